@@ -1,0 +1,1 @@
+"""Questionnaire files: schema, loader with every error at once, immutable catalog, crosswalk."""

@@ -1,0 +1,1 @@
+"""The assay command line: thin parsers that call services and print text or JSON."""

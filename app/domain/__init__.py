@@ -1,0 +1,1 @@
+"""Pure Python core: enums, value objects, scoring math and identity-graph algorithms."""

@@ -1,0 +1,1 @@
+"""Spreadsheet and CSV readers, header matching and row validation into plain records."""

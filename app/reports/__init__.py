@@ -1,0 +1,1 @@
+"""Rendering only, from plain view-models: HTML, PDF, Excel, charts, signatures."""

@@ -1,0 +1,1 @@
+"""Use cases orchestrating storage, catalog, ingest, domain and reports."""

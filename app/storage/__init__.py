@@ -1,0 +1,1 @@
+"""SQLite workspace: tables, engine and sessions, Alembic migrations, repository functions."""

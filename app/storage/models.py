@@ -1,0 +1,340 @@
+"""Tables of the workspace (DESIGN §3).
+
+Every table is declared here once; the first Alembic migration creates all of them, so later
+changes add columns rather than foundations. Enum-valued columns hold the ``StrEnum`` values of
+``app.domain.enums`` as plain text; JSON columns hold lists and dicts of plain values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _json_column(default: Any) -> sa.Column:
+    return sa.Column(sa.JSON, nullable=False, default=default)
+
+
+class Engagement(SQLModel, table=True):
+    """The client engagement this workspace belongs to (one row per workspace)."""
+
+    __tablename__ = "engagement"
+
+    id: int | None = Field(default=None, primary_key=True)
+    client: str = ""
+    title: str = ""
+    assessor: str = ""
+    assessor_organisation: str = ""
+    reviewer: str = ""
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    classification: str = "confidential"
+    created_at: dt.datetime = Field(default_factory=_utcnow)
+
+
+class WorkspaceSetting(SQLModel, table=True):
+    """A workspace-wide setting (hygiene thresholds, branding), stored as JSON."""
+
+    __tablename__ = "workspace_setting"
+
+    key: str = Field(primary_key=True)
+    value: Any = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
+
+
+class Person(SQLModel, table=True):
+    """An accountable owner or contact."""
+
+    __tablename__ = "person"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = ""
+    email: str | None = Field(default=None, unique=True)
+    role: str = ""
+    organisation: str = ""
+
+
+class AISystem(SQLModel, table=True):
+    """One AI system of the client's inventory."""
+
+    __tablename__ = "ai_system"
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(unique=True, index=True)
+    name: str = ""
+    description: str = ""
+    business_unit: str = ""
+    owner_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    provider: str = ""
+    model: str = ""
+    lifecycle_stage: str | None = None
+    environment: str | None = None
+    autonomy: str | None = None
+    data_classification: str | None = None
+    exposure: str | None = None
+    tools: list[str] = Field(default_factory=list, sa_column=_json_column(list))
+    tags: list[str] = Field(default_factory=list, sa_column=_json_column(list))
+    review_due: dt.date | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict, sa_column=_json_column(dict))
+    created_at: dt.datetime = Field(default_factory=_utcnow)
+    updated_at: dt.datetime = Field(default_factory=_utcnow)
+
+
+class Identity(SQLModel, table=True):
+    """A non-human identity, or a human's delegated access, that lets a system act."""
+
+    __tablename__ = "identity"
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(unique=True, index=True)
+    name: str = ""
+    kind: str | None = None
+    provider: str = ""
+    owner_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    environment: str | None = None
+    created: dt.date | None = None
+    last_rotated: dt.date | None = None
+    last_used: dt.date | None = None
+    expires: dt.date | None = None
+    revocation_procedure: str = ""
+    attributes: dict[str, Any] = Field(default_factory=dict, sa_column=_json_column(dict))
+    created_at: dt.datetime = Field(default_factory=_utcnow)
+    updated_at: dt.datetime = Field(default_factory=_utcnow)
+
+
+class SystemIdentity(SQLModel, table=True):
+    """Which identities an AI system uses."""
+
+    __tablename__ = "system_identity"
+
+    system_id: int = Field(foreign_key="ai_system.id", primary_key=True, ondelete="CASCADE")
+    identity_id: int = Field(foreign_key="identity.id", primary_key=True, ondelete="CASCADE")
+
+
+class Resource(SQLModel, table=True):
+    """Something an identity can reach: a data store, an API, a queue, a tool."""
+
+    __tablename__ = "resource"
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(unique=True, index=True)
+    name: str = ""
+    kind: str = ""
+    environment: str | None = None
+    sensitivity: str | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict, sa_column=_json_column(dict))
+
+
+class Grant(SQLModel, table=True):
+    """A permission of an identity on a resource."""
+
+    __tablename__ = "access_grant"
+    __table_args__ = (
+        sa.UniqueConstraint("identity_id", "resource_id", "action", "scope", name="uq_grant"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    identity_id: int = Field(foreign_key="identity.id", index=True, ondelete="CASCADE")
+    resource_id: int = Field(foreign_key="resource.id", index=True, ondelete="CASCADE")
+    action: str = "read"
+    scope: str = ""
+    approval_required: bool | None = None
+    logged: bool | None = None
+    last_used: dt.date | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict, sa_column=_json_column(dict))
+
+
+class Delegation(SQLModel, table=True):
+    """One identity can act as another (assume a role, impersonate, act on behalf of)."""
+
+    __tablename__ = "delegation"
+    __table_args__ = (
+        sa.UniqueConstraint("from_identity_id", "to_identity_id", "kind", name="uq_delegation"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    from_identity_id: int = Field(foreign_key="identity.id", index=True, ondelete="CASCADE")
+    to_identity_id: int = Field(foreign_key="identity.id", index=True, ondelete="CASCADE")
+    kind: str = "assume-role"
+
+
+class ImportRun(SQLModel, table=True):
+    """One applied inventory import, with the snapshot of the inventory after it (for drift)."""
+
+    __tablename__ = "import_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    file_name: str = ""
+    file_sha256: str = ""
+    format: str = ""
+    actor: str = ""
+    applied_at: dt.datetime = Field(default_factory=_utcnow)
+    summary: dict[str, Any] = Field(default_factory=dict, sa_column=_json_column(dict))
+    snapshot: dict[str, Any] = Field(default_factory=dict, sa_column=_json_column(dict))
+
+
+class FrameworkVersion(SQLModel, table=True):
+    """The exact questionnaire text an assessment was answered against, or a custom set."""
+
+    __tablename__ = "framework_version"
+    __table_args__ = (sa.UniqueConstraint("framework_id", "version", "sha256", name="uq_fwv"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    framework_id: str = Field(index=True)
+    version: str = ""
+    title: str = ""
+    sha256: str = ""
+    custom: bool = False
+    source_name: str = ""
+    content: str = ""
+    added_at: dt.datetime = Field(default_factory=_utcnow)
+
+
+class Assessment(SQLModel, table=True):
+    """An assessment of one AI system against one or more frameworks."""
+
+    __tablename__ = "assessment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    system_id: int = Field(foreign_key="ai_system.id", index=True, ondelete="RESTRICT")
+    title: str = ""
+    status: str = "draft"
+    frameworks: list[dict[str, Any]] = Field(default_factory=list, sa_column=_json_column(list))
+    scope: dict[str, Any] = Field(default_factory=dict, sa_column=_json_column(dict))
+    risk_tier: str | None = None
+    risk_factor: str = ""
+    target_level: int = 3
+    assessor: str = ""
+    reviewer: str = ""
+    previous_id: int | None = Field(default=None, foreign_key="assessment.id", ondelete="SET NULL")
+    created_at: dt.datetime = Field(default_factory=_utcnow)
+    submitted_at: dt.datetime | None = None
+    finalized_at: dt.datetime | None = None
+
+
+class Response(SQLModel, table=True):
+    """The answer to one question of an assessment."""
+
+    __tablename__ = "response"
+    __table_args__ = (sa.UniqueConstraint("assessment_id", "question_id", name="uq_response"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", index=True, ondelete="CASCADE")
+    question_id: str
+    level: int | None = None
+    not_applicable: bool = False
+    justification: str = ""
+    notes: str = ""
+    evidence_strength: str | None = None
+    target_override: int | None = None
+    flagged: bool = False
+    reviewed: bool = False
+    answered_by: str = ""
+    answered_at: dt.datetime | None = None
+
+
+class EvidenceBlob(SQLModel, table=True):
+    """Evidence bytes, stored once per SHA-256 however often they are linked."""
+
+    __tablename__ = "evidence_blob"
+
+    sha256: str = Field(primary_key=True)
+    size: int = 0
+    data: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+
+
+class Evidence(SQLModel, table=True):
+    """A piece of evidence: a named file with who collected it and when."""
+
+    __tablename__ = "evidence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(foreign_key="evidence_blob.sha256", index=True, ondelete="RESTRICT")
+    file_name: str = ""
+    media_type: str = "application/octet-stream"
+    size: int = 0
+    collected_at: dt.datetime | None = None
+    collected_by: str = ""
+    description: str = ""
+    added_at: dt.datetime = Field(default_factory=_utcnow)
+
+
+class ResponseEvidence(SQLModel, table=True):
+    """Links evidence to responses."""
+
+    __tablename__ = "response_evidence"
+
+    response_id: int = Field(foreign_key="response.id", primary_key=True, ondelete="CASCADE")
+    evidence_id: int = Field(foreign_key="evidence.id", primary_key=True, ondelete="CASCADE")
+
+
+class Finding(SQLModel, table=True):
+    """A finding from a gap, an identity rule, or entered by hand."""
+
+    __tablename__ = "finding"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str | None = Field(default=None, unique=True)
+    source: str = "manual"
+    rule_id: str = ""
+    assessment_id: int | None = Field(
+        default=None, foreign_key="assessment.id", index=True, ondelete="CASCADE"
+    )
+    system_id: int | None = Field(
+        default=None, foreign_key="ai_system.id", index=True, ondelete="CASCADE"
+    )
+    identity_id: int | None = Field(
+        default=None, foreign_key="identity.id", index=True, ondelete="CASCADE"
+    )
+    question_id: str = ""
+    severity: str = "medium"
+    title: str = ""
+    detail: str = ""
+    recommendation: str = ""
+    references: list[str] = Field(default_factory=list, sa_column=_json_column(list))
+    owner: str = ""
+    due_date: dt.date | None = None
+    status: str = "open"
+    created_at: dt.datetime = Field(default_factory=_utcnow)
+    updated_at: dt.datetime = Field(default_factory=_utcnow)
+
+
+class FindingEvidence(SQLModel, table=True):
+    """Links evidence to findings."""
+
+    __tablename__ = "finding_evidence"
+
+    finding_id: int = Field(foreign_key="finding.id", primary_key=True, ondelete="CASCADE")
+    evidence_id: int = Field(foreign_key="evidence.id", primary_key=True, ondelete="CASCADE")
+
+
+class SystemEvidence(SQLModel, table=True):
+    """Links evidence to AI systems."""
+
+    __tablename__ = "system_evidence"
+
+    system_id: int = Field(foreign_key="ai_system.id", primary_key=True, ondelete="CASCADE")
+    evidence_id: int = Field(foreign_key="evidence.id", primary_key=True, ondelete="CASCADE")
+
+
+class JournalEntry(SQLModel, table=True):
+    """One hash-chained record of a change made through a service."""
+
+    __tablename__ = "journal_entry"
+
+    seq: int | None = Field(default=None, primary_key=True)
+    at: str = ""
+    actor: str = ""
+    action: str = ""
+    entity: str = ""
+    entity_id: str = ""
+    before: Any = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
+    after: Any = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
+    prev_hash: str = ""
+    hash: str = ""
