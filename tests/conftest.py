@@ -19,3 +19,13 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     home = tmp_path_factory.mktemp("assay-home")
     monkeypatch.setenv("ASSAY_HOME", str(home))
     return home
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    """A fresh, migrated workspace file in the test's temporary folder."""
+    from app.services.workspace import open_workspace
+
+    ws = open_workspace(tmp_path / "test.assay", actor="tester")
+    yield ws
+    ws.close()

@@ -1,1 +1,107 @@
-"""The assay command line: thin parsers that call services and print text or JSON."""
+"""The ``assay`` command line: thin parsers that call services and print text or JSON.
+
+Each area of the CLI is a module in this package with a ``register(subparsers)`` function;
+``COMMAND_MODULES`` lists them. Handlers take a :class:`~app.cli.common.CliContext` and return
+an exit code. User errors become one line on stderr and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from app import __version__
+from app.cli.common import CliContext
+from app.services.errors import UserError
+from app.support.logging_setup import configure_logging, log_file_path
+
+logger = logging.getLogger(__name__)
+
+#: The modules of this package that add sub-commands, in the order ``--help`` lists them.
+COMMAND_MODULES: tuple[str, ...] = ("check",)
+
+EXIT_OK, EXIT_USER_ERROR, EXIT_INTERNAL_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line and exit code 1."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USER_ERROR, f"assay: error: {message} (see '{self.prog} --help')\n")
+
+
+def _global_options() -> argparse.ArgumentParser:
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--workspace",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="workspace file to use (default: your default workspace)",
+    )
+    options.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print JSON"
+    )
+    return options
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the full ``assay`` parser with every registered sub-command."""
+    parser = _Parser(
+        prog="assay",
+        description="Assess AI systems as governed identities, offline.",
+        parents=[_global_options()],
+    )
+    parser.add_argument("--version", action="version", version=f"Assay {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    gui = subparsers.add_parser("gui", help="start the desktop app (the default)")
+    gui.add_argument("path", nargs="?", metavar="WORKSPACE", help="workspace to open")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"app.cli.{name}").register(subparsers)
+    _share_global_options(parser)
+    return parser
+
+
+def _share_global_options(parser: argparse.ArgumentParser) -> None:
+    """Let ``--workspace`` and ``--json`` also follow any sub-command."""
+    for action in parser._actions:  # noqa: SLF001 - argparse has no public walk
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            for sub in action.choices.values():
+                known = {opt for a in sub._actions for opt in a.option_strings}  # noqa: SLF001
+                for option in _global_options()._actions:  # noqa: SLF001
+                    if not set(option.option_strings) & known:
+                        sub._add_action(option)  # noqa: SLF001
+                _share_global_options(sub)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit code.
+
+    Args:
+        argv: The arguments after the program name; ``sys.argv[1:]`` when None.
+    """
+    configure_logging()
+    args = build_parser().parse_args(argv)
+    if not getattr(args, "handler", None):
+        build_parser().print_help()
+        return EXIT_USER_ERROR
+    ctx = CliContext(args)
+    try:
+        return int(args.handler(ctx))
+    except UserError as exc:
+        print(f"assay: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("assay: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        logger.exception("internal error in %s", args.command)
+        print(
+            f"assay: internal error: {exc} (details in {log_file_path()})",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL_ERROR
+    finally:
+        ctx.close()

@@ -15,7 +15,7 @@ from sqlmodel import Field, SQLModel
 
 
 def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC)
 
 
 def _json_column(default: Any) -> sa.Column:

@@ -1,0 +1,44 @@
+"""``assay check``: integrity of the workspace, its journal and its evidence."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from app.cli.common import CliContext
+from app.services.integrity import CheckReport, check_workspace
+
+logger = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``check`` to the CLI."""
+    parser = subparsers.add_parser(
+        "check", help="verify the workspace file, the journal chain and every evidence hash"
+    )
+    parser.set_defaults(handler=run_check)
+
+
+def run_check(ctx: CliContext) -> int:
+    """Check the workspace; exit 1 when anything is wrong."""
+    report = check_workspace(ctx.workspace(create=False))
+    ctx.output(report.as_dict(), lambda: _describe(report))
+    return 0 if report.ok else 1
+
+
+def _describe(report: CheckReport) -> str:
+    chain = report.journal
+    lines = [
+        f"workspace   {report.workspace} (schema {report.schema})",
+        f"file        {report.quick_check}",
+        f"journal     {'ok' if chain.ok else 'BROKEN'}: {chain.entries} entries checked",
+    ]
+    if not chain.ok:
+        lines.append(f"            first broken entry: #{chain.broken_seq}: {chain.reason}")
+    lines.append(
+        f"evidence    {report.evidence_checked} files checked, "
+        f"{len(report.evidence_problems)} problems"
+    )
+    lines.extend(f"            {problem}" for problem in report.evidence_problems)
+    lines.append("result      " + ("all checks passed" if report.ok else "PROBLEMS FOUND"))
+    return "\n".join(lines)

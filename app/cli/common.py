@@ -1,0 +1,79 @@
+"""What every CLI command shares: the context handed to handlers and JSON output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from app.services.journal import jsonable
+from app.services.workspace import Workspace, open_workspace
+from app.support.preferences import load_preferences
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[["CliContext"], int]
+
+
+class CliContext:
+    """What a command handler gets: its parsed arguments, the workspace, and output helpers.
+
+    Args:
+        args: The parsed command line.
+    """
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self._workspace: Workspace | None = None
+
+    @property
+    def json(self) -> bool:
+        """Return True when the user asked for JSON output."""
+        return bool(getattr(self.args, "json", False))
+
+    def workspace(self, *, create: bool = True) -> Workspace:
+        """Open the workspace named by ``--workspace`` (or the default) once, lazily."""
+        if self._workspace is None:
+            path = getattr(self.args, "workspace", None)
+            actor = load_preferences().assessor_name or None
+            self._workspace = open_workspace(
+                Path(path) if path else None, create=create, actor=actor
+            )
+        return self._workspace
+
+    def output(self, data: Any, text: str | Callable[[], str]) -> None:
+        """Print ``data`` as JSON under ``--json``, otherwise the human-readable ``text``."""
+        if self.json:
+            print(json.dumps(jsonable(data), indent=2, ensure_ascii=False))
+        else:
+            print(text() if callable(text) else text)
+
+    def close(self) -> None:
+        """Close the workspace if one was opened."""
+        if self._workspace is not None:
+            self._workspace.close()
+            self._workspace = None
+
+
+def table(rows: list[list[str]], headers: list[str]) -> str:
+    """Format rows as a plain-text table with aligned columns."""
+    if not rows:
+        return "(none)"
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(str(cell))) for w, cell in zip(widths, row, strict=False)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=False)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in rows:
+        cells = zip(row, widths, strict=False)
+        lines.append("  ".join(str(c).ljust(w) for c, w in cells).rstrip())
+    return "\n".join(lines)
+
+
+def warn(message: str) -> None:
+    """Print a one-line warning on stderr."""
+    print(f"assay: warning: {message}", file=sys.stderr)

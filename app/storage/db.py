@@ -1,0 +1,103 @@
+"""Engine, connections and sessions of one workspace file.
+
+Reads use ordinary deferred transactions; writes use ``BEGIN IMMEDIATE`` so that two writers
+never interleave (the journal's hash chain depends on that). Every connection gets the same
+pragmas: WAL, foreign keys, a busy timeout and full sync on commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+logger = logging.getLogger(__name__)
+
+#: Marks a SQLite file as an Assay workspace (``PRAGMA application_id``): "ASSY".
+APPLICATION_ID = 0x41535359
+BUSY_TIMEOUT_MS = 15_000
+_WRITE_OPTION = "assay_write"
+
+
+def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event issue BEGIN itself (the pysqlite recipe), so that
+    # writes can ask for BEGIN IMMEDIATE.
+    dbapi_conn.isolation_level = None
+    cursor = dbapi_conn.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
+
+
+def _on_begin(conn: sa.Connection) -> None:
+    if conn.get_execution_options().get(_WRITE_OPTION):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def create_engine(path: Path) -> sa.Engine:
+    """Create the SQLAlchemy engine for a workspace file with Assay's pragmas.
+
+    Args:
+        path: The workspace file.
+
+    Returns:
+        An engine whose connections are configured for Assay.
+    """
+    engine = sa.create_engine(
+        f"sqlite:///{path}",
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+    )
+    sa.event.listen(engine, "connect", _on_connect)
+    sa.event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+class Database:
+    """Sessions on one workspace file.
+
+    Args:
+        path: The workspace file, which must already carry the current schema.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.engine = create_engine(self.path)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """Yield a session for reading; nothing it does is committed."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """Yield a session inside one write transaction.
+
+        The transaction starts with ``BEGIN IMMEDIATE``, commits when the block ends normally
+        and rolls back when it raises.
+        """
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(**{_WRITE_OPTION: True})
+            with Session(bind=conn, expire_on_commit=False) as session, session.begin():
+                yield session
+
+    def close(self) -> None:
+        """Release every pooled connection (the file can then be moved or deleted)."""
+        self.engine.dispose()
+
+
+def raw_connect(path: Path) -> sqlite3.Connection:
+    """Open a plain sqlite3 connection, for checks made before the schema is known."""
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return conn

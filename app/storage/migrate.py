@@ -1,0 +1,75 @@
+"""Schema versions of a workspace file and the Alembic upgrade that brings it to head.
+
+The revision list is kept here as well as in ``migrations/versions`` so that opening an
+up-to-date workspace never has to import Alembic; a test checks the two agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+from pathlib import Path
+
+import sqlalchemy as sa
+
+logger = logging.getLogger(__name__)
+
+#: Every schema revision this version of Assay knows, oldest first.
+KNOWN_REVISIONS: tuple[str, ...] = ("0001",)
+HEAD_REVISION = KNOWN_REVISIONS[-1]
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def current_revision(conn: sqlite3.Connection) -> str | None:
+    """Return the Alembic revision stamped in a workspace, or None for an unstamped file."""
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+    ).fetchone()
+    if not has_table:
+        return None
+    row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    return row[0] if row else None
+
+
+def backup_file(conn: sqlite3.Connection, path: Path, reason: str) -> Path:
+    """Copy a workspace with SQLite's online backup API next to the original.
+
+    Args:
+        conn: An open connection to the workspace.
+        path: The workspace file (names the backup).
+        reason: A short word put into the backup's name, such as ``before-0002``.
+
+    Returns:
+        The path of the backup file.
+    """
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.stem}.{reason}.{stamp}.bak")
+    with sqlite3.connect(str(target)) as dest:
+        conn.backup(dest)
+    dest.close()
+    logger.info("backed up %s to %s", path, target)
+    return target
+
+
+def upgrade_to_head(engine: sa.Engine) -> None:
+    """Run every pending Alembic migration on the workspace behind ``engine``."""
+    from alembic import command  # imported here: only needed when the schema changes
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    logger.info("workspace migrated to %s", HEAD_REVISION)
+
+
+def script_heads() -> list[str]:
+    """Return the head revisions of the migration scripts (used by tests)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return list(ScriptDirectory.from_config(config).get_heads())

@@ -1,0 +1,69 @@
+"""The user's preferences: a small versioned JSON file in the user config folder.
+
+Preferences belong to the person, not the engagement: assessor name and organisation, the
+default certificate path (never its password), theme and recent workspaces. Workspace-wide
+settings live in the workspace itself.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from app.support import paths
+
+logger = logging.getLogger(__name__)
+
+PREFERENCES_FILE = "preferences.json"
+CURRENT_VERSION = 1
+MAX_RECENT = 10
+
+
+class Preferences(BaseModel):
+    """What the user chose in the Settings dialog."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    schema_version: int = CURRENT_VERSION
+    assessor_name: str = ""
+    assessor_organisation: str = ""
+    default_certificate: str = ""
+    theme: Literal["system", "light", "dark"] = "system"
+    recent_workspaces: list[str] = Field(default_factory=list)
+
+
+def preferences_path() -> Path:
+    """Return the path of the preferences file."""
+    return paths.user_config_dir() / PREFERENCES_FILE
+
+
+def load_preferences() -> Preferences:
+    """Read the preferences; a missing or unreadable file gives the defaults (logged)."""
+    path = preferences_path()
+    if not path.exists():
+        return Preferences()
+    try:
+        return Preferences.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, ValidationError) as exc:
+        logger.warning("ignoring unreadable preferences %s: %s", path, exc)
+        return Preferences()
+
+
+def save_preferences(prefs: Preferences) -> None:
+    """Write the preferences atomically (a crash never leaves half a file)."""
+    path = preferences_path()
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(prefs.model_dump_json(indent=2), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def remember_workspace(prefs: Preferences, workspace: Path) -> Preferences:
+    """Return preferences with ``workspace`` first in the recent list."""
+    name = str(Path(workspace).resolve())
+    recent = [name] + [item for item in prefs.recent_workspaces if item != name]
+    return prefs.model_copy(update={"recent_workspaces": recent[:MAX_RECENT]})
