@@ -10,6 +10,8 @@ import copy
 import logging
 from typing import Any
 
+from sqlmodel import select
+
 from app.services import journal
 from app.services.errors import UserError
 from app.services.workspace import Workspace
@@ -52,7 +54,7 @@ def all_workspace_settings(workspace: Workspace) -> dict[str, Any]:
     """Return every workspace setting with stored values over defaults."""
     values = copy.deepcopy(DEFAULT_WORKSPACE_SETTINGS)
     with workspace.db.read() as session:
-        for row in session.query(WorkspaceSetting).all():
+        for row in session.exec(select(WorkspaceSetting)).all():
             if row.key in values:
                 values[row.key] = row.value
     return values

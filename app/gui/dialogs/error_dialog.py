@@ -1,0 +1,34 @@
+"""Show a failure to the user: a plain message, with technical details folded away."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from app.services.errors import UserError
+from app.support.logging_setup import log_file_path
+
+logger = logging.getLogger(__name__)
+
+
+def error_box(parent: QWidget | None, title: str, exc: BaseException) -> QMessageBox:
+    """Build (not show) the message box for ``exc``; tests inspect it."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(title)
+    if isinstance(exc, UserError):
+        box.setText(str(exc))
+    else:
+        box.setText(f"Something went wrong: {exc}")
+        box.setInformativeText(f"The details are also in the log file:\n{log_file_path()}")
+        details = getattr(exc, "__traceback_text__", "") or repr(exc)
+        box.setDetailedText(details)
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    return box
+
+
+def show_error(parent: QWidget | None, title: str, exc: BaseException) -> None:
+    """Show ``exc`` in a modal message box (UserError: its sentence; others: with details)."""
+    logger.info("showing error %s: %s", title, exc)
+    error_box(parent, title, exc).exec()

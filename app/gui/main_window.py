@@ -1,0 +1,187 @@
+"""The main window: menus, the navigation bar, the pages and the status bar."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QStackedWidget,
+    QWidget,
+)
+
+from app import APP_NAME
+from app.gui import tasks
+from app.gui.context import GuiContext
+from app.gui.dialogs.about_dialog import AboutDialog
+from app.gui.dialogs.error_dialog import show_error
+from app.gui.pages.registry import PAGES, PageSpec
+from app.services.errors import UserError
+from app.services.workspace import Workspace, open_workspace, schema_revision
+from app.support.paths import WORKSPACE_SUFFIX
+from app.support.preferences import load_preferences, remember_workspace, save_preferences
+
+logger = logging.getLogger(__name__)
+
+_FALLBACK_KEYS = {QKeySequence.StandardKey.Quit: "Ctrl+Q"}
+_FILE_FILTER = f"Assay workspaces (*{WORKSPACE_SUFFIX});;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    """The Assay window on one open workspace."""
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = GuiContext(workspace)
+        self.setAcceptDrops(True)
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setAccessibleName("Navigation")
+        self.nav.setFixedWidth(180)
+        self.stack = QStackedWidget()
+        self._pages: dict[str, QWidget] = {}
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        for spec in PAGES:
+            item = QListWidgetItem(spec.label)
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            item.setToolTip(spec.tooltip)
+            self.nav.addItem(item)
+        self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
+        self._build_menus()
+        self.context.workspace_changed.connect(self._on_workspace_changed)
+        self.context.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self._on_workspace_changed()
+        self.nav.setCurrentRow(0)
+        self._restore_geometry()
+
+    # Menus ---------------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.new_action = self._action(file_menu, "&New workspace…", QKeySequence.StandardKey.New)
+        self.new_action.triggered.connect(self._on_new_triggered)
+        self.open_action = self._action(
+            file_menu, "&Open workspace…", QKeySequence.StandardKey.Open
+        )
+        self.open_action.triggered.connect(self._on_open_triggered)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        self.quit_action = self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.close)
+        help_menu = self.menuBar().addMenu("&Help")
+        self.about_action = self._action(help_menu, f"&About {APP_NAME}", None)
+        self.about_action.triggered.connect(self._on_about_triggered)
+
+    def _action(self, menu: QMenu, text: str, shortcut: QKeySequence.StandardKey | None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            sequence = QKeySequence(shortcut)
+            if sequence.isEmpty():  # some platforms define no standard key (Quit on X11)
+                sequence = QKeySequence(_FALLBACK_KEYS.get(shortcut, ""))
+            action.setShortcut(sequence)
+        menu.addAction(action)
+        return action
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = load_preferences().recent_workspaces
+        if not recent:
+            self.recent_menu.addAction("(no recent workspaces)").setEnabled(False)
+        for path in recent:
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _checked=False, p=path: self.open_path(Path(p)))
+
+    # Pages ---------------------------------------------------------------------------------
+    def page(self, key: str) -> QWidget:
+        """Return the page for ``key``, building it on first use."""
+        if key not in self._pages:
+            spec: PageSpec = next(s for s in PAGES if s.key == key)
+            widget = spec.build(self.context, self)
+            self._pages[key] = widget
+            self.stack.addWidget(widget)
+        return self._pages[key]
+
+    def show_page(self, key: str) -> None:
+        keys = [spec.key for spec in PAGES]
+        self.nav.setCurrentRow(keys.index(key))
+
+    def _on_nav_current_row_changed(self, row: int) -> None:
+        if 0 <= row < len(PAGES):
+            self.stack.setCurrentWidget(self.page(PAGES[row].key))
+
+    # Workspaces ----------------------------------------------------------------------------
+    def _on_workspace_changed(self) -> None:
+        workspace = self.context.workspace
+        self.setWindowTitle(f"{workspace.name} — {APP_NAME}")
+        self.statusBar().showMessage(str(workspace.path))
+        save_preferences(remember_workspace(load_preferences(), workspace.path))
+
+    def open_path(self, path: Path, *, create: bool = False) -> bool:
+        """Open (or create) the workspace at ``path`` in this window; errors go to a dialog."""
+        try:
+            workspace = open_workspace(path, create=create, actor=self.context.workspace.actor)
+        except UserError as exc:
+            show_error(self, "Cannot open the workspace", exc)
+            return False
+        self.context.set_workspace(workspace)
+        if workspace.backup_path:
+            self.statusBar().showMessage(
+                f"Workspace upgraded; the previous version is kept at {workspace.backup_path}"
+            )
+        return True
+
+    def _on_new_triggered(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "New workspace", "", _FILE_FILTER)
+        if path:
+            target = Path(path)
+            if target.suffix != WORKSPACE_SUFFIX:
+                target = target.with_suffix(WORKSPACE_SUFFIX)
+            self.open_path(target, create=True)
+
+    def _on_open_triggered(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open workspace", "", _FILE_FILTER)
+        if path:
+            self.open_path(Path(path))
+
+    def _on_about_triggered(self) -> None:
+        AboutDialog(schema_revision(self.context.workspace), self).exec()
+
+    # Drag and drop of workspace files -----------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        urls = event.mimeData().urls()
+        if any(url.toLocalFile().endswith(WORKSPACE_SUFFIX) for url in urls):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        for url in event.mimeData().urls():
+            if url.toLocalFile().endswith(WORKSPACE_SUFFIX):
+                self.open_path(Path(url.toLocalFile()))
+                event.acceptProposedAction()
+                return
+
+    # Window state --------------------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        geometry = QSettings().value("main_window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1200, 780)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        QSettings().setValue("main_window/geometry", self.saveGeometry())
+        tasks.wait_for_all(10_000)
+        self.context.workspace.close()
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""The pages reached from the navigation bar of the main window."""

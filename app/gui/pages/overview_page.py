@@ -1,0 +1,71 @@
+"""The first page: what this workspace holds, at a glance."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from app.gui.context import GuiContext
+from app.services.overview import WorkspaceSummary, workspace_summary
+
+logger = logging.getLogger(__name__)
+
+_TILES = (
+    ("systems", "AI systems"),
+    ("identities", "Identities"),
+    ("resources", "Resources"),
+    ("assessments", "Assessments"),
+    ("open_findings", "Open findings"),
+    ("evidence_files", "Evidence files"),
+)
+
+
+class OverviewPage(QWidget):
+    """Counts of the workspace's records and where the file lives."""
+
+    title = "Overview"
+
+    def __init__(self, context: GuiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._context = context
+        layout = QVBoxLayout(self)
+        self.heading = QLabel()
+        self.heading.setObjectName("pageHeading")
+        self.subheading = QLabel()
+        self.subheading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.subheading)
+        grid = QGridLayout()
+        self.tiles: dict[str, QLabel] = {}
+        for index, (key, label) in enumerate(_TILES):
+            grid.addWidget(self._tile(key, label), index // 3, index % 3)
+        layout.addLayout(grid)
+        layout.addStretch(1)
+        context.workspace_changed.connect(self.refresh)
+        context.data_changed.connect(lambda _area: self.refresh())
+        self.refresh()
+
+    def _tile(self, key: str, label: str) -> QFrame:
+        frame = QFrame()
+        frame.setFrameShape(QFrame.Shape.StyledPanel)
+        box = QVBoxLayout(frame)
+        number = QLabel("0")
+        number.setObjectName("tileNumber")
+        number.setAccessibleName(label)
+        caption = QLabel(label)
+        box.addWidget(number)
+        box.addWidget(caption)
+        self.tiles[key] = number
+        return frame
+
+    def refresh(self) -> None:
+        summary: WorkspaceSummary = workspace_summary(self._context.workspace)
+        client = summary.client or "No client recorded yet"
+        self.heading.setText(f"<h2>{summary.name}</h2>")
+        self.subheading.setText(
+            f"{client} · {summary.path} · {summary.journal_entries} journal entries"
+        )
+        for key, label in self.tiles.items():
+            label.setText(f"<span style='font-size:22pt'>{getattr(summary, key)}</span>")

@@ -1,0 +1,38 @@
+"""Which pages the navigation offers, in order. Pages are built the first time they are shown."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import QWidget
+
+from app.gui.context import GuiContext
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One entry of the navigation: a key, a label and where the page class lives."""
+
+    key: str
+    label: str
+    module: str
+    class_name: str
+    icon: str
+    tooltip: str
+
+    def build(self, context: GuiContext, parent: QWidget | None = None) -> QWidget:
+        page_class = getattr(importlib.import_module(self.module), self.class_name)
+        return page_class(context, parent)
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec(
+        "overview",
+        "Overview",
+        "app.gui.pages.overview_page",
+        "OverviewPage",
+        "overview",
+        "What this workspace holds",
+    ),
+)

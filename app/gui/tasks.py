@@ -1,0 +1,146 @@
+"""The one place where the GUI starts threads.
+
+``run_task`` runs a plain service function on a worker thread. The function receives a
+``progress`` object that implements ``app.services.progress.Progress``: reports are emitted as
+Qt signals (throttled to whole percents) and ``cancelled`` reads a flag the UI can set. Writes
+go to a pool of one thread, so database writes never race each other.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from app.services.progress import Cancelled
+
+logger = logging.getLogger(__name__)
+
+_live_tasks: set[Task] = set()
+_write_pool: QThreadPool | None = None
+
+
+def write_pool() -> QThreadPool:
+    """Return the single-thread pool that runs every task that writes."""
+    global _write_pool  # noqa: PLW0603 - one pool for the process, created on first use
+    if _write_pool is None:
+        _write_pool = QThreadPool()
+        _write_pool.setMaxThreadCount(1)
+    return _write_pool
+
+
+class TaskSignals(QObject):
+    """Signals of one task, delivered on the UI thread."""
+
+    progressed = Signal(float, str)
+    """Fraction done (0..1) and a message."""
+    succeeded = Signal(object)
+    """The function's return value."""
+    failed = Signal(object)
+    """The exception the function raised, with ``__traceback_text__`` attached."""
+    cancelled = Signal()
+    """The function stopped because the user cancelled."""
+    finished = Signal()
+    """Emitted last, whatever the outcome."""
+
+
+class Task(QRunnable):
+    """A function running on a worker thread, acting as its own progress sink."""
+
+    def __init__(self, fn: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> None:
+        super().__init__()
+        self.setAutoDelete(False)
+        self.signals = TaskSignals()
+        self._fn, self._args, self._kwargs = fn, args, kwargs
+        self._cancel = threading.Event()
+        self._last_percent = -1
+
+    # Progress protocol -------------------------------------------------------------------
+    def report(self, fraction: float, message: str = "") -> None:
+        percent = int(max(0.0, min(1.0, fraction)) * 100)
+        if percent != self._last_percent:
+            self._last_percent = percent
+            self.signals.progressed.emit(percent / 100, message)
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    # Control -----------------------------------------------------------------------------
+    def cancel(self) -> None:
+        """Ask the function to stop at its next cancellation check."""
+        self._cancel.set()
+
+    def run(self) -> None:
+        try:
+            result = self._fn(*self._args, **self._kwargs)
+        except Cancelled:
+            self.signals.cancelled.emit()
+        except Exception as exc:  # every failure reaches the UI, never a silent thread death
+            exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+            logger.exception("task %s failed", getattr(self._fn, "__name__", self._fn))
+            self.signals.failed.emit(exc)
+        else:
+            self.signals.succeeded.emit(result)
+        finally:
+            self.signals.finished.emit()
+
+
+def run_task(
+    fn: Callable[..., Any],
+    *args: Any,
+    on_success: Callable[[Any], None] | None = None,
+    on_failure: Callable[[BaseException], None] | None = None,
+    on_progress: Callable[[float, str], None] | None = None,
+    on_cancelled: Callable[[], None] | None = None,
+    writes: bool = False,
+    with_progress: bool = True,
+    **kwargs: Any,
+) -> Task:
+    """Run ``fn(*args, progress=task, **kwargs)`` off the UI thread.
+
+    Args:
+        fn: A plain function (a service call); it must not touch widgets.
+        *args: Positional arguments for ``fn``.
+        on_success: Called on the UI thread with the return value.
+        on_failure: Called on the UI thread with the exception.
+        on_progress: Called on the UI thread with (fraction, message).
+        on_cancelled: Called on the UI thread when the function stopped on Cancel.
+        writes: Run on the single write thread (the function writes to the workspace).
+        with_progress: Pass the task as ``progress=`` to ``fn``.
+        **kwargs: Keyword arguments for ``fn``.
+
+    Returns:
+        The running task; call ``cancel()`` to ask it to stop.
+    """
+    task = Task(fn, args, dict(kwargs))
+    if with_progress:
+        task._kwargs["progress"] = task  # noqa: SLF001 - the task is its own progress sink
+    if on_success:
+        task.signals.succeeded.connect(on_success)
+    if on_failure:
+        task.signals.failed.connect(on_failure)
+    if on_progress:
+        task.signals.progressed.connect(on_progress)
+    if on_cancelled:
+        task.signals.cancelled.connect(on_cancelled)
+    _live_tasks.add(task)
+    task.signals.finished.connect(lambda: _live_tasks.discard(task))
+    pool = write_pool() if writes else QThreadPool.globalInstance()
+    pool.start(task)
+    return task
+
+
+def live_task_count() -> int:
+    """Return how many tasks are still running (used on close and in tests)."""
+    return len(_live_tasks)
+
+
+def wait_for_all(timeout_ms: int = 30_000) -> bool:
+    """Block until every task has finished (used when the app closes)."""
+    done = QThreadPool.globalInstance().waitForDone(timeout_ms)
+    return write_pool().waitForDone(timeout_ms) and done

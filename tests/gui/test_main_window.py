@@ -1,0 +1,90 @@
+"""The main window shell: title, menus, navigation, workspaces, About, errors."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox
+
+from app.gui.dialogs.about_dialog import AboutDialog
+from app.gui.dialogs.error_dialog import error_box
+from app.gui.pages.registry import PAGES
+from app.services.errors import UserError
+from app.storage.migrate import HEAD_REVISION
+from app.support.preferences import load_preferences
+
+
+def test_title_names_the_workspace(make_main_window):
+    window = make_main_window("acme-2026.assay")
+    assert window.windowTitle().startswith("acme-2026")
+
+
+def test_file_menu_has_the_standard_actions(make_main_window):
+    window = make_main_window()
+    texts = [a.text() for a in window.menuBar().actions()[0].menu().actions() if a.text()]
+    assert texts[:3] == ["&New workspace…", "&Open workspace…", "Open &Recent"]
+    assert "&Quit" in texts
+    assert window.new_action.shortcut().toString() == "Ctrl+N"
+    assert window.open_action.shortcut().toString() == "Ctrl+O"
+    assert window.quit_action.shortcut().toString() == "Ctrl+Q"
+
+
+def test_navigation_lists_every_page_and_switches(make_main_window):
+    window = make_main_window()
+    labels = [window.nav.item(i).text() for i in range(window.nav.count())]
+    assert labels == [spec.label for spec in PAGES]
+    for row, spec in enumerate(PAGES):
+        window.nav.setCurrentRow(row)
+        assert window.stack.currentWidget() is window.page(spec.key)
+
+
+def test_overview_counts_records(make_main_window, tmp_path):
+    window = make_main_window()
+    page = window.page("overview")
+    assert "0" in page.tiles["systems"].text()
+    from app.storage.models import AISystem
+
+    with window.context.workspace.db.write() as session:
+        session.add(AISystem(external_id="AIS-9", name="Agent"))
+    window.context.notify("inventory")
+    assert ">1<" in page.tiles["systems"].text()
+
+
+def test_opening_another_workspace_switches_and_remembers_it(make_main_window, tmp_path):
+    window = make_main_window("first.assay")
+    assert window.open_path(tmp_path / "second.assay", create=True)
+    assert window.windowTitle().startswith("second")
+    assert str((tmp_path / "second.assay").resolve()) == load_preferences().recent_workspaces[0]
+
+
+def test_opening_a_bad_file_shows_an_error_and_keeps_the_workspace(
+    make_main_window, tmp_path, monkeypatch
+):
+    shown = []
+    monkeypatch.setattr(
+        "app.gui.main_window.show_error", lambda _parent, title, exc: shown.append((title, exc))
+    )
+    window = make_main_window("kept.assay")
+    (tmp_path / "bad.assay").write_text("not a database")
+    assert not window.open_path(tmp_path / "bad.assay")
+    assert window.windowTitle().startswith("kept")
+    assert "not an Assay workspace" in str(shown[0][1])
+
+
+def test_about_lists_versions(qtbot):
+    dialog = AboutDialog(HEAD_REVISION)
+    qtbot.addWidget(dialog)
+    text = dialog.label.text()
+    assert "Qt" in text
+    assert "Python" in text
+    assert HEAD_REVISION in text
+
+
+def test_error_box_plain_for_user_errors_and_detailed_otherwise(qtbot):
+    plain = error_box(None, "Import", UserError("row 3 has no id"))
+    assert plain.text() == "row 3 has no id"
+    assert plain.detailedText() == ""
+    boom = RuntimeError("disk on fire")
+    boom.__traceback_text__ = "Traceback: ..."
+    detailed = error_box(None, "Import", boom)
+    assert "disk on fire" in detailed.text()
+    assert detailed.detailedText() == "Traceback: ..."
+    assert detailed.icon() == QMessageBox.Icon.Warning
