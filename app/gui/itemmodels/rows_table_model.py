@@ -1,0 +1,184 @@
+"""A read-only table model over a list of plain rows (dataclasses or tuples).
+
+Rows stay plain Python objects; the model only reads attributes when a cell is painted, so a
+table of 100,000 rows costs one list and no per-cell objects. Sorting and searching go through
+:class:`RowsFilterProxy`, which compares the raw values, not the painted text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: a header, how to get the value from a row, and how to show it."""
+
+    header: str
+    value: Callable[[Any], Any]
+    display: Callable[[Any], str] | None = None
+    tooltip: Callable[[Any], str] | None = None
+    colour: Callable[[Any], str | None] | None = None
+    align_right: bool = False
+
+
+def attr(name: str) -> Callable[[Any], Any]:
+    """Return a getter for attribute ``name`` (the usual column value)."""
+    return lambda row: getattr(row, name)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _sort_key(value: Any) -> Any:
+    if value is None:
+        return (0, "")
+    if isinstance(value, bool | int | float):
+        return (1, float(value))
+    if isinstance(value, dt.date):
+        return (2, value.isoformat())
+    return (3, _text(value).casefold())
+
+
+class RowsTableModel(QAbstractTableModel):
+    """Table model over ``rows`` with the given ``columns``."""
+
+    def __init__(self, columns: Sequence[Column], parent: Any = None) -> None:
+        super().__init__(parent)
+        self._columns = list(columns)
+        self._rows: list[Any] = []
+        self._search_texts: list[str] | None = None
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._search_texts = None
+        self.endResetModel()
+
+    def search_text(self, row: int) -> str:
+        """Return the row's displayed text, folded for searching (computed once per row set)."""
+        if self._search_texts is None:
+            self._search_texts = [self._fold(r) for r in self._rows]
+        return self._search_texts[row]
+
+    def _fold(self, row: Any) -> str:
+        parts = (
+            (c.display(c.value(row)) if c.display else _text(c.value(row))) for c in self._columns
+        )
+        return " ".join(parts).casefold()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort the rows in Python by the column's raw values (fast on 100,000 rows)."""
+        getter = self._columns[column].value
+        self.layoutAboutToBeChanged.emit()
+        self._rows.sort(
+            key=lambda row: _sort_key(getter(row)),
+            reverse=order == Qt.SortOrder.DescendingOrder,
+        )
+        self._search_texts = None
+        self.layoutChanged.emit()
+
+    def row_at(self, row: int) -> Any:
+        return self._rows[row]
+
+    @property
+    def rows(self) -> list[Any]:
+        return self._rows
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._columns[section].header
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, column = self._rows[index.row()], self._columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            value = column.value(row)
+            return column.display(value) if column.display else _text(value)
+        if role == SORT_ROLE:
+            return _sort_key(column.value(row))
+        if role == ROW_ROLE:
+            return row
+        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip:
+            return column.tooltip(row)
+        if role == Qt.ItemDataRole.ForegroundRole and column.colour:
+            colour = column.colour(row)
+            return QBrush(QColor(colour)) if colour else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class RowsFilterProxy(QSortFilterProxyModel):
+    """Keeps rows whose text matches every word of the search and a filter predicate.
+
+    Sorting is handed to the source model, which sorts its Python list by raw values; the
+    proxy itself keeps source order, so large tables sort in one ``list.sort``.
+    """
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._words: list[str] = []
+        self._predicate: Callable[[Any], bool] | None = None
+
+    def set_search(self, text: str) -> None:
+        self._refilter(lambda: setattr(self, "_words", [w.casefold() for w in text.split()]))
+
+    def set_predicate(self, predicate: Callable[[Any], bool] | None) -> None:
+        self._refilter(lambda: setattr(self, "_predicate", predicate))
+
+    def _refilter(self, change: Callable[[], None]) -> None:
+        self.beginFilterChange()
+        change()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if column >= 0:
+            self.sourceModel().sort(column, order)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
+        model: RowsTableModel = self.sourceModel()  # type: ignore[assignment]
+        if self._predicate is not None and not self._predicate(model.row_at(source_row)):
+            return False
+        if not self._words:
+            return True
+        haystack = model.search_text(source_row)
+        return all(word in haystack for word in self._words)

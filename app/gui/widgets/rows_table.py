@@ -1,0 +1,121 @@
+"""A searchable, sortable table of plain rows with an optional filter drop-down."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.gui.itemmodels.rows_table_model import ROW_ROLE, Column, RowsFilterProxy, RowsTableModel
+
+
+class RowsTable(QWidget):
+    """Search box, filter choice, count label and a table view over plain rows."""
+
+    row_activated = Signal(object)
+    """The row (a plain object) the user double-clicked or pressed Enter on."""
+    selection_changed = Signal(object)
+    """The selected row, or None."""
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        *,
+        noun: str = "rows",
+        filters: Sequence[tuple[str, Callable[[Any], bool] | None]] = (),
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._noun = noun
+        self.model = RowsTableModel(columns, self)
+        self.proxy = RowsFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(f"Search {noun}…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName(f"Search {noun}")
+        self.filter_box = QComboBox()
+        self.filter_box.setAccessibleName(f"Filter {noun}")
+        self._filters = list(filters)
+        for label, _predicate in self._filters:
+            self.filter_box.addItem(label)
+        self.filter_box.setVisible(bool(self._filters))
+        self.count_label = QLabel()
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(24)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.setAccessibleName(noun.capitalize())
+        bar = QHBoxLayout()
+        bar.addWidget(self.search, 1)
+        bar.addWidget(self.filter_box)
+        bar.addWidget(self.count_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+        # Debounce typing so that a 100,000-row filter runs once per pause, not per key.
+        self._search_timer = QTimer(self, singleShot=True, interval=150)
+        self._search_timer.timeout.connect(self._apply_search)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.filter_box.currentIndexChanged.connect(self._on_filter_box_changed)
+        self.view.doubleClicked.connect(self._on_view_double_clicked)
+        self.view.activated.connect(self._on_view_double_clicked)
+        self.view.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.model.set_rows(rows)
+        self._update_count()
+
+    def selected_row(self) -> Any:
+        index = self.view.currentIndex()
+        return self.proxy.mapToSource(index).data(ROW_ROLE) if index.isValid() else None
+
+    def resize_columns(self) -> None:
+        if self.model.rowCount() <= 2000:  # measuring every row is slow on huge tables
+            self.view.resizeColumnsToContents()
+
+    def _apply_search(self) -> None:
+        self.proxy.set_search(self.search.text())
+        self._update_count()
+
+    def _on_filter_box_changed(self, index: int) -> None:
+        self.proxy.set_predicate(
+            self._filters[index][1] if 0 <= index < len(self._filters) else None
+        )
+        self._update_count()
+
+    def _update_count(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        text = (
+            f"{total:,} {self._noun}" if shown == total else f"{shown:,} of {total:,} {self._noun}"
+        )
+        self.count_label.setText(text)
+
+    def _on_view_double_clicked(self, index: QModelIndex) -> None:
+        row = self.proxy.mapToSource(index).data(ROW_ROLE)
+        if row is not None:
+            self.row_activated.emit(row)
+
+    def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.selection_changed.emit(
+            self.proxy.mapToSource(current).data(ROW_ROLE) if current.isValid() else None
+        )
