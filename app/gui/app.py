@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from app import APP_AUTHOR, APP_NAME, __version__
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.main_window import MainWindow
+from app.gui.theme import apply_theme
 from app.services.errors import UserError
 from app.services.workspace import open_workspace
 from app.support import paths
@@ -45,7 +46,9 @@ def run_gui(argv: Sequence[str]) -> int:
     configure_logging()
     app = create_application()
     target = args.workspace or args.path
-    actor = load_preferences().assessor_name or None
+    prefs = load_preferences()
+    apply_theme(app, prefs.theme)
+    actor = prefs.assessor_name or None
     try:
         workspace = open_workspace(Path(target) if target else None, actor=actor)
     except UserError as exc:

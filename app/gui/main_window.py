@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QListWidget,
@@ -23,7 +24,9 @@ from app.gui import tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.about_dialog import AboutDialog
 from app.gui.dialogs.error_dialog import show_error
+from app.gui.dialogs.settings_dialog import SettingsDialog
 from app.gui.pages.registry import PAGES, PageSpec
+from app.gui.theme import apply_theme
 from app.services.errors import UserError
 from app.services.workspace import Workspace, open_workspace, schema_revision
 from app.support.paths import WORKSPACE_SUFFIX
@@ -31,7 +34,10 @@ from app.support.preferences import load_preferences, remember_workspace, save_p
 
 logger = logging.getLogger(__name__)
 
-_FALLBACK_KEYS = {QKeySequence.StandardKey.Quit: "Ctrl+Q"}
+_FALLBACK_KEYS = {
+    QKeySequence.StandardKey.Quit: "Ctrl+Q",
+    QKeySequence.StandardKey.Preferences: "Ctrl+,",
+}
 _FILE_FILTER = f"Assay workspaces (*{WORKSPACE_SUFFIX});;All files (*)"
 
 
@@ -78,6 +84,11 @@ class MainWindow(QMainWindow):
         self.open_action.triggered.connect(self._on_open_triggered)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        self.settings_action = self._action(
+            file_menu, "&Settings…", QKeySequence.StandardKey.Preferences
+        )
+        self.settings_action.triggered.connect(self._on_settings_triggered)
         file_menu.addSeparator()
         self.quit_action = self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
@@ -155,6 +166,22 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, "Open workspace", "", _FILE_FILTER)
         if path:
             self.open_path(Path(path))
+
+    def _on_settings_triggered(self) -> None:
+        dialog = SettingsDialog(self.context.workspace, self)
+        if dialog.exec() == SettingsDialog.DialogCode.Accepted:
+            self.apply_settings(dialog)
+
+    def apply_settings(self, dialog: SettingsDialog) -> None:
+        """Save an accepted settings dialog and apply what it changed."""
+        changed = dialog.save()
+        apply_theme(QApplication.instance(), dialog.preferences().theme)  # type: ignore[arg-type]
+        self.context.workspace.actor = (
+            dialog.preferences().assessor_name or self.context.workspace.actor
+        )
+        self.context.notify(
+            "settings", f"Settings saved ({len(changed)} workspace settings changed)"
+        )
 
     def _on_about_triggered(self) -> None:
         AboutDialog(schema_revision(self.context.workspace), self).exec()

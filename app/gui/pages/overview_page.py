@@ -49,7 +49,7 @@ class OverviewPage(QWidget):
 
     def _tile(self, key: str, label: str) -> QFrame:
         frame = QFrame()
-        frame.setFrameShape(QFrame.Shape.StyledPanel)
+        frame.setObjectName("tile")
         box = QVBoxLayout(frame)
         number = QLabel("0")
         number.setObjectName("tileNumber")
@@ -63,9 +63,9 @@ class OverviewPage(QWidget):
     def refresh(self) -> None:
         summary: WorkspaceSummary = workspace_summary(self._context.workspace)
         client = summary.client or "No client recorded yet"
-        self.heading.setText(f"<h2>{summary.name}</h2>")
+        self.heading.setText(summary.name)
         self.subheading.setText(
             f"{client} · {summary.path} · {summary.journal_entries} journal entries"
         )
         for key, label in self.tiles.items():
-            label.setText(f"<span style='font-size:22pt'>{getattr(summary, key)}</span>")
+            label.setText(f"{getattr(summary, key):,}")

@@ -1,0 +1,49 @@
+"""The look of the app: Fusion style, light/dark/system colour scheme, a small style sheet."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+logger = logging.getLogger(__name__)
+
+_SCHEMES = {
+    "system": Qt.ColorScheme.Unknown,
+    "light": Qt.ColorScheme.Light,
+    "dark": Qt.ColorScheme.Dark,
+}
+
+STYLE_SHEET = """
+QListWidget#navigation {
+    border: none;
+    padding-top: 8px;
+    font-size: 11pt;
+    background: palette(alternate-base);
+}
+QListWidget#navigation::item { padding: 9px 14px; border-radius: 4px; margin: 1px 6px; }
+QListWidget#navigation::item:selected {
+    background: palette(highlight);
+    color: palette(highlighted-text);
+}
+QLabel#pageHeading { font-size: 16pt; font-weight: 600; }
+QLabel#pageHint { color: palette(placeholder-text); }
+QFrame#tile { border: 1px solid palette(mid); border-radius: 6px; background: palette(base); }
+QLabel#tileNumber { font-size: 22pt; font-weight: 600; }
+QPushButton#primary { font-weight: 600; padding: 6px 16px; }
+"""
+
+
+def apply_theme(app: QApplication, theme: str) -> None:
+    """Apply Fusion, the colour scheme named by ``theme`` and Assay's style sheet."""
+    app.setStyle("Fusion")
+    scheme = _SCHEMES.get(theme, Qt.ColorScheme.Unknown)
+    hints = QGuiApplication.styleHints()
+    if scheme == Qt.ColorScheme.Unknown:
+        hints.unsetColorScheme()
+    else:
+        hints.setColorScheme(scheme)
+    app.setStyleSheet(STYLE_SHEET)
+    logger.debug("theme %s applied", theme)
