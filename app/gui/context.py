@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction
 
 from app.services.workspace import Workspace
 
@@ -24,6 +25,8 @@ class GuiContext(QObject):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self._workspace = workspace
+        #: Window-level actions pages may offer as buttons (``workspace.new``, ``demo.explore``…).
+        self.actions: dict[str, QAction] = {}
 
     @property
     def workspace(self) -> Workspace:

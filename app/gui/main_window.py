@@ -92,6 +92,17 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.quit_action = self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
+        self.open_path_action = QAction("Open workspace at path", self)
+        self.open_path_action.triggered.connect(
+            lambda: self.open_path(Path(str(self.open_path_action.data())))
+        )
+        self.context.actions.update(
+            {
+                "workspace.new": self.new_action,
+                "workspace.open": self.open_action,
+                "workspace.open_path": self.open_path_action,
+            }
+        )
         help_menu = self.menuBar().addMenu("&Help")
         self.about_action = self._action(help_menu, f"&About {APP_NAME}", None)
         self.about_action.triggered.connect(self._on_about_triggered)

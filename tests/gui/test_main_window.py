@@ -88,3 +88,31 @@ def test_error_box_plain_for_user_errors_and_detailed_otherwise(qtbot):
     assert "disk on fire" in detailed.text()
     assert detailed.detailedText() == "Traceback: ..."
     assert detailed.icon() == QMessageBox.Icon.Warning
+
+
+def test_empty_workspace_shows_the_welcome_with_working_buttons(
+    make_main_window, tmp_path, monkeypatch
+):
+    window = make_main_window("fresh.assay")
+    page = window.page("overview")
+    assert not page.welcome.isHidden()
+    assert {"workspace.new", "workspace.open"} <= set(page.welcome.buttons)
+    monkeypatch.setattr(
+        "app.gui.main_window.QFileDialog.getSaveFileName",
+        lambda *a, **k: (str(tmp_path / "client-x"), ""),
+    )
+    page.welcome.buttons["workspace.new"].click()
+    assert window.windowTitle().startswith("client-x")
+    assert (tmp_path / "client-x.assay").exists()
+
+
+def test_recent_workspace_opens_from_the_welcome(make_main_window, tmp_path):
+    first = make_main_window("one.assay")
+    first.open_path(tmp_path / "two.assay", create=True)
+    first.open_path(tmp_path / "one.assay")
+    panel = first.page("overview").welcome
+    panel.refresh()
+    names = [panel.recent.item(i).text() for i in range(panel.recent.count())]
+    assert names[:2] == ["one.assay", "two.assay"]
+    panel.recent.itemActivated.emit(panel.recent.item(1))
+    assert first.windowTitle().startswith("two")

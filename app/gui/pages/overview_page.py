@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from app.gui.context import GuiContext
+from app.gui.widgets.welcome_panel import WelcomePanel
 from app.services.overview import WorkspaceSummary, workspace_summary
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,12 @@ class OverviewPage(QWidget):
     def __init__(self, context: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._context = context
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        self.welcome = WelcomePanel(context.actions)
+        self.summary_panel = QWidget()
+        outer.addWidget(self.welcome)
+        outer.addWidget(self.summary_panel)
+        layout = QVBoxLayout(self.summary_panel)
         self.heading = QLabel()
         self.heading.setObjectName("pageHeading")
         self.subheading = QLabel()
@@ -62,6 +68,10 @@ class OverviewPage(QWidget):
 
     def refresh(self) -> None:
         summary: WorkspaceSummary = workspace_summary(self._context.workspace)
+        empty = summary.systems == 0 and summary.assessments == 0
+        self.welcome.setVisible(empty)
+        if empty:
+            self.welcome.refresh()
         client = summary.client or "No client recorded yet"
         self.heading.setText(summary.name)
         self.subheading.setText(
