@@ -125,6 +125,9 @@ def _validate(model: type[_ModelT], text: str, source_name: str) -> _ModelT:
 def _syntax_problem(exc: yaml.YAMLError) -> Problem:
     mark = getattr(exc, "problem_mark", None)
     reason = getattr(exc, "problem", None) or str(exc)
+    context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context and context_mark is not None:
+        reason += f" {context} that starts at line {context_mark.line + 1}"
     return Problem("", f"not valid YAML: {reason}", mark.line + 1 if mark else None)
 
 
