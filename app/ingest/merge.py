@@ -1,0 +1,109 @@
+"""Gather the rows of every sheet into one inventory, reporting duplicate ids.
+
+In sheets that describe one entity, an id seen twice is a duplicate: the later row is
+rejected. A record that a flat sheet mentions and another sheet describes is merged. In a flat
+sheet (one row per system–identity pair, say) the same system naturally
+repeats; its rows are merged as long as they agree, and a row that contradicts an earlier one
+is rejected with both places named.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from app.ingest.problems import Problem, Source, quote
+from app.ingest.records import ParsedInventory, Record
+from app.ingest.rows import RowBundle
+
+logger = logging.getLogger(__name__)
+
+_EMPTY: tuple[Any, ...] = ("", None, [])
+
+
+def _place(source: Source, here: Source) -> str:
+    if source.sheet != here.sheet:
+        return f"sheet {source.sheet!r}, row {source.row}" if source.sheet else f"row {source.row}"
+    return f"row {source.row}"
+
+
+class Merger:
+    """Adds row bundles to a :class:`ParsedInventory`, one row at a time.
+
+    Args:
+        inventory: The inventory being built.
+    """
+
+    def __init__(self, inventory: ParsedInventory) -> None:
+        self.inventory = inventory
+        self.index: dict[str, dict[tuple[str, ...], Record]] = {
+            entity: {} for entity in inventory.records
+        }
+        self.strict: set[tuple[str, tuple[str, ...]]] = set()
+        self.link_keys: set[tuple[str, str]] = set()
+
+    def add(self, bundle: RowBundle, *, strict_entity: str | None) -> bool:
+        """Add one row's records; return False (and record problems) when it conflicts.
+
+        Args:
+            bundle: The row's records and links.
+            strict_entity: The entity whose ids must be unique in this sheet (the entity of a
+                sheet that describes only one); None in a flat sheet.
+        """
+        problems = [p for r in bundle.records if (p := self._conflict(r, strict_entity))]
+        if problems:
+            self.inventory.problems.extend(problems)
+            return False
+        for record in bundle.records:
+            self._merge(record, strict_entity)
+        for link in bundle.links:
+            if (link.system, link.identity) not in self.link_keys:
+                self.link_keys.add((link.system, link.identity))
+                self.inventory.links.append(link)
+        return True
+
+    def _conflict(self, record: Record, strict_entity: str | None) -> Problem | None:
+        earlier = self.index[record.entity].get(record.key)
+        if earlier is None:
+            return None
+        source = record.source
+        if record.entity == strict_entity and (record.entity, record.key) in self.strict:
+            column = record.column(record.entity_key_field())
+            reason = (
+                f"duplicate {record.entity_noun()} {quote(record.label)}: already on "
+                f"{_place(earlier.source, source)}"
+            )
+            return Problem(source.file, source.sheet, source.row, column, reason)
+        for name, value in record.values.items():
+            before = earlier.values.get(name)
+            if value in _EMPTY or before in _EMPTY or before == value:
+                continue
+            reason = (
+                f"{record.entity_noun()} {quote(record.label)} has {name} {quote(_show(value))} "
+                f"here but {quote(_show(before))} on {_place(earlier.source, source)}"
+            )
+            return Problem(source.file, source.sheet, source.row, record.column(name), reason)
+        return None
+
+    def _merge(self, record: Record, strict_entity: str | None) -> None:
+        if record.entity == strict_entity:
+            self.strict.add((record.entity, record.key))
+        earlier = self.index[record.entity].get(record.key)
+        if earlier is None:
+            self.index[record.entity][record.key] = record
+            self.inventory.records[record.entity].append(record)
+            return
+        for name, value in record.values.items():
+            if earlier.values.get(name) in _EMPTY and value not in _EMPTY:
+                earlier.values[name] = value
+            earlier.values.setdefault(name, value)
+        for name, value in record.attributes.items():
+            earlier.attributes.setdefault(name, value)
+        for name, header in record.headers.items():
+            earlier.headers.setdefault(name, header)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)

@@ -1,0 +1,218 @@
+"""Read an inventory file into raw sheets: workbooks through python-calamine, CSV by hand.
+
+CSV files are decoded as UTF-8 (with or without a byte-order mark), UTF-16 with a mark, or
+Windows-1252, and split on whichever of comma, semicolon or tab gives the most regular rows.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.ingest import xlsx
+from app.ingest.limits import DEFAULT_LIMITS, Limits, megabytes
+from app.ingest.problems import IngestError
+from app.ingest.xlsx import RawSheet
+
+logger = logging.getLogger(__name__)
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+_DELIMITERS = (",", ";", "\t")
+_SNIFF_CHARS = 64 * 1024
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+@dataclass
+class RawFile:
+    """The sheets read from one file.
+
+    Attributes:
+        name: The file name (no folder), used in every message.
+        kind: ``xlsx`` or ``csv``.
+        sheets: The sheets, in file order.
+        encoding: The text encoding of a CSV file.
+        delimiter: The field separator of a CSV file.
+    """
+
+    name: str
+    kind: str
+    sheets: list[RawSheet]
+    encoding: str = ""
+    delimiter: str = ""
+
+
+def read_file(path: Path, *, sheet: str | None = None, limits: Limits = DEFAULT_LIMITS) -> RawFile:
+    """Read a workbook or CSV file into raw sheets.
+
+    Args:
+        path: The file to read.
+        sheet: Read only this sheet of a workbook.
+        limits: Caps on size, rows, columns and cells.
+
+    Returns:
+        The raw sheets of the file.
+
+    Raises:
+        IngestError: The file is missing, of an unknown kind, damaged, unsafe or too large.
+    """
+    path = Path(path)
+    display = path.name
+    if not path.is_file():
+        raise IngestError(f"{display}: no such file")
+    size = path.stat().st_size
+    if size > limits.max_file_bytes:
+        raise IngestError(
+            f"{display} is {megabytes(size)}, more than the {megabytes(limits.max_file_bytes)} "
+            "an inventory file may have"
+        )
+    with path.open("rb") as stream:
+        head = stream.read(8)
+    if head.startswith(_ZIP_MAGIC) or path.suffix.lower() in WORKBOOK_SUFFIXES:
+        if not head.startswith(_ZIP_MAGIC):
+            raise IngestError(_not_a_workbook(display, head))
+        return _read_workbook(path, display, sheet, limits)
+    if head.startswith(_OLE_MAGIC):
+        raise IngestError(
+            f"{display} is an old binary Excel file (.xls); save it as .xlsx or CSV and retry"
+        )
+    return _read_csv(path, display, sheet, limits)
+
+
+def _not_a_workbook(display: str, head: bytes) -> str:
+    if head.startswith(_OLE_MAGIC):
+        return f"{display} is an old binary or encrypted Excel file; save it as .xlsx and retry"
+    if not head:
+        return f"{display} is empty"
+    return f"{display} is not an Excel workbook (.xlsx/.xlsm): its content is of another kind"
+
+
+def _read_workbook(path: Path, display: str, only: str | None, limits: Limits) -> RawFile:
+    from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
+
+    with xlsx.check_zip(path, display, limits) as archive:
+        try:
+            book = CalamineWorkbook.from_path(str(path))
+        except CalamineError as exc:
+            raise IngestError(f"{display} cannot be read as a workbook ({exc})") from exc
+        except Exception as exc:  # calamine raises plain errors for some broken parts
+            raise IngestError(f"{display} is damaged or truncated ({exc})") from exc
+        names = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+        if only is not None:
+            if only not in names:
+                listed = ", ".join(repr(n) for n in names) or "none"
+                raise IngestError(f"{display} has no sheet {only!r} (its sheets: {listed})")
+            names = [only]
+        formulas = xlsx.scan_workbook(archive, display, names)
+    sheets = [_read_sheet(book, name, display, limits) for name in names]
+    book.close()
+    for raw in sheets:
+        raw.formula_cells = formulas.get(raw.name, set())
+    return RawFile(display, "xlsx", sheets)
+
+
+def _read_sheet(book, name: str, display: str, limits: Limits) -> RawSheet:  # noqa: ANN001
+    try:
+        sheet = book.get_sheet_by_name(name)
+    except Exception as exc:  # calamine's errors carry the parser's reason
+        raise IngestError(f"{display}, sheet {name!r} cannot be read ({exc})") from exc
+    end = sheet.end
+    if end is None:
+        return RawSheet(name, [])
+    rows, columns = end[0] + 1, end[1] + 1
+    if rows > limits.max_rows + limits.header_search_rows:
+        raise IngestError(
+            f"{display}, sheet {name!r} has {rows:,} rows, more than the "
+            f"{limits.max_rows:,} an import accepts; split the file"
+        )
+    if columns > limits.max_columns:
+        raise IngestError(
+            f"{display}, sheet {name!r} has {columns:,} columns, more than the "
+            f"{limits.max_columns:,} an import accepts"
+        )
+    return RawSheet(name, sheet.to_python(skip_empty_area=False))
+
+
+def decode_text(data: bytes, display: str) -> tuple[str, str]:
+    """Decode a text file's bytes, guessing the encoding.
+
+    Args:
+        data: The file's bytes.
+        display: The file name used in messages.
+
+    Returns:
+        The text and the encoding used.
+
+    Raises:
+        IngestError: The bytes are binary rather than text.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace"), "utf-16"
+    if b"\x00" in data[:_SNIFF_CHARS]:
+        raise IngestError(
+            f"{display} is neither a workbook (.xlsx/.xlsm) nor a CSV text file: "
+            "its content is binary"
+        )
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def sniff_delimiter(text: str) -> str:
+    """Return the separator (comma, semicolon or tab) that splits the text most regularly."""
+    sample = text[:_SNIFF_CHARS].splitlines()[:50]
+    best, best_score = ",", (0, 0)
+    for delimiter in _DELIMITERS:
+        widths = [len(r) for r in csv.reader(sample, delimiter=delimiter) if any(r)]
+        wide = [w for w in widths if w > 1]
+        if not wide:
+            continue
+        modal = max(set(wide), key=wide.count)
+        score = (wide.count(modal), modal)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _read_csv(path: Path, display: str, only: str | None, limits: Limits) -> RawFile:
+    text, encoding = decode_text(path.read_bytes(), display)
+    delimiter = sniff_delimiter(text)
+    name = path.stem
+    if only is not None and only != name:
+        raise IngestError(
+            f"{display} is a CSV file with one sheet, {name!r}; --sheet {only!r} does not match it"
+        )
+    csv.field_size_limit(max(limits.max_csv_field_bytes, limits.max_cell_chars + 1))
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for row in reader:
+            rows.append(row)
+            if len(rows) > limits.max_rows + limits.header_search_rows:
+                raise IngestError(
+                    f"{display} has more than the {limits.max_rows:,} rows an import accepts; "
+                    "split the file"
+                )
+            if len(row) > limits.max_columns:
+                raise IngestError(
+                    f"{display}, row {reader.line_num} has {len(row):,} columns, more than the "
+                    f"{limits.max_columns:,} an import accepts"
+                )
+    except csv.Error as exc:
+        raise IngestError(
+            f"{display}, around line {reader.line_num}: the CSV cannot be read ({exc})"
+        ) from exc
+    logger.info("read %s as CSV (%s, %r): %d rows", display, encoding, delimiter, len(rows))
+    return RawFile(display, "csv", [RawSheet(name, rows)], encoding, delimiter)

@@ -1,0 +1,186 @@
+"""Plain records read from an inventory file, ready to be compared with a workspace.
+
+A record holds only the canonical fields whose columns the file has (a column the file lacks
+leaves the workspace's value alone), the unmapped columns as ``attributes``, and where it came
+from. Grants and delegations are identified by their ends; the others by their ``id``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from app.ingest.fields import DELEGATIONS, ENTITIES, GRANTS, IDENTITIES, RESOURCES, SYSTEMS
+from app.ingest.problems import Problem, Source
+
+logger = logging.getLogger(__name__)
+
+
+NOUNS = {
+    SYSTEMS: "AI system",
+    IDENTITIES: "identity",
+    RESOURCES: "resource",
+    GRANTS: "grant",
+    DELEGATIONS: "delegation",
+}
+_KEY_FIELD = {
+    SYSTEMS: "id",
+    IDENTITIES: "id",
+    RESOURCES: "id",
+    GRANTS: "identity",
+    DELEGATIONS: "from_identity",
+}
+
+
+@dataclass(slots=True)
+class Record:
+    """One inventory record read from a file.
+
+    Attributes:
+        key: What identifies the record: ``(id,)``, or the grant's identity, resource, action
+            and scope, or the delegation's from, to and kind.
+        values: Canonical field → normalised value, for the fields the file has.
+        attributes: Unmapped column header → value (custom attributes, never dropped).
+        source: The row the record was read from (the first one, when several rows agree).
+        headers: Canonical field → the header of the column it was read from.
+    """
+
+    entity: ClassVar[str] = ""
+
+    key: tuple[str, ...]
+    values: dict[str, Any]
+    attributes: dict[str, Any]
+    source: Source
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """Return the record's key as one readable string."""
+        return " → ".join(part for part in self.key if part) if len(self.key) > 1 else self.key[0]
+
+    def column(self, name: str) -> str:
+        """Return the header of the column a field was read from (empty when unknown)."""
+        return self.headers.get(name, "")
+
+    def entity_key_field(self) -> str:
+        """Return the first field of the record's key (``id`` for most entities)."""
+        return _KEY_FIELD[self.entity]
+
+    def entity_noun(self) -> str:
+        """Return what the record is, in words (``AI system``, ``identity``...)."""
+        return NOUNS[self.entity]
+
+
+@dataclass(slots=True)
+class SystemRecord(Record):
+    """An AI system (DESIGN §5 fields)."""
+
+    entity: ClassVar[str] = SYSTEMS
+
+
+@dataclass(slots=True)
+class IdentityRecord(Record):
+    """A non-human identity or delegated human access."""
+
+    entity: ClassVar[str] = IDENTITIES
+
+
+@dataclass(slots=True)
+class ResourceRecord(Record):
+    """A resource an identity can reach."""
+
+    entity: ClassVar[str] = RESOURCES
+
+
+@dataclass(slots=True)
+class GrantRecord(Record):
+    """A permission of an identity on a resource."""
+
+    entity: ClassVar[str] = GRANTS
+
+
+@dataclass(slots=True)
+class DelegationRecord(Record):
+    """One identity can act as another."""
+
+    entity: ClassVar[str] = DELEGATIONS
+
+
+RECORD_TYPES: dict[str, type[Record]] = {
+    SYSTEMS: SystemRecord,
+    IDENTITIES: IdentityRecord,
+    RESOURCES: ResourceRecord,
+    GRANTS: GrantRecord,
+    DELEGATIONS: DelegationRecord,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """An AI system uses an identity.
+
+    Attributes:
+        system: The system's id.
+        identity: The identity's id.
+        source: The row that states the link.
+        column: The header of the column that states it.
+    """
+
+    system: str
+    identity: str
+    source: Source
+    column: str = ""
+
+
+@dataclass
+class SheetInfo:
+    """How one sheet was understood (for the dry run and the GUI's mapping step).
+
+    Attributes:
+        name: The sheet name (the file name for a CSV file).
+        entity: The entity its rows describe; None when the sheet was skipped.
+        header_row: The 1-based row of the headers; 0 when none was found.
+        columns: Each column's header and what it maps to (``entity.field``, or empty for a
+            custom attribute).
+        rows: Data rows read (not counting empty ones).
+        rejected_rows: Data rows with an error.
+    """
+
+    name: str
+    entity: str | None
+    header_row: int
+    columns: list[tuple[str, str]]
+    rows: int = 0
+    rejected_rows: int = 0
+
+
+@dataclass
+class ParsedInventory:
+    """Everything read from one file.
+
+    Attributes:
+        file_name: The file name.
+        format: ``xlsx``, ``csv`` or ``aws-credential-report``.
+        records: Records by entity, in file order, without duplicates.
+        links: System ↔ identity links stated by the file.
+        problems: Everything wrong or worth knowing, in file order.
+        sheets: How each sheet was understood.
+        covered: The entities (and ``links``) the file has columns for; only these can have
+            records "missing from the file".
+        rows: Data rows read in all sheets.
+    """
+
+    file_name: str
+    format: str
+    records: dict[str, list[Record]] = field(default_factory=lambda: {e: [] for e in ENTITIES})
+    links: list[Link] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    sheets: list[SheetInfo] = field(default_factory=list)
+    covered: set[str] = field(default_factory=set)
+    rows: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Return the problems that reject rows."""
+        return [p for p in self.problems if p.is_error]

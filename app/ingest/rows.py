@@ -1,0 +1,310 @@
+"""Read the data rows of a mapped sheet into records, links and problems.
+
+One row can describe several records when the sheet is flat (an AI-system register with the
+identity's kind and the resource it reaches on the same row); each record takes its own
+entity's columns, and the ids that tie them together come from the row. A row with any error
+gives no records at all, only problems.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.domain.enums import DelegationKind
+from app.ingest.fields import (
+    DELEGATIONS,
+    EMAIL,
+    GRANTS,
+    IDENTITIES,
+    RESOURCES,
+    SPECS,
+    SYSTEMS,
+)
+from app.ingest.headers import MappedSheet
+from app.ingest.limits import DEFAULT_LIMITS, Limits
+from app.ingest.problems import WARNING, Problem, Source
+from app.ingest.records import RECORD_TYPES, Link, Record, SheetInfo
+from app.ingest.values import BadValue, as_text, normaliser, split_email
+
+logger = logging.getLogger(__name__)
+
+Tick = Callable[[float], None]
+
+#: The fields whose values may stand in for another entity's missing id on a flat row.
+_KEY_FALLBACKS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
+    (SYSTEMS, "id"): (),
+    (IDENTITIES, "id"): ((SYSTEMS, "identities"),),
+    (RESOURCES, "id"): ((GRANTS, "resource"),),
+    (GRANTS, "identity"): ((IDENTITIES, "id"), (SYSTEMS, "identities")),
+    (GRANTS, "resource"): ((RESOURCES, "id"),),
+    (GRANTS, "action"): (),
+    (DELEGATIONS, "from_identity"): ((IDENTITIES, "id"),),
+    (DELEGATIONS, "to_identity"): (),
+}
+_DEFAULTS = {(GRANTS, "scope"): "", (DELEGATIONS, "kind"): DelegationKind.ASSUME_ROLE.value}
+
+
+@dataclass
+class RowBundle:
+    """What one valid row says: its records and links."""
+
+    source: Source
+    records: list[Record]
+    links: list[Link]
+
+
+@dataclass
+class SheetRows:
+    """The outcome of reading one sheet's rows."""
+
+    bundles: list[RowBundle] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    covered: set[str] = field(default_factory=set)
+    info: SheetInfo | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    index: int
+    header: str
+    entity: str
+    field: str
+    normalise: Callable[[Any], Any]
+    is_email: bool
+
+
+def attribute_value(value: Any) -> Any:
+    """Return a cell as a JSON-safe custom attribute (dates as ISO text)."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, dt.date | dt.time | dt.timedelta):
+        return as_text(value)
+    return str(value)
+
+
+class _SheetReader:
+    def __init__(self, sheet: MappedSheet, limits: Limits) -> None:
+        self.sheet, self.limits, self.out = sheet, limits, SheetRows()
+        assert sheet.entity is not None
+        self.primary: str = sheet.entity
+        self.cells = [
+            _Cell(c.index, c.header, c.entity, c.field,
+                  normaliser(SPECS[c.entity].field(c.field)),
+                  SPECS[c.entity].field(c.field).kind == EMAIL)
+            for c in sheet.columns if c.entity and c.field
+        ]  # fmt: skip
+        self.attributes = [(c.index, c.header) for c in sheet.columns if not c.entity]
+        self.mapped = {(c.entity, c.field): c.header for c in self.cells}
+        self.entities = [e for e in SPECS if any(c.entity == e for c in self.cells)]
+        self.single_entity = set(self.entities) <= {self.primary}
+        self.formula_rows: dict[int, list[int]] = {}
+        for row, col in sheet.raw.formula_cells:
+            self.formula_rows.setdefault(row, []).append(col)
+        self.formulas: dict[int, tuple[int, int, int]] = {}
+
+    def problem(self, row: int, column: str, reason: str, severity: str = "error") -> Problem:
+        return Problem(self.sheet.file, self.sheet.label, row, column, reason, severity)
+
+    def missing_key_columns(self) -> list[str]:
+        """Return the key fields of the primary entity that no column can give."""
+        missing = []
+        for name in SPECS[self.primary].key:
+            options = ((self.primary, name), *_KEY_FALLBACKS.get((self.primary, name), ()))
+            if (self.primary, name) not in _DEFAULTS and not any(o in self.mapped for o in options):
+                missing.append(name)
+        return missing
+
+    def run(self, tick: Tick | None) -> SheetRows:
+        rows, start = self.sheet.raw.rows, self.sheet.header_row + 1
+        total, read, rejected = max(len(rows) - start, 1), 0, 0
+        for index in range(start, len(rows)):
+            row = rows[index]
+            if not any(c != "" and c is not None for c in row):
+                continue
+            read += 1
+            if not self.read_row(index, row):
+                rejected += 1
+            if tick is not None and read % 2000 == 0:
+                tick((index - start) / total)
+        self.flag_formulas()
+        self.out.covered = self.covered()
+        self.out.info = self.info(read, rejected)
+        return self.out
+
+    def read_row(self, index: int, row: list[Any]) -> bool:
+        source = Source(self.sheet.file, self.sheet.label, index + 1)
+        errors: list[Problem] = []
+        values: dict[str, dict[str, Any]] = {e: {} for e in self.entities}
+        names: dict[str, str] = {}
+        width = len(row)
+        for cell in self.cells:
+            raw = row[cell.index] if cell.index < width else ""
+            if isinstance(raw, str) and len(raw) > self.limits.max_cell_chars:
+                errors.append(self.too_long(source.row, cell.header, raw))
+                continue
+            try:
+                if cell.is_email:
+                    email, name = split_email(raw)
+                    values[cell.entity][cell.field] = email
+                    if name:
+                        names[cell.entity] = name
+                else:
+                    values[cell.entity][cell.field] = cell.normalise(raw)
+            except BadValue as exc:
+                errors.append(self.problem(source.row, cell.header, str(exc)))
+        attributes = self.read_attributes(source.row, row, errors)
+        self.note_formulas(index, row)
+        for entity, name in names.items():
+            if not values[entity].get("owner_name") and "owner_name" in SPECS[entity].field_names:
+                values[entity]["owner_name"] = name
+        records = self.build_records(source, values, attributes, errors)
+        if errors:
+            self.out.problems.extend(errors)
+            return False
+        links = self.build_links(source, values)
+        self.out.bundles.append(RowBundle(source, records, links))
+        return True
+
+    def too_long(self, row: int, header: str, raw: str) -> Problem:
+        return self.problem(
+            row, header, f"the cell holds {len(raw):,} characters, more than the "
+            f"{self.limits.max_cell_chars:,} allowed",
+        )  # fmt: skip
+
+    def read_attributes(self, row_no: int, row: list[Any], errors: list[Problem]) -> dict:
+        attributes: dict[str, Any] = {}
+        width = len(row)
+        for index, header in self.attributes:
+            raw = row[index] if index < width else ""
+            if raw == "" or raw is None:
+                continue
+            if isinstance(raw, str) and len(raw) > self.limits.max_cell_chars:
+                errors.append(self.too_long(row_no, header, raw))
+                continue
+            value = attribute_value(raw)
+            if value != "":
+                attributes[header] = value
+        return attributes
+
+    def key_part(self, values: dict[str, dict[str, Any]], entity: str, name: str) -> str:
+        own = values.get(entity, {}).get(name)
+        if own:
+            return own
+        for other, other_field in _KEY_FALLBACKS.get((entity, name), ()):
+            found = values.get(other, {}).get(other_field)
+            if isinstance(found, list):
+                found = found[0] if len(found) == 1 else ""
+            if found:
+                return found
+        return _DEFAULTS.get((entity, name), "")
+
+    def build_records(self, source, values, attributes, errors) -> list[Record]:  # noqa: ANN001
+        records = []
+        for entity in self.entities:
+            own = values[entity]
+            primary = entity == self.primary
+            if not primary and not any(v not in ("", None, []) for v in own.values()):
+                continue
+            key = tuple(self.key_part(values, entity, name) for name in SPECS[entity].key)
+            missing = [n for n, part in zip(SPECS[entity].key, key, strict=True) if not part]
+            if missing:
+                errors.append(self.missing_key(source.row, entity, missing[0], primary))
+                continue
+            headers = {f: h for (e, f), h in self.mapped.items() if e == entity}
+            record_type = RECORD_TYPES[entity]
+            record = record_type(key, own, attributes if primary else {}, source, headers)
+            records.append(record)
+        return records
+
+    def missing_key(self, row: int, entity: str, name: str, primary: bool) -> Problem:
+        header = self.mapped.get((entity, name), "")
+        what = SPECS[entity].title.lower().rstrip("s")
+        if name == "action":
+            return self.problem(row, header, "no action (use read, execute, write or admin)")
+        if primary:
+            label = "id" if name == "id" else name.replace("_", " ")
+            return self.problem(row, header, f"the row has no {label}")
+        return self.problem(row, header, f"the row describes a {what} but gives no {name}")
+
+    def build_links(self, source: Source, values: dict[str, dict[str, Any]]) -> list[Link]:
+        links = []
+        system_id = values.get(SYSTEMS, {}).get("id")
+        if system_id:
+            column = self.mapped.get((SYSTEMS, "identities"), "")
+            for identity in values[SYSTEMS].get("identities") or ():
+                links.append(Link(system_id, identity, source, column))
+            if IDENTITIES in values and values[IDENTITIES].get("id"):
+                column = self.mapped.get((IDENTITIES, "id"), "")
+                links.append(Link(system_id, values[IDENTITIES]["id"], source, column))
+        identity_id = values.get(IDENTITIES, {}).get("id")
+        if identity_id:
+            column = self.mapped.get((IDENTITIES, "systems"), "")
+            for system in values[IDENTITIES].get("systems") or ():
+                links.append(Link(system, identity_id, source, column))
+        return links
+
+    def note_formulas(self, index: int, row: list[Any]) -> None:
+        for col in self.formula_rows.get(index, ()):
+            count, empty, first = self.formulas.get(col, (0, 0, index + 1))
+            blank = col >= len(row) or row[col] == "" or row[col] is None
+            self.formulas[col] = (count + 1, empty + blank, first)
+
+    def flag_formulas(self) -> None:
+        headers = {c.index: c.header for c in self.sheet.columns}
+        for col, (count, empty, first) in sorted(self.formulas.items()):
+            cells = "a formula" if count == 1 else f"formulas in {count:,} rows"
+            reason = f"holds {cells}; the value last saved by the spreadsheet was imported"
+            if empty:
+                some = "it" if count == 1 else f"{empty:,} of them"
+                reason += f" ({some} had no saved value and read as empty)"
+            self.out.problems.append(self.problem(first, headers.get(col, ""), reason, WARNING))
+
+    def covered(self) -> set[str]:
+        covered = set(self.entities)
+        if {(SYSTEMS, "identities"), (IDENTITIES, "systems")} & set(self.mapped) or {
+            SYSTEMS,
+            IDENTITIES,
+        } <= covered:
+            covered.add("links")
+        return covered
+
+    def info(self, read: int, rejected: int) -> SheetInfo:
+        columns = [(c.header, c.target) for c in self.sheet.columns]
+        name = self.sheet.raw.name
+        return SheetInfo(name, self.primary, self.sheet.header_row + 1, columns, read, rejected)
+
+
+def read_sheet_rows(
+    sheet: MappedSheet, *, limits: Limits = DEFAULT_LIMITS, tick: Tick | None = None
+) -> SheetRows:
+    """Read every data row of a mapped sheet.
+
+    Args:
+        sheet: The sheet, with a header row and an entity.
+        limits: The cap on cell length.
+        tick: Called now and then with the fraction of the sheet read.
+
+    Returns:
+        The valid rows' records and links, the problems, and the sheet's summary.
+    """
+    reader = _SheetReader(sheet, limits)
+    missing = reader.missing_key_columns()
+    if missing:
+        spec = SPECS[reader.primary]
+        names = " and ".join(missing)
+        reason = (
+            f"sheet {sheet.raw.name!r} was not imported: no column gives the {names} of its "
+            f'{spec.title.lower()} (map one, e.g. --map "Column={missing[0]}")'
+        )
+        out = SheetRows(problems=[reader.problem(sheet.header_row + 1, "", reason)])
+        out.info = reader.info(0, 0)
+        return out
+    return reader.run(tick)

@@ -1,0 +1,186 @@
+"""Reading .xlsx/.xlsm workbooks: zip safety checks, formula cells, then python-calamine.
+
+Before python-calamine touches the file, the zip's declared sizes are checked against the caps
+(a small file whose sheet XML expands enormously is refused), and every worksheet part is read
+once through :mod:`zipfile`, which stops at the declared size and verifies the CRC, so a part
+that lies about its size is refused too. That pass also finds formula cells: python-calamine
+returns a formula's cached value and says nothing about the formula, so the importer flags them.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import posixpath
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from app.ingest.limits import Limits, megabytes
+from app.ingest.problems import IngestError
+
+logger = logging.getLogger(__name__)
+
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+_CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)$")
+_READ_CHUNK = 1024 * 1024
+
+
+@dataclass
+class RawSheet:
+    """The cells of one sheet as read, before any header is looked for.
+
+    Attributes:
+        name: The sheet name (a CSV file's name without its suffix).
+        rows: The cells; ``rows[0]`` is spreadsheet row 1 and ``rows[r][0]`` column A.
+        formula_cells: 0-based (row, column) positions of cells that hold a formula.
+    """
+
+    name: str
+    rows: list[list[Any]]
+    formula_cells: set[tuple[int, int]] = field(default_factory=set)
+
+
+def column_letter(index: int) -> str:
+    """Return the spreadsheet letter of a 0-based column index (0 → A, 27 → AB)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _cell_position(ref: str) -> tuple[int, int] | None:
+    match = _CELL_REF.match(ref)
+    if not match:
+        return None
+    col = 0
+    for char in match.group(1):
+        col = col * 26 + ord(char) - 64
+    return int(match.group(2)) - 1, col - 1
+
+
+def check_zip(path: Path, display: str, limits: Limits) -> zipfile.ZipFile:
+    """Open a workbook's zip and refuse it when its declared content is too large.
+
+    Args:
+        path: The workbook file.
+        display: The file name used in messages.
+        limits: The caps to apply.
+
+    Returns:
+        The open zip file (the caller closes it).
+
+    Raises:
+        IngestError: The file is not a complete zip, not a workbook, or expands too far.
+    """
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise IngestError(
+            f"{display} is damaged or truncated: it is not a complete workbook"
+        ) from exc
+    entries = archive.infolist()
+    if len(entries) > limits.max_zip_entries:
+        archive.close()
+        raise IngestError(f"{display} holds {len(entries):,} parts; a workbook has far fewer")
+    unpacked = sum(entry.file_size for entry in entries)
+    if unpacked > limits.max_unpacked_bytes:
+        archive.close()
+        raise IngestError(
+            f"{display} would expand to {megabytes(unpacked)}, more than the "
+            f"{megabytes(limits.max_unpacked_bytes)} allowed; refused as unsafe "
+            "(possible decompression bomb)"
+        )
+    if "xl/workbook.xml" not in archive.namelist():
+        archive.close()
+        raise IngestError(f"{display} is a zip archive but not an Excel workbook (.xlsx/.xlsm)")
+    return archive
+
+
+def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Return the zip part of each worksheet, by sheet name."""
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels_name = "xl/_rels/workbook.xml.rels"
+    targets: dict[str, str] = {}
+    if rels_name in archive.namelist():
+        for rel in ElementTree.fromstring(archive.read(rels_name)).findall(".//{*}Relationship"):
+            target = rel.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+            targets[rel.get("Id", "")] = posixpath.normpath(path)
+    parts: dict[str, str] = {}
+    for sheet in workbook.findall(".//{*}sheet"):
+        rel_id = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), "")
+        if rel_id in targets:
+            parts[sheet.get("name", "")] = targets[rel_id]
+    return parts
+
+
+def _read_part(archive: zipfile.ZipFile, name: str, display: str) -> bytes:
+    """Read one part in full through zipfile, which stops at the declared size and checks CRC."""
+    chunks = []
+    try:
+        with archive.open(name) as stream:
+            while chunk := stream.read(_READ_CHUNK):
+                chunks.append(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise IngestError(f"{display} is damaged or truncated ({name}: {exc})") from exc
+    return b"".join(chunks)
+
+
+def _formula_positions(xml: bytes) -> set[tuple[int, int]]:
+    """Return the positions of cells with a formula in one worksheet's XML."""
+    if not _FORMULA_TAG.search(xml):
+        return set()
+    found: set[tuple[int, int]] = set()
+    row, col = -1, -1
+    for event, elem in ElementTree.iterparse(io.BytesIO(xml), events=("start", "end")):
+        tag = elem.tag.rsplit("}", 1)[-1]
+        if event == "start" and tag == "row":
+            number = elem.get("r")
+            row, col = (int(number) - 1 if number and number.isdigit() else row + 1), -1
+        elif event == "start" and tag == "c":
+            position = _cell_position(elem.get("r", ""))
+            col = position[1] if position else col + 1
+            row = position[0] if position else row
+        elif event == "end" and tag == "f":
+            found.add((row, col))
+        elif event == "end" and tag == "row":
+            elem.clear()
+    return found
+
+
+def scan_workbook(
+    archive: zipfile.ZipFile, display: str, wanted: list[str]
+) -> dict[str, set[tuple[int, int]]]:
+    """Verify the parts python-calamine will read and find the formula cells of each sheet.
+
+    Args:
+        archive: The workbook's zip, already size-checked.
+        display: The file name used in messages.
+        wanted: The sheet names that will be read.
+
+    Returns:
+        Formula cell positions by sheet name.
+
+    Raises:
+        IngestError: A part is damaged, truncated or larger than it declares.
+    """
+    parts = sheet_parts(archive)
+    names = set(archive.namelist())
+    if "xl/sharedStrings.xml" in names:
+        _read_part(archive, "xl/sharedStrings.xml", display)
+    formulas: dict[str, set[tuple[int, int]]] = {}
+    for sheet in wanted:
+        part = parts.get(sheet)
+        if part and part in names:
+            try:
+                formulas[sheet] = _formula_positions(_read_part(archive, part, display))
+            except ElementTree.ParseError as exc:
+                raise IngestError(f"{display}, sheet {sheet!r} is damaged ({exc})") from exc
+    return formulas
