@@ -29,7 +29,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("frameworks", help="list, show, check or add frameworks")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB", required=True)
     verbs.add_parser("list", help="list every framework").set_defaults(handler=list_frameworks)
-    show = verbs.add_parser("show", help="show a framework's tree and questions")
+    show = verbs.add_parser(
+        "show",
+        help="show a framework's tree and questions",
+        description="With --json, each question's path lists node ids from root to leaf.",
+    )
     show.add_argument("framework_id", metavar="ID", help="framework id, e.g. nist-ai-rmf")
     show.set_defaults(handler=show_framework)
     for verb, handler, text in (

@@ -93,6 +93,11 @@ def test_question_ids_are_unique_across_all_files():
     assert [qid for qid, n in ids.items() if n > 1] == []
 
 
+def test_prompts_are_not_repeated_across_files():
+    prompts = Counter(q.prompt.strip() for path in SHIPPED for q in load_framework(path).questions)
+    assert [p for p, n in prompts.items() if n > 1] == []
+
+
 def test_ai_rmf_has_72_subcategories_in_19_categories(catalog: Catalog):
     framework = _framework(catalog, "nist-ai-rmf")
     functions = [node.id for node in framework.nodes]
