@@ -7,6 +7,8 @@ import logging
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 
+from app.catalog.registry import Catalog
+from app.services.frameworks import catalog_for
 from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
@@ -27,6 +29,8 @@ class GuiContext(QObject):
         self._workspace = workspace
         #: Window-level actions pages may offer as buttons (``workspace.new``, ``demo.explore``…).
         self.actions: dict[str, QAction] = {}
+        self._catalog: Catalog | None = None
+        self.workspace_changed.connect(self.reset_catalog)
 
     @property
     def workspace(self) -> Workspace:
@@ -37,6 +41,16 @@ class GuiContext(QObject):
         if old is not workspace:
             old.close()
         self.workspace_changed.emit()
+
+    def catalog(self) -> Catalog:
+        """Return the questionnaire catalog of this workspace (shipped + custom), loaded once."""
+        if self._catalog is None:
+            self._catalog = catalog_for(self._workspace)
+        return self._catalog
+
+    def reset_catalog(self) -> None:
+        """Forget the loaded catalog (a framework was added or the workspace changed)."""
+        self._catalog = None
 
     def notify(self, area: str, message: str = "") -> None:
         self.data_changed.emit(area)

@@ -35,4 +35,12 @@ PAGES: tuple[PageSpec, ...] = (
         "overview",
         "What this workspace holds",
     ),
+    PageSpec(
+        "frameworks",
+        "Frameworks",
+        "app.gui.pages.frameworks_page",
+        "FrameworksPage",
+        "frameworks",
+        "The questionnaires: NIST IR 8596, NIST AI RMF, OWASP Agentic and NHI, and your own",
+    ),
 )
