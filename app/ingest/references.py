@@ -1,0 +1,177 @@
+"""Check that what a file's records point at exists, in the file or in the workspace.
+
+A grant needs its identity and resource, a delegation both identities, a link its AI system;
+a row that points at something that exists nowhere is rejected (and so is everything else
+that row said). An identity named only in an AI system's ``identities`` cell becomes a record
+with just its id (created when new, unchanged otherwise), since a register that lists its
+systems' service accounts should not need a separate identities sheet; a warning says how
+many were created that way.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from app.ingest.fields import DELEGATIONS, ENTITIES, GRANTS, IDENTITIES, RESOURCES, SYSTEMS
+from app.ingest.problems import WARNING, Problem, Source, at, quote
+from app.ingest.records import IdentityRecord, Link, ParsedInventory, Record
+
+logger = logging.getLogger(__name__)
+
+_MAX_PASSES = 4
+
+
+@dataclass
+class KnownIds:
+    """The ids the workspace already holds."""
+
+    systems: set[str] = field(default_factory=set)
+    identities: set[str] = field(default_factory=set)
+    resources: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Resolved:
+    """The records that survive the reference checks.
+
+    Attributes:
+        records: Records by entity, including identities created from ``identities`` cells.
+        links: The links whose ends exist.
+        problems: The reference problems (errors reject their rows) and warnings.
+        rejected_rows: ``(sheet, row)`` of every row rejected here.
+    """
+
+    records: dict[str, list[Record]]
+    links: list[Link]
+    problems: list[Problem]
+    rejected_rows: set[tuple[str, int]]
+
+
+class _Check:
+    def __init__(self, inventory: ParsedInventory, known: KnownIds) -> None:
+        self.inventory, self.known = inventory, known
+        self.problems: dict[tuple[str, int, str, str], Problem] = {}
+
+    def run(self) -> Resolved:
+        rejected: set[tuple[str, int]] = set()
+        for _ in range(_MAX_PASSES):
+            records = {
+                entity: [
+                    r for r in self.inventory.records[entity] if _row(r.source) not in rejected
+                ]
+                for entity in ENTITIES
+            }
+            links = [k for k in self.inventory.links if _row(k.source) not in rejected]
+            found = self.check(records, links)
+            new = {_row_of(p) for p in found if p.is_error} - rejected
+            for problem in found:
+                self.problems.setdefault(_problem_key(problem), problem)
+            if not new:
+                break
+            rejected |= new
+        bare, links = self.bare_identities(records, links)
+        records[IDENTITIES] = records[IDENTITIES] + bare
+        problems = sorted(self.problems.values(), key=_order)
+        return Resolved(records, links, problems, rejected)
+
+    def check(self, records: dict[str, list[Record]], links: list[Link]) -> list[Problem]:
+        ids = {
+            entity: {r.key[0] for r in records[entity]}
+            for entity in (SYSTEMS, IDENTITIES, RESOURCES)
+        }
+        systems = ids[SYSTEMS] | self.known.systems
+        identities = ids[IDENTITIES] | self.known.identities
+        resources = ids[RESOURCES] | self.known.resources
+        found: list[Problem] = []
+        for link in links:
+            if link.system not in systems:
+                reason = (
+                    f"AI system {quote(link.system)} is neither in this file nor in the workspace"
+                )
+                found.append(at(link.source, link.column, reason))
+        for grant in records[GRANTS]:
+            identity, resource = grant.key[0], grant.key[1]
+            if identity not in identities:
+                found.append(
+                    at(grant.source, grant.column("identity"), _nowhere("identity", identity))
+                )
+            if resource not in resources:
+                found.append(
+                    at(grant.source, grant.column("resource"), _nowhere("resource", resource))
+                )
+        for delegation in records[DELEGATIONS]:
+            source, target = delegation.key[0], delegation.key[1]
+            for name, value in (("from_identity", source), ("to_identity", target)):
+                if value not in identities:
+                    found.append(
+                        at(delegation.source, delegation.column(name), _nowhere("identity", value))
+                    )
+            if source == target:
+                reason = f"identity {quote(source)} cannot delegate to itself"
+                found.append(at(delegation.source, delegation.column("to_identity"), reason))
+        return found
+
+    def bare_identities(
+        self, records: dict[str, list[Record]], links: list[Link]
+    ) -> tuple[list[Record], list[Link]]:
+        described = {r.key[0] for r in records[IDENTITIES]}
+        systems = {r.key[0] for r in records[SYSTEMS]} | self.known.systems
+        created: dict[str, IdentityRecord] = {}
+        per_column: dict[tuple[str, str], list[IdentityRecord]] = {}
+        kept = []
+        for link in links:
+            if link.system not in systems:
+                continue
+            kept.append(link)
+            if link.identity in described or link.identity in created:
+                continue
+            record = IdentityRecord((link.identity,), {"id": link.identity}, {}, link.source,
+                                    {"id": link.column})  # fmt: skip
+            created[link.identity] = record
+            if link.identity not in self.known.identities:
+                per_column.setdefault((link.source.sheet, link.column), []).append(record)
+        for (_sheet, column), made in per_column.items():
+            first = made[0]
+            many = f"{len(made):,} identities" if len(made) > 1 else "1 identity"
+            reason = (
+                f"{many} named here but described in no identities sheet (first: "
+                f"{quote(first.key[0])}) will be created with only an id"
+            )
+            problem = at(first.source, column, reason, WARNING)
+            self.problems.setdefault(_problem_key(problem), problem)
+        return list(created.values()), kept
+
+
+def _nowhere(noun: str, value: str) -> str:
+    where = "this file's resources" if noun == "resource" else "this file"
+    return f"{noun} {quote(value)} is neither in {where} nor in the workspace"
+
+
+def _row(source: Source) -> tuple[str, int]:
+    return source.sheet, source.row
+
+
+def _row_of(problem: Problem) -> tuple[str, int]:
+    return problem.sheet, problem.row
+
+
+def _problem_key(problem: Problem) -> tuple[str, int, str, str]:
+    return problem.sheet, problem.row, problem.column, problem.reason
+
+
+def _order(problem: Problem) -> tuple[str, int]:
+    return problem.sheet, problem.row
+
+
+def check_references(inventory: ParsedInventory, known: KnownIds) -> Resolved:
+    """Check every reference of the file's records against the file and the workspace.
+
+    Args:
+        inventory: What the file holds.
+        known: The ids already in the workspace.
+
+    Returns:
+        The surviving records and links, and the problems found.
+    """
+    return _Check(inventory, known).run()

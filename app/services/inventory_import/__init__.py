@@ -1,0 +1,35 @@
+"""Import inventory files into a workspace (issue 4): dry-run plans and all-or-nothing apply.
+
+See :mod:`app.services.inventory_import.plan` for the use cases and
+:mod:`app.services.inventory_import.store` for the bulk reads and writes behind them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from app.services.inventory_import.plan import (
+    ImportFileError,
+    ImportPlan,
+    ImportRejectedError,
+    ImportResult,
+    apply_plan,
+    file_sha256,
+    import_inventory,
+    latest_runs,
+    plan_import,
+)
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "ImportPlan",
+    "ImportFileError",
+    "ImportRejectedError",
+    "ImportResult",
+    "apply_plan",
+    "file_sha256",
+    "import_inventory",
+    "latest_runs",
+    "plan_import",
+]

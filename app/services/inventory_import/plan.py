@@ -1,0 +1,431 @@
+"""Import an inventory file into a workspace: a dry-run plan first, then one transaction.
+
+``plan_import`` reads the file (``app.ingest``), checks what its records point at, and compares
+them with the workspace: creates, updates, unchanged, rejected and missing per entity, with every
+problem. ``apply_plan`` writes the plan in one write transaction with bulk statements, one journal
+entry and an ``ImportRun`` row holding a snapshot of the inventory after the import (the basis of
+drift comparison). A plan with errors is applied only when the user asks for the valid rows only;
+records missing from the file are deleted only when asked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from app.ingest.diff import InventoryDiff, diff_inventory
+from app.ingest.fields import DELEGATIONS, ENTITIES, IDENTITIES, RESOURCES, SYSTEMS
+from app.ingest.limits import DEFAULT_LIMITS, Limits
+from app.ingest.pipeline import parse_inventory
+from app.ingest.problems import IngestError, Problem
+from app.ingest.records import ParsedInventory
+from app.ingest.references import KnownIds, Resolved, check_references
+from app.services import journal
+from app.services.errors import UserError
+from app.services.inventory_import import store
+from app.services.progress import Progress, check_cancelled, scaled
+from app.services.workspace import Workspace
+from app.storage.models import ImportRun, JournalEntry
+
+logger = logging.getLogger(__name__)
+
+AWS_MISSING_FILTER = {IDENTITIES: {"provider": "AWS IAM"}}
+
+
+class ImportFileError(UserError):
+    """The file cannot be imported at all (unreadable, unsafe, too large, bad mapping)."""
+
+
+class ImportRejectedError(UserError):
+    """The plan has errors and the user did not ask to apply the valid rows only."""
+
+
+@dataclass
+class ImportPlan:
+    """What importing a file would do; nothing is written until :func:`apply_plan`.
+
+    Attributes:
+        path: The file.
+        file_sha256: The file's SHA-256 (journalled with the import).
+        parsed: What the file holds.
+        resolved: The records left after the reference checks.
+        diff: Creates, updates, unchanged and missing records per entity.
+        options: The reading options (sheet, mapping, format), kept for the journal.
+        journal_seq: The journal's last entry when the plan was made (a later change to the
+            workspace makes :func:`apply_plan` compare again).
+    """
+
+    path: Path
+    file_sha256: str
+    parsed: ParsedInventory
+    resolved: Resolved
+    diff: InventoryDiff
+    options: dict[str, Any] = field(default_factory=dict)
+    journal_seq: int = 0
+
+    @property
+    def file_name(self) -> str:
+        """Return the file's name."""
+        return self.parsed.file_name
+
+    @property
+    def format(self) -> str:
+        """Return how the file was read (``xlsx``, ``csv`` or ``aws-credential-report``)."""
+        return self.parsed.format
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Return every problem: reading, values, duplicates, then references."""
+        return self.parsed.problems + self.resolved.problems
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Return the problems that reject rows or sheets."""
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def has_errors(self) -> bool:
+        """Return True when some row or sheet is rejected."""
+        return any(p.is_error for p in self.problems)
+
+    def rejected_rows(self) -> dict[str, int]:
+        """Return how many rows are rejected, by the entity of their sheet."""
+        entity_of = {info.name if self.format == "xlsx" else "": info.entity for info in
+                     self.parsed.sheets}  # fmt: skip
+        rows = {(p.sheet, p.row) for p in self.errors if p.row}
+        counts = dict.fromkeys(ENTITIES, 0)
+        for sheet, _row in rows:
+            entity = entity_of.get(sheet)
+            if entity:
+                counts[entity] += 1
+        return counts
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        """Return the counts per entity: creates, updates, unchanged, rejected, missing."""
+        rejected = self.rejected_rows()
+        out = {}
+        for entity in ENTITIES:
+            diff = self.diff.entities[entity]
+            out[entity] = {
+                "creates": len(diff.creates),
+                "updates": len(diff.updates),
+                "unchanged": len(diff.unchanged),
+                "rejected": rejected[entity],
+                "missing": len(diff.missing),
+            }
+        out["links"] = {"creates": len(self.diff.link_creates),
+                        "missing": len(self.diff.link_missing)}  # fmt: skip
+        return out
+
+    def to_dict(self, limit: int = 200) -> dict[str, Any]:
+        """Return the plan as plain data (the CLI's ``--json`` and the GUI), lists capped."""
+        details = {}
+        for entity in ENTITIES:
+            diff = self.diff.entities[entity]
+            details[entity] = {
+                "creates": [r.label for r in diff.creates[:limit]],
+                "updates": [
+                    {"key": c.record.label, "changes": {k: list(v) for k, v in c.changes.items()}}
+                    for c in diff.updates[:limit]
+                ],
+                "missing": [" → ".join(k) for k in diff.missing[:limit]],
+                "kept": [" → ".join(k) for k in diff.kept[:limit]],
+            }
+        return {
+            "file": self.file_name,
+            "sha256": self.file_sha256,
+            "format": self.format,
+            "sheets": [
+                {
+                    "name": s.name,
+                    "entity": s.entity,
+                    "header_row": s.header_row,
+                    "rows": s.rows,
+                    "rejected_rows": s.rejected_rows,
+                    "columns": [{"header": h, "field": t} for h, t in s.columns],
+                }
+                for s in self.parsed.sheets
+            ],  # fmt: skip
+            "summary": self.summary(),
+            "details": details,
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+
+@dataclass
+class ImportResult:
+    """What an applied import did.
+
+    Attributes:
+        run_id: The ``ImportRun`` row.
+        counts: Per entity: created, updated, unchanged, rejected, deleted.
+        people_created: Owners added as new people.
+    """
+
+    run_id: int
+    counts: dict[str, dict[str, int]]
+    people_created: int = 0
+
+
+def file_sha256(path: Path) -> str:
+    """Return the SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as stream:
+        while chunk := stream.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def plan_import(
+    ws: Workspace,
+    path: Path,
+    *,
+    sheet: str | None = None,
+    mapping: Mapping[str, str] | list[str] | None = None,
+    format: str = "auto",  # noqa: A002 - the CLI's option name
+    limits: Limits = DEFAULT_LIMITS,
+    progress: Progress | None = None,
+) -> ImportPlan:
+    """Read a file and work out what importing it would change (the dry run).
+
+    Args:
+        ws: The workspace.
+        path: The .xlsx, .xlsm or .csv file.
+        sheet: Read only this sheet.
+        mapping: Column → field pairs for headers the aliases do not cover.
+        format: ``auto`` or ``aws-credential-report``.
+        limits: Caps on size, rows, columns and cells.
+        progress: Receives progress; cancelling raises ``Cancelled``.
+
+    Returns:
+        The plan, with every problem.
+
+    Raises:
+        ImportFileError: The file cannot be read, or the mapping is malformed.
+    """
+    reading = scaled(progress, 0.0, 0.8)
+
+    def tick(fraction: float, message: str) -> None:
+        check_cancelled(progress)
+        reading.report(fraction, message)
+
+    try:
+        parsed = parse_inventory(
+            Path(path), sheet=sheet, mapping=mapping, format=format, limits=limits, tick=tick
+        )
+    except IngestError as exc:
+        raise ImportFileError(str(exc)) from exc
+    check_cancelled(progress)
+    scaled(progress, 0.8, 1.0).report(0.0, "Comparing with the workspace")
+    with ws.db.read() as session:
+        seq = _journal_seq(session)
+        resolved, diff = _compare(session, parsed)
+    options = {"sheet": sheet, "mapping": _plain_mapping(mapping), "format": format}
+    plan = ImportPlan(Path(path), file_sha256(Path(path)), parsed, resolved, diff, options, seq)
+    if progress is not None:
+        progress.report(1.0, "Plan ready")
+    return plan
+
+
+def _plain_mapping(mapping: Mapping[str, str] | list[str] | None) -> list[str]:
+    if not mapping:
+        return []
+    if isinstance(mapping, Mapping):
+        return [f"{k}={v}" for k, v in mapping.items()]
+    return list(mapping)
+
+
+def _journal_seq(session: Session) -> int:
+    return session.execute(sa.select(sa.func.max(JournalEntry.seq))).scalar() or 0
+
+
+def _compare(session: Session, parsed: ParsedInventory) -> tuple[Resolved, InventoryDiff]:
+    existing = store.load_existing(session)
+    known = KnownIds(
+        systems={k[0] for k in existing.records[SYSTEMS]},
+        identities={k[0] for k in existing.records[IDENTITIES]},
+        resources={k[0] for k in existing.records[RESOURCES]},
+    )
+    resolved = check_references(parsed, known)
+    missing_filter = AWS_MISSING_FILTER if parsed.format == "aws-credential-report" else None
+    diff = diff_inventory(
+        resolved.records,
+        resolved.links,
+        existing,
+        covered=parsed.covered,
+        missing_filter=missing_filter,
+    )
+    return resolved, diff
+
+
+def apply_plan(
+    ws: Workspace,
+    plan: ImportPlan,
+    *,
+    valid_only: bool = False,
+    delete_missing: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Write a plan to the workspace in one transaction.
+
+    Args:
+        ws: The workspace the plan was made for.
+        plan: The plan from :func:`plan_import`.
+        valid_only: Apply the valid rows even though other rows have errors.
+        delete_missing: Delete the records of the entities the file covers that it lacks
+            (never a system that has assessments).
+        progress: Receives progress; cancelling raises ``Cancelled`` and writes nothing.
+
+    Returns:
+        What was done.
+
+    Raises:
+        ImportRejectedError: The plan has errors and ``valid_only`` is False; nothing is written.
+    """
+    _refuse_errors(plan, valid_only)
+    with ws.db.write() as session:
+        if _journal_seq(session) != plan.journal_seq:
+            logger.info("workspace changed since the plan was made; comparing again")
+            plan.resolved, plan.diff = _compare(session, plan.parsed)
+            _refuse_errors(plan, valid_only)
+        now = dt.datetime.now(dt.UTC)
+        writer = store.InventoryWriter(session, now, progress)
+        writer.write(plan.diff, delete_missing=delete_missing)
+        check_cancelled(progress)
+        counts = _counts(plan, writer, delete_missing)
+        run = ImportRun(
+            file_name=plan.file_name,
+            file_sha256=plan.file_sha256,
+            format=plan.format,
+            actor=ws.actor,
+            applied_at=now,
+            summary=counts,
+            snapshot=store.snapshot(session, _delegation_attributes(plan)),
+        )
+        session.add(run)
+        session.flush()
+        journal.record(
+            session,
+            actor=ws.actor,
+            action="inventory.import",
+            entity="import_run",
+            entity_id=run.id or 0,
+            before=None,
+            after=_journal_after(plan, counts, valid_only, delete_missing),
+        )
+    if progress is not None:
+        progress.report(1.0, "Imported")
+    logger.info("applied import of %s: %s", plan.file_name, counts)
+    return ImportResult(run.id or 0, counts, writer.people_created)
+
+
+def _refuse_errors(plan: ImportPlan, valid_only: bool) -> None:
+    errors = plan.errors
+    if errors and not valid_only:
+        rows = sum(plan.rejected_rows().values())
+        raise ImportRejectedError(
+            f"{plan.file_name} has {len(errors):,} problem(s) rejecting {rows:,} row(s), "
+            f"first: {errors[0]}; nothing was imported (fix the file, or import the valid rows "
+            "only)"
+        )
+
+
+def _counts(plan: ImportPlan, writer: store.InventoryWriter, deleted: bool) -> dict:
+    rejected = plan.rejected_rows()
+    counts: dict[str, dict[str, int]] = {}
+    for entity in ENTITIES:
+        diff = plan.diff.entities[entity]
+        counts[entity] = {
+            "created": len(diff.creates),
+            "updated": len(diff.updates),
+            "unchanged": len(diff.unchanged),
+            "rejected": rejected[entity],
+            "deleted": writer.deleted.get(entity, 0) if deleted else 0,
+        }
+    counts["links"] = {"created": writer.links_created, "deleted": writer.deleted.get("links", 0)}
+    counts["people"] = {"created": writer.people_created}
+    return counts
+
+
+def _delegation_attributes(plan: ImportPlan) -> list[dict[str, Any]]:
+    """Return delegation rows' custom columns, which the workspace has no column for yet."""
+    return [
+        {"key": list(r.key), "attributes": r.attributes}
+        for r in plan.resolved.records[DELEGATIONS]
+        if r.attributes
+    ]
+
+
+def _journal_after(plan: ImportPlan, counts: dict, valid_only: bool, deleted: bool) -> dict:
+    return {
+        "file": plan.file_name,
+        "sha256": plan.file_sha256,
+        "format": plan.format,
+        "options": {**plan.options, "valid_only": valid_only, "delete_missing": deleted},
+        "counts": counts,
+        "errors": len(plan.errors),
+        "warnings": len(plan.problems) - len(plan.errors),
+    }
+
+
+def import_inventory(
+    ws: Workspace,
+    path: Path,
+    *,
+    sheet: str | None = None,
+    mapping: Mapping[str, str] | list[str] | None = None,
+    format: str = "auto",  # noqa: A002 - the CLI's option name
+    dry_run: bool = False,
+    valid_only: bool = False,
+    delete_missing: bool = False,
+    progress: Progress | None = None,
+) -> tuple[ImportPlan, ImportResult | None]:
+    """Plan an import and, unless it is a dry run, apply it.
+
+    Returns:
+        The plan, and what was done (None for a dry run).
+
+    Raises:
+        ImportFileError: The file cannot be read.
+        ImportRejectedError: The plan has errors and ``valid_only`` is False.
+    """
+    plan = plan_import(
+        ws, path, sheet=sheet, mapping=mapping, format=format, progress=scaled(progress, 0, 0.5)
+    )
+    if dry_run:
+        return plan, None
+    result = apply_plan(
+        ws,
+        plan,
+        valid_only=valid_only,
+        delete_missing=delete_missing,
+        progress=scaled(progress, 0.5, 1.0),
+    )
+    return plan, result
+
+
+def latest_runs(ws: Workspace, limit: int = 20) -> list[dict[str, Any]]:
+    """Return the most recent applied imports, newest first (without their snapshots)."""
+    with ws.db.read() as session:
+        rows = session.execute(
+            sa.select(
+                ImportRun.id,
+                ImportRun.file_name,
+                ImportRun.file_sha256,
+                ImportRun.format,
+                ImportRun.actor,
+                ImportRun.applied_at,
+                ImportRun.summary,
+            )
+            .order_by(ImportRun.id.desc())
+            .limit(limit)
+        ).all()
+    return [dict(row._mapping) for row in rows]
