@@ -38,6 +38,12 @@ _LABEL_KEYS: dict[str, frozenset[str]] = {
     name: frozenset(header_key(label) for label in spec.labels) for name, spec in SPECS.items()
 }
 _ALL_LABEL_KEYS = frozenset().union(*_LABEL_KEYS.values())
+#: Sheets of explanations that are skipped without a warning when they hold no inventory.
+_NOTE_SHEETS = frozenset(
+    header_key(name)
+    for name in ("read me", "readme", "instructions", "notes", "about", "lists", "help", "guide",
+                 "legend", "cover", "contents", "lookups", "lookup", "changelog", "version")
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +226,8 @@ def valid_mapping_target(text: str) -> bool:
 
 def _skipped(raw: RawSheet, file: str, label: str, why: str) -> MappedSheet:
     sheet = MappedSheet(raw, file, label, None, -1)
+    if header_key(raw.name) in _NOTE_SHEETS:
+        return sheet
     if any(any(c not in ("", None) for c in row) for row in raw.rows):
         reason = f"not imported: {why}"
         sheet.problems.append(Problem(file, label, 0, "", reason, WARNING))
