@@ -83,8 +83,10 @@ class ImportPlan:
 
     @property
     def problems(self) -> list[Problem]:
-        """Return every problem: reading, values, duplicates, then references."""
-        return self.parsed.problems + self.resolved.problems
+        """Return every problem, in file order (sheet by sheet, row by row)."""
+        problems = self.parsed.problems + self.resolved.problems
+        order = {name: i for i, name in enumerate(dict.fromkeys(p.sheet for p in problems))}
+        return sorted(problems, key=lambda p: (order[p.sheet], p.row))
 
     @property
     def errors(self) -> list[Problem]:

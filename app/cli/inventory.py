@@ -1,0 +1,154 @@
+"""``assay import inventory FILE`` and ``assay inventory template -o FILE``.
+
+The import always plans first and prints what it would do (creates, updates, unchanged,
+rejected, missing per entity) with every problem; ``--dry-run`` stops there. Without
+``--valid-only`` a file with errors is refused as a whole and nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from app.cli.common import CliContext, table
+from app.services.errors import UserError
+from app.services.inventory_import import (
+    ImportPlan,
+    ImportResult,
+    apply_plan,
+    plan_import,
+)
+
+logger = logging.getLogger(__name__)
+
+FORMAT_CHOICES = ("auto", "aws-credential-report")
+MAX_PROBLEMS_SHOWN = 50
+_COUNT_KEYS = ("creates", "updates", "unchanged", "rejected", "missing")
+_ENTITY_TITLES = {
+    "systems": "AI systems",
+    "identities": "identities",
+    "resources": "resources",
+    "grants": "grants",
+    "delegations": "delegations",
+}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``import inventory`` and ``inventory template``."""
+    importer = subparsers.add_parser("import", help="import data into the workspace")
+    kinds = importer.add_subparsers(dest="kind", metavar="KIND", required=True)
+    inv = kinds.add_parser(
+        "inventory",
+        help="import an AI-system inventory or identity export (.xlsx, .xlsm, .csv)",
+        description="Import an inventory workbook or CSV file. Every problem is reported with "
+        "file, sheet, row and column; a file with errors is refused unless --valid-only.",
+    )
+    inv.add_argument("file", metavar="FILE", type=Path, help="the .xlsx, .xlsm or .csv file")
+    inv.add_argument("--sheet", metavar="S", help="read only this sheet of the workbook")
+    inv.add_argument(
+        "--map",
+        metavar="COLUMN=FIELD",
+        action="append",
+        default=[],
+        help="map a column to a field (e.g. 'Svc owner=owner_email' or 'Type=identities.kind'; "
+        "FIELD 'attribute' keeps it as a custom attribute); repeatable",
+    )
+    inv.add_argument("--format", choices=FORMAT_CHOICES, default="auto", help="file format")
+    inv.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    inv.add_argument(
+        "--valid-only", action="store_true", help="import the valid rows even if others have errors"
+    )
+    inv.add_argument(
+        "--delete-missing",
+        action="store_true",
+        help="delete records of the kinds the file covers that it does not list",
+    )
+    inv.set_defaults(handler=import_inventory)
+
+    inventory = subparsers.add_parser("inventory", help="inventory template")
+    verbs = inventory.add_subparsers(dest="verb", metavar="VERB", required=True)
+    template = verbs.add_parser("template", help="write the inventory template workbook")
+    template.add_argument("-o", "--output", metavar="FILE", type=Path, required=True)
+    template.set_defaults(handler=write_template)
+
+
+def import_inventory(ctx: CliContext) -> int:
+    """Plan the import, print it, and apply it unless it is a dry run."""
+    args = ctx.args
+    ws = ctx.workspace()
+    plan = plan_import(ws, args.file, sheet=args.sheet, mapping=args.map, format=args.format)
+    if args.dry_run:
+        ctx.output(_plan_data(plan, None), lambda: _plan_text(plan, dry_run=True))
+        return 0
+    if plan.has_errors and not args.valid_only:
+        ctx.output(_plan_data(plan, None), lambda: _plan_text(plan, dry_run=False))
+        rows = sum(plan.rejected_rows().values())
+        raise UserError(
+            f"{plan.file_name}: {len(plan.errors):,} problem(s) in {rows:,} row(s); nothing was "
+            "imported (fix them, or add --valid-only to import the valid rows)"
+        )
+    result = apply_plan(ws, plan, valid_only=args.valid_only, delete_missing=args.delete_missing)
+    ctx.output(_plan_data(plan, result), lambda: _result_text(plan, result))
+    return 0
+
+
+def _plan_data(plan: ImportPlan, result: ImportResult | None) -> dict:
+    data = plan.to_dict()
+    data["applied"] = None if result is None else {"run": result.run_id, "counts": result.counts}
+    return data
+
+
+def _summary_table(plan: ImportPlan) -> str:
+    summary = plan.summary()
+    rows = []
+    for entity, title in _ENTITY_TITLES.items():
+        counts = summary[entity]
+        if any(counts.values()):
+            rows.append([title, *(str(counts[k]) for k in _COUNT_KEYS)])
+    links = summary["links"]
+    if any(links.values()):
+        rows.append(["system-identity links", str(links["creates"]), "-", "-", "-",
+                     str(links["missing"])])  # fmt: skip
+    headers = ["records", "new", "changed", "unchanged", "rejected", "not in file"]
+    return table(rows, headers)
+
+
+def _problem_lines(plan: ImportPlan) -> list[str]:
+    problems = plan.problems
+    if not problems:
+        return ["No problems found."]
+    errors = len(plan.errors)
+    lines = [f"{errors:,} error(s), {len(problems) - errors:,} warning(s):"]
+    for problem in problems[:MAX_PROBLEMS_SHOWN]:
+        mark = "error" if problem.is_error else "warning"
+        lines.append(f"  {mark}: {problem}")
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        lines.append(f"  … and {len(problems) - MAX_PROBLEMS_SHOWN:,} more (see --json)")
+    return lines
+
+
+def _plan_text(plan: ImportPlan, *, dry_run: bool) -> str:
+    head = f"{plan.file_name} ({plan.format}, {plan.parsed.rows:,} data rows)"
+    lines = [head, "", _summary_table(plan), "", *_problem_lines(plan)]
+    if dry_run:
+        lines += ["", "Dry run: nothing was written."]
+    return "\n".join(lines)
+
+
+def _result_text(plan: ImportPlan, result: ImportResult) -> str:
+    lines = [_plan_text(plan, dry_run=False), ""]
+    lines.append(f"Imported (import run {result.run_id}); {result.people_created} new owner(s).")
+    deleted = {e: c["deleted"] for e, c in result.counts.items() if c.get("deleted")}
+    if deleted:
+        lines.append("Deleted: " + ", ".join(f"{n} {e}" for e, n in deleted.items()))
+    return "\n".join(lines)
+
+
+def write_template(ctx: CliContext) -> int:
+    """Write the inventory template workbook."""
+    from app.services.inventory_template import write_template as write
+
+    path = write(ctx.args.output)
+    ctx.output({"written": str(path)}, f"Wrote {path}")
+    return 0
