@@ -1,0 +1,224 @@
+"""Identity blast radius: how far an AI system's (or one identity's) credentials reach.
+
+For each reachable resource the strongest action counts once, weighted by the resource's
+sensitivity and by the action. The weighted sum is mapped onto 0–100 by a saturating curve, so a
+handful of restricted admin grants already scores high while a long tail of internal reads
+cannot run past 100:
+
+    raw   = Σ over reachable resources of sensitivity weight × action weight
+    score = round(100 × (1 − e^(−raw / 40)))
+
+Sensitivity weights: public 1, internal 2, confidential 4, restricted 8 (a resource whose
+sensitivity is not recorded counts as confidential until shown otherwise). Action weights:
+read 1, execute 2, write 3, admin 4. Tiers: below 25 low, from 25 moderate, from 50 high, from
+75 critical. One admin grant on restricted data (raw 32) scores 55, high.
+
+Every reached resource keeps the paths that explain it: system → identity → [identities it
+can act as] → resource, action. Up to :data:`MAX_PATHS_PER_RESOURCE` shortest paths are kept,
+one per identity holding the strongest grant.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from app.domain.enums import Action, RiskTier, Sensitivity
+from app.domain.identity_graph import Chain, IdentityGraph
+
+logger = logging.getLogger(__name__)
+
+SENSITIVITY_WEIGHT: Mapping[Sensitivity, int] = {
+    Sensitivity.PUBLIC: 1,
+    Sensitivity.INTERNAL: 2,
+    Sensitivity.CONFIDENTIAL: 4,
+    Sensitivity.RESTRICTED: 8,
+}
+#: The sensitivity assumed for a resource whose classification is not recorded.
+UNRECORDED_SENSITIVITY = Sensitivity.CONFIDENTIAL
+ACTION_WEIGHT: Mapping[Action, int] = {a: a.rank for a in Action}
+#: Weighted sum at which the score reaches 1 − 1/e (about 63).
+SATURATION = 40.0
+TIER_THRESHOLDS: tuple[tuple[int, RiskTier], ...] = (
+    (75, RiskTier.CRITICAL),
+    (50, RiskTier.HIGH),
+    (25, RiskTier.MODERATE),
+)
+MAX_PATHS_PER_RESOURCE = 3
+
+FORMULA = (
+    "Blast radius score = round(100 × (1 − e^(−S / 40))), where S sums, over every resource "
+    "the subject can reach directly or through delegations, the resource's sensitivity weight "
+    "(public 1, internal 2, confidential 4, restricted 8; unrecorded counts as confidential) "
+    "times the weight of the strongest action on it (read 1, execute 2, write 3, admin 4). "
+    "Tiers: below 25 low, 25–49 moderate, 50–74 high, 75 and above critical."
+)
+
+_ACTION_BY_RANK = {a.rank: a for a in Action}
+
+
+@dataclass(frozen=True, slots=True)
+class AccessPath:
+    """One way a subject reaches a resource.
+
+    Attributes:
+        identities: The identity the subject uses, then each identity it acts as, in order.
+        resource: The resource reached.
+        action: The action the last identity's grant allows.
+    """
+
+    identities: tuple[str, ...]
+    resource: str
+    action: Action
+
+    @property
+    def delegations(self) -> int:
+        """Return the number of delegation hops on the path."""
+        return len(self.identities) - 1
+
+    def text(self, start: str | None = None) -> str:
+        """Return the path as ``start → identity → … → resource (action)``."""
+        steps = ([start] if start else []) + list(self.identities) + [self.resource]
+        return f"{' → '.join(steps)} ({self.action.value})"
+
+
+@dataclass(frozen=True, slots=True)
+class ReachedResource:
+    """A resource within the blast radius, with the strongest action and why.
+
+    Attributes:
+        resource: The resource's inventory id.
+        sensitivity: Its recorded sensitivity (None when not recorded).
+        action: The strongest action reachable on it.
+        weight: Sensitivity weight × action weight.
+        paths: The shortest paths that give the strongest action (empty when not asked for).
+    """
+
+    resource: str
+    sensitivity: Sensitivity | None
+    action: Action
+    weight: int
+    paths: tuple[AccessPath, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BlastRadius:
+    """The blast radius of an AI system or an identity.
+
+    Attributes:
+        subject: The system's or identity's inventory id.
+        subject_kind: ``system`` or ``identity``.
+        resources: Reached resources, heaviest first (then by id).
+        raw: The weighted sum S of the formula.
+        score: The 0–100 score.
+        tier: The tier of the score.
+        identities: Identities the subject can act as (its own first, then through delegations).
+        chain: The longest delegation chain from the subject.
+    """
+
+    subject: str
+    subject_kind: str
+    resources: tuple[ReachedResource, ...]
+    raw: int
+    score: int
+    tier: RiskTier
+    identities: tuple[str, ...]
+    chain: Chain
+
+    def paths(self) -> list[AccessPath]:
+        """Return every explaining path, heaviest resource first."""
+        return [path for reached in self.resources for path in reached.paths]
+
+
+def resource_weight(sensitivity: Sensitivity | None, action: Action) -> int:
+    """Return sensitivity weight × action weight (unrecorded sensitivity as confidential)."""
+    return SENSITIVITY_WEIGHT[sensitivity or UNRECORDED_SENSITIVITY] * ACTION_WEIGHT[action]
+
+
+def score_of(raw: float) -> int:
+    """Map a weighted sum onto 0–100 with the saturating curve of :data:`FORMULA`."""
+    if raw <= 0:
+        return 0
+    return round(100 * (1 - math.exp(-raw / SATURATION)))
+
+
+def tier_of(score: int) -> RiskTier:
+    """Return the tier of a 0–100 score (thresholds 25 / 50 / 75)."""
+    for threshold, tier in TIER_THRESHOLDS:
+        if score >= threshold:
+            return tier
+    return RiskTier.LOW
+
+
+def system_blast_radius(graph: IdentityGraph, system: str, *, explain: bool = True) -> BlastRadius:
+    """Return the blast radius of an AI system.
+
+    Args:
+        graph: The inventory's identity graph.
+        system: The system's inventory id (a system with no identities reaches nothing).
+        explain: Also find the paths behind each resource and the identities reached (slower;
+            a portfolio overview can skip them).
+    """
+    starts = graph.identities_of(system)
+    reached = graph.system_reach(system)
+    chain = graph.system_chain(system)
+    return _build(graph, system, "system", starts, reached, chain, explain)
+
+
+def identity_blast_radius(
+    graph: IdentityGraph, identity: str, *, explain: bool = True
+) -> BlastRadius:
+    """Return the blast radius of one identity (what its credential alone reaches)."""
+    reached = dict(graph.reach(identity))
+    return _build(graph, identity, "identity", (identity,), reached, graph.chain(identity), explain)
+
+
+def _build(
+    graph: IdentityGraph,
+    subject: str,
+    kind: str,
+    starts: Iterable[str],
+    reached: Mapping[str, int],
+    chain: Chain,
+    explain: bool,
+) -> BlastRadius:
+    explained = _explain(graph, starts, reached) if explain else None
+    items: list[ReachedResource] = []
+    raw = 0
+    sensitivity = graph.sensitivity
+    for resource, rank in reached.items():
+        action = _ACTION_BY_RANK[rank]
+        level = sensitivity.get(resource)
+        weight = resource_weight(level, action)
+        raw += weight
+        paths = tuple(explained[0].get(resource, ())) if explained else ()
+        items.append(ReachedResource(resource, level, action, weight, paths))
+    items.sort(key=lambda item: (-item.weight, item.resource))
+    score = score_of(raw)
+    identities = tuple(explained[1]) if explained else tuple(dict.fromkeys(starts))
+    return BlastRadius(subject, kind, tuple(items), raw, score, tier_of(score), identities, chain)
+
+
+def _explain(
+    graph: IdentityGraph, starts: Iterable[str], reached: Mapping[str, int]
+) -> tuple[dict[str, list[AccessPath]], list[str]]:
+    """Find the shortest paths giving the strongest action on each reached resource."""
+    by_identity = graph.delegation_paths(starts)
+    found: dict[str, list[AccessPath]] = {}
+    for identity, chain in by_identity.items():
+        for resource, rank in graph.own_grants(identity).items():
+            if rank != reached.get(resource):
+                continue
+            paths = found.setdefault(resource, [])
+            if len(paths) < MAX_PATHS_PER_RESOURCE:
+                paths.append(AccessPath(chain, resource, _ACTION_BY_RANK[rank]))
+    return found, list(by_identity)
+
+
+def analyse_systems(
+    graph: IdentityGraph, systems: Iterable[str], *, explain: bool = False
+) -> dict[str, BlastRadius]:
+    """Return the blast radius of each of ``systems`` (paths only when ``explain``)."""
+    return {system: system_blast_radius(graph, system, explain=explain) for system in systems}

@@ -1,0 +1,196 @@
+"""Hygiene rules about access: grants, autonomous writes, delegation chains, human credentials.
+
+They cover unused and over-broad grants, unapproved autonomous writes on sensitive data, deep
+delegation chains and human credentials used by AI systems.
+
+Rules over grants report once per identity (or per system) and list the resources concerned,
+so one over-privileged identity makes one finding, not one per grant.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+
+from app.domain.blast_radius import UNRECORDED_SENSITIVITY
+from app.domain.enums import Action, Autonomy, IdentityKind, Sensitivity, Severity
+from app.domain.hygiene_model import HygieneContext, HygieneFinding, HygieneRule, listing
+
+logger = logging.getLogger(__name__)
+
+UNUSED_GRANT_REFS = ("OWASP NHI5:2025", "OWASP ASI03:2026")
+BROAD_SCOPE_REFS = ("OWASP NHI5:2025", "OWASP ASI03:2026")
+APPROVAL_REFS = ("OWASP ASI02:2026", "OWASP ASI03:2026", "OWASP NHI5:2025")
+CHAIN_REFS = ("OWASP ASI03:2026", "OWASP NHI5:2025")
+HUMAN_CREDENTIAL_REFS = ("OWASP NHI10:2025", "OWASP ASI03:2026")
+
+#: Scope text that grants everything: a wildcard, or words naming full control.
+BROAD_SCOPE = re.compile(
+    r"\*|\b(admin|administrator|owner|root|superuser|full[\s_-]?(access|control))\b", re.I
+)
+_SENSITIVE = {Sensitivity.CONFIDENTIAL, Sensitivity.RESTRICTED}
+
+
+def grant_unused(ctx: HygieneContext) -> Iterator[HygieneFinding]:
+    """An identity holds grants not used for longer than the unused limit."""
+    limit = ctx.settings.unused_days
+    for identity, grants in ctx.grants.items():
+        stale = [
+            f"{g.resource} ({g.action.value}, last used {g.last_used.isoformat()})"
+            for g in grants
+            if g.last_used is not None and ctx.days_since(g.last_used) > limit
+        ]
+        if not stale:
+            continue
+        yield HygieneFinding(
+            "grant-unused",
+            Severity.LOW,
+            f"{identity} holds {len(stale)} grant(s) unused for over {limit} days",
+            f"Grants of {identity} not used in the {limit} days before "
+            f"{ctx.today.isoformat()}: {listing(stale)}.",
+            "Remove the unused permissions; re-grant them through a request if a need returns.",
+            UNUSED_GRANT_REFS,
+            identity=identity,
+        )
+
+
+def wildcard_or_admin_scope(ctx: HygieneContext) -> Iterator[HygieneFinding]:
+    """An identity holds admin rights or a wildcard / full-control scope."""
+    resources = ctx.facts.resources
+    for identity, grants in ctx.grants.items():
+        broad: list[str] = []
+        restricted = False
+        for grant in grants:
+            is_admin = grant.action is Action.ADMIN
+            wide_scope = bool(grant.scope and BROAD_SCOPE.search(grant.scope))
+            if not (is_admin or wide_scope):
+                continue
+            scope = f", scope '{grant.scope}'" if grant.scope else ""
+            broad.append(f"{grant.resource} ({grant.action.value}{scope})")
+            resource = resources.get(grant.resource)
+            restricted = restricted or (
+                resource is not None and resource.sensitivity is Sensitivity.RESTRICTED
+            )
+        if not broad:
+            continue
+        yield HygieneFinding(
+            "wildcard-or-admin-scope",
+            Severity.CRITICAL if restricted else Severity.HIGH,
+            f"{identity} holds admin or wildcard access",
+            f"{identity} has admin rights or an all-encompassing scope on {listing(broad)}.",
+            "Replace admin and wildcard grants with the specific actions and resources the "
+            "AI system needs, and review them regularly.",
+            BROAD_SCOPE_REFS,
+            identity=identity,
+        )
+
+
+def autonomous_write_without_approval(ctx: HygieneContext) -> Iterator[HygieneFinding]:
+    """An autonomous system can write to or administer sensitive data without approval."""
+    resources = ctx.facts.resources
+    for system in ctx.facts.systems.values():
+        if system.autonomy is not Autonomy.AUTONOMOUS:
+            continue
+        reached = ctx.graph.delegation_paths(system.identities)
+        unapproved: list[str] = []
+        restricted = False
+        for identity in reached:
+            for grant in ctx.grants.get(identity, []):
+                if grant.action.rank < Action.WRITE.rank or grant.approval_required is True:
+                    continue
+                resource = resources.get(grant.resource)
+                recorded = resource.sensitivity if resource is not None else None
+                level = recorded or UNRECORDED_SENSITIVITY
+                if level not in _SENSITIVE:
+                    continue
+                restricted = restricted or level is Sensitivity.RESTRICTED
+                label = level.value if recorded else "unclassified, taken as confidential"
+                unapproved.append(f"{identity} → {grant.resource} ({grant.action.value}, {label})")
+        if not unapproved:
+            continue
+        yield HygieneFinding(
+            "autonomous-write-without-approval",
+            Severity.CRITICAL if restricted else Severity.HIGH,
+            f"Autonomous system {system.ext_id} can change sensitive data without approval",
+            f"{system.ext_id} acts autonomously and can write or administer, with no human "
+            f"approval required: {listing(unapproved)}.",
+            "Require a human approval for write and admin actions on confidential or "
+            "restricted data, or reduce the system's rights to read.",
+            APPROVAL_REFS,
+            system=system.ext_id,
+        )
+
+
+def delegation_chain_too_deep(ctx: HygieneContext) -> Iterator[HygieneFinding]:
+    """A system's longest delegation chain has more hops than the limit."""
+    limit = ctx.settings.max_delegation_depth
+    for system in ctx.facts.systems.values():
+        chain = ctx.graph.system_chain(system.ext_id)
+        if chain.depth <= limit:
+            continue
+        bound = "" if chain.exact else "at least "
+        yield HygieneFinding(
+            "delegation-chain-too-deep",
+            Severity.HIGH,
+            f"{system.ext_id} reaches through {bound}{chain.depth} delegations",
+            f"The longest delegation chain of {system.ext_id} has {bound}{chain.depth} hops "
+            f"(limit {limit}): {' → '.join(chain.identities)}.",
+            "Shorten the chain: grant the needed access to the system's own identity, or "
+            "re-authorise each hop with a task-scoped token.",
+            CHAIN_REFS,
+            system=system.ext_id,
+        )
+
+
+def human_credential_used_by_ai(ctx: HygieneContext) -> Iterator[HygieneFinding]:
+    """An AI system uses (directly or through delegation) a person's own credential."""
+    identities = ctx.facts.identities
+    for system in ctx.facts.systems.values():
+        reached = ctx.graph.delegation_paths(system.identities)
+        for identity, path in reached.items():
+            facts = identities.get(identity)
+            if facts is None or facts.kind is not IdentityKind.HUMAN_USER:
+                continue
+            how = "directly" if len(path) == 1 else f"through {' → '.join(path)}"
+            yield HygieneFinding(
+                "human-credential-used-by-ai",
+                Severity.HIGH,
+                f"{system.ext_id} acts with the personal credential {identity}",
+                f"{system.ext_id} uses the human user account {identity} {how}; its actions "
+                "cannot be told apart from the person's and end when the person leaves.",
+                "Give the AI system its own non-human identity, or a delegation that names both "
+                "the person and the system and expires.",
+                HUMAN_CREDENTIAL_REFS,
+                system=system.ext_id,
+                identity=identity,
+            )
+
+
+ACCESS_RULES: tuple[HygieneRule, ...] = (
+    HygieneRule("grant-unused", "Grant unused beyond the limit", UNUSED_GRANT_REFS, grant_unused),
+    HygieneRule(
+        "wildcard-or-admin-scope",
+        "Admin action or wildcard scope",
+        BROAD_SCOPE_REFS,
+        wildcard_or_admin_scope,
+    ),
+    HygieneRule(
+        "autonomous-write-without-approval",
+        "Autonomous write or admin on sensitive data without approval",
+        APPROVAL_REFS,
+        autonomous_write_without_approval,
+    ),
+    HygieneRule(
+        "delegation-chain-too-deep",
+        "Delegation chain deeper than the limit",
+        CHAIN_REFS,
+        delegation_chain_too_deep,
+    ),
+    HygieneRule(
+        "human-credential-used-by-ai",
+        "Human credential used by an AI system",
+        HUMAN_CREDENTIAL_REFS,
+        human_credential_used_by_ai,
+    ),
+)

@@ -1,0 +1,368 @@
+"""The identity graph: AI systems → identities → grants → resources, and identity delegations.
+
+An AI system reaches whatever its identities reach, directly through their grants and
+transitively through delegations (an identity that can assume a role reaches what the role
+reaches). Delegations may form cycles; the graph handles them by working on groups of
+identities that can all reach each other (strongly connected components, found with an
+iterative Tarjan walk so deep chains never hit Python's recursion limit).
+
+What each identity reaches is computed once per component, sinks first, and shared: an
+identity whose reach equals a single source's reach reuses that mapping instead of copying it.
+
+Longest delegation chain: the longest *simple* path of delegations (no identity twice) starting
+at an identity. Between components the graph is acyclic, so the answer there is exact dynamic
+programming. Inside a cycle group the simple paths are searched exhaustively, with a budget of
+:data:`CHAIN_SEARCH_BUDGET` steps per group (at least :data:`CHAIN_MIN_STEPS` per identity);
+when the budget runs out the chain found so far is returned and marked inexact (a lower bound).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from app.domain.enums import Action, Sensitivity
+from app.domain.inventory_facts import InventoryFacts
+
+logger = logging.getLogger(__name__)
+
+#: Steps of simple-path search allowed inside one group of identities that delegate in a cycle.
+CHAIN_SEARCH_BUDGET = 200_000
+#: Steps each identity of a cycle group gets at least, however large the group.
+CHAIN_MIN_STEPS = 64
+
+_EMPTY: Mapping[str, int] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """The longest delegation chain starting at an identity or a system.
+
+    Attributes:
+        identities: The identities along the chain, the starting one first.
+        exact: False when a cycle group was too large to search exhaustively (a lower bound).
+    """
+
+    identities: tuple[str, ...]
+    exact: bool = True
+
+    @property
+    def depth(self) -> int:
+        """Return the number of delegation hops along the chain."""
+        return max(len(self.identities) - 1, 0)
+
+
+class IdentityGraph:
+    """Directed graph of identity uses, grants and delegations, built from light tuples.
+
+    Args:
+        uses: ``(system, identity)`` pairs: the system uses the identity.
+        grants: ``(identity, resource, action)`` triples.
+        delegations: ``(from_identity, to_identity)`` pairs: ``from`` can act as ``to``.
+        sensitivity: Sensitivity of each resource (missing or None: not recorded).
+    """
+
+    def __init__(
+        self,
+        *,
+        uses: Iterable[tuple[str, str]] = (),
+        grants: Iterable[tuple[str, str, Action]] = (),
+        delegations: Iterable[tuple[str, str]] = (),
+        sensitivity: Mapping[str, Sensitivity | None] | None = None,
+    ) -> None:
+        system_uses: dict[str, dict[str, None]] = {}
+        for system, identity in uses:
+            system_uses.setdefault(system, {})[identity] = None
+        self._uses = {system: tuple(ids) for system, ids in system_uses.items()}
+        self._grants: dict[str, dict[str, int]] = {}
+        for identity, resource, action in grants:
+            held = self._grants.setdefault(identity, {})
+            rank = action.rank
+            if rank > held.get(resource, 0):
+                held[resource] = rank
+        targets: dict[str, set[str]] = {}
+        for source, target in delegations:
+            if source != target:
+                targets.setdefault(source, set()).add(target)
+        self._delegates = {source: tuple(sorted(ts)) for source, ts in targets.items()}
+        self.sensitivity: Mapping[str, Sensitivity | None] = dict(sensitivity or {})
+        self._scc_of: dict[str, int] = {}
+        self._scc_reach: list[Mapping[str, int]] = []
+        self._chains = _ChainTable()
+
+    @classmethod
+    def from_facts(cls, facts: InventoryFacts) -> IdentityGraph:
+        """Build the graph of a whole inventory."""
+        return cls(
+            uses=((s.ext_id, i) for s in facts.systems.values() for i in s.identities),
+            grants=((g.identity, g.resource, g.action) for g in facts.grants),
+            delegations=((d.source, d.target) for d in facts.delegations),
+            sensitivity={r.ext_id: r.sensitivity for r in facts.resources.values()},
+        )
+
+    # -- plain look-ups ---------------------------------------------------------------------
+
+    @property
+    def systems(self) -> tuple[str, ...]:
+        """Return the systems that use at least one identity."""
+        return tuple(self._uses)
+
+    def identities_of(self, system: str) -> tuple[str, ...]:
+        """Return the identities a system uses directly."""
+        return self._uses.get(system, ())
+
+    def own_grants(self, identity: str) -> Mapping[str, int]:
+        """Return resource → strongest action rank granted to the identity itself."""
+        return self._grants.get(identity, _EMPTY)
+
+    def delegates_of(self, identity: str) -> tuple[str, ...]:
+        """Return the identities this one can act as directly."""
+        return self._delegates.get(identity, ())
+
+    # -- reach --------------------------------------------------------------------------------
+
+    def reach(self, identity: str) -> Mapping[str, int]:
+        """Return resource → strongest action rank the identity reaches, delegations included.
+
+        The mapping is shared between identities; callers must not change it.
+        """
+        self._complete(identity)
+        return self._scc_reach[self._scc_of[identity]]
+
+    def system_reach(self, system: str) -> dict[str, int]:
+        """Return resource → strongest action rank a system reaches through its identities."""
+        reached: dict[str, int] = {}
+        for identity in self.identities_of(system):
+            for resource, rank in self.reach(identity).items():
+                if rank > reached.get(resource, 0):
+                    reached[resource] = rank
+        return reached
+
+    def delegation_paths(self, starts: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """Return, for every identity reachable from ``starts``, a shortest delegation path.
+
+        The result is in breadth-first order; each path begins with one of ``starts`` and ends
+        with the identity itself.
+        """
+        paths: dict[str, tuple[str, ...]] = {}
+        queue: deque[str] = deque()
+        for start in starts:
+            if start not in paths:
+                paths[start] = (start,)
+                queue.append(start)
+        while queue:
+            current = queue.popleft()
+            prefix = paths[current]
+            for target in self._delegates.get(current, ()):
+                if target not in paths:
+                    paths[target] = (*prefix, target)
+                    queue.append(target)
+        return paths
+
+    # -- chains -------------------------------------------------------------------------------
+
+    def chain(self, identity: str) -> Chain:
+        """Return the longest simple delegation chain starting at ``identity``."""
+        self._complete(identity)
+        nodes = [identity]
+        current = identity
+        while True:
+            tail, continues = self._chains.tail[current]
+            nodes.extend(tail)
+            if not continues:
+                break
+            current = tail[-1]
+        return Chain(tuple(nodes), self._chains.exact[identity])
+
+    def chain_depth(self, identity: str) -> int:
+        """Return the number of hops of the longest chain from ``identity`` (cheap)."""
+        self._complete(identity)
+        return self._chains.length[identity]
+
+    def system_chain(self, system: str) -> Chain:
+        """Return the longest delegation chain starting at any identity of a system."""
+        best: Chain = Chain(())
+        best_depth = -1
+        for identity in self.identities_of(system):
+            depth = self.chain_depth(identity)
+            if depth > best_depth:
+                best, best_depth = self.chain(identity), depth
+        return best
+
+    # -- Tarjan walk ----------------------------------------------------------------------------
+
+    def _complete(self, root: str) -> None:
+        """Compute reach and chains for every identity reachable from ``root``."""
+        if root in self._scc_of:
+            return
+        index: dict[str, int] = {root: 0}
+        low: dict[str, int] = {root: 0}
+        stack: list[str] = [root]
+        on_stack: set[str] = {root}
+        work = [(root, iter(self._delegates.get(root, ())))]
+        counter = 1
+        while work:
+            node, successors = work[-1]
+            descended = False
+            for target in successors:
+                if target in self._scc_of:
+                    continue
+                if target not in index:
+                    index[target] = low[target] = counter
+                    counter += 1
+                    stack.append(target)
+                    on_stack.add(target)
+                    work.append((target, iter(self._delegates.get(target, ()))))
+                    descended = True
+                    break
+                if target in on_stack and index[target] < low[node]:
+                    low[node] = index[target]
+            if descended:
+                continue
+            work.pop()
+            if work and low[node] < low[work[-1][0]]:
+                low[work[-1][0]] = low[node]
+            if low[node] == index[node]:
+                members: list[str] = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    members.append(member)
+                    if member == node:
+                        break
+                self._finish_component(members)
+
+    def _finish_component(self, members: list[str]) -> None:
+        component = len(self._scc_reach)
+        for member in members:
+            self._scc_of[member] = component
+        self._scc_reach.append(self._merge_reach(members, component))
+        if len(members) == 1:
+            self._chains.add_single(members[0], self._delegates.get(members[0], ()))
+        else:
+            _ChainSearch(self._delegates, self._scc_of, self._chains, members, component).run()
+
+    def _merge_reach(self, members: list[str], component: int) -> Mapping[str, int]:
+        sources: list[Mapping[str, int]] = []
+        seen: set[int] = set()
+        for member in members:
+            own = self._grants.get(member)
+            if own:
+                sources.append(own)
+            for target in self._delegates.get(member, ()):
+                other = self._scc_of[target]
+                if other != component and other not in seen:
+                    seen.add(other)
+                    if self._scc_reach[other]:
+                        sources.append(self._scc_reach[other])
+        if not sources:
+            return _EMPTY
+        if len(sources) == 1:
+            return sources[0]
+        sources.sort(key=len, reverse=True)
+        merged = dict(sources[0])
+        for source in sources[1:]:
+            for resource, rank in source.items():
+                if rank > merged.get(resource, 0):
+                    merged[resource] = rank
+        return merged
+
+
+class _ChainTable:
+    """Longest chain of each identity: its hop count, the nodes after it, and exactness.
+
+    ``tail[v]`` holds the identities after ``v`` up to the first one outside ``v``'s cycle
+    group, and whether the chain continues from that last identity's own entry.
+    """
+
+    def __init__(self) -> None:
+        self.length: dict[str, int] = {}
+        self.tail: dict[str, tuple[tuple[str, ...], bool]] = {}
+        self.exact: dict[str, bool] = {}
+
+    def add_single(self, identity: str, targets: tuple[str, ...]) -> None:
+        """Store the chain of an identity outside any cycle from its delegates' chains."""
+        best_len, best_next, exact = 0, "", True
+        for target in targets:
+            exact = exact and self.exact[target]
+            if 1 + self.length[target] > best_len:
+                best_len, best_next = 1 + self.length[target], target
+        self.length[identity] = best_len
+        self.tail[identity] = ((best_next,), True) if best_next else ((), False)
+        self.exact[identity] = exact
+
+
+class _ChainSearch:
+    """Bounded search of simple paths inside one cycle group of identities."""
+
+    def __init__(
+        self,
+        delegates: Mapping[str, tuple[str, ...]],
+        scc_of: Mapping[str, int],
+        chains: _ChainTable,
+        members: list[str],
+        component: int,
+    ) -> None:
+        self.chains = chains
+        self.members = sorted(members)
+        self.inside: dict[str, tuple[str, ...]] = {}
+        self.exit_len: dict[str, int] = {}
+        self.exit_node: dict[str, str] = {}
+        self.exits_exact = True
+        for member in self.members:
+            inside: list[str] = []
+            best_len, best_node = 0, ""
+            for target in delegates.get(member, ()):
+                if scc_of[target] == component:
+                    inside.append(target)
+                    continue
+                self.exits_exact = self.exits_exact and chains.exact[target]
+                if 1 + chains.length[target] > best_len:
+                    best_len, best_node = 1 + chains.length[target], target
+            self.inside[member] = tuple(inside)
+            self.exit_len[member] = best_len
+            self.exit_node[member] = best_node
+        self.budget = max(CHAIN_MIN_STEPS, CHAIN_SEARCH_BUDGET // len(members))
+
+    def run(self) -> None:
+        """Search from every member and store each member's longest chain."""
+        for member in self.members:
+            path, exact = self._search(member)
+            last = path[-1]
+            exit_node = self.exit_node[last]
+            self.chains.length[member] = len(path) - 1 + self.exit_len[last]
+            self.chains.tail[member] = (
+                path[1:] + ((exit_node,) if exit_node else ()),
+                bool(exit_node),
+            )
+            self.chains.exact[member] = exact and self.exits_exact
+
+    def _search(self, start: str) -> tuple[tuple[str, ...], bool]:
+        path = [start]
+        on_path = {start}
+        best_path, best_len = (start,), self.exit_len[start]
+        work = [iter(self.inside[start])]
+        steps = 0
+        while work:
+            descended = False
+            for target in work[-1]:
+                if target in on_path:
+                    continue
+                steps += 1
+                if steps > self.budget:
+                    return best_path, False
+                path.append(target)
+                on_path.add(target)
+                length = len(path) - 1 + self.exit_len[target]
+                if length > best_len:
+                    best_path, best_len = tuple(path), length
+                work.append(iter(self.inside[target]))
+                descended = True
+                break
+            if not descended:
+                work.pop()
+                on_path.discard(path.pop())
+        return best_path, True

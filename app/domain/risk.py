@@ -1,0 +1,153 @@
+"""Risk tier of an AI system and the default target maturity it sets (DESIGN §5).
+
+Each factor gives a tier on its own; the system's tier is the highest of them, and the report
+names the factor that set it (the first one at that tier, in the order below):
+
+1. combination: an autonomous system that handles restricted data, or that the public can
+   reach, is critical;
+2. blast radius: the tier of the system's blast radius score;
+3. autonomy: advisory low, human-in-the-loop moderate, human-on-the-loop high, autonomous high;
+4. data classification: public and internal low, confidential moderate, restricted high;
+5. exposure: internal low, partner moderate, public high.
+
+A factor that is not recorded counts as moderate (the assessor should record it). The default
+target maturity per tier is low 2, moderate 3, high 4, critical 4; an assessor can override it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from app.domain.enums import Autonomy, Exposure, RiskTier, Sensitivity
+from app.domain.inventory_facts import SystemFacts
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TARGET: Mapping[RiskTier, int] = {
+    RiskTier.LOW: 2,
+    RiskTier.MODERATE: 3,
+    RiskTier.HIGH: 4,
+    RiskTier.CRITICAL: 4,
+}
+AUTONOMY_TIER: Mapping[Autonomy, RiskTier] = {
+    Autonomy.ADVISORY: RiskTier.LOW,
+    Autonomy.HUMAN_IN_THE_LOOP: RiskTier.MODERATE,
+    Autonomy.HUMAN_ON_THE_LOOP: RiskTier.HIGH,
+    Autonomy.AUTONOMOUS: RiskTier.HIGH,
+}
+DATA_TIER: Mapping[Sensitivity, RiskTier] = {
+    Sensitivity.PUBLIC: RiskTier.LOW,
+    Sensitivity.INTERNAL: RiskTier.LOW,
+    Sensitivity.CONFIDENTIAL: RiskTier.MODERATE,
+    Sensitivity.RESTRICTED: RiskTier.HIGH,
+}
+EXPOSURE_TIER: Mapping[Exposure, RiskTier] = {
+    Exposure.INTERNAL: RiskTier.LOW,
+    Exposure.PARTNER: RiskTier.MODERATE,
+    Exposure.PUBLIC: RiskTier.HIGH,
+}
+UNRECORDED_TIER = RiskTier.MODERATE
+_RANK = {tier: n for n, tier in enumerate(RiskTier)}
+
+
+@dataclass(frozen=True, slots=True)
+class RiskFactor:
+    """One input of the risk tier and the tier it gives on its own.
+
+    Attributes:
+        name: ``combination``, ``blast radius``, ``autonomy``, ``data classification`` or
+            ``exposure``.
+        tier: The tier this factor alone gives.
+        text: The factor in words, e.g. ``autonomy: autonomous``.
+    """
+
+    name: str
+    tier: RiskTier
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class RiskAssessment:
+    """An AI system's risk tier, why, and the target maturity it sets.
+
+    Attributes:
+        tier: The highest tier among the factors.
+        factor: The factor that set the tier, in words.
+        target_level: The default target maturity (0–5) for the system's assessments.
+        factors: Every factor considered, in the order of the module docstring.
+    """
+
+    tier: RiskTier
+    factor: str
+    target_level: int
+    factors: tuple[RiskFactor, ...]
+
+
+def tier_rank(tier: RiskTier) -> int:
+    """Return the order of a tier: low 0, moderate 1, high 2, critical 3."""
+    return _RANK[tier]
+
+
+def risk_tier(
+    *,
+    autonomy: Autonomy | None,
+    data_classification: Sensitivity | None,
+    exposure: Exposure | None,
+    blast_tier: RiskTier | None = None,
+    blast_score: int | None = None,
+) -> RiskAssessment:
+    """Return the risk tier from the system's attributes and its blast radius.
+
+    Args:
+        autonomy: How far the system acts on its own (None: not recorded).
+        data_classification: The most sensitive data it handles (None: not recorded).
+        exposure: Who can reach it (None: not recorded).
+        blast_tier: The tier of its blast radius; None leaves blast radius out.
+        blast_score: The blast radius score, only to name it in the factor text.
+    """
+    factors: list[RiskFactor] = []
+    if autonomy is Autonomy.AUTONOMOUS and data_classification is Sensitivity.RESTRICTED:
+        factors.append(
+            RiskFactor("combination", RiskTier.CRITICAL, "autonomous system with restricted data")
+        )
+    if autonomy is Autonomy.AUTONOMOUS and exposure is Exposure.PUBLIC:
+        factors.append(
+            RiskFactor("combination", RiskTier.CRITICAL, "autonomous system open to the public")
+        )
+    if blast_tier is not None:
+        score = f"score {blast_score}, " if blast_score is not None else ""
+        factors.append(
+            RiskFactor("blast radius", blast_tier, f"blast radius: {score}{blast_tier.value}")
+        )
+    factors.append(_factor("autonomy", autonomy, AUTONOMY_TIER))
+    factors.append(_factor("data classification", data_classification, DATA_TIER))
+    factors.append(_factor("exposure", exposure, EXPOSURE_TIER))
+    top = max(factors, key=lambda f: _RANK[f.tier])
+    return RiskAssessment(top.tier, top.text, DEFAULT_TARGET[top.tier], tuple(factors))
+
+
+def system_risk(
+    system: SystemFacts, blast_tier: RiskTier | None = None, blast_score: int | None = None
+) -> RiskAssessment:
+    """Return the risk tier of an AI system (see :func:`risk_tier`)."""
+    return risk_tier(
+        autonomy=system.autonomy,
+        data_classification=system.data_classification,
+        exposure=system.exposure,
+        blast_tier=blast_tier,
+        blast_score=blast_score,
+    )
+
+
+def _factor(
+    name: str,
+    value: Autonomy | Sensitivity | Exposure | None,
+    tiers: Mapping[Autonomy, RiskTier]
+    | Mapping[Sensitivity, RiskTier]
+    | Mapping[Exposure, RiskTier],
+) -> RiskFactor:
+    if value is None:
+        return RiskFactor(name, UNRECORDED_TIER, f"{name}: not recorded")
+    return RiskFactor(name, tiers[value], f"{name}: {value.value}")  # type: ignore[index]

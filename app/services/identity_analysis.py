@@ -1,0 +1,412 @@
+"""Identity analysis of a workspace: blast radius, risk tier, hygiene findings and drift.
+
+Each function reads the inventory with a few bulk SELECTs (see
+:func:`~app.services.inventory_queries.load_inventory`), builds the identity graph once and
+hands plain values to the pure functions of ``app.domain``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from app.domain.blast_radius import (
+    FORMULA,
+    BlastRadius,
+    identity_blast_radius,
+    system_blast_radius,
+)
+from app.domain.drift import DriftReport, SnapshotError, compare_inventories, facts_from_snapshot
+from app.domain.enums import FindingSource, FindingStatus, RiskTier
+from app.domain.hygiene import HygieneFinding, HygieneSettings, evaluate_hygiene
+from app.domain.identity_graph import IdentityGraph
+from app.domain.inventory_facts import IdentityFacts, InventoryFacts, SystemFacts
+from app.domain.risk import RiskAssessment, system_risk
+from app.services import journal
+from app.services.errors import UserError
+from app.services.inventory_queries import LoadedInventory, load_inventory
+from app.services.progress import Progress, check_cancelled
+from app.services.settings import all_workspace_settings
+from app.services.workspace import Workspace
+from app.storage.models import Finding, ImportRun
+
+logger = logging.getLogger(__name__)
+
+_PROGRESS_EVERY = 500
+
+
+@dataclass(frozen=True)
+class SystemAnalysis:
+    """Identity posture of one AI system.
+
+    Attributes:
+        system: The system's facts.
+        blast_radius: Its blast radius with the paths behind it.
+        risk: Its risk tier, the factor that set it and the default target maturity.
+        findings: Hygiene findings about the system and the identities it can act as.
+        formula: How the blast radius score is computed, for the report.
+    """
+
+    system: SystemFacts
+    blast_radius: BlastRadius
+    risk: RiskAssessment
+    findings: tuple[HygieneFinding, ...]
+    formula: str = FORMULA
+
+
+@dataclass(frozen=True)
+class IdentityAnalysis:
+    """Blast radius and hygiene findings of one identity.
+
+    Attributes:
+        identity: The identity's facts.
+        systems: The AI systems that use it directly.
+        blast_radius: What its credential alone reaches, with paths.
+        findings: Hygiene findings about it.
+        formula: How the blast radius score is computed.
+    """
+
+    identity: IdentityFacts
+    systems: tuple[str, ...]
+    blast_radius: BlastRadius
+    findings: tuple[HygieneFinding, ...]
+    formula: str = FORMULA
+
+
+@dataclass(frozen=True, slots=True)
+class SystemSummary:
+    """One line of the portfolio: a system's blast radius and risk tier."""
+
+    ext_id: str
+    name: str
+    score: int
+    tier: RiskTier
+    raw: int
+    resources: int
+    identities: int
+    chain_depth: int
+    chain_exact: bool
+    risk_tier: RiskTier
+    risk_factor: str
+    target_level: int
+
+
+@dataclass(frozen=True)
+class PortfolioAnalysis:
+    """Blast radius and risk tier of every AI system, by inventory id."""
+
+    systems: tuple[SystemSummary, ...]
+    formula: str = FORMULA
+
+    def get(self, ext_id: str) -> SystemSummary | None:
+        """Return one system's line, or None."""
+        return next((s for s in self.systems if s.ext_id == ext_id), None)
+
+
+def hygiene_settings(workspace: Workspace) -> HygieneSettings:
+    """Return the hygiene thresholds stored in the workspace (defaults where unset)."""
+    return HygieneSettings.from_settings(all_workspace_settings(workspace))
+
+
+def load_graph(workspace: Workspace) -> tuple[LoadedInventory, IdentityGraph]:
+    """Read the inventory and build its identity graph."""
+    with workspace.db.read() as session:
+        loaded = load_inventory(session)
+    return loaded, IdentityGraph.from_facts(loaded.facts)
+
+
+def analyse_system(
+    workspace: Workspace, ext_id: str, *, today: dt.date | None = None
+) -> SystemAnalysis:
+    """Return the identity posture of one AI system.
+
+    Raises:
+        UserError: No system has this inventory id.
+    """
+    loaded, graph = load_graph(workspace)
+    system = loaded.facts.systems.get(ext_id)
+    if system is None:
+        raise UserError(f"no AI system with id {ext_id!r} in this workspace")
+    blast = system_blast_radius(graph, ext_id)
+    findings = _findings_about(
+        workspace, loaded.facts, graph, today, system=ext_id, identities=set(blast.identities)
+    )
+    risk = system_risk(system, blast.tier, blast.score)
+    return SystemAnalysis(system, blast, risk, findings)
+
+
+def analyse_identity(
+    workspace: Workspace, ext_id: str, *, today: dt.date | None = None
+) -> IdentityAnalysis:
+    """Return the blast radius and hygiene findings of one identity.
+
+    Raises:
+        UserError: No identity has this inventory id.
+    """
+    loaded, graph = load_graph(workspace)
+    identity = loaded.facts.identities.get(ext_id)
+    if identity is None:
+        raise UserError(f"no identity with id {ext_id!r} in this workspace")
+    blast = identity_blast_radius(graph, ext_id)
+    findings = _findings_about(
+        workspace, loaded.facts, graph, today, system=None, identities={ext_id}
+    )
+    systems = tuple(loaded.facts.systems_by_identity().get(ext_id, ()))
+    return IdentityAnalysis(identity, systems, blast, findings)
+
+
+def _findings_about(
+    workspace: Workspace,
+    facts: InventoryFacts,
+    graph: IdentityGraph,
+    today: dt.date | None,
+    *,
+    system: str | None,
+    identities: set[str],
+) -> tuple[HygieneFinding, ...]:
+    every = evaluate_hygiene(
+        facts, today=today or dt.date.today(), settings=hygiene_settings(workspace), graph=graph
+    )
+    return tuple(
+        f
+        for f in every
+        if (system is not None and f.system == system)
+        or (f.system is None and f.identity in identities)
+    )
+
+
+def analyse_all(workspace: Workspace, progress: Progress | None = None) -> PortfolioAnalysis:
+    """Return the blast radius and risk tier of every AI system (without paths).
+
+    Raises:
+        Cancelled: The caller cancelled through ``progress``.
+    """
+    loaded, graph = load_graph(workspace)
+    systems = sorted(loaded.facts.systems.values(), key=lambda s: s.ext_id)
+    lines: list[SystemSummary] = []
+    for number, system in enumerate(systems):
+        if number % _PROGRESS_EVERY == 0:
+            check_cancelled(progress)
+            if progress is not None:
+                progress.report(number / max(len(systems), 1), "Computing blast radius")
+        lines.append(_summary(graph, system))
+    if progress is not None:
+        progress.report(1.0, "Blast radius computed")
+    return PortfolioAnalysis(tuple(lines))
+
+
+def _summary(graph: IdentityGraph, system: SystemFacts) -> SystemSummary:
+    blast = system_blast_radius(graph, system.ext_id, explain=False)
+    risk = system_risk(system, blast.tier, blast.score)
+    return SystemSummary(
+        system.ext_id,
+        system.name,
+        blast.score,
+        blast.tier,
+        blast.raw,
+        len(blast.resources),
+        len(blast.identities),
+        blast.chain.depth,
+        blast.chain.exact,
+        risk.tier,
+        risk.factor,
+        risk.target_level,
+    )
+
+
+# -- drift --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InventoryDrift:
+    """Drift between two points in the inventory's history.
+
+    Attributes:
+        old: What the older side is, e.g. ``import 3 (acme.xlsx, 2026-01-10)``.
+        new: What the newer side is (an import, or ``current inventory``).
+        report: The changes.
+    """
+
+    old: str
+    new: str
+    report: DriftReport
+
+
+def inventory_drift(
+    workspace: Workspace, *, old_run: int | None = None, new_run: int | None = None
+) -> InventoryDrift:
+    """Compare two applied imports, or an import with the current inventory.
+
+    Without arguments the two latest imports are compared; with only ``old_run`` that import is
+    compared with the inventory as it stands now.
+
+    Raises:
+        UserError: An import does not exist, there are fewer than two imports, or a stored
+            snapshot cannot be read.
+    """
+    with workspace.db.read() as session:
+        if old_run is None and new_run is None:
+            latest = session.execute(
+                sa.select(ImportRun.id).order_by(ImportRun.id.desc()).limit(2)
+            ).scalars()
+            ids = list(latest)
+            if len(ids) < 2:
+                raise UserError("drift needs two applied imports; this workspace has fewer")
+            new_run, old_run = ids
+        if old_run is None:
+            raise UserError("name the older import to compare with")
+        old_label, old_facts = _run_facts(session, old_run)
+        if new_run is None:
+            new_label, new_facts = "current inventory", load_inventory(session).facts
+        else:
+            new_label, new_facts = _run_facts(session, new_run)
+    return InventoryDrift(old_label, new_label, compare_inventories(old_facts, new_facts))
+
+
+def _run_facts(session: sa.orm.Session, run_id: int) -> tuple[str, InventoryFacts]:
+    run = session.get(ImportRun, run_id)
+    if run is None:
+        raise UserError(f"no applied import number {run_id} in this workspace")
+    label = f"import {run.id} ({run.file_name}, {run.applied_at:%Y-%m-%d})"
+    try:
+        return label, facts_from_snapshot(run.snapshot or {})
+    except SnapshotError as exc:
+        raise UserError(f"the snapshot of {label} cannot be read: {exc}") from exc
+
+
+# -- findings -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FindingRefresh:
+    """What :func:`refresh_identity_findings` changed.
+
+    Attributes:
+        created: Findings new this time.
+        updated: Findings still true whose wording, severity or subject changed.
+        reopened: Resolved findings that became true again.
+        resolved: Findings no longer true, now marked resolved.
+        unchanged: Findings still true and unchanged.
+    """
+
+    created: int = 0
+    updated: int = 0
+    reopened: int = 0
+    resolved: int = 0
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        """Return True when the refresh wrote anything."""
+        return bool(self.created or self.updated or self.reopened or self.resolved)
+
+
+_SOURCE = FindingSource.IDENTITY_RULE.value
+_RESOLVED = FindingStatus.RESOLVED.value
+_COMPARED = ("severity", "title", "detail", "recommendation", "references", "system_id",
+             "identity_id", "rule_id")  # fmt: skip
+
+
+def refresh_identity_findings(
+    workspace: Workspace, *, today: dt.date | None = None, progress: Progress | None = None
+) -> FindingRefresh:
+    """Bring the identity-rule findings of the workspace up to date, in one transaction.
+
+    Each finding has a stable key per rule and subject, so running this twice changes nothing.
+    A finding that no longer holds is marked resolved (never deleted); one that holds again is
+    reopened; triage (owner, due date, accepted or in-progress status) is kept. One journal
+    entry summarises a refresh that changed anything.
+
+    Raises:
+        Cancelled: The caller cancelled through ``progress``.
+    """
+    today = today or dt.date.today()
+    loaded, graph = load_graph(workspace)
+    check_cancelled(progress)
+    found = evaluate_hygiene(
+        loaded.facts, today=today, settings=hygiene_settings(workspace), graph=graph
+    )
+    check_cancelled(progress)
+    if progress is not None:
+        progress.report(0.6, "Recording identity findings")
+    wanted = {f.key: _finding_values(f, loaded) for f in found}
+    now = dt.datetime.now(dt.UTC)
+    with workspace.db.write() as session:
+        existing = {
+            row.key: row
+            for row in session.execute(
+                sa.select(Finding.id, Finding.key, Finding.status, *_columns()).where(
+                    Finding.source == _SOURCE
+                )
+            )
+        }
+        inserts, updates, counts = _plan_changes(wanted, existing, now)
+        if inserts:
+            session.execute(sa.insert(Finding), inserts)
+        if updates:
+            session.execute(sa.update(Finding), updates)
+        result = FindingRefresh(**counts)
+        if result.changed:
+            journal.record(
+                session,
+                actor=workspace.actor,
+                action="findings.identity-refresh",
+                entity="finding",
+                entity_id=_SOURCE,
+                before=None,
+                after={**counts, "today": today.isoformat()},
+            )
+    if progress is not None:
+        progress.report(1.0, "Identity findings recorded")
+    logger.info("identity findings refreshed: %s", counts)
+    return result
+
+
+def _columns() -> list[sa.ColumnElement]:
+    return [getattr(Finding, name) for name in _COMPARED]
+
+
+def _finding_values(finding: HygieneFinding, loaded: LoadedInventory) -> dict[str, object]:
+    return {
+        "severity": finding.severity.value,
+        "title": finding.title,
+        "detail": finding.detail,
+        "recommendation": finding.recommendation,
+        "references": list(finding.references),
+        "system_id": loaded.system_ids.get(finding.system) if finding.system else None,
+        "identity_id": loaded.identity_ids.get(finding.identity) if finding.identity else None,
+        "rule_id": finding.rule_id,
+    }
+
+
+def _plan_changes(
+    wanted: dict[str, dict[str, object]], existing: dict[str, sa.Row], now: dt.datetime
+) -> tuple[list[dict[str, object]], list[dict[str, object]], dict[str, int]]:
+    counts = dict.fromkeys(("created", "updated", "reopened", "resolved", "unchanged"), 0)
+    inserts: list[dict[str, object]] = []
+    updates: list[dict[str, object]] = []
+    for key, values in wanted.items():
+        row = existing.get(key)
+        if row is None:
+            inserts.append({"key": key, "source": _SOURCE, "status": "open", **values,
+                            "created_at": now, "updated_at": now})  # fmt: skip
+            counts["created"] += 1
+            continue
+        changes = {n: v for n, v in values.items() if getattr(row, n) != v}
+        if row.status == _RESOLVED:
+            changes["status"] = FindingStatus.OPEN.value
+            counts["reopened"] += 1
+        elif changes:
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+            continue
+        updates.append({"id": row.id, **changes, "updated_at": now})
+    for key, row in existing.items():
+        if key not in wanted and row.status != _RESOLVED:
+            updates.append({"id": row.id, "status": _RESOLVED, "updated_at": now})
+            counts["resolved"] += 1
+    return inserts, updates, counts

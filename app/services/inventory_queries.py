@@ -1,0 +1,446 @@
+"""Read the inventory for analysis, the CLI and the GUI, as plain values.
+
+:func:`load_inventory` reads the whole inventory with one SELECT per table (plain rows, never one
+ORM object per row) into :class:`~app.domain.inventory_facts.InventoryFacts`. The listing
+functions return frozen dataclasses that a table widget or ``--json`` output can use as they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from app.domain.enums import (
+    Action,
+    Autonomy,
+    DelegationKind,
+    Environment,
+    Exposure,
+    IdentityKind,
+    Sensitivity,
+)
+from app.domain.inventory_facts import (
+    DelegationFacts,
+    GrantFacts,
+    IdentityFacts,
+    InventoryFacts,
+    ResourceFacts,
+    SystemFacts,
+)
+from app.services.errors import UserError
+from app.services.workspace import Workspace
+from app.storage.models import (
+    AISystem,
+    Delegation,
+    Finding,
+    Grant,
+    Identity,
+    Person,
+    Resource,
+    SystemIdentity,
+)
+
+logger = logging.getLogger(__name__)
+
+_E = TypeVar("_E", bound=StrEnum)
+
+
+@dataclass
+class LoadedInventory:
+    """The inventory as facts, with the row ids behind each inventory id.
+
+    Attributes:
+        facts: The inventory.
+        system_ids: System inventory id → row id.
+        identity_ids: Identity inventory id → row id.
+    """
+
+    facts: InventoryFacts
+    system_ids: dict[str, int]
+    identity_ids: dict[str, int]
+
+
+class _Vocabulary:
+    """Turns stored text into enum members; text outside the vocabulary counts as unrecorded."""
+
+    def __init__(self) -> None:
+        self._maps: dict[type, dict[str, Any]] = {}
+        self.unknown: set[tuple[str, str]] = set()
+
+    def __call__(self, cls: type[_E], value: str | None) -> _E | None:
+        if value is None or value == "":
+            return None
+        members = self._maps.get(cls)
+        if members is None:
+            members = self._maps[cls] = {m.value: m for m in cls}
+        member = members.get(value)
+        if member is None:
+            self.unknown.add((cls.__name__, value))
+        return member
+
+
+def load_inventory(session: Session) -> LoadedInventory:
+    """Read every system, identity, resource, grant and delegation of the workspace.
+
+    Args:
+        session: A read (or write) session of the workspace.
+    """
+    vocab = _Vocabulary()
+    owners = {
+        pid: email or name
+        for pid, email, name in session.execute(sa.select(Person.id, Person.email, Person.name))
+    }
+    identity_rows = session.execute(
+        sa.select(
+            Identity.id, Identity.external_id, Identity.name, Identity.kind, Identity.owner_id,
+            Identity.environment, Identity.created, Identity.last_rotated, Identity.last_used,
+            Identity.expires, Identity.revocation_procedure,
+        )
+    ).all()  # fmt: skip
+    identity_ext = {row[0]: row[1] for row in identity_rows}
+    identities = [
+        IdentityFacts(
+            ext, name or "", vocab(IdentityKind, kind), owners.get(owner, "") or "",
+            vocab(Environment, env), created, rotated, used, expires, revocation or "",
+        )
+        for _, ext, name, kind, owner, env, created, rotated, used, expires, revocation
+        in identity_rows
+    ]  # fmt: skip
+    uses: dict[int, list[str]] = {}
+    for system_id, identity_id in session.execute(
+        sa.select(SystemIdentity.system_id, SystemIdentity.identity_id)
+    ):
+        uses.setdefault(system_id, []).append(identity_ext[identity_id])
+    system_rows = session.execute(
+        sa.select(
+            AISystem.id, AISystem.external_id, AISystem.name, AISystem.owner_id,
+            AISystem.autonomy, AISystem.environment, AISystem.data_classification,
+            AISystem.exposure,
+        )
+    ).all()  # fmt: skip
+    systems = [
+        SystemFacts(
+            ext, name or "", owners.get(owner, "") or "", vocab(Autonomy, autonomy),
+            vocab(Environment, env), vocab(Sensitivity, data), vocab(Exposure, exposure),
+            tuple(sorted(uses.get(sid, ()))),
+        )
+        for sid, ext, name, owner, autonomy, env, data, exposure in system_rows
+    ]  # fmt: skip
+    resource_rows = session.execute(
+        sa.select(Resource.id, Resource.external_id, Resource.name, Resource.environment,
+                  Resource.sensitivity)
+    ).all()  # fmt: skip
+    resource_ext = {row[0]: row[1] for row in resource_rows}
+    resources = [
+        ResourceFacts(ext, name or "", vocab(Environment, env), vocab(Sensitivity, sens))
+        for _, ext, name, env, sens in resource_rows
+    ]
+    grants = []
+    for identity_id, resource_id, action, scope, approval, used in session.execute(
+        sa.select(Grant.identity_id, Grant.resource_id, Grant.action, Grant.scope,
+                  Grant.approval_required, Grant.last_used).order_by(Grant.id)
+    ):  # fmt: skip
+        parsed = vocab(Action, action)
+        if parsed is not None:
+            grants.append(
+                GrantFacts(identity_ext[identity_id], resource_ext[resource_id], parsed,
+                           scope or "", approval, used)
+            )  # fmt: skip
+    delegations = [
+        DelegationFacts(
+            identity_ext[source], identity_ext[target],
+            vocab(DelegationKind, kind) or DelegationKind.ASSUME_ROLE,
+        )
+        for source, target, kind in session.execute(
+            sa.select(Delegation.from_identity_id, Delegation.to_identity_id, Delegation.kind)
+        )
+    ]  # fmt: skip
+    if vocab.unknown:
+        logger.warning("values outside the vocabulary, taken as unrecorded: %s", vocab.unknown)
+    return LoadedInventory(
+        InventoryFacts.of(systems, identities, resources, grants, delegations),
+        system_ids={row[1]: row[0] for row in system_rows},
+        identity_ids={ext: rid for rid, ext in identity_ext.items()},
+    )
+
+
+# -- listings -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SystemRow:
+    """One AI system in a list."""
+
+    ext_id: str
+    name: str
+    business_unit: str
+    owner: str
+    lifecycle_stage: str | None
+    environment: str | None
+    autonomy: str | None
+    data_classification: str | None
+    exposure: str | None
+    identities: int
+    open_findings: int
+
+
+@dataclass(frozen=True, slots=True)
+class SystemDetail:
+    """Everything recorded about one AI system."""
+
+    row: SystemRow
+    description: str
+    provider: str
+    model: str
+    tools: tuple[str, ...]
+    tags: tuple[str, ...]
+    review_due: dt.date | None
+    attributes: dict[str, Any]
+    identities: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityRow:
+    """One identity in a list."""
+
+    ext_id: str
+    name: str
+    kind: str | None
+    provider: str
+    owner: str
+    environment: str | None
+    created: dt.date | None
+    last_rotated: dt.date | None
+    last_used: dt.date | None
+    expires: dt.date | None
+    revocation_procedure: str
+    systems: tuple[str, ...]
+    grants: int
+
+
+@dataclass(frozen=True, slots=True)
+class FindingRow:
+    """One finding in a list, whatever its source."""
+
+    id: int
+    key: str | None
+    source: str
+    rule_id: str
+    severity: str
+    status: str
+    title: str
+    detail: str
+    recommendation: str
+    references: tuple[str, ...]
+    system: str | None
+    identity: str | None
+    assessment_id: int | None
+    question_id: str
+    owner: str
+    due_date: dt.date | None
+
+
+_OPEN = ("open", "in-progress")
+
+
+def _owner_names(session: Session) -> dict[int, str]:
+    rows = session.execute(sa.select(Person.id, Person.email, Person.name))
+    return {pid: email or name or "" for pid, email, name in rows}
+
+
+def list_systems(workspace: Workspace, *, search: str | None = None) -> list[SystemRow]:
+    """Return the AI systems, by inventory id; ``search`` filters on id, name or unit."""
+    with workspace.db.read() as session:
+        return _system_rows(session, search=search)
+
+
+def _system_rows(
+    session: Session, *, search: str | None = None, ext_id: str | None = None
+) -> list[SystemRow]:
+    owners = _owner_names(session)
+    links = dict(
+        session.execute(
+            sa.select(SystemIdentity.system_id, sa.func.count()).group_by(SystemIdentity.system_id)
+        ).all()
+    )
+    open_findings = dict(
+        session.execute(
+            sa.select(Finding.system_id, sa.func.count())
+            .where(Finding.status.in_(_OPEN), Finding.system_id.is_not(None))
+            .group_by(Finding.system_id)
+        ).all()
+    )
+    query = sa.select(
+        AISystem.id, AISystem.external_id, AISystem.name, AISystem.business_unit,
+        AISystem.owner_id, AISystem.lifecycle_stage, AISystem.environment, AISystem.autonomy,
+        AISystem.data_classification, AISystem.exposure,
+    ).order_by(AISystem.external_id)  # fmt: skip
+    if ext_id is not None:
+        query = query.where(AISystem.external_id == ext_id)
+    if search:
+        pattern = f"%{search}%"
+        query = query.where(
+            sa.or_(
+                AISystem.external_id.ilike(pattern),
+                AISystem.name.ilike(pattern),
+                AISystem.business_unit.ilike(pattern),
+            )
+        )
+    return [
+        SystemRow(ext, name, unit, owners.get(owner, ""), stage, env, autonomy, data, exposure,
+                  links.get(sid, 0), open_findings.get(sid, 0))
+        for sid, ext, name, unit, owner, stage, env, autonomy, data, exposure
+        in session.execute(query)
+    ]  # fmt: skip
+
+
+def get_system(workspace: Workspace, ext_id: str) -> SystemDetail:
+    """Return one AI system by its inventory id.
+
+    Raises:
+        UserError: No system has this id.
+    """
+    with workspace.db.read() as session:
+        rows = _system_rows(session, ext_id=ext_id)
+        system = session.execute(
+            sa.select(AISystem).where(AISystem.external_id == ext_id)
+        ).scalar_one_or_none()
+        if not rows or system is None:
+            raise UserError(f"no AI system with id {ext_id!r} in this workspace")
+        identities = session.execute(
+            sa.select(Identity.external_id)
+            .join(SystemIdentity, SystemIdentity.identity_id == Identity.id)
+            .where(SystemIdentity.system_id == system.id)
+            .order_by(Identity.external_id)
+        ).scalars()
+        return SystemDetail(
+            row=rows[0],
+            description=system.description,
+            provider=system.provider,
+            model=system.model,
+            tools=tuple(system.tools or ()),
+            tags=tuple(system.tags or ()),
+            review_due=system.review_due,
+            attributes=dict(system.attributes or {}),
+            identities=tuple(identities),
+        )
+
+
+def list_identities(workspace: Workspace, *, system: str | None = None) -> list[IdentityRow]:
+    """Return the identities by inventory id; with ``system``, only those that system uses.
+
+    Raises:
+        UserError: ``system`` names no AI system.
+    """
+    with workspace.db.read() as session:
+        owners = _owner_names(session)
+        systems_of: dict[int, list[str]] = {}
+        for identity_id, ext in session.execute(
+            sa.select(SystemIdentity.identity_id, AISystem.external_id)
+            .join(AISystem, AISystem.id == SystemIdentity.system_id)
+            .order_by(AISystem.external_id)
+        ):
+            systems_of.setdefault(identity_id, []).append(ext)
+        grant_counts = dict(
+            session.execute(
+                sa.select(Grant.identity_id, sa.func.count()).group_by(Grant.identity_id)
+            ).all()
+        )
+        if (
+            system is not None
+            and not session.execute(
+                sa.select(AISystem.id).where(AISystem.external_id == system)
+            ).first()
+        ):
+            raise UserError(f"no AI system with id {system!r} in this workspace")
+        rows = session.execute(
+            sa.select(
+                Identity.id, Identity.external_id, Identity.name, Identity.kind,
+                Identity.provider, Identity.owner_id, Identity.environment, Identity.created,
+                Identity.last_rotated, Identity.last_used, Identity.expires,
+                Identity.revocation_procedure,
+            ).order_by(Identity.external_id)
+        )  # fmt: skip
+        return [
+            IdentityRow(ext, name, kind, provider, owners.get(owner, ""), env, created, rotated,
+                        used, expires, revocation, tuple(systems_of.get(iid, ())),
+                        grant_counts.get(iid, 0))
+            for iid, ext, name, kind, provider, owner, env, created, rotated, used, expires,
+            revocation in rows
+            if system is None or system in systems_of.get(iid, ())
+        ]  # fmt: skip
+
+
+def list_findings(
+    workspace: Workspace,
+    *,
+    system: str | None = None,
+    source: str | None = None,
+    status: str | None = None,
+) -> list[FindingRow]:
+    """Return findings from the ``finding`` table, most severe first.
+
+    Args:
+        workspace: The workspace.
+        system: Only findings about this AI system (inventory id), including the findings
+            about the identities it uses.
+        source: Only findings from this source (``gap``, ``identity-rule``, ``manual``).
+        status: Only findings in this status (``open``, ``in-progress``, ``accepted``,
+            ``resolved``).
+    """
+    with workspace.db.read() as session:
+        systems = dict(session.execute(sa.select(AISystem.id, AISystem.external_id)).all())
+        identities = dict(session.execute(sa.select(Identity.id, Identity.external_id)).all())
+        query = sa.select(
+            Finding.id, Finding.key, Finding.source, Finding.rule_id, Finding.severity,
+            Finding.status, Finding.title, Finding.detail, Finding.recommendation,
+            Finding.references, Finding.system_id, Finding.identity_id, Finding.assessment_id,
+            Finding.question_id, Finding.owner, Finding.due_date,
+        )  # fmt: skip
+        if source:
+            query = query.where(Finding.source == source)
+        if status:
+            query = query.where(Finding.status == status)
+        if system is not None:
+            system_id = next((k for k, v in systems.items() if v == system), None)
+            if system_id is None:
+                raise UserError(f"no AI system with id {system!r} in this workspace")
+            used = sa.select(SystemIdentity.identity_id).where(
+                SystemIdentity.system_id == system_id
+            )
+            query = query.where(
+                sa.or_(
+                    Finding.system_id == system_id,
+                    sa.and_(Finding.system_id.is_(None), Finding.identity_id.in_(used)),
+                )
+            )
+        rows = [
+            FindingRow(
+                f.id, f.key, f.source, f.rule_id, f.severity, f.status, f.title, f.detail,
+                f.recommendation, tuple(f.references or ()), systems.get(f.system_id),
+                identities.get(f.identity_id), f.assessment_id, f.question_id, f.owner,
+                f.due_date,
+            )
+            for f in session.execute(query)
+        ]  # fmt: skip
+    rows.sort(key=_finding_order)
+    return rows
+
+
+_SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+
+
+def _finding_order(row: FindingRow) -> tuple[int, int, str, str, str]:
+    return (
+        _SEVERITY_RANK.get(row.severity, 4),
+        0 if row.status in _OPEN else 1,
+        row.system or "",
+        row.identity or "",
+        row.title,
+    )
