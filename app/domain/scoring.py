@@ -64,7 +64,8 @@ strong ones.
 its target minus its level when below target and 0 otherwise; answers above target do not \
 offset answers below it.
 - Confidence: the share of answers at level 3 or above that are backed by evidence stronger \
-than self-declared (a document, an observation or a test).
+than self-declared (a document, an observation or a test). An answer with an evidence file \
+attached and no strength chosen counts as backed by a document.
 Coverage, completeness and confidence are shares of questions, not weighted. A figure whose \
 denominator is empty (for example, every question N/A) is shown as not available.
 

@@ -1,0 +1,310 @@
+"""``assay assess``: create, answer, score, check, compare and move assessments along."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from app.cli.common import CliContext, table
+from app.services import assessments, findings, quality_gate, scoring, suggestions
+from app.services.errors import UserError
+from app.services.evidence import add_evidence
+
+logger = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``assess`` and its verbs to the CLI."""
+    parser = subparsers.add_parser("assess", help="assess an AI system against frameworks")
+    verbs = parser.add_subparsers(dest="verb", metavar="VERB", required=True)
+
+    new = verbs.add_parser("new", help="start an assessment of an AI system")
+    new.add_argument("--system", required=True, metavar="ID", help="inventory id of the system")
+    new.add_argument("--framework", required=True, metavar="ID[,ID]", help="framework ids")
+    new.add_argument("--focus", metavar="AREAS", help="IR 8596 focus areas: secure,defend,thwart")
+    new.add_argument("--max-priority", type=int, metavar="N", help="1 High only … 3 all")
+    new.add_argument("--target", type=int, metavar="N", help="target maturity 0-5")
+    new.add_argument("--title", default="", metavar="TEXT")
+    new.set_defaults(handler=run_new)
+
+    answer = verbs.add_parser("answer", help="answer one question")
+    _assessment_option(answer)
+    answer.add_argument("--question", required=True, metavar="QID")
+    answer.add_argument("--level", required=True, metavar="0-5|na|none")
+    answer.add_argument("--note", metavar="TEXT", help="notes; the justification for na")
+    answer.add_argument("--evidence", action="append", default=[], metavar="FILE")
+    answer.add_argument("--strength", metavar="S", help="self-declared|document|observed|tested")
+    answer.add_argument(
+        "--flag", dest="flagged", action="store_true", help="flag the answer for review"
+    )
+    answer.add_argument("--reviewed", action="store_true", help="mark the answer reviewed")
+    answer.set_defaults(handler=run_answer)
+
+    for verb, handler, text in (
+        ("score", run_score, "score per node and overall"),
+        ("show", run_show, "show the assessment and its answers"),
+        ("submit", run_submit, "submit a draft for review"),
+        ("reassess", run_reassess, "start a new draft from a copy of a final assessment"),
+        ("gate", run_gate, "run the quality gate"),
+    ):
+        sub = verbs.add_parser(verb, help=text)
+        _assessment_option(sub)
+        sub.set_defaults(handler=handler)
+
+    final = verbs.add_parser("finalize", help="make an assessment in review final")
+    _assessment_option(final)
+    final.add_argument("--force", action="store_true", help="finalise despite gate errors")
+    final.set_defaults(handler=run_finalize)
+
+    found = verbs.add_parser("findings", help="list (or --refresh) an assessment's findings")
+    _assessment_option(found)
+    found.add_argument("--refresh", action="store_true", help="raise gap findings again first")
+    found.set_defaults(handler=run_findings)
+
+    suggest = verbs.add_parser("suggest", help="suggested answers to one question")
+    _assessment_option(suggest)
+    suggest.add_argument("--question", required=True, metavar="QID")
+    suggest.add_argument("--accept", type=int, metavar="N", help="accept suggestion N (from 1)")
+    suggest.set_defaults(handler=run_suggest)
+
+    compare = verbs.add_parser("compare", help="compare two assessments of one system")
+    compare.add_argument("first", type=int, metavar="A")
+    compare.add_argument("second", type=int, metavar="B")
+    compare.set_defaults(handler=run_compare)
+
+    listing = verbs.add_parser("list", help="list assessments")
+    listing.add_argument("--system", metavar="ID", help="only this system's")
+    listing.set_defaults(handler=run_list)
+
+
+def _assessment_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--assessment", required=True, type=int, metavar="ID")
+
+
+def _split(text: str | None) -> list[str] | None:
+    return None if text is None else [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _summary(info: assessments.AssessmentInfo) -> str:
+    frameworks = ", ".join(f"{f.id} {f.version}" for f in info.frameworks)
+    return (
+        f"assessment {info.id}: {info.title} [{info.status}]\n"
+        f"system      {info.system} {info.system_name}\n"
+        f"frameworks  {frameworks}\n"
+        f"target      {info.target_level}"
+        + (f" (risk tier {info.risk_tier})" if info.risk_tier else "")
+        + f"\nanswered    {info.answered} of {info.questions}"
+    )
+
+
+def run_new(ctx: CliContext) -> int:
+    """Create an assessment."""
+    args = ctx.args
+    info = assessments.new_assessment(
+        ctx.workspace(),
+        args.system,
+        _split(args.framework) or [],
+        focus_areas=_split(args.focus),
+        max_priority=args.max_priority,
+        target=args.target,
+        title=args.title,
+    )
+    ctx.output(info.as_dict(), lambda: _summary(info))
+    return 0
+
+
+def _level(text: str) -> int | str | None:
+    value = text.strip().lower()
+    if value == "none":
+        return None
+    if value == assessments.NOT_APPLICABLE:
+        return value
+    if value.isdigit():
+        return int(value)
+    raise UserError(f"--level must be 0-5, na or none, not {text!r}")
+
+
+def run_answer(ctx: CliContext) -> int:
+    """Answer one question, optionally attaching evidence files."""
+    args, ws = ctx.args, ctx.workspace()
+    level = _level(args.level)
+    if assessments.get_assessment(ws, args.assessment).final:
+        raise UserError(f"assessment {args.assessment} is final and read-only")
+    assessments.get_response(ws, args.assessment, args.question)
+    evidence_ids = [add_evidence(ws, Path(path)).id for path in args.evidence]
+    response = assessments.answer(
+        ws,
+        args.assessment,
+        args.question,
+        level,
+        note=args.note,
+        strength=args.strength,
+        evidence_ids=evidence_ids,
+    )
+    flags = {name: True for name in ("flagged", "reviewed") if getattr(args, name)}
+    if flags:
+        response = assessments.update_response(ws, args.assessment, args.question, **flags)
+    shown = "N/A" if response.not_applicable else response.level
+    ctx.output(response.as_dict(), f"{response.question_id}: {shown}")
+    return 0
+
+
+def run_score(ctx: CliContext) -> int:
+    """Print the scores of every node and overall."""
+    score = scoring.score_assessment(ctx.workspace(), ctx.args.assessment)
+    data = score.as_dict()
+
+    def text() -> str:
+        rows = [
+            [
+                "  " * node["depth"] + node["title"][:60],
+                _num(node["mean"]),
+                "-" if node["achieved_level"] is None else str(node["achieved_level"]),
+                _pct(node["coverage"]),
+                _pct(node["completeness"]),
+                _num(node["gap"]),
+                _pct(node["confidence"]),
+            ]
+            for node in [data["overall"] | {"depth": 0}, *data["nodes"]]
+        ]
+        headers = ["node", "mean", "achieved", "coverage", "complete", "gap", "confidence"]
+        return table(rows, headers)
+
+    ctx.output(data, text)
+    return 0
+
+
+def run_show(ctx: CliContext) -> int:
+    """Print the assessment and every answer."""
+    ws = ctx.workspace()
+    info = assessments.get_assessment(ws, ctx.args.assessment)
+    responses = assessments.list_responses(ws, info.id)
+
+    def text() -> str:
+        rows = [
+            [
+                r.question_id,
+                "N/A" if r.not_applicable else "-" if r.level is None else str(r.level),
+                r.evidence_strength or "",
+                str(len(r.evidence_ids)),
+                ("flagged " if r.flagged else "") + ("reviewed" if r.reviewed else ""),
+                (r.justification or r.notes).replace("\n", " ")[:50],
+            ]
+            for r in responses
+        ]
+        headers = ["question", "level", "strength", "files", "review", "note"]
+        return _summary(info) + "\n\n" + table(rows, headers)
+
+    data = {"assessment": info.as_dict(), "responses": [r.as_dict() for r in responses]}
+    ctx.output(data, text)
+    return 0
+
+
+def run_submit(ctx: CliContext) -> int:
+    """Submit a draft for review."""
+    info = assessments.submit_for_review(ctx.workspace(), ctx.args.assessment)
+    ctx.output(info.as_dict(), f"assessment {info.id} is now {info.status}")
+    return 0
+
+
+def run_finalize(ctx: CliContext) -> int:
+    """Make an assessment final."""
+    info = assessments.finalize(ctx.workspace(), ctx.args.assessment, force=ctx.args.force)
+    ctx.output(info.as_dict(), f"assessment {info.id} is now {info.status}")
+    return 0
+
+
+def run_reassess(ctx: CliContext) -> int:
+    """Start a re-assessment from a final assessment."""
+    info = assessments.reassess(ctx.workspace(), ctx.args.assessment)
+    text = f"assessment {info.id} started from assessment {info.previous_id}"
+    ctx.output(info.as_dict(), text)
+    return 0
+
+
+def run_gate(ctx: CliContext) -> int:
+    """Run the quality gate; exit 1 when it finds errors."""
+    report = quality_gate.run_quality_gate(ctx.workspace(), ctx.args.assessment)
+
+    def text() -> str:
+        lines = [f"error    {i.message}" for i in report.errors]
+        lines += [f"warning  {i.message}" for i in report.warnings]
+        verdict = "passed" if report.ok else f"{len(report.errors)} error(s) block signing"
+        return "\n".join([*lines, f"quality gate {verdict}"])
+
+    ctx.output(report.as_dict(), text)
+    return 0 if report.ok else 1
+
+
+def run_findings(ctx: CliContext) -> int:
+    """List an assessment's findings, optionally raising gap findings again first."""
+    ws, aid = ctx.workspace(), ctx.args.assessment
+    if ctx.args.refresh:
+        findings.refresh_gap_findings(ws, aid)
+    found = findings.list_findings(ws, assessment_id=aid)
+    rows = [[str(f.id), f.severity, f.status, f.source, f.title[:70]] for f in found]
+    text = table(rows, ["id", "severity", "status", "source", "title"])
+    ctx.output([f.as_dict() for f in found], text)
+    return 0
+
+
+def run_suggest(ctx: CliContext) -> int:
+    """Show (or accept) suggested answers to one question."""
+    args, ws = ctx.args, ctx.workspace()
+    offered = suggestions.suggestions_for(ws, args.assessment, args.question)
+    if args.accept is not None:
+        if not 1 <= args.accept <= len(offered):
+            raise UserError(f"--accept must be 1 to {len(offered)}")
+        response = suggestions.accept_suggestion(ws, args.assessment, offered[args.accept - 1])
+        ctx.output(response.as_dict(), f"{response.question_id}: {response.level} (accepted)")
+        return 0
+    lines = [
+        f"{n}. [{s.kind}] level {'-' if s.level is None else s.level}: {s.reason}"
+        for n, s in enumerate(offered, start=1)
+    ]
+    ctx.output([s.as_dict() for s in offered], "\n".join(lines) or "no suggestion")
+    return 0
+
+
+def run_compare(ctx: CliContext) -> int:
+    """Compare two assessments question by question and node by node."""
+    comparison = scoring.compare_assessments(ctx.workspace(), ctx.args.first, ctx.args.second)
+
+    def text() -> str:
+        counts = ", ".join(f"{n} {change}" for change, n in sorted(comparison.counts().items()))
+        changed = [q for q in comparison.questions if q["change"] != "unchanged"]
+        rows = [[q["question_id"], str(q["first"]), str(q["second"]), q["change"]] for q in changed]
+        nodes = [
+            [n["title"][:50], _num(n["mean"]["first"]), _num(n["mean"]["second"])]
+            for n in comparison.nodes
+        ]
+        return "\n\n".join(
+            [
+                f"questions: {counts or 'none'}",
+                table(rows, ["question", "A", "B", "change"]),
+                table(nodes, ["node", "mean A", "mean B"]),
+            ]
+        )
+
+    ctx.output(comparison.as_dict(), text)
+    return 0
+
+
+def run_list(ctx: CliContext) -> int:
+    """List assessments."""
+    found = assessments.list_assessments(ctx.workspace(), ctx.args.system)
+    rows = [
+        [str(a.id), a.system, a.status, f"{a.answered}/{a.questions}", a.title[:50]] for a in found
+    ]
+    text = table(rows, ["id", "system", "status", "answered", "title"])
+    ctx.output([a.as_dict() for a in found], text)
+    return 0

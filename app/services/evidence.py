@@ -1,0 +1,501 @@
+"""Evidence files: stored inside the workspace by SHA-256, once, however often they are linked.
+
+Adding a file stores its bytes in ``evidence_blob`` (keyed by their SHA-256) unless the same
+bytes are already there, and records the named file in ``evidence``. One evidence record can be
+linked to many responses, findings and systems. Files above the size limit (workspace setting
+``evidence.max_file_mb``) are refused before they are read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import mimetypes
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from app.services import journal
+from app.services.assessments import editable_row, response_row
+from app.services.errors import UserError
+from app.services.progress import Progress, check_cancelled
+from app.services.settings import get_workspace_setting
+from app.services.workspace import Workspace
+from app.storage.models import (
+    AISystem,
+    Assessment,
+    Evidence,
+    EvidenceBlob,
+    Finding,
+    FindingEvidence,
+    Response,
+    ResponseEvidence,
+    SystemEvidence,
+)
+
+logger = logging.getLogger(__name__)
+
+_MB = 1024 * 1024
+_FALLBACK_TYPE = "application/octet-stream"
+
+
+class EvidenceTooLargeError(UserError):
+    """A file is above the workspace's evidence size limit."""
+
+
+@dataclass(frozen=True)
+class EvidenceInfo:
+    """One evidence record as plain values.
+
+    Attributes:
+        responses: The responses it backs, as ``(assessment id, question id)``.
+        findings: The findings it backs.
+        systems: The inventory ids of the systems it is attached to.
+        reused: True when adding found the same file already recorded.
+    """
+
+    id: int
+    sha256: str
+    file_name: str
+    media_type: str
+    size: int
+    collected_at: dt.datetime | None
+    collected_by: str
+    description: str
+    added_at: dt.datetime
+    responses: tuple[tuple[int, str], ...] = ()
+    findings: tuple[int, ...] = ()
+    systems: tuple[str, ...] = ()
+    reused: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the record as JSON-ready data."""
+        return journal.jsonable(asdict(self))
+
+
+def max_evidence_bytes(workspace: Workspace) -> int:
+    """Return the largest evidence file the workspace accepts, in bytes."""
+    return int(get_workspace_setting(workspace, "evidence.max_file_mb")) * _MB
+
+
+def _check_size(workspace: Workspace, name: str, size: int) -> None:
+    limit = max_evidence_bytes(workspace)
+    if size > limit:
+        raise EvidenceTooLargeError(
+            f"{name} is {size / _MB:.1f} MB; evidence files may be at most {limit // _MB} MB "
+            "(workspace setting evidence.max_file_mb)"
+        )
+
+
+def add_evidence(
+    workspace: Workspace,
+    path: Path,
+    *,
+    description: str = "",
+    collected_at: dt.datetime | None = None,
+    collected_by: str | None = None,
+    media_type: str | None = None,
+) -> EvidenceInfo:
+    """Store a file as evidence.
+
+    Args:
+        workspace: The open workspace.
+        path: The file to store.
+        description: What the file shows.
+        collected_at: When it was collected (timezone-aware); now when None.
+        collected_by: Who collected it; the workspace's actor when None.
+        media_type: Its media type; guessed from the file name when None.
+
+    Returns:
+        The evidence record (an existing one when the same file was added before).
+
+    Raises:
+        EvidenceTooLargeError: The file is above the size limit.
+        UserError: The file cannot be read.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise UserError(f"{path} is not a file")
+        _check_size(workspace, path.name, size)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror}") from exc
+    return add_evidence_bytes(
+        workspace,
+        data,
+        path.name,
+        description=description,
+        collected_at=collected_at,
+        collected_by=collected_by,
+        media_type=media_type,
+    )
+
+
+def add_evidence_bytes(
+    workspace: Workspace,
+    data: bytes,
+    file_name: str,
+    *,
+    description: str = "",
+    collected_at: dt.datetime | None = None,
+    collected_by: str | None = None,
+    media_type: str | None = None,
+    session: Session | None = None,
+) -> EvidenceInfo:
+    """Store bytes as an evidence file named ``file_name`` (see :func:`add_evidence`).
+
+    Args:
+        workspace: The open workspace.
+        data: The file's bytes.
+        file_name: The name to record (any folder part is dropped).
+        description: What the file shows.
+        collected_at: When it was collected; now when None.
+        collected_by: Who collected it; the workspace's actor when None.
+        media_type: Its media type; guessed from the name when None.
+        session: A write session to join; a transaction of its own when None.
+
+    Raises:
+        EvidenceTooLargeError: The bytes are above the size limit.
+    """
+    name = Path(file_name).name or "evidence"
+    _check_size(workspace, name, len(data))
+    digest = hashlib.sha256(data).hexdigest()
+    values = {
+        "sha256": digest,
+        "file_name": name,
+        "media_type": media_type or mimetypes.guess_type(name)[0] or _FALLBACK_TYPE,
+        "size": len(data),
+        "collected_at": collected_at or dt.datetime.now(dt.UTC),
+        "collected_by": collected_by if collected_by is not None else workspace.actor,
+        "description": description.strip(),
+    }
+    if session is not None:
+        return _store(session, workspace, data, values)
+    with workspace.db.write() as own:
+        return _store(own, workspace, data, values)
+
+
+def _store(
+    session: Session, workspace: Workspace, data: bytes, values: dict[str, Any]
+) -> EvidenceInfo:
+    digest = values["sha256"]
+    existing = session.execute(
+        sa.select(Evidence).where(
+            Evidence.sha256 == digest, Evidence.file_name == values["file_name"]
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        return _info(session, existing, reused=True)
+    has_blob = session.execute(
+        sa.select(EvidenceBlob.sha256).where(EvidenceBlob.sha256 == digest)
+    ).first()
+    if has_blob is None:
+        session.execute(
+            sa.insert(EvidenceBlob), [{"sha256": digest, "size": len(data), "data": data}]
+        )
+    row = Evidence(**values)
+    session.add(row)
+    session.flush()
+    journal.record(
+        session,
+        actor=workspace.actor,
+        action="evidence.add",
+        entity="evidence",
+        entity_id=row.id or 0,
+        after=values | {"blob_reused": has_blob is not None},
+    )
+    logger.info("stored evidence %s (%d bytes)", values["file_name"], values["size"])
+    return _info(session, row)
+
+
+def _info(session: Session, row: Evidence, *, reused: bool = False) -> EvidenceInfo:
+    evidence_id = row.id or 0
+    responses = session.execute(
+        sa.select(Response.assessment_id, Response.question_id)
+        .join(ResponseEvidence, ResponseEvidence.response_id == Response.id)
+        .where(ResponseEvidence.evidence_id == evidence_id)
+        .order_by(Response.assessment_id, Response.id)
+    ).all()
+    findings = session.execute(
+        sa.select(FindingEvidence.finding_id).where(FindingEvidence.evidence_id == evidence_id)
+    ).scalars()
+    systems = session.execute(
+        sa.select(AISystem.external_id)
+        .join(SystemEvidence, SystemEvidence.system_id == AISystem.id)
+        .where(SystemEvidence.evidence_id == evidence_id)
+    ).scalars()
+    return EvidenceInfo(
+        id=evidence_id,
+        sha256=row.sha256,
+        file_name=row.file_name,
+        media_type=row.media_type,
+        size=row.size,
+        collected_at=row.collected_at,
+        collected_by=row.collected_by,
+        description=row.description,
+        added_at=row.added_at,
+        responses=tuple((aid, qid) for aid, qid in responses),
+        findings=tuple(sorted(findings)),
+        systems=tuple(sorted(systems)),
+        reused=reused,
+    )
+
+
+def _row(session: Session, evidence_id: int) -> Evidence:
+    row = session.get(Evidence, evidence_id)
+    if row is None:
+        raise UserError(f"no evidence {evidence_id}")
+    return row
+
+
+def get_evidence(workspace: Workspace, evidence_id: int) -> EvidenceInfo:
+    """Return one evidence record with its links.
+
+    Raises:
+        UserError: No evidence has this id.
+    """
+    with workspace.db.read() as session:
+        return _info(session, _row(session, evidence_id))
+
+
+def list_evidence(workspace: Workspace, assessment_id: int | None = None) -> list[EvidenceInfo]:
+    """Return every evidence record, or those linked to one assessment's responses."""
+    with workspace.db.read() as session:
+        query = sa.select(Evidence).order_by(Evidence.id)
+        if assessment_id is not None:
+            linked = (
+                sa.select(ResponseEvidence.evidence_id)
+                .join(Response, Response.id == ResponseEvidence.response_id)
+                .where(Response.assessment_id == assessment_id)
+            )
+            query = query.where(Evidence.id.in_(linked))
+        return [_info(session, row) for row in session.execute(query).scalars()]
+
+
+def evidence_bytes(workspace: Workspace, evidence_id: int) -> bytes:
+    """Return the bytes of an evidence file after checking them against their hash.
+
+    Raises:
+        UserError: No such evidence, or its bytes no longer match their SHA-256.
+    """
+    with workspace.db.read() as session:
+        row = _row(session, evidence_id)
+        data = session.execute(
+            sa.select(EvidenceBlob.data).where(EvidenceBlob.sha256 == row.sha256)
+        ).scalar_one()
+    if hashlib.sha256(data).hexdigest() != row.sha256:
+        raise UserError(f"evidence {row.file_name} (#{evidence_id}) no longer matches its hash")
+    return data
+
+
+def export_evidence(
+    workspace: Workspace, evidence_id: int, destination: Path, *, overwrite: bool = False
+) -> Path:
+    """Write an evidence file out again (to open it or hand it over).
+
+    Args:
+        workspace: The open workspace.
+        evidence_id: The evidence record.
+        destination: A folder (the recorded file name is used inside it) or a file path.
+        overwrite: Replace an existing file.
+
+    Returns:
+        The file written.
+
+    Raises:
+        UserError: No such evidence, damaged bytes, or the file exists and ``overwrite`` is off.
+    """
+    data = evidence_bytes(workspace, evidence_id)
+    destination = Path(destination)
+    if destination.is_dir():
+        destination = destination / get_evidence(workspace, evidence_id).file_name
+    if destination.exists() and not overwrite:
+        raise UserError(f"{destination} already exists")
+    try:
+        destination.write_bytes(data)
+    except OSError as exc:
+        raise UserError(f"cannot write {destination}: {exc.strerror}") from exc
+    return destination
+
+
+# --------------------------------------------------------------------------- links
+
+
+def _link(
+    workspace: Workspace,
+    evidence_id: int,
+    action: str,
+    target: str,
+    make: Any,
+    *,
+    remove: bool = False,
+) -> EvidenceInfo:
+    with workspace.db.write() as session:
+        evidence = _row(session, evidence_id)
+        link = make(session)
+        found = session.get(type(link), tuple(_key(link)))
+        if remove and found is not None:
+            session.delete(found)
+        elif not remove and found is None:
+            session.add(link)
+        session.flush()
+        journal.record(
+            session,
+            actor=workspace.actor,
+            action=action,
+            entity="evidence",
+            entity_id=evidence_id,
+            after={"target": target, "changed": (found is not None) == remove},
+        )
+        return _info(session, evidence)
+
+
+def _key(link: ResponseEvidence | FindingEvidence | SystemEvidence) -> Sequence[int]:
+    if isinstance(link, ResponseEvidence):
+        return (link.response_id, link.evidence_id)
+    if isinstance(link, FindingEvidence):
+        return (link.finding_id, link.evidence_id)
+    return (link.system_id, link.evidence_id)
+
+
+def link_to_response(
+    workspace: Workspace,
+    evidence_id: int,
+    assessment_id: int,
+    question_id: str,
+    *,
+    remove: bool = False,
+) -> EvidenceInfo:
+    """Link (or with ``remove`` unlink) evidence and the response to one question.
+
+    Raises:
+        UserError: No such evidence or question, or the assessment is final.
+    """
+
+    def make(session: Session) -> ResponseEvidence:
+        editable_row(session, assessment_id)
+        row = response_row(session, assessment_id, question_id)
+        return ResponseEvidence(response_id=row.id or 0, evidence_id=evidence_id)
+
+    action = "evidence.unlink" if remove else "evidence.link"
+    target = f"response {assessment_id}:{question_id}"
+    return _link(workspace, evidence_id, action, target, make, remove=remove)
+
+
+def link_to_finding(
+    workspace: Workspace, evidence_id: int, finding_id: int, *, remove: bool = False
+) -> EvidenceInfo:
+    """Link (or unlink) evidence and a finding.
+
+    Raises:
+        UserError: No such evidence or finding, or the finding's assessment is final.
+    """
+
+    def make(session: Session) -> FindingEvidence:
+        finding = session.get(Finding, finding_id)
+        if finding is None:
+            raise UserError(f"no finding {finding_id}")
+        if finding.assessment_id is not None:
+            editable_row(session, finding.assessment_id)
+        return FindingEvidence(finding_id=finding_id, evidence_id=evidence_id)
+
+    action = "evidence.unlink" if remove else "evidence.link"
+    return _link(workspace, evidence_id, action, f"finding {finding_id}", make, remove=remove)
+
+
+def link_to_system(
+    workspace: Workspace, evidence_id: int, system: str, *, remove: bool = False
+) -> EvidenceInfo:
+    """Link (or unlink) evidence and an AI system named by its inventory id.
+
+    Raises:
+        UserError: No such evidence or system.
+    """
+
+    def make(session: Session) -> SystemEvidence:
+        row = session.execute(
+            sa.select(AISystem).where(AISystem.external_id == system)
+        ).scalar_one_or_none()
+        if row is None:
+            raise UserError(f"no AI system {system!r} in the inventory")
+        return SystemEvidence(system_id=row.id or 0, evidence_id=evidence_id)
+
+    action = "evidence.unlink" if remove else "evidence.link"
+    return _link(workspace, evidence_id, action, f"system {system}", make, remove=remove)
+
+
+def delete_evidence(workspace: Workspace, evidence_id: int) -> None:
+    """Delete an evidence record and its links; its bytes go when nothing else uses them.
+
+    Raises:
+        UserError: No such evidence, or it backs an answer of a final assessment.
+    """
+    with workspace.db.write() as session:
+        row = _row(session, evidence_id)
+        final = session.execute(
+            sa.select(Assessment.id)
+            .join(Response, Response.assessment_id == Assessment.id)
+            .join(ResponseEvidence, ResponseEvidence.response_id == Response.id)
+            .where(ResponseEvidence.evidence_id == evidence_id, Assessment.status == "final")
+            .limit(1)
+        ).scalar_one_or_none()
+        if final is not None:
+            raise UserError(f"evidence {row.file_name} backs final assessment {final}; kept")
+        before = _info(session, row).as_dict()
+        for table in (ResponseEvidence, FindingEvidence, SystemEvidence):
+            session.execute(sa.delete(table).where(table.evidence_id == evidence_id))
+        session.delete(row)
+        session.flush()
+        others = session.execute(
+            sa.select(sa.func.count()).select_from(Evidence).where(Evidence.sha256 == row.sha256)
+        ).scalar_one()
+        if not others:
+            session.execute(sa.delete(EvidenceBlob).where(EvidenceBlob.sha256 == row.sha256))
+        journal.record(
+            session,
+            actor=workspace.actor,
+            action="evidence.delete",
+            entity="evidence",
+            entity_id=evidence_id,
+            before=before,
+        )
+
+
+# --------------------------------------------------------------------------- integrity
+
+
+def verify_evidence_hashes(workspace: Workspace, progress: Progress | None = None) -> list[str]:
+    """Hash every stored evidence file again and report those whose bytes changed.
+
+    Returns:
+        One sentence per damaged blob, naming the evidence files that use it; empty when all
+        evidence is intact.
+    """
+    problems: list[str] = []
+    with workspace.db.read() as session:
+        names: dict[str, list[str]] = {}
+        for digest, file_name, evidence_id in session.execute(
+            sa.select(Evidence.sha256, Evidence.file_name, Evidence.id).order_by(Evidence.id)
+        ):
+            names.setdefault(digest, []).append(f"{file_name} (#{evidence_id})")
+        keys = session.execute(sa.select(EvidenceBlob.sha256, EvidenceBlob.size)).all()
+        for index, (key, size) in enumerate(keys, start=1):
+            check_cancelled(progress)
+            data = session.execute(
+                sa.select(EvidenceBlob.data).where(EvidenceBlob.sha256 == key)
+            ).scalar_one()
+            if hashlib.sha256(data).hexdigest() != key or len(data) != size:
+                files = ", ".join(names.get(key, [])) or "no evidence record"
+                problems.append(
+                    f"evidence {files}: the stored bytes no longer match SHA-256 {key[:12]}…"
+                )
+            if progress is not None:
+                progress.report(index / len(keys), "checking evidence")
+    return problems

@@ -1,0 +1,180 @@
+"""The quality gate run before an assessment is finalised, reported or signed (DESIGN §6).
+
+Errors block finalising and signing: a High-priority question left unanswered, an N/A without a
+justification, evidence whose bytes no longer match their hash. Warnings are shown but do not
+block: an answer at level 3 or above with no evidence behind it, an AI system or one of its
+identities without an owner, other unanswered questions, answers flagged for review and not yet
+reviewed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.domain.enums import EvidenceStrength
+from app.domain.scoring import CONFIDENCE_LEVEL
+from app.services.assessments import AssessmentQuestions, list_responses, load_questions
+from app.services.workspace import Workspace
+from app.storage.models import (
+    AISystem,
+    Evidence,
+    EvidenceBlob,
+    Identity,
+    Response,
+    ResponseEvidence,
+    SystemIdentity,
+)
+
+logger = logging.getLogger(__name__)
+
+ERROR, WARNING = "error", "warning"
+HIGH_PRIORITY = 1
+_WEAK = (None, EvidenceStrength.SELF_DECLARED.value)
+
+
+@dataclass(frozen=True)
+class GateIssue:
+    """One problem the gate found.
+
+    Attributes:
+        code: A stable name for the kind of problem (e.g. ``unanswered-high``).
+        message: One sentence for the user.
+        question_id: The question concerned, if any.
+        severity: ``error`` (blocks finalising and signing) or ``warning``.
+    """
+
+    code: str
+    message: str
+    question_id: str = ""
+    severity: str = ERROR
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    """The gate's verdict on one assessment."""
+
+    assessment_id: int
+    errors: tuple[GateIssue, ...] = field(default_factory=tuple)
+    warnings: tuple[GateIssue, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        """Return True when there is no error (warnings allowed)."""
+        return not self.errors
+
+    @property
+    def can_sign(self) -> bool:
+        """Return True when the report of this assessment may be signed."""
+        return self.ok
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the verdict as JSON-ready data."""
+        return {
+            "assessment": self.assessment_id,
+            "ok": self.ok,
+            "errors": [asdict(issue) for issue in self.errors],
+            "warnings": [asdict(issue) for issue in self.warnings],
+        }
+
+
+def run_quality_gate(workspace: Workspace, assessment_id: int) -> QualityReport:
+    """Check an assessment before it is finalised, reported or signed.
+
+    Raises:
+        UserError: No such assessment.
+    """
+    loaded = load_questions(workspace, assessment_id)
+    issues = _answer_issues(workspace, loaded)
+    issues += _evidence_issues(workspace, assessment_id)
+    issues += _owner_issues(workspace, loaded.info.system_id)
+    errors = tuple(i for i in issues if i.severity == ERROR)
+    warnings = tuple(i for i in issues if i.severity == WARNING)
+    logger.info(
+        "quality gate of %s: %d errors, %d warnings", assessment_id, *map(len, (errors, warnings))
+    )
+    return QualityReport(assessment_id, errors, warnings)
+
+
+def _label(question_ref: str, focus: str | None) -> str:
+    return f"{question_ref} ({focus})" if focus else question_ref
+
+
+def _answer_issues(workspace: Workspace, loaded: AssessmentQuestions) -> list[GateIssue]:
+    responses = {r.question_id: r for r in list_responses(workspace, loaded.info.id)}
+    issues: list[GateIssue] = []
+    other_unanswered = 0
+    for _, question in loaded.entries():
+        response = responses.get(question.id)
+        if response is None:
+            continue
+        focus = question.focus_area.value if question.focus_area else None
+        label = _label(question.ref, focus)
+        if not response.answered:
+            if question.priority == HIGH_PRIORITY:
+                message = f"{label} is a High-priority question and is unanswered"
+                issues.append(GateIssue("unanswered-high", message, question.id))
+            else:
+                other_unanswered += 1
+        elif response.not_applicable and not response.justification.strip():
+            message = f"{label} is marked N/A without a justification"
+            issues.append(GateIssue("na-without-reason", message, question.id))
+        elif (
+            response.level is not None
+            and response.level >= CONFIDENCE_LEVEL
+            and not response.evidence_ids
+            and response.evidence_strength in _WEAK
+        ):
+            message = f"{label} is answered at level {response.level} without evidence"
+            issues.append(GateIssue("level-without-evidence", message, question.id, WARNING))
+        if response.flagged and not response.reviewed:
+            message = f"{label} is flagged for review and not yet reviewed"
+            issues.append(GateIssue("flagged-not-reviewed", message, question.id, WARNING))
+    if other_unanswered:
+        message = f"{other_unanswered} other question(s) are unanswered"
+        issues.append(GateIssue("unanswered", message, "", WARNING))
+    return issues
+
+
+def _evidence_issues(workspace: Workspace, assessment_id: int) -> list[GateIssue]:
+    issues = []
+    with workspace.db.read() as session:
+        rows = session.execute(
+            sa.select(Evidence.id, Evidence.file_name, Evidence.sha256)
+            .join(ResponseEvidence, ResponseEvidence.evidence_id == Evidence.id)
+            .join(Response, Response.id == ResponseEvidence.response_id)
+            .where(Response.assessment_id == assessment_id)
+            .distinct()
+            .order_by(Evidence.id)
+        ).all()
+        for evidence_id, name, digest in rows:
+            data = session.execute(
+                sa.select(EvidenceBlob.data).where(EvidenceBlob.sha256 == digest)
+            ).scalar_one_or_none()
+            if data is None or hashlib.sha256(data).hexdigest() != digest:
+                message = f"evidence {name} (#{evidence_id}) no longer matches its SHA-256"
+                issues.append(GateIssue("evidence-hash", message))
+    return issues
+
+
+def _owner_issues(workspace: Workspace, system_id: int) -> list[GateIssue]:
+    issues = []
+    with workspace.db.read() as session:
+        system = session.get(AISystem, system_id)
+        if system is not None and system.owner_id is None:
+            message = f"AI system {system.external_id} has no accountable owner"
+            issues.append(GateIssue("system-without-owner", message, "", WARNING))
+        orphans = session.execute(
+            sa.select(Identity.external_id)
+            .join(SystemIdentity, SystemIdentity.identity_id == Identity.id)
+            .where(SystemIdentity.system_id == system_id, Identity.owner_id.is_(None))
+            .order_by(Identity.external_id)
+        ).scalars()
+        for external_id in orphans:
+            message = f"identity {external_id} used by the system has no owner"
+            issues.append(GateIssue("identity-without-owner", message, "", WARNING))
+    return issues

@@ -1,0 +1,397 @@
+"""Suggested answers: from the inventory for identity questions, from linked crosswalk answers.
+
+An identity-related question (one whose questionnaire entry names ``inventory_facts``) gets the
+facts of the assessed system's inventory that bear on it, the open identity-rule findings of the
+system and its identities, and a suggested level by the rule in :data:`SUGGESTION_METHOD`.
+Accepting it records the answer with the analysis stored as an evidence file.
+
+A question linked through the crosswalk to a question already answered (in this assessment or
+an earlier one of the same system) gets that answer offered; accepting copies the level, the
+evidence strength and the evidence links.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from app.catalog.errors import UnknownIdError
+from app.catalog.registry import Catalog
+from app.catalog.schema import Question
+from app.domain.enums import EvidenceStrength, FindingSource, FindingStatus, Severity
+from app.services import journal
+from app.services.assessments import (
+    ResponseInfo,
+    get_response,
+    list_responses,
+    load_questions,
+    update_response,
+)
+from app.services.errors import UserError
+from app.services.evidence import add_evidence_bytes
+from app.services.frameworks import catalog_for
+from app.services.workspace import Workspace
+from app.storage.models import (
+    AISystem,
+    Assessment,
+    Delegation,
+    Finding,
+    Grant,
+    Identity,
+    Person,
+    Resource,
+    SystemIdentity,
+)
+
+logger = logging.getLogger(__name__)
+
+INVENTORY, CROSSWALK = "inventory", "crosswalk"
+MAX_INVENTORY_LEVEL = 3
+
+SUGGESTION_METHOD = (
+    "Suggested level from the inventory: 3 when every inventory fact the question relies on is "
+    "recorded for the system and all its identities, 2 when at least half are, 1 otherwise; "
+    "capped at 1 by an open critical identity finding and at 2 by an open high or medium one. "
+    "The inventory alone never suggests more than 3: levels 4 and 5 need evidence that the "
+    "practice is measured and improved."
+)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One inventory fact as shown beside a question.
+
+    Attributes:
+        name: The fact (``identity.last_rotated``).
+        recorded: How many records have it.
+        total: How many records could have it.
+        values: What is recorded, ``record id: value`` (at most a few dozen).
+    """
+
+    name: str
+    recorded: int
+    total: int
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggested answer to one question.
+
+    Attributes:
+        question_id: The question the suggestion answers.
+        kind: ``inventory`` or ``crosswalk``.
+        level: The suggested level, or None when the facts do not support one.
+        reason: Why this level, in one or two sentences.
+        facts: The inventory facts (inventory suggestions).
+        findings: Open identity-rule findings as ``severity: title`` (inventory suggestions).
+        source_question: The linked question (crosswalk suggestions).
+        source_assessment: The assessment it was answered in (crosswalk suggestions).
+        link_type: How the two questions relate (crosswalk suggestions).
+        strength: The evidence strength recorded on accepting.
+        evidence_ids: Evidence linked on accepting (crosswalk suggestions).
+    """
+
+    question_id: str
+    kind: str
+    level: int | None
+    reason: str
+    facts: tuple[Fact, ...] = ()
+    findings: tuple[str, ...] = ()
+    source_question: str = ""
+    source_assessment: int | None = None
+    link_type: str = ""
+    strength: str | None = None
+    evidence_ids: tuple[int, ...] = field(default_factory=tuple)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the suggestion as JSON-ready data."""
+        return journal.jsonable(asdict(self))
+
+
+def suggestions_for(
+    workspace: Workspace, assessment_id: int, question_id: str, *, catalog: Catalog | None = None
+) -> list[Suggestion]:
+    """Return the suggested answers to one question of an assessment (maybe none).
+
+    Raises:
+        UserError: No such assessment, or the question is not part of it.
+    """
+    loaded = load_questions(workspace, assessment_id)
+    _, question = loaded.find(question_id)
+    found: list[Suggestion] = []
+    if question.inventory_facts:
+        found.append(_inventory_suggestion(workspace, loaded.info.system_id, question))
+    found += _crosswalk_suggestions(
+        workspace, assessment_id, loaded.info.system_id, question_id, catalog
+    )
+    return found
+
+
+def accept_suggestion(
+    workspace: Workspace, assessment_id: int, suggestion: Suggestion
+) -> ResponseInfo:
+    """Record a suggested answer; an inventory suggestion's analysis is stored as evidence.
+
+    Raises:
+        UserError: The suggestion has no level, or the assessment is final.
+    """
+    if suggestion.level is None:
+        raise UserError(f"no level to accept for {suggestion.question_id}: {suggestion.reason}")
+    qid = suggestion.question_id
+    previous = get_response(workspace, assessment_id, qid).notes
+    evidence_ids = list(suggestion.evidence_ids)
+    if suggestion.kind == INVENTORY:
+        stamp = dt.datetime.now(dt.UTC)
+        data = json.dumps(
+            {"assessment": assessment_id, "generated_at": stamp.isoformat()}
+            | suggestion.as_dict()
+            | {"method": SUGGESTION_METHOD},
+            indent=2,
+            ensure_ascii=False,
+        ).encode("utf-8")
+        evidence = add_evidence_bytes(
+            workspace,
+            data,
+            f"inventory-analysis-{qid}.json",
+            description=f"Inventory facts and identity findings behind the answer to {qid}",
+            media_type="application/json",
+        )
+        evidence_ids.append(evidence.id)
+        note = f"Suggested from the inventory: {suggestion.reason}"
+    else:
+        note = (
+            f"Taken from {suggestion.source_question} ({suggestion.link_type}) in assessment "
+            f"{suggestion.source_assessment}."
+        )
+    return update_response(
+        workspace,
+        assessment_id,
+        qid,
+        link_evidence=evidence_ids,
+        level=suggestion.level,
+        notes=f"{previous}\n{note}".strip(),
+        evidence_strength=suggestion.strength,
+    )
+
+
+# --------------------------------------------------------------------------- inventory
+
+
+def _inventory_suggestion(workspace: Workspace, system_id: int, question: Question) -> Suggestion:
+    with workspace.db.read() as session:
+        facts = tuple(_facts(session, system_id, question.inventory_facts))
+        findings = _hygiene_findings(session, system_id)
+    level, reason = _suggested_level(facts, findings)
+    return Suggestion(
+        question_id=question.id,
+        kind=INVENTORY,
+        level=level,
+        reason=reason,
+        facts=facts,
+        findings=tuple(f"{severity}: {title}" for severity, title in findings),
+        strength=EvidenceStrength.DOCUMENT.value if level is not None else None,
+    )
+
+
+def _suggested_level(
+    facts: Sequence[Fact], findings: Sequence[tuple[str, str]]
+) -> tuple[int | None, str]:
+    countable = [f for f in facts if f.total]
+    if not countable:
+        return None, "the inventory records nothing this question relies on for the system"
+    recorded = sum(f.recorded for f in countable)
+    total = sum(f.total for f in countable)
+    share = recorded / total
+    level = MAX_INVENTORY_LEVEL if share >= 1 else 2 if share >= 0.5 else 1
+    reason = f"{recorded} of {total} inventory facts recorded ({share:.0%})"
+    worst = {severity for severity, _ in findings}
+    if Severity.CRITICAL in worst:
+        level, reason = min(level, 1), reason + "; an open critical identity finding"
+    elif worst & {Severity.HIGH, Severity.MEDIUM}:
+        level, reason = min(level, 2), reason + "; open high or medium identity findings"
+    return level, reason + f"; suggested level {level}"
+
+
+def _hygiene_findings(session: Session, system_id: int) -> list[tuple[str, str]]:
+    identities = sa.select(SystemIdentity.identity_id).where(SystemIdentity.system_id == system_id)
+    rows = session.execute(
+        sa.select(Finding.severity, Finding.title)
+        .where(
+            Finding.source == FindingSource.IDENTITY_RULE.value,
+            Finding.status.in_([FindingStatus.OPEN.value, FindingStatus.IN_PROGRESS.value]),
+            sa.or_(Finding.system_id == system_id, Finding.identity_id.in_(identities)),
+        )
+        .order_by(Finding.id)
+    ).all()
+    return [(severity, title) for severity, title in rows]
+
+
+_MAX_VALUES = 40
+
+
+def _present(value: Any) -> bool:
+    return value not in (None, "", [], {})
+
+
+def _fact(name: str, records: Sequence[tuple[str, Any]]) -> Fact:
+    shown = [f"{rid}: {journal.jsonable(v)}" for rid, v in records if _present(v)]
+    return Fact(name, len(shown), len(records), tuple(shown[:_MAX_VALUES]))
+
+
+def _facts(session: Session, system_id: int, names: Sequence[str]) -> list[Fact]:
+    system = session.get(AISystem, system_id)
+    if system is None:  # pragma: no cover - the foreign key forbids it
+        return []
+    owner = session.get(Person, system.owner_id) if system.owner_id else None
+    identities = (
+        session.execute(
+            sa.select(Identity)
+            .join(SystemIdentity, SystemIdentity.identity_id == Identity.id)
+            .where(SystemIdentity.system_id == system_id)
+            .order_by(Identity.external_id)
+        )
+        .scalars()
+        .all()
+    )
+    ids = [i.id for i in identities]
+    owners = _owner_emails(session, identities)
+    grants = session.execute(
+        sa.select(Grant, Identity.external_id, Resource)
+        .join(Identity, Identity.id == Grant.identity_id)
+        .join(Resource, Resource.id == Grant.resource_id)
+        .where(Grant.identity_id.in_(ids))
+        .order_by(Identity.external_id, Resource.external_id)
+    ).all()
+    out = []
+    for name in names:
+        record, _, attr = name.partition(".")
+        if record == "system":
+            out.append(_fact(name, [(system.external_id, _system_value(system, owner, attr))]))
+        elif record == "identity":
+            pairs = [(i.external_id, _identity_value(i, owners, attr, system)) for i in identities]
+            out.append(_fact(name, pairs))
+        elif record == "grant":
+            pairs = [(f"{ext}→{res.external_id}", getattr(g, attr)) for g, ext, res in grants]
+            out.append(_fact(name, pairs))
+        elif record == "resource":
+            resources = {res.external_id: res for _, _, res in grants}
+            out.append(_fact(name, [(k, getattr(r, attr)) for k, r in resources.items()]))
+        elif record == "delegation":
+            out.append(_delegation_fact(session, name, ids, attr))
+    return out
+
+
+def _owner_emails(session: Session, identities: Sequence[Identity]) -> dict[int, str]:
+    owner_ids = {i.owner_id for i in identities if i.owner_id}
+    rows = session.execute(
+        sa.select(Person.id, Person.email, Person.name).where(Person.id.in_(owner_ids))
+    ).all()
+    return {pid: email or name for pid, email, name in rows}
+
+
+def _system_value(system: AISystem, owner: Person | None, attr: str) -> Any:
+    if attr == "owner_name":
+        return owner.name if owner else None
+    if attr == "owner_email":
+        return owner.email if owner else None
+    if attr == "identities":
+        return None  # shown through the identity facts
+    return getattr(system, attr, None)
+
+
+def _identity_value(identity: Identity, owners: dict[int, str], attr: str, system: AISystem) -> Any:
+    if attr == "owner_email":
+        return owners.get(identity.owner_id or 0)
+    if attr == "systems":
+        return system.external_id
+    return getattr(identity, attr, None)
+
+
+def _delegation_fact(session: Session, name: str, ids: Sequence[int], attr: str) -> Fact:
+    source, target = aliased(Identity), aliased(Identity)
+    rows = session.execute(
+        sa.select(source.external_id, target.external_id, Delegation.kind)
+        .join(source, source.id == Delegation.from_identity_id)
+        .join(target, target.id == Delegation.to_identity_id)
+        .where(Delegation.from_identity_id.in_(ids))
+        .order_by(source.external_id, target.external_id)
+    ).all()
+    field_of = {"from_identity": 0, "to_identity": 1, "kind": 2}
+    values = [(f"{row[0]}→{row[1]}", row[field_of.get(attr, 2)]) for row in rows]
+    return _fact(name, values)
+
+
+# --------------------------------------------------------------------------- crosswalk
+
+
+def _crosswalk_suggestions(
+    workspace: Workspace,
+    assessment_id: int,
+    system_id: int,
+    question_id: str,
+    catalog: Catalog | None,
+) -> list[Suggestion]:
+    catalog = catalog or catalog_for(workspace)
+    try:
+        related = catalog.related_questions(question_id)
+    except UnknownIdError:
+        return []
+    if not related:
+        return []
+    answers = _answers_of_system(workspace, assessment_id, system_id)
+    found = []
+    for link in related:
+        for source_assessment, response in answers.get(link.question_id, ()):
+            if response.level is None:
+                continue
+            where = (
+                "this assessment"
+                if source_assessment == assessment_id
+                else (f"assessment {source_assessment}")
+            )
+            found.append(
+                Suggestion(
+                    question_id=question_id,
+                    kind=CROSSWALK,
+                    level=response.level,
+                    reason=(
+                        f"{link.question_id} ({link.type.value}) is answered at level "
+                        f"{response.level} in {where}"
+                    ),
+                    source_question=link.question_id,
+                    source_assessment=source_assessment,
+                    link_type=link.type.value,
+                    strength=response.evidence_strength,
+                    evidence_ids=response.evidence_ids,
+                )
+            )
+            break
+    return found
+
+
+def _answers_of_system(
+    workspace: Workspace, assessment_id: int, system_id: int
+) -> dict[str, list[tuple[int, ResponseInfo]]]:
+    """Return answered responses by question: this assessment first, then newest first."""
+    with workspace.db.read() as session:
+        others = session.execute(
+            sa.select(Assessment.id)
+            .where(Assessment.system_id == system_id, Assessment.id != assessment_id)
+            .order_by(Assessment.id.desc())
+        ).scalars()
+        order = [assessment_id, *others]
+    answers: dict[str, list[tuple[int, ResponseInfo]]] = {}
+    for aid in order:
+        for response in list_responses(workspace, aid):
+            if response.level is not None:
+                answers.setdefault(response.question_id, []).append((aid, response))
+    return answers
