@@ -1,0 +1,131 @@
+"""Blast radius: weights, the saturating score, tiers, explaining paths."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.domain.blast_radius import (
+    FORMULA,
+    MAX_PATHS_PER_RESOURCE,
+    identity_blast_radius,
+    resource_weight,
+    score_of,
+    system_blast_radius,
+    tier_of,
+)
+from app.domain.enums import Action, RiskTier, Sensitivity
+from app.domain.identity_graph import IdentityGraph
+
+R, X, W, A = Action.READ, Action.EXECUTE, Action.WRITE, Action.ADMIN
+
+
+@pytest.mark.parametrize(
+    ("raw", "score"),
+    [(0, 0), (1, 2), (2, 5), (24, 45), (26, 48), (32, 55), (56, 75), (200, 99)],
+)
+def test_score_follows_the_stated_formula(raw: int, score: int) -> None:
+    assert score_of(raw) == score
+    assert score_of(raw) == round(100 * (1 - math.exp(-raw / 40)))
+
+
+@pytest.mark.parametrize(
+    ("score", "tier"),
+    [
+        (0, RiskTier.LOW),
+        (24, RiskTier.LOW),
+        (25, RiskTier.MODERATE),
+        (49, RiskTier.MODERATE),
+        (50, RiskTier.HIGH),
+        (74, RiskTier.HIGH),
+        (75, RiskTier.CRITICAL),
+        (100, RiskTier.CRITICAL),
+    ],
+)
+def test_tiers_at_25_50_75(score: int, tier: RiskTier) -> None:
+    assert tier_of(score) is tier
+
+
+@given(st.integers(0, 10_000), st.integers(0, 10_000))
+def test_score_is_bounded_and_monotonic(a: int, b: int) -> None:
+    low, high = sorted((a, b))
+    assert 0 <= score_of(low) <= score_of(high) <= 100
+
+
+def test_weights_multiply_sensitivity_and_action() -> None:
+    assert resource_weight(Sensitivity.PUBLIC, R) == 1
+    assert resource_weight(Sensitivity.INTERNAL, X) == 4
+    assert resource_weight(Sensitivity.CONFIDENTIAL, W) == 12
+    assert resource_weight(Sensitivity.RESTRICTED, A) == 32
+    assert resource_weight(None, R) == 4  # unrecorded counts as confidential
+
+
+def test_formula_text_states_weights_curve_and_tiers() -> None:
+    for part in ("public 1", "restricted 8", "admin 4", "40", "25", "50", "75"):
+        assert part in FORMULA
+
+
+def _claims_graph() -> IdentityGraph:
+    return IdentityGraph(
+        uses=[("AIS-1", "svc")],
+        grants=[("svc", "wiki", R), ("svc", "db", R), ("role", "db", W)],
+        delegations=[("svc", "role")],
+        sensitivity={"wiki": Sensitivity.INTERNAL, "db": Sensitivity.RESTRICTED},
+    )
+
+
+def test_system_blast_radius_counts_strongest_action_once() -> None:
+    blast = system_blast_radius(_claims_graph(), "AIS-1")
+    assert [(r.resource, r.action, r.weight) for r in blast.resources] == [
+        ("db", W, 24),
+        ("wiki", R, 2),
+    ]
+    assert blast.raw == 26
+    assert blast.score == 48
+    assert blast.tier is RiskTier.MODERATE
+    assert blast.identities == ("svc", "role")
+    assert blast.chain.identities == ("svc", "role")
+
+
+def test_paths_explain_the_strongest_action() -> None:
+    blast = system_blast_radius(_claims_graph(), "AIS-1")
+    texts = [p.text("AIS-1") for p in blast.paths()]
+    assert texts == ["AIS-1 → svc → role → db (write)", "AIS-1 → svc → wiki (read)"]
+    assert blast.resources[0].paths[0].delegations == 1
+
+
+def test_paths_are_capped_and_shortest_first() -> None:
+    holders = [f"h{k}" for k in range(5)]
+    graph = IdentityGraph(
+        uses=[("S", "start")],
+        grants=[(h, "vault", A) for h in holders],
+        delegations=[("start", "h0"), ("h0", "h1")] + [("start", h) for h in holders[2:]],
+        sensitivity={"vault": Sensitivity.RESTRICTED},
+    )
+    paths = system_blast_radius(graph, "S").resources[0].paths
+    assert len(paths) == MAX_PATHS_PER_RESOURCE
+    assert all(len(p.identities) == 2 for p in paths)
+
+
+def test_without_explanation_the_score_is_the_same() -> None:
+    graph = _claims_graph()
+    full = system_blast_radius(graph, "AIS-1")
+    quick = system_blast_radius(graph, "AIS-1", explain=False)
+    assert (quick.raw, quick.score, quick.tier) == (full.raw, full.score, full.tier)
+    assert quick.paths() == []
+
+
+def test_identity_blast_radius_covers_what_it_can_act_as() -> None:
+    blast = identity_blast_radius(_claims_graph(), "role")
+    assert blast.subject_kind == "identity"
+    assert [(r.resource, r.action) for r in blast.resources] == [("db", W)]
+    assert blast.score == score_of(24)
+
+
+def test_system_without_identities_reaches_nothing() -> None:
+    blast = system_blast_radius(_claims_graph(), "AIS-unknown")
+    assert (blast.raw, blast.score, blast.tier) == (0, 0, RiskTier.LOW)
+    assert blast.resources == ()

@@ -1,0 +1,181 @@
+"""Identity graph: reach through delegations, cycles, longest simple chains, shortest paths."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.domain import identity_graph
+from app.domain.enums import Action
+from app.domain.identity_graph import IdentityGraph
+
+R, X, W, A = Action.READ, Action.EXECUTE, Action.WRITE, Action.ADMIN
+
+
+def test_reach_follows_delegations_and_keeps_strongest_action() -> None:
+    graph = IdentityGraph(
+        uses=[("S", "a")],
+        grants=[("a", "db", R), ("b", "db", W), ("c", "queue", X), ("b", "db", R)],
+        delegations=[("a", "b"), ("b", "c")],
+    )
+    assert dict(graph.reach("a")) == {"db": W.rank, "queue": X.rank}
+    assert dict(graph.reach("b")) == {"db": W.rank, "queue": X.rank}
+    assert dict(graph.reach("c")) == {"queue": X.rank}
+    assert graph.system_reach("S") == {"db": W.rank, "queue": X.rank}
+
+
+def test_cycle_terminates_and_every_member_reaches_the_whole_cycle() -> None:
+    graph = IdentityGraph(
+        grants=[("a", "r1", R), ("b", "r2", W), ("c", "r3", A)],
+        delegations=[("a", "b"), ("b", "c"), ("c", "a")],
+    )
+    expected = {"r1": R.rank, "r2": W.rank, "r3": A.rank}
+    for member in "abc":
+        assert dict(graph.reach(member)) == expected
+    assert graph.chain("a").identities == ("a", "b", "c")
+    assert graph.chain("c").depth == 2
+
+
+def test_chain_leaves_a_cycle_by_its_longest_exit() -> None:
+    # a <-> b, b -> c -> d: the longest simple chain from a is a, b, c, d.
+    graph = IdentityGraph(delegations=[("a", "b"), ("b", "a"), ("b", "c"), ("c", "d")])
+    chain = graph.chain("a")
+    assert chain.identities == ("a", "b", "c", "d")
+    assert chain.exact
+    assert graph.chain("b").identities == ("b", "c", "d")
+
+
+def test_self_delegation_is_ignored() -> None:
+    graph = IdentityGraph(grants=[("a", "r", R)], delegations=[("a", "a")])
+    assert graph.chain("a").depth == 0
+    assert dict(graph.reach("a")) == {"r": R.rank}
+
+
+def test_unknown_identity_reaches_nothing() -> None:
+    graph = IdentityGraph()
+    assert dict(graph.reach("ghost")) == {}
+    assert graph.chain("ghost").identities == ("ghost",)
+    assert graph.system_chain("no-such-system").identities == ()
+
+
+def test_long_linear_chain_does_not_recurse() -> None:
+    n = 5_000
+    graph = IdentityGraph(
+        grants=[(f"i{n - 1}", "end", A)],
+        delegations=[(f"i{k}", f"i{k + 1}") for k in range(n - 1)],
+    )
+    assert graph.chain_depth("i0") == n - 1
+    assert len(graph.chain("i0").identities) == n
+    assert dict(graph.reach("i0")) == {"end": A.rank}
+
+
+def test_identity_with_one_source_shares_its_reach() -> None:
+    graph = IdentityGraph(grants=[("role", "r", W)], delegations=[("a", "role"), ("b", "role")])
+    assert graph.reach("a") is graph.reach("role")
+    assert graph.reach("b") is graph.reach("role")
+
+
+def test_dense_cycle_group_beyond_budget_gives_lower_bound(monkeypatch) -> None:
+    monkeypatch.setattr(identity_graph, "CHAIN_SEARCH_BUDGET", 100)
+    monkeypatch.setattr(identity_graph, "CHAIN_MIN_STEPS", 10)
+    nodes = [f"n{k}" for k in range(9)]
+    graph = IdentityGraph(delegations=list(itertools.permutations(nodes, 2)))
+    chain = graph.chain("n0")
+    assert not chain.exact
+    assert 1 <= chain.depth <= 8
+    assert len(set(chain.identities)) == len(chain.identities)
+
+
+def test_small_complete_group_is_searched_exactly() -> None:
+    nodes = ["a", "b", "c", "d"]
+    graph = IdentityGraph(delegations=list(itertools.permutations(nodes, 2)))
+    chain = graph.chain("a")
+    assert chain.exact
+    assert chain.depth == 3
+    assert sorted(chain.identities) == nodes
+
+
+def test_delegation_paths_are_shortest_and_start_at_a_start() -> None:
+    graph = IdentityGraph(delegations=[("a", "b"), ("b", "c"), ("a", "c"), ("x", "c")])
+    paths = graph.delegation_paths(["a", "x"])
+    assert paths["c"] == ("a", "c")
+    assert paths["b"] == ("a", "b")
+    assert paths["x"] == ("x",)
+
+
+def test_system_chain_is_the_longest_of_its_identities() -> None:
+    graph = IdentityGraph(
+        uses=[("S", "short"), ("S", "long")],
+        delegations=[("short", "t"), ("long", "u"), ("u", "v"), ("v", "w")],
+    )
+    assert graph.system_chain("S").identities == ("long", "u", "v", "w")
+
+
+# -- properties against brute force ------------------------------------------------------------
+
+_NODES = [f"i{k}" for k in range(7)]
+_edges = st.lists(st.tuples(st.sampled_from(_NODES), st.sampled_from(_NODES)), max_size=18)
+_grants = st.lists(
+    st.tuples(
+        st.sampled_from(_NODES), st.sampled_from(["r0", "r1", "r2"]), st.sampled_from(Action)
+    ),
+    max_size=10,
+)
+
+
+def _naive_reach(start: str, edges, grants) -> dict[str, int]:
+    seen, todo = {start}, [start]
+    while todo:
+        node = todo.pop()
+        for source, target in edges:
+            if source == node and target not in seen:
+                seen.add(target)
+                todo.append(target)
+    reached: dict[str, int] = {}
+    for identity, resource, action in grants:
+        if identity in seen:
+            reached[resource] = max(reached.get(resource, 0), action.rank)
+    return reached
+
+
+def _naive_longest(start: str, edges) -> int:
+    best = 0
+
+    def walk(node: str, visited: frozenset[str], depth: int) -> None:
+        nonlocal best
+        best = max(best, depth)
+        for source, target in edges:
+            if source == node and target not in visited:
+                walk(target, visited | {target}, depth + 1)
+
+    walk(start, frozenset({start}), 0)
+    return best
+
+
+@settings(max_examples=150, deadline=None)
+@given(edges=_edges, grants=_grants)
+def test_reach_and_chain_match_brute_force(edges, grants) -> None:
+    graph = IdentityGraph(grants=grants, delegations=edges)
+    for node in _NODES:
+        assert dict(graph.reach(node)) == _naive_reach(node, edges, grants)
+        chain = graph.chain(node)
+        assert chain.exact
+        assert chain.depth == _naive_longest(node, edges)
+        assert chain.identities[0] == node
+        assert len(set(chain.identities)) == len(chain.identities)
+        for source, target in itertools.pairwise(chain.identities):
+            assert (source, target) in edges
+
+
+@settings(max_examples=60, deadline=None)
+@given(edges=_edges, grants=_grants)
+def test_results_do_not_depend_on_query_order(edges, grants) -> None:
+    forward = IdentityGraph(grants=grants, delegations=edges)
+    backward = IdentityGraph(grants=grants, delegations=edges)
+    for node in reversed(_NODES):
+        backward.chain_depth(node)
+    for node in _NODES:
+        assert dict(forward.reach(node)) == dict(backward.reach(node))
+        assert forward.chain_depth(node) == backward.chain_depth(node)

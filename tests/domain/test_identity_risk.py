@@ -1,0 +1,106 @@
+"""Risk tier of an AI system, the factor that set it, and the default target maturity."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.domain.enums import Autonomy, Exposure, RiskTier, Sensitivity
+from app.domain.inventory_facts import SystemFacts
+from app.domain.risk import DEFAULT_TARGET, risk_tier, system_risk, tier_rank
+
+LOW, MOD, HIGH, CRIT = RiskTier.LOW, RiskTier.MODERATE, RiskTier.HIGH, RiskTier.CRITICAL
+
+
+def test_default_targets() -> None:
+    assert [DEFAULT_TARGET[t] for t in (LOW, MOD, HIGH, CRIT)] == [2, 3, 4, 4]
+
+
+@pytest.mark.parametrize(
+    ("autonomy", "data", "exposure", "blast", "tier", "factor"),
+    [
+        (Autonomy.ADVISORY, Sensitivity.PUBLIC, Exposure.INTERNAL, LOW, LOW, "blast radius: low"),
+        (
+            Autonomy.HUMAN_IN_THE_LOOP,
+            Sensitivity.INTERNAL,
+            Exposure.INTERNAL,
+            None,
+            MOD,
+            "autonomy: human-in-the-loop",
+        ),
+        (
+            Autonomy.ADVISORY,
+            Sensitivity.RESTRICTED,
+            Exposure.INTERNAL,
+            LOW,
+            HIGH,
+            "data classification: restricted",
+        ),
+        (Autonomy.ADVISORY, Sensitivity.PUBLIC, Exposure.PUBLIC, LOW, HIGH, "exposure: public"),
+        (
+            Autonomy.ADVISORY,
+            Sensitivity.PUBLIC,
+            Exposure.INTERNAL,
+            CRIT,
+            CRIT,
+            "blast radius: critical",
+        ),
+        (
+            Autonomy.AUTONOMOUS,
+            Sensitivity.RESTRICTED,
+            Exposure.INTERNAL,
+            LOW,
+            CRIT,
+            "autonomous system with restricted data",
+        ),
+        (
+            Autonomy.AUTONOMOUS,
+            Sensitivity.INTERNAL,
+            Exposure.PUBLIC,
+            LOW,
+            CRIT,
+            "autonomous system open to the public",
+        ),
+        (
+            Autonomy.AUTONOMOUS,
+            Sensitivity.CONFIDENTIAL,
+            Exposure.PARTNER,
+            MOD,
+            HIGH,
+            "autonomy: autonomous",
+        ),
+    ],
+)
+def test_tier_and_factor(autonomy, data, exposure, blast, tier, factor) -> None:
+    result = risk_tier(
+        autonomy=autonomy, data_classification=data, exposure=exposure, blast_tier=blast
+    )
+    assert result.tier is tier
+    assert result.factor == factor
+    assert result.target_level == DEFAULT_TARGET[tier]
+    assert all(tier_rank(f.tier) <= tier_rank(tier) for f in result.factors)
+
+
+def test_unrecorded_factors_count_as_moderate_and_say_so() -> None:
+    result = risk_tier(autonomy=None, data_classification=None, exposure=None)
+    assert result.tier is MOD
+    assert result.factor == "autonomy: not recorded"
+    assert [f.text for f in result.factors] == [
+        "autonomy: not recorded",
+        "data classification: not recorded",
+        "exposure: not recorded",
+    ]
+
+
+def test_system_risk_names_the_blast_radius_score() -> None:
+    system = SystemFacts(
+        "AIS-1",
+        autonomy=Autonomy.ADVISORY,
+        data_classification=Sensitivity.PUBLIC,
+        exposure=Exposure.INTERNAL,
+    )
+    result = system_risk(system, HIGH, 61)
+    assert (result.tier, result.factor, result.target_level) == (
+        HIGH,
+        "blast radius: score 61, high",
+        4,
+    )

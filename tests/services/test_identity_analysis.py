@@ -1,0 +1,401 @@
+"""Identity analysis on a real workspace: loading, analysis, findings refresh, drift, queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from app.domain.drift import snapshot_of
+from app.domain.enums import (
+    Action,
+    Autonomy,
+    DelegationKind,
+    Environment,
+    Exposure,
+    IdentityKind,
+    RiskTier,
+    Sensitivity,
+)
+from app.domain.inventory_facts import (
+    DelegationFacts,
+    GrantFacts,
+    IdentityFacts,
+    InventoryFacts,
+    ResourceFacts,
+    SystemFacts,
+)
+from app.services import identity_analysis as ia
+from app.services import inventory_queries as iq
+from app.services.errors import UserError
+from app.services.progress import Cancelled
+from app.services.settings import set_workspace_setting
+from app.storage.models import (
+    AISystem,
+    Delegation,
+    Finding,
+    Grant,
+    Identity,
+    ImportRun,
+    JournalEntry,
+    Person,
+    Resource,
+    SystemIdentity,
+)
+
+TODAY = dt.date(2026, 3, 1)
+
+
+def sample_facts() -> InventoryFacts:
+    return InventoryFacts.of(
+        systems=[
+            SystemFacts("AIS-1", "Claims agent", "ann@example.org", Autonomy.AUTONOMOUS,
+                        Environment.PRODUCTION, Sensitivity.RESTRICTED, Exposure.INTERNAL,
+                        ("svc-claims",)),
+            SystemFacts("AIS-2", "Helpdesk bot", "", Autonomy.ADVISORY, Environment.PRODUCTION,
+                        Sensitivity.INTERNAL, Exposure.PUBLIC, ("svc-claims", "svc-help")),
+        ],
+        identities=[
+            IdentityFacts("svc-claims", "claims", IdentityKind.SERVICE_ACCOUNT, "ann@example.org",
+                          Environment.PRODUCTION, dt.date(2025, 1, 1), dt.date(2025, 6, 1),
+                          dt.date(2026, 2, 27), dt.date(2026, 6, 1), "runbook RB-1"),
+            IdentityFacts("role-db", "db admin role", IdentityKind.ROLE, "ann@example.org",
+                          Environment.PRODUCTION, revocation_procedure="detach policy"),
+            IdentityFacts("svc-help", "help", IdentityKind.API_KEY, "", Environment.PRODUCTION,
+                          dt.date(2026, 1, 1), None, dt.date(2026, 2, 28), dt.date(2026, 5, 1),
+                          "rotate in portal"),
+        ],
+        resources=[
+            ResourceFacts("claims-db", "Claims DB", Environment.PRODUCTION, Sensitivity.RESTRICTED),
+            ResourceFacts("kb", "Knowledge base", Environment.PRODUCTION, Sensitivity.INTERNAL),
+        ],
+        grants=[
+            GrantFacts("svc-claims", "kb", Action.READ, "kb:read", None, dt.date(2026, 2, 1)),
+            GrantFacts("role-db", "claims-db", Action.WRITE, "tables/claims", False, None),
+            GrantFacts("svc-help", "kb", Action.READ, "", None, None),
+        ],
+        delegations=[DelegationFacts("svc-claims", "role-db", DelegationKind.ASSUME_ROLE)],
+    )  # fmt: skip
+
+
+def seed(ws, facts: InventoryFacts) -> None:
+    """Write facts into the workspace with bulk inserts (owners become people)."""
+    owners = sorted({s.owner for s in facts.systems.values()} |
+                    {i.owner for i in facts.identities.values()} - {""})  # fmt: skip
+    with ws.db.write() as session:
+        if owners:
+            session.execute(sa.insert(Person), [{"email": o, "name": o} for o in owners])
+        person = dict(session.execute(sa.select(Person.email, Person.id)).all())
+        session.execute(
+            sa.insert(Resource),
+            [
+                {
+                    "external_id": r.ext_id,
+                    "name": r.name,
+                    "environment": r.environment,
+                    "sensitivity": r.sensitivity,
+                    "attributes": {},
+                }
+                for r in facts.resources.values()
+            ],
+        )
+        session.execute(
+            sa.insert(Identity),
+            [
+                {
+                    "external_id": i.ext_id,
+                    "name": i.name,
+                    "kind": i.kind,
+                    "owner_id": person.get(i.owner),
+                    "environment": i.environment,
+                    "created": i.created,
+                    "last_rotated": i.last_rotated,
+                    "last_used": i.last_used,
+                    "expires": i.expires,
+                    "revocation_procedure": i.revocation_procedure,
+                    "attributes": {},
+                }
+                for i in facts.identities.values()
+            ],
+        )
+        session.execute(
+            sa.insert(AISystem),
+            [
+                {
+                    "external_id": s.ext_id,
+                    "name": s.name,
+                    "owner_id": person.get(s.owner),
+                    "autonomy": s.autonomy,
+                    "environment": s.environment,
+                    "data_classification": s.data_classification,
+                    "exposure": s.exposure,
+                    "tools": [],
+                    "tags": [],
+                    "attributes": {},
+                }
+                for s in facts.systems.values()
+            ],
+        )
+        ids = dict(session.execute(sa.select(Identity.external_id, Identity.id)).all())
+        res = dict(session.execute(sa.select(Resource.external_id, Resource.id)).all())
+        sys_ids = dict(session.execute(sa.select(AISystem.external_id, AISystem.id)).all())
+        links = [
+            {"system_id": sys_ids[s.ext_id], "identity_id": ids[i]}
+            for s in facts.systems.values()
+            for i in s.identities
+        ]
+        if links:
+            session.execute(sa.insert(SystemIdentity), links)
+        if facts.grants:
+            session.execute(
+                sa.insert(Grant),
+                [
+                    {
+                        "identity_id": ids[g.identity],
+                        "resource_id": res[g.resource],
+                        "action": g.action,
+                        "scope": g.scope,
+                        "approval_required": g.approval_required,
+                        "last_used": g.last_used,
+                        "attributes": {},
+                    }
+                    for g in facts.grants
+                ],
+            )
+        if facts.delegations:
+            session.execute(sa.insert(Delegation), [
+                {"from_identity_id": ids[d.source], "to_identity_id": ids[d.target],
+                 "kind": d.kind} for d in facts.delegations])  # fmt: skip
+
+
+@pytest.fixture
+def seeded(workspace):
+    seed(workspace, sample_facts())
+    return workspace
+
+
+def test_load_inventory_reads_back_the_facts(seeded) -> None:
+    with seeded.db.read() as session:
+        loaded = iq.load_inventory(session)
+    expected = sample_facts()
+    assert loaded.facts.systems == expected.systems
+    assert loaded.facts.identities == expected.identities
+    assert loaded.facts.resources == expected.resources
+    assert sorted(loaded.facts.grants, key=repr) == sorted(expected.grants, key=repr)
+    assert loaded.facts.delegations == expected.delegations
+    assert set(loaded.system_ids) == {"AIS-1", "AIS-2"}
+
+
+def test_values_outside_the_vocabulary_count_as_unrecorded(seeded) -> None:
+    with seeded.db.write() as session:
+        session.execute(sa.update(AISystem).where(AISystem.external_id == "AIS-1")
+                        .values(autonomy="fully-robotic"))  # fmt: skip
+    with seeded.db.read() as session:
+        assert iq.load_inventory(session).facts.systems["AIS-1"].autonomy is None
+
+
+def test_analyse_system(seeded) -> None:
+    result = ia.analyse_system(seeded, "AIS-1", today=TODAY)
+    blast = result.blast_radius
+    assert [p.text("AIS-1") for p in blast.paths()] == [
+        "AIS-1 → svc-claims → role-db → claims-db (write)",
+        "AIS-1 → svc-claims → kb (read)",
+    ]
+    assert (blast.raw, blast.score, blast.tier) == (26, 48, RiskTier.MODERATE)
+    assert blast.chain.depth == 1
+    assert result.risk.tier is RiskTier.CRITICAL
+    assert result.risk.factor == "autonomous system with restricted data"
+    assert result.risk.target_level == 4
+    rules = {(f.rule_id, f.system, f.identity) for f in result.findings}
+    assert ("autonomous-write-without-approval", "AIS-1", None) in rules
+    assert ("key-not-rotated", None, "svc-claims") in rules
+    assert ("identity-shared-by-systems", None, "svc-claims") in rules
+    assert all(f.system in (None, "AIS-1") for f in result.findings)
+    assert "e^" in result.formula
+
+
+def test_analyse_unknown_system_or_identity(seeded) -> None:
+    with pytest.raises(UserError, match="AIS-404"):
+        ia.analyse_system(seeded, "AIS-404")
+    with pytest.raises(UserError, match="nobody"):
+        ia.analyse_identity(seeded, "nobody")
+
+
+def test_analyse_identity(seeded) -> None:
+    result = ia.analyse_identity(seeded, "role-db", today=TODAY)
+    assert result.systems == ()
+    assert [(r.resource, r.action) for r in result.blast_radius.resources] == [
+        ("claims-db", Action.WRITE)
+    ]
+    assert result.findings == ()
+    shared = ia.analyse_identity(seeded, "svc-claims", today=TODAY)
+    assert shared.systems == ("AIS-1", "AIS-2")
+
+
+class Recorder:
+    def __init__(self, cancel: bool = False) -> None:
+        self.reports: list[float] = []
+        self._cancel = cancel
+
+    def report(self, fraction: float, message: str = "") -> None:
+        self.reports.append(fraction)
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel
+
+
+def test_analyse_all(seeded) -> None:
+    progress = Recorder()
+    portfolio = ia.analyse_all(seeded, progress)
+    assert [s.ext_id for s in portfolio.systems] == ["AIS-1", "AIS-2"]
+    second = portfolio.get("AIS-2")
+    assert second is not None
+    assert (second.score, second.identities, second.chain_depth) == (48, 2, 1)
+    assert second.risk_tier is RiskTier.HIGH
+    assert second.risk_factor == "exposure: public"
+    assert progress.reports[-1] == 1.0
+    with pytest.raises(Cancelled):
+        ia.analyse_all(seeded, Recorder(cancel=True))
+
+
+def _journal_count(ws) -> int:
+    with ws.db.read() as session:
+        return session.execute(sa.select(sa.func.count()).select_from(JournalEntry)).scalar_one()
+
+
+def _statuses(ws) -> dict[str, str]:
+    with ws.db.read() as session:
+        return dict(session.execute(sa.select(Finding.key, Finding.status)).all())
+
+
+def test_refresh_is_idempotent_and_journals_once(seeded) -> None:
+    first = ia.refresh_identity_findings(seeded, today=TODAY)
+    assert first.created > 0
+    after_first = _journal_count(seeded)
+    rows_first = _statuses(seeded)
+    second = ia.refresh_identity_findings(seeded, today=TODAY)
+    assert second == ia.FindingRefresh(unchanged=first.created)
+    assert _journal_count(seeded) == after_first
+    assert _statuses(seeded) == rows_first
+    with seeded.db.read() as session:
+        entry = session.execute(
+            sa.select(JournalEntry).order_by(JournalEntry.seq.desc()).limit(1)
+        ).scalar_one()
+    assert entry.action == "findings.identity-refresh"
+    assert entry.after["created"] == first.created
+
+
+def test_refresh_resolves_then_reopens_and_keeps_triage(seeded) -> None:
+    ia.refresh_identity_findings(seeded, today=TODAY)
+    key = "identity-rule:key-not-rotated:-:svc-claims"
+    shared = "identity-rule:identity-shared-by-systems:-:svc-claims"
+    with seeded.db.write() as session:
+        session.execute(sa.update(Finding).where(Finding.key == shared)
+                        .values(status="accepted", owner="ann"))  # fmt: skip
+        session.execute(sa.update(Identity).where(Identity.external_id == "svc-claims")
+                        .values(last_rotated=TODAY))  # fmt: skip
+    result = ia.refresh_identity_findings(seeded, today=TODAY)
+    assert result.resolved == 1
+    assert _statuses(seeded)[key] == "resolved"
+    assert _statuses(seeded)[shared] == "accepted"
+    later = TODAY + dt.timedelta(days=200)
+    again = ia.refresh_identity_findings(seeded, today=later)
+    assert again.reopened >= 1
+    assert _statuses(seeded)[key] == "open"
+    assert _statuses(seeded)[shared] == "accepted"
+    with seeded.db.read() as session:
+        row = session.execute(sa.select(Finding).where(Finding.key == key)).scalar_one()
+    assert "200 days" in row.title
+    assert row.source == "identity-rule"
+    assert row.references == ["OWASP NHI7:2025", "OWASP ASI03:2026"]
+    assert row.identity_id is not None
+
+
+def test_refresh_follows_workspace_thresholds(seeded) -> None:
+    ia.refresh_identity_findings(seeded, today=TODAY)
+    assert "identity-rule:key-not-rotated:-:svc-claims" in _statuses(seeded)
+    set_workspace_setting(seeded, "hygiene.rotation_days", 365)
+    result = ia.refresh_identity_findings(seeded, today=TODAY)
+    assert result.resolved >= 1
+    assert _statuses(seeded)["identity-rule:key-not-rotated:-:svc-claims"] == "resolved"
+
+
+def test_list_findings_filters(seeded) -> None:
+    ia.refresh_identity_findings(seeded, today=TODAY)
+    with seeded.db.write() as session:
+        session.add(Finding(source="manual", title="Hand-written", severity="low"))
+    every = iq.list_findings(seeded)
+    assert {f.source for f in every} == {"identity-rule", "manual"}
+    assert [f.severity for f in every][0] == "critical"
+    rules_only = iq.list_findings(seeded, source="identity-rule")
+    assert all(f.source == "identity-rule" for f in rules_only)
+    assert len(rules_only) == len(every) - 1
+    about_help = iq.list_findings(seeded, system="AIS-2")
+    assert {f.identity for f in about_help if f.identity} == {"svc-help", "svc-claims"}
+    assert all(f.system in (None, "AIS-2") for f in about_help)
+    assert iq.list_findings(seeded, status="resolved") == []
+    with pytest.raises(UserError):
+        iq.list_findings(seeded, system="AIS-404")
+
+
+def test_listing_systems_and_identities(seeded) -> None:
+    ia.refresh_identity_findings(seeded, today=TODAY)
+    systems = iq.list_systems(seeded)
+    assert [(s.ext_id, s.owner, s.identities) for s in systems] == [
+        ("AIS-1", "ann@example.org", 1),
+        ("AIS-2", "", 2),
+    ]
+    assert systems[0].open_findings == 1
+    assert [s.ext_id for s in iq.list_systems(seeded, search="helpdesk")] == ["AIS-2"]
+    detail = iq.get_system(seeded, "AIS-2")
+    assert detail.identities == ("svc-claims", "svc-help")
+    with pytest.raises(UserError):
+        iq.get_system(seeded, "AIS-404")
+    identities = iq.list_identities(seeded)
+    assert [(i.ext_id, i.systems, i.grants) for i in identities] == [
+        ("role-db", (), 1),
+        ("svc-claims", ("AIS-1", "AIS-2"), 1),
+        ("svc-help", ("AIS-2",), 1),
+    ]
+    assert [i.ext_id for i in iq.list_identities(seeded, system="AIS-1")] == ["svc-claims"]
+
+
+def _add_run(ws, facts: InventoryFacts, name: str) -> int:
+    with ws.db.write() as session:
+        run = ImportRun(file_name=name, snapshot=snapshot_of(facts))
+        session.add(run)
+        session.flush()
+        return int(run.id)
+
+
+def test_drift_between_imports_and_with_current_inventory(seeded) -> None:
+    with pytest.raises(UserError, match="two applied imports"):
+        ia.inventory_drift(seeded)
+    old = sample_facts()
+    old.grants = [g for g in old.grants if g.identity != "role-db"]
+    first = _add_run(seeded, old, "january.xlsx")
+    _add_run(seeded, sample_facts(), "march.xlsx")
+    drift = ia.inventory_drift(seeded)
+    assert drift.old.startswith(f"import {first} (january.xlsx")
+    assert drift.report.grants_added == ("role-db → claims-db (write)",)
+    assert [w.subject for w in drift.report.identities_widened] == ["role-db", "svc-claims"]
+    against_now = ia.inventory_drift(seeded, old_run=first)
+    assert against_now.new == "current inventory"
+    assert against_now.report == drift.report
+    with pytest.raises(UserError, match="99"):
+        ia.inventory_drift(seeded, old_run=99)
+
+
+def test_drift_reads_the_importers_snapshot(seeded) -> None:
+    from app.services.inventory_import import store
+
+    with seeded.db.write() as session:
+        session.add(ImportRun(file_name="a.xlsx", snapshot=store.snapshot(session, [])))
+    with seeded.db.write() as session:
+        session.execute(sa.delete(Delegation))
+    drift = ia.inventory_drift(seeded, old_run=1)
+    assert drift.report.delegations_removed == ("svc-claims → role-db (assume-role)",)
+    assert drift.report.systems_added == ()
+    assert drift.report.grants_added == ()
