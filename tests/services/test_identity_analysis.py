@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 import sqlalchemy as sa
@@ -399,3 +400,52 @@ def test_drift_reads_the_importers_snapshot(seeded) -> None:
     assert drift.report.delegations_removed == ("svc-claims → role-db (assume-role)",)
     assert drift.report.systems_added == ()
     assert drift.report.grants_added == ()
+
+
+# -- command line -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(seeded, monkeypatch, capsys):
+    import app.cli
+
+    monkeypatch.setattr(app.cli, "COMMAND_MODULES", (*app.cli.COMMAND_MODULES, "systems"))
+    path = str(seeded.path)
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = app.cli.main(["--workspace", path, *argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def test_cli_systems(cli) -> None:
+    code, out, _ = cli("systems", "list", "--json")
+    assert code == 0
+    listed = {item["ext_id"]: item for item in json.loads(out)}
+    assert listed["AIS-1"]["analysis"]["risk_tier"] == "critical"
+    code, out, _ = cli("systems", "show", "AIS-1", "--today", "2026-03-01")
+    assert code == 0
+    assert "AIS-1 → svc-claims → role-db → claims-db (write)" in out
+    assert "Risk tier: critical (set by autonomous system with restricted data)" in out
+    code, out, err = cli("systems", "show", "AIS-404")
+    assert (code, out) == (1, "")
+    assert err.strip() == "assay: no AI system with id 'AIS-404' in this workspace"
+
+
+def test_cli_identities_and_findings(cli) -> None:
+    code, out, _ = cli("identities", "list", "--system", "AIS-1")
+    assert code == 0
+    assert "svc-claims" in out
+    assert "svc-help" not in out
+    code, out, _ = cli("identities", "show", "role-db", "--json")
+    assert json.loads(out)["blast_radius"]["resources"][0]["resource"] == "claims-db"
+    assert cli("findings", "refresh", "--today", "2026-03-01")[1].startswith("Identity findings:")
+    code, out, _ = cli("findings", "list", "--system", "AIS-2", "--json")
+    assert code == 0
+    assert {row["source"] for row in json.loads(out)} == {"identity-rule"}
+    assert cli("findings", "refresh", "--today", "31/02/2026")[0] == 1
+    code, _, err = cli("identities", "drift")
+    assert code == 1
+    assert "two applied imports" in err

@@ -1,0 +1,247 @@
+"""``assay systems|identities|findings``: the inventory, its identity analysis and findings.
+
+``systems list`` and ``systems show ID`` show AI systems with their blast radius and risk tier;
+``identities list|show|drift`` the identities and how they changed between imports;
+``findings list`` every finding (identity rules, gaps, manual) and ``findings refresh`` brings
+the identity-rule findings up to date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import logging
+
+from app.cli.common import CliContext, table
+from app.domain.blast_radius import BlastRadius
+from app.domain.hygiene import HygieneFinding
+from app.services import identity_analysis, inventory_queries
+from app.services.errors import UserError
+
+logger = logging.getLogger(__name__)
+
+_SOURCES = ("identity-rule", "gap", "manual")
+_STATUSES = ("open", "in-progress", "accepted", "resolved")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``systems``, ``identities`` and ``findings`` commands."""
+    systems = subparsers.add_parser("systems", help="AI systems, blast radius and risk tier")
+    verbs = systems.add_subparsers(dest="verb", metavar="VERB", required=True)
+    listing = verbs.add_parser("list", help="list the AI systems with blast radius and tier")
+    listing.add_argument("--search", metavar="TEXT", help="only ids, names or units with TEXT")
+    listing.set_defaults(handler=list_systems)
+    show = verbs.add_parser("show", help="show one system's identity posture")
+    show.add_argument("system_id", metavar="ID", help="the system's inventory id")
+    _today_option(show)
+    show.set_defaults(handler=show_system)
+
+    identities = subparsers.add_parser("identities", help="identities and their drift")
+    verbs = identities.add_subparsers(dest="verb", metavar="VERB", required=True)
+    listing = verbs.add_parser("list", help="list the identities")
+    listing.add_argument("--system", metavar="ID", help="only identities this system uses")
+    listing.set_defaults(handler=list_identities)
+    show = verbs.add_parser("show", help="show one identity's blast radius and findings")
+    show.add_argument("identity_id", metavar="ID", help="the identity's inventory id")
+    _today_option(show)
+    show.set_defaults(handler=show_identity)
+    drift = verbs.add_parser("drift", help="what changed between two applied imports")
+    drift.add_argument("--from", dest="old_run", type=int, metavar="RUN", help="older import")
+    drift.add_argument("--to", dest="new_run", type=int, metavar="RUN", help="newer import")
+    drift.set_defaults(handler=show_drift)
+
+    findings = subparsers.add_parser("findings", help="findings of the workspace")
+    verbs = findings.add_subparsers(dest="verb", metavar="VERB", required=True)
+    listing = verbs.add_parser("list", help="list findings, most severe first")
+    listing.add_argument("--system", metavar="ID", help="only findings about this system")
+    listing.add_argument("--source", choices=_SOURCES, help="only findings from this source")
+    listing.add_argument("--status", choices=_STATUSES, help="only findings in this status")
+    listing.set_defaults(handler=list_findings)
+    refresh = verbs.add_parser("refresh", help="re-run the identity hygiene rules")
+    _today_option(refresh)
+    refresh.set_defaults(handler=refresh_findings)
+
+
+def _today_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--today", metavar="YYYY-MM-DD", help="evaluate dates as of this day (default: today)"
+    )
+
+
+def _today(ctx: CliContext) -> dt.date | None:
+    text = getattr(ctx.args, "today", None)
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise UserError(f"--today: {text!r} is not a date (use YYYY-MM-DD)") from exc
+
+
+def list_systems(ctx: CliContext) -> int:
+    """Print the AI systems with blast radius and risk tier."""
+    ws = ctx.workspace()
+    rows = inventory_queries.list_systems(ws, search=ctx.args.search)
+    portfolio = identity_analysis.analyse_all(ws)
+    data = []
+    for row in rows:
+        line = portfolio.get(row.ext_id)
+        data.append({**dataclasses.asdict(row), "analysis": line and dataclasses.asdict(line)})
+    text = [
+        [
+            r.ext_id, r.name, r.owner or "-", r.autonomy or "-", str(r.identities),
+            f"{a.score} {a.tier.value}" if a else "-", a.risk_tier.value if a else "-",
+            str(r.open_findings),
+        ]
+        for r in rows
+        for a in [portfolio.get(r.ext_id)]
+    ]  # fmt: skip
+    headers = ["ID", "Name", "Owner", "Autonomy", "Ids", "Blast", "Risk", "Findings"]
+    ctx.output(data, lambda: table(text, headers))
+    return 0
+
+
+def _blast_lines(blast: BlastRadius, start: str | None) -> list[str]:
+    chain = blast.chain
+    bound = "" if chain.exact else "at least "
+    lines = [
+        f"Blast radius: {blast.score}/100 ({blast.tier.value}), {len(blast.resources)} "
+        f"resource(s), weighted sum {blast.raw}",
+        f"Longest delegation chain: {bound}{chain.depth} hop(s)"
+        + (f" ({' → '.join(chain.identities)})" if chain.depth else ""),
+    ]
+    paths = blast.paths()
+    if paths:
+        lines.append("Paths:")
+        lines.extend(f"  {p.text(start)}" for p in paths)
+    return lines
+
+
+def _finding_lines(findings: tuple[HygieneFinding, ...]) -> list[str]:
+    if not findings:
+        return ["Hygiene findings: none"]
+    lines = [f"Hygiene findings ({len(findings)}):"]
+    for f in findings:
+        lines.append(f"  [{f.severity.value}] {f.title}  ({', '.join(f.references)})")
+    return lines
+
+
+def show_system(ctx: CliContext) -> int:
+    """Print one system's details, blast radius with paths, risk tier and findings."""
+    ws = ctx.workspace()
+    detail = inventory_queries.get_system(ws, ctx.args.system_id)
+    result = identity_analysis.analyse_system(ws, ctx.args.system_id, today=_today(ctx))
+    row = detail.row
+
+    def text() -> str:
+        lines = [
+            f"{row.ext_id}  {row.name}",
+            f"Owner: {row.owner or '-'}   Business unit: {row.business_unit or '-'}",
+            f"Autonomy: {row.autonomy or '-'}   Data: {row.data_classification or '-'}   "
+            f"Exposure: {row.exposure or '-'}   Environment: {row.environment or '-'}",
+            f"Identities: {', '.join(detail.identities) or '-'}",
+            f"Risk tier: {result.risk.tier.value} (set by {result.risk.factor}); "
+            f"default target maturity {result.risk.target_level}",
+            *_blast_lines(result.blast_radius, row.ext_id),
+            *_finding_lines(result.findings),
+            f"Method: {result.formula}",
+        ]
+        return "\n".join(lines)
+
+    ctx.output({"system": detail, "analysis": result}, text)
+    return 0
+
+
+def list_identities(ctx: CliContext) -> int:
+    """Print the identities."""
+    rows = inventory_queries.list_identities(ctx.workspace(), system=ctx.args.system)
+    text = [
+        [r.ext_id, r.kind or "-", r.owner or "-", r.environment or "-",
+         _date(r.last_rotated), _date(r.last_used), _date(r.expires),
+         ", ".join(r.systems) or "-", str(r.grants)]
+        for r in rows
+    ]  # fmt: skip
+    headers = ["ID", "Kind", "Owner", "Env", "Rotated", "Used", "Expires", "Systems", "Grants"]
+    ctx.output(rows, lambda: table(text, headers))
+    return 0
+
+
+def _date(value: dt.date | None) -> str:
+    return value.isoformat() if value else "-"
+
+
+def show_identity(ctx: CliContext) -> int:
+    """Print one identity's blast radius and hygiene findings."""
+    result = identity_analysis.analyse_identity(
+        ctx.workspace(), ctx.args.identity_id, today=_today(ctx)
+    )
+    identity = result.identity
+
+    def text() -> str:
+        return "\n".join(
+            [
+                f"{identity.ext_id}  {identity.name}",
+                f"Kind: {identity.kind or '-'}   Owner: {identity.owner or '-'}   "
+                f"Used by: {', '.join(result.systems) or '-'}",
+                *_blast_lines(result.blast_radius, None),
+                *_finding_lines(result.findings),
+            ]
+        )
+
+    ctx.output(result, text)
+    return 0
+
+
+def show_drift(ctx: CliContext) -> int:
+    """Print what changed between two applied imports (or an import and now)."""
+    drift = identity_analysis.inventory_drift(
+        ctx.workspace(), old_run=ctx.args.old_run, new_run=ctx.args.new_run
+    )
+
+    def text() -> str:
+        lines = [f"Changes from {drift.old} to {drift.new}:"]
+        if drift.report.is_empty:
+            lines.append("  none")
+        for field in dataclasses.fields(drift.report):
+            items = getattr(drift.report, field.name)
+            if not items:
+                continue
+            lines.append(f"{field.name.replace('_', ' ').capitalize()} ({len(items)}):")
+            for item in items:
+                if isinstance(item, tuple) and len(item) == 3:
+                    lines.append(f"  {item[0]}: score {item[1]} → {item[2]}")
+                elif hasattr(item, "gained"):
+                    lines.append(f"  {item.subject}: {'; '.join(item.gained)}")
+                else:
+                    lines.append(f"  {item}")
+        return "\n".join(lines)
+
+    ctx.output(drift, text)
+    return 0
+
+
+def list_findings(ctx: CliContext) -> int:
+    """Print findings, most severe first."""
+    args = ctx.args
+    rows = inventory_queries.list_findings(
+        ctx.workspace(), system=args.system, source=args.source, status=args.status
+    )
+    text = [
+        [str(r.id), r.severity, r.status, r.source, r.system or r.identity or "-", r.title]
+        for r in rows
+    ]
+    headers = ["#", "Severity", "Status", "Source", "Subject", "Title"]
+    ctx.output(rows, lambda: table(text, headers))
+    return 0
+
+
+def refresh_findings(ctx: CliContext) -> int:
+    """Re-run the identity hygiene rules and record their findings."""
+    result = identity_analysis.refresh_identity_findings(ctx.workspace(), today=_today(ctx))
+    ctx.output(
+        result,
+        f"Identity findings: {result.created} new, {result.updated} updated, "
+        f"{result.reopened} reopened, {result.resolved} resolved, {result.unchanged} unchanged",
+    )
+    return 0
