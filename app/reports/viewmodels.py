@@ -1,0 +1,567 @@
+"""The view-models every report renders from: frozen dataclasses of plain values only.
+
+The reporting service builds a :class:`ReportData` (one assessment of one AI system) or a
+:class:`PortfolioData` (every system of the engagement) from the workspace, already scored,
+sorted and — for the client profile — masked with :func:`app.reports.masking.mask_secret`.
+Templates, charts and workbooks read nothing else: no session, no ORM object, no catalog.
+
+Values are ``str``, ``int``, ``float``, ``bool``, ``datetime.date`` / ``datetime.datetime``,
+``None`` and tuples of these or of other view-model classes. Shares (coverage, completeness,
+confidence) are fractions between 0 and 1; maturity figures are on the 0–5 scale; ``None``
+means "not available" and is printed as a dash.
+
+``tests/data/report_dummy.yaml`` holds a complete example; :mod:`app.reports.loading` turns such
+a mapping into these classes and back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
+
+PROFILES = ("internal", "client")
+_HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _check_colour(value: str, name: str) -> None:
+    if not _HEX_COLOUR.match(value):
+        raise ValueError(f"{name} must be a colour written #rrggbb, not {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Branding:
+    """How the report looks: logo, colours and the fixed texts of the cover.
+
+    Attributes:
+        organisation: The assessor's organisation, printed on the cover and in footers.
+        logo: The logo as a ``data:image/png|jpeg|svg+xml;base64,…`` URI, or empty for none.
+        primary_colour: Headings, cover band and table headers, ``#rrggbb``.
+        accent_colour: Charts and highlights, ``#rrggbb``.
+        cover_text: A short paragraph printed on the cover.
+        disclaimer: The disclaimer printed under document control.
+    """
+
+    organisation: str = ""
+    logo: str = ""
+    primary_colour: str = "#1f3a5f"
+    accent_colour: str = "#2e7d9a"
+    cover_text: str = ""
+    disclaimer: str = ""
+
+    def __post_init__(self) -> None:
+        _check_colour(self.primary_colour, "primary_colour")
+        _check_colour(self.accent_colour, "accent_colour")
+        if self.logo and not self.logo.startswith(
+            ("data:image/png;", "data:image/jpeg;", "data:image/svg+xml;")
+        ):
+            raise ValueError("logo must be a data:image/png, jpeg or svg+xml URI")
+
+
+@dataclass(frozen=True, slots=True)
+class FrameworkVersion:
+    """A framework used by the assessment, with its content version and chosen scope."""
+
+    framework_id: str
+    title: str
+    version: str
+    scope: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """One line of the document's revision history."""
+
+    version: str
+    date: dt.date
+    author: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentControl:
+    """Cover and document-control facts.
+
+    Attributes:
+        title: The report title.
+        client: The client organisation.
+        engagement: The engagement title.
+        assessor: The assessor who signs the report.
+        assessor_organisation: The assessor's firm.
+        reviewer: The quality reviewer.
+        report_date: The date printed on the cover.
+        report_version: The document version, e.g. ``1.0``.
+        status: The assessment status (draft, in-review, final).
+        classification: The classification printed in every header.
+        distribution: Who may receive the document.
+        period_start: First day of fieldwork, if known.
+        period_end: Last day of fieldwork, if known.
+        app_name: The application that produced the report.
+        app_version: Its version.
+        assessment_ref: The assessment's reference; the responses workbook carries it too.
+        frameworks: The frameworks with their content versions.
+        revisions: Revision history, oldest first.
+    """
+
+    title: str
+    client: str
+    engagement: str
+    assessor: str
+    assessor_organisation: str
+    reviewer: str
+    report_date: dt.date
+    report_version: str
+    status: str
+    classification: str
+    distribution: str = ""
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    app_name: str = "Assay"
+    app_version: str = ""
+    assessment_ref: str = ""
+    frameworks: tuple[FrameworkVersion, ...] = ()
+    revisions: tuple[Revision, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RiskFactor:
+    """One input of the system's risk tier and the tier it gives on its own."""
+
+    name: str
+    tier: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SystemProfile:
+    """The AI system under assessment, its risk tier and the target that follows."""
+
+    system_id: str
+    name: str
+    description: str = ""
+    business_unit: str = ""
+    owner_name: str = ""
+    owner_email: str = ""
+    provider: str = ""
+    model: str = ""
+    lifecycle_stage: str = ""
+    environment: str = ""
+    autonomy: str = ""
+    data_classification: str = ""
+    exposure: str = ""
+    tools: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    review_due: dt.date | None = None
+    risk_tier: str = ""
+    risk_factor: str = ""
+    target_level: int = 3
+    risk_factors: tuple[RiskFactor, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityView:
+    """One identity the system uses (directly or through delegation)."""
+
+    identity_id: str
+    name: str
+    kind: str = ""
+    provider: str = ""
+    owner: str = ""
+    environment: str = ""
+    created: dt.date | None = None
+    last_rotated: dt.date | None = None
+    last_used: dt.date | None = None
+    expires: dt.date | None = None
+    revocation_procedure: str = ""
+    blast_score: int | None = None
+    blast_tier: str = ""
+    findings: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ReachedResource:
+    """A resource within the system's reach, with the strongest action on it."""
+
+    resource_id: str
+    name: str
+    kind: str = ""
+    sensitivity: str = ""
+    action: str = ""
+    weight: int = 0
+    paths: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AccessPath:
+    """One path behind the blast radius: system → identities (delegations) → resource."""
+
+    identities: tuple[str, ...]
+    resource: str
+    action: str
+    sensitivity: str = ""
+    delegation_kinds: tuple[str, ...] = ()
+
+    @property
+    def hops(self) -> int:
+        """Return the number of delegation hops on the path."""
+        return max(0, len(self.identities) - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class HygieneFinding:
+    """A breach of an identity hygiene rule."""
+
+    rule_id: str
+    severity: str
+    title: str
+    detail: str = ""
+    recommendation: str = ""
+    references: tuple[str, ...] = ()
+    identity: str = ""
+    system: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityPosture:
+    """Identities, blast radius with the paths behind it, and hygiene findings.
+
+    Attributes:
+        blast_score: The system's blast radius, 0–100.
+        blast_tier: Its tier (low, moderate, high, critical).
+        blast_raw: The weighted sum before the saturating curve.
+        formula: The blast radius formula in words.
+        longest_chain: The longest delegation chain, in hops.
+        identities: The identities, strongest reach first.
+        resources: The reachable resources, heaviest first.
+        paths: The access paths shown in the report.
+        paths_omitted: Paths left out of ``paths`` to keep the report readable.
+        hygiene: Hygiene findings, most severe first.
+    """
+
+    blast_score: int
+    blast_tier: str
+    blast_raw: float = 0.0
+    formula: str = ""
+    longest_chain: int = 0
+    identities: tuple[IdentityView, ...] = ()
+    resources: tuple[ReachedResource, ...] = ()
+    paths: tuple[AccessPath, ...] = ()
+    paths_omitted: int = 0
+    hygiene: tuple[HygieneFinding, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NodeResult:
+    """Every figure of one scoring node (field names match the scoring service's node dict)."""
+
+    id: str
+    title: str
+    kind: str
+    ref: str
+    depth: int
+    parent: str | None
+    mean: float | None
+    achieved_level: int | None
+    coverage: float | None
+    completeness: float | None
+    gap: float | None
+    confidence: float | None
+    target: float | None
+    questions: int = 0
+    applicable: int = 0
+    answered: int = 0
+    not_applicable: int = 0
+    at_target: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FrameworkResult:
+    """The results of one framework: its overall node and every node below, in tree order."""
+
+    framework_id: str
+    title: str
+    version: str
+    scope: str
+    overall: NodeResult
+    nodes: tuple[NodeResult, ...] = ()
+
+    def at_depth(self, depth: int) -> tuple[NodeResult, ...]:
+        """Return the nodes at one depth (1 = directly below the framework)."""
+        return tuple(n for n in self.nodes if n.depth == depth)
+
+    def chart_nodes(self) -> tuple[NodeResult, ...]:
+        """Return the nodes worth a bar each: depth 1, or depth 2 when depth 1 has < 3."""
+        top = self.at_depth(1)
+        if len(top) >= 3:
+            return top
+        below = self.at_depth(2)
+        return below if below else top
+
+
+@dataclass(frozen=True, slots=True)
+class CrossRef:
+    """A question of one framework in a cross-framework row, with its answer as text."""
+
+    framework_id: str
+    ref: str
+    title: str
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class CrossFrameworkRow:
+    """A topic answered in several frameworks (from the crosswalk)."""
+
+    topic: str
+    refs: tuple[CrossRef, ...]
+    consistent: bool = True
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A finding from a gap, an identity rule or entered by hand."""
+
+    finding_id: str
+    severity: str
+    title: str
+    detail: str = ""
+    recommendation: str = ""
+    references: tuple[str, ...] = ()
+    source: str = "manual"
+    system: str = ""
+    identity: str = ""
+    question_ref: str = ""
+    owner: str = ""
+    due_date: dt.date | None = None
+    status: str = "open"
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ActionItem:
+    """One step of the action plan (POA&M milestone)."""
+
+    priority: int
+    title: str
+    findings: tuple[str, ...] = ()
+    owner: str = ""
+    due_date: dt.date | None = None
+    effort: str = ""
+    status: str = "open"
+    milestone: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One question of the assessment and its answer.
+
+    Attributes:
+        notes: Internal notes; templates hide them in the client profile.
+        level: The level 0–5, or None when unanswered or N/A.
+        not_applicable: True when marked N/A (``justification`` gives the reason).
+    """
+
+    question_id: str
+    ref: str
+    title: str
+    framework_id: str
+    path: str
+    level: int | None
+    not_applicable: bool
+    target: int
+    justification: str = ""
+    notes: str = ""
+    evidence: tuple[str, ...] = ()
+    strength: str = ""
+    priority: int | None = None
+    flagged: bool = False
+    reviewed: bool = False
+    answered_by: str = ""
+    answered_at: dt.datetime | None = None
+    also_covers: tuple[str, ...] = ()
+
+    @property
+    def answer_text(self) -> str:
+        """Return the answer as printed: ``N/A``, the level, or a dash when unanswered."""
+        if self.not_applicable:
+            return "N/A"
+        return "—" if self.level is None else str(self.level)
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceItem:
+    """One evidence file in the index."""
+
+    name: str
+    sha256: str
+    size: int
+    media_type: str = ""
+    collected_by: str = ""
+    collected_at: dt.datetime | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NodeChange:
+    """A node's figures in the previous and the current assessment."""
+
+    framework_id: str
+    ref: str
+    title: str
+    previous_mean: float | None
+    current_mean: float | None
+    previous_achieved: int | None = None
+    current_achieved: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionChange:
+    """A question whose answer differs between the two assessments."""
+
+    question_id: str
+    ref: str
+    title: str
+    previous: str
+    current: str
+    change: str
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """The previous assessment of the same system, node by node and question by question."""
+
+    previous_title: str
+    previous_date: dt.date | None
+    previous_ref: str = ""
+    nodes: tuple[NodeChange, ...] = ()
+    questions: tuple[QuestionChange, ...] = ()
+    unchanged: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ReportData:
+    """Everything the assessment report shows, for one assessment of one AI system.
+
+    Attributes:
+        profile: ``internal`` (everything) or ``client`` (no internal notes; the service masks
+            secret identifiers before building this).
+        executive_summary: The assessor's summary; blank lines separate paragraphs.
+        key_messages: Short bullets printed beside the headline figures.
+        scope_text: What was assessed and how the scope was chosen.
+        data_sources: Where the facts came from (interviews, documents, imports).
+        method_text: The scoring method, printed word for word.
+        gap_method_text: How findings are raised from gaps.
+        limitations: Limits of the assessment.
+        attestation: The assessor's statement on the signature page.
+    """
+
+    document: DocumentControl
+    branding: Branding
+    profile: str
+    system: SystemProfile
+    identity: IdentityPosture
+    frameworks: tuple[FrameworkResult, ...]
+    answers: tuple[Answer, ...]
+    executive_summary: str = ""
+    key_messages: tuple[str, ...] = ()
+    scope_text: str = ""
+    data_sources: tuple[str, ...] = ()
+    method_text: str = ""
+    gap_method_text: str = ""
+    limitations: str = ""
+    attestation: str = ""
+    cross_framework: tuple[CrossFrameworkRow, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    actions: tuple[ActionItem, ...] = ()
+    evidence: tuple[EvidenceItem, ...] = ()
+    comparison: Comparison | None = None
+
+    def __post_init__(self) -> None:
+        if self.profile not in PROFILES:
+            raise ValueError(f"profile must be one of {', '.join(PROFILES)}, not {self.profile!r}")
+
+    @property
+    def is_client(self) -> bool:
+        """Return True for the client profile (internal notes hidden)."""
+        return self.profile == "client"
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioSystem:
+    """One AI system in the portfolio report."""
+
+    system_id: str
+    name: str
+    owner: str = ""
+    risk_tier: str = ""
+    target_level: int = 3
+    blast_score: int | None = None
+    blast_tier: str = ""
+    status: str = ""
+    mean: float | None = None
+    achieved_level: int | None = None
+    coverage: float | None = None
+    completeness: float | None = None
+    open_findings: int = 0
+    critical_findings: int = 0
+    high_findings: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class HeatmapRow:
+    """One system's mean maturity per heat-map column (None where not assessed)."""
+
+    system_id: str
+    name: str
+    values: tuple[float | None, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityKpis:
+    """The client's identity figures set beside the published industry figures.
+
+    Attributes:
+        identities: Non-human identities in the inventory.
+        with_owner: Identities with a named, reachable owner.
+        over_privileged: Identities with wildcard or admin scope, or more than they use.
+        rotation_tracked: Secrets whose rotation can be checked.
+        not_rotated: Secrets not rotated within ``rotation_days``.
+        rotation_days: The rotation threshold of the workspace.
+    """
+
+    identities: int
+    with_owner: int
+    over_privileged: int
+    rotation_tracked: int
+    not_rotated: int
+    rotation_days: int = 90
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioData:
+    """Everything the portfolio report shows: all AI systems of the engagement."""
+
+    document: DocumentControl
+    branding: Branding
+    profile: str
+    systems: tuple[PortfolioSystem, ...]
+    heatmap_columns: tuple[str, ...]
+    heatmap: tuple[HeatmapRow, ...]
+    kpis: IdentityKpis
+    top_findings: tuple[Finding, ...] = ()
+    summary: str = ""
+    method_text: str = ""
+
+    def __post_init__(self) -> None:
+        if self.profile not in PROFILES:
+            raise ValueError(f"profile must be one of {', '.join(PROFILES)}, not {self.profile!r}")
+        for row in self.heatmap:
+            if len(row.values) != len(self.heatmap_columns):
+                raise ValueError(
+                    f"heat-map row {row.system_id} has {len(row.values)} values for "
+                    f"{len(self.heatmap_columns)} columns"
+                )
