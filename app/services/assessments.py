@@ -134,19 +134,23 @@ class AssessmentQuestions:
 
     info: AssessmentInfo
     frameworks: tuple[Framework, ...]
+    in_scope: frozenset[str]
 
     def entries(self) -> Iterable[tuple[Framework, Question]]:
-        """Yield every question of the frameworks with its framework, in file order."""
+        """Yield every question in the assessment's scope with its framework, in file order."""
         for framework in self.frameworks:
             for question in framework.questions:
-                yield framework, question
+                if question.id in self.in_scope:
+                    yield framework, question
 
     def find(self, question_id: str) -> tuple[Framework, Question]:
         """Return a question and its framework.
 
         Raises:
-            UserError: No framework of this assessment has the question.
+            UserError: The question is not part of this assessment.
         """
+        if question_id not in self.in_scope:
+            raise UserError(f"assessment {self.info.id} has no question {question_id!r}")
         for framework in self.frameworks:
             try:
                 return framework, framework.question(question_id)
@@ -318,7 +322,10 @@ def load_questions(workspace: Workspace, assessment_id: int) -> AssessmentQuesti
         row, system = _load_row(session, assessment_id)
         counts = _answer_counts(session, [assessment_id]).get(assessment_id, (0, 0))
         frameworks = _frameworks_of(session, _refs(row))
-        return AssessmentQuestions(_info(row, system, counts), frameworks)
+        in_scope = session.execute(
+            sa.select(Response.question_id).where(Response.assessment_id == assessment_id)
+        ).scalars()
+        return AssessmentQuestions(_info(row, system, counts), frameworks, frozenset(in_scope))
 
 
 def _response_info(row: Response, evidence: Sequence[int]) -> ResponseInfo:

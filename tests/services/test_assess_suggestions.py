@@ -1,0 +1,147 @@
+"""Suggested answers from the inventory and from crosswalk-linked answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from app.catalog.registry import load_default_catalog
+from app.services import assessments as svc
+from app.services import evidence as ev
+from app.services import suggestions as sg
+from app.services.errors import UserError
+from app.storage.models import (
+    AISystem,
+    Delegation,
+    Finding,
+    Grant,
+    Identity,
+    Person,
+    Resource,
+    SystemIdentity,
+)
+
+ROTATION = "nhi.NHI7.q1"  # facts: identity.created, last_rotated, expires + hygiene findings
+ASI_PRIVILEGE = "asi.ASI03.m4"  # equivalent to nhi.NHI5.q3 in the crosswalk
+NHI_PRIVILEGE = "nhi.NHI5.q3"
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_default_catalog()
+
+
+def _seed(ws, *, rotated_everywhere: bool):
+    with ws.db.write() as session:
+        owner = Person(name="Ann", email="ann@example.org")
+        session.add(owner)
+        session.flush()
+        system = AISystem(
+            external_id="AIS-001", name="Agent", autonomy="autonomous", tools=["shell"],
+            owner_id=owner.id,
+        )  # fmt: skip
+        session.add(system)
+        store = Resource(external_id="RES-1", name="Ledger", sensitivity="restricted")
+        session.add(store)
+        session.flush()
+        ids = []
+        for n in (1, 2):
+            rotated = dt.date(2026, 9, 1) if rotated_everywhere or n == 1 else None
+            identity = Identity(
+                external_id=f"ID-{n}", name=f"key {n}", owner_id=owner.id,
+                created=dt.date(2025, 1, 1), last_rotated=rotated, expires=dt.date(2027, 1, 1),
+            )  # fmt: skip
+            session.add(identity)
+            session.flush()
+            ids.append(identity.id)
+            session.add(SystemIdentity(system_id=system.id, identity_id=identity.id))
+            session.add(Grant(identity_id=identity.id, resource_id=store.id, action="write"))
+        session.add(Delegation(from_identity_id=ids[0], to_identity_id=ids[1]))
+        return system.id, ids
+
+
+@pytest.fixture
+def assessment(workspace, catalog):
+    _seed(workspace, rotated_everywhere=False)
+    return svc.new_assessment(workspace, "AIS-001", ["owasp-nhi", "owasp-asi"], catalog=catalog).id
+
+
+def test_inventory_facts_and_suggested_level(workspace, assessment, catalog):
+    (offer,) = sg.suggestions_for(workspace, assessment, ROTATION, catalog=catalog)
+    assert offer.kind == "inventory"
+    facts = {f.name: f for f in offer.facts}
+    assert (facts["identity.last_rotated"].recorded, facts["identity.last_rotated"].total) == (1, 2)
+    assert facts["identity.last_rotated"].values == ("ID-1: 2026-09-01",)
+    assert facts["identity.created"].recorded == 2
+    assert offer.level == 2  # 5 of 6 facts recorded
+    assert "5 of 6 inventory facts recorded" in offer.reason
+    assert offer.findings == ()
+
+
+def test_open_identity_findings_cap_the_level(workspace, assessment, catalog):
+    with workspace.db.write() as session:
+        session.add(Finding(source="identity-rule", identity_id=2, severity="critical",
+                            title="ID-2 key older than a year"))  # fmt: skip
+        session.add(Finding(source="identity-rule", identity_id=1, severity="high",
+                            title="resolved long ago", status="resolved"))  # fmt: skip
+    (offer,) = sg.suggestions_for(workspace, assessment, ROTATION, catalog=catalog)
+    assert offer.findings == ("critical: ID-2 key older than a year",)
+    assert offer.level == 1
+    assert "critical identity finding" in offer.reason
+
+
+def test_a_complete_clean_inventory_suggests_three_at_most(workspace, catalog):
+    _seed(workspace, rotated_everywhere=True)
+    aid = svc.new_assessment(workspace, "AIS-001", ["owasp-nhi"], catalog=catalog).id
+    (offer,) = sg.suggestions_for(workspace, aid, ROTATION, catalog=catalog)
+    assert offer.level == sg.MAX_INVENTORY_LEVEL == 3
+
+
+def test_accepting_stores_the_analysis_as_evidence(workspace, assessment, catalog):
+    (offer,) = sg.suggestions_for(workspace, assessment, ROTATION, catalog=catalog)
+    response = sg.accept_suggestion(workspace, assessment, offer)
+    assert (response.level, response.evidence_strength) == (2, "document")
+    assert response.notes.startswith("Suggested from the inventory: 5 of 6")
+    (evidence_id,) = response.evidence_ids
+    record = ev.get_evidence(workspace, evidence_id)
+    assert record.file_name == f"inventory-analysis-{ROTATION}.json"
+    analysis = json.loads(ev.evidence_bytes(workspace, evidence_id))
+    assert analysis["question_id"] == ROTATION
+    assert analysis["level"] == 2
+    assert analysis["method"] == sg.SUGGESTION_METHOD
+
+
+def test_crosswalk_offers_the_linked_answer(workspace, assessment, catalog, tmp_path):
+    proof = tmp_path / "pentest.pdf"
+    proof.write_bytes(b"%PDF tested")
+    record = ev.add_evidence(workspace, proof)
+    svc.answer(workspace, assessment, ASI_PRIVILEGE, 4, strength="tested", evidence_ids=[record.id])
+    offers = sg.suggestions_for(workspace, assessment, NHI_PRIVILEGE, catalog=catalog)
+    crosswalk = [o for o in offers if o.kind == "crosswalk"]
+    (offer,) = [o for o in crosswalk if o.source_question == ASI_PRIVILEGE]
+    assert (offer.level, offer.link_type, offer.source_assessment) == (4, "equivalent", assessment)
+    response = sg.accept_suggestion(workspace, assessment, offer)
+    assert (response.level, response.evidence_strength) == (4, "tested")
+    assert response.evidence_ids == (record.id,)
+    assert "Taken from asi.ASI03.m4 (equivalent)" in response.notes
+
+
+def test_earlier_assessments_of_the_system_count(workspace, assessment, catalog):
+    svc.answer(workspace, assessment, ASI_PRIVILEGE, 2)
+    svc.submit_for_review(workspace, assessment)
+    svc.finalize(workspace, assessment)
+    later = svc.new_assessment(workspace, "AIS-001", ["owasp-nhi"], catalog=catalog).id
+    offers = sg.suggestions_for(workspace, later, NHI_PRIVILEGE, catalog=catalog)
+    (offer,) = [o for o in offers if o.source_question == ASI_PRIVILEGE]
+    assert offer.source_assessment == assessment
+    assert f"in assessment {assessment}" in offer.reason
+
+
+def test_nothing_to_accept(workspace, assessment, catalog):
+    empty = sg.Suggestion(ROTATION, "inventory", None, "nothing recorded")
+    with pytest.raises(UserError, match="no level to accept"):
+        sg.accept_suggestion(workspace, assessment, empty)
+    # No inventory facts behind it and no linked answer yet: nothing to suggest.
+    assert sg.suggestions_for(workspace, assessment, "nhi.NHI2.q1", catalog=catalog) == []

@@ -1,0 +1,186 @@
+"""Findings from gaps and by hand, and the quality gate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pytest
+import sqlalchemy as sa
+
+from app.catalog.registry import load_default_catalog
+from app.services import assessments as svc
+from app.services import findings as fs
+from app.services.errors import UserError
+from app.services.quality_gate import run_quality_gate
+from app.storage.models import AISystem, Finding, Identity, Person, SystemIdentity
+
+HIGH = "ir8596.secure.PR.AA-05"  # High priority in Secure
+FOUNDATIONAL = "ir8596.secure.GV.OC-01"  # Foundational in Secure
+MODERATE = "ir8596.secure.GV.RM-02"  # Moderate in Secure
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_default_catalog()
+
+
+@pytest.fixture
+def assessment(workspace, catalog):
+    with workspace.db.write() as session:
+        owner = Person(name="Ann", email="ann@example.org")
+        session.add(owner)
+        session.flush()
+        system = AISystem(external_id="AIS-001", name="Agent", owner_id=owner.id)
+        session.add(system)
+        session.flush()
+        for ext, owner_id in (("ID-1", owner.id), ("ID-2", None)):
+            identity = Identity(external_id=ext, name=ext, owner_id=owner_id)
+            session.add(identity)
+            session.flush()
+            session.add(SystemIdentity(system_id=system.id, identity_id=identity.id))
+    return svc.new_assessment(
+        workspace, "AIS-001", ["nist-ir-8596"], focus_areas=["secure"], catalog=catalog
+    ).id
+
+
+def _gaps(ws, aid):
+    return {f.question_id: f for f in fs.list_findings(ws, assessment_id=aid, source="gap")}
+
+
+def test_gaps_become_findings_with_severity_from_gap_and_priority(workspace, assessment):
+    svc.answer(workspace, assessment, HIGH, 0, note="keys shared by all agents")  # 3 × 3
+    svc.answer(workspace, assessment, FOUNDATIONAL, 2)  # 1 × 1
+    svc.answer(workspace, assessment, MODERATE, 1)  # 2 × 2
+    svc.answer(workspace, assessment, "ir8596.secure.GV.OC-02", 4)  # above target: none
+    svc.update_response(workspace, assessment, "ir8596.secure.GV.OC-03", level=3, target_override=5)
+    result = fs.refresh_gap_findings(workspace, assessment)
+    assert result == fs.GapRefresh(created=4)
+    gaps = _gaps(workspace, assessment)
+    assert {qid: f.severity for qid, f in gaps.items()} == {
+        HIGH: "critical",
+        FOUNDATIONAL: "low",
+        MODERATE: "medium",
+        "ir8596.secure.GV.OC-03": "low",  # 2 × 1 against its own target 5
+    }
+    high = gaps[HIGH]
+    assert high.title.startswith("PR.AA-05 (secure): ")
+    assert "level 0 (Not performed) against a target of 3 (Defined)" in high.detail
+    assert "keys shared by all agents" in high.detail
+    assert high.recommendation.startswith("Reach level 3 (Defined)")
+    assert high.system == "AIS-001"
+    assert high.status == "open"
+    listed = fs.list_findings(workspace, assessment_id=assessment)
+    assert [f.severity for f in listed] == ["critical", "medium", "low", "low"]
+
+
+def test_refresh_keeps_triage_and_closes_gaps(workspace, assessment):
+    svc.answer(workspace, assessment, HIGH, 1)
+    svc.answer(workspace, assessment, FOUNDATIONAL, 1)
+    svc.answer(workspace, assessment, MODERATE, 1)
+    fs.refresh_gap_findings(workspace, assessment)
+    gaps = _gaps(workspace, assessment)
+    due = dt.date(2027, 3, 31)
+    fs.update_finding(workspace, gaps[HIGH].id, owner="Bob", due_date=due, status="in-progress")
+    fs.update_finding(workspace, gaps[MODERATE].id, owner="Cy")
+    svc.answer(workspace, assessment, HIGH, 2)  # smaller gap: updated, triage kept
+    svc.answer(workspace, assessment, FOUNDATIONAL, 3)  # closed, untouched: removed
+    svc.answer(workspace, assessment, MODERATE, 5)  # closed, owned: resolved
+    result = fs.refresh_gap_findings(workspace, assessment)
+    assert result == fs.GapRefresh(created=0, updated=1, removed=1, resolved=1)
+    gaps = _gaps(workspace, assessment)
+    assert set(gaps) == {HIGH, MODERATE}
+    assert (gaps[HIGH].owner, gaps[HIGH].due_date, gaps[HIGH].status) == ("Bob", due, "in-progress")
+    assert gaps[HIGH].severity == "medium"  # 1 × 3
+    assert gaps[MODERATE].status == "resolved"
+    svc.answer(workspace, assessment, MODERATE, 0)  # the gap is back: reopened
+    fs.refresh_gap_findings(workspace, assessment)
+    assert _gaps(workspace, assessment)[MODERATE].status == "open"
+
+
+def test_manual_findings(workspace, assessment):
+    made = fs.create_finding(
+        workspace,
+        title="Shared admin key",
+        severity="high",
+        detail="One key for three agents",
+        recommendation="Issue one key per agent",
+        assessment_id=assessment,
+        references=["PR.AA-05", "NHI5"],
+        owner="Ann",
+        due_date=dt.date(2027, 1, 15),
+    )
+    assert (made.source, made.system, made.severity) == ("manual", "AIS-001", "high")
+    changed = fs.update_finding(workspace, made.id, status="accepted", recommendation="Later")
+    assert (changed.status, changed.recommendation) == ("accepted", "Later")
+    assert changed.updated_at >= made.updated_at
+    for bad, message in (
+        ({"severity": "huge"}, "severity must be one of"),
+        ({"status": "gone"}, "status must be one of"),
+        ({"title": " "}, "needs a title"),
+        ({"due_date": "soon"}, "due date must be a date"),
+        ({"source": "gap"}, "unknown finding field"),
+    ):
+        with pytest.raises(UserError, match=message):
+            fs.update_finding(workspace, made.id, **bad)
+    assert fs.list_findings(workspace, system="AIS-001", status="accepted") == [
+        fs.get_finding(workspace, made.id)
+    ]
+    fs.delete_finding(workspace, made.id)
+    with pytest.raises(UserError, match="no finding"):
+        fs.get_finding(workspace, made.id)
+
+
+def test_rule_findings_share_the_table_but_are_not_deleted_by_hand(workspace, assessment):
+    with workspace.db.write() as session:
+        session.add(
+            Finding(source="identity-rule", rule_id="no-owner", system_id=1, identity_id=2,
+                    severity="high", title="ID-2 has no owner")
+        )  # fmt: skip
+    (rule,) = fs.list_findings(workspace, source="identity-rule")
+    assert rule.identity == "ID-2"
+    with pytest.raises(UserError, match="comes from a identity-rule"):
+        fs.delete_finding(workspace, rule.id)
+    assert fs.update_finding(workspace, rule.id, owner="Ann").owner == "Ann"
+
+
+def test_quality_gate_errors_and_warnings(workspace, assessment):
+    assert len(run_quality_gate(workspace, assessment).errors) == 23  # every High unanswered
+    svc.answer(workspace, assessment, HIGH, 4)  # level ≥ 3 without evidence: a warning
+    svc.update_response(workspace, assessment, MODERATE, flagged=True)
+    svc.answer(workspace, assessment, FOUNDATIONAL, "na", note="placeholder")
+    conn = sqlite3.connect(workspace.path)  # an N/A without reason, as an import could leave it
+    conn.execute("UPDATE response SET justification = '' WHERE question_id = ?", (FOUNDATIONAL,))
+    conn.commit()
+    conn.close()
+    report = run_quality_gate(workspace, assessment)
+    codes = [i.code for i in report.errors]
+    assert codes.count("unanswered-high") == 22
+    assert "na-without-reason" in codes
+    assert HIGH not in {i.question_id for i in report.errors}
+    warnings = {i.code: i for i in report.warnings}
+    assert warnings["level-without-evidence"].question_id == HIGH
+    assert warnings["flagged-not-reviewed"].question_id == MODERATE
+    assert (
+        warnings["identity-without-owner"].message
+        == "identity ID-2 used by the system has no owner"
+    )
+    assert warnings["unanswered"].message == "82 other question(s) are unanswered"
+    assert "system-without-owner" not in warnings
+    assert not report.ok
+    data = report.as_dict()
+    assert data["ok"] is False
+    assert data["errors"][0]["severity"] == "error"
+
+
+def test_gate_passes_when_high_questions_are_answered(workspace, assessment):
+    loaded = svc.load_questions(workspace, assessment)
+    for _, question in loaded.entries():
+        if question.priority == 1:
+            svc.answer(workspace, assessment, question.id, 2)
+    with workspace.db.write() as session:
+        session.execute(sa.update(AISystem).values(owner_id=None))
+    report = run_quality_gate(workspace, assessment)
+    assert report.ok
+    assert report.can_sign
+    assert "system-without-owner" in {i.code for i in report.warnings}
