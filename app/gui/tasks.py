@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from app.services.progress import Cancelled
 
@@ -33,8 +33,13 @@ def write_pool() -> QThreadPool:
     return _write_pool
 
 
-class TaskSignals(QObject):
-    """Signals of one task, delivered on the UI thread."""
+class Task(QObject):
+    """A function running on a worker thread, acting as its own progress sink.
+
+    The pool runs a plain callable (``pool.start(task.execute)``) so Qt owns and deletes its
+    internal runnable itself; the Python objects stay alive through ordinary references until
+    the outcome signal has reached the UI thread.
+    """
 
     progressed = Signal(float, str)
     """Fraction done (0..1) and a message."""
@@ -42,29 +47,28 @@ class TaskSignals(QObject):
     """The function's return value."""
     failed = Signal(object)
     """The exception the function raised, with ``__traceback_text__`` attached."""
-    cancelled = Signal()
+    cancelled_signal = Signal()
     """The function stopped because the user cancelled."""
     finished = Signal()
     """Emitted last, whatever the outcome."""
 
-
-class Task(QRunnable):
-    """A function running on a worker thread, acting as its own progress sink."""
-
     def __init__(self, fn: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> None:
         super().__init__()
-        self.setAutoDelete(False)
-        self.signals = TaskSignals()
         self._fn, self._args, self._kwargs = fn, args, kwargs
         self._cancel = threading.Event()
         self._last_percent = -1
+
+    @property
+    def signals(self) -> Task:
+        """Return the object carrying the signals (the task itself)."""
+        return self
 
     # Progress protocol -------------------------------------------------------------------
     def report(self, fraction: float, message: str = "") -> None:
         percent = int(max(0.0, min(1.0, fraction)) * 100)
         if percent != self._last_percent:
             self._last_percent = percent
-            self.signals.progressed.emit(percent / 100, message)
+            self.progressed.emit(percent / 100, message)
 
     @property
     def cancelled(self) -> bool:
@@ -75,19 +79,20 @@ class Task(QRunnable):
         """Ask the function to stop at its next cancellation check."""
         self._cancel.set()
 
-    def run(self) -> None:
+    def execute(self) -> None:
+        """Run the function on the calling (worker) thread and emit the outcome."""
         try:
             result = self._fn(*self._args, **self._kwargs)
         except Cancelled:
-            self.signals.cancelled.emit()
+            self.cancelled_signal.emit()
         except Exception as exc:  # every failure reaches the UI, never a silent thread death
             exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
             logger.exception("task %s failed", getattr(self._fn, "__name__", self._fn))
-            self.signals.failed.emit(exc)
+            self.failed.emit(exc)
         else:
-            self.signals.succeeded.emit(result)
+            self.succeeded.emit(result)
         finally:
-            self.signals.finished.emit()
+            self.finished.emit()
 
 
 def run_task(
@@ -127,11 +132,11 @@ def run_task(
     if on_progress:
         task.signals.progressed.connect(on_progress)
     if on_cancelled:
-        task.signals.cancelled.connect(on_cancelled)
+        task.cancelled_signal.connect(on_cancelled)
     _live_tasks.add(task)
     task.signals.finished.connect(lambda: _live_tasks.discard(task))
     pool = write_pool() if writes else QThreadPool.globalInstance()
-    pool.start(task)
+    pool.start(task.execute)
     return task
 
 

@@ -49,6 +49,6 @@ def test_cancel_stops_the_work(qtbot):
 
     task = tasks.run_task(wait_for_cancel)
     assert started.wait(5)
-    with qtbot.waitSignal(task.signals.cancelled, timeout=5000):
+    with qtbot.waitSignal(task.cancelled_signal, timeout=5000):
         task.cancel()
     qtbot.waitUntil(lambda: tasks.live_task_count() == 0)
