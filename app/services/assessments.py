@@ -25,10 +25,13 @@ from app.catalog.errors import CatalogError, UnknownIdError
 from app.catalog.loader import load_framework_text
 from app.catalog.registry import Catalog
 from app.catalog.schema import Framework, Question
+from app.domain.blast_radius import system_blast_radius
 from app.domain.enums import AssessmentStatus, EvidenceStrength, FocusArea
+from app.domain.risk import RiskAssessment, system_risk
 from app.services import journal
 from app.services.errors import UserError
 from app.services.frameworks import catalog_for
+from app.services.identity_analysis import load_graph
 from app.services.workspace import Workspace
 from app.storage.models import (
     AISystem,
@@ -43,7 +46,6 @@ from app.support.paths import assessments_dir
 logger = logging.getLogger(__name__)
 
 NOT_APPLICABLE = "na"
-DEFAULT_TARGET = 3
 _PARSED_CACHE_SIZE = 8
 _parsed: OrderedDict[str, Framework] = OrderedDict()
 
@@ -462,8 +464,6 @@ def new_assessment(
     focus_areas: Iterable[str] | None = None,
     max_priority: int | None = None,
     target: int | None = None,
-    risk_tier: str | None = None,
-    risk_factor: str = "",
     title: str = "",
     catalog: Catalog | None = None,
 ) -> AssessmentInfo:
@@ -475,9 +475,9 @@ def new_assessment(
         frameworks: Framework ids (e.g. ``nist-ir-8596``).
         focus_areas: IR 8596 focus areas to keep (secure, defend, thwart); all when None.
         max_priority: Keep questions with priority at most this (1 High only … 3 all).
-        target: The target maturity 0–5; :data:`DEFAULT_TARGET` when None.
-        risk_tier: The system's risk tier that set the target, if known.
-        risk_factor: The factor that set the tier, for the report.
+        target: The target maturity 0–5; by default the one the system's risk tier sets
+            (autonomy, data, exposure and blast radius, see :mod:`app.domain.risk`). The tier
+            and the factor that set it are stored either way.
         title: A title; by default the system's name and today's date.
         catalog: The catalog to take frameworks from; the workspace's when None.
 
@@ -493,7 +493,8 @@ def new_assessment(
         raise UserError("choose at least one framework")
     if max_priority is not None and max_priority not in (1, 2, 3):
         raise UserError("--max-priority must be 1 (High), 2 (Moderate) or 3 (Foundational)")
-    target_level = check_level(DEFAULT_TARGET if target is None else target, "the target")
+    if target is not None:
+        check_level(target, "the target")
     focus = _focus_areas(focus_areas)
     catalog = catalog or catalog_for(workspace)
     try:
@@ -504,6 +505,8 @@ def new_assessment(
         "focus_areas": sorted(f.value for f in focus) if focus is not None else None,
         "max_priority": max_priority,
     }
+    risk = system_risk_of(workspace, system)
+    target_level = risk.target_level if target is None else target
     with workspace.db.write() as session:
         system_row = _system_row(session, system)
         selected = [(fw, _select(fw, system_row, scope)) for fw in chosen]
@@ -519,8 +522,8 @@ def new_assessment(
             status=AssessmentStatus.DRAFT.value,
             frameworks=[asdict(ref) for ref in refs],
             scope=scope,
-            risk_tier=risk_tier,
-            risk_factor=risk_factor,
+            risk_tier=risk.tier.value,
+            risk_factor=risk.factor,
             target_level=target_level,
             assessor=workspace.actor,
         )
@@ -540,6 +543,20 @@ def new_assessment(
         )
     logger.info("created assessment %s of %s with %d questions", info.id, system, len(rows))
     return info
+
+
+def system_risk_of(workspace: Workspace, system: str) -> RiskAssessment:
+    """Return an AI system's risk tier, the factor that set it and its default target.
+
+    Raises:
+        UserError: No system has this inventory id.
+    """
+    loaded, graph = load_graph(workspace)
+    facts = loaded.facts.systems.get(system)
+    if facts is None:
+        raise UserError(f"no AI system {system!r} in the inventory")
+    blast = system_blast_radius(graph, system, explain=False)
+    return system_risk(facts, blast.tier, blast.score)
 
 
 def _ref(row: FrameworkVersion) -> FrameworkRef:

@@ -26,6 +26,7 @@ from sqlmodel import Session
 from app.catalog.errors import UnknownIdError
 from app.catalog.registry import Catalog
 from app.catalog.schema import Question
+from app.domain.blast_radius import system_blast_radius
 from app.domain.enums import EvidenceStrength, FindingSource, FindingStatus, Severity
 from app.services import journal
 from app.services.assessments import (
@@ -38,6 +39,7 @@ from app.services.assessments import (
 from app.services.errors import UserError
 from app.services.evidence import add_evidence_bytes
 from app.services.frameworks import catalog_for
+from app.services.identity_analysis import load_graph
 from app.services.workspace import Workspace
 from app.storage.models import (
     AISystem,
@@ -72,7 +74,8 @@ class Fact:
     Attributes:
         name: The fact (``identity.last_rotated``).
         recorded: How many records have it.
-        total: How many records could have it.
+        total: How many records could have it; 0 for results of the identity analysis
+            (``analysis.*``), which are shown but do not count towards the suggested level.
         values: What is recorded, ``record id: value`` (at most a few dozen).
     """
 
@@ -188,15 +191,19 @@ def accept_suggestion(
 
 def _inventory_suggestion(workspace: Workspace, system_id: int, question: Question) -> Suggestion:
     with workspace.db.read() as session:
-        facts = tuple(_facts(session, system_id, question.inventory_facts))
+        facts = _facts(session, system_id, question.inventory_facts)
         findings = _hygiene_findings(session, system_id)
+        system = session.get(AISystem, system_id)
+    analysis = [n for n in question.inventory_facts if n.startswith("analysis.")]
+    if analysis and system is not None:
+        facts += _analysis_facts(workspace, system.external_id, analysis, findings)
     level, reason = _suggested_level(facts, findings)
     return Suggestion(
         question_id=question.id,
         kind=INVENTORY,
         level=level,
         reason=reason,
-        facts=facts,
+        facts=tuple(facts),
         findings=tuple(f"{severity}: {title}" for severity, title in findings),
         strength=EvidenceStrength.DOCUMENT.value if level is not None else None,
     )
@@ -288,6 +295,27 @@ def _facts(session: Session, system_id: int, names: Sequence[str]) -> list[Fact]
         elif record == "delegation":
             out.append(_delegation_fact(session, name, ids, attr))
     return out
+
+
+def _analysis_facts(
+    workspace: Workspace, system: str, names: Sequence[str], findings: Sequence[tuple[str, str]]
+) -> list[Fact]:
+    """Return the identity analysis results a question names (shown, not counted)."""
+    _, graph = load_graph(workspace)
+    blast = system_blast_radius(graph, system, explain=False)
+    values = {
+        "analysis.blast_radius": (
+            f"{system}: score {blast.score} ({blast.tier.value}), "
+            f"{len(blast.resources)} resource(s) reachable",
+        ),
+        "analysis.delegation_chain": (
+            f"{system}: longest delegation chain {blast.chain.depth} hop(s)"
+            + ("" if blast.chain.exact else " or more"),
+        ),
+        "analysis.hygiene_findings": tuple(f"{sev}: {title}" for sev, title in findings)
+        or (f"{system}: no open identity findings",),
+    }
+    return [Fact(name, 0, 0, values[name]) for name in names if name in values]
 
 
 def _owner_emails(session: Session, identities: Sequence[Identity]) -> dict[int, str]:

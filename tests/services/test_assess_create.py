@@ -39,7 +39,9 @@ def test_secure_high_only_gives_23_questions(systems, catalog):
     assert (info.questions, info.answered, info.status) == (23, 0, "draft")
     assert info.scope["focus_areas"] == ["secure"]
     assert info.scope["max_priority"] == 1
-    assert info.target_level == svc.DEFAULT_TARGET
+    # Advisory, data and exposure not recorded: moderate, which sets target 3.
+    assert (info.risk_tier, info.target_level) == ("moderate", 3)
+    assert info.risk_factor == "data classification: not recorded"
     assert info.assessor == "tester"
     loaded = svc.load_questions(systems, info.id)
     entries = list(loaded.entries())
@@ -74,6 +76,19 @@ def test_agentic_framework_only_where_it_applies(systems, catalog):
     assert info.scope["questions"] == {"owasp-asi": 40, "owasp-nhi": 23}
     assert info.questions == 63
     assert info.target_level == 4
+
+
+def test_target_follows_the_risk_tier_unless_overridden(systems, catalog):
+    with systems.db.write() as session:
+        session.add(
+            AISystem(external_id="AIS-003", name="Pay bot", autonomy="autonomous",
+                     data_classification="restricted")
+        )  # fmt: skip
+    info = svc.new_assessment(systems, "AIS-003", ["owasp-nhi"], catalog=catalog)
+    assert (info.risk_tier, info.target_level) == ("critical", 4)
+    assert info.risk_factor == "autonomous system with restricted data"
+    low = svc.new_assessment(systems, "AIS-003", ["owasp-nhi"], target=2, catalog=catalog)
+    assert (low.risk_tier, low.target_level) == ("critical", 2)
 
 
 @pytest.mark.parametrize(

@@ -122,13 +122,14 @@ def test_flags_review_and_question_target(workspace, assessment):
 
 
 def test_assessment_target_and_title_override(workspace, assessment):
-    info = svc.update_assessment(workspace, assessment, title="Q3 review", target_level=4)
-    assert (info.title, info.target_level) == ("Q3 review", 4)
+    assert svc.get_assessment(workspace, assessment).target_level == 4  # autonomous: high tier
+    info = svc.update_assessment(workspace, assessment, title="Q3 review", target_level=2)
+    assert (info.title, info.target_level) == ("Q3 review", 2)
     with pytest.raises(UserError, match="target must be"):
         svc.update_assessment(workspace, assessment, target_level=7)
     (entry,) = _journal(workspace, "assessment.update")
-    assert entry.before["target_level"] == 3
-    assert entry.after == {"title": "Q3 review", "target_level": 4}
+    assert entry.before["target_level"] == 4
+    assert entry.after == {"title": "Q3 review", "target_level": 2}
 
 
 def test_every_answer_survives_reopening(workspace, assessment):
