@@ -26,8 +26,8 @@ from app.catalog.loader import load_framework_text
 from app.catalog.registry import Catalog
 from app.catalog.schema import Framework, Question
 from app.domain.blast_radius import system_blast_radius
-from app.domain.enums import AssessmentStatus, EvidenceStrength, FocusArea
-from app.domain.risk import RiskAssessment, system_risk
+from app.domain.enums import AssessmentStatus, EvidenceStrength, FocusArea, RiskTier
+from app.domain.risk import DEFAULT_TARGET, RiskAssessment, system_risk
 from app.services import journal
 from app.services.errors import UserError
 from app.services.frameworks import catalog_for
@@ -464,6 +464,8 @@ def new_assessment(
     focus_areas: Iterable[str] | None = None,
     max_priority: int | None = None,
     target: int | None = None,
+    risk_tier: str | None = None,
+    risk_factor: str = "",
     title: str = "",
     catalog: Catalog | None = None,
 ) -> AssessmentInfo:
@@ -478,6 +480,9 @@ def new_assessment(
         target: The target maturity 0–5; by default the one the system's risk tier sets
             (autonomy, data, exposure and blast radius, see :mod:`app.domain.risk`). The tier
             and the factor that set it are stored either way.
+        risk_tier: The system's risk tier when the caller already worked it out (e.g. a
+            dialog that showed it); computed from the inventory when None.
+        risk_factor: The factor that set ``risk_tier``.
         title: A title; by default the system's name and today's date.
         catalog: The catalog to take frameworks from; the workspace's when None.
 
@@ -505,8 +510,12 @@ def new_assessment(
         "focus_areas": sorted(f.value for f in focus) if focus is not None else None,
         "max_priority": max_priority,
     }
-    risk = system_risk_of(workspace, system)
-    target_level = risk.target_level if target is None else target
+    if risk_tier is None:
+        risk = system_risk_of(workspace, system)
+        tier, factor = risk.tier, risk.factor
+    else:
+        tier, factor = _tier(risk_tier), risk_factor
+    target_level = DEFAULT_TARGET[tier] if target is None else target
     with workspace.db.write() as session:
         system_row = _system_row(session, system)
         selected = [(fw, _select(fw, system_row, scope)) for fw in chosen]
@@ -522,8 +531,8 @@ def new_assessment(
             status=AssessmentStatus.DRAFT.value,
             frameworks=[asdict(ref) for ref in refs],
             scope=scope,
-            risk_tier=risk.tier.value,
-            risk_factor=risk.factor,
+            risk_tier=tier.value,
+            risk_factor=factor,
             target_level=target_level,
             assessor=workspace.actor,
         )
@@ -557,6 +566,14 @@ def system_risk_of(workspace: Workspace, system: str) -> RiskAssessment:
         raise UserError(f"no AI system {system!r} in the inventory")
     blast = system_blast_radius(graph, system, explain=False)
     return system_risk(facts, blast.tier, blast.score)
+
+
+def _tier(value: str) -> RiskTier:
+    try:
+        return RiskTier(value)
+    except ValueError:
+        known = ", ".join(t.value for t in RiskTier)
+        raise UserError(f"unknown risk tier {value!r} (use {known})") from None
 
 
 def _ref(row: FrameworkVersion) -> FrameworkRef:

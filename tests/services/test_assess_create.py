@@ -89,6 +89,15 @@ def test_target_follows_the_risk_tier_unless_overridden(systems, catalog):
     assert info.risk_factor == "autonomous system with restricted data"
     low = svc.new_assessment(systems, "AIS-003", ["owasp-nhi"], target=2, catalog=catalog)
     assert (low.risk_tier, low.target_level) == ("critical", 2)
+    given = svc.new_assessment(
+        systems, "AIS-003", ["owasp-nhi"], risk_tier="low", risk_factor="shown in the dialog",
+        catalog=catalog,
+    )  # fmt: skip
+    assert (given.risk_tier, given.risk_factor, given.target_level) == (
+        "low", "shown in the dialog", 2,
+    )  # fmt: skip
+    with pytest.raises(UserError, match="unknown risk tier 'extreme'"):
+        svc.new_assessment(systems, "AIS-003", ["owasp-nhi"], risk_tier="extreme", catalog=catalog)
 
 
 @pytest.mark.parametrize(
