@@ -50,10 +50,11 @@ class Merger:
             strict_entity: The entity whose ids must be unique in this sheet (the entity of a
                 sheet that describes only one); None in a flat sheet.
         """
-        problems = [p for r in bundle.records if (p := self._conflict(r, strict_entity))]
-        if problems:
-            self.inventory.problems.extend(problems)
-            return False
+        for record in bundle.records:
+            problem = self._conflict(record, strict_entity)
+            if problem is not None:
+                self.inventory.problems.append(problem)
+                return False
         for record in bundle.records:
             self._merge(record, strict_entity)
         for link in bundle.links:
@@ -99,8 +100,8 @@ class Merger:
             earlier.values.setdefault(name, value)
         for name, value in record.attributes.items():
             earlier.attributes.setdefault(name, value)
-        for name, header in record.headers.items():
-            earlier.headers.setdefault(name, header)
+        if any(name not in earlier.headers for name in record.headers):
+            earlier.headers = {**record.headers, **earlier.headers}  # headers dicts are shared
 
 
 def _show(value: Any) -> str:

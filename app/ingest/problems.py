@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 logger = logging.getLogger(__name__)
 
@@ -23,9 +23,8 @@ class IngestError(Exception):
     """The file cannot be taken in at all (not a workbook, damaged, too large, unsafe)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
-    """Where a record came from.
+class Source(NamedTuple):
+    """Where a record came from (a named tuple: made once per row, so it must be cheap).
 
     Attributes:
         file: The file name (no folder).

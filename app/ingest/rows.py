@@ -28,7 +28,7 @@ from app.ingest.headers import MappedSheet
 from app.ingest.limits import DEFAULT_LIMITS, Limits
 from app.ingest.problems import WARNING, Problem, Source
 from app.ingest.records import RECORD_TYPES, Link, Record, SheetInfo
-from app.ingest.values import BadValue, as_text, normaliser, split_email
+from app.ingest.values import BadValue, as_text, memoised, normaliser, split_email
 
 logger = logging.getLogger(__name__)
 
@@ -104,11 +104,19 @@ class _SheetReader:
         self.attributes = [(c.index, c.header) for c in sheet.columns if not c.entity]
         self.mapped = {(c.entity, c.field): c.header for c in self.cells}
         self.entities = [e for e in SPECS if any(c.entity == e for c in self.cells)]
-        self.single_entity = set(self.entities) <= {self.primary}
+        self.headers = {
+            e: {f: h for (owner, f), h in self.mapped.items() if owner == e} for e in self.entities
+        }
+        self.plan = [(c.index, c.header, c.entity, c.field, c.normalise, c.is_email)
+                     for c in self.cells]  # fmt: skip
+        self.shapes = [(e, SPECS[e].key, RECORD_TYPES[e], self.headers[e]) for e in self.entities]
+        link_fields = {(SYSTEMS, "identities"), (IDENTITIES, "systems"), (IDENTITIES, "id")}
+        self.has_links = bool(link_fields & set(self.mapped))
         self.formula_rows: dict[int, list[int]] = {}
         for row, col in sheet.raw.formula_cells:
             self.formula_rows.setdefault(row, []).append(col)
         self.formulas: dict[int, tuple[int, int, int]] = {}
+        self.split_email = memoised(split_email)
 
     def problem(self, row: int, column: str, reason: str, severity: str = "error") -> Problem:
         return Problem(self.sheet.file, self.sheet.label, row, column, reason, severity)
@@ -127,7 +135,7 @@ class _SheetReader:
         total, read, rejected = max(len(rows) - start, 1), 0, 0
         for index in range(start, len(rows)):
             row = rows[index]
-            if not any(c != "" and c is not None for c in row):
+            if not any(row) and all(c == "" or c is None for c in row):
                 continue
             read += 1
             if not self.read_row(index, row):
@@ -144,32 +152,33 @@ class _SheetReader:
         errors: list[Problem] = []
         values: dict[str, dict[str, Any]] = {e: {} for e in self.entities}
         names: dict[str, str] = {}
-        width = len(row)
-        for cell in self.cells:
-            raw = row[cell.index] if cell.index < width else ""
-            if isinstance(raw, str) and len(raw) > self.limits.max_cell_chars:
-                errors.append(self.too_long(source.row, cell.header, raw))
+        width, cap = len(row), self.limits.max_cell_chars
+        for col, header, entity, name, normalise, is_email in self.plan:
+            raw = row[col] if col < width else ""
+            if raw.__class__ is str and len(raw) > cap:
+                errors.append(self.too_long(source.row, header, raw))
                 continue
             try:
-                if cell.is_email:
-                    email, name = split_email(raw)
-                    values[cell.entity][cell.field] = email
-                    if name:
-                        names[cell.entity] = name
+                if is_email:
+                    email, owner = self.split_email(raw)
+                    values[entity][name] = email
+                    if owner:
+                        names[entity] = owner
                 else:
-                    values[cell.entity][cell.field] = cell.normalise(raw)
+                    values[entity][name] = normalise(raw)
             except BadValue as exc:
-                errors.append(self.problem(source.row, cell.header, str(exc)))
-        attributes = self.read_attributes(source.row, row, errors)
-        self.note_formulas(index, row)
-        for entity, name in names.items():
+                errors.append(self.problem(source.row, header, str(exc)))
+        attributes = self.read_attributes(source.row, row, errors) if self.attributes else {}
+        if self.formula_rows:
+            self.note_formulas(index, row)
+        for entity, owner in names.items():
             if not values[entity].get("owner_name") and "owner_name" in SPECS[entity].field_names:
-                values[entity]["owner_name"] = name
+                values[entity]["owner_name"] = owner
         records = self.build_records(source, values, attributes, errors)
         if errors:
             self.out.problems.extend(errors)
             return False
-        links = self.build_links(source, values)
+        links = self.build_links(source, values) if self.has_links else []
         self.out.bundles.append(RowBundle(source, records, links))
         return True
 
@@ -194,10 +203,7 @@ class _SheetReader:
                 attributes[header] = value
         return attributes
 
-    def key_part(self, values: dict[str, dict[str, Any]], entity: str, name: str) -> str:
-        own = values.get(entity, {}).get(name)
-        if own:
-            return own
+    def fallback(self, values: dict[str, dict[str, Any]], entity: str, name: str) -> str:
         for other, other_field in _KEY_FALLBACKS.get((entity, name), ()):
             found = values.get(other, {}).get(other_field)
             if isinstance(found, list):
@@ -208,20 +214,17 @@ class _SheetReader:
 
     def build_records(self, source, values, attributes, errors) -> list[Record]:  # noqa: ANN001
         records = []
-        for entity in self.entities:
+        for entity, key_names, record_type, headers in self.shapes:
             own = values[entity]
-            primary = entity == self.primary
+            primary = entity is self.primary
             if not primary and not any(v not in ("", None, []) for v in own.values()):
                 continue
-            key = tuple(self.key_part(values, entity, name) for name in SPECS[entity].key)
-            missing = [n for n, part in zip(SPECS[entity].key, key, strict=True) if not part]
-            if missing:
-                errors.append(self.missing_key(source.row, entity, missing[0], primary))
+            key = tuple([own.get(n) or self.fallback(values, entity, n) for n in key_names])
+            if not all(key):
+                missing = next(n for n, part in zip(key_names, key, strict=True) if not part)
+                errors.append(self.missing_key(source.row, entity, missing, primary))
                 continue
-            headers = {f: h for (e, f), h in self.mapped.items() if e == entity}
-            record_type = RECORD_TYPES[entity]
-            record = record_type(key, own, attributes if primary else {}, source, headers)
-            records.append(record)
+            records.append(record_type(key, own, attributes if primary else {}, source, headers))
         return records
 
     def missing_key(self, row: int, entity: str, name: str, primary: bool) -> Problem:

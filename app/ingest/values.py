@@ -170,6 +170,8 @@ def is_blank(value: Any) -> bool:
 
 def as_text(value: Any) -> str:
     """Return a cell as trimmed text: whole numbers without ``.0``, dates as ISO text."""
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -214,10 +216,29 @@ def _text(value: Any) -> str:
 
 
 def _items(value: Any) -> list[str]:
-    if is_blank(value):
+    text = as_text(value)
+    if not text:
         return []
-    parts = (as_text(p) for p in _SPLIT.split(as_text(value)))
-    return list(dict.fromkeys(p for p in parts if p))
+    if "," not in text and ";" not in text and "\n" not in text and "\r" not in text:
+        return [text]
+    items: list[str] = []
+    seen: set[str] = set()
+    for part in _SPLIT.split(text):
+        part = part.strip()
+        if part and part not in seen:
+            seen.add(part)
+            items.append(part)
+    return items
+
+
+def _copying(function: Callable[[Any], list[str]]) -> Callable[[Any], list[str]]:
+    """Return a memoised list-valued normaliser that hands each caller its own list."""
+    remembered = memoised(function)
+
+    def fresh(value: Any) -> list[str]:
+        return list(remembered(value))
+
+    return fresh
 
 
 def _bool(value: Any) -> bool | None:
@@ -322,10 +343,42 @@ _BY_KIND: dict[str, Normaliser] = {
 }
 
 
+def memoised(function: Callable[[Any], Any], size: int = 20_000) -> Callable[[Any], Any]:
+    """Return ``function`` remembering its results for up to ``size`` distinct cells.
+
+    Columns of owners, vocabularies and dates repeat the same few values over thousands of rows;
+    failures are not remembered (they raise each time, so every row gets its problem).
+    """
+    cache: dict[tuple[type, Any], Any] = {}
+
+    def remembered(value: Any) -> Any:
+        key = (type(value), value)
+        try:
+            return cache[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable cell: nothing to remember
+            return function(value)
+        result = function(value)
+        if len(cache) < size:
+            cache[key] = result
+        return result
+
+    return remembered
+
+
 def normaliser(fspec: FieldSpec) -> Normaliser:
-    """Return the function that normalises cells of this field."""
+    """Return the function that normalises cells of this field.
+
+    Fields with few distinct values (vocabularies, e-mails, dates, yes/no) are memoised; each call
+    returns a fresh memo, so its cache lives as long as the reading of one sheet.
+    """
     if fspec.kind == ENUM:
-        return _enum_normaliser(fspec)
+        return memoised(_enum_normaliser(fspec))
+    if fspec.kind in (EMAIL, DATE, BOOL):
+        return memoised(_BY_KIND[fspec.kind])
+    if fspec.kind in (LIST, IDS):
+        return _copying(_BY_KIND[fspec.kind])
     return _BY_KIND[fspec.kind]
 
 

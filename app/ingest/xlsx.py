@@ -26,6 +26,7 @@ from app.ingest.problems import IngestError
 logger = logging.getLogger(__name__)
 
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+_FORMULA_HINTS = (b"<f", b":f")
 _CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)$")
 _READ_CHUNK = 1024 * 1024
 
@@ -135,7 +136,7 @@ def _read_part(archive: zipfile.ZipFile, name: str, display: str) -> bytes:
 
 def _formula_positions(xml: bytes) -> set[tuple[int, int]]:
     """Return the positions of cells with a formula in one worksheet's XML."""
-    if not _FORMULA_TAG.search(xml):
+    if not any(tag in xml for tag in _FORMULA_HINTS) or not _FORMULA_TAG.search(xml):
         return set()
     found: set[tuple[int, int]] = set()
     row, col = -1, -1

@@ -19,6 +19,7 @@ from app.services.inventory_import.plan import (
     latest_runs,
     plan_import,
 )
+from app.services.inventory_import.store import snapshot_records
 
 logger = logging.getLogger(__name__)
 
@@ -32,4 +33,5 @@ __all__ = [
     "import_inventory",
     "latest_runs",
     "plan_import",
+    "snapshot_records",
 ]

@@ -8,6 +8,7 @@ caller's write transaction.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from typing import Any
 
@@ -22,7 +23,6 @@ from app.services.journal import jsonable
 from app.services.progress import Progress, check_cancelled
 from app.storage.models import (
     AISystem,
-    Assessment,
     Delegation,
     Grant,
     Identity,
@@ -69,47 +69,118 @@ def _defaults(model: type[SQLModel]) -> dict[str, Any]:
     return values
 
 
+_DATE_FIELDS = frozenset({"review_due", "created", "last_rotated", "last_used", "expires"})
+_JSON_FIELDS = frozenset({"tools", "tags", "attributes"})
+_BOOL_FIELDS = frozenset({"approval_required", "logged"})
+
+
+def _from_db(name: str, value: Any) -> Any:
+    """Turn a raw SQLite value into the canonical value (dates, lists, flags)."""
+    if value is None:
+        return [] if name in ("tools", "tags") else ({} if name == "attributes" else None)
+    if name in _DATE_FIELDS:
+        return dt.date.fromisoformat(value[:10])
+    if name in _JSON_FIELDS:
+        if value == "[]":
+            return []
+        return {} if value == "{}" else json.loads(value)
+    if name in _BOOL_FIELDS:
+        return value not in ("0", "false", "")
+    if name in _BOOL_FIELDS:
+        return bool(value)
+    return value
+
+
+def _select(session: Session, table: str, columns: tuple[str, ...]) -> list[tuple]:
+    """Read columns of a whole table through the driver (no per-row ORM work)."""
+    sql = f"SELECT {', '.join(columns)} FROM {table}"  # names come from our own tables
+    return list(session.connection().exec_driver_sql(sql).fetchall())
+
+
+def _rows(session: Session, entity: str, extra: tuple[str, ...]) -> list[dict[str, Any]]:
+    names = ("id", *extra, *COLUMNS[entity], "attributes")
+    table = TABLES[entity].__tablename__  # type: ignore[attr-defined]
+    convert = [n for n in names if n in _DATE_FIELDS or n in _JSON_FIELDS or n in _BOOL_FIELDS]
+    rows = []
+    for raw in _select(session, str(table), names):
+        row = dict(zip(names, raw, strict=True))
+        for name in convert:
+            value = row[name]
+            if value is None or value.__class__ is str:
+                row[name] = _from_db(name, value)
+            elif name in _BOOL_FIELDS:
+                row[name] = bool(value)
+        rows.append(row)
+    return rows
+
+
 def load_existing(session: Session) -> Existing:
     """Read the workspace's inventory into the plain form the diff compares with."""
-    people = {row.id: (row.email, row.name) for row in session.execute(
-        sa.select(Person.id, Person.email, Person.name))}  # fmt: skip
+    people = {i: (e, n) for i, e, n in _select(session, "person", ("id", "email", "name"))}
     existing = Existing()
+    ext: dict[str, dict[int, str]] = {}
     for entity in (SYSTEMS, IDENTITIES, RESOURCES):
-        model = TABLES[entity]
+        extra = ("external_id", "owner_id") if entity in _OWNED else ("external_id",)
         table = existing.records[entity]
-        for row in session.execute(sa.select(model.__table__)).mappings():  # type: ignore[attr-defined]
-            values = {name: row[name] for name in COLUMNS[entity]}
-            values["_id"], values["attributes"] = row["id"], row["attributes"] or {}
+        ext[entity] = {}
+        for row in _rows(session, entity, extra):
+            row_id, key = row.pop("id"), row.pop("external_id")
+            row["_id"] = row_id
+            ext[entity][row_id] = key
             if entity in _OWNED:
-                email, name = people.get(row["owner_id"], (None, ""))
-                values["owner_email"], values["owner_name"] = email, name
-            table[(row["external_id"],)] = values
-    ident, res = sa.orm.aliased(Identity), sa.orm.aliased(Resource)
-    grants = sa.select(Grant.__table__, ident.external_id.label("i"), res.external_id.label("r"))
-    grants = grants.join(ident, ident.id == Grant.identity_id).join(
-        res, res.id == Grant.resource_id
-    )
-    for row in session.execute(grants).mappings():
-        values = {name: row[name] for name in COLUMNS[GRANTS]}
-        values["_id"], values["attributes"] = row["id"], row["attributes"] or {}
-        existing.records[GRANTS][(row["i"], row["r"], row["action"], row["scope"])] = values
-    source, target = sa.orm.aliased(Identity), sa.orm.aliased(Identity)
-    delegations = (
-        sa.select(Delegation.id, Delegation.kind, source.external_id, target.external_id)
-        .join(source, source.id == Delegation.from_identity_id)
-        .join(target, target.id == Delegation.to_identity_id)
-    )
-    for row_id, kind, from_id, to_id in session.execute(delegations):
-        existing.records[DELEGATIONS][(from_id, to_id, kind)] = {"_id": row_id}
-    links = (
-        sa.select(AISystem.external_id, Identity.external_id)
-        .join(SystemIdentity, SystemIdentity.system_id == AISystem.id)
-        .join(Identity, Identity.id == SystemIdentity.identity_id)
-    )
-    existing.links = {(s, i) for s, i in session.execute(links)}
-    protected = sa.select(AISystem.external_id).join(Assessment).distinct()
-    existing.protected_systems = set(session.execute(protected).scalars())
+                email, name = people.get(row.pop("owner_id"), (None, ""))
+                row["owner_email"], row["owner_name"] = email, name
+            table[(key,)] = row
+    identities, resources = ext[IDENTITIES], ext[RESOURCES]
+    for row in _rows(session, GRANTS, ("identity_id", "resource_id", "action", "scope")):
+        key = (identities[row.pop("identity_id")], resources[row.pop("resource_id")],
+               row.pop("action"), row.pop("scope"))  # fmt: skip
+        row["_id"] = row.pop("id")
+        existing.records[GRANTS][key] = row
+    columns = ("id", "from_identity_id", "to_identity_id", "kind")
+    for row_id, source, target, kind in _select(session, "delegation", columns):
+        existing.records[DELEGATIONS][(identities[source], identities[target], kind)] = {
+            "_id": row_id
+        }
+    pairs = _select(session, "system_identity", ("system_id", "identity_id"))
+    existing.links = {(ext[SYSTEMS][s], identities[i]) for s, i in pairs}
+    protected = _select(session, "assessment", ("DISTINCT system_id",))
+    existing.protected_systems = {ext[SYSTEMS][s] for (s,) in protected if s in ext[SYSTEMS]}
     return existing
+
+
+_LIST_TEXT: dict[tuple[str, ...], str] = {}
+
+
+def _json_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not value:
+        return "[]" if isinstance(value, list) else "{}"
+    if isinstance(value, list) and len(value) < 8:
+        key = tuple(value)
+        text = _LIST_TEXT.get(key)
+        if text is None:
+            text = json.dumps(value, ensure_ascii=False)
+            if len(_LIST_TEXT) < 10_000:
+                _LIST_TEXT[key] = text
+        return text
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _update_rows(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
+    """Update rows by id with executemany, one statement per set of changed columns."""
+    table = model.__table__  # type: ignore[attr-defined]
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        values = {k: v for k, v in row.items() if k != "id"}
+        values["row_id"] = row["id"]
+        groups.setdefault(tuple(sorted(values)), []).append(values)
+    for names, batch in groups.items():
+        columns = {n: sa.bindparam(n) for n in names if n != "row_id"}
+        statement = table.update().where(table.c.id == sa.bindparam("row_id")).values(columns)
+        for start in range(0, len(batch), _BATCH):
+            session.execute(statement, batch[start : start + _BATCH])
 
 
 def external_ids(session: Session, model: type[SQLModel]) -> dict[str, int]:
@@ -246,8 +317,37 @@ class InventoryWriter:
         self._insert_rows(TABLES[entity], [{**defaults, **row} for row in rows])
 
     def _insert_rows(self, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
+        """Insert rows that all have the same keys, through the driver's executemany.
+
+        Values go through each column type's own bind processor (so the stored form is the
+        one SQLAlchemy reads back); JSON is serialised here, and the one time stamp once.
+        """
+        if not rows:
+            return
+        table = model.__table__  # type: ignore[attr-defined]
+        conn = self.session.connection()
+        columns = list(rows[0])
+        processors = [self._processor(table.c[name].type, conn.dialect) for name in columns]
+        pairs = list(zip(columns, processors, strict=True))
+        sql = (
+            f"INSERT INTO {table.name} ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' for _ in columns)})"
+        )
         for start in range(0, len(rows), _BATCH):
-            self.session.execute(sa.insert(model), rows[start : start + _BATCH])
+            data = [
+                tuple([process(row[name]) if process else row[name] for name, process in pairs])
+                for row in rows[start : start + _BATCH]
+            ]
+            conn.exec_driver_sql(sql, data)
+
+    def _processor(self, column_type: Any, dialect: Any) -> Any:
+        if isinstance(column_type, sa.JSON):
+            return _json_text
+        process = column_type.bind_processor(dialect)
+        if process is None or not isinstance(column_type, sa.DateTime):
+            return process
+        stamped = process(self.now)
+        return lambda value: stamped if value is self.now else process(value)
 
     def _update(self, entity: str, diff: InventoryDiff) -> None:
         rows = []
@@ -263,8 +363,7 @@ class InventoryWriter:
             if entity in _TIMESTAMPED:
                 row["updated_at"] = self.now
             rows.append(row)
-        for start in range(0, len(rows), _BATCH):
-            self.session.execute(sa.update(TABLES[entity]), rows[start : start + _BATCH])
+        _update_rows(self.session, TABLES[entity], rows)
 
     def _delete(self, diff: InventoryDiff, ids: dict[str, dict[str, int]]) -> None:
         pairs = [(ids[SYSTEMS][s], ids[IDENTITIES][i]) for s, i in diff.link_missing
@@ -285,21 +384,76 @@ class InventoryWriter:
             self.deleted[entity] = len(row_ids)
 
 
+SNAPSHOT_VERSION = 1
+_SNAPSHOT_SQL = {
+    SYSTEMS: (
+        ("id", "name", "owner_email", "lifecycle_stage", "environment", "autonomy",
+         "data_classification", "exposure"),
+        "SELECT s.external_id, s.name, p.email, s.lifecycle_stage, s.environment, s.autonomy, "
+        "s.data_classification, s.exposure FROM ai_system s "
+        "LEFT JOIN person p ON p.id = s.owner_id ORDER BY s.external_id",
+    ),
+    IDENTITIES: (
+        ("id", "name", "kind", "provider", "owner_email", "environment", "created",
+         "last_rotated", "last_used", "expires"),
+        "SELECT i.external_id, i.name, i.kind, i.provider, p.email, i.environment, i.created, "
+        "i.last_rotated, i.last_used, i.expires FROM identity i "
+        "LEFT JOIN person p ON p.id = i.owner_id ORDER BY i.external_id",
+    ),
+    RESOURCES: (
+        ("id", "name", "kind", "environment", "sensitivity"),
+        "SELECT external_id, name, kind, environment, sensitivity FROM resource "
+        "ORDER BY external_id",
+    ),
+    GRANTS: (
+        ("identity", "resource", "action", "scope", "approval_required", "logged", "last_used"),
+        "SELECT i.external_id, r.external_id, g.action, g.scope, g.approval_required, g.logged, "
+        "g.last_used FROM access_grant g JOIN identity i ON i.id = g.identity_id "
+        "JOIN resource r ON r.id = g.resource_id ORDER BY 1, 2, 3, 4",
+    ),
+    DELEGATIONS: (
+        ("from_identity", "to_identity", "kind"),
+        "SELECT f.external_id, t.external_id, d.kind FROM delegation d "
+        "JOIN identity f ON f.id = d.from_identity_id JOIN identity t ON t.id = d.to_identity_id "
+        "ORDER BY 1, 2, 3",
+    ),
+    "links": (
+        ("system", "identity"),
+        "SELECT s.external_id, i.external_id FROM system_identity l "
+        "JOIN ai_system s ON s.id = l.system_id JOIN identity i ON i.id = l.identity_id "
+        "ORDER BY 1, 2",
+    ),
+}  # fmt: skip
+_FLAG_POSITIONS = {GRANTS: (4, 5)}
+
+
 def snapshot(session: Session, delegation_attributes: list[dict[str, Any]]) -> dict[str, Any]:
-    """Return the inventory as it stands, as JSON data, for later drift comparison."""
-    existing = load_existing(session)
-    data: dict[str, Any] = {"version": 1}
-    for entity in (SYSTEMS, IDENTITIES, RESOURCES):
-        data[entity] = {
-            key[0]: jsonable({k: v for k, v in values.items() if k != "_id"})
-            for key, values in existing.records[entity].items()
-        }
-    data[GRANTS] = [
-        [*key, values["approval_required"], values["logged"], jsonable(values["last_used"])]
-        for key, values in existing.records[GRANTS].items()
-    ]
-    data[DELEGATIONS] = [list(key) for key in existing.records[DELEGATIONS]]
-    data["links"] = sorted([list(pair) for pair in existing.links])
+    """Return the inventory as it stands, as compact JSON data, for later drift comparison.
+
+    Each entity is ``{"fields": [...], "rows": [[...], ...]}`` (rows in key order; dates as
+    ISO text); :func:`snapshot_records` turns it back into dictionaries.
+    """
+    conn = session.connection()
+    data: dict[str, Any] = {"version": SNAPSHOT_VERSION}
+    for entity, (fields, sql) in _SNAPSHOT_SQL.items():
+        rows = [list(row) for row in conn.exec_driver_sql(sql).fetchall()]
+        for position in _FLAG_POSITIONS.get(entity, ()):
+            for row in rows:
+                row[position] = None if row[position] is None else bool(row[position])
+        data[entity] = {"fields": list(fields), "rows": rows}
     if delegation_attributes:
-        data["delegation_attributes"] = delegation_attributes
+        data["delegation_attributes"] = jsonable(delegation_attributes)
     return data
+
+
+def snapshot_records(data: dict[str, Any], entity: str) -> list[dict[str, Any]]:
+    """Return one entity of an import snapshot as a list of dictionaries.
+
+    Args:
+        data: An ``ImportRun.snapshot``.
+        entity: ``systems``, ``identities``, ``resources``, ``grants``, ``delegations`` or
+            ``links``.
+    """
+    part = data.get(entity) or {"fields": [], "rows": []}
+    fields = part["fields"]
+    return [dict(zip(fields, row, strict=True)) for row in part["rows"]]
