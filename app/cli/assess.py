@@ -137,6 +137,8 @@ def run_answer(ctx: CliContext) -> int:
     """Answer one question, optionally attaching evidence files."""
     args, ws = ctx.args, ctx.workspace()
     level = _level(args.level)
+    if level == assessments.NOT_APPLICABLE and not (args.note or "").strip():
+        raise UserError("an N/A answer needs its justification in --note")
     if assessments.get_assessment(ws, args.assessment).final:
         raise UserError(f"assessment {args.assessment} is final and read-only")
     assessments.get_response(ws, args.assessment, args.question)

@@ -31,6 +31,7 @@ from app.domain.enums import EvidenceStrength, FindingSource, FindingStatus, Sev
 from app.services import journal
 from app.services.assessments import (
     ResponseInfo,
+    get_assessment,
     get_response,
     list_responses,
     load_questions,
@@ -150,6 +151,8 @@ def accept_suggestion(
     if suggestion.level is None:
         raise UserError(f"no level to accept for {suggestion.question_id}: {suggestion.reason}")
     qid = suggestion.question_id
+    if get_assessment(workspace, assessment_id).final:
+        raise UserError(f"assessment {assessment_id} is final and read-only; re-assess to change")
     previous = get_response(workspace, assessment_id, qid).notes
     evidence_ids = list(suggestion.evidence_ids)
     if suggestion.kind == INVENTORY:

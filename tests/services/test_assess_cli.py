@@ -62,7 +62,7 @@ def test_user_errors_are_one_line(cli):
     cli("assess", "new", "--system", "AIS-002", "--framework", "owasp-nhi")
     err = cli("assess", "answer", "--assessment", "1", "--question", "nhi.NHI1.q1",
               "--level", "na", expect=1)  # fmt: skip
-    assert "N/A needs a justification" in err
+    assert "N/A answer needs its justification in --note" in err
     err = cli("assess", "answer", "--assessment", "1", "--question", "nhi.NHI1.q1",
               "--level", "seven", expect=1)  # fmt: skip
     assert "--level must be 0-5, na or none" in err

@@ -137,6 +137,10 @@ def test_earlier_assessments_of_the_system_count(workspace, assessment, catalog)
     (offer,) = [o for o in offers if o.source_question == ASI_PRIVILEGE]
     assert offer.source_assessment == assessment
     assert f"in assessment {assessment}" in offer.reason
+    (rotation,) = sg.suggestions_for(workspace, assessment, ROTATION, catalog=catalog)
+    with pytest.raises(UserError, match="final and read-only"):
+        sg.accept_suggestion(workspace, assessment, rotation)
+    assert ev.list_evidence(workspace) == []  # nothing stored for a refused answer
 
 
 def test_nothing_to_accept(workspace, assessment, catalog):
