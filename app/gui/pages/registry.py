@@ -36,6 +36,14 @@ PAGES: tuple[PageSpec, ...] = (
         "What this workspace holds",
     ),
     PageSpec(
+        "inventory",
+        "Inventory",
+        "app.gui.pages.inventory_page",
+        "InventoryPage",
+        "inventory",
+        "AI systems and identities, their blast radius; import the client's inventory",
+    ),
+    PageSpec(
         "frameworks",
         "Frameworks",
         "app.gui.pages.frameworks_page",

@@ -1,0 +1,312 @@
+"""The inventory import wizard: file → sheet and header row → column mapping → dry run → apply.
+
+Reading the file, the dry run and the import each run on a worker (``app.gui.tasks``); the
+import goes through :func:`run_with_progress` on the write thread, with Cancel, and nothing is
+written until the user presses Import on the dry-run page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from app.gui.context import GuiContext
+from app.gui.dialogs.error_dialog import show_error
+from app.gui.dialogs.import_inspection import AWS_FORMAT, FilePreview, MappingChoices
+from app.gui.dialogs.import_mapping_page import MappingPage
+from app.gui.dialogs.import_preview_page import PreviewPage
+from app.gui.dialogs.import_sheet_page import SheetPage
+from app.gui.dialogs.progress_dialog import run_with_progress
+from app.gui.tasks import Task
+from app.services.errors import UserError
+from app.services.identity_analysis import FindingRefresh, refresh_identity_findings
+from app.services.inventory_import import ImportPlan, ImportResult, apply_plan
+from app.services.progress import Cancelled, Progress, scaled
+from app.services.workspace import Workspace
+
+logger = logging.getLogger(__name__)
+
+FILE_FILTER = "Inventory files (*.xlsx *.xlsm *.csv *.tsv *.txt);;All files (*)"
+FORMATS = (("Detect automatically", "auto"), ("AWS IAM credential report (CSV)", AWS_FORMAT))
+_ENTITY_WORDS = {
+    "systems": "AI systems",
+    "identities": "identities",
+    "resources": "resources",
+    "grants": "grants",
+    "delegations": "delegations",
+}
+
+
+class FilePage(QWizardPage):
+    """Step 1: choose the file and how to read it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle("Choose the inventory file")
+        self.setSubTitle(
+            "An Excel workbook (.xlsx, .xlsm) or CSV file in whatever shape the client keeps "
+            "it: AI systems, identities, resources, grants and delegations, on one sheet or many."
+        )
+        self.path_edit = QLineEdit()
+        self.path_edit.setAccessibleName("Inventory file")
+        self.path_edit.setPlaceholderText("Path of the .xlsx or .csv file")
+        self.path_edit.textChanged.connect(lambda _t: self.completeChanged.emit())
+        self.browse_button = QPushButton("Browse…")
+        self.browse_button.setToolTip("Pick the file in a file dialog")
+        self.browse_button.clicked.connect(self._on_browse_button_clicked)
+        self.format_box = QComboBox()
+        self.format_box.setAccessibleName("File format")
+        for label, value in FORMATS:
+            self.format_box.addItem(label, value)
+        self.template_button = QPushButton("Save the template workbook…")
+        self.template_button.setToolTip(
+            "A workbook with Assay's canonical columns and drop-downs, to send to the client"
+        )
+        self.template_button.clicked.connect(self._on_template_button_clicked)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setObjectName("pageHint")
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(self.browse_button)
+        form = QFormLayout()
+        form.addRow("File:", row)
+        form.addRow("Format:", self.format_box)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        layout.addWidget(self.template_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+    def path(self) -> Path:
+        return Path(self.path_edit.text().strip()).expanduser()
+
+    def file_format(self) -> str:
+        return str(self.format_box.currentData())
+
+    def isComplete(self) -> bool:
+        return bool(self.path_edit.text().strip())
+
+    def validatePage(self) -> bool:
+        if not self.path().is_file():
+            self.message.setText(f"There is no file at {self.path()}.")
+            return False
+        self.message.clear()
+        return True
+
+    def _on_browse_button_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import an inventory", "", FILE_FILTER)
+        if path:
+            self.path_edit.setText(path)
+
+    def _on_template_button_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the template", "inventory-template.xlsx", "Excel workbook (*.xlsx)"
+        )
+        if not path:
+            return
+        from app.services.inventory_template import write_template
+
+        try:
+            written = write_template(Path(path))
+        except (OSError, UserError) as exc:
+            show_error(self, "Cannot save the template", exc)
+            return
+        self.message.setText(f"Template saved to {written}.")
+
+
+def import_and_refresh(
+    ws: Workspace,
+    plan: ImportPlan,
+    *,
+    valid_only: bool,
+    delete_missing: bool,
+    progress: Progress | None = None,
+) -> tuple[ImportResult, FindingRefresh | None]:
+    """Apply the plan, then bring the identity findings up to date (skipped when cancelled)."""
+    result = apply_plan(
+        ws,
+        plan,
+        valid_only=valid_only,
+        delete_missing=delete_missing,
+        progress=scaled(progress, 0.0, 0.8),
+    )
+    try:
+        refresh = refresh_identity_findings(ws, progress=scaled(progress, 0.8, 1.0))
+    except Cancelled:
+        logger.info("identity findings not refreshed: cancelled after the import")
+        refresh = None
+    return result, refresh
+
+
+def result_message(plan: ImportPlan, result: ImportResult) -> str:
+    """Return one sentence about an applied import, for the status bar."""
+    created = [
+        f"{result.counts[e]['created']:,} {word}"
+        for e, word in _ENTITY_WORDS.items()
+        if result.counts.get(e, {}).get("created")
+    ]
+    updated = sum(result.counts.get(e, {}).get("updated", 0) for e in _ENTITY_WORDS)
+    rejected = sum(result.counts.get(e, {}).get("rejected", 0) for e in _ENTITY_WORDS)
+    parts = [f"Imported {plan.file_name}: " + (", ".join(created) or "nothing") + " new"]
+    parts.append(f"{updated:,} changed")
+    if rejected:
+        parts.append(f"{rejected:,} rows skipped")
+    return "; ".join(parts)
+
+
+class ImportWizard(QWizard):
+    """Guides an import from the file to the applied changes."""
+
+    imported = Signal(object)
+    """The :class:`ImportResult` of an applied import."""
+
+    def __init__(
+        self, context: GuiContext, parent: QWidget | None = None, path: Path | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setWindowTitle("Import an inventory")
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, False)
+        self.setButtonText(QWizard.WizardButton.FinishButton, "Import")
+        self.resize(920, 640)
+        self.file_preview: FilePreview | None = None
+        self.choices: MappingChoices | None = None
+        self.result: ImportResult | None = None
+        self._apply_task: Task | None = None
+        self.file_page = FilePage()
+        self.sheet_page = SheetPage()
+        self.mapping_page = MappingPage()
+        self.preview_page = PreviewPage()
+        for page in (self.file_page, self.sheet_page, self.mapping_page, self.preview_page):
+            self.addPage(page)
+        if path is not None:
+            self.file_page.path_edit.setText(str(path))
+        self.finished.connect(self._on_finished)
+
+    # What the pages share -------------------------------------------------------------------
+    @property
+    def workspace(self) -> Workspace:
+        return self.context.workspace
+
+    def selected_sheet(self) -> str | None:
+        """Return the one sheet to import, or None for every sheet."""
+        return self.sheet_page.selected_sheet()
+
+    def mapping(self) -> dict[str, str]:
+        return self.choices.mapping() if self.choices else {}
+
+    def plan_arguments(self) -> dict[str, Any]:
+        """Return the keyword arguments of ``plan_import`` for the current choices."""
+        return {
+            "sheet": self.selected_sheet(),
+            "mapping": self.mapping(),
+            "format": self.file_page.file_format(),
+        }
+
+    # Applying -------------------------------------------------------------------------------
+    def accept(self) -> None:
+        """Apply the dry-run plan on the write thread; close when it is done."""
+        if self.result is not None:
+            super().accept()
+            return
+        plan = self.preview_page.plan
+        if plan is None or self._apply_task is not None or not self.preview_page.isComplete():
+            return
+        self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
+        self._apply_task = run_with_progress(
+            self,
+            f"Importing {plan.file_name}",
+            import_and_refresh,
+            self.workspace,
+            plan,
+            valid_only=self.preview_page.valid_only_box.isChecked(),
+            delete_missing=self.preview_page.delete_missing_box.isChecked(),
+            on_success=self._on_applied,
+            on_failure=self._on_apply_failed,
+            writes=True,
+        )
+        self._apply_task.cancelled_signal.connect(self._on_apply_cancelled)
+
+    def _on_applied(self, outcome: tuple[ImportResult, FindingRefresh | None]) -> None:
+        result, refresh = outcome
+        self._apply_task = None
+        self.result = result
+        plan = self.preview_page.plan
+        message = result_message(plan, result) if plan else "Imported"
+        self.context.notify("inventory", message)
+        if refresh is not None and refresh.changed:
+            self.context.notify("findings")
+        self.imported.emit(result)
+        super().accept()
+
+    def _on_apply_failed(self, exc: BaseException) -> None:
+        self._apply_task = None
+        self.preview_page.completeChanged.emit()
+        show_error(self, "The import failed; nothing was written", exc)
+
+    def _on_apply_cancelled(self) -> None:
+        self._apply_task = None
+        self.preview_page.show_note("Import cancelled; nothing was written.")
+        self.preview_page.completeChanged.emit()
+
+    def reject(self) -> None:
+        if self._apply_task is not None:  # the progress dialog's Cancel stops an import
+            return
+        self.sheet_page.cancel()
+        self.preview_page.cancel()
+        super().reject()
+
+    def _on_finished(self, _code: int) -> None:
+        self.deleteLater()
+
+
+def open_import_wizard(
+    context: GuiContext, parent: QWidget | None = None, path: Path | None = None
+) -> ImportWizard:
+    """Open the import wizard (window-modal, not blocking) and return it."""
+    wizard = ImportWizard(context, parent, path)
+    wizard.setWindowModality(Qt.WindowModality.WindowModal)
+    wizard.show()
+    return wizard
+
+
+def create_import_action(
+    context: GuiContext, parent: QWidget, trigger: Callable[[], object] | None = None
+) -> QAction:
+    """Return the ``Import inventory…`` action (Ctrl+I) opening the wizard over ``parent``.
+
+    After an import the window shows its Inventory page, when it has one. ``trigger``
+    replaces the default behaviour (the Inventory page passes its own).
+    """
+    action = QAction("&Import inventory…", parent)
+    action.setShortcut(QKeySequence("Ctrl+I"))
+    action.setToolTip("Import AI systems and identities from an Excel or CSV file")
+
+    def open_and_follow() -> None:
+        wizard = open_import_wizard(context, parent)
+        show_page = getattr(parent, "show_page", None)
+        if callable(show_page):
+            wizard.imported.connect(lambda _result: show_page("inventory"))
+
+    action.triggered.connect(trigger or open_and_follow)
+    return action

@@ -1,0 +1,368 @@
+"""The Inventory page: AI systems and identities, the import wizard, and one tab per open system.
+
+The tables load on a worker; the blast radius and risk tier of every system follow from a
+second worker and fill their columns when ready. Both tables are RowsTable views over plain
+rows, so 100,000 systems stay smooth to search, filter and sort.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabBar,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.enums import RiskTier
+from app.domain.hygiene import HygieneSettings
+from app.domain.risk import tier_rank
+from app.gui import tasks
+from app.gui.context import GuiContext
+from app.gui.dialogs.error_dialog import show_error
+from app.gui.dialogs.import_wizard import ImportWizard, create_import_action, open_import_wizard
+from app.gui.itemmodels.rows_table_model import Column, attr
+from app.gui.widgets.rows_table import RowsTable
+from app.gui.widgets.system_view import SystemView
+from app.services.identity_analysis import (
+    PortfolioAnalysis,
+    SystemSummary,
+    analyse_all,
+    hygiene_settings,
+    refresh_identity_findings,
+)
+from app.services.inventory_queries import IdentityRow, SystemRow, list_identities, list_systems
+from app.services.progress import Progress, check_cancelled
+from app.services.workspace import Workspace
+
+logger = logging.getLogger(__name__)
+
+_TIERS = tuple(RiskTier)
+_TIER_TEXT = {
+    RiskTier.LOW: "#2e7d32",
+    RiskTier.MODERATE: "#8d6e00",
+    RiskTier.HIGH: "#e65100",
+    RiskTier.CRITICAL: "#c62828",
+}
+_ACTING = ("human-on-the-loop", "autonomous")
+_FIXED_TABS = 2
+
+
+def load_rows(
+    workspace: Workspace, generation: int, progress: Progress | None = None
+) -> tuple[int, list[SystemRow], list[IdentityRow], HygieneSettings]:
+    """Read both tables' rows (on a worker); the generation tells stale answers apart."""
+    systems = list_systems(workspace)
+    check_cancelled(progress)
+    identities = list_identities(workspace)
+    return generation, systems, identities, hygiene_settings(workspace)
+
+
+def analyse_rows(
+    workspace: Workspace, generation: int, progress: Progress | None = None
+) -> tuple[int, PortfolioAnalysis]:
+    """Compute every system's blast radius and risk tier (on a worker)."""
+    return generation, analyse_all(workspace, progress=progress)
+
+
+def _days_since(day: dt.date | None, today: dt.date) -> int | None:
+    return None if day is None else (today - day).days
+
+
+class InventoryPage(QWidget):
+    """Systems and identities tables, import, and system views in closable tabs."""
+
+    rows_loaded = Signal()
+    """Both tables hold the workspace's rows."""
+    analysis_loaded = Signal()
+    """The blast radius columns are filled."""
+
+    def __init__(self, context: GuiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._context = context
+        self._generation = 0
+        self._analysis: dict[str, SystemSummary] = {}
+        self._settings = HygieneSettings()
+        self._today = dt.date.today()
+        self._load_task: tasks.Task | None = None
+        self._analysis_task: tasks.Task | None = None
+        self.system_views: dict[str, SystemView] = {}
+        self.wizard: ImportWizard | None = None
+        self.import_action = self._import_action()
+        heading = QLabel("Inventory")
+        heading.setObjectName("pageHeading")
+        self.status = QLabel()
+        self.status.setObjectName("pageHint")
+        self.import_button = QPushButton("Import inventory…")
+        self.import_button.setObjectName("primary")
+        self.import_button.setToolTip(
+            f"{self.import_action.toolTip()} ({self.import_action.shortcut().toString()})"
+        )
+        self.import_button.clicked.connect(self.start_import)
+        self.findings_button = QPushButton("Update identity findings")
+        self.findings_button.setToolTip(
+            "Run the identity hygiene rules over the whole inventory and record the findings"
+        )
+        self.findings_button.clicked.connect(self._on_findings_button_clicked)
+        top = QHBoxLayout()
+        top.addWidget(heading)
+        top.addWidget(self.status, 1)
+        top.addWidget(self.findings_button)
+        top.addWidget(self.import_button)
+        self.systems = RowsTable(self._system_columns(), noun="AI systems",
+                                 filters=self._system_filters())  # fmt: skip
+        self.identities = RowsTable(self._identity_columns(), noun="identities",
+                                    filters=self._identity_filters())  # fmt: skip
+        self.tabs = QTabWidget()
+        self.tabs.setTabsClosable(True)
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.systems, "AI systems")
+        self.tabs.addTab(self.identities, "Identities")
+        for index in range(_FIXED_TABS):
+            self.tabs.tabBar().setTabButton(index, QTabBar.ButtonPosition.RightSide, None)
+        self.tabs.tabCloseRequested.connect(self._on_tab_close_requested)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.tabs, 1)
+        self.systems.row_activated.connect(lambda row: self.open_system(row.ext_id))
+        self.systems.view.setToolTip("Double-click or press Enter to open a system")
+        context.workspace_changed.connect(self._on_workspace_changed)
+        context.data_changed.connect(self._on_data_changed)
+        self.refresh()
+
+    def _import_action(self) -> QAction:
+        action = self._context.actions.get("inventory.import")
+        if action is None:
+            action = create_import_action(self._context, self, trigger=self.start_import)
+            self.addAction(action)
+            self._context.actions["inventory.import"] = action
+        return action
+
+    # Columns and filters ------------------------------------------------------------------
+    def _summary(self, row: SystemRow) -> SystemSummary | None:
+        return self._analysis.get(row.ext_id)
+
+    def _system_columns(self) -> list[Column]:
+        def score(row: SystemRow) -> int | None:
+            summary = self._summary(row)
+            return summary.score if summary else None
+
+        def score_colour(row: SystemRow) -> str | None:
+            summary = self._summary(row)
+            return _TIER_TEXT[summary.tier] if summary else None
+
+        def risk(row: SystemRow) -> int | None:
+            summary = self._summary(row)
+            return tier_rank(summary.risk_tier) if summary else None
+
+        def risk_colour(row: SystemRow) -> str | None:
+            summary = self._summary(row)
+            return _TIER_TEXT[summary.risk_tier] if summary else None
+
+        def risk_tooltip(row: SystemRow) -> str:
+            summary = self._summary(row)
+            return f"set by {summary.risk_factor}" if summary else "not computed yet"
+
+        return [
+            Column("ID", attr("ext_id")),
+            Column("Name", attr("name")),
+            Column("Business unit", attr("business_unit")),
+            Column("Owner", attr("owner")),
+            Column("Stage", attr("lifecycle_stage")),
+            Column("Environment", attr("environment")),
+            Column("Autonomy", attr("autonomy")),
+            Column("Data", attr("data_classification")),
+            Column("Exposure", attr("exposure")),
+            Column("Identities", attr("identities"), align_right=True),
+            Column("Open findings", attr("open_findings"), align_right=True),
+            Column("Blast radius", score, colour=score_colour, align_right=True),
+            Column("Risk tier", risk, display=lambda v: "" if v is None else _TIERS[v].value,
+                   colour=risk_colour, tooltip=risk_tooltip),
+        ]  # fmt: skip
+
+    def _system_filters(self) -> list[tuple[str, Any]]:
+        def tier_at_least(row: SystemRow, tier: RiskTier) -> bool:
+            summary = self._summary(row)
+            return summary is not None and tier_rank(summary.risk_tier) >= tier_rank(tier)
+
+        return [
+            ("All systems", None),
+            ("Without an owner", lambda r: not r.owner),
+            ("Acting on their own (on-the-loop, autonomous)", lambda r: r.autonomy in _ACTING),
+            ("In production", lambda r: r.environment == "production"),
+            ("Open to partners or the public", lambda r: r.exposure in ("partner", "public")),
+            ("Confidential or restricted data",
+             lambda r: r.data_classification in ("confidential", "restricted")),
+            ("With open findings", lambda r: r.open_findings > 0),
+            ("Risk tier high or critical", lambda r: tier_at_least(r, RiskTier.HIGH)),
+        ]  # fmt: skip
+
+    def _identity_columns(self) -> list[Column]:
+        return [
+            Column("ID", attr("ext_id")),
+            Column("Name", attr("name")),
+            Column("Kind", attr("kind")),
+            Column("Provider", attr("provider")),
+            Column("Owner", attr("owner")),
+            Column("Environment", attr("environment")),
+            Column("Created", attr("created")),
+            Column("Last rotated", attr("last_rotated"), colour=self._rotation_colour),
+            Column("Last used", attr("last_used")),
+            Column("Expires", attr("expires")),
+            Column("Revocation", attr("revocation_procedure")),
+            Column("Systems", attr("systems")),
+            Column("Grants", attr("grants"), align_right=True),
+        ]
+
+    def _stale(self, row: IdentityRow) -> bool:
+        days = _days_since(row.last_rotated or row.created, self._today)
+        return days is not None and days > self._settings.rotation_days
+
+    def _unused(self, row: IdentityRow) -> bool:
+        days = _days_since(row.last_used, self._today)
+        return days is not None and days > self._settings.unused_days
+
+    def _rotation_colour(self, row: IdentityRow) -> str | None:
+        return "#c62828" if self._stale(row) else None
+
+    def _identity_filters(self) -> list[tuple[str, Any]]:
+        return [
+            ("All identities", None),
+            ("Without an owner", lambda r: not r.owner),
+            ("Not rotated in time", self._stale),
+            ("Unused for a long time", self._unused),
+            ("Never expiring", lambda r: r.expires is None),
+            ("No revocation procedure", lambda r: not r.revocation_procedure),
+            ("Shared by several systems", lambda r: len(r.systems) > 1),
+            ("Used by no system", lambda r: not r.systems),
+        ]
+
+    # Loading ------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Reload both tables (and then the blast radius columns) on workers."""
+        self._generation += 1
+        for task in (self._load_task, self._analysis_task):
+            if task is not None:
+                task.cancel()
+        self._analysis_task = None
+        self.status.setText("Loading…")
+        self._load_task = tasks.run_task(
+            load_rows,
+            self._context.workspace,
+            self._generation,
+            on_success=self._on_rows_loaded,
+            on_failure=self._on_load_failed,
+        )
+
+    def _on_rows_loaded(
+        self, outcome: tuple[int, list[SystemRow], list[IdentityRow], HygieneSettings]
+    ) -> None:
+        generation, systems, identities, settings = outcome
+        if generation != self._generation:
+            return
+        self._load_task = None
+        self._settings, self._today = settings, dt.date.today()
+        self._analysis = {}
+        self.set_system_rows(systems)
+        self.identities.set_rows(identities)
+        self.identities.resize_columns()
+        self.status.setText(
+            f"{len(systems):,} AI systems · {len(identities):,} identities"
+            + (" · computing blast radius…" if systems else "")
+        )
+        self.rows_loaded.emit()
+        if systems:
+            self._analysis_task = tasks.run_task(
+                analyse_rows,
+                self._context.workspace,
+                generation,
+                on_success=self._on_analysis_loaded,
+                on_failure=self._on_load_failed,
+            )
+
+    def set_system_rows(self, rows: list[SystemRow]) -> None:
+        """Show these rows in the systems table."""
+        self.systems.set_rows(rows)
+        self.systems.resize_columns()
+
+    def _on_analysis_loaded(self, outcome: tuple[int, PortfolioAnalysis]) -> None:
+        generation, portfolio = outcome
+        if generation != self._generation:
+            return
+        self._analysis_task = None
+        self._analysis = {s.ext_id: s for s in portfolio.systems}
+        self.systems.set_rows(self.systems.model.rows)
+        text = self.status.text().replace(" · computing blast radius…", "")
+        high = sum(1 for s in portfolio.systems if tier_rank(s.risk_tier) >= 2)
+        self.status.setText(f"{text} · {high:,} at high or critical risk")
+        self.analysis_loaded.emit()
+
+    def _on_load_failed(self, exc: BaseException) -> None:
+        self._load_task = self._analysis_task = None
+        self.status.setText("The inventory could not be read")
+        show_error(self, "Cannot read the inventory", exc)
+
+    def _on_workspace_changed(self) -> None:
+        while self.tabs.count() > _FIXED_TABS:
+            self._close_tab(self.tabs.count() - 1)
+        self.refresh()
+
+    def _on_data_changed(self, area: str) -> None:
+        if area in ("inventory", "findings", "settings"):
+            self.refresh()
+
+    # Actions ------------------------------------------------------------------------------
+    def start_import(self) -> ImportWizard:
+        """Open the import wizard over this window."""
+        self.wizard = open_import_wizard(self._context, self.window())
+        self.wizard.imported.connect(self._on_imported)
+        return self.wizard
+
+    def _on_imported(self, _result: object) -> None:
+        self.tabs.setCurrentIndex(0)
+        show_page = getattr(self.window(), "show_page", None)
+        if callable(show_page):
+            show_page("inventory")
+
+    def _on_findings_button_clicked(self) -> None:
+        from app.gui.dialogs.progress_dialog import run_with_progress
+
+        def done(refresh: Any) -> None:
+            self._context.notify(
+                "findings",
+                f"Identity findings: {refresh.created} new, {refresh.resolved} resolved, "
+                f"{refresh.reopened} reopened, {refresh.updated} updated",
+            )
+
+        run_with_progress(self, "Updating identity findings", refresh_identity_findings,
+                          self._context.workspace, on_success=done, writes=True)  # fmt: skip
+
+    def open_system(self, ext_id: str) -> SystemView:
+        """Show one system in its own tab (reusing the tab when it is open)."""
+        view = self.system_views.get(ext_id)
+        if view is None:
+            view = SystemView(self._context, ext_id)
+            self.system_views[ext_id] = view
+            self.tabs.addTab(view, ext_id)
+        self.tabs.setCurrentWidget(view)
+        return view
+
+    def _on_tab_close_requested(self, index: int) -> None:
+        if index >= _FIXED_TABS:
+            self._close_tab(index)
+
+    def _close_tab(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        self.tabs.removeTab(index)
+        if isinstance(widget, SystemView):
+            self.system_views.pop(widget.ext_id, None)
+            widget.deleteLater()

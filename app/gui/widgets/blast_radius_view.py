@@ -1,0 +1,433 @@
+"""The blast radius drawn: system → identities → delegated identities → resources.
+
+Nodes are laid out in columns (the system, the identities it uses, each further delegation
+hop, then the resources reached); edges into resources carry the strongest action, edges
+between identities the kind of delegation. Resources are coloured by sensitivity, the system
+by its risk tier. Below the drawing, the explaining paths are listed as text.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFontMetrics,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPolygonF,
+    QResizeEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QGraphicsPathItem,
+    QGraphicsPolygonItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+    QGraphicsView,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.blast_radius import BlastRadius
+from app.domain.enums import RiskTier, Sensitivity
+
+logger = logging.getLogger(__name__)
+
+MAX_IDENTITIES = 40
+MAX_RESOURCES = 40
+NODE_WIDTH, NODE_HEIGHT = 180.0, 34.0
+COLUMN_GAP, ROW_GAP = 250.0, 50.0
+
+SENSITIVITY_COLOURS = {
+    Sensitivity.PUBLIC: "#dcedc8",
+    Sensitivity.INTERNAL: "#d4e5f7",
+    Sensitivity.CONFIDENTIAL: "#ffe0b2",
+    Sensitivity.RESTRICTED: "#ffcdd2",
+    None: "#e6e6e6",
+}
+TIER_COLOURS = {
+    RiskTier.LOW: "#c8e6c9",
+    RiskTier.MODERATE: "#fff59d",
+    RiskTier.HIGH: "#ffcc80",
+    RiskTier.CRITICAL: "#ef9a9a",
+    None: "#e6e6e6",
+}
+ACTION_COLOURS = {"read": "#5b7083", "execute": "#7b1fa2", "write": "#e65100", "admin": "#b71c1c"}
+IDENTITY_COLOUR, DELEGATED_COLOUR, MORE_COLOUR = "#e3e8f0", "#e6dcf5", "#f5f5f5"
+DELEGATION_COLOUR = "#6a5acd"
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One box of the drawing."""
+
+    id: str
+    label: str
+    kind: str
+    """``system``, ``identity``, ``delegated``, ``resource`` or ``more``."""
+    column: int
+    row: int
+    colour: str
+    tooltip: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """One arrow of the drawing, with its label (an action or a delegation kind)."""
+
+    source: str
+    target: str
+    label: str
+    kind: str
+    """``uses``, ``delegation`` or ``grant``."""
+
+
+@dataclass
+class Layout:
+    """Nodes placed in columns and the edges between them."""
+
+    nodes: list[Node] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    hidden_resources: int = 0
+    hidden_identities: int = 0
+
+
+def identity_depths(direct: Sequence[str], delegations: Iterable[tuple[str, str, str]]) -> dict:
+    """Return the delegation hops from the system's own identities to every reachable one."""
+    targets: dict[str, list[str]] = {}
+    for source, target, _kind in delegations:
+        targets.setdefault(source, []).append(target)
+    depth = dict.fromkeys(direct, 0)
+    frontier = list(direct)
+    while frontier:
+        following = []
+        for identity in frontier:
+            for target in targets.get(identity, ()):
+                if target not in depth:
+                    depth[target] = depth[identity] + 1
+                    following.append(target)
+        frontier = following
+    return depth
+
+
+def build_layout(
+    system: str,
+    system_name: str,
+    blast: BlastRadius,
+    *,
+    direct: Sequence[str],
+    delegations: Sequence[tuple[str, str, str]],
+    resource_names: dict[str, str],
+    tier: RiskTier | None,
+) -> Layout:
+    """Place the system, its identities and the resources it reaches in columns."""
+    layout = Layout()
+    depth = identity_depths(direct, delegations)
+    shown_ids = list(depth)[:MAX_IDENTITIES]
+    layout.hidden_identities = len(depth) - len(shown_ids)
+    shown = set(shown_ids)
+    label = f"{system} — {system_name}" if system_name else system
+    tier_text = tier.value if tier else "not known"
+    layout.nodes.append(
+        Node(system, label, "system", 0, 0, TIER_COLOURS[tier], f"{label}\nrisk tier: {tier_text}")
+    )
+    rows: dict[int, int] = {}
+    for identity in shown_ids:
+        column = 1 + depth[identity]
+        row = rows.get(column, 0)
+        rows[column] = row + 1
+        kind = "identity" if depth[identity] == 0 else "delegated"
+        colour = IDENTITY_COLOUR if kind == "identity" else DELEGATED_COLOUR
+        hops = "used directly" if kind == "identity" else f"{depth[identity]} delegation hop(s)"
+        layout.nodes.append(Node(identity, identity, kind, column, row, colour,
+                                 f"identity {identity}\n{hops}"))  # fmt: skip
+        if depth[identity] == 0:
+            layout.edges.append(Edge(system, identity, "", "uses"))
+    for source, target, kind in delegations:
+        if source in shown and target in shown:
+            layout.edges.append(Edge(source, target, kind, "delegation"))
+    resource_column = 2 + max(depth.values(), default=0) if depth else 2
+    resources = blast.resources[:MAX_RESOURCES]
+    layout.hidden_resources = len(blast.resources) - len(resources)
+    seen: set[tuple[str, str]] = set()
+    for row, reached in enumerate(resources):
+        name = resource_names.get(reached.resource, "")
+        level = reached.sensitivity.value if reached.sensitivity else "sensitivity not recorded"
+        tooltip = (
+            f"{reached.resource}{' — ' + name if name else ''}\n{level}; strongest action "
+            f"{reached.action.value}; weight {reached.weight}"
+        )
+        layout.nodes.append(
+            Node(reached.resource, reached.resource if not name else f"{reached.resource} — {name}",
+                 "resource", resource_column, row, SENSITIVITY_COLOURS[reached.sensitivity],
+                 tooltip)
+        )  # fmt: skip
+        for path in reached.paths:
+            holder = path.identities[-1]
+            if holder in shown and (holder, reached.resource) not in seen:
+                seen.add((holder, reached.resource))
+                layout.edges.append(Edge(holder, reached.resource, path.action.value, "grant"))
+    if layout.hidden_resources:
+        layout.nodes.append(
+            Node("…resources", f"+ {layout.hidden_resources:,} more resources", "more",
+                 resource_column, len(resources), MORE_COLOUR, "listed in the paths below")
+        )  # fmt: skip
+    return layout
+
+
+def paths_text(system: str, blast: BlastRadius, resource_names: dict[str, str]) -> str:
+    """Return the explaining paths, one per line, heaviest resource first."""
+    lines = []
+    for reached in blast.resources:
+        level = reached.sensitivity.value if reached.sensitivity else "unrecorded (as confidential)"
+        name = resource_names.get(reached.resource, "")
+        for path in reached.paths or ():
+            lines.append(
+                f"{path.text(system)}  — {name + ', ' if name else ''}{level}, "
+                f"weight {reached.weight}"
+            )
+        if not reached.paths:
+            lines.append(f"{system} → … → {reached.resource} ({reached.action.value})")
+    return "\n".join(lines) or "This system reaches no resource through its identities."
+
+
+class BlastRadiusGraph(QGraphicsView):
+    """The drawing; Ctrl+wheel zooms, Fit shows everything."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setAccessibleName("Blast radius drawing")
+        self.layout_data = Layout()
+        self._auto_fit = True
+        self._centres: dict[str, QPointF] = {}
+
+    def show_layout(self, layout: Layout) -> None:
+        self.layout_data = layout
+        scene = self.scene()
+        scene.clear()
+        self._centres.clear()
+        heights = {}
+        for node in layout.nodes:
+            heights[node.column] = max(heights.get(node.column, 0), node.row + 1)
+        tallest = max(heights.values(), default=1)
+        for node in layout.nodes:
+            offset = (tallest - heights[node.column]) * ROW_GAP / 2
+            self._centres[node.id] = QPointF(node.column * COLUMN_GAP, offset + node.row * ROW_GAP)
+        for edge in layout.edges:
+            self._draw_edge(edge)
+        for node in layout.nodes:
+            self._draw_node(node)
+        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-20, -20, 20, 20))
+        self._auto_fit = True
+        self.fit()
+
+    def _draw_node(self, node: Node) -> None:
+        centre = self._centres[node.id]
+        rect = QRectF(centre.x() - NODE_WIDTH / 2, centre.y() - NODE_HEIGHT / 2, NODE_WIDTH,
+                      NODE_HEIGHT)  # fmt: skip
+        box = QGraphicsRectItem(rect)
+        box.setBrush(QBrush(QColor(node.colour)))
+        box.setPen(QPen(QColor("#455a64"), 2.0 if node.kind == "system" else 1.0))
+        box.setToolTip(node.tooltip)
+        box.setZValue(2)
+        box.setData(0, node.id)
+        self.scene().addItem(box)
+        text = QGraphicsSimpleTextItem(box)
+        metrics = QFontMetrics(text.font())
+        text.setText(metrics.elidedText(node.label, Qt.TextElideMode.ElideMiddle,
+                                        int(NODE_WIDTH - 12)))  # fmt: skip
+        text.setBrush(QBrush(QColor("#000000")))
+        bounds = text.boundingRect()
+        text.setPos(centre.x() - bounds.width() / 2, centre.y() - bounds.height() / 2)
+
+    def _draw_edge(self, edge: Edge) -> None:
+        start, end = self._centres.get(edge.source), self._centres.get(edge.target)
+        if start is None or end is None:
+            return
+        begin = QPointF(start.x() + NODE_WIDTH / 2, start.y())
+        finish = QPointF(end.x() - NODE_WIDTH / 2, end.y())
+        path = QPainterPath(begin)
+        if finish.x() > begin.x():
+            bend = (finish.x() - begin.x()) / 2
+            path.cubicTo(begin + QPointF(bend, 0), finish - QPointF(bend, 0), finish)
+        else:  # a delegation back to an earlier column: loop below the boxes
+            dip = max(abs(finish.y() - begin.y()), ROW_GAP) + ROW_GAP
+            path.cubicTo(begin + QPointF(80, dip), finish - QPointF(80, -dip), finish)
+        colour = QColor(
+            ACTION_COLOURS.get(edge.label, "#78909c") if edge.kind == "grant"
+            else DELEGATION_COLOUR if edge.kind == "delegation" else "#78909c"
+        )  # fmt: skip
+        line = QGraphicsPathItem(path)
+        pen = QPen(colour, 2.0 if edge.label == "admin" else 1.4)
+        if edge.kind == "delegation":
+            pen.setStyle(Qt.PenStyle.DashLine)
+        line.setPen(pen)
+        line.setZValue(0)
+        self.scene().addItem(line)
+        arrow = QGraphicsPolygonItem(
+            QPolygonF([finish, finish + QPointF(-9, -5), finish + QPointF(-9, 5)])
+        )
+        arrow.setBrush(QBrush(colour))
+        arrow.setPen(QPen(colour))
+        arrow.setZValue(1)
+        self.scene().addItem(arrow)
+        if edge.label:
+            self._draw_label(edge.label, path.pointAtPercent(0.55), colour)
+
+    def _draw_label(self, label: str, at: QPointF, colour: QColor) -> None:
+        text = QGraphicsSimpleTextItem(label)
+        text.setBrush(QBrush(colour))
+        bounds = text.boundingRect()
+        back = QGraphicsRectItem(bounds.adjusted(-3, -1, 3, 1))
+        back.setBrush(QBrush(QColor("#ffffff")))
+        back.setPen(QPen(colour, 0.6))
+        back.setPos(at.x() - bounds.width() / 2, at.y() - bounds.height() / 2)
+        back.setZValue(3)
+        text.setParentItem(back)
+        self.scene().addItem(back)
+
+    def fit(self) -> None:
+        """Show the whole drawing, never magnified beyond its natural size."""
+        rect = self.scene().sceneRect()
+        if rect.isEmpty():
+            return
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        if self.transform().m11() > 1.0:
+            self.resetTransform()
+        self._auto_fit = True
+
+    def zoom(self, factor: float) -> None:
+        self._auto_fit = False
+        self.scale(factor, factor)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.zoom(1.15 if event.angleDelta().y() > 0 else 1 / 1.15)
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._auto_fit:
+            self.fit()
+
+
+def legend_html() -> str:
+    """Return the colour legend of the drawing."""
+
+    def swatch(colour: str, text: str) -> str:
+        return (
+            f"<span style='background:{colour}; color:#000'>&nbsp;&nbsp;&nbsp;&nbsp;</span>"
+            f"&nbsp;{html.escape(text)}&nbsp;&nbsp;"
+        )
+
+    resources = "".join(
+        swatch(colour, level.value if level else "unrecorded")
+        for level, colour in SENSITIVITY_COLOURS.items()
+    )
+    actions = "".join(
+        f"<span style='color:{colour}'>━ {action}</span>&nbsp;&nbsp;"
+        for action, colour in ACTION_COLOURS.items()
+    )
+    return (
+        f"Resources: {resources}&nbsp;&nbsp; Grants: {actions}"
+        f"<span style='color:{DELEGATION_COLOUR}'>┅ delegation</span>"
+    )
+
+
+class BlastRadiusView(QWidget):
+    """Summary, drawing and explaining paths of one system's blast radius."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.legend = QLabel(legend_html())
+        self.legend.setWordWrap(True)
+        self.graph = BlastRadiusGraph()
+        self.fit_button = QPushButton("Fit")
+        self.fit_button.setToolTip("Show the whole drawing (Ctrl+wheel zooms)")
+        self.fit_button.clicked.connect(self.graph.fit)
+        self.zoom_in_button = QPushButton("+")
+        self.zoom_in_button.setToolTip("Zoom in")
+        self.zoom_in_button.clicked.connect(lambda: self.graph.zoom(1.25))
+        self.zoom_out_button = QPushButton("−")
+        self.zoom_out_button.setToolTip("Zoom out")
+        self.zoom_out_button.clicked.connect(lambda: self.graph.zoom(0.8))
+        self.paths = QPlainTextEdit()
+        self.paths.setReadOnly(True)
+        self.paths.setAccessibleName("Blast radius paths")
+        self.paths.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        bar = QHBoxLayout()
+        bar.addWidget(self.legend, 1)
+        for button in (self.zoom_out_button, self.zoom_in_button, self.fit_button):
+            button.setMaximumWidth(60)
+            bar.addWidget(button)
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addLayout(bar)
+        top_layout.addWidget(self.graph, 1)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(top)
+        splitter.addWidget(self.paths)
+        splitter.setSizes([420, 160])
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(splitter, 1)
+
+    def show_blast_radius(
+        self,
+        system: str,
+        system_name: str,
+        blast: BlastRadius,
+        *,
+        direct: Sequence[str],
+        delegations: Sequence[tuple[str, str, str]],
+        resource_names: dict[str, str],
+        tier: RiskTier | None,
+        formula: str = "",
+    ) -> None:
+        layout = build_layout(system, system_name, blast, direct=direct, delegations=delegations,
+                              resource_names=resource_names, tier=tier)  # fmt: skip
+        self.graph.show_layout(layout)
+        chain = blast.chain
+        chain_text = (
+            f"{chain.depth} hop(s): {' → '.join(chain.identities)}"
+            + ("" if chain.exact else " (at least; the search was cut short)")
+            if chain.depth
+            else "none"
+        )
+        hidden = []
+        if layout.hidden_identities:
+            hidden.append(f"{layout.hidden_identities:,} identities")
+        if layout.hidden_resources:
+            hidden.append(f"{layout.hidden_resources:,} resources")
+        e = html.escape
+        self.summary.setText(
+            f"<b>Blast radius {blast.score} / 100 ({e(blast.tier.value)})</b> — weighted sum "
+            f"{blast.raw} over {len(blast.resources):,} resource(s), reached through "
+            f"{len(blast.identities):,} identit{'y' if len(blast.identities) == 1 else 'ies'}. "
+            f"Longest delegation chain: {e(chain_text)}."
+            + (f" The drawing leaves out {e(' and '.join(hidden))}." if hidden else "")
+            + (f"<br><span style='color:gray'>{e(formula)}</span>" if formula else "")
+        )
+        self.paths.setPlainText(paths_text(system, blast, resource_names))

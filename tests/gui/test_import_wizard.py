@@ -1,0 +1,189 @@
+"""The import wizard end to end on real workbooks: file → sheets → mapping → dry run → apply."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QWizard
+
+from app.services.inventory_queries import get_system, list_identities, list_systems
+
+SYSTEMS = [
+    ["AI system register — confidential"],
+    [],
+    ["System ID", "Name", "Owner email", "Autonomy", "Data classification", "Service accounts",
+     "Cost centre"],
+    ["AIS-001", "Claims agent", "ann@example.com", "autonomous", "restricted", "svc-claims",
+     "CC-10"],
+    ["AIS-002", "Copilot", "bob@example.com", "advisory", "internal", "svc-copilot", "CC-20"],
+]  # fmt: skip
+IDENTITIES = [
+    ["Identity ID", "Kind", "Custodian contact", "Last rotated"],
+    ["svc-claims", "service-account", "ann@example.com", "2025-01-01"],
+    ["svc-copilot", "api-key", "bob@example.com", "2025-12-01"],
+]
+
+
+def write_workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+@pytest.fixture
+def page(make_main_window, qtbot):
+    window = make_main_window()
+    window.show_page("inventory")
+    page = window.page("inventory")
+    qtbot.waitUntil(lambda: page._load_task is None, timeout=10_000)
+    return page
+
+
+def open_file(wizard, qtbot, path: Path) -> None:
+    wizard.file_page.path_edit.setText(str(path))
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.file_preview is not None, timeout=10_000)
+
+
+def run_dry_run(wizard, qtbot):
+    with qtbot.waitSignal(wizard.preview_page.plan_ready, timeout=15_000) as blocker:
+        wizard.next()
+    return blocker.args[0]
+
+
+def test_wizard_imports_a_workbook_with_a_column_mapped_by_hand(page, qtbot, tmp_path):
+    path = write_workbook(
+        tmp_path / "register.xlsx", {"AI systems": SYSTEMS, "Identities": IDENTITIES}
+    )
+    wizard = page.start_import()
+    open_file(wizard, qtbot, path)
+    preview = wizard.file_preview
+    systems = preview.sheet("AI systems")
+    assert systems.entity == "systems"
+    assert systems.header_row == 3  # the title rows above the headers are skipped
+    assert wizard.sheet_page.isComplete()
+    wizard.next()
+    mapping = wizard.mapping_page
+    custodian = mapping.combo_for("Identities", "Custodian contact")
+    assert custodian.currentData() == ""  # no alias matches: kept as a custom attribute
+    assert mapping.combo_for("AI systems", "Owner email").currentData() == "systems.owner_email"
+    assert mapping.combo_for("AI systems", "Cost centre").currentData() == ""
+    mapping.choose("Identities", "Custodian contact", "identities.owner_email")
+    assert wizard.mapping() == {"Custodian contact": "owner_email"}
+    plan = run_dry_run(wizard, qtbot)
+    assert not plan.has_errors
+    counts = {row.records: row for row in wizard.preview_page.counts.model.rows}
+    assert counts["AI systems"].new == 2
+    assert counts["Identities"].new == 2
+    read_as = {(c.sheet, c.column): c.field for c in wizard.preview_page.columns.model.rows}
+    assert read_as[("Identities", "Custodian contact")] == "identities.owner_email"
+    assert wizard.preview_page.isComplete()
+    assert list_systems(page._context.workspace) == []  # the dry run wrote nothing
+    with qtbot.waitSignal(wizard.imported, timeout=15_000):
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+    ws = page._context.workspace
+    owners = {row.ext_id: row.owner for row in list_identities(ws)}
+    assert owners == {"svc-claims": "ann@example.com", "svc-copilot": "bob@example.com"}
+    assert get_system(ws, "AIS-001").attributes == {"Cost centre": "CC-10"}
+    qtbot.waitUntil(lambda: page.systems.model.rowCount() == 2, timeout=10_000)
+
+
+def test_problems_are_listed_and_nothing_is_applied_unless_valid_rows_only(
+    page, qtbot, tmp_path
+):
+    bad = [
+        ["Identity ID", "Kind", "Owner email", "Last rotated"],
+        ["svc-good", "service-account", "ann@example.com", "2025-01-01"],
+        ["svc-bad-date", "api-key", "bob@example.com", "31/02/2025"],
+        ["svc-bad-kind", "wizard", "bob@example.com", "2025-02-01"],
+    ]
+    path = write_workbook(tmp_path / "broken.xlsx", {"Identities": bad})
+    wizard = page.start_import()
+    open_file(wizard, qtbot, path)
+    wizard.next()
+    plan = run_dry_run(wizard, qtbot)
+    preview = wizard.preview_page
+    errors = [p for p in preview.problems.model.rows if p.is_error]
+    assert {(p.sheet, p.row, p.column) for p in errors} == {
+        ("Identities", 3, "Last rotated"),
+        ("Identities", 4, "Kind"),
+    }
+    assert all(p.file == "broken.xlsx" and p.reason for p in errors)
+    assert preview.problems.count_label.text().startswith(str(len(plan.problems)))
+    finish = wizard.button(QWizard.WizardButton.FinishButton)
+    assert not preview.isComplete()
+    assert not finish.isEnabled()
+    wizard.accept()  # even forced, an unticked plan with errors is not applied
+    assert list_identities(page._context.workspace) == []
+    assert preview.valid_only_box.isEnabled()
+    preview.valid_only_box.setChecked(True)
+    assert finish.isEnabled()
+    with qtbot.waitSignal(wizard.imported, timeout=15_000):
+        finish.click()
+    ids = [row.ext_id for row in list_identities(page._context.workspace)]
+    assert ids == ["svc-good"]
+
+
+def test_unreadable_file_is_explained_on_the_sheet_step(page, qtbot, tmp_path):
+    path = tmp_path / "notes.xlsx"
+    path.write_text("this is not a workbook", encoding="utf-8")
+    wizard = page.start_import()
+    wizard.file_page.path_edit.setText(str(path))
+    wizard.next()
+    qtbot.waitUntil(lambda: "cannot be imported" in wizard.sheet_page.message.text())
+    assert "notes.xlsx" in wizard.sheet_page.message.text()
+    assert not wizard.sheet_page.isComplete()
+
+
+def test_missing_file_keeps_the_wizard_on_the_first_step(page, tmp_path):
+    wizard = page.start_import()
+    wizard.file_page.path_edit.setText(str(tmp_path / "nowhere.xlsx"))
+    wizard.next()
+    assert wizard.currentPage() is wizard.file_page
+    assert "no file" in wizard.file_page.message.text()
+
+
+def test_one_sheet_can_be_chosen_and_renaming_a_column_follows_every_sheet(
+    page, qtbot, tmp_path
+):
+    resources = [["Resource ID", "Name", "Sensitivity"], ["db", "Claims database", "restricted"]]
+    path = write_workbook(
+        tmp_path / "two.xlsx",
+        {"AI systems": SYSTEMS, "Identities": IDENTITIES, "Resources": resources},
+    )
+    wizard = page.start_import()
+    open_file(wizard, qtbot, path)
+    box = wizard.sheet_page.sheet_box
+    box.setCurrentIndex(box.findData("Resources"))
+    assert wizard.selected_sheet() == "Resources"
+    wizard.next()
+    assert [r.sheet for r in wizard.choices.rows] == ["Resources"] * 3
+    wizard.back()
+    box.setCurrentIndex(box.findData(""))
+    wizard.next()
+    mapping = wizard.mapping_page
+    mapping.choose("Resources", "Name", "")
+    assert mapping.combo_for("AI systems", "Name").currentData() == ""  # same column name
+    assert wizard.mapping() == {"Name": "attribute"}
+    mapping.reset_button.click()
+    assert mapping.combo_for("AI systems", "Name").currentData() == "systems.name"
+    assert wizard.mapping() == {}
+
+
+def test_import_action_is_registered_for_the_welcome_panel(page, qtbot):
+    from app.gui.dialogs.import_wizard import ImportWizard
+
+    action = page._context.actions["inventory.import"]
+    assert action.shortcut().toString() == "Ctrl+I"
+    action.trigger()
+    wizards = page.window().findChildren(ImportWizard)
+    assert wizards and wizards[-1].isVisible()
+    wizards[-1].reject()
