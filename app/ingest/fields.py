@@ -339,10 +339,13 @@ def aliases_markdown() -> str:
             aliases = ", ".join(f"`{a}`" for a in fspec.aliases if a != fspec.name) or "—"
             lines.append(f"| `{fspec.name}` | {holds} | {aliases} |")
         labels = ", ".join(f"`{label}`" for label in spec.labels)
+        word = spec.labels[0].capitalize().replace("Ai ", "AI ")
+        names = spec.field_names
+        example = "name" if "name" in names else ("kind" if "kind" in names else names[-1])
         lines += [
             "",
             f"In any sheet, a header prefixed by {labels} means this entity's field "
-            f"(e.g. `{spec.labels[0].capitalize()} {spec.fields[1].name}`).",
+            f"(e.g. `{word} {example.replace('_', ' ')}`).",
             "",
         ]
     return "\n".join(lines).rstrip() + "\n"

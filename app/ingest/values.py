@@ -394,3 +394,15 @@ def empty_value(fspec: FieldSpec) -> Any:
 def vocabulary_variants(enum: type[StrEnum]) -> dict[str, tuple[str, ...]]:
     """Return the accepted spelling variants of each value of a vocabulary (for the docs)."""
     return {value: _variants(text) for value, text in _VARIANTS.get(enum, {}).items()}
+
+
+def vocabulary_markdown() -> str:
+    """Return the accepted spelling variants of every vocabulary as Markdown (for the docs)."""
+    lines: list[str] = []
+    for enum, variants in _VARIANTS.items():
+        lines += [f"### {enum.__name__}", "", "| Value | Also accepted |", "|---|---|"]
+        for value, text in variants.items():
+            accepted = ", ".join(f"`{v}`" for v in _variants(text))
+            lines.append(f"| `{value}` | {accepted} |")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,182 @@
+"""Readers: CSV encodings and separators, workbooks, and files that must be refused."""
+
+from __future__ import annotations
+
+import codecs
+import struct
+import zipfile
+
+import pytest
+
+from app.ingest.limits import Limits
+from app.ingest.problems import IngestError
+from app.ingest.readers import decode_text, read_file, sniff_delimiter
+
+ROWS = [["id", "name", "owner"], ["AIS-1", "Café bot", "zoë@example.com"], ["AIS-2", "b", "c"]]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "prefix"),
+    [("utf-8", b""), ("utf-8", codecs.BOM_UTF8), ("cp1252", b""), ("utf-16-le", codecs.BOM_UTF16_LE)],
+)
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_csv_encodings_and_delimiters(make_csv, encoding, prefix, delimiter):
+    path = make_csv(ROWS, delimiter=delimiter, encoding=encoding, prefix=prefix)
+    raw = read_file(path)
+    assert raw.kind == "csv"
+    assert raw.delimiter == delimiter
+    assert raw.sheets[0].rows == ROWS
+    assert raw.sheets[0].name == "inventory"
+
+
+def test_cp1252_euro_sign_and_quoted_fields(make_csv):
+    rows = [["id", "notes"], ["A1", "costs 5 €; weekly, roughly"], ["A2", "two\nlines"]]
+    path = make_csv(rows, delimiter=";", encoding="cp1252")
+    raw = read_file(path)
+    assert raw.encoding == "cp1252"
+    assert raw.sheets[0].rows == rows
+
+
+def test_decode_prefers_utf8_and_falls_back():
+    assert decode_text("é".encode(), "f") == ("é", "utf-8")
+    assert decode_text("é".encode("cp1252"), "f") == ("é", "cp1252")
+    assert decode_text(b"\x81\x8d", "f")[1] == "latin-1"
+
+
+def test_sniff_delimiter_ignores_commas_inside_values():
+    text = 'id;name;tools\nA;"x, y";"a, b, c"\nB;z;w\n'
+    assert sniff_delimiter(text) == ";"
+
+
+def test_workbook_sheets_and_sheet_choice(make_xlsx):
+    path = make_xlsx({"Systems": [["id"], ["A"]], "Identities": [["id"], ["svc"]]})
+    assert [s.name for s in read_file(path).sheets] == ["Systems", "Identities"]
+    assert [s.name for s in read_file(path, sheet="Identities").sheets] == ["Identities"]
+    with pytest.raises(IngestError, match="has no sheet 'Nope' \\(its sheets: 'Systems', 'Identities'\\)"):
+        read_file(path, sheet="Nope")
+
+
+def test_workbook_rows_keep_absolute_positions(make_xlsx):
+    from openpyxl import load_workbook
+
+    path = make_xlsx({"S": [["x"]]})
+    book = load_workbook(path)
+    sheet = book["S"]
+    sheet.delete_rows(1)
+    sheet["C4"] = "id"
+    book.save(path)
+    rows = read_file(path).sheets[0].rows
+    assert rows[3][2] == "id"
+
+
+def test_not_a_workbook(tmp_path):
+    png = tmp_path / "inventory.xlsx"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    with pytest.raises(IngestError, match="inventory.xlsx is not an Excel workbook"):
+        read_file(png)
+
+
+def test_binary_file_with_csv_name(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes(b"\x00\x01\x02binary" * 10)
+    with pytest.raises(IngestError, match="export.csv is neither a workbook .* nor a CSV text file"):
+        read_file(path)
+
+
+def test_old_excel_and_empty_and_missing_files(tmp_path):
+    old = tmp_path / "old.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
+    with pytest.raises(IngestError, match="old binary Excel file"):
+        read_file(old)
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    with pytest.raises(IngestError, match="empty.xlsx is empty"):
+        read_file(empty)
+    with pytest.raises(IngestError, match="nope.csv: no such file"):
+        read_file(tmp_path / "nope.csv")
+
+
+def test_zip_that_is_not_a_workbook(tmp_path):
+    path = tmp_path / "archive.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    with pytest.raises(IngestError, match="zip archive but not an Excel workbook"):
+        read_file(path)
+
+
+@pytest.mark.parametrize("keep", [0.3, 0.6, 0.9])
+def test_truncated_workbook(make_xlsx, tmp_path, keep):
+    path = make_xlsx({"Systems": [["id", "name"]] + [[f"A{i}", "x" * 50] for i in range(300)]})
+    data = path.read_bytes()
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes(data[: int(len(data) * keep)])
+    with pytest.raises(IngestError, match="cut.xlsx"):
+        read_file(cut)
+
+
+def _bomb(path, unpacked_mb: int) -> None:
+    """Write a workbook-shaped zip whose sheet XML expands to ``unpacked_mb`` megabytes."""
+    chunk = b"<!-- padding -->" * 65536  # 1 MiB
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            for _ in range(unpacked_mb):
+                sheet.write(chunk)
+
+
+def test_decompression_bomb_refused_from_declared_sizes(tmp_path):
+    path = tmp_path / "bomb.xlsx"
+    _bomb(path, 300)
+    assert path.stat().st_size < 5 * 1024 * 1024
+    with pytest.raises(IngestError, match="would expand to 300.0 MB.*decompression bomb"):
+        read_file(path)
+
+
+def test_decompression_bomb_under_a_lower_cap(tmp_path):
+    path = tmp_path / "bomb.xlsx"
+    _bomb(path, 3)
+    with pytest.raises(IngestError, match="more than the 2.0 MB allowed"):
+        read_file(path, limits=Limits(max_unpacked_bytes=2 * 1024 * 1024))
+
+
+def test_part_that_lies_about_its_size_is_refused(make_xlsx, tmp_path):
+    path = make_xlsx({"Systems": [["id", "name"]] + [[f"A{i}", "y" * 40] for i in range(500)]})
+    data = bytearray(path.read_bytes())
+    name = b"xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(name.decode())
+    # Shrink the declared size in the central directory and the local header to 100 bytes.
+    for signature, size_offset in ((b"PK\x01\x02", 24), (b"PK\x03\x04", 22)):
+        start = 0
+        while (start := data.find(signature, start)) >= 0:
+            name_offset = 46 if signature == b"PK\x01\x02" else 30
+            if data[start + name_offset : start + name_offset + len(name)] == name:
+                struct.pack_into("<I", data, start + size_offset, 100)
+            start += 4
+    lying = tmp_path / "lying.xlsx"
+    lying.write_bytes(bytes(data))
+    assert info.file_size > 100
+    with pytest.raises(IngestError, match="lying.xlsx is damaged or truncated"):
+        read_file(lying)
+
+
+def test_row_cap_on_csv_and_workbook(make_csv, make_xlsx):
+    rows = [["id"]] + [[f"A{i}"] for i in range(500)]
+    limits = Limits(max_rows=100, header_search_rows=5)
+    with pytest.raises(IngestError, match="more than the 100 rows an import accepts"):
+        read_file(make_csv(rows), limits=limits)
+    with pytest.raises(IngestError, match="has 501 rows, more than the 100"):
+        read_file(make_xlsx({"Systems": rows}), limits=limits)
+
+
+def test_huge_csv_field_refuses_the_file(make_csv):
+    path = make_csv([["id", "notes"], ["A", "x" * 2_000_000]])
+    with pytest.raises(IngestError, match="the CSV cannot be read"):
+        read_file(path)
+
+
+def test_formula_cells_are_found(make_xlsx):
+    path = make_xlsx({"Systems": [["id", "review_due"], ["A", "=TODAY()"], ["B", "2025-01-01"]]})
+    raw = read_file(path)
+    assert raw.sheets[0].formula_cells == {(1, 1)}
