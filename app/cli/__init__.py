@@ -21,7 +21,14 @@ from app.support.logging_setup import configure_logging, log_file_path
 logger = logging.getLogger(__name__)
 
 #: The modules of this package that add sub-commands, in the order ``--help`` lists them.
-COMMAND_MODULES: tuple[str, ...] = ("frameworks", "engagement", "check")
+COMMAND_MODULES: tuple[str, ...] = (
+    "inventory",
+    "systems",
+    "assess",
+    "frameworks",
+    "engagement",
+    "check",
+)
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_INTERNAL_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 

@@ -1,0 +1,213 @@
+"""Build the demo workspace through the same services a user drives.
+
+The demo is a fictitious insurer: its inventory workbook is written and imported like a
+client's, identity findings are refreshed, two systems are assessed and answered with
+evidence, one assessment is finalised and then re-assessed. With an output folder the
+reports are produced as well (by the caller, through the reporting service).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.services import assessment_lifecycle, assessments, evidence
+from app.services.assessment_records import load_questions
+from app.services.demo.answers import plan_answers
+from app.services.demo.evidence_files import evidence_documents
+from app.services.demo.inventory_data import CLIENT, build_demo_inventory
+from app.services.demo.workbook import write_demo_workbook
+from app.services.engagement import update_engagement
+from app.services.errors import UserError
+from app.services.identity_analysis import refresh_identity_findings
+from app.services.inventory_import.plan import import_inventory
+from app.services.progress import Progress, check_cancelled, scaled
+from app.services.settings import set_workspace_setting
+from app.services.workspace import Workspace, open_workspace
+
+logger = logging.getLogger(__name__)
+
+DEMO_ACTOR = "Robin Vale (demo assessor)"
+DEMO_FILE_NAME = "northwind-demo.assay"
+
+#: (system, frameworks, focus areas, max priority, base maturity, title)
+ASSESSMENT_PLANS = (
+    (
+        "AIS-001",
+        ("nist-ir-8596", "owasp-asi", "owasp-nhi"),
+        ("secure", "defend", "thwart"),
+        2,
+        2.4,
+        "Claims triage agent: first assessment",
+    ),
+    (
+        "AIS-025",
+        ("nist-ai-rmf", "owasp-asi", "owasp-nhi"),
+        None,
+        None,
+        2.0,
+        "Release deployment agent: assessment",
+    ),
+)
+
+
+@dataclass
+class DemoResult:
+    """What the demo build made."""
+
+    workspace_path: Path
+    inventory_path: Path | None = None
+    assessment_ids: list[int] = field(default_factory=list)
+    final_assessment_id: int | None = None
+    reassessment_id: int | None = None
+
+
+def _remove_workspace_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def build_demo(
+    path: Path, *, today: dt.date | None = None, progress: Progress | None = None
+) -> DemoResult:
+    """Create (or re-create) the demo workspace at ``path``.
+
+    Args:
+        path: The workspace file to write; an existing file there is replaced.
+        today: The day the demo data is relative to; today when None.
+        progress: Progress sink; the build can be cancelled between steps.
+
+    Returns:
+        What was built.
+    """
+    today = today or dt.date.today()
+    path = Path(path)
+    _remove_workspace_files(path)
+    workspace = open_workspace(path, actor=DEMO_ACTOR)
+    try:
+        result = DemoResult(workspace_path=path)
+        _describe_engagement(workspace, today)
+        _import_inventory(workspace, today, result, scaled(progress, 0.0, 0.3))
+        check_cancelled(progress)
+        refresh_identity_findings(workspace)
+        evidence_ids = _add_evidence(workspace, today)
+        _assess(workspace, evidence_ids, result, scaled(progress, 0.35, 1.0))
+    finally:
+        workspace.close()
+    logger.info("demo workspace built at %s", path)
+    return result
+
+
+def _describe_engagement(workspace: Workspace, today: dt.date) -> None:
+    update_engagement(
+        workspace,
+        client=CLIENT,
+        title="AI identity and security assessment",
+        assessor=DEMO_ACTOR,
+        assessor_organisation="Assay demo consultancy",
+        reviewer="Dana Quill (quality reviewer)",
+        start_date=today - dt.timedelta(days=21),
+        end_date=today + dt.timedelta(days=14),
+        classification="confidential",
+    )
+    set_workspace_setting(workspace, "branding.organisation", "Assay demo consultancy")
+
+
+def _import_inventory(
+    workspace: Workspace, today: dt.date, result: DemoResult, progress: Progress
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        book = write_demo_workbook(
+            build_demo_inventory(today), Path(folder) / "northwind-ai-register.xlsx"
+        )
+        plan, applied = import_inventory(workspace, book, progress=progress)
+    if applied is None or plan.has_errors:
+        raise UserError("the demo inventory did not import cleanly")
+
+
+def _add_evidence(workspace: Workspace, today: dt.date) -> list[int]:
+    collected = dt.datetime.combine(today - dt.timedelta(days=10), dt.time(10), dt.UTC)
+    ids = []
+    for name, (description, data) in evidence_documents(today).items():
+        info = evidence.add_evidence_bytes(
+            workspace,
+            data,
+            name,
+            description=description,
+            collected_at=collected,
+            collected_by=DEMO_ACTOR,
+        )
+        ids.append(info.id)
+    return ids
+
+
+def _assess(
+    workspace: Workspace, evidence_ids: list[int], result: DemoResult, progress: Progress
+) -> None:
+    for index, (system, frameworks, focus, max_priority, base, title) in enumerate(
+        ASSESSMENT_PLANS
+    ):
+        info = assessments.new_assessment(
+            workspace,
+            system,
+            frameworks,
+            focus_areas=focus,
+            max_priority=max_priority,
+            title=title,
+        )
+        result.assessment_ids.append(info.id)
+        _answer_all(workspace, info.id, base, seed=index, evidence_ids=evidence_ids)
+        progress.report((index + 1) / 3, f"answered {title}")
+        check_cancelled(progress)
+    first = result.assessment_ids[0]
+    assessment_lifecycle.submit_for_review(workspace, first)
+    assessment_lifecycle.finalize(workspace, first, force=True)
+    result.final_assessment_id = first
+    again = assessment_lifecycle.reassess(
+        workspace, first, title="Claims triage agent: re-assessment"
+    )
+    result.reassessment_id = again.id
+    result.assessment_ids.append(again.id)
+    _improve(workspace, again.id, evidence_ids)
+    progress.report(1.0, "re-assessment recorded")
+
+
+def _answer_all(
+    workspace: Workspace, assessment_id: int, base: float, *, seed: int, evidence_ids: list[int]
+) -> None:
+    loaded = load_questions(workspace, assessment_id)
+    questions = [question for _framework, question in loaded.entries()]
+    for number, planned in enumerate(plan_answers(questions, base=base, seed=seed)):
+        linked = (evidence_ids[number % len(evidence_ids)],) if planned.with_evidence else ()
+        assessments.answer(
+            workspace,
+            assessment_id,
+            planned.question_id,
+            "na" if planned.not_applicable else planned.level,
+            note=planned.note or None,
+            strength=planned.strength,
+            evidence_ids=linked,
+        )
+
+
+def _improve(workspace: Workspace, assessment_id: int, evidence_ids: list[int]) -> None:
+    """Raise some answers of the re-assessment, as remediation would."""
+    loaded = load_questions(workspace, assessment_id)
+    for number, (_framework, question) in enumerate(loaded.entries()):
+        if number % 3:
+            continue
+        current = assessments.get_response(workspace, assessment_id, question.id)
+        if current.level is None or current.level >= 4:
+            continue
+        assessments.answer(
+            workspace,
+            assessment_id,
+            question.id,
+            current.level + 1,
+            note="Improved after remediation: see the updated runbook and access review.",
+            strength="observed",
+            evidence_ids=(evidence_ids[number % len(evidence_ids)],),
+        )
