@@ -56,16 +56,31 @@ class NodeInfo:
 
 
 _PATH_CACHE_SIZE = 8
-_paths: OrderedDict[tuple[str, str], dict[str, tuple[NodeInfo, ...]]] = OrderedDict()
 
 
-def _framework_paths(framework: Framework) -> dict[str, tuple[NodeInfo, ...]]:
-    """Return the node path of every question of a framework, computed once per file hash."""
+@dataclass(frozen=True)
+class _Paths:
+    """Every question's node keys, and every node's description, of one framework file."""
+
+    keys: dict[str, tuple[str, ...]]
+    nodes: dict[str, NodeInfo]
+
+
+_paths: OrderedDict[tuple[str, str], _Paths] = OrderedDict()
+
+
+def _framework_paths(framework: Framework) -> _Paths:
+    """Return the node paths of a framework's questions, computed once per file hash."""
     key = (framework.id, framework.sha256)
     paths = _paths.get(key)
     if paths is None or not framework.sha256:
-        paths = {q.id: node_path(framework, q) for q in framework.questions}
-        _paths[key] = paths
+        keys: dict[str, tuple[str, ...]] = {}
+        nodes: dict[str, NodeInfo] = {}
+        for question in framework.questions:
+            path = node_path(framework, question)
+            keys[question.id] = tuple(info.key for info in path)
+            nodes.update((info.key, info) for info in path)
+        paths = _paths[key] = _Paths(keys, nodes)
         while len(_paths) > _PATH_CACHE_SIZE:
             _paths.popitem(last=False)
     return paths
@@ -148,22 +163,24 @@ class AssessmentScore:
 def _items(
     loaded: AssessmentQuestions, responses: Sequence[ResponseInfo]
 ) -> tuple[list[ScoredItem], dict[str, NodeInfo]]:
-    by_question = {r.question_id: r for r in responses}
     target = loaded.info.target_level
     items: list[ScoredItem] = []
     nodes: dict[str, NodeInfo] = {}
-    paths = {fw.id: _framework_paths(fw) for fw in loaded.frameworks}
-    for framework, question in loaded.entries():
-        response = by_question.get(question.id)
-        if response is None:
+    owner: dict[str, tuple[Question, tuple[str, ...]]] = {}
+    for framework in loaded.frameworks:
+        paths = _framework_paths(framework)
+        nodes.update(paths.nodes)
+        for question in framework.questions:
+            owner[question.id] = (question, paths.keys[question.id])
+    for response in responses:
+        found = owner.get(response.question_id)
+        if found is None:
             continue
-        path = paths[framework.id][question.id]
-        for info in path:
-            nodes.setdefault(info.key, info)
+        question, keys = found
         items.append(
             ScoredItem(
                 question_id=question.id,
-                node_path=tuple(info.key for info in path),
+                node_path=keys,
                 weight=question.weight,
                 priority=question.priority,
                 level=response.level,
@@ -178,7 +195,8 @@ def _items(
 def score_loaded(loaded: AssessmentQuestions, responses: Sequence[ResponseInfo]) -> AssessmentScore:
     """Score an assessment already read from the workspace (no database access)."""
     items, nodes = _items(loaded, responses)
-    return AssessmentScore(loaded.info, score_items(items), nodes)
+    result = score_items(items)
+    return AssessmentScore(loaded.info, result, {key: nodes[key] for key in result.by_key})
 
 
 def score_assessment(workspace: Workspace, assessment_id: int) -> AssessmentScore:
