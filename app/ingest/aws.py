@@ -162,11 +162,12 @@ class _Reader:
             if arn in seen:
                 reason = f"duplicate ARN {quote(arn)}: already on row {seen[arn]}"
                 self.errors.append(Problem(self.file, "", source.row, "arn", reason))
+            elif arn:
+                seen[arn] = source.row
             if self.errors:
                 rejected += 1
                 self.out.problems.extend(self.errors)
                 continue
-            seen[arn] = source.row
             self.out.records[IDENTITIES].extend(r for r in records if r is not None)
         self.out.rows = read
         self.out.covered = {IDENTITIES}

@@ -202,7 +202,7 @@ _GRANT_FIELDS = (
            "who | nhi"),
     _field("resource", ID, "resource id | target | asset | on | object | data store"),
     _field("action", ENUM, "permission | access level | access | privilege | right | role | "
-           "level | operation", enum=Action),
+           "level | operation | permission level | access type | rights", enum=Action),
     _field("scope", TEXT, "path | condition | resource scope | restriction"),
     _field("approval_required", BOOL, "approval | requires approval | human approval | "
            "needs approval"),

@@ -1,10 +1,10 @@
 """Gather the rows of every sheet into one inventory, reporting duplicate ids.
 
-In sheets that describe one entity, an id seen twice is a duplicate: the later row is
-rejected. A record that a flat sheet mentions and another sheet describes is merged. In a flat
-sheet (one row per system–identity pair, say) the same system naturally
-repeats; its rows are merged as long as they agree, and a row that contradicts an earlier one
-is rejected with both places named.
+In sheets that describe one entity, an id seen twice is a duplicate and the later row is
+rejected, unless it only lists further linked ids (one row per system–identity pair). A record
+that a flat sheet mentions and another sheet describes is merged, as are the repeated rows of
+a flat sheet, as long as they agree; a row that contradicts an earlier one is rejected with both
+places named.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from app.ingest.rows import RowBundle
 logger = logging.getLogger(__name__)
 
 _EMPTY: tuple[Any, ...] = ("", None, [])
+_LINK_FIELDS = ("identities", "systems")
 
 
 def _place(source: Source, here: Source) -> str:
@@ -68,22 +69,23 @@ class Merger:
         if earlier is None:
             return None
         source = record.source
-        if record.entity == strict_entity and (record.entity, record.key) in self.strict:
-            column = record.column(record.entity_key_field())
-            reason = (
-                f"duplicate {record.entity_noun()} {quote(record.label)}: already on "
-                f"{_place(earlier.source, source)}"
-            )
-            return Problem(source.file, source.sheet, source.row, column, reason)
         for name, value in record.values.items():
             before = earlier.values.get(name)
-            if value in _EMPTY or before in _EMPTY or before == value:
+            if name in _LINK_FIELDS or value in _EMPTY or before in _EMPTY or before == value:
                 continue
             reason = (
                 f"{record.entity_noun()} {quote(record.label)} has {name} {quote(_show(value))} "
                 f"here but {quote(_show(before))} on {_place(earlier.source, source)}"
             )
             return Problem(source.file, source.sheet, source.row, record.column(name), reason)
+        strict = record.entity == strict_entity and (record.entity, record.key) in self.strict
+        if strict and not _adds_links(record, earlier):
+            column = record.column(record.entity_key_field())
+            reason = (
+                f"duplicate {record.entity_noun()} {quote(record.label)}: already on "
+                f"{_place(earlier.source, source)}"
+            )
+            return Problem(source.file, source.sheet, source.row, column, reason)
         return None
 
     def _merge(self, record: Record, strict_entity: str | None) -> None:
@@ -95,13 +97,29 @@ class Merger:
             self.inventory.records[record.entity].append(record)
             return
         for name, value in record.values.items():
-            if earlier.values.get(name) in _EMPTY and value not in _EMPTY:
+            before = earlier.values.get(name)
+            if name in _LINK_FIELDS and before and value:
+                earlier.values[name] = list(dict.fromkeys([*before, *value]))
+            elif before in _EMPTY and value not in _EMPTY:
                 earlier.values[name] = value
             earlier.values.setdefault(name, value)
         for name, value in record.attributes.items():
             earlier.attributes.setdefault(name, value)
         if any(name not in earlier.headers for name in record.headers):
             earlier.headers = {**record.headers, **earlier.headers}  # headers dicts are shared
+
+
+def _adds_links(record: Record, earlier: Record) -> bool:
+    """Return True when a repeated row lists further linked ids.
+
+    A register with one row per system–identity pair repeats the system on every row; such a
+    row continues the record rather than duplicating it.
+    """
+    for name in _LINK_FIELDS:
+        new = record.values.get(name) or []
+        if set(new) - set(earlier.values.get(name) or []):
+            return True
+    return False
 
 
 def _show(value: Any) -> str:

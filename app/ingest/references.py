@@ -81,7 +81,8 @@ class _Check:
             for entity in (SYSTEMS, IDENTITIES, RESOURCES)
         }
         systems = ids[SYSTEMS] | self.known.systems
-        identities = ids[IDENTITIES] | self.known.identities
+        named = {link.identity for link in links}  # become records with just an id
+        identities = ids[IDENTITIES] | self.known.identities | named
         resources = ids[RESOURCES] | self.known.resources
         found: list[Problem] = []
         for link in links:

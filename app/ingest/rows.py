@@ -46,6 +46,8 @@ _KEY_FALLBACKS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
     (DELEGATIONS, "to_identity"): (),
 }
 _DEFAULTS = {(GRANTS, "scope"): "", (DELEGATIONS, "kind"): DelegationKind.ASSUME_ROLE.value}
+#: The most characters Excel keeps in a cell; readers cut longer text there.
+EXCEL_CELL_LIMIT = 32_767
 
 
 @dataclass
@@ -117,6 +119,9 @@ class _SheetReader:
             self.formula_rows.setdefault(row, []).append(col)
         self.formulas: dict[int, tuple[int, int, int]] = {}
         self.split_email = memoised(split_email)
+        self.long_cell = min(limits.max_cell_chars + 1, EXCEL_CELL_LIMIT)
+        self.required = {e: tuple(n for n in SPECS[e].key if (e, n) not in _DEFAULTS)
+                         for e in self.entities}  # fmt: skip
 
     def problem(self, row: int, column: str, reason: str, severity: str = "error") -> Problem:
         return Problem(self.sheet.file, self.sheet.label, row, column, reason, severity)
@@ -152,11 +157,14 @@ class _SheetReader:
         errors: list[Problem] = []
         values: dict[str, dict[str, Any]] = {e: {} for e in self.entities}
         names: dict[str, str] = {}
-        width, cap = len(row), self.limits.max_cell_chars
+        width, long_cell = len(row), self.long_cell
         for col, header, entity, name, normalise, is_email in self.plan:
             raw = row[col] if col < width else ""
-            if raw.__class__ is str and len(raw) > cap:
-                errors.append(self.too_long(source.row, header, raw))
+            if (
+                raw.__class__ is str
+                and len(raw) >= long_cell
+                and self.check_length(source.row, header, raw, errors)
+            ):
                 continue
             try:
                 if is_email:
@@ -182,11 +190,22 @@ class _SheetReader:
         self.out.bundles.append(RowBundle(source, records, links))
         return True
 
-    def too_long(self, row: int, header: str, raw: str) -> Problem:
-        return self.problem(
-            row, header, f"the cell holds {len(raw):,} characters, more than the "
-            f"{self.limits.max_cell_chars:,} allowed",
-        )  # fmt: skip
+    def check_length(self, row: int, header: str, raw: str, errors: list[Problem]) -> bool:
+        """Report a cell that is too long (True: skip it) or exactly at Excel's limit."""
+        if len(raw) > self.limits.max_cell_chars:
+            reason = (
+                f"the cell holds {len(raw):,} characters, more than the "
+                f"{self.limits.max_cell_chars:,} allowed"
+            )
+            errors.append(self.problem(row, header, reason))
+            return True
+        if len(raw) == EXCEL_CELL_LIMIT:
+            reason = (
+                f"the cell holds {EXCEL_CELL_LIMIT:,} characters, Excel's limit for a cell: "
+                "its end may have been cut off"
+            )
+            self.out.problems.append(self.problem(row, header, reason, WARNING))
+        return False
 
     def read_attributes(self, row_no: int, row: list[Any], errors: list[Problem]) -> dict:
         attributes: dict[str, Any] = {}
@@ -195,8 +214,11 @@ class _SheetReader:
             raw = row[index] if index < width else ""
             if raw == "" or raw is None:
                 continue
-            if isinstance(raw, str) and len(raw) > self.limits.max_cell_chars:
-                errors.append(self.too_long(row_no, header, raw))
+            if (
+                isinstance(raw, str)
+                and len(raw) >= self.long_cell
+                and self.check_length(row_no, header, raw, errors)
+            ):
                 continue
             value = attribute_value(raw)
             if value != "":
@@ -221,9 +243,11 @@ class _SheetReader:
                 continue
             key = tuple([own.get(n) or self.fallback(values, entity, n) for n in key_names])
             if not all(key):
-                missing = next(n for n, part in zip(key_names, key, strict=True) if not part)
-                errors.append(self.missing_key(source.row, entity, missing, primary))
-                continue
+                parts = dict(zip(key_names, key, strict=True))
+                missing = [n for n in self.required[entity] if not parts[n]]
+                if missing:
+                    errors.append(self.missing_key(source.row, entity, missing[0], primary))
+                    continue
             records.append(record_type(key, own, attributes if primary else {}, source, headers))
         return records
 

@@ -17,7 +17,12 @@ ROWS = [["id", "name", "owner"], ["AIS-1", "Café bot", "zoë@example.com"], ["A
 
 @pytest.mark.parametrize(
     ("encoding", "prefix"),
-    [("utf-8", b""), ("utf-8", codecs.BOM_UTF8), ("cp1252", b""), ("utf-16-le", codecs.BOM_UTF16_LE)],
+    [
+        ("utf-8", b""),
+        ("utf-8", codecs.BOM_UTF8),
+        ("cp1252", b""),
+        ("utf-16-le", codecs.BOM_UTF16_LE),
+    ],
 )
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
 def test_csv_encodings_and_delimiters(make_csv, encoding, prefix, delimiter):
@@ -52,7 +57,9 @@ def test_workbook_sheets_and_sheet_choice(make_xlsx):
     path = make_xlsx({"Systems": [["id"], ["A"]], "Identities": [["id"], ["svc"]]})
     assert [s.name for s in read_file(path).sheets] == ["Systems", "Identities"]
     assert [s.name for s in read_file(path, sheet="Identities").sheets] == ["Identities"]
-    with pytest.raises(IngestError, match="has no sheet 'Nope' \\(its sheets: 'Systems', 'Identities'\\)"):
+    with pytest.raises(
+        IngestError, match="has no sheet 'Nope' \\(its sheets: 'Systems', 'Identities'\\)"
+    ):
         read_file(path, sheet="Nope")
 
 
@@ -79,7 +86,9 @@ def test_not_a_workbook(tmp_path):
 def test_binary_file_with_csv_name(tmp_path):
     path = tmp_path / "export.csv"
     path.write_bytes(b"\x00\x01\x02binary" * 10)
-    with pytest.raises(IngestError, match="export.csv is neither a workbook .* nor a CSV text file"):
+    with pytest.raises(
+        IngestError, match="export.csv is neither a workbook .* nor a CSV text file"
+    ):
         read_file(path)
 
 
