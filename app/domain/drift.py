@@ -1,19 +1,20 @@
 """Drift between two inventory snapshots: what is new, removed or wider since the last review.
 
-Each applied import stores a snapshot of the whole inventory as plain JSON data (version 1):
+Each applied import stores a snapshot of the whole inventory as plain JSON data (version 1).
+Every entity is a table of canonical fields (DESIGN §5) and rows, dates as ISO text:
 
     {"version": 1,
-     "systems": {id: {name, owner_email, owner_name, autonomy, environment,
-                      data_classification, exposure, ...}},
-     "identities": {id: {name, kind, owner_email, owner_name, environment, created,
-                         last_rotated, last_used, expires, revocation_procedure, ...}},
-     "resources": {id: {name, kind, environment, sensitivity, ...}},
-     "grants": [[identity, resource, action, scope, approval_required, logged, last_used], ...],
-     "delegations": [[from_identity, to_identity, kind], ...],
-     "links": [[system, identity], ...]}
+     "systems": {"fields": ["id", "name", "owner_email", "autonomy", ...], "rows": [[...]]},
+     "identities": {...}, "resources": {...},
+     "grants": {"fields": ["identity", "resource", "action", "scope", "approval_required",
+                           "logged", "last_used"], "rows": [...]},
+     "delegations": {"fields": ["from_identity", "to_identity", "kind"], "rows": [...]},
+     "links": {"fields": ["system", "identity"], "rows": [...]}}
 
-Dates are ISO text; other keys are ignored. :func:`facts_from_snapshot` reads it (leniently:
-a value outside the vocabulary counts as not recorded) and :func:`snapshot_of` writes it.
+:func:`facts_from_snapshot` reads it by field name (fields it does not use are ignored, a value
+outside the vocabulary counts as not recorded) and also reads the earlier layout, where systems,
+identities and resources were ``{id: {field: value}}`` and the others lists of rows.
+:func:`snapshot_of` writes the table layout.
 
 An identity is *widened* when it reaches a resource it did not reach before, or a stronger
 action on one, directly or through delegations; a grant is widened when the strongest action of
@@ -117,45 +118,83 @@ class DriftReport:
         return {f.name: len(getattr(self, f.name)) for f in fields(self)}
 
 
+_ROW_FIELDS = {
+    "grants": ("identity", "resource", "action", "scope", "approval_required", "logged",
+               "last_used"),
+    "delegations": ("from_identity", "to_identity", "kind"),
+    "links": ("system", "identity"),
+}  # fmt: skip
+_ENTITIES = ("systems", "identities", "resources", "grants", "delegations")
+
+
 def snapshot_of(facts: InventoryFacts) -> dict[str, Any]:
-    """Return the inventory as snapshot data (the shape of the module docstring)."""
+    """Return the inventory as snapshot data (the table layout of the module docstring)."""
+    systems = ["id", "name", "owner_email", "autonomy", "environment", "data_classification",
+               "exposure"]  # fmt: skip
+    identities = ["id", "name", "kind", "owner_email", "environment", "created", "last_rotated",
+                  "last_used", "expires", "revocation_procedure"]  # fmt: skip
+    resources = ["id", "name", "environment", "sensitivity"]
+    grants = [
+        [g.identity, g.resource, g.action.value, g.scope, g.approval_required, None,
+         _iso(g.last_used)]
+        for g in facts.grants
+    ]  # fmt: skip
     return {
         "version": SNAPSHOT_VERSION,
-        "systems": {k: _plain(s) for k, s in sorted(facts.systems.items())},
-        "identities": {k: _plain(i) for k, i in sorted(facts.identities.items())},
-        "resources": {k: _plain(r) for k, r in sorted(facts.resources.items())},
-        "grants": sorted(
-            [
-                g.identity,
-                g.resource,
-                g.action.value,
-                g.scope,
-                g.approval_required,
-                None,
-                g.last_used.isoformat() if g.last_used else None,
-            ]
-            for g in facts.grants
-        ),
-        "delegations": sorted([d.source, d.target, d.kind.value] for d in facts.delegations),
-        "links": sorted([s.ext_id, i] for s in facts.systems.values() for i in s.identities),
+        "systems": _table(systems, facts.systems.values()),
+        "identities": _table(identities, facts.identities.values()),
+        "resources": _table(resources, facts.resources.values()),
+        "grants": {"fields": list(_ROW_FIELDS["grants"]), "rows": sorted(grants, key=str)},
+        "delegations": {
+            "fields": list(_ROW_FIELDS["delegations"]),
+            "rows": sorted([d.source, d.target, d.kind.value] for d in facts.delegations),
+        },
+        "links": {
+            "fields": list(_ROW_FIELDS["links"]),
+            "rows": sorted([s.ext_id, i] for s in facts.systems.values() for i in s.identities),
+        },
     }
 
 
-def _plain(record: SystemFacts | IdentityFacts | ResourceFacts) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for f in fields(record):
-        value = getattr(record, f.name)
-        if f.name in {"ext_id", "identities"}:
-            continue
-        if f.name == "owner":
-            out["owner_email"], out["owner_name"] = None, value
-            continue
-        if isinstance(value, dt.date):
-            value = value.isoformat()
-        elif hasattr(value, "value"):
-            value = value.value
-        out[f.name] = value
-    return out
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _table(fields_: list[str], records: Any) -> dict[str, Any]:
+    rows = []
+    for record in sorted(records, key=lambda r: r.ext_id):
+        row = []
+        for name in fields_:
+            value = (
+                record.ext_id
+                if name == "id"
+                else getattr(record, "owner" if name == "owner_email" else name)
+            )
+            if isinstance(value, dt.date):
+                value = value.isoformat()
+            elif hasattr(value, "value"):
+                value = value.value
+            row.append(value)
+        rows.append(row)
+    return {"fields": fields_, "rows": rows}
+
+
+def _records(snapshot: Mapping[str, Any], entity: str) -> list[Mapping[str, Any]]:
+    """Return one entity of a snapshot as dictionaries keyed by canonical field names."""
+    part = snapshot.get(entity)
+    if part is None:
+        if entity == "links":
+            return []
+        raise SnapshotError(f"inventory snapshot without {entity}")
+    if isinstance(part, Mapping) and "fields" in part and "rows" in part:
+        names = part["fields"]
+        return [dict(zip(names, row, strict=True)) for row in part["rows"]]
+    if entity in _ROW_FIELDS and isinstance(part, list):
+        names = _ROW_FIELDS[entity]
+        return [dict(zip(names, row, strict=False)) for row in part]
+    if entity not in _ROW_FIELDS and isinstance(part, Mapping):
+        return [{"id": key, **values} for key, values in part.items()]
+    raise SnapshotError(f"inventory snapshot with an unreadable {entity} part")
 
 
 def facts_from_snapshot(snapshot: Mapping[str, Any]) -> InventoryFacts:
@@ -164,23 +203,28 @@ def facts_from_snapshot(snapshot: Mapping[str, Any]) -> InventoryFacts:
     Raises:
         SnapshotError: The data is not a snapshot of a known version, or is damaged.
     """
-    if snapshot.get("version") != SNAPSHOT_VERSION:
+    if not isinstance(snapshot, Mapping) or snapshot.get("version") != SNAPSHOT_VERSION:
+        version = snapshot.get("version") if isinstance(snapshot, Mapping) else None
         raise SnapshotError(
-            f"not an inventory snapshot of version {SNAPSHOT_VERSION} "
-            f"(version {snapshot.get('version')!r})"
+            f"not an inventory snapshot of version {SNAPSHOT_VERSION} (version {version!r})"
         )
     try:
         links: dict[str, list[str]] = {}
-        for system, identity in snapshot.get("links", []):
-            links.setdefault(system, []).append(identity)
+        for link in _records(snapshot, "links"):
+            links.setdefault(link["system"], []).append(link["identity"])
+        parts = {entity: _records(snapshot, entity) for entity in _ENTITIES}
         return InventoryFacts.of(
-            systems=[_system(k, v, links.get(k, [])) for k, v in snapshot["systems"].items()],
-            identities=[_identity(k, v) for k, v in snapshot["identities"].items()],
-            resources=[_resource(k, v) for k, v in snapshot["resources"].items()],
-            grants=[_grant(row) for row in snapshot["grants"] if _enum(Action, row[2])],
+            systems=[_system(v, links.get(v["id"], [])) for v in parts["systems"]],
+            identities=[_identity(v) for v in parts["identities"]],
+            resources=[_resource(v) for v in parts["resources"]],
+            grants=[_grant(v) for v in parts["grants"] if _enum(Action, v["action"])],
             delegations=[
-                DelegationFacts(f, t, _enum(DelegationKind, k) or DelegationKind.ASSUME_ROLE)
-                for f, t, k in snapshot["delegations"]
+                DelegationFacts(
+                    v["from_identity"],
+                    v["to_identity"],
+                    _enum(DelegationKind, v.get("kind")) or DelegationKind.ASSUME_ROLE,
+                )
+                for v in parts["delegations"]
             ],
         )
     except (AttributeError, KeyError, IndexError, TypeError, ValueError) as exc:
@@ -202,9 +246,9 @@ def _owner(values: Mapping[str, Any]) -> str:
     return str(values.get("owner_email") or values.get("owner_name") or "")
 
 
-def _system(ext_id: str, v: Mapping[str, Any], identities: list[str]) -> SystemFacts:
+def _system(v: Mapping[str, Any], identities: list[str]) -> SystemFacts:
     return SystemFacts(
-        ext_id,
+        v["id"],
         name=str(v.get("name") or ""),
         owner=_owner(v),
         autonomy=_enum(Autonomy, v.get("autonomy")),
@@ -215,9 +259,9 @@ def _system(ext_id: str, v: Mapping[str, Any], identities: list[str]) -> SystemF
     )
 
 
-def _identity(ext_id: str, v: Mapping[str, Any]) -> IdentityFacts:
+def _identity(v: Mapping[str, Any]) -> IdentityFacts:
     return IdentityFacts(
-        ext_id,
+        v["id"],
         name=str(v.get("name") or ""),
         kind=_enum(IdentityKind, v.get("kind")),
         owner=_owner(v),
@@ -230,20 +274,24 @@ def _identity(ext_id: str, v: Mapping[str, Any]) -> IdentityFacts:
     )
 
 
-def _resource(ext_id: str, v: Mapping[str, Any]) -> ResourceFacts:
+def _resource(v: Mapping[str, Any]) -> ResourceFacts:
     return ResourceFacts(
-        ext_id,
+        v["id"],
         name=str(v.get("name") or ""),
         environment=_enum(Environment, v.get("environment")),
         sensitivity=_enum(Sensitivity, v.get("sensitivity")),
     )
 
 
-def _grant(row: list[Any]) -> GrantFacts:
-    identity, resource, action, scope = row[:4]
-    approval = row[4] if len(row) > 4 else None
-    last_used = row[-1] if len(row) > 5 else None
-    return GrantFacts(identity, resource, Action(action), scope or "", approval, _date(last_used))
+def _grant(v: Mapping[str, Any]) -> GrantFacts:
+    return GrantFacts(
+        v["identity"],
+        v["resource"],
+        Action(v["action"]),
+        v.get("scope") or "",
+        v.get("approval_required"),
+        _date(v.get("last_used")),
+    )
 
 
 def compare_inventories(old: InventoryFacts, new: InventoryFacts) -> DriftReport:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from app.domain.blast_radius import UNRECORDED_SENSITIVITY
 from app.domain.enums import Action, Autonomy, IdentityKind, Sensitivity, Severity
 from app.domain.hygiene_model import HygieneContext, HygieneFinding, HygieneRule, listing
+from app.domain.inventory_facts import DelegationFacts
 
 logger = logging.getLogger(__name__)
 
@@ -125,10 +126,11 @@ def autonomous_write_without_approval(ctx: HygieneContext) -> Iterator[HygieneFi
 def delegation_chain_too_deep(ctx: HygieneContext) -> Iterator[HygieneFinding]:
     """A system's longest delegation chain has more hops than the limit."""
     limit = ctx.settings.max_delegation_depth
+    graph = ctx.graph
     for system in ctx.facts.systems.values():
-        chain = ctx.graph.system_chain(system.ext_id)
-        if chain.depth <= limit:
+        if all(graph.chain_depth(i) <= limit for i in graph.identities_of(system.ext_id)):
             continue
+        chain = graph.system_chain(system.ext_id)
         bound = "" if chain.exact else "at least "
         yield HygieneFinding(
             "delegation-chain-too-deep",
@@ -145,12 +147,16 @@ def delegation_chain_too_deep(ctx: HygieneContext) -> Iterator[HygieneFinding]:
 
 def human_credential_used_by_ai(ctx: HygieneContext) -> Iterator[HygieneFinding]:
     """An AI system uses (directly or through delegation) a person's own credential."""
-    identities = ctx.facts.identities
+    humans = {i.ext_id for i in ctx.facts.identities.values() if i.kind is IdentityKind.HUMAN_USER}
+    if not humans:
+        return
+    leads_to_human = _reaching(humans, ctx.facts.delegations)
     for system in ctx.facts.systems.values():
+        if leads_to_human.isdisjoint(system.identities):
+            continue
         reached = ctx.graph.delegation_paths(system.identities)
         for identity, path in reached.items():
-            facts = identities.get(identity)
-            if facts is None or facts.kind is not IdentityKind.HUMAN_USER:
+            if identity not in humans:
                 continue
             how = "directly" if len(path) == 1 else f"through {' → '.join(path)}"
             yield HygieneFinding(
@@ -165,6 +171,20 @@ def human_credential_used_by_ai(ctx: HygieneContext) -> Iterator[HygieneFinding]
                 system=system.ext_id,
                 identity=identity,
             )
+
+
+def _reaching(targets: set[str], delegations: list[DelegationFacts]) -> set[str]:
+    """Return the identities that are, or can act as, one of ``targets``."""
+    sources: dict[str, list[str]] = {}
+    for delegation in delegations:
+        sources.setdefault(delegation.target, []).append(delegation.source)
+    found, todo = set(targets), list(targets)
+    while todo:
+        for source in sources.get(todo.pop(), ()):
+            if source not in found:
+                found.add(source)
+                todo.append(source)
+    return found
 
 
 ACCESS_RULES: tuple[HygieneRule, ...] = (

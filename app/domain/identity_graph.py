@@ -34,7 +34,10 @@ CHAIN_SEARCH_BUDGET = 200_000
 #: Steps each identity of a cycle group gets at least, however large the group.
 CHAIN_MIN_STEPS = 64
 
-_EMPTY: Mapping[str, int] = MappingProxyType({})
+#: An identity, system or resource id: inventory ids in the domain, row ids in fast service paths.
+NodeId = str | int
+
+_EMPTY: Mapping[NodeId, int] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +49,7 @@ class Chain:
         exact: False when a cycle group was too large to search exhaustively (a lower bound).
     """
 
-    identities: tuple[str, ...]
+    identities: tuple[NodeId, ...]
     exact: bool = True
 
     @property
@@ -68,29 +71,29 @@ class IdentityGraph:
     def __init__(
         self,
         *,
-        uses: Iterable[tuple[str, str]] = (),
-        grants: Iterable[tuple[str, str, Action]] = (),
-        delegations: Iterable[tuple[str, str]] = (),
-        sensitivity: Mapping[str, Sensitivity | None] | None = None,
+        uses: Iterable[tuple[NodeId, NodeId]] = (),
+        grants: Iterable[tuple[NodeId, NodeId, Action]] = (),
+        delegations: Iterable[tuple[NodeId, NodeId]] = (),
+        sensitivity: Mapping[NodeId, Sensitivity | None] | None = None,
     ) -> None:
-        system_uses: dict[str, dict[str, None]] = {}
+        system_uses: dict[NodeId, dict[NodeId, None]] = {}
         for system, identity in uses:
             system_uses.setdefault(system, {})[identity] = None
         self._uses = {system: tuple(ids) for system, ids in system_uses.items()}
-        self._grants: dict[str, dict[str, int]] = {}
+        self._grants: dict[NodeId, dict[NodeId, int]] = {}
         for identity, resource, action in grants:
             held = self._grants.setdefault(identity, {})
             rank = action.rank
             if rank > held.get(resource, 0):
                 held[resource] = rank
-        targets: dict[str, set[str]] = {}
+        targets: dict[NodeId, set[NodeId]] = {}
         for source, target in delegations:
             if source != target:
                 targets.setdefault(source, set()).add(target)
         self._delegates = {source: tuple(sorted(ts)) for source, ts in targets.items()}
-        self.sensitivity: Mapping[str, Sensitivity | None] = dict(sensitivity or {})
-        self._scc_of: dict[str, int] = {}
-        self._scc_reach: list[Mapping[str, int]] = []
+        self.sensitivity: Mapping[NodeId, Sensitivity | None] = dict(sensitivity or {})
+        self._scc_of: dict[NodeId, int] = {}
+        self._scc_reach: list[Mapping[NodeId, int]] = []
         self._chains = _ChainTable()
 
     @classmethod
@@ -106,25 +109,25 @@ class IdentityGraph:
     # -- plain look-ups ---------------------------------------------------------------------
 
     @property
-    def systems(self) -> tuple[str, ...]:
+    def systems(self) -> tuple[NodeId, ...]:
         """Return the systems that use at least one identity."""
         return tuple(self._uses)
 
-    def identities_of(self, system: str) -> tuple[str, ...]:
+    def identities_of(self, system: NodeId) -> tuple[NodeId, ...]:
         """Return the identities a system uses directly."""
         return self._uses.get(system, ())
 
-    def own_grants(self, identity: str) -> Mapping[str, int]:
+    def own_grants(self, identity: NodeId) -> Mapping[NodeId, int]:
         """Return resource → strongest action rank granted to the identity itself."""
         return self._grants.get(identity, _EMPTY)
 
-    def delegates_of(self, identity: str) -> tuple[str, ...]:
+    def delegates_of(self, identity: NodeId) -> tuple[NodeId, ...]:
         """Return the identities this one can act as directly."""
         return self._delegates.get(identity, ())
 
     # -- reach --------------------------------------------------------------------------------
 
-    def reach(self, identity: str) -> Mapping[str, int]:
+    def reach(self, identity: NodeId) -> Mapping[NodeId, int]:
         """Return resource → strongest action rank the identity reaches, delegations included.
 
         The mapping is shared between identities; callers must not change it.
@@ -132,23 +135,23 @@ class IdentityGraph:
         self._complete(identity)
         return self._scc_reach[self._scc_of[identity]]
 
-    def system_reach(self, system: str) -> dict[str, int]:
+    def system_reach(self, system: NodeId) -> dict[NodeId, int]:
         """Return resource → strongest action rank a system reaches through its identities."""
-        reached: dict[str, int] = {}
+        reached: dict[NodeId, int] = {}
         for identity in self.identities_of(system):
             for resource, rank in self.reach(identity).items():
                 if rank > reached.get(resource, 0):
                     reached[resource] = rank
         return reached
 
-    def delegation_paths(self, starts: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    def delegation_paths(self, starts: Iterable[NodeId]) -> dict[NodeId, tuple[NodeId, ...]]:
         """Return, for every identity reachable from ``starts``, a shortest delegation path.
 
         The result is in breadth-first order; each path begins with one of ``starts`` and ends
         with the identity itself.
         """
-        paths: dict[str, tuple[str, ...]] = {}
-        queue: deque[str] = deque()
+        paths: dict[NodeId, tuple[NodeId, ...]] = {}
+        queue: deque[NodeId] = deque()
         for start in starts:
             if start not in paths:
                 paths[start] = (start,)
@@ -164,7 +167,7 @@ class IdentityGraph:
 
     # -- chains -------------------------------------------------------------------------------
 
-    def chain(self, identity: str) -> Chain:
+    def chain(self, identity: NodeId) -> Chain:
         """Return the longest simple delegation chain starting at ``identity``."""
         self._complete(identity)
         nodes = [identity]
@@ -177,12 +180,12 @@ class IdentityGraph:
             current = tail[-1]
         return Chain(tuple(nodes), self._chains.exact[identity])
 
-    def chain_depth(self, identity: str) -> int:
+    def chain_depth(self, identity: NodeId) -> int:
         """Return the number of hops of the longest chain from ``identity`` (cheap)."""
         self._complete(identity)
         return self._chains.length[identity]
 
-    def system_chain(self, system: str) -> Chain:
+    def system_chain(self, system: NodeId) -> Chain:
         """Return the longest delegation chain starting at any identity of a system."""
         best: Chain = Chain(())
         best_depth = -1
@@ -194,14 +197,14 @@ class IdentityGraph:
 
     # -- Tarjan walk ----------------------------------------------------------------------------
 
-    def _complete(self, root: str) -> None:
+    def _complete(self, root: NodeId) -> None:
         """Compute reach and chains for every identity reachable from ``root``."""
         if root in self._scc_of:
             return
-        index: dict[str, int] = {root: 0}
-        low: dict[str, int] = {root: 0}
-        stack: list[str] = [root]
-        on_stack: set[str] = {root}
+        index: dict[NodeId, int] = {root: 0}
+        low: dict[NodeId, int] = {root: 0}
+        stack: list[NodeId] = [root]
+        on_stack: set[NodeId] = {root}
         work = [(root, iter(self._delegates.get(root, ())))]
         counter = 1
         while work:
@@ -226,7 +229,7 @@ class IdentityGraph:
             if work and low[node] < low[work[-1][0]]:
                 low[work[-1][0]] = low[node]
             if low[node] == index[node]:
-                members: list[str] = []
+                members: list[NodeId] = []
                 while True:
                     member = stack.pop()
                     on_stack.discard(member)
@@ -235,7 +238,7 @@ class IdentityGraph:
                         break
                 self._finish_component(members)
 
-    def _finish_component(self, members: list[str]) -> None:
+    def _finish_component(self, members: list[NodeId]) -> None:
         component = len(self._scc_reach)
         for member in members:
             self._scc_of[member] = component
@@ -245,8 +248,8 @@ class IdentityGraph:
         else:
             _ChainSearch(self._delegates, self._scc_of, self._chains, members, component).run()
 
-    def _merge_reach(self, members: list[str], component: int) -> Mapping[str, int]:
-        sources: list[Mapping[str, int]] = []
+    def _merge_reach(self, members: list[NodeId], component: int) -> Mapping[NodeId, int]:
+        sources: list[Mapping[NodeId, int]] = []
         seen: set[int] = set()
         for member in members:
             own = self._grants.get(member)
@@ -279,19 +282,19 @@ class _ChainTable:
     """
 
     def __init__(self) -> None:
-        self.length: dict[str, int] = {}
-        self.tail: dict[str, tuple[tuple[str, ...], bool]] = {}
-        self.exact: dict[str, bool] = {}
+        self.length: dict[NodeId, int] = {}
+        self.tail: dict[NodeId, tuple[tuple[NodeId, ...], bool]] = {}
+        self.exact: dict[NodeId, bool] = {}
 
-    def add_single(self, identity: str, targets: tuple[str, ...]) -> None:
+    def add_single(self, identity: NodeId, targets: tuple[NodeId, ...]) -> None:
         """Store the chain of an identity outside any cycle from its delegates' chains."""
-        best_len, best_next, exact = 0, "", True
+        best_len, best_next, exact = 0, None, True
         for target in targets:
             exact = exact and self.exact[target]
             if 1 + self.length[target] > best_len:
                 best_len, best_next = 1 + self.length[target], target
         self.length[identity] = best_len
-        self.tail[identity] = ((best_next,), True) if best_next else ((), False)
+        self.tail[identity] = ((best_next,), True) if best_next is not None else ((), False)
         self.exact[identity] = exact
 
 
@@ -300,21 +303,21 @@ class _ChainSearch:
 
     def __init__(
         self,
-        delegates: Mapping[str, tuple[str, ...]],
-        scc_of: Mapping[str, int],
+        delegates: Mapping[NodeId, tuple[NodeId, ...]],
+        scc_of: Mapping[NodeId, int],
         chains: _ChainTable,
-        members: list[str],
+        members: list[NodeId],
         component: int,
     ) -> None:
         self.chains = chains
         self.members = sorted(members)
-        self.inside: dict[str, tuple[str, ...]] = {}
-        self.exit_len: dict[str, int] = {}
-        self.exit_node: dict[str, str] = {}
+        self.inside: dict[NodeId, tuple[NodeId, ...]] = {}
+        self.exit_len: dict[NodeId, int] = {}
+        self.exit_node: dict[NodeId, NodeId | None] = {}
         self.exits_exact = True
         for member in self.members:
-            inside: list[str] = []
-            best_len, best_node = 0, ""
+            inside: list[NodeId] = []
+            best_len, best_node = 0, None
             for target in delegates.get(member, ()):
                 if scc_of[target] == component:
                     inside.append(target)
@@ -333,14 +336,12 @@ class _ChainSearch:
             path, exact = self._search(member)
             last = path[-1]
             exit_node = self.exit_node[last]
+            exits = exit_node is not None
             self.chains.length[member] = len(path) - 1 + self.exit_len[last]
-            self.chains.tail[member] = (
-                path[1:] + ((exit_node,) if exit_node else ()),
-                bool(exit_node),
-            )
+            self.chains.tail[member] = (path[1:] + ((exit_node,) if exits else ()), exits)
             self.chains.exact[member] = exact and self.exits_exact
 
-    def _search(self, start: str) -> tuple[tuple[str, ...], bool]:
+    def _search(self, start: NodeId) -> tuple[tuple[NodeId, ...], bool]:
         path = [start]
         on_path = {start}
         best_path, best_len = (start,), self.exit_len[start]

@@ -8,14 +8,17 @@ hands plain values to the pure functions of ``app.domain``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 import sqlalchemy as sa
 
 from app.domain.blast_radius import (
     FORMULA,
     BlastRadius,
+    BlastScorer,
     identity_blast_radius,
     system_blast_radius,
 )
@@ -27,7 +30,7 @@ from app.domain.inventory_facts import IdentityFacts, InventoryFacts, SystemFact
 from app.domain.risk import RiskAssessment, system_risk
 from app.services import journal
 from app.services.errors import UserError
-from app.services.inventory_queries import LoadedInventory, load_inventory
+from app.services.inventory_queries import LoadedInventory, load_graph_inputs, load_inventory
 from app.services.progress import Progress, check_cancelled
 from app.services.settings import all_workspace_settings
 from app.services.workspace import Workspace
@@ -101,9 +104,13 @@ class PortfolioAnalysis:
     systems: tuple[SystemSummary, ...]
     formula: str = FORMULA
 
+    @cached_property
+    def _by_id(self) -> dict[str, SystemSummary]:
+        return {line.ext_id: line for line in self.systems}
+
     def get(self, ext_id: str) -> SystemSummary | None:
         """Return one system's line, or None."""
-        return next((s for s in self.systems if s.ext_id == ext_id), None)
+        return self._by_id.get(ext_id)
 
 
 def hygiene_settings(workspace: Workspace) -> HygieneSettings:
@@ -184,37 +191,28 @@ def analyse_all(workspace: Workspace, progress: Progress | None = None) -> Portf
     Raises:
         Cancelled: The caller cancelled through ``progress``.
     """
-    loaded, graph = load_graph(workspace)
-    systems = sorted(loaded.facts.systems.values(), key=lambda s: s.ext_id)
+    with workspace.db.read() as session:
+        inputs = load_graph_inputs(session)
+    scorer = BlastScorer(inputs.graph)
+    systems = sorted(inputs.systems.items(), key=lambda item: item[1].ext_id)
     lines: list[SystemSummary] = []
-    for number, system in enumerate(systems):
+    for number, (row_id, system) in enumerate(systems):
         if number % _PROGRESS_EVERY == 0:
             check_cancelled(progress)
             if progress is not None:
-                progress.report(number / max(len(systems), 1), "Computing blast radius")
-        lines.append(_summary(graph, system))
+                progress.report(number / len(systems), "Computing blast radius")
+        blast = scorer.system(row_id)
+        risk = system_risk(system, blast.tier, blast.score)
+        lines.append(
+            SystemSummary(
+                system.ext_id, system.name, blast.score, blast.tier, blast.raw, blast.resources,
+                blast.identities, blast.chain.depth, blast.chain.exact, risk.tier, risk.factor,
+                risk.target_level,
+            )
+        )  # fmt: skip
     if progress is not None:
         progress.report(1.0, "Blast radius computed")
     return PortfolioAnalysis(tuple(lines))
-
-
-def _summary(graph: IdentityGraph, system: SystemFacts) -> SystemSummary:
-    blast = system_blast_radius(graph, system.ext_id, explain=False)
-    risk = system_risk(system, blast.tier, blast.score)
-    return SystemSummary(
-        system.ext_id,
-        system.name,
-        blast.score,
-        blast.tier,
-        blast.raw,
-        len(blast.resources),
-        len(blast.identities),
-        blast.chain.depth,
-        blast.chain.exact,
-        risk.tier,
-        risk.factor,
-        risk.target_level,
-    )
 
 
 # -- drift --------------------------------------------------------------------------------------
@@ -335,14 +333,10 @@ def refresh_identity_findings(
     wanted = {f.key: _finding_values(f, loaded) for f in found}
     now = dt.datetime.now(dt.UTC)
     with workspace.db.write() as session:
-        existing = {
-            row.key: row
-            for row in session.execute(
-                sa.select(Finding.id, Finding.key, Finding.status, *_columns()).where(
-                    Finding.source == _SOURCE
-                )
-            )
-        }
+        stored = sa.select(Finding.id, Finding.key, Finding.status, *_columns()).where(
+            Finding.source == _SOURCE
+        )
+        existing = {row[1]: row for row in session.connection().execute(stored).all()}
         inserts, updates, counts = _plan_changes(wanted, existing, now)
         if inserts:
             session.execute(sa.insert(Finding), inserts)
@@ -366,24 +360,54 @@ def refresh_identity_findings(
 
 
 def _columns() -> list[sa.ColumnElement]:
-    return [getattr(Finding, name) for name in _COMPARED]
+    # References are compared as their stored JSON text, which avoids decoding every row.
+    return [
+        sa.type_coerce(Finding.references, sa.Text)
+        if name == "references"
+        else getattr(Finding, name)
+        for name in _COMPARED
+    ]
 
 
-def _finding_values(finding: HygieneFinding, loaded: LoadedInventory) -> dict[str, object]:
-    return {
-        "severity": finding.severity.value,
-        "title": finding.title,
-        "detail": finding.detail,
-        "recommendation": finding.recommendation,
-        "references": list(finding.references),
-        "system_id": loaded.system_ids.get(finding.system) if finding.system else None,
-        "identity_id": loaded.identity_ids.get(finding.identity) if finding.identity else None,
-        "rule_id": finding.rule_id,
-    }
+def _finding_values(finding: HygieneFinding, loaded: LoadedInventory) -> tuple[object, ...]:
+    """Return the finding's stored values in the order of ``_COMPARED``."""
+    return (
+        finding.severity.value,
+        finding.title,
+        finding.detail,
+        finding.recommendation,
+        _references_json(finding.references),
+        loaded.system_ids.get(finding.system) if finding.system else None,
+        loaded.identity_ids.get(finding.identity) if finding.identity else None,
+        finding.rule_id,
+    )
+
+
+@lru_cache(maxsize=256)
+def _references_json(references: tuple[str, ...]) -> str:
+    return json.dumps(list(references))
+
+
+def _as_columns(values: tuple[object, ...], only: set[int] | None = None) -> dict[str, object]:
+    out = {}
+    for position, (name, value) in enumerate(zip(_COMPARED, values, strict=True)):
+        if only is None or position in only:
+            out[name] = json.loads(str(value)) if name == "references" else value
+    return out
+
+
+def _differences(stored: tuple[object, ...], wanted: tuple[object, ...]) -> set[int]:
+    differ = {n for n, (old, new) in enumerate(zip(stored, wanted, strict=True)) if old != new}
+    position = _COMPARED.index("references")
+    if position in differ and json.loads(str(stored[position])) == json.loads(
+        str(wanted[position])
+    ):
+        differ.discard(position)
+    return differ
 
 
 def _plan_changes(
-    wanted: dict[str, dict[str, object]], existing: dict[str, sa.Row], now: dt.datetime
+    wanted: dict[str, tuple[object, ...]], existing: dict[str, sa.Row], now: dt.datetime
 ) -> tuple[list[dict[str, object]], list[dict[str, object]], dict[str, int]]:
     counts = dict.fromkeys(("created", "updated", "reopened", "resolved", "unchanged"), 0)
     inserts: list[dict[str, object]] = []
@@ -391,12 +415,16 @@ def _plan_changes(
     for key, values in wanted.items():
         row = existing.get(key)
         if row is None:
-            inserts.append({"key": key, "source": _SOURCE, "status": "open", **values,
-                            "created_at": now, "updated_at": now})  # fmt: skip
+            inserts.append(
+                {"key": key, "source": _SOURCE, "status": "open", **_as_columns(values)}
+                | {"created_at": now, "updated_at": now}
+            )
             counts["created"] += 1
             continue
-        changes = {n: v for n, v in values.items() if getattr(row, n) != v}
-        if row.status == _RESOLVED:
+        stored = tuple(row[3:])
+        differ = _differences(stored, values) if stored != values else set()
+        changes = _as_columns(values, differ) if differ else {}
+        if row[2] == _RESOLVED:
             changes["status"] = FindingStatus.OPEN.value
             counts["reopened"] += 1
         elif changes:
@@ -404,9 +432,9 @@ def _plan_changes(
         else:
             counts["unchanged"] += 1
             continue
-        updates.append({"id": row.id, **changes, "updated_at": now})
+        updates.append({"id": row[0], **changes, "updated_at": now})
     for key, row in existing.items():
-        if key not in wanted and row.status != _RESOLVED:
-            updates.append({"id": row.id, "status": _RESOLVED, "updated_at": now})
+        if key not in wanted and row[2] != _RESOLVED:
+            updates.append({"id": row[0], "status": _RESOLVED, "updated_at": now})
             counts["resolved"] += 1
     return inserts, updates, counts

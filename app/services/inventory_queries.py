@@ -25,6 +25,7 @@ from app.domain.enums import (
     IdentityKind,
     Sensitivity,
 )
+from app.domain.identity_graph import IdentityGraph
 from app.domain.inventory_facts import (
     DelegationFacts,
     GrantFacts,
@@ -70,19 +71,22 @@ class _Vocabulary:
     """Turns stored text into enum members; text outside the vocabulary counts as unrecorded."""
 
     def __init__(self) -> None:
-        self._maps: dict[type, dict[str, Any]] = {}
-        self.unknown: set[tuple[str, str]] = set()
+        self.unknown: set[str] = set()
 
-    def __call__(self, cls: type[_E], value: str | None) -> _E | None:
-        if value is None or value == "":
-            return None
-        members = self._maps.get(cls)
-        if members is None:
-            members = self._maps[cls] = {m.value: m for m in cls}
-        member = members.get(value)
-        if member is None:
-            self.unknown.add((cls.__name__, value))
-        return member
+    def table(self, cls: type[_E]) -> dict[str | None, _E | None]:
+        """Return stored text → member for one enum (None and empty text → None)."""
+        return _Lookup({m.value: m for m in cls} | {None: None, "": None}, self.unknown)
+
+
+class _Lookup(dict):
+    """A dict that records and maps to None any text it does not know."""
+
+    def __init__(self, values: dict, unknown: set[str]) -> None:
+        super().__init__(values)
+        self._unknown = unknown
+
+    def __missing__(self, key: str) -> None:
+        self._unknown.add(str(key))
 
 
 def load_inventory(session: Session) -> LoadedInventory:
@@ -91,12 +95,16 @@ def load_inventory(session: Session) -> LoadedInventory:
     Args:
         session: A read (or write) session of the workspace.
     """
+    conn = session.connection()
     vocab = _Vocabulary()
+    kinds, envs = vocab.table(IdentityKind), vocab.table(Environment)
+    levels, actions = vocab.table(Sensitivity), vocab.table(Action)
     owners = {
-        pid: email or name
-        for pid, email, name in session.execute(sa.select(Person.id, Person.email, Person.name))
+        pid: email or name or ""
+        for pid, email, name in conn.execute(sa.select(Person.id, Person.email, Person.name))
     }
-    identity_rows = session.execute(
+    owners[None] = ""
+    identity_rows = conn.execute(
         sa.select(
             Identity.id, Identity.external_id, Identity.name, Identity.kind, Identity.owner_id,
             Identity.environment, Identity.created, Identity.last_rotated, Identity.last_used,
@@ -105,59 +113,52 @@ def load_inventory(session: Session) -> LoadedInventory:
     ).all()  # fmt: skip
     identity_ext = {row[0]: row[1] for row in identity_rows}
     identities = [
-        IdentityFacts(
-            ext, name or "", vocab(IdentityKind, kind), owners.get(owner, "") or "",
-            vocab(Environment, env), created, rotated, used, expires, revocation or "",
-        )
+        IdentityFacts(ext, name or "", kinds[kind], owners.get(owner, ""), envs[env], created,
+                      rotated, used, expires, revocation or "")
         for _, ext, name, kind, owner, env, created, rotated, used, expires, revocation
         in identity_rows
     ]  # fmt: skip
     uses: dict[int, list[str]] = {}
-    for system_id, identity_id in session.execute(
+    for system_id, identity_id in conn.execute(
         sa.select(SystemIdentity.system_id, SystemIdentity.identity_id)
     ):
         uses.setdefault(system_id, []).append(identity_ext[identity_id])
-    system_rows = session.execute(
+    system_rows = conn.execute(
         sa.select(
             AISystem.id, AISystem.external_id, AISystem.name, AISystem.owner_id,
             AISystem.autonomy, AISystem.environment, AISystem.data_classification,
             AISystem.exposure,
         )
     ).all()  # fmt: skip
+    autonomy, exposure = vocab.table(Autonomy), vocab.table(Exposure)
     systems = [
-        SystemFacts(
-            ext, name or "", owners.get(owner, "") or "", vocab(Autonomy, autonomy),
-            vocab(Environment, env), vocab(Sensitivity, data), vocab(Exposure, exposure),
-            tuple(sorted(uses.get(sid, ()))),
-        )
-        for sid, ext, name, owner, autonomy, env, data, exposure in system_rows
+        SystemFacts(ext, name or "", owners.get(owner, ""), autonomy[auto], envs[env],
+                    levels[data], exposure[exp], tuple(sorted(uses.get(sid, ()))))
+        for sid, ext, name, owner, auto, env, data, exp in system_rows
     ]  # fmt: skip
-    resource_rows = session.execute(
+    resource_rows = conn.execute(
         sa.select(Resource.id, Resource.external_id, Resource.name, Resource.environment,
                   Resource.sensitivity)
     ).all()  # fmt: skip
     resource_ext = {row[0]: row[1] for row in resource_rows}
     resources = [
-        ResourceFacts(ext, name or "", vocab(Environment, env), vocab(Sensitivity, sens))
+        ResourceFacts(ext, name or "", envs[env], levels[sens])
         for _, ext, name, env, sens in resource_rows
     ]
-    grants = []
-    for identity_id, resource_id, action, scope, approval, used in session.execute(
-        sa.select(Grant.identity_id, Grant.resource_id, Grant.action, Grant.scope,
-                  Grant.approval_required, Grant.last_used).order_by(Grant.id)
-    ):  # fmt: skip
-        parsed = vocab(Action, action)
-        if parsed is not None:
-            grants.append(
-                GrantFacts(identity_ext[identity_id], resource_ext[resource_id], parsed,
-                           scope or "", approval, used)
-            )  # fmt: skip
-    delegations = [
-        DelegationFacts(
-            identity_ext[source], identity_ext[target],
-            vocab(DelegationKind, kind) or DelegationKind.ASSUME_ROLE,
+    grants = [
+        GrantFacts(identity_ext[iid], resource_ext[rid], actions[action], scope or "",
+                   approval, used)
+        for iid, rid, action, scope, approval, used in conn.execute(
+            sa.select(Grant.identity_id, Grant.resource_id, Grant.action, Grant.scope,
+                      Grant.approval_required, Grant.last_used).order_by(Grant.id)
         )
-        for source, target, kind in session.execute(
+        if actions[action] is not None
+    ]  # fmt: skip
+    delegation_kinds = vocab.table(DelegationKind)
+    delegations = [
+        DelegationFacts(identity_ext[source], identity_ext[target],
+                        delegation_kinds[kind] or DelegationKind.ASSUME_ROLE)
+        for source, target, kind in conn.execute(
             sa.select(Delegation.from_identity_id, Delegation.to_identity_id, Delegation.kind)
         )
     ]  # fmt: skip
@@ -168,6 +169,50 @@ def load_inventory(session: Session) -> LoadedInventory:
         system_ids={row[1]: row[0] for row in system_rows},
         identity_ids={ext: rid for rid, ext in identity_ext.items()},
     )
+
+
+@dataclass
+class GraphInputs:
+    """What the portfolio blast radius needs, read without the identities' details.
+
+    Attributes:
+        graph: The identity graph keyed by row ids (systems, identities and resources).
+        systems: Row id → the system's facts (without its identity list).
+    """
+
+    graph: IdentityGraph
+    systems: dict[int, SystemFacts]
+
+
+def load_graph_inputs(session: Session) -> GraphInputs:
+    """Read only what blast radius and risk tier need, keyed by row ids (the fast path)."""
+    conn = session.connection()
+    vocab = _Vocabulary()
+    actions, levels = vocab.table(Action), vocab.table(Sensitivity)
+    autonomy, exposure = vocab.table(Autonomy), vocab.table(Exposure)
+    grant_rows = conn.execute(sa.select(Grant.identity_id, Grant.resource_id, Grant.action)).all()
+    graph = IdentityGraph(
+        uses=conn.execute(sa.select(SystemIdentity.system_id, SystemIdentity.identity_id)).all(),
+        grants=((i, r, actions[a]) for i, r, a in grant_rows if actions[a] is not None),
+        delegations=conn.execute(
+            sa.select(Delegation.from_identity_id, Delegation.to_identity_id)
+        ).all(),
+        sensitivity={
+            rid: levels[level]
+            for rid, level in conn.execute(sa.select(Resource.id, Resource.sensitivity))
+        },
+    )
+    systems = {
+        sid: SystemFacts(ext, name or "", autonomy=autonomy[auto], data_classification=levels[data],
+                         exposure=exposure[exp])
+        for sid, ext, name, auto, data, exp in conn.execute(
+            sa.select(AISystem.id, AISystem.external_id, AISystem.name, AISystem.autonomy,
+                      AISystem.data_classification, AISystem.exposure)
+        ).all()
+    }  # fmt: skip
+    if vocab.unknown:
+        logger.warning("values outside the vocabulary, taken as unrecorded: %s", vocab.unknown)
+    return GraphInputs(graph, systems)
 
 
 # -- listings -----------------------------------------------------------------------------------

@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.domain.blast_radius import (
     FORMULA,
     MAX_PATHS_PER_RESOURCE,
+    BlastScorer,
     identity_blast_radius,
     resource_weight,
     score_of,
@@ -129,3 +130,30 @@ def test_system_without_identities_reaches_nothing() -> None:
     blast = system_blast_radius(_claims_graph(), "AIS-unknown")
     assert (blast.raw, blast.score, blast.tier) == (0, 0, RiskTier.LOW)
     assert blast.resources == ()
+
+
+_ids = st.sampled_from([f"i{k}" for k in range(6)])
+_resources = st.sampled_from(["r0", "r1", "r2", "r3"])
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    uses=st.lists(st.tuples(st.sampled_from(["S1", "S2"]), _ids), max_size=6),
+    grants=st.lists(st.tuples(_ids, _resources, st.sampled_from(Action)), max_size=12),
+    delegations=st.lists(st.tuples(_ids, _ids), max_size=10),
+    levels=st.lists(st.sampled_from([*Sensitivity, None]), min_size=4, max_size=4),
+)
+def test_scorer_agrees_with_full_blast_radius(uses, grants, delegations, levels) -> None:
+    graph = IdentityGraph(
+        uses=uses,
+        grants=grants,
+        delegations=delegations,
+        sensitivity=dict(zip(["r0", "r1", "r2", "r3"], levels, strict=True)),
+    )
+    scorer = BlastScorer(graph)
+    for system in ("S1", "S2"):
+        full = system_blast_radius(graph, system)
+        quick = scorer.system(system)
+        assert (quick.raw, quick.score, quick.tier) == (full.raw, full.score, full.tier)
+        assert quick.resources == len(full.resources)
+        assert quick.chain == full.chain

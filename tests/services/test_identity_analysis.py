@@ -409,7 +409,8 @@ def test_drift_reads_the_importers_snapshot(seeded) -> None:
 def cli(seeded, monkeypatch, capsys):
     import app.cli
 
-    monkeypatch.setattr(app.cli, "COMMAND_MODULES", (*app.cli.COMMAND_MODULES, "systems"))
+    if "systems" not in app.cli.COMMAND_MODULES:
+        monkeypatch.setattr(app.cli, "COMMAND_MODULES", (*app.cli.COMMAND_MODULES, "systems"))
     path = str(seeded.path)
 
     def run(*argv: str) -> tuple[int, str, str]:
