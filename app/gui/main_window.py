@@ -24,12 +24,14 @@ from app.gui import tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.about_dialog import AboutDialog
 from app.gui.dialogs.error_dialog import show_error
+from app.gui.dialogs.progress_dialog import run_with_progress
 from app.gui.dialogs.settings_dialog import SettingsDialog
 from app.gui.pages.registry import PAGES, PageSpec
 from app.gui.theme import apply_theme
+from app.services.demo.builder import DEMO_FILE_NAME, build_demo
 from app.services.errors import UserError
 from app.services.workspace import Workspace, open_workspace, schema_revision
-from app.support.paths import WORKSPACE_SUFFIX
+from app.support.paths import WORKSPACE_SUFFIX, user_data_dir
 from app.support.preferences import load_preferences, remember_workspace, save_preferences
 
 logger = logging.getLogger(__name__)
@@ -96,11 +98,19 @@ class MainWindow(QMainWindow):
         self.open_path_action.triggered.connect(
             lambda: self.open_path(Path(str(self.open_path_action.data())))
         )
+        self.demo_action = QAction("Explore the &demo", self)
+        self.demo_action.setToolTip(
+            "Build a demo workspace of a fictitious insurer (25 AI systems, two answered "
+            "assessments) and open it"
+        )
+        self.demo_action.triggered.connect(self._on_demo_triggered)
+        file_menu.insertAction(self.recent_menu.menuAction(), self.demo_action)
         self.context.actions.update(
             {
                 "workspace.new": self.new_action,
                 "workspace.open": self.open_action,
                 "workspace.open_path": self.open_path_action,
+                "demo.explore": self.demo_action,
             }
         )
         help_menu = self.menuBar().addMenu("&Help")
@@ -192,6 +202,20 @@ class MainWindow(QMainWindow):
         )
         self.context.notify(
             "settings", f"Settings saved ({len(changed)} workspace settings changed)"
+        )
+
+    def _on_demo_triggered(self) -> None:
+        target = user_data_dir() / DEMO_FILE_NAME
+        if target == self.context.workspace.path:
+            self.statusBar().showMessage("The demo workspace is already open", 5000)
+            return
+        run_with_progress(
+            self,
+            "Building the demo workspace…",
+            build_demo,
+            target,
+            on_success=lambda result: self.open_path(result.workspace_path),
+            writes=True,
         )
 
     def _on_about_triggered(self) -> None:

@@ -20,7 +20,7 @@ def test_title_names_the_workspace(make_main_window):
 def test_file_menu_has_the_standard_actions(make_main_window):
     window = make_main_window()
     texts = [a.text() for a in window.menuBar().actions()[0].menu().actions() if a.text()]
-    assert texts[:3] == ["&New workspace…", "&Open workspace…", "Open &Recent"]
+    assert texts[:4] == ["&New workspace…", "&Open workspace…", "Explore the &demo", "Open &Recent"]
     assert "&Quit" in texts
     assert window.new_action.shortcut().toString() == "Ctrl+N"
     assert window.open_action.shortcut().toString() == "Ctrl+O"
@@ -116,3 +116,12 @@ def test_recent_workspace_opens_from_the_welcome(make_main_window, tmp_path):
     assert names[:2] == ["one.assay", "two.assay"]
     panel.recent.itemActivated.emit(panel.recent.item(1))
     assert first.windowTitle().startswith("two")
+
+
+def test_explore_the_demo_builds_and_opens_it_in_a_worker(make_main_window, qtbot):
+    window = make_main_window("start.assay")
+    page = window.page("overview")
+    assert "demo.explore" in page.welcome.buttons
+    page.welcome.buttons["demo.explore"].click()
+    qtbot.waitUntil(lambda: window.windowTitle().startswith("northwind-demo"), timeout=120_000)
+    assert window.page("overview").tiles["systems"].text() == "25"
