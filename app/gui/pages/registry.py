@@ -44,6 +44,22 @@ PAGES: tuple[PageSpec, ...] = (
         "AI systems and identities, their blast radius; import the client's inventory",
     ),
     PageSpec(
+        "assessments",
+        "Assessments",
+        "app.gui.pages.assessments_page",
+        "AssessmentsPage",
+        "assessments",
+        "Answer an AI system's questions, attach evidence and watch the scores",
+    ),
+    PageSpec(
+        "findings",
+        "Findings",
+        "app.gui.pages.findings_page",
+        "FindingsPage",
+        "findings",
+        "Triage findings from gaps, identity rules and by hand: owner, due date, status",
+    ),
+    PageSpec(
         "frameworks",
         "Frameworks",
         "app.gui.pages.frameworks_page",

@@ -1,0 +1,585 @@
+"""The Assessments page: choose an assessment, answer its questions, watch its dashboard.
+
+Keyboard first: 0–5 answer the current question, N marks it not applicable (asking why),
+F flags it, J / Ctrl+Down and K / Ctrl+Up move to the next and previous question shown,
+Ctrl+F searches and Ctrl+Z undoes the last answer change. Every change is saved at once
+through the services, which journal it; scoring the whole assessment, reading it and storing
+evidence files run on workers.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.gui import tasks
+from app.gui.assessment_state import (
+    AssessmentState,
+    Attached,
+    attach_files,
+    load_state,
+    score_state,
+)
+from app.gui.context import GuiContext
+from app.gui.dialogs.error_dialog import show_error
+from app.gui.dialogs.new_assessment_dialog import NewAssessmentChoice, NewAssessmentDialog
+from app.gui.dialogs.progress_dialog import run_with_progress
+from app.gui.widgets.assessment_dashboard import AssessmentDashboard
+from app.gui.widgets.assessment_navigator import AssessmentNavigator
+from app.gui.widgets.lifecycle_bar import STATUS_TEXT, LifecycleBar
+from app.gui.widgets.question_panel import QuestionPanel
+from app.services.assessments import (
+    AssessmentInfo,
+    ResponseInfo,
+    list_assessments,
+    new_assessment,
+    update_response,
+)
+from app.services.errors import UserError
+from app.services.evidence import export_evidence, get_evidence, link_to_response
+from app.services.scoring import AssessmentScore
+from app.services.suggestions import Suggestion, accept_suggestion, suggestions_for
+from app.services.workspace import Workspace
+
+logger = logging.getLogger(__name__)
+
+UNDO_LIMIT = 50
+_ANSWER_FIELDS = ("level", "not_applicable", "justification")
+FINAL_BANNER = (
+    "This assessment is final and read-only. Use Re-assess to start a new round from a copy."
+)
+
+
+@dataclass(frozen=True)
+class UndoStep:
+    """An answer change that Ctrl+Z can take back: the question and its fields before."""
+
+    question_id: str
+    before: dict[str, Any]
+
+
+def assessment_label(info: AssessmentInfo) -> str:
+    status = STATUS_TEXT.get(info.status, info.status)
+    return f"#{info.id} {info.system} — {info.title} ({status}, {info.answered}/{info.questions})"
+
+
+class AssessmentsPage(QWidget):
+    """Navigator, question panel and dashboard of the chosen assessment."""
+
+    def __init__(self, context: GuiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._context = context
+        self.state: AssessmentState | None = None
+        self._generation = 0
+        self._score_task: tasks.Task | None = None
+        self._score_again = False
+        self._suggestion_for: tuple[int, str] | None = None
+        self._notifying = False
+        self.undo_stack: list[UndoStep] = []
+        self._build()
+        self._build_shortcuts()
+        context.workspace_changed.connect(self._on_workspace_changed)
+        context.data_changed.connect(self._on_data_changed)
+        self.refresh()
+
+    # Layout --------------------------------------------------------------------------------
+    def _build(self) -> None:
+        heading = QLabel("Assessments")
+        heading.setObjectName("pageHeading")
+        self.assessment_box = QComboBox()
+        self.assessment_box.setAccessibleName("Assessment")
+        self.assessment_box.setMinimumWidth(360)
+        self.new_button = QPushButton("New assessment…")
+        self.new_button.setObjectName("primary")
+        self.new_button.setToolTip("Assess an AI system against one or more frameworks")
+        self.lifecycle = LifecycleBar(self._context)
+        top = QHBoxLayout()
+        top.addWidget(heading)
+        top.addWidget(self.assessment_box, 1)
+        top.addWidget(self.new_button)
+        self.banner = QLabel(FINAL_BANNER)
+        self.banner.setObjectName("banner")
+        self.banner.setStyleSheet(
+            "QLabel#banner { background: #fff4ce; color: #5c4400; padding: 6px 10px;"
+            " border: 1px solid #e0c96a; border-radius: 4px; }"
+        )
+        self.banner.setVisible(False)
+        self.navigator = AssessmentNavigator()
+        self.panel = QuestionPanel()
+        self.dashboard = AssessmentDashboard()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.panel, "Question")
+        self.tabs.addTab(self.dashboard, "Dashboard")
+        splitter = QSplitter()
+        splitter.addWidget(self.navigator)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([430, 700])
+        self.empty_label = QLabel()
+        self.empty_label.setObjectName("pageHint")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.body = QStackedWidget()
+        self.body.addWidget(self.empty_label)
+        self.body.addWidget(splitter)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.lifecycle)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.body, 1)
+        self.assessment_box.currentIndexChanged.connect(self._on_assessment_box_changed)
+        self.new_button.clicked.connect(self._on_new_button_clicked)
+        self.lifecycle.changed.connect(self._on_lifecycle_changed)
+        self.lifecycle.message.connect(self._context.status_message)
+        self.navigator.question_selected.connect(self.show_question)
+        self.panel.level_chosen.connect(self.answer_level)
+        self.panel.na_requested.connect(self.answer_not_applicable)
+        self.panel.notes_edited.connect(self._on_notes_edited)
+        self.panel.flag_changed.connect(lambda on: self._save_current(flagged=on))
+        self.panel.reviewed_changed.connect(lambda on: self._save_current(reviewed=on))
+        self.panel.strength_changed.connect(
+            lambda value: self._save_current(evidence_strength=value)
+        )
+        self.panel.target_changed.connect(lambda value: self._save_current(target_override=value))
+        self.panel.evidence.files_dropped.connect(self.attach)
+        self.panel.evidence.add_requested.connect(self._on_add_evidence_requested)
+        self.panel.evidence.open_requested.connect(self._open_evidence)
+        self.panel.evidence.remove_requested.connect(self._unlink_evidence)
+        self.panel.suggestions.accepted.connect(self.accept)
+
+    def _build_shortcuts(self) -> None:
+        self.shortcuts: dict[str, QAction] = {}
+        for level in range(6):
+            self._shortcut(f"level{level}", [str(level)], lambda _c=False, v=level: self._key(v))
+        self._shortcut("na", ["N"], lambda: self._key(None))
+        self._shortcut("flag", ["F"], self.toggle_flag)
+        self._shortcut("next", ["J", "Ctrl+Down"], lambda: self.navigator.step(1))
+        self._shortcut("previous", ["K", "Ctrl+Up"], lambda: self.navigator.step(-1))
+        self._shortcut("search", ["Ctrl+F"], self._focus_search)
+        self._shortcut("undo", ["Ctrl+Z"], self.undo)
+
+    def _shortcut(self, name: str, keys: Sequence[str], slot: Any) -> None:
+        action = QAction(name, self)
+        action.setShortcuts([QKeySequence(key) for key in keys])
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        self.shortcuts[name] = action
+
+    # Listing and opening -------------------------------------------------------------------
+    @property
+    def workspace(self) -> Workspace:
+        return self._context.workspace
+
+    def refresh(self, select: int | None = None) -> None:
+        """Reload the list of assessments, keeping (or moving to) the chosen one."""
+        current = select if select is not None else self.current_assessment_id()
+        infos = list_assessments(self.workspace)
+        self.assessment_box.blockSignals(True)
+        self.assessment_box.clear()
+        for info in infos:
+            self.assessment_box.addItem(assessment_label(info), info.id)
+        index = self.assessment_box.findData(current) if current is not None else -1
+        if index < 0 and infos:
+            index = len(infos) - 1
+        self.assessment_box.setCurrentIndex(index)
+        self.assessment_box.blockSignals(False)
+        if not infos:
+            self.empty_label.setText(
+                "No assessment yet.\n\nChoose New assessment… to assess an AI system of the "
+                "inventory against NIST IR 8596, NIST AI RMF or the OWASP lists."
+            )
+            self.body.setCurrentIndex(0)
+            self._set_state(None)
+            return
+        self.open_assessment(int(self.assessment_box.currentData()))
+
+    def current_assessment_id(self) -> int | None:
+        data = self.assessment_box.currentData()
+        return int(data) if data is not None else None
+
+    def _on_assessment_box_changed(self, _index: int) -> None:
+        assessment_id = self.current_assessment_id()
+        if assessment_id is not None:
+            self.open_assessment(assessment_id)
+
+    def open_assessment(self, assessment_id: int) -> None:
+        """Read the assessment on a worker and show it when it arrives."""
+        self._generation += 1
+        generation = self._generation
+        self.panel.flush_notes()
+        tasks.run_task(
+            load_state,
+            self.workspace,
+            assessment_id,
+            on_success=lambda state: self._loaded(generation, state),
+            on_failure=lambda exc: show_error(self, "Cannot open the assessment", exc),
+        )
+
+    def _loaded(self, generation: int, state: AssessmentState) -> None:
+        if generation != self._generation:
+            return
+        self.body.setCurrentIndex(1)
+        self._set_state(state)
+
+    def _set_state(self, state: AssessmentState | None) -> None:
+        previous = self.state
+        self.state = state
+        if previous is None or state is None or previous.info.id != state.info.id:
+            self.undo_stack.clear()
+        read_only = state is not None and state.read_only
+        self.banner.setVisible(read_only)
+        self.lifecycle.set_info(state.info if state is not None else None)
+        self.panel.set_read_only(read_only)
+        self.navigator.set_state(state)
+        self.dashboard.set_state(state)
+        if state is None:
+            self.panel.show_nothing("No assessment open.")
+            return
+        current = self.navigator.current_question()
+        if current is None:
+            first = next((e.id for e in state.entries if not state.responses[e.id].answered), None)
+            self.navigator.select_question(first or state.entries[0].id)
+        else:
+            self.show_question(current)
+
+    # The current question ------------------------------------------------------------------
+    def show_question(self, question_id: str) -> None:
+        state = self.state
+        if state is None or question_id not in state.responses:
+            return
+        response = state.responses[question_id]
+        self.panel.show_question(
+            state.entry(question_id), response, self._evidence_of(response), state.info.target_level
+        )
+        if self.tabs.currentWidget() is not self.panel:
+            self.tabs.setCurrentWidget(self.panel)
+        self._load_suggestions(question_id)
+
+    def _evidence_of(self, response: ResponseInfo) -> list:
+        state = self.state
+        if state is None:
+            return []
+        missing = [i for i in response.evidence_ids if i not in state.evidence]
+        for evidence_id in missing:
+            state.evidence[evidence_id] = get_evidence(self.workspace, evidence_id)
+        return [state.evidence[i] for i in response.evidence_ids]
+
+    def _load_suggestions(self, question_id: str) -> None:
+        state = self.state
+        if state is None:
+            return
+        key = (state.info.id, question_id)
+        self._suggestion_for = key
+        self.panel.suggestions.set_loading()
+        tasks.run_task(
+            suggestions_for,
+            self.workspace,
+            state.info.id,
+            question_id,
+            catalog=self._context.catalog(),
+            with_progress=False,
+            on_success=lambda found: self._suggestions_arrived(key, found),
+            on_failure=lambda exc: self._suggestions_arrived(key, [], exc),
+        )
+
+    def _suggestions_arrived(
+        self, key: tuple[int, str], found: list[Suggestion], exc: BaseException | None = None
+    ) -> None:
+        if key != self._suggestion_for:
+            return
+        if exc is not None:
+            logger.warning("no suggestions for %s: %s", key, exc)
+        self.panel.suggestions.set_suggestions(found)
+
+    # Answering -----------------------------------------------------------------------------
+    def _key(self, level: int | None) -> None:
+        if self.panel.question_id is None or self.panel.read_only:
+            return
+        if level is None:
+            self.answer_not_applicable()
+        else:
+            self.answer_level(level)
+
+    def answer_level(self, level: int) -> None:
+        self._save_current(undoable=True, level=level)
+
+    def answer_not_applicable(self) -> None:
+        """Ask why the question does not apply, then mark it N/A with that justification."""
+        state, question_id = self.state, self.panel.question_id
+        if state is None or question_id is None or state.read_only:
+            return
+        response = state.responses[question_id]
+        ref = state.entry(question_id).question.ref
+        text, ok = QInputDialog.getMultiLineText(
+            self,
+            "Not applicable",
+            f"Why does {ref} not apply to this system? (needed for N/A)",
+            response.justification,
+        )
+        if not ok or not text.strip():
+            self._context.status_message.emit("N/A needs a justification; the answer is unchanged")
+            self.panel.show_response(response, self._evidence_of(response))
+            return
+        self._save_current(undoable=True, not_applicable=True, justification=text.strip())
+
+    def toggle_flag(self) -> None:
+        state, question_id = self.state, self.panel.question_id
+        if state is not None and question_id is not None and not state.read_only:
+            self._save_current(undoable=True, flagged=not state.responses[question_id].flagged)
+
+    def _on_notes_edited(self, question_id: str, text: str) -> None:
+        self._save(question_id, notes=text)
+
+    def _save_current(self, undoable: bool = False, **changes: Any) -> None:
+        if self.panel.question_id is not None:
+            self._save(self.panel.question_id, undoable=undoable, **changes)
+
+    def _save(self, question_id: str, *, undoable: bool = False, **changes: Any) -> bool:
+        """Save a change of one answer through the service; refresh badges and scores."""
+        state = self.state
+        if state is None or state.read_only:
+            return False
+        before = state.responses[question_id]
+        try:
+            after = update_response(self.workspace, state.info.id, question_id, **changes)
+        except UserError as exc:
+            show_error(self, "Cannot save the answer", exc)
+            if question_id == self.panel.question_id:
+                self.panel.show_response(before, self._evidence_of(before))
+            return False
+        if undoable:
+            fields = {
+                *changes,
+                *(_ANSWER_FIELDS if {"level", "not_applicable"} & set(changes) else ()),
+            }
+            self._push_undo(question_id, before, fields)
+        self._stored(after)
+        return True
+
+    def _push_undo(self, question_id: str, before: ResponseInfo, fields: set[str]) -> None:
+        self.undo_stack.append(UndoStep(question_id, {f: getattr(before, f) for f in fields}))
+        del self.undo_stack[:-UNDO_LIMIT]
+
+    def _stored(self, response: ResponseInfo) -> None:
+        state = self.state
+        if state is None:
+            return
+        state.responses[response.question_id] = response
+        self.navigator.update_question(response.question_id)
+        if response.question_id == self.panel.question_id:
+            self.panel.show_response(response, self._evidence_of(response))
+        self.schedule_score()
+        self._notify()
+
+    def undo(self) -> None:
+        """Restore the answer before the last answer change, through the service."""
+        state = self.state
+        if state is None or state.read_only or not self.undo_stack:
+            self._context.status_message.emit("Nothing to undo")
+            return
+        step = self.undo_stack.pop()
+        values = dict(step.before)
+        if values.get("not_applicable"):
+            values.pop("level", None)
+        if self._save(step.question_id, **values):
+            self.navigator.select_question(step.question_id)
+            ref = state.entry(step.question_id).question.ref
+            self._context.status_message.emit(f"Undid the last change to {ref}")
+
+    def _notify(self) -> None:
+        self._notifying = True
+        try:
+            self._context.notify("assessments")
+        finally:
+            self._notifying = False
+
+    # Scores --------------------------------------------------------------------------------
+    def schedule_score(self) -> None:
+        """Score the whole assessment on a worker; one run at a time, the latest answers win."""
+        if self.state is None:
+            return
+        if self._score_task is not None:
+            self._score_again = True
+            return
+        state = self.state
+        self._score_again = False
+        self._score_task = tasks.run_task(
+            score_state,
+            state.loaded,
+            list(state.responses.values()),
+            with_progress=False,
+            on_success=lambda score: self._scored(state, score),
+            on_failure=lambda exc: self._scored(state, None, exc),
+        )
+
+    def _scored(
+        self, state: AssessmentState, score: AssessmentScore | None, exc: Any = None
+    ) -> None:
+        self._score_task = None
+        if exc is not None:
+            logger.warning("scoring failed: %s", exc)
+        if state is self.state and score is not None:
+            state.score = score
+            self.navigator.update_scores(score)
+            self.dashboard.update_score(score)
+        if self._score_again:
+            self.schedule_score()
+
+    def scoring(self) -> bool:
+        """Return True while a score is being computed (tests wait on it)."""
+        return self._score_task is not None
+
+    # Evidence ------------------------------------------------------------------------------
+    def attach(self, paths: list[Path]) -> None:
+        """Store files as evidence of the current answer, on the write worker."""
+        state, question_id = self.state, self.panel.question_id
+        if state is None or question_id is None or state.read_only or not paths:
+            return
+        run_with_progress(
+            self,
+            "Storing evidence",
+            attach_files,
+            self.workspace,
+            state.info.id,
+            question_id,
+            list(paths),
+            writes=True,
+            on_success=lambda result: self._attached(state, result),
+        )
+
+    def _attached(self, state: AssessmentState, result: Attached) -> None:
+        for info in result.evidence:
+            state.evidence[info.id] = info
+        if state is self.state:
+            self._stored(result.response)
+            names = ", ".join(info.file_name for info in result.evidence)
+            self._context.status_message.emit(f"Stored and linked {names}")
+
+    def _on_add_evidence_requested(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Attach evidence files")
+        self.attach([Path(p) for p in paths])
+
+    def _open_evidence(self, evidence_id: int) -> None:
+        try:
+            folder = Path(tempfile.mkdtemp(prefix="assay-evidence-"))
+            path = export_evidence(self.workspace, evidence_id, folder)
+        except UserError as exc:
+            show_error(self, "Cannot open the evidence", exc)
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def _unlink_evidence(self, evidence_id: int) -> None:
+        state, question_id = self.state, self.panel.question_id
+        if state is None or question_id is None:
+            return
+        try:
+            link_to_response(self.workspace, evidence_id, state.info.id, question_id, remove=True)
+        except UserError as exc:
+            show_error(self, "Cannot unlink the evidence", exc)
+            return
+        old = state.responses[question_id]
+        kept = tuple(i for i in old.evidence_ids if i != evidence_id)
+        self._stored(_with_evidence(old, kept))
+
+    # Suggestions ---------------------------------------------------------------------------
+    def accept(self, suggestion: Suggestion) -> None:
+        """Record a suggested answer (undoable)."""
+        state = self.state
+        if state is None or state.read_only:
+            return
+        before = state.responses.get(suggestion.question_id)
+        try:
+            after = accept_suggestion(self.workspace, state.info.id, suggestion)
+        except UserError as exc:
+            show_error(self, "Cannot accept the suggestion", exc)
+            return
+        if before is not None:
+            fields = {*_ANSWER_FIELDS, "notes", "evidence_strength"}
+            self._push_undo(suggestion.question_id, before, fields)
+        self._stored(after)
+
+    # New assessment and lifecycle ----------------------------------------------------------
+    def new_assessment_dialog(self) -> NewAssessmentDialog:
+        return NewAssessmentDialog(self.workspace, self._context.catalog(), self)
+
+    def _on_new_button_clicked(self) -> None:
+        dialog = self.new_assessment_dialog()
+        if dialog.exec() == NewAssessmentDialog.DialogCode.Accepted:
+            self.create_assessment(dialog.choice())
+
+    def create_assessment(self, choice: NewAssessmentChoice) -> None:
+        """Create the assessment on the write worker, then open it."""
+        run_with_progress(
+            self,
+            "Creating the assessment",
+            partial(new_assessment, title=choice.title),  # run_with_progress has its own title
+            self.workspace,
+            choice.system,
+            choice.frameworks,
+            focus_areas=choice.focus_areas,
+            max_priority=choice.max_priority,
+            target=choice.target,
+            risk_tier=choice.risk_tier,
+            risk_factor=choice.risk_factor,
+            catalog=self._context.catalog(),
+            writes=True,
+            with_progress=False,
+            on_success=self._created,
+        )
+
+    def _created(self, info: AssessmentInfo) -> None:
+        self._context.status_message.emit(
+            f"Assessment {info.id} of {info.system} created with {info.questions} questions"
+        )
+        self.refresh(select=info.id)
+        self._notify()
+
+    def _on_lifecycle_changed(self, assessment_id: int, area: str) -> None:
+        if area == "assessments":
+            self.refresh(select=assessment_id)
+            self._notify()
+        else:
+            self._context.notify(area)
+
+    # Notifications -------------------------------------------------------------------------
+    def _on_workspace_changed(self) -> None:
+        self.assessment_box.blockSignals(True)
+        self.assessment_box.clear()
+        self.assessment_box.blockSignals(False)
+        self._set_state(None)
+        self.refresh()
+
+    def _on_data_changed(self, area: str) -> None:
+        if self._notifying or area not in ("assessments", "frameworks"):
+            return
+        self.refresh()
+
+    def _focus_search(self) -> None:
+        self.navigator.search.setFocus()
+        self.navigator.search.selectAll()
+
+
+def _with_evidence(response: ResponseInfo, evidence_ids: tuple[int, ...]) -> ResponseInfo:
+    return replace(response, evidence_ids=evidence_ids)

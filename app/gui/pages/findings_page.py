@@ -1,0 +1,194 @@
+"""The Findings page: triage every finding (gaps, identity rules, by hand) and edit it in place.
+
+Each edit is saved at once through the findings service, which journals it. Findings of a
+final assessment are shown read-only, like the assessment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+
+from app.domain.enums import AssessmentStatus, FindingSource, FindingStatus, Severity
+from app.gui.context import GuiContext
+from app.gui.dialogs.error_dialog import show_error
+from app.gui.itemmodels.rows_table_model import Column, attr
+from app.gui.widgets.finding_editor import SOURCE_TEXT, STATUS_TEXT, FindingEditor
+from app.gui.widgets.rows_table import RowsTable
+from app.services.assessments import list_assessments
+from app.services.errors import UserError
+from app.services.findings import FindingInfo, list_findings, update_finding
+
+logger = logging.getLogger(__name__)
+
+SEVERITY_COLOURS = {
+    Severity.CRITICAL: "#b71c1c",
+    Severity.HIGH: "#e65100",
+    Severity.MEDIUM: "#8a6d00",
+    Severity.LOW: "#2e7d32",
+}
+SEVERITY_RANK = {severity.value: rank for rank, severity in enumerate(Severity)}
+_ACTIVE = (FindingStatus.OPEN.value, FindingStatus.IN_PROGRESS.value)
+
+
+def is_active(finding: FindingInfo) -> bool:
+    return finding.status in _ACTIVE
+
+
+def is_overdue(finding: FindingInfo) -> bool:
+    due = finding.due_date
+    return is_active(finding) and due is not None and due < dt.date.today()
+
+
+def is_severe(finding: FindingInfo) -> bool:
+    return is_active(finding) and finding.severity in (Severity.CRITICAL, Severity.HIGH)
+
+
+def _from(source: FindingSource) -> Any:
+    return lambda finding: finding.source == source
+
+
+FILTERS: tuple[tuple[str, Any], ...] = (
+    ("Open and in progress", is_active),
+    ("All findings", None),
+    ("Critical and high, still open", is_severe),
+    ("From maturity gaps", _from(FindingSource.GAP)),
+    ("From identity rules", _from(FindingSource.IDENTITY_RULE)),
+    ("Entered by hand", _from(FindingSource.MANUAL)),
+    ("Overdue", is_overdue),
+    ("Resolved or accepted", lambda finding: not is_active(finding)),
+)
+
+
+def _due_colour(finding: FindingInfo) -> str | None:
+    return "#c62828" if is_overdue(finding) else None
+
+
+COLUMNS = (
+    Column(
+        "Severity",
+        lambda f: SEVERITY_RANK.get(f.severity, 0),
+        display=lambda rank: list(Severity)[rank].value.capitalize(),
+        colour=lambda f: SEVERITY_COLOURS.get(f.severity),
+    ),
+    Column("Status", attr("status"), display=lambda s: STATUS_TEXT.get(s, s)),
+    Column("Title", attr("title"), tooltip=lambda f: f.detail),
+    Column("System", attr("system")),
+    Column("Assessment", lambda f: f.assessment_id, display=lambda v: f"#{v}" if v else ""),
+    Column("Owner", attr("owner")),
+    Column("Due", attr("due_date"), colour=_due_colour),
+    Column("Source", attr("source"), display=lambda s: SOURCE_TEXT.get(s, s)),
+)
+
+
+class FindingsPage(QWidget):
+    """Table of findings with filters, and an editor for the chosen one."""
+
+    def __init__(self, context: GuiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._context = context
+        self._final: set[int] = set()
+        self._all: list[FindingInfo] = []
+        self._notifying = False
+        heading = QLabel("Findings")
+        heading.setObjectName("pageHeading")
+        self.assessment_box = QComboBox()
+        self.assessment_box.setAccessibleName("Findings of")
+        self.assessment_box.setToolTip("Show the findings of one assessment, or of all")
+        top = QHBoxLayout()
+        top.addWidget(heading)
+        top.addStretch(1)
+        top.addWidget(QLabel("Of:"))
+        top.addWidget(self.assessment_box)
+        self.table = RowsTable(COLUMNS, noun="findings", filters=FILTERS)
+        # RowsTable applies a filter only when the choice changes; apply the first one now.
+        self.table.proxy.set_predicate(FILTERS[0][1])
+        self.editor = FindingEditor()
+        splitter = QSplitter()
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.editor)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([640, 420])
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+        self.assessment_box.currentIndexChanged.connect(lambda _i: self._show_rows())
+        self.table.selection_changed.connect(self._on_selection_changed)
+        self.editor.changed.connect(self.save)
+        context.workspace_changed.connect(self.refresh)
+        context.data_changed.connect(self._on_data_changed)
+        self.refresh()
+
+    # Loading -------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Read the findings and the assessments again, keeping the chosen finding."""
+        keep = self.editor.finding.id if self.editor.finding is not None else None
+        infos = list_assessments(self._context.workspace)
+        self._final = {a.id for a in infos if a.status == AssessmentStatus.FINAL}
+        chosen = self.assessment_box.currentData()
+        self.assessment_box.blockSignals(True)
+        self.assessment_box.clear()
+        self.assessment_box.addItem("All assessments and identities", None)
+        for info in infos:
+            self.assessment_box.addItem(f"#{info.id} {info.system} — {info.title}", info.id)
+        self.assessment_box.setCurrentIndex(max(0, self.assessment_box.findData(chosen)))
+        self.assessment_box.blockSignals(False)
+        self._all = list_findings(self._context.workspace)
+        self._show_rows(keep)
+
+    def _show_rows(self, keep: int | None = None) -> None:
+        if keep is None and self.editor.finding is not None:
+            keep = self.editor.finding.id
+        assessment_id = self.assessment_box.currentData()
+        rows = [f for f in self._all if assessment_id is None or f.assessment_id == assessment_id]
+        self.table.set_rows(rows)
+        self.table.resize_columns()
+        if keep is not None and not self.select_finding(keep):
+            # Still shown in the editor when a filter hides it (e.g. just resolved).
+            found = next((f for f in self._all if f.id == keep), None)
+            self.editor.show_finding(found, read_only_reason=self._lock_reason(found))
+
+    def select_finding(self, finding_id: int) -> bool:
+        """Select a finding in the table if it is shown; return whether it is."""
+        proxy = self.table.proxy
+        for row in range(proxy.rowCount()):
+            source = proxy.mapToSource(proxy.index(row, 0))
+            if self.table.model.row_at(source.row()).id == finding_id:
+                self.table.view.selectRow(row)
+                return True
+        return False
+
+    def _lock_reason(self, finding: FindingInfo | None) -> str:
+        if finding is not None and finding.assessment_id in self._final:
+            return f"Assessment #{finding.assessment_id} is final, so its findings are read-only."
+        return ""
+
+    def _on_selection_changed(self, finding: FindingInfo | None) -> None:
+        if finding is None and self.editor.finding is not None:
+            return  # the table was refilled; the page selects the finding again
+        self.editor.show_finding(finding, read_only_reason=self._lock_reason(finding))
+
+    # Saving --------------------------------------------------------------------------------
+    def save(self, finding_id: int, changes: dict[str, Any]) -> None:
+        """Save one edit of a finding and show the stored result."""
+        try:
+            stored = update_finding(self._context.workspace, finding_id, **changes)
+        except UserError as exc:
+            show_error(self, "Cannot change the finding", exc)
+            self.refresh()
+            return
+        self._all = [stored if f.id == finding_id else f for f in self._all]
+        self._show_rows(finding_id)
+        self._notifying = True
+        try:
+            self._context.notify("findings", f"Finding {finding_id} saved")
+        finally:
+            self._notifying = False
+
+    def _on_data_changed(self, area: str) -> None:
+        if not self._notifying and area in ("findings", "assessments", "inventory"):
+            self.refresh()

@@ -1,0 +1,200 @@
+"""Lifecycle of the open assessment: draft → in review → final, and re-assessment.
+
+Finalising runs the quality gate first (on a worker: it re-hashes the evidence) and asks
+before going ahead, naming every error the gate found; a finalisation over errors is
+journalled with them by the service.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
+
+from app.domain.enums import AssessmentStatus
+from app.gui.context import GuiContext
+from app.gui.dialogs.error_dialog import show_error
+from app.gui.dialogs.progress_dialog import run_with_progress
+from app.services.assessments import (
+    AssessmentInfo,
+    finalize,
+    reassess,
+    return_to_draft,
+    submit_for_review,
+)
+from app.services.errors import UserError
+from app.services.findings import GapRefresh, refresh_gap_findings
+from app.services.quality_gate import QualityReport, run_quality_gate
+from app.services.workspace import Workspace
+
+logger = logging.getLogger(__name__)
+
+STATUS_TEXT = {
+    AssessmentStatus.DRAFT: "Draft",
+    AssessmentStatus.IN_REVIEW: "In review",
+    AssessmentStatus.FINAL: "Final",
+}
+_LISTED = 8
+
+
+def _issue_lines(report: QualityReport) -> str:
+    lines = [f"• {issue.message}" for issue in report.errors[:_LISTED]]
+    if len(report.errors) > _LISTED:
+        lines.append(f"… and {len(report.errors) - _LISTED} more errors")
+    return "\n".join(lines)
+
+
+def finalize_question(report: QualityReport) -> str:
+    """Return what to ask before finalising, given the quality gate's verdict."""
+    warnings = f"\n\n{len(report.warnings)} warning(s) do not block." if report.warnings else ""
+    if report.errors:
+        return (
+            f"The quality gate found {len(report.errors)} error(s):\n{_issue_lines(report)}\n\n"
+            "Finalise anyway? The override is recorded in the journal with these errors." + warnings
+        )
+    return (
+        "Finalise this assessment? It becomes read-only; gap findings are brought up to date. "
+        "A later change needs a re-assessment." + warnings
+    )
+
+
+class LifecycleBar(QWidget):
+    """Status badge and the lifecycle buttons of one assessment."""
+
+    changed = Signal(int, str)
+    """An assessment id to show and which area changed ("assessments" or "findings")."""
+    message = Signal(str)
+    """A short message for the status bar."""
+
+    def __init__(self, context: GuiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._context = context
+        self._info: AssessmentInfo | None = None
+        self.status_label = QLabel()
+        self.status_label.setObjectName("statusBadge")
+        self.submit_button = self._button("Submit for review", "Hand the draft to the reviewer")
+        self.return_button = self._button("Return to draft", "Send it back to the assessor")
+        self.finalize_button = self._button(
+            "Finalize…", "Check it with the quality gate and make it final (read-only)"
+        )
+        self.reassess_button = self._button(
+            "Re-assess", "Start a new draft from a copy of this final assessment"
+        )
+        self.gaps_button = self._button(
+            "Update gap findings", "Raise or update a finding for every answer below target"
+        )
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.status_label)
+        for button in (
+            self.submit_button,
+            self.return_button,
+            self.finalize_button,
+            self.reassess_button,
+            self.gaps_button,
+        ):
+            layout.addWidget(button)
+        self.submit_button.clicked.connect(lambda: self._move(submit_for_review, "submitted"))
+        self.return_button.clicked.connect(lambda: self._move(return_to_draft, "returned"))
+        self.finalize_button.clicked.connect(self.start_finalize)
+        self.reassess_button.clicked.connect(self.reassess)
+        self.gaps_button.clicked.connect(self.update_gaps)
+        self.set_info(None)
+
+    def _button(self, text: str, tip: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setToolTip(tip)
+        return button
+
+    @property
+    def workspace(self) -> Workspace:
+        return self._context.workspace
+
+    def set_info(self, info: AssessmentInfo | None) -> None:
+        """Show the status of ``info`` and enable the moves it allows."""
+        self._info = info
+        status = AssessmentStatus(info.status) if info is not None else None
+        self.status_label.setText(STATUS_TEXT[status] if status is not None else "")
+        self.submit_button.setEnabled(status == AssessmentStatus.DRAFT)
+        self.return_button.setEnabled(status == AssessmentStatus.IN_REVIEW)
+        self.finalize_button.setEnabled(status == AssessmentStatus.IN_REVIEW)
+        self.reassess_button.setEnabled(status == AssessmentStatus.FINAL)
+        self.gaps_button.setEnabled(status is not None and status != AssessmentStatus.FINAL)
+
+    # Moves ---------------------------------------------------------------------------------
+    def _move(self, service: Callable[[Workspace, int], AssessmentInfo], verb: str) -> None:
+        if self._info is None:
+            return
+        try:
+            info = service(self.workspace, self._info.id)
+        except UserError as exc:
+            show_error(self, "Cannot change the assessment", exc)
+            return
+        self.message.emit(f"Assessment {info.id} {verb}: now {STATUS_TEXT[info.status]}")
+        self.changed.emit(info.id, "assessments")
+
+    def start_finalize(self) -> None:
+        """Run the quality gate on a worker, then ask and finalise."""
+        if self._info is None:
+            return
+        assessment_id = self._info.id
+        run_with_progress(
+            self,
+            "Checking the assessment before finalising",
+            run_quality_gate,
+            self.workspace,
+            assessment_id,
+            on_success=lambda report: self._confirm_finalize(assessment_id, report),
+            with_progress=False,
+        )
+
+    def _confirm_finalize(self, assessment_id: int, report: QualityReport) -> None:
+        buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel
+        answer = QMessageBox.question(
+            self, "Finalize the assessment", finalize_question(report), buttons
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        run_with_progress(
+            self,
+            "Finalising the assessment",
+            finalize,
+            self.workspace,
+            assessment_id,
+            force=not report.ok,
+            writes=True,
+            with_progress=False,
+            on_success=self._finalized,
+        )
+
+    def _finalized(self, info: AssessmentInfo) -> None:
+        self.message.emit(f"Assessment {info.id} is final and read-only")
+        self.changed.emit(info.id, "findings")
+        self.changed.emit(info.id, "assessments")
+
+    def reassess(self) -> None:
+        if self._info is None:
+            return
+        try:
+            info = reassess(self.workspace, self._info.id)
+        except UserError as exc:
+            show_error(self, "Cannot re-assess", exc)
+            return
+        self.message.emit(f"Assessment {info.id} started from a copy of {self._info.id}")
+        self.changed.emit(info.id, "assessments")
+
+    def update_gaps(self) -> None:
+        if self._info is None:
+            return
+        try:
+            result: GapRefresh = refresh_gap_findings(self.workspace, self._info.id)
+        except UserError as exc:
+            show_error(self, "Cannot update the gap findings", exc)
+            return
+        self.message.emit(
+            f"Gap findings: {result.created} new, {result.updated} updated, "
+            f"{result.removed} removed, {result.resolved} resolved"
+        )
+        self.changed.emit(self._info.id, "findings")
