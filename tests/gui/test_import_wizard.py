@@ -96,9 +96,7 @@ def test_wizard_imports_a_workbook_with_a_column_mapped_by_hand(page, qtbot, tmp
     qtbot.waitUntil(lambda: page.systems.model.rowCount() == 2, timeout=10_000)
 
 
-def test_problems_are_listed_and_nothing_is_applied_unless_valid_rows_only(
-    page, qtbot, tmp_path
-):
+def test_problems_are_listed_and_nothing_is_applied_unless_valid_rows_only(page, qtbot, tmp_path):
     bad = [
         ["Identity ID", "Kind", "Owner email", "Last rotated"],
         ["svc-good", "service-account", "ann@example.com", "2025-01-01"],
@@ -151,9 +149,7 @@ def test_missing_file_keeps_the_wizard_on_the_first_step(page, tmp_path):
     assert "no file" in wizard.file_page.message.text()
 
 
-def test_one_sheet_can_be_chosen_and_renaming_a_column_follows_every_sheet(
-    page, qtbot, tmp_path
-):
+def test_one_sheet_can_be_chosen_and_renaming_a_column_follows_every_sheet(page, qtbot, tmp_path):
     resources = [["Resource ID", "Name", "Sensitivity"], ["db", "Claims database", "restricted"]]
     path = write_workbook(
         tmp_path / "two.xlsx",
@@ -185,5 +181,6 @@ def test_import_action_is_registered_for_the_welcome_panel(page, qtbot):
     assert action.shortcut().toString() == "Ctrl+I"
     action.trigger()
     wizards = page.window().findChildren(ImportWizard)
-    assert wizards and wizards[-1].isVisible()
+    assert wizards
+    assert wizards[-1].isVisible()
     wizards[-1].reject()

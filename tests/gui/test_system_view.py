@@ -1,0 +1,145 @@
+"""The system view: profile with custom attributes, identities, grants, delegation chain,
+the blast radius drawn with its paths, and the hygiene findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.services.inventory_import import import_inventory
+
+SHEETS: dict[str, list[list[object]]] = {
+    "AI systems": [
+        ["id", "name", "owner_email", "autonomy", "data_classification", "exposure",
+         "identities", "Cost centre"],
+        ["AIS-001", "Claims agent", "ann@example.com", "autonomous", "restricted", "internal",
+         "svc-claims", "CC-10"],
+        ["AIS-002", "Quiet helper", "", "advisory", "internal", "internal", "", ""],
+    ],
+    "Identities": [
+        ["id", "kind", "owner_email", "last_rotated", "revocation_procedure"],
+        ["svc-claims", "service-account", "ann@example.com", "2020-01-01", "runbook R1"],
+        ["role-ops", "role", "ops@example.com", "", "runbook R2"],
+        ["role-admin", "role", "", "", ""],
+    ],
+    "Resources": [
+        ["id", "name", "sensitivity"],
+        ["claims-db", "Claims database", "restricted"],
+        ["docs", "Document store", "internal"],
+    ],
+    "Grants": [
+        ["identity", "resource", "action", "scope"],
+        ["svc-claims", "docs", "read", "bucket/claims"],
+        ["role-admin", "claims-db", "admin", "*"],
+    ],
+    "Delegations": [
+        ["from_identity", "to_identity", "kind"],
+        ["svc-claims", "role-ops", "assume-role"],
+        ["role-ops", "role-admin", "impersonate"],
+    ],
+}  # fmt: skip
+
+
+@pytest.fixture
+def seeded(workspace, tmp_path: Path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in SHEETS.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    path = tmp_path / "inventory.xlsx"
+    book.save(path)
+    plan, result = import_inventory(workspace, path)
+    assert result is not None, [str(p) for p in plan.errors]
+    return workspace
+
+
+@pytest.fixture
+def view(make_main_window, seeded, qtbot):
+    window = make_main_window(workspace=seeded)
+    window.show_page("inventory")
+    page = window.page("inventory")
+    qtbot.waitUntil(lambda: page._load_task is None, timeout=10_000)
+    view = page.open_system("AIS-001")
+    qtbot.waitUntil(lambda: view.data is not None, timeout=10_000)
+    return view
+
+
+def test_profile_shows_record_risk_and_custom_attributes(view):
+    text = view.profile.toPlainText()
+    assert "AIS-001 — Claims agent" in text
+    assert "ann@example.com" in text
+    assert "Risk tier critical" in text  # autonomous with restricted data
+    assert view.attributes.model.rows == [("Cost centre", "CC-10")]
+
+
+def test_identities_include_those_reached_through_delegation(view):
+    rows = {row.ext_id: row for row in view.identities.model.rows}
+    assert set(rows) == {"svc-claims", "role-ops", "role-admin"}
+    assert rows["svc-claims"].reached == "direct"
+    assert rows["role-admin"].reached == "svc-claims → role-ops → role-admin"
+    assert rows["role-admin"].depth == 2
+
+
+def test_grants_and_delegation_chain(view):
+    grants = {(g.identity, g.resource): g for g in view.grants.model.rows}
+    assert grants[("role-admin", "claims-db")].action == "admin"
+    assert grants[("role-admin", "claims-db")].via == "delegated"
+    assert grants[("svc-claims", "docs")].via == "direct"
+    kinds = {(d.source, d.target): d.kind for d in view.delegations.model.rows}
+    assert kinds == {("svc-claims", "role-ops"): "assume-role",
+                     ("role-ops", "role-admin"): "impersonate"}  # fmt: skip
+    assert "2 hop(s) — svc-claims → role-ops → role-admin" in view.chain_label.text()
+
+
+def test_blast_radius_is_drawn_with_labelled_edges_and_paths(view):
+    radius = view.blast_radius
+    layout = radius.graph.layout_data
+    columns = {node.id: (node.kind, node.column) for node in layout.nodes}
+    assert columns["AIS-001"] == ("system", 0)
+    assert columns["svc-claims"] == ("identity", 1)
+    assert columns["role-ops"] == ("delegated", 2)
+    assert columns["role-admin"] == ("delegated", 3)
+    assert columns["claims-db"] == ("resource", 4)
+    assert columns["docs"] == ("resource", 4)
+    edges = {(e.source, e.target): e.label for e in layout.edges}
+    assert edges[("role-admin", "claims-db")] == "admin"
+    assert edges[("svc-claims", "docs")] == "read"
+    assert edges[("role-ops", "role-admin")] == "impersonate"
+    assert len(radius.graph.scene().items()) > len(layout.nodes)
+    paths = radius.paths.toPlainText().splitlines()
+    assert paths[0].startswith("AIS-001 → svc-claims → role-ops → role-admin → claims-db (admin)")
+    assert "weight 32" in paths[0]
+    assert "Blast radius" in radius.summary.text()
+
+
+def test_hygiene_findings_are_listed(view):
+    findings = view.findings.model.rows
+    assert view.tabs.tabText(5) == f"Findings ({len(findings)})"
+    about_admin = {f.rule_id for f in findings if f.identity == "role-admin"}
+    assert {"identity-no-owner", "no-revocation-procedure"} <= about_admin
+    assert "svc-claims" in {f.identity for f in findings}  # rotated in 2020
+    counts = {row.ext_id: row.findings for row in view.identities.model.rows}
+    assert counts["role-admin"] >= 2
+
+
+def test_unknown_system_says_so(make_main_window, seeded, qtbot):
+    window = make_main_window(workspace=seeded)
+    page = window.page("inventory")
+    view = page.open_system("AIS-404")
+    qtbot.waitUntil(lambda: "AIS-404" in view.message.text(), timeout=10_000)
+    assert view.data is None
+
+
+def test_system_with_no_identities_reaches_nothing(make_main_window, seeded, qtbot):
+    window = make_main_window(workspace=seeded)
+    page = window.page("inventory")
+    view = page.open_system("AIS-002")
+    qtbot.waitUntil(lambda: view.data is not None, timeout=10_000)
+    assert view.identities.model.rows == []
+    assert "reaches no resource" in view.blast_radius.paths.toPlainText()
+    assert [n.kind for n in view.blast_radius.graph.layout_data.nodes] == ["system"]
