@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from app.domain.enums import (
@@ -181,3 +182,43 @@ class InventoryFacts:
         for grant in self.grants:
             held.setdefault(grant.identity, []).append(grant)
         return held
+
+    def neighbourhood(
+        self, identities: Iterable[str], systems: Iterable[str] = ()
+    ) -> InventoryFacts:
+        """Return the part of the inventory that bears on some identities and systems.
+
+        That is the identities they can act as (through delegations), those identities'
+        delegations, grants and resources, and every system using one of them. Hygiene rules
+        give the same findings about these subjects on the part as on the whole.
+
+        Args:
+            identities: Starting identities (a system's, or one identity).
+            systems: Systems to keep even if they use none of the identities.
+        """
+        targets: dict[str, list[DelegationFacts]] = {}
+        for delegation in self.delegations:
+            targets.setdefault(delegation.source, []).append(delegation)
+        reached = set(identities)
+        todo = list(reached)
+        kept_delegations: list[DelegationFacts] = []
+        while todo:
+            for delegation in targets.get(todo.pop(), ()):
+                kept_delegations.append(delegation)
+                if delegation.target not in reached:
+                    reached.add(delegation.target)
+                    todo.append(delegation.target)
+        grants = [g for g in self.grants if g.identity in reached]
+        resources = {g.resource for g in grants}
+        keep_systems = set(systems)
+        return InventoryFacts(
+            systems={
+                k: s
+                for k, s in self.systems.items()
+                if k in keep_systems or not reached.isdisjoint(s.identities)
+            },
+            identities={k: i for k, i in self.identities.items() if k in reached},
+            resources={k: r for k, r in self.resources.items() if k in resources},
+            grants=grants,
+            delegations=kept_delegations,
+        )

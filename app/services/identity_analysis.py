@@ -139,7 +139,7 @@ def analyse_system(
         raise UserError(f"no AI system with id {ext_id!r} in this workspace")
     blast = system_blast_radius(graph, ext_id)
     findings = _findings_about(
-        workspace, loaded.facts, graph, today, system=ext_id, identities=set(blast.identities)
+        workspace, loaded.facts, today, system=ext_id, identities=set(blast.identities)
     )
     risk = system_risk(system, blast.tier, blast.score)
     return SystemAnalysis(system, blast, risk, findings)
@@ -158,9 +158,7 @@ def analyse_identity(
     if identity is None:
         raise UserError(f"no identity with id {ext_id!r} in this workspace")
     blast = identity_blast_radius(graph, ext_id)
-    findings = _findings_about(
-        workspace, loaded.facts, graph, today, system=None, identities={ext_id}
-    )
+    findings = _findings_about(workspace, loaded.facts, today, system=None, identities={ext_id})
     systems = tuple(loaded.facts.systems_by_identity().get(ext_id, ()))
     return IdentityAnalysis(identity, systems, blast, findings)
 
@@ -168,14 +166,15 @@ def analyse_identity(
 def _findings_about(
     workspace: Workspace,
     facts: InventoryFacts,
-    graph: IdentityGraph,
     today: dt.date | None,
     *,
     system: str | None,
     identities: set[str],
 ) -> tuple[HygieneFinding, ...]:
+    """Run the hygiene rules on the subject's part of the inventory and keep its findings."""
+    part = facts.neighbourhood(identities, [system] if system else [])
     every = evaluate_hygiene(
-        facts, today=today or dt.date.today(), settings=hygiene_settings(workspace), graph=graph
+        part, today=today or dt.date.today(), settings=hygiene_settings(workspace)
     )
     return tuple(
         f

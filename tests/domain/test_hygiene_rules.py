@@ -6,6 +6,8 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.domain.enums import (
     Action,
@@ -16,6 +18,7 @@ from app.domain.enums import (
     Severity,
 )
 from app.domain.hygiene import RULES, HygieneSettings, evaluate_hygiene, rule_by_id
+from app.domain.identity_graph import IdentityGraph
 from app.domain.inventory_facts import (
     DelegationFacts,
     GrantFacts,
@@ -336,3 +339,84 @@ def test_findings_sorted_most_severe_first() -> None:
     severities = [f.severity for f in evaluate_hygiene(facts, today=TODAY)]
     order = list(Severity)
     assert severities == sorted(severities, key=order.index, reverse=True)
+
+
+_ID = st.sampled_from(["i0", "i1", "i2", "i3", "i4"])
+_RES = st.sampled_from(["r0", "r1", "r2"])
+_DAY = st.one_of(st.none(), st.integers(-400, 400).map(days_ago))
+
+
+@st.composite
+def inventories(draw) -> InventoryFacts:
+    identities = [
+        IdentityFacts(
+            ext_id,
+            kind=draw(st.one_of(st.none(), st.sampled_from(IdentityKind))),
+            owner=draw(st.sampled_from(["", "ann"])),
+            environment=draw(st.one_of(st.none(), st.sampled_from(Environment))),
+            created=draw(_DAY),
+            last_rotated=draw(_DAY),
+            last_used=draw(_DAY),
+            expires=draw(_DAY),
+            revocation_procedure=draw(st.sampled_from(["", "runbook"])),
+        )
+        for ext_id in ["i0", "i1", "i2", "i3", "i4"]
+    ]
+    systems = [
+        SystemFacts(
+            ext_id,
+            owner=draw(st.sampled_from(["", "bob"])),
+            autonomy=draw(st.one_of(st.none(), st.sampled_from(Autonomy))),
+            environment=draw(st.one_of(st.none(), st.sampled_from(Environment))),
+            identities=tuple(draw(st.lists(_ID, max_size=2, unique=True))),
+        )
+        for ext_id in ["S0", "S1", "S2"]
+    ]
+    resources = [
+        ResourceFacts(
+            ext_id,
+            environment=draw(st.one_of(st.none(), st.sampled_from(Environment))),
+            sensitivity=draw(st.one_of(st.none(), st.sampled_from(Sensitivity))),
+        )
+        for ext_id in ["r0", "r1", "r2"]
+    ]
+    grants = draw(
+        st.lists(
+            st.builds(
+                GrantFacts,
+                _ID,
+                _RES,
+                st.sampled_from(Action),
+                st.sampled_from(["", "*", "read"]),
+                st.one_of(st.none(), st.booleans()),
+                _DAY,
+            ),
+            max_size=8,
+        )
+    )
+    delegations = draw(st.lists(st.builds(DelegationFacts, _ID, _ID), max_size=7))
+    return InventoryFacts.of(systems, identities, resources, grants, delegations)
+
+
+@settings(max_examples=120, deadline=None)
+@given(facts=inventories())
+def test_neighbourhood_gives_the_same_findings_as_the_whole(facts) -> None:
+    strict = HygieneSettings(max_delegation_depth=1)
+    everything = evaluate_hygiene(facts, today=TODAY, settings=strict)
+    graph = IdentityGraph.from_facts(facts)
+    for system in facts.systems.values():
+        reached = set(graph.delegation_paths(system.identities))
+        part = facts.neighbourhood(reached, [system.ext_id])
+        local = evaluate_hygiene(part, today=TODAY, settings=strict)
+
+        def mine(findings, system=system, reached=reached):
+            return [
+                f.key for f in findings
+                if f.system == system.ext_id or (f.system is None and f.identity in reached)
+            ]  # fmt: skip
+
+        assert mine(local) == mine(everything)
+    for identity in facts.identities:
+        local = evaluate_hygiene(facts.neighbourhood({identity}), today=TODAY, settings=strict)
+        about = [f.key for f in everything if f.system is None and f.identity == identity]
+        assert [f.key for f in local if f.system is None and f.identity == identity] == about
