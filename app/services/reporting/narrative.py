@@ -1,0 +1,183 @@
+"""The written parts of a report, composed from its figures: summary, scope, sources, limits.
+
+The assessor edits nothing here; the sentences only restate figures the report shows elsewhere,
+so they can never disagree with the tables.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from app.reports.viewmodels import (
+    Answer,
+    DocumentControl,
+    EvidenceItem,
+    Finding,
+    FrameworkResult,
+    FrameworkVersion,
+    IdentityPosture,
+    SystemProfile,
+)
+from app.services.assessments import AssessmentInfo
+from app.services.quality_gate import QualityReport
+from app.services.scoring import AssessmentScore
+from app.services.workspace import Workspace
+
+logger = logging.getLogger(__name__)
+
+_WEAKEST = 3
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+def _level(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def _open(findings: Sequence[Finding]) -> list[Finding]:
+    return [f for f in findings if f.status not in ("resolved", "accepted")]
+
+
+def executive_summary(
+    system: SystemProfile,
+    score: AssessmentScore,
+    posture: IdentityPosture,
+    findings: Sequence[Finding],
+) -> str:
+    """Return the executive summary: maturity, coverage, identity exposure, findings."""
+    overall = score.result.overall
+    open_findings = _open(findings)
+    severe = sum(1 for f in open_findings if f.severity in ("critical", "high"))
+    first = (
+        f"{system.name or system.system_id} was assessed against {overall.questions} questions, "
+        f"{overall.answered} of the {overall.applicable} applicable ones answered "
+        f"(completeness {_pct(overall.completeness)}). Its weighted mean maturity is "
+        f"{_level(overall.mean)} against a target of {system.target_level}, and "
+        f"{_pct(overall.coverage)} of the applicable questions meet the target; the level "
+        f"reached by every applicable question is {overall.achieved_level or 0}."
+    )
+    second = (
+        f"The system is in the {system.risk_tier or 'unrated'} risk tier"
+        f"{f' (set by {system.risk_factor})' if system.risk_factor else ''}. Through "
+        f"{len(posture.identities)} identities it reaches {len(posture.resources)} resources; "
+        f"its identity blast radius is {posture.blast_score} of 100 ({posture.blast_tier}), "
+        f"with a longest delegation chain of {posture.longest_chain} hop(s)."
+    )
+    third = (
+        f"{len(open_findings)} finding(s) remain open, {severe} of them critical or high; "
+        "the action plan orders them by severity."
+    )
+    return "\n\n".join([first, second, third])
+
+
+def key_messages(
+    frameworks: Sequence[FrameworkResult],
+    posture: IdentityPosture,
+    findings: Sequence[Finding],
+    gate: QualityReport,
+) -> tuple[str, ...]:
+    """Return short bullets: weakest areas, blast radius, hygiene, open findings, gate."""
+    messages = []
+    nodes = [n for fw in frameworks for n in fw.at_depth(1) if n.mean is not None]
+    weakest = sorted(nodes, key=lambda n: -(n.gap or 0))[:_WEAKEST]
+    weakest = [n for n in weakest if (n.gap or 0) > 0]
+    if weakest:
+        names = "; ".join(f"{n.title} (gap {n.gap:.1f})" for n in weakest if n.gap is not None)
+        messages.append(f"Largest gaps to target: {names}.")
+    messages.append(
+        f"Identity blast radius {posture.blast_score}/100 ({posture.blast_tier}) over "
+        f"{len(posture.resources)} reachable resources."
+    )
+    if posture.hygiene:
+        messages.append(f"{len(posture.hygiene)} identity hygiene finding(s) on this system.")
+    open_findings = _open(findings)
+    if open_findings:
+        messages.append(f"{len(open_findings)} open finding(s) in the action plan.")
+    if gate.errors:
+        messages.append(f"Quality gate: {len(gate.errors)} error(s) remain before signing.")
+    elif gate.warnings:
+        messages.append(f"Quality gate passed with {len(gate.warnings)} warning(s).")
+    else:
+        messages.append("Quality gate passed without warnings.")
+    return tuple(messages)
+
+
+def scope(
+    info: AssessmentInfo, system: SystemProfile, frameworks: Sequence[FrameworkVersion]
+) -> str:
+    """Return what was assessed and how the scope was chosen."""
+    sets = "; ".join(f"{f.title} {f.version} ({f.scope})" for f in frameworks)
+    return (
+        f"This assessment covers the AI system {system.system_id} "
+        f"({system.name or 'unnamed'}) and the identities it can act as. Frameworks and scope: "
+        f"{sets}. The target maturity is {info.target_level}, set from the system's "
+        f"{system.risk_tier or 'unrated'} risk tier unless the assessor overrode it for a "
+        "question. Questions that apply only to systems that act were kept or left out from the "
+        "autonomy and tools recorded in the inventory."
+    )
+
+
+def data_sources(
+    workspace: Workspace,
+    evidence: Sequence[EvidenceItem],
+    answers: Sequence[Answer],
+    journal_seq: int,
+    journal_hash: str,
+) -> tuple[str, ...]:
+    """Return where the facts came from, ending with the workspace history fingerprint."""
+    from app.services.inventory_import import latest_runs
+
+    sources = []
+    runs = latest_runs(workspace, limit=1)
+    if runs:
+        run = runs[0]
+        applied = run["applied_at"].date().isoformat() if run["applied_at"] else "?"
+        sources.append(
+            f"Inventory imported from {run['file_name']} on {applied} "
+            f"(SHA-256 {run['file_sha256']})."
+        )
+    people = sorted({a.answered_by for a in answers if a.answered_by})
+    answered = sum(1 for a in answers if a.level is not None or a.not_applicable)
+    sources.append(
+        f"{answered} answers recorded in Assay" + (f" by {', '.join(people)}." if people else ".")
+    )
+    sources.append(
+        f"{len(evidence)} evidence file(s), stored in the workspace and listed with their "
+        "SHA-256 in the evidence index."
+    )
+    sources.append(
+        f"Workspace history: {journal_seq} journal entries, head hash {journal_hash or 'none'}."
+    )
+    return tuple(sources)
+
+
+def limitations(gate: QualityReport, info: AssessmentInfo) -> str:
+    """Return the limits of the assessment, including what the quality gate still reports."""
+    text = (
+        "The assessment relies on the inventory, interviews and evidence provided during the "
+        "assessment period; controls were not tested beyond the evidence listed. Answers marked "
+        "self-declared carry less confidence than those backed by documents, observation or tests."
+    )
+    if info.status != "final":
+        text += f" The assessment is {info.status}: figures may still change."
+    if gate.errors or gate.warnings:
+        text += (
+            f" At the time of the report the quality gate reported {len(gate.errors)} error(s) "
+            f"and {len(gate.warnings)} warning(s)"
+        )
+        first = (gate.errors or gate.warnings)[0].message
+        text += f", first: {first}."
+    return text
+
+
+def attestation(document: DocumentControl, info: AssessmentInfo) -> str:
+    """Return the assessor's statement printed on the signature page."""
+    who = document.assessor or "The assessor"
+    return (
+        f"{who} performed this assessment of {info.system} with due professional care, "
+        "recorded every answer and piece of evidence in the workspace named in this report, "
+        "and states that the results reflect that record on the date of this report."
+    )

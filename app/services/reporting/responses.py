@@ -1,0 +1,201 @@
+"""Read back a responses sheet the client filled in, show what changes, then apply it.
+
+The responses sheet of the assessment workbook goes to the client, comes back with levels,
+N/A reasons and notes, and is compared here with the answers stored in the workspace. A dry run
+lists every change and every row-level problem and stores nothing. Applying goes through
+:func:`app.services.assessments.update_response`, one question at a time, so each change is
+validated and journalled like an answer given in the window. A workbook with any problem is not
+applied at all; a final assessment refuses the import.
+
+A blank cell means "no change": a client who leaves a level or a note empty never erases an
+answer or an internal note.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from app.reports.errors import ReportError
+from app.services import journal
+from app.services.assessments import (
+    ResponseInfo,
+    get_assessment,
+    list_responses,
+    load_questions,
+    update_response,
+)
+from app.services.errors import UserError
+from app.services.progress import Progress, check_cancelled
+from app.services.reporting.document import assessment_ref
+from app.services.workspace import Workspace
+
+logger = logging.getLogger(__name__)
+
+ANSWER, NOTES = "answer", "notes"
+
+
+@dataclass(frozen=True)
+class ResponseChange:
+    """One change a responses sheet makes to one question.
+
+    Attributes:
+        row: The row of the sheet (as the spreadsheet numbers it).
+        question_id: The question.
+        ref: The question's reference (e.g. ``GV.OC-04``).
+        field: ``answer`` (level, or N/A with its reason) or ``notes``.
+        before_text: The stored value, as text.
+        after_text: The value from the sheet, as text.
+        changes: The keyword arguments for ``update_response``.
+    """
+
+    row: int
+    question_id: str
+    ref: str
+    field: str
+    before_text: str
+    after_text: str
+    changes: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ResponsesImport:
+    """What a responses sheet changes (and, unless a dry run, what was applied)."""
+
+    file: Path
+    assessment_id: int
+    changes: tuple[ResponseChange, ...]
+    problems: tuple[str, ...]
+    rows_read: int
+    dry_run: bool
+    applied: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the result as JSON-ready data."""
+        data = asdict(self)
+        for change in data["changes"]:
+            change.pop("changes")
+        return journal.jsonable(data)
+
+
+def _answer_text(level: int | None, not_applicable: bool, justification: str) -> str:
+    if not_applicable:
+        return f"N/A ({justification})" if justification else "N/A"
+    return "unanswered" if level is None else str(level)
+
+
+def _read(path: Path) -> tuple[list[Any], list[str], str]:
+    """Return the sheet's rows, its row-level problems and the assessment it names (or '')."""
+    from app.reports.xlsx_import import read_responses_workbook  # deferred: reads with openpyxl
+
+    try:
+        result = read_responses_workbook(path)
+    except ReportError as exc:
+        raise UserError(str(exc)) from exc
+    except OSError as exc:
+        raise UserError(f"cannot read {Path(path).name}: {exc.strerror or exc}") from exc
+    rows = list(getattr(result, "rows", result[0] if isinstance(result, tuple) else ()))
+    problems = getattr(result, "problems", result[1] if isinstance(result, tuple) else ())
+    ref = str(getattr(result, "assessment_ref", "") or "")
+    return rows, [str(p) for p in problems], ref
+
+
+def _compare(row: Any, stored: ResponseInfo, ref: str, problems: list[str]) -> list[ResponseChange]:
+    number = int(getattr(row, "row", 0))
+    changes: list[ResponseChange] = []
+    level, na = getattr(row, "level", None), bool(getattr(row, "not_applicable", False))
+    reason = (getattr(row, "justification", "") or "").strip()
+    before = _answer_text(stored.level, stored.not_applicable, stored.justification)
+    if na:
+        reason = reason or stored.justification
+        if not reason:
+            problems.append(f"row {number} ({ref}): N/A needs a justification")
+        elif not stored.not_applicable or reason != stored.justification:
+            after = _answer_text(None, True, reason)
+            update = {"not_applicable": True, "justification": reason}
+            changes.append(
+                ResponseChange(number, stored.question_id, ref, ANSWER, before, after, update)
+            )
+    elif level is not None and (level != stored.level or stored.not_applicable):
+        after = _answer_text(level, False, "")
+        update = {"level": level, "not_applicable": False}
+        changes.append(
+            ResponseChange(number, stored.question_id, ref, ANSWER, before, after, update)
+        )
+    notes = (getattr(row, "notes", "") or "").strip()
+    if notes and notes != stored.notes:
+        changes.append(
+            ResponseChange(
+                number, stored.question_id, ref, NOTES, stored.notes, notes, {"notes": notes}
+            )
+        )
+    return changes
+
+
+def plan_responses(workspace: Workspace, assessment_id: int, path: Path) -> ResponsesImport:
+    """Compare a responses sheet with the stored answers (the dry run).
+
+    Raises:
+        UserError: No such assessment, it is final, or the file is not a responses workbook.
+    """
+    info = get_assessment(workspace, assessment_id)
+    if info.final:
+        raise UserError(
+            f"assessment {assessment_id} is final and read-only; re-assess to import responses"
+        )
+    rows, problems, workbook_ref = _read(Path(path))
+    expected = assessment_ref(assessment_id)
+    if workbook_ref and workbook_ref != expected:
+        raise UserError(f"{Path(path).name} holds the responses of {workbook_ref}, not {expected}")
+    stored = {r.question_id: r for r in list_responses(workspace, assessment_id)}
+    refs = {q.id: q.ref for _, q in load_questions(workspace, assessment_id).entries()}
+    changes: list[ResponseChange] = []
+    for row in rows:
+        question_id = str(getattr(row, "question_id", "") or "")
+        current = stored.get(question_id)
+        if current is None:
+            number = getattr(row, "row", "?")
+            problems.append(
+                f"row {number}: question {question_id!r} is not part of assessment {assessment_id}"
+            )
+            continue
+        changes += _compare(row, current, refs.get(question_id, question_id), problems)
+    return ResponsesImport(
+        Path(path), assessment_id, tuple(changes), tuple(problems), len(rows), True, False
+    )
+
+
+def import_responses(
+    workspace: Workspace,
+    assessment_id: int,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ResponsesImport:
+    """Compare a responses sheet with the stored answers and, unless ``dry_run``, apply it.
+
+    Nothing is applied when the sheet has any problem; the result lists them.
+
+    Raises:
+        UserError: As :func:`plan_responses`, or a change the assessment service refuses.
+        Cancelled: The caller cancelled before the changes were applied.
+    """
+    plan = plan_responses(workspace, assessment_id, path)
+    if dry_run or plan.problems or not plan.changes:
+        return plan
+    by_question: dict[str, dict[str, Any]] = {}
+    for change in plan.changes:
+        by_question.setdefault(change.question_id, {}).update(change.changes)
+    check_cancelled(progress)
+    for number, (question_id, changes) in enumerate(by_question.items()):
+        if progress is not None:
+            progress.report(number / len(by_question), f"Applying {question_id}")
+        update_response(workspace, assessment_id, question_id, **changes)
+    logger.info(
+        "imported %d change(s) to %d question(s) of assessment %s from %s",
+        len(plan.changes), len(by_question), assessment_id, Path(path).name,
+    )  # fmt: skip
+    return ResponsesImport(plan.file, assessment_id, plan.changes, (), plan.rows_read, False, True)
