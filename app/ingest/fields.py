@@ -254,19 +254,22 @@ SPECS: dict[str, EntitySpec] = {
 # fmt: on
 
 #: Headers that mean a field of another entity when written on its own in any sheet.
-_EXTRA_QUALIFIED: dict[str, tuple[str, str]] = {
-    "lastrotated": (IDENTITIES, "last_rotated"),
-    "revocationprocedure": (IDENTITIES, "revocation_procedure"),
+_ANYWHERE: dict[str, tuple[str, str]] = {
+    "last rotated": (IDENTITIES, "last_rotated"),
+    "revocation procedure": (IDENTITIES, "revocation_procedure"),
     "action": (GRANTS, "action"),
     "permission": (GRANTS, "action"),
-    "accesslevel": (GRANTS, "action"),
+    "access level": (GRANTS, "action"),
+    "access": (GRANTS, "action"),
+    "access right": (GRANTS, "action"),
     "resource": (GRANTS, "resource"),
     "scope": (GRANTS, "scope"),
-    "approvalrequired": (GRANTS, "approval_required"),
-    "canassume": (DELEGATIONS, "to_identity"),
-    "canactas": (DELEGATIONS, "to_identity"),
-    "delegationkind": (DELEGATIONS, "kind"),
+    "approval required": (GRANTS, "approval_required"),
+    "can assume": (DELEGATIONS, "to_identity"),
+    "can act as": (DELEGATIONS, "to_identity"),
+    "delegation kind": (DELEGATIONS, "kind"),
 }
+_EXTRA_QUALIFIED = {header_key(text): target for text, target in _ANYWHERE.items()}
 
 
 def _qualified_table() -> dict[str, tuple[str, str]]:
@@ -348,4 +351,9 @@ def aliases_markdown() -> str:
             f"(e.g. `{word} {example.replace('_', ' ')}`).",
             "",
         ]
+    lines += ["### Headers recognised in any sheet", "",
+              "These headers mean the same field whatever the sheet holds (a flat register, say):",
+              ""]  # fmt: skip
+    for text, (entity, name) in _ANYWHERE.items():
+        lines.append(f"- `{text}` → `{entity}.{name}`")
     return "\n".join(lines).rstrip() + "\n"
