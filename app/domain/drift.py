@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
-from app.domain.blast_radius import system_blast_radius
+from app.domain.blast_radius import BlastScorer
 from app.domain.enums import (
     Action,
     Autonomy,
@@ -384,14 +384,10 @@ def _widened_identities(
 def _raised_scores(
     old: InventoryFacts, new: InventoryFacts, old_graph: IdentityGraph, new_graph: IdentityGraph
 ) -> tuple[tuple[str, int, int], ...]:
+    old_scores, new_scores = BlastScorer(old_graph), BlastScorer(new_graph)
     raised: list[tuple[str, int, int]] = []
     for system in sorted(old.systems.keys() & new.systems.keys()):
-        before = _score(old_graph, system)
-        after = _score(new_graph, system)
+        before, after = old_scores.system(system).score, new_scores.system(system).score
         if after > before:
             raised.append((system, before, after))
     return tuple(raised)
-
-
-def _score(graph: IdentityGraph, system: str) -> int:
-    return system_blast_radius(graph, system, explain=False).score

@@ -73,7 +73,12 @@ def system_no_owner(ctx: HygieneContext) -> Iterator[HygieneFinding]:
 
 
 def key_not_rotated(ctx: HygieneContext) -> Iterator[HygieneFinding]:
-    """A secret (API key, service account, OAuth client) is older than the rotation limit."""
+    """A secret is older than the rotation limit.
+
+    Secrets are those of API keys, service accounts and OAuth clients, and of identities of
+    unrecorded kind that have a rotation date; the age counts from the last rotation, or from
+    creation when the secret was never rotated.
+    """
     limit = ctx.settings.rotation_days
     for identity in ctx.facts.identities.values():
         if identity.kind is not None and identity.kind not in SECRET_KINDS:

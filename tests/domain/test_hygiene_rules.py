@@ -398,7 +398,7 @@ def inventories(draw) -> InventoryFacts:
     return InventoryFacts.of(systems, identities, resources, grants, delegations)
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(facts=inventories())
 def test_neighbourhood_gives_the_same_findings_as_the_whole(facts) -> None:
     strict = HygieneSettings(max_delegation_depth=1)
