@@ -103,6 +103,7 @@ class MappingPage(QWizardPage):
         self.table.resizeColumnToContents(_SHEET)
         self.table.resizeColumnToContents(_COLUMN)
         self.table.setColumnWidth(_TARGET, 260)
+        self.table.setColumnWidth(_STATE, 130)
         self._update_summary()
 
     def _fill_row(self, number: int, row: MappingRow) -> None:

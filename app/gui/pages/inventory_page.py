@@ -175,18 +175,18 @@ class InventoryPage(QWidget):
         return [
             Column("ID", attr("ext_id")),
             Column("Name", attr("name")),
-            Column("Business unit", attr("business_unit")),
-            Column("Owner", attr("owner")),
-            Column("Stage", attr("lifecycle_stage")),
-            Column("Environment", attr("environment")),
+            Column("Risk tier", risk, display=lambda v: "" if v is None else _TIERS[v].value,
+                   colour=risk_colour, tooltip=risk_tooltip),
+            Column("Blast radius", score, colour=score_colour, align_right=True),
             Column("Autonomy", attr("autonomy")),
             Column("Data", attr("data_classification")),
             Column("Exposure", attr("exposure")),
+            Column("Owner", attr("owner")),
+            Column("Business unit", attr("business_unit")),
+            Column("Environment", attr("environment")),
+            Column("Stage", attr("lifecycle_stage")),
             Column("Identities", attr("identities"), align_right=True),
             Column("Open findings", attr("open_findings"), align_right=True),
-            Column("Blast radius", score, colour=score_colour, align_right=True),
-            Column("Risk tier", risk, display=lambda v: "" if v is None else _TIERS[v].value,
-                   colour=risk_colour, tooltip=risk_tooltip),
         ]  # fmt: skip
 
     def _system_filters(self) -> list[tuple[str, Any]]:
@@ -301,6 +301,7 @@ class InventoryPage(QWidget):
         self._analysis_task = None
         self._analysis = {s.ext_id: s for s in portfolio.systems}
         self.systems.set_rows(self.systems.model.rows)
+        self.systems.resize_columns()
         text = self.status.text().replace(" · computing blast radius…", "")
         high = sum(1 for s in portfolio.systems if tier_rank(s.risk_tier) >= 2)
         self.status.setText(f"{text} · {high:,} at high or critical risk")

@@ -48,8 +48,8 @@ logger = logging.getLogger(__name__)
 
 MAX_IDENTITIES = 40
 MAX_RESOURCES = 40
-NODE_WIDTH, NODE_HEIGHT = 180.0, 34.0
-COLUMN_GAP, ROW_GAP = 250.0, 50.0
+NODE_WIDTH, NODE_HEIGHT = 180.0, 40.0
+COLUMN_GAP, ROW_GAP = 280.0, 62.0
 
 SENSITIVITY_COLOURS = {
     Sensitivity.PUBLIC: "#dcedc8",
@@ -82,6 +82,8 @@ class Node:
     row: int
     colour: str
     tooltip: str = ""
+    detail: str = ""
+    """A second, smaller line (the display name)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,18 +134,20 @@ def build_layout(
     delegations: Sequence[tuple[str, str, str]],
     resource_names: dict[str, str],
     tier: RiskTier | None,
+    identity_names: dict[str, str] | None = None,
 ) -> Layout:
     """Place the system, its identities and the resources it reaches in columns."""
     layout = Layout()
+    names = identity_names or {}
     depth = identity_depths(direct, delegations)
     shown_ids = list(depth)[:MAX_IDENTITIES]
     layout.hidden_identities = len(depth) - len(shown_ids)
     shown = set(shown_ids)
-    label = f"{system} — {system_name}" if system_name else system
     tier_text = tier.value if tier else "not known"
     layout.nodes.append(
-        Node(system, label, "system", 0, 0, TIER_COLOURS[tier], f"{label}\nrisk tier: {tier_text}")
-    )
+        Node(system, system, "system", 0, 0, TIER_COLOURS[tier],
+             f"{system} {system_name}\nrisk tier: {tier_text}", system_name)
+    )  # fmt: skip
     rows: dict[int, int] = {}
     for identity in shown_ids:
         column = 1 + depth[identity]
@@ -152,29 +156,36 @@ def build_layout(
         kind = "identity" if depth[identity] == 0 else "delegated"
         colour = IDENTITY_COLOUR if kind == "identity" else DELEGATED_COLOUR
         hops = "used directly" if kind == "identity" else f"{depth[identity]} delegation hop(s)"
+        name = names.get(identity, "")
         layout.nodes.append(Node(identity, identity, kind, column, row, colour,
-                                 f"identity {identity}\n{hops}"))  # fmt: skip
+                                 f"identity {identity} {name}\n{hops}", name))  # fmt: skip
         if depth[identity] == 0:
             layout.edges.append(Edge(system, identity, "", "uses"))
     for source, target, kind in delegations:
         if source in shown and target in shown:
             layout.edges.append(Edge(source, target, kind, "delegation"))
     resource_column = 2 + max(depth.values(), default=0) if depth else 2
+    _add_resources(layout, blast, resource_column, resource_names, shown)
+    return layout
+
+
+def _add_resources(
+    layout: Layout, blast: BlastRadius, column: int, names: dict[str, str], shown: set[str]
+) -> None:
     resources = blast.resources[:MAX_RESOURCES]
     layout.hidden_resources = len(blast.resources) - len(resources)
     seen: set[tuple[str, str]] = set()
     for row, reached in enumerate(resources):
-        name = resource_names.get(reached.resource, "")
+        name = names.get(reached.resource, "")
         level = reached.sensitivity.value if reached.sensitivity else "sensitivity not recorded"
         tooltip = (
-            f"{reached.resource}{' — ' + name if name else ''}\n{level}; strongest action "
-            f"{reached.action.value}; weight {reached.weight}"
+            f"{reached.resource} {name}\n{level}; strongest action {reached.action.value}; "
+            f"weight {reached.weight}"
         )
+        colour = SENSITIVITY_COLOURS[reached.sensitivity]
         layout.nodes.append(
-            Node(reached.resource, reached.resource if not name else f"{reached.resource} — {name}",
-                 "resource", resource_column, row, SENSITIVITY_COLOURS[reached.sensitivity],
-                 tooltip)
-        )  # fmt: skip
+            Node(reached.resource, reached.resource, "resource", column, row, colour, tooltip, name)
+        )
         for path in reached.paths:
             holder = path.identities[-1]
             if holder in shown and (holder, reached.resource) not in seen:
@@ -182,10 +193,9 @@ def build_layout(
                 layout.edges.append(Edge(holder, reached.resource, path.action.value, "grant"))
     if layout.hidden_resources:
         layout.nodes.append(
-            Node("…resources", f"+ {layout.hidden_resources:,} more resources", "more",
-                 resource_column, len(resources), MORE_COLOUR, "listed in the paths below")
+            Node("…resources", f"+ {layout.hidden_resources:,} more", "more", column,
+                 len(resources), MORE_COLOUR, "listed in the paths below", "resources")
         )  # fmt: skip
-    return layout
 
 
 def paths_text(system: str, blast: BlastRadius, resource_names: dict[str, str]) -> str:
@@ -222,13 +232,8 @@ class BlastRadiusGraph(QGraphicsView):
         scene = self.scene()
         scene.clear()
         self._centres.clear()
-        heights = {}
-        for node in layout.nodes:
-            heights[node.column] = max(heights.get(node.column, 0), node.row + 1)
-        tallest = max(heights.values(), default=1)
-        for node in layout.nodes:
-            offset = (tallest - heights[node.column]) * ROW_GAP / 2
-            self._centres[node.id] = QPointF(node.column * COLUMN_GAP, offset + node.row * ROW_GAP)
+        for node in layout.nodes:  # one grid for all columns, so lanes between rows stay free
+            self._centres[node.id] = QPointF(node.column * COLUMN_GAP, node.row * ROW_GAP)
         for edge in layout.edges:
             self._draw_edge(edge)
         for node in layout.nodes:
@@ -239,36 +244,68 @@ class BlastRadiusGraph(QGraphicsView):
 
     def _draw_node(self, node: Node) -> None:
         centre = self._centres[node.id]
-        rect = QRectF(centre.x() - NODE_WIDTH / 2, centre.y() - NODE_HEIGHT / 2, NODE_WIDTH,
-                      NODE_HEIGHT)  # fmt: skip
+        rect = QRectF(-NODE_WIDTH / 2, -NODE_HEIGHT / 2, NODE_WIDTH, NODE_HEIGHT)
         box = QGraphicsRectItem(rect)
+        box.setPos(centre)
         box.setBrush(QBrush(QColor(node.colour)))
         box.setPen(QPen(QColor("#455a64"), 2.0 if node.kind == "system" else 1.0))
         box.setToolTip(node.tooltip)
         box.setZValue(2)
         box.setData(0, node.id)
         self.scene().addItem(box)
-        text = QGraphicsSimpleTextItem(box)
-        metrics = QFontMetrics(text.font())
-        text.setText(metrics.elidedText(node.label, Qt.TextElideMode.ElideMiddle,
-                                        int(NODE_WIDTH - 12)))  # fmt: skip
-        text.setBrush(QBrush(QColor("#000000")))
-        bounds = text.boundingRect()
-        text.setPos(centre.x() - bounds.width() / 2, centre.y() - bounds.height() / 2)
+        lines = [(node.label, True), (node.detail, False)] if node.detail else [(node.label, True)]
+        height = 0.0
+        items = []
+        for text, bold in lines:
+            item = QGraphicsSimpleTextItem(box)
+            font = item.font()
+            font.setBold(bold)
+            if not bold:
+                font.setPointSizeF(font.pointSizeF() * 0.85)
+            item.setFont(font)
+            elided = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight,
+                                                   int(NODE_WIDTH - 12))  # fmt: skip
+            item.setText(elided)
+            item.setBrush(QBrush(QColor("#000000" if bold else "#37474f")))
+            items.append(item)
+            height += item.boundingRect().height()
+        top = -height / 2
+        for item in items:
+            bounds = item.boundingRect()
+            item.setPos(-bounds.width() / 2, top)
+            top += bounds.height()
+
+    def _edge_path(self, start: QPointF, end: QPointF) -> tuple[QPainterPath, QPointF]:
+        """Return the edge's curve and where its label goes."""
+        begin = QPointF(start.x() + NODE_WIDTH / 2, start.y())
+        finish = QPointF(end.x() - NODE_WIDTH / 2, end.y())
+        gap = COLUMN_GAP - NODE_WIDTH
+        path = QPainterPath(begin)
+        if finish.x() <= begin.x():  # back to an earlier column: loop below the boxes
+            dip = max(abs(finish.y() - begin.y()), ROW_GAP) + ROW_GAP / 2
+            path.cubicTo(begin + QPointF(80, dip), finish - QPointF(80, -dip), finish)
+            return path, path.pointAtPercent(0.5)
+        if finish.x() - begin.x() <= gap + 1:  # neighbouring columns
+            bend = (finish.x() - begin.x()) / 2
+            path.cubicTo(begin + QPointF(bend, 0), finish - QPointF(bend, 0), finish)
+            return path, path.pointAtPercent(0.5)
+        # Across columns: run along the lane between two rows, clear of the boxes between.
+        lane = start.y() + (ROW_GAP / 2 if end.y() >= start.y() else -ROW_GAP / 2)
+        enter = QPointF(begin.x() + gap / 2, lane)
+        leave = QPointF(finish.x() - gap / 2, lane)
+        path.cubicTo(begin + QPointF(gap / 4, 0), enter - QPointF(gap / 4, 0), enter)
+        path.lineTo(leave)
+        last = QPainterPath(leave)
+        last.cubicTo(leave + QPointF(gap / 4, 0), finish - QPointF(gap / 4, 0), finish)
+        path.connectPath(last)
+        return path, last.pointAtPercent(0.5)
 
     def _draw_edge(self, edge: Edge) -> None:
         start, end = self._centres.get(edge.source), self._centres.get(edge.target)
         if start is None or end is None:
             return
-        begin = QPointF(start.x() + NODE_WIDTH / 2, start.y())
-        finish = QPointF(end.x() - NODE_WIDTH / 2, end.y())
-        path = QPainterPath(begin)
-        if finish.x() > begin.x():
-            bend = (finish.x() - begin.x()) / 2
-            path.cubicTo(begin + QPointF(bend, 0), finish - QPointF(bend, 0), finish)
-        else:  # a delegation back to an earlier column: loop below the boxes
-            dip = max(abs(finish.y() - begin.y()), ROW_GAP) + ROW_GAP
-            path.cubicTo(begin + QPointF(80, dip), finish - QPointF(80, -dip), finish)
+        path, label_at = self._edge_path(start, end)
+        finish = path.currentPosition()
         colour = QColor(
             ACTION_COLOURS.get(edge.label, "#78909c") if edge.kind == "grant"
             else DELEGATION_COLOUR if edge.kind == "delegation" else "#78909c"
@@ -288,7 +325,7 @@ class BlastRadiusGraph(QGraphicsView):
         arrow.setZValue(1)
         self.scene().addItem(arrow)
         if edge.label:
-            self._draw_label(edge.label, path.pointAtPercent(0.55), colour)
+            self._draw_label(edge.label, label_at, colour)
 
     def _draw_label(self, label: str, at: QPointF, colour: QColor) -> None:
         text = QGraphicsSimpleTextItem(label)
@@ -405,9 +442,11 @@ class BlastRadiusView(QWidget):
         resource_names: dict[str, str],
         tier: RiskTier | None,
         formula: str = "",
+        identity_names: dict[str, str] | None = None,
     ) -> None:
         layout = build_layout(system, system_name, blast, direct=direct, delegations=delegations,
-                              resource_names=resource_names, tier=tier)  # fmt: skip
+                              resource_names=resource_names, tier=tier,
+                              identity_names=identity_names)  # fmt: skip
         self.graph.show_layout(layout)
         chain = blast.chain
         chain_text = (

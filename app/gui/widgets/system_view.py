@@ -275,6 +275,7 @@ class SystemView(QWidget):
             resource_names=data.resource_names,
             tier=tier,
             formula=analysis.formula,
+            identity_names={i.ext_id: i.name for i in data.identities},
         )
         for table in (self.identities, self.grants, self.delegations, self.findings):
             table.resize_columns()
