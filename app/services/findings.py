@@ -275,16 +275,24 @@ def create_finding(
         return _infos(session, [row])[0]
 
 
+#: Fields that stay editable on the findings of a final assessment.
+TRACKING_FIELDS = frozenset({"owner", "due_date", "status"})
+
+
 def update_finding(workspace: Workspace, finding_id: int, **changes: Any) -> FindingInfo:
     """Change a finding: owner, due date, status, recommendation, severity, title, detail.
 
+    Remediation tracking (owner, due date, status) goes on after an assessment is final: it
+    is the action plan the client works through. What the final report states about the
+    finding (severity, title, detail, recommendation) is frozen with the assessment.
+
     Raises:
-        UserError: No such finding, a bad value, or the finding's assessment is final.
+        UserError: No such finding, a bad value, or a reported field of a final assessment.
     """
     clean = _checked(changes)
     with workspace.db.write() as session:
         row = _row(session, finding_id)
-        if row.assessment_id is not None:
+        if row.assessment_id is not None and set(clean) - TRACKING_FIELDS:
             editable_row(session, row.assessment_id)
         before = {name: getattr(row, name) for name in clean}
         for name, value in clean.items():

@@ -184,3 +184,22 @@ def test_gate_passes_when_high_questions_are_answered(workspace, assessment):
     assert report.ok
     assert report.can_sign
     assert "system-without-owner" in {i.code for i in report.warnings}
+
+
+def test_final_assessment_findings_keep_tracking_but_freeze_what_was_reported(
+    workspace, assessment
+):
+    from app.services import assessment_lifecycle
+
+    svc.answer(workspace, assessment, HIGH, 0)
+    fs.refresh_gap_findings(workspace, assessment)
+    finding = _gaps(workspace, assessment)[HIGH]
+    assessment_lifecycle.submit_for_review(workspace, assessment)
+    assessment_lifecycle.finalize(workspace, assessment, force=True)
+    updated = fs.update_finding(
+        workspace, finding.id, status="in-progress", owner="Ann", due_date=dt.date(2027, 3, 31)
+    )
+    assert (updated.status, updated.owner) == ("in-progress", "Ann")
+    with pytest.raises(UserError, match="final"):
+        fs.update_finding(workspace, finding.id, severity="low")
+    assert fs.get_finding(workspace, finding.id).severity == "critical"
