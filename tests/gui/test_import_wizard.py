@@ -184,3 +184,29 @@ def test_import_action_is_registered_for_the_welcome_panel(page, qtbot):
     assert wizards
     assert wizards[-1].isVisible()
     wizards[-1].reject()
+
+
+def test_cancel_in_the_progress_dialog_writes_nothing(page, qtbot, tmp_path):
+    import threading
+
+    from PySide6.QtWidgets import QProgressDialog, QPushButton
+
+    from app.gui import tasks
+
+    path = write_workbook(tmp_path / "register.xlsx", {"AI systems": SYSTEMS})
+    wizard = page.start_import()
+    open_file(wizard, qtbot, path)
+    wizard.next()
+    run_dry_run(wizard, qtbot)
+    gate = threading.Event()
+    tasks.run_task(lambda progress: gate.wait(10), writes=True)  # holds the write thread
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    task = wizard._apply_task
+    dialog = wizard.findChildren(QProgressDialog)[-1]
+    dialog.findChild(QPushButton).click()  # Cancel, pressed before the import has begun
+    with qtbot.waitSignal(task.cancelled_signal, timeout=10_000):
+        gate.set()
+    assert list_systems(page._context.workspace) == []
+    assert "nothing was written" in wizard.preview_page.note.text()
+    assert wizard.isVisible()
+    assert wizard.preview_page.isComplete()  # the user may press Import again
