@@ -1,0 +1,153 @@
+"""PDF reports: HTML from :mod:`app.reports.html`, laid out by WeasyPrint.
+
+Every WeasyPrint call lives in this module (its native Pango stack is the most likely thing to
+break in a bundle, so the problem stays in one place). Resources load only through
+:class:`LocalOnlyFetcher` (bundled templates and resources, ``data:`` URIs).
+
+The assessment report reserves a box on its attestation page (the element ``#signature-box``);
+after layout its position is known, and an empty signature field is added there so that
+:func:`app.reports.signing.sign_pdf` puts the visible signature in that box.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from app.reports.errors import ReportError
+from app.reports.fetcher import fetch_local
+from app.reports.html import base_url, render_html, render_portfolio_html
+from app.reports.progress import ProgressArg, Steps
+from app.reports.viewmodels import PortfolioData, ReportData
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_FIELD = "AssessorSignature"
+SIGNATURE_ANCHOR = "signature-box"
+_PX_TO_PT = 0.75  # CSS pixels (1/96 in) to PDF points (1/72 in)
+
+
+def local_only_fetcher() -> Any:
+    """Return a WeasyPrint URL fetcher that serves only bundled files and ``data:`` URIs.
+
+    Anything else raises :class:`~app.reports.errors.FetchRefused` (logged as a warning);
+    WeasyPrint then leaves the resource out and carries on.
+    """
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class LocalOnlyFetcher(URLFetcher):
+        """WeasyPrint fetcher backed by :func:`app.reports.fetcher.fetch_local`."""
+
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            resource = fetch_local(url)
+            return URLFetcherResponse(
+                url, body=resource.data, headers={"Content-Type": resource.media_type}
+            )
+
+    return LocalOnlyFetcher(timeout=1, allow_redirects=False)
+
+
+def _signature_box(document: Any) -> tuple[int, tuple[int, int, int, int]] | None:
+    """Return (page index, PDF box) of the signature anchor, or None if absent."""
+    for index, page in enumerate(document.pages):
+        anchor = page.anchors.get(SIGNATURE_ANCHOR)
+        if anchor is None:
+            continue
+        x1, y1, x2, y2 = anchor
+        height = page.height
+        box = (
+            round(x1 * _PX_TO_PT),
+            round((height - y2) * _PX_TO_PT),
+            round(x2 * _PX_TO_PT),
+            round((height - y1) * _PX_TO_PT),
+        )
+        return index, box
+    return None
+
+
+def _with_signature_field(pdf: bytes, page: int, box: tuple[int, int, int, int]) -> bytes:
+    import io
+
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    fields.append_signature_field(
+        writer, fields.SigFieldSpec(SIGNATURE_FIELD, on_page=page, box=box)
+    )
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".part")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise ReportError(f"Cannot write {path.name}: {exc.strerror or exc}") from exc
+
+
+def html_to_pdf(html: str, out_path: Path, steps: Steps | None = None) -> int:
+    """Lay out report HTML and write the PDF; return the number of pages.
+
+    Args:
+        html: HTML from :mod:`app.reports.html` (its links are relative to the templates).
+        out_path: Where to write the PDF (written to a temporary name, then renamed).
+        steps: Progress steps, checked for cancellation between layout and writing.
+
+    Raises:
+        ReportCancelled: The caller asked to stop.
+        ReportError: The PDF cannot be written.
+    """
+    from weasyprint import HTML
+
+    steps = steps or Steps()
+    steps.step(0.0, "Laying out pages")
+    document = HTML(string=html, base_url=base_url(), url_fetcher=local_only_fetcher()).render()
+    steps.step(0.75, f"Writing {len(document.pages)} pages")
+    pdf = document.write_pdf()
+    located = _signature_box(document)
+    if located is not None:
+        pdf = _with_signature_field(pdf, *located)
+    steps.step(0.95, "Saving")
+    _write_atomically(out_path, pdf)
+    logger.info("wrote %s (%d pages, %d bytes)", out_path.name, len(document.pages), len(pdf))
+    return len(document.pages)
+
+
+def render_pdf(data: ReportData, out_path: Path, progress: ProgressArg = None) -> int:
+    """Render the assessment report to a PDF file.
+
+    Args:
+        data: The report's view-model.
+        out_path: The PDF to write.
+        progress: Optional progress object or callable (see :mod:`app.reports.progress`).
+
+    Returns:
+        The number of pages.
+
+    Raises:
+        ReportCancelled: The progress object asked to stop (no file is left behind).
+        ReportError: The PDF cannot be written.
+    """
+    steps = Steps(progress)
+    html = render_html(data, steps.sub(0.0, 0.3))
+    pages = html_to_pdf(html, out_path, steps.sub(0.3, 1.0))
+    steps.step(1.0, "Report ready")
+    return pages
+
+
+def render_portfolio_pdf(data: PortfolioData, out_path: Path, progress: ProgressArg = None) -> int:
+    """Render the portfolio report (all AI systems) to a PDF file; see :func:`render_pdf`."""
+    steps = Steps(progress)
+    steps.step(0.0, "Drawing charts")
+    html = render_portfolio_html(data)
+    pages = html_to_pdf(html, out_path, steps.sub(0.3, 1.0))
+    steps.step(1.0, "Report ready")
+    return pages
