@@ -110,7 +110,7 @@ def parse_inventory(
             raise IngestError(f"{raw.name} is empty")
         inventory = aws.read_credential_report(raw.name, raw.sheets[0])
     else:
-        inventory = _read_sheets(raw, user_mapping, limits, tick)
+        inventory = parse_raw_file(raw, user_mapping, limits=limits, tick=tick)
     _tick(tick, 1.0, "Read")
     logger.info(
         "parsed %s: %s, %d problems",
@@ -121,9 +121,28 @@ def parse_inventory(
     return inventory
 
 
-def _read_sheets(
-    raw: RawFile, mapping: ColumnMapping, limits: Limits, tick: Tick | None
+def parse_raw_file(
+    raw: RawFile,
+    mapping: ColumnMapping | None = None,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    tick: Tick | None = None,
 ) -> ParsedInventory:
+    """Map and read the sheets of a file already read (the part of the work after reading).
+
+    Args:
+        raw: The file's raw sheets.
+        mapping: The user's column mapping from :func:`parse_mapping`.
+        limits: Caps on cells.
+        tick: Progress callback, as for :func:`parse_inventory`.
+
+    Returns:
+        The records, links, problems and sheet summaries.
+
+    Raises:
+        IngestError: The mapping names a column no sheet has.
+    """
+    mapping = mapping if mapping is not None else ColumnMapping()
     inventory = ParsedInventory(raw.name, raw.kind)
     merger = Merger(inventory)
     used_keys: set[str] = set()
