@@ -106,6 +106,8 @@ class ResponseInfo:
     answered_by: str
     answered_at: dt.datetime | None
     evidence_ids: tuple[int, ...] = ()
+    reviewed_by: str = ""
+    reviewed_at: dt.datetime | None = None
 
     @property
     def answered(self) -> bool:
@@ -401,6 +403,8 @@ _RESPONSE_COLUMNS = (
     Response.reviewed,
     Response.answered_by,
     Response.answered_at,
+    Response.reviewed_by,
+    Response.reviewed_at,
 )
 
 
@@ -419,6 +423,8 @@ def response_info(row: Response, evidence: Sequence[int]) -> ResponseInfo:
         answered_by=row.answered_by,
         answered_at=row.answered_at,
         evidence_ids=tuple(evidence),
+        reviewed_by=row.reviewed_by,
+        reviewed_at=row.reviewed_at,
     )
 
 
@@ -450,7 +456,15 @@ def list_responses(workspace: Workspace, assessment_id: int) -> list[ResponseInf
             .order_by(Response.id)
         ).all()
         links = evidence_links(session, [row[0] for row in rows])
-    return [ResponseInfo(*row[1:], evidence_ids=tuple(links.get(row[0], ()))) for row in rows]
+    return [
+        ResponseInfo(
+            *row[1:-2],
+            evidence_ids=tuple(links.get(row[0], ())),
+            reviewed_by=row[-2],
+            reviewed_at=row[-1],
+        )
+        for row in rows
+    ]
 
 
 def get_response(workspace: Workspace, assessment_id: int, question_id: str) -> ResponseInfo:

@@ -320,8 +320,13 @@ def update_response(
         row = response_row(session, assessment_id, question_id)
         before = _snapshot(row)
         _apply(row, clean)
+        now = dt.datetime.now(dt.UTC)
         if _ANSWER_FIELDS.intersection(clean) or "evidence_strength" in clean:
-            row.answered_by, row.answered_at = workspace.actor, dt.datetime.now(dt.UTC)
+            row.answered_by, row.answered_at = workspace.actor, now
+        if "reviewed" in clean:
+            row.reviewed_by, row.reviewed_at = (
+                (workspace.actor, now) if row.reviewed else ("", None)
+            )
         session.flush()
         for evidence_id in link_evidence:
             link_response_evidence(session, row, evidence_id)

@@ -237,6 +237,8 @@ class Response(SQLModel, table=True):
     reviewed: bool = False
     answered_by: str = ""
     answered_at: dt.datetime | None = None
+    reviewed_by: str = ""
+    reviewed_at: dt.datetime | None = None
 
 
 class EvidenceBlob(SQLModel, table=True):

@@ -49,8 +49,15 @@ def test_revision_list_matches_migration_scripts():
 def test_every_released_schema_opens_and_reaches_head(tmp_path, fixture):
     copy = tmp_path / fixture.name
     shutil.copy(fixture, copy)
+    older = not fixture.stem.endswith(migrate.HEAD_REVISION)
     ws = open_workspace(copy, create=False)
     assert schema_revision(ws) == migrate.HEAD_REVISION
+    # An older file is backed up before it is migrated; the backup keeps the old schema.
+    assert (ws.backup_path is not None) == older
+    if older:
+        conn = sqlite3.connect(ws.backup_path)
+        assert migrate.current_revision(conn) == fixture.stem.removeprefix("schema-")
+        conn.close()
     from app.services.overview import workspace_summary
 
     summary = workspace_summary(ws)
@@ -118,4 +125,21 @@ def test_unstamped_workspace_is_backed_up_before_migrating(tmp_path):
     assert ws.backup_path is not None
     assert ws.backup_path.exists()
     assert schema_revision(ws) == migrate.HEAD_REVISION
+    ws.close()
+
+
+def test_migrated_fixture_keeps_its_records_and_gains_new_columns(tmp_path):
+    copy = tmp_path / "old.assay"
+    shutil.copy(FIXTURES / "schema-0001.assay", copy)
+    ws = open_workspace(copy, create=False)
+    conn = sqlite3.connect(ws.path)
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(response)")}
+    name = conn.execute("SELECT name FROM ai_system WHERE external_id='AIS-001'").fetchone()
+    conn.close()
+    assert {"reviewed_by", "reviewed_at"} <= columns
+    assert name == ("Claims triage agent",)
+    from app.services.journal import verify_chain
+
+    with ws.db.read() as session:
+        assert verify_chain(session).ok
     ws.close()
