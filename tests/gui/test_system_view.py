@@ -143,3 +143,25 @@ def test_system_with_no_identities_reaches_nothing(make_main_window, seeded, qtb
     assert view.identities.model.rows == []
     assert "reaches no resource" in view.blast_radius.paths.toPlainText()
     assert [n.kind for n in view.blast_radius.graph.layout_data.nodes] == ["system"]
+
+
+def test_drawing_caps_resources_and_says_how_many_are_left_out():
+    from app.domain.blast_radius import system_blast_radius
+    from app.domain.enums import Action, Sensitivity
+    from app.domain.identity_graph import IdentityGraph
+    from app.gui.widgets.blast_radius_layout import MAX_RESOURCES, build_layout
+
+    graph = IdentityGraph(
+        uses=[("S", "key")],
+        grants=[("key", f"r{n:02d}", Action.READ) for n in range(MAX_RESOURCES + 7)],
+        sensitivity={f"r{n:02d}": Sensitivity.INTERNAL for n in range(MAX_RESOURCES + 7)},
+    )
+    blast = system_blast_radius(graph, "S")
+    layout = build_layout(
+        "S", "", blast, direct=["key"], delegations=[], resource_names={}, tier=None
+    )
+    kinds = [node.kind for node in layout.nodes]
+    assert kinds.count("resource") == MAX_RESOURCES
+    assert layout.hidden_resources == 7
+    assert layout.nodes[-1].label == "+ 7 more"
+    assert sum(1 for e in layout.edges if e.kind == "grant") == MAX_RESOURCES

@@ -22,7 +22,8 @@ from app.domain.enums import RiskTier
 from app.gui import tasks
 from app.gui.context import GuiContext
 from app.gui.itemmodels.rows_table_model import Column, attr
-from app.gui.widgets.blast_radius_view import TIER_COLOURS, BlastRadiusView
+from app.gui.widgets.blast_radius_layout import TIER_COLOURS
+from app.gui.widgets.blast_radius_view import BlastRadiusView
 from app.gui.widgets.rows_table import RowsTable
 from app.gui.widgets.system_view_data import SystemViewData, load_system_view
 from app.services.errors import UserError
