@@ -153,17 +153,17 @@ class SystemView(QWidget):
     def _identities_table() -> RowsTable:
         return RowsTable(
             [
-                Column("Identity", attr("ext_id")),
-                Column("Name", attr("name")),
+                Column("Identity", attr("ext_id"), tooltip=attr("name")),
                 Column("Kind", attr("kind")),
+                Column("Reached", attr("reached")),
+                Column("Findings", attr("findings"), align_right=True),
                 Column("Owner", attr("owner")),
-                Column("Environment", attr("environment")),
                 Column("Last rotated", attr("last_rotated")),
                 Column("Last used", attr("last_used")),
                 Column("Expires", attr("expires")),
                 Column("Revocation", attr("revocation_procedure")),
-                Column("Reached", attr("reached")),
-                Column("Findings", attr("findings"), align_right=True),
+                Column("Environment", attr("environment")),
+                Column("Name", attr("name")),
             ],
             noun="identities",
             filters=[
