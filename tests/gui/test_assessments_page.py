@@ -8,10 +8,11 @@ import sys
 
 import pytest
 from PySide6.QtCore import QMimeData, Qt, QUrl
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtWidgets import QInputDialog, QLabel, QMessageBox
 
 from app.services import assessments as svc
 from app.services.evidence import list_evidence
+from app.services.suggestions import suggestions_for
 from app.services.workspace import open_workspace
 from app.storage.models import AISystem
 
@@ -276,7 +277,7 @@ def test_lifecycle_to_final_makes_it_read_only_then_reassess(
     assert page.state.responses[first].level == 2
 
 
-def test_opening_the_page_does_not_import_matplotlib(tmp_path):
+def test_building_the_window_and_pages_does_not_import_matplotlib(tmp_path):
     script = (
         "import sys\n"
         "from app.gui.app import create_application\n"
@@ -294,3 +295,70 @@ def test_opening_the_page_does_not_import_matplotlib(tmp_path):
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
     )
     assert result.stdout.strip().endswith("False")
+
+
+def test_next_question_after_answering_when_chosen(make_main_window, qtbot, ws):
+    assessment_id = small_assessment(ws)
+    _, page = open_page(make_main_window, qtbot, ws)
+    page.advance_box.setChecked(True)
+    shown = page.navigator.visible_questions()
+    page.navigator.tree.setFocus()
+    qtbot.keyClick(page.navigator.tree, Qt.Key.Key_4)
+    qtbot.keyClick(page.navigator.tree, Qt.Key.Key_5)
+    assert page.panel.question_id == shown[2]
+    levels = {r.question_id: r.level for r in svc.list_responses(ws, assessment_id)}
+    assert (levels[shown[0]], levels[shown[1]]) == (4, 5)
+    page.panel.notes.setFocus()
+    qtbot.keyClicks(page.panel.notes, "3")  # digits typed into notes are text, not answers
+    assert page.panel.notes.toPlainText() == "3"
+    assert page.state.responses[shown[2]].level is None
+
+
+def test_accepting_an_inventory_suggestion_then_undo(make_main_window, qtbot, ws):
+    info = svc.new_assessment(ws, SYSTEM, ["nist-ir-8596"], focus_areas=["secure"], target=3)
+    _, page = open_page(make_main_window, qtbot, ws)
+    question = next(
+        e.id
+        for e in page.state.entries
+        if e.question.inventory_facts and suggestions_for(ws, info.id, e.id)[0].level is not None
+    )
+    page.navigator.select_question(question)
+    box = page.panel.suggestions
+    qtbot.waitUntil(lambda: bool(box.buttons), timeout=10_000)
+    assert "From the inventory" in box.findChildren(QLabel)[1].text()
+    box.buttons[0].click()
+    stored = svc.get_response(ws, info.id, question)
+    assert stored.level is not None
+    assert "Suggested from the inventory" in stored.notes
+    [evidence] = list_evidence(ws, info.id)
+    assert evidence.file_name == f"inventory-analysis-{question}.json"
+    assert page.panel.evidence.file_names() == [evidence.file_name]
+    page.undo()
+    undone = svc.get_response(ws, info.id, question)
+    assert undone.level is None
+    assert undone.notes == ""
+
+
+def test_unlinking_evidence_keeps_the_file(make_main_window, qtbot, ws, tmp_path):
+    assessment_id = small_assessment(ws)
+    _, page = open_page(make_main_window, qtbot, ws)
+    question = page.panel.question_id
+    path = tmp_path / "policy.pdf"
+    path.write_bytes(b"%PDF-1.4 not really a policy")
+    page.attach([path])
+    qtbot.waitUntil(lambda: bool(page.state.responses[question].evidence_ids), timeout=10_000)
+    evidence_list = page.panel.evidence
+    evidence_list.list.setCurrentRow(0)
+    evidence_list.remove_button.click()
+    assert svc.get_response(ws, assessment_id, question).evidence_ids == ()
+    assert evidence_list.file_names() == []
+    assert [e.file_name for e in list_evidence(ws)] == ["policy.pdf"]
+
+
+def test_opening_another_workspace_resets_the_page(make_main_window, qtbot, ws, tmp_path):
+    small_assessment(ws)
+    window, page = open_page(make_main_window, qtbot, ws)
+    assert window.open_path(tmp_path / "other.assay", create=True)
+    assert page.state is None
+    assert page.assessment_box.count() == 0
+    assert "No assessment yet" in page.empty_label.text()

@@ -125,4 +125,5 @@ def test_gap_findings_raised_on_the_assessments_page_reach_the_findings_page(
     assessments = window.page("assessments")
     qtbot.waitUntil(lambda: assessments.state is not None)
     assessments.lifecycle.gaps_button.click()
+    window.show_page("findings")
     assert [f.question_id for f in findings.table.model.rows] == [question]

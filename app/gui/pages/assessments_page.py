@@ -20,6 +20,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -47,6 +48,7 @@ from app.gui.dialogs.new_assessment_dialog import NewAssessmentChoice, NewAssess
 from app.gui.dialogs.progress_dialog import run_with_progress
 from app.gui.widgets.assessment_dashboard import AssessmentDashboard
 from app.gui.widgets.assessment_navigator import AssessmentNavigator
+from app.gui.widgets.chart_canvas import warm_up
 from app.gui.widgets.lifecycle_bar import STATUS_TEXT, LifecycleBar
 from app.gui.widgets.question_panel import QuestionPanel
 from app.services.assessments import (
@@ -126,6 +128,9 @@ class AssessmentsPage(QWidget):
         )
         self.banner.setVisible(False)
         self.navigator = AssessmentNavigator()
+        self.advance_box = QCheckBox("Next question after answering")
+        self.advance_box.setToolTip("Move on by itself after a level or N/A is given")
+        self.navigator.layout().addWidget(self.advance_box)
         self.panel = QuestionPanel()
         self.dashboard = AssessmentDashboard()
         self.tabs = QTabWidget()
@@ -178,6 +183,7 @@ class AssessmentsPage(QWidget):
         self._shortcut("previous", ["K", "Ctrl+Up"], lambda: self.navigator.step(-1))
         self._shortcut("search", ["Ctrl+F"], self._focus_search)
         self._shortcut("undo", ["Ctrl+Z"], self.undo)
+        self._shortcut("tree", ["Escape"], self.navigator.tree.setFocus)
 
     def _shortcut(self, name: str, keys: Sequence[str], slot: Any) -> None:
         action = QAction(name, self)
@@ -242,6 +248,7 @@ class AssessmentsPage(QWidget):
             return
         self.body.setCurrentIndex(1)
         self._set_state(state)
+        warm_up()  # the dashboard's charts will need matplotlib; load it off the UI thread
 
     def _set_state(self, state: AssessmentState | None) -> None:
         previous = self.state
@@ -323,7 +330,12 @@ class AssessmentsPage(QWidget):
             self.answer_level(level)
 
     def answer_level(self, level: int) -> None:
-        self._save_current(undoable=True, level=level)
+        if self._save_current(undoable=True, level=level):
+            self._advance()
+
+    def _advance(self) -> None:
+        if self.advance_box.isChecked():
+            self.navigator.step(1)
 
     def answer_not_applicable(self) -> None:
         """Ask why the question does not apply, then mark it N/A with that justification."""
@@ -342,7 +354,8 @@ class AssessmentsPage(QWidget):
             self._context.status_message.emit("N/A needs a justification; the answer is unchanged")
             self.panel.show_response(response, self._evidence_of(response))
             return
-        self._save_current(undoable=True, not_applicable=True, justification=text.strip())
+        if self._save_current(undoable=True, not_applicable=True, justification=text.strip()):
+            self._advance()
 
     def toggle_flag(self) -> None:
         state, question_id = self.state, self.panel.question_id
@@ -352,14 +365,15 @@ class AssessmentsPage(QWidget):
     def _on_notes_edited(self, question_id: str, text: str) -> None:
         self._save(question_id, notes=text)
 
-    def _save_current(self, undoable: bool = False, **changes: Any) -> None:
-        if self.panel.question_id is not None:
-            self._save(self.panel.question_id, undoable=undoable, **changes)
+    def _save_current(self, undoable: bool = False, **changes: Any) -> bool:
+        if self.panel.question_id is None:
+            return False
+        return self._save(self.panel.question_id, undoable=undoable, **changes)
 
     def _save(self, question_id: str, *, undoable: bool = False, **changes: Any) -> bool:
         """Save a change of one answer through the service; refresh badges and scores."""
         state = self.state
-        if state is None or state.read_only:
+        if state is None or state.read_only or question_id not in state.responses:
             return False
         before = state.responses[question_id]
         try:

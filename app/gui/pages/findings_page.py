@@ -10,6 +10,8 @@ import datetime as dt
 import logging
 from typing import Any
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.domain.enums import AssessmentStatus, FindingSource, FindingStatus, Severity
@@ -76,12 +78,19 @@ COLUMNS = (
     ),
     Column("Status", attr("status"), display=lambda s: STATUS_TEXT.get(s, s)),
     Column("Title", attr("title"), tooltip=lambda f: f.detail),
-    Column("System", attr("system")),
+    Column(
+        "About",
+        lambda f: f.system or f.identity or "",
+        tooltip=lambda f: "AI system" if f.system else "Identity" if f.identity else "",
+    ),
     Column("Assessment", lambda f: f.assessment_id, display=lambda v: f"#{v}" if v else ""),
     Column("Owner", attr("owner")),
     Column("Due", attr("due_date"), colour=_due_colour),
     Column("Source", attr("source"), display=lambda s: SOURCE_TEXT.get(s, s)),
 )
+
+
+TITLE_COLUMN = 2
 
 
 class FindingsPage(QWidget):
@@ -93,6 +102,7 @@ class FindingsPage(QWidget):
         self._final: set[int] = set()
         self._all: list[FindingInfo] = []
         self._notifying = False
+        self._stale = False
         heading = QLabel("Findings")
         heading.setObjectName("pageHeading")
         self.assessment_box = QComboBox()
@@ -122,10 +132,12 @@ class FindingsPage(QWidget):
         context.workspace_changed.connect(self.refresh)
         context.data_changed.connect(self._on_data_changed)
         self.refresh()
+        self.table.view.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
 
     # Loading -------------------------------------------------------------------------------
     def refresh(self) -> None:
         """Read the findings and the assessments again, keeping the chosen finding."""
+        self._stale = False
         keep = self.editor.finding.id if self.editor.finding is not None else None
         infos = list_assessments(self._context.workspace)
         self._final = {a.id for a in infos if a.status == AssessmentStatus.FINAL}
@@ -147,6 +159,8 @@ class FindingsPage(QWidget):
         rows = [f for f in self._all if assessment_id is None or f.assessment_id == assessment_id]
         self.table.set_rows(rows)
         self.table.resize_columns()
+        header = self.table.view.horizontalHeader()
+        header.resizeSection(TITLE_COLUMN, min(header.sectionSize(TITLE_COLUMN), 420))
         if keep is not None and not self.select_finding(keep):
             # Still shown in the editor when a filter hides it (e.g. just resolved).
             found = next((f for f in self._all if f.id == keep), None)
@@ -190,5 +204,14 @@ class FindingsPage(QWidget):
             self._notifying = False
 
     def _on_data_changed(self, area: str) -> None:
-        if not self._notifying and area in ("findings", "assessments", "inventory"):
+        if self._notifying or area not in ("findings", "assessments", "inventory"):
+            return
+        if self.isVisible():
+            self.refresh()
+        else:  # answers change often; read the findings again when the page is shown
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
             self.refresh()

@@ -8,6 +8,7 @@ objects drawn by ``FigureCanvasQTAgg``; pyplot is never used.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -15,10 +16,36 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from app.gui import tasks
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 logger = logging.getLogger(__name__)
+
+
+def preload_matplotlib() -> None:
+    """Import matplotlib's heavy parts (numpy, fonts, Agg) so the first chart shows quickly.
+
+    Run on a worker thread (see :func:`warm_up`); the Qt canvas module itself is imported on
+    the UI thread when the first chart is drawn.
+    """
+    import matplotlib.backends.backend_agg
+    import matplotlib.figure  # noqa: F401
+
+    logger.debug("matplotlib preloaded (%s)", matplotlib.backends.backend_agg.__name__)
+
+
+def warm_up() -> None:
+    """Start importing matplotlib in the background, once, unless it is already loaded."""
+    global _warming  # noqa: PLW0603 - one warm-up per process
+    if _warming or "matplotlib.figure" in sys.modules:
+        return
+    _warming = True
+    tasks.run_task(preload_matplotlib, with_progress=False)
+
+
+_warming = False
 
 
 class ChartCanvas(QWidget):

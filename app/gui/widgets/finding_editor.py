@@ -167,6 +167,7 @@ class FindingEditor(QWidget):
             where.append(f"question {finding.question_id}")
         self.origin.setText(" · ".join(where))
         self.title_edit.setText(finding.title)
+        self.title_edit.setCursorPosition(0)
         self.severity_box.setCurrentIndex(self.severity_box.findData(finding.severity))
         self.status_box.setCurrentIndex(self.status_box.findData(finding.status))
         self.owner_edit.setText(finding.owner)

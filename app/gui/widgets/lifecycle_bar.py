@@ -36,6 +36,11 @@ STATUS_TEXT = {
     AssessmentStatus.IN_REVIEW: "In review",
     AssessmentStatus.FINAL: "Final",
 }
+BADGE_COLOURS = {
+    AssessmentStatus.DRAFT: "#1565c0",
+    AssessmentStatus.IN_REVIEW: "#8a6d00",
+    AssessmentStatus.FINAL: "#2e7d32",
+}
 _LISTED = 8
 
 
@@ -74,6 +79,7 @@ class LifecycleBar(QWidget):
         self._info: AssessmentInfo | None = None
         self.status_label = QLabel()
         self.status_label.setObjectName("statusBadge")
+        self.status_label.setAccessibleName("Assessment status")
         self.submit_button = self._button("Submit for review", "Hand the draft to the reviewer")
         self.return_button = self._button("Return to draft", "Send it back to the assessor")
         self.finalize_button = self._button(
@@ -88,6 +94,7 @@ class LifecycleBar(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.status_label)
+        layout.addStretch(1)
         for button in (
             self.submit_button,
             self.return_button,
@@ -117,6 +124,12 @@ class LifecycleBar(QWidget):
         self._info = info
         status = AssessmentStatus(info.status) if info is not None else None
         self.status_label.setText(STATUS_TEXT[status] if status is not None else "")
+        self.status_label.setVisible(status is not None)
+        colour = BADGE_COLOURS.get(status, "#757575") if status is not None else "#757575"
+        self.status_label.setStyleSheet(
+            f"QLabel#statusBadge {{ background: {colour}; color: white; font-weight: 600;"
+            " padding: 3px 10px; border-radius: 9px; }"
+        )
         self.submit_button.setEnabled(status == AssessmentStatus.DRAFT)
         self.return_button.setEnabled(status == AssessmentStatus.IN_REVIEW)
         self.finalize_button.setEnabled(status == AssessmentStatus.IN_REVIEW)

@@ -131,6 +131,11 @@ class QuestionPanel(QScrollArea):
 
     def _answer_box(self) -> QGroupBox:
         box = QGroupBox("Answer")
+        box.setStyleSheet(
+            "QPushButton:checked { background: palette(highlight);"
+            " color: palette(highlighted-text); font-weight: 600;"
+            " border: 1px solid palette(highlight); border-radius: 3px; }"
+        )
         grid = QGridLayout(box)
         self.level_group = QButtonGroup(self)
         self.level_group.setExclusive(True)
