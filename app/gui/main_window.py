@@ -24,6 +24,7 @@ from app.gui import tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.about_dialog import AboutDialog
 from app.gui.dialogs.error_dialog import show_error
+from app.gui.dialogs.import_wizard import create_import_action
 from app.gui.dialogs.progress_dialog import run_with_progress
 from app.gui.dialogs.settings_dialog import SettingsDialog
 from app.gui.pages.registry import PAGES, PageSpec
@@ -84,6 +85,8 @@ class MainWindow(QMainWindow):
             file_menu, "&Open workspace…", QKeySequence.StandardKey.Open
         )
         self.open_action.triggered.connect(self._on_open_triggered)
+        self.import_action = create_import_action(self.context, self)
+        file_menu.addAction(self.import_action)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addSeparator()
@@ -111,6 +114,7 @@ class MainWindow(QMainWindow):
                 "workspace.open": self.open_action,
                 "workspace.open_path": self.open_path_action,
                 "demo.explore": self.demo_action,
+                "inventory.import": self.import_action,
             }
         )
         help_menu = self.menuBar().addMenu("&Help")

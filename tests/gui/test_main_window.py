@@ -20,7 +20,13 @@ def test_title_names_the_workspace(make_main_window):
 def test_file_menu_has_the_standard_actions(make_main_window):
     window = make_main_window()
     texts = [a.text() for a in window.menuBar().actions()[0].menu().actions() if a.text()]
-    assert texts[:4] == ["&New workspace…", "&Open workspace…", "Explore the &demo", "Open &Recent"]
+    assert texts[:5] == [
+        "&New workspace…",
+        "&Open workspace…",
+        "&Import inventory…",
+        "Explore the &demo",
+        "Open &Recent",
+    ]
     assert "&Quit" in texts
     assert window.new_action.shortcut().toString() == "Ctrl+N"
     assert window.open_action.shortcut().toString() == "Ctrl+O"
@@ -96,7 +102,7 @@ def test_empty_workspace_shows_the_welcome_with_working_buttons(
     window = make_main_window("fresh.assay")
     page = window.page("overview")
     assert not page.welcome.isHidden()
-    assert {"workspace.new", "workspace.open"} <= set(page.welcome.buttons)
+    assert {"workspace.new", "workspace.open", "inventory.import"} <= set(page.welcome.buttons)
     monkeypatch.setattr(
         "app.gui.main_window.QFileDialog.getSaveFileName",
         lambda *a, **k: (str(tmp_path / "client-x"), ""),

@@ -45,6 +45,8 @@ def attr(name: str) -> Callable[[Any], Any]:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -166,9 +168,10 @@ class RowsFilterProxy(QSortFilterProxyModel):
         self._refilter(lambda: setattr(self, "_predicate", predicate))
 
     def _refilter(self, change: Callable[[], None]) -> None:
-        self.beginFilterChange()
+        # A full invalidate rebuilds the mapping once; a filter change would emit one update
+        # per removed range, which costs seconds on 100,000 interleaved rows.
         change()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self.invalidate()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if column >= 0:
