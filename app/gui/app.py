@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from app import APP_AUTHOR, APP_NAME, __version__
 from app.gui.dialogs.error_dialog import show_error
+from app.gui.icons import icon
 from app.gui.main_window import MainWindow
 from app.gui.theme import apply_theme
 from app.services.errors import UserError
@@ -30,6 +31,7 @@ def create_application(argv: Sequence[str] = ()) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_AUTHOR)
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(icon("app"))
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(
         QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(paths.user_config_dir())

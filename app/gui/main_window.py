@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QHBoxLayout,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -24,9 +25,11 @@ from app.gui import tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.about_dialog import AboutDialog
 from app.gui.dialogs.error_dialog import show_error
+from app.gui.dialogs.help_dialog import HelpDialog
 from app.gui.dialogs.import_wizard import create_import_action
 from app.gui.dialogs.progress_dialog import run_with_progress
 from app.gui.dialogs.settings_dialog import SettingsDialog
+from app.gui.icons import icon
 from app.gui.pages.registry import PAGES, PageSpec
 from app.gui.theme import apply_theme
 from app.services.demo.builder import DEMO_FILE_NAME, build_demo
@@ -39,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 _FALLBACK_KEYS = {
     QKeySequence.StandardKey.Quit: "Ctrl+Q",
+    QKeySequence.StandardKey.HelpContents: "F1",
     QKeySequence.StandardKey.Preferences: "Ctrl+,",
 }
 _FILE_FILTER = f"Assay workspaces (*{WORKSPACE_SUFFIX});;All files (*)"
@@ -63,8 +67,9 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.nav)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        self.nav.setIconSize(QSize(20, 20))
         for spec in PAGES:
-            item = QListWidgetItem(spec.label)
+            item = QListWidgetItem(icon(spec.icon), spec.label)
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             item.setToolTip(spec.tooltip)
             self.nav.addItem(item)
@@ -118,6 +123,14 @@ class MainWindow(QMainWindow):
             }
         )
         help_menu = self.menuBar().addMenu("&Help")
+        self.help_action = self._action(
+            help_menu, f"{APP_NAME} &help", QKeySequence.StandardKey.HelpContents
+        )
+        self.help_action.triggered.connect(self._on_help_triggered)
+        self.find_action = QAction("&Find", self)
+        self.find_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
+        self.find_action.triggered.connect(self._on_find_triggered)
+        self.addAction(self.find_action)
         self.about_action = self._action(help_menu, f"&About {APP_NAME}", None)
         self.about_action.triggered.connect(self._on_about_triggered)
 
@@ -221,6 +234,17 @@ class MainWindow(QMainWindow):
             on_success=lambda result: self.open_path(result.workspace_path),
             writes=True,
         )
+
+    def _on_help_triggered(self) -> None:
+        HelpDialog(self).show()
+
+    def _on_find_triggered(self) -> None:
+        """Put the cursor in the current page's search box, if it has one."""
+        page = self.stack.currentWidget()
+        search = page.findChild(QLineEdit) if page is not None else None
+        if search is not None:
+            search.setFocus()
+            search.selectAll()
 
     def _on_about_triggered(self) -> None:
         AboutDialog(schema_revision(self.context.workspace), self).exec()
