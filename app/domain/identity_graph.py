@@ -38,6 +38,7 @@ CHAIN_MIN_STEPS = 64
 NodeId = str | int
 
 _EMPTY: Mapping[NodeId, int] = MappingProxyType({})
+_RANK = {action: action.rank for action in Action}
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,7 @@ class IdentityGraph:
         self._grants: dict[NodeId, dict[NodeId, int]] = {}
         for identity, resource, action in grants:
             held = self._grants.setdefault(identity, {})
-            rank = action.rank
+            rank = _RANK[action]
             if rank > held.get(resource, 0):
                 held[resource] = rank
         targets: dict[NodeId, set[NodeId]] = {}
@@ -200,6 +201,9 @@ class IdentityGraph:
     def _complete(self, root: NodeId) -> None:
         """Compute reach and chains for every identity reachable from ``root``."""
         if root in self._scc_of:
+            return
+        if root not in self._delegates:
+            self._finish_component([root])
             return
         index: dict[NodeId, int] = {root: 0}
         low: dict[NodeId, int] = {root: 0}

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from app.domain.enums import Autonomy, Exposure, RiskTier, Sensitivity
 from app.domain.inventory_facts import SystemFacts
@@ -90,6 +91,7 @@ def tier_rank(tier: RiskTier) -> int:
     return _RANK[tier]
 
 
+@lru_cache(maxsize=8192)
 def risk_tier(
     *,
     autonomy: Autonomy | None,
@@ -106,6 +108,8 @@ def risk_tier(
         exposure: Who can reach it (None: not recorded).
         blast_tier: The tier of its blast radius; None leaves blast radius out.
         blast_score: The blast radius score, only to name it in the factor text.
+
+    Results are cached: the same inputs give the same (immutable) assessment.
     """
     factors: list[RiskFactor] = []
     if autonomy is Autonomy.AUTONOMOUS and data_classification is Sensitivity.RESTRICTED:
