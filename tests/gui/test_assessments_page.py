@@ -176,6 +176,10 @@ def test_mouse_answer_notes_flag_and_filters(make_main_window, qtbot, ws):
     panel.flag_box.click()
     panel.strength_box.setCurrentIndex(panel.strength_box.findData("document"))
     panel.strength_box.activated.emit(panel.strength_box.currentIndex())
+    panel.target_box.setCurrentIndex(panel.target_box.findData(2))
+    panel.target_box.activated.emit(panel.target_box.currentIndex())
+    assert page.navigator.question_item(question).text(2) == "target 2"
+    assert "Last answered by tester" in panel.answered_label.text()
     page.navigator.step(1)  # leaving the question saves the notes typed
     stored = svc.get_response(ws, assessment_id, question)
     assert stored.level == 2
@@ -185,8 +189,9 @@ def test_mouse_answer_notes_flag_and_filters(make_main_window, qtbot, ws):
 
     page.navigator.set_filter("flagged")
     assert page.navigator.visible_questions() == [question]
+    assert stored.target_override == 2
     page.navigator.set_filter("below")
-    assert page.navigator.visible_questions() == [question]  # 2 is below the target 3
+    assert page.navigator.visible_questions() == []  # 2 meets its own target of 2
     page.navigator.set_filter("unanswered")
     assert question not in page.navigator.visible_questions()
     page.navigator.set_filter("all")

@@ -212,6 +212,7 @@ class AssessmentsPage(QWidget):
         self.assessment_box.setCurrentIndex(index)
         self.assessment_box.blockSignals(False)
         if not infos:
+            self._generation += 1  # a load still running for another workspace is dropped
             self.empty_label.setText(
                 "No assessment yet.\n\nChoose New assessment… to assess an AI system of the "
                 "inventory against NIST IR 8596, NIST AI RMF or the OWASP lists."

@@ -212,6 +212,9 @@ class AssessmentNavigator(QWidget):
     def question_badge(self, question_id: str) -> str:
         return self._items[question_id].text(DONE)
 
+    def question_item(self, question_id: str) -> QTreeWidgetItem:
+        return self._items[question_id]
+
     # Filtering -----------------------------------------------------------------------------
     def filter_key(self) -> str:
         return str(self.filter_box.currentData())

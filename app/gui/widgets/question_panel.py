@@ -71,6 +71,13 @@ def _wrapped(text: str = "", name: str = "") -> QLabel:
     return label
 
 
+def _answered_text(response: ResponseInfo) -> str:
+    if response.answered_at is None:
+        return "Not answered yet."
+    when = response.answered_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    return f"Last answered by {response.answered_by or 'unknown'} on {when}."
+
+
 class QuestionPanel(QScrollArea):
     """Shows one question and its answer; emits what the user changes."""
 
@@ -161,6 +168,7 @@ class QuestionPanel(QScrollArea):
         self.justification_label = _wrapped()
         self.justification_label.setStyleSheet("color: #8a6d00;")
         grid.addWidget(self.justification_label, len(self.level_buttons), 0, 1, 2)
+        self.answered_label = _wrapped(name="pageHint")
         self.strength_box = QComboBox()
         self.strength_box.setAccessibleName("Evidence strength")
         self.strength_box.setToolTip("How strongly the answer is backed")
@@ -187,6 +195,7 @@ class QuestionPanel(QScrollArea):
         self.notes.setAccessibleName("Notes")
         self.notes.setFixedHeight(90)
         grid.addWidget(self.notes, len(self.level_buttons) + 2, 0, 1, 2)
+        grid.addWidget(self.answered_label, len(self.level_buttons) + 3, 0, 1, 2)
         self.strength_box.activated.connect(
             lambda _i: self._emit(self.strength_changed, self.strength_box.currentData())
         )
@@ -270,6 +279,7 @@ class QuestionPanel(QScrollArea):
                 f"N/A because: {response.justification}" if response.not_applicable else ""
             )
             self.justification_label.setVisible(response.not_applicable)
+            self.answered_label.setText(_answered_text(response))
             self.strength_box.setCurrentIndex(
                 max(0, self.strength_box.findData(response.evidence_strength))
             )
