@@ -368,3 +368,22 @@ def test_flat_csv_register(workspace, tmp_path):
     assert result.counts["links"]["created"] == 2
     assert result.counts["grants"]["created"] == 2
     assert json.dumps(plan.to_dict())  # plain data throughout
+
+
+def test_bulk_rows_are_stored_as_sqlalchemy_stores_them(workspace, tmp_path):
+    apply_plan(workspace, plan_import(workspace, acme(tmp_path)))
+    with workspace.db.write() as session:
+        session.add(AISystem(external_id="by-orm", review_due=dt.date(2026, 1, 2), tools=["a"]))
+    with workspace.db.read() as session:
+        rows = (
+            session.connection()
+            .exec_driver_sql(
+                "SELECT external_id, typeof(created_at), length(created_at), "
+                "created_at LIKE '%+%', typeof(tools), typeof(attributes) FROM ai_system"
+            )
+            .fetchall()
+        )
+        systems = session.execute(sa.select(AISystem)).scalars().all()
+    shapes = {row[1:] for row in rows}
+    assert len(shapes) == 1  # imported rows look exactly like the ORM's row
+    assert all(s.created_at.tzinfo is not None for s in systems)

@@ -341,13 +341,14 @@ class InventoryWriter:
             conn.exec_driver_sql(sql, data)
 
     def _processor(self, column_type: Any, dialect: Any) -> Any:
+        """Return the function SQLAlchemy itself would apply to a value of this column."""
         if isinstance(column_type, sa.JSON):
             return _json_text
-        process = column_type.bind_processor(dialect)
-        if process is None or not isinstance(column_type, sa.DateTime):
+        process = column_type.dialect_impl(dialect).bind_processor(dialect)
+        if process is None or column_type.python_type is not dt.datetime:
             return process
-        stamped = process(self.now)
-        return lambda value: stamped if value is self.now else process(value)
+        stamped, now = process(self.now), self.now
+        return lambda value: stamped if value is now else process(value)
 
     def _update(self, entity: str, diff: InventoryDiff) -> None:
         rows = []
