@@ -94,6 +94,11 @@ def _filesize(size: int) -> str:
     return f"{size} B"  # pragma: no cover
 
 
+def _count(number: int, word: str, plural: str | None = None) -> str:
+    """Return ``1 file`` / ``3 files`` (``plural`` for irregular words)."""
+    return f"{number} {word if number == 1 else plural or word + 's'}"
+
+
 def _paragraphs(text: str) -> list[str]:
     return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text or "") if p.strip()]
 
@@ -154,6 +159,7 @@ def environment() -> Any:
         pct=_pct,
         dash=_dash,
         filesize=_filesize,
+        count=_count,
         paragraphs=_paragraphs,
         blocks=_blocks,
         label=_label,
