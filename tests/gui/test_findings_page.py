@@ -96,7 +96,9 @@ def test_resolved_finding_leaves_the_open_filter_but_stays_in_the_editor(
     assert page.table.proxy.rowCount() == 1
 
 
-def test_findings_of_a_final_assessment_are_read_only(make_main_window, qtbot, ws):
+def test_findings_of_a_final_assessment_freeze_the_report_but_track_remediation(
+    make_main_window, qtbot, ws
+):
     assessment_id, _ = gap_assessment(ws)
     svc.submit_for_review(ws, assessment_id)
     svc.finalize(ws, assessment_id, force=True)
@@ -105,10 +107,15 @@ def test_findings_of_a_final_assessment_are_read_only(make_main_window, qtbot, w
     page.table.filter_box.setCurrentIndex(1)  # All findings
     assert page.select_finding(finding.id)
     editor = page.editor
-    assert not editor.status_box.isEnabled()
-    assert not editor.owner_edit.isEnabled()
+    assert editor.status_box.isEnabled()
+    assert editor.owner_edit.isEnabled()
+    assert not editor.severity_box.isEnabled()
+    assert not editor.title_edit.isEnabled()
     assert editor.recommendation_edit.isReadOnly()
     assert "final" in editor.lock_label.text()
+    editor.status_box.setCurrentIndex(editor.status_box.findData("in-progress"))
+    editor.status_box.activated.emit(editor.status_box.currentIndex())
+    qtbot.waitUntil(lambda: get_finding(ws, finding.id).status == "in-progress")
 
 
 def test_gap_findings_raised_on_the_assessments_page_reach_the_findings_page(

@@ -1,7 +1,8 @@
 """The Findings page: triage every finding (gaps, identity rules, by hand) and edit it in place.
 
 Each edit is saved at once through the findings service, which journals it. Findings of a
-final assessment are shown read-only, like the assessment.
+final assessment keep owner, due date and status editable (remediation tracking); what
+the final report states about them is frozen.
 """
 
 from __future__ import annotations
@@ -164,7 +165,7 @@ class FindingsPage(QWidget):
         if keep is not None and not self.select_finding(keep):
             # Still shown in the editor when a filter hides it (e.g. just resolved).
             found = next((f for f in self._all if f.id == keep), None)
-            self.editor.show_finding(found, read_only_reason=self._lock_reason(found))
+            self.editor.show_finding(found, frozen_reason=self._lock_reason(found))
 
     def select_finding(self, finding_id: int) -> bool:
         """Select a finding in the table if it is shown; return whether it is."""
@@ -178,13 +179,16 @@ class FindingsPage(QWidget):
 
     def _lock_reason(self, finding: FindingInfo | None) -> str:
         if finding is not None and finding.assessment_id in self._final:
-            return f"Assessment #{finding.assessment_id} is final, so its findings are read-only."
+            return (
+                f"Assessment #{finding.assessment_id} is final: what its report states is frozen; "
+                "owner, due date and status stay open to track remediation."
+            )
         return ""
 
     def _on_selection_changed(self, finding: FindingInfo | None) -> None:
         if finding is None and self.editor.finding is not None:
             return  # the table was refilled; the page selects the finding again
-        self.editor.show_finding(finding, read_only_reason=self._lock_reason(finding))
+        self.editor.show_finding(finding, frozen_reason=self._lock_reason(finding))
 
     # Saving --------------------------------------------------------------------------------
     def save(self, finding_id: int, changes: dict[str, Any]) -> None:

@@ -47,6 +47,9 @@ def _label(text: str = "", hint: bool = False) -> QLabel:
     return label
 
 
+TRACKING_FIELDS = frozenset({"owner", "due_date", "status"})
+
+
 class FindingEditor(QWidget):
     """Shows one finding and emits ``changed(finding_id, {field: value})`` for each edit."""
 
@@ -57,6 +60,7 @@ class FindingEditor(QWidget):
         self._finding: FindingInfo | None = None
         self._loading = False
         self._read_only = False
+        self._frozen = False
         self.heading = _label()
         self.heading.setStyleSheet("font-size: 12pt; font-weight: 600;")
         self.origin = _label(hint=True)
@@ -125,11 +129,19 @@ class FindingEditor(QWidget):
     def finding(self) -> FindingInfo | None:
         return self._finding
 
-    def show_finding(self, finding: FindingInfo | None, *, read_only_reason: str = "") -> None:
-        """Show a finding (None: nothing chosen); a pending text edit is saved first."""
+    def show_finding(
+        self, finding: FindingInfo | None, *, read_only_reason: str = "", frozen_reason: str = ""
+    ) -> None:
+        """Show a finding (None: nothing chosen); a pending text edit is saved first.
+
+        ``read_only_reason`` locks everything; ``frozen_reason`` locks only what a final
+        report states (title, severity, recommendation) and leaves tracking editable.
+        """
         self.flush()
         self._finding = finding
         self._read_only = bool(read_only_reason) or finding is None
+        self._frozen = self._read_only or bool(frozen_reason)
+        read_only_reason = read_only_reason or frozen_reason
         self._loading = True
         try:
             self._fill(finding)
@@ -137,11 +149,12 @@ class FindingEditor(QWidget):
             self._loading = False
         self.lock_label.setText(read_only_reason)
         self.lock_label.setVisible(bool(read_only_reason))
-        for widget in (self.title_edit, self.severity_box, self.status_box, self.owner_edit):
+        for widget in (self.status_box, self.owner_edit, self.due_check):
             widget.setEnabled(not self._read_only)
-        self.due_check.setEnabled(not self._read_only)
+        for widget in (self.title_edit, self.severity_box):
+            widget.setEnabled(not self._frozen)
         self.due_edit.setEnabled(not self._read_only and self.due_check.isChecked())
-        self.recommendation_edit.setReadOnly(self._read_only)
+        self.recommendation_edit.setReadOnly(self._frozen)
 
     def _fill(self, finding: FindingInfo | None) -> None:
         if finding is None:
@@ -184,6 +197,8 @@ class FindingEditor(QWidget):
         finding = self._finding
         if self._loading or self._read_only or finding is None:
             return
+        if self._frozen:
+            changes = {k: v for k, v in changes.items() if k in TRACKING_FIELDS}
         changes = {k: v for k, v in changes.items() if getattr(finding, k) != v}
         if changes:
             self.changed.emit(finding.id, changes)
@@ -206,7 +221,7 @@ class FindingEditor(QWidget):
         self._emit(due_date=self.due_date())
 
     def _recommendation_typed(self) -> None:
-        if not self._loading and not self._read_only:
+        if not self._loading and not self._frozen:
             self._text_timer.start()
 
     def flush(self) -> None:

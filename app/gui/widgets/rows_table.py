@@ -80,6 +80,8 @@ class RowsTable(QWidget):
         self.view.doubleClicked.connect(self._on_view_double_clicked)
         self.view.activated.connect(self._on_view_double_clicked)
         self.view.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        if self._filters:
+            self._on_filter_box_changed(0)  # the first filter shown is the one in force
 
     def set_rows(self, rows: Sequence[Any]) -> None:
         self.model.set_rows(rows)
