@@ -259,7 +259,8 @@ def score_items(items: Iterable[ScoredItem]) -> ScoreResult:
         items: The assessment's questions with their answers. An N/A item's level is ignored.
 
     Returns:
-        Node scores in the order their nodes were first seen, and the overall score.
+        Node scores in tree order (each node before its children, siblings in the order they
+        were first seen), and the overall score.
 
     Raises:
         ScoringError: A level or target outside 0–5, or a weight not above 0.
@@ -276,7 +277,13 @@ def score_items(items: Iterable[ScoredItem]) -> ScoreResult:
             if entry is None:
                 entry = nodes[key] = (item.node_path[: depth + 1], _Accumulator())
             entry[1].add(item, weight, backed)
-    scored = tuple(acc.result(key, path) for key, (path, acc) in nodes.items())
+    first_seen = {key: index for index, key in enumerate(nodes)}
+    scored = tuple(
+        sorted(
+            (acc.result(key, path) for key, (path, acc) in nodes.items()),
+            key=lambda score: tuple(first_seen[k] for k in score.path),
+        )
+    )
     by_key = {score.key: score for score in scored}
     return ScoreResult(overall.result(OVERALL_KEY, ()), scored, by_key)
 

@@ -198,3 +198,28 @@ def test_figures_stay_in_their_ranges(answers, target):
 def test_gap_severity(level, target, priority, expected):
     assert gap_severity(level, target, priority) == expected
     assert gap_points(level, target, priority) >= 0
+
+
+def test_nodes_come_in_tree_order_even_when_questions_interleave():
+    from app.domain.scoring import ScoredItem, score_items
+
+    def item(qid: str, path: tuple[str, ...]) -> ScoredItem:
+        return ScoredItem(qid, path, 1.0, None, 3, False, 3, None)
+
+    result = score_items(
+        [
+            item("a", ("fw", "fw/secure", "fw/secure/GV")),
+            item("b", ("fw", "fw/defend", "fw/defend/GV")),
+            item("c", ("fw", "fw/secure", "fw/secure/ID")),
+            item("d", ("fw", "fw/defend", "fw/defend/ID")),
+        ]
+    )
+    assert [n.key for n in result.nodes] == [
+        "fw",
+        "fw/secure",
+        "fw/secure/GV",
+        "fw/secure/ID",
+        "fw/defend",
+        "fw/defend/GV",
+        "fw/defend/ID",
+    ]
