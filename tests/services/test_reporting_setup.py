@@ -16,7 +16,7 @@ from pathlib import Path
 
 ARN = "arn:aws:iam::123456789012:role/agent-runner"
 KEY_ID = "AKIAIOSFODNN7EXAMPLE"
-SECRET_NOTE = "internal-only remark 7731"
+SECRET_NOTE = "Internal remark ZEBRA4471"
 FRAMEWORKS = ("nist-ir-8596", "owasp-nhi")
 
 _SYSTEMS = [

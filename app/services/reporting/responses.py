@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.reports.errors import ReportError
 from app.services import journal
@@ -32,9 +32,13 @@ from app.services.progress import Progress, check_cancelled
 from app.services.reporting.document import assessment_ref
 from app.services.workspace import Workspace
 
+if TYPE_CHECKING:
+    from app.reports.xlsx_import import ResponseRow
+
 logger = logging.getLogger(__name__)
 
-ANSWER, NOTES = "answer", "notes"
+ANSWER, STRENGTH, NOTES = "answer", "evidence strength", "notes"
+RESPONSES_SHEET = "Responses"
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,7 @@ class ResponseChange:
         row: The row of the sheet (as the spreadsheet numbers it).
         question_id: The question.
         ref: The question's reference (e.g. ``GV.OC-04``).
-        field: ``answer`` (level, or N/A with its reason) or ``notes``.
+        field: ``answer`` (level, or N/A with its reason), ``evidence strength`` or ``notes``.
         before_text: The stored value, as text.
         after_text: The value from the sheet, as text.
         changes: The keyword arguments for ``update_response``.
@@ -86,52 +90,46 @@ def _answer_text(level: int | None, not_applicable: bool, justification: str) ->
     return "unanswered" if level is None else str(level)
 
 
-def _read(path: Path) -> tuple[list[Any], list[str], str]:
-    """Return the sheet's rows, its row-level problems and the assessment it names (or '')."""
+def _read(path: Path) -> tuple[tuple[ResponseRow, ...], list[str], str]:
+    """Return the sheet's valid rows, its row-level problems and the assessment it names."""
     from app.reports.xlsx_import import read_responses_workbook  # deferred: reads with openpyxl
 
     try:
         result = read_responses_workbook(path)
     except ReportError as exc:
         raise UserError(str(exc)) from exc
-    except OSError as exc:
-        raise UserError(f"cannot read {Path(path).name}: {exc.strerror or exc}") from exc
-    rows = list(getattr(result, "rows", result[0] if isinstance(result, tuple) else ()))
-    problems = getattr(result, "problems", result[1] if isinstance(result, tuple) else ())
-    ref = str(getattr(result, "assessment_ref", "") or "")
-    return rows, [str(p) for p in problems], ref
+    return result.rows, [str(p) for p in result.problems], result.assessment_ref
 
 
-def _compare(row: Any, stored: ResponseInfo, ref: str, problems: list[str]) -> list[ResponseChange]:
-    number = int(getattr(row, "row", 0))
-    changes: list[ResponseChange] = []
-    level, na = getattr(row, "level", None), bool(getattr(row, "not_applicable", False))
-    reason = (getattr(row, "justification", "") or "").strip()
+def _change(
+    row: ResponseRow, stored: ResponseInfo, ref: str, field: str, texts: tuple[str, str],
+    changes: dict[str, Any],
+) -> ResponseChange:  # fmt: skip
+    return ResponseChange(row.row, stored.question_id, ref, field, texts[0], texts[1], changes)
+
+
+def _compare(row: ResponseRow, stored: ResponseInfo, ref: str) -> list[ResponseChange]:
+    found: list[ResponseChange] = []
     before = _answer_text(stored.level, stored.not_applicable, stored.justification)
-    if na:
-        reason = reason or stored.justification
-        if not reason:
-            problems.append(f"row {number} ({ref}): N/A needs a justification")
-        elif not stored.not_applicable or reason != stored.justification:
-            after = _answer_text(None, True, reason)
-            update = {"not_applicable": True, "justification": reason}
-            changes.append(
-                ResponseChange(number, stored.question_id, ref, ANSWER, before, after, update)
-            )
-    elif level is not None and (level != stored.level or stored.not_applicable):
-        after = _answer_text(level, False, "")
-        update = {"level": level, "not_applicable": False}
-        changes.append(
-            ResponseChange(number, stored.question_id, ref, ANSWER, before, after, update)
-        )
-    notes = (getattr(row, "notes", "") or "").strip()
+    reason = (row.justification or "").strip()
+    if row.not_applicable and (not stored.not_applicable or reason != stored.justification):
+        update = {"not_applicable": True, "justification": reason}
+        after = _answer_text(None, True, reason)
+        found.append(_change(row, stored, ref, ANSWER, (before, after), update))
+    elif row.level is not None and (row.level != stored.level or stored.not_applicable):
+        update = {"level": row.level, "not_applicable": False}
+        after = _answer_text(row.level, False, "")
+        found.append(_change(row, stored, ref, ANSWER, (before, after), update))
+    strength = row.evidence_strength
+    if strength and strength != stored.evidence_strength:
+        texts = (stored.evidence_strength or "none", strength)
+        update = {"evidence_strength": strength}
+        found.append(_change(row, stored, ref, STRENGTH, texts, update))
+    notes = (row.notes or "").strip()
     if notes and notes != stored.notes:
-        changes.append(
-            ResponseChange(
-                number, stored.question_id, ref, NOTES, stored.notes, notes, {"notes": notes}
-            )
-        )
-    return changes
+        update = {"notes": notes}
+        found.append(_change(row, stored, ref, NOTES, (stored.notes, notes), update))
+    return found
 
 
 def plan_responses(workspace: Workspace, assessment_id: int, path: Path) -> ResponsesImport:
@@ -153,15 +151,14 @@ def plan_responses(workspace: Workspace, assessment_id: int, path: Path) -> Resp
     refs = {q.id: q.ref for _, q in load_questions(workspace, assessment_id).entries()}
     changes: list[ResponseChange] = []
     for row in rows:
-        question_id = str(getattr(row, "question_id", "") or "")
-        current = stored.get(question_id)
+        current = stored.get(row.question_id)
         if current is None:
-            number = getattr(row, "row", "?")
             problems.append(
-                f"row {number}: question {question_id!r} is not part of assessment {assessment_id}"
+                f"sheet {RESPONSES_SHEET}, row {row.row}: question {row.question_id!r} is not "
+                f"part of assessment {assessment_id}"
             )
             continue
-        changes += _compare(row, current, refs.get(question_id, question_id), problems)
+        changes += _compare(row, current, refs.get(row.question_id, row.question_id))
     return ResponsesImport(
         Path(path), assessment_id, tuple(changes), tuple(problems), len(rows), True, False
     )

@@ -72,6 +72,7 @@ class VerifyOutcome:
         return (
             self.signed
             and self.intact
+            and self.covers_whole_document
             and not self.modified_after_signing
             and self.trusted is not False
         )
@@ -100,16 +101,34 @@ def check_can_sign(workspace: Workspace, assessment_id: int, signing: SigningReq
     """Refuse signing before any work: a missing certificate file or quality-gate errors.
 
     Raises:
-        UserError: The certificate file is missing, or the quality gate found errors.
+        UserError: The certificate file is missing, its password is wrong, or the quality
+            gate found errors.
     """
     if not Path(signing.p12_path).is_file():
         raise UserError(f"no certificate file {signing.p12_path}")
+    _check_password(Path(signing.p12_path), signing.password)
     gate = run_quality_gate(workspace, assessment_id)
     if gate.errors:
         raise UserError(
             f"cannot sign: the quality gate found {len(gate.errors)} error(s) in assessment "
             f"{assessment_id}, first: {gate.errors[0].message}"
         )
+
+
+def _check_password(path: Path, password: bytes) -> None:
+    """Open the PKCS#12 file once, so a wrong password fails before any rendering."""
+    from cryptography.hazmat.primitives.serialization import pkcs12  # deferred: heavy
+
+    try:
+        key, certificate, _ = pkcs12.load_key_and_certificates(path.read_bytes(), password)
+    except (ValueError, TypeError) as exc:
+        raise UserError(
+            f"cannot open the certificate {path.name}: wrong password or not a PKCS#12 file"
+        ) from exc
+    except OSError as exc:
+        raise UserError(f"cannot read the certificate {path.name}: {exc.strerror}") from exc
+    if key is None or certificate is None:
+        raise UserError(f"{path.name} holds no private key and certificate to sign with")
 
 
 def sign_bundle(bundle: ReportBundle, pdf: Path, output: Path, signing: SigningRequest) -> str:
@@ -126,7 +145,7 @@ def sign_bundle(bundle: ReportBundle, pdf: Path, output: Path, signing: SigningR
     from app.reports.signing import sign_pdf  # deferred: pyHanko is heavy
 
     try:
-        result = sign_pdf(
+        signed = sign_pdf(
             pdf,
             output,
             signing.p12_path,
@@ -137,9 +156,8 @@ def sign_bundle(bundle: ReportBundle, pdf: Path, output: Path, signing: SigningR
         )
     except ReportError as exc:
         raise UserError(f"cannot sign the report: {exc}") from exc
-    signer = getattr(result, "signer", None) or bundle.data.document.assessor
     logger.info("signed report %s", bundle.data.document.assessment_ref)
-    return str(signer)
+    return signed.signer
 
 
 def verify_report(path: Path, trust: list[Path] | None = None) -> VerifyOutcome:
@@ -148,7 +166,7 @@ def verify_report(path: Path, trust: list[Path] | None = None) -> VerifyOutcome:
     Raises:
         UserError: The file or a trusted certificate cannot be read.
     """
-    from app.reports.signing import verify_pdf  # deferred: pyHanko is heavy
+    from app.reports.verify import verify_pdf  # deferred: pyHanko is heavy
 
     path = Path(path)
     if not path.is_file():
@@ -159,12 +177,12 @@ def verify_report(path: Path, trust: list[Path] | None = None) -> VerifyOutcome:
         raise UserError(f"cannot verify {path.name}: {exc}") from exc
     return VerifyOutcome(
         file=path,
-        signed=bool(getattr(result, "signed", True)),
-        signer=result.signer or "",
+        signed=result.signatures > 0,
+        signer=result.signer,
         signing_time=result.signing_time,
-        intact=bool(result.intact),
-        covers_whole_document=bool(result.covers_whole_document),
-        modified_after_signing=bool(result.modified_after_signing),
+        intact=result.intact,
+        covers_whole_document=result.covers_whole_document,
+        modified_after_signing=result.modified_after_signing,
         trusted=result.trusted if trust else None,
         summary=result.summary,
     )
@@ -192,29 +210,39 @@ def create_certificate(
     Raises:
         UserError: No name, an existing file, or the file cannot be written.
     """
-    from app.reports.signing import create_self_signed_p12  # deferred: cryptography is heavy
+    from app.reports.signing import (  # deferred: cryptography is heavy
+        create_self_signed_p12,
+        export_certificate_pem,
+    )
     from app.support.preferences import load_preferences
 
     path = Path(path).expanduser()
     name = (name or load_preferences().assessor_name or "").strip()
     if not name:
         raise UserError("give the assessor's name with --name (or set it in Settings)")
-    if path.exists():
-        raise UserError(f"{path} already exists; choose another file name")
+    for existing in (path, path.with_suffix(".pem")):
+        if existing.exists():
+            raise UserError(f"{existing} already exists; choose another file name")
     if not path.parent.is_dir():
         raise UserError(f"the folder {path.parent} does not exist")
+    pem = path.with_suffix(".pem")
     try:
-        info = create_self_signed_p12(path, name, organisation, email, password, days)
+        create_self_signed_p12(path, name, organisation, email, password, days)
+        export_certificate_pem(path, password, pem)
     except (ReportError, OSError) as exc:
         raise UserError(f"cannot write the certificate {path.name}: {exc}") from exc
-    return _certificate_info(path, info)
+    return _certificate_info(path, pem)
 
 
-def _certificate_info(path: Path, info: Any) -> CertificateInfo:
+def _certificate_info(path: Path, pem: Path) -> CertificateInfo:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    certificate = x509.load_pem_x509_certificate(pem.read_bytes())
     return CertificateInfo(
         path=path,
-        certificate_path=Path(getattr(info, "certificate_path", path.with_suffix(".pem"))),
-        subject=str(getattr(info, "subject", "")),
-        not_after=getattr(info, "not_after", None),
-        fingerprint=str(getattr(info, "fingerprint", "")),
+        certificate_path=pem,
+        subject=certificate.subject.rfc4514_string(),
+        not_after=certificate.not_valid_after_utc,
+        fingerprint=certificate.fingerprint(hashes.SHA256()).hex(),
     )

@@ -1,0 +1,429 @@
+"""The Reports page: generate PDF and Excel reports, sign them, preview and verify them."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QRadioButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.gui import tasks
+from app.gui.context import GuiContext
+from app.gui.dialogs.error_dialog import show_error
+from app.gui.dialogs.progress_dialog import run_with_progress
+from app.gui.dialogs.verify_dialog import VerifyDialog
+from app.gui.widgets.pdf_preview import PdfPreview
+from app.services.assessments import AssessmentInfo, list_assessments
+from app.services.quality_gate import QualityReport, run_quality_gate
+from app.services.reporting import (
+    ReportOutcome,
+    ResponsesImport,
+    SigningRequest,
+    generate_pdf,
+    generate_portfolio,
+    generate_workbook,
+    import_responses,
+)
+from app.support.preferences import load_preferences, save_preferences
+
+logger = logging.getLogger(__name__)
+
+PDF, XLSX, PORTFOLIO = "pdf", "xlsx", "portfolio"
+_FORMATS = (
+    (PDF, "PDF report", "The assessment report as a PDF, optionally signed"),
+    (XLSX, "Excel workbook", "Summary, scores, responses, POA&M, inventory and evidence sheets"),
+    (PORTFOLIO, "Portfolio PDF", "Every AI system: heat map, top findings, identity KPIs"),
+)
+_PROFILES = (
+    ("Internal (everything)", "internal"),
+    ("Client (no internal notes, secrets masked)", "client"),
+)
+_FILTERS = {PDF: "PDF files (*.pdf)", XLSX: "Excel workbooks (*.xlsx)", PORTFOLIO: "PDF (*.pdf)"}
+
+
+def assessment_label(info: AssessmentInfo) -> str:
+    return f"#{info.id} {info.title} — {info.system} ({info.status})"
+
+
+def default_file_name(kind: str, info: AssessmentInfo | None, profile: str) -> str:
+    if kind == PORTFOLIO or info is None:
+        return f"portfolio-{profile}.pdf"
+    suffix = "xlsx" if kind == XLSX else "pdf"
+    return f"{info.system}-assessment-{info.id}-{profile}.{suffix}"
+
+
+class ReportsPage(QWidget):
+    """Choose assessment, format, profile and signing; generate in a worker; preview; verify."""
+
+    report_written = Signal(object)
+    """A report file was written; the argument is the ``ReportOutcome``."""
+
+    def __init__(self, context: GuiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._context = context
+        self._infos: dict[int, AssessmentInfo] = {}
+        self._gate_generation = 0
+        self.last_outcome: ReportOutcome | None = None
+        self._build()
+        context.workspace_changed.connect(self.refresh)
+        context.data_changed.connect(self._on_data_changed)
+        self.refresh()
+
+    # Layout --------------------------------------------------------------------------------
+    def _build(self) -> None:
+        heading = QLabel("Reports")
+        heading.setObjectName("pageHeading")
+        self.verify_button = QPushButton("Verify a PDF…")
+        self.verify_button.setToolTip("Check the signature of any signed PDF report")
+        self.verify_button.clicked.connect(lambda: self.open_verify_dialog())
+        top = QHBoxLayout()
+        top.addWidget(heading)
+        top.addStretch(1)
+        top.addWidget(self.verify_button)
+        splitter = QSplitter()
+        splitter.addWidget(self._build_form())
+        self.preview = PdfPreview()
+        splitter.addWidget(self.preview)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([430, 700])
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+
+    def _build_form(self) -> QWidget:
+        self.assessment_box = QComboBox()
+        self.assessment_box.setAccessibleName("Assessment")
+        self.assessment_box.currentIndexChanged.connect(self._on_assessment_changed)
+        self.format_buttons = QButtonGroup(self)
+        formats = QVBoxLayout()
+        self.format_radios: dict[str, QRadioButton] = {}
+        for key, label, tip in _FORMATS:
+            radio = QRadioButton(label)
+            radio.setToolTip(tip)
+            radio.setAccessibleName(f"Format {label}")
+            self.format_buttons.addButton(radio)
+            self.format_radios[key] = radio
+            formats.addWidget(radio)
+        self.format_radios[PDF].setChecked(True)
+        self.format_buttons.buttonToggled.connect(lambda *_: self._update_controls())
+        self.profile_box = QComboBox()
+        self.profile_box.setAccessibleName("Audience profile")
+        for label, key in _PROFILES:
+            self.profile_box.addItem(label, key)
+        self.sign_check = QCheckBox("Sign the PDF with my certificate")
+        self.sign_check.setToolTip("A PAdES signature with your PKCS#12 certificate")
+        self.sign_check.toggled.connect(self._update_controls)
+        self.certificate_edit = QLineEdit(load_preferences().default_certificate)
+        self.certificate_edit.setAccessibleName("Certificate file")
+        self.certificate_edit.setPlaceholderText("Your .p12 / .pfx certificate")
+        self.browse_button = QPushButton("Browse…")
+        self.browse_button.setToolTip("Choose your PKCS#12 certificate file")
+        self.browse_button.clicked.connect(self._on_browse_clicked)
+        certificate = QHBoxLayout()
+        certificate.addWidget(self.certificate_edit, 1)
+        certificate.addWidget(self.browse_button)
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setAccessibleName("Signing reason")
+        self.reason_edit.setPlaceholderText("Optional, e.g. Final report")
+        form = QFormLayout()
+        form.addRow("Assessment", self.assessment_box)
+        form.addRow("Format", formats)
+        form.addRow("Audience", self.profile_box)
+        form.addRow("", self.sign_check)
+        form.addRow("Certificate", certificate)
+        form.addRow("Reason", self.reason_edit)
+        self.gate_label = QLabel()
+        self.gate_label.setWordWrap(True)
+        self.gate_label.setAccessibleName("Quality gate")
+        self.generate_button = QPushButton("Generate…")
+        self.generate_button.setObjectName("primary")
+        self.generate_button.setShortcut(QKeySequence("Ctrl+G"))
+        self.generate_button.setToolTip("Choose where to save, then write the report (Ctrl+G)")
+        self.generate_button.clicked.connect(self.generate)
+        self.import_button = QPushButton("Import responses…")
+        self.import_button.setToolTip(
+            "Read back a responses sheet the client filled in: see the changes, then apply them"
+        )
+        self.import_button.clicked.connect(self._on_import_clicked)
+        self.result_label = QLabel()
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.result_label.setAccessibleName("Last report")
+        group = QGroupBox("Report")
+        box = QVBoxLayout(group)
+        box.addLayout(form)
+        box.addWidget(self.gate_label)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.generate_button)
+        buttons.addWidget(self.import_button)
+        buttons.addStretch(1)
+        box.addLayout(buttons)
+        box.addWidget(self.result_label)
+        box.addStretch(1)
+        return group
+
+    # State ---------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Reload the assessments, keeping the chosen one."""
+        current = self.current_assessment_id()
+        infos = list_assessments(self._context.workspace)
+        self._infos = {info.id: info for info in infos}
+        self.assessment_box.blockSignals(True)
+        self.assessment_box.clear()
+        for info in infos:
+            self.assessment_box.addItem(assessment_label(info), info.id)
+        index = self.assessment_box.findData(current) if current is not None else -1
+        self.assessment_box.setCurrentIndex(index if index >= 0 else len(infos) - 1)
+        self.assessment_box.blockSignals(False)
+        self._on_assessment_changed()
+
+    def current_assessment_id(self) -> int | None:
+        data = self.assessment_box.currentData()
+        return int(data) if data is not None else None
+
+    def current_format(self) -> str:
+        return next(key for key, radio in self.format_radios.items() if radio.isChecked())
+
+    def current_profile(self) -> str:
+        return str(self.profile_box.currentData())
+
+    def _on_data_changed(self, area: str) -> None:
+        if area in ("assessments", "findings", "inventory", "settings"):
+            self.refresh()
+
+    def _on_assessment_changed(self, _index: int = 0) -> None:
+        self._update_controls()
+        self._check_gate()
+
+    def _update_controls(self) -> None:
+        kind = self.current_format()
+        has_assessment = self.current_assessment_id() is not None
+        self.assessment_box.setEnabled(kind != PORTFOLIO and has_assessment)
+        self.sign_check.setEnabled(kind == PDF)
+        signing = kind == PDF and self.sign_check.isChecked()
+        for widget in (self.certificate_edit, self.browse_button, self.reason_edit):
+            widget.setEnabled(signing)
+        self.generate_button.setEnabled(kind == PORTFOLIO or has_assessment)
+        self.import_button.setEnabled(has_assessment)
+        if not has_assessment and kind != PORTFOLIO:
+            self.gate_label.setText("No assessment yet: start one on the Assessments page.")
+
+    def _check_gate(self) -> None:
+        assessment_id = self.current_assessment_id()
+        if assessment_id is None:
+            return
+        self._gate_generation += 1
+        generation = self._gate_generation
+        self.gate_label.setText("Checking the quality gate…")
+        tasks.run_task(
+            run_quality_gate,
+            self._context.workspace,
+            assessment_id,
+            on_success=lambda gate: self._show_gate(generation, gate),
+            on_failure=lambda exc: self.gate_label.setText(f"Quality gate not checked: {exc}"),
+            with_progress=False,
+        )
+
+    def _show_gate(self, generation: int, gate: QualityReport) -> None:
+        if generation != self._gate_generation:
+            return
+        if gate.errors:
+            first = gate.errors[0].message
+            self.gate_label.setText(
+                f"Quality gate: {len(gate.errors)} error(s) block signing — first: {first}"
+            )
+        else:
+            self.gate_label.setText(
+                f"Quality gate passed ({len(gate.warnings)} warning(s)); the report can be signed."
+            )
+
+    # Generating ----------------------------------------------------------------------------
+    def _on_browse_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Your signing certificate", self.certificate_edit.text(),
+            "PKCS#12 certificates (*.p12 *.pfx)",
+        )  # fmt: skip
+        if path:
+            self.certificate_edit.setText(path)
+
+    def _ask_output(self, kind: str) -> Path | None:
+        info = self._infos.get(self.current_assessment_id() or -1)
+        suggested = default_file_name(kind, info, self.current_profile())
+        path, _ = QFileDialog.getSaveFileName(self, "Save the report as", suggested, _FILTERS[kind])
+        if not path:
+            return None
+        target = Path(path)
+        wanted = ".xlsx" if kind == XLSX else ".pdf"
+        return target if target.suffix.lower() == wanted else target.with_name(target.name + wanted)
+
+    def _signing_request(self) -> SigningRequest | None:
+        """Ask for the certificate password; None when the user cancels."""
+        certificate = Path(self.certificate_edit.text().strip())
+        if not certificate.name:
+            show_error(self, "Cannot sign", ValueError("choose your certificate file first"))
+            return None
+        text, ok = QInputDialog.getText(
+            self,
+            "Certificate password",
+            f"Password for {certificate.name}:",
+            QLineEdit.EchoMode.Password,
+        )
+        if not ok:
+            return None
+        return SigningRequest(
+            certificate, text.encode("utf-8"), reason=self.reason_edit.text().strip()
+        )
+
+    def generate(self) -> None:
+        """Ask where to save (and for the password when signing), then write in a worker."""
+        kind, profile = self.current_format(), self.current_profile()
+        output = self._ask_output(kind)
+        if output is None:
+            return
+        workspace = self._context.workspace
+        if kind == PORTFOLIO:
+            job = partial(generate_portfolio, workspace, output, profile=profile)
+        elif kind == XLSX:
+            job = partial(
+                generate_workbook, workspace, self.current_assessment_id(), output, profile=profile
+            )
+        else:
+            signing = self._signing_request() if self.sign_check.isChecked() else None
+            if self.sign_check.isChecked() and signing is None:
+                return
+            job = partial(
+                generate_pdf,
+                workspace,
+                self.current_assessment_id(),
+                output,
+                profile=profile,
+                signing=signing,
+            )
+            del signing  # the password lives only in the job until it has run
+        self.generate_button.setEnabled(False)
+        self.result_label.setText(f"Writing {output.name}…")
+        task = run_with_progress(
+            self,
+            "Writing the report",
+            job,
+            on_success=self._on_written,
+            on_failure=self._on_failed,
+            writes=True,
+        )
+        task.signals.finished.connect(lambda: self.generate_button.setEnabled(True))
+
+    def _on_written(self, outcome: ReportOutcome) -> None:
+        self.last_outcome = outcome
+        text = f"Wrote {outcome.path}"
+        if outcome.pages:
+            text += f" ({outcome.pages} pages)"
+        if outcome.signed_by:
+            text += f", signed by {outcome.signed_by}"
+            self._remember_certificate()
+        if outcome.warnings:
+            text += "\n" + "\n".join(f"• {w}" for w in outcome.warnings[:5])
+        self.result_label.setText(text)
+        if outcome.path.suffix.lower() == ".pdf":
+            self.preview.show_pdf(outcome.path)
+        self._context.notify("findings")  # a draft's gap findings are refreshed for its report
+        self._context.notify("reports", f"Report written: {outcome.path.name}")
+        self.report_written.emit(outcome)
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self.result_label.setText(f"The report was not written: {exc}")
+        show_error(self, "Cannot write the report", exc)
+
+    def _remember_certificate(self) -> None:
+        prefs = load_preferences()
+        path = self.certificate_edit.text().strip()
+        if prefs.default_certificate != path:
+            save_preferences(prefs.model_copy(update={"default_certificate": path}))
+
+    # Verify and import ---------------------------------------------------------------------
+    def open_verify_dialog(self, pdf: Path | None = None) -> VerifyDialog:
+        if pdf is None and self.last_outcome is not None and self.last_outcome.signed_by:
+            pdf = self.last_outcome.path
+        dialog = VerifyDialog(self, pdf)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def _on_import_clicked(self) -> None:
+        assessment_id = self.current_assessment_id()
+        if assessment_id is None:
+            return
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Responses workbook", "", "Excel workbooks (*.xlsx)"
+        )
+        if not path:
+            return
+        run_with_progress(
+            self,
+            "Reading the responses",
+            import_responses,
+            self._context.workspace,
+            assessment_id,
+            Path(path),
+            dry_run=True,
+            on_success=self._confirm_import,
+        )
+
+    def _confirm_import(self, plan: ResponsesImport) -> None:
+        lines = [
+            f"Row {c.row} {c.ref} {c.field}: {c.before_text} → {c.after_text}" for c in plan.changes
+        ]
+        if plan.problems:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Responses not imported",
+                              f"{len(plan.problems)} problem(s) in {plan.file.name}; nothing was "
+                              "changed. Fix the rows and import again.", parent=self)  # fmt: skip
+            box.setDetailedText("\n".join(plan.problems))
+            box.exec()
+            return
+        if not plan.changes:
+            QMessageBox.information(self, "Responses", f"{plan.file.name} changes nothing.")
+            return
+        answer = QMessageBox.question(
+            self,
+            "Apply the responses?",
+            f"{len(plan.changes)} change(s) from {plan.file.name}:\n\n"
+            + "\n".join(lines[:15])
+            + ("\n…" if len(lines) > 15 else ""),
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        run_with_progress(
+            self,
+            "Applying the responses",
+            import_responses,
+            self._context.workspace,
+            plan.assessment_id,
+            plan.file,
+            on_success=self._on_imported,
+            writes=True,
+        )
+
+    def _on_imported(self, result: ResponsesImport) -> None:
+        self.result_label.setText(
+            f"Imported {len(result.changes)} change(s) from {result.file.name}; each is journalled."
+        )
+        self._context.notify("assessments", f"Responses imported from {result.file.name}")

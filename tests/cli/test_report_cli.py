@@ -1,0 +1,261 @@
+"""``assay report``, ``assay verify`` and ``assay certificate`` end to end on a real workspace.
+
+One module-level scenario writes the files through the CLI (a certificate, a signed internal
+PDF, a client PDF, a workbook, a portfolio); the tests then check them, tamper with copies and
+drive the refusals.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from app.cli import main
+from app.services.workspace import open_workspace
+from app.storage.models import JournalEntry
+
+PASSWORD = "cli-Secret-8596!"
+_SETUP = Path(__file__).parents[1] / "services" / "test_reporting_setup.py"
+
+
+def _setup_module():
+    spec = importlib.util.spec_from_file_location("reporting_setup", _SETUP)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("reporting_setup", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+setup = _setup_module()
+
+
+@dataclass
+class Scenario:
+    folder: Path
+    workspace: Path
+    assessment: int
+    p12: Path
+    password_file: Path
+    signed: Path
+    client: Path
+    home: Path
+    codes: dict[str, int]
+    outputs: dict[str, str]
+
+
+def _run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli-reports")
+    home = folder / "home"
+    built = setup.build_report_workspace(folder / "ws")
+    password_file = folder / "password.txt"
+    password_file.write_text(PASSWORD + "\n", encoding="utf-8")
+    p12, signed, client = folder / "assessor.p12", folder / "signed.pdf", folder / "client.pdf"
+    ws = str(built.path)
+    commands = {
+        "certificate": ["certificate", "create", "-o", p12, "--name", "Alex Assessor",
+                        "--org", "Assurance Partners", "--password-file", password_file],
+        "signed": ["--workspace", ws, "report", "pdf", "--assessment", built.assessment_id,
+                   "-o", signed, "--sign", p12, "--password-file", password_file],
+        "client": ["--workspace", ws, "report", "pdf", "--assessment", built.assessment_id,
+                   "-o", client, "--profile", "client"],
+    }  # fmt: skip
+    codes, outputs = {}, {}
+    for name, args in commands.items():
+        result = subprocess.run(
+            [sys.executable, "-m", "app", *map(str, args)],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "ASSAY_HOME": str(home)},
+        )
+        codes[name], outputs[name] = result.returncode, result.stdout + result.stderr
+    return Scenario(
+        folder, built.path, built.assessment_id, p12, password_file, signed, client, home,
+        codes, outputs,
+    )  # fmt: skip
+
+
+def _text(pdf: Path) -> str:
+    from pypdf import PdfReader
+
+    return "".join("".join(page.extract_text() or "" for page in PdfReader(pdf).pages).split())
+
+
+def test_the_commands_succeed(scenario):
+    assert scenario.codes == {"certificate": 0, "signed": 0, "client": 0}, scenario.outputs
+    assert "signed by Alex Assessor" in scenario.outputs["signed"]
+    assert scenario.p12.with_suffix(".pem").exists()
+
+
+def test_verify_says_valid_and_agrees_with_pdfsig(scenario, capsys):
+    code, out, _ = _run(capsys, "verify", scenario.signed, "--json")
+    result = json.loads(out)
+    assert code == 0
+    assert result["valid"] is True
+    assert result["intact"] is True
+    assert result["modified_after_signing"] is False
+    assert "Alex Assessor" in result["signer"]
+    code, out, _ = _run(
+        capsys, "verify", scenario.signed, "--trust", scenario.p12.with_suffix(".pem")
+    )
+    assert code == 0
+    assert "trusted signer       yes" in out
+    if shutil.which("pdfsig"):
+        report = subprocess.run(["pdfsig", str(scenario.signed)], capture_output=True, text=True)
+        assert "Signature is Valid" in report.stdout
+
+
+def test_one_flipped_byte_makes_it_invalid(scenario, capsys, tmp_path):
+    tampered = tmp_path / "tampered.pdf"
+    data = bytearray(scenario.signed.read_bytes())
+    data[len(data) // 3] ^= 0x01
+    tampered.write_bytes(bytes(data))
+    code, out, _ = _run(capsys, "verify", tampered)
+    assert code == 1
+    assert "NOT VALID" in out
+    if shutil.which("pdfsig"):
+        report = subprocess.run(["pdfsig", str(tampered)], capture_output=True, text=True)
+        assert "Signature is Valid" not in report.stdout
+
+
+def test_the_signed_pdf_carries_the_manifest_and_results(scenario):
+    from pypdf import PdfReader
+
+    attachments = PdfReader(scenario.signed).attachments
+    assert {"evidence-manifest.json", "results.json"} <= set(attachments)
+    manifest = json.loads(attachments["evidence-manifest.json"][0])
+    assert manifest["evidence"][0]["name"] == "access-review.txt"
+    results = json.loads(attachments["results.json"][0])
+    assert results["document"]["assessment_ref"] == f"ASSESSMENT-{scenario.assessment}"
+
+
+def test_client_pdf_masks_secrets_and_hides_notes(scenario):
+    internal, client = _text(scenario.signed), _text(scenario.client)
+    assert "ZEBRA4471" in internal
+    assert setup.KEY_ID in internal
+    assert "ZEBRA4471" not in client
+    assert setup.KEY_ID not in client
+    assert "123456789012" not in client
+
+
+def test_reports_are_journalled_with_their_hash(scenario):
+    import hashlib
+
+    ws = open_workspace(scenario.workspace, actor="tester")
+    try:
+        with ws.db.read() as session:
+            entries = session.execute(
+                sa.select(JournalEntry.action, JournalEntry.after).where(
+                    JournalEntry.action.like("report.%")
+                )
+            ).all()
+    finally:
+        ws.close()
+    hashes = {after["sha256"] for _, after in entries}
+    assert hashlib.sha256(scenario.signed.read_bytes()).hexdigest() in hashes
+    assert hashlib.sha256(scenario.client.read_bytes()).hexdigest() in hashes
+
+
+def test_the_password_is_never_written(scenario):
+    secret = PASSWORD.encode()
+    written = [p for p in scenario.home.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".log" for p in written)
+    for path in written:
+        assert secret not in path.read_bytes(), path
+
+
+def test_quality_gate_blocks_signing(scenario, capsys, tmp_path):
+    from app.services import assessments
+
+    copy = tmp_path / "gate.assay"
+    shutil.copy2(scenario.workspace, copy)
+    ws = open_workspace(copy, actor="tester")
+    try:
+        info = assessments.new_assessment(
+            ws, "AIS-001", ["nist-ir-8596"], focus_areas=["secure"], max_priority=1
+        )
+        first = assessments.list_responses(ws, info.id)[0].question_id
+        setup.answer_all(ws, info.id, None, skip=first)
+    finally:
+        ws.close()
+    out_pdf = tmp_path / "blocked.pdf"
+    code, _, err = _run(
+        capsys, "--workspace", copy, "report", "pdf", "--assessment", info.id, "-o", out_pdf,
+        "--sign", scenario.p12, "--password-file", scenario.password_file,
+    )  # fmt: skip
+    assert code == 1
+    assert "quality gate" in err
+    assert "High-priority" in err
+    assert not out_pdf.exists()
+
+
+def test_a_wrong_password_is_refused_before_rendering(scenario, capsys, tmp_path):
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text("not-the-password\n")
+    out_pdf = tmp_path / "never.pdf"
+    code, _, err = _run(
+        capsys, "--workspace", scenario.workspace, "report", "pdf",
+        "--assessment", scenario.assessment, "-o", out_pdf,
+        "--sign", scenario.p12, "--password-file", wrong,
+    )  # fmt: skip
+    assert code == 1
+    assert "password" in err
+    assert "not-the-password" not in err
+    assert not out_pdf.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["report", "pdf", "--assessment", "99", "-o", "{tmp}/x.pdf"], "no assessment 99"),
+        (["report", "pdf", "--assessment", "2", "-o", "{tmp}/x.txt"], "must end in .pdf"),
+        (["report", "xlsx", "--assessment", "2", "-o", "{tmp}/x.pdf"], "must end in .xlsx"),
+        (["verify", "{tmp}/absent.pdf"], "no file"),
+        (["report", "pdf", "--assessment", "2", "-o", "{tmp}/x.pdf", "--password-file", "p"],
+         "--password-file is for --sign"),
+    ],
+)  # fmt: skip
+def test_user_errors_are_one_line(scenario, capsys, tmp_path, args, message):
+    filled = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    code, _, err = _run(capsys, "--workspace", scenario.workspace, *filled)
+    assert code == 1
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_verify_refuses_an_unsigned_pdf(capsys, tmp_path):
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    pdf = tmp_path / "plain.pdf"
+    with pdf.open("wb") as stream:
+        writer.write(stream)
+    code, out, _ = _run(capsys, "verify", pdf)
+    assert code == 1
+    assert "NOT VALID" in out
+
+
+def test_certificate_create_refuses_to_overwrite(scenario, capsys):
+    code, _, err = _run(
+        capsys, "certificate", "create", "-o", scenario.p12, "--name", "X",
+        "--password-file", scenario.password_file,
+    )  # fmt: skip
+    assert code == 1
+    assert "already exists" in err

@@ -1,0 +1,156 @@
+"""The Reports page: a signed PDF written in a worker, its preview, the Verify dialog, passwords."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit
+
+from app.gui.dialogs.verify_dialog import VerifyDialog
+from app.services.reporting import create_certificate
+from app.services.workspace import open_workspace
+from app.support.preferences import preferences_path
+
+PASSWORD = "gui-Secret-8596!"
+RENDER_TIMEOUT_MS = 180_000
+_SETUP = Path(__file__).parents[1] / "services" / "test_reporting_setup.py"
+
+
+def _setup_module():
+    spec = importlib.util.spec_from_file_location("reporting_setup", _SETUP)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("reporting_setup", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+setup = _setup_module()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    return setup.build_report_workspace(tmp_path_factory.mktemp("built"))
+
+
+@pytest.fixture
+def window(built, tmp_path, make_main_window):
+    copy = setup.copy_workspace(built, tmp_path / "ws")
+    window = make_main_window(workspace=open_workspace(copy.path, actor="tester"))
+    window.show_page("reports")
+    return window
+
+
+@pytest.fixture
+def captured_log(tmp_path):
+    """Every log record of every library, at DEBUG, into a file for the test to read."""
+    path = tmp_path / "everything.log"
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setLevel(logging.DEBUG)
+    root = logging.getLogger()
+    old_level = root.level
+    root.setLevel(logging.DEBUG)
+    root.addHandler(handler)
+    yield path
+    root.removeHandler(handler)
+    root.setLevel(old_level)
+    handler.close()
+
+
+def test_signed_pdf_is_written_in_a_worker_previewed_and_verified(
+    window, qtbot, tmp_path, monkeypatch, captured_log
+):
+    certificate = tmp_path / "assessor.p12"
+    create_certificate(certificate, name="Alex Assessor", password=PASSWORD.encode())
+    page = window.page("reports")
+    output = tmp_path / "signed.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(output), ""))
+    asked = []
+
+    def password_dialog(*args, **kwargs):
+        asked.append(args[3] if len(args) > 3 else kwargs.get("echo"))
+        return PASSWORD, True
+
+    monkeypatch.setattr(QInputDialog, "getText", password_dialog)
+    qtbot.waitUntil(lambda: "Quality gate passed" in page.gate_label.text(), timeout=10_000)
+    page.sign_check.setChecked(True)
+    page.certificate_edit.setText(str(certificate))
+    preview_done = (
+        page.preview.pages_ready if shutil.which("pdftoppm") else page.preview.preview_failed
+    )
+    with (
+        qtbot.waitSignal(page.report_written, timeout=RENDER_TIMEOUT_MS) as written,
+        qtbot.waitSignal(preview_done, timeout=RENDER_TIMEOUT_MS),
+    ):
+        page.generate_button.click()
+        assert not page.generate_button.isEnabled(), "generation runs in a worker"
+    outcome = written.args[0]
+    assert asked == [QLineEdit.EchoMode.Password]
+    assert outcome.signed_by
+    assert output.read_bytes().startswith(b"%PDF")
+    assert "signed by" in page.result_label.text()
+    if shutil.which("pdftoppm"):
+        assert page.preview.page_count() == min(outcome.pages, 40)
+    else:
+        assert "pdftoppm" in page.preview.caption.text()
+
+    dialog = page.open_verify_dialog()
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.verified, timeout=60_000):
+        pass
+    assert dialog.outcome is not None
+    assert dialog.outcome.valid
+    assert "Alex Assessor" in dialog.values["signer"].text()
+    assert dialog.verdict.text().startswith("Valid")
+
+    secrets = PASSWORD.encode()
+    assert secrets not in captured_log.read_bytes()
+    assert secrets not in preferences_path().read_bytes()
+    assert str(certificate) in preferences_path().read_text(encoding="utf-8")
+
+
+def test_verify_dialog_says_an_unsigned_pdf_is_not_valid(qtbot, tmp_path):
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    pdf = tmp_path / "plain.pdf"
+    with pdf.open("wb") as stream:
+        writer.write(stream)
+    dialog = VerifyDialog(None, None)
+    qtbot.addWidget(dialog)
+    dialog.file_edit.setText(str(pdf))
+    with qtbot.waitSignal(dialog.verified, timeout=30_000):
+        dialog.verify_button.click()
+    assert dialog.outcome is not None
+    assert not dialog.outcome.valid
+    assert dialog.verdict.text().startswith("Not valid")
+
+
+def test_controls_follow_the_chosen_format(window, qtbot):
+    page = window.page("reports")
+    assert page.assessment_box.count() == 2
+    page.format_radios["portfolio"].setChecked(True)
+    assert not page.assessment_box.isEnabled()
+    assert not page.sign_check.isEnabled()
+    page.format_radios["pdf"].setChecked(True)
+    page.sign_check.setChecked(True)
+    assert page.certificate_edit.isEnabled()
+    page.format_radios["xlsx"].setChecked(True)
+    assert not page.certificate_edit.isEnabled()
+
+
+def test_cancelling_the_password_writes_nothing(window, qtbot, tmp_path, monkeypatch):
+    page = window.page("reports")
+    output = tmp_path / "never.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(output), ""))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", False))
+    page.sign_check.setChecked(True)
+    page.certificate_edit.setText(str(tmp_path / "some.p12"))
+    page.generate_button.click()
+    assert page.generate_button.isEnabled()
+    assert not output.exists()
