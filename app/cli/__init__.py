@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "inventory",
     "systems",
     "assess",
+    "report",
     "frameworks",
     "engagement",
     "check",

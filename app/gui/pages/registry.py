@@ -60,6 +60,14 @@ PAGES: tuple[PageSpec, ...] = (
         "Triage findings from gaps, identity rules and by hand: owner, due date, status",
     ),
     PageSpec(
+        "reports",
+        "Reports",
+        "app.gui.pages.reports_page",
+        "ReportsPage",
+        "reports",
+        "PDF and Excel reports: generate, sign, preview and verify",
+    ),
+    PageSpec(
         "frameworks",
         "Frameworks",
         "app.gui.pages.frameworks_page",
