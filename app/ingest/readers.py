@@ -108,7 +108,7 @@ def _read_workbook(path: Path, display: str, only: str | None, limits: Limits) -
                 listed = ", ".join(repr(n) for n in names) or "none"
                 raise IngestError(f"{display} has no sheet {only!r} (its sheets: {listed})")
             names = [only]
-        formulas = xlsx.scan_workbook(archive, display, names)
+        formulas = xlsx.scan_workbook(archive, display, names, limits)
     sheets = [_read_sheet(book, name, display, limits) for name in names]
     book.close()
     for raw in sheets:

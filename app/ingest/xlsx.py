@@ -156,21 +156,59 @@ def _formula_positions(xml: bytes) -> set[tuple[int, int]]:
     return found
 
 
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for char in letters:
+        index = index * 26 + char - 64
+    return index
+
+
+def check_extent(xml: bytes, display: str, sheet: str, limits: Limits) -> None:
+    """Refuse a sheet whose cells lie further apart than the caps allow.
+
+    python-calamine holds a sheet as one dense block from its first cell to its last, so two
+    cells at A1 and XFD1048576 in a 5 KB file would need terabytes. Only references long
+    enough to pass a cap are extracted, so a normal sheet costs two quick scans.
+
+    Raises:
+        IngestError: A cell or row lies beyond the row or column cap.
+    """
+    max_rows = limits.max_rows + limits.header_search_rows
+    row_digits = len(str(max_rows))
+    col_letters = len(column_letter(limits.max_columns - 1))
+    far_rows = re.findall(rb'r="[A-Z]{0,3}([0-9]{%d,})"' % row_digits, xml)
+    rows = max(map(int, far_rows), default=0)
+    if rows > max_rows:
+        raise IngestError(
+            f"{display}, sheet {sheet!r} reaches row {rows:,}, beyond the {limits.max_rows:,} "
+            "rows an import accepts"
+        )
+    far_columns = set(re.findall(rb'r="([A-Z]{%d,})[0-9]' % col_letters, xml))
+    columns = max(map(_column_index, far_columns), default=0)
+    if columns > limits.max_columns:
+        raise IngestError(
+            f"{display}, sheet {sheet!r} reaches column {columns:,}, beyond the "
+            f"{limits.max_columns:,} columns an import accepts"
+        )
+
+
 def scan_workbook(
-    archive: zipfile.ZipFile, display: str, wanted: list[str]
+    archive: zipfile.ZipFile, display: str, wanted: list[str], limits: Limits
 ) -> dict[str, set[tuple[int, int]]]:
-    """Verify the parts python-calamine will read and find the formula cells of each sheet.
+    """Verify the parts python-calamine will read, check their extent, find formula cells.
 
     Args:
         archive: The workbook's zip, already size-checked.
         display: The file name used in messages.
         wanted: The sheet names that will be read.
+        limits: The row and column caps.
 
     Returns:
         Formula cell positions by sheet name.
 
     Raises:
-        IngestError: A part is damaged, truncated or larger than it declares.
+        IngestError: A part is missing, damaged, truncated, larger than it declares, or
+            spans more rows or columns than allowed.
     """
     parts = sheet_parts(archive)
     names = set(archive.namelist())
@@ -179,9 +217,12 @@ def scan_workbook(
     formulas: dict[str, set[tuple[int, int]]] = {}
     for sheet in wanted:
         part = parts.get(sheet)
-        if part and part in names:
-            try:
-                formulas[sheet] = _formula_positions(_read_part(archive, part, display))
-            except ElementTree.ParseError as exc:
-                raise IngestError(f"{display}, sheet {sheet!r} is damaged ({exc})") from exc
+        if not part or part not in names:
+            raise IngestError(f"{display}, sheet {sheet!r} is damaged: its part is missing")
+        xml = _read_part(archive, part, display)
+        check_extent(xml, display, sheet, limits)
+        try:
+            formulas[sheet] = _formula_positions(xml)
+        except ElementTree.ParseError as exc:
+            raise IngestError(f"{display}, sheet {sheet!r} is damaged ({exc})") from exc
     return formulas

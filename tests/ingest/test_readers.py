@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import codecs
 import struct
+import subprocess
+import sys
+import textwrap
 import zipfile
 
 import pytest
@@ -175,7 +178,7 @@ def test_row_cap_on_csv_and_workbook(make_csv, make_xlsx):
     limits = Limits(max_rows=100, header_search_rows=5)
     with pytest.raises(IngestError, match="more than the 100 rows an import accepts"):
         read_file(make_csv(rows), limits=limits)
-    with pytest.raises(IngestError, match="has 501 rows, more than the 100"):
+    with pytest.raises(IngestError, match="reaches row 501, beyond the 100 rows"):
         read_file(make_xlsx({"Systems": rows}), limits=limits)
 
 
@@ -189,3 +192,32 @@ def test_formula_cells_are_found(make_xlsx):
     path = make_xlsx({"Systems": [["id", "review_due"], ["A", "=TODAY()"], ["B", "2025-01-01"]]})
     raw = read_file(path)
     assert raw.sheets[0].formula_cells == {(1, 1)}
+
+
+@pytest.mark.parametrize(("cell", "message"), [("XFD1048576", "reaches row 1,048,576"),
+                                               ("ZZZ2", "reaches column 18,278")])  # fmt: skip
+def test_far_apart_cells_are_refused_before_calamine_allocates(make_xlsx, cell, message):
+    # A 5 KB file with cells at A1 and XFD1048576 makes python-calamine allocate a dense block
+    # of terabytes and abort the process; the reader must refuse it first. The check runs in a
+    # child process with capped memory so that a regression fails cleanly.
+    from openpyxl import load_workbook
+
+    path = make_xlsx({"AI systems": [["id"], ["x"]]})
+    book = load_workbook(path)
+    book["AI systems"][cell] = "far away"
+    book.save(path)
+    code = textwrap.dedent(
+        f"""
+        import resource, sys
+        resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))
+        from app.ingest.readers import read_file
+        from app.ingest.problems import IngestError
+        try:
+            read_file({str(path)!r})
+        except IngestError as exc:
+            print(exc)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert message in done.stdout
