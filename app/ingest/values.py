@@ -35,6 +35,7 @@ class BadValue(ValueError):  # noqa: N818 - reads as what the cell is
 
 
 Normaliser = Callable[[Any], Any]
+_MISSING = object()
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _MAX_SERIAL = 2_958_465  # 9999-12-31
@@ -349,19 +350,27 @@ def memoised(function: Callable[[Any], Any], size: int = 20_000) -> Callable[[An
     Columns of owners, vocabularies and dates repeat the same few values over thousands of rows;
     failures are not remembered (they raise each time, so every row gets its problem).
     """
-    cache: dict[tuple[type, Any], Any] = {}
+    texts: dict[str, Any] = {}  # text cells, the common case, keyed by the text alone
+    others: dict[tuple[type, Any], Any] = {}  # 1, 1.0 and True are equal keys: add the type
 
     def remembered(value: Any) -> Any:
+        if value.__class__ is str:
+            found = texts.get(value, _MISSING)
+            if found is _MISSING:
+                found = function(value)
+                if len(texts) < size:
+                    texts[value] = found
+            return found
         key = (type(value), value)
         try:
-            return cache[key]
+            return others[key]
         except KeyError:
             pass
         except TypeError:  # an unhashable cell: nothing to remember
             return function(value)
         result = function(value)
-        if len(cache) < size:
-            cache[key] = result
+        if len(others) < size:
+            others[key] = result
         return result
 
     return remembered

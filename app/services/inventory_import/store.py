@@ -91,10 +91,18 @@ def _from_db(name: str, value: Any) -> Any:
     return value
 
 
+def _fetch(session: Session, sql: str) -> list[tuple]:
+    """Run a query on the session's own connection and return plain tuples from the driver."""
+    cursor = session.connection().connection.cursor()
+    try:
+        return cursor.execute(sql).fetchall()
+    finally:
+        cursor.close()
+
+
 def _select(session: Session, table: str, columns: tuple[str, ...]) -> list[tuple]:
     """Read columns of a whole table through the driver (no per-row ORM work)."""
-    sql = f"SELECT {', '.join(columns)} FROM {table}"  # names come from our own tables
-    return list(session.connection().exec_driver_sql(sql).fetchall())
+    return _fetch(session, f"SELECT {', '.join(columns)} FROM {table}")  # our own names
 
 
 def _rows(session: Session, entity: str, extra: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -168,6 +176,22 @@ def _json_text(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _remembering(process: Any) -> Any:
+    """Return ``process`` remembering its results (dates repeat across thousands of rows)."""
+    cache: dict[Any, Any] = {}
+
+    def remembered(value: Any) -> Any:
+        try:
+            return cache[value]
+        except KeyError:
+            result = process(value)
+            if len(cache) < 100_000:
+                cache[value] = result
+            return result
+
+    return remembered
+
+
 def _update_rows(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
     """Update rows by id with executemany, one statement per set of changed columns."""
     table = model.__table__  # type: ignore[attr-defined]
@@ -185,8 +209,8 @@ def _update_rows(session: Session, model: type[SQLModel], rows: list[dict[str, A
 
 def external_ids(session: Session, model: type[SQLModel]) -> dict[str, int]:
     """Return external id → row id for one of the id-keyed tables."""
-    rows = session.execute(sa.select(model.external_id, model.id))  # type: ignore[attr-defined]
-    return {ext: row_id for ext, row_id in rows}  # noqa: C416 - rows are tuples
+    table = str(model.__tablename__)  # type: ignore[attr-defined]
+    return dict(_select(session, table, ("external_id", "id")))
 
 
 class InventoryWriter:
@@ -260,7 +284,7 @@ class InventoryWriter:
             elif owner.name.casefold() not in self.by_name:
                 new.setdefault("\0" + owner.name.casefold(), {"name": owner.name, "email": None})
         defaults = _defaults(Person)
-        self._insert_rows(Person, [{**defaults, **row} for row in new.values()])
+        self._insert_rows(Person, list(new.values()), defaults)
         if renames:
             self.session.execute(
                 sa.update(Person), [{"id": i, "name": n} for i, n in renames.items()]
@@ -313,42 +337,57 @@ class InventoryWriter:
         return row
 
     def _insert(self, entity: str, rows: list[dict[str, Any]]) -> None:
-        defaults = _defaults(TABLES[entity])
-        self._insert_rows(TABLES[entity], [{**defaults, **row} for row in rows])
+        self._insert_rows(TABLES[entity], rows, _defaults(TABLES[entity]))
 
-    def _insert_rows(self, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
-        """Insert rows that all have the same keys, through the driver's executemany.
+    def _insert_rows(
+        self,
+        model: type[SQLModel],
+        rows: list[dict[str, Any]],
+        defaults: dict[str, Any] | None = None,
+    ) -> None:
+        """Insert rows through the driver's executemany, column by column.
 
-        Values go through each column type's own bind processor (so the stored form is the
-        one SQLAlchemy reads back); JSON is serialised here, and the one time stamp once.
+        Each value goes through its column type's own bind processor (so the stored form is
+        the one SQLAlchemy reads back); JSON is serialised here; a column a row lacks takes
+        its default.
         """
         if not rows:
             return
+        defaults = defaults or {}
         table = model.__table__  # type: ignore[attr-defined]
         conn = self.session.connection()
-        columns = list(rows[0])
+        columns = list(dict.fromkeys([*defaults, *rows[0]]))
         processors = [self._processor(table.c[name].type, conn.dialect) for name in columns]
-        pairs = list(zip(columns, processors, strict=True))
         sql = (
             f"INSERT INTO {table.name} ({', '.join(columns)}) "
             f"VALUES ({', '.join('?' for _ in columns)})"
         )
         for start in range(0, len(rows), _BATCH):
-            data = [
-                tuple([process(row[name]) if process else row[name] for name, process in pairs])
-                for row in rows[start : start + _BATCH]
-            ]
-            conn.exec_driver_sql(sql, data)
+            batch = rows[start : start + _BATCH]
+            values = []
+            for name, process in zip(columns, processors, strict=True):
+                if name in defaults:
+                    default = defaults[name]
+                    column = [row.get(name, default) for row in batch]
+                else:
+                    column = [row[name] for row in batch]
+                values.append(list(map(process, column)) if process else column)
+            conn.exec_driver_sql(sql, list(zip(*values, strict=True)))
 
     def _processor(self, column_type: Any, dialect: Any) -> Any:
         """Return the function SQLAlchemy itself would apply to a value of this column."""
         if isinstance(column_type, sa.JSON):
             return _json_text
         process = column_type.dialect_impl(dialect).bind_processor(dialect)
-        if process is None or column_type.python_type is not dt.datetime:
-            return process
-        stamped, now = process(self.now), self.now
-        return lambda value: stamped if value is now else process(value)
+        if process is None:
+            return None
+        impl = getattr(column_type, "impl", column_type)
+        if isinstance(impl, sa.DateTime):
+            stamped, now = process(self.now), self.now
+            return lambda value: stamped if value is now else process(value)
+        if isinstance(impl, sa.Date):
+            return _remembering(process)
+        return process
 
     def _update(self, entity: str, diff: InventoryDiff) -> None:
         rows = []
@@ -392,55 +431,56 @@ _SNAPSHOT_SQL = {
          "data_classification", "exposure"),
         "SELECT s.external_id, s.name, p.email, s.lifecycle_stage, s.environment, s.autonomy, "
         "s.data_classification, s.exposure FROM ai_system s "
-        "LEFT JOIN person p ON p.id = s.owner_id ORDER BY s.external_id",
+        "LEFT JOIN person p ON p.id = s.owner_id",
     ),
     IDENTITIES: (
         ("id", "name", "kind", "provider", "owner_email", "environment", "created",
          "last_rotated", "last_used", "expires"),
         "SELECT i.external_id, i.name, i.kind, i.provider, p.email, i.environment, i.created, "
         "i.last_rotated, i.last_used, i.expires FROM identity i "
-        "LEFT JOIN person p ON p.id = i.owner_id ORDER BY i.external_id",
+        "LEFT JOIN person p ON p.id = i.owner_id",
     ),
     RESOURCES: (
         ("id", "name", "kind", "environment", "sensitivity"),
-        "SELECT external_id, name, kind, environment, sensitivity FROM resource "
-        "ORDER BY external_id",
+        "SELECT external_id, name, kind, environment, sensitivity FROM resource",
     ),
     GRANTS: (
         ("identity", "resource", "action", "scope", "approval_required", "logged", "last_used"),
         "SELECT i.external_id, r.external_id, g.action, g.scope, g.approval_required, g.logged, "
         "g.last_used FROM access_grant g JOIN identity i ON i.id = g.identity_id "
-        "JOIN resource r ON r.id = g.resource_id ORDER BY 1, 2, 3, 4",
+        "JOIN resource r ON r.id = g.resource_id",
     ),
     DELEGATIONS: (
         ("from_identity", "to_identity", "kind"),
         "SELECT f.external_id, t.external_id, d.kind FROM delegation d "
-        "JOIN identity f ON f.id = d.from_identity_id JOIN identity t ON t.id = d.to_identity_id "
-        "ORDER BY 1, 2, 3",
+        "JOIN identity f ON f.id = d.from_identity_id JOIN identity t ON t.id = d.to_identity_id",
     ),
     "links": (
         ("system", "identity"),
         "SELECT s.external_id, i.external_id FROM system_identity l "
-        "JOIN ai_system s ON s.id = l.system_id JOIN identity i ON i.id = l.identity_id "
-        "ORDER BY 1, 2",
+        "JOIN ai_system s ON s.id = l.system_id JOIN identity i ON i.id = l.identity_id",
     ),
 }  # fmt: skip
 _FLAG_POSITIONS = {GRANTS: (4, 5)}
 
 
+def _flag(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
 def snapshot(session: Session, delegation_attributes: list[dict[str, Any]]) -> dict[str, Any]:
     """Return the inventory as it stands, as compact JSON data, for later drift comparison.
 
-    Each entity is ``{"fields": [...], "rows": [[...], ...]}`` (rows in key order; dates as
-    ISO text); :func:`snapshot_records` turns it back into dictionaries.
+    Each entity is ``{"fields": [...], "rows": [[...], ...]}`` (rows in no particular order;
+    dates as ISO text); :func:`snapshot_records` turns it back into dictionaries.
     """
-    conn = session.connection()
     data: dict[str, Any] = {"version": SNAPSHOT_VERSION}
     for entity, (fields, sql) in _SNAPSHOT_SQL.items():
-        rows = [list(row) for row in conn.exec_driver_sql(sql).fetchall()]
-        for position in _FLAG_POSITIONS.get(entity, ()):
-            for row in rows:
-                row[position] = None if row[position] is None else bool(row[position])
+        rows: list[Any] = _fetch(session, sql)
+        if entity in _FLAG_POSITIONS:
+            first, second = _FLAG_POSITIONS[entity]
+            rows = [(*row[:first], _flag(row[first]), _flag(row[second]), *row[second + 1 :])
+                    for row in rows]  # fmt: skip
         data[entity] = {"fields": list(fields), "rows": rows}
     if delegation_attributes:
         data["delegation_attributes"] = jsonable(delegation_attributes)
