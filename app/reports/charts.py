@@ -199,8 +199,9 @@ def heatmap_svg(
     """Draw a systems × functions heat map of mean maturity (0–5; blank where not assessed)."""
     from matplotlib.colors import LinearSegmentedColormap
 
-    cmap = LinearSegmentedColormap.from_list("maturity", ["#c62828", "#f9a825", "#2e7d32"])
-    cmap.set_bad("#eceff1")
+    cmap = LinearSegmentedColormap.from_list(
+        "maturity", ["#c62828", "#f9a825", "#2e7d32"]
+    ).with_extremes(bad="#eceff1")
     grid = [[math.nan if v is None else v for v in row] for row in values] or [[math.nan]]
     with _rc():
         fig = _figure(6.8, 0.9 + 0.34 * max(len(rows), 1))

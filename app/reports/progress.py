@@ -43,9 +43,18 @@ class Steps:
         elif callable(target):
             target(scaled, message)
 
+    def report(self, fraction: float, message: str = "") -> None:
+        """Report ``fraction`` (0–1 of this range) without checking for cancellation."""
+        self._send(fraction, message)
+
+    @property
+    def cancelled(self) -> bool:
+        """Return True once the caller asked to stop."""
+        return bool(getattr(self._progress, "cancelled", False))
+
     def check(self) -> None:
         """Raise :class:`ReportCancelled` if the caller asked to stop."""
-        if bool(getattr(self._progress, "cancelled", False)):
+        if self.cancelled:
             logger.info("report rendering cancelled")
             raise ReportCancelled("Report cancelled.")
 
