@@ -75,6 +75,12 @@ def _register_report(subparsers: argparse._SubParsersAction) -> None:
     xlsx.set_defaults(handler=run_xlsx)
     portfolio = verbs.add_parser("portfolio", help="the portfolio PDF of every AI system")
     portfolio.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    portfolio.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="internal",
+        help="client: mask secret identifiers (default: internal)",
+    )
     portfolio.set_defaults(handler=run_portfolio)
     responses = verbs.add_parser(
         "import-responses", help="read back a responses sheet filled in by the client"
@@ -186,7 +192,9 @@ def run_xlsx(ctx: CliContext) -> int:
 
 def run_portfolio(ctx: CliContext) -> int:
     """Write the portfolio report of every AI system."""
-    outcome = generate_portfolio(ctx.workspace(create=False), Path(ctx.args.output))
+    outcome = generate_portfolio(
+        ctx.workspace(create=False), Path(ctx.args.output), profile=ctx.args.profile
+    )
     ctx.output(outcome.as_dict(), lambda: _describe_outcome(outcome))
     return 0
 
@@ -223,19 +231,22 @@ def run_import_responses(ctx: CliContext) -> int:
 
 
 def _describe_verify(outcome: VerifyOutcome) -> str:
-    def yes(flag: bool | None) -> str:
-        return "unknown" if flag is None else ("yes" if flag else "NO")
+    def yes(flag: bool) -> str:
+        return "yes" if flag else "no"
 
+    trusted = "not checked (use --trust CERT)" if outcome.trusted is None else yes(outcome.trusted)
+    when = outcome.signing_time.isoformat(sep=" ") if outcome.signing_time else "-"
     return "\n".join(
         [
             f"file                 {outcome.file}",
             f"signer               {outcome.signer or '-'}",
-            f"signing time         {outcome.signing_time or '-'}",
+            f"signing time         {when}",
             f"intact               {yes(outcome.intact)}",
             f"covers the document  {yes(outcome.covers_whole_document)}",
             f"changed after        {yes(outcome.modified_after_signing)}",
-            f"trusted signer       {yes(outcome.trusted)}",
-            f"result               {'VALID' if outcome.valid else 'NOT VALID'}: {outcome.summary}",
+            f"trusted signer       {trusted}",
+            f"result               {'VALID' if outcome.valid else 'NOT VALID'}",
+            f"details              {outcome.summary}",
         ]
     )
 
@@ -264,7 +275,10 @@ def run_certificate_create(ctx: CliContext) -> int:
     ctx.output(
         info.as_dict(),
         lambda: (
-            f"wrote {info.path}\nsubject  {info.subject}\nvalid    until {info.not_after}\n"
+            f"wrote {info.path} (keep it and its password private)\n"
+            f"wrote {info.certificate_path} (the public certificate: give it to verifiers, "
+            "e.g. assay verify FILE --trust CERT)\n"
+            f"subject  {info.subject}\nvalid    until {info.not_after}\n"
             f"sha256   {info.fingerprint}\nself-signed: for trials only"
         ),
     )

@@ -36,6 +36,12 @@ _FIELDS = (
 )
 
 
+def _plain(summary: str) -> str:
+    """Drop the verdict word the verifier puts in front; the dialog shows its own."""
+    head, sep, rest = summary.partition(": ")
+    return rest if sep and head.isupper() else summary
+
+
 def _yes_no(flag: bool | None) -> str:
     return "not checked" if flag is None else ("Yes" if flag else "No")
 
@@ -49,7 +55,7 @@ class VerifyDialog(QDialog):
     def __init__(self, parent: QWidget | None = None, pdf: Path | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Verify a signed PDF")
-        self.setMinimumWidth(560)
+        self.setMinimumSize(600, 380)
         self.outcome: VerifyOutcome | None = None
         self.file_edit = QLineEdit(str(pdf) if pdf else "")
         self.file_edit.setAccessibleName("PDF to verify")
@@ -64,6 +70,7 @@ class VerifyDialog(QDialog):
         self.verdict.setWordWrap(True)
         self.verdict.setAccessibleName("Verdict")
         results = QFormLayout()
+        results.setVerticalSpacing(8)
         self.values: dict[str, QLabel] = {}
         for key, label in _FIELDS:
             value = QLabel("—")
@@ -82,6 +89,7 @@ class VerifyDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.verdict)
         layout.addLayout(results)
+        layout.addStretch(1)
         layout.addWidget(buttons)
         if pdf is not None:
             self.verify()
@@ -140,7 +148,7 @@ class VerifyDialog(QDialog):
         self.values["changed"].setText(_yes_no(outcome.modified_after_signing))
         self.values["trusted"].setText(_yes_no(outcome.trusted))
         word = "Valid" if outcome.valid else "Not valid"
-        self.verdict.setText(f"{word}: {outcome.summary}")
+        self.verdict.setText(f"{word}: {_plain(outcome.summary)}")
         self.verdict.setStyleSheet(_VALID_STYLE if outcome.valid else _INVALID_STYLE)
         self.verified.emit(outcome)
 

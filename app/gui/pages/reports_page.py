@@ -85,7 +85,7 @@ class ReportsPage(QWidget):
         self._gate_generation = 0
         self.last_outcome: ReportOutcome | None = None
         self._build()
-        context.workspace_changed.connect(self.refresh)
+        context.workspace_changed.connect(self._on_workspace_changed)
         context.data_changed.connect(self._on_data_changed)
         self.refresh()
 
@@ -206,6 +206,12 @@ class ReportsPage(QWidget):
 
     def current_profile(self) -> str:
         return str(self.profile_box.currentData())
+
+    def _on_workspace_changed(self) -> None:
+        self.last_outcome = None
+        self.result_label.clear()
+        self.preview.clear()
+        self.refresh()
 
     def _on_data_changed(self, area: str) -> None:
         if area in ("assessments", "findings", "inventory", "settings"):
