@@ -150,6 +150,15 @@ def test_the_signed_pdf_carries_the_manifest_and_results(scenario):
     assert manifest["evidence"][0]["name"] == "access-review.txt"
     results = json.loads(attachments["results.json"][0])
     assert results["document"]["assessment_ref"] == f"ASSESSMENT-{scenario.assessment}"
+    head = json.loads(attachments["workspace-journal.json"][0])
+    ws = open_workspace(scenario.workspace, actor="tester")
+    try:
+        with ws.db.read() as session:
+            entry = session.get(JournalEntry, head["entries"])
+    finally:
+        ws.close()
+    assert entry.hash == head["head_hash"]
+    assert head["head_hash"] in _text(scenario.signed), "the report prints the same fingerprint"
 
 
 def test_client_pdf_masks_secrets_and_hides_notes(scenario):

@@ -148,3 +148,25 @@ def test_portfolio_counts_the_inventory(ws):
     assert kpis.not_rotated >= 1
     assert kpis.over_privileged >= 1
     assert data.top_findings
+
+
+class _CancelAfter:
+    def __init__(self, reports: int) -> None:
+        self.left = reports
+
+    def report(self, fraction: float, message: str = "") -> None:
+        self.left -= 1
+
+    @property
+    def cancelled(self) -> bool:
+        return self.left <= 0
+
+
+def test_cancelling_leaves_no_file(ws, built, tmp_path):
+    from app.services.progress import Cancelled
+    from app.services.reporting import generate_pdf
+
+    output = tmp_path / "report.pdf"
+    with pytest.raises(Cancelled):
+        generate_pdf(ws, built.assessment_id, output, progress=_CancelAfter(1))
+    assert list(tmp_path.glob("*.pdf*")) == []

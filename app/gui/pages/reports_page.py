@@ -337,6 +337,9 @@ class ReportsPage(QWidget):
             writes=True,
         )
         task.signals.finished.connect(lambda: self.generate_button.setEnabled(True))
+        task.cancelled_signal.connect(
+            lambda: self.result_label.setText("Cancelled: no report was written.")
+        )
 
     def _on_written(self, outcome: ReportOutcome) -> None:
         self.last_outcome = outcome

@@ -8,6 +8,7 @@ runs before anything is rendered and its errors refuse the signature.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -131,6 +132,22 @@ def _check_password(path: Path, password: bytes) -> None:
         raise UserError(f"{path.name} holds no private key and certificate to sign with")
 
 
+JOURNAL_ATTACHMENT = "workspace-journal.json"
+
+
+def journal_attachment(bundle: ReportBundle) -> dict[str, bytes]:
+    """Return the workspace history fingerprint as an attachment: entries and head hash."""
+    data = {
+        "format": "assay-journal-head",
+        "format_version": 1,
+        "assessment": bundle.data.document.assessment_ref,
+        "entries": bundle.journal_seq,
+        "head_hash": bundle.journal_hash,
+    }
+    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
+    return {JOURNAL_ATTACHMENT: text.encode("utf-8")}
+
+
 def sign_bundle(bundle: ReportBundle, pdf: Path, output: Path, signing: SigningRequest) -> str:
     """Sign a rendered report with its evidence manifest and results attached.
 
@@ -150,7 +167,7 @@ def sign_bundle(bundle: ReportBundle, pdf: Path, output: Path, signing: SigningR
             output,
             signing.p12_path,
             signing.password,
-            attachments=attachments_for(bundle.data),
+            attachments=attachments_for(bundle.data) | journal_attachment(bundle),
             reason=signing.reason or f"Assessment report {bundle.data.document.assessment_ref}",
             location=signing.location,
         )
