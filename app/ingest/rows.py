@@ -122,6 +122,7 @@ class _SheetReader:
         self.long_cell = min(limits.max_cell_chars + 1, EXCEL_CELL_LIMIT)
         self.required = {e: tuple(n for n in SPECS[e].key if (e, n) not in _DEFAULTS)
                          for e in self.entities}  # fmt: skip
+        assert all(SPECS[e].key[: len(r)] == r for e, r in self.required.items())
 
     def problem(self, row: int, column: str, reason: str, severity: str = "error") -> Problem:
         return Problem(self.sheet.file, self.sheet.label, row, column, reason, severity)
@@ -242,12 +243,11 @@ class _SheetReader:
             if not primary and not any(v not in ("", None, []) for v in own.values()):
                 continue
             key = tuple([own.get(n) or self.fallback(values, entity, n) for n in key_names])
-            if not all(key):
-                parts = dict(zip(key_names, key, strict=True))
-                missing = [n for n in self.required[entity] if not parts[n]]
-                if missing:
-                    errors.append(self.missing_key(source.row, entity, missing[0], primary))
-                    continue
+            required = self.required[entity]  # a prefix of the key: optional parts come last
+            if not all(key[: len(required)]):
+                missing = next(n for n, part in zip(required, key, strict=False) if not part)
+                errors.append(self.missing_key(source.row, entity, missing, primary))
+                continue
             records.append(record_type(key, own, attributes if primary else {}, source, headers))
         return records
 

@@ -24,7 +24,7 @@ from sqlmodel import Session
 from app.ingest.diff import InventoryDiff, diff_inventory
 from app.ingest.fields import DELEGATIONS, ENTITIES, IDENTITIES, RESOURCES, SYSTEMS
 from app.ingest.limits import DEFAULT_LIMITS, Limits
-from app.ingest.pipeline import parse_inventory
+from app.ingest.pipeline import parse_inventory, paused_gc
 from app.ingest.problems import IngestError, Problem
 from app.ingest.records import ParsedInventory
 from app.ingest.references import KnownIds, Resolved, check_references
@@ -227,7 +227,7 @@ def plan_import(
         raise ImportFileError(str(exc)) from exc
     check_cancelled(progress)
     scaled(progress, 0.8, 1.0).report(0.0, "Comparing with the workspace")
-    with ws.db.read() as session:
+    with ws.db.read() as session, paused_gc():
         seq = _journal_seq(session)
         resolved, diff = _compare(session, parsed)
     options = {"sheet": sheet, "mapping": _plain_mapping(mapping), "format": format}
@@ -293,7 +293,7 @@ def apply_plan(
         ImportRejectedError: The plan has errors and ``valid_only`` is False; nothing is written.
     """
     _refuse_errors(plan, valid_only)
-    with ws.db.write() as session:
+    with ws.db.write() as session, paused_gc():
         if _journal_seq(session) != plan.journal_seq:
             logger.info("workspace changed since the plan was made; comparing again")
             plan.resolved, plan.diff = _compare(session, plan.parsed)
