@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "report",
     "frameworks",
     "engagement",
+    "demo",
     "check",
 )
 

@@ -63,3 +63,28 @@ def test_demo_workspace_passes_every_integrity_check(demo):
     assert report.ok, report.as_dict()
     assert report.evidence_checked == 10
     assert report.journal.entries > 300
+
+
+def test_demo_reports_are_written_signed_and_verifiable(demo, tmp_path):
+    from app.services.demo.reports import write_demo_reports
+    from app.services.reporting import verify_report
+
+    result, _ws = demo
+    files = write_demo_reports(result, tmp_path / "out")
+    for path in (files.pdf, files.signed_pdf, files.workbook, files.portfolio):
+        assert path.stat().st_size > 10_000, path
+    outcome = verify_report(files.signed_pdf, trust=[files.certificate.with_suffix(".pem")])
+    assert outcome.valid
+    assert "Robin Vale" in outcome.signer
+
+
+def test_cli_demo_builds_the_workspace_where_asked(tmp_path, capsys):
+    import json
+
+    from app.cli import main
+
+    target = tmp_path / "mine.assay"
+    assert main(["demo", "--workspace", str(target), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["workspace"] == str(target)
+    assert len(summary["assessments"]) == 3
