@@ -138,6 +138,30 @@ def entity_from_headers(keys: list[str]) -> str | None:
     return best
 
 
+def _has_key_columns(entity: str, keys: list[str]) -> bool:
+    found = {resolve_header(k, entity) for k in keys}
+    required = [f for f in SPECS[entity].key if f not in ("scope", "kind")]
+    return all((entity, f) in found for f in required)
+
+
+def _sheet_entity(name: str, keys: list[str]) -> str | None:
+    """Return the sheet's entity: from its name, unless only the headers make sense."""
+    by_name, by_headers = entity_from_name(name), entity_from_headers(keys)
+    if by_name is None or by_headers is None or by_name == by_headers:
+        return by_name or by_headers
+    if (
+        not _has_key_columns(by_name, keys)
+        and _has_key_columns(by_headers, keys)
+        and _own_matches(by_headers, keys) > _own_matches(by_name, keys)
+    ):
+        return by_headers
+    return by_name
+
+
+def _own_matches(entity: str, keys: list[str]) -> int:
+    return sum(1 for k in keys if (resolve_header(k, entity) or ("",))[0] == entity)
+
+
 def resolve_header(key: str, entity: str) -> tuple[str, str] | None:
     """Return the ``(entity, field)`` a header key means in a sheet of ``entity``, if any."""
     own = UNQUALIFIED[entity].get(key)
@@ -173,7 +197,7 @@ def map_sheet(
         return _skipped(raw, file, label, "no row looks like a header of inventory columns")
     headers = _headers(raw.rows, header_row)
     keys = [header_key(h) for h in headers]
-    entity = entity_from_name(raw.name) or entity_from_headers(keys)
+    entity = _sheet_entity(raw.name, keys)
     for key in keys:
         text = mapping.get(key, "")
         target = parse_field(text, ENTITIES[0]) if "." in text else None

@@ -123,3 +123,10 @@ def test_sheet_without_headers_is_skipped_with_a_warning_unless_a_note_sheet():
 
 def test_column_letters():
     assert [column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
+
+
+def test_headers_win_over_a_misleading_sheet_name():
+    raw = RawSheet("Inventory", [["Principal", "Target", "Permission"], ["svc", "db", "read"]])
+    assert map_sheet(raw, "f.xlsx", "Inventory", {}).entity == "grants"
+    register = RawSheet("Inventory", [["id", "name", "identities"], ["AIS-1", "x", "svc"]])
+    assert map_sheet(register, "f.xlsx", "Inventory", {}).entity == "systems"
