@@ -42,6 +42,7 @@ setup = _setup_module()
 class Scenario:
     folder: Path
     workspace: Path
+    client_workspace: Path
     assessment: int
     p12: Path
     password_file: Path
@@ -58,36 +59,45 @@ def _run(capsys, *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def _assay(home: Path, *args: object) -> subprocess.Popen[str]:
+    """Start ``python -m app ARGS`` as a user would, with its own user folders."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "app", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "ASSAY_HOME": str(home)},
+    )
+
+
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory):
     folder = tmp_path_factory.mktemp("cli-reports")
     home = folder / "home"
     built = setup.build_report_workspace(folder / "ws")
+    client_ws = folder / "client.assay"
+    shutil.copy2(built.path, client_ws)
     password_file = folder / "password.txt"
     password_file.write_text(PASSWORD + "\n", encoding="utf-8")
     p12, signed, client = folder / "assessor.p12", folder / "signed.pdf", folder / "client.pdf"
-    ws = str(built.path)
-    commands = {
-        "certificate": ["certificate", "create", "-o", p12, "--name", "Alex Assessor",
-                        "--org", "Assurance Partners", "--password-file", password_file],
-        "signed": ["--workspace", ws, "report", "pdf", "--assessment", built.assessment_id,
-                   "-o", signed, "--sign", p12, "--password-file", password_file],
-        "client": ["--workspace", ws, "report", "pdf", "--assessment", built.assessment_id,
-                   "-o", client, "--profile", "client"],
-    }  # fmt: skip
     codes, outputs = {}, {}
-    for name, args in commands.items():
-        result = subprocess.run(
-            [sys.executable, "-m", "app", *map(str, args)],
-            capture_output=True,
-            text=True,
-            check=False,
-            env={**os.environ, "ASSAY_HOME": str(home)},
-        )
-        codes[name], outputs[name] = result.returncode, result.stdout + result.stderr
+    steps = [
+        {"certificate": ["certificate", "create", "-o", p12, "--name", "Alex Assessor",
+                         "--org", "Assurance Partners", "--password-file", password_file]},
+        {"signed": ["--workspace", built.path, "report", "pdf", "--assessment",
+                    built.assessment_id, "-o", signed, "--sign", p12,
+                    "--password-file", password_file],
+         "client": ["--workspace", client_ws, "report", "pdf", "--assessment",
+                    built.assessment_id, "-o", client, "--profile", "client"]},
+    ]  # fmt: skip
+    for step in steps:  # the two reports render side by side, each on its own workspace copy
+        running = {name: _assay(home, *args) for name, args in step.items()}
+        for name, process in running.items():
+            outputs[name] = process.communicate()[0]
+            codes[name] = process.returncode
     return Scenario(
-        folder, built.path, built.assessment_id, p12, password_file, signed, client, home,
-        codes, outputs,
+        folder, built.path, client_ws, built.assessment_id, p12, password_file, signed, client,
+        home, codes, outputs,
     )  # fmt: skip
 
 
@@ -170,22 +180,25 @@ def test_client_pdf_masks_secrets_and_hides_notes(scenario):
     assert "123456789012" not in client
 
 
-def test_reports_are_journalled_with_their_hash(scenario):
-    import hashlib
-
-    ws = open_workspace(scenario.workspace, actor="tester")
+def _report_hashes(path: Path) -> set[str]:
+    ws = open_workspace(path, actor="tester")
     try:
         with ws.db.read() as session:
             entries = session.execute(
-                sa.select(JournalEntry.action, JournalEntry.after).where(
-                    JournalEntry.action.like("report.%")
-                )
-            ).all()
+                sa.select(JournalEntry.after).where(JournalEntry.action.like("report.%"))
+            ).scalars()
+            return {after["sha256"] for after in entries}
     finally:
         ws.close()
-    hashes = {after["sha256"] for _, after in entries}
-    assert hashlib.sha256(scenario.signed.read_bytes()).hexdigest() in hashes
-    assert hashlib.sha256(scenario.client.read_bytes()).hexdigest() in hashes
+
+
+def test_reports_are_journalled_with_their_hash(scenario):
+    import hashlib
+
+    signed = hashlib.sha256(scenario.signed.read_bytes()).hexdigest()
+    client = hashlib.sha256(scenario.client.read_bytes()).hexdigest()
+    assert signed in _report_hashes(scenario.workspace)
+    assert client in _report_hashes(scenario.client_workspace)
 
 
 def test_the_password_is_never_written(scenario):
