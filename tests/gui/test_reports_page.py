@@ -154,3 +154,42 @@ def test_cancelling_the_password_writes_nothing(window, qtbot, tmp_path, monkeyp
     page.generate_button.click()
     assert page.generate_button.isEnabled()
     assert not output.exists()
+
+
+def test_import_responses_shows_the_changes_then_applies_them(window, qtbot, tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.services.assessments import get_response, list_responses
+    from app.services.reporting import generate_workbook
+
+    page = window.page("reports")
+    ws = window.context.workspace
+    assessment = page.current_assessment_id()
+    book = tmp_path / "responses.xlsx"
+    generate_workbook(ws, assessment, book, profile="client")
+    target = list_responses(ws, assessment)[3]
+    workbook = load_workbook(book)
+    sheet = workbook["Responses"]
+    column = next(c.column for c in sheet[1] if c.value == "Level (0-5 or N/A)")
+    new_level = 0 if target.level else 5
+    sheet.cell(row=5, column=column, value=new_level)
+    workbook.save(book)
+    shown = []
+
+    def confirm(_parent, _title, text, *args, **kwargs):
+        shown.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(book), ""))
+    monkeypatch.setattr(QMessageBox, "question", confirm)
+    with qtbot.waitSignal(
+        window.context.data_changed,
+        timeout=30_000,
+        check_params_cb=lambda area: area == "assessments",
+    ):
+        page.import_button.click()
+    assert len(shown) == 1
+    assert f"1 change(s) from {book.name}" in shown[0]
+    assert get_response(ws, assessment, target.question_id).level == new_level
+    assert "Imported 1 change(s)" in page.result_label.text()
