@@ -167,6 +167,7 @@ class _Reader:
             if self.errors:
                 rejected += 1
                 self.out.problems.extend(self.errors)
+                self.out.reject([r for r in records if r is not None])
                 continue
             self.out.records[IDENTITIES].extend(r for r in records if r is not None)
         self.out.rows = read

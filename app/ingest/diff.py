@@ -157,6 +157,7 @@ def diff_inventory(
     *,
     covered: set[str],
     missing_filter: dict[str, dict[str, Any]] | None = None,
+    named: dict[str, set[tuple[str, ...]]] | None = None,
 ) -> InventoryDiff:
     """Compare the file's records with the workspace's.
 
@@ -168,6 +169,7 @@ def diff_inventory(
             entities are never "missing".
         missing_filter: Entity → field values a workspace record must have to count as missing
             (an AWS report only speaks for AWS identities).
+        named: Keys the file names on rejected rows, by entity: never counted as missing.
 
     Returns:
         Creates, updates, unchanged and missing records per entity, and the link changes.
@@ -187,12 +189,18 @@ def diff_inventory(
                 diff.updates.append(Change(record, current["_id"], changes))
             else:
                 diff.unchanged.append(record)
+        named_keys = (named or {}).get(entity, set())
         if entity in covered:
-            _missing(diff, entity, records[entity], existing, (missing_filter or {}).get(entity))
+            wanted = (missing_filter or {}).get(entity)
+            _missing(diff, entity, records[entity], named_keys, existing, wanted)
         entities[entity] = diff
     file_links = {(k.system, k.identity) for k in links}
     link_creates = [k for k in links if (k.system, k.identity) not in existing.links]
-    link_missing = sorted(existing.links - file_links) if LINKS in covered else []
+    link_missing = []
+    if LINKS in covered:
+        held = {k[0] for k in (named or {}).get(SYSTEMS, set())}
+        held |= {k[0] for k in (named or {}).get(IDENTITIES, set())}
+        link_missing = sorted(pair for pair in existing.links - file_links if not held & set(pair))
     return InventoryDiff(entities, link_creates, link_missing, names)
 
 
@@ -200,10 +208,11 @@ def _missing(
     diff: EntityDiff,
     entity: str,
     records: list[Record],
+    named: set[tuple[str, ...]],
     existing: Existing,
     wanted: dict[str, Any] | None,
 ) -> None:
-    present = {r.key for r in records}
+    present = {r.key for r in records} | named
     for key, current in existing.records[entity].items():
         if key in present:
             continue

@@ -55,6 +55,7 @@ class Merger:
             problem = self._conflict(record, strict_entity)
             if problem is not None:
                 self.inventory.problems.append(problem)
+                self.inventory.reject(bundle.records)
                 return False
         for record in bundle.records:
             self._merge(record, strict_entity)

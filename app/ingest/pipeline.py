@@ -189,6 +189,7 @@ def parse_raw_file(
 
         result = read_sheet_rows(sheet, limits=limits, tick=sheet_tick)
         inventory.problems.extend(result.problems)
+        inventory.reject(result.rejected)
         strict = sheet.entity if len(result.covered - {"links"}) <= 1 else None
         rejected = 0
         for bundle in result.bundles:

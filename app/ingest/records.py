@@ -168,6 +168,8 @@ class ParsedInventory:
         covered: The entities (and ``links``) the file has columns for; only these can have
             records "missing from the file".
         rows: Data rows read in all sheets.
+        rejected_keys: Keys of records on rejected rows, by entity: the file names them, so
+            they are never "missing" (and never deleted) because their row had an error.
     """
 
     file_name: str
@@ -178,6 +180,14 @@ class ParsedInventory:
     sheets: list[SheetInfo] = field(default_factory=list)
     covered: set[str] = field(default_factory=set)
     rows: int = 0
+    rejected_keys: dict[str, set[tuple[str, ...]]] = field(
+        default_factory=lambda: {e: set() for e in ENTITIES}
+    )
+
+    def reject(self, records: list[Record]) -> None:
+        """Remember the keys of records whose row was rejected."""
+        for record in records:
+            self.rejected_keys[record.entity].add(record.key)
 
     @property
     def errors(self) -> list[Problem]:

@@ -40,12 +40,15 @@ class Resolved:
         links: The links whose ends exist.
         problems: The reference problems (errors reject their rows) and warnings.
         rejected_rows: ``(sheet, row)`` of every row rejected here.
+        rejected_keys: Keys of the records on every rejected row (while reading or here), by
+            entity; such records are named by the file, so never "missing" from it.
     """
 
     records: dict[str, list[Record]]
     links: list[Link]
     problems: list[Problem]
     rejected_rows: set[tuple[str, int]]
+    rejected_keys: dict[str, set[tuple[str, ...]]] = field(default_factory=dict)
 
 
 class _Check:
@@ -73,7 +76,12 @@ class _Check:
         bare, links = self.bare_identities(records, links)
         records[IDENTITIES] = records[IDENTITIES] + bare
         problems = sorted(self.problems.values(), key=_order)
-        return Resolved(records, links, problems, rejected)
+        rejected_keys = {e: set(keys) for e, keys in self.inventory.rejected_keys.items()}
+        for entity in ENTITIES:
+            for record in self.inventory.records[entity]:
+                if _row(record.source) in rejected:
+                    rejected_keys[entity].add(record.key)
+        return Resolved(records, links, problems, rejected, rejected_keys)
 
     def check(self, records: dict[str, list[Record]], links: list[Link]) -> list[Problem]:
         ids = {

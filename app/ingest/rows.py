@@ -67,6 +67,7 @@ class SheetRows:
     problems: list[Problem] = field(default_factory=list)
     covered: set[str] = field(default_factory=set)
     info: SheetInfo | None = None
+    rejected: list[Record] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +187,7 @@ class _SheetReader:
         records = self.build_records(source, values, attributes, errors)
         if errors:
             self.out.problems.extend(errors)
+            self.out.rejected.extend(records)
             return False
         links = self.build_links(source, values) if self.has_links else []
         self.out.bundles.append(RowBundle(source, records, links))

@@ -387,3 +387,21 @@ def test_bulk_rows_are_stored_as_sqlalchemy_stores_them(workspace, tmp_path):
     shapes = {row[1:] for row in rows}
     assert len(shapes) == 1  # imported rows look exactly like the ORM's row
     assert all(s.created_at.tzinfo is not None for s in systems)
+
+
+def test_rejected_rows_are_never_deleted_as_missing(workspace, tmp_path):
+    apply_plan(workspace, plan_import(workspace, acme(tmp_path)))
+    identities = [row[:] for row in IDENTITIES]
+    identities[2][3] = "31/02/2025"  # svc-2's row is rejected
+    systems = [row[:] for row in SYSTEMS]
+    systems[2][4] = "moon"  # AIS-2's row is rejected
+    plan = plan_import(workspace, acme(tmp_path, Identities=identities, AI_systems=systems))
+    assert plan.summary()["identities"]["missing"] == 0
+    assert plan.summary()["systems"]["missing"] == 0
+    assert plan.diff.link_missing == []
+    result = apply_plan(workspace, plan, valid_only=True, delete_missing=True)
+    assert result.counts["identities"]["deleted"] == 0
+    assert result.counts["links"]["deleted"] == 0
+    with workspace.db.read() as session:
+        ids = set(session.execute(sa.select(Identity.external_id)).scalars())
+    assert "svc-2" in ids

@@ -264,6 +264,7 @@ def _compare(session: Session, parsed: ParsedInventory) -> tuple[Resolved, Inven
         existing,
         covered=parsed.covered,
         missing_filter=missing_filter,
+        named=resolved.rejected_keys,
     )
     return resolved, diff
 
