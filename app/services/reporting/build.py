@@ -16,13 +16,21 @@ from dataclasses import dataclass, replace
 from app.catalog.registry import Catalog
 from app.domain.gaps import GAP_METHOD_TEXT
 from app.domain.scoring import METHOD_TEXT
-from app.reports.viewmodels import PROFILES, ReportData
-from app.services.assessments import list_responses, load_questions
+from app.reports.viewmodels import (
+    PROFILES,
+    Answer,
+    EvidenceItem,
+    Finding,
+    IdentityPosture,
+    ReportData,
+)
+from app.services.assessments import AssessmentQuestions, list_responses, load_questions
 from app.services.engagement import get_engagement
 from app.services.errors import UserError
 from app.services.evidence import EvidenceInfo
 from app.services.findings import refresh_gap_findings
 from app.services.frameworks import catalog_for
+from app.services.identity_analysis import SystemAnalysis
 from app.services.progress import Progress, check_cancelled, scaled
 from app.services.quality_gate import QualityReport, run_quality_gate
 from app.services.reporting import narrative
@@ -95,6 +103,97 @@ def _catalog(workspace: Workspace) -> Catalog | None:
         return None
 
 
+@dataclass(frozen=True)
+class _Read:
+    """What the report needs from the workspace, before it is put into the view-model."""
+
+    loaded: AssessmentQuestions
+    score: AssessmentScore
+    posture: IdentityPosture
+    analysis: SystemAnalysis
+    findings: tuple[Finding, ...]
+    answers: tuple[Answer, ...]
+    evidence: list[EvidenceInfo]
+    evidence_items: tuple[EvidenceItem, ...]
+    catalog: Catalog | None
+    gate: QualityReport
+
+
+def _read(
+    workspace: Workspace, loaded: AssessmentQuestions, client: bool, today: dt.date,
+    progress: Progress | None,
+) -> _Read:  # fmt: skip
+    info = loaded.info
+    step = scaled(progress, 0.0, 0.8)
+    step.report(0.1, "Reading answers and scores")
+    responses = list_responses(workspace, info.id)
+    score = score_loaded(loaded, responses)
+    check_cancelled(progress)
+    step.report(0.4, "Analysing identities")
+    posture, analysis = build_posture(workspace, info.system, today=today)
+    check_cancelled(progress)
+    step.report(0.75, "Collecting findings and evidence")
+    found = collect_findings(workspace, info.id, info.system)
+    also = [i for f in found for i in f.evidence_ids]
+    evidence, evidence_items = build_evidence(workspace, info.id, also)
+    names = {e.id: e.file_name for e in evidence}
+    catalog = _catalog(workspace)
+    return _Read(
+        loaded=loaded,
+        score=score,
+        posture=posture,
+        analysis=analysis,
+        findings=build_findings(found, loaded, names, client=client),
+        answers=build_answers(loaded, responses, names, catalog),
+        evidence=evidence,
+        evidence_items=evidence_items,
+        catalog=catalog,
+        gate=run_quality_gate(workspace, info.id),
+    )
+
+
+def _assemble(
+    workspace: Workspace, read: _Read, profile: str, today: dt.date, warnings: list[str]
+) -> tuple[ReportData, int, str]:
+    info = read.loaded.info
+    branding = build_branding(all_workspace_settings(workspace), warnings)
+    versions = [(fw.id, fw.title, fw.version) for fw in read.loaded.frameworks]
+    document = build_document(
+        info, get_engagement(workspace), branding, profile=profile, today=today, versions=versions
+    )
+    system = build_system_profile(workspace, info, read.analysis.risk)
+    results = build_framework_results(read.loaded, read.score)
+    previous = info.previous_id
+    seq, head = journal_head(workspace)
+    data = ReportData(
+        document=document,
+        branding=branding,
+        profile=profile,
+        system=system,
+        identity=read.posture,
+        frameworks=results,
+        answers=read.answers,
+        executive_summary=narrative.executive_summary(
+            system, read.score, read.posture, read.findings
+        ),
+        key_messages=narrative.key_messages(results, read.posture, read.findings, read.gate),
+        scope_text=narrative.scope(info, system, document.frameworks),
+        data_sources=narrative.data_sources(
+            workspace, read.evidence_items, read.answers, seq, head
+        ),
+        method_text=METHOD_TEXT,
+        gap_method_text=GAP_METHOD_TEXT,
+        limitations=narrative.limitations(read.gate, info),
+        attestation=narrative.attestation(document, info),
+        cross_framework=build_cross_framework(read.answers, read.catalog),
+        findings=read.findings,
+        actions=build_actions(read.findings),
+        evidence=read.evidence_items,
+        comparison=build_comparison(workspace, previous, info.id) if previous else None,
+    )
+    return data, seq, head
+
+
 def build_report(
     workspace: Workspace,
     assessment_id: int,
@@ -122,69 +221,22 @@ def build_report(
     check_profile(profile)
     today = today or dt.date.today()
     loaded = load_questions(workspace, assessment_id)
-    info = loaded.info
-    if refresh_gaps and not info.final:
+    if refresh_gaps and not loaded.info.final:
         refresh_gap_findings(workspace, assessment_id)
-    step = scaled(progress, 0.0, 1.0)
-    step.report(0.1, "Reading answers and scores")
-    responses = list_responses(workspace, assessment_id)
-    score = score_loaded(loaded, responses)
-    check_cancelled(progress)
-    step.report(0.3, "Analysing identities")
-    posture, analysis = build_posture(workspace, info.system, today=today)
-    check_cancelled(progress)
-    step.report(0.6, "Collecting findings and evidence")
-    findings = collect_findings(workspace, assessment_id, info.system)
-    also = [i for f in findings for i in f.evidence_ids]
-    evidence, evidence_items = build_evidence(workspace, assessment_id, also)
-    names = {e.id: e.file_name for e in evidence}
-    catalog = _catalog(workspace)
     client = profile == "client"
-    finding_rows = build_findings(findings, loaded, names, client=client)
-    answers = build_answers(loaded, responses, names, catalog)
-    gate = run_quality_gate(workspace, assessment_id)
+    read = _read(workspace, loaded, client, today, progress)
     check_cancelled(progress)
-    step.report(0.8, "Writing the summary")
+    scaled(progress, 0.8, 1.0).report(0.0, "Writing the summary")
     warnings: list[str] = []
-    settings = all_workspace_settings(workspace)
-    branding = build_branding(settings, warnings)
-    versions = [(fw.id, fw.title, fw.version) for fw in loaded.frameworks]
-    document = build_document(
-        info, get_engagement(workspace), branding, profile=profile, today=today, versions=versions
-    )
-    system = build_system_profile(workspace, info, analysis.risk)
-    results = build_framework_results(loaded, score)
-    comparison = (
-        build_comparison(workspace, info.previous_id, assessment_id) if info.previous_id else None
-    )
-    seq, head = journal_head(workspace)
-    data = ReportData(
-        document=document,
-        branding=branding,
-        profile=profile,
-        system=system,
-        identity=posture,
-        frameworks=results,
-        answers=answers,
-        executive_summary=narrative.executive_summary(system, score, posture, finding_rows),
-        key_messages=narrative.key_messages(results, posture, finding_rows, gate),
-        scope_text=narrative.scope(info, system, document.frameworks),
-        data_sources=narrative.data_sources(workspace, evidence_items, answers, seq, head),
-        method_text=METHOD_TEXT,
-        gap_method_text=GAP_METHOD_TEXT,
-        limitations=narrative.limitations(gate, info),
-        attestation=narrative.attestation(document, info),
-        cross_framework=build_cross_framework(answers, catalog),
-        findings=finding_rows,
-        actions=build_actions(finding_rows),
-        evidence=evidence_items,
-        comparison=comparison,
-    )
+    data, seq, head = _assemble(workspace, read, profile, today, warnings)
     if client:
         data = replace(for_client(data), profile=profile)
-    step.report(1.0, "Report data ready")
+    if progress is not None:
+        progress.report(1.0, "Report data ready")
     logger.info(
         "report data of assessment %s (%s): %d answers, %d findings",
-        assessment_id, profile, len(answers), len(finding_rows),
+        assessment_id, profile, len(data.answers), len(data.findings),
     )  # fmt: skip
-    return ReportBundle(data, score, gate, tuple(evidence), seq, head, tuple(warnings))
+    return ReportBundle(
+        data, read.score, read.gate, tuple(read.evidence), seq, head, tuple(warnings)
+    )
