@@ -27,6 +27,24 @@ logger = logging.getLogger(__name__)
 SIGNATURE_FIELD = "AssessorSignature"
 SIGNATURE_ANCHOR = "signature-box"
 _PX_TO_PT = 0.75  # CSS pixels (1/96 in) to PDF points (1/72 in)
+_FONTTOOLS_NOTICE = "Using fontTools instead of HarfBuzz-Subset"
+
+
+class _SkipFontToolsNotice(logging.Filter):
+    """Drops WeasyPrint's per-font notice that it subsets fonts with fontTools.
+
+    Without the HarfBuzz-Subset system library WeasyPrint repeats it for every font of every
+    report; it is a packaging matter (see the system libraries in the design), not news.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(_FONTTOOLS_NOTICE)
+
+
+def _quiet_weasyprint() -> None:
+    weasy = logging.getLogger("weasyprint")
+    if not any(isinstance(f, _SkipFontToolsNotice) for f in weasy.filters):
+        weasy.addFilter(_SkipFontToolsNotice())
 
 
 def local_only_fetcher() -> Any:
@@ -108,6 +126,7 @@ def html_to_pdf(html: str, out_path: Path, steps: Steps | None = None) -> int:
     from weasyprint import HTML
 
     steps = steps or Steps()
+    _quiet_weasyprint()
     steps.step(0.0, "Laying out pages")
     document = HTML(string=html, base_url=base_url(), url_fetcher=local_only_fetcher()).render()
     steps.step(0.75, f"Writing {len(document.pages)} pages")
