@@ -103,14 +103,20 @@ def _read_workbook(path: Path, display: str, only: str | None, limits: Limits) -
         except Exception as exc:  # calamine raises plain errors for some broken parts
             raise IngestError(f"{display} is damaged or truncated ({exc})") from exc
         names = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
-        if only is not None:
-            if only not in names:
-                listed = ", ".join(repr(n) for n in names) or "none"
-                raise IngestError(f"{display} has no sheet {only!r} (its sheets: {listed})")
-            names = [only]
-        formulas = xlsx.scan_workbook(archive, display, names, limits)
-    sheets = [_read_sheet(book, name, display, limits) for name in names]
-    book.close()
+        try:
+            if only is not None:
+                if only not in names:
+                    listed = ", ".join(repr(n) for n in names) or "none"
+                    raise IngestError(f"{display} has no sheet {only!r} (its sheets: {listed})")
+                names = [only]
+            formulas = xlsx.scan_workbook(archive, display, names, limits)
+        except IngestError:
+            book.close()
+            raise
+    try:
+        sheets = [_read_sheet(book, name, display, limits) for name in names]
+    finally:
+        book.close()
     for raw in sheets:
         raw.formula_cells = formulas.get(raw.name, set())
     return RawFile(display, "xlsx", sheets)
