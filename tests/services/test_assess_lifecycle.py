@@ -73,7 +73,7 @@ def test_a_final_assessment_is_read_only(workspace, assessment, tmp_path):
         lambda: svc.finalize(workspace, assessment),
         lambda: findings.refresh_gap_findings(workspace, assessment),
         lambda: findings.create_finding(workspace, title="late", assessment_id=assessment),
-        lambda: findings.update_finding(workspace, gap[0].id, owner="Bob"),
+        lambda: findings.update_finding(workspace, gap[0].id, severity="low"),
         lambda: evidence.link_to_response(workspace, ev.id, assessment, Q1),
         lambda: evidence.link_to_finding(workspace, ev.id, gap[0].id),
     ]
