@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
@@ -37,6 +37,8 @@ class WorkspaceSummary:
     open_findings: int
     evidence_files: int
     journal_entries: int
+    open_by_severity: dict[str, int] = field(default_factory=dict)
+    systems_most_findings: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 def _count(session: sa.orm.Session, table: type, *where: sa.ColumnElement[bool]) -> int:
@@ -59,7 +61,34 @@ def workspace_summary(workspace: Workspace) -> WorkspaceSummary:
             identities=_count(session, Identity),
             resources=_count(session, Resource),
             assessments=_count(session, Assessment),
-            open_findings=_count(session, Finding, Finding.status.in_(["open", "in-progress"])),
+            open_findings=_count(session, Finding, Finding.status.in_(_OPEN)),
             evidence_files=_count(session, Evidence),
             journal_entries=_count(session, JournalEntry),
+            open_by_severity=_open_by_severity(session),
+            systems_most_findings=_systems_most_findings(session),
         )
+
+
+_OPEN = ("open", "in-progress")
+
+
+def _open_by_severity(session: sa.orm.Session) -> dict[str, int]:
+    rows = session.execute(
+        sa.select(Finding.severity, sa.func.count())
+        .where(Finding.status.in_(_OPEN))
+        .group_by(Finding.severity)
+    ).all()
+    return {str(severity): int(count) for severity, count in rows}
+
+
+def _systems_most_findings(session: sa.orm.Session, limit: int = 8) -> list[tuple[str, str, int]]:
+    count = sa.func.count(Finding.id)
+    rows = session.execute(
+        sa.select(AISystem.external_id, AISystem.name, count)
+        .join(Finding, Finding.system_id == AISystem.id)
+        .where(Finding.status.in_(_OPEN))
+        .group_by(AISystem.id)
+        .order_by(count.desc(), AISystem.external_id)
+        .limit(limit)
+    ).all()
+    return [(str(ext), str(name), int(n)) for ext, name, n in rows]

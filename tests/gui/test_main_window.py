@@ -131,3 +131,20 @@ def test_explore_the_demo_builds_and_opens_it_in_a_worker(make_main_window, qtbo
     page.welcome.buttons["demo.explore"].click()
     qtbot.waitUntil(lambda: window.windowTitle().startswith("northwind-demo"), timeout=120_000)
     assert window.page("overview").tiles["systems"].text() == "25"
+
+
+def test_overview_lists_open_findings_by_severity_and_busiest_systems(make_main_window):
+    from app.services.findings import create_finding
+    from app.storage.models import AISystem
+
+    window = make_main_window()
+    ws = window.context.workspace
+    with ws.db.write() as session:
+        session.add(AISystem(external_id="AIS-1", name="<b>Agent</b>"))
+    create_finding(ws, title="Shared key", severity="critical", system="AIS-1")
+    create_finding(ws, title="No owner", severity="low", system="AIS-1")
+    window.context.notify("findings")
+    page = window.page("overview")
+    assert "<b>1</b> critical" in page.severity_label.text()
+    assert "&lt;b&gt;Agent&lt;/b&gt;" in page.busiest.text()
+    assert page.welcome.isHidden()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 
 from PySide6.QtCore import Qt
@@ -21,6 +22,33 @@ _TILES = (
     ("open_findings", "Open findings"),
     ("evidence_files", "Evidence files"),
 )
+
+
+SEVERITY_COLOURS = (
+    ("critical", "#a61b1b"),
+    ("high", "#d9480f"),
+    ("medium", "#b08900"),
+    ("low", "#5c7080"),
+)
+
+
+def severity_html(counts: dict[str, int]) -> str:
+    if not counts:
+        return ""
+    chips = [
+        f"<span style='color:{colour}'><b>{counts.get(name, 0)}</b> {name}</span>"
+        for name, colour in SEVERITY_COLOURS
+    ]
+    return "Open findings by severity: " + " &nbsp;·&nbsp; ".join(chips)
+
+
+def busiest_html(rows: list[tuple[str, str, int]]) -> str:
+    cells = "".join(
+        f"<tr><td>{html.escape(ext)}</td><td>{html.escape(name)}</td>"
+        f"<td align='right'>{count}</td></tr>"
+        for ext, name, count in rows
+    )
+    return f"<table cellpadding='3'>{cells}</table>" if rows else ""
 
 
 class OverviewPage(QWidget):
@@ -48,6 +76,14 @@ class OverviewPage(QWidget):
         for index, (key, label) in enumerate(_TILES):
             grid.addWidget(self._tile(key, label), index // 3, index % 3)
         layout.addLayout(grid)
+        self.severity_label = QLabel()
+        self.severity_label.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.severity_label)
+        self.busiest_heading = QLabel("<b>AI systems with the most open findings</b>")
+        self.busiest = QLabel()
+        self.busiest.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.busiest_heading)
+        layout.addWidget(self.busiest)
         layout.addStretch(1)
         context.workspace_changed.connect(self.refresh)
         context.data_changed.connect(lambda _area: self.refresh())
@@ -79,3 +115,6 @@ class OverviewPage(QWidget):
         )
         for key, label in self.tiles.items():
             label.setText(f"{getattr(summary, key):,}")
+        self.severity_label.setText(severity_html(summary.open_by_severity))
+        self.busiest.setText(busiest_html(summary.systems_most_findings))
+        self.busiest_heading.setVisible(bool(summary.systems_most_findings))
