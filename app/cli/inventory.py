@@ -8,11 +8,13 @@ rejected, missing per entity) with every problem; ``--dry-run`` stops there. Wit
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 from pathlib import Path
 
 from app.cli.common import CliContext, table
 from app.services.errors import UserError
+from app.services.identity_analysis import FindingRefresh, refresh_identity_findings
 from app.services.inventory_import import (
     ImportPlan,
     ImportResult,
@@ -89,8 +91,18 @@ def import_inventory(ctx: CliContext) -> int:
             "imported (fix them, or add --valid-only to import the valid rows)"
         )
     result = apply_plan(ws, plan, valid_only=args.valid_only, delete_missing=args.delete_missing)
-    ctx.output(_plan_data(plan, result), lambda: _result_text(plan, result))
+    # As the import wizard does: the identity findings follow the inventory they judge.
+    refresh = refresh_identity_findings(ws)
+    data = _plan_data(plan, result) | {"identity_findings": dataclasses.asdict(refresh)}
+    ctx.output(data, lambda: f"{_result_text(plan, result)}\n{_refresh_text(refresh)}")
     return 0
+
+
+def _refresh_text(refresh: FindingRefresh) -> str:
+    return (
+        f"Identity findings: {refresh.created} new, {refresh.reopened} reopened, "
+        f"{refresh.resolved} resolved, {refresh.updated + refresh.unchanged} still open."
+    )
 
 
 def _plan_data(plan: ImportPlan, result: ImportResult | None) -> dict:

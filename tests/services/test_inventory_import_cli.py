@@ -81,3 +81,19 @@ def test_unreadable_file_is_one_line(tmp_path, capsys):
         "assay: inventory.xlsx is not an Excel workbook (.xlsx/.xlsm): its content is of "
         "another kind\n"
     )
+
+
+def test_applied_import_refreshes_the_identity_findings(tmp_path, capsys):
+    import json
+    from pathlib import Path
+
+    from app.cli import main
+
+    samples = Path(__file__).resolve().parents[2] / "resources" / "samples"
+    book = next(p for p in sorted(samples.glob("*.xlsx")))
+    ws = str(tmp_path / "w.assay")
+    assert main(["import", "inventory", str(book), "--workspace", ws, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["identity_findings"]["created"] > 0
+    assert main(["findings", "list", "--workspace", ws, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)
