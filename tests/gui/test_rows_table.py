@@ -70,3 +70,17 @@ def test_hundred_thousand_rows_load_and_filter(qtbot):
     assert table.model.rowCount() == 100_000
     table.filter_box.setCurrentIndex(1)
     assert table.proxy.rowCount() == 50_000
+
+
+def test_column_layout_is_remembered_per_table(qtbot):
+    from app.gui.app import create_application
+
+    create_application()  # QSettings points at the test's own config folder
+    first = RowsTable(COLUMNS, noun="systems", layout_key="test-systems")
+    qtbot.addWidget(first)
+    first.set_rows([Row("a", "x", 1, None)])
+    first.view.horizontalHeader().resizeSection(1, 333)
+    first.save_layout()
+    second = RowsTable(COLUMNS, noun="systems", layout_key="test-systems")
+    qtbot.addWidget(second)
+    assert second.view.horizontalHeader().sectionSize(1) == 333

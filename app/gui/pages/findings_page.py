@@ -114,7 +114,7 @@ class FindingsPage(QWidget):
         top.addStretch(1)
         top.addWidget(QLabel("Of:"))
         top.addWidget(self.assessment_box)
-        self.table = RowsTable(COLUMNS, noun="findings", filters=FILTERS)
+        self.table = RowsTable(COLUMNS, noun="findings", filters=FILTERS, layout_key="findings")
         # RowsTable applies a filter only when the choice changes; apply the first one now.
         self.table.proxy.set_predicate(FILTERS[0][1])
         self.editor = FindingEditor()

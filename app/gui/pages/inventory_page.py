@@ -119,9 +119,10 @@ class InventoryPage(QWidget):
         top.addWidget(self.findings_button)
         top.addWidget(self.import_button)
         self.systems = RowsTable(self._system_columns(), noun="AI systems",
-                                 filters=self._system_filters())  # fmt: skip
+                                 filters=self._system_filters(), layout_key="systems")  # fmt: skip
         self.identities = RowsTable(self._identity_columns(), noun="identities",
-                                    filters=self._identity_filters())  # fmt: skip
+                                    filters=self._identity_filters(),
+                                    layout_key="identities")  # fmt: skip
         self.tabs = QTabWidget()
         self.tabs.setTabsClosable(True)
         self.tabs.setDocumentMode(True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QSettings, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -35,9 +35,11 @@ class RowsTable(QWidget):
         *,
         noun: str = "rows",
         filters: Sequence[tuple[str, Callable[[Any], bool] | None]] = (),
+        layout_key: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._layout_key = layout_key
         self._noun = noun
         self.model = RowsTableModel(columns, self)
         self.proxy = RowsFilterProxy(self)
@@ -82,6 +84,27 @@ class RowsTable(QWidget):
         self.view.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         if self._filters:
             self._on_filter_box_changed(0)  # the first filter shown is the one in force
+        if layout_key:
+            self._restore_layout()
+
+    # Column layout, remembered per table in QSettings ------------------------------------
+    def _settings_name(self) -> str:
+        return f"tables/{self._layout_key}/header"
+
+    def _restore_layout(self) -> None:
+        header = self.view.horizontalHeader()
+        state = QSettings().value(self._settings_name())
+        if state is not None:
+            header.restoreState(state)
+        self._layout_timer = QTimer(self, singleShot=True, interval=400)
+        self._layout_timer.timeout.connect(self.save_layout)
+        for signal in (header.sectionResized, header.sectionMoved):
+            signal.connect(lambda *_args: self._layout_timer.start())
+
+    def save_layout(self) -> None:
+        """Remember column widths and order of this table (tables with a layout key only)."""
+        if self._layout_key:
+            QSettings().setValue(self._settings_name(), self.view.horizontalHeader().saveState())
 
     def set_rows(self, rows: Sequence[Any]) -> None:
         self.model.set_rows(rows)
