@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QPixmap
+from PySide6.QtGui import QDesktopServices, QImage, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -24,9 +24,22 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui import tasks
+from app.services.progress import Progress
 from app.services.reporting.preview import PagePreview, render_page_images
 
 logger = logging.getLogger(__name__)
+
+
+def render_and_decode(
+    pdf: Path, out_dir: Path, progress: Progress | None = None
+) -> tuple[PagePreview, list[QImage]]:
+    """Render the page images and decode them, both on the worker.
+
+    Decoding forty PNG files takes a noticeable fraction of a second; a ``QImage`` may be
+    made off the UI thread, so only the cheap ``QPixmap.fromImage`` is left for the UI thread.
+    """
+    result = render_page_images(pdf, out_dir, progress=progress)
+    return result, [QImage(str(image)) for image in result.images]
 
 
 class PdfPreview(QWidget):
@@ -99,23 +112,23 @@ class PdfPreview(QWidget):
         self.caption.setText(f"Rendering the pages of {self._pdf.name}…")
         out_dir = Path(self._folder.name) / f"run-{generation}"
         self._task = tasks.run_task(
-            render_page_images,
+            render_and_decode,
             self._pdf,
             out_dir,
-            on_success=lambda result: self._on_rendered(generation, result),
+            on_success=lambda outcome: self._on_rendered(generation, *outcome),
             on_failure=lambda exc: self._on_failed(generation, str(exc)),
         )
 
-    def _on_rendered(self, generation: int, result: PagePreview) -> None:
+    def _on_rendered(self, generation: int, result: PagePreview, images: list[QImage]) -> None:
         if generation != self._generation:
             return  # a newer PDF replaced this one meanwhile
         self._task = None
         if not result.images:
             self._on_failed(generation, result.message)
             return
-        for number, image in enumerate(result.images, start=1):
+        for number, image in enumerate(images, start=1):
             label = QLabel()
-            label.setPixmap(QPixmap(str(image)))
+            label.setPixmap(QPixmap.fromImage(image))
             label.setFrameShape(QLabel.Shape.Box)
             label.setToolTip(f"Page {number}")
             label.setAccessibleName(f"Page {number}")
