@@ -140,11 +140,16 @@ class AssessmentNavigator(QWidget):
             leaf.setToolTip(NAME, " · ".join([*facts, question.prompt]))
             self._items[question.id] = leaf
             self._texts[question.id] = question_text(question)
-            self.update_question(question.id)
+            self._update_badge(question.id)
+        self._update_summary()  # once: counting every answer per question is quadratic
 
     # Badges --------------------------------------------------------------------------------
     def update_question(self, question_id: str) -> None:
         """Refresh the answer badge of one question from the state's response."""
+        self._update_badge(question_id)
+        self._update_summary()
+
+    def _update_badge(self, question_id: str) -> None:
         state, item = self._state, self._items.get(question_id)
         if state is None or item is None:
             return
@@ -162,7 +167,6 @@ class AssessmentNavigator(QWidget):
         differs = target != state.info.target_level
         item.setText(SCORE, f"target {target}" if differs else "")
         item.setForeground(SCORE, QBrush(QColor(MUTED)))
-        self._update_summary()
 
     def update_scores(self, score: AssessmentScore | None) -> None:
         """Refresh the completion and score badges of every node."""
