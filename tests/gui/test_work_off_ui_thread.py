@@ -1,0 +1,189 @@
+"""The long operations of the window call their services on worker threads, never the UI thread.
+
+Each test wraps the service functions a page calls so that every call records the thread it
+ran on, drives the real window like a user, and checks that no call ran on the UI thread (the
+thread running the test). Times are not measured here; ``tests/bench`` prints them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWizard
+
+from app.gui.dialogs import import_preview_page, import_sheet_page, import_wizard
+from app.gui.pages import assessments_page, reports_page
+from app.services.assessments import list_responses
+from app.services.inventory_queries import get_system
+from app.services.reporting import create_certificate
+from app.services.workspace import open_workspace
+
+PASSWORD = "thread-Secret-8596!"
+_SETUP = Path(__file__).parents[1] / "services" / "test_reporting_setup.py"
+
+
+def _setup_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("reporting_setup", _SETUP)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("reporting_setup", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+setup = _setup_module()
+
+
+class ThreadLog:
+    """Wraps service functions so that each call records the thread it ran on."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self._monkeypatch = monkeypatch
+        self.calls: list[tuple[str, int]] = []
+
+    def watch(self, module: ModuleType, name: str, before: Callable | None = None) -> None:
+        """Record every call of ``module.name``; ``before`` runs first with the keywords."""
+        original = getattr(module, name)
+
+        def recorded(*args, **kwargs):
+            self.calls.append((name, threading.get_ident()))
+            if before is not None:
+                before(kwargs)
+            return original(*args, **kwargs)
+
+        self._monkeypatch.setattr(module, name, recorded)
+
+    def threads(self, name: str) -> list[int]:
+        return [thread for called, thread in self.calls if called == name]
+
+
+@pytest.fixture
+def log(monkeypatch):
+    return ThreadLog(monkeypatch)
+
+
+@pytest.fixture
+def errors(monkeypatch):
+    """Error boxes are recorded instead of shown (a modal box would stop the test)."""
+    shown: list[str] = []
+
+    def record(box):
+        shown.append(box.text())
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", record)
+    return shown
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    return setup.build_report_workspace(tmp_path_factory.mktemp("built"))
+
+
+@pytest.fixture
+def window(built, tmp_path, make_main_window):
+    copy = setup.copy_workspace(built, tmp_path / "ws")
+    window = make_main_window(workspace=open_workspace(copy.path, actor="tester"))
+    window.show()
+    return window
+
+
+def assert_off_ui_thread(log: ThreadLog, *names: str) -> None:
+    ui = threading.get_ident()
+    for name in names:
+        threads = log.threads(name)
+        assert threads, f"{name} was never called"
+        assert ui not in threads, f"{name} ran on the UI thread"
+
+
+def test_import_wizard_reads_checks_and_applies_on_workers(window, qtbot, tmp_path, log, errors):
+    from openpyxl import Workbook
+
+    for module, name in (
+        (import_sheet_page, "inspect_file"),
+        (import_preview_page, "plan_import"),
+        (import_wizard, "apply_plan"),
+        (import_wizard, "refresh_identity_findings"),
+    ):
+        log.watch(module, name)
+    book = Workbook()
+    book.active.title = "AI systems"
+    book.active.append(["System ID", "Name", "Owner email", "Autonomy"])
+    book.active.append(["AIS-900", "Thread test agent", "tess@example.com", "advisory"])
+    path = tmp_path / "one-system.xlsx"
+    book.save(path)
+    window.show_page("inventory")
+    page = window.page("inventory")
+    wizard = page.start_import()
+    wizard.file_page.path_edit.setText(str(path))
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.file_preview is not None, timeout=10_000)
+    wizard.next()
+    with qtbot.waitSignal(wizard.preview_page.plan_ready, timeout=15_000):
+        wizard.next()
+    with qtbot.waitSignal(wizard.imported, timeout=15_000):
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert get_system(window.context.workspace, "AIS-900").row.name == "Thread test agent"
+    assert_off_ui_thread(log, "inspect_file", "plan_import", "apply_plan")
+    assert_off_ui_thread(log, "refresh_identity_findings")
+    assert errors == []
+
+
+def test_a_fully_answered_assessment_is_read_and_scored_on_workers(
+    window, qtbot, built, log, errors
+):
+    log.watch(assessments_page, "load_state")
+    log.watch(assessments_page, "score_state")
+    responses = list_responses(window.context.workspace, built.assessment_id)
+    assert all(r.answered for r in responses)
+    window.show_page("assessments")
+    page = window.page("assessments")
+    qtbot.waitUntil(lambda: page.state is not None and not page.scoring(), timeout=10_000)
+    assert page.state.info.id == built.assessment_id
+    page.schedule_score()
+    qtbot.waitUntil(lambda: not page.scoring(), timeout=10_000)
+    level = page.state.responses[page.panel.question_id].level
+    page.answer_level(1 if level != 1 else 2)  # an answer change scores the whole assessment
+    qtbot.waitUntil(lambda: not page.scoring(), timeout=10_000)
+    assert len(log.threads("score_state")) >= 2
+    assert_off_ui_thread(log, "load_state", "score_state")
+    assert errors == []
+
+
+@pytest.mark.parametrize("signed", [False, True], ids=["pdf", "signed-pdf"])
+def test_pdf_reports_are_generated_on_a_worker(
+    window, qtbot, tmp_path, monkeypatch, log, errors, signed
+):
+    # The real generate_pdf runs on the worker, but its task is cancelled first (as the
+    # progress dialog's Cancel button would), so it stops at its first cancellation check
+    # instead of rendering for many seconds; the signed case still opens the certificate.
+    requests = []
+
+    def cancel_first(kwargs):
+        requests.append(kwargs.get("signing"))
+        kwargs["progress"].cancel()
+
+    log.watch(reports_page, "generate_pdf", before=cancel_first)
+    output = tmp_path / "report.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(output), ""))
+    window.show_page("reports")
+    page = window.page("reports")
+    if signed:
+        certificate = tmp_path / "assessor.p12"
+        create_certificate(certificate, name="Tess Thread", password=PASSWORD.encode())
+        monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (PASSWORD, True))
+        page.sign_check.setChecked(True)
+        page.certificate_edit.setText(str(certificate))
+    page.generate_button.click()
+    assert not page.generate_button.isEnabled(), "the click returns while the worker runs"
+    qtbot.waitUntil(lambda: page.generate_button.isEnabled(), timeout=30_000)
+    assert page.result_label.text() == "Cancelled: no report was written."
+    assert not output.exists()
+    assert_off_ui_thread(log, "generate_pdf")
+    assert (requests[0] is not None) == signed
+    assert errors == []
