@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 
 from app.catalog.registry import Catalog
+from app.gui import tasks
 from app.services.frameworks import catalog_for
 from app.services.workspace import Workspace
 
@@ -47,6 +48,18 @@ class GuiContext(QObject):
         if self._catalog is None:
             self._catalog = catalog_for(self._workspace)
         return self._catalog
+
+    def preload_catalog(self) -> None:
+        """Load the catalog on a worker so the first page that needs it does not wait."""
+        if self._catalog is not None:
+            return
+        workspace = self._workspace
+
+        def loaded(catalog: Catalog) -> None:
+            if self._workspace is workspace and self._catalog is None:
+                self._catalog = catalog
+
+        tasks.run_task(catalog_for, workspace, on_success=loaded, with_progress=False)
 
     def reset_catalog(self) -> None:
         """Forget the loaded catalog (a framework was added or the workspace changed)."""

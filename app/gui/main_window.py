@@ -174,6 +174,7 @@ class MainWindow(QMainWindow):
     # Workspaces ----------------------------------------------------------------------------
     def _on_workspace_changed(self) -> None:
         workspace = self.context.workspace
+        self.context.preload_catalog()
         self.setWindowTitle(f"{workspace.name} — {APP_NAME}")
         self.statusBar().showMessage(str(workspace.path))
         save_preferences(remember_workspace(load_preferences(), workspace.path))

@@ -148,3 +148,9 @@ def test_overview_lists_open_findings_by_severity_and_busiest_systems(make_main_
     assert "<b>1</b> critical" in page.severity_label.text()
     assert "&lt;b&gt;Agent&lt;/b&gt;" in page.busiest.text()
     assert page.welcome.isHidden()
+
+
+def test_catalog_is_preloaded_off_the_ui_thread(make_main_window, qtbot):
+    window = make_main_window()
+    qtbot.waitUntil(lambda: window.context._catalog is not None, timeout=10_000)
+    assert window.context.catalog().framework("nist-ai-rmf").id == "nist-ai-rmf"
