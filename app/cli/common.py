@@ -35,13 +35,18 @@ class CliContext:
         """Return True when the user asked for JSON output."""
         return bool(getattr(self.args, "json", False))
 
-    def workspace(self, *, create: bool = True) -> Workspace:
-        """Open the workspace named by ``--workspace`` (or the default) once, lazily."""
+    def workspace(self, *, create: bool = False) -> Workspace:
+        """Open the workspace named by ``--workspace`` (or the default) once, lazily.
+
+        A named workspace that does not exist is created only by commands that write
+        (``create=True``), so a mistyped path in a reading command is an error rather than a
+        new empty workspace. The default workspace is created on first use, as in the app.
+        """
         if self._workspace is None:
             path = getattr(self.args, "workspace", None)
             actor = load_preferences().assessor_name or None
             self._workspace = open_workspace(
-                Path(path) if path else None, create=create, actor=actor
+                Path(path) if path else None, create=create or not path, actor=actor
             )
         return self._workspace
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from app.cli.common import CliContext
 from app.services.demo.builder import DEMO_FILE_NAME, build_demo
+from app.services.errors import UserError
 from app.support.paths import user_data_dir
 
 logger = logging.getLogger(__name__)
@@ -23,6 +24,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help="write the workspace, its PDF, signed PDF, workbook and portfolio into DIR",
     )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing file named with --workspace",
+    )
     parser.set_defaults(handler=run_demo)
 
 
@@ -31,6 +37,8 @@ def run_demo(ctx: CliContext) -> int:
     out = Path(ctx.args.out) if ctx.args.out else None
     explicit = getattr(ctx.args, "workspace", None)
     target = Path(explicit) if explicit else (out or user_data_dir()) / DEMO_FILE_NAME
+    if explicit and target.exists() and not ctx.args.force:
+        raise UserError(f"{target} exists; the demo would replace it (add --force to replace it)")
     result = build_demo(target)
     summary: dict[str, object] = {
         "workspace": str(result.workspace_path),

@@ -69,6 +69,6 @@ def set_details(ctx: CliContext) -> int:
         changes["classification"] = args.classification
     if not changes:
         raise UserError("nothing to change: name at least one option (see --help)")
-    info = update_engagement(ctx.workspace(), **changes)
+    info = update_engagement(ctx.workspace(create=True), **changes)
     ctx.output(dataclasses.asdict(info), lambda: _describe(info))
     return 0

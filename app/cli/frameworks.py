@@ -139,7 +139,7 @@ def add_file(ctx: CliContext) -> int:
     """Validate a framework file and add it to the workspace as a custom framework."""
     path = Path(ctx.args.file)
     try:
-        added = add_custom_framework(ctx.workspace(), path, **_file_options(ctx))
+        added = add_custom_framework(ctx.workspace(create=True), path, **_file_options(ctx))
     except FrameworkFileError as exc:
         _print_problems(exc)
         raise UserError(f"{path.name}: not added, {len(exc.problems)} problem(s)") from exc

@@ -78,7 +78,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def import_inventory(ctx: CliContext) -> int:
     """Plan the import, print it, and apply it unless it is a dry run."""
     args = ctx.args
-    ws = ctx.workspace()
+    ws = ctx.workspace(create=True)
     plan = plan_import(ws, args.file, sheet=args.sheet, mapping=args.map, format=args.format)
     if args.dry_run:
         ctx.output(_plan_data(plan, None), lambda: _plan_text(plan, dry_run=True))

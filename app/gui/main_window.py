@@ -179,8 +179,16 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(str(workspace.path))
         save_preferences(remember_workspace(load_preferences(), workspace.path))
 
+    def flush_pending_edits(self) -> None:
+        """Save text typed but not yet saved (notes wait for a pause in typing)."""
+        page = self._pages.get("assessments")
+        panel = getattr(page, "panel", None)
+        if panel is not None:
+            panel.flush_notes()
+
     def open_path(self, path: Path, *, create: bool = False) -> bool:
         """Open (or create) the workspace at ``path`` in this window; errors go to a dialog."""
+        self.flush_pending_edits()
         try:
             workspace = open_workspace(path, create=create, actor=self.context.workspace.actor)
         except UserError as exc:
@@ -272,6 +280,7 @@ class MainWindow(QMainWindow):
             self.resize(1200, 780)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.flush_pending_edits()
         QSettings().setValue("main_window/geometry", self.saveGeometry())
         tasks.wait_for_all(10_000)
         self.context.workspace.close()

@@ -83,12 +83,13 @@ class ResponsesImport:
 
 def _open(path: Path) -> Any:
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     if not path.is_file():
         raise WorkbookImportError(f"{path.name}: no such file")
     try:
         return load_workbook(path, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
         raise WorkbookImportError(f"{path.name}: not an Excel workbook (.xlsx)") from exc
 
 

@@ -16,7 +16,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.domain.enums import EvidenceStrength
 from app.domain.scoring import CONFIDENCE_LEVEL
 from app.services.assessments import AssessmentQuestions, list_responses, load_questions
 from app.services.workspace import Workspace
@@ -34,7 +33,6 @@ logger = logging.getLogger(__name__)
 
 ERROR, WARNING = "error", "warning"
 HIGH_PRIORITY = 1
-_WEAK = (None, EvidenceStrength.SELF_DECLARED.value)
 
 
 @dataclass(frozen=True)
@@ -127,9 +125,12 @@ def _answer_issues(workspace: Workspace, loaded: AssessmentQuestions) -> list[Ga
             response.level is not None
             and response.level >= CONFIDENCE_LEVEL
             and not response.evidence_ids
-            and response.evidence_strength in _WEAK
         ):
-            message = f"{label} is answered at level {response.level} without evidence"
+            claimed = response.evidence_strength or "self-declared"
+            message = (
+                f"{label} is answered at level {response.level} without an evidence file "
+                f"({claimed})"
+            )
             issues.append(GateIssue("level-without-evidence", message, question.id, WARNING))
         if response.flagged and not response.reviewed:
             message = f"{label} is flagged for review and not yet reviewed"

@@ -78,7 +78,10 @@ def open_workspace(
     if is_new and not create:
         raise WorkspaceError(f"no workspace at {path}")
     if is_new:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WorkspaceError(f"cannot create {path}: {exc.strerror or exc}") from exc
     backup = _check_and_prepare(path, is_new)
     database = Database(path)
     if backup is not None or is_new:

@@ -69,3 +69,11 @@ def test_user_errors_are_one_line_and_exit_1(tmp_path, args, message):
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
+
+
+def test_reading_commands_do_not_create_a_mistyped_workspace(tmp_path):
+    typo = tmp_path / "tpyo.assay"
+    result = run_cli("systems", "list", "--workspace", str(typo))
+    assert result.returncode == 1
+    assert "no workspace at" in result.stderr
+    assert not typo.exists()

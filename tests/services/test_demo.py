@@ -88,3 +88,13 @@ def test_cli_demo_builds_the_workspace_where_asked(tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out)
     assert summary["workspace"] == str(target)
     assert len(summary["assessments"]) == 3
+
+
+def test_cli_demo_refuses_to_replace_an_existing_workspace(tmp_path, capsys):
+    from app.cli import main
+
+    target = tmp_path / "client.assay"
+    target.write_bytes(b"precious")
+    assert main(["demo", "--workspace", str(target)]) == 1
+    assert "--force" in capsys.readouterr().err
+    assert target.read_bytes() == b"precious"
