@@ -153,3 +153,15 @@ def test_refusals(ws, built, tmp_path):
     text.write_text("not a workbook")
     with pytest.raises(UserError, match="notes.xlsx"):
         import_responses(ws, built.assessment_id, text, dry_run=True)
+
+
+def test_masked_secrets_in_a_client_copy_do_not_overwrite_the_stored_text(ws, built, tmp_path):
+    first = assessments.list_responses(ws, built.assessment_id)[0]
+    reason = "Runs as arn:aws:iam::123456789012:role/agent-runner with key AKIAIOSFODNN7EXAMPLE"
+    assessments.answer(ws, built.assessment_id, first.question_id, "na", note=reason)
+    book = tmp_path / "client.xlsx"
+    generate_workbook(ws, built.assessment_id, book, profile="client")
+    plan = import_responses(ws, built.assessment_id, book)
+    assert plan.changes == ()
+    stored = assessments.get_response(ws, built.assessment_id, first.question_id)
+    assert stored.justification == reason

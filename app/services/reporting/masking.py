@@ -22,6 +22,7 @@ _T = TypeVar("_T")
 UNMASKED_FIELDS = frozenset(
     {
         "sha256",
+        "question_id",
         "logo",
         "primary_colour",
         "accent_colour",

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.reports.errors import ReportError
+from app.reports.masking import mask_secret
 from app.services import journal
 from app.services.assessments import (
     ResponseInfo,
@@ -108,10 +109,17 @@ def _change(
     return ResponseChange(row.row, stored.question_id, ref, field, texts[0], texts[1], changes)
 
 
+def _same_text(sheet: str, stored: str) -> bool:
+    """Return True when the sheet holds the stored text as written or as a client copy masks it."""
+    return sheet == stored.strip() or sheet == mask_secret(stored).strip()
+
+
 def _compare(row: ResponseRow, stored: ResponseInfo, ref: str) -> list[ResponseChange]:
     found: list[ResponseChange] = []
     before = _answer_text(stored.level, stored.not_applicable, stored.justification)
     reason = (row.justification or "").strip()
+    if stored.not_applicable and _same_text(reason, stored.justification):
+        reason = stored.justification  # a client copy carries the masked reason: unchanged
     if row.not_applicable and (not stored.not_applicable or reason != stored.justification):
         update = {"not_applicable": True, "justification": reason}
         after = _answer_text(None, True, reason)
@@ -126,7 +134,7 @@ def _compare(row: ResponseRow, stored: ResponseInfo, ref: str) -> list[ResponseC
         update = {"evidence_strength": strength}
         found.append(_change(row, stored, ref, STRENGTH, texts, update))
     notes = (row.notes or "").strip()
-    if notes and notes != stored.notes:
+    if notes and not _same_text(notes, stored.notes):
         update = {"notes": notes}
         found.append(_change(row, stored, ref, NOTES, (stored.notes, notes), update))
     return found
