@@ -183,6 +183,23 @@ class LinkType(StrEnum):
     PARTIAL = "partial"
 
 
+def _validate_all(
+    name: str,
+    data: Any,
+    handler: ValidatorFunctionWrapHandler,
+    structure_problems: Callable[[Mapping[str, Any]], list[Any]],
+) -> Any:
+    """Run pydantic's field checks and the cross-reference checks, reporting both at once."""
+    extra = structure_problems(data) if isinstance(data, Mapping) else []
+    try:
+        model = handler(data)
+    except ValidationError as exc:
+        raise merge_errors(name, exc, extra) from None
+    if extra:
+        raise merge_errors(name, None, extra)
+    return model
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -273,14 +290,7 @@ class Framework(_Model):
     @model_validator(mode="wrap")
     @classmethod
     def _check_structure(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Framework:
-        extra = framework_problems(data) if isinstance(data, Mapping) else []
-        try:
-            model = handler(data)
-        except ValidationError as exc:
-            raise merge_errors(cls.__name__, exc, extra) from None
-        if extra:
-            raise merge_errors(cls.__name__, None, extra)
-        return model
+        return _validate_all(cls.__name__, data, handler, framework_problems)
 
     def set_origin(self, *, sha256: str, source_name: str, custom: bool) -> Framework:
         """Record where this copy was loaded from (used by the loader) and return it."""
@@ -430,11 +440,4 @@ class Crosswalk(_Model):
     @model_validator(mode="wrap")
     @classmethod
     def _check_structure(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Crosswalk:
-        extra = crosswalk_problems(data) if isinstance(data, Mapping) else []
-        try:
-            model = handler(data)
-        except ValidationError as exc:
-            raise merge_errors(cls.__name__, exc, extra) from None
-        if extra:
-            raise merge_errors(cls.__name__, None, extra)
-        return model
+        return _validate_all(cls.__name__, data, handler, crosswalk_problems)
