@@ -329,12 +329,14 @@ def _system_rows(
     if ext_id is not None:
         query = query.where(AISystem.external_id == ext_id)
     if search:
-        pattern = f"%{search}%"
+        # Search words are literal text: % and _ must not act as wildcards.
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
         query = query.where(
             sa.or_(
-                AISystem.external_id.ilike(pattern),
-                AISystem.name.ilike(pattern),
-                AISystem.business_unit.ilike(pattern),
+                AISystem.external_id.ilike(pattern, escape="\\"),
+                AISystem.name.ilike(pattern, escape="\\"),
+                AISystem.business_unit.ilike(pattern, escape="\\"),
             )
         )
     return [

@@ -450,3 +450,14 @@ def test_cli_identities_and_findings(cli) -> None:
     code, _, err = cli("identities", "drift")
     assert code == 1
     assert "two applied imports" in err
+
+
+def test_system_search_treats_percent_and_underscore_as_text(workspace):
+    from app.services.inventory_queries import list_systems
+    from app.storage.models import AISystem
+
+    with workspace.db.write() as session:
+        session.add(AISystem(external_id="AIS_1", name="100% agent"))
+        session.add(AISystem(external_id="AISX1", name="Other agent"))
+    assert [r.ext_id for r in list_systems(workspace, search="AIS_")] == ["AIS_1"]
+    assert [r.ext_id for r in list_systems(workspace, search="100%")] == ["AIS_1"]
