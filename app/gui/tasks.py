@@ -4,6 +4,10 @@
 ``progress`` object that implements ``app.services.progress.Progress``: reports are emitted as
 Qt signals (throttled to whole percents) and ``cancelled`` reads a flag the UI can set. Writes
 go to a pool of one thread, so database writes never race each other.
+
+With ``in_child=True`` the worker thread only relays: the function runs in a child process
+(``app.services.child_process``), so the garbage collections of a big render or import pause
+the child, never the UI thread.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
+from app.services.child_process import run_in_child
 from app.services.progress import Cancelled
 
 logger = logging.getLogger(__name__)
@@ -86,7 +91,8 @@ class Task(QObject):
         except Cancelled:
             self.cancelled_signal.emit()
         except Exception as exc:  # every failure reaches the UI, never a silent thread death
-            exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+            if not hasattr(exc, "__traceback_text__"):  # a child's own traceback says more
+                exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
             logger.exception("task %s failed", getattr(self._fn, "__name__", self._fn))
             self.failed.emit(exc)
         else:
@@ -104,6 +110,7 @@ def run_task(
     on_cancelled: Callable[[], None] | None = None,
     writes: bool = False,
     with_progress: bool = True,
+    in_child: bool = False,
     **kwargs: Any,
 ) -> Task:
     """Run ``fn(*args, progress=task, **kwargs)`` off the UI thread.
@@ -117,13 +124,18 @@ def run_task(
         on_cancelled: Called on the UI thread when the function stopped on Cancel.
         writes: Run on the single write thread (the function writes to the workspace).
         with_progress: Pass the task as ``progress=`` to ``fn``.
+        in_child: Run ``fn`` in a child process; ``fn`` must be a module-level function taking
+            ``progress``, and its arguments and result must pickle.
         **kwargs: Keyword arguments for ``fn``.
 
     Returns:
         The running task; call ``cancel()`` to ask it to stop.
     """
-    task = Task(fn, args, dict(kwargs))
-    if with_progress:
+    if in_child:
+        task = Task(run_in_child, (fn, args, dict(kwargs)), {})
+    else:
+        task = Task(fn, args, dict(kwargs))
+    if with_progress or in_child:
         task._kwargs["progress"] = task  # noqa: SLF001 - the task is its own progress sink
     if on_success:
         task.signals.succeeded.connect(on_success)

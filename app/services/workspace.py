@@ -45,6 +45,17 @@ class Workspace:
         """Close every connection to the file."""
         self.db.close()
 
+    def __reduce__(self) -> tuple:
+        """Pickle as the file and actor: another process reopens the file (never creates it)."""
+        return (_reopen, (self.path, self.actor))
+
+
+def _reopen(path: Path, actor: str) -> Workspace:
+    """Reopen a workspace that another process has open, checked and migrated."""
+    if not path.is_file():
+        raise WorkspaceError(f"no workspace at {path}")
+    return Workspace(path=path, db=Database(path), actor=actor)
+
 
 def default_actor() -> str:
     """Return the operating-system user name, the actor when none is configured."""

@@ -17,11 +17,12 @@ from types import ModuleType
 import pytest
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWizard
 
+from app.gui import tasks
 from app.gui.dialogs import import_preview_page, import_sheet_page, import_wizard
-from app.gui.pages import assessments_page, reports_page
+from app.gui.pages import assessments_page
 from app.services.assessments import list_responses
 from app.services.inventory_queries import get_system
-from app.services.reporting import create_certificate
+from app.services.reporting import create_certificate, generate_pdf
 from app.services.workspace import open_workspace
 
 PASSWORD = "thread-Secret-8596!"
@@ -47,13 +48,13 @@ class ThreadLog:
         self.calls: list[tuple[str, int]] = []
 
     def watch(self, module: ModuleType, name: str, before: Callable | None = None) -> None:
-        """Record every call of ``module.name``; ``before`` runs first with the keywords."""
+        """Record every call of ``module.name``; ``before`` runs first with the arguments."""
         original = getattr(module, name)
 
         def recorded(*args, **kwargs):
             self.calls.append((name, threading.get_ident()))
             if before is not None:
-                before(kwargs)
+                before(args, kwargs)
             return original(*args, **kwargs)
 
         self._monkeypatch.setattr(module, name, recorded)
@@ -156,19 +157,19 @@ def test_a_fully_answered_assessment_is_read_and_scored_on_workers(
 
 
 @pytest.mark.parametrize("signed", [False, True], ids=["pdf", "signed-pdf"])
-def test_pdf_reports_are_generated_on_a_worker(
+def test_pdf_reports_are_generated_in_a_child_process(
     window, qtbot, tmp_path, monkeypatch, log, errors, signed
 ):
-    # The real generate_pdf runs on the worker, but its task is cancelled first (as the
-    # progress dialog's Cancel button would), so it stops at its first cancellation check
-    # instead of rendering for many seconds; the signed case still opens the certificate.
-    requests = []
+    # A worker thread starts the child process that runs the real generate_pdf and relays its
+    # progress. The task is cancelled first (as the progress dialog's Cancel button would), so
+    # the child stops at its first cancellation check instead of rendering for many seconds.
+    jobs = []
 
-    def cancel_first(kwargs):
-        requests.append(kwargs.get("signing"))
+    def cancel_first(args, kwargs):
+        jobs.append(args[0])
         kwargs["progress"].cancel()
 
-    log.watch(reports_page, "generate_pdf", before=cancel_first)
+    log.watch(tasks, "run_in_child", before=cancel_first)
     output = tmp_path / "report.pdf"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(output), ""))
     window.show_page("reports")
@@ -181,9 +182,10 @@ def test_pdf_reports_are_generated_on_a_worker(
         page.certificate_edit.setText(str(certificate))
     page.generate_button.click()
     assert not page.generate_button.isEnabled(), "the click returns while the worker runs"
-    qtbot.waitUntil(lambda: page.generate_button.isEnabled(), timeout=30_000)
+    qtbot.waitUntil(lambda: page.generate_button.isEnabled(), timeout=60_000)
     assert page.result_label.text() == "Cancelled: no report was written."
     assert not output.exists()
-    assert_off_ui_thread(log, "generate_pdf")
-    assert (requests[0] is not None) == signed
+    assert_off_ui_thread(log, "run_in_child")
+    assert jobs[0].func is generate_pdf
+    assert (jobs[0].keywords["signing"] is not None) == signed
     assert errors == []

@@ -335,6 +335,7 @@ class ReportsPage(QWidget):
             on_success=self._on_written,
             on_failure=self._on_failed,
             writes=True,
+            in_child=True,  # a render's garbage collections must not pause the window
         )
         task.signals.finished.connect(lambda: self.generate_button.setEnabled(True))
         task.cancelled_signal.connect(
