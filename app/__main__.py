@@ -28,4 +28,8 @@ def _wants_gui(args: list[str]) -> bool:
 
 
 if __name__ == "__main__":
+    if getattr(sys, "frozen", False):
+        import multiprocessing
+
+        multiprocessing.freeze_support()  # in a bundle, a background process starts here
     sys.exit(main())

@@ -11,6 +11,8 @@ echo "bundle size: $(du -sh "$bundle" | cut -f1)"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 export ASSAY_HOME="$out/home" QT_QPA_PLATFORM=offscreen
+# Bundled content, libraries, and a background process started the way the window renders reports.
+"$bundle/assay" doctor
 "$bundle/assay" demo --out "$out/demo"
 for file in northwind-claims-agent-report.pdf northwind-claims-agent-report-signed.pdf \
             northwind-claims-agent.xlsx northwind-portfolio.pdf; do

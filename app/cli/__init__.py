@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "engagement",
     "demo",
     "check",
+    "doctor",
 )
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_INTERNAL_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
