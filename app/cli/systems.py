@@ -127,6 +127,16 @@ def _finding_lines(findings: tuple[HygieneFinding, ...]) -> list[str]:
     return lines
 
 
+def _delegation_lines(delegations: tuple[inventory_queries.DelegationRow, ...]) -> list[str]:
+    if not delegations:
+        return []
+    lines = [f"Delegations ({len(delegations)}):"]
+    for d in delegations:
+        extra = "; ".join(f"{k}: {v}" for k, v in sorted(d.attributes.items()))
+        lines.append(f"  {d.source} → {d.target} ({d.kind})" + (f"  [{extra}]" if extra else ""))
+    return lines
+
+
 def show_system(ctx: CliContext) -> int:
     """Print one system's details, blast radius with paths, risk tier and findings."""
     ws = ctx.workspace()
@@ -141,6 +151,7 @@ def show_system(ctx: CliContext) -> int:
             f"Autonomy: {row.autonomy or '-'}   Data: {row.data_classification or '-'}   "
             f"Exposure: {row.exposure or '-'}   Environment: {row.environment or '-'}",
             f"Identities: {', '.join(detail.identities) or '-'}",
+            *_delegation_lines(detail.delegations),
             f"Risk tier: {result.risk.tier.value} (set by {result.risk.factor}); "
             f"default target maturity {result.risk.target_level}",
             *_blast_lines(result.blast_radius, row.ext_id),

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from app.domain.enums import (
@@ -236,8 +237,22 @@ class SystemRow:
 
 
 @dataclass(frozen=True, slots=True)
+class DelegationRow:
+    """One delegation (an identity can act as another) with its custom attributes."""
+
+    source: str
+    target: str
+    kind: str
+    attributes: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class SystemDetail:
-    """Everything recorded about one AI system."""
+    """Everything recorded about one AI system.
+
+    ``delegations`` are those the system can use: from its identities, and on from every
+    identity they reach.
+    """
 
     row: SystemRow
     description: str
@@ -248,6 +263,7 @@ class SystemDetail:
     review_due: dt.date | None
     attributes: dict[str, Any]
     identities: tuple[str, ...]
+    delegations: tuple[DelegationRow, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,12 +376,14 @@ def get_system(workspace: Workspace, ext_id: str) -> SystemDetail:
         ).scalar_one_or_none()
         if not rows or system is None:
             raise UserError(f"no AI system with id {ext_id!r} in this workspace")
-        identities = session.execute(
-            sa.select(Identity.external_id)
-            .join(SystemIdentity, SystemIdentity.identity_id == Identity.id)
-            .where(SystemIdentity.system_id == system.id)
-            .order_by(Identity.external_id)
-        ).scalars()
+        identities = tuple(
+            session.execute(
+                sa.select(Identity.external_id)
+                .join(SystemIdentity, SystemIdentity.identity_id == Identity.id)
+                .where(SystemIdentity.system_id == system.id)
+                .order_by(Identity.external_id)
+            ).scalars()
+        )
         return SystemDetail(
             row=rows[0],
             description=system.description,
@@ -375,8 +393,29 @@ def get_system(workspace: Workspace, ext_id: str) -> SystemDetail:
             tags=tuple(system.tags or ()),
             review_due=system.review_due,
             attributes=dict(system.attributes or {}),
-            identities=tuple(identities),
+            identities=identities,
+            delegations=_reachable_delegations(session, identities),
         )
+
+
+def _reachable_delegations(session: Session, start: tuple[str, ...]) -> tuple[DelegationRow, ...]:
+    """Return the delegations from the given identities and from every identity they reach."""
+    source, target = aliased(Identity), aliased(Identity)
+    by_source: dict[str, list[DelegationRow]] = {}
+    for src, tgt, kind, attributes in session.execute(
+        sa.select(source.external_id, target.external_id, Delegation.kind, Delegation.attributes)
+        .join(source, source.id == Delegation.from_identity_id)
+        .join(target, target.id == Delegation.to_identity_id)
+    ):
+        by_source.setdefault(src, []).append(DelegationRow(src, tgt, kind, dict(attributes or {})))
+    reached, queue, found = set(start), list(start), []
+    while queue:
+        for row in by_source.get(queue.pop(), ()):
+            found.append(row)
+            if row.target not in reached:
+                reached.add(row.target)
+                queue.append(row.target)
+    return tuple(sorted(found, key=lambda d: (d.source, d.target, d.kind)))
 
 
 def list_identities(workspace: Workspace, *, system: str | None = None) -> list[IdentityRow]:

@@ -162,6 +162,7 @@ class Delegation(SQLModel, table=True):
     from_identity_id: int = Field(foreign_key="identity.id", index=True, ondelete="CASCADE")
     to_identity_id: int = Field(foreign_key="identity.id", index=True, ondelete="CASCADE")
     kind: str = "assume-role"
+    attributes: dict[str, Any] = Field(default_factory=dict, sa_column=_json_column(dict))
 
 
 class ImportRun(SQLModel, table=True):

@@ -393,7 +393,7 @@ def test_drift_reads_the_importers_snapshot(seeded) -> None:
     from app.services.inventory_import import store
 
     with seeded.db.write() as session:
-        session.add(ImportRun(file_name="a.xlsx", snapshot=store.snapshot(session, [])))
+        session.add(ImportRun(file_name="a.xlsx", snapshot=store.snapshot(session)))
     with seeded.db.write() as session:
         session.execute(sa.delete(Delegation))
     drift = ia.inventory_drift(seeded, old_run=1)

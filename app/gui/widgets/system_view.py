@@ -123,6 +123,7 @@ class SystemView(QWidget):
                 Column("From identity", attr("source")),
                 Column("Can act as", attr("target")),
                 Column("Kind", attr("kind")),
+                Column("Custom attributes", attr("attributes"), tooltip=attr("attributes")),
             ],
             noun="delegations",
         )

@@ -63,6 +63,8 @@ class DelegationLine:
     source: str
     target: str
     kind: str
+    attributes: str = ""
+    """The delegation's custom attributes as ``name: value`` pairs."""
 
 
 @dataclass(frozen=True)
@@ -143,11 +145,16 @@ def load_system_view(
         for g in facts.grants
         if g.identity in reachable
     )  # fmt: skip
+    extra = {(d.source, d.target, d.kind): d.attributes for d in detail.delegations}
     delegations = tuple(
-        DelegationLine(d.source, d.target, d.kind.value)
+        DelegationLine(
+            d.source, d.target, d.kind.value,
+            "; ".join(f"{k}: {v}" for k, v in
+                      sorted(extra.get((d.source, d.target, d.kind.value), {}).items())),
+        )
         for d in facts.delegations
         if d.source in reachable
-    )
+    )  # fmt: skip
     reached = [resources[r] for r in dict.fromkeys(g.resource for g in grants) if r in resources]
     return SystemViewData(
         detail,

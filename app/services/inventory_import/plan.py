@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from app.ingest.diff import InventoryDiff, diff_inventory
-from app.ingest.fields import DELEGATIONS, ENTITIES, IDENTITIES, RESOURCES, SYSTEMS
+from app.ingest.fields import ENTITIES, IDENTITIES, RESOURCES, SYSTEMS
 from app.ingest.limits import DEFAULT_LIMITS, Limits
 from app.ingest.pipeline import parse_inventory, paused_gc
 from app.ingest.problems import IngestError, Problem
@@ -311,7 +311,7 @@ def apply_plan(
             actor=ws.actor,
             applied_at=now,
             summary=counts,
-            snapshot=store.snapshot(session, _delegation_attributes(plan)),
+            snapshot=store.snapshot(session),
         )
         session.add(run)
         session.flush()
@@ -356,15 +356,6 @@ def _counts(plan: ImportPlan, writer: store.InventoryWriter, deleted: bool) -> d
     counts["links"] = {"created": writer.links_created, "deleted": writer.deleted.get("links", 0)}
     counts["people"] = {"created": writer.people_created}
     return counts
-
-
-def _delegation_attributes(plan: ImportPlan) -> list[dict[str, Any]]:
-    """Return delegation rows' custom columns, which the workspace has no column for yet."""
-    return [
-        {"key": list(r.key), "attributes": r.attributes}
-        for r in plan.resolved.records[DELEGATIONS]
-        if r.attributes
-    ]
 
 
 def _journal_after(plan: ImportPlan, counts: dict, valid_only: bool, deleted: bool) -> dict:

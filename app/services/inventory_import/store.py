@@ -19,7 +19,6 @@ from sqlmodel import Session, SQLModel
 from app.ingest.diff import NO_OWNER_COLUMN, Existing, InventoryDiff, Owner, owner_of
 from app.ingest.fields import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES, SYSTEMS
 from app.ingest.records import Record
-from app.services.journal import jsonable
 from app.services.progress import Progress, check_cancelled
 from app.storage.models import (
     AISystem,
@@ -145,11 +144,11 @@ def load_existing(session: Session) -> Existing:
                row.pop("action"), row.pop("scope"))  # fmt: skip
         row["_id"] = row.pop("id")
         existing.records[GRANTS][key] = row
-    columns = ("id", "from_identity_id", "to_identity_id", "kind")
-    for row_id, source, target, kind in _select(session, "delegation", columns):
-        existing.records[DELEGATIONS][(identities[source], identities[target], kind)] = {
-            "_id": row_id
-        }
+    for row in _rows(session, DELEGATIONS, ("from_identity_id", "to_identity_id", "kind")):
+        key = (identities[row.pop("from_identity_id")], identities[row.pop("to_identity_id")],
+               row.pop("kind"))  # fmt: skip
+        row["_id"] = row.pop("id")
+        existing.records[DELEGATIONS][key] = row
     pairs = _select(session, "system_identity", ("system_id", "identity_id"))
     existing.links = {(ext[SYSTEMS][s], identities[i]) for s, i in pairs}
     protected = _select(session, "assessment", ("DISTINCT system_id",))
@@ -256,10 +255,12 @@ class InventoryWriter:
         self._update(GRANTS, diff)
         delegations = [
             {"from_identity_id": ids[IDENTITIES][r.key[0]],
-             "to_identity_id": ids[IDENTITIES][r.key[1]], "kind": r.key[2]}
+             "to_identity_id": ids[IDENTITIES][r.key[1]], "kind": r.key[2],
+             "attributes": dict(r.attributes)}
             for r in diff.entities[DELEGATIONS].creates
         ]  # fmt: skip
         self._insert_rows(Delegation, delegations)
+        self._update(DELEGATIONS, diff)
         if delete_missing:
             self._step(0.9, "Deleting records missing from the file")
             self._delete(diff, ids)
@@ -468,11 +469,13 @@ def _flag(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
 
-def snapshot(session: Session, delegation_attributes: list[dict[str, Any]]) -> dict[str, Any]:
+def snapshot(session: Session) -> dict[str, Any]:
     """Return the inventory as it stands, as compact JSON data, for later drift comparison.
 
     Each entity is ``{"fields": [...], "rows": [[...], ...]}`` (rows in no particular order;
-    dates as ISO text); :func:`snapshot_records` turns it back into dictionaries.
+    dates as ISO text); :func:`snapshot_records` turns it back into dictionaries. Custom
+    attributes live in the tables, not in the snapshot (snapshots of workspaces older than
+    schema 0003 may also hold ``delegation_attributes``).
     """
     data: dict[str, Any] = {"version": SNAPSHOT_VERSION}
     for entity, (fields, sql) in _SNAPSHOT_SQL.items():
@@ -482,8 +485,6 @@ def snapshot(session: Session, delegation_attributes: list[dict[str, Any]]) -> d
             rows = [(*row[:first], _flag(row[first]), _flag(row[second]), *row[second + 1 :])
                     for row in rows]  # fmt: skip
         data[entity] = {"fields": list(fields), "rows": rows}
-    if delegation_attributes:
-        data["delegation_attributes"] = jsonable(delegation_attributes)
     return data
 
 

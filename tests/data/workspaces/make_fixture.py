@@ -9,7 +9,14 @@ from pathlib import Path
 from app.services import journal
 from app.services.workspace import open_workspace
 from app.storage.migrate import HEAD_REVISION
-from app.storage.models import AISystem, Engagement, Identity, Person, SystemIdentity
+from app.storage.models import (
+    AISystem,
+    Delegation,
+    Engagement,
+    Identity,
+    Person,
+    SystemIdentity,
+)
 
 
 def main() -> int:
@@ -30,9 +37,18 @@ def main() -> int:
             review_due=dt.date(2027, 1, 31),
         )
         identity = Identity(external_id="svc-claims", name="svc-claims", kind="service-account")
-        session.add_all([system, identity])
+        role = Identity(external_id="role-claims-db", name="claims DB role", kind="role")
+        session.add_all([system, identity, role])
         session.flush()
         session.add(SystemIdentity(system_id=system.id, identity_id=identity.id))
+        session.add(
+            Delegation(
+                from_identity_id=identity.id,
+                to_identity_id=role.id,
+                kind="assume-role",
+                attributes={"Change ticket": "CHG-1042"},
+            )
+        )
         journal.record(
             session,
             actor="fixture",
