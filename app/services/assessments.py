@@ -88,6 +88,7 @@ __all__ = [
     "system_risk_of",
     "update_assessment",
     "update_response",
+    "update_response_in",
 ]
 
 NOT_APPLICABLE = "na"
@@ -314,35 +315,72 @@ def update_response(
     Raises:
         UserError: The assessment is final, the question is not in it, or a value is invalid.
     """
-    clean = _validated(changes)
+    _validated(changes)  # refuse a bad value before waiting for the write lock
     with workspace.db.write() as session:
-        editable_row(session, assessment_id)
-        row = response_row(session, assessment_id, question_id)
-        before = _snapshot(row)
-        _apply(row, clean)
-        now = dt.datetime.now(dt.UTC)
-        if _ANSWER_FIELDS.intersection(clean) or "evidence_strength" in clean:
-            row.answered_by, row.answered_at = workspace.actor, now
-        if "reviewed" in clean:
-            row.reviewed_by, row.reviewed_at = (
-                (workspace.actor, now) if row.reviewed else ("", None)
-            )
-        session.flush()
-        for evidence_id in link_evidence:
-            link_response_evidence(session, row, evidence_id)
-        after = _snapshot(row)
-        journal.record(
+        return update_response_in(
             session,
-            actor=workspace.actor,
-            action="response.update",
-            entity="response",
-            entity_id=f"{assessment_id}:{question_id}",
-            before={k: v for k, v in before.items() if before[k] != after[k]},
-            after={k: v for k, v in after.items() if before[k] != after[k]}
-            | ({"evidence_linked": list(link_evidence)} if link_evidence else {}),
+            workspace,
+            assessment_id,
+            question_id,
+            link_evidence=link_evidence,
+            **changes,
         )
-        links = evidence_links(session, [row.id or 0])
-        return response_info(row, links.get(row.id or 0, ()))
+
+
+def update_response_in(
+    session: Session,
+    workspace: Workspace,
+    assessment_id: int,
+    question_id: str,
+    *,
+    link_evidence: Sequence[int] = (),
+    **changes: Any,
+) -> ResponseInfo:
+    """Change the response to one question inside the caller's write transaction.
+
+    The change and its journal entry commit (or roll back) with the rest of the caller's
+    transaction, so a user action that changes several answers stays all or nothing.
+
+    Args:
+        session: A session from ``Database.write()``.
+        workspace: The open workspace (for the actor).
+        assessment_id: The assessment.
+        question_id: The question.
+        link_evidence: Evidence ids to link to the response as well.
+        **changes: As for :func:`update_response`.
+
+    Returns:
+        The response after the change.
+
+    Raises:
+        UserError: The assessment is final, the question is not in it, or a value is invalid.
+    """
+    clean = _validated(changes)
+    editable_row(session, assessment_id)
+    row = response_row(session, assessment_id, question_id)
+    before = _snapshot(row)
+    _apply(row, clean)
+    now = dt.datetime.now(dt.UTC)
+    if _ANSWER_FIELDS.intersection(clean) or "evidence_strength" in clean:
+        row.answered_by, row.answered_at = workspace.actor, now
+    if "reviewed" in clean:
+        row.reviewed_by, row.reviewed_at = (workspace.actor, now) if row.reviewed else ("", None)
+    session.flush()
+    for evidence_id in link_evidence:
+        link_response_evidence(session, row, evidence_id)
+    after = _snapshot(row)
+    journal.record(
+        session,
+        actor=workspace.actor,
+        action="response.update",
+        entity="response",
+        entity_id=f"{assessment_id}:{question_id}",
+        before={k: v for k, v in before.items() if before[k] != after[k]},
+        after={k: v for k, v in after.items() if before[k] != after[k]}
+        | ({"evidence_linked": list(link_evidence)} if link_evidence else {}),
+    )
+    links = evidence_links(session, [row.id or 0])
+    return response_info(row, links.get(row.id or 0, ()))
 
 
 def link_response_evidence(session: Session, row: Response, evidence_id: int) -> None:

@@ -1,8 +1,12 @@
-"""The responses sheet round trip: export, edit with openpyxl, dry run, apply (journalled)."""
+"""The responses sheet round trip: export, edit with openpyxl, dry run, apply (journalled).
+
+Applying is one transaction: a failure or a cancel part-way leaves every answer as it was.
+"""
 
 from __future__ import annotations
 
 import importlib.util
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -11,6 +15,7 @@ import sqlalchemy as sa
 
 from app.services import assessments
 from app.services.errors import UserError
+from app.services.progress import Cancelled
 from app.services.reporting import generate_workbook, import_responses
 from app.services.workspace import open_workspace
 from app.storage.models import JournalEntry
@@ -165,3 +170,103 @@ def test_masked_secrets_in_a_client_copy_do_not_overwrite_the_stored_text(ws, bu
     assert plan.changes == ()
     stored = assessments.get_response(ws, built.assessment_id, first.question_id)
     assert stored.justification == reason
+
+
+def _refuse_updates_of(ws, question_id: str) -> None:
+    """Make SQLite itself refuse any update of one question's response (a real mid-way failure).
+
+    The trigger is created through a second, plain connection to the same file, as another
+    program could; the workspace's own connections see it on their next statement.
+    """
+    quoted = question_id.replace("'", "''")
+    conn = sqlite3.connect(ws.path)
+    try:
+        conn.execute(
+            "CREATE TRIGGER refuse_one_response BEFORE UPDATE ON response "
+            f"WHEN NEW.question_id = '{quoted}' "
+            "BEGIN SELECT RAISE(ABORT, 'the disk refused this row'); END"
+        )
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def _answers(ws, assessment_id: int) -> list[tuple]:
+    return [
+        (r.question_id, r.level, r.not_applicable, r.justification, r.notes)
+        for r in assessments.list_responses(ws, assessment_id)
+    ]
+
+
+def _journal_length(ws) -> int:
+    with ws.db.read() as session:
+        return session.execute(sa.select(sa.func.count()).select_from(JournalEntry)).scalar_one()
+
+
+def test_a_failure_late_in_the_workbook_applies_nothing(ws, built, tmp_path):
+    book = tmp_path / "responses.xlsx"
+    generate_workbook(ws, built.assessment_id, book, profile="client")
+    responses = assessments.list_responses(ws, built.assessment_id)
+    early, late = responses[3], responses[9]
+    _edit(
+        book,
+        {
+            early.question_id: {"Level (0-5 or N/A)": 5, "Notes": "Client: done"},
+            late.question_id: {"Level (0-5 or N/A)": "N/A", "N/A justification": "No APIs"},
+        },
+    )
+    before, entries = _answers(ws, built.assessment_id), _journal_length(ws)
+    _refuse_updates_of(ws, late.question_id)
+
+    with pytest.raises(sa.exc.IntegrityError, match="the disk refused this row"):
+        import_responses(ws, built.assessment_id, book)
+
+    assert _answers(ws, built.assessment_id) == before, "the early question is not half-applied"
+    assert _journal_length(ws) == entries
+
+
+class _CancelAfterFirst:
+    """A progress sink whose user presses Cancel as soon as the first question is applied."""
+
+    def __init__(self) -> None:
+        self.reports: list[str] = []
+
+    def report(self, fraction: float, message: str = "") -> None:
+        self.reports.append(message)
+
+    @property
+    def cancelled(self) -> bool:
+        return len(self.reports) >= 1
+
+
+def test_cancelling_part_way_applies_nothing(ws, built, tmp_path):
+    book = tmp_path / "responses.xlsx"
+    generate_workbook(ws, built.assessment_id, book, profile="client")
+    responses = assessments.list_responses(ws, built.assessment_id)
+    _edit(book, {r.question_id: {"Notes": f"Client note {i}"} for i, r in enumerate(responses[:3])})
+    before, entries = _answers(ws, built.assessment_id), _journal_length(ws)
+    progress = _CancelAfterFirst()
+
+    with pytest.raises(Cancelled):
+        import_responses(ws, built.assessment_id, book, progress=progress)
+
+    assert progress.reports == [f"Applying {responses[0].question_id}"]
+    assert _answers(ws, built.assessment_id) == before
+    assert _journal_length(ws) == entries
+
+
+def test_an_applied_workbook_is_journalled_with_its_file(ws, built, tmp_path):
+    book = tmp_path / "client-answers.xlsx"
+    generate_workbook(ws, built.assessment_id, book, profile="client")
+    responses = assessments.list_responses(ws, built.assessment_id)
+    _edit(book, {r.question_id: {"Notes": f"Client note {i}"} for i, r in enumerate(responses[:2])})
+
+    import_responses(ws, built.assessment_id, book)
+
+    [entry] = _journal(ws, "responses.import")
+    assert entry.entity_id == str(built.assessment_id)
+    assert entry.after == {
+        "file": "client-answers.xlsx",
+        "changes": 2,
+        "questions": sorted(r.question_id for r in responses[:2]),
+    }

@@ -3,9 +3,11 @@
 The responses sheet of the assessment workbook goes to the client, comes back with levels,
 N/A reasons and notes, and is compared here with the answers stored in the workspace. A dry run
 lists every change and every row-level problem and stores nothing. Applying goes through
-:func:`app.services.assessments.update_response`, one question at a time, so each change is
-validated and journalled like an answer given in the window. A workbook with any problem is not
-applied at all; a final assessment refuses the import.
+:func:`app.services.assessments.update_response_in`, question by question inside one write
+transaction, so each change is validated and journalled like an answer given in the window and
+the workbook is applied whole or not at all (a refusal, a locked database or a cancel part-way
+leaves every answer as it was). A workbook with any problem is not applied at all; a final
+assessment refuses the import.
 
 A blank cell means "no change": a client who leaves a level or a note empty never erases an
 answer or an internal note.
@@ -18,6 +20,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sqlmodel import Session
+
 from app.reports.errors import ReportError
 from app.reports.masking import mask_secret
 from app.services import journal
@@ -26,7 +30,7 @@ from app.services.assessments import (
     get_assessment,
     list_responses,
     load_questions,
-    update_response,
+    update_response_in,
 )
 from app.services.errors import UserError
 from app.services.progress import Progress, check_cancelled
@@ -182,11 +186,13 @@ def import_responses(
 ) -> ResponsesImport:
     """Compare a responses sheet with the stored answers and, unless ``dry_run``, apply it.
 
-    Nothing is applied when the sheet has any problem; the result lists them.
+    Nothing is applied when the sheet has any problem; the result lists them. The changes are
+    applied in one write transaction with their journal entries: if any of them fails, none
+    is stored.
 
     Raises:
         UserError: As :func:`plan_responses`, or a change the assessment service refuses.
-        Cancelled: The caller cancelled before the changes were applied.
+        Cancelled: The caller cancelled; no change was applied.
     """
     plan = plan_responses(workspace, assessment_id, path)
     if dry_run or plan.problems or not plan.changes:
@@ -195,12 +201,41 @@ def import_responses(
     for change in plan.changes:
         by_question.setdefault(change.question_id, {}).update(change.changes)
     check_cancelled(progress)
-    for number, (question_id, changes) in enumerate(by_question.items()):
-        if progress is not None:
-            progress.report(number / len(by_question), f"Applying {question_id}")
-        update_response(workspace, assessment_id, question_id, **changes)
+    with workspace.db.write() as session:
+        _apply(session, workspace, plan, by_question, progress)
     logger.info(
         "imported %d change(s) to %d question(s) of assessment %s from %s",
         len(plan.changes), len(by_question), assessment_id, Path(path).name,
     )  # fmt: skip
     return ResponsesImport(plan.file, assessment_id, plan.changes, (), plan.rows_read, False, True)
+
+
+def _apply(
+    session: Session,
+    workspace: Workspace,
+    plan: ResponsesImport,
+    by_question: dict[str, dict[str, Any]],
+    progress: Progress | None,
+) -> None:
+    """Apply every question's changes in the caller's one write transaction.
+
+    Any refusal, database error or cancel raises out of the transaction, which then rolls
+    back every answer already changed: the workbook is applied whole or not at all.
+    """
+    for number, (question_id, changes) in enumerate(by_question.items()):
+        check_cancelled(progress)
+        if progress is not None:
+            progress.report(number / len(by_question), f"Applying {question_id}")
+        update_response_in(session, workspace, plan.assessment_id, question_id, **changes)
+    journal.record(
+        session,
+        actor=workspace.actor,
+        action="responses.import",
+        entity="assessment",
+        entity_id=plan.assessment_id,
+        after={
+            "file": plan.file.name,
+            "changes": len(plan.changes),
+            "questions": sorted(by_question),
+        },
+    )
