@@ -210,3 +210,24 @@ def test_cancel_in_the_progress_dialog_writes_nothing(page, qtbot, tmp_path):
     assert "nothing was written" in wizard.preview_page.note.text()
     assert wizard.isVisible()
     assert wizard.preview_page.isComplete()  # the user may press Import again
+
+
+def test_a_file_changed_after_its_dry_run_is_not_imported(page, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
+    path = write_workbook(tmp_path / "register.xlsx", {"AI systems": SYSTEMS})
+    wizard = page.start_import()
+    open_file(wizard, qtbot, path)
+    wizard.next()
+    run_dry_run(wizard, qtbot)
+    write_workbook(path, {"AI systems": [*SYSTEMS[:3], ["AIS-666", "Not checked"]]})
+    finish = wizard.button(QWizard.WizardButton.FinishButton)
+    finish.click()
+    qtbot.waitUntil(lambda: wizard._apply_task is None, timeout=30_000)
+    assert len(shown) == 1
+    assert "register.xlsx changed after it was checked" in shown[0]
+    assert list_systems(page._context.workspace) == []
+    assert wizard.isVisible()
+    assert finish.isEnabled()  # the user may go back and check the new file

@@ -18,9 +18,11 @@ import pytest
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWizard
 
 from app.gui import tasks
-from app.gui.dialogs import import_preview_page, import_sheet_page, import_wizard
+from app.gui.dialogs import import_preview_page, import_sheet_page
 from app.gui.pages import assessments_page
 from app.services.assessments import list_responses
+from app.services.inventory_import import file_sha256
+from app.services.inventory_import.background import import_checked_file
 from app.services.inventory_queries import get_system
 from app.services.reporting import create_certificate, generate_pdf
 from app.services.workspace import open_workspace
@@ -102,16 +104,15 @@ def assert_off_ui_thread(log: ThreadLog, *names: str) -> None:
         assert ui not in threads, f"{name} ran on the UI thread"
 
 
-def test_import_wizard_reads_checks_and_applies_on_workers(window, qtbot, tmp_path, log, errors):
+def test_import_wizard_reads_and_checks_on_workers_and_applies_in_a_child(
+    window, qtbot, tmp_path, log, errors
+):
     from openpyxl import Workbook
 
-    for module, name in (
-        (import_sheet_page, "inspect_file"),
-        (import_preview_page, "plan_import"),
-        (import_wizard, "apply_plan"),
-        (import_wizard, "refresh_identity_findings"),
-    ):
+    jobs = []
+    for module, name in ((import_sheet_page, "inspect_file"), (import_preview_page, "plan_import")):
         log.watch(module, name)
+    log.watch(tasks, "run_in_child", before=lambda args, _kwargs: jobs.append(args))
     book = Workbook()
     book.active.title = "AI systems"
     book.active.append(["System ID", "Name", "Owner email", "Autonomy"])
@@ -130,8 +131,11 @@ def test_import_wizard_reads_checks_and_applies_on_workers(window, qtbot, tmp_pa
     with qtbot.waitSignal(wizard.imported, timeout=15_000):
         wizard.button(QWizard.WizardButton.FinishButton).click()
     assert get_system(window.context.workspace, "AIS-900").row.name == "Thread test agent"
-    assert_off_ui_thread(log, "inspect_file", "plan_import", "apply_plan")
-    assert_off_ui_thread(log, "refresh_identity_findings")
+    assert_off_ui_thread(log, "inspect_file", "plan_import", "run_in_child")
+    [(job, (_ws, file, checked, options), _kwargs)] = jobs
+    assert job is import_checked_file
+    assert (file, checked) == (path, file_sha256(path))
+    assert options["format"] == "auto"
     assert errors == []
 
 

@@ -1,8 +1,8 @@
 """The inventory import wizard: file → sheet and header row → column mapping → dry run → apply.
 
-Reading the file, the dry run and the import each run on a worker (``app.gui.tasks``); the
-import goes through :func:`run_with_progress` on the write thread, with Cancel, and nothing is
-written until the user presses Import on the dry-run page.
+Reading the file and the dry run run on a worker (``app.gui.tasks``); the import itself runs in
+a child process started from the write thread through :func:`run_with_progress`, with Cancel,
+and nothing is written until the user presses Import on the dry-run page.
 """
 
 from __future__ import annotations
@@ -37,9 +37,9 @@ from app.gui.dialogs.import_sheet_page import SheetPage
 from app.gui.dialogs.progress_dialog import run_with_progress
 from app.gui.tasks import Task
 from app.services.errors import UserError
-from app.services.identity_analysis import FindingRefresh, refresh_identity_findings
-from app.services.inventory_import import ImportPlan, ImportResult, apply_plan
-from app.services.progress import Cancelled, Progress, scaled
+from app.services.identity_analysis import FindingRefresh
+from app.services.inventory_import import ImportPlan, ImportResult
+from app.services.inventory_import.background import import_checked_file
 from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
@@ -133,30 +133,6 @@ class FilePage(QWizardPage):
         self.message.setText(f"Template saved to {written}.")
 
 
-def import_and_refresh(
-    ws: Workspace,
-    plan: ImportPlan,
-    *,
-    valid_only: bool,
-    delete_missing: bool,
-    progress: Progress | None = None,
-) -> tuple[ImportResult, FindingRefresh | None]:
-    """Apply the plan, then bring the identity findings up to date (skipped when cancelled)."""
-    result = apply_plan(
-        ws,
-        plan,
-        valid_only=valid_only,
-        delete_missing=delete_missing,
-        progress=scaled(progress, 0.0, 0.8),
-    )
-    try:
-        refresh = refresh_identity_findings(ws, progress=scaled(progress, 0.8, 1.0))
-    except Cancelled:
-        logger.info("identity findings not refreshed: cancelled after the import")
-        refresh = None
-    return result, refresh
-
-
 def result_message(plan: ImportPlan, result: ImportResult) -> str:
     """Return one sentence about an applied import, for the status bar."""
     created = [
@@ -236,14 +212,17 @@ class ImportWizard(QWizard):
         self._apply_task = run_with_progress(
             self,
             f"Importing {plan.file_name}",
-            import_and_refresh,
+            import_checked_file,
             self.workspace,
-            plan,
+            plan.path,
+            plan.file_sha256,
+            dict(plan.options),
             valid_only=self.preview_page.valid_only_box.isChecked(),
             delete_missing=self.preview_page.delete_missing_box.isChecked(),
             on_success=self._on_applied,
             on_failure=self._on_apply_failed,
             writes=True,
+            in_child=True,  # its garbage collections must not pause the window
         )
         self._apply_task.cancelled_signal.connect(self._on_apply_cancelled)
 
