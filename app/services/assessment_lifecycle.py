@@ -1,8 +1,9 @@
 """The lifecycle of an assessment: draft → in review → final, and re-assessment from a copy.
 
 A final assessment is read-only. Finalising runs the quality gate first (its errors refuse the
-move unless forced) and brings the gap findings up to date. A re-assessment is a new draft that
-starts from a copy of a final one, which stays as it was.
+move unless forced) and brings the gap findings up to date, all in the one transaction that
+makes the assessment final. A re-assessment is a new draft that starts from a copy of a final
+one, which stays as it was.
 """
 
 from __future__ import annotations
@@ -37,29 +38,48 @@ def _move(
     allowed_from: tuple[AssessmentStatus, ...],
     to: AssessmentStatus,
     refusal: str,
-    extra: dict[str, Any] | None = None,
 ) -> AssessmentInfo:
     with workspace.db.write() as session:
-        row = editable_row(session, assessment_id)
-        if row.status not in allowed_from:
-            raise UserError(refusal.format(id=assessment_id, status=row.status))
-        before = {"status": row.status}
-        row.status = to.value
-        now = dt.datetime.now(dt.UTC)
-        if to == AssessmentStatus.IN_REVIEW:
-            row.submitted_at = now
-        if to == AssessmentStatus.FINAL:
-            row.finalized_at = now
-        record_change(
-            session,
-            workspace,
-            f"assessment.{to.value}",
-            row,
-            before,
-            {"status": row.status} | (extra or {}),
-        )
+        row = _movable_row(session, assessment_id, allowed_from, refusal)
+        _set_status(session, workspace, row, to)
     logger.info("assessment %s is now %s", assessment_id, to.value)
     return get_assessment(workspace, assessment_id)
+
+
+def _movable_row(
+    session: Session,
+    assessment_id: int,
+    allowed_from: tuple[AssessmentStatus, ...],
+    refusal: str,
+) -> Assessment:
+    row = editable_row(session, assessment_id)
+    if row.status not in allowed_from:
+        raise UserError(refusal.format(id=assessment_id, status=row.status))
+    return row
+
+
+def _set_status(
+    session: Session,
+    workspace: Workspace,
+    row: Assessment,
+    to: AssessmentStatus,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    before = {"status": row.status}
+    row.status = to.value
+    now = dt.datetime.now(dt.UTC)
+    if to == AssessmentStatus.IN_REVIEW:
+        row.submitted_at = now
+    if to == AssessmentStatus.FINAL:
+        row.finalized_at = now
+    record_change(
+        session,
+        workspace,
+        f"assessment.{to.value}",
+        row,
+        before,
+        {"status": row.status} | (extra or {}),
+    )
 
 
 def submit_for_review(workspace: Workspace, assessment_id: int) -> AssessmentInfo:
@@ -95,38 +115,36 @@ def return_to_draft(workspace: Workspace, assessment_id: int) -> AssessmentInfo:
 def finalize(workspace: Workspace, assessment_id: int, *, force: bool = False) -> AssessmentInfo:
     """Make an assessment in review final (read-only from then on).
 
-    The quality gate runs first; its errors refuse the move unless ``force`` is set (a forced
-    finalisation is journalled with the errors it overrode). The gap findings are brought up
-    to date just before the assessment becomes final.
+    The status check, the quality gate, the refresh of the gap findings and the move to final
+    run in one write transaction, so nothing can change the answers between the gate and the
+    move, and a failure at any step leaves the assessment and its findings as they were. The
+    gate's errors refuse the move unless ``force`` is set (a forced finalisation is journalled
+    with the errors it overrode).
 
     Raises:
         UserError: The assessment is not in review, or the quality gate found errors.
     """
-    from app.services.findings import refresh_gap_findings
-    from app.services.quality_gate import run_quality_gate
+    from app.services.findings import refresh_gap_findings_in
+    from app.services.quality_gate import quality_gate_in
 
-    current = get_assessment(workspace, assessment_id)
-    if current.status != AssessmentStatus.IN_REVIEW:
-        raise UserError(
-            f"assessment {assessment_id} is {current.status}; submit it for review before "
-            "finalising"
+    with workspace.db.write() as session:
+        row = _movable_row(
+            session,
+            assessment_id,
+            (AssessmentStatus.IN_REVIEW,),
+            "assessment {id} is {status}; submit it for review before finalising",
         )
-    gate = run_quality_gate(workspace, assessment_id)
-    if gate.errors and not force:
-        raise UserError(
-            f"assessment {assessment_id} has {len(gate.errors)} quality-gate error(s), first: "
-            f"{gate.errors[0].message}; fix them or finalise with force"
-        )
-    refresh_gap_findings(workspace, assessment_id)
-    extra = {"forced_over": [issue.message for issue in gate.errors]} if gate.errors else {}
-    return _move(
-        workspace,
-        assessment_id,
-        (AssessmentStatus.IN_REVIEW,),
-        AssessmentStatus.FINAL,
-        "assessment {id} is {status}; submit it for review before finalising",
-        extra,
-    )
+        gate = quality_gate_in(session, assessment_id)
+        if gate.errors and not force:
+            raise UserError(
+                f"assessment {assessment_id} has {len(gate.errors)} quality-gate error(s), "
+                f"first: {gate.errors[0].message}; fix them or finalise with force"
+            )
+        refresh_gap_findings_in(session, workspace, assessment_id)
+        extra = {"forced_over": [issue.message for issue in gate.errors]} if gate.errors else {}
+        _set_status(session, workspace, row, AssessmentStatus.FINAL, extra)
+    logger.info("assessment %s is now %s", assessment_id, AssessmentStatus.FINAL.value)
+    return get_assessment(workspace, assessment_id)
 
 
 def reassess(workspace: Workspace, assessment_id: int, *, title: str = "") -> AssessmentInfo:

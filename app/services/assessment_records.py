@@ -367,15 +367,24 @@ def load_questions(workspace: Workspace, assessment_id: int) -> AssessmentQuesti
         UserError: No such assessment, or its stored framework text is missing or broken.
     """
     with workspace.db.read() as session:
-        row, system = load_row(session, assessment_id)
-        counts = _answer_counts(session, [assessment_id]).get(assessment_id, (0, 0))
-        frameworks = _frameworks_of(session, _refs(row))
-        in_scope = session.execute(
-            sa.select(Response.question_id).where(Response.assessment_id == assessment_id)
-        ).scalars()
-        return AssessmentQuestions(
-            assessment_info(row, system, counts), frameworks, frozenset(in_scope)
-        )
+        return questions_in(session, assessment_id)
+
+
+def questions_in(session: Session, assessment_id: int) -> AssessmentQuestions:
+    """Return an assessment with its framework versions, read in the caller's session.
+
+    Raises:
+        UserError: No such assessment, or its stored framework text is missing or broken.
+    """
+    row, system = load_row(session, assessment_id)
+    counts = _answer_counts(session, [assessment_id]).get(assessment_id, (0, 0))
+    frameworks = _frameworks_of(session, _refs(row))
+    in_scope = session.execute(
+        sa.select(Response.question_id).where(Response.assessment_id == assessment_id)
+    ).scalars()
+    return AssessmentQuestions(
+        assessment_info(row, system, counts), frameworks, frozenset(in_scope)
+    )
 
 
 RESPONSE_FIELDS = (
@@ -448,14 +457,23 @@ def list_responses(workspace: Workspace, assessment_id: int) -> list[ResponseInf
         UserError: No assessment has this id.
     """
     with workspace.db.read() as session:
-        if session.get(Assessment, assessment_id) is None:
-            raise UserError(f"no assessment {assessment_id}")
-        rows = session.execute(
-            sa.select(*_RESPONSE_COLUMNS)
-            .where(Response.assessment_id == assessment_id)
-            .order_by(Response.id)
-        ).all()
-        links = evidence_links(session, [row[0] for row in rows])
+        return responses_in(session, assessment_id)
+
+
+def responses_in(session: Session, assessment_id: int) -> list[ResponseInfo]:
+    """Return every response of an assessment in question order, read in the caller's session.
+
+    Raises:
+        UserError: No assessment has this id.
+    """
+    if session.get(Assessment, assessment_id) is None:
+        raise UserError(f"no assessment {assessment_id}")
+    rows = session.execute(
+        sa.select(*_RESPONSE_COLUMNS)
+        .where(Response.assessment_id == assessment_id)
+        .order_by(Response.id)
+    ).all()
+    links = evidence_links(session, [row[0] for row in rows])
     return [
         ResponseInfo(
             *row[1:-2],

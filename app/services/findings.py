@@ -22,7 +22,8 @@ from app.domain.enums import FindingSource, FindingStatus, Severity
 from app.domain.gaps import gap_severity
 from app.domain.scoring import LEVEL_NAMES
 from app.services import journal
-from app.services.assessments import editable_row, list_responses, load_questions
+from app.services.assessment_records import questions_in, responses_in
+from app.services.assessments import editable_row
 from app.services.errors import UserError
 from app.services.workspace import Workspace
 from app.storage.models import AISystem, Assessment, Finding, FindingEvidence, Identity
@@ -382,8 +383,39 @@ def refresh_gap_findings(workspace: Workspace, assessment_id: int) -> GapRefresh
     Raises:
         UserError: No such assessment, or it is final.
     """
-    loaded = load_questions(workspace, assessment_id)
-    responses = {r.question_id: r for r in list_responses(workspace, assessment_id)}
+    with workspace.db.write() as session:
+        return refresh_gap_findings_in(session, workspace, assessment_id)
+
+
+def refresh_gap_findings_in(
+    session: Session, workspace: Workspace, assessment_id: int
+) -> GapRefresh:
+    """Bring the gap findings up to date inside the caller's write transaction.
+
+    Reads the answers in the same session, so the findings match exactly what the rest of the
+    caller's transaction sees (see :func:`refresh_gap_findings`).
+
+    Raises:
+        UserError: No such assessment, or it is final.
+    """
+    assessment = editable_row(session, assessment_id)
+    result = _apply_gaps(session, assessment, _wanted_gaps(session, assessment_id))
+    journal.record(
+        session,
+        actor=workspace.actor,
+        action="finding.gaps",
+        entity="assessment",
+        entity_id=assessment_id,
+        after=asdict(result),
+    )
+    logger.info("gap findings of assessment %s: %s", assessment_id, result)
+    return result
+
+
+def _wanted_gaps(session: Session, assessment_id: int) -> dict[str, dict[str, Any]]:
+    """Return the gap finding each question answered below its target should have, by key."""
+    loaded = questions_in(session, assessment_id)
+    responses = {r.question_id: r for r in responses_in(session, assessment_id)}
     wanted: dict[str, dict[str, Any]] = {}
     for framework, question in loaded.entries():
         response = responses.get(question.id)
@@ -394,19 +426,7 @@ def refresh_gap_findings(workspace: Workspace, assessment_id: int) -> GapRefresh
         if response.level < target:
             values = _gap_values(framework, question, response.level, target, response.notes)
             wanted[gap_key(assessment_id, question.id)] = values | {"question_id": question.id}
-    with workspace.db.write() as session:
-        assessment = editable_row(session, assessment_id)
-        result = _apply_gaps(session, assessment, wanted)
-        journal.record(
-            session,
-            actor=workspace.actor,
-            action="finding.gaps",
-            entity="assessment",
-            entity_id=assessment_id,
-            after=asdict(result),
-        )
-    logger.info("gap findings of assessment %s: %s", assessment_id, result)
-    return result
+    return wanted
 
 
 def _apply_gaps(

@@ -15,9 +15,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import Session
 
 from app.domain.scoring import CONFIDENCE_LEVEL
-from app.services.assessments import AssessmentQuestions, list_responses, load_questions
+from app.services.assessment_records import AssessmentQuestions, questions_in, responses_in
 from app.services.workspace import Workspace
 from app.storage.models import (
     AISystem,
@@ -86,10 +87,20 @@ def run_quality_gate(workspace: Workspace, assessment_id: int) -> QualityReport:
     Raises:
         UserError: No such assessment.
     """
-    loaded = load_questions(workspace, assessment_id)
-    issues = _answer_issues(workspace, loaded)
-    issues += _evidence_issues(workspace, assessment_id)
-    issues += _owner_issues(workspace, loaded.info.system_id)
+    with workspace.db.read() as session:
+        return quality_gate_in(session, assessment_id)
+
+
+def quality_gate_in(session: Session, assessment_id: int) -> QualityReport:
+    """Run the quality gate on what the caller's session sees (e.g. inside a write).
+
+    Raises:
+        UserError: No such assessment.
+    """
+    loaded = questions_in(session, assessment_id)
+    issues = _answer_issues(session, loaded)
+    issues += _evidence_issues(session, assessment_id)
+    issues += _owner_issues(session, loaded.info.system_id)
     errors = tuple(i for i in issues if i.severity == ERROR)
     warnings = tuple(i for i in issues if i.severity == WARNING)
     logger.info(
@@ -102,8 +113,8 @@ def _label(question_ref: str, focus: str | None) -> str:
     return f"{question_ref} ({focus})" if focus else question_ref
 
 
-def _answer_issues(workspace: Workspace, loaded: AssessmentQuestions) -> list[GateIssue]:
-    responses = {r.question_id: r for r in list_responses(workspace, loaded.info.id)}
+def _answer_issues(session: Session, loaded: AssessmentQuestions) -> list[GateIssue]:
+    responses = {r.question_id: r for r in responses_in(session, loaded.info.id)}
     issues: list[GateIssue] = []
     other_unanswered = 0
     for _, question in loaded.entries():
@@ -141,41 +152,39 @@ def _answer_issues(workspace: Workspace, loaded: AssessmentQuestions) -> list[Ga
     return issues
 
 
-def _evidence_issues(workspace: Workspace, assessment_id: int) -> list[GateIssue]:
+def _evidence_issues(session: Session, assessment_id: int) -> list[GateIssue]:
     issues = []
-    with workspace.db.read() as session:
-        rows = session.execute(
-            sa.select(Evidence.id, Evidence.file_name, Evidence.sha256)
-            .join(ResponseEvidence, ResponseEvidence.evidence_id == Evidence.id)
-            .join(Response, Response.id == ResponseEvidence.response_id)
-            .where(Response.assessment_id == assessment_id)
-            .distinct()
-            .order_by(Evidence.id)
-        ).all()
-        for evidence_id, name, digest in rows:
-            data = session.execute(
-                sa.select(EvidenceBlob.data).where(EvidenceBlob.sha256 == digest)
-            ).scalar_one_or_none()
-            if data is None or hashlib.sha256(data).hexdigest() != digest:
-                message = f"evidence {name} (#{evidence_id}) no longer matches its SHA-256"
-                issues.append(GateIssue("evidence-hash", message))
+    rows = session.execute(
+        sa.select(Evidence.id, Evidence.file_name, Evidence.sha256)
+        .join(ResponseEvidence, ResponseEvidence.evidence_id == Evidence.id)
+        .join(Response, Response.id == ResponseEvidence.response_id)
+        .where(Response.assessment_id == assessment_id)
+        .distinct()
+        .order_by(Evidence.id)
+    ).all()
+    for evidence_id, name, digest in rows:
+        data = session.execute(
+            sa.select(EvidenceBlob.data).where(EvidenceBlob.sha256 == digest)
+        ).scalar_one_or_none()
+        if data is None or hashlib.sha256(data).hexdigest() != digest:
+            message = f"evidence {name} (#{evidence_id}) no longer matches its SHA-256"
+            issues.append(GateIssue("evidence-hash", message))
     return issues
 
 
-def _owner_issues(workspace: Workspace, system_id: int) -> list[GateIssue]:
+def _owner_issues(session: Session, system_id: int) -> list[GateIssue]:
     issues = []
-    with workspace.db.read() as session:
-        system = session.get(AISystem, system_id)
-        if system is not None and system.owner_id is None:
-            message = f"AI system {system.external_id} has no accountable owner"
-            issues.append(GateIssue("system-without-owner", message, "", WARNING))
-        orphans = session.execute(
-            sa.select(Identity.external_id)
-            .join(SystemIdentity, SystemIdentity.identity_id == Identity.id)
-            .where(SystemIdentity.system_id == system_id, Identity.owner_id.is_(None))
-            .order_by(Identity.external_id)
-        ).scalars()
-        for external_id in orphans:
-            message = f"identity {external_id} used by the system has no owner"
-            issues.append(GateIssue("identity-without-owner", message, "", WARNING))
+    system = session.get(AISystem, system_id)
+    if system is not None and system.owner_id is None:
+        message = f"AI system {system.external_id} has no accountable owner"
+        issues.append(GateIssue("system-without-owner", message, "", WARNING))
+    orphans = session.execute(
+        sa.select(Identity.external_id)
+        .join(SystemIdentity, SystemIdentity.identity_id == Identity.id)
+        .where(SystemIdentity.system_id == system_id, Identity.owner_id.is_(None))
+        .order_by(Identity.external_id)
+    ).scalars()
+    for external_id in orphans:
+        message = f"identity {external_id} used by the system has no owner"
+        issues.append(GateIssue("identity-without-owner", message, "", WARNING))
     return issues

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+
 import pytest
 import sqlalchemy as sa
 
@@ -10,7 +13,7 @@ from app.services import assessments as svc
 from app.services import evidence, findings
 from app.services.errors import UserError
 from app.services.scoring import compare_assessments
-from app.storage.models import AISystem, JournalEntry
+from app.storage.models import AISystem, Finding, JournalEntry
 
 Q1, Q2, Q3 = "nhi.NHI1.q1", "nhi.NHI7.q1", "nhi.NHI2.q1"
 
@@ -97,6 +100,75 @@ def test_finalize_refuses_quality_gate_errors_unless_forced(workspace, assessmen
             sa.select(JournalEntry).where(JournalEntry.action == "assessment.final")
         ).scalar_one()
     assert len(entry.after["forced_over"]) == 23
+
+
+def _journal_length(workspace) -> int:
+    with workspace.db.read() as session:
+        return session.execute(sa.select(sa.func.count()).select_from(JournalEntry)).scalar_one()
+
+
+def _finding_count(workspace) -> int:
+    with workspace.db.read() as session:
+        return session.execute(sa.select(sa.func.count()).select_from(Finding)).scalar_one()
+
+
+def test_a_failure_while_finalising_leaves_no_gap_findings_behind(workspace, assessment):
+    svc.answer(workspace, assessment, Q1, 1)  # below target: finalising raises a gap finding
+    svc.submit_for_review(workspace, assessment)
+    entries = _journal_length(workspace)
+    conn = sqlite3.connect(workspace.path)
+    conn.execute(
+        "CREATE TRIGGER refuse_final BEFORE UPDATE OF status ON assessment "
+        "WHEN NEW.status = 'final' BEGIN SELECT RAISE(ABORT, 'the disk refused the move'); END"
+    )
+    conn.commit()
+    conn.close()
+
+    with pytest.raises(sa.exc.IntegrityError, match="the disk refused the move"):
+        svc.finalize(workspace, assessment)
+
+    assert svc.get_assessment(workspace, assessment).status == "in-review"
+    assert _finding_count(workspace) == 0, "the gap findings went with the failed move"
+    assert _journal_length(workspace) == entries
+
+
+def test_finalize_checks_the_gate_on_the_answers_it_finalises(workspace, assessment, catalog):
+    info = svc.new_assessment(
+        workspace, "AIS-002", ["nist-ir-8596"], focus_areas=["secure"], max_priority=1,
+        catalog=catalog,
+    )  # fmt: skip
+    questions = [r.question_id for r in svc.list_responses(workspace, info.id)]
+    for question_id in questions:
+        svc.answer(workspace, info.id, question_id, 3)
+    svc.submit_for_review(workspace, info.id)
+    # Another program clears a High-priority answer and holds its write open while the
+    # assessor presses Finalise: the gate must judge the answers as they are when it finalises.
+    other = sqlite3.connect(workspace.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute(
+        "UPDATE response SET level = NULL WHERE assessment_id = ? AND question_id = ?",
+        (info.id, questions[0]),
+    )
+    outcome: list[BaseException | svc.AssessmentInfo] = []
+
+    def press_finalise() -> None:
+        try:
+            outcome.append(svc.finalize(workspace, info.id))
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            outcome.append(exc)
+
+    worker = threading.Thread(target=press_finalise)
+    worker.start()
+    worker.join(timeout=0.5)
+    assert worker.is_alive(), "finalising waits for the other program's write"
+    other.execute("COMMIT")
+    other.close()
+    worker.join()
+
+    [result] = outcome
+    assert isinstance(result, UserError)
+    assert "1 quality-gate error" in str(result)
+    assert svc.get_assessment(workspace, info.id).status == "in-review"
 
 
 def test_reassess_copies_and_keeps_the_previous(workspace, assessment, tmp_path):
