@@ -5,12 +5,14 @@ from __future__ import annotations
 import html
 import logging
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from app.gui import tasks
 from app.gui.context import GuiContext
 from app.gui.widgets.welcome_panel import WelcomePanel
 from app.services.overview import WorkspaceSummary, workspace_summary
+from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -51,16 +53,26 @@ def busiest_html(rows: list[tuple[str, str, int]]) -> str:
     return f"<table cellpadding='3'>{cells}</table>" if rows else ""
 
 
+def read_summary(workspace: Workspace, generation: int) -> tuple[int, WorkspaceSummary]:
+    """Read the summary (on a worker); the generation tells stale answers apart."""
+    return generation, workspace_summary(workspace)
+
+
 class OverviewPage(QWidget):
     """Counts of the workspace's records and where the file lives."""
 
     title = "Overview"
+    refreshed = Signal()
+    """The page shows the summary read last."""
 
     def __init__(self, context: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._context = context
+        self._generation = 0
+        self.summary: WorkspaceSummary | None = None
         outer = QVBoxLayout(self)
         self.welcome = WelcomePanel(context.actions)
+        self.welcome.hide()  # until the first summary says the workspace is empty
         self.summary_panel = QWidget()
         outer.addWidget(self.welcome)
         outer.addWidget(self.summary_panel)
@@ -103,7 +115,30 @@ class OverviewPage(QWidget):
         return frame
 
     def refresh(self) -> None:
-        summary: WorkspaceSummary = workspace_summary(self._context.workspace)
+        """Read the summary again on a worker; a newer request supersedes an older one."""
+        self._generation += 1
+        tasks.run_task(
+            read_summary,
+            self._context.workspace,
+            self._generation,
+            on_success=self._on_summary_read,
+            on_failure=self._on_read_failed,
+            with_progress=False,
+        )
+
+    def _on_read_failed(self, exc: BaseException) -> None:
+        logger.warning("workspace summary not read: %s", exc)
+        self.subheading.setText(f"The workspace summary could not be read: {exc}")
+
+    def _on_summary_read(self, outcome: tuple[int, WorkspaceSummary]) -> None:
+        generation, summary = outcome
+        if generation != self._generation:
+            return
+        self.summary = summary
+        self._show(summary)
+        self.refreshed.emit()
+
+    def _show(self, summary: WorkspaceSummary) -> None:
         empty = summary.systems == 0 and summary.assessments == 0
         self.welcome.setVisible(empty)
         if empty:
