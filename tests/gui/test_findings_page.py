@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from PySide6.QtCore import QDate, Qt
 
+from app.gui import tasks
 from app.services import assessments as svc
 from app.services.findings import create_finding, get_finding, list_findings, refresh_gap_findings
 from app.services.workspace import open_workspace
@@ -32,17 +34,24 @@ def gap_assessment(workspace) -> tuple[int, str]:
     return info.id, question
 
 
-def findings_page(make_main_window, workspace):
+def findings_page(make_main_window, qtbot, workspace):
     window = make_main_window(workspace=workspace)
     window.show()
     window.show_page("findings")
-    return window.page("findings")
+    page = window.page("findings")
+    wait_loaded(qtbot, page)
+    return page
+
+
+def wait_loaded(qtbot, page) -> None:
+    """Wait until the page shows what its newest read found."""
+    qtbot.waitUntil(lambda: not page.loading(), timeout=10_000)
 
 
 def test_edits_status_owner_due_date_and_recommendation(make_main_window, qtbot, ws):
     assessment_id, question = gap_assessment(ws)
     [finding] = list_findings(ws)
-    page = findings_page(make_main_window, ws)
+    page = findings_page(make_main_window, qtbot, ws)
     assert page.table.model.rows == [finding]
     assert page.select_finding(finding.id)
     editor = page.editor
@@ -82,7 +91,7 @@ def test_resolved_finding_leaves_the_open_filter_but_stays_in_the_editor(
 ):
     gap_assessment(ws)
     manual = create_finding(ws, title="Prompt logs kept forever", system=SYSTEM)
-    page = findings_page(make_main_window, ws)
+    page = findings_page(make_main_window, qtbot, ws)
     assert page.table.proxy.rowCount() == 2
     assert page.select_finding(manual.id)
     editor = page.editor
@@ -103,7 +112,7 @@ def test_findings_of_a_final_assessment_freeze_the_report_but_track_remediation(
     svc.submit_for_review(ws, assessment_id)
     svc.finalize(ws, assessment_id, force=True)
     [finding] = list_findings(ws, assessment_id=assessment_id)
-    page = findings_page(make_main_window, ws)
+    page = findings_page(make_main_window, qtbot, ws)
     page.table.filter_box.setCurrentIndex(1)  # All findings
     assert page.select_finding(finding.id)
     editor = page.editor
@@ -127,10 +136,55 @@ def test_gap_findings_raised_on_the_assessments_page_reach_the_findings_page(
     window = make_main_window(workspace=ws)
     window.show()
     findings = window.page("findings")
+    wait_loaded(qtbot, findings)
     assert findings.table.model.rows == []
     window.show_page("assessments")
     assessments = window.page("assessments")
     qtbot.waitUntil(lambda: assessments.state is not None)
     assessments.lifecycle.gaps_button.click()
-    window.show_page("findings")
+    with qtbot.waitSignal(findings.refreshed, timeout=10_000):
+        window.show_page("findings")
     assert [f.question_id for f in findings.table.model.rows] == [question]
+
+
+def test_a_stale_read_never_overwrites_a_newer_one(make_main_window, qtbot, ws, monkeypatch):
+    from app.gui.pages import findings_page as module
+
+    page = findings_page(make_main_window, qtbot, ws)
+    assert page.table.model.rows == []
+    read, release = threading.Event(), threading.Event()
+    original = module.list_findings
+    calls: list[int] = []
+
+    def first_read_answers_late(*args, **kwargs):
+        calls.append(1)
+        found = original(*args, **kwargs)
+        if len(calls) == 1:
+            read.set()
+            release.wait(10)
+        return found
+
+    monkeypatch.setattr(module, "list_findings", first_read_answers_late)
+    page.refresh()
+    assert read.wait(10), "the first read ran"
+    manual = create_finding(ws, title="Prompt logs kept forever", system=SYSTEM)
+    with qtbot.waitSignal(page.refreshed, timeout=10_000):
+        page.refresh()
+    assert [f.id for f in page.table.model.rows] == [manual.id]
+    release.set()
+    qtbot.waitUntil(lambda: tasks.live_task_count() == 0, timeout=10_000)
+    assert [f.id for f in page.table.model.rows] == [manual.id]
+    assert not page.loading()
+
+
+def test_refresh_keeps_the_chosen_finding(make_main_window, qtbot, ws):
+    gap_assessment(ws)
+    manual = create_finding(ws, title="Prompt logs kept forever", system=SYSTEM)
+    page = findings_page(make_main_window, qtbot, ws)
+    assert page.select_finding(manual.id)
+    create_finding(ws, title="Shared API key", severity="critical", system=SYSTEM)
+    with qtbot.waitSignal(page.refreshed, timeout=10_000):
+        page.refresh()
+    assert page.table.proxy.rowCount() == 3
+    assert page.table.selected_row().id == manual.id
+    assert page.editor.finding.id == manual.id

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWizard
 
 from app.gui import tasks
 from app.gui.dialogs import import_preview_page, import_sheet_page
-from app.gui.pages import assessments_page
+from app.gui.pages import assessments_page, findings_page
 from app.services.assessments import list_responses
+from app.services.findings import list_findings
 from app.services.inventory_import import file_sha256
 from app.services.inventory_import.background import import_checked_file
 from app.services.inventory_queries import get_system
@@ -157,6 +158,22 @@ def test_a_fully_answered_assessment_is_read_and_scored_on_workers(
     qtbot.waitUntil(lambda: not page.scoring(), timeout=10_000)
     assert len(log.threads("score_state")) >= 2
     assert_off_ui_thread(log, "load_state", "score_state")
+    assert errors == []
+
+
+def test_the_findings_page_reads_on_a_worker(window, qtbot, log, errors):
+    log.watch(findings_page, "list_assessments")
+    log.watch(findings_page, "list_findings")
+    window.show_page("findings")
+    page = window.page("findings")
+    qtbot.waitUntil(lambda: not page.loading(), timeout=10_000)
+    with qtbot.waitSignal(page.refreshed, timeout=10_000):
+        window.context.notify("findings")  # another page changed the findings
+    stored = list_findings(window.context.workspace)
+    assert stored, "the workspace has findings to show"
+    assert [f.id for f in page._all] == [f.id for f in stored]
+    assert len(log.threads("list_findings")) >= 2
+    assert_off_ui_thread(log, "list_assessments", "list_findings")
     assert errors == []
 
 

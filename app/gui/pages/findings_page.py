@@ -1,8 +1,10 @@
 """The Findings page: triage every finding (gaps, identity rules, by hand) and edit it in place.
 
-Each edit is saved at once through the findings service, which journals it. Findings of a
-final assessment keep owner, due date and status editable (remediation tracking); what
-the final report states about them is frozen.
+The findings and the assessments are read on a worker; a generation number tells a stale
+answer from the newest one, so a slow read never overwrites a newer one. Each edit is saved
+at once through the findings service, which journals it. Findings of a final assessment keep
+owner, due date and status editable (remediation tracking); what the final report states about
+them is frozen.
 """
 
 from __future__ import annotations
@@ -11,19 +13,21 @@ import datetime as dt
 import logging
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.domain.enums import AssessmentStatus, FindingSource, FindingStatus, Severity
+from app.gui import tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.itemmodels.rows_table_model import Column, attr
 from app.gui.widgets.finding_editor import SOURCE_TEXT, STATUS_TEXT, FindingEditor
 from app.gui.widgets.rows_table import RowsTable
-from app.services.assessments import list_assessments
+from app.services.assessments import AssessmentInfo, list_assessments
 from app.services.errors import UserError
 from app.services.findings import FindingInfo, list_findings, update_finding
+from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -94,8 +98,18 @@ COLUMNS = (
 TITLE_COLUMN = 2
 
 
+def read_findings(
+    workspace: Workspace, generation: int
+) -> tuple[int, list[AssessmentInfo], list[FindingInfo]]:
+    """Read the assessments and every finding (on a worker); the generation is handed back."""
+    return generation, list_assessments(workspace), list_findings(workspace)
+
+
 class FindingsPage(QWidget):
     """Table of findings with filters, and an editor for the chosen one."""
+
+    refreshed = Signal()
+    """The newest read has finished: its rows are shown, or its failure was reported."""
 
     def __init__(self, context: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -104,14 +118,18 @@ class FindingsPage(QWidget):
         self._all: list[FindingInfo] = []
         self._notifying = False
         self._stale = False
+        self._generation = 0
+        self._load_task: tasks.Task | None = None
         heading = QLabel("Findings")
         heading.setObjectName("pageHeading")
+        self.status = QLabel()
+        self.status.setObjectName("pageHint")
         self.assessment_box = QComboBox()
         self.assessment_box.setAccessibleName("Findings of")
         self.assessment_box.setToolTip("Show the findings of one assessment, or of all")
         top = QHBoxLayout()
         top.addWidget(heading)
-        top.addStretch(1)
+        top.addWidget(self.status, 1)
         top.addWidget(QLabel("Of:"))
         top.addWidget(self.assessment_box)
         self.table = RowsTable(COLUMNS, noun="findings", filters=FILTERS, layout_key="findings")
@@ -137,11 +155,48 @@ class FindingsPage(QWidget):
 
     # Loading -------------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Read the findings and the assessments again, keeping the chosen finding."""
+        """Read the findings and the assessments again on a worker, keeping the chosen one."""
         self._stale = False
+        self._generation += 1
+        if self._load_task is not None:
+            self._load_task.cancel()
+        self.status.setText("Loading…")
+        generation = self._generation
+        self._load_task = tasks.run_task(
+            read_findings,
+            self._context.workspace,
+            generation,
+            on_success=self._on_loaded,
+            on_failure=lambda exc: self._on_load_failed(generation, exc),
+            with_progress=False,
+        )
+
+    def loading(self) -> bool:
+        """Return whether a read is still running."""
+        return self._load_task is not None
+
+    def _on_loaded(self, outcome: tuple[int, list[AssessmentInfo], list[FindingInfo]]) -> None:
+        generation, infos, found = outcome
+        if generation != self._generation:
+            return  # a newer read is on its way
+        self._load_task = None
+        self.status.clear()
         keep = self.editor.finding.id if self.editor.finding is not None else None
-        infos = list_assessments(self._context.workspace)
         self._final = {a.id for a in infos if a.status == AssessmentStatus.FINAL}
+        self._fill_assessment_box(infos)
+        self._all = found
+        self._show_rows(keep)
+        self.refreshed.emit()
+
+    def _on_load_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self._load_task = None
+        self.status.setText("The findings could not be read")
+        show_error(self, "Cannot read the findings", exc)
+        self.refreshed.emit()
+
+    def _fill_assessment_box(self, infos: list[AssessmentInfo]) -> None:
         chosen = self.assessment_box.currentData()
         self.assessment_box.blockSignals(True)
         self.assessment_box.clear()
@@ -150,8 +205,6 @@ class FindingsPage(QWidget):
             self.assessment_box.addItem(f"#{info.id} {info.system} — {info.title}", info.id)
         self.assessment_box.setCurrentIndex(max(0, self.assessment_box.findData(chosen)))
         self.assessment_box.blockSignals(False)
-        self._all = list_findings(self._context.workspace)
-        self._show_rows(keep)
 
     def _show_rows(self, keep: int | None = None) -> None:
         if keep is None and self.editor.finding is not None:
@@ -201,6 +254,8 @@ class FindingsPage(QWidget):
             return
         self._all = [stored if f.id == finding_id else f for f in self._all]
         self._show_rows(finding_id)
+        if self._load_task is not None:
+            self.refresh()  # the running read may predate this edit
         self._notifying = True
         try:
             self._context.notify("findings", f"Finding {finding_id} saved")
