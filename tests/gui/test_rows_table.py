@@ -84,3 +84,19 @@ def test_column_layout_is_remembered_per_table(qtbot):
     second = RowsTable(COLUMNS, noun="systems", layout_key="test-systems")
     qtbot.addWidget(second)
     assert second.view.horizontalHeader().sectionSize(1) == 333
+
+
+def test_columns_fit_the_widest_sampled_text_and_the_header(qtbot):
+    rows = [Row(f"AIS-{i:05}", "short", i, None) for i in range(50_000)]
+    rows[25_000] = Row("AIS-25000", "a much longer name in the middle of the table", 1, None)
+    table = _table(qtbot, rows)
+    table.resize_columns()
+    view, metrics = table.view, table.view.fontMetrics()
+    long_name = metrics.horizontalAdvance("a much longer name in the middle of the table")
+    assert view.columnWidth(1) >= long_name, "the sample is spread over the whole table"
+    header = view.horizontalHeader().fontMetrics().horizontalAdvance("Score")
+    assert view.columnWidth(2) > header, "a narrow column still shows its header"
+    rows[0] = Row("AIS-0", "x" * 2_000, 1, None)
+    table.set_rows(rows)
+    table.resize_columns()
+    assert view.columnWidth(1) <= 420, "fitting never makes a column absurdly wide"

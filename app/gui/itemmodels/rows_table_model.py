@@ -111,6 +111,15 @@ class RowsTableModel(QAbstractTableModel):
     def row_at(self, row: int) -> Any:
         return self._rows[row]
 
+    def header(self, column: int) -> str:
+        return self._columns[column].header
+
+    def display_text(self, row: Any, column: int) -> str:
+        """Return the text the table shows for ``row`` (a row object) in ``column``."""
+        spec = self._columns[column]
+        value = spec.value(row)
+        return spec.display(value) if spec.display else _text(value)
+
     @property
     def rows(self) -> list[Any]:
         return self._rows
@@ -133,8 +142,7 @@ class RowsTableModel(QAbstractTableModel):
             return None
         row, column = self._rows[index.row()], self._columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            value = column.value(row)
-            return column.display(value) if column.display else _text(value)
+            return self.display_text(row, index.column())
         if role == SORT_ROLE:
             return _sort_key(column.value(row))
         if role == ROW_ROLE:

@@ -24,7 +24,10 @@ from app.gui.itemmodels.rows_table_model import ROW_ROLE, Column, RowsFilterProx
 logger = logging.getLogger(__name__)
 
 SIZE_SAMPLE_ROWS = 200
-"""How many rows fitting the columns to their contents looks at."""
+"""How many rows (spread over the table) fitting the columns to their contents looks at."""
+MAX_FITTED_WIDTH = 420
+"""Fitting never makes a column wider than this; the user may widen it."""
+_CELL_PADDING, _SORT_ARROW_ROOM = 16, 28
 
 
 class RowsTable(QWidget):
@@ -71,8 +74,6 @@ class RowsTable(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(24)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        # Fitting columns measures this many rows, so it costs the same on 100 or 100,000 rows.
-        self.view.horizontalHeader().setResizeContentsPrecision(SIZE_SAMPLE_ROWS)
         self.view.setAccessibleName(noun.capitalize())
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
@@ -123,7 +124,23 @@ class RowsTable(QWidget):
         return self.proxy.mapToSource(index).data(ROW_ROLE) if index.isValid() else None
 
     def resize_columns(self) -> None:
-        self.view.resizeColumnsToContents()
+        """Fit each column to its header and to the text of a sample of rows.
+
+        Qt's own fitting asks the model for every role of every measured cell; measuring the
+        sampled texts directly costs a few milliseconds on 100 or 100,000 rows.
+        """
+        rows = self.model.rows
+        sample = rows[:: max(1, len(rows) // SIZE_SAMPLE_ROWS)][:SIZE_SAMPLE_ROWS]
+        cell = self.view.fontMetrics()
+        header = self.view.horizontalHeader().fontMetrics()
+        for column in range(self.model.columnCount()):
+            widest = max(
+                (cell.horizontalAdvance(self.model.display_text(row, column)) for row in sample),
+                default=0,
+            )
+            title = header.horizontalAdvance(self.model.header(column)) + _SORT_ARROW_ROOM
+            width = min(MAX_FITTED_WIDTH, max(widest + _CELL_PADDING, title))
+            self.view.setColumnWidth(column, width)
 
     def _apply_search(self) -> None:
         self.proxy.set_search(self.search.text())
