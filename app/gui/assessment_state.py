@@ -21,7 +21,7 @@ from app.services.assessments import (
     list_responses,
     load_questions,
 )
-from app.services.evidence import EvidenceInfo, add_evidence, link_to_response, list_evidence
+from app.services.evidence import EvidenceInfo, add_evidence_files, list_evidence
 from app.services.progress import Progress, check_cancelled
 from app.services.scoring import AssessmentScore, NodeInfo, node_path, score_loaded
 from app.services.workspace import Workspace
@@ -158,16 +158,14 @@ def attach_files(
     paths: Sequence[Path],
     progress: Progress | None = None,
 ) -> Attached:
-    """Store files as evidence and link them to one answer (runs on the write worker)."""
-    stored: list[EvidenceInfo] = []
-    for index, path in enumerate(paths):
-        check_cancelled(progress)
-        if progress is not None:
-            progress.report(index / max(len(paths), 1), f"Storing {Path(path).name}")
-        info = add_evidence(workspace, Path(path))
-        stored.append(link_to_response(workspace, info.id, assessment_id, question_id))
-    if progress is not None:
-        progress.report(1.0, "Done")
+    """Store files as evidence linked to one answer, all or nothing (runs on the write worker).
+
+    Raises:
+        UserError: A file cannot be read or is too large, or the answer cannot take evidence;
+            nothing is stored then.
+    """
+    target = (assessment_id, question_id)
+    stored = add_evidence_files(workspace, list(paths), response=target, progress=progress)
     response = get_response(workspace, assessment_id, question_id)
     logger.info("attached %d file(s) to %s:%s", len(stored), assessment_id, question_id)
     return Attached(question_id, tuple(stored), response)

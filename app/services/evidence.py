@@ -3,7 +3,8 @@
 Adding a file stores its bytes in ``evidence_blob`` (keyed by their SHA-256) unless the same
 bytes are already there, and records the named file in ``evidence``. One evidence record can be
 linked to many responses, findings and systems. Files above the size limit (workspace setting
-``evidence.max_file_mb``) are refused before they are read.
+``evidence.max_file_mb``) are refused before they are read. Several files dropped at once are
+read first and then stored, linked and journalled in one transaction (all or nothing).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import hashlib
 import logging
 import mimetypes
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -119,23 +120,27 @@ def add_evidence(
         UserError: The file cannot be read.
     """
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if not path.is_file():
-            raise UserError(f"{path} is not a file")
-        _check_size(workspace, path.name, size)
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror}") from exc
     return add_evidence_bytes(
         workspace,
-        data,
+        _read_file(workspace, path),
         path.name,
         description=description,
         collected_at=collected_at,
         collected_by=collected_by,
         media_type=media_type,
     )
+
+
+def _read_file(workspace: Workspace, path: Path) -> bytes:
+    """Return a file's bytes after checking it is a file within the size limit."""
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise UserError(f"{path} is not a file")
+        _check_size(workspace, path.name, size)
+        return path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror}") from exc
 
 
 def add_evidence_bytes(
@@ -166,9 +171,33 @@ def add_evidence_bytes(
     """
     name = Path(file_name).name or "evidence"
     _check_size(workspace, name, len(data))
-    digest = hashlib.sha256(data).hexdigest()
-    values = {
-        "sha256": digest,
+    values = _file_values(
+        workspace,
+        name,
+        data,
+        description=description,
+        collected_at=collected_at,
+        collected_by=collected_by,
+        media_type=media_type,
+    )
+    if session is not None:
+        return _store(session, workspace, data, values)
+    with workspace.db.write() as own:
+        return _store(own, workspace, data, values)
+
+
+def _file_values(
+    workspace: Workspace,
+    name: str,
+    data: bytes,
+    *,
+    description: str = "",
+    collected_at: dt.datetime | None = None,
+    collected_by: str | None = None,
+    media_type: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "sha256": hashlib.sha256(data).hexdigest(),
         "file_name": name,
         "media_type": media_type or mimetypes.guess_type(name)[0] or _FALLBACK_TYPE,
         "size": len(data),
@@ -176,10 +205,79 @@ def add_evidence_bytes(
         "collected_by": collected_by if collected_by is not None else workspace.actor,
         "description": description.strip(),
     }
-    if session is not None:
-        return _store(session, workspace, data, values)
-    with workspace.db.write() as own:
-        return _store(own, workspace, data, values)
+
+
+def add_evidence_files(
+    workspace: Workspace,
+    paths: Sequence[Path],
+    *,
+    response: tuple[int, str] | None = None,
+    description: str = "",
+    progress: Progress | None = None,
+) -> list[EvidenceInfo]:
+    """Store several files as evidence in one transaction, linking each to an answer if asked.
+
+    Every file is checked and read first, so a missing, unreadable or too large file refuses
+    the whole drop before anything is written. Then one write transaction stores the bytes,
+    records the files, links them and journals each step. The bytes live inside the workspace
+    file, so a failure or a cancel during that write rolls them back with everything else: no
+    stored file is left behind that nothing references.
+
+    Args:
+        workspace: The open workspace.
+        paths: The files, in the order to store them.
+        response: ``(assessment id, question id)`` of the answer every file backs; None to
+            store the files without a link.
+        description: What the files show.
+        progress: Told about each file; cancelling stores nothing.
+
+    Returns:
+        The evidence records in the order of ``paths`` (existing ones when the same file was
+        added before), with their links.
+
+    Raises:
+        EvidenceTooLargeError: A file is above the size limit.
+        UserError: A file cannot be read, or the answer cannot take evidence (no such
+            question, or the assessment is final).
+        Cancelled: The caller cancelled; nothing was stored.
+    """
+    staged = _stage(workspace, [Path(p) for p in paths], progress)
+    if not staged:
+        return []
+    with workspace.db.write() as session:
+        if response is not None:
+            editable_row(session, response[0])
+            response_row(session, *response)
+        stored: list[EvidenceInfo] = []
+        for number, (name, data) in enumerate(staged):
+            check_cancelled(progress)
+            _report(progress, 0.5 + 0.5 * number / len(staged), f"Storing {name}")
+            values = _file_values(workspace, name, data, description=description)
+            info = _store(session, workspace, data, values)
+            if response is not None:
+                link_to_response_in(session, workspace, info.id, *response)
+            stored.append(info)
+        infos = [replace(_info(session, _row(session, i.id)), reused=i.reused) for i in stored]
+    _report(progress, 1.0, "Stored")
+    logger.info("stored %d evidence file(s) in one transaction", len(infos))
+    return infos
+
+
+def _stage(
+    workspace: Workspace, paths: Sequence[Path], progress: Progress | None
+) -> list[tuple[str, bytes]]:
+    """Check and read every file before anything is written."""
+    staged = []
+    for number, path in enumerate(paths):
+        check_cancelled(progress)
+        _report(progress, 0.5 * number / max(len(paths), 1), f"Reading {path.name}")
+        staged.append((path.name, _read_file(workspace, path)))
+    return staged
+
+
+def _report(progress: Progress | None, fraction: float, message: str) -> None:
+    if progress is not None:
+        progress.report(fraction, message)
 
 
 def _store(
@@ -338,23 +436,37 @@ def _link(
     remove: bool = False,
 ) -> EvidenceInfo:
     with workspace.db.write() as session:
-        evidence = _row(session, evidence_id)
-        link = make(session)
-        found = session.get(type(link), tuple(_key(link)))
-        if remove and found is not None:
-            session.delete(found)
-        elif not remove and found is None:
-            session.add(link)
-        session.flush()
-        journal.record(
-            session,
-            actor=workspace.actor,
-            action=action,
-            entity="evidence",
-            entity_id=evidence_id,
-            after={"target": target, "changed": (found is not None) == remove},
-        )
+        evidence = _link_in(session, workspace, evidence_id, action, target, make, remove=remove)
         return _info(session, evidence)
+
+
+def _link_in(
+    session: Session,
+    workspace: Workspace,
+    evidence_id: int,
+    action: str,
+    target: str,
+    make: Any,
+    *,
+    remove: bool = False,
+) -> Evidence:
+    evidence = _row(session, evidence_id)
+    link = make(session)
+    found = session.get(type(link), tuple(_key(link)))
+    if remove and found is not None:
+        session.delete(found)
+    elif not remove and found is None:
+        session.add(link)
+    session.flush()
+    journal.record(
+        session,
+        actor=workspace.actor,
+        action=action,
+        entity="evidence",
+        entity_id=evidence_id,
+        after={"target": target, "changed": (found is not None) == remove},
+    )
+    return evidence
 
 
 def _key(link: ResponseEvidence | FindingEvidence | SystemEvidence) -> Sequence[int]:
@@ -378,15 +490,36 @@ def link_to_response(
     Raises:
         UserError: No such evidence or question, or the assessment is final.
     """
+    with workspace.db.write() as session:
+        link_to_response_in(
+            session, workspace, evidence_id, assessment_id, question_id, remove=remove
+        )
+        return _info(session, _row(session, evidence_id))
 
-    def make(session: Session) -> ResponseEvidence:
-        editable_row(session, assessment_id)
-        row = response_row(session, assessment_id, question_id)
+
+def link_to_response_in(
+    session: Session,
+    workspace: Workspace,
+    evidence_id: int,
+    assessment_id: int,
+    question_id: str,
+    *,
+    remove: bool = False,
+) -> None:
+    """Link (or unlink) evidence and a response inside the caller's write transaction.
+
+    Raises:
+        UserError: No such evidence or question, or the assessment is final.
+    """
+
+    def make(current: Session) -> ResponseEvidence:
+        editable_row(current, assessment_id)
+        row = response_row(current, assessment_id, question_id)
         return ResponseEvidence(response_id=row.id or 0, evidence_id=evidence_id)
 
     action = "evidence.unlink" if remove else "evidence.link"
     target = f"response {assessment_id}:{question_id}"
-    return _link(workspace, evidence_id, action, target, make, remove=remove)
+    _link_in(session, workspace, evidence_id, action, target, make, remove=remove)
 
 
 def link_to_finding(
@@ -438,34 +571,63 @@ def delete_evidence(workspace: Workspace, evidence_id: int) -> None:
         UserError: No such evidence, or it backs an answer of a final assessment.
     """
     with workspace.db.write() as session:
-        row = _row(session, evidence_id)
-        final = session.execute(
-            sa.select(Assessment.id)
-            .join(Response, Response.assessment_id == Assessment.id)
-            .join(ResponseEvidence, ResponseEvidence.response_id == Response.id)
-            .where(ResponseEvidence.evidence_id == evidence_id, Assessment.status == "final")
-            .limit(1)
-        ).scalar_one_or_none()
-        if final is not None:
-            raise UserError(f"evidence {row.file_name} backs final assessment {final}; kept")
-        before = _info(session, row).as_dict()
-        for table in (ResponseEvidence, FindingEvidence, SystemEvidence):
-            session.execute(sa.delete(table).where(table.evidence_id == evidence_id))
-        session.delete(row)
-        session.flush()
-        others = session.execute(
-            sa.select(sa.func.count()).select_from(Evidence).where(Evidence.sha256 == row.sha256)
-        ).scalar_one()
-        if not others:
-            session.execute(sa.delete(EvidenceBlob).where(EvidenceBlob.sha256 == row.sha256))
-        journal.record(
-            session,
-            actor=workspace.actor,
-            action="evidence.delete",
-            entity="evidence",
-            entity_id=evidence_id,
-            before=before,
-        )
+        delete_evidence_in(session, workspace, evidence_id)
+
+
+def delete_evidence_in(session: Session, workspace: Workspace, evidence_id: int) -> None:
+    """Delete an evidence record inside the caller's write transaction (see above).
+
+    Raises:
+        UserError: No such evidence, or it backs an answer of a final assessment.
+    """
+    row = _row(session, evidence_id)
+    final = session.execute(
+        sa.select(Assessment.id)
+        .join(Response, Response.assessment_id == Assessment.id)
+        .join(ResponseEvidence, ResponseEvidence.response_id == Response.id)
+        .where(ResponseEvidence.evidence_id == evidence_id, Assessment.status == "final")
+        .limit(1)
+    ).scalar_one_or_none()
+    if final is not None:
+        raise UserError(f"evidence {row.file_name} backs final assessment {final}; kept")
+    before = _info(session, row).as_dict()
+    for table in (ResponseEvidence, FindingEvidence, SystemEvidence):
+        session.execute(sa.delete(table).where(table.evidence_id == evidence_id))
+    session.delete(row)
+    session.flush()
+    others = session.execute(
+        sa.select(sa.func.count()).select_from(Evidence).where(Evidence.sha256 == row.sha256)
+    ).scalar_one()
+    if not others:
+        session.execute(sa.delete(EvidenceBlob).where(EvidenceBlob.sha256 == row.sha256))
+    journal.record(
+        session,
+        actor=workspace.actor,
+        action="evidence.delete",
+        entity="evidence",
+        entity_id=evidence_id,
+        before=before,
+    )
+
+
+def delete_if_unlinked(session: Session, workspace: Workspace, evidence_id: int) -> bool:
+    """Delete an evidence record that nothing links to any more, in the caller's transaction.
+
+    Used to take back a file an action stored: it stays when something else now relies on it.
+
+    Returns:
+        True when the record was deleted (it existed and had no link left).
+    """
+    if session.get(Evidence, evidence_id) is None:
+        return False
+    for table in (ResponseEvidence, FindingEvidence, SystemEvidence):
+        linked = session.execute(
+            sa.select(table.evidence_id).where(table.evidence_id == evidence_id).limit(1)
+        ).first()
+        if linked is not None:
+            return False
+    delete_evidence_in(session, workspace, evidence_id)
+    return True
 
 
 # --------------------------------------------------------------------------- integrity

@@ -3,7 +3,8 @@
 An identity-related question (one whose questionnaire entry names ``inventory_facts``) gets the
 facts of the assessed system's inventory that bear on it, the open identity-rule findings of the
 system and its identities, and a suggested level by the rule in :data:`SUGGESTION_METHOD`.
-Accepting it records the answer with the analysis stored as an evidence file.
+Accepting it records the answer with the analysis stored as an evidence file, in one
+transaction; undoing takes back the answer, the links and the file it added.
 
 A question linked through the crosswalk to a question already answered (in this assessment or
 an earlier one of the same system) gets that answer offered; accepting copies the level, the
@@ -29,16 +30,17 @@ from app.catalog.schema import Question
 from app.domain.blast_radius import system_blast_radius
 from app.domain.enums import EvidenceStrength, FindingSource, FindingStatus, Severity
 from app.services import journal
+from app.services.assessment_records import evidence_links, response_info
 from app.services.assessments import (
     ResponseInfo,
-    get_assessment,
-    get_response,
+    editable_row,
     list_responses,
     load_questions,
-    update_response,
+    response_row,
+    update_response_in,
 )
 from app.services.errors import UserError
-from app.services.evidence import add_evidence_bytes
+from app.services.evidence import add_evidence_bytes, delete_if_unlinked, link_to_response_in
 from app.services.frameworks import catalog_for
 from app.services.identity_analysis import load_graph
 from app.services.workspace import Workspace
@@ -46,6 +48,7 @@ from app.storage.models import (
     AISystem,
     Assessment,
     Delegation,
+    Evidence,
     Finding,
     Grant,
     Identity,
@@ -140,6 +143,25 @@ def suggestions_for(
     return found
 
 
+@dataclass(frozen=True)
+class Accepted:
+    """What accepting a suggestion changed: enough for :func:`undo_accept` to take it back.
+
+    Attributes:
+        assessment_id: The assessment.
+        before: The response before accepting.
+        response: The response after accepting.
+        linked: Evidence ids accepting newly linked to the response.
+        created: Evidence records accepting created (the inventory analysis file).
+    """
+
+    assessment_id: int
+    before: ResponseInfo
+    response: ResponseInfo
+    linked: tuple[int, ...] = ()
+    created: tuple[int, ...] = ()
+
+
 def accept_suggestion(
     workspace: Workspace, assessment_id: int, suggestion: Suggestion
 ) -> ResponseInfo:
@@ -148,45 +170,103 @@ def accept_suggestion(
     Raises:
         UserError: The suggestion has no level, or the assessment is final.
     """
+    return accept(workspace, assessment_id, suggestion).response
+
+
+def accept(workspace: Workspace, assessment_id: int, suggestion: Suggestion) -> Accepted:
+    """Record a suggested answer in one transaction and return what it changed.
+
+    The answer, the inventory analysis file (for an inventory suggestion), the evidence links
+    and their journal entries are written together: if any step fails, nothing is kept.
+
+    Raises:
+        UserError: The suggestion has no level, or the assessment is final.
+    """
     if suggestion.level is None:
         raise UserError(f"no level to accept for {suggestion.question_id}: {suggestion.reason}")
     qid = suggestion.question_id
-    if get_assessment(workspace, assessment_id).final:
-        raise UserError(f"assessment {assessment_id} is final and read-only; re-assess to change")
-    previous = get_response(workspace, assessment_id, qid).notes
-    evidence_ids = list(suggestion.evidence_ids)
-    if suggestion.kind == INVENTORY:
-        stamp = dt.datetime.now(dt.UTC)
-        data = json.dumps(
-            {"assessment": assessment_id, "generated_at": stamp.isoformat()}
-            | suggestion.as_dict()
-            | {"method": SUGGESTION_METHOD},
-            indent=2,
-            ensure_ascii=False,
-        ).encode("utf-8")
-        evidence = add_evidence_bytes(
+    analysis = _analysis_file(assessment_id, suggestion) if suggestion.kind == INVENTORY else None
+    with workspace.db.write() as session:
+        editable_row(session, assessment_id)
+        row = response_row(session, assessment_id, qid)
+        before = response_info(row, evidence_links(session, [row.id or 0]).get(row.id or 0, ()))
+        evidence_ids, created = list(suggestion.evidence_ids), []
+        if analysis is not None:
+            evidence = add_evidence_bytes(
+                workspace,
+                analysis,
+                f"inventory-analysis-{qid}.json",
+                description=f"Inventory facts and identity findings behind the answer to {qid}",
+                media_type="application/json",
+                session=session,
+            )
+            evidence_ids.append(evidence.id)
+            created = [] if evidence.reused else [evidence.id]
+        after = update_response_in(
+            session,
             workspace,
-            data,
-            f"inventory-analysis-{qid}.json",
-            description=f"Inventory facts and identity findings behind the answer to {qid}",
-            media_type="application/json",
+            assessment_id,
+            qid,
+            link_evidence=evidence_ids,
+            level=suggestion.level,
+            notes=f"{before.notes}\n{_accept_note(suggestion)}".strip(),
+            evidence_strength=suggestion.strength,
         )
-        evidence_ids.append(evidence.id)
-        note = f"Suggested from the inventory: {suggestion.reason}"
-    else:
-        note = (
-            f"Taken from {suggestion.source_question} ({suggestion.link_type}) in assessment "
-            f"{suggestion.source_assessment}."
-        )
-    return update_response(
-        workspace,
-        assessment_id,
-        qid,
-        link_evidence=evidence_ids,
-        level=suggestion.level,
-        notes=f"{previous}\n{note}".strip(),
-        evidence_strength=suggestion.strength,
+    linked = tuple(i for i in after.evidence_ids if i not in before.evidence_ids)
+    return Accepted(assessment_id, before, after, linked, tuple(created))
+
+
+def _analysis_file(assessment_id: int, suggestion: Suggestion) -> bytes:
+    """Return the JSON file that records an inventory suggestion and the method behind it."""
+    stamp = dt.datetime.now(dt.UTC)
+    return json.dumps(
+        {"assessment": assessment_id, "generated_at": stamp.isoformat()}
+        | suggestion.as_dict()
+        | {"method": SUGGESTION_METHOD},
+        indent=2,
+        ensure_ascii=False,
+    ).encode("utf-8")
+
+
+def _accept_note(suggestion: Suggestion) -> str:
+    if suggestion.kind == INVENTORY:
+        return f"Suggested from the inventory: {suggestion.reason}"
+    return (
+        f"Taken from {suggestion.source_question} ({suggestion.link_type}) in assessment "
+        f"{suggestion.source_assessment}."
     )
+
+
+def undo_accept(workspace: Workspace, accepted: Accepted) -> ResponseInfo:
+    """Take back an accepted suggestion in one transaction.
+
+    The answer fields accepting set get their earlier values again, the evidence links it added
+    are removed, and the analysis file it stored is deleted unless something else now links it.
+
+    Raises:
+        UserError: The assessment is final.
+    """
+    before, aid = accepted.before, accepted.assessment_id
+    qid = before.question_id
+    with workspace.db.write() as session:
+        for evidence_id in accepted.linked:
+            if session.get(Evidence, evidence_id) is not None:
+                link_to_response_in(session, workspace, evidence_id, aid, qid, remove=True)
+        for evidence_id in accepted.created:
+            delete_if_unlinked(session, workspace, evidence_id)
+        response = update_response_in(
+            session,
+            workspace,
+            aid,
+            qid,
+            level=before.level,
+            not_applicable=before.not_applicable,
+            justification=before.justification,
+            notes=before.notes,
+            evidence_strength=before.evidence_strength,
+        )
+    logger.info("undid the suggestion accepted for %s:%s", aid, qid)
+    return response
 
 
 # --------------------------------------------------------------------------- inventory

@@ -222,6 +222,26 @@ def test_dropped_file_is_stored_and_linked(make_main_window, qtbot, ws, tmp_path
     assert not page.panel.drop_mime_data(folder)  # folders are not evidence files
 
 
+def test_a_drop_with_a_vanished_file_stores_none_of_it(
+    make_main_window, qtbot, ws, tmp_path, monkeypatch
+):
+    assessment_id = small_assessment(ws)
+    _, page = open_page(make_main_window, qtbot, ws)
+    question = page.panel.question_id
+    files = [tmp_path / name for name in ("review.txt", "policy.txt", "gone.txt")]
+    for number, path in enumerate(files):
+        path.write_text(f"evidence {number}")
+    files[2].unlink()  # moved away after the user chose it
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
+    page.attach(files)
+    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
+    assert "gone.txt" in shown[0]
+    assert list_evidence(ws) == []
+    assert svc.get_response(ws, assessment_id, question).evidence_ids == ()
+    assert page.panel.evidence.file_names() == []
+
+
 def test_dashboard_draws_charts_with_matplotlib(make_main_window, qtbot, ws):
     assessment_id = small_assessment(ws)
     first = svc.list_responses(ws, assessment_id)[0].question_id
@@ -342,6 +362,9 @@ def test_accepting_an_inventory_suggestion_then_undo(make_main_window, qtbot, ws
     undone = svc.get_response(ws, info.id, question)
     assert undone.level is None
     assert undone.notes == ""
+    assert undone.evidence_ids == ()
+    assert list_evidence(ws) == [], "undo removes the analysis file accepting stored"
+    assert page.panel.evidence.file_names() == []
 
 
 def test_unlinking_evidence_keeps_the_file(make_main_window, qtbot, ws, tmp_path):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 
 import pytest
+import sqlalchemy as sa
 
 from app.catalog.registry import load_default_catalog
 from app.services import assessments as svc
@@ -15,9 +17,12 @@ from app.services.errors import UserError
 from app.storage.models import (
     AISystem,
     Delegation,
+    Evidence,
+    EvidenceBlob,
     Finding,
     Grant,
     Identity,
+    JournalEntry,
     Person,
     Resource,
     SystemIdentity,
@@ -169,3 +174,76 @@ def test_identity_analysis_results_are_shown_beside_the_facts(workspace, catalog
     assert blast.values[0].startswith("AIS-001: score ")
     assert blast.values[0].endswith("1 resource(s) reachable")
     assert offer.level is None  # nothing to count: no suggested level
+
+
+def _count(ws, table) -> int:
+    with ws.db.read() as session:
+        return session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+
+
+def test_a_failure_while_accepting_keeps_no_analysis_file(workspace, assessment, catalog):
+    (offer,) = sg.suggestions_for(workspace, assessment, ROTATION, catalog=catalog)
+    conn = sqlite3.connect(workspace.path)
+    conn.execute(
+        "CREATE TRIGGER refuse_answer BEFORE UPDATE OF level ON response "
+        "BEGIN SELECT RAISE(ABORT, 'the disk refused the answer'); END"
+    )
+    conn.commit()
+    conn.close()
+    entries = _count(workspace, JournalEntry)
+    with pytest.raises(sa.exc.IntegrityError, match="the disk refused the answer"):
+        sg.accept_suggestion(workspace, assessment, offer)
+    assert (_count(workspace, Evidence), _count(workspace, EvidenceBlob)) == (0, 0)
+    assert _count(workspace, JournalEntry) == entries
+    assert svc.get_response(workspace, assessment, ROTATION).level is None
+
+
+def test_undo_takes_back_the_answer_the_links_and_the_analysis_file(
+    workspace, assessment, catalog, tmp_path
+):
+    proof = tmp_path / "rotation-log.csv"
+    proof.write_text("key,rotated\nID-1,2026-09-01\n")
+    kept = ev.add_evidence(workspace, proof)
+    svc.answer(workspace, assessment, ROTATION, 1, note="checked", evidence_ids=[kept.id])
+    (offer,) = sg.suggestions_for(workspace, assessment, ROTATION, catalog=catalog)
+
+    accepted = sg.accept(workspace, assessment, offer)
+    [analysis] = accepted.created
+    assert accepted.linked == (analysis,)
+    assert accepted.response.evidence_ids == (kept.id, analysis)
+
+    undone = sg.undo_accept(workspace, accepted)
+    assert (undone.level, undone.notes, undone.evidence_ids) == (1, "checked", (kept.id,))
+    assert [e.id for e in ev.list_evidence(workspace)] == [kept.id]
+    assert _count(workspace, EvidenceBlob) == 1
+    assert ev.get_evidence(workspace, kept.id).responses == ((assessment, ROTATION),)
+
+
+def test_undo_keeps_an_analysis_file_something_else_now_uses(workspace, assessment, catalog):
+    (offer,) = sg.suggestions_for(workspace, assessment, ROTATION, catalog=catalog)
+    accepted = sg.accept(workspace, assessment, offer)
+    [analysis] = accepted.created
+    ev.link_to_system(workspace, analysis, "AIS-001")
+
+    undone = sg.undo_accept(workspace, accepted)
+    assert (undone.level, undone.evidence_ids) == (None, ())
+    assert ev.get_evidence(workspace, analysis).systems == ("AIS-001",)
+
+
+def test_undoing_a_crosswalk_answer_keeps_the_evidence_linked_before(
+    workspace, assessment, catalog, tmp_path
+):
+    proof = tmp_path / "pentest.pdf"
+    proof.write_bytes(b"%PDF tested")
+    record = ev.add_evidence(workspace, proof)
+    svc.answer(workspace, assessment, ASI_PRIVILEGE, 4, strength="tested", evidence_ids=[record.id])
+    offers = sg.suggestions_for(workspace, assessment, NHI_PRIVILEGE, catalog=catalog)
+    (offer,) = [o for o in offers if o.source_question == ASI_PRIVILEGE]
+
+    accepted = sg.accept(workspace, assessment, offer)
+    assert (accepted.linked, accepted.created) == ((record.id,), ())
+    sg.undo_accept(workspace, accepted)
+
+    assert svc.get_response(workspace, assessment, NHI_PRIVILEGE).evidence_ids == ()
+    assert svc.get_response(workspace, assessment, ASI_PRIVILEGE).evidence_ids == (record.id,)
+    assert ev.get_evidence(workspace, record.id).file_name == "pentest.pdf"

@@ -168,3 +168,64 @@ def test_evidence_of_a_final_assessment_is_kept(workspace, assessment, policy):
     svc.finalize(workspace, assessment)
     with pytest.raises(UserError, match="backs final assessment"):
         ev.delete_evidence(workspace, info.id)
+
+
+def _drop(tmp_path, names):
+    paths = []
+    for number, name in enumerate(names):
+        path = tmp_path / name
+        path.write_bytes(f"evidence file {number}: {name}".encode())
+        paths.append(path)
+    return paths
+
+
+def _nothing_stored(ws, entries_before):
+    assert (_count(ws, Evidence), _count(ws, EvidenceBlob)) == (0, 0)
+    assert _count(ws, JournalEntry) == entries_before
+
+
+def test_several_files_are_stored_and_linked_in_one_transaction(workspace, assessment, tmp_path):
+    paths = _drop(tmp_path, ["a.txt", "b.pdf", "c.csv"])
+    stored = ev.add_evidence_files(workspace, paths, response=(assessment, Q1))
+    assert [info.file_name for info in stored] == ["a.txt", "b.pdf", "c.csv"]
+    assert all(info.responses == ((assessment, Q1),) for info in stored)
+    assert svc.get_response(workspace, assessment, Q1).evidence_ids == tuple(i.id for i in stored)
+    again = ev.add_evidence_files(workspace, paths[:1], response=(assessment, Q2))
+    assert (again[0].id, again[0].reused) == (stored[0].id, True)
+    assert again[0].responses == ((assessment, Q1), (assessment, Q2))
+
+
+def test_a_vanished_file_stores_none_of_the_drop(workspace, assessment, tmp_path):
+    paths = _drop(tmp_path, ["a.txt", "b.pdf", "c.csv"])
+    paths[2].unlink()  # moved away between the drop and the store
+    entries = _count(workspace, JournalEntry)
+    with pytest.raises(UserError, match="c.csv"):
+        ev.add_evidence_files(workspace, paths, response=(assessment, Q1))
+    _nothing_stored(workspace, entries)
+    assert svc.get_response(workspace, assessment, Q1).evidence_ids == ()
+
+
+def test_a_failure_while_storing_leaves_no_stored_bytes_behind(workspace, assessment, tmp_path):
+    paths = _drop(tmp_path, ["a.txt", "b.pdf", "c.csv"])
+    conn = sqlite3.connect(workspace.path)
+    conn.execute(
+        "CREATE TRIGGER refuse_link BEFORE INSERT ON response_evidence "
+        "WHEN (SELECT file_name FROM evidence WHERE id = NEW.evidence_id) = 'c.csv' "
+        "BEGIN SELECT RAISE(ABORT, 'the disk refused the link'); END"
+    )
+    conn.commit()
+    conn.close()
+    entries = _count(workspace, JournalEntry)
+    with pytest.raises(sa.exc.IntegrityError, match="the disk refused the link"):
+        ev.add_evidence_files(workspace, paths, response=(assessment, Q1))
+    _nothing_stored(workspace, entries)
+    assert check_workspace(workspace).journal.ok
+
+
+def test_dropping_files_on_a_final_assessment_stores_nothing(workspace, assessment, tmp_path):
+    svc.submit_for_review(workspace, assessment)
+    svc.finalize(workspace, assessment, force=True)
+    entries = _count(workspace, JournalEntry)
+    with pytest.raises(UserError, match="final"):
+        ev.add_evidence_files(workspace, _drop(tmp_path, ["a.txt"]), response=(assessment, Q1))
+    _nothing_stored(workspace, entries)

@@ -61,7 +61,7 @@ from app.services.assessments import (
 from app.services.errors import UserError
 from app.services.evidence import export_evidence, get_evidence, link_to_response
 from app.services.scoring import AssessmentScore
-from app.services.suggestions import Suggestion, accept_suggestion, suggestions_for
+from app.services.suggestions import Accepted, Suggestion, accept, suggestions_for, undo_accept
 from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
@@ -75,10 +75,15 @@ FINAL_BANNER = (
 
 @dataclass(frozen=True)
 class UndoStep:
-    """An answer change that Ctrl+Z can take back: the question and its fields before."""
+    """An answer change that Ctrl+Z can take back: the question and its fields before.
+
+    An accepted suggestion also keeps what accepting added (evidence links, the analysis
+    file), which its undo removes.
+    """
 
     question_id: str
     before: dict[str, Any]
+    accepted: Accepted | None = None
 
 
 def assessment_label(info: AssessmentInfo) -> str:
@@ -418,7 +423,12 @@ class AssessmentsPage(QWidget):
         values = dict(step.before)
         if values.get("not_applicable"):
             values.pop("level", None)
-        if self._save(step.question_id, **values):
+        undone = (
+            self._undo_accept(step.accepted)
+            if step.accepted is not None
+            else self._save(step.question_id, **values)
+        )
+        if undone:
             self.navigator.select_question(step.question_id)
             ref = state.entry(step.question_id).question.ref
             self._context.status_message.emit(f"Undid the last change to {ref}")
@@ -524,16 +534,29 @@ class AssessmentsPage(QWidget):
         state = self.state
         if state is None or state.read_only:
             return
-        before = state.responses.get(suggestion.question_id)
         try:
-            after = accept_suggestion(self.workspace, state.info.id, suggestion)
+            accepted = accept(self.workspace, state.info.id, suggestion)
         except UserError as exc:
             show_error(self, "Cannot accept the suggestion", exc)
             return
-        if before is not None:
-            fields = {*_ANSWER_FIELDS, "notes", "evidence_strength"}
-            self._push_undo(suggestion.question_id, before, fields)
-        self._stored(after)
+        self.undo_stack.append(UndoStep(suggestion.question_id, {}, accepted))
+        del self.undo_stack[:-UNDO_LIMIT]
+        self._stored(accepted.response)
+
+    def _undo_accept(self, accepted: Accepted) -> bool:
+        """Take back an accepted suggestion: its answer, evidence links and analysis file."""
+        state = self.state
+        if state is None:
+            return False
+        try:
+            response = undo_accept(self.workspace, accepted)
+        except UserError as exc:
+            show_error(self, "Cannot undo the suggestion", exc)
+            return False
+        for evidence_id in accepted.created:
+            state.evidence.pop(evidence_id, None)
+        self._stored(response)
+        return True
 
     # New assessment and lifecycle ----------------------------------------------------------
     def new_assessment_dialog(self) -> NewAssessmentDialog:
