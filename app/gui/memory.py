@@ -34,8 +34,7 @@ def settle_heap() -> bool:
     unreachable = gc.collect()
     gc.freeze()
     logger.info(
-        "heap settled: %d objects frozen, %d unreachable collected, %.0f ms",
-        gc.get_freeze_count(),
+        "heap settled: %d unreachable objects collected, the rest frozen, in %.0f ms",
         unreachable,
         (time.perf_counter() - started) * 1000,
     )

@@ -46,6 +46,10 @@ def make_main_window(qtbot, tmp_path):
         window.resize(1400, 900)
         window.show()
         windows.append(window)
+        # Measure from a settled window, as a user starts work after it has opened: the
+        # catalog is loaded and the heap settled (one collection, once per process).
+        qtbot.waitUntil(lambda: window.context._catalog is not None, timeout=60_000)
+        qtbot.wait(200)
         return window
 
     yield factory
