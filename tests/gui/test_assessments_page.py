@@ -75,6 +75,7 @@ def test_new_assessment_dialog_creates_the_chosen_scope(make_main_window, qtbot,
     dialog.focus_boxes["defend"].setChecked(False)
     dialog.focus_boxes["thwart"].setChecked(False)
     dialog.priority_box.setCurrentIndex(dialog.priority_box.findData(1))
+    qtbot.waitUntil(dialog.target_known, timeout=10_000)  # worked out on a worker
     # Confidential data, autonomous, internal: the autonomy factor sets tier high, target 4.
     assert dialog.target_spin.value() == 4
     assert "high" in dialog.risk_label.text()

@@ -1,11 +1,17 @@
-"""New assessment: which AI system, which frameworks, which part of IR 8596, and the target."""
+"""New assessment: which AI system, which frameworks, which part of IR 8596, and the target.
+
+Choosing a system works out its risk tier (and so the default target) on a worker: the
+identity graph of a big inventory takes a moment to build. Until the chosen system's answer
+is in, the dialog says so and Create stays disabled; an answer for a system no longer chosen
+is kept for later but not shown.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,6 +32,7 @@ from app.catalog.registry import Catalog
 from app.catalog.schema import Framework
 from app.domain.enums import FocusArea
 from app.domain.risk import RiskAssessment
+from app.gui import tasks
 from app.gui.assessment_state import short_title
 from app.services.assessments import system_risk_of
 from app.services.errors import UserError
@@ -41,6 +48,40 @@ PRIORITIES = (
     ("High only", 1),
 )
 DEFAULT_FRAMEWORKS = ("nist-ir-8596",)
+WORKING_TEXT = "Working out the risk tier…"
+
+
+@dataclass(frozen=True)
+class SystemTarget:
+    """What the dialog needs to know about one system before it can offer Create.
+
+    Attributes:
+        ext_id: The system's inventory id.
+        risk: Its risk tier and default target; None when it could not be worked out.
+        uses_tools: Whether the system records tools (some questions depend on it).
+        problem: Why the risk tier is missing, if it is.
+        found: False when the system is no longer in the inventory.
+    """
+
+    ext_id: str
+    risk: RiskAssessment | None
+    uses_tools: bool = False
+    problem: str = ""
+    found: bool = True
+
+
+def read_target(workspace: Workspace, ext_id: str) -> SystemTarget:
+    """Work out one system's risk tier and whether it uses tools (on a worker)."""
+    try:
+        uses_tools = bool(get_system(workspace, ext_id).tools)
+    except UserError as exc:
+        return SystemTarget(ext_id, None, problem=str(exc), found=False)
+    try:
+        risk = system_risk_of(workspace, ext_id)
+    except UserError as exc:
+        logger.warning("no risk tier for %s: %s", ext_id, exc)
+        return SystemTarget(ext_id, None, uses_tools, problem=str(exc))
+    return SystemTarget(ext_id, risk, uses_tools)
 
 
 @dataclass(frozen=True)
@@ -60,6 +101,9 @@ class NewAssessmentChoice:
 class NewAssessmentDialog(QDialog):
     """Collects the choices of a new assessment; :meth:`choice` returns them."""
 
+    target_ready = Signal(str)
+    """The chosen system's risk tier has been worked out (its inventory id)."""
+
     def __init__(self, workspace: Workspace, catalog: Catalog, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("New assessment")
@@ -67,9 +111,9 @@ class NewAssessmentDialog(QDialog):
         self._workspace = workspace
         self._catalog = catalog
         self._systems = {row.ext_id: row for row in list_systems(workspace)}
-        self._tools: dict[str, bool] = {}
+        self._targets: dict[str, SystemTarget] = {}
+        self._asked: set[str] = set()
         self._risk: RiskAssessment | None = None
-        self._risks: dict[str, RiskAssessment | None] = {}
         self.system_box = QComboBox()
         self.system_box.setAccessibleName("AI system")
         for row in self._systems.values():
@@ -176,37 +220,69 @@ class NewAssessmentDialog(QDialog):
         )
 
     # Feedback ------------------------------------------------------------------------------
+    def target_known(self) -> bool:
+        """Return whether the chosen system's risk tier has been worked out."""
+        return self.system_box.currentData() in self._targets
+
     def _system_changed(self) -> None:
         ext_id = self.system_box.currentData()
-        self._risk = self._risk_of(ext_id) if ext_id in self._systems else None
+        self._risk = None
         self.risk_label.setText("")
+        if ext_id in self._targets:
+            self._show_target(self._targets[ext_id])
+        elif ext_id in self._systems:
+            self.risk_label.setText(WORKING_TEXT)
+            self._ask(ext_id)
+        self._update()
+
+    def _ask(self, ext_id: str) -> None:
+        if ext_id in self._asked:
+            return  # its answer is on the way
+        self._asked.add(ext_id)
+        tasks.run_task(
+            read_target,
+            self._workspace,
+            ext_id,
+            on_success=self._on_target,
+            on_failure=self._on_target_failed,
+            with_progress=False,
+        )
+
+    def _on_target(self, target: SystemTarget) -> None:
+        self._asked.discard(target.ext_id)
+        self._targets[target.ext_id] = target
+        if target.ext_id != self.system_box.currentData():
+            return  # the user has chosen another system meanwhile
+        self._show_target(target)
+        self._update()
+        self.target_ready.emit(target.ext_id)
+
+    def _on_target_failed(self, exc: BaseException) -> None:
+        logger.error("working out a risk tier failed: %s", exc)
+        self._asked.clear()
+        self.risk_label.setText(f"Cannot work out the risk tier: {exc}")
+
+    def _show_target(self, target: SystemTarget) -> None:
+        self._risk = target.risk
         if self._risk is not None:
             self.target_spin.setValue(self._risk.target_level)
             self.risk_label.setText(
                 f"Risk tier {self._risk.tier.value} ({self._risk.factor}) sets target "
                 f"{self._risk.target_level}; change it if the engagement agreed otherwise."
             )
-        self._update()
-
-    def _risk_of(self, ext_id: str) -> RiskAssessment | None:
-        if ext_id not in self._risks:
-            try:
-                self._risks[ext_id] = system_risk_of(self._workspace, ext_id)
-            except UserError as exc:
-                logger.warning("no risk tier for %s: %s", ext_id, exc)
-                self._risks[ext_id] = None
-        return self._risks[ext_id]
-
-    def _uses_tools(self, ext_id: str) -> bool:
-        if ext_id not in self._tools:
-            self._tools[ext_id] = bool(get_system(self._workspace, ext_id).tools)
-        return self._tools[ext_id]
+        elif not target.found:
+            self.risk_label.setText(f"Cannot assess this system: {target.problem}")
+        else:
+            self.risk_label.setText(
+                f"No risk tier ({target.problem}); set the target maturity by hand."
+            )
 
     def question_count(self) -> int:
         """Return how many questions the current choices put in scope."""
         ext_id = self.system_box.currentData()
         row = self._systems.get(ext_id) if ext_id else None
-        if row is None:
+        target = self._targets.get(ext_id) if ext_id else None
+        if row is None or target is None or not target.found:
             return 0
         areas = frozenset(FocusArea(a) for a in self._focus_areas())
         total = 0
@@ -214,7 +290,7 @@ class NewAssessmentDialog(QDialog):
             total += len(
                 framework.select(
                     autonomy=row.autonomy,
-                    uses_tools=self._uses_tools(row.ext_id),
+                    uses_tools=target.uses_tools,
                     focus_areas=areas if "focus_area" in framework.dimensions else None,
                     max_priority=self.priority_box.currentData(),
                 )
@@ -228,11 +304,13 @@ class NewAssessmentDialog(QDialog):
             box.setEnabled(focused)
         self.priority_box.setEnabled(focused)
         count = self.question_count()
-        ok = bool(self._systems) and bool(frameworks) and count > 0
+        ok = bool(self._systems) and bool(frameworks) and count > 0 and self.target_known()
         if focused and not self._focus_areas():
             ok = False
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
         if not frameworks:
             self.count_label.setText("Choose at least one framework.")
+        elif self._systems and not self.target_known():
+            self.count_label.setText("Questions in scope: known once the risk tier is.")
         else:
             self.count_label.setText(f"<b>{count}</b> questions in scope for this system.")
