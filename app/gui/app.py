@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from types import TracebackType
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
+import shiboken6
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app import APP_AUTHOR, APP_NAME, __version__
 from app.gui.dialogs.error_dialog import show_error
@@ -39,6 +42,65 @@ def create_application(argv: Sequence[str] = ()) -> QApplication:
     return app  # type: ignore[return-value]
 
 
+class ErrorHook(QObject):
+    """Shows exceptions nothing caught (such as one raised in a slot) in the error dialog.
+
+    While installed as ``sys.excepthook`` it logs every such exception with its traceback and
+    shows it, parented to the window, in a modal error box. At most one box is open: errors
+    raised while it is open (a slot failing again and again) are only logged. An exception
+    reported from another thread is shown on the UI thread.
+
+    Args:
+        window: The main window the error box belongs to.
+    """
+
+    _report = Signal(object, str)
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__()
+        self._window = window
+        self._previous = sys.excepthook
+        self._showing = False
+        self._report.connect(self._show)
+
+    def install(self) -> None:
+        """Make this hook ``sys.excepthook``, remembering the hook it replaces."""
+        if sys.excepthook is not self:
+            self._previous = sys.excepthook
+            sys.excepthook = self
+
+    def uninstall(self) -> None:
+        """Put back the hook that was there before :meth:`install` (if still ours)."""
+        if sys.excepthook is self:
+            sys.excepthook = self._previous
+
+    def __call__(
+        self,
+        exc_type: type[BaseException],
+        exc: BaseException,
+        tb: TracebackType | None,
+    ) -> None:
+        """Log an uncaught exception and show it (the ``sys.excepthook`` protocol)."""
+        if issubclass(exc_type, KeyboardInterrupt):
+            self._previous(exc_type, exc, tb)
+            return
+        logger.error("unexpected error: %s", exc, exc_info=(exc_type, exc, tb))
+        self._report.emit(exc, "".join(traceback.format_exception(exc_type, exc, tb)))
+
+    def _show(self, exc: BaseException, details: str) -> None:
+        if self._showing:
+            logger.warning("error box already open; only logged: %s", exc)
+            return
+        self._showing = True
+        try:
+            parent = self._window if shiboken6.isValid(self._window) else None
+            show_error(parent, "Unexpected error", exc, details)
+        except Exception:
+            logger.exception("cannot show the error box")
+        finally:
+            self._showing = False
+
+
 def run_gui(argv: Sequence[str]) -> int:
     """Open the main window on the named (or default) workspace and run the event loop."""
     parser = argparse.ArgumentParser(prog="assay gui")
@@ -57,6 +119,12 @@ def run_gui(argv: Sequence[str]) -> int:
         show_error(None, "Cannot open the workspace", exc)
         return 1
     window = MainWindow(workspace)
+    hook = ErrorHook(window)
+    hook.install()
+    app.aboutToQuit.connect(hook.uninstall)
     window.show()
     logger.info("main window shown for %s", workspace.path)
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        hook.uninstall()
