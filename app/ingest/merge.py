@@ -1,10 +1,13 @@
 """Gather the rows of every sheet into one inventory, reporting duplicate ids.
 
 In sheets that describe one entity, an id seen twice is a duplicate and the later row is
-rejected, unless it only lists further linked ids (one row per system–identity pair). A record
-that a flat sheet mentions and another sheet describes is merged, as are the repeated rows of
-a flat sheet, as long as they agree; a row that contradicts an earlier one is rejected with both
-places named.
+rejected, unless it only lists further linked ids (one row per system–identity pair). That holds
+when the first row carrying the id was itself rejected for a bad value: the later row is not
+taken as if it were the first, it is rejected as a duplicate of that row, so the file has to be
+fixed where the id first appears. A rejected row whose id was already seen is reported as a
+duplicate as well as for its own error. A record that a flat sheet mentions and another sheet
+describes is merged, as are the repeated rows of a flat sheet, as long as they agree; a row that
+contradicts an earlier one is rejected with both places named.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class Merger:
             entity: {} for entity in inventory.records
         }
         self.strict: set[tuple[str, tuple[str, ...]]] = set()
+        self.rejected_first: dict[tuple[str, tuple[str, ...]], Source] = {}
         self.link_keys: set[tuple[str, str]] = set()
 
     def add(self, bundle: RowBundle, *, strict_entity: str | None) -> bool:
@@ -65,9 +69,37 @@ class Merger:
                 self.inventory.links.append(link)
         return True
 
+    def add_rejected(self, records: list[Record], *, strict_entity: str | None) -> None:
+        """Note the records of a row rejected for its own errors, in file order with ``add``.
+
+        In a sheet that describes one entity, the first row carrying an id is remembered even
+        when it was rejected, so a later row with the same id is reported as its duplicate;
+        a rejected row repeating an id seen before is reported as a duplicate too.
+
+        Args:
+            records: The records the rejected row would have given.
+            strict_entity: As for :meth:`add`.
+        """
+        for record in records:
+            if record.entity != strict_entity:
+                continue
+            key = (record.entity, record.key)
+            earlier = self.index[record.entity].get(record.key)
+            if key in self.rejected_first:
+                first = self.rejected_first[key]
+                self.inventory.problems.append(_duplicate(record, first, rejected=True))
+            elif key in self.strict and earlier is not None:
+                if not _adds_links(record, earlier):
+                    self.inventory.problems.append(_duplicate(record, earlier.source))
+            else:
+                self.rejected_first[key] = record.source
+
     def _conflict(self, record: Record, strict_entity: str | None) -> Problem | None:
         earlier = self.index[record.entity].get(record.key)
         if earlier is None:
+            first = self.rejected_first.get((record.entity, record.key))
+            if first is not None and record.entity == strict_entity:
+                return _duplicate(record, first, rejected=True)
             return None
         source = record.source
         for name, value in record.values.items():
@@ -81,12 +113,7 @@ class Merger:
             return Problem(source.file, source.sheet, source.row, record.column(name), reason)
         strict = record.entity == strict_entity and (record.entity, record.key) in self.strict
         if strict and not _adds_links(record, earlier):
-            column = record.column(record.entity_key_field())
-            reason = (
-                f"duplicate {record.entity_noun()} {quote(record.label)}: already on "
-                f"{_place(earlier.source, source)}"
-            )
-            return Problem(source.file, source.sheet, source.row, column, reason)
+            return _duplicate(record, earlier.source)
         return None
 
     def _merge(self, record: Record, strict_entity: str | None) -> None:
@@ -108,6 +135,19 @@ class Merger:
             earlier.attributes.setdefault(name, value)
         if any(name not in earlier.headers for name in record.headers):
             earlier.headers = {**record.headers, **earlier.headers}  # headers dicts are shared
+
+
+def _duplicate(record: Record, first: Source, *, rejected: bool = False) -> Problem:
+    """Return the problem of a row that repeats the id first given on ``first``."""
+    source = record.source
+    reason = (
+        f"duplicate {record.entity_noun()} {quote(record.label)}: already on "
+        f"{_place(first, source)}"
+    )
+    if rejected:
+        reason += ", which was rejected"
+    column = record.column(record.entity_key_field())
+    return Problem(source.file, source.sheet, source.row, column, reason)
 
 
 def _adds_links(record: Record, earlier: Record) -> bool:

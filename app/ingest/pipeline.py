@@ -19,8 +19,8 @@ from app.ingest.limits import DEFAULT_LIMITS, Limits
 from app.ingest.merge import Merger
 from app.ingest.problems import IngestError
 from app.ingest.readers import RawFile, read_file
-from app.ingest.records import ParsedInventory
-from app.ingest.rows import read_sheet_rows
+from app.ingest.records import ParsedInventory, Record
+from app.ingest.rows import SheetRows, read_sheet_rows
 
 logger = logging.getLogger(__name__)
 
@@ -191,10 +191,7 @@ def parse_raw_file(
         inventory.problems.extend(result.problems)
         inventory.reject(result.rejected)
         strict = sheet.entity if len(result.covered - {"links"}) <= 1 else None
-        rejected = 0
-        for bundle in result.bundles:
-            if not merger.add(bundle, strict_entity=strict):
-                rejected += 1
+        rejected = _merge_rows(merger, result, strict)
         if result.info is not None:
             result.info.rejected_rows += rejected
             inventory.sheets.append(result.info)
@@ -205,6 +202,28 @@ def parse_raw_file(
         names = ", ".join(repr(mapping.names[key]) for key in sorted(unused))
         raise IngestError(f"the mapping names columns that no sheet of {raw.name} has: {names}")
     return inventory
+
+
+def _merge_rows(merger: Merger, result: SheetRows, strict: str | None) -> int:
+    """Merge a sheet's rows in file order, rejected rows included; return how many it rejects.
+
+    The merger sees the rows the sheet rejected for their own errors in their place, so a later
+    row repeating a rejected row's id is reported as its duplicate rather than taken as first.
+    """
+    by_row: dict[int, list[Record]] = {}
+    for record in result.rejected:
+        by_row.setdefault(record.source.row, []).append(record)
+    pending = sorted(by_row.items())
+    done = rejected = 0
+    for bundle in result.bundles:
+        while done < len(pending) and pending[done][0] < bundle.source.row:
+            merger.add_rejected(pending[done][1], strict_entity=strict)
+            done += 1
+        if not merger.add(bundle, strict_entity=strict):
+            rejected += 1
+    for _, records in pending[done:]:
+        merger.add_rejected(records, strict_entity=strict)
+    return rejected
 
 
 def _tick(tick: Tick | None, fraction: float, message: str) -> None:

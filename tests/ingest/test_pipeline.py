@@ -122,6 +122,72 @@ def test_duplicate_ids_within_a_sheet_and_across_sheets(make_xlsx):
     ]
 
 
+def test_a_row_repeating_the_id_of_a_rejected_row_is_its_duplicate(make_xlsx):
+    path = make_xlsx(
+        {
+            "Identities": [
+                ["id", "kind", "Last rotated"],
+                ["svc-1", "role", "31/02/2025"],
+                ["svc-2", "role", "2025-02-01"],
+                ["svc-1", "role", "2025-03-01"],
+            ],
+            "More identities": [["Identity", "Type"], ["svc-1", "role"]],
+        }
+    )
+    inventory = parse_inventory(path)
+    assert _messages(inventory) == [
+        "inventory.xlsx, sheet 'Identities', row 2, column 'Last rotated': "
+        "'31/02/2025' is not a date",
+        "inventory.xlsx, sheet 'Identities', row 4, column 'id': duplicate identity 'svc-1': "
+        "already on row 2, which was rejected",
+        "inventory.xlsx, sheet 'More identities', row 2, column 'Identity': duplicate identity "
+        "'svc-1': already on sheet 'Identities', row 2, which was rejected",
+    ]
+    assert all(p.is_error for p in inventory.problems)
+    assert sorted(_by_key(inventory, "identities")) == [("svc-2",)]
+    assert ("svc-1",) in inventory.rejected_keys["identities"]  # named, so never "missing"
+    assert [s.rejected_rows for s in inventory.sheets] == [2, 1]
+
+
+def test_a_rejected_row_repeating_an_id_is_also_reported_as_a_duplicate(make_csv):
+    rows = [
+        ["System ID", "System name", "Autonomy"],
+        ["AIS-1", "Claims bot", "autonomous"],
+        ["AIS-2", "Copilot", "sometimes"],
+        ["AIS-1", "Claims bot", "now and then"],
+        ["AIS-2", "Copilot", "advisory"],
+    ]
+    inventory = parse_inventory(make_csv(rows, name="systems.csv"))
+    messages = _messages(inventory)
+    assert len(messages) == 4
+    assert messages[0].startswith("systems.csv, row 3, column 'Autonomy': ")
+    assert messages[1].startswith("systems.csv, row 4, column 'Autonomy': ")
+    assert messages[2:] == [
+        "systems.csv, row 4, column 'System ID': duplicate AI system 'AIS-1': already on row 2",
+        "systems.csv, row 5, column 'System ID': duplicate AI system 'AIS-2': already on row 3, "
+        "which was rejected",
+    ]
+    assert sorted(_by_key(inventory, "systems")) == [("AIS-1",)]
+
+
+def test_rows_continuing_a_rejected_system_are_not_taken_for_it(make_csv):
+    rows = [
+        ["System ID", "Autonomy", "Identities"],
+        ["AIS-1", "sometimes", "svc-1"],
+        ["AIS-1", "", "svc-2"],
+        ["AIS-2", "advisory", "svc-3"],
+        ["AIS-2", "", "svc-4"],
+    ]
+    inventory = parse_inventory(make_csv(rows, name="register.csv"))
+    assert _messages(inventory)[1:] == [
+        "register.csv, row 3, column 'System ID': duplicate AI system 'AIS-1': already on row 2, "
+        "which was rejected",
+    ]
+    assert sorted(_by_key(inventory, "systems")) == [("AIS-2",)]
+    assert {(k.system, k.identity) for k in inventory.links} == {("AIS-2", "svc-3"),
+                                                                 ("AIS-2", "svc-4")}  # fmt: skip
+
+
 def test_sheet_without_a_key_column_is_rejected_as_a_whole(make_xlsx):
     inventory = parse_inventory(make_xlsx({"Grants": [["Resource", "Action"], ["db", "read"]]}))
     assert inventory.records["grants"] == []
