@@ -9,7 +9,7 @@ from pathlib import Path
 from app.cli.common import CliContext, table
 from app.services import assessments, findings, quality_gate, scoring, suggestions
 from app.services.errors import UserError
-from app.services.evidence import add_evidence
+from app.services.evidence import answer_with_evidence
 
 logger = logging.getLogger(__name__)
 
@@ -142,19 +142,10 @@ def run_answer(ctx: CliContext) -> int:
     if assessments.get_assessment(ws, args.assessment).final:
         raise UserError(f"assessment {args.assessment} is final and read-only")
     assessments.get_response(ws, args.assessment, args.question)
-    evidence_ids = [add_evidence(ws, Path(path)).id for path in args.evidence]
-    response = assessments.answer(
-        ws,
-        args.assessment,
-        args.question,
-        level,
-        note=args.note,
-        strength=args.strength,
-        evidence_ids=evidence_ids,
-    )
-    flags = {name: True for name in ("flagged", "reviewed") if getattr(args, name)}
-    if flags:
-        response = assessments.update_response(ws, args.assessment, args.question, **flags)
+    changes = assessments.answer_changes(level, note=args.note, strength=args.strength)
+    changes |= {name: True for name in ("flagged", "reviewed") if getattr(args, name)}
+    files = [Path(path) for path in args.evidence]
+    response = answer_with_evidence(ws, args.assessment, args.question, changes, files)
     shown = "N/A" if response.not_applicable else response.level
     ctx.output(response.as_dict(), f"{response.question_id}: {shown}")
     return 0

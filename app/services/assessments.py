@@ -392,20 +392,13 @@ def link_response_evidence(session: Session, row: Response, evidence_id: int) ->
         session.flush()
 
 
-def answer(
-    workspace: Workspace,
-    assessment_id: int,
-    question_id: str,
-    level: int | str | None,
-    *,
-    note: str | None = None,
-    strength: str | None = None,
-    evidence_ids: Sequence[int] = (),
-) -> ResponseInfo:
-    """Answer a question with a level 0–5, ``"na"`` (the note is the justification) or None.
+def answer_changes(
+    level: int | str | None, *, note: str | None = None, strength: str | None = None
+) -> dict[str, Any]:
+    """Return the response changes of an answer: a level 0–5, ``"na"`` or None, note, strength.
 
     Raises:
-        UserError: As :func:`update_response`, or N/A without a note.
+        UserError: A level that is neither a number nor ``na``.
     """
     changes: dict[str, Any] = {}
     if isinstance(level, str) and level.strip().lower() == NOT_APPLICABLE:
@@ -421,6 +414,25 @@ def answer(
         changes["notes"] = note
     if strength is not None:
         changes["evidence_strength"] = strength
+    return changes
+
+
+def answer(
+    workspace: Workspace,
+    assessment_id: int,
+    question_id: str,
+    level: int | str | None,
+    *,
+    note: str | None = None,
+    strength: str | None = None,
+    evidence_ids: Sequence[int] = (),
+) -> ResponseInfo:
+    """Answer a question with a level 0–5, ``"na"`` (the note is the justification) or None.
+
+    Raises:
+        UserError: As :func:`update_response`, or N/A without a note.
+    """
+    changes = answer_changes(level, note=note, strength=strength)
     return update_response(
         workspace, assessment_id, question_id, link_evidence=evidence_ids, **changes
     )

@@ -22,7 +22,12 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from app.services import journal
-from app.services.assessments import editable_row, response_row
+from app.services.assessments import (
+    ResponseInfo,
+    editable_row,
+    response_row,
+    update_response_in,
+)
 from app.services.errors import UserError
 from app.services.progress import Progress, check_cancelled
 from app.services.settings import get_workspace_setting
@@ -261,6 +266,45 @@ def add_evidence_files(
     _report(progress, 1.0, "Stored")
     logger.info("stored %d evidence file(s) in one transaction", len(infos))
     return infos
+
+
+def answer_with_evidence(
+    workspace: Workspace,
+    assessment_id: int,
+    question_id: str,
+    changes: dict[str, Any],
+    files: Sequence[Path],
+) -> ResponseInfo:
+    """Change an answer and attach evidence files to it in one transaction.
+
+    Every file is checked and read before anything is written; the files, the answer and
+    their journal entries then commit together, or not at all.
+
+    Args:
+        workspace: The open workspace.
+        assessment_id: The assessment.
+        question_id: The question.
+        changes: Response changes, as for ``update_response`` (see ``answer_changes``).
+        files: Evidence files to store and link; may be empty.
+
+    Returns:
+        The response after the change.
+
+    Raises:
+        UserError: A file cannot be read or is too large, the assessment is final, the
+            question is not in it, or a value is invalid.
+    """
+    staged = _stage(workspace, [Path(p) for p in files], None)
+    with workspace.db.write() as session:
+        editable_row(session, assessment_id)
+        response_row(session, assessment_id, question_id)
+        ids = [
+            _store(session, workspace, data, _file_values(workspace, name, data)).id
+            for name, data in staged
+        ]
+        return update_response_in(
+            session, workspace, assessment_id, question_id, link_evidence=ids, **changes
+        )
 
 
 def _stage(

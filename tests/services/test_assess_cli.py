@@ -55,6 +55,27 @@ def test_new_answer_show_list(cli, tmp_path):
     assert "AIS-001" in cli("assess", "list", "--system", "AIS-001")
 
 
+def test_an_answer_whose_evidence_cannot_be_read_changes_nothing(cli, workspace, tmp_path):
+    from app.services.assessments import get_response
+    from app.services.journal import verify_chain
+
+    def journal_entries() -> int:
+        with workspace.db.read() as session:
+            return verify_chain(session).entries
+
+    cli("assess", "new", "--system", "AIS-001", "--framework", "owasp-asi")
+    proof = tmp_path / "review.pdf"
+    proof.write_bytes(b"%PDF-1.7 minutes")
+    entries = journal_entries()
+    err = cli("assess", "answer", "--assessment", "1", "--question", "asi.ASI01.m1",
+              "--level", "4", "--flag", "--evidence", str(proof), "--evidence",
+              str(tmp_path / "missing.png"), expect=1)  # fmt: skip
+    assert "missing.png" in err
+    response = get_response(workspace, 1, "asi.ASI01.m1")
+    assert (response.level, response.flagged, response.evidence_ids) == (None, False, ())
+    assert journal_entries() == entries, "no evidence, answer or journal entry"
+
+
 def test_user_errors_are_one_line(cli):
     err = cli("assess", "new", "--system", "AIS-002", "--framework", "owasp-asi", expect=1)
     assert err.startswith("assay: no question of owasp-asi is in scope for AIS-002")
