@@ -54,6 +54,7 @@ from app.gui.widgets.question_panel import QuestionPanel
 from app.services.assessments import (
     AssessmentInfo,
     ResponseInfo,
+    get_response,
     list_assessments,
     new_assessment,
     update_response,
@@ -377,17 +378,19 @@ class AssessmentsPage(QWidget):
         return self._save(self.panel.question_id, undoable=undoable, **changes)
 
     def _save(self, question_id: str, *, undoable: bool = False, **changes: Any) -> bool:
-        """Save a change of one answer through the service; refresh badges and scores."""
+        """Save a change of one answer through the service; refresh badges and scores.
+
+        When the save fails (a refused value, or a workspace another program is writing to),
+        the panel shows the answer as stored again and the user is told nothing was saved.
+        """
         state = self.state
         if state is None or state.read_only or question_id not in state.responses:
             return False
         before = state.responses[question_id]
         try:
             after = update_response(self.workspace, state.info.id, question_id, **changes)
-        except UserError as exc:
-            show_error(self, "Cannot save the answer", exc)
-            if question_id == self.panel.question_id:
-                self.panel.show_response(before, self._evidence_of(before))
+        except Exception as exc:  # noqa: BLE001 - any failed write: show what is stored
+            self._not_saved(state, question_id, before, exc, notes="notes" in changes)
             return False
         if undoable:
             fields = {
@@ -397,6 +400,39 @@ class AssessmentsPage(QWidget):
             self._push_undo(question_id, before, fields)
         self._stored(after)
         return True
+
+    def _not_saved(
+        self,
+        state: AssessmentState,
+        question_id: str,
+        before: ResponseInfo,
+        exc: Exception,
+        *,
+        notes: bool,
+    ) -> None:
+        """Show the stored answer again after a failed save and say the change was lost."""
+        if not isinstance(exc, UserError):
+            logger.error("saving the answer to %s failed", question_id, exc_info=exc)
+        try:  # reading still works while another program holds the write lock
+            stored = get_response(self.workspace, state.info.id, question_id)
+        except Exception:  # noqa: BLE001 - fall back on the answer last read
+            logger.warning("cannot re-read the answer to %s", question_id, exc_info=True)
+            stored = before
+        state.responses[question_id] = stored
+        self.navigator.update_question(question_id)
+        if question_id == self.panel.question_id:
+            if notes:
+                self.panel.keep_unsaved_notes()  # typing is not thrown away; saved on next try
+            self.panel.show_response(stored, self._evidence_of(stored))
+        ref = state.entry(question_id).question.ref
+        if isinstance(exc, UserError):
+            message = f"The change to {ref} was not saved: {exc}"
+            shown: BaseException = exc
+        else:
+            message = f"The change to {ref} was not saved: {_failure_reason(exc)}"
+            shown = UserError(f"{message}. The answer shown is the one stored in the workspace.")
+        self._context.status_message.emit(message)
+        show_error(self, "Cannot save the answer", shown)
 
     def _push_undo(self, question_id: str, before: ResponseInfo, fields: set[str]) -> None:
         self.undo_stack.append(UndoStep(question_id, {f: getattr(before, f) for f in fields}))
@@ -432,6 +468,8 @@ class AssessmentsPage(QWidget):
             self.navigator.select_question(step.question_id)
             ref = state.entry(step.question_id).question.ref
             self._context.status_message.emit(f"Undid the last change to {ref}")
+        else:
+            self.undo_stack.append(step)  # not undone: Ctrl+Z can try again
 
     def _notify(self) -> None:
         self._notifying = True
@@ -617,6 +655,14 @@ class AssessmentsPage(QWidget):
     def _focus_search(self) -> None:
         self.navigator.search.setFocus()
         self.navigator.search.selectAll()
+
+
+def _failure_reason(exc: BaseException) -> str:
+    """Return why a write failed, in words: a database error's own message, without its SQL."""
+    reason = str(getattr(exc, "orig", None) or exc)
+    if "locked" in reason or "busy" in reason:
+        return "the workspace is busy (another program is writing to it); try again in a moment"
+    return reason or type(exc).__name__
 
 
 def _with_evidence(response: ResponseInfo, evidence_ids: tuple[int, ...]) -> ResponseInfo:

@@ -102,6 +102,7 @@ class QuestionPanel(QScrollArea):
         self._question_id: str | None = None
         self._read_only = False
         self._loading = False
+        self._notes_unsaved = False
         body = QWidget()
         self.setWidget(body)
         layout = QVBoxLayout(body)
@@ -215,6 +216,7 @@ class QuestionPanel(QScrollArea):
 
     def show_nothing(self, message: str = "Choose a question in the tree.") -> None:
         self.flush_notes()
+        self._notes_unsaved = False
         self._question_id = None
         self.context_label.clear()
         self.title_label.setText(message)
@@ -232,6 +234,7 @@ class QuestionPanel(QScrollArea):
     ) -> None:
         """Show a question with its answer; a pending notes edit is saved first."""
         self.flush_notes()
+        self._notes_unsaved = False
         self._question_id = entry.id
         question = entry.question
         parts = [short_title(entry.framework), *(n.title for n in entry.path[1:])]
@@ -264,7 +267,11 @@ class QuestionPanel(QScrollArea):
         self._set_inputs_enabled(True)
 
     def show_response(self, response: ResponseInfo, evidence: Sequence[EvidenceInfo]) -> None:
-        """Refresh the answer controls (after a save) without touching the notes being typed."""
+        """Refresh the answer controls (after a save) without touching the notes being typed.
+
+        After a failed save the page calls this with the answer as stored, so every control
+        shows what the workspace holds; only notes kept by :meth:`keep_unsaved_notes` stay.
+        """
         self._loading = True
         try:
             chosen = NA if response.not_applicable else response.level
@@ -288,7 +295,11 @@ class QuestionPanel(QScrollArea):
             )
             self.flag_box.setChecked(response.flagged)
             self.reviewed_box.setChecked(response.reviewed)
-            if not self._notes_timer.isActive() and self.notes.toPlainText() != response.notes:
+            if (
+                not self._notes_timer.isActive()
+                and not self._notes_unsaved
+                and self.notes.toPlainText() != response.notes
+            ):
                 self.notes.setPlainText(response.notes)
             self.evidence.set_evidence(evidence)
         finally:
@@ -339,9 +350,25 @@ class QuestionPanel(QScrollArea):
 
     def flush_notes(self) -> None:
         """Save notes typed but not yet saved (called before the question changes)."""
-        if self._notes_timer.isActive() and self._question_id is not None:
+        pending = self._notes_timer.isActive() or self._notes_unsaved
+        if pending and self._question_id is not None:
             self._notes_timer.stop()
+            self._notes_unsaved = False
             self.notes_edited.emit(self._question_id, self.notes.toPlainText())
+
+    def keep_unsaved_notes(self) -> None:
+        """Keep the notes typed for this question although saving them failed.
+
+        They are not replaced by the stored notes, and the next flush (a pause in typing,
+        another question, closing) tries to save them again.
+        """
+        if self._question_id is not None:
+            self._notes_unsaved = True
+
+    @property
+    def notes_unsaved(self) -> bool:
+        """Return True while notes whose save failed wait for the next try."""
+        return self._notes_unsaved
 
     # Drops anywhere on the panel -----------------------------------------------------------
     def drop_mime_data(self, mime: QMimeData) -> bool:
