@@ -17,7 +17,6 @@ Protocol, child to parent: ``("progress", fraction, message)``, then exactly one
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import pickle
 import time
 import traceback
@@ -147,6 +146,8 @@ def run_in_child(
         BackgroundProcessError: The child died without an answer.
         Exception: Whatever ``fn`` raised in the child, re-raised here.
     """
+    import multiprocessing  # only when a child is started: it costs start-up time otherwise
+
     progress = progress or NullProgress()
     context = multiprocessing.get_context("spawn")
     ours, theirs = context.Pipe(duplex=True)
