@@ -2,8 +2,9 @@
 
 ``systems list`` and ``systems show ID`` show AI systems with their blast radius and risk tier;
 ``identities list|show|drift`` the identities and how they changed between imports;
-``findings list`` every finding (identity rules, gaps, manual) and ``findings refresh`` brings
-the identity-rule findings up to date.
+``findings list`` every finding (identity rules, gaps, manual), ``findings refresh`` brings
+the identity-rule findings up to date, and ``findings add|delete`` record or remove a finding
+by hand.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import logging
 from app.cli.common import CliContext, table
 from app.domain.blast_radius import BlastRadius
 from app.domain.hygiene import HygieneFinding
+from app.services import findings as finding_records
 from app.services import identity_analysis, inventory_queries
 from app.services.errors import UserError
 
@@ -23,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 _SOURCES = ("identity-rule", "gap", "manual")
 _STATUSES = ("open", "in-progress", "accepted", "resolved")
+_SEVERITIES = ("low", "medium", "high", "critical")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -61,6 +64,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     refresh = verbs.add_parser("refresh", help="re-run the identity hygiene rules")
     _today_option(refresh)
     refresh.set_defaults(handler=refresh_findings)
+    _register_finding_writes(verbs)
+
+
+def _register_finding_writes(verbs: argparse._SubParsersAction) -> None:
+    add = verbs.add_parser("add", help="record a finding by hand")
+    add.add_argument("--title", required=True, help="a short statement of the problem")
+    add.add_argument("--severity", choices=_SEVERITIES, default="medium", help="default: medium")
+    add.add_argument("--assessment", type=int, metavar="N", help="the assessment it belongs to")
+    add.add_argument("--system", metavar="ID", help="the AI system it is about")
+    add.add_argument("--detail", default="", metavar="TEXT", help="what was found and where")
+    add.add_argument("--recommendation", default="", metavar="TEXT", help="what to do about it")
+    add.add_argument("--owner", default="", help="who must act on it")
+    add.add_argument("--due", metavar="YYYY-MM-DD", help="by when")
+    add.add_argument(
+        "--reference", action="append", default=[], metavar="REF", help="framework reference"
+    )
+    add.set_defaults(handler=add_finding)
+    delete = verbs.add_parser("delete", help="delete a finding recorded by hand")
+    delete.add_argument("finding_id", type=int, metavar="ID", help="the finding's number")
+    delete.set_defaults(handler=delete_finding)
 
 
 def _today_option(parser: argparse.ArgumentParser) -> None:
@@ -255,4 +278,41 @@ def refresh_findings(ctx: CliContext) -> int:
         f"Identity findings: {result.created} new, {result.updated} updated, "
         f"{result.reopened} reopened, {result.resolved} resolved, {result.unchanged} unchanged",
     )
+    return 0
+
+
+def _due(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise UserError(f"--due: {text!r} is not a date (use YYYY-MM-DD)") from exc
+
+
+def add_finding(ctx: CliContext) -> int:
+    """Record a finding by hand and print its number."""
+    args = ctx.args
+    made = finding_records.create_finding(
+        ctx.workspace(),
+        title=args.title,
+        severity=args.severity,
+        detail=args.detail,
+        recommendation=args.recommendation,
+        assessment_id=args.assessment,
+        system=args.system,
+        references=args.reference,
+        owner=args.owner,
+        due_date=_due(args.due),
+    )
+    about = made.system or "the engagement"
+    ctx.output(made.as_dict(), f"Finding {made.id} recorded ({made.severity}, about {about})")
+    return 0
+
+
+def delete_finding(ctx: CliContext) -> int:
+    """Delete a finding recorded by hand."""
+    finding_id = ctx.args.finding_id
+    finding_records.delete_finding(ctx.workspace(), finding_id)
+    ctx.output({"deleted": finding_id}, f"Finding {finding_id} deleted")
     return 0

@@ -238,14 +238,16 @@ def create_finding(
         detail: What was found and where.
         recommendation: What to do about it.
         assessment_id: The assessment it belongs to (its system is taken from it).
-        system: The AI system's inventory id, when not given through the assessment.
+        system: The AI system's inventory id; with ``assessment_id`` it must be that
+            assessment's system.
         question_id: The question it relates to, if any.
         references: Framework references (e.g. ``PR.AA-05``).
         owner: Who must act on it.
         due_date: By when.
 
     Raises:
-        UserError: A bad value, an unknown system or assessment, or a final assessment.
+        UserError: A bad value, an unknown system or assessment, a system other than the
+            assessment's, or a final assessment.
     """
     values = _checked(
         {
@@ -262,7 +264,9 @@ def create_finding(
         system_id = _system_id(session, system) if system else None
         if assessment_id is not None:
             assessment = editable_row(session, assessment_id)
-            system_id = system_id or assessment.system_id
+            if system_id is not None and system_id != assessment.system_id:
+                raise UserError(f"assessment {assessment_id} is not about AI system {system!r}")
+            system_id = assessment.system_id
         row = Finding(
             source=FindingSource.MANUAL.value,
             assessment_id=assessment_id,

@@ -6,7 +6,8 @@ import datetime as dt
 import threading
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtWidgets import QMessageBox
 
 from app.gui import tasks
 from app.services import assessments as svc
@@ -188,3 +189,123 @@ def test_refresh_keeps_the_chosen_finding(make_main_window, qtbot, ws):
     assert page.table.proxy.rowCount() == 3
     assert page.table.selected_row().id == manual.id
     assert page.editor.finding.id == manual.id
+
+
+@pytest.fixture
+def errors(monkeypatch):
+    """Error boxes are recorded instead of shown (a modal box would stop the test)."""
+    shown: list[str] = []
+
+    def record(box):
+        shown.append(f"{box.text()} {box.informativeText()}")
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", record)
+    return shown
+
+
+def test_new_finding_is_recorded_through_the_dialog_and_chosen(make_main_window, qtbot, ws, errors):
+    assessment_id, _ = gap_assessment(ws)
+    page = findings_page(make_main_window, qtbot, ws)
+    seen: dict[str, object] = {}
+
+    def fill_in_and_record():
+        dialog = page.finding_dialog
+        qtbot.waitUntil(lambda: not dialog.loading(), timeout=10_000)
+        seen["offered"] = [dialog.about_box.itemText(i) for i in range(dialog.about_box.count())]
+        seen["ok_before_title"] = dialog.ok_button.isEnabled()
+        assert dialog.choose("system", SYSTEM)
+        qtbot.keyClicks(dialog.title_edit, "Prompt logs kept forever")
+        dialog.severity_box.setCurrentIndex(dialog.severity_box.findData("high"))
+        dialog.detail_edit.setPlainText("Every prompt since 2023 is in one bucket.")
+        dialog.recommendation_edit.setPlainText("Keep 90 days.")
+        qtbot.keyClicks(dialog.owner_edit, "dana.lopez@example.com")
+        dialog.due_check.setChecked(True)
+        dialog.due_edit.setDate(QDate(2026, 12, 31))
+        dialog.ok_button.click()
+
+    QTimer.singleShot(0, fill_in_and_record)
+    with qtbot.waitSignal(page.refreshed, timeout=10_000):
+        page.new_button.click()
+    assert seen["ok_before_title"] is False
+    assert seen["offered"][0].startswith(f"Assessment #{assessment_id}: {SYSTEM}")
+    assert f"AI system {SYSTEM} — Pricing copilot" in seen["offered"]
+    [manual] = list_findings(ws, source="manual")
+    assert (manual.title, manual.severity, manual.system) == (
+        "Prompt logs kept forever", "high", SYSTEM
+    )  # fmt: skip
+    assert manual.assessment_id is None
+    assert manual.detail == "Every prompt since 2023 is in one bucket."
+    assert manual.recommendation == "Keep 90 days."
+    assert manual.owner == "dana.lopez@example.com"
+    assert manual.due_date == dt.date(2026, 12, 31)
+    assert page.editor.finding.id == manual.id
+    assert page.table.selected_row().id == manual.id
+    assert page.delete_button.isEnabled()
+    assert errors == []
+
+
+def test_a_new_finding_of_an_assessment_made_final_meanwhile_is_refused(
+    make_main_window, qtbot, ws, errors
+):
+    assessment_id, _ = gap_assessment(ws)
+    page = findings_page(make_main_window, qtbot, ws)
+    page.assessment_box.setCurrentIndex(page.assessment_box.findData(assessment_id))
+    dialog = page.new_finding_dialog()
+    qtbot.waitUntil(lambda: not dialog.loading(), timeout=10_000)
+    assert dialog.about_box.currentData() == f"assessment:{assessment_id}"
+    qtbot.keyClicks(dialog.title_edit, "Late thought")
+    values = dialog.values()
+    assert (values["assessment_id"], values["system"]) == (assessment_id, None)
+    svc.submit_for_review(ws, assessment_id)
+    svc.finalize(ws, assessment_id, force=True)
+    page.record_finding(values)
+    qtbot.waitUntil(lambda: bool(errors), timeout=10_000)
+    assert "final" in errors[0]
+    assert list_findings(ws, source="manual") == []
+    assert page.new_button.isEnabled()
+    wait_loaded(qtbot, page)  # the page reads what changed
+    later = page.new_finding_dialog()  # a final assessment is not offered
+    assert later.about_box.findData(f"assessment:{assessment_id}") == -1
+    qtbot.waitUntil(lambda: not later.loading(), timeout=10_000)
+
+
+def test_only_findings_entered_by_hand_are_deleted_after_confirming(
+    make_main_window, qtbot, ws, monkeypatch, errors
+):
+    gap_assessment(ws)
+    [gap] = list_findings(ws)
+    manual = create_finding(ws, title="Prompt logs kept forever", system=SYSTEM)
+    page = findings_page(make_main_window, qtbot, ws)
+    assert not page.delete_button.isEnabled()  # nothing chosen
+    assert page.select_finding(gap.id)
+    assert not page.delete_button.isEnabled()
+    assert "entered by hand" in page.delete_button.toolTip()
+    assert page.select_finding(manual.id)
+    assert page.delete_button.isEnabled()
+
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: answers.pop(0))
+    page.delete_button.click()  # No: nothing happens
+    assert get_finding(ws, manual.id).title == "Prompt logs kept forever"
+    assert page.editor.finding.id == manual.id
+    with qtbot.waitSignal(page.refreshed, timeout=10_000):
+        page.delete_button.click()
+    assert [f.id for f in list_findings(ws)] == [gap.id]
+    assert [f.id for f in page.table.model.rows] == [gap.id]
+    assert page.editor.finding is None
+    assert not page.delete_button.isEnabled()
+    assert errors == []
+
+
+def test_findings_entered_by_hand_stay_once_their_assessment_is_final(make_main_window, qtbot, ws):
+    info = svc.new_assessment(ws, SYSTEM, ["nist-ai-rmf"], target=3)
+    manual = create_finding(ws, title="Reported", assessment_id=info.id)
+    svc.submit_for_review(ws, info.id)
+    svc.finalize(ws, info.id, force=True)
+    page = findings_page(make_main_window, qtbot, ws)
+    assert page.select_finding(manual.id)
+    assert not page.delete_button.isEnabled()
+    assert f"Assessment #{info.id} is final" in page.delete_button.toolTip()
+    assert page.delete_chosen() is None
+    assert get_finding(ws, manual.id).id == manual.id

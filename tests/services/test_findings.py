@@ -13,7 +13,7 @@ from app.services import assessments as svc
 from app.services import findings as fs
 from app.services.errors import UserError
 from app.services.quality_gate import run_quality_gate
-from app.storage.models import AISystem, Finding, Identity, Person, SystemIdentity
+from app.storage.models import AISystem, Finding, Identity, JournalEntry, Person, SystemIdentity
 
 HIGH = "ir8596.secure.PR.AA-05"  # High priority in Secure
 FOUNDATIONAL = "ir8596.secure.GV.OC-01"  # Foundational in Secure
@@ -203,3 +203,64 @@ def test_final_assessment_findings_keep_tracking_but_freeze_what_was_reported(
     with pytest.raises(UserError, match="final"):
         fs.update_finding(workspace, finding.id, severity="low")
     assert fs.get_finding(workspace, finding.id).severity == "critical"
+
+
+def _journal(workspace, action):
+    with workspace.db.read() as session:
+        return (
+            session.execute(
+                sa.select(JournalEntry)
+                .where(JournalEntry.action == action)
+                .order_by(JournalEntry.seq)
+            )
+            .scalars()
+            .all()
+        )
+
+
+def test_a_finding_made_by_hand_is_journaled_and_belongs_to_its_assessments_system(
+    workspace, assessment
+):
+    with workspace.db.write() as session:
+        session.add(AISystem(external_id="AIS-002", name="Other"))
+    with pytest.raises(UserError, match=f"assessment {assessment} is not about AI system"):
+        fs.create_finding(workspace, title="Wrong system", assessment_id=assessment,
+                          system="AIS-002")  # fmt: skip
+    with pytest.raises(UserError, match="no AI system 'AIS-404'"):
+        fs.create_finding(workspace, title="Unknown system", system="AIS-404")
+    assert fs.list_findings(workspace) == []
+    made = fs.create_finding(workspace, title="Logs kept forever", assessment_id=assessment,
+                             system="AIS-001")  # fmt: skip
+    assert (made.system, made.assessment_id) == ("AIS-001", assessment)
+    [entry] = _journal(workspace, "finding.create")
+    assert (entry.entity, entry.entity_id) == ("finding", str(made.id))
+    assert entry.after["title"] == "Logs kept forever"
+
+
+def test_deleting_a_finding_made_by_hand(workspace, assessment, tmp_path):
+    from app.services import assessment_lifecycle
+    from app.services import evidence as ev
+
+    proof = tmp_path / "screenshot.png"
+    proof.write_bytes(b"\x89PNG proof")
+    made = fs.create_finding(workspace, title="Shared admin key", assessment_id=assessment)
+    evidence = ev.add_evidence(workspace, proof)
+    ev.link_to_finding(workspace, evidence.id, made.id)
+    fs.delete_finding(workspace, made.id)
+    assert fs.list_findings(workspace) == []
+    assert ev.get_evidence(workspace, evidence.id).findings == ()  # the file stays, unlinked
+    [entry] = _journal(workspace, "finding.delete")
+    assert (entry.entity_id, entry.after) == (str(made.id), None)
+    assert entry.before["title"] == "Shared admin key"
+    with pytest.raises(UserError, match=f"no finding {made.id}"):
+        fs.delete_finding(workspace, made.id)
+
+    kept = fs.create_finding(workspace, title="Reported, then frozen", assessment_id=assessment)
+    assessment_lifecycle.submit_for_review(workspace, assessment)
+    fs.delete_finding(  # still open to change while in review
+        workspace, fs.create_finding(workspace, title="x", assessment_id=assessment).id
+    )
+    assessment_lifecycle.finalize(workspace, assessment, force=True)
+    with pytest.raises(UserError, match="final"):
+        fs.delete_finding(workspace, kept.id)
+    assert [f.id for f in fs.list_findings(workspace, source="manual")] == [kept.id]

@@ -15,18 +15,35 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.enums import AssessmentStatus, FindingSource, FindingStatus, Severity
 from app.gui import tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.error_dialog import show_error
+from app.gui.dialogs.new_finding_dialog import NewFindingDialog
 from app.gui.itemmodels.rows_table_model import Column, attr
 from app.gui.widgets.finding_editor import SOURCE_TEXT, STATUS_TEXT, FindingEditor
 from app.gui.widgets.rows_table import RowsTable
 from app.services.assessments import AssessmentInfo, list_assessments
 from app.services.errors import UserError
-from app.services.findings import FindingInfo, list_findings, update_finding
+from app.services.findings import (
+    FindingInfo,
+    create_finding,
+    delete_finding,
+    list_findings,
+    update_finding,
+)
 from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
@@ -68,6 +85,15 @@ FILTERS: tuple[tuple[str, Any], ...] = (
     ("Overdue", is_overdue),
     ("Resolved or accepted", lambda finding: not is_active(finding)),
 )
+
+
+def deletable(finding: FindingInfo | None, final: set[int]) -> bool:
+    """Return whether a finding may be deleted: entered by hand, its assessment not final."""
+    return (
+        finding is not None
+        and finding.source == FindingSource.MANUAL
+        and finding.assessment_id not in final
+    )
 
 
 def _due_colour(finding: FindingInfo) -> str | None:
@@ -116,6 +142,8 @@ class FindingsPage(QWidget):
         self._context = context
         self._final: set[int] = set()
         self._all: list[FindingInfo] = []
+        self._assessments: list[AssessmentInfo] = []
+        self._select_next: int | None = None
         self._notifying = False
         self._stale = False
         self._generation = 0
@@ -132,6 +160,14 @@ class FindingsPage(QWidget):
         top.addWidget(self.status, 1)
         top.addWidget(QLabel("Of:"))
         top.addWidget(self.assessment_box)
+        self.new_button = QPushButton("New finding…")
+        self.new_button.setToolTip("Record a finding by hand about an assessment or an AI system")
+        self.new_button.clicked.connect(self.start_new_finding)
+        self.delete_button = QPushButton("Delete finding")
+        self.delete_button.clicked.connect(self.delete_chosen)
+        top.addWidget(self.new_button)
+        top.addWidget(self.delete_button)
+        self.finding_dialog: NewFindingDialog | None = None
         self.table = RowsTable(COLUMNS, noun="findings", filters=FILTERS, layout_key="findings")
         # RowsTable applies a filter only when the choice changes; apply the first one now.
         self.table.proxy.set_predicate(FILTERS[0][1])
@@ -150,6 +186,7 @@ class FindingsPage(QWidget):
         self.editor.changed.connect(self.save)
         context.workspace_changed.connect(self.refresh)
         context.data_changed.connect(self._on_data_changed)
+        self._update_delete_button()
         self.refresh()
         self.table.view.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
 
@@ -182,10 +219,14 @@ class FindingsPage(QWidget):
         self._load_task = None
         self.status.clear()
         keep = self.editor.finding.id if self.editor.finding is not None else None
+        if self._select_next is not None:
+            keep, self._select_next = self._select_next, None
+        self._assessments = infos
         self._final = {a.id for a in infos if a.status == AssessmentStatus.FINAL}
         self._fill_assessment_box(infos)
         self._all = found
         self._show_rows(keep)
+        self._update_delete_button()
         self.refreshed.emit()
 
     def _on_load_failed(self, generation: int, exc: BaseException) -> None:
@@ -218,7 +259,7 @@ class FindingsPage(QWidget):
         if keep is not None and not self.select_finding(keep):
             # Still shown in the editor when a filter hides it (e.g. just resolved).
             found = next((f for f in self._all if f.id == keep), None)
-            self.editor.show_finding(found, frozen_reason=self._lock_reason(found))
+            self._show_in_editor(found)
 
     def select_finding(self, finding_id: int) -> bool:
         """Select a finding in the table if it is shown; return whether it is."""
@@ -241,7 +282,25 @@ class FindingsPage(QWidget):
     def _on_selection_changed(self, finding: FindingInfo | None) -> None:
         if finding is None and self.editor.finding is not None:
             return  # the table was refilled; the page selects the finding again
+        self._show_in_editor(finding)
+
+    def _show_in_editor(self, finding: FindingInfo | None) -> None:
         self.editor.show_finding(finding, frozen_reason=self._lock_reason(finding))
+        self._update_delete_button()
+
+    def _update_delete_button(self) -> None:
+        finding = self.editor.finding
+        allowed = deletable(finding, self._final)
+        self.delete_button.setEnabled(allowed)
+        if finding is None:
+            reason = "Choose a finding entered by hand to delete it"
+        elif finding.source != FindingSource.MANUAL:
+            reason = "Only findings entered by hand can be deleted; set this one's status"
+        elif not allowed:
+            reason = f"Assessment #{finding.assessment_id} is final: its findings stay"
+        else:
+            reason = f"Delete finding {finding.id} (it was entered by hand)"
+        self.delete_button.setToolTip(reason)
 
     # Saving --------------------------------------------------------------------------------
     def save(self, finding_id: int, changes: dict[str, Any]) -> None:
@@ -259,6 +318,78 @@ class FindingsPage(QWidget):
         self._notifying = True
         try:
             self._context.notify("findings", f"Finding {finding_id} saved")
+        finally:
+            self._notifying = False
+
+    # Recording and deleting by hand ----------------------------------------------------------
+    def new_finding_dialog(self) -> NewFindingDialog:
+        """Return a dialog for a new finding, the chosen assessment (if any) chosen first."""
+        self.finding_dialog = NewFindingDialog(
+            self._context.workspace,
+            self._assessments,
+            self,
+            assessment_id=self.assessment_box.currentData(),
+        )
+        return self.finding_dialog
+
+    def start_new_finding(self) -> None:
+        """Ask for a new finding and record it."""
+        dialog = self.new_finding_dialog()
+        try:
+            if dialog.exec() == QDialog.DialogCode.Accepted:
+                self.record_finding(dialog.values())
+        finally:
+            self.finding_dialog = None
+            dialog.deleteLater()
+
+    def record_finding(self, values: dict[str, Any]) -> tasks.Task:
+        """Record a finding by hand on the write thread; it is chosen once the table shows it."""
+        self.new_button.setEnabled(False)
+
+        def recorded(info: FindingInfo) -> None:
+            self.new_button.setEnabled(True)
+            self._select_next = info.id
+            self._written(f"Finding {info.id} recorded")
+
+        def failed(exc: BaseException) -> None:
+            self.new_button.setEnabled(True)
+            show_error(self, "Cannot record the finding", exc)
+            self.refresh()  # e.g. the assessment became final meanwhile
+
+        return tasks.run_task(create_finding, self._context.workspace, on_success=recorded,
+                              on_failure=failed, writes=True, with_progress=False,
+                              **values)  # fmt: skip
+
+    def delete_chosen(self) -> tasks.Task | None:
+        """Delete the chosen finding after the user confirms; only one entered by hand."""
+        finding = self.editor.finding
+        if finding is None or not deletable(finding, self._final):
+            return None
+        answer = QMessageBox.question(
+            self,
+            "Delete finding",
+            f"Delete finding {finding.id}, “{finding.title}”? This cannot be undone; "
+            "the workspace journal keeps a record of it.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        self._show_in_editor(None)  # saves a pending edit first
+        self.delete_button.setEnabled(False)
+
+        def failed(exc: BaseException) -> None:
+            show_error(self, "Cannot delete the finding", exc)
+            self.refresh()
+
+        return tasks.run_task(delete_finding, self._context.workspace, finding.id,
+                              on_success=lambda _none: self._written(
+                                  f"Finding {finding.id} deleted"),
+                              on_failure=failed, writes=True, with_progress=False)  # fmt: skip
+
+    def _written(self, message: str) -> None:
+        self.refresh()
+        self._notifying = True
+        try:
+            self._context.notify("findings", message)
         finally:
             self._notifying = False
 

@@ -1,0 +1,94 @@
+"""``assay findings add|delete``: findings recorded by hand, through the real CLI entry point."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from app.cli import main
+from app.services import assessments as svc
+from app.services import findings as fs
+from app.storage.models import AISystem, Finding
+
+
+@pytest.fixture
+def cli(workspace, monkeypatch, capsys):
+    monkeypatch.setattr("app.cli.COMMAND_MODULES", ("systems",))
+    with workspace.db.write() as session:
+        session.add(AISystem(external_id="AIS-001", name="Agent", autonomy="advisory"))
+        session.add(AISystem(external_id="AIS-002", name="Chat", autonomy="advisory"))
+
+    def run(*args: str, expect: int = 0) -> str:
+        try:
+            code = main(["--workspace", str(workspace.path), *args])
+        except SystemExit as stop:  # argparse stops on a usage error
+            code = stop.code
+        captured = capsys.readouterr()
+        assert code == expect, captured.err
+        return captured.out if expect == 0 else captured.err
+
+    return run
+
+
+def test_add_list_and_delete(cli, workspace):
+    out = cli("findings", "add", "--title", "Shared admin key", "--severity", "high",
+              "--system", "AIS-001", "--detail", "One key for three agents",
+              "--recommendation", "One key per agent", "--owner", "ann@example.org",
+              "--due", "2027-01-15", "--reference", "PR.AA-05", "--reference", "NHI5",
+              "--json")  # fmt: skip
+    made = json.loads(out)
+    assert (made["source"], made["system"], made["severity"]) == ("manual", "AIS-001", "high")
+    stored = fs.get_finding(workspace, made["id"])
+    assert stored.due_date == dt.date(2027, 1, 15)
+    assert stored.references == ("PR.AA-05", "NHI5")
+    assert stored.owner == "ann@example.org"
+    text = cli("findings", "add", "--title", "No policy")
+    assert text.startswith("Finding 2 recorded (medium, about the engagement)")
+    assert "Shared admin key" in cli("findings", "list", "--source", "manual")
+    assert cli("findings", "delete", str(made["id"])) == f"Finding {made['id']} deleted\n"
+    assert [f.title for f in fs.list_findings(workspace)] == ["No policy"]
+
+
+def test_an_assessments_finding_takes_its_system(cli, workspace):
+    info = svc.new_assessment(workspace, "AIS-001", ["nist-ai-rmf"], target=3)
+    made = json.loads(
+        cli("findings", "add", "--title", "Logs kept", "--assessment", str(info.id), "--json")
+    )
+    assert (made["assessment_id"], made["system"]) == (info.id, "AIS-001")
+    err = cli("findings", "add", "--title", "Wrong", "--assessment", str(info.id),
+              "--system", "AIS-002", expect=1)  # fmt: skip
+    assert err == f"assay: assessment {info.id} is not about AI system 'AIS-002'\n"
+
+
+def test_bad_input_is_one_line_and_changes_nothing(cli, workspace):
+    for args, message in (
+        (("--title", "x", "--due", "31/12/2026"), "--due: '31/12/2026' is not a date"),
+        (("--title", " "), "a finding needs a title"),
+        (("--title", "x", "--system", "AIS-404"), "no AI system 'AIS-404'"),
+        (("--title", "x", "--assessment", "9"), "no assessment 9"),
+        (("--title", "x", "--severity", "huge"), "invalid choice: 'huge'"),
+    ):
+        err = cli("findings", "add", *args, expect=1)
+        assert message in err
+        assert err.count("\n") == 1, err
+    assert fs.list_findings(workspace) == []
+    assert "no finding 7" in cli("findings", "delete", "7", expect=1)
+    assert "invalid int value" in cli("findings", "delete", "seven", expect=1)
+
+
+def test_findings_from_rules_or_final_assessments_are_not_deleted(cli, workspace):
+    info = svc.new_assessment(workspace, "AIS-001", ["nist-ai-rmf"], target=3)
+    made = fs.create_finding(workspace, title="Frozen with the report", assessment_id=info.id)
+    svc.submit_for_review(workspace, info.id)
+    svc.finalize(workspace, info.id, force=True)
+    err = cli("findings", "delete", str(made.id), expect=1)
+    assert "final" in err
+    with workspace.db.write() as session:
+        session.add(AISystem(external_id="AIS-003", name="Third"))
+    rule = fs.create_finding(workspace, title="From a rule", system="AIS-003")
+    with workspace.db.write() as session:
+        session.get(Finding, rule.id).source = "identity-rule"
+    assert "comes from a identity-rule" in cli("findings", "delete", str(rule.id), expect=1)
+    assert {f.id for f in fs.list_findings(workspace)} >= {made.id, rule.id}
