@@ -18,7 +18,12 @@ import pytest
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWizard
 
 from app.gui import tasks
-from app.gui.dialogs import import_preview_page, import_sheet_page
+from app.gui.dialogs import (
+    import_preview_page,
+    import_sheet_page,
+    new_assessment_dialog,
+    new_finding_dialog,
+)
 from app.gui.pages import assessments_page, findings_page
 from app.services.assessments import list_responses
 from app.services.findings import list_findings
@@ -174,6 +179,25 @@ def test_the_findings_page_reads_on_a_worker(window, qtbot, log, errors):
     assert [f.id for f in page._all] == [f.id for f in stored]
     assert len(log.threads("list_findings")) >= 2
     assert_off_ui_thread(log, "list_assessments", "list_findings")
+    assert errors == []
+
+
+def test_the_new_assessment_and_new_finding_dialogs_read_on_workers(window, qtbot, log, errors):
+    log.watch(new_assessment_dialog, "system_risk_of")
+    log.watch(new_finding_dialog, "list_systems")
+    window.show_page("assessments")
+    assessments = window.page("assessments")
+    dialog = assessments.new_assessment_dialog()
+    qtbot.waitUntil(dialog.target_known, timeout=10_000)
+    window.show_page("findings")
+    findings = window.page("findings")
+    qtbot.waitUntil(lambda: not findings.loading(), timeout=10_000)
+    finding_dialog = findings.new_finding_dialog()
+    qtbot.waitUntil(lambda: not finding_dialog.loading(), timeout=10_000)
+    assert finding_dialog.about_box.count() > 0
+    assert_off_ui_thread(log, "system_risk_of", "list_systems")
+    dialog.reject()
+    finding_dialog.reject()
     assert errors == []
 
 
