@@ -286,6 +286,36 @@ class IdentityRow:
 
 
 @dataclass(frozen=True, slots=True)
+class GrantRow:
+    """One grant an identity holds on a resource."""
+
+    resource: str
+    resource_name: str
+    sensitivity: str | None
+    action: str
+    scope: str
+    approval_required: bool | None
+    last_used: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityDetail:
+    """Everything recorded about one identity.
+
+    ``acts_as`` are the delegations from it (it can act as their targets); ``acted_as_by``
+    those to it (their sources can act as it). ``open_findings`` counts the recorded findings
+    about it that are still open or in progress.
+    """
+
+    row: IdentityRow
+    attributes: dict[str, Any]
+    grants: tuple[GrantRow, ...]
+    acts_as: tuple[DelegationRow, ...]
+    acted_as_by: tuple[DelegationRow, ...]
+    open_findings: int
+
+
+@dataclass(frozen=True, slots=True)
 class FindingRow:
     """One finding in a list, whatever its source."""
 
@@ -425,19 +455,6 @@ def list_identities(workspace: Workspace, *, system: str | None = None) -> list[
         UserError: ``system`` names no AI system.
     """
     with workspace.db.read() as session:
-        owners = _owner_names(session)
-        systems_of: dict[int, list[str]] = {}
-        for identity_id, ext in session.execute(
-            sa.select(SystemIdentity.identity_id, AISystem.external_id)
-            .join(AISystem, AISystem.id == SystemIdentity.system_id)
-            .order_by(AISystem.external_id)
-        ):
-            systems_of.setdefault(identity_id, []).append(ext)
-        grant_counts = dict(
-            session.execute(
-                sa.select(Grant.identity_id, sa.func.count()).group_by(Grant.identity_id)
-            ).all()
-        )
         if (
             system is not None
             and not session.execute(
@@ -445,22 +462,97 @@ def list_identities(workspace: Workspace, *, system: str | None = None) -> list[
             ).first()
         ):
             raise UserError(f"no AI system with id {system!r} in this workspace")
-        rows = session.execute(
-            sa.select(
-                Identity.id, Identity.external_id, Identity.name, Identity.kind,
-                Identity.provider, Identity.owner_id, Identity.environment, Identity.created,
-                Identity.last_rotated, Identity.last_used, Identity.expires,
-                Identity.revocation_procedure,
-            ).order_by(Identity.external_id)
+        rows = _identity_rows(session)
+    return [row for row in rows if system is None or system in row.systems]
+
+
+def _identity_rows(session: Session, identity_id: int | None = None) -> list[IdentityRow]:
+    """Return the identity rows (only one identity's, given its database id)."""
+    owners = _owner_names(session)
+    links = sa.select(SystemIdentity.identity_id, AISystem.external_id).join(
+        AISystem, AISystem.id == SystemIdentity.system_id
+    )
+    grants = sa.select(Grant.identity_id, sa.func.count()).group_by(Grant.identity_id)
+    query = sa.select(
+        Identity.id, Identity.external_id, Identity.name, Identity.kind,
+        Identity.provider, Identity.owner_id, Identity.environment, Identity.created,
+        Identity.last_rotated, Identity.last_used, Identity.expires,
+        Identity.revocation_procedure,
+    ).order_by(Identity.external_id)  # fmt: skip
+    if identity_id is not None:
+        links = links.where(SystemIdentity.identity_id == identity_id)
+        grants = grants.where(Grant.identity_id == identity_id)
+        query = query.where(Identity.id == identity_id)
+    systems_of: dict[int, list[str]] = {}
+    for iid, ext in session.execute(links.order_by(AISystem.external_id)):
+        systems_of.setdefault(iid, []).append(ext)
+    grant_counts = dict(session.execute(grants).all())
+    return [
+        IdentityRow(ext, name, kind, provider, owners.get(owner, ""), env, created, rotated,
+                    used, expires, revocation, tuple(systems_of.get(iid, ())),
+                    grant_counts.get(iid, 0))
+        for iid, ext, name, kind, provider, owner, env, created, rotated, used, expires,
+        revocation in session.execute(query)
+    ]  # fmt: skip
+
+
+def get_identity(workspace: Workspace, ext_id: str) -> IdentityDetail:
+    """Return one identity by its inventory id, with its grants and delegations.
+
+    Raises:
+        UserError: No identity has this id.
+    """
+    with workspace.db.read() as session:
+        identity = session.execute(
+            sa.select(Identity).where(Identity.external_id == ext_id)
+        ).scalar_one_or_none()
+        if identity is None or identity.id is None:
+            raise UserError(f"no identity with id {ext_id!r} in this workspace")
+        grants = tuple(
+            GrantRow(resource, name, sensitivity, action, scope, approval, used)
+            for resource, name, sensitivity, action, scope, approval, used in session.execute(
+                sa.select(Resource.external_id, Resource.name, Resource.sensitivity,
+                          Grant.action, Grant.scope, Grant.approval_required, Grant.last_used)
+                .join(Resource, Resource.id == Grant.resource_id)
+                .where(Grant.identity_id == identity.id)
+                .order_by(Resource.external_id, Grant.action, Grant.scope)
+            )
         )  # fmt: skip
-        return [
-            IdentityRow(ext, name, kind, provider, owners.get(owner, ""), env, created, rotated,
-                        used, expires, revocation, tuple(systems_of.get(iid, ())),
-                        grant_counts.get(iid, 0))
-            for iid, ext, name, kind, provider, owner, env, created, rotated, used, expires,
-            revocation in rows
-            if system is None or system in systems_of.get(iid, ())
-        ]  # fmt: skip
+        open_findings = session.execute(
+            sa.select(sa.func.count())
+            .select_from(Finding)
+            .where(Finding.identity_id == identity.id, Finding.status.in_(_OPEN))
+        ).scalar_one()
+        acts_as, acted_as_by = _delegations_of(session, identity.id)
+        return IdentityDetail(
+            row=_identity_rows(session, identity.id)[0],
+            attributes=dict(identity.attributes or {}),
+            grants=grants,
+            acts_as=acts_as,
+            acted_as_by=acted_as_by,
+            open_findings=open_findings,
+        )
+
+
+def _delegations_of(
+    session: Session, identity_id: int
+) -> tuple[tuple[DelegationRow, ...], tuple[DelegationRow, ...]]:
+    """Return the delegations from one identity and those to it."""
+    source, target = aliased(Identity), aliased(Identity)
+    rows = session.execute(
+        sa.select(source.id, source.external_id, target.external_id, Delegation.kind,
+                  Delegation.attributes)
+        .join(source, source.id == Delegation.from_identity_id)
+        .join(target, target.id == Delegation.to_identity_id)
+        .where(sa.or_(source.id == identity_id, target.id == identity_id))
+        .order_by(source.external_id, target.external_id, Delegation.kind)
+    ).all()  # fmt: skip
+    found = [(sid, DelegationRow(src, tgt, kind, dict(attrs or {})))
+             for sid, src, tgt, kind, attrs in rows]  # fmt: skip
+    return (
+        tuple(d for sid, d in found if sid == identity_id),
+        tuple(d for sid, d in found if sid != identity_id or d.source == d.target),
+    )
 
 
 def list_findings(

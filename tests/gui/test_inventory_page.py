@@ -150,3 +150,43 @@ def test_import_changes_refresh_the_tables(page, qtbot, workspace, tmp_path):
     with qtbot.waitSignal(page.rows_loaded, timeout=10_000):
         page._context.notify("inventory", "imported")
     assert "AIS-004" in shown(page.systems)
+
+
+def test_activating_an_identity_shows_its_details_in_a_window(page, qtbot):
+    page.tabs.setCurrentIndex(1)
+    table = page.identities
+    table.view.doubleClicked.emit(table.proxy.index(shown(table).index("svc-claims"), 0))
+    dialog = page.identity_dialogs["svc-claims"]
+    assert dialog.isVisible()
+    with qtbot.waitSignal(dialog.loaded, timeout=10_000):
+        pass
+    text = dialog.profile.toPlainText()
+    for expected in ("svc-claims", "service-account", "ann@example.com", "AIS-001", "runbook",
+                     "claims-db (admin)"):  # fmt: skip
+        assert expected in text
+    assert [(g.resource, g.action, g.scope) for g in dialog.grants.model.rows] == [
+        ("claims-db", "admin", "*")
+    ]
+    findings = dialog.findings.model.rows
+    assert "key-not-rotated" in {f.rule_id for f in findings}  # rotated in 2020
+    assert {f.identity for f in findings} == {"svc-claims"}
+    assert dialog.tabs.tabText(3) == f"Hygiene findings ({len(findings)})"
+    assert page.open_identity("svc-claims") is dialog  # one window per identity
+    dialog.reject()
+    assert "svc-claims" not in page.identity_dialogs
+
+
+def test_an_identity_shared_by_systems_lists_them(page, qtbot):
+    dialog = page.open_identity("svc-shared")
+    qtbot.waitUntil(lambda: dialog.data is not None, timeout=10_000)
+    assert dialog.data.analysis.systems == ("AIS-002", "AIS-003")
+    assert "AIS-002, AIS-003" in dialog.profile.toPlainText()
+    assert dialog.grants.model.rows == []
+    assert "It reaches nothing." in dialog.profile.toPlainText()
+
+
+def test_an_identity_gone_from_the_inventory_says_so(page, qtbot):
+    dialog = page.open_identity("svc-404")
+    qtbot.waitUntil(lambda: "svc-404" in dialog.message.text(), timeout=10_000)
+    assert dialog.data is None
+    assert not dialog.tabs.isEnabled()

@@ -165,3 +165,29 @@ def test_drawing_caps_resources_and_says_how_many_are_left_out():
     assert layout.hidden_resources == 7
     assert layout.nodes[-1].label == "+ 7 more"
     assert sum(1 for e in layout.edges if e.kind == "grant") == MAX_RESOURCES
+
+
+def test_activating_an_identity_shows_its_delegations_and_findings(view, qtbot):
+    view.tabs.setCurrentWidget(view.identities)
+    table = view.identities
+    ids = [table.proxy.index(r, 0).data() for r in range(table.proxy.rowCount())]
+    table.view.doubleClicked.emit(table.proxy.index(ids.index("role-admin"), 0))
+    dialog = view.identity_dialogs["role-admin"]
+    qtbot.waitUntil(lambda: dialog.data is not None, timeout=10_000)
+    assert [(d.direction, d.other, d.kind) for d in dialog.delegations.model.rows] == [
+        ("acted as by", "role-ops", "impersonate")
+    ]
+    assert [(g.resource, g.sensitivity, g.action) for g in dialog.grants.model.rows] == [
+        ("claims-db", "restricted", "admin")
+    ]
+    rules = {f.rule_id for f in dialog.findings.model.rows}
+    assert {"identity-no-owner", "no-revocation-procedure"} <= rules
+    text = dialog.profile.toPlainText()
+    assert "role-admin" in text
+    assert "Used by" in text  # used by no system directly: reached through delegation
+    ops = view.open_identity("role-ops")
+    qtbot.waitUntil(lambda: ops.data is not None, timeout=10_000)
+    assert [(d.direction, d.other) for d in ops.delegations.model.rows] == [
+        ("can act as", "role-admin"),
+        ("acted as by", "svc-claims"),
+    ]

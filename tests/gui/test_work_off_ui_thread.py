@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWizard
 
 from app.gui import tasks
 from app.gui.dialogs import (
+    identity_dialog,
     import_preview_page,
     import_sheet_page,
     new_assessment_dialog,
@@ -179,6 +180,22 @@ def test_the_findings_page_reads_on_a_worker(window, qtbot, log, errors):
     assert [f.id for f in page._all] == [f.id for f in stored]
     assert len(log.threads("list_findings")) >= 2
     assert_off_ui_thread(log, "list_assessments", "list_findings")
+    assert errors == []
+
+
+def test_identity_details_are_read_on_a_worker(window, qtbot, log, errors):
+    log.watch(identity_dialog, "get_identity")
+    log.watch(identity_dialog, "analyse_identity")
+    window.show_page("inventory")
+    page = window.page("inventory")
+    qtbot.waitUntil(lambda: page.identities.proxy.rowCount() > 0, timeout=10_000)
+    page.tabs.setCurrentIndex(1)
+    table = page.identities
+    table.view.doubleClicked.emit(table.proxy.index(0, 0))
+    [dialog] = page.identity_dialogs.values()
+    qtbot.waitUntil(lambda: dialog.data is not None, timeout=10_000)
+    assert dialog.data.detail.row.ext_id == table.proxy.index(0, 0).data()
+    assert_off_ui_thread(log, "get_identity", "analyse_identity")
     assert errors == []
 
 

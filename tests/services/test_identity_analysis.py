@@ -461,3 +461,39 @@ def test_system_search_treats_percent_and_underscore_as_text(workspace):
         session.add(AISystem(external_id="AISX1", name="Other agent"))
     assert [r.ext_id for r in list_systems(workspace, search="AIS_")] == ["AIS_1"]
     assert [r.ext_id for r in list_systems(workspace, search="100%")] == ["AIS_1"]
+
+
+def test_one_identity_with_its_grants_delegations_and_open_findings(seeded) -> None:
+    ia.refresh_identity_findings(seeded, today=TODAY)
+    claims = iq.get_identity(seeded, "svc-claims")
+    assert claims.row == next(i for i in iq.list_identities(seeded) if i.ext_id == "svc-claims")
+    assert claims.row.owner == "ann@example.org"
+    assert claims.row.systems == ("AIS-1", "AIS-2")
+    assert claims.grants == (
+        iq.GrantRow("kb", "Knowledge base", "internal", "read", "kb:read", None,
+                    dt.date(2026, 2, 1)),
+    )  # fmt: skip
+    assert [(d.source, d.target, d.kind) for d in claims.acts_as] == [
+        ("svc-claims", "role-db", "assume-role")
+    ]
+    assert claims.acted_as_by == ()
+    role = iq.get_identity(seeded, "role-db")
+    assert role.row.systems == ()
+    assert [(g.resource, g.action, g.approval_required) for g in role.grants] == [
+        ("claims-db", "write", False)
+    ]
+    assert [(d.source, d.target) for d in role.acted_as_by] == [("svc-claims", "role-db")]
+    assert role.acts_as == ()
+    with seeded.db.read() as session:
+        help_id = session.execute(
+            sa.select(Identity.id).where(Identity.external_id == "svc-help")
+        ).scalar_one()
+        recorded = session.execute(
+            sa.select(sa.func.count())
+            .select_from(Finding)
+            .where(Finding.identity_id == help_id, Finding.status == "open")
+        ).scalar_one()
+    assert recorded > 0
+    assert iq.get_identity(seeded, "svc-help").open_findings == recorded
+    with pytest.raises(UserError, match="no identity with id 'svc-404'"):
+        iq.get_identity(seeded, "svc-404")

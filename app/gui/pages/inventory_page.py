@@ -29,6 +29,7 @@ from app.domain.risk import tier_rank
 from app.gui import tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.error_dialog import show_error
+from app.gui.dialogs.identity_dialog import IdentityDialog, show_identity
 from app.gui.dialogs.import_wizard import ImportWizard, create_import_action, open_import_wizard
 from app.gui.itemmodels.rows_table_model import Column, attr
 from app.gui.widgets.rows_table import RowsTable
@@ -96,6 +97,7 @@ class InventoryPage(QWidget):
         self._load_task: tasks.Task | None = None
         self._analysis_task: tasks.Task | None = None
         self.system_views: dict[str, SystemView] = {}
+        self.identity_dialogs: dict[str, IdentityDialog] = {}
         self.wizard: ImportWizard | None = None
         self.import_action = self._import_action()
         heading = QLabel("Inventory")
@@ -136,6 +138,10 @@ class InventoryPage(QWidget):
         layout.addWidget(self.tabs, 1)
         self.systems.row_activated.connect(lambda row: self.open_system(row.ext_id))
         self.systems.view.setToolTip("Double-click or press Enter to open a system")
+        self.identities.row_activated.connect(lambda row: self.open_identity(row.ext_id))
+        self.identities.view.setToolTip(
+            "Double-click or press Enter to see an identity's grants, systems and findings"
+        )
         context.workspace_changed.connect(self._on_workspace_changed)
         context.data_changed.connect(self._on_data_changed)
         self.refresh()
@@ -316,6 +322,8 @@ class InventoryPage(QWidget):
     def _on_workspace_changed(self) -> None:
         while self.tabs.count() > _FIXED_TABS:
             self._close_tab(self.tabs.count() - 1)
+        for dialog in list(self.identity_dialogs.values()):
+            dialog.reject()
         self.refresh()
 
     def _on_data_changed(self, area: str) -> None:
@@ -357,6 +365,10 @@ class InventoryPage(QWidget):
             self.tabs.addTab(view, ext_id)
         self.tabs.setCurrentWidget(view)
         return view
+
+    def open_identity(self, ext_id: str) -> IdentityDialog:
+        """Show one identity's details in a window (reusing the one open for it)."""
+        return show_identity(self._context.workspace, ext_id, self, self.identity_dialogs)
 
     def _on_tab_close_requested(self, index: int) -> None:
         if index >= _FIXED_TABS:

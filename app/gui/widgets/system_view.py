@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.domain.enums import RiskTier
 from app.gui import tasks
 from app.gui.context import GuiContext
+from app.gui.dialogs.identity_dialog import IdentityDialog, show_identity
 from app.gui.itemmodels.rows_table_model import Column, attr
 from app.gui.widgets.blast_radius_layout import TIER_COLOURS
 from app.gui.widgets.blast_radius_view import BlastRadiusView
@@ -117,6 +118,11 @@ class SystemView(QWidget):
         profile.addWidget(self.attributes)
         profile.setSizes([380, 160])
         self.identities = self._identities_table()
+        self.identity_dialogs: dict[str, IdentityDialog] = {}
+        self.identities.row_activated.connect(lambda row: self.open_identity(row.ext_id))
+        self.identities.view.setToolTip(
+            "Double-click or press Enter to see an identity's grants, systems and findings"
+        )
         self.grants = self._grants_table()
         self.delegations = RowsTable(
             [
@@ -214,6 +220,10 @@ class SystemView(QWidget):
             ],
             noun="findings",
         )  # fmt: skip
+
+    def open_identity(self, ext_id: str) -> IdentityDialog:
+        """Show one of the system's identities in a window (reusing the one open for it)."""
+        return show_identity(self._context.workspace, ext_id, self, self.identity_dialogs)
 
     # Loading --------------------------------------------------------------------------------
     def reload(self) -> None:
