@@ -108,6 +108,7 @@ def run_task(
     on_failure: Callable[[BaseException], None] | None = None,
     on_progress: Callable[[float, str], None] | None = None,
     on_cancelled: Callable[[], None] | None = None,
+    on_finished: Callable[[], None] | None = None,
     writes: bool = False,
     with_progress: bool = True,
     in_child: bool = False,
@@ -122,6 +123,7 @@ def run_task(
         on_failure: Called on the UI thread with the exception.
         on_progress: Called on the UI thread with (fraction, message).
         on_cancelled: Called on the UI thread when the function stopped on Cancel.
+        on_finished: Called on the UI thread last, whatever the outcome.
         writes: Run on the single write thread (the function writes to the workspace).
         with_progress: Pass the task as ``progress=`` to ``fn``.
         in_child: Run ``fn`` in a child process; ``fn`` must be a module-level function taking
@@ -129,7 +131,9 @@ def run_task(
         **kwargs: Keyword arguments for ``fn``.
 
     Returns:
-        The running task; call ``cancel()`` to ask it to stop.
+        The running task; call ``cancel()`` to ask it to stop. Its outcome may already have
+        been emitted when this returns (a warm worker is fast): pass the ``on_*`` callbacks
+        rather than connecting to the task's signals afterwards.
     """
     if in_child:
         task = Task(run_in_child, (fn, args, dict(kwargs)), {})
@@ -145,6 +149,8 @@ def run_task(
         task.signals.progressed.connect(on_progress)
     if on_cancelled:
         task.cancelled_signal.connect(on_cancelled)
+    if on_finished:
+        task.signals.finished.connect(on_finished)
     _live_tasks.add(task)
     task.signals.finished.connect(lambda: _live_tasks.discard(task))
     pool = write_pool() if writes else QThreadPool.globalInstance()

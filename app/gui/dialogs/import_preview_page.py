@@ -214,9 +214,9 @@ class PreviewPage(QWizardPage):
             path,
             on_success=self._on_plan_ready,
             on_failure=self._on_plan_failed,
+            on_cancelled=self._on_plan_cancelled,
             **wizard.plan_arguments(),
         )
-        self._task.cancelled_signal.connect(self._on_plan_cancelled)
         self.completeChanged.emit()
 
     def _clear(self) -> None:

@@ -221,10 +221,10 @@ class ImportWizard(QWizard):
             delete_missing=self.preview_page.delete_missing_box.isChecked(),
             on_success=self._on_applied,
             on_failure=self._on_apply_failed,
+            on_cancelled=self._on_apply_cancelled,
             writes=True,
             in_child=True,  # its garbage collections must not pause the window
         )
-        self._apply_task.cancelled_signal.connect(self._on_apply_cancelled)
 
     def _on_applied(self, outcome: tuple[ImportResult, FindingRefresh | None]) -> None:
         result, refresh = outcome

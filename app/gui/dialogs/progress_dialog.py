@@ -23,6 +23,7 @@ def run_with_progress(
     on_success: Callable[[Any], None],
     writes: bool = False,
     on_failure: Callable[[BaseException], None] | None = None,
+    on_finished: Callable[[], None] | None = None,
     **kwargs: Any,
 ) -> tasks.Task:
     """Start ``fn`` in a worker and show a window-modal progress dialog with Cancel.
@@ -35,6 +36,7 @@ def run_with_progress(
         on_success: Called with the result on the UI thread.
         writes: Run on the single write thread.
         on_failure: Called with the exception; by default an error dialog is shown.
+        on_finished: Called last, whatever the outcome, after the dialog has closed.
         **kwargs: Its keyword arguments.
 
     Returns:
@@ -56,16 +58,21 @@ def run_with_progress(
     def failed(exc: BaseException) -> None:
         (on_failure or (lambda e: show_error(parent, title, e)))(exc)
 
+    def finished() -> None:
+        dialog.close()
+        dialog.deleteLater()
+        if on_finished is not None:
+            on_finished()
+
     task = tasks.run_task(
         fn,
         *args,
         on_success=on_success,
         on_failure=failed,
         on_progress=progressed,
+        on_finished=finished,
         writes=writes,
         **kwargs,
     )
     dialog.canceled.connect(task.cancel)
-    task.signals.finished.connect(dialog.close)
-    task.signals.finished.connect(dialog.deleteLater)
     return task

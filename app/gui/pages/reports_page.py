@@ -328,19 +328,20 @@ class ReportsPage(QWidget):
             del signing  # the password lives only in the job until it has run
         self.generate_button.setEnabled(False)
         self.result_label.setText(f"Writing {output.name}…")
-        task = run_with_progress(
+        run_with_progress(
             self,
             "Writing the report",
             job,
             on_success=self._on_written,
             on_failure=self._on_failed,
+            on_cancelled=self._on_cancelled,
+            on_finished=lambda: self.generate_button.setEnabled(True),
             writes=True,
             in_child=True,  # a render's garbage collections must not pause the window
         )
-        task.signals.finished.connect(lambda: self.generate_button.setEnabled(True))
-        task.cancelled_signal.connect(
-            lambda: self.result_label.setText("Cancelled: no report was written.")
-        )
+
+    def _on_cancelled(self) -> None:
+        self.result_label.setText("Cancelled: no report was written.")
 
     def _on_written(self, outcome: ReportOutcome) -> None:
         self.last_outcome = outcome
