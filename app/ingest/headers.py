@@ -1,12 +1,12 @@
 """Find a sheet's header row and map its columns onto canonical fields.
 
 The header row is the row among the first few whose cells match the most known headers, so
-title rows and merged banners above it are skipped. The sheet's entity comes from its name
-(``Identities``, ``Service accounts``, ``Access grants``...) or, failing that, from which
-entity's headers match best. A header then maps, in this order: to a field of the sheet's own
-entity; to that entity's ``id`` when it is the entity's own label (``Service account`` in an
-identities sheet); to another entity's field when qualified (``Identity kind``). Everything
-else is kept as a custom attribute.
+title rows and merged banners above it are skipped; the user may choose another row instead.
+The sheet's entity comes from its name (``Identities``, ``Service accounts``, ``Access
+grants``...) or, failing that, from which entity's headers match best. A header then maps, in
+this order: to a field of the sheet's own entity; to that entity's ``id`` when it is the
+entity's own label (``Service account`` in an identities sheet); to another entity's field
+when qualified (``Identity kind``). Everything else is kept as a custom attribute.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from app.ingest.fields import (
     parse_field,
 )
 from app.ingest.limits import DEFAULT_LIMITS, Limits
-from app.ingest.problems import WARNING, Problem
+from app.ingest.problems import WARNING, IngestError, Problem
 from app.ingest.xlsx import RawSheet, column_letter
 
 logger = logging.getLogger(__name__)
@@ -111,6 +111,30 @@ def find_header_row(
     return best
 
 
+def chosen_header_row(raw: RawSheet, file: str, label: str, row: int) -> int:
+    """Check a header row the user chose and return its 0-based index.
+
+    Args:
+        raw: The sheet's cells.
+        file: The file name, for messages.
+        label: The sheet name for messages (empty for a CSV file).
+        row: The 1-based row holding the headers.
+
+    Raises:
+        IngestError: The row is before the first, past the sheet's end, or empty.
+    """
+    where = f"{file}, sheet {label!r}" if label else file
+    if row < 1:
+        raise IngestError(f"{where}: header row {row} does not exist (rows count from 1)")
+    if row > len(raw.rows):
+        end = f"its last row is {len(raw.rows):,}" if raw.rows else "it has no rows"
+        part = "sheet" if label else "file"
+        raise IngestError(f"{where}: header row {row:,} is past the end of the {part} ({end})")
+    if all(cell in ("", None) for cell in raw.rows[row - 1]):
+        raise IngestError(f"{where}: row {row:,}, chosen as the header row, is empty")
+    return row - 1
+
+
 def entity_from_name(name: str) -> str | None:
     """Return the entity a sheet (or CSV file) name stands for, if it names one."""
     key = header_key(name)
@@ -178,8 +202,9 @@ def map_sheet(
     label: str,
     mapping: dict[str, str],
     limits: Limits = DEFAULT_LIMITS,
+    header_row: int | None = None,
 ) -> MappedSheet:
-    """Find the header row of a sheet and map its columns.
+    """Find the header row of a sheet (or take the one chosen) and map its columns.
 
     Args:
         raw: The sheet's cells.
@@ -188,13 +213,30 @@ def map_sheet(
         mapping: The user's mapping: header key → field (``kind``, ``identities.kind``, or
             ``attribute`` to keep the column as a custom attribute).
         limits: Where to stop looking for the header row.
+        header_row: The 1-based row the user chose as the header row; None to find it.
 
     Returns:
         The mapped sheet; its ``entity`` is None when the sheet has no usable header.
+
+    Raises:
+        IngestError: The chosen header row is past the sheet's end or empty.
     """
-    header_row = find_header_row(raw.rows, frozenset(mapping), limits)
-    if header_row < 0:
+    if header_row is not None:
+        index = chosen_header_row(raw, file, label, header_row)
+        unknown = (
+            f"the headers of row {header_row:,}, the chosen header row, match no inventory sheet"
+        )
+    else:
+        index = find_header_row(raw.rows, frozenset(mapping), limits)
+        unknown = "its columns match no inventory sheet"
+    if index < 0:
         return _skipped(raw, file, label, "no row looks like a header of inventory columns")
+    return _map_columns(raw, file, label, mapping, index, unknown)
+
+
+def _map_columns(
+    raw: RawSheet, file: str, label: str, mapping: dict[str, str], header_row: int, unknown: str
+) -> MappedSheet:
     headers = _headers(raw.rows, header_row)
     keys = [header_key(h) for h in headers]
     entity = _sheet_entity(raw.name, keys)
@@ -204,7 +246,7 @@ def map_sheet(
         if entity is None and target is not None:
             entity = target[0]
     if entity is None:
-        return _skipped(raw, file, label, "its columns match no inventory sheet")
+        return _skipped(raw, file, label, unknown)
     sheet = MappedSheet(raw, file, label, entity, header_row)
     taken: dict[tuple[str, str], str] = {}
     for index, (header, key) in enumerate(zip(headers, keys, strict=True)):

@@ -10,6 +10,7 @@ import gc
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from app.ingest import aws
@@ -90,12 +91,92 @@ def _split_pair(pair: str) -> tuple[str, str]:
     return column.strip(), target.strip()
 
 
+def parse_header_rows(rows: Mapping[str, int] | list[str] | None) -> dict[str, int]:
+    """Read the header rows the user chose into sheet name → 1-based row.
+
+    Args:
+        rows: ``{"Sheet": 3}`` or ``["Sheet=3", ...]``; an empty sheet name, or a bare
+            number (``"3"``), stands for the file's only sheet (a CSV file's, say).
+
+    Returns:
+        The rows by sheet name (empty for the file's only sheet).
+
+    Raises:
+        IngestError: A row is not a whole number from 1, or a sheet is given two rows.
+    """
+    chosen: dict[str, int] = {}
+    if not rows:
+        return chosen
+    items = rows.items() if isinstance(rows, Mapping) else [_split_row(r) for r in rows]
+    for sheet, value in items:
+        name = str(sheet).strip()
+        row = _row_number(name, value)
+        if chosen.get(name, row) != row:
+            where = f"sheet {name!r}" if name else "the file's sheet"
+            raise IngestError(f"header row: {where} is given two rows, {chosen[name]} and {row}")
+        chosen[name] = row
+    return chosen
+
+
+def _split_row(text: str) -> tuple[str, str]:
+    sheet, _, row = str(text).rpartition("=")
+    return sheet, row
+
+
+def _row_number(sheet: str, value: object) -> int:
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit() or int(text) < 1:
+        shown = f"{sheet}={text}" if sheet else text
+        raise IngestError(
+            f"header row {shown!r} should read SHEET=N with N a row number from 1 "
+            "(e.g. 'Systems=4'; a bare N for a CSV file)"
+        )
+    return int(text)
+
+
+def resolve_header_rows(raw: RawFile, rows: Mapping[str, int]) -> dict[str, int]:
+    """Return the chosen header rows keyed by the names of the sheets read from ``raw``.
+
+    Raises:
+        IngestError: A row names a sheet that was not read, or a bare row is given for a file
+            of several sheets.
+    """
+    names = [s.name for s in raw.sheets]
+    resolved: dict[str, int] = {}
+    for name, row in rows.items():
+        sheet = _sheet_named(raw, names, name, row)
+        if resolved.get(sheet, row) != row:
+            raise IngestError(
+                f"{raw.name}: sheet {sheet!r} is given two header rows, {resolved[sheet]} and {row}"
+            )
+        resolved[sheet] = row
+    return resolved
+
+
+def _sheet_named(raw: RawFile, names: list[str], name: str, row: int) -> str:
+    if name in names:
+        return name
+    if len(names) == 1 and (not name or (raw.kind == "csv" and name == raw.name)):
+        return names[0]
+    listed = ", ".join(repr(n) for n in names) or "none"
+    if not name:
+        raise IngestError(
+            f"{raw.name} has {len(names)} sheets ({listed}); name the sheet of header row "
+            f"{row} (SHEET={row})"
+        )
+    raise IngestError(
+        f"{raw.name}: header row {row} is given for sheet {name!r}, which is not among the "
+        f"sheets read ({listed})"
+    )
+
+
 def parse_inventory(
     path: Path,
     *,
     sheet: str | None = None,
     mapping: Mapping[str, str] | list[str] | None = None,
     format: str = "auto",  # noqa: A002 - the CLI's option name
+    header_rows: Mapping[str, int] | list[str] | None = None,
     limits: Limits = DEFAULT_LIMITS,
     tick: Tick | None = None,
 ) -> ParsedInventory:
@@ -106,6 +187,8 @@ def parse_inventory(
         sheet: Read only this sheet of a workbook.
         mapping: Column → field pairs for headers the aliases do not cover.
         format: ``auto`` or ``aws-credential-report``.
+        header_rows: The 1-based header row of some sheets, by sheet name (see
+            :func:`parse_header_rows`); the other sheets' header rows are found as usual.
         limits: Caps on size, rows, columns and cells.
         tick: Called with a fraction in [0, 1] and a message as the work goes on; it may raise
             to cancel.
@@ -114,32 +197,43 @@ def parse_inventory(
         The records of every entity, the links, the problems and how each sheet was read.
 
     Raises:
-        IngestError: The file cannot be read at all, or the mapping is malformed.
+        IngestError: The file cannot be read at all, the mapping is malformed, or a chosen
+            header row names no sheet read, is past its sheet's end or is empty.
     """
     if format not in FORMATS:
         raise IngestError(f"unknown format {format!r} (use {' or '.join(FORMATS)})")
+    options = _Options(sheet, parse_mapping(mapping), format, parse_header_rows(header_rows))
     with paused_gc():
-        return _parse(Path(path), sheet, parse_mapping(mapping), format, limits, tick)
+        return _parse(Path(path), options, limits, tick)
 
 
-def _parse(
-    path: Path,
-    sheet: str | None,
-    user_mapping: ColumnMapping,
-    format: str,  # noqa: A002 - the CLI's option name
-    limits: Limits,
-    tick: Tick | None,
-) -> ParsedInventory:
+@dataclass(frozen=True, slots=True)
+class _Options:
+    sheet: str | None
+    mapping: ColumnMapping
+    format: str
+    header_rows: dict[str, int]
+
+
+def _parse(path: Path, options: _Options, limits: Limits, tick: Tick | None) -> ParsedInventory:
     _tick(tick, 0.0, f"Reading {Path(path).name}")
-    raw = read_file(Path(path), sheet=sheet, limits=limits)
+    raw = read_file(Path(path), sheet=options.sheet, limits=limits)
     _tick(tick, 0.3, "Reading rows")
+    wanted = options.format
     is_report = len(raw.sheets) == 1 and aws.looks_like_report(raw.sheets[0])
-    if format == aws.FORMAT or (format == "auto" and raw.kind == "csv" and is_report):
+    if wanted == aws.FORMAT or (wanted == "auto" and raw.kind == "csv" and is_report):
         if not raw.sheets:
             raise IngestError(f"{raw.name} is empty")
+        if options.header_rows:
+            raise IngestError(
+                f"{raw.name} is read as an AWS IAM credential report, whose headers are always "
+                "its first row; a header row cannot be chosen for it"
+            )
         inventory = aws.read_credential_report(raw.name, raw.sheets[0])
     else:
-        inventory = parse_raw_file(raw, user_mapping, limits=limits, tick=tick)
+        inventory = parse_raw_file(
+            raw, options.mapping, header_rows=options.header_rows, limits=limits, tick=tick
+        )
     _tick(tick, 1.0, "Read")
     logger.info(
         "parsed %s: %s, %d problems",
@@ -154,6 +248,7 @@ def parse_raw_file(
     raw: RawFile,
     mapping: ColumnMapping | None = None,
     *,
+    header_rows: Mapping[str, int] | None = None,
     limits: Limits = DEFAULT_LIMITS,
     tick: Tick | None = None,
 ) -> ParsedInventory:
@@ -162,6 +257,7 @@ def parse_raw_file(
     Args:
         raw: The file's raw sheets.
         mapping: The user's column mapping from :func:`parse_mapping`.
+        header_rows: The chosen header rows from :func:`parse_header_rows`.
         limits: Caps on cells.
         tick: Progress callback, as for :func:`parse_inventory`.
 
@@ -169,16 +265,19 @@ def parse_raw_file(
         The records, links, problems and sheet summaries.
 
     Raises:
-        IngestError: The mapping names a column no sheet has.
+        IngestError: The mapping names a column no sheet has, or a chosen header row names no
+            sheet read, is past its sheet's end or is empty.
     """
     mapping = mapping if mapping is not None else ColumnMapping()
     inventory = ParsedInventory(raw.name, raw.kind)
+    inventory.header_rows = resolve_header_rows(raw, header_rows or {})
     merger = Merger(inventory)
     used_keys: set[str] = set()
     count = max(len(raw.sheets), 1)
     for number, raw_sheet in enumerate(raw.sheets):
         label = raw_sheet.name if raw.kind == "xlsx" else ""
-        sheet = map_sheet(raw_sheet, raw.name, label, mapping, limits)
+        chosen = inventory.header_rows.get(raw_sheet.name)
+        sheet = map_sheet(raw_sheet, raw.name, label, mapping, limits, header_row=chosen)
         inventory.problems.extend(sheet.problems)
         if sheet.entity is None:
             continue

@@ -170,6 +170,8 @@ class ParsedInventory:
         rows: Data rows read in all sheets.
         rejected_keys: Keys of records on rejected rows, by entity: the file names them, so
             they are never "missing" (and never deleted) because their row had an error.
+        header_rows: The 1-based header rows the user chose, by sheet name (the other sheets'
+            header rows were found by the importer).
     """
 
     file_name: str
@@ -183,6 +185,7 @@ class ParsedInventory:
     rejected_keys: dict[str, set[tuple[str, ...]]] = field(
         default_factory=lambda: {e: set() for e in ENTITIES}
     )
+    header_rows: dict[str, int] = field(default_factory=dict)
 
     def reject(self, records: list[Record]) -> None:
         """Remember the keys of records whose row was rejected."""
