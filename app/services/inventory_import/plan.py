@@ -58,7 +58,8 @@ class ImportPlan:
         parsed: What the file holds.
         resolved: The records left after the reference checks.
         diff: Creates, updates, unchanged and missing records per entity.
-        options: The reading options (sheet, mapping, format), kept for the journal.
+        options: The reading options (sheet, mapping, format, header rows), kept for the
+            journal; ``plan_import(ws, path, **options)`` reads the file the same way again.
         journal_seq: The journal's last entry when the plan was made (a later change to the
             workspace makes :func:`apply_plan` compare again).
     """
@@ -193,6 +194,7 @@ def plan_import(
     sheet: str | None = None,
     mapping: Mapping[str, str] | list[str] | None = None,
     format: str = "auto",  # noqa: A002 - the CLI's option name
+    header_rows: Mapping[str, int] | list[str] | None = None,
     limits: Limits = DEFAULT_LIMITS,
     progress: Progress | None = None,
 ) -> ImportPlan:
@@ -204,14 +206,18 @@ def plan_import(
         sheet: Read only this sheet.
         mapping: Column → field pairs for headers the aliases do not cover.
         format: ``auto`` or ``aws-credential-report``.
+        header_rows: The 1-based header row of some sheets, by sheet name (``{"Systems": 4}``
+            or ``["Systems=4"]``; a bare ``"4"`` for a CSV file's only sheet); the other
+            sheets' header rows are found by the importer.
         limits: Caps on size, rows, columns and cells.
         progress: Receives progress; cancelling raises ``Cancelled``.
 
     Returns:
-        The plan, with every problem.
+        The plan, with every problem; its ``options`` hold the header rows by sheet name.
 
     Raises:
-        ImportFileError: The file cannot be read, or the mapping is malformed.
+        ImportFileError: The file cannot be read, the mapping is malformed, or a chosen header
+            row names no sheet, is past its sheet's end or is empty.
     """
     reading = scaled(progress, 0.0, 0.8)
 
@@ -221,7 +227,13 @@ def plan_import(
 
     try:
         parsed = parse_inventory(
-            Path(path), sheet=sheet, mapping=mapping, format=format, limits=limits, tick=tick
+            Path(path),
+            sheet=sheet,
+            mapping=mapping,
+            format=format,
+            header_rows=header_rows,
+            limits=limits,
+            tick=tick,
         )
     except IngestError as exc:
         raise ImportFileError(str(exc)) from exc
@@ -230,7 +242,12 @@ def plan_import(
     with ws.db.read() as session, paused_gc():
         seq = _journal_seq(session)
         resolved, diff = _compare(session, parsed)
-    options = {"sheet": sheet, "mapping": _plain_mapping(mapping), "format": format}
+    options = {
+        "sheet": sheet,
+        "mapping": _plain_mapping(mapping),
+        "format": format,
+        "header_rows": dict(parsed.header_rows),
+    }
     plan = ImportPlan(Path(path), file_sha256(Path(path)), parsed, resolved, diff, options, seq)
     if progress is not None:
         progress.report(1.0, "Plan ready")
@@ -377,6 +394,7 @@ def import_inventory(
     sheet: str | None = None,
     mapping: Mapping[str, str] | list[str] | None = None,
     format: str = "auto",  # noqa: A002 - the CLI's option name
+    header_rows: Mapping[str, int] | list[str] | None = None,
     dry_run: bool = False,
     valid_only: bool = False,
     delete_missing: bool = False,
@@ -392,7 +410,13 @@ def import_inventory(
         ImportRejectedError: The plan has errors and ``valid_only`` is False.
     """
     plan = plan_import(
-        ws, path, sheet=sheet, mapping=mapping, format=format, progress=scaled(progress, 0, 0.5)
+        ws,
+        path,
+        sheet=sheet,
+        mapping=mapping,
+        format=format,
+        header_rows=header_rows,
+        progress=scaled(progress, 0, 0.5),
     )
     if dry_run:
         return plan, None
