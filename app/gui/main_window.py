@@ -29,6 +29,7 @@ from app.gui.dialogs.help_dialog import HelpDialog
 from app.gui.dialogs.import_wizard import create_import_action
 from app.gui.dialogs.progress_dialog import run_with_progress
 from app.gui.dialogs.settings_dialog import SettingsDialog
+from app.gui.dialogs.system_check_dialog import open_system_check
 from app.gui.icons import icon
 from app.gui.pages.registry import PAGES, PageSpec
 from app.gui.theme import apply_theme
@@ -131,6 +132,11 @@ class MainWindow(QMainWindow):
         self.find_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
         self.find_action.triggered.connect(self._on_find_triggered)
         self.addAction(self.find_action)
+        self.system_check_action = self._action(help_menu, "&System check…", None)
+        self.system_check_action.setToolTip(
+            "Check folders, bundled content, system libraries and background processes"
+        )
+        self.system_check_action.triggered.connect(lambda: open_system_check(self))
         self.about_action = self._action(help_menu, f"&About {APP_NAME}", None)
         self.about_action.triggered.connect(self._on_about_triggered)
 
