@@ -56,6 +56,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="map a column to a field (e.g. 'Svc owner=owner_email' or 'Type=identities.kind'; "
         "FIELD 'attribute' keeps it as a custom attribute); repeatable",
     )
+    inv.add_argument(
+        "--header-row",
+        metavar="SHEET=N",
+        action="append",
+        default=[],
+        help="the row N (from 1) holding the column headers of SHEET, when the importer "
+        "guesses wrong; a bare N for a CSV file; repeatable",
+    )
     inv.add_argument("--format", choices=FORMAT_CHOICES, default="auto", help="file format")
     inv.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     inv.add_argument(
@@ -79,7 +87,14 @@ def import_inventory(ctx: CliContext) -> int:
     """Plan the import, print it, and apply it unless it is a dry run."""
     args = ctx.args
     ws = ctx.workspace(create=True)
-    plan = plan_import(ws, args.file, sheet=args.sheet, mapping=args.map, format=args.format)
+    plan = plan_import(
+        ws,
+        args.file,
+        sheet=args.sheet,
+        mapping=args.map,
+        format=args.format,
+        header_rows=args.header_row,
+    )
     if args.dry_run:
         ctx.output(_plan_data(plan, None), lambda: _plan_text(plan, dry_run=True))
         return 0
