@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
@@ -59,8 +60,9 @@ def run_with_progress(
         (on_failure or (lambda e: show_error(parent, title, e)))(exc)
 
     def finished() -> None:
-        dialog.close()
-        dialog.deleteLater()
+        if shiboken6.isValid(dialog):  # gone already when its parent closed on success
+            dialog.close()
+            dialog.deleteLater()
         if on_finished is not None:
             on_finished()
 
