@@ -231,3 +231,97 @@ def test_a_file_changed_after_its_dry_run_is_not_imported(page, qtbot, tmp_path,
     assert list_systems(page._context.workspace) == []
     assert wizard.isVisible()
     assert finish.isEnabled()  # the user may go back and check the new file
+
+
+#: Headers at row 40, below a sign-off block whose words look like headers to the importer.
+SIGNED_REGISTER = [
+    ["Owner", "Name", "Status"],
+    ["Risk team", "AI register", "Draft"],
+    *([[]] * 37),
+    ["System ID", "Name", "Owner email", "Autonomy"],
+    ["AIS-1", "Claims agent", "ann@example.com", "advisory"],
+    ["AIS-2", "Copilot", "bob@example.com", "autonomous"],
+]
+
+
+def choose_header_row(wizard, qtbot, value: int) -> None:
+    sheet_page = wizard.sheet_page
+    sheet_page.header_spin.setValue(value)
+    assert not sheet_page.isComplete()  # until the sheet is read again
+    qtbot.waitUntil(lambda: sheet_page._reread is None, timeout=10_000)
+
+
+def test_a_chosen_header_row_is_read_on_a_worker_and_imported(page, qtbot, tmp_path, monkeypatch):
+    import threading
+
+    from app.gui.dialogs import import_sheet_page
+
+    threads: list[threading.Thread] = []
+    read_sheet = import_sheet_page.inspect_sheet
+
+    def watched(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return read_sheet(*args, **kwargs)
+
+    monkeypatch.setattr(import_sheet_page, "inspect_sheet", watched)
+    path = write_workbook(
+        tmp_path / "signed.xlsx", {"AI systems": SIGNED_REGISTER, "Identities": IDENTITIES}
+    )
+    wizard = page.start_import()
+    open_file(wizard, qtbot, path)
+    sheet_page = wizard.sheet_page
+    assert wizard.file_preview.sheet("AI systems").header_row == 1  # the sign-off block
+    sheet_page.sheets.view.selectRow(0)
+    spin = sheet_page.header_spin
+    assert (spin.isEnabled(), spin.value(), spin.maximum()) == (True, 1, 42)
+    choose_header_row(wizard, qtbot, 40)
+    assert threads
+    assert threading.main_thread() not in threads
+    systems = wizard.file_preview.sheet("AI systems")
+    assert (systems.header_row, systems.data_rows, systems.chosen) == (40, 2, True)
+    assert [c.header for c in systems.columns][:2] == ["System ID", "Name"]
+    assert sheet_page.sheets.selected_row() is systems
+    assert spin.value() == 40
+    assert sheet_page.header_hint.text() == "Chosen by you; Assay found row 1."
+    labels = [sheet_page.sample.verticalHeaderItem(r).text()
+              for r in range(sheet_page.sample.rowCount())]  # fmt: skip
+    assert labels[:3] == ["38", "39", "40"]  # the sample shows the chosen row
+    assert sheet_page.sample.item(2, 0).text() == "System ID"
+    assert sheet_page.sample.item(2, 0).font().bold()
+    assert wizard.plan_arguments()["header_rows"] == {"AI systems": 40}
+    wizard.next()
+    mapping = wizard.mapping_page
+    assert mapping.combo_for("AI systems", "System ID").currentData() == "systems.id"
+    plan = run_dry_run(wizard, qtbot)
+    assert plan.options["header_rows"] == {"AI systems": 40}
+    assert not plan.has_errors
+    counts = {row.records: row for row in wizard.preview_page.counts.model.rows}
+    assert (counts["AI systems"].new, counts["Identities"].new) == (2, 2)
+    with qtbot.waitSignal(wizard.imported, timeout=30_000):  # re-read in a child process
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+    ws = page._context.workspace
+    assert [s.ext_id for s in list_systems(ws)] == ["AIS-1", "AIS-2"]
+    assert get_system(ws, "AIS-2").row.name == "Copilot"
+
+
+def test_an_empty_header_row_is_explained_and_the_guess_can_be_restored(page, qtbot, tmp_path):
+    path = write_workbook(tmp_path / "signed.xlsx", {"AI systems": SIGNED_REGISTER})
+    wizard = page.start_import()
+    open_file(wizard, qtbot, path)
+    sheet_page = wizard.sheet_page
+    sheet_page.sheets.view.selectRow(0)
+    choose_header_row(wizard, qtbot, 5)
+    assert sheet_page.header_label.text() == (
+        "Sheet 'AI systems' was not read again: signed.xlsx, sheet 'AI systems': row 5, "
+        "chosen as the header row, is empty"
+    )
+    assert sheet_page.header_spin.value() == 1  # back to the row still in force
+    assert sheet_page.header_rows == {}
+    assert sheet_page.isComplete()
+    choose_header_row(wizard, qtbot, 40)
+    assert sheet_page.header_rows == {"AI systems": 40}
+    choose_header_row(wizard, qtbot, 1)  # the row Assay found: no longer a choice
+    assert sheet_page.header_rows == {}
+    assert wizard.plan_arguments()["header_rows"] == {}
+    assert wizard.file_preview.sheet("AI systems").header_row == 1
+    assert sheet_page.header_hint.text().startswith("As Assay found it")

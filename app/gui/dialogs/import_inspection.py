@@ -25,7 +25,9 @@ from app.services.progress import Progress, check_cancelled
 logger = logging.getLogger(__name__)
 
 SAMPLE_ROWS = 12
-"""How many rows from the top of each sheet the sheet step previews."""
+"""How many rows of each sheet the sheet step previews (from the top, or around its headers)."""
+_ROWS_ABOVE_HEADERS = 2
+"""Rows shown above a header row too far down for the sample to start at the top."""
 SAMPLE_VALUES = 3
 """How many example values the mapping step shows per column."""
 AWS_FORMAT = aws.FORMAT
@@ -62,8 +64,12 @@ class SheetPreview:
         header_row: The 1-based row of the headers; 0 when none was found.
         columns: The columns with their suggested fields.
         data_rows: Non-empty rows below the header row.
-        sample: The first rows of the sheet as text, for the preview.
+        sample: Rows of the sheet as text, for the preview: the first ones, or those around
+            a header row further down.
         note: Why the sheet is skipped, or what the importer warns about its headers.
+        sample_start: The 0-based row of the sheet the sample starts at.
+        row_count: How many rows the sheet has.
+        detected_row: The 1-based row the importer finds the headers in; 0 when none.
     """
 
     name: str
@@ -73,6 +79,14 @@ class SheetPreview:
     data_rows: int
     sample: tuple[tuple[str, ...], ...]
     note: str = ""
+    sample_start: int = 0
+    row_count: int = 0
+    detected_row: int = 0
+
+    @property
+    def chosen(self) -> bool:
+        """Return True when the header row is the user's choice rather than the importer's."""
+        return self.header_row != self.detected_row
 
     @property
     def title(self) -> str:
@@ -150,26 +164,90 @@ def _is_blank(row: list[Any]) -> bool:
     return all(cell in ("", None) for cell in row)
 
 
-def preview_sheet(raw: RawSheet, file: str, label: str) -> SheetPreview:
-    """Return how the importer would read one sheet when no mapping is given."""
-    sample = tuple(tuple(cell_text(c) for c in row) for row in raw.rows[:SAMPLE_ROWS])
-    mapped = map_sheet(raw, file, label, {})
-    header_row = mapped.header_row if mapped.entity else find_header_row(raw.rows)
-    if header_row < 0:
+def preview_sheet(
+    raw: RawSheet, file: str, label: str, header_row: int | None = None
+) -> SheetPreview:
+    """Return how the importer would read one sheet when no mapping is given.
+
+    Args:
+        raw: The sheet's cells.
+        file: The file name, for messages.
+        label: The sheet name for messages (empty for a CSV file).
+        header_row: The 1-based header row the user chose; None for the importer's own.
+
+    Raises:
+        IngestError: The chosen header row is past the sheet's end or empty.
+    """
+    detected = find_header_row(raw.rows)
+    mapped = map_sheet(raw, file, label, {}, header_row=header_row)
+    index = detected if header_row is None else header_row - 1
+    start = _sample_start(index)
+    sample = tuple(
+        tuple(cell_text(c) for c in row) for row in raw.rows[start : start + SAMPLE_ROWS]
+    )
+    found = {"sample_start": start, "row_count": len(raw.rows), "detected_row": detected + 1}
+    if index < 0:
         note = "; ".join(p.reason for p in mapped.problems) or "empty"
-        return SheetPreview(raw.name, None, 0, (), 0, sample, note)
+        return SheetPreview(raw.name, None, 0, (), 0, sample, note, **found)
     width = max((len(r) for r in raw.rows), default=0)
-    below = raw.rows[header_row + 1 :]
+    below = raw.rows[index + 1 :]
     data = [row for row in below if not _is_blank(row)]
     first = data[:50]
     targets = {c.index: c.target for c in mapped.columns}
     columns = tuple(
-        ColumnPreview(index, header, header_key(header), targets.get(index, ATTRIBUTE),
-                      _examples(first, index))
-        for index, header in enumerate(header_names(raw.rows[header_row], width))
+        ColumnPreview(i, header, header_key(header), targets.get(i, ATTRIBUTE),
+                      _examples(first, i))
+        for i, header in enumerate(header_names(raw.rows[index], width))
     )  # fmt: skip
     note = "; ".join(p.reason for p in mapped.problems)
-    return SheetPreview(raw.name, mapped.entity, header_row + 1, columns, len(data), sample, note)
+    return SheetPreview(raw.name, mapped.entity, index + 1, columns, len(data), sample, note,
+                        **found)  # fmt: skip
+
+
+def _sample_start(header_index: int) -> int:
+    """Return where the sample starts: at the top, unless the headers would not show."""
+    if header_index < SAMPLE_ROWS - _ROWS_ABOVE_HEADERS:
+        return 0
+    return header_index - _ROWS_ABOVE_HEADERS
+
+
+def inspect_sheet(
+    path: Path,
+    sheet: str,
+    *,
+    kind: str,
+    header_row: int | None = None,
+    progress: Progress | None = None,
+) -> SheetPreview:
+    """Read one sheet again, with the header row the user chose (or the importer's own).
+
+    Args:
+        path: The file.
+        sheet: The sheet's name (a CSV file's name without suffix).
+        kind: ``xlsx`` or ``csv``.
+        header_row: The 1-based header row; None to let the importer find it.
+        progress: Receives progress; cancelling raises ``Cancelled``.
+
+    Raises:
+        UserError: The file cannot be read, or the row cannot be the header row (the
+            importer's reason, naming file, sheet and row).
+    """
+    if progress is not None:
+        progress.report(0.1, f"Reading sheet {sheet}")
+    try:
+        raw = read_file(Path(path), sheet=sheet if kind == "xlsx" else None)
+        check_cancelled(progress)
+        found = next((s for s in raw.sheets if s.name == sheet), None)
+        if found is None:
+            raise IngestError(f"{raw.name} has no sheet {sheet!r} any more")
+        label = found.name if raw.kind == "xlsx" else ""
+        preview = preview_sheet(found, raw.name, label, header_row)
+    except IngestError as exc:
+        raise UserError(str(exc)) from exc
+    if progress is not None:
+        progress.report(1.0, f"Sheet {sheet}")
+    logger.info("inspected sheet %r of %s with header row %s", sheet, raw.name, preview.header_row)
+    return preview
 
 
 def inspect_file(

@@ -197,6 +197,7 @@ class ImportWizard(QWizard):
             "sheet": self.selected_sheet(),
             "mapping": self.mapping(),
             "format": self.file_page.file_format(),
+            "header_rows": self.sheet_page.chosen_header_rows(),
         }
 
     # Applying -------------------------------------------------------------------------------
