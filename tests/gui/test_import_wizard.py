@@ -94,6 +94,9 @@ def test_wizard_imports_a_workbook_with_a_column_mapped_by_hand(page, qtbot, tmp
     assert owners == {"svc-claims": "ann@example.com", "svc-copilot": "bob@example.com"}
     assert get_system(ws, "AIS-001").attributes == {"Cost centre": "CC-10"}
     qtbot.waitUntil(lambda: page.systems.model.rowCount() == 2, timeout=10_000)
+    assert page.wizard is None, "the page lets the closed wizard go"
+    assert wizard.preview_page.plan is None, "the file's rows are not kept after the import"
+    assert wizard.file_preview is None
 
 
 def test_problems_are_listed_and_nothing_is_applied_unless_valid_rows_only(page, qtbot, tmp_path):

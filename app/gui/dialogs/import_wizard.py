@@ -257,6 +257,10 @@ class ImportWizard(QWizard):
         super().reject()
 
     def _on_finished(self, _code: int) -> None:
+        # The file preview and the plan hold every row of the file: let them go now, not when
+        # the last Python reference to this closed wizard happens to disappear.
+        self.file_preview = self.choices = None
+        self.preview_page.plan = None
         self.deleteLater()
 
 

@@ -333,9 +333,14 @@ class InventoryPage(QWidget):
     # Actions ------------------------------------------------------------------------------
     def start_import(self) -> ImportWizard:
         """Open the import wizard over this window."""
-        self.wizard = open_import_wizard(self._context, self.window())
-        self.wizard.imported.connect(self._on_imported)
-        return self.wizard
+        wizard = open_import_wizard(self._context, self.window())
+        wizard.imported.connect(self._on_imported)
+        wizard.finished.connect(self._on_wizard_finished)
+        self.wizard = wizard
+        return wizard
+
+    def _on_wizard_finished(self, _code: int) -> None:
+        self.wizard = None  # the closed wizard's file and plan can be freed
 
     def _on_imported(self, _result: object) -> None:
         self.tabs.setCurrentIndex(0)
