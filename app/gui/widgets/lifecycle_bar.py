@@ -3,6 +3,10 @@
 Finalising runs the quality gate first (on a worker: it re-hashes the evidence) and asks
 before going ahead, naming every error the gate found; a finalisation over errors is
 journalled with them by the service.
+
+Compare… opens the comparison with another round of the same AI system. Whether there is
+another round is read on a worker each time an assessment is shown; the button stays disabled
+until the answer is in.
 """
 
 from __future__ import annotations
@@ -14,12 +18,15 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
 from app.domain.enums import AssessmentStatus
+from app.gui import tasks
 from app.gui.context import GuiContext
+from app.gui.dialogs.compare_dialog import CompareDialog
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.progress_dialog import run_with_progress
 from app.services.assessments import (
     AssessmentInfo,
     finalize,
+    list_assessments,
     reassess,
     return_to_draft,
     submit_for_review,
@@ -42,6 +49,8 @@ BADGE_COLOURS = {
     AssessmentStatus.FINAL: "#2e7d32",
 }
 _LISTED = 8
+COMPARE_TIP = "Compare this assessment with another round of the same AI system"
+NO_OTHER_ROUND_TIP = "No other assessment of this AI system to compare with"
 
 
 def _issue_lines(report: QualityReport) -> str:
@@ -77,6 +86,10 @@ class LifecycleBar(QWidget):
         super().__init__(parent)
         self._context = context
         self._info: AssessmentInfo | None = None
+        self.rounds: list[AssessmentInfo] | None = None
+        """The other assessments of the shown system; None while they are being read."""
+        self._rounds_generation = 0
+        self.compare_dialog: CompareDialog | None = None
         self.status_label = QLabel()
         self.status_label.setObjectName("statusBadge")
         self.status_label.setAccessibleName("Assessment status")
@@ -88,6 +101,7 @@ class LifecycleBar(QWidget):
         self.reassess_button = self._button(
             "Re-assess", "Start a new draft from a copy of this final assessment"
         )
+        self.compare_button = self._button("Compare…", NO_OTHER_ROUND_TIP)
         self.gaps_button = self._button(
             "Update gap findings", "Raise or update a finding for every answer below target"
         )
@@ -100,6 +114,7 @@ class LifecycleBar(QWidget):
             self.return_button,
             self.finalize_button,
             self.reassess_button,
+            self.compare_button,
             self.gaps_button,
         ):
             layout.addWidget(button)
@@ -107,6 +122,7 @@ class LifecycleBar(QWidget):
         self.return_button.clicked.connect(lambda: self._move(return_to_draft, "returned"))
         self.finalize_button.clicked.connect(self.start_finalize)
         self.reassess_button.clicked.connect(self.reassess)
+        self.compare_button.clicked.connect(self.open_compare)
         self.gaps_button.clicked.connect(self.update_gaps)
         self.set_info(None)
 
@@ -135,6 +151,54 @@ class LifecycleBar(QWidget):
         self.finalize_button.setEnabled(status == AssessmentStatus.IN_REVIEW)
         self.reassess_button.setEnabled(status == AssessmentStatus.FINAL)
         self.gaps_button.setEnabled(status is not None and status != AssessmentStatus.FINAL)
+        self._list_rounds(info)
+
+    # Comparing with another round ------------------------------------------------------------
+    def _list_rounds(self, info: AssessmentInfo | None) -> None:
+        """Find the other assessments of the shown system on a worker; enable Compare if any."""
+        self._rounds_generation += 1
+        generation = self._rounds_generation
+        self.rounds = None
+        self.compare_button.setEnabled(False)
+        self.compare_button.setToolTip(NO_OTHER_ROUND_TIP)
+        if info is None:
+            return
+        tasks.run_task(
+            list_assessments,
+            self.workspace,
+            info.system,
+            on_success=lambda found: self._rounds_listed(generation, info, found),
+            on_failure=lambda exc: self._rounds_failed(generation, exc),
+            with_progress=False,
+        )
+
+    def _rounds_listed(
+        self, generation: int, info: AssessmentInfo, found: list[AssessmentInfo]
+    ) -> None:
+        if generation != self._rounds_generation:
+            return
+        self.rounds = [other for other in found if other.id != info.id]
+        self.compare_button.setEnabled(bool(self.rounds))
+        self.compare_button.setToolTip(COMPARE_TIP if self.rounds else NO_OTHER_ROUND_TIP)
+
+    def _rounds_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._rounds_generation:
+            return
+        logger.warning("cannot list the other rounds: %s", exc)
+        self.rounds = []
+        self.compare_button.setToolTip(f"Cannot find the other rounds: {exc}")
+
+    def open_compare(self) -> CompareDialog | None:
+        """Open the comparison of the shown assessment with another round (not blocking)."""
+        if self._info is None or not self.rounds:
+            return None
+        if self.compare_dialog is not None:
+            self.compare_dialog.close()
+            self.compare_dialog.deleteLater()
+        dialog = CompareDialog(self.workspace, self._info, self.rounds, self)
+        self.compare_dialog = dialog
+        dialog.open()
+        return dialog
 
     # Moves ---------------------------------------------------------------------------------
     def _move(self, service: Callable[[Workspace, int], AssessmentInfo], verb: str) -> None:
