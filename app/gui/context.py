@@ -9,7 +9,6 @@ from PySide6.QtGui import QAction
 
 from app.catalog.registry import Catalog
 from app.gui import tasks
-from app.gui.memory import settle_heap
 from app.services.frameworks import catalog_for
 from app.services.workspace import Workspace
 
@@ -59,7 +58,6 @@ class GuiContext(QObject):
         def loaded(catalog: Catalog) -> None:
             if self._workspace is workspace and self._catalog is None:
                 self._catalog = catalog
-            settle_heap()  # the window's long-lived objects now exist
 
         tasks.run_task(catalog_for, workspace, on_success=loaded, with_progress=False)
 

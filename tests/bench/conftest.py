@@ -47,7 +47,7 @@ def make_main_window(qtbot, tmp_path):
         window.show()
         windows.append(window)
         # Measure from a settled window, as a user starts work after it has opened: the
-        # catalog is loaded and the heap settled (one collection, once per process).
+        # questionnaire catalog is loaded.
         qtbot.waitUntil(lambda: window.context._catalog is not None, timeout=60_000)
         qtbot.wait(200)
         return window

@@ -158,9 +158,4 @@ def test_catalog_is_preloaded_off_the_ui_thread(make_main_window, qtbot):
     window = make_main_window()
     qtbot.waitUntil(lambda: window.context._catalog is not None, timeout=10_000)
     assert window.context.catalog().framework("nist-ai-rmf").id == "nist-ai-rmf"
-    import gc
 
-    from app.gui.memory import settle_heap
-
-    assert gc.get_freeze_count() > 0, "the long-lived objects are out of the collector's sight"
-    assert settle_heap() is False, "the heap is settled once per process"
