@@ -1,17 +1,24 @@
 """The one place where the GUI starts threads.
 
 ``run_task`` runs a plain service function on a worker thread. The function receives a
-``progress`` object that implements ``app.services.progress.Progress``: reports are emitted as
-Qt signals (throttled to whole percents) and ``cancelled`` reads a flag the UI can set. Writes
-go to a pool of one thread, so database writes never race each other.
+``progress`` object that implements ``app.services.progress.Progress``: reports reach the UI
+thread throttled to whole percents, and ``cancelled`` reads a flag the UI can set. Writes go to a
+pool of one thread, so database writes never race each other.
 
 With ``in_child=True`` the worker thread only relays: the function runs in a child process
 (``app.services.child_process``), so the garbage collections of a big render or import pause
 the child, never the UI thread.
+
+Lifetimes: a worker never holds a Qt object. It holds a plain :class:`Job` and sends what
+happens through one long-lived :class:`_Bridge` that lives on the UI thread; the bridge hands
+each event to its :class:`Task`, which only the UI thread references. So a task's Qt object is
+always destroyed on the UI thread, never by a worker dropping the last reference while the UI
+thread still handles its events.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import traceback
@@ -25,8 +32,12 @@ from app.services.progress import Cancelled
 
 logger = logging.getLogger(__name__)
 
-_live_tasks: set[Task] = set()
+_live_tasks: dict[int, Task] = {}
+_task_numbers = itertools.count(1)
 _write_pool: QThreadPool | None = None
+_bridge: _Bridge | None = None
+
+PROGRESS, SUCCEEDED, FAILED, CANCELLED, FINISHED = range(5)
 
 
 def write_pool() -> QThreadPool:
@@ -38,13 +49,81 @@ def write_pool() -> QThreadPool:
     return _write_pool
 
 
-class Task(QObject):
-    """A function running on a worker thread, acting as its own progress sink.
+class _Bridge(QObject):
+    """Carries events from workers to the UI thread; created once, on the UI thread."""
 
-    The pool runs a plain callable (``pool.start(task.execute)``) so Qt owns and deletes its
-    internal runnable itself; the Python objects stay alive through ordinary references until
-    the outcome signal has reached the UI thread.
+    event = Signal(int, int, object)
+    """Task number, event kind, payload."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.event.connect(self._dispatch)
+
+    def _dispatch(self, number: int, kind: int, payload: object) -> None:
+        task = _live_tasks.get(number)
+        if task is None:
+            return
+        if kind == FINISHED:
+            del _live_tasks[number]
+        task.deliver(kind, payload)
+
+
+def _the_bridge() -> _Bridge:
+    global _bridge  # noqa: PLW0603 - one bridge for the process, made on the UI thread
+    if _bridge is None:
+        _bridge = _Bridge()
+    return _bridge
+
+
+class Job:
+    """What a worker runs: a function, its arguments and the progress it reports.
+
+    Implements the ``Progress`` protocol for the function. Holds no Qt object but the
+    long-lived bridge.
     """
+
+    def __init__(self, number: int, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+        self.number = number
+        self._fn, self._args, self._kwargs = fn, args, kwargs
+        self._cancel = threading.Event()
+        self._last_percent = -1
+        self._bridge = _the_bridge()
+
+    def report(self, fraction: float, message: str = "") -> None:
+        percent = int(max(0.0, min(1.0, fraction)) * 100)
+        if percent != self._last_percent:
+            self._last_percent = percent
+            self._bridge.event.emit(self.number, PROGRESS, (percent / 100, message))
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def cancel(self) -> None:
+        """Ask the function to stop at its next cancellation check."""
+        self._cancel.set()
+
+    def run(self) -> None:
+        """Run the function on the calling (worker) thread and send the outcome."""
+        emit = self._bridge.event.emit
+        try:
+            result = self._fn(*self._args, **self._kwargs)
+        except Cancelled:
+            emit(self.number, CANCELLED, None)
+        except Exception as exc:  # every failure reaches the UI, never a silent thread death
+            if not hasattr(exc, "__traceback_text__"):  # a child's own traceback says more
+                exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+            logger.exception("task %s failed", getattr(self._fn, "__name__", self._fn))
+            emit(self.number, FAILED, exc)
+        else:
+            emit(self.number, SUCCEEDED, result)
+        finally:
+            self._fn = self._args = self._kwargs = None  # type: ignore[assignment]
+            emit(self.number, FINISHED, None)
+
+
+class Task(QObject):
+    """The UI thread's handle on a running job: its signals and its Cancel."""
 
     progressed = Signal(float, str)
     """Fraction done (0..1) and a message."""
@@ -57,47 +136,36 @@ class Task(QObject):
     finished = Signal()
     """Emitted last, whatever the outcome."""
 
-    def __init__(self, fn: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> None:
+    def __init__(self, job: Job) -> None:
         super().__init__()
-        self._fn, self._args, self._kwargs = fn, args, kwargs
-        self._cancel = threading.Event()
-        self._last_percent = -1
+        self.job = job
 
     @property
     def signals(self) -> Task:
         """Return the object carrying the signals (the task itself)."""
         return self
 
-    # Progress protocol -------------------------------------------------------------------
-    def report(self, fraction: float, message: str = "") -> None:
-        percent = int(max(0.0, min(1.0, fraction)) * 100)
-        if percent != self._last_percent:
-            self._last_percent = percent
-            self.progressed.emit(percent / 100, message)
-
     @property
     def cancelled(self) -> bool:
-        return self._cancel.is_set()
+        """Return True once Cancel was asked for."""
+        return self.job.cancelled
 
-    # Control -----------------------------------------------------------------------------
     def cancel(self) -> None:
         """Ask the function to stop at its next cancellation check."""
-        self._cancel.set()
+        self.job.cancel()
 
-    def execute(self) -> None:
-        """Run the function on the calling (worker) thread and emit the outcome."""
-        try:
-            result = self._fn(*self._args, **self._kwargs)
-        except Cancelled:
+    def deliver(self, kind: int, payload: object) -> None:
+        """Emit the signal of one event (on the UI thread)."""
+        if kind == PROGRESS:
+            fraction, message = payload  # type: ignore[misc]
+            self.progressed.emit(fraction, message)
+        elif kind == SUCCEEDED:
+            self.succeeded.emit(payload)
+        elif kind == FAILED:
+            self.failed.emit(payload)
+        elif kind == CANCELLED:
             self.cancelled_signal.emit()
-        except Exception as exc:  # every failure reaches the UI, never a silent thread death
-            if not hasattr(exc, "__traceback_text__"):  # a child's own traceback says more
-                exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-            logger.exception("task %s failed", getattr(self._fn, "__name__", self._fn))
-            self.failed.emit(exc)
         else:
-            self.succeeded.emit(result)
-        finally:
             self.finished.emit()
 
 
@@ -114,7 +182,7 @@ def run_task(
     in_child: bool = False,
     **kwargs: Any,
 ) -> Task:
-    """Run ``fn(*args, progress=task, **kwargs)`` off the UI thread.
+    """Run ``fn(*args, progress=job, **kwargs)`` off the UI thread.
 
     Args:
         fn: A plain function (a service call); it must not touch widgets.
@@ -125,36 +193,36 @@ def run_task(
         on_cancelled: Called on the UI thread when the function stopped on Cancel.
         on_finished: Called on the UI thread last, whatever the outcome.
         writes: Run on the single write thread (the function writes to the workspace).
-        with_progress: Pass the task as ``progress=`` to ``fn``.
+        with_progress: Pass the job as ``progress=`` to ``fn``.
         in_child: Run ``fn`` in a child process; ``fn`` must be a module-level function taking
             ``progress``, and its arguments and result must pickle.
         **kwargs: Keyword arguments for ``fn``.
 
     Returns:
-        The running task; call ``cancel()`` to ask it to stop. Its outcome may already have
-        been emitted when this returns (a warm worker is fast): pass the ``on_*`` callbacks
-        rather than connecting to the task's signals afterwards.
+        The running task; call ``cancel()`` to ask it to stop. Its outcome is delivered through
+        the UI thread's event loop, so signals connected right after this returns are in time;
+        the ``on_*`` callbacks are the simplest way to receive it.
     """
+    number = next(_task_numbers)
     if in_child:
-        task = Task(run_in_child, (fn, args, dict(kwargs)), {})
+        job = Job(number, run_in_child, (fn, args, dict(kwargs)), {})
     else:
-        task = Task(fn, args, dict(kwargs))
+        job = Job(number, fn, args, dict(kwargs))
     if with_progress or in_child:
-        task._kwargs["progress"] = task  # noqa: SLF001 - the task is its own progress sink
-    if on_success:
-        task.signals.succeeded.connect(on_success)
-    if on_failure:
-        task.signals.failed.connect(on_failure)
-    if on_progress:
-        task.signals.progressed.connect(on_progress)
-    if on_cancelled:
-        task.cancelled_signal.connect(on_cancelled)
-    if on_finished:
-        task.signals.finished.connect(on_finished)
-    _live_tasks.add(task)
-    task.signals.finished.connect(lambda: _live_tasks.discard(task))
+        job._kwargs["progress"] = job  # noqa: SLF001 - the job is its own progress sink
+    task = Task(job)
+    for signal, slot in (
+        (task.succeeded, on_success),
+        (task.failed, on_failure),
+        (task.progressed, on_progress),
+        (task.cancelled_signal, on_cancelled),
+        (task.finished, on_finished),
+    ):
+        if slot is not None:
+            signal.connect(slot)
+    _live_tasks[number] = task
     pool = write_pool() if writes else QThreadPool.globalInstance()
-    pool.start(task.execute)
+    pool.start(job.run)
     return task
 
 
