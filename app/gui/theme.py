@@ -37,13 +37,20 @@ QPushButton#primary { font-weight: 600; padding: 6px 16px; }
 
 
 def apply_theme(app: QApplication, theme: str) -> None:
-    """Apply Fusion, the colour scheme named by ``theme`` and Assay's style sheet."""
-    app.setStyle("Fusion")
+    """Apply Fusion, the colour scheme named by ``theme`` and Assay's style sheet.
+
+    The style and the style sheet are set only when they differ: replacing the style object
+    makes Qt re-polish every existing widget, which is slow and needless when only the colour
+    scheme changes.
+    """
+    if app.style().name().lower() != "fusion":
+        app.setStyle("Fusion")
     scheme = _SCHEMES.get(theme, Qt.ColorScheme.Unknown)
     hints = QGuiApplication.styleHints()
     if scheme == Qt.ColorScheme.Unknown:
         hints.unsetColorScheme()
     else:
         hints.setColorScheme(scheme)
-    app.setStyleSheet(STYLE_SHEET)
+    if app.styleSheet() != STYLE_SHEET:
+        app.setStyleSheet(STYLE_SHEET)
     logger.debug("theme %s applied", theme)
