@@ -158,4 +158,3 @@ def test_catalog_is_preloaded_off_the_ui_thread(make_main_window, qtbot):
     window = make_main_window()
     qtbot.waitUntil(lambda: window.context._catalog is not None, timeout=10_000)
     assert window.context.catalog().framework("nist-ai-rmf").id == "nist-ai-rmf"
-
