@@ -6,10 +6,8 @@ that need the workspace (does this identity exist?) happen in :mod:`app.ingest.r
 
 from __future__ import annotations
 
-import gc
 import logging
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,27 +20,12 @@ from app.ingest.problems import IngestError
 from app.ingest.readers import RawFile, read_file
 from app.ingest.records import ParsedInventory, Record
 from app.ingest.rows import SheetRows, read_sheet_rows
+from app.support.gc_pause import paused_gc
 
 logger = logging.getLogger(__name__)
 
 FORMATS = ("auto", aws.FORMAT)
 Tick = Callable[[float, str], None]
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a large import builds its objects.
-
-    Reading 100,000 rows creates millions of small containers, which makes the collector
-    walk every live object again and again; none of them form cycles worth collecting.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class ColumnMapping(dict[str, str]):

@@ -44,6 +44,7 @@ from app.services.identity_analysis import (
 from app.services.inventory_queries import IdentityRow, SystemRow, list_identities, list_systems
 from app.services.progress import Progress, check_cancelled
 from app.services.workspace import Workspace
+from app.support.gc_pause import paused_gc
 
 logger = logging.getLogger(__name__)
 
@@ -62,17 +63,19 @@ def load_rows(
     workspace: Workspace, generation: int, progress: Progress | None = None
 ) -> tuple[int, list[SystemRow], list[IdentityRow], HygieneSettings]:
     """Read both tables' rows (on a worker); the generation tells stale answers apart."""
-    systems = list_systems(workspace)
-    check_cancelled(progress)
-    identities = list_identities(workspace)
-    return generation, systems, identities, hygiene_settings(workspace)
+    with paused_gc():  # tens of thousands of rows: no collection may stop the UI thread
+        systems = list_systems(workspace)
+        check_cancelled(progress)
+        identities = list_identities(workspace)
+        return generation, systems, identities, hygiene_settings(workspace)
 
 
 def analyse_rows(
     workspace: Workspace, generation: int, progress: Progress | None = None
 ) -> tuple[int, PortfolioAnalysis]:
     """Compute every system's blast radius and risk tier (on a worker)."""
-    return generation, analyse_all(workspace, progress=progress)
+    with paused_gc():  # the identity graph is built from every grant and delegation
+        return generation, analyse_all(workspace, progress=progress)
 
 
 def _days_since(day: dt.date | None, today: dt.date) -> int | None:

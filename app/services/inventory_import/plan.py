@@ -24,7 +24,7 @@ from sqlmodel import Session
 from app.ingest.diff import InventoryDiff, diff_inventory
 from app.ingest.fields import ENTITIES, IDENTITIES, RESOURCES, SYSTEMS
 from app.ingest.limits import DEFAULT_LIMITS, Limits
-from app.ingest.pipeline import parse_inventory, paused_gc
+from app.ingest.pipeline import parse_inventory
 from app.ingest.problems import IngestError, Problem
 from app.ingest.records import ParsedInventory
 from app.ingest.references import KnownIds, Resolved, check_references
@@ -34,6 +34,7 @@ from app.services.inventory_import import store
 from app.services.progress import Progress, check_cancelled, scaled
 from app.services.workspace import Workspace
 from app.storage.models import ImportRun, JournalEntry
+from app.support.gc_pause import paused_gc
 
 logger = logging.getLogger(__name__)
 
