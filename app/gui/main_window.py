@@ -31,7 +31,7 @@ from app.gui.dialogs.progress_dialog import run_with_progress
 from app.gui.dialogs.settings_dialog import SettingsDialog
 from app.gui.dialogs.system_check_dialog import open_system_check
 from app.gui.icons import icon
-from app.gui.pages.registry import PAGES, PageSpec
+from app.gui.pages.registry import PAGES, PageSpec, import_page_modules
 from app.gui.theme import apply_theme
 from app.services.demo.builder import DEMO_FILE_NAME, build_demo
 from app.services.errors import UserError
@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self._on_workspace_changed()
         self.nav.setCurrentRow(0)
         self._restore_geometry()
+        tasks.run_task(import_page_modules, with_progress=False)  # first visits only build
 
     # Menus ---------------------------------------------------------------------------------
     def _build_menus(self) -> None:

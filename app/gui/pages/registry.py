@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import logging
 from dataclasses import dataclass
 
 from PySide6.QtWidgets import QWidget
 
 from app.gui.context import GuiContext
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -76,3 +79,14 @@ PAGES: tuple[PageSpec, ...] = (
         "The questionnaires: NIST IR 8596, NIST AI RMF, OWASP Agentic and NHI, and your own",
     ),
 )
+
+
+def import_page_modules() -> None:
+    """Import every page's module (run on a worker after start-up).
+
+    Start-up imports none of them, so the window shows sooner; importing them in the
+    background means a page's first visit only builds its widgets.
+    """
+    for spec in PAGES:
+        importlib.import_module(spec.module)
+    logger.debug("page modules imported")
