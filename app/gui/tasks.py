@@ -29,6 +29,7 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from app.services.child_process import run_in_child
 from app.services.progress import Cancelled
+from app.support.gc_pause import paused_gc
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +108,8 @@ class Job:
         """Run the function on the calling (worker) thread and send the outcome."""
         emit = self._bridge.event.emit
         try:
-            result = self._fn(*self._args, **self._kwargs)
+            with paused_gc():  # a worker's garbage must not trigger pauses of the UI thread
+                result = self._fn(*self._args, **self._kwargs)
         except Cancelled:
             emit(self.number, CANCELLED, None)
         except Exception as exc:  # every failure reaches the UI, never a silent thread death
