@@ -100,7 +100,10 @@ def node_path(framework: Framework, question: Question) -> tuple[NodeInfo, ...]:
 
 
 def _node_title(node: Node) -> str:
-    return node.title if node.title.startswith(node.id) else f"{node.id} {node.title}"
+    """Return "<id> <title>" unless the title already starts with the id as a word."""
+    if node.title == node.id or node.title.startswith(f"{node.id} "):
+        return node.title
+    return f"{node.id} {node.title}"
 
 
 def effective_strength(response: ResponseInfo) -> str | None:

@@ -163,3 +163,16 @@ def test_ir8596_rolls_up_by_focus_function_and_category(workspace):
     )
     assert score.node("nist-ir-8596").mean == pytest.approx(2.0)
     assert score.result.overall.coverage == 0.0
+
+
+def test_node_titles_carry_their_id_once_whatever_the_title_starts_with():
+    from app.catalog.schema import Node
+    from app.services.scoring import _node_title
+
+    def title(node_id: str, text: str) -> str:
+        return _node_title(Node(id=node_id, kind="function", title=text))
+
+    assert title("GV", "GOVERN") == "GV GOVERN"
+    assert title("ID", "IDENTIFY") == "ID IDENTIFY", "a title that merely starts with the letters"
+    assert title("GV.OC", "GV.OC Organizational Context") == "GV.OC Organizational Context"
+    assert title("ASI01", "ASI01") == "ASI01"
