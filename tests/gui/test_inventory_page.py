@@ -164,6 +164,8 @@ def test_activating_an_identity_shows_its_details_in_a_window(page, qtbot):
     for expected in ("svc-claims", "service-account", "ann@example.com", "AIS-001", "runbook",
                      "claims-db (admin)"):  # fmt: skip
         assert expected in text
+    assert "svc-claims → claims-db (admin)" in text
+    assert "svc-claims → svc-claims" not in text, "a path names its identity once"
     assert [(g.resource, g.action, g.scope) for g in dialog.grants.model.rows] == [
         ("claims-db", "admin", "*")
     ]

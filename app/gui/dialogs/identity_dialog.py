@@ -94,7 +94,7 @@ def profile_html(data: IdentityViewData) -> str:
         )
 
     attributes = sorted(data.detail.attributes.items())
-    paths = "".join(f"<li>{e(p.text(row.ext_id))}</li>" for p in blast.paths())
+    paths = "".join(f"<li>{e(p.text())}</li>" for p in blast.paths())
     return "\n".join(
         [
             f"<h2>{e(row.ext_id)}{' — ' + e(row.name) if row.name else ''}</h2>",
