@@ -2,7 +2,8 @@
 
 Usage: ``xvfb-run -a python scripts/take_screenshots.py WORKSPACE OUT_DIR``. Opens the main
 window on the workspace and saves PNGs of the welcome view (on a fresh workspace), every page,
-a system's blast radius and an assessment's dashboard.
+a system's blast radius, an assessment's dashboard, an identity's window and the comparison of
+a re-assessment with its first round.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QWidget
 
 from app.gui.app import create_application
 from app.gui.main_window import MainWindow
@@ -20,11 +22,13 @@ from app.gui.pages.registry import PAGES
 from app.gui.theme import apply_theme
 from app.services.workspace import open_workspace
 
-SYSTEM = "AIS-025"
+SYSTEM, IDENTITY = "AIS-025", "sa-ais025"
+
+Step = tuple[str, Callable[[], QWidget | None]]
 
 
-def _steps(window: MainWindow, workspace: Path) -> list[tuple[str, Callable[[], None]]]:
-    steps: list[tuple[str, Callable[[], None]]] = [
+def _steps(window: MainWindow, workspace: Path) -> list[Step]:
+    steps: list[Step] = [
         ("welcome", lambda: window.show_page("overview")),
         ("open", lambda: window.open_path(workspace)),
     ]
@@ -39,8 +43,30 @@ def _steps(window: MainWindow, workspace: Path) -> list[tuple[str, Callable[[], 
         window.show_page("assessments")
         window.page("assessments").tabs.setCurrentIndex(1)
 
-    steps += [("system", system), ("dashboard", dashboard)]
+    def identity() -> QWidget:
+        window.show_page("inventory")
+        return window.page("inventory").open_identity(IDENTITY)
+
+    def reassessment() -> None:
+        window.show_page("assessments")
+        page = window.page("assessments")
+        infos = [page.assessment_box.itemData(i) for i in range(page.assessment_box.count())]
+        later = [i for i in infos if _previous_of(window, i) is not None]
+        page.assessment_box.setCurrentIndex(infos.index(later[0]))
+        page.tabs.setCurrentIndex(0)
+
+    def compare() -> QWidget | None:
+        return window.page("assessments").lifecycle.open_compare()
+
+    steps += [("system", system), ("dashboard", dashboard), ("identity", identity)]
+    steps += [("reassessment", reassessment), ("compare", compare)]
     return steps
+
+
+def _previous_of(window: MainWindow, assessment_id: int) -> int | None:
+    from app.services.assessments import get_assessment
+
+    return get_assessment(window.context.workspace, assessment_id).previous_id
 
 
 def main() -> int:
@@ -61,11 +87,14 @@ def main() -> int:
             app.quit()
             return
         name, action = steps[index]
-        action()
+        result = action()
+        shown = result if isinstance(result, QWidget) else None
 
         def grab() -> None:
-            if name != "open":
-                window.grab().save(str(out_dir / f"{name}.png"))
+            if name not in ("open", "reassessment"):
+                (shown or window).grab().save(str(out_dir / f"{name}.png"))
+            if shown is not None:
+                shown.close()
             run(index + 1)
 
         QTimer.singleShot(2500, grab)  # let workers fill tables and charts
