@@ -9,7 +9,6 @@ a re-assessment with its first round.
 from __future__ import annotations
 
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -75,7 +74,7 @@ def main() -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     app = create_application()
     apply_theme(app, "light")
-    fresh = Path(tempfile.mkdtemp()) / "new-engagement.assay"
+    fresh = workspace_path.with_name("new-engagement.assay")  # beside it; removed at the end
     window = MainWindow(open_workspace(fresh))
     window.resize(1360, 820)
     window.show()
@@ -100,7 +99,11 @@ def main() -> int:
         QTimer.singleShot(2500, grab)  # let workers fill tables and charts
 
     QTimer.singleShot(500, run)
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        for leftover in fresh.parent.glob(f"{fresh.name}*"):
+            leftover.unlink()
 
 
 if __name__ == "__main__":

@@ -158,3 +158,20 @@ def test_catalog_is_preloaded_off_the_ui_thread(make_main_window, qtbot):
     window = make_main_window()
     qtbot.waitUntil(lambda: window.context._catalog is not None, timeout=10_000)
     assert window.context.catalog().framework("nist-ai-rmf").id == "nist-ai-rmf"
+
+
+def test_recent_list_skips_vanished_files_and_tells_same_names_apart(make_main_window, tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    window = make_main_window("a/client.assay")
+    window.open_path(tmp_path / "b" / "client.assay", create=True)
+    window.open_path(tmp_path / "gone.assay", create=True)
+    window.open_path(tmp_path / "a" / "client.assay")
+    (tmp_path / "gone.assay").unlink()
+    panel = window.page("overview").welcome
+    panel.refresh()
+    texts = [panel.recent.item(i).text() for i in range(panel.recent.count())]
+    assert texts == [
+        f"client.assay — {(tmp_path / 'a').resolve()}",
+        f"client.assay — {(tmp_path / 'b').resolve()}",
+    ]

@@ -73,11 +73,15 @@ class WelcomePanel(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        """List the recent workspaces that still exist; same-named ones show their folder."""
         self.recent.clear()
-        for path in load_preferences().recent_workspaces:
-            item = QListWidgetItem(Path(path).name)
-            item.setToolTip(path)
-            item.setData(Qt.ItemDataRole.UserRole, path)
+        paths = [Path(p) for p in load_preferences().recent_workspaces if Path(p).is_file()]
+        names = [p.name for p in paths]
+        for path in paths:
+            text = path.name if names.count(path.name) == 1 else f"{path.name} — {path.parent}"
+            item = QListWidgetItem(text)
+            item.setToolTip(str(path))
+            item.setData(Qt.ItemDataRole.UserRole, str(path))
             self.recent.addItem(item)
 
     def _on_recent_item_activated(self, item: QListWidgetItem) -> None:
