@@ -159,7 +159,10 @@ def test_bench_import_with_the_wizard(make_main_window, demo_workspace, inventor
     window = make_main_window(demo_workspace)
     window.show_page("inventory")
     page = window.page("inventory")
-    qtbot.waitUntil(lambda: page._load_task is None, timeout=TIMEOUT_MS)
+    # The page's first load (rows, then blast radius) ends before the import starts.
+    qtbot.waitUntil(
+        lambda: page._load_task is None and page._analysis_task is None, timeout=TIMEOUT_MS
+    )
     before = len(list_systems(demo_workspace))
     wizard = page.start_import()
     wizard.file_page.path_edit.setText(str(inventory_workbook))

@@ -100,3 +100,18 @@ def test_columns_fit_the_widest_sampled_text_and_the_header(qtbot):
     table.set_rows(rows)
     table.resize_columns()
     assert view.columnWidth(1) <= 420, "fitting never makes a column absurdly wide"
+
+
+def test_new_values_keep_the_selection_and_refilter(qtbot):
+    table = _table(qtbot, [Row(f"AIS-{i:03}", f"agent {i}", i, None) for i in range(100)])
+    table.view.selectRow(3)
+    table.model.rows[:] = [Row(r.ident, r.name, 100 - r.score, r.due) for r in table.model.rows]
+    table.refresh_values()
+    assert table.view.currentIndex().row() == 3, "the selection stays where it was"
+    assert table.selected_row().score == 97
+    assert table.proxy.index(3, 2).data() == "97", "the view shows the new value"
+    table.filter_box.setCurrentIndex(1)  # High: score >= 50
+    assert table.count_label.text() == "51 of 100 systems"
+    table.model.rows[:] = [Row(r.ident, r.name, 0, r.due) for r in table.model.rows]
+    table.refresh_values()
+    assert table.count_label.text() == "0 of 100 systems", "the filter follows the new values"

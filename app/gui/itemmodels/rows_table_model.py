@@ -85,6 +85,13 @@ class RowsTableModel(QAbstractTableModel):
         self._search_texts = None
         self.endResetModel()
 
+    def refresh_values(self) -> None:
+        """Tell views every cell may show a new value; rows, selection and scroll stay."""
+        if self._rows:
+            self._search_texts = None
+            last = self.index(len(self._rows) - 1, len(self._columns) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+
     def search_text(self, row: int) -> str:
         """Return the row's displayed text, folded for searching (computed once per row set)."""
         if self._search_texts is None:

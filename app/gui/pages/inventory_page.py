@@ -310,8 +310,7 @@ class InventoryPage(QWidget):
             return
         self._analysis_task = None
         self._analysis = {s.ext_id: s for s in portfolio.systems}
-        self.systems.set_rows(self.systems.model.rows)
-        self.systems.resize_columns()
+        self.systems.refresh_values()  # the blast radius columns fill in where they are
         text = self.status.text().replace(" · computing blast radius…", "")
         high = sum(1 for s in portfolio.systems if tier_rank(s.risk_tier) >= 2)
         self.status.setText(f"{text} · {high:,} at high or critical risk")

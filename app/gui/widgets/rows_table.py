@@ -119,6 +119,11 @@ class RowsTable(QWidget):
         self.model.set_rows(rows)
         self._update_count()
 
+    def refresh_values(self) -> None:
+        """Show new values of the same rows (keeps selection, scroll and column widths)."""
+        self.model.refresh_values()
+        self._update_count()
+
     def selected_row(self) -> Any:
         index = self.view.currentIndex()
         return self.proxy.mapToSource(index).data(ROW_ROLE) if index.isValid() else None
