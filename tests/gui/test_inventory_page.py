@@ -95,6 +95,8 @@ def test_blast_radius_and_risk_columns_are_filled(page):
 
 def test_identities_table_and_its_filters(page):
     table = page.identities
+    assert table.model.rowCount() == 0, "a hidden table is filled when it is first shown"
+    page.tabs.setCurrentWidget(table)
     assert shown(table) == ["svc-claims", "svc-shared"]
     choose_filter(table, "Shared by several systems")
     assert shown(table) == ["svc-shared"]

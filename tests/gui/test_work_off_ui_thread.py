@@ -188,8 +188,8 @@ def test_identity_details_are_read_on_a_worker(window, qtbot, log, errors):
     log.watch(identity_dialog, "analyse_identity")
     window.show_page("inventory")
     page = window.page("inventory")
-    qtbot.waitUntil(lambda: page.identities.proxy.rowCount() > 0, timeout=10_000)
     page.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: page.identities.proxy.rowCount() > 0, timeout=10_000)
     table = page.identities
     table.view.doubleClicked.emit(table.proxy.index(0, 0))
     [dialog] = page.identity_dialogs.values()

@@ -102,6 +102,7 @@ class InventoryPage(QWidget):
         self.system_views: dict[str, SystemView] = {}
         self.identity_dialogs: dict[str, IdentityDialog] = {}
         self.wizard: ImportWizard | None = None
+        self._pending_identities: list[IdentityRow] | None = None
         self.import_action = self._import_action()
         heading = QLabel("Inventory")
         heading.setObjectName("pageHeading")
@@ -136,6 +137,7 @@ class InventoryPage(QWidget):
         for index in range(_FIXED_TABS):
             self.tabs.tabBar().setTabButton(index, QTabBar.ButtonPosition.RightSide, None)
         self.tabs.tabCloseRequested.connect(self._on_tab_close_requested)
+        self.tabs.currentChanged.connect(lambda _index: self._show_pending_identities())
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
@@ -283,8 +285,9 @@ class InventoryPage(QWidget):
         self._settings, self._today = settings, dt.date.today()
         self._analysis = {}
         self.set_system_rows(systems)
-        self.identities.set_rows(identities)
-        self.identities.resize_columns()
+        self._pending_identities = identities
+        if self.tabs.currentWidget() is self.identities:
+            self._show_pending_identities()
         self.status.setText(
             f"{len(systems):,} AI systems · {len(identities):,} identities"
             + (" · computing blast radius…" if systems else "")
@@ -298,6 +301,14 @@ class InventoryPage(QWidget):
                 on_success=self._on_analysis_loaded,
                 on_failure=self._on_load_failed,
             )
+
+    def _show_pending_identities(self) -> None:
+        """Fill the identities table when it is shown: a hidden table need not be rebuilt."""
+        if self._pending_identities is None or self.tabs.currentWidget() is not self.identities:
+            return
+        rows, self._pending_identities = self._pending_identities, None
+        self.identities.set_rows(rows)
+        self.identities.resize_columns()
 
     def set_system_rows(self, rows: list[SystemRow]) -> None:
         """Show these rows in the systems table."""

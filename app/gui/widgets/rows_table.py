@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -28,6 +29,7 @@ SIZE_SAMPLE_ROWS = 200
 MAX_FITTED_WIDTH = 420
 """Fitting never makes a column wider than this; the user may widen it."""
 _CELL_PADDING, _SORT_ARROW_ROOM = 16, 28
+_MEASURED_TEXTS = 8
 
 
 class RowsTable(QWidget):
@@ -139,10 +141,9 @@ class RowsTable(QWidget):
         cell = self.view.fontMetrics()
         header = self.view.horizontalHeader().fontMetrics()
         for column in range(self.model.columnCount()):
-            widest = max(
-                (cell.horizontalAdvance(self.model.display_text(row, column)) for row in sample),
-                default=0,
-            )
+            texts = {self.model.display_text(row, column) for row in sample}
+            longest = heapq.nlargest(_MEASURED_TEXTS, texts, key=len)  # the widest is among them
+            widest = max((cell.horizontalAdvance(text) for text in longest), default=0)
             title = header.horizontalAdvance(self.model.header(column)) + _SORT_ARROW_ROOM
             width = min(MAX_FITTED_WIDTH, max(widest + _CELL_PADDING, title))
             self.view.setColumnWidth(column, width)
