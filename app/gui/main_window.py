@@ -26,14 +26,13 @@ from app.gui.context import GuiContext
 from app.gui.dialogs.about_dialog import AboutDialog
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.help_dialog import HelpDialog
-from app.gui.dialogs.import_wizard import create_import_action
+from app.gui.dialogs.import_action import create_import_action
 from app.gui.dialogs.progress_dialog import run_with_progress
 from app.gui.dialogs.settings_dialog import SettingsDialog
 from app.gui.dialogs.system_check_dialog import open_system_check
 from app.gui.icons import icon
 from app.gui.pages.registry import PAGES, PageSpec, import_page_modules
 from app.gui.theme import apply_theme
-from app.services.demo.builder import DEMO_FILE_NAME, build_demo
 from app.services.errors import UserError
 from app.services.workspace import Workspace, open_workspace, schema_revision
 from app.support.paths import WORKSPACE_SUFFIX, user_data_dir
@@ -238,6 +237,8 @@ class MainWindow(QMainWindow):
         )
 
     def _on_demo_triggered(self) -> None:
+        from app.services.demo.builder import DEMO_FILE_NAME, build_demo  # not at start-up
+
         target = user_data_dir() / DEMO_FILE_NAME
         if target == self.context.workspace.path:
             self.statusBar().showMessage("The demo workspace is already open", 5000)

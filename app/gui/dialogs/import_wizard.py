@@ -8,12 +8,10 @@ and nothing is written until the user presses Import on the dry-run page.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -272,25 +270,3 @@ def open_import_wizard(
     wizard.setWindowModality(Qt.WindowModality.WindowModal)
     wizard.show()
     return wizard
-
-
-def create_import_action(
-    context: GuiContext, parent: QWidget, trigger: Callable[[], object] | None = None
-) -> QAction:
-    """Return the ``Import inventory…`` action (Ctrl+I) opening the wizard over ``parent``.
-
-    After an import the window shows its Inventory page, when it has one. ``trigger``
-    replaces the default behaviour (the Inventory page passes its own).
-    """
-    action = QAction("&Import inventory…", parent)
-    action.setShortcut(QKeySequence("Ctrl+I"))
-    action.setToolTip("Import AI systems and identities from an Excel or CSV file")
-
-    def open_and_follow() -> None:
-        wizard = open_import_wizard(context, parent)
-        show_page = getattr(parent, "show_page", None)
-        if callable(show_page):
-            wizard.imported.connect(lambda _result: show_page("inventory"))
-
-    action.triggered.connect(trigger or open_and_follow)
-    return action

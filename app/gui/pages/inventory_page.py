@@ -30,7 +30,8 @@ from app.gui import tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.identity_dialog import IdentityDialog, show_identity
-from app.gui.dialogs.import_wizard import ImportWizard, create_import_action, open_import_wizard
+from app.gui.dialogs.import_action import create_import_action
+from app.gui.dialogs.import_wizard import ImportWizard, open_import_wizard
 from app.gui.itemmodels.rows_table_model import Column, attr
 from app.gui.widgets.rows_table import RowsTable
 from app.gui.widgets.system_view import SystemView
