@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 
-from app.catalog.registry import Catalog
 from app.gui import tasks
-from app.services.frameworks import catalog_for
 from app.services.workspace import Workspace
+
+if TYPE_CHECKING:
+    from app.catalog.registry import Catalog
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +48,8 @@ class GuiContext(QObject):
     def catalog(self) -> Catalog:
         """Return the questionnaire catalog of this workspace (shipped + custom), loaded once."""
         if self._catalog is None:
+            from app.services.frameworks import catalog_for  # pydantic and YAML: not at start-up
+
             self._catalog = catalog_for(self._workspace)
         return self._catalog
 
@@ -58,6 +62,8 @@ class GuiContext(QObject):
         def loaded(catalog: Catalog) -> None:
             if self._workspace is workspace and self._catalog is None:
                 self._catalog = catalog
+
+        from app.services.frameworks import catalog_for  # pydantic and YAML: not at start-up
 
         tasks.run_task(catalog_for, workspace, on_success=loaded, with_progress=False)
 
