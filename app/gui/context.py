@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+UI_WRITE_WAIT_MS = 2_000
+"""How long a change made on the UI thread waits for another program's write lock."""
+
 
 class GuiContext(QObject):
     """Holds the open workspace and tells pages when it or its data changed."""
@@ -30,6 +33,7 @@ class GuiContext(QObject):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self._workspace = workspace
+        workspace.db.wait_briefly_on_this_thread(UI_WRITE_WAIT_MS)
         #: Window-level actions pages may offer as buttons (``workspace.new``, ``demo.explore``…).
         self.actions: dict[str, QAction] = {}
         self._catalog: Catalog | None = None
@@ -41,6 +45,7 @@ class GuiContext(QObject):
 
     def set_workspace(self, workspace: Workspace) -> None:
         old, self._workspace = self._workspace, workspace
+        workspace.db.wait_briefly_on_this_thread(UI_WRITE_WAIT_MS)
         if old is not workspace:
             old.close()
         self.workspace_changed.emit()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -72,6 +73,16 @@ class Database:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.engine = create_engine(self.path)
+        self._brief_waits: dict[int, int] = {}
+
+    def wait_briefly_on_this_thread(self, busy_ms: int) -> None:
+        """Let writes started on the calling thread wait at most ``busy_ms`` for the lock.
+
+        The desktop app calls this on its UI thread: when another program holds the write
+        lock, a change typed in the window fails after a moment (and says so) instead of
+        freezing the window for the full busy timeout. Other threads keep the long wait.
+        """
+        self._brief_waits[threading.get_ident()] = busy_ms
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -87,13 +98,25 @@ class Database:
         and rolls back when it raises.
         """
         with self.engine.connect() as conn:
-            conn = conn.execution_options(**{_WRITE_OPTION: True})
-            with Session(bind=conn, expire_on_commit=False) as session, session.begin():
-                yield session
+            brief = self._brief_waits.get(threading.get_ident())
+            if brief is not None:
+                _set_busy_timeout(conn, brief)
+            try:
+                conn = conn.execution_options(**{_WRITE_OPTION: True})
+                with Session(bind=conn, expire_on_commit=False) as session, session.begin():
+                    yield session
+            finally:
+                if brief is not None:
+                    _set_busy_timeout(conn, BUSY_TIMEOUT_MS)
 
     def close(self) -> None:
         """Release every pooled connection (the file can then be moved or deleted)."""
         self.engine.dispose()
+
+
+def _set_busy_timeout(conn: sa.Connection, busy_ms: int) -> None:
+    # On the driver's connection, outside any transaction (it runs in autocommit mode).
+    conn.connection.driver_connection.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
 
 
 def raw_connect(path: Path) -> sqlite3.Connection:

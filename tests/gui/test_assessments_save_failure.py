@@ -9,16 +9,16 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
+from app.gui import context
 from app.services import assessments as svc
 from app.services.workspace import open_workspace
-from app.storage import db
 from tests.gui.test_assessments_page import add_system, open_page, small_assessment, wait_scored
 
 
 @pytest.fixture
 def ws(tmp_path, monkeypatch):
-    # Give up on the other program's lock after a moment rather than after the usual wait.
-    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 300)
+    # The window's changes give up on another program's lock after a moment (shortened here).
+    monkeypatch.setattr(context, "UI_WRITE_WAIT_MS", 300)
     workspace = open_workspace(tmp_path / "engagement.assay", actor="tester")
     add_system(workspace)
     return workspace

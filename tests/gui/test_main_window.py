@@ -175,3 +175,20 @@ def test_recent_list_skips_vanished_files_and_tells_same_names_apart(make_main_w
         f"client.assay — {(tmp_path / 'a').resolve()}",
         f"client.assay — {(tmp_path / 'b').resolve()}",
     ]
+
+
+def test_changes_made_in_the_window_wait_only_briefly_for_another_programs_lock(
+    make_main_window, tmp_path
+):
+    import sqlalchemy as sa
+
+    from app.gui.context import UI_WRITE_WAIT_MS
+
+    def ui_thread_wait(window) -> int:
+        with window.context.workspace.db.write() as session:
+            return session.execute(sa.text("PRAGMA busy_timeout")).scalar_one()
+
+    window = make_main_window("first.assay")
+    assert ui_thread_wait(window) == UI_WRITE_WAIT_MS
+    window.open_path(tmp_path / "second.assay", create=True)
+    assert ui_thread_wait(window) == UI_WRITE_WAIT_MS, "a workspace opened later too"
