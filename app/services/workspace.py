@@ -94,6 +94,8 @@ def open_workspace(
         except OSError as exc:
             raise WorkspaceError(f"cannot create {path}: {exc.strerror or exc}") from exc
     backup = _check_and_prepare(path, is_new)
+    if is_new:
+        raw_connect(path).close()  # create the file; the engine only opens existing files
     database = Database(path)
     if backup is not None or is_new:
         try:

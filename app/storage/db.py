@@ -48,16 +48,24 @@ def _on_begin(conn: sa.Connection) -> None:
 def create_engine(path: Path) -> sa.Engine:
     """Create the SQLAlchemy engine for a workspace file with Assay's pragmas.
 
+    The file must exist: a connection opened late (say by a background task of a workspace
+    that was closed and deleted meanwhile) fails instead of leaving an empty file behind.
+
     Args:
         path: The workspace file.
 
     Returns:
         An engine whose connections are configured for Assay.
     """
-    engine = sa.create_engine(
-        f"sqlite:///{path}",
-        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
-    )
+    target = f"{Path(path).resolve().as_uri()}?mode=rw"  # never creates a missing file
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(
+            target, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+        )
+
+    # The URL names the file so SQLAlchemy pools as for a file (not one connection per thread).
+    engine = sa.create_engine(f"sqlite:///{path}", creator=connect)
     sa.event.listen(engine, "connect", _on_connect)
     sa.event.listen(engine, "begin", _on_begin)
     return engine

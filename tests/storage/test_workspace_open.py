@@ -143,3 +143,19 @@ def test_migrated_fixture_keeps_its_records_and_gains_new_columns(tmp_path):
     with ws.db.read() as session:
         assert verify_chain(session).ok
     ws.close()
+
+
+def test_a_late_connection_to_a_deleted_workspace_fails_and_creates_nothing(tmp_path):
+    import sqlalchemy as sa
+    from sqlalchemy.exc import OperationalError
+
+    ws = open_workspace(tmp_path / "gone.assay", actor="tester")
+    ws.close()
+    for leftover in tmp_path.glob("gone.assay*"):
+        leftover.unlink()
+    with (
+        pytest.raises(OperationalError, match="unable to open database file"),
+        ws.db.read() as session,
+    ):
+        session.execute(sa.text("SELECT 1"))
+    assert not (tmp_path / "gone.assay").exists(), "no empty file left behind"
