@@ -7,16 +7,7 @@ import json
 import app.cli as cli
 from app.services.inventory_queries import list_systems
 from app.services.workspace import open_workspace
-
-#: Headers at row 40, below a sign-off block whose words look like headers to the importer.
-REGISTER = [
-    ["Owner", "Name", "Status"],
-    ["Risk team", "AI register", "Draft"],
-    *([[]] * 37),
-    ["System ID", "Name", "Owner email", "Autonomy"],
-    ["AIS-1", "Claims bot", "ann@example.com", "advisory"],
-    ["AIS-2", "Copilot", "bob@example.com", "autonomous"],
-]
+from tests.inventory_files import SIGN_OFF_REGISTER as REGISTER
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:

@@ -8,19 +8,7 @@ from pathlib import Path
 
 import pytest
 
-
-def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
-    """Write a workbook with one sheet per entry, rows as given."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    return path
+from tests.inventory_files import write_xlsx
 
 
 def csv_bytes(rows: list[list], delimiter: str = ",", encoding: str = "utf-8") -> bytes:

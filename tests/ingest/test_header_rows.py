@@ -8,22 +8,8 @@ from app.ingest.headers import chosen_header_row, map_sheet
 from app.ingest.pipeline import parse_header_rows, parse_inventory
 from app.ingest.problems import IngestError
 from app.ingest.xlsx import RawSheet
-
-#: A sign-off block at the top whose words look like headers, and the real headers at row 40,
-#: below where the importer looks for them.
-SIGN_OFF = [["Owner", "Name", "Status"], ["Risk team", "AI register", "Draft"]]
-REGISTER = [
-    *SIGN_OFF,
-    *([[]] * 37),
-    ["System ID", "Name", "Owner email", "Autonomy"],
-    ["AIS-1", "Claims bot", "ann@example.com", "advisory"],
-    ["AIS-2", "Copilot", "bob@example.com", "autonomous"],
-]
-IDENTITIES = [
-    ["Identities of the AI systems"],
-    ["Identity ID", "Kind", "Owner email"],
-    ["svc-1", "service-account", "ann@example.com"],
-]
+from tests.inventory_files import SIGN_OFF_REGISTER as REGISTER
+from tests.inventory_files import TITLED_IDENTITIES as IDENTITIES
 
 
 def test_detection_picks_the_sign_off_block_and_the_chosen_row_fixes_it(make_xlsx):

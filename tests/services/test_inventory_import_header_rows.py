@@ -12,34 +12,9 @@ from app.services.inventory_import import ImportFileError, apply_plan, plan_impo
 from app.services.inventory_import.background import import_checked_file
 from app.services.inventory_queries import list_identities, list_systems
 from app.storage.models import JournalEntry
-
-#: Headers at row 40, below a sign-off block whose words look like headers to the importer.
-REGISTER = [
-    ["Owner", "Name", "Status"],
-    ["Risk team", "AI register", "Draft"],
-    *([[]] * 37),
-    ["System ID", "Name", "Owner email", "Autonomy"],
-    ["AIS-1", "Claims bot", "ann@example.com", "advisory"],
-    ["AIS-2", "Copilot", "bob@example.com", "autonomous"],
-]
-IDENTITIES = [
-    ["Identities of the AI systems"],
-    ["Identity ID", "Kind", "Owner email"],
-    ["svc-1", "service-account", "ann@example.com"],
-]
-
-
-def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    return path
+from tests.inventory_files import SIGN_OFF_REGISTER as REGISTER
+from tests.inventory_files import TITLED_IDENTITIES as IDENTITIES
+from tests.inventory_files import write_xlsx
 
 
 @pytest.fixture
