@@ -14,13 +14,13 @@ from pathlib import Path
 
 from app.cli.common import CliContext, table
 from app.services.errors import UserError
-from app.services.identity_analysis import FindingRefresh, refresh_identity_findings
+from app.services.identity_analysis import FindingRefresh
 from app.services.inventory_import import (
     ImportPlan,
     ImportResult,
-    apply_plan,
     plan_import,
 )
+from app.services.inventory_import.background import import_and_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -105,9 +105,11 @@ def import_inventory(ctx: CliContext) -> int:
             f"{plan.file_name}: {len(plan.errors):,} problem(s) in {rows:,} row(s); nothing was "
             "imported (fix them, or add --valid-only to import the valid rows)"
         )
-    result = apply_plan(ws, plan, valid_only=args.valid_only, delete_missing=args.delete_missing)
     # As the import wizard does: the identity findings follow the inventory they judge.
-    refresh = refresh_identity_findings(ws)
+    result, refresh = import_and_refresh(
+        ws, plan, valid_only=args.valid_only, delete_missing=args.delete_missing
+    )
+    refresh = refresh or FindingRefresh()  # only a cancel skips it, and the CLI cannot cancel
     data = _plan_data(plan, result) | {"identity_findings": dataclasses.asdict(refresh)}
     ctx.output(data, lambda: f"{_result_text(plan, result)}\n{_refresh_text(refresh)}")
     return 0
