@@ -142,16 +142,6 @@ class Task(QObject):
         super().__init__()
         self.job = job
 
-    @property
-    def signals(self) -> Task:
-        """Return the object carrying the signals (the task itself)."""
-        return self
-
-    @property
-    def cancelled(self) -> bool:
-        """Return True once Cancel was asked for."""
-        return self.job.cancelled
-
     def cancel(self) -> None:
         """Ask the function to stop at its next cancellation check."""
         self.job.cancel()

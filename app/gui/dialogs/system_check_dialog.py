@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import logging
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -65,9 +65,6 @@ def _row(check: Check) -> str:
 class SystemCheckDialog(QDialog):
     """Runs the environment checks on a worker and shows them, with a Copy button."""
 
-    checked = Signal(object)
-    """The :class:`EnvironmentReport` is shown."""
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("System check")
@@ -99,7 +96,6 @@ class SystemCheckDialog(QDialog):
         self.status.setText("Done." if report.ok else "Done: something is missing.")
         self.browser.setHtml(report_html(report))
         self.copy_button.setEnabled(True)
-        self.checked.emit(report)
 
     def _on_failed(self, exc: BaseException) -> None:
         logger.error("system check failed", exc_info=exc)
