@@ -253,15 +253,10 @@ def add_evidence_files(
         if response is not None:
             editable_row(session, response[0])
             response_row(session, *response)
-        stored: list[EvidenceInfo] = []
-        for number, (name, data) in enumerate(staged):
-            check_cancelled(progress)
-            _report(progress, 0.5 + 0.5 * number / len(staged), f"Storing {name}")
-            values = _file_values(workspace, name, data, description=description)
-            info = _store(session, workspace, data, values)
-            if response is not None:
+        stored = _store_staged(session, workspace, staged, description, progress)
+        if response is not None:
+            for info in stored:
                 link_to_response_in(session, workspace, info.id, *response)
-            stored.append(info)
         infos = [replace(_info(session, _row(session, i.id)), reused=i.reused) for i in stored]
     _report(progress, 1.0, "Stored")
     logger.info("stored %d evidence file(s) in one transaction", len(infos))
@@ -298,13 +293,27 @@ def answer_with_evidence(
     with workspace.db.write() as session:
         editable_row(session, assessment_id)
         response_row(session, assessment_id, question_id)
-        ids = [
-            _store(session, workspace, data, _file_values(workspace, name, data)).id
-            for name, data in staged
-        ]
+        ids = [info.id for info in _store_staged(session, workspace, staged, "", None)]
         return update_response_in(
             session, workspace, assessment_id, question_id, link_evidence=ids, **changes
         )
+
+
+def _store_staged(
+    session: Session,
+    workspace: Workspace,
+    staged: list[tuple[str, bytes]],
+    description: str,
+    progress: Progress | None,
+) -> list[EvidenceInfo]:
+    """Store files already read (see :func:`_stage`) inside the caller's write transaction."""
+    stored = []
+    for number, (name, data) in enumerate(staged):
+        check_cancelled(progress)
+        _report(progress, 0.5 + 0.5 * number / len(staged), f"Storing {name}")
+        values = _file_values(workspace, name, data, description=description)
+        stored.append(_store(session, workspace, data, values))
+    return stored
 
 
 def _stage(
