@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "systems",
     "assess",
     "report",
+    "export",
     "frameworks",
     "engagement",
     "demo",

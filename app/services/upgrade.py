@@ -97,12 +97,17 @@ def available_versions(workspace: Workspace, framework_id: str) -> list[str]:
 
 
 def _pick_framework(
-    loaded: AssessmentQuestions, framework_id: str | None, file: _Candidate | None
+    session: Session,
+    loaded: AssessmentQuestions,
+    framework_id: str | None,
+    file: _Candidate | None,
+    to_version: str,
 ) -> Framework:
     ids = [fw.id for fw in loaded.frameworks]
     wanted = framework_id or (file.framework.id if file else None)
-    if wanted is None and len(ids) == 1:
-        wanted = ids[0]
+    if wanted is None:
+        having = [i for i in ids if to_version in _versions(session, i)]
+        wanted = having[0] if len(having) == 1 else (ids[0] if len(ids) == 1 else None)
     if wanted is None:
         raise UserError(
             f"assessment {loaded.info.id} uses {', '.join(ids)}; name one with --framework"
@@ -111,6 +116,10 @@ def _pick_framework(
         if framework.id == wanted:
             return framework
     raise UserError(f"assessment {loaded.info.id} does not use {wanted} (it uses {', '.join(ids)})")
+
+
+def _versions(session: Session, framework_id: str) -> set[str]:
+    return {c.framework.version for c in _shipped(framework_id) + _stored(session, framework_id)}
 
 
 def _target(
@@ -151,7 +160,7 @@ def _plan_in(
     file: _Candidate | None,
 ) -> UpgradePlan:
     loaded = questions_in(session, assessment_id)
-    current = _pick_framework(loaded, framework_id, file)
+    current = _pick_framework(session, loaded, framework_id, file, to_version)
     if current.version == to_version:
         raise UserError(f"assessment {assessment_id} already uses {current.id} {to_version}")
     candidate = _target(session, current, to_version, file)

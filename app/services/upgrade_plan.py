@@ -125,8 +125,9 @@ class UpgradePlan:
         return tuple(m for m in self.moves if not m.new_ids)
 
     def score_rows(self) -> list[ScoreRow]:
-        """Return overall, each framework and its top-level nodes, before beside after."""
-        before, after = _score_nodes(self.before), _score_nodes(self.after)
+        """Return overall, each framework, and the moved framework's top nodes, before/after."""
+        before = _score_nodes(self.before, self.framework_id)
+        after = _score_nodes(self.after, self.framework_id)
         keys = list(dict.fromkeys([*before, *after]))
         return [
             ScoreRow(key, (after.get(key) or before[key])["title"], before.get(key), after.get(key))
@@ -153,11 +154,12 @@ class UpgradePlan:
         }
 
 
-def _score_nodes(score: AssessmentScore) -> dict[str, dict[str, Any]]:
+def _score_nodes(score: AssessmentScore, framework_id: str) -> dict[str, dict[str, Any]]:
     data = score.as_dict()
     rows = {"overall": data["overall"]}
     for node in data["nodes"]:
-        if node["depth"] <= 1:
+        own = node["id"].startswith(f"{framework_id}/")
+        if node["depth"] == 0 or (node["depth"] == 1 and own):
             rows[node["id"]] = node
     return rows
 

@@ -3,14 +3,17 @@
 One POA&M item per finding of the assessment that is not resolved (gap findings, identity
 findings about the system and its identities, findings entered by hand), each pointing at its
 risk (the finding's condition, severity, owner, deadline and recommendation) and, for a
-question's gap, at the OSCAL finding and the observation of that answer. The document stands
-alone: it carries the system as a component and the evidence those observations cite.
+question's gap, at the OSCAL finding and the observation of that answer. Answers below target
+that no recorded finding covers are grouped into one themed item per framework category (the
+default theme of DESIGN §6). The document stands alone: it carries the system as a component
+and the evidence its observations cite.
 """
 
 from __future__ import annotations
 
 import logging
 
+from app.catalog.schema import Framework, Question
 from app.domain.enums import FindingStatus
 from app.services.findings import FindingInfo
 from app.services.oscal.common import JSON, compact, props
@@ -23,6 +26,7 @@ from app.services.oscal.observations import (
     question_finding,
     risk,
     risk_uuid,
+    target_of,
 )
 from app.services.oscal.plan import (
     component,
@@ -69,14 +73,56 @@ def _item(data: OscalInputs, finding: FindingInfo, answered: set[str]) -> JSON:
     )
 
 
+def _below_target(data: OscalInputs, covered: set[str]) -> list[tuple[Framework, Question]]:
+    out = []
+    for framework, question in answered_entries(data):
+        response = data.responses[question.id]
+        level, target = response.level, target_of(data, response)
+        if question.id not in covered and level is not None and level < target:
+            out.append((framework, question))
+    return out
+
+
+def _themes(data: OscalInputs, gaps: list[tuple[Framework, Question]]) -> list[JSON]:
+    groups: dict[tuple[str, str], list[tuple[Framework, Question]]] = {}
+    for framework, question in gaps:
+        groups.setdefault((framework.id, question.node), []).append((framework, question))
+    items = []
+    for (framework_id, node_id), members in groups.items():
+        node = members[0][0].node(node_id)
+        refs = ", ".join(dict.fromkeys(q.ref for _, q in members))
+        items.append(
+            {
+                "uuid": data.uuid("poam-theme", framework_id, node_id),
+                "title": f"{node.id} {node.title}: {len(members)} answer(s) below target",
+                "description": (
+                    f"Raise {refs} ({framework_id}) to the target level; the findings list "
+                    "each answer and its gap."
+                ),
+                "props": props({"theme": f"{framework_id}:{node_id}", "questions": len(members)}),
+                "related-findings": [
+                    {"finding-uuid": data.uuid("finding", q.id)} for _, q in members
+                ],
+                "related-observations": [
+                    {"observation-uuid": observation_uuid(data, q.id)} for _, q in members
+                ],
+            }
+        )
+    return items
+
+
 def poam_document(data: OscalInputs) -> JSON:
     """Return the POA&M of an assessment."""
     info = data.loaded.info
     findings = _open(data)
     questions = {f.question_id for f in findings if f.question_id}
+    themed = _below_target(data, questions)
     entries = [(fw, q) for fw, q in answered_entries(data) if q.id in questions]
     answered = {q.id for _, q in entries}
-    risks_of = {q: [risk_uuid(data, f) for f in findings if f.question_id == q] for q in answered}
+    entries += themed
+    risks_of = {
+        q.id: [risk_uuid(data, f) for f in findings if f.question_id == q.id] for _, q in entries
+    }
     cited = {e for _, q in entries for e in data.responses[q.id].evidence_ids}
     system_res = system_resource(data)
     return {
@@ -93,7 +139,11 @@ def poam_document(data: OscalInputs) -> JSON:
                 "observations": [observation(data, fw, q) for fw, q in entries],
                 "risks": [risk(data, f) for f in findings],
                 "findings": [question_finding(data, fw, q, risks_of[q.id]) for fw, q in entries],
-                "poam-items": [_item(data, f, answered) for f in findings] or [_no_items(data)],
+                "poam-items": [
+                    *(_item(data, f, answered) for f in findings),
+                    *_themes(data, themed),
+                ]
+                or [_no_items(data)],
                 "back-matter": {
                     "resources": [
                         system_res,
