@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from app import __version__
+from app.catalog.mapping import DOI_RESOLVER
 
 logger = logging.getLogger(__name__)
 
@@ -113,10 +114,19 @@ def metadata(
 
 
 def publication_resource(key: str, title: str, identifier: str | None, url: str | None) -> JSON:
-    """Return a back-matter resource naming a publication by its DOI or stable address."""
+    """Return a back-matter resource naming a publication by its DOI or stable identifier.
+
+    A DOI becomes a document id (and, without ``url``, a link through the DOI resolver); an
+    https address becomes the link; any other identifier (a ``urn:``) a document id.
+    """
     resource: JSON = {"uuid": stable_uuid("publication", key), "title": title}
     if identifier and identifier.startswith("10."):
         resource["document-ids"] = [{"scheme": DOI_SCHEME, "identifier": identifier}]
+        url = url or DOI_RESOLVER + identifier
+    elif identifier and identifier.startswith("https://"):
+        url = url or identifier
+    elif identifier:
+        resource["document-ids"] = [{"identifier": identifier}]
     if url:
         resource["rlinks"] = [{"href": url}]
     return resource

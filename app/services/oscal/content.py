@@ -15,7 +15,6 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from app.catalog.mapping import identifier_url
 from app.catalog.schema import Framework, Node, NodeKind, Question
 from app.services.oscal.common import (
     JSON,
@@ -83,7 +82,7 @@ def _content_metadata(framework: Framework, title: str) -> tuple[JSON, JSON]:
         f"{framework.id}:{framework.version}",
         framework.title,
         framework.identifier,
-        identifier_url(framework.identifier) if framework.identifier else None,
+        None,
     )
     meta = metadata(
         title,

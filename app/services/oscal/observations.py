@@ -10,6 +10,7 @@ strength but a linked file counts as a document; nothing at all is UNKNOWN.
 from __future__ import annotations
 
 import logging
+from pathlib import PurePosixPath
 
 from app.catalog.schema import Framework, Question
 from app.domain.enums import EvidenceStrength, FindingStatus
@@ -43,7 +44,10 @@ RISK_STATUS = {
 
 def evidence_file(evidence: EvidenceInfo) -> str:
     """Return the path, relative to the export folder, an evidence file is written to."""
-    return f"{EVIDENCE_FOLDER}/{evidence.id}-{file_part(evidence.file_name)}"
+    name = PurePosixPath(evidence.file_name.replace("\\", "/")).name
+    stem, dot, suffix = name.rpartition(".")
+    safe = f"{file_part(stem)}.{file_part(suffix)}" if dot and stem else file_part(name)
+    return f"{EVIDENCE_FOLDER}/{evidence.id}-{safe}"
 
 
 def evidence_uuid(data: OscalInputs, evidence: EvidenceInfo) -> str:

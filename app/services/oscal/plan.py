@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 
-from app.catalog.mapping import identifier_url
 from app.services.oscal.common import (
     JSON,
     compact,
@@ -86,8 +85,7 @@ def framework_resources(data: OscalInputs) -> list[JSON]:
     """Return one resource per framework version in scope, with its DOI or address."""
     out = []
     for fw in data.loaded.frameworks:
-        url = identifier_url(fw.identifier) if fw.identifier else None
-        resource = publication_resource(f"{fw.id}:{fw.version}", fw.title, fw.identifier, url)
+        resource = publication_resource(f"{fw.id}:{fw.version}", fw.title, fw.identifier, None)
         resource["props"] = [prop("framework-id", fw.id), prop("version", fw.version)]
         out.append(resource)
     return out
