@@ -155,10 +155,14 @@ def _target(
 def _plan_in(
     session: Session,
     assessment_id: int,
-    to_version: str,
+    to_version: str | None,
     framework_id: str | None,
     file: _Candidate | None,
 ) -> UpgradePlan:
+    if to_version is None:
+        if file is None:
+            raise UserError("name the version to move to")
+        to_version = file.framework.version
     loaded = questions_in(session, assessment_id)
     current = _pick_framework(session, loaded, framework_id, file, to_version)
     if current.version == to_version:
@@ -213,7 +217,7 @@ def _file_candidate(file: Path | None) -> _Candidate | None:
 def plan_upgrade(
     workspace: Workspace,
     assessment_id: int,
-    to_version: str,
+    to_version: str | None,
     *,
     framework_id: str | None = None,
     file: Path | None = None,
@@ -223,7 +227,7 @@ def plan_upgrade(
     Args:
         workspace: The open workspace.
         assessment_id: The assessment.
-        to_version: The version to move to.
+        to_version: The version to move to; None takes the version of ``file``.
         framework_id: Which of the assessment's frameworks; needed when it uses several.
         file: A framework file holding that version (otherwise a shipped or stored one).
 
@@ -239,7 +243,7 @@ def plan_upgrade(
 def upgrade_assessment(
     workspace: Workspace,
     assessment_id: int,
-    to_version: str,
+    to_version: str | None,
     *,
     framework_id: str | None = None,
     file: Path | None = None,
@@ -283,7 +287,7 @@ def upgrade_assessment(
         assessment_id,
         plan.framework_id,
         plan.from_version,
-        to_version,
+        plan.to_version,
     )
     return plan
 

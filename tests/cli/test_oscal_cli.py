@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from tests.services.test_oscal_export import check_export
 from tests.services.test_upgrade import DRAFT
 from tests.services.test_upgrade import answered as answered  # noqa: F401 - a fixture
-from tests.services.test_oscal_export import check_export
 
 
 @pytest.fixture
