@@ -191,6 +191,7 @@ def _plan_in(
         framework_id=current.id,
         from_version=current.version,
         to_version=to_version,
+        source=current,
         target=target,
         text=candidate.text,
         moves=moves,

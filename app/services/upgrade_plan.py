@@ -81,6 +81,7 @@ class UpgradePlan:
         framework_id: The framework being moved.
         from_version: Its current version.
         to_version: The version it moves to.
+        source: The current version's framework.
         target: The new version's framework.
         text: The new version's file text (stored with the assessment).
         moves: One per old question, in the old file's order.
@@ -94,6 +95,7 @@ class UpgradePlan:
     framework_id: str
     from_version: str
     to_version: str
+    source: Framework
     target: Framework
     text: str
     moves: tuple[QuestionMove, ...]
@@ -103,6 +105,13 @@ class UpgradePlan:
     after: AssessmentScore
     custom: bool = False
     warnings: tuple[str, ...] = field(default=())
+
+    def title_of(self, question_id: str) -> str:
+        """Return a question's title in the new version, else in the current one."""
+        for framework in (self.target, self.source):
+            if any(q.id == question_id for q in framework.questions):
+                return framework.question(question_id).title
+        return ""
 
     def by_change(self, change: ChangeKind) -> tuple[QuestionMove, ...]:
         """Return the moves of one kind."""

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.catalog.mapping import ChangeKind
 from app.gui import tasks
-from app.gui.dialogs.compare_dialog import COVERAGE, MEAN, Measure
+from app.gui.dialogs.compare_dialog import COVERAGE, MEAN, Measure, fit_columns, show_unsorted
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.itemmodels.rows_table_model import Column, attr
 from app.gui.widgets.rows_table import RowsTable
@@ -41,6 +41,8 @@ from app.services.workspace import Workspace
 logger = logging.getLogger(__name__)
 
 _FROM_FILE = "file"
+TEXT_WIDTHS = {"scores": (300,), "moves": (180, 110, 260, 280)}
+"""Widest fitted width of the text columns first in each table, so the figures show."""
 _CHANGE_WORDS = {
     ChangeKind.UNCHANGED: "unchanged",
     ChangeKind.REWORDED: "reworded (same meaning)",
@@ -59,24 +61,30 @@ class MoveRow:
     change: str
     old_id: str
     new_ids: str
+    title: str
     answer: str
     review: str
 
 
 def move_rows(plan: UpgradePlan) -> list[MoveRow]:
     """Return the changed moves first, then the new questions, then the unchanged ones."""
-    rows = [_move_row(m) for m in plan.moves if m.change != ChangeKind.UNCHANGED]
-    rows += [MoveRow("new question", "—", q, "unanswered", "") for q in plan.new_questions]
-    rows += [_move_row(m) for m in plan.moves if m.change == ChangeKind.UNCHANGED]
+    rows = [_move_row(plan, m) for m in plan.moves if m.change != ChangeKind.UNCHANGED]
+    rows += [
+        MoveRow("new question", "—", q, plan.title_of(q), "unanswered", "")
+        for q in plan.new_questions
+    ]
+    rows += [_move_row(plan, m) for m in plan.moves if m.change == ChangeKind.UNCHANGED]
     return rows
 
 
-def _move_row(move: QuestionMove) -> MoveRow:
+def _move_row(plan: UpgradePlan, move: QuestionMove) -> MoveRow:
     kept = "kept in the history" if not move.new_ids else "carried"
+    titles = [plan.title_of(q) for q in move.new_ids] or [plan.title_of(move.old_id)]
     return MoveRow(
         change=_CHANGE_WORDS[move.change],
         old_id=move.old_id,
         new_ids=", ".join(move.new_ids) or "—",
+        title=" / ".join(titles),
         answer=(kept if move.answered else "unanswered"),
         review="to review" if move.to_review and move.answered else "",
     )
@@ -86,6 +94,7 @@ MOVE_COLUMNS = (
     Column("Change", attr("change"), colour=lambda r: REVIEW if r.review else None),
     Column("Question now", attr("old_id")),
     Column("Question in the new version", attr("new_ids")),
+    Column("Title", attr("title")),
     Column("Answer", attr("answer")),
     Column("Review", attr("review"), colour=lambda r: REVIEW if r.review else None),
 )
@@ -114,7 +123,7 @@ def _change_column(header: str, name: str, measure: Measure) -> Column:
 
 
 SCORE_COLUMNS = (
-    Column("Node", lambda r: r.title if r.key == "overall" else f"{r.key}  {r.title}"),
+    Column("Node", lambda r: f"    {r.title}" if "/" in r.key else r.title),
     _score_column("Mean before", "before", "mean", MEAN),
     _score_column("Mean after", "after", "mean", MEAN),
     _change_column("Mean change", "mean", MEAN),
@@ -147,7 +156,7 @@ class UpgradeDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"Framework version: {info.title}")
         room = self.screen().availableGeometry()
-        self.resize(min(1100, room.width() * 9 // 10), min(640, room.height() * 9 // 10))
+        self.resize(min(1200, room.width() * 9 // 10), min(660, room.height() * 9 // 10))
         self._workspace = workspace
         self._info = info
         self._file: Path | None = None
@@ -261,9 +270,9 @@ class UpgradeDialog(QDialog):
     def _request(self) -> dict[str, Any]:
         chosen = self.version_box.currentData()
         from_file = chosen == _FROM_FILE
-        return {
+        return {  # a file names its own framework
             "to_version": None if from_file else chosen,
-            "framework_id": self.framework_id(),
+            "framework_id": None if from_file else self.framework_id(),
             "file": self._file if from_file else None,
         }
 
@@ -285,8 +294,12 @@ class UpgradeDialog(QDialog):
         )
 
     def _previewed(self, generation: int, plan: UpgradePlan) -> None:
-        if generation == self._generation:
-            self._show_plan(plan, plan_summary(plan))
+        if generation != self._generation:
+            return
+        self.framework_box.blockSignals(True)
+        self.framework_box.setCurrentIndex(self.framework_box.findData(plan.framework_id))
+        self.framework_box.blockSignals(False)
+        self._show_plan(plan, plan_summary(plan))
 
     def _preview_failed(self, generation: int, exc: BaseException) -> None:
         if generation == self._generation:
@@ -297,6 +310,12 @@ class UpgradeDialog(QDialog):
         self.summary_label.setText(text)
         self.moves.set_rows(move_rows(plan) if plan else [])
         self.scores.set_rows(plan.score_rows() if plan else [])
+        for table, widths in (
+            (self.scores, TEXT_WIDTHS["scores"]),
+            (self.moves, TEXT_WIDTHS["moves"]),
+        ):
+            fit_columns(table, widths)
+            show_unsorted(table)
         self.apply_button.setEnabled(plan is not None)
 
     def apply(self) -> None:
