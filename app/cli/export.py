@@ -1,4 +1,4 @@
-"""``assay export oscal``: an assessment's OSCAL documents, for GRC tools."""
+"""``assay export oscal``: an assessment's OSCAL documents, or the frameworks, for GRC tools."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from app.cli.common import CliContext
-from app.services.oscal import OscalExport, export_oscal
+from app.services.oscal import OscalExport, export_content, export_oscal
 
 logger = logging.getLogger(__name__)
 
@@ -25,14 +25,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "DIR. Same-named files are replaced; a re-export of unchanged data is identical."
         ),
     )
-    oscal.add_argument("--assessment", type=int, required=True, metavar="ID")
+    what = oscal.add_mutually_exclusive_group(required=True)
+    what.add_argument("--assessment", type=int, metavar="ID", help="the assessment to export")
+    what.add_argument(
+        "--content",
+        action="store_true",
+        help="only the frameworks: the Cyber AI Profile as a profile, the others as catalogs",
+    )
     oscal.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write")
     oscal.set_defaults(handler=run_export_oscal)
 
 
 def run_export_oscal(ctx: CliContext) -> int:
     """Write the OSCAL documents of an assessment."""
-    outcome = export_oscal(ctx.workspace(), ctx.args.assessment, Path(ctx.args.output))
+    folder = Path(ctx.args.output)
+    if ctx.args.content:
+        outcome = export_content(ctx.workspace(), folder)
+    else:
+        outcome = export_oscal(ctx.workspace(), ctx.args.assessment, folder)
     ctx.output(outcome.as_dict(), lambda: _text(outcome))
     return 0
 
@@ -40,5 +50,6 @@ def run_export_oscal(ctx: CliContext) -> int:
 def _text(outcome: OscalExport) -> str:
     lines = [f"OSCAL export written to {outcome.folder}"]
     lines += [f"  {name}  sha256 {digest[:16]}" for name, digest in outcome.documents.items()]
-    lines.append(f"  evidence/  {outcome.evidence_files} file(s)")
+    if outcome.evidence_files:
+        lines.append(f"  evidence/  {outcome.evidence_files} file(s)")
     return "\n".join(lines)

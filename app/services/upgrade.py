@@ -11,17 +11,14 @@ The plan (:func:`plan_upgrade`) is read only, so a window or ``--dry-run`` shows
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from app.catalog.errors import CatalogError
-from app.catalog.loader import load_framework_text
 from app.catalog.mapping import ChangeKind
-from app.catalog.registry import load_default_catalog, shipped_versions
 from app.catalog.schema import Framework
 from app.services import journal
 from app.services.assessment_records import (
@@ -34,7 +31,6 @@ from app.services.assessment_records import (
 )
 from app.services.errors import UserError
 from app.services.findings import gap_key, refresh_gap_findings_in
-from app.services.frameworks import read_framework_file
 from app.services.scoring import score_loaded
 from app.services.upgrade_plan import (
     UpgradePlan,
@@ -42,71 +38,32 @@ from app.services.upgrade_plan import (
     plan_moves,
     scope_of,
 )
+from app.services.upgrade_sources import (
+    VersionSource,
+    available_versions,
+    file_source,
+    find_source,
+    known_versions,
+)
 from app.services.workspace import Workspace
 from app.storage.models import Finding, FrameworkVersion, Response, ResponseEvidence
-from app.support.paths import assessments_dir
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["UpgradePlan", "available_versions", "plan_upgrade", "upgrade_assessment"]
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    framework: Framework
-    text: str
-    custom: bool
-
-
-def _shipped(framework_id: str) -> list[_Candidate]:
-    try:
-        versions = shipped_versions(framework_id)
-    except CatalogError as exc:
-        raise UserError(str(exc)) from exc
-    out = []
-    for framework in versions:
-        path = assessments_dir() / framework_id / framework.source_name
-        out.append(_Candidate(framework, path.read_bytes().decode("utf-8-sig"), False))
-    return out
-
-
-def _stored(session: Session, framework_id: str) -> list[_Candidate]:
-    rows = session.execute(
-        sa.select(FrameworkVersion)
-        .where(FrameworkVersion.framework_id == framework_id)
-        .order_by(FrameworkVersion.id)
-    ).scalars()
-    out = []
-    for row in rows:
-        try:
-            framework = load_framework_text(
-                row.content, row.source_name or framework_id, custom=row.custom, sha256=row.sha256
-            )
-        except CatalogError:
-            logger.warning("stored %s %s no longer loads; skipped", framework_id, row.version)
-            continue
-        out.append(_Candidate(framework, row.content, row.custom))
-    return out
-
-
-def available_versions(workspace: Workspace, framework_id: str) -> list[str]:
-    """Return the versions of a framework Assay can move an assessment to, oldest first."""
-    with workspace.db.read() as session:
-        found = _shipped(framework_id) + _stored(session, framework_id)
-    return list(dict.fromkeys(c.framework.version for c in found))
-
-
 def _pick_framework(
     session: Session,
     loaded: AssessmentQuestions,
     framework_id: str | None,
-    file: _Candidate | None,
+    file: VersionSource | None,
     to_version: str,
 ) -> Framework:
     ids = [fw.id for fw in loaded.frameworks]
     wanted = framework_id or (file.framework.id if file else None)
     if wanted is None:
-        having = [i for i in ids if to_version in _versions(session, i)]
+        having = [i for i in ids if to_version in known_versions(session, i)]
         wanted = having[0] if len(having) == 1 else (ids[0] if len(ids) == 1 else None)
     if wanted is None:
         raise UserError(
@@ -118,46 +75,12 @@ def _pick_framework(
     raise UserError(f"assessment {loaded.info.id} does not use {wanted} (it uses {', '.join(ids)})")
 
 
-def _versions(session: Session, framework_id: str) -> set[str]:
-    return {c.framework.version for c in _shipped(framework_id) + _stored(session, framework_id)}
-
-
-def _target(
-    session: Session, current: Framework, to_version: str, file: _Candidate | None
-) -> _Candidate:
-    if file is not None:
-        if file.framework.id != current.id:
-            raise UserError(
-                f"{file.framework.source_name} is {file.framework.id}, not {current.id}"
-            )
-        if file.framework.version != to_version:
-            raise UserError(
-                f"{file.framework.source_name} holds version {file.framework.version}, "
-                f"not {to_version}"
-            )
-        return file
-    found = [
-        c
-        for c in _shipped(current.id) + _stored(session, current.id)
-        if c.framework.version == to_version
-    ]
-    if not found:
-        known = ", ".join(
-            dict.fromkeys(c.framework.version for c in _shipped(current.id))
-        )  # the shipped ones are what a user can pick without a file
-        raise UserError(
-            f"no version {to_version!r} of {current.id} (known: {known or 'none'}); "
-            "give the new version's file with --file"
-        )
-    return found[-1]
-
-
 def _plan_in(
     session: Session,
     assessment_id: int,
     to_version: str | None,
     framework_id: str | None,
-    file: _Candidate | None,
+    file: VersionSource | None,
 ) -> UpgradePlan:
     if to_version is None:
         if file is None:
@@ -167,7 +90,7 @@ def _plan_in(
     current = _pick_framework(session, loaded, framework_id, file, to_version)
     if current.version == to_version:
         raise UserError(f"assessment {assessment_id} already uses {current.id} {to_version}")
-    candidate = _target(session, current, to_version, file)
+    candidate = find_source(session, current, to_version, file)
     target = candidate.framework
     mapping = target.mapping_from(current.version)
     if mapping is None:
@@ -207,14 +130,6 @@ def _empty(question_id: str) -> ResponseInfo:
     return ResponseInfo(question_id, None, False, "", "", None, None, False, False, "", None)
 
 
-def _file_candidate(file: Path | None) -> _Candidate | None:
-    if file is None:
-        return None
-    framework, text = read_framework_file(file)
-    shipped = {fw.id for fw in load_default_catalog().frameworks() if not fw.custom}
-    return _Candidate(framework, text, framework.id not in shipped)
-
-
 def plan_upgrade(
     workspace: Workspace,
     assessment_id: int,
@@ -235,7 +150,7 @@ def plan_upgrade(
     Raises:
         UserError: Final assessment, unknown version, no mapping, or a bad file.
     """
-    candidate = _file_candidate(file)
+    candidate = file_source(file)
     with workspace.db.read() as session:
         editable_row(session, assessment_id)
         return _plan_in(session, assessment_id, to_version, framework_id, candidate)
@@ -259,7 +174,7 @@ def upgrade_assessment(
     Raises:
         UserError: As :func:`plan_upgrade`.
     """
-    candidate = _file_candidate(file)
+    candidate = file_source(file)
     with workspace.db.write() as session:
         row = editable_row(session, assessment_id)
         plan = _plan_in(session, assessment_id, to_version, framework_id, candidate)

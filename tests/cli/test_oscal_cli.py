@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from tests.oscal_schema import reference_problems, schema_errors
 from tests.services.test_oscal_export import check_export
 from tests.services.test_upgrade import DRAFT
 from tests.services.test_upgrade import answered as answered  # noqa: F401 - a fixture
@@ -90,3 +91,21 @@ def test_upgrade_names_the_versions_it_knows(ws_args, capsys):
     assert code == 1
     assert "no version '9' of owasp-nhi (known: 2025)" in capsys.readouterr().err
     assert Path(DRAFT).is_file()
+
+
+def test_export_content_writes_the_frameworks_alone(ws_args, tmp_path, capsys):
+    args, _ = ws_args
+    out = tmp_path / "content"
+    assert main([*args, "export", "oscal", "--content", "-o", str(out)]) == 0
+    names = {p.name for p in out.iterdir()}
+    assert names == {
+        "nist-ai-rmf-1.0-catalog.json",
+        "nist-ir-8596-2025-12-iprd-profile.json",
+        "owasp-asi-2026-catalog.json",
+        "owasp-nhi-2025-catalog.json",
+    }
+    for path in out.iterdir():
+        document = json.loads(path.read_text(encoding="utf-8"))
+        assert schema_errors(document) == [], path.name
+        assert reference_problems(document, [document], set()) == [], path.name
+    assert "evidence/" not in capsys.readouterr().out

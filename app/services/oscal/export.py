@@ -20,6 +20,7 @@ from typing import Any
 from app.services import journal
 from app.services.errors import UserError
 from app.services.evidence import evidence_bytes
+from app.services.frameworks import catalog_for
 from app.services.oscal.common import JSON
 from app.services.oscal.content import content_document, content_file_name
 from app.services.oscal.gather import OscalInputs, gather
@@ -113,6 +114,30 @@ def export_oscal(
     _journal(workspace, assessment_id, outcome)
     logger.info("OSCAL export of assessment %s written to %s", assessment_id, folder)
     return outcome
+
+
+def export_content(workspace: Workspace, folder: Path) -> OscalExport:
+    """Write every framework of the workspace as OSCAL (the IR 8596 profile, catalogs).
+
+    Raises:
+        UserError: The folder cannot be written.
+    """
+    folder = Path(folder)
+    documents = {
+        content_file_name(fw): render(content_document(fw))
+        for fw in catalog_for(workspace).frameworks()
+    }
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".oscal-", dir=folder) as staging:
+            for name, data in documents.items():
+                (Path(staging) / name).write_bytes(data)
+            _move_into(Path(staging), folder, list(documents))
+    except OSError as exc:
+        raise UserError(
+            f"cannot write the OSCAL export to {folder}: {exc.strerror or exc}"
+        ) from exc
+    return OscalExport(folder, {n: hashlib.sha256(b).hexdigest() for n, b in documents.items()}, 0)
 
 
 def _stage(
