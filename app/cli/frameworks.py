@@ -7,6 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
+from app.catalog.mapping import identifier_url
 from app.catalog.schema import Framework, Node
 from app.cli.common import CliContext, table
 from app.cli.upgrade_text import upgrade_text
@@ -122,6 +123,8 @@ def _tree_text(framework: Framework) -> str:
     lines = [
         f"{framework.title}",
         f"{framework.id} {framework.version} · {len(framework.questions)} questions"
+        + (f" · published {framework.published}" if framework.published else "")
+        + (f" · {identifier_url(framework.identifier)}" if framework.identifier else "")
         + (f" · sha256 {framework.sha256[:12]}" if framework.sha256 else ""),
         "",
     ]
