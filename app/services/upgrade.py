@@ -22,6 +22,7 @@ from app.catalog.mapping import ChangeKind
 from app.catalog.schema import Framework
 from app.services import journal
 from app.services.assessment_records import (
+    RESPONSE_FIELDS,
     AssessmentQuestions,
     ResponseInfo,
     editable_row,
@@ -245,20 +246,7 @@ def _store(session: Session, plan: UpgradePlan) -> FrameworkVersion:
     return row
 
 
-_CARRIED_FIELDS = (
-    "level",
-    "not_applicable",
-    "justification",
-    "notes",
-    "evidence_strength",
-    "target_override",
-    "flagged",
-    "reviewed",
-    "answered_by",
-    "answered_at",
-    "reviewed_by",
-    "reviewed_at",
-)
+_CARRIED_FIELDS = (*RESPONSE_FIELDS, "answered_by", "answered_at", "reviewed_by", "reviewed_at")
 
 
 def _move_responses(session: Session, plan: UpgradePlan) -> list[dict[str, Any]]:
