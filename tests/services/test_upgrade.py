@@ -187,3 +187,69 @@ def test_an_assessment_records_the_version_and_hash_it_used(workspace, answered)
     assessment_records._parsed.clear()
     with pytest.raises(UserError, match="does not match its recorded SHA-256"):
         svc.load_questions(workspace, assessment_id)
+
+
+CUSTOM_V1 = """
+schema_version: 1
+id: custom-profile
+version: "1"
+title: Own profile
+published: "2026-01"
+identifier: "urn:example:own-profile:1"
+dimensions: [focus_area]
+nodes:
+  - {id: F1, kind: function, title: First, children: [{id: F1.A, kind: category, title: Alpha}]}
+questions:
+  - {id: cp.q1, ref: A-1, title: One, node: F1.A, focus_area: secure, priority: 1,
+     prompt: p, evidence: [e]}
+  - {id: cp.q2, ref: A-2, title: Two, node: F1.A, focus_area: secure, priority: 1,
+     prompt: p, evidence: [e]}
+  - {id: cp.q3, ref: A-3, title: Three, node: F1.A, focus_area: defend, priority: 1,
+     prompt: p, evidence: [e]}
+"""
+
+CUSTOM_V2 = (
+    CUSTOM_V1.replace('version: "1"', 'version: "2"')
+    .replace('published: "2026-01"', 'published: "2026-06"')
+    .replace("urn:example:own-profile:1", "urn:example:own-profile:2")
+    .replace("{id: cp.q2, ref: A-2, title: Two, node: F1.A, focus_area: secure, priority: 1,",
+             "{id: cp.q2, ref: A-2, title: Two, node: F1.A, focus_area: secure, priority: 3,")
+    + """upgrades:
+  - from_version: "1"
+    changes:
+      - {from: cp.q2, to: [cp.q2], change: changed}
+"""
+)  # fmt: skip
+
+
+def test_a_custom_set_moves_within_the_assessments_scope(workspace, tmp_path):
+    """A target the scope now leaves out (priority High only) drops; its answer is history."""
+    from app.services.frameworks import add_custom_framework, catalog_for
+
+    first, second = tmp_path / "v1.yaml", tmp_path / "v2.yaml"
+    first.write_text(CUSTOM_V1, encoding="utf-8")
+    second.write_text(CUSTOM_V2, encoding="utf-8")
+    add_custom_framework(workspace, first)
+    with workspace.db.write() as session:
+        session.add(AISystem(external_id="AIS-002", name="Bot"))
+    info = svc.new_assessment(
+        workspace, "AIS-002", ["custom-profile"], focus_areas=["secure"], max_priority=1,
+        catalog=catalog_for(workspace),
+    )  # fmt: skip
+    assert info.questions == 2
+    svc.answer(workspace, info.id, "cp.q1", 3)
+    svc.answer(workspace, info.id, "cp.q2", 2, note="will drop")
+    add_custom_framework(workspace, second)
+    assert available_versions(workspace, "custom-profile") == ["1", "2"]
+
+    plan = upgrade_assessment(workspace, info.id, "2")
+    dropped = next(m for m in plan.moves if m.old_id == "cp.q2")
+    assert dropped.dropped == ("cp.q2",)
+    assert dropped.new_ids == ()
+    assert plan.in_scope == ("cp.q1",)
+    assert set(_responses(workspace, info.id)) == {"cp.q1"}
+    with workspace.db.read() as session:
+        entry = session.execute(
+            sa.select(JournalEntry).where(JournalEntry.action == "assessment.upgrade")
+        ).scalar_one()
+    assert [a["notes"] for a in entry.before["answers_kept_in_history"]] == ["will drop"]
