@@ -200,7 +200,7 @@ def _bad_utf8(data: bytes, exc: UnicodeDecodeError, display: str, encoding: str 
     line_start = data.rfind(b"\n", 0, exc.start) + 1
     column = len(data[line_start : exc.start].decode(exc.encoding, errors="replace")) + 1
     return (
-        f"{display}, line {line}, column {column}: byte 0x{data[exc.start]:02X} is not valid "
+        f"{display}, line {line}, character {column}: byte 0x{data[exc.start]:02X} is not valid "
         f"{encoding} although the file is {encoding} text; nothing was imported (fix that "
         f"byte or save the file again as {encoding})"
     )

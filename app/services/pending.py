@@ -16,6 +16,7 @@ a report not yet journalled is deleted.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import socket
@@ -26,6 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from app.services import journal
 from app.services.workspace import Workspace
 from app.storage.models import WorkspaceSetting
 from app.support import safe_files
@@ -93,7 +95,7 @@ def publish_file(
         record: Journals the rendered file in the given write session; its result is returned.
 
     Raises:
-        UserError: The workspace cannot be written (nothing is rendered then).
+        sqlite3.OperationalError: The workspace cannot be written (nothing is rendered then).
         Exception: Whatever ``render`` or ``record`` raises; the file and mark are removed.
     """
     partial = safe_files.partial_name(target)
@@ -101,19 +103,32 @@ def publish_file(
     base = {"partial": str(partial), "target": str(target)}
     with workspace.db.write() as session:  # a read-only or busy workspace refuses here
         mark(session, key, base | {"state": "rendering"})
+    with _removed_on_error(workspace, key, partial):
+        safe_files.create_exclusive(partial, safe_files.SHARED_MODE)
+        render(partial)
+        digest = sha256_of(partial)
+        with workspace.db.write() as session:
+            result = record(session, partial)
+            mark(session, key, base | {"state": "journalled", "sha256": digest})
     try:
-        with _removed_on_error(workspace, key, partial):
-            safe_files.create_exclusive(partial, safe_files.SHARED_MODE)
-            render(partial)
-            with workspace.db.write() as session:
-                result = record(session, partial)
-                mark(session, key, base | {"state": "journalled"})
         os.replace(partial, target)
+    except OSError:
+        _withdraw(workspace, key, target, digest)
+        raise
     finally:
         partial.unlink(missing_ok=True)
     with contextlib.suppress(Exception), workspace.db.write() as session:
         clear(session, key)  # a mark left here is cleared on next open, the file is in place
     return result
+
+
+def sha256_of(path: Path) -> str:
+    """Return the SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 @contextlib.contextmanager
@@ -125,6 +140,20 @@ def _removed_on_error(workspace: Workspace, key: str, partial: Path) -> Iterator
         with contextlib.suppress(Exception), workspace.db.write() as session:
             clear(session, key)
         raise
+
+
+def _withdraw(workspace: Workspace, key: str, target: Path, digest: str) -> None:
+    """Journal that a journalled file never reached its place, and clear its mark."""
+    with workspace.db.write() as session:
+        journal.record(
+            session,
+            actor=workspace.actor,
+            action="report.withdrawn",
+            entity="file",
+            entity_id=target.name,
+            after={"file": target.name, "sha256": digest, "reason": "never moved into place"},
+        )
+        clear(session, key)
 
 
 def recover_interrupted(workspace: Workspace) -> list[str]:
@@ -162,8 +191,11 @@ def _finish_file(workspace: Workspace, key: str, value: dict[str, Any]) -> str:
     elif partial.is_file():
         os.replace(partial, target)
         outcome = f"{target.name} moved into place (its journal entry was already written)"
-    else:
+    elif target.is_file() and sha256_of(target) == value.get("sha256"):
         outcome = f"{target.name} was already in place"
+    else:
+        _withdraw(workspace, key, target, str(value.get("sha256", "")))
+        return f"{target.name} was journalled but lost before reaching its place; withdrawn"
     with workspace.db.write() as session:
         clear(session, key)
     return outcome

@@ -50,7 +50,7 @@ def test_decode_prefers_utf8_and_falls_back():
     assert decode_text("é".encode("cp1252"), "f") == ("é", "cp1252")
     russian = "Привет, как дела у тебя сегодня? Хорошо."
     assert decode_text(russian.encode("cp1251"), "f") == (russian, "cp1251")
-    with pytest.raises(IngestError, match="line 1, column 4: byte 0xFF is not valid UTF-8"):
+    with pytest.raises(IngestError, match="line 1, character 4: byte 0xFF is not valid UTF-8"):
         decode_text("Zoë\xff".encode("latin-1").replace(b"\xeb", "ë".encode()), "f")
 
 

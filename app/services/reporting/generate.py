@@ -10,7 +10,6 @@ killed in between is completed or undone on the workspace's next opening, see ``
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import os
 from collections.abc import Callable
@@ -23,7 +22,7 @@ from sqlmodel import Session
 from app.reports.errors import ReportCancelled, ReportError
 from app.services import journal
 from app.services.errors import UserError
-from app.services.pending import publish_file
+from app.services.pending import publish_file, sha256_of
 from app.services.progress import Cancelled, Progress, check_cancelled, scaled
 from app.services.reporting.build import ReportBundle, build_report, check_profile
 from app.services.reporting.portfolio import build_portfolio
@@ -61,14 +60,6 @@ class ReportOutcome:
     def as_dict(self) -> dict[str, Any]:
         """Return the outcome as JSON-ready data."""
         return journal.jsonable(asdict(self))
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _pages(path: Path) -> int:
@@ -191,7 +182,7 @@ def generate_pdf(
             output,
             "pdf",
             profile,
-            _sha256(partial),
+            sha256_of(partial),
             _pages(partial),
             signer[0],
             bundle.journal_hash,
@@ -234,7 +225,7 @@ def generate_workbook(
             output,
             "xlsx",
             profile,
-            _sha256(partial),
+            sha256_of(partial),
             0,
             "",
             bundle.journal_hash,
@@ -279,7 +270,7 @@ def generate_portfolio(
             output,
             "portfolio",
             profile,
-            _sha256(partial),
+            sha256_of(partial),
             _pages(partial),
             "",
             journal_head(workspace)[1],
