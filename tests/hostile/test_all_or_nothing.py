@@ -12,7 +12,6 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from tests.hostile.conftest import small_disk  # noqa: F401 - fixture
 
 from app.cli import main
 from app.services.identity_analysis import refresh_identity_findings
@@ -21,6 +20,7 @@ from app.services.pending import IDENTITY_REFRESH, PREFIX
 from app.services.reporting.generate import generate_workbook
 from app.services.workspace import open_workspace
 from app.storage.models import Finding, JournalEntry, WorkspaceSetting
+from tests.hostile.conftest import small_disk  # noqa: F401 - fixture
 
 
 def _inventory(tmp_path, identities: int = 1200):

@@ -6,13 +6,13 @@ import os
 import stat
 
 import pytest
-from tests.hostile.conftest import sql
 
 from app.cli import main
 from app.ingest.pipeline import parse_inventory
 from app.services import evidence
 from app.services.workspace import open_workspace
 from app.support import safe_files
+from tests.hostile.conftest import sql
 
 
 def _alias_bomb(levels: int) -> str:
@@ -77,10 +77,13 @@ def test_control_characters_deep_in_a_csv_are_removed_and_output_is_escaped(tmp_
     assert main(["--workspace", str(ws), "systems", "show", "AIS-EVIL"]) == 0
     out = capsys.readouterr().out
     assert "[31mRedAlert" in out
-    assert "\x1b" not in out and "\x00" not in out and "\x07" not in out
+    assert "\x1b" not in out
+    assert "\x00" not in out
+    assert "\x07" not in out
     sql(
         ws,
-        "UPDATE ai_system SET name = 'Sneaky ' || char(27) || '[2J' WHERE external_id = 'AIS-00001'",
+        "UPDATE ai_system SET name = 'Sneaky ' || char(27) || '[2J' "
+        "WHERE external_id = 'AIS-00001'",
     )
     assert main(["--workspace", str(ws), "systems", "list"]) == 0
     out = capsys.readouterr().out
@@ -154,7 +157,8 @@ def test_planted_links_at_temporary_names_are_never_followed(sealed, tmp_path):
     finally:
         ws.close()
     assert victim.read_text() == "precious"
-    assert out.is_file() and not out.is_symlink()
+    assert out.is_file()
+    assert not out.is_symlink()
     with pytest.raises(FileExistsError):
         safe_files.create_exclusive(tmp_path / ".out.xlsx.partial")
     assert victim.read_text() == "precious"
