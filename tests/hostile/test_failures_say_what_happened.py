@@ -187,3 +187,19 @@ def test_an_internal_error_prints_no_row_values(tmp_path, capsys, monkeypatch):
     assert "KeyError" in err
     assert "KeyError" in log_text()
     assert SECRET not in log_text()
+
+
+def test_the_window_tells_a_database_failure_in_one_sentence(qtbot):
+    import sqlalchemy as sa
+
+    from app.gui.dialogs.error_dialog import error_box
+
+    error = sa.exc.OperationalError(
+        "INSERT INTO ai_system (name) VALUES (?)",
+        (SECRET,),
+        sqlite3.OperationalError("database is locked"),
+    )
+    box = error_box(None, "Cannot save", error)
+    assert "busy" in box.text()
+    assert SECRET not in box.text() + box.detailedText() + box.informativeText()
+    assert "INSERT" not in box.text() + box.detailedText()
