@@ -23,7 +23,7 @@ from app.storage.models import Finding, JournalEntry, WorkspaceSetting
 from tests.hostile.conftest import small_disk  # noqa: F401 - fixture
 
 
-def _inventory(tmp_path, identities: int = 1200):
+def _inventory(tmp_path, identities: int = 600):
     systems = tmp_path / "systems.csv"
     systems.write_text("id,name\n" + "".join(f"AIS-{n:03d},System {n}\n" for n in range(20)))
     ids = tmp_path / "identities.csv"
@@ -102,7 +102,7 @@ def test_sigkill_during_import_and_refresh(tmp_path):
                 .select_from(Finding)
                 .where(Finding.identity_id.is_not(None))
             ).scalar()
-        assert owners >= 1200
+        assert owners >= 600
     finally:
         ws.close()
 

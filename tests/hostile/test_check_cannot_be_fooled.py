@@ -39,6 +39,7 @@ def test_a_truncated_tail_is_detected(sealed, capsys):
 def test_an_emptied_journal_is_detected_and_stays_detected(sealed, capsys):
     sql(sealed, "DELETE FROM journal_entry")
     assert main(["--workspace", str(sealed), "systems", "list"]) == 0
+    capsys.readouterr()
     code, report = _check(sealed, capsys)  # opening and closing did not move the anchor
     assert code == 1
     assert report["journal"]["entries"] == 0

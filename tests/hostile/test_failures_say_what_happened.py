@@ -67,16 +67,16 @@ def test_a_busy_workspace_says_so_and_saves_nothing(sealed, capsys, monkeypatch)
     _assert_one_clean_line(capsys.readouterr().err, "busy", "nothing was saved")
 
 
-def test_a_full_disk_is_one_line_and_the_workspace_still_reads(small_disk, tmp_path):
+def test_a_full_disk_is_one_line_and_the_workspace_still_reads(small_disk, tmp_path, capsys):
     ws = small_disk / "w.assay"
     open_workspace(ws).close()
     _fill(small_disk / "filler")
-    result = run_cli("--workspace", str(ws), "import", "inventory", str(_secret_csv(tmp_path)))
-    assert result.returncode == 1
-    _assert_one_clean_line(result.stderr)
-    assert "full" in result.stderr or "cannot be written" in result.stderr
-    listing = run_cli("--workspace", str(ws), "systems", "list")
-    assert listing.returncode == 0, listing.stderr
+    code = main(["--workspace", str(ws), "import", "inventory", str(_secret_csv(tmp_path))])
+    assert code == 1
+    err = capsys.readouterr().err
+    _assert_one_clean_line(err)
+    assert "full" in err or "cannot be written" in err
+    assert main(["--workspace", str(ws), "systems", "list"]) == 0
 
 
 def _fill(path) -> None:
@@ -90,17 +90,16 @@ def _fill(path) -> None:
             return
 
 
-def test_a_read_only_medium_opens_read_only(small_disk, sealed):
+def test_a_read_only_medium_opens_read_only(small_disk, sealed, capsys):
     target = small_disk / "archive.assay"
     target.write_bytes(sealed.read_bytes())
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
-    listing = run_cli("--workspace", str(target), "systems", "list")
-    assert listing.returncode == 0, listing.stderr
-    assert "AIS-001" in listing.stdout
-    assert run_cli("--workspace", str(target), "check").returncode == 0
-    change = run_cli("--workspace", str(target), "engagement", "set", "--client", "X")
-    assert change.returncode == 1
-    _assert_one_clean_line(change.stderr, "cannot be written", "nothing was saved")
+    assert main(["--workspace", str(target), "systems", "list"]) == 0
+    assert "AIS-001" in capsys.readouterr().out
+    assert main(["--workspace", str(target), "check"]) == 0
+    capsys.readouterr()
+    assert main(["--workspace", str(target), "engagement", "set", "--client", "X"]) == 1
+    _assert_one_clean_line(capsys.readouterr().err, "cannot be written", "nothing was saved")
 
 
 def test_another_programs_sqlite_file_is_never_adopted(tmp_path, capsys):
