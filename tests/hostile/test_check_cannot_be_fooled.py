@@ -7,7 +7,6 @@ import json
 from app.cli import main
 from app.services import assessments as svc
 from app.services import evidence
-from app.services.anchor import ANCHORS_FILE
 from app.services.workspace import open_workspace
 from app.support import paths
 from tests.hostile.conftest import QUESTIONS, build_sealed, sql
@@ -54,6 +53,8 @@ def test_a_head_recorded_elsewhere_is_compared(sealed, capsys, tmp_path):
     ws.close()
     _, report = _check(sealed, capsys)
     head = report["journal"]["head"]
+    from app.services.anchor import ANCHORS_FILE
+
     (paths.user_state_dir() / ANCHORS_FILE).unlink()  # as on another computer
     sql(sealed, "DELETE FROM journal_entry WHERE seq = (SELECT max(seq) FROM journal_entry)")
     code, report = _check(sealed, capsys)

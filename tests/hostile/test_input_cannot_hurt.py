@@ -11,7 +11,6 @@ from app.cli import main
 from app.ingest.pipeline import parse_inventory
 from app.services import evidence
 from app.services.workspace import open_workspace
-from app.support import safe_files
 from tests.hostile.conftest import sql
 
 
@@ -140,7 +139,9 @@ def test_a_hostile_name_already_stored_is_shown_and_opened_safely(workspace, tmp
     folder = tmp_path / "open"
     folder.mkdir()
     assert evidence.export_evidence(workspace, info.id, folder) == folder / "x.bat"
-    assert safe_files.is_runnable(folder / "x.bat")  # the window shows its folder, never runs it
+    from app.support.safe_files import is_runnable
+
+    assert is_runnable(folder / "x.bat")  # the window shows its folder, never runs it
 
 
 def test_planted_links_at_temporary_names_are_never_followed(sealed, tmp_path):
@@ -159,8 +160,10 @@ def test_planted_links_at_temporary_names_are_never_followed(sealed, tmp_path):
     assert victim.read_text() == "precious"
     assert out.is_file()
     assert not out.is_symlink()
+    from app.support.safe_files import create_exclusive
+
     with pytest.raises(FileExistsError):
-        safe_files.create_exclusive(tmp_path / ".out.xlsx.partial")
+        create_exclusive(tmp_path / ".out.xlsx.partial")
     assert victim.read_text() == "precious"
 
 
