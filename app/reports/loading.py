@@ -159,10 +159,8 @@ def load_yaml(path: Path) -> dict[str, Any]:
     """
     import yaml
 
-    from app.support.safe_yaml import load_strict
-
     try:
-        data = load_strict(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ReportDataError(f"{path.name}: cannot read report data ({exc})") from exc
     if not isinstance(data, dict):
