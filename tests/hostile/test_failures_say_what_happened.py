@@ -202,3 +202,13 @@ def test_the_window_tells_a_database_failure_in_one_sentence(qtbot):
     assert "busy" in box.text()
     assert SECRET not in box.text() + box.detailedText() + box.informativeText()
     assert "INSERT" not in box.text() + box.detailedText()
+
+
+def test_evidence_is_capped_below_sqlites_limit_whatever_the_setting(workspace):
+    from app.services import evidence
+    from app.services.settings import set_workspace_setting
+
+    set_workspace_setting(workspace, "evidence.max_file_mb", 5000)
+    assert evidence.max_evidence_bytes(workspace) == evidence.SQLITE_MAX_BYTES
+    with pytest.raises(evidence.EvidenceTooLargeError, match="SQLite's limit"):
+        evidence._check_size(workspace, "huge.bin", evidence.SQLITE_MAX_BYTES + 1)
