@@ -212,3 +212,25 @@ def test_evidence_is_capped_below_sqlites_limit_whatever_the_setting(workspace):
     assert evidence.max_evidence_bytes(workspace) == evidence.SQLITE_MAX_BYTES
     with pytest.raises(evidence.EvidenceTooLargeError, match="SQLite's limit"):
         evidence._check_size(workspace, "huge.bin", evidence.SQLITE_MAX_BYTES + 1)
+
+
+def test_an_error_while_a_library_object_is_collected_stays_off_the_terminal(tmp_path):
+    code = (
+        "import sys, zipfile\n"
+        "from app.support.logging_setup import configure_logging\n"
+        "configure_logging()\n"
+        "stream = open(sys.argv[1], 'wb')\n"
+        "archive = zipfile.ZipFile(stream, 'w')\n"
+        "archive.writestr('a.txt', 'b')\n"
+        "stream.close()\n"
+        "del archive  # ZipFile.__del__ fails: its file is closed\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "a.zip")],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    assert result.stderr == ""
