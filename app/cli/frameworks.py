@@ -9,7 +9,7 @@ from pathlib import Path
 
 from app.catalog.mapping import identifier_url
 from app.catalog.schema import Framework, Node
-from app.cli.common import CliContext, table
+from app.cli.common import CliContext, table, terminal_safe
 from app.cli.upgrade_text import upgrade_text
 from app.services.errors import UserError
 from app.services.frameworks import (
@@ -150,7 +150,7 @@ def _priority(priority: int | None) -> str:
 
 def _print_problems(error: FrameworkFileError) -> None:
     for line in error.problems:
-        print(line, file=sys.stderr)
+        print(terminal_safe(line), file=sys.stderr)
 
 
 def validate_file(ctx: CliContext) -> int:

@@ -50,6 +50,12 @@ _DEFAULTS = {(GRANTS, "scope"): "", (DELEGATIONS, "kind"): DelegationKind.ASSUME
 EXCEL_CELL_LIMIT = 32_767
 
 
+_UNSAVED_FORMULA = (
+    "holds a formula with no saved value (an external link, DDE or HYPERLINK formula never "
+    "calculated); the row cannot be used: recalculate and save the workbook, or paste values"
+)
+
+
 @dataclass
 class RowBundle:
     """What one valid row says: its records and links."""
@@ -181,6 +187,7 @@ class _SheetReader:
         attributes = self.read_attributes(source.row, row, errors) if self.attributes else {}
         if self.formula_rows:
             self.note_formulas(index, row)
+            self.refuse_unsaved_formulas(index, row, source.row, errors)
         for entity, owner in names.items():
             if not values[entity].get("owner_name") and "owner_name" in SPECS[entity].field_names:
                 values[entity]["owner_name"] = owner
@@ -286,6 +293,16 @@ class _SheetReader:
             blank = col >= len(row) or row[col] == "" or row[col] is None
             self.formulas[col] = (count + 1, empty + blank, first)
 
+    def refuse_unsaved_formulas(
+        self, index: int, row: list[Any], line: int, errors: list[Problem]
+    ) -> None:
+        """Reject a row whose mapped cell is a formula the spreadsheet never calculated."""
+        headers = {c.index: c.header for c in self.cells}
+        for col in self.formula_rows.get(index, ()):
+            blank = col >= len(row) or row[col] == "" or row[col] is None
+            if blank and col in headers:
+                errors.append(self.problem(line, headers[col], _UNSAVED_FORMULA))
+
     def flag_formulas(self) -> None:
         headers = {c.index: c.header for c in self.sheet.columns}
         for col, (count, empty, first) in sorted(self.formulas.items()):
@@ -293,7 +310,7 @@ class _SheetReader:
             reason = f"holds {cells}; the value last saved by the spreadsheet was imported"
             if empty:
                 some = "it" if count == 1 else f"{empty:,} of them"
-                reason += f" ({some} had no saved value and read as empty)"
+                reason += f" ({some} had no saved value: rows with such a cell are rejected)"
             self.out.problems.append(self.problem(first, headers.get(col, ""), reason, WARNING))
 
     def covered(self) -> set[str]:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from app.support.safe_files import create_private
+
 logger = logging.getLogger(__name__)
 
 #: Every schema revision this version of Assay knows, oldest first.
@@ -45,6 +47,7 @@ def backup_file(conn: sqlite3.Connection, path: Path, reason: str) -> Path:
     """
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.stem}.{reason}.{stamp}.bak")
+    create_private(target)  # a backup holds everything the workspace holds: owner only
     with sqlite3.connect(str(target)) as dest:
         conn.backup(dest)
     dest.close()

@@ -246,10 +246,12 @@ def test_formula_cells_read_as_cached_values_and_flagged(make_xlsx, tmp_path):
     inventory = parse_inventory(patched)
     assert _by_key(inventory, "systems")[("AIS-1",)].values["review_due"] == dt.date(2025, 1, 21)
     assert [(p.severity, p.row, p.column) for p in inventory.problems] == [
-        ("warning", 2, "review_due")
+        ("error", 3, "review_due"),  # a formula never calculated: that row cannot be used
+        ("warning", 2, "review_due"),
     ]
-    assert "formulas in 2 rows" in inventory.problems[0].reason
-    assert "1 of them had no saved value" in inventory.problems[0].reason
+    assert "formula with no saved value" in inventory.problems[0].reason
+    assert "formulas in 2 rows" in inventory.problems[1].reason
+    assert "1 of them had no saved value" in inventory.problems[1].reason
 
 
 def test_mapping_pairs():

@@ -28,7 +28,7 @@ from app.ingest.pipeline import parse_inventory
 from app.ingest.problems import IngestError, Problem
 from app.ingest.records import ParsedInventory
 from app.ingest.references import KnownIds, Resolved, check_references
-from app.services import journal
+from app.services import journal, pending
 from app.services.errors import UserError
 from app.services.inventory_import import store
 from app.services.progress import Progress, check_cancelled, scaled
@@ -333,6 +333,7 @@ def apply_plan(
         )
         session.add(run)
         session.flush()
+        pending.mark(session, pending.IDENTITY_REFRESH, {"import_run": run.id})
         journal.record(
             session,
             actor=ws.actor,
