@@ -15,7 +15,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from app.ingest.problems import Problem, Source, quote
+from app.ingest.fields import IDENTITIES
+from app.ingest.problems import WARNING, Problem, Source, quote
 from app.ingest.records import ParsedInventory, Record
 from app.ingest.rows import RowBundle
 
@@ -23,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 _EMPTY: tuple[Any, ...] = ("", None, [])
 _LINK_FIELDS = ("identities", "systems")
+_PERMISSIONS = "permissions"
+_MERGED_FIELDS = (*_LINK_FIELDS, _PERMISSIONS)
 
 
 def _place(source: Source, here: Source) -> str:
@@ -101,20 +104,41 @@ class Merger:
             if first is not None and record.entity == strict_entity:
                 return _duplicate(record, first, rejected=True)
             return None
-        source = record.source
-        for name, value in record.values.items():
-            before = earlier.values.get(name)
-            if name in _LINK_FIELDS or value in _EMPTY or before in _EMPTY or before == value:
-                continue
-            reason = (
-                f"{record.entity_noun()} {quote(record.label)} has {name} {quote(_show(value))} "
-                f"here but {quote(_show(before))} on {_place(earlier.source, source)}"
-            )
-            return Problem(source.file, source.sheet, source.row, record.column(name), reason)
+        differing = [
+            name
+            for name, value in record.values.items()
+            if name not in _MERGED_FIELDS
+            and value not in _EMPTY
+            and earlier.values.get(name) not in _EMPTY
+            and earlier.values.get(name) != value
+        ]
         strict = record.entity == strict_entity and (record.entity, record.key) in self.strict
-        if strict and not _adds_links(record, earlier):
-            return _duplicate(record, earlier.source)
+        if strict and differing and record.entity != IDENTITIES:
+            return _duplicate(record, earlier.source, differing=differing[0])
+        if strict and not differing and not _adds_links(record, earlier):
+            self._warn(record, _duplicate(record, earlier.source).reason + "; read once")
+        for name in differing:
+            self._keep_conflict(record, earlier, name)
         return None
+
+    def _keep_conflict(self, record: Record, earlier: Record, name: str) -> None:
+        """Warn that a record's rows disagree on a field; keep the other value as an attribute."""
+        value, before = record.values[name], earlier.values.get(name)
+        kept = f"{name} (row {record.source.row})"
+        earlier.attributes.setdefault(kept, _show(value))
+        self._warn(
+            record,
+            f"{record.entity_noun()} {quote(record.label)} has {name} {quote(_show(value))} "
+            f"here but {quote(_show(before))} on {_place(earlier.source, record.source)}; "
+            f"the first is kept and this one is kept as the custom attribute {kept!r}",
+            record.column(name),
+        )
+
+    def _warn(self, record: Record, reason: str, column: str | None = None) -> None:
+        source = record.source
+        where = record.column(record.entity_key_field()) if column is None else column
+        problem = Problem(source.file, source.sheet, source.row, where, reason, WARNING)
+        self.inventory.problems.append(problem)
 
     def _merge(self, record: Record, strict_entity: str | None) -> None:
         if record.entity == strict_entity:
@@ -128,6 +152,8 @@ class Merger:
             before = earlier.values.get(name)
             if name in _LINK_FIELDS and before and value:
                 earlier.values[name] = list(dict.fromkeys([*before, *value]))
+            elif name == _PERMISSIONS and before and value and value not in before:
+                earlier.values[name] = f"{before}; {value}"
             elif before in _EMPTY and value not in _EMPTY:
                 earlier.values[name] = value
             earlier.values.setdefault(name, value)
@@ -137,7 +163,9 @@ class Merger:
             earlier.headers = {**record.headers, **earlier.headers}  # headers dicts are shared
 
 
-def _duplicate(record: Record, first: Source, *, rejected: bool = False) -> Problem:
+def _duplicate(
+    record: Record, first: Source, *, rejected: bool = False, differing: str = ""
+) -> Problem:
     """Return the problem of a row that repeats the id first given on ``first``."""
     source = record.source
     reason = (
@@ -146,6 +174,8 @@ def _duplicate(record: Record, first: Source, *, rejected: bool = False) -> Prob
     )
     if rejected:
         reason += ", which was rejected"
+    if differing:
+        reason += f", with another {differing} (give one of the two rows another id)"
     column = record.column(record.entity_key_field())
     return Problem(source.file, source.sheet, source.row, column, reason)
 

@@ -27,7 +27,7 @@ from app.ingest.limits import DEFAULT_LIMITS, Limits
 from app.ingest.pipeline import parse_inventory
 from app.ingest.problems import IngestError, Problem
 from app.ingest.records import ParsedInventory
-from app.ingest.references import KnownIds, Resolved, check_references
+from app.ingest.references import KnownIds, Resolved, check_references, name_key
 from app.services import journal
 from app.services.errors import UserError
 from app.services.inventory_import import store
@@ -271,6 +271,9 @@ def _compare(session: Session, parsed: ParsedInventory) -> tuple[Resolved, Inven
     existing = store.load_existing(session)
     known = KnownIds(
         systems={k[0] for k in existing.records[SYSTEMS]},
+        system_names={
+            name_key(v["name"]): k[0] for k, v in existing.records[SYSTEMS].items() if v.get("name")
+        },
         identities={k[0] for k in existing.records[IDENTITIES]},
         resources={k[0] for k in existing.records[RESOURCES]},
     )
