@@ -32,7 +32,7 @@ from app.ingest.problems import WARNING, Problem, Source, quote
 from app.ingest.records import RECORD_TYPES, Link, Record, SheetInfo, UnknownValue
 from app.ingest.table_end import note_row, note_text
 from app.ingest.values import BadValue, as_text, memoised, normaliser, split_owner
-from app.ingest.vocabulary import vocabulary_key
+from app.ingest.vocabulary import is_unrecorded, vocabulary_key
 
 logger = logging.getLogger(__name__)
 
@@ -240,6 +240,8 @@ class _SheetReader:
         """Read an owner's name cell that holds an e-mail (``Name <address>`` or an address)."""
         for own in values.values():
             text = own.get("owner_name")
+            if text and is_unrecorded(text):
+                own["owner_name"] = ""
             if not text or "@" not in text:
                 continue
             try:
@@ -418,10 +420,15 @@ def read_sheet_rows(
         names = " and ".join(missing)
         reason = (
             f"sheet {sheet.raw.name!r} was not imported: no column gives the {names} of its "
-            f"{spec.title.lower()} (map a column to {missing[0]} to read it)"
+            f"{_plural(spec.title)} (map a column to {missing[0]} to read it)"
         )
         problem = reader.problem(sheet.header_row + 1, "", reason, WARNING)
         out = SheetRows(problems=[problem])
         out.info = reader.info(0, 0)
         return out
     return reader.run(tick)
+
+
+def _plural(title: str) -> str:
+    """Return an entity's title for the middle of a sentence (``AI systems``, ``grants``)."""
+    return title if title.startswith("AI") else title.lower()

@@ -110,7 +110,8 @@ VARIANTS: dict[type[StrEnum], dict[str, str]] = {
                       "very high | most sensitive | spi | sensitive personal data",
     },
     Exposure: {
-        "internal": "internal only | employees | staff | intranet | private | internal users | "
+        "internal": "internal only | internal use only | employees | staff | intranet | private | "
+                    "internal users | "
                     "back office | corporate | internal facing | employee facing | staff only | "
                     "not exposed | colleagues",
         "partner": "partners | b2b | third party | third parties | extranet | suppliers | "
