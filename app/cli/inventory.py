@@ -201,14 +201,8 @@ def _problem_lines(plan: ImportPlan) -> list[str]:
 def _reading_lines(plan: ImportPlan) -> list[str]:
     """Say which rows were skipped, how many permissions were read, which values were not."""
     parsed, lines = plan.parsed, []
-    by_sheet: dict[str, list[str]] = {}
-    for problem in parsed.skipped_rows:
-        by_sheet.setdefault(problem.sheet, []).append(str(problem.row))
-    for sheet, rows in by_sheet.items():
-        where = f"sheet {sheet!r} " if sheet else ""
-        lines.append(
-            f"Skipped non-data rows (totals, sources, notes): {where}rows {', '.join(rows)}"
-        )
+    if parsed.skipped_rows:
+        lines.append(f"Skipped non-data rows (totals, sources, notes): {parsed.skipped_text()}")
     understood, entries = parsed.permissions
     if entries:
         lines.append(f"{understood:,} of {entries:,} permission entries understood.")

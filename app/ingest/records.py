@@ -222,6 +222,17 @@ class ParsedInventory:
             self.rejected_keys[record.entity].add(record.key)
             self.rejected_sources.setdefault((record.entity, record.key), record.source)
 
+    def skipped_text(self) -> str:
+        """Return the skipped non-data rows in words, sheet by sheet (empty when none)."""
+        by_sheet: dict[str, list[str]] = {}
+        for problem in self.skipped_rows:
+            by_sheet.setdefault(problem.sheet, []).append(f"{problem.row:,}")
+        parts = []
+        for sheet, rows in by_sheet.items():
+            where = f"sheet {sheet!r} " if sheet else ""
+            parts.append(f"{where}row{'s' if len(rows) > 1 else ''} {', '.join(rows)}")
+        return "; ".join(parts)
+
     @property
     def errors(self) -> list[Problem]:
         """Return the problems that reject rows."""

@@ -19,7 +19,10 @@ def test_dry_run_lists_skipped_rows_permissions_and_values_not_understood(tmp_pa
     ws = str(tmp_path / "w.assay")
     code, out, err = run(capsys, "--workspace", ws, "import", "inventory", bank, "--dry-run")
     assert code == 0, err
-    assert "Skipped non-data rows (totals, sources, notes): sheet 'AI Register' rows 14, 15" in out
+    assert (
+        "Skipped non-data rows (totals, sources, notes): sheet 'AI Register' rows 14, 15; "
+        "sheet 'Svc Accts & API keys' row 11"
+    ) in out
     assert "7 of 8 permission entries understood." in out
     assert "  Autonomy:Sometimes  (2 row(s), for systems.autonomy)" in out
     assert "0 error(s)" in out

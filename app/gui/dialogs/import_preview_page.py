@@ -99,10 +99,10 @@ def _reading_text(plan: ImportPlan) -> str:
     """Return the sentences about skipped rows, permissions and values not understood."""
     parsed, parts = plan.parsed, []
     if parsed.skipped_rows:
-        rows = ", ".join(f"{p.sheet} {p.row}" if p.sheet else str(p.row)
-                         for p in parsed.skipped_rows)  # fmt: skip
-        parts.append(f"Skipped {len(parsed.skipped_rows)} non-data row(s) (totals, sources, "
-                     f"notes): {rows}.")  # fmt: skip
+        parts.append(
+            f"Skipped {len(parsed.skipped_rows)} non-data row(s) (totals, sources, notes): "
+            f"{parsed.skipped_text()}."
+        )
     understood, entries = parsed.permissions
     if entries:
         parts.append(f"{understood:,} of {entries:,} permission entries understood.")
