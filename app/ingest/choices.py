@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from app.ingest.fields import header_key
 from app.ingest.problems import IngestError
+from app.ingest.records import Record
 from app.ingest.vocabulary import vocabulary_key
 
 logger = logging.getLogger(__name__)
@@ -116,6 +117,27 @@ def parse_id_rule(text: str | None) -> IdRule:
             "(e.g. 'Business unit+Name')"
         )
     return IdRule(columns, chosen=True)
+
+
+def rule_id(record: Record, rule: IdRule) -> str:
+    """Return the id a rule gives a record already read (from its fields or custom columns).
+
+    Used for a row repeating another row's id with other values; empty when the rule's
+    columns are empty on the row, or a generated id has no name to start from.
+    """
+    if rule.columns:
+        by_header = {header_key(h): f for f, h in record.headers.items()}
+        attributes = {header_key(h): v for h, v in record.attributes.items()}
+        parts = []
+        for column in rule.columns:
+            key = header_key(column)
+            value = record.values.get(by_header[key]) if key in by_header else attributes.get(key)
+            if value not in ("", None):
+                parts.append(str(value))
+        return " / ".join(parts)
+    name = record.values.get("name") or ""
+    unit = record.values.get("business_unit") or ""
+    return generated_id(record.entity, [name, unit]) if name else ""
 
 
 def generated_id(entity: str, parts: Iterable[str]) -> str:

@@ -15,7 +15,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from app.ingest.fields import IDENTITIES
+from app.ingest.choices import IdRule, rule_id
+from app.ingest.fields import IDENTITIES, SYSTEMS
 from app.ingest.problems import WARNING, Problem, Source, quote
 from app.ingest.records import ParsedInventory, Record
 from app.ingest.rows import RowBundle
@@ -41,8 +42,9 @@ class Merger:
         inventory: The inventory being built.
     """
 
-    def __init__(self, inventory: ParsedInventory) -> None:
+    def __init__(self, inventory: ParsedInventory, id_rule: IdRule | None = None) -> None:
         self.inventory = inventory
+        self.id_rule = id_rule or IdRule()
         self.index: dict[str, dict[tuple[str, ...], Record]] = {
             entity: {} for entity in inventory.records
         }
@@ -59,7 +61,7 @@ class Merger:
                 sheet that describes only one); None in a flat sheet.
         """
         for record in bundle.records:
-            problem = self._conflict(record, strict_entity)
+            problem = self._conflict(record, strict_entity, bundle)
             if problem is not None:
                 self.inventory.problems.append(problem)
                 self.inventory.reject(bundle.records)
@@ -97,7 +99,9 @@ class Merger:
             else:
                 self.rejected_first[key] = record.source
 
-    def _conflict(self, record: Record, strict_entity: str | None) -> Problem | None:
+    def _conflict(
+        self, record: Record, strict_entity: str | None, bundle: RowBundle | None = None
+    ) -> Problem | None:
         earlier = self.index[record.entity].get(record.key)
         if earlier is None:
             first = self.rejected_first.get((record.entity, record.key))
@@ -114,11 +118,33 @@ class Merger:
         ]
         strict = record.entity == strict_entity and (record.entity, record.key) in self.strict
         if strict and differing and record.entity != IDENTITIES:
-            return _duplicate(record, earlier.source, differing=differing[0])
+            problem = _duplicate(record, earlier.source, differing=differing[0])
+            return self._give_rule_id(record, bundle, problem)
         if strict and not differing and not _adds_links(record, earlier):
             self._warn(record, _duplicate(record, earlier.source).reason + "; read once")
         for name in differing:
             self._keep_conflict(record, earlier, name)
+        return None
+
+    def _give_rule_id(
+        self, record: Record, bundle: RowBundle | None, problem: Problem
+    ) -> Problem | None:
+        """Resolve a duplicate id as a row without an id: the id rule gives it one.
+
+        Returns:
+            None when the row was given a free id (with a warning), else the duplicate error.
+        """
+        made = rule_id(record, self.id_rule) if bundle is not None else ""
+        if not made or made in {k[0] for k in self.index[record.entity]}:
+            return problem
+        old = record.key[0]
+        record.key = (made,)
+        record.values["id"] = made
+        if record.entity == SYSTEMS and bundle is not None:
+            bundle.links[:] = [k._replace(system=made) if k.system == old else k
+                               for k in bundle.links]  # fmt: skip
+        self._warn(record, f"{problem.reason.split(' (give')[0]}: read as {quote(made)} "
+                           f"(id rule: {self.id_rule.describe()})")  # fmt: skip
         return None
 
     def _keep_conflict(self, record: Record, earlier: Record, name: str) -> None:

@@ -281,7 +281,7 @@ def parse_raw_file(
     mapping = mapping if mapping is not None else ColumnMapping()
     inventory = ParsedInventory(raw.name, raw.kind)
     inventory.header_rows = resolve_header_rows(raw, header_rows or {})
-    merger = Merger(inventory)
+    merger = Merger(inventory, id_rule)
     used_keys: set[str] = set()
     count = max(len(raw.sheets), 1)
     for number, raw_sheet in enumerate(raw.sheets):

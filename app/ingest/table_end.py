@@ -26,7 +26,7 @@ _LABELLED = re.compile(r"^\s*[A-Za-z][\w ()/&.-]{1,40}:\s+\S")
 
 
 def _filled(row: list[Any]) -> list[Any]:
-    return [c for c in row if c not in ("", None) and not (isinstance(c, str) and not c.strip())]
+    return [c for c in row if not _blank(c)]
 
 
 def note_text(row: list[Any]) -> str:
@@ -39,18 +39,25 @@ def note_row(row: list[Any]) -> str:
 
     A row is a total when its first filled cell starts with ``Total`` and the row has at most
     two filled cells or a number or colon; a source, note or signature line when it has one
-    filled cell that starts with such a word or reads ``Label: text``.
+    filled cell that starts with such a word or reads ``Label: text``. Data rows, the common
+    case, are told apart after looking at their first two filled cells.
     """
-    filled = _filled(row)
-    if not filled or not isinstance(filled[0], str):
+    cells = iter(row)
+    first = next((c for c in cells if not _blank(c)), None)
+    if not isinstance(first, str):
         return ""
-    first = filled[0].strip()
-    if _TOTAL.match(first) and (len(filled) <= 2 or any(ch.isdigit() or ch == ":" for ch in first)):
+    text = first.strip()
+    more = sum(1 for _ in zip(range(2), (c for c in cells if not _blank(c)), strict=False))
+    if _TOTAL.match(text) and (more <= 1 or any(ch.isdigit() or ch == ":" for ch in text)):
         return "a total"
-    if len(filled) > 1:
+    if more:
         return ""
-    if _FOOTER.match(first):
+    if _FOOTER.match(text):
         return "a source, note or signature line"
-    if _LABELLED.match(first) and len(first.split()) >= 3:
+    if _LABELLED.match(text) and len(text.split()) >= 3:
         return "a note"
     return ""
+
+
+def _blank(cell: Any) -> bool:
+    return cell is None or cell == "" or (cell.__class__ is str and not cell.strip())

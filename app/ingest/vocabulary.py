@@ -31,7 +31,7 @@ UNRECORDED_WORDS = ("n/a", "na", "n.a.", "none", "never", "null", "nil", "no_inf
                     "not_supported", "not set", "unknown", "not known", "unk", "tbd", "tbc",
                     "tba", "to be confirmed", "to be determined", "not applicable",
                     "not recorded", "unspecified", "not specified", "pending", "?", "??", "???",
-                    "-", "--", "—", "–", ".", "x/a")  # fmt: skip
+                    "-", "--", "—", "–", ".")  # fmt: skip
 _UNRECORDED_KEYS = frozenset(k for k in (header_key(w) for w in UNRECORDED_WORDS) if k)
 _UNRECORDED_SYMBOLS = frozenset(w for w in UNRECORDED_WORDS if not header_key(w).isalnum())
 

@@ -93,18 +93,23 @@ def test_flat_register_one_row_per_system_and_identity(make_csv):
         ("AIS-1", "svc-1"), ("AIS-1", "svc-2"), ("AIS-2", "svc-1")}  # fmt: skip
 
 
-def test_flat_register_contradiction_is_reported_with_both_rows(make_csv):
+def test_a_repeated_id_with_other_values_is_given_an_id_by_the_rule(make_csv):
     rows = [
         ["System ID", "System name", "Identity"],
         ["AIS-1", "Claims bot", "svc-1"],
         ["AIS-1", "Claims robot", "svc-2"],
     ]
     inventory = parse_inventory(make_csv(rows, name="register.csv"))
+    [made] = [r.key[0] for r in inventory.records["systems"] if r.key[0] != "AIS-1"]
     assert _messages(inventory) == [
         "register.csv, row 3, column 'System ID': duplicate AI system 'AIS-1': already on "
-        "row 2, with another name (give one of the two rows another id)"
+        f"row 2, with another name: read as {made!r} (id rule: generated from the row's name)"
     ]
-    assert [k.identity for k in inventory.links] == ["svc-1"]
+    assert not inventory.problems[0].is_error
+    assert {(k.system, k.identity) for k in inventory.links} == {("AIS-1", "svc-1"),
+                                                                 (made, "svc-2")}  # fmt: skip
+    columns = parse_inventory(make_csv(rows, name="register.csv"), id_rule="System name")
+    assert sorted(r.key[0] for r in columns.records["systems"]) == ["AIS-1", "Claims robot"]
 
 
 def test_duplicate_ids_within_a_sheet_and_across_sheets(make_xlsx):
