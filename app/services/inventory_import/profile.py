@@ -57,11 +57,19 @@ class MappingProfile:
         header_rows: list[str] | dict[str, int] | None = None,
         id_rule: str | None = None,
     ) -> MappingProfile:
-        """Return a copy with further choices added (they win over the profile's own)."""
+        """Return a copy with further choices added (they win over the profile's own).
+
+        Raises:
+            UserError: A header row is malformed.
+        """
+        try:
+            rows = parse_header_rows(header_rows) if header_rows else {}
+        except IngestError as exc:
+            raise UserError(str(exc)) from exc
         return MappingProfile(
             {**self.columns, **_pairs(columns, "=")},
             {**self.values, **_pairs(values, "=", last=True)},
-            {**self.header_rows, **(parse_header_rows(header_rows) if header_rows else {})},
+            {**self.header_rows, **rows},
             id_rule or self.id_rule,
         )
 
