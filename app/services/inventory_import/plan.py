@@ -10,6 +10,7 @@ records missing from the file are deleted only when asked.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import logging
@@ -27,7 +28,7 @@ from app.ingest.limits import DEFAULT_LIMITS, Limits
 from app.ingest.pipeline import parse_inventory
 from app.ingest.problems import IngestError, Problem
 from app.ingest.records import ParsedInventory
-from app.ingest.references import KnownIds, Resolved, check_references
+from app.ingest.references import KnownIds, Resolved, check_references, name_key
 from app.services import journal, pending
 from app.services.errors import UserError
 from app.services.inventory_import import store
@@ -160,6 +161,14 @@ class ImportPlan:
             ],  # fmt: skip
             "summary": self.summary(),
             "details": details,
+            "skipped_rows": [
+                {"sheet": p.sheet, "row": p.row, "reason": p.reason}
+                for p in self.parsed.skipped_rows
+            ],
+            "unknown_values": [dataclasses.asdict(v) for v in self.parsed.unknown_values],
+            "permissions": dict(
+                zip(("understood", "entries"), self.parsed.permissions, strict=True)
+            ),  # fmt: skip
             "problems": [p.as_dict() for p in self.problems],
         }
 
@@ -196,6 +205,8 @@ def plan_import(
     mapping: Mapping[str, str] | list[str] | None = None,
     format: str = "auto",  # noqa: A002 - the CLI's option name
     header_rows: Mapping[str, int] | list[str] | None = None,
+    values: Mapping[str, str] | list[str] | None = None,
+    id_rule: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
     progress: Progress | None = None,
 ) -> ImportPlan:
@@ -210,6 +221,9 @@ def plan_import(
         header_rows: The 1-based header row of some sheets, by sheet name (``{"Systems": 4}``
             or ``["Systems=4"]``; a bare ``"4"`` for a CSV file's only sheet); the other
             sheets' header rows are found by the importer.
+        values: What cells mean, ``["Column:Text=value", ...]``; an empty value leaves the
+            field unrecorded.
+        id_rule: How a row without an id gets one (``generated``, a column, ``A+B``).
         limits: Caps on size, rows, columns and cells.
         progress: Receives progress; cancelling raises ``Cancelled``.
 
@@ -233,6 +247,8 @@ def plan_import(
             mapping=mapping,
             format=format,
             header_rows=header_rows,
+            values=values,
+            id_rule=id_rule,
             limits=limits,
             tick=tick,
         )
@@ -248,6 +264,8 @@ def plan_import(
         "mapping": _plain_mapping(mapping),
         "format": format,
         "header_rows": dict(parsed.header_rows),
+        "values": _plain_mapping(values),
+        "id_rule": id_rule or "",
     }
     plan = ImportPlan(Path(path), file_sha256(Path(path)), parsed, resolved, diff, options, seq)
     if progress is not None:
@@ -271,6 +289,9 @@ def _compare(session: Session, parsed: ParsedInventory) -> tuple[Resolved, Inven
     existing = store.load_existing(session)
     known = KnownIds(
         systems={k[0] for k in existing.records[SYSTEMS]},
+        system_names={
+            name_key(v["name"]): k[0] for k, v in existing.records[SYSTEMS].items() if v.get("name")
+        },
         identities={k[0] for k in existing.records[IDENTITIES]},
         resources={k[0] for k in existing.records[RESOURCES]},
     )
@@ -397,6 +418,8 @@ def import_inventory(
     mapping: Mapping[str, str] | list[str] | None = None,
     format: str = "auto",  # noqa: A002 - the CLI's option name
     header_rows: Mapping[str, int] | list[str] | None = None,
+    values: Mapping[str, str] | list[str] | None = None,
+    id_rule: str | None = None,
     dry_run: bool = False,
     valid_only: bool = False,
     delete_missing: bool = False,
@@ -418,6 +441,8 @@ def import_inventory(
         mapping=mapping,
         format=format,
         header_rows=header_rows,
+        values=values,
+        id_rule=id_rule,
         progress=scaled(progress, 0, 0.5),
     )
     if dry_run:
