@@ -33,6 +33,7 @@ from app.gui.dialogs.identity_dialog import IdentityDialog, show_identity
 from app.gui.dialogs.import_action import create_import_action
 from app.gui.dialogs.import_wizard import ImportWizard, open_import_wizard
 from app.gui.itemmodels.rows_table_model import Column, attr
+from app.gui.theme import TIER_TEXT_COLOURS, UNKNOWN_COLOUR, UNKNOWN_TEXT
 from app.gui.widgets.rows_table import RowsTable
 from app.gui.widgets.system_view import SystemView
 from app.services.identity_analysis import (
@@ -50,12 +51,9 @@ from app.support.gc_pause import paused_gc
 logger = logging.getLogger(__name__)
 
 _TIERS = tuple(RiskTier)
-_TIER_TEXT = {
-    RiskTier.LOW: "#2e7d32",
-    RiskTier.MODERATE: "#8d6e00",
-    RiskTier.HIGH: "#e65100",
-    RiskTier.CRITICAL: "#c62828",
-}
+_TIER_TEXT = TIER_TEXT_COLOURS
+#: The sort value of a blast radius whose access is not recorded (below every real score).
+_UNKNOWN_SCORE = -1
 _ACTING = ("human-on-the-loop", "autonomous")
 _FIXED_TABS = 2
 
@@ -77,6 +75,35 @@ def analyse_rows(
     """Compute every system's blast radius and risk tier (on a worker)."""
     with paused_gc():  # the identity graph is built from every grant and delegation
         return generation, analyse_all(workspace, progress=progress)
+
+
+def _score_text(value: int | None) -> str:
+    if value is None:
+        return ""
+    return UNKNOWN_TEXT if value == _UNKNOWN_SCORE else str(value)
+
+
+def _risk_text(value: int | None) -> str:
+    if value is None:
+        return ""
+    return _TIERS[value // 2].value + (" (provisional)" if value % 2 else "")
+
+
+def _provisional(summary: SystemSummary) -> str:
+    if not summary.risk_missing:
+        return ""
+    return f"; provisional: {', '.join(summary.risk_missing)} not recorded"
+
+
+def _recorded(header: str, name: str) -> Column:
+    """A column of an attribute that shows "unknown" in grey when it is not recorded."""
+    get = attr(name)
+    return Column(
+        header,
+        get,
+        display=lambda value: UNKNOWN_TEXT if value in (None, "") else str(value),
+        colour=lambda row: UNKNOWN_COLOUR if get(row) in (None, "") else None,
+    )
 
 
 def _days_since(day: dt.date | None, today: dt.date) -> int | None:
@@ -167,15 +194,28 @@ class InventoryPage(QWidget):
     def _system_columns(self) -> list[Column]:
         def score(row: SystemRow) -> int | None:
             summary = self._summary(row)
-            return summary.score if summary else None
+            if summary is None:
+                return None
+            return _UNKNOWN_SCORE if summary.score is None else summary.score
 
         def score_colour(row: SystemRow) -> str | None:
             summary = self._summary(row)
             return _TIER_TEXT[summary.tier] if summary else None
 
-        def risk(row: SystemRow) -> int | None:
+        def score_tooltip(row: SystemRow) -> str:
             summary = self._summary(row)
-            return tier_rank(summary.risk_tier) if summary else None
+            if summary is None:
+                return "not computed yet"
+            if summary.unknown:
+                return f"Blast radius unknown: {summary.unknown} (access not recorded)"
+            return f"Blast radius {summary.blast_text}"
+
+        def risk(row: SystemRow) -> int | None:
+            # Twice the tier's rank, plus one when provisional: sorts by tier, shows both.
+            summary = self._summary(row)
+            if summary is None:
+                return None
+            return 2 * tier_rank(summary.risk_tier) + bool(summary.risk_missing)
 
         def risk_colour(row: SystemRow) -> str | None:
             summary = self._summary(row)
@@ -183,18 +223,21 @@ class InventoryPage(QWidget):
 
         def risk_tooltip(row: SystemRow) -> str:
             summary = self._summary(row)
-            return f"set by {summary.risk_factor}" if summary else "not computed yet"
+            if summary is None:
+                return "not computed yet"
+            return f"set by {summary.risk_factor}" + _provisional(summary)
 
         return [
             Column("ID", attr("ext_id")),
             Column("Name", attr("name")),
-            Column("Risk tier", risk, display=lambda v: "" if v is None else _TIERS[v].value,
-                   colour=risk_colour, tooltip=risk_tooltip),
-            Column("Blast radius", score, colour=score_colour, align_right=True),
-            Column("Autonomy", attr("autonomy")),
-            Column("Data", attr("data_classification")),
-            Column("Exposure", attr("exposure")),
-            Column("Owner", attr("owner")),
+            Column("Risk tier", risk, display=_risk_text, colour=risk_colour,
+                   tooltip=risk_tooltip),
+            Column("Blast radius", score, display=_score_text, colour=score_colour,
+                   tooltip=score_tooltip, align_right=True),
+            _recorded("Autonomy", "autonomy"),
+            _recorded("Data", "data_classification"),
+            _recorded("Exposure", "exposure"),
+            _recorded("Owner", "owner"),
             Column("Business unit", attr("business_unit")),
             Column("Environment", attr("environment")),
             Column("Stage", attr("lifecycle_stage")),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import logging
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -18,13 +17,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.enums import RiskTier
 from app.gui import tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.identity_dialog import IdentityDialog, show_identity
 from app.gui.itemmodels.rows_table_model import Column, attr
+from app.gui.theme import TIER_TEXT_COLOURS, UNKNOWN_COLOUR, UNKNOWN_TEXT
 from app.gui.widgets.blast_radius_layout import TIER_COLOURS
 from app.gui.widgets.blast_radius_view import BlastRadiusView
+from app.gui.widgets.record_html import record_line
 from app.gui.widgets.rows_table import RowsTable
 from app.gui.widgets.system_view_data import SystemViewData, load_system_view
 from app.services.errors import UserError
@@ -32,16 +32,20 @@ from app.services.errors import UserError
 logger = logging.getLogger(__name__)
 
 SEVERITY_COLOURS = {"critical": "#c62828", "high": "#e65100", "medium": "#b26a00", "low": "#558b2f"}
-_TEXT_COLOURS = {
-    RiskTier.LOW: "#2e7d32",
-    RiskTier.MODERATE: "#8d6e00",
-    RiskTier.HIGH: "#e65100",
-    RiskTier.CRITICAL: "#c62828",
-}
+_TEXT_COLOURS = TIER_TEXT_COLOURS
 
 
 def _badge(colour: str, text: str) -> str:
     return f"<span style='background:{colour}; color:#000'>&nbsp;{html.escape(text)}&nbsp;</span>"
+
+
+def _provisional_html(note: str) -> str:
+    if not note:
+        return ""
+    return (
+        f"<p style='color:{UNKNOWN_COLOUR}'><i>Tier {html.escape(note)}: an unrecorded input "
+        "counts as moderate, never as the lowest value, until it is recorded.</i></p>"
+    )
 
 
 def profile_html(data: SystemViewData) -> str:
@@ -49,18 +53,13 @@ def profile_html(data: SystemViewData) -> str:
     e = html.escape
     detail, row, risk = data.detail, data.detail.row, data.analysis.risk
 
-    def line(label: str, value: Any) -> str:
-        text = ", ".join(map(str, value)) if isinstance(value, tuple | list) else value
-        shown = e(str(text)) if text not in (None, "") else "<i style='color:gray'>not recorded</i>"
-        return (
-            f"<tr><td style='color:gray; padding-right:12px'>{e(label)}</td><td>{shown}</td></tr>"
-        )
-
+    line = record_line
     factors = "".join(f"<li>{e(f.text)} → {e(f.tier.value)}</li>" for f in risk.factors)
     parts = [
         f"<h2>{e(row.ext_id)} — {e(row.name)}</h2>",
         f"<p><b style='color:{_TEXT_COLOURS[risk.tier]}'>Risk tier {e(risk.tier.value)}</b> "
         f"(set by {e(risk.factor)}); default target maturity {risk.target_level}.</p>",
+        _provisional_html(risk.note()),
         "<table cellpadding='2'>",
         line("Description", detail.description),
         line("Owner", row.owner),
@@ -261,9 +260,11 @@ class SystemView(QWidget):
         tier = analysis.risk.tier
         self.title.setText(f"{row.ext_id} — {row.name}" if row.name else row.ext_id)
         blast = analysis.blast_radius
+        blast_text = f"blast radius {blast.score if blast.known else UNKNOWN_TEXT}"
+        risk_text = f"risk {tier.value}" + (" (provisional)" if analysis.risk.provisional else "")
         self.badge.setText(
-            f"{_badge(TIER_COLOURS[tier], f'risk {tier.value}')}&nbsp;"
-            f"{_badge(TIER_COLOURS[blast.tier], f'blast radius {blast.score}')}"
+            f"{_badge(TIER_COLOURS[tier], risk_text)}&nbsp;"
+            f"{_badge(TIER_COLOURS[blast.tier], blast_text)}"
         )
         self.profile.setHtml(profile_html(data))
         self.attributes.set_rows(sorted(data.detail.attributes.items()))
