@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 COMMAND_MODULES: tuple[str, ...] = (
     "inventory",
     "systems",
+    "records",
     "assess",
     "report",
     "frameworks",

@@ -15,8 +15,10 @@ import datetime as dt
 import logging
 
 from app.cli.common import CliContext, table
+from app.cli.records import add_edit_verbs
 from app.domain.blast_radius import UNKNOWN, BlastRadius
 from app.domain.hygiene import HygieneFinding
+from app.ingest.fields import IDENTITIES, SYSTEMS
 from app.services import findings as finding_records
 from app.services import identity_analysis, inventory_queries
 from app.services.errors import UserError
@@ -40,6 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.add_argument("system_id", metavar="ID", help="the system's inventory id")
     _today_option(show)
     show.set_defaults(handler=show_system)
+    add_edit_verbs(verbs, SYSTEMS)
 
     identities = subparsers.add_parser("identities", help="identities and their drift")
     verbs = identities.add_subparsers(dest="verb", metavar="VERB", required=True)
@@ -54,6 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     drift.add_argument("--from", dest="old_run", type=int, metavar="RUN", help="older import")
     drift.add_argument("--to", dest="new_run", type=int, metavar="RUN", help="newer import")
     drift.set_defaults(handler=show_drift)
+    add_edit_verbs(verbs, IDENTITIES)
 
     findings = subparsers.add_parser("findings", help="findings of the workspace")
     verbs = findings.add_subparsers(dest="verb", metavar="VERB", required=True)

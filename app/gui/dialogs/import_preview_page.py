@@ -154,9 +154,22 @@ class PreviewPage(QWizardPage):
             ],
             noun="columns",
         )
+        self.kept = RowsTable(
+            [
+                Column("Record", lambda e: " → ".join(e.key)),
+                Column("Field", lambda e: e.field.replace("_", " ")),
+                Column("Value in Assay (kept)", attr("in_assay")),
+                Column("Value in the file (not imported)", attr("in_file")),
+            ],
+            noun="values changed in Assay",
+        )
+        self.kept.view.setToolTip(
+            "Values edited in Assay since the last import of this register are kept"
+        )
         self.tabs = QTabWidget()
         self.tabs.addTab(self.problems, "Problems")
         self.tabs.addTab(self.columns, "Columns read")
+        self.tabs.addTab(self.kept, "Changed in Assay since the last import")
         self.valid_only_box = QCheckBox("Import the valid rows only (skip the rejected rows)")
         self.valid_only_box.setToolTip(
             "Without this, a file with errors is not imported at all: fix it and try again"
@@ -220,7 +233,7 @@ class PreviewPage(QWizardPage):
         self.completeChanged.emit()
 
     def _clear(self) -> None:
-        for table in (self.counts, self.problems, self.columns):
+        for table in (self.counts, self.problems, self.columns, self.kept):
             table.set_rows([])
         self.note.clear()
         self.valid_only_box.setChecked(False)
@@ -237,6 +250,10 @@ class PreviewPage(QWizardPage):
         self.problems.resize_columns()
         self.columns.set_rows(column_rows(plan))
         self.columns.resize_columns()
+        kept = plan.diff.kept_edits
+        self.kept.set_rows(list(kept))
+        self.kept.resize_columns()
+        self.tabs.setTabText(2, f"Changed in Assay since the last import ({len(kept):,})")
         errors = len(plan.errors)
         warnings = len(plan.problems) - errors
         rejected = sum(plan.rejected_rows().values())
@@ -249,6 +266,11 @@ class PreviewPage(QWizardPage):
             )
         else:
             text += f"no errors, {warnings:,} warning(s). Press Import to apply."
+        if kept:
+            text += (
+                f" {len(kept):,} value(s) changed in Assay since the last import are kept "
+                "(see the last tab)."
+            )
         self.summary.setText(text)
         self.valid_only_box.setEnabled(bool(errors))
         missing = sum(r.missing for r in count_rows(plan) if r.records in ENTITY_TITLES.values())
