@@ -350,3 +350,51 @@ def _links(session: Session, entity: str, row_id: int) -> list[str]:
             .where(SystemIdentity.identity_id == row_id)
         )
     return sorted(session.execute(query).scalars())
+
+
+def field_choices(entity: str, name: str) -> tuple[str, ...]:
+    """Return the values an enumerated field takes (empty for a free field)."""
+    if name in ("approval_required", "logged"):
+        return ("yes", "no")
+    if name == "owner" or name not in {f.name for f in SPECS[entity].fields}:
+        return ()
+    fspec = _spec(entity, name)
+    return tuple(member.value for member in fspec.enum) if fspec.enum else ()
+
+
+def field_kind(entity: str, name: str) -> str:
+    """Return ``text``, ``enum``, ``date``, ``list``, ``ids``, ``bool`` or ``owner``."""
+    if name == "owner":
+        return "owner"
+    return _spec(entity, name).kind
+
+
+def record_texts(ws: Workspace, entity: str, key: tuple[str, ...] | str) -> dict[str, str]:
+    """Return a record's editable fields as the text a form shows (lists joined by "; ").
+
+    Raises:
+        UserError: The record does not exist.
+    """
+    parts = _key(entity, key)
+    with ws.db.read() as session:
+        state = _state(session, entity, _existing(session, entity, parts))
+    return {name: _as_text(value) for name, value in state.items()}
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
+    return str(value)
+
+
+def known_ids(ws: Workspace) -> dict[str, list[str]]:
+    """Return the ids of every AI system, identity and resource, sorted (for pick lists)."""
+    with ws.db.read() as session:
+        return {
+            entity: sorted(session.execute(sa.select(model.external_id)).scalars())  # type: ignore[attr-defined]
+            for entity, model in _ID_TABLES.items()
+        }

@@ -16,9 +16,12 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QMenu,
+    QMessageBox,
     QPushButton,
     QTabBar,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -28,14 +31,17 @@ from app.domain.hygiene import HygieneSettings
 from app.domain.risk import tier_rank
 from app.gui import tasks
 from app.gui.context import GuiContext
+from app.gui.dialogs.engagement_dialog import EngagementDialog
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.identity_dialog import IdentityDialog, show_identity
 from app.gui.dialogs.import_action import create_import_action
 from app.gui.dialogs.import_wizard import ImportWizard, open_import_wizard
+from app.gui.dialogs.record_dialog import RecordDialog, delete_with_confirmation
 from app.gui.itemmodels.rows_table_model import Column, attr
 from app.gui.theme import TIER_TEXT_COLOURS, UNKNOWN_COLOUR, UNKNOWN_TEXT
 from app.gui.widgets.rows_table import RowsTable
 from app.gui.widgets.system_view import SystemView
+from app.ingest.fields import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES, SYSTEMS
 from app.services.identity_analysis import (
     PortfolioAnalysis,
     SystemSummary,
@@ -43,6 +49,7 @@ from app.services.identity_analysis import (
     hygiene_settings,
     refresh_identity_findings,
 )
+from app.services.inventory_edit import NOUNS
 from app.services.inventory_queries import IdentityRow, SystemRow, list_identities, list_systems
 from app.services.progress import Progress, check_cancelled
 from app.services.workspace import Workspace
@@ -152,6 +159,9 @@ class InventoryPage(QWidget):
         top.addWidget(self.status, 1)
         top.addWidget(self.findings_button)
         top.addWidget(self.import_button)
+        self.record_dialog: RecordDialog | None = None
+        self.engagement_dialog: EngagementDialog | None = None
+        edits = self._edit_buttons()
         self.systems = RowsTable(self._system_columns(), noun="AI systems",
                                  filters=self._system_filters(), layout_key="systems")  # fmt: skip
         self.identities = RowsTable(self._identity_columns(), noun="identities",
@@ -168,6 +178,7 @@ class InventoryPage(QWidget):
         self.tabs.currentChanged.connect(lambda _index: self._show_pending_identities())
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(edits)
         layout.addWidget(self.tabs, 1)
         self.systems.row_activated.connect(lambda row: self.open_system(row.ext_id))
         self.systems.view.setToolTip("Double-click or press Enter to open a system")
@@ -186,6 +197,83 @@ class InventoryPage(QWidget):
             self.addAction(action)
             self._context.actions["inventory.import"] = action
         return action
+
+    def _edit_buttons(self) -> QHBoxLayout:
+        self.add_button = QToolButton()
+        self.add_button.setText("Add")
+        self.add_button.setToolTip("Add a record to the inventory by hand")
+        self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.add_button)
+        for entity in (SYSTEMS, IDENTITIES, RESOURCES, GRANTS, DELEGATIONS):
+            action = menu.addAction(f"{NOUNS[entity].capitalize()}…")
+            action.triggered.connect(lambda _on=False, e=entity: self.add_record(e))
+        self.add_button.setMenu(menu)
+        self.edit_button = QPushButton("Edit…")
+        self.edit_button.setToolTip("Edit the chosen system or identity")
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.delete_button = QPushButton("Delete…")
+        self.delete_button.setToolTip("Delete the chosen system or identity")
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.engagement_button = QPushButton("Engagement details…")
+        self.engagement_button.setToolTip(
+            "Client, assessor, reviewer, fieldwork dates and classification"
+        )
+        self.engagement_button.clicked.connect(self.edit_engagement)
+        row = QHBoxLayout()
+        for widget in (self.add_button, self.edit_button, self.delete_button):
+            row.addWidget(widget)
+        row.addStretch(1)
+        row.addWidget(self.engagement_button)
+        return row
+
+    # Hand edits ---------------------------------------------------------------------------
+    def _chosen(self) -> tuple[str, str] | None:
+        """Return the record kind and id chosen in the table shown, if any."""
+        table = self.tabs.currentWidget()
+        if table is self.systems:
+            row = self.systems.selected_row()
+            return (SYSTEMS, row.ext_id) if row is not None else None
+        if table is self.identities:
+            row = self.identities.selected_row()
+            return (IDENTITIES, row.ext_id) if row is not None else None
+        if isinstance(table, SystemView):
+            return SYSTEMS, table.ext_id
+        return None
+
+    def add_record(self, entity: str, preset: dict[str, str] | None = None) -> RecordDialog:
+        """Open the form of a new record of this kind."""
+        return self._open_record(RecordDialog(self._context, entity, None, preset, self))
+
+    def edit_selected(self) -> RecordDialog | None:
+        """Open the form of the chosen system or identity."""
+        chosen = self._chosen()
+        if chosen is None:
+            QMessageBox.information(self, "Edit", "Choose a system or an identity first.")
+            return None
+        entity, ext_id = chosen
+        return self._open_record(RecordDialog(self._context, entity, (ext_id,), None, self))
+
+    def delete_selected(self) -> tasks.Task | None:
+        """Delete the chosen system or identity after the user confirms."""
+        chosen = self._chosen()
+        if chosen is None:
+            QMessageBox.information(self, "Delete", "Choose a system or an identity first.")
+            return None
+        return delete_with_confirmation(self._context, self, chosen[0], (chosen[1],))
+
+    def _open_record(self, dialog: RecordDialog) -> RecordDialog:
+        self.record_dialog = dialog
+        dialog.finished.connect(lambda _code: dialog.deleteLater())
+        dialog.show()
+        return dialog
+
+    def edit_engagement(self) -> EngagementDialog:
+        """Open the engagement's details."""
+        dialog = EngagementDialog(self._context, self)
+        self.engagement_dialog = dialog
+        dialog.finished.connect(lambda _code: dialog.deleteLater())
+        dialog.show()
+        return dialog
 
     # Columns and filters ------------------------------------------------------------------
     def _summary(self, row: SystemRow) -> SystemSummary | None:

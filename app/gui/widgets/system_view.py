@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import html
 import logging
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTabWidget,
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.gui import tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.identity_dialog import IdentityDialog, show_identity
+from app.gui.dialogs.record_dialog import RecordDialog, delete_with_confirmation
 from app.gui.itemmodels.rows_table_model import Column, attr
 from app.gui.theme import TIER_TEXT_COLOURS, UNKNOWN_COLOUR, UNKNOWN_TEXT
 from app.gui.widgets.blast_radius_layout import TIER_COLOURS
@@ -27,6 +30,7 @@ from app.gui.widgets.blast_radius_view import BlastRadiusView
 from app.gui.widgets.record_html import record_line
 from app.gui.widgets.rows_table import RowsTable
 from app.gui.widgets.system_view_data import SystemViewData, load_system_view
+from app.ingest.fields import DELEGATIONS, GRANTS, RESOURCES, SYSTEMS
 from app.services.errors import UserError
 
 logger = logging.getLogger(__name__)
@@ -92,6 +96,7 @@ class SystemView(QWidget):
         self._context = context
         self.ext_id = ext_id
         self.data: SystemViewData | None = None
+        self.record_dialog: RecordDialog | None = None
         self._task: tasks.Task | None = None
         self.title = QLabel(ext_id)
         self.title.setObjectName("pageHeading")
@@ -105,6 +110,10 @@ class SystemView(QWidget):
         top.addWidget(self.title)
         top.addWidget(self.badge)
         top.addStretch(1)
+        self.edit_button = QPushButton("Edit system…")
+        self.edit_button.setToolTip("Change this system's record (journalled)")
+        self.edit_button.clicked.connect(self.edit_system)
+        top.addWidget(self.edit_button)
         top.addWidget(self.reload_button)
         self.profile = QTextBrowser()
         self.profile.setAccessibleName("System profile")
@@ -138,12 +147,17 @@ class SystemView(QWidget):
         box = QVBoxLayout(delegations)
         box.addWidget(self.chain_label)
         box.addWidget(self.delegations, 1)
+        box.addLayout(self._buttons(("Add delegation…", self.add_delegation),
+                                    ("Delete delegation…", self.delete_delegation)))  # fmt: skip
         self.blast_radius = BlastRadiusView()
         self.findings = self._findings_table()
         self.tabs = QTabWidget()
         self.tabs.addTab(profile, "Profile")
         self.tabs.addTab(self.identities, "Identities")
-        self.tabs.addTab(self.grants, "Grants")
+        self.tabs.addTab(self._with_buttons(self.grants, (
+            ("Add grant…", self.add_grant), ("Edit grant…", self.edit_grant),
+            ("Edit resource…", self.edit_resource), ("Delete grant…", self.delete_grant),
+        )), "Grants")  # fmt: skip
         self.tabs.addTab(delegations, "Delegations")
         self.tabs.addTab(self.blast_radius, "Blast radius")
         self.tabs.addTab(self.findings, "Findings")
@@ -153,6 +167,85 @@ class SystemView(QWidget):
         layout.addWidget(self.tabs, 1)
         context.data_changed.connect(self._on_data_changed)
         self.reload()
+
+    # Hand edits -----------------------------------------------------------------------------
+    @staticmethod
+    def _buttons(*specs: tuple[str, Any]) -> QHBoxLayout:
+        row = QHBoxLayout()
+        for text, slot in specs:
+            button = QPushButton(text)
+            button.clicked.connect(lambda _on=False, s=slot: s())
+            row.addWidget(button)
+        row.addStretch(1)
+        return row
+
+    def _with_buttons(self, table: QWidget, specs: tuple[tuple[str, Any], ...]) -> QWidget:
+        holder = QWidget()
+        box = QVBoxLayout(holder)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(table, 1)
+        box.addLayout(self._buttons(*specs))
+        return holder
+
+    def _open(self, dialog: RecordDialog) -> RecordDialog:
+        self.record_dialog = dialog
+        dialog.finished.connect(lambda _code: dialog.deleteLater())
+        dialog.show()
+        return dialog
+
+    def edit_system(self) -> RecordDialog:
+        """Open this system's record in a form."""
+        return self._open(RecordDialog(self._context, SYSTEMS, (self.ext_id,), parent=self))
+
+    def add_grant(self) -> RecordDialog:
+        """Open the form of a new grant (for one of this system's identities)."""
+        first = self.data.detail.identities[:1] if self.data else ()
+        preset = {"identity": first[0]} if first else {}
+        return self._open(RecordDialog(self._context, GRANTS, None, preset, self))
+
+    def _chosen_grant(self) -> Any:
+        row = self.grants.selected_row()
+        if row is None:
+            QMessageBox.information(self, "Grants", "Choose a grant first.")
+        return row
+
+    def edit_grant(self) -> RecordDialog | None:
+        """Open the chosen grant in a form."""
+        row = self._chosen_grant()
+        if row is None:
+            return None
+        key = (row.identity, row.resource, row.action, row.scope)
+        return self._open(RecordDialog(self._context, GRANTS, key, parent=self))
+
+    def edit_resource(self) -> RecordDialog | None:
+        """Open the resource of the chosen grant in a form."""
+        row = self._chosen_grant()
+        if row is None:
+            return None
+        return self._open(RecordDialog(self._context, RESOURCES, (row.resource,), parent=self))
+
+    def delete_grant(self) -> tasks.Task | None:
+        """Delete the chosen grant after the user confirms."""
+        row = self._chosen_grant()
+        if row is None:
+            return None
+        key = (row.identity, row.resource, row.action, row.scope)
+        return delete_with_confirmation(self._context, self, GRANTS, key)
+
+    def add_delegation(self) -> RecordDialog:
+        """Open the form of a new delegation."""
+        first = self.data.detail.identities[:1] if self.data else ()
+        preset = {"from_identity": first[0]} if first else {}
+        return self._open(RecordDialog(self._context, DELEGATIONS, None, preset, self))
+
+    def delete_delegation(self) -> tasks.Task | None:
+        """Delete the chosen delegation after the user confirms."""
+        row = self.delegations.selected_row()
+        if row is None:
+            QMessageBox.information(self, "Delegations", "Choose a delegation first.")
+            return None
+        key = (row.source, row.target, row.kind)
+        return delete_with_confirmation(self._context, self, DELEGATIONS, key)
 
     # Tables ---------------------------------------------------------------------------------
     @staticmethod
