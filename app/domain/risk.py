@@ -53,6 +53,16 @@ EXPOSURE_TIER: Mapping[Exposure, RiskTier] = {
     Exposure.PUBLIC: RiskTier.HIGH,
 }
 UNRECORDED_TIER = RiskTier.MODERATE
+#: How the risk tier treats what is not recorded, in words (stated in every report's method).
+RISK_METHOD_TEXT = (
+    "Risk tier. Autonomy, data classification, exposure and the identity blast radius each "
+    "give a tier on their own; the system's tier is the highest of them, and the report names "
+    "the factor that set it. Unknown is not the lowest value: an input that is not recorded, "
+    "including a blast radius whose access is not recorded, counts as moderate, and the tier is "
+    "marked provisional with the missing inputs named. Recording them can lower the tier as "
+    "well as raise it. A blast radius is unknown, never 0, when none of the identities a system "
+    "can act as has a recorded grant."
+)
 _NOT_RECORDED = ": not recorded"
 _RANK = {tier: n for n, tier in enumerate(RiskTier)}
 

@@ -62,10 +62,7 @@ def executive_summary(
     second = (
         f"The system is in the {system.risk_tier or 'unrated'} risk tier"
         f"{f' (set by {system.risk_factor})' if system.risk_factor else ''}"
-        f"{f'; {system.risk_note}' if system.risk_note else ''}. Through "
-        f"{len(posture.identities)} identities it reaches {len(posture.resources)} resources; "
-        f"{_blast_sentence(posture)}, "
-        f"with a longest delegation chain of {posture.longest_chain} hop(s)."
+        f"{f'; {system.risk_note}' if system.risk_note else ''}. {_reach_sentence(posture)}"
     )
     third = (
         f"{len(open_findings)} finding(s) remain open, {severe} of them critical or high; "
@@ -74,13 +71,19 @@ def executive_summary(
     return "\n\n".join([first, second, third])
 
 
-def _blast_sentence(posture: IdentityPosture) -> str:
+def _reach_sentence(posture: IdentityPosture) -> str:
+    count = len(posture.identities)
+    identities = f"{count} identit{'y' if count == 1 else 'ies'}"
     if posture.blast_score is None:
         return (
-            "its identity blast radius is unknown because its access is not recorded "
-            f"({posture.blast_unknown}), which is not the same as a low one"
+            f"It acts through {identities}, but its identity blast radius is unknown because its "
+            f"access is not recorded ({posture.blast_unknown}), which is not the same as a low one."
         )
-    return f"its identity blast radius is {posture.blast_score} of 100 ({posture.blast_tier})"
+    return (
+        f"Through {identities} it reaches {len(posture.resources)} resources; its identity "
+        f"blast radius is {posture.blast_score} of 100 ({posture.blast_tier}), with a longest "
+        f"delegation chain of {posture.longest_chain} hop(s)."
+    )
 
 
 def key_messages(

@@ -17,6 +17,7 @@ from app import APP_NAME, __version__
 from app.domain.enums import IdentityKind
 from app.domain.hygiene import evaluate_hygiene
 from app.domain.hygiene_model import SECRET_KINDS
+from app.domain.risk import RISK_METHOD_TEXT
 from app.domain.scoring import METHOD_TEXT
 from app.reports.viewmodels import (
     DocumentControl,
@@ -213,7 +214,7 @@ def build_portfolio(
         kpis=_kpis(workspace, today),
         top_findings=_top_findings(findings),
         summary=_summary(systems),
-        method_text=METHOD_TEXT,
+        method_text=f"{METHOD_TEXT}\n{RISK_METHOD_TEXT}",
     )
     if profile == "client":
         data = replace(for_client(data), profile=profile)
