@@ -184,7 +184,7 @@ def access_not_recorded(ctx: HygieneContext) -> Iterator[HygieneFinding]:
         yield HygieneFinding(
             "access-not-recorded",
             Severity.MEDIUM,
-            f"access of {system.ext_id} not recorded",
+            f"Access of {system.ext_id} not recorded",
             f"The blast radius of {system.ext_id} is unknown: {reason}. Its risk tier is "
             "provisional until its access is recorded; an unknown blast radius is not a low one.",
             "Record the identities the system uses and what each may do (grants and "

@@ -108,9 +108,12 @@ class RiskAssessment:
 
     def note(self) -> str:
         """Return ``provisional: autonomy, blast radius not recorded``, or '' when complete."""
-        if not self.missing:
-            return ""
-        return f"provisional: {', '.join(self.missing)} not recorded"
+        return provisional_note(self.missing)
+
+
+def provisional_note(missing: tuple[str, ...]) -> str:
+    """Return ``provisional: … not recorded`` naming the missing inputs, or '' for none."""
+    return f"provisional: {', '.join(missing)} not recorded" if missing else ""
 
 
 def tier_rank(tier: RiskTier) -> int:

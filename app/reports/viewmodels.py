@@ -513,6 +513,7 @@ class PortfolioSystem:
     blast_score: int | None = None
     blast_tier: str = ""
     blast_unknown: str = ""
+    risk_note: str = ""
     status: str = ""
     mean: float | None = None
     achieved_level: int | None = None

@@ -98,10 +98,12 @@ def read_value(entity: str, name: str, text: Any) -> Any:
     if name == "owner":
         email, owner_name = split_email(text)
         return (email, owner_name) if email or owner_name else None
+    fspec = _spec(entity, name)
     try:
-        return normaliser(_spec(entity, name))(text)
+        return normaliser(fspec)(text)
     except BadValue as exc:
-        raise UserError(f"{_label(name).capitalize()}: {exc}") from exc
+        hint = " (write it as YYYY-MM-DD, e.g. 2027-03-31)" if fspec.kind == "date" else ""
+        raise UserError(f"{_label(name).capitalize()}: {exc}{hint}") from exc
 
 
 def _key(entity: str, key: tuple[str, ...] | str) -> tuple[str, ...]:

@@ -83,7 +83,7 @@ def test_systems_show_and_identities_text_and_json(ws_path, capsys) -> None:
     text = _run(capsys, "--workspace", path, "systems", "show", "AIS-U")
     assert "Blast radius: unknown (access not recorded" in text
     assert "provisional: blast radius, data classification, exposure not recorded" in text
-    assert "access of AIS-U not recorded" in text
+    assert "Access of AIS-U not recorded" in text
     assert "Owner: unknown" in text
     assert "0/100" not in text
     shown = json.loads(_run(capsys, "--workspace", path, "--json", "systems", "show", "AIS-U"))

@@ -81,6 +81,7 @@ class EngagementDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.buttons.setEnabled(False)
+        self.setMinimumWidth(480)
         tasks.run_task(get_engagement, context.workspace, on_success=self._on_loaded,
                        on_failure=self._show_error, with_progress=False)  # fmt: skip
 

@@ -26,7 +26,7 @@ from app.domain.blast_radius import BlastRadius
 from app.gui import tasks
 from app.gui.itemmodels.rows_table_model import Column, attr
 from app.gui.theme import UNKNOWN_TEXT
-from app.gui.widgets.record_html import record_line, unknown_html
+from app.gui.widgets.record_html import UNKNOWN_RECORDED, record_line, unknown_html
 from app.gui.widgets.rows_table import RowsTable
 from app.services.errors import UserError
 from app.services.identity_analysis import IdentityAnalysis, analyse_identity
@@ -109,9 +109,9 @@ def profile_html(data: IdentityViewData) -> str:
             f"<h2>{e(row.ext_id)}{' — ' + e(row.name) if row.name else ''}</h2>",
             _blast_html(blast, data.detail.open_findings),
             "<table cellpadding='2'>",
-            line("Kind", row.kind),
+            line("Kind", row.kind, UNKNOWN_RECORDED),
             line("Provider", row.provider),
-            line("Owner", row.owner),
+            line("Owner", row.owner, UNKNOWN_RECORDED),
             line("Environment", row.environment),
             line("Used by", data.analysis.systems),
             line("Created", row.created),

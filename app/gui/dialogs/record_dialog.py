@@ -55,6 +55,8 @@ KEY_FIELDS: dict[str, tuple[tuple[str, str | None], ...]] = {
 }  # fmt: skip
 _HINTS = {"date": "YYYY-MM-DD", "list": "several separated by ;", "ids": "ids separated by ;",
           "owner": "Name <e-mail>, a name or an e-mail"}  # fmt: skip
+#: The first choice of a pick list whose field may stay unrecorded.
+NOT_RECORDED_CHOICE = "— not recorded —"
 _LABELS = {"id": "Id", "data_classification": "Data classification", "identities":
            "Identities used", "systems": "Used by systems", "from_identity": "From identity",
            "to_identity": "Can act as (identity)", "review_due": "Review due"}  # fmt: skip
@@ -123,6 +125,7 @@ class RecordDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+        self.setMinimumWidth(520)
         self._set_busy(True)
         self._task = tasks.run_task(load_form, context.workspace, entity, key,
                                     on_success=self._on_loaded, on_failure=self._on_failed,
@@ -134,7 +137,7 @@ class RecordDialog(QDialog):
             box = QComboBox()
             box.setEditable(bool(picks))
             if not key_field or picks:
-                box.addItem("")
+                box.addItem("" if picks else NOT_RECORDED_CHOICE)
             box.addItems(list(choices))
             box.setAccessibleName(field_label(name))
             box.setEnabled(not (key_field and self.key))
@@ -260,7 +263,7 @@ def error_text(exc: BaseException, failure: str) -> str:
 def text_of(widget: QLineEdit | QComboBox) -> str:
     """Return a form field's text, trimmed."""
     text = widget.currentText() if isinstance(widget, QComboBox) else widget.text()
-    return text.strip()
+    return "" if text == NOT_RECORDED_CHOICE else text.strip()
 
 
 def set_text(widget: QLineEdit | QComboBox, text: str) -> None:
@@ -268,7 +271,9 @@ def set_text(widget: QLineEdit | QComboBox, text: str) -> None:
     if isinstance(widget, QLineEdit):
         widget.setText(text)
         return
-    index = widget.findText(text)
+    index = widget.findText(text or NOT_RECORDED_CHOICE)
+    if index < 0 and not text:
+        index = widget.findText("")
     if index < 0:
         widget.addItem(text)
         index = widget.findText(text)

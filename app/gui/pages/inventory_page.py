@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.enums import RiskTier
 from app.domain.hygiene import HygieneSettings
-from app.domain.risk import tier_rank
+from app.domain.risk import provisional_note, tier_rank
 from app.gui import tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.engagement_dialog import EngagementDialog
@@ -97,9 +97,8 @@ def _risk_text(value: int | None) -> str:
 
 
 def _provisional(summary: SystemSummary) -> str:
-    if not summary.risk_missing:
-        return ""
-    return f"; provisional: {', '.join(summary.risk_missing)} not recorded"
+    note = provisional_note(summary.risk_missing)
+    return f"; {note}" if note else ""
 
 
 def _recorded(header: str, name: str) -> Column:
@@ -454,6 +453,7 @@ class InventoryPage(QWidget):
         self._analysis_task = None
         self._analysis = {s.ext_id: s for s in portfolio.systems}
         self.systems.refresh_values()  # the blast radius columns fill in where they are
+        self.systems.resize_columns()  # tiers such as "moderate (provisional)" are wider
         text = self.status.text().replace(" · computing blast radius…", "")
         high = sum(1 for s in portfolio.systems if tier_rank(s.risk_tier) >= 2)
         self.status.setText(f"{text} · {high:,} at high or critical risk")

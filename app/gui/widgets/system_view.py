@@ -27,7 +27,7 @@ from app.gui.itemmodels.rows_table_model import Column, attr
 from app.gui.theme import TIER_TEXT_COLOURS, UNKNOWN_COLOUR, UNKNOWN_TEXT
 from app.gui.widgets.blast_radius_layout import TIER_COLOURS
 from app.gui.widgets.blast_radius_view import BlastRadiusView
-from app.gui.widgets.record_html import record_line
+from app.gui.widgets.record_html import UNKNOWN_RECORDED, record_line
 from app.gui.widgets.rows_table import RowsTable
 from app.gui.widgets.system_view_data import SystemViewData, load_system_view
 from app.ingest.fields import DELEGATIONS, GRANTS, RESOURCES, SYSTEMS
@@ -66,15 +66,15 @@ def profile_html(data: SystemViewData) -> str:
         _provisional_html(risk.note()),
         "<table cellpadding='2'>",
         line("Description", detail.description),
-        line("Owner", row.owner),
+        line("Owner", row.owner, UNKNOWN_RECORDED),
         line("Business unit", row.business_unit),
         line("Provider", detail.provider),
         line("Model", detail.model),
         line("Lifecycle stage", row.lifecycle_stage),
         line("Environment", row.environment),
-        line("Autonomy", row.autonomy),
-        line("Data classification", row.data_classification),
-        line("Exposure", row.exposure),
+        line("Autonomy", row.autonomy, UNKNOWN_RECORDED),
+        line("Data classification", row.data_classification, UNKNOWN_RECORDED),
+        line("Exposure", row.exposure, UNKNOWN_RECORDED),
         line("Tools", detail.tools),
         line("Identities used", detail.identities),
         line("Tags", detail.tags),
