@@ -6,7 +6,8 @@ form field or a command-line option holds) and are read with the importer's own 
 the window, the CLI and an import accept the same words ("HITL", "service account",
 31/12/2026). Each change is one write transaction with one journal entry (``inventory.add``,
 ``inventory.edit``, ``inventory.delete``) naming the fields it changed;
-:mod:`app.services.inventory_import.plan` reads the ``inventory.edit`` entries to keep hand edits on the next import of a register.
+:mod:`app.services.inventory_import.plan` reads the ``inventory.edit`` entries to keep hand
+edits on the next import of a register.
 """
 
 from __future__ import annotations
