@@ -141,3 +141,43 @@ def test_grant_and_resource_edits_from_the_system_view(page, workspace, qtbot):
     with qtbot.waitSignal(dialog.saved, timeout=10_000):
         dialog.save()
     assert _actions(workspace)[-1] == ("inventory.edit", "claims-db")
+
+
+def test_the_wizard_lists_a_window_edit_as_changed_in_assay(page, workspace, qtbot, tmp_path):
+    from openpyxl import Workbook
+
+    from app.services.inventory_import import import_inventory
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "AI systems"
+    sheet.append(["id", "name", "exposure"])
+    sheet.append(["AIS-1", "Claims bot", "internal"])
+    book.save(tmp_path / "register.xlsx")
+    import_inventory(workspace, tmp_path / "register.xlsx")
+    page.tabs.setCurrentWidget(page.systems)
+    qtbot.waitUntil(lambda: page._load_task is None, timeout=10_000)
+    page.systems.view.selectRow(0)
+    dialog = page.edit_selected()
+    _save(dialog, qtbot)
+    dialog.inputs["exposure"].setCurrentText("partner")
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.save()
+    wizard = page.start_import()
+    wizard.file_page.path_edit.setText(str(tmp_path / "register.xlsx"))
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.file_preview is not None, timeout=10_000)
+    wizard.next()
+    with qtbot.waitSignal(wizard.preview_page.plan_ready, timeout=15_000):
+        wizard.next()
+    preview = wizard.preview_page
+    (kept,) = preview.kept.model.rows
+    assert (kept.key, kept.field, kept.in_assay, kept.in_file) == (
+        ("AIS-1",),
+        "exposure",
+        "partner",
+        "internal",
+    )
+    assert preview.tabs.tabText(2) == "Changed in Assay since the last import (1)"
+    assert "changed in Assay since the last import are kept" in preview.summary.text()
+    wizard.reject()
