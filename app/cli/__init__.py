@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 COMMAND_MODULES: tuple[str, ...] = (
     "inventory",
     "systems",
+    "records",
     "assess",
     "report",
     "export",

@@ -213,9 +213,28 @@ def _reading_lines(plan: ImportPlan) -> list[str]:
     return [""] + lines if lines else []
 
 
+def _kept_lines(plan: ImportPlan) -> list[str]:
+    kept = plan.diff.kept_edits
+    if not kept:
+        return []
+    lines = [f"Changed in Assay since the last import, kept ({len(kept)}):"]
+    for edit in kept[:MAX_PROBLEMS_SHOWN]:
+        lines.append(
+            f"  {edit.label}: {_shown(edit.in_assay)} (the file says {_shown(edit.in_file)})"
+        )
+    if len(kept) > MAX_PROBLEMS_SHOWN:
+        lines.append(f"  … and {len(kept) - MAX_PROBLEMS_SHOWN:,} more (see --json)")
+    return [*lines, ""]
+
+
+def _shown(value: object) -> str:
+    return "(empty)" if value in (None, "", []) else str(value)
+
+
 def _plan_text(plan: ImportPlan, *, dry_run: bool) -> str:
     head = f"{plan.file_name} ({plan.format}, {plan.parsed.rows:,} data rows)"
-    lines = [head, "", _summary_table(plan), *_reading_lines(plan), "", *_problem_lines(plan)]
+    lines = [head, "", _summary_table(plan), *_reading_lines(plan), ""]
+    lines += [*_kept_lines(plan), *_problem_lines(plan)]
     if dry_run:
         lines += ["", "Dry run: nothing was written."]
     return "\n".join(lines)

@@ -15,8 +15,10 @@ import datetime as dt
 import logging
 
 from app.cli.common import CliContext, table
-from app.domain.blast_radius import BlastRadius
+from app.cli.records import add_edit_verbs
+from app.domain.blast_radius import UNKNOWN, BlastRadius
 from app.domain.hygiene import HygieneFinding
+from app.ingest.fields import IDENTITIES, SYSTEMS
 from app.services import findings as finding_records
 from app.services import identity_analysis, inventory_queries
 from app.services.errors import UserError
@@ -26,6 +28,7 @@ logger = logging.getLogger(__name__)
 _SOURCES = ("identity-rule", "gap", "manual")
 _STATUSES = ("open", "in-progress", "accepted", "resolved")
 _SEVERITIES = ("low", "medium", "high", "critical")
+_UNKNOWN = UNKNOWN
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,6 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.add_argument("system_id", metavar="ID", help="the system's inventory id")
     _today_option(show)
     show.set_defaults(handler=show_system)
+    add_edit_verbs(verbs, SYSTEMS)
 
     identities = subparsers.add_parser("identities", help="identities and their drift")
     verbs = identities.add_subparsers(dest="verb", metavar="VERB", required=True)
@@ -53,6 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     drift.add_argument("--from", dest="old_run", type=int, metavar="RUN", help="older import")
     drift.add_argument("--to", dest="new_run", type=int, metavar="RUN", help="newer import")
     drift.set_defaults(handler=show_drift)
+    add_edit_verbs(verbs, IDENTITIES)
 
     findings = subparsers.add_parser("findings", help="findings of the workspace")
     verbs = findings.add_subparsers(dest="verb", metavar="VERB", required=True)
@@ -113,9 +118,8 @@ def list_systems(ctx: CliContext) -> int:
         data.append({**dataclasses.asdict(row), "analysis": line and dataclasses.asdict(line)})
     text = [
         [
-            r.ext_id, r.name, r.owner or "-", r.autonomy or "-", str(r.identities),
-            f"{a.score} {a.tier.value}" if a else "-", a.risk_tier.value if a else "-",
-            str(r.open_findings),
+            r.ext_id, r.name, r.owner or _UNKNOWN, r.autonomy or _UNKNOWN, str(r.identities),
+            a.blast_text if a else "-", _risk_text(a) if a else "-", str(r.open_findings),
         ]
         for r in rows
         for a in [portfolio.get(r.ext_id)]
@@ -125,12 +129,22 @@ def list_systems(ctx: CliContext) -> int:
     return 0
 
 
+def _risk_text(line: identity_analysis.SystemSummary) -> str:
+    return line.risk_tier.value + (" (provisional)" if line.risk_missing else "")
+
+
 def _blast_lines(blast: BlastRadius, start: str | None) -> list[str]:
     chain = blast.chain
     bound = "" if chain.exact else "at least "
+    if blast.unknown:
+        headline = f"Blast radius: {UNKNOWN} (access not recorded: {blast.unknown})"
+    else:
+        headline = (
+            f"Blast radius: {blast.text()}, {len(blast.resources)} resource(s), "
+            f"weighted sum {blast.raw}"
+        )
     lines = [
-        f"Blast radius: {blast.score}/100 ({blast.tier.value}), {len(blast.resources)} "
-        f"resource(s), weighted sum {blast.raw}",
+        headline,
         f"Longest delegation chain: {bound}{chain.depth} hop(s)"
         + (f" ({' → '.join(chain.identities)})" if chain.depth else ""),
     ]
@@ -170,13 +184,14 @@ def show_system(ctx: CliContext) -> int:
     def text() -> str:
         lines = [
             f"{row.ext_id}  {row.name}",
-            f"Owner: {row.owner or '-'}   Business unit: {row.business_unit or '-'}",
-            f"Autonomy: {row.autonomy or '-'}   Data: {row.data_classification or '-'}   "
-            f"Exposure: {row.exposure or '-'}   Environment: {row.environment or '-'}",
+            f"Owner: {row.owner or _UNKNOWN}   Business unit: {row.business_unit or '-'}",
+            f"Autonomy: {row.autonomy or _UNKNOWN}   Data: {row.data_classification or _UNKNOWN}"
+            f"   Exposure: {row.exposure or _UNKNOWN}   Environment: {row.environment or '-'}",
             f"Identities: {', '.join(detail.identities) or '-'}",
             *_delegation_lines(detail.delegations),
             f"Risk tier: {result.risk.tier.value} (set by {result.risk.factor}); "
-            f"default target maturity {result.risk.target_level}",
+            f"default target maturity {result.risk.target_level}"
+            + (f"; {result.risk.note()}" if result.risk.provisional else ""),
             *_blast_lines(result.blast_radius, row.ext_id),
             *_finding_lines(result.findings),
             f"Method: {result.formula}",
@@ -189,16 +204,30 @@ def show_system(ctx: CliContext) -> int:
 
 def list_identities(ctx: CliContext) -> int:
     """Print the identities."""
-    rows = inventory_queries.list_identities(ctx.workspace(), system=ctx.args.system)
+    ws = ctx.workspace()
+    rows = inventory_queries.list_identities(ws, system=ctx.args.system)
+    blasts = identity_analysis.identity_blasts(ws)
+    data = [{**dataclasses.asdict(r), "blast_radius": _blast_json(blasts.get(r.ext_id))}
+            for r in rows]  # fmt: skip
     text = [
-        [r.ext_id, r.kind or "-", r.owner or "-", r.environment or "-",
+        [r.ext_id, r.kind or _UNKNOWN, r.owner or _UNKNOWN, r.environment or "-",
          _date(r.last_rotated), _date(r.last_used), _date(r.expires),
-         ", ".join(r.systems) or "-", str(r.grants)]
+         ", ".join(r.systems) or "-", str(r.grants),
+         blasts[r.ext_id].text() if r.ext_id in blasts else "-"]
         for r in rows
     ]  # fmt: skip
-    headers = ["ID", "Kind", "Owner", "Env", "Rotated", "Used", "Expires", "Systems", "Grants"]
-    ctx.output(rows, lambda: table(text, headers))
+    headers = ["ID", "Kind", "Owner", "Env", "Rotated", "Used", "Expires", "Systems", "Grants",
+               "Blast"]  # fmt: skip
+    ctx.output(data, lambda: table(text, headers))
     return 0
+
+
+def _blast_json(blast: BlastRadius | None) -> dict[str, object] | None:
+    """Return the score, tier and (when unknown) the reason; null score when not recorded."""
+    if blast is None:
+        return None
+    tier = blast.tier.value if blast.tier else None
+    return {"score": blast.score, "tier": tier, "unknown": blast.unknown}
 
 
 def _date(value: dt.date | None) -> str:
@@ -216,7 +245,7 @@ def show_identity(ctx: CliContext) -> int:
         return "\n".join(
             [
                 f"{identity.ext_id}  {identity.name}",
-                f"Kind: {identity.kind or '-'}   Owner: {identity.owner or '-'}   "
+                f"Kind: {identity.kind or _UNKNOWN}   Owner: {identity.owner or _UNKNOWN}   "
                 f"Used by: {', '.join(result.systems) or '-'}",
                 *_blast_lines(result.blast_radius, None),
                 *_finding_lines(result.findings),

@@ -13,6 +13,11 @@ sensitivity is not recorded counts as confidential until shown otherwise). Actio
 read 1, execute 2, write 3, admin 4. Tiers: below 25 low, from 25 moderate, from 50 high, from
 75 critical. One admin grant on restricted data (raw 32) scores 55, high.
 
+Unknown is not zero: a subject that reaches no resource at all (a system with no identity, or
+whose identities and their delegations carry no recorded grant) has no score and no tier; its
+access is *not recorded*, which is not the same as "no access". Such a blast radius carries the
+reason instead, and every surface shows it as "unknown", never as 0 (low).
+
 Every reached resource keeps the paths that explain it: system → identity → [identities it
 can act as] → resource, action. Up to :data:`MAX_PATHS_PER_RESOURCE` shortest paths are kept,
 one per identity holding the strongest grant.
@@ -53,8 +58,15 @@ FORMULA = (
     "the subject can reach directly or through delegations, the resource's sensitivity weight "
     "(public 1, internal 2, confidential 4, restricted 8; unrecorded counts as confidential) "
     "times the weight of the strongest action on it (read 1, execute 2, write 3, admin 4). "
-    "Tiers: below 25 low, 25–49 moderate, 50–74 high, 75 and above critical."
+    "Tiers: below 25 low, 25–49 moderate, 50–74 high, 75 and above critical. A subject "
+    "whose identities carry no recorded grant has an unknown blast radius (access not "
+    "recorded), never a score of 0."
 )
+#: What a blast radius whose access is not recorded is called on every surface.
+UNKNOWN = "unknown"
+NO_IDENTITY = "no identity is recorded for this system"
+NO_SYSTEM_GRANT = "none of its identities has a recorded grant"
+NO_IDENTITY_GRANT = "no grant is recorded for this identity or the identities it can act as"
 
 _ACTION_BY_RANK = {a.rank: a for a in Action}
 
@@ -112,24 +124,58 @@ class BlastRadius:
         subject_kind: ``system`` or ``identity``.
         resources: Reached resources, heaviest first (then by id).
         raw: The weighted sum S of the formula.
-        score: The 0–100 score.
-        tier: The tier of the score.
+        score: The 0–100 score; None when the access is not recorded.
+        tier: The tier of the score; None when the access is not recorded.
         identities: Identities the subject can act as (its own first, then through delegations).
         chain: The longest delegation chain from the subject.
+        unknown: Why the blast radius is unknown (None when it is known).
     """
 
     subject: str
     subject_kind: str
     resources: tuple[ReachedResource, ...]
     raw: int
-    score: int
-    tier: RiskTier
+    score: int | None
+    tier: RiskTier | None
     identities: tuple[str, ...]
     chain: Chain
+    unknown: str | None = None
+
+    @property
+    def known(self) -> bool:
+        """Return True when some access is recorded (the score means something)."""
+        return self.unknown is None
+
+    def text(self) -> str:
+        """Return ``55/100 (high)``, or ``unknown`` when the access is not recorded."""
+        return describe(self.score, self.tier)
 
     def paths(self) -> list[AccessPath]:
         """Return every explaining path, heaviest resource first."""
         return [path for reached in self.resources for path in reached.paths]
+
+
+def describe(score: int | None, tier: RiskTier | str | None) -> str:
+    """Return a blast radius as ``55/100 (high)``, or ``unknown`` when there is no score."""
+    if score is None or not tier:
+        return UNKNOWN
+    return f"{score}/100 ({RiskTier(tier).value})"
+
+
+def unknown_reason(kind: str, identities: int, raw: int, resources: int) -> str | None:
+    """Return why a subject's blast radius is unknown, or None when its access is recorded.
+
+    Args:
+        kind: ``system`` or ``identity``.
+        identities: How many identities the subject uses directly.
+        raw: The weighted sum reached.
+        resources: How many resources the subject reaches.
+    """
+    if resources or raw:
+        return None
+    if kind == "system" and not identities:
+        return NO_IDENTITY
+    return NO_SYSTEM_GRANT if kind == "system" else NO_IDENTITY_GRANT
 
 
 def resource_weight(sensitivity: Sensitivity | None, action: Action) -> int:
@@ -196,8 +242,12 @@ def _build(
         paths = tuple(explained[0].get(resource, ())) if explained else ()
         items.append(ReachedResource(resource, level, action, weight, paths))
     items.sort(key=lambda item: (-item.weight, item.resource))
-    score = score_of(raw)
     identities = tuple(explained[1]) if explained else tuple(dict.fromkeys(starts))
+    direct = len(graph.identities_of(subject)) if kind == "system" else 1
+    reason = unknown_reason(kind, direct, raw, len(items))
+    if reason is not None:
+        return BlastRadius(subject, kind, (), 0, None, None, identities, chain, reason)
+    score = score_of(raw)
     return BlastRadius(subject, kind, tuple(items), raw, score, tier_of(score), identities, chain)
 
 
@@ -224,20 +274,22 @@ class BlastSummary:
     Attributes:
         subject: The system's id.
         raw: The weighted sum S of the formula.
-        score: The 0–100 score.
-        tier: The tier of the score.
+        score: The 0–100 score; None when the access is not recorded.
+        tier: The tier of the score; None when the access is not recorded.
         resources: How many resources the system reaches.
         identities: How many identities the system uses directly.
         chain: The longest delegation chain from the system.
+        unknown: Why the blast radius is unknown (None when it is known).
     """
 
     subject: NodeId
     raw: int
-    score: int
-    tier: RiskTier
+    score: int | None
+    tier: RiskTier | None
     resources: int
     identities: int
     chain: Chain
+    unknown: str | None = None
 
 
 class BlastScorer:
@@ -289,6 +341,9 @@ class BlastScorer:
                             count += 1
                         raw += weight.get(resource, unrecorded) * (rank - current)
                         extra[resource] = rank
-        score = score_of(raw)
         chain = graph.system_chain(system)
+        reason = unknown_reason("system", len(starts), raw, count)
+        if reason is not None:
+            return BlastSummary(system, 0, None, None, 0, len(starts), chain, reason)
+        score = score_of(raw)
         return BlastSummary(system, raw, score, tier_of(score), count, len(starts), chain)

@@ -93,7 +93,8 @@ class DriftReport:
         grants_widened: Pairs whose strongest action grew or whose scope became broad.
         delegations_added: ``from → to (kind)`` delegations new in the newer inventory.
         delegations_removed: Delegations gone from it.
-        scores_raised: ``(system, old score, new score)`` where the blast radius grew.
+        scores_raised: ``(system, old score, new score)`` where the blast radius grew (an old
+            score of None: it was unknown, its access not recorded).
     """
 
     systems_added: tuple[str, ...] = ()
@@ -106,7 +107,7 @@ class DriftReport:
     grants_widened: tuple[Widening, ...] = ()
     delegations_added: tuple[str, ...] = ()
     delegations_removed: tuple[str, ...] = ()
-    scores_raised: tuple[tuple[str, int, int], ...] = ()
+    scores_raised: tuple[tuple[str, int | None, int], ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -384,11 +385,11 @@ def _widened_identities(
 
 def _raised_scores(
     old: InventoryFacts, new: InventoryFacts, old_graph: IdentityGraph, new_graph: IdentityGraph
-) -> tuple[tuple[str, int, int], ...]:
+) -> tuple[tuple[str, int | None, int], ...]:
     old_scores, new_scores = BlastScorer(old_graph), BlastScorer(new_graph)
-    raised: list[tuple[str, int, int]] = []
+    raised: list[tuple[str, int | None, int]] = []
     for system in sorted(old.systems.keys() & new.systems.keys()):
         before, after = old_scores.system(system).score, new_scores.system(system).score
-        if after > before:
-            raised.append((system, before, after))
+        if after is not None and (before is None or after > before):
+            raised.append((system, before, after))  # unknown before: now it is measured
     return tuple(raised)

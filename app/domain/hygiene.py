@@ -15,6 +15,8 @@ The rules, with their ids:
 - ``credential-expired``, ``credential-never-expires``: past its expiry, or a secret without
   one or valid further ahead than ``hygiene.max_credential_age_days`` (365).
 - ``human-credential-used-by-ai``: a human user account used by an AI system.
+- ``access-not-recorded``: an AI system with no identity, or whose identities carry no recorded
+  grant: its blast radius is unknown, not zero.
 
 ``today`` is always a parameter, so a report can be reproduced for the day it was made.
 """

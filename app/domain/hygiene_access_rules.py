@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Iterator
 
-from app.domain.blast_radius import UNRECORDED_SENSITIVITY
+from app.domain.blast_radius import UNRECORDED_SENSITIVITY, unknown_reason
 from app.domain.enums import Action, Autonomy, IdentityKind, Sensitivity, Severity
 from app.domain.hygiene_model import HygieneContext, HygieneFinding, HygieneRule, listing
 from app.domain.inventory_facts import DelegationFacts
@@ -25,6 +25,7 @@ BROAD_SCOPE_REFS = ("OWASP NHI5:2025", "OWASP ASI03:2026")
 APPROVAL_REFS = ("OWASP ASI02:2026", "OWASP ASI03:2026", "OWASP NHI5:2025")
 CHAIN_REFS = ("OWASP ASI03:2026", "OWASP NHI5:2025")
 HUMAN_CREDENTIAL_REFS = ("OWASP NHI10:2025", "OWASP ASI03:2026")
+UNRECORDED_ACCESS_REFS = ("OWASP ASI03:2026", "OWASP NHI5:2025")
 
 #: Scope text that grants everything: a wildcard, or words naming full control.
 BROAD_SCOPE = re.compile(
@@ -173,6 +174,26 @@ def human_credential_used_by_ai(ctx: HygieneContext) -> Iterator[HygieneFinding]
             )
 
 
+def access_not_recorded(ctx: HygieneContext) -> Iterator[HygieneFinding]:
+    """A system's access is not recorded: it has no identity, or none with a recorded grant."""
+    graph = ctx.graph
+    for system in ctx.facts.systems.values():
+        if graph.system_reach(system.ext_id):
+            continue
+        reason = unknown_reason("system", len(graph.identities_of(system.ext_id)), 0, 0)
+        yield HygieneFinding(
+            "access-not-recorded",
+            Severity.MEDIUM,
+            f"Access of {system.ext_id} not recorded",
+            f"The blast radius of {system.ext_id} is unknown: {reason}. Its risk tier is "
+            "provisional until its access is recorded; an unknown blast radius is not a low one.",
+            "Record the identities the system uses and what each may do (grants and "
+            "delegations), from the client's access reviews or the cloud's IAM.",
+            UNRECORDED_ACCESS_REFS,
+            system=system.ext_id,
+        )
+
+
 def _reaching(targets: set[str], delegations: list[DelegationFacts]) -> set[str]:
     """Return the identities that are, or can act as, one of ``targets``."""
     sources: dict[str, list[str]] = {}
@@ -212,5 +233,11 @@ ACCESS_RULES: tuple[HygieneRule, ...] = (
         "Human credential used by an AI system",
         HUMAN_CREDENTIAL_REFS,
         human_credential_used_by_ai,
+    ),
+    HygieneRule(
+        "access-not-recorded",
+        "Access of an AI system not recorded (blast radius unknown)",
+        UNRECORDED_ACCESS_REFS,
+        access_not_recorded,
     ),
 )

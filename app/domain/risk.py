@@ -12,7 +12,10 @@ names the factor that set it (the first one at that tier, in the order below):
 5. data classification: public and internal low, confidential moderate, restricted high;
 6. exposure: internal low, partner moderate, public high.
 
-A factor that is not recorded counts as moderate (the assessor should record it). The default
+Unknown is not the lowest value: an input that is not recorded (autonomy, data classification,
+exposure, or a blast radius whose access is not recorded) counts as moderate, never as low, and
+the tier is *provisional*: it names every missing input ("provisional: autonomy, blast radius
+not recorded"). Recording the input can lower a provisional tier as well as raise it. The default
 target maturity per tier is low 2, moderate 3, high 4, critical 4; an assessor can override it.
 """
 
@@ -70,6 +73,18 @@ _DESIGNATIONS: tuple[tuple[re.Pattern[str], RiskTier], ...] = tuple(
         (r"\blow\b|\btier ?[34]\b|\bminor\b", RiskTier.LOW),
     )
 )
+#: How the risk tier treats what is not recorded, in words (stated in every report's method).
+RISK_METHOD_TEXT = (
+    "Risk tier. Autonomy, data classification, exposure, the identity blast radius and the "
+    "client's own risk designation (where the register records one) each give a tier on their "
+    "own; the system's tier is the highest of them, and the report names the factor that set "
+    "it. Unknown is not the lowest value: an input that is not recorded, "
+    "including a blast radius whose access is not recorded, counts as moderate, and the tier is "
+    "marked provisional with the missing inputs named. Recording them can lower the tier as "
+    "well as raise it. A blast radius is unknown, never 0, when none of the identities a system "
+    "can act as has a recorded grant."
+)
+_NOT_RECORDED = ": not recorded"
 _RANK = {tier: n for n, tier in enumerate(RiskTier)}
 
 
@@ -98,12 +113,28 @@ class RiskAssessment:
         factor: The factor that set the tier, in words.
         target_level: The default target maturity (0–5) for the system's assessments.
         factors: Every factor considered, in the order of the module docstring.
+        missing: The inputs that were not recorded (the tier is then provisional).
     """
 
     tier: RiskTier
     factor: str
     target_level: int
     factors: tuple[RiskFactor, ...]
+    missing: tuple[str, ...] = ()
+
+    @property
+    def provisional(self) -> bool:
+        """Return True when an input of the tier was not recorded."""
+        return bool(self.missing)
+
+    def note(self) -> str:
+        """Return ``provisional: autonomy, blast radius not recorded``, or '' when complete."""
+        return provisional_note(self.missing)
+
+
+def provisional_note(missing: tuple[str, ...]) -> str:
+    """Return ``provisional: … not recorded`` naming the missing inputs, or '' for none."""
+    return f"provisional: {', '.join(missing)} not recorded" if missing else ""
 
 
 def tier_rank(tier: RiskTier) -> int:
@@ -120,6 +151,7 @@ def risk_tier(
     blast_tier: RiskTier | None = None,
     blast_score: int | None = None,
     designation: str = "",
+    blast_unknown: bool = False,
 ) -> RiskAssessment:
     """Return the risk tier from the system's attributes and its blast radius.
 
@@ -130,6 +162,8 @@ def risk_tier(
         blast_tier: The tier of its blast radius; None leaves blast radius out.
         blast_score: The blast radius score, only to name it in the factor text.
         designation: The client's own risk designation as written; empty when none.
+        blast_unknown: The blast radius is unknown (access not recorded): it counts as an
+            unrecorded input.
 
     Results are cached: the same inputs give the same (immutable) assessment.
     """
@@ -147,7 +181,9 @@ def risk_tier(
         factors.append(
             RiskFactor("client designation", designated, f"client designation: {designation}")
         )
-    if blast_tier is not None:
+    if blast_unknown:
+        factors.append(RiskFactor("blast radius", UNRECORDED_TIER, "blast radius: not recorded"))
+    elif blast_tier is not None:
         score = f"score {blast_score}, " if blast_score is not None else ""
         factors.append(
             RiskFactor("blast radius", blast_tier, f"blast radius: {score}{blast_tier.value}")
@@ -156,13 +192,17 @@ def risk_tier(
     factors.append(_factor("data classification", data_classification, DATA_TIER))
     factors.append(_factor("exposure", exposure, EXPOSURE_TIER))
     top = max(factors, key=lambda f: _RANK[f.tier])
-    return RiskAssessment(top.tier, top.text, DEFAULT_TARGET[top.tier], tuple(factors))
+    missing = tuple(f.name for f in factors if f.text.endswith(_NOT_RECORDED))
+    return RiskAssessment(top.tier, top.text, DEFAULT_TARGET[top.tier], tuple(factors), missing)
 
 
 def system_risk(
     system: SystemFacts, blast_tier: RiskTier | None = None, blast_score: int | None = None
 ) -> RiskAssessment:
-    """Return the risk tier of an AI system (see :func:`risk_tier`)."""
+    """Return the risk tier of an AI system (see :func:`risk_tier`).
+
+    Its blast radius is always an input here: a None ``blast_tier`` means it is unknown.
+    """
     return risk_tier(
         autonomy=system.autonomy,
         data_classification=system.data_classification,
@@ -170,6 +210,7 @@ def system_risk(
         blast_tier=blast_tier,
         blast_score=blast_score,
         designation=system.designation,
+        blast_unknown=blast_tier is None,
     )
 
 
@@ -189,5 +230,5 @@ def _factor(
     | Mapping[Exposure, RiskTier],
 ) -> RiskFactor:
     if value is None:
-        return RiskFactor(name, UNRECORDED_TIER, f"{name}: not recorded")
+        return RiskFactor(name, UNRECORDED_TIER, f"{name}{_NOT_RECORDED}")
     return RiskFactor(name, tiers[value], f"{name}: {value.value}")  # type: ignore[index]

@@ -8,7 +8,22 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
+from app.domain.enums import RiskTier
+
 logger = logging.getLogger(__name__)
+
+#: Text colour of each risk or blast radius tier; None (unknown: not recorded) is grey.
+TIER_TEXT_COLOURS: dict[RiskTier | None, str] = {
+    RiskTier.LOW: "#2e7d32",
+    RiskTier.MODERATE: "#8d6e00",
+    RiskTier.HIGH: "#e65100",
+    RiskTier.CRITICAL: "#c62828",
+    None: "#757575",
+}
+#: Grey of a value that is not recorded: unknown, never the lowest value.
+UNKNOWN_COLOUR = "#757575"
+#: What the window shows for a value that is not recorded.
+UNKNOWN_TEXT = "unknown"
 
 _SCHEMES = {
     "system": Qt.ColorScheme.Unknown,

@@ -79,6 +79,30 @@ class EntityDiff:
     kept: list[tuple[str, ...]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class KeptEdit:
+    """A value changed in Assay since the last import, kept instead of the file's value.
+
+    Attributes:
+        entity: The record kind.
+        key: The record's key.
+        field: The field changed by hand.
+        in_assay: The value in the workspace (kept).
+        in_file: The value the file gives (not written).
+    """
+
+    entity: str
+    key: tuple[str, ...]
+    field: str
+    in_assay: Any
+    in_file: Any
+
+    @property
+    def label(self) -> str:
+        """Return ``AIS-1: autonomy`` (the record and the field)."""
+        return f"{' → '.join(self.key)}: {self.field.replace('_', ' ')}"
+
+
 @dataclass
 class InventoryDiff:
     """What an import would do, entity by entity, and to the system–identity links."""
@@ -87,6 +111,36 @@ class InventoryDiff:
     link_creates: list[Link]
     link_missing: list[tuple[str, str]]
     owners: dict[str, str]
+    kept_edits: list[KeptEdit] = field(default_factory=list)
+    hand_edited: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+
+    def keep_hand_edits(self, edited: dict[str, set[tuple[str, str]]]) -> None:
+        """Drop the file's value of every field changed in Assay since the last import.
+
+        Args:
+            edited: Per entity, ``(record key joined by " → ", field)`` pairs edited by hand.
+
+        Each dropped value is listed in :attr:`kept_edits`; an update left without changes
+        becomes unchanged.
+        """
+        self.hand_edited = edited
+        for entity, part in self.entities.items():
+            wanted = edited.get(entity)
+            if not wanted:
+                continue
+            remaining = []
+            for change in part.updates:
+                label = " → ".join(change.record.key)
+                for name in [n for n in change.changes if (label, n) in wanted]:
+                    in_assay, in_file = change.changes.pop(name)
+                    self.kept_edits.append(
+                        KeptEdit(entity, change.record.key, name, in_assay, in_file)
+                    )
+                if change.changes:
+                    remaining.append(change)
+                else:
+                    part.unchanged.append(change.record)
+            part.updates = remaining
 
 
 #: What :func:`owner_of` returns for a record whose file has no owner column.

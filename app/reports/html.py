@@ -227,7 +227,9 @@ def _report_charts(data: ReportData) -> dict[str, Any]:
             for f in fws
         ],
         "severity": charts.svg_data_uri(charts.severity_svg(_severity_counts(data))),
-        "blast": charts.svg_data_uri(
+        "blast": None
+        if data.identity.blast_score is None
+        else charts.svg_data_uri(
             charts.blast_gauge_svg(data.identity.blast_score, data.identity.blast_tier)
         ),
         "comparison": None,

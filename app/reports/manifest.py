@@ -61,7 +61,8 @@ def results_json(data: ReportData) -> bytes:
             "system": to_plain(data.system),
             "identity": {
                 "blast_score": data.identity.blast_score,
-                "blast_tier": data.identity.blast_tier,
+                "blast_tier": data.identity.blast_tier or None,
+                "blast_unknown": data.identity.blast_unknown or None,
                 "formula": data.identity.formula,
             },
             "method": data.method_text,

@@ -159,6 +159,7 @@ class SystemProfile:
     risk_factor: str = ""
     target_level: int = 3
     risk_factors: tuple[RiskFactor, ...] = ()
+    risk_note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +180,7 @@ class IdentityView:
     blast_score: int | None = None
     blast_tier: str = ""
     findings: int = 0
+    blast_unknown: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,8 +231,8 @@ class IdentityPosture:
     """Identities, blast radius with the paths behind it, and hygiene findings.
 
     Attributes:
-        blast_score: The system's blast radius, 0–100.
-        blast_tier: Its tier (low, moderate, high, critical).
+        blast_score: The system's blast radius, 0–100; None when its access is not recorded.
+        blast_tier: Its tier (low, moderate, high, critical); empty when unknown.
         blast_raw: The weighted sum before the saturating curve.
         formula: The blast radius formula in words.
         longest_chain: The longest delegation chain, in hops.
@@ -239,9 +241,10 @@ class IdentityPosture:
         paths: The access paths shown in the report.
         paths_omitted: Paths left out of ``paths`` to keep the report readable.
         hygiene: Hygiene findings, most severe first.
+        blast_unknown: Why the blast radius is unknown (empty when it is known).
     """
 
-    blast_score: int
+    blast_score: int | None
     blast_tier: str
     blast_raw: float = 0.0
     formula: str = ""
@@ -251,6 +254,14 @@ class IdentityPosture:
     paths: tuple[AccessPath, ...] = ()
     paths_omitted: int = 0
     hygiene: tuple[HygieneFinding, ...] = ()
+    blast_unknown: str = ""
+
+    @property
+    def blast_text(self) -> str:
+        """Return ``55/100 (high)``, or ``unknown (access not recorded)``."""
+        if self.blast_score is None:
+            return "unknown (access not recorded)"
+        return f"{self.blast_score}/100 ({self.blast_tier})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -501,6 +512,8 @@ class PortfolioSystem:
     target_level: int = 3
     blast_score: int | None = None
     blast_tier: str = ""
+    blast_unknown: str = ""
+    risk_note: str = ""
     status: str = ""
     mean: float | None = None
     achieved_level: int | None = None

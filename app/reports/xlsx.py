@@ -140,7 +140,11 @@ _INVENTORY_COLUMNS = [
     Column("risk_tier", lambda s: s.risk_tier, 10),
     Column("risk_factor", lambda s: s.risk_factor, 28),
     Column("target_level", lambda s: s.target_level, 12),
+    Column("risk_note", lambda s: s.risk_note, 34, wrap=True),
 ]
+
+#: The blast tier cell of an identity whose access is not recorded (its score cell stays empty).
+_UNKNOWN_BLAST = "unknown (access not recorded)"
 
 _IDENTITY_COLUMNS = [
     Column("id", lambda i: i.identity_id, 22),
@@ -155,7 +159,7 @@ _IDENTITY_COLUMNS = [
     Column("expires", lambda i: i.expires, 12, "yyyy-mm-dd"),
     Column("revocation_procedure", lambda i: i.revocation_procedure, 36, wrap=True),
     Column("blast_score", lambda i: i.blast_score, 11),
-    Column("blast_tier", lambda i: i.blast_tier, 11),
+    Column("blast_tier", lambda i: i.blast_tier or _UNKNOWN_BLAST, 11),
     Column("findings", lambda i: i.findings, 9),
 ]
 
@@ -168,6 +172,11 @@ _EVIDENCE_COLUMNS = [
     Column("Collected at", lambda e: e.collected_at, 18, "yyyy-mm-dd hh:mm"),
     Column("Description", lambda e: e.description, 44, wrap=True),
 ]
+
+
+def _risk_text(data: ReportData) -> str:
+    note = f"; {data.system.risk_note}" if data.system.risk_note else ""
+    return f"{data.system.risk_tier}, target {data.system.target_level}{note}"
 
 
 def _summary(ws: Any, data: ReportData, colour: str) -> None:
@@ -186,8 +195,8 @@ def _summary(ws: Any, data: ReportData, colour: str) -> None:
         ("Assessor", doc.assessor),
         ("Reviewer", doc.reviewer),
         ("Edition", data.profile),
-        ("Risk tier and target", f"{data.system.risk_tier}, target {data.system.target_level}"),
-        ("Blast radius", f"{data.identity.blast_score} ({data.identity.blast_tier})"),
+        ("Risk tier and target", _risk_text(data)),
+        ("Blast radius", data.identity.blast_text),
         ("Produced with", f"{doc.app_name} {doc.app_version}"),
     ]
     for r, (label, value) in enumerate(facts, start=3):

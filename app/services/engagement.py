@@ -83,3 +83,30 @@ def update_engagement(workspace: Workspace, **changes: object) -> EngagementInfo
             after=after,
         )
     return EngagementInfo(**after)
+
+
+def update_engagement_texts(workspace: Workspace, texts: dict[str, str]) -> EngagementInfo:
+    """Change the engagement from what a form holds (dates as YYYY-MM-DD, empty clears one).
+
+    Raises:
+        UserError: A date cannot be read, or the other checks of :func:`update_engagement`;
+            the message names the field in words.
+    """
+    changes: dict[str, object] = {}
+    for name, text in texts.items():
+        value = text.strip()
+        if name in ("start_date", "end_date"):
+            changes[name] = _date_text(name, value)
+        else:
+            changes[name] = value
+    return update_engagement(workspace, **changes)
+
+
+def _date_text(name: str, text: str) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        label = name.replace("_", " ").capitalize()
+        raise UserError(f"{label}: {text!r} is not a date (write it as YYYY-MM-DD)") from exc

@@ -19,6 +19,7 @@ from app.domain.blast_radius import (
     FORMULA,
     BlastRadius,
     BlastScorer,
+    describe,
     identity_blast_radius,
     system_blast_radius,
 )
@@ -81,12 +82,16 @@ class IdentityAnalysis:
 
 @dataclass(frozen=True, slots=True)
 class SystemSummary:
-    """One line of the portfolio: a system's blast radius and risk tier."""
+    """One line of the portfolio: a system's blast radius and risk tier.
+
+    ``score`` and ``tier`` are None when the system's access is not recorded; ``unknown`` then
+    says why. ``risk_missing`` names the risk-tier inputs that were not recorded.
+    """
 
     ext_id: str
     name: str
-    score: int
-    tier: RiskTier
+    score: int | None
+    tier: RiskTier | None
     raw: int
     resources: int
     identities: int
@@ -95,6 +100,13 @@ class SystemSummary:
     risk_tier: RiskTier
     risk_factor: str
     target_level: int
+    unknown: str | None = None
+    risk_missing: tuple[str, ...] = ()
+
+    @property
+    def blast_text(self) -> str:
+        """Return ``55/100 (high)``, or ``unknown`` when the access is not recorded."""
+        return describe(self.score, self.tier)
 
 
 @dataclass(frozen=True)
@@ -163,6 +175,13 @@ def analyse_identity(
     return IdentityAnalysis(identity, systems, blast, findings)
 
 
+def identity_blasts(workspace: Workspace) -> dict[str, BlastRadius]:
+    """Return every identity's blast radius (without paths), by inventory id."""
+    loaded, graph = load_graph(workspace)
+    identities = loaded.facts.identities
+    return {ext: identity_blast_radius(graph, ext, explain=False) for ext in identities}
+
+
 def _findings_about(
     workspace: Workspace,
     facts: InventoryFacts,
@@ -206,7 +225,7 @@ def analyse_all(workspace: Workspace, progress: Progress | None = None) -> Portf
             SystemSummary(
                 system.ext_id, system.name, blast.score, blast.tier, blast.raw, blast.resources,
                 blast.identities, blast.chain.depth, blast.chain.exact, risk.tier, risk.factor,
-                risk.target_level,
+                risk.target_level, blast.unknown, risk.missing,
             )
         )  # fmt: skip
     if progress is not None:

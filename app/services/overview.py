@@ -39,6 +39,8 @@ class WorkspaceSummary:
     journal_entries: int
     open_by_severity: dict[str, int] = field(default_factory=dict)
     systems_most_findings: list[tuple[str, str, int]] = field(default_factory=list)
+    systems_access_unknown: int = 0
+    """AI systems whose blast radius is unknown: no identity reaches any recorded grant."""
 
 
 def _count(session: sa.orm.Session, table: type, *where: sa.ColumnElement[bool]) -> int:
@@ -66,10 +68,28 @@ def workspace_summary(workspace: Workspace) -> WorkspaceSummary:
             journal_entries=_count(session, JournalEntry),
             open_by_severity=_open_by_severity(session),
             systems_most_findings=_systems_most_findings(session),
+            systems_access_unknown=_systems_access_unknown(session),
         )
 
 
 _OPEN = ("open", "in-progress")
+
+# The identities each system can act as, through delegations (UNION stops at cycles); a system
+# none of whose reachable identities holds a grant has an unknown blast radius (DESIGN §5).
+_ACCESS_UNKNOWN_SQL = sa.text(
+    "WITH RECURSIVE reach(system_id, identity_id) AS ("
+    " SELECT system_id, identity_id FROM system_identity"
+    " UNION SELECT r.system_id, d.to_identity_id FROM reach r"
+    " JOIN delegation d ON d.from_identity_id = r.identity_id)"
+    " SELECT count(*) FROM ai_system s WHERE NOT EXISTS ("
+    " SELECT 1 FROM reach r JOIN access_grant g ON g.identity_id = r.identity_id"
+    " WHERE r.system_id = s.id)"
+)
+
+
+def _systems_access_unknown(session: sa.orm.Session) -> int:
+    """Count the AI systems whose access is not recorded (blast radius unknown)."""
+    return int(session.execute(_ACCESS_UNKNOWN_SQL).scalar_one())
 
 
 def _open_by_severity(session: sa.orm.Session) -> dict[str, int]:

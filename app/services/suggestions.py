@@ -388,7 +388,9 @@ def _analysis_facts(
     blast = system_blast_radius(graph, system, explain=False)
     values = {
         "analysis.blast_radius": (
-            f"{system}: score {blast.score} ({blast.tier.value}), "
+            f"{system}: blast radius unknown, access not recorded ({blast.unknown})"
+            if blast.unknown
+            else f"{system}: score {blast.score} ({blast.tier.value if blast.tier else ''}), "
             f"{len(blast.resources)} resource(s) reachable",
         ),
         "analysis.delegation_chain": (

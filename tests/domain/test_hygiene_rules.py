@@ -89,7 +89,7 @@ def test_clean_inventory_has_no_findings() -> None:
 
 def test_every_rule_cites_owasp_and_has_a_unique_id() -> None:
     ids = [rule.rule_id for rule in RULES]
-    assert len(ids) == len(set(ids)) == 14
+    assert len(ids) == len(set(ids)) == 15
     for rule in RULES:
         assert rule.references
         assert all(ref.startswith("OWASP ") for ref in rule.references)
@@ -296,7 +296,9 @@ def test_human_credential_used_by_ai_directly_or_through_delegation() -> None:
     human = clean_identity("jane", kind=IdentityKind.HUMAN_USER)
     direct = inventory(identities=[human], systems=[clean_system(identities=("jane",))],
                        grants=[])  # fmt: skip
-    (finding,) = evaluate_hygiene(direct, today=TODAY)
+    found = evaluate_hygiene(direct, today=TODAY)
+    assert {f.rule_id for f in found} == {"human-credential-used-by-ai", "access-not-recorded"}
+    (finding,) = [f for f in found if f.rule_id == "human-credential-used-by-ai"]
     assert (finding.rule_id, finding.system, finding.identity) == (
         "human-credential-used-by-ai",
         "AIS-1",

@@ -11,6 +11,9 @@ from hypothesis import strategies as st
 from app.domain.blast_radius import (
     FORMULA,
     MAX_PATHS_PER_RESOURCE,
+    NO_IDENTITY,
+    NO_IDENTITY_GRANT,
+    NO_SYSTEM_GRANT,
     BlastScorer,
     identity_blast_radius,
     resource_weight,
@@ -126,10 +129,36 @@ def test_identity_blast_radius_covers_what_it_can_act_as() -> None:
     assert blast.score == score_of(24)
 
 
-def test_system_without_identities_reaches_nothing() -> None:
+def test_system_without_identities_has_an_unknown_blast_radius() -> None:
     blast = system_blast_radius(_claims_graph(), "AIS-unknown")
-    assert (blast.raw, blast.score, blast.tier) == (0, 0, RiskTier.LOW)
+    assert (blast.raw, blast.score, blast.tier) == (0, None, None)
     assert blast.resources == ()
+    assert blast.unknown == NO_IDENTITY
+    assert not blast.known
+    assert blast.text() == "unknown"
+
+
+def test_identities_without_grants_give_unknown_never_zero() -> None:
+    graph = IdentityGraph(uses=[("AIS-1", "svc-a"), ("AIS-1", "svc-b")],
+                          delegations=[("svc-a", "svc-b")])  # fmt: skip
+    blast = system_blast_radius(graph, "AIS-1")
+    assert (blast.score, blast.tier, blast.unknown) == (None, None, NO_SYSTEM_GRANT)
+    assert blast.identities == ("svc-a", "svc-b")
+    summary = BlastScorer(graph).system("AIS-1")
+    assert (summary.score, summary.tier, summary.unknown) == (None, None, NO_SYSTEM_GRANT)
+    own = identity_blast_radius(graph, "svc-a")
+    assert (own.score, own.tier, own.unknown) == (None, None, NO_IDENTITY_GRANT)
+
+
+def test_one_grant_anywhere_makes_the_blast_radius_known() -> None:
+    graph = IdentityGraph(uses=[("AIS-1", "svc-a")], delegations=[("svc-a", "svc-b")],
+                          grants=[("svc-b", "docs", Action.READ)],
+                          sensitivity={"docs": Sensitivity.PUBLIC})  # fmt: skip
+    blast = system_blast_radius(graph, "AIS-1")
+    assert blast.known
+    assert (blast.score, blast.tier) == (score_of(1), RiskTier.LOW)
+    assert blast.text() == f"{score_of(1)}/100 (low)"
+    assert BlastScorer(graph).system("AIS-1").unknown is None
 
 
 _ids = st.sampled_from([f"i{k}" for k in range(6)])

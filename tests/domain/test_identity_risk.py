@@ -104,3 +104,32 @@ def test_system_risk_names_the_blast_radius_score() -> None:
         "blast radius: score 61, high",
         4,
     )
+
+
+def _calm(ext_id: str) -> SystemFacts:
+    return SystemFacts(
+        ext_id,
+        autonomy=Autonomy.ADVISORY,
+        data_classification=Sensitivity.PUBLIC,
+        exposure=Exposure.INTERNAL,
+    )
+
+
+def test_unknown_inputs_never_count_as_the_lowest_and_make_the_tier_provisional() -> None:
+    # Everything known is low; the blast radius is unknown: moderate and provisional.
+    system = _calm("AIS-9")
+    result = system_risk(system, None, None)
+    assert result.tier is RiskTier.MODERATE
+    assert result.factor == "blast radius: not recorded"
+    assert result.missing == ("blast radius",)
+    assert result.provisional
+    assert result.note() == "provisional: blast radius not recorded"
+    bare = system_risk(SystemFacts("AIS-8"), None, None)
+    assert bare.missing == ("blast radius", "autonomy", "data classification", "exposure")
+    assert bare.tier is RiskTier.MODERATE
+
+
+def test_a_complete_record_is_not_provisional() -> None:
+    system = _calm("AIS-7")
+    result = system_risk(system, RiskTier.LOW, 3)
+    assert (result.tier, result.missing, result.note()) == (RiskTier.LOW, (), "")

@@ -85,9 +85,15 @@ def test_blast_radius_and_risk_columns_are_filled(page):
     blast, risk = headers.index("Blast radius"), headers.index("Risk tier")
     rows = dict(zip(shown(page.systems), shown(page.systems, blast), strict=True))
     assert int(rows["AIS-001"]) > 0  # admin on restricted data
-    assert rows["AIS-003"] == "0"
+    assert rows["AIS-003"] == "unknown"  # its identity holds no grant: not recorded, not 0
+    model = page.systems.model
+    row = next(r for r in range(model.rowCount()) if model.rows[r].ext_id == "AIS-003")
+    index = model.index(row, blast)
+    assert model.data(index, Qt.ItemDataRole.ForegroundRole).color().name() == "#757575"
+    assert "access not recorded" in model.data(index, Qt.ItemDataRole.ToolTipRole)
     tiers = dict(zip(shown(page.systems), shown(page.systems, risk), strict=True))
-    assert tiers["AIS-001"] == "critical"
+    assert tiers["AIS-001"].startswith("critical")
+    assert tiers["AIS-003"].endswith("(provisional)")
     choose_filter(page.systems, "Risk tier high or critical")
     assert "AIS-001" in shown(page.systems)
     assert "AIS-003" not in shown(page.systems)
@@ -186,7 +192,8 @@ def test_an_identity_shared_by_systems_lists_them(page, qtbot):
     assert dialog.data.analysis.systems == ("AIS-002", "AIS-003")
     assert "AIS-002, AIS-003" in dialog.profile.toPlainText()
     assert dialog.grants.model.rows == []
-    assert "It reaches nothing." in dialog.profile.toPlainText()
+    assert "Blast radius unknown: access not recorded" in dialog.profile.toPlainText()
+    assert "0/100" not in dialog.profile.toPlainText()
 
 
 def test_an_identity_gone_from_the_inventory_says_so(page, qtbot):

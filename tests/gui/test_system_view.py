@@ -141,7 +141,10 @@ def test_system_with_no_identities_reaches_nothing(make_main_window, seeded, qtb
     view = page.open_system("AIS-002")
     qtbot.waitUntil(lambda: view.data is not None, timeout=10_000)
     assert view.identities.model.rows == []
-    assert "reaches no resource" in view.blast_radius.paths.toPlainText()
+    assert "Access not recorded" in view.blast_radius.paths.toPlainText()
+    assert "Blast radius unknown" in view.blast_radius.summary.text()
+    assert "blast radius unknown" in view.badge.text()
+    assert "(provisional)" in view.badge.text()
     assert [n.kind for n in view.blast_radius.graph.layout_data.nodes] == ["system"]
 
 

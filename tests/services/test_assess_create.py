@@ -39,9 +39,10 @@ def test_secure_high_only_gives_23_questions(systems, catalog):
     assert (info.questions, info.answered, info.status) == (23, 0, "draft")
     assert info.scope["focus_areas"] == ["secure"]
     assert info.scope["max_priority"] == 1
-    # Advisory, data and exposure not recorded: moderate, which sets target 3.
+    # Advisory; data, exposure and access not recorded: moderate (never low), target 3. The
+    # first unrecorded input at that tier names it.
     assert (info.risk_tier, info.target_level) == ("moderate", 3)
-    assert info.risk_factor == "data classification: not recorded"
+    assert info.risk_factor == "blast radius: not recorded"
     assert info.assessor == "tester"
     loaded = svc.load_questions(systems, info.id)
     entries = list(loaded.entries())

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -23,8 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.blast_radius import BlastRadius
 from app.gui import tasks
 from app.gui.itemmodels.rows_table_model import Column, attr
+from app.gui.theme import UNKNOWN_TEXT
+from app.gui.widgets.record_html import UNKNOWN_RECORDED, record_line, unknown_html
 from app.gui.widgets.rows_table import RowsTable
 from app.services.errors import UserError
 from app.services.identity_analysis import IdentityAnalysis, analyse_identity
@@ -81,40 +83,45 @@ def delegation_lines(detail: IdentityDetail) -> list[DelegationLine]:
     ]
 
 
+def _blast_html(blast: BlastRadius, open_findings: int) -> str:
+    findings = f"{open_findings} recorded finding(s) still open."
+    if blast.unknown:
+        return (
+            f"<p>Blast radius <b>{unknown_html(UNKNOWN_TEXT)}</b>: access not recorded "
+            f"({html.escape(blast.unknown)}); {findings}</p>"
+        )
+    return (
+        f"<p>Blast radius <b>{blast.score}</b>/100 ({html.escape(blast.tier.value)}), "
+        f"{len(blast.resources)} resource(s); {findings}</p>"
+    )
+
+
 def profile_html(data: IdentityViewData) -> str:
     """Describe the identity's record, who uses it and what it reaches; every value escaped."""
     e = html.escape
     row, blast = data.detail.row, data.analysis.blast_radius
 
-    def line(label: str, value: Any) -> str:
-        text = ", ".join(map(str, value)) if isinstance(value, tuple | list) else value
-        shown = e(str(text)) if text not in (None, "") else "<i style='color:gray'>not recorded</i>"
-        return (
-            f"<tr><td style='color:gray; padding-right:12px'>{e(label)}</td><td>{shown}</td></tr>"
-        )
-
+    line = record_line
     attributes = sorted(data.detail.attributes.items())
     paths = "".join(f"<li>{e(p.text())}</li>" for p in blast.paths())
     return "\n".join(
         [
             f"<h2>{e(row.ext_id)}{' — ' + e(row.name) if row.name else ''}</h2>",
-            f"<p>Blast radius <b>{blast.score}</b>/100 ({e(blast.tier.value)}), "
-            f"{len(blast.resources)} resource(s); {data.detail.open_findings} recorded "
-            "finding(s) still open.</p>",
+            _blast_html(blast, data.detail.open_findings),
             "<table cellpadding='2'>",
-            line("Kind", row.kind),
+            line("Kind", row.kind, UNKNOWN_RECORDED),
             line("Provider", row.provider),
-            line("Owner", row.owner),
+            line("Owner", row.owner, UNKNOWN_RECORDED),
             line("Environment", row.environment),
             line("Used by", data.analysis.systems),
             line("Created", row.created),
             line("Last rotated", row.last_rotated),
             line("Last used", row.last_used),
-            line("Expires", row.expires or "never, or not recorded"),
+            line("Expires", row.expires, missing="never, or not recorded"),
             line("Revocation", row.revocation_procedure),
             *(line(name, value) for name, value in attributes),
             "</table>",
-            f"<h3>What it reaches</h3><ul>{paths}</ul>" if paths else "<p>It reaches nothing.</p>",
+            f"<h3>What it reaches</h3><ul>{paths}</ul>" if paths else "",
         ]
     )
 

@@ -179,6 +179,18 @@ class PreviewPage(QWizardPage):
             noun="columns",
         )
         self.values = ValuesTable(self._on_value_chosen)
+        self.kept = RowsTable(
+            [
+                Column("Record", lambda e: " → ".join(e.key)),
+                Column("Field", lambda e: e.field.replace("_", " ")),
+                Column("Value in Assay (kept)", attr("in_assay")),
+                Column("Value in the file (not imported)", attr("in_file")),
+            ],
+            noun="values changed in Assay",
+        )
+        self.kept.view.setToolTip(
+            "Values edited in Assay since the last import of this register are kept"
+        )
         self.tabs = QTabWidget()
         self.tabs.addTab(self.problems, "Problems")
         self.tabs.addTab(self.values, "Values not understood")
@@ -196,6 +208,7 @@ class PreviewPage(QWizardPage):
             "to import the next export of the same register in one step"
         )
         self.save_profile_button.clicked.connect(self._on_save_profile_button_clicked)
+        self.tabs.addTab(self.kept, "Changed in Assay since the last import")
         self.valid_only_box = QCheckBox("Import the valid rows only (skip the rejected rows)")
         self.valid_only_box.setToolTip(
             "Without this, a file with errors is not imported at all: fix it and try again"
@@ -293,7 +306,7 @@ class PreviewPage(QWizardPage):
         self.completeChanged.emit()
 
     def _clear(self) -> None:
-        for table in (self.counts, self.problems, self.columns):
+        for table in (self.counts, self.problems, self.columns, self.kept):
             table.set_rows([])
         self.note.clear()
         self.save_profile_button.setEnabled(False)
@@ -315,8 +328,14 @@ class PreviewPage(QWizardPage):
         wizard.extra.values.add(plan.parsed.unknown_values)
         self.values.show_choices(wizard.extra.values)
         unknown = len(plan.parsed.unknown_values)
-        self.tabs.setTabText(1, f"Values not understood ({unknown:,})")
+        self.tabs.setTabText(self.tabs.indexOf(self.values), f"Values not understood ({unknown:,})")
         self.save_profile_button.setEnabled(True)
+        kept = plan.diff.kept_edits
+        self.kept.set_rows(list(kept))
+        self.kept.resize_columns()
+        self.tabs.setTabText(
+            self.tabs.indexOf(self.kept), f"Changed in Assay since the last import ({len(kept):,})"
+        )
         errors = len(plan.errors)
         warnings = len(plan.problems) - errors
         rejected = sum(plan.rejected_rows().values())
@@ -330,6 +349,11 @@ class PreviewPage(QWizardPage):
         else:
             text += f"no errors, {warnings:,} warning(s). Press Import to apply."
         text += _reading_text(plan)
+        if kept:
+            text += (
+                f" {len(kept):,} value(s) changed in Assay since the last import are kept "
+                "(see the last tab)."
+            )
         self.summary.setText(text)
         self.valid_only_box.setEnabled(bool(errors))
         missing = sum(r.missing for r in count_rows(plan) if r.records in ENTITY_TITLES.values())

@@ -269,6 +269,7 @@ class NewAssessmentDialog(QDialog):
             self.risk_label.setText(
                 f"Risk tier {self._risk.tier.value} ({self._risk.factor}) sets target "
                 f"{self._risk.target_level}; change it if the engagement agreed otherwise."
+                + (f" The tier is {self._risk.note()}." if self._risk.provisional else "")
             )
         elif not target.found:
             self.risk_label.setText(f"Cannot assess this system: {target.problem}")

@@ -16,25 +16,32 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QMenu,
+    QMessageBox,
     QPushButton,
     QTabBar,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.domain.enums import RiskTier
 from app.domain.hygiene import HygieneSettings
-from app.domain.risk import tier_rank
+from app.domain.risk import provisional_note, tier_rank
 from app.gui import tasks
 from app.gui.context import GuiContext
+from app.gui.dialogs.engagement_dialog import EngagementDialog
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.identity_dialog import IdentityDialog, show_identity
 from app.gui.dialogs.import_action import create_import_action
 from app.gui.dialogs.import_wizard import ImportWizard, open_import_wizard
+from app.gui.dialogs.record_dialog import RecordDialog, delete_with_confirmation
 from app.gui.itemmodels.rows_table_model import Column, attr
+from app.gui.theme import TIER_TEXT_COLOURS, UNKNOWN_COLOUR, UNKNOWN_TEXT
 from app.gui.widgets.rows_table import RowsTable
 from app.gui.widgets.system_view import SystemView
+from app.ingest.fields import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES, SYSTEMS
 from app.services.identity_analysis import (
     PortfolioAnalysis,
     SystemSummary,
@@ -42,6 +49,7 @@ from app.services.identity_analysis import (
     hygiene_settings,
     refresh_identity_findings,
 )
+from app.services.inventory_edit import NOUNS
 from app.services.inventory_queries import IdentityRow, SystemRow, list_identities, list_systems
 from app.services.progress import Progress, check_cancelled
 from app.services.workspace import Workspace
@@ -50,12 +58,9 @@ from app.support.gc_pause import paused_gc
 logger = logging.getLogger(__name__)
 
 _TIERS = tuple(RiskTier)
-_TIER_TEXT = {
-    RiskTier.LOW: "#2e7d32",
-    RiskTier.MODERATE: "#8d6e00",
-    RiskTier.HIGH: "#e65100",
-    RiskTier.CRITICAL: "#c62828",
-}
+_TIER_TEXT = TIER_TEXT_COLOURS
+#: The sort value of a blast radius whose access is not recorded (below every real score).
+_UNKNOWN_SCORE = -1
 _ACTING = ("human-on-the-loop", "autonomous")
 _FIXED_TABS = 2
 
@@ -77,6 +82,34 @@ def analyse_rows(
     """Compute every system's blast radius and risk tier (on a worker)."""
     with paused_gc():  # the identity graph is built from every grant and delegation
         return generation, analyse_all(workspace, progress=progress)
+
+
+def _score_text(value: int | None) -> str:
+    if value is None:
+        return ""
+    return UNKNOWN_TEXT if value == _UNKNOWN_SCORE else str(value)
+
+
+def _risk_text(value: int | None) -> str:
+    if value is None:
+        return ""
+    return _TIERS[value // 2].value + (" (provisional)" if value % 2 else "")
+
+
+def _provisional(summary: SystemSummary) -> str:
+    note = provisional_note(summary.risk_missing)
+    return f"; {note}" if note else ""
+
+
+def _recorded(header: str, name: str) -> Column:
+    """A column of an attribute that shows "unknown" in grey when it is not recorded."""
+    get = attr(name)
+    return Column(
+        header,
+        get,
+        display=lambda value: UNKNOWN_TEXT if value in (None, "") else str(value),
+        colour=lambda row: UNKNOWN_COLOUR if get(row) in (None, "") else None,
+    )
 
 
 def _days_since(day: dt.date | None, today: dt.date) -> int | None:
@@ -125,6 +158,9 @@ class InventoryPage(QWidget):
         top.addWidget(self.status, 1)
         top.addWidget(self.findings_button)
         top.addWidget(self.import_button)
+        self.record_dialog: RecordDialog | None = None
+        self.engagement_dialog: EngagementDialog | None = None
+        edits = self._edit_buttons()
         self.systems = RowsTable(self._system_columns(), noun="AI systems",
                                  filters=self._system_filters(), layout_key="systems")  # fmt: skip
         self.identities = RowsTable(self._identity_columns(), noun="identities",
@@ -141,6 +177,7 @@ class InventoryPage(QWidget):
         self.tabs.currentChanged.connect(lambda _index: self._show_pending_identities())
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(edits)
         layout.addWidget(self.tabs, 1)
         self.systems.row_activated.connect(lambda row: self.open_system(row.ext_id))
         self.systems.view.setToolTip("Double-click or press Enter to open a system")
@@ -160,6 +197,83 @@ class InventoryPage(QWidget):
             self._context.actions["inventory.import"] = action
         return action
 
+    def _edit_buttons(self) -> QHBoxLayout:
+        self.add_button = QToolButton()
+        self.add_button.setText("Add")
+        self.add_button.setToolTip("Add a record to the inventory by hand")
+        self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.add_button)
+        for entity in (SYSTEMS, IDENTITIES, RESOURCES, GRANTS, DELEGATIONS):
+            action = menu.addAction(f"{NOUNS[entity].capitalize()}…")
+            action.triggered.connect(lambda _on=False, e=entity: self.add_record(e))
+        self.add_button.setMenu(menu)
+        self.edit_button = QPushButton("Edit…")
+        self.edit_button.setToolTip("Edit the chosen system or identity")
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.delete_button = QPushButton("Delete…")
+        self.delete_button.setToolTip("Delete the chosen system or identity")
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.engagement_button = QPushButton("Engagement details…")
+        self.engagement_button.setToolTip(
+            "Client, assessor, reviewer, fieldwork dates and classification"
+        )
+        self.engagement_button.clicked.connect(self.edit_engagement)
+        row = QHBoxLayout()
+        for widget in (self.add_button, self.edit_button, self.delete_button):
+            row.addWidget(widget)
+        row.addStretch(1)
+        row.addWidget(self.engagement_button)
+        return row
+
+    # Hand edits ---------------------------------------------------------------------------
+    def _chosen(self) -> tuple[str, str] | None:
+        """Return the record kind and id chosen in the table shown, if any."""
+        table = self.tabs.currentWidget()
+        if table is self.systems:
+            row = self.systems.selected_row()
+            return (SYSTEMS, row.ext_id) if row is not None else None
+        if table is self.identities:
+            row = self.identities.selected_row()
+            return (IDENTITIES, row.ext_id) if row is not None else None
+        if isinstance(table, SystemView):
+            return SYSTEMS, table.ext_id
+        return None
+
+    def add_record(self, entity: str, preset: dict[str, str] | None = None) -> RecordDialog:
+        """Open the form of a new record of this kind."""
+        return self._open_record(RecordDialog(self._context, entity, None, preset, self))
+
+    def edit_selected(self) -> RecordDialog | None:
+        """Open the form of the chosen system or identity."""
+        chosen = self._chosen()
+        if chosen is None:
+            QMessageBox.information(self, "Edit", "Choose a system or an identity first.")
+            return None
+        entity, ext_id = chosen
+        return self._open_record(RecordDialog(self._context, entity, (ext_id,), None, self))
+
+    def delete_selected(self) -> tasks.Task | None:
+        """Delete the chosen system or identity after the user confirms."""
+        chosen = self._chosen()
+        if chosen is None:
+            QMessageBox.information(self, "Delete", "Choose a system or an identity first.")
+            return None
+        return delete_with_confirmation(self._context, self, chosen[0], (chosen[1],))
+
+    def _open_record(self, dialog: RecordDialog) -> RecordDialog:
+        self.record_dialog = dialog
+        dialog.finished.connect(lambda _code: dialog.deleteLater())
+        dialog.show()
+        return dialog
+
+    def edit_engagement(self) -> EngagementDialog:
+        """Open the engagement's details."""
+        dialog = EngagementDialog(self._context, self)
+        self.engagement_dialog = dialog
+        dialog.finished.connect(lambda _code: dialog.deleteLater())
+        dialog.show()
+        return dialog
+
     # Columns and filters ------------------------------------------------------------------
     def _summary(self, row: SystemRow) -> SystemSummary | None:
         return self._analysis.get(row.ext_id)
@@ -167,15 +281,28 @@ class InventoryPage(QWidget):
     def _system_columns(self) -> list[Column]:
         def score(row: SystemRow) -> int | None:
             summary = self._summary(row)
-            return summary.score if summary else None
+            if summary is None:
+                return None
+            return _UNKNOWN_SCORE if summary.score is None else summary.score
 
         def score_colour(row: SystemRow) -> str | None:
             summary = self._summary(row)
             return _TIER_TEXT[summary.tier] if summary else None
 
-        def risk(row: SystemRow) -> int | None:
+        def score_tooltip(row: SystemRow) -> str:
             summary = self._summary(row)
-            return tier_rank(summary.risk_tier) if summary else None
+            if summary is None:
+                return "not computed yet"
+            if summary.unknown:
+                return f"Blast radius unknown: {summary.unknown} (access not recorded)"
+            return f"Blast radius {summary.blast_text}"
+
+        def risk(row: SystemRow) -> int | None:
+            # Twice the tier's rank, plus one when provisional: sorts by tier, shows both.
+            summary = self._summary(row)
+            if summary is None:
+                return None
+            return 2 * tier_rank(summary.risk_tier) + bool(summary.risk_missing)
 
         def risk_colour(row: SystemRow) -> str | None:
             summary = self._summary(row)
@@ -183,18 +310,21 @@ class InventoryPage(QWidget):
 
         def risk_tooltip(row: SystemRow) -> str:
             summary = self._summary(row)
-            return f"set by {summary.risk_factor}" if summary else "not computed yet"
+            if summary is None:
+                return "not computed yet"
+            return f"set by {summary.risk_factor}" + _provisional(summary)
 
         return [
             Column("ID", attr("ext_id")),
             Column("Name", attr("name")),
-            Column("Risk tier", risk, display=lambda v: "" if v is None else _TIERS[v].value,
-                   colour=risk_colour, tooltip=risk_tooltip),
-            Column("Blast radius", score, colour=score_colour, align_right=True),
-            Column("Autonomy", attr("autonomy")),
-            Column("Data", attr("data_classification")),
-            Column("Exposure", attr("exposure")),
-            Column("Owner", attr("owner")),
+            Column("Risk tier", risk, display=_risk_text, colour=risk_colour,
+                   tooltip=risk_tooltip),
+            Column("Blast radius", score, display=_score_text, colour=score_colour,
+                   tooltip=score_tooltip, align_right=True),
+            _recorded("Autonomy", "autonomy"),
+            _recorded("Data", "data_classification"),
+            _recorded("Exposure", "exposure"),
+            _recorded("Owner", "owner"),
             Column("Business unit", attr("business_unit")),
             Column("Environment", attr("environment")),
             Column("Stage", attr("lifecycle_stage")),
@@ -323,6 +453,7 @@ class InventoryPage(QWidget):
         self._analysis_task = None
         self._analysis = {s.ext_id: s for s in portfolio.systems}
         self.systems.refresh_values()  # the blast radius columns fill in where they are
+        self.systems.resize_columns()  # tiers such as "moderate (provisional)" are wider
         text = self.status.text().replace(" · computing blast radius…", "")
         high = sum(1 for s in portfolio.systems if tier_rank(s.risk_tier) >= 2)
         self.status.setText(f"{text} · {high:,} at high or critical risk")

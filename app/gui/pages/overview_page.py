@@ -23,6 +23,7 @@ _TILES = (
     ("assessments", "Assessments"),
     ("open_findings", "Open findings"),
     ("evidence_files", "Evidence files"),
+    ("systems_access_unknown", "AI systems with access not recorded (blast radius unknown)"),
 )
 
 

@@ -181,4 +181,6 @@ def paths_text(system: str, blast: BlastRadius, resource_names: dict[str, str]) 
             )
         if not reached.paths:
             lines.append(f"{system} → … → {reached.resource} ({reached.action.value})")
+    if not lines and blast.unknown:
+        return f"Access not recorded: {blast.unknown}. The blast radius is unknown, not zero."
     return "\n".join(lines) or "This system reaches no resource through its identities."

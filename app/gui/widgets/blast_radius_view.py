@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.blast_radius import BlastRadius
 from app.domain.enums import RiskTier
+from app.gui.theme import UNKNOWN_COLOUR
 from app.gui.widgets.blast_radius_layout import (
     ACTION_COLOURS,
     COLUMN_GAP,
@@ -307,6 +308,14 @@ class BlastRadiusView(QWidget):
         if layout.hidden_resources:
             hidden.append(f"{layout.hidden_resources:,} resources")
         e = html.escape
+        if blast.unknown:
+            self.summary.setText(
+                f"<b style='color:{UNKNOWN_COLOUR}'>Blast radius unknown</b> — access not "
+                f"recorded: {e(blast.unknown)}. Record the identities this system uses and their "
+                "grants to measure it; an unknown blast radius is not a low one."
+            )
+            self.paths.setPlainText(paths_text(system, blast, resource_names))
+            return
         self.summary.setText(
             f"<b>Blast radius {blast.score} / 100 ({e(blast.tier.value)})</b> — weighted sum "
             f"{blast.raw} over {len(blast.resources):,} resource(s), reached through "

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTabWidget,
@@ -18,30 +19,37 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.enums import RiskTier
 from app.gui import tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.identity_dialog import IdentityDialog, show_identity
+from app.gui.dialogs.record_dialog import RecordDialog, delete_with_confirmation
 from app.gui.itemmodels.rows_table_model import Column, attr
+from app.gui.theme import TIER_TEXT_COLOURS, UNKNOWN_COLOUR, UNKNOWN_TEXT
 from app.gui.widgets.blast_radius_layout import TIER_COLOURS
 from app.gui.widgets.blast_radius_view import BlastRadiusView
+from app.gui.widgets.record_html import UNKNOWN_RECORDED, record_line
 from app.gui.widgets.rows_table import RowsTable
 from app.gui.widgets.system_view_data import SystemViewData, load_system_view
+from app.ingest.fields import DELEGATIONS, GRANTS, RESOURCES, SYSTEMS
 from app.services.errors import UserError
 
 logger = logging.getLogger(__name__)
 
 SEVERITY_COLOURS = {"critical": "#c62828", "high": "#e65100", "medium": "#b26a00", "low": "#558b2f"}
-_TEXT_COLOURS = {
-    RiskTier.LOW: "#2e7d32",
-    RiskTier.MODERATE: "#8d6e00",
-    RiskTier.HIGH: "#e65100",
-    RiskTier.CRITICAL: "#c62828",
-}
+_TEXT_COLOURS = TIER_TEXT_COLOURS
 
 
 def _badge(colour: str, text: str) -> str:
     return f"<span style='background:{colour}; color:#000'>&nbsp;{html.escape(text)}&nbsp;</span>"
+
+
+def _provisional_html(note: str) -> str:
+    if not note:
+        return ""
+    return (
+        f"<p style='color:{UNKNOWN_COLOUR}'><i>Tier {html.escape(note)}: an unrecorded input "
+        "counts as moderate, never as the lowest value, until it is recorded.</i></p>"
+    )
 
 
 def profile_html(data: SystemViewData) -> str:
@@ -49,29 +57,24 @@ def profile_html(data: SystemViewData) -> str:
     e = html.escape
     detail, row, risk = data.detail, data.detail.row, data.analysis.risk
 
-    def line(label: str, value: Any) -> str:
-        text = ", ".join(map(str, value)) if isinstance(value, tuple | list) else value
-        shown = e(str(text)) if text not in (None, "") else "<i style='color:gray'>not recorded</i>"
-        return (
-            f"<tr><td style='color:gray; padding-right:12px'>{e(label)}</td><td>{shown}</td></tr>"
-        )
-
+    line = record_line
     factors = "".join(f"<li>{e(f.text)} → {e(f.tier.value)}</li>" for f in risk.factors)
     parts = [
         f"<h2>{e(row.ext_id)} — {e(row.name)}</h2>",
         f"<p><b style='color:{_TEXT_COLOURS[risk.tier]}'>Risk tier {e(risk.tier.value)}</b> "
         f"(set by {e(risk.factor)}); default target maturity {risk.target_level}.</p>",
+        _provisional_html(risk.note()),
         "<table cellpadding='2'>",
         line("Description", detail.description),
-        line("Owner", row.owner),
+        line("Owner", row.owner, UNKNOWN_RECORDED),
         line("Business unit", row.business_unit),
         line("Provider", detail.provider),
         line("Model", detail.model),
         line("Lifecycle stage", row.lifecycle_stage),
         line("Environment", row.environment),
-        line("Autonomy", row.autonomy),
-        line("Data classification", row.data_classification),
-        line("Exposure", row.exposure),
+        line("Autonomy", row.autonomy, UNKNOWN_RECORDED),
+        line("Data classification", row.data_classification, UNKNOWN_RECORDED),
+        line("Exposure", row.exposure, UNKNOWN_RECORDED),
         line("Tools", detail.tools),
         line("Identities used", detail.identities),
         line("Tags", detail.tags),
@@ -93,6 +96,7 @@ class SystemView(QWidget):
         self._context = context
         self.ext_id = ext_id
         self.data: SystemViewData | None = None
+        self.record_dialog: RecordDialog | None = None
         self._task: tasks.Task | None = None
         self.title = QLabel(ext_id)
         self.title.setObjectName("pageHeading")
@@ -106,6 +110,10 @@ class SystemView(QWidget):
         top.addWidget(self.title)
         top.addWidget(self.badge)
         top.addStretch(1)
+        self.edit_button = QPushButton("Edit system…")
+        self.edit_button.setToolTip("Change this system's record (journalled)")
+        self.edit_button.clicked.connect(self.edit_system)
+        top.addWidget(self.edit_button)
         top.addWidget(self.reload_button)
         self.profile = QTextBrowser()
         self.profile.setAccessibleName("System profile")
@@ -139,12 +147,17 @@ class SystemView(QWidget):
         box = QVBoxLayout(delegations)
         box.addWidget(self.chain_label)
         box.addWidget(self.delegations, 1)
+        box.addLayout(self._buttons(("Add delegation…", self.add_delegation),
+                                    ("Delete delegation…", self.delete_delegation)))  # fmt: skip
         self.blast_radius = BlastRadiusView()
         self.findings = self._findings_table()
         self.tabs = QTabWidget()
         self.tabs.addTab(profile, "Profile")
         self.tabs.addTab(self.identities, "Identities")
-        self.tabs.addTab(self.grants, "Grants")
+        self.tabs.addTab(self._with_buttons(self.grants, (
+            ("Add grant…", self.add_grant), ("Edit grant…", self.edit_grant),
+            ("Edit resource…", self.edit_resource), ("Delete grant…", self.delete_grant),
+        )), "Grants")  # fmt: skip
         self.tabs.addTab(delegations, "Delegations")
         self.tabs.addTab(self.blast_radius, "Blast radius")
         self.tabs.addTab(self.findings, "Findings")
@@ -154,6 +167,85 @@ class SystemView(QWidget):
         layout.addWidget(self.tabs, 1)
         context.data_changed.connect(self._on_data_changed)
         self.reload()
+
+    # Hand edits -----------------------------------------------------------------------------
+    @staticmethod
+    def _buttons(*specs: tuple[str, Any]) -> QHBoxLayout:
+        row = QHBoxLayout()
+        for text, slot in specs:
+            button = QPushButton(text)
+            button.clicked.connect(lambda _on=False, s=slot: s())
+            row.addWidget(button)
+        row.addStretch(1)
+        return row
+
+    def _with_buttons(self, table: QWidget, specs: tuple[tuple[str, Any], ...]) -> QWidget:
+        holder = QWidget()
+        box = QVBoxLayout(holder)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(table, 1)
+        box.addLayout(self._buttons(*specs))
+        return holder
+
+    def _open(self, dialog: RecordDialog) -> RecordDialog:
+        self.record_dialog = dialog
+        dialog.finished.connect(lambda _code: dialog.deleteLater())
+        dialog.show()
+        return dialog
+
+    def edit_system(self) -> RecordDialog:
+        """Open this system's record in a form."""
+        return self._open(RecordDialog(self._context, SYSTEMS, (self.ext_id,), parent=self))
+
+    def add_grant(self) -> RecordDialog:
+        """Open the form of a new grant (for one of this system's identities)."""
+        first = self.data.detail.identities[:1] if self.data else ()
+        preset = {"identity": first[0]} if first else {}
+        return self._open(RecordDialog(self._context, GRANTS, None, preset, self))
+
+    def _chosen_grant(self) -> Any:
+        row = self.grants.selected_row()
+        if row is None:
+            QMessageBox.information(self, "Grants", "Choose a grant first.")
+        return row
+
+    def edit_grant(self) -> RecordDialog | None:
+        """Open the chosen grant in a form."""
+        row = self._chosen_grant()
+        if row is None:
+            return None
+        key = (row.identity, row.resource, row.action, row.scope)
+        return self._open(RecordDialog(self._context, GRANTS, key, parent=self))
+
+    def edit_resource(self) -> RecordDialog | None:
+        """Open the resource of the chosen grant in a form."""
+        row = self._chosen_grant()
+        if row is None:
+            return None
+        return self._open(RecordDialog(self._context, RESOURCES, (row.resource,), parent=self))
+
+    def delete_grant(self) -> tasks.Task | None:
+        """Delete the chosen grant after the user confirms."""
+        row = self._chosen_grant()
+        if row is None:
+            return None
+        key = (row.identity, row.resource, row.action, row.scope)
+        return delete_with_confirmation(self._context, self, GRANTS, key)
+
+    def add_delegation(self) -> RecordDialog:
+        """Open the form of a new delegation."""
+        first = self.data.detail.identities[:1] if self.data else ()
+        preset = {"from_identity": first[0]} if first else {}
+        return self._open(RecordDialog(self._context, DELEGATIONS, None, preset, self))
+
+    def delete_delegation(self) -> tasks.Task | None:
+        """Delete the chosen delegation after the user confirms."""
+        row = self.delegations.selected_row()
+        if row is None:
+            QMessageBox.information(self, "Delegations", "Choose a delegation first.")
+            return None
+        key = (row.source, row.target, row.kind)
+        return delete_with_confirmation(self._context, self, DELEGATIONS, key)
 
     # Tables ---------------------------------------------------------------------------------
     @staticmethod
@@ -261,9 +353,11 @@ class SystemView(QWidget):
         tier = analysis.risk.tier
         self.title.setText(f"{row.ext_id} — {row.name}" if row.name else row.ext_id)
         blast = analysis.blast_radius
+        blast_text = f"blast radius {blast.score if blast.known else UNKNOWN_TEXT}"
+        risk_text = f"risk {tier.value}" + (" (provisional)" if analysis.risk.provisional else "")
         self.badge.setText(
-            f"{_badge(TIER_COLOURS[tier], f'risk {tier.value}')}&nbsp;"
-            f"{_badge(TIER_COLOURS[blast.tier], f'blast radius {blast.score}')}"
+            f"{_badge(TIER_COLOURS[tier], risk_text)}&nbsp;"
+            f"{_badge(TIER_COLOURS[blast.tier], blast_text)}"
         )
         self.profile.setHtml(profile_html(data))
         self.attributes.set_rows(sorted(data.detail.attributes.items()))

@@ -31,6 +31,7 @@ from app.ingest.records import ParsedInventory
 from app.ingest.references import KnownIds, Resolved, check_references, name_key
 from app.services import journal, pending
 from app.services.errors import UserError
+from app.services.inventory_edit import ACTION_EDIT
 from app.services.inventory_import import store
 from app.services.progress import Progress, check_cancelled, scaled
 from app.services.workspace import Workspace
@@ -40,6 +41,9 @@ from app.support.gc_pause import paused_gc
 logger = logging.getLogger(__name__)
 
 AWS_MISSING_FILTER = {IDENTITIES: {"provider": "AWS IAM"}}
+IMPORT_ACTION = "inventory.import"
+#: The import journal entry's list of ``[entity, record, field]`` kept as edited in Assay.
+KEPT_KEY = "edited_in_assay"
 
 
 class ImportFileError(UserError):
@@ -113,6 +117,12 @@ class ImportPlan:
                 counts[entity] += 1
         return counts
 
+    def kept_fields(self) -> list[list[str]]:
+        """Return ``[entity, record, field]`` of every value changed in Assay and kept."""
+        edited = self.diff.hand_edited
+        return [[entity, label, name] for entity in sorted(edited)
+                for label, name in sorted(edited[entity])]  # fmt: skip
+
     def summary(self) -> dict[str, dict[str, int]]:
         """Return the counts per entity: creates, updates, unchanged, rejected, missing."""
         rejected = self.rejected_rows()
@@ -144,6 +154,11 @@ class ImportPlan:
                 "missing": [" → ".join(k) for k in diff.missing[:limit]],
                 "kept": [" → ".join(k) for k in diff.kept[:limit]],
             }
+        changed = [
+            {"entity": e.entity, "key": " → ".join(e.key), "field": e.field,
+             "in_assay": e.in_assay, "in_file": e.in_file}
+            for e in self.diff.kept_edits[:limit]
+        ]  # fmt: skip
         return {
             "file": self.file_name,
             "sha256": self.file_sha256,
@@ -169,6 +184,7 @@ class ImportPlan:
             "permissions": dict(
                 zip(("understood", "entries"), self.parsed.permissions, strict=True)
             ),  # fmt: skip
+            "changed_in_assay": changed,
             "problems": [p.as_dict() for p in self.problems],
         }
 
@@ -305,7 +321,35 @@ def _compare(session: Session, parsed: ParsedInventory) -> tuple[Resolved, Inven
         missing_filter=missing_filter,
         named=resolved.rejected_keys,
     )
+    diff.keep_hand_edits(hand_edits(session))
     return resolved, diff
+
+
+def hand_edits(session: Session) -> dict[str, set[tuple[str, str]]]:
+    """Return the fields edited in Assay that an import keeps, per entity.
+
+    They are the fields journalled by hand edits since the last import, and those the last
+    import itself kept (so a hand edit stays until it is edited again, not only for one import).
+    """
+    last = session.execute(
+        sa.select(JournalEntry.seq, JournalEntry.after)
+        .where(JournalEntry.action == IMPORT_ACTION)
+        .order_by(JournalEntry.seq.desc())
+        .limit(1)
+    ).first()
+    seq, after = (last[0], last[1] or {}) if last else (0, {})
+    edited: dict[str, set[tuple[str, str]]] = {}
+    for entity, label, name in after.get(KEPT_KEY, []):
+        edited.setdefault(entity, set()).add((label, name))
+    rows = session.execute(
+        sa.select(JournalEntry.entity, JournalEntry.entity_id, JournalEntry.after).where(
+            JournalEntry.action == ACTION_EDIT, JournalEntry.seq > seq
+        )
+    )
+    for entity, label, changed in rows:
+        for name in changed or {}:
+            edited.setdefault(entity, set()).add((label, name))
+    return edited
 
 
 def apply_plan(
@@ -358,7 +402,7 @@ def apply_plan(
         journal.record(
             session,
             actor=ws.actor,
-            action="inventory.import",
+            action=IMPORT_ACTION,
             entity="import_run",
             entity_id=run.id or 0,
             before=None,
@@ -407,6 +451,7 @@ def _journal_after(plan: ImportPlan, counts: dict, valid_only: bool, deleted: bo
         "counts": counts,
         "errors": len(plan.errors),
         "warnings": len(plan.problems) - len(plan.errors),
+        KEPT_KEY: plan.kept_fields(),
     }
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 from app.catalog.registry import Catalog
 from app.domain.gaps import GAP_METHOD_TEXT
+from app.domain.risk import RISK_METHOD_TEXT
 from app.domain.scoring import METHOD_TEXT
 from app.reports.viewmodels import (
     PROFILES,
@@ -181,7 +182,7 @@ def _assemble(
         data_sources=narrative.data_sources(
             workspace, read.evidence_items, read.answers, seq, head
         ),
-        method_text=METHOD_TEXT,
+        method_text=f"{METHOD_TEXT}\n{RISK_METHOD_TEXT}",
         gap_method_text=GAP_METHOD_TEXT,
         limitations=narrative.limitations(read.gate, info),
         attestation=narrative.attestation(document, info),

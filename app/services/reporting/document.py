@@ -225,4 +225,5 @@ def build_system_profile(
         risk_factor=info.risk_factor or risk.factor,
         target_level=info.target_level,
         risk_factors=tuple(RiskFactor(f.name, f.tier.value, f.text) for f in risk.factors),
+        risk_note=risk.note(),
     )

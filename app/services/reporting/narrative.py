@@ -61,16 +61,29 @@ def executive_summary(
     )
     second = (
         f"The system is in the {system.risk_tier or 'unrated'} risk tier"
-        f"{f' (set by {system.risk_factor})' if system.risk_factor else ''}. Through "
-        f"{len(posture.identities)} identities it reaches {len(posture.resources)} resources; "
-        f"its identity blast radius is {posture.blast_score} of 100 ({posture.blast_tier}), "
-        f"with a longest delegation chain of {posture.longest_chain} hop(s)."
+        f"{f' (set by {system.risk_factor})' if system.risk_factor else ''}"
+        f"{f'; {system.risk_note}' if system.risk_note else ''}. {_reach_sentence(posture)}"
     )
     third = (
         f"{len(open_findings)} finding(s) remain open, {severe} of them critical or high; "
         "the action plan orders them by severity."
     )
     return "\n\n".join([first, second, third])
+
+
+def _reach_sentence(posture: IdentityPosture) -> str:
+    count = len(posture.identities)
+    identities = f"{count} identit{'y' if count == 1 else 'ies'}"
+    if posture.blast_score is None:
+        return (
+            f"It acts through {identities}, but its identity blast radius is unknown because its "
+            f"access is not recorded ({posture.blast_unknown}), which is not the same as a low one."
+        )
+    return (
+        f"Through {identities} it reaches {len(posture.resources)} resources; its identity "
+        f"blast radius is {posture.blast_score} of 100 ({posture.blast_tier}), with a longest "
+        f"delegation chain of {posture.longest_chain} hop(s)."
+    )
 
 
 def key_messages(
@@ -87,10 +100,16 @@ def key_messages(
     if weakest:
         names = "; ".join(f"{n.title} (gap {n.gap:.1f})" for n in weakest if n.gap is not None)
         messages.append(f"Largest gaps to target: {names}.")
-    messages.append(
-        f"Identity blast radius {posture.blast_score}/100 ({posture.blast_tier}) over "
-        f"{len(posture.resources)} reachable resources."
-    )
+    if posture.blast_score is None:
+        messages.append(
+            f"Identity blast radius unknown: access not recorded ({posture.blast_unknown}); "
+            "an unknown blast radius is not a low one."
+        )
+    else:
+        messages.append(
+            f"Identity blast radius {posture.blast_text} over "
+            f"{len(posture.resources)} reachable resources."
+        )
     if posture.hygiene:
         messages.append(f"{len(posture.hygiene)} identity hygiene finding(s) on this system.")
     open_findings = _open(findings)

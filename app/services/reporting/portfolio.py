@@ -17,6 +17,7 @@ from app import APP_NAME, __version__
 from app.domain.enums import IdentityKind
 from app.domain.hygiene import evaluate_hygiene
 from app.domain.hygiene_model import SECRET_KINDS
+from app.domain.risk import RISK_METHOD_TEXT, provisional_note
 from app.domain.scoring import METHOD_TEXT
 from app.reports.viewmodels import (
     DocumentControl,
@@ -186,7 +187,9 @@ def build_portfolio(
                 risk_tier=summary.risk_tier.value if summary else "",
                 target_level=info.target_level if info else target,
                 blast_score=summary.score if summary else None,
-                blast_tier=summary.tier.value if summary else "",
+                blast_tier=summary.tier.value if summary and summary.tier else "",
+                blast_unknown=(summary.unknown or "") if summary else "",
+                risk_note=provisional_note(summary.risk_missing) if summary else "",
                 status=info.status if info else "not assessed",
                 mean=overall.mean if overall else None,
                 achieved_level=overall.achieved_level if overall else None,
@@ -212,7 +215,7 @@ def build_portfolio(
         kpis=_kpis(workspace, today),
         top_findings=_top_findings(findings),
         summary=_summary(systems),
-        method_text=METHOD_TEXT,
+        method_text=f"{METHOD_TEXT}\n{RISK_METHOD_TEXT}",
     )
     if profile == "client":
         data = replace(for_client(data), profile=profile)

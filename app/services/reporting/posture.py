@@ -81,8 +81,9 @@ def _identity_views(
                 expires=identity.expires,
                 revocation_procedure=identity.revocation_procedure,
                 blast_score=own.score,
-                blast_tier=own.tier.value,
+                blast_tier=own.tier.value if own.tier else "",
                 findings=finding_counts.get(ext, 0),
+                blast_unknown=own.unknown or "",
             )
         )
     views.sort(key=lambda v: (-(v.blast_score or 0), v.identity_id))
@@ -158,7 +159,8 @@ def build_posture(
     )
     posture = IdentityPosture(
         blast_score=blast.score,
-        blast_tier=blast.tier.value,
+        blast_tier=blast.tier.value if blast.tier else "",
+        blast_unknown=blast.unknown or "",
         blast_raw=float(blast.raw),
         formula=analysis.formula,
         longest_chain=blast.chain.depth,
