@@ -43,6 +43,7 @@ class ReportOutcome:
         signed_by: The signer's name when the PDF was signed.
         journal_hash: The journal head hash printed in the report.
         warnings: Settings that could not be used, quality-gate warnings.
+        signature_level: The PAdES level of the signature (B-B … B-LTA) when signed.
     """
 
     path: Path
@@ -53,6 +54,7 @@ class ReportOutcome:
     signed_by: str = ""
     journal_hash: str = ""
     warnings: tuple[str, ...] = ()
+    signature_level: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """Return the outcome as JSON-ready data."""
@@ -120,6 +122,7 @@ def _journal(workspace: Workspace, entity_id: str | int, outcome: ReportOutcome)
                 "sha256": outcome.sha256,
                 "profile": outcome.profile,
                 "signed_by": outcome.signed_by,
+                "signature_level": outcome.signature_level,
                 "journal_head": outcome.journal_hash,
             },
         )
@@ -159,7 +162,7 @@ def generate_pdf(
     )
     from app.reports.pdf import render_pdf  # deferred: WeasyPrint is heavy
 
-    signer = ""
+    signed_as = None
     with _staged(output) as partial:
         _render(
             lambda: render_pdf(bundle.data, partial, progress=scaled(progress, 0.3, 0.85)),
@@ -170,7 +173,7 @@ def generate_pdf(
             scaled(progress, 0.85, 1.0).report(0.0, "Signing")
             signed = partial.with_name(partial.name + ".signed")
             try:
-                signer = sign_bundle(bundle, partial, signed, signing)
+                signed_as = sign_bundle(bundle, partial, signed, signing, workspace)
                 os.replace(signed, partial)
             finally:
                 signed.unlink(missing_ok=True)
@@ -180,9 +183,10 @@ def generate_pdf(
         profile,
         _sha256(output),
         _pages(output),
-        signer,
+        signed_as.signer if signed_as else "",
         bundle.journal_hash,
-        _warnings(bundle),
+        _warnings(bundle) + (signed_as.warnings if signed_as else ()),
+        signed_as.level if signed_as else "",
     )
     _journal(workspace, assessment_id, outcome)
     if progress is not None:
