@@ -56,7 +56,8 @@ def test_self_signed_report_is_intact_but_not_trusted(signed, own_certificate):
     assert result.verdict.colour == "amber"
     assert not result.ok
     (check,) = result.signatures
-    assert check.intact and not check.trusted
+    assert check.intact
+    assert not check.trusted
     assert (check.facts.signer, check.facts.role, check.facts.level) == (
         "Jordan Okafor",
         "assessor",
