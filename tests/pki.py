@@ -432,3 +432,39 @@ def softhsm_tokens(folder: Path, cards: dict[str, tuple[str, Issued]]) -> dict[s
             subprocess.run(command, env=env, check=True, capture_output=True)
         key_file.unlink()
     return {"SOFTHSM2_CONF": str(conf)}
+
+
+@dataclass
+class SoftHsm:
+    """Two throw-away SoftHSM tokens: the assessor's card and the reviewer's card."""
+
+    env: dict[str, str]
+    pki: PkiServices
+    root_pem: Path
+    assessor: Issued
+    reviewer: Issued
+
+
+_SOFTHSM: list[SoftHsm] = []
+
+
+def shared_softhsm(folder_factory: Any) -> SoftHsm:
+    """Return the process's SoftHSM tokens, made on first use.
+
+    The PKCS#11 library reads ``SOFTHSM2_CONF`` once, when first loaded, so every test of
+    the process shares one token folder; the variable stays set for the process.
+    """
+    if not _SOFTHSM:
+        folder = folder_factory.mktemp("softhsm")
+        services = PkiServices()
+        assessor = services.pki.issue("Alice Assessor")
+        reviewer = services.pki.issue("Rob Reviewer")
+        env = softhsm_tokens(
+            folder,
+            {"Assessor Card": ("alice-sign", assessor), "Reviewer Card": ("rob-sign", reviewer)},
+        )
+        os.environ.update(env)
+        root_pem = folder / "firm-root.pem"
+        root_pem.write_bytes(services.pki.root.pem())
+        _SOFTHSM.append(SoftHsm(env, services, root_pem, assessor, reviewer))
+    return _SOFTHSM[0]

@@ -134,9 +134,9 @@ def _token_message(credential: Credential, exc: BaseException) -> str:
     reason = type(exc).__name__
     if "PinIncorrect" in reason or "PinLen" in reason:
         return f"Cannot open token {credential.token!r}: wrong PIN."
-    if "No token" in str(exc):
+    if "No token" in str(exc) or "TokenNotPresent" in reason:
         return f"No token {credential.token!r} in {Path(str(credential.pkcs11_lib)).name}."
-    if "NoSuchKey" in reason or "No key" in str(exc) or "No cert" in str(exc):
+    if "Could not find" in str(exc) or "NoSuchKey" in reason:
         return f"No key and certificate {credential.key!r} on token {credential.token!r}."
     return f"Cannot use {credential.description}: {reason}."
 
@@ -168,7 +168,6 @@ def list_tokens(library: Path) -> list[TokenInfo]:
         SigningError: The library cannot be loaded.
     """
     import pkcs11
-    from asn1crypto import x509
 
     try:
         lib = pkcs11.lib(str(library))
@@ -177,19 +176,26 @@ def list_tokens(library: Path) -> list[TokenInfo]:
         raise SigningError(f"Cannot load the PKCS#11 library {library.name}: {exc}") from None
     tokens = []
     for slot in slots:
-        token = slot.get_token()
-        keys = []
-        with token.open() as session:
-            for obj in session.get_objects(
-                {pkcs11.Attribute.CLASS: pkcs11.ObjectClass.CERTIFICATE}
-            ):
-                cert = x509.Certificate.load(obj[pkcs11.Attribute.VALUE])
-                keys.append(
-                    TokenKey(
-                        obj[pkcs11.Attribute.LABEL],
-                        cert.subject.human_friendly,
-                        cert.not_valid_after,
-                    )
-                )
-        tokens.append(TokenInfo(token.label, token.manufacturer_id, token.model, tuple(keys)))
+        try:
+            token = slot.get_token()
+            keys = _token_certificates(token)
+        except pkcs11.exceptions.PKCS11Error as exc:
+            logger.info("skipping a token that cannot be read (%s)", type(exc).__name__)
+            continue
+        tokens.append(TokenInfo(token.label, token.manufacturer_id, token.model, keys))
     return tokens
+
+
+def _token_certificates(token: Any) -> tuple[TokenKey, ...]:
+    """Return the certificates of a token (public objects: no PIN needed)."""
+    import pkcs11
+    from asn1crypto import x509
+
+    keys = []
+    with token.open() as session:
+        query = {pkcs11.Attribute.CLASS: pkcs11.ObjectClass.CERTIFICATE}
+        for obj in session.get_objects(query):
+            cert = x509.Certificate.load(obj[pkcs11.Attribute.VALUE])
+            label = obj[pkcs11.Attribute.LABEL]
+            keys.append(TokenKey(label, cert.subject.human_friendly, cert.not_valid_after))
+    return tuple(keys)
