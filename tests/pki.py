@@ -362,7 +362,7 @@ SOFTHSM_LIBS = (
     "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so",
 )
 SOFTHSM_LIB = next((p for p in SOFTHSM_LIBS if Path(p).is_file()), None)
-TOKEN_PIN = "4821"
+TOKEN_PIN = "pin-4821-secret"
 
 
 def softhsm_tokens(folder: Path, cards: dict[str, tuple[str, Issued]]) -> dict[str, str]:

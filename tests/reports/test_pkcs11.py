@@ -66,7 +66,7 @@ def test_assessor_signs_and_reviewer_countersigns_on_tokens(hsm, report_pdf, tmp
 @pytest.mark.parametrize(
     ("token", "key", "pin", "message"),
     [
-        ("Assessor Card", "alice-sign", "0000", "wrong PIN"),
+        ("Assessor Card", "alice-sign", "0000-wrong", "wrong PIN"),
         ("No Such Card", "alice-sign", TOKEN_PIN, "No token 'No Such Card'"),
         ("Assessor Card", "nobody", TOKEN_PIN, "No key and certificate 'nobody'"),
     ],
