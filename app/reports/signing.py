@@ -153,6 +153,16 @@ def sign_pdf(
     return SignedReport(name, now, tuple(sorted(attachments or {})), role, level, warnings)
 
 
+_NO_TSA = (
+    "The time-stamping authority could not be reached; signed without a time stamp. "
+    "Add one later with `assay report extend`."
+)
+_NO_CHAIN = (
+    "Validation data was not embedded: the signer's certificate does not chain to a "
+    "configured trust anchor (%s)."
+)
+
+
 def _sign(
     writer: Any,
     signer: Any,
@@ -162,53 +172,61 @@ def _sign(
     location: str,
     ltv: LtvOptions | None,
 ) -> tuple[bytes, str, tuple[str, ...]]:
+    """Sign; without a reachable TSA or a chain to an anchor, sign with less and say so."""
     from pyhanko.pdf_utils.misc import PdfError
-    from pyhanko.sign import fields, signers
     from pyhanko.sign.general import SigningError as PyhankoSigningError
     from pyhanko.sign.timestamps import TimestampRequestError
-    from pyhanko.stamp import TextStampStyle
     from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
-    stamper = timestamper(ltv)
-    warnings: tuple[str, ...] = ()
+    stamper, warnings = timestamper(ltv), []
     snapshot = io.BytesIO()
     writer.write(snapshot)
-    for attempt in (stamper, None) if stamper is not None else (None,):
-        meta = signers.PdfSignatureMetadata(
-            field_name=ROLE_FIELDS[role],
-            md_algorithm="sha256",
-            subfilter=fields.SigSeedSubFilter.PADES,
-            reason=reason,
-            location=location or None,
-            **signing_context(ltv, archival=attempt is not None),
-        )
-        pdf_signer = signers.PdfSigner(
-            meta,
-            signer,
-            timestamper=attempt,
-            stamp_style=TextStampStyle(stamp_text=STAMP_TEXT, border_width=1),
-            new_field_spec=new_field,
-        )
+    while True:
+        pdf_signer = _pdf_signer(signer, role, new_field, reason, location, ltv, stamper)
         output = io.BytesIO()
         try:
-            pdf_signer.sign_pdf(
-                _reopen(snapshot), output=output, appearance_text_params={"role": ROLE_TITLES[role]}
-            )
+            params = {"role": ROLE_TITLES[role]}
+            pdf_signer.sign_pdf(_reopen(snapshot), output=output, appearance_text_params=params)
         except TimestampRequestError:
-            warnings = (
-                "The time-stamping authority could not be reached; signed without a "
-                "time stamp. Add one later with `assay report extend`.",
-            )
+            stamper = None
+            warnings.append(_NO_TSA)
             continue
         except (PathBuildingError, PathValidationError) as exc:
-            raise SigningError(
-                "Cannot embed validation data: the signer's certificate does not chain to a "
-                f"trusted certificate ({exc}). Give the firm's root with --trust."
-            ) from None
+            ltv = None
+            warnings.append(_NO_CHAIN % exc)
+            continue
         except (PdfError, PyhankoSigningError, ValueError) as exc:
             raise SigningError(f"Cannot sign: {exc}") from exc
-        return output.getvalue(), _level(ltv, attempt is not None), warnings
-    raise SigningError("Cannot sign: the time stamp could not be obtained.")
+        return output.getvalue(), _level(ltv, stamper is not None), tuple(warnings)
+
+
+def _pdf_signer(
+    signer: Any,
+    role: str,
+    new_field: Any,
+    reason: str,
+    location: str,
+    ltv: LtvOptions | None,
+    stamper: Any,
+) -> Any:
+    from pyhanko.sign import fields, signers
+    from pyhanko.stamp import TextStampStyle
+
+    meta = signers.PdfSignatureMetadata(
+        field_name=ROLE_FIELDS[role],
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason,
+        location=location or None,
+        **signing_context(ltv, archival=stamper is not None),
+    )
+    return signers.PdfSigner(
+        meta,
+        signer,
+        timestamper=stamper,
+        stamp_style=TextStampStyle(stamp_text=STAMP_TEXT, border_width=1),
+        new_field_spec=new_field,
+    )
 
 
 def _reopen(snapshot: io.BytesIO) -> Any:
@@ -218,11 +236,10 @@ def _reopen(snapshot: io.BytesIO) -> Any:
 
 
 def _level(ltv: LtvOptions | None, stamped: bool) -> str:
-    if ltv is None:
-        return "B-B"
+    embeds = ltv is not None and ltv.embeds
     if not stamped:
-        return "B-B with validation data" if ltv.embeds else "B-B"
-    return "B-LTA" if ltv.embeds else "B-T"
+        return "B-B with validation data" if embeds else "B-B"
+    return "B-LTA" if embeds else "B-T"
 
 
 def write_file(path: Path, data: bytes, *, private: bool = False) -> None:
