@@ -9,11 +9,11 @@ import dataclasses
 import time
 from pathlib import Path
 
+from app.reports.certificates import create_self_signed_p12
+from app.reports.credentials import Credential
 from app.reports.loading import load_yaml, report_data_from_dict
 from app.reports.manifest import attachments_for
 from app.reports.pdf import render_pdf
-from app.reports.certificates import create_self_signed_p12
-from app.reports.credentials import Credential
 from app.reports.signing import sign_pdf
 from app.reports.xlsx import write_workbook
 
