@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -41,6 +42,20 @@ _BANNER = {
 }
 _COLUMNS = ("Role", "Signer", "Signed at", "Level", "Covers", "Changed after it", "Verdict")
 _VERDICT_COLUMN = _COLUMNS.index("Verdict")
+
+
+_CELL = {"green": "#c8e6c9", "amber": "#ffe082", "red": "#ffcdd2"}
+
+
+def _why(outcome: VerifyOutcome) -> str:
+    """Return each distinct problem once, with the signers it concerns."""
+    who: dict[str, list[str]] = {}
+    for sig in outcome.signatures:
+        for problem in sig.problems:
+            names = who.setdefault(problem, [])
+            if sig.signer not in names:
+                names.append(sig.signer)
+    return "\n".join(f"{', '.join(names)}: {problem}" for problem, names in who.items())
 
 
 def _plain(summary: str) -> str:
@@ -115,7 +130,7 @@ class VerifyDialog(QDialog):
 
     def _configured_text(self) -> str:
         if not self._configured:
-            return "No trust anchors in Settings: without one, no signer can be trusted."
+            return "No trust anchors in Settings: give the firm's root (or a CA folder) above."
         names = ", ".join(p.name for p in self._configured)
         return f"Also trusted (Settings): {names}"
 
@@ -180,8 +195,8 @@ class VerifyDialog(QDialog):
                 item = QTableWidgetItem(value)
                 item.setToolTip("\n".join(sig.problems) or sig.verdict)
                 self.table.setItem(row, column, item)
-        problems = [f"{s.role} ({s.signer}): {p}" for s in outcome.signatures for p in s.problems]
-        self.details.setText("\n".join(problems))
+            self.table.item(row, _VERDICT_COLUMN).setBackground(QColor(_CELL[sig.colour]))
+        self.details.setText(_why(outcome))
         self.verdict.setText(f"{outcome.verdict.capitalize()}: {_plain(outcome.summary)}")
         self.verdict.setStyleSheet(_BANNER[outcome.colour])
         self.verified.emit(outcome)
