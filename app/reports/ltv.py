@@ -109,7 +109,11 @@ def extend_pdf(in_path: Path, out_path: Path, ltv: LtvOptions) -> int:
     from pyhanko.sign import signers
     from pyhanko.sign.timestamps import TimestampRequestError
     from pyhanko.sign.validation import add_validation_info
-    from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+    from pyhanko_certvalidator.errors import (
+        InvalidCertificateError,
+        PathBuildingError,
+        PathValidationError,
+    )
 
     stamper = timestamper(ltv)
     if stamper is None or not ltv.embeds:
@@ -134,7 +138,7 @@ def extend_pdf(in_path: Path, out_path: Path, ltv: LtvOptions) -> int:
         )
     except TimestampRequestError as exc:
         raise SigningError(f"The time-stamping authority cannot be reached: {exc}") from None
-    except (PathBuildingError, PathValidationError) as exc:
+    except (PathBuildingError, PathValidationError, InvalidCertificateError) as exc:
         raise SigningError(
             f"A signer's certificate does not chain to a trusted certificate: {exc}"
         ) from None

@@ -176,7 +176,11 @@ def _sign(
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.sign.general import SigningError as PyhankoSigningError
     from pyhanko.sign.timestamps import TimestampRequestError
-    from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+    from pyhanko_certvalidator.errors import (
+        InvalidCertificateError,
+        PathBuildingError,
+        PathValidationError,
+    )
 
     stamper, warnings = timestamper(ltv), []
     snapshot = io.BytesIO()
@@ -191,7 +195,7 @@ def _sign(
             stamper = None
             warnings.append(_NO_TSA)
             continue
-        except (PathBuildingError, PathValidationError) as exc:
+        except (PathBuildingError, PathValidationError, InvalidCertificateError) as exc:
             ltv = None
             warnings.append(_NO_CHAIN % exc)
             continue
