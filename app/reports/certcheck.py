@@ -1,4 +1,4 @@
-"""What makes a certificate unfit to sign a document at a given time, in plain words.
+"""What makes a certificate unfit to sign a document at a given time, in plain words; its name.
 
 Used before signing (today) and when verifying (at the signing time): a certificate that had
 expired, was not yet valid, or may not sign documents makes the signature not valid, whatever
@@ -24,6 +24,12 @@ DOCUMENT_EKUS = frozenset(
     }
 )
 _SIGNING_USAGES = frozenset({"digital_signature", "non_repudiation"})
+
+
+def common_name(cert: Any) -> str:
+    """Return the common name of an asn1crypto certificate (or its whole subject)."""
+    subject = cert.subject.native
+    return str(subject.get("common_name") or cert.subject.human_friendly)
 
 
 def certificate_problems(cert: Any, moment: dt.datetime) -> list[str]:

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from app.reports.certcheck import common_name
 from app.reports.pdf import REVIEWER_SIGNATURE_FIELD, SIGNATURE_FIELD
 
 logger = logging.getLogger(__name__)
@@ -104,11 +105,6 @@ def _level(signature: Any, stamped: bool, document: DocumentFacts) -> str:
     return "B-LT"
 
 
-def _signer(cert: Any) -> str:
-    subject = cert.subject.native
-    return str(subject.get("common_name") or cert.subject.human_friendly)
-
-
 def describe_signature(signature: Any, document: DocumentFacts) -> SignatureFacts:
     """Return the facts of one embedded signature or document time stamp."""
     field = str(signature.field_name or "")
@@ -116,7 +112,7 @@ def describe_signature(signature: Any, document: DocumentFacts) -> SignatureFact
         content = signature.signed_data["encap_content_info"]["content"]
         when = content.parsed["gen_time"].native
         return SignatureFacts(
-            field, TIMESTAMP_ROLE, _signer(signature.signer_cert), when, "time stamp", "-", True
+            field, TIMESTAMP_ROLE, common_name(signature.signer_cert), when, "time stamp", "-", True
         )
     stamp = _token_time(signature)
     when = stamp or signature.self_reported_timestamp
@@ -124,7 +120,7 @@ def describe_signature(signature: Any, document: DocumentFacts) -> SignatureFact
     return SignatureFacts(
         field,
         ROLE_BY_FIELD.get(field, "signer"),
-        _signer(signature.signer_cert),
+        common_name(signature.signer_cert),
         when,
         source,
         _level(signature, stamp is not None, document),

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.reports.certcheck import common_name
 from app.reports.credentials import Credential, open_signer
 from app.reports.errors import SigningError
 from app.reports.ltv import LtvOptions, signing_context, timestamper
@@ -77,12 +78,6 @@ def _field_state(writer: Any, name: str) -> bool | None:
         if field_name == name:
             return value is not None
     return None
-
-
-def signer_name(cert: Any) -> str:
-    """Return the common name of an asn1crypto certificate (or its whole subject)."""
-    subject = cert.subject.native
-    return str(subject.get("common_name") or cert.subject.human_friendly)
 
 
 def _open_writer(in_path: Path) -> Any:
@@ -146,7 +141,7 @@ def sign_pdf(
     for file_name in sorted(attachments or {}):
         _embed(writer, file_name, (attachments or {})[file_name], now)
     with open_signer(credential) as signer:
-        name = signer_name(signer.signing_cert)
+        name = common_name(signer.signing_cert)
         data, level, warnings = _sign(writer, signer, role, new_field, reason, location, ltv)
     write_file(out_path, data)
     logger.info("signed %s as %s (%s, %s)", out_path.name, name, role, level)
