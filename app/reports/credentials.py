@@ -54,6 +54,7 @@ class TokenKey:
     label: str
     subject: str
     not_after: dt.datetime | None
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -191,11 +192,14 @@ def _token_certificates(token: Any) -> tuple[TokenKey, ...]:
     import pkcs11
     from asn1crypto import x509
 
+    from app.reports.certcheck import common_name
+
     keys = []
     with token.open() as session:
         query = {pkcs11.Attribute.CLASS: pkcs11.ObjectClass.CERTIFICATE}
         for obj in session.get_objects(query):
             cert = x509.Certificate.load(obj[pkcs11.Attribute.VALUE])
             label = obj[pkcs11.Attribute.LABEL]
-            keys.append(TokenKey(label, cert.subject.human_friendly, cert.not_valid_after))
+            subject, when = cert.subject.human_friendly, cert.not_valid_after
+            keys.append(TokenKey(label, subject, when, common_name(cert)))
     return tuple(keys)

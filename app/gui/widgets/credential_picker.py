@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -156,7 +157,10 @@ class CredentialPicker(QWidget):
         self.key_box.clear()
         if 0 <= index < len(self._tokens):
             for key in self._tokens[index].keys:
-                self.key_box.addItem(f"{key.label} — {key.subject}", key.label)
+                self.key_box.addItem(f"{key.label} — {key.name or key.subject}", key.label)
+                self.key_box.setItemData(
+                    self.key_box.count() - 1, key.subject, Qt.ItemDataRole.ToolTipRole
+                )
 
     def _token_label(self) -> str:
         index = self.token_box.currentIndex()
