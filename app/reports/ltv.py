@@ -108,7 +108,6 @@ def extend_pdf(in_path: Path, out_path: Path, ltv: LtvOptions) -> int:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign import signers
     from pyhanko.sign.timestamps import TimestampRequestError
-    from pyhanko.sign.validation import add_validation_info
     from pyhanko_certvalidator.errors import (
         InvalidCertificateError,
         PathBuildingError,
@@ -126,11 +125,7 @@ def extend_pdf(in_path: Path, out_path: Path, ltv: LtvOptions) -> int:
     if not signatures:
         raise SigningError(f"{in_path.name} is not signed; nothing to extend.")
     try:
-        for index in range(len(signatures)):
-            reader = PdfFileReader(io.BytesIO(data), strict=False)
-            signature = list(reader.embedded_regular_signatures)[index]
-            out = add_validation_info(signature, validation_context(ltv), force_write=True)
-            data = out.getvalue()
+        data = _with_validation_data(data, len(signatures), ltv)
         writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
         output = io.BytesIO()
         signers.PdfTimeStamper(stamper).timestamp_pdf(
@@ -149,6 +144,18 @@ def extend_pdf(in_path: Path, out_path: Path, ltv: LtvOptions) -> int:
     write_file(out_path, output.getvalue())
     logger.info("extended %s to B-LTA (%d signature(s))", out_path.name, len(signatures))
     return len(signatures)
+
+
+def _with_validation_data(data: bytes, count: int, ltv: LtvOptions) -> bytes:
+    """Add each signature's chain and revocation data to the DSS, one revision per signature."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import add_validation_info
+
+    for index in range(count):
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        signature = list(reader.embedded_regular_signatures)[index]
+        data = add_validation_info(signature, validation_context(ltv), force_write=True).getvalue()
+    return data
 
 
 def revocation_in_pdf(path: Path) -> RevocationData:

@@ -191,8 +191,9 @@ def _judge(status: Any, facts: SignatureFacts, trust: TrustStore) -> SignatureCh
     coverage, changed_after, content_changed = _changes(status)
     intact = bool(status.intact and status.valid)
     problems = [] if intact else ["the signed bytes do not match the signature"]
-    if facts.signing_time is not None and not facts.is_timestamp:
-        problems += certificate_problems(status.signing_cert, facts.signing_time)
+    if not facts.is_timestamp:
+        moment = facts.signing_time or dt.datetime.now(dt.UTC)
+        problems += certificate_problems(status.signing_cert, moment)
     if getattr(status, "revoked", False):
         problems.append("the signer's certificate was revoked")
     trusted = bool(status.trusted) and not problems

@@ -206,9 +206,12 @@ def sign_bundle(
 
 
 def countersign_report(
-    pdf: Path, output: Path, signing: SigningRequest, workspace: Workspace | None = None
+    pdf: Path,
+    output: Path | None,
+    signing: SigningRequest,
+    workspace: Workspace | None = None,
 ) -> SignOutcome:
-    """Add the reviewer's signature to a report the assessor signed.
+    """Add the reviewer's signature to a report the assessor signed (in place without output).
 
     Raises:
         UserError: The PDF is not signed by the assessor, already countersigned, or the
@@ -223,7 +226,7 @@ def countersign_report(
 
 def extend_report(
     pdf: Path,
-    output: Path,
+    output: Path | None,
     *,
     tsa_url: str,
     trust: tuple[Path, ...],
