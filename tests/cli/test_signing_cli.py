@@ -136,3 +136,31 @@ def test_extend_raises_a_b_b_report_to_b_lta(signed, capsys, tmp_path):
     data = json.loads(out)
     assert code == 0
     assert [s["level"] for s in data["signatures"] if s["role"] == "reviewer"] == ["B-LTA"]
+
+
+def _ocsp_serials(pdf: Path) -> set[int]:
+    from app.reports.ltv import revocation_in_pdf
+
+    found = set()
+    for response in revocation_in_pdf(pdf).ocsps:
+        data = response["response_bytes"]["response"].parsed["tbs_response_data"]
+        found.add(data["responses"][0]["cert_id"]["serial_number"].native)
+    return found
+
+
+def test_cached_revocation_data_is_embedded_offline(signed, capsys, tmp_path):
+    hsm = signed["hsm"]
+    pin = tmp_path / "pin"
+    pin.write_text(TOKEN_PIN)
+    out = tmp_path / "offline.pdf"
+    asked_before = len(hsm.pki.hits)
+    code, text, err = _run(
+        capsys, "--workspace", signed["workspace"], "report", "countersign", signed["assessor"],
+        "-o", out, "--pkcs11-lib", SOFTHSM_LIB, "--token", "Reviewer Card", "--key", "rob-sign",
+        "--pin-file", pin, "--no-tsa", "--trust", hsm.root_pem,
+    )  # fmt: skip
+    assert code == 0, err
+    assert len(hsm.pki.hits) == asked_before, "nothing was fetched"
+    reviewer = hsm.reviewer.cert.serial_number
+    assert reviewer in _ocsp_serials(out), "the reviewer's cached OCSP response is embedded"
+    assert reviewer not in _ocsp_serials(signed["assessor"]), "it was not in the input already"
