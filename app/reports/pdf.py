@@ -26,6 +26,13 @@ logger = logging.getLogger(__name__)
 
 SIGNATURE_FIELD = "AssessorSignature"
 SIGNATURE_ANCHOR = "signature-box"
+REVIEWER_SIGNATURE_FIELD = "ReviewerSignature"
+REVIEWER_SIGNATURE_ANCHOR = "reviewer-signature-box"
+#: Each empty signature field and the anchor of the box it fills on the attestation page.
+_SIGNATURE_FIELDS = (
+    (SIGNATURE_FIELD, SIGNATURE_ANCHOR),
+    (REVIEWER_SIGNATURE_FIELD, REVIEWER_SIGNATURE_ANCHOR),
+)
 _PX_TO_PT = 0.75  # CSS pixels (1/96 in) to PDF points (1/72 in)
 _FONTTOOLS_NOTICE = "Using fontTools instead of HarfBuzz-Subset"
 
@@ -67,10 +74,10 @@ def local_only_fetcher() -> Any:
     return LocalOnlyFetcher(timeout=1, allow_redirects=False)
 
 
-def _signature_box(document: Any) -> tuple[int, tuple[int, int, int, int]] | None:
-    """Return (page index, PDF box) of the signature anchor, or None if absent."""
+def _signature_box(document: Any, anchor_id: str) -> tuple[int, tuple[int, int, int, int]] | None:
+    """Return (page index, PDF box) of a signature anchor, or None if absent."""
     for index, page in enumerate(document.pages):
-        anchor = page.anchors.get(SIGNATURE_ANCHOR)
+        anchor = page.anchors.get(anchor_id)
         if anchor is None:
             continue
         x1, y1, x2, y2 = anchor
@@ -85,16 +92,22 @@ def _signature_box(document: Any) -> tuple[int, tuple[int, int, int, int]] | Non
     return None
 
 
-def _with_signature_field(pdf: bytes, page: int, box: tuple[int, int, int, int]) -> bytes:
+def _with_signature_fields(pdf: bytes, document: Any) -> bytes:
+    """Add an empty signature field over each signature box the layout placed."""
     import io
 
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields
 
+    located = [(name, _signature_box(document, anchor)) for name, anchor in _SIGNATURE_FIELDS]
+    if not any(box for _name, box in located):
+        return pdf
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    fields.append_signature_field(
-        writer, fields.SigFieldSpec(SIGNATURE_FIELD, on_page=page, box=box)
-    )
+    for name, box in located:
+        if box is not None:
+            fields.append_signature_field(
+                writer, fields.SigFieldSpec(name, on_page=box[0], box=box[1])
+            )
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -128,9 +141,7 @@ def html_to_pdf(html: str, out_path: Path, steps: Steps | None = None) -> int:
     document = HTML(string=html, base_url=base_url(), url_fetcher=local_only_fetcher()).render()
     steps.step(0.75, f"Writing {len(document.pages)} pages")
     pdf = document.write_pdf()
-    located = _signature_box(document)
-    if located is not None:
-        pdf = _with_signature_field(pdf, *located)
+    pdf = _with_signature_fields(pdf, document)
     steps.step(0.95, "Saving")
     _write_atomically(out_path, pdf)
     logger.info("wrote %s (%d pages, %d bytes)", out_path.name, len(document.pages), len(pdf))

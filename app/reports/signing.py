@@ -1,13 +1,14 @@
-"""PAdES signatures on reports (pyHanko) and self-signed assessor certificates for trials.
+"""PAdES signatures on reports (pyHanko): the assessor signs, the reviewer countersigns.
 
-:func:`sign_pdf` attaches the evidence manifest and results JSON first and signs afterwards, so
-the signature covers the attachments. The signature is PAdES baseline B-B
-(``ETSI.CAdES.detached``, SHA-256), the signer's certificate (and any chain in the PKCS#12) is
-embedded, and the visible stamp goes into the empty ``AssessorSignature`` field that
-:mod:`app.reports.pdf` placed on the attestation page — or, for another PDF, into a new box on
-its last page.
+:func:`sign_pdf` attaches the evidence manifest and results JSON first (assessor only) and
+signs afterwards, so the signature covers the attachments. The signature is PAdES
+(``ETSI.CAdES.detached``, SHA-256) with the signer's certificate chain embedded: baseline B-B
+offline; B-T with a time stamp from the TSA the user configured; B-LT when revocation data is
+embedded as well; B-LTA with a document time stamp over it (see :mod:`app.reports.ltv`). The
+visible stamp (name, role, date) goes into the role's empty field that :mod:`app.reports.pdf`
+placed on the attestation page, or, for another PDF, into a new box on its last page.
 
-Passwords are parameters only: never logged, stored or put in an error message.
+Passwords and PINs are parameters only: never logged, stored or put in an error message.
 """
 
 from __future__ import annotations
@@ -20,15 +21,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.reports.certcheck import common_name
+from app.reports.credentials import Credential, open_signer
 from app.reports.errors import SigningError
-from app.reports.pdf import SIGNATURE_FIELD
-from app.support.safe_files import write_atomically
+from app.reports.ltv import LtvOptions, signing_context, timestamper
+from app.reports.pdf import REVIEWER_SIGNATURE_FIELD, SIGNATURE_FIELD
+from app.support.safe_files import PRIVATE_MODE, SHARED_MODE, write_atomically
 
 logger = logging.getLogger(__name__)
 
+#: The signature field and the title of each signing role.
+ROLE_FIELDS = {"assessor": SIGNATURE_FIELD, "reviewer": REVIEWER_SIGNATURE_FIELD}
+ROLE_TITLES = {"assessor": "Assessor", "reviewer": "Reviewer"}
 #: Where a new signature box goes when the PDF has no empty field (points, last page).
-FALLBACK_BOX = (330, 40, 560, 120)
-STAMP_TEXT = "Digitally signed by %(signer)s\nDate: %(ts)s"
+FALLBACK_BOXES = {"assessor": (330, 40, 560, 120), "reviewer": (60, 40, 290, 120)}
+STAMP_TEXT = "%(role)s: %(signer)s\nSigned %(ts)s"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,35 +45,9 @@ class SignedReport:
     signer: str
     signed_at: dt.datetime
     attachments: tuple[str, ...]
-
-
-def _load_signer(p12_path: Path, password: bytes) -> Any:
-    from cryptography.hazmat.primitives.serialization import pkcs12
-    from pyhanko.sign import signers
-
-    try:
-        data = p12_path.read_bytes()
-    except OSError as exc:
-        raise SigningError(f"Cannot read the certificate file {p12_path.name}.") from exc
-    try:
-        _key, cert, _chain = pkcs12.load_key_and_certificates(data, password or None)
-    except (ValueError, TypeError):
-        raise SigningError(
-            f"Cannot open {p12_path.name}: wrong password or not a PKCS#12 (.p12/.pfx) file."
-        ) from None
-    if cert is None:
-        raise SigningError(f"{p12_path.name} holds no certificate.")
-    now = dt.datetime.now(dt.UTC)
-    if cert.not_valid_after_utc < now:
-        raise SigningError(
-            f"The certificate in {p12_path.name} expired on {cert.not_valid_after_utc:%Y-%m-%d}."
-        )
-    if cert.not_valid_before_utc > now:
-        raise SigningError(
-            f"The certificate in {p12_path.name} is valid only from "
-            f"{cert.not_valid_before_utc:%Y-%m-%d}."
-        )
-    return signers.SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=password or None)
+    role: str = "assessor"
+    level: str = "B-B"
+    warnings: tuple[str, ...] = ()
 
 
 def _embed(writer: Any, name: str, data: bytes, now: dt.datetime) -> None:
@@ -89,204 +70,186 @@ def _embed(writer: Any, name: str, data: bytes, now: dt.datetime) -> None:
     embed.embed_file(writer, spec)
 
 
-def _has_empty_field(writer: Any, name: str) -> bool:
+def _field_state(writer: Any, name: str) -> bool | None:
+    """Return False for an empty field ``name``, True for a signed one, None when absent."""
     from pyhanko.sign import fields
 
-    return any(
-        field_name == name
-        for field_name, _value, _ref in fields.enumerate_sig_fields(writer, filled_status=False)
-    )
+    for field_name, value, _ref in fields.enumerate_sig_fields(writer):
+        if field_name == name:
+            return value is not None
+    return None
 
 
-def _signer_name(signer: Any) -> str:
-    subject = signer.signing_cert.subject.native
-    return str(subject.get("common_name") or signer.signing_cert.subject.human_friendly)
+def _open_writer(in_path: Path) -> Any:
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.misc import PdfError
+
+    try:
+        return IncrementalPdfFileWriter(io.BytesIO(in_path.read_bytes()), strict=False)
+    except (OSError, PdfError, ValueError) as exc:
+        raise SigningError(f"Cannot read {in_path.name} as a PDF.") from exc
+
+
+def _field_spec(writer: Any, role: str) -> Any:
+    from pyhanko.sign import fields
+
+    state = _field_state(writer, ROLE_FIELDS[role])
+    if state:
+        raise SigningError(f"The report already carries a {role}'s signature.")
+    if role == "reviewer" and _field_state(writer, SIGNATURE_FIELD) is not True:
+        raise SigningError("The reviewer countersigns a report the assessor signed first.")
+    if state is None:
+        return fields.SigFieldSpec(ROLE_FIELDS[role], on_page=-1, box=FALLBACK_BOXES[role])
+    return None
 
 
 def sign_pdf(
     in_path: Path,
     out_path: Path,
-    p12_path: Path,
-    password: bytes,
+    credential: Credential,
     *,
-    attachments: dict[str, bytes],
+    attachments: dict[str, bytes] | None = None,
+    role: str = "assessor",
     reason: str = "Assessment report issued by the assessor",
     location: str = "",
+    ltv: LtvOptions | None = None,
 ) -> SignedReport:
-    """Attach files to a PDF, then sign it (PAdES B-B) with a PKCS#12 certificate.
+    """Sign a PDF (PAdES) as assessor, or countersign it as reviewer.
 
     Args:
-        in_path: The unsigned PDF.
+        in_path: The PDF to sign (for the reviewer: the one the assessor signed).
         out_path: The signed PDF to write (may equal ``in_path``).
-        p12_path: The assessor's PKCS#12 file.
-        password: Its password (never logged or stored).
-        attachments: Files to embed before signing, by file name (e.g. from
-            :func:`app.reports.manifest.attachments_for`).
+        credential: The PKCS#12 file or token key, with its password or PIN.
+        attachments: Files to embed before signing, by name (assessor only).
+        role: ``assessor`` or ``reviewer``; names the field and the visible stamp.
         reason: The reason recorded in the signature.
         location: The place of signing, if wanted.
+        ltv: Time stamp and validation data to add (B-T, B-LT, B-LTA); None for B-B.
 
     Returns:
-        Who signed, when, and which files were attached.
+        Who signed, as what, when, at which level, and which files were attached.
 
     Raises:
-        SigningError: The certificate cannot be opened or is not valid today, or the PDF
-            cannot be read or written.
+        SigningError: The credential cannot be used, the role's field is already signed, or
+            the PDF cannot be read or written.
     """
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    if role not in ROLE_FIELDS:
+        raise SigningError(f"Unknown signing role {role!r}: assessor or reviewer.")
+    writer = _open_writer(in_path)
+    new_field = _field_spec(writer, role)
+    now = dt.datetime.now(dt.UTC)
+    for file_name in sorted(attachments or {}):
+        _embed(writer, file_name, (attachments or {})[file_name], now)
+    with open_signer(credential) as signer:
+        name = common_name(signer.signing_cert)
+        data, level, warnings = _sign(writer, signer, role, new_field, reason, location, ltv)
+    write_file(out_path, data)
+    logger.info("signed %s as %s (%s, %s)", out_path.name, name, role, level)
+    return SignedReport(name, now, tuple(sorted(attachments or {})), role, level, warnings)
+
+
+_NO_TSA = (
+    "The time-stamping authority could not be reached; signed without a time stamp. "
+    "Add one later with `assay report extend`."
+)
+_NO_CHAIN = (
+    "Validation data was not embedded: the signer's certificate does not chain to a "
+    "configured trust anchor (%s)."
+)
+
+
+def _sign(
+    writer: Any,
+    signer: Any,
+    role: str,
+    new_field: Any,
+    reason: str,
+    location: str,
+    ltv: LtvOptions | None,
+) -> tuple[bytes, str, tuple[str, ...]]:
+    """Sign; without a reachable TSA or a chain to an anchor, sign with less and say so."""
     from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.sign.general import SigningError as PyhankoSigningError
+    from pyhanko.sign.timestamps import TimestampRequestError
+    from pyhanko_certvalidator.errors import (
+        InvalidCertificateError,
+        PathBuildingError,
+        PathValidationError,
+    )
+
+    stamper, warnings = timestamper(ltv), []
+    snapshot = io.BytesIO()
+    writer.write(snapshot)
+    while True:
+        pdf_signer = _pdf_signer(signer, role, new_field, reason, location, ltv, stamper)
+        output = io.BytesIO()
+        try:
+            params = {"role": ROLE_TITLES[role]}
+            pdf_signer.sign_pdf(_reopen(snapshot), output=output, appearance_text_params=params)
+        except TimestampRequestError:
+            stamper = None
+            warnings.append(_NO_TSA)
+            continue
+        except (PathBuildingError, PathValidationError, InvalidCertificateError) as exc:
+            ltv = None
+            warnings.append(_NO_CHAIN % exc)
+            continue
+        except (PdfError, PyhankoSigningError, ValueError) as exc:
+            raise SigningError(f"Cannot sign: {exc}") from exc
+        return output.getvalue(), _level(ltv, stamper is not None), tuple(warnings)
+
+
+def _pdf_signer(
+    signer: Any,
+    role: str,
+    new_field: Any,
+    reason: str,
+    location: str,
+    ltv: LtvOptions | None,
+    stamper: Any,
+) -> Any:
     from pyhanko.sign import fields, signers
     from pyhanko.stamp import TextStampStyle
 
-    signer = _load_signer(p12_path, password)
-    name = _signer_name(signer)
-    now = dt.datetime.now(dt.UTC)
-    try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(in_path.read_bytes()))
-    except (OSError, PdfError, ValueError) as exc:
-        raise SigningError(f"Cannot read {in_path.name} as a PDF.") from exc
-    for file_name in sorted(attachments):
-        _embed(writer, file_name, attachments[file_name], now)
-    new_field = None
-    if not _has_empty_field(writer, SIGNATURE_FIELD):
-        new_field = fields.SigFieldSpec(SIGNATURE_FIELD, on_page=-1, box=FALLBACK_BOX)
     meta = signers.PdfSignatureMetadata(
-        field_name=SIGNATURE_FIELD,
+        field_name=ROLE_FIELDS[role],
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason,
         location=location or None,
+        **signing_context(ltv, archival=stamper is not None),
     )
-    pdf_signer = signers.PdfSigner(
+    return signers.PdfSigner(
         meta,
         signer,
+        timestamper=stamper,
         stamp_style=TextStampStyle(stamp_text=STAMP_TEXT, border_width=1),
         new_field_spec=new_field,
     )
-    output = io.BytesIO()
-    try:
-        pdf_signer.sign_pdf(writer, output=output)
-    except (PdfError, ValueError) as exc:
-        raise SigningError(f"Cannot sign {in_path.name}: {exc}") from exc
-    _write(out_path, output.getvalue())
-    logger.info("signed %s as %s with %d attachment(s)", out_path.name, name, len(attachments))
-    return SignedReport(name, now, tuple(sorted(attachments)))
 
 
-def _write(path: Path, data: bytes) -> None:
+def _reopen(snapshot: io.BytesIO) -> Any:
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    return IncrementalPdfFileWriter(io.BytesIO(snapshot.getvalue()), strict=False)
+
+
+def _level(ltv: LtvOptions | None, stamped: bool) -> str:
+    embeds = ltv is not None and ltv.embeds
+    if not stamped:
+        return "B-B with validation data" if embeds else "B-B"
+    return "B-LTA" if embeds else "B-T"
+
+
+def write_file(path: Path, data: bytes, *, private: bool = False) -> None:
+    """Write ``data`` to ``path`` whole or not at all; readable by its owner only when ``private``.
+
+    The temporary file is created beside ``path`` under a fresh name that never follows a link.
+
+    Raises:
+        SigningError: The file cannot be written.
+    """
     try:
-        write_atomically(path, data)
+        write_atomically(path, data, PRIVATE_MODE if private else SHARED_MODE)
     except OSError as exc:
         raise SigningError(f"Cannot write {path.name}: {exc.strerror or exc}") from exc
-
-
-def create_self_signed_p12(
-    path: Path,
-    name: str,
-    org: str,
-    email: str,
-    password: bytes,
-    days: int = 365,
-) -> None:
-    """Create a self-signed signing certificate and key in a PKCS#12 file, for trials.
-
-    The certificate (RSA 3072, SHA-256) carries digital-signature and non-repudiation key
-    usage and the document-signing extended key usage. Readers will say its issuer is not
-    trusted; give the certificate to ``verify_pdf(trust=...)`` to trust it explicitly.
-
-    Args:
-        path: The ``.p12`` file to write.
-        name: The assessor's name (certificate common name).
-        org: The organisation.
-        email: The e-mail address.
-        password: The password protecting the file (never logged or stored).
-        days: How long the certificate is valid.
-
-    Raises:
-        SigningError: The file cannot be written or an argument is empty.
-    """
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.hazmat.primitives.serialization import pkcs12
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
-
-    if not name.strip() or not password:
-        raise SigningError("A certificate needs a name and a password.")
-    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
-    attributes = [x509.NameAttribute(NameOID.COMMON_NAME, name.strip())]
-    if org.strip():
-        attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, org.strip()))
-    if email.strip():
-        attributes.append(x509.NameAttribute(NameOID.EMAIL_ADDRESS, email.strip()))
-    subject = x509.Name(attributes)
-    now = dt.datetime.now(dt.UTC)
-    document_signing = ObjectIdentifier("1.3.6.1.4.1.311.10.3.12")
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=max(days, 1)))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION, document_signing]),
-            critical=False,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-    )
-    if email.strip():
-        builder = builder.add_extension(
-            x509.SubjectAlternativeName([x509.RFC822Name(email.strip())]), critical=False
-        )
-    cert = builder.sign(key, hashes.SHA256())
-    data = pkcs12.serialize_key_and_certificates(
-        name.strip().encode("utf-8"),
-        key,
-        cert,
-        None,
-        serialization.BestAvailableEncryption(password),
-    )
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SigningError(f"Cannot create the folder of {path.name}.") from exc
-    _write(path, data)
-    logger.info("created a self-signed certificate for %s in %s", name, path.name)
-
-
-def export_certificate_pem(p12_path: Path, password: bytes, pem_path: Path) -> None:
-    """Write the certificate of a PKCS#12 file as PEM (to hand to verifiers as trust anchor).
-
-    Raises:
-        SigningError: The PKCS#12 file cannot be opened.
-    """
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.serialization import pkcs12
-
-    try:
-        _key, cert, _chain = pkcs12.load_key_and_certificates(
-            p12_path.read_bytes(), password or None
-        )
-    except (OSError, ValueError, TypeError):
-        raise SigningError(
-            f"Cannot open {p12_path.name}: wrong password or not a PKCS#12 file."
-        ) from None
-    if cert is None:
-        raise SigningError(f"{p12_path.name} holds no certificate.")
-    _write(pem_path, cert.public_bytes(serialization.Encoding.PEM))

@@ -1,10 +1,21 @@
-"""Verification of signed reports (pyHanko), offline.
+"""Verification of signed reports (pyHanko), offline, with verdicts that mean what they say.
 
-:func:`verify_pdf` checks every signature of a PDF: that the signed bytes are unchanged
-(``intact``), that the signature covers the whole file and nothing was added after it, and —
-when trust anchors are given — that the signer's certificate chains to one of them. Nothing is
-fetched from the network. A file that cannot even be parsed is reported as not intact, never as
-an exception.
+:func:`verify_pdf` checks every signature and document time stamp of a PDF and gives each a
+verdict, worst first:
+
+- **broken** (red): the signed bytes do not match, or the signer's certificate was not fit to
+  sign at the signing time (expired, not yet valid, revoked when revocation data is known,
+  wrong key usage);
+- **changed after signing** (red): content was changed after the signature (later
+  signatures, form filling of signature fields and validation data are allowed);
+- **intact, signer not trusted** (amber): unchanged, but the certificate does not chain to a
+  trust anchor the user configured;
+- **intact and trusted** (green): unchanged and chaining to a configured trust anchor.
+
+The document's verdict is the worst of its signatures. The certificate is judged at the
+time stamp when there is one, else at the time the signer's clock recorded. Nothing is fetched
+from the network: revocation data comes from the document (PAdES B-LT/B-LTA) or from files.
+A file that cannot be parsed is "broken", never an exception.
 """
 
 from __future__ import annotations
@@ -13,46 +24,84 @@ import datetime as dt
 import io
 import logging
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from app.reports.errors import ReportError
+from app.reports.signatures import SignatureFacts, describe_signature, document_facts
+from app.reports.trust import RevocationData, TrustStore
 
 logger = logging.getLogger(__name__)
 
-_PYHANKO_NOISY = "pyhanko.sign.validation.generic_cms"
+_PYHANKO_NOISY = ("pyhanko.sign.validation.generic_cms", "pyhanko_certvalidator")
 
 
-@dataclass(frozen=True, slots=True)
+class Verdict(StrEnum):
+    """What a signature (or a whole document) is worth, best first."""
+
+    TRUSTED = "intact and trusted"
+    UNTRUSTED = "intact, signer not trusted"
+    CHANGED = "changed after signing"
+    BROKEN = "broken"
+
+    @property
+    def colour(self) -> str:
+        """Return ``green``, ``amber`` or ``red``."""
+        return {"intact and trusted": "green", "intact, signer not trusted": "amber"}.get(
+            self.value, "red"
+        )
+
+    @property
+    def rank(self) -> int:
+        """Return 0 for the best verdict up to 3 for the worst."""
+        return list(Verdict).index(self)
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """One signature (or document time stamp) and its verdict.
+
+    Attributes:
+        facts: Field, role, signer, time and level.
+        coverage: What the signature covers ("whole file" or "its revision").
+        changed_after: What changed after it ("nothing", "signatures added", ...).
+        intact: The signed bytes match the signature.
+        trusted: The certificate chains to a configured trust anchor, valid at that time.
+        problems: Why the signature is not valid, in plain words (empty when it is).
+        verdict: The verdict.
+    """
+
+    facts: SignatureFacts
+    coverage: str
+    changed_after: str
+    intact: bool
+    trusted: bool
+    problems: tuple[str, ...]
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
 class VerifyResult:
     """The outcome of verifying a signed PDF.
 
     Attributes:
-        signer: The signer's common name (empty when there is no readable signature).
-        signing_time: The signing time the signer recorded, if any.
-        intact: The signed bytes are unchanged and the cryptographic signature is valid.
-        covers_whole_document: The (last) signature covers the file up to its end.
-        modified_after_signing: Anything was added or changed after signing.
-        trusted: The certificate chains to one of the given trust anchors.
+        verdict: The worst verdict of all signatures ("broken" when there is none).
+        signatures: Each signature and document time stamp, in signing order.
         summary: One or two sentences for the user.
-        signatures: How many signatures the file holds.
         attachments: Names of the embedded files.
+        trust_configured: Trust anchors were given.
     """
 
-    signer: str
-    signing_time: dt.datetime | None
-    intact: bool
-    covers_whole_document: bool
-    modified_after_signing: bool
-    trusted: bool
+    verdict: Verdict
+    signatures: tuple[SignatureCheck, ...]
     summary: str
-    signatures: int = 0
     attachments: tuple[str, ...] = ()
+    trust_configured: bool = False
 
     @property
     def ok(self) -> bool:
-        """Return True when the report is intact and unchanged since signing."""
-        return self.intact and self.covers_whole_document and not self.modified_after_signing
+        """Return True only when every signature is intact and trusted."""
+        return self.verdict is Verdict.TRUSTED
 
 
 class _NoTraceback(logging.Filter):
@@ -66,22 +115,10 @@ class _NoTraceback(logging.Filter):
 
 
 def _quiet_pyhanko() -> None:
-    noisy = logging.getLogger(_PYHANKO_NOISY)
-    if not any(isinstance(f, _NoTraceback) for f in noisy.filters):
-        noisy.addFilter(_NoTraceback())
-
-
-def _validation_context(trust: list[Path] | None) -> Any:
-    from pyhanko.keys import load_cert_from_pemder
-    from pyhanko_certvalidator import ValidationContext
-
-    roots = []
-    for path in trust or []:
-        try:
-            roots.append(load_cert_from_pemder(str(path)))
-        except (OSError, ValueError) as exc:
-            raise ReportError(f"Cannot read the trusted certificate {path.name}.") from exc
-    return ValidationContext(trust_roots=roots, allow_fetching=False)
+    for name in _PYHANKO_NOISY:
+        noisy = logging.getLogger(name)
+        if not any(isinstance(f, _NoTraceback) for f in noisy.filters):
+            noisy.addFilter(_NoTraceback())
 
 
 def read_attachments(path: Path) -> dict[str, bytes]:
@@ -97,100 +134,162 @@ def read_attachments(path: Path) -> dict[str, bytes]:
         return {}
 
 
-def _failure(summary: str, signatures: int = 0, signer: str = "") -> VerifyResult:
-    return VerifyResult(signer, None, False, False, True, False, summary, signatures)
+def _context(trust: TrustStore, revocation: RevocationData, dss: Any, moment: Any) -> Any:
+    kwargs = {
+        "trust_roots": list(trust.roots),
+        "crls": list(revocation.crls),
+        "ocsps": list(revocation.ocsps),
+        "allow_fetching": False,
+        "revocation_mode": "soft-fail",
+        "moment": moment,
+    }
+    if dss is not None:
+        return dss.as_validation_context(kwargs)
+    from pyhanko_certvalidator import ValidationContext
+
+    return ValidationContext(**kwargs)
 
 
-def _summary(result: VerifyResult) -> str:
-    who = result.signer or "an unknown signer"
-    when = f" on {result.signing_time:%Y-%m-%d %H:%M} UTC" if result.signing_time else ""
-    if not result.intact:
-        return f"INVALID: the signature by {who} does not match the document; it was altered."
-    if not result.covers_whole_document or result.modified_after_signing:
-        return f"CHANGED: signed by {who}{when}, but the file was modified after signing."
-    trust = (
-        "The certificate is trusted."
-        if result.trusted
-        else "The certificate is not in the trusted list (self-signed or unknown issuer)."
+def _status(signature: Any, facts: SignatureFacts, context: Any) -> Any:
+    from pyhanko.sign.validation import (
+        KeyUsageConstraints,
+        validate_pdf_signature,
+        validate_pdf_timestamp,
     )
-    return f"VALID: signed by {who}{when}; unchanged since signing. {trust}"
+
+    if facts.is_timestamp:
+        return validate_pdf_timestamp(signature, context)
+    usage = KeyUsageConstraints(
+        key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False
+    )
+    return validate_pdf_signature(signature, context, key_usage_settings=usage)
 
 
-def _status(embedded: Any, context: Any) -> Any:
-    from pyhanko.sign.validation import validate_pdf_signature
+def _changes(status: Any) -> tuple[str, str, bool]:
+    """Return (coverage, what changed after, whether content changed) from a status."""
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.validation import SignatureCoverageLevel
 
-    return validate_pdf_signature(embedded, context)
+    if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        return "whole file", "nothing", False
+    if status.coverage != SignatureCoverageLevel.ENTIRE_REVISION:
+        return "part of the file", "unsigned parts", True
+    level = status.modification_level
+    allowed = {
+        ModificationLevel.NONE: "nothing",
+        ModificationLevel.LTA_UPDATES: "validation data and time stamps added",
+        ModificationLevel.FORM_FILLING: "later signatures added",
+    }
+    if level in allowed and getattr(status, "docmdp_ok", True) is not False:
+        return "its revision", allowed[level], False
+    return "its revision", "content changed", True
 
 
-def verify_pdf(path: Path, trust: list[Path] | None = None) -> VerifyResult:
-    """Verify the signatures of a PDF report, offline.
+def _judge(status: Any, facts: SignatureFacts, trust: TrustStore) -> SignatureCheck:
+    from app.reports.certcheck import certificate_problems
+
+    coverage, changed_after, content_changed = _changes(status)
+    intact = bool(status.intact and status.valid)
+    problems = [] if intact else ["the signed bytes do not match the signature"]
+    if not facts.is_timestamp:
+        moment = facts.signing_time or dt.datetime.now(dt.UTC)
+        problems += certificate_problems(status.signing_cert, moment)
+    if getattr(status, "revoked", False):
+        problems.append("the signer's certificate was revoked")
+    trusted = bool(status.trusted) and not problems
+    if problems:
+        verdict = Verdict.BROKEN
+    elif content_changed:
+        verdict = Verdict.CHANGED
+        problems.append("the document's content was changed after this signature")
+    elif trusted:
+        verdict = Verdict.TRUSTED
+    else:
+        verdict = Verdict.UNTRUSTED
+        problems.append(
+            "the certificate does not chain to a configured trust anchor"
+            if trust.configured
+            else "no trust anchor is configured (give the firm's root or CA folder)"
+        )
+    return SignatureCheck(facts, coverage, changed_after, intact, trusted, tuple(problems), verdict)
+
+
+def _check(signature: Any, facts: SignatureFacts, trust: TrustStore, extra: Any) -> SignatureCheck:
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.sign.validation.errors import SignatureValidationError
+    from pyhanko_certvalidator.errors import PathValidationError
+
+    revocation, dss = extra
+    try:
+        status = _status(signature, facts, _context(trust, revocation, dss, facts.signing_time))
+    except (SignatureValidationError, PathValidationError, PdfError, ValueError, KeyError) as exc:
+        logger.info("signature %s cannot be validated: %s", facts.field, exc)
+        problem = f"it cannot be validated ({exc})"
+        return SignatureCheck(facts, "-", "-", False, False, (problem,), Verdict.BROKEN)
+    return _judge(status, facts, trust)
+
+
+def _summary(verdict: Verdict, checks: tuple[SignatureCheck, ...]) -> str:
+    who = ", ".join(
+        f"{c.facts.signer} ({c.facts.role})" for c in checks if not c.facts.is_timestamp
+    )
+    if verdict is Verdict.TRUSTED:
+        return f"Intact and trusted: signed by {who}; unchanged since, chains to a trust anchor."
+    worst = next(c for c in checks if c.verdict is verdict)
+    reason = worst.problems[0] if worst.problems else verdict.value
+    return f"{verdict.value.capitalize()}: {worst.facts.signer} ({worst.facts.role}): {reason}."
+
+
+def _failure(summary: str) -> VerifyResult:
+    return VerifyResult(Verdict.BROKEN, (), summary)
+
+
+def verify_pdf(
+    path: Path,
+    trust: TrustStore | None = None,
+    revocation: RevocationData | None = None,
+) -> VerifyResult:
+    """Verify every signature of a PDF report, offline.
 
     Args:
         path: The signed PDF.
-        trust: PEM or DER certificates to trust as anchors (e.g. the assessor's exported
-            certificate or the firm's CA); without them ``trusted`` is False.
+        trust: The configured trust anchors; without them nothing is "trusted".
+        revocation: CRLs and OCSP responses known beside those the document carries.
 
     Returns:
-        The outcome; a damaged or unsigned file gives ``intact=False`` with a summary.
-
-    Raises:
-        ReportError: A trust certificate cannot be read.
+        The verdict of each signature and of the document; an unsigned or damaged file is
+        "broken" with a summary.
     """
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import SignatureCoverageLevel
-    from pyhanko.sign.validation.errors import SignatureValidationError
 
     _quiet_pyhanko()
-    context = _validation_context(trust)
+    trust = trust or TrustStore()
     try:
-        data = path.read_bytes()
+        reader = PdfFileReader(io.BytesIO(path.read_bytes()), strict=False)
+        embedded = list(reader.embedded_signatures)
+        document = document_facts(reader)
     except OSError:
         return _failure(f"Cannot read {path.name}.")
-    try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
-        embedded = list(reader.embedded_signatures)
     except (PdfError, ValueError, KeyError, TypeError) as exc:
         logger.info("cannot parse %s: %s", path.name, exc)
-        return _failure(f"INVALID: {path.name} is damaged and cannot be read as a signed PDF.")
+        return _failure(f"Broken: {path.name} is damaged and cannot be read as a signed PDF.")
     if not embedded:
-        return _failure(f"{path.name} is not signed.")
-    statuses = []
-    for signature in embedded:
-        try:
-            statuses.append(_status(signature, context))
-        except (SignatureValidationError, PdfError, ValueError, KeyError) as exc:
-            logger.info("signature of %s cannot be validated: %s", path.name, exc)
-            return _failure(
-                f"INVALID: a signature in {path.name} cannot be validated.", len(embedded)
-            )
-    first, last = statuses[0], statuses[-1]
-    signer_subject = first.signing_cert.subject.native
+        return _failure(f"Broken: {path.name} is not signed.")
+    extra = (revocation or RevocationData(), document.dss)
+    checks = tuple(_check(sig, describe_signature(sig, document), trust, extra) for sig in embedded)
+    verdict = max((c.verdict for c in checks), key=lambda v: v.rank)
     result = VerifyResult(
-        signer=str(signer_subject.get("common_name") or first.signing_cert.subject.human_friendly),
-        signing_time=first.signer_reported_dt,
-        intact=all(s.intact and s.valid for s in statuses),
-        covers_whole_document=last.coverage == SignatureCoverageLevel.ENTIRE_FILE,
-        modified_after_signing=last.coverage != SignatureCoverageLevel.ENTIRE_FILE
-        or any(_modified(s) for s in statuses),
-        trusted=all(s.trusted for s in statuses),
-        summary="",
-        signatures=len(statuses),
-        attachments=tuple(sorted(read_attachments(path))),
+        verdict,
+        checks,
+        _summary(verdict, checks),
+        tuple(sorted(read_attachments(path))),
+        trust.configured,
     )
-    summary = _summary(result)
-    logger.info("verified %s: %s", path.name, summary)
-    return _replace_summary(result, summary)
+    logger.info("verified %s: %s", path.name, result.summary)
+    return result
 
 
-def _modified(status: Any) -> bool:
-    from pyhanko.sign.diff_analysis import ModificationLevel
-
-    level = getattr(status, "modification_level", None)
-    return level is not None and level != ModificationLevel.NONE
-
-
-def _replace_summary(result: VerifyResult, summary: str) -> VerifyResult:
-    from dataclasses import replace
-
-    return replace(result, summary=summary)
+def signing_time_text(moment: dt.datetime | None) -> str:
+    """Return a signing time as ``YYYY-MM-DD HH:MM UTC`` (or a dash)."""
+    return f"{moment.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC" if moment else "-"

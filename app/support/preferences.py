@@ -1,7 +1,9 @@
 """The user's preferences: a small versioned JSON file in the user config folder.
 
 Preferences belong to the person, not the engagement: assessor name and organisation, the
-default certificate path (never its password), theme and recent workspaces. Workspace-wide
+default certificate path (never its password), the signing set-up (PKCS#11 library, the
+time-stamping authority, the trust anchors reports are verified against), theme and recent
+workspaces. Workspace-wide
 settings live in the workspace itself.
 """
 
@@ -33,6 +35,9 @@ class Preferences(BaseModel):
     assessor_name: str = ""
     assessor_organisation: str = ""
     default_certificate: str = ""
+    pkcs11_library: str = ""
+    tsa_url: str = ""
+    trust_anchors: list[str] = Field(default_factory=list)
     theme: Literal["system", "light", "dark"] = "system"
     recent_workspaces: list[str] = Field(default_factory=list)
 

@@ -9,10 +9,12 @@ import dataclasses
 import time
 from pathlib import Path
 
+from app.reports.certificates import create_self_signed_p12
+from app.reports.credentials import Credential
 from app.reports.loading import load_yaml, report_data_from_dict
 from app.reports.manifest import attachments_for
 from app.reports.pdf import render_pdf
-from app.reports.signing import create_self_signed_p12, sign_pdf
+from app.reports.signing import sign_pdf
 from app.reports.xlsx import write_workbook
 
 ANSWERS = 400
@@ -56,6 +58,9 @@ def test_bench_report_rendering(tmp_path):
     _timed(
         "sign",
         lambda: sign_pdf(
-            pdf, tmp_path / "signed.pdf", p12, b"pw", attachments=attachments_for(data)
+            pdf,
+            tmp_path / "signed.pdf",
+            Credential(p12_path=p12, secret=b"pw"),
+            attachments=attachments_for(data),
         ),
     )

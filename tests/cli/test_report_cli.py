@@ -11,6 +11,7 @@ import importlib.util
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -116,26 +117,31 @@ def _text(pdf: Path) -> str:
 
 def test_the_commands_succeed(scenario):
     assert scenario.codes == {"certificate": 0, "signed": 0, "client": 0}, scenario.outputs
-    assert "signed by Alex Assessor" in scenario.outputs["signed"]
+    assert "signed by Alex Assessor (PAdES B-B)" in scenario.outputs["signed"]
     assert scenario.p12.with_suffix(".pem").exists()
+    assert stat.S_IMODE(scenario.p12.stat().st_mode) == 0o600, "the private key is private"
 
 
-def test_verify_says_valid_and_agrees_with_pdfsig(scenario, capsys):
+def test_verify_trusts_only_a_configured_anchor_and_agrees_with_pdfsig(scenario, capsys):
     code, out, _ = _run(capsys, "verify", scenario.signed, "--json")
     result = json.loads(out)
-    assert code == 0
-    assert result["valid"] is True
-    assert result["intact"] is True
-    assert result["modified_after_signing"] is False
-    assert "Alex Assessor" in result["signer"]
+    assert code == 1, "a self-signed certificate nobody configured is not trusted"
+    assert result["valid"] is False
+    assert (result["verdict"], result["colour"]) == ("intact, signer not trusted", "amber")
+    (signature,) = result["signatures"]
+    assert signature["signer"] == "Alex Assessor"
+    assert signature["role"] == "assessor"
+    assert signature["changed_after"] == "nothing"
     code, out, _ = _run(
         capsys, "verify", scenario.signed, "--trust", scenario.p12.with_suffix(".pem")
     )
     assert code == 0
-    assert "trusted signer       yes" in out
+    assert "result    INTACT AND TRUSTED" in out
+    assert "signature 1: assessor — Alex Assessor" in out
     if shutil.which("pdfsig"):
         report = subprocess.run(["pdfsig", str(scenario.signed)], capture_output=True, text=True)
         assert "Signature is Valid" in report.stdout
+        assert "Certificate is Trusted" not in report.stdout
 
 
 def test_one_flipped_byte_makes_it_invalid(scenario, capsys, tmp_path):
@@ -145,7 +151,7 @@ def test_one_flipped_byte_makes_it_invalid(scenario, capsys, tmp_path):
     tampered.write_bytes(bytes(data))
     code, out, _ = _run(capsys, "verify", tampered)
     assert code == 1
-    assert "NOT VALID" in out
+    assert "result    BROKEN" in out
     if shutil.which("pdfsig"):
         report = subprocess.run(["pdfsig", str(tampered)], capture_output=True, text=True)
         assert "Signature is Valid" not in report.stdout
@@ -257,7 +263,12 @@ def test_a_wrong_password_is_refused_before_rendering(scenario, capsys, tmp_path
         (["report", "xlsx", "--assessment", "2", "-o", "{tmp}/x.pdf"], "must end in .xlsx"),
         (["verify", "{tmp}/absent.pdf"], "no file"),
         (["report", "pdf", "--assessment", "2", "-o", "{tmp}/x.pdf", "--password-file", "p"],
-         "--password-file is for --sign"),
+         "--password-file/--pin-file go with --sign P12"),
+        (["report", "pdf", "--assessment", "2", "-o", "{tmp}/x.pdf", "--pkcs11-lib",
+          "{tmp}/absent.so", "--token", "T", "--key", "K", "--pin-file", "{tmp}/pin"],
+         "cannot read the password file"),
+        (["report", "extend", "{tmp}/absent.pdf", "--tsa", "http://127.0.0.1:9/"], "no file"),
+        (["report", "tokens", "--pkcs11-lib", "{tmp}/absent.so"], "no PKCS#11 library"),
     ],
 )  # fmt: skip
 def test_user_errors_are_one_line(scenario, capsys, tmp_path, args, message):
@@ -278,7 +289,8 @@ def test_verify_refuses_an_unsigned_pdf(capsys, tmp_path):
         writer.write(stream)
     code, out, _ = _run(capsys, "verify", pdf)
     assert code == 1
-    assert "NOT VALID" in out
+    assert "result    BROKEN" in out
+    assert "not signed" in out
 
 
 def test_certificate_create_refuses_to_overwrite(scenario, capsys):

@@ -178,6 +178,8 @@ def test_the_wizard_lists_a_window_edit_as_changed_in_assay(page, workspace, qtb
         "partner",
         "internal",
     )
-    assert preview.tabs.tabText(2) == "Changed in Assay since the last import (1)"
+    assert preview.tabs.tabText(preview.tabs.indexOf(preview.kept)) == (
+        "Changed in Assay since the last import (1)"
+    )
     assert "changed in Assay since the last import are kept" in preview.summary.text()
     wizard.reject()

@@ -103,9 +103,16 @@ def test_signed_pdf_is_written_in_a_worker_previewed_and_verified(
     with qtbot.waitSignal(dialog.verified, timeout=60_000):
         pass
     assert dialog.outcome is not None
+    assert not dialog.outcome.valid, "a self-signed certificate nobody configured"
+    assert dialog.outcome.colour == "amber"
+    assert dialog.table.item(0, 1).text() == "Alex Assessor"
+    assert dialog.table.item(0, 0).text() == "assessor"
+    assert dialog.verdict.text().startswith("Intact, signer not trusted")
+    dialog.trust_edit.setText(str(certificate.with_suffix(".pem")))
+    with qtbot.waitSignal(dialog.verified, timeout=60_000):
+        dialog.verify_button.click()
     assert dialog.outcome.valid
-    assert "Alex Assessor" in dialog.values["signer"].text()
-    assert dialog.verdict.text().startswith("Valid")
+    assert dialog.verdict.text().startswith("Intact and trusted")
 
     secrets = PASSWORD.encode()
     assert secrets not in captured_log.read_bytes()
@@ -128,7 +135,8 @@ def test_verify_dialog_says_an_unsigned_pdf_is_not_valid(qtbot, tmp_path):
         dialog.verify_button.click()
     assert dialog.outcome is not None
     assert not dialog.outcome.valid
-    assert dialog.verdict.text().startswith("Not valid")
+    assert dialog.outcome.colour == "red"
+    assert dialog.verdict.text().startswith("Broken")
 
 
 def test_controls_follow_the_chosen_format(window, qtbot):

@@ -17,11 +17,17 @@ def test_saving_writes_preferences_and_workspace_settings(qtbot, workspace, make
     dialog.hygiene["hygiene.rotation_days"].setValue(30)
     dialog.brand_organisation.setText("Assurance Partners")
     dialog.primary_colour.set_colour("#004488")
+    dialog.tsa_url.setText("https://tsa.example.com/ ")
+    dialog.trust_anchors.setPlainText("/pki/firm-root.pem\n\n/pki/cas/\n")
+    dialog.pkcs11_library.edit.setText("/usr/lib/opensc-pkcs11.so")
     window.apply_settings(dialog)
 
     prefs = load_preferences()
     assert (prefs.assessor_name, prefs.theme) == ("Robin Auditor", "dark")
     assert prefs.default_certificate == "/keys/robin.p12"
+    assert prefs.tsa_url == "https://tsa.example.com/"
+    assert prefs.trust_anchors == ["/pki/firm-root.pem", "/pki/cas/"]
+    assert prefs.pkcs11_library == "/usr/lib/opensc-pkcs11.so"
     assert "password" not in preferences_path().read_text().lower()
     assert get_workspace_setting(workspace, "hygiene.rotation_days") == 30
     assert get_workspace_setting(workspace, "branding.organisation") == "Assurance Partners"

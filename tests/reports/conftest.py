@@ -121,7 +121,7 @@ def hostile() -> tuple[str, ...]:
 
 @pytest.fixture(scope="session")
 def p12(tmp_path_factory) -> tuple[Path, bytes]:
-    from app.reports.signing import create_self_signed_p12
+    from app.reports.certificates import create_self_signed_p12
 
     password = b"correct horse"
     path = tmp_path_factory.mktemp("cert") / "assessor.p12"

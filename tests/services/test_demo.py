@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import stat
 
 import pytest
 
@@ -75,7 +76,10 @@ def test_demo_reports_are_written_signed_and_verifiable(demo, tmp_path):
         assert path.stat().st_size > 10_000, path
     outcome = verify_report(files.signed_pdf, trust=[files.certificate.with_suffix(".pem")])
     assert outcome.valid
-    assert "Robin Vale" in outcome.signer
+    assert outcome.verdict == "intact and trusted"
+    assert "Robin Vale" in outcome.signatures[0].signer
+    assert not verify_report(files.signed_pdf).valid, "self-signed: trusted only when given"
+    assert stat.S_IMODE(files.certificate.stat().st_mode) == 0o600
 
 
 def test_cli_demo_builds_the_workspace_where_asked(tmp_path, capsys):

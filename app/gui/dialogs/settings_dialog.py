@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -88,6 +89,7 @@ class SettingsDialog(QDialog):
         self._settings = all_workspace_settings(workspace)
         tabs = QTabWidget()
         tabs.addTab(self._assessor_tab(), "Assessor")
+        tabs.addTab(self._signing_tab(), "Signing")
         tabs.addTab(self._branding_tab(), "Report branding")
         tabs.addTab(self._hygiene_tab(), "Identity hygiene")
         buttons = QDialogButtonBox(
@@ -120,6 +122,36 @@ class SettingsDialog(QDialog):
         form.addRow("Organisation", self.assessor_organisation)
         form.addRow("Signing certificate", self.certificate)
         form.addRow("Theme", self.theme)
+        return page
+
+    def _signing_tab(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.pkcs11_library = _PathField(
+            self._prefs.pkcs11_library, "PKCS#11 library", "Libraries (*.so *.dll *.dylib)"
+        )
+        self.pkcs11_library.setToolTip("The library of your smart card or USB token")
+        self.tsa_url = QLineEdit(self._prefs.tsa_url)
+        self.tsa_url.setAccessibleName("Time-stamping authority")
+        self.tsa_url.setPlaceholderText("e.g. https://tsa.example.com (empty: no time stamp)")
+        self.tsa_url.setToolTip(
+            "Asked for an RFC 3161 time stamp when you sign (the only connection signing makes)"
+        )
+        self.trust_anchors = QPlainTextEdit("\n".join(self._prefs.trust_anchors))
+        self.trust_anchors.setAccessibleName("Trust anchors")
+        self.trust_anchors.setPlaceholderText(
+            "One per line: the firm's root certificate, a folder of CA certificates, "
+            "or a cached trusted-list XML"
+        )
+        self.trust_anchors.setMaximumHeight(90)
+        form.addRow("Token library", self.pkcs11_library)
+        form.addRow("Time stamps from", self.tsa_url)
+        form.addRow("Trust anchors", self.trust_anchors)
+        note = QLabel(
+            "A signature is shown as trusted only when its certificate chains to one of these."
+        )
+        note.setWordWrap(True)
+        form.addRow("", note)
         return page
 
     def _branding_tab(self) -> QWidget:
@@ -161,6 +193,13 @@ class SettingsDialog(QDialog):
                 "assessor_name": self.assessor_name.text().strip(),
                 "assessor_organisation": self.assessor_organisation.text().strip(),
                 "default_certificate": self.certificate.edit.text().strip(),
+                "pkcs11_library": self.pkcs11_library.edit.text().strip(),
+                "tsa_url": self.tsa_url.text().strip(),
+                "trust_anchors": [
+                    line.strip()
+                    for line in self.trust_anchors.toPlainText().splitlines()
+                    if line.strip()
+                ],
                 "theme": self.theme.currentData(),
             }
         )

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -29,9 +28,11 @@ from PySide6.QtWidgets import (
 
 from app.gui import tasks
 from app.gui.context import GuiContext
+from app.gui.dialogs.countersign_dialog import CountersignDialog
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.progress_dialog import run_with_progress
 from app.gui.dialogs.verify_dialog import VerifyDialog
+from app.gui.widgets.credential_picker import CredentialPicker
 from app.gui.widgets.pdf_preview import PdfPreview
 from app.services.assessments import AssessmentInfo, list_assessments
 from app.services.oscal import OscalExport, export_oscal
@@ -97,9 +98,15 @@ class ReportsPage(QWidget):
         self.verify_button = QPushButton("Verify a PDF…")
         self.verify_button.setToolTip("Check the signature of any signed PDF report")
         self.verify_button.clicked.connect(lambda: self.open_verify_dialog())
+        self.countersign_button = QPushButton("Countersign a PDF…")
+        self.countersign_button.setToolTip(
+            "As the reviewer, add your signature to a report the assessor signed"
+        )
+        self.countersign_button.clicked.connect(lambda: self.open_countersign_dialog())
         top = QHBoxLayout()
         top.addWidget(heading)
         top.addStretch(1)
+        top.addWidget(self.countersign_button)
         top.addWidget(self.verify_button)
         splitter = QSplitter()
         splitter.addWidget(self._build_form())
@@ -131,18 +138,14 @@ class ReportsPage(QWidget):
         self.profile_box.setAccessibleName("Audience profile")
         for label, key in _PROFILES:
             self.profile_box.addItem(label, key)
-        self.sign_check = QCheckBox("Sign the PDF with my certificate")
-        self.sign_check.setToolTip("A PAdES signature with your PKCS#12 certificate")
+        self.sign_check = QCheckBox("Sign the PDF as the assessor")
+        self.sign_check.setToolTip(
+            "A PAdES signature with your certificate file or your smart card / token"
+        )
         self.sign_check.toggled.connect(self._update_controls)
-        self.certificate_edit = QLineEdit(load_preferences().default_certificate)
-        self.certificate_edit.setAccessibleName("Certificate file")
-        self.certificate_edit.setPlaceholderText("Your .p12 / .pfx certificate")
-        self.browse_button = QPushButton("Browse…")
-        self.browse_button.setToolTip("Choose your PKCS#12 certificate file")
-        self.browse_button.clicked.connect(self._on_browse_clicked)
-        certificate = QHBoxLayout()
-        certificate.addWidget(self.certificate_edit, 1)
-        certificate.addWidget(self.browse_button)
+        self.credential = CredentialPicker()
+        self.certificate_edit = self.credential.p12_edit
+        self.browse_button = self.credential.browse_button
         self.reason_edit = QLineEdit()
         self.reason_edit.setAccessibleName("Signing reason")
         self.reason_edit.setPlaceholderText("Optional, e.g. Final report")
@@ -151,7 +154,7 @@ class ReportsPage(QWidget):
         form.addRow("Format", formats)
         form.addRow("Audience", self.profile_box)
         form.addRow("", self.sign_check)
-        form.addRow("Certificate", certificate)
+        form.addRow(self.credential)
         form.addRow("Reason", self.reason_edit)
         self.gate_label = QLabel()
         self.gate_label.setWordWrap(True)
@@ -235,7 +238,7 @@ class ReportsPage(QWidget):
         self.assessment_box.setEnabled(kind != PORTFOLIO and has_assessment)
         self.sign_check.setEnabled(kind == PDF)
         signing = kind == PDF and self.sign_check.isChecked()
-        for widget in (self.certificate_edit, self.browse_button, self.reason_edit):
+        for widget in (self.credential, self.reason_edit):
             widget.setEnabled(signing)
         self.generate_button.setEnabled(kind == PORTFOLIO or has_assessment)
         self.import_button.setEnabled(has_assessment)
@@ -273,14 +276,6 @@ class ReportsPage(QWidget):
             )
 
     # Generating ----------------------------------------------------------------------------
-    def _on_browse_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Your signing certificate", self.certificate_edit.text(),
-            "PKCS#12 certificates (*.p12 *.pfx)",
-        )  # fmt: skip
-        if path:
-            self.certificate_edit.setText(path)
-
     def _ask_output(self, kind: str) -> Path | None:
         info = self._infos.get(self.current_assessment_id() or -1)
         suggested = default_file_name(kind, info, self.current_profile())
@@ -292,22 +287,12 @@ class ReportsPage(QWidget):
         return target if target.suffix.lower() == wanted else target.with_name(target.name + wanted)
 
     def _signing_request(self) -> SigningRequest | None:
-        """Ask for the certificate password; None when the user cancels."""
-        certificate = Path(self.certificate_edit.text().strip())
-        if not certificate.name:
-            show_error(self, "Cannot sign", ValueError("choose your certificate file first"))
+        """Ask for the password or PIN; None when the user cancels."""
+        missing = self.credential.check()
+        if missing:
+            show_error(self, "Cannot sign", ValueError(missing))
             return None
-        text, ok = QInputDialog.getText(
-            self,
-            "Certificate password",
-            f"Password for {certificate.name}:",
-            QLineEdit.EchoMode.Password,
-        )
-        if not ok:
-            return None
-        return SigningRequest(
-            certificate, text.encode("utf-8"), reason=self.reason_edit.text().strip()
-        )
+        return self.credential.request(reason=self.reason_edit.text().strip())
 
     def generate(self) -> None:
         """Ask where to save (and for the password when signing), then write in a worker."""
@@ -358,8 +343,9 @@ class ReportsPage(QWidget):
         if outcome.pages:
             text += f" ({outcome.pages} pages)"
         if outcome.signed_by:
-            text += f", signed by {outcome.signed_by}"
-            self._remember_certificate()
+            text += f", signed by {outcome.signed_by} (PAdES {outcome.signature_level})"
+            if self.credential.kind() == "p12":
+                self._remember_certificate()
         if outcome.warnings:
             text += "\n" + "\n".join(f"• {w}" for w in outcome.warnings[:5])
         self.result_label.setText(text)
@@ -415,6 +401,14 @@ class ReportsPage(QWidget):
         self._context.notify("reports", f"OSCAL export written to {outcome.folder}")
 
     # Verify and import ---------------------------------------------------------------------
+    def open_countersign_dialog(self, pdf: Path | None = None) -> CountersignDialog:
+        if pdf is None and self.last_outcome is not None and self.last_outcome.signed_by:
+            pdf = self.last_outcome.path
+        dialog = CountersignDialog(self, pdf, self._context.workspace)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
     def open_verify_dialog(self, pdf: Path | None = None) -> VerifyDialog:
         if pdf is None and self.last_outcome is not None and self.last_outcome.signed_by:
             pdf = self.last_outcome.path

@@ -6,7 +6,9 @@ The package reads the workspace through the other services into the plain view-m
 - :mod:`.build` — the :class:`~app.reports.viewmodels.ReportData` of one assessment;
 - :mod:`.portfolio` — the :class:`~app.reports.viewmodels.PortfolioData` of every system;
 - :mod:`.generate` — PDF (optionally signed), workbook and portfolio files, journalled;
-- :mod:`.signing` — the quality gate before signing, verification, trial certificates;
+- :mod:`.signing` — the quality gate before signing, countersigning, extending to B-LTA;
+- :mod:`.verification` — every signature of a PDF with its verdict;
+- :mod:`.certificates` — trial assessor certificates;
 - :mod:`.responses` — a filled-in responses sheet read back, dry run and apply;
 - :mod:`.preview` — page images of a PDF for the window.
 
@@ -19,6 +21,7 @@ import logging
 
 from app.reports.viewmodels import PROFILES
 from app.services.reporting.build import ReportBundle, build_report, check_profile
+from app.services.reporting.certificates import CertificateInfo, create_certificate
 from app.services.reporting.generate import (
     ReportOutcome,
     generate_pdf,
@@ -34,13 +37,14 @@ from app.services.reporting.responses import (
     plan_responses,
 )
 from app.services.reporting.signing import (
-    CertificateInfo,
     SigningRequest,
-    VerifyOutcome,
+    SignOutcome,
     check_can_sign,
-    create_certificate,
-    verify_report,
+    countersign_report,
+    extend_report,
+    list_token_keys,
 )
+from app.services.reporting.verification import SignatureRow, VerifyOutcome, verify_report
 
 logger = logging.getLogger(__name__)
 
@@ -52,17 +56,22 @@ __all__ = [
     "ReportOutcome",
     "ResponseChange",
     "ResponsesImport",
+    "SignOutcome",
+    "SignatureRow",
     "SigningRequest",
     "VerifyOutcome",
     "build_portfolio",
     "build_report",
     "check_can_sign",
     "check_profile",
+    "countersign_report",
     "create_certificate",
+    "extend_report",
     "generate_pdf",
     "generate_portfolio",
     "generate_workbook",
     "import_responses",
+    "list_token_keys",
     "plan_responses",
     "rasteriser_available",
     "render_page_images",

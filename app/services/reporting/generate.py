@@ -26,7 +26,12 @@ from app.services.pending import publish_file, sha256_of
 from app.services.progress import Cancelled, Progress, check_cancelled, scaled
 from app.services.reporting.build import ReportBundle, build_report, check_profile
 from app.services.reporting.portfolio import build_portfolio
-from app.services.reporting.signing import SigningRequest, check_can_sign, sign_bundle
+from app.services.reporting.signing import (
+    SignOutcome,
+    SigningRequest,
+    check_can_sign,
+    sign_bundle,
+)
 from app.services.workspace import Workspace
 from app.support.safe_files import new_partial
 
@@ -46,6 +51,7 @@ class ReportOutcome:
         signed_by: The signer's name when the PDF was signed.
         journal_hash: The journal head hash printed in the report.
         warnings: Settings that could not be used, quality-gate warnings.
+        signature_level: The PAdES level of the signature (B-B … B-LTA) when signed.
     """
 
     path: Path
@@ -56,6 +62,7 @@ class ReportOutcome:
     signed_by: str = ""
     journal_hash: str = ""
     warnings: tuple[str, ...] = ()
+    signature_level: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """Return the outcome as JSON-ready data."""
@@ -122,6 +129,7 @@ def _journal_in(
             "sha256": outcome.sha256,
             "profile": outcome.profile,
             "signed_by": outcome.signed_by,
+            "signature_level": outcome.signature_level,
             "journal_head": outcome.journal_hash,
         },
     )
@@ -161,7 +169,7 @@ def generate_pdf(
     )
     from app.reports.pdf import render_pdf  # deferred: WeasyPrint is heavy
 
-    signer: list[str] = [""]
+    signed: list[SignOutcome] = []
 
     def render(partial: Path) -> None:
         _render(
@@ -171,7 +179,7 @@ def generate_pdf(
         check_cancelled(progress)
         if signing is not None:
             scaled(progress, 0.85, 1.0).report(0.0, "Signing")
-            signer[0] = _signed_in_place(bundle, partial, signing)
+            signed.append(_signed_in_place(workspace, bundle, partial, signing))
 
     outcome = _publish(
         workspace,
@@ -184,9 +192,10 @@ def generate_pdf(
             profile,
             sha256_of(partial),
             _pages(partial),
-            signer[0],
+            signed[0].signer if signed else "",
             bundle.journal_hash,
-            _warnings(bundle),
+            _warnings(bundle) + (signed[0].warnings if signed else ()),
+            signed[0].level if signed else "",
         ),
     )
     if progress is not None:
@@ -278,12 +287,14 @@ def generate_portfolio(
     )
 
 
-def _signed_in_place(bundle: ReportBundle, partial: Path, signing: SigningRequest) -> str:
-    """Sign the rendered PDF, replacing it with the signed one; return the signer's name."""
+def _signed_in_place(
+    workspace: Workspace, bundle: ReportBundle, partial: Path, signing: SigningRequest
+) -> SignOutcome:
+    """Sign the rendered PDF, replacing it with the signed one; say who signed and how."""
     signed = new_partial(partial)
     try:
-        signer = sign_bundle(bundle, partial, signed, signing)
+        outcome = sign_bundle(bundle, partial, signed, signing, workspace)
         os.replace(signed, partial)
     finally:
         signed.unlink(missing_ok=True)
-    return signer
+    return outcome

@@ -1,135 +1,131 @@
-"""Signing reports, verifying signed PDFs and making trial assessor certificates.
+"""Signing reports: the assessor signs, the reviewer countersigns, a signed report is extended.
 
-The certificate password travels as bytes from the caller straight to the signing library; it
-is never logged, stored, put in an exception message or kept after the call. The quality gate
-runs before anything is rendered and its errors refuse the signature.
+The credential is a PKCS#12 file or a key on a PKCS#11 token (smart card, USB token). Its
+password or PIN travels as bytes from the caller straight to the signing library; it is never
+logged, stored, journalled, put in an exception message or kept after the call. The quality
+gate runs before anything is rendered and its errors refuse the signature.
+
+Long-term validation data: the trust anchors and TSA come from the caller (the user's
+configuration); revocation data comes from files the user gave, from the workspace cache of
+earlier signatures, and from the network only when the user asks (``fetch``). What a signature
+embedded is cached in the workspace, so a later signature can be made offline.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from app.reports.errors import ReportError
-from app.services import journal
 from app.services.errors import UserError
 from app.services.quality_gate import run_quality_gate
 from app.services.reporting.build import ReportBundle
+from app.services.reporting.revocation_cache import cache_revocation, cached_revocation
+from app.services.reporting.verification import load_trust_and_revocation
 from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 
+ROLES = ("assessor", "reviewer")
+
 
 @dataclass(frozen=True)
 class SigningRequest:
-    """What signing a report needs. The password never shows in ``repr``.
+    """What signing a report needs. The password or PIN never shows in ``repr``.
 
     Attributes:
-        p12_path: The assessor's PKCS#12 file (certificate and private key).
-        password: Its password, as bytes.
+        p12_path: The signer's PKCS#12 file, or None when signing on a token.
+        password: The PKCS#12 password or the token PIN, as bytes.
         reason: The reason written into the signature.
         location: Where the report was signed.
+        pkcs11_lib: The token's PKCS#11 library.
+        token: The token's label.
+        key: The label of the key and certificate on the token.
+        role: ``assessor`` or ``reviewer``.
+        tsa_url: The time-stamping authority to ask (empty: no time stamp).
+        trust: Trust anchors the chain must reach to embed validation data (B-LT/B-LTA).
+        revocation: CRL or OCSP response files to embed.
+        fetch: Fetch missing revocation data over the network (the user asked).
     """
 
-    p12_path: Path
-    password: bytes = field(repr=False)
+    p12_path: Path | None = None
+    password: bytes = field(default=b"", repr=False)
     reason: str = ""
     location: str = ""
+    pkcs11_lib: Path | None = None
+    token: str = ""
+    key: str = ""
+    role: str = "assessor"
+    tsa_url: str = ""
+    trust: tuple[Path, ...] = ()
+    revocation: tuple[Path, ...] = ()
+    fetch: bool = False
 
+    def credential(self) -> Any:
+        """Return the reports layer's credential (the secret included)."""
+        from app.reports.credentials import Credential
 
-@dataclass(frozen=True)
-class VerifyOutcome:
-    """What checking a signed PDF found.
-
-    Attributes:
-        file: The PDF checked.
-        signed: True when the PDF carries a signature at all.
-        signer: The signer's name from the certificate.
-        signing_time: When it was signed (as the signer's clock said).
-        intact: The signed bytes are unchanged.
-        covers_whole_document: The signature covers the whole file.
-        modified_after_signing: Something was added or changed after the signature.
-        trusted: The signer chains to a certificate given with ``trust``; None without one.
-        summary: One sentence for the user.
-    """
-
-    file: Path
-    signed: bool
-    signer: str
-    signing_time: dt.datetime | None
-    intact: bool
-    covers_whole_document: bool
-    modified_after_signing: bool
-    trusted: bool | None
-    summary: str
-
-    @property
-    def valid(self) -> bool:
-        """Return True when intact, unchanged since signing, and trusted when trust was asked."""
-        return (
-            self.signed
-            and self.intact
-            and self.covers_whole_document
-            and not self.modified_after_signing
-            and self.trusted is not False
+        return Credential(
+            Path(self.p12_path) if self.p12_path else None,
+            Path(self.pkcs11_lib) if self.pkcs11_lib else None,
+            self.token,
+            self.key,
+            self.password,
         )
 
-    def as_dict(self) -> dict[str, Any]:
-        """Return the outcome as JSON-ready data, with ``valid``."""
-        return journal.jsonable(asdict(self) | {"valid": self.valid})
-
 
 @dataclass(frozen=True)
-class CertificateInfo:
-    """A certificate written by :func:`create_certificate`."""
+class SignOutcome:
+    """A signature made: who, as what, at which PAdES level, with which warnings."""
 
-    path: Path
-    certificate_path: Path
-    subject: str
-    not_after: dt.datetime
-    fingerprint: str
+    signer: str
+    role: str
+    level: str
+    warnings: tuple[str, ...] = ()
 
-    def as_dict(self) -> dict[str, Any]:
-        """Return the certificate's facts as JSON-ready data."""
-        return journal.jsonable(asdict(self))
+
+def check_request(signing: SigningRequest) -> None:
+    """Refuse a request that cannot work, before any rendering.
+
+    Raises:
+        UserError: No credential, a missing file or library, or an unknown role.
+    """
+    if signing.role not in ROLES:
+        raise UserError(f"unknown role {signing.role!r}: assessor or reviewer")
+    if signing.p12_path is None and signing.pkcs11_lib is None:
+        raise UserError("name a certificate file (--sign P12) or a token (--pkcs11-lib PATH)")
+    if signing.p12_path is not None and not Path(signing.p12_path).is_file():
+        raise UserError(f"no certificate file {signing.p12_path}")
+    if signing.pkcs11_lib is not None and not Path(signing.pkcs11_lib).is_file():
+        raise UserError(f"no PKCS#11 library {signing.pkcs11_lib}")
+    if signing.pkcs11_lib is not None and not (signing.token and signing.key):
+        raise UserError("name the token with --token LABEL and the key with --key LABEL")
 
 
 def check_can_sign(workspace: Workspace, assessment_id: int, signing: SigningRequest) -> None:
-    """Refuse signing before any work: a missing certificate file or quality-gate errors.
+    """Refuse signing before any work: a credential that cannot open, or quality-gate errors.
 
     Raises:
-        UserError: The certificate file is missing, its password is wrong, or the quality
-            gate found errors.
+        UserError: The credential is missing or cannot be opened (wrong password or PIN), or
+            the quality gate found errors.
     """
-    if not Path(signing.p12_path).is_file():
-        raise UserError(f"no certificate file {signing.p12_path}")
-    _check_password(Path(signing.p12_path), signing.password)
+    from app.reports.credentials import open_signer
+
+    check_request(signing)
+    try:
+        with open_signer(signing.credential()):
+            pass
+    except ReportError as exc:
+        raise UserError(str(exc).rstrip(".")) from exc
     gate = run_quality_gate(workspace, assessment_id)
     if gate.errors:
         raise UserError(
             f"cannot sign: the quality gate found {len(gate.errors)} error(s) in assessment "
             f"{assessment_id}, first: {gate.errors[0].message}"
         )
-
-
-def _check_password(path: Path, password: bytes) -> None:
-    """Open the PKCS#12 file once, so a wrong password fails before any rendering."""
-    from cryptography.hazmat.primitives.serialization import pkcs12  # deferred: heavy
-
-    try:
-        key, certificate, _ = pkcs12.load_key_and_certificates(path.read_bytes(), password)
-    except (ValueError, TypeError) as exc:
-        raise UserError(
-            f"cannot open the certificate {path.name}: wrong password or not a PKCS#12 file"
-        ) from exc
-    except OSError as exc:
-        raise UserError(f"cannot read the certificate {path.name}: {exc.strerror}") from exc
-    if key is None or certificate is None:
-        raise UserError(f"{path.name} holds no private key and certificate to sign with")
 
 
 JOURNAL_ATTACHMENT = "workspace-journal.json"
@@ -148,118 +144,147 @@ def journal_attachment(bundle: ReportBundle) -> dict[str, bytes]:
     return {JOURNAL_ATTACHMENT: text.encode("utf-8")}
 
 
-def sign_bundle(bundle: ReportBundle, pdf: Path, output: Path, signing: SigningRequest) -> str:
-    """Sign a rendered report with its evidence manifest and results attached.
+def _ltv(workspace: Workspace | None, signing: SigningRequest) -> Any:
+    from app.reports.ltv import LtvOptions
 
-    Returns:
-        The signer's name from the certificate.
+    if not (signing.tsa_url or signing.trust or signing.revocation or signing.fetch):
+        return None
+    anchors, known = load_trust_and_revocation(signing.trust, signing.revocation)
+    if workspace is not None:
+        known = known + cached_revocation(workspace)
+    return LtvOptions(signing.tsa_url, anchors, known, signing.fetch)
 
-    Raises:
-        UserError: The certificate cannot be opened (wrong password, not PKCS#12) or the PDF
-            cannot be signed.
-    """
-    from app.reports.manifest import attachments_for
+
+def _sign(
+    workspace: Workspace | None,
+    pdf: Path,
+    output: Path,
+    signing: SigningRequest,
+    attachments: dict[str, bytes] | None,
+    reason: str,
+) -> SignOutcome:
     from app.reports.signing import sign_pdf  # deferred: pyHanko is heavy
 
+    check_request(signing)
     try:
         signed = sign_pdf(
             pdf,
             output,
-            signing.p12_path,
-            signing.password,
-            attachments=attachments_for(bundle.data) | journal_attachment(bundle),
-            reason=signing.reason or f"Assessment report {bundle.data.document.assessment_ref}",
+            signing.credential(),
+            attachments=attachments,
+            role=signing.role,
+            reason=signing.reason or reason,
             location=signing.location,
+            ltv=_ltv(workspace, signing),
         )
     except ReportError as exc:
-        raise UserError(f"cannot sign the report: {exc}") from exc
-    logger.info("signed report %s", bundle.data.document.assessment_ref)
-    return signed.signer
+        raise UserError(f"cannot sign {Path(pdf).name}: {str(exc).rstrip('.')}") from exc
+    if workspace is not None:
+        cache_revocation(workspace, output)
+    return SignOutcome(signed.signer, signed.role, signed.level, signed.warnings)
 
 
-def verify_report(path: Path, trust: list[Path] | None = None) -> VerifyOutcome:
-    """Check the signature of a PDF: signer, time, integrity, changes after signing.
+def sign_bundle(
+    bundle: ReportBundle,
+    pdf: Path,
+    output: Path,
+    signing: SigningRequest,
+    workspace: Workspace | None = None,
+) -> SignOutcome:
+    """Sign a rendered report as assessor, with its evidence manifest and results attached.
 
     Raises:
-        UserError: The file or a trusted certificate cannot be read.
+        UserError: The credential cannot be used or the PDF cannot be signed.
     """
-    from app.reports.verify import verify_pdf  # deferred: pyHanko is heavy
+    from app.reports.manifest import attachments_for
 
-    path = Path(path)
-    if not path.is_file():
-        raise UserError(f"no file {path}")
-    try:
-        result = verify_pdf(path, list(trust) if trust else None)
-    except ReportError as exc:
-        raise UserError(f"cannot verify {path.name}: {exc}") from exc
-    return VerifyOutcome(
-        file=path,
-        signed=result.signatures > 0,
-        signer=result.signer,
-        signing_time=result.signing_time,
-        intact=result.intact,
-        covers_whole_document=result.covers_whole_document,
-        modified_after_signing=result.modified_after_signing,
-        trusted=result.trusted if trust else None,
-        summary=result.summary,
-    )
+    attachments = attachments_for(bundle.data) | journal_attachment(bundle)
+    ref = bundle.data.document.assessment_ref
+    outcome = _sign(workspace, pdf, output, signing, attachments, f"Assessment report {ref}")
+    logger.info("signed report %s", ref)
+    return outcome
 
 
-def create_certificate(
-    path: Path,
+def countersign_report(
+    pdf: Path,
+    output: Path | None,
+    signing: SigningRequest,
+    workspace: Workspace | None = None,
+) -> SignOutcome:
+    """Add the reviewer's signature to a report the assessor signed (in place without output).
+
+    Raises:
+        UserError: The PDF is not signed by the assessor, already countersigned, or the
+            credential cannot be used.
+    """
+    from dataclasses import replace
+
+    pdf, output = _checked_paths(pdf, output)
+    request = replace(signing, role="reviewer")
+    return _sign(workspace, pdf, output, request, None, "Reviewed and countersigned")
+
+
+def extend_report(
+    pdf: Path,
+    output: Path | None,
     *,
-    name: str | None,
-    organisation: str = "",
-    email: str = "",
-    days: int = 365,
-    password: bytes,
-) -> CertificateInfo:
-    """Write a self-signed assessor certificate (PKCS#12) and its public part (PEM) for trials.
+    tsa_url: str,
+    trust: tuple[Path, ...],
+    revocation: tuple[Path, ...] = (),
+    fetch: bool = False,
+    workspace: Workspace | None = None,
+) -> int:
+    """Raise a signed report to PAdES B-LTA: validation data and a document time stamp.
 
-    Args:
-        path: The ``.p12`` file to write; the certificate alone goes beside it as ``.pem``.
-        name: The assessor's name; the name in the preferences when None.
-        organisation: The assessor's organisation.
-        email: The assessor's e-mail address.
-        days: Days of validity.
-        password: The password protecting the private key.
+    Returns:
+        The number of signatures extended.
 
     Raises:
-        UserError: No name, an existing file, or the file cannot be written.
+        UserError: No TSA or anchors, an unsigned PDF, an unreachable TSA, or a chain that
+            does not reach a trust anchor.
     """
-    from app.reports.signing import (  # deferred: cryptography is heavy
-        create_self_signed_p12,
-        export_certificate_pem,
-    )
-    from app.support.preferences import load_preferences
+    from app.reports.ltv import LtvOptions, extend_pdf
 
-    path = Path(path).expanduser()
-    name = (name or load_preferences().assessor_name or "").strip()
-    if not name:
-        raise UserError("give the assessor's name with --name (or set it in Settings)")
-    for existing in (path, path.with_suffix(".pem")):
-        if existing.exists():
-            raise UserError(f"{existing} already exists; choose another file name")
-    if not path.parent.is_dir():
-        raise UserError(f"the folder {path.parent} does not exist")
-    pem = path.with_suffix(".pem")
+    pdf, output = _checked_paths(pdf, output)
+    if not tsa_url:
+        raise UserError("extending needs a time-stamping authority: give --tsa URL")
+    if not trust:
+        raise UserError("extending needs the trust anchors the chains reach: give --trust")
+    anchors, known = load_trust_and_revocation(trust, revocation)
+    if workspace is not None:
+        known = known + cached_revocation(workspace)
     try:
-        create_self_signed_p12(path, name, organisation, email, password, days)
-        export_certificate_pem(path, password, pem)
-    except (ReportError, OSError) as exc:
-        raise UserError(f"cannot write the certificate {path.name}: {exc}") from exc
-    return _certificate_info(path, pem)
+        count = extend_pdf(pdf, output, LtvOptions(tsa_url, anchors, known, fetch))
+    except ReportError as exc:
+        raise UserError(f"cannot extend {pdf.name}: {str(exc).rstrip('.')}") from exc
+    if workspace is not None:
+        cache_revocation(workspace, output)
+    return count
 
 
-def _certificate_info(path: Path, pem: Path) -> CertificateInfo:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
+def _checked_paths(pdf: Path, output: Path | None) -> tuple[Path, Path]:
+    pdf = Path(pdf).expanduser()
+    if not pdf.is_file():
+        raise UserError(f"no file {pdf}")
+    output = Path(output).expanduser() if output else pdf
+    if output.suffix.lower() != ".pdf":
+        raise UserError(f"{output.name}: the file name must end in .pdf")
+    if not output.parent.is_dir():
+        raise UserError(f"the folder {output.parent} does not exist")
+    return pdf, output
 
-    certificate = x509.load_pem_x509_certificate(pem.read_bytes())
-    return CertificateInfo(
-        path=path,
-        certificate_path=pem,
-        subject=certificate.subject.rfc4514_string(),
-        not_after=certificate.not_valid_after_utc,
-        fingerprint=certificate.fingerprint(hashes.SHA256()).hex(),
-    )
+
+def list_token_keys(library: Path) -> list[Any]:
+    """Return the tokens a PKCS#11 library sees, each with the labels of its keys.
+
+    Raises:
+        UserError: The library is missing or cannot be loaded.
+    """
+    from app.reports.credentials import list_tokens
+
+    if not Path(library).is_file():
+        raise UserError(f"no PKCS#11 library {library}")
+    try:
+        return list_tokens(Path(library))
+    except ReportError as exc:
+        raise UserError(str(exc).rstrip(".")) from exc

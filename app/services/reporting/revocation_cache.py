@@ -1,0 +1,89 @@
+"""Revocation data cached in the workspace, so a report can be signed B-LT offline later.
+
+After each signature or extension the CRLs and OCSP responses the PDF embeds are kept in the
+workspace (by SHA-256, once each); the next signature uses them when it cannot fetch. They
+are public data; the journal records which were added, not their bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import logging
+from pathlib import Path
+from typing import Any
+
+from app.services import journal
+from app.services.workspace import Workspace
+from app.storage.models import WorkspaceSetting
+
+logger = logging.getLogger(__name__)
+
+CACHE_KEY = "signing.revocation_cache"
+#: Entries older than this are dropped when new ones are added.
+MAX_AGE_DAYS = 400
+
+
+def cached_revocation(workspace: Workspace) -> Any:
+    """Return the cached CRLs and OCSP responses as the reports layer's revocation data."""
+    from app.reports.errors import ReportError
+    from app.reports.trust import RevocationData, parse_revocation
+
+    with workspace.db.read() as session:
+        row = session.get(WorkspaceSetting, CACHE_KEY)
+        entries = dict(row.value or {}) if row is not None else {}
+    data = RevocationData()
+    for digest, entry in entries.items():
+        try:
+            data = data + parse_revocation(base64.b64decode(entry["der"]), digest)
+        except (ReportError, KeyError, ValueError):
+            logger.warning("ignoring an unreadable cached revocation entry %s", digest[:12])
+    return data
+
+
+def _entries(data: Any) -> dict[str, dict[str, str]]:
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    found = {}
+    for kind, items in (("crl", data.crls), ("ocsp", data.ocsps)):
+        for item in items:
+            der = item.dump()
+            digest = hashlib.sha256(der).hexdigest()
+            found[digest] = {"kind": kind, "der": base64.b64encode(der).decode(), "added": now}
+    return found
+
+
+def _fresh(entries: dict[str, Any]) -> dict[str, Any]:
+    limit = dt.datetime.now(dt.UTC) - dt.timedelta(days=MAX_AGE_DAYS)
+    return {k: v for k, v in entries.items() if dt.datetime.fromisoformat(v["added"]) > limit}
+
+
+def cache_revocation(workspace: Workspace, pdf: Path) -> int:
+    """Keep the revocation data a signed PDF embeds; return how many entries were new."""
+    from app.reports.ltv import revocation_in_pdf
+
+    found = _entries(revocation_in_pdf(Path(pdf)))
+    if not found:
+        return 0
+    with workspace.db.write() as session:
+        row = session.get(WorkspaceSetting, CACHE_KEY)
+        before = dict(row.value or {}) if row is not None else {}
+        added = sorted(set(found) - set(before))
+        if not added:
+            return 0
+        value = _fresh(before | {k: found[k] for k in added})
+        if row is None:
+            session.add(WorkspaceSetting(key=CACHE_KEY, value=value))
+        else:
+            row.value = value
+        journal.record(
+            session,
+            actor=workspace.actor,
+            action="signing.revocation_cached",
+            entity="workspace_setting",
+            entity_id=CACHE_KEY,
+            before=None,
+            after={"added": [{"sha256": k, "kind": found[k]["kind"]} for k in added]},
+        )
+    logger.info("cached %d revocation entr(ies) from %s", len(added), Path(pdf).name)
+    return len(added)
