@@ -27,8 +27,8 @@ from app.services.progress import Cancelled, Progress, check_cancelled, scaled
 from app.services.reporting.build import ReportBundle, build_report, check_profile
 from app.services.reporting.portfolio import build_portfolio
 from app.services.reporting.signing import (
-    SignOutcome,
     SigningRequest,
+    SignOutcome,
     check_can_sign,
     sign_bundle,
 )
