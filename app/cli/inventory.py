@@ -16,6 +16,7 @@ from app.cli.common import CliContext, table
 from app.services.errors import UserError
 from app.services.identity_analysis import FindingRefresh
 from app.services.inventory_import import (
+    IMPORT_FORMATS,
     ImportPlan,
     ImportResult,
     plan_import,
@@ -24,7 +25,7 @@ from app.services.inventory_import.background import import_and_refresh
 
 logger = logging.getLogger(__name__)
 
-FORMAT_CHOICES = ("auto", "aws-credential-report")
+FORMAT_CHOICES = IMPORT_FORMATS
 MAX_PROBLEMS_SHOWN = 50
 _COUNT_KEYS = ("creates", "updates", "unchanged", "rejected", "missing")
 _ENTITY_TITLES = {
@@ -42,11 +43,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     kinds = importer.add_subparsers(dest="kind", metavar="KIND", required=True)
     inv = kinds.add_parser(
         "inventory",
-        help="import an AI-system inventory or identity export (.xlsx, .xlsm, .csv)",
-        description="Import an inventory workbook or CSV file. Every problem is reported with "
-        "file, sheet, row and column; a file with errors is refused unless --valid-only.",
+        help="import an AI-system inventory (.xlsx, .xlsm, .csv) or identity exports (JSON/YAML)",
+        description="Import an inventory workbook or CSV file, or the IAM exports of AWS, Azure/"
+        "Entra ID, Google Cloud or Kubernetes (a JSON/YAML file, or a folder of them; see "
+        "docs/identity-sources.md). Every problem is reported with file and sheet, row and "
+        "column, or JSON path; a file with errors is refused unless --valid-only.",
     )
-    inv.add_argument("file", metavar="FILE", type=Path, help="the .xlsx, .xlsm or .csv file")
+    inv.add_argument(
+        "file",
+        metavar="FILE",
+        type=Path,
+        help="the .xlsx, .xlsm or .csv file, or a JSON/YAML export or folder of exports",
+    )
     inv.add_argument("--sheet", metavar="S", help="read only this sheet of the workbook")
     inv.add_argument(
         "--map",

@@ -172,6 +172,9 @@ class ParsedInventory:
             they are never "missing" (and never deleted) because their row had an error.
         header_rows: The 1-based header rows the user chose, by sheet name (the other sheets'
             header rows were found by the importer).
+        sources: For an identity-platform export, the (attribute, value) pairs its records
+            carry (``("source.aws-authorization-details", "aws-account:1111…")``); only the
+            workspace's records carrying one of them can be "missing" from it.
     """
 
     file_name: str
@@ -186,6 +189,7 @@ class ParsedInventory:
         default_factory=lambda: {e: set() for e in ENTITIES}
     )
     header_rows: dict[str, int] = field(default_factory=dict)
+    sources: set[tuple[str, str]] = field(default_factory=set)
 
     def reject(self, records: list[Record]) -> None:
         """Remember the keys of records whose row was rejected."""

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 logger = logging.getLogger(__name__)
 
 #: Every schema revision this version of Assay knows, oldest first.
-KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003")
+KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004_idsources")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

@@ -21,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from app.ingest.cloud.reader import is_export_format
 from app.ingest.diff import InventoryDiff, diff_inventory
 from app.ingest.fields import ENTITIES, IDENTITIES, RESOURCES, SYSTEMS
 from app.ingest.limits import DEFAULT_LIMITS, Limits
@@ -102,7 +103,8 @@ class ImportPlan:
 
     def rejected_rows(self) -> dict[str, int]:
         """Return how many rows are rejected, by the entity of their sheet."""
-        entity_of = {info.name if self.format == "xlsx" else "": info.entity for info in
+        keyed = self.format == "xlsx" or is_export_format(self.format)
+        entity_of = {info.name if keyed else "": info.entity for info in
                      self.parsed.sheets}  # fmt: skip
         rows = {(p.sheet, p.row) for p in self.errors if p.row}
         counts = dict.fromkeys(ENTITIES, 0)
@@ -180,9 +182,17 @@ class ImportResult:
 
 
 def file_sha256(path: Path) -> str:
-    """Return the SHA-256 of a file, read in chunks."""
+    """Return the SHA-256 of a file, read in chunks; of a folder, over its files' names and hashes.
+
+    A folder of identity exports is hashed as the sorted lines ``name  sha256`` of its files, so
+    the same files give the same hash wherever the folder lies.
+    """
+    path = Path(path)
+    if path.is_dir():
+        lines = [f"{p.name}  {file_sha256(p)}\n" for p in sorted(path.iterdir()) if p.is_file()]
+        return hashlib.sha256("".join(lines).encode()).hexdigest()
     digest = hashlib.sha256()
-    with Path(path).open("rb") as stream:
+    with path.open("rb") as stream:
         while chunk := stream.read(1024 * 1024):
             digest.update(chunk)
     return digest.hexdigest()
@@ -283,6 +293,7 @@ def _compare(session: Session, parsed: ParsedInventory) -> tuple[Resolved, Inven
         covered=parsed.covered,
         missing_filter=missing_filter,
         named=resolved.rejected_keys,
+        sources=parsed.sources or None,
     )
     return resolved, diff
 
