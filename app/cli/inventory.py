@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 FORMAT_CHOICES = IMPORT_FORMATS
 MAX_PROBLEMS_SHOWN = 50
+MAX_CONDITIONAL_SHOWN = 10
 _COUNT_KEYS = ("creates", "updates", "unchanged", "rejected", "missing")
 _ENTITY_TITLES = {
     "systems": "AI systems",
@@ -165,9 +166,38 @@ def _problem_lines(plan: ImportPlan) -> list[str]:
     return lines
 
 
+def _export_lines(plan: ImportPlan) -> list[str]:
+    """Return what an identity export adds to the plan: conditional grants and coverage."""
+    lines: list[str] = []
+    grants = [r for r in plan.resolved.records["grants"] if r.values.get("conditional")]
+    if grants:
+        lines += ["", f"{len(grants):,} grant(s) are conditional: a deny, a condition or a "
+                  "boundary may narrow them (kept, and counted at full strength):"]  # fmt: skip
+        for record in grants[:MAX_CONDITIONAL_SHOWN]:
+            why = (record.attributes.get("denied_by") or record.attributes.get("conditions")
+                   or record.attributes.get("limits") or [""])[0]  # fmt: skip
+            lines.append(f"  {record.label} — {why}")
+        if len(grants) > MAX_CONDITIONAL_SHOWN:
+            lines.append(f"  … and {len(grants) - MAX_CONDITIONAL_SHOWN:,} more (see --json)")
+    cover = plan.coverage
+    if cover is None:
+        return lines
+    lines += ["", f"Identity exports describe {cover.exported:,} identities."]
+    if cover.unfound:
+        lines.append(f"AI systems with identities found in no export ({len(cover.unfound):,}):")
+        for system, identities in list(cover.unfound.items())[:MAX_CONDITIONAL_SHOWN]:
+            lines.append(f"  {system}: {', '.join(identities)}")
+    if cover.unused_count:
+        shown = ", ".join(cover.unused[:MAX_CONDITIONAL_SHOWN])
+        more = "…" if cover.unused_count > MAX_CONDITIONAL_SHOWN else ""
+        lines.append(f"Exported identities used by no AI system ({cover.unused_count:,}): "
+                     f"{shown}{more}")  # fmt: skip
+    return lines
+
+
 def _plan_text(plan: ImportPlan, *, dry_run: bool) -> str:
     head = f"{plan.file_name} ({plan.format}, {plan.parsed.rows:,} data rows)"
-    lines = [head, "", _summary_table(plan), "", *_problem_lines(plan)]
+    lines = [head, "", _summary_table(plan), "", *_problem_lines(plan), *_export_lines(plan)]
     if dry_run:
         lines += ["", "Dry run: nothing was written."]
     return "\n".join(lines)

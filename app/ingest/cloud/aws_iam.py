@@ -79,6 +79,7 @@ class AwsReader:
         self.account_trust: set[str] = set()
         self.known: set[str] = set()
         self.unknown_verbs: dict[str, None] = {}
+        self.tables: dict[tuple[str, int], tuple[Any, Any, Any]] = {}
 
     def run(self) -> None:
         """Read the document (raises IngestError when it is not this export at all)."""
@@ -251,34 +252,47 @@ class AwsReader:
     # -- grants -----------------------------------------------------------------------------
 
     def _grants(self, principal: _Principal) -> None:
-        table: dict[tuple[pol.ResourceRef, str], _Entry] = {}
         denies = [st for _, sts in principal.policies for st in sts if st.effect == "Deny"]
+        boundary = [f"permissions boundary {principal.boundary}"] if principal.boundary else []
         for scope, statements in principal.policies:
-            for statement in statements:
-                if statement.effect == "Allow":
-                    self._allow(principal, scope, statement, table)
-        for (ref, scope), entry in table.items():
-            denied = [d.summary() for d in denies if _denies(d, entry)]
-            reasons = entry.reasons + ([f"permissions boundary {principal.boundary}"]
-                                       if principal.boundary else [])  # fmt: skip
-            action = _BY_RANK[entry.rank]
-            self.c.resource(ref.ident, ref.name, ref.kind)
-            attributes: dict[str, Any] = {"actions": entry.actions[:_MAX_LISTED]}
-            for name, values in (("conditions", entry.conditions), ("denied_by", denied),
-                                 ("limits", reasons)):  # fmt: skip
-                if values:
-                    attributes[name] = values[:_MAX_LISTED]
-            conditional = bool(entry.conditions or denied or reasons)
-            self.c.grant(principal.arn, ref.ident, action, scope, conditional=conditional,
-                         **attributes)  # fmt: skip
+            table, assumes = self._policy_table(scope, statements)
+            principal.assumes.extend(assumes)
+            for ref, entry in table.items():
+                denied = [d.summary() for d in denies if _denies(d, entry)]
+                reasons = entry.reasons + boundary
+                self.c.resource(ref.ident, ref.name, ref.kind)
+                attributes: dict[str, Any] = {"actions": list(entry.actions)}
+                for name, values in (("conditions", entry.conditions), ("denied_by", denied),
+                                     ("limits", reasons)):  # fmt: skip
+                    if values:
+                        attributes[name] = values[:_MAX_LISTED]
+                conditional = bool(entry.conditions or denied or reasons)
+                self.c.grant(principal.arn, ref.ident, _BY_RANK[entry.rank], scope,
+                             conditional=conditional, **attributes)  # fmt: skip
 
-    def _allow(self, principal: _Principal, scope: str, statement: pol.Statement,
-               table: dict[tuple[pol.ResourceRef, str], _Entry]) -> None:  # fmt: skip
+    def _policy_table(
+        self, scope: str, statements: list[pol.Statement]
+    ) -> tuple[dict[pol.ResourceRef, _Entry], list[pol.Statement]]:
+        """Return what one policy allows, per resource (computed once per shared policy)."""
+        key = (scope, id(statements))
+        found = self.tables.get(key)
+        if found is not None and found[0] is statements:
+            return found[1], found[2]
+        table: dict[pol.ResourceRef, _Entry] = {}
+        assumes: list[pol.Statement] = []
+        for statement in statements:
+            if statement.effect == "Allow":
+                self._allow(statement, table, assumes)
+        self.tables[key] = (statements, table, assumes)
+        return table, assumes
+
+    def _allow(self, statement: pol.Statement, table: dict[pol.ResourceRef, _Entry],
+               assumes: list[pol.Statement]) -> None:  # fmt: skip
         actions = ["*"] if statement.not_action else statement.actions
         resources = ["*"] if statement.not_resource else (statement.resources or ["*"])
         for action in actions:
-            if pol.is_assume(action):
-                principal.assumes.append(statement)
+            if pol.is_assume(action) and statement not in assumes:
+                assumes.append(statement)
             if pol.only_assume(action):
                 continue
             strength = _strength(statement, action)
@@ -287,7 +301,9 @@ class AwsReader:
             service = pol.service_of(action)
             for pattern in resources:
                 ref = pol.resource_of(pattern, self.account, service)
-                entry = table.setdefault((ref, scope), _Entry())
+                entry = table.get(ref)
+                if entry is None:
+                    entry = table[ref] = _Entry()
                 entry.rank = max(entry.rank, strength.action.rank)
                 _add(entry.actions, action)
                 _add(entry.patterns, pattern)

@@ -10,6 +10,7 @@ write, the cautious reading, and is reported once per file.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
 import logging
 import urllib.parse
@@ -61,6 +62,7 @@ class Strength:
     known: bool = True
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def action_strength(pattern: str) -> Strength:
     """Return the strength of an IAM action pattern (``s3:Get*``, ``iam:PassRole``, ``*``)."""
     text = pattern.strip()
@@ -92,6 +94,7 @@ def _is_permission_edit(service: str, verb: str) -> bool:
     return "policy" in verb or verb in ("addpermission", "removepermission", "grant")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def is_assume(pattern: str) -> bool:
     """Return True when an action pattern allows assuming a role (``sts:AssumeRole``, ``*``)."""
     low = pattern.strip().lower()
@@ -100,12 +103,14 @@ def is_assume(pattern: str) -> bool:
     return any(fnmatch.fnmatchcase(name, low) for name in _ASSUME)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def only_assume(pattern: str) -> bool:
     """Return True when an action pattern allows nothing but assuming roles."""
     low = pattern.strip().lower()
     return low.startswith("sts:assumerole")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def service_of(pattern: str) -> str:
     """Return the service of an action pattern (empty for ``*``)."""
     service, _, _ = pattern.strip().partition(":")
@@ -135,9 +140,12 @@ class Statement:
     not_resource: bool = False
     condition: dict[str, Any] | None = None
     principals: dict[str, list[str]] = field(default_factory=dict)
+    _summary: str = ""
 
     def summary(self) -> str:
         """Return the statement in a line: ``Deny s3:Delete* on arn:… (condition …)``."""
+        if self._summary:
+            return self._summary
         actions = ("everything except " if self.not_action else "") + ", ".join(self.actions[:4])
         if len(self.actions) > 4:
             actions += f" and {len(self.actions) - 4} more"
@@ -145,7 +153,8 @@ class Statement:
         text = f"{self.effect} {actions} on {resources or '*'}"
         if self.condition:
             text += f" when {json.dumps(self.condition, separators=(',', ':'), sort_keys=True)}"
-        return f"{self.label}: {text}"[:300]
+        self._summary = f"{self.label}: {text}"[:300]
+        return self._summary
 
 
 class PolicyError(ValueError):
@@ -233,6 +242,7 @@ def _principals(value: Any, path: str) -> dict[str, list[str]]:
     return {str(kind): _strings(items, f"{path}.{kind}") for kind, items in value.items()}
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def patterns_overlap(first: str, second: str) -> bool:
     """Return True when two IAM patterns (actions or ARNs, ``*`` and ``?``) may match alike."""
     a, b = first.lower(), second.lower()
@@ -248,6 +258,7 @@ class ResourceRef:
     kind: str
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def resource_of(arn: str, account: str, service: str) -> ResourceRef:
     """Return the resource an ARN pattern stands for.
 

@@ -57,7 +57,7 @@ def _first(data: Any, count: int = 5) -> list[dict[str, Any]]:
 def looks_like_role_assignments(data: Any) -> bool:
     """Return True for ``az role assignment list`` output."""
     items = _first(data)
-    return bool(items) and all(
+    return bool(items) and any(
         "principalId" in i and "scope" in i and ("roleDefinitionName" in i or
                                                  "roleDefinitionId" in i) for i in items
     )  # fmt: skip
@@ -66,14 +66,14 @@ def looks_like_role_assignments(data: Any) -> bool:
 def looks_like_service_principals(data: Any) -> bool:
     """Return True for ``az ad sp list`` output."""
     items = _first(data)
-    return bool(items) and all("servicePrincipalType" in i or
+    return bool(items) and any("servicePrincipalType" in i or
                                ("appId" in i and "servicePrincipalNames" in i) for i in items)  # fmt: skip
 
 
 def looks_like_app_registrations(data: Any) -> bool:
     """Return True for ``az ad app list`` output."""
     items = _first(data)
-    return bool(items) and all(
+    return bool(items) and any(
         "appId" in i and "servicePrincipalType" not in i
         and ("signInAudience" in i or "passwordCredentials" in i or "keyCredentials" in i)
         for i in items
@@ -90,7 +90,7 @@ def _deny_items(data: Any) -> list[Any] | None:
 def looks_like_deny_assignments(data: Any) -> bool:
     """Return True for a list of deny assignments (bare or under ``value``)."""
     items = _first(_deny_items(data))
-    return bool(items) and all(
+    return bool(items) and any(
         "denyAssignmentName" in i.get("properties", i) or
         ("permissions" in i.get("properties", i) and "principals" in i.get("properties", i))
         for i in items
@@ -124,6 +124,7 @@ class AzureReader:
         self.identities_at: dict[str, str] = {}
         self.by_app: dict[str, str] = {}
         self.unknown_roles: dict[str, str] = {}
+        self.principals: set[str] = set()
 
     def run(self) -> None:
         """Read service principals, then apps, then role assignments, then deny assignments."""
@@ -264,11 +265,12 @@ class AzureReader:
         action, known = roles.azure_strength(role)
         if not known:
             self.unknown_roles.setdefault(role, f"{path}.roleDefinitionName")
-        kind_text = str(item.get("principalType") or "").lower()
-        self.c.identity(principal, {"principal_type": item.get("principalType") or "",
-                                    "aliases": [str(item.get("principalName") or "")]},
-                        name=str(item.get("principalName") or ""), kind=_KINDS.get(kind_text),
-                        provider=PROVIDER)  # fmt: skip
+        if principal not in self.principals:
+            kind_text = str(item.get("principalType") or "").lower()
+            self.c.identity(principal, {"principal_type": item.get("principalType") or "",
+                                        "aliases": [str(item.get("principalName") or "")]},
+                            name=str(item.get("principalName") or ""), kind=_KINDS.get(kind_text),
+                            provider=PROVIDER)  # fmt: skip
         resource = self._scope(scope)
         condition = item.get("condition")
         attributes: dict[str, Any] = {"role": role, "assignment": str(item.get("name") or "")}
@@ -277,6 +279,8 @@ class AzureReader:
         self.c.grant(principal, resource, action, role, conditional=bool(condition), **attributes)
         if role.lower() in roles.AZURE_IDENTITY_USERS:
             self._identity_users(principal, scope, role, condition)
+        if not self.c.failed:
+            self.principals.add(principal)
 
     def _identity_users(self, principal: str, scope: str, role: str, condition: Any) -> None:
         key = scope.rstrip("/").lower()

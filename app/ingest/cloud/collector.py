@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from app.domain.enums import Action
@@ -56,14 +54,17 @@ class Collector:
         self._path = ""
         self._in_element = False
         self.last_rejected = False
+        self._counts: list[Any] = []
+        self._guard = _Element(self)
         self.source_attribute: dict[str, str] = {}
         self.sources_seen: set[tuple[str, str]] = set()
 
     # -- elements -------------------------------------------------------------------------------
 
-    @contextmanager
-    def element(self, file: str, section: str, index: int, path: str, entity: str) -> Iterator[None]:
+    def element(self, file: str, section: str, index: int, path: str, entity: str) -> _Element:
         """Read one element: its records are kept together or rejected together.
+
+        Use as ``with collector.element(...):``.
 
         Args:
             file: The export file it comes from.
@@ -75,20 +76,21 @@ class Collector:
         sheet = self.sheet_name(file, section)
         self._file, self._source, self._path = file, Source(file, sheet, index + 1), path
         self._pending, self._failed, self._in_element = [], False, True
-        try:
-            yield
-        finally:
-            self._in_element = False
-            counts = self._sections.setdefault(sheet, [entity, 0, 0])
-            counts[1] += 1
-            self.last_rejected = self._failed
-            if self._failed:
-                counts[2] += 1
-                self.out.reject(self._pending)
-            else:
-                for record in self._pending:
-                    self._merge(record)
-            self._pending = []
+        self._counts = self._sections.setdefault(sheet, [entity, 0, 0])
+        return self._guard
+
+    def _close(self) -> None:
+        self._in_element = False
+        counts = self._counts
+        counts[1] += 1
+        self.last_rejected = self._failed
+        if self._failed:
+            counts[2] += 1
+            self.out.reject(self._pending)
+        else:
+            for record in self._pending:
+                self._merge(record)
+        self._pending = []
 
     @property
     def failed(self) -> bool:
@@ -217,6 +219,21 @@ class Collector:
             {e: len(r) for e, r in out.records.items()},
         )
         return out
+
+
+class _Element:
+    """The context manager :meth:`Collector.element` returns (one, reused: elements are many)."""
+
+    __slots__ = ("collector",)
+
+    def __init__(self, collector: Collector) -> None:
+        self.collector = collector
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *_exc: object) -> None:
+        self.collector._close()  # noqa: SLF001 - its own context manager
 
 
 def merge_values(earlier: dict[str, Any], new: dict[str, Any]) -> None:

@@ -3,9 +3,9 @@
 JSON is parsed with the standard library; a truncated or damaged file gives its line and column.
 YAML is read with PyYAML's safe loader from text of bounded size, and anchors and aliases are
 refused (``kubectl`` never writes them, and aliases are how a small YAML file expands into a huge
-tree). Whatever the syntax, the loaded tree is then walked once to check its size and depth, so a
-reader never meets a structure larger than :data:`MAX_NODES` values or deeper than
-:data:`MAX_DEPTH`.
+tree); the loaded YAML tree is then walked once to check its size and depth, so a reader never
+meets a structure larger than :data:`MAX_NODES` values or deeper than :data:`MAX_DEPTH`. JSON's
+tree is bounded by the file's size, and its depth by the parser's own recursion limit.
 """
 
 from __future__ import annotations
@@ -102,7 +102,8 @@ def load_document(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
         data, syntax = _load_json(text, display), "json"
     else:
         data, syntax = _load_yaml(text, display), "yaml"
-    check_size(data, display)
+    if syntax == "yaml":  # JSON is bounded by the file's size; YAML by this walk too
+        check_size(data, display)
     logger.info("loaded %s (%s, %s)", display, syntax, megabytes(size))
     return Document(display, data, syntax, path.stem)
 
@@ -111,7 +112,7 @@ def _load_json(text: str, display: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        end = exc.pos >= len(text.rstrip())
+        end = exc.pos >= len(text.rstrip()) or text.rstrip()[-1:] not in ("}", "]")
         hint = " (the file ends too early: is it truncated?)" if end else ""
         raise IngestError(
             f"{display}, line {exc.lineno}, column {exc.colno}: the JSON cannot be read "

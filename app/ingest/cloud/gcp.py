@@ -54,21 +54,21 @@ def looks_like_policy(data: Any) -> bool:
     if isinstance(data, dict):
         return isinstance(data.get("bindings"), list) and "rules" not in data
     items = [i for i in data[:5] if isinstance(i, dict)] if isinstance(data, list) else []
-    return bool(items) and all(isinstance(i.get("policy"), dict) and "resource" in i
+    return bool(items) and any(isinstance(i.get("policy"), dict) and "resource" in i
                                for i in items)  # fmt: skip
 
 
 def looks_like_service_accounts(data: Any) -> bool:
     """Return True for ``gcloud iam service-accounts list`` output."""
     items = [i for i in data[:5] if isinstance(i, dict)] if isinstance(data, list) else []
-    return bool(items) and all("email" in i and ("uniqueId" in i or "/serviceAccounts/" in
+    return bool(items) and any("email" in i and ("uniqueId" in i or "/serviceAccounts/" in
                                                  str(i.get("name", ""))) for i in items)  # fmt: skip
 
 
 def looks_like_keys(data: Any) -> bool:
     """Return True for ``gcloud iam service-accounts keys list`` output."""
     items = [i for i in data[:5] if isinstance(i, dict)] if isinstance(data, list) else []
-    return bool(items) and all("/keys/" in str(i.get("name", "")) or "keyType" in i
+    return bool(items) and any("/keys/" in str(i.get("name", "")) or "keyType" in i
                                for i in items)  # fmt: skip
 
 
@@ -76,7 +76,7 @@ def looks_like_deny_policies(data: Any) -> bool:
     """Return True for one IAM deny policy or a list of them."""
     items = data if isinstance(data, list) else [data]
     items = [i for i in items[:5] if isinstance(i, dict)]
-    return bool(items) and all(isinstance(i.get("rules"), list) and "denypolicies" in
+    return bool(items) and any(isinstance(i.get("rules"), list) and "denypolicies" in
                                str(i.get("name", "")).lower() for i in items)  # fmt: skip
 
 
@@ -116,8 +116,9 @@ class GcpReader:
             self.c.warn(f"role {role} is not a role Assay knows (a custom role's permissions "
                         "are not in the export); read as write", path)  # fmt: skip
         if self.system_keys:
+            keys = next(d.name for d, f in self.docs if f == KEYS)
             self.c.warn(f"{self.system_keys:,} Google-managed key(s) were not taken as "
-                        "identities: Google holds and rotates them")  # fmt: skip
+                        "identities: Google holds and rotates them", file=keys)  # fmt: skip
 
     def _tag(self, doc: Document) -> str:
         return f"project:{self._project(doc) or doc.stem}"

@@ -58,6 +58,7 @@ class _Rules:
     named: list[str] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
     impersonates: list[list[str]] = field(default_factory=list)
+    granting: bool = True
 
 
 class KubernetesReader:
@@ -141,7 +142,7 @@ class KubernetesReader:
 
     def _rules(self, item: dict[str, Any], path: str) -> _Rules:
         best = Action.READ
-        rules = _Rules(Action.READ)
+        rules = _Rules(Action.READ, granting=False)
         for number, rule in enumerate(as_list(item.get("rules"))):
             if not isinstance(rule, dict):
                 self.c.problem("the rule is not an object", f"{path}.rules[{number}]")
@@ -149,6 +150,12 @@ class KubernetesReader:
             verbs = [str(v) for v in as_list(rule.get("verbs"))]
             resources = [str(r) for r in as_list(rule.get("resources"))]
             names = [str(n) for n in as_list(rule.get("resourceNames"))]
+            delegates = _delegates(verbs, resources)
+            if delegates:
+                rules.impersonates.append(names)
+                rules.summary.append(f"{','.join(verbs)} {','.join(resources)} (acts as)"[:120])
+                continue
+            rules.granting = True
             for verb in verbs:
                 action, known = roles.k8s_verb_strength(verb)
                 if not known:
@@ -162,10 +169,6 @@ class KubernetesReader:
                 rules.named.append(f"{', '.join(verbs)} on {', '.join(resources)} named "
                                    f"{', '.join(names[:5])}")  # fmt: skip
             rules.summary.append(f"{','.join(verbs)} {','.join(resources) or 'urls'}"[:120])
-            if "serviceaccounts" in resources and "impersonate" in verbs or (
-                "serviceaccounts/token" in resources and "create" in verbs
-            ):
-                rules.impersonates.append(names)
         rules.action = best
         return rules
 
@@ -187,8 +190,9 @@ class KubernetesReader:
                                           "rules": rules.summary[:10]}  # fmt: skip
             if rules.named:
                 attributes["limits"] = rules.named[:10]
-            self.c.grant(principal, resource, rules.action, scope, conditional=bool(rules.named),
-                         **attributes)  # fmt: skip
+            if rules.granting:
+                self.c.grant(principal, resource, rules.action, scope,
+                             conditional=bool(rules.named), **attributes)  # fmt: skip
             for names in rules.impersonates:
                 pool = [a for ns, accounts in self.accounts.items() if not namespace or ns ==
                         namespace for a in accounts]  # fmt: skip
@@ -235,6 +239,14 @@ class KubernetesReader:
                                    kind=human, provider=PROVIDER)  # fmt: skip
         self.c.problem(f"subject kind {kind!r} is not ServiceAccount, User or Group", path)
         return None
+
+
+def _delegates(verbs: list[str], resources: list[str]) -> bool:
+    """Return True for a rule that only lets its holder act as service accounts."""
+    impersonate = "impersonate" in verbs and set(resources) <= {"serviceaccounts", "users",
+                                                                "groups"}  # fmt: skip
+    token = set(verbs) == {"create"} and resources == ["serviceaccounts/token"]
+    return impersonate or token
 
 
 def _kind(item: Any) -> str:

@@ -78,6 +78,16 @@ def read_exports(path: Path, *, format: str = "auto", limits: Limits = DEFAULT_L
     return inventory
 
 
+def describe_exports(path: Path, format: str = "auto", limits: Limits = DEFAULT_LIMITS) -> str:  # noqa: A002, E501
+    """Return which export each file of ``path`` is, in words (for the import wizard).
+
+    Raises:
+        IngestError: As :func:`read_exports` does for a file it cannot read.
+    """
+    docs = [_load(p, format, limits) for p in _files(Path(path))]
+    return "; ".join(f"{doc.name} ({FORMATS[fmt]})" for doc, fmt in docs)
+
+
 def _files(path: Path) -> list[Path]:
     if not path.exists():
         raise IngestError(f"{path.name}: no such file or folder")

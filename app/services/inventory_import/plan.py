@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from app.ingest.cloud.reader import is_export_format
 from app.ingest.diff import InventoryDiff, diff_inventory
-from app.ingest.fields import ENTITIES, IDENTITIES, RESOURCES, SYSTEMS
+from app.ingest.fields import ENTITIES, GRANTS, IDENTITIES, RESOURCES, SYSTEMS
 from app.ingest.limits import DEFAULT_LIMITS, Limits
 from app.ingest.pipeline import parse_inventory
 from app.ingest.problems import IngestError, Problem
@@ -32,6 +32,8 @@ from app.ingest.references import KnownIds, Resolved, check_references
 from app.services import journal
 from app.services.errors import UserError
 from app.services.inventory_import import store
+from app.services.inventory_import.coverage import Coverage, coverage
+from app.services.inventory_import.linking import link_identities
 from app.services.progress import Progress, check_cancelled, scaled
 from app.services.workspace import Workspace
 from app.storage.models import ImportRun, JournalEntry
@@ -64,6 +66,8 @@ class ImportPlan:
             journal; ``plan_import(ws, path, **options)`` reads the file the same way again.
         journal_seq: The journal's last entry when the plan was made (a later change to the
             workspace makes :func:`apply_plan` compare again).
+        coverage: Once some identity comes from an identity export: the systems whose
+            identities no export describes and the exported identities no system uses.
     """
 
     path: Path
@@ -73,6 +77,7 @@ class ImportPlan:
     diff: InventoryDiff
     options: dict[str, Any] = field(default_factory=dict)
     journal_seq: int = 0
+    coverage: Coverage | None = None
 
     @property
     def file_name(self) -> str:
@@ -163,6 +168,10 @@ class ImportPlan:
             "summary": self.summary(),
             "details": details,
             "problems": [p.as_dict() for p in self.problems],
+            "conditional_grants": sum(
+                1 for r in self.resolved.records[GRANTS] if r.values.get("conditional")
+            ),
+            "coverage": self.coverage.to_dict() if self.coverage else None,
         }
 
 
@@ -252,14 +261,15 @@ def plan_import(
     scaled(progress, 0.8, 1.0).report(0.0, "Comparing with the workspace")
     with ws.db.read() as session, paused_gc():
         seq = _journal_seq(session)
-        resolved, diff = _compare(session, parsed)
+        resolved, diff, cover = _compare(session, parsed)
     options = {
         "sheet": sheet,
         "mapping": _plain_mapping(mapping),
         "format": format,
         "header_rows": dict(parsed.header_rows),
     }
-    plan = ImportPlan(Path(path), file_sha256(Path(path)), parsed, resolved, diff, options, seq)
+    plan = ImportPlan(Path(path), file_sha256(Path(path)), parsed, resolved, diff, options, seq,
+                      cover)  # fmt: skip
     if progress is not None:
         progress.report(1.0, "Plan ready")
     return plan
@@ -277,13 +287,16 @@ def _journal_seq(session: Session) -> int:
     return session.execute(sa.select(sa.func.max(JournalEntry.seq))).scalar() or 0
 
 
-def _compare(session: Session, parsed: ParsedInventory) -> tuple[Resolved, InventoryDiff]:
+def _compare(
+    session: Session, parsed: ParsedInventory
+) -> tuple[Resolved, InventoryDiff, Coverage | None]:
     existing = store.load_existing(session)
     known = KnownIds(
         systems={k[0] for k in existing.records[SYSTEMS]},
         identities={k[0] for k in existing.records[IDENTITIES]},
         resources={k[0] for k in existing.records[RESOURCES]},
     )
+    link_identities(parsed, existing)
     resolved = check_references(parsed, known)
     missing_filter = AWS_MISSING_FILTER if parsed.format == "aws-credential-report" else None
     diff = diff_inventory(
@@ -295,7 +308,7 @@ def _compare(session: Session, parsed: ParsedInventory) -> tuple[Resolved, Inven
         named=resolved.rejected_keys,
         sources=parsed.sources or None,
     )
-    return resolved, diff
+    return resolved, diff, coverage(existing, resolved)
 
 
 def apply_plan(
@@ -326,7 +339,7 @@ def apply_plan(
     with ws.db.write() as session, paused_gc():
         if _journal_seq(session) != plan.journal_seq:
             logger.info("workspace changed since the plan was made; comparing again")
-            plan.resolved, plan.diff = _compare(session, plan.parsed)
+            plan.resolved, plan.diff, plan.coverage = _compare(session, plan.parsed)
             _refuse_errors(plan, valid_only)
         now = dt.datetime.now(dt.UTC)
         writer = store.InventoryWriter(session, now, progress)
