@@ -189,3 +189,17 @@ def test_unknown_verbs_and_missing_policies_are_warnings_not_silence(tmp_path):
     reasons = [p.reason for p in read_exports(path).problems]
     assert any("bedrock:Frobnicate" in r and "read as write" in r for r in reasons)
     assert any("AWSSupportServiceRolePolicy" in r for r in reasons)
+
+
+def test_admin_over_a_whole_scope_reaches_what_it_holds():
+    inv = read_exports(SAMPLES / "gcp")
+    inherited = [g for g in inv.records["grants"] if g.attributes.get("inherited_from")]
+    assert {g.key[1] for g in inherited} == {
+        "storage/projects/_/buckets/nw-cx-call-transcripts",
+        "bigquery/projects/nw-cx-prod/datasets/support_cases",
+    }
+    assert all(g.key[2] == "admin" and g.key[3] == "roles/owner (via nw-cx-prod)" for g in inherited
+               if g.key[0].startswith("cx-project-admin"))  # fmt: skip
+    aws = read_exports(AWS)
+    via_account = {g.key[1] for g in aws.records["grants"] if g.key[0].endswith("platform-admin")}
+    assert "arn:aws:s3:::nw-payments-batch" in via_account

@@ -260,7 +260,7 @@ class AwsReader:
             for ref, entry in table.items():
                 denied = [d.summary() for d in denies if _denies(d, entry)]
                 reasons = entry.reasons + boundary
-                self.c.resource(ref.ident, ref.name, ref.kind)
+                self.c.resource(ref.ident, ref.name, ref.kind, within=self._within(ref))
                 attributes: dict[str, Any] = {"actions": list(entry.actions)}
                 for name, values in (("conditions", entry.conditions), ("denied_by", denied),
                                      ("limits", reasons)):  # fmt: skip
@@ -269,6 +269,16 @@ class AwsReader:
                 conditional = bool(entry.conditions or denied or reasons)
                 self.c.grant(principal.arn, ref.ident, _BY_RANK[entry.rank], scope,
                              conditional=conditional, **attributes)  # fmt: skip
+
+    def _within(self, ref: pol.ResourceRef) -> list[str] | None:
+        if ref.kind == "AWS account":
+            return None
+        parts = ref.ident.split(":")
+        if ref.ident.startswith("aws-account:"):
+            return [f"aws-account:{parts[1]}"]
+        account = (parts[4] if len(parts) > 4 else "") or self.account
+        service = parts[2] if len(parts) > 2 else ""
+        return [f"aws-account:{account}", f"aws-account:{account}:{service}"]
 
     def _policy_table(
         self, scope: str, statements: list[pol.Statement]

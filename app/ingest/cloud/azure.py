@@ -247,7 +247,7 @@ class AzureReader:
         if key not in self.scopes:
             self.scopes[key] = scope.rstrip("/") or "/"
             name, kind = scope_resource(scope)
-            self.c.resource(self.scopes[key], name, kind)
+            self.c.resource(self.scopes[key], name, kind, within=_ancestors(key))
         return self.scopes[key]
 
     def _assignment(self, item: dict[str, Any], path: str) -> None:
@@ -319,6 +319,16 @@ class AzureReader:
         narrowed = mark_denied(self.c, scope, principals, excluded, summary)
         if not narrowed:
             self.c.warn(f"{name} narrows no grant of this import", path)
+
+
+def _ancestors(key: str) -> list[str]:
+    """Return the scopes above a (lower-case) scope path: root, subscription, resource group."""
+    parts = [p for p in key.split("/") if p]
+    found = ["/"] if parts else []
+    for size in (2, 4):
+        if len(parts) > size and parts[0] == "subscriptions":
+            found.append("/" + "/".join(parts[:size]))
+    return found
 
 
 def mark_denied(

@@ -55,6 +55,7 @@ class Collector:
         self._in_element = False
         self.last_rejected = False
         self._counts: list[Any] = []
+        self._derived = 0
         self._guard = _Element(self)
         self.source_attribute: dict[str, str] = {}
         self.sources_seen: set[tuple[str, str]] = set()
@@ -141,8 +142,21 @@ class Collector:
         self._add(IdentityRecord((ident,), values, attributes, self._source))
         return ident
 
-    def resource(self, ident: str, name: str, kind: str, **attributes: Any) -> str:
-        """Add (or complete) a resource; return its id."""
+    def resource(
+        self, ident: str, name: str, kind: str, *, within: list[str] | None = None, **attributes: Any
+    ) -> str:
+        """Add (or complete) a resource; return its id.
+
+        Args:
+            ident: The resource's id.
+            name: Its name.
+            kind: What it is (``AWS account``, ``Azure resource group``…).
+            within: The ids of the scopes that hold it (its account, subscription, project,
+                cluster): admin over such a scope reaches it (see :func:`inherit_admin`).
+            **attributes: Its custom attributes.
+        """
+        if within:
+            attributes["within"] = within
         values = {"id": ident, "name": name, "kind": kind}
         self._add(ResourceRecord((ident,), values, self._stamp(attributes), self._source))
         return ident
@@ -170,6 +184,15 @@ class Collector:
         values = {"from_identity": source, "to_identity": target, "kind": kind}
         key = (source, target, kind)
         self._add(DelegationRecord(key, values, self._stamp(attributes), self._source))
+
+    def derived_grant(self, template: Record, resource: str, scope: str, **attributes: Any) -> None:
+        """Add a grant derived from another (the same identity, action and conditions)."""
+        self._derived += 1
+        values = dict(template.values, resource=resource, scope=scope)
+        key = (template.key[0], resource, template.key[2], scope)
+        merged = {**template.attributes, **attributes}
+        source = Source(self.out.file_name, "inherited from whole scopes", self._derived)
+        self._merge(GrantRecord(key, values, merged, source))
 
     def has(self, entity: str, ident: str) -> bool:
         """Return True when an identity or resource of that id was already added."""
@@ -300,3 +323,44 @@ def _compact(value: Any) -> str:
     import json
 
     return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
+
+
+#: Resource kinds that stand for a whole account, subscription, project or cluster.
+WHOLE_SCOPES = frozenset({
+    "AWS account", "Azure root", "Azure management group", "Azure subscription",
+    "GCP organization", "GCP folder", "GCP project", "Kubernetes cluster",
+})  # fmt: skip
+
+
+def is_whole(kind: str) -> bool:
+    """Return True for a resource kind that stands for a whole scope (``AWS s3 (all)`` too)."""
+    return kind in WHOLE_SCOPES or kind.endswith("(all)")
+
+
+def inherit_admin(collector: Collector) -> int:
+    """Give admin over a whole scope its meaning: admin on every resource it holds.
+
+    A grant of admin on an account, subscription, project or cluster is copied onto each
+    resource of this import that the scope holds (the resource's ``within``), with the scope
+    named in the grant's scope text; return how many grants were added.
+    """
+    resources = collector.records(RESOURCES)
+    wholes = {r.key[0].lower(): r for r in resources if is_whole(r.values.get("kind") or "")}
+    held: dict[str, list[str]] = {}
+    for record in resources:
+        for scope in record.attributes.get("within") or ():
+            if scope.lower() in wholes:
+                held.setdefault(scope.lower(), []).append(record.key[0])
+    added = 0
+    for grant in list(collector.records(GRANTS)):
+        scope = grant.key[1].lower()
+        if grant.key[2] != Action.ADMIN.value or scope not in held:
+            continue
+        name = wholes[scope].values.get("name") or grant.key[1]
+        for resource in held[scope]:
+            collector.derived_grant(grant, resource, f"{grant.key[3]} (via {name})",
+                                    inherited_from=grant.key[1])  # fmt: skip
+            added += 1
+    if added:
+        logger.info("admin over whole scopes reaches %d further resource(s)", added)
+    return added

@@ -104,6 +104,8 @@ class GcpReader:
         self.accounts: dict[str, set[str]] = {}
         self.unknown_roles: dict[str, str] = {}
         self.system_keys = 0
+        self.projects: dict[str, str] = {}
+        self.within: list[str] | None = None
 
     def run(self) -> None:
         """Read service accounts and keys, then policies, then deny policies."""
@@ -213,17 +215,26 @@ class GcpReader:
                         file=doc.name)  # fmt: skip
             self._policy(doc, name, doc.data, "$", 0)
             return
+        for item in doc.data:
+            if isinstance(item, dict) and str(item.get("resource", "")).startswith(
+                f"{_CRM}projects/"
+            ):
+                self.projects[str(item.get("project") or "")] = resource_of(item["resource"])[0]
         for index, item in enumerate(doc.data):
             if not isinstance(item, dict) or not isinstance(item.get("policy"), dict):
                 with self.c.element(doc.name, "policies", index, f"$[{index}]", GRANTS):
                     self.c.problem("the entry has no policy object")
                 continue
+            within = self.projects.get(str(item.get("project") or ""))
             self._policy(doc, str(item.get("resource") or ""), item["policy"],
-                         f"$[{index}].policy", index)  # fmt: skip
+                         f"$[{index}].policy", index, within)  # fmt: skip
 
     def _policy(self, doc: Document, full_name: str, policy: dict[str, Any], path: str,
-                number: int) -> None:  # fmt: skip
+                number: int, within: str | None = None) -> None:  # fmt: skip
         ident, name, kind = resource_of(full_name)
+        if ident.startswith("projects/") and "/serviceAccounts/" in ident:
+            within = ident.split("/serviceAccounts/", 1)[0]
+        self.within = [within] if within and within != ident else None
         bindings = policy.get("bindings")
         if not isinstance(bindings, list):
             with self.c.element(doc.name, "policies", number, path, GRANTS):
@@ -251,7 +262,7 @@ class GcpReader:
                                         short(condition.get("expression") or "", 240)]  # fmt: skip
         delegating = roles.GCP_DELEGATING.get(role.lower())
         if not delegating:
-            self.c.resource(ident, name, kind)
+            self.c.resource(ident, name, kind, within=self.within)
         for member in members:
             principal = self._member(member, f"{path}.members")
             if principal is None:

@@ -214,7 +214,7 @@ class KubernetesReader:
     def _resource(self, namespace: str) -> str:
         if namespace:
             return self.c.resource(f"k8s:{self.cluster}:namespace:{namespace}", namespace,
-                                   "Kubernetes namespace", cluster=self.cluster)  # fmt: skip
+                                   "Kubernetes namespace", within=[f"k8s:{self.cluster}"])  # fmt: skip
         return self.c.resource(f"k8s:{self.cluster}", f"cluster {self.cluster}",
                                "Kubernetes cluster")  # fmt: skip
 

@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 
 from app.ingest.cloud import aws_iam, azure, gcp, kubernetes
-from app.ingest.cloud.collector import Collector
+from app.ingest.cloud.collector import Collector, inherit_admin
 from app.ingest.cloud.detect import FORMATS, detect, matches
 from app.ingest.cloud.documents import (
     JSON_SUFFIXES,
@@ -73,6 +73,7 @@ def read_exports(path: Path, *, format: str = "auto", limits: Limits = DEFAULT_L
         platform.read(collector, mine)
         for _doc, fmt in mine:
             covered |= platform.covered(fmt)
+    inherit_admin(collector)
     inventory = collector.finish(covered)
     inventory.sources = collector.sources_seen
     return inventory
