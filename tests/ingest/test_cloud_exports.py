@@ -38,18 +38,31 @@ def test_aws_sample_reads_principals_policies_chain_deny_and_condition():
     assert (f"{A}role/ledger-batch-operator", f"{A}role/platform-admin") in delegations
     assert ("arn:aws:iam::555566667777:root", f"{A}role/partner-audit-readonly") in delegations
     grants = _grants(inv)
-    admin = grants[(f"{A}role/platform-admin", "aws-account:210987654321", "admin",
-                    "policy AdministratorAccess")]  # fmt: skip
+    admin = grants[
+        (
+            f"{A}role/platform-admin",
+            "aws-account:210987654321",
+            "admin",
+            "policy AdministratorAccess",
+        )
+    ]
     assert admin.values["conditional"] is False
-    ledger = grants[(f"{A}role/ledger-batch-operator",
-                     "arn:aws:dynamodb:eu-west-1:210987654321:table/ledger", "write",
-                     "policy ledger-batch-operations")]  # fmt: skip
+    ledger = grants[
+        (
+            f"{A}role/ledger-batch-operator",
+            "arn:aws:dynamodb:eu-west-1:210987654321:table/ledger",
+            "write",
+            "policy ledger-batch-operations",
+        )
+    ]
     assert ledger.values["conditional"] is True
     assert "NoLedgerDeletes" in ledger.attributes["denied_by"][0]
     kms = [g for k, g in grants.items() if k[0].endswith("mia.data") and ":kms:" in k[1]]
-    assert kms[0].values["conditional"] and "kms:ViaService" in kms[0].attributes["conditions"][0]
+    assert kms[0].values["conditional"]
+    assert "kms:ViaService" in kms[0].attributes["conditions"][0]
     group = [k for k in grants if k[0].endswith("oscar.lind")]
-    assert group and group[0][3].startswith("group platform-engineers")
+    assert group
+    assert group[0][3].startswith("group platform-engineers")
     role = next(r for r in inv.records["identities"] if r.key[0].endswith("payments-recon-agent"))
     assert str(role.values["last_used"]) == "2026-12-05"
     assert role.values["owner_email"] == "priya.natarajan@northwind-mutual.example"
@@ -57,8 +70,12 @@ def test_aws_sample_reads_principals_policies_chain_deny_and_condition():
 
 def test_aws_default_version_is_the_one_read():
     inv = read_exports(AWS)
-    actions = {a for k, g in _grants(inv).items() if "ledger-batch" in k[0]
-               for a in g.attributes["actions"]}  # fmt: skip
+    actions = {
+        a
+        for k, g in _grants(inv).items()
+        if "ledger-batch" in k[0]
+        for a in g.attributes["actions"]
+    }
     assert "dynamodb:PutItem" in actions  # v2 is the default; v1 only reads
 
 
@@ -66,12 +83,18 @@ def test_aws_default_version_is_the_one_read():
     ("folder", "start", "end"),
     [
         ("azure", "3f6a9d1e-2b7c-4e58-a0d4-9c1b7e2f5a60", "c41e7f2b-9a3d-4b65-8e0c-5d2a1f7b9e34"),
-        ("gcp", "cs-chatbot@nw-cx-prod.iam.gserviceaccount.com",
-         "cx-project-admin@nw-cx-prod.iam.gserviceaccount.com"),
-        ("kubernetes", "k8s:nw-prod-eks:serviceaccount:remediation:vuln-agent",
-         "k8s:nw-prod-eks:serviceaccount:platform:ci-admin"),
+        (
+            "gcp",
+            "cs-chatbot@nw-cx-prod.iam.gserviceaccount.com",
+            "cx-project-admin@nw-cx-prod.iam.gserviceaccount.com",
+        ),
+        (
+            "kubernetes",
+            "k8s:nw-prod-eks:serviceaccount:remediation:vuln-agent",
+            "k8s:nw-prod-eks:serviceaccount:platform:ci-admin",
+        ),
     ],
-)  # fmt: skip
+)
 def test_each_platform_sample_has_a_two_hop_chain_and_conditional_grants(folder, start, end):
     inv = parse_inventory(SAMPLES / folder)
     assert not inv.errors, inv.errors
@@ -86,11 +109,13 @@ def test_each_platform_sample_has_a_two_hop_chain_and_conditional_grants(folder,
 
 def test_azure_reads_credentials_end_dates_and_role_strengths():
     inv = read_exports(SAMPLES / "azure")
-    agent = next(r for r in inv.records["identities"] if r.values.get("name") ==
-                 "claims-triage-agent")  # fmt: skip
+    agent = next(
+        r for r in inv.records["identities"] if r.values.get("name") == "claims-triage-agent"
+    )
     assert str(agent.values["expires"]) == "2027-01-15"
     actions = {k[3]: k[2] for k in _grants(inv)}
-    assert actions["Owner"] == "admin" and actions["Cognitive Services OpenAI User"] == "execute"
+    assert actions["Owner"] == "admin"
+    assert actions["Cognitive Services OpenAI User"] == "execute"
     assert actions["Storage Blob Data Reader"] == "read"
     kinds = {r.values.get("name"): r.values.get("kind") for r in inv.records["resources"]}
     assert kinds["mg-northwind"] == "Azure management group"
@@ -100,9 +125,13 @@ def test_azure_reads_credentials_end_dates_and_role_strengths():
 def test_gcp_reads_keys_deny_and_conditions():
     inv = read_exports(SAMPLES / "gcp")
     keys = [r for r in inv.records["identities"] if r.values.get("kind") == "api-key"]
-    assert len(keys) == 1 and keys[0].attributes["never_expires"] is True
-    owner = next(g for g in inv.records["grants"] if g.key[3] == "roles/owner" and "cx-project" in g.key[0])
-    assert owner.values["conditional"] and "no-iam-changes-by-bots" in owner.attributes["denied_by"][0]
+    assert len(keys) == 1
+    assert keys[0].attributes["never_expires"] is True
+    owner = next(
+        g for g in inv.records["grants"] if g.key[3] == "roles/owner" and "cx-project" in g.key[0]
+    )
+    assert owner.values["conditional"]
+    assert "no-iam-changes-by-bots" in owner.attributes["denied_by"][0]
     assert any("inferred" in p.reason for p in inv.problems)
 
 
@@ -115,7 +144,8 @@ def test_kubernetes_yaml_reads_like_json(tmp_path):
     assert _delegations(from_yaml) == _delegations(from_json)
     assert set(_grants(from_yaml)) == set(_grants(from_json))
     admin = [k for k in _grants(from_yaml) if k[3] == "ClusterRole cluster-admin"]
-    assert admin and admin[0][2] == "admin"
+    assert admin
+    assert admin[0][2] == "admin"
 
 
 def test_truncated_json_names_line_and_says_truncated(tmp_path):
@@ -127,8 +157,9 @@ def test_truncated_json_names_line_and_says_truncated(tmp_path):
 
 def test_wrong_export_for_a_forced_format(tmp_path):
     with pytest.raises(IngestError, match="is not AWS get-account-authorization-details.*Azure"):
-        parse_inventory(SAMPLES / "azure" / "role-assignments.json",
-                        format="aws-authorization-details")  # fmt: skip
+        parse_inventory(
+            SAMPLES / "azure" / "role-assignments.json", format="aws-authorization-details"
+        )
 
 
 def test_json_that_is_no_export_is_refused(tmp_path):
@@ -148,7 +179,9 @@ def test_yaml_aliases_are_refused(tmp_path):
 def test_huge_policy_is_reported_at_its_path_and_rejects_it(tmp_path):
     data = json.loads(AWS.read_text())
     statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
-    data["RoleDetailList"][0]["RolePolicyList"][0]["PolicyDocument"]["Statement"] = [statement] * 600
+    data["RoleDetailList"][0]["RolePolicyList"][0]["PolicyDocument"]["Statement"] = [
+        statement
+    ] * 600
     path = tmp_path / "auth.json"
     path.write_text(json.dumps(data))
     inv = read_exports(path)
@@ -176,7 +209,9 @@ def test_malformed_element_is_reported_with_its_path(tmp_path, folder, name, edi
     (copy / name).write_text(json.dumps(data))
     inv = read_exports(copy)
     errors = [p for p in inv.errors if needle in p.reason]
-    assert errors and errors[0].path.startswith("$") and errors[0].file == name
+    assert errors
+    assert errors[0].path.startswith("$")
+    assert errors[0].file == name
 
 
 def test_unknown_verbs_and_missing_policies_are_warnings_not_silence(tmp_path):
@@ -198,8 +233,11 @@ def test_admin_over_a_whole_scope_reaches_what_it_holds():
         "storage/projects/_/buckets/nw-cx-call-transcripts",
         "bigquery/projects/nw-cx-prod/datasets/support_cases",
     }
-    assert all(g.key[2] == "admin" and g.key[3] == "roles/owner (via nw-cx-prod)" for g in inherited
-               if g.key[0].startswith("cx-project-admin"))  # fmt: skip
+    assert all(
+        g.key[2] == "admin" and g.key[3] == "roles/owner (via nw-cx-prod)"
+        for g in inherited
+        if g.key[0].startswith("cx-project-admin")
+    )
     aws = read_exports(AWS)
     via_account = {g.key[1] for g in aws.records["grants"] if g.key[0].endswith("platform-admin")}
     assert "arn:aws:s3:::nw-payments-batch" in via_account

@@ -33,22 +33,29 @@ def _register(tmp_path: Path, rows: str) -> Path:
 
 def test_agent_that_can_assume_an_admin_role_is_critical_with_its_chain(ws, tmp_path):
     import_inventory(ws, AWS)
-    register = _register(tmp_path, "AIS-009,Payment reconciliation agent,autonomous,"
-                                   "payments-recon-agent\n")  # fmt: skip
+    register = _register(
+        tmp_path, "AIS-009,Payment reconciliation agent,autonomous,payments-recon-agent\n"
+    )
     plan, _ = import_inventory(ws, register)
     assert any("payments-recon-agent" in p.reason and "is 'arn:" in p.reason for p in plan.problems)
     analysis = analyse_system(ws, "AIS-009")
     assert analysis.blast_radius.tier is RiskTier.CRITICAL
     chain = analysis.blast_radius.chain.identities
-    assert chain == (f"{ROLE}payments-recon-agent", f"{ROLE}ledger-batch-operator",
-                     f"{ROLE}platform-admin")  # fmt: skip
-    assert any(p.identities[-1] == f"{ROLE}platform-admin" and p.action.value == "admin"
-               for p in analysis.blast_radius.paths())  # fmt: skip
+    assert chain == (
+        f"{ROLE}payments-recon-agent",
+        f"{ROLE}ledger-batch-operator",
+        f"{ROLE}platform-admin",
+    )
+    assert any(
+        p.identities[-1] == f"{ROLE}platform-admin" and p.action.value == "admin"
+        for p in analysis.blast_radius.paths()
+    )
 
 
 def test_export_after_register_links_the_register_systems(ws, tmp_path):
-    import_inventory(ws, _register(tmp_path, "AIS-001,Claims triage agent,autonomous,"
-                                             "claims-triage-agent\n"))  # fmt: skip
+    import_inventory(
+        ws, _register(tmp_path, "AIS-001,Claims triage agent,autonomous,claims-triage-agent\n")
+    )
     plan, _ = import_inventory(ws, SAMPLES / "azure")
     assert any("claims-triage-agent" in p.reason and "AIS-001" in p.reason for p in plan.problems)
     analysis = analyse_system(ws, "AIS-001")
@@ -58,8 +65,10 @@ def test_export_after_register_links_the_register_systems(ws, tmp_path):
 
 def test_dry_run_lists_unfound_systems_and_unused_identities(ws, tmp_path):
     import_inventory(ws, SAMPLES / "gcp")
-    register = _register(tmp_path, "AIS-004,Chatbot,autonomous,"
-                                   "cs-chatbot@nw-cx-prod.iam.gserviceaccount.com; old-key\n")  # fmt: skip
+    register = _register(
+        tmp_path,
+        "AIS-004,Chatbot,autonomous,cs-chatbot@nw-cx-prod.iam.gserviceaccount.com; old-key\n",
+    )
     plan = plan_import(ws, register)
     data = plan.to_dict()["coverage"]
     assert data["systems_with_identities_in_no_export"] == {"AIS-004": ["old-key"]}
@@ -71,14 +80,18 @@ def test_dry_run_lists_unfound_systems_and_unused_identities(ws, tmp_path):
 def test_conditional_grants_are_stored_and_reimport_changes_nothing(ws):
     import_inventory(ws, SAMPLES / "kubernetes")
     with ws.db.read() as session:
-        flags = session.connection().exec_driver_sql(
-            "SELECT conditional, count(*) FROM access_grant GROUP BY conditional"
-        ).all()
+        flags = (
+            session.connection()
+            .exec_driver_sql("SELECT conditional, count(*) FROM access_grant GROUP BY conditional")
+            .all()
+        )
     assert dict(flags) == {0: 6, 1: 1}  # two inherited from cluster-admin over the cluster
     plan = plan_import(ws, SAMPLES / "kubernetes")
     counts = plan.summary()
-    assert all(counts[e]["creates"] == 0 and counts[e]["updates"] == 0
-               for e in ("identities", "resources", "grants", "delegations"))  # fmt: skip
+    assert all(
+        counts[e]["creates"] == 0 and counts[e]["updates"] == 0
+        for e in ("identities", "resources", "grants", "delegations")
+    )
     assert plan.to_dict()["conditional_grants"] == 1
 
 
@@ -86,8 +99,9 @@ def test_a_role_removed_from_the_export_is_missing_and_drift_shows_it(ws, tmp_pa
     import_inventory(ws, SAMPLES / "kubernetes")  # another platform, never "missing" here
     import_inventory(ws, AWS)
     data = json.loads(AWS.read_text())
-    data["RoleDetailList"] = [r for r in data["RoleDetailList"] if r["RoleName"] !=
-                              "partner-audit-readonly"]  # fmt: skip
+    data["RoleDetailList"] = [
+        r for r in data["RoleDetailList"] if r["RoleName"] != "partner-audit-readonly"
+    ]
     changed = tmp_path / "aws-authorization-details.json"
     changed.write_text(json.dumps(data))
     plan, result = import_inventory(ws, changed, delete_missing=True)

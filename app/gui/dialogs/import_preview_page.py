@@ -18,6 +18,12 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from app.gui.dialogs.import_export_tabs import (
+    conditional_rows,
+    conditional_table,
+    coverage_rows,
+    coverage_table,
+)
 from app.gui.dialogs.progress_dialog import run_with_progress
 from app.gui.itemmodels.rows_table_model import Column, attr
 from app.gui.tasks import Task
@@ -105,7 +111,7 @@ class PreviewPage(QWizardPage):
         self.setTitle("Check before importing")
         self.setSubTitle(
             "A dry run: what the import would create and change, and every problem with its "
-            "sheet, row and column. Nothing has been written yet."
+            "sheet, row and column (or JSON path). Nothing has been written yet."
         )
         self.setFinalPage(True)
         self.plan: ImportPlan | None = None
@@ -135,6 +141,7 @@ class PreviewPage(QWizardPage):
                 Column("Sheet", attr("sheet")),
                 Column("Row", attr("row"), display=lambda v: str(v or ""), align_right=True),
                 Column("Column", attr("column")),
+                Column("JSON path", attr("path"), tooltip=str),
                 Column("Reason", attr("reason"), tooltip=str),
             ],
             noun="problems",
@@ -154,9 +161,13 @@ class PreviewPage(QWizardPage):
             ],
             noun="columns",
         )
+        self.conditional = conditional_table()
+        self.coverage = coverage_table()
         self.tabs = QTabWidget()
         self.tabs.addTab(self.problems, "Problems")
         self.tabs.addTab(self.columns, "Columns read")
+        self.tabs.addTab(self.conditional, "Conditional grants")
+        self.tabs.addTab(self.coverage, "Register and exports")
         self.valid_only_box = QCheckBox("Import the valid rows only (skip the rejected rows)")
         self.valid_only_box.setToolTip(
             "Without this, a file with errors is not imported at all: fix it and try again"
@@ -220,7 +231,7 @@ class PreviewPage(QWizardPage):
         self.completeChanged.emit()
 
     def _clear(self) -> None:
-        for table in (self.counts, self.problems, self.columns):
+        for table in (self.counts, self.problems, self.columns, self.conditional, self.coverage):
             table.set_rows([])
         self.note.clear()
         self.valid_only_box.setChecked(False)
@@ -237,6 +248,7 @@ class PreviewPage(QWizardPage):
         self.problems.resize_columns()
         self.columns.set_rows(column_rows(plan))
         self.columns.resize_columns()
+        self._show_export_tabs(plan)
         errors = len(plan.errors)
         warnings = len(plan.problems) - errors
         rejected = sum(plan.rejected_rows().values())
@@ -262,6 +274,17 @@ class PreviewPage(QWizardPage):
             self.tabs.setCurrentIndex(0)
         self.completeChanged.emit()
         self.plan_ready.emit(plan)
+
+    def _show_export_tabs(self, plan: ImportPlan) -> None:
+        conditional, coverage = conditional_rows(plan), coverage_rows(plan)
+        for index, table, rows, title in (
+            (2, self.conditional, conditional, "Conditional grants"),
+            (3, self.coverage, coverage, "Register and exports"),
+        ):
+            table.set_rows(rows)
+            table.resize_columns()
+            self.tabs.setTabText(index, f"{title} ({len(rows):,})")
+            self.tabs.setTabVisible(index, bool(rows))
 
     def _on_plan_failed(self, exc: BaseException) -> None:
         self._task = None

@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui import tasks
-from app.gui.dialogs.import_inspection import EXPORT_KIND
 from app.gui.dialogs.import_inspection import (
+    EXPORT_KIND,
     FilePreview,
     SheetPreview,
     inspect_file,

@@ -20,7 +20,7 @@ from typing import Any
 from app.domain.enums import Action, DelegationKind, IdentityKind
 from app.ingest.cloud import aws_policy as pol
 from app.ingest.cloud.aws_managed import managed_document
-from app.ingest.cloud.collector import Collector, as_list, owner_from_tags, parse_date
+from app.ingest.cloud.collector import Collector, as_list, owner_from_tags
 from app.ingest.cloud.documents import Document
 from app.ingest.fields import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES
 from app.ingest.problems import IngestError
@@ -162,8 +162,7 @@ class AwsReader:
                 self.c.problem("the inline policy is not a JSON object", where)
                 continue
             label = f"inline policy {inline.get('PolicyName') or number + 1}"
-            statements = self._parse(inline.get("PolicyDocument"), f"{where}.PolicyDocument",
-                                     label)  # fmt: skip
+            statements = self._parse(inline.get("PolicyDocument"), f"{where}.PolicyDocument", label)
             if statements is not None:
                 policies.append((label, statements))
         for number, attached in enumerate(as_list(item.get("AttachedManagedPolicies"))):
@@ -184,9 +183,11 @@ class AwsReader:
             return self.managed[arn]
         if arn not in self.missing_policies:
             self.missing_policies.add(arn)
-            self.c.warn(f"policy {name} is attached but its document is not in the export; "
-                        "what it allows is unknown (export without --filter to include it)",
-                        path)  # fmt: skip
+            self.c.warn(
+                f"policy {name} is attached but its document is not in the export; "
+                "what it allows is unknown (export without --filter to include it)",
+                path,
+            )
         return None
 
     # -- principals -------------------------------------------------------------------------
@@ -196,33 +197,39 @@ class AwsReader:
         if not arn.startswith("arn:"):
             self.c.problem(f"the {what} has no ARN")
             return None
-        tags = {str(t.get("Key")): str(t.get("Value")) for t in as_list(item.get("Tags"))
-                if isinstance(t, dict)}  # fmt: skip
+        tags = {
+            str(t.get("Key")): str(t.get("Value"))
+            for t in as_list(item.get("Tags"))
+            if isinstance(t, dict)
+        }
         name = str(item.get(f"{what.capitalize()}Name") or arn.rsplit("/", 1)[-1])
-        created = self._date(item.get("CreateDate"), "CreateDate")
-        attributes: dict[str, Any] = {"account": _account_of(arn) or self.account,
-                                      "aliases": [name, str(item.get(f"{what.capitalize()}Id") or "")]}  # fmt: skip
+        created = self.c.date(item.get("CreateDate"), "CreateDate")
+        attributes: dict[str, Any] = {
+            "account": _account_of(arn) or self.account,
+            "aliases": [name, str(item.get(f"{what.capitalize()}Id") or "")],
+        }
         if tags:
             attributes["tags"] = tags
-        self.c.identity(arn, attributes, name=name, provider=PROVIDER, created=created,
-                        owner_email=owner_from_tags(tags), **values)  # fmt: skip
+        self.c.identity(
+            arn,
+            attributes,
+            name=name,
+            provider=PROVIDER,
+            created=created,
+            owner_email=owner_from_tags(tags),
+            **values,
+        )
         return arn
-
-    def _date(self, value: Any, key: str) -> Any:
-        try:
-            return parse_date(value)
-        except ValueError:
-            self.c.warn(f"{key} {value!r} is not a date; left empty")
-            return None
 
     def _role(self, item: dict[str, Any], path: str, index: int) -> None:
         used = item.get("RoleLastUsed") if isinstance(item.get("RoleLastUsed"), dict) else {}
-        last_used = self._date(used.get("LastUsedDate"), "RoleLastUsed.LastUsedDate")
+        last_used = self.c.date(used.get("LastUsedDate"), "RoleLastUsed.LastUsedDate")
         arn = self._identity(item, "role", kind=IdentityKind.ROLE.value, last_used=last_used)
         if arn is None:
             return
-        trust = self._parse(item.get("AssumeRolePolicyDocument"),
-                            f"{path}.AssumeRolePolicyDocument", "trust policy")  # fmt: skip
+        trust = self._parse(
+            item.get("AssumeRolePolicyDocument"), f"{path}.AssumeRolePolicyDocument", "trust policy"
+        )
         principal = _Principal(arn, path, index, self._own_policies(item, path, "RolePolicyList"))
         principal.boundary = _boundary(item)
         self._grants(principal)
@@ -240,8 +247,11 @@ class AwsReader:
         principal.boundary = _boundary(item)
         for group in groups:
             if group not in self.groups:
-                self.c.warn(f"group {group!r} is not in the export's GroupDetailList; what it "
-                            "allows is unknown", f"{path}.GroupList")  # fmt: skip
+                self.c.warn(
+                    f"group {group!r} is not in the export's GroupDetailList; what it "
+                    "allows is unknown",
+                    f"{path}.GroupList",
+                )
             for label, statements in self.groups.get(group, []):
                 principal.policies.append((f"group {group}: {label}", statements))
         self._grants(principal)
@@ -262,13 +272,22 @@ class AwsReader:
                 reasons = entry.reasons + boundary
                 self.c.resource(ref.ident, ref.name, ref.kind, within=self._within(ref))
                 attributes: dict[str, Any] = {"actions": list(entry.actions)}
-                for name, values in (("conditions", entry.conditions), ("denied_by", denied),
-                                     ("limits", reasons)):  # fmt: skip
+                for name, values in (
+                    ("conditions", entry.conditions),
+                    ("denied_by", denied),
+                    ("limits", reasons),
+                ):
                     if values:
                         attributes[name] = values[:_MAX_LISTED]
                 conditional = bool(entry.conditions or denied or reasons)
-                self.c.grant(principal.arn, ref.ident, _BY_RANK[entry.rank], scope,
-                             conditional=conditional, **attributes)  # fmt: skip
+                self.c.grant(
+                    principal.arn,
+                    ref.ident,
+                    _BY_RANK[entry.rank],
+                    scope,
+                    conditional=conditional,
+                    **attributes,
+                )
 
     def _within(self, ref: pol.ResourceRef) -> list[str] | None:
         if ref.kind == "AWS account":
@@ -296,8 +315,12 @@ class AwsReader:
         self.tables[key] = (statements, table, assumes)
         return table, assumes
 
-    def _allow(self, statement: pol.Statement, table: dict[pol.ResourceRef, _Entry],
-               assumes: list[pol.Statement]) -> None:  # fmt: skip
+    def _allow(
+        self,
+        statement: pol.Statement,
+        table: dict[pol.ResourceRef, _Entry],
+        assumes: list[pol.Statement],
+    ) -> None:
         actions = ["*"] if statement.not_action else statement.actions
         resources = ["*"] if statement.not_resource else (statement.resources or ["*"])
         for action in actions:
@@ -338,14 +361,23 @@ class AwsReader:
                         for value in values:
                             self._trust(arn, kind, value, statement, denies)
 
-    def _trust(self, role: str, kind: str, value: str, statement: pol.Statement,
-               denies: list[pol.Statement]) -> None:  # fmt: skip
+    def _trust(
+        self,
+        role: str,
+        kind: str,
+        value: str,
+        statement: pol.Statement,
+        denies: list[pol.Statement],
+    ) -> None:
         source = self._trusted(role, kind, value)
         if source is None:
             return
         attributes: dict[str, Any] = {"via": [f"trust policy of {role.rsplit('/', 1)[-1]}"]}
-        denied = [d.summary() for d in denies if any(
-            pol.patterns_overlap(value, v) for vs in d.principals.values() for v in vs)]  # fmt: skip
+        denied = [
+            d.summary()
+            for d in denies
+            if any(pol.patterns_overlap(value, v) for vs in d.principals.values() for v in vs)
+        ]
         if statement.condition:
             attributes["conditions"] = [statement.summary()]
         if denied:
@@ -356,8 +388,9 @@ class AwsReader:
     def _trusted(self, role: str, kind: str, value: str) -> str | None:
         if kind == "*" or value == "*":
             self.c.warn(f"role {role} trusts any AWS principal ('*'); read as trusted by anyone")
-            return self.c.identity(ANYONE, {"public": True}, name="any AWS principal",
-                                   provider=PROVIDER)  # fmt: skip
+            return self.c.identity(
+                ANYONE, {"public": True}, name="any AWS principal", provider=PROVIDER
+            )
         if kind == "AWS":
             if value.isdigit() and len(value) == 12:
                 value = f"arn:aws:iam::{value}:root"
@@ -366,18 +399,30 @@ class AwsReader:
                 if account == self.account:
                     self.account_trust.add(role)
                     return None
-                return self.c.identity(value, {"external": True, "account": account},
-                                       name=f"AWS account {account} (external)",
-                                       kind=IdentityKind.ROLE.value, provider=PROVIDER)  # fmt: skip
+                return self.c.identity(
+                    value,
+                    {"external": True, "account": account},
+                    name=f"AWS account {account} (external)",
+                    kind=IdentityKind.ROLE.value,
+                    provider=PROVIDER,
+                )
             return value if value in self.roles or self._known(value) else self._external(value)
         if kind == "Service":
-            return self.c.identity(value, {"principal_type": "AWS service"},
-                                   name=f"AWS service {value.split('.', 1)[0]}",
-                                   kind=IdentityKind.SERVICE_ACCOUNT.value, provider=PROVIDER)  # fmt: skip
+            return self.c.identity(
+                value,
+                {"principal_type": "AWS service"},
+                name=f"AWS service {value.split('.', 1)[0]}",
+                kind=IdentityKind.SERVICE_ACCOUNT.value,
+                provider=PROVIDER,
+            )
         if kind == "Federated":
-            return self.c.identity(value, {"principal_type": "identity provider"},
-                                   name=f"identity provider {value.rsplit('/', 1)[-1]}",
-                                   kind=IdentityKind.OAUTH_CLIENT.value, provider=PROVIDER)  # fmt: skip
+            return self.c.identity(
+                value,
+                {"principal_type": "identity provider"},
+                name=f"identity provider {value.rsplit('/', 1)[-1]}",
+                kind=IdentityKind.OAUTH_CLIENT.value,
+                provider=PROVIDER,
+            )
         self.c.warn(f"principal type {kind!r} of role {role}'s trust policy is not read")
         return None
 
@@ -386,24 +431,33 @@ class AwsReader:
 
     def _external(self, arn: str) -> str:
         kind = IdentityKind.ROLE.value if ":role/" in arn else None
-        return self.c.identity(arn, {"external": True, "account": _account_of(arn)},
-                               name=arn.rsplit("/", 1)[-1], kind=kind, provider=PROVIDER)  # fmt: skip
+        return self.c.identity(
+            arn,
+            {"external": True, "account": _account_of(arn)},
+            name=arn.rsplit("/", 1)[-1],
+            kind=kind,
+            provider=PROVIDER,
+        )
 
     def _policy_delegations(self) -> None:
         for principal in self.principals:
             if not principal.assumes:
                 continue
             path = principal.path
-            with self.c.element(self.file, "sts:AssumeRole permissions", principal.index, path,
-                                DELEGATIONS):  # fmt: skip
+            with self.c.element(
+                self.file, "sts:AssumeRole permissions", principal.index, path, DELEGATIONS
+            ):
                 for statement in principal.assumes:
                     for target in self._assumable(statement):
-                        attributes: dict[str, Any] = {"via": [statement.label],
-                                                      "conditional": bool(statement.condition)}  # fmt: skip
+                        attributes: dict[str, Any] = {
+                            "via": [statement.label],
+                            "conditional": bool(statement.condition),
+                        }
                         if statement.condition:
                             attributes["conditions"] = [statement.summary()]
-                        self.c.delegation(principal.arn, target, DelegationKind.ASSUME_ROLE.value,
-                                          **attributes)  # fmt: skip
+                        self.c.delegation(
+                            principal.arn, target, DelegationKind.ASSUME_ROLE.value, **attributes
+                        )
 
     def _assumable(self, statement: pol.Statement) -> list[str]:
         targets: list[str] = []

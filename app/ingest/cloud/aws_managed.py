@@ -1,5 +1,6 @@
-"""What the best-known AWS managed policies allow, for exports that attach them without their
-document (``get-account-authorization-details --filter Role User Group`` leaves them out).
+"""What the best-known AWS managed policies allow, for exports that attach them bare.
+
+``get-account-authorization-details --filter Role User Group`` leaves their documents out.
 
 Only the shape that decides strength and reach is kept: the services and verbs, on every
 resource. A policy not listed here and absent from the export is reported; its grants are unknown.
@@ -16,8 +17,10 @@ _ALL = "*"
 
 
 def _allow(*actions: str) -> dict[str, Any]:
-    return {"Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": _ALL}]}  # fmt: skip
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": _ALL}],
+    }
 
 
 MANAGED_POLICIES: dict[str, dict[str, Any]] = {
@@ -25,8 +28,11 @@ MANAGED_POLICIES: dict[str, dict[str, Any]] = {
     "PowerUserAccess": {
         "Version": "2012-10-17",
         "Statement": [
-            {"Effect": "Allow", "NotAction": ["iam:*", "organizations:*", "account:*"],
-             "Resource": _ALL},
+            {
+                "Effect": "Allow",
+                "NotAction": ["iam:*", "organizations:*", "account:*"],
+                "Resource": _ALL,
+            },
         ],
     },
     "IAMFullAccess": _allow("iam:*"),
@@ -47,7 +53,7 @@ MANAGED_POLICIES: dict[str, dict[str, Any]] = {
     "AmazonSQSFullAccess": _allow("sqs:*"),
     "AmazonEC2FullAccess": _allow("ec2:*"),
     "AmazonEC2ReadOnlyAccess": _allow("ec2:Describe*"),
-}  # fmt: skip
+}
 
 
 def managed_document(policy_arn: str) -> dict[str, Any] | None:

@@ -29,20 +29,29 @@ MAX_ENTRIES = 2_000
 
 _VERBS: dict[str, Action] = {}
 for _verbs, _action in (
-    ("List Get Describe Head Search Select Scan Query BatchGet Lookup View Read Check Retrieve "
-     "Download Preview Validate Estimate Filter Export Detect Discover Simulate Count Poll "
-     "Receive Browse Show", Action.READ),
-    ("Invoke Start Run Execute Converse Decrypt Encrypt ReEncrypt GenerateDataKey GenerateMac "
-     "Sign Verify Connect Call Use Trigger Launch Resume Retry Predict Generate Evaluate "
-     "BatchExecute InvokeModel", Action.EXECUTE),
-    ("Put Create Update Delete Attach Detach Modify Add Remove Set Tag Untag Upload Write Copy "
-     "Restore Import BatchWrite BatchDelete BatchPut Associate Disassociate Enable Disable "
-     "Register Deregister Reset Change Replace Cancel Abort Complete Send Publish Stop Terminate "
-     "Reboot Rotate Revoke Purge Post Apply Accept Reject Merge Move Rename Schedule Subscribe "
-     "Unsubscribe Authorize Release Allocate Assign Unassign Link Unlink Activate Deactivate "
-     "Edit Initiate Deploy Increase Decrease Transfer Recover Flush Submit Grant Retire",
-     Action.WRITE),
-):  # fmt: skip
+    (
+        "List Get Describe Head Search Select Scan Query BatchGet Lookup View Read Check Retrieve "
+        "Download Preview Validate Estimate Filter Export Detect Discover Simulate Count Poll "
+        "Receive Browse Show",
+        Action.READ,
+    ),
+    (
+        "Invoke Start Run Execute Converse Decrypt Encrypt ReEncrypt GenerateDataKey GenerateMac "
+        "Sign Verify Connect Call Use Trigger Launch Resume Retry Predict Generate Evaluate "
+        "BatchExecute InvokeModel",
+        Action.EXECUTE,
+    ),
+    (
+        "Put Create Update Delete Attach Detach Modify Add Remove Set Tag Untag Upload Write Copy "
+        "Restore Import BatchWrite BatchDelete BatchPut Associate Disassociate Enable Disable "
+        "Register Deregister Reset Change Replace Cancel Abort Complete Send Publish Stop "
+        "Terminate Reboot Rotate Revoke Purge Post Apply Accept Reject Merge Move Rename "
+        "Schedule Subscribe "
+        "Unsubscribe Authorize Release Allocate Assign Unassign Link Unlink Activate Deactivate "
+        "Edit Initiate Deploy Increase Decrease Transfer Recover Flush Submit Grant Retire",
+        Action.WRITE,
+    ),
+):
     for _verb in _verbs.split():
         _VERBS[_verb.lower()] = _action
 _BY_LENGTH = sorted(_VERBS, key=len, reverse=True)
@@ -183,9 +192,10 @@ def parse_document(document: Any, path: str, label: str) -> list[Statement]:
         raise PolicyError(path, "the policy document has no Statement")
     if len(statements) > MAX_STATEMENTS:
         raise PolicyError(
-            path, f"the policy has {len(statements):,} statements, more than the "
-            f"{MAX_STATEMENTS:,} Assay reads in one policy (AWS itself allows far fewer)"
-        )  # fmt: skip
+            path,
+            f"the policy has {len(statements):,} statements, more than the "
+            f"{MAX_STATEMENTS:,} Assay reads in one policy (AWS itself allows far fewer)",
+        )
     many = len(statements) > 1 or isinstance(document.get("Statement"), list)
     out = []
     for number, raw in enumerate(statements):
@@ -210,16 +220,24 @@ def parse_statement(raw: Any, path: str, label: str) -> Statement:
     not_action = "NotAction" in raw and "Action" not in raw
     actions = _strings(raw.get("NotAction" if not_action else "Action"), f"{path}.Action")
     not_resource = "NotResource" in raw and "Resource" not in raw
-    resources = _strings(raw.get("NotResource" if not_resource else "Resource"),
-                         f"{path}.Resource")  # fmt: skip
+    resources = _strings(raw.get("NotResource" if not_resource else "Resource"), f"{path}.Resource")
     condition = raw.get("Condition")
     if condition is not None and not isinstance(condition, dict):
         raise PolicyError(f"{path}.Condition", "the condition is not a JSON object")
     principals = _principals(raw.get("Principal"), f"{path}.Principal")
     if not actions and not not_action:
         raise PolicyError(path, "the statement has neither Action nor NotAction")
-    return Statement(effect, actions, resources, label, path, not_action, not_resource,
-                     condition or None, principals)  # fmt: skip
+    return Statement(
+        effect,
+        actions,
+        resources,
+        label,
+        path,
+        not_action,
+        not_resource,
+        condition or None,
+        principals,
+    )
 
 
 def _strings(value: Any, path: str) -> list[str]:
@@ -272,11 +290,14 @@ def resource_of(arn: str, account: str, service: str) -> ResourceRef:
     """
     if arn == "*":
         if service:
-            return ResourceRef(f"aws-account:{account}:{service}",
-                               f"every {service} resource of AWS account {account}",
-                               f"AWS {service} (all)")  # fmt: skip
-        return ResourceRef(f"aws-account:{account}", f"AWS account {account} (every resource)",
-                           "AWS account")  # fmt: skip
+            return ResourceRef(
+                f"aws-account:{account}:{service}",
+                f"every {service} resource of AWS account {account}",
+                f"AWS {service} (all)",
+            )
+        return ResourceRef(
+            f"aws-account:{account}", f"AWS account {account} (every resource)", "AWS account"
+        )
     parts = arn.split(":", 5)
     if len(parts) < 6 or parts[0] != "arn":
         return ResourceRef(arn, arn, "AWS resource")
@@ -289,8 +310,11 @@ def resource_of(arn: str, account: str, service: str) -> ResourceRef:
         ident = f"arn:{partition}:{arn_service}:{region}:{owner or account}:*"
         return ResourceRef(ident, f"every {arn_service} resource", f"AWS {arn_service} (all)")
     type_part = rest.split("/", 1)[0].split(":", 1)[0] if ("/" in rest or ":" in rest) else ""
-    kind = f"{arn_service} {type_part}".strip() if type_part else _DEFAULT_TYPE.get(
-        arn_service, arn_service)  # fmt: skip
+    kind = (
+        f"{arn_service} {type_part}".strip()
+        if type_part
+        else _DEFAULT_TYPE.get(arn_service, arn_service)
+    )
     name = rest.rsplit("/", 1)[-1] if "/" in rest else rest.rsplit(":", 1)[-1]
     return ResourceRef(f"arn:{partition}:{arn_service}:{region}:{owner}:{rest}", name, kind)
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from app.domain.enums import DelegationKind, IdentityKind
 from app.ingest.cloud import roles
-from app.ingest.cloud.collector import Collector, as_list, parse_date, short
+from app.ingest.cloud.collector import Collector, as_list, short
 from app.ingest.cloud.documents import Document
 from app.ingest.fields import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES
 
@@ -58,26 +58,31 @@ def looks_like_role_assignments(data: Any) -> bool:
     """Return True for ``az role assignment list`` output."""
     items = _first(data)
     return bool(items) and any(
-        "principalId" in i and "scope" in i and ("roleDefinitionName" in i or
-                                                 "roleDefinitionId" in i) for i in items
-    )  # fmt: skip
+        "principalId" in i
+        and "scope" in i
+        and ("roleDefinitionName" in i or "roleDefinitionId" in i)
+        for i in items
+    )
 
 
 def looks_like_service_principals(data: Any) -> bool:
     """Return True for ``az ad sp list`` output."""
     items = _first(data)
-    return bool(items) and any("servicePrincipalType" in i or
-                               ("appId" in i and "servicePrincipalNames" in i) for i in items)  # fmt: skip
+    return bool(items) and any(
+        "servicePrincipalType" in i or ("appId" in i and "servicePrincipalNames" in i)
+        for i in items
+    )
 
 
 def looks_like_app_registrations(data: Any) -> bool:
     """Return True for ``az ad app list`` output."""
     items = _first(data)
     return bool(items) and any(
-        "appId" in i and "servicePrincipalType" not in i
+        "appId" in i
+        and "servicePrincipalType" not in i
         and ("signInAudience" in i or "passwordCredentials" in i or "keyCredentials" in i)
         for i in items
-    )  # fmt: skip
+    )
 
 
 def _deny_items(data: Any) -> list[Any] | None:
@@ -91,10 +96,10 @@ def looks_like_deny_assignments(data: Any) -> bool:
     """Return True for a list of deny assignments (bare or under ``value``)."""
     items = _first(_deny_items(data))
     return bool(items) and any(
-        "denyAssignmentName" in i.get("properties", i) or
-        ("permissions" in i.get("properties", i) and "principals" in i.get("properties", i))
+        "denyAssignmentName" in i.get("properties", i)
+        or ("permissions" in i.get("properties", i) and "principals" in i.get("properties", i))
         for i in items
-    )  # fmt: skip
+    )
 
 
 def scope_resource(scope: str) -> tuple[str, str]:
@@ -137,8 +142,12 @@ class AzureReader:
 
     def _read(self, doc: Document, format_: str) -> None:
         self.c.source_attribute = {f"source.{format_}": self._tag(doc, format_)}
-        readers = {SERVICE_PRINCIPALS: self._principal, APP_REGISTRATIONS: self._app,
-                   ROLE_ASSIGNMENTS: self._assignment, DENY_ASSIGNMENTS: self._deny}  # fmt: skip
+        readers = {
+            SERVICE_PRINCIPALS: self._principal,
+            APP_REGISTRATIONS: self._app,
+            ROLE_ASSIGNMENTS: self._assignment,
+            DENY_ASSIGNMENTS: self._deny,
+        }
         items = _deny_items(doc.data) if format_ == DENY_ASSIGNMENTS else doc.data
         base = "$.value" if isinstance(doc.data, dict) else "$"
         entity = {ROLE_ASSIGNMENTS: GRANTS, DENY_ASSIGNMENTS: GRANTS}.get(format_, IDENTITIES)
@@ -178,10 +187,20 @@ class AzureReader:
         names = [str(n) for n in as_list(item.get("alternativeNames")) if isinstance(n, str)]
         paths = [n for n in names if _MI_PATH in n.lower()]
         attributes = self._credentials(item)
-        attributes.update(object_id=object_id, app_id=app_id,
-                          aliases=[x for x in [app_id, str(item.get("displayName") or ""),
-                                               *as_list(item.get("servicePrincipalNames"))] if x],
-                          principal_type=item.get("servicePrincipalType") or "")  # fmt: skip
+        attributes.update(
+            object_id=object_id,
+            app_id=app_id,
+            aliases=[
+                x
+                for x in [
+                    app_id,
+                    str(item.get("displayName") or ""),
+                    *as_list(item.get("servicePrincipalNames")),
+                ]
+                if x
+            ],
+            principal_type=item.get("servicePrincipalType") or "",
+        )
         if item.get("accountEnabled") is False:
             attributes["disabled"] = True
         if paths:
@@ -189,8 +208,14 @@ class AzureReader:
             self.identities_at[paths[0].lower()] = object_id
         if app_id:
             self.by_app[app_id] = object_id
-        self.c.identity(object_id, attributes, name=str(item.get("displayName") or object_id),
-                        kind=kind, provider=PROVIDER, **self._dates(item))  # fmt: skip
+        self.c.identity(
+            object_id,
+            attributes,
+            name=str(item.get("displayName") or object_id),
+            kind=kind,
+            provider=PROVIDER,
+            **self._dates(item),
+        )
 
     def _app(self, item: dict[str, Any], _path: str) -> None:
         app_id = str(item.get("appId") or "")
@@ -200,26 +225,42 @@ class AzureReader:
         ident = self.by_app.get(app_id)
         if ident is None:
             ident = app_id
-            self.c.warn("its service principal is not in this import: the app's credentials are "
-                        "kept on an identity named by its appId (import az ad sp list with it to "
-                        "link them to its role assignments)")  # fmt: skip
+            self.c.warn(
+                "its service principal is not in this import: the app's credentials are "
+                "kept on an identity named by its appId (import az ad sp list with it to "
+                "link them to its role assignments)"
+            )
         attributes = self._credentials(item)
-        attributes.update(app_id=app_id, app_object_id=str(item.get("id") or ""),
-                          sign_in_audience=str(item.get("signInAudience") or ""),
-                          aliases=[app_id, str(item.get("displayName") or "")])  # fmt: skip
+        attributes.update(
+            app_id=app_id,
+            app_object_id=str(item.get("id") or ""),
+            sign_in_audience=str(item.get("signInAudience") or ""),
+            aliases=[app_id, str(item.get("displayName") or "")],
+        )
         dates = self._dates(item)
-        dates["created"] = self._date(item.get("createdDateTime"), "createdDateTime")
-        self.c.identity(ident, attributes, name=str(item.get("displayName") or app_id),
-                        kind=IdentityKind.SERVICE_ACCOUNT.value, provider=PROVIDER, **dates)  # fmt: skip
+        dates["created"] = self.c.date(item.get("createdDateTime"), "createdDateTime")
+        self.c.identity(
+            ident,
+            attributes,
+            name=str(item.get("displayName") or app_id),
+            kind=IdentityKind.SERVICE_ACCOUNT.value,
+            provider=PROVIDER,
+            **dates,
+        )
 
     def _credentials(self, item: dict[str, Any]) -> dict[str, Any]:
         creds = []
         for key, kind in (("passwordCredentials", "secret"), ("keyCredentials", "certificate")):
             for cred in as_list(item.get(key)):
                 if isinstance(cred, dict):
-                    creds.append({"type": kind, "name": str(cred.get("displayName") or ""),
-                                  "start": str(cred.get("startDateTime") or "")[:10],
-                                  "end": str(cred.get("endDateTime") or "")[:10]})  # fmt: skip
+                    creds.append(
+                        {
+                            "type": kind,
+                            "name": str(cred.get("displayName") or ""),
+                            "start": str(cred.get("startDateTime") or "")[:10],
+                            "end": str(cred.get("endDateTime") or "")[:10],
+                        }
+                    )
         return {"credentials": creds} if creds else {}
 
     def _dates(self, item: dict[str, Any]) -> dict[str, Any]:
@@ -228,17 +269,10 @@ class AzureReader:
             for number, cred in enumerate(as_list(item.get(key))):
                 if isinstance(cred, dict):
                     where = f"{key}[{number}]"
-                    ends.append(self._date(cred.get("endDateTime"), f"{where}.endDateTime"))
-                    starts.append(self._date(cred.get("startDateTime"), f"{where}.startDateTime"))
+                    ends.append(self.c.date(cred.get("endDateTime"), f"{where}.endDateTime"))
+                    starts.append(self.c.date(cred.get("startDateTime"), f"{where}.startDateTime"))
         ends, starts = [d for d in ends if d], [d for d in starts if d]
         return {"expires": max(ends, default=None), "last_rotated": max(starts, default=None)}
-
-    def _date(self, value: Any, key: str) -> Any:
-        try:
-            return parse_date(value)
-        except ValueError:
-            self.c.warn(f"{key} {short(value, 40)!r} is not a date; left empty")
-            return None
 
     # -- role assignments -------------------------------------------------------------------
 
@@ -256,21 +290,31 @@ class AzureReader:
             self.c.problem("the assignment needs a principalId and a scope starting with '/'")
             return
         role = str(item.get("roleDefinitionName") or "")
-        role = role or roles.AZURE_ROLE_IDS.get(str(item.get("roleDefinitionId") or "")
-                                                .rsplit("/", 1)[-1].lower(), "")  # fmt: skip
+        role = role or roles.AZURE_ROLE_IDS.get(
+            str(item.get("roleDefinitionId") or "").rsplit("/", 1)[-1].lower(), ""
+        )
         if not role:
-            self.c.problem("the assignment has no roleDefinitionName and its roleDefinitionId "
-                           "is not a built-in role Assay knows", f"{path}.roleDefinitionId")  # fmt: skip
+            self.c.problem(
+                "the assignment has no roleDefinitionName and its roleDefinitionId "
+                "is not a built-in role Assay knows",
+                f"{path}.roleDefinitionId",
+            )
             return
         action, known = roles.azure_strength(role)
         if not known:
             self.unknown_roles.setdefault(role, f"{path}.roleDefinitionName")
         if principal not in self.principals:
             kind_text = str(item.get("principalType") or "").lower()
-            self.c.identity(principal, {"principal_type": item.get("principalType") or "",
-                                        "aliases": [str(item.get("principalName") or "")]},
-                            name=str(item.get("principalName") or ""), kind=_KINDS.get(kind_text),
-                            provider=PROVIDER)  # fmt: skip
+            self.c.identity(
+                principal,
+                {
+                    "principal_type": item.get("principalType") or "",
+                    "aliases": [str(item.get("principalName") or "")],
+                },
+                name=str(item.get("principalName") or ""),
+                kind=_KINDS.get(kind_text),
+                provider=PROVIDER,
+            )
         resource = self._scope(scope)
         condition = item.get("condition")
         attributes: dict[str, Any] = {"role": role, "assignment": str(item.get("name") or "")}
@@ -287,14 +331,24 @@ class AzureReader:
         targets = [i for p, i in self.identities_at.items() if p == key or p.startswith(key + "/")]
         if not targets and _MI_PATH in key:
             name = scope.rstrip("/").rsplit("/", 1)[-1]
-            targets = [self.c.identity(scope.rstrip("/"), {"resource_path": scope}, name=name,
-                                       kind=IdentityKind.MANAGED_IDENTITY.value,
-                                       provider=PROVIDER)]  # fmt: skip
-            self.c.warn("the managed identity this scope names is not in an az ad sp list "
-                        "export of this import; it is kept under its resource path")  # fmt: skip
+            targets = [
+                self.c.identity(
+                    scope.rstrip("/"),
+                    {"resource_path": scope},
+                    name=name,
+                    kind=IdentityKind.MANAGED_IDENTITY.value,
+                    provider=PROVIDER,
+                )
+            ]
+            self.c.warn(
+                "the managed identity this scope names is not in an az ad sp list "
+                "export of this import; it is kept under its resource path"
+            )
         for target in targets:
-            attributes: dict[str, Any] = {"via": [f"{role} on {scope}"],
-                                          "conditional": bool(condition)}  # fmt: skip
+            attributes: dict[str, Any] = {
+                "via": [f"{role} on {scope}"],
+                "conditional": bool(condition),
+            }
             if condition:
                 attributes["conditions"] = [short(condition, 300)]
             self.c.delegation(principal, target, DelegationKind.IMPERSONATE.value, **attributes)
@@ -305,17 +359,24 @@ class AzureReader:
         props = item.get("properties") if isinstance(item.get("properties"), dict) else item
         scope = str(props.get("scope") or "")
         name = str(props.get("denyAssignmentName") or item.get("name") or "deny assignment")
-        principals = {str(p.get("id")) for p in as_list(props.get("principals"))
-                      if isinstance(p, dict)}  # fmt: skip
-        excluded = {str(p.get("id")) for p in as_list(props.get("excludePrincipals"))
-                    if isinstance(p, dict)}  # fmt: skip
+        principals = {
+            str(p.get("id")) for p in as_list(props.get("principals")) if isinstance(p, dict)
+        }
+        excluded = {
+            str(p.get("id")) for p in as_list(props.get("excludePrincipals")) if isinstance(p, dict)
+        }
         if not scope.startswith("/") or not principals:
             self.c.problem("the deny assignment needs a scope and principals")
             return
-        actions = [a for perm in as_list(props.get("permissions")) if isinstance(perm, dict)
-                   for a in as_list(perm.get("actions")) + as_list(perm.get("dataActions"))]  # fmt: skip
-        summary = f"deny assignment {name}: denies {', '.join(map(str, actions[:4])) or '*'} " \
-                  f"at {scope}"  # fmt: skip
+        actions = [
+            a
+            for perm in as_list(props.get("permissions"))
+            if isinstance(perm, dict)
+            for a in as_list(perm.get("actions")) + as_list(perm.get("dataActions"))
+        ]
+        summary = (
+            f"deny assignment {name}: denies {', '.join(map(str, actions[:4])) or '*'} at {scope}"
+        )
         narrowed = mark_denied(self.c, scope, principals, excluded, summary)
         if not narrowed:
             self.c.warn(f"{name} narrows no grant of this import", path)

@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from app.domain.enums import Action
-from app.ingest.fields import DELEGATIONS, ENTITIES, GRANTS, IDENTITIES, RESOURCES
+from app.ingest.fields import ENTITIES, GRANTS, RESOURCES
 from app.ingest.problems import ERROR, WARNING, Problem, Source
 from app.ingest.records import (
     DelegationRecord,
@@ -102,16 +102,27 @@ class Collector:
         """Return how a section is named: ``RoleDetailList``, or ``file: section`` in a folder."""
         return section if file == self.out.file_name else f"{file}: {section}"
 
-    def problem(self, reason: str, path: str = "", *, severity: str = ERROR, file: str = "") -> None:
+    def problem(
+        self, reason: str, path: str = "", *, severity: str = ERROR, file: str = ""
+    ) -> None:
         """Report a problem at ``path`` (default: the current element); an error rejects it."""
         if self._in_element:
             source = self._source
             self._failed = self._failed or severity == ERROR
-            problem = Problem(source.file, source.sheet, source.row, "", reason, severity,
-                              path or self._path)  # fmt: skip
+            problem = Problem(
+                source.file, source.sheet, source.row, "", reason, severity, path or self._path
+            )
         else:
             problem = Problem(file or self._file, "", 0, "", reason, severity, path or "$")
         self.out.problems.append(problem)
+
+    def date(self, value: Any, key: str) -> dt.date | None:
+        """Return the date of an export's time stamp; warn (and return None) when it is not one."""
+        try:
+            return parse_date(value)
+        except ValueError:
+            self.warn(f"{key} {short(value, 40)!r} is not a date; left empty")
+            return None
 
     def warn(self, reason: str, path: str = "", *, file: str = "") -> None:
         """Report a warning (shown, does not reject anything)."""
@@ -143,7 +154,13 @@ class Collector:
         return ident
 
     def resource(
-        self, ident: str, name: str, kind: str, *, within: list[str] | None = None, **attributes: Any
+        self,
+        ident: str,
+        name: str,
+        kind: str,
+        *,
+        within: list[str] | None = None,
+        **attributes: Any,
     ) -> str:
         """Add (or complete) a resource; return its id.
 
@@ -172,8 +189,13 @@ class Collector:
         **attributes: Any,
     ) -> None:
         """Add a grant (merged with an equal one: lists joined, conditional if either is)."""
-        values = {"identity": identity, "resource": resource, "action": action.value,
-                  "scope": scope, "conditional": conditional}  # fmt: skip
+        values = {
+            "identity": identity,
+            "resource": resource,
+            "action": action.value,
+            "scope": scope,
+            "conditional": conditional,
+        }
         key = (identity, resource, action.value, scope)
         self._add(GrantRecord(key, values, self._stamp(attributes), self._source))
 
@@ -326,10 +348,18 @@ def _compact(value: Any) -> str:
 
 
 #: Resource kinds that stand for a whole account, subscription, project or cluster.
-WHOLE_SCOPES = frozenset({
-    "AWS account", "Azure root", "Azure management group", "Azure subscription",
-    "GCP organization", "GCP folder", "GCP project", "Kubernetes cluster",
-})  # fmt: skip
+WHOLE_SCOPES = frozenset(
+    {
+        "AWS account",
+        "Azure root",
+        "Azure management group",
+        "Azure subscription",
+        "GCP organization",
+        "GCP folder",
+        "GCP project",
+        "Kubernetes cluster",
+    }
+)
 
 
 def is_whole(kind: str) -> bool:
@@ -358,8 +388,9 @@ def inherit_admin(collector: Collector) -> int:
             continue
         name = wholes[scope].values.get("name") or grant.key[1]
         for resource in held[scope]:
-            collector.derived_grant(grant, resource, f"{grant.key[3]} (via {name})",
-                                    inherited_from=grant.key[1])  # fmt: skip
+            collector.derived_grant(
+                grant, resource, f"{grant.key[3]} (via {name})", inherited_from=grant.key[1]
+            )
             added += 1
     if added:
         logger.info("admin over whole scopes reaches %d further resource(s)", added)

@@ -22,7 +22,7 @@ from typing import Any
 
 from app.domain.enums import IdentityKind
 from app.ingest.cloud import roles
-from app.ingest.cloud.collector import Collector, as_list, parse_date, short
+from app.ingest.cloud.collector import Collector, as_list, short
 from app.ingest.cloud.documents import Document
 from app.ingest.fields import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES
 
@@ -54,45 +54,55 @@ def looks_like_policy(data: Any) -> bool:
     if isinstance(data, dict):
         return isinstance(data.get("bindings"), list) and "rules" not in data
     items = [i for i in data[:5] if isinstance(i, dict)] if isinstance(data, list) else []
-    return bool(items) and any(isinstance(i.get("policy"), dict) and "resource" in i
-                               for i in items)  # fmt: skip
+    return bool(items) and any(isinstance(i.get("policy"), dict) and "resource" in i for i in items)
 
 
 def looks_like_service_accounts(data: Any) -> bool:
     """Return True for ``gcloud iam service-accounts list`` output."""
     items = [i for i in data[:5] if isinstance(i, dict)] if isinstance(data, list) else []
-    return bool(items) and any("email" in i and ("uniqueId" in i or "/serviceAccounts/" in
-                                                 str(i.get("name", ""))) for i in items)  # fmt: skip
+    return bool(items) and any(
+        "email" in i and ("uniqueId" in i or "/serviceAccounts/" in str(i.get("name", "")))
+        for i in items
+    )
 
 
 def looks_like_keys(data: Any) -> bool:
     """Return True for ``gcloud iam service-accounts keys list`` output."""
     items = [i for i in data[:5] if isinstance(i, dict)] if isinstance(data, list) else []
-    return bool(items) and any("/keys/" in str(i.get("name", "")) or "keyType" in i
-                               for i in items)  # fmt: skip
+    return bool(items) and any("/keys/" in str(i.get("name", "")) or "keyType" in i for i in items)
 
 
 def looks_like_deny_policies(data: Any) -> bool:
     """Return True for one IAM deny policy or a list of them."""
     items = data if isinstance(data, list) else [data]
     items = [i for i in items[:5] if isinstance(i, dict)]
-    return bool(items) and any(isinstance(i.get("rules"), list) and "denypolicies" in
-                               str(i.get("name", "")).lower() for i in items)  # fmt: skip
+    return bool(items) and any(
+        isinstance(i.get("rules"), list) and "denypolicies" in str(i.get("name", "")).lower()
+        for i in items
+    )
 
 
 def resource_of(name: str) -> tuple[str, str, str]:
     """Return the id, name and kind of a full resource name (``//…googleapis.com/…``)."""
     if name.startswith(_CRM):
         rest = name[len(_CRM) :]
-        kind = {"projects": "GCP project", "folders": "GCP folder",
-                "organizations": "GCP organization"}.get(rest.split("/", 1)[0], "GCP resource")  # fmt: skip
+        kind = {
+            "projects": "GCP project",
+            "folders": "GCP folder",
+            "organizations": "GCP organization",
+        }.get(rest.split("/", 1)[0], "GCP resource")
         return rest, rest.split("/", 1)[-1], kind
     host, _, path = name.lstrip("/").partition("/")
     service = host.split(".", 1)[0]
     if service == "iam" and "/serviceAccounts/" in path:
         return path, path.rsplit("/", 1)[-1], "GCP service account"
-    kinds = {"storage": "GCS bucket", "bigquery": "BigQuery dataset", "secretmanager": "secret",
-             "aiplatform": "Vertex AI resource", "cloudkms": "KMS key"}  # fmt: skip
+    kinds = {
+        "storage": "GCS bucket",
+        "bigquery": "BigQuery dataset",
+        "secretmanager": "secret",
+        "aiplatform": "Vertex AI resource",
+        "cloudkms": "KMS key",
+    }
     return f"{service}/{path}", path.rsplit("/", 1)[-1], kinds.get(service, f"GCP {service}")
 
 
@@ -115,12 +125,18 @@ class GcpReader:
                     self.c.source_attribute = {f"source.{format_}": self._tag(doc)}
                     getattr(self, f"_read_{format_.split('-', 1)[1].replace('-', '_')}")(doc)
         for role, path in self.unknown_roles.items():
-            self.c.warn(f"role {role} is not a role Assay knows (a custom role's permissions "
-                        "are not in the export); read as write", path)  # fmt: skip
+            self.c.warn(
+                f"role {role} is not a role Assay knows (a custom role's permissions "
+                "are not in the export); read as write",
+                path,
+            )
         if self.system_keys:
             keys = next(d.name for d, f in self.docs if f == KEYS)
-            self.c.warn(f"{self.system_keys:,} Google-managed key(s) were not taken as "
-                        "identities: Google holds and rotates them", file=keys)  # fmt: skip
+            self.c.warn(
+                f"{self.system_keys:,} Google-managed key(s) were not taken as "
+                "identities: Google holds and rotates them",
+                file=keys,
+            )
 
     def _tag(self, doc: Document) -> str:
         return f"project:{self._project(doc) or doc.stem}"
@@ -165,13 +181,22 @@ class GcpReader:
                 continue
             project = str(item.get("projectId") or email.split("@", 1)[1].split(".", 1)[0])
             self.accounts.setdefault(project, set()).add(email)
-            attributes = {"project": project, "unique_id": str(item.get("uniqueId") or ""),
-                          "aliases": [x for x in (str(item.get("uniqueId") or ""),
-                                                  str(item.get("name") or "")) if x]}  # fmt: skip
+            attributes = {
+                "project": project,
+                "unique_id": str(item.get("uniqueId") or ""),
+                "aliases": [
+                    x for x in (str(item.get("uniqueId") or ""), str(item.get("name") or "")) if x
+                ],
+            }
             if item.get("disabled"):
                 attributes["disabled"] = True
-            self.c.identity(email, attributes, name=str(item.get("displayName") or email),
-                            kind=IdentityKind.SERVICE_ACCOUNT.value, provider=PROVIDER)  # fmt: skip
+            self.c.identity(
+                email,
+                attributes,
+                name=str(item.get("displayName") or email),
+                kind=IdentityKind.SERVICE_ACCOUNT.value,
+                provider=PROVIDER,
+            )
 
     def _read_service_account_keys(self, doc: Document) -> None:
         for item, _path in self._items(doc, "keys", IDENTITIES):
@@ -183,25 +208,27 @@ class GcpReader:
                 self.system_keys += 1
                 continue
             account = name.split("/serviceAccounts/", 1)[1].split("/keys/", 1)[0]
-            created = self._date(item.get("validAfterTime"), "validAfterTime")
-            expires = self._date(item.get("validBeforeTime"), "validBeforeTime")
-            attributes: dict[str, Any] = {"service_account": account,
-                                          "algorithm": str(item.get("keyAlgorithm") or "")}  # fmt: skip
+            created = self.c.date(item.get("validAfterTime"), "validAfterTime")
+            expires = self.c.date(item.get("validBeforeTime"), "validBeforeTime")
+            attributes: dict[str, Any] = {
+                "service_account": account,
+                "algorithm": str(item.get("keyAlgorithm") or ""),
+            }
             if expires is not None and expires.year >= 9999:
                 expires, attributes["never_expires"] = None, True
             if item.get("disabled"):
                 attributes["disabled"] = True
             key_id = name.rsplit("/", 1)[-1]
-            self.c.identity(name, attributes, name=f"{account.split('@')[0]} key {key_id[:8]}",
-                            kind=IdentityKind.API_KEY.value, provider=PROVIDER, created=created,
-                            last_rotated=created, expires=expires)  # fmt: skip
-
-    def _date(self, value: Any, key: str) -> Any:
-        try:
-            return parse_date(value)
-        except ValueError:
-            self.c.warn(f"{key} {short(value, 40)!r} is not a date; left empty")
-            return None
+            self.c.identity(
+                name,
+                attributes,
+                name=f"{account.split('@')[0]} key {key_id[:8]}",
+                kind=IdentityKind.API_KEY.value,
+                provider=PROVIDER,
+                created=created,
+                last_rotated=created,
+                expires=expires,
+            )
 
     # -- policies ---------------------------------------------------------------------------
 
@@ -209,10 +236,12 @@ class GcpReader:
         if isinstance(doc.data, dict):
             project = self._project(doc)
             name = f"{_CRM}projects/{project or doc.stem}"
-            self.c.warn(f"the policy does not name its resource; read as project "
-                        f"{project or doc.stem!r} (inferred from "
-                        f"{'its service accounts' if project else 'the file name'})",
-                        file=doc.name)  # fmt: skip
+            self.c.warn(
+                f"the policy does not name its resource; read as project "
+                f"{project or doc.stem!r} (inferred from "
+                f"{'its service accounts' if project else 'the file name'})",
+                file=doc.name,
+            )
             self._policy(doc, name, doc.data, "$", 0)
             return
         for item in doc.data:
@@ -226,11 +255,24 @@ class GcpReader:
                     self.c.problem("the entry has no policy object")
                 continue
             within = self.projects.get(str(item.get("project") or ""))
-            self._policy(doc, str(item.get("resource") or ""), item["policy"],
-                         f"$[{index}].policy", index, within)  # fmt: skip
+            self._policy(
+                doc,
+                str(item.get("resource") or ""),
+                item["policy"],
+                f"$[{index}].policy",
+                index,
+                within,
+            )
 
-    def _policy(self, doc: Document, full_name: str, policy: dict[str, Any], path: str,
-                number: int, within: str | None = None) -> None:  # fmt: skip
+    def _policy(
+        self,
+        doc: Document,
+        full_name: str,
+        policy: dict[str, Any],
+        path: str,
+        number: int,
+        within: str | None = None,
+    ) -> None:
         ident, name, kind = resource_of(full_name)
         if ident.startswith("projects/") and "/serviceAccounts/" in ident:
             within = ident.split("/serviceAccounts/", 1)[0]
@@ -258,8 +300,11 @@ class GcpReader:
         condition = binding.get("condition")
         attributes: dict[str, Any] = {"role": role}
         if isinstance(condition, dict):
-            attributes["conditions"] = [short(condition.get("title") or "", 80) + ": " +
-                                        short(condition.get("expression") or "", 240)]  # fmt: skip
+            attributes["conditions"] = [
+                short(condition.get("title") or "", 80)
+                + ": "
+                + short(condition.get("expression") or "", 240)
+            ]
         delegating = roles.GCP_DELEGATING.get(role.lower())
         if not delegating:
             self.c.resource(ident, name, kind, within=self.within)
@@ -273,31 +318,37 @@ class GcpReader:
             action, known = roles.gcp_strength(role)
             if not known:
                 self.unknown_roles.setdefault(role, f"{path}.role")
-            self.c.grant(principal, ident, action, role, conditional=bool(condition),
-                         **attributes)  # fmt: skip
+            self.c.grant(principal, ident, action, role, conditional=bool(condition), **attributes)
 
     def _member(self, member: str, path: str) -> str | None:
         if member in _PUBLIC:
-            return self.c.identity(member, {"public": True}, name=_PUBLIC[member],
-                                   provider=PROVIDER)  # fmt: skip
+            return self.c.identity(
+                member, {"public": True}, name=_PUBLIC[member], provider=PROVIDER
+            )
         kind, _, value = member.partition(":")
         if kind == "deleted":
-            self.c.warn(f"{short(member, 80)} is a deleted principal; its binding grants nothing",
-                        path)  # fmt: skip
+            self.c.warn(
+                f"{short(member, 80)} is a deleted principal; its binding grants nothing", path
+            )
             return None
         if not value:
-            self.c.warn(f"member {short(member, 80)!r} is not of the form type:name; skipped",
-                        path)  # fmt: skip
+            self.c.warn(f"member {short(member, 80)!r} is not of the form type:name; skipped", path)
             return None
         if kind == "serviceAccount" and value.endswith(_SA_SUFFIX):
             project = value.split("@", 1)[1][: -len(_SA_SUFFIX)]
             self.accounts.setdefault(project, set()).add(value)
         ident = value if kind in ("user", "serviceAccount", "group") else member
-        return self.c.identity(ident, {"member_type": kind, "aliases": [member]}, name=value,
-                               kind=_MEMBER_KINDS.get(kind), provider=PROVIDER)  # fmt: skip
+        return self.c.identity(
+            ident,
+            {"member_type": kind, "aliases": [member]},
+            name=value,
+            kind=_MEMBER_KINDS.get(kind),
+            provider=PROVIDER,
+        )
 
-    def _delegate(self, principal: str, ident: str, kind: str, how: str,
-                  attributes: dict[str, Any]) -> None:  # fmt: skip
+    def _delegate(
+        self, principal: str, ident: str, kind: str, how: str, attributes: dict[str, Any]
+    ) -> None:
         if kind == "GCP service account":
             targets = [ident.rsplit("/", 1)[-1]]
         elif kind == "GCP project":
@@ -306,10 +357,18 @@ class GcpReader:
             targets = sorted({a for accounts in self.accounts.values() for a in accounts})
         for target in targets:
             if not self.c.has(IDENTITIES, target):
-                self.c.identity(target, {}, name=target, kind=IdentityKind.SERVICE_ACCOUNT.value,
-                                provider=PROVIDER)  # fmt: skip
-            extra = dict(attributes, via=[f"{attributes['role']} on {ident}"],
-                         conditional=bool(attributes.get("conditions")))  # fmt: skip
+                self.c.identity(
+                    target,
+                    {},
+                    name=target,
+                    kind=IdentityKind.SERVICE_ACCOUNT.value,
+                    provider=PROVIDER,
+                )
+            extra = dict(
+                attributes,
+                via=[f"{attributes['role']} on {ident}"],
+                conditional=bool(attributes.get("conditions")),
+            )
             extra.pop("role", None)
             self.c.delegation(principal, target, how, **extra)
 

@@ -1,5 +1,7 @@
-"""Kubernetes RBAC: ``kubectl get serviceaccounts,roles,rolebindings,clusterroles,
-clusterrolebindings -A -o json`` (or ``-o yaml``), read offline.
+"""Kubernetes RBAC exports, read offline.
+
+The export is ``kubectl get serviceaccounts,roles,rolebindings,clusterroles,
+clusterrolebindings -A -o json`` (or ``-o yaml``).
 
 Service accounts, and the users and groups bindings name, are identities; namespaces and the
 cluster are resources. A binding gives each subject a grant on its namespace (a RoleBinding) or on
@@ -21,7 +23,7 @@ from typing import Any
 
 from app.domain.enums import Action, DelegationKind, IdentityKind
 from app.ingest.cloud import roles
-from app.ingest.cloud.collector import Collector, as_list, parse_date
+from app.ingest.cloud.collector import Collector, as_list
 from app.ingest.cloud.documents import Document
 from app.ingest.fields import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES
 
@@ -90,8 +92,11 @@ class KubernetesReader:
             with self.c.element(self.doc.name, section, index, path, entity):
                 self._item(item, kind, path)
         if self.unknown_verbs:
-            self.c.warn(f"verb(s) {', '.join(self.unknown_verbs)} are not RBAC verbs Assay knows;"
-                        " read as write", file=self.doc.name)  # fmt: skip
+            self.c.warn(
+                f"verb(s) {', '.join(self.unknown_verbs)} are not RBAC verbs Assay knows;"
+                " read as write",
+                file=self.doc.name,
+            )
 
     def _item(self, item: Any, kind: str, path: str) -> None:
         if not isinstance(item, dict) or not isinstance(item.get("metadata"), dict):
@@ -115,27 +120,41 @@ class KubernetesReader:
         namespace, name = str(meta.get("namespace") or "default"), str(meta["name"])
         ident = self._sa_id(namespace, name)
         annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
-        attributes: dict[str, Any] = {"namespace": namespace, "cluster": self.cluster,
-                                      "aliases": [f"system:serviceaccount:{namespace}:{name}",
-                                                  f"{namespace}/{name}"]}  # fmt: skip
+        attributes: dict[str, Any] = {
+            "namespace": namespace,
+            "cluster": self.cluster,
+            "aliases": [f"system:serviceaccount:{namespace}:{name}", f"{namespace}/{name}"],
+        }
         if item.get("automountServiceAccountToken") is False:
             attributes["automount_token"] = False
-        try:
-            created = parse_date(meta.get("creationTimestamp"))
-        except ValueError:
-            created = None
-            self.c.warn("metadata.creationTimestamp is not a date; left empty")
-        self.c.identity(ident, attributes, name=f"{namespace}/{name}",
-                        kind=IdentityKind.SERVICE_ACCOUNT.value, provider=PROVIDER,
-                        created=created)  # fmt: skip
+        created = self.c.date(meta.get("creationTimestamp"), "metadata.creationTimestamp")
+        self.c.identity(
+            ident,
+            attributes,
+            name=f"{namespace}/{name}",
+            kind=IdentityKind.SERVICE_ACCOUNT.value,
+            provider=PROVIDER,
+            created=created,
+        )
         self.accounts.setdefault(namespace, []).append(ident)
         for key, (provider, kind) in _CLOUD_ANNOTATIONS.items():
             target = annotations.get(key)
             if isinstance(target, str) and target:
-                self.c.identity(target, {}, stamp=False, name=target.rsplit("/", 1)[-1],
-                                kind=kind.value, provider=provider)  # fmt: skip
-                self.c.delegation(ident, target, DelegationKind.ASSUME_ROLE.value,
-                                  via=[f"annotation {key}"], conditional=False)  # fmt: skip
+                self.c.identity(
+                    target,
+                    {},
+                    stamp=False,
+                    name=target.rsplit("/", 1)[-1],
+                    kind=kind.value,
+                    provider=provider,
+                )
+                self.c.delegation(
+                    ident,
+                    target,
+                    DelegationKind.ASSUME_ROLE.value,
+                    via=[f"annotation {key}"],
+                    conditional=False,
+                )
 
     def _sa_id(self, namespace: str, name: str) -> str:
         return f"k8s:{self.cluster}:serviceaccount:{namespace}:{name}"
@@ -166,8 +185,9 @@ class KubernetesReader:
                     action = Action.WRITE
                 best = max(best, action, key=lambda a: a.rank)
             if names:
-                rules.named.append(f"{', '.join(verbs)} on {', '.join(resources)} named "
-                                   f"{', '.join(names[:5])}")  # fmt: skip
+                rules.named.append(
+                    f"{', '.join(verbs)} on {', '.join(resources)} named {', '.join(names[:5])}"
+                )
             rules.summary.append(f"{','.join(verbs)} {','.join(resources) or 'urls'}"[:120])
         rules.action = best
         return rules
@@ -186,20 +206,34 @@ class KubernetesReader:
             principal = self._subject(subject, namespace, f"{path}.subjects[{number}]")
             if principal is None or rules is None:
                 continue
-            attributes: dict[str, Any] = {"binding": str(meta["name"]),
-                                          "rules": rules.summary[:10]}  # fmt: skip
+            attributes: dict[str, Any] = {"binding": str(meta["name"]), "rules": rules.summary[:10]}
             if rules.named:
                 attributes["limits"] = rules.named[:10]
             if rules.granting:
-                self.c.grant(principal, resource, rules.action, scope,
-                             conditional=bool(rules.named), **attributes)  # fmt: skip
+                self.c.grant(
+                    principal,
+                    resource,
+                    rules.action,
+                    scope,
+                    conditional=bool(rules.named),
+                    **attributes,
+                )
             for names in rules.impersonates:
-                pool = [a for ns, accounts in self.accounts.items() if not namespace or ns ==
-                        namespace for a in accounts]  # fmt: skip
+                pool = [
+                    a
+                    for ns, accounts in self.accounts.items()
+                    if not namespace or ns == namespace
+                    for a in accounts
+                ]
                 targets = [a for a in pool if not names or a.rsplit(":", 1)[-1] in names]
                 for target in targets:
-                    self.c.delegation(principal, target, DelegationKind.IMPERSONATE.value,
-                                      via=[f"{scope} ({meta['name']})"], conditional=False)  # fmt: skip
+                    self.c.delegation(
+                        principal,
+                        target,
+                        DelegationKind.IMPERSONATE.value,
+                        via=[f"{scope} ({meta['name']})"],
+                        conditional=False,
+                    )
 
     def _role(self, namespace: str, kind: str, name: str, path: str) -> _Rules | None:
         key = (namespace, name) if kind == "Role" else ("", name)
@@ -207,16 +241,23 @@ class KubernetesReader:
         if found is None and kind == "ClusterRole" and name in roles.K8S_CLUSTER_ROLES:
             found = _Rules(roles.K8S_CLUSTER_ROLES[name], summary=[f"built-in {name}"])
         if found is None:
-            self.c.warn(f"{kind} {name!r} is not in the export; what the binding allows is "
-                        "unknown", f"{path}.roleRef")  # fmt: skip
+            self.c.warn(
+                f"{kind} {name!r} is not in the export; what the binding allows is unknown",
+                f"{path}.roleRef",
+            )
         return found
 
     def _resource(self, namespace: str) -> str:
         if namespace:
-            return self.c.resource(f"k8s:{self.cluster}:namespace:{namespace}", namespace,
-                                   "Kubernetes namespace", within=[f"k8s:{self.cluster}"])  # fmt: skip
-        return self.c.resource(f"k8s:{self.cluster}", f"cluster {self.cluster}",
-                               "Kubernetes cluster")  # fmt: skip
+            return self.c.resource(
+                f"k8s:{self.cluster}:namespace:{namespace}",
+                namespace,
+                "Kubernetes namespace",
+                within=[f"k8s:{self.cluster}"],
+            )
+        return self.c.resource(
+            f"k8s:{self.cluster}", f"cluster {self.cluster}", "Kubernetes cluster"
+        )
 
     def _subject(self, subject: Any, namespace: str, path: str) -> str | None:
         if not isinstance(subject, dict) or not subject.get("name"):
@@ -227,24 +268,36 @@ class KubernetesReader:
             space = str(subject.get("namespace") or namespace or "default")
             ident = self._sa_id(space, name)
             if not self.c.has(IDENTITIES, ident):
-                self.c.identity(ident, {"namespace": space, "cluster": self.cluster},
-                                name=f"{space}/{name}", kind=IdentityKind.SERVICE_ACCOUNT.value,
-                                provider=PROVIDER)  # fmt: skip
+                self.c.identity(
+                    ident,
+                    {"namespace": space, "cluster": self.cluster},
+                    name=f"{space}/{name}",
+                    kind=IdentityKind.SERVICE_ACCOUNT.value,
+                    provider=PROVIDER,
+                )
                 self.c.warn(f"service account {space}/{name} is bound but not in the export", path)
             return ident
         if kind in ("User", "Group"):
             ident = f"k8s:{self.cluster}:{kind.lower()}:{name}"
             human = IdentityKind.HUMAN_USER.value if kind == "User" else None
-            return self.c.identity(ident, {"subject_kind": kind, "aliases": [name]}, name=name,
-                                   kind=human, provider=PROVIDER)  # fmt: skip
+            return self.c.identity(
+                ident,
+                {"subject_kind": kind, "aliases": [name]},
+                name=name,
+                kind=human,
+                provider=PROVIDER,
+            )
         self.c.problem(f"subject kind {kind!r} is not ServiceAccount, User or Group", path)
         return None
 
 
 def _delegates(verbs: list[str], resources: list[str]) -> bool:
     """Return True for a rule that only lets its holder act as service accounts."""
-    impersonate = "impersonate" in verbs and set(resources) <= {"serviceaccounts", "users",
-                                                                "groups"}  # fmt: skip
+    impersonate = "impersonate" in verbs and set(resources) <= {
+        "serviceaccounts",
+        "users",
+        "groups",
+    }
     token = set(verbs) == {"create"} and resources == ["serviceaccounts/token"]
     return impersonate or token
 

@@ -73,8 +73,10 @@ def resolve_links(inventory: ParsedInventory, index: Mapping[str, str], known: s
             inventory.problems.append(at(link.source, link.column, reason, WARNING))
         else:
             if found == AMBIGUOUS:
-                reason = (f"identity {quote(link.identity)} of {link.system} matches several "
-                          "identities by name; it is kept as written")  # fmt: skip
+                reason = (
+                    f"identity {quote(link.identity)} of {link.system} matches several "
+                    "identities by name; it is kept as written"
+                )
                 inventory.problems.append(at(link.source, link.column, reason, WARNING))
             rewritten.append(link)
     inventory.links = rewritten
@@ -85,5 +87,7 @@ def resolve_links(inventory: ParsedInventory, index: Mapping[str, str], known: s
 
 def file_identities(inventory: ParsedInventory) -> list[tuple[str, str, Mapping[str, Any]]]:
     """Return ``(id, name, attributes)`` of the file's identities."""
-    return [(r.key[0], str(r.values.get("name") or ""), r.attributes)
-            for r in inventory.records[IDENTITIES]]  # fmt: skip
+    return [
+        (r.key[0], str(r.values.get("name") or ""), r.attributes)
+        for r in inventory.records[IDENTITIES]
+    ]

@@ -44,7 +44,9 @@ def is_export_format(name: str) -> bool:
     return name in FORMATS or name == FOLDER_FORMAT
 
 
-def read_exports(path: Path, *, format: str = "auto", limits: Limits = DEFAULT_LIMITS) -> ParsedInventory:  # noqa: A002, E501
+def read_exports(
+    path: Path, *, format: str = "auto", limits: Limits = DEFAULT_LIMITS
+) -> ParsedInventory:  # noqa: A002, E501
     """Read one export file, or every JSON/YAML export in a folder.
 
     Args:
@@ -63,8 +65,9 @@ def read_exports(path: Path, *, format: str = "auto", limits: Limits = DEFAULT_L
     docs = [_load(p, format, limits) for p in _files(path)]
     name = path.name
     formats = sorted({f for _doc, f in docs})
-    collector = Collector(name, formats[0] if len(formats) == 1 and not path.is_dir()
-                          else FOLDER_FORMAT)  # fmt: skip
+    collector = Collector(
+        name, formats[0] if len(formats) == 1 and not path.is_dir() else FOLDER_FORMAT
+    )
     covered: set[str] = set()
     for platform in _PLATFORMS:
         mine = [(d, f) for d, f in docs if f in platform.formats]
@@ -94,8 +97,11 @@ def _files(path: Path) -> list[Path]:
         raise IngestError(f"{path.name}: no such file or folder")
     if path.is_file():
         return [path]
-    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in
-                   JSON_SUFFIXES + YAML_SUFFIXES)  # fmt: skip
+    files = sorted(
+        p
+        for p in path.iterdir()
+        if p.is_file() and p.suffix.lower() in JSON_SUFFIXES + YAML_SUFFIXES
+    )
     if not files:
         raise IngestError(f"{path.name} is a folder without JSON or YAML exports")
     if len(files) > MAX_FILES:

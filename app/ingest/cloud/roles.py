@@ -15,18 +15,31 @@ logger = logging.getLogger(__name__)
 A, W, X, R = Action.ADMIN, Action.WRITE, Action.EXECUTE, Action.READ
 
 AZURE_ROLES: dict[str, Action] = {
-    "owner": A, "user access administrator": A, "role based access control administrator": A,
-    "key vault administrator": A, "storage blob data owner": A,
+    "owner": A,
+    "user access administrator": A,
+    "role based access control administrator": A,
+    "key vault administrator": A,
+    "storage blob data owner": A,
     "azure kubernetes service rbac cluster admin": A,
     "azure kubernetes service cluster admin role": A,
-    "contributor": W, "key vault secrets officer": W, "key vault crypto officer": W,
-    "key vault secrets user": R, "key vault reader": R, "reader": R,
-    "cognitive services openai user": X, "cognitive services user": X,
-    "cognitive services openai contributor": W, "azure ai developer": W,
-    "managed identity operator": X, "key vault crypto user": X, "logic app operator": X,
-    "azure service bus data sender": W, "azure service bus data receiver": R,
-    "azureml data scientist": W, "search index data reader": R,
-}  # fmt: skip
+    "contributor": W,
+    "key vault secrets officer": W,
+    "key vault crypto officer": W,
+    "key vault secrets user": R,
+    "key vault reader": R,
+    "reader": R,
+    "cognitive services openai user": X,
+    "cognitive services user": X,
+    "cognitive services openai contributor": W,
+    "azure ai developer": W,
+    "managed identity operator": X,
+    "key vault crypto user": X,
+    "logic app operator": X,
+    "azure service bus data sender": W,
+    "azure service bus data receiver": R,
+    "azureml data scientist": W,
+    "search index data reader": R,
+}
 #: Role definition ids of the four general built-in roles (for exports without role names).
 AZURE_ROLE_IDS = {
     "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
@@ -35,27 +48,61 @@ AZURE_ROLE_IDS = {
     "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",
 }
 _AZURE_SUFFIXES = (
-    ("owner", A), ("administrator", A), ("admin", A), ("contributor", W), ("officer", W),
-    ("writer", W), ("editor", W), ("sender", W), ("reader", R), ("viewer", R), ("receiver", R),
-    ("user", X), ("operator", X), ("invoker", X),
-)  # fmt: skip
+    ("owner", A),
+    ("administrator", A),
+    ("admin", A),
+    ("contributor", W),
+    ("officer", W),
+    ("writer", W),
+    ("editor", W),
+    ("sender", W),
+    ("reader", R),
+    ("viewer", R),
+    ("receiver", R),
+    ("user", X),
+    ("operator", X),
+    ("invoker", X),
+)
 #: Azure roles that let the holder attach a user-assigned managed identity and act as it.
 AZURE_IDENTITY_USERS = frozenset({"owner", "contributor", "managed identity operator"})
 
 GCP_ROLES: dict[str, Action] = {
-    "roles/owner": A, "roles/editor": W, "roles/viewer": R, "roles/browser": R,
-    "roles/iam.serviceaccountkeyadmin": A, "roles/resourcemanager.projectiamadmin": A,
-    "roles/iam.securityadmin": A, "roles/storage.objectadmin": W,
-    "roles/secretmanager.secretaccessor": R, "roles/cloudkms.cryptokeyencrypterdecrypter": X,
-    "roles/bigquery.dataowner": A, "roles/aiplatform.user": X, "roles/run.invoker": X,
-    "roles/logging.logwriter": W, "roles/monitoring.metricwriter": W,
-    "roles/pubsub.publisher": W, "roles/pubsub.subscriber": R,
-}  # fmt: skip
+    "roles/owner": A,
+    "roles/editor": W,
+    "roles/viewer": R,
+    "roles/browser": R,
+    "roles/iam.serviceaccountkeyadmin": A,
+    "roles/resourcemanager.projectiamadmin": A,
+    "roles/iam.securityadmin": A,
+    "roles/storage.objectadmin": W,
+    "roles/secretmanager.secretaccessor": R,
+    "roles/cloudkms.cryptokeyencrypterdecrypter": X,
+    "roles/bigquery.dataowner": A,
+    "roles/aiplatform.user": X,
+    "roles/run.invoker": X,
+    "roles/logging.logwriter": W,
+    "roles/monitoring.metricwriter": W,
+    "roles/pubsub.publisher": W,
+    "roles/pubsub.subscriber": R,
+}
 _GCP_SUFFIXES = (
-    ("admin", A), ("owner", A), ("editor", W), ("writer", W), ("creator", W), ("developer", W),
-    ("publisher", W), ("contributor", W), ("viewer", R), ("reader", R), ("accessor", R),
-    ("subscriber", R), ("user", X), ("invoker", X), ("runner", X), ("decrypter", X),
-)  # fmt: skip
+    ("admin", A),
+    ("owner", A),
+    ("editor", W),
+    ("writer", W),
+    ("creator", W),
+    ("developer", W),
+    ("publisher", W),
+    ("contributor", W),
+    ("viewer", R),
+    ("reader", R),
+    ("accessor", R),
+    ("subscriber", R),
+    ("user", X),
+    ("invoker", X),
+    ("runner", X),
+    ("decrypter", X),
+)
 #: Google Cloud roles that let the holder act as a service account (delegations, not grants).
 GCP_DELEGATING = {
     "roles/iam.serviceaccounttokencreator": "impersonate",
@@ -66,10 +113,22 @@ GCP_DELEGATING = {
 
 K8S_CLUSTER_ROLES: dict[str, Action] = {"cluster-admin": A, "admin": A, "edit": W, "view": R}
 _K8S_VERBS: dict[str, Action] = {
-    "get": R, "list": R, "watch": R, "create": W, "update": W, "patch": W, "delete": W,
-    "deletecollection": W, "escalate": A, "bind": A, "impersonate": A, "*": A, "use": X,
-    "approve": A, "sign": A,
-}  # fmt: skip
+    "get": R,
+    "list": R,
+    "watch": R,
+    "create": W,
+    "update": W,
+    "patch": W,
+    "delete": W,
+    "deletecollection": W,
+    "escalate": A,
+    "bind": A,
+    "impersonate": A,
+    "*": A,
+    "use": X,
+    "approve": A,
+    "sign": A,
+}
 
 
 def azure_strength(role: str) -> tuple[Action, bool]:

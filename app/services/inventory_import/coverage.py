@@ -1,5 +1,7 @@
-"""Which AI systems' identities no identity export describes, and which exported identities no
-system uses: the two lists a dry run shows once exports and the register meet.
+"""Where the register and the identity exports fail to meet, for the dry run.
+
+Which AI systems' identities no identity export describes, and which exported identities no
+system uses.
 
 An identity counts as found in an export when an export import stamped it (a ``source.…``
 attribute). A system uses an identity directly (the register's identities) or through the
@@ -41,10 +43,12 @@ class Coverage:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the coverage as plain data."""
-        return {"systems_with_identities_in_no_export": self.unfound,
-                "identities_used_by_no_system": self.unused,
-                "identities_used_by_no_system_count": self.unused_count,
-                "identities_in_exports": self.exported}  # fmt: skip
+        return {
+            "systems_with_identities_in_no_export": self.unfound,
+            "identities_used_by_no_system": self.unused,
+            "identities_used_by_no_system_count": self.unused_count,
+            "identities_in_exports": self.exported,
+        }
 
 
 def _exported(attributes: Any) -> bool:

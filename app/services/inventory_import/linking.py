@@ -24,7 +24,9 @@ logger = logging.getLogger(__name__)
 def link_identities(parsed: ParsedInventory, existing: Existing) -> None:
     """Resolve the file's links by other names, and adopt the register's links for exports."""
     rows = existing.records[IDENTITIES]
-    workspace = [(k[0], str(r.get("name") or ""), r.get("attributes") or {}) for k, r in rows.items()]
+    workspace = [
+        (k[0], str(r.get("name") or ""), r.get("attributes") or {}) for k, r in rows.items()
+    ]
     mine = file_identities(parsed)
     if parsed.links:
         index = alias_index(mine + workspace)
@@ -52,8 +54,10 @@ def _adopt(parsed: ParsedInventory, existing: Existing, mine: list) -> None:
         for system in sorted(systems):
             if (system, target) not in present:
                 parsed.links.append(Link(system, target, source, ""))
-        reason = (f"the register's identity {quote(identity)} is {quote(target)} of this "
-                  f"export: {', '.join(sorted(systems))} will use it too")  # fmt: skip
+        reason = (
+            f"the register's identity {quote(identity)} is {quote(target)} of this "
+            f"export: {', '.join(sorted(systems))} will use it too"
+        )
         parsed.problems.append(Problem(parsed.file_name, "", 0, "", reason, WARNING, "$"))
 
 
