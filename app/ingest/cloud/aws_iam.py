@@ -12,14 +12,14 @@ which are marked conditional rather than dropped.
 
 from __future__ import annotations
 
-import fnmatch
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.domain.enums import Action, DelegationKind, IdentityKind
+from app.domain.enums import Action, IdentityKind
 from app.ingest.cloud import aws_policy as pol
 from app.ingest.cloud.aws_managed import managed_document
+from app.ingest.cloud.aws_trust import PROVIDER, TrustReading, account_of
 from app.ingest.cloud.collector import Collector, as_list, owner_from_tags
 from app.ingest.cloud.documents import Document
 from app.ingest.fields import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES
@@ -28,10 +28,9 @@ from app.ingest.problems import IngestError
 logger = logging.getLogger(__name__)
 
 FORMAT = "aws-authorization-details"
-PROVIDER = "AWS IAM"
 SECTIONS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
 COVERED = {IDENTITIES, RESOURCES, GRANTS, DELEGATIONS}
-ANYONE = "aws:*"
+
 _MAX_LISTED = 20
 Policies = list[tuple[str, list[pol.Statement]]]
 
@@ -60,7 +59,7 @@ class _Entry:
     reasons: list[str] = field(default_factory=list)
 
 
-class AwsReader:
+class AwsReader(TrustReading):
     """Reads one authorization-details document into a collector.
 
     Args:
@@ -205,7 +204,7 @@ class AwsReader:
         name = str(item.get(f"{what.capitalize()}Name") or arn.rsplit("/", 1)[-1])
         created = self.c.date(item.get("CreateDate"), "CreateDate")
         attributes: dict[str, Any] = {
-            "account": _account_of(arn) or self.account,
+            "account": account_of(arn) or self.account,
             "aliases": [name, str(item.get(f"{what.capitalize()}Id") or "")],
         }
         if tags:
@@ -345,133 +344,6 @@ class AwsReader:
                 if statement.not_action or statement.not_resource:
                     _add(entry.reasons, statement.summary())
 
-    # -- delegations ------------------------------------------------------------------------
-
-    def _trust_delegations(self) -> None:
-        for arn, (principal, trust) in self.roles.items():
-            path = f"{principal.path}.AssumeRolePolicyDocument"
-            with self.c.element(self.file, "trust policies", principal.index, path, DELEGATIONS):
-                denies = [st for st in trust if st.effect == "Deny"]
-                for statement in trust:
-                    if statement.effect != "Allow" or not any(
-                        pol.is_assume(a) for a in statement.actions
-                    ):
-                        continue
-                    for kind, values in statement.principals.items():
-                        for value in values:
-                            self._trust(arn, kind, value, statement, denies)
-
-    def _trust(
-        self,
-        role: str,
-        kind: str,
-        value: str,
-        statement: pol.Statement,
-        denies: list[pol.Statement],
-    ) -> None:
-        source = self._trusted(role, kind, value)
-        if source is None:
-            return
-        attributes: dict[str, Any] = {"via": [f"trust policy of {role.rsplit('/', 1)[-1]}"]}
-        denied = [
-            d.summary()
-            for d in denies
-            if any(pol.patterns_overlap(value, v) for vs in d.principals.values() for v in vs)
-        ]
-        if statement.condition:
-            attributes["conditions"] = [statement.summary()]
-        if denied:
-            attributes["denied_by"] = denied
-        attributes["conditional"] = bool(statement.condition or denied)
-        self.c.delegation(source, role, DelegationKind.ASSUME_ROLE.value, **attributes)
-
-    def _trusted(self, role: str, kind: str, value: str) -> str | None:
-        if kind == "*" or value == "*":
-            self.c.warn(f"role {role} trusts any AWS principal ('*'); read as trusted by anyone")
-            return self.c.identity(
-                ANYONE, {"public": True}, name="any AWS principal", provider=PROVIDER
-            )
-        if kind == "AWS":
-            if value.isdigit() and len(value) == 12:
-                value = f"arn:aws:iam::{value}:root"
-            if value.endswith(":root"):
-                account = _account_of(value)
-                if account == self.account:
-                    self.account_trust.add(role)
-                    return None
-                return self.c.identity(
-                    value,
-                    {"external": True, "account": account},
-                    name=f"AWS account {account} (external)",
-                    kind=IdentityKind.ROLE.value,
-                    provider=PROVIDER,
-                )
-            return value if value in self.roles or self._known(value) else self._external(value)
-        if kind == "Service":
-            return self.c.identity(
-                value,
-                {"principal_type": "AWS service"},
-                name=f"AWS service {value.split('.', 1)[0]}",
-                kind=IdentityKind.SERVICE_ACCOUNT.value,
-                provider=PROVIDER,
-            )
-        if kind == "Federated":
-            return self.c.identity(
-                value,
-                {"principal_type": "identity provider"},
-                name=f"identity provider {value.rsplit('/', 1)[-1]}",
-                kind=IdentityKind.OAUTH_CLIENT.value,
-                provider=PROVIDER,
-            )
-        self.c.warn(f"principal type {kind!r} of role {role}'s trust policy is not read")
-        return None
-
-    def _known(self, arn: str) -> bool:
-        return arn in self.known
-
-    def _external(self, arn: str) -> str:
-        kind = IdentityKind.ROLE.value if ":role/" in arn else None
-        return self.c.identity(
-            arn,
-            {"external": True, "account": _account_of(arn)},
-            name=arn.rsplit("/", 1)[-1],
-            kind=kind,
-            provider=PROVIDER,
-        )
-
-    def _policy_delegations(self) -> None:
-        for principal in self.principals:
-            if not principal.assumes:
-                continue
-            path = principal.path
-            with self.c.element(
-                self.file, "sts:AssumeRole permissions", principal.index, path, DELEGATIONS
-            ):
-                for statement in principal.assumes:
-                    for target in self._assumable(statement):
-                        attributes: dict[str, Any] = {
-                            "via": [statement.label],
-                            "conditional": bool(statement.condition),
-                        }
-                        if statement.condition:
-                            attributes["conditions"] = [statement.summary()]
-                        self.c.delegation(
-                            principal.arn, target, DelegationKind.ASSUME_ROLE.value, **attributes
-                        )
-
-    def _assumable(self, statement: pol.Statement) -> list[str]:
-        targets: list[str] = []
-        patterns = ["*"] if statement.not_resource else (statement.resources or ["*"])
-        for pattern in patterns:
-            if "*" in pattern or "?" in pattern:
-                low = pattern.lower()
-                targets += [r for r in self.account_trust if fnmatch.fnmatchcase(r.lower(), low)]
-            elif pattern in self.account_trust:
-                targets.append(pattern)
-            elif ":role/" in pattern and _account_of(pattern) not in (self.account, ""):
-                targets.append(self._external(pattern))
-        return targets
-
 
 _BY_RANK = {a.rank: a for a in Action}
 
@@ -505,17 +377,12 @@ def _boundary(item: dict[str, Any]) -> str:
     return ""
 
 
-def _account_of(arn: str) -> str:
-    parts = arn.split(":")
-    return parts[4] if len(parts) > 4 else ""
-
-
 def _account(data: dict[str, Any]) -> str:
     counts: dict[str, int] = {}
     for section in ("RoleDetailList", "UserDetailList", "GroupDetailList"):
         for item in data.get(section) or []:
             if isinstance(item, dict):
-                account = _account_of(str(item.get("Arn") or ""))
+                account = account_of(str(item.get("Arn") or ""))
                 if account.isdigit():
                     counts[account] = counts.get(account, 0) + 1
     return max(counts, key=counts.__getitem__) if counts else "unknown"
