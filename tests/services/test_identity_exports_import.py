@@ -123,3 +123,10 @@ def test_folder_hash_is_stable_and_a_broken_file_refuses_the_import(ws, tmp_path
 
     with pytest.raises(ImportFileError, match="service-accounts.json, line 1"):
         plan_import(ws, copy)
+
+
+def test_a_register_identity_the_export_matches_counts_as_found(ws, tmp_path):
+    import_inventory(ws, _register(tmp_path, "AIS-009,Agent,autonomous,payments-recon-agent\n"))
+    plan = plan_import(ws, AWS)
+    assert "AIS-009" not in plan.coverage.unfound
+    assert f"{ROLE}payments-recon-agent" not in plan.coverage.unused

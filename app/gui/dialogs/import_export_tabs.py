@@ -73,8 +73,8 @@ def conditional_table() -> RowsTable:
             Column("Identity", attr("identity")),
             Column("Resource", attr("resource")),
             Column("Action", attr("action")),
+            Column("May be narrowed by", attr("why"), tooltip=attr("why")),
             Column("Granted by", attr("granted_by")),
-            Column("May be narrowed by", attr("why"), tooltip=str),
         ],
         noun="conditional grants",
     )
@@ -86,7 +86,7 @@ def coverage_table() -> RowsTable:
         [
             Column("What", attr("what")),
             Column("Id", attr("subject")),
-            Column("Identities found in no export", attr("detail"), tooltip=str),
+            Column("Identities found in no export", attr("detail"), tooltip=attr("detail")),
         ],
         noun="entries",
     )

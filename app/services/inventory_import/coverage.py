@@ -55,8 +55,14 @@ def _exported(attributes: Any) -> bool:
     return isinstance(attributes, dict) and any(k.startswith("source.") for k in attributes)
 
 
-def coverage(existing: Existing, resolved: Resolved) -> Coverage | None:
-    """Return the coverage after this import, or None when no identity comes from an export."""
+def coverage(existing: Existing, resolved: Resolved, matched: set[str]) -> Coverage | None:
+    """Return the coverage after this import, or None when no identity comes from an export.
+
+    Args:
+        existing: The workspace's inventory.
+        resolved: The import's records.
+        matched: Register identities an export's identity turned out to be (found, then).
+    """
     attributes = {k[0]: row.get("attributes") for k, row in existing.records[IDENTITIES].items()}
     for record in resolved.records[IDENTITIES]:
         before = attributes.get(record.key[0]) or {}
@@ -75,7 +81,7 @@ def coverage(existing: Existing, resolved: Resolved) -> Coverage | None:
     for system, identity in sorted(links):
         by_system.setdefault(system, []).append(identity)
     for system, identities in by_system.items():
-        missing = [i for i in identities if i not in exported]
+        missing = [i for i in identities if i not in exported and i not in matched]
         if missing and len(result.unfound) < MAX_LISTED:
             result.unfound[system] = missing
     used = _reachable({i for _s, i in links}, delegates)

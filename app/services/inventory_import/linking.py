@@ -21,8 +21,12 @@ from app.ingest.records import Link, ParsedInventory
 logger = logging.getLogger(__name__)
 
 
-def link_identities(parsed: ParsedInventory, existing: Existing) -> None:
-    """Resolve the file's links by other names, and adopt the register's links for exports."""
+def link_identities(parsed: ParsedInventory, existing: Existing) -> set[str]:
+    """Resolve the file's links by other names, and adopt the register's links for exports.
+
+    Returns:
+        The workspace identities an export's identity turned out to be (named otherwise).
+    """
     rows = existing.records[IDENTITIES]
     workspace = [
         (k[0], str(r.get("name") or ""), r.get("attributes") or {}) for k, r in rows.items()
@@ -33,16 +37,18 @@ def link_identities(parsed: ParsedInventory, existing: Existing) -> None:
         known = {k[0] for k in rows} | {i for i, _n, _a in mine}
         resolve_links(parsed, index, known)
     if is_export_format(parsed.format) and existing.links:
-        _adopt(parsed, existing, mine)
+        return _adopt(parsed, existing, mine)
+    return set()
 
 
-def _adopt(parsed: ParsedInventory, existing: Existing, mine: list) -> None:
+def _adopt(parsed: ParsedInventory, existing: Existing, mine: list) -> set[str]:
     index = alias_index(mine)
     ids = {i for i, _n, _a in mine}
     systems_of: dict[str, list[str]] = {}
     for system, identity in existing.links:
         systems_of.setdefault(identity, []).append(system)
     present = {(k.system, k.identity) for k in parsed.links}
+    matched: set[str] = set()
     for identity, systems in sorted(systems_of.items()):
         if identity in ids:
             continue
@@ -50,6 +56,7 @@ def _adopt(parsed: ParsedInventory, existing: Existing, mine: list) -> None:
         target = _match(index, names_of(identity, str(row.get("name") or ""), {}))
         if not target:
             continue
+        matched.add(identity)
         source = Source(parsed.file_name, "", 0)
         for system in sorted(systems):
             if (system, target) not in present:
@@ -59,6 +66,7 @@ def _adopt(parsed: ParsedInventory, existing: Existing, mine: list) -> None:
             f"export: {', '.join(sorted(systems))} will use it too"
         )
         parsed.problems.append(Problem(parsed.file_name, "", 0, "", reason, WARNING, "$"))
+    return matched
 
 
 def _match(index: dict[str, str], names: list[str]) -> str:

@@ -296,7 +296,7 @@ def _compare(
         identities={k[0] for k in existing.records[IDENTITIES]},
         resources={k[0] for k in existing.records[RESOURCES]},
     )
-    link_identities(parsed, existing)
+    matched = link_identities(parsed, existing)
     resolved = check_references(parsed, known)
     missing_filter = AWS_MISSING_FILTER if parsed.format == "aws-credential-report" else None
     diff = diff_inventory(
@@ -308,7 +308,7 @@ def _compare(
         named=resolved.rejected_keys,
         sources=parsed.sources or None,
     )
-    return resolved, diff, coverage(existing, resolved)
+    return resolved, diff, coverage(existing, resolved, matched)
 
 
 def apply_plan(
