@@ -241,3 +241,39 @@ def test_admin_over_a_whole_scope_reaches_what_it_holds():
     aws = read_exports(AWS)
     via_account = {g.key[1] for g in aws.records["grants"] if g.key[0].endswith("platform-admin")}
     assert "arn:aws:s3:::nw-payments-batch" in via_account
+
+
+EACH_READER = [
+    (AWS, "azure-role-assignments"),
+    (SAMPLES / "azure" / "role-assignments.json", "gcp-iam-policy"),
+    (SAMPLES / "gcp" / "service-accounts.json", "kubernetes-rbac"),
+    (SAMPLES / "kubernetes" / "nw-prod-eks.json", "aws-authorization-details"),
+]
+
+
+@pytest.mark.parametrize(("sample", "other"), EACH_READER)
+def test_every_reader_refuses_a_truncated_file_and_a_wrong_export(tmp_path, sample, other):
+    cut = tmp_path / sample.name
+    text = sample.read_text()
+    cut.write_text(text[: len(text) * 2 // 3])
+    with pytest.raises(IngestError, match=rf"{sample.name}, line \d+, column \d+: .*truncated"):
+        parse_inventory(cut)
+    with pytest.raises(IngestError, match=f"{sample.name} is not "):
+        parse_inventory(sample, format=other)
+
+
+def test_huge_kubernetes_role_and_azure_condition_stay_bounded(tmp_path):
+    data = json.loads((SAMPLES / "kubernetes" / "nw-prod-eks.json").read_text())
+    role = next(i for i in data["items"] if i["metadata"]["name"] == "pod-patcher")
+    role["rules"] = [{"apiGroups": [""], "resources": [f"r{n}"], "verbs": ["get"]}
+                     for n in range(20_000)]  # fmt: skip
+    path = tmp_path / "nw-prod-eks.json"
+    path.write_text(json.dumps(data))
+    grant = next(g for g in read_exports(path).records["grants"] if g.key[3] == "Role pod-patcher")
+    assert len(grant.attributes["rules"]) == 10
+    assignments = json.loads((SAMPLES / "azure" / "role-assignments.json").read_text())
+    assignments[1]["condition"] = "@Resource[name] StringEquals 'x' OR " * 50_000
+    azure = tmp_path / "role-assignments.json"
+    azure.write_text(json.dumps(assignments))
+    conditional = [g for g in read_exports(azure).records["grants"] if g.values["conditional"]]
+    assert len(conditional[0].attributes["conditions"][0]) <= 300
