@@ -176,7 +176,7 @@ def _export_lines(plan: ImportPlan) -> list[str]:
         for record in grants[:MAX_CONDITIONAL_SHOWN]:
             why = (record.attributes.get("denied_by") or record.attributes.get("conditions")
                    or record.attributes.get("limits") or [""])[0]  # fmt: skip
-            lines.append(f"  {record.label} — {why}")
+            lines.append(f"  {record.label} — {_shortened(str(why))}")
         if len(grants) > MAX_CONDITIONAL_SHOWN:
             lines.append(f"  … and {len(grants) - MAX_CONDITIONAL_SHOWN:,} more (see --json)")
     cover = plan.coverage
@@ -193,6 +193,10 @@ def _export_lines(plan: ImportPlan) -> list[str]:
         lines.append(f"Exported identities used by no AI system ({cover.unused_count:,}): "
                      f"{shown}{more}")  # fmt: skip
     return lines
+
+
+def _shortened(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _plan_text(plan: ImportPlan, *, dry_run: bool) -> str:

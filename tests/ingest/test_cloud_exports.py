@@ -277,3 +277,13 @@ def test_huge_kubernetes_role_and_azure_condition_stay_bounded(tmp_path):
     azure.write_text(json.dumps(assignments))
     conditional = [g for g in read_exports(azure).records["grants"] if g.values["conditional"]]
     assert len(conditional[0].attributes["conditions"][0]) <= 300
+
+
+def test_an_unknown_role_is_reported_in_its_own_file_of_a_folder(tmp_path):
+    copy = tmp_path / "azure"
+    shutil.copytree(SAMPLES / "azure", copy)
+    data = json.loads((copy / "role-assignments.json").read_text())
+    data[5]["roleDefinitionName"] = "Frobnicator"
+    (copy / "role-assignments.json").write_text(json.dumps(data))
+    warning = next(p for p in read_exports(copy).problems if "Frobnicator" in p.reason)
+    assert (warning.file, warning.path) == ("role-assignments.json", "$[5].roleDefinitionName")

@@ -128,7 +128,7 @@ class AzureReader:
         self.scopes: dict[str, str] = {}
         self.identities_at: dict[str, str] = {}
         self.by_app: dict[str, str] = {}
-        self.unknown_roles: dict[str, str] = {}
+        self.unknown_roles: dict[str, tuple[str, str]] = {}
         self.principals: set[str] = set()
 
     def run(self) -> None:
@@ -137,8 +137,9 @@ class AzureReader:
             for doc, format_ in self.docs:
                 if format_ == wanted:
                     self._read(doc, format_)
-        for role, path in self.unknown_roles.items():
-            self.c.warn(f"role {role!r} is not a built-in role Assay knows; read as write", path)
+        for role, (file, path) in self.unknown_roles.items():
+            reason = f"role {role!r} is not a built-in role Assay knows; read as write"
+            self.c.warn(reason, path, file=file)
 
     def _read(self, doc: Document, format_: str) -> None:
         self.c.source_attribute = {f"source.{format_}": self._tag(doc, format_)}
@@ -302,7 +303,7 @@ class AzureReader:
             return
         action, known = roles.azure_strength(role)
         if not known:
-            self.unknown_roles.setdefault(role, f"{path}.roleDefinitionName")
+            self.unknown_roles.setdefault(role, (self.c.place[0], f"{path}.roleDefinitionName"))
         if principal not in self.principals:
             kind_text = str(item.get("principalType") or "").lower()
             self.c.identity(

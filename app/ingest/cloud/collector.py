@@ -94,6 +94,11 @@ class Collector:
         self._pending = []
 
     @property
+    def place(self) -> tuple[str, str]:
+        """Return the file and JSON path being read (to report something about it later)."""
+        return self._file, self._path
+
+    @property
     def failed(self) -> bool:
         """Return True when the element being read has an error so far."""
         return self._failed

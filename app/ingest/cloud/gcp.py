@@ -112,7 +112,7 @@ class GcpReader:
     def __init__(self, collector: Collector, docs: list[tuple[Document, str]]) -> None:
         self.c, self.docs = collector, docs
         self.accounts: dict[str, set[str]] = {}
-        self.unknown_roles: dict[str, str] = {}
+        self.unknown_roles: dict[str, tuple[str, str]] = {}
         self.system_keys = 0
         self.projects: dict[str, str] = {}
         self.within: list[str] | None = None
@@ -124,11 +124,12 @@ class GcpReader:
                 if format_ == wanted:
                     self.c.source_attribute = {f"source.{format_}": self._tag(doc)}
                     getattr(self, f"_read_{format_.split('-', 1)[1].replace('-', '_')}")(doc)
-        for role, path in self.unknown_roles.items():
+        for role, (file, path) in self.unknown_roles.items():
             self.c.warn(
                 f"role {role} is not a role Assay knows (a custom role's permissions "
                 "are not in the export); read as write",
                 path,
+                file=file,
             )
         if self.system_keys:
             keys = next(d.name for d, f in self.docs if f == KEYS)
@@ -317,7 +318,7 @@ class GcpReader:
                 continue
             action, known = roles.gcp_strength(role)
             if not known:
-                self.unknown_roles.setdefault(role, f"{path}.role")
+                self.unknown_roles.setdefault(role, (self.c.place[0], f"{path}.role"))
             self.c.grant(principal, ident, action, role, conditional=bool(condition), **attributes)
 
     def _member(self, member: str, path: str) -> str | None:
