@@ -1,9 +1,10 @@
 """Take the README screenshots from the real app (run under a virtual display).
 
-Usage: ``xvfb-run -a python scripts/take_screenshots.py WORKSPACE OUT_DIR``. Opens the main
-window on the workspace and saves PNGs of the welcome view (on a fresh workspace), every page,
-a system's blast radius, an assessment's dashboard, an identity's window and the comparison of
-a re-assessment with its first round.
+Usage: ``xvfb-run -a python scripts/take_screenshots.py WORKSPACE OUT_DIR [REGISTER]``. Opens
+the main window on the workspace and saves PNGs of the welcome view (on a fresh workspace), every
+page, a system's blast radius, an assessment's dashboard, an identity's window and the comparison
+of a re-assessment with its first round; with a REGISTER workbook, also the import wizard's check
+step on it (its values not understood).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ SYSTEM, IDENTITY = "AIS-025", "sa-ais025"
 Step = tuple[str, Callable[[], QWidget | None]]
 
 
-def _steps(window: MainWindow, workspace: Path) -> list[Step]:
+def _steps(window: MainWindow, workspace: Path, register: Path | None) -> list[Step]:
     steps: list[Step] = [
         ("welcome", lambda: window.show_page("overview")),
         ("open", lambda: window.open_path(workspace)),
@@ -59,7 +60,27 @@ def _steps(window: MainWindow, workspace: Path) -> list[Step]:
 
     steps += [("system", system), ("dashboard", dashboard), ("identity", identity)]
     steps += [("reassessment", reassessment), ("compare", compare)]
+    if register is not None:
+        steps.append(("import-values", lambda: _import_check(window, register)))
     return steps
+
+
+def _import_check(window: MainWindow, register: Path) -> QWidget:
+    """Open the import wizard on a register and walk it to the check step, page by page."""
+    window.show_page("inventory")
+    wizard = window.page("inventory").start_import()
+    wizard.file_page.path_edit.setText(str(register))
+    wizard.next()
+
+    def advance() -> None:
+        if wizard.file_preview is None:
+            QTimer.singleShot(200, advance)
+            return
+        wizard.next()  # the column mapping
+        wizard.next()  # the check, which runs the dry run
+
+    QTimer.singleShot(200, advance)
+    return wizard
 
 
 def _previous_of(window: MainWindow, assessment_id: int) -> int | None:
@@ -71,6 +92,7 @@ def _previous_of(window: MainWindow, assessment_id: int) -> int | None:
 def main() -> int:
     """Save a PNG of the window after each step."""
     workspace_path, out_dir = Path(sys.argv[1]), Path(sys.argv[2])
+    register = Path(sys.argv[3]) if len(sys.argv) > 3 else None
     out_dir.mkdir(parents=True, exist_ok=True)
     app = create_application()
     apply_theme(app, "light")
@@ -78,7 +100,7 @@ def main() -> int:
     window = MainWindow(open_workspace(fresh))
     window.resize(1360, 820)
     window.show()
-    steps = _steps(window, workspace_path)
+    steps = _steps(window, workspace_path, register)
 
     def run(index: int = 0) -> None:
         if index >= len(steps):
@@ -96,7 +118,8 @@ def main() -> int:
                 shown.close()
             run(index + 1)
 
-        QTimer.singleShot(2500, grab)  # let workers fill tables and charts
+        wait = 6000 if name == "import-values" else 2500
+        QTimer.singleShot(wait, grab)  # let workers fill tables and charts
 
     QTimer.singleShot(500, run)
     try:

@@ -1,7 +1,9 @@
 """Read questionnaire and crosswalk files, reporting every problem of a file at once.
 
-YAML is parsed with PyYAML's safe loader (the libyaml one when available). When a file does not
-validate, it is parsed a second time into a node tree only to find the line of each problem.
+YAML is parsed with PyYAML's safe loader (the libyaml one when available) after its node tree
+is checked: aliases, merge keys and duplicate keys are refused with their line (see
+:mod:`app.support.safe_yaml`). When a file does not validate, it is parsed a second time into a
+node tree only to find the line of each problem.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from app.catalog.errors import CatalogError, Problem
 from app.catalog.schema import Crosswalk, Framework
 from app.catalog.structure import format_location
+from app.support.safe_yaml import compose_strict, load_strict
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +32,6 @@ __all__ = [
     "problems_from_validation",
 ]
 
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ModelT = TypeVar("_ModelT", bound=BaseModel)
 
 
@@ -109,7 +111,7 @@ def _decode(data: bytes, source_name: str) -> str:
 
 def _validate(model: type[_ModelT], text: str, source_name: str) -> _ModelT:
     try:
-        raw = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader class
+        raw = load_strict(text)
     except yaml.YAMLError as exc:
         raise CatalogError(source_name, [_syntax_problem(exc)]) from exc
     if not isinstance(raw, Mapping):
@@ -166,7 +168,7 @@ class _LineFinder:
 
     def __init__(self, text: str) -> None:
         try:
-            self._root = yaml.compose(text, Loader=_SafeLoader)  # noqa: S506
+            self._root = compose_strict(text)
         except yaml.YAMLError:
             self._root = None
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from app.catalog.errors import CatalogError, Problem, UnknownIdError
 from app.catalog.loader import load_crosswalk, load_framework, load_framework_text
+from app.catalog.mapping import newest_versions
 from app.catalog.schema import Crosswalk, Framework, Link, LinkType, Node, Question
 from app.support.paths import assessments_dir
 
@@ -197,10 +198,25 @@ def shipped_framework_paths(root: Path | None = None) -> list[Path]:
     return sorted(path for path in base.glob("*/*.yaml") if path.is_file())
 
 
+def shipped_versions(framework_id: str, root: Path | None = None) -> list[Framework]:
+    """Return every shipped version of one framework, oldest first.
+
+    Raises:
+        CatalogError: A file of that framework has problems.
+    """
+    folder = (root or assessments_dir()) / framework_id
+    found = [load_framework(path) for path in sorted(folder.glob("*.yaml")) if path.is_file()]
+    newest, older = newest_versions(f for f in found if f.id == framework_id)
+    return [*older, *newest]
+
+
 def load_default_catalog(
     extra: Sequence[tuple[str, str]] = (), *, root: Path | None = None
 ) -> Catalog:
     """Load every shipped framework, the crosswalk, and the user's own frameworks.
+
+    When several versions of one framework ship, the newest is the catalog's; the older ones
+    stay readable through :func:`shipped_versions` (to upgrade an assessment).
 
     Args:
         extra: Custom frameworks as ``(source_name, yaml_text)`` pairs.
@@ -210,7 +226,7 @@ def load_default_catalog(
         CatalogError: A file has problems, or two frameworks or questions share an id.
     """
     base = root or assessments_dir()
-    frameworks = [load_framework(path) for path in shipped_framework_paths(base)]
+    frameworks, _ = newest_versions(load_framework(path) for path in shipped_framework_paths(base))
     frameworks += [load_framework_text(text, name, custom=True) for name, text in extra]
     crosswalk_path = base / CROSSWALK_FILE
     crosswalk = load_crosswalk(crosswalk_path) if crosswalk_path.is_file() else None

@@ -8,6 +8,7 @@ One YAML file per framework version, ``assessments/<framework-id>/<version>.yaml
     title: "..."
     publisher: "NIST"
     published: "2023-01-26"         # YYYY, YYYY-MM or YYYY-MM-DD
+    identifier: "10.6028/NIST.AI.100-1"   # DOI, https:// address or urn: of the publication
     source_note: "..."
     dimensions: [focus_area]        # optional; then every question names its focus area
     nodes:                          # the tree; node ids unique within the file
@@ -27,6 +28,7 @@ One YAML file per framework version, ``assessments/<framework-id>/<version>.yaml
         applies_to: {}              # see Applicability; {} applies always
         inventory_facts: []         # inventory facts that can answer it, e.g. identity.last_rotated
         references: []
+    upgrades: []                    # mappings from earlier versions, see app.catalog.mapping
 
 Questions hang under leaf nodes only, so a question's path (root node to leaf node) is
 unambiguous and no node mixes its own questions with child nodes in a score.
@@ -66,6 +68,7 @@ from pydantic import (
 )
 
 from app.catalog.errors import UnknownIdError
+from app.catalog.mapping import Identifier, VersionMapping, mapping_problems
 from app.catalog.structure import crosswalk_problems, framework_problems, merge_errors
 from app.domain.enums import Autonomy, FocusArea
 
@@ -278,10 +281,12 @@ class Framework(_Model):
         BeforeValidator(_date_text),
         AfterValidator(_matches(_PUBLISHED_RE, "must be YYYY, YYYY-MM or YYYY-MM-DD")),
     ] = ""
+    identifier: Identifier | None = None
     source_note: str = ""
     dimensions: tuple[Literal["focus_area"], ...] = ()
     nodes: Annotated[tuple[Node, ...], NonEmpty, _MIN_ONE]
     questions: Annotated[tuple[Question, ...], NonEmpty, _MIN_ONE]
+    upgrades: tuple[VersionMapping, ...] = ()
 
     _sha256: str = PrivateAttr(default="")
     _source_name: str = PrivateAttr(default="")
@@ -290,7 +295,11 @@ class Framework(_Model):
     @model_validator(mode="wrap")
     @classmethod
     def _check_structure(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Framework:
-        return _validate_all(cls.__name__, data, handler, framework_problems)
+        return _validate_all(cls.__name__, data, handler, _framework_and_mapping_problems)
+
+    def mapping_from(self, version: str) -> VersionMapping | None:
+        """Return this version's mapping from an earlier version, or None if it has none."""
+        return next((m for m in self.upgrades if m.from_version == version), None)
 
     def set_origin(self, *, sha256: str, source_name: str, custom: bool) -> Framework:
         """Record where this copy was loaded from (used by the loader) and return it."""
@@ -409,6 +418,10 @@ class Framework(_Model):
                 continue
             chosen.append(question)
         return tuple(chosen)
+
+
+def _framework_and_mapping_problems(data: Mapping[str, Any]) -> list[Any]:
+    return [*framework_problems(data), *mapping_problems(data)]
 
 
 def _descendants(node: Node) -> list[Node]:

@@ -10,12 +10,16 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
+import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 from app import __version__
-from app.cli.common import CliContext
+from app.cli.common import CliContext, terminal_safe
 from app.services.errors import UserError
+from app.storage import errors as db_errors
 from app.support.logging_setup import configure_logging, log_file_path
 
 logger = logging.getLogger(__name__)
@@ -26,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "systems",
     "assess",
     "report",
+    "export",
     "frameworks",
     "engagement",
     "demo",
@@ -89,6 +94,10 @@ def _share_global_options(parser: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code.
 
+    Exit 0 on success, 1 on any user or environment error (a one-line reason on stderr), 2
+    only for a genuine bug. A reader that stops early (``assay ... | head -1``) ends the run
+    quietly.
+
     Args:
         argv: The arguments after the program name; ``sys.argv[1:]`` when None.
     """
@@ -99,19 +108,55 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USER_ERROR
     ctx = CliContext(args)
     try:
-        return int(args.handler(ctx))
+        code = int(args.handler(ctx))
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
     except UserError as exc:
-        print(f"assay: {exc}", file=sys.stderr)
-        return EXIT_USER_ERROR
+        return _fail(str(exc))
     except KeyboardInterrupt:
         print("assay: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except MemoryError:
+        logger.error("out of memory in %s", args.command)
+        return _fail("not enough memory to finish; nothing was saved")
     except Exception as exc:
-        logger.exception("internal error in %s", args.command)
-        print(
-            f"assay: internal error: {exc} (details in {log_file_path()})",
-            file=sys.stderr,
-        )
-        return EXIT_INTERNAL_ERROR
+        if db_errors.is_database_error(exc):
+            return _database_failure(exc, args.command, ctx.workspace_path())
+        return _internal_error(exc, args.command)
     finally:
         ctx.close()
+
+
+def _fail(message: str) -> int:
+    print(terminal_safe(f"assay: {message}"), file=sys.stderr)
+    return EXIT_USER_ERROR
+
+
+def _database_failure(exc: Exception, command: str, workspace: Path | None) -> int:
+    """Report a database error in one line; log its kind and class, never its statement."""
+    failure = db_errors.classify(exc)
+    logger.error("database error in %s: %s (%s)", command, failure.kind, failure.error_class)
+    if failure.kind == "other":
+        return _internal_error(exc, command)
+    return _fail(db_errors.describe(exc, workspace))
+
+
+def _internal_error(exc: Exception, command: str) -> int:
+    """Log a bug's class and where it happened (not its message, which may hold row values)."""
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    logger.error("internal error in %s: %s\n%s", command, type(exc).__name__, frames)
+    print(
+        f"assay: internal error ({type(exc).__name__}); please report it "
+        f"(details in {log_file_path()})",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL_ERROR
+
+
+def _quiet_broken_pipe() -> int:
+    """The reader of our output went away: stop without a message (Python's advice)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_OK

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -50,12 +51,19 @@ class CliContext:
             )
         return self._workspace
 
+    def workspace_path(self) -> Path | None:
+        """Return the workspace file named on the command line (or the default), if any."""
+        if self._workspace is not None:
+            return self._workspace.path
+        path = getattr(self.args, "workspace", None)
+        return Path(path).expanduser() if path else None
+
     def output(self, data: Any, text: str | Callable[[], str]) -> None:
         """Print ``data`` as JSON under ``--json``, otherwise the human-readable ``text``."""
         if self.json:
-            print(json.dumps(jsonable(data), indent=2, ensure_ascii=False))
+            print(terminal_safe(json.dumps(jsonable(data), indent=2, ensure_ascii=False)))
         else:
-            print(text() if callable(text) else text)
+            print(terminal_safe(text() if callable(text) else text))
 
     def close(self) -> None:
         """Close the workspace if one was opened."""
@@ -81,4 +89,17 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
 
 def warn(message: str) -> None:
     """Print a one-line warning on stderr."""
-    print(f"assay: warning: {message}", file=sys.stderr)
+    print(terminal_safe(f"assay: warning: {message}"), file=sys.stderr)
+
+
+#: Characters a terminal would act on rather than show: controls (ESC starts colour and cursor
+#: sequences), and the bidirectional overrides that make text read differently than it is.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """Return ``text`` with each character a terminal would act on shown as a JSON escape.
+
+    Line feeds and tabs stay. The escape is also valid inside a JSON string.
+    """
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -1,4 +1,4 @@
-"""``assay frameworks list|show|validate|add``: the questionnaire frameworks."""
+"""``assay frameworks list|show|validate|add|upgrade``: the questionnaire frameworks."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import logging
 import sys
 from pathlib import Path
 
+from app.catalog.mapping import identifier_url
 from app.catalog.schema import Framework, Node
-from app.cli.common import CliContext, table
+from app.cli.common import CliContext, table, terminal_safe
+from app.cli.upgrade_text import upgrade_text
 from app.services.errors import UserError
 from app.services.frameworks import (
     FrameworkFileError,
@@ -18,6 +20,7 @@ from app.services.frameworks import (
     framework_summary,
     read_framework_file,
 )
+from app.services.upgrade import plan_upgrade, upgrade_assessment
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +28,7 @@ PRIORITY_NAMES = {1: "High", 2: "Moderate", 3: "Foundational"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``frameworks list``, ``show``, ``validate`` and ``add``."""
+    """Add ``frameworks list``, ``show``, ``validate``, ``add`` and ``upgrade``."""
     parser = subparsers.add_parser("frameworks", help="list, show, check or add frameworks")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB", required=True)
     verbs.add_parser("list", help="list every framework").set_defaults(handler=list_frameworks)
@@ -36,6 +39,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     show.add_argument("framework_id", metavar="ID", help="framework id, e.g. nist-ai-rmf")
     show.set_defaults(handler=show_framework)
+    upgrade = verbs.add_parser(
+        "upgrade",
+        help="move an assessment to another version of a framework, keeping its answers",
+        description=(
+            "Carries answers, notes, evidence and findings through the new version's mapping; "
+            "answers to changed, split or merged questions are flagged for review; answers "
+            "of removed questions stay in the journal. Shows the scores before and after."
+        ),
+    )
+    upgrade.add_argument("--assessment", type=int, required=True, metavar="ID")
+    upgrade.add_argument("--to", required=True, metavar="VERSION", help="the version to move to")
+    upgrade.add_argument("--framework", metavar="ID", help="which framework (when several)")
+    upgrade.add_argument("--file", metavar="FILE", help="a framework file holding that version")
+    upgrade.add_argument("--dry-run", action="store_true", help="show the plan, change nothing")
+    upgrade.set_defaults(handler=upgrade_assessment_cli)
     for verb, handler, text in (
         ("validate", validate_file, "check a framework file and list every problem"),
         ("add", add_file, "add your own framework (YAML file or spreadsheet) to the workspace"),
@@ -47,6 +65,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         sub.add_argument("--version", dest="framework_version", help="spreadsheet: version")
         sub.add_argument("--title", help="spreadsheet: title")
         sub.set_defaults(handler=handler)
+
+
+def upgrade_assessment_cli(ctx: CliContext) -> int:
+    """Move an assessment to another framework version (or show the plan with --dry-run)."""
+    args = ctx.args
+    options = {
+        "framework_id": args.framework,
+        "file": Path(args.file) if args.file else None,
+    }
+    run = plan_upgrade if args.dry_run else upgrade_assessment
+    try:
+        plan = run(ctx.workspace(), args.assessment, args.to, **options)
+    except FrameworkFileError as exc:
+        _print_problems(exc)
+        raise
+    ctx.output(
+        plan.as_dict() | {"applied": not args.dry_run}, lambda: upgrade_text(plan, args.dry_run)
+    )
+    return 0
 
 
 def _file_options(ctx: CliContext) -> dict[str, str | None]:
@@ -86,6 +123,8 @@ def _tree_text(framework: Framework) -> str:
     lines = [
         f"{framework.title}",
         f"{framework.id} {framework.version} · {len(framework.questions)} questions"
+        + (f" · published {framework.published}" if framework.published else "")
+        + (f" · {identifier_url(framework.identifier)}" if framework.identifier else "")
         + (f" · sha256 {framework.sha256[:12]}" if framework.sha256 else ""),
         "",
     ]
@@ -111,7 +150,7 @@ def _priority(priority: int | None) -> str:
 
 def _print_problems(error: FrameworkFileError) -> None:
     for line in error.problems:
-        print(line, file=sys.stderr)
+        print(terminal_safe(line), file=sys.stderr)
 
 
 def validate_file(ctx: CliContext) -> int:

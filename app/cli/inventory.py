@@ -22,6 +22,11 @@ from app.services.inventory_import import (
     plan_import,
 )
 from app.services.inventory_import.background import import_and_refresh
+from app.services.inventory_import.profile import (
+    MappingProfile,
+    load_profile,
+    save_profile,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +78,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="the row N (from 1) holding the column headers of SHEET, when the importer "
         "guesses wrong; a bare N for a CSV file; repeatable",
     )
+    inv.add_argument(
+        "--value",
+        metavar="COLUMN:TEXT=VALUE",
+        action="append",
+        default=[],
+        help="what a value not understood means in a column (e.g. 'Autonomy:Advisory only="
+        "advisory'); an empty VALUE leaves it unrecorded; repeatable",
+    )
+    inv.add_argument(
+        "--id-rule",
+        metavar="RULE",
+        help="how a row without an id gets one: 'generated' (the default, stable, from the "
+        "row's name), a column, or columns joined with + (e.g. 'Business unit+Name')",
+    )
+    inv.add_argument(
+        "--profile",
+        metavar="FILE",
+        type=Path,
+        help="a mapping profile (JSON): its column and value mappings, header rows and id rule "
+        "are used, and the ones given here are saved into it for the next import",
+    )
     inv.add_argument("--format", choices=FORMAT_CHOICES, default="auto", help="file format")
     inv.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     inv.add_argument(
@@ -95,15 +121,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def import_inventory(ctx: CliContext) -> int:
     """Plan the import, print it, and apply it unless it is a dry run."""
     args = ctx.args
+    profile = _profile(args)
     ws = ctx.workspace(create=True)
-    plan = plan_import(
-        ws,
-        args.file,
-        sheet=args.sheet,
-        mapping=args.map,
-        format=args.format,
-        header_rows=args.header_row,
-    )
+    plan = plan_import(ws, args.file, sheet=args.sheet, format=args.format,
+                       **profile.plan_options())  # fmt: skip
+    if args.profile is not None and (_gives_choices(args) or not args.profile.exists()):
+        save_profile(args.profile, profile)
+        logger.info("mapping profile %s saved", args.profile.name)
     if args.dry_run:
         ctx.output(_plan_data(plan, None), lambda: _plan_text(plan, dry_run=True))
         return 0
@@ -122,6 +146,21 @@ def import_inventory(ctx: CliContext) -> int:
     data = _plan_data(plan, result) | {"identity_findings": dataclasses.asdict(refresh)}
     ctx.output(data, lambda: f"{_result_text(plan, result)}\n{_refresh_text(refresh)}")
     return 0
+
+
+def _profile(args: argparse.Namespace) -> MappingProfile:
+    """Return the profile the options give: the --profile file's, with the options added."""
+    base = MappingProfile()
+    if args.profile is not None and args.profile.exists():
+        base = load_profile(args.profile)
+    # The plan checks the choices given here (a bad one is never saved into the profile).
+    return base.updated(
+        columns=args.map, values=args.value, header_rows=args.header_row, id_rule=args.id_rule
+    )
+
+
+def _gives_choices(args: argparse.Namespace) -> bool:
+    return bool(args.map or args.value or args.header_row or args.id_rule)
 
 
 def _refresh_text(refresh: FindingRefresh) -> str:
@@ -199,9 +238,27 @@ def _shortened(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _reading_lines(plan: ImportPlan) -> list[str]:
+    """Say which rows were skipped, how many permissions were read, which values were not."""
+    parsed, lines = plan.parsed, []
+    if parsed.skipped_rows:
+        lines.append(f"Skipped non-data rows (totals, sources, notes): {parsed.skipped_text()}")
+    understood, entries = parsed.permissions
+    if entries:
+        lines.append(f"{understood:,} of {entries:,} permission entries understood.")
+    if parsed.unknown_values:
+        lines.append("Values not understood, read as unrecorded (give their meaning with --value):")
+        for value in parsed.unknown_values[:MAX_PROBLEMS_SHOWN]:
+            lines.append(
+                f"  {value.column}:{value.text}  ({value.count:,} row(s), for {value.field})"
+            )
+    return [""] + lines if lines else []
+
+
 def _plan_text(plan: ImportPlan, *, dry_run: bool) -> str:
     head = f"{plan.file_name} ({plan.format}, {plan.parsed.rows:,} data rows)"
-    lines = [head, "", _summary_table(plan), "", *_problem_lines(plan), *_export_lines(plan)]
+    lines = [head, "", _summary_table(plan), *_reading_lines(plan), "", *_problem_lines(plan),
+             *_export_lines(plan)]  # fmt: skip
     if dry_run:
         lines += ["", "Dry run: nothing was written."]
     return "\n".join(lines)

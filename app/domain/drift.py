@@ -256,6 +256,7 @@ def _system(v: Mapping[str, Any], identities: list[str]) -> SystemFacts:
         data_classification=_enum(Sensitivity, v.get("data_classification")),
         exposure=_enum(Exposure, v.get("exposure")),
         identities=tuple(identities),
+        designation=str(v.get("risk_designation") or ""),
     )
 
 

@@ -38,6 +38,8 @@ class SystemFacts:
         data_classification: The most sensitive data the system handles; None when not recorded.
         exposure: Who can reach the system; None when not recorded.
         identities: Inventory ids of the identities the system uses.
+        designation: The client's own risk designation as written (``Tier 1``, ``high-impact``);
+            empty when none is recorded.
     """
 
     ext_id: str
@@ -48,6 +50,7 @@ class SystemFacts:
     data_classification: Sensitivity | None = None
     exposure: Exposure | None = None
     identities: tuple[str, ...] = ()
+    designation: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,10 +5,12 @@ names the factor that set it (the first one at that tier, in the order below):
 
 1. combination: an autonomous system that handles restricted data, or that the public can
    reach, is critical;
-2. blast radius: the tier of the system's blast radius score;
-3. autonomy: advisory low, human-in-the-loop moderate, human-on-the-loop high, autonomous high;
-4. data classification: public and internal low, confidential moderate, restricted high;
-5. exposure: internal low, partner moderate, public high.
+2. client designation: the client's own risk designation (``critical``, ``Tier 1``,
+   ``high-impact``, ``material model``...), when it reads as a tier;
+3. blast radius: the tier of the system's blast radius score;
+4. autonomy: advisory low, human-in-the-loop moderate, human-on-the-loop high, autonomous high;
+5. data classification: public and internal low, confidential moderate, restricted high;
+6. exposure: internal low, partner moderate, public high.
 
 A factor that is not recorded counts as moderate (the assessor should record it). The default
 target maturity per tier is low 2, moderate 3, high 4, critical 4; an assessor can override it.
@@ -17,6 +19,7 @@ target maturity per tier is low 2, moderate 3, high 4, critical 4; an assessor c
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,6 +53,23 @@ EXPOSURE_TIER: Mapping[Exposure, RiskTier] = {
     Exposure.PUBLIC: RiskTier.HIGH,
 }
 UNRECORDED_TIER = RiskTier.MODERATE
+#: Words of a client's risk designation and the tier they read as, checked in this order.
+_DESIGNATIONS: tuple[tuple[re.Pattern[str], RiskTier], ...] = tuple(
+    (re.compile(pattern), tier)
+    for pattern, tier in (
+        (r"\b(?:non|not|im)[ -]?material\b|\bnegligible\b|\bminimal\b", RiskTier.LOW),
+        (
+            r"\bcritical\b|\bsevere\b|\bvery high\b|\bextreme\b|\btier ?0\b|\bunacceptable\b",
+            RiskTier.CRITICAL,
+        ),
+        (
+            r"\bhigh\b|\btier ?1\b|\bmaterial\b|\bsignificant\b|\bmajor\b|\bimpacting\b",
+            RiskTier.HIGH,
+        ),
+        (r"\bmedium\b|\bmoderate\b|\btier ?2\b|\blimited\b", RiskTier.MODERATE),
+        (r"\blow\b|\btier ?[34]\b|\bminor\b", RiskTier.LOW),
+    )
+)
 _RANK = {tier: n for n, tier in enumerate(RiskTier)}
 
 
@@ -99,6 +119,7 @@ def risk_tier(
     exposure: Exposure | None,
     blast_tier: RiskTier | None = None,
     blast_score: int | None = None,
+    designation: str = "",
 ) -> RiskAssessment:
     """Return the risk tier from the system's attributes and its blast radius.
 
@@ -108,6 +129,7 @@ def risk_tier(
         exposure: Who can reach it (None: not recorded).
         blast_tier: The tier of its blast radius; None leaves blast radius out.
         blast_score: The blast radius score, only to name it in the factor text.
+        designation: The client's own risk designation as written; empty when none.
 
     Results are cached: the same inputs give the same (immutable) assessment.
     """
@@ -119,6 +141,11 @@ def risk_tier(
     if autonomy is Autonomy.AUTONOMOUS and exposure is Exposure.PUBLIC:
         factors.append(
             RiskFactor("combination", RiskTier.CRITICAL, "autonomous system open to the public")
+        )
+    designated = designation_tier(designation)
+    if designated is not None:
+        factors.append(
+            RiskFactor("client designation", designated, f"client designation: {designation}")
         )
     if blast_tier is not None:
         score = f"score {blast_score}, " if blast_score is not None else ""
@@ -142,7 +169,16 @@ def system_risk(
         exposure=system.exposure,
         blast_tier=blast_tier,
         blast_score=blast_score,
+        designation=system.designation,
     )
+
+
+def designation_tier(text: str) -> RiskTier | None:
+    """Return the tier a client's risk designation reads as (``Tier 1`` high), if any."""
+    words = " ".join(text.replace("-", " ").replace("_", " ").lower().split())
+    if not words:
+        return None
+    return next((tier for pattern, tier in _DESIGNATIONS if pattern.search(words)), None)
 
 
 def _factor(

@@ -102,16 +102,33 @@ def owner_of(record: Record, names: dict[str, str]) -> Owner | None | object:
     name = values.get("owner_name") or ""
     if email:
         return Owner(email, names.get(email, name))
-    return Owner(None, name) if name else None
+    if not name:
+        return None
+    known = names.get(_BY_NAME + name.casefold())
+    return Owner(known, names.get(known, name)) if known else Owner(None, name)
+
+
+_BY_NAME = "\0"  # prefix of the name → e-mail entries of owner_names
 
 
 def owner_names(records: list[Record]) -> dict[str, str]:
-    """Return the first name the file gives for each owner e-mail (one name per person)."""
+    """Return the first name the file gives for each owner e-mail (one name per person).
+
+    An owner given by name only on some rows and as ``Name <email>`` on others is one person:
+    the map also holds a name key (a NUL and the name in lower case) → e-mail for names given
+    one address only.
+    """
     names: dict[str, str] = {}
+    emails: dict[str, set[str]] = {}
     for record in records:
         email, name = record.values.get("owner_email"), record.values.get("owner_name")
         if email and name and email not in names:
             names[email] = name
+        if email and name:
+            emails.setdefault(name.casefold(), set()).add(email)
+    for name, found in emails.items():
+        if len(found) == 1:
+            names[_BY_NAME + name] = next(iter(found))
     return names
 
 

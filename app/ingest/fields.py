@@ -160,11 +160,20 @@ _SYSTEM_FIELDS = (
     _field("tags", LIST, "labels | keywords | categories"),
     _field("review_due", DATE, "next review | review date | due for review | next review date | "
            "review due date"),
+    _field("risk_designation", TEXT, "client risk designation | risk designation | risk rating | "
+           "risk tier | risk classification | risk category | inherent risk | "
+           "inherent risk rating | materiality | model materiality | model tier | "
+           "model risk tier | business criticality | criticality | impact level | "
+           "impact rating | high impact | risk level | designation",
+           help="The client's own risk designation (high-impact, critical, Tier 1, material)",
+           in_template=False),
 )
 
 _IDENTITY_FIELDS = (
     _field("id", ID, "identity id | account id | principal id | client id | key id | username | "
-           "user name | login | arn | identifier",
+           "user name | login | arn | identifier | account / key | account | key | principal | "
+           "identity | app id | application id | object id | service account | key name | "
+           "account or key | credential",
            help="Stable identifier, e.g. the account name or key id"),
     _field("name", TEXT, "display name | identity name | account name | description"),
     _field("kind", ENUM, "type | identity type | account type | credential type | category",
@@ -186,6 +195,11 @@ _IDENTITY_FIELDS = (
            "valid until | end date"),
     _field("revocation_procedure", TEXT, "revocation | how to revoke | kill switch | revoke | "
            "offboarding"),
+    _field("permissions", TEXT, "permission | access | roles | role | policies | policy | "
+           "entitlements | privileges | rights | scopes | access rights | role assignments | "
+           "iam policies | permissions granted | access level",
+           help="Free-text access, read into grants (role and policy names, 'X on Y')",
+           in_template=False),
 )
 
 _RESOURCE_FIELDS = (

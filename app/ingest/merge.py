@@ -15,7 +15,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from app.ingest.problems import Problem, Source, quote
+from app.ingest.choices import IdRule, rule_id
+from app.ingest.fields import IDENTITIES, SYSTEMS
+from app.ingest.problems import WARNING, Problem, Source, quote
 from app.ingest.records import ParsedInventory, Record
 from app.ingest.rows import RowBundle
 
@@ -23,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 _EMPTY: tuple[Any, ...] = ("", None, [])
 _LINK_FIELDS = ("identities", "systems")
+_PERMISSIONS = "permissions"
+_MERGED_FIELDS = (*_LINK_FIELDS, _PERMISSIONS)
 
 
 def _place(source: Source, here: Source) -> str:
@@ -38,8 +42,9 @@ class Merger:
         inventory: The inventory being built.
     """
 
-    def __init__(self, inventory: ParsedInventory) -> None:
+    def __init__(self, inventory: ParsedInventory, id_rule: IdRule | None = None) -> None:
         self.inventory = inventory
+        self.id_rule = id_rule or IdRule()
         self.index: dict[str, dict[tuple[str, ...], Record]] = {
             entity: {} for entity in inventory.records
         }
@@ -56,7 +61,7 @@ class Merger:
                 sheet that describes only one); None in a flat sheet.
         """
         for record in bundle.records:
-            problem = self._conflict(record, strict_entity)
+            problem = self._conflict(record, strict_entity, bundle)
             if problem is not None:
                 self.inventory.problems.append(problem)
                 self.inventory.reject(bundle.records)
@@ -94,27 +99,72 @@ class Merger:
             else:
                 self.rejected_first[key] = record.source
 
-    def _conflict(self, record: Record, strict_entity: str | None) -> Problem | None:
+    def _conflict(
+        self, record: Record, strict_entity: str | None, bundle: RowBundle | None = None
+    ) -> Problem | None:
         earlier = self.index[record.entity].get(record.key)
         if earlier is None:
             first = self.rejected_first.get((record.entity, record.key))
             if first is not None and record.entity == strict_entity:
                 return _duplicate(record, first, rejected=True)
             return None
-        source = record.source
-        for name, value in record.values.items():
-            before = earlier.values.get(name)
-            if name in _LINK_FIELDS or value in _EMPTY or before in _EMPTY or before == value:
-                continue
-            reason = (
-                f"{record.entity_noun()} {quote(record.label)} has {name} {quote(_show(value))} "
-                f"here but {quote(_show(before))} on {_place(earlier.source, source)}"
-            )
-            return Problem(source.file, source.sheet, source.row, record.column(name), reason)
+        differing = [
+            name
+            for name, value in record.values.items()
+            if name not in _MERGED_FIELDS
+            and value not in _EMPTY
+            and earlier.values.get(name) not in _EMPTY
+            and earlier.values.get(name) != value
+        ]
         strict = record.entity == strict_entity and (record.entity, record.key) in self.strict
-        if strict and not _adds_links(record, earlier):
-            return _duplicate(record, earlier.source)
+        if strict and differing and record.entity != IDENTITIES:
+            problem = _duplicate(record, earlier.source, differing=differing[0])
+            return self._give_rule_id(record, bundle, problem)
+        if strict and not differing and not _adds_links(record, earlier):
+            self._warn(record, _duplicate(record, earlier.source).reason + "; read once")
+        for name in differing:
+            self._keep_conflict(record, earlier, name)
         return None
+
+    def _give_rule_id(
+        self, record: Record, bundle: RowBundle | None, problem: Problem
+    ) -> Problem | None:
+        """Resolve a duplicate id as a row without an id: the id rule gives it one.
+
+        Returns:
+            None when the row was given a free id (with a warning), else the duplicate error.
+        """
+        made = rule_id(record, self.id_rule) if bundle is not None else ""
+        if not made or made in {k[0] for k in self.index[record.entity]}:
+            return problem
+        old = record.key[0]
+        record.key = (made,)
+        record.values["id"] = made
+        if record.entity == SYSTEMS and bundle is not None:
+            bundle.links[:] = [k._replace(system=made) if k.system == old else k
+                               for k in bundle.links]  # fmt: skip
+        self._warn(record, f"{problem.reason.split(' (give')[0]}: read as {quote(made)} "
+                           f"(id rule: {self.id_rule.describe()})")  # fmt: skip
+        return None
+
+    def _keep_conflict(self, record: Record, earlier: Record, name: str) -> None:
+        """Warn that a record's rows disagree on a field; keep the other value as an attribute."""
+        value, before = record.values[name], earlier.values.get(name)
+        kept = f"{name} (row {record.source.row})"
+        earlier.attributes.setdefault(kept, _show(value))
+        self._warn(
+            record,
+            f"{record.entity_noun()} {quote(record.label)} has {name} {quote(_show(value))} "
+            f"here but {quote(_show(before))} on {_place(earlier.source, record.source)}; "
+            f"the first is kept and this one is kept as the custom attribute {kept!r}",
+            record.column(name),
+        )
+
+    def _warn(self, record: Record, reason: str, column: str | None = None) -> None:
+        source = record.source
+        where = record.column(record.entity_key_field()) if column is None else column
+        problem = Problem(source.file, source.sheet, source.row, where, reason, WARNING)
+        self.inventory.problems.append(problem)
 
     def _merge(self, record: Record, strict_entity: str | None) -> None:
         if record.entity == strict_entity:
@@ -128,6 +178,8 @@ class Merger:
             before = earlier.values.get(name)
             if name in _LINK_FIELDS and before and value:
                 earlier.values[name] = list(dict.fromkeys([*before, *value]))
+            elif name == _PERMISSIONS and before and value and value not in before:
+                earlier.values[name] = f"{before}; {value}"
             elif before in _EMPTY and value not in _EMPTY:
                 earlier.values[name] = value
             earlier.values.setdefault(name, value)
@@ -137,7 +189,9 @@ class Merger:
             earlier.headers = {**record.headers, **earlier.headers}  # headers dicts are shared
 
 
-def _duplicate(record: Record, first: Source, *, rejected: bool = False) -> Problem:
+def _duplicate(
+    record: Record, first: Source, *, rejected: bool = False, differing: str = ""
+) -> Problem:
     """Return the problem of a row that repeats the id first given on ``first``."""
     source = record.source
     reason = (
@@ -146,6 +200,8 @@ def _duplicate(record: Record, first: Source, *, rejected: bool = False) -> Prob
     )
     if rejected:
         reason += ", which was rejected"
+    if differing:
+        reason += f", with another {differing} (give one of the two rows another id)"
     column = record.column(record.entity_key_field())
     return Problem(source.file, source.sheet, source.row, column, reason)
 

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.ingest import aws
+from app.ingest.choices import IdRule, ValueMap, parse_id_rule, parse_values
 from app.ingest.cloud import reader as cloud
 from app.ingest.cloud.detect import FORMATS as EXPORT_FORMATS
 from app.ingest.fields import all_field_names, header_key
 from app.ingest.headers import map_sheet, valid_mapping_target
 from app.ingest.limits import DEFAULT_LIMITS, Limits
 from app.ingest.merge import Merger
+from app.ingest.permissions import read_permissions
 from app.ingest.problems import IngestError
 from app.ingest.readers import RawFile, read_file
 from app.ingest.records import ParsedInventory, Record
@@ -162,6 +164,8 @@ def parse_inventory(
     mapping: Mapping[str, str] | list[str] | None = None,
     format: str = "auto",  # noqa: A002 - the CLI's option name
     header_rows: Mapping[str, int] | list[str] | None = None,
+    values: Mapping[str, str] | list[str] | None = None,
+    id_rule: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
     tick: Tick | None = None,
 ) -> ParsedInventory:
@@ -175,6 +179,10 @@ def parse_inventory(
         format: ``auto``, ``aws-credential-report`` or an identity-export format.
         header_rows: The 1-based header row of some sheets, by sheet name (see
             :func:`parse_header_rows`); the other sheets' header rows are found as usual.
+        values: What cells mean, ``["Column:Text=value", ...]`` (see
+            :func:`app.ingest.choices.parse_values`); an empty value leaves it unrecorded.
+        id_rule: How a row without an id gets one: ``generated`` (the default), a column, or
+            columns joined with ``+``.
         limits: Caps on size, rows, columns and cells.
         tick: Called with a fraction in [0, 1] and a message as the work goes on; it may raise
             to cancel.
@@ -189,17 +197,24 @@ def parse_inventory(
     if format not in FORMATS:
         raise IngestError(f"unknown format {format!r} (use {', '.join(FORMATS)})")
     if format in EXPORT_FORMATS or (format == "auto" and cloud.is_export(Path(path))):
-        if sheet or mapping or header_rows:
+        if sheet or mapping or header_rows or values or (id_rule not in (None, "", "generated")):
             raise IngestError(
-                f"{Path(path).name} is read as an identity export, which has no sheets, columns "
-                "or header rows to choose"
+                f"{Path(path).name} is read as an identity export, which has no sheets, columns, "
+                "header rows, value mappings or id rules to choose"
             )
         _tick(tick, 0.0, f"Reading {Path(path).name}")
         with paused_gc():
             inventory = cloud.read_exports(Path(path), format=format, limits=limits)
         _tick(tick, 1.0, "Read")
         return inventory
-    options = _Options(sheet, parse_mapping(mapping), format, parse_header_rows(header_rows))
+    options = _Options(
+        sheet,
+        parse_mapping(mapping),
+        format,
+        parse_header_rows(header_rows),
+        parse_values(values),
+        parse_id_rule(id_rule),
+    )
     with paused_gc():
         return _parse(Path(path), options, limits, tick)
 
@@ -210,6 +225,8 @@ class _Options:
     mapping: ColumnMapping
     format: str
     header_rows: dict[str, int]
+    values: ValueMap
+    id_rule: IdRule
 
 
 def _parse(path: Path, options: _Options, limits: Limits, tick: Tick | None) -> ParsedInventory:
@@ -229,7 +246,13 @@ def _parse(path: Path, options: _Options, limits: Limits, tick: Tick | None) -> 
         inventory = aws.read_credential_report(raw.name, raw.sheets[0])
     else:
         inventory = parse_raw_file(
-            raw, options.mapping, header_rows=options.header_rows, limits=limits, tick=tick
+            raw,
+            options.mapping,
+            header_rows=options.header_rows,
+            values=options.values,
+            id_rule=options.id_rule,
+            limits=limits,
+            tick=tick,
         )
     _tick(tick, 1.0, "Read")
     logger.info(
@@ -246,6 +269,8 @@ def parse_raw_file(
     mapping: ColumnMapping | None = None,
     *,
     header_rows: Mapping[str, int] | None = None,
+    values: ValueMap | None = None,
+    id_rule: IdRule | None = None,
     limits: Limits = DEFAULT_LIMITS,
     tick: Tick | None = None,
 ) -> ParsedInventory:
@@ -255,6 +280,8 @@ def parse_raw_file(
         raw: The file's raw sheets.
         mapping: The user's column mapping from :func:`parse_mapping`.
         header_rows: The chosen header rows from :func:`parse_header_rows`.
+        values: The value mappings from :func:`app.ingest.choices.parse_values`.
+        id_rule: The id rule from :func:`app.ingest.choices.parse_id_rule`.
         limits: Caps on cells.
         tick: Progress callback, as for :func:`parse_inventory`.
 
@@ -268,7 +295,7 @@ def parse_raw_file(
     mapping = mapping if mapping is not None else ColumnMapping()
     inventory = ParsedInventory(raw.name, raw.kind)
     inventory.header_rows = resolve_header_rows(raw, header_rows or {})
-    merger = Merger(inventory)
+    merger = Merger(inventory, id_rule)
     used_keys: set[str] = set()
     count = max(len(raw.sheets), 1)
     for number, raw_sheet in enumerate(raw.sheets):
@@ -283,8 +310,12 @@ def parse_raw_file(
         def sheet_tick(fraction: float, number: int = number, name: str = raw_sheet.name) -> None:
             _tick(tick, 0.3 + 0.7 * (number + fraction) / count, f"Reading sheet {name}")
 
-        result = read_sheet_rows(sheet, limits=limits, tick=sheet_tick)
-        inventory.problems.extend(result.problems)
+        result = read_sheet_rows(
+            sheet, limits=limits, tick=sheet_tick, values=values, id_rule=id_rule
+        )
+        inventory.problems.extend(result.problems + result.skipped)
+        inventory.skipped_rows.extend(result.skipped)
+        inventory.unknown_values.extend(result.unknown.values())
         inventory.reject(result.rejected)
         strict = sheet.entity if len(result.covered - {"links"}) <= 1 else None
         rejected = _merge_rows(merger, result, strict)
@@ -293,6 +324,7 @@ def parse_raw_file(
             inventory.sheets.append(result.info)
             inventory.rows += result.info.rows
         inventory.covered |= result.covered
+    read_permissions(inventory)
     unused = set(mapping) - used_keys
     if unused:
         names = ", ".join(repr(mapping.names[key]) for key in sorted(unused))

@@ -1,7 +1,9 @@
 """Read an inventory file into raw sheets: workbooks through python-calamine, CSV by hand.
 
-CSV files are decoded as UTF-8 (with or without a byte-order mark), UTF-16 with a mark, or
-Windows-1252, and split on whichever of comma, semicolon or tab gives the most regular rows.
+CSV files are decoded as UTF-8 (with or without a byte-order mark), UTF-16 with a mark, or the
+legacy encoding charset-normalizer detects for that file; damaged UTF-8 is refused rather than
+misread. Control characters are removed from every cell. Rows are split on whichever of comma,
+semicolon or tab gives the most regular rows.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import codecs
 import csv
 import io
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,6 +122,7 @@ def _read_workbook(path: Path, display: str, only: str | None, limits: Limits) -
         book.close()
     for raw in sheets:
         raw.formula_cells = formulas.get(raw.name, set())
+        _clean_sheet(raw)
     return RawFile(display, "xlsx", sheets)
 
 
@@ -145,7 +149,12 @@ def _read_sheet(book, name: str, display: str, limits: Limits) -> RawSheet:  # n
 
 
 def decode_text(data: bytes, display: str) -> tuple[str, str]:
-    """Decode a text file's bytes, guessing the encoding.
+    """Decode a text file's bytes, detecting the encoding of this file.
+
+    UTF-8 (with or without a byte-order mark) and UTF-16 with a mark are read strictly. Other
+    bytes are handed to charset-normalizer. A file that is UTF-8 except for a few invalid
+    bytes is refused (naming the first), rather than read as another encoding that would turn
+    every accented letter into two wrong ones.
 
     Args:
         data: The file's bytes.
@@ -155,12 +164,12 @@ def decode_text(data: bytes, display: str) -> tuple[str, str]:
         The text and the encoding used.
 
     Raises:
-        IngestError: The bytes are binary rather than text.
+        IngestError: The bytes are binary, damaged UTF-8, or fit no text encoding.
     """
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace"), "utf-8-sig"
+        return _strict(data[len(codecs.BOM_UTF8) :], "utf-8", display), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace"), "utf-16"
+        return _strict(data, "utf-16", display), "utf-16"
     if b"\x00" in data[:_SNIFF_CHARS]:
         raise IngestError(
             f"{display} is neither a workbook (.xlsx/.xlsm) nor a CSV text file: "
@@ -168,12 +177,79 @@ def decode_text(data: bytes, display: str) -> tuple[str, str]:
         )
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if _UTF8_SEQUENCE.search(data):
+            raise IngestError(_bad_utf8(data, exc, display)) from exc
+    return _detected(data, display)
+
+
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def _strict(data: bytes, encoding: str, display: str) -> str:
     try:
-        return data.decode("cp1252"), "cp1252"
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise IngestError(_bad_utf8(data, exc, display, encoding.upper())) from exc
+
+
+def _bad_utf8(data: bytes, exc: UnicodeDecodeError, display: str, encoding: str = "UTF-8") -> str:
+    line = data.count(b"\n", 0, exc.start) + 1
+    line_start = data.rfind(b"\n", 0, exc.start) + 1
+    column = len(data[line_start : exc.start].decode(exc.encoding, errors="replace")) + 1
+    return (
+        f"{display}, line {line}, character {column}: byte 0x{data[exc.start]:02X} is not valid "
+        f"{encoding} although the file is {encoding} text; nothing was imported (fix that "
+        f"byte or save the file again as {encoding})"
+    )
+
+
+def _detected(data: bytes, display: str) -> tuple[str, str]:
+    """Decode bytes of a legacy encoding, or refuse them.
+
+    Windows-1252 comes first when its reading looks like ordinary text (charset-normalizer's
+    own measure of "mess"): it is by far the most common legacy encoding of the spreadsheets
+    Assay reads, and a short file fits many code pages equally well. Otherwise the encoding
+    charset-normalizer finds is used, if its reading is clean.
+    """
+    from charset_normalizer import from_bytes  # deferred: only legacy files need it
+    from charset_normalizer.md import mess_ratio
+
+    try:
+        western = data.decode("cp1252")
     except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+        western = None
+    if western is not None and mess_ratio(western, _MAX_MESS) < _MAX_MESS:
+        return western, "cp1252"
+    best = from_bytes(data).best()
+    if best is None or best.chaos >= _MAX_MESS or best.encoding.startswith("utf"):
+        raise IngestError(
+            f"{display}: its bytes fit no text encoding; nothing was imported "
+            "(save it as UTF-8 CSV or as a workbook)"
+        )
+    logger.info("%s: detected encoding %s", display, best.encoding)
+    return str(best), best.encoding
+
+
+_MAX_MESS = 0.2
+
+
+#: Control characters that have no place in a cell (tab, line feed, carriage return stay).
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def strip_controls(text: str) -> str:
+    """Remove control characters (escape sequences, NUL, bell...) from imported text."""
+    return CONTROL_CHARACTERS.sub("", text) if CONTROL_CHARACTERS.search(text) else text
+
+
+def _clean_sheet(sheet: RawSheet) -> None:
+    for row in sheet.rows:
+        for index, cell in enumerate(row):
+            if isinstance(cell, str) and CONTROL_CHARACTERS.search(cell):
+                row[index] = CONTROL_CHARACTERS.sub("", cell)
 
 
 def sniff_delimiter(text: str) -> str:
@@ -194,6 +270,7 @@ def sniff_delimiter(text: str) -> str:
 
 def _read_csv(path: Path, display: str, only: str | None, limits: Limits) -> RawFile:
     text, encoding = decode_text(path.read_bytes(), display)
+    text = strip_controls(text)
     delimiter = sniff_delimiter(text)
     name = path.stem
     if only is not None and only != name:

@@ -133,6 +133,27 @@ class Link(NamedTuple):
 
 
 @dataclass
+class UnknownValue:
+    """A value of a column that was not understood, read as unrecorded (the value step).
+
+    Attributes:
+        sheet: The sheet name (empty for a CSV file).
+        column: The column's header as written.
+        field: The field it was meant for, ``entity.field``.
+        text: The value as written.
+        count: On how many rows.
+        first_row: The first row it is on.
+    """
+
+    sheet: str
+    column: str
+    field: str
+    text: str
+    count: int = 0
+    first_row: int = 0
+
+
+@dataclass
 class SheetInfo:
     """How one sheet was understood (for the dry run and the GUI's mapping step).
 
@@ -172,6 +193,10 @@ class ParsedInventory:
             they are never "missing" (and never deleted) because their row had an error.
         header_rows: The 1-based header rows the user chose, by sheet name (the other sheets'
             header rows were found by the importer).
+        unknown_values: The values not understood, each read as unrecorded.
+        skipped_rows: The rows below or beside the table that are not records (totals,
+            sources, notes, signatures), as notes naming each row.
+        permissions: Free-text permission entries understood, and in all.
         sources: For an identity-platform export, the (attribute, value) pairs its records
             carry (``("source.aws-authorization-details", "aws-account:1111…")``); only the
             workspace's records carrying one of them can be "missing" from it.
@@ -189,12 +214,28 @@ class ParsedInventory:
         default_factory=lambda: {e: set() for e in ENTITIES}
     )
     header_rows: dict[str, int] = field(default_factory=dict)
+    unknown_values: list[UnknownValue] = field(default_factory=list)
+    skipped_rows: list[Problem] = field(default_factory=list)
+    permissions: tuple[int, int] = (0, 0)
+    rejected_sources: dict[tuple[str, tuple[str, ...]], Source] = field(default_factory=dict)
     sources: set[tuple[str, str]] = field(default_factory=set)
 
     def reject(self, records: list[Record]) -> None:
-        """Remember the keys of records whose row was rejected."""
+        """Remember the keys (and first rows) of records whose row was rejected."""
         for record in records:
             self.rejected_keys[record.entity].add(record.key)
+            self.rejected_sources.setdefault((record.entity, record.key), record.source)
+
+    def skipped_text(self) -> str:
+        """Return the skipped non-data rows in words, sheet by sheet (empty when none)."""
+        by_sheet: dict[str, list[str]] = {}
+        for problem in self.skipped_rows:
+            by_sheet.setdefault(problem.sheet, []).append(f"{problem.row:,}")
+        parts = []
+        for sheet, rows in by_sheet.items():
+            where = f"sheet {sheet!r} " if sheet else ""
+            parts.append(f"{where}row{'s' if len(rows) > 1 else ''} {', '.join(rows)}")
+        return "; ".join(parts)
 
     @property
     def errors(self) -> list[Problem]:

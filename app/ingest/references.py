@@ -29,6 +29,12 @@ class KnownIds:
     systems: set[str] = field(default_factory=set)
     identities: set[str] = field(default_factory=set)
     resources: set[str] = field(default_factory=set)
+    system_names: dict[str, str] = field(default_factory=dict)
+
+
+def name_key(text: str) -> str:
+    """Return how a system's name or id is compared: case and spaces ignored."""
+    return "".join(str(text).split()).casefold()
 
 
 @dataclass
@@ -57,6 +63,7 @@ class _Check:
         self.problems: dict[tuple[str, int, str, str], Problem] = {}
 
     def run(self) -> Resolved:
+        self.inventory.links = self.named_systems(self.inventory.links)
         rejected: set[tuple[str, int]] = set()
         for _ in range(_MAX_PASSES):
             records = {
@@ -95,16 +102,18 @@ class _Check:
         found: list[Problem] = []
         for link in links:
             if link.system not in systems:
-                reason = (
-                    f"AI system {quote(link.system)} is neither in this file nor in the workspace"
+                reason = self.rejected_reason(SYSTEMS, link.system) or (
+                    f"AI system {quote(link.system)} is neither in this file nor in the "
+                    "workspace; the link is left out"
                 )
-                found.append(at(link.source, link.column, reason))
+                found.append(at(link.source, link.column, reason, WARNING))
         for grant in records[GRANTS]:
             identity, resource = grant.key[0], grant.key[1]
             if identity not in identities:
-                found.append(
-                    at(grant.source, grant.column("identity"), _nowhere("identity", identity))
+                reason = self.rejected_reason(IDENTITIES, identity) or _nowhere(
+                    "identity", identity
                 )
+                found.append(at(grant.source, grant.column("identity"), reason))
             if resource not in resources:
                 found.append(
                     at(grant.source, grant.column("resource"), _nowhere("resource", resource))
@@ -120,6 +129,41 @@ class _Check:
                 reason = f"identity {quote(source)} cannot delegate to itself"
                 found.append(at(delegation.source, delegation.column("to_identity"), reason))
         return found
+
+    def named_systems(self, links: list[Link]) -> list[Link]:
+        """Return the links with systems named by name (or by id in other case) given by id."""
+        ids = {r.key[0] for r in self.inventory.records[SYSTEMS]} | self.known.systems
+        by_name: dict[str, set[str]] = {}
+        for key, system in self.known.system_names.items():
+            by_name.setdefault(key, set()).add(system)
+        for record in self.inventory.records[SYSTEMS]:
+            for text in (record.key[0], record.values.get("name") or ""):
+                if text:
+                    by_name.setdefault(name_key(text), set()).add(record.key[0])
+        for system in self.known.systems:
+            by_name.setdefault(name_key(system), set()).add(system)
+        resolved = []
+        for link in links:
+            found = by_name.get(name_key(link.system), set())
+            if link.system not in ids and len(found) == 1:
+                link = link._replace(system=next(iter(found)))
+            resolved.append(link)
+        return list(dict.fromkeys(resolved))
+
+    def rejected_reason(self, entity: str, key: str) -> str:
+        """Say that a record is on a rejected row of this file, and why; empty when it is not."""
+        source = self.inventory.rejected_sources.get((entity, (key,)))
+        if source is None:
+            return ""
+        why = next(
+            (p.reason for p in self.inventory.problems
+             if p.is_error and (p.sheet, p.row) == (source.sheet, source.row)),
+            "",
+        )  # fmt: skip
+        where = f"sheet {source.sheet!r}, row {source.row}" if source.sheet else f"row {source.row}"
+        noun = "AI system" if entity == SYSTEMS else "identity"
+        because = f" ({why})" if why else ""
+        return f"{noun} {quote(key)} is on {where} of this file, which was rejected{because}"
 
     def bare_identities(
         self, records: dict[str, list[Record]], links: list[Link]

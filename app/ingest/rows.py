@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.domain.enums import DelegationKind
+from app.ingest.choices import IdRule, ValueMap, generated_id
 from app.ingest.fields import (
     DELEGATIONS,
     EMAIL,
@@ -23,12 +24,15 @@ from app.ingest.fields import (
     RESOURCES,
     SPECS,
     SYSTEMS,
+    header_key,
 )
 from app.ingest.headers import MappedSheet
 from app.ingest.limits import DEFAULT_LIMITS, Limits
-from app.ingest.problems import WARNING, Problem, Source
-from app.ingest.records import RECORD_TYPES, Link, Record, SheetInfo
-from app.ingest.values import BadValue, as_text, memoised, normaliser, split_email
+from app.ingest.problems import WARNING, Problem, Source, quote
+from app.ingest.records import RECORD_TYPES, Link, Record, SheetInfo, UnknownValue
+from app.ingest.table_end import note_row, note_text
+from app.ingest.values import BadValue, as_text, memoised, normaliser, split_owner
+from app.ingest.vocabulary import is_unrecorded, vocabulary_key
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +54,12 @@ _DEFAULTS = {(GRANTS, "scope"): "", (DELEGATIONS, "kind"): DelegationKind.ASSUME
 EXCEL_CELL_LIMIT = 32_767
 
 
+_UNSAVED_FORMULA = (
+    "holds a formula with no saved value (an external link, DDE or HYPERLINK formula never "
+    "calculated); the row cannot be used: recalculate and save the workbook, or paste values"
+)
+
+
 @dataclass
 class RowBundle:
     """What one valid row says: its records and links."""
@@ -68,6 +78,8 @@ class SheetRows:
     covered: set[str] = field(default_factory=set)
     info: SheetInfo | None = None
     rejected: list[Record] = field(default_factory=list)
+    unknown: dict[tuple[str, str], UnknownValue] = field(default_factory=dict)
+    skipped: list[Problem] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +90,8 @@ class _Cell:
     field: str
     normalise: Callable[[Any], Any]
     is_email: bool
+    meanings: dict[str, str]
+    in_key: bool
 
 
 def attribute_value(value: Any) -> Any:
@@ -94,14 +108,19 @@ def attribute_value(value: Any) -> Any:
 
 
 class _SheetReader:
-    def __init__(self, sheet: MappedSheet, limits: Limits) -> None:
+    def __init__(
+        self, sheet: MappedSheet, limits: Limits, values: ValueMap, id_rule: IdRule
+    ) -> None:
         self.sheet, self.limits, self.out = sheet, limits, SheetRows()
         assert sheet.entity is not None
         self.primary: str = sheet.entity
+        self.id_rule = id_rule
         self.cells = [
             _Cell(c.index, c.header, c.entity, c.field,
                   normaliser(SPECS[c.entity].field(c.field)),
-                  SPECS[c.entity].field(c.field).kind == EMAIL)
+                  SPECS[c.entity].field(c.field).kind == EMAIL,
+                  values.for_column(c.header),
+                  c.field in SPECS[c.entity].key)
             for c in sheet.columns if c.entity and c.field
         ]  # fmt: skip
         self.attributes = [(c.index, c.header) for c in sheet.columns if not c.entity]
@@ -110,8 +129,12 @@ class _SheetReader:
         self.headers = {
             e: {f: h for (owner, f), h in self.mapped.items() if owner == e} for e in self.entities
         }
-        self.plan = [(c.index, c.header, c.entity, c.field, c.normalise, c.is_email)
-                     for c in self.cells]  # fmt: skip
+        self.plan = [(c.index, c.header, c.entity, c.field, c.normalise, c.is_email,
+                      c.meanings, c.in_key) for c in self.cells]  # fmt: skip
+        by_key = {header_key(c.header): c.index for c in sheet.columns}
+        self.rule_columns = [by_key[header_key(h)] for h in id_rule.columns
+                             if header_key(h) in by_key]  # fmt: skip
+        self.needs_id = SPECS[self.primary].key == ("id",)
         self.shapes = [(e, SPECS[e].key, RECORD_TYPES[e], self.headers[e]) for e in self.entities]
         link_fields = {(SYSTEMS, "identities"), (IDENTITIES, "systems"), (IDENTITIES, "id")}
         self.has_links = bool(link_fields & set(self.mapped))
@@ -119,7 +142,7 @@ class _SheetReader:
         for row, col in sheet.raw.formula_cells:
             self.formula_rows.setdefault(row, []).append(col)
         self.formulas: dict[int, tuple[int, int, int]] = {}
-        self.split_email = memoised(split_email)
+        self.split_owner = memoised(split_owner)
         self.long_cell = min(limits.max_cell_chars + 1, EXCEL_CELL_LIMIT)
         self.required = {e: tuple(n for n in SPECS[e].key if (e, n) not in _DEFAULTS)
                          for e in self.entities}  # fmt: skip
@@ -144,6 +167,11 @@ class _SheetReader:
             row = rows[index]
             if not any(row) and all(c == "" or c is None for c in row):
                 continue
+            note = note_row(row)
+            if note:
+                reason = f"skipped: not a data row ({note}): {quote(note_text(row))}"
+                self.out.skipped.append(self.problem(index + 1, "", reason, WARNING))
+                continue
             read += 1
             if not self.read_row(index, row):
                 rejected += 1
@@ -160,7 +188,7 @@ class _SheetReader:
         values: dict[str, dict[str, Any]] = {e: {} for e in self.entities}
         names: dict[str, str] = {}
         width, long_cell = len(row), self.long_cell
-        for col, header, entity, name, normalise, is_email in self.plan:
+        for col, header, entity, name, normalise, is_email, meanings, in_key in self.plan:
             raw = row[col] if col < width else ""
             if (
                 raw.__class__ is str
@@ -168,22 +196,33 @@ class _SheetReader:
                 and self.check_length(source.row, header, raw, errors)
             ):
                 continue
+            if meanings and raw not in ("", None):
+                meaning = meanings.get(vocabulary_key(as_text(raw)))
+                raw = raw if meaning is None else meaning
             try:
                 if is_email:
-                    email, owner = self.split_email(raw)
+                    email, owner = self.split_owner(raw)
                     values[entity][name] = email
                     if owner:
                         names[entity] = owner
                 else:
                     values[entity][name] = normalise(raw)
             except BadValue as exc:
-                errors.append(self.problem(source.row, header, str(exc)))
+                if in_key:
+                    errors.append(self.problem(source.row, header, str(exc)))
+                else:
+                    values[entity][name] = None
+                    self.unrecorded(source.row, header, f"{entity}.{name}", raw, str(exc))
         attributes = self.read_attributes(source.row, row, errors) if self.attributes else {}
         if self.formula_rows:
             self.note_formulas(index, row)
+            self.refuse_unsaved_formulas(index, row, source.row, errors)
         for entity, owner in names.items():
             if not values[entity].get("owner_name") and "owner_name" in SPECS[entity].field_names:
                 values[entity]["owner_name"] = owner
+        self.owner_emails(source.row, values)
+        if self.needs_id and not values[self.primary].get("id"):
+            self.give_id(source.row, row, values)
         records = self.build_records(source, values, attributes, errors)
         if errors:
             self.out.problems.extend(errors)
@@ -192,6 +231,52 @@ class _SheetReader:
         links = self.build_links(source, values) if self.has_links else []
         self.out.bundles.append(RowBundle(source, records, links))
         return True
+
+    def unrecorded(self, row: int, header: str, target: str, raw: Any, reason: str) -> None:
+        """Leave a value not understood unrecorded, with a warning, and count it."""
+        text = as_text(raw)
+        self.out.problems.append(self.problem(row, header, f"{reason}; read as unrecorded",
+                                              WARNING))  # fmt: skip
+        found = self.out.unknown.get((header, text))
+        if found is None:
+            found = UnknownValue(self.sheet.label, header, target, text, 0, row)
+            self.out.unknown[(header, text)] = found
+        found.count += 1
+
+    def owner_emails(self, row: int, values: dict[str, dict[str, Any]]) -> None:
+        """Read an owner's name cell that holds an e-mail (``Name <address>`` or an address)."""
+        for own in values.values():
+            text = own.get("owner_name")
+            if text and is_unrecorded(text):
+                own["owner_name"] = ""
+            if not text or "@" not in text:
+                continue
+            try:
+                email, name = self.split_owner(text)
+            except BadValue:
+                continue
+            own["owner_name"] = name
+            if email and not own.get("owner_email"):
+                own["owner_email"] = email
+
+    def give_id(self, row_no: int, row: list[Any], values: dict[str, dict[str, Any]]) -> None:
+        """Give a row without an id the id its rule makes, with a warning."""
+        own = values[self.primary]
+        if self.fallback(values, self.primary, "id"):
+            return
+        if self.id_rule.columns and self.rule_columns:
+            parts = [as_text(row[i]) for i in self.rule_columns if i < len(row)]
+            made = " / ".join(p for p in parts if p)
+        else:
+            named = [own.get("name") or "", own.get("business_unit") or ""]
+            parts = named if named[0] else [as_text(c) for c in row if as_text(c)]
+            made = generated_id(self.primary, parts) if any(parts) else ""
+        if not made:
+            return
+        own["id"] = made
+        header = self.mapped.get((self.primary, "id"), "")
+        reason = f"no id: read as {quote(made)} (id rule: {self.id_rule.describe()})"
+        self.out.problems.append(self.problem(row_no, header, reason, WARNING))
 
     def check_length(self, row: int, header: str, raw: str, errors: list[Problem]) -> bool:
         """Report a cell that is too long (True: skip it) or exactly at Excel's limit."""
@@ -286,6 +371,16 @@ class _SheetReader:
             blank = col >= len(row) or row[col] == "" or row[col] is None
             self.formulas[col] = (count + 1, empty + blank, first)
 
+    def refuse_unsaved_formulas(
+        self, index: int, row: list[Any], line: int, errors: list[Problem]
+    ) -> None:
+        """Reject a row whose mapped cell is a formula the spreadsheet never calculated."""
+        headers = {c.index: c.header for c in self.cells}
+        for col in self.formula_rows.get(index, ()):
+            blank = col >= len(row) or row[col] == "" or row[col] is None
+            if blank and col in headers:
+                errors.append(self.problem(line, headers[col], _UNSAVED_FORMULA))
+
     def flag_formulas(self) -> None:
         headers = {c.index: c.header for c in self.sheet.columns}
         for col, (count, empty, first) in sorted(self.formulas.items()):
@@ -293,7 +388,7 @@ class _SheetReader:
             reason = f"holds {cells}; the value last saved by the spreadsheet was imported"
             if empty:
                 some = "it" if count == 1 else f"{empty:,} of them"
-                reason += f" ({some} had no saved value and read as empty)"
+                reason += f" ({some} had no saved value: rows with such a cell are rejected)"
             self.out.problems.append(self.problem(first, headers.get(col, ""), reason, WARNING))
 
     def covered(self) -> set[str]:
@@ -312,7 +407,12 @@ class _SheetReader:
 
 
 def read_sheet_rows(
-    sheet: MappedSheet, *, limits: Limits = DEFAULT_LIMITS, tick: Tick | None = None
+    sheet: MappedSheet,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    tick: Tick | None = None,
+    values: ValueMap | None = None,
+    id_rule: IdRule | None = None,
 ) -> SheetRows:
     """Read every data row of a mapped sheet.
 
@@ -320,20 +420,32 @@ def read_sheet_rows(
         sheet: The sheet, with a header row and an entity.
         limits: The cap on cell length.
         tick: Called now and then with the fraction of the sheet read.
+        values: The user's value mappings by column.
+        id_rule: How a row without an id gets one (default: generated from its name).
 
     Returns:
-        The valid rows' records and links, the problems, and the sheet's summary.
+        The valid rows' records and links, the problems, and the sheet's summary. A sheet
+        with no column for its records' id (a lookup or notes sheet) is skipped with a note.
     """
-    reader = _SheetReader(sheet, limits)
+    rule = id_rule or IdRule()
+    reader = _SheetReader(sheet, limits, values or ValueMap(), rule)
     missing = reader.missing_key_columns()
+    if missing == ["id"] and rule.chosen and rule.columns and reader.rule_columns:
+        missing = []
     if missing:
         spec = SPECS[reader.primary]
         names = " and ".join(missing)
         reason = (
             f"sheet {sheet.raw.name!r} was not imported: no column gives the {names} of its "
-            f'{spec.title.lower()} (map one, e.g. --map "Column={missing[0]}")'
+            f"{_plural(spec.title)} (map a column to {missing[0]} to read it)"
         )
-        out = SheetRows(problems=[reader.problem(sheet.header_row + 1, "", reason)])
+        problem = reader.problem(sheet.header_row + 1, "", reason, WARNING)
+        out = SheetRows(problems=[problem])
         out.info = reader.info(0, 0)
         return out
     return reader.run(tick)
+
+
+def _plural(title: str) -> str:
+    """Return an entity's title for the middle of a sentence (``AI systems``, ``grants``)."""
+    return title if title.startswith("AI") else title.lower()

@@ -11,21 +11,17 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Callable
-from enum import StrEnum
 from typing import Any
 
-from app.domain.enums import (
-    Action,
-    Autonomy,
-    DelegationKind,
-    Environment,
-    Exposure,
-    IdentityKind,
-    LifecycleStage,
-    Sensitivity,
-)
 from app.ingest.fields import BOOL, DATE, EMAIL, ENUM, ID, IDS, LIST, TEXT, FieldSpec, header_key
 from app.ingest.problems import quote
+from app.ingest.vocabulary import (
+    is_unrecorded,
+    lookup,
+    option_texts,
+    vocabulary,
+    vocabulary_key,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +41,6 @@ _SPLIT = re.compile(r"[;,\n\r]+")
 _DAY_FIRST = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})(?:[ T].*)?$")
 _YEAR_FIRST = re.compile(r"^(\d{4})[./](\d{1,2})[./](\d{1,2})(?:[ T].*)?$")
 _NAMED_MONTH_FORMATS = ("%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y", "%d-%b-%Y", "%d-%b-%y")
-_EMPTY_WORDS = frozenset(
-    header_key(w)
-    for w in ("n/a", "na", "none", "never", "null", "no_information", "not_supported",
-              "not set", "unknown", "tbd")
-)  # fmt: skip
 _TRUE = frozenset(
     header_key(w)
     for w in ("yes", "y", "true", "1", "x", "required", "enabled", "on", "ja", "oui")
@@ -58,110 +49,6 @@ _FALSE = frozenset(
     header_key(w)
     for w in ("no", "n", "false", "0", "not required", "disabled", "off", "nein", "non")
 )  # fmt: skip
-
-# Spelling variants (compared by header_key) of each vocabulary, beside the values themselves.
-# fmt: off
-_VARIANTS: dict[type[StrEnum], dict[str, str]] = {
-    Environment: {
-        "production": "prod | prd | live | prod env | p",
-        "staging": "stage | stg | preprod | pre-production | pre prod | acceptance | uat",
-        "test": "testing | tst | qa | quality assurance | integration | sit",
-        "development": "dev | develop | sandbox | lab | local",
-    },
-    LifecycleStage: {
-        "planned": "plan | planning | idea | proposed | proposal | design | backlog | concept",
-        "development": "dev | in development | build | building | implementation",
-        "pilot": "poc | proof of concept | trial | beta | pilot phase | experiment | mvp | "
-                 "preview",
-        "production": "prod | live | deployed | in production | operational | in use | active | "
-                      "ga | general availability | run",
-        "retired": "decommissioned | sunset | archived | retiring | deprecated | withdrawn | "
-                   "end of life | eol | inactive",
-    },
-    Autonomy: {
-        "advisory": "advise | advisor | recommend | recommendation | recommendations only | "
-                    "assistive | assist | decision support | suggest | suggestions | "
-                    "informational | read only | none",
-        "human-in-the-loop": "hitl | human in loop | human approval | approval required | "
-                             "human approves | semi autonomous | semi-automated",
-        "human-on-the-loop": "hotl | human on loop | supervised | human oversight | monitored | "
-                             "human supervision",
-        "autonomous": "fully autonomous | full autonomy | agentic | unattended | automated | "
-                      "fully automated | full | no human | auto | human out of the loop",
-    },
-    Sensitivity: {
-        "public": "open | unclassified | public data | c0 | tlp clear | tlp white",
-        "internal": "internal use | internal only | internal use only | company | private | c1 | "
-                    "tlp green | low",
-        "confidential": "sensitive | confidential data | c2 | tlp amber | medium | pii | "
-                        "personal | personal data",
-        "restricted": "secret | highly confidential | strictly confidential | highly restricted | "
-                      "top secret | c3 | c4 | tlp red | high | critical | special category | "
-                      "phi | pci",
-    },
-    Exposure: {
-        "internal": "internal only | employees | staff | intranet | private | internal users | "
-                    "back office | corporate",
-        "partner": "partners | b2b | third party | third parties | extranet | suppliers | "
-                   "vendors | partner facing",
-        "public": "external | internet | internet facing | customer facing | customers | "
-                  "public facing | b2c | open | anonymous | everyone",
-    },
-    IdentityKind: {
-        "service-account": "svc | sa | service principal | spn | system account | "
-                           "technical account | machine account | service user | bot account | "
-                           "non human | nhi",
-        "api-key": "key | access key | token | api token | pat | personal access token | secret | "
-                   "bearer token | client secret",
-        "oauth-client": "oauth | oauth app | oauth application | app registration | "
-                        "client credentials | application | app | enterprise application | client",
-        "agent-identity": "agent | ai agent | agent id | bot | workload agent",
-        "managed-identity": "msi | workload identity | system assigned | user assigned | "
-                            "instance profile | workload identity federation | pod identity",
-        "role": "iam role | aws role | assumable role | group | cloud role",
-        "human-delegation": "delegation | delegated | delegated access | on behalf of | obo | "
-                            "user delegation | consent",
-        "human-user": "user | human | iam user | person | employee | named user | root | "
-                      "root account",
-    },
-    Action: {
-        "read": "r | view | viewer | reader | list | get | select | query | readonly | ro | "
-                "browse | download | read access",
-        "execute": "exec | x | invoke | run | call | trigger | use | send | execute access",
-        "write": "w | update | create | modify | edit | put | post | delete | insert | "
-                 "contributor | editor | read write | rw | upload | write access | change",
-        "admin": "administrator | owner | full | full control | full access | * | all | manage | "
-                 "superuser | root | admin access | god mode | privileged | administer",
-    },
-    DelegationKind: {
-        "assume-role": "assume | sts:AssumeRole | role chaining | switch role | trust",
-        "impersonate": "impersonation | act as | run as | service account user | "
-                       "token creator | sudo",
-        "on-behalf-of": "obo | delegated | delegation | oauth delegation | user delegation | "
-                        "token exchange",
-    },
-}
-# fmt: on
-
-
-def _variants(text: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in text.split("|") if part.strip())
-
-
-def _vocabulary(enum: type[StrEnum]) -> dict[str, str]:
-    table = {header_key(member.value): member.value for member in enum}
-    for value, variants in _VARIANTS.get(enum, {}).items():
-        for variant in _variants(variants):
-            table.setdefault(vocabulary_key(variant), value)
-    return table
-
-
-def vocabulary_key(text: str) -> str:
-    """Return the key a vocabulary word is looked up by (symbols such as ``*`` kept as is)."""
-    return header_key(text) or text.strip().lower()
-
-
-_VOCABULARIES: dict[type[StrEnum], dict[str, str]] = {e: _vocabulary(e) for e in _VARIANTS}
 
 
 def is_blank(value: Any) -> bool:
@@ -208,6 +95,23 @@ def split_email(value: Any) -> tuple[str | None, str]:
     return text, name
 
 
+def split_owner(value: Any) -> tuple[str | None, str]:
+    """Read an owner cell: an e-mail, ``Name <address>`` or only a name.
+
+    Returns:
+        The address (lower case) or None, and the name when the cell gave one.
+
+    Raises:
+        BadValue: The cell looks like an e-mail address but is not one.
+    """
+    text = as_text(value)
+    if is_unrecorded(text):
+        return None, ""
+    if "@" not in text:
+        return None, " ".join(text.split())
+    return split_email(value)
+
+
 def _email(value: Any) -> str | None:
     return split_email(value)[0]
 
@@ -247,11 +151,14 @@ def _bool(value: Any) -> bool | None:
         return value
     if is_blank(value):
         return None
-    key = header_key(as_text(value)) or as_text(value)
-    if key in _TRUE:
-        return True
-    if key in _FALSE:
-        return False
+    for option in option_texts(as_text(value)):
+        key = vocabulary_key(option)
+        if key in _TRUE:
+            return True
+        if key in _FALSE:
+            return False
+    if is_unrecorded(as_text(value)):
+        return None
     raise BadValue(f"{quote(value)} is not yes or no")
 
 
@@ -272,7 +179,7 @@ def _date(value: Any) -> dt.date | None:
     if isinstance(value, int | float):
         return excel_serial(value)
     text = as_text(value)
-    if not text or text in {"-", "--", "—", "–"} or header_key(text) in _EMPTY_WORDS:
+    if is_unrecorded(text):
         return None
     parsed = _parse_date_text(text)
     if parsed is None:
@@ -317,7 +224,7 @@ def _parse_date_text(text: str) -> dt.date | None:
 
 def _enum_normaliser(fspec: FieldSpec) -> Normaliser:
     assert fspec.enum is not None
-    vocabulary = _VOCABULARIES.get(fspec.enum) or _vocabulary(fspec.enum)
+    table = vocabulary(fspec.enum)
     label = fspec.name.replace("_", " ")
     choices = ", ".join(member.value for member in fspec.enum)
 
@@ -325,7 +232,9 @@ def _enum_normaliser(fspec: FieldSpec) -> Normaliser:
         text = as_text(value)
         if not text:
             return None
-        found = vocabulary.get(vocabulary_key(text))
+        found = lookup(table, text)
+        if found is None and is_unrecorded(text):
+            return None
         if found is None:
             raise BadValue(f"{quote(text)} is not a known {label} (use {choices})")
         return found
@@ -398,20 +307,3 @@ def empty_value(fspec: FieldSpec) -> Any:
     if fspec.kind in (LIST, IDS):
         return []
     return None
-
-
-def vocabulary_variants(enum: type[StrEnum]) -> dict[str, tuple[str, ...]]:
-    """Return the accepted spelling variants of each value of a vocabulary (for the docs)."""
-    return {value: _variants(text) for value, text in _VARIANTS.get(enum, {}).items()}
-
-
-def vocabulary_markdown() -> str:
-    """Return the accepted spelling variants of every vocabulary as Markdown (for the docs)."""
-    lines: list[str] = []
-    for enum, variants in _VARIANTS.items():
-        lines += [f"### {enum.__name__}", "", "| Value | Also accepted |", "|---|---|"]
-        for value, text in variants.items():
-            accepted = ", ".join(f"`{v}`" for v in _variants(text))
-            lines.append(f"| `{value}` | {accepted} |")
-        lines.append("")
-    return "\n".join(lines).rstrip() + "\n"

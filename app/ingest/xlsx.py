@@ -104,13 +104,25 @@ def check_zip(path: Path, display: str, limits: Limits) -> zipfile.ZipFile:
     return archive
 
 
-def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Return the zip part of each worksheet, by sheet name."""
-    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+def _xml(archive: zipfile.ZipFile, name: str, display: str) -> ElementTree.Element:
+    """Parse one XML part, refusing a damaged or malformed one in a sentence."""
+    try:
+        return ElementTree.fromstring(_read_part(archive, name, display))
+    except ElementTree.ParseError as exc:
+        raise IngestError(f"{display} is damaged: its part {name} is not valid XML") from exc
+
+
+def sheet_parts(archive: zipfile.ZipFile, display: str = "the workbook") -> dict[str, str]:
+    """Return the zip part of each worksheet, by sheet name.
+
+    Raises:
+        IngestError: The workbook's index parts are damaged or malformed.
+    """
+    workbook = _xml(archive, "xl/workbook.xml", display)
     rels_name = "xl/_rels/workbook.xml.rels"
     targets: dict[str, str] = {}
     if rels_name in archive.namelist():
-        for rel in ElementTree.fromstring(archive.read(rels_name)).findall(".//{*}Relationship"):
+        for rel in _xml(archive, rels_name, display).findall(".//{*}Relationship"):
             target = rel.get("Target", "")
             path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
             targets[rel.get("Id", "")] = posixpath.normpath(path)
@@ -210,7 +222,7 @@ def scan_workbook(
         IngestError: A part is missing, damaged, truncated, larger than it declares, or
             spans more rows or columns than allowed.
     """
-    parts = sheet_parts(archive)
+    parts = sheet_parts(archive, display)
     names = set(archive.namelist())
     if "xl/sharedStrings.xml" in names:
         _read_part(archive, "xl/sharedStrings.xml", display)

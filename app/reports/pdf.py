@@ -12,7 +12,6 @@ after layout its position is known, and an empty signature field is added there 
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from app.reports.fetcher import fetch_local
 from app.reports.html import base_url, render_html, render_portfolio_html
 from app.reports.progress import ProgressArg, Steps
 from app.reports.viewmodels import PortfolioData, ReportData
+from app.support.safe_files import write_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -102,12 +102,9 @@ def _with_signature_field(pdf: bytes, page: int, box: tuple[int, int, int, int])
 
 def _write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".part")
     try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
+        write_atomically(path, data)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         raise ReportError(f"Cannot write {path.name}: {exc.strerror or exc}") from exc
 
 

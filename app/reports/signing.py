@@ -16,13 +16,13 @@ import datetime as dt
 import io
 import logging
 import mimetypes
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from app.reports.errors import SigningError
 from app.reports.pdf import SIGNATURE_FIELD
+from app.support.safe_files import write_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -173,12 +173,9 @@ def sign_pdf(
 
 
 def _write(path: Path, data: bytes) -> None:
-    temporary = path.with_name(path.name + ".part")
     try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
+        write_atomically(path, data)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         raise SigningError(f"Cannot write {path.name}: {exc.strerror or exc}") from exc
 
 

@@ -26,6 +26,7 @@ from app.reports.xlsx_cells import (
     put,
     write_table,
 )
+from app.support.safe_files import SHARED_MODE, staged
 
 logger = logging.getLogger(__name__)
 
@@ -281,14 +282,10 @@ def write_workbook(data: ReportData, out_path: Path, progress: ProgressArg = Non
 
 
 def _save(wb: Any, out_path: Path) -> None:
-    import os
-
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = out_path.with_name(out_path.name + ".part")
     try:
-        wb.save(temporary)
-        os.replace(temporary, out_path)
+        with staged(out_path, SHARED_MODE) as temporary:
+            wb.save(temporary)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         raise ReportError(f"Cannot write {out_path.name}: {exc.strerror or exc}") from exc
     logger.info("wrote workbook %s", out_path.name)

@@ -126,6 +126,7 @@ def finalize(workspace: Workspace, assessment_id: int, *, force: bool = False) -
     """
     from app.services.findings import refresh_gap_findings_in
     from app.services.quality_gate import quality_gate_in
+    from app.services.seal import assessment_seal
 
     with workspace.db.write() as session:
         row = _movable_row(
@@ -142,6 +143,7 @@ def finalize(workspace: Workspace, assessment_id: int, *, force: bool = False) -
             )
         refresh_gap_findings_in(session, workspace, assessment_id)
         extra = {"forced_over": [issue.message for issue in gate.errors]} if gate.errors else {}
+        extra["seal"] = assessment_seal(session, assessment_id)
         _set_status(session, workspace, row, AssessmentStatus.FINAL, extra)
     logger.info("assessment %s is now %s", assessment_id, AssessmentStatus.FINAL.value)
     return get_assessment(workspace, assessment_id)
@@ -182,7 +184,12 @@ def reassess(workspace: Workspace, assessment_id: int, *, title: str = "") -> As
             "assessment.reassess",
             new,
             None,
-            {"previous_id": assessment_id, "title": new.title, "responses": copied},
+            {
+                "previous_id": assessment_id,
+                "title": new.title,
+                "status": new.status,
+                "responses": copied,
+            },
         )
         new_id = new.id or 0
     return get_assessment(workspace, new_id)

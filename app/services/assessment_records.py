@@ -188,11 +188,29 @@ def stored_version(session: Session, framework: Framework) -> FrameworkVersion:
     return row
 
 
+def text_matches_hash(content: str, sha256: str) -> bool:
+    """Return True when stored framework text is the text whose SHA-256 was recorded.
+
+    A shipped file's hash is of its bytes, which may start with a UTF-8 byte order mark the
+    stored text no longer has.
+    """
+    data = content.encode("utf-8")
+    return sha256 in (hashlib.sha256(data).hexdigest(), hashlib.sha256(_BOM + data).hexdigest())
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
 def _parse_stored(row: FrameworkVersion) -> Framework:
     cached = _parsed.get(row.sha256)
     if cached is not None:
         _parsed.move_to_end(row.sha256)
         return cached
+    if not text_matches_hash(row.content, row.sha256):
+        raise UserError(
+            f"the stored text of {row.framework_id} {row.version} does not match its recorded "
+            "SHA-256; the workspace was altered outside Assay"
+        )
     try:
         framework = load_framework_text(
             row.content, row.source_name or row.framework_id, custom=row.custom, sha256=row.sha256

@@ -13,3 +13,16 @@ class UserError(Exception):
 
 class WorkspaceError(UserError):
     """The workspace file cannot be opened, checked or migrated."""
+
+
+def database_message(exc: BaseException) -> str | None:
+    """Return the one-line sentence for a database failure a user can act on, else None.
+
+    Busy, full, read-only, too large and damaged workspaces are environment problems, told
+    without the SQL statement or any row value; other database errors are bugs (None).
+    """
+    from app.storage import errors as db_errors
+
+    if not db_errors.is_database_error(exc) or db_errors.classify(exc).kind == "other":
+        return None
+    return db_errors.describe(exc)

@@ -43,6 +43,7 @@ from app.storage.models import (
     ResponseEvidence,
     SystemEvidence,
 )
+from app.support.safe_files import safe_base_name
 
 logger = logging.getLogger(__name__)
 
@@ -84,9 +85,14 @@ class EvidenceInfo:
         return journal.jsonable(asdict(self))
 
 
+#: SQLite stores no value over 1,000,000,000 bytes (its default SQLITE_MAX_LENGTH).
+SQLITE_MAX_BYTES = 1_000_000_000
+
+
 def max_evidence_bytes(workspace: Workspace) -> int:
-    """Return the largest evidence file the workspace accepts, in bytes."""
-    return int(get_workspace_setting(workspace, "evidence.max_file_mb")) * _MB
+    """Return the largest evidence file the workspace accepts, in bytes (SQLite's cap at most)."""
+    setting = int(get_workspace_setting(workspace, "evidence.max_file_mb")) * _MB
+    return min(setting, SQLITE_MAX_BYTES)
 
 
 def _check_size(workspace: Workspace, name: str, size: int) -> None:
@@ -94,7 +100,7 @@ def _check_size(workspace: Workspace, name: str, size: int) -> None:
     if size > limit:
         raise EvidenceTooLargeError(
             f"{name} is {size / _MB:.1f} MB; evidence files may be at most {limit // _MB} MB "
-            "(workspace setting evidence.max_file_mb)"
+            "(workspace setting evidence.max_file_mb, and at most 953 MB, SQLite's limit)"
         )
 
 
@@ -164,7 +170,8 @@ def add_evidence_bytes(
     Args:
         workspace: The open workspace.
         data: The file's bytes.
-        file_name: The name to record (any folder part is dropped).
+        file_name: The name to record (reduced to a safe base name: no folder part, no
+            control or direction characters).
         description: What the file shows.
         collected_at: When it was collected; now when None.
         collected_by: Who collected it; the workspace's actor when None.
@@ -174,7 +181,7 @@ def add_evidence_bytes(
     Raises:
         EvidenceTooLargeError: The bytes are above the size limit.
     """
-    name = Path(file_name).name or "evidence"
+    name = safe_base_name(file_name)
     _check_size(workspace, name, len(data))
     values = _file_values(
         workspace,
@@ -385,7 +392,7 @@ def _info(session: Session, row: Evidence, *, reused: bool = False) -> EvidenceI
     return EvidenceInfo(
         id=evidence_id,
         sha256=row.sha256,
-        file_name=row.file_name,
+        file_name=safe_base_name(row.file_name),
         media_type=row.media_type,
         size=row.size,
         collected_at=row.collected_at,
@@ -466,7 +473,7 @@ def export_evidence(
     data = evidence_bytes(workspace, evidence_id)
     destination = Path(destination)
     if destination.is_dir():
-        destination = destination / get_evidence(workspace, evidence_id).file_name
+        destination = destination / safe_base_name(get_evidence(workspace, evidence_id).file_name)
     if destination.exists() and not overwrite:
         raise UserError(f"{destination} already exists")
     try:

@@ -271,6 +271,9 @@ def describe_framework(framework: Framework) -> dict[str, Any]:
         "id": framework.id,
         "version": framework.version,
         "title": framework.title,
+        "published": framework.published,
+        "identifier": framework.identifier,
+        "upgrades_from": [mapping.from_version for mapping in framework.upgrades],
         "questions": [
             {
                 "id": q.id,
@@ -295,6 +298,8 @@ def framework_summary(framework: Framework) -> dict[str, Any]:
         "version": framework.version,
         "title": framework.title,
         "publisher": framework.publisher,
+        "published": framework.published,
+        "identifier": framework.identifier,
         "questions": len(framework.questions),
         "custom": framework.custom,
         "sha256": framework.sha256,

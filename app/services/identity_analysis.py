@@ -28,7 +28,7 @@ from app.domain.hygiene import HygieneFinding, HygieneSettings, evaluate_hygiene
 from app.domain.identity_graph import IdentityGraph
 from app.domain.inventory_facts import IdentityFacts, InventoryFacts, SystemFacts
 from app.domain.risk import RiskAssessment, system_risk
-from app.services import journal
+from app.services import journal, pending
 from app.services.errors import UserError
 from app.services.inventory_queries import LoadedInventory, load_graph_inputs, load_inventory
 from app.services.progress import Progress, check_cancelled
@@ -342,6 +342,7 @@ def refresh_identity_findings(
         if updates:
             session.execute(sa.update(Finding), updates)
         result = FindingRefresh(**counts)
+        pending.clear(session, pending.IDENTITY_REFRESH)
         if result.changed:
             journal.record(
                 session,

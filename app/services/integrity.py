@@ -1,4 +1,7 @@
-"""``assay check``: is the workspace file sound, the journal unbroken, the evidence intact?"""
+"""``assay check``: is the workspace sound, its journal whole, its rows and evidence as written?
+
+See ``docs/integrity.md`` for what the checks detect and what they cannot.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +9,14 @@ import logging
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlmodel import Session
 
-from app.services import journal
+from app.services import anchor, journal, replay, seal
+from app.services.errors import UserError
 from app.services.evidence import verify_evidence_hashes
 from app.services.progress import Progress
 from app.services.workspace import Workspace, quick_check, schema_revision
-from app.storage.models import EvidenceBlob
+from app.storage.models import Evidence, EvidenceBlob
 
 logger = logging.getLogger(__name__)
 
@@ -25,21 +30,34 @@ class CheckReport:
         schema: Its schema revision.
         quick_check: SQLite's verdict (``ok`` when sound).
         journal: The journal chain report.
+        head: The journal's head (``SEQ:HASH``), to record outside the workspace.
+        anchor: Where the head was compared with a record kept outside the file, and how.
         evidence_checked: How many evidence blobs were hashed.
         evidence_problems: One sentence per blob whose bytes no longer match their hash.
+        problems: Every other problem, by check (anchor, foreign keys, rows, seals).
+        notes: What could not be checked, and why.
     """
 
     workspace: str
     schema: str | None
     quick_check: str
     journal: journal.ChainReport
+    head: str = ""
+    anchor: dict[str, str] = field(default_factory=dict)
     evidence_checked: int = 0
     evidence_problems: list[str] = field(default_factory=list)
+    problems: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         """Return True when every check passed."""
-        return self.quick_check == "ok" and self.journal.ok and not self.evidence_problems
+        return (
+            self.quick_check == "ok"
+            and self.journal.ok
+            and not self.evidence_problems
+            and not any(self.problems.values())
+        )
 
     def as_dict(self) -> dict[str, object]:
         """Return the report as JSON-ready data."""
@@ -54,34 +72,128 @@ class CheckReport:
                 "broken_seq": self.journal.broken_seq,
                 "reason": self.journal.reason,
                 "head_hash": self.journal.head_hash,
+                "head": self.head,
             },
+            "anchor": self.anchor,
             "evidence": {"checked": self.evidence_checked, "problems": self.evidence_problems},
+            "problems": self.problems,
+            "notes": self.notes,
+            "cannot_detect": CANNOT_DETECT,
         }
 
 
-def check_workspace(workspace: Workspace, progress: Progress | None = None) -> CheckReport:
+#: What ``assay check`` cannot see from the file alone (printed with every JSON report).
+CANNOT_DETECT = [
+    "a consistent rewrite of the whole workspace (journal recomputed, rows changed to match) "
+    "unless the journal head was recorded outside it: on this computer, in a report, or by "
+    "--expect-head",
+    "removal of the newest journal entries of a workspace never closed on this computer, when "
+    "no head recorded elsewhere is given",
+    "changes to fields no journal entry records: rows written in bulk by imports and "
+    "refreshes (inventory, identity and gap findings) and answers of draft assessments never "
+    "answered through Assay",
+    "a restored older copy of the whole file when its anchor is also older",
+]
+
+
+def check_workspace(
+    workspace: Workspace, progress: Progress | None = None, *, expect_head: str | None = None
+) -> CheckReport:
     """Run every integrity check on a workspace.
 
     Args:
         workspace: The open workspace.
         progress: Optional progress sink; checking can be cancelled between blobs.
+        expect_head: A head (``SEQ:HASH``) recorded earlier outside the workspace, which the
+            journal must still hold.
 
     Returns:
         The report; ``report.ok`` is False when anything failed.
     """
     verdict = quick_check(workspace)
+    problems: dict[str, list[str]] = {}
+    notes: list[str] = []
     with workspace.db.read() as session:
         chain = journal.verify_chain(session)
+        head = anchor.journal_head(session)
         checked = _count_blobs(session)
-    problems = verify_evidence_hashes(workspace, progress)
+        anchor_info = _check_anchors(session, workspace, expect_head, problems, notes)
+        problems["foreign_keys"] = _foreign_key_problems(session)
+        problems["evidence_rows"] = _evidence_row_problems(session)
+        replayed, problems["rows"] = replay.replay_problems(session)
+        problems["seals"], sealed_notes = seal.seal_problems(session)
+        notes.extend(sealed_notes + _pending_notes(session))
+    evidence_problems = verify_evidence_hashes(workspace, progress)
+    notes.append(f"{replayed} journalled records compared with their rows")
     return CheckReport(
         workspace=str(workspace.path),
         schema=schema_revision(workspace),
         quick_check=verdict,
         journal=chain,
+        head=head.as_text(),
+        anchor=anchor_info,
         evidence_checked=checked,
-        evidence_problems=problems,
+        evidence_problems=evidence_problems,
+        problems={k: v for k, v in problems.items() if v},
+        notes=notes,
     )
+
+
+def _check_anchors(
+    session: Session,
+    workspace: Workspace,
+    expect_head: str | None,
+    problems: dict[str, list[str]],
+    notes: list[str],
+) -> dict[str, str]:
+    found: list[str] = []
+    info = {"recorded_here": "", "expected": expect_head or ""}
+    recorded = anchor.recorded_anchor(anchor.workspace_id(workspace))
+    if recorded is None:
+        notes.append("no journal head recorded on this computer for this workspace yet")
+    else:
+        info["recorded_here"] = recorded.as_text()
+        if problem := anchor.anchor_problem(session, recorded):
+            found.append(f"head recorded on this computer: {problem}")
+    if expect_head:
+        try:
+            expected = anchor.Head.parse(expect_head)
+        except ValueError as exc:
+            raise UserError(f"--expect-head: {exc}") from exc
+        if problem := anchor.anchor_problem(session, expected):
+            found.append(f"expected head {expected.seq}: {problem}")
+    problems["anchor"] = found
+    return info
+
+
+def _foreign_key_problems(session: Session) -> list[str]:
+    rows = session.connection().exec_driver_sql("PRAGMA foreign_key_check").all()
+    counts: dict[tuple[str, str], int] = {}
+    for table, _rowid, parent, _fk in rows:
+        counts[(table, parent)] = counts.get((table, parent), 0) + 1
+    return [
+        f"{n} row(s) of {table} point to a missing {parent} (deleted outside Assay)"
+        for (table, parent), n in sorted(counts.items())
+    ]
+
+
+def _evidence_row_problems(session: Session) -> list[str]:
+    rows = session.execute(
+        sa.select(Evidence.id, Evidence.size, EvidenceBlob.size)
+        .join(EvidenceBlob, EvidenceBlob.sha256 == Evidence.sha256)
+        .where(Evidence.size != EvidenceBlob.size)
+    ).all()
+    return [
+        f"evidence #{evidence_id} says {size} bytes but its stored file has {blob}"
+        for evidence_id, size, blob in rows
+    ]
+
+
+def _pending_notes(session: Session) -> list[str]:
+    from app.services.pending import marks
+
+    owed = marks(session)
+    return [f"interrupted work still to complete on next open: {key}" for key in sorted(owed)]
 
 
 def _count_blobs(session: sa.orm.Session) -> int:

@@ -128,14 +128,14 @@ def load_inventory(session: Session) -> LoadedInventory:
         sa.select(
             AISystem.id, AISystem.external_id, AISystem.name, AISystem.owner_id,
             AISystem.autonomy, AISystem.environment, AISystem.data_classification,
-            AISystem.exposure,
+            AISystem.exposure, AISystem.risk_designation,
         )
     ).all()  # fmt: skip
     autonomy, exposure = vocab.table(Autonomy), vocab.table(Exposure)
     systems = [
         SystemFacts(ext, name or "", owners.get(owner, ""), autonomy[auto], envs[env],
-                    levels[data], exposure[exp], tuple(sorted(uses.get(sid, ()))))
-        for sid, ext, name, owner, auto, env, data, exp in system_rows
+                    levels[data], exposure[exp], tuple(sorted(uses.get(sid, ()))), mark or "")
+        for sid, ext, name, owner, auto, env, data, exp, mark in system_rows
     ]  # fmt: skip
     resource_rows = conn.execute(
         sa.select(Resource.id, Resource.external_id, Resource.name, Resource.environment,
@@ -206,10 +206,11 @@ def load_graph_inputs(session: Session) -> GraphInputs:
     )
     systems = {
         sid: SystemFacts(ext, name or "", autonomy=autonomy[auto], data_classification=levels[data],
-                         exposure=exposure[exp])
-        for sid, ext, name, auto, data, exp in conn.execute(
+                         exposure=exposure[exp], designation=mark or "")
+        for sid, ext, name, auto, data, exp, mark in conn.execute(
             sa.select(AISystem.id, AISystem.external_id, AISystem.name, AISystem.autonomy,
-                      AISystem.data_classification, AISystem.exposure)
+                      AISystem.data_classification, AISystem.exposure,
+                      AISystem.risk_designation)
         ).all()
     }  # fmt: skip
     if vocab.unknown:

@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import getpass
 import logging
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.services.errors import WorkspaceError
+from app.storage import errors as db_errors
 from app.storage import migrate
-from app.storage.db import APPLICATION_ID, Database, raw_connect
+from app.storage.db import (
+    APPLICATION_ID,
+    BUSY_TIMEOUT_MS,
+    SQLITE_MAGIC,
+    Database,
+    raw_connect,
+)
 from app.support import paths
+from app.support.safe_files import create_private
 
 logger = logging.getLogger(__name__)
 
@@ -29,12 +38,14 @@ class Workspace:
         db: Sessions on the file.
         actor: The name written into the journal for changes made through this object.
         backup_path: The backup taken before a migration on open, if one was taken.
+        read_only: True when the file's location cannot be written; changes are refused.
     """
 
     path: Path
     db: Database
     actor: str
     backup_path: Path | None = field(default=None)
+    read_only: bool = False
 
     @property
     def name(self) -> str:
@@ -42,19 +53,24 @@ class Workspace:
         return self.path.stem
 
     def close(self) -> None:
-        """Close every connection to the file."""
+        """Record the journal's head on this computer, then close every connection."""
+        from app.services.anchor import remember_head  # the anchor module builds on this one
+
+        remember_head(self)
         self.db.close()
 
     def __reduce__(self) -> tuple:
         """Pickle as the file and actor: another process reopens the file (never creates it)."""
-        return (_reopen, (self.path, self.actor))
+        return (_reopen, (self.path, self.actor, self.read_only))
 
 
-def _reopen(path: Path, actor: str) -> Workspace:
+def _reopen(path: Path, actor: str, read_only: bool = False) -> Workspace:
     """Reopen a workspace that another process has open, checked and migrated."""
     if not path.is_file():
         raise WorkspaceError(f"no workspace at {path}")
-    return Workspace(path=path, db=Database(path), actor=actor)
+    return Workspace(
+        path=path, db=Database(path, read_only=read_only), actor=actor, read_only=read_only
+    )
 
 
 def default_actor() -> str:
@@ -66,20 +82,30 @@ def default_actor() -> str:
 
 
 def open_workspace(
-    path: Path | None = None, *, create: bool = True, actor: str | None = None
+    path: Path | None = None,
+    *,
+    create: bool = True,
+    actor: str | None = None,
+    read_only: bool | None = None,
 ) -> Workspace:
     """Open (and if needed create and migrate) a workspace.
+
+    A file in a location that cannot be written (a read-only file, folder or medium) or that
+    cannot be opened for writing (a full disk) is opened read-only: it can be read, listed,
+    checked and reported on from, and any change is refused with a clear message.
 
     Args:
         path: The workspace file; the user's default workspace when None.
         create: Create the file when it does not exist; otherwise refuse.
         actor: Who is working; the operating-system user when None.
+        read_only: Open read-only (True), writable (False), or as the location allows (None).
 
     Returns:
         The open workspace.
 
     Raises:
-        WorkspaceError: The file is missing, not a workspace, damaged, or too new.
+        WorkspaceError: The file is missing, not a workspace, damaged, too new, or needs a
+            migration that a read-only location does not allow.
     """
     path = Path(path) if path is not None else paths.default_workspace_path()
     path = path.expanduser().resolve()
@@ -89,52 +115,148 @@ def open_workspace(
     if is_new and not create:
         raise WorkspaceError(f"no workspace at {path}")
     if is_new:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise WorkspaceError(f"cannot create {path}: {exc.strerror or exc}") from exc
-    backup = _check_and_prepare(path, is_new)
-    if is_new:
-        raw_connect(path).close()  # create the file; the engine only opens existing files
-    database = Database(path)
+        _create_file(path)
+        read_only = False
+    elif read_only is None:
+        read_only = not _location_writable(path)
+    read_only, backup = _check_and_prepare(path, is_new, read_only)
+    database = Database(path, read_only=read_only)
     if backup is not None or is_new:
-        try:
-            migrate.upgrade_to_head(database.engine)
-        except Exception as exc:
-            database.close()
-            where = f"; the backup taken before is {backup}" if backup else ""
-            raise WorkspaceError(f"could not migrate {path.name}: {exc}{where}") from exc
-    logger.info("opened workspace %s", path)
-    return Workspace(path=path, db=database, actor=actor or default_actor(), backup_path=backup)
+        _migrate(database, path, backup)
+    logger.info("opened workspace %s%s", path.name, " read-only" if read_only else "")
+    workspace = Workspace(
+        path=path,
+        db=database,
+        actor=actor or default_actor(),
+        backup_path=backup,
+        read_only=read_only,
+    )
+    if not read_only:
+        _recover(workspace)
+    return workspace
 
 
-def _check_and_prepare(path: Path, is_new: bool) -> Path | None:
-    """Check an existing file; return the backup path when it needs migrating."""
+def _create_file(path: Path) -> None:
+    """Create an empty workspace file readable by its owner only."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(path)
+    except OSError as exc:
+        raise WorkspaceError(f"cannot create {path}: {exc.strerror or exc}") from exc
+
+
+def _location_writable(path: Path) -> bool:
+    """Return True when the file and its folder can be written (SQLite needs both)."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _migrate(database: Database, path: Path, backup: Path | None) -> None:
+    try:
+        migrate.upgrade_to_head(database.engine)
+    except Exception as exc:
+        database.close()
+        where = f"; the backup taken before is {backup}" if backup else ""
+        reason = db_errors.describe(exc, path) if db_errors.is_database_error(exc) else exc
+        raise WorkspaceError(f"could not migrate {path.name}: {reason}{where}") from exc
+
+
+def _recover(workspace: Workspace) -> None:
+    """Name the workspace if it has no id yet; complete what a killed run left half-done."""
+    from app.services.anchor import workspace_id
+    from app.services.pending import recover_interrupted
+
+    try:
+        workspace_id(workspace, create=True)
+        recover_interrupted(workspace)
+    except Exception as exc:
+        if not db_errors.is_database_error(exc):
+            raise
+        logger.warning("interrupted work not completed: %s", db_errors.classify(exc).kind)
+
+
+def _check_and_prepare(path: Path, is_new: bool, read_only: bool) -> tuple[bool, Path | None]:
+    """Check an existing file; return whether it opens read-only and the pre-migration backup.
+
+    A file that cannot be opened for writing (a full disk, a medium that refuses the WAL
+    files) is opened read-only instead.
+    """
     if is_new:
-        return None
+        return False, None
     try:
-        conn = raw_connect(path)
+        return read_only, _inspect_file(path, read_only)
+    except _CannotWriteError:
+        logger.info("%s cannot be opened for writing; opening it read-only", path.name)
+        return True, _inspect_file(path, True)
+
+
+class _CannotWriteError(Exception):
+    """The file could be read but not opened for writing."""
+
+
+def _inspect_file(path: Path, read_only: bool) -> Path | None:
+    try:
+        conn = raw_connect(path, read_only=read_only)
     except sqlite3.Error as exc:
-        raise WorkspaceError(f"cannot open {path}: {exc}") from exc
+        raise WorkspaceError(f"cannot open {path.name}: {db_errors.describe(exc, path)}") from exc
     try:
-        return _inspect(conn, path)
+        _check_identity(conn, path)
+        if not read_only:
+            _probe_writable(conn)
+        return _inspect(conn, path, read_only)
     except sqlite3.DatabaseError as exc:
-        raise WorkspaceError(f"{path.name} is not an Assay workspace ({exc})") from exc
+        if not read_only and db_errors.classify(exc).kind in _WRITE_FAILURES:
+            raise _CannotWriteError() from exc
+        raise WorkspaceError(_unreadable(path, exc)) from exc
     finally:
         conn.close()
 
 
-def _inspect(conn: sqlite3.Connection, path: Path) -> Path | None:
+_WRITE_FAILURES = ("full", "read-only", "io")
+
+
+def _probe_writable(conn: sqlite3.Connection) -> None:
+    """Take and release the write lock once, which fails early on a full or read-only medium.
+
+    A writer busy elsewhere proves the file writable: the probe does not wait for it.
+    """
+    conn.execute("PRAGMA busy_timeout=0")
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        if db_errors.classify(exc).kind != "busy":
+            raise
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+def _unreadable(path: Path, exc: sqlite3.DatabaseError) -> str:
+    """Say why a file cannot be read: damaged (with the newest backup), or not ours."""
+    failure = db_errors.classify(exc)
+    with path.open("rb") as stream:
+        is_sqlite = stream.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
+    if failure.kind in ("busy", "io", "full"):
+        return f"cannot open {path.name}: {db_errors.describe(exc, path)}"
+    if is_sqlite or db_errors.newest_backup(path) is not None:
+        return db_errors.damaged_sentence(path)
+    return f"{path.name} is not an Assay workspace (it is not an SQLite file)"
+
+
+def _check_identity(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse, before anything is written to it, an SQLite file that Assay did not make."""
     app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
-    if app_id != APPLICATION_ID and tables:
-        raise WorkspaceError(f"{path.name} is an SQLite file but not an Assay workspace")
+    if app_id != APPLICATION_ID:
+        raise WorkspaceError(
+            f"{path.name} is an SQLite file of another program, not an Assay workspace; "
+            "it was left as it is"
+        )
+
+
+def _inspect(conn: sqlite3.Connection, path: Path, read_only: bool) -> Path | None:
     result = conn.execute("PRAGMA quick_check").fetchone()[0]
     if result != "ok":
-        raise WorkspaceError(
-            f"{path.name} is damaged (quick_check: {result}); "
-            f"restore the latest backup{_latest_backup_hint(path)}"
-        )
+        raise WorkspaceError(db_errors.damaged_sentence(path))
     revision = migrate.current_revision(conn)
     if revision is not None and revision not in migrate.KNOWN_REVISIONS:
         raise WorkspaceError(
@@ -143,17 +265,17 @@ def _inspect(conn: sqlite3.Connection, path: Path) -> Path | None:
         )
     if revision == migrate.HEAD_REVISION:
         return None
+    if read_only:
+        raise WorkspaceError(
+            f"{path.name} was written by an older Assay and must be upgraded, which its "
+            "read-only location does not allow; copy it somewhere writable first"
+        )
     return migrate.backup_file(conn, path, f"before-{migrate.HEAD_REVISION}")
-
-
-def _latest_backup_hint(path: Path) -> str:
-    backups = sorted(path.parent.glob(f"{path.stem}.*.bak"), key=lambda p: p.stat().st_mtime)
-    return f" ({backups[-1]})" if backups else ""
 
 
 def quick_check(workspace: Workspace) -> str:
     """Run ``PRAGMA quick_check`` and return its verdict (``ok`` when sound)."""
-    conn = raw_connect(workspace.path)
+    conn = raw_connect(workspace.path, read_only=workspace.read_only)
     try:
         return str(conn.execute("PRAGMA quick_check").fetchone()[0])
     finally:
@@ -162,7 +284,7 @@ def quick_check(workspace: Workspace) -> str:
 
 def schema_revision(workspace: Workspace) -> str | None:
     """Return the schema revision stamped in the workspace."""
-    conn = raw_connect(workspace.path)
+    conn = raw_connect(workspace.path, read_only=workspace.read_only)
     try:
         return migrate.current_revision(conn)
     finally:

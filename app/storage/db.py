@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 #: Marks a SQLite file as an Assay workspace (``PRAGMA application_id``): "ASSY".
 APPLICATION_ID = 0x41535359
 BUSY_TIMEOUT_MS = 15_000
+#: The first bytes of every SQLite database file.
+SQLITE_MAGIC = b"SQLite format 3\x00"
 _WRITE_OPTION = "assay_write"
 
 
@@ -38,6 +40,21 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cursor.close()
 
 
+def _on_connect_read_only(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    dbapi_conn.isolation_level = None
+    dbapi_conn.execute("PRAGMA foreign_keys=ON")
+
+
+def _uri(path: Path, read_only: bool) -> str:
+    """Return the SQLite URI of a file: never creating it; read-only ones as immutable.
+
+    A read-only workspace lives where nothing can write (an archive share, a full disk), so
+    SQLite is told not to look for other writers, which also spares it the WAL's side files.
+    """
+    mode = "ro&immutable=1" if read_only else "rw"
+    return f"{Path(path).resolve().as_uri()}?mode={mode}"
+
+
 def _on_begin(conn: sa.Connection) -> None:
     if conn.get_execution_options().get(_WRITE_OPTION):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -45,19 +62,23 @@ def _on_begin(conn: sa.Connection) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
-def create_engine(path: Path) -> sa.Engine:
+def create_engine(path: Path, *, read_only: bool = False) -> sa.Engine:
     """Create the SQLAlchemy engine for a workspace file with Assay's pragmas.
 
     The file must exist: a connection opened late (say by a background task of a workspace
     that was closed and deleted meanwhile) fails instead of leaving an empty file behind.
 
+    Statements' parameters are kept out of SQLAlchemy's error messages (rows can hold
+    secrets); :mod:`app.storage.errors` turns errors into plain sentences.
+
     Args:
         path: The workspace file.
+        read_only: Open the file read-only.
 
     Returns:
         An engine whose connections are configured for Assay.
     """
-    target = f"{Path(path).resolve().as_uri()}?mode=rw"  # never creates a missing file
+    target = _uri(path, read_only)
 
     def connect() -> sqlite3.Connection:
         return sqlite3.connect(
@@ -65,8 +86,8 @@ def create_engine(path: Path) -> sa.Engine:
         )
 
     # The URL names the file so SQLAlchemy pools as for a file (not one connection per thread).
-    engine = sa.create_engine(f"sqlite:///{path}", creator=connect)
-    sa.event.listen(engine, "connect", _on_connect)
+    engine = sa.create_engine(f"sqlite:///{path}", creator=connect, hide_parameters=True)
+    sa.event.listen(engine, "connect", _on_connect_read_only if read_only else _on_connect)
     sa.event.listen(engine, "begin", _on_begin)
     return engine
 
@@ -76,11 +97,13 @@ class Database:
 
     Args:
         path: The workspace file, which must already carry the current schema.
+        read_only: Open it read-only: every write is refused.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
-        self.engine = create_engine(self.path)
+        self.read_only = read_only
+        self.engine = create_engine(self.path, read_only=read_only)
         self._brief_waits: dict[int, int] = {}
 
     def wait_briefly_on_this_thread(self, busy_ms: int) -> None:
@@ -104,7 +127,12 @@ class Database:
 
         The transaction starts with ``BEGIN IMMEDIATE``, commits when the block ends normally
         and rolls back when it raises.
+
+        Raises:
+            sqlite3.OperationalError: The workspace was opened read-only.
         """
+        if self.read_only:
+            raise sqlite3.OperationalError("attempt to write a readonly database")
         with self.engine.connect() as conn:
             brief = self._brief_waits.get(threading.get_ident())
             if brief is not None:
@@ -127,8 +155,8 @@ def _set_busy_timeout(conn: sa.Connection, busy_ms: int) -> None:
     conn.connection.driver_connection.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
 
 
-def raw_connect(path: Path) -> sqlite3.Connection:
-    """Open a plain sqlite3 connection, for checks made before the schema is known."""
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+def raw_connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    """Open a plain sqlite3 connection to an existing file, for checks and backups."""
+    conn = sqlite3.connect(_uri(path, read_only), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     return conn

@@ -13,10 +13,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from app.support.safe_files import create_private
+
 logger = logging.getLogger(__name__)
 
 #: Every schema revision this version of Assay knows, oldest first.
-KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004_idsources")
+KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004_registers", "0005_idsources")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -45,6 +47,7 @@ def backup_file(conn: sqlite3.Connection, path: Path, reason: str) -> Path:
     """
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.stem}.{reason}.{stamp}.bak")
+    create_private(target)  # a backup holds everything the workspace holds: owner only
     with sqlite3.connect(str(target)) as dest:
         conn.backup(dest)
     dest.close()

@@ -81,6 +81,7 @@ class AISystem(SQLModel, table=True):
     tools: list[str] = Field(default_factory=list, sa_column=_json_column(list))
     tags: list[str] = Field(default_factory=list, sa_column=_json_column(list))
     review_due: dt.date | None = None
+    risk_designation: str = ""
     attributes: dict[str, Any] = Field(default_factory=dict, sa_column=_json_column(dict))
     created_at: dt.datetime = Field(default_factory=_utcnow)
     updated_at: dt.datetime = Field(default_factory=_utcnow)

@@ -80,6 +80,14 @@ def user_log_dir() -> Path:
     return path
 
 
+def user_state_dir() -> Path:
+    """Return (and create) the folder for state kept between runs (journal anchors)."""
+    home = _home_override()
+    path = home / "state" if home else _platform_dirs().user_state_path
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def default_workspace_path() -> Path:
     """Return the path of the workspace used when none is named."""
     return user_data_dir() / DEFAULT_WORKSPACE_NAME

@@ -132,7 +132,10 @@ def test_cli_list_and_show(workspace, capsys):
     assert listed["owasp-asi"]["custom"] is False
     assert main(["frameworks", "show", "owasp-asi", "--json", "--workspace", ws]) == 0
     shown = json.loads(capsys.readouterr().out)
-    assert set(shown) == {"id", "version", "title", "questions"}
+    assert set(shown) == {
+        "id", "version", "title", "published", "identifier", "upgrades_from", "questions"
+    }  # fmt: skip
+    assert shown["identifier"].startswith("https://genai.owasp.org/")
     first = shown["questions"][0]
     assert set(first) == {
         "id", "ref", "title", "path", "focus_area", "priority", "weight", "prompt", "applies_to"

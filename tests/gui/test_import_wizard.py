@@ -100,23 +100,26 @@ def test_wizard_imports_a_workbook_with_a_column_mapped_by_hand(page, qtbot, tmp
 
 
 def test_problems_are_listed_and_nothing_is_applied_unless_valid_rows_only(page, qtbot, tmp_path):
-    bad = [
-        ["Identity ID", "Kind", "Owner email", "Last rotated"],
-        ["svc-good", "service-account", "ann@example.com", "2025-01-01"],
-        ["svc-bad-date", "api-key", "bob@example.com", "31/02/2025"],
-        ["svc-bad-kind", "wizard", "bob@example.com", "2025-02-01"],
-    ]
-    path = write_workbook(tmp_path / "broken.xlsx", {"Identities": bad})
+    sheets = {
+        "Identities": [
+            ["Identity ID", "Kind", "Owner email", "Last rotated"],
+            ["svc-good", "service-account", "ann@example.com", "2025-01-01"],
+            ["svc-bad-date", "api-key", "bob@example.com", "31/02/2025"],
+            ["svc-bad-kind", "wizard", "bob@example.com", "2025-02-01"],
+        ],
+        "Resources": [["Resource ID"], ["claims-db"]],
+        "Grants": [["Identity", "Resource", "Action"], ["svc-ghost", "claims-db", "read"]],
+    }
+    path = write_workbook(tmp_path / "broken.xlsx", sheets)
     wizard = page.start_import()
     open_file(wizard, qtbot, path)
     wizard.next()
     plan = run_dry_run(wizard, qtbot)
     preview = wizard.preview_page
     errors = [p for p in preview.problems.model.rows if p.is_error]
-    assert {(p.sheet, p.row, p.column) for p in errors} == {
-        ("Identities", 3, "Last rotated"),
-        ("Identities", 4, "Kind"),
-    }
+    assert {(p.sheet, p.row, p.column) for p in errors} == {("Grants", 2, "Identity")}
+    warnings = {(p.sheet, p.row, p.column) for p in preview.problems.model.rows if not p.is_error}
+    assert {("Identities", 3, "Last rotated"), ("Identities", 4, "Kind")} <= warnings
     assert all(p.file == "broken.xlsx" and p.reason for p in errors)
     assert preview.problems.count_label.text().startswith(str(len(plan.problems)))
     finish = wizard.button(QWizard.WizardButton.FinishButton)
@@ -130,7 +133,7 @@ def test_problems_are_listed_and_nothing_is_applied_unless_valid_rows_only(page,
     with qtbot.waitSignal(wizard.imported, timeout=15_000):
         finish.click()
     ids = [row.ext_id for row in list_identities(page._context.workspace)]
-    assert ids == ["svc-good"]
+    assert ids == ["svc-bad-date", "svc-bad-kind", "svc-good"]  # a bad value rejects no row
 
 
 def test_unreadable_file_is_explained_on_the_sheet_step(page, qtbot, tmp_path):
@@ -347,7 +350,8 @@ def test_an_identity_export_folder_needs_no_mapping_and_shows_its_conditional_gr
     assert counts["Delegations"].new == 5
     conditional = wizard.preview_page.conditional.model.rows
     assert any("condition" in r.why or "deny" in r.why for r in conditional)
-    assert wizard.preview_page.tabs.isTabVisible(2)
+    tabs = wizard.preview_page.tabs
+    assert tabs.isTabVisible(tabs.indexOf(wizard.preview_page.conditional))
     with qtbot.waitSignal(wizard.imported, timeout=20_000):
         wizard.button(QWizard.WizardButton.FinishButton).click()
     ids = {row.ext_id for row in list_identities(page._context.workspace)}

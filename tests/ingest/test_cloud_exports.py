@@ -172,7 +172,7 @@ def test_json_that_is_no_export_is_refused(tmp_path):
 def test_yaml_aliases_are_refused(tmp_path):
     bomb = tmp_path / "rbac.yaml"
     bomb.write_text("a: &x [1, 2]\nb: *x\n")
-    with pytest.raises(IngestError, match="aliases are not accepted"):
+    with pytest.raises(IngestError, match=r"line \d+, column \d+: .*aliases .* are not accepted"):
         parse_inventory(bomb)
 
 
@@ -287,3 +287,16 @@ def test_an_unknown_role_is_reported_in_its_own_file_of_a_folder(tmp_path):
     (copy / "role-assignments.json").write_text(json.dumps(data))
     warning = next(p for p in read_exports(copy).problems if "Frobnicator" in p.reason)
     assert (warning.file, warning.path) == ("role-assignments.json", "$[5].roleDefinitionName")
+
+
+def test_a_multi_document_yaml_stream_reads_as_one_list(tmp_path):
+    data = json.loads((SAMPLES / "kubernetes" / "nw-prod-eks.json").read_text())
+    stream = tmp_path / "nw-prod-eks.yaml"
+    stream.write_text("".join("---\n" + yaml.safe_dump(item) for item in data["items"]))
+    assert _delegations(read_exports(stream)) == _delegations(
+        read_exports(SAMPLES / "kubernetes" / "nw-prod-eks.json")
+    )
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("kind: ServiceAccount\n---\nkind: Role\nrules: [\n")
+    with pytest.raises(IngestError, match=r"broken.yaml, line \d+"):
+        parse_inventory(broken)

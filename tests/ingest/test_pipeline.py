@@ -27,10 +27,11 @@ def test_message_names_file_sheet_row_and_column(make_xlsx):
     inventory = parse_inventory(make_xlsx({"Identities": rows}))
     assert _messages(inventory) == [
         "inventory.xlsx, sheet 'Identities', row 14, column 'Last rotated': "
-        "'31/02/2025' is not a date"
+        "'31/02/2025' is not a date; read as unrecorded"
     ]
-    assert len(inventory.records["identities"]) == 12
-    assert inventory.sheets[0].rejected_rows == 1
+    assert not inventory.problems[0].is_error  # the row is kept, the date unrecorded
+    assert _by_key(inventory, "identities")[("svc-bad",)].values["last_rotated"] is None
+    assert inventory.sheets[0].rejected_rows == 0
 
 
 def test_workbook_with_banner_sheets_and_custom_columns(make_xlsx):
@@ -92,18 +93,23 @@ def test_flat_register_one_row_per_system_and_identity(make_csv):
         ("AIS-1", "svc-1"), ("AIS-1", "svc-2"), ("AIS-2", "svc-1")}  # fmt: skip
 
 
-def test_flat_register_contradiction_is_reported_with_both_rows(make_csv):
+def test_a_repeated_id_with_other_values_is_given_an_id_by_the_rule(make_csv):
     rows = [
         ["System ID", "System name", "Identity"],
         ["AIS-1", "Claims bot", "svc-1"],
         ["AIS-1", "Claims robot", "svc-2"],
     ]
     inventory = parse_inventory(make_csv(rows, name="register.csv"))
+    [made] = [r.key[0] for r in inventory.records["systems"] if r.key[0] != "AIS-1"]
     assert _messages(inventory) == [
-        "register.csv, row 3, column 'System name': AI system 'AIS-1' has name 'Claims robot' "
-        "here but 'Claims bot' on row 2"
+        "register.csv, row 3, column 'System ID': duplicate AI system 'AIS-1': already on "
+        f"row 2, with another name: read as {made!r} (id rule: generated from the row's name)"
     ]
-    assert [k.identity for k in inventory.links] == ["svc-1"]
+    assert not inventory.problems[0].is_error
+    assert {(k.system, k.identity) for k in inventory.links} == {("AIS-1", "svc-1"),
+                                                                 (made, "svc-2")}  # fmt: skip
+    columns = parse_inventory(make_csv(rows, name="register.csv"), id_rule="System name")
+    assert sorted(r.key[0] for r in columns.records["systems"]) == ["AIS-1", "Claims robot"]
 
 
 def test_duplicate_ids_within_a_sheet_and_across_sheets(make_xlsx):
@@ -116,28 +122,29 @@ def test_duplicate_ids_within_a_sheet_and_across_sheets(make_xlsx):
     inventory = parse_inventory(path)
     assert _messages(inventory) == [
         "inventory.xlsx, sheet 'Identities', row 4, column 'id': duplicate identity 'svc-1': "
-        "already on row 2",
+        "already on row 2; read once",
         "inventory.xlsx, sheet 'More identities', row 2, column 'Identity': duplicate identity "
-        "'svc-2': already on sheet 'Identities', row 3",
+        "'svc-2': already on sheet 'Identities', row 3; read once",
     ]
+    assert not any(p.is_error for p in inventory.problems)  # the same record twice
 
 
 def test_a_row_repeating_the_id_of_a_rejected_row_is_its_duplicate(make_xlsx):
     path = make_xlsx(
         {
             "Identities": [
-                ["id", "kind", "Last rotated"],
-                ["svc-1", "role", "31/02/2025"],
-                ["svc-2", "role", "2025-02-01"],
-                ["svc-1", "role", "2025-03-01"],
+                ["id", "kind", "Revocation procedure"],
+                ["svc-1", "role", "x" * 50],
+                ["svc-2", "role", "ok"],
+                ["svc-1", "role", "ok"],
             ],
             "More identities": [["Identity", "Type"], ["svc-1", "role"]],
         }
     )
-    inventory = parse_inventory(path)
+    inventory = parse_inventory(path, limits=Limits(max_cell_chars=40))
     assert _messages(inventory) == [
-        "inventory.xlsx, sheet 'Identities', row 2, column 'Last rotated': "
-        "'31/02/2025' is not a date",
+        "inventory.xlsx, sheet 'Identities', row 2, column 'Revocation procedure': "
+        "the cell holds 50 characters, more than the 40 allowed",
         "inventory.xlsx, sheet 'Identities', row 4, column 'id': duplicate identity 'svc-1': "
         "already on row 2, which was rejected",
         "inventory.xlsx, sheet 'More identities', row 2, column 'Identity': duplicate identity "
@@ -151,17 +158,19 @@ def test_a_row_repeating_the_id_of_a_rejected_row_is_its_duplicate(make_xlsx):
 
 def test_a_rejected_row_repeating_an_id_is_also_reported_as_a_duplicate(make_csv):
     rows = [
-        ["System ID", "System name", "Autonomy"],
-        ["AIS-1", "Claims bot", "autonomous"],
-        ["AIS-2", "Copilot", "sometimes"],
-        ["AIS-1", "Claims bot", "now and then"],
-        ["AIS-2", "Copilot", "advisory"],
+        ["System ID", "System name", "Description"],
+        ["AIS-1", "Claims bot", "ok"],
+        ["AIS-2", "Copilot", "x" * 50],
+        ["AIS-1", "Claims bot", "y" * 50],
+        ["AIS-2", "Copilot", "ok"],
     ]
-    inventory = parse_inventory(make_csv(rows, name="systems.csv"))
+    inventory = parse_inventory(
+        make_csv(rows, name="systems.csv"), limits=Limits(max_cell_chars=40)
+    )
     messages = _messages(inventory)
     assert len(messages) == 4
-    assert messages[0].startswith("systems.csv, row 3, column 'Autonomy': ")
-    assert messages[1].startswith("systems.csv, row 4, column 'Autonomy': ")
+    assert messages[0].startswith("systems.csv, row 3, column 'Description': ")
+    assert messages[1].startswith("systems.csv, row 4, column 'Description': ")
     assert messages[2:] == [
         "systems.csv, row 4, column 'System ID': duplicate AI system 'AIS-1': already on row 2",
         "systems.csv, row 5, column 'System ID': duplicate AI system 'AIS-2': already on row 3, "
@@ -172,13 +181,15 @@ def test_a_rejected_row_repeating_an_id_is_also_reported_as_a_duplicate(make_csv
 
 def test_rows_continuing_a_rejected_system_are_not_taken_for_it(make_csv):
     rows = [
-        ["System ID", "Autonomy", "Identities"],
-        ["AIS-1", "sometimes", "svc-1"],
+        ["System ID", "Description", "Identities"],
+        ["AIS-1", "x" * 50, "svc-1"],
         ["AIS-1", "", "svc-2"],
         ["AIS-2", "advisory", "svc-3"],
         ["AIS-2", "", "svc-4"],
     ]
-    inventory = parse_inventory(make_csv(rows, name="register.csv"))
+    inventory = parse_inventory(
+        make_csv(rows, name="register.csv"), limits=Limits(max_cell_chars=40)
+    )
     assert _messages(inventory)[1:] == [
         "register.csv, row 3, column 'System ID': duplicate AI system 'AIS-1': already on row 2, "
         "which was rejected",
@@ -188,11 +199,12 @@ def test_rows_continuing_a_rejected_system_are_not_taken_for_it(make_csv):
                                                                  ("AIS-2", "svc-4")}  # fmt: skip
 
 
-def test_sheet_without_a_key_column_is_rejected_as_a_whole(make_xlsx):
+def test_sheet_without_a_key_column_is_skipped_with_a_note(make_xlsx):
     inventory = parse_inventory(make_xlsx({"Grants": [["Resource", "Action"], ["db", "read"]]}))
     assert inventory.records["grants"] == []
     [problem] = inventory.problems
-    assert problem.is_error
+    assert not problem.is_error
+    assert "--map" not in problem.reason
     assert problem.row == 1
     assert "no column gives the identity of its grants" in problem.reason
 
@@ -205,7 +217,8 @@ def test_rows_without_ids_and_grants_without_actions(make_xlsx):
         }
     )
     assert _messages(parse_inventory(path)) == [
-        "inventory.xlsx, sheet 'AI systems', row 2, column 'id': the row has no id",
+        "inventory.xlsx, sheet 'AI systems', row 2, column 'id': no id: read as 'AIS-3A853733' "
+        "(id rule: generated from the row's name)",
         "inventory.xlsx, sheet 'Grants', row 2, column 'action': no action (use read, execute, "
         "write or admin)",
     ]
@@ -246,10 +259,12 @@ def test_formula_cells_read_as_cached_values_and_flagged(make_xlsx, tmp_path):
     inventory = parse_inventory(patched)
     assert _by_key(inventory, "systems")[("AIS-1",)].values["review_due"] == dt.date(2025, 1, 21)
     assert [(p.severity, p.row, p.column) for p in inventory.problems] == [
-        ("warning", 2, "review_due")
+        ("error", 3, "review_due"),  # a formula never calculated: that row cannot be used
+        ("warning", 2, "review_due"),
     ]
-    assert "formulas in 2 rows" in inventory.problems[0].reason
-    assert "1 of them had no saved value" in inventory.problems[0].reason
+    assert "formula with no saved value" in inventory.problems[0].reason
+    assert "formulas in 2 rows" in inventory.problems[1].reason
+    assert "1 of them had no saved value" in inventory.problems[1].reason
 
 
 def test_mapping_pairs():

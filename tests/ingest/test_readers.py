@@ -48,7 +48,10 @@ def test_cp1252_euro_sign_and_quoted_fields(make_csv):
 def test_decode_prefers_utf8_and_falls_back():
     assert decode_text("é".encode(), "f") == ("é", "utf-8")
     assert decode_text("é".encode("cp1252"), "f") == ("é", "cp1252")
-    assert decode_text(b"\x81\x8d", "f")[1] == "latin-1"
+    russian = "Привет, как дела у тебя сегодня? Хорошо."
+    assert decode_text(russian.encode("cp1251"), "f") == (russian, "cp1251")
+    with pytest.raises(IngestError, match="line 1, character 4: byte 0xFF is not valid UTF-8"):
+        decode_text("Zoë\xff".encode("latin-1").replace(b"\xeb", "ë".encode()), "f")
 
 
 def test_sniff_delimiter_ignores_commas_inside_values():

@@ -157,11 +157,10 @@ def test_applied_import_is_journalled_with_a_snapshot(workspace, tmp_path):
 
 
 def test_file_with_errors_writes_nothing(workspace, tmp_path):
-    bad = [*IDENTITIES, ["svc-3", "api key", "ops@acme.test", "31/02/2025", ""]]
-    plan = plan_import(workspace, acme(tmp_path, Identities=bad))
-    assert [str(p) for p in plan.errors] == [
-        "acme.xlsx, sheet 'Identities', row 5, column 'Last rotated': '31/02/2025' is not a date"
-    ]
+    bad = [*GRANTS, ["svc-9", "claims-db", "read", "", ""]]
+    plan = plan_import(workspace, acme(tmp_path, Grants=bad))
+    [error] = plan.errors
+    assert "identity 'svc-9' is neither in this file nor in the workspace" in str(error)
     before = counts(workspace)
     with pytest.raises(ImportRejectedError, match="nothing was imported"):
         apply_plan(workspace, plan)

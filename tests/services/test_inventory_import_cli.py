@@ -44,10 +44,10 @@ def test_template_then_dry_run_then_import(tmp_path, capsys):
 def test_errors_refuse_the_import_unless_valid_only(tmp_path, capsys):
     ws = str(tmp_path / "w.assay")
     path = tmp_path / "identities.csv"
-    path.write_text("id,last rotated\nsvc-1,2025-01-01\nsvc-2,31/02/2025\n", encoding="utf-8")
+    path.write_text("id,kind,can assume\nsvc-1,role,\nsvc-2,role,svc-2\n", encoding="utf-8")
     code, out, err = run(capsys, "--workspace", ws, "import", "inventory", str(path))
     assert code == 1
-    assert "identities.csv, row 3, column 'last rotated': '31/02/2025' is not a date" in out
+    assert "identities.csv, row 3, column 'can assume': identity 'svc-2' cannot delegate" in out
     assert err.startswith("assay: identities.csv: 1 problem(s) in 1 row(s); nothing was imported")
     code, out, _ = run(capsys, "--workspace", ws, "import", "inventory", str(path), "--valid-only")
     assert code == 0

@@ -77,11 +77,12 @@ def test_flat_register_imports_after_its_resources(workspace):
 
 def test_faulty_copy_reports_its_three_problems(workspace):
     plan = plan_import(workspace, PROBLEMS)
-    assert [str(p) for p in plan.errors] == [
+    assert [str(p) for p in plan.problems] == [
         "acme-inventory-with-problems.xlsx, sheet 'AI System Register', row 6, column "
-        "'Next review': '31/02/2026' is not a date",
+        "'Next review': '31/02/2026' is not a date; read as unrecorded",
         "acme-inventory-with-problems.xlsx, sheet 'AI System Register', row 13, column "
-        "'System ID': duplicate AI system 'ACME-AI-01': already on row 5",
+        "'System ID': duplicate AI system 'ACME-AI-01': already on row 5; read once",
         "acme-inventory-with-problems.xlsx, sheet 'Access', row 15, column 'Principal': "
         "identity 'sa-ghost' is neither in this file nor in the workspace",
     ]
+    assert [p.is_error for p in plan.problems] == [False, False, True]

@@ -1,4 +1,4 @@
-"""Schema 0004_idsources: a grant can be marked conditional; older workspaces gain the column."""
+"""Schema 0005_idsources: a grant can be marked conditional; older workspaces gain the column."""
 
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ def _columns(path) -> set[str]:
 def test_upgrade_adds_the_column_and_downgrade_removes_it(tmp_path):
     path = tmp_path / "ws.assay"
     ws = open_workspace(path, actor="tester")
-    assert schema_revision(ws) == migrate.HEAD_REVISION == "0004_idsources"
-    assert migrate.script_heads() == ["0004_idsources"]
+    assert schema_revision(ws) == migrate.HEAD_REVISION == "0005_idsources"
+    assert migrate.script_heads() == ["0005_idsources"]
     ws.close()
     assert "conditional" in _columns(path)
     config = Config()
@@ -32,10 +32,10 @@ def test_upgrade_adds_the_column_and_downgrade_removes_it(tmp_path):
     engine = sa.create_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.downgrade(config, "0003")
+        command.downgrade(config, "0004_registers")
     engine.dispose()
     assert "conditional" not in _columns(path)
     reopened = open_workspace(path, create=False)
-    assert schema_revision(reopened) == "0004_idsources"
+    assert schema_revision(reopened) == "0005_idsources"
     reopened.close()
     assert "conditional" in _columns(path)

@@ -417,14 +417,14 @@ QUESTION_FILTERS: list[tuple[str, Callable[[Any], bool] | None]] = [
 ]
 
 
-def _fit(table: RowsTable, widths: Sequence[int]) -> None:
+def fit_columns(table: RowsTable, widths: Sequence[int]) -> None:
     """Fit the columns to their text, the first text columns no wider than ``widths``."""
     table.resize_columns()
     for column, widest in enumerate(widths):
         table.view.setColumnWidth(column, min(widest, table.view.columnWidth(column)))
 
 
-def _unsorted(table: RowsTable) -> None:
+def show_unsorted(table: RowsTable) -> None:
     """Show no sort arrow until the user sorts: rows come in tree or file order."""
     table.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
 
@@ -507,8 +507,8 @@ class CompareDialog(QDialog):
         self.questions = RowsTable(QUESTION_COLUMNS, noun="questions", filters=QUESTION_FILTERS)
         self.questions.filter_box.setToolTip("Show the changed answers, or every question")
         self.questions.search.setToolTip("Show only questions whose text holds every word typed")
-        _unsorted(self.nodes)
-        _unsorted(self.questions)
+        show_unsorted(self.nodes)
+        show_unsorted(self.questions)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Comparison")
         self.tabs.addTab(self.nodes, "Scores by node")
@@ -561,8 +561,8 @@ class CompareDialog(QDialog):
         self.status_label.setText(view.summary())
         self.nodes.set_rows(view.nodes)
         self.questions.set_rows(view.questions)
-        _fit(self.nodes, TEXT_COLUMN_WIDTHS["nodes"])
-        _fit(self.questions, TEXT_COLUMN_WIDTHS["questions"])
+        fit_columns(self.nodes, TEXT_COLUMN_WIDTHS["nodes"])
+        fit_columns(self.questions, TEXT_COLUMN_WIDTHS["questions"])
         self.tabs.setTabText(1, f"Answers ({sum(r.changed for r in view.questions)} changed)")
 
     def _failed(self, generation: int, exc: BaseException) -> None:

@@ -6,7 +6,7 @@ import logging
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.services.errors import UserError
+from app.services.errors import UserError, database_message
 from app.support.logging_setup import log_file_path
 
 logger = logging.getLogger(__name__)
@@ -27,8 +27,11 @@ def error_box(
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(title)
+    sentence = database_message(exc)
     if isinstance(exc, UserError):
         box.setText(str(exc))
+    elif sentence is not None:
+        box.setText(sentence[:1].upper() + sentence[1:] + ".")
     else:
         box.setText(f"Something went wrong: {exc}")
         box.setInformativeText(f"The details are also in the log file:\n{log_file_path()}")

@@ -83,7 +83,7 @@ class MappingPage(QWizardPage):
         preview = wizard.file_preview
         sheets = wizard.sheet_page.selected_sheets()
         rows = [MappingRow(s.name, s.entity, c) for s in sheets for c in s.columns]
-        kept = wizard.choices.overrides if wizard.choices else {}
+        kept = wizard.choices.overrides if wizard.choices else wizard.extra.column_overrides()
         self.choices = wizard.choices = MappingChoices(rows, kept)
         self._combos.clear()
         self._rows.clear()

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -24,6 +27,8 @@ from app.gui.dialogs.import_export_tabs import (
     coverage_rows,
     coverage_table,
 )
+from app.gui.dialogs.import_profile import PROFILE_FILTER, id_rule_options
+from app.gui.dialogs.import_values import ValuesTable
 from app.gui.dialogs.progress_dialog import run_with_progress
 from app.gui.itemmodels.rows_table_model import Column, attr
 from app.gui.tasks import Task
@@ -96,6 +101,25 @@ def column_rows(plan: ImportPlan) -> list[ColumnRead]:
     ]  # fmt: skip
 
 
+def _reading_text(plan: ImportPlan) -> str:
+    """Return the sentences about skipped rows, permissions and values not understood."""
+    parsed, parts = plan.parsed, []
+    if parsed.skipped_rows:
+        parts.append(
+            f"Skipped {len(parsed.skipped_rows)} non-data row(s) (totals, sources, notes): "
+            f"{parsed.skipped_text()}."
+        )
+    understood, entries = parsed.permissions
+    if entries:
+        parts.append(f"{understood:,} of {entries:,} permission entries understood.")
+    if parsed.unknown_values:
+        parts.append(
+            f"{len(parsed.unknown_values):,} value(s) not understood were left unrecorded: say "
+            "what they mean on the Values tab, then press Check again."
+        )
+    return "".join(f" {p}" for p in parts)
+
+
 def _severity_colour(problem: Problem) -> str:
     return _ERROR_COLOUR if problem.is_error else _WARNING_COLOUR
 
@@ -161,11 +185,26 @@ class PreviewPage(QWizardPage):
             ],
             noun="columns",
         )
+        self.values = ValuesTable(self._on_value_chosen)
         self.conditional = conditional_table()
         self.coverage = coverage_table()
         self.tabs = QTabWidget()
         self.tabs.addTab(self.problems, "Problems")
+        self.tabs.addTab(self.values, "Values not understood")
         self.tabs.addTab(self.columns, "Columns read")
+        self.id_rule_box = QComboBox()
+        self.id_rule_box.setAccessibleName("Rows without an id")
+        self.id_rule_box.setToolTip(
+            "How a row with an empty id column gets its id; the same rule on the next import "
+            "finds the same records"
+        )
+        self.id_rule_box.activated.connect(self._on_id_rule_box_activated)
+        self.save_profile_button = QPushButton("Save mapping profile…")
+        self.save_profile_button.setToolTip(
+            "Save the column mappings, value meanings, header rows and id rule of this check, "
+            "to import the next export of the same register in one step"
+        )
+        self.save_profile_button.clicked.connect(self._on_save_profile_button_clicked)
         self.tabs.addTab(self.conditional, "Conditional grants")
         self.tabs.addTab(self.coverage, "Register and exports")
         self.valid_only_box = QCheckBox("Import the valid rows only (skip the rejected rows)")
@@ -187,18 +226,52 @@ class PreviewPage(QWizardPage):
         options.addWidget(self.delete_missing_box)
         options.addStretch(1)
         options.addWidget(self.again_button)
+        reading = QHBoxLayout()
+        reading.addWidget(QLabel("Rows without an id:"))
+        reading.addWidget(self.id_rule_box, 1)
+        reading.addStretch(1)
+        reading.addWidget(self.save_profile_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.counts)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.note)
+        layout.addLayout(reading)
         layout.addLayout(options)
 
     def _wizard(self) -> ImportWizard:
         return self.wizard()  # type: ignore[return-value]
 
     def initializePage(self) -> None:
+        self._fill_id_rules()
         self.start_check()
+
+    def _fill_id_rules(self) -> None:
+        wizard = self._wizard()
+        self.id_rule_box.clear()
+        for label, rule in id_rule_options(wizard.sheet_page.selected_sheets()):
+            self.id_rule_box.addItem(label, rule)
+        index = self.id_rule_box.findData(wizard.extra.id_rule)
+        if index < 0 and wizard.extra.id_rule:
+            self.id_rule_box.addItem(f"Profile: {wizard.extra.id_rule}", wizard.extra.id_rule)
+            index = self.id_rule_box.count() - 1
+        self.id_rule_box.setCurrentIndex(max(index, 0))
+
+    def _on_id_rule_box_activated(self, _index: int) -> None:
+        rule = str(self.id_rule_box.currentData() or "")
+        if rule != self._wizard().extra.id_rule:
+            self._wizard().extra.id_rule = rule
+            self.show_note("The id rule changed: press Check again to read the file with it.")
+
+    def _on_value_chosen(self) -> None:
+        self.show_note("Press Check again to read the file with the meanings you chose.")
+
+    def _on_save_profile_button_clicked(self) -> None:
+        name = f"{self._wizard().file_page.path().stem}-profile.json"
+        path, _ = QFileDialog.getSaveFileName(self, "Save the mapping profile", name,
+                                              PROFILE_FILTER)  # fmt: skip
+        if path:
+            self._wizard().save_profile(Path(path))
 
     def cleanupPage(self) -> None:
         self.cancel()
@@ -234,6 +307,7 @@ class PreviewPage(QWizardPage):
         for table in (self.counts, self.problems, self.columns, self.conditional, self.coverage):
             table.set_rows([])
         self.note.clear()
+        self.save_profile_button.setEnabled(False)
         self.valid_only_box.setChecked(False)
         self.valid_only_box.setEnabled(False)
         self.delete_missing_box.setChecked(False)
@@ -248,6 +322,12 @@ class PreviewPage(QWizardPage):
         self.problems.resize_columns()
         self.columns.set_rows(column_rows(plan))
         self.columns.resize_columns()
+        wizard = self._wizard()
+        wizard.extra.values.add(plan.parsed.unknown_values)
+        self.values.show_choices(wizard.extra.values)
+        unknown = len(plan.parsed.unknown_values)
+        self.tabs.setTabText(1, f"Values not understood ({unknown:,})")
+        self.save_profile_button.setEnabled(True)
         self._show_export_tabs(plan)
         errors = len(plan.errors)
         warnings = len(plan.problems) - errors
@@ -261,6 +341,7 @@ class PreviewPage(QWizardPage):
             )
         else:
             text += f"no errors, {warnings:,} warning(s). Press Import to apply."
+        text += _reading_text(plan)
         self.summary.setText(text)
         self.valid_only_box.setEnabled(bool(errors))
         missing = sum(r.missing for r in count_rows(plan) if r.records in ENTITY_TITLES.values())
@@ -272,15 +353,18 @@ class PreviewPage(QWizardPage):
         )
         if errors:
             self.tabs.setCurrentIndex(0)
+        elif unknown:
+            self.tabs.setCurrentIndex(1)
         self.completeChanged.emit()
         self.plan_ready.emit(plan)
 
     def _show_export_tabs(self, plan: ImportPlan) -> None:
         conditional, coverage = conditional_rows(plan), coverage_rows(plan)
-        for index, table, rows, title in (
-            (2, self.conditional, conditional, "Conditional grants"),
-            (3, self.coverage, coverage, "Register and exports"),
+        for table, rows, title in (
+            (self.conditional, conditional, "Conditional grants"),
+            (self.coverage, coverage, "Register and exports"),
         ):
+            index = self.tabs.indexOf(table)
             table.set_rows(rows)
             table.resize_columns()
             self.tabs.setTabText(index, f"{title} ({len(rows):,})")

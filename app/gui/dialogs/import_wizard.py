@@ -36,6 +36,7 @@ from app.gui.dialogs.import_inspection import (
 )
 from app.gui.dialogs.import_mapping_page import MappingPage
 from app.gui.dialogs.import_preview_page import PreviewPage
+from app.gui.dialogs.import_profile import PROFILE_FILTER, WizardChoices, profile_for_plan
 from app.gui.dialogs.import_sheet_page import SheetPage
 from app.gui.dialogs.progress_dialog import run_with_progress
 from app.gui.tasks import Task
@@ -43,6 +44,7 @@ from app.services.errors import UserError
 from app.services.identity_analysis import FindingRefresh
 from app.services.inventory_import import ImportPlan, ImportResult
 from app.services.inventory_import.background import import_checked_file
+from app.services.inventory_import.profile import load_profile, save_profile
 from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
@@ -96,6 +98,14 @@ class FilePage(QWizardPage):
             "A workbook with Assay's canonical columns and drop-downs, to send to the client"
         )
         self.template_button.clicked.connect(self._on_template_button_clicked)
+        self.profile_button = QPushButton("Load a mapping profile…")
+        self.profile_button.setToolTip(
+            "The column mappings, value meanings, header rows and id rule saved from an earlier "
+            "import of the same register"
+        )
+        self.profile_button.clicked.connect(self._on_profile_button_clicked)
+        self.profile_label = QLabel()
+        self.profile_label.setWordWrap(True)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setObjectName("pageHint")
@@ -106,6 +116,10 @@ class FilePage(QWizardPage):
         form = QFormLayout()
         form.addRow("File:", row)
         form.addRow("Format:", self.format_box)
+        profile_row = QHBoxLayout()
+        profile_row.addWidget(self.profile_button)
+        profile_row.addWidget(self.profile_label, 1)
+        form.addRow("Profile:", profile_row)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message)
@@ -137,6 +151,11 @@ class FilePage(QWizardPage):
         path = QFileDialog.getExistingDirectory(self, "Import a folder of identity exports")
         if path:
             self.path_edit.setText(path)
+
+    def _on_profile_button_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load a mapping profile", "", PROFILE_FILTER)
+        if path:
+            self.wizard().load_profile(Path(path))  # type: ignore[attr-defined]
 
     def _on_template_button_clicked(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
@@ -188,6 +207,7 @@ class ImportWizard(QWizard):
         self.resize(920, 640)
         self.file_preview: FilePreview | None = None
         self.choices: MappingChoices | None = None
+        self.extra = WizardChoices()
         self.result: ImportResult | None = None
         self._apply_task: Task | None = None
         self.file_page = FilePage()
@@ -214,12 +234,39 @@ class ImportWizard(QWizard):
 
     def plan_arguments(self) -> dict[str, Any]:
         """Return the keyword arguments of ``plan_import`` for the current choices."""
-        return {
-            "sheet": self.selected_sheet(),
-            "mapping": self.mapping(),
-            "format": self.file_page.file_format(),
-            "header_rows": self.sheet_page.chosen_header_rows(),
-        }
+        sheets = [s.name for s in self.file_preview.sheets] if self.file_preview else []
+        chosen = self.extra.plan_arguments(
+            self.mapping(), self.sheet_page.chosen_header_rows(), sheets
+        )
+        return {"sheet": self.selected_sheet(), "format": self.file_page.file_format(), **chosen}
+
+    # Mapping profiles -----------------------------------------------------------------------
+    def load_profile(self, path: Path) -> bool:
+        """Take the choices of a saved mapping profile; False (and a message) when unreadable."""
+        try:
+            profile = load_profile(path)
+        except UserError as exc:
+            show_error(self, "Cannot load the mapping profile", exc)
+            return False
+        self.extra.load(profile, path.name)
+        self.choices = None  # the mapping step starts again from the profile's mappings
+        self.file_page.profile_label.setText(self.extra.summary())
+        return True
+
+    def save_profile(self, path: Path) -> bool:
+        """Save the choices of the last dry run as a mapping profile."""
+        plan = self.preview_page.plan
+        if plan is None:
+            return False
+        try:
+            save_profile(path, profile_for_plan(plan.options))
+        except OSError as exc:
+            show_error(self, "Cannot save the mapping profile", exc)
+            return False
+        self.preview_page.show_note(
+            f"Mapping profile saved to {path.name}: load it on the first step next time."
+        )
+        return True
 
     # Applying -------------------------------------------------------------------------------
     def accept(self) -> None:

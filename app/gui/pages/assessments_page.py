@@ -64,6 +64,7 @@ from app.services.evidence import export_evidence, get_evidence, link_to_respons
 from app.services.scoring import AssessmentScore
 from app.services.suggestions import Accepted, Suggestion, accept, suggestions_for, undo_accept
 from app.services.workspace import Workspace
+from app.support.safe_files import is_runnable
 
 logger = logging.getLogger(__name__)
 
@@ -551,7 +552,9 @@ class AssessmentsPage(QWidget):
         except UserError as exc:
             show_error(self, "Cannot open the evidence", exc)
             return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        # A program or script is shown in its folder, never run by a double click.
+        target = folder if is_runnable(path) else path
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
 
     def _unlink_evidence(self, evidence_id: int) -> None:
         state, question_id = self.state, self.panel.question_id

@@ -1,4 +1,4 @@
-"""The Reports page: generate PDF and Excel reports, sign them, preview and verify them."""
+"""The Reports page: PDF and Excel reports, signing, preview, verification, OSCAL exports."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ from app.gui.dialogs.progress_dialog import run_with_progress
 from app.gui.dialogs.verify_dialog import VerifyDialog
 from app.gui.widgets.pdf_preview import PdfPreview
 from app.services.assessments import AssessmentInfo, list_assessments
+from app.services.oscal import OscalExport, export_oscal
 from app.services.quality_gate import QualityReport, run_quality_gate
 from app.services.reporting import (
     ReportOutcome,
@@ -165,6 +166,12 @@ class ReportsPage(QWidget):
             "Read back a responses sheet the client filled in: see the changes, then apply them"
         )
         self.import_button.clicked.connect(self._on_import_clicked)
+        self.oscal_button = QPushButton("Export OSCAL…")
+        self.oscal_button.setToolTip(
+            "Write the assessment plan, results and POA&M as NIST OSCAL JSON, with the "
+            "framework content and evidence files, into a folder"
+        )
+        self.oscal_button.clicked.connect(self._on_oscal_clicked)
         self.result_label = QLabel()
         self.result_label.setWordWrap(True)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -176,6 +183,7 @@ class ReportsPage(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.generate_button)
         buttons.addWidget(self.import_button)
+        buttons.addWidget(self.oscal_button)
         buttons.addStretch(1)
         box.addLayout(buttons)
         box.addWidget(self.result_label)
@@ -231,6 +239,7 @@ class ReportsPage(QWidget):
             widget.setEnabled(signing)
         self.generate_button.setEnabled(kind == PORTFOLIO or has_assessment)
         self.import_button.setEnabled(has_assessment)
+        self.oscal_button.setEnabled(has_assessment)
         if not has_assessment and kind != PORTFOLIO:
             self.gate_label.setText("No assessment yet: start one on the Assessments page.")
 
@@ -369,6 +378,41 @@ class ReportsPage(QWidget):
         path = self.certificate_edit.text().strip()
         if prefs.default_certificate != path:
             save_preferences(prefs.model_copy(update={"default_certificate": path}))
+
+    # OSCAL ---------------------------------------------------------------------------------
+    def _on_oscal_clicked(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder for the OSCAL documents")
+        if folder:
+            self.export_oscal_to(Path(folder))
+
+    def export_oscal_to(self, folder: Path) -> None:
+        """Write the chosen assessment's OSCAL documents into ``folder`` in a worker."""
+        assessment_id = self.current_assessment_id()
+        if assessment_id is None:
+            return
+        self.oscal_button.setEnabled(False)
+        self.result_label.setText(f"Writing the OSCAL documents to {folder}…")
+        run_with_progress(
+            self,
+            "Writing the OSCAL documents",
+            export_oscal,
+            self._context.workspace,
+            assessment_id,
+            folder,
+            on_success=self._on_oscal_written,
+            on_failure=self._on_failed,
+            on_cancelled=lambda: self.result_label.setText("Cancelled: nothing was written."),
+            on_finished=lambda: self.oscal_button.setEnabled(True),
+            writes=True,
+        )
+
+    def _on_oscal_written(self, outcome: OscalExport) -> None:
+        names = ", ".join(outcome.documents)
+        self.result_label.setText(
+            f"Wrote {len(outcome.documents)} OSCAL documents and {outcome.evidence_files} "
+            f"evidence file(s) to {outcome.folder}: {names}"
+        )
+        self._context.notify("reports", f"OSCAL export written to {outcome.folder}")
 
     # Verify and import ---------------------------------------------------------------------
     def open_verify_dialog(self, pdf: Path | None = None) -> VerifyDialog:

@@ -23,6 +23,7 @@ from app.gui.context import GuiContext
 from app.gui.dialogs.compare_dialog import CompareDialog
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.progress_dialog import run_with_progress
+from app.gui.dialogs.upgrade_dialog import UpgradeDialog
 from app.services.assessments import (
     AssessmentInfo,
     finalize,
@@ -34,6 +35,7 @@ from app.services.assessments import (
 from app.services.errors import UserError
 from app.services.findings import GapRefresh, refresh_gap_findings
 from app.services.quality_gate import QualityReport, run_quality_gate
+from app.services.upgrade_plan import UpgradePlan
 from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
@@ -105,6 +107,11 @@ class LifecycleBar(QWidget):
         self.gaps_button = self._button(
             "Update gap findings", "Raise or update a finding for every answer below target"
         )
+        self.version_button = self._button(
+            "Framework version…",
+            "Move to another version of a framework, keeping the answers (draft or in review)",
+        )
+        self.upgrade_dialog: UpgradeDialog | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.status_label)
@@ -116,6 +123,7 @@ class LifecycleBar(QWidget):
             self.reassess_button,
             self.compare_button,
             self.gaps_button,
+            self.version_button,
         ):
             layout.addWidget(button)
         self.submit_button.clicked.connect(lambda: self._move(submit_for_review, "submitted"))
@@ -124,6 +132,7 @@ class LifecycleBar(QWidget):
         self.reassess_button.clicked.connect(self.reassess)
         self.compare_button.clicked.connect(self.open_compare)
         self.gaps_button.clicked.connect(self.update_gaps)
+        self.version_button.clicked.connect(self.open_upgrade)
         self.set_info(None)
 
     def _button(self, text: str, tip: str) -> QPushButton:
@@ -151,6 +160,7 @@ class LifecycleBar(QWidget):
         self.finalize_button.setEnabled(status == AssessmentStatus.IN_REVIEW)
         self.reassess_button.setEnabled(status == AssessmentStatus.FINAL)
         self.gaps_button.setEnabled(status is not None and status != AssessmentStatus.FINAL)
+        self.version_button.setEnabled(status is not None and status != AssessmentStatus.FINAL)
         self._list_rounds(info)
 
     # Comparing with another round ------------------------------------------------------------
@@ -187,6 +197,22 @@ class LifecycleBar(QWidget):
         logger.warning("cannot list the other rounds: %s", exc)
         self.rounds = []
         self.compare_button.setToolTip(f"Cannot find the other rounds: {exc}")
+
+    def open_upgrade(self) -> UpgradeDialog | None:
+        """Open the dialog that moves the shown assessment to another framework version."""
+        if self._info is None:
+            return None
+        info = self._info
+        dialog = UpgradeDialog(self.workspace, info, self)
+        dialog.upgraded.connect(lambda plan: self._upgraded(info.id, plan))
+        self.upgrade_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _upgraded(self, assessment_id: int, plan: UpgradePlan) -> None:
+        self.changed.emit(assessment_id, "assessments")
+        self.changed.emit(assessment_id, "findings")
+        self.message.emit(f"Moved to {plan.framework_id} {plan.to_version}")
 
     def open_compare(self) -> CompareDialog | None:
         """Open the comparison of the shown assessment with another round (not blocking)."""

@@ -1,11 +1,10 @@
 """Load one identity-platform export (JSON, or YAML for Kubernetes) safely and within bounds.
 
 JSON is parsed with the standard library; a truncated or damaged file gives its line and column.
-YAML is read with PyYAML's safe loader from text of bounded size, and anchors and aliases are
-refused (``kubectl`` never writes them, and aliases are how a small YAML file expands into a huge
-tree); the loaded YAML tree is then walked once to check its size and depth, so a reader never
-meets a structure larger than :data:`MAX_NODES` values or deeper than :data:`MAX_DEPTH`. JSON's
-tree is bounded by the file's size, and its depth by the parser's own recursion limit.
+YAML is read from text of bounded size by the project's strict safe loader, which refuses
+aliases, duplicate keys and deep nesting (``kubectl`` writes none of them; aliases are how a
+small YAML file expands into a huge tree). JSON's tree is bounded by the file's size, and its
+depth by the parser's own recursion limit.
 """
 
 from __future__ import annotations
@@ -21,15 +20,12 @@ import yaml
 from app.ingest.limits import DEFAULT_LIMITS, Limits, megabytes
 from app.ingest.problems import IngestError
 from app.ingest.readers import decode_text
+from app.support.safe_yaml import load_strict
 
 logger = logging.getLogger(__name__)
 
 JSON_SUFFIXES = (".json",)
 YAML_SUFFIXES = (".yaml", ".yml")
-#: Values (objects, lists and scalars) one export may hold.
-MAX_NODES = 20_000_000
-#: Nesting depth one export may have (real exports stay below 20).
-MAX_DEPTH = 64
 _SNIFF = 4096
 
 
@@ -102,8 +98,6 @@ def load_document(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
         data, syntax = _load_json(text, display), "json"
     else:
         data, syntax = _load_yaml(text, display), "yaml"
-    if syntax == "yaml":  # JSON is bounded by the file's size; YAML by this walk too
-        check_size(data, display)
     logger.info("loaded %s (%s, %s)", display, syntax, megabytes(size))
     return Document(display, data, syntax, path.stem)
 
@@ -122,21 +116,9 @@ def _load_json(text: str, display: str) -> Any:
         raise IngestError(f"{display}: the JSON is nested too deeply to be an export") from exc
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """The safe loader, refusing anchors and aliases."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102 - PyYAML's hook
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.MarkedYAMLError(
-                None, None, "anchors and aliases are not accepted in an export", event.start_mark
-            )
-        return super().compose_node(parent, index)
-
-
 def _load_yaml(text: str, display: str) -> Any:
     try:
-        documents = [d for d in yaml.load_all(text, Loader=_NoAliasLoader) if d is not None]  # noqa: S506 - a safe loader
+        documents = [d for d in (load_strict(part) for part in _documents(text)) if d is not None]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -151,22 +133,15 @@ def _load_yaml(text: str, display: str) -> Any:
     return {"kind": "List", "items": documents}
 
 
-def check_size(data: Any, display: str) -> None:
-    """Walk a parsed tree once and refuse it when it is too large or too deep.
-
-    Raises:
-        IngestError: More than :data:`MAX_NODES` values or deeper than :data:`MAX_DEPTH`.
-    """
-    stack: list[tuple[Any, int]] = [(data, 0)]
-    nodes = 0
-    while stack:
-        value, depth = stack.pop()
-        nodes += 1
-        if depth > MAX_DEPTH:
-            raise IngestError(f"{display} is nested more than {MAX_DEPTH} levels deep")
-        if nodes > MAX_NODES:
-            raise IngestError(f"{display} holds more than {MAX_NODES:,} values; split the export")
-        if isinstance(value, dict):
-            stack.extend((v, depth + 1) for v in value.values())
-        elif isinstance(value, list):
-            stack.extend((v, depth + 1) for v in value)
+def _documents(text: str) -> list[str]:
+    """Split a YAML stream into its documents (``---`` lines), keeping line numbers."""
+    parts: list[str] = []
+    current: list[str] = []
+    for number, line in enumerate(text.splitlines(keepends=True)):
+        if line.rstrip() == "---" and any(x.strip() for x in current):
+            parts.append("".join(current))
+            current = ["\n"] * (number + 1)  # blank lines keep the file's line numbers
+            continue
+        current.append(line)
+    parts.append("".join(current))
+    return parts

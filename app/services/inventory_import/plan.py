@@ -10,6 +10,7 @@ records missing from the file are deleted only when asked.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import logging
@@ -28,8 +29,8 @@ from app.ingest.limits import DEFAULT_LIMITS, Limits
 from app.ingest.pipeline import parse_inventory
 from app.ingest.problems import IngestError, Problem
 from app.ingest.records import ParsedInventory
-from app.ingest.references import KnownIds, Resolved, check_references
-from app.services import journal
+from app.ingest.references import KnownIds, Resolved, check_references, name_key
+from app.services import journal, pending
 from app.services.errors import UserError
 from app.services.inventory_import import store
 from app.services.inventory_import.coverage import Coverage, coverage
@@ -167,6 +168,14 @@ class ImportPlan:
             ],  # fmt: skip
             "summary": self.summary(),
             "details": details,
+            "skipped_rows": [
+                {"sheet": p.sheet, "row": p.row, "reason": p.reason}
+                for p in self.parsed.skipped_rows
+            ],
+            "unknown_values": [dataclasses.asdict(v) for v in self.parsed.unknown_values],
+            "permissions": dict(
+                zip(("understood", "entries"), self.parsed.permissions, strict=True)
+            ),  # fmt: skip
             "problems": [p.as_dict() for p in self.problems],
             "conditional_grants": sum(
                 1 for r in self.resolved.records[GRANTS] if r.values.get("conditional")
@@ -215,6 +224,8 @@ def plan_import(
     mapping: Mapping[str, str] | list[str] | None = None,
     format: str = "auto",  # noqa: A002 - the CLI's option name
     header_rows: Mapping[str, int] | list[str] | None = None,
+    values: Mapping[str, str] | list[str] | None = None,
+    id_rule: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
     progress: Progress | None = None,
 ) -> ImportPlan:
@@ -229,6 +240,9 @@ def plan_import(
         header_rows: The 1-based header row of some sheets, by sheet name (``{"Systems": 4}``
             or ``["Systems=4"]``; a bare ``"4"`` for a CSV file's only sheet); the other
             sheets' header rows are found by the importer.
+        values: What cells mean, ``["Column:Text=value", ...]``; an empty value leaves the
+            field unrecorded.
+        id_rule: How a row without an id gets one (``generated``, a column, ``A+B``).
         limits: Caps on size, rows, columns and cells.
         progress: Receives progress; cancelling raises ``Cancelled``.
 
@@ -252,6 +266,8 @@ def plan_import(
             mapping=mapping,
             format=format,
             header_rows=header_rows,
+            values=values,
+            id_rule=id_rule,
             limits=limits,
             tick=tick,
         )
@@ -267,6 +283,8 @@ def plan_import(
         "mapping": _plain_mapping(mapping),
         "format": format,
         "header_rows": dict(parsed.header_rows),
+        "values": _plain_mapping(values),
+        "id_rule": id_rule or "",
     }
     plan = ImportPlan(Path(path), file_sha256(Path(path)), parsed, resolved, diff, options, seq,
                       cover)  # fmt: skip
@@ -293,6 +311,9 @@ def _compare(
     existing = store.load_existing(session)
     known = KnownIds(
         systems={k[0] for k in existing.records[SYSTEMS]},
+        system_names={
+            name_key(v["name"]): k[0] for k, v in existing.records[SYSTEMS].items() if v.get("name")
+        },
         identities={k[0] for k in existing.records[IDENTITIES]},
         resources={k[0] for k in existing.records[RESOURCES]},
     )
@@ -357,6 +378,7 @@ def apply_plan(
         )
         session.add(run)
         session.flush()
+        pending.mark(session, pending.IDENTITY_REFRESH, {"import_run": run.id})
         journal.record(
             session,
             actor=ws.actor,
@@ -420,6 +442,8 @@ def import_inventory(
     mapping: Mapping[str, str] | list[str] | None = None,
     format: str = "auto",  # noqa: A002 - the CLI's option name
     header_rows: Mapping[str, int] | list[str] | None = None,
+    values: Mapping[str, str] | list[str] | None = None,
+    id_rule: str | None = None,
     dry_run: bool = False,
     valid_only: bool = False,
     delete_missing: bool = False,
@@ -441,6 +465,8 @@ def import_inventory(
         mapping=mapping,
         format=format,
         header_rows=header_rows,
+        values=values,
+        id_rule=id_rule,
         progress=scaled(progress, 0, 0.5),
     )
     if dry_run:

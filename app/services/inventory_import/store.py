@@ -44,7 +44,7 @@ TABLES: dict[str, type[SQLModel]] = {
 COLUMNS: dict[str, tuple[str, ...]] = {
     SYSTEMS: ("name", "description", "business_unit", "provider", "model", "lifecycle_stage",
               "environment", "autonomy", "data_classification", "exposure", "tools", "tags",
-              "review_due"),
+              "review_due", "risk_designation"),
     IDENTITIES: ("name", "kind", "provider", "environment", "created", "last_rotated",
                  "last_used", "expires", "revocation_procedure"),
     RESOURCES: ("name", "kind", "environment", "sensitivity"),

@@ -3,29 +3,32 @@
 Each file is written next to its destination under a temporary name and moved into place only
 when complete, so a failed or cancelled run never leaves half a report under the real name.
 Every report written is journalled with its SHA-256, so the workspace history records which
-documents left it.
+documents left it; the file and its journal entry are published together or not at all (a run
+killed in between is completed or undone on the workspace's next opening, see ``pending``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import hashlib
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlmodel import Session
+
 from app.reports.errors import ReportCancelled, ReportError
 from app.services import journal
 from app.services.errors import UserError
+from app.services.pending import publish_file, sha256_of
 from app.services.progress import Cancelled, Progress, check_cancelled, scaled
 from app.services.reporting.build import ReportBundle, build_report, check_profile
 from app.services.reporting.portfolio import build_portfolio
 from app.services.reporting.signing import SigningRequest, check_can_sign, sign_bundle
 from app.services.workspace import Workspace
+from app.support.safe_files import new_partial
 
 logger = logging.getLogger(__name__)
 
@@ -59,14 +62,6 @@ class ReportOutcome:
         return journal.jsonable(asdict(self))
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _pages(path: Path) -> int:
     from app.services.reporting.preview import pdf_page_count
 
@@ -84,17 +79,6 @@ def _checked_output(path: Path, suffixes: tuple[str, ...]) -> Path:
     return path
 
 
-@contextlib.contextmanager
-def _staged(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; move it into place on success, delete on error."""
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        yield partial
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
 def _render(fn: Callable[[], Any], what: str) -> None:
     try:
         fn()
@@ -106,23 +90,41 @@ def _render(fn: Callable[[], Any], what: str) -> None:
         raise UserError(f"cannot write the {what}: {exc.strerror or exc}") from exc
 
 
-def _journal(workspace: Workspace, entity_id: str | int, outcome: ReportOutcome) -> None:
-    with workspace.db.write() as session:
-        journal.record(
-            session,
-            actor=workspace.actor,
-            action=f"report.{outcome.kind}",
-            entity="assessment" if outcome.kind != "portfolio" else "workspace",
-            entity_id=entity_id,
-            before=None,
-            after={
-                "file": outcome.path.name,
-                "sha256": outcome.sha256,
-                "profile": outcome.profile,
-                "signed_by": outcome.signed_by,
-                "journal_head": outcome.journal_hash,
-            },
-        )
+def _publish(
+    workspace: Workspace,
+    output: Path,
+    entity_id: str | int,
+    render: Callable[[Path], None],
+    outcome_of: Callable[[Path], ReportOutcome],
+) -> ReportOutcome:
+    """Render the report and journal it: both happen, or neither (see :mod:`pending`)."""
+
+    def record(session: Session, partial: Path) -> ReportOutcome:
+        outcome = outcome_of(partial)
+        _journal_in(session, workspace, entity_id, outcome)
+        return outcome
+
+    return publish_file(workspace, output, render, record)
+
+
+def _journal_in(
+    session: Session, workspace: Workspace, entity_id: str | int, outcome: ReportOutcome
+) -> None:
+    journal.record(
+        session,
+        actor=workspace.actor,
+        action=f"report.{outcome.kind}",
+        entity="assessment" if outcome.kind != "portfolio" else "workspace",
+        entity_id=entity_id,
+        before=None,
+        after={
+            "file": outcome.path.name,
+            "sha256": outcome.sha256,
+            "profile": outcome.profile,
+            "signed_by": outcome.signed_by,
+            "journal_head": outcome.journal_hash,
+        },
+    )
 
 
 def _warnings(bundle: ReportBundle) -> tuple[str, ...]:
@@ -159,8 +161,9 @@ def generate_pdf(
     )
     from app.reports.pdf import render_pdf  # deferred: WeasyPrint is heavy
 
-    signer = ""
-    with _staged(output) as partial:
+    signer: list[str] = [""]
+
+    def render(partial: Path) -> None:
         _render(
             lambda: render_pdf(bundle.data, partial, progress=scaled(progress, 0.3, 0.85)),
             "PDF report",
@@ -168,23 +171,24 @@ def generate_pdf(
         check_cancelled(progress)
         if signing is not None:
             scaled(progress, 0.85, 1.0).report(0.0, "Signing")
-            signed = partial.with_name(partial.name + ".signed")
-            try:
-                signer = sign_bundle(bundle, partial, signed, signing)
-                os.replace(signed, partial)
-            finally:
-                signed.unlink(missing_ok=True)
-    outcome = ReportOutcome(
+            signer[0] = _signed_in_place(bundle, partial, signing)
+
+    outcome = _publish(
+        workspace,
         output,
-        "pdf",
-        profile,
-        _sha256(output),
-        _pages(output),
-        signer,
-        bundle.journal_hash,
-        _warnings(bundle),
+        assessment_id,
+        render,
+        lambda partial: ReportOutcome(
+            output,
+            "pdf",
+            profile,
+            sha256_of(partial),
+            _pages(partial),
+            signer[0],
+            bundle.journal_hash,
+            _warnings(bundle),
+        ),
     )
-    _journal(workspace, assessment_id, outcome)
     if progress is not None:
         progress.report(1.0, "Report written")
     logger.info("wrote PDF report of assessment %s (%s)", assessment_id, profile)
@@ -212,12 +216,22 @@ def generate_workbook(
     )
     from app.reports.xlsx import write_workbook  # deferred: openpyxl is heavy
 
-    with _staged(output) as partial:
-        _render(lambda: write_workbook(bundle.data, partial), "workbook")
-    outcome = ReportOutcome(
-        output, "xlsx", profile, _sha256(output), 0, "", bundle.journal_hash, _warnings(bundle)
+    outcome = _publish(
+        workspace,
+        output,
+        assessment_id,
+        lambda partial: _render(lambda: write_workbook(bundle.data, partial), "workbook"),
+        lambda partial: ReportOutcome(
+            output,
+            "xlsx",
+            profile,
+            sha256_of(partial),
+            0,
+            "",
+            bundle.journal_hash,
+            _warnings(bundle),
+        ),
     )
-    _journal(workspace, assessment_id, outcome)
     if progress is not None:
         progress.report(1.0, "Workbook written")
     return outcome
@@ -242,22 +256,34 @@ def generate_portfolio(
         workspace, profile=profile, today=today, progress=scaled(progress, 0, 0.5)
     )
     from app.reports.pdf import render_portfolio_pdf  # deferred: WeasyPrint is heavy
-
-    with _staged(output) as partial:
-        _render(
-            lambda: render_portfolio_pdf(data, partial, progress=scaled(progress, 0.5, 1.0)),
-            "portfolio report",
-        )
     from app.services.reporting.document import journal_head
 
-    outcome = ReportOutcome(
+    return _publish(
+        workspace,
         output,
         "portfolio",
-        profile,
-        _sha256(output),
-        _pages(output),
-        "",
-        journal_head(workspace)[1],
+        lambda partial: _render(
+            lambda: render_portfolio_pdf(data, partial, progress=scaled(progress, 0.5, 1.0)),
+            "portfolio report",
+        ),
+        lambda partial: ReportOutcome(
+            output,
+            "portfolio",
+            profile,
+            sha256_of(partial),
+            _pages(partial),
+            "",
+            journal_head(workspace)[1],
+        ),
     )
-    _journal(workspace, "portfolio", outcome)
-    return outcome
+
+
+def _signed_in_place(bundle: ReportBundle, partial: Path, signing: SigningRequest) -> str:
+    """Sign the rendered PDF, replacing it with the signed one; return the signer's name."""
+    signed = new_partial(partial)
+    try:
+        signer = sign_bundle(bundle, partial, signed, signing)
+        os.replace(signed, partial)
+    finally:
+        signed.unlink(missing_ok=True)
+    return signer

@@ -1,15 +1,15 @@
 """A grant read from an identity export may be narrowed by a deny or a condition: keep that.
 
-Revision ID: 0004_idsources
-Revises: 0003
+Revision ID: 0005_idsources
+Revises: 0004_registers
 Create Date: 2026-12-07
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_idsources"
-down_revision = "0003"
+revision = "0005_idsources"
+down_revision = "0004_registers"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,157 @@
+"""The journal's head kept outside the workspace, so a truncated journal shows.
+
+The hash chain proves every entry follows the one before, but not that the newest entries are
+still there: cutting the tail (or deleting every entry) leaves a valid, shorter chain. So the
+head (length and hash of the newest entry) is also recorded outside the file: in every report,
+printed by ``assay check --json`` for a firm to record, and in the user's state folder each time
+a workspace is closed on this computer. ``assay check`` compares the journal with that record:
+the recorded entry must still be there with the same hash.
+
+Each workspace carries a random id (a workspace setting) that names its record, so a new
+workspace created where an old one was is not mistaken for a truncated one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from app.services.journal import GENESIS_HASH
+from app.services.workspace import Workspace
+from app.storage.models import JournalEntry, WorkspaceSetting
+from app.support import paths
+from app.support.safe_files import write_atomically
+
+logger = logging.getLogger(__name__)
+
+ID_KEY = "workspace-id"
+ANCHORS_FILE = "journal-anchors.json"
+
+
+@dataclass(frozen=True)
+class Head:
+    """The newest journal entry: how many entries there are and the newest one's hash."""
+
+    seq: int
+    hash: str
+
+    def as_text(self) -> str:
+        """Return ``SEQ:HASH``, the form ``assay check --expect-head`` takes."""
+        return f"{self.seq}:{self.hash}"
+
+    @classmethod
+    def parse(cls, text: str) -> Head:
+        """Read ``SEQ:HASH``.
+
+        Raises:
+            ValueError: The text is not of that form.
+        """
+        seq, _, digest = text.strip().partition(":")
+        if not seq.isdigit() or len(digest) != 64:
+            raise ValueError(f"{text!r} is not SEQ:HASH (a number, a colon, 64 hex digits)")
+        return cls(int(seq), digest.lower())
+
+
+def journal_head(session: Session) -> Head:
+    """Return the head of the journal as stored."""
+    row = session.execute(
+        sa.select(JournalEntry.seq, JournalEntry.hash).order_by(JournalEntry.seq.desc()).limit(1)
+    ).first()
+    return Head(int(row[0]), str(row[1])) if row else Head(0, GENESIS_HASH)
+
+
+def anchor_problem(session: Session, anchor: Head) -> str:
+    """Return why the journal does not hold ``anchor`` (empty when it does)."""
+    if anchor.seq == 0:
+        return ""
+    stored = session.execute(
+        sa.select(JournalEntry.hash).where(JournalEntry.seq == anchor.seq)
+    ).scalar_one_or_none()
+    if stored is None:
+        have = journal_head(session).seq
+        return (
+            f"the journal was recorded with {anchor.seq} entries but has {have}: "
+            "its newest entries were removed"
+        )
+    if stored != anchor.hash:
+        return f"entry {anchor.seq} differs from the one recorded: the journal was rewritten"
+    return ""
+
+
+def workspace_id(workspace: Workspace, *, create: bool = False) -> str | None:
+    """Return the workspace's random id; with ``create``, give it one if it has none."""
+    with workspace.db.read() as session:
+        row = session.get(WorkspaceSetting, ID_KEY)
+    if row is not None and isinstance(row.value, str):
+        return row.value
+    if workspace.read_only or not create:
+        return None
+    new_id = uuid.uuid4().hex
+    with workspace.db.write() as session:
+        if session.get(WorkspaceSetting, ID_KEY) is None:
+            session.add(WorkspaceSetting(key=ID_KEY, value=new_id))
+            return new_id
+    return workspace_id(workspace, create=False)
+
+
+def _anchors_path() -> Path:
+    return paths.user_state_dir() / ANCHORS_FILE
+
+
+def _load() -> dict[str, Any]:
+    try:
+        data = json.loads(_anchors_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def recorded_anchor(ident: str | None) -> Head | None:
+    """Return the head recorded on this computer for a workspace id, if any."""
+    entry = _load().get(ident or "")
+    if not isinstance(entry, dict):
+        return None
+    try:
+        return Head(int(entry["seq"]), str(entry["hash"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def remember_head(workspace: Workspace) -> None:
+    """Record the journal head on this computer, only ever moving it forward along the chain.
+
+    A journal that no longer holds the recorded head keeps the old record, so ``check`` still
+    sees the truncation however often the workspace is opened meanwhile. Failures are logged
+    and ignored: closing a workspace must not fail for this.
+    """
+    with contextlib.suppress(Exception):
+        _remember(workspace)
+
+
+def _remember(workspace: Workspace) -> None:
+    ident = workspace_id(workspace)
+    if ident is None:
+        return
+    with workspace.db.read() as session:
+        head = journal_head(session)
+        old = recorded_anchor(ident)
+        if old is not None and (anchor_problem(session, old) or old.seq >= head.seq):
+            return
+    anchors = _load()
+    anchors[ident] = {
+        "seq": head.seq,
+        "hash": head.hash,
+        "path": str(workspace.path),
+        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    text = json.dumps(anchors, indent=1, sort_keys=True)
+    write_atomically(_anchors_path(), text.encode("utf-8"), mode=0o600)

@@ -1,0 +1,210 @@
+"""Work that must finish whole: marked in the workspace before it starts, completed on next open.
+
+Two kinds of work span more than one transaction or touch a file outside the workspace:
+
+- an inventory import and the identity findings refresh that follows it: the import's own
+  transaction marks the refresh as owed, and the refresh's transaction clears the mark;
+- a report and its journal entry: the report is rendered under a temporary name, the journal
+  entry is committed, and only then is the file moved into place.
+
+A run killed half-way leaves its mark. The next opening of the workspace (by a process other
+than the one that made the mark, if that one still runs) completes what the mark says was
+committed and removes what was not: the refresh runs, a journalled report is moved into place,
+a report not yet journalled is deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from app.services import journal
+from app.services.workspace import Workspace
+from app.storage.models import WorkspaceSetting
+from app.support import safe_files
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "pending:"
+IDENTITY_REFRESH = PREFIX + "identity-refresh"
+_REPORT = PREFIX + "report:"
+
+
+def _owner() -> dict[str, Any]:
+    return {"pid": os.getpid(), "host": socket.gethostname()}
+
+
+def mark(session: Session, key: str, value: dict[str, Any] | None = None) -> None:
+    """Record work owed, in the caller's write transaction (not journalled: bookkeeping)."""
+    row = session.get(WorkspaceSetting, key)
+    payload = (value or {}) | _owner()
+    if row is None:
+        session.add(WorkspaceSetting(key=key, value=payload))
+    else:
+        row.value = payload
+    session.flush()
+
+
+def clear(session: Session, key: str) -> None:
+    """Remove a mark in the caller's write transaction."""
+    session.execute(sa.delete(WorkspaceSetting).where(WorkspaceSetting.key == key))
+
+
+def marks(session: Session) -> dict[str, dict[str, Any]]:
+    """Return every mark of work owed, by key."""
+    rows = session.execute(
+        sa.select(WorkspaceSetting.key, WorkspaceSetting.value).where(
+            WorkspaceSetting.key.startswith(PREFIX)
+        )
+    ).all()
+    return {key: value if isinstance(value, dict) else {} for key, value in rows}
+
+
+def _still_running(value: dict[str, Any]) -> bool:
+    """Return True when the process that made a mark is alive on this computer."""
+    if value.get("host") != socket.gethostname() or value.get("pid") == os.getpid():
+        return False
+    try:
+        os.kill(int(value.get("pid", 0)), 0)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def publish_file(
+    workspace: Workspace,
+    target: Path,
+    render: Callable[[Path], None],
+    record: Callable[[Session, Path], Any],
+) -> Any:
+    """Write a file and its journal entry whole, or leave neither.
+
+    Args:
+        workspace: The workspace that journals the file.
+        target: Where the file goes.
+        render: Writes the file at the temporary path it is given.
+        record: Journals the rendered file in the given write session; its result is returned.
+
+    Raises:
+        sqlite3.OperationalError: The workspace cannot be written (nothing is rendered then).
+        Exception: Whatever ``render`` or ``record`` raises; the file and mark are removed.
+    """
+    partial = safe_files.partial_name(target)
+    key = _REPORT + partial.name
+    base = {"partial": str(partial), "target": str(target)}
+    with workspace.db.write() as session:  # a read-only or busy workspace refuses here
+        mark(session, key, base | {"state": "rendering"})
+    with _removed_on_error(workspace, key, partial):
+        safe_files.create_exclusive(partial, safe_files.SHARED_MODE)
+        render(partial)
+        digest = sha256_of(partial)
+        with workspace.db.write() as session:
+            result = record(session, partial)
+            mark(session, key, base | {"state": "journalled", "sha256": digest})
+    try:
+        os.replace(partial, target)
+    except OSError:
+        _withdraw(workspace, key, target, digest)
+        raise
+    finally:
+        partial.unlink(missing_ok=True)
+    with contextlib.suppress(Exception), workspace.db.write() as session:
+        clear(session, key)  # a mark left here is cleared on next open, the file is in place
+    return result
+
+
+def sha256_of(path: Path) -> str:
+    """Return the SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def _removed_on_error(workspace: Workspace, key: str, partial: Path) -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        with contextlib.suppress(Exception), workspace.db.write() as session:
+            clear(session, key)
+        raise
+
+
+def _withdraw(workspace: Workspace, key: str, target: Path, digest: str) -> None:
+    """Journal that a journalled file never reached its place, and clear its mark."""
+    with workspace.db.write() as session:
+        journal.record(
+            session,
+            actor=workspace.actor,
+            action="report.withdrawn",
+            entity="file",
+            entity_id=target.name,
+            after={"file": target.name, "sha256": digest, "reason": "never moved into place"},
+        )
+        clear(session, key)
+
+
+def recover_interrupted(workspace: Workspace) -> list[str]:
+    """Complete or undo the work that killed runs left marked; return what was done.
+
+    Marks of a process still running on this computer are left alone.
+    """
+    with workspace.db.read() as session:
+        owed = {k: v for k, v in marks(session).items() if not _still_running(v)}
+    done = []
+    for key, value in sorted(owed.items()):
+        if key == IDENTITY_REFRESH:
+            done.append(_finish_refresh(workspace))
+        elif key.startswith(_REPORT):
+            done.append(_finish_file(workspace, key, value))
+    for line in done:
+        logger.info("interrupted work: %s", line)
+    return done
+
+
+def _finish_refresh(workspace: Workspace) -> str:
+    from app.services.identity_analysis import refresh_identity_findings
+
+    refresh_identity_findings(workspace)  # clears the mark in its own transaction
+    return "identity findings refreshed after an interrupted import"
+
+
+def _finish_file(workspace: Workspace, key: str, value: dict[str, Any]) -> str:
+    partial, target = Path(value.get("partial", "")), Path(value.get("target", ""))
+    if not _is_partial_of(partial, target):
+        outcome = "a malformed mark was dropped"
+    elif value.get("state") != "journalled":
+        partial.unlink(missing_ok=True)
+        outcome = f"unfinished {target.name} removed (it was never journalled)"
+    elif partial.is_file():
+        os.replace(partial, target)
+        outcome = f"{target.name} moved into place (its journal entry was already written)"
+    elif target.is_file() and sha256_of(target) == value.get("sha256"):
+        outcome = f"{target.name} was already in place"
+    else:
+        _withdraw(workspace, key, target, str(value.get("sha256", "")))
+        return f"{target.name} was journalled but lost before reaching its place; withdrawn"
+    with workspace.db.write() as session:
+        clear(session, key)
+    return outcome
+
+
+def _is_partial_of(partial: Path, target: Path) -> bool:
+    """Return True when ``partial`` is a temporary name made for ``target`` (never another file)."""
+    return (
+        partial.parent == target.parent
+        and partial.name.startswith(f".{target.name}.")
+        and partial.name.endswith(safe_files.PARTIAL_SUFFIX)
+    )

@@ -1,0 +1,192 @@
+"""Killed runs: an import and its findings refresh, a report and its journal entry."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from app.cli import main
+from app.services.identity_analysis import refresh_identity_findings
+from app.services.inventory_import.plan import apply_plan, plan_import
+from app.services.pending import IDENTITY_REFRESH, PREFIX
+from app.services.reporting.generate import generate_workbook
+from app.services.workspace import open_workspace
+from app.storage.models import Finding, JournalEntry, WorkspaceSetting
+from tests.hostile.conftest import small_disk  # noqa: F401 - fixture
+
+
+def _inventory(tmp_path, identities: int = 600):
+    systems = tmp_path / "systems.csv"
+    systems.write_text("id,name\n" + "".join(f"AIS-{n:03d},System {n}\n" for n in range(20)))
+    ids = tmp_path / "identities.csv"
+    ids.write_text(
+        "identity_id,kind,provider,systems,last_rotated\n"
+        + "".join(
+            f"svc-{n},service account,aws,AIS-{n % 20:03d},2020-01-01\n" for n in range(identities)
+        )
+    )
+    return systems, ids
+
+
+def _marks(path) -> dict[str, dict]:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(
+            "SELECT key, value FROM workspace_setting WHERE key LIKE ?", (PREFIX + "%",)
+        ).fetchall()
+    except sqlite3.OperationalError:
+        return {}
+    finally:
+        conn.close()
+    return {key: json.loads(value) for key, value in rows}
+
+
+def _kill_when(args: list[str], ready, timeout: float = 60) -> bool:
+    """Run the CLI in a child; SIGKILL it as soon as ``ready()``; True if it was killed."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "app", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + timeout
+    while child.poll() is None and time.monotonic() < deadline:
+        if ready():
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait()
+            return True
+        time.sleep(0.005)
+    child.wait()
+    return False
+
+
+def test_an_import_whose_refresh_never_ran_is_completed_on_next_open(tmp_path):
+    systems, ids = _inventory(tmp_path, identities=200)
+    path = tmp_path / "w.assay"
+    ws = open_workspace(path)
+    apply_plan(ws, plan_import(ws, systems))  # imported, then "killed" before the refresh
+    ws.close()
+    assert IDENTITY_REFRESH in _marks(path)
+    ws = open_workspace(path)  # the next opening completes it
+    try:
+        assert _marks(path) == {}
+        with ws.db.read() as session:
+            found = session.execute(sa.select(sa.func.count()).select_from(Finding)).scalar()
+        assert found > 0
+        assert not refresh_identity_findings(ws).changed
+    finally:
+        ws.close()
+
+
+def test_sigkill_during_import_and_refresh(tmp_path):
+    systems, ids = _inventory(tmp_path)
+    path = tmp_path / "w.assay"
+    assert main(["--workspace", str(path), "import", "inventory", str(systems)]) == 0
+    killed = _kill_when(
+        ["--workspace", str(path), "import", "inventory", str(ids)],
+        lambda: IDENTITY_REFRESH in _marks(path),  # the import committed, refresh under way
+    )
+    assert killed
+    ws = open_workspace(path)
+    try:
+        assert _marks(path) == {}
+        assert not refresh_identity_findings(ws).changed  # findings match the inventory
+        with ws.db.read() as session:
+            owners = session.execute(
+                sa.select(sa.func.count())
+                .select_from(Finding)
+                .where(Finding.identity_id.is_not(None))
+            ).scalar()
+        assert owners >= 600
+    finally:
+        ws.close()
+
+
+def _report_entries(path) -> list[dict]:
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute(
+            "SELECT after FROM journal_entry WHERE action = 'report.xlsx' ORDER BY seq"
+        ).fetchall()
+    finally:
+        conn.close()
+    return [json.loads(r[0]) for r in rows]
+
+
+@pytest.mark.parametrize("state", ["rendering", "journalled"])
+def test_sigkill_during_a_report(sealed, tmp_path, state):
+    from app.services.pending import sha256_of
+
+    out = tmp_path / "out.xlsx"
+
+    def at_state() -> bool:
+        return any(v.get("state") == state for v in _marks(sealed).values())
+
+    assert _kill_when(
+        ["--workspace", str(sealed), "report", "xlsx", "--assessment", "1", "-o", str(out)],
+        at_state,
+    )
+    open_workspace(sealed).close()  # the next opening completes or removes it
+    entries = _report_entries(sealed)
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+    assert leftovers == []
+    assert _marks(sealed) == {}
+    if state == "rendering":
+        assert not out.exists()
+        assert entries == []
+    else:
+        assert out.is_file()
+        assert [e["sha256"] for e in entries] == [sha256_of(out)]
+    assert main(["--workspace", str(sealed), "check"]) == 0
+
+
+def test_a_report_from_a_read_only_workspace_leaves_no_file(sealed, tmp_path):
+    out = tmp_path / "out.xlsx"
+    ws = open_workspace(sealed, read_only=True)
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            generate_workbook(ws, 1, out)
+    finally:
+        ws.close()
+    assert list(tmp_path.glob("*out.xlsx*")) == []
+
+
+def test_a_report_whose_file_cannot_be_placed_is_withdrawn(sealed, tmp_path, monkeypatch):
+    from app.services import pending
+
+    out = tmp_path / "out.xlsx"
+
+    real_replace = os.replace
+
+    def refuse(source, target):
+        if str(target) == str(out):
+            raise PermissionError("no")  # say, the folder became read-only meanwhile
+        real_replace(source, target)
+
+    monkeypatch.setattr(pending.os, "replace", refuse)
+    ws = open_workspace(sealed)
+    try:
+        with pytest.raises(PermissionError):
+            generate_workbook(ws, 1, out)
+        with ws.db.read() as session:
+            actions = (
+                session.execute(
+                    sa.select(JournalEntry.action).order_by(JournalEntry.seq.desc()).limit(2)
+                )
+                .scalars()
+                .all()
+            )
+            marks = session.execute(
+                sa.select(WorkspaceSetting.key).where(WorkspaceSetting.key.startswith(PREFIX))
+            ).all()
+    finally:
+        monkeypatch.undo()
+        ws.close()
+    assert actions == ["report.withdrawn", "report.xlsx"]
+    assert marks == []
+    assert list(tmp_path.glob("*out.xlsx*")) == []

@@ -1,0 +1,129 @@
+"""``assay check`` after someone edited the workspace with a SQLite shell."""
+
+from __future__ import annotations
+
+import json
+
+from app.cli import main
+from app.services import assessments as svc
+from app.services import evidence
+from app.services.workspace import open_workspace
+from app.support import paths
+from tests.hostile.conftest import QUESTIONS, build_sealed, sql
+
+
+def _check(path, capsys, *extra: str) -> tuple[int, dict]:
+    code = main(["--workspace", str(path), "check", "--json", *extra])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_a_sealed_workspace_passes_and_prints_its_head(sealed, capsys):
+    code, report = _check(sealed, capsys)
+    assert code == 0, report
+    seq, _, digest = report["journal"]["head"].partition(":")
+    assert int(seq) == report["journal"]["entries"] > 5
+    assert len(digest) == 64
+    assert report["anchor"]["recorded_here"] == report["journal"]["head"]
+    assert report["cannot_detect"]
+
+
+def test_a_truncated_tail_is_detected(sealed, capsys):
+    sql(sealed, "DELETE FROM journal_entry WHERE seq > (SELECT max(seq) - 3 FROM journal_entry)")
+    code, report = _check(sealed, capsys)
+    assert code == 1
+    assert report["journal"]["ok"] is True  # the shorter chain is still a valid chain ...
+    assert "newest entries were removed" in report["problems"]["anchor"][0]  # ... but short
+
+
+def test_an_emptied_journal_is_detected_and_stays_detected(sealed, capsys):
+    sql(sealed, "DELETE FROM journal_entry")
+    assert main(["--workspace", str(sealed), "systems", "list"]) == 0
+    capsys.readouterr()
+    code, report = _check(sealed, capsys)  # opening and closing did not move the anchor
+    assert code == 1
+    assert report["journal"]["entries"] == 0
+    assert report["problems"]["anchor"]
+
+
+def test_a_head_recorded_elsewhere_is_compared(sealed, capsys, tmp_path):
+    ws = open_workspace(sealed)
+    late = tmp_path / "late.txt"
+    late.write_text("a file added after the report")
+    evidence.add_evidence(ws, late)
+    ws.close()
+    _, report = _check(sealed, capsys)
+    head = report["journal"]["head"]
+    from app.services.anchor import ANCHORS_FILE
+
+    (paths.user_state_dir() / ANCHORS_FILE).unlink()  # as on another computer
+    sql(sealed, "DELETE FROM journal_entry WHERE seq = (SELECT max(seq) FROM journal_entry)")
+    code, report = _check(sealed, capsys)
+    assert code == 0  # nothing recorded here: the file alone cannot show it ...
+    assert any("no journal head recorded" in note for note in report["notes"])
+    code, report = _check(sealed, capsys, "--expect-head", head)  # ... the firm's record can
+    assert code == 1
+    assert any("expected head" in p for p in report["problems"]["anchor"])
+
+
+def test_answers_of_a_final_assessment_edited_in_sql_are_detected(sealed, capsys):
+    sql(sealed, "UPDATE response SET level = 5")
+    code, report = _check(sealed, capsys)
+    assert code == 1
+    assert "changed after it was sealed" in report["problems"]["seals"][0]
+    assert any("level" in p for p in report["problems"]["rows"])
+
+
+def test_an_unanswered_question_set_in_sql_breaks_the_seal(sealed, capsys):
+    sql(sealed, "UPDATE response SET notes = 'added later' WHERE question_id = 'nhi.NHI3.q1'")
+    code, report = _check(sealed, capsys)
+    assert code == 1
+    assert report["problems"]["seals"]
+    assert "rows" not in report["problems"]  # no journal entry ever wrote that answer
+
+
+def test_a_renamed_evidence_file_is_detected(sealed, capsys):
+    sql(sealed, "UPDATE evidence SET file_name = 'other.txt' WHERE id = 1")
+    code, report = _check(sealed, capsys)
+    assert code == 1
+    assert "evidence 1: file_name" in report["problems"]["rows"][0]
+
+
+def test_an_orphaned_evidence_row_is_detected(sealed, capsys):
+    sql(
+        sealed,
+        "PRAGMA foreign_keys = OFF",
+        "DELETE FROM evidence_blob WHERE sha256 = (SELECT sha256 FROM evidence WHERE id = 2)",
+    )
+    code, report = _check(sealed, capsys)
+    assert code == 1
+    assert "evidence point to a missing evidence_blob" in report["problems"]["foreign_keys"][0]
+
+
+def test_a_deleted_evidence_row_is_detected(sealed, capsys):
+    sql(sealed, "PRAGMA foreign_keys = OFF", "DELETE FROM evidence WHERE id = 2")
+    code, report = _check(sealed, capsys)
+    assert code == 1
+    assert "evidence 2 is missing" in report["problems"]["rows"][0]
+
+
+def test_a_draft_set_final_in_sql_is_detected(tmp_path, catalog, capsys):
+    path = tmp_path / "w.assay"
+    build_sealed(path, catalog, tmp_path)
+    ws = open_workspace(path)
+    aid = svc.reassess(ws, 1).id
+    svc.answer(ws, aid, QUESTIONS[0], 4)
+    ws.close()
+    assert _check(path, capsys)[0] == 0
+    sql(path, f"UPDATE assessment SET status = 'final' WHERE id = {aid}")
+    code, report = _check(path, capsys)
+    assert code == 1
+    assert any("never finalised" in p for p in report["problems"]["seals"])
+    assert any("status" in p for p in report["problems"]["rows"])
+
+
+def test_text_output_names_each_problem(sealed, capsys):
+    sql(sealed, "UPDATE response SET level = 0")
+    assert main(["--workspace", str(sealed), "check"]) == 1
+    out = capsys.readouterr().out
+    assert "seal" in out
+    assert "PROBLEMS FOUND" in out

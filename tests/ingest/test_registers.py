@@ -1,0 +1,218 @@
+"""Registers as clients send them: the bank register end to end, and each feature alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.ingest.fields import SPECS
+from app.ingest.limits import Limits
+from app.ingest.permissions import entries, read_entry
+from app.ingest.pipeline import parse_inventory
+from app.ingest.references import KnownIds, check_references
+from app.ingest.table_end import note_row
+from app.ingest.values import normaliser
+from tests.inventory_files import (
+    BANK_IDENTITY_COUNT,
+    BANK_LINKS,
+    BANK_SYSTEM_COUNT,
+    write_bank_register,
+)
+
+
+def _records(inventory, entity):
+    return {r.key[0]: r for r in inventory.records[entity]}
+
+
+@pytest.fixture
+def bank(tmp_path):
+    return write_bank_register(tmp_path / "bank.xlsx")
+
+
+def test_bank_register_reads_with_the_right_counts_and_links(bank):
+    inventory = parse_inventory(bank)
+    resolved = check_references(inventory, KnownIds())
+    assert not [p for p in inventory.problems + resolved.problems if p.is_error]
+    systems, identities = _records(inventory, "systems"), _records(inventory, "identities")
+    assert len(systems) == BANK_SYSTEM_COUNT
+    assert len(resolved.records["identities"]) == BANK_IDENTITY_COUNT
+    assert {(k.system, k.identity) for k in resolved.links} == BANK_LINKS
+    assert [(p.sheet, p.row) for p in inventory.skipped_rows] == [
+        ("AI Register", 14), ("AI Register", 15), ("Svc Accts & API keys", 11)]  # fmt: skip
+    assert inventory.permissions == (7, 8)
+    assert [(v.column, v.text, v.count) for v in inventory.unknown_values] == [
+        ("Autonomy", "Sometimes", 2)
+    ]
+    lookups = [p for p in inventory.problems if p.sheet == "Lookups"]
+    assert len(lookups) == 1
+    assert not lookups[0].is_error
+    first = systems["AI-001"].values
+    assert (first["owner_name"], first["owner_email"]) == ("Tom Reed", "tom.reed@northbridge.test")
+    assert first["lifecycle_stage"] == "development"  # "a) Pre-deployment – ..."
+    assert first["autonomy"] == "advisory"
+    assert first["data_classification"] == "restricted"
+    assert first["risk_designation"] == "high-impact"
+    assert systems["AI-005"].values["data_classification"] is None  # "?"
+    assert systems["AI-005"].values["owner_name"] == ""  # "Unknown"
+    assert identities["svc-fraud"].values["kind"] == "service-account"  # Integration user
+    assert identities["iam-ops-restart"].values["kind"] == "service-account"  # IAM user
+    assert identities["svc-fraud"].values["owner_name"] == "Priya Shah"
+    assert identities["svc-fraud"].values["owner_email"] is None
+
+
+def test_a_row_without_an_id_gets_the_same_generated_id_on_every_import(bank):
+    ids = [sorted(_records(parse_inventory(bank), "systems")) for _ in range(2)]
+    assert ids[0] == ids[1]
+    [made] = [i for i in ids[0] if not i.startswith("AI-")]
+    assert made.startswith("AIS-")
+
+
+def test_an_id_rule_of_columns_names_the_row_by_them(bank):
+    inventory = parse_inventory(bank, id_rule="Business Unit+AI System / Use case")
+    assert "Commercial / Underwriting summariser" in _records(inventory, "systems")
+    [warning] = [p for p in inventory.problems if p.reason.startswith("no id")]
+    assert warning.row == 10
+    assert not warning.is_error
+
+
+def test_value_mappings_give_a_meaning_or_leave_unrecorded(bank):
+    mapped = parse_inventory(bank, values=["Autonomy:Sometimes=HITL"])
+    assert _records(mapped, "systems")["AI-005"].values["autonomy"] == "human-in-the-loop"
+    assert mapped.unknown_values == []
+    left = parse_inventory(bank, values=["Autonomy:sometimes="])
+    assert _records(left, "systems")["AI-005"].values["autonomy"] is None
+    assert left.unknown_values == []
+
+
+def test_shared_account_rows_are_one_identity_with_conflicts_kept(bank):
+    inventory = parse_inventory(bank)
+    shared = _records(inventory, "identities")["svc-shared"]
+    assert shared.values["environment"] == "production"
+    assert shared.attributes["environment (row 9)"] == "staging"
+    assert shared.values["systems"] == ["AI-003", "AI-006"]
+
+
+def test_grants_read_from_free_text_permissions(bank):
+    inventory = parse_inventory(bank)
+    grants = sorted(r.key[:3] for r in inventory.records["grants"])
+    assert grants == [
+        ("iam-ops-restart", "production environment", "admin"),
+        ("key-chat", "staging environment", "write"),
+        ("svc-credit", "production environment", "read"),
+        ("svc-credit", "uw-docs", "read"),
+        ("svc-fraud", "production environment", "admin"),
+        ("svc-shared", "crm-db", "write"),
+        ("svc-shared", "production environment", "read"),
+    ]
+    credit = _records(inventory, "identities")["svc-credit"]
+    assert credit.attributes["Permissions"].startswith("Storage Blob Data Reader on uw-docs")
+    assert any("'magic powers'" in p.reason for p in inventory.problems)
+
+
+@pytest.mark.parametrize(
+    ("entry", "read"),
+    [
+        ("Storage Blob Data Reader on uw-docs", ("read", "uw-docs")),
+        ("Key Vault Secrets User", ("read", "")),
+        ("AdministratorAccess attached (!)", ("admin", "")),
+        ("ReadOnlyAccess", ("read", "")),
+        ("Owner", ("admin", "")),
+        ("Contributor on crm-db", ("write", "crm-db")),
+        ("*:*", ("admin", "")),
+        ("s3:GetObject on claims-bucket", ("read", "claims-bucket")),
+        ("ec2:RebootInstances", ("execute", "")),
+        ("roles/viewer", ("read", "")),
+        ("write", ("write", "")),
+        ("restart on prod-web", ("execute", "prod-web")),
+        ("Cognitive Services OpenAI User", ("execute", "")),
+        ("magic powers", None),
+    ],
+)
+def test_permission_entries(entry, read):
+    assert read_entry(entry) == read
+
+
+def test_permission_cells_split_into_entries():
+    assert entries("Reader, Contributor on crm-db; Key Vault (prod, dr)\nadmin") == [
+        "Reader", "Contributor on crm-db", "Key Vault (prod, dr)", "admin"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("entity", "field", "raw", "value"),
+    [
+        ("systems", "lifecycle_stage", "a) Pre-deployment – The use case is in development",
+         "development"),
+        ("systems", "lifecycle_stage", "Operation and Maintenance", "production"),
+        ("systems", "data_classification", "3 - High", "restricted"),
+        ("systems", "data_classification", "Strictly Confidential", "restricted"),
+        ("systems", "data_classification", "Internal Use Only", "internal"),
+        ("systems", "data_classification", "PII", "confidential"),
+        ("systems", "autonomy", "HOTL", "human-on-the-loop"),
+        ("systems", "autonomy", "(b) Assistive: suggests, a person decides", "advisory"),
+        ("systems", "exposure", "Customer-facing", "public"),
+        ("identities", "kind", "Managed identity", "managed-identity"),
+        ("identities", "kind", "Enterprise application", "oauth-client"),
+        ("identities", "kind", "PAT", "api-key"),
+        ("identities", "kind", "Bot account", "service-account"),
+        ("identities", "kind", "svc acct", "service-account"),
+        ("grants", "approval_required", "[x] Yes", True),
+        ("grants", "approval_required", "[ ] No", False),
+        ("identities", "environment", "n/a", None),
+        ("identities", "environment", "TBC", None),
+        ("identities", "environment", "?", None),
+        ("identities", "environment", "-", None),
+        ("systems", "data_classification", "Unknown", None),
+        ("identities", "expires", "Never", None),
+    ],
+)  # fmt: skip
+def test_values_as_people_write_them(entity, field, raw, value):
+    assert normaliser(SPECS[entity].field(field))(raw) == value
+
+
+@pytest.mark.parametrize(
+    ("row", "kind"),
+    [
+        (["Total systems: 30 (31 rows incl. duplicate)"], "a total"),
+        (["Total", "", "", 30], "a total"),
+        (["Source: ServiceNow CMDB + Risk team survey"], "a source, note or signature line"),
+        (["", "Prepared by: Risk team"], "a source, note or signature line"),
+        (["", "Signed off by the CRO on 1 Oct 2026"], "a source, note or signature line"),
+        (["AI-031"], ""),
+        (["Claims triage bot"], ""),
+        (["Total Rewards assistant", "HR", "ann@example.com", "advisory"], ""),
+    ],
+)
+def test_where_the_table_ends(row, kind):
+    assert note_row(row) == kind
+
+
+def test_used_by_names_systems_by_name_ignoring_case_and_spaces(make_xlsx):
+    path = make_xlsx({
+        "AI systems": [["id", "name"], ["AIS-1", "Claims  Triage Bot"]],
+        "Identities": [["Account", "Used by"], ["svc-1", "claims triage bot, AIS-9"]],
+    })  # fmt: skip
+    resolved = check_references(parse_inventory(path), KnownIds(systems={"AIS-9"}))
+    assert {(k.system, k.identity) for k in resolved.links} == {("AIS-1", "svc-1"),
+                                                                ("AIS-9", "svc-1")}  # fmt: skip
+
+
+def test_rows_depending_on_a_rejected_row_say_why(make_xlsx):
+    path = make_xlsx({
+        "AI systems": [["id", "description"], ["AIS-1", "x" * 50]],
+        "Identities": [["Account", "Used by"], ["svc-1", "AIS-1"]],
+    })  # fmt: skip
+    inventory = parse_inventory(path, limits=Limits(max_cell_chars=40))
+    resolved = check_references(inventory, KnownIds())
+    [link] = [p for p in resolved.problems if p.sheet == "Identities"]
+    assert link.reason == (
+        "AI system 'AIS-1' is on sheet 'AI systems', row 2 of this file, which was rejected "
+        "(the cell holds 50 characters, more than the 40 allowed)"
+    )
+    assert "neither in this file" not in link.reason
+    assert [r.key for r in resolved.records["identities"]] == [("svc-1",)]  # kept
+
+
+@pytest.mark.parametrize("header", ["Account / Key", "Account", "Key", "Principal", "Identity",
+                                    "Client ID", "App ID"])  # fmt: skip
+def test_identity_id_aliases(make_xlsx, header):
+    inventory = parse_inventory(make_xlsx({"Identities": [[header, "Type"], ["svc-1", "SPN"]]}))
+    assert [r.key for r in inventory.records["identities"]] == [("svc-1",)]

@@ -1,0 +1,181 @@
+"""The demo's assessments export to OSCAL documents that NIST's schema accepts, with every
+reference resolving; messy data exports as well; a re-export is byte for byte the same."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from app.services import assessments as svc
+from app.services.demo.builder import build_demo
+from app.services.evidence import add_evidence_bytes
+from app.services.oscal import export_oscal
+from app.services.progress import Cancelled
+from app.services.upgrade import upgrade_assessment
+from app.services.workspace import open_workspace
+from app.storage.models import AISystem
+from tests.oscal_schema import csf_control_ids, reference_problems, schema_errors, walk
+
+DRAFT = Path(__file__).parents[1] / "data" / "frameworks" / "owasp-nhi-2026-draft.yaml"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    path = tmp_path_factory.mktemp("demo") / "demo.assay"
+    result = build_demo(path, today=dt.date(2026, 11, 29))
+    ws = open_workspace(path, create=False, actor="tester")
+    yield result, ws
+    ws.close()
+
+
+def _load(folder: Path) -> dict[str, dict]:
+    return {p.name: json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("*.json")}
+
+
+def _files(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+def _content_controls(documents: dict[str, dict]) -> set[str]:
+    """Return the control ids the exported catalogs define and the profile selects."""
+    ids: set[str] = set()
+    for name, doc in documents.items():
+        if name.endswith("-catalog.json"):
+            ids |= {c["id"] for _p, k, v in walk(doc) if k == "controls" for c in v}
+        if name.endswith("-profile.json"):
+            selected = doc["profile"]["imports"][0]["include-controls"][0]["with-ids"]
+            assert set(selected) <= csf_control_ids(), "not NIST's CSF 2.0 control ids"
+            ids |= set(selected)
+    return ids
+
+
+def check_export(folder: Path) -> dict[str, dict]:
+    """Assert every document is schema-valid and every reference resolves; return them."""
+    documents = _load(folder)
+    files = _files(folder)
+    plan = documents["assessment-plan.json"]
+    for name, doc in documents.items():
+        assert schema_errors(doc) == [], name
+        context = [doc, plan] if name == "assessment-results.json" else [doc]
+        assert reference_problems(doc, context, files) == [], name
+    controls = _content_controls(documents)
+    used = {v for doc in documents.values() for _p, k, v in walk(doc) if k == "control-id"}
+    assert used
+    assert used <= controls
+    objectives = {
+        part["id"]
+        for _p, k, v in walk(plan)
+        if k == "objectives-and-methods"
+        for objective in v
+        for part in objective["parts"]
+    }
+    targets = {
+        v["target-id"] for doc in documents.values() for _p, k, v in walk(doc) if k == "target"
+    }
+    assert targets <= objectives
+    return documents
+
+
+def _resources(doc: dict) -> list[dict]:
+    return [r for _p, k, v in walk(doc) if k == "resources" for r in v]
+
+
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_demo_assessments_export_valid_and_resolving(demo, tmp_path, index):
+    result, ws = demo
+    assessment_id = result.assessment_ids[index]
+    outcome = export_oscal(ws, assessment_id, tmp_path / "out")
+    documents = check_export(tmp_path / "out")
+    assert set(outcome.documents) == set(documents)
+    results = documents["assessment-results.json"]["assessment-results"]
+    info = svc.get_assessment(ws, assessment_id)
+    observations = results["results"][0]["observations"]
+    assert len(observations) == info.answered
+    for resource in _resources(results):
+        link = resource["rlinks"][0]
+        data = (tmp_path / "out" / link["href"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == link["hashes"][0]["value"]
+
+
+def test_results_carry_levels_methods_and_target_status(demo, tmp_path):
+    result, ws = demo
+    assessment_id = result.reassessment_id
+    export_oscal(ws, assessment_id, tmp_path)
+    results = _load(tmp_path)["assessment-results.json"]["assessment-results"]["results"][0]
+    responses = {r.question_id: r for r in svc.list_responses(ws, assessment_id)}
+    target = svc.get_assessment(ws, assessment_id).target_level
+    methods = {o["methods"][0] for o in results["observations"]}
+    assert {"EXAMINE", "INTERVIEW"} <= methods
+    for finding in results["findings"]:
+        qid = next(p["value"] for p in finding["props"] if p["name"] == "question-id")
+        response = responses[qid]
+        satisfied = response.not_applicable or response.level >= (
+            response.target_override if response.target_override is not None else target
+        )
+        assert finding["target"]["status"]["state"] == (
+            "satisfied" if satisfied else "not-satisfied"
+        )
+    names = {p["name"] for p in results["props"]}
+    assert {"mean-maturity", "achieved-level", "coverage", "completeness"} <= names
+    assert all(p["ns"] == "urn:assay:oscal" for p in results["props"])
+
+
+def test_profile_carries_the_three_priorities_and_the_doi(demo, tmp_path):
+    result, ws = demo
+    export_oscal(ws, result.assessment_ids[0], tmp_path)
+    profile = _load(tmp_path)["nist-ir-8596-2025-12-iprd-profile.json"]["profile"]
+    alters = {a["control-id"]: a for a in profile["modify"]["alters"]}
+    assert len(alters) == 106
+    gv_oc_03 = {p["name"]: p["value"] for p in alters["GV.OC-03"]["adds"][0]["props"]}
+    assert gv_oc_03 == {"secure-priority": "3", "defend-priority": "1", "thwart-priority": "3"}
+    dois = {
+        d["identifier"]
+        for r in profile["back-matter"]["resources"]
+        for d in r.get("document-ids", [])
+    }
+    assert {"10.6028/NIST.IR.8596.iprd", "10.6028/NIST.CSWP.29"} <= dois
+
+
+def test_re_export_is_identical(demo, tmp_path):
+    result, ws = demo
+    first = export_oscal(ws, result.assessment_ids[1], tmp_path / "a")
+    second = export_oscal(ws, result.assessment_ids[1], tmp_path / "b")
+    assert first.documents == second.documents
+
+
+def test_cancel_leaves_the_folder_as_it_was(demo, tmp_path):
+    result, ws = demo
+
+    class Stop:
+        def report(self, fraction: float, message: str = "") -> None:
+            pass
+
+        def cancelled(self) -> bool:
+            return True
+
+    with pytest.raises(Cancelled):
+        export_oscal(ws, result.assessment_ids[0], tmp_path, progress=Stop())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_messy_assessment_exports_valid(workspace, tmp_path):
+    """Unanswered and N/A answers, odd file names, no reviewer, no identities, an upgrade."""
+    with workspace.db.write() as session:
+        session.add(AISystem(external_id="AIS 9/ü", name="Ünïcode <agent>", tools=["shell"]))
+    info = svc.new_assessment(workspace, "AIS 9/ü", ["owasp-nhi", "owasp-asi"], target=4)
+    odd = add_evidence_bytes(workspace, b"x", "../../etc/passwd (copy) ü.txt")
+    same = add_evidence_bytes(workspace, b"x", "second name for the same bytes.txt")
+    svc.answer(workspace, info.id, "nhi.NHI1.q1", 5, evidence_ids=[odd.id, same.id])
+    svc.answer(workspace, info.id, "nhi.NHI6.q2", "na", note="no pipelines <b>at all</b>")
+    svc.answer(workspace, info.id, "nhi.NHI4.q1", 0, strength="tested")
+    upgrade_assessment(workspace, info.id, "2026-draft", file=DRAFT)
+    export_oscal(workspace, info.id, tmp_path)
+    documents = check_export(tmp_path)
+    assert "evidence/1-passwd-copy.txt" in _files(tmp_path)
+    assert "owasp-nhi-2026-draft-catalog.json" in documents
+    results = documents["assessment-results.json"]["assessment-results"]["results"][0]
+    assert "Not answered yet" in results["remarks"]
