@@ -352,6 +352,8 @@ def test_an_identity_export_folder_needs_no_mapping_and_shows_its_conditional_gr
     assert any("condition" in r.why or "deny" in r.why for r in conditional)
     tabs = wizard.preview_page.tabs
     assert tabs.isTabVisible(tabs.indexOf(wizard.preview_page.conditional))
+    assert not tabs.isTabVisible(tabs.indexOf(wizard.preview_page.values))
+    assert wizard.preview_page.id_rule_box.isHidden()
     with qtbot.waitSignal(wizard.imported, timeout=20_000):
         wizard.button(QWizard.WizardButton.FinishButton).click()
     ids = {row.ext_id for row in list_identities(page._context.workspace)}

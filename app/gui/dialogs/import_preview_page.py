@@ -27,6 +27,7 @@ from app.gui.dialogs.import_export_tabs import (
     coverage_rows,
     coverage_table,
 )
+from app.gui.dialogs.import_inspection import EXPORT_KIND
 from app.gui.dialogs.import_profile import PROFILE_FILTER, id_rule_options
 from app.gui.dialogs.import_values import ValuesTable
 from app.gui.dialogs.progress_dialog import run_with_progress
@@ -227,7 +228,8 @@ class PreviewPage(QWizardPage):
         options.addStretch(1)
         options.addWidget(self.again_button)
         reading = QHBoxLayout()
-        reading.addWidget(QLabel("Rows without an id:"))
+        self.id_rule_label = QLabel("Rows without an id:")
+        reading.addWidget(self.id_rule_label)
         reading.addWidget(self.id_rule_box, 1)
         reading.addStretch(1)
         reading.addWidget(self.save_profile_button)
@@ -243,8 +245,17 @@ class PreviewPage(QWizardPage):
         return self.wizard()  # type: ignore[return-value]
 
     def initializePage(self) -> None:
+        self._show_sheet_choices()
         self._fill_id_rules()
         self.start_check()
+
+    def _show_sheet_choices(self) -> None:
+        """Hide what only a spreadsheet has (id rule, profile, values) for identity exports."""
+        preview = self._wizard().file_preview
+        sheets = preview is None or preview.kind != EXPORT_KIND
+        for widget in (self.id_rule_label, self.id_rule_box, self.save_profile_button):
+            widget.setVisible(sheets)
+        self.tabs.setTabVisible(self.tabs.indexOf(self.values), sheets)
 
     def _fill_id_rules(self) -> None:
         wizard = self._wizard()
