@@ -16,6 +16,7 @@ from app.cli.common import CliContext, table
 from app.services.errors import UserError
 from app.services.identity_analysis import FindingRefresh
 from app.services.inventory_import import (
+    IMPORT_FORMATS,
     ImportPlan,
     ImportResult,
     plan_import,
@@ -29,8 +30,9 @@ from app.services.inventory_import.profile import (
 
 logger = logging.getLogger(__name__)
 
-FORMAT_CHOICES = ("auto", "aws-credential-report")
+FORMAT_CHOICES = IMPORT_FORMATS
 MAX_PROBLEMS_SHOWN = 50
+MAX_CONDITIONAL_SHOWN = 10
 _COUNT_KEYS = ("creates", "updates", "unchanged", "rejected", "missing")
 _ENTITY_TITLES = {
     "systems": "AI systems",
@@ -47,11 +49,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     kinds = importer.add_subparsers(dest="kind", metavar="KIND", required=True)
     inv = kinds.add_parser(
         "inventory",
-        help="import an AI-system inventory or identity export (.xlsx, .xlsm, .csv)",
-        description="Import an inventory workbook or CSV file. Every problem is reported with "
-        "file, sheet, row and column; a file with errors is refused unless --valid-only.",
+        help="import an AI-system inventory (.xlsx, .xlsm, .csv) or identity exports (JSON/YAML)",
+        description="Import an inventory workbook or CSV file, or the IAM exports of AWS, Azure/"
+        "Entra ID, Google Cloud or Kubernetes (a JSON/YAML file, or a folder of them; see "
+        "docs/identity-sources.md). Every problem is reported with file and sheet, row and "
+        "column, or JSON path; a file with errors is refused unless --valid-only.",
     )
-    inv.add_argument("file", metavar="FILE", type=Path, help="the .xlsx, .xlsm or .csv file")
+    inv.add_argument(
+        "file",
+        metavar="FILE",
+        type=Path,
+        help="the .xlsx, .xlsm or .csv file, or a JSON/YAML export or folder of exports",
+    )
     inv.add_argument("--sheet", metavar="S", help="read only this sheet of the workbook")
     inv.add_argument(
         "--map",
@@ -196,6 +205,39 @@ def _problem_lines(plan: ImportPlan) -> list[str]:
     return lines
 
 
+def _export_lines(plan: ImportPlan) -> list[str]:
+    """Return what an identity export adds to the plan: conditional grants and coverage."""
+    lines: list[str] = []
+    grants = [r for r in plan.resolved.records["grants"] if r.values.get("conditional")]
+    if grants:
+        lines += ["", f"{len(grants):,} grant(s) are conditional: a deny, a condition or a "
+                  "boundary may narrow them (kept, and counted at full strength):"]  # fmt: skip
+        for record in grants[:MAX_CONDITIONAL_SHOWN]:
+            why = (record.attributes.get("denied_by") or record.attributes.get("conditions")
+                   or record.attributes.get("limits") or [""])[0]  # fmt: skip
+            lines.append(f"  {record.label} — {_shortened(str(why))}")
+        if len(grants) > MAX_CONDITIONAL_SHOWN:
+            lines.append(f"  … and {len(grants) - MAX_CONDITIONAL_SHOWN:,} more (see --json)")
+    cover = plan.coverage
+    if cover is None:
+        return lines
+    lines += ["", f"Identity exports describe {cover.exported:,} identities."]
+    if cover.unfound:
+        lines.append(f"AI systems with identities found in no export ({len(cover.unfound):,}):")
+        for system, identities in list(cover.unfound.items())[:MAX_CONDITIONAL_SHOWN]:
+            lines.append(f"  {system}: {', '.join(identities)}")
+    if cover.unused_count:
+        shown = ", ".join(cover.unused[:MAX_CONDITIONAL_SHOWN])
+        more = "…" if cover.unused_count > MAX_CONDITIONAL_SHOWN else ""
+        lines.append(f"Exported identities used by no AI system ({cover.unused_count:,}): "
+                     f"{shown}{more}")  # fmt: skip
+    return lines
+
+
+def _shortened(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _reading_lines(plan: ImportPlan) -> list[str]:
     """Say which rows were skipped, how many permissions were read, which values were not."""
     parsed, lines = plan.parsed, []
@@ -234,7 +276,7 @@ def _shown(value: object) -> str:
 def _plan_text(plan: ImportPlan, *, dry_run: bool) -> str:
     head = f"{plan.file_name} ({plan.format}, {plan.parsed.rows:,} data rows)"
     lines = [head, "", _summary_table(plan), *_reading_lines(plan), ""]
-    lines += [*_kept_lines(plan), *_problem_lines(plan)]
+    lines += [*_kept_lines(plan), *_problem_lines(plan), *_export_lines(plan)]
     if dry_run:
         lines += ["", "Dry run: nothing was written."]
     return "\n".join(lines)

@@ -110,6 +110,8 @@ class GrantFacts:
         scope: The scope text as the client's system states it (e.g. ``s3:*``).
         approval_required: Whether a human must approve each use; None when unknown.
         last_used: When the permission was last used.
+        conditional: True when a deny, a condition or a boundary may narrow it (it still
+            counts at full strength).
     """
 
     identity: str
@@ -118,6 +120,7 @@ class GrantFacts:
     scope: str = ""
     approval_required: bool | None = None
     last_used: dt.date | None = None
+    conditional: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -229,6 +229,7 @@ def diff_inventory(
     covered: set[str],
     missing_filter: dict[str, dict[str, Any]] | None = None,
     named: dict[str, set[tuple[str, ...]]] | None = None,
+    sources: set[tuple[str, str]] | None = None,
 ) -> InventoryDiff:
     """Compare the file's records with the workspace's.
 
@@ -241,6 +242,8 @@ def diff_inventory(
         missing_filter: Entity → field values a workspace record must have to count as missing
             (an AWS report only speaks for AWS identities).
         named: Keys the file names on rejected rows, by entity: never counted as missing.
+        sources: (attribute, value) pairs of an identity-platform export; when given, only a
+            workspace record whose attributes hold one of them can be missing.
 
     Returns:
         Creates, updates, unchanged and missing records per entity, and the link changes.
@@ -263,7 +266,7 @@ def diff_inventory(
         named_keys = (named or {}).get(entity, set())
         if entity in covered:
             wanted = (missing_filter or {}).get(entity)
-            _missing(diff, entity, records[entity], named_keys, existing, wanted)
+            _missing(diff, entity, records[entity], named_keys, existing, wanted, sources)
         entities[entity] = diff
     file_links = {(k.system, k.identity) for k in links}
     link_creates = [k for k in links if (k.system, k.identity) not in existing.links]
@@ -282,6 +285,7 @@ def _missing(
     named: set[tuple[str, ...]],
     existing: Existing,
     wanted: dict[str, Any] | None,
+    sources: set[tuple[str, str]] | None = None,
 ) -> None:
     present = {r.key for r in records} | named
     for key, current in existing.records[entity].items():
@@ -289,8 +293,15 @@ def _missing(
             continue
         if wanted and any(current.get(k) != v for k, v in wanted.items()):
             continue
+        if sources and not _from_sources(current.get("attributes") or {}, sources):
+            continue
         if entity == SYSTEMS and key[0] in existing.protected_systems:
             diff.kept.append(key)
         else:
             diff.missing.append(key)
             diff.missing_ids.append(current["_id"])
+
+
+def _from_sources(attributes: dict[str, Any], sources: set[tuple[str, str]]) -> bool:
+    """Return True when a record's attributes say it came from one of the export's sources."""
+    return any(attributes.get(name) == value for name, value in sources)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from app.ingest import aws
 from app.ingest.choices import IdRule, ValueMap, parse_id_rule, parse_values
+from app.ingest.cloud import reader as cloud
+from app.ingest.cloud.detect import FORMATS as EXPORT_FORMATS
 from app.ingest.fields import all_field_names, header_key
 from app.ingest.headers import map_sheet, valid_mapping_target
 from app.ingest.limits import DEFAULT_LIMITS, Limits
@@ -26,7 +28,7 @@ from app.support.gc_pause import paused_gc
 
 logger = logging.getLogger(__name__)
 
-FORMATS = ("auto", aws.FORMAT)
+FORMATS = ("auto", aws.FORMAT, *EXPORT_FORMATS)
 Tick = Callable[[float, str], None]
 
 
@@ -170,10 +172,11 @@ def parse_inventory(
     """Read an inventory file into records and problems.
 
     Args:
-        path: The .xlsx, .xlsm or .csv file.
+        path: The .xlsx, .xlsm or .csv file, or an identity export (JSON/YAML file, or a
+            folder of them; see :mod:`app.ingest.cloud`).
         sheet: Read only this sheet of a workbook.
         mapping: Column → field pairs for headers the aliases do not cover.
-        format: ``auto`` or ``aws-credential-report``.
+        format: ``auto``, ``aws-credential-report`` or an identity-export format.
         header_rows: The 1-based header row of some sheets, by sheet name (see
             :func:`parse_header_rows`); the other sheets' header rows are found as usual.
         values: What cells mean, ``["Column:Text=value", ...]`` (see
@@ -192,7 +195,18 @@ def parse_inventory(
             header row names no sheet read, is past its sheet's end or is empty.
     """
     if format not in FORMATS:
-        raise IngestError(f"unknown format {format!r} (use {' or '.join(FORMATS)})")
+        raise IngestError(f"unknown format {format!r} (use {', '.join(FORMATS)})")
+    if format in EXPORT_FORMATS or (format == "auto" and cloud.is_export(Path(path))):
+        if sheet or mapping or header_rows or values or (id_rule not in (None, "", "generated")):
+            raise IngestError(
+                f"{Path(path).name} is read as an identity export, which has no sheets, columns, "
+                "header rows, value mappings or id rules to choose"
+            )
+        _tick(tick, 0.0, f"Reading {Path(path).name}")
+        with paused_gc():
+            inventory = cloud.read_exports(Path(path), format=format, limits=limits)
+        _tick(tick, 1.0, "Read")
+        return inventory
     options = _Options(
         sheet,
         parse_mapping(mapping),

@@ -48,6 +48,9 @@ class Problem:
         column: The column's header as written in the file; empty when the row is at fault.
         reason: What is wrong, written for the user.
         severity: ``error`` rejects the row; ``warning`` is shown but does not block.
+        path: Where in a JSON or YAML export the problem lies (e.g.
+            ``$.RoleDetailList[3].RolePolicyList[0]``); when given it names the place instead
+            of the sheet and row, which then only group the records of one element.
     """
 
     file: str
@@ -56,6 +59,7 @@ class Problem:
     column: str
     reason: str
     severity: str = ERROR
+    path: str = ""
 
     @property
     def is_error(self) -> bool:
@@ -66,6 +70,8 @@ class Problem:
     def where(self) -> str:
         """Return the place of the problem: file, sheet, row and column as far as known."""
         parts = [self.file]
+        if self.path:
+            return f"{self.file}, at {self.path}"
         if self.sheet:
             parts.append(f"sheet {self.sheet!r}")
         if self.row:
@@ -86,6 +92,7 @@ class Problem:
             "column": self.column,
             "reason": self.reason,
             "severity": self.severity,
+            "path": self.path,
         }
 
 

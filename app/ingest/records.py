@@ -197,6 +197,9 @@ class ParsedInventory:
         skipped_rows: The rows below or beside the table that are not records (totals,
             sources, notes, signatures), as notes naming each row.
         permissions: Free-text permission entries understood, and in all.
+        sources: For an identity-platform export, the (attribute, value) pairs its records
+            carry (``("source.aws-authorization-details", "aws-account:1111…")``); only the
+            workspace's records carrying one of them can be "missing" from it.
     """
 
     file_name: str
@@ -215,6 +218,7 @@ class ParsedInventory:
     skipped_rows: list[Problem] = field(default_factory=list)
     permissions: tuple[int, int] = (0, 0)
     rejected_sources: dict[tuple[str, tuple[str, ...]], Source] = field(default_factory=dict)
+    sources: set[tuple[str, str]] = field(default_factory=set)
 
     def reject(self, records: list[Record]) -> None:
         """Remember the keys (and first rows) of records whose row was rejected."""

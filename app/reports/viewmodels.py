@@ -205,6 +205,8 @@ class AccessPath:
     action: str
     sensitivity: str = ""
     delegation_kinds: tuple[str, ...] = ()
+    #: True when a deny, a condition or a boundary may narrow the last grant of the path.
+    conditional: bool = False
 
     @property
     def hops(self) -> int:

@@ -148,10 +148,11 @@ def load_inventory(session: Session) -> LoadedInventory:
     ]
     grants = [
         GrantFacts(identity_ext[iid], resource_ext[rid], actions[action], scope or "",
-                   approval, used)
-        for iid, rid, action, scope, approval, used in conn.execute(
+                   approval, used, bool(conditional))
+        for iid, rid, action, scope, approval, used, conditional in conn.execute(
             sa.select(Grant.identity_id, Grant.resource_id, Grant.action, Grant.scope,
-                      Grant.approval_required, Grant.last_used).order_by(Grant.id)
+                      Grant.approval_required, Grant.last_used, Grant.conditional)
+            .order_by(Grant.id)
         )
         if actions[action] is not None
     ]  # fmt: skip
@@ -297,6 +298,7 @@ class GrantRow:
     scope: str
     approval_required: bool | None
     last_used: dt.date | None
+    conditional: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -510,10 +512,12 @@ def get_identity(workspace: Workspace, ext_id: str) -> IdentityDetail:
         if identity is None or identity.id is None:
             raise UserError(f"no identity with id {ext_id!r} in this workspace")
         grants = tuple(
-            GrantRow(resource, name, sensitivity, action, scope, approval, used)
-            for resource, name, sensitivity, action, scope, approval, used in session.execute(
+            GrantRow(resource, name, sensitivity, action, scope, approval, used, conditional)
+            for resource, name, sensitivity, action, scope, approval, used, conditional
+            in session.execute(
                 sa.select(Resource.external_id, Resource.name, Resource.sensitivity,
-                          Grant.action, Grant.scope, Grant.approval_required, Grant.last_used)
+                          Grant.action, Grant.scope, Grant.approval_required, Grant.last_used,
+                          Grant.conditional)
                 .join(Resource, Resource.id == Grant.resource_id)
                 .where(Grant.identity_id == identity.id)
                 .order_by(Resource.external_id, Grant.action, Grant.scope)

@@ -18,7 +18,7 @@ from app.support.safe_files import create_private
 logger = logging.getLogger(__name__)
 
 #: Every schema revision this version of Assay knows, oldest first.
-KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004_registers")
+KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004_registers", "0005_idsources")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

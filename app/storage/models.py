@@ -148,6 +148,8 @@ class Grant(SQLModel, table=True):
     approval_required: bool | None = None
     logged: bool | None = None
     last_used: dt.date | None = None
+    #: True when a deny, a condition or a boundary may narrow the grant (identity exports).
+    conditional: bool | None = None
     attributes: dict[str, Any] = Field(default_factory=dict, sa_column=_json_column(dict))
 
 

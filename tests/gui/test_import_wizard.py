@@ -331,3 +331,30 @@ def test_an_empty_header_row_is_explained_and_the_guess_can_be_restored(page, qt
     assert wizard.plan_arguments()["header_rows"] == {}
     assert wizard.file_preview.sheet("AI systems").header_row == 1
     assert sheet_page.header_hint.text().startswith("As Assay found it")
+
+
+SAMPLES = Path(__file__).parents[2] / "resources" / "samples" / "identity-exports"
+
+
+def test_an_identity_export_folder_needs_no_mapping_and_shows_its_conditional_grants(page, qtbot):
+    wizard = page.start_import()
+    open_file(wizard, qtbot, SAMPLES / "azure")
+    assert wizard.file_preview.kind == "export"
+    assert "role-assignments.json (Azure role assignments" in wizard.sheet_page.message.text()
+    assert wizard.sheet_page.isComplete()
+    wizard.next()
+    assert "nothing to map" in wizard.mapping_page.summary.text()
+    plan = run_dry_run(wizard, qtbot)
+    assert not plan.has_errors
+    counts = {row.records: row for row in wizard.preview_page.counts.model.rows}
+    assert counts["Delegations"].new == 5
+    conditional = wizard.preview_page.conditional.model.rows
+    assert any("condition" in r.why or "deny" in r.why for r in conditional)
+    tabs = wizard.preview_page.tabs
+    assert tabs.isTabVisible(tabs.indexOf(wizard.preview_page.conditional))
+    assert not tabs.isTabVisible(tabs.indexOf(wizard.preview_page.values))
+    assert wizard.preview_page.id_rule_box.isHidden()
+    with qtbot.waitSignal(wizard.imported, timeout=20_000):
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+    ids = {row.ext_id for row in list_identities(page._context.workspace)}
+    assert "3f6a9d1e-2b7c-4e58-a0d4-9c1b7e2f5a60" in ids

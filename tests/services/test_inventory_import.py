@@ -150,8 +150,8 @@ def test_applied_import_is_journalled_with_a_snapshot(workspace, tmp_path):
     assert run.actor == "tester"
     assert {r["id"] for r in snapshot_records(run.snapshot, "systems")} == {"AIS-1", "AIS-2"}
     assert {"identity": "role-admin", "resource": "claims-db", "action": "admin", "scope": "",
-            "approval_required": None, "logged": False, "last_used": None} in snapshot_records(
-        run.snapshot, "grants")  # fmt: skip
+            "approval_required": None, "logged": False, "last_used": None,
+            "conditional": None} in snapshot_records(run.snapshot, "grants")  # fmt: skip
     assert ["AIS-2", "svc-2"] in run.snapshot["links"]["rows"]
     assert latest_runs(workspace)[0]["id"] == result.run_id
 

@@ -151,6 +151,9 @@ class IdentityDialog(QDialog):
                 Column("Scope", attr("scope")),
                 Column("Approval", attr("approval_required")),
                 Column("Last used", attr("last_used")),
+                Column(
+                    "Narrowed?", attr("conditional"), display=lambda v: "conditional" if v else ""
+                ),
             ],
             noun="grants",
         )

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from app.ingest import aws
+from app.ingest.cloud.detect import FORMATS as EXPORT_FORMATS
+from app.ingest.cloud.reader import describe_exports, is_export
 from app.ingest.fields import ENTITIES, SPECS, header_key, parse_field
 from app.ingest.headers import find_header_row, map_sheet
 from app.ingest.problems import IngestError
@@ -31,6 +33,8 @@ _ROWS_ABOVE_HEADERS = 2
 SAMPLE_VALUES = 3
 """How many example values the mapping step shows per column."""
 AWS_FORMAT = aws.FORMAT
+#: The ``kind`` of a preview of identity exports (JSON/YAML files, or a folder of them).
+EXPORT_KIND = "export"
 ATTRIBUTE = ""
 """The target of a column kept as a custom attribute."""
 
@@ -103,14 +107,17 @@ class FilePreview:
     Attributes:
         path: The file.
         kind: ``xlsx`` or ``csv``.
-        credential_report: True when the file is read as an AWS IAM credential report.
+        credential_report: True when the file is read as an AWS IAM credential report, or as
+            identity exports (then ``kind`` is :data:`EXPORT_KIND`): nothing to map.
         sheets: Its sheets, in file order.
+        note: For identity exports, which export each file is.
     """
 
     path: Path
     kind: str
     credential_report: bool
     sheets: tuple[SheetPreview, ...]
+    note: str = ""
 
     @property
     def name(self) -> str:
@@ -268,11 +275,17 @@ def inspect_file(
     """
     if progress is not None:
         progress.report(0.1, f"Reading {Path(path).name}")
+    note = None
     try:
-        raw = read_file(Path(path))
+        if format in EXPORT_FORMATS or (format == "auto" and is_export(Path(path))):
+            note = describe_exports(Path(path), format)
+        else:
+            raw = read_file(Path(path))
     except IngestError as exc:
         raise UserError(str(exc)) from exc
     check_cancelled(progress)
+    if note is not None:
+        return FilePreview(Path(path), EXPORT_KIND, True, (), note)
     report = format == AWS_FORMAT or (
         format == "auto" and raw.kind == "csv" and len(raw.sheets) == 1
         and aws.looks_like_report(raw.sheets[0])

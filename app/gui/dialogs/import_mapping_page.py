@@ -90,7 +90,9 @@ class MappingPage(QWizardPage):
         self.table.setRowCount(0)
         if preview is not None and preview.credential_report:
             self.summary.setText(
-                "An AWS credential report has fixed columns; there is nothing to map."
+                "An identity export has a fixed shape; there is nothing to map."
+                if preview.kind == "export"
+                else "An AWS credential report has fixed columns; there is nothing to map."
             )
             self.table.hide()
             self.reset_button.hide()

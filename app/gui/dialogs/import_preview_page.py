@@ -21,6 +21,13 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from app.gui.dialogs.import_export_tabs import (
+    conditional_rows,
+    conditional_table,
+    coverage_rows,
+    coverage_table,
+)
+from app.gui.dialogs.import_inspection import EXPORT_KIND
 from app.gui.dialogs.import_profile import PROFILE_FILTER, id_rule_options
 from app.gui.dialogs.import_values import ValuesTable
 from app.gui.dialogs.progress_dialog import run_with_progress
@@ -129,7 +136,7 @@ class PreviewPage(QWizardPage):
         self.setTitle("Check before importing")
         self.setSubTitle(
             "A dry run: what the import would create and change, and every problem with its "
-            "sheet, row and column. Nothing has been written yet."
+            "sheet, row and column (or JSON path). Nothing has been written yet."
         )
         self.setFinalPage(True)
         self.plan: ImportPlan | None = None
@@ -159,6 +166,7 @@ class PreviewPage(QWizardPage):
                 Column("Sheet", attr("sheet")),
                 Column("Row", attr("row"), display=lambda v: str(v or ""), align_right=True),
                 Column("Column", attr("column")),
+                Column("JSON path", attr("path"), tooltip=str),
                 Column("Reason", attr("reason"), tooltip=str),
             ],
             noun="problems",
@@ -191,6 +199,8 @@ class PreviewPage(QWizardPage):
         self.kept.view.setToolTip(
             "Values edited in Assay since the last import of this register are kept"
         )
+        self.conditional = conditional_table()
+        self.coverage = coverage_table()
         self.tabs = QTabWidget()
         self.tabs.addTab(self.problems, "Problems")
         self.tabs.addTab(self.values, "Values not understood")
@@ -209,6 +219,8 @@ class PreviewPage(QWizardPage):
         )
         self.save_profile_button.clicked.connect(self._on_save_profile_button_clicked)
         self.tabs.addTab(self.kept, "Changed in Assay since the last import")
+        self.tabs.addTab(self.conditional, "Conditional grants")
+        self.tabs.addTab(self.coverage, "Register and exports")
         self.valid_only_box = QCheckBox("Import the valid rows only (skip the rejected rows)")
         self.valid_only_box.setToolTip(
             "Without this, a file with errors is not imported at all: fix it and try again"
@@ -229,7 +241,8 @@ class PreviewPage(QWizardPage):
         options.addStretch(1)
         options.addWidget(self.again_button)
         reading = QHBoxLayout()
-        reading.addWidget(QLabel("Rows without an id:"))
+        self.id_rule_label = QLabel("Rows without an id:")
+        reading.addWidget(self.id_rule_label)
         reading.addWidget(self.id_rule_box, 1)
         reading.addStretch(1)
         reading.addWidget(self.save_profile_button)
@@ -245,8 +258,17 @@ class PreviewPage(QWizardPage):
         return self.wizard()  # type: ignore[return-value]
 
     def initializePage(self) -> None:
+        self._show_sheet_choices()
         self._fill_id_rules()
         self.start_check()
+
+    def _show_sheet_choices(self) -> None:
+        """Hide what only a spreadsheet has (id rule, profile, values) for identity exports."""
+        preview = self._wizard().file_preview
+        sheets = preview is None or preview.kind != EXPORT_KIND
+        for widget in (self.id_rule_label, self.id_rule_box, self.save_profile_button):
+            widget.setVisible(sheets)
+        self.tabs.setTabVisible(self.tabs.indexOf(self.values), sheets)
 
     def _fill_id_rules(self) -> None:
         wizard = self._wizard()
@@ -306,7 +328,8 @@ class PreviewPage(QWizardPage):
         self.completeChanged.emit()
 
     def _clear(self) -> None:
-        for table in (self.counts, self.problems, self.columns, self.kept):
+        tables = (self.counts, self.problems, self.columns, self.kept)
+        for table in (*tables, self.conditional, self.coverage):
             table.set_rows([])
         self.note.clear()
         self.save_profile_button.setEnabled(False)
@@ -336,6 +359,7 @@ class PreviewPage(QWizardPage):
         self.tabs.setTabText(
             self.tabs.indexOf(self.kept), f"Changed in Assay since the last import ({len(kept):,})"
         )
+        self._show_export_tabs(plan)
         errors = len(plan.errors)
         warnings = len(plan.problems) - errors
         rejected = sum(plan.rejected_rows().values())
@@ -369,6 +393,18 @@ class PreviewPage(QWizardPage):
             self.tabs.setCurrentIndex(1)
         self.completeChanged.emit()
         self.plan_ready.emit(plan)
+
+    def _show_export_tabs(self, plan: ImportPlan) -> None:
+        conditional, coverage = conditional_rows(plan), coverage_rows(plan)
+        for table, rows, title in (
+            (self.conditional, conditional, "Conditional grants"),
+            (self.coverage, coverage, "Register and exports"),
+        ):
+            index = self.tabs.indexOf(table)
+            table.set_rows(rows)
+            table.resize_columns()
+            self.tabs.setTabText(index, f"{title} ({len(rows):,})")
+            self.tabs.setTabVisible(index, bool(rows))
 
     def _on_plan_failed(self, exc: BaseException) -> None:
         self._task = None

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.gui import tasks
 from app.gui.dialogs.import_inspection import (
+    EXPORT_KIND,
     FilePreview,
     SheetPreview,
     inspect_file,
@@ -177,7 +178,13 @@ class SheetPage(QWizardPage):
         self.sheets.set_rows(list(preview.sheets))
         self.sheets.resize_columns()
         usable = [s for s in preview.sheets if s.columns]
-        if preview.credential_report:
+        if preview.kind == EXPORT_KIND:
+            self.message.setText(
+                f"{preview.path.name} is read as identity export(s): {preview.note}. Their "
+                "identities, resources, grants and delegations are imported; there are no "
+                "sheets or columns to choose."
+            )
+        elif preview.credential_report:
             self.message.setText(
                 "This file is an AWS IAM credential report: its users and access keys are "
                 "imported as identities."

@@ -28,7 +28,12 @@ from PySide6.QtWidgets import (
 
 from app.gui.context import GuiContext
 from app.gui.dialogs.error_dialog import show_error
-from app.gui.dialogs.import_inspection import AWS_FORMAT, FilePreview, MappingChoices
+from app.gui.dialogs.import_inspection import (
+    AWS_FORMAT,
+    EXPORT_FORMATS,
+    FilePreview,
+    MappingChoices,
+)
 from app.gui.dialogs.import_mapping_page import MappingPage
 from app.gui.dialogs.import_preview_page import PreviewPage
 from app.gui.dialogs.import_profile import PROFILE_FILTER, WizardChoices, profile_for_plan
@@ -44,8 +49,15 @@ from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 
-FILE_FILTER = "Inventory files (*.xlsx *.xlsm *.csv *.tsv *.txt);;All files (*)"
-FORMATS = (("Detect automatically", "auto"), ("AWS IAM credential report (CSV)", AWS_FORMAT))
+FILE_FILTER = (
+    "Inventory files and identity exports (*.xlsx *.xlsm *.csv *.tsv *.txt *.json *.yaml *.yml);;"
+    "All files (*)"
+)
+FORMATS = (
+    ("Detect automatically", "auto"),
+    ("AWS IAM credential report (CSV)", AWS_FORMAT),
+    *((label, name) for name, label in EXPORT_FORMATS.items()),
+)
 _ENTITY_WORDS = {
     "systems": "AI systems",
     "identities": "identities",
@@ -63,7 +75,9 @@ class FilePage(QWizardPage):
         self.setTitle("Choose the inventory file")
         self.setSubTitle(
             "An Excel workbook (.xlsx, .xlsm) or CSV file in whatever shape the client keeps "
-            "it: AI systems, identities, resources, grants and delegations, on one sheet or many."
+            "it: AI systems, identities, resources, grants and delegations, on one sheet or many. "
+            "Or identity exports of AWS, Azure/Entra ID, Google Cloud or Kubernetes: a JSON or "
+            "YAML file, or a folder of them."
         )
         self.path_edit = QLineEdit()
         self.path_edit.setAccessibleName("Inventory file")
@@ -72,6 +86,9 @@ class FilePage(QWizardPage):
         self.browse_button = QPushButton("Browse…")
         self.browse_button.setToolTip("Pick the file in a file dialog")
         self.browse_button.clicked.connect(self._on_browse_button_clicked)
+        self.folder_button = QPushButton("Folder…")
+        self.folder_button.setToolTip("Pick a folder of identity exports, read as one import")
+        self.folder_button.clicked.connect(self._on_folder_button_clicked)
         self.format_box = QComboBox()
         self.format_box.setAccessibleName("File format")
         for label, value in FORMATS:
@@ -95,6 +112,7 @@ class FilePage(QWizardPage):
         row = QHBoxLayout()
         row.addWidget(self.path_edit, 1)
         row.addWidget(self.browse_button)
+        row.addWidget(self.folder_button)
         form = QFormLayout()
         form.addRow("File:", row)
         form.addRow("Format:", self.format_box)
@@ -118,14 +136,19 @@ class FilePage(QWizardPage):
         return bool(self.path_edit.text().strip())
 
     def validatePage(self) -> bool:
-        if not self.path().is_file():
-            self.message.setText(f"There is no file at {self.path()}.")
+        if not (self.path().is_file() or self.path().is_dir()):
+            self.message.setText(f"There is no file or folder at {self.path()}.")
             return False
         self.message.clear()
         return True
 
     def _on_browse_button_clicked(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import an inventory", "", FILE_FILTER)
+        if path:
+            self.path_edit.setText(path)
+
+    def _on_folder_button_clicked(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Import a folder of identity exports")
         if path:
             self.path_edit.setText(path)
 

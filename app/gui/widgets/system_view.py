@@ -85,6 +85,10 @@ def profile_html(data: SystemViewData) -> str:
     return "\n".join(parts)
 
 
+def _conditional_text(value: object) -> str:
+    return "conditional" if value else ""
+
+
 class SystemView(QWidget):
     """Loads one system on a worker and shows it in tabs."""
 
@@ -286,6 +290,7 @@ class SystemView(QWidget):
                 Column("Approval", attr("approval_required")),
                 Column("Last used", attr("last_used")),
                 Column("Held", attr("via")),
+                Column("Narrowed?", attr("conditional"), display=_conditional_text),
             ],
             noun="grants",
             filters=[

@@ -54,6 +54,8 @@ class GrantLine:
     last_used: dt.date | None
     via: str
     """``direct`` when the identity is the system's own, else ``delegated``."""
+    conditional: bool = False
+    """True when a deny, a condition or a boundary may narrow the grant."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +142,7 @@ def load_system_view(
             g.identity, g.resource, resources[g.resource].name if g.resource in resources else "",
             _text(resources[g.resource].sensitivity) if g.resource in resources else "",
             g.action.value, g.scope, g.approval_required, g.last_used,
-            "direct" if g.identity in own else "delegated",
+            "direct" if g.identity in own else "delegated", g.conditional,
         )
         for g in facts.grants
         if g.identity in reachable

@@ -27,6 +27,7 @@ from app.services.inventory_import.plan import import_inventory
 from app.services.progress import Progress, check_cancelled, scaled
 from app.services.settings import set_workspace_setting
 from app.services.workspace import Workspace, open_workspace
+from app.support.paths import resources_dir
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,10 @@ class DemoResult:
     assessment_ids: list[int] = field(default_factory=list)
     final_assessment_id: int | None = None
     reassessment_id: int | None = None
+
+
+#: The sample identity exports the demo imports before its register (one per platform).
+EXPORTS = ("aws-authorization-details.json", "azure", "gcp", "kubernetes")
 
 
 def _remove_workspace_files(path: Path) -> None:
@@ -119,11 +124,17 @@ def _describe_engagement(workspace: Workspace, today: dt.date) -> None:
 def _import_inventory(
     workspace: Workspace, today: dt.date, result: DemoResult, progress: Progress
 ) -> None:
+    exports = resources_dir() / "samples" / "identity-exports"
+    for number, name in enumerate(EXPORTS):
+        part = scaled(progress, 0.1 * number, 0.1 * (number + 1))
+        plan, applied = import_inventory(workspace, exports / name, progress=part)
+        if applied is None or plan.has_errors:
+            raise UserError(f"the demo's identity export {name} did not import cleanly")
     with tempfile.TemporaryDirectory() as folder:
         book = write_demo_workbook(
             build_demo_inventory(today), Path(folder) / "northwind-ai-register.xlsx"
         )
-        plan, applied = import_inventory(workspace, book, progress=progress)
+        plan, applied = import_inventory(workspace, book, progress=scaled(progress, 0.4, 1.0))
     if applied is None or plan.has_errors:
         raise UserError("the demo inventory did not import cleanly")
 

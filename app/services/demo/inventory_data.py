@@ -14,6 +14,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 CLIENT = "Northwind Mutual Insurance (fictitious)"
+
+#: Identities of the sample cloud exports (resources/samples/identity-exports) that systems use,
+#: written as a client's register writes them: by role name, ARN, display name, object id,
+#: e-mail or Kubernetes user name. The import links each to the exported identity.
+EXPORTED_IDENTITIES: dict[str, tuple[str, ...]] = {
+    "AIS-009": ("payments-recon-agent",),
+    "AIS-025": ("arn:aws:iam::210987654321:role/release-deployer",),
+    "AIS-001": ("claims-triage-agent",),
+    "AIS-014": ("8d2c4b7a-5e1f-4a93-b6c0-1f7e9a3d2c58",),
+    "AIS-004": ("cs-chatbot@nw-cx-prod.iam.gserviceaccount.com",),
+    "AIS-024": ("system:serviceaccount:remediation:vuln-agent",),
+}
 SEED = 8596
 
 # id, name, business unit, owner, provider/model, stage, env, autonomy, classification,
@@ -438,7 +450,7 @@ def _add_system(
             "data_classification": cls,
             "exposure": exposure,
             "tools": tools.replace(";", ", "),
-            "identities": f"{identity_id}; {key_id}",
+            "identities": "; ".join([identity_id, key_id, *EXPORTED_IDENTITIES.get(sid, ())]),
             "tags": "demo",
             "review_due": today + dt.timedelta(days=rng.randint(-30, 180)),
         }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from app.ingest.pipeline import FORMATS as IMPORT_FORMATS
 from app.services.inventory_import.plan import (
     ImportFileError,
     ImportPlan,
@@ -24,6 +25,7 @@ from app.services.inventory_import.store import snapshot_records
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "IMPORT_FORMATS",
     "ImportPlan",
     "ImportFileError",
     "ImportRejectedError",

@@ -22,8 +22,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from app.ingest.cloud.reader import is_export_format
 from app.ingest.diff import InventoryDiff, diff_inventory
-from app.ingest.fields import ENTITIES, IDENTITIES, RESOURCES, SYSTEMS
+from app.ingest.fields import ENTITIES, GRANTS, IDENTITIES, RESOURCES, SYSTEMS
 from app.ingest.limits import DEFAULT_LIMITS, Limits
 from app.ingest.pipeline import parse_inventory
 from app.ingest.problems import IngestError, Problem
@@ -33,6 +34,8 @@ from app.services import journal, pending
 from app.services.errors import UserError
 from app.services.inventory_edit import ACTION_EDIT
 from app.services.inventory_import import store
+from app.services.inventory_import.coverage import Coverage, coverage
+from app.services.inventory_import.linking import link_identities
 from app.services.progress import Progress, check_cancelled, scaled
 from app.services.workspace import Workspace
 from app.storage.models import ImportRun, JournalEntry
@@ -68,6 +71,8 @@ class ImportPlan:
             journal; ``plan_import(ws, path, **options)`` reads the file the same way again.
         journal_seq: The journal's last entry when the plan was made (a later change to the
             workspace makes :func:`apply_plan` compare again).
+        coverage: Once some identity comes from an identity export: the systems whose
+            identities no export describes and the exported identities no system uses.
     """
 
     path: Path
@@ -77,6 +82,7 @@ class ImportPlan:
     diff: InventoryDiff
     options: dict[str, Any] = field(default_factory=dict)
     journal_seq: int = 0
+    coverage: Coverage | None = None
 
     @property
     def file_name(self) -> str:
@@ -107,7 +113,8 @@ class ImportPlan:
 
     def rejected_rows(self) -> dict[str, int]:
         """Return how many rows are rejected, by the entity of their sheet."""
-        entity_of = {info.name if self.format == "xlsx" else "": info.entity for info in
+        keyed = self.format == "xlsx" or is_export_format(self.format)
+        entity_of = {info.name if keyed else "": info.entity for info in
                      self.parsed.sheets}  # fmt: skip
         rows = {(p.sheet, p.row) for p in self.errors if p.row}
         counts = dict.fromkeys(ENTITIES, 0)
@@ -186,6 +193,10 @@ class ImportPlan:
             ),  # fmt: skip
             "changed_in_assay": changed,
             "problems": [p.as_dict() for p in self.problems],
+            "conditional_grants": sum(
+                1 for r in self.resolved.records[GRANTS] if r.values.get("conditional")
+            ),
+            "coverage": self.coverage.to_dict() if self.coverage else None,
         }
 
 
@@ -205,9 +216,17 @@ class ImportResult:
 
 
 def file_sha256(path: Path) -> str:
-    """Return the SHA-256 of a file, read in chunks."""
+    """Return the SHA-256 of a file, read in chunks; of a folder, over its files' names and hashes.
+
+    A folder of identity exports is hashed as the sorted lines ``name  sha256`` of its files, so
+    the same files give the same hash wherever the folder lies.
+    """
+    path = Path(path)
+    if path.is_dir():
+        lines = [f"{p.name}  {file_sha256(p)}\n" for p in sorted(path.iterdir()) if p.is_file()]
+        return hashlib.sha256("".join(lines).encode()).hexdigest()
     digest = hashlib.sha256()
-    with Path(path).open("rb") as stream:
+    with path.open("rb") as stream:
         while chunk := stream.read(1024 * 1024):
             digest.update(chunk)
     return digest.hexdigest()
@@ -274,7 +293,7 @@ def plan_import(
     scaled(progress, 0.8, 1.0).report(0.0, "Comparing with the workspace")
     with ws.db.read() as session, paused_gc():
         seq = _journal_seq(session)
-        resolved, diff = _compare(session, parsed)
+        resolved, diff, cover = _compare(session, parsed)
     options = {
         "sheet": sheet,
         "mapping": _plain_mapping(mapping),
@@ -283,7 +302,8 @@ def plan_import(
         "values": _plain_mapping(values),
         "id_rule": id_rule or "",
     }
-    plan = ImportPlan(Path(path), file_sha256(Path(path)), parsed, resolved, diff, options, seq)
+    plan = ImportPlan(Path(path), file_sha256(Path(path)), parsed, resolved, diff, options, seq,
+                      cover)  # fmt: skip
     if progress is not None:
         progress.report(1.0, "Plan ready")
     return plan
@@ -301,7 +321,9 @@ def _journal_seq(session: Session) -> int:
     return session.execute(sa.select(sa.func.max(JournalEntry.seq))).scalar() or 0
 
 
-def _compare(session: Session, parsed: ParsedInventory) -> tuple[Resolved, InventoryDiff]:
+def _compare(
+    session: Session, parsed: ParsedInventory
+) -> tuple[Resolved, InventoryDiff, Coverage | None]:
     existing = store.load_existing(session)
     known = KnownIds(
         systems={k[0] for k in existing.records[SYSTEMS]},
@@ -311,6 +333,7 @@ def _compare(session: Session, parsed: ParsedInventory) -> tuple[Resolved, Inven
         identities={k[0] for k in existing.records[IDENTITIES]},
         resources={k[0] for k in existing.records[RESOURCES]},
     )
+    matched = link_identities(parsed, existing)
     resolved = check_references(parsed, known)
     missing_filter = AWS_MISSING_FILTER if parsed.format == "aws-credential-report" else None
     diff = diff_inventory(
@@ -320,9 +343,10 @@ def _compare(session: Session, parsed: ParsedInventory) -> tuple[Resolved, Inven
         covered=parsed.covered,
         missing_filter=missing_filter,
         named=resolved.rejected_keys,
+        sources=parsed.sources or None,
     )
     diff.keep_hand_edits(hand_edits(session))
-    return resolved, diff
+    return resolved, diff, coverage(existing, resolved, matched)
 
 
 def hand_edits(session: Session) -> dict[str, set[tuple[str, str]]]:
@@ -380,7 +404,7 @@ def apply_plan(
     with ws.db.write() as session, paused_gc():
         if _journal_seq(session) != plan.journal_seq:
             logger.info("workspace changed since the plan was made; comparing again")
-            plan.resolved, plan.diff = _compare(session, plan.parsed)
+            plan.resolved, plan.diff, plan.coverage = _compare(session, plan.parsed)
             _refuse_errors(plan, valid_only)
         now = dt.datetime.now(dt.UTC)
         writer = store.InventoryWriter(session, now, progress)

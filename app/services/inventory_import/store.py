@@ -48,7 +48,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     IDENTITIES: ("name", "kind", "provider", "environment", "created", "last_rotated",
                  "last_used", "expires", "revocation_procedure"),
     RESOURCES: ("name", "kind", "environment", "sensitivity"),
-    GRANTS: ("approval_required", "logged", "last_used"),
+    GRANTS: ("approval_required", "logged", "last_used", "conditional"),
     DELEGATIONS: (),
 }  # fmt: skip
 _TIMESTAMPED = (SYSTEMS, IDENTITIES)
@@ -70,7 +70,7 @@ def _defaults(model: type[SQLModel]) -> dict[str, Any]:
 
 _DATE_FIELDS = frozenset({"review_due", "created", "last_rotated", "last_used", "expires"})
 _JSON_FIELDS = frozenset({"tools", "tags", "attributes"})
-_BOOL_FIELDS = frozenset({"approval_required", "logged"})
+_BOOL_FIELDS = frozenset({"approval_required", "logged", "conditional"})
 
 
 def _from_db(name: str, value: Any) -> Any:
@@ -446,9 +446,10 @@ _SNAPSHOT_SQL = {
         "SELECT external_id, name, kind, environment, sensitivity FROM resource",
     ),
     GRANTS: (
-        ("identity", "resource", "action", "scope", "approval_required", "logged", "last_used"),
+        ("identity", "resource", "action", "scope", "approval_required", "logged", "last_used",
+         "conditional"),
         "SELECT i.external_id, r.external_id, g.action, g.scope, g.approval_required, g.logged, "
-        "g.last_used FROM access_grant g JOIN identity i ON i.id = g.identity_id "
+        "g.last_used, g.conditional FROM access_grant g JOIN identity i ON i.id = g.identity_id "
         "JOIN resource r ON r.id = g.resource_id",
     ),
     DELEGATIONS: (
@@ -482,8 +483,8 @@ def snapshot(session: Session) -> dict[str, Any]:
         rows: list[Any] = _fetch(session, sql)
         if entity in _FLAG_POSITIONS:
             first, second = _FLAG_POSITIONS[entity]
-            rows = [(*row[:first], _flag(row[first]), _flag(row[second]), *row[second + 1 :])
-                    for row in rows]  # fmt: skip
+            rows = [(*row[:first], _flag(row[first]), _flag(row[second]), *row[second + 1 : -1],
+                     _flag(row[-1])) for row in rows]  # fmt: skip
         data[entity] = {"fields": list(fields), "rows": rows}
     return data
 

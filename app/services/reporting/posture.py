@@ -92,6 +92,10 @@ def _identity_views(
 
 def _paths(facts: InventoryFacts, blast: BlastRadius) -> tuple[list[AccessPath], int]:
     kinds = {(d.source, d.target): _value(d.kind) for d in facts.delegations}
+    narrowed: dict[tuple[str, str, str], bool] = {}
+    for grant in facts.grants:
+        key = (grant.identity, grant.resource, grant.action.value)
+        narrowed[key] = narrowed.get(key, True) and grant.conditional
     every = []
     for reached in blast.resources:
         for path in reached.paths:
@@ -103,6 +107,9 @@ def _paths(facts: InventoryFacts, blast: BlastRadius) -> tuple[list[AccessPath],
                     action=path.action.value,
                     sensitivity=_value(reached.sensitivity),
                     delegation_kinds=tuple(kinds.get(hop, "") for hop in hops),
+                    conditional=narrowed.get(
+                        (path.identities[-1], path.resource, path.action.value), False
+                    ),
                 )
             )
     return every[:MAX_PATHS], max(0, len(every) - MAX_PATHS)
