@@ -186,11 +186,13 @@ class MainWindow(QMainWindow):
         save_preferences(remember_workspace(load_preferences(), workspace.path))
 
     def flush_pending_edits(self) -> None:
-        """Save text typed but not yet saved (notes wait for a pause in typing)."""
-        page = self._pages.get("assessments")
-        panel = getattr(page, "panel", None)
+        """Save text typed but not yet saved (notes and findings wait for a pause in typing)."""
+        panel = getattr(self._pages.get("assessments"), "panel", None)
         if panel is not None:
             panel.flush_notes()
+        editor = getattr(self._pages.get("findings"), "editor", None)
+        if editor is not None:
+            editor.flush()
 
     def open_path(self, path: Path, *, create: bool = False) -> bool:
         """Open (or create) the workspace at ``path`` in this window; errors go to a dialog."""

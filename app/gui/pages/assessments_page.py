@@ -105,6 +105,8 @@ class AssessmentsPage(QWidget):
         self._suggestion_for: tuple[int, str] | None = None
         self._notifying = False
         self.undo_stack: list[UndoStep] = []
+        self._na_drafts: dict[tuple[int, str], str] = {}
+        """N/A reasons typed whose save failed, offered again on the next try."""
         self._build()
         self._build_shortcuts()
         context.workspace_changed.connect(self._on_workspace_changed)
@@ -351,17 +353,20 @@ class AssessmentsPage(QWidget):
             return
         response = state.responses[question_id]
         ref = state.entry(question_id).question.ref
+        key = (state.info.id, question_id)
         text, ok = QInputDialog.getMultiLineText(
             self,
             "Not applicable",
             f"Why does {ref} not apply to this system? (needed for N/A)",
-            response.justification,
+            self._na_drafts.get(key, response.justification),
         )
         if not ok or not text.strip():
             self._context.status_message.emit("N/A needs a justification; the answer is unchanged")
             self.panel.show_response(response, self._evidence_of(response))
             return
+        self._na_drafts[key] = text.strip()  # kept until stored: a failed save loses no typing
         if self._save_current(undoable=True, not_applicable=True, justification=text.strip()):
+            del self._na_drafts[key]
             self._advance()
 
     def toggle_flag(self) -> None:

@@ -312,7 +312,7 @@ class FindingsPage(QWidget):
             self.refresh()
             return
         self._all = [stored if f.id == finding_id else f for f in self._all]
-        self._show_rows(finding_id)
+        self._show_rows()  # keeps the finding shown (text typed for another is saved on leaving)
         if self._load_task is not None:
             self.refresh()  # the running read may predate this edit
         self._notifying = True
