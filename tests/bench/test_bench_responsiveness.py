@@ -21,8 +21,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QWizard
+from PySide6.QtWidgets import QInputDialog, QWizard
 
+from app.gui import file_dialogs
 from app.gui.diagnostics import UiGapRecorder
 
 SYSTEMS, IDENTITIES, RESOURCES, GRANTS = 5_000, 10_000, 1_000, 20_000
@@ -245,7 +246,7 @@ def _generate_report(window, qtbot, tmp_path, monkeypatch, *, signed: bool) -> N
     workspace = window.context.workspace
     target = max((i for i in list_assessments(workspace) if not i.final), key=lambda i: i.questions)
     output = tmp_path / ("signed.pdf" if signed else "report.pdf")
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(output), ""))
+    monkeypatch.setattr(file_dialogs, "get_save_file_name", lambda *a, **k: str(output))
     window.show_page("reports")
     page = window.page("reports")
     page.assessment_box.setCurrentIndex(page.assessment_box.findData(target.id))

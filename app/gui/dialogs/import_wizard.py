@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from app.gui import file_dialogs
 from app.gui.context import GuiContext
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.import_inspection import AWS_FORMAT, FilePreview, MappingChoices
@@ -107,16 +107,23 @@ class FilePage(QWizardPage):
         if not self.path().is_file():
             self.message.setText(f"There is no file at {self.path()}.")
             return False
+        wizard = self.wizard()
+        try:  # read outside SQLite, the open workspace would lose its locks
+            if isinstance(wizard, ImportWizard):
+                wizard.context.workspace.refuse_own_file(self.path(), "imported as an inventory")
+        except UserError as exc:
+            self.message.setText(f"{exc}.")
+            return False
         self.message.clear()
         return True
 
     def _on_browse_button_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import an inventory", "", FILE_FILTER)
+        path = file_dialogs.get_open_file_name(self, "Import an inventory", "", FILE_FILTER)
         if path:
             self.path_edit.setText(path)
 
     def _on_template_button_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
+        path = file_dialogs.get_save_file_name(
             self, "Save the template", "inventory-template.xlsx", "Excel workbook (*.xlsx)"
         )
         if not path:

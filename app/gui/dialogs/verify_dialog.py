@@ -9,7 +9,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -19,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui import tasks
+from app.gui import file_dialogs, tasks
 from app.services.reporting import VerifyOutcome, verify_report
 
 logger = logging.getLogger(__name__)
@@ -106,13 +105,13 @@ class VerifyDialog(QDialog):
         return box
 
     def _browse_pdf(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Signed PDF", "", "PDF files (*.pdf)")
+        path = file_dialogs.get_open_file_name(self, "Signed PDF", "", "PDF files (*.pdf)")
         if path:
             self.file_edit.setText(path)
             self.verify()
 
     def _browse_trust(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        path = file_dialogs.get_open_file_name(
             self, "Certificate to trust", "", "Certificates (*.pem *.crt *.cer *.der)"
         )
         if path:

@@ -22,7 +22,6 @@ from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -34,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui import tasks
+from app.gui import file_dialogs, tasks
 from app.gui.assessment_state import (
     AssessmentState,
     Attached,
@@ -546,7 +545,7 @@ class AssessmentsPage(QWidget):
             self._context.status_message.emit(f"Stored and linked {names}")
 
     def _on_add_evidence_requested(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Attach evidence files")
+        paths = file_dialogs.get_open_file_names(self, "Attach evidence files")
         self.attach([Path(p) for p in paths])
 
     def _open_evidence(self, evidence_id: int) -> None:

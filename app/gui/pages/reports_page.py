@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -27,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui import tasks
+from app.gui import file_dialogs, tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.progress_dialog import run_with_progress
@@ -265,7 +264,7 @@ class ReportsPage(QWidget):
 
     # Generating ----------------------------------------------------------------------------
     def _on_browse_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        path = file_dialogs.get_open_file_name(
             self, "Your signing certificate", self.certificate_edit.text(),
             "PKCS#12 certificates (*.p12 *.pfx)",
         )  # fmt: skip
@@ -275,7 +274,9 @@ class ReportsPage(QWidget):
     def _ask_output(self, kind: str) -> Path | None:
         info = self._infos.get(self.current_assessment_id() or -1)
         suggested = default_file_name(kind, info, self.current_profile())
-        path, _ = QFileDialog.getSaveFileName(self, "Save the report as", suggested, _FILTERS[kind])
+        path = file_dialogs.get_save_file_name(
+            self, "Save the report as", suggested, _FILTERS[kind]
+        )
         if not path:
             return None
         target = Path(path)
@@ -383,7 +384,7 @@ class ReportsPage(QWidget):
         assessment_id = self.current_assessment_id()
         if assessment_id is None:
             return
-        path, _ = QFileDialog.getOpenFileName(
+        path = file_dialogs.get_open_file_name(
             self, "Responses workbook", "", "Excel workbooks (*.xlsx)"
         )
         if not path:
