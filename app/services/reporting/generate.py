@@ -22,8 +22,13 @@ from app.reports.errors import ReportCancelled, ReportError
 from app.services import journal
 from app.services.errors import UserError
 from app.services.progress import Cancelled, Progress, check_cancelled, scaled
-from app.services.reporting.build import ReportBundle, build_report, check_profile
-from app.services.reporting.portfolio import build_portfolio
+from app.services.reporting.build import (
+    ReportBundle,
+    build_report,
+    check_profile,
+    refresh_report_gaps,
+)
+from app.services.reporting.portfolio import read_portfolio
 from app.services.reporting.signing import SigningRequest, check_can_sign, sign_bundle
 from app.services.workspace import Workspace
 
@@ -154,6 +159,7 @@ def generate_pdf(
     check_profile(profile)
     if signing is not None:
         check_can_sign(workspace, assessment_id, signing)
+    refresh_report_gaps(workspace, assessment_id)
     bundle = build_report(
         workspace, assessment_id, profile=profile, today=today, progress=scaled(progress, 0, 0.3)
     )
@@ -207,6 +213,7 @@ def generate_workbook(
         Cancelled: The caller cancelled.
     """
     output = _checked_output(output, (".xlsx",))
+    refresh_report_gaps(workspace, assessment_id)
     bundle = build_report(
         workspace, assessment_id, profile=profile, today=today, progress=scaled(progress, 0, 0.5)
     )
@@ -238,7 +245,7 @@ def generate_portfolio(
         Cancelled: The caller cancelled.
     """
     output = _checked_output(output, (".pdf",))
-    data = build_portfolio(
+    data, head = read_portfolio(
         workspace, profile=profile, today=today, progress=scaled(progress, 0, 0.5)
     )
     from app.reports.pdf import render_portfolio_pdf  # deferred: WeasyPrint is heavy
@@ -248,16 +255,6 @@ def generate_portfolio(
             lambda: render_portfolio_pdf(data, partial, progress=scaled(progress, 0.5, 1.0)),
             "portfolio report",
         )
-    from app.services.reporting.document import journal_head
-
-    outcome = ReportOutcome(
-        output,
-        "portfolio",
-        profile,
-        _sha256(output),
-        _pages(output),
-        "",
-        journal_head(workspace)[1],
-    )
+    outcome = ReportOutcome(output, "portfolio", profile, _sha256(output), _pages(output), "", head)
     _journal(workspace, "portfolio", outcome)
     return outcome
