@@ -167,7 +167,9 @@ class Database:
 
 def _set_busy_timeout(conn: sa.Connection, busy_ms: int) -> None:
     # On the driver's connection, outside any transaction (it runs in autocommit mode).
-    conn.connection.driver_connection.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+    driver = conn.connection.driver_connection
+    assert driver is not None  # a checked-out connection always has its driver connection
+    driver.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
 
 
 def raw_connect(path: Path) -> sqlite3.Connection:
