@@ -8,7 +8,30 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
+from app.domain.enums import RiskTier, Severity
+
 logger = logging.getLogger(__name__)
+
+GOOD = "#2e7d32"
+"""Text colour of a good outcome (a valid signature, an improvement, a check passed)."""
+BAD = "#c62828"
+"""Text colour of a bad outcome (an error, a worsening, something overdue)."""
+WARNING = "#b26a00"
+"""Text colour of a warning."""
+SEVERITY_COLOURS: dict[str, str] = {
+    Severity.CRITICAL: "#b71c1c",
+    Severity.HIGH: "#e65100",
+    Severity.MEDIUM: "#8a6d00",
+    Severity.LOW: "#2e7d32",
+}
+"""The colour of each finding severity, wherever the window shows one."""
+TIER_TEXT_COLOURS: dict[str, str] = {
+    RiskTier.LOW: "#2e7d32",
+    RiskTier.MODERATE: "#8d6e00",
+    RiskTier.HIGH: "#e65100",
+    RiskTier.CRITICAL: "#c62828",
+}
+"""The text colour of each risk tier (the blast radius map fills with lighter ones)."""
 
 _SCHEMES = {
     "system": Qt.ColorScheme.Unknown,

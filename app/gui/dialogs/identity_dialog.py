@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.gui import tasks
 from app.gui.itemmodels.rows_table_model import Column, attr
+from app.gui.theme import SEVERITY_COLOURS
 from app.gui.widgets.rows_table import RowsTable
 from app.services.errors import UserError
 from app.services.identity_analysis import IdentityAnalysis, analyse_identity
@@ -34,7 +35,6 @@ from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 
-SEVERITY_COLOURS = {"critical": "#c62828", "high": "#e65100", "medium": "#b26a00", "low": "#558b2f"}
 GRANTS_TAB, DELEGATIONS_TAB, FINDINGS_TAB = 1, 2, 3
 
 

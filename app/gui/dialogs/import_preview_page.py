@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.gui.dialogs.progress_dialog import run_with_progress
 from app.gui.itemmodels.rows_table_model import Column, attr
 from app.gui.tasks import Task
+from app.gui.theme import BAD, WARNING
 from app.gui.widgets.rows_table import RowsTable
 from app.ingest.problems import Problem
 from app.services.inventory_import import ImportPlan, plan_import
@@ -38,8 +39,7 @@ ENTITY_TITLES = {
     "delegations": "Delegations",
     "links": "System–identity links",
 }
-_ERROR_COLOUR = "#c62828"
-_WARNING_COLOUR = "#b26a00"
+_ERROR_COLOUR, _WARNING_COLOUR = BAD, WARNING
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,12 +19,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui import file_dialogs, tasks
+from app.gui.theme import BAD, GOOD
 from app.services.reporting import VerifyOutcome, verify_report
 
 logger = logging.getLogger(__name__)
 
-_VALID_STYLE = "color: white; background: #2e7d32; padding: 6px; font-weight: 600;"
-_INVALID_STYLE = "color: white; background: #c62828; padding: 6px; font-weight: 600;"
+_VALID_STYLE = f"color: white; background: {GOOD}; padding: 6px; font-weight: 600;"
+_INVALID_STYLE = f"color: white; background: {BAD}; padding: 6px; font-weight: 600;"
 _FIELDS = (
     ("signer", "Signer"),
     ("signing_time", "Signed at"),

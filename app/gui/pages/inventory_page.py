@@ -33,6 +33,7 @@ from app.gui.dialogs.identity_dialog import IdentityDialog, show_identity
 from app.gui.dialogs.import_action import create_import_action
 from app.gui.dialogs.import_wizard import ImportWizard, open_import_wizard
 from app.gui.itemmodels.rows_table_model import Column, attr
+from app.gui.theme import BAD, TIER_TEXT_COLOURS
 from app.gui.widgets.rows_table import RowsTable
 from app.gui.widgets.system_view import SystemView
 from app.services.identity_analysis import (
@@ -50,12 +51,7 @@ from app.support.gc_pause import paused_gc
 logger = logging.getLogger(__name__)
 
 _TIERS = tuple(RiskTier)
-_TIER_TEXT = {
-    RiskTier.LOW: "#2e7d32",
-    RiskTier.MODERATE: "#8d6e00",
-    RiskTier.HIGH: "#e65100",
-    RiskTier.CRITICAL: "#c62828",
-}
+_TIER_TEXT = TIER_TEXT_COLOURS
 _ACTING = ("human-on-the-loop", "autonomous")
 _FIXED_TABS = 2
 
@@ -245,7 +241,7 @@ class InventoryPage(QWidget):
         return days is not None and days > self._settings.unused_days
 
     def _rotation_colour(self, row: IdentityRow) -> str | None:
-        return "#c62828" if self._stale(row) else None
+        return BAD if self._stale(row) else None
 
     def _identity_filters(self) -> list[tuple[str, Any]]:
         return [

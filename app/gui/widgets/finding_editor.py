@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.enums import FindingStatus, Severity
+from app.domain.enums import SEVERITY_ORDER, FindingStatus
 from app.services.findings import FindingInfo
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ class FindingEditor(QWidget):
         self.title_edit.setAccessibleName("Finding title")
         self.severity_box = QComboBox()
         self.severity_box.setAccessibleName("Severity")
-        for severity in reversed(list(Severity)):
+        for severity in SEVERITY_ORDER:
             self.severity_box.addItem(severity.value.capitalize(), severity.value)
         self.status_box = QComboBox()
         self.status_box.setAccessibleName("Status")

@@ -18,11 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.enums import RiskTier
 from app.gui import tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.identity_dialog import IdentityDialog, show_identity
 from app.gui.itemmodels.rows_table_model import Column, attr
+from app.gui.theme import SEVERITY_COLOURS, TIER_TEXT_COLOURS
 from app.gui.widgets.blast_radius_layout import TIER_COLOURS
 from app.gui.widgets.blast_radius_view import BlastRadiusView
 from app.gui.widgets.rows_table import RowsTable
@@ -31,13 +31,7 @@ from app.services.errors import UserError
 
 logger = logging.getLogger(__name__)
 
-SEVERITY_COLOURS = {"critical": "#c62828", "high": "#e65100", "medium": "#b26a00", "low": "#558b2f"}
-_TEXT_COLOURS = {
-    RiskTier.LOW: "#2e7d32",
-    RiskTier.MODERATE: "#8d6e00",
-    RiskTier.HIGH: "#e65100",
-    RiskTier.CRITICAL: "#c62828",
-}
+_TEXT_COLOURS = TIER_TEXT_COLOURS
 
 
 def _badge(colour: str, text: str) -> str:
