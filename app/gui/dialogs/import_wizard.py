@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 from app.gui import file_dialogs
 from app.gui.context import GuiContext
 from app.gui.dialogs.error_dialog import show_error
-from app.gui.dialogs.import_inspection import AWS_FORMAT, FilePreview, MappingChoices
 from app.gui.dialogs.import_mapping_page import MappingPage
 from app.gui.dialogs.import_preview_page import PreviewPage
 from app.gui.dialogs.import_sheet_page import SheetPage
@@ -38,6 +37,7 @@ from app.services.errors import UserError
 from app.services.identity_analysis import FindingRefresh
 from app.services.inventory_import import ImportPlan, ImportResult
 from app.services.inventory_import.background import import_checked_file
+from app.services.inventory_import.inspection import AWS_FORMAT, FilePreview, MappingChoices
 from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)

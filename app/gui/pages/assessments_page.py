@@ -34,13 +34,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui import file_dialogs, tasks
-from app.gui.assessment_state import (
-    AssessmentState,
-    Attached,
-    attach_files,
-    load_state,
-    score_state,
-)
 from app.gui.context import GuiContext
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.new_assessment_dialog import NewAssessmentChoice, NewAssessmentDialog
@@ -50,6 +43,13 @@ from app.gui.widgets.assessment_navigator import AssessmentNavigator
 from app.gui.widgets.chart_canvas import warm_up
 from app.gui.widgets.lifecycle_bar import STATUS_TEXT, LifecycleBar
 from app.gui.widgets.question_panel import QuestionPanel
+from app.services.assessment_state import (
+    AssessmentState,
+    Attached,
+    attach_files,
+    load_state,
+    score_state,
+)
 from app.services.assessments import (
     AssessmentInfo,
     ResponseInfo,

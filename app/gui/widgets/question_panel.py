@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
 
 from app.domain.enums import EvidenceStrength
 from app.domain.scoring import LEVEL_NAMES
-from app.gui.assessment_state import PRIORITY_NAMES, QuestionEntry, short_title
 from app.gui.widgets.evidence_list import EvidenceList, local_files
 from app.gui.widgets.suggestion_box import SuggestionBox
+from app.services.assessment_state import PRIORITY_NAMES, QuestionEntry, short_title
 from app.services.assessments import ResponseInfo
 from app.services.evidence import EvidenceInfo
 

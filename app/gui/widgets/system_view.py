@@ -26,8 +26,8 @@ from app.gui.theme import SEVERITY_COLOURS, TIER_TEXT_COLOURS
 from app.gui.widgets.blast_radius_layout import TIER_COLOURS
 from app.gui.widgets.blast_radius_view import BlastRadiusView
 from app.gui.widgets.rows_table import RowsTable
-from app.gui.widgets.system_view_data import SystemViewData, load_system_view
 from app.services.errors import UserError
+from app.services.system_view import SystemViewData, load_system_view
 
 logger = logging.getLogger(__name__)
 
