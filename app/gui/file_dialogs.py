@@ -21,6 +21,8 @@ from PySide6.QtCore import QFileInfo
 from PySide6.QtGui import QAbstractFileIconProvider, QIcon
 from PySide6.QtWidgets import QFileDialog, QFileIconProvider, QWidget
 
+from app.support.paths import WORKSPACE_SUFFIX
+
 logger = logging.getLogger(__name__)
 
 
@@ -41,6 +43,8 @@ class NameOnlyIconProvider(QFileIconProvider):
         if info.isDir():
             return "Folder"
         suffix = info.suffix()
+        if f".{suffix}" == WORKSPACE_SUFFIX:
+            return "Assay workspace"
         return f"{suffix.upper()} file" if suffix else "File"
 
 
