@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
+from sqlmodel import select
 
 from app.services import journal
 from app.services.engagement import get_engagement, update_engagement
@@ -85,7 +86,7 @@ def test_file_dialog_in_the_workspace_folder_keeps_the_locks(
             "Round 2",
         )
         with reopened.db.read() as session:
-            actions = [e.action for e in session.query(JournalEntry).order_by(JournalEntry.seq)]
+            actions = session.exec(select(JournalEntry.action).order_by(JournalEntry.seq)).all()
             assert journal.verify_chain(session).ok
         assert actions.count("engagement.update") == 3
     finally:
