@@ -31,6 +31,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check app tests
 	$(BIN)/ruff check app tests
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format app tests

@@ -7,7 +7,14 @@ import logging
 from pathlib import Path
 
 from app.cli.common import CliContext, table
-from app.services import assessments, findings, quality_gate, scoring, suggestions
+from app.services import (
+    answer_undo,
+    assessments,
+    findings,
+    quality_gate,
+    scoring,
+    suggestions,
+)
 from app.services.errors import UserError
 from app.services.evidence import answer_with_evidence
 
@@ -42,6 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     answer.set_defaults(handler=run_answer)
 
     for verb, handler, text in (
+        ("undo", run_undo, "take back the last answer change (from the journal)"),
         ("score", run_score, "score per node and overall"),
         ("show", run_show, "show the assessment and its answers"),
         ("submit", run_submit, "submit a draft for review"),
@@ -148,6 +156,17 @@ def run_answer(ctx: CliContext) -> int:
     response = answer_with_evidence(ws, args.assessment, args.question, changes, files)
     shown = "N/A" if response.not_applicable else response.level
     ctx.output(response.as_dict(), f"{response.question_id}: {shown}")
+    return 0
+
+
+def run_undo(ctx: CliContext) -> int:
+    """Take back the newest answer change of an assessment not yet undone."""
+    undone = answer_undo.undo_last_answer(ctx.workspace(), ctx.args.assessment)
+    response = undone.response
+    shown = "N/A" if response.not_applicable else response.level
+    shown = "unanswered" if shown is None else shown
+    data = {"undone_seq": undone.undone_seq, "response": response.as_dict()}
+    ctx.output(data, f"undid journal entry {undone.undone_seq}: {undone.question_id} is {shown}")
     return 0
 
 

@@ -234,7 +234,7 @@ def facts_from_snapshot(snapshot: Mapping[str, Any]) -> InventoryFacts:
 
 def _enum(cls: type[_E], value: object) -> _E | None:
     try:
-        return cls(value) if value is not None else None
+        return cls(str(value)) if value is not None else None
     except ValueError:
         return None
 

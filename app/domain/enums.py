@@ -134,6 +134,18 @@ class Severity(StrEnum):
     CRITICAL = "critical"
 
 
+SEVERITY_ORDER: tuple[Severity, ...] = tuple(reversed(Severity))
+"""Severities most severe first: the one order lists, reports and charts use."""
+
+
+def severity_rank(value: str) -> int:
+    """Return 0 for critical, 1 for high, 2 for medium, 3 for low; 4 for anything else."""
+    try:
+        return SEVERITY_ORDER.index(Severity(value))
+    except ValueError:
+        return len(SEVERITY_ORDER)
+
+
 class RiskTier(StrEnum):
     """Risk tier of an AI system, which sets its default target maturity."""
 

@@ -9,7 +9,6 @@ from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QHBoxLayout,
     QLineEdit,
     QListWidget,
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME
-from app.gui import tasks
+from app.gui import file_dialogs, tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.about_dialog import AboutDialog
 from app.gui.dialogs.error_dialog import show_error
@@ -186,11 +185,13 @@ class MainWindow(QMainWindow):
         save_preferences(remember_workspace(load_preferences(), workspace.path))
 
     def flush_pending_edits(self) -> None:
-        """Save text typed but not yet saved (notes wait for a pause in typing)."""
-        page = self._pages.get("assessments")
-        panel = getattr(page, "panel", None)
+        """Save text typed but not yet saved (notes and findings wait for a pause in typing)."""
+        panel = getattr(self._pages.get("assessments"), "panel", None)
         if panel is not None:
             panel.flush_notes()
+        editor = getattr(self._pages.get("findings"), "editor", None)
+        if editor is not None:
+            editor.flush()
 
     def open_path(self, path: Path, *, create: bool = False) -> bool:
         """Open (or create) the workspace at ``path`` in this window; errors go to a dialog."""
@@ -208,7 +209,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _on_new_triggered(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "New workspace", "", _FILE_FILTER)
+        path = file_dialogs.get_save_file_name(self, "New workspace", "", _FILE_FILTER)
         if path:
             target = Path(path)
             if target.suffix != WORKSPACE_SUFFIX:
@@ -216,7 +217,7 @@ class MainWindow(QMainWindow):
             self.open_path(target, create=True)
 
     def _on_open_triggered(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open workspace", "", _FILE_FILTER)
+        path = file_dialogs.get_open_file_name(self, "Open workspace", "", _FILE_FILTER)
         if path:
             self.open_path(Path(path))
 

@@ -8,22 +8,35 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from app.domain.enums import RiskTier
+from app.domain.enums import RiskTier, Severity
 
 logger = logging.getLogger(__name__)
 
-#: Text colour of each risk or blast radius tier; None (unknown: not recorded) is grey.
+GOOD = "#2e7d32"
+"""Text colour of a good outcome (a valid signature, an improvement, a check passed)."""
+BAD = "#c62828"
+"""Text colour of a bad outcome (an error, a worsening, something overdue)."""
+WARNING = "#b26a00"
+"""Text colour of a warning."""
+SEVERITY_COLOURS: dict[str, str] = {
+    Severity.CRITICAL: "#b71c1c",
+    Severity.HIGH: "#e65100",
+    Severity.MEDIUM: "#8a6d00",
+    Severity.LOW: "#2e7d32",
+}
+"""The colour of each finding severity, wherever the window shows one."""
+#: Grey of a value that is not recorded: unknown, never the lowest value.
+UNKNOWN_COLOUR = "#757575"
+#: What the window shows for a value that is not recorded.
+UNKNOWN_TEXT = "unknown"
 TIER_TEXT_COLOURS: dict[RiskTier | None, str] = {
     RiskTier.LOW: "#2e7d32",
     RiskTier.MODERATE: "#8d6e00",
     RiskTier.HIGH: "#e65100",
     RiskTier.CRITICAL: "#c62828",
-    None: "#757575",
+    None: UNKNOWN_COLOUR,
 }
-#: Grey of a value that is not recorded: unknown, never the lowest value.
-UNKNOWN_COLOUR = "#757575"
-#: What the window shows for a value that is not recorded.
-UNKNOWN_TEXT = "unknown"
+"""The text colour of each risk tier; None (unknown: not recorded) is grey."""
 
 _SCHEMES = {
     "system": Qt.ColorScheme.Unknown,

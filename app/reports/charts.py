@@ -17,6 +17,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from app.domain.enums import SEVERITY_ORDER
 from app.reports.viewmodels import FrameworkResult
 
 logger = logging.getLogger(__name__)
@@ -139,7 +140,7 @@ def score_by_function_svg(
 
 def severity_svg(counts: Mapping[str, int]) -> str:
     """Draw the number of findings per severity as one stacked horizontal bar with a legend."""
-    order = [s for s in ("critical", "high", "medium", "low") if counts.get(s)]
+    order = [s.value for s in SEVERITY_ORDER if counts.get(s.value)]
     with _rc():
         fig = _figure(6.6, 0.9)
         ax = fig.add_subplot()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from app.support.progress import Cancelled
+
 logger = logging.getLogger(__name__)
 
 
@@ -11,8 +13,8 @@ class ReportError(Exception):
     """A report cannot be produced or read; the message says why, in plain words."""
 
 
-class ReportCancelled(ReportError):  # noqa: N818 - the name reads as what happened
-    """The caller's progress object asked the rendering to stop."""
+class ReportCancelled(ReportError, Cancelled):  # noqa: N818 - the name reads as what happened
+    """The caller's progress object asked the rendering to stop (a :class:`Cancelled`)."""
 
 
 class ReportDataError(ReportError):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from app.domain.enums import SEVERITY_ORDER
 from app.domain.scoring import LEVEL_NAMES
 from app.reports import charts
 from app.reports.kpis import INDUSTRY_SOURCE, kpi_rows
@@ -30,7 +31,7 @@ from app.support.paths import templates_dir
 logger = logging.getLogger(__name__)
 
 DASH = "—"
-SEVERITIES = ("critical", "high", "medium", "low")
+SEVERITIES = tuple(s.value for s in SEVERITY_ORDER)
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 

@@ -1,12 +1,9 @@
 """Progress reporting for long renderings, with cancellation between steps.
 
-A rendering function takes an optional ``progress`` argument, which may be:
-
-- ``None``: no reporting;
-- an object with ``report(fraction, message)`` and a ``cancelled`` boolean property (the
-  services' ``Progress`` protocol): fractions go to ``report`` and, between steps, a true
-  ``cancelled`` stops the work with :class:`~app.reports.errors.ReportCancelled`;
-- a plain callable ``fn(fraction, message)``: reporting only, never cancelled.
+A rendering function takes an optional ``progress`` argument: ``None`` (no reporting) or an
+object of the one progress protocol, :class:`app.support.progress.Progress`, shared with the
+services. Fractions go to ``report`` and, between steps, a true ``cancelled`` stops the work
+with :class:`~app.reports.errors.ReportCancelled` (a :class:`~app.support.progress.Cancelled`).
 
 Steps are coarse (charts, HTML, layout, writing); WeasyPrint's layout itself cannot be
 interrupted, so a cancel takes effect at the next step.
@@ -15,14 +12,13 @@ interrupted, so a cancel takes effect at the next step.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any
 
 from app.reports.errors import ReportCancelled
+from app.support.progress import Progress
 
 logger = logging.getLogger(__name__)
 
-ProgressArg = Any  # None | Progress-like object | Callable[[float, str], object]
+ProgressArg = Progress | None
 
 
 class Steps:
@@ -34,14 +30,8 @@ class Steps:
 
     def _send(self, fraction: float, message: str) -> None:
         scaled = self._start + (self._end - self._start) * min(max(fraction, 0.0), 1.0)
-        target = self._progress
-        if target is None:
-            return
-        report: Callable[[float, str], object] | None = getattr(target, "report", None)
-        if report is not None:
-            report(scaled, message)
-        elif callable(target):
-            target(scaled, message)
+        if self._progress is not None:
+            self._progress.report(scaled, message)
 
     def report(self, fraction: float, message: str = "") -> None:
         """Report ``fraction`` (0–1 of this range) without checking for cancellation."""
@@ -50,7 +40,7 @@ class Steps:
     @property
     def cancelled(self) -> bool:
         """Return True once the caller asked to stop."""
-        return bool(getattr(self._progress, "cancelled", False))
+        return self._progress is not None and self._progress.cancelled
 
     def check(self) -> None:
         """Raise :class:`ReportCancelled` if the caller asked to stop."""

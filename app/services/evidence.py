@@ -144,6 +144,7 @@ def add_evidence(
 
 def _read_file(workspace: Workspace, path: Path) -> bytes:
     """Return a file's bytes after checking it is a file within the size limit."""
+    workspace.refuse_own_file(path, "attached as evidence")
     try:
         size = path.stat().st_size
         if not path.is_file():

@@ -18,7 +18,13 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from app.catalog.schema import Framework, Question
-from app.domain.enums import FindingSource, FindingStatus, Severity
+from app.domain.enums import (
+    SEVERITY_ORDER,
+    FindingSource,
+    FindingStatus,
+    Severity,
+    severity_rank,
+)
 from app.domain.gaps import gap_severity
 from app.domain.scoring import LEVEL_NAMES
 from app.services import journal
@@ -131,7 +137,7 @@ def _infos(session: Session, rows: Sequence[Finding]) -> list[FindingInfo]:
 
 
 _SEVERITY_ORDER = sa.case(
-    {s.value: rank for rank, s in enumerate(reversed(list(Severity)))},
+    {s.value: severity_rank(s) for s in SEVERITY_ORDER},
     value=Finding.severity,
     else_=len(Severity),
 )

@@ -25,6 +25,7 @@ from app.domain.enums import (
     Exposure,
     IdentityKind,
     Sensitivity,
+    severity_rank,
 )
 from app.domain.identity_graph import IdentityGraph
 from app.domain.inventory_facts import (
@@ -616,12 +617,9 @@ def list_findings(
     return rows
 
 
-_SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-
-
 def _finding_order(row: FindingRow) -> tuple[int, int, str, str, str]:
     return (
-        _SEVERITY_RANK.get(row.severity, 4),
+        severity_rank(row.severity),
         0 if row.status in _OPEN else 1,
         row.system or "",
         row.identity or "",

@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.services.errors import WorkspaceError
+from app.services.errors import UserError, WorkspaceError
 from app.storage import errors as db_errors
 from app.storage import migrate
 from app.storage.db import (
@@ -58,6 +58,24 @@ class Workspace:
 
         remember_head(self)
         self.db.close()
+
+    def refuse_own_file(self, path: Path, use: str) -> None:
+        """Refuse to read ``path`` as ``use`` when it is this workspace's file or its WAL files.
+
+        Opening and closing the workspace file outside SQLite drops every lock SQLite holds on
+        it in this process; another process could then delete the WAL under our feet.
+
+        Raises:
+            UserError: ``path`` is the workspace file, its ``-wal`` or its ``-shm``.
+        """
+        own = {self.path, *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm"))}
+        try:
+            target = Path(path).expanduser().resolve()
+            same = target in own or (target.exists() and os.path.samefile(target, self.path))
+        except OSError:
+            return
+        if same:
+            raise UserError(f"{target.name} is the open workspace itself; it cannot be {use}")
 
     def __reduce__(self) -> tuple:
         """Pickle as the file and actor: another process reopens the file (never creates it)."""

@@ -92,6 +92,10 @@ def create_engine(path: Path, *, read_only: bool = False) -> sa.Engine:
     return engine
 
 
+class SnapshotWriteError(RuntimeError):
+    """A write was attempted inside a read snapshot (a programming error, never the user's)."""
+
+
 class Database:
     """Sessions on one workspace file.
 
@@ -105,6 +109,7 @@ class Database:
         self.read_only = read_only
         self.engine = create_engine(self.path, read_only=read_only)
         self._brief_waits: dict[int, int] = {}
+        self._snapshots = threading.local()
 
     def wait_briefly_on_this_thread(self, busy_ms: int) -> None:
         """Let writes started on the calling thread wait at most ``busy_ms`` for the lock.
@@ -117,9 +122,42 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """Yield a session for reading; nothing it does is committed."""
+        """Yield a session for reading; nothing it does is committed.
+
+        Inside :meth:`snapshot` on the same thread the session reads the snapshot.
+        """
+        pinned: sa.Connection | None = getattr(self._snapshots, "connection", None)
+        if pinned is not None:
+            with Session(
+                bind=pinned, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            ) as session:
+                yield session
+            return
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Make every read on this thread inside the block one read transaction.
+
+        All :meth:`read` sessions of the calling thread see the workspace as it was when the
+        block began, whatever other connections or processes commit meanwhile; a write on
+        this thread inside the block is refused (a report is built from one snapshot and
+        writes nothing). Nested blocks share the outer snapshot.
+
+        Raises:
+            SnapshotWriteError: From :meth:`write` called on this thread inside the block.
+        """
+        if getattr(self._snapshots, "connection", None) is not None:
+            yield
+            return
+        with self.engine.connect() as conn, conn.begin():
+            conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").all()  # pins the snapshot
+            self._snapshots.connection = conn
+            try:
+                yield
+            finally:
+                self._snapshots.connection = None
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -130,9 +168,12 @@ class Database:
 
         Raises:
             sqlite3.OperationalError: The workspace was opened read-only.
+            SnapshotWriteError: The calling thread is inside :meth:`snapshot`.
         """
         if self.read_only:
             raise sqlite3.OperationalError("attempt to write a readonly database")
+        if getattr(self._snapshots, "connection", None) is not None:
+            raise SnapshotWriteError("a write was attempted while reading one snapshot")
         with self.engine.connect() as conn:
             brief = self._brief_waits.get(threading.get_ident())
             if brief is not None:
@@ -152,7 +193,9 @@ class Database:
 
 def _set_busy_timeout(conn: sa.Connection, busy_ms: int) -> None:
     # On the driver's connection, outside any transaction (it runs in autocommit mode).
-    conn.connection.driver_connection.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+    driver = conn.connection.driver_connection
+    assert driver is not None  # a checked-out connection always has its driver connection
+    driver.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
 
 
 def raw_connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:

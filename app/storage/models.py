@@ -18,7 +18,7 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _json_column(default: Any) -> sa.Column:
+def _json_column(default: Any) -> sa.Column[Any]:
     return sa.Column(sa.JSON, nullable=False, default=default)
 
 

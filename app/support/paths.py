@@ -12,8 +12,12 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import APP_AUTHOR, APP_NAME
+
+if TYPE_CHECKING:
+    from platformdirs import PlatformDirs
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +54,7 @@ def _home_override() -> Path | None:
     return Path(value).expanduser() if value else None
 
 
-def _platform_dirs():  # noqa: ANN202 - platformdirs type is an implementation detail
+def _platform_dirs() -> PlatformDirs:
     from platformdirs import PlatformDirs
 
     return PlatformDirs(APP_NAME, APP_AUTHOR)

@@ -126,7 +126,7 @@ def _import(path: Path, workspace_path: Path) -> dict[str, float]:
 
 
 @pytest.mark.parametrize("which", ["systems sheet", "whole workbook"])
-def test_bench_import(workbooks, tmp_path, which):
+def test_bench_import(workbooks, tmp_path, which, aims):
     path = workbooks[0] if which == "systems sheet" else workbooks[1]
     bare = min(_bare_read(path) for _ in range(3))
     times = _import(path, tmp_path / "bench.assay")
@@ -138,3 +138,4 @@ def test_bench_import(workbooks, tmp_path, which):
         f"{total:.2f} s (aim <= {aim} s); calamine bare read {bare:.2f} s; "
         f"ratio {total / bare:.1f}x; re-import dry run {times['replan']:.2f} s"
     )
+    aims.check(f"import of the {which}", total, aim)

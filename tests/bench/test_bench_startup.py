@@ -122,7 +122,7 @@ def _measure(code: str, *args: str) -> tuple[float, float, float]:
     )
 
 
-def test_startup_with_ten_thousand_systems(tmp_path):
+def test_startup_with_ten_thousand_systems(tmp_path, aims):
     path = tmp_path / "big.assay"
     _seed(path)
     bare_s, _bare_ready, bare_mb = _measure(BARE)
@@ -133,3 +133,6 @@ def test_startup_with_ten_thousand_systems(tmp_path):
     )
     print(f"  workspace summary shown and questionnaires loaded after {assay_ready:.2f} s")
     print(f"peak memory: Assay {assay_mb:.0f} MB (bare window {bare_mb:.0f} MB; aim <= 400 MB)")
+    aims.check("start-up", assay_s, 1.5)
+    aims.check("start-up against a bare window", assay_s / bare_s, 4.0, "x")
+    aims.check("peak memory", assay_mb, 400, "MB")

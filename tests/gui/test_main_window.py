@@ -107,8 +107,8 @@ def test_empty_workspace_shows_the_welcome_with_working_buttons(
     qtbot.waitUntil(lambda: not page.welcome.isHidden())
     assert {"workspace.new", "workspace.open", "inventory.import"} <= set(page.welcome.buttons)
     monkeypatch.setattr(
-        "app.gui.main_window.QFileDialog.getSaveFileName",
-        lambda *a, **k: (str(tmp_path / "client-x"), ""),
+        "app.gui.file_dialogs.get_save_file_name",
+        lambda *a, **k: str(tmp_path / "client-x"),
     )
     page.welcome.buttons["workspace.new"].click()
     assert window.windowTitle().startswith("client-x")

@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit
+from PySide6.QtWidgets import QInputDialog, QLineEdit
 
+from app.gui import file_dialogs
 from app.gui.dialogs.verify_dialog import VerifyDialog
 from app.services.reporting import create_certificate
 from app.services.workspace import open_workspace
@@ -68,7 +69,7 @@ def test_signed_pdf_is_written_in_a_worker_previewed_and_verified(
     create_certificate(certificate, name="Alex Assessor", password=PASSWORD.encode())
     page = window.page("reports")
     output = tmp_path / "signed.pdf"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(output), ""))
+    monkeypatch.setattr(file_dialogs, "get_save_file_name", lambda *a, **k: str(output))
     asked = []
 
     def password_dialog(*args, **kwargs):
@@ -155,7 +156,7 @@ def test_controls_follow_the_chosen_format(window, qtbot):
 def test_cancelling_the_password_writes_nothing(window, qtbot, tmp_path, monkeypatch):
     page = window.page("reports")
     output = tmp_path / "never.pdf"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(output), ""))
+    monkeypatch.setattr(file_dialogs, "get_save_file_name", lambda *a, **k: str(output))
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", False))
     page.sign_check.setChecked(True)
     page.certificate_edit.setText(str(tmp_path / "some.p12"))
@@ -189,7 +190,7 @@ def test_import_responses_shows_the_changes_then_applies_them(window, qtbot, tmp
         shown.append(text)
         return QMessageBox.StandardButton.Yes
 
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(book), ""))
+    monkeypatch.setattr(file_dialogs, "get_open_file_name", lambda *a, **k: str(book))
     monkeypatch.setattr(QMessageBox, "question", confirm)
     with qtbot.waitSignal(
         window.context.data_changed,

@@ -15,9 +15,9 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWizard
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QWizard
 
-from app.gui import tasks
+from app.gui import file_dialogs, tasks
 from app.gui.dialogs import (
     identity_dialog,
     import_preview_page,
@@ -233,7 +233,7 @@ def test_pdf_reports_are_generated_in_a_child_process(
 
     log.watch(tasks, "run_in_child", before=cancel_first)
     output = tmp_path / "report.pdf"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(output), ""))
+    monkeypatch.setattr(file_dialogs, "get_save_file_name", lambda *a, **k: str(output))
     window.show_page("reports")
     page = window.page("reports")
     if signed:

@@ -13,6 +13,7 @@ from app.reports.errors import ReportCancelled
 from app.reports.html import report_toc
 from app.reports.manifest import evidence_manifest_sha256
 from app.reports.pdf import SIGNATURE_FIELD, render_pdf, render_portfolio_pdf
+from app.support.progress import Cancelled
 
 FIXED_HEADINGS = ("Document control", "Contents", "Evidence manifest", "How to verify this report")
 
@@ -106,7 +107,14 @@ def test_hostile_strings_come_out_as_plain_text(hostile_data, hostile, squash, t
 
 def test_progress_is_reported_and_cancel_stops(hostile_data, tmp_path):
     seen: list[float] = []
-    render_pdf(hostile_data, tmp_path / "ok.pdf", progress=lambda f, m: seen.append(f))
+
+    class Recorder:
+        cancelled = False
+
+        def report(self, fraction: float, message: str = "") -> None:
+            seen.append(fraction)
+
+    render_pdf(hostile_data, tmp_path / "ok.pdf", progress=Recorder())
     assert seen == sorted(seen)
     assert seen[-1] == 1.0
     assert len(seen) >= 5
@@ -123,8 +131,9 @@ def test_progress_is_reported_and_cancel_stops(hostile_data, tmp_path):
             return self.calls >= 2
 
     target = tmp_path / "cancelled.pdf"
-    with pytest.raises(ReportCancelled):
+    with pytest.raises(ReportCancelled) as stopped:
         render_pdf(hostile_data, target, progress=CancelAfterCharts())
+    assert isinstance(stopped.value, Cancelled)  # one protocol: services and renderers alike
     assert not target.exists()
     assert not list(tmp_path.glob("cancelled*"))
 

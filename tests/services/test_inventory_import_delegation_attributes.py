@@ -55,7 +55,7 @@ def test_changed_delegation_attribute_is_an_update(workspace, tmp_path):
 
 def test_system_view_and_cli_show_delegation_attributes(workspace, tmp_path, capsys):
     import app.cli
-    from app.gui.widgets.system_view_data import load_system_view
+    from app.services.system_view import load_system_view
 
     apply_plan(workspace, plan_import(workspace, acme(tmp_path, Delegations=WITH_TICKET)))
     [line] = load_system_view(workspace, "AIS-1").delegations

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from app.reports.loading import to_plain
 from app.services.errors import UserError
 from app.services.reporting import build_portfolio, build_report
+from app.services.reporting.build import refresh_report_gaps
 from app.services.settings import set_workspace_setting
 from app.services.workspace import open_workspace
 from app.storage.models import JournalEntry
@@ -86,6 +87,7 @@ def test_every_section_comes_from_the_workspace(ws, built):
 
 
 def test_a_draft_report_brings_gap_findings_up_to_date(ws, built):
+    refresh_report_gaps(ws, built.assessment_id)  # the callers' explicit step; building only reads
     data = build_report(ws, built.assessment_id).data
     gaps = [f for f in data.findings if f.source == "gap"]
     below = [a for a in data.answers if a.level is not None and a.level < a.target]

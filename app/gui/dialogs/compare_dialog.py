@@ -29,6 +29,7 @@ from app.domain.scoring import LEVEL_NAMES
 from app.gui import tasks
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.itemmodels.rows_table_model import Column, attr
+from app.gui.theme import BAD, GOOD
 from app.gui.widgets.rows_table import RowsTable
 from app.services.assessments import AssessmentInfo, ResponseInfo, list_responses
 from app.services.scoring import compare_assessments
@@ -36,7 +37,7 @@ from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 
-BETTER, WORSE = "#2e7d32", "#c62828"
+BETTER, WORSE = GOOD, BAD
 TEXT_COLUMN_WIDTHS = {"nodes": (250, 170), "questions": (190, 340)}
 """Widest fitted width of the two text columns first in each table, so the figures show."""
 COMPARING_TEXT = "Comparing…"

@@ -10,7 +10,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.gui import file_dialogs
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.progress_dialog import run_with_progress
 from app.gui.widgets.credential_picker import CredentialPicker
@@ -80,7 +80,7 @@ class CountersignDialog(QDialog):
         layout.addWidget(buttons)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Signed PDF", "", "PDF files (*.pdf)")
+        path = file_dialogs.get_open_file_name(self, "Signed PDF", "", "PDF files (*.pdf)")
         if path:
             self.file_edit.setText(path)
 

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from app.domain.blast_radius import BlastRadius
 from app.gui import tasks
 from app.gui.itemmodels.rows_table_model import Column, attr
-from app.gui.theme import UNKNOWN_TEXT
+from app.gui.theme import SEVERITY_COLOURS, UNKNOWN_TEXT
 from app.gui.widgets.record_html import UNKNOWN_RECORDED, record_line, unknown_html
 from app.gui.widgets.rows_table import RowsTable
 from app.services.errors import UserError
@@ -36,7 +36,6 @@ from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 
-SEVERITY_COLOURS = {"critical": "#c62828", "high": "#e65100", "medium": "#b26a00", "low": "#558b2f"}
 GRANTS_TAB, DELEGATIONS_TAB, FINDINGS_TAB = 1, 2, 3
 
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from app.gui.dialogs.import_inspection import (
+from app.services.inventory_import.inspection import (
     ATTRIBUTE,
     MappingChoices,
     MappingRow,

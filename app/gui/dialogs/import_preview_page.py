@@ -11,7 +11,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from app.gui import file_dialogs
 from app.gui.dialogs.import_export_tabs import (
     conditional_rows,
     conditional_table,
@@ -33,6 +33,7 @@ from app.gui.dialogs.import_values import ValuesTable
 from app.gui.dialogs.progress_dialog import run_with_progress
 from app.gui.itemmodels.rows_table_model import Column, attr
 from app.gui.tasks import Task
+from app.gui.theme import BAD, WARNING
 from app.gui.widgets.rows_table import RowsTable
 from app.ingest.problems import Problem
 from app.services.inventory_import import ImportPlan, plan_import
@@ -50,8 +51,7 @@ ENTITY_TITLES = {
     "delegations": "Delegations",
     "links": "System–identity links",
 }
-_ERROR_COLOUR = "#c62828"
-_WARNING_COLOUR = "#b26a00"
+_ERROR_COLOUR, _WARNING_COLOUR = BAD, WARNING
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,8 +292,9 @@ class PreviewPage(QWizardPage):
 
     def _on_save_profile_button_clicked(self) -> None:
         name = f"{self._wizard().file_page.path().stem}-profile.json"
-        path, _ = QFileDialog.getSaveFileName(self, "Save the mapping profile", name,
-                                              PROFILE_FILTER)  # fmt: skip
+        path = file_dialogs.get_save_file_name(
+            self, "Save the mapping profile", name, PROFILE_FILTER
+        )
         if path:
             self._wizard().save_profile(Path(path))
 

@@ -30,15 +30,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui import tasks
-from app.gui.dialogs.import_inspection import (
+from app.gui.itemmodels.rows_table_model import Column, attr
+from app.gui.widgets.rows_table import RowsTable
+from app.services.inventory_import.inspection import (
     EXPORT_KIND,
     FilePreview,
     SheetPreview,
     inspect_file,
     inspect_sheet,
 )
-from app.gui.itemmodels.rows_table_model import Column, attr
-from app.gui.widgets.rows_table import RowsTable
 
 if TYPE_CHECKING:
     from app.gui.dialogs.import_wizard import ImportWizard

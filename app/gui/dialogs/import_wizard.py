@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -26,14 +25,9 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from app.gui import file_dialogs
 from app.gui.context import GuiContext
 from app.gui.dialogs.error_dialog import show_error
-from app.gui.dialogs.import_inspection import (
-    AWS_FORMAT,
-    EXPORT_FORMATS,
-    FilePreview,
-    MappingChoices,
-)
 from app.gui.dialogs.import_mapping_page import MappingPage
 from app.gui.dialogs.import_preview_page import PreviewPage
 from app.gui.dialogs.import_profile import PROFILE_FILTER, WizardChoices, profile_for_plan
@@ -44,6 +38,12 @@ from app.services.errors import UserError
 from app.services.identity_analysis import FindingRefresh
 from app.services.inventory_import import ImportPlan, ImportResult
 from app.services.inventory_import.background import import_checked_file
+from app.services.inventory_import.inspection import (
+    AWS_FORMAT,
+    EXPORT_FORMATS,
+    FilePreview,
+    MappingChoices,
+)
 from app.services.inventory_import.profile import load_profile, save_profile
 from app.services.workspace import Workspace
 
@@ -139,26 +139,33 @@ class FilePage(QWizardPage):
         if not (self.path().is_file() or self.path().is_dir()):
             self.message.setText(f"There is no file or folder at {self.path()}.")
             return False
+        wizard = self.wizard()
+        try:  # read outside SQLite, the open workspace would lose its locks
+            if isinstance(wizard, ImportWizard):
+                wizard.context.workspace.refuse_own_file(self.path(), "imported as an inventory")
+        except UserError as exc:
+            self.message.setText(f"{exc}.")
+            return False
         self.message.clear()
         return True
 
     def _on_browse_button_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import an inventory", "", FILE_FILTER)
+        path = file_dialogs.get_open_file_name(self, "Import an inventory", "", FILE_FILTER)
         if path:
             self.path_edit.setText(path)
 
     def _on_folder_button_clicked(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Import a folder of identity exports")
+        path = file_dialogs.get_existing_directory(self, "Import a folder of identity exports")
         if path:
             self.path_edit.setText(path)
 
     def _on_profile_button_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Load a mapping profile", "", PROFILE_FILTER)
+        path = file_dialogs.get_open_file_name(self, "Load a mapping profile", "", PROFILE_FILTER)
         if path:
             self.wizard().load_profile(Path(path))  # type: ignore[attr-defined]
 
     def _on_template_button_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
+        path = file_dialogs.get_save_file_name(
             self, "Save the template", "inventory-template.xlsx", "Excel workbook (*.xlsx)"
         )
         if not path:

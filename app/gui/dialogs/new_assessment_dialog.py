@@ -33,7 +33,7 @@ from app.catalog.schema import Framework
 from app.domain.enums import FocusArea
 from app.domain.risk import RiskAssessment
 from app.gui import tasks
-from app.gui.assessment_state import short_title
+from app.services.assessment_state import short_title
 from app.services.assessments import system_risk_of
 from app.services.errors import UserError
 from app.services.inventory_queries import get_system, list_systems

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.enums import AssessmentStatus, Severity
+from app.domain.enums import SEVERITY_ORDER, AssessmentStatus, Severity
 from app.gui import tasks
 from app.services.assessments import AssessmentInfo
 from app.services.inventory_queries import SystemRow, list_systems
@@ -85,7 +85,7 @@ class NewFindingDialog(QDialog):
         self.title_edit.setPlaceholderText("A short statement of the problem")
         self.severity_box = QComboBox()
         self.severity_box.setAccessibleName("Severity")
-        for severity in reversed(list(Severity)):
+        for severity in SEVERITY_ORDER:
             self.severity_box.addItem(severity.value.capitalize(), severity.value)
         self.severity_box.setCurrentIndex(self.severity_box.findData(Severity.MEDIUM.value))
         self.detail_edit = self._text_edit("Detail", "What was found and where")

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.gui import file_dialogs
 from app.services.settings import all_workspace_settings, set_workspace_setting
 from app.services.workspace import Workspace
 from app.support.preferences import Preferences, load_preferences, save_preferences
@@ -54,7 +54,7 @@ class _PathField(QWidget):
         row.addWidget(browse)
 
     def _browse(self, caption: str, file_filter: str) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, caption, self.edit.text(), file_filter)
+        path = file_dialogs.get_open_file_name(self, caption, self.edit.text(), file_filter)
         if path:
             self.edit.setText(path)
 

@@ -18,13 +18,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui import tasks
+from app.gui.theme import BAD, GOOD, WARNING
 from app.services.environment import Check, EnvironmentReport, inspect_environment
 
 logger = logging.getLogger(__name__)
 
 _MARKS = {(True, True): "ok", (True, False): "ok", (False, True): "missing",
           (False, False): "optional, missing"}  # fmt: skip
-_COLOURS = {"ok": "#2e7d32", "missing": "#b71c1c", "optional, missing": "#ef6c00"}
+_COLOURS = {"ok": GOOD, "missing": BAD, "optional, missing": WARNING}
 
 
 def report_html(report: EnvironmentReport) -> str:

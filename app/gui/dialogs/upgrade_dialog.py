@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.catalog.mapping import ChangeKind
-from app.gui import tasks
+from app.gui import file_dialogs, tasks
 from app.gui.dialogs.compare_dialog import COVERAGE, MEAN, Measure, fit_columns, show_unsorted
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.itemmodels.rows_table_model import Column, attr
@@ -247,7 +246,7 @@ class UpgradeDialog(QDialog):
             )
 
     def _on_file_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        path = file_dialogs.get_open_file_name(
             self, "Framework file of the new version", "", "Framework files (*.yaml *.yml)"
         )
         if path:

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -29,16 +28,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui import tasks
+from app.gui import file_dialogs, tasks
+from app.gui.theme import BAD, GOOD
 from app.services.reporting import VerifyOutcome, verify_report
 from app.support.preferences import load_preferences
 
 logger = logging.getLogger(__name__)
 
 _BANNER = {
-    "green": "color: white; background: #2e7d32; padding: 6px; font-weight: 600;",
+    "green": f"color: white; background: {GOOD}; padding: 6px; font-weight: 600;",
     "amber": "color: black; background: #f9a825; padding: 6px; font-weight: 600;",
-    "red": "color: white; background: #c62828; padding: 6px; font-weight: 600;",
+    "red": f"color: white; background: {BAD}; padding: 6px; font-weight: 600;",
 }
 _COLUMNS = ("Role", "Signer", "Signed at", "Level", "Covers", "Changed after it", "Verdict")
 _VERDICT_COLUMN = _COLUMNS.index("Verdict")
@@ -147,20 +147,20 @@ class VerifyDialog(QDialog):
         return box
 
     def _browse_pdf(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Signed PDF", "", "PDF files (*.pdf)")
+        path = file_dialogs.get_open_file_name(self, "Signed PDF", "", "PDF files (*.pdf)")
         if path:
             self.file_edit.setText(path)
             self.verify()
 
     def _browse_trust(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        path = file_dialogs.get_open_file_name(
             self, "Certificate to trust", "", "Certificates (*.pem *.crt *.cer *.der *.xml)"
         )
         if path:
             self.trust_edit.setText(path)
 
     def _browse_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Folder of CA certificates")
+        path = file_dialogs.get_existing_directory(self, "Folder of CA certificates")
         if path:
             self.trust_edit.setText(path)
 

@@ -22,7 +22,6 @@ from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -34,14 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui import tasks
-from app.gui.assessment_state import (
-    AssessmentState,
-    Attached,
-    attach_files,
-    load_state,
-    score_state,
-)
+from app.gui import file_dialogs, tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.new_assessment_dialog import NewAssessmentChoice, NewAssessmentDialog
@@ -51,6 +43,13 @@ from app.gui.widgets.assessment_navigator import AssessmentNavigator
 from app.gui.widgets.chart_canvas import warm_up
 from app.gui.widgets.lifecycle_bar import STATUS_TEXT, LifecycleBar
 from app.gui.widgets.question_panel import QuestionPanel
+from app.services.assessment_state import (
+    AssessmentState,
+    Attached,
+    attach_files,
+    load_state,
+    score_state,
+)
 from app.services.assessments import (
     AssessmentInfo,
     ResponseInfo,
@@ -106,6 +105,8 @@ class AssessmentsPage(QWidget):
         self._suggestion_for: tuple[int, str] | None = None
         self._notifying = False
         self.undo_stack: list[UndoStep] = []
+        self._na_drafts: dict[tuple[int, str], str] = {}
+        """N/A reasons typed whose save failed, offered again on the next try."""
         self._build()
         self._build_shortcuts()
         context.workspace_changed.connect(self._on_workspace_changed)
@@ -352,17 +353,20 @@ class AssessmentsPage(QWidget):
             return
         response = state.responses[question_id]
         ref = state.entry(question_id).question.ref
+        key = (state.info.id, question_id)
         text, ok = QInputDialog.getMultiLineText(
             self,
             "Not applicable",
             f"Why does {ref} not apply to this system? (needed for N/A)",
-            response.justification,
+            self._na_drafts.get(key, response.justification),
         )
         if not ok or not text.strip():
             self._context.status_message.emit("N/A needs a justification; the answer is unchanged")
             self.panel.show_response(response, self._evidence_of(response))
             return
+        self._na_drafts[key] = text.strip()  # kept until stored: a failed save loses no typing
         if self._save_current(undoable=True, not_applicable=True, justification=text.strip()):
+            del self._na_drafts[key]
             self._advance()
 
     def toggle_flag(self) -> None:
@@ -542,7 +546,7 @@ class AssessmentsPage(QWidget):
             self._context.status_message.emit(f"Stored and linked {names}")
 
     def _on_add_evidence_requested(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Attach evidence files")
+        paths = file_dialogs.get_open_file_names(self, "Attach evidence files")
         self.attach([Path(p) for p in paths])
 
     def _open_evidence(self, evidence_id: int) -> None:

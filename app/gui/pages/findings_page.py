@@ -27,12 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.enums import AssessmentStatus, FindingSource, FindingStatus, Severity
+from app.domain.enums import AssessmentStatus, FindingSource, FindingStatus, Severity, severity_rank
 from app.gui import tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.new_finding_dialog import NewFindingDialog
 from app.gui.itemmodels.rows_table_model import Column, attr
+from app.gui.theme import BAD, SEVERITY_COLOURS
 from app.gui.widgets.finding_editor import SOURCE_TEXT, STATUS_TEXT, FindingEditor
 from app.gui.widgets.rows_table import RowsTable
 from app.services.assessments import AssessmentInfo, list_assessments
@@ -48,13 +49,6 @@ from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 
-SEVERITY_COLOURS = {
-    Severity.CRITICAL: "#b71c1c",
-    Severity.HIGH: "#e65100",
-    Severity.MEDIUM: "#8a6d00",
-    Severity.LOW: "#2e7d32",
-}
-SEVERITY_RANK = {severity.value: rank for rank, severity in enumerate(Severity)}
 _ACTIVE = (FindingStatus.OPEN.value, FindingStatus.IN_PROGRESS.value)
 
 
@@ -97,13 +91,13 @@ def deletable(finding: FindingInfo | None, final: set[int]) -> bool:
 
 
 def _due_colour(finding: FindingInfo) -> str | None:
-    return "#c62828" if is_overdue(finding) else None
+    return BAD if is_overdue(finding) else None
 
 
 COLUMNS = (
     Column(
         "Severity",
-        lambda f: SEVERITY_RANK.get(f.severity, 0),
+        lambda f: -severity_rank(f.severity),
         display=lambda rank: list(Severity)[rank].value.capitalize(),
         colour=lambda f: SEVERITY_COLOURS.get(f.severity),
     ),
@@ -312,7 +306,7 @@ class FindingsPage(QWidget):
             self.refresh()
             return
         self._all = [stored if f.id == finding_id else f for f in self._all]
-        self._show_rows(finding_id)
+        self._show_rows()  # keeps the finding shown (text typed for another is saved on leaving)
         if self._load_task is not None:
             self.refresh()  # the running read may predate this edit
         self._notifying = True

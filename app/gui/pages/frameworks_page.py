@@ -9,7 +9,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.catalog.registry import Catalog
 from app.catalog.schema import Framework, Node, Question
+from app.gui import file_dialogs
 from app.gui.context import GuiContext
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.itemmodels.rows_table_model import Column, attr
@@ -241,7 +241,7 @@ class FrameworksPage(QWidget):
             iterator += 1
 
     def _on_add_button_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        path = file_dialogs.get_open_file_name(
             self, "Add a framework", "", "Framework files (*.yaml *.yml *.xlsx)"
         )
         if not path:

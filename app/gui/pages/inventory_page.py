@@ -38,7 +38,7 @@ from app.gui.dialogs.import_action import create_import_action
 from app.gui.dialogs.import_wizard import ImportWizard, open_import_wizard
 from app.gui.dialogs.record_dialog import RecordDialog, delete_with_confirmation
 from app.gui.itemmodels.rows_table_model import Column, attr
-from app.gui.theme import TIER_TEXT_COLOURS, UNKNOWN_COLOUR, UNKNOWN_TEXT
+from app.gui.theme import BAD, TIER_TEXT_COLOURS, UNKNOWN_COLOUR, UNKNOWN_TEXT
 from app.gui.widgets.rows_table import RowsTable
 from app.gui.widgets.system_view import SystemView
 from app.ingest.fields import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES, SYSTEMS
@@ -375,7 +375,7 @@ class InventoryPage(QWidget):
         return days is not None and days > self._settings.unused_days
 
     def _rotation_colour(self, row: IdentityRow) -> str | None:
-        return "#c62828" if self._stale(row) else None
+        return BAD if self._stale(row) else None
 
     def _identity_filters(self) -> list[tuple[str, Any]]:
         return [

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from app.gui import tasks
 from app.gui.context import GuiContext
+from app.gui.theme import SEVERITY_COLOURS
 from app.gui.widgets.welcome_panel import WelcomePanel
 from app.services.overview import WorkspaceSummary, workspace_summary
 from app.services.workspace import Workspace
@@ -27,20 +28,12 @@ _TILES = (
 )
 
 
-SEVERITY_COLOURS = (
-    ("critical", "#a61b1b"),
-    ("high", "#d9480f"),
-    ("medium", "#b08900"),
-    ("low", "#5c7080"),
-)
-
-
 def severity_html(counts: dict[str, int]) -> str:
     if not counts:
         return ""
     chips = [
         f"<span style='color:{colour}'><b>{counts.get(name, 0)}</b> {name}</span>"
-        for name, colour in SEVERITY_COLOURS
+        for name, colour in SEVERITY_COLOURS.items()
     ]
     return "Open findings by severity: " + " &nbsp;·&nbsp; ".join(chips)
 

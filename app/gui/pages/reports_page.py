@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -26,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui import tasks
+from app.gui import file_dialogs, tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.countersign_dialog import CountersignDialog
 from app.gui.dialogs.error_dialog import show_error
@@ -279,7 +278,9 @@ class ReportsPage(QWidget):
     def _ask_output(self, kind: str) -> Path | None:
         info = self._infos.get(self.current_assessment_id() or -1)
         suggested = default_file_name(kind, info, self.current_profile())
-        path, _ = QFileDialog.getSaveFileName(self, "Save the report as", suggested, _FILTERS[kind])
+        path = file_dialogs.get_save_file_name(
+            self, "Save the report as", suggested, _FILTERS[kind]
+        )
         if not path:
             return None
         target = Path(path)
@@ -367,7 +368,7 @@ class ReportsPage(QWidget):
 
     # OSCAL ---------------------------------------------------------------------------------
     def _on_oscal_clicked(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder for the OSCAL documents")
+        folder = file_dialogs.get_existing_directory(self, "Folder for the OSCAL documents")
         if folder:
             self.export_oscal_to(Path(folder))
 
@@ -421,7 +422,7 @@ class ReportsPage(QWidget):
         assessment_id = self.current_assessment_id()
         if assessment_id is None:
             return
-        path, _ = QFileDialog.getOpenFileName(
+        path = file_dialogs.get_open_file_name(
             self, "Responses workbook", "", "Excel workbooks (*.xlsx)"
         )
         if not path:

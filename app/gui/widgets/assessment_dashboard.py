@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.scoring import LEVEL_NAMES, NodeScore
-from app.gui.assessment_state import AssessmentState, short_title
 from app.gui.widgets.chart_canvas import ChartCanvas
 from app.gui.widgets.dashboard_charts import chart_rows, plot_completeness, plot_scores
+from app.services.assessment_state import AssessmentState, short_title
 from app.services.scoring import AssessmentScore
 
 logger = logging.getLogger(__name__)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.scoring import LEVEL_NAMES
-from app.gui.assessment_state import (
+from app.services.assessment_state import (
     FILTERS,
     PRIORITY_NAMES,
     AssessmentState,

@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
@@ -26,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui import tasks
+from app.gui import file_dialogs, tasks
 from app.services.reporting import SigningRequest, list_token_keys
 from app.support.preferences import load_preferences, save_preferences
 
@@ -101,7 +100,7 @@ class CredentialPicker(QWidget):
         return str(self.source_box.currentData())
 
     def _browse_p12(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        path = file_dialogs.get_open_file_name(
             self, "Your signing certificate", self.p12_edit.text(),
             "PKCS#12 certificates (*.p12 *.pfx)",
         )  # fmt: skip
@@ -109,7 +108,7 @@ class CredentialPicker(QWidget):
             self.p12_edit.setText(path)
 
     def _browse_library(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        path = file_dialogs.get_open_file_name(
             self, "PKCS#11 library", self.library_edit.text(),
             "Libraries (*.so *.dll *.dylib);;All files (*)",
         )  # fmt: skip

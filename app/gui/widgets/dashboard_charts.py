@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from app.gui.assessment_state import AssessmentState
+from app.services.assessment_state import AssessmentState
 from app.services.scoring import AssessmentScore
 
 if TYPE_CHECKING:

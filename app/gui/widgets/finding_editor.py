@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.enums import FindingStatus, Severity
+from app.domain.enums import SEVERITY_ORDER, FindingStatus
 from app.services.findings import FindingInfo
 
 logger = logging.getLogger(__name__)
@@ -61,6 +61,8 @@ class FindingEditor(QWidget):
         self._loading = False
         self._read_only = False
         self._frozen = False
+        self._typed: set[str] = set()
+        """Text fields typed in but not yet handed over (kept when the finding is re-shown)."""
         self.heading = _label()
         self.heading.setStyleSheet("font-size: 12pt; font-weight: 600;")
         self.origin = _label(hint=True)
@@ -70,7 +72,7 @@ class FindingEditor(QWidget):
         self.title_edit.setAccessibleName("Finding title")
         self.severity_box = QComboBox()
         self.severity_box.setAccessibleName("Severity")
-        for severity in reversed(list(Severity)):
+        for severity in SEVERITY_ORDER:
             self.severity_box.addItem(severity.value.capitalize(), severity.value)
         self.status_box = QComboBox()
         self.status_box.setAccessibleName("Status")
@@ -117,8 +119,10 @@ class FindingEditor(QWidget):
         self.status_box.activated.connect(
             lambda _i: self._emit(status=self.status_box.currentData())
         )
-        self.owner_edit.editingFinished.connect(self._owner_finished)
-        self.title_edit.editingFinished.connect(self._title_finished)
+        self.owner_edit.textEdited.connect(lambda _t: self._typed.add("owner"))
+        self.title_edit.textEdited.connect(lambda _t: self._typed.add("title"))
+        self.owner_edit.editingFinished.connect(self.flush)
+        self.title_edit.editingFinished.connect(self.flush)
         self.due_check.toggled.connect(self._due_changed)
         self.due_edit.dateChanged.connect(lambda _d: self._due_changed())
         self.recommendation_edit.textChanged.connect(self._recommendation_typed)
@@ -132,12 +136,15 @@ class FindingEditor(QWidget):
     def show_finding(
         self, finding: FindingInfo | None, *, read_only_reason: str = "", frozen_reason: str = ""
     ) -> None:
-        """Show a finding (None: nothing chosen); a pending text edit is saved first.
+        """Show a finding (None: nothing chosen); text typed for another one is saved.
 
+        The same finding shown again (after a save or a refresh) keeps the text being typed.
         ``read_only_reason`` locks everything; ``frozen_reason`` locks only what a final
         report states (title, severity, recommendation) and leaves tracking editable.
         """
-        self.flush()
+        previous = self._finding
+        same = finding is not None and previous is not None and previous.id == finding.id
+        pending = {} if same else self._take_typed()
         self._finding = finding
         self._read_only = bool(read_only_reason) or finding is None
         self._frozen = self._read_only or bool(frozen_reason)
@@ -155,6 +162,8 @@ class FindingEditor(QWidget):
             widget.setEnabled(not self._frozen)
         self.due_edit.setEnabled(not self._read_only and self.due_check.isChecked())
         self.recommendation_edit.setReadOnly(self._frozen)
+        if previous is not None and pending:  # handed over once the new finding is shown
+            self._emit_for(previous, pending)
 
     def _fill(self, finding: FindingInfo | None) -> None:
         if finding is None:
@@ -179,37 +188,35 @@ class FindingEditor(QWidget):
         if finding.question_id:
             where.append(f"question {finding.question_id}")
         self.origin.setText(" · ".join(where))
-        self.title_edit.setText(finding.title)
-        self.title_edit.setCursorPosition(0)
+        if "title" not in self._typed:
+            self.title_edit.setText(finding.title)
+            self.title_edit.setCursorPosition(0)
         self.severity_box.setCurrentIndex(self.severity_box.findData(finding.severity))
         self.status_box.setCurrentIndex(self.status_box.findData(finding.status))
-        self.owner_edit.setText(finding.owner)
+        if "owner" not in self._typed:
+            self.owner_edit.setText(finding.owner)
         self.due_check.setChecked(finding.due_date is not None)
         due = finding.due_date or dt.date.today() + dt.timedelta(days=30)
         self.due_edit.setDate(QDate(due.year, due.month, due.day))
-        self.recommendation_edit.setPlainText(finding.recommendation)
+        if "recommendation" not in self._typed:
+            self.recommendation_edit.setPlainText(finding.recommendation)
         self.detail.setText(finding.detail or "—")
         refs = ", ".join(finding.references)
         self.references.setText(f"References: {refs}" if refs else "")
 
     # Edits ---------------------------------------------------------------------------------
     def _emit(self, **changes: Any) -> None:
-        finding = self._finding
-        if self._loading or self._read_only or finding is None:
+        if self._finding is not None and not self._loading:
+            self._emit_for(self._finding, changes)
+
+    def _emit_for(self, finding: FindingInfo, changes: dict[str, Any]) -> None:
+        if self._read_only:
             return
         if self._frozen:
             changes = {k: v for k, v in changes.items() if k in TRACKING_FIELDS}
         changes = {k: v for k, v in changes.items() if getattr(finding, k) != v}
         if changes:
             self.changed.emit(finding.id, changes)
-
-    def _owner_finished(self) -> None:
-        self._emit(owner=self.owner_edit.text().strip())
-
-    def _title_finished(self) -> None:
-        title = self.title_edit.text().strip()
-        if title:
-            self._emit(title=title)
 
     def due_date(self) -> dt.date | None:
         if not self.due_check.isChecked():
@@ -222,10 +229,31 @@ class FindingEditor(QWidget):
 
     def _recommendation_typed(self) -> None:
         if not self._loading and not self._frozen:
+            self._typed.add("recommendation")
             self._text_timer.start()
 
+    def _take_typed(self) -> dict[str, Any]:
+        """Return the typed text fields not yet handed over, and forget them."""
+        self._text_timer.stop()
+        values = {
+            "title": self.title_edit.text().strip(),
+            "owner": self.owner_edit.text().strip(),
+            "recommendation": self.recommendation_edit.toPlainText().strip(),
+        }
+        typed, self._typed = self._typed, set()
+        return {k: v for k, v in values.items() if k in typed and (v or k != "title")}
+
     def flush(self) -> None:
-        """Hand over a recommendation typed but not yet saved."""
-        if self._text_timer.isActive():
-            self._text_timer.stop()
-            self._emit(recommendation=self.recommendation_edit.toPlainText().strip())
+        """Hand over text typed but not yet saved (a pause, leaving a field, closing).
+
+        What decides is whether text was typed since it was last handed over, never whether
+        the timer still runs: inside its own timeout a single-shot timer is no longer active.
+        """
+        pending = self._take_typed()
+        if pending and self._finding is not None:
+            self._emit_for(self._finding, pending)
+
+    @property
+    def text_unsaved(self) -> bool:
+        """Return True while typed text waits to be handed over."""
+        return bool(self._typed)

@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
 
 from app.domain.enums import EvidenceStrength
 from app.domain.scoring import LEVEL_NAMES
-from app.gui.assessment_state import PRIORITY_NAMES, QuestionEntry, short_title
 from app.gui.widgets.evidence_list import EvidenceList, local_files
 from app.gui.widgets.suggestion_box import SuggestionBox
+from app.services.assessment_state import PRIORITY_NAMES, QuestionEntry, short_title
 from app.services.assessments import ResponseInfo
 from app.services.evidence import EvidenceInfo
 
@@ -102,7 +102,7 @@ class QuestionPanel(QScrollArea):
         self._question_id: str | None = None
         self._read_only = False
         self._loading = False
-        self._notes_unsaved = False
+        self._notes_dirty = False
         body = QWidget()
         self.setWidget(body)
         layout = QVBoxLayout(body)
@@ -216,7 +216,7 @@ class QuestionPanel(QScrollArea):
 
     def show_nothing(self, message: str = "Choose a question in the tree.") -> None:
         self.flush_notes()
-        self._notes_unsaved = False
+        self._notes_dirty = False
         self._question_id = None
         self.context_label.clear()
         self.title_label.setText(message)
@@ -234,7 +234,7 @@ class QuestionPanel(QScrollArea):
     ) -> None:
         """Show a question with its answer; a pending notes edit is saved first."""
         self.flush_notes()
-        self._notes_unsaved = False
+        self._notes_dirty = False
         self._question_id = entry.id
         question = entry.question
         parts = [short_title(entry.framework), *(n.title for n in entry.path[1:])]
@@ -295,11 +295,7 @@ class QuestionPanel(QScrollArea):
             )
             self.flag_box.setChecked(response.flagged)
             self.reviewed_box.setChecked(response.reviewed)
-            if (
-                not self._notes_timer.isActive()
-                and not self._notes_unsaved
-                and self.notes.toPlainText() != response.notes
-            ):
+            if not self._notes_dirty and self.notes.toPlainText() != response.notes:
                 self.notes.setPlainText(response.notes)
             self.evidence.set_evidence(evidence)
         finally:
@@ -346,14 +342,19 @@ class QuestionPanel(QScrollArea):
 
     def _on_notes_text_changed(self) -> None:
         if not self._loading and not self._read_only and self._question_id is not None:
+            self._notes_dirty = True
             self._notes_timer.start()
 
     def flush_notes(self) -> None:
-        """Save notes typed but not yet saved (called before the question changes)."""
-        pending = self._notes_timer.isActive() or self._notes_unsaved
-        if pending and self._question_id is not None:
-            self._notes_timer.stop()
-            self._notes_unsaved = False
+        """Save notes typed but not yet saved.
+
+        Runs when typing pauses (the timer's own timeout), before the question changes and on
+        closing. What decides is whether text was typed since the last save, never whether the
+        timer is still running: inside its own timeout a single-shot timer is no longer active.
+        """
+        self._notes_timer.stop()
+        if self._notes_dirty and self._question_id is not None:
+            self._notes_dirty = False
             self.notes_edited.emit(self._question_id, self.notes.toPlainText())
 
     def keep_unsaved_notes(self) -> None:
@@ -363,12 +364,12 @@ class QuestionPanel(QScrollArea):
         another question, closing) tries to save them again.
         """
         if self._question_id is not None:
-            self._notes_unsaved = True
+            self._notes_dirty = True
 
     @property
     def notes_unsaved(self) -> bool:
-        """Return True while notes whose save failed wait for the next try."""
-        return self._notes_unsaved
+        """Return True while typed notes wait to be saved (typing, or a failed save)."""
+        return self._notes_dirty
 
     # Drops anywhere on the panel -----------------------------------------------------------
     def drop_mime_data(self, mime: QMimeData) -> bool:

@@ -24,18 +24,17 @@ from app.gui.context import GuiContext
 from app.gui.dialogs.identity_dialog import IdentityDialog, show_identity
 from app.gui.dialogs.record_dialog import RecordDialog, delete_with_confirmation
 from app.gui.itemmodels.rows_table_model import Column, attr
-from app.gui.theme import TIER_TEXT_COLOURS, UNKNOWN_COLOUR, UNKNOWN_TEXT
+from app.gui.theme import SEVERITY_COLOURS, TIER_TEXT_COLOURS, UNKNOWN_COLOUR, UNKNOWN_TEXT
 from app.gui.widgets.blast_radius_layout import TIER_COLOURS
 from app.gui.widgets.blast_radius_view import BlastRadiusView
 from app.gui.widgets.record_html import UNKNOWN_RECORDED, record_line
 from app.gui.widgets.rows_table import RowsTable
-from app.gui.widgets.system_view_data import SystemViewData, load_system_view
 from app.ingest.fields import DELEGATIONS, GRANTS, RESOURCES, SYSTEMS
 from app.services.errors import UserError
+from app.services.system_view import SystemViewData, load_system_view
 
 logger = logging.getLogger(__name__)
 
-SEVERITY_COLOURS = {"critical": "#c62828", "high": "#e65100", "medium": "#b26a00", "low": "#558b2f"}
 _TEXT_COLOURS = TIER_TEXT_COLOURS
 
 

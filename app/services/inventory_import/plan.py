@@ -269,6 +269,7 @@ def plan_import(
         ImportFileError: The file cannot be read, the mapping is malformed, or a chosen header
             row names no sheet, is past its sheet's end or is empty.
     """
+    ws.refuse_own_file(Path(path), "imported as an inventory")
     reading = scaled(progress, 0.0, 0.8)
 
     def tick(fraction: float, message: str) -> None:

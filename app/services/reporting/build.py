@@ -201,18 +201,20 @@ def build_report(
     *,
     profile: str = "internal",
     today: dt.date | None = None,
-    refresh_gaps: bool = True,
     progress: Progress | None = None,
 ) -> ReportBundle:
-    """Read everything a report of one assessment shows.
+    """Read everything a report of one assessment shows, from one snapshot; write nothing.
+
+    Everything the report shows and the journal head it prints (and a signature covers) are
+    read in one read transaction, so the head is the fingerprint of exactly the state shown,
+    whatever other windows or processes commit meanwhile. Bring the gap findings up to date
+    before (:func:`refresh_report_gaps`): building never writes.
 
     Args:
         workspace: The open workspace.
         assessment_id: The assessment.
         profile: ``internal`` (everything) or ``client`` (secrets masked, no internal notes).
         today: The report date; today when None.
-        refresh_gaps: Bring the gap findings of a non-final assessment up to date first (a
-            journalled write), so the report shows the current gaps.
         progress: Receives progress; cancelling raises ``Cancelled``.
 
     Raises:
@@ -220,10 +222,24 @@ def build_report(
         Cancelled: The caller cancelled.
     """
     check_profile(profile)
-    today = today or dt.date.today()
-    loaded = load_questions(workspace, assessment_id)
-    if refresh_gaps and not loaded.info.final:
+    with workspace.db.snapshot():
+        return _build(workspace, assessment_id, profile, today or dt.date.today(), progress)
+
+
+def refresh_report_gaps(workspace: Workspace, assessment_id: int) -> None:
+    """Bring the gap findings of a non-final assessment up to date (a journalled write).
+
+    Callers run it before :func:`build_report` so the report shows the current gaps.
+    """
+    if not load_questions(workspace, assessment_id).info.final:
         refresh_gap_findings(workspace, assessment_id)
+
+
+def _build(
+    workspace: Workspace, assessment_id: int, profile: str, today: dt.date,
+    progress: Progress | None,
+) -> ReportBundle:  # fmt: skip
+    loaded = load_questions(workspace, assessment_id)
     client = profile == "client"
     read = _read(workspace, loaded, client, today, progress)
     check_cancelled(progress)

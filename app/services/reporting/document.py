@@ -26,7 +26,6 @@ from app.services.assessments import AssessmentInfo
 from app.services.engagement import EngagementInfo
 from app.services.workspace import Workspace
 from app.storage.models import AISystem, JournalEntry, Person
-from app.support.preferences import load_preferences
 
 logger = logging.getLogger(__name__)
 
@@ -150,9 +149,8 @@ def build_document(
         today: The report date.
         versions: ``(framework id, title, version)`` of each framework used.
     """
-    prefs = load_preferences()
-    assessor = prefs.assessor_name or engagement.assessor or info.assessor
-    firm = prefs.assessor_organisation or engagement.assessor_organisation or branding.organisation
+    assessor = engagement.assessor or info.assessor  # the workspace's, never this machine's
+    firm = engagement.assessor_organisation or branding.organisation
     revisions = _revisions(info, assessor)
     client = engagement.client or "the client"
     return DocumentControl(

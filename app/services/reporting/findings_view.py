@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from app.domain.enums import FindingSource, FindingStatus
+from app.domain.enums import FindingSource, FindingStatus, severity_rank
 from app.reports.viewmodels import ActionItem, EvidenceItem, Finding
 from app.services.assessments import AssessmentQuestions
 from app.services.evidence import EvidenceInfo, get_evidence, list_evidence
@@ -17,7 +17,6 @@ logger = logging.getLogger(__name__)
 
 #: Gap findings repeat the assessor's notes after this marker; the client profile drops them.
 NOTES_MARKER = "\nAssessor's notes:"
-_SEVERITY_RANK = {"critical": 1, "high": 2, "medium": 3, "low": 4}
 _MILESTONES = {
     "critical": "within 30 days",
     "high": "within 60 days",
@@ -45,7 +44,7 @@ def collect_findings(workspace: Workspace, assessment_id: int, system: str) -> l
         if row.assessment_id is not None and row.assessment_id != assessment_id:
             continue  # another assessment's gap of the same system
         found[row.id] = get_finding(workspace, row.id)
-    return sorted(found.values(), key=lambda f: (_SEVERITY_RANK.get(f.severity, 5), f.id))
+    return sorted(found.values(), key=lambda f: (severity_rank(f.severity), f.id))
 
 
 def _detail(finding: FindingInfo, client: bool) -> str:
@@ -92,7 +91,7 @@ def build_actions(findings: Sequence[Finding]) -> tuple[ActionItem, ...]:
             continue
         steps.append(
             ActionItem(
-                priority=_SEVERITY_RANK.get(finding.severity, 5),
+                priority=severity_rank(finding.severity) + 1,
                 title=finding.recommendation or finding.title,
                 findings=(finding.finding_id,),
                 owner=finding.owner,

@@ -24,8 +24,13 @@ from app.services import journal
 from app.services.errors import UserError
 from app.services.pending import publish_file, sha256_of
 from app.services.progress import Cancelled, Progress, check_cancelled, scaled
-from app.services.reporting.build import ReportBundle, build_report, check_profile
-from app.services.reporting.portfolio import build_portfolio
+from app.services.reporting.build import (
+    ReportBundle,
+    build_report,
+    check_profile,
+    refresh_report_gaps,
+)
+from app.services.reporting.portfolio import read_portfolio
 from app.services.reporting.signing import (
     SigningRequest,
     SignOutcome,
@@ -164,6 +169,7 @@ def generate_pdf(
     check_profile(profile)
     if signing is not None:
         check_can_sign(workspace, assessment_id, signing)
+    refresh_report_gaps(workspace, assessment_id)
     bundle = build_report(
         workspace, assessment_id, profile=profile, today=today, progress=scaled(progress, 0, 0.3)
     )
@@ -220,6 +226,7 @@ def generate_workbook(
         Cancelled: The caller cancelled.
     """
     output = _checked_output(output, (".xlsx",))
+    refresh_report_gaps(workspace, assessment_id)
     bundle = build_report(
         workspace, assessment_id, profile=profile, today=today, progress=scaled(progress, 0, 0.5)
     )
@@ -261,11 +268,10 @@ def generate_portfolio(
         Cancelled: The caller cancelled.
     """
     output = _checked_output(output, (".pdf",))
-    data = build_portfolio(
+    data, head = read_portfolio(
         workspace, profile=profile, today=today, progress=scaled(progress, 0, 0.5)
     )
     from app.reports.pdf import render_portfolio_pdf  # deferred: WeasyPrint is heavy
-    from app.services.reporting.document import journal_head
 
     return _publish(
         workspace,
@@ -282,7 +288,7 @@ def generate_portfolio(
             sha256_of(partial),
             _pages(partial),
             "",
-            journal_head(workspace)[1],
+            head,
         ),
     )
 

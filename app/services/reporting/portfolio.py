@@ -34,13 +34,12 @@ from app.services.identity_analysis import analyse_all, hygiene_settings, load_g
 from app.services.inventory_queries import FindingRow, list_findings, list_systems
 from app.services.progress import Progress, check_cancelled, scaled
 from app.services.reporting.build import check_profile
-from app.services.reporting.document import build_branding
+from app.services.reporting.document import build_branding, journal_head
 from app.services.reporting.findings_view import finding_ref
 from app.services.reporting.masking import for_client
 from app.services.scoring import AssessmentScore, score_assessment
 from app.services.settings import all_workspace_settings
 from app.services.workspace import Workspace
-from app.support.preferences import load_preferences
 
 logger = logging.getLogger(__name__)
 
@@ -150,14 +149,37 @@ def build_portfolio(
     today: dt.date | None = None,
     progress: Progress | None = None,
 ) -> PortfolioData:
-    """Read the portfolio of every AI system of the workspace.
+    """Read the portfolio of every AI system of the workspace, from one snapshot.
+
+    Raises:
+        UserError: An unknown profile.
+        Cancelled: The caller cancelled.
+    """
+    return read_portfolio(workspace, profile=profile, today=today, progress=progress)[0]
+
+
+def read_portfolio(
+    workspace: Workspace,
+    *,
+    profile: str = "internal",
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> tuple[PortfolioData, str]:
+    """Return the portfolio and the journal head hash, both read in one read transaction.
 
     Raises:
         UserError: An unknown profile.
         Cancelled: The caller cancelled.
     """
     check_profile(profile)
-    today = today or dt.date.today()
+    with workspace.db.snapshot():
+        data = _portfolio(workspace, profile, today or dt.date.today(), progress)
+        return data, journal_head(workspace)[1]
+
+
+def _portfolio(
+    workspace: Workspace, profile: str, today: dt.date, progress: Progress | None
+) -> PortfolioData:
     summaries = analyse_all(workspace, progress=scaled(progress, 0.0, 0.3))
     latest = _latest(workspace)
     scores: dict[str, AssessmentScore] = {}
@@ -244,7 +266,6 @@ def _document(
     workspace: Workspace, profile: str, today: dt.date, scores: dict[str, AssessmentScore]
 ) -> DocumentControl:
     engagement = get_engagement(workspace)
-    prefs = load_preferences()
     versions: dict[str, FrameworkVersion] = {}
     for score in scores.values():
         for ref in score.assessment.frameworks:
@@ -253,8 +274,8 @@ def _document(
         title="AI system portfolio: identity and maturity",
         client=engagement.client,
         engagement=engagement.title,
-        assessor=prefs.assessor_name or engagement.assessor,
-        assessor_organisation=prefs.assessor_organisation or engagement.assessor_organisation,
+        assessor=engagement.assessor,  # the workspace's engagement, never this machine's
+        assessor_organisation=engagement.assessor_organisation,
         reviewer=engagement.reviewer,
         report_date=today,
         report_version="1.0",

@@ -1,8 +1,9 @@
 """Alembic environment: migrations always run on a connection handed in by the app."""
 
 from alembic import context
+from sqlmodel import SQLModel
 
-from app.storage.models import SQLModel
+import app.storage.models  # noqa: F401 - registers every table on SQLModel.metadata
 
 connection = context.config.attributes["connection"]
 context.configure(

@@ -1,9 +1,9 @@
-"""What the import wizard shows before the dry run: the sheets, their header rows, the columns.
+"""An inventory file before the dry run: its sheets, their header rows, the columns.
 
-Pure Python (no Qt), run on a worker thread. It reads the file with the importer's own reader
-and header matching (``app.ingest``), so the suggested field of each column is exactly what
-the import would do without a mapping; the wizard's mapping step overrides only what the user
-changes.
+The use case behind the import wizard's first pages, open to any other client. It reads the
+file with the importer's own reader and header matching (``app.ingest``), so the suggested
+field of each column is exactly what the import would do without a mapping; a mapping given
+by the user overrides only what it changes.
 """
 
 from __future__ import annotations

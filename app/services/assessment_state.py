@@ -1,8 +1,8 @@
-"""What the Assessments page holds about the open assessment, as plain values.
+"""The state of one open assessment as plain values: its questions, answers, evidence, scores.
 
-Nothing here touches a widget: :func:`load_state` and :func:`attach_files` run on worker
-threads through :mod:`app.gui.tasks`, and the page keeps the returned :class:`AssessmentState`
-current as answers change.
+A use case of its own (the window's Assessments page is one client): :func:`load_state` reads
+it, :func:`score_state` scores it and :func:`attach_files` stores evidence for an answer; the
+caller keeps the returned :class:`AssessmentState` current as answers change.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ class QuestionEntry:
 
     @property
     def id(self) -> str:
+        """Return the question's id."""
         return self.question.id
 
 
@@ -68,20 +69,25 @@ class AssessmentState:
 
     @property
     def info(self) -> AssessmentInfo:
+        """Return the assessment's summary."""
         return self.loaded.info
 
     @property
     def read_only(self) -> bool:
+        """Return True when the assessment is final."""
         return self.info.final
 
     def entry(self, question_id: str) -> QuestionEntry:
+        """Return the question with its framework and path."""
         return self._index[question_id]
 
     def target_of(self, question_id: str) -> int:
+        """Return the question's target: its own override, else the assessment's."""
         override = self.responses[question_id].target_override
         return self.info.target_level if override is None else override
 
     def below_target(self, question_id: str) -> bool:
+        """Return True when the question is answered below its target."""
         response = self.responses[question_id]
         return response.level is not None and response.level < self.target_of(question_id)
 

@@ -1,4 +1,4 @@
-"""Everything the system view shows about one AI system, gathered off the UI thread.
+"""Everything known about one AI system for its view: profile, identities, blast radius, rules.
 
 Pure Python (no Qt): it calls the inventory and identity-analysis services and turns their
 results into plain rows for the view's tables and drawing.
