@@ -20,7 +20,7 @@ MAX_DEPTH = 64
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class RefusedYamlError(yaml.MarkedYAMLError):
+class RefusedYamlError(yaml.MarkedYAMLError):  # type: ignore[misc]  # PyYAML ships no types
     """The YAML is well formed but uses something Assay refuses (alias, duplicate key)."""
 
 
