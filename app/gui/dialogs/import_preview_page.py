@@ -27,7 +27,6 @@ from app.gui.dialogs.import_export_tabs import (
     coverage_rows,
     coverage_table,
 )
-from app.gui.dialogs.import_inspection import EXPORT_KIND
 from app.gui.dialogs.import_profile import PROFILE_FILTER, id_rule_options
 from app.gui.dialogs.import_values import ValuesTable
 from app.gui.dialogs.progress_dialog import run_with_progress
@@ -37,6 +36,7 @@ from app.gui.theme import BAD, WARNING
 from app.gui.widgets.rows_table import RowsTable
 from app.ingest.problems import Problem
 from app.services.inventory_import import ImportPlan, plan_import
+from app.services.inventory_import.inspection import EXPORT_KIND
 
 if TYPE_CHECKING:
     from app.gui.dialogs.import_wizard import ImportWizard

@@ -11,9 +11,9 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.gui.dialogs.import_inspection import SheetPreview
 from app.gui.dialogs.import_values import ValueChoices
 from app.ingest.fields import header_key
+from app.services.inventory_import.inspection import SheetPreview
 from app.services.inventory_import.profile import MappingProfile, profile_of
 
 logger = logging.getLogger(__name__)
