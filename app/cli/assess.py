@@ -97,7 +97,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.add_argument("--system", metavar="ID", help="only this system's")
     listing.set_defaults(handler=run_list)
 
-
     scope = verbs.add_parser("override", help="answer an inherited question for this system")
     _assessment_option(scope)
     scope.add_argument("--question", required=True, metavar="QID")
@@ -146,8 +145,7 @@ def _summary(info: assessments.AssessmentInfo) -> str:
         + (f" (risk tier {info.risk_tier})" if info.risk_tier else "")
         + f"\nanswered    {info.answered} of {info.questions}"
         + f"\nown         {info.own_questions} question(s); {info.inherited} inherited from the "
-        "organisation assessment"
-        + (f", {info.overridden} overridden" if info.overridden else "")
+        "organisation assessment" + (f", {info.overridden} overridden" if info.overridden else "")
     )
 
 

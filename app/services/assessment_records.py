@@ -24,13 +24,13 @@ from app.catalog.loader import load_framework_text
 from app.catalog.schema import Framework, Question
 from app.domain.enums import AssessmentKind, AssessmentStatus, Origin
 from app.services import journal
+from app.services.errors import UserError
 from app.services.inheritance import (
     INHERITED_FIELDS,
     inherits_live,
     organisation_answers,
     organisation_row,
 )
-from app.services.errors import UserError
 from app.services.workspace import Workspace
 from app.storage.models import AISystem, Assessment, FrameworkVersion, Response, ResponseEvidence
 from app.support.paths import assessments_dir
@@ -271,7 +271,8 @@ def assessment_info(
     row: Assessment, system: AISystem | None, counts: Sequence[int] = (0, 0)
 ) -> AssessmentInfo:
     """Return an assessment row as plain values (``counts``: questions, answered, inherited,
-    overridden; missing ones are 0)."""
+    overridden; missing ones are 0).
+    """
     total, done, inherited, overridden = (*counts, 0, 0, 0, 0)[:4]
     return AssessmentInfo(
         id=row.id or 0,
@@ -442,9 +443,11 @@ def list_assessments(workspace: Workspace, system: str | None = None) -> list[As
         query = (
             sa.select(Assessment, AISystem)
             .join(AISystem, isouter=True)
-            .order_by(Assessment.kind.desc(), Assessment.id)
+            .order_by(Assessment.kind, Assessment.id)  # the organisation first
         )
-        if system is not None:
+        if system == ORGANISATION_LABEL:  # the organisation's rounds (it has no system id)
+            query = query.where(Assessment.kind == AssessmentKind.ORGANISATION.value)
+        elif system is not None:
             query = query.where(AISystem.id == system_row(session, system).id)
         rows = session.execute(query).all()
         counts = _answer_counts(session, [row.id for row, _ in rows])

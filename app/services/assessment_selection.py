@@ -151,6 +151,4 @@ def filters_for(
     if extra:
         raise UserError(f"a filter names framework(s) not chosen: {', '.join(sorted(extra))}")
     common = FrameworkFilter(tuple(focus_areas) if focus_areas is not None else None, max_priority)
-    return {
-        fw.id: check_filter(fw, (per_framework or {}).get(fw.id, common)) for fw in frameworks
-    }
+    return {fw.id: check_filter(fw, (per_framework or {}).get(fw.id, common)) for fw in frameworks}

@@ -60,9 +60,9 @@ from app.services.assessment_records import (
 from app.services.assessment_selection import FrameworkFilter, filters_for, origin_of, select
 from app.services.errors import UserError
 from app.services.frameworks import catalog_for
+from app.services.identity_analysis import load_graph
 from app.services.inheritance import answered, organisation_answers
 from app.services.presets import find_preset
-from app.services.identity_analysis import load_graph
 from app.services.workspace import Workspace
 from app.storage.models import AISystem, Assessment, Evidence, Response, ResponseEvidence
 

@@ -100,7 +100,8 @@ def quality_gate_in(session: Session, assessment_id: int) -> QualityReport:
     loaded = questions_in(session, assessment_id)
     issues = _answer_issues(session, loaded)
     issues += _evidence_issues(session, assessment_id)
-    issues += _owner_issues(session, loaded.info.system_id)
+    if loaded.info.system_id is not None:  # the organisation assessment has no system
+        issues += _owner_issues(session, loaded.info.system_id)
     errors = tuple(i for i in issues if i.severity == ERROR)
     warnings = tuple(i for i in issues if i.severity == WARNING)
     logger.info(

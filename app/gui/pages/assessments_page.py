@@ -46,6 +46,7 @@ from app.gui.context import GuiContext
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.new_assessment_dialog import NewAssessmentChoice, NewAssessmentDialog
 from app.gui.dialogs.progress_dialog import run_with_progress
+from app.gui.pages.assessment_scope import ScopeController
 from app.gui.widgets.assessment_dashboard import AssessmentDashboard
 from app.gui.widgets.assessment_navigator import AssessmentNavigator
 from app.gui.widgets.chart_canvas import warm_up
@@ -142,6 +143,7 @@ class AssessmentsPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.panel, "Question")
         self.tabs.addTab(self.dashboard, "Dashboard")
+        self.scope = ScopeController(self)
         splitter = QSplitter()
         splitter.addWidget(self.navigator)
         splitter.addWidget(self.tabs)
@@ -287,7 +289,8 @@ class AssessmentsPage(QWidget):
         self.panel.show_question(
             state.entry(question_id), response, self._evidence_of(response), state.info.target_level
         )
-        if self.tabs.currentWidget() is not self.panel:
+        self.scope.question_shown(question_id)
+        if self.tabs.currentWidget() not in (self.panel, self.scope.subcategory):
             self.tabs.setCurrentWidget(self.panel)
         self._load_suggestions(question_id)
 

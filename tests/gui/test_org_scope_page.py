@@ -1,0 +1,69 @@
+"""The Assessments page with the engagement scope: inherited answers, overrides, one subcategory screen."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QInputDialog
+
+from app.services import assessments as svc
+from app.services import bulk_answers
+from app.services.workspace import open_workspace
+from app.storage.models import AISystem
+
+GV = "ir8596.secure.GV.OC-04"
+
+
+@pytest.fixture
+def ws(tmp_path):
+    workspace = open_workspace(tmp_path / "engagement.assay", actor="tester")
+    with workspace.db.write() as session:
+        session.add(AISystem(external_id="AIS-009", name="Agent", autonomy="autonomous"))
+    org = svc.new_assessment(workspace, None, ["nist-ir-8596"], filters=None)
+    changes = {r.question_id: {"level": 2} for r in svc.list_responses(workspace, org.id)}
+    bulk_answers.update_many(workspace, org.id, changes)
+    svc.new_assessment(workspace, "AIS-009", ["nist-ir-8596"])
+    return workspace
+
+
+def _page(make_main_window, qtbot, ws):
+    window = make_main_window(workspace=ws)
+    window.show()
+    window.show_page("assessments")
+    page = window.page("assessments")
+    qtbot.waitUntil(lambda: page.state is not None and not page.state.info.organisation)
+    return page
+
+
+def test_inherited_answer_is_read_only_and_can_be_overridden(
+    make_main_window, qtbot, ws, monkeypatch
+):
+    page = _page(make_main_window, qtbot, ws)
+    page.navigator.select_question(GV)
+    qtbot.waitUntil(lambda: page.panel.question_id == GV)
+    bar = page.scope.bar
+    assert bar.isVisibleTo(page)
+    assert "organisation assessment of" in bar.text.text()
+    assert page.panel.read_only
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("own entity", True))
+    bar.override_button.click()
+    assert page.state.responses[GV].origin == "overridden"
+    assert not page.panel.read_only
+    assert "Overridden" in bar.text.text()
+
+
+def test_one_screen_shows_three_focus_areas_and_saves_them_once(make_main_window, qtbot, ws):
+    page = _page(make_main_window, qtbot, ws)
+    page.navigator.select_question("ir8596.secure.PR.AA-05")
+    qtbot.waitUntil(lambda: page.scope.subcategory.ref == "PR.AA-05")
+    panel = page.scope.subcategory
+    assert all(c.isVisibleTo(panel) for c in panel.columns.values())
+    for area, level in (("secure", 3), ("defend", 2), ("thwart", "na")):
+        combo = panel.columns[area].level
+        combo.setCurrentIndex(combo.findData(level))
+    panel.note.setPlainText("shared note")
+    panel.save_button.click()
+    answers = {q: page.state.responses[q] for q in page.state.responses if "PR.AA-05" in q}
+    assert sorted(str(r.level) for r in answers.values()) == ["2", "3", "None"]
+    assert all((r.notes or r.justification) == "shared note" for r in answers.values())
+    assert page.scope.undo_last_bulk()
+    assert not any(page.state.responses[q].answered for q in answers)
