@@ -270,8 +270,9 @@ ORGANISATION_LABEL = "Organisation"
 def assessment_info(
     row: Assessment, system: AISystem | None, counts: Sequence[int] = (0, 0)
 ) -> AssessmentInfo:
-    """Return an assessment row as plain values (``counts``: questions, answered, inherited,
-    overridden; missing ones are 0).
+    """Return an assessment row as plain values.
+
+    ``counts`` are questions, answered, inherited and overridden; missing ones are 0.
     """
     total, done, inherited, overridden = (*counts, 0, 0, 0, 0)[:4]
     return AssessmentInfo(

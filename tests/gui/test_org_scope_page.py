@@ -1,4 +1,4 @@
-"""The Assessments page with the engagement scope: inherited answers, overrides, one subcategory screen."""
+"""The Assessments page with the engagement scope: inherited answers, one subcategory screen."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Engagement scope: the organisation assessment, inheritance, overrides, presets and bulk answers."""
+"""Engagement scope: organisation assessment, inheritance, overrides, presets, bulk answers."""
 
 from __future__ import annotations
 
