@@ -8,7 +8,7 @@ from pathlib import Path
 from app.cli.common import CliContext, table
 from app.services import assessments, bulk_answers, presets
 from app.services.errors import UserError
-from app.services.evidence import add_evidence_files
+from app.services.evidence import add_evidence_files, bulk_answer_with_evidence
 from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
@@ -82,8 +82,8 @@ def _evidence_ids(ws: Workspace, files: list[str]) -> list[int]:
 def run_many(ctx: CliContext, ws: Workspace) -> int:
     """Answer a subcategory's focus areas, or every own question matching a filter."""
     args = ctx.args
-    evidence = _evidence_ids(ws, args.evidence)
     if args.all_focus_areas:
+        evidence = _evidence_ids(ws, args.evidence)
         result = bulk_answers.answer_focus_areas(
             ws, args.assessment, args.all_focus_areas, _levels(args.level),
             note=args.note, strength=args.strength, link_evidence=evidence,
@@ -99,9 +99,8 @@ def run_many(ctx: CliContext, ws: Workspace) -> int:
         if level == assessments.NOT_APPLICABLE and not (args.note or "").strip():
             raise UserError("an N/A answer needs its justification in --note")
         changes = assessments.answer_changes(level, note=args.note, strength=args.strength)
-        result = bulk_answers.bulk_answer(
-            ws, args.assessment, chosen, link_evidence=evidence, **changes
-        )
+        files = [Path(f) for f in args.evidence]
+        result = bulk_answer_with_evidence(ws, args.assessment, chosen, changes, files)
     rows = [
         [r.question_id, "N/A" if r.not_applicable else "-" if r.level is None else str(r.level)]
         for r in result.responses

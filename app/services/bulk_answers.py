@@ -14,6 +14,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
+from sqlmodel import Session
+
 from app.catalog.schema import Question
 from app.domain.enums import Origin
 from app.services import journal
@@ -29,6 +32,7 @@ from app.services.assessments import change_row, validate_changes
 from app.services.errors import UserError
 from app.services.inheritance import INHERITED_FIELDS, organisation_answers
 from app.services.workspace import Workspace
+from app.storage.models import ResponseEvidence
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +44,12 @@ class BulkResult:
     Attributes:
         responses: The changed answers as they now count.
         before: Question id → the values before (what :func:`restore_answers` puts back).
+        linked: Evidence ids the action linked to every answer (the undo unlinks them).
     """
 
     responses: tuple[ResponseInfo, ...]
     before: dict[str, dict[str, Any]]
+    linked: tuple[int, ...] = ()
 
 
 def update_many(
@@ -67,29 +73,60 @@ def update_many(
         UserError: The assessment is final, a question is not in it or is inherited, or a
             value is invalid; then nothing changes.
     """
+    with workspace.db.write() as session:
+        return update_many_in(
+            session, workspace, assessment_id, changes, link_evidence=link_evidence, action=action
+        )
+
+
+def update_many_in(
+    session: Session,
+    workspace: Workspace,
+    assessment_id: int,
+    changes: Mapping[str, Mapping[str, Any]],
+    *,
+    link_evidence: Sequence[int] = (),
+    unlink_evidence: Sequence[int] = (),
+    action: str = "response.bulk_update",
+) -> BulkResult:
+    """Change several answers inside the caller's write transaction, with one journal entry.
+
+    Raises:
+        UserError: As :func:`update_many`.
+    """
     if not changes:
         raise UserError("choose at least one question")
     clean = {qid: validate_changes(dict(c)) for qid, c in changes.items()}
-    with workspace.db.write() as session:
-        editable_row(session, assessment_id)
-        before, after = {}, {}
-        for question_id, values in clean.items():
-            row = response_row(session, assessment_id, question_id)
-            old, new = change_row(session, workspace, row, values, link_evidence)
-            before[question_id] = old
-            after[question_id] = new
-        journal.record(
-            session,
-            actor=workspace.actor,
-            action=action,
-            entity="assessment",
-            entity_id=assessment_id,
-            before={"questions": before},
-            after={"questions": after, "count": len(clean)},
-        )
-        shown = [r for r in responses_in(session, assessment_id) if r.question_id in clean]
+    editable_row(session, assessment_id)
+    before, after = {}, {}
+    for question_id, values in clean.items():
+        row = response_row(session, assessment_id, question_id)
+        old, new = change_row(session, workspace, row, values, link_evidence)
+        if unlink_evidence:
+            _unlink(session, row.id or 0, unlink_evidence)
+            new["evidence_unlinked"] = list(unlink_evidence)
+        before[question_id], after[question_id] = old, new
+    journal.record(
+        session,
+        actor=workspace.actor,
+        action=action,
+        entity="assessment",
+        entity_id=assessment_id,
+        before={"questions": before},
+        after={"questions": after, "count": len(clean)},
+    )
+    shown = [r for r in responses_in(session, assessment_id) if r.question_id in clean]
     logger.info("%s: %d answer(s) of assessment %s", action, len(clean), assessment_id)
-    return BulkResult(tuple(shown), before)
+    return BulkResult(tuple(shown), before, tuple(link_evidence))
+
+
+def _unlink(session: Session, response_id: int, evidence_ids: Sequence[int]) -> None:
+    session.execute(
+        sa.delete(ResponseEvidence).where(
+            ResponseEvidence.response_id == response_id,
+            ResponseEvidence.evidence_id.in_(list(evidence_ids)),
+        )
+    )
 
 
 def bulk_answer(
@@ -112,13 +149,20 @@ def bulk_answer(
 
 
 def restore_answers(
-    workspace: Workspace, assessment_id: int, before: Mapping[str, Mapping[str, Any]]
+    workspace: Workspace,
+    assessment_id: int,
+    before: Mapping[str, Mapping[str, Any]],
+    unlink: Sequence[int] = (),
 ) -> BulkResult:
-    """Put back the values a bulk action returned as ``before`` (its undo), as one action."""
-    changes = {qid: _undo_values(values) for qid, values in before.items() if values}
+    """Undo a bulk action as one action: put back its ``before`` values, unlink its evidence."""
+    changes = {qid: _undo_values(values) for qid, values in before.items() if values or unlink}
     if not changes:
         raise UserError("nothing to undo")
-    return update_many(workspace, assessment_id, changes, action="response.bulk_undo")
+    with workspace.db.write() as session:
+        return update_many_in(
+            session, workspace, assessment_id, changes, unlink_evidence=unlink,
+            action="response.bulk_undo",
+        )  # fmt: skip
 
 
 def _undo_values(values: Mapping[str, Any]) -> dict[str, Any]:

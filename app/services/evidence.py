@@ -28,6 +28,7 @@ from app.services.assessments import (
     response_row,
     update_response_in,
 )
+from app.services.bulk_answers import BulkResult, update_many_in
 from app.services.errors import UserError
 from app.services.progress import Progress, check_cancelled
 from app.services.settings import get_workspace_setting
@@ -297,6 +298,31 @@ def answer_with_evidence(
         return update_response_in(
             session, workspace, assessment_id, question_id, link_evidence=ids, **changes
         )
+
+
+def bulk_answer_with_evidence(
+    workspace: Workspace,
+    assessment_id: int,
+    question_ids: Sequence[str],
+    changes: dict[str, Any],
+    files: Sequence[Path],
+    progress: Progress | None = None,
+) -> BulkResult:
+    """Give several answers the same changes and evidence files, all in one transaction.
+
+    Every file is read first; the files, the answers and the one journal entry of the bulk
+    change then commit together, or not at all.
+
+    Raises:
+        UserError: A file cannot be read or is too large, or as ``update_many``.
+    """
+    staged = _stage(workspace, [Path(p) for p in files], progress)
+    if not changes and not staged:
+        raise UserError("say what to set: a level, N/A with a reason, evidence or provenance")
+    with workspace.db.write() as session:
+        ids = [info.id for info in _store_staged(session, workspace, staged, "", progress)]
+        wanted = {qid: dict(changes) for qid in dict.fromkeys(question_ids)}
+        return update_many_in(session, workspace, assessment_id, wanted, link_evidence=ids)
 
 
 def _store_staged(

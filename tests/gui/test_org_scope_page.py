@@ -65,5 +65,30 @@ def test_one_screen_shows_three_focus_areas_and_saves_them_once(make_main_window
     answers = {q: page.state.responses[q] for q in page.state.responses if "PR.AA-05" in q}
     assert sorted(str(r.level) for r in answers.values()) == ["2", "3", "None"]
     assert all((r.notes or r.justification) == "shared note" for r in answers.values())
-    assert page.scope.undo_last_bulk()
+    page.undo()  # Ctrl+Z takes back all three at once
     assert not any(page.state.responses[q].answered for q in answers)
+
+
+def test_bulk_answer_of_picked_questions_is_one_step(make_main_window, qtbot, ws, tmp_path):
+    page = _page(make_main_window, qtbot, ws)
+    navigator = page.navigator
+    ids = ["ir8596.secure.DE.CM-01", "ir8596.defend.DE.CM-01", GV]
+    navigator.tree.clearSelection()
+    for question_id in ids:
+        navigator.question_item(question_id).setSelected(True)
+    dialog = page.scope.bulk_dialog()
+    assert "2 question(s) picked" in dialog.picked_button.text()  # the inherited one is left out
+    dialog.level.setCurrentIndex(dialog.level.findData("na"))
+    assert not dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()
+    dialog.note.setPlainText("No monitoring of this kind here")
+    proof = tmp_path / "scope.txt"
+    proof.write_text("scope statement")
+    dialog.set_files([proof])
+    page.scope.apply_bulk(dialog)
+    qtbot.waitUntil(lambda: page.state.responses[ids[0]].not_applicable)
+    changed = [page.state.responses[q] for q in ids[:2]]
+    assert all(r.not_applicable and len(r.evidence_ids) == 1 for r in changed)
+    assert page.state.responses[GV].inherited
+    page.undo()
+    assert not any(page.state.responses[q].answered for q in ids[:2])
+    assert all(not page.state.responses[q].evidence_ids for q in ids[:2])

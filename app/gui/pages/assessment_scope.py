@@ -8,15 +8,19 @@ bulk-answer services (one journal entry per action).
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QPushButton
 
+from app.gui.dialogs.bulk_answer_dialog import BulkAnswerDialog
 from app.gui.dialogs.error_dialog import show_error
+from app.gui.dialogs.progress_dialog import run_with_progress
 from app.gui.widgets.inheritance_bar import InheritanceBar
 from app.gui.widgets.subcategory_panel import SubcategoryPanel
 from app.services import bulk_answers
 from app.services.errors import UserError
+from app.services.evidence import bulk_answer_with_evidence
 
 if TYPE_CHECKING:
     from app.gui.pages.assessments_page import AssessmentsPage
@@ -33,13 +37,20 @@ class ScopeController:
         self.page = page
         self.bar = InheritanceBar()
         self.subcategory = SubcategoryPanel()
-        self.last_bulk: tuple[int, dict] | None = None
         page.tabs.addTab(self.subcategory, SUBCATEGORY_TAB)
         body = page.panel.widget().layout()  # the question panel scrolls one body widget
         body.insertWidget(0, self.bar)  # type: ignore[attr-defined]
+        self.bulk_button = QPushButton("Answer several…")
+        self.bulk_button.setToolTip(
+            "Give the questions picked in the tree (Ctrl/Shift-click), or all the filter shows, "
+            "one level, N/A, note, provenance or evidence in one step"
+        )
+        self.bulk_button.clicked.connect(self._on_bulk_clicked)
+        page.navigator.layout().addWidget(self.bulk_button)
         self.bar.override_requested.connect(self.override)
         self.bar.inherit_requested.connect(self.inherit)
         self.subcategory.save_requested.connect(self.save_subcategory)
+        self.subcategory.attach_requested.connect(self._on_attach_requested)
 
     def question_shown(self, question_id: str) -> None:
         """Follow the page's current question: origin line, read-only state, subcategory."""
@@ -78,18 +89,94 @@ class ScopeController:
         except UserError as exc:
             show_error(self.page, "Cannot save the subcategory", exc)
             return
-        self.last_bulk = (state.info.id, result.before)
-        self._stored(result.responses)
+        self._done(state.info.id, result)
 
-    def undo_last_bulk(self) -> bool:
-        """Take back the last subcategory save as one action; return True when done."""
-        if self.last_bulk is None or self.page.state is None:
-            return False
-        assessment_id, before = self.last_bulk
-        result = bulk_answers.restore_answers(self.page.workspace, assessment_id, before)
-        self.last_bulk = None
+    def _done(self, assessment_id: int, result: bulk_answers.BulkResult) -> None:
+        """Show a bulk result and make it one Ctrl+Z step."""
+        from app.gui.pages.assessments_page import UNDO_LIMIT, UndoStep
+
+        first = next(iter(result.before), "")
+        self.page.undo_stack.append(UndoStep(first, {}, None, (assessment_id, result)))
+        del self.page.undo_stack[:-UNDO_LIMIT]
         self._stored(result.responses)
+        self.page._context.status_message.emit(
+            f"Changed {len(result.responses)} answer(s) in one step (Ctrl+Z undoes it)"
+        )
+
+    def undo_bulk(self, step: tuple[int, bulk_answers.BulkResult]) -> bool:
+        """Take back one bulk or subcategory answer as one action; return True when done."""
+        assessment_id, result = step
+        if self.page.state is None or self.page.state.info.id != assessment_id:
+            return False
+        try:
+            restored = bulk_answers.restore_answers(
+                self.page.workspace, assessment_id, result.before, result.linked
+            )
+        except UserError as exc:
+            show_error(self.page, "Cannot undo", exc)
+            return False
+        self._stored(restored.responses)
         return True
+
+    def _on_attach_requested(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self.page, "Evidence for every focus area")
+        self.attach_to_subcategory([Path(p) for p in paths])
+
+    def attach_to_subcategory(self, paths: list[Path]) -> None:
+        """Store files and link them to the shown subcategory's own answers, in one step."""
+        state, current = self.page.state, self.page.panel.question_id
+        if state is None or current is None or not paths:
+            return
+        group = bulk_answers.focus_area_group(state.loaded, current)
+        targets = self.own_questions([q.id for q in group])
+        self._run_bulk(targets, {}, paths)
+
+    def _run_bulk(self, targets: list[str], changes: dict, paths: list[Path]) -> None:
+        state = self.page.state
+        if state is None or state.read_only or not targets:
+            self.page._context.status_message.emit("No own answer to change")
+            return
+        run_with_progress(
+            self.page, "Answering several questions", bulk_answer_with_evidence,
+            self.page.workspace, state.info.id, targets, changes, paths,
+            writes=True, on_success=lambda result: self._bulk_saved(state, result),
+        )  # fmt: skip
+
+    # Bulk answering ------------------------------------------------------------------------
+    def own_questions(self, question_ids: list[str]) -> list[str]:
+        """Return the questions among these whose answers this assessment gives itself."""
+        state = self.page.state
+        if state is None:
+            return []
+        return [
+            q for q in question_ids if q in state.responses and not state.responses[q].inherited
+        ]
+
+    def bulk_dialog(self) -> BulkAnswerDialog:
+        """Return the dialog for answering the picked (or shown) questions at once."""
+        navigator = self.page.navigator
+        picked = self.own_questions(navigator.selected_questions())
+        shown = self.own_questions(navigator.visible_questions())
+        return BulkAnswerDialog(len(picked), len(shown), self.page)
+
+    def _on_bulk_clicked(self) -> None:
+        dialog = self.bulk_dialog()
+        if dialog.exec() == BulkAnswerDialog.DialogCode.Accepted:
+            self.apply_bulk(dialog)
+
+    def apply_bulk(self, dialog: BulkAnswerDialog) -> None:
+        """Save what the dialog holds to the picked or shown questions, on the write worker."""
+        state, navigator = self.page.state, self.page.navigator
+        if state is None or state.read_only:
+            return
+        chosen = navigator.selected_questions() if dialog.use_picked() else (
+            navigator.visible_questions()
+        )  # fmt: skip
+        self._run_bulk(self.own_questions(chosen), dialog.changes(), dialog.files())
+
+    def _bulk_saved(self, state: object, result: bulk_answers.BulkResult) -> None:
+        if state is self.page.state and self.page.state is not None:
+            self._done(self.page.state.info.id, result)
 
     def _stored(self, responses: tuple) -> None:
         for response in responses:

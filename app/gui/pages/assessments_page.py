@@ -86,6 +86,7 @@ class UndoStep:
     question_id: str
     before: dict[str, Any]
     accepted: Accepted | None = None
+    bulk: Any = None  # a bulk or subcategory answer: undone as one (see ScopeController)
 
 
 def assessment_label(info: AssessmentInfo) -> str:
@@ -462,11 +463,12 @@ class AssessmentsPage(QWidget):
         values = dict(step.before)
         if values.get("not_applicable"):
             values.pop("level", None)
-        undone = (
-            self._undo_accept(step.accepted)
-            if step.accepted is not None
-            else self._save(step.question_id, **values)
-        )
+        if step.bulk is not None:
+            undone = self.scope.undo_bulk(step.bulk)
+        elif step.accepted is not None:
+            undone = self._undo_accept(step.accepted)
+        else:
+            undone = self._save(step.question_id, **values)
         if undone:
             self.navigator.select_question(step.question_id)
             ref = state.entry(step.question_id).question.ref

@@ -87,6 +87,8 @@ class SubcategoryPanel(QWidget):
 
     #: ref, {focus area: level}, shared note, shared strength
     save_requested = Signal(str, dict, str, object)
+    #: the user asked to attach evidence files to every focus area's answer
+    attach_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -100,6 +102,9 @@ class SubcategoryPanel(QWidget):
         for text, value in STRENGTHS:
             self.strength.addItem(text, value)
         self.evidence = _label("", "pageHint")
+        self.attach_button = QPushButton("Attach evidence…")
+        self.attach_button.setToolTip("Store files and link them to every focus area's answer")
+        self.attach_button.clicked.connect(self.attach_requested)
         self.save_button = QPushButton("Save all focus areas")
         self.save_button.setObjectName("primary")
         self.save_button.clicked.connect(self._on_save)
@@ -120,6 +125,7 @@ class SubcategoryPanel(QWidget):
         bottom.addWidget(QLabel("Evidence strength"))
         bottom.addWidget(self.strength)
         bottom.addWidget(self.evidence, 1)
+        bottom.addWidget(self.attach_button)
         bottom.addWidget(self.save_button)
         inner.addLayout(bottom)
         scroll = QScrollArea()
@@ -137,6 +143,7 @@ class SubcategoryPanel(QWidget):
         for column in self.columns.values():
             column.setVisible(False)
         self.save_button.setEnabled(False)
+        self.attach_button.setEnabled(False)
 
     def show_group(
         self,
@@ -163,6 +170,7 @@ class SubcategoryPanel(QWidget):
         self.strength.setCurrentIndex(max(0, self.strength.findData(shared.evidence_strength)))
         self.evidence.setText("Evidence: " + (", ".join(evidence_names) or "none linked"))
         self.save_button.setEnabled(bool(own) and not read_only)
+        self.attach_button.setEnabled(bool(own) and not read_only)
 
     def levels(self) -> dict[str, int | str | None]:
         """Return the level chosen for each shown focus area whose answer is the system's own."""
