@@ -92,3 +92,33 @@ def test_bulk_answer_of_picked_questions_is_one_step(make_main_window, qtbot, ws
     page.undo()
     assert not any(page.state.responses[q].answered for q in ids[:2])
     assert all(not page.state.responses[q].evidence_ids for q in ids[:2])
+
+
+def test_new_assessment_dialog_offers_presets_with_counts(make_main_window, qtbot, ws, tmp_path):
+    page = _page(make_main_window, qtbot, ws)
+    dialog = page.new_assessment_dialog()
+    dialog.set_system("AIS-009")
+    texts = [dialog.preset_box.itemText(i) for i in range(dialog.preset_box.count())]
+    agentic = next(t for t in texts if t.startswith("Agentic AI system: OWASP Agentic + NHI"))
+    assert "own +" in agentic
+    assert "inherited questions" in agentic
+    dialog.set_preset("agentic")
+    qtbot.waitUntil(dialog.target_known)
+    assert "of its own" in dialog.count_label.text()
+    choice = dialog.choice()
+    assert choice.preset == "agentic"
+    assert not choice.organisation
+    page.create_assessment(choice)
+    qtbot.waitUntil(lambda: page.state is not None and page.state.info.scope.get("preset"))
+    assert page.state.info.inherited > 0
+    assert "inherited" in page.dashboard.origin_label.text()
+    assert "inherited" in page.assessment_box.currentText()
+    dialog.system_box.setCurrentIndex(dialog.system_box.findData("__organisation__"))
+    texts = [dialog.preset_box.itemText(i) for i in range(dialog.preset_box.count())]
+    assert any(t.startswith("Organisation baseline: AI RMF GOVERN + IR 8596 GV") for t in texts)
+    assert dialog.choice().organisation
+    dialog.set_preset(None)
+    dialog.set_frameworks(["nist-ai-rmf"])
+    saved = dialog.save_current_as("Governance only")
+    assert saved is not None
+    assert dialog.preset().id == "governance-only"

@@ -91,7 +91,14 @@ class UndoStep:
 
 def assessment_label(info: AssessmentInfo) -> str:
     status = STATUS_TEXT.get(info.status, info.status)
-    return f"#{info.id} {info.system} — {info.title} ({status}, {info.answered}/{info.questions})"
+    scope = ""
+    if info.inherited or info.overridden:
+        scope = f"; {info.own_questions} own, {info.inherited} inherited"
+        scope += f", {info.overridden} overridden" if info.overridden else ""
+    return (
+        f"#{info.id} {info.system} — {info.title} ({status}, {info.answered}/{info.questions}"
+        f"{scope})"
+    )
 
 
 class AssessmentsPage(QWidget):
@@ -617,8 +624,9 @@ class AssessmentsPage(QWidget):
             "Creating the assessment",
             partial(new_assessment, title=choice.title),  # run_with_progress has its own title
             self.workspace,
-            choice.system,
+            None if choice.organisation else choice.system,
             choice.frameworks,
+            preset=choice.preset,
             focus_areas=choice.focus_areas,
             max_priority=choice.max_priority,
             target=choice.target,
