@@ -36,8 +36,8 @@ FILTERS = {
     "unanswered": "Unanswered",
     "flagged": "Flagged",
     "below": "Below target",
-    "own": "Own answers (not inherited)",
-    "inherited": "Inherited from the organisation",
+    "own": "Own answers",
+    "inherited": "Inherited",
 }
 
 

@@ -149,6 +149,16 @@ class ResponseInfo:
         """Return True when the answer is the organisation assessment's (read-only here)."""
         return self.origin == Origin.INHERITED
 
+    @property
+    def source_text(self) -> str:
+        """Return where the answer comes from, in words; empty for the system's own answer."""
+        if self.inherited:
+            day = f" of {self.inherited_on.isoformat()}" if self.inherited_on else ""
+            return f"Inherited from the organisation assessment{day}"
+        if self.origin == Origin.OVERRIDDEN:
+            return f"Overridden for this system: {self.override_reason}"
+        return ""
+
     def as_dict(self) -> dict[str, Any]:
         """Return the response as JSON-ready data."""
         return journal.jsonable(asdict(self))

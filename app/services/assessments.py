@@ -314,7 +314,7 @@ def _assessment_row(
     refs = [framework_ref(stored_version(session, fw)) for fw in plan.frameworks]
     filters = {fw_id: f.as_dict() for fw_id, f in plan.filters.items()}
     first = next(iter(filters.values()))
-    uniform = all(f["focus_areas"] == first["focus_areas"] for f in filters.values())
+    uniform = all(f == first for f in filters.values())
     scope = {
         "focus_areas": first["focus_areas"] if uniform else None,
         "max_priority": first["max_priority"] if uniform else None,

@@ -127,6 +127,8 @@ def _answer_issues(session: Session, loaded: AssessmentQuestions) -> list[GateIs
         if not response.answered:
             if question.priority == HIGH_PRIORITY:
                 message = f"{label} is a High-priority question and is unanswered"
+                if response.inherited:
+                    message += " (it is inherited: answer it in the organisation assessment)"
                 issues.append(GateIssue("unanswered-high", message, question.id))
             else:
                 other_unanswered += 1

@@ -201,3 +201,22 @@ def test_presets_are_data_and_users_can_save_their_own(tmp_path):
     assert presets.find_preset("thwart-high", mine).filters == saved.filters
     with pytest.raises(UserError, match="shipped"):
         presets.save_preset("agentic", "x", ["owasp-asi"], {}, user_file=mine)
+
+
+def test_reports_say_which_answers_are_inherited(engagement, catalog):
+    from app.services.reporting import build_portfolio, build_report
+
+    ws, org = engagement
+    info = svc.new_assessment(ws, "AIS-001", preset="agentic", catalog=catalog)
+    bundle = build_report(ws, info.id)
+    gv = next(a for a in bundle.data.answers if a.question_id == GV)
+    assert gv.source.startswith("Inherited from the organisation assessment of")
+    assert "7 of the 86 answers are inherited" in bundle.data.scope_text
+    with pytest.raises(UserError, match="portfolio"):
+        build_report(ws, org.id)
+    portfolio = build_portfolio(ws)
+    assert portfolio.organisation is not None
+    assert portfolio.organisation.answered == 175
+    row = next(s for s in portfolio.systems if s.system_id == "AIS-001")
+    assert (row.own_answers, row.inherited_answers, row.overridden_answers) == (79, 7, 0)
+    assert all(s.system_id != "Organisation" for s in portfolio.systems)

@@ -15,14 +15,11 @@ logger = logging.getLogger(__name__)
 def origin_text(response: ResponseInfo) -> str:
     """Return the words that say where an answer comes from (empty for a system's own)."""
     if response.inherited:
-        day = response.inherited_on.isoformat() if response.inherited_on else "—"
         return (
-            f"Inherited from the organisation assessment of {day}: level, note and evidence "
-            "are the organisation's and read-only here."
+            f"{response.source_text}: level, note and evidence are the organisation's and "
+            "read-only here."
         )
-    if response.origin == "overridden":
-        return f"Overridden for this system: {response.override_reason}"
-    return ""
+    return response.source_text
 
 
 class InheritanceBar(QWidget):
@@ -36,7 +33,11 @@ class InheritanceBar(QWidget):
         self.question_id: str | None = None
         self.text = QLabel()
         self.text.setWordWrap(True)
-        self.text.setObjectName("banner")
+        self.text.setObjectName("inheritedBanner")
+        self.text.setStyleSheet(
+            "QLabel#inheritedBanner { background: #e8f1fb; color: #123c69; padding: 6px 10px;"
+            " border: 1px solid #9cc2e5; border-radius: 4px; }"
+        )
         self.override_button = QPushButton("Override for this system…")
         self.inherit_button = QPushButton("Use the organisation answer")
         layout = QHBoxLayout(self)

@@ -72,10 +72,7 @@ class _AreaColumn(QGroupBox):
         value = "na" if response.not_applicable else response.level
         self.level.setCurrentIndex(max(0, self.level.findData(value)))
         self.level.setEnabled(not response.inherited)
-        day = response.inherited_on.isoformat() if response.inherited_on else "—"
-        self.origin.setText(
-            f"Inherited from the organisation assessment of {day}" if response.inherited else ""
-        )
+        self.origin.setText(response.source_text)
         self.setVisible(True)
 
     def chosen(self) -> int | str | None:

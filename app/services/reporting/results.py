@@ -8,7 +8,6 @@ from typing import Any
 
 from app.catalog.errors import CatalogError
 from app.catalog.registry import Catalog
-from app.domain.enums import Origin
 from app.reports.viewmodels import (
     Answer,
     Comparison,
@@ -121,7 +120,7 @@ def build_answers(
                 answered_by=response.answered_by,
                 answered_at=response.answered_at,
                 also_covers=_also_covers(catalog, question.id),
-                source=answer_source(response),
+                source=response.source_text,
             )
         )
     return tuple(answers)
@@ -214,13 +213,3 @@ def build_comparison(workspace: Workspace, previous_id: int, current_id: int) ->
         ),
         unchanged=len(comparison.questions) - len(changed),
     )
-
-
-def answer_source(response: ResponseInfo) -> str:
-    """Return where an answer comes from, for reports: empty for the system's own answer."""
-    if response.inherited:
-        day = response.inherited_on.isoformat() if response.inherited_on else ""
-        return f"Inherited from the organisation assessment{f' of {day}' if day else ''}"
-    if response.origin == Origin.OVERRIDDEN:
-        return f"Overridden for this system: {response.override_reason}"
-    return ""
