@@ -8,7 +8,7 @@ from pathlib import Path
 from app.cli.common import CliContext, table
 from app.services import assessments, bulk_answers, presets
 from app.services.errors import UserError
-from app.services.evidence import add_evidence_files, bulk_answer_with_evidence
+from app.services.evidence import bulk_answer_with_evidence
 from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
@@ -73,21 +73,19 @@ def _known() -> str:
     return "framework=, node=, focus=, priority=, text=, unanswered"
 
 
-def _evidence_ids(ws: Workspace, files: list[str]) -> list[int]:
-    if not files:
-        return []
-    return [info.id for info in add_evidence_files(ws, [Path(f) for f in files])]
-
-
 def run_many(ctx: CliContext, ws: Workspace) -> int:
     """Answer a subcategory's focus areas, or every own question matching a filter."""
     args = ctx.args
+    files = [Path(f) for f in args.evidence]
     if args.all_focus_areas:
-        evidence = _evidence_ids(ws, args.evidence)
-        result = bulk_answers.answer_focus_areas(
-            ws, args.assessment, args.all_focus_areas, _levels(args.level),
-            note=args.note, strength=args.strength, link_evidence=evidence,
+        loaded = assessments.load_questions(ws, args.assessment)
+        wanted = bulk_answers.focus_area_changes(
+            loaded, args.all_focus_areas, _levels(args.level), note=args.note,
+            strength=args.strength,
         )  # fmt: skip
+        result = bulk_answer_with_evidence(
+            ws, args.assessment, wanted, files, action="response.focus_areas"
+        )
     else:
         loaded = assessments.load_questions(ws, args.assessment)
         chosen = bulk_answers.matching(
@@ -99,8 +97,8 @@ def run_many(ctx: CliContext, ws: Workspace) -> int:
         if level == assessments.NOT_APPLICABLE and not (args.note or "").strip():
             raise UserError("an N/A answer needs its justification in --note")
         changes = assessments.answer_changes(level, note=args.note, strength=args.strength)
-        files = [Path(f) for f in args.evidence]
-        result = bulk_answer_with_evidence(ws, args.assessment, chosen, changes, files)
+        wanted = {question_id: dict(changes) for question_id in chosen}
+        result = bulk_answer_with_evidence(ws, args.assessment, wanted, files)
     rows = [
         [r.question_id, "N/A" if r.not_applicable else "-" if r.level is None else str(r.level)]
         for r in result.responses

@@ -327,23 +327,39 @@ def answer_focus_areas(
     Raises:
         UserError: Unknown subcategory or focus area, or as :func:`update_many`.
     """
-    from app.services.assessments import answer_changes
-
     loaded = load_questions(workspace, assessment_id)
-    group = [q for _, q in loaded.entries() if q.ref == ref and q.focus_area is not None]
-    if not group:
-        raise UserError(f"assessment {assessment_id} has no focus-area question {ref!r}")
-    by_area = {q.focus_area.value: q for q in group if q.focus_area is not None}
-    unknown = set(levels) - set(by_area) - {"all"}
-    if unknown:
-        raise UserError(f"{ref} has no focus area {', '.join(sorted(unknown))} in this assessment")
-    chosen = {area: levels.get(area, levels.get("all")) for area in by_area}
-    changes = {
-        by_area[area].id: answer_changes(level, note=note, strength=strength)
-        for area, level in chosen.items()
-        if area in levels or "all" in levels
-    }
+    changes = focus_area_changes(loaded, ref, levels, note=note, strength=strength)
     return update_many(
         workspace, assessment_id, changes, link_evidence=link_evidence,
         action="response.focus_areas",
     )  # fmt: skip
+
+
+def focus_area_changes(
+    loaded: AssessmentQuestions,
+    ref: str,
+    levels: Mapping[str, int | str | None],
+    *,
+    note: str | None = None,
+    strength: str | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Return the changes that answer one subcategory's focus areas, by question id.
+
+    Raises:
+        UserError: Unknown subcategory, focus area or level.
+    """
+    from app.services.assessments import answer_changes
+
+    group = [q for _, q in loaded.entries() if q.ref == ref and q.focus_area is not None]
+    if not group:
+        raise UserError(f"assessment {loaded.info.id} has no focus-area question {ref!r}")
+    by_area = {q.focus_area.value: q for q in group if q.focus_area is not None}
+    unknown = set(levels) - set(by_area) - {"all"}
+    if unknown:
+        raise UserError(f"{ref} has no focus area {', '.join(sorted(unknown))} in this assessment")
+    return {
+        question.id: answer_changes(levels.get(area, levels.get("all")), note=note,
+                                    strength=strength)
+        for area, question in by_area.items()
+        if area in levels or "all" in levels
+    }  # fmt: skip

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import logging
 import mimetypes
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -303,26 +303,38 @@ def answer_with_evidence(
 def bulk_answer_with_evidence(
     workspace: Workspace,
     assessment_id: int,
-    question_ids: Sequence[str],
-    changes: dict[str, Any],
+    changes: Mapping[str, Mapping[str, Any]],
     files: Sequence[Path],
     progress: Progress | None = None,
+    *,
+    action: str = "response.bulk_update",
 ) -> BulkResult:
-    """Give several answers the same changes and evidence files, all in one transaction.
+    """Change several answers and link evidence files to each, all in one transaction.
 
     Every file is read first; the files, the answers and the one journal entry of the bulk
     change then commit together, or not at all.
 
+    Args:
+        workspace: The open workspace.
+        assessment_id: The assessment.
+        changes: Question id → its changes (as for ``update_response``); may be empty dicts
+            when only files are attached.
+        files: Evidence files to store and link to every answer named.
+        progress: Told about each file; cancelling stores nothing.
+        action: The journal action.
+
     Raises:
-        UserError: A file cannot be read or is too large, or as ``update_many``.
+        UserError: A file cannot be read or is too large, nothing to set, or as
+            ``update_many``.
     """
     staged = _stage(workspace, [Path(p) for p in files], progress)
-    if not changes and not staged:
+    if not any(changes.values()) and not staged:
         raise UserError("say what to set: a level, N/A with a reason, evidence or provenance")
     with workspace.db.write() as session:
         ids = [info.id for info in _store_staged(session, workspace, staged, "", progress)]
-        wanted = {qid: dict(changes) for qid in dict.fromkeys(question_ids)}
-        return update_many_in(session, workspace, assessment_id, wanted, link_evidence=ids)
+        return update_many_in(
+            session, workspace, assessment_id, changes, link_evidence=ids, action=action
+        )
 
 
 def _store_staged(

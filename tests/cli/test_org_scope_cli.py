@@ -53,3 +53,25 @@ def test_all_focus_areas_in_one_action(workspace, capsys):
     code, _ = _run(capsys, workspace, "assess", "answer", "--assessment", str(info["id"]),
                    "--all-focus-areas", "PR.AA-05", "--level", "bogus=1")  # fmt: skip
     assert code == 1
+
+
+def test_focus_areas_with_evidence_or_a_missing_file(workspace, capsys, tmp_path):
+    with workspace.db.write() as session:
+        session.add(AISystem(external_id="AIS-009", name="Agent", autonomy="autonomous"))
+    _, info = _run(capsys, workspace, "assess", "new", "--system", "AIS-009", "--framework",
+                   "nist-ir-8596")  # fmt: skip
+    aid = str(info["id"])
+    missing = str(tmp_path / "missing.pdf")
+    code, _ = _run(capsys, workspace, "assess", "answer", "--assessment", aid,
+                   "--all-focus-areas", "DE.CM-01", "--level", "2", "--evidence", missing)  # fmt: skip
+    assert code == 1
+    _, shown = _run(capsys, workspace, "assess", "show", "--assessment", aid)
+    assert not any(r["level"] is not None for r in shown["responses"])  # nothing half-written
+    proof = tmp_path / "monitoring.txt"
+    proof.write_text("SIEM rules for AI agents")
+    code, done = _run(capsys, workspace, "assess", "answer", "--assessment", aid,
+                      "--all-focus-areas", "DE.CM-01", "--level", "2", "--evidence",
+                      str(proof))  # fmt: skip
+    assert code == 0
+    assert [len(r["evidence_ids"]) for r in done] == [1, 1, 1]
+    assert {r["level"] for r in done} == {2}

@@ -138,7 +138,7 @@ class ScopeController:
             return
         run_with_progress(
             self.page, "Answering several questions", bulk_answer_with_evidence,
-            self.page.workspace, state.info.id, targets, changes, paths,
+            self.page.workspace, state.info.id, {q: dict(changes) for q in targets}, paths,
             writes=True, on_success=lambda result: self._bulk_saved(state, result),
         )  # fmt: skip
 

@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
@@ -332,8 +333,8 @@ class AssessmentsPage(QWidget):
     def _suggestions_arrived(
         self, key: tuple[int, str], found: list[Suggestion], exc: BaseException | None = None
     ) -> None:
-        if key != self._suggestion_for:
-            return
+        if key != self._suggestion_for or not shiboken6.isValid(self.panel.suggestions):
+            return  # another question is shown now, or the window closed meanwhile
         if exc is not None:
             logger.warning("no suggestions for %s: %s", key, exc)
         self.panel.suggestions.set_suggestions(found)
