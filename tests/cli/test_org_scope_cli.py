@@ -63,7 +63,8 @@ def test_focus_areas_with_evidence_or_a_missing_file(workspace, capsys, tmp_path
     aid = str(info["id"])
     missing = str(tmp_path / "missing.pdf")
     code, _ = _run(capsys, workspace, "assess", "answer", "--assessment", aid,
-                   "--all-focus-areas", "DE.CM-01", "--level", "2", "--evidence", missing)  # fmt: skip
+                   "--all-focus-areas", "DE.CM-01", "--level", "2",
+                   "--evidence", missing)  # fmt: skip
     assert code == 1
     _, shown = _run(capsys, workspace, "assess", "show", "--assessment", aid)
     assert not any(r["level"] is not None for r in shown["responses"])  # nothing half-written
