@@ -23,6 +23,7 @@ from app.gui.theme import apply_theme
 from app.services.workspace import open_workspace
 
 SYSTEM, IDENTITY = "AIS-025", "sa-ais025"
+SUBCATEGORY_QUESTION = "ir8596.secure.PR.AA-05"  # one screen for Secure, Defend and Thwart
 
 Step = tuple[str, Callable[[], QWidget | None]]
 
@@ -59,7 +60,14 @@ def _steps(window: MainWindow, workspace: Path, register: Path | None) -> list[S
         return window.page("assessments").lifecycle.open_compare()
 
     steps += [("system", system), ("dashboard", dashboard), ("identity", identity)]
+
+    def subcategory() -> None:
+        page = window.page("assessments")
+        page.navigator.select_question(SUBCATEGORY_QUESTION)
+        page.tabs.setCurrentWidget(page.scope.subcategory)
+
     steps += [("reassessment", reassessment), ("compare", compare)]
+    steps += [("subcategory", subcategory)]
     if register is not None:
         steps.append(("import-values", lambda: _import_check(window, register)))
     return steps

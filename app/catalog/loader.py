@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from app.catalog.errors import CatalogError, Problem
+from app.catalog.presets import PresetFile
 from app.catalog.schema import Crosswalk, Framework
 from app.catalog.structure import format_location
 from app.support.safe_yaml import compose_strict, load_strict
@@ -29,6 +30,7 @@ __all__ = [
     "load_crosswalk_text",
     "load_framework",
     "load_framework_text",
+    "load_presets_text",
     "problems_from_validation",
 ]
 
@@ -202,3 +204,12 @@ def dump_framework_yaml(framework: Framework) -> str:
     data = framework.model_dump(mode="json", by_alias=True, exclude_defaults=True)
     data = {"schema_version": framework.schema_version, **data}
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def load_presets_text(text: str, source_name: str) -> PresetFile:
+    """Parse and validate a presets file from its YAML text.
+
+    Raises:
+        CatalogError: The text has problems; every problem is listed.
+    """
+    return _validate(PresetFile, text, source_name)

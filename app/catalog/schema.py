@@ -12,7 +12,8 @@ One YAML file per framework version, ``assessments/<framework-id>/<version>.yaml
     source_note: "..."
     dimensions: [focus_area]        # optional; then every question names its focus area
     nodes:                          # the tree; node ids unique within the file
-      - {id: GOVERN, kind: function, title: GOVERN, summary: "...", children: [...]}
+      - {id: GOVERN, kind: function, title: GOVERN, summary: "...", children: [...],
+         scope: organisation, scope_reason: "..."}
     questions:
       - id: airmf.GOVERN-1.1        # unique across every loaded file (one prefix per framework)
         ref: "GOVERN 1.1"           # the framework's own reference, exact
@@ -25,10 +26,19 @@ One YAML file per framework version, ``assessments/<framework-id>/<version>.yaml
         guidance: "..."             # what good looks like and where to look
         evidence: ["...", "..."]    # at least one item to request
         levels: {0: "...", 5: "..."}  # optional level descriptors, keys 0..5
+        scope: organisation         # organisation | system | either; else the node's (below)
+        scope_reason: "..."         # why, where a question differs from its node
         applies_to: {}              # see Applicability; {} applies always
         inventory_facts: []         # inventory facts that can answer it, e.g. identity.last_rotated
         references: []
     upgrades: []                    # mappings from earlier versions, see app.catalog.mapping
+
+Scope says who answers a question: ``organisation`` (once, in the engagement's organisation
+assessment; every system assessment inherits it), ``system`` (each AI system) or ``either``
+(the organisation may answer it for all; a system answers it itself where the organisation did
+not). A question takes the scope of its nearest node that names one, ``system`` when none does;
+a node that names a scope must give its ``scope_reason``, and so must a question whose scope
+differs from its node's.
 
 Questions hang under leaf nodes only, so a question's path (root node to leaf node) is
 unambiguous and no node mixes its own questions with child nodes in a score.
@@ -70,7 +80,7 @@ from pydantic import (
 from app.catalog.errors import UnknownIdError
 from app.catalog.mapping import Identifier, VersionMapping, mapping_problems
 from app.catalog.structure import crosswalk_problems, framework_problems, merge_errors
-from app.domain.enums import Autonomy, FocusArea
+from app.domain.enums import Autonomy, FocusArea, Scope
 
 logger = logging.getLogger(__name__)
 
@@ -214,6 +224,8 @@ class Node(_Model):
     kind: NodeKind
     title: Text
     summary: str = ""
+    scope: Scope | None = None
+    scope_reason: str = ""
     children: tuple[Node, ...] = ()
 
 
@@ -259,6 +271,8 @@ class Question(_Model):
     guidance: str = ""
     evidence: Annotated[tuple[Text, ...], NonEmpty, _MIN_ONE]
     levels: dict[Level, Text] = Field(default_factory=dict)
+    scope: Scope | None = None
+    scope_reason: str = ""
     applies_to: Applicability = Field(default_factory=Applicability)
     inventory_facts: tuple[FactName, ...] = ()
     references: tuple[Text, ...] = ()
@@ -385,6 +399,17 @@ class Framework(_Model):
     def question_path(self, question_id: str) -> tuple[Node, ...]:
         """Return the nodes from the root down to the question's leaf node."""
         return self.node_path(self.question(question_id).node)
+
+    def node_scope(self, node_id: str) -> Scope:
+        """Return the scope a node gives its questions: its own or its nearest ancestor's."""
+        for node in reversed(self.node_path(node_id)):
+            if node.scope is not None:
+                return node.scope
+        return Scope.SYSTEM
+
+    def scope_of(self, question: Question) -> Scope:
+        """Return who answers a question: its own scope, else its node's (``system`` at last)."""
+        return question.scope or self.node_scope(question.node)
 
     def questions_under(self, node_id: str) -> tuple[Question, ...]:
         """Return the questions at or below a node, in file order."""

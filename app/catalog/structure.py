@@ -58,11 +58,45 @@ def framework_problems(data: Mapping[str, Any]) -> list[StructureProblem]:
     dimensions = data.get("dimensions") or []
     wants_focus = isinstance(dimensions, list | tuple) and "focus_area" in dimensions
     seen_questions: dict[str, int] = {}
+    node_scopes: dict[str, Any] = {}
+    _scope_walk(data.get("nodes"), ("nodes",), "system", node_scopes, out)
     for index, question in enumerate(questions):
         if not isinstance(question, Mapping):
             continue
         out.extend(_question_problems(question, index, seen_questions, leaf, wants_focus))
+        out.extend(_question_scope_problems(question, index, node_scopes))
     return out
+
+
+def _scope_walk(
+    nodes: Any, loc: Loc, inherited: Any, scopes: dict[str, Any], out: list[StructureProblem]
+) -> None:
+    """Record each node's effective scope; a node naming a scope must say why."""
+    if not isinstance(nodes, list | tuple):
+        return
+    for index, node in enumerate(nodes):
+        if not isinstance(node, Mapping):
+            continue
+        here = (*loc, index)
+        own = node.get("scope")
+        if own is not None and not str(node.get("scope_reason") or "").strip():
+            out.append(((*here, "scope_reason"), f"is required: the node sets scope {own!r}"))
+        scope = own if own is not None else inherited
+        if isinstance(node.get("id"), str):
+            scopes[node["id"]] = scope
+        _scope_walk(node.get("children"), (*here, "children"), scope, scopes, out)
+
+
+def _question_scope_problems(
+    question: Mapping[str, Any], index: int, node_scopes: dict[str, Any]
+) -> list[StructureProblem]:
+    own, node = question.get("scope"), question.get("node")
+    if own is None or not isinstance(node, str) or node not in node_scopes:
+        return []
+    if own != node_scopes[node] and not str(question.get("scope_reason") or "").strip():
+        message = f"is required: scope {own!r} differs from node {node}'s {node_scopes[node]!r}"
+        return [(("questions", index, "scope_reason"), message)]
+    return []
 
 
 def _question_problems(

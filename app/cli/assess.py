@@ -6,10 +6,12 @@ import argparse
 import logging
 from pathlib import Path
 
+from app.cli import assess_scope as cli_bulk
 from app.cli.common import CliContext, table
 from app.services import (
     answer_undo,
     assessments,
+    bulk_answers,
     findings,
     quality_gate,
     scoring,
@@ -26,19 +28,38 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("assess", help="assess an AI system against frameworks")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB", required=True)
 
-    new = verbs.add_parser("new", help="start an assessment of an AI system")
-    new.add_argument("--system", required=True, metavar="ID", help="inventory id of the system")
-    new.add_argument("--framework", required=True, metavar="ID[,ID]", help="framework ids")
+    new = verbs.add_parser("new", help="start an assessment of an AI system or the organisation")
+    who = new.add_mutually_exclusive_group(required=True)
+    who.add_argument("--system", metavar="ID", help="inventory id of the system")
+    who.add_argument(
+        "--organisation",
+        action="store_true",
+        help="the engagement's organisation assessment (organisation-level questions, once)",
+    )
+    new.add_argument("--framework", metavar="ID[,ID]", help="framework ids (or a --preset)")
+    new.add_argument("--preset", metavar="NAME", help="a preset: agentic, organisation-baseline…")
     new.add_argument("--focus", metavar="AREAS", help="IR 8596 focus areas: secure,defend,thwart")
     new.add_argument("--max-priority", type=int, metavar="N", help="1 High only … 3 all")
     new.add_argument("--target", type=int, metavar="N", help="target maturity 0-5")
     new.add_argument("--title", default="", metavar="TEXT")
     new.set_defaults(handler=run_new)
 
-    answer = verbs.add_parser("answer", help="answer one question")
+    answer = verbs.add_parser("answer", help="answer one question, a subcategory or a filter")
     _assessment_option(answer)
-    answer.add_argument("--question", required=True, metavar="QID")
-    answer.add_argument("--level", required=True, metavar="0-5|na|none")
+    target = answer.add_mutually_exclusive_group(required=True)
+    target.add_argument("--question", metavar="QID")
+    target.add_argument(
+        "--all-focus-areas",
+        metavar="REF",
+        help="every IR 8596 focus area of one subcategory (e.g. PR.AA-05) in one action",
+    )
+    target.add_argument(
+        "--where", metavar="FILTER", help=f"bulk: every own question matching {_FILTER_HELP}"
+    )
+    answer.add_argument(
+        "--level", required=True, metavar="0-5|na|none[,…]", help="with --all-focus-areas one "
+        "level for all, or secure=N,defend=N,thwart=N"
+    )  # fmt: skip
     answer.add_argument("--note", metavar="TEXT", help="notes; the justification for na")
     answer.add_argument("--evidence", action="append", default=[], metavar="FILE")
     answer.add_argument("--strength", metavar="S", help="self-declared|document|observed|tested")
@@ -85,6 +106,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.add_argument("--system", metavar="ID", help="only this system's")
     listing.set_defaults(handler=run_list)
 
+    scope = verbs.add_parser("override", help="answer an inherited question for this system")
+    _assessment_option(scope)
+    scope.add_argument("--question", required=True, metavar="QID")
+    scope.add_argument("--reason", required=True, metavar="TEXT", help="why this system differs")
+    scope.set_defaults(handler=run_override)
+
+    back = verbs.add_parser("inherit", help="drop an override: the organisation answer counts")
+    _assessment_option(back)
+    back.add_argument("--question", required=True, metavar="QID")
+    back.set_defaults(handler=run_inherit)
+
+    listing_presets = verbs.add_parser("presets", help="list presets with their question counts")
+    listing_presets.add_argument("--system", metavar="ID", help="count for this system")
+    listing_presets.set_defaults(handler=run_presets)
+
+
+_FILTER_HELP = (
+    "framework=ID,node=ID,focus=AREA,priority=N,unanswered,text=WORDS (all optional, comma-"
+    "separated)"
+)
+
 
 def _assessment_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--assessment", required=True, type=int, metavar="ID")
@@ -111,16 +153,21 @@ def _summary(info: assessments.AssessmentInfo) -> str:
         f"target      {info.target_level}"
         + (f" (risk tier {info.risk_tier})" if info.risk_tier else "")
         + f"\nanswered    {info.answered} of {info.questions}"
+        + f"\nown         {info.own_questions} question(s); {info.inherited} inherited from the "
+        "organisation assessment" + (f", {info.overridden} overridden" if info.overridden else "")
     )
 
 
 def run_new(ctx: CliContext) -> int:
     """Create an assessment."""
     args = ctx.args
+    if not args.framework and not args.preset:
+        raise UserError("name the frameworks with --framework, or a --preset")
     info = assessments.new_assessment(
         ctx.workspace(),
-        args.system,
+        None if args.organisation else args.system,
         _split(args.framework) or [],
+        preset=args.preset,
         focus_areas=_split(args.focus),
         max_priority=args.max_priority,
         target=args.target,
@@ -130,21 +177,12 @@ def run_new(ctx: CliContext) -> int:
     return 0
 
 
-def _level(text: str) -> int | str | None:
-    value = text.strip().lower()
-    if value == "none":
-        return None
-    if value == assessments.NOT_APPLICABLE:
-        return value
-    if value.isdigit():
-        return int(value)
-    raise UserError(f"--level must be 0-5, na or none, not {text!r}")
-
-
 def run_answer(ctx: CliContext) -> int:
-    """Answer one question, optionally attaching evidence files."""
+    """Answer one question, a subcategory's focus areas, or every question of a filter."""
     args, ws = ctx.args, ctx.workspace()
-    level = _level(args.level)
+    if args.question is None:
+        return cli_bulk.run_many(ctx, ws)
+    level = cli_bulk.parse_level(args.level)
     if level == assessments.NOT_APPLICABLE and not (args.note or "").strip():
         raise UserError("an N/A answer needs its justification in --note")
     if assessments.get_assessment(ws, args.assessment).final:
@@ -195,6 +233,13 @@ def run_score(ctx: CliContext) -> int:
     return 0
 
 
+def _origin(response: assessments.ResponseInfo) -> str:
+    if response.inherited:
+        day = response.inherited_on.isoformat() if response.inherited_on else "?"
+        return f"organisation {day}"
+    return "overridden" if response.origin == "overridden" else "own"
+
+
 def run_show(ctx: CliContext) -> int:
     """Print the assessment and every answer."""
     ws = ctx.workspace()
@@ -209,11 +254,12 @@ def run_show(ctx: CliContext) -> int:
                 r.evidence_strength or "",
                 str(len(r.evidence_ids)),
                 ("flagged " if r.flagged else "") + ("reviewed" if r.reviewed else ""),
+                _origin(r),
                 (r.justification or r.notes).replace("\n", " ")[:50],
             ]
             for r in responses
         ]
-        headers = ["question", "level", "strength", "files", "review", "note"]
+        headers = ["question", "level", "strength", "files", "review", "from", "note"]
         return _summary(info) + "\n\n" + table(rows, headers)
 
     data = {"assessment": info.as_dict(), "responses": [r.as_dict() for r in responses]}
@@ -320,3 +366,24 @@ def run_list(ctx: CliContext) -> int:
     text = table(rows, ["id", "system", "status", "answered", "title"])
     ctx.output([a.as_dict() for a in found], text)
     return 0
+
+
+def run_override(ctx: CliContext) -> int:
+    """Answer an inherited question for this system instead (with a reason)."""
+    args = ctx.args
+    response = bulk_answers.override(ctx.workspace(), args.assessment, args.question, args.reason)
+    ctx.output(response.as_dict(), f"{response.question_id}: overridden ({args.reason.strip()})")
+    return 0
+
+
+def run_inherit(ctx: CliContext) -> int:
+    """Drop an override so that the organisation answer counts again."""
+    args = ctx.args
+    response = bulk_answers.inherit_again(ctx.workspace(), args.assessment, args.question)
+    ctx.output(response.as_dict(), f"{response.question_id}: inherited again")
+    return 0
+
+
+def run_presets(ctx: CliContext) -> int:
+    """List presets and how many questions each asks (of its own, and inherited)."""
+    return cli_bulk.run_presets(ctx)

@@ -43,6 +43,7 @@ def run_demo(ctx: CliContext) -> int:
     summary: dict[str, object] = {
         "workspace": str(result.workspace_path),
         "assessments": result.assessment_ids,
+        "organisation_assessment": result.organisation_assessment_id,
     }
     if out is not None:
         from app.services.demo.reports import write_demo_reports  # reporting is heavy

@@ -91,6 +91,29 @@ class DelegationKind(StrEnum):
     ON_BEHALF_OF = "on-behalf-of"
 
 
+class Scope(StrEnum):
+    """Who answers a question: the organisation once, each AI system, or either."""
+
+    ORGANISATION = "organisation"
+    SYSTEM = "system"
+    EITHER = "either"
+
+
+class Origin(StrEnum):
+    """Where the answer of a system assessment's question comes from."""
+
+    OWN = "own"
+    INHERITED = "inherited"
+    OVERRIDDEN = "overridden"
+
+
+class AssessmentKind(StrEnum):
+    """What an assessment covers: one AI system, or the organisation once per engagement."""
+
+    SYSTEM = "system"
+    ORGANISATION = "organisation"
+
+
 class AssessmentStatus(StrEnum):
     """Lifecycle of an assessment."""
 

@@ -396,6 +396,7 @@ class Answer:
     answered_by: str = ""
     answered_at: dt.datetime | None = None
     also_covers: tuple[str, ...] = ()
+    source: str = ""
 
     @property
     def answer_text(self) -> str:
@@ -524,6 +525,23 @@ class PortfolioSystem:
     open_findings: int = 0
     critical_findings: int = 0
     high_findings: int = 0
+    own_answers: int = 0
+    inherited_answers: int = 0
+    overridden_answers: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioOrganisation:
+    """The organisation assessment's results, shown once for every system."""
+
+    title: str
+    status: str
+    questions: int
+    answered: int
+    mean: float | None = None
+    achieved_level: int | None = None
+    coverage: float | None = None
+    completeness: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -570,6 +588,7 @@ class PortfolioData:
     top_findings: tuple[Finding, ...] = ()
     summary: str = ""
     method_text: str = ""
+    organisation: PortfolioOrganisation | None = None
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:

@@ -68,6 +68,7 @@ def _response_columns(show_notes: bool) -> list[Column]:
         Column("Flagged", lambda a: "yes" if a.flagged else "", 9),
         Column("Answered by", lambda a: a.answered_by, 16),
         Column("Answered at", lambda a: a.answered_at, 18, "yyyy-mm-dd hh:mm"),
+        Column("Answer from", lambda a: a.source or "this system", 30, wrap=True),
     ]
 
 

@@ -26,6 +26,7 @@ from app.services.assessment_records import (
     record_change,
 )
 from app.services.errors import UserError
+from app.services.inheritance import freeze_inherited
 from app.services.workspace import Workspace
 from app.storage.models import Assessment, Response, ResponseEvidence
 
@@ -142,7 +143,9 @@ def finalize(workspace: Workspace, assessment_id: int, *, force: bool = False) -
                 f"first: {gate.errors[0].message}; fix them or finalise with force"
             )
         refresh_gap_findings_in(session, workspace, assessment_id)
+        frozen = freeze_inherited(session, row)
         extra = {"forced_over": [issue.message for issue in gate.errors]} if gate.errors else {}
+        extra |= {"inherited_frozen": frozen} if frozen else {}
         extra["seal"] = assessment_seal(session, assessment_id)
         _set_status(session, workspace, row, AssessmentStatus.FINAL, extra)
     logger.info("assessment %s is now %s", assessment_id, AssessmentStatus.FINAL.value)
@@ -162,9 +165,11 @@ def reassess(workspace: Workspace, assessment_id: int, *, title: str = "") -> As
         old, system = load_row(session, assessment_id)
         if old.status != AssessmentStatus.FINAL:
             raise UserError(f"assessment {assessment_id} is {old.status}; finalise it first")
+        name = system.name or system.external_id if system is not None else "Organisation"
         new = Assessment(
+            kind=old.kind,
             system_id=old.system_id,
-            title=title.strip() or f"{system.name or system.external_id} {dt.date.today()}",
+            title=title.strip() or f"{name} {dt.date.today()}",
             status=AssessmentStatus.DRAFT.value,
             frameworks=list(old.frameworks),
             scope=dict(old.scope),
@@ -204,7 +209,7 @@ def _copy_responses(session: Session, old_id: int, new_id: int) -> int:
         .all()
     )
     kept = ("question_id", *(f for f in RESPONSE_FIELDS if f != "reviewed"))
-    kept += ("answered_by", "answered_at")
+    kept += ("answered_by", "answered_at", "origin", "override_reason")
     values = [{"assessment_id": new_id} | {f: getattr(r, f) for f in kept} for r in old_rows]
     if not values:
         return 0

@@ -13,7 +13,7 @@ import hashlib
 import logging
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,9 +22,15 @@ from sqlmodel import Session
 from app.catalog.errors import CatalogError, UnknownIdError
 from app.catalog.loader import load_framework_text
 from app.catalog.schema import Framework, Question
-from app.domain.enums import AssessmentStatus
+from app.domain.enums import AssessmentKind, AssessmentStatus, Origin
 from app.services import journal
 from app.services.errors import UserError
+from app.services.inheritance import (
+    INHERITED_FIELDS,
+    inherits_live,
+    organisation_answers,
+    organisation_row,
+)
 from app.services.workspace import Workspace
 from app.storage.models import AISystem, Assessment, FrameworkVersion, Response, ResponseEvidence
 from app.support.paths import assessments_dir
@@ -58,10 +64,15 @@ class FrameworkRef:
 
 @dataclass(frozen=True)
 class AssessmentInfo:
-    """An assessment as plain values."""
+    """An assessment as plain values.
+
+    ``questions`` counts every question; ``inherited`` those answered by the organisation
+    assessment, ``overridden`` those the system answers itself instead. The organisation
+    assessment has ``kind`` ``organisation`` and no system.
+    """
 
     id: int
-    system_id: int
+    system_id: int | None
     system: str
     system_name: str
     title: str
@@ -79,15 +90,30 @@ class AssessmentInfo:
     finalized_at: dt.datetime | None
     questions: int = 0
     answered: int = 0
+    kind: str = AssessmentKind.SYSTEM.value
+    inherited: int = 0
+    overridden: int = 0
 
     @property
     def final(self) -> bool:
         """Return True when the assessment is final (read-only)."""
         return self.status == AssessmentStatus.FINAL
 
+    @property
+    def organisation(self) -> bool:
+        """Return True for the engagement's organisation assessment."""
+        return self.kind == AssessmentKind.ORGANISATION
+
+    @property
+    def own_questions(self) -> int:
+        """Return how many questions this assessment asks of its own (not inherited)."""
+        return self.questions - self.inherited
+
     def as_dict(self) -> dict[str, Any]:
-        """Return the assessment as JSON-ready data."""
-        return journal.jsonable(asdict(self))
+        """Return the assessment as JSON-ready data, with ``own_questions`` and inherited."""
+        data = journal.jsonable(asdict(self))
+        data |= {"own_questions": self.own_questions, "inherited_questions": self.inherited}
+        return data
 
 
 @dataclass(frozen=True)
@@ -108,11 +134,30 @@ class ResponseInfo:
     evidence_ids: tuple[int, ...] = ()
     reviewed_by: str = ""
     reviewed_at: dt.datetime | None = None
+    origin: str = Origin.OWN.value
+    override_reason: str = ""
+    inherited_from: int | None = None
+    inherited_on: dt.date | None = None
 
     @property
     def answered(self) -> bool:
         """Return True when the question has a level or is N/A."""
         return self.level is not None or self.not_applicable
+
+    @property
+    def inherited(self) -> bool:
+        """Return True when the answer is the organisation assessment's (read-only here)."""
+        return self.origin == Origin.INHERITED
+
+    @property
+    def source_text(self) -> str:
+        """Return where the answer comes from, in words; empty for the system's own answer."""
+        if self.inherited:
+            day = f" of {self.inherited_on.isoformat()}" if self.inherited_on else ""
+            return f"Inherited from the organisation assessment{day}"
+        if self.origin == Origin.OVERRIDDEN:
+            return f"Overridden for this system: {self.override_reason}"
+        return ""
 
     def as_dict(self) -> dict[str, Any]:
         """Return the response as JSON-ready data."""
@@ -247,15 +292,22 @@ def _refs(row: Assessment) -> tuple[FrameworkRef, ...]:
     return tuple(FrameworkRef(**ref) for ref in row.frameworks)
 
 
+ORGANISATION_LABEL = "Organisation"
+
+
 def assessment_info(
-    row: Assessment, system: AISystem, counts: tuple[int, int] = (0, 0)
+    row: Assessment, system: AISystem | None, counts: Sequence[int] = (0, 0)
 ) -> AssessmentInfo:
-    """Return an assessment row as plain values."""
+    """Return an assessment row as plain values.
+
+    ``counts`` are questions, answered, inherited and overridden; missing ones are 0.
+    """
+    total, done, inherited, overridden = (*counts, 0, 0, 0, 0)[:4]
     return AssessmentInfo(
         id=row.id or 0,
         system_id=row.system_id,
-        system=system.external_id,
-        system_name=system.name,
+        system=system.external_id if system is not None else ORGANISATION_LABEL,
+        system_name=system.name if system is not None else ORGANISATION_LABEL,
         title=row.title,
         status=row.status,
         frameworks=_refs(row),
@@ -269,25 +321,70 @@ def assessment_info(
         created_at=row.created_at,
         submitted_at=row.submitted_at,
         finalized_at=row.finalized_at,
-        questions=counts[0],
-        answered=counts[1],
+        questions=total,
+        answered=done,
+        kind=row.kind,
+        inherited=inherited,
+        overridden=overridden,
     )
 
 
-def _answer_counts(session: Session, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
-    answered = sa.case(
-        (sa.or_(Response.level.is_not(None), Response.not_applicable.is_(True)), 1), else_=0
+def _is(column: Any, value: str) -> sa.Case:
+    return sa.case((column == value, 1), else_=0)
+
+
+def _answer_counts(session: Session, ids: Sequence[int]) -> dict[int, tuple[int, ...]]:
+    """Return per assessment: questions, answered (effective), inherited, overridden."""
+    has_answer = sa.or_(Response.level.is_not(None), Response.not_applicable.is_(True))
+    live = sa.and_(
+        Response.origin == Origin.INHERITED.value,
+        Assessment.status != AssessmentStatus.FINAL.value,
+        Assessment.kind == AssessmentKind.SYSTEM.value,
     )
+    own_answered = sa.case((sa.and_(sa.not_(live), has_answer), 1), else_=0)
     rows = session.execute(
-        sa.select(Response.assessment_id, sa.func.count(), sa.func.sum(answered))
+        sa.select(
+            Response.assessment_id,
+            sa.func.count(),
+            sa.func.sum(own_answered),
+            sa.func.sum(_is(Response.origin, Origin.INHERITED.value)),
+            sa.func.sum(_is(Response.origin, Origin.OVERRIDDEN.value)),
+        )
+        .join(Assessment, Assessment.id == Response.assessment_id)
         .where(Response.assessment_id.in_(ids))
         .group_by(Response.assessment_id)
     ).all()
-    return {aid: (total, int(done or 0)) for aid, total, done in rows}
+    live_answered = _live_inherited_answered(session, ids)
+    return {
+        aid: (total, int(done or 0) + live_answered.get(aid, 0), int(inh or 0), int(ovr or 0))
+        for aid, total, done, inh, ovr in rows
+    }
 
 
-def load_row(session: Session, assessment_id: int) -> tuple[Assessment, AISystem]:
-    """Return an assessment row and its system.
+def _live_inherited_answered(session: Session, ids: Sequence[int]) -> dict[int, int]:
+    """Count, per open system assessment, the inherited questions the organisation answered."""
+    source = organisation_row(session)
+    if source is None:
+        return {}
+    org = sa.orm.aliased(Response)
+    rows = session.execute(
+        sa.select(Response.assessment_id, sa.func.count())
+        .join(Assessment, Assessment.id == Response.assessment_id)
+        .join(org, sa.and_(org.question_id == Response.question_id, org.assessment_id == source.id))
+        .where(
+            Response.assessment_id.in_(ids),
+            Response.origin == Origin.INHERITED.value,
+            Assessment.status != AssessmentStatus.FINAL.value,
+            Assessment.kind == AssessmentKind.SYSTEM.value,
+            sa.or_(org.level.is_not(None), org.not_applicable.is_(True)),
+        )
+        .group_by(Response.assessment_id)
+    ).all()
+    return {aid: int(n) for aid, n in rows}
+
+
+def load_row(session: Session, assessment_id: int) -> tuple[Assessment, AISystem | None]:
+    """Return an assessment row and its system (None for the organisation assessment).
 
     Raises:
         UserError: No assessment has this id.
@@ -295,6 +392,8 @@ def load_row(session: Session, assessment_id: int) -> tuple[Assessment, AISystem
     row = session.get(Assessment, assessment_id)
     if row is None:
         raise UserError(f"no assessment {assessment_id}")
+    if row.system_id is None:
+        return row, None
     system = session.get(AISystem, row.system_id)
     if system is None:  # pragma: no cover - the foreign key forbids it
         raise UserError(f"assessment {assessment_id} names a missing system")
@@ -370,8 +469,14 @@ def list_assessments(workspace: Workspace, system: str | None = None) -> list[As
         UserError: ``system`` names no AI system.
     """
     with workspace.db.read() as session:
-        query = sa.select(Assessment, AISystem).join(AISystem).order_by(Assessment.id)
-        if system is not None:
+        query = (
+            sa.select(Assessment, AISystem)
+            .join(AISystem, isouter=True)
+            .order_by(Assessment.kind, Assessment.id)  # the organisation first
+        )
+        if system == ORGANISATION_LABEL:  # the organisation's rounds (it has no system id)
+            query = query.where(Assessment.kind == AssessmentKind.ORGANISATION.value)
+        elif system is not None:
             query = query.where(AISystem.id == system_row(session, system).id)
         rows = session.execute(query).all()
         counts = _answer_counts(session, [row.id for row, _ in rows])
@@ -432,6 +537,8 @@ _RESPONSE_COLUMNS = (
     Response.answered_at,
     Response.reviewed_by,
     Response.reviewed_at,
+    Response.origin,
+    Response.override_reason,
 )
 
 
@@ -452,6 +559,8 @@ def response_info(row: Response, evidence: Sequence[int]) -> ResponseInfo:
         evidence_ids=tuple(evidence),
         reviewed_by=row.reviewed_by,
         reviewed_at=row.reviewed_at,
+        origin=row.origin,
+        override_reason=row.override_reason,
     )
 
 
@@ -484,7 +593,8 @@ def responses_in(session: Session, assessment_id: int) -> list[ResponseInfo]:
     Raises:
         UserError: No assessment has this id.
     """
-    if session.get(Assessment, assessment_id) is None:
+    assessment = session.get(Assessment, assessment_id)
+    if assessment is None:
         raise UserError(f"no assessment {assessment_id}")
     rows = session.execute(
         sa.select(*_RESPONSE_COLUMNS)
@@ -492,15 +602,48 @@ def responses_in(session: Session, assessment_id: int) -> list[ResponseInfo]:
         .order_by(Response.id)
     ).all()
     links = evidence_links(session, [row[0] for row in rows])
-    return [
+    infos = [
         ResponseInfo(
-            *row[1:-2],
+            *row[1:-4],
             evidence_ids=tuple(links.get(row[0], ())),
-            reviewed_by=row[-2],
-            reviewed_at=row[-1],
+            reviewed_by=row[-4],
+            reviewed_at=row[-3],
+            origin=row[-2],
+            override_reason=row[-1],
         )
         for row in rows
     ]
+    return effective(session, assessment, infos)
+
+
+def effective(
+    session: Session, assessment: Assessment, infos: list[ResponseInfo]
+) -> list[ResponseInfo]:
+    """Return the answers as they count: inherited ones replaced by the organisation's.
+
+    A final assessment keeps the values frozen into it when it was finalised.
+    """
+    inherited = [info.question_id for info in infos if info.inherited]
+    if not inherited or not inherits_live(assessment):
+        return infos
+    found = organisation_answers(session, inherited)
+    if found is None:
+        return infos
+    out = []
+    for info in infos:
+        source = found.rows.get(info.question_id) if info.inherited else None
+        if source is not None:
+            info = replace(
+                info,
+                **{name: getattr(source, name) for name in INHERITED_FIELDS},
+                evidence_ids=tuple(found.evidence.get(info.question_id, ())),
+                inherited_from=found.assessment_id,
+                inherited_on=found.created,
+            )
+        elif info.inherited:
+            info = replace(info, inherited_from=found.assessment_id, inherited_on=found.created)
+        out.append(info)
+    return out
 
 
 def get_response(workspace: Workspace, assessment_id: int, question_id: str) -> ResponseInfo:
@@ -512,7 +655,8 @@ def get_response(workspace: Workspace, assessment_id: int, question_id: str) -> 
     with workspace.db.read() as session:
         row = response_row(session, assessment_id, question_id)
         links = evidence_links(session, [row.id or 0])
-        return response_info(row, links.get(row.id or 0, ()))
+        info = response_info(row, links.get(row.id or 0, ()))
+        return effective(session, load_row(session, assessment_id)[0], [info])[0]
 
 
 def record_change(

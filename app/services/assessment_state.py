@@ -36,6 +36,8 @@ FILTERS = {
     "unanswered": "Unanswered",
     "flagged": "Flagged",
     "below": "Below target",
+    "own": "Own answers",
+    "inherited": "Inherited",
 }
 
 
@@ -100,6 +102,8 @@ class AssessmentState:
             return response.flagged
         if filter_key == "below":
             return self.below_target(question_id)
+        if filter_key in ("own", "inherited"):
+            return response.inherited == (filter_key == "inherited")
         return True
 
     def counts(self) -> dict[str, int]:

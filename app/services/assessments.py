@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,7 +25,7 @@ from app.catalog.errors import UnknownIdError
 from app.catalog.registry import Catalog
 from app.catalog.schema import Framework, Question
 from app.domain.blast_radius import system_blast_radius
-from app.domain.enums import AssessmentStatus, EvidenceStrength, FocusArea, RiskTier
+from app.domain.enums import AssessmentKind, AssessmentStatus, EvidenceStrength, Origin, RiskTier
 from app.domain.risk import DEFAULT_TARGET, RiskAssessment, system_risk
 from app.services import journal
 from app.services.assessment_lifecycle import (
@@ -43,6 +43,7 @@ from app.services.assessment_records import (
     assessment_info,
     check_level,
     editable_row,
+    effective,
     evidence_links,
     framework_ref,
     get_assessment,
@@ -56,9 +57,12 @@ from app.services.assessment_records import (
     stored_version,
     system_row,
 )
+from app.services.assessment_selection import FrameworkFilter, filters_for, origin_of, select
 from app.services.errors import UserError
 from app.services.frameworks import catalog_for
 from app.services.identity_analysis import load_graph
+from app.services.inheritance import answered, organisation_answers
+from app.services.presets import find_preset
 from app.services.workspace import Workspace
 from app.storage.models import AISystem, Assessment, Evidence, Response, ResponseEvidence
 
@@ -94,42 +98,116 @@ __all__ = [
 NOT_APPLICABLE = "na"
 
 
-def _focus_areas(values: Iterable[str] | None) -> frozenset[FocusArea] | None:
-    if values is None:
-        return None
-    chosen = set()
-    for value in values:
-        try:
-            chosen.add(FocusArea(value.strip().lower()))
-        except ValueError:
-            known = ", ".join(f.value for f in FocusArea)
-            raise UserError(f"unknown focus area {value!r} (use {known})") from None
-    if not chosen:
-        raise UserError("choose at least one focus area")
-    return frozenset(chosen)
+@dataclass(frozen=True)
+class Plan:
+    """What a new assessment would ask: its questions per framework and where answers come from.
+
+    Attributes:
+        frameworks: The chosen frameworks in order.
+        filters: Each framework's filter.
+        questions: Framework id → the questions asked, in file order.
+        origins: Question id → ``own`` or ``inherited``.
+    """
+
+    frameworks: tuple[Framework, ...]
+    filters: dict[str, FrameworkFilter]
+    questions: dict[str, list[Question]]
+    origins: dict[str, str]
+
+    @property
+    def total(self) -> int:
+        """Return how many questions the assessment has."""
+        return sum(len(qs) for qs in self.questions.values())
+
+    @property
+    def inherited(self) -> int:
+        """Return how many of them the organisation assessment answers."""
+        return sum(origin == Origin.INHERITED for origin in self.origins.values())
+
+    @property
+    def own(self) -> int:
+        """Return how many the assessment asks of its own."""
+        return self.total - self.inherited
 
 
-def _select(framework: Framework, system: AISystem, scope: dict[str, Any]) -> list[Question]:
-    focus = scope["focus_areas"]
-    questions = framework.select(
-        autonomy=system.autonomy,
-        uses_tools=bool(system.tools),
-        focus_areas=frozenset(FocusArea(f) for f in focus) if focus is not None else None,
-        max_priority=scope["max_priority"],
-    )
-    if not questions:
-        acts = f"autonomy {system.autonomy or 'not recorded'}, {len(system.tools)} tool(s)"
-        raise UserError(
-            f"no question of {framework.id} is in scope for {system.external_id} ({acts}); "
-            "it applies only to systems that act, or the focus/priority filter excludes all"
-        )
-    return list(questions)
+def _chosen_frameworks(catalog: Catalog, frameworks: Sequence[str]) -> list[Framework]:
+    names = list(dict.fromkeys(f.strip() for f in frameworks if f.strip()))
+    if not names:
+        raise UserError("choose at least one framework")
+    try:
+        return [catalog.framework(name) for name in names]
+    except UnknownIdError as exc:
+        raise UserError(str(exc)) from None
+
+
+def plan_in(
+    session: Session,
+    catalog: Catalog,
+    system: AISystem | None,
+    frameworks: Sequence[str],
+    *,
+    focus_areas: Iterable[str] | None = None,
+    max_priority: int | None = None,
+    filters: Mapping[str, FrameworkFilter] | None = None,
+) -> Plan:
+    """Work out which questions an assessment would ask, inside the caller's session.
+
+    Args:
+        session: A read or write session.
+        catalog: The catalog to take frameworks from.
+        system: The system's row; None for the organisation assessment.
+        frameworks: Framework ids.
+        focus_areas: Assessment-wide focus areas (when a framework has no filter of its own).
+        max_priority: Assessment-wide highest priority.
+        filters: Per-framework filters (a preset's).
+
+    Raises:
+        UserError: Unknown framework, focus area or node, a bad priority, or no question left.
+    """
+    chosen = _chosen_frameworks(catalog, frameworks)
+    checked = filters_for(chosen, focus_areas, max_priority, filters)
+    questions = {fw.id: select(fw, system, checked[fw.id]) for fw in chosen}
+    origins: dict[str, str] = {}
+    ids = [q.id for qs in questions.values() for q in qs]
+    found = organisation_answers(session, ids) if system is not None else None
+    if found is not None:  # without an organisation assessment a system answers everything
+        rows = found.rows
+        for fw in chosen:
+            for q in questions[fw.id]:
+                origins[q.id] = origin_of(fw, q, answered(rows.get(q.id))).value
+    return Plan(tuple(chosen), checked, questions, origins)
+
+
+def plan_assessment(
+    workspace: Workspace,
+    system: str | None,
+    frameworks: Sequence[str],
+    *,
+    catalog: Catalog | None = None,
+    **choices: Any,
+) -> Plan:
+    """Work out which questions an assessment would ask before creating it (dialogs, previews).
+
+    Args:
+        workspace: The open workspace.
+        system: The system's inventory id; None for the organisation assessment.
+        frameworks: Framework ids.
+        catalog: The catalog; the workspace's when None.
+        **choices: ``focus_areas``, ``max_priority`` and ``filters`` as for :func:`plan_in`.
+
+    Raises:
+        UserError: As :func:`plan_in`, or an unknown system.
+    """
+    catalog = catalog or catalog_for(workspace)
+    with workspace.db.read() as session:
+        row = system_row(session, system) if system is not None else None
+        return plan_in(session, catalog, row, frameworks, **choices)
 
 
 def new_assessment(
     workspace: Workspace,
-    system: str,
-    frameworks: Sequence[str],
+    system: str | None,
+    frameworks: Sequence[str] = (),
     *,
     focus_areas: Iterable[str] | None = None,
     max_priority: int | None = None,
@@ -138,13 +216,17 @@ def new_assessment(
     risk_factor: str = "",
     title: str = "",
     catalog: Catalog | None = None,
+    filters: Mapping[str, FrameworkFilter] | None = None,
+    preset: str | None = None,
 ) -> AssessmentInfo:
-    """Start an assessment of an AI system against one or more frameworks.
+    """Start an assessment of an AI system, or the organisation assessment, against frameworks.
 
     Args:
         workspace: The open workspace.
-        system: The system's inventory id (e.g. ``AIS-001``).
-        frameworks: Framework ids (e.g. ``nist-ir-8596``).
+        system: The system's inventory id (e.g. ``AIS-001``); None starts the engagement's
+            organisation assessment, which asks the organisation-level questions once for
+            every system.
+        frameworks: Framework ids (e.g. ``nist-ir-8596``); a preset's when empty.
         focus_areas: IR 8596 focus areas to keep (secure, defend, thwart); all when None.
         max_priority: Keep questions with priority at most this (1 High only … 3 all).
         target: The target maturity 0–5; by default the one the system's risk tier sets
@@ -155,62 +237,43 @@ def new_assessment(
         risk_factor: The factor that set ``risk_tier``.
         title: A title; by default the system's name and today's date.
         catalog: The catalog to take frameworks from; the workspace's when None.
+        filters: Per-framework focus areas, priority and nodes (override the common ones).
+        preset: A preset id (``agentic``, ``organisation-baseline`` or the user's own): its
+            frameworks and filters, unless ``frameworks`` names others.
 
     Returns:
-        The new draft assessment.
+        The new draft assessment, with how many questions it inherits.
 
     Raises:
-        UserError: Unknown system, framework or focus area; a bad priority or target; or no
-            question of a framework applies to the system.
+        UserError: Unknown system, framework, preset or focus area; a bad priority or target;
+            or no question of a framework applies.
     """
-    names = list(dict.fromkeys(f.strip() for f in frameworks if f.strip()))
-    if not names:
-        raise UserError("choose at least one framework")
-    if max_priority is not None and max_priority not in (1, 2, 3):
-        raise UserError("--max-priority must be 1 (High), 2 (Moderate) or 3 (Foundational)")
     if target is not None:
         check_level(target, "the target")
-    focus = _focus_areas(focus_areas)
+    if preset is not None:
+        chosen = find_preset(preset)
+        frameworks = frameworks or chosen.framework_ids
+        filters = filters or chosen.filters
     catalog = catalog or catalog_for(workspace)
-    try:
-        chosen = [catalog.framework(name) for name in names]
-    except UnknownIdError as exc:
-        raise UserError(str(exc)) from None
-    scope = {
-        "focus_areas": sorted(f.value for f in focus) if focus is not None else None,
-        "max_priority": max_priority,
-    }
-    if risk_tier is None:
-        risk = system_risk_of(workspace, system)
-        tier, factor = risk.tier, risk.factor
-    else:
-        tier, factor = _tier(risk_tier), risk_factor
+    tier, factor = _risk(workspace, system, risk_tier, risk_factor)
     target_level = DEFAULT_TARGET[tier] if target is None else target
     with workspace.db.write() as session:
-        target_system = system_row(session, system)
-        selected = [(fw, _select(fw, target_system, scope)) for fw in chosen]
-        refs = [framework_ref(stored_version(session, fw)) for fw in chosen]
-        scope |= {
-            "autonomy": target_system.autonomy,
-            "uses_tools": bool(target_system.tools),
-            "questions": {fw.id: len(qs) for fw, qs in selected},
-        }
-        row = Assessment(
-            system_id=target_system.id or 0,
-            title=title.strip() or f"{target_system.name or system} {dt.date.today().isoformat()}",
-            status=AssessmentStatus.DRAFT.value,
-            frameworks=[asdict(ref) for ref in refs],
-            scope=scope,
-            risk_tier=tier.value,
-            risk_factor=factor,
-            target_level=target_level,
-            assessor=workspace.actor,
-        )
+        target_system = system_row(session, system) if system is not None else None
+        plan = plan_in(
+            session, catalog, target_system, frameworks,
+            focus_areas=focus_areas, max_priority=max_priority, filters=filters,
+        )  # fmt: skip
+        row = _assessment_row(session, workspace, plan, target_system, title, preset)
+        row.risk_tier, row.risk_factor, row.target_level = tier.value, factor, target_level
         session.add(row)
         session.flush()
-        rows = [{"assessment_id": row.id, "question_id": q.id} for _, qs in selected for q in qs]
+        rows = [
+            {"assessment_id": row.id, "question_id": q.id, "origin": plan.origins.get(q.id, "own")}
+            for qs in plan.questions.values()
+            for q in qs
+        ]
         session.execute(sa.insert(Response), rows)
-        info = assessment_info(row, target_system, (len(rows), 0))
+        info = assessment_info(row, target_system, (len(rows), 0, plan.inherited, 0))
         journal.record(
             session,
             actor=workspace.actor,
@@ -220,8 +283,59 @@ def new_assessment(
             after={k: v for k, v in info.as_dict().items() if k not in ("questions", "answered")}
             | {"questions": len(rows)},
         )
-    logger.info("created assessment %s of %s with %d questions", info.id, system, len(rows))
+    if info.inherited:
+        info = get_assessment(workspace, info.id)  # counts the inherited answers already given
+    logger.info(
+        "created assessment %s of %s with %d questions (%d inherited)",
+        info.id, info.system, len(rows), plan.inherited,
+    )  # fmt: skip
     return info
+
+
+def _risk(
+    workspace: Workspace, system: str | None, risk_tier: str | None, risk_factor: str
+) -> tuple[RiskTier, str]:
+    if system is None:
+        return RiskTier.MODERATE, "the organisation as a whole"
+    if risk_tier is None:
+        risk = system_risk_of(workspace, system)
+        return risk.tier, risk.factor
+    return _tier(risk_tier), risk_factor
+
+
+def _assessment_row(
+    session: Session,
+    workspace: Workspace,
+    plan: Plan,
+    system: AISystem | None,
+    title: str,
+    preset: str | None,
+) -> Assessment:
+    refs = [framework_ref(stored_version(session, fw)) for fw in plan.frameworks]
+    filters = {fw_id: f.as_dict() for fw_id, f in plan.filters.items()}
+    first = next(iter(filters.values()))
+    uniform = all(f == first for f in filters.values())
+    scope = {
+        "focus_areas": first["focus_areas"] if uniform else None,
+        "max_priority": first["max_priority"] if uniform else None,
+        "filters": filters,
+        "questions": {fw_id: len(qs) for fw_id, qs in plan.questions.items()},
+        "preset": preset,
+    }
+    if system is not None:
+        scope |= {"autonomy": system.autonomy, "uses_tools": bool(system.tools)}
+        default_title = f"{system.name or system.external_id} {dt.date.today().isoformat()}"
+    else:
+        default_title = f"Organisation {dt.date.today().isoformat()}"
+    return Assessment(
+        kind=(AssessmentKind.SYSTEM if system is not None else AssessmentKind.ORGANISATION).value,
+        system_id=system.id if system is not None else None,
+        title=title.strip() or default_title,
+        status=AssessmentStatus.DRAFT.value,
+        frameworks=[asdict(ref) for ref in refs],
+        scope=scope,
+        assessor=workspace.actor,
+    )
 
 
 def system_risk_of(workspace: Workspace, system: str) -> RiskAssessment:
@@ -247,9 +361,16 @@ def _tier(value: str) -> RiskTier:
 
 
 _ANSWER_FIELDS = frozenset({"level", "not_applicable", "justification", "notes"})
+#: What an inherited answer takes from the organisation, so a system cannot change it.
+_INHERITED_ONLY = _ANSWER_FIELDS | {"evidence_strength"}
 
 
-def _validated(changes: dict[str, Any]) -> dict[str, Any]:
+def validate_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    """Return response changes checked and normalised.
+
+    Raises:
+        UserError: An unknown field or a bad value.
+    """
     unknown = set(changes) - set(RESPONSE_FIELDS)
     if unknown:
         raise UserError(f"unknown response field(s): {', '.join(sorted(unknown))}")
@@ -315,7 +436,7 @@ def update_response(
     Raises:
         UserError: The assessment is final, the question is not in it, or a value is invalid.
     """
-    _validated(changes)  # refuse a bad value before waiting for the write lock
+    validate_changes(changes)  # refuse a bad value before waiting for the write lock
     with workspace.db.write() as session:
         return update_response_in(
             session,
@@ -355,9 +476,41 @@ def update_response_in(
     Raises:
         UserError: The assessment is final, the question is not in it, or a value is invalid.
     """
-    clean = _validated(changes)
-    editable_row(session, assessment_id)
+    clean = validate_changes(changes)
+    assessment = editable_row(session, assessment_id)
     row = response_row(session, assessment_id, question_id)
+    before, after = change_row(session, workspace, row, clean, link_evidence)
+    journal.record(
+        session,
+        actor=workspace.actor,
+        action="response.update",
+        entity="response",
+        entity_id=f"{assessment_id}:{question_id}",
+        before=before,
+        after=after,
+    )
+    links = evidence_links(session, [row.id or 0])
+    return effective(session, assessment, [response_info(row, links.get(row.id or 0, ()))])[0]
+
+
+def change_row(
+    session: Session,
+    workspace: Workspace,
+    row: Response,
+    clean: dict[str, Any],
+    link_evidence: Sequence[int] = (),
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Apply validated changes to one response row; return what changed, before and after.
+
+    Raises:
+        UserError: The answer is inherited from the organisation assessment (override it
+            first), or N/A lacks a justification.
+    """
+    if row.origin == Origin.INHERITED and (_INHERITED_ONLY.intersection(clean) or link_evidence):
+        raise UserError(
+            f"{row.question_id} is inherited from the organisation assessment; override it for "
+            "this system (with a reason) to answer it here"
+        )
     before = _snapshot(row)
     _apply(row, clean)
     now = dt.datetime.now(dt.UTC)
@@ -369,18 +522,9 @@ def update_response_in(
     for evidence_id in link_evidence:
         link_response_evidence(session, row, evidence_id)
     after = _snapshot(row)
-    journal.record(
-        session,
-        actor=workspace.actor,
-        action="response.update",
-        entity="response",
-        entity_id=f"{assessment_id}:{question_id}",
-        before={k: v for k, v in before.items() if before[k] != after[k]},
-        after={k: v for k, v in after.items() if before[k] != after[k]}
-        | ({"evidence_linked": list(link_evidence)} if link_evidence else {}),
-    )
-    links = evidence_links(session, [row.id or 0])
-    return response_info(row, links.get(row.id or 0, ()))
+    changed = {k for k in after if before[k] != after[k]}
+    linked = {"evidence_linked": list(link_evidence)} if link_evidence else {}
+    return {k: before[k] for k in changed}, {k: after[k] for k in changed} | linked
 
 
 def link_response_evidence(session: Session, row: Response, evidence_id: int) -> None:

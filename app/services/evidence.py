@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import logging
 import mimetypes
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from app.services.assessments import (
     response_row,
     update_response_in,
 )
+from app.services.bulk_answers import BulkResult, update_many_in
 from app.services.errors import UserError
 from app.services.progress import Progress, check_cancelled
 from app.services.settings import get_workspace_setting
@@ -304,6 +305,43 @@ def answer_with_evidence(
         ids = [info.id for info in _store_staged(session, workspace, staged, "", None)]
         return update_response_in(
             session, workspace, assessment_id, question_id, link_evidence=ids, **changes
+        )
+
+
+def bulk_answer_with_evidence(
+    workspace: Workspace,
+    assessment_id: int,
+    changes: Mapping[str, Mapping[str, Any]],
+    files: Sequence[Path],
+    progress: Progress | None = None,
+    *,
+    action: str = "response.bulk_update",
+) -> BulkResult:
+    """Change several answers and link evidence files to each, all in one transaction.
+
+    Every file is read first; the files, the answers and the one journal entry of the bulk
+    change then commit together, or not at all.
+
+    Args:
+        workspace: The open workspace.
+        assessment_id: The assessment.
+        changes: Question id → its changes (as for ``update_response``); may be empty dicts
+            when only files are attached.
+        files: Evidence files to store and link to every answer named.
+        progress: Told about each file; cancelling stores nothing.
+        action: The journal action.
+
+    Raises:
+        UserError: A file cannot be read or is too large, nothing to set, or as
+            ``update_many``.
+    """
+    staged = _stage(workspace, [Path(p) for p in files], progress)
+    if not any(changes.values()) and not staged:
+        raise UserError("say what to set: a level, N/A with a reason, evidence or provenance")
+    with workspace.db.write() as session:
+        ids = [info.id for info in _store_staged(session, workspace, staged, "", progress)]
+        return update_many_in(
+            session, workspace, assessment_id, changes, link_evidence=ids, action=action
         )
 
 

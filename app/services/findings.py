@@ -434,7 +434,8 @@ def _wanted_gaps(session: Session, assessment_id: int) -> dict[str, dict[str, An
         target = response.target_override
         target = loaded.info.target_level if target is None else target
         if response.level < target:
-            values = _gap_values(framework, question, response.level, target, response.notes)
+            notes = "\n".join(filter(None, [response.source_text, response.notes]))
+            values = _gap_values(framework, question, response.level, target, notes)
             wanted[gap_key(assessment_id, question.id)] = values | {"question_id": question.id}
     return wanted
 

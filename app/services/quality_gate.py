@@ -100,7 +100,8 @@ def quality_gate_in(session: Session, assessment_id: int) -> QualityReport:
     loaded = questions_in(session, assessment_id)
     issues = _answer_issues(session, loaded)
     issues += _evidence_issues(session, assessment_id)
-    issues += _owner_issues(session, loaded.info.system_id)
+    if loaded.info.system_id is not None:  # the organisation assessment has no system
+        issues += _owner_issues(session, loaded.info.system_id)
     errors = tuple(i for i in issues if i.severity == ERROR)
     warnings = tuple(i for i in issues if i.severity == WARNING)
     logger.info(
@@ -126,6 +127,8 @@ def _answer_issues(session: Session, loaded: AssessmentQuestions) -> list[GateIs
         if not response.answered:
             if question.priority == HIGH_PRIORITY:
                 message = f"{label} is a High-priority question and is unanswered"
+                if response.inherited:
+                    message += " (it is inherited: answer it in the organisation assessment)"
                 issues.append(GateIssue("unanswered-high", message, question.id))
             else:
                 other_unanswered += 1

@@ -135,7 +135,7 @@ def suggestions_for(
     loaded = load_questions(workspace, assessment_id)
     _, question = loaded.find(question_id)
     found: list[Suggestion] = []
-    if question.inventory_facts:
+    if question.inventory_facts and loaded.info.system_id is not None:
         found.append(_inventory_suggestion(workspace, loaded.info.system_id, question))
     found += _crosswalk_suggestions(
         workspace, assessment_id, loaded.info.system_id, question_id, catalog

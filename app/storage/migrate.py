@@ -18,7 +18,14 @@ from app.support.safe_files import create_private
 logger = logging.getLogger(__name__)
 
 #: Every schema revision this version of Assay knows, oldest first.
-KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004_registers", "0005_idsources")
+KNOWN_REVISIONS: tuple[str, ...] = (
+    "0001",
+    "0002",
+    "0003",
+    "0004_registers",
+    "0005_idsources",
+    "0006_orgscope",
+)
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -62,9 +69,22 @@ def upgrade_to_head(engine: sa.Engine) -> None:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+    with engine.connect() as conn:
+        # SQLite's documented way to change a table other tables point at: foreign keys off
+        # (outside any transaction), change, check, on again. Otherwise recreating a table
+        # ("batch" mode) would cascade its DROP into the rows that reference it.
+        driver = conn.connection.driver_connection
+        assert driver is not None  # a checked-out connection always has its driver connection
+        driver.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration broke {len(broken)} foreign key(s)")
+        finally:
+            driver.execute("PRAGMA foreign_keys=ON")
     logger.info("workspace migrated to %s", HEAD_REVISION)
 
 

@@ -201,12 +201,19 @@ class FrameworkVersion(SQLModel, table=True):
 
 
 class Assessment(SQLModel, table=True):
-    """An assessment of one AI system against one or more frameworks."""
+    """An assessment of one AI system, or of the organisation, against one or more frameworks.
+
+    An organisation assessment (``kind`` ``organisation``) has no system; it answers the
+    organisation-level questions once for every system assessment of the engagement.
+    """
 
     __tablename__ = "assessment"
 
     id: int | None = Field(default=None, primary_key=True)
-    system_id: int = Field(foreign_key="ai_system.id", index=True, ondelete="RESTRICT")
+    kind: str = "system"
+    system_id: int | None = Field(
+        default=None, foreign_key="ai_system.id", index=True, ondelete="RESTRICT"
+    )
     title: str = ""
     status: str = "draft"
     frameworks: list[dict[str, Any]] = Field(default_factory=list, sa_column=_json_column(list))
@@ -243,6 +250,8 @@ class Response(SQLModel, table=True):
     answered_at: dt.datetime | None = None
     reviewed_by: str = ""
     reviewed_at: dt.datetime | None = None
+    origin: str = "own"
+    override_reason: str = ""
 
 
 class EvidenceBlob(SQLModel, table=True):

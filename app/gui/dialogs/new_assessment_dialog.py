@@ -1,4 +1,9 @@
-"""New assessment: which AI system, which frameworks, which part of IR 8596, and the target.
+"""New assessment: which AI system (or the organisation), which preset or frameworks, the target.
+
+A preset (shipped or the user's own) fixes the frameworks and what of each is asked; the
+dialog shows, for the chosen system, how many questions each preset asks of its own and how
+many it inherits from the organisation assessment before anything is created. Custom choices
+can be saved as a preset of the user's own.
 
 Choosing a system works out its risk tier (and so the default target) on a worker: the
 identity graph of a big inventory takes a moment to build. Until the chosen system's answer
@@ -9,6 +14,7 @@ is kept for later but not shown.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
@@ -19,10 +25,12 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -33,10 +41,12 @@ from app.catalog.schema import Framework
 from app.domain.enums import FocusArea
 from app.domain.risk import RiskAssessment
 from app.gui import tasks
+from app.services.assessment_selection import FrameworkFilter
 from app.services.assessment_state import short_title
-from app.services.assessments import system_risk_of
+from app.services.assessments import Plan, plan_assessment, system_risk_of
 from app.services.errors import UserError
 from app.services.inventory_queries import get_system, list_systems
+from app.services.presets import PresetInfo, list_presets, save_preset
 from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
@@ -96,6 +106,8 @@ class NewAssessmentChoice:
     risk_tier: str | None
     risk_factor: str
     title: str
+    preset: str | None = None
+    organisation: bool = False
 
 
 class NewAssessmentDialog(QDialog):
@@ -116,6 +128,7 @@ class NewAssessmentDialog(QDialog):
         self._risk: RiskAssessment | None = None
         self.system_box = QComboBox()
         self.system_box.setAccessibleName("AI system")
+        self.system_box.addItem(ORGANISATION_TEXT, ORGANISATION)
         for row in self._systems.values():
             self.system_box.addItem(f"{row.ext_id} — {row.name or 'unnamed'}", row.ext_id)
         self.title_edit = QLineEdit()
@@ -153,8 +166,19 @@ class NewAssessmentDialog(QDialog):
         self.risk_label.setWordWrap(True)
         self.count_label = QLabel()
         self.count_label.setWordWrap(True)
+        self.preset_box = QComboBox()
+        self.preset_box.setAccessibleName("Preset")
+        self.preset_box.setToolTip("A named scope; the counts are for the chosen system")
+        self._presets = load_presets()
+        self.save_preset_button = QPushButton("Save as preset…")
+        self.save_preset_button.setToolTip("Keep these frameworks and filters as your own preset")
+        self.save_preset_button.clicked.connect(self._on_save_preset)
+        preset_row = QHBoxLayout()
+        preset_row.addWidget(self.preset_box, 1)
+        preset_row.addWidget(self.save_preset_button)
         form = QFormLayout()
-        form.addRow("AI system:", self.system_box)
+        form.addRow("Assess:", self.system_box)
+        form.addRow("Preset:", preset_row)
         form.addRow("Title:", self.title_edit)
         form.addRow("Frameworks:", self.framework_list)
         form.addRow("IR 8596 focus areas:", focus_row)
@@ -176,10 +200,13 @@ class NewAssessmentDialog(QDialog):
         layout.addWidget(self.count_label)
         layout.addWidget(self.buttons)
         self.system_box.currentIndexChanged.connect(lambda _i: self._system_changed())
+        self.preset_box.currentIndexChanged.connect(lambda _i: self._preset_changed())
         self.framework_list.itemChanged.connect(lambda _item: self._update())
         self.priority_box.currentIndexChanged.connect(lambda _i: self._update())
         for box in self.focus_boxes.values():
             box.toggled.connect(lambda _on: self._update())
+        if self._systems:
+            self.system_box.setCurrentIndex(1)  # a system first: the organisation is once
         self._system_changed()
 
     # Choices -------------------------------------------------------------------------------
@@ -208,8 +235,11 @@ class NewAssessmentDialog(QDialog):
         frameworks = self.chosen_frameworks()
         focused = any("focus_area" in fw.dimensions for fw in frameworks)
         risk = self._risk
+        preset = self.preset()
         return NewAssessmentChoice(
-            system=str(self.system_box.currentData()),
+            system="" if self.organisation() else str(self.system_box.currentData()),
+            preset=preset.id if preset is not None else None,
+            organisation=self.organisation(),
             frameworks=tuple(fw.id for fw in frameworks),
             focus_areas=self._focus_areas() if focused else None,
             max_priority=self.priority_box.currentData() if focused else None,
@@ -219,16 +249,115 @@ class NewAssessmentDialog(QDialog):
             title=self.title_edit.text().strip(),
         )
 
+    # Presets -------------------------------------------------------------------------------
+    def preset(self) -> PresetInfo | None:
+        """Return the chosen preset; None for custom choices."""
+        preset_id = self.preset_box.currentData()
+        return next((p for p in self._presets if p.id == preset_id), None)
+
+    def set_preset(self, preset_id: str | None) -> None:
+        self.preset_box.setCurrentIndex(max(0, self.preset_box.findData(preset_id)))
+
+    def plan(self) -> Plan | None:
+        """Return what the current choices would ask, or None when it cannot be told yet."""
+        preset = self.preset()
+        return self._plan_for(preset)
+
+    def _plan_for(self, preset: PresetInfo | None) -> Plan | None:
+        ext_id = self.system_box.currentData()
+        system = None if ext_id == ORGANISATION else ext_id
+        if preset is not None:
+            frameworks, filters = preset.framework_ids, preset.filters
+        else:
+            frameworks, filters = [fw.id for fw in self.chosen_frameworks()], self._filters()
+        try:
+            return plan_assessment(
+                self._workspace, system, frameworks, catalog=self._catalog, filters=filters
+            )
+        except UserError as exc:
+            logger.debug("no plan for %s: %s", ext_id, exc)
+            return None
+
+    def _filters(self) -> dict[str, FrameworkFilter]:
+        areas, priority = self._focus_areas(), self.priority_box.currentData()
+        return {
+            fw.id: FrameworkFilter(areas, priority) if "focus_area" in fw.dimensions
+            else FrameworkFilter()
+            for fw in self.chosen_frameworks()
+        }  # fmt: skip
+
+    def _fill_presets(self) -> None:
+        """List the presets meant for the chosen kind, each with its question count."""
+        chosen = self.preset_box.currentData()
+        kind = "organisation" if self.organisation() else "system"
+        self.preset_box.blockSignals(True)
+        self.preset_box.clear()
+        self.preset_box.addItem(CUSTOM_TEXT, None)
+        for preset in self._presets:
+            if preset.preset.kind.value != kind:
+                continue
+            plan = self._plan_for(preset)
+            if plan is None:
+                count = "no question for this system"
+            elif plan.inherited:
+                count = f"{plan.own} own + {plan.inherited} inherited questions"
+            else:
+                count = f"{plan.total} questions"
+            self.preset_box.addItem(f"{preset.label} — {count}", preset.id)
+        self.preset_box.setCurrentIndex(max(0, self.preset_box.findData(chosen)))
+        self.preset_box.blockSignals(False)
+
+    def _preset_changed(self) -> None:
+        preset = self.preset()
+        if preset is not None:
+            self.set_frameworks(preset.framework_ids)
+            profile = preset.filters.get("nist-ir-8596")
+            if profile is not None:
+                for area, box in self.focus_boxes.items():
+                    box.setChecked(profile.focus_areas is None or area in profile.focus_areas)
+                self.priority_box.setCurrentIndex(self.priority_box.findData(profile.max_priority))
+        self._update()
+
+    def _on_save_preset(self) -> None:
+        name, ok = QInputDialog.getText(self, "Save as preset", "Name of the preset:")
+        if ok and name.strip():
+            self.save_current_as(name)
+
+    def save_current_as(self, name: str) -> PresetInfo | None:
+        """Save the current custom choices as the user's own preset and choose it."""
+        kind = "organisation" if self.organisation() else "system"
+        frameworks = [fw.id for fw in self.chosen_frameworks()]
+        try:
+            saved = save_preset(_slug(name), name, frameworks, self._filters(), kind=kind)
+        except UserError as exc:
+            self.count_label.setText(f"Cannot save the preset: {exc}")
+            return None
+        self._presets = [p for p in self._presets if p.id != saved.id] + [saved]
+        self._fill_presets()
+        self.set_preset(saved.id)
+        return saved
+
     # Feedback ------------------------------------------------------------------------------
     def target_known(self) -> bool:
         """Return whether the chosen system's risk tier has been worked out."""
-        return self.system_box.currentData() in self._targets
+        return self.organisation() or self.system_box.currentData() in self._targets
+
+    def organisation(self) -> bool:
+        """Return True when the organisation assessment is chosen."""
+        return self.system_box.currentData() == ORGANISATION
 
     def _system_changed(self) -> None:
         ext_id = self.system_box.currentData()
         self._risk = None
         self.risk_label.setText("")
-        if ext_id in self._targets:
+        self._fill_presets()
+        if ext_id == ORGANISATION:
+            self.target_spin.setValue(3)
+            self.risk_label.setText(
+                "The organisation assessment answers the organisation-level questions once; "
+                "every system assessment inherits them."
+            )
+        elif ext_id in self._targets:
             self._show_target(self._targets[ext_id])
         elif ext_id in self._systems:
             self.risk_label.setText(WORKING_TEXT)
@@ -281,6 +410,9 @@ class NewAssessmentDialog(QDialog):
     def question_count(self) -> int:
         """Return how many questions the current choices put in scope."""
         ext_id = self.system_box.currentData()
+        if ext_id == ORGANISATION or self.preset() is not None:
+            plan = self.plan()
+            return plan.total if plan is not None else 0
         row = self._systems.get(ext_id) if ext_id else None
         target = self._targets.get(ext_id) if ext_id else None
         if row is None or target is None or not target.found:
@@ -304,9 +436,14 @@ class NewAssessmentDialog(QDialog):
         for box in self.focus_boxes.values():
             box.setEnabled(focused)
         self.priority_box.setEnabled(focused)
+        preset = self.preset()
+        for widget in (self.framework_list, self.priority_box, *self.focus_boxes.values()):
+            widget.setEnabled(preset is None and (focused or widget is self.framework_list))
+        self.save_preset_button.setEnabled(preset is None and bool(frameworks))
         count = self.question_count()
-        ok = bool(self._systems) and bool(frameworks) and count > 0 and self.target_known()
-        if focused and not self._focus_areas():
+        ok = bool(frameworks) and count > 0 and self.target_known()
+        ok = ok and (bool(self._systems) or self.organisation())
+        if focused and not self._focus_areas() and preset is None:
             ok = False
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
         if not frameworks:
@@ -314,4 +451,33 @@ class NewAssessmentDialog(QDialog):
         elif self._systems and not self.target_known():
             self.count_label.setText("Questions in scope: known once the risk tier is.")
         else:
-            self.count_label.setText(f"<b>{count}</b> questions in scope for this system.")
+            self.count_label.setText(self._count_text(count))
+
+    def _count_text(self, count: int) -> str:
+        plan = self.plan()
+        if self.organisation():
+            return f"<b>{count}</b> organisation-level questions, answered once for every system."
+        if plan is not None and plan.inherited:
+            return (
+                f"<b>{plan.own}</b> questions of its own for this system, and {plan.inherited} "
+                "inherited from the organisation assessment."
+            )
+        return f"<b>{count}</b> questions in scope for this system."
+
+
+ORGANISATION = "__organisation__"
+ORGANISATION_TEXT = "The organisation (organisation-level questions, once for all systems)"
+CUSTOM_TEXT = "Custom: choose the frameworks below"
+
+
+def load_presets() -> list[PresetInfo]:
+    """Return the presets, or none (logged) when a presets file is broken."""
+    try:
+        return list_presets()
+    except UserError as exc:
+        logger.warning("presets not offered: %s", exc)
+        return []
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.strip().lower()).strip("-")

@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
@@ -38,6 +39,7 @@ from app.gui.context import GuiContext
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.new_assessment_dialog import NewAssessmentChoice, NewAssessmentDialog
 from app.gui.dialogs.progress_dialog import run_with_progress
+from app.gui.pages.assessment_scope import ScopeController
 from app.gui.widgets.assessment_dashboard import AssessmentDashboard
 from app.gui.widgets.assessment_navigator import AssessmentNavigator
 from app.gui.widgets.chart_canvas import warm_up
@@ -85,11 +87,19 @@ class UndoStep:
     question_id: str
     before: dict[str, Any]
     accepted: Accepted | None = None
+    bulk: Any = None  # a bulk or subcategory answer: undone as one (see ScopeController)
 
 
 def assessment_label(info: AssessmentInfo) -> str:
     status = STATUS_TEXT.get(info.status, info.status)
-    return f"#{info.id} {info.system} — {info.title} ({status}, {info.answered}/{info.questions})"
+    scope = ""
+    if info.inherited or info.overridden:
+        scope = f"; {info.own_questions} own, {info.inherited} inherited"
+        scope += f", {info.overridden} overridden" if info.overridden else ""
+    return (
+        f"#{info.id} {info.system} — {info.title} ({status}, {info.answered}/{info.questions}"
+        f"{scope})"
+    )
 
 
 class AssessmentsPage(QWidget):
@@ -144,6 +154,7 @@ class AssessmentsPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.panel, "Question")
         self.tabs.addTab(self.dashboard, "Dashboard")
+        self.scope = ScopeController(self)
         splitter = QSplitter()
         splitter.addWidget(self.navigator)
         splitter.addWidget(self.tabs)
@@ -289,7 +300,8 @@ class AssessmentsPage(QWidget):
         self.panel.show_question(
             state.entry(question_id), response, self._evidence_of(response), state.info.target_level
         )
-        if self.tabs.currentWidget() is not self.panel:
+        self.scope.question_shown(question_id)
+        if self.tabs.currentWidget() not in (self.panel, self.scope.subcategory):
             self.tabs.setCurrentWidget(self.panel)
         self._load_suggestions(question_id)
 
@@ -323,8 +335,8 @@ class AssessmentsPage(QWidget):
     def _suggestions_arrived(
         self, key: tuple[int, str], found: list[Suggestion], exc: BaseException | None = None
     ) -> None:
-        if key != self._suggestion_for:
-            return
+        if key != self._suggestion_for or not shiboken6.isValid(self.panel.suggestions):
+            return  # another question is shown now, or the window closed meanwhile
         if exc is not None:
             logger.warning("no suggestions for %s: %s", key, exc)
         self.panel.suggestions.set_suggestions(found)
@@ -464,11 +476,12 @@ class AssessmentsPage(QWidget):
         values = dict(step.before)
         if values.get("not_applicable"):
             values.pop("level", None)
-        undone = (
-            self._undo_accept(step.accepted)
-            if step.accepted is not None
-            else self._save(step.question_id, **values)
-        )
+        if step.bulk is not None:
+            undone = self.scope.undo_bulk(step.bulk)
+        elif step.accepted is not None:
+            undone = self._undo_accept(step.accepted)
+        else:
+            undone = self._save(step.question_id, **values)
         if undone:
             self.navigator.select_question(step.question_id)
             ref = state.entry(step.question_id).question.ref
@@ -619,8 +632,9 @@ class AssessmentsPage(QWidget):
             "Creating the assessment",
             partial(new_assessment, title=choice.title),  # run_with_progress has its own title
             self.workspace,
-            choice.system,
+            None if choice.organisation else choice.system,
             choice.frameworks,
+            preset=choice.preset,
             focus_areas=choice.focus_areas,
             max_priority=choice.max_priority,
             target=choice.target,

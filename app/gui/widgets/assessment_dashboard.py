@@ -8,6 +8,7 @@ questions never waits for a chart.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from functools import partial
 
 from PySide6.QtGui import QShowEvent
@@ -64,6 +65,21 @@ def tile_texts(overall: NodeScore) -> dict[str, tuple[str, str]]:
     }
 
 
+def origin_summary(state: AssessmentState | None) -> str:
+    """Return how many answers are the assessment's own, inherited and overridden."""
+    if state is None:
+        return ""
+    if state.info.organisation:
+        return "Organisation assessment: every system assessment inherits these answers."
+    origins = Counter(r.origin for r in state.responses.values())
+    if not origins["inherited"] and not origins["overridden"]:
+        return f"All {len(state.responses)} answers are this system's own."
+    return (
+        f"Answers: {origins['own'] + origins['overridden']} own · {origins['inherited']} "
+        f"inherited from the organisation assessment · {origins['overridden']} overridden"
+    )
+
+
 class AssessmentDashboard(QWidget):
     """Headline figures, a framework choice and two charts."""
 
@@ -90,8 +106,12 @@ class AssessmentDashboard(QWidget):
         charts = QHBoxLayout()
         charts.addWidget(self.score_chart, 3)
         charts.addWidget(self.completeness_chart, 2)
+        self.origin_label = QLabel()
+        self.origin_label.setObjectName("pageHint")
+        self.origin_label.setAccessibleName("Where the answers come from")
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
+        layout.addWidget(self.origin_label)
         layout.addLayout(choice)
         layout.addLayout(charts, 1)
 
@@ -127,6 +147,7 @@ class AssessmentDashboard(QWidget):
     def update_score(self, score: AssessmentScore | None) -> None:
         """Show new scores: the tiles at once, the charts when visible."""
         self._score = score
+        self.origin_label.setText(origin_summary(self._state))
         texts = tile_texts(score.result.overall) if score is not None else {}
         for key, label in self.tiles.items():
             number, note = texts.get(key, ("–", ""))

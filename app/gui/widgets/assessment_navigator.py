@@ -13,6 +13,7 @@ import logging
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -42,6 +43,7 @@ NODE_ROLE = Qt.ItemDataRole.UserRole + 2
 NAME, DONE, SCORE = 0, 1, 2
 BELOW, MET, MUTED = "#c62828", "#2e7d32", "#757575"
 FLAG = "⚑"
+INHERITED_MARK = "org"
 
 
 def answer_badge(level: int | None, not_applicable: bool, flagged: bool) -> str:
@@ -78,6 +80,8 @@ class AssessmentNavigator(QWidget):
         self.tree.setHeaderLabels(["Question", "Answered", "Score"])
         self.tree.setAccessibleName("Assessment questions")
         self.tree.setUniformRowHeights(True)
+        # Ctrl/Shift-click picks several questions (or whole nodes) for a bulk answer.
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
@@ -154,7 +158,8 @@ class AssessmentNavigator(QWidget):
         if state is None or item is None:
             return
         response = state.responses[question_id]
-        item.setText(DONE, answer_badge(response.level, response.not_applicable, response.flagged))
+        badge = answer_badge(response.level, response.not_applicable, response.flagged)
+        item.setText(DONE, f"{INHERITED_MARK} {badge}" if response.inherited else badge)
         target = state.target_of(question_id)
         if response.level is not None:
             colour = BELOW if response.level < target else MET
@@ -162,6 +167,8 @@ class AssessmentNavigator(QWidget):
         else:
             colour = MUTED
             tip = "Not applicable" if response.not_applicable else f"Unanswered, target {target}"
+        if response.inherited:
+            tip += " · inherited from the organisation assessment"
         item.setForeground(DONE, QBrush(QColor(colour)))
         item.setToolTip(DONE, tip)
         differs = target != state.info.target_level
@@ -260,6 +267,24 @@ class AssessmentNavigator(QWidget):
                 found.append(question_id)
             iterator += 1
         return found
+
+    def selected_questions(self) -> list[str]:
+        """Return the questions picked in the tree (a picked node gives those shown below it)."""
+        picked: dict[str, None] = {}
+        for item in self.tree.selectedItems():
+            question_id = item.data(0, QUESTION_ROLE)
+            if question_id:
+                picked[question_id] = None
+                continue
+            stack = [item.child(i) for i in range(item.childCount())]
+            while stack:
+                child = stack.pop(0)
+                if child.isHidden():
+                    continue
+                if child_id := child.data(0, QUESTION_ROLE):
+                    picked[child_id] = None
+                stack[:0] = [child.child(i) for i in range(child.childCount())]
+        return list(picked)
 
     # Moving --------------------------------------------------------------------------------
     def current_question(self) -> str | None:

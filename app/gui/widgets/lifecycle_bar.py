@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
@@ -185,8 +186,8 @@ class LifecycleBar(QWidget):
     def _rounds_listed(
         self, generation: int, info: AssessmentInfo, found: list[AssessmentInfo]
     ) -> None:
-        if generation != self._rounds_generation:
-            return
+        if generation != self._rounds_generation or not shiboken6.isValid(self.compare_button):
+            return  # a newer listing is on its way, or the window closed meanwhile
         self.rounds = [other for other in found if other.id != info.id]
         self.compare_button.setEnabled(bool(self.rounds))
         self.compare_button.setToolTip(COMPARE_TIP if self.rounds else NO_OTHER_ROUND_TIP)

@@ -55,6 +55,10 @@ ASSESSMENT_PLANS = (
 )
 
 
+#: The organisation assessment answers every organisation-level question of these, once.
+ORGANISATION_FRAMEWORKS = ("nist-ai-rmf", "nist-ir-8596")
+
+
 @dataclass
 class DemoResult:
     """What the demo build made."""
@@ -62,6 +66,7 @@ class DemoResult:
     workspace_path: Path
     inventory_path: Path | None = None
     assessment_ids: list[int] = field(default_factory=list)
+    organisation_assessment_id: int | None = None
     final_assessment_id: int | None = None
     reassessment_id: int | None = None
 
@@ -158,6 +163,12 @@ def _add_evidence(workspace: Workspace, today: dt.date) -> list[int]:
 def _assess(
     workspace: Workspace, evidence_ids: list[int], result: DemoResult, progress: Progress
 ) -> None:
+    organisation = assessments.new_assessment(
+        workspace, None, ORGANISATION_FRAMEWORKS, title="Northwind organisation baseline"
+    )
+    result.organisation_assessment_id = organisation.id
+    _answer_all(workspace, organisation.id, 2.6, seed=7, evidence_ids=evidence_ids)
+    progress.report(0.25, "answered the organisation assessment")
     for index, (system, frameworks, focus, max_priority, base, title) in enumerate(
         ASSESSMENT_PLANS
     ):
@@ -190,7 +201,9 @@ def _answer_all(
     workspace: Workspace, assessment_id: int, base: float, *, seed: int, evidence_ids: list[int]
 ) -> None:
     loaded = load_questions(workspace, assessment_id)
-    questions = [question for _framework, question in loaded.entries()]
+    inherited = {r.question_id for r in assessments.list_responses(workspace, assessment_id)
+                 if r.inherited}  # fmt: skip
+    questions = [q for _framework, q in loaded.entries() if q.id not in inherited]
     for number, planned in enumerate(plan_answers(questions, base=base, seed=seed)):
         linked = (evidence_ids[number % len(evidence_ids)],) if planned.with_evidence else ()
         assessments.answer(
@@ -211,7 +224,7 @@ def _improve(workspace: Workspace, assessment_id: int, evidence_ids: list[int]) 
         if number % 3:
             continue
         current = assessments.get_response(workspace, assessment_id, question.id)
-        if current.level is None or current.level >= 4:
+        if current.inherited or current.level is None or current.level >= 4:
             continue
         assessments.answer(
             workspace,

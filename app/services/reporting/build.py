@@ -125,6 +125,12 @@ def _read(
     progress: Progress | None,
 ) -> _Read:  # fmt: skip
     info = loaded.info
+    if info.organisation:
+        raise UserError(
+            f"assessment {info.id} is the organisation assessment: its results are reported once "
+            "in the portfolio report (assay report portfolio) and in every system's report as "
+            "inherited answers"
+        )
     step = scaled(progress, 0.0, 0.8)
     step.report(0.1, "Reading answers and scores")
     responses = list_responses(workspace, info.id)

@@ -106,10 +106,13 @@ def scope_text(info: AssessmentInfo, framework_id: str) -> str:
     """Return the scope of one framework in an assessment in words."""
     scope = info.scope or {}
     parts = []
-    focus = scope.get("focus_areas")
+    own = (scope.get("filters") or {}).get(framework_id) or scope  # per framework since presets
+    focus = own.get("focus_areas")
     if focus and framework_id == "nist-ir-8596":
         parts.append("focus areas " + ", ".join(str(f).capitalize() for f in focus))
-    priority = scope.get("max_priority")
+    if own.get("nodes"):
+        parts.append("only " + ", ".join(own["nodes"]))
+    priority = own.get("max_priority")
     if priority and framework_id == "nist-ir-8596":
         names = [_PRIORITY_NAMES[p] for p in range(1, int(priority) + 1) if p in _PRIORITY_NAMES]
         parts.append("priorities " + ", ".join(names))

@@ -129,13 +129,28 @@ def scope(
 ) -> str:
     """Return what was assessed and how the scope was chosen."""
     sets = "; ".join(f"{f.title} {f.version} ({f.scope})" for f in frameworks)
+    if info.organisation:
+        return (
+            f"This is the organisation assessment of the engagement: it answers once, for every "
+            f"AI system, the questions whose scope is the organisation. Frameworks and scope: "
+            f"{sets}. The target maturity is {info.target_level}."
+        )
+    inherited = (
+        f" {info.inherited} of the {info.questions} answers are inherited from the "
+        "organisation assessment (marked in the answers appendix)"
+        + (f"; {info.overridden} organisation answer(s) were overridden for this system" if
+           info.overridden else "")
+        + "."
+        if info.inherited or info.overridden
+        else ""
+    )  # fmt: skip
     return (
         f"This assessment covers the AI system {system.system_id} "
         f"({system.name or 'unnamed'}) and the identities it can act as. Frameworks and scope: "
         f"{sets}. The target maturity is {info.target_level}, set from the system's "
         f"{system.risk_tier or 'unrated'} risk tier unless the assessor overrode it for a "
         "question. Questions that apply only to systems that act were kept or left out from the "
-        "autonomy and tools recorded in the inventory."
+        "autonomy and tools recorded in the inventory." + inherited
     )
 
 

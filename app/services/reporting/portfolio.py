@@ -26,6 +26,7 @@ from app.reports.viewmodels import (
     HeatmapRow,
     IdentityKpis,
     PortfolioData,
+    PortfolioOrganisation,
     PortfolioSystem,
 )
 from app.services.assessments import AssessmentInfo, list_assessments
@@ -138,8 +139,28 @@ def _top_findings(rows: Sequence[FindingRow]) -> tuple[Finding, ...]:
 def _latest(workspace: Workspace) -> dict[str, AssessmentInfo]:
     latest: dict[str, AssessmentInfo] = {}
     for info in list_assessments(workspace):
-        latest[info.system] = info  # listed oldest first, so the last one wins
+        if not info.organisation:
+            latest[info.system] = info  # listed oldest first, so the last one wins
     return latest
+
+
+def _organisation(workspace: Workspace) -> PortfolioOrganisation | None:
+    """Return the current organisation assessment's results, shown once in the portfolio."""
+    infos = [info for info in list_assessments(workspace) if info.organisation]
+    if not infos:
+        return None
+    info = max(infos, key=lambda i: i.id)
+    overall = score_assessment(workspace, info.id).result.overall
+    return PortfolioOrganisation(
+        title=info.title,
+        status=info.status,
+        questions=info.questions,
+        answered=info.answered,
+        mean=overall.mean,
+        achieved_level=overall.achieved_level,
+        coverage=overall.coverage,
+        completeness=overall.completeness,
+    )
 
 
 def build_portfolio(
@@ -220,6 +241,9 @@ def _portfolio(
                 open_findings=len(mine),
                 critical_findings=sum(1 for f in mine if f.severity == "critical"),
                 high_findings=sum(1 for f in mine if f.severity == "high"),
+                own_answers=info.questions - info.inherited - info.overridden if info else 0,
+                inherited_answers=info.inherited if info else 0,
+                overridden_answers=info.overridden if info else 0,
             )
         )
         if score is not None:
@@ -238,6 +262,7 @@ def _portfolio(
         top_findings=_top_findings(findings),
         summary=_summary(systems),
         method_text=f"{METHOD_TEXT}\n{RISK_METHOD_TEXT}",
+        organisation=_organisation(workspace),
     )
     if profile == "client":
         data = replace(for_client(data), profile=profile)

@@ -120,6 +120,7 @@ def build_answers(
                 answered_by=response.answered_by,
                 answered_at=response.answered_at,
                 also_covers=_also_covers(catalog, question.id),
+                source=response.source_text,
             )
         )
     return tuple(answers)
