@@ -179,3 +179,18 @@ def test_messy_assessment_exports_valid(workspace, tmp_path):
     assert "owasp-nhi-2026-draft-catalog.json" in documents
     results = documents["assessment-results.json"]["assessment-results"]["results"][0]
     assert "Not answered yet" in results["remarks"]
+
+
+def test_observation_titles_name_the_focus_area_like_the_findings(demo, tmp_path):
+    """IR 8596 asks one question per subcategory and focus area: each observation's title
+    tells the three apart, and an observation and its finding carry the same title."""
+    result, ws = demo
+    export_oscal(ws, result.assessment_ids[0], tmp_path)
+    results = _load(tmp_path)["assessment-results.json"]["assessment-results"]["results"][0]
+    titles = [o["title"] for o in results["observations"]]
+    assert len(titles) == len(set(titles))
+    assert "GV.OC-02 (defend): Stakeholder expectations on cyber risk known" in titles
+    by_uuid = {o["uuid"]: o["title"] for o in results["observations"]}
+    for finding in results["findings"]:
+        observed = finding["related-observations"][0]["observation-uuid"]
+        assert by_uuid[observed] == finding["title"]
