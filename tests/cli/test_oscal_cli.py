@@ -109,3 +109,22 @@ def test_export_content_writes_the_frameworks_alone(ws_args, tmp_path, capsys):
         assert schema_errors(document) == [], path.name
         assert reference_problems(document, [document], set()) == [], path.name
     assert "evidence/" not in capsys.readouterr().out
+
+
+def test_export_after_an_upgrade_replaces_the_old_catalog(ws_args, tmp_path, capsys):
+    """Re-exporting into the same folder after a move to the next version leaves no catalog
+    of the old version behind, and says which files it removed."""
+    args, assessment_id = ws_args
+    out = tmp_path / "oscal"
+    export = [*args, "export", "oscal", "--assessment", str(assessment_id), "-o", str(out)]
+    assert main(export) == 0
+    assert (out / "owasp-nhi-2025-catalog.json").exists()
+    upgrade = [*args, "frameworks", "upgrade", "--assessment", str(assessment_id)]
+    assert main([*upgrade, "--to", "2026-draft", "--file", str(DRAFT)]) == 0
+    capsys.readouterr()
+    assert main(export) == 0
+    text = capsys.readouterr().out
+    assert "removed 1 file(s) of an earlier export:\n    owasp-nhi-2025-catalog.json" in text
+    assert not (out / "owasp-nhi-2025-catalog.json").exists()
+    assert (out / "owasp-nhi-2026-draft-catalog.json").exists()
+    check_export(out)

@@ -194,3 +194,26 @@ def test_observation_titles_name_the_focus_area_like_the_findings(demo, tmp_path
     for finding in results["findings"]:
         observed = finding["related-observations"][0]["observation-uuid"]
         assert by_uuid[observed] == finding["title"]
+
+
+def test_a_second_export_into_the_folder_leaves_nothing_of_the_first(demo, tmp_path):
+    """Assessment 2 exported where assessment 1 was: the first's profile and its evidence
+    (of another system) go; the user's own files, and JSON Assay did not write, stay."""
+    result, ws = demo
+    first, second = result.assessment_ids[0], result.assessment_ids[1]
+    export_oscal(ws, first, tmp_path)
+    own = {"notes.txt": "mine", "evidence/readme.txt": "mine", "other.json": '{"a": 1}'}
+    for name, text in own.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    before = _files(tmp_path)
+
+    outcome = export_oscal(ws, second, tmp_path)
+
+    fresh = tmp_path.parent / "fresh"
+    export_oscal(ws, second, fresh)
+    assert _files(tmp_path) == _files(fresh) | set(own)
+    assert "nist-ir-8596-2025-12-iprd-profile.json" in outcome.removed
+    assert set(outcome.removed) == before - _files(fresh) - set(own)
+    for name, text in own.items():
+        assert (tmp_path / name).read_text(encoding="utf-8") == text
+    check_export(fresh)

@@ -27,6 +27,7 @@ from app.services.oscal.gather import OscalInputs, gather
 from app.services.oscal.observations import evidence_file
 from app.services.oscal.plan import PLAN_FILE, plan_document
 from app.services.oscal.poam import POAM_FILE, poam_document
+from app.services.oscal.previous import earlier_export_files, remove_files
 from app.services.oscal.results import RESULTS_FILE, results_document
 from app.services.progress import Progress, check_cancelled
 from app.services.workspace import Workspace
@@ -42,11 +43,15 @@ class OscalExport:
         folder: The export folder.
         documents: The OSCAL files written, by name, with their SHA-256.
         evidence_files: How many evidence files were written beside them.
+        removed: Files of an earlier export in the folder that this one does not write
+            (documents of other framework versions, evidence of another assessment),
+            removed so that the folder holds one export only.
     """
 
     folder: Path
     documents: dict[str, str]
     evidence_files: int
+    removed: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """Return the outcome as JSON-ready data."""
@@ -54,6 +59,7 @@ class OscalExport:
             "folder": str(self.folder),
             "documents": self.documents,
             "evidence_files": self.evidence_files,
+            "removed": list(self.removed),
         }
 
 
@@ -86,7 +92,9 @@ def export_oscal(
     Args:
         workspace: The open workspace.
         assessment_id: The assessment.
-        folder: The folder to write into (created if missing); same-named files are replaced.
+        folder: The folder to write into (created if missing); same-named files are replaced,
+            and the files of an earlier export there that this one does not write are removed
+            (other files are left alone).
         progress: Progress sink; the export can be cancelled between files.
 
     Raises:
@@ -103,14 +111,15 @@ def export_oscal(
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=".oscal-", dir=folder) as staging:
             _stage(workspace, Path(staging), documents, files, progress)
+            stale = earlier_export_files(folder, [*documents, *files])
             _move_into(Path(staging), folder, [*documents, *files])
+        remove_files(folder, stale)
     except OSError as exc:
         raise UserError(
             f"cannot write the OSCAL export to {folder}: {exc.strerror or exc}"
         ) from exc
-    outcome = OscalExport(
-        folder, {n: hashlib.sha256(b).hexdigest() for n, b in documents.items()}, len(files)
-    )
+    digests = {n: hashlib.sha256(b).hexdigest() for n, b in documents.items()}
+    outcome = OscalExport(folder, digests, len(files), tuple(stale))
     _journal(workspace, assessment_id, outcome)
     logger.info("OSCAL export of assessment %s written to %s", assessment_id, folder)
     return outcome
@@ -180,5 +189,9 @@ def _journal(workspace: Workspace, assessment_id: int, outcome: OscalExport) -> 
             entity="assessment",
             entity_id=assessment_id,
             before=None,
-            after={"documents": outcome.documents, "evidence_files": outcome.evidence_files},
+            after={
+                "documents": outcome.documents,
+                "evidence_files": outcome.evidence_files,
+                "removed": list(outcome.removed),
+            },
         )
