@@ -8,8 +8,10 @@ an exit code. User errors become one line on stderr and exit code 1, never a tra
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -87,6 +89,16 @@ def _share_global_options(parser: argparse.ArgumentParser) -> None:
                 _share_global_options(sub)
 
 
+def _drop_unread_output() -> None:
+    """Drop the output nobody reads any more (``assay … | head`` closed the pipe).
+
+    The command's work is done; pointing stdout at the null device keeps the final flush at
+    exit from failing once more. Without a file descriptor behind stdout there is nothing to do.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code.
 
@@ -107,6 +119,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("assay: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _drop_unread_output()
+        return EXIT_OK
     except Exception as exc:
         logger.exception("internal error in %s", args.command)
         print(
