@@ -13,6 +13,7 @@ import pytest
 from app.services import assessments as svc
 from app.services.demo.builder import build_demo
 from app.services.evidence import add_evidence_bytes
+from app.services.frameworks import add_custom_framework
 from app.services.oscal import export_oscal
 from app.services.progress import Cancelled
 from app.services.upgrade import upgrade_assessment
@@ -217,3 +218,55 @@ def test_a_second_export_into_the_folder_leaves_nothing_of_the_first(demo, tmp_p
     for name, text in own.items():
         assert (tmp_path / name).read_text(encoding="utf-8") == text
     check_export(fresh)
+
+
+CUSTOM = """\
+schema_version: 1
+id: acme-ai-policy
+version: '1.0'
+title: ACME AI policy checks
+publisher: ACME Group Risk
+nodes:
+- {id: POL.1, kind: category, title: Policy and ownership}
+- {id: POL.2, kind: category, title: Monitoring}
+questions:
+- id: acme.pol1.owner
+  ref: POL.1
+  title: Every AI system has an owner
+  node: POL.1
+  prompt: Does every AI system have a named, accountable owner?
+  guidance: Check the register.
+  evidence: [AI register]
+- id: acme.pol2.logs
+  ref: POL.2
+  title: Logs are kept for 90 days
+  node: POL.2
+  prompt: Are the system's prompts and tool calls logged and kept for 90 days?
+  guidance: Ask for the retention setting.
+  evidence: [Logging configuration]
+"""
+
+
+def test_custom_framework_whose_categories_share_their_references(workspace, tmp_path):
+    """A category POL.1 whose question's reference is POL.1: the group and the control may
+    not share the id (OSCAL ids are unique in a document); controls are titled without
+    their label, and the title names the version once."""
+    source = tmp_path / "acme.yaml"
+    source.write_text(CUSTOM, encoding="utf-8")
+    add_custom_framework(workspace, source)
+    with workspace.db.write() as session:
+        session.add(AISystem(external_id="AIS-7", name="Copilot", tools=["shell"]))
+    info = svc.new_assessment(workspace, "AIS-7", ["acme-ai-policy", "owasp-asi"], target=3)
+    svc.answer(workspace, info.id, "acme.pol1.owner", 3)
+    svc.answer(workspace, info.id, "acme.pol2.logs", "na", note="no logging platform")
+    export_oscal(workspace, info.id, tmp_path / "out")
+    documents = check_export(tmp_path / "out")
+    catalog = documents["acme-ai-policy-1.0-catalog.json"]["catalog"]
+    assert catalog["metadata"]["title"] == "ACME AI policy checks (1.0)"
+    group = catalog["groups"][0]
+    assert (group["id"], group["controls"][0]["id"]) == ("POL.1-group", "POL.1")
+    assert group["controls"][0]["title"] == "Every AI system has an owner"
+    owasp = documents["owasp-asi-2026-catalog.json"]["catalog"]
+    assert owasp["metadata"]["title"] == "OWASP Top 10 for Agentic Applications 2026"
+    assert "groups" not in owasp  # each risk is a control of the catalog, not a group of one
+    assert [c["id"] for c in owasp["controls"]][:2] == ["ASI01", "ASI02"]
