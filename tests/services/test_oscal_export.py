@@ -14,7 +14,7 @@ from app.services import assessments as svc
 from app.services.demo.builder import build_demo
 from app.services.evidence import add_evidence_bytes
 from app.services.frameworks import add_custom_framework
-from app.services.oscal import export_oscal
+from app.services.oscal import export_content, export_oscal
 from app.services.progress import Cancelled
 from app.services.upgrade import upgrade_assessment
 from app.services.workspace import open_workspace
@@ -263,6 +263,12 @@ def test_custom_framework_whose_categories_share_their_references(workspace, tmp
     documents = check_export(tmp_path / "out")
     catalog = documents["acme-ai-policy-1.0-catalog.json"]["catalog"]
     assert catalog["metadata"]["title"] == "ACME AI policy checks (1.0)"
+    # no publication date in the file: dated by when the workspace stored it, not 1970
+    stored = catalog["metadata"]["last-modified"]
+    assert stored.startswith(f"{dt.datetime.now(dt.UTC).year}-")
+    export_content(workspace, tmp_path / "content")
+    alone = json.loads((tmp_path / "content" / "acme-ai-policy-1.0-catalog.json").read_text())
+    assert alone == documents["acme-ai-policy-1.0-catalog.json"]
     group = catalog["groups"][0]
     assert (group["id"], group["controls"][0]["id"]) == ("POL.1-group", "POL.1")
     assert group["controls"][0]["title"] == "Every AI system has an owner"

@@ -77,18 +77,21 @@ def content_uuid(framework: Framework) -> str:
     return stable_uuid("content", framework.id, framework.version, framework.sha256)
 
 
-def _content_metadata(framework: Framework, title: str) -> tuple[JSON, JSON]:
+def _content_metadata(
+    framework: Framework, title: str, stored: dt.datetime | None
+) -> tuple[JSON, JSON]:
     source = publication_resource(
         f"{framework.id}:{framework.version}",
         framework.title,
         framework.identifier,
         None,
     )
+    published = timestamp(_published_date(framework.published))
     meta = metadata(
         title,
-        timestamp(_published_date(framework.published)) or "1970-01-01T00:00:00Z",
+        published or timestamp(stored) or "1970-01-01T00:00:00Z",
         framework.version,
-        published=timestamp(_published_date(framework.published)),
+        published=published,
         extra={
             "props": [
                 prop("framework-id", framework.id),
@@ -123,12 +126,16 @@ def _objective(question: Question) -> JSON:
     )
 
 
-def profile_document(framework: Framework) -> JSON:
-    """Return the OSCAL profile of a framework that is a profile of an official catalog."""
+def profile_document(framework: Framework, stored: dt.datetime | None = None) -> JSON:
+    """Return the OSCAL profile of a framework that is a profile of an official catalog.
+
+    ``stored`` (when the workspace first stored the text) dates a framework that names no
+    publication date; see :func:`content_document`.
+    """
     official = PROFILE_OF[framework.id]
     catalog_resource = publication_resource("official", official.title, official.doi, official.url)
     catalog_resource["rlinks"][0]["media-type"] = "application/oscal.catalog+json"
-    meta, source = _content_metadata(framework, versioned_title(framework))
+    meta, source = _content_metadata(framework, versioned_title(framework), stored)
     by_control: dict[str, list[Question]] = {}
     for question in framework.questions:
         by_control.setdefault(control_id(framework, question), []).append(question)
@@ -174,7 +181,7 @@ def versioned_title(framework: Framework) -> str:
     return f"{framework.title} ({framework.version})"
 
 
-def catalog_document(framework: Framework) -> JSON:
+def catalog_document(framework: Framework, stored: dt.datetime | None = None) -> JSON:
     """Return a framework as an OSCAL catalog in Assay's namespace.
 
     A risk with no children (an OWASP list's entry) is a control of its parent, or of the
@@ -182,7 +189,7 @@ def catalog_document(framework: Framework) -> JSON:
     (a custom framework's category ``POL.1`` whose questions have the reference ``POL.1``)
     gets the suffix ``-group``, as OSCAL ids must be unique in a document.
     """
-    meta, source = _content_metadata(framework, versioned_title(framework))
+    meta, source = _content_metadata(framework, versioned_title(framework), stored)
     controls = {control_id(framework, q) for q in framework.questions}
     return {
         "catalog": compact(
@@ -261,8 +268,14 @@ def _ref_controls(framework: Framework, node: Node) -> list[JSON]:
     ]
 
 
-def content_document(framework: Framework) -> JSON:
-    """Return the OSCAL document of a framework: a profile or a catalog."""
+def content_document(framework: Framework, stored: dt.datetime | None = None) -> JSON:
+    """Return the OSCAL document of a framework: a profile or a catalog.
+
+    Args:
+        framework: The framework version.
+        stored: When the workspace first stored this text: the document's date when the
+            framework names no publication date (a custom set), instead of none at all.
+    """
     if framework.id in PROFILE_OF:
-        return profile_document(framework)
-    return catalog_document(framework)
+        return profile_document(framework, stored)
+    return catalog_document(framework, stored)

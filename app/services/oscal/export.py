@@ -20,7 +20,7 @@ from typing import Any
 from app.services import journal
 from app.services.errors import UserError
 from app.services.evidence import evidence_bytes
-from app.services.frameworks import catalog_for
+from app.services.frameworks import catalog_for, stored_dates
 from app.services.oscal.common import JSON
 from app.services.oscal.content import content_document, content_file_name
 from app.services.oscal.gather import OscalInputs, gather
@@ -76,7 +76,9 @@ def build_documents(data: OscalInputs) -> dict[str, JSON]:
         POAM_FILE: poam_document(data),
     }
     for framework in data.loaded.frameworks:
-        documents[content_file_name(framework)] = content_document(framework)
+        documents[content_file_name(framework)] = content_document(
+            framework, data.stored.get(framework.id)
+        )
     return documents
 
 
@@ -132,9 +134,10 @@ def export_content(workspace: Workspace, folder: Path) -> OscalExport:
         UserError: The folder cannot be written.
     """
     folder = Path(folder)
+    frameworks = tuple(catalog_for(workspace).frameworks())
+    stored = stored_dates(workspace, frameworks)
     documents = {
-        content_file_name(fw): render(content_document(fw))
-        for fw in catalog_for(workspace).frameworks()
+        content_file_name(fw): render(content_document(fw, stored.get(fw.id))) for fw in frameworks
     }
     try:
         folder.mkdir(parents=True, exist_ok=True)
