@@ -276,3 +276,27 @@ def test_custom_framework_whose_categories_share_their_references(workspace, tmp
     assert owasp["metadata"]["title"] == "OWASP Top 10 for Agentic Applications 2026"
     assert "groups" not in owasp  # each risk is a control of the catalog, not a group of one
     assert [c["id"] for c in owasp["controls"]][:2] == ["ASI01", "ASI02"]
+
+
+def test_a_finding_on_an_answer_awaiting_review_says_it_is_provisional(workspace, tmp_path):
+    """After a move to the next version, a changed question's carried answer is flagged: its
+    finding's status says it is provisional, and the finding carries the flag."""
+    with workspace.db.write() as session:
+        session.add(AISystem(external_id="AIS-8", name="Agent", tools=["shell"]))
+    info = svc.new_assessment(workspace, "AIS-8", ["owasp-nhi"], target=3)
+    svc.answer(workspace, info.id, "nhi.NHI5.q1", 4)  # its meaning changes in the draft
+    svc.answer(workspace, info.id, "nhi.NHI1.q1", 4)  # unchanged
+    upgrade_assessment(workspace, info.id, "2026-draft", file=DRAFT)
+    export_oscal(workspace, info.id, tmp_path)
+    results = check_export(tmp_path)["assessment-results.json"]["assessment-results"]
+    findings = {
+        next(p["value"] for p in f["props"] if p["name"] == "question-id"): f
+        for f in results["results"][0]["findings"]
+    }
+    changed, unchanged = findings["nhi.NHI5.q1"], findings["nhi.NHI1.q1"]
+    assert changed["target"]["status"]["state"] == "satisfied"
+    assert changed["target"]["status"]["remarks"].startswith("Provisional")
+    assert {"name": "flagged-for-review", "value": "true", "ns": "urn:assay:oscal"} in changed[
+        "props"
+    ]
+    assert "remarks" not in unchanged["target"]["status"]

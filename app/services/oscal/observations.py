@@ -96,6 +96,12 @@ def target_of(data: OscalInputs, response: ResponseInfo) -> int:
     return data.loaded.info.target_level if override is None else override
 
 
+PROVISIONAL = (
+    "Provisional: the answer is flagged for review (for example carried from an earlier "
+    "version of the question) and the assessor has not confirmed it yet."
+)
+
+
 def question_label(question: Question) -> str:
     """Return a question's reference with its IR 8596 focus area, e.g. ``GV.OC-02 (defend)``.
 
@@ -183,6 +189,8 @@ def question_finding(
     status = {"state": "satisfied" if satisfied else "not-satisfied"}
     if not response.not_applicable:
         status["reason"] = "pass" if satisfied else "fail"
+    if response.flagged:
+        status["remarks"] = PROVISIONAL
     target_part = {
         "type": "objective-id",
         "target-id": objective_id(question),
@@ -203,6 +211,7 @@ def question_finding(
                     "target-level": target,
                     "gap": None if satisfied else target - (response.level or 0),
                     "priority": question.priority,
+                    "flagged-for-review": "true" if response.flagged else None,
                 }
             ),
             "target": target_part,
