@@ -47,6 +47,20 @@ def test_export_refuses_an_unknown_assessment(ws_args, tmp_path, capsys):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("content", [False, True])
+def test_export_into_a_file_says_it_is_a_file(ws_args, tmp_path, capsys, content):
+    args, assessment_id = ws_args
+    target = tmp_path / "results.json"
+    target.write_text("mine", encoding="utf-8")
+    what = ["--content"] if content else ["--assessment", str(assessment_id)]
+    assert main([*args, "export", "oscal", *what, "-o", str(target)]) == 1
+    error = capsys.readouterr().err
+    assert (
+        error == f"assay: cannot write the OSCAL export to {target}: it is a file, not a folder\n"
+    )
+    assert target.read_text(encoding="utf-8") == "mine"
+
+
 def test_upgrade_dry_run_then_apply_shows_scores_side_by_side(ws_args, capsys):
     args, assessment_id = ws_args
     base = [*args, "frameworks", "upgrade", "--assessment", str(assessment_id)]

@@ -117,9 +117,7 @@ def export_oscal(
             _move_into(Path(staging), folder, [*documents, *files])
         remove_files(folder, stale)
     except OSError as exc:
-        raise UserError(
-            f"cannot write the OSCAL export to {folder}: {exc.strerror or exc}"
-        ) from exc
+        raise _write_error(folder, exc) from exc
     digests = {n: hashlib.sha256(b).hexdigest() for n, b in documents.items()}
     outcome = OscalExport(folder, digests, len(files), tuple(stale))
     _journal(workspace, assessment_id, outcome)
@@ -146,9 +144,7 @@ def export_content(workspace: Workspace, folder: Path) -> OscalExport:
                 (Path(staging) / name).write_bytes(data)
             _move_into(Path(staging), folder, list(documents))
     except OSError as exc:
-        raise UserError(
-            f"cannot write the OSCAL export to {folder}: {exc.strerror or exc}"
-        ) from exc
+        raise _write_error(folder, exc) from exc
     return OscalExport(folder, {n: hashlib.sha256(b).hexdigest() for n, b in documents.items()}, 0)
 
 
@@ -176,6 +172,13 @@ def _move_into(staging: Path, folder: Path, names: list[str]) -> None:
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(staging / name, target)
+
+
+def _write_error(folder: Path, exc: OSError) -> UserError:
+    """Return the one-line error for a folder the export cannot write into."""
+    if folder.exists() and not folder.is_dir():
+        return UserError(f"cannot write the OSCAL export to {folder}: it is a file, not a folder")
+    return UserError(f"cannot write the OSCAL export to {folder}: {exc.strerror or exc}")
 
 
 def _report(progress: Progress | None, fraction: float, message: str) -> None:
