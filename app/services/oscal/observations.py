@@ -247,6 +247,7 @@ def risk(data: OscalInputs, finding: FindingInfo) -> JSON:
                         "identity": finding.identity,
                     }
                 ),
+                *(prop("reference", ref) for ref in finding.references),
             ],
             "status": RISK_STATUS.get(finding.status, "open"),
             "deadline": timestamp(finding.due_date),
