@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.services import assessments as svc
+from app.services.assessment_lifecycle import finalize, submit_for_review
 from app.services.demo.builder import build_demo
 from app.services.evidence import add_evidence_bytes
 from app.services.frameworks import add_custom_framework
@@ -317,3 +318,19 @@ def test_risks_name_the_framework_references_of_their_findings(demo, tmp_path):
         references = [p["value"] for p in risk["props"] if p["name"] == "reference"]
         assert references
         assert all(r.startswith("OWASP ") for r in references)
+
+
+def test_a_final_assessment_with_unanswered_questions_is_not_waiting_for_them(workspace, tmp_path):
+    """Finalised over the gate's errors: the results say the questions were left unanswered,
+    not that they are 'not answered yet'."""
+    with workspace.db.write() as session:
+        session.add(AISystem(external_id="AIS-9", name="Agent", tools=["shell"]))
+    info = svc.new_assessment(workspace, "AIS-9", ["owasp-nhi"], target=3)
+    svc.answer(workspace, info.id, "nhi.NHI1.q1", 4)
+    submit_for_review(workspace, info.id)
+    finalize(workspace, info.id, force=True)
+    export_oscal(workspace, info.id, tmp_path)
+    results = check_export(tmp_path)["assessment-results.json"]["assessment-results"]
+    remarks = results["results"][0]["remarks"]
+    assert remarks.startswith("Left unanswered when finalised: nhi.NHI1.q2, ")
+    assert "yet" not in remarks
