@@ -200,11 +200,12 @@ def test_observation_titles_name_the_focus_area_like_the_findings(demo, tmp_path
 
 def test_a_second_export_into_the_folder_leaves_nothing_of_the_first(demo, tmp_path):
     """Assessment 2 exported where assessment 1 was: the first's profile and its evidence
-    (of another system) go; the user's own files, and JSON Assay did not write, stay."""
+    (of another system) go; the user's own files stay, even one in evidence/ named like an
+    exported file, and so does JSON Assay did not write."""
     result, ws = demo
     first, second = result.assessment_ids[0], result.assessment_ids[1]
     export_oscal(ws, first, tmp_path)
-    own = {"notes.txt": "mine", "evidence/readme.txt": "mine", "other.json": '{"a": 1}'}
+    own = {"notes.txt": "mine", "evidence/2024-audit.txt": "mine", "other.json": '{"a": 1}'}
     for name, text in own.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     before = _files(tmp_path)

@@ -4,17 +4,16 @@ Exporting a second assessment (or the same one after an upgrade) into the folder
 export would otherwise leave the earlier export's profile or catalogs and its evidence files
 beside the new documents: a GRC tool loading the folder would read content the new documents do
 not use, and evidence of another system would travel with them. Only files Assay wrote are
-touched: OSCAL JSON documents whose metadata names Assay as generator, and evidence files named
-``<id>-<name>`` in the ``evidence`` folder. Anything else in the folder is left alone.
+touched: OSCAL JSON documents whose metadata names Assay as generator, and the evidence files
+those documents link to. Anything else in the folder is left alone.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
-from collections.abc import Iterable
-from pathlib import Path
+from collections.abc import Iterable, Iterator
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from app.services.oscal.common import ASSAY_NS
@@ -31,7 +30,6 @@ _MODELS = frozenset(
         "plan-of-action-and-milestones",
     }
 )
-_EVIDENCE_NAME = re.compile(r"\d+-.+")
 _GENERATOR = "Assay "
 
 
@@ -43,20 +41,21 @@ def earlier_export_files(folder: Path, written: Iterable[str]) -> list[str]:
         written: The relative paths (POSIX) the new export writes.
 
     Returns:
-        Relative POSIX paths, sorted, of the earlier export's documents and evidence files.
+        Relative POSIX paths, sorted: the earlier export's OSCAL documents, and the evidence
+        files those documents link to.
     """
     if not folder.is_dir():
         return []
     keep = set(written)
-    stale = [p.name for p in sorted(folder.glob("*.json")) if _written_by_assay(p)]
-    evidence = folder / EVIDENCE_FOLDER
-    if evidence.is_dir():
-        stale += [
-            f"{EVIDENCE_FOLDER}/{p.name}"
-            for p in sorted(evidence.iterdir())
-            if p.is_file() and _EVIDENCE_NAME.fullmatch(p.name)
-        ]
-    return [name for name in stale if name not in keep]
+    documents = {p.name: _assay_document(p) for p in sorted(folder.glob("*.json"))}
+    found = {name for name, doc in documents.items() if doc is not None}
+    for doc in documents.values():
+        found |= {
+            href
+            for href in _evidence_links(doc)
+            if (folder / href).is_file() and ".." not in PurePosixPath(href).parts
+        }
+    return sorted(found - keep)
 
 
 def remove_files(folder: Path, names: Iterable[str]) -> None:
@@ -66,17 +65,31 @@ def remove_files(folder: Path, names: Iterable[str]) -> None:
         logger.info("removed %s of an earlier OSCAL export in %s", name, folder)
 
 
-def _written_by_assay(path: Path) -> bool:
+def _assay_document(path: Path) -> Any:
+    """Return the OSCAL document in ``path`` if Assay wrote it, else None."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
+        return None
     if not isinstance(document, dict) or len(document) != 1:
-        return False
+        return None
     ((model, body),) = document.items()
     if model not in _MODELS or not isinstance(body, dict):
-        return False
-    return any(_is_generator(p) for p in body.get("metadata", {}).get("props", []))
+        return None
+    generated = any(_is_generator(p) for p in body.get("metadata", {}).get("props", []))
+    return document if generated else None
+
+
+def _evidence_links(document: Any) -> Iterator[str]:
+    """Yield the ``evidence/…`` hrefs of a document's back-matter resources."""
+    if document is None:
+        return
+    ((_model, body),) = document.items()
+    for resource in body.get("back-matter", {}).get("resources", []):
+        for link in resource.get("rlinks", []):
+            href = str(link.get("href", ""))
+            if href.startswith(f"{EVIDENCE_FOLDER}/"):
+                yield href
 
 
 def _is_generator(item: Any) -> bool:
