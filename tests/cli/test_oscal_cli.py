@@ -67,7 +67,10 @@ def test_upgrade_dry_run_then_apply_shows_scores_side_by_side(ws_args, capsys):
     assert main([*base, "--to", "2026-draft", "--file", str(DRAFT), "--dry-run"]) == 0
     text = capsys.readouterr().out
     assert "(dry run, nothing changed)" in text
-    assert "22 answer(s) kept, 4 flagged to review, 1 new question(s), 1 removed" in text
+    assert (
+        "22 answer(s) carried, 4 flagged to review, 1 new question(s), 1 removed question(s) "
+        "(1 answered: the answers stay in the journal)"
+    ) in text
     assert "MEAN BEFORE  AFTER" in text
     assert "split     nhi.NHI2.q1  nhi.NHI2.vault, nhi.NHI2.no-code-secrets" in text
     overall = next(line for line in text.splitlines() if line.startswith("Overall"))
