@@ -125,7 +125,7 @@ def reference_problems(
         for r in v
         if isinstance(r, Mapping)
     }
-    problems = []
+    problems = duplicate_definitions(document)
     for path, key, value in walk(document):
         values = value if isinstance(value, list) else [value]
         if key in _UUID_REFERENCES:
@@ -134,6 +134,27 @@ def reference_problems(
             problems.append(f"{path}/role-id: {value} not defined")
         elif key == "href" and isinstance(value, str):
             problems += _href_problem(path, value, uuids, files)
+    return problems
+
+
+_ID_HOLDERS = {"groups", "controls", "parts"}
+
+
+def duplicate_definitions(document: Mapping[str, Any]) -> list[str]:
+    """Return the uuids, and the ids of groups, controls and parts, defined twice.
+
+    OSCAL requires both to be unique within a document; a tool resolving ``control-id`` or
+    ``objective-id`` cannot tell two definitions of one id apart.
+    """
+    seen: dict[str, str] = {}
+    problems = []
+    for path, key, value in walk(document):
+        holder = path.rsplit("/", 2)[-2] if path.count("/") >= 2 else ""
+        if key == "uuid" or (key == "id" and holder in _ID_HOLDERS):
+            name = f"{key} {value}"
+            if name in seen:
+                problems.append(f"{path}/{key}: {value} already defined at {seen[name]}")
+            seen.setdefault(name, path)
     return problems
 
 

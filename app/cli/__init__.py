@@ -8,6 +8,7 @@ an exit code. User errors become one line on stderr and exit code 1, never a tra
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
 import os
@@ -157,7 +158,11 @@ def _internal_error(exc: Exception, command: str) -> int:
 
 
 def _quiet_broken_pipe() -> int:
-    """The reader of our output went away: stop without a message (Python's advice)."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    """The reader of our output went away (``assay … | head``): stop without a message.
+
+    The command's work is done; pointing stdout at the null device keeps the final flush at
+    exit from failing once more. Without a file descriptor behind stdout there is nothing to do.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return EXIT_OK

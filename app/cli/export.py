@@ -52,4 +52,7 @@ def _text(outcome: OscalExport) -> str:
     lines += [f"  {name}  sha256 {digest[:16]}" for name, digest in outcome.documents.items()]
     if outcome.evidence_files:
         lines.append(f"  evidence/  {outcome.evidence_files} file(s)")
+    if outcome.removed:
+        lines.append(f"  removed {len(outcome.removed)} file(s) of an earlier export:")
+        lines += [f"    {name}" for name in outcome.removed]
     return "\n".join(lines)

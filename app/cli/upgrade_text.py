@@ -20,9 +20,7 @@ def upgrade_text(plan: UpgradePlan, dry_run: bool) -> str:
     lines = [
         f"Assessment {plan.assessment_id}: {plan.framework_id} {plan.from_version} -> "
         f"{plan.to_version} ({done})",
-        f"{plan.kept} answer(s) kept, {len(plan.to_review)} flagged to review, "
-        f"{len(plan.new_questions)} new question(s), {len(plan.removed)} removed "
-        "(their answers stay in the journal)",
+        plan.summary(),
         "",
         _moves(plan),
     ]

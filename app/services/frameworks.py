@@ -7,8 +7,10 @@ The newest stored version of each custom framework id is the one in the catalog.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -305,3 +307,24 @@ def framework_summary(framework: Framework) -> dict[str, Any]:
         "sha256": framework.sha256,
         "source": framework.source_name,
     }
+
+
+def stored_dates(workspace: Workspace, frameworks: Iterable[Framework]) -> dict[str, dt.datetime]:
+    """Return when each of these exact framework texts was first stored in the workspace.
+
+    Keyed by framework id; a framework whose text the workspace does not hold is left out.
+    Used as the date of a framework that names no publication date (a custom set).
+    """
+    dates: dict[str, dt.datetime] = {}
+    with workspace.db.read() as session:
+        for framework in frameworks:
+            added = session.execute(
+                sa.select(sa.func.min(FrameworkVersion.added_at)).where(
+                    FrameworkVersion.framework_id == framework.id,
+                    FrameworkVersion.version == framework.version,
+                    FrameworkVersion.sha256 == framework.sha256,
+                )
+            ).scalar_one_or_none()
+            if added is not None:
+                dates[framework.id] = added
+    return dates

@@ -133,6 +133,20 @@ class UpgradePlan:
         """Return the old questions whose answers stay only in the history."""
         return tuple(m for m in self.moves if not m.new_ids)
 
+    def summary(self) -> str:
+        """Return what the move does in one sentence (without the final stop).
+
+        The journal is named only when an answered question is removed: an unanswered one
+        leaves nothing to keep.
+        """
+        answered = sum(1 for m in self.removed if m.answered)
+        kept = f" ({answered} answered: the answers stay in the journal)" if answered else ""
+        return (
+            f"{self.kept} answer(s) carried, {len(self.to_review)} flagged to review, "
+            f"{len(self.new_questions)} new question(s), "
+            f"{len(self.removed)} removed question(s){kept}"
+        )
+
     def score_rows(self) -> list[ScoreRow]:
         """Return overall, each framework, and the moved framework's top nodes, before/after."""
         before = _score_nodes(self.before, self.framework_id)

@@ -77,3 +77,19 @@ def test_reading_commands_do_not_create_a_mistyped_workspace(tmp_path):
     assert result.returncode == 1
     assert "no workspace at" in result.stderr
     assert not typo.exists()
+
+
+def test_a_reader_that_stops_reading_is_no_internal_error(workspace):
+    """``assay … | head`` closes the pipe early: no 'internal error', no traceback, exit 0."""
+    command = [sys.executable, "-m", "app", "--workspace", str(workspace.path)]
+    child = subprocess.Popen(
+        [*command, "frameworks", "show", "nist-ir-8596"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert child.stdout is not None
+    assert child.stderr is not None
+    child.stdout.close()  # the reader is gone before the first line is written
+    error = child.stderr.read().decode()
+    assert child.wait() == 0
+    assert error == ""

@@ -47,13 +47,30 @@ def test_export_refuses_an_unknown_assessment(ws_args, tmp_path, capsys):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("content", [False, True])
+def test_export_into_a_file_says_it_is_a_file(ws_args, tmp_path, capsys, content):
+    args, assessment_id = ws_args
+    target = tmp_path / "results.json"
+    target.write_text("mine", encoding="utf-8")
+    what = ["--content"] if content else ["--assessment", str(assessment_id)]
+    assert main([*args, "export", "oscal", *what, "-o", str(target)]) == 1
+    error = capsys.readouterr().err
+    assert (
+        error == f"assay: cannot write the OSCAL export to {target}: it is a file, not a folder\n"
+    )
+    assert target.read_text(encoding="utf-8") == "mine"
+
+
 def test_upgrade_dry_run_then_apply_shows_scores_side_by_side(ws_args, capsys):
     args, assessment_id = ws_args
     base = [*args, "frameworks", "upgrade", "--assessment", str(assessment_id)]
     assert main([*base, "--to", "2026-draft", "--file", str(DRAFT), "--dry-run"]) == 0
     text = capsys.readouterr().out
     assert "(dry run, nothing changed)" in text
-    assert "22 answer(s) kept, 4 flagged to review, 1 new question(s), 1 removed" in text
+    assert (
+        "22 answer(s) carried, 4 flagged to review, 1 new question(s), 1 removed question(s) "
+        "(1 answered: the answers stay in the journal)"
+    ) in text
     assert "MEAN BEFORE  AFTER" in text
     assert "split     nhi.NHI2.q1  nhi.NHI2.vault, nhi.NHI2.no-code-secrets" in text
     overall = next(line for line in text.splitlines() if line.startswith("Overall"))
@@ -109,3 +126,22 @@ def test_export_content_writes_the_frameworks_alone(ws_args, tmp_path, capsys):
         assert schema_errors(document) == [], path.name
         assert reference_problems(document, [document], set()) == [], path.name
     assert "evidence/" not in capsys.readouterr().out
+
+
+def test_export_after_an_upgrade_replaces_the_old_catalog(ws_args, tmp_path, capsys):
+    """Re-exporting into the same folder after a move to the next version leaves no catalog
+    of the old version behind, and says which files it removed."""
+    args, assessment_id = ws_args
+    out = tmp_path / "oscal"
+    export = [*args, "export", "oscal", "--assessment", str(assessment_id), "-o", str(out)]
+    assert main(export) == 0
+    assert (out / "owasp-nhi-2025-catalog.json").exists()
+    upgrade = [*args, "frameworks", "upgrade", "--assessment", str(assessment_id)]
+    assert main([*upgrade, "--to", "2026-draft", "--file", str(DRAFT)]) == 0
+    capsys.readouterr()
+    assert main(export) == 0
+    text = capsys.readouterr().out
+    assert "removed 1 file(s) of an earlier export:\n    owasp-nhi-2025-catalog.json" in text
+    assert not (out / "owasp-nhi-2025-catalog.json").exists()
+    assert (out / "owasp-nhi-2026-draft-catalog.json").exists()
+    check_export(out)

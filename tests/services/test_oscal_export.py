@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from app.services import assessments as svc
+from app.services.assessment_lifecycle import finalize, submit_for_review
 from app.services.demo.builder import build_demo
 from app.services.evidence import add_evidence_bytes
-from app.services.oscal import export_oscal
+from app.services.frameworks import add_custom_framework
+from app.services.oscal import export_content, export_oscal
 from app.services.progress import Cancelled
 from app.services.upgrade import upgrade_assessment
 from app.services.workspace import open_workspace
@@ -179,3 +181,157 @@ def test_messy_assessment_exports_valid(workspace, tmp_path):
     assert "owasp-nhi-2026-draft-catalog.json" in documents
     results = documents["assessment-results.json"]["assessment-results"]["results"][0]
     assert "Not answered yet" in results["remarks"]
+
+
+def test_observation_titles_name_the_focus_area_like_the_findings(demo, tmp_path):
+    """IR 8596 asks one question per subcategory and focus area: each observation's title
+    tells the three apart, and an observation and its finding carry the same title."""
+    result, ws = demo
+    export_oscal(ws, result.assessment_ids[0], tmp_path)
+    results = _load(tmp_path)["assessment-results.json"]["assessment-results"]["results"][0]
+    titles = [o["title"] for o in results["observations"]]
+    assert len(titles) == len(set(titles))
+    assert "GV.OC-02 (defend): Stakeholder expectations on cyber risk known" in titles
+    by_uuid = {o["uuid"]: o["title"] for o in results["observations"]}
+    for finding in results["findings"]:
+        observed = finding["related-observations"][0]["observation-uuid"]
+        assert by_uuid[observed] == finding["title"]
+
+
+def test_a_second_export_into_the_folder_leaves_nothing_of_the_first(demo, tmp_path):
+    """Assessment 2 exported where assessment 1 was: the first's profile and its evidence
+    (of another system) go; the user's own files stay, even one in evidence/ named like an
+    exported file, and so does JSON Assay did not write."""
+    result, ws = demo
+    first, second = result.assessment_ids[0], result.assessment_ids[1]
+    export_oscal(ws, first, tmp_path)
+    own = {"notes.txt": "mine", "evidence/2024-audit.txt": "mine", "other.json": '{"a": 1}'}
+    for name, text in own.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    before = _files(tmp_path)
+
+    outcome = export_oscal(ws, second, tmp_path)
+
+    fresh = tmp_path.parent / "fresh"
+    export_oscal(ws, second, fresh)
+    assert _files(tmp_path) == _files(fresh) | set(own)
+    assert "nist-ir-8596-2025-12-iprd-profile.json" in outcome.removed
+    assert set(outcome.removed) == before - _files(fresh) - set(own)
+    for name, text in own.items():
+        assert (tmp_path / name).read_text(encoding="utf-8") == text
+    check_export(fresh)
+
+
+CUSTOM = """\
+schema_version: 1
+id: acme-ai-policy
+version: '1.0'
+title: ACME AI policy checks
+publisher: ACME Group Risk
+nodes:
+- {id: POL.1, kind: category, title: Policy and ownership}
+- {id: POL.2, kind: category, title: Monitoring}
+questions:
+- id: acme.pol1.owner
+  ref: POL.1
+  title: Every AI system has an owner
+  node: POL.1
+  prompt: Does every AI system have a named, accountable owner?
+  guidance: Check the register.
+  evidence: [AI register]
+- id: acme.pol2.logs
+  ref: POL.2
+  title: Logs are kept for 90 days
+  node: POL.2
+  prompt: Are the system's prompts and tool calls logged and kept for 90 days?
+  guidance: Ask for the retention setting.
+  evidence: [Logging configuration]
+"""
+
+
+def test_custom_framework_whose_categories_share_their_references(workspace, tmp_path):
+    """A category POL.1 whose question's reference is POL.1: the group and the control may
+    not share the id (OSCAL ids are unique in a document); controls are titled without
+    their label, and the title names the version once."""
+    source = tmp_path / "acme.yaml"
+    source.write_text(CUSTOM, encoding="utf-8")
+    add_custom_framework(workspace, source)
+    with workspace.db.write() as session:
+        session.add(AISystem(external_id="AIS-7", name="Copilot", tools=["shell"]))
+    info = svc.new_assessment(workspace, "AIS-7", ["acme-ai-policy", "owasp-asi"], target=3)
+    svc.answer(workspace, info.id, "acme.pol1.owner", 3)
+    svc.answer(workspace, info.id, "acme.pol2.logs", "na", note="no logging platform")
+    export_oscal(workspace, info.id, tmp_path / "out")
+    documents = check_export(tmp_path / "out")
+    catalog = documents["acme-ai-policy-1.0-catalog.json"]["catalog"]
+    assert catalog["metadata"]["title"] == "ACME AI policy checks (1.0)"
+    # no publication date in the file: dated by when the workspace stored it, not 1970
+    stored = catalog["metadata"]["last-modified"]
+    assert stored.startswith(f"{dt.datetime.now(dt.UTC).year}-")
+    export_content(workspace, tmp_path / "content")
+    alone = json.loads((tmp_path / "content" / "acme-ai-policy-1.0-catalog.json").read_text())
+    assert alone == documents["acme-ai-policy-1.0-catalog.json"]
+    group = catalog["groups"][0]
+    assert (group["id"], group["controls"][0]["id"]) == ("POL.1-group", "POL.1")
+    assert group["controls"][0]["title"] == "Every AI system has an owner"
+    owasp = documents["owasp-asi-2026-catalog.json"]["catalog"]
+    assert owasp["metadata"]["title"] == "OWASP Top 10 for Agentic Applications 2026"
+    assert "groups" not in owasp  # each risk is a control of the catalog, not a group of one
+    assert [c["id"] for c in owasp["controls"]][:2] == ["ASI01", "ASI02"]
+
+
+def test_a_finding_on_an_answer_awaiting_review_says_it_is_provisional(workspace, tmp_path):
+    """After a move to the next version, a changed question's carried answer is flagged: its
+    finding's status says it is provisional, and the finding carries the flag."""
+    with workspace.db.write() as session:
+        session.add(AISystem(external_id="AIS-8", name="Agent", tools=["shell"]))
+    info = svc.new_assessment(workspace, "AIS-8", ["owasp-nhi"], target=3)
+    svc.answer(workspace, info.id, "nhi.NHI5.q1", 4)  # its meaning changes in the draft
+    svc.answer(workspace, info.id, "nhi.NHI1.q1", 4)  # unchanged
+    upgrade_assessment(workspace, info.id, "2026-draft", file=DRAFT)
+    export_oscal(workspace, info.id, tmp_path)
+    results = check_export(tmp_path)["assessment-results.json"]["assessment-results"]
+    findings = {
+        next(p["value"] for p in f["props"] if p["name"] == "question-id"): f
+        for f in results["results"][0]["findings"]
+    }
+    changed, unchanged = findings["nhi.NHI5.q1"], findings["nhi.NHI1.q1"]
+    assert changed["target"]["status"]["state"] == "satisfied"
+    assert changed["target"]["status"]["remarks"].startswith("Provisional")
+    assert {"name": "flagged-for-review", "value": "true", "ns": "urn:assay:oscal"} in changed[
+        "props"
+    ]
+    assert "remarks" not in unchanged["target"]["status"]
+
+
+def test_risks_name_the_framework_references_of_their_findings(demo, tmp_path):
+    """An identity finding cites OWASP entries (e.g. 'OWASP NHI5:2025'); its risk says so."""
+    result, ws = demo
+    export_oscal(ws, result.assessment_ids[0], tmp_path)
+    results = _load(tmp_path)["assessment-results.json"]["assessment-results"]["results"][0]
+    identity_risks = [
+        r
+        for r in results["risks"]
+        if {"name": "source", "value": "identity-rule", "ns": "urn:assay:oscal"} in r["props"]
+    ]
+    assert identity_risks
+    for risk in identity_risks:
+        references = [p["value"] for p in risk["props"] if p["name"] == "reference"]
+        assert references
+        assert all(r.startswith("OWASP ") for r in references)
+
+
+def test_a_final_assessment_with_unanswered_questions_is_not_waiting_for_them(workspace, tmp_path):
+    """Finalised over the gate's errors: the results say the questions were left unanswered,
+    not that they are 'not answered yet'."""
+    with workspace.db.write() as session:
+        session.add(AISystem(external_id="AIS-9", name="Agent", tools=["shell"]))
+    info = svc.new_assessment(workspace, "AIS-9", ["owasp-nhi"], target=3)
+    svc.answer(workspace, info.id, "nhi.NHI1.q1", 4)
+    submit_for_review(workspace, info.id)
+    finalize(workspace, info.id, force=True)
+    export_oscal(workspace, info.id, tmp_path)
+    results = check_export(tmp_path)["assessment-results.json"]["assessment-results"]
+    remarks = results["results"][0]["remarks"]
+    assert remarks.startswith("Left unanswered when finalised: nhi.NHI1.q2, ")
+    assert "yet" not in remarks

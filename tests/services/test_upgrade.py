@@ -253,3 +253,20 @@ def test_a_custom_set_moves_within_the_assessments_scope(workspace, tmp_path):
             sa.select(JournalEntry).where(JournalEntry.action == "assessment.upgrade")
         ).scalar_one()
     assert [a["notes"] for a in entry.before["answers_kept_in_history"]] == ["will drop"]
+
+
+def test_summary_names_the_journal_only_for_answered_removed_questions(workspace):
+    """A removed question nobody answered leaves nothing in the journal; the summary says so."""
+    with workspace.db.write() as session:
+        session.add(AISystem(external_id="AIS-2", name="Agent"))
+    info = svc.new_assessment(workspace, "AIS-2", ["owasp-nhi"], target=3)
+    svc.answer(workspace, info.id, "nhi.NHI1.q1", 2)
+    plan = plan_upgrade(workspace, info.id, "2026-draft", file=DRAFT)
+    assert plan.summary() == (
+        "1 answer(s) carried, 0 flagged to review, 1 new question(s), 1 removed question(s)"
+    )
+    svc.answer(workspace, info.id, "nhi.NHI6.q2", 3)
+    plan = plan_upgrade(workspace, info.id, "2026-draft", file=DRAFT)
+    assert plan.summary().endswith(
+        "1 removed question(s) (1 answered: the answers stay in the journal)"
+    )

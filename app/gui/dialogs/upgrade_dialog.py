@@ -135,12 +135,7 @@ SCORE_COLUMNS = (
 
 def plan_summary(plan: UpgradePlan) -> str:
     """Return the one-paragraph summary shown above the tables."""
-    return (
-        f"{plan.framework_id} {plan.from_version} → {plan.to_version}: "
-        f"{plan.kept} answer(s) carried, {len(plan.to_review)} flagged to review, "
-        f"{len(plan.new_questions)} new question(s), {len(plan.removed)} removed "
-        "(their answers stay in the history)."
-    )
+    return f"{plan.framework_id} {plan.from_version} → {plan.to_version}: {plan.summary()}."
 
 
 class UpgradeDialog(QDialog):

@@ -395,9 +395,14 @@ class ReportsPage(QWidget):
 
     def _on_oscal_written(self, outcome: OscalExport) -> None:
         names = ", ".join(outcome.documents)
+        removed = (
+            f" Removed {len(outcome.removed)} file(s) of an earlier export there."
+            if outcome.removed
+            else ""
+        )
         self.result_label.setText(
             f"Wrote {len(outcome.documents)} OSCAL documents and {outcome.evidence_files} "
-            f"evidence file(s) to {outcome.folder}: {names}"
+            f"evidence file(s) to {outcome.folder}: {names}.{removed}"
         )
         self._context.notify("reports", f"OSCAL export written to {outcome.folder}")
 

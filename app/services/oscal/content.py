@@ -77,18 +77,21 @@ def content_uuid(framework: Framework) -> str:
     return stable_uuid("content", framework.id, framework.version, framework.sha256)
 
 
-def _content_metadata(framework: Framework, title: str) -> tuple[JSON, JSON]:
+def _content_metadata(
+    framework: Framework, title: str, stored: dt.datetime | None
+) -> tuple[JSON, JSON]:
     source = publication_resource(
         f"{framework.id}:{framework.version}",
         framework.title,
         framework.identifier,
         None,
     )
+    published = timestamp(_published_date(framework.published))
     meta = metadata(
         title,
-        timestamp(_published_date(framework.published)) or "1970-01-01T00:00:00Z",
+        published or timestamp(stored) or "1970-01-01T00:00:00Z",
         framework.version,
-        published=timestamp(_published_date(framework.published)),
+        published=published,
         extra={
             "props": [
                 prop("framework-id", framework.id),
@@ -123,12 +126,16 @@ def _objective(question: Question) -> JSON:
     )
 
 
-def profile_document(framework: Framework) -> JSON:
-    """Return the OSCAL profile of a framework that is a profile of an official catalog."""
+def profile_document(framework: Framework, stored: dt.datetime | None = None) -> JSON:
+    """Return the OSCAL profile of a framework that is a profile of an official catalog.
+
+    ``stored`` (when the workspace first stored the text) dates a framework that names no
+    publication date; see :func:`content_document`.
+    """
     official = PROFILE_OF[framework.id]
     catalog_resource = publication_resource("official", official.title, official.doi, official.url)
     catalog_resource["rlinks"][0]["media-type"] = "application/oscal.catalog+json"
-    meta, source = _content_metadata(framework, f"{framework.title} ({framework.version})")
+    meta, source = _content_metadata(framework, versioned_title(framework), stored)
     by_control: dict[str, list[Question]] = {}
     for question in framework.questions:
         by_control.setdefault(control_id(framework, question), []).append(question)
@@ -167,31 +174,61 @@ def _alter(cid: str, questions: list[Question]) -> JSON:
     }
 
 
-def catalog_document(framework: Framework) -> JSON:
-    """Return a framework as an OSCAL catalog in Assay's namespace."""
-    meta, source = _content_metadata(framework, f"{framework.title} ({framework.version})")
+def versioned_title(framework: Framework) -> str:
+    """Return a framework's title with its version, unless the title already names it."""
+    if framework.version in framework.title:
+        return framework.title
+    return f"{framework.title} ({framework.version})"
+
+
+def catalog_document(framework: Framework, stored: dt.datetime | None = None) -> JSON:
+    """Return a framework as an OSCAL catalog in Assay's namespace.
+
+    A risk with no children (an OWASP list's entry) is a control of its parent, or of the
+    catalog itself at the top; other nodes are groups. A group whose id is also a control's id
+    (a custom framework's category ``POL.1`` whose questions have the reference ``POL.1``)
+    gets the suffix ``-group``, as OSCAL ids must be unique in a document.
+    """
+    meta, source = _content_metadata(framework, versioned_title(framework), stored)
+    controls = {control_id(framework, q) for q in framework.questions}
     return {
-        "catalog": {
-            "uuid": content_uuid(framework),
-            "metadata": meta,
-            "groups": [_group(framework, node) for node in framework.nodes],
-            "back-matter": {"resources": [source]},
-        }
+        "catalog": compact(
+            {
+                "uuid": content_uuid(framework),
+                "metadata": meta,
+                **_members(framework, framework.nodes, controls),
+                "back-matter": {"resources": [source]},
+            }
+        )
     }
 
 
-def _group(framework: Framework, node: Node) -> JSON:
-    if node.kind == NodeKind.RISK and not node.children:
-        return {"id": f"{token(node.id)}-group", "title": node.title,
-                "controls": [_risk_control(framework, node)]}  # fmt: skip
+def _is_risk_control(node: Node) -> bool:
+    return node.kind == NodeKind.RISK and not node.children
+
+
+def _members(framework: Framework, nodes: tuple[Node, ...], controls: set[str]) -> JSON:
+    """Return the ``controls`` and ``groups`` of a catalog or group holding ``nodes``."""
+    return {
+        "controls": [_risk_control(framework, n) for n in nodes if _is_risk_control(n)],
+        "groups": [_group(framework, n, controls) for n in nodes if not _is_risk_control(n)],
+    }
+
+
+def _group(framework: Framework, node: Node, controls: set[str]) -> JSON:
+    group_id = token(node.id)
+    members = (
+        _members(framework, node.children, controls)
+        if node.children
+        else {"controls": _ref_controls(framework, node)}
+    )
     return compact(
         {
-            "id": token(node.id),
+            "id": f"{group_id}-group" if group_id in controls else group_id,
             "class": node.kind.value,
             "title": node.title,
             "parts": _overview(node),
-            "groups": [_group(framework, child) for child in node.children],
-            "controls": _ref_controls(framework, node) if not node.children else [],
+            **members,
         }
     )
 
@@ -223,7 +260,7 @@ def _ref_controls(framework: Framework, node: Node) -> list[JSON]:
         {
             "id": token(ref),
             "class": "subcategory",
-            "title": f"{ref} {questions[0].title}",
+            "title": questions[0].title,
             "props": [prop("label", ref, ns=None)],
             "parts": [_objective(q) for q in questions],
         }
@@ -231,8 +268,14 @@ def _ref_controls(framework: Framework, node: Node) -> list[JSON]:
     ]
 
 
-def content_document(framework: Framework) -> JSON:
-    """Return the OSCAL document of a framework: a profile or a catalog."""
+def content_document(framework: Framework, stored: dt.datetime | None = None) -> JSON:
+    """Return the OSCAL document of a framework: a profile or a catalog.
+
+    Args:
+        framework: The framework version.
+        stored: When the workspace first stored this text: the document's date when the
+            framework names no publication date (a custom set), instead of none at all.
+    """
     if framework.id in PROFILE_OF:
-        return profile_document(framework)
-    return catalog_document(framework)
+        return profile_document(framework, stored)
+    return catalog_document(framework, stored)

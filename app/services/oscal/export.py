@@ -20,13 +20,14 @@ from typing import Any
 from app.services import journal
 from app.services.errors import UserError
 from app.services.evidence import evidence_bytes
-from app.services.frameworks import catalog_for
+from app.services.frameworks import catalog_for, stored_dates
 from app.services.oscal.common import JSON
 from app.services.oscal.content import content_document, content_file_name
 from app.services.oscal.gather import OscalInputs, gather
 from app.services.oscal.observations import evidence_file
 from app.services.oscal.plan import PLAN_FILE, plan_document
 from app.services.oscal.poam import POAM_FILE, poam_document
+from app.services.oscal.previous import earlier_export_files, remove_files
 from app.services.oscal.results import RESULTS_FILE, results_document
 from app.services.progress import Progress, check_cancelled
 from app.services.workspace import Workspace
@@ -42,11 +43,15 @@ class OscalExport:
         folder: The export folder.
         documents: The OSCAL files written, by name, with their SHA-256.
         evidence_files: How many evidence files were written beside them.
+        removed: Files of an earlier export in the folder that this one does not write
+            (documents of other framework versions, evidence of another assessment),
+            removed so that the folder holds one export only.
     """
 
     folder: Path
     documents: dict[str, str]
     evidence_files: int
+    removed: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """Return the outcome as JSON-ready data."""
@@ -54,6 +59,7 @@ class OscalExport:
             "folder": str(self.folder),
             "documents": self.documents,
             "evidence_files": self.evidence_files,
+            "removed": list(self.removed),
         }
 
 
@@ -70,7 +76,9 @@ def build_documents(data: OscalInputs) -> dict[str, JSON]:
         POAM_FILE: poam_document(data),
     }
     for framework in data.loaded.frameworks:
-        documents[content_file_name(framework)] = content_document(framework)
+        documents[content_file_name(framework)] = content_document(
+            framework, data.stored.get(framework.id)
+        )
     return documents
 
 
@@ -86,7 +94,9 @@ def export_oscal(
     Args:
         workspace: The open workspace.
         assessment_id: The assessment.
-        folder: The folder to write into (created if missing); same-named files are replaced.
+        folder: The folder to write into (created if missing); same-named files are replaced,
+            and the files of an earlier export there that this one does not write are removed
+            (other files are left alone).
         progress: Progress sink; the export can be cancelled between files.
 
     Raises:
@@ -103,14 +113,13 @@ def export_oscal(
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=".oscal-", dir=folder) as staging:
             _stage(workspace, Path(staging), documents, files, progress)
+            stale = earlier_export_files(folder, [*documents, *files])
             _move_into(Path(staging), folder, [*documents, *files])
+        remove_files(folder, stale)
     except OSError as exc:
-        raise UserError(
-            f"cannot write the OSCAL export to {folder}: {exc.strerror or exc}"
-        ) from exc
-    outcome = OscalExport(
-        folder, {n: hashlib.sha256(b).hexdigest() for n, b in documents.items()}, len(files)
-    )
+        raise _write_error(folder, exc) from exc
+    digests = {n: hashlib.sha256(b).hexdigest() for n, b in documents.items()}
+    outcome = OscalExport(folder, digests, len(files), tuple(stale))
     _journal(workspace, assessment_id, outcome)
     logger.info("OSCAL export of assessment %s written to %s", assessment_id, folder)
     return outcome
@@ -123,9 +132,10 @@ def export_content(workspace: Workspace, folder: Path) -> OscalExport:
         UserError: The folder cannot be written.
     """
     folder = Path(folder)
+    frameworks = tuple(catalog_for(workspace).frameworks())
+    stored = stored_dates(workspace, frameworks)
     documents = {
-        content_file_name(fw): render(content_document(fw))
-        for fw in catalog_for(workspace).frameworks()
+        content_file_name(fw): render(content_document(fw, stored.get(fw.id))) for fw in frameworks
     }
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -134,9 +144,7 @@ def export_content(workspace: Workspace, folder: Path) -> OscalExport:
                 (Path(staging) / name).write_bytes(data)
             _move_into(Path(staging), folder, list(documents))
     except OSError as exc:
-        raise UserError(
-            f"cannot write the OSCAL export to {folder}: {exc.strerror or exc}"
-        ) from exc
+        raise _write_error(folder, exc) from exc
     return OscalExport(folder, {n: hashlib.sha256(b).hexdigest() for n, b in documents.items()}, 0)
 
 
@@ -166,6 +174,13 @@ def _move_into(staging: Path, folder: Path, names: list[str]) -> None:
         shutil.move(staging / name, target)
 
 
+def _write_error(folder: Path, exc: OSError) -> UserError:
+    """Return the one-line error for a folder the export cannot write into."""
+    if folder.exists() and not folder.is_dir():
+        return UserError(f"cannot write the OSCAL export to {folder}: it is a file, not a folder")
+    return UserError(f"cannot write the OSCAL export to {folder}: {exc.strerror or exc}")
+
+
 def _report(progress: Progress | None, fraction: float, message: str) -> None:
     if progress is not None:
         progress.report(fraction, message)
@@ -180,5 +195,9 @@ def _journal(workspace: Workspace, assessment_id: int, outcome: OscalExport) -> 
             entity="assessment",
             entity_id=assessment_id,
             before=None,
-            after={"documents": outcome.documents, "evidence_files": outcome.evidence_files},
+            after={
+                "documents": outcome.documents,
+                "evidence_files": outcome.evidence_files,
+                "removed": list(outcome.removed),
+            },
         )

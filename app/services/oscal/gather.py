@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from app.catalog.schema import Framework, Question
@@ -12,6 +13,7 @@ from app.services.assessments import list_responses, load_questions
 from app.services.engagement import EngagementInfo, get_engagement
 from app.services.evidence import EvidenceInfo, get_evidence, list_evidence
 from app.services.findings import FindingInfo
+from app.services.frameworks import stored_dates
 from app.services.inventory_queries import IdentityRow, SystemDetail, get_system, list_identities
 from app.services.oscal.common import JSON, party, stable_uuid
 from app.services.reporting.findings_view import collect_findings
@@ -33,6 +35,7 @@ class OscalInputs:
     engagement: EngagementInfo
     system: SystemDetail
     identities: tuple[IdentityRow, ...]
+    stored: dict[str, dt.datetime] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -126,4 +129,5 @@ def gather(workspace: Workspace, assessment_id: int) -> OscalInputs:
         engagement=get_engagement(workspace),
         system=system,
         identities=identities,
+        stored=stored_dates(workspace, loaded.frameworks),
     )

@@ -96,6 +96,22 @@ def target_of(data: OscalInputs, response: ResponseInfo) -> int:
     return data.loaded.info.target_level if override is None else override
 
 
+PROVISIONAL = (
+    "Provisional: the answer is flagged for review (for example carried from an earlier "
+    "version of the question) and the assessor has not confirmed it yet."
+)
+
+
+def question_label(question: Question) -> str:
+    """Return a question's reference with its IR 8596 focus area, e.g. ``GV.OC-02 (defend)``.
+
+    IR 8596 asks one question per subcategory and focus area; without the focus area the
+    observations of the three questions of one subcategory would carry the same title.
+    """
+    focus = f" ({question.focus_area.value})" if question.focus_area else ""
+    return f"{question.ref}{focus}"
+
+
 def observation_uuid(data: OscalInputs, question_id: str) -> str:
     """Return the UUID of the observation of one answer."""
     return data.uuid("observation", question_id)
@@ -110,7 +126,7 @@ def observation(data: OscalInputs, framework: Framework, question: Question) -> 
     return compact(
         {
             "uuid": observation_uuid(data, question.id),
-            "title": f"{question.ref}: {question.title}",
+            "title": f"{question_label(question)}: {question.title}",
             "description": answer_text(response, target),
             "props": _answer_props(framework, question, response, strength, target),
             "methods": [METHODS.get(strength or "", "UNKNOWN")],
@@ -170,14 +186,15 @@ def question_finding(
     response = data.responses[question.id]
     target = target_of(data, response)
     satisfied = response.not_applicable or (response.level or 0) >= target
-    focus = f" ({question.focus_area.value})" if question.focus_area else ""
     status = {"state": "satisfied" if satisfied else "not-satisfied"}
     if not response.not_applicable:
         status["reason"] = "pass" if satisfied else "fail"
+    if response.flagged:
+        status["remarks"] = PROVISIONAL
     target_part = {
         "type": "objective-id",
         "target-id": objective_id(question),
-        "title": f"{question.ref}{focus}",
+        "title": question_label(question),
         "status": status,
     }
     if response.not_applicable:
@@ -185,7 +202,7 @@ def question_finding(
     return compact(
         {
             "uuid": data.uuid("finding", question.id),
-            "title": f"{question.ref}{focus}: {question.title}",
+            "title": f"{question_label(question)}: {question.title}",
             "description": answer_text(response, target),
             "props": props(
                 {
@@ -194,6 +211,7 @@ def question_finding(
                     "target-level": target,
                     "gap": None if satisfied else target - (response.level or 0),
                     "priority": question.priority,
+                    "flagged-for-review": "true" if response.flagged else None,
                 }
             ),
             "target": target_part,
@@ -229,6 +247,7 @@ def risk(data: OscalInputs, finding: FindingInfo) -> JSON:
                         "identity": finding.identity,
                     }
                 ),
+                *(prop("reference", ref) for ref in finding.references),
             ],
             "status": RISK_STATUS.get(finding.status, "open"),
             "deadline": timestamp(finding.due_date),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from app.domain.enums import AssessmentStatus
 from app.services.oscal.common import JSON, compact, latest, prop, timestamp
 from app.services.oscal.gather import OscalInputs
 from app.services.oscal.observations import (
@@ -66,6 +67,15 @@ def _risks_by_question(data: OscalInputs) -> dict[str, list[str]]:
     return out
 
 
+def _unanswered_remark(status: str, unanswered: list[str]) -> str | None:
+    """Name the questions without an answer; a final assessment is not waiting for them."""
+    if not unanswered:
+        return None
+    final = status == AssessmentStatus.FINAL
+    lead = "Left unanswered when finalised" if final else "Not answered yet"
+    return f"{lead}: {', '.join(unanswered)}."
+
+
 def _result(data: OscalInputs) -> JSON:
     info = data.loaded.info
     answered = answered_entries(data)
@@ -88,7 +98,7 @@ def _result(data: OscalInputs) -> JSON:
             "observations": [observation(data, fw, q) for fw, q in answered],
             "risks": [risk(data, f) for f in data.findings],
             "findings": [question_finding(data, fw, q, risks.get(q.id, [])) for fw, q in answered],
-            "remarks": (f"Not answered yet: {', '.join(unanswered)}." if unanswered else None),
+            "remarks": _unanswered_remark(info.status, unanswered),
         }
     )
 
