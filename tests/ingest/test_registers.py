@@ -9,7 +9,7 @@ from app.ingest.limits import Limits
 from app.ingest.permissions import entries, read_entry
 from app.ingest.pipeline import parse_inventory
 from app.ingest.references import KnownIds, check_references
-from app.ingest.table_end import note_row
+from app.ingest.table_end import note_row, note_text
 from app.ingest.values import normaliser
 from tests.inventory_files import (
     BANK_IDENTITY_COUNT,
@@ -216,3 +216,9 @@ def test_rows_depending_on_a_rejected_row_say_why(make_xlsx):
 def test_identity_id_aliases(make_xlsx, header):
     inventory = parse_inventory(make_xlsx({"Identities": [[header, "Type"], ["svc-1", "SPN"]]}))
     assert [r.key for r in inventory.records["identities"]] == [("svc-1",)]
+
+
+def test_skipped_row_is_quoted_as_the_spreadsheet_shows_it():
+    # A "Grand total" row's count comes back from the workbook as a float; the message that
+    # names the skipped row quotes it as the cell shows it, not as "6.0".
+    assert note_text(["Grand total", 6.0, None, "", 12.5]) == "Grand total | 6 | 12.5"
