@@ -222,3 +222,37 @@ def test_skipped_row_is_quoted_as_the_spreadsheet_shows_it():
     # A "Grand total" row's count comes back from the workbook as a float; the message that
     # names the skipped row quotes it as the cell shows it, not as "6.0".
     assert note_text(["Grand total", 6.0, None, "", 12.5]) == "Grand total | 6 | 12.5"
+
+
+def _cmdb_csv(path, id_header="sys_id"):
+    # A CMDB export as it comes: a byte-order mark, semicolons, ServiceNow's column names.
+    text = (
+        f"{id_header};Name;Owned by;Autonomy;Operational status;Comments\n"
+        "CI0001;Claims Triage Assistant;Reed, Tom;HITL;Operational;\n"
+        ";Call Summariser;Okafor, Maria;Assistive;Operational;owner leaving\n"
+        "Total: 2 CIs;;;;;\n"
+    )
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    return path
+
+
+def test_a_cmdb_export_reads_its_sys_id_owner_and_status(tmp_path):
+    inventory = parse_inventory(_cmdb_csv(tmp_path / "cmdb.csv"))
+    systems = _records(inventory, "systems")
+    assert "CI0001" in systems and len(systems) == 2
+    assert systems["CI0001"].values["owner_name"] == "Reed, Tom"
+    assert systems["CI0001"].values["lifecycle_stage"] == "production"
+    assert [p.row for p in inventory.skipped_rows] == [4]
+
+
+def test_a_chosen_generated_id_rule_reads_a_sheet_with_names_but_no_id_column(tmp_path):
+    path = _cmdb_csv(tmp_path / "cmdb.csv", id_header="Number of users")
+    skipped = parse_inventory(path)
+    assert skipped.records["systems"] == []
+    [note] = [p for p in skipped.problems if "was not imported" in p.reason]
+    assert "choose an id rule" in note.reason and not note.is_error
+    read = parse_inventory(path, id_rule="generated")
+    names = sorted(r.values["name"] for r in read.records["systems"])
+    assert names == ["Call Summariser", "Claims Triage Assistant"]
+    again = parse_inventory(path, id_rule="generated")
+    assert {r.key for r in again.records["systems"]} == {r.key for r in read.records["systems"]}
