@@ -88,3 +88,14 @@ def test_the_id_rule_is_chosen_on_the_check_step(page, qtbot, tmp_path):
     assert "Commercial / Underwriting summariser" in ids
     assert plan.options["id_rule"] == "Business Unit+AI System / Use case"
     wizard.reject()
+
+
+def test_a_drop_down_list_sheet_is_not_called_empty():
+    from app.gui.dialogs.import_inspection import preview_sheet
+    from app.ingest.xlsx import RawSheet
+
+    # A hidden sheet of drop-down values, no header row: passed over, and said why.
+    lookup = preview_sheet(RawSheet("lookup", [["HITL"], ["HOTL"], ["Autonomous"]]), "r.xlsx", "")
+    assert lookup.entity is None
+    assert lookup.note == "not imported: no inventory table (notes or drop-down lists)"
+    assert preview_sheet(RawSheet("Sheet3", [[None], [""]]), "r.xlsx", "").note == "empty"
