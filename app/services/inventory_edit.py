@@ -79,6 +79,12 @@ class EditResult:
         return key_label(self.key)
 
 
+def noun_title(entity: str) -> str:
+    """Return a record kind's noun at the start of a sentence (``AI system``, ``Grant``)."""
+    noun = NOUNS[entity]
+    return noun[:1].upper() + noun[1:]
+
+
 def key_label(parts: tuple[str, ...]) -> str:
     """Return a record's key for a message, leaving out an empty part (a grant with no scope)."""
     return " → ".join(part for part in parts if part)
