@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from PySide6.QtWidgets import QMessageBox
 
-from app.gui.dialogs.record_dialog import RecordDialog
+from app.gui.dialogs.record_dialog import RecordDialog, field_label
 from app.ingest.fields import GRANTS, IDENTITIES, RESOURCES, SYSTEMS
 from app.services.engagement import get_engagement
 from app.services.inventory_edit import add_record
@@ -194,4 +194,5 @@ def test_the_add_menu_and_window_titles_spell_ai_system_and_grants_as_written(pa
         RecordDialog(page._context, GRANTS, ("svc-1", "claims-db", "read", ""), None, page)
     )
     assert dialog.windowTitle() == "Edit grant svc-1 → claims-db → read"  # no dangling arrow
+    assert field_label("id") == "ID"
     dialog.close()

@@ -59,7 +59,7 @@ _HINTS = {"date": "YYYY-MM-DD", "list": "several separated by ;", "ids": "ids se
           "owner": "Name <e-mail>, a name or an e-mail"}  # fmt: skip
 #: The first choice of a pick list whose field may stay unrecorded.
 NOT_RECORDED_CHOICE = "— not recorded —"
-_LABELS = {"id": "Id", "data_classification": "Data classification", "identities":
+_LABELS = {"id": "ID", "data_classification": "Data classification", "identities":
            "Identities used", "systems": "Used by systems", "from_identity": "From identity",
            "to_identity": "Can act as (identity)", "review_due": "Review due"}  # fmt: skip
 
