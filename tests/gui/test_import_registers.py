@@ -40,7 +40,7 @@ def test_bank_register_values_step_then_a_saved_profile_imports_in_one_step(page
     assert preview.values.item(0, 3).text() == "2"
     text = preview.summary.text()
     assert "Skipped 3 non-data row(s)" in text
-    assert "7 of 8 permission entries understood." in text
+    assert "8 of 9 permission entries understood." in text
     assert not any("--" in p.reason for p in plan.problems)  # the window's own words
     preview.values.choose("Autonomy", "Sometimes", "human-in-the-loop")
     assert "Check again" in preview.note.text()

@@ -38,7 +38,9 @@ def test_bank_register_reads_with_the_right_counts_and_links(bank):
     assert {(k.system, k.identity) for k in resolved.links} == BANK_LINKS
     assert [(p.sheet, p.row) for p in inventory.skipped_rows] == [
         ("AI Register", 14), ("AI Register", 15), ("Svc Accts & API keys", 11)]  # fmt: skip
-    assert inventory.permissions == (7, 8)
+    # svc-shared's second row repeats "Reader": an entry of its own (it used to vanish as a
+    # substring of the first row's cell).
+    assert inventory.permissions == (8, 9)
     assert [(v.column, v.text, v.count) for v in inventory.unknown_values] == [
         ("Autonomy", "Sometimes", 2)
     ]
@@ -256,3 +258,42 @@ def test_a_chosen_generated_id_rule_reads_a_sheet_with_names_but_no_id_column(tm
     assert names == ["Call Summariser", "Claims Triage Assistant"]
     again = parse_inventory(path, id_rule="generated")
     assert {r.key for r in again.records["systems"]} == {r.key for r in read.records["systems"]}
+
+
+def test_a_shared_account_reports_each_row_for_its_own_cells(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Service accounts"
+    for row in (
+        ["Account", "Type", "Owner", "Permissions"],
+        ["svc-claims", "svc acct", "Reed, Tom", "Contributor"],
+        ["svc-claims", "svc acct", "Someone Else", "frobnicate on thing; Reader"],
+    ):
+        sheet.append(row)
+    book.save(tmp_path / "accounts.xlsx")
+    inventory = parse_inventory(tmp_path / "accounts.xlsx")
+    by_reason = {p.reason.split(":")[0]: p for p in inventory.problems}
+    unread = by_reason["permission entries not understood, kept as written"]
+    assert (unread.row, unread.column) == (3, "Permissions")  # the row holding the entry
+    [owner] = [p for p in inventory.problems if "has owner 'Someone Else'" in p.reason]
+    assert (owner.row, owner.column) == (3, "Owner")
+    assert "custom attribute 'owner (row 3)'" in owner.reason
+    (account,) = inventory.records["identities"]
+    assert account.attributes["Permissions"] == "Contributor; frobnicate on thing; Reader"
+    assert {g.source.row for g in inventory.records["grants"]} == {2, 3}
+    assert inventory.permissions == (2, 3)
+
+
+def test_a_permission_cell_inside_another_rows_cell_is_still_read(tmp_path):
+    # "admin" on the second row is part of "admin on prod-db" on the first; it is its own
+    # entry, on the account's environment.
+    path = tmp_path / "accounts.csv"
+    path.write_text(
+        "Account,Environment,Permissions\nsvc-a,Production,admin on prod-db\nsvc-a,,admin\n",
+        encoding="utf-8",
+    )
+    inventory = parse_inventory(path)
+    grants = sorted(r.key[1] for r in inventory.records["grants"])
+    assert grants == ["prod-db", "production environment"]
