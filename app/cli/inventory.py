@@ -261,16 +261,19 @@ def _kept_lines(plan: ImportPlan) -> list[str]:
         return []
     lines = [f"Changed in Assay since the last import, kept ({len(kept)}):"]
     for edit in kept[:MAX_PROBLEMS_SHOWN]:
-        lines.append(
-            f"  {edit.label}: {_shown(edit.in_assay)} (the file says {_shown(edit.in_file)})"
-        )
+        in_file = "leaves it empty" if _blank(edit.in_file) else f"says {edit.in_file}"
+        lines.append(f"  {edit.label}: {_shown(edit.in_assay)} (the file {in_file})")
     if len(kept) > MAX_PROBLEMS_SHOWN:
         lines.append(f"  … and {len(kept) - MAX_PROBLEMS_SHOWN:,} more (see --json)")
     return [*lines, ""]
 
 
+def _blank(value: object) -> bool:
+    return value in (None, "", [])
+
+
 def _shown(value: object) -> str:
-    return "(empty)" if value in (None, "", []) else str(value)
+    return "(empty)" if _blank(value) else str(value)
 
 
 def _plan_text(plan: ImportPlan, *, dry_run: bool) -> str:

@@ -87,7 +87,7 @@ def _report(ctx: CliContext, result: inventory_edit.EditResult, verb: str) -> in
     if verb == "edited" and not result.changed:
         text = f"{noun} {result.label}: nothing changed"
     else:
-        text = f"{noun.capitalize()} {result.label} {verb}{changed}"
+        text = f"{inventory_edit.noun_title(result.entity)} {result.label} {verb}{changed}"
     ctx.output({**dataclasses.asdict(result), "action": verb}, text)
     return 0
 

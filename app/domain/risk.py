@@ -85,6 +85,8 @@ RISK_METHOD_TEXT = (
     "can act as has a recorded grant."
 )
 _NOT_RECORDED = ": not recorded"
+#: The factor named when no recorded input reaches the tier an unrecorded one counts as.
+UNRECORDED_FACTOR = f"unrecorded inputs, counted as {UNRECORDED_TIER.value}"
 _RANK = {tier: n for n, tier in enumerate(RiskTier)}
 
 
@@ -193,7 +195,11 @@ def risk_tier(
     factors.append(_factor("exposure", exposure, EXPOSURE_TIER))
     top = max(factors, key=lambda f: _RANK[f.tier])
     missing = tuple(f.name for f in factors if f.text.endswith(_NOT_RECORDED))
-    return RiskAssessment(top.tier, top.text, DEFAULT_TARGET[top.tier], tuple(factors), missing)
+    # An unrecorded input that sets the tier is named for what it is, not as its value: read
+    # as "set by unrecorded inputs, counted as moderate", never "set by blast radius: not
+    # recorded".
+    factor = UNRECORDED_FACTOR if top.text.endswith(_NOT_RECORDED) else top.text
+    return RiskAssessment(top.tier, factor, DEFAULT_TARGET[top.tier], tuple(factors), missing)
 
 
 def system_risk(

@@ -131,19 +131,21 @@ def _field(name: str, kind: str, aliases: str, **extra: object) -> FieldSpec:
 # fmt: off
 _SYSTEM_FIELDS = (
     _field("id", ID, "system id | ai system id | ref | reference | asset id | app id | "
-           "use case id | identifier | key",
+           "use case id | identifier | key | sys id | ci id | cmdb id | "
+           "configuration item id | inventory id",
            help="Stable identifier of the AI system, e.g. AIS-001"),
     _field("name", TEXT, "system name | title | application | use case | ai system name",
            help="Display name"),
     _field("description", TEXT, "purpose | summary | details | business purpose"),
     _field("owner_name", TEXT, "owner | business owner | accountable owner | system owner | "
-           "accountable | responsible", help="Accountable owner's name"),
+           "accountable | responsible | owned by", help="Accountable owner's name"),
     _field("owner_email", EMAIL, f"{_OWNER_EMAIL} | business owner email | system owner email",
            help="Accountable owner's e-mail (owners are matched by e-mail)"),
     _field("business_unit", TEXT, "bu | department | division | team | line of business"),
     _field("provider", TEXT, "vendor | supplier | platform"),
     _field("model", TEXT, "model name | foundation model | llm | model version | base model"),
-    _field("lifecycle_stage", ENUM, "lifecycle | stage | status | phase | state",
+    _field("lifecycle_stage", ENUM, "lifecycle | stage | status | phase | state | "
+           "operational status | lifecycle status",
            enum=LifecycleStage),
     _field("environment", ENUM, _ENVIRONMENT, enum=Environment),
     _field("autonomy", ENUM, "autonomy level | human oversight | oversight | level of autonomy",

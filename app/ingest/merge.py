@@ -27,6 +27,9 @@ _EMPTY: tuple[Any, ...] = ("", None, [])
 _LINK_FIELDS = ("identities", "systems")
 _PERMISSIONS = "permissions"
 _MERGED_FIELDS = (*_LINK_FIELDS, _PERMISSIONS)
+#: Fields named in words in a message, and the column another field may have been read from.
+_FIELD_WORDS = {"owner_name": "owner", "owner_email": "owner e-mail"}
+_COLUMN_OF = {"owner_name": "owner_email", "owner_email": "owner_name"}
 
 
 def _place(source: Source, here: Source) -> str:
@@ -150,14 +153,17 @@ class Merger:
     def _keep_conflict(self, record: Record, earlier: Record, name: str) -> None:
         """Warn that a record's rows disagree on a field; keep the other value as an attribute."""
         value, before = record.values[name], earlier.values.get(name)
-        kept = f"{name} (row {record.source.row})"
+        words = _FIELD_WORDS.get(name, name.replace("_", " "))
+        kept = f"{words} (row {record.source.row})"
         earlier.attributes.setdefault(kept, _show(value))
+        # An owner's name may come from the owner e-mail column ("Reed, Tom" under "Owner").
+        column = record.column(name) or record.column(_COLUMN_OF.get(name, name))
         self._warn(
             record,
-            f"{record.entity_noun()} {quote(record.label)} has {name} {quote(_show(value))} "
+            f"{record.entity_noun()} {quote(record.label)} has {words} {quote(_show(value))} "
             f"here but {quote(_show(before))} on {_place(earlier.source, record.source)}; "
             f"the first is kept and this one is kept as the custom attribute {kept!r}",
-            record.column(name),
+            column,
         )
 
     def _warn(self, record: Record, reason: str, column: str | None = None) -> None:
@@ -178,8 +184,8 @@ class Merger:
             before = earlier.values.get(name)
             if name in _LINK_FIELDS and before and value:
                 earlier.values[name] = list(dict.fromkeys([*before, *value]))
-            elif name == _PERMISSIONS and before and value and value not in before:
-                earlier.values[name] = f"{before}; {value}"
+            elif name == _PERMISSIONS and before and value:
+                earlier.values[name] = _permission_rows(earlier, before, record.source, value)
             elif before in _EMPTY and value not in _EMPTY:
                 earlier.values[name] = value
             earlier.values.setdefault(name, value)
@@ -187,6 +193,20 @@ class Merger:
             earlier.attributes.setdefault(name, value)
         if any(name not in earlier.headers for name in record.headers):
             earlier.headers = {**record.headers, **earlier.headers}  # headers dicts are shared
+
+
+def _permission_rows(
+    earlier: Record, before: Any, source: Source, text: str
+) -> list[tuple[Source, str]]:
+    """Return an identity's permission cells with the row of each, adding this row's cell.
+
+    A shared account's rows each list permissions; each cell keeps its row, so that an entry
+    not understood is reported on the row that holds it.
+    """
+    rows = before if isinstance(before, list) else [(earlier.source, before)]
+    if text not in [cell for _, cell in rows]:
+        rows.append((source, text))
+    return rows
 
 
 def _duplicate(

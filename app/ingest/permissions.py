@@ -15,7 +15,7 @@ import re
 
 from app.domain.enums import Action
 from app.ingest.fields import GRANTS, IDENTITIES, RESOURCES, header_key
-from app.ingest.problems import WARNING, at, quote
+from app.ingest.problems import WARNING, Source, at, quote
 from app.ingest.records import GrantRecord, ParsedInventory, Record, ResourceRecord
 from app.ingest.vocabulary import lookup, vocabulary
 
@@ -158,11 +158,17 @@ class _Reader:
         self.understood = self.total = 0
 
     def identity(self, record: Record) -> None:
-        text = record.values.pop(FIELD, None)
-        if not text:
+        value = record.values.pop(FIELD, None)
+        if not value:
             return
+        # One cell, or (an account on several rows) each row's cell with its row.
+        cells = value if isinstance(value, list) else [(record.source, value)]
         header = record.headers.get(FIELD) or "Permissions"
-        record.attributes.setdefault(header, text)
+        record.attributes.setdefault(header, "; ".join(text for _, text in cells))
+        for source, text in cells:
+            self.cell(record, header, source, text)
+
+    def cell(self, record: Record, header: str, source: Source, text: str) -> None:
         unread = []
         for entry in entries(text):
             self.total += 1
@@ -171,18 +177,20 @@ class _Reader:
                 unread.append(entry)
                 continue
             self.understood += 1
-            self.grant(record, header, entry, *read)
+            self.grant(record, header, entry, *read, source=source)
         if unread:
             listed = ", ".join(quote(e) for e in unread)
             reason = f"permission entries not understood, kept as written: {listed}"
-            self.inventory.problems.append(at(record.source, header, reason, WARNING))
+            self.inventory.problems.append(at(source, header, reason, WARNING))
 
-    def grant(self, record: Record, header: str, entry: str, action: str, target: str) -> None:
+    def grant(
+        self, record: Record, header: str, entry: str, action: str, target: str, *, source: Source
+    ) -> None:
         resource = target or self.environment(record, header)
         if resource not in self.resources:
             values = {"id": resource}
             self.inventory.records[RESOURCES].append(
-                ResourceRecord((resource,), values, {}, record.source, {"id": header})
+                ResourceRecord((resource,), values, {}, source, {"id": header})
             )
             self.resources.add(resource)
         key = (record.key[0], resource, action, entry)
@@ -191,7 +199,7 @@ class _Reader:
         self.grants.add(key)
         values = {"identity": key[0], "resource": resource, "action": action, "scope": entry}
         headers = {"identity": record.column("id"), "resource": header, "action": header}
-        self.inventory.records[GRANTS].append(GrantRecord(key, values, {}, record.source, headers))
+        self.inventory.records[GRANTS].append(GrantRecord(key, values, {}, source, headers))
 
     def environment(self, record: Record, header: str) -> str:
         env = record.values.get("environment")

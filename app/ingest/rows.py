@@ -160,6 +160,17 @@ class _SheetReader:
                 missing.append(name)
         return missing
 
+    def rule_gives_ids(self) -> bool:
+        """Return True when an id rule the user chose can give this sheet's rows their ids.
+
+        A rule of columns needs those columns; a generated rule needs the rows' names.
+        """
+        if not self.id_rule.chosen:
+            return False
+        if self.id_rule.columns:
+            return bool(self.rule_columns)
+        return (self.primary, "name") in self.mapped
+
     def run(self, tick: Tick | None) -> SheetRows:
         rows, start = self.sheet.raw.rows, self.sheet.header_row + 1
         total, read, rejected = max(len(rows) - start, 1), 0, 0
@@ -430,14 +441,16 @@ def read_sheet_rows(
     rule = id_rule or IdRule()
     reader = _SheetReader(sheet, limits, values or ValueMap(), rule)
     missing = reader.missing_key_columns()
-    if missing == ["id"] and rule.chosen and rule.columns and reader.rule_columns:
+    if missing == ["id"] and reader.rule_gives_ids():
         missing = []
     if missing:
         spec = SPECS[reader.primary]
         names = " and ".join(missing)
         reason = (
             f"sheet {sheet.raw.name!r} was not imported: no column gives the {names} of its "
-            f"{_plural(spec.title)} (map a column to {missing[0]} to read it)"
+            f"{_plural(spec.title)} (map a column to {missing[0]}"
+            + (", or choose an id rule," if missing == ["id"] else "")
+            + " to read it)"
         )
         problem = reader.problem(sheet.header_row + 1, "", reason, WARNING)
         out = SheetRows(problems=[problem])

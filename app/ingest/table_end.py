@@ -11,6 +11,8 @@ import logging
 import re
 from typing import Any
 
+from app.ingest.values import as_text
+
 logger = logging.getLogger(__name__)
 
 _TOTAL = re.compile(r"^\s*(?:grand\s+|sub-?)?totals?\b|^\s*(?:sum|count)\s*[:=]", re.IGNORECASE)
@@ -31,7 +33,7 @@ def _filled(row: list[Any]) -> list[Any]:
 
 def note_text(row: list[Any]) -> str:
     """Return a row's filled cells as one line (for the message naming a skipped row)."""
-    return " | ".join(str(c).strip() for c in _filled(row))
+    return " | ".join(as_text(c) for c in _filled(row))
 
 
 def note_row(row: list[Any]) -> str:

@@ -81,7 +81,7 @@ VARIANTS: dict[type[StrEnum], dict[str, str]] = {
                     "human decides | information only | insight only | no autonomy | manual | "
                     "copilot | assistant | augmentation | human makes the decision",
         "human-in-the-loop": "hitl | human in loop | human approval | approval required | "
-                             "human approves | semi autonomous | semi-automated | "
+                             "human approves | semi autonomous | semi-automated | semi auto | "
                              "human review | human review required | reviewed by a human | "
                              "partially automated | partial autonomy | human validation | "
                              "four eyes | maker checker",
@@ -113,13 +113,14 @@ VARIANTS: dict[type[StrEnum], dict[str, str]] = {
         "internal": "internal only | internal use only | employees | staff | intranet | private | "
                     "internal users | "
                     "back office | corporate | internal facing | employee facing | staff only | "
-                    "not exposed | colleagues",
+                    "not exposed | colleagues | no | n | not internet facing",
         "partner": "partners | b2b | third party | third parties | extranet | suppliers | "
-                   "vendors | partner facing | partner-facing | brokers | intermediaries",
+                   "vendors | partner facing | partner-facing | brokers | intermediaries | "
+                   "partner only | partners only | third parties only",
         "public": "external | internet | internet facing | customer facing | customers | "
                   "public facing | b2c | open | anonymous | everyone | customer-facing | "
                   "public internet | external customers | members of the public | "
-                  "consumer facing | client facing | website",
+                  "consumer facing | client facing | website | yes | y",
     },
     IdentityKind: {
         "service-account": "svc | sa | service principal | spn | system account | "

@@ -76,7 +76,18 @@ class EditResult:
     @property
     def label(self) -> str:
         """Return the record's key as ``AIS-1`` or ``svc-a → db → read``."""
-        return " → ".join(self.key)
+        return key_label(self.key)
+
+
+def noun_title(entity: str) -> str:
+    """Return a record kind's noun at the start of a sentence (``AI system``, ``Grant``)."""
+    noun = NOUNS[entity]
+    return noun[:1].upper() + noun[1:]
+
+
+def key_label(parts: tuple[str, ...]) -> str:
+    """Return a record's key for a message, leaving out an empty part (a grant with no scope)."""
+    return " → ".join(part for part in parts if part)
 
 
 def _spec(entity: str, name: str) -> FieldSpec:
@@ -140,7 +151,7 @@ def add_record(ws: Workspace, entity: str, key: tuple[str, ...] | str,
     typed = _typed(entity, values or {})
     with ws.db.write() as session:
         if _find(session, entity, parts) is not None:
-            raise UserError(f"the {NOUNS[entity]} {' → '.join(parts)} already exists")
+            raise UserError(f"the {NOUNS[entity]} {key_label(parts)} already exists")
         row = _new_row(session, entity, parts)
         session.add(row)
         session.flush()
@@ -250,7 +261,7 @@ def _find(session: Session, entity: str, parts: tuple[str, ...]) -> Any:
 def _existing(session: Session, entity: str, parts: tuple[str, ...]) -> Any:
     row = _find(session, entity, parts)
     if row is None:
-        raise UserError(f"no {NOUNS[entity]} {' → '.join(parts)} in this workspace")
+        raise UserError(f"no {NOUNS[entity]} {key_label(parts)} in this workspace")
     return row
 
 

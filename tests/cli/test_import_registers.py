@@ -23,7 +23,7 @@ def test_dry_run_lists_skipped_rows_permissions_and_values_not_understood(tmp_pa
         "Skipped non-data rows (totals, sources, notes): sheet 'AI Register' rows 14, 15; "
         "sheet 'Svc Accts & API keys' row 11"
     ) in out
-    assert "7 of 8 permission entries understood." in out
+    assert "8 of 9 permission entries understood." in out
     assert "  Autonomy:Sometimes  (2 row(s), for systems.autonomy)" in out
     assert "0 error(s)" in out
 
@@ -49,7 +49,7 @@ def test_a_saved_profile_imports_next_quarters_export_in_one_step(tmp_path, caps
     assert again["summary"]["systems"]["unchanged"] == BANK_SYSTEM_COUNT
     assert again["summary"]["grants"]["unchanged"] == 7
     assert [r["row"] for r in again["skipped_rows"]] == [14, 15, 11]
-    assert again["permissions"] == {"understood": 7, "entries": 8}
+    assert again["permissions"] == {"understood": 8, "entries": 9}
 
 
 def test_bad_value_mappings_and_profiles_are_one_line_errors(tmp_path, capsys):

@@ -54,3 +54,14 @@ def test_refusals_are_one_line_and_exit_1(assay) -> None:
     assert "nothing to change" in assay("systems", "edit", "AIS-1", expect=1)
     err = assay("grants", "add", "ghost", "db", "read", expect=1)
     assert "Identity: no identity 'ghost'" in err
+
+
+def test_messages_name_an_ai_system_and_a_grant_without_scope_as_written(assay) -> None:
+    out = assay("systems", "add", "AIS-1", "--set", "name=Claims bot")
+    assert out.strip() == "AI system AIS-1 added"  # not "Ai system"
+    assay("identities", "add", "svc-1")
+    assay("resources", "add", "db")
+    out = assay("grants", "add", "svc-1", "db", "read/write")
+    assert out.strip() == "Grant svc-1 → db → write added"  # no dangling arrow for no scope
+    err = assay("grants", "delete", "svc-1", "db", "read", expect=1)
+    assert "no grant svc-1 → db → read in this workspace" in err

@@ -83,7 +83,8 @@ def test_tier_and_factor(autonomy, data, exposure, blast, tier, factor) -> None:
 def test_unrecorded_factors_count_as_moderate_and_say_so() -> None:
     result = risk_tier(autonomy=None, data_classification=None, exposure=None)
     assert result.tier is MOD
-    assert result.factor == "autonomy: not recorded"
+    # The tier is not "set by autonomy: not recorded": no recorded input set it.
+    assert result.factor == "unrecorded inputs, counted as moderate"
     assert [f.text for f in result.factors] == [
         "autonomy: not recorded",
         "data classification: not recorded",
@@ -120,7 +121,7 @@ def test_unknown_inputs_never_count_as_the_lowest_and_make_the_tier_provisional(
     system = _calm("AIS-9")
     result = system_risk(system, None, None)
     assert result.tier is RiskTier.MODERATE
-    assert result.factor == "blast radius: not recorded"
+    assert result.factor == "unrecorded inputs, counted as moderate"
     assert result.missing == ("blast radius",)
     assert result.provisional
     assert result.note() == "provisional: blast radius not recorded"

@@ -40,7 +40,7 @@ def test_bank_register_values_step_then_a_saved_profile_imports_in_one_step(page
     assert preview.values.item(0, 3).text() == "2"
     text = preview.summary.text()
     assert "Skipped 3 non-data row(s)" in text
-    assert "7 of 8 permission entries understood." in text
+    assert "8 of 9 permission entries understood." in text
     assert not any("--" in p.reason for p in plan.problems)  # the window's own words
     preview.values.choose("Autonomy", "Sometimes", "human-in-the-loop")
     assert "Check again" in preview.note.text()
@@ -88,3 +88,14 @@ def test_the_id_rule_is_chosen_on_the_check_step(page, qtbot, tmp_path):
     assert "Commercial / Underwriting summariser" in ids
     assert plan.options["id_rule"] == "Business Unit+AI System / Use case"
     wizard.reject()
+
+
+def test_a_drop_down_list_sheet_is_not_called_empty():
+    from app.gui.dialogs.import_inspection import preview_sheet
+    from app.ingest.xlsx import RawSheet
+
+    # A hidden sheet of drop-down values, no header row: passed over, and said why.
+    lookup = preview_sheet(RawSheet("lookup", [["HITL"], ["HOTL"], ["Autonomous"]]), "r.xlsx", "")
+    assert lookup.entity is None
+    assert lookup.note == "not imported: no inventory table (notes or drop-down lists)"
+    assert preview_sheet(RawSheet("Sheet3", [[None], [""]]), "r.xlsx", "").note == "empty"

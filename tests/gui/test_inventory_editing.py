@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from PySide6.QtWidgets import QMessageBox
 
+from app.gui.dialogs.record_dialog import RecordDialog, field_label
 from app.ingest.fields import GRANTS, IDENTITIES, RESOURCES, SYSTEMS
 from app.services.engagement import get_engagement
 from app.services.inventory_edit import add_record
@@ -178,8 +179,20 @@ def test_the_wizard_lists_a_window_edit_as_changed_in_assay(page, workspace, qtb
         "partner",
         "internal",
     )
-    assert preview.tabs.tabText(preview.tabs.indexOf(preview.kept)) == (
-        "Changed in Assay since the last import (1)"
-    )
+    # Found by its widget: the check's tabs gained "Columns read" before this one.
+    kept_tab = preview.tabs.indexOf(preview.kept)
+    assert preview.tabs.tabText(kept_tab) == "Changed in Assay since the last import (1)"
     assert "changed in Assay since the last import are kept" in preview.summary.text()
     wizard.reject()
+
+
+def test_the_add_menu_and_window_titles_spell_ai_system_and_grants_as_written(page, qtbot):
+    texts = [a.text() for a in page.add_button.menu().actions()]
+    assert texts == ["AI system…", "Identity…", "Resource…", "Grant…", "Delegation…"]
+    add_record(page._context.workspace, GRANTS, ("svc-1", "claims-db", "read", ""))
+    dialog = page._open_record(
+        RecordDialog(page._context, GRANTS, ("svc-1", "claims-db", "read", ""), None, page)
+    )
+    assert dialog.windowTitle() == "Edit grant svc-1 → claims-db → read"  # no dangling arrow
+    assert field_label("id") == "ID"
+    dialog.close()

@@ -9,7 +9,7 @@ from app.ingest.limits import Limits
 from app.ingest.permissions import entries, read_entry
 from app.ingest.pipeline import parse_inventory
 from app.ingest.references import KnownIds, check_references
-from app.ingest.table_end import note_row
+from app.ingest.table_end import note_row, note_text
 from app.ingest.values import normaliser
 from tests.inventory_files import (
     BANK_IDENTITY_COUNT,
@@ -38,7 +38,9 @@ def test_bank_register_reads_with_the_right_counts_and_links(bank):
     assert {(k.system, k.identity) for k in resolved.links} == BANK_LINKS
     assert [(p.sheet, p.row) for p in inventory.skipped_rows] == [
         ("AI Register", 14), ("AI Register", 15), ("Svc Accts & API keys", 11)]  # fmt: skip
-    assert inventory.permissions == (7, 8)
+    # svc-shared's second row repeats "Reader": an entry of its own (it used to vanish as a
+    # substring of the first row's cell).
+    assert inventory.permissions == (8, 9)
     assert [(v.column, v.text, v.count) for v in inventory.unknown_values] == [
         ("Autonomy", "Sometimes", 2)
     ]
@@ -216,3 +218,84 @@ def test_rows_depending_on_a_rejected_row_say_why(make_xlsx):
 def test_identity_id_aliases(make_xlsx, header):
     inventory = parse_inventory(make_xlsx({"Identities": [[header, "Type"], ["svc-1", "SPN"]]}))
     assert [r.key for r in inventory.records["identities"]] == [("svc-1",)]
+
+
+def test_skipped_row_is_quoted_as_the_spreadsheet_shows_it():
+    # A "Grand total" row's count comes back from the workbook as a float; the message that
+    # names the skipped row quotes it as the cell shows it, not as "6.0".
+    assert note_text(["Grand total", 6.0, None, "", 12.5]) == "Grand total | 6 | 12.5"
+
+
+def _cmdb_csv(path, id_header="sys_id"):
+    # A CMDB export as it comes: a byte-order mark, semicolons, ServiceNow's column names.
+    text = (
+        f"{id_header};Name;Owned by;Autonomy;Operational status;Comments\n"
+        "CI0001;Claims Triage Assistant;Reed, Tom;HITL;Operational;\n"
+        ";Call Summariser;Okafor, Maria;Assistive;Operational;owner leaving\n"
+        "Total: 2 CIs;;;;;\n"
+    )
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    return path
+
+
+def test_a_cmdb_export_reads_its_sys_id_owner_and_status(tmp_path):
+    inventory = parse_inventory(_cmdb_csv(tmp_path / "cmdb.csv"))
+    systems = _records(inventory, "systems")
+    assert "CI0001" in systems
+    assert len(systems) == 2
+    assert systems["CI0001"].values["owner_name"] == "Reed, Tom"
+    assert systems["CI0001"].values["lifecycle_stage"] == "production"
+    assert [p.row for p in inventory.skipped_rows] == [4]
+
+
+def test_a_chosen_generated_id_rule_reads_a_sheet_with_names_but_no_id_column(tmp_path):
+    path = _cmdb_csv(tmp_path / "cmdb.csv", id_header="Number of users")
+    skipped = parse_inventory(path)
+    assert skipped.records["systems"] == []
+    [note] = [p for p in skipped.problems if "was not imported" in p.reason]
+    assert "choose an id rule" in note.reason
+    assert not note.is_error
+    read = parse_inventory(path, id_rule="generated")
+    names = sorted(r.values["name"] for r in read.records["systems"])
+    assert names == ["Call Summariser", "Claims Triage Assistant"]
+    again = parse_inventory(path, id_rule="generated")
+    assert {r.key for r in again.records["systems"]} == {r.key for r in read.records["systems"]}
+
+
+def test_a_shared_account_reports_each_row_for_its_own_cells(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Service accounts"
+    for row in (
+        ["Account", "Type", "Owner", "Permissions"],
+        ["svc-claims", "svc acct", "Reed, Tom", "Contributor"],
+        ["svc-claims", "svc acct", "Someone Else", "frobnicate on thing; Reader"],
+    ):
+        sheet.append(row)
+    book.save(tmp_path / "accounts.xlsx")
+    inventory = parse_inventory(tmp_path / "accounts.xlsx")
+    by_reason = {p.reason.split(":")[0]: p for p in inventory.problems}
+    unread = by_reason["permission entries not understood, kept as written"]
+    assert (unread.row, unread.column) == (3, "Permissions")  # the row holding the entry
+    [owner] = [p for p in inventory.problems if "has owner 'Someone Else'" in p.reason]
+    assert (owner.row, owner.column) == (3, "Owner")
+    assert "custom attribute 'owner (row 3)'" in owner.reason
+    (account,) = inventory.records["identities"]
+    assert account.attributes["Permissions"] == "Contributor; frobnicate on thing; Reader"
+    assert {g.source.row for g in inventory.records["grants"]} == {2, 3}
+    assert inventory.permissions == (2, 3)
+
+
+def test_a_permission_cell_inside_another_rows_cell_is_still_read(tmp_path):
+    # "admin" on the second row is part of "admin on prod-db" on the first; it is its own
+    # entry, on the account's environment.
+    path = tmp_path / "accounts.csv"
+    path.write_text(
+        "Account,Environment,Permissions\nsvc-a,Production,admin on prod-db\nsvc-a,,admin\n",
+        encoding="utf-8",
+    )
+    inventory = parse_inventory(path)
+    grants = sorted(r.key[1] for r in inventory.records["grants"])
+    assert grants == ["prod-db", "production environment"]

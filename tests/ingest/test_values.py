@@ -51,6 +51,12 @@ def test_header_key(text, key):
         ("systems", "lifecycle_stage", "decommissioned", "retired"),
         ("systems", "exposure", "internet facing", "public"),
         ("systems", "exposure", "B2B", "partner"),
+        # An "Internet facing" column answered as a question, and the words beside it.
+        ("systems", "exposure", "Yes", "public"),
+        ("systems", "exposure", "[x] Yes", "public"),
+        ("systems", "exposure", "No", "internal"),
+        ("systems", "exposure", "Partner only", "partner"),
+        ("systems", "autonomy", "semi-auto", "human-in-the-loop"),
         ("identities", "kind", "Service Principal", "service-account"),
         ("identities", "kind", "API key", "api-key"),
         ("identities", "kind", "IAM role", "role"),

@@ -40,9 +40,9 @@ def test_secure_high_only_gives_23_questions(systems, catalog):
     assert info.scope["focus_areas"] == ["secure"]
     assert info.scope["max_priority"] == 1
     # Advisory; data, exposure and access not recorded: moderate (never low), target 3. The
-    # first unrecorded input at that tier names it.
+    # tier is named as set by the unrecorded inputs.
     assert (info.risk_tier, info.target_level) == ("moderate", 3)
-    assert info.risk_factor == "blast radius: not recorded"
+    assert info.risk_factor == "unrecorded inputs, counted as moderate"
     assert info.assessor == "tester"
     loaded = svc.load_questions(systems, info.id)
     entries = list(loaded.entries())

@@ -71,3 +71,18 @@ def test_the_cli_dry_run_lists_values_changed_in_assay(tmp_path) -> None:
     assert "AIS-2: exposure: public (the file says partner)" in dry.stdout
     data = json.loads(assay("--json", "import", "inventory", str(register), "--dry-run").stdout)
     assert data["changed_in_assay"][0]["field"] == "exposure"
+
+
+def test_a_hand_value_where_the_file_is_blank_is_listed_in_words(tmp_path, capsys) -> None:
+    from app.cli import main
+
+    rows = [r[:] for r in SYSTEM_ROWS]
+    rows[1][3] = None
+    register = _register(tmp_path / "register.xlsx", rows)
+    ws = ["--workspace", str(tmp_path / "blank.assay")]
+    assert main([*ws, "import", "inventory", str(register)]) == 0
+    assert main([*ws, "systems", "edit", "AIS-1", "--set", "exposure=public"]) == 0
+    capsys.readouterr()
+    assert main([*ws, "import", "inventory", str(register), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "AIS-1: exposure: public (the file leaves it empty)" in out

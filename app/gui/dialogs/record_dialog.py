@@ -37,7 +37,9 @@ from app.services.inventory_edit import (
     edit_record,
     field_choices,
     field_kind,
+    key_label,
     known_ids,
+    noun_title,
     record_texts,
 )
 from app.services.workspace import Workspace
@@ -57,7 +59,7 @@ _HINTS = {"date": "YYYY-MM-DD", "list": "several separated by ;", "ids": "ids se
           "owner": "Name <e-mail>, a name or an e-mail"}  # fmt: skip
 #: The first choice of a pick list whose field may stay unrecorded.
 NOT_RECORDED_CHOICE = "— not recorded —"
-_LABELS = {"id": "Id", "data_classification": "Data classification", "identities":
+_LABELS = {"id": "ID", "data_classification": "Data classification", "identities":
            "Identities used", "systems": "Used by systems", "from_identity": "From identity",
            "to_identity": "Can act as (identity)", "review_due": "Review due"}  # fmt: skip
 
@@ -106,7 +108,7 @@ class RecordDialog(QDialog):
         self._task: tasks.Task | None = None
         self._reading = True
         noun = NOUNS[entity]
-        self.setWindowTitle(f"Edit {noun} {' → '.join(key)}" if key else f"Add {noun}")
+        self.setWindowTitle(f"Edit {noun} {key_label(key)}" if key else f"Add {noun}")
         self.inputs: dict[str, QLineEdit | QComboBox] = {}
         form = QFormLayout()
         for name, picks in KEY_FIELDS[entity]:
@@ -209,7 +211,7 @@ class RecordDialog(QDialog):
 
     def _on_saved(self, result: EditResult) -> None:
         self._task = None
-        noun = NOUNS[result.entity].capitalize()
+        noun = noun_title(result.entity)
         verb = "changed" if self.key else "added"
         self._context.notify("inventory", f"{noun} {result.label} {verb}")
         self.saved.emit(result)
@@ -285,7 +287,7 @@ def delete_with_confirmation(
 ) -> tasks.Task | None:
     """Ask, then delete one record on the write thread; a refusal is shown in words."""
     noun = NOUNS[entity]
-    label = " → ".join(key)
+    label = key_label(key)
     extra = {
         SYSTEMS: " Its links to identities go with it; the identities stay.",
         IDENTITIES: " Its grants and delegations go with it.",
@@ -303,7 +305,7 @@ def delete_with_confirmation(
         QMessageBox.warning(parent, f"Cannot delete the {noun}", error_text(exc, "Not deleted"))
 
     def deleted(_result: EditResult) -> None:
-        context.notify("inventory", f"{noun.capitalize()} {label} deleted")
+        context.notify("inventory", f"{noun_title(entity)} {label} deleted")
 
     return tasks.run_task(delete_record, context.workspace, entity, key, on_success=deleted,
                           on_failure=failed, writes=True, with_progress=False)  # fmt: skip

@@ -49,7 +49,7 @@ from app.services.identity_analysis import (
     hygiene_settings,
     refresh_identity_findings,
 )
-from app.services.inventory_edit import NOUNS
+from app.services.inventory_edit import noun_title
 from app.services.inventory_queries import IdentityRow, SystemRow, list_identities, list_systems
 from app.services.progress import Progress, check_cancelled
 from app.services.workspace import Workspace
@@ -204,7 +204,7 @@ class InventoryPage(QWidget):
         self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.add_button)
         for entity in (SYSTEMS, IDENTITIES, RESOURCES, GRANTS, DELEGATIONS):
-            action = menu.addAction(f"{NOUNS[entity].capitalize()}…")
+            action = menu.addAction(f"{noun_title(entity)}…")
             action.triggered.connect(lambda _on=False, e=entity: self.add_record(e))
         self.add_button.setMenu(menu)
         self.edit_button = QPushButton("Edit…")

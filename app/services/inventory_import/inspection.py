@@ -194,7 +194,7 @@ def preview_sheet(
     )
     found = {"sample_start": start, "row_count": len(raw.rows), "detected_row": detected + 1}
     if index < 0:
-        note = "; ".join(p.reason for p in mapped.problems) or "empty"
+        note = "; ".join(p.reason for p in mapped.problems) or _no_table_note(raw)
         return SheetPreview(raw.name, None, 0, (), 0, sample, note, **found)
     width = max((len(r) for r in raw.rows), default=0)
     below = raw.rows[index + 1 :]
@@ -209,6 +209,13 @@ def preview_sheet(
     note = "; ".join(p.reason for p in mapped.problems)
     return SheetPreview(raw.name, mapped.entity, index + 1, columns, len(data), sample, note,
                         **found)  # fmt: skip
+
+
+def _no_table_note(raw: RawSheet) -> str:
+    """Say why a sheet without a header row is passed over: it is empty, or holds no table."""
+    if all(_is_blank(row) for row in raw.rows):
+        return "empty"
+    return "not imported: no inventory table (notes or drop-down lists)"
 
 
 def _sample_start(header_index: int) -> int:
