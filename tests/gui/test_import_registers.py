@@ -91,9 +91,8 @@ def test_the_id_rule_is_chosen_on_the_check_step(page, qtbot, tmp_path):
 
 
 def test_a_drop_down_list_sheet_is_not_called_empty():
-    from app.gui.dialogs.import_inspection import preview_sheet
-
     from app.ingest.xlsx import RawSheet
+    from app.services.inventory_import.inspection import preview_sheet
 
     # A hidden sheet of drop-down values, no header row: passed over, and said why.
     lookup = preview_sheet(RawSheet("lookup", [["HITL"], ["HOTL"], ["Autonomous"]]), "r.xlsx", "")
