@@ -148,13 +148,15 @@ def _check_anchors(
 ) -> dict[str, str]:
     found: list[str] = []
     info = {"recorded_here": "", "expected": expect_head or ""}
-    recorded = anchor.recorded_anchor(anchor.workspace_id(workspace))
+    ident = anchor.workspace_id(workspace)
+    recorded = anchor.recorded_anchor(ident)
     if recorded is None:
         notes.append("no journal head recorded on this computer for this workspace yet")
     else:
         info["recorded_here"] = recorded.as_text()
         if problem := anchor.anchor_problem(session, recorded):
             found.append(f"head recorded on this computer: {problem}")
+    found.extend(_earlier_id_problems(session, workspace, ident))
     if expect_head:
         try:
             expected = anchor.Head.parse(expect_head)
@@ -164,6 +166,16 @@ def _check_anchors(
             found.append(f"expected head {expected.seq}: {problem}")
     problems["anchor"] = found
     return info
+
+
+def _earlier_id_problems(session: Session, workspace: Workspace, ident: str | None) -> list[str]:
+    """Compare the journal with heads recorded for this same file under another workspace id."""
+    return [
+        f"head recorded on this computer for this file under an earlier workspace id: {problem} "
+        "(the workspace id was changed or removed, or another workspace was copied over the file)"
+        for other in anchor.records_at_path(workspace.path, other_than=ident).values()
+        if (problem := anchor.anchor_problem(session, other))
+    ]
 
 
 def _foreign_key_problems(session: Session) -> list[str]:

@@ -132,7 +132,7 @@ def open_workspace(
         read_only=read_only,
     )
     if not read_only:
-        _recover(workspace)
+        _recover(workspace, is_new)
     return workspace
 
 
@@ -160,12 +160,17 @@ def _migrate(database: Database, path: Path, backup: Path | None) -> None:
         raise WorkspaceError(f"could not migrate {path.name}: {reason}{where}") from exc
 
 
-def _recover(workspace: Workspace) -> None:
-    """Name the workspace if it has no id yet; complete what a killed run left half-done."""
-    from app.services.anchor import workspace_id
+def _recover(workspace: Workspace, is_new: bool) -> None:
+    """Name the workspace if it has no id yet; complete what a killed run left half-done.
+
+    A new file forgets the journal heads recorded for an older workspace at the same path.
+    """
+    from app.services.anchor import forget_path, workspace_id
     from app.services.pending import recover_interrupted
 
     try:
+        if is_new:
+            forget_path(workspace.path)
         workspace_id(workspace, create=True)
         recover_interrupted(workspace)
     except Exception as exc:

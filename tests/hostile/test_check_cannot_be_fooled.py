@@ -127,3 +127,47 @@ def test_text_output_names_each_problem(sealed, capsys):
     out = capsys.readouterr().out
     assert "seal" in out
     assert "PROBLEMS FOUND" in out
+
+
+def test_a_removed_workspace_id_does_not_hide_a_truncation(sealed, capsys):
+    sql(
+        sealed,
+        "DELETE FROM workspace_setting WHERE key = 'workspace-id'",
+        "DELETE FROM journal_entry WHERE seq > (SELECT max(seq) - 3 FROM journal_entry)",
+    )
+    for _ in range(2):  # the first check gives the file a new id and records its short head
+        code, report = _check(sealed, capsys)
+        assert code == 1, report
+        assert "earlier workspace id" in report["problems"]["anchor"][0]
+        assert "newest entries were removed" in report["problems"]["anchor"][0]
+
+
+def test_a_changed_workspace_id_does_not_hide_an_emptied_journal(sealed, capsys):
+    sql(
+        sealed,
+        "UPDATE workspace_setting SET value = '\"0123abcd\"' WHERE key = 'workspace-id'",
+        "DELETE FROM journal_entry",
+    )
+    code, report = _check(sealed, capsys)
+    assert code == 1
+    assert any("earlier workspace id" in p for p in report["problems"]["anchor"])
+
+
+def test_a_removed_id_with_a_whole_journal_is_no_problem(sealed, capsys):
+    sql(sealed, "DELETE FROM workspace_setting WHERE key = 'workspace-id'")
+    for _ in range(2):
+        code, report = _check(sealed, capsys)
+        assert code == 0, report
+
+
+def test_a_new_workspace_where_an_old_one_was_is_not_called_truncated(sealed, capsys):
+    sealed.unlink()
+    open_workspace(sealed).close()
+    code, report = _check(sealed, capsys)
+    assert code == 0, report
+
+
+def test_an_expected_head_must_be_hexadecimal(sealed, capsys):
+    code = main(["--workspace", str(sealed), "check", "--expect-head", "3:" + "g" * 64])
+    assert code == 1
+    assert "64 hex digits" in capsys.readouterr().err
