@@ -8,6 +8,7 @@ from app.cli import main
 from app.services import assessments as svc
 from app.services import evidence
 from app.services.workspace import open_workspace
+from app.storage.models import AISystem
 from app.support import paths
 from tests.hostile.conftest import QUESTIONS, build_sealed, sql
 
@@ -171,3 +172,19 @@ def test_an_expected_head_must_be_hexadecimal(sealed, capsys):
     code = main(["--workspace", str(sealed), "check", "--expect-head", "3:" + "g" * 64])
     assert code == 1
     assert "64 hex digits" in capsys.readouterr().err
+
+
+def test_an_answer_of_a_draft_deleted_in_sql_is_detected(tmp_path, catalog, capsys):
+    path = tmp_path / "draft.assay"
+    ws = open_workspace(path)
+    with ws.db.write() as session:
+        session.add(AISystem(external_id="AIS-001", name="Agent"))
+    aid = svc.new_assessment(ws, "AIS-001", ["owasp-nhi"], catalog=catalog).id
+    svc.answer(ws, aid, QUESTIONS[0], 4)
+    ws.close()
+    sql(path, f"DELETE FROM response WHERE question_id = '{QUESTIONS[0]}'")
+    code, report = _check(path, capsys)
+    assert code == 1
+    assert report["problems"]["rows"] == [
+        f"answer {aid}:{QUESTIONS[0]} is missing although the journal never deleted it"
+    ]

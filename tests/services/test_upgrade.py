@@ -253,3 +253,12 @@ def test_a_custom_set_moves_within_the_assessments_scope(workspace, tmp_path):
             sa.select(JournalEntry).where(JournalEntry.action == "assessment.upgrade")
         ).scalar_one()
     assert [a["notes"] for a in entry.before["answers_kept_in_history"]] == ["will drop"]
+
+
+def test_check_passes_after_an_upgrade_moved_and_dropped_answers(workspace, answered):
+    from app.services.integrity import check_workspace
+
+    assessment_id, _files = answered
+    upgrade_assessment(workspace, assessment_id, "2026-draft", file=DRAFT)
+    report = check_workspace(workspace)
+    assert "rows" not in report.problems, report.problems
