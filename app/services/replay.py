@@ -11,6 +11,7 @@ workspace never shows a difference:
   upgrade rewrites an assessment's answers in bulk, so replay starts afresh after one);
 - assessments: status, title and target level;
 - evidence: file name, hash, size and media type (and the record's existence);
+- evidence records and assessments that no journal entry names at all (inserted in SQL);
 - findings: owner and due date (the refreshes rewrite the others in bulk).
 """
 
@@ -84,7 +85,23 @@ def replay_problems(session: Session) -> tuple[int, list[str]]:
             fields = {k: v for k, v in after.items() if k in _KINDS[entity].fields}
             expected[key] = (expected.get(key) or {}) | fields
     problems = [p for key, values in expected.items() if (p := _compare(session, key, values))]
-    return len(expected), problems
+    return len(expected), problems + _unjournalled(session, expected)
+
+
+#: Records every Assay creates with a journal entry of their own (never in bulk).
+_CREATED_ONE_BY_ONE = {"evidence": Evidence, "assessment": Assessment}
+
+
+def _unjournalled(session: Session, expected: dict[tuple[str, str], Any]) -> list[str]:
+    """Return one sentence per evidence record or assessment no journal entry ever named."""
+    problems = []
+    for entity, model in _CREATED_ONE_BY_ONE.items():
+        for row_id in session.execute(sa.select(model.id).order_by(model.id)).scalars():
+            if (entity, str(row_id)) not in expected:
+                problems.append(
+                    f"{_KINDS[entity].label} {row_id} has no journal entry (added outside Assay)"
+                )
+    return problems
 
 
 _UPGRADE = "assessment.upgrade"

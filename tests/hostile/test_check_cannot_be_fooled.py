@@ -6,7 +6,7 @@ import json
 
 from app.cli import main
 from app.services import assessments as svc
-from app.services import evidence
+from app.services.settings import set_workspace_setting
 from app.services.workspace import open_workspace
 from app.storage.models import AISystem
 from app.support import paths
@@ -48,9 +48,7 @@ def test_an_emptied_journal_is_detected_and_stays_detected(sealed, capsys):
 
 def test_a_head_recorded_elsewhere_is_compared(sealed, capsys, tmp_path):
     ws = open_workspace(sealed)
-    late = tmp_path / "late.txt"
-    late.write_text("a file added after the report")
-    evidence.add_evidence(ws, late)
+    set_workspace_setting(ws, "branding.organisation", "Renamed after the report")
     ws.close()
     _, report = _check(sealed, capsys)
     head = report["journal"]["head"]
@@ -59,7 +57,7 @@ def test_a_head_recorded_elsewhere_is_compared(sealed, capsys, tmp_path):
     (paths.user_state_dir() / ANCHORS_FILE).unlink()  # as on another computer
     sql(sealed, "DELETE FROM journal_entry WHERE seq = (SELECT max(seq) FROM journal_entry)")
     code, report = _check(sealed, capsys)
-    assert code == 0  # nothing recorded here: the file alone cannot show it ...
+    assert code == 0, report  # nothing recorded here: the file alone cannot show it ...
     assert any("no journal head recorded" in note for note in report["notes"])
     code, report = _check(sealed, capsys, "--expect-head", head)  # ... the firm's record can
     assert code == 1
@@ -187,4 +185,20 @@ def test_an_answer_of_a_draft_deleted_in_sql_is_detected(tmp_path, catalog, caps
     assert code == 1
     assert report["problems"]["rows"] == [
         f"answer {aid}:{QUESTIONS[0]} is missing although the journal never deleted it"
+    ]
+
+
+def test_records_inserted_in_sql_without_a_journal_entry_are_detected(sealed, capsys):
+    for table in ("evidence", "assessment"):
+        sql(
+            sealed,
+            f"CREATE TEMP TABLE copy AS SELECT * FROM {table} WHERE id = 1",
+            "UPDATE copy SET id = 99",
+            f"INSERT INTO {table} SELECT * FROM copy",
+        )
+    code, report = _check(sealed, capsys)
+    assert code == 1
+    assert report["problems"]["rows"] == [
+        "evidence 99 has no journal entry (added outside Assay)",
+        "assessment 99 has no journal entry (added outside Assay)",
     ]
