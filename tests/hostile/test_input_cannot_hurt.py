@@ -118,6 +118,13 @@ def test_formula_cells_without_a_saved_value_reject_their_row(tmp_path):
         ("\x1b[31mred.pdf", "[31mred.pdf"),
         ("CON.txt", "_CON.txt"),
         ("...", "evidence"),
+        ("nul.tar.gz", "_nul.tar.gz"),
+        ("CON .txt", "_CON .txt"),
+        ("COM\u00b9.txt", "_COM\u00b9.txt"),
+        ("CONIN$", "_CONIN$"),
+        ("line\u2028break.pdf", "linebreak.pdf"),
+        ("zero\u200b\u200dwidth\ufeff.pdf", "zerowidth.pdf"),
+        ("\u2066isolate\u2069.pdf", "isolate.pdf"),
     ],
 )
 def test_evidence_names_are_reduced_to_a_safe_base_name(workspace, tmp_path, given, kept):
