@@ -111,10 +111,34 @@ def _anchors_path() -> Path:
 
 def _load() -> dict[str, Any]:
     try:
-        data = json.loads(_anchors_path().read_text(encoding="utf-8"))
+        return _read()
     except (OSError, ValueError):
         return {}
-    return data if isinstance(data, dict) else {}
+
+
+def _read() -> dict[str, Any]:
+    """Return the records; raise when the file exists but cannot be read as records."""
+    try:
+        text = _anchors_path().read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    return data
+
+
+def records_problem() -> str:
+    """Return why the records kept on this computer cannot be read (empty when they can)."""
+    try:
+        _read()
+    except (OSError, ValueError) as exc:
+        return (
+            f"the journal heads recorded on this computer ({_anchors_path()}) cannot be read "
+            f"({type(exc).__name__}): the file was damaged or edited, so nothing recorded here "
+            "can be compared; move it away to start a new record"
+        )
+    return ""
 
 
 def recorded_anchor(ident: str | None) -> Head | None:
@@ -146,7 +170,7 @@ def records_at_path(path: Path, *, other_than: str | None) -> dict[str, Head]:
 def forget_path(path: Path) -> None:
     """Drop the records of a file replaced by a new, empty workspace created by Assay."""
     with contextlib.suppress(Exception):
-        anchors = _load()
+        anchors = _read()
         kept = {k: v for k, v in anchors.items() if not _is_at(v, path)}
         if len(kept) != len(anchors):
             _save(kept)
@@ -180,6 +204,7 @@ def _remember(workspace: Workspace) -> None:
     ident = workspace_id(workspace)
     if ident is None:
         return
+    _read()  # a damaged record is kept for check to report, never overwritten
     with workspace.db.read() as session:
         head = journal_head(session)
         old = recorded_anchor(ident)

@@ -148,6 +148,8 @@ def _check_anchors(
 ) -> dict[str, str]:
     found: list[str] = []
     info = {"recorded_here": "", "expected": expect_head or ""}
+    if damaged := anchor.records_problem():
+        found.append(damaged)
     ident = anchor.workspace_id(workspace)
     recorded = anchor.recorded_anchor(ident)
     if recorded is None:

@@ -202,3 +202,16 @@ def test_records_inserted_in_sql_without_a_journal_entry_are_detected(sealed, ca
         "evidence 99 has no journal entry (added outside Assay)",
         "assessment 99 has no journal entry (added outside Assay)",
     ]
+
+
+def test_a_damaged_record_of_heads_is_reported_and_never_overwritten(sealed, capsys):
+    from app.services.anchor import ANCHORS_FILE
+
+    record = paths.user_state_dir() / ANCHORS_FILE
+    record.write_text("{damaged")
+    sql(sealed, "DELETE FROM journal_entry WHERE seq = (SELECT max(seq) FROM journal_entry)")
+    for _ in range(2):
+        code, report = _check(sealed, capsys)
+        assert code == 1
+        assert "cannot be read" in report["problems"]["anchor"][0]
+    assert record.read_text() == "{damaged"
