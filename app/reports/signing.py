@@ -22,7 +22,7 @@ from typing import Any
 
 from app.reports.errors import SigningError
 from app.reports.pdf import SIGNATURE_FIELD
-from app.support.safe_files import write_atomically
+from app.support.safe_files import PRIVATE_MODE, SHARED_MODE, write_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -172,9 +172,9 @@ def sign_pdf(
     return SignedReport(name, now, tuple(sorted(attachments)))
 
 
-def _write(path: Path, data: bytes) -> None:
+def _write(path: Path, data: bytes, mode: int = SHARED_MODE) -> None:
     try:
-        write_atomically(path, data)
+        write_atomically(path, data, mode)
     except OSError as exc:
         raise SigningError(f"Cannot write {path.name}: {exc.strerror or exc}") from exc
 
@@ -266,7 +266,7 @@ def create_self_signed_p12(
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise SigningError(f"Cannot create the folder of {path.name}.") from exc
-    _write(path, data)
+    _write(path, data, PRIVATE_MODE)  # the private key: its owner only, whatever the umask
     logger.info("created a self-signed certificate for %s in %s", name, path.name)
 
 

@@ -189,3 +189,17 @@ def test_private_files_are_created_for_their_owner_only(tmp_path, isolated_home)
     anchors = list((isolated_home / "state").glob("*.json"))
     assert anchors
     assert all(_mode(a) == 0o600 for a in anchors)
+
+
+def test_a_new_signing_key_is_for_its_owner_only(tmp_path, isolated_home):
+    os.umask(0o022)
+    password = tmp_path / "password.txt"
+    password.write_text("correct horse battery\n")
+    key = tmp_path / "assessor.p12"
+    code = main(
+        ["certificate", "create", "-o", str(key), "--name", "Robin Vale",
+         "--password-file", str(password), "--days", "2"]
+    )  # fmt: skip
+    assert code == 0
+    assert _mode(key) == 0o600
+    assert _mode(key.with_suffix(".pem")) == 0o644  # the public certificate is for sharing
