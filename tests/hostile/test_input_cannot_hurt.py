@@ -203,3 +203,13 @@ def test_a_new_signing_key_is_for_its_owner_only(tmp_path, isolated_home):
     assert code == 0
     assert _mode(key) == 0o600
     assert _mode(key.with_suffix(".pem")) == 0o644  # the public certificate is for sharing
+
+
+def test_a_framework_file_name_with_escapes_is_escaped_on_the_terminal(tmp_path, capsys):
+    path = tmp_path / "\x1b]0;owned\x07\x1b[2J.yaml"
+    path.write_text("schema_version: 1\nid: one\nid: two\n")
+    assert main(["frameworks", "validate", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "\x1b" not in err
+    assert "\x07" not in err
+    assert "\\u001b[2J.yaml" in err
