@@ -118,6 +118,7 @@ def check_workspace(
         head = anchor.journal_head(session)
         checked = _count_blobs(session)
         anchor_info = _check_anchors(session, workspace, expect_head, problems, notes)
+        problems["schema"] = _foreign_schema_problems(session)
         problems["foreign_keys"] = _foreign_key_problems(session)
         problems["evidence_rows"] = _evidence_row_problems(session)
         replayed, problems["rows"] = replay.replay_problems(session)
@@ -177,6 +178,23 @@ def _earlier_id_problems(session: Session, workspace: Workspace, ident: str | No
         "(the workspace id was changed or removed, or another workspace was copied over the file)"
         for other in anchor.records_at_path(workspace.path, other_than=ident).values()
         if (problem := anchor.anchor_problem(session, other))
+    ]
+
+
+def _foreign_schema_problems(session: Session) -> list[str]:
+    """Name every trigger and view: Assay makes none, so each was added outside Assay.
+
+    A trigger runs inside Assay's own writes and can change or delete rows behind them.
+    """
+    rows = session.connection().exec_driver_sql(
+        "SELECT type, name, tbl_name FROM sqlite_master "
+        "WHERE type IN ('trigger', 'view') ORDER BY type, name"
+    )
+    return [
+        f"{kind} {name!r} on {table} was added outside Assay (Assay makes none)"
+        if kind == "trigger"
+        else f"view {name!r} was added outside Assay (Assay makes none)"
+        for kind, name, table in rows
     ]
 
 

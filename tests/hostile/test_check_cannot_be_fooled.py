@@ -215,3 +215,16 @@ def test_a_damaged_record_of_heads_is_reported_and_never_overwritten(sealed, cap
         assert code == 1
         assert "cannot be read" in report["problems"]["anchor"][0]
     assert record.read_text() == "{damaged"
+
+
+def test_a_trigger_planted_in_the_file_is_reported(sealed, capsys):
+    sql(
+        sealed,
+        "CREATE TRIGGER quiet AFTER UPDATE ON response BEGIN "
+        "UPDATE response SET level = 2 WHERE id = NEW.id; END",
+    )
+    code, report = _check(sealed, capsys)
+    assert code == 1
+    assert report["problems"]["schema"] == [
+        "trigger 'quiet' on response was added outside Assay (Assay makes none)"
+    ]
