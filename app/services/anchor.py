@@ -168,12 +168,18 @@ def records_at_path(path: Path, *, other_than: str | None) -> dict[str, Head]:
 
 
 def forget_path(path: Path) -> None:
-    """Drop the records of a file replaced by a new, empty workspace created by Assay."""
+    """Unlink the records of a file replaced by a new, empty workspace created by Assay.
+
+    The records stay, keyed by their workspace ids, without the file's name: the new workspace
+    is not compared with them, but the old workspace still is if it is ever put back.
+    """
     with contextlib.suppress(Exception):
         anchors = _read()
-        kept = {k: v for k, v in anchors.items() if not _is_at(v, path)}
-        if len(kept) != len(anchors):
-            _save(kept)
+        moved = [entry for entry in anchors.values() if _is_at(entry, path)]
+        for entry in moved:
+            entry["path"] = ""
+        if moved:
+            _save(anchors)
 
 
 def _is_at(entry: object, path: Path) -> bool:

@@ -160,10 +160,16 @@ def test_a_removed_id_with_a_whole_journal_is_no_problem(sealed, capsys):
 
 
 def test_a_new_workspace_where_an_old_one_was_is_not_called_truncated(sealed, capsys):
-    sealed.unlink()
+    old = sealed.with_name("old.assay")
+    sealed.rename(old)
     open_workspace(sealed).close()
     code, report = _check(sealed, capsys)
     assert code == 0, report
+    sql(old, "DELETE FROM journal_entry WHERE seq = (SELECT max(seq) FROM journal_entry)")
+    old.replace(sealed)  # the old workspace, cut, put back: still compared by its id
+    code, report = _check(sealed, capsys)
+    assert code == 1
+    assert "newest entries were removed" in report["problems"]["anchor"][0]
 
 
 def test_an_expected_head_must_be_hexadecimal(sealed, capsys):
