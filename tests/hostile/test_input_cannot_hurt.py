@@ -213,3 +213,11 @@ def test_a_framework_file_name_with_escapes_is_escaped_on_the_terminal(tmp_path,
     assert "\x1b" not in err
     assert "\x07" not in err
     assert "\\u001b[2J.yaml" in err
+
+
+def test_bidirectional_overrides_are_removed_on_import(tmp_path):
+    path = tmp_path / "bidi.csv"
+    path.write_text("id,name\nAIS-001,Payroll \u202eexe.gpj\u202c bot\nAIS-002,مساعد الرواتب\n")
+    inventory = parse_inventory(path)
+    names = [r.values["name"] for r in inventory.records["systems"]]
+    assert names == ["Payroll exe.gpj bot", "مساعد الرواتب"]  # right-to-left text itself stays
