@@ -234,3 +234,12 @@ def test_a_trigger_planted_in_the_file_is_reported(sealed, capsys):
     assert report["problems"]["schema"] == [
         "trigger 'quiet' on response was added outside Assay (Assay makes none)"
     ]
+
+
+def test_a_copy_under_another_name_cut_short_is_detected(sealed, capsys):
+    copy = sealed.with_name("renamed copy.assay")
+    copy.write_bytes(sealed.read_bytes())
+    sql(copy, "DELETE FROM journal_entry WHERE seq > (SELECT max(seq) - 2 FROM journal_entry)")
+    code, report = _check(copy, capsys)
+    assert code == 1
+    assert "newest entries were removed" in report["problems"]["anchor"][0]
