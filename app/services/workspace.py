@@ -113,6 +113,8 @@ def open_workspace(
         raise WorkspaceError(f"{path} is a folder, not a workspace file")
     is_new = not path.exists() or path.stat().st_size == 0
     if is_new and not create:
+        if path.exists():
+            raise WorkspaceError(f"{path} is an empty file, not a workspace; it was left as it is")
         raise WorkspaceError(f"no workspace at {path}")
     if is_new:
         _create_file(path)
