@@ -36,7 +36,7 @@ def run_check(ctx: CliContext) -> int:
 
 _SHOWN = 10
 _LABELS = {"anchor": "anchor", "foreign_keys": "links", "rows": "rows", "seals": "seal",
-           "evidence_rows": "evidence"}  # fmt: skip
+           "evidence_rows": "evidence", "schema": "schema"}  # fmt: skip
 
 
 def _describe(report: CheckReport) -> str:

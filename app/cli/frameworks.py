@@ -163,7 +163,8 @@ def validate_file(ctx: CliContext) -> int:
             ctx.output({"file": str(path), "valid": False, "problems": exc.problems}, "")
         else:
             _print_problems(exc)
-            print(f"assay: {path.name}: {len(exc.problems)} problem(s)", file=sys.stderr)
+            summary = f"assay: {path.name}: {len(exc.problems)} problem(s)"
+            print(terminal_safe(summary), file=sys.stderr)
         return 1
     data = {"file": str(path), "valid": True, "problems": [], **framework_summary(framework)}
     text = (

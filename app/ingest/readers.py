@@ -236,8 +236,10 @@ def _detected(data: bytes, display: str) -> tuple[str, str]:
 _MAX_MESS = 0.2
 
 
-#: Control characters that have no place in a cell (tab, line feed, carriage return stay).
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Characters that have no place in a cell: controls (tab, line feed, carriage return stay) and
+#: the bidirectional embeddings, overrides and isolates that make text read other than it is
+#: stored ("Trojan source"); right-to-left text itself needs none of them.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def strip_controls(text: str) -> str:

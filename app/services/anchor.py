@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ from app.support.safe_files import write_atomically
 logger = logging.getLogger(__name__)
 
 ID_KEY = "workspace-id"
+_HEX64 = re.compile("[0-9a-fA-F]{64}")
 ANCHORS_FILE = "journal-anchors.json"
 
 
@@ -56,7 +58,7 @@ class Head:
             ValueError: The text is not of that form.
         """
         seq, _, digest = text.strip().partition(":")
-        if not seq.isdigit() or len(digest) != 64:
+        if not seq.isdigit() or not _HEX64.fullmatch(digest):
             raise ValueError(f"{text!r} is not SEQ:HASH (a number, a colon, 64 hex digits)")
         return cls(int(seq), digest.lower())
 
@@ -109,10 +111,34 @@ def _anchors_path() -> Path:
 
 def _load() -> dict[str, Any]:
     try:
-        data = json.loads(_anchors_path().read_text(encoding="utf-8"))
+        return _read()
     except (OSError, ValueError):
         return {}
-    return data if isinstance(data, dict) else {}
+
+
+def _read() -> dict[str, Any]:
+    """Return the records; raise when the file exists but cannot be read as records."""
+    try:
+        text = _anchors_path().read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    return data
+
+
+def records_problem() -> str:
+    """Return why the records kept on this computer cannot be read (empty when they can)."""
+    try:
+        _read()
+    except (OSError, ValueError) as exc:
+        return (
+            f"the journal heads recorded on this computer ({_anchors_path()}) cannot be read "
+            f"({type(exc).__name__}): the file was damaged or edited, so nothing recorded here "
+            "can be compared; move it away to start a new record"
+        )
+    return ""
 
 
 def recorded_anchor(ident: str | None) -> Head | None:
@@ -126,32 +152,79 @@ def recorded_anchor(ident: str | None) -> Head | None:
         return None
 
 
+def records_at_path(path: Path, *, other_than: str | None) -> dict[str, Head]:
+    """Return the heads recorded for the file at ``path`` under ids other than ``other_than``.
+
+    A workspace whose id was removed or changed in SQL loses its own record; the records kept
+    for the same file under its earlier id still show what its journal held.
+    """
+    found: dict[str, Head] = {}
+    for ident, entry in _load().items():
+        if ident == other_than or not isinstance(entry, dict) or entry.get("path") != str(path):
+            continue
+        if (head := recorded_anchor(ident)) is not None:
+            found[ident] = head
+    return found
+
+
+def forget_path(path: Path) -> None:
+    """Unlink the records of a file replaced by a new, empty workspace created by Assay.
+
+    The records stay, keyed by their workspace ids, without the file's name: the new workspace
+    is not compared with them, but the old workspace still is if it is ever put back.
+    """
+    with contextlib.suppress(Exception):
+        anchors = _read()
+        moved = [entry for entry in anchors.values() if _is_at(entry, path)]
+        for entry in moved:
+            entry["path"] = ""
+        if moved:
+            _save(anchors)
+
+
+def _is_at(entry: object, path: Path) -> bool:
+    return isinstance(entry, dict) and entry.get("path") == str(path)
+
+
+def _save(anchors: dict[str, Any]) -> None:
+    text = json.dumps(anchors, indent=1, sort_keys=True)
+    write_atomically(_anchors_path(), text.encode("utf-8"), mode=0o600)
+
+
 def remember_head(workspace: Workspace) -> None:
     """Record the journal head on this computer, only ever moving it forward along the chain.
 
+    The record also names the file the workspace was last closed as, so a workspace whose id
+    is later removed or changed in SQL is still compared with it (see ``records_at_path``).
     A journal that no longer holds the recorded head keeps the old record, so ``check`` still
     sees the truncation however often the workspace is opened meanwhile. Failures are logged
     and ignored: closing a workspace must not fail for this.
     """
-    with contextlib.suppress(Exception):
+    try:
         _remember(workspace)
+    except Exception as exc:  # noqa: BLE001 - closing must not fail; the log says why
+        logger.warning("journal head not recorded on this computer: %s", type(exc).__name__)
 
 
 def _remember(workspace: Workspace) -> None:
     ident = workspace_id(workspace)
     if ident is None:
         return
+    _read()  # a damaged record is kept for check to report, never overwritten
     with workspace.db.read() as session:
         head = journal_head(session)
         old = recorded_anchor(ident)
-        if old is not None and (anchor_problem(session, old) or old.seq >= head.seq):
+        if old is not None and anchor_problem(session, old):
             return
-    anchors = _load()
+        others = records_at_path(workspace.path, other_than=ident)
+        held = {k for k, other in others.items() if not anchor_problem(session, other)}
+    anchors = {k: v for k, v in _load().items() if k not in held}  # an id changed, journal whole
+    if old == head and not held and _is_at(anchors.get(ident), workspace.path):
+        return  # nothing new to record
     anchors[ident] = {
         "seq": head.seq,
         "hash": head.hash,
         "path": str(workspace.path),
         "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
-    text = json.dumps(anchors, indent=1, sort_keys=True)
-    write_atomically(_anchors_path(), text.encode("utf-8"), mode=0o600)
+    _save(anchors)

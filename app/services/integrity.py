@@ -118,6 +118,7 @@ def check_workspace(
         head = anchor.journal_head(session)
         checked = _count_blobs(session)
         anchor_info = _check_anchors(session, workspace, expect_head, problems, notes)
+        problems["schema"] = _foreign_schema_problems(session)
         problems["foreign_keys"] = _foreign_key_problems(session)
         problems["evidence_rows"] = _evidence_row_problems(session)
         replayed, problems["rows"] = replay.replay_problems(session)
@@ -148,13 +149,17 @@ def _check_anchors(
 ) -> dict[str, str]:
     found: list[str] = []
     info = {"recorded_here": "", "expected": expect_head or ""}
-    recorded = anchor.recorded_anchor(anchor.workspace_id(workspace))
+    if damaged := anchor.records_problem():
+        found.append(damaged)
+    ident = anchor.workspace_id(workspace)
+    recorded = anchor.recorded_anchor(ident)
     if recorded is None:
         notes.append("no journal head recorded on this computer for this workspace yet")
     else:
         info["recorded_here"] = recorded.as_text()
         if problem := anchor.anchor_problem(session, recorded):
             found.append(f"head recorded on this computer: {problem}")
+    found.extend(_earlier_id_problems(session, workspace, ident))
     if expect_head:
         try:
             expected = anchor.Head.parse(expect_head)
@@ -164,6 +169,33 @@ def _check_anchors(
             found.append(f"expected head {expected.seq}: {problem}")
     problems["anchor"] = found
     return info
+
+
+def _earlier_id_problems(session: Session, workspace: Workspace, ident: str | None) -> list[str]:
+    """Compare the journal with heads recorded for this same file under another workspace id."""
+    return [
+        f"head recorded on this computer for this file under an earlier workspace id: {problem} "
+        "(the workspace id was changed or removed, or another workspace was copied over the file)"
+        for other in anchor.records_at_path(workspace.path, other_than=ident).values()
+        if (problem := anchor.anchor_problem(session, other))
+    ]
+
+
+def _foreign_schema_problems(session: Session) -> list[str]:
+    """Name every trigger and view: Assay makes none, so each was added outside Assay.
+
+    A trigger runs inside Assay's own writes and can change or delete rows behind them.
+    """
+    rows = session.connection().exec_driver_sql(
+        "SELECT type, name, tbl_name FROM sqlite_master "
+        "WHERE type IN ('trigger', 'view') ORDER BY type, name"
+    )
+    return [
+        f"{kind} {name!r} on {table} was added outside Assay (Assay makes none)"
+        if kind == "trigger"
+        else f"view {name!r} was added outside Assay (Assay makes none)"
+        for kind, name, table in rows
+    ]
 
 
 def _foreign_key_problems(session: Session) -> list[str]:

@@ -20,6 +20,7 @@ import hashlib
 import logging
 import os
 import socket
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -71,13 +72,44 @@ def marks(session: Session) -> dict[str, dict[str, Any]]:
 
 def _still_running(value: dict[str, Any]) -> bool:
     """Return True when the process that made a mark is alive on this computer."""
-    if value.get("host") != socket.gethostname() or value.get("pid") == os.getpid():
-        return False
+    pid = value.get("pid")
+    if value.get("host") != socket.gethostname() or not isinstance(pid, int) or pid <= 0:
+        return False  # 0 and negative ids name process groups, not a process
+    return pid != os.getpid() and process_alive(pid)
+
+
+def process_alive(pid: int) -> bool:
+    """Return True when a process with this id exists, without touching it.
+
+    On Windows ``os.kill`` terminates the process whatever the signal, so the process is only
+    queried there.
+    """
+    if sys.platform == "win32":
+        return _windows_process_alive(pid)
     try:
-        os.kill(int(value.get("pid", 0)), 0)
-    except (OSError, ValueError):
+        os.kill(pid, 0)
+    except PermissionError:
+        return True  # it exists, run by another user
+    except OSError:
         return False
     return True
+
+
+def _windows_process_alive(pid: int) -> bool:  # pragma: no cover - Windows only
+    import ctypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    query_limited_information, still_active = 0x1000, 259
+    handle = kernel32.OpenProcess(query_limited_information, False, pid)
+    if not handle:
+        return ctypes.get_last_error() == 5  # access denied: it exists
+    try:
+        code = ctypes.c_ulong()
+        return bool(kernel32.GetExitCodeProcess(handle, ctypes.byref(code))) and (
+            code.value == still_active
+        )
+    finally:
+        kernel32.CloseHandle(handle)
 
 
 def publish_file(

@@ -7,9 +7,11 @@ a row edited behind the app's back (or a record deleted without a journal entry)
 Only fields that no bulk operation writes without a per-row entry are compared, so a clean
 workspace never shows a difference:
 
-- answers: every answer field;
+- answers: every answer field, and their existence while their assessment exists (a framework
+  upgrade rewrites an assessment's answers in bulk, so replay starts afresh after one);
 - assessments: status, title and target level;
 - evidence: file name, hash, size and media type (and the record's existence);
+- evidence records and assessments that no journal entry names at all (inserted in SQL);
 - findings: owner and due date (the refreshes rewrite the others in bulk).
 """
 
@@ -69,19 +71,54 @@ def replay_problems(session: Session) -> tuple[int, list[str]]:
     expected: dict[tuple[str, str], dict[str, Any] | None] = {}
     entries = session.execute(
         sa.select(JournalEntry.entity, JournalEntry.entity_id, JournalEntry.before,
-                  JournalEntry.after)
+                  JournalEntry.after, JournalEntry.action)
         .where(JournalEntry.entity.in_(list(_KINDS)))
         .order_by(JournalEntry.seq)
     )  # fmt: skip
-    for entity, entity_id, before, after in entries:
+    for entity, entity_id, before, after, action in entries:
         key = (entity, entity_id)
+        if action == _UPGRADE:  # the upgrade moved, merged or dropped its answers in bulk
+            _forget_answers(expected, entity_id)
         if after is None and isinstance(before, dict):
             expected[key] = None  # deleted
         elif isinstance(after, dict):
             fields = {k: v for k, v in after.items() if k in _KINDS[entity].fields}
             expected[key] = (expected.get(key) or {}) | fields
     problems = [p for key, values in expected.items() if (p := _compare(session, key, values))]
-    return len(expected), problems
+    return len(expected), problems + _unjournalled(session, expected)
+
+
+#: Records every Assay creates with a journal entry of their own (never in bulk).
+_CREATED_ONE_BY_ONE = {"evidence": Evidence, "assessment": Assessment}
+
+
+def _unjournalled(session: Session, expected: dict[tuple[str, str], Any]) -> list[str]:
+    """Return one sentence per evidence record or assessment no journal entry ever named."""
+    problems = []
+    for entity, model in _CREATED_ONE_BY_ONE.items():
+        for row_id in session.execute(sa.select(model.id).order_by(model.id)).scalars():
+            if (entity, str(row_id)) not in expected:
+                problems.append(
+                    f"{_KINDS[entity].label} {row_id} has no journal entry (added outside Assay)"
+                )
+    return problems
+
+
+_UPGRADE = "assessment.upgrade"
+
+
+def _forget_answers(expected: dict[tuple[str, str], Any], assessment_id: str) -> None:
+    prefix = f"{assessment_id}:"
+    for key in [k for k in expected if k[0] == "response" and k[1].startswith(prefix)]:
+        del expected[key]
+
+
+def _parent_gone(session: Session, entity: str, entity_id: str) -> bool:
+    """Return True when a missing row went with its parent (an answer with its assessment)."""
+    if entity != "response":
+        return True
+    assessment = entity_id.partition(":")[0]
+    return not assessment.isdigit() or session.get(Assessment, int(assessment)) is None
 
 
 def _compare(session: Session, key: tuple[str, str], values: dict[str, Any] | None) -> str:
@@ -91,13 +128,14 @@ def _compare(session: Session, key: tuple[str, str], values: dict[str, Any] | No
     if values is None:
         return f"{kind.label} {entity_id} was deleted but is present" if row is not None else ""
     if row is None:
-        if not kind.must_exist:
+        if not kind.must_exist and _parent_gone(session, entity, entity_id):
             return ""
         return f"{kind.label} {entity_id} is missing although the journal never deleted it"
     changed = [name for name, value in values.items() if jsonable(getattr(row, name)) != value]
     if not changed:
         return ""
+    verb = "differs" if len(changed) == 1 else "differ"
     return (
-        f"{kind.label} {entity_id}: {', '.join(sorted(changed))} differ from what the journal "
+        f"{kind.label} {entity_id}: {', '.join(sorted(changed))} {verb} from what the journal "
         "last wrote (changed outside Assay)"
     )

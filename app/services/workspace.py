@@ -131,6 +131,8 @@ def open_workspace(
         raise WorkspaceError(f"{path} is a folder, not a workspace file")
     is_new = not path.exists() or path.stat().st_size == 0
     if is_new and not create:
+        if path.exists():
+            raise WorkspaceError(f"{path} is an empty file, not a workspace; it was left as it is")
         raise WorkspaceError(f"no workspace at {path}")
     if is_new:
         _create_file(path)
@@ -150,7 +152,7 @@ def open_workspace(
         read_only=read_only,
     )
     if not read_only:
-        _recover(workspace)
+        _recover(workspace, is_new)
     return workspace
 
 
@@ -178,12 +180,17 @@ def _migrate(database: Database, path: Path, backup: Path | None) -> None:
         raise WorkspaceError(f"could not migrate {path.name}: {reason}{where}") from exc
 
 
-def _recover(workspace: Workspace) -> None:
-    """Name the workspace if it has no id yet; complete what a killed run left half-done."""
-    from app.services.anchor import workspace_id
+def _recover(workspace: Workspace, is_new: bool) -> None:
+    """Name the workspace if it has no id yet; complete what a killed run left half-done.
+
+    A new file forgets the journal heads recorded for an older workspace at the same path.
+    """
+    from app.services.anchor import forget_path, workspace_id
     from app.services.pending import recover_interrupted
 
     try:
+        if is_new:
+            forget_path(workspace.path)
         workspace_id(workspace, create=True)
         recover_interrupted(workspace)
     except Exception as exc:

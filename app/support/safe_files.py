@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import secrets
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -108,9 +109,12 @@ def write_atomically(target: Path, data: bytes, mode: int = SHARED_MODE) -> None
 _UNSAFE_NAME_CHARS = re.compile(
     '[\x00-\x1f\x7f-\x9f<>:"|?*\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]'
 )
-_RESERVED_NAMES = {"con", "prn", "aux", "nul"} | {
-    f"{d}{n}" for d in ("com", "lpt") for n in range(10)
+_RESERVED_NAMES = {"con", "prn", "aux", "nul", "conin$", "conout$"} | {
+    f"{d}{n}" for d in ("com", "lpt") for n in [*range(10), "\u00b9", "\u00b2", "\u00b3"]
 }
+#: Unicode categories never kept in a name: controls, format characters (zero-width, byte
+#: order mark, bidirectional marks), line and paragraph separators, surrogates, private use.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co"})
 MAX_NAME_CHARS = 180
 
 
@@ -122,11 +126,12 @@ def safe_base_name(name: str, fallback: str = "evidence") -> str:
     defused. The result never leaves the folder it is joined to.
     """
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(c for c in base if unicodedata.category(c) not in _UNSAFE_CATEGORIES)
     base = _UNSAFE_NAME_CHARS.sub("", base).strip().strip(".").strip()
     if not base:
         return fallback
-    stem, dot, suffix = base.rpartition(".")
-    if (stem if dot else base).lower() in _RESERVED_NAMES:
+    _stem, dot, suffix = base.rpartition(".")
+    if base.split(".", 1)[0].rstrip().lower() in _RESERVED_NAMES:  # Windows: NUL.tar.gz too
         base = "_" + base
     if len(base) > MAX_NAME_CHARS:
         keep = suffix[:20] if dot else ""

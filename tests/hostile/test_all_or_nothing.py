@@ -190,3 +190,37 @@ def test_a_report_whose_file_cannot_be_placed_is_withdrawn(sealed, tmp_path, mon
     assert actions == ["report.withdrawn", "report.xlsx"]
     assert marks == []
     assert list(tmp_path.glob("*out.xlsx*")) == []
+
+
+@pytest.mark.parametrize("pid", [0, -1, "4242"])
+def test_a_mark_naming_no_single_process_is_completed(tmp_path, pid):
+    import socket
+
+    systems, _ids = _inventory(tmp_path, identities=10)
+    path = tmp_path / "w.assay"
+    ws = open_workspace(path)
+    apply_plan(ws, plan_import(ws, systems))
+    ws.close()
+    owner = json.dumps({"pid": pid, "host": socket.gethostname()})
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE workspace_setting SET value = ? WHERE key = ?", (owner, IDENTITY_REFRESH))
+    conn.commit()
+    conn.close()
+    open_workspace(path).close()  # kill(0 or -1, 0) would have said "a process still runs"
+    assert _marks(path) == {}
+
+
+def test_on_windows_the_marking_process_is_queried_never_signalled(monkeypatch):
+    import socket
+
+    from app.services import pending
+
+    def no_signal(pid, sig):
+        raise AssertionError("os.kill terminates a process on Windows")
+
+    monkeypatch.setattr(os, "kill", no_signal)
+    monkeypatch.setattr(sys, "platform", "win32")
+    asked = []
+    monkeypatch.setattr(pending, "_windows_process_alive", lambda pid: asked.append(pid) or True)
+    assert pending._still_running({"pid": 4242, "host": socket.gethostname()})
+    assert asked == [4242]

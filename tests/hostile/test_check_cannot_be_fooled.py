@@ -6,8 +6,9 @@ import json
 
 from app.cli import main
 from app.services import assessments as svc
-from app.services import evidence
+from app.services.settings import set_workspace_setting
 from app.services.workspace import open_workspace
+from app.storage.models import AISystem
 from app.support import paths
 from tests.hostile.conftest import QUESTIONS, build_sealed, sql
 
@@ -47,9 +48,7 @@ def test_an_emptied_journal_is_detected_and_stays_detected(sealed, capsys):
 
 def test_a_head_recorded_elsewhere_is_compared(sealed, capsys, tmp_path):
     ws = open_workspace(sealed)
-    late = tmp_path / "late.txt"
-    late.write_text("a file added after the report")
-    evidence.add_evidence(ws, late)
+    set_workspace_setting(ws, "branding.organisation", "Renamed after the report")
     ws.close()
     _, report = _check(sealed, capsys)
     head = report["journal"]["head"]
@@ -58,7 +57,7 @@ def test_a_head_recorded_elsewhere_is_compared(sealed, capsys, tmp_path):
     (paths.user_state_dir() / ANCHORS_FILE).unlink()  # as on another computer
     sql(sealed, "DELETE FROM journal_entry WHERE seq = (SELECT max(seq) FROM journal_entry)")
     code, report = _check(sealed, capsys)
-    assert code == 0  # nothing recorded here: the file alone cannot show it ...
+    assert code == 0, report  # nothing recorded here: the file alone cannot show it ...
     assert any("no journal head recorded" in note for note in report["notes"])
     code, report = _check(sealed, capsys, "--expect-head", head)  # ... the firm's record can
     assert code == 1
@@ -127,3 +126,120 @@ def test_text_output_names_each_problem(sealed, capsys):
     out = capsys.readouterr().out
     assert "seal" in out
     assert "PROBLEMS FOUND" in out
+
+
+def test_a_removed_workspace_id_does_not_hide_a_truncation(sealed, capsys):
+    sql(
+        sealed,
+        "DELETE FROM workspace_setting WHERE key = 'workspace-id'",
+        "DELETE FROM journal_entry WHERE seq > (SELECT max(seq) - 3 FROM journal_entry)",
+    )
+    for _ in range(2):  # the first check gives the file a new id and records its short head
+        code, report = _check(sealed, capsys)
+        assert code == 1, report
+        assert "earlier workspace id" in report["problems"]["anchor"][0]
+        assert "newest entries were removed" in report["problems"]["anchor"][0]
+
+
+def test_a_changed_workspace_id_does_not_hide_an_emptied_journal(sealed, capsys):
+    sql(
+        sealed,
+        "UPDATE workspace_setting SET value = '\"0123abcd\"' WHERE key = 'workspace-id'",
+        "DELETE FROM journal_entry",
+    )
+    code, report = _check(sealed, capsys)
+    assert code == 1
+    assert any("earlier workspace id" in p for p in report["problems"]["anchor"])
+
+
+def test_a_removed_id_with_a_whole_journal_is_no_problem(sealed, capsys):
+    sql(sealed, "DELETE FROM workspace_setting WHERE key = 'workspace-id'")
+    for _ in range(2):
+        code, report = _check(sealed, capsys)
+        assert code == 0, report
+
+
+def test_a_new_workspace_where_an_old_one_was_is_not_called_truncated(sealed, capsys):
+    old = sealed.with_name("old.assay")
+    sealed.rename(old)
+    open_workspace(sealed).close()
+    code, report = _check(sealed, capsys)
+    assert code == 0, report
+    sql(old, "DELETE FROM journal_entry WHERE seq = (SELECT max(seq) FROM journal_entry)")
+    old.replace(sealed)  # the old workspace, cut, put back: still compared by its id
+    code, report = _check(sealed, capsys)
+    assert code == 1
+    assert "newest entries were removed" in report["problems"]["anchor"][0]
+
+
+def test_an_expected_head_must_be_hexadecimal(sealed, capsys):
+    code = main(["--workspace", str(sealed), "check", "--expect-head", "3:" + "g" * 64])
+    assert code == 1
+    assert "64 hex digits" in capsys.readouterr().err
+
+
+def test_an_answer_of_a_draft_deleted_in_sql_is_detected(tmp_path, catalog, capsys):
+    path = tmp_path / "draft.assay"
+    ws = open_workspace(path)
+    with ws.db.write() as session:
+        session.add(AISystem(external_id="AIS-001", name="Agent"))
+    aid = svc.new_assessment(ws, "AIS-001", ["owasp-nhi"], catalog=catalog).id
+    svc.answer(ws, aid, QUESTIONS[0], 4)
+    ws.close()
+    sql(path, f"DELETE FROM response WHERE question_id = '{QUESTIONS[0]}'")
+    code, report = _check(path, capsys)
+    assert code == 1
+    assert report["problems"]["rows"] == [
+        f"answer {aid}:{QUESTIONS[0]} is missing although the journal never deleted it"
+    ]
+
+
+def test_records_inserted_in_sql_without_a_journal_entry_are_detected(sealed, capsys):
+    for table in ("evidence", "assessment"):
+        sql(
+            sealed,
+            f"CREATE TEMP TABLE copy AS SELECT * FROM {table} WHERE id = 1",
+            "UPDATE copy SET id = 99",
+            f"INSERT INTO {table} SELECT * FROM copy",
+        )
+    code, report = _check(sealed, capsys)
+    assert code == 1
+    assert report["problems"]["rows"] == [
+        "evidence 99 has no journal entry (added outside Assay)",
+        "assessment 99 has no journal entry (added outside Assay)",
+    ]
+
+
+def test_a_damaged_record_of_heads_is_reported_and_never_overwritten(sealed, capsys):
+    from app.services.anchor import ANCHORS_FILE
+
+    record = paths.user_state_dir() / ANCHORS_FILE
+    record.write_text("{damaged")
+    sql(sealed, "DELETE FROM journal_entry WHERE seq = (SELECT max(seq) FROM journal_entry)")
+    for _ in range(2):
+        code, report = _check(sealed, capsys)
+        assert code == 1
+        assert "cannot be read" in report["problems"]["anchor"][0]
+    assert record.read_text() == "{damaged"
+
+
+def test_a_trigger_planted_in_the_file_is_reported(sealed, capsys):
+    sql(
+        sealed,
+        "CREATE TRIGGER quiet AFTER UPDATE ON response BEGIN "
+        "UPDATE response SET level = 2 WHERE id = NEW.id; END",
+    )
+    code, report = _check(sealed, capsys)
+    assert code == 1
+    assert report["problems"]["schema"] == [
+        "trigger 'quiet' on response was added outside Assay (Assay makes none)"
+    ]
+
+
+def test_a_copy_under_another_name_cut_short_is_detected(sealed, capsys):
+    copy = sealed.with_name("renamed copy.assay")
+    copy.write_bytes(sealed.read_bytes())
+    sql(copy, "DELETE FROM journal_entry WHERE seq > (SELECT max(seq) - 2 FROM journal_entry)")
+    code, report = _check(copy, capsys)
+    assert code == 1
+    assert "newest entries were removed" in report["problems"]["anchor"][0]

@@ -234,3 +234,12 @@ def test_an_error_while_a_library_object_is_collected_stays_off_the_terminal(tmp
     )
     assert result.returncode == 0
     assert result.stderr == ""
+
+
+def test_an_empty_file_is_called_empty_not_missing(tmp_path, capsys):
+    empty = tmp_path / "empty.assay"
+    empty.write_bytes(b"")
+    assert main(["--workspace", str(empty), "check"]) == 1
+    err = capsys.readouterr().err
+    assert err == f"assay: {empty} is an empty file, not a workspace; it was left as it is\n"
+    assert empty.stat().st_size == 0

@@ -118,6 +118,13 @@ def test_formula_cells_without_a_saved_value_reject_their_row(tmp_path):
         ("\x1b[31mred.pdf", "[31mred.pdf"),
         ("CON.txt", "_CON.txt"),
         ("...", "evidence"),
+        ("nul.tar.gz", "_nul.tar.gz"),
+        ("CON .txt", "_CON .txt"),
+        ("COM\u00b9.txt", "_COM\u00b9.txt"),
+        ("CONIN$", "_CONIN$"),
+        ("line\u2028break.pdf", "linebreak.pdf"),
+        ("zero\u200b\u200dwidth\ufeff.pdf", "zerowidth.pdf"),
+        ("\u2066isolate\u2069.pdf", "isolate.pdf"),
     ],
 )
 def test_evidence_names_are_reduced_to_a_safe_base_name(workspace, tmp_path, given, kept):
@@ -182,3 +189,35 @@ def test_private_files_are_created_for_their_owner_only(tmp_path, isolated_home)
     anchors = list((isolated_home / "state").glob("*.json"))
     assert anchors
     assert all(_mode(a) == 0o600 for a in anchors)
+
+
+def test_a_new_signing_key_is_for_its_owner_only(tmp_path, isolated_home):
+    os.umask(0o022)
+    password = tmp_path / "password.txt"
+    password.write_text("correct horse battery\n")
+    key = tmp_path / "assessor.p12"
+    code = main(
+        ["certificate", "create", "-o", str(key), "--name", "Robin Vale",
+         "--password-file", str(password), "--days", "2"]
+    )  # fmt: skip
+    assert code == 0
+    assert _mode(key) == 0o600
+    assert _mode(key.with_suffix(".pem")) == 0o644  # the public certificate is for sharing
+
+
+def test_a_framework_file_name_with_escapes_is_escaped_on_the_terminal(tmp_path, capsys):
+    path = tmp_path / "\x1b]0;owned\x07\x1b[2J.yaml"
+    path.write_text("schema_version: 1\nid: one\nid: two\n")
+    assert main(["frameworks", "validate", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "\x1b" not in err
+    assert "\x07" not in err
+    assert "\\u001b[2J.yaml" in err
+
+
+def test_bidirectional_overrides_are_removed_on_import(tmp_path):
+    path = tmp_path / "bidi.csv"
+    path.write_text("id,name\nAIS-001,Payroll \u202eexe.gpj\u202c bot\nAIS-002,مساعد الرواتب\n")
+    inventory = parse_inventory(path)
+    names = [r.values["name"] for r in inventory.records["systems"]]
+    assert names == ["Payroll exe.gpj bot", "مساعد الرواتب"]  # right-to-left text itself stays

@@ -270,3 +270,12 @@ def test_summary_names_the_journal_only_for_answered_removed_questions(workspace
     assert plan.summary().endswith(
         "1 removed question(s) (1 answered: the answers stay in the journal)"
     )
+
+
+def test_check_passes_after_an_upgrade_moved_and_dropped_answers(workspace, answered):
+    from app.services.integrity import check_workspace
+
+    assessment_id, _files = answered
+    upgrade_assessment(workspace, assessment_id, "2026-draft", file=DRAFT)
+    report = check_workspace(workspace)
+    assert "rows" not in report.problems, report.problems
