@@ -279,7 +279,7 @@ def _portfolio(
                 open_findings=len(mine),
                 critical_findings=sum(1 for f in mine if f.severity == "critical"),
                 high_findings=sum(1 for f in mine if f.severity == "high"),
-                own_answers=info.questions - info.inherited - info.overridden if info else 0,
+                own_answers=info.own_answers if info else 0,
                 inherited_answers=info.inherited if info else 0,
                 overridden_answers=info.overridden if info else 0,
             )
