@@ -143,3 +143,18 @@ def test_subcategory_tab_says_why_a_single_focus_area_stands_alone(make_main_win
     text = page.scope.subcategory.heading.text()
     assert "only the Secure focus area of PR.AA-05" in text
     assert "Question tab" in text
+
+
+def test_dashboard_origin_counts_add_up_to_the_questions(make_main_window, qtbot, ws):
+    from app.gui.widgets.assessment_dashboard import origin_summary
+
+    page = _page(make_main_window, qtbot, ws)
+    bulk_answers.override(ws, page.state.info.id, GV, "own entity")
+    page.open_assessment(page.state.info.id)
+    qtbot.waitUntil(lambda: page.state.responses[GV].origin == "overridden")
+    origins = [r.origin for r in page.state.responses.values()]
+    own, inherited = origins.count("own"), origins.count("inherited")
+    assert own + inherited + 1 == len(origins)
+    text = origin_summary(page.state)
+    assert text.startswith(f"Answers: {own} own · {inherited} inherited")
+    assert text.endswith("1 overridden")
