@@ -43,8 +43,10 @@ def _register_report(subparsers: argparse._SubParsersAction) -> None:
     xlsx = verbs.add_parser("xlsx", help="the Excel workbook of an assessment")
     _assessment_options(xlsx)
     xlsx.set_defaults(handler=run_xlsx)
-    portfolio = verbs.add_parser("portfolio", help="the portfolio PDF of every AI system")
-    portfolio.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    portfolio = verbs.add_parser(
+        "portfolio", help="the portfolio of every AI system: PDF, or a workbook for .xlsx"
+    )
+    portfolio.add_argument("-o", "--output", required=True, metavar="FILE.pdf|FILE.xlsx")
     portfolio.add_argument(
         "--profile",
         choices=PROFILES,

@@ -531,8 +531,25 @@ class PortfolioSystem:
 
 
 @dataclass(frozen=True, slots=True)
+class PortfolioResult:
+    """One framework or function of the organisation assessment, with its figures."""
+
+    framework: str
+    ref: str
+    title: str
+    kind: str
+    mean: float | None = None
+    achieved_level: int | None = None
+    coverage: float | None = None
+    completeness: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PortfolioOrganisation:
-    """The organisation assessment's results, shown once for every system."""
+    """The organisation assessment's results, shown once for every system.
+
+    ``results`` holds each framework and, beneath it, each of its functions.
+    """
 
     title: str
     status: str
@@ -542,6 +559,8 @@ class PortfolioOrganisation:
     achieved_level: int | None = None
     coverage: float | None = None
     completeness: float | None = None
+    date: str = ""
+    results: tuple[PortfolioResult, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

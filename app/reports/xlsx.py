@@ -18,12 +18,14 @@ from app.domain.enums import EvidenceStrength, FindingStatus
 from app.reports.errors import ReportError
 from app.reports.html import css_colour
 from app.reports.progress import ProgressArg, Steps
-from app.reports.viewmodels import Answer, NodeResult, ReportData
+from app.reports.viewmodels import Answer, DocumentControl, NodeResult, ReportData
 from app.reports.xlsx_cells import (
     Column,
     add_date_validation,
     add_list_validation,
-    put,
+    new_workbook,
+    write_block,
+    write_facts,
     write_table,
 )
 from app.support.safe_files import SHARED_MODE, staged
@@ -181,10 +183,7 @@ def _risk_text(data: ReportData) -> str:
 
 
 def _summary(ws: Any, data: ReportData, colour: str) -> None:
-    from openpyxl.styles import Font
-
     doc = data.document
-    put(ws, 1, 1, doc.title).font = Font(bold=True, size=14, color=colour.lstrip("#"))
     facts = [
         ("Client", doc.client),
         ("Engagement", doc.engagement),
@@ -200,23 +199,14 @@ def _summary(ws: Any, data: ReportData, colour: str) -> None:
         ("Blast radius", data.identity.blast_text),
         ("Produced with", f"{doc.app_name} {doc.app_version}"),
     ]
-    for r, (label, value) in enumerate(facts, start=3):
-        put(ws, r, 1, label).font = Font(bold=True)
-        cell = put(ws, r, 2, value)
-        if label == "Report date":
-            cell.number_format = "yyyy-mm-dd"
-    ws.column_dimensions["A"].width = 24
-    ws.column_dimensions["B"].width = 60
-    start = len(facts) + 5
+    start = write_facts(ws, doc.title, colour, facts) + 2
     headers = ("Framework", "Version", "Mean", "Achieved", "Target", "Coverage", "Complete")
-    for c, header in enumerate(headers, start=1):
-        put(ws, start, c, header).font = Font(bold=True)
-    for r, fw in enumerate(data.frameworks, start=start + 1):
-        o = fw.overall
-        values = (fw.title, fw.version, o.mean, o.achieved_level, o.target, o.coverage)
-        for c, value in enumerate((*values, o.completeness), start=1):
-            cell = put(ws, r, c, value)
-            cell.number_format = {3: "0.0", 5: "0.0", 6: "0%", 7: "0%"}.get(c, "General")
+    rows = [
+        (fw.title, fw.version, o.mean, o.achieved_level, o.target, o.coverage, o.completeness)
+        for fw in data.frameworks
+        for o in [fw.overall]
+    ]
+    write_block(ws, start, headers, rows, {3: "0.0", 5: "0.0", 6: "0%", 7: "0%"})
     ws.freeze_panes = "A3"
 
 
@@ -262,13 +252,9 @@ def write_workbook(data: ReportData, out_path: Path, progress: ProgressArg = Non
         ReportCancelled: The progress object asked to stop.
         ReportError: The file cannot be written.
     """
-    from openpyxl import Workbook
-
     steps = Steps(progress)
     colour = css_colour(data.branding.primary_colour)
-    wb = Workbook()
-    summary = wb.active
-    summary.title = SUMMARY_SHEET
+    wb, summary = new_workbook(SUMMARY_SHEET)
     _summary(summary, data, colour)
     steps.step(0.2, "Scores")
     write_table(wb.create_sheet("Scores"), _SCORE_COLUMNS, _score_rows(data), header_colour=colour)
@@ -283,15 +269,19 @@ def write_workbook(data: ReportData, out_path: Path, progress: ProgressArg = Non
     identities = data.identity.identities
     write_table(wb.create_sheet("Identities"), _IDENTITY_COLUMNS, identities, header_colour=colour)
     write_table(wb.create_sheet("Evidence"), _EVIDENCE_COLUMNS, data.evidence, header_colour=colour)
-    wb.properties.title = data.document.title
-    wb.properties.creator = data.document.assessor
     wb.properties.identifier = data.document.assessment_ref
+    save_workbook(wb, out_path, data.document, steps)
+
+
+def save_workbook(wb: Any, out_path: Path, document: DocumentControl, steps: Steps) -> None:
+    """Set the workbook's title and author, save it under a temporary name, move it into place.
+
+    Raises:
+        ReportError: The file cannot be written.
+    """
+    wb.properties.title = document.title
+    wb.properties.creator = document.assessor
     steps.step(0.95, "Saving")
-    _save(wb, out_path)
-    steps.step(1.0, "Workbook ready")
-
-
-def _save(wb: Any, out_path: Path) -> None:
     out_path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with staged(out_path, SHARED_MODE) as temporary:
@@ -299,3 +289,4 @@ def _save(wb: Any, out_path: Path) -> None:
     except OSError as exc:
         raise ReportError(f"Cannot write {out_path.name}: {exc.strerror or exc}") from exc
     logger.info("wrote workbook %s", out_path.name)
+    steps.step(1.0, "Workbook ready")

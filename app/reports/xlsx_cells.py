@@ -162,3 +162,53 @@ def add_date_validation(ws: Any, column_index: int, rows: int) -> None:
     )
     validation.add(f"{letter}2:{letter}{max(rows + 1, 500)}")
     ws.add_data_validation(validation)
+
+
+def new_workbook(first_sheet: str) -> tuple[Any, Any]:
+    """Return a new workbook and its first sheet, renamed ``first_sheet``."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    sheet = wb.active
+    sheet.title = first_sheet
+    return wb, sheet
+
+
+def write_facts(ws: Any, title: str, colour: str, facts: Sequence[tuple[str, Any]]) -> int:
+    """Write a sheet title in row 1 and ``label: value`` lines from row 3; return the next row.
+
+    A label ending in "date" gets the ``yyyy-mm-dd`` format; columns A and B get set widths.
+    """
+    from openpyxl.styles import Font
+
+    put(ws, 1, 1, title).font = Font(bold=True, size=14, color=colour.lstrip("#"))
+    for r, (label, value) in enumerate(facts, start=3):
+        put(ws, r, 1, label).font = Font(bold=True)
+        cell = put(ws, r, 2, value)
+        if label.lower().endswith("date"):
+            cell.number_format = "yyyy-mm-dd"
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 60
+    return len(facts) + 3
+
+
+def write_block(
+    ws: Any,
+    start: int,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    formats: dict[int, str],
+) -> int:
+    """Write a bold header line at ``start`` and the rows below it; return the last row.
+
+    ``formats`` maps a 1-based column to its number format.
+    """
+    from openpyxl.styles import Font
+
+    for c, header in enumerate(headers, start=1):
+        put(ws, start, c, header).font = Font(bold=True)
+    last = start
+    for last, values in enumerate(rows, start=start + 1):
+        for c, value in enumerate(values, start=1):
+            put(ws, last, c, value).number_format = formats.get(c, "General")
+    return last

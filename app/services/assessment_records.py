@@ -109,6 +109,11 @@ class AssessmentInfo:
         """Return how many questions this assessment asks of its own (not inherited)."""
         return self.questions - self.inherited
 
+    @property
+    def own_answers(self) -> int:
+        """Return the answers neither inherited nor overridden: with both, they sum to all."""
+        return self.questions - self.inherited - self.overridden
+
     def as_dict(self) -> dict[str, Any]:
         """Return the assessment as JSON-ready data, with ``own_questions`` and inherited."""
         data = journal.jsonable(asdict(self))

@@ -31,9 +31,10 @@ def test_organisation_then_agentic_preset_with_override(workspace, capsys):
     assert info["inherited_questions"] == 7
     assert info["own_questions"] == 79
     aid = str(info["id"])
-    code, _ = _run(capsys, workspace, "assess", "answer", "--assessment", aid, "--question",
-                   "ir8596.secure.GV.OC-04", "--level", "1")  # fmt: skip
-    assert code == 1 and "inherited" in capsys.readouterr().err or code == 1
+    code = main(["--workspace", str(workspace.path), "assess", "answer", "--assessment", aid,
+                 "--question", "ir8596.secure.GV.OC-04", "--level", "1"])  # fmt: skip
+    assert code == 1
+    assert "inherited" in capsys.readouterr().err
     code, over = _run(capsys, workspace, "assess", "override", "--assessment", aid,
                       "--question", "ir8596.secure.GV.OC-04", "--reason", "own entity")  # fmt: skip
     assert code == 0
@@ -76,3 +77,46 @@ def test_focus_areas_with_evidence_or_a_missing_file(workspace, capsys, tmp_path
     assert code == 0
     assert [len(r["evidence_ids"]) for r in done] == [1, 1, 1]
     assert {r["level"] for r in done} == {2}
+
+
+def test_portfolio_workbook_shows_organisation_once_and_each_systems_counts(
+    workspace, capsys, tmp_path
+):
+    from openpyxl import load_workbook
+
+    with workspace.db.write() as session:
+        session.add(AISystem(external_id="AIS-009", name="@Agent", autonomy="autonomous"))
+    _, org = _run(capsys, workspace, "assess", "new", "--organisation", "--preset",
+                  "organisation-baseline")  # fmt: skip
+    _run(capsys, workspace, "assess", "answer", "--assessment", str(org["id"]),
+         "--where", "framework=nist-ir-8596", "--level", "3")  # fmt: skip
+    _, info = _run(capsys, workspace, "assess", "new", "--system", "AIS-009", "--preset",
+                   "agentic")  # fmt: skip
+    _run(capsys, workspace, "assess", "override", "--assessment", str(info["id"]),
+         "--question", "ir8596.secure.GV.OC-04", "--reason", "own entity")  # fmt: skip
+    out = tmp_path / "portfolio.xlsx"
+    code, done = _run(capsys, workspace, "report", "portfolio", "-o", str(out))
+    assert code == 0
+    assert done["kind"] == "portfolio"
+    assert done["path"].endswith("portfolio.xlsx")
+    book = load_workbook(out)
+    cells = [v for s in book.worksheets for row in s.iter_rows(values_only=True) for v in row]
+    assert cells.count("Organisation assessment") == 1
+    assert "IR 8596" in [r[0] for r in book["Summary"].iter_rows(values_only=True)]
+    header, *rows = book["Systems"].iter_rows(values_only=True)
+    row = dict(zip(header, rows[0], strict=True))
+    assert row["System ID"] == "AIS-009"
+    assert row["Name"] == "@Agent"
+    assert row["Inherited answers"] == info["inherited_questions"] - 1
+    assert row["Overridden answers"] == 1
+    assert row["Own answers"] == info["own_questions"]
+    for sheet in book.worksheets:
+        for line in sheet.iter_rows():
+            for cell in line:
+                assert cell.data_type != "f"
+                if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
+                    assert cell.quotePrefix
+    code = main(["--workspace", str(workspace.path), "report", "portfolio", "-o",
+                 str(tmp_path / "p.csv")])  # fmt: skip
+    assert code == 1
+    assert ".pdf or .xlsx" in capsys.readouterr().err

@@ -51,6 +51,16 @@ def test_inherited_answer_is_read_only_and_can_be_overridden(
     assert "Overridden" in bar.text.text()
 
 
+def test_assessment_label_counts_add_up_to_its_questions(make_main_window, qtbot, ws):
+    from app.gui.pages.assessments_page import assessment_label
+
+    info = next(i for i in svc.list_assessments(ws) if not i.organisation)
+    bulk_answers.override(ws, info.id, GV, "own entity")
+    info = svc.get_assessment(ws, info.id)
+    own, inherited = info.questions - info.inherited - 1, info.inherited
+    assert f"{own} own, {inherited} inherited, 1 overridden" in assessment_label(info)
+
+
 def test_one_screen_shows_three_focus_areas_and_saves_them_once(make_main_window, qtbot, ws):
     page = _page(make_main_window, qtbot, ws)
     page.navigator.select_question("ir8596.secure.PR.AA-05")
@@ -122,3 +132,29 @@ def test_new_assessment_dialog_offers_presets_with_counts(make_main_window, qtbo
     saved = dialog.save_current_as("Governance only")
     assert saved is not None
     assert dialog.preset().id == "governance-only"
+
+
+def test_subcategory_tab_says_why_a_single_focus_area_stands_alone(make_main_window, qtbot, ws):
+    info = svc.new_assessment(ws, "AIS-009", preset="agentic")  # IR 8596 Secure only
+    page = _page(make_main_window, qtbot, ws)
+    page.open_assessment(info.id)
+    qtbot.waitUntil(lambda: page.state is not None and page.state.info.id == info.id)
+    page.navigator.select_question("ir8596.secure.PR.AA-05")
+    text = page.scope.subcategory.heading.text()
+    assert "only the Secure focus area of PR.AA-05" in text
+    assert "Question tab" in text
+
+
+def test_dashboard_origin_counts_add_up_to_the_questions(make_main_window, qtbot, ws):
+    from app.gui.widgets.assessment_dashboard import origin_summary
+
+    page = _page(make_main_window, qtbot, ws)
+    bulk_answers.override(ws, page.state.info.id, GV, "own entity")
+    page.open_assessment(page.state.info.id)
+    qtbot.waitUntil(lambda: page.state.responses[GV].origin == "overridden")
+    origins = [r.origin for r in page.state.responses.values()]
+    own, inherited = origins.count("own"), origins.count("inherited")
+    assert own + inherited + 1 == len(origins)
+    text = origin_summary(page.state)
+    assert text.startswith(f"Answers: {own} own · {inherited} inherited")
+    assert text.endswith("1 overridden")

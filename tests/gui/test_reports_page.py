@@ -202,3 +202,22 @@ def test_import_responses_shows_the_changes_then_applies_them(window, qtbot, tmp
     assert f"1 change(s) from {book.name}" in shown[0]
     assert get_response(ws, assessment, target.question_id).level == new_level
     assert "Imported 1 change(s)" in page.result_label.text()
+
+
+def test_portfolio_workbook_is_offered_and_written(window, qtbot, tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+
+    page = window.page("reports")
+    output = tmp_path / "portfolio"  # the page adds the suffix of the chosen format
+    monkeypatch.setattr(file_dialogs, "get_save_file_name", lambda *a, **k: str(output))
+    page.format_radios["portfolio-xlsx"].setChecked(True)
+    assert not page.assessment_box.isEnabled()
+    assert page.generate_button.isEnabled()
+    with qtbot.waitSignal(page.report_written, timeout=RENDER_TIMEOUT_MS) as written:
+        page.generate_button.click()
+    outcome = written.args[0]
+    assert outcome.path == tmp_path / "portfolio.xlsx"
+    book = load_workbook(outcome.path)
+    assert book.sheetnames[:2] == ["Summary", "Systems"]
+    assert book["Systems"].max_row >= 2
+    assert "portfolio.xlsx" in page.result_label.text()

@@ -24,6 +24,7 @@ from app.services.errors import UserError
 from app.services.evidence import bulk_answer_with_evidence
 
 if TYPE_CHECKING:
+    from app.catalog.schema import Question
     from app.gui.pages.assessments_page import AssessmentsPage
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ class ScopeController:
             return
         group = bulk_answers.focus_area_group(state.loaded, question_id)
         if len(group) < 2:
-            self.subcategory.show_nothing("This question has no focus areas to show side by side.")
+            self.subcategory.show_nothing(_single_text(group[0]))
             return
         pairs = [(q, state.responses[q.id]) for q in group if q.id in state.responses]
         ids = {i for _, r in pairs for i in r.evidence_ids}
@@ -213,3 +214,14 @@ class ScopeController:
             return
         self.page._stored(response)
         self.question_shown(response.question_id)
+
+
+def _single_text(question: Question) -> str:
+    """Say why a question's subcategory screen has nothing side by side, and where to answer."""
+    if question.focus_area is None:
+        return "This question has no focus areas: answer it on the Question tab."
+    area = question.focus_area.value.capitalize()
+    return (
+        f"This assessment asks only the {area} focus area of {question.ref}: "
+        "answer it on the Question tab."
+    )

@@ -94,7 +94,7 @@ def assessment_label(info: AssessmentInfo) -> str:
     status = STATUS_TEXT.get(info.status, info.status)
     scope = ""
     if info.inherited or info.overridden:
-        scope = f"; {info.own_questions} own, {info.inherited} inherited"
+        scope = f"; {info.own_answers} own, {info.inherited} inherited"
         scope += f", {info.overridden} overridden" if info.overridden else ""
     return (
         f"#{info.id} {info.system} — {info.title} ({status}, {info.answered}/{info.questions}"

@@ -49,17 +49,30 @@ from app.support.preferences import load_preferences, save_preferences
 
 logger = logging.getLogger(__name__)
 
-PDF, XLSX, PORTFOLIO = "pdf", "xlsx", "portfolio"
+PDF, XLSX, PORTFOLIO, PORTFOLIO_XLSX = "pdf", "xlsx", "portfolio", "portfolio-xlsx"
+_PORTFOLIOS = (PORTFOLIO, PORTFOLIO_XLSX)
 _FORMATS = (
     (PDF, "PDF report", "The assessment report as a PDF, optionally signed"),
     (XLSX, "Excel workbook", "Summary, scores, responses, POA&M, inventory and evidence sheets"),
     (PORTFOLIO, "Portfolio PDF", "Every AI system: heat map, top findings, identity KPIs"),
+    (
+        PORTFOLIO_XLSX,
+        "Portfolio workbook",
+        "The organisation's results once, then every AI system with its own results, "
+        "own, inherited and overridden answers; identity KPIs; top findings",
+    ),
 )
 _PROFILES = (
     ("Internal (everything)", "internal"),
     ("Client (no internal notes, secrets masked)", "client"),
 )
-_FILTERS = {PDF: "PDF files (*.pdf)", XLSX: "Excel workbooks (*.xlsx)", PORTFOLIO: "PDF (*.pdf)"}
+_FILTERS = {
+    PDF: "PDF files (*.pdf)",
+    XLSX: "Excel workbooks (*.xlsx)",
+    PORTFOLIO: "PDF (*.pdf)",
+    PORTFOLIO_XLSX: "Excel workbooks (*.xlsx)",
+}
+_XLSX_KINDS = (XLSX, PORTFOLIO_XLSX)
 
 
 def assessment_label(info: AssessmentInfo) -> str:
@@ -67,9 +80,9 @@ def assessment_label(info: AssessmentInfo) -> str:
 
 
 def default_file_name(kind: str, info: AssessmentInfo | None, profile: str) -> str:
-    if kind == PORTFOLIO or info is None:
-        return f"portfolio-{profile}.pdf"
-    suffix = "xlsx" if kind == XLSX else "pdf"
+    suffix = "xlsx" if kind in _XLSX_KINDS else "pdf"
+    if kind in _PORTFOLIOS or info is None:
+        return f"portfolio-{profile}.{suffix}"
     return f"{info.system}-assessment-{info.id}-{profile}.{suffix}"
 
 
@@ -234,15 +247,15 @@ class ReportsPage(QWidget):
     def _update_controls(self) -> None:
         kind = self.current_format()
         has_assessment = self.current_assessment_id() is not None
-        self.assessment_box.setEnabled(kind != PORTFOLIO and has_assessment)
+        self.assessment_box.setEnabled(kind not in _PORTFOLIOS and has_assessment)
         self.sign_check.setEnabled(kind == PDF)
         signing = kind == PDF and self.sign_check.isChecked()
         for widget in (self.credential, self.reason_edit):
             widget.setEnabled(signing)
-        self.generate_button.setEnabled(kind == PORTFOLIO or has_assessment)
+        self.generate_button.setEnabled(kind in _PORTFOLIOS or has_assessment)
         self.import_button.setEnabled(has_assessment)
         self.oscal_button.setEnabled(has_assessment)
-        if not has_assessment and kind != PORTFOLIO:
+        if not has_assessment and kind not in _PORTFOLIOS:
             self.gate_label.setText("No assessment yet: start one on the Assessments page.")
 
     def _check_gate(self) -> None:
@@ -284,7 +297,7 @@ class ReportsPage(QWidget):
         if not path:
             return None
         target = Path(path)
-        wanted = ".xlsx" if kind == XLSX else ".pdf"
+        wanted = ".xlsx" if kind in _XLSX_KINDS else ".pdf"
         return target if target.suffix.lower() == wanted else target.with_name(target.name + wanted)
 
     def _signing_request(self) -> SigningRequest | None:
@@ -302,7 +315,7 @@ class ReportsPage(QWidget):
         if output is None:
             return
         workspace = self._context.workspace
-        if kind == PORTFOLIO:
+        if kind in _PORTFOLIOS:
             job = partial(generate_portfolio, workspace, output, profile=profile)
         elif kind == XLSX:
             job = partial(

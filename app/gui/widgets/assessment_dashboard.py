@@ -66,7 +66,10 @@ def tile_texts(overall: NodeScore) -> dict[str, tuple[str, str]]:
 
 
 def origin_summary(state: AssessmentState | None) -> str:
-    """Return how many answers are the assessment's own, inherited and overridden."""
+    """Return how many answers are the assessment's own, inherited and overridden.
+
+    The three counts are disjoint and add up to the assessment's questions, as in the portfolio.
+    """
     if state is None:
         return ""
     if state.info.organisation:
@@ -75,7 +78,7 @@ def origin_summary(state: AssessmentState | None) -> str:
     if not origins["inherited"] and not origins["overridden"]:
         return f"All {len(state.responses)} answers are this system's own."
     return (
-        f"Answers: {origins['own'] + origins['overridden']} own · {origins['inherited']} "
+        f"Answers: {origins['own']} own · {origins['inherited']} "
         f"inherited from the organisation assessment · {origins['overridden']} overridden"
     )
 

@@ -122,6 +122,16 @@ def _publish(
 def _journal_in(
     session: Session, workspace: Workspace, entity_id: str | int, outcome: ReportOutcome
 ) -> None:
+    after = {
+        "file": outcome.path.name,
+        "sha256": outcome.sha256,
+        "profile": outcome.profile,
+        "signed_by": outcome.signed_by,
+        "signature_level": outcome.signature_level,
+        "journal_head": outcome.journal_hash,
+    }
+    if outcome.kind == "portfolio":  # one action for both formats; the file type says which
+        after["kind"] = outcome.path.suffix.lower().lstrip(".")
     journal.record(
         session,
         actor=workspace.actor,
@@ -129,14 +139,7 @@ def _journal_in(
         entity="assessment" if outcome.kind != "portfolio" else "workspace",
         entity_id=entity_id,
         before=None,
-        after={
-            "file": outcome.path.name,
-            "sha256": outcome.sha256,
-            "profile": outcome.profile,
-            "signed_by": outcome.signed_by,
-            "signature_level": outcome.signature_level,
-            "journal_head": outcome.journal_hash,
-        },
+        after=after,
     )
 
 
@@ -261,32 +264,44 @@ def generate_portfolio(
     today: dt.date | None = None,
     progress: Progress | None = None,
 ) -> ReportOutcome:
-    """Write the portfolio PDF of every AI system of the workspace.
+    """Write the portfolio of every AI system: a PDF or, for ``.xlsx``, a workbook.
+
+    Both are drawn from the same view-model, read in one snapshot with the journal head.
 
     Raises:
         UserError: Bad output name or profile, or a rendering failure.
         Cancelled: The caller cancelled.
     """
-    output = _checked_output(output, (".pdf",))
+    output = _checked_output(output, (".pdf", ".xlsx"))
     data, head = read_portfolio(
         workspace, profile=profile, today=today, progress=scaled(progress, 0, 0.5)
     )
-    from app.reports.pdf import render_portfolio_pdf  # deferred: WeasyPrint is heavy
+    rest = scaled(progress, 0.5, 1.0)
+    if output.suffix.lower() == ".xlsx":
+        from app.reports.xlsx_portfolio import write_portfolio_workbook  # deferred: openpyxl
+
+        def render(partial: Path) -> None:
+            _render(
+                lambda: write_portfolio_workbook(data, head, partial, progress=rest),
+                "portfolio workbook",
+            )
+    else:
+        from app.reports.pdf import render_portfolio_pdf  # deferred: WeasyPrint is heavy
+
+        def render(partial: Path) -> None:
+            _render(lambda: render_portfolio_pdf(data, partial, progress=rest), "portfolio report")
 
     return _publish(
         workspace,
         output,
         "portfolio",
-        lambda partial: _render(
-            lambda: render_portfolio_pdf(data, partial, progress=scaled(progress, 0.5, 1.0)),
-            "portfolio report",
-        ),
+        render,
         lambda partial: ReportOutcome(
             output,
             "portfolio",
             profile,
             sha256_of(partial),
-            _pages(partial),
+            _pages(partial) if output.suffix.lower() == ".pdf" else 0,
             "",
             head,
         ),

@@ -27,6 +27,7 @@ from app.reports.viewmodels import (
     IdentityKpis,
     PortfolioData,
     PortfolioOrganisation,
+    PortfolioResult,
     PortfolioSystem,
 )
 from app.services.assessments import AssessmentInfo, list_assessments
@@ -56,6 +57,7 @@ _OVER_PRIVILEGED = frozenset(
     {"wildcard-or-admin-scope", "grant-unused", "autonomous-write-without-approval"}
 )
 _OPEN = ("open", "in-progress")
+_RESULT_KINDS = ("focus_area", "function")
 
 
 def _columns(scores: Sequence[AssessmentScore]) -> dict[str, list[str]]:
@@ -150,7 +152,8 @@ def _organisation(workspace: Workspace) -> PortfolioOrganisation | None:
     if not infos:
         return None
     info = max(infos, key=lambda i: i.id)
-    overall = score_assessment(workspace, info.id).result.overall
+    score = score_assessment(workspace, info.id)
+    overall = score.result.overall
     return PortfolioOrganisation(
         title=info.title,
         status=info.status,
@@ -160,7 +163,42 @@ def _organisation(workspace: Workspace) -> PortfolioOrganisation | None:
         achieved_level=overall.achieved_level,
         coverage=overall.coverage,
         completeness=overall.completeness,
+        date=info.created_at.date().isoformat(),
+        results=_results(score),
     )
+
+
+def _results(score: AssessmentScore) -> tuple[PortfolioResult, ...]:
+    """Return each framework of an assessment, then its focus areas and functions.
+
+    A node below a focus area is named by its path (``secure GV``), since IR 8596 holds each
+    CSF function once per focus area.
+    """
+    rows: list[PortfolioResult] = []
+    for framework in score.assessment.frameworks:
+        prefix = framework.id + "/"
+        keys = [(framework.id, "", framework.title, "framework")]
+        keys += [
+            (info.key, info.key.removeprefix(prefix).replace("/", " "), info.title, info.kind)
+            for info in score.nodes.values()
+            if info.kind in _RESULT_KINDS and info.key.startswith(prefix)
+        ]
+        for key, ref, title, kind in keys:
+            node = score.result.by_key.get(key)
+            if node is not None:
+                rows.append(
+                    PortfolioResult(
+                        SHORT_NAMES.get(framework.id, framework.id),
+                        ref,
+                        title,
+                        kind,
+                        node.mean,
+                        node.achieved_level,
+                        node.coverage,
+                        node.completeness,
+                    )  # fmt: skip
+                )
+    return tuple(rows)
 
 
 def build_portfolio(
@@ -241,7 +279,7 @@ def _portfolio(
                 open_findings=len(mine),
                 critical_findings=sum(1 for f in mine if f.severity == "critical"),
                 high_findings=sum(1 for f in mine if f.severity == "high"),
-                own_answers=info.questions - info.inherited - info.overridden if info else 0,
+                own_answers=info.own_answers if info else 0,
                 inherited_answers=info.inherited if info else 0,
                 overridden_answers=info.overridden if info else 0,
             )
