@@ -164,3 +164,31 @@ def test_cached_revocation_data_is_embedded_offline(signed, capsys, tmp_path):
     reviewer = hsm.reviewer.cert.serial_number
     assert reviewer in _ocsp_serials(out), "the reviewer's cached OCSP response is embedded"
     assert reviewer not in _ocsp_serials(signed["assessor"]), "it was not in the input already"
+
+
+def _draw_on_first_page(pdf: Path, out: Path) -> Path:
+    """Append an incremental update that writes on page 1 of a signed PDF."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    with pdf.open("rb") as source:
+        writer = IncrementalPdfFileWriter(source)
+        page = writer.root["/Pages"]["/Kids"][0].get_object()
+        drawn = writer.add_object(generic.StreamObject(stream_data=b"BT 100 400 Td (OK) Tj ET"))
+        contents = page["/Contents"]
+        kept = list(contents) if isinstance(contents, generic.ArrayObject) else [contents]
+        page["/Contents"] = generic.ArrayObject([*kept, drawn])
+        writer.update_container(page)
+        with out.open("wb") as target:
+            writer.write(target)
+    return out
+
+
+def test_a_page_drawn_on_after_signing_is_changed_without_a_traceback(signed, capsys, tmp_path):
+    altered = _draw_on_first_page(signed["both"], tmp_path / "altered.pdf")
+    code, out, err = _run(capsys, "verify", altered, "--trust", signed["hsm"].root_pem)
+    assert code == 1
+    assert "result    CHANGED AFTER SIGNING" in out
+    assert "ask the signers for the file as they signed it" in out
+    assert "Traceback" not in err, err
+    assert "SuspiciousModification" not in err, err
