@@ -111,7 +111,11 @@ def _publish(
         _journal_in(session, workspace, entity_id, outcome)
         return outcome
 
-    return publish_file(workspace, output, render, record)
+    try:
+        return publish_file(workspace, output, render, record)
+    except OSError as exc:  # the folder refuses the file: nothing was written or journalled
+        reason = exc.strerror or str(exc)
+        raise UserError(f"cannot write {output.name} in {output.parent}: {reason}") from exc
 
 
 def _journal_in(
