@@ -234,3 +234,18 @@ def test_signed_output_to_a_read_only_folder_is_one_line_and_harms_nothing(
     assert err.count("\n") == 1, err
     assert "cannot write c.pdf" in err.lower()
     assert list(read_only_folder.iterdir()) == []
+
+
+def test_signing_with_someone_elses_certificate_is_pointed_out(signed, capsys, tmp_path):
+    pin = tmp_path / "pin"
+    pin.write_text(TOKEN_PIN)
+    code, out, err = _run(
+        capsys, "--workspace", signed["workspace"], "report", "pdf", "--assessment",
+        signed["assessment"], "-o", tmp_path / "r.pdf", "--pkcs11-lib", SOFTHSM_LIB,
+        "--token", "Assessor Card", "--key", "alice-sign", "--pin-file", pin, "--no-tsa",
+    )  # fmt: skip
+    assert code == 0, err
+    assert (
+        "warning: the report names Alex Assessor as the assessor but was signed with the "
+        "certificate of Alice Assessor" in out
+    )
