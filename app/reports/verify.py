@@ -237,7 +237,18 @@ def _summary(verdict: Verdict, checks: tuple[SignatureCheck, ...]) -> str:
         return f"Intact and trusted: signed by {who}; unchanged since, chains to a trust anchor."
     worst = next(c for c in checks if c.verdict is verdict)
     reason = worst.problems[0] if worst.problems else verdict.value
-    return f"{verdict.value.capitalize()}: {worst.facts.signer} ({worst.facts.role}): {reason}."
+    found = f"{verdict.value.capitalize()}: {worst.facts.signer} ({worst.facts.role}): {reason}."
+    return f"{found} {_NEXT_STEP[verdict]}"
+
+
+# What the reader should do about each verdict short of "intact and trusted".
+_NEXT_STEP = {
+    Verdict.UNTRUSTED: "Check who the signer is before relying on it: verify again with the "
+    "root certificate of the signer's firm, obtained from the firm itself.",
+    Verdict.CHANGED: "Do not rely on this copy: ask the signers for the file as they signed it.",
+    Verdict.BROKEN: "Do not rely on this signature: ask the signers for the original file, "
+    "or for a new signature with a valid certificate.",
+}
 
 
 def _failure(summary: str) -> VerifyResult:

@@ -168,7 +168,8 @@ def _removed_on_error(workspace: Workspace, key: str, partial: Path) -> Iterator
     try:
         yield
     except BaseException:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # a read-only file system refuses even this
+            partial.unlink(missing_ok=True)
         with contextlib.suppress(Exception), workspace.db.write() as session:
             clear(session, key)
         raise
@@ -200,7 +201,10 @@ def recover_interrupted(workspace: Workspace) -> list[str]:
         if key == IDENTITY_REFRESH:
             done.append(_finish_refresh(workspace))
         elif key.startswith(_REPORT):
-            done.append(_finish_file(workspace, key, value))
+            try:
+                done.append(_finish_file(workspace, key, value))
+            except OSError as exc:  # its folder is unreachable now: try again next time
+                logger.warning("interrupted work on %s left for later: %s", key, exc.strerror)
     for line in done:
         logger.info("interrupted work: %s", line)
     return done
@@ -218,7 +222,8 @@ def _finish_file(workspace: Workspace, key: str, value: dict[str, Any]) -> str:
     if not _is_partial_of(partial, target):
         outcome = "a malformed mark was dropped"
     elif value.get("state") != "journalled":
-        partial.unlink(missing_ok=True)
+        if partial.is_symlink() or partial.exists():  # unlink fails on a read-only disk
+            partial.unlink()
         outcome = f"unfinished {target.name} removed (it was never journalled)"
     elif partial.is_file():
         os.replace(partial, target)

@@ -14,6 +14,9 @@ from app.support.safe_files import create_private
 logger = logging.getLogger(__name__)
 
 LOG_FILE_NAME = "assay.log"
+# Libraries that log diagnostics with tracebacks (pyHanko reviewing an altered PDF, say):
+# without a handler of their own, Python prints those records on the terminal.
+_LIBRARY_LOGGERS = ("pyhanko", "pyhanko_certvalidator")
 _FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
@@ -56,7 +59,7 @@ class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
 
 
 def _quiet_third_party(handler: logging.Handler) -> None:
-    """Send Python warnings and ignored exceptions of libraries to the log, not the terminal.
+    """Send Python warnings, library diagnostics and ignored exceptions to the log only.
 
     Deprecation notices of a library (cryptography's, say) and errors raised while an object
     is collected (a zip file closed late) mean nothing to a user reading the command's output.
@@ -67,6 +70,11 @@ def _quiet_third_party(handler: logging.Handler) -> None:
     if handler not in warnings_logger.handlers:
         warnings_logger.addHandler(handler)
     sys.unraisablehook = _log_unraisable
+    for name in _LIBRARY_LOGGERS:
+        library = logging.getLogger(name)
+        library.propagate = False
+        if handler not in library.handlers:
+            library.addHandler(handler)
 
 
 def _log_unraisable(unraisable: Any) -> None:

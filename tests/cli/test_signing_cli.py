@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 from app.cli import main
 from app.services.workspace import open_workspace
 from app.storage.models import WorkspaceSetting
+from tests.hostile.conftest import mounted_tmpfs
 from tests.pki import CERTUTIL, PDFSIG, SOFTHSM_LIB, TOKEN_PIN, nss_db, pdfsig, shared_softhsm
 
 pytestmark = pytest.mark.skipif(SOFTHSM_LIB is None, reason="SoftHSM2 not installed")
@@ -58,7 +60,8 @@ def signed(tmp_path_factory):
         "--pin-file", pin, *ltv,
     ]])  # fmt: skip
     return {"hsm": hsm, "codes": (first, second), "assessor": assessor, "both": both,
-            "workspace": built.path, "folder": folder}  # fmt: skip
+            "workspace": built.path, "folder": folder,
+            "assessment": built.assessment_id}  # fmt: skip
 
 
 def test_sign_on_a_token_then_countersign(signed, capsys):
@@ -164,3 +167,85 @@ def test_cached_revocation_data_is_embedded_offline(signed, capsys, tmp_path):
     reviewer = hsm.reviewer.cert.serial_number
     assert reviewer in _ocsp_serials(out), "the reviewer's cached OCSP response is embedded"
     assert reviewer not in _ocsp_serials(signed["assessor"]), "it was not in the input already"
+
+
+def _draw_on_first_page(pdf: Path, out: Path) -> Path:
+    """Append an incremental update that writes on page 1 of a signed PDF."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    with pdf.open("rb") as source:
+        writer = IncrementalPdfFileWriter(source)
+        page = writer.root["/Pages"]["/Kids"][0].get_object()
+        drawn = writer.add_object(generic.StreamObject(stream_data=b"BT 100 400 Td (OK) Tj ET"))
+        contents = page["/Contents"]
+        kept = list(contents) if isinstance(contents, generic.ArrayObject) else [contents]
+        page["/Contents"] = generic.ArrayObject([*kept, drawn])
+        writer.update_container(page)
+        with out.open("wb") as target:
+            writer.write(target)
+    return out
+
+
+def test_a_page_drawn_on_after_signing_is_changed_without_a_traceback(signed, capsys, tmp_path):
+    altered = _draw_on_first_page(signed["both"], tmp_path / "altered.pdf")
+    code, out, err = _run(capsys, "verify", altered, "--trust", signed["hsm"].root_pem)
+    assert code == 1
+    assert "result    CHANGED AFTER SIGNING" in out
+    assert "ask the signers for the file as they signed it" in out
+    assert "Traceback" not in err, err
+    assert "SuspiciousModification" not in err, err
+
+
+@pytest.fixture
+def read_only_folder(tmp_path):
+    """A folder nothing can be written to: a read-only mount for root, else mode 0555."""
+    if os.geteuid() == 0:
+        with mounted_tmpfs(tmp_path / "read-only", "ro,size=1m") as folder:
+            yield folder
+        return
+    folder = tmp_path / "read-only"
+    folder.mkdir(mode=0o555)
+    yield folder
+    folder.chmod(0o755)
+
+
+def test_signed_output_to_a_read_only_folder_is_one_line_and_harms_nothing(
+    signed, capsys, read_only_folder, tmp_path
+):
+    pin = tmp_path / "pin"
+    pin.write_text(TOKEN_PIN)
+    token = ["--pkcs11-lib", SOFTHSM_LIB, "--pin-file", pin, "--no-tsa"]
+    ws = ["--workspace", signed["workspace"]]
+    code, _, err = _run(
+        capsys, *ws, "report", "pdf", "--assessment", signed["assessment"], "-o",
+        read_only_folder / "r.pdf",
+        "--token", "Assessor Card", "--key", "alice-sign", *token,
+    )  # fmt: skip
+    assert code == 1, err
+    assert f"assay: cannot write r.pdf in {read_only_folder}" in err
+    assert "internal error" not in err
+    # the workspace opens as before: the failed run left nothing to recover
+    code, _, err = _run(
+        capsys, *ws, "report", "countersign", signed["assessor"], "-o",
+        read_only_folder / "c.pdf", "--token", "Reviewer Card", "--key", "rob-sign", *token,
+    )  # fmt: skip
+    assert code == 1, err
+    assert err.count("\n") == 1, err
+    assert "cannot write c.pdf" in err.lower()
+    assert list(read_only_folder.iterdir()) == []
+
+
+def test_signing_with_someone_elses_certificate_is_pointed_out(signed, capsys, tmp_path):
+    pin = tmp_path / "pin"
+    pin.write_text(TOKEN_PIN)
+    code, out, err = _run(
+        capsys, "--workspace", signed["workspace"], "report", "pdf", "--assessment",
+        signed["assessment"], "-o", tmp_path / "r.pdf", "--pkcs11-lib", SOFTHSM_LIB,
+        "--token", "Assessor Card", "--key", "alice-sign", "--pin-file", pin, "--no-tsa",
+    )  # fmt: skip
+    assert code == 0, err
+    assert (
+        "warning: the report names Alex Assessor as the assessor but was signed with the "
+        "certificate of Alice Assessor" in out
+    )

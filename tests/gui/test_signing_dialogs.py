@@ -88,3 +88,27 @@ def test_reviewer_countersigns_in_the_window_and_verify_lists_both(
     assert [verify.table.item(r, 0).text() for r in range(2)] == ["assessor", "reviewer"]
     assert verify.table.item(0, 5).text() == "later signatures added"
     assert verify.verdict.text().startswith("Intact and trusted")
+
+
+def test_a_verdict_never_outlives_the_inputs_it_was_for(qtbot, hsm, assessor_signed):
+    verify = VerifyDialog(None, assessor_signed)
+    qtbot.addWidget(verify)
+    with qtbot.waitSignal(verify.verified, timeout=60_000):
+        pass
+    assert verify.verdict.text().startswith("Intact, signer not trusted")
+    verify.trust_edit.setText(str(hsm.root_pem))
+    assert verify.outcome is None
+    assert verify.table.rowCount() == 0
+    assert verify.verdict.text().startswith("The PDF or the trust anchor changed")
+    with qtbot.waitSignal(verify.verified, timeout=60_000):
+        verify.verify_button.click()
+    assert verify.verdict.text().startswith("Intact and trusted")
+
+
+def test_a_result_for_inputs_changed_while_checking_is_not_shown(qtbot, hsm, assessor_signed):
+    verify = VerifyDialog(None, assessor_signed)
+    qtbot.addWidget(verify)
+    verify.trust_edit.setText(str(hsm.root_pem))  # typed while the first check runs
+    qtbot.waitUntil(verify.verify_button.isEnabled, timeout=60_000)
+    assert verify.outcome is None, "the untrusted verdict was for no anchor, not this one"
+    assert verify.verdict.text().startswith("The PDF or the trust anchor changed")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -93,20 +95,35 @@ def can_mount() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0 and Path("/bin/mount").exists()
 
 
-@pytest.fixture
-def small_disk(tmp_path):
-    """A 2 MB tmpfs mounted for the test (skipped where mounting is not allowed)."""
+@contextlib.contextmanager
+def mounted_tmpfs(folder: Path, options: str) -> Iterator[Path]:
+    """Mount a tmpfs on a new ``folder`` for the block (the test is skipped where it cannot)."""
     if not can_mount():
         pytest.skip("mounting a small file system needs root")
-    mount = tmp_path / "disk"
-    mount.mkdir()
+    folder.mkdir()
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True
     )
     if done.returncode:
         pytest.skip("cannot mount a tmpfs here")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 2 MB tmpfs mounted for the test (skipped where mounting is not allowed)."""
+    with mounted_tmpfs(tmp_path / "disk", "size=2m") as mount:
+        yield mount
+
+
+@pytest.fixture
+def read_only_disk(tmp_path):
+    """A folder on a read-only file system, where even removing a missing file fails."""
+    with mounted_tmpfs(tmp_path / "ro", "ro,size=1m") as mount:
+        yield mount
 
 
 def log_text() -> str:

@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.cli import main
+from app.services.errors import UserError
 from app.services.identity_analysis import refresh_identity_findings
 from app.services.inventory_import.plan import apply_plan, plan_import
 from app.services.pending import IDENTITY_REFRESH, PREFIX
@@ -171,7 +172,7 @@ def test_a_report_whose_file_cannot_be_placed_is_withdrawn(sealed, tmp_path, mon
     monkeypatch.setattr(pending.os, "replace", refuse)
     ws = open_workspace(sealed)
     try:
-        with pytest.raises(PermissionError):
+        with pytest.raises(UserError, match="cannot write out.xlsx in .*: no"):
             generate_workbook(ws, 1, out)
         with ws.db.read() as session:
             actions = (
@@ -224,3 +225,31 @@ def test_on_windows_the_marking_process_is_queried_never_signalled(monkeypatch):
     monkeypatch.setattr(pending, "_windows_process_alive", lambda pid: asked.append(pid) or True)
     assert pending._still_running({"pid": 4242, "host": socket.gethostname()})
     assert asked == [4242]
+
+
+def test_a_report_to_a_read_only_disk_fails_cleanly_and_leaves_no_mark(sealed, read_only_disk):
+    ws = open_workspace(sealed)
+    try:
+        with pytest.raises(UserError, match="Read-only file system"):
+            generate_workbook(ws, 1, read_only_disk / "out.xlsx")
+    finally:
+        ws.close()
+    assert _marks(sealed) == {}
+
+
+def test_a_mark_left_for_a_read_only_disk_does_not_stop_the_workspace(sealed, read_only_disk):
+    from app.services.pending import mark
+    from app.support.safe_files import partial_name
+
+    target = read_only_disk / "out.xlsx"
+    ws = open_workspace(sealed)
+    try:
+        with ws.db.write() as session:  # what a killed run leaves behind
+            partial = partial_name(target)
+            left = {"partial": str(partial), "target": str(target), "state": "rendering"}
+            mark(session, PREFIX + "report:" + partial.name, left)
+    finally:
+        ws.close()
+    open_workspace(sealed).close()  # recovery has nothing to remove on the read-only disk
+    assert _marks(sealed) == {}
+    assert main(["--workspace", str(sealed), "check"]) == 0

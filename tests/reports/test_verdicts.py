@@ -81,6 +81,7 @@ def test_without_the_anchor_it_is_amber_and_pdfsig_does_not_trust_it(assessor_si
     assert result.verdict is Verdict.UNTRUSTED
     assert result.verdict.colour == "amber"
     assert not result.ok
+    assert "Check who the signer is before relying on it" in result.summary
     out = pdfsig(assessor_signed)
     assert "Signature is Valid" in out
     assert "Certificate issuer is unknown" in out
@@ -132,6 +133,7 @@ def test_content_appended_after_signing_is_changed(firm, assessor_signed, anchor
     result = verify_pdf(changed, anchors)
     assert result.verdict is Verdict.CHANGED
     assert _only(result).coverage == "its revision"
+    assert result.summary.endswith("ask the signers for the file as they signed it.")
     assert "Not total document signed" in pdfsig(changed, nss)
 
 
@@ -142,6 +144,7 @@ def test_a_flipped_byte_is_broken(firm, assessor_signed, anchors, nss):
     broken.write_bytes(bytes(data))
     result = verify_pdf(broken, anchors)
     assert result.verdict is Verdict.BROKEN
+    assert "Do not rely on this signature" in result.summary
     assert "Signature is Valid" not in pdfsig(broken, nss)
 
 

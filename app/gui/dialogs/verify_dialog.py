@@ -125,6 +125,9 @@ class VerifyDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.details)
         layout.addWidget(buttons)
+        self._checked: tuple[str, str] | None = None
+        self.file_edit.textChanged.connect(self._inputs_changed)
+        self.trust_edit.textChanged.connect(self._inputs_changed)
         if pdf is not None:
             self.verify()
 
@@ -172,6 +175,7 @@ class VerifyDialog(QDialog):
             return
         chosen = self.trust_edit.text().strip()
         trust = self._configured + ([Path(chosen)] if chosen else [])
+        self._checked = self._inputs()
         self.verify_button.setEnabled(False)
         self.verdict.setStyleSheet("")
         self.verdict.setText("Checking the signatures…")
@@ -184,9 +188,24 @@ class VerifyDialog(QDialog):
             with_progress=False,
         )
 
+    def _inputs(self) -> tuple[str, str]:
+        return self.file_edit.text().strip(), self.trust_edit.text().strip()
+
+    def _inputs_changed(self) -> None:
+        """A verdict shown must be the verdict of the PDF and anchors on screen: drop it."""
+        if self._checked is None or self._checked == self._inputs():
+            return
+        self.outcome = None
+        self.table.setRowCount(0)
+        self.details.clear()
+        self.verdict.setStyleSheet("")
+        self.verdict.setText("The PDF or the trust anchor changed: press Verify to check again.")
+
     def _on_verified(self, outcome: VerifyOutcome) -> None:
-        self.outcome = outcome
         self.verify_button.setEnabled(True)
+        if self._checked != self._inputs():
+            return  # changed while checking; the dialog already asks for a new check
+        self.outcome = outcome
         self.table.setRowCount(len(outcome.signatures))
         for row, sig in enumerate(outcome.signatures):
             values = (sig.role, sig.signer, f"{sig.signing_time} ({sig.time_source})", sig.level,
@@ -203,6 +222,8 @@ class VerifyDialog(QDialog):
 
     def _on_failed(self, exc: BaseException) -> None:
         self.verify_button.setEnabled(True)
+        if self._checked != self._inputs():
+            return
         self.outcome = None
         self.table.setRowCount(0)
         self.details.clear()

@@ -116,7 +116,11 @@ def _publish(
         _journal_in(session, workspace, entity_id, outcome)
         return outcome
 
-    return publish_file(workspace, output, render, record)
+    try:
+        return publish_file(workspace, output, render, record)
+    except OSError as exc:  # the folder refuses the file: nothing was written or journalled
+        reason = exc.strerror or str(exc)
+        raise UserError(f"cannot write {output.name} in {output.parent}: {reason}") from exc
 
 
 def _journal_in(
@@ -203,7 +207,7 @@ def generate_pdf(
             _pages(partial),
             signed[0].signer if signed else "",
             bundle.journal_hash,
-            _warnings(bundle) + (signed[0].warnings if signed else ()),
+            _warnings(bundle) + (_signature_warnings(bundle, signed[0]) if signed else ()),
             signed[0].level if signed else "",
         ),
     )
@@ -305,6 +309,19 @@ def generate_portfolio(
             "",
             head,
         ),
+    )
+
+
+def _signature_warnings(bundle: ReportBundle, signed: SignOutcome) -> tuple[str, ...]:
+    """The signer's warnings, and one when the certificate is not the assessor's named."""
+    named = bundle.data.document.assessor or ""
+    plain_named, plain_signer = (" ".join(n.casefold().split()) for n in (named, signed.signer))
+    if not plain_named or plain_signer in plain_named or plain_named in plain_signer:
+        return signed.warnings
+    return (
+        *signed.warnings,
+        f"the report names {named} as the assessor but was signed with the certificate of "
+        f"{signed.signer}: readers will see both names",
     )
 
 
