@@ -209,8 +209,7 @@ def tier_of(score: int) -> RiskTier:
 
 
 def floored(score: int, graph: IdentityGraph, reaches: Iterable[Mapping[str, int]]) -> int:
-    """Return the score, raised to :data:`WHOLE_SCOPE_FLOOR` when admin over a whole scope is
-    reached.
+    """Return the score, raised to :data:`WHOLE_SCOPE_FLOOR` if admin over a whole scope is reached.
 
     Args:
         score: The score of the weighted sum.

@@ -28,7 +28,6 @@ from app.domain.enums import (
     severity_rank,
 )
 from app.domain.identity_graph import IdentityGraph
-from app.domain.scopes import is_whole_scope
 from app.domain.inventory_facts import (
     DelegationFacts,
     GrantFacts,
@@ -37,6 +36,7 @@ from app.domain.inventory_facts import (
     ResourceFacts,
     SystemFacts,
 )
+from app.domain.scopes import is_whole_scope
 from app.services.errors import UserError
 from app.services.workspace import Workspace
 from app.storage.models import (
