@@ -225,9 +225,9 @@ def _export_lines(plan: ImportPlan) -> list[str]:
     if cover.unfound:
         lines.append(f"AI systems with identities found in no export ({len(cover.unfound):,}):")
         for system, identities in list(cover.unfound.items())[:MAX_CONDITIONAL_SHOWN]:
-            lines.append(f"  {system}: {', '.join(identities)}")
+            lines.append(f"  {system}: {', '.join(cover.label(i) for i in identities)}")
     if cover.unused_count:
-        shown = ", ".join(cover.unused[:MAX_CONDITIONAL_SHOWN])
+        shown = ", ".join(cover.label(i) for i in cover.unused[:MAX_CONDITIONAL_SHOWN])
         more = "…" if cover.unused_count > MAX_CONDITIONAL_SHOWN else ""
         lines.append(f"Exported identities used by no AI system ({cover.unused_count:,}): "
                      f"{shown}{more}")  # fmt: skip

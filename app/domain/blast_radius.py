@@ -100,9 +100,16 @@ class AccessPath:
         """Return the number of delegation hops on the path."""
         return len(self.identities) - 1
 
-    def text(self, start: str | None = None) -> str:
-        """Return the path as ``start → identity → … → resource (action)``."""
-        steps = ([start] if start else []) + list(self.identities) + [self.resource]
+    def text(self, start: str | None = None, labels: Mapping[str, str] | None = None) -> str:
+        """Return the path as ``start → identity → … → resource (action)``.
+
+        Args:
+            start: The system the path starts from (omitted when None).
+            labels: How to show an identity (``name (id)``); an identity not in it by its id.
+        """
+        shown = labels or {}
+        steps = [start] if start else []
+        steps += [shown.get(i, i) for i in self.identities] + [self.resource]
         return f"{' → '.join(steps)} ({self.action.value})"
 
 

@@ -28,6 +28,7 @@ from app.domain.enums import (
     severity_rank,
 )
 from app.domain.identity_graph import IdentityGraph
+from app.domain.identity_names import readable
 from app.domain.inventory_facts import (
     DelegationFacts,
     GrantFacts,
@@ -395,6 +396,18 @@ def _system_rows(
         for sid, ext, name, unit, owner, stage, env, autonomy, data, exposure
         in session.execute(query)
     ]  # fmt: skip
+
+
+def identity_labels(workspace: Workspace) -> dict[str, str]:
+    """Return ``name (id)`` for each identity whose id is opaque and that has a display name.
+
+    Identities with a readable id (an ARN, an e-mail, a register's name) are left out: a
+    caller shows those ids as they are (``labels.get(ident, ident)``).
+    """
+    with workspace.db.read() as session:
+        rows = session.execute(sa.select(Identity.external_id, Identity.name)).all()
+    labels = {ext: readable(ext, name) for ext, name in rows}
+    return {ext: label for ext, label in labels.items() if label != ext}
 
 
 def get_system(workspace: Workspace, ext_id: str) -> SystemDetail:

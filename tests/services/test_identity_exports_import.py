@@ -190,3 +190,13 @@ def test_admin_over_a_whole_account_is_critical_however_few_resources_it_lists(w
         "arn:aws:iam::411122223333:role/deploy",
     )
     assert analyse_all(ws).get("AI-1").tier is RiskTier.CRITICAL  # the portfolio's fast path
+
+
+def test_coverage_names_opaque_entra_ids_by_their_display_names(ws, tmp_path):
+    import_inventory(ws, SAMPLES / "azure")
+    plan = plan_import(ws, _register(tmp_path, "AIS-7,Pilot,advisory,svc-pilot\n"))
+    agent = "3f6a9d1e-2b7c-4e58-a0d4-9c1b7e2f5a60"
+    assert agent in plan.coverage.unused
+    assert plan.coverage.label(agent) == f"claims-triage-agent ({agent})"
+    assert plan.coverage.label("svc-pilot") == "svc-pilot"
+    assert plan.to_dict()["coverage"]["identity_labels"][agent].startswith("claims-triage-agent")

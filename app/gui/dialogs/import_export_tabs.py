@@ -56,10 +56,17 @@ def coverage_rows(plan: ImportPlan) -> list[CoverageRow]:
     if cover is None:
         return []
     rows = [
-        CoverageRow("AI system with identities in no export", system, ", ".join(identities))
+        CoverageRow(
+            "AI system with identities in no export",
+            system,
+            ", ".join(cover.label(i) for i in identities),
+        )
         for system, identities in cover.unfound.items()
     ]
-    rows += [CoverageRow("Exported identity used by no AI system", i, "") for i in cover.unused]
+    rows += [
+        CoverageRow("Exported identity used by no AI system", cover.label(i), "")
+        for i in cover.unused
+    ]
     if cover.unused_count > len(cover.unused):
         more = cover.unused_count - len(cover.unused)
         rows.append(CoverageRow("Exported identity used by no AI system", f"… {more:,} more", ""))
