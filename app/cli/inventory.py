@@ -215,7 +215,11 @@ def _export_lines(plan: ImportPlan) -> list[str]:
         for record in grants[:MAX_CONDITIONAL_SHOWN]:
             why = (record.attributes.get("denied_by") or record.attributes.get("conditions")
                    or record.attributes.get("limits") or [""])[0]  # fmt: skip
-            lines.append(f"  {record.label} — {_shortened(str(why))}")
+            identity, *rest = (part for part in record.key if part)
+            shown = " → ".join(
+                [plan.coverage.label(identity) if plan.coverage else identity, *rest]
+            )
+            lines.append(f"  {shown} — {_shortened(str(why))}")
         if len(grants) > MAX_CONDITIONAL_SHOWN:
             lines.append(f"  … and {len(grants) - MAX_CONDITIONAL_SHOWN:,} more (see --json)")
     cover = plan.coverage

@@ -200,3 +200,11 @@ def test_coverage_names_opaque_entra_ids_by_their_display_names(ws, tmp_path):
     assert plan.coverage.label(agent) == f"claims-triage-agent ({agent})"
     assert plan.coverage.label("svc-pilot") == "svc-pilot"
     assert plan.to_dict()["coverage"]["identity_labels"][agent].startswith("claims-triage-agent")
+
+
+def test_conditional_grant_holders_are_named_too(ws):
+    plan = plan_import(ws, SAMPLES / "azure")
+    holders = [r.key[0] for r in plan.resolved.records["grants"] if r.values.get("conditional")]
+    agent = "3f6a9d1e-2b7c-4e58-a0d4-9c1b7e2f5a60"
+    assert agent in holders
+    assert plan.coverage.label(agent) == f"claims-triage-agent ({agent})"

@@ -46,7 +46,8 @@ def conditional_rows(plan: ImportPlan) -> list[ConditionalGrant]:
         reasons = attributes.get("denied_by") or attributes.get("conditions") or []
         reasons = reasons or attributes.get("limits") or [""]
         identity, resource, action, scope = record.key
-        rows.append(ConditionalGrant(identity, resource, action, scope, str(reasons[0])))
+        shown = plan.coverage.label(identity) if plan.coverage else identity
+        rows.append(ConditionalGrant(shown, resource, action, scope, str(reasons[0])))
     return rows
 
 

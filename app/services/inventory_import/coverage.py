@@ -17,7 +17,7 @@ from typing import Any
 
 from app.domain.identity_names import readable
 from app.ingest.diff import Existing
-from app.ingest.fields import DELEGATIONS, IDENTITIES
+from app.ingest.fields import DELEGATIONS, GRANTS, IDENTITIES
 from app.ingest.references import Resolved
 
 logger = logging.getLogger(__name__)
@@ -35,7 +35,8 @@ class Coverage:
         unused: Exported identities no system uses, directly or through delegations.
         unused_count: How many there are in all.
         exported: How many identities some export describes.
-        labels: ``name (id)`` of the listed identities whose id is opaque (an Entra object id).
+        labels: ``name (id)`` of the listed identities, and of those holding a conditional
+            grant, whose id is opaque (an Entra object id).
     """
 
     unfound: dict[str, list[str]] = field(default_factory=dict)
@@ -99,6 +100,7 @@ def coverage(existing: Existing, resolved: Resolved, matched: set[str]) -> Cover
     unused = sorted(exported - used)
     result.unused, result.unused_count = unused[:MAX_LISTED], len(unused)
     listed = result.unused + [i for ids in result.unfound.values() for i in ids]
+    listed += [r.key[0] for r in resolved.records[GRANTS] if r.values.get("conditional")]
     labels = {i: readable(i, names.get(i)) for i in listed}
     result.labels = {i: label for i, label in labels.items() if label != i}
     return result
