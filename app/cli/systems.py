@@ -168,6 +168,15 @@ def _finding_lines(findings: tuple[HygieneFinding, ...]) -> list[str]:
     return lines
 
 
+def _attribute_text(key: str, value: object) -> str:
+    """Return ``key: value`` as a reader writes it: lists joined, a true flag by its name."""
+    if value is True:
+        return key
+    if isinstance(value, list | tuple):
+        return f"{key}: {'; '.join(str(v) for v in value)}"
+    return f"{key}: {value}"
+
+
 def _delegation_lines(
     delegations: tuple[inventory_queries.DelegationRow, ...], labels: Mapping[str, str]
 ) -> list[str]:
@@ -175,7 +184,7 @@ def _delegation_lines(
         return []
     lines = [f"Delegations ({len(delegations)}):"]
     for d in delegations:
-        extra = "; ".join(f"{k}: {v}" for k, v in sorted(d.attributes.items()))
+        extra = "; ".join(_attribute_text(k, v) for k, v in sorted(d.attributes.items()) if v)
         source, target = labels.get(d.source, d.source), labels.get(d.target, d.target)
         lines.append(f"  {source} → {target} ({d.kind})" + (f"  [{extra}]" if extra else ""))
     return lines

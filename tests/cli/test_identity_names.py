@@ -76,3 +76,11 @@ def test_report_paths_and_findings_show_names(ws_path):
         ws.close()
     assert any(p.labels[0] == LABEL for p in posture.paths)
     assert any(LABEL in f.title for f in posture.hygiene)
+
+
+def test_delegation_attributes_read_as_text_not_python(capsys, ws_path):
+    text = _run(capsys, ws_path, "systems", "show", "AIS-001")
+    delegations = text.split("Delegations")[1].split("Risk tier")[0]
+    assert "conditional: False" not in delegations
+    assert "['" not in delegations
+    assert "via: " in delegations
