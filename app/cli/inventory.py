@@ -215,7 +215,11 @@ def _export_lines(plan: ImportPlan) -> list[str]:
         for record in grants[:MAX_CONDITIONAL_SHOWN]:
             why = (record.attributes.get("denied_by") or record.attributes.get("conditions")
                    or record.attributes.get("limits") or [""])[0]  # fmt: skip
-            lines.append(f"  {record.label} — {_shortened(str(why))}")
+            identity, *rest = (part for part in record.key if part)
+            shown = " → ".join(
+                [plan.coverage.label(identity) if plan.coverage else identity, *rest]
+            )
+            lines.append(f"  {shown} — {_shortened(str(why))}")
         if len(grants) > MAX_CONDITIONAL_SHOWN:
             lines.append(f"  … and {len(grants) - MAX_CONDITIONAL_SHOWN:,} more (see --json)")
     cover = plan.coverage
@@ -225,9 +229,9 @@ def _export_lines(plan: ImportPlan) -> list[str]:
     if cover.unfound:
         lines.append(f"AI systems with identities found in no export ({len(cover.unfound):,}):")
         for system, identities in list(cover.unfound.items())[:MAX_CONDITIONAL_SHOWN]:
-            lines.append(f"  {system}: {', '.join(identities)}")
+            lines.append(f"  {system}: {', '.join(cover.label(i) for i in identities)}")
     if cover.unused_count:
-        shown = ", ".join(cover.unused[:MAX_CONDITIONAL_SHOWN])
+        shown = ", ".join(cover.label(i) for i in cover.unused[:MAX_CONDITIONAL_SHOWN])
         more = "…" if cover.unused_count > MAX_CONDITIONAL_SHOWN else ""
         lines.append(f"Exported identities used by no AI system ({cover.unused_count:,}): "
                      f"{shown}{more}")  # fmt: skip

@@ -13,6 +13,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Mapping
 
 from app.cli.common import CliContext, table
 from app.cli.records import add_edit_verbs
@@ -133,7 +134,10 @@ def _risk_text(line: identity_analysis.SystemSummary) -> str:
     return line.risk_tier.value + (" (provisional)" if line.risk_missing else "")
 
 
-def _blast_lines(blast: BlastRadius, start: str | None) -> list[str]:
+def _blast_lines(
+    blast: BlastRadius, start: str | None, labels: Mapping[str, str] | None = None
+) -> list[str]:
+    shown = labels or {}
     chain = blast.chain
     bound = "" if chain.exact else "at least "
     if blast.unknown:
@@ -146,12 +150,12 @@ def _blast_lines(blast: BlastRadius, start: str | None) -> list[str]:
     lines = [
         headline,
         f"Longest delegation chain: {bound}{chain.depth} hop(s)"
-        + (f" ({' → '.join(chain.identities)})" if chain.depth else ""),
+        + (f" ({' → '.join(shown.get(i, i) for i in chain.identities)})" if chain.depth else ""),
     ]
     paths = blast.paths()
     if paths:
         lines.append("Paths:")
-        lines.extend(f"  {p.text(start)}" for p in paths)
+        lines.extend(f"  {p.text(start, shown)}" for p in paths)
     return lines
 
 
@@ -164,13 +168,25 @@ def _finding_lines(findings: tuple[HygieneFinding, ...]) -> list[str]:
     return lines
 
 
-def _delegation_lines(delegations: tuple[inventory_queries.DelegationRow, ...]) -> list[str]:
+def _attribute_text(key: str, value: object) -> str:
+    """Return ``key: value`` as a reader writes it: lists joined, a true flag by its name."""
+    if value is True:
+        return key
+    if isinstance(value, list | tuple):
+        return f"{key}: {'; '.join(str(v) for v in value)}"
+    return f"{key}: {value}"
+
+
+def _delegation_lines(
+    delegations: tuple[inventory_queries.DelegationRow, ...], labels: Mapping[str, str]
+) -> list[str]:
     if not delegations:
         return []
     lines = [f"Delegations ({len(delegations)}):"]
     for d in delegations:
-        extra = "; ".join(f"{k}: {v}" for k, v in sorted(d.attributes.items()))
-        lines.append(f"  {d.source} → {d.target} ({d.kind})" + (f"  [{extra}]" if extra else ""))
+        extra = "; ".join(_attribute_text(k, v) for k, v in sorted(d.attributes.items()) if v)
+        source, target = labels.get(d.source, d.source), labels.get(d.target, d.target)
+        lines.append(f"  {source} → {target} ({d.kind})" + (f"  [{extra}]" if extra else ""))
     return lines
 
 
@@ -179,6 +195,7 @@ def show_system(ctx: CliContext) -> int:
     ws = ctx.workspace()
     detail = inventory_queries.get_system(ws, ctx.args.system_id)
     result = identity_analysis.analyse_system(ws, ctx.args.system_id, today=_today(ctx))
+    labels = inventory_queries.identity_labels(ws)
     row = detail.row
 
     def text() -> str:
@@ -187,12 +204,12 @@ def show_system(ctx: CliContext) -> int:
             f"Owner: {row.owner or _UNKNOWN}   Business unit: {row.business_unit or '-'}",
             f"Autonomy: {row.autonomy or _UNKNOWN}   Data: {row.data_classification or _UNKNOWN}"
             f"   Exposure: {row.exposure or _UNKNOWN}   Environment: {row.environment or '-'}",
-            f"Identities: {', '.join(detail.identities) or '-'}",
-            *_delegation_lines(detail.delegations),
+            f"Identities: {', '.join(labels.get(i, i) for i in detail.identities) or '-'}",
+            *_delegation_lines(detail.delegations, labels),
             f"Risk tier: {result.risk.tier.value} (set by {result.risk.factor}); "
             f"default target maturity {result.risk.target_level}"
             + (f"; {result.risk.note()}" if result.risk.provisional else ""),
-            *_blast_lines(result.blast_radius, row.ext_id),
+            *_blast_lines(result.blast_radius, row.ext_id, labels),
             *_finding_lines(result.findings),
             f"Method: {result.formula}",
         ]
@@ -210,16 +227,21 @@ def list_identities(ctx: CliContext) -> int:
     data = [{**dataclasses.asdict(r), "blast_radius": _blast_json(blasts.get(r.ext_id))}
             for r in rows]  # fmt: skip
     text = [
-        [r.ext_id, r.kind or _UNKNOWN, r.owner or _UNKNOWN, r.environment or "-",
-         _date(r.last_rotated), _date(r.last_used), _date(r.expires),
+        [r.ext_id, _name(r.ext_id, r.name), r.kind or _UNKNOWN, r.owner or _UNKNOWN,
+         r.environment or "-", _date(r.last_rotated), _date(r.last_used), _date(r.expires),
          ", ".join(r.systems) or "-", str(r.grants),
          blasts[r.ext_id].text() if r.ext_id in blasts else "-"]
         for r in rows
     ]  # fmt: skip
-    headers = ["ID", "Kind", "Owner", "Env", "Rotated", "Used", "Expires", "Systems", "Grants",
-               "Blast"]  # fmt: skip
+    headers = ["ID", "Name", "Kind", "Owner", "Env", "Rotated", "Used", "Expires", "Systems",
+               "Grants", "Blast"]  # fmt: skip
     ctx.output(data, lambda: table(text, headers))
     return 0
+
+
+def _name(ext_id: str, name: str) -> str:
+    """Return the display name when it says more than the id, else ``-``."""
+    return name if name and name != ext_id and name not in ext_id else "-"
 
 
 def _blast_json(blast: BlastRadius | None) -> dict[str, object] | None:
@@ -236,9 +258,9 @@ def _date(value: dt.date | None) -> str:
 
 def show_identity(ctx: CliContext) -> int:
     """Print one identity's blast radius and hygiene findings."""
-    result = identity_analysis.analyse_identity(
-        ctx.workspace(), ctx.args.identity_id, today=_today(ctx)
-    )
+    ws = ctx.workspace()
+    result = identity_analysis.analyse_identity(ws, ctx.args.identity_id, today=_today(ctx))
+    labels = inventory_queries.identity_labels(ws)
     identity = result.identity
 
     def text() -> str:
@@ -247,7 +269,7 @@ def show_identity(ctx: CliContext) -> int:
                 f"{identity.ext_id}  {identity.name}",
                 f"Kind: {identity.kind or _UNKNOWN}   Owner: {identity.owner or _UNKNOWN}   "
                 f"Used by: {', '.join(result.systems) or '-'}",
-                *_blast_lines(result.blast_radius, None),
+                *_blast_lines(result.blast_radius, None, labels),
                 *_finding_lines(result.findings),
             ]
         )

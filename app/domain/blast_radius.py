@@ -13,6 +13,11 @@ sensitivity is not recorded counts as confidential until shown otherwise). Actio
 read 1, execute 2, write 3, admin 4. Tiers: below 25 low, from 25 moderate, from 50 high, from
 75 critical. One admin grant on restricted data (raw 32) scores 55, high.
 
+Admin over a whole scope (an AWS account, an Azure subscription or management group, a Google
+Cloud project, folder or organisation, a Kubernetes cluster) is control of everything in it,
+its identities and their permissions included. Such a blast radius scores at least
+:data:`WHOLE_SCOPE_FLOOR`, critical, however few of the scope's resources the inventory lists.
+
 Unknown is not zero: a subject that reaches no resource at all (a system with no identity, or
 whose identities and their delegations carry no recorded grant) has no score and no tier; its
 access is *not recorded*, which is not the same as "no access". Such a blast radius carries the
@@ -52,13 +57,18 @@ TIER_THRESHOLDS: tuple[tuple[int, RiskTier], ...] = (
     (25, RiskTier.MODERATE),
 )
 MAX_PATHS_PER_RESOURCE = 3
+#: The least score of a subject that reaches admin over a whole account, subscription,
+#: project or cluster (the critical threshold).
+WHOLE_SCOPE_FLOOR = 75
 
 FORMULA = (
     "Blast radius score = round(100 × (1 − e^(−S / 40))), where S sums, over every resource "
     "the subject can reach directly or through delegations, the resource's sensitivity weight "
     "(public 1, internal 2, confidential 4, restricted 8; unrecorded counts as confidential) "
     "times the weight of the strongest action on it (read 1, execute 2, write 3, admin 4). "
-    "Tiers: below 25 low, 25–49 moderate, 50–74 high, 75 and above critical. A subject "
+    "Tiers: below 25 low, 25–49 moderate, 50–74 high, 75 and above critical. Admin over a "
+    "whole account, subscription, project or cluster scores at least 75 (critical): it "
+    "controls every identity and resource in it. A subject "
     "whose identities carry no recorded grant has an unknown blast radius (access not "
     "recorded), never a score of 0."
 )
@@ -90,9 +100,16 @@ class AccessPath:
         """Return the number of delegation hops on the path."""
         return len(self.identities) - 1
 
-    def text(self, start: str | None = None) -> str:
-        """Return the path as ``start → identity → … → resource (action)``."""
-        steps = ([start] if start else []) + list(self.identities) + [self.resource]
+    def text(self, start: str | None = None, labels: Mapping[str, str] | None = None) -> str:
+        """Return the path as ``start → identity → … → resource (action)``.
+
+        Args:
+            start: The system the path starts from (omitted when None).
+            labels: How to show an identity (``name (id)``); an identity not in it by its id.
+        """
+        shown = labels or {}
+        steps = [start] if start else []
+        steps += [shown.get(i, i) for i in self.identities] + [self.resource]
         return f"{' → '.join(steps)} ({self.action.value})"
 
 
@@ -198,6 +215,21 @@ def tier_of(score: int) -> RiskTier:
     return RiskTier.LOW
 
 
+def floored(score: int, graph: IdentityGraph, reaches: Iterable[Mapping[str, int]]) -> int:
+    """Return the score, raised to :data:`WHOLE_SCOPE_FLOOR` if admin over a whole scope is reached.
+
+    Args:
+        score: The score of the weighted sum.
+        graph: The graph (its ``whole_scopes``).
+        reaches: Resource → strongest action rank, one mapping per identity or subject.
+    """
+    admin = Action.ADMIN.rank
+    wholes = graph.whole_scopes
+    if wholes and any(m.get(w) == admin for m in reaches for w in wholes):
+        return max(score, WHOLE_SCOPE_FLOOR)
+    return score
+
+
 def system_blast_radius(graph: IdentityGraph, system: str, *, explain: bool = True) -> BlastRadius:
     """Return the blast radius of an AI system.
 
@@ -247,7 +279,7 @@ def _build(
     reason = unknown_reason(kind, direct, raw, len(items))
     if reason is not None:
         return BlastRadius(subject, kind, (), 0, None, None, identities, chain, reason)
-    score = score_of(raw)
+    score = floored(score_of(raw), graph, [reached])
     return BlastRadius(subject, kind, tuple(items), raw, score, tier_of(score), identities, chain)
 
 
@@ -345,5 +377,5 @@ class BlastScorer:
         reason = unknown_reason("system", len(starts), raw, count)
         if reason is not None:
             return BlastSummary(system, 0, None, None, 0, len(starts), chain, reason)
-        score = score_of(raw)
+        score = floored(score_of(raw), graph, reaches)
         return BlastSummary(system, raw, score, tier_of(score), count, len(starts), chain)

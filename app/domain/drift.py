@@ -282,6 +282,7 @@ def _resource(v: Mapping[str, Any]) -> ResourceFacts:
         name=str(v.get("name") or ""),
         environment=_enum(Environment, v.get("environment")),
         sensitivity=_enum(Sensitivity, v.get("sensitivity")),
+        kind=str(v.get("kind") or ""),
     )
 
 

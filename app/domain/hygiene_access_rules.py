@@ -48,8 +48,8 @@ def grant_unused(ctx: HygieneContext) -> Iterator[HygieneFinding]:
         yield HygieneFinding(
             "grant-unused",
             Severity.LOW,
-            f"{identity} holds {len(stale)} grant(s) unused for over {limit} days",
-            f"Grants of {identity} not used in the {limit} days before "
+            f"{ctx.named(identity)} holds {len(stale)} grant(s) unused for over {limit} days",
+            f"Grants of {ctx.named(identity)} not used in the {limit} days before "
             f"{ctx.today.isoformat()}: {listing(stale)}.",
             "Remove the unused permissions; re-grant them through a request if a need returns.",
             UNUSED_GRANT_REFS,
@@ -79,8 +79,9 @@ def wildcard_or_admin_scope(ctx: HygieneContext) -> Iterator[HygieneFinding]:
         yield HygieneFinding(
             "wildcard-or-admin-scope",
             Severity.CRITICAL if restricted else Severity.HIGH,
-            f"{identity} holds admin or wildcard access",
-            f"{identity} has admin rights or an all-encompassing scope on {listing(broad)}.",
+            f"{ctx.named(identity)} holds admin or wildcard access",
+            f"{ctx.named(identity)} has admin rights or an all-encompassing scope on "
+            f"{listing(broad)}.",
             "Replace admin and wildcard grants with the specific actions and resources the "
             "AI system needs, and review them regularly.",
             BROAD_SCOPE_REFS,
@@ -108,7 +109,9 @@ def autonomous_write_without_approval(ctx: HygieneContext) -> Iterator[HygieneFi
                     continue
                 restricted = restricted or level is Sensitivity.RESTRICTED
                 label = level.value if recorded else "unclassified, taken as confidential"
-                unapproved.append(f"{identity} → {grant.resource} ({grant.action.value}, {label})")
+                unapproved.append(
+                    f"{ctx.named(identity)} → {grant.resource} ({grant.action.value}, {label})"
+                )
         if not unapproved:
             continue
         yield HygieneFinding(
@@ -163,7 +166,7 @@ def human_credential_used_by_ai(ctx: HygieneContext) -> Iterator[HygieneFinding]
             yield HygieneFinding(
                 "human-credential-used-by-ai",
                 Severity.HIGH,
-                f"{system.ext_id} acts with the personal credential {identity}",
+                f"{system.ext_id} acts with the personal credential {ctx.named(identity)}",
                 f"{system.ext_id} uses the human user account {identity} {how}; its actions "
                 "cannot be told apart from the person's and end when the person leaves.",
                 "Give the AI system its own non-human identity, or a delegation that names both "

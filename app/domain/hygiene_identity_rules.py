@@ -39,12 +39,12 @@ def identity_no_owner(ctx: HygieneContext) -> Iterator[HygieneFinding]:
         if identity.owner.strip():
             continue
         used_by = ctx.users.get(identity.ext_id, [])
-        detail = f"No owner is recorded for identity {identity.ext_id}"
+        detail = f"No owner is recorded for identity {ctx.named(identity.ext_id)}"
         detail += f" (used by {listing(used_by)})." if used_by else "."
         yield HygieneFinding(
             "identity-no-owner",
             Severity.MEDIUM,
-            f"Identity {identity.ext_id} has no owner",
+            f"Identity {ctx.named(identity.ext_id)} has no owner",
             detail,
             "Name a person accountable for the identity: its need, its permissions, its "
             "rotation and its removal when the system it serves is retired.",
@@ -93,8 +93,8 @@ def key_not_rotated(ctx: HygieneContext) -> Iterator[HygieneFinding]:
         yield HygieneFinding(
             "key-not-rotated",
             Severity.HIGH if age > 2 * limit else Severity.MEDIUM,
-            f"Secret of {identity.ext_id} not rotated for {age} days",
-            f"{identity.ext_id} was {what} on {basis.isoformat()}, {age} days before "
+            f"Secret of {ctx.named(identity.ext_id)} not rotated for {age} days",
+            f"{ctx.named(identity.ext_id)} was {what} on {basis.isoformat()}, {age} days before "
             f"{ctx.today.isoformat()}; the limit is {limit} days.",
             "Rotate the secret now and automate rotation within the limit, or replace it with "
             "a short-lived credential issued on demand.",
@@ -120,8 +120,8 @@ def identity_unused(ctx: HygieneContext) -> Iterator[HygieneFinding]:
         yield HygieneFinding(
             "identity-unused",
             Severity.MEDIUM,
-            f"Identity {identity.ext_id} unused for {idle} days",
-            f"{identity.ext_id} was {fact}, {idle} days before {ctx.today.isoformat()}; "
+            f"Identity {ctx.named(identity.ext_id)} unused for {idle} days",
+            f"{ctx.named(identity.ext_id)} was {fact}, {idle} days before {ctx.today.isoformat()}; "
             f"the limit is {limit} days.",
             "Confirm with the owner whether the identity is still needed; disable it, then "
             "delete it once nothing breaks.",
@@ -138,9 +138,9 @@ def no_revocation_procedure(ctx: HygieneContext) -> Iterator[HygieneFinding]:
         yield HygieneFinding(
             "no-revocation-procedure",
             Severity.MEDIUM,
-            f"No revocation procedure for {identity.ext_id}",
-            f"No procedure is documented for revoking {identity.ext_id} if it is leaked or "
-            "its system misbehaves.",
+            f"No revocation procedure for {ctx.named(identity.ext_id)}",
+            f"No procedure is documented for revoking {ctx.named(identity.ext_id)} if it is "
+            "leaked or its system misbehaves.",
             "Document who revokes the identity, how, and how long it takes; test it as part "
             "of incident exercises.",
             REVOCATION_REFS,
@@ -157,8 +157,8 @@ def credential_expired(ctx: HygieneContext) -> Iterator[HygieneFinding]:
         yield HygieneFinding(
             "credential-expired",
             Severity.MEDIUM,
-            f"Credential of {identity.ext_id} expired",
-            f"{identity.ext_id} expired on {identity.expires.isoformat()}"
+            f"Credential of {ctx.named(identity.ext_id)} expired",
+            f"{ctx.named(identity.ext_id)} expired on {identity.expires.isoformat()}"
             f"{f' and is still linked to {listing(used_by)}' if used_by else ''}.",
             "Remove the expired credential and its grants, or renew it through the normal "
             "issuing process and record the new expiry.",
@@ -183,9 +183,9 @@ def credential_never_expires(ctx: HygieneContext) -> Iterator[HygieneFinding]:
         yield HygieneFinding(
             "credential-never-expires",
             Severity.MEDIUM,
-            f"Long-lived credential {identity.ext_id}",
-            f"{identity.ext_id} ({identity.kind.value}) {fact}; credentials should expire "
-            f"within {limit} days.",
+            f"Long-lived credential {ctx.named(identity.ext_id)}",
+            f"{ctx.named(identity.ext_id)} ({identity.kind.value}) {fact}; credentials should "
+            f"expire within {limit} days.",
             "Give the credential an expiry within the limit, or switch to short-lived tokens "
             "issued per task.",
             LONG_LIVED_REFS,
@@ -201,8 +201,8 @@ def identity_shared_by_systems(ctx: HygieneContext) -> Iterator[HygieneFinding]:
         yield HygieneFinding(
             "identity-shared-by-systems",
             Severity.MEDIUM,
-            f"Identity {identity} shared by {len(systems)} AI systems",
-            f"{identity} is used by {listing(systems)}; a leak or misuse in one of them "
+            f"Identity {ctx.named(identity)} shared by {len(systems)} AI systems",
+            f"{ctx.named(identity)} is used by {listing(systems)}; a leak or misuse in one of them "
             "exposes the others, and its use cannot be told apart.",
             "Give each AI system its own identity with only the access that system needs.",
             REUSE_REFS,
@@ -216,7 +216,9 @@ def identity_across_environments(ctx: HygieneContext) -> Iterator[HygieneFinding
     for identity in facts.identities.values():
         seen: dict[Environment, list[str]] = {}
         if identity.environment:
-            seen.setdefault(identity.environment, []).append(f"identity {identity.ext_id}")
+            seen.setdefault(identity.environment, []).append(
+                f"identity {ctx.named(identity.ext_id)}"
+            )
         for system in ctx.users.get(identity.ext_id, []):
             environment = facts.systems[system].environment
             if environment:
@@ -231,8 +233,8 @@ def identity_across_environments(ctx: HygieneContext) -> Iterator[HygieneFinding
         yield HygieneFinding(
             "identity-across-environments",
             Severity.HIGH if Environment.PRODUCTION in seen else Severity.MEDIUM,
-            f"Identity {identity.ext_id} spans {len(seen)} environments",
-            f"{identity.ext_id} is tied to {'; '.join(parts)}.",
+            f"Identity {ctx.named(identity.ext_id)} spans {len(seen)} environments",
+            f"{ctx.named(identity.ext_id)} is tied to {'; '.join(parts)}.",
             "Use a separate identity in each environment so that a test or development "
             "compromise cannot reach production.",
             ENVIRONMENT_REFS,

@@ -11,6 +11,7 @@ from typing import Any
 
 from app.domain.enums import IdentityKind, Severity
 from app.domain.identity_graph import IdentityGraph
+from app.domain.identity_names import readable
 from app.domain.inventory_facts import GrantFacts, InventoryFacts
 
 logger = logging.getLogger(__name__)
@@ -120,6 +121,11 @@ class HygieneContext:
     def grants(self) -> dict[str, list[GrantFacts]]:
         """Return the grants of each identity."""
         return self.facts.grants_by_identity()
+
+    def named(self, identity: str) -> str:
+        """Return how a finding names an identity: ``name (id)`` when the id is opaque."""
+        facts = self.facts.identities.get(identity)
+        return readable(identity, facts.name if facts else "")
 
     def days_since(self, day: dt.date) -> int:
         """Return how many days ago ``day`` was (negative when it is in the future)."""

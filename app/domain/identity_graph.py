@@ -26,6 +26,7 @@ from types import MappingProxyType
 
 from app.domain.enums import Action, Sensitivity
 from app.domain.inventory_facts import InventoryFacts
+from app.domain.scopes import is_whole_scope
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,8 @@ class IdentityGraph:
         grants: ``(identity, resource, action)`` triples.
         delegations: ``(from_identity, to_identity)`` pairs: ``from`` can act as ``to``.
         sensitivity: Sensitivity of each resource (missing or None: not recorded).
+        whole_scopes: Resources that stand for a whole account, subscription, project or
+            cluster (see :func:`app.domain.scopes.is_whole_scope`).
     """
 
     def __init__(
@@ -76,6 +79,7 @@ class IdentityGraph:
         grants: Iterable[tuple[NodeId, NodeId, Action]] = (),
         delegations: Iterable[tuple[NodeId, NodeId]] = (),
         sensitivity: Mapping[NodeId, Sensitivity | None] | None = None,
+        whole_scopes: Iterable[NodeId] = (),
     ) -> None:
         system_uses: dict[NodeId, dict[NodeId, None]] = {}
         for system, identity in uses:
@@ -93,6 +97,7 @@ class IdentityGraph:
                 targets.setdefault(source, set()).add(target)
         self._delegates = {source: tuple(sorted(ts)) for source, ts in targets.items()}
         self.sensitivity: Mapping[NodeId, Sensitivity | None] = dict(sensitivity or {})
+        self.whole_scopes: frozenset[NodeId] = frozenset(whole_scopes)
         self._scc_of: dict[NodeId, int] = {}
         self._scc_reach: list[Mapping[NodeId, int]] = []
         self._chains = _ChainTable()
@@ -105,6 +110,7 @@ class IdentityGraph:
             grants=((g.identity, g.resource, g.action) for g in facts.grants),
             delegations=((d.source, d.target) for d in facts.delegations),
             sensitivity={r.ext_id: r.sensitivity for r in facts.resources.values()},
+            whole_scopes=(r.ext_id for r in facts.resources.values() if is_whole_scope(r.kind)),
         )
 
     # -- plain look-ups ---------------------------------------------------------------------

@@ -91,12 +91,14 @@ class ResourceFacts:
         name: Display name.
         environment: Environment of the resource; None when not recorded.
         sensitivity: Data classification; None when not recorded.
+        kind: What it is (``AWS account``, ``Azure resource group``…); empty when not recorded.
     """
 
     ext_id: str
     name: str = ""
     environment: Environment | None = None
     sensitivity: Sensitivity | None = None
+    kind: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -207,6 +207,8 @@ class AccessPath:
     delegation_kinds: tuple[str, ...] = ()
     #: True when a deny, a condition or a boundary may narrow the last grant of the path.
     conditional: bool = False
+    #: How each identity is shown: its display name beside an opaque id (empty: the ids).
+    labels: tuple[str, ...] = ()
 
     @property
     def hops(self) -> int:

@@ -28,6 +28,7 @@ from app.domain.enums import (
     severity_rank,
 )
 from app.domain.identity_graph import IdentityGraph
+from app.domain.identity_names import readable
 from app.domain.inventory_facts import (
     DelegationFacts,
     GrantFacts,
@@ -36,6 +37,7 @@ from app.domain.inventory_facts import (
     ResourceFacts,
     SystemFacts,
 )
+from app.domain.scopes import is_whole_scope
 from app.services.errors import UserError
 from app.services.workspace import Workspace
 from app.storage.models import (
@@ -140,12 +142,12 @@ def load_inventory(session: Session) -> LoadedInventory:
     ]  # fmt: skip
     resource_rows = conn.execute(
         sa.select(Resource.id, Resource.external_id, Resource.name, Resource.environment,
-                  Resource.sensitivity)
+                  Resource.sensitivity, Resource.kind)
     ).all()  # fmt: skip
     resource_ext = {row[0]: row[1] for row in resource_rows}
     resources = [
-        ResourceFacts(ext, name or "", envs[env], levels[sens])
-        for _, ext, name, env, sens in resource_rows
+        ResourceFacts(ext, name or "", envs[env], levels[sens], kind or "")
+        for _, ext, name, env, sens, kind in resource_rows
     ]
     grants = [
         GrantFacts(identity_ext[iid], resource_ext[rid], actions[action], scope or "",
@@ -194,16 +196,15 @@ def load_graph_inputs(session: Session) -> GraphInputs:
     actions, levels = vocab.table(Action), vocab.table(Sensitivity)
     autonomy, exposure = vocab.table(Autonomy), vocab.table(Exposure)
     grant_rows = conn.execute(sa.select(Grant.identity_id, Grant.resource_id, Grant.action)).all()
+    resource_rows = conn.execute(sa.select(Resource.id, Resource.sensitivity, Resource.kind)).all()
     graph = IdentityGraph(
         uses=conn.execute(sa.select(SystemIdentity.system_id, SystemIdentity.identity_id)).all(),
         grants=((i, r, actions[a]) for i, r, a in grant_rows if actions[a] is not None),
         delegations=conn.execute(
             sa.select(Delegation.from_identity_id, Delegation.to_identity_id)
         ).all(),
-        sensitivity={
-            rid: levels[level]
-            for rid, level in conn.execute(sa.select(Resource.id, Resource.sensitivity))
-        },
+        sensitivity={rid: levels[level] for rid, level, _kind in resource_rows},
+        whole_scopes=(rid for rid, _level, kind in resource_rows if is_whole_scope(kind or "")),
     )
     systems = {
         sid: SystemFacts(ext, name or "", autonomy=autonomy[auto], data_classification=levels[data],
@@ -395,6 +396,18 @@ def _system_rows(
         for sid, ext, name, unit, owner, stage, env, autonomy, data, exposure
         in session.execute(query)
     ]  # fmt: skip
+
+
+def identity_labels(workspace: Workspace) -> dict[str, str]:
+    """Return ``name (id)`` for each identity whose id is opaque and that has a display name.
+
+    Identities with a readable id (an ARN, an e-mail, a register's name) are left out: a
+    caller shows those ids as they are (``labels.get(ident, ident)``).
+    """
+    with workspace.db.read() as session:
+        rows = session.execute(sa.select(Identity.external_id, Identity.name)).all()
+    labels = {ext: readable(ext, name) for ext, name in rows}
+    return {ext: label for ext, label in labels.items() if label != ext}
 
 
 def get_system(workspace: Workspace, ext_id: str) -> SystemDetail:

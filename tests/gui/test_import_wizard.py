@@ -350,6 +350,9 @@ def test_an_identity_export_folder_needs_no_mapping_and_shows_its_conditional_gr
     assert counts["Delegations"].new == 5
     conditional = wizard.preview_page.conditional.model.rows
     assert any("condition" in r.why or "deny" in r.why for r in conditional)
+    assert any(r.identity.startswith("claims-triage-agent (") for r in conditional), (
+        "an Entra object id is shown with its display name"
+    )
     tabs = wizard.preview_page.tabs
     assert tabs.isTabVisible(tabs.indexOf(wizard.preview_page.conditional))
     assert not tabs.isTabVisible(tabs.indexOf(wizard.preview_page.values))

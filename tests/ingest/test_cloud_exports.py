@@ -300,3 +300,27 @@ def test_a_multi_document_yaml_stream_reads_as_one_list(tmp_path):
     broken.write_text("kind: ServiceAccount\n---\nkind: Role\nrules: [\n")
     with pytest.raises(IngestError, match=r"broken.yaml, line \d+"):
         parse_inventory(broken)
+
+
+def test_folder_with_a_subfolder_per_platform_reads_them_all_and_names_skipped_files(tmp_path):
+    estate = tmp_path / "estate"
+    shutil.copytree(SAMPLES / "azure", estate / "azure")
+    shutil.copy(AWS, estate / "aws.json")
+    (estate / "notes.txt").write_text("handed over by the client")
+    (estate / ".hidden").mkdir()
+    (estate / ".hidden" / "junk.json").write_text("not json")
+    inv = read_exports(estate)
+    formats = {source[0] for source in inv.sources}
+    assert {"source.aws-authorization-details", "source.azure-role-assignments"} <= formats
+    assert "3f6a9d1e-2b7c-4e58-a0d4-9c1b7e2f5a60" in {r.key[0] for r in inv.records["identities"]}
+    reasons = [p.reason for p in inv.problems]
+    assert any("notes.txt is not JSON or YAML" in r for r in reasons)
+    assert not any("junk" in r for r in reasons)
+
+
+def test_a_bad_file_in_a_subfolder_is_named_by_its_path_there(tmp_path):
+    estate = tmp_path / "estate"
+    (estate / "gcp").mkdir(parents=True)
+    (estate / "gcp" / "policy.json").write_text('{"bindings": [')
+    with pytest.raises(IngestError, match=r"^gcp/policy\.json, line 1"):
+        read_exports(estate)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.domain.enums import RiskTier
-from app.services.identity_analysis import analyse_system, inventory_drift
+from app.services.identity_analysis import analyse_all, analyse_system, inventory_drift
 from app.services.inventory_import import import_inventory, plan_import
 from app.services.workspace import open_workspace
 
@@ -130,3 +130,81 @@ def test_a_register_identity_the_export_matches_counts_as_found(ws, tmp_path):
     plan = plan_import(ws, AWS)
     assert "AIS-009" not in plan.coverage.unfound
     assert f"{ROLE}payments-recon-agent" not in plan.coverage.unused
+
+
+def _small_aws_account(tmp_path: Path) -> Path:
+    """An account of two roles: a model platform's agent that can assume an admin role."""
+    allow = {"Effect": "Allow", "Action": "sts:AssumeRole"}
+    export = {
+        "UserDetailList": [],
+        "GroupDetailList": [],
+        "Policies": [],
+        "RoleDetailList": [
+            {
+                "RoleName": "agent",
+                "Arn": "arn:aws:iam::411122223333:role/agent",
+                "AssumeRolePolicyDocument": {
+                    "Statement": [{**allow, "Principal": {"Service": "bedrock.amazonaws.com"}}]
+                },
+                "RolePolicyList": [
+                    {
+                        "PolicyName": "hop",
+                        "PolicyDocument": {
+                            "Statement": [
+                                {**allow, "Resource": "arn:aws:iam::411122223333:role/deploy"}
+                            ]
+                        },
+                    }
+                ],
+            },
+            {
+                "RoleName": "deploy",
+                "Arn": "arn:aws:iam::411122223333:role/deploy",
+                "AssumeRolePolicyDocument": {
+                    "Statement": [{**allow, "Principal": {"AWS": "arn:aws:iam::411122223333:root"}}]
+                },
+                "RolePolicyList": [
+                    {
+                        "PolicyName": "all",
+                        "PolicyDocument": {
+                            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]
+                        },
+                    }
+                ],
+            },
+        ],
+    }
+    path = tmp_path / "small-account.json"
+    path.write_text(json.dumps(export))
+    return path
+
+
+def test_admin_over_a_whole_account_is_critical_however_few_resources_it_lists(ws, tmp_path):
+    import_inventory(ws, _small_aws_account(tmp_path))
+    import_inventory(ws, _register(tmp_path, "AI-1,Agent,autonomous,agent\n"))
+    radius = analyse_system(ws, "AI-1").blast_radius
+    assert len(radius.resources) == 1  # the account alone: raw 16 would score 33, moderate
+    assert radius.tier is RiskTier.CRITICAL
+    assert radius.chain.identities == (
+        "arn:aws:iam::411122223333:role/agent",
+        "arn:aws:iam::411122223333:role/deploy",
+    )
+    assert analyse_all(ws).get("AI-1").tier is RiskTier.CRITICAL  # the portfolio's fast path
+
+
+def test_coverage_names_opaque_entra_ids_by_their_display_names(ws, tmp_path):
+    import_inventory(ws, SAMPLES / "azure")
+    plan = plan_import(ws, _register(tmp_path, "AIS-7,Pilot,advisory,svc-pilot\n"))
+    agent = "3f6a9d1e-2b7c-4e58-a0d4-9c1b7e2f5a60"
+    assert agent in plan.coverage.unused
+    assert plan.coverage.label(agent) == f"claims-triage-agent ({agent})"
+    assert plan.coverage.label("svc-pilot") == "svc-pilot"
+    assert plan.to_dict()["coverage"]["identity_labels"][agent].startswith("claims-triage-agent")
+
+
+def test_conditional_grant_holders_are_named_too(ws):
+    plan = plan_import(ws, SAMPLES / "azure")
+    holders = [r.key[0] for r in plan.resolved.records["grants"] if r.values.get("conditional")]
+    agent = "3f6a9d1e-2b7c-4e58-a0d4-9c1b7e2f5a60"
+    assert agent in holders
+    assert plan.coverage.label(agent) == f"claims-triage-agent ({agent})"

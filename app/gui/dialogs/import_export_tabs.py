@@ -46,7 +46,8 @@ def conditional_rows(plan: ImportPlan) -> list[ConditionalGrant]:
         reasons = attributes.get("denied_by") or attributes.get("conditions") or []
         reasons = reasons or attributes.get("limits") or [""]
         identity, resource, action, scope = record.key
-        rows.append(ConditionalGrant(identity, resource, action, scope, str(reasons[0])))
+        shown = plan.coverage.label(identity) if plan.coverage else identity
+        rows.append(ConditionalGrant(shown, resource, action, scope, str(reasons[0])))
     return rows
 
 
@@ -56,10 +57,17 @@ def coverage_rows(plan: ImportPlan) -> list[CoverageRow]:
     if cover is None:
         return []
     rows = [
-        CoverageRow("AI system with identities in no export", system, ", ".join(identities))
+        CoverageRow(
+            "AI system with identities in no export",
+            system,
+            ", ".join(cover.label(i) for i in identities),
+        )
         for system, identities in cover.unfound.items()
     ]
-    rows += [CoverageRow("Exported identity used by no AI system", i, "") for i in cover.unused]
+    rows += [
+        CoverageRow("Exported identity used by no AI system", cover.label(i), "")
+        for i in cover.unused
+    ]
     if cover.unused_count > len(cover.unused):
         more = cover.unused_count - len(cover.unused)
         rows.append(CoverageRow("Exported identity used by no AI system", f"… {more:,} more", ""))

@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from app.domain.enums import Action
+from app.domain.scopes import is_whole_scope
 from app.ingest.fields import ENTITIES, GRANTS, RESOURCES
 from app.ingest.problems import ERROR, WARNING, Problem, Source
 from app.ingest.records import (
@@ -352,24 +353,9 @@ def _compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
 
 
-#: Resource kinds that stand for a whole account, subscription, project or cluster.
-WHOLE_SCOPES = frozenset(
-    {
-        "AWS account",
-        "Azure root",
-        "Azure management group",
-        "Azure subscription",
-        "GCP organization",
-        "GCP folder",
-        "GCP project",
-        "Kubernetes cluster",
-    }
-)
-
-
 def is_whole(kind: str) -> bool:
     """Return True for a resource kind that stands for a whole scope (``AWS s3 (all)`` too)."""
-    return kind in WHOLE_SCOPES or kind.endswith("(all)")
+    return is_whole_scope(kind) or kind.endswith("(all)")
 
 
 def inherit_admin(collector: Collector) -> int:

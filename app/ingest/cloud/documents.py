@@ -64,12 +64,15 @@ def looks_structured(path: Path) -> bool:
     return text[:1] in (b"{", b"[")
 
 
-def load_document(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
+def load_document(
+    path: Path, limits: Limits = DEFAULT_LIMITS, display: str | None = None
+) -> Document:
     """Read and parse one export file.
 
     Args:
         path: The JSON or YAML file.
         limits: The size cap (``max_file_bytes``).
+        display: How messages name the file (default: its name; within a folder, its path there).
 
     Returns:
         The parsed document.
@@ -79,7 +82,7 @@ def load_document(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
             column), uses YAML aliases, or is too large or deep once parsed.
     """
     path = Path(path)
-    display = path.name
+    display = display or path.name
     if not path.is_file():
         raise IngestError(f"{display}: no such file")
     size = path.stat().st_size

@@ -22,7 +22,7 @@ from app.ingest.cloud.documents import (
     looks_structured,
 )
 from app.ingest.limits import DEFAULT_LIMITS, Limits
-from app.ingest.problems import IngestError
+from app.ingest.problems import WARNING, IngestError, Problem
 from app.ingest.records import ParsedInventory
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,8 @@ def read_exports(
             folder holds no export.
     """
     path = Path(path)
-    docs = [_load(p, format, limits) for p in _files(path)]
+    files, skipped = _files(path)
+    docs = [_load(p, format, limits, _display(path, p)) for p in files]
     name = path.name
     formats = sorted({f for _doc, f in docs})
     collector = Collector(
@@ -79,6 +80,9 @@ def read_exports(
     inherit_admin(collector)
     inventory = collector.finish(covered)
     inventory.sources = collector.sources_seen
+    for other in skipped:
+        reason = f"{_display(path, other)} is not JSON or YAML: not read as an export"
+        inventory.problems.append(Problem(name, "", 0, "", reason, WARNING, "$"))
     return inventory
 
 
@@ -88,29 +92,43 @@ def describe_exports(path: Path, format: str = "auto", limits: Limits = DEFAULT_
     Raises:
         IngestError: As :func:`read_exports` does for a file it cannot read.
     """
-    docs = [_load(p, format, limits) for p in _files(Path(path))]
+    path = Path(path)
+    docs = [_load(p, format, limits, _display(path, p)) for p in _files(path)[0]]
     return "; ".join(f"{doc.name} ({FORMATS[fmt]})" for doc, fmt in docs)
 
 
-def _files(path: Path) -> list[Path]:
+def _files(path: Path) -> tuple[list[Path], list[Path]]:
+    """Return the export files of ``path`` (its subfolders' too) and the other files skipped.
+
+    Hidden files and folders (``.git``, ``.DS_Store``) are neither read nor reported.
+    """
     if not path.exists():
         raise IngestError(f"{path.name}: no such file or folder")
     if path.is_file():
-        return [path]
-    files = sorted(
-        p
-        for p in path.iterdir()
-        if p.is_file() and p.suffix.lower() in JSON_SUFFIXES + YAML_SUFFIXES
-    )
+        return [path], []
+    files: list[Path] = []
+    skipped: list[Path] = []
+    for found in path.rglob("*"):
+        if any(part.startswith(".") for part in found.relative_to(path).parts):
+            continue
+        if found.suffix.lower() in JSON_SUFFIXES + YAML_SUFFIXES and found.is_file():
+            files.append(found)
+            if len(files) > MAX_FILES:
+                raise IngestError(f"{path.name} holds more than {MAX_FILES} JSON or YAML files")
+        elif found.is_file() and len(skipped) < MAX_FILES:
+            skipped.append(found)
     if not files:
         raise IngestError(f"{path.name} is a folder without JSON or YAML exports")
-    if len(files) > MAX_FILES:
-        raise IngestError(f"{path.name} holds {len(files):,} files, more than {MAX_FILES}")
-    return files
+    return sorted(files), sorted(skipped)
 
 
-def _load(path: Path, format: str, limits: Limits) -> tuple[Document, str]:  # noqa: A002
-    doc = load_document(path, limits)
+def _display(root: Path, path: Path) -> str:
+    """Return how messages name a file: its path within the imported folder."""
+    return path.relative_to(root).as_posix() if root.is_dir() else path.name
+
+
+def _load(path: Path, format: str, limits: Limits, display: str) -> tuple[Document, str]:  # noqa: A002
+    doc = load_document(path, limits, display)
     found = detect(doc.data)
     if format not in ("auto", "") and format in FORMATS:
         if not matches(doc.data, format):

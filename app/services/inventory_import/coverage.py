@@ -15,8 +15,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.domain.identity_names import readable
 from app.ingest.diff import Existing
-from app.ingest.fields import DELEGATIONS, IDENTITIES
+from app.ingest.fields import DELEGATIONS, GRANTS, IDENTITIES
 from app.ingest.references import Resolved
 
 logger = logging.getLogger(__name__)
@@ -34,12 +35,19 @@ class Coverage:
         unused: Exported identities no system uses, directly or through delegations.
         unused_count: How many there are in all.
         exported: How many identities some export describes.
+        labels: ``name (id)`` of the listed identities, and of those holding a conditional
+            grant, whose id is opaque (an Entra object id).
     """
 
     unfound: dict[str, list[str]] = field(default_factory=dict)
     unused: list[str] = field(default_factory=list)
     unused_count: int = 0
     exported: int = 0
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def label(self, identity: str) -> str:
+        """Return how to show an identity: ``name (id)`` for an opaque id, else the id."""
+        return self.labels.get(identity, identity)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the coverage as plain data."""
@@ -48,6 +56,7 @@ class Coverage:
             "identities_used_by_no_system": self.unused,
             "identities_used_by_no_system_count": self.unused_count,
             "identities_in_exports": self.exported,
+            "identity_labels": self.labels,
         }
 
 
@@ -63,10 +72,13 @@ def coverage(existing: Existing, resolved: Resolved, matched: set[str]) -> Cover
         resolved: The import's records.
         matched: Register identities an export's identity turned out to be (found, then).
     """
-    attributes = {k[0]: row.get("attributes") for k, row in existing.records[IDENTITIES].items()}
+    rows = existing.records[IDENTITIES].items()
+    attributes = {k[0]: row.get("attributes") for k, row in rows}
+    names = {k[0]: str(row.get("name") or "") for k, row in rows}
     for record in resolved.records[IDENTITIES]:
         before = attributes.get(record.key[0]) or {}
         attributes[record.key[0]] = {**before, **record.attributes}
+        names[record.key[0]] = str(record.values.get("name") or names.get(record.key[0], ""))
     exported = {ident for ident, attrs in attributes.items() if _exported(attrs)}
     if not exported:
         return None
@@ -87,6 +99,10 @@ def coverage(existing: Existing, resolved: Resolved, matched: set[str]) -> Cover
     used = _reachable({i for _s, i in links}, delegates)
     unused = sorted(exported - used)
     result.unused, result.unused_count = unused[:MAX_LISTED], len(unused)
+    listed = result.unused + [i for ids in result.unfound.values() for i in ids]
+    listed += [r.key[0] for r in resolved.records[GRANTS] if r.values.get("conditional")]
+    labels = {i: readable(i, names.get(i)) for i in listed}
+    result.labels = {i: label for i, label in labels.items() if label != i}
     return result
 
 

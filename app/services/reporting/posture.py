@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from app.domain.blast_radius import BlastRadius, identity_blast_radius
 from app.domain.identity_graph import IdentityGraph
+from app.domain.identity_names import readable
 from app.domain.inventory_facts import InventoryFacts
 from app.reports.viewmodels import (
     AccessPath,
@@ -110,9 +111,15 @@ def _paths(facts: InventoryFacts, blast: BlastRadius) -> tuple[list[AccessPath],
                     conditional=narrowed.get(
                         (path.identities[-1], path.resource, path.action.value), False
                     ),
+                    labels=tuple(_named(facts, ident) for ident in path.identities),
                 )
             )
     return every[:MAX_PATHS], max(0, len(every) - MAX_PATHS)
+
+
+def _named(facts: InventoryFacts, ident: str) -> str:
+    identity = facts.identities.get(ident)
+    return readable(ident, identity.name if identity else "")
 
 
 def _hygiene(analysis: SystemAnalysis) -> tuple[HygieneFinding, ...]:
