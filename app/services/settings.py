@@ -10,7 +10,7 @@ import copy
 import logging
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from app.services import journal
 from app.services.errors import UserError
@@ -72,12 +72,7 @@ def set_workspace_setting(workspace: Workspace, key: str, value: Any) -> None:
     if not isinstance(value, type(default)) or isinstance(value, bool) != isinstance(default, bool):
         raise UserError(f"setting {key} takes a {type(default).__name__}, not {value!r}")
     with workspace.db.write() as session:
-        row = session.get(WorkspaceSetting, key)
-        before = None if row is None else row.value
-        if row is None:
-            session.add(WorkspaceSetting(key=key, value=value))
-        else:
-            row.value = value
+        before = store_setting_in(session, key, value)
         journal.record(
             session,
             actor=workspace.actor,
@@ -87,3 +82,17 @@ def set_workspace_setting(workspace: Workspace, key: str, value: Any) -> None:
             before=before,
             after=value,
         )
+
+
+def store_setting_in(session: Session, key: str, value: Any) -> Any:
+    """Store a workspace setting row in the caller's write session; return its previous value.
+
+    The caller journals the change in the same transaction.
+    """
+    row = session.get(WorkspaceSetting, key)
+    if row is None:
+        session.add(WorkspaceSetting(key=key, value=value))
+        return None
+    before = row.value
+    row.value = value
+    return before

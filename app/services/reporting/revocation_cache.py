@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from app.services import journal
+from app.services.settings import store_setting_in
 from app.services.workspace import Workspace
 from app.storage.models import WorkspaceSetting
 
@@ -71,11 +72,7 @@ def cache_revocation(workspace: Workspace, pdf: Path) -> int:
         added = sorted(set(found) - set(before))
         if not added:
             return 0
-        value = _fresh(before | {k: found[k] for k in added})
-        if row is None:
-            session.add(WorkspaceSetting(key=CACHE_KEY, value=value))
-        else:
-            row.value = value
+        store_setting_in(session, CACHE_KEY, _fresh(before | {k: found[k] for k in added}))
         journal.record(
             session,
             actor=workspace.actor,
