@@ -13,16 +13,14 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLineEdit,
-    QVBoxLayout,
     QWidget,
 )
 
 from app.gui import tasks
 from app.gui.context import GuiContext
-from app.gui.dialogs.record_dialog import error_label, error_text, set_text, text_of
+from app.gui.dialogs.record_dialog import error_text, lay_out_form, set_text, text_of
 from app.services.engagement import (
     CLASSIFICATIONS,
     EngagementInfo,
@@ -70,16 +68,7 @@ class EngagementDialog(QDialog):
             widget.setAccessibleName(label)
             self.inputs[name] = widget
             form.addRow(label, widget)
-        self.error = error_label()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
+        self.error, self.buttons = lay_out_form(self, form, self.save)
         self.buttons.setEnabled(False)
         self.setMinimumWidth(480)
         tasks.run_task(get_engagement, context.workspace, on_success=self._on_loaded,

@@ -9,6 +9,7 @@ a value the service refuses is shown in the dialog in words and the dialog stays
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.gui import tasks
 from app.gui.context import GuiContext
+from app.gui.theme import BAD
 from app.ingest.fields import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES, SYSTEMS
 from app.services.errors import UserError
 from app.services.inventory_edit import (
@@ -117,16 +119,7 @@ class RecordDialog(QDialog):
         for name in EDITABLE[entity]:
             self.inputs[name] = self._input(name, None)
             form.addRow(field_label(name), self.inputs[name])
-        self.error = error_label()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
+        self.error, self.buttons = lay_out_form(self, form, self.save)
         self.setMinimumWidth(520)
         self._set_busy(True)
         self._task = tasks.run_task(load_form, context.workspace, entity, key,
@@ -247,9 +240,26 @@ def error_label() -> QLabel:
     label = QLabel()
     label.setObjectName("formError")
     label.setWordWrap(True)
-    label.setStyleSheet("color: #c62828")
+    label.setStyleSheet(f"color: {BAD}")
     label.hide()
     return label
+
+
+def lay_out_form(
+    dialog: QDialog, form: QFormLayout, on_save: Callable[[], None]
+) -> tuple[QLabel, QDialogButtonBox]:
+    """Put ``form``, a refusal label and Save/Cancel buttons in ``dialog``; return the two."""
+    error = error_label()
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.accepted.connect(on_save)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addLayout(form)
+    layout.addWidget(error)
+    layout.addWidget(buttons)
+    return error, buttons
 
 
 def error_text(exc: BaseException, failure: str) -> str:
