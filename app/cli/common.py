@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app.services.journal import jsonable
 from app.services.workspace import Workspace, open_workspace
+from app.storage.journal import jsonable
 from app.support.preferences import load_preferences
 
 logger = logging.getLogger(__name__)

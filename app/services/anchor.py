@@ -26,8 +26,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from app.services.journal import GENESIS_HASH
 from app.services.workspace import Workspace
+from app.storage.journal import GENESIS_HASH
 from app.storage.models import JournalEntry, WorkspaceSetting
 from app.support import paths
 from app.support.safe_files import write_atomically

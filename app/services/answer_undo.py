@@ -15,10 +15,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from app.services import journal
 from app.services.assessments import ResponseInfo, update_response_in
 from app.services.errors import UserError
 from app.services.workspace import Workspace
+from app.storage import journal
 from app.storage.models import JournalEntry
 
 logger = logging.getLogger(__name__)

@@ -23,7 +23,6 @@ from app.catalog.errors import CatalogError, UnknownIdError
 from app.catalog.loader import load_framework_text
 from app.catalog.schema import Framework, Question
 from app.domain.enums import AssessmentKind, AssessmentStatus, Origin
-from app.services import journal
 from app.services.errors import UserError
 from app.services.inheritance import (
     INHERITED_FIELDS,
@@ -32,6 +31,7 @@ from app.services.inheritance import (
     organisation_row,
 )
 from app.services.workspace import Workspace
+from app.storage import journal
 from app.storage.models import AISystem, Assessment, FrameworkVersion, Response, ResponseEvidence
 from app.support.paths import assessments_dir
 

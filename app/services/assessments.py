@@ -27,7 +27,6 @@ from app.catalog.schema import Framework, Question
 from app.domain.blast_radius import system_blast_radius
 from app.domain.enums import AssessmentKind, AssessmentStatus, EvidenceStrength, Origin, RiskTier
 from app.domain.risk import DEFAULT_TARGET, RiskAssessment, system_risk
-from app.services import journal
 from app.services.assessment_lifecycle import (
     finalize,
     reassess,
@@ -64,6 +63,7 @@ from app.services.identity_analysis import load_graph
 from app.services.inheritance import answered, organisation_answers
 from app.services.presets import find_preset
 from app.services.workspace import Workspace
+from app.storage import journal
 from app.storage.models import AISystem, Assessment, Evidence, Response, ResponseEvidence
 
 logger = logging.getLogger(__name__)

@@ -19,7 +19,6 @@ from sqlmodel import Session
 
 from app.catalog.schema import Question
 from app.domain.enums import Origin
-from app.services import journal
 from app.services.assessment_records import (
     AssessmentQuestions,
     ResponseInfo,
@@ -32,6 +31,7 @@ from app.services.assessments import change_row, validate_changes
 from app.services.errors import UserError
 from app.services.inheritance import INHERITED_FIELDS, organisation_answers
 from app.services.workspace import Workspace
+from app.storage import journal
 from app.storage.models import ResponseEvidence
 
 logger = logging.getLogger(__name__)

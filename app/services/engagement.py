@@ -6,12 +6,10 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, fields
 
-import sqlalchemy as sa
-
-from app.services import journal
 from app.services.errors import UserError
-from app.services.workspace import Workspace
-from app.storage.models import Engagement
+from app.services.unit import reads, writes
+from app.storage.repositories.engagement import EngagementRepository
+from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -35,20 +33,21 @@ class EngagementInfo:
 _FIELDS = tuple(f.name for f in fields(EngagementInfo))
 
 
-def get_engagement(workspace: Workspace) -> EngagementInfo:
+@reads
+def get_engagement(uow: UnitOfWork) -> EngagementInfo:
     """Return the engagement, or empty details when none was recorded yet."""
-    with workspace.db.read() as session:
-        row = session.execute(sa.select(Engagement).limit(1)).scalar_one_or_none()
+    row = uow.repository(EngagementRepository).find()
     if row is None:
         return EngagementInfo()
     return EngagementInfo(**{name: getattr(row, name) for name in _FIELDS})
 
 
-def update_engagement(workspace: Workspace, **changes: object) -> EngagementInfo:
+@writes
+def update_engagement(uow: UnitOfWork, /, **changes: object) -> EngagementInfo:
     """Change some details of the engagement and journal the change.
 
     Args:
-        workspace: The open workspace.
+        uow: The unit of work (or the workspace, to run in a unit of its own).
         **changes: Field names of :class:`EngagementInfo` with their new values.
 
     Returns:
@@ -62,30 +61,19 @@ def update_engagement(workspace: Workspace, **changes: object) -> EngagementInfo
         raise UserError(f"unknown engagement field(s): {', '.join(sorted(unknown))}")
     if "classification" in changes and changes["classification"] not in CLASSIFICATIONS:
         raise UserError(f"classification must be one of {', '.join(CLASSIFICATIONS)}")
-    with workspace.db.write() as session:
-        row = session.execute(sa.select(Engagement).limit(1)).scalar_one_or_none()
-        if row is None:
-            row = Engagement()
-            session.add(row)
-        before = {name: getattr(row, name) for name in _FIELDS}
-        for name, value in changes.items():
-            setattr(row, name, value)
-        if row.start_date and row.end_date and row.end_date < row.start_date:
-            raise UserError("the engagement cannot end before it starts")
-        after = {name: getattr(row, name) for name in _FIELDS}
-        journal.record(
-            session,
-            actor=workspace.actor,
-            action="engagement.update",
-            entity="engagement",
-            entity_id=1,
-            before=before,
-            after=after,
-        )
+    row = uow.repository(EngagementRepository).find_or_add()
+    before = {name: getattr(row, name) for name in _FIELDS}
+    for name, value in changes.items():
+        setattr(row, name, value)
+    if row.start_date and row.end_date and row.end_date < row.start_date:
+        raise UserError("the engagement cannot end before it starts")
+    after = {name: getattr(row, name) for name in _FIELDS}
+    uow.record("engagement.update", "engagement", 1, before=before, after=after)
     return EngagementInfo(**after)
 
 
-def update_engagement_texts(workspace: Workspace, texts: dict[str, str]) -> EngagementInfo:
+@writes
+def update_engagement_texts(uow: UnitOfWork, texts: dict[str, str]) -> EngagementInfo:
     """Change the engagement from what a form holds (dates as YYYY-MM-DD, empty clears one).
 
     Raises:
@@ -99,7 +87,7 @@ def update_engagement_texts(workspace: Workspace, texts: dict[str, str]) -> Enga
             changes[name] = _date_text(name, value)
         else:
             changes[name] = value
-    return update_engagement(workspace, **changes)
+    return update_engagement(uow, **changes)
 
 
 def _date_text(name: str, text: str) -> dt.date | None:

@@ -21,7 +21,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from app.services import journal
 from app.services.assessments import (
     ResponseInfo,
     editable_row,
@@ -33,6 +32,7 @@ from app.services.errors import UserError
 from app.services.progress import Progress, check_cancelled
 from app.services.settings import get_workspace_setting
 from app.services.workspace import Workspace
+from app.storage import journal
 from app.storage.models import (
     AISystem,
     Assessment,

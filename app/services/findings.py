@@ -27,11 +27,11 @@ from app.domain.enums import (
 )
 from app.domain.gaps import gap_severity
 from app.domain.scoring import LEVEL_NAMES
-from app.services import journal
 from app.services.assessment_records import questions_in, responses_in
 from app.services.assessments import editable_row
 from app.services.errors import UserError
 from app.services.workspace import Workspace
+from app.storage import journal
 from app.storage.models import AISystem, Assessment, Finding, FindingEvidence, Identity
 
 logger = logging.getLogger(__name__)

@@ -22,9 +22,9 @@ from app.catalog.excel import read_excel_framework
 from app.catalog.loader import dump_framework_yaml, load_framework_text
 from app.catalog.registry import Catalog, load_default_catalog
 from app.catalog.schema import Framework
-from app.services import journal
 from app.services.errors import UserError
 from app.services.workspace import Workspace
+from app.storage import journal
 from app.storage.models import FrameworkVersion
 
 logger = logging.getLogger(__name__)

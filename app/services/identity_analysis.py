@@ -29,12 +29,13 @@ from app.domain.hygiene import HygieneFinding, HygieneSettings, evaluate_hygiene
 from app.domain.identity_graph import IdentityGraph
 from app.domain.inventory_facts import IdentityFacts, InventoryFacts, SystemFacts
 from app.domain.risk import RiskAssessment, system_risk
-from app.services import journal, pending
+from app.services import pending
 from app.services.errors import UserError
 from app.services.inventory_queries import LoadedInventory, load_graph_inputs, load_inventory
 from app.services.progress import Progress, check_cancelled
 from app.services.settings import all_workspace_settings
 from app.services.workspace import Workspace
+from app.storage import journal
 from app.storage.models import Finding, ImportRun
 
 logger = logging.getLogger(__name__)

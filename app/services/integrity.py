@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from app.services import anchor, journal, replay, seal
+from app.services import anchor, replay, seal
 from app.services.errors import UserError
 from app.services.evidence import verify_evidence_hashes
 from app.services.progress import Progress
 from app.services.workspace import Workspace, quick_check, schema_revision
+from app.storage import journal
 from app.storage.models import Evidence, EvidenceBlob
 
 logger = logging.getLogger(__name__)

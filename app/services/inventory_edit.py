@@ -23,9 +23,9 @@ from sqlmodel import Session, SQLModel
 
 from app.ingest.fields import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES, SPECS, SYSTEMS, FieldSpec
 from app.ingest.values import BadValue, normaliser, split_email
-from app.services import journal
 from app.services.errors import UserError
 from app.services.workspace import Workspace
+from app.storage import journal
 from app.storage.models import (
     AISystem,
     Delegation,

@@ -28,8 +28,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from app.services import journal
 from app.services.workspace import Workspace
+from app.storage import journal
 from app.storage.models import WorkspaceSetting
 from app.support import safe_files
 

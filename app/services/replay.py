@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from app.services.assessment_records import RESPONSE_FIELDS
-from app.services.journal import jsonable
+from app.storage.journal import jsonable
 from app.storage.models import Assessment, Evidence, Finding, JournalEntry, Response
 
 logger = logging.getLogger(__name__)

@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from app.services import journal
 from app.services.errors import UserError
 from app.services.workspace import Workspace
+from app.storage import journal
 from app.storage.models import WorkspaceSetting
 
 logger = logging.getLogger(__name__)

@@ -29,7 +29,6 @@ from app.catalog.registry import Catalog
 from app.catalog.schema import Question
 from app.domain.blast_radius import system_blast_radius
 from app.domain.enums import EvidenceStrength, FindingSource, FindingStatus, Severity
-from app.services import journal
 from app.services.assessment_records import evidence_links, response_info
 from app.services.assessments import (
     ResponseInfo,
@@ -44,6 +43,7 @@ from app.services.evidence import add_evidence_bytes, delete_if_unlinked, link_t
 from app.services.frameworks import catalog_for
 from app.services.identity_analysis import load_graph
 from app.services.workspace import Workspace
+from app.storage import journal
 from app.storage.models import (
     AISystem,
     Assessment,

@@ -20,7 +20,6 @@ from sqlmodel import Session
 
 from app.catalog.mapping import ChangeKind
 from app.catalog.schema import Framework
-from app.services import journal
 from app.services.assessment_records import (
     RESPONSE_FIELDS,
     AssessmentQuestions,
@@ -47,6 +46,7 @@ from app.services.upgrade_sources import (
     known_versions,
 )
 from app.services.workspace import Workspace
+from app.storage import journal
 from app.storage.models import Finding, FrameworkVersion, Response, ResponseEvidence
 
 logger = logging.getLogger(__name__)

@@ -10,6 +10,8 @@ import getpass
 import logging
 import os
 import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from app.storage.db import (
     Database,
     raw_connect,
 )
+from app.storage.unit_of_work import Change, UnitOfWork
 from app.support import paths
 from app.support.safe_files import create_private
 
@@ -46,6 +49,9 @@ class Workspace:
     actor: str
     backup_path: Path | None = field(default=None)
     read_only: bool = False
+    _change_listeners: list[Callable[[list[Change]], None]] = field(
+        default_factory=list, repr=False, compare=False
+    )
 
     @property
     def name(self) -> str:
@@ -58,6 +64,44 @@ class Workspace:
 
         remember_head(self)
         self.db.close()
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
+        """Yield a unit of work in one write transaction, acting as :attr:`actor`.
+
+        The transaction commits when the block ends normally and rolls back when it raises;
+        after a commit every change listener receives the unit's change records.
+        """
+        with self.db.write() as session:
+            unit = UnitOfWork(session, self.actor)
+            yield unit
+        if unit.changes:
+            self._announce(list(unit.changes))
+
+    @contextmanager
+    def reading(self) -> Iterator[UnitOfWork]:
+        """Yield a unit of work that only reads (inside ``db.snapshot()`` it reads the snapshot)."""
+        with self.db.read() as session:
+            yield UnitOfWork(session, self.actor, writable=False)
+
+    def add_change_listener(self, listener: Callable[[list[Change]], None]) -> None:
+        """Call ``listener`` with the change records of every unit committed through this object.
+
+        The listener runs on the thread that committed; it must be quick and must not write.
+        """
+        self._change_listeners.append(listener)
+
+    def remove_change_listener(self, listener: Callable[[list[Change]], None]) -> None:
+        """Stop calling ``listener``; unknown listeners are ignored."""
+        if listener in self._change_listeners:
+            self._change_listeners.remove(listener)
+
+    def _announce(self, changes: list[Change]) -> None:
+        for listener in list(self._change_listeners):
+            try:
+                listener(changes)
+            except Exception:  # a listener's failure must not undo a committed change
+                logger.exception("a change listener failed")
 
     def refuse_own_file(self, path: Path, use: str) -> None:
         """Refuse to read ``path`` as ``use`` when it is this workspace's file or its WAL files.

@@ -35,8 +35,8 @@ def test_check_on_fresh_workspace_passes(tmp_path, capsys):
 
 
 def test_check_json_reports_the_broken_link(tmp_path, capsys):
-    from app.services import journal
     from app.services.workspace import open_workspace
+    from app.storage import journal
 
     ws = open_workspace(tmp_path / "w.assay")
     for n in range(3):

@@ -22,8 +22,8 @@ from sqlmodel import select
 
 from app.cli import main
 from app.services import assessments as svc
-from app.services import journal
 from app.services.workspace import open_workspace
+from app.storage import journal
 from app.storage.models import AISystem, ImportRun, JournalEntry
 from tests.gui.test_workspace_locks import deleted_workspace_files
 

@@ -21,9 +21,9 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from sqlmodel import select
 
-from app.services import journal
 from app.services.engagement import get_engagement, update_engagement
 from app.services.workspace import open_workspace
+from app.storage import journal
 from app.storage.models import JournalEntry
 
 

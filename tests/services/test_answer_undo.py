@@ -6,10 +6,10 @@ import pytest
 
 from app.cli import main
 from app.services import assessments as svc
-from app.services import journal
 from app.services.answer_undo import undo_last_answer
 from app.services.errors import UserError
 from app.services.workspace import open_workspace
+from app.storage import journal
 from app.storage.models import AISystem
 
 

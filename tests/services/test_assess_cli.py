@@ -57,7 +57,7 @@ def test_new_answer_show_list(cli, tmp_path):
 
 def test_an_answer_whose_evidence_cannot_be_read_changes_nothing(cli, workspace, tmp_path):
     from app.services.assessments import get_response
-    from app.services.journal import verify_chain
+    from app.storage.journal import verify_chain
 
     def journal_entries() -> int:
         with workspace.db.read() as session:

@@ -12,9 +12,9 @@ import time
 
 from sqlmodel import select
 
-from app.services import journal
 from app.services.integrity import check_workspace
 from app.services.workspace import open_workspace
+from app.storage import journal
 from app.storage.models import Finding
 
 ROUNDS = 20

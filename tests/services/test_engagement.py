@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from app.cli import main
-from app.services import journal
 from app.services.engagement import get_engagement, update_engagement
 from app.services.errors import UserError
+from app.storage import journal
 
 
 def test_update_and_read_back(workspace):

@@ -9,8 +9,8 @@ from app.ingest.fields import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES, SYSTEM
 from app.services import identity_analysis, inventory_queries
 from app.services.errors import UserError
 from app.services.inventory_edit import add_record, delete_record, edit_record
-from app.services.journal import verify_chain
 from app.services.workspace import open_workspace
+from app.storage.journal import verify_chain
 from app.storage.models import JournalEntry
 
 

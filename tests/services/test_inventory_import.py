@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from app.services import journal
 from app.services.inventory_import import (
     ImportFileError,
     ImportRejectedError,
@@ -21,6 +20,7 @@ from app.services.inventory_import import (
 )
 from app.services.inventory_template import write_template
 from app.services.progress import Cancelled
+from app.storage import journal
 from app.storage.models import (
     AISystem,
     Assessment,

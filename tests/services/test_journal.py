@@ -6,9 +6,9 @@ import sqlite3
 
 from sqlmodel import select
 
-from app.services import journal
 from app.services.integrity import check_workspace
 from app.services.settings import get_workspace_setting, set_workspace_setting
+from app.storage import journal
 from app.storage.models import JournalEntry
 
 

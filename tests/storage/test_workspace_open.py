@@ -138,7 +138,7 @@ def test_migrated_fixture_keeps_its_records_and_gains_new_columns(tmp_path):
     conn.close()
     assert {"reviewed_by", "reviewed_at"} <= columns
     assert name == ("Claims triage agent",)
-    from app.services.journal import verify_chain
+    from app.storage.journal import verify_chain
 
     with ws.db.read() as session:
         assert verify_chain(session).ok

@@ -30,7 +30,7 @@ from app.ingest.pipeline import parse_inventory
 from app.ingest.problems import IngestError, Problem
 from app.ingest.records import ParsedInventory
 from app.ingest.references import KnownIds, Resolved, check_references, name_key
-from app.services import journal, pending
+from app.services import pending
 from app.services.errors import UserError
 from app.services.inventory_edit import ACTION_EDIT
 from app.services.inventory_import import store
@@ -38,6 +38,7 @@ from app.services.inventory_import.coverage import Coverage, coverage
 from app.services.inventory_import.linking import link_identities
 from app.services.progress import Progress, check_cancelled, scaled
 from app.services.workspace import Workspace
+from app.storage import journal
 from app.storage.models import ImportRun, JournalEntry
 from app.support.gc_pause import paused_gc
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.services import journal
 from app.services.errors import UserError
 from app.services.evidence import evidence_bytes
 from app.services.frameworks import catalog_for, stored_dates
@@ -31,6 +30,7 @@ from app.services.oscal.previous import earlier_export_files, remove_files
 from app.services.oscal.results import RESULTS_FILE, results_document
 from app.services.progress import Progress, check_cancelled
 from app.services.workspace import Workspace
+from app.storage import journal
 
 logger = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from app.reports.errors import ReportError
-from app.services import journal
 from app.services.errors import UserError
+from app.storage import journal
 
 logger = logging.getLogger(__name__)
 

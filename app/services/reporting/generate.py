@@ -20,7 +20,6 @@ from typing import Any
 from sqlmodel import Session
 
 from app.reports.errors import ReportCancelled, ReportError
-from app.services import journal
 from app.services.errors import UserError
 from app.services.pending import publish_file, sha256_of
 from app.services.progress import Cancelled, Progress, check_cancelled, scaled
@@ -38,6 +37,7 @@ from app.services.reporting.signing import (
     sign_bundle,
 )
 from app.services.workspace import Workspace
+from app.storage import journal
 from app.support.safe_files import new_partial
 
 logger = logging.getLogger(__name__)

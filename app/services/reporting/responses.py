@@ -24,7 +24,6 @@ from sqlmodel import Session
 
 from app.reports.errors import ReportError
 from app.reports.masking import mask_secret
-from app.services import journal
 from app.services.assessments import (
     ResponseInfo,
     get_assessment,
@@ -36,6 +35,7 @@ from app.services.errors import UserError
 from app.services.progress import Progress, check_cancelled
 from app.services.reporting.document import assessment_ref
 from app.services.workspace import Workspace
+from app.storage import journal
 
 if TYPE_CHECKING:
     from app.reports.xlsx_import import ResponseRow

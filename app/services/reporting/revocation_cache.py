@@ -14,9 +14,9 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from app.services import journal
 from app.services.settings import store_setting_in
 from app.services.workspace import Workspace
+from app.storage import journal
 from app.storage.models import WorkspaceSetting
 
 logger = logging.getLogger(__name__)

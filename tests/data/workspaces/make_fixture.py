@@ -6,8 +6,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from app.services import journal
 from app.services.workspace import open_workspace
+from app.storage import journal
 from app.storage.migrate import HEAD_REVISION
 from app.storage.models import (
     AISystem,

@@ -1,4 +1,4 @@
-"""The hash-chained journal of every change made through a service.
+"""The hash-chained journal of every change made through a service (its one writer and reader).
 
 Each entry stores who did what to which record, the values before and after, and a SHA-256
 over its own canonical JSON and the previous entry's hash. Changing, deleting or inserting an
@@ -18,7 +18,7 @@ from pathlib import PurePath
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.storage.models import JournalEntry
 
@@ -95,7 +95,9 @@ def record(
         The new entry.
     """
     last = session.execute(
-        sa.select(JournalEntry.seq, JournalEntry.hash).order_by(JournalEntry.seq.desc()).limit(1)
+        sa.select(col(JournalEntry.seq), col(JournalEntry.hash))
+        .order_by(col(JournalEntry.seq).desc())
+        .limit(1)
     ).first()
     prev_seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
     entry = JournalEntry(
@@ -144,7 +146,7 @@ def verify_chain(session: Session) -> ChainReport:
         A :class:`ChainReport` naming the first broken entry, if any.
     """
     prev_hash, expected_seq, count = GENESIS_HASH, 1, 0
-    rows = session.execute(sa.select(JournalEntry).order_by(JournalEntry.seq)).scalars()
+    rows = session.execute(sa.select(JournalEntry).order_by(col(JournalEntry.seq))).scalars()
     for entry in rows:
         count += 1
         problem = _link_problem(entry, expected_seq, prev_hash)
