@@ -19,7 +19,13 @@ class Limits:
         max_columns: Columns per sheet.
         max_cell_chars: Characters in one cell (Excel's own cap is 32,767).
         max_file_bytes: Size of the file on disk.
-        max_unpacked_bytes: Total uncompressed size a workbook's zip declares for its parts.
+        max_unpacked_bytes: Total uncompressed size a workbook's zip declares for its parts
+            (an honest 100,000-row register expands to about 420 MB; the cap is twice the
+            largest register the row cap allows).
+        max_compression_ratio: How many times a large part may expand. Spreadsheet XML
+            compresses about 5 to 20 times; a decompression bomb hundreds or thousands.
+        ratio_floor_bytes: Parts smaller than this expand as far as they like (a tiny, very
+            repetitive part is harmless).
         max_zip_entries: Parts in a workbook's zip.
         max_csv_field_bytes: Longest field the CSV parser reads before it gives up on the file.
         header_search_rows: How many rows at the top of a sheet may hold titles above the header.
@@ -29,7 +35,9 @@ class Limits:
     max_columns: int = 1_000
     max_cell_chars: int = 32_767
     max_file_bytes: int = 256 * MIB
-    max_unpacked_bytes: int = 256 * MIB
+    max_unpacked_bytes: int = 2048 * MIB
+    max_compression_ratio: int = 100
+    ratio_floor_bytes: int = 4 * MIB
     max_zip_entries: int = 10_000
     max_csv_field_bytes: int = 1 * MIB
     header_search_rows: int = 30

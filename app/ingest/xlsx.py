@@ -15,9 +15,10 @@ import posixpath
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from xml.etree import ElementTree
 
 from app.ingest.limits import Limits, megabytes
@@ -90,18 +91,37 @@ def check_zip(path: Path, display: str, limits: Limits) -> zipfile.ZipFile:
     if len(entries) > limits.max_zip_entries:
         archive.close()
         raise IngestError(f"{display} holds {len(entries):,} parts; a workbook has far fewer")
-    unpacked = sum(entry.file_size for entry in entries)
-    if unpacked > limits.max_unpacked_bytes:
+    problem = _expansion_problem(entries, display, limits)
+    if problem:
         archive.close()
-        raise IngestError(
-            f"{display} would expand to {megabytes(unpacked)}, more than the "
-            f"{megabytes(limits.max_unpacked_bytes)} allowed; refused as unsafe "
-            "(possible decompression bomb)"
-        )
+        raise IngestError(problem)
     if "xl/workbook.xml" not in archive.namelist():
         archive.close()
         raise IngestError(f"{display} is a zip archive but not an Excel workbook (.xlsx/.xlsm)")
     return archive
+
+
+def _expansion_problem(entries: list[zipfile.ZipInfo], display: str, limits: Limits) -> str:
+    """Return why the zip's declared sizes look like a bomb rather than a large register."""
+    for entry in entries:
+        if entry.file_size < limits.ratio_floor_bytes:
+            continue
+        ratio = entry.file_size / max(entry.compress_size, 1)
+        if ratio > limits.max_compression_ratio:
+            return (
+                f"{display} would expand to {megabytes(entry.file_size)} from "
+                f"{megabytes(entry.compress_size)} in its part {entry.filename} ({ratio:,.0f} "
+                f"times; spreadsheet data expands about 5 to 20 times); refused as unsafe "
+                "(possible decompression bomb)"
+            )
+    unpacked = sum(entry.file_size for entry in entries)
+    if unpacked > limits.max_unpacked_bytes:
+        return (
+            f"{display} would expand to {megabytes(unpacked)}, more than the "
+            f"{megabytes(limits.max_unpacked_bytes)} allowed; refused as unsafe "
+            "(possible decompression bomb)"
+        )
+    return ""
 
 
 def _xml(archive: zipfile.ZipFile, name: str, display: str) -> ElementTree.Element:
@@ -136,23 +156,45 @@ def sheet_parts(archive: zipfile.ZipFile, display: str = "the workbook") -> dict
 
 def _read_part(archive: zipfile.ZipFile, name: str, display: str) -> bytes:
     """Read one part in full through zipfile, which stops at the declared size and checks CRC."""
-    chunks = []
+    return b"".join(_part_chunks(archive, name, display))
+
+
+def _part_chunks(archive: zipfile.ZipFile, name: str, display: str) -> Iterator[bytes]:
+    """Yield one part in chunks; zipfile stops at the declared size and checks the CRC."""
     try:
         with archive.open(name) as stream:
             while chunk := stream.read(_READ_CHUNK):
-                chunks.append(chunk)
+                yield chunk
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise IngestError(f"{display} is damaged or truncated ({name}: {exc})") from exc
-    return b"".join(chunks)
 
 
-def _formula_positions(xml: bytes) -> set[tuple[int, int]]:
-    """Return the positions of cells with a formula in one worksheet's XML."""
-    if not any(tag in xml for tag in _FORMULA_HINTS) or not _FORMULA_TAG.search(xml):
-        return set()
+class _ChunkStream(io.RawIOBase):
+    """A readable file over a part's chunks, for a streaming XML parse."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._rest = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._rest:
+            self._rest = next(self._chunks, b"")
+            if not self._rest:
+                return 0
+        size = min(len(buffer), len(self._rest))
+        buffer[:size] = self._rest[:size]
+        self._rest = self._rest[size:]
+        return size
+
+
+def _formula_positions(xml: IO[bytes]) -> set[tuple[int, int]]:
+    """Return the positions of cells with a formula in one worksheet's XML (streamed)."""
     found: set[tuple[int, int]] = set()
     row, col = -1, -1
-    for event, elem in ElementTree.iterparse(io.BytesIO(xml), events=("start", "end")):
+    for event, elem in ElementTree.iterparse(xml, events=("start", "end")):
         tag = elem.tag.rsplit("}", 1)[-1]
         if event == "start" and tag == "row":
             number = elem.get("r")
@@ -163,7 +205,7 @@ def _formula_positions(xml: bytes) -> set[tuple[int, int]]:
             row = position[0] if position else row
         elif event == "end" and tag == "f":
             found.add((row, col))
-        elif event == "end" and tag == "row":
+        elif event == "end" and tag in ("row", "c"):
             elem.clear()
     return found
 
@@ -175,7 +217,7 @@ def _column_index(letters: bytes) -> int:
     return index
 
 
-def check_extent(xml: bytes, display: str, sheet: str, limits: Limits) -> None:
+def _check_extent(xml: bytes, display: str, sheet: str, limits: Limits) -> None:
     """Refuse a sheet whose cells lie further apart than the caps allow.
 
     python-calamine holds a sheet as one dense block from its first cell to its last, so two
@@ -225,16 +267,38 @@ def scan_workbook(
     parts = sheet_parts(archive, display)
     names = set(archive.namelist())
     if "xl/sharedStrings.xml" in names:
-        _read_part(archive, "xl/sharedStrings.xml", display)
+        for _chunk in _part_chunks(archive, "xl/sharedStrings.xml", display):
+            pass  # verified against its declared size and CRC, never held whole
     formulas: dict[str, set[tuple[int, int]]] = {}
     for sheet in wanted:
         part = parts.get(sheet)
         if not part or part not in names:
             raise IngestError(f"{display}, sheet {sheet!r} is damaged: its part is missing")
-        xml = _read_part(archive, part, display)
-        check_extent(xml, display, sheet, limits)
+        has_formulas = _scan_sheet(archive, part, display, sheet, limits)
         try:
-            formulas[sheet] = _formula_positions(xml)
+            formulas[sheet] = (
+                _formula_positions(_ChunkStream(_part_chunks(archive, part, display)))
+                if has_formulas
+                else set()
+            )
         except ElementTree.ParseError as exc:
             raise IngestError(f"{display}, sheet {sheet!r} is damaged ({exc})") from exc
     return formulas
+
+
+def _scan_sheet(
+    archive: zipfile.ZipFile, part: str, display: str, sheet: str, limits: Limits
+) -> bool:
+    """Stream one sheet: verify its bytes, check its extent, say whether it holds formulas.
+
+    The sheet is never held whole in memory: chunks overlap by a few bytes so a cell reference
+    or a formula tag cut by a chunk boundary is still seen.
+    """
+    overlap, tail, has_formulas = 64, b"", False
+    for chunk in _part_chunks(archive, part, display):
+        window = tail + chunk
+        _check_extent(window, display, sheet, limits)
+        if not has_formulas and any(h in window for h in _FORMULA_HINTS):
+            has_formulas = _FORMULA_TAG.search(window) is not None
+        tail = window[-overlap:]
+    return has_formulas

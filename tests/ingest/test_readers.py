@@ -224,3 +224,42 @@ def test_far_apart_cells_are_refused_before_calamine_allocates(make_xlsx, cell, 
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-500:]
     assert message in done.stdout
+
+
+def _honest_register(make_xlsx, rows: int):
+    """A register with varied values, compressing as real spreadsheet data does."""
+    header = ["id", "name", "owner", "purpose"]
+    body = [
+        [f"AIS-{i:06d}", f"system {i * 7919 % 100_003}", f"owner{i % 97}@example.com", hex(i**3)]
+        for i in range(rows)
+    ]
+    return make_xlsx({"Systems": [header, *body]})
+
+
+def test_a_large_honest_register_is_told_from_a_bomb_by_its_compression_ratio(make_xlsx, tmp_path):
+    honest = _honest_register(make_xlsx, 30_000)
+    with zipfile.ZipFile(honest) as archive:
+        sheet = archive.getinfo("xl/worksheets/sheet1.xml")
+    floor = 1024 * 1024
+    assert sheet.file_size > floor  # big enough for the ratio to be judged
+    limits = Limits(ratio_floor_bytes=floor)
+    assert len(read_file(honest, limits=limits).sheets[0].rows) == 30_001
+    bomb = tmp_path / "bomb.xlsx"
+    _bomb(bomb, sheet.file_size // (1024 * 1024) + 1)
+    with pytest.raises(IngestError, match=r"in its part xl/worksheets/sheet1\.xml \([\d,]+ times"):
+        read_file(bomb, limits=limits)
+
+
+def test_a_sheet_is_checked_without_being_held_whole_in_memory(make_xlsx):
+    import tracemalloc
+
+    from app.ingest import xlsx
+
+    path = _honest_register(make_xlsx, 60_000)
+    with zipfile.ZipFile(path) as archive:
+        size = archive.getinfo("xl/worksheets/sheet1.xml").file_size
+        tracemalloc.start()
+        xlsx.scan_workbook(archive, "register.xlsx", ["Systems"], Limits())
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    assert peak < size / 2, f"scanning a {size:,}-byte sheet peaked at {peak:,} bytes"
