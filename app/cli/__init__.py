@@ -22,6 +22,7 @@ from app.cli.common import CliContext, terminal_safe
 from app.services.errors import UserError
 from app.storage import errors as db_errors
 from app.support.logging_setup import configure_logging, log_file_path
+from app.support.progress import Cancelled
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("assay: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Cancelled:
+        return _fail("stopped at your request; nothing of the unfinished step was saved")
     except MemoryError:
         logger.error("out of memory in %s", args.command)
         return _fail("not enough memory to finish; nothing was saved")

@@ -27,9 +27,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_check(ctx: CliContext) -> int:
     """Check the workspace; exit 1 when anything is wrong."""
-    report = check_workspace(
-        ctx.workspace(create=False), expect_head=getattr(ctx.args, "expect_head", None)
-    )
+    with ctx.progress("Checking the workspace") as progress:
+        report = check_workspace(
+            ctx.workspace(create=False),
+            progress,
+            expect_head=getattr(ctx.args, "expect_head", None),
+        )
     ctx.output(report.as_dict(), lambda: _describe(report))
     return 0 if report.ok else 1
 

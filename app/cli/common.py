@@ -8,9 +8,11 @@ import logging
 import re
 import sys
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
+from app.cli.progress_bar import TerminalProgress, terminal_progress
 from app.services.workspace import Workspace, open_workspace
 from app.storage.journal import jsonable
 from app.support.preferences import load_preferences
@@ -64,6 +66,10 @@ class CliContext:
             print(terminal_safe(json.dumps(jsonable(data), indent=2, ensure_ascii=False)))
         else:
             print(terminal_safe(text() if callable(text) else text))
+
+    def progress(self, label: str) -> AbstractContextManager[TerminalProgress]:
+        """Return a progress bar for long work: drawn on a terminal, silent under ``--json``."""
+        return terminal_progress(label, quiet=self.json)
 
     def close(self) -> None:
         """Close the workspace if one was opened."""

@@ -123,8 +123,9 @@ def import_inventory(ctx: CliContext) -> int:
     args = ctx.args
     profile = _profile(args)
     ws = ctx.workspace(create=True)
-    plan = plan_import(ws, args.file, sheet=args.sheet, format=args.format,
-                       **profile.plan_options())  # fmt: skip
+    with ctx.progress(f"Reading {Path(args.file).name}") as progress:
+        plan = plan_import(ws, args.file, sheet=args.sheet, format=args.format,
+                           **profile.plan_options(), progress=progress)  # fmt: skip
     if args.profile is not None and (_gives_choices(args) or not args.profile.exists()):
         save_profile(args.profile, profile)
         logger.info("mapping profile %s saved", args.profile.name)
@@ -139,9 +140,14 @@ def import_inventory(ctx: CliContext) -> int:
             "imported (fix them, or add --valid-only to import the valid rows)"
         )
     # As the import wizard does: the identity findings follow the inventory they judge.
-    result, refresh = import_and_refresh(
-        ws, plan, valid_only=args.valid_only, delete_missing=args.delete_missing
-    )
+    with ctx.progress(f"Importing {plan.file_name}") as progress:
+        result, refresh = import_and_refresh(
+            ws,
+            plan,
+            valid_only=args.valid_only,
+            delete_missing=args.delete_missing,
+            progress=progress,
+        )
     refresh = refresh or FindingRefresh()  # only a cancel skips it, and the CLI cannot cancel
     data = _plan_data(plan, result) | {"identity_findings": dataclasses.asdict(refresh)}
     ctx.output(data, lambda: f"{_result_text(plan, result)}\n{_refresh_text(refresh)}")

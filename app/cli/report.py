@@ -12,7 +12,6 @@ from pathlib import Path
 
 from app.cli import signing
 from app.cli.common import CliContext, table
-from app.services.progress import NullProgress
 from app.services.reporting import (
     PROFILES,
     ReportOutcome,
@@ -94,14 +93,15 @@ def run_pdf(ctx: CliContext) -> int:
     """Write the PDF report, signed when ``--sign`` is given."""
     args = ctx.args
     request = signing.signing_request(args, "assessor")
-    outcome = generate_pdf(
-        ctx.workspace(create=False),
-        args.assessment,
-        Path(args.output),
-        profile=args.profile,
-        signing=request,
-        progress=NullProgress(),
-    )
+    with ctx.progress("Writing the PDF report") as progress:
+        outcome = generate_pdf(
+            ctx.workspace(create=False),
+            args.assessment,
+            Path(args.output),
+            profile=args.profile,
+            signing=request,
+            progress=progress,
+        )
     ctx.output(outcome.as_dict(), lambda: _describe_outcome(outcome))
     return 0
 
@@ -109,18 +109,27 @@ def run_pdf(ctx: CliContext) -> int:
 def run_xlsx(ctx: CliContext) -> int:
     """Write the Excel workbook of an assessment."""
     args = ctx.args
-    outcome = generate_workbook(
-        ctx.workspace(create=False), args.assessment, Path(args.output), profile=args.profile
-    )
+    with ctx.progress("Writing the workbook") as progress:
+        outcome = generate_workbook(
+            ctx.workspace(create=False),
+            args.assessment,
+            Path(args.output),
+            profile=args.profile,
+            progress=progress,
+        )
     ctx.output(outcome.as_dict(), lambda: _describe_outcome(outcome))
     return 0
 
 
 def run_portfolio(ctx: CliContext) -> int:
     """Write the portfolio report of every AI system."""
-    outcome = generate_portfolio(
-        ctx.workspace(create=False), Path(ctx.args.output), profile=ctx.args.profile
-    )
+    with ctx.progress("Writing the portfolio report") as progress:
+        outcome = generate_portfolio(
+            ctx.workspace(create=False),
+            Path(ctx.args.output),
+            profile=ctx.args.profile,
+            progress=progress,
+        )
     ctx.output(outcome.as_dict(), lambda: _describe_outcome(outcome))
     return 0
 
@@ -146,8 +155,13 @@ def _describe_import(result: ResponsesImport) -> str:
 def run_import_responses(ctx: CliContext) -> int:
     """Compare a filled-in responses sheet with the assessment; store the changes unless dry."""
     args = ctx.args
-    result = import_responses(
-        ctx.workspace(create=False), args.assessment, Path(args.file), dry_run=args.dry_run
-    )
+    with ctx.progress("Reading the responses sheet") as progress:
+        result = import_responses(
+            ctx.workspace(create=False),
+            args.assessment,
+            Path(args.file),
+            dry_run=args.dry_run,
+            progress=progress,
+        )
     ctx.output(result.as_dict(), lambda: _describe_import(result))
     return 0 if not result.problems else 1
