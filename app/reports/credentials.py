@@ -86,15 +86,15 @@ def check_signing_certificate(cert: Any, where: str, now: dt.datetime | None = N
 
 
 def _p12_signer(path: Path, password: bytes) -> Any:
-    from pyhanko.sign import signers
+    from app.reports.kept_key_signer import load_p12_signer
 
+    if not Path(path).is_file():
+        raise SigningError(f"Cannot read the certificate file {Path(path).name}.")
     try:
-        data = Path(path).read_bytes()
+        signer = load_p12_signer(path, password)
     except OSError as exc:
         raise SigningError(f"Cannot read the certificate file {Path(path).name}.") from exc
-    try:
-        signer = signers.SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=password)
-    except (ValueError, TypeError, OSError):
+    except (ValueError, TypeError):
         signer = None
     if signer is None or signer.signing_cert is None:
         raise SigningError(
