@@ -84,7 +84,9 @@ class IntegrityRepository:
     def ids(self, entity: str) -> list[int]:
         """Return the ids of every assessment or evidence record, in order."""
         model: Any = _BY_ID[entity]
-        return [int(i) for i in self._session.execute(sa.select(model.id).order_by(model.id))]
+        return [
+            int(i) for i in self._session.execute(sa.select(model.id).order_by(model.id)).scalars()
+        ]
 
     # ------------------------------------------------------------------ seals
 
