@@ -73,7 +73,8 @@ class EvidenceInfo:
 
     def as_dict(self) -> dict[str, Any]:
         """Return the record as JSON-ready data."""
-        return journal.jsonable(asdict(self))
+        values: dict[str, Any] = journal.jsonable(asdict(self))
+        return values
 
 
 #: SQLite stores no value over 1,000,000,000 bytes (its default SQLITE_MAX_LENGTH).

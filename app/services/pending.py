@@ -92,7 +92,7 @@ def _windows_process_alive(pid: int) -> bool:  # pragma: no cover - Windows only
     query_limited_information, still_active = 0x1000, 259
     handle = kernel32.OpenProcess(query_limited_information, False, pid)
     if not handle:
-        return ctypes.get_last_error() == 5  # access denied: it exists
+        return bool(ctypes.get_last_error() == 5)  # type: ignore[attr-defined]  # access denied: exists
     try:
         code = ctypes.c_ulong()
         return bool(kernel32.GetExitCodeProcess(handle, ctypes.byref(code))) and (

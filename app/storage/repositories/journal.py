@@ -38,7 +38,7 @@ class JournalRepository:
     def head(self) -> tuple[int, str] | None:
         """Return the newest entry's sequence number and hash, or None for an empty journal."""
         row = self._session.execute(
-            sa.select(JournalEntry.seq, JournalEntry.hash)
+            sa.select(col(JournalEntry.seq), col(JournalEntry.hash))
             .order_by(col(JournalEntry.seq).desc())
             .limit(1)
         ).first()
@@ -47,7 +47,7 @@ class JournalRepository:
     def hash_at(self, seq: int) -> str | None:
         """Return the hash stored for entry ``seq``, or None when there is no such entry."""
         found = self._session.execute(
-            sa.select(JournalEntry.hash).where(JournalEntry.seq == seq)
+            sa.select(col(JournalEntry.hash)).where(col(JournalEntry.seq) == seq)
         ).scalar_one_or_none()
         return None if found is None else str(found)
 
@@ -56,9 +56,9 @@ class JournalRepository:
         return self._session.execute(
             sa.select(JournalEntry)
             .where(
-                JournalEntry.entity == entity,
-                JournalEntry.entity_id == entity_id,
-                JournalEntry.action == action,
+                col(JournalEntry.entity) == entity,
+                col(JournalEntry.entity_id) == entity_id,
+                col(JournalEntry.action) == action,
             )
             .order_by(col(JournalEntry.seq).desc())
             .limit(1)
@@ -68,14 +68,14 @@ class JournalRepository:
         """Return the entries naming these kinds of record, oldest first."""
         rows = self._session.execute(
             sa.select(
-                JournalEntry.entity,
-                JournalEntry.entity_id,
-                JournalEntry.before,
-                JournalEntry.after,
-                JournalEntry.action,
+                col(JournalEntry.entity),
+                col(JournalEntry.entity_id),
+                col(JournalEntry.before),
+                col(JournalEntry.after),
+                col(JournalEntry.action),
             )
             .where(col(JournalEntry.entity).in_(list(entities)))
-            .order_by(JournalEntry.seq)
+            .order_by(col(JournalEntry.seq))
         )
         return [(str(e), str(i), before, after, str(a)) for e, i, before, after, a in rows]
 

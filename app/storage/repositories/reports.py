@@ -46,7 +46,7 @@ class PendingRepository:
     def marks(self) -> dict[str, dict[str, Any]]:
         """Return every mark, by key (a value that is not a mapping reads as empty)."""
         rows = self._session.execute(
-            sa.select(WorkspaceSetting.key, WorkspaceSetting.value).where(
+            sa.select(col(WorkspaceSetting.key), col(WorkspaceSetting.value)).where(
                 col(WorkspaceSetting.key).startswith(PENDING_PREFIX)
             )
         ).all()
