@@ -19,13 +19,6 @@ from app.storage.models import (
 
 logger = logging.getLogger(__name__)
 
-#: The records replay looks up by their numeric id, by journal entity name.
-_BY_ID: dict[str, type[SQLModel]] = {
-    "assessment": Assessment,
-    "evidence": Evidence,
-    "finding": Finding,
-}
-
 
 class IntegrityRepository:
     """Reads the workspace as stored, for the checks of ``assay check`` and the seals.
@@ -33,6 +26,13 @@ class IntegrityRepository:
     Args:
         session: The unit of work's session.
     """
+
+    #: The records replay looks up by their numeric id, by journal entity name.
+    BY_ID: dict[str, type[SQLModel]] = {
+        "assessment": Assessment,
+        "evidence": Evidence,
+        "finding": Finding,
+    }
 
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -70,7 +70,7 @@ class IntegrityRepository:
 
     def row(self, entity: str, entity_id: int) -> Any:
         """Return the assessment, evidence or finding with this id, or None."""
-        return self._session.get(_BY_ID[entity], entity_id)
+        return self._session.get(self.BY_ID[entity], entity_id)
 
     def response(self, assessment_id: int, question_id: str) -> Response | None:
         """Return the answer to one question of one assessment, or None."""
@@ -83,7 +83,7 @@ class IntegrityRepository:
 
     def ids(self, entity: str) -> list[int]:
         """Return the ids of every assessment or evidence record, in order."""
-        model: Any = _BY_ID[entity]
+        model: Any = self.BY_ID[entity]
         return [
             int(i) for i in self._session.execute(sa.select(model.id).order_by(model.id)).scalars()
         ]
