@@ -23,18 +23,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session
-
+from app.services.unit import reads, writes
 from app.services.workspace import Workspace
 from app.storage.journal import GENESIS_HASH
-from app.storage.models import JournalEntry, WorkspaceSetting
+from app.storage.repositories.journal import JournalRepository
+from app.storage.unit_of_work import UnitOfWork
 from app.support import paths
 from app.support.safe_files import write_atomically
 
 logger = logging.getLogger(__name__)
 
-ID_KEY = "workspace-id"
 _HEX64 = re.compile("[0-9a-fA-F]{64}")
 ANCHORS_FILE = "journal-anchors.json"
 
@@ -63,23 +61,21 @@ class Head:
         return cls(int(seq), digest.lower())
 
 
-def journal_head(session: Session) -> Head:
+@reads
+def journal_head(uow: UnitOfWork) -> Head:
     """Return the head of the journal as stored."""
-    row = session.execute(
-        sa.select(JournalEntry.seq, JournalEntry.hash).order_by(JournalEntry.seq.desc()).limit(1)
-    ).first()
-    return Head(int(row[0]), str(row[1])) if row else Head(0, GENESIS_HASH)
+    found = uow.repository(JournalRepository).head()
+    return Head(*found) if found else Head(0, GENESIS_HASH)
 
 
-def anchor_problem(session: Session, anchor: Head) -> str:
+@reads
+def anchor_problem(uow: UnitOfWork, anchor: Head) -> str:
     """Return why the journal does not hold ``anchor`` (empty when it does)."""
     if anchor.seq == 0:
         return ""
-    stored = session.execute(
-        sa.select(JournalEntry.hash).where(JournalEntry.seq == anchor.seq)
-    ).scalar_one_or_none()
+    stored = uow.repository(JournalRepository).hash_at(anchor.seq)
     if stored is None:
-        have = journal_head(session).seq
+        have = journal_head(uow).seq
         return (
             f"the journal was recorded with {anchor.seq} entries but has {have}: "
             "its newest entries were removed"
@@ -91,18 +87,26 @@ def anchor_problem(session: Session, anchor: Head) -> str:
 
 def workspace_id(workspace: Workspace, *, create: bool = False) -> str | None:
     """Return the workspace's random id; with ``create``, give it one if it has none."""
-    with workspace.db.read() as session:
-        row = session.get(WorkspaceSetting, ID_KEY)
-    if row is not None and isinstance(row.value, str):
-        return row.value
+    found = _stored_id(workspace)
+    if found is not None:
+        return found
     if workspace.read_only or not create:
         return None
     new_id = uuid.uuid4().hex
-    with workspace.db.write() as session:
-        if session.get(WorkspaceSetting, ID_KEY) is None:
-            session.add(WorkspaceSetting(key=ID_KEY, value=new_id))
-            return new_id
-    return workspace_id(workspace, create=False)
+    if _claim_id(workspace, new_id):
+        return new_id
+    return _stored_id(workspace)
+
+
+@reads
+def _stored_id(uow: UnitOfWork) -> str | None:
+    value = uow.repository(JournalRepository).workspace_id()
+    return value if isinstance(value, str) else None
+
+
+@writes
+def _claim_id(uow: UnitOfWork, new_id: str) -> bool:
+    return uow.repository(JournalRepository).add_workspace_id(new_id)
 
 
 def _anchors_path() -> Path:
@@ -211,13 +215,10 @@ def _remember(workspace: Workspace) -> None:
     if ident is None:
         return
     _read()  # a damaged record is kept for check to report, never overwritten
-    with workspace.db.read() as session:
-        head = journal_head(session)
-        old = recorded_anchor(ident)
-        if old is not None and anchor_problem(session, old):
-            return
-        others = records_at_path(workspace.path, other_than=ident)
-        held = {k for k, other in others.items() if not anchor_problem(session, other)}
+    seen = _heads_held(workspace, ident, workspace.path)
+    if seen is None:
+        return
+    head, old, held = seen
     anchors = {k: v for k, v in _load().items() if k not in held}  # an id changed, journal whole
     if old == head and not held and _is_at(anchors.get(ident), workspace.path):
         return  # nothing new to record
@@ -228,3 +229,19 @@ def _remember(workspace: Workspace) -> None:
         "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     _save(anchors)
+
+
+@reads
+def _heads_held(
+    uow: UnitOfWork, ident: str, path: Path
+) -> tuple[Head, Head | None, set[str]] | None:
+    """Return the head, the one recorded here and the other records the journal still holds.
+
+    None when the journal no longer holds the head recorded here (that record is kept).
+    """
+    head = journal_head(uow)
+    old = recorded_anchor(ident)
+    if old is not None and anchor_problem(uow, old):
+        return None
+    others = records_at_path(path, other_than=ident)
+    return head, old, {k for k, other in others.items() if not anchor_problem(uow, other)}

@@ -29,6 +29,7 @@ from app.services.errors import UserError
 from app.services.inheritance import freeze_inherited
 from app.services.workspace import Workspace
 from app.storage.models import Assessment, Response, ResponseEvidence
+from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -146,7 +147,7 @@ def finalize(workspace: Workspace, assessment_id: int, *, force: bool = False) -
         frozen = freeze_inherited(session, row)
         extra = {"forced_over": [issue.message for issue in gate.errors]} if gate.errors else {}
         extra |= {"inherited_frozen": frozen} if frozen else {}
-        extra["seal"] = assessment_seal(session, assessment_id)
+        extra["seal"] = assessment_seal(UnitOfWork(session, workspace.actor), assessment_id)
         _set_status(session, workspace, row, AssessmentStatus.FINAL, extra)
     logger.info("assessment %s is now %s", assessment_id, AssessmentStatus.FINAL.value)
     return get_assessment(workspace, assessment_id)

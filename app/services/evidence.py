@@ -18,9 +18,6 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session
-
 from app.services.assessments import (
     ResponseInfo,
     editable_row,
@@ -31,19 +28,12 @@ from app.services.bulk_answers import BulkResult, update_many_in
 from app.services.errors import UserError
 from app.services.progress import Progress, check_cancelled
 from app.services.settings import get_workspace_setting
+from app.services.unit import reads, writes
 from app.services.workspace import Workspace
 from app.storage import journal
-from app.storage.models import (
-    AISystem,
-    Assessment,
-    Evidence,
-    EvidenceBlob,
-    Finding,
-    FindingEvidence,
-    Response,
-    ResponseEvidence,
-    SystemEvidence,
-)
+from app.storage.models import Evidence
+from app.storage.repositories.evidence import EvidenceRepository, LinkKind
+from app.storage.unit_of_work import UnitOfWork
 from app.support.safe_files import safe_base_name
 
 logger = logging.getLogger(__name__)
@@ -83,21 +73,23 @@ class EvidenceInfo:
 
     def as_dict(self) -> dict[str, Any]:
         """Return the record as JSON-ready data."""
-        return journal.jsonable(asdict(self))
+        values: dict[str, Any] = journal.jsonable(asdict(self))
+        return values
 
 
 #: SQLite stores no value over 1,000,000,000 bytes (its default SQLITE_MAX_LENGTH).
 SQLITE_MAX_BYTES = 1_000_000_000
 
 
-def max_evidence_bytes(workspace: Workspace) -> int:
+@reads
+def max_evidence_bytes(uow: UnitOfWork) -> int:
     """Return the largest evidence file the workspace accepts, in bytes (SQLite's cap at most)."""
-    setting = int(get_workspace_setting(workspace, "evidence.max_file_mb")) * _MB
+    setting = int(get_workspace_setting(uow, "evidence.max_file_mb")) * _MB
     return min(setting, SQLITE_MAX_BYTES)
 
 
-def _check_size(workspace: Workspace, name: str, size: int) -> None:
-    limit = max_evidence_bytes(workspace)
+def _check_size(target: UnitOfWork | Workspace, name: str, size: int) -> None:
+    limit = max_evidence_bytes(target)
     if size > limit:
         raise EvidenceTooLargeError(
             f"{name} is {size / _MB:.1f} MB; evidence files may be at most {limit // _MB} MB "
@@ -115,6 +107,8 @@ def add_evidence(
     media_type: str | None = None,
 ) -> EvidenceInfo:
     """Store a file as evidence.
+
+    The file is checked and read before the write transaction opens.
 
     Args:
         workspace: The open workspace.
@@ -156,8 +150,9 @@ def _read_file(workspace: Workspace, path: Path) -> bytes:
         raise UserError(f"cannot read {path}: {exc.strerror}") from exc
 
 
+@writes
 def add_evidence_bytes(
-    workspace: Workspace,
+    uow: UnitOfWork,
     data: bytes,
     file_name: str,
     *,
@@ -165,28 +160,26 @@ def add_evidence_bytes(
     collected_at: dt.datetime | None = None,
     collected_by: str | None = None,
     media_type: str | None = None,
-    session: Session | None = None,
 ) -> EvidenceInfo:
     """Store bytes as an evidence file named ``file_name`` (see :func:`add_evidence`).
 
     Args:
-        workspace: The open workspace.
+        uow: The unit of work (or the workspace, to store in a transaction of its own).
         data: The file's bytes.
         file_name: The name to record (reduced to a safe base name: no folder part, no
             control or direction characters).
         description: What the file shows.
         collected_at: When it was collected; now when None.
-        collected_by: Who collected it; the workspace's actor when None.
+        collected_by: Who collected it; the unit's actor when None.
         media_type: Its media type; guessed from the name when None.
-        session: A write session to join; a transaction of its own when None.
 
     Raises:
         EvidenceTooLargeError: The bytes are above the size limit.
     """
     name = safe_base_name(file_name)
-    _check_size(workspace, name, len(data))
+    _check_size(uow, name, len(data))
     values = _file_values(
-        workspace,
+        uow.actor,
         name,
         data,
         description=description,
@@ -194,14 +187,11 @@ def add_evidence_bytes(
         collected_by=collected_by,
         media_type=media_type,
     )
-    if session is not None:
-        return _store(session, workspace, data, values)
-    with workspace.db.write() as own:
-        return _store(own, workspace, data, values)
+    return _store(uow, data, values)
 
 
 def _file_values(
-    workspace: Workspace,
+    actor: str,
     name: str,
     data: bytes,
     *,
@@ -216,7 +206,7 @@ def _file_values(
         "media_type": media_type or mimetypes.guess_type(name)[0] or _FALLBACK_TYPE,
         "size": len(data),
         "collected_at": collected_at or dt.datetime.now(dt.UTC),
-        "collected_by": collected_by if collected_by is not None else workspace.actor,
+        "collected_by": collected_by if collected_by is not None else actor,
         "description": description.strip(),
     }
 
@@ -258,18 +248,33 @@ def add_evidence_files(
     staged = _stage(workspace, [Path(p) for p in paths], progress)
     if not staged:
         return []
-    with workspace.db.write() as session:
-        if response is not None:
-            editable_row(session, response[0])
-            response_row(session, *response)
-        stored = _store_staged(session, workspace, staged, description, progress)
-        if response is not None:
-            for info in stored:
-                link_to_response_in(session, workspace, info.id, *response)
-        infos = [replace(_info(session, _row(session, i.id)), reused=i.reused) for i in stored]
+    infos = _store_and_link(workspace, staged, response, description, progress)
     _report(progress, 1.0, "Stored")
     logger.info("stored %d evidence file(s) in one transaction", len(infos))
     return infos
+
+
+@writes
+def _store_and_link(
+    uow: UnitOfWork,
+    staged: list[tuple[str, bytes]],
+    response: tuple[int, str] | None,
+    description: str,
+    progress: Progress | None,
+) -> list[EvidenceInfo]:
+    if response is not None:
+        _answer_row(uow, *response)
+    stored = _store_staged(uow, staged, description, progress)
+    if response is not None:
+        for info in stored:
+            link_to_response(uow, info.id, *response)
+    return [replace(get_evidence(uow, i.id), reused=i.reused) for i in stored]
+
+
+def _answer_row(uow: UnitOfWork, assessment_id: int, question_id: str) -> int:
+    """Return the id of an answer that can take evidence (the assessment is not final)."""
+    editable_row(uow.session, assessment_id)  # the assessments service still takes a session
+    return response_row(uow.session, assessment_id, question_id).id or 0
 
 
 def answer_with_evidence(
@@ -299,12 +304,11 @@ def answer_with_evidence(
             question is not in it, or a value is invalid.
     """
     staged = _stage(workspace, [Path(p) for p in files], None)
-    with workspace.db.write() as session:
-        editable_row(session, assessment_id)
-        response_row(session, assessment_id, question_id)
-        ids = [info.id for info in _store_staged(session, workspace, staged, "", None)]
+    with workspace.unit_of_work() as uow:
+        _answer_row(uow, assessment_id, question_id)
+        ids = [info.id for info in _store_staged(uow, staged, "", None)]
         return update_response_in(
-            session, workspace, assessment_id, question_id, link_evidence=ids, **changes
+            uow.session, workspace, assessment_id, question_id, link_evidence=ids, **changes
         )
 
 
@@ -338,27 +342,26 @@ def bulk_answer_with_evidence(
     staged = _stage(workspace, [Path(p) for p in files], progress)
     if not any(changes.values()) and not staged:
         raise UserError("say what to set: a level, N/A with a reason, evidence or provenance")
-    with workspace.db.write() as session:
-        ids = [info.id for info in _store_staged(session, workspace, staged, "", progress)]
-        return update_many_in(
-            session, workspace, assessment_id, changes, link_evidence=ids, action=action
+    with workspace.unit_of_work() as uow:
+        ids = [info.id for info in _store_staged(uow, staged, "", progress)]
+        return update_many_in(  # the answers service still takes a session
+            uow.session, workspace, assessment_id, changes, link_evidence=ids, action=action
         )
 
 
 def _store_staged(
-    session: Session,
-    workspace: Workspace,
+    uow: UnitOfWork,
     staged: list[tuple[str, bytes]],
     description: str,
     progress: Progress | None,
 ) -> list[EvidenceInfo]:
-    """Store files already read (see :func:`_stage`) inside the caller's write transaction."""
+    """Store files already read (see :func:`_stage`) inside the unit's transaction."""
     stored = []
     for number, (name, data) in enumerate(staged):
         check_cancelled(progress)
         _report(progress, 0.5 + 0.5 * number / len(staged), f"Storing {name}")
-        values = _file_values(workspace, name, data, description=description)
-        stored.append(_store(session, workspace, data, values))
+        values = _file_values(uow.actor, name, data, description=description)
+        stored.append(_store(uow, data, values))
     return stored
 
 
@@ -379,55 +382,21 @@ def _report(progress: Progress | None, fraction: float, message: str) -> None:
         progress.report(fraction, message)
 
 
-def _store(
-    session: Session, workspace: Workspace, data: bytes, values: dict[str, Any]
-) -> EvidenceInfo:
-    digest = values["sha256"]
-    existing = session.execute(
-        sa.select(Evidence).where(
-            Evidence.sha256 == digest, Evidence.file_name == values["file_name"]
-        )
-    ).scalar_one_or_none()
+def _store(uow: UnitOfWork, data: bytes, values: dict[str, Any]) -> EvidenceInfo:
+    evidence = uow.repository(EvidenceRepository)
+    existing = evidence.find(values["sha256"], values["file_name"])
     if existing is not None:
-        return _info(session, existing, reused=True)
-    has_blob = session.execute(
-        sa.select(EvidenceBlob.sha256).where(EvidenceBlob.sha256 == digest)
-    ).first()
-    if has_blob is None:
-        session.execute(
-            sa.insert(EvidenceBlob), [{"sha256": digest, "size": len(data), "data": data}]
-        )
-    row = Evidence(**values)
-    session.add(row)
-    session.flush()
-    journal.record(
-        session,
-        actor=workspace.actor,
-        action="evidence.add",
-        entity="evidence",
-        entity_id=row.id or 0,
-        after=values | {"blob_reused": has_blob is not None},
-    )
+        return _info(evidence, existing, reused=True)
+    reused_blob = evidence.has_blob(values["sha256"])
+    row = evidence.add(values, data)
+    uow.record("evidence.add", "evidence", row.id or 0, after=values | {"blob_reused": reused_blob})
     logger.info("stored evidence %s (%d bytes)", values["file_name"], values["size"])
-    return _info(session, row)
+    return _info(evidence, row)
 
 
-def _info(session: Session, row: Evidence, *, reused: bool = False) -> EvidenceInfo:
+def _info(evidence: EvidenceRepository, row: Evidence, *, reused: bool = False) -> EvidenceInfo:
     evidence_id = row.id or 0
-    responses = session.execute(
-        sa.select(Response.assessment_id, Response.question_id)
-        .join(ResponseEvidence, ResponseEvidence.response_id == Response.id)
-        .where(ResponseEvidence.evidence_id == evidence_id)
-        .order_by(Response.assessment_id, Response.id)
-    ).all()
-    findings = session.execute(
-        sa.select(FindingEvidence.finding_id).where(FindingEvidence.evidence_id == evidence_id)
-    ).scalars()
-    systems = session.execute(
-        sa.select(AISystem.external_id)
-        .join(SystemEvidence, SystemEvidence.system_id == AISystem.id)
-        .where(SystemEvidence.evidence_id == evidence_id)
-    ).scalars()
+    responses, findings, systems = evidence.links(evidence_id)
     return EvidenceInfo(
         id=evidence_id,
         sha256=row.sha256,
@@ -438,67 +407,61 @@ def _info(session: Session, row: Evidence, *, reused: bool = False) -> EvidenceI
         collected_by=row.collected_by,
         description=row.description,
         added_at=row.added_at,
-        responses=tuple((aid, qid) for aid, qid in responses),
-        findings=tuple(sorted(findings)),
-        systems=tuple(sorted(systems)),
+        responses=tuple(responses),
+        findings=tuple(findings),
+        systems=tuple(systems),
         reused=reused,
     )
 
 
-def _row(session: Session, evidence_id: int) -> Evidence:
-    row = session.get(Evidence, evidence_id)
+def _row(evidence: EvidenceRepository, evidence_id: int) -> Evidence:
+    row = evidence.get(evidence_id)
     if row is None:
         raise UserError(f"no evidence {evidence_id}")
     return row
 
 
-def get_evidence(workspace: Workspace, evidence_id: int) -> EvidenceInfo:
+@reads
+def get_evidence(uow: UnitOfWork, evidence_id: int) -> EvidenceInfo:
     """Return one evidence record with its links.
 
     Raises:
         UserError: No evidence has this id.
     """
-    with workspace.db.read() as session:
-        return _info(session, _row(session, evidence_id))
+    evidence = uow.repository(EvidenceRepository)
+    return _info(evidence, _row(evidence, evidence_id))
 
 
-def list_evidence(workspace: Workspace, assessment_id: int | None = None) -> list[EvidenceInfo]:
+@reads
+def list_evidence(uow: UnitOfWork, assessment_id: int | None = None) -> list[EvidenceInfo]:
     """Return every evidence record, or those linked to one assessment's responses."""
-    with workspace.db.read() as session:
-        query = sa.select(Evidence).order_by(Evidence.id)
-        if assessment_id is not None:
-            linked = (
-                sa.select(ResponseEvidence.evidence_id)
-                .join(Response, Response.id == ResponseEvidence.response_id)
-                .where(Response.assessment_id == assessment_id)
-            )
-            query = query.where(Evidence.id.in_(linked))
-        return [_info(session, row) for row in session.execute(query).scalars()]
+    evidence = uow.repository(EvidenceRepository)
+    return [_info(evidence, row) for row in evidence.all(assessment_id)]
 
 
-def evidence_bytes(workspace: Workspace, evidence_id: int) -> bytes:
+@reads
+def evidence_bytes(uow: UnitOfWork, evidence_id: int) -> bytes:
     """Return the bytes of an evidence file after checking them against their hash.
 
     Raises:
         UserError: No such evidence, or its bytes no longer match their SHA-256.
     """
-    with workspace.db.read() as session:
-        row = _row(session, evidence_id)
-        data = session.execute(
-            sa.select(EvidenceBlob.data).where(EvidenceBlob.sha256 == row.sha256)
-        ).scalar_one()
+    evidence = uow.repository(EvidenceRepository)
+    row = _row(evidence, evidence_id)
+    data = evidence.blob_data(row.sha256)
     if hashlib.sha256(data).hexdigest() != row.sha256:
         raise UserError(f"evidence {row.file_name} (#{evidence_id}) no longer matches its hash")
     return data
 
 
+@reads
 def export_evidence(
-    workspace: Workspace, evidence_id: int, destination: Path, *, overwrite: bool = False
+    uow: UnitOfWork, evidence_id: int, destination: Path, *, overwrite: bool = False
 ) -> Path:
     """Write an evidence file out again (to open it or hand it over).
 
     Args:
-        workspace: The open workspace.
+        uow: The unit of work (or the workspace).
         evidence_id: The evidence record.
         destination: A folder (the recorded file name is used inside it) or a file path.
         overwrite: Replace an existing file.
@@ -509,10 +472,10 @@ def export_evidence(
     Raises:
         UserError: No such evidence, damaged bytes, or the file exists and ``overwrite`` is off.
     """
-    data = evidence_bytes(workspace, evidence_id)
+    data = evidence_bytes(uow, evidence_id)
     destination = Path(destination)
     if destination.is_dir():
-        destination = destination / safe_base_name(get_evidence(workspace, evidence_id).file_name)
+        destination = destination / safe_base_name(get_evidence(uow, evidence_id).file_name)
     if destination.exists() and not overwrite:
         raise UserError(f"{destination} already exists")
     try:
@@ -526,58 +489,26 @@ def export_evidence(
 
 
 def _link(
-    workspace: Workspace,
+    uow: UnitOfWork,
     evidence_id: int,
-    action: str,
+    kind: LinkKind,
+    owner_id: int,
     target: str,
-    make: Any,
     *,
-    remove: bool = False,
+    remove: bool,
 ) -> EvidenceInfo:
-    with workspace.db.write() as session:
-        evidence = _link_in(session, workspace, evidence_id, action, target, make, remove=remove)
-        return _info(session, evidence)
+    evidence = uow.repository(EvidenceRepository)
+    row = _row(evidence, evidence_id)
+    found = evidence.set_link(kind, owner_id, evidence_id, remove=remove)
+    action = "evidence.unlink" if remove else "evidence.link"
+    after = {"target": target, "changed": found == remove}
+    uow.record(action, "evidence", evidence_id, after=after)
+    return _info(evidence, row)
 
 
-def _link_in(
-    session: Session,
-    workspace: Workspace,
-    evidence_id: int,
-    action: str,
-    target: str,
-    make: Any,
-    *,
-    remove: bool = False,
-) -> Evidence:
-    evidence = _row(session, evidence_id)
-    link = make(session)
-    found = session.get(type(link), tuple(_key(link)))
-    if remove and found is not None:
-        session.delete(found)
-    elif not remove and found is None:
-        session.add(link)
-    session.flush()
-    journal.record(
-        session,
-        actor=workspace.actor,
-        action=action,
-        entity="evidence",
-        entity_id=evidence_id,
-        after={"target": target, "changed": (found is not None) == remove},
-    )
-    return evidence
-
-
-def _key(link: ResponseEvidence | FindingEvidence | SystemEvidence) -> Sequence[int]:
-    if isinstance(link, ResponseEvidence):
-        return (link.response_id, link.evidence_id)
-    if isinstance(link, FindingEvidence):
-        return (link.finding_id, link.evidence_id)
-    return (link.system_id, link.evidence_id)
-
-
+@writes
 def link_to_response(
-    workspace: Workspace,
+    uow: UnitOfWork,
     evidence_id: int,
     assessment_id: int,
     question_id: str,
@@ -589,174 +520,104 @@ def link_to_response(
     Raises:
         UserError: No such evidence or question, or the assessment is final.
     """
-    with workspace.db.write() as session:
-        link_to_response_in(
-            session, workspace, evidence_id, assessment_id, question_id, remove=remove
-        )
-        return _info(session, _row(session, evidence_id))
-
-
-def link_to_response_in(
-    session: Session,
-    workspace: Workspace,
-    evidence_id: int,
-    assessment_id: int,
-    question_id: str,
-    *,
-    remove: bool = False,
-) -> None:
-    """Link (or unlink) evidence and a response inside the caller's write transaction.
-
-    Raises:
-        UserError: No such evidence or question, or the assessment is final.
-    """
-
-    def make(current: Session) -> ResponseEvidence:
-        editable_row(current, assessment_id)
-        row = response_row(current, assessment_id, question_id)
-        return ResponseEvidence(response_id=row.id or 0, evidence_id=evidence_id)
-
-    action = "evidence.unlink" if remove else "evidence.link"
+    _row(uow.repository(EvidenceRepository), evidence_id)
+    response_id = _answer_row(uow, assessment_id, question_id)
     target = f"response {assessment_id}:{question_id}"
-    _link_in(session, workspace, evidence_id, action, target, make, remove=remove)
+    return _link(uow, evidence_id, "response", response_id, target, remove=remove)
 
 
+@writes
 def link_to_finding(
-    workspace: Workspace, evidence_id: int, finding_id: int, *, remove: bool = False
+    uow: UnitOfWork, evidence_id: int, finding_id: int, *, remove: bool = False
 ) -> EvidenceInfo:
     """Link (or unlink) evidence and a finding.
 
     Raises:
         UserError: No such evidence or finding, or the finding's assessment is final.
     """
-
-    def make(session: Session) -> FindingEvidence:
-        finding = session.get(Finding, finding_id)
-        if finding is None:
-            raise UserError(f"no finding {finding_id}")
-        if finding.assessment_id is not None:
-            editable_row(session, finding.assessment_id)
-        return FindingEvidence(finding_id=finding_id, evidence_id=evidence_id)
-
-    action = "evidence.unlink" if remove else "evidence.link"
-    return _link(workspace, evidence_id, action, f"finding {finding_id}", make, remove=remove)
+    evidence = uow.repository(EvidenceRepository)
+    _row(evidence, evidence_id)
+    finding = evidence.finding(finding_id)
+    if finding is None:
+        raise UserError(f"no finding {finding_id}")
+    if finding.assessment_id is not None:
+        editable_row(uow.session, finding.assessment_id)  # still takes a session
+    return _link(uow, evidence_id, "finding", finding_id, f"finding {finding_id}", remove=remove)
 
 
+@writes
 def link_to_system(
-    workspace: Workspace, evidence_id: int, system: str, *, remove: bool = False
+    uow: UnitOfWork, evidence_id: int, system: str, *, remove: bool = False
 ) -> EvidenceInfo:
     """Link (or unlink) evidence and an AI system named by its inventory id.
 
     Raises:
         UserError: No such evidence or system.
     """
-
-    def make(session: Session) -> SystemEvidence:
-        row = session.execute(
-            sa.select(AISystem).where(AISystem.external_id == system)
-        ).scalar_one_or_none()
-        if row is None:
-            raise UserError(f"no AI system {system!r} in the inventory")
-        return SystemEvidence(system_id=row.id or 0, evidence_id=evidence_id)
-
-    action = "evidence.unlink" if remove else "evidence.link"
-    return _link(workspace, evidence_id, action, f"system {system}", make, remove=remove)
+    evidence = uow.repository(EvidenceRepository)
+    _row(evidence, evidence_id)
+    system_id = evidence.system_id(system)
+    if system_id is None:
+        raise UserError(f"no AI system {system!r} in the inventory")
+    return _link(uow, evidence_id, "system", system_id, f"system {system}", remove=remove)
 
 
-def delete_evidence(workspace: Workspace, evidence_id: int) -> None:
+@writes
+def delete_evidence(uow: UnitOfWork, evidence_id: int) -> None:
     """Delete an evidence record and its links; its bytes go when nothing else uses them.
 
     Raises:
         UserError: No such evidence, or it backs an answer of a final assessment.
     """
-    with workspace.db.write() as session:
-        delete_evidence_in(session, workspace, evidence_id)
-
-
-def delete_evidence_in(session: Session, workspace: Workspace, evidence_id: int) -> None:
-    """Delete an evidence record inside the caller's write transaction (see above).
-
-    Raises:
-        UserError: No such evidence, or it backs an answer of a final assessment.
-    """
-    row = _row(session, evidence_id)
-    final = session.execute(
-        sa.select(Assessment.id)
-        .join(Response, Response.assessment_id == Assessment.id)
-        .join(ResponseEvidence, ResponseEvidence.response_id == Response.id)
-        .where(ResponseEvidence.evidence_id == evidence_id, Assessment.status == "final")
-        .limit(1)
-    ).scalar_one_or_none()
+    evidence = uow.repository(EvidenceRepository)
+    row = _row(evidence, evidence_id)
+    final = evidence.final_assessment_backed(evidence_id)
     if final is not None:
         raise UserError(f"evidence {row.file_name} backs final assessment {final}; kept")
-    before = _info(session, row).as_dict()
-    for table in (ResponseEvidence, FindingEvidence, SystemEvidence):
-        session.execute(sa.delete(table).where(table.evidence_id == evidence_id))
-    session.delete(row)
-    session.flush()
-    others = session.execute(
-        sa.select(sa.func.count()).select_from(Evidence).where(Evidence.sha256 == row.sha256)
-    ).scalar_one()
-    if not others:
-        session.execute(sa.delete(EvidenceBlob).where(EvidenceBlob.sha256 == row.sha256))
-    journal.record(
-        session,
-        actor=workspace.actor,
-        action="evidence.delete",
-        entity="evidence",
-        entity_id=evidence_id,
-        before=before,
-    )
+    before = _info(evidence, row).as_dict()
+    evidence.delete(row)
+    uow.record("evidence.delete", "evidence", evidence_id, before=before)
 
 
-def delete_if_unlinked(session: Session, workspace: Workspace, evidence_id: int) -> bool:
-    """Delete an evidence record that nothing links to any more, in the caller's transaction.
+@writes
+def delete_if_unlinked(uow: UnitOfWork, evidence_id: int) -> bool:
+    """Delete an evidence record that nothing links to any more.
 
     Used to take back a file an action stored: it stays when something else now relies on it.
 
     Returns:
         True when the record was deleted (it existed and had no link left).
     """
-    if session.get(Evidence, evidence_id) is None:
+    evidence = uow.repository(EvidenceRepository)
+    if evidence.get(evidence_id) is None or evidence.is_linked(evidence_id):
         return False
-    for table in (ResponseEvidence, FindingEvidence, SystemEvidence):
-        linked = session.execute(
-            sa.select(table.evidence_id).where(table.evidence_id == evidence_id).limit(1)
-        ).first()
-        if linked is not None:
-            return False
-    delete_evidence_in(session, workspace, evidence_id)
+    delete_evidence(uow, evidence_id)
     return True
 
 
 # --------------------------------------------------------------------------- integrity
 
 
-def verify_evidence_hashes(workspace: Workspace, progress: Progress | None = None) -> list[str]:
+@reads
+def verify_evidence_hashes(uow: UnitOfWork, progress: Progress | None = None) -> list[str]:
     """Hash every stored evidence file again and report those whose bytes changed.
 
     Returns:
         One sentence per damaged blob, naming the evidence files that use it; empty when all
         evidence is intact.
     """
+    evidence = uow.repository(EvidenceRepository)
     problems: list[str] = []
-    with workspace.db.read() as session:
-        names: dict[str, list[str]] = {}
-        for digest, file_name, evidence_id in session.execute(
-            sa.select(Evidence.sha256, Evidence.file_name, Evidence.id).order_by(Evidence.id)
-        ):
-            names.setdefault(digest, []).append(f"{file_name} (#{evidence_id})")
-        keys = session.execute(sa.select(EvidenceBlob.sha256, EvidenceBlob.size)).all()
-        for index, (key, size) in enumerate(keys, start=1):
-            check_cancelled(progress)
-            data = session.execute(
-                sa.select(EvidenceBlob.data).where(EvidenceBlob.sha256 == key)
-            ).scalar_one()
-            if hashlib.sha256(data).hexdigest() != key or len(data) != size:
-                files = ", ".join(names.get(key, [])) or "no evidence record"
-                problems.append(
-                    f"evidence {files}: the stored bytes no longer match SHA-256 {key[:12]}…"
-                )
-            if progress is not None:
-                progress.report(index / len(keys), "checking evidence")
+    names = evidence.names_by_hash()
+    keys = evidence.blob_sizes()
+    for index, (key, size) in enumerate(keys, start=1):
+        check_cancelled(progress)
+        data = evidence.blob_data(key)
+        if hashlib.sha256(data).hexdigest() != key or len(data) != size:
+            files = ", ".join(names.get(key, [])) or "no evidence record"
+            problems.append(
+                f"evidence {files}: the stored bytes no longer match SHA-256 {key[:12]}…"
+            )
+        if progress is not None:
+            progress.report(index / len(keys), "checking evidence")
     return problems

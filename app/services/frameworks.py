@@ -15,17 +15,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
 from app.catalog.errors import CatalogError
 from app.catalog.excel import read_excel_framework
 from app.catalog.loader import dump_framework_yaml, load_framework_text
 from app.catalog.registry import Catalog, load_default_catalog
 from app.catalog.schema import Framework
 from app.services.errors import UserError
+from app.services.unit import reads, writes
 from app.services.workspace import Workspace
-from app.storage import journal
 from app.storage.models import FrameworkVersion
+from app.storage.repositories.frameworks import FrameworkVersionRepository
+from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -60,19 +60,14 @@ class AddedFramework:
         return f"{self.title} ({self.framework_id} {self.version}, {self.questions} questions)"
 
 
-def _stored_custom(workspace: Workspace) -> list[FrameworkVersion]:
+def _stored_custom(uow: UnitOfWork) -> list[FrameworkVersion]:
     """Return the newest stored row of each custom framework id."""
-    with workspace.db.read() as session:
-        rows = session.execute(
-            sa.select(FrameworkVersion)
-            .where(FrameworkVersion.custom.is_(True))
-            .order_by(FrameworkVersion.added_at, FrameworkVersion.id)
-        ).scalars()
-        newest = {row.framework_id: row for row in rows}
-    return list(newest.values())
+    rows = uow.repository(FrameworkVersionRepository).custom()
+    return list({row.framework_id: row for row in rows}.values())
 
 
-def catalog_for(workspace: Workspace) -> Catalog:
+@reads
+def catalog_for(uow: UnitOfWork) -> Catalog:
     """Return the shipped frameworks plus this workspace's custom ones, as one catalog.
 
     A stored custom set that no longer loads (for example after a format change) or whose ids
@@ -83,7 +78,7 @@ def catalog_for(workspace: Workspace) -> Catalog:
     frameworks = list(base.frameworks())
     taken = {q.id for fw in frameworks for q in fw.questions}
     ids = {fw.id for fw in frameworks}
-    for row in _stored_custom(workspace):
+    for row in _stored_custom(uow):
         try:
             custom = load_framework_text(
                 row.content, row.source_name or row.framework_id, custom=True
@@ -157,7 +152,7 @@ def _decode(data: bytes, name: str) -> str:
 
 
 def add_custom_framework(
-    workspace: Workspace,
+    target: UnitOfWork | Workspace,
     path: Path,
     *,
     framework_id: str | None = None,
@@ -168,7 +163,8 @@ def add_custom_framework(
     """Validate a framework file and store it in the workspace as a custom framework.
 
     Args:
-        workspace: The open workspace.
+        target: The unit of work, or the workspace to store in a transaction of its own (the
+            file is read before that transaction opens).
         path: A YAML framework file or a spreadsheet question set.
         framework_id: Spreadsheets only, see :func:`read_framework_file`.
         version: Spreadsheets only.
@@ -186,61 +182,51 @@ def add_custom_framework(
     framework, text = read_framework_file(
         path, framework_id=framework_id, version=version, title=title, sheet=sheet
     )
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    _check_can_add(workspace, framework, digest)
-    added = AddedFramework(
-        framework.id,
-        framework.version,
-        framework.title,
-        len(framework.questions),
-        digest,
-        path.name,
-    )
-    with workspace.db.write() as session:
-        row = FrameworkVersion(
-            framework_id=framework.id,
-            version=framework.version,
-            title=framework.title,
-            sha256=digest,
-            custom=True,
-            source_name=path.name,
-            content=text,
-        )
-        session.add(row)
-        session.flush()
-        journal.record(
-            session,
-            actor=workspace.actor,
-            action="framework.add",
-            entity="framework_version",
-            entity_id=row.id or 0,
-            before=None,
-            after={
-                "framework_id": added.framework_id,
-                "version": added.version,
-                "title": added.title,
-                "questions": added.questions,
-                "sha256": added.sha256,
-                "source_name": added.source_name,
-            },
-        )
+    added = _store_custom(target, framework, text, path.name)
     logger.info("added custom framework %s", added)
     return added
 
 
-def _check_can_add(workspace: Workspace, framework: Framework, digest: str) -> None:
-    catalog = catalog_for(workspace)
+@writes
+def _store_custom(uow: UnitOfWork, framework: Framework, text: str, name: str) -> AddedFramework:
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    _check_can_add(uow, framework, digest)
+    added = AddedFramework(
+        framework.id, framework.version, framework.title, len(framework.questions), digest, name
+    )
+    row = FrameworkVersion(
+        framework_id=framework.id,
+        version=framework.version,
+        title=framework.title,
+        sha256=digest,
+        custom=True,
+        source_name=name,
+        content=text,
+    )
+    stored = uow.repository(FrameworkVersionRepository).add(row)
+    uow.record(
+        "framework.add",
+        "framework_version",
+        stored.id or 0,
+        after={
+            "framework_id": added.framework_id,
+            "version": added.version,
+            "title": added.title,
+            "questions": added.questions,
+            "sha256": added.sha256,
+            "source_name": added.source_name,
+        },
+    )
+    return added
+
+
+def _check_can_add(uow: UnitOfWork, framework: Framework, digest: str) -> None:
+    catalog = catalog_for(uow)
     if catalog.has_framework(framework.id) and not catalog.framework(framework.id).custom:
         raise UserError(f"{framework.id!r} is a shipped framework's id; give your set its own id")
-    with workspace.db.read() as session:
-        same_version = session.execute(
-            sa.select(FrameworkVersion.sha256).where(
-                FrameworkVersion.custom.is_(True),
-                FrameworkVersion.framework_id == framework.id,
-                FrameworkVersion.version == framework.version,
-            )
-        ).scalars()
-        hashes = set(same_version)
+    hashes = uow.repository(FrameworkVersionRepository).custom_hashes(
+        framework.id, framework.version
+    )
     if digest in hashes:
         raise UserError(f"{framework.id} {framework.version} is already in this workspace")
     if hashes:
@@ -309,22 +295,17 @@ def framework_summary(framework: Framework) -> dict[str, Any]:
     }
 
 
-def stored_dates(workspace: Workspace, frameworks: Iterable[Framework]) -> dict[str, dt.datetime]:
+@reads
+def stored_dates(uow: UnitOfWork, frameworks: Iterable[Framework]) -> dict[str, dt.datetime]:
     """Return when each of these exact framework texts was first stored in the workspace.
 
     Keyed by framework id; a framework whose text the workspace does not hold is left out.
     Used as the date of a framework that names no publication date (a custom set).
     """
+    stored = uow.repository(FrameworkVersionRepository)
     dates: dict[str, dt.datetime] = {}
-    with workspace.db.read() as session:
-        for framework in frameworks:
-            added = session.execute(
-                sa.select(sa.func.min(FrameworkVersion.added_at)).where(
-                    FrameworkVersion.framework_id == framework.id,
-                    FrameworkVersion.version == framework.version,
-                    FrameworkVersion.sha256 == framework.sha256,
-                )
-            ).scalar_one_or_none()
-            if added is not None:
-                dates[framework.id] = added
+    for framework in frameworks:
+        added = stored.first_stored(framework.id, framework.version, framework.sha256)
+        if added is not None:
+            dates[framework.id] = added
     return dates

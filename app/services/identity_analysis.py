@@ -37,6 +37,7 @@ from app.services.settings import all_workspace_settings
 from app.services.workspace import Workspace
 from app.storage import journal
 from app.storage.models import Finding, ImportRun
+from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -362,7 +363,7 @@ def refresh_identity_findings(
         if updates:
             session.execute(sa.update(Finding), updates)
         result = FindingRefresh(**counts)
-        pending.clear(session, pending.IDENTITY_REFRESH)
+        pending.clear(UnitOfWork(session, workspace.actor), pending.IDENTITY_REFRESH)
         if result.changed:
             journal.record(
                 session,

@@ -8,16 +8,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-import sqlalchemy as sa
-from sqlmodel import Session
-
-from app.services import anchor, replay, seal
+from app.services import anchor, pending, replay, seal
 from app.services.errors import UserError
 from app.services.evidence import verify_evidence_hashes
 from app.services.progress import Progress
 from app.services.workspace import Workspace, quick_check, schema_revision
 from app.storage import journal
-from app.storage.models import Evidence, EvidenceBlob
+from app.storage.repositories.integrity import IntegrityRepository
+from app.storage.repositories.journal import JournalRepository
+from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -114,17 +113,18 @@ def check_workspace(
     verdict = quick_check(workspace)
     problems: dict[str, list[str]] = {}
     notes: list[str] = []
-    with workspace.db.read() as session:
-        chain = journal.verify_chain(session)
-        head = anchor.journal_head(session)
-        checked = _count_blobs(session)
-        anchor_info = _check_anchors(session, workspace, expect_head, problems, notes)
-        problems["schema"] = _foreign_schema_problems(session)
-        problems["foreign_keys"] = _foreign_key_problems(session)
-        problems["evidence_rows"] = _evidence_row_problems(session)
-        replayed, problems["rows"] = replay.replay_problems(session)
-        problems["seals"], sealed_notes = seal.seal_problems(session)
-        notes.extend(sealed_notes + _pending_notes(session))
+    with workspace.reading() as uow:
+        rows = uow.repository(IntegrityRepository)
+        chain = uow.repository(JournalRepository).verify_chain()
+        head = anchor.journal_head(uow)
+        checked = rows.count_blobs()
+        anchor_info = _check_anchors(uow, workspace, expect_head, problems, notes)
+        problems["schema"] = _foreign_schema_problems(rows)
+        problems["foreign_keys"] = _foreign_key_problems(rows)
+        problems["evidence_rows"] = _evidence_row_problems(rows)
+        replayed, problems["rows"] = replay.replay_problems(uow)
+        problems["seals"], sealed_notes = seal.seal_problems(uow)
+        notes.extend(sealed_notes + _pending_notes(uow))
     evidence_problems = verify_evidence_hashes(workspace, progress)
     notes.append(f"{replayed} journalled records compared with their rows")
     return CheckReport(
@@ -142,7 +142,7 @@ def check_workspace(
 
 
 def _check_anchors(
-    session: Session,
+    uow: UnitOfWork,
     workspace: Workspace,
     expect_head: str | None,
     problems: dict[str, list[str]],
@@ -158,51 +158,46 @@ def _check_anchors(
         notes.append("no journal head recorded on this computer for this workspace yet")
     else:
         info["recorded_here"] = recorded.as_text()
-        if problem := anchor.anchor_problem(session, recorded):
+        if problem := anchor.anchor_problem(uow, recorded):
             found.append(f"head recorded on this computer: {problem}")
-    found.extend(_earlier_id_problems(session, workspace, ident))
+    found.extend(_earlier_id_problems(uow, workspace, ident))
     if expect_head:
         try:
             expected = anchor.Head.parse(expect_head)
         except ValueError as exc:
             raise UserError(f"--expect-head: {exc}") from exc
-        if problem := anchor.anchor_problem(session, expected):
+        if problem := anchor.anchor_problem(uow, expected):
             found.append(f"expected head {expected.seq}: {problem}")
     problems["anchor"] = found
     return info
 
 
-def _earlier_id_problems(session: Session, workspace: Workspace, ident: str | None) -> list[str]:
+def _earlier_id_problems(uow: UnitOfWork, workspace: Workspace, ident: str | None) -> list[str]:
     """Compare the journal with heads recorded for this same file under another workspace id."""
     return [
         f"head recorded on this computer for this file under an earlier workspace id: {problem} "
         "(the workspace id was changed or removed, or another workspace was copied over the file)"
         for other in anchor.records_at_path(workspace.path, other_than=ident).values()
-        if (problem := anchor.anchor_problem(session, other))
+        if (problem := anchor.anchor_problem(uow, other))
     ]
 
 
-def _foreign_schema_problems(session: Session) -> list[str]:
+def _foreign_schema_problems(rows: IntegrityRepository) -> list[str]:
     """Name every trigger and view: Assay makes none, so each was added outside Assay.
 
     A trigger runs inside Assay's own writes and can change or delete rows behind them.
     """
-    rows = session.connection().exec_driver_sql(
-        "SELECT type, name, tbl_name FROM sqlite_master "
-        "WHERE type IN ('trigger', 'view') ORDER BY type, name"
-    )
     return [
         f"{kind} {name!r} on {table} was added outside Assay (Assay makes none)"
         if kind == "trigger"
         else f"view {name!r} was added outside Assay (Assay makes none)"
-        for kind, name, table in rows
+        for kind, name, table in rows.foreign_schema_objects()
     ]
 
 
-def _foreign_key_problems(session: Session) -> list[str]:
-    rows = session.connection().exec_driver_sql("PRAGMA foreign_key_check").all()
+def _foreign_key_problems(rows: IntegrityRepository) -> list[str]:
     counts: dict[tuple[str, str], int] = {}
-    for table, _rowid, parent, _fk in rows:
+    for table, parent in rows.foreign_key_violations():
         counts[(table, parent)] = counts.get((table, parent), 0) + 1
     return [
         f"{n} row(s) of {table} point to a missing {parent} (deleted outside Assay)"
@@ -210,24 +205,13 @@ def _foreign_key_problems(session: Session) -> list[str]:
     ]
 
 
-def _evidence_row_problems(session: Session) -> list[str]:
-    rows = session.execute(
-        sa.select(Evidence.id, Evidence.size, EvidenceBlob.size)
-        .join(EvidenceBlob, EvidenceBlob.sha256 == Evidence.sha256)
-        .where(Evidence.size != EvidenceBlob.size)
-    ).all()
+def _evidence_row_problems(rows: IntegrityRepository) -> list[str]:
     return [
         f"evidence #{evidence_id} says {size} bytes but its stored file has {blob}"
-        for evidence_id, size, blob in rows
+        for evidence_id, size, blob in rows.evidence_size_mismatches()
     ]
 
 
-def _pending_notes(session: Session) -> list[str]:
-    from app.services.pending import marks
-
-    owed = marks(session)
+def _pending_notes(uow: UnitOfWork) -> list[str]:
+    owed = pending.marks(uow)
     return [f"interrupted work still to complete on next open: {key}" for key in sorted(owed)]
-
-
-def _count_blobs(session: sa.orm.Session) -> int:
-    return int(session.execute(sa.select(sa.func.count()).select_from(EvidenceBlob)).scalar_one())

@@ -25,17 +25,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session
-
+from app.services.unit import reads, writes
 from app.services.workspace import Workspace
-from app.storage import journal
-from app.storage.models import WorkspaceSetting
+from app.storage.repositories.reports import PENDING_PREFIX, PendingRepository
+from app.storage.unit_of_work import UnitOfWork
 from app.support import safe_files
 
 logger = logging.getLogger(__name__)
 
-PREFIX = "pending:"
+PREFIX = PENDING_PREFIX
 IDENTITY_REFRESH = PREFIX + "identity-refresh"
 _REPORT = PREFIX + "report:"
 
@@ -44,30 +42,22 @@ def _owner() -> dict[str, Any]:
     return {"pid": os.getpid(), "host": socket.gethostname()}
 
 
-def mark(session: Session, key: str, value: dict[str, Any] | None = None) -> None:
-    """Record work owed, in the caller's write transaction (not journalled: bookkeeping)."""
-    row = session.get(WorkspaceSetting, key)
-    payload = (value or {}) | _owner()
-    if row is None:
-        session.add(WorkspaceSetting(key=key, value=payload))
-    else:
-        row.value = payload
-    session.flush()
+@writes
+def mark(uow: UnitOfWork, key: str, value: dict[str, Any] | None = None) -> None:
+    """Record work owed, in the unit's transaction (not journalled: bookkeeping)."""
+    uow.repository(PendingRepository).mark(key, (value or {}) | _owner())
 
 
-def clear(session: Session, key: str) -> None:
-    """Remove a mark in the caller's write transaction."""
-    session.execute(sa.delete(WorkspaceSetting).where(WorkspaceSetting.key == key))
+@writes
+def clear(uow: UnitOfWork, key: str) -> None:
+    """Remove a mark in the unit's transaction."""
+    uow.repository(PendingRepository).clear(key)
 
 
-def marks(session: Session) -> dict[str, dict[str, Any]]:
+@reads
+def marks(uow: UnitOfWork) -> dict[str, dict[str, Any]]:
     """Return every mark of work owed, by key."""
-    rows = session.execute(
-        sa.select(WorkspaceSetting.key, WorkspaceSetting.value).where(
-            WorkspaceSetting.key.startswith(PREFIX)
-        )
-    ).all()
-    return {key: value if isinstance(value, dict) else {} for key, value in rows}
+    return uow.repository(PendingRepository).marks()
 
 
 def _still_running(value: dict[str, Any]) -> bool:
@@ -102,7 +92,7 @@ def _windows_process_alive(pid: int) -> bool:  # pragma: no cover - Windows only
     query_limited_information, still_active = 0x1000, 259
     handle = kernel32.OpenProcess(query_limited_information, False, pid)
     if not handle:
-        return ctypes.get_last_error() == 5  # access denied: it exists
+        return bool(ctypes.get_last_error() == 5)  # type: ignore[attr-defined]  # access denied: exists
     try:
         code = ctypes.c_ulong()
         return bool(kernel32.GetExitCodeProcess(handle, ctypes.byref(code))) and (
@@ -116,7 +106,7 @@ def publish_file(
     workspace: Workspace,
     target: Path,
     render: Callable[[Path], None],
-    record: Callable[[Session, Path], Any],
+    record: Callable[[UnitOfWork, Path], Any],
 ) -> Any:
     """Write a file and its journal entry whole, or leave neither.
 
@@ -124,7 +114,7 @@ def publish_file(
         workspace: The workspace that journals the file.
         target: Where the file goes.
         render: Writes the file at the temporary path it is given.
-        record: Journals the rendered file in the given write session; its result is returned.
+        record: Journals the rendered file in the given unit of work; its result is returned.
 
     Raises:
         sqlite3.OperationalError: The workspace cannot be written (nothing is rendered then).
@@ -133,15 +123,14 @@ def publish_file(
     partial = safe_files.partial_name(target)
     key = _REPORT + partial.name
     base = {"partial": str(partial), "target": str(target)}
-    with workspace.db.write() as session:  # a read-only or busy workspace refuses here
-        mark(session, key, base | {"state": "rendering"})
+    mark(workspace, key, base | {"state": "rendering"})  # a read-only or busy workspace refuses
     with _removed_on_error(workspace, key, partial):
         safe_files.create_exclusive(partial, safe_files.SHARED_MODE)
         render(partial)
         digest = sha256_of(partial)
-        with workspace.db.write() as session:
-            result = record(session, partial)
-            mark(session, key, base | {"state": "journalled", "sha256": digest})
+        with workspace.unit_of_work() as uow:
+            result = record(uow, partial)
+            mark(uow, key, base | {"state": "journalled", "sha256": digest})
     try:
         os.replace(partial, target)
     except OSError:
@@ -149,8 +138,8 @@ def publish_file(
         raise
     finally:
         partial.unlink(missing_ok=True)
-    with contextlib.suppress(Exception), workspace.db.write() as session:
-        clear(session, key)  # a mark left here is cleared on next open, the file is in place
+    with contextlib.suppress(Exception):
+        clear(workspace, key)  # a mark left here is cleared on next open, the file is in place
     return result
 
 
@@ -170,23 +159,21 @@ def _removed_on_error(workspace: Workspace, key: str, partial: Path) -> Iterator
     except BaseException:
         with contextlib.suppress(OSError):  # a read-only file system refuses even this
             partial.unlink(missing_ok=True)
-        with contextlib.suppress(Exception), workspace.db.write() as session:
-            clear(session, key)
+        with contextlib.suppress(Exception):
+            clear(workspace, key)
         raise
 
 
-def _withdraw(workspace: Workspace, key: str, target: Path, digest: str) -> None:
+@writes
+def _withdraw(uow: UnitOfWork, key: str, target: Path, digest: str) -> None:
     """Journal that a journalled file never reached its place, and clear its mark."""
-    with workspace.db.write() as session:
-        journal.record(
-            session,
-            actor=workspace.actor,
-            action="report.withdrawn",
-            entity="file",
-            entity_id=target.name,
-            after={"file": target.name, "sha256": digest, "reason": "never moved into place"},
-        )
-        clear(session, key)
+    uow.record(
+        "report.withdrawn",
+        "file",
+        target.name,
+        after={"file": target.name, "sha256": digest, "reason": "never moved into place"},
+    )
+    clear(uow, key)
 
 
 def recover_interrupted(workspace: Workspace) -> list[str]:
@@ -194,8 +181,7 @@ def recover_interrupted(workspace: Workspace) -> list[str]:
 
     Marks of a process still running on this computer are left alone.
     """
-    with workspace.db.read() as session:
-        owed = {k: v for k, v in marks(session).items() if not _still_running(v)}
+    owed = {k: v for k, v in marks(workspace).items() if not _still_running(v)}
     done = []
     for key, value in sorted(owed.items()):
         if key == IDENTITY_REFRESH:
@@ -233,8 +219,7 @@ def _finish_file(workspace: Workspace, key: str, value: dict[str, Any]) -> str:
     else:
         _withdraw(workspace, key, target, str(value.get("sha256", "")))
         return f"{target.name} was journalled but lost before reaching its place; withdrawn"
-    with workspace.db.write() as session:
-        clear(session, key)
+    clear(workspace, key)
     return outcome
 
 

@@ -22,12 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session
-
 from app.services.assessment_records import RESPONSE_FIELDS
+from app.services.unit import reads
 from app.storage.journal import jsonable
-from app.storage.models import Assessment, Evidence, Finding, JournalEntry, Response
+from app.storage.repositories.integrity import IntegrityRepository
+from app.storage.repositories.journal import JournalRepository
+from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -36,46 +36,41 @@ logger = logging.getLogger(__name__)
 class _Kind:
     label: str
     fields: tuple[str, ...]
-    load: Callable[[Session, str], Any]
+    load: Callable[[IntegrityRepository, str], Any]
     must_exist: bool = True  # False where a parent's deletion removes rows by cascade
 
 
-def _by_id(model: type) -> Callable[[Session, str], Any]:
-    def load(session: Session, entity_id: str) -> Any:
-        return session.get(model, int(entity_id)) if entity_id.isdigit() else None
+def _by_id(entity: str) -> Callable[[IntegrityRepository, str], Any]:
+    def load(rows: IntegrityRepository, entity_id: str) -> Any:
+        return rows.row(entity, int(entity_id)) if entity_id.isdigit() else None
 
     return load
 
 
-def _response(session: Session, entity_id: str) -> Response | None:
+def _response(rows: IntegrityRepository, entity_id: str) -> Any:
     assessment, _, question = entity_id.partition(":")
     if not assessment.isdigit():
         return None
-    return session.execute(
-        sa.select(Response).where(
-            Response.assessment_id == int(assessment), Response.question_id == question
-        )
-    ).scalar_one_or_none()
+    return rows.response(int(assessment), question)
 
 
 _KINDS = {
     "response": _Kind("answer", RESPONSE_FIELDS, _response, must_exist=False),
-    "assessment": _Kind("assessment", ("status", "title", "target_level"), _by_id(Assessment)),
-    "evidence": _Kind("evidence", ("file_name", "sha256", "size", "media_type"), _by_id(Evidence)),
-    "finding": _Kind("finding", ("owner", "due_date"), _by_id(Finding), must_exist=False),
+    "assessment": _Kind("assessment", ("status", "title", "target_level"), _by_id("assessment")),
+    "evidence": _Kind(
+        "evidence", ("file_name", "sha256", "size", "media_type"), _by_id("evidence")
+    ),
+    "finding": _Kind("finding", ("owner", "due_date"), _by_id("finding"), must_exist=False),
 }
 
 
-def replay_problems(session: Session) -> tuple[int, list[str]]:
+@reads
+def replay_problems(uow: UnitOfWork) -> tuple[int, list[str]]:
     """Return how many records were compared and one sentence per record that differs."""
     expected: dict[tuple[str, str], dict[str, Any] | None] = {}
-    entries = session.execute(
-        sa.select(JournalEntry.entity, JournalEntry.entity_id, JournalEntry.before,
-                  JournalEntry.after, JournalEntry.action)
-        .where(JournalEntry.entity.in_(list(_KINDS)))
-        .order_by(JournalEntry.seq)
-    )  # fmt: skip
-    for entity, entity_id, before, after, action in entries:
+    for entity, entity_id, before, after, action in uow.repository(JournalRepository).entries_about(
+        _KINDS
+    ):
         key = (entity, entity_id)
         if action == _UPGRADE:  # the upgrade moved, merged or dropped its answers in bulk
             _forget_answers(expected, entity_id)
@@ -84,24 +79,23 @@ def replay_problems(session: Session) -> tuple[int, list[str]]:
         elif isinstance(after, dict):
             fields = {k: v for k, v in after.items() if k in _KINDS[entity].fields}
             expected[key] = (expected.get(key) or {}) | fields
-    problems = [p for key, values in expected.items() if (p := _compare(session, key, values))]
-    return len(expected), problems + _unjournalled(session, expected)
+    rows = uow.repository(IntegrityRepository)
+    problems = [p for key, values in expected.items() if (p := _compare(rows, key, values))]
+    return len(expected), problems + _unjournalled(rows, expected)
 
 
 #: Records every Assay creates with a journal entry of their own (never in bulk).
-_CREATED_ONE_BY_ONE = {"evidence": Evidence, "assessment": Assessment}
+_CREATED_ONE_BY_ONE = ("evidence", "assessment")
 
 
-def _unjournalled(session: Session, expected: dict[tuple[str, str], Any]) -> list[str]:
+def _unjournalled(rows: IntegrityRepository, expected: dict[tuple[str, str], Any]) -> list[str]:
     """Return one sentence per evidence record or assessment no journal entry ever named."""
-    problems = []
-    for entity, model in _CREATED_ONE_BY_ONE.items():
-        for row_id in session.execute(sa.select(model.id).order_by(model.id)).scalars():
-            if (entity, str(row_id)) not in expected:
-                problems.append(
-                    f"{_KINDS[entity].label} {row_id} has no journal entry (added outside Assay)"
-                )
-    return problems
+    return [
+        f"{_KINDS[entity].label} {row_id} has no journal entry (added outside Assay)"
+        for entity in _CREATED_ONE_BY_ONE
+        for row_id in rows.ids(entity)
+        if (entity, str(row_id)) not in expected
+    ]
 
 
 _UPGRADE = "assessment.upgrade"
@@ -113,22 +107,22 @@ def _forget_answers(expected: dict[tuple[str, str], Any], assessment_id: str) ->
         del expected[key]
 
 
-def _parent_gone(session: Session, entity: str, entity_id: str) -> bool:
+def _parent_gone(rows: IntegrityRepository, entity: str, entity_id: str) -> bool:
     """Return True when a missing row went with its parent (an answer with its assessment)."""
     if entity != "response":
         return True
     assessment = entity_id.partition(":")[0]
-    return not assessment.isdigit() or session.get(Assessment, int(assessment)) is None
+    return not assessment.isdigit() or rows.assessment(int(assessment)) is None
 
 
-def _compare(session: Session, key: tuple[str, str], values: dict[str, Any] | None) -> str:
+def _compare(rows: IntegrityRepository, key: tuple[str, str], values: dict[str, Any] | None) -> str:
     entity, entity_id = key
     kind = _KINDS[entity]
-    row = kind.load(session, entity_id)
+    row = kind.load(rows, entity_id)
     if values is None:
         return f"{kind.label} {entity_id} was deleted but is present" if row is not None else ""
     if row is None:
-        if not kind.must_exist and _parent_gone(session, entity, entity_id):
+        if not kind.must_exist and _parent_gone(rows, entity, entity_id):
             return ""
         return f"{kind.label} {entity_id} is missing although the journal never deleted it"
     changed = [name for name, value in values.items() if jsonable(getattr(row, name)) != value]

@@ -13,9 +13,11 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app.services.errors import UserError
+from app.services.unit import reads
 from app.services.workspace import Workspace
 from app.storage import journal
 from app.storage.models import WorkspaceSetting
+from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +39,8 @@ DEFAULT_WORKSPACE_SETTINGS: dict[str, Any] = {
 }
 
 
-def get_workspace_setting(workspace: Workspace, key: str) -> Any:
+@reads
+def get_workspace_setting(uow: UnitOfWork, key: str) -> Any:
     """Return a workspace setting, or its default when it was never set.
 
     Raises:
@@ -45,8 +48,7 @@ def get_workspace_setting(workspace: Workspace, key: str) -> Any:
     """
     if key not in DEFAULT_WORKSPACE_SETTINGS:
         raise UserError(f"unknown workspace setting {key!r}")
-    with workspace.db.read() as session:
-        row = session.get(WorkspaceSetting, key)
+    row = uow.session.get(WorkspaceSetting, key)
     return copy.deepcopy(DEFAULT_WORKSPACE_SETTINGS[key]) if row is None else row.value
 
 

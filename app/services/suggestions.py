@@ -39,7 +39,7 @@ from app.services.assessments import (
     update_response_in,
 )
 from app.services.errors import UserError
-from app.services.evidence import add_evidence_bytes, delete_if_unlinked, link_to_response_in
+from app.services.evidence import add_evidence_bytes, delete_if_unlinked, link_to_response
 from app.services.frameworks import catalog_for
 from app.services.identity_analysis import load_graph
 from app.services.workspace import Workspace
@@ -56,6 +56,7 @@ from app.storage.models import (
     Resource,
     SystemIdentity,
 )
+from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -193,12 +194,11 @@ def accept(workspace: Workspace, assessment_id: int, suggestion: Suggestion) -> 
         evidence_ids, created = list(suggestion.evidence_ids), []
         if analysis is not None:
             evidence = add_evidence_bytes(
-                workspace,
+                UnitOfWork(session, workspace.actor),
                 analysis,
                 f"inventory-analysis-{qid}.json",
                 description=f"Inventory facts and identity findings behind the answer to {qid}",
                 media_type="application/json",
-                session=session,
             )
             evidence_ids.append(evidence.id)
             created = [] if evidence.reused else [evidence.id]
@@ -249,11 +249,12 @@ def undo_accept(workspace: Workspace, accepted: Accepted) -> ResponseInfo:
     before, aid = accepted.before, accepted.assessment_id
     qid = before.question_id
     with workspace.db.write() as session:
+        unit = UnitOfWork(session, workspace.actor)  # until this module takes a unit itself
         for evidence_id in accepted.linked:
             if session.get(Evidence, evidence_id) is not None:
-                link_to_response_in(session, workspace, evidence_id, aid, qid, remove=True)
+                link_to_response(unit, evidence_id, aid, qid, remove=True)
         for evidence_id in accepted.created:
-            delete_if_unlinked(session, workspace, evidence_id)
+            delete_if_unlinked(unit, evidence_id)
         response = update_response_in(
             session,
             workspace,

@@ -15,9 +15,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session
-
 from app.catalog.mapping import ChangeKind
 from app.catalog.schema import Framework
 from app.services.assessment_records import (
@@ -32,6 +29,7 @@ from app.services.assessment_records import (
 from app.services.errors import UserError
 from app.services.findings import gap_key, refresh_gap_findings_in
 from app.services.scoring import score_loaded
+from app.services.unit import reads
 from app.services.upgrade_plan import (
     UpgradePlan,
     carried_responses,
@@ -46,8 +44,10 @@ from app.services.upgrade_sources import (
     known_versions,
 )
 from app.services.workspace import Workspace
-from app.storage import journal
-from app.storage.models import Finding, FrameworkVersion, Response, ResponseEvidence
+from app.storage.models import FrameworkVersion, Response
+from app.storage.repositories.frameworks import FrameworkVersionRepository
+from app.storage.repositories.upgrade import UpgradeRepository
+from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ __all__ = ["UpgradePlan", "available_versions", "plan_upgrade", "upgrade_assessm
 
 
 def _pick_framework(
-    session: Session,
+    uow: UnitOfWork,
     loaded: AssessmentQuestions,
     framework_id: str | None,
     file: VersionSource | None,
@@ -64,7 +64,7 @@ def _pick_framework(
     ids = [fw.id for fw in loaded.frameworks]
     wanted = framework_id or (file.framework.id if file else None)
     if wanted is None:
-        having = [i for i in ids if to_version in known_versions(session, i)]
+        having = [i for i in ids if to_version in known_versions(uow, i)]
         wanted = having[0] if len(having) == 1 else (ids[0] if len(ids) == 1 else None)
     if wanted is None:
         raise UserError(
@@ -76,8 +76,9 @@ def _pick_framework(
     raise UserError(f"assessment {loaded.info.id} does not use {wanted} (it uses {', '.join(ids)})")
 
 
-def _plan_in(
-    session: Session,
+@reads
+def _plan(
+    uow: UnitOfWork,
     assessment_id: int,
     to_version: str | None,
     framework_id: str | None,
@@ -87,11 +88,12 @@ def _plan_in(
         if file is None:
             raise UserError("name the version to move to")
         to_version = file.framework.version
-    loaded = questions_in(session, assessment_id)
-    current = _pick_framework(session, loaded, framework_id, file, to_version)
+    editable_row(uow.session, assessment_id)  # the assessments service still takes a session
+    loaded = questions_in(uow.session, assessment_id)
+    current = _pick_framework(uow, loaded, framework_id, file, to_version)
     if current.version == to_version:
         raise UserError(f"assessment {assessment_id} already uses {current.id} {to_version}")
-    candidate = find_source(session, current, to_version, file)
+    candidate = find_source(uow, current, to_version, file)
     target = candidate.framework
     mapping = target.mapping_from(current.version)
     if mapping is None:
@@ -99,7 +101,7 @@ def _plan_in(
             f"{current.id} {to_version} has no mapping from version {current.version}; "
             "its answers cannot be carried"
         )
-    responses = {r.question_id: r for r in responses_in(session, assessment_id)}
+    responses = {r.question_id: r for r in responses_in(uow.session, assessment_id)}
     in_scope = scope_of(target, loaded.info.scope)
     moves, new = plan_moves((current, target), loaded, responses, mapping, in_scope)
     carried = carried_responses(moves, responses)
@@ -151,10 +153,7 @@ def plan_upgrade(
     Raises:
         UserError: Final assessment, unknown version, no mapping, or a bad file.
     """
-    candidate = file_source(file)
-    with workspace.db.read() as session:
-        editable_row(session, assessment_id)
-        return _plan_in(session, assessment_id, to_version, framework_id, candidate)
+    return _plan(workspace, assessment_id, to_version, framework_id, file_source(file))
 
 
 def upgrade_assessment(
@@ -176,26 +175,24 @@ def upgrade_assessment(
         UserError: As :func:`plan_upgrade`.
     """
     candidate = file_source(file)
-    with workspace.db.write() as session:
-        row = editable_row(session, assessment_id)
-        plan = _plan_in(session, assessment_id, to_version, framework_id, candidate)
+    with workspace.unit_of_work() as uow:  # the gap refresh below still needs the workspace
+        plan = _plan(uow, assessment_id, to_version, framework_id, candidate)
+        row = editable_row(uow.session, assessment_id)
         old_ref = next(ref for ref in row.frameworks if ref["id"] == plan.framework_id)
-        stored = _store(session, plan)
+        stored = _store(uow, plan)
         new_ref = asdict(framework_ref(stored))
         row.frameworks = [new_ref if ref is old_ref else ref for ref in row.frameworks]
         row.scope = row.scope | {
             "questions": dict(row.scope.get("questions", {}))
             | {plan.framework_id: len(plan.in_scope)}
         }
-        history = _move_responses(session, plan)
-        moved_findings = _move_findings(session, plan)
-        refresh_gap_findings_in(session, workspace, assessment_id)
-        journal.record(
-            session,
-            actor=workspace.actor,
-            action="assessment.upgrade",
-            entity="assessment",
-            entity_id=assessment_id,
+        history = _move_responses(uow, plan)
+        moved_findings = _move_findings(uow, plan)
+        refresh_gap_findings_in(uow.session, workspace, assessment_id)
+        uow.record(
+            "assessment.upgrade",
+            "assessment",
+            assessment_id,
             before={"framework": old_ref, "answers_kept_in_history": history},
             after=_journal_after(plan, new_ref, moved_findings),
         )
@@ -222,17 +219,14 @@ def _journal_after(plan: UpgradePlan, ref: dict[str, Any], findings: int) -> dic
     }
 
 
-def _store(session: Session, plan: UpgradePlan) -> FrameworkVersion:
+def _store(uow: UnitOfWork, plan: UpgradePlan) -> FrameworkVersion:
     target = plan.target
-    row = session.execute(
-        sa.select(FrameworkVersion).where(
-            FrameworkVersion.framework_id == target.id,
-            FrameworkVersion.version == target.version,
-            FrameworkVersion.sha256 == target.sha256,
-        )
-    ).scalar_one_or_none()
-    if row is None:
-        row = FrameworkVersion(
+    versions = uow.repository(FrameworkVersionRepository)
+    row = versions.find(target.id, target.version, target.sha256)
+    if row is not None:
+        return row
+    return versions.add(
+        FrameworkVersion(
             framework_id=target.id,
             version=target.version,
             title=target.title,
@@ -241,80 +235,63 @@ def _store(session: Session, plan: UpgradePlan) -> FrameworkVersion:
             source_name=target.source_name,
             content=plan.text,
         )
-        session.add(row)
-        session.flush()
-    return row
+    )
 
 
 _CARRIED_FIELDS = (*RESPONSE_FIELDS, "answered_by", "answered_at", "reviewed_by", "reviewed_at")
 
 
-def _move_responses(session: Session, plan: UpgradePlan) -> list[dict[str, Any]]:
+def _move_responses(uow: UnitOfWork, plan: UpgradePlan) -> list[dict[str, Any]]:
     """Rewrite the framework's response rows; return the answers that leave the assessment."""
+    rows = uow.repository(UpgradeRepository)
     old_ids = [m.old_id for m in plan.moves]
-    rows = {
-        r.question_id: r
-        for r in session.execute(
-            sa.select(Response).where(
-                Response.assessment_id == plan.assessment_id, Response.question_id.in_(old_ids)
-            )
-        ).scalars()
-    }
-    infos = {r.question_id: r for r in responses_in(session, plan.assessment_id)}
+    by_question = {r.question_id: r for r in rows.responses(plan.assessment_id, old_ids)}
+    infos = {r.question_id: r for r in responses_in(uow.session, plan.assessment_id)}
     carried = carried_responses(plan.moves, infos)
-    free = {m.old_id: rows[m.old_id] for m in plan.moves if m.old_id in rows}
+    free = {m.old_id: by_question[m.old_id] for m in plan.moves if m.old_id in by_question}
     for row in free.values():  # park every old row so renames never collide
         row.question_id = f"~{row.id}"
-    session.flush()
+    rows.flush()
     sources = {t: [m.old_id for m in plan.moves if t in m.new_ids] for t in plan.in_scope}
     for new_id in plan.in_scope:
         reuse = next((free.pop(o) for o in sources[new_id] if o in free), None)
         info = carried.get(new_id)
-        _write_response(session, plan.assessment_id, new_id, reuse, info)
+        _write_response(rows, plan.assessment_id, new_id, reuse, info)
     combined = [m.old_id for m in plan.moves if m.change in (ChangeKind.SPLIT, ChangeKind.MERGED)]
     kept = [o for o in dict.fromkeys([*free, *combined]) if infos[o].answered]
     history = [infos[o].as_dict() for o in kept]
     for row in free.values():
-        session.delete(row)
-    session.flush()
+        rows.delete(row)
+    rows.flush()
     return history
 
 
 def _write_response(
-    session: Session,
+    rows: UpgradeRepository,
     assessment_id: int,
     question_id: str,
     row: Response | None,
     info: ResponseInfo | None,
 ) -> None:
     if row is None:
-        row = Response(assessment_id=assessment_id, question_id=question_id)
-        session.add(row)
+        row = rows.add_response(assessment_id, question_id)
     row.question_id = question_id
     if info is not None:
         for name in _CARRIED_FIELDS:
             setattr(row, name, getattr(info, name))
-    session.flush()
-    if info is None:
-        return
-    for evidence_id in info.evidence_ids:
-        if session.get(ResponseEvidence, (row.id, evidence_id)) is None:
-            session.add(ResponseEvidence(response_id=row.id or 0, evidence_id=evidence_id))
+    rows.flush()
+    if info is not None:
+        rows.link_evidence(row.id or 0, info.evidence_ids)
 
 
-def _move_findings(session: Session, plan: UpgradePlan) -> int:
+def _move_findings(uow: UnitOfWork, plan: UpgradePlan) -> int:
     """Point findings of moved questions at their new question; detach those of removed ones."""
     moves = {m.old_id: m for m in plan.moves}
-    rows = list(
-        session.execute(
-            sa.select(Finding).where(
-                Finding.assessment_id == plan.assessment_id, Finding.question_id.in_(list(moves))
-            )
-        ).scalars()
-    )
+    repository = uow.repository(UpgradeRepository)
+    rows = repository.findings(plan.assessment_id, moves)
     for row in rows:  # park the keys so a new key never collides with an old one
         row.key = f"~{row.id}" if row.key else None
-    session.flush()
+    repository.flush()
     taken: set[str] = set()
     moved = 0
     for row in sorted(rows, key=lambda r: (r.key is None, r.id or 0)):
@@ -328,5 +305,5 @@ def _move_findings(session: Session, plan: UpgradePlan) -> int:
         row.question_id, row.key = new_id, (key if key not in taken else None)
         taken.add(key or "")
         moved += 1
-    session.flush()
+    repository.flush()
     return moved

@@ -11,17 +11,15 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-import sqlalchemy as sa
-from sqlmodel import Session
-
 from app.catalog.errors import CatalogError
 from app.catalog.loader import load_framework_text
 from app.catalog.registry import load_default_catalog, shipped_versions
 from app.catalog.schema import Framework
 from app.services.errors import UserError
 from app.services.frameworks import read_framework_file
-from app.services.workspace import Workspace
-from app.storage.models import FrameworkVersion
+from app.services.unit import reads
+from app.storage.repositories.frameworks import FrameworkVersionRepository
+from app.storage.unit_of_work import UnitOfWork
 from app.support.paths import assessments_dir
 
 logger = logging.getLogger(__name__)
@@ -49,15 +47,11 @@ def shipped_sources(framework_id: str) -> list[VersionSource]:
     return out
 
 
-def stored_sources(session: Session, framework_id: str) -> list[VersionSource]:
+@reads
+def stored_sources(uow: UnitOfWork, framework_id: str) -> list[VersionSource]:
     """Return the versions of a framework stored in the workspace (those that still load)."""
-    rows = session.execute(
-        sa.select(FrameworkVersion)
-        .where(FrameworkVersion.framework_id == framework_id)
-        .order_by(FrameworkVersion.id)
-    ).scalars()
     out = []
-    for row in rows:
+    for row in uow.repository(FrameworkVersionRepository).of(framework_id):
         try:
             framework = load_framework_text(
                 row.content, row.source_name or framework_id, custom=row.custom, sha256=row.sha256
@@ -69,23 +63,25 @@ def stored_sources(session: Session, framework_id: str) -> list[VersionSource]:
     return out
 
 
-def available_versions(workspace: Workspace, framework_id: str) -> list[str]:
+@reads
+def available_versions(uow: UnitOfWork, framework_id: str) -> list[str]:
     """Return the versions of a framework Assay can move an assessment to, oldest first."""
-    with workspace.db.read() as session:
-        found = shipped_sources(framework_id) + stored_sources(session, framework_id)
+    found = shipped_sources(framework_id) + stored_sources(uow, framework_id)
     return list(dict.fromkeys(c.framework.version for c in found))
 
 
-def known_versions(session: Session, framework_id: str) -> set[str]:
+@reads
+def known_versions(uow: UnitOfWork, framework_id: str) -> set[str]:
     """Return every version of a framework, shipped or stored."""
     return {
         c.framework.version
-        for c in shipped_sources(framework_id) + stored_sources(session, framework_id)
+        for c in shipped_sources(framework_id) + stored_sources(uow, framework_id)
     }
 
 
+@reads
 def find_source(
-    session: Session, current: Framework, to_version: str, file: VersionSource | None
+    uow: UnitOfWork, current: Framework, to_version: str, file: VersionSource | None
 ) -> VersionSource:
     """Return the version ``to_version`` of the assessment's current framework.
 
@@ -105,11 +101,11 @@ def find_source(
         return file
     found = [
         c
-        for c in shipped_sources(current.id) + stored_sources(session, current.id)
+        for c in shipped_sources(current.id) + stored_sources(uow, current.id)
         if c.framework.version == to_version
     ]
     if not found:
-        known = ", ".join(sorted(known_versions(session, current.id)))
+        known = ", ".join(sorted(known_versions(uow, current.id)))
         raise UserError(
             f"no version {to_version!r} of {current.id} (known: {known or 'none'}); "
             "give the new version's file with --file"

@@ -121,7 +121,7 @@ class Workspace:
         if same:
             raise UserError(f"{target.name} is the open workspace itself; it cannot be {use}")
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[object, ...]:
         """Pickle as the file and actor: another process reopens the file (never creates it)."""
         return (_reopen, (self.path, self.actor, self.read_only))
 

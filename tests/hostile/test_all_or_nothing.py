@@ -251,10 +251,9 @@ def test_a_mark_left_for_a_read_only_disk_does_not_stop_the_workspace(sealed, re
     target = read_only_disk / "out.xlsx"
     ws = open_workspace(sealed)
     try:
-        with ws.db.write() as session:  # what a killed run leaves behind
-            partial = partial_name(target)
-            left = {"partial": str(partial), "target": str(target), "state": "rendering"}
-            mark(session, PREFIX + "report:" + partial.name, left)
+        partial = partial_name(target)  # what a killed run leaves behind
+        left = {"partial": str(partial), "target": str(target), "state": "rendering"}
+        mark(ws, PREFIX + "report:" + partial.name, left)
     finally:
         ws.close()
     open_workspace(sealed).close()  # recovery has nothing to remove on the read-only disk

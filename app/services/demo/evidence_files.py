@@ -10,7 +10,7 @@ from app.services.demo.inventory_data import CLIENT
 def evidence_documents(today: dt.date) -> dict[str, tuple[str, bytes]]:
     """Return ``{file name: (description, bytes)}`` for the demo's evidence files."""
     stamp = today.isoformat()
-    docs = {
+    docs: dict[str, tuple[str, str | bytes]] = {
         "ai-acceptable-use-policy-v3.md": (
             "AI acceptable use policy approved by the risk committee",
             f"# AI acceptable use policy (v3)\n\n{CLIENT}\nApproved {stamp} by the Risk "

@@ -40,6 +40,7 @@ from app.services.progress import Progress, check_cancelled, scaled
 from app.services.workspace import Workspace
 from app.storage import journal
 from app.storage.models import ImportRun, JournalEntry
+from app.storage.unit_of_work import UnitOfWork
 from app.support.gc_pause import paused_gc
 
 logger = logging.getLogger(__name__)
@@ -424,7 +425,9 @@ def apply_plan(
         )
         session.add(run)
         session.flush()
-        pending.mark(session, pending.IDENTITY_REFRESH, {"import_run": run.id})
+        pending.mark(
+            UnitOfWork(session, ws.actor), pending.IDENTITY_REFRESH, {"import_run": run.id}
+        )
         journal.record(
             session,
             actor=ws.actor,

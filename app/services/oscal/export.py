@@ -29,8 +29,9 @@ from app.services.oscal.poam import POAM_FILE, poam_document
 from app.services.oscal.previous import earlier_export_files, remove_files
 from app.services.oscal.results import RESULTS_FILE, results_document
 from app.services.progress import Progress, check_cancelled
+from app.services.unit import writes
 from app.services.workspace import Workspace
-from app.storage import journal
+from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -186,18 +187,15 @@ def _report(progress: Progress | None, fraction: float, message: str) -> None:
         progress.report(fraction, message)
 
 
-def _journal(workspace: Workspace, assessment_id: int, outcome: OscalExport) -> None:
-    with workspace.db.write() as session:
-        journal.record(
-            session,
-            actor=workspace.actor,
-            action="export.oscal",
-            entity="assessment",
-            entity_id=assessment_id,
-            before=None,
-            after={
-                "documents": outcome.documents,
-                "evidence_files": outcome.evidence_files,
-                "removed": list(outcome.removed),
-            },
-        )
+@writes
+def _journal(uow: UnitOfWork, assessment_id: int, outcome: OscalExport) -> None:
+    uow.record(
+        "export.oscal",
+        "assessment",
+        assessment_id,
+        after={
+            "documents": outcome.documents,
+            "evidence_files": outcome.evidence_files,
+            "removed": list(outcome.removed),
+        },
+    )

@@ -38,6 +38,7 @@ from app.services.reporting.signing import (
 )
 from app.services.workspace import Workspace
 from app.storage import journal
+from app.storage.unit_of_work import UnitOfWork
 from app.support.safe_files import new_partial
 
 logger = logging.getLogger(__name__)
@@ -111,9 +112,9 @@ def _publish(
 ) -> ReportOutcome:
     """Render the report and journal it: both happen, or neither (see :mod:`pending`)."""
 
-    def record(session: Session, partial: Path) -> ReportOutcome:
+    def record(uow: UnitOfWork, partial: Path) -> ReportOutcome:
         outcome = outcome_of(partial)
-        _journal_in(session, workspace, entity_id, outcome)
+        _journal_in(uow.session, workspace, entity_id, outcome)
         return outcome
 
     try:
