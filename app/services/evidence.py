@@ -25,9 +25,9 @@ from app.services.assessments import (
     ResponseInfo,
     editable_row,
     response_row,
-    update_response_in,
+    update_response,
 )
-from app.services.bulk_answers import BulkResult, update_many_in
+from app.services.bulk_answers import BulkResult, update_many
 from app.services.errors import UserError
 from app.services.progress import Progress, check_cancelled
 from app.services.settings import get_workspace_setting
@@ -44,6 +44,7 @@ from app.storage.models import (
     ResponseEvidence,
     SystemEvidence,
 )
+from app.storage.unit_of_work import UnitOfWork
 from app.support.safe_files import safe_base_name
 
 logger = logging.getLogger(__name__)
@@ -260,8 +261,9 @@ def add_evidence_files(
         return []
     with workspace.db.write() as session:
         if response is not None:
-            editable_row(session, response[0])
-            response_row(session, *response)
+            unit = UnitOfWork(session, workspace.actor)
+            editable_row(unit, response[0])
+            response_row(unit, *response)
         stored = _store_staged(session, workspace, staged, description, progress)
         if response is not None:
             for info in stored:
@@ -300,12 +302,11 @@ def answer_with_evidence(
     """
     staged = _stage(workspace, [Path(p) for p in files], None)
     with workspace.db.write() as session:
-        editable_row(session, assessment_id)
-        response_row(session, assessment_id, question_id)
+        unit = UnitOfWork(session, workspace.actor)
+        editable_row(unit, assessment_id)
+        response_row(unit, assessment_id, question_id)
         ids = [info.id for info in _store_staged(session, workspace, staged, "", None)]
-        return update_response_in(
-            session, workspace, assessment_id, question_id, link_evidence=ids, **changes
-        )
+        return update_response(unit, assessment_id, question_id, link_evidence=ids, **changes)
 
 
 def bulk_answer_with_evidence(
@@ -340,8 +341,12 @@ def bulk_answer_with_evidence(
         raise UserError("say what to set: a level, N/A with a reason, evidence or provenance")
     with workspace.db.write() as session:
         ids = [info.id for info in _store_staged(session, workspace, staged, "", progress)]
-        return update_many_in(
-            session, workspace, assessment_id, changes, link_evidence=ids, action=action
+        return update_many(
+            UnitOfWork(session, workspace.actor),
+            assessment_id,
+            changes,
+            link_evidence=ids,
+            action=action,
         )
 
 
@@ -612,8 +617,9 @@ def link_to_response_in(
     """
 
     def make(current: Session) -> ResponseEvidence:
-        editable_row(current, assessment_id)
-        row = response_row(current, assessment_id, question_id)
+        unit = UnitOfWork(current, workspace.actor)
+        editable_row(unit, assessment_id)
+        row = response_row(unit, assessment_id, question_id)
         return ResponseEvidence(response_id=row.id or 0, evidence_id=evidence_id)
 
     action = "evidence.unlink" if remove else "evidence.link"
@@ -635,7 +641,7 @@ def link_to_finding(
         if finding is None:
             raise UserError(f"no finding {finding_id}")
         if finding.assessment_id is not None:
-            editable_row(session, finding.assessment_id)
+            editable_row(UnitOfWork(session, workspace.actor), finding.assessment_id)
         return FindingEvidence(finding_id=finding_id, evidence_id=evidence_id)
 
     action = "evidence.unlink" if remove else "evidence.link"

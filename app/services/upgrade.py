@@ -26,11 +26,11 @@ from app.services.assessment_records import (
     ResponseInfo,
     editable_row,
     framework_ref,
-    questions_in,
-    responses_in,
+    list_responses,
+    load_questions,
 )
 from app.services.errors import UserError
-from app.services.findings import gap_key, refresh_gap_findings_in
+from app.services.findings import gap_key, refresh_gap_findings
 from app.services.scoring import score_loaded
 from app.services.upgrade_plan import (
     UpgradePlan,
@@ -48,6 +48,7 @@ from app.services.upgrade_sources import (
 from app.services.workspace import Workspace
 from app.storage import journal
 from app.storage.models import Finding, FrameworkVersion, Response, ResponseEvidence
+from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ def _plan_in(
         if file is None:
             raise UserError("name the version to move to")
         to_version = file.framework.version
-    loaded = questions_in(session, assessment_id)
+    loaded = load_questions(UnitOfWork(session, ""), assessment_id)
     current = _pick_framework(session, loaded, framework_id, file, to_version)
     if current.version == to_version:
         raise UserError(f"assessment {assessment_id} already uses {current.id} {to_version}")
@@ -99,7 +100,7 @@ def _plan_in(
             f"{current.id} {to_version} has no mapping from version {current.version}; "
             "its answers cannot be carried"
         )
-    responses = {r.question_id: r for r in responses_in(session, assessment_id)}
+    responses = {r.question_id: r for r in list_responses(UnitOfWork(session, ""), assessment_id)}
     in_scope = scope_of(target, loaded.info.scope)
     moves, new = plan_moves((current, target), loaded, responses, mapping, in_scope)
     carried = carried_responses(moves, responses)
@@ -153,7 +154,7 @@ def plan_upgrade(
     """
     candidate = file_source(file)
     with workspace.db.read() as session:
-        editable_row(session, assessment_id)
+        editable_row(UnitOfWork(session, workspace.actor), assessment_id)
         return _plan_in(session, assessment_id, to_version, framework_id, candidate)
 
 
@@ -177,7 +178,7 @@ def upgrade_assessment(
     """
     candidate = file_source(file)
     with workspace.db.write() as session:
-        row = editable_row(session, assessment_id)
+        row = editable_row(UnitOfWork(session, workspace.actor), assessment_id)
         plan = _plan_in(session, assessment_id, to_version, framework_id, candidate)
         old_ref = next(ref for ref in row.frameworks if ref["id"] == plan.framework_id)
         stored = _store(session, plan)
@@ -189,7 +190,7 @@ def upgrade_assessment(
         }
         history = _move_responses(session, plan)
         moved_findings = _move_findings(session, plan)
-        refresh_gap_findings_in(session, workspace, assessment_id)
+        refresh_gap_findings(UnitOfWork(session, workspace.actor), assessment_id)
         journal.record(
             session,
             actor=workspace.actor,
@@ -260,7 +261,7 @@ def _move_responses(session: Session, plan: UpgradePlan) -> list[dict[str, Any]]
             )
         ).scalars()
     }
-    infos = {r.question_id: r for r in responses_in(session, plan.assessment_id)}
+    infos = {r.question_id: r for r in list_responses(UnitOfWork(session, ""), plan.assessment_id)}
     carried = carried_responses(plan.moves, infos)
     free = {m.old_id: rows[m.old_id] for m in plan.moves if m.old_id in rows}
     for row in free.values():  # park every old row so renames never collide
