@@ -68,7 +68,7 @@ def undo_last_answer(uow: UnitOfWork, assessment_id: int) -> Undone:
     after = {"undo_of": entry.seq, "update": responses.journal_head()}
     uow.record("response.undo", "response", entry.entity_id, after=after)
     logger.info("undid journal entry %s (%s)", entry.seq, entry.entity_id)
-    return Undone(question_id, entry.seq, restored, response)
+    return Undone(question_id, entry.seq or 0, restored, response)
 
 
 def _last_undoable(entries: list[JournalEntry]) -> JournalEntry | None:

@@ -111,7 +111,7 @@ class AssessmentInfo:
 
     def as_dict(self) -> dict[str, Any]:
         """Return the assessment as JSON-ready data, with ``own_questions`` and inherited."""
-        data = journal.jsonable(asdict(self))
+        data: dict[str, Any] = journal.jsonable(asdict(self))
         data |= {"own_questions": self.own_questions, "inherited_questions": self.inherited}
         return data
 
@@ -161,7 +161,8 @@ class ResponseInfo:
 
     def as_dict(self) -> dict[str, Any]:
         """Return the response as JSON-ready data."""
-        return journal.jsonable(asdict(self))
+        data: dict[str, Any] = journal.jsonable(asdict(self))
+        return data
 
 
 @dataclass(frozen=True)

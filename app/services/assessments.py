@@ -204,6 +204,7 @@ def plan_assessment(
 @reads
 def _plan(
     uow: UnitOfWork,
+    /,
     catalog: Catalog,
     system: str | None,
     frameworks: Sequence[str],
@@ -427,6 +428,7 @@ def _snapshot(row: Response) -> dict[str, Any]:
 @writes
 def update_response(
     uow: UnitOfWork,
+    /,
     assessment_id: int,
     question_id: str,
     *,

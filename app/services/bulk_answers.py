@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.catalog.schema import Question
+from app.catalog.schema import Framework, Question
 from app.domain.enums import Origin
 from app.services.assessment_records import (
     AssessmentQuestions,
@@ -101,6 +101,7 @@ def update_many(
 @writes
 def bulk_answer(
     uow: UnitOfWork,
+    /,
     assessment_id: int,
     question_ids: Sequence[str],
     *,
@@ -178,7 +179,7 @@ def matching(
     return chosen
 
 
-def _under(framework: Any, node: str) -> tuple[Question, ...]:
+def _under(framework: Framework, node: str) -> tuple[Question, ...]:
     if not framework.has_node(node):
         raise UserError(f"{framework.id} has no node {node!r}")
     return framework.questions_under(node)

@@ -111,7 +111,8 @@ class Suggestion:
 
     def as_dict(self) -> dict[str, Any]:
         """Return the suggestion as JSON-ready data."""
-        return journal.jsonable(asdict(self))
+        data: dict[str, Any] = journal.jsonable(asdict(self))
+        return data
 
 
 def suggestions_for(
@@ -404,7 +405,7 @@ def _delegation_fact(
 def _crosswalk_suggestions(
     workspace: Workspace,
     assessment_id: int,
-    system_id: int,
+    system_id: int | None,
     question_id: str,
     catalog: Catalog | None,
 ) -> list[Suggestion]:
@@ -448,7 +449,7 @@ def _crosswalk_suggestions(
 
 @reads
 def _answers_of_system(
-    uow: UnitOfWork, assessment_id: int, system_id: int
+    uow: UnitOfWork, assessment_id: int, system_id: int | None
 ) -> dict[str, list[tuple[int, ResponseInfo]]]:
     """Return answered responses by question: this assessment first, then newest first."""
     others = uow.repository(AssessmentRepository).other_ids_of_system(system_id, assessment_id)

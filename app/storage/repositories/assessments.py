@@ -66,8 +66,11 @@ class AssessmentRepository:
             query = query.where(col(AISystem.id) == system_id)
         return [(row, system) for row, system in self._session.execute(query).all()]
 
-    def other_ids_of_system(self, system_id: int, excluding: int) -> list[int]:
-        """Return the ids of a system's other assessments, newest first."""
+    def other_ids_of_system(self, system_id: int | None, excluding: int) -> list[int]:
+        """Return the ids of a system's other assessments, newest first.
+
+        With no system, the other assessments without one (the organisation's).
+        """
         return list(
             self._session.execute(
                 sa.select(col(Assessment.id))
