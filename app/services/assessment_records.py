@@ -26,7 +26,7 @@ from app.services.unit import reads
 from app.storage import journal
 from app.storage.models import AISystem, Assessment, FrameworkVersion, Response
 from app.storage.repositories.assessments import AssessmentRepository
-from app.storage.repositories.responses import ANSWER_COLUMNS, ResponseRepository
+from app.storage.repositories.responses import ANSWER_COLUMNS, ANSWER_FIELDS, ResponseRepository
 from app.storage.unit_of_work import UnitOfWork
 from app.support.paths import assessments_dir
 
@@ -435,16 +435,7 @@ def load_questions(uow: UnitOfWork, assessment_id: int) -> AssessmentQuestions:
     )
 
 
-RESPONSE_FIELDS = (
-    "level",
-    "not_applicable",
-    "justification",
-    "notes",
-    "evidence_strength",
-    "target_override",
-    "flagged",
-    "reviewed",
-)
+RESPONSE_FIELDS = ANSWER_FIELDS
 
 
 def response_info(row: Response, evidence: Sequence[int]) -> ResponseInfo:

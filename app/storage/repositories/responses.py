@@ -14,10 +14,8 @@ from app.storage.models import Evidence, JournalEntry, Response, ResponseEvidenc
 
 logger = logging.getLogger(__name__)
 
-#: The columns :meth:`ResponseRepository.answer_values` returns, in order.
-ANSWER_COLUMNS = (
-    "id",
-    "question_id",
+#: The fields of an answer an assessor sets (what a change journals before and after).
+ANSWER_FIELDS = (
     "level",
     "not_applicable",
     "justification",
@@ -26,6 +24,13 @@ ANSWER_COLUMNS = (
     "target_override",
     "flagged",
     "reviewed",
+)
+
+#: The columns :meth:`ResponseRepository.answer_values` returns, in order.
+ANSWER_COLUMNS = (
+    "id",
+    "question_id",
+    *ANSWER_FIELDS,
     "answered_by",
     "answered_at",
     "reviewed_by",
