@@ -2,12 +2,14 @@
 
 An assessment fixes its questions when it is created: one ``response`` row per question in scope
 (unanswered at first), and the exact text and SHA-256 of every framework file it uses, stored in
-the ``framework_version`` table. Every change is one write transaction with its journal entry; a
-final assessment is read-only and every mutating function raises :class:`UserError` on one.
+the ``framework_version`` table. Every change is journalled in the unit of work it runs in (a
+caller passing the workspace gets a unit of its own); a final assessment is read-only and every
+mutating function raises :class:`UserError` on one.
 
 This module is the entry point for the other layers: it re-exports the reading functions of
 :mod:`app.services.assessment_records` and the lifecycle of
-:mod:`app.services.assessment_lifecycle`.
+:mod:`app.services.assessment_lifecycle`. Those two never import this one, and the findings
+import only the records, so finalising (lifecycle → findings → records) runs one way.
 """
 
 from __future__ import annotations
