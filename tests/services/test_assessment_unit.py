@@ -92,7 +92,7 @@ def test_reassessing_copies_the_answers_through_the_repository(workspace, starte
     svc.submit_for_review(workspace, assessment)
     svc.finalize(workspace, assessment, force=True)
     again = svc.reassess(workspace, assessment, title="Second round")
-    assert again.previous_id == assessment and again.status == "draft"
+    assert (again.previous_id, again.status) == (assessment, "draft")
     copied = svc.get_response(workspace, again.id, first)
     assert (copied.level, copied.notes, copied.reviewed) == (4, "policy seen", False)
     with workspace.reading() as uow:
