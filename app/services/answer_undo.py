@@ -12,14 +12,12 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session
-
-from app.services.assessments import ResponseInfo, update_response_in
+from app.services.assessments import ResponseInfo, update_response
 from app.services.errors import UserError
-from app.services.workspace import Workspace
-from app.storage import journal
+from app.services.unit import writes
 from app.storage.models import JournalEntry
+from app.storage.repositories.responses import ResponseRepository
+from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -44,11 +42,12 @@ class Undone:
     response: ResponseInfo
 
 
-def undo_last_answer(workspace: Workspace, assessment_id: int) -> Undone:
+@writes
+def undo_last_answer(uow: UnitOfWork, assessment_id: int) -> Undone:
     """Take back the newest answer change of an assessment not yet undone.
 
     Args:
-        workspace: The open workspace.
+        uow: The unit of work (or the workspace, to undo at once).
         assessment_id: The assessment.
 
     Returns:
@@ -57,47 +56,27 @@ def undo_last_answer(workspace: Workspace, assessment_id: int) -> Undone:
     Raises:
         UserError: Nothing left to undo, or the assessment is final.
     """
-    with workspace.db.write() as session:
-        entry = _last_undoable(session, assessment_id)
-        if entry is None:
-            raise UserError(f"assessment {assessment_id} has no answer change left to undo")
-        question_id = entry.entity_id.split(":", 1)[1]
-        restored = {k: v for k, v in (entry.before or {}).items() if k in UNDOABLE_FIELDS}
-        if restored.get("not_applicable"):
-            restored.pop("level", None)  # N/A carries no level; setting one would clear it
-        response = update_response_in(session, workspace, assessment_id, question_id, **restored)
-        update_seq = _head_seq(session)
-        journal.record(
-            session,
-            actor=workspace.actor,
-            action="response.undo",
-            entity="response",
-            entity_id=entry.entity_id,
-            after={"undo_of": entry.seq, "update": update_seq},
-        )
+    responses = uow.repository(ResponseRepository)
+    entry = _last_undoable(responses.answer_journal(assessment_id))
+    if entry is None:
+        raise UserError(f"assessment {assessment_id} has no answer change left to undo")
+    question_id = entry.entity_id.split(":", 1)[1]
+    restored = {k: v for k, v in (entry.before or {}).items() if k in UNDOABLE_FIELDS}
+    if restored.get("not_applicable"):
+        restored.pop("level", None)  # N/A carries no level; setting one would clear it
+    response = update_response(uow, assessment_id, question_id, **restored)
+    after = {"undo_of": entry.seq, "update": responses.journal_head()}
+    uow.record("response.undo", "response", entry.entity_id, after=after)
     logger.info("undid journal entry %s (%s)", entry.seq, entry.entity_id)
-    return Undone(question_id, entry.seq, restored, response)
+    return Undone(question_id, entry.seq or 0, restored, response)
 
 
-def _last_undoable(session: Session, assessment_id: int) -> JournalEntry | None:
-    prefix = f"{assessment_id}:"
-    entries = session.execute(
-        sa.select(JournalEntry)
-        .where(
-            JournalEntry.entity == "response",
-            JournalEntry.entity_id.startswith(prefix),
-            JournalEntry.action.in_(("response.update", "response.undo")),
-        )
-        .order_by(JournalEntry.seq.desc())
-    ).scalars()
+def _last_undoable(entries: list[JournalEntry]) -> JournalEntry | None:
+    """Return the newest entry not yet undone that changed an undoable field."""
     skipped: set[int] = set()
     for entry in entries:
         if entry.action == "response.undo":
-            skipped.update(int(entry.after[key]) for key in ("undo_of", "update"))
+            skipped.update(int((entry.after or {})[key]) for key in ("undo_of", "update"))
         elif entry.seq not in skipped and set(entry.before or {}) & set(UNDOABLE_FIELDS):
             return entry
     return None
-
-
-def _head_seq(session: Session) -> int:
-    return int(session.execute(sa.select(sa.func.max(JournalEntry.seq))).scalar_one())

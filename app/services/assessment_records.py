@@ -16,23 +16,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session
-
 from app.catalog.errors import CatalogError, UnknownIdError
 from app.catalog.loader import load_framework_text
 from app.catalog.schema import Framework, Question
 from app.domain.enums import AssessmentKind, AssessmentStatus, Origin
 from app.services.errors import UserError
-from app.services.inheritance import (
-    INHERITED_FIELDS,
-    inherits_live,
-    organisation_answers,
-    organisation_row,
-)
-from app.services.workspace import Workspace
+from app.services.inheritance import INHERITED_FIELDS, inherits_live, organisation_answers
+from app.services.unit import reads
 from app.storage import journal
-from app.storage.models import AISystem, Assessment, FrameworkVersion, Response, ResponseEvidence
+from app.storage.models import AISystem, Assessment, FrameworkVersion, Response
+from app.storage.repositories.assessments import AssessmentRepository
+from app.storage.repositories.responses import ANSWER_COLUMNS, ANSWER_FIELDS, ResponseRepository
+from app.storage.unit_of_work import UnitOfWork
 from app.support.paths import assessments_dir
 
 logger = logging.getLogger(__name__)
@@ -116,7 +111,7 @@ class AssessmentInfo:
 
     def as_dict(self) -> dict[str, Any]:
         """Return the assessment as JSON-ready data, with ``own_questions`` and inherited."""
-        data = journal.jsonable(asdict(self))
+        data: dict[str, Any] = journal.jsonable(asdict(self))
         data |= {"own_questions": self.own_questions, "inherited_questions": self.inherited}
         return data
 
@@ -166,7 +161,8 @@ class ResponseInfo:
 
     def as_dict(self) -> dict[str, Any]:
         """Return the response as JSON-ready data."""
-        return journal.jsonable(asdict(self))
+        data: dict[str, Any] = journal.jsonable(asdict(self))
+        return data
 
 
 @dataclass(frozen=True)
@@ -211,15 +207,10 @@ def _shipped_text(framework: Framework) -> str:
     return data.decode("utf-8-sig")
 
 
-def stored_version(session: Session, framework: Framework) -> FrameworkVersion:
+def stored_version(uow: UnitOfWork, framework: Framework) -> FrameworkVersion:
     """Return the ``framework_version`` row of this exact text, storing it if needed."""
-    row = session.execute(
-        sa.select(FrameworkVersion).where(
-            FrameworkVersion.framework_id == framework.id,
-            FrameworkVersion.version == framework.version,
-            FrameworkVersion.sha256 == framework.sha256,
-        )
-    ).scalar_one_or_none()
+    assessments = uow.repository(AssessmentRepository)
+    row = assessments.framework_version(framework.id, framework.version, framework.sha256)
     if row is not None:
         return row
     if framework.custom:
@@ -233,9 +224,7 @@ def stored_version(session: Session, framework: Framework) -> FrameworkVersion:
         source_name=framework.source_name,
         content=_shipped_text(framework),
     )
-    session.add(row)
-    session.flush()
-    return row
+    return assessments.add_framework_version(row)
 
 
 def text_matches_hash(content: str, sha256: str) -> bool:
@@ -273,7 +262,7 @@ def _parse_stored(row: FrameworkVersion) -> Framework:
     return framework
 
 
-def _frameworks_of(session: Session, refs: Sequence[FrameworkRef]) -> tuple[Framework, ...]:
+def _frameworks_of(uow: UnitOfWork, refs: Sequence[FrameworkRef]) -> tuple[Framework, ...]:
     frameworks = []
     for ref in refs:
         cached = _parsed.get(ref.sha256)
@@ -281,7 +270,7 @@ def _frameworks_of(session: Session, refs: Sequence[FrameworkRef]) -> tuple[Fram
             _parsed.move_to_end(ref.sha256)
             frameworks.append(cached)
             continue
-        row = session.get(FrameworkVersion, ref.stored_id)
+        row = uow.repository(AssessmentRepository).framework_version_by_id(ref.stored_id)
         if row is None or row.sha256 != ref.sha256:
             raise UserError(f"the stored text of {ref.id} {ref.version} is missing")
         frameworks.append(_parse_stored(row))
@@ -334,115 +323,56 @@ def assessment_info(
     )
 
 
-def _is(column: Any, value: str) -> sa.Case:
-    return sa.case((column == value, 1), else_=0)
-
-
-def _answer_counts(session: Session, ids: Sequence[int]) -> dict[int, tuple[int, ...]]:
-    """Return per assessment: questions, answered (effective), inherited, overridden."""
-    has_answer = sa.or_(Response.level.is_not(None), Response.not_applicable.is_(True))
-    live = sa.and_(
-        Response.origin == Origin.INHERITED.value,
-        Assessment.status != AssessmentStatus.FINAL.value,
-        Assessment.kind == AssessmentKind.SYSTEM.value,
-    )
-    own_answered = sa.case((sa.and_(sa.not_(live), has_answer), 1), else_=0)
-    rows = session.execute(
-        sa.select(
-            Response.assessment_id,
-            sa.func.count(),
-            sa.func.sum(own_answered),
-            sa.func.sum(_is(Response.origin, Origin.INHERITED.value)),
-            sa.func.sum(_is(Response.origin, Origin.OVERRIDDEN.value)),
-        )
-        .join(Assessment, Assessment.id == Response.assessment_id)
-        .where(Response.assessment_id.in_(ids))
-        .group_by(Response.assessment_id)
-    ).all()
-    live_answered = _live_inherited_answered(session, ids)
-    return {
-        aid: (total, int(done or 0) + live_answered.get(aid, 0), int(inh or 0), int(ovr or 0))
-        for aid, total, done, inh, ovr in rows
-    }
-
-
-def _live_inherited_answered(session: Session, ids: Sequence[int]) -> dict[int, int]:
-    """Count, per open system assessment, the inherited questions the organisation answered."""
-    source = organisation_row(session)
-    if source is None:
-        return {}
-    org = sa.orm.aliased(Response)
-    rows = session.execute(
-        sa.select(Response.assessment_id, sa.func.count())
-        .join(Assessment, Assessment.id == Response.assessment_id)
-        .join(org, sa.and_(org.question_id == Response.question_id, org.assessment_id == source.id))
-        .where(
-            Response.assessment_id.in_(ids),
-            Response.origin == Origin.INHERITED.value,
-            Assessment.status != AssessmentStatus.FINAL.value,
-            Assessment.kind == AssessmentKind.SYSTEM.value,
-            sa.or_(org.level.is_not(None), org.not_applicable.is_(True)),
-        )
-        .group_by(Response.assessment_id)
-    ).all()
-    return {aid: int(n) for aid, n in rows}
-
-
-def load_row(session: Session, assessment_id: int) -> tuple[Assessment, AISystem | None]:
+def load_row(uow: UnitOfWork, assessment_id: int) -> tuple[Assessment, AISystem | None]:
     """Return an assessment row and its system (None for the organisation assessment).
 
     Raises:
         UserError: No assessment has this id.
     """
-    row = session.get(Assessment, assessment_id)
+    assessments = uow.repository(AssessmentRepository)
+    row = assessments.get(assessment_id)
     if row is None:
         raise UserError(f"no assessment {assessment_id}")
     if row.system_id is None:
         return row, None
-    system = session.get(AISystem, row.system_id)
+    system = assessments.system(row.system_id)
     if system is None:  # pragma: no cover - the foreign key forbids it
         raise UserError(f"assessment {assessment_id} names a missing system")
     return row, system
 
 
-def editable_row(session: Session, assessment_id: int) -> Assessment:
+def editable_row(uow: UnitOfWork, assessment_id: int) -> Assessment:
     """Return an assessment for changing, refusing a final one.
 
     Raises:
         UserError: No such assessment, or it is final.
     """
-    row, _ = load_row(session, assessment_id)
+    row, _ = load_row(uow, assessment_id)
     if row.status == AssessmentStatus.FINAL:
         raise UserError(f"assessment {assessment_id} is final and read-only; re-assess to change")
     return row
 
 
-def response_row(session: Session, assessment_id: int, question_id: str) -> Response:
-    """Return the response row of one question inside the caller's session.
+def response_row(uow: UnitOfWork, assessment_id: int, question_id: str) -> Response:
+    """Return the response row of one question, for reading or changing in the unit.
 
     Raises:
         UserError: No such assessment, or the question is not part of it.
     """
-    load_row(session, assessment_id)
-    row = session.execute(
-        sa.select(Response).where(
-            Response.assessment_id == assessment_id, Response.question_id == question_id
-        )
-    ).scalar_one_or_none()
+    load_row(uow, assessment_id)
+    row = uow.repository(ResponseRepository).find(assessment_id, question_id)
     if row is None:
         raise UserError(f"question {question_id!r} is not part of assessment {assessment_id}")
     return row
 
 
-def system_row(session: Session, external_id: str) -> AISystem:
+def system_row(uow: UnitOfWork, external_id: str) -> AISystem:
     """Return the AI system with this inventory id.
 
     Raises:
         UserError: No system has this inventory id.
     """
-    row = session.execute(
-        sa.select(AISystem).where(AISystem.external_id == external_id)
-    ).scalar_one_or_none()
+    row = uow.repository(AssessmentRepository).system_by_external_id(external_id)
     if row is None:
         raise UserError(f"no AI system {external_id!r} in the inventory")
     return row
@@ -455,96 +385,57 @@ def check_level(value: int, what: str = "level") -> int:
     return value
 
 
-def get_assessment(workspace: Workspace, assessment_id: int) -> AssessmentInfo:
+def _counts(uow: UnitOfWork, ids: Sequence[int]) -> dict[int, tuple[int, int, int, int]]:
+    return uow.repository(AssessmentRepository).answer_counts(ids)
+
+
+@reads
+def get_assessment(uow: UnitOfWork, assessment_id: int) -> AssessmentInfo:
     """Return one assessment with its question and answer counts.
 
     Raises:
         UserError: No assessment has this id.
     """
-    with workspace.db.read() as session:
-        row, system = load_row(session, assessment_id)
-        counts = _answer_counts(session, [assessment_id]).get(assessment_id, (0, 0))
-        return assessment_info(row, system, counts)
+    row, system = load_row(uow, assessment_id)
+    counts = _counts(uow, [assessment_id]).get(assessment_id, (0, 0))
+    return assessment_info(row, system, counts)
 
 
-def list_assessments(workspace: Workspace, system: str | None = None) -> list[AssessmentInfo]:
+@reads
+def list_assessments(uow: UnitOfWork, system: str | None = None) -> list[AssessmentInfo]:
     """Return every assessment (of one system when ``system`` names its inventory id), newest last.
 
     Raises:
         UserError: ``system`` names no AI system.
     """
-    with workspace.db.read() as session:
-        query = (
-            sa.select(Assessment, AISystem)
-            .join(AISystem, isouter=True)
-            .order_by(Assessment.kind, Assessment.id)  # the organisation first
-        )
-        if system == ORGANISATION_LABEL:  # the organisation's rounds (it has no system id)
-            query = query.where(Assessment.kind == AssessmentKind.ORGANISATION.value)
-        elif system is not None:
-            query = query.where(AISystem.id == system_row(session, system).id)
-        rows = session.execute(query).all()
-        counts = _answer_counts(session, [row.id for row, _ in rows])
-        return [assessment_info(row, sys_row, counts.get(row.id, (0, 0))) for row, sys_row in rows]
+    assessments = uow.repository(AssessmentRepository)
+    if system == ORGANISATION_LABEL:  # the organisation's rounds (it has no system id)
+        rows = assessments.with_systems(organisation_only=True)
+    elif system is not None:
+        rows = assessments.with_systems(system_id=system_row(uow, system).id)
+    else:
+        rows = assessments.with_systems()
+    counts = _counts(uow, [row.id for row, _ in rows if row.id is not None])
+    return [assessment_info(row, sys_row, counts.get(row.id or 0, (0, 0))) for row, sys_row in rows]
 
 
-def load_questions(workspace: Workspace, assessment_id: int) -> AssessmentQuestions:
+@reads
+def load_questions(uow: UnitOfWork, assessment_id: int) -> AssessmentQuestions:
     """Return an assessment with the framework versions it was created with.
 
     Raises:
         UserError: No such assessment, or its stored framework text is missing or broken.
     """
-    with workspace.db.read() as session:
-        return questions_in(session, assessment_id)
-
-
-def questions_in(session: Session, assessment_id: int) -> AssessmentQuestions:
-    """Return an assessment with its framework versions, read in the caller's session.
-
-    Raises:
-        UserError: No such assessment, or its stored framework text is missing or broken.
-    """
-    row, system = load_row(session, assessment_id)
-    counts = _answer_counts(session, [assessment_id]).get(assessment_id, (0, 0))
-    frameworks = _frameworks_of(session, _refs(row))
-    in_scope = session.execute(
-        sa.select(Response.question_id).where(Response.assessment_id == assessment_id)
-    ).scalars()
+    row, system = load_row(uow, assessment_id)
+    counts = _counts(uow, [assessment_id]).get(assessment_id, (0, 0))
+    frameworks = _frameworks_of(uow, _refs(row))
+    in_scope = uow.repository(ResponseRepository).question_ids(assessment_id)
     return AssessmentQuestions(
         assessment_info(row, system, counts), frameworks, frozenset(in_scope)
     )
 
 
-RESPONSE_FIELDS = (
-    "level",
-    "not_applicable",
-    "justification",
-    "notes",
-    "evidence_strength",
-    "target_override",
-    "flagged",
-    "reviewed",
-)
-
-
-_RESPONSE_COLUMNS = (
-    Response.id,
-    Response.question_id,
-    Response.level,
-    Response.not_applicable,
-    Response.justification,
-    Response.notes,
-    Response.evidence_strength,
-    Response.target_override,
-    Response.flagged,
-    Response.reviewed,
-    Response.answered_by,
-    Response.answered_at,
-    Response.reviewed_by,
-    Response.reviewed_at,
-    Response.origin,
-    Response.override_reason,
-)
+RESPONSE_FIELDS = ANSWER_FIELDS
 
 
 def response_info(row: Response, evidence: Sequence[int]) -> ResponseInfo:
@@ -569,60 +460,36 @@ def response_info(row: Response, evidence: Sequence[int]) -> ResponseInfo:
     )
 
 
-def evidence_links(session: Session, response_ids: Sequence[int]) -> dict[int, list[int]]:
+def evidence_links(uow: UnitOfWork, response_ids: Sequence[int]) -> dict[int, list[int]]:
     """Return the evidence ids linked to each of these responses."""
-    links: dict[int, list[int]] = {}
-    rows = session.execute(
-        sa.select(ResponseEvidence.response_id, ResponseEvidence.evidence_id)
-        .where(ResponseEvidence.response_id.in_(response_ids))
-        .order_by(ResponseEvidence.evidence_id)
-    ).all()
-    for response_id, evidence_id in rows:
-        links.setdefault(response_id, []).append(evidence_id)
-    return links
+    return uow.repository(ResponseRepository).evidence_links(response_ids)
 
 
-def list_responses(workspace: Workspace, assessment_id: int) -> list[ResponseInfo]:
+@reads
+def list_responses(uow: UnitOfWork, assessment_id: int) -> list[ResponseInfo]:
     """Return every response of an assessment, in question order.
 
     Raises:
         UserError: No assessment has this id.
     """
-    with workspace.db.read() as session:
-        return responses_in(session, assessment_id)
-
-
-def responses_in(session: Session, assessment_id: int) -> list[ResponseInfo]:
-    """Return every response of an assessment in question order, read in the caller's session.
-
-    Raises:
-        UserError: No assessment has this id.
-    """
-    assessment = session.get(Assessment, assessment_id)
+    assessment = uow.repository(AssessmentRepository).get(assessment_id)
     if assessment is None:
         raise UserError(f"no assessment {assessment_id}")
-    rows = session.execute(
-        sa.select(*_RESPONSE_COLUMNS)
-        .where(Response.assessment_id == assessment_id)
-        .order_by(Response.id)
-    ).all()
-    links = evidence_links(session, [row[0] for row in rows])
-    infos = [
-        ResponseInfo(
-            *row[1:-4],
-            evidence_ids=tuple(links.get(row[0], ())),
-            reviewed_by=row[-4],
-            reviewed_at=row[-3],
-            origin=row[-2],
-            override_reason=row[-1],
-        )
-        for row in rows
-    ]
-    return effective(session, assessment, infos)
+    responses = uow.repository(ResponseRepository)
+    rows = responses.answer_values(assessment_id)
+    links = responses.evidence_links([row[0] for row in rows])
+    infos = [_answer_info(row, links.get(row[0], ())) for row in rows]
+    return effective(uow, assessment, infos)
+
+
+def _answer_info(values: Sequence[Any], evidence: Sequence[int]) -> ResponseInfo:
+    named = dict(zip(ANSWER_COLUMNS, values, strict=True))
+    named.pop("id")
+    return ResponseInfo(**named, evidence_ids=tuple(evidence))
 
 
 def effective(
-    session: Session, assessment: Assessment, infos: list[ResponseInfo]
+    uow: UnitOfWork, assessment: Assessment, infos: list[ResponseInfo]
 ) -> list[ResponseInfo]:
     """Return the answers as they count: inherited ones replaced by the organisation's.
 
@@ -631,7 +498,7 @@ def effective(
     inherited = [info.question_id for info in infos if info.inherited]
     if not inherited or not inherits_live(assessment):
         return infos
-    found = organisation_answers(session, inherited)
+    found = organisation_answers(uow, inherited)
     if found is None:
         return infos
     out = []
@@ -651,34 +518,25 @@ def effective(
     return out
 
 
-def get_response(workspace: Workspace, assessment_id: int, question_id: str) -> ResponseInfo:
+@reads
+def get_response(uow: UnitOfWork, assessment_id: int, question_id: str) -> ResponseInfo:
     """Return the response to one question.
 
     Raises:
         UserError: No such assessment, or the question is not part of it.
     """
-    with workspace.db.read() as session:
-        row = response_row(session, assessment_id, question_id)
-        links = evidence_links(session, [row.id or 0])
-        info = response_info(row, links.get(row.id or 0, ()))
-        return effective(session, load_row(session, assessment_id)[0], [info])[0]
+    row = response_row(uow, assessment_id, question_id)
+    links = evidence_links(uow, [row.id or 0])
+    info = response_info(row, links.get(row.id or 0, ()))
+    return effective(uow, load_row(uow, assessment_id)[0], [info])[0]
 
 
 def record_change(
-    session: Session,
-    workspace: Workspace,
+    uow: UnitOfWork,
     action: str,
     row: Assessment,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> None:
-    """Journal a change to an assessment in the caller's write transaction."""
-    journal.record(
-        session,
-        actor=workspace.actor,
-        action=action,
-        entity="assessment",
-        entity_id=row.id or 0,
-        before=before,
-        after=after,
-    )
+    """Journal a change to an assessment in the unit's transaction."""
+    uow.record(action, "assessment", row.id or 0, before=before, after=after)

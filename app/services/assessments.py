@@ -2,12 +2,14 @@
 
 An assessment fixes its questions when it is created: one ``response`` row per question in scope
 (unanswered at first), and the exact text and SHA-256 of every framework file it uses, stored in
-the ``framework_version`` table. Every change is one write transaction with its journal entry; a
-final assessment is read-only and every mutating function raises :class:`UserError` on one.
+the ``framework_version`` table. Every change is journalled in the unit of work it runs in (a
+caller passing the workspace gets a unit of its own); a final assessment is read-only and every
+mutating function raises :class:`UserError` on one.
 
 This module is the entry point for the other layers: it re-exports the reading functions of
 :mod:`app.services.assessment_records` and the lifecycle of
-:mod:`app.services.assessment_lifecycle`.
+:mod:`app.services.assessment_lifecycle`. Those two never import this one, and the findings
+import only the records, so finalising (lifecycle → findings → records) runs one way.
 """
 
 from __future__ import annotations
@@ -17,9 +19,6 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
-
-import sqlalchemy as sa
-from sqlmodel import Session
 
 from app.catalog.errors import UnknownIdError
 from app.catalog.registry import Catalog
@@ -62,9 +61,12 @@ from app.services.frameworks import catalog_for
 from app.services.identity_analysis import load_graph
 from app.services.inheritance import answered, organisation_answers
 from app.services.presets import find_preset
+from app.services.unit import reads, writes
 from app.services.workspace import Workspace
-from app.storage import journal
-from app.storage.models import AISystem, Assessment, Evidence, Response, ResponseEvidence
+from app.storage.models import AISystem, Assessment, Response
+from app.storage.repositories.assessments import AssessmentRepository
+from app.storage.repositories.responses import ResponseRepository
+from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +94,6 @@ __all__ = [
     "system_risk_of",
     "update_assessment",
     "update_response",
-    "update_response_in",
 ]
 
 NOT_APPLICABLE = "na"
@@ -140,8 +141,8 @@ def _chosen_frameworks(catalog: Catalog, frameworks: Sequence[str]) -> list[Fram
         raise UserError(str(exc)) from None
 
 
-def plan_in(
-    session: Session,
+def plan_questions(
+    uow: UnitOfWork,
     catalog: Catalog,
     system: AISystem | None,
     frameworks: Sequence[str],
@@ -150,10 +151,10 @@ def plan_in(
     max_priority: int | None = None,
     filters: Mapping[str, FrameworkFilter] | None = None,
 ) -> Plan:
-    """Work out which questions an assessment would ask, inside the caller's session.
+    """Work out which questions an assessment would ask, reading in the caller's unit.
 
     Args:
-        session: A read or write session.
+        uow: The unit of work (reading or writing).
         catalog: The catalog to take frameworks from.
         system: The system's row; None for the organisation assessment.
         frameworks: Framework ids.
@@ -169,7 +170,7 @@ def plan_in(
     questions = {fw.id: select(fw, system, checked[fw.id]) for fw in chosen}
     origins: dict[str, str] = {}
     ids = [q.id for qs in questions.values() for q in qs]
-    found = organisation_answers(session, ids) if system is not None else None
+    found = organisation_answers(uow, ids) if system is not None else None
     if found is not None:  # without an organisation assessment a system answers everything
         rows = found.rows
         for fw in chosen:
@@ -193,15 +194,26 @@ def plan_assessment(
         system: The system's inventory id; None for the organisation assessment.
         frameworks: Framework ids.
         catalog: The catalog; the workspace's when None.
-        **choices: ``focus_areas``, ``max_priority`` and ``filters`` as for :func:`plan_in`.
+        **choices: ``focus_areas``, ``max_priority`` and ``filters`` as for
+            :func:`plan_questions`.
 
     Raises:
-        UserError: As :func:`plan_in`, or an unknown system.
+        UserError: As :func:`plan_questions`, or an unknown system.
     """
-    catalog = catalog or catalog_for(workspace)
-    with workspace.db.read() as session:
-        row = system_row(session, system) if system is not None else None
-        return plan_in(session, catalog, row, frameworks, **choices)
+    return _plan(workspace, catalog or catalog_for(workspace), system, frameworks, **choices)
+
+
+@reads
+def _plan(
+    uow: UnitOfWork,
+    /,
+    catalog: Catalog,
+    system: str | None,
+    frameworks: Sequence[str],
+    **choices: Any,
+) -> Plan:
+    row = system_row(uow, system) if system is not None else None
+    return plan_questions(uow, catalog, row, frameworks, **choices)
 
 
 def new_assessment(
@@ -256,40 +268,45 @@ def new_assessment(
         filters = filters or chosen.filters
     catalog = catalog or catalog_for(workspace)
     tier, factor = _risk(workspace, system, risk_tier, risk_factor)
-    target_level = DEFAULT_TARGET[tier] if target is None else target
-    with workspace.db.write() as session:
-        target_system = system_row(session, system) if system is not None else None
-        plan = plan_in(
-            session, catalog, target_system, frameworks,
-            focus_areas=focus_areas, max_priority=max_priority, filters=filters,
-        )  # fmt: skip
-        row = _assessment_row(session, workspace, plan, target_system, title, preset)
-        row.risk_tier, row.risk_factor, row.target_level = tier.value, factor, target_level
-        session.add(row)
-        session.flush()
-        rows = [
-            {"assessment_id": row.id, "question_id": q.id, "origin": plan.origins.get(q.id, "own")}
-            for qs in plan.questions.values()
-            for q in qs
-        ]
-        session.execute(sa.insert(Response), rows)
-        info = assessment_info(row, target_system, (len(rows), 0, plan.inherited, 0))
-        journal.record(
-            session,
-            actor=workspace.actor,
-            action="assessment.create",
-            entity="assessment",
-            entity_id=info.id,
-            after={k: v for k, v in info.as_dict().items() if k not in ("questions", "answered")}
-            | {"questions": len(rows)},
-        )
-    if info.inherited:
-        info = get_assessment(workspace, info.id)  # counts the inherited answers already given
+    choices = {"focus_areas": focus_areas, "max_priority": max_priority, "filters": filters}
+    info, inherited = _create(
+        workspace, catalog, system, frameworks, choices, (tier, factor), target, title, preset
+    )
     logger.info(
         "created assessment %s of %s with %d questions (%d inherited)",
-        info.id, info.system, len(rows), plan.inherited,
+        info.id, info.system, info.questions, inherited,
     )  # fmt: skip
     return info
+
+
+@writes
+def _create(
+    uow: UnitOfWork,
+    catalog: Catalog,
+    system: str | None,
+    frameworks: Sequence[str],
+    choices: dict[str, Any],
+    risk: tuple[RiskTier, str],
+    target: int | None,
+    title: str,
+    preset: str | None,
+) -> tuple[AssessmentInfo, int]:
+    """Store a new assessment and its blank answers; return it and how many it inherits."""
+    target_system = system_row(uow, system) if system is not None else None
+    plan = plan_questions(uow, catalog, target_system, frameworks, **choices)
+    row = _assessment_row(uow, plan, target_system, title, preset)
+    tier, factor = risk
+    row.risk_tier, row.risk_factor = tier.value, factor
+    row.target_level = DEFAULT_TARGET[tier] if target is None else target
+    uow.repository(AssessmentRepository).add(row)
+    asked = [(q.id, plan.origins.get(q.id, "own")) for qs in plan.questions.values() for q in qs]
+    uow.repository(ResponseRepository).add_blank(row.id or 0, asked)
+    info = assessment_info(row, target_system, (len(asked), 0, plan.inherited, 0))
+    after = {k: v for k, v in info.as_dict().items() if k not in ("questions", "answered")}
+    uow.record("assessment.create", "assessment", info.id, after=after | {"questions": len(asked)})
+    if info.inherited:
+        info = get_assessment(uow, info.id)  # counts the inherited answers already given
+    return info, plan.inherited
 
 
 def _risk(
@@ -304,14 +321,13 @@ def _risk(
 
 
 def _assessment_row(
-    session: Session,
-    workspace: Workspace,
+    uow: UnitOfWork,
     plan: Plan,
     system: AISystem | None,
     title: str,
     preset: str | None,
 ) -> Assessment:
-    refs = [framework_ref(stored_version(session, fw)) for fw in plan.frameworks]
+    refs = [framework_ref(stored_version(uow, fw)) for fw in plan.frameworks]
     filters = {fw_id: f.as_dict() for fw_id, f in plan.filters.items()}
     first = next(iter(filters.values()))
     uniform = all(f == first for f in filters.values())
@@ -334,7 +350,7 @@ def _assessment_row(
         status=AssessmentStatus.DRAFT.value,
         frameworks=[asdict(ref) for ref in refs],
         scope=scope,
-        assessor=workspace.actor,
+        assessor=uow.actor,
     )
 
 
@@ -411,18 +427,23 @@ def _snapshot(row: Response) -> dict[str, Any]:
     return {name: getattr(row, name) for name in RESPONSE_FIELDS}
 
 
+@writes
 def update_response(
-    workspace: Workspace,
+    uow: UnitOfWork,
+    /,
     assessment_id: int,
     question_id: str,
     *,
     link_evidence: Sequence[int] = (),
     **changes: Any,
 ) -> ResponseInfo:
-    """Change the response to one question, saved and journalled at once.
+    """Change the response to one question and journal it in the unit's transaction.
+
+    Callers that change several answers as one user action pass their unit, so the action
+    stays all or nothing.
 
     Args:
-        workspace: The open workspace.
+        uow: The unit of work (or the workspace, to save at once).
         assessment_id: The assessment.
         question_id: The question.
         link_evidence: Evidence ids to link to the response as well.
@@ -436,66 +457,23 @@ def update_response(
     Raises:
         UserError: The assessment is final, the question is not in it, or a value is invalid.
     """
-    validate_changes(changes)  # refuse a bad value before waiting for the write lock
-    with workspace.db.write() as session:
-        return update_response_in(
-            session,
-            workspace,
-            assessment_id,
-            question_id,
-            link_evidence=link_evidence,
-            **changes,
-        )
-
-
-def update_response_in(
-    session: Session,
-    workspace: Workspace,
-    assessment_id: int,
-    question_id: str,
-    *,
-    link_evidence: Sequence[int] = (),
-    **changes: Any,
-) -> ResponseInfo:
-    """Change the response to one question inside the caller's write transaction.
-
-    The change and its journal entry commit (or roll back) with the rest of the caller's
-    transaction, so a user action that changes several answers stays all or nothing.
-
-    Args:
-        session: A session from ``Database.write()``.
-        workspace: The open workspace (for the actor).
-        assessment_id: The assessment.
-        question_id: The question.
-        link_evidence: Evidence ids to link to the response as well.
-        **changes: As for :func:`update_response`.
-
-    Returns:
-        The response after the change.
-
-    Raises:
-        UserError: The assessment is final, the question is not in it, or a value is invalid.
-    """
     clean = validate_changes(changes)
-    assessment = editable_row(session, assessment_id)
-    row = response_row(session, assessment_id, question_id)
-    before, after = change_row(session, workspace, row, clean, link_evidence)
-    journal.record(
-        session,
-        actor=workspace.actor,
-        action="response.update",
-        entity="response",
-        entity_id=f"{assessment_id}:{question_id}",
+    assessment = editable_row(uow, assessment_id)
+    row = response_row(uow, assessment_id, question_id)
+    before, after = change_row(uow, row, clean, link_evidence)
+    uow.record(
+        "response.update",
+        "response",
+        f"{assessment_id}:{question_id}",
         before=before,
         after=after,
     )
-    links = evidence_links(session, [row.id or 0])
-    return effective(session, assessment, [response_info(row, links.get(row.id or 0, ()))])[0]
+    links = evidence_links(uow, [row.id or 0])
+    return effective(uow, assessment, [response_info(row, links.get(row.id or 0, ()))])[0]
 
 
 def change_row(
-    session: Session,
-    workspace: Workspace,
+    uow: UnitOfWork,
     row: Response,
     clean: dict[str, Any],
     link_evidence: Sequence[int] = (),
@@ -515,25 +493,24 @@ def change_row(
     _apply(row, clean)
     now = dt.datetime.now(dt.UTC)
     if _ANSWER_FIELDS.intersection(clean) or "evidence_strength" in clean:
-        row.answered_by, row.answered_at = workspace.actor, now
+        row.answered_by, row.answered_at = uow.actor, now
     if "reviewed" in clean:
-        row.reviewed_by, row.reviewed_at = (workspace.actor, now) if row.reviewed else ("", None)
-    session.flush()
+        row.reviewed_by, row.reviewed_at = (uow.actor, now) if row.reviewed else ("", None)
+    uow.flush()
     for evidence_id in link_evidence:
-        link_response_evidence(session, row, evidence_id)
+        link_response_evidence(uow, row, evidence_id)
     after = _snapshot(row)
     changed = {k for k in after if before[k] != after[k]}
     linked = {"evidence_linked": list(link_evidence)} if link_evidence else {}
     return {k: before[k] for k in changed}, {k: after[k] for k in changed} | linked
 
 
-def link_response_evidence(session: Session, row: Response, evidence_id: int) -> None:
-    """Link one evidence record to a response inside the caller's transaction (idempotent)."""
-    if session.get(Evidence, evidence_id) is None:
+def link_response_evidence(uow: UnitOfWork, row: Response, evidence_id: int) -> None:
+    """Link one evidence record to a response in the unit's transaction (idempotent)."""
+    responses = uow.repository(ResponseRepository)
+    if not responses.evidence_exists(evidence_id):
         raise UserError(f"no evidence {evidence_id}")
-    if session.get(ResponseEvidence, (row.id, evidence_id)) is None:
-        session.add(ResponseEvidence(response_id=row.id or 0, evidence_id=evidence_id))
-        session.flush()
+    responses.link(row.id or 0, evidence_id)
 
 
 def answer_changes(
@@ -561,8 +538,9 @@ def answer_changes(
     return changes
 
 
+@writes
 def answer(
-    workspace: Workspace,
+    uow: UnitOfWork,
     assessment_id: int,
     question_id: str,
     level: int | str | None,
@@ -577,13 +555,12 @@ def answer(
         UserError: As :func:`update_response`, or N/A without a note.
     """
     changes = answer_changes(level, note=note, strength=strength)
-    return update_response(
-        workspace, assessment_id, question_id, link_evidence=evidence_ids, **changes
-    )
+    return update_response(uow, assessment_id, question_id, link_evidence=evidence_ids, **changes)
 
 
+@writes
 def update_assessment(
-    workspace: Workspace,
+    uow: UnitOfWork,
     assessment_id: int,
     *,
     title: str | None = None,
@@ -602,10 +579,10 @@ def update_assessment(
         changes["target_level"] = check_level(target_level, "the target")
     if reviewer is not None:
         changes["reviewer"] = reviewer.strip()
-    with workspace.db.write() as session:
-        row = editable_row(session, assessment_id)
-        before = {name: getattr(row, name) for name in changes}
-        for name, value in changes.items():
-            setattr(row, name, value)
-        record_change(session, workspace, "assessment.update", row, before, changes)
-    return get_assessment(workspace, assessment_id)
+    row = editable_row(uow, assessment_id)
+    before = {name: getattr(row, name) for name in changes}
+    for name, value in changes.items():
+        setattr(row, name, value)
+    record_change(uow, "assessment.update", row, before, changes)
+    uow.flush()
+    return get_assessment(uow, assessment_id)

@@ -14,25 +14,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session
-
-from app.catalog.schema import Question
+from app.catalog.schema import Framework, Question
 from app.domain.enums import Origin
 from app.services.assessment_records import (
     AssessmentQuestions,
     ResponseInfo,
     editable_row,
+    list_responses,
     load_questions,
     response_row,
-    responses_in,
 )
-from app.services.assessments import change_row, validate_changes
+from app.services.assessments import answer_changes, change_row, validate_changes
 from app.services.errors import UserError
 from app.services.inheritance import INHERITED_FIELDS, organisation_answers
-from app.services.workspace import Workspace
-from app.storage import journal
-from app.storage.models import ResponseEvidence
+from app.services.unit import writes
+from app.storage.models import Response
+from app.storage.repositories.responses import ResponseRepository
+from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -52,36 +50,9 @@ class BulkResult:
     linked: tuple[int, ...] = ()
 
 
+@writes
 def update_many(
-    workspace: Workspace,
-    assessment_id: int,
-    changes: Mapping[str, Mapping[str, Any]],
-    *,
-    link_evidence: Sequence[int] = (),
-    action: str = "response.bulk_update",
-) -> BulkResult:
-    """Change several answers in one transaction with one journal entry.
-
-    Args:
-        workspace: The open workspace.
-        assessment_id: The assessment.
-        changes: Question id → its changes (fields as for ``update_response``).
-        link_evidence: Evidence ids to link to every changed answer.
-        action: The journal action.
-
-    Raises:
-        UserError: The assessment is final, a question is not in it or is inherited, or a
-            value is invalid; then nothing changes.
-    """
-    with workspace.db.write() as session:
-        return update_many_in(
-            session, workspace, assessment_id, changes, link_evidence=link_evidence, action=action
-        )
-
-
-def update_many_in(
-    session: Session,
-    workspace: Workspace,
+    uow: UnitOfWork,
     assessment_id: int,
     changes: Mapping[str, Mapping[str, Any]],
     *,
@@ -89,48 +60,48 @@ def update_many_in(
     unlink_evidence: Sequence[int] = (),
     action: str = "response.bulk_update",
 ) -> BulkResult:
-    """Change several answers inside the caller's write transaction, with one journal entry.
+    """Change several answers in one transaction with one journal entry.
+
+    Args:
+        uow: The unit of work (or the workspace, to save at once).
+        assessment_id: The assessment.
+        changes: Question id → its changes (fields as for ``update_response``).
+        link_evidence: Evidence ids to link to every changed answer.
+        unlink_evidence: Evidence ids to unlink from every changed answer.
+        action: The journal action.
 
     Raises:
-        UserError: As :func:`update_many`.
+        UserError: The assessment is final, a question is not in it or is inherited, or a
+            value is invalid; then nothing changes.
     """
     if not changes:
         raise UserError("choose at least one question")
     clean = {qid: validate_changes(dict(c)) for qid, c in changes.items()}
-    editable_row(session, assessment_id)
+    editable_row(uow, assessment_id)
     before, after = {}, {}
     for question_id, values in clean.items():
-        row = response_row(session, assessment_id, question_id)
-        old, new = change_row(session, workspace, row, values, link_evidence)
+        row = response_row(uow, assessment_id, question_id)
+        old, new = change_row(uow, row, values, link_evidence)
         if unlink_evidence:
-            _unlink(session, row.id or 0, unlink_evidence)
+            uow.repository(ResponseRepository).unlink(row.id or 0, unlink_evidence)
             new["evidence_unlinked"] = list(unlink_evidence)
         before[question_id], after[question_id] = old, new
-    journal.record(
-        session,
-        actor=workspace.actor,
-        action=action,
-        entity="assessment",
-        entity_id=assessment_id,
+    uow.record(
+        action,
+        "assessment",
+        assessment_id,
         before={"questions": before},
         after={"questions": after, "count": len(clean)},
     )
-    shown = [r for r in responses_in(session, assessment_id) if r.question_id in clean]
+    shown = [r for r in list_responses(uow, assessment_id) if r.question_id in clean]
     logger.info("%s: %d answer(s) of assessment %s", action, len(clean), assessment_id)
     return BulkResult(tuple(shown), before, tuple(link_evidence))
 
 
-def _unlink(session: Session, response_id: int, evidence_ids: Sequence[int]) -> None:
-    session.execute(
-        sa.delete(ResponseEvidence).where(
-            ResponseEvidence.response_id == response_id,
-            ResponseEvidence.evidence_id.in_(list(evidence_ids)),
-        )
-    )
-
-
+@writes
 def bulk_answer(
-    workspace: Workspace,
+    uow: UnitOfWork,
+    /,
     assessment_id: int,
     question_ids: Sequence[str],
     *,
@@ -145,11 +116,12 @@ def bulk_answer(
     if not values and not link_evidence:
         raise UserError("say what to set: a level, N/A with a reason, evidence or provenance")
     changes = {qid: dict(values) for qid in dict.fromkeys(question_ids)}
-    return update_many(workspace, assessment_id, changes, link_evidence=link_evidence)
+    return update_many(uow, assessment_id, changes, link_evidence=link_evidence)
 
 
+@writes
 def restore_answers(
-    workspace: Workspace,
+    uow: UnitOfWork,
     assessment_id: int,
     before: Mapping[str, Mapping[str, Any]],
     unlink: Sequence[int] = (),
@@ -158,11 +130,9 @@ def restore_answers(
     changes = {qid: _undo_values(values) for qid, values in before.items() if values or unlink}
     if not changes:
         raise UserError("nothing to undo")
-    with workspace.db.write() as session:
-        return update_many_in(
-            session, workspace, assessment_id, changes, unlink_evidence=unlink,
-            action="response.bulk_undo",
-        )  # fmt: skip
+    return update_many(
+        uow, assessment_id, changes, unlink_evidence=unlink, action="response.bulk_undo"
+    )
 
 
 def _undo_values(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -209,15 +179,14 @@ def matching(
     return chosen
 
 
-def _under(framework: Any, node: str) -> tuple[Question, ...]:
+def _under(framework: Framework, node: str) -> tuple[Question, ...]:
     if not framework.has_node(node):
         raise UserError(f"{framework.id} has no node {node!r}")
     return framework.questions_under(node)
 
 
-def override(
-    workspace: Workspace, assessment_id: int, question_id: str, reason: str
-) -> ResponseInfo:
+@writes
+def override(uow: UnitOfWork, assessment_id: int, question_id: str, reason: str) -> ResponseInfo:
     """Answer an inherited question for this system instead, starting from the inherited answer.
 
     Raises:
@@ -225,38 +194,37 @@ def override(
     """
     if not reason.strip():
         raise UserError("an override needs a reason")
-    with workspace.db.write() as session:
-        editable_row(session, assessment_id)
-        row = response_row(session, assessment_id, question_id)
-        if row.origin != Origin.INHERITED:
-            raise UserError(f"{question_id} is not inherited from the organisation assessment")
-        found = organisation_answers(session, [question_id])
-        source = found.rows.get(question_id) if found is not None else None
-        for name in INHERITED_FIELDS:
-            value = getattr(source, name) if source is not None else None
-            setattr(row, name, value if value is not None or name == "level" else _blank(name))
-        row.origin, row.override_reason = Origin.OVERRIDDEN.value, reason.strip()
-        _journal_origin(session, workspace, row, "response.override", Origin.INHERITED)
-        return _one(session, assessment_id, question_id)
+    editable_row(uow, assessment_id)
+    row = response_row(uow, assessment_id, question_id)
+    if row.origin != Origin.INHERITED:
+        raise UserError(f"{question_id} is not inherited from the organisation assessment")
+    found = organisation_answers(uow, [question_id])
+    source = found.rows.get(question_id) if found is not None else None
+    for name in INHERITED_FIELDS:
+        value = getattr(source, name) if source is not None else None
+        setattr(row, name, value if value is not None or name == "level" else _blank(name))
+    row.origin, row.override_reason = Origin.OVERRIDDEN.value, reason.strip()
+    _journal_origin(uow, row, "response.override", Origin.INHERITED)
+    return _one(uow, assessment_id, question_id)
 
 
-def inherit_again(workspace: Workspace, assessment_id: int, question_id: str) -> ResponseInfo:
+@writes
+def inherit_again(uow: UnitOfWork, assessment_id: int, question_id: str) -> ResponseInfo:
     """Drop a system's override: the organisation answer counts again.
 
     Raises:
         UserError: The answer is not overridden, or the assessment is final.
     """
-    with workspace.db.write() as session:
-        editable_row(session, assessment_id)
-        row = response_row(session, assessment_id, question_id)
-        if row.origin != Origin.OVERRIDDEN:
-            raise UserError(f"{question_id} is not overridden")
-        kept = {"level": row.level, "reason": row.override_reason}
-        for name in INHERITED_FIELDS:
-            setattr(row, name, None if name in ("level", "answered_at") else _blank(name))
-        row.origin, row.override_reason = Origin.INHERITED.value, ""
-        _journal_origin(session, workspace, row, "response.inherit", Origin.OVERRIDDEN, kept)
-        return _one(session, assessment_id, question_id)
+    editable_row(uow, assessment_id)
+    row = response_row(uow, assessment_id, question_id)
+    if row.origin != Origin.OVERRIDDEN:
+        raise UserError(f"{question_id} is not overridden")
+    kept = {"level": row.level, "reason": row.override_reason}
+    for name in INHERITED_FIELDS:
+        setattr(row, name, None if name in ("level", "answered_at") else _blank(name))
+    row.origin, row.override_reason = Origin.INHERITED.value, ""
+    _journal_origin(uow, row, "response.inherit", Origin.OVERRIDDEN, kept)
+    return _one(uow, assessment_id, question_id)
 
 
 def _blank(name: str) -> Any:
@@ -264,27 +232,24 @@ def _blank(name: str) -> Any:
 
 
 def _journal_origin(
-    session: Any,
-    workspace: Workspace,
-    row: Any,
+    uow: UnitOfWork,
+    row: Response,
     action: str,
     was: Origin,
     extra: dict[str, Any] | None = None,
 ) -> None:
-    session.flush()
-    journal.record(
-        session,
-        actor=workspace.actor,
-        action=action,
-        entity="response",
-        entity_id=f"{row.assessment_id}:{row.question_id}",
+    uow.flush()
+    uow.record(
+        action,
+        "response",
+        f"{row.assessment_id}:{row.question_id}",
         before={"origin": was.value} | (extra or {}),
         after={"origin": row.origin, "override_reason": row.override_reason},
     )
 
 
-def _one(session: Any, assessment_id: int, question_id: str) -> ResponseInfo:
-    return next(r for r in responses_in(session, assessment_id) if r.question_id == question_id)
+def _one(uow: UnitOfWork, assessment_id: int, question_id: str) -> ResponseInfo:
+    return next(r for r in list_responses(uow, assessment_id) if r.question_id == question_id)
 
 
 def focus_area_group(loaded: AssessmentQuestions, question_id: str) -> list[Question]:
@@ -302,8 +267,9 @@ def focus_area_group(loaded: AssessmentQuestions, question_id: str) -> list[Ques
     ]
 
 
+@writes
 def answer_focus_areas(
-    workspace: Workspace,
+    uow: UnitOfWork,
     assessment_id: int,
     ref: str,
     levels: Mapping[str, int | str | None],
@@ -315,7 +281,7 @@ def answer_focus_areas(
     """Answer the focus-area questions of one subcategory (e.g. ``PR.AA-05``) in one action.
 
     Args:
-        workspace: The open workspace.
+        uow: The unit of work (or the workspace, to save at once).
         assessment_id: The assessment.
         ref: The subcategory reference.
         levels: Focus area (secure, defend, thwart) → level 0–5, ``"na"`` or None; one
@@ -327,10 +293,10 @@ def answer_focus_areas(
     Raises:
         UserError: Unknown subcategory or focus area, or as :func:`update_many`.
     """
-    loaded = load_questions(workspace, assessment_id)
+    loaded = load_questions(uow, assessment_id)
     changes = focus_area_changes(loaded, ref, levels, note=note, strength=strength)
     return update_many(
-        workspace, assessment_id, changes, link_evidence=link_evidence,
+        uow, assessment_id, changes, link_evidence=link_evidence,
         action="response.focus_areas",
     )  # fmt: skip
 
@@ -348,8 +314,6 @@ def focus_area_changes(
     Raises:
         UserError: Unknown subcategory, focus area or level.
     """
-    from app.services.assessments import answer_changes
-
     group = [q for _, q in loaded.entries() if q.ref == ref and q.focus_area is not None]
     if not group:
         raise UserError(f"assessment {loaded.info.id} has no focus-area question {ref!r}")

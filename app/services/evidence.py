@@ -22,9 +22,9 @@ from app.services.assessments import (
     ResponseInfo,
     editable_row,
     response_row,
-    update_response_in,
+    update_response,
 )
-from app.services.bulk_answers import BulkResult, update_many_in
+from app.services.bulk_answers import BulkResult, update_many
 from app.services.errors import UserError
 from app.services.progress import Progress, check_cancelled
 from app.services.settings import get_workspace_setting
@@ -273,8 +273,8 @@ def _store_and_link(
 
 def _answer_row(uow: UnitOfWork, assessment_id: int, question_id: str) -> int:
     """Return the id of an answer that can take evidence (the assessment is not final)."""
-    editable_row(uow.session, assessment_id)  # the assessments service still takes a session
-    return response_row(uow.session, assessment_id, question_id).id or 0
+    editable_row(uow, assessment_id)
+    return response_row(uow, assessment_id, question_id).id or 0
 
 
 def answer_with_evidence(
@@ -307,9 +307,7 @@ def answer_with_evidence(
     with workspace.unit_of_work() as uow:
         _answer_row(uow, assessment_id, question_id)
         ids = [info.id for info in _store_staged(uow, staged, "", None)]
-        return update_response_in(
-            uow.session, workspace, assessment_id, question_id, link_evidence=ids, **changes
-        )
+        return update_response(uow, assessment_id, question_id, link_evidence=ids, **changes)
 
 
 def bulk_answer_with_evidence(
@@ -344,9 +342,7 @@ def bulk_answer_with_evidence(
         raise UserError("say what to set: a level, N/A with a reason, evidence or provenance")
     with workspace.unit_of_work() as uow:
         ids = [info.id for info in _store_staged(uow, staged, "", progress)]
-        return update_many_in(  # the answers service still takes a session
-            uow.session, workspace, assessment_id, changes, link_evidence=ids, action=action
-        )
+        return update_many(uow, assessment_id, changes, link_evidence=ids, action=action)
 
 
 def _store_staged(
@@ -541,7 +537,7 @@ def link_to_finding(
     if finding is None:
         raise UserError(f"no finding {finding_id}")
     if finding.assessment_id is not None:
-        editable_row(uow.session, finding.assessment_id)  # still takes a session
+        editable_row(uow, finding.assessment_id)
     return _link(uow, evidence_id, "finding", finding_id, f"finding {finding_id}", remove=remove)
 
 

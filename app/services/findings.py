@@ -27,12 +27,13 @@ from app.domain.enums import (
 )
 from app.domain.gaps import gap_severity
 from app.domain.scoring import LEVEL_NAMES
-from app.services.assessment_records import questions_in, responses_in
-from app.services.assessments import editable_row
+from app.services.assessment_records import editable_row, list_responses, load_questions
 from app.services.errors import UserError
+from app.services.unit import writes
 from app.services.workspace import Workspace
 from app.storage import journal
 from app.storage.models import AISystem, Assessment, Finding, FindingEvidence, Identity
+from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -269,7 +270,7 @@ def create_finding(
     with workspace.db.write() as session:
         system_id = _system_id(session, system) if system else None
         if assessment_id is not None:
-            assessment = editable_row(session, assessment_id)
+            assessment = editable_row(UnitOfWork(session, workspace.actor), assessment_id)
             if system_id is not None and system_id != assessment.system_id:
                 raise UserError(f"assessment {assessment_id} is not about AI system {system!r}")
             system_id = assessment.system_id
@@ -304,7 +305,7 @@ def update_finding(workspace: Workspace, finding_id: int, **changes: Any) -> Fin
     with workspace.db.write() as session:
         row = _row(session, finding_id)
         if row.assessment_id is not None and set(clean) - TRACKING_FIELDS:
-            editable_row(session, row.assessment_id)
+            editable_row(UnitOfWork(session, workspace.actor), row.assessment_id)
         before = {name: getattr(row, name) for name in clean}
         for name, value in clean.items():
             setattr(row, name, value)
@@ -324,7 +325,7 @@ def delete_finding(workspace: Workspace, finding_id: int) -> None:
         if row.source != FindingSource.MANUAL:
             raise UserError(f"finding {finding_id} comes from a {row.source}; set its status")
         if row.assessment_id is not None:
-            editable_row(session, row.assessment_id)
+            editable_row(UnitOfWork(session, workspace.actor), row.assessment_id)
         before = _infos(session, [row])[0].as_dict()
         session.delete(row)
         _journal(session, workspace, "finding.delete", row, before, None)
@@ -383,7 +384,8 @@ def _gap_values(
     }
 
 
-def refresh_gap_findings(workspace: Workspace, assessment_id: int) -> GapRefresh:
+@writes
+def refresh_gap_findings(uow: UnitOfWork, assessment_id: int) -> GapRefresh:
     """Raise or update a finding for every question answered below its target.
 
     Severity follows :func:`app.domain.gaps.gap_severity`. A gap finding whose gap has closed
@@ -393,39 +395,17 @@ def refresh_gap_findings(workspace: Workspace, assessment_id: int) -> GapRefresh
     Raises:
         UserError: No such assessment, or it is final.
     """
-    with workspace.db.write() as session:
-        return refresh_gap_findings_in(session, workspace, assessment_id)
-
-
-def refresh_gap_findings_in(
-    session: Session, workspace: Workspace, assessment_id: int
-) -> GapRefresh:
-    """Bring the gap findings up to date inside the caller's write transaction.
-
-    Reads the answers in the same session, so the findings match exactly what the rest of the
-    caller's transaction sees (see :func:`refresh_gap_findings`).
-
-    Raises:
-        UserError: No such assessment, or it is final.
-    """
-    assessment = editable_row(session, assessment_id)
-    result = _apply_gaps(session, assessment, _wanted_gaps(session, assessment_id))
-    journal.record(
-        session,
-        actor=workspace.actor,
-        action="finding.gaps",
-        entity="assessment",
-        entity_id=assessment_id,
-        after=asdict(result),
-    )
+    assessment = editable_row(uow, assessment_id)
+    result = _apply_gaps(uow.session, assessment, _wanted_gaps(uow, assessment_id))
+    uow.record("finding.gaps", "assessment", assessment_id, after=asdict(result))
     logger.info("gap findings of assessment %s: %s", assessment_id, result)
     return result
 
 
-def _wanted_gaps(session: Session, assessment_id: int) -> dict[str, dict[str, Any]]:
+def _wanted_gaps(uow: UnitOfWork, assessment_id: int) -> dict[str, dict[str, Any]]:
     """Return the gap finding each question answered below its target should have, by key."""
-    loaded = questions_in(session, assessment_id)
-    responses = {r.question_id: r for r in responses_in(session, assessment_id)}
+    loaded = load_questions(uow, assessment_id)
+    responses = {r.question_id: r for r in list_responses(uow, assessment_id)}
     wanted: dict[str, dict[str, Any]] = {}
     for framework, question in loaded.entries():
         response = responses.get(question.id)

@@ -17,11 +17,11 @@ import logging
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-import sqlalchemy as sa
-from sqlmodel import Session
-
-from app.domain.enums import AssessmentKind, Origin
-from app.storage.models import Assessment, Response, ResponseEvidence
+from app.domain.enums import AssessmentKind
+from app.storage.models import Assessment, Response
+from app.storage.repositories.assessments import AssessmentRepository
+from app.storage.repositories.responses import ResponseRepository
+from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -54,40 +54,24 @@ class OrganisationAnswers:
     evidence: dict[str, list[int]] = field(default_factory=dict)
 
 
-def organisation_row(session: Session) -> Assessment | None:
+def organisation_row(uow: UnitOfWork) -> Assessment | None:
     """Return the engagement's current organisation assessment (the newest), if any."""
-    return session.execute(
-        sa.select(Assessment)
-        .where(Assessment.kind == AssessmentKind.ORGANISATION.value)
-        .order_by(Assessment.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    return uow.repository(AssessmentRepository).current_organisation()
 
 
 def organisation_answers(
-    session: Session, question_ids: Collection[str]
+    uow: UnitOfWork, question_ids: Collection[str]
 ) -> OrganisationAnswers | None:
     """Return the current organisation assessment's rows for these questions, or None."""
-    source = organisation_row(session)
+    source = organisation_row(uow)
     if source is None:
         return None
-    rows = {
-        row.question_id: row
-        for row in session.execute(
-            sa.select(Response).where(
-                Response.assessment_id == source.id, Response.question_id.in_(question_ids)
-            )
-        ).scalars()
+    responses = uow.repository(ResponseRepository)
+    rows = {row.question_id: row for row in responses.rows_for(source.id or 0, question_ids)}
+    links = responses.evidence_links([row.id for row in rows.values() if row.id is not None])
+    evidence = {
+        qid: links[row.id] for qid, row in rows.items() if row.id is not None and row.id in links
     }
-    by_id = {row.id: qid for qid, row in rows.items()}
-    evidence: dict[str, list[int]] = {}
-    links = session.execute(
-        sa.select(ResponseEvidence.response_id, ResponseEvidence.evidence_id)
-        .where(ResponseEvidence.response_id.in_(list(by_id)))
-        .order_by(ResponseEvidence.evidence_id)
-    ).all()
-    for response_id, evidence_id in links:
-        evidence.setdefault(by_id[response_id], []).append(evidence_id)
     return OrganisationAnswers(source.id or 0, source.created_at.date(), rows, evidence)
 
 
@@ -101,22 +85,16 @@ def inherits_live(assessment: Assessment) -> bool:
     return assessment.kind == AssessmentKind.SYSTEM.value and assessment.status != "final"
 
 
-def freeze_inherited(session: Session, assessment: Assessment) -> int:
+def freeze_inherited(uow: UnitOfWork, assessment: Assessment) -> int:
     """Copy the inherited organisation answers into a system assessment's own rows.
 
     Called in the transaction that makes the assessment final; the rows keep origin
     ``inherited`` and the assessment's scope records which organisation assessment they came
     from. Returns how many rows were frozen.
     """
-    rows = list(
-        session.execute(
-            sa.select(Response).where(
-                Response.assessment_id == assessment.id,
-                Response.origin == Origin.INHERITED.value,
-            )
-        ).scalars()
-    )
-    found = organisation_answers(session, [row.question_id for row in rows]) if rows else None
+    responses = uow.repository(ResponseRepository)
+    rows = responses.inherited_rows(assessment.id or 0)
+    found = organisation_answers(uow, [row.question_id for row in rows]) if rows else None
     if found is None:
         return 0
     for row in rows:
@@ -126,11 +104,10 @@ def freeze_inherited(session: Session, assessment: Assessment) -> int:
         row.not_applicable = bool(row.not_applicable)
         row.justification, row.notes = row.justification or "", row.notes or ""
         for evidence_id in found.evidence.get(row.question_id, ()):
-            if session.get(ResponseEvidence, (row.id, evidence_id)) is None:
-                session.add(ResponseEvidence(response_id=row.id or 0, evidence_id=evidence_id))
+            responses.link(row.id or 0, evidence_id)
     assessment.scope = dict(assessment.scope) | {
         "inherited_from": {"id": found.assessment_id, "date": found.created.isoformat()}
     }
-    session.flush()
+    uow.flush()
     logger.info("froze %d inherited answer(s) into assessment %s", len(rows), assessment.id)
     return len(rows)

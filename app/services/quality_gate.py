@@ -14,21 +14,11 @@ import logging
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session
-
 from app.domain.scoring import CONFIDENCE_LEVEL
-from app.services.assessment_records import AssessmentQuestions, questions_in, responses_in
-from app.services.workspace import Workspace
-from app.storage.models import (
-    AISystem,
-    Evidence,
-    EvidenceBlob,
-    Identity,
-    Response,
-    ResponseEvidence,
-    SystemIdentity,
-)
+from app.services.assessment_records import AssessmentQuestions, list_responses, load_questions
+from app.services.unit import reads
+from app.storage.repositories.assessment_checks import AssessmentChecksRepository
+from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -81,27 +71,21 @@ class QualityReport:
         }
 
 
-def run_quality_gate(workspace: Workspace, assessment_id: int) -> QualityReport:
+@reads
+def run_quality_gate(uow: UnitOfWork, assessment_id: int) -> QualityReport:
     """Check an assessment before it is finalised, reported or signed.
 
-    Raises:
-        UserError: No such assessment.
-    """
-    with workspace.db.read() as session:
-        return quality_gate_in(session, assessment_id)
-
-
-def quality_gate_in(session: Session, assessment_id: int) -> QualityReport:
-    """Run the quality gate on what the caller's session sees (e.g. inside a write).
+    Inside a write unit it checks what that unit sees (finalising runs it so).
 
     Raises:
         UserError: No such assessment.
     """
-    loaded = questions_in(session, assessment_id)
-    issues = _answer_issues(session, loaded)
-    issues += _evidence_issues(session, assessment_id)
+    loaded = load_questions(uow, assessment_id)
+    issues = _answer_issues(uow, loaded)
+    checks = uow.repository(AssessmentChecksRepository)
+    issues += _evidence_issues(checks, assessment_id)
     if loaded.info.system_id is not None:  # the organisation assessment has no system
-        issues += _owner_issues(session, loaded.info.system_id)
+        issues += _owner_issues(checks, loaded.info.system_id)
     errors = tuple(i for i in issues if i.severity == ERROR)
     warnings = tuple(i for i in issues if i.severity == WARNING)
     logger.info(
@@ -114,8 +98,8 @@ def _label(question_ref: str, focus: str | None) -> str:
     return f"{question_ref} ({focus})" if focus else question_ref
 
 
-def _answer_issues(session: Session, loaded: AssessmentQuestions) -> list[GateIssue]:
-    responses = {r.question_id: r for r in responses_in(session, loaded.info.id)}
+def _answer_issues(uow: UnitOfWork, loaded: AssessmentQuestions) -> list[GateIssue]:
+    responses = {r.question_id: r for r in list_responses(uow, loaded.info.id)}
     issues: list[GateIssue] = []
     other_unanswered = 0
     for _, question in loaded.entries():
@@ -155,39 +139,23 @@ def _answer_issues(session: Session, loaded: AssessmentQuestions) -> list[GateIs
     return issues
 
 
-def _evidence_issues(session: Session, assessment_id: int) -> list[GateIssue]:
+def _evidence_issues(checks: AssessmentChecksRepository, assessment_id: int) -> list[GateIssue]:
     issues = []
-    rows = session.execute(
-        sa.select(Evidence.id, Evidence.file_name, Evidence.sha256)
-        .join(ResponseEvidence, ResponseEvidence.evidence_id == Evidence.id)
-        .join(Response, Response.id == ResponseEvidence.response_id)
-        .where(Response.assessment_id == assessment_id)
-        .distinct()
-        .order_by(Evidence.id)
-    ).all()
-    for evidence_id, name, digest in rows:
-        data = session.execute(
-            sa.select(EvidenceBlob.data).where(EvidenceBlob.sha256 == digest)
-        ).scalar_one_or_none()
+    for evidence_id, name, digest in checks.linked_evidence(assessment_id):
+        data = checks.blob(digest)
         if data is None or hashlib.sha256(data).hexdigest() != digest:
             message = f"evidence {name} (#{evidence_id}) no longer matches its SHA-256"
             issues.append(GateIssue("evidence-hash", message))
     return issues
 
 
-def _owner_issues(session: Session, system_id: int) -> list[GateIssue]:
+def _owner_issues(checks: AssessmentChecksRepository, system_id: int) -> list[GateIssue]:
     issues = []
-    system = session.get(AISystem, system_id)
+    system = checks.system(system_id)
     if system is not None and system.owner_id is None:
         message = f"AI system {system.external_id} has no accountable owner"
         issues.append(GateIssue("system-without-owner", message, "", WARNING))
-    orphans = session.execute(
-        sa.select(Identity.external_id)
-        .join(SystemIdentity, SystemIdentity.identity_id == Identity.id)
-        .where(SystemIdentity.system_id == system_id, Identity.owner_id.is_(None))
-        .order_by(Identity.external_id)
-    ).scalars()
-    for external_id in orphans:
+    for external_id in checks.unowned_identities(system_id):
         message = f"identity {external_id} used by the system has no owner"
         issues.append(GateIssue("identity-without-owner", message, "", WARNING))
     return issues

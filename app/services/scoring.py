@@ -302,12 +302,8 @@ def _node_rows(a: AssessmentScore, b: AssessmentScore) -> list[dict[str, Any]]:
         for name in ("mean", "achieved_level", "coverage", "completeness", "gap"):
             old = getattr(a_nodes[key], name) if key in a_nodes else None
             new = getattr(b_nodes[key], name) if key in b_nodes else None
-            both = old is not None and new is not None
-            row[name] = {
-                "first": _round(old),
-                "second": _round(new),
-                "delta": _round(new - old) if both else None,
-            }
+            delta = _round(new - old) if old is not None and new is not None else None
+            row[name] = {"first": _round(old), "second": _round(new), "delta": delta}
         rows.append(row)
     return rows
 

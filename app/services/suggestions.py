@@ -20,15 +20,11 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.orm import aliased
-from sqlmodel import Session
-
 from app.catalog.errors import UnknownIdError
 from app.catalog.registry import Catalog
 from app.catalog.schema import Question
 from app.domain.blast_radius import system_blast_radius
-from app.domain.enums import EvidenceStrength, FindingSource, FindingStatus, Severity
+from app.domain.enums import EvidenceStrength, Severity
 from app.services.assessment_records import evidence_links, response_info
 from app.services.assessments import (
     ResponseInfo,
@@ -36,26 +32,19 @@ from app.services.assessments import (
     list_responses,
     load_questions,
     response_row,
-    update_response_in,
+    update_response,
 )
 from app.services.errors import UserError
 from app.services.evidence import add_evidence_bytes, delete_if_unlinked, link_to_response
 from app.services.frameworks import catalog_for
 from app.services.identity_analysis import load_graph
+from app.services.unit import reads
 from app.services.workspace import Workspace
 from app.storage import journal
-from app.storage.models import (
-    AISystem,
-    Assessment,
-    Delegation,
-    Evidence,
-    Finding,
-    Grant,
-    Identity,
-    Person,
-    Resource,
-    SystemIdentity,
-)
+from app.storage.models import AISystem, Identity, Person
+from app.storage.repositories.assessment_checks import AssessmentChecksRepository
+from app.storage.repositories.assessments import AssessmentRepository
+from app.storage.repositories.responses import ResponseRepository
 from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -122,7 +111,8 @@ class Suggestion:
 
     def as_dict(self) -> dict[str, Any]:
         """Return the suggestion as JSON-ready data."""
-        return journal.jsonable(asdict(self))
+        data: dict[str, Any] = journal.jsonable(asdict(self))
+        return data
 
 
 def suggestions_for(
@@ -187,14 +177,14 @@ def accept(workspace: Workspace, assessment_id: int, suggestion: Suggestion) -> 
         raise UserError(f"no level to accept for {suggestion.question_id}: {suggestion.reason}")
     qid = suggestion.question_id
     analysis = _analysis_file(assessment_id, suggestion) if suggestion.kind == INVENTORY else None
-    with workspace.db.write() as session:
-        editable_row(session, assessment_id)
-        row = response_row(session, assessment_id, qid)
-        before = response_info(row, evidence_links(session, [row.id or 0]).get(row.id or 0, ()))
+    with workspace.unit_of_work() as uow:
+        editable_row(uow, assessment_id)
+        row = response_row(uow, assessment_id, qid)
+        before = response_info(row, evidence_links(uow, [row.id or 0]).get(row.id or 0, ()))
         evidence_ids, created = list(suggestion.evidence_ids), []
         if analysis is not None:
             evidence = add_evidence_bytes(
-                UnitOfWork(session, workspace.actor),
+                uow,
                 analysis,
                 f"inventory-analysis-{qid}.json",
                 description=f"Inventory facts and identity findings behind the answer to {qid}",
@@ -202,9 +192,8 @@ def accept(workspace: Workspace, assessment_id: int, suggestion: Suggestion) -> 
             )
             evidence_ids.append(evidence.id)
             created = [] if evidence.reused else [evidence.id]
-        after = update_response_in(
-            session,
-            workspace,
+        after = update_response(
+            uow,
             assessment_id,
             qid,
             link_evidence=evidence_ids,
@@ -248,16 +237,14 @@ def undo_accept(workspace: Workspace, accepted: Accepted) -> ResponseInfo:
     """
     before, aid = accepted.before, accepted.assessment_id
     qid = before.question_id
-    with workspace.db.write() as session:
-        unit = UnitOfWork(session, workspace.actor)  # until this module takes a unit itself
+    with workspace.unit_of_work() as uow:
         for evidence_id in accepted.linked:
-            if session.get(Evidence, evidence_id) is not None:
-                link_to_response(unit, evidence_id, aid, qid, remove=True)
+            if uow.repository(ResponseRepository).evidence_exists(evidence_id):
+                link_to_response(uow, evidence_id, aid, qid, remove=True)
         for evidence_id in accepted.created:
-            delete_if_unlinked(unit, evidence_id)
-        response = update_response_in(
-            session,
-            workspace,
+            delete_if_unlinked(uow, evidence_id)
+        response = update_response(
+            uow,
             aid,
             qid,
             level=before.level,
@@ -274,10 +261,7 @@ def undo_accept(workspace: Workspace, accepted: Accepted) -> ResponseInfo:
 
 
 def _inventory_suggestion(workspace: Workspace, system_id: int, question: Question) -> Suggestion:
-    with workspace.db.read() as session:
-        facts = _facts(session, system_id, question.inventory_facts)
-        findings = _hygiene_findings(session, system_id)
-        system = session.get(AISystem, system_id)
+    facts, findings, system = _inventory_facts(workspace, system_id, question.inventory_facts)
     analysis = [n for n in question.inventory_facts if n.startswith("analysis.")]
     if analysis and system is not None:
         facts += _analysis_facts(workspace, system.external_id, analysis, findings)
@@ -312,18 +296,14 @@ def _suggested_level(
     return level, reason + f"; suggested level {level}"
 
 
-def _hygiene_findings(session: Session, system_id: int) -> list[tuple[str, str]]:
-    identities = sa.select(SystemIdentity.identity_id).where(SystemIdentity.system_id == system_id)
-    rows = session.execute(
-        sa.select(Finding.severity, Finding.title)
-        .where(
-            Finding.source == FindingSource.IDENTITY_RULE.value,
-            Finding.status.in_([FindingStatus.OPEN.value, FindingStatus.IN_PROGRESS.value]),
-            sa.or_(Finding.system_id == system_id, Finding.identity_id.in_(identities)),
-        )
-        .order_by(Finding.id)
-    ).all()
-    return [(severity, title) for severity, title in rows]
+@reads
+def _inventory_facts(
+    uow: UnitOfWork, system_id: int, names: Sequence[str]
+) -> tuple[list[Fact], list[tuple[str, str]], AISystem | None]:
+    """Return the facts a question names, the open identity findings and the system row."""
+    checks = uow.repository(AssessmentChecksRepository)
+    facts = _facts(checks, system_id, names)
+    return facts, checks.open_identity_findings(system_id), checks.system(system_id)
 
 
 _MAX_VALUES = 40
@@ -338,30 +318,15 @@ def _fact(name: str, records: Sequence[tuple[str, Any]]) -> Fact:
     return Fact(name, len(shown), len(records), tuple(shown[:_MAX_VALUES]))
 
 
-def _facts(session: Session, system_id: int, names: Sequence[str]) -> list[Fact]:
-    system = session.get(AISystem, system_id)
+def _facts(checks: AssessmentChecksRepository, system_id: int, names: Sequence[str]) -> list[Fact]:
+    system = checks.system(system_id)
     if system is None:  # pragma: no cover - the foreign key forbids it
         return []
-    owner = session.get(Person, system.owner_id) if system.owner_id else None
-    identities = (
-        session.execute(
-            sa.select(Identity)
-            .join(SystemIdentity, SystemIdentity.identity_id == Identity.id)
-            .where(SystemIdentity.system_id == system_id)
-            .order_by(Identity.external_id)
-        )
-        .scalars()
-        .all()
-    )
-    ids = [i.id for i in identities]
-    owners = _owner_emails(session, identities)
-    grants = session.execute(
-        sa.select(Grant, Identity.external_id, Resource)
-        .join(Identity, Identity.id == Grant.identity_id)
-        .join(Resource, Resource.id == Grant.resource_id)
-        .where(Grant.identity_id.in_(ids))
-        .order_by(Identity.external_id, Resource.external_id)
-    ).all()
+    owner = checks.person(system.owner_id) if system.owner_id else None
+    identities = checks.identities_of(system_id)
+    ids = [i.id for i in identities if i.id is not None]
+    owners = checks.owner_contacts({i.owner_id for i in identities if i.owner_id})
+    grants = checks.grants_of(ids)
     out = []
     for name in names:
         record, _, attr = name.partition(".")
@@ -377,7 +342,7 @@ def _facts(session: Session, system_id: int, names: Sequence[str]) -> list[Fact]
             resources = {res.external_id: res for _, _, res in grants}
             out.append(_fact(name, [(k, getattr(r, attr)) for k, r in resources.items()]))
         elif record == "delegation":
-            out.append(_delegation_fact(session, name, ids, attr))
+            out.append(_delegation_fact(checks, name, ids, attr))
     return out
 
 
@@ -404,14 +369,6 @@ def _analysis_facts(
     return [Fact(name, 0, 0, values[name]) for name in names if name in values]
 
 
-def _owner_emails(session: Session, identities: Sequence[Identity]) -> dict[int, str]:
-    owner_ids = {i.owner_id for i in identities if i.owner_id}
-    rows = session.execute(
-        sa.select(Person.id, Person.email, Person.name).where(Person.id.in_(owner_ids))
-    ).all()
-    return {pid: email or name for pid, email, name in rows}
-
-
 def _system_value(system: AISystem, owner: Person | None, attr: str) -> Any:
     if attr == "owner_name":
         return owner.name if owner else None
@@ -430,17 +387,13 @@ def _identity_value(identity: Identity, owners: dict[int, str], attr: str, syste
     return getattr(identity, attr, None)
 
 
-def _delegation_fact(session: Session, name: str, ids: Sequence[int], attr: str) -> Fact:
-    source, target = aliased(Identity), aliased(Identity)
-    rows = session.execute(
-        sa.select(source.external_id, target.external_id, Delegation.kind)
-        .join(source, source.id == Delegation.from_identity_id)
-        .join(target, target.id == Delegation.to_identity_id)
-        .where(Delegation.from_identity_id.in_(ids))
-        .order_by(source.external_id, target.external_id)
-    ).all()
+def _delegation_fact(
+    checks: AssessmentChecksRepository, name: str, ids: Sequence[int], attr: str
+) -> Fact:
     field_of = {"from_identity": 0, "to_identity": 1, "kind": 2}
-    values = [(f"{row[0]}→{row[1]}", row[field_of.get(attr, 2)]) for row in rows]
+    values = [
+        (f"{row[0]}→{row[1]}", row[field_of.get(attr, 2)]) for row in checks.delegations_from(ids)
+    ]
     return _fact(name, values)
 
 
@@ -450,7 +403,7 @@ def _delegation_fact(session: Session, name: str, ids: Sequence[int], attr: str)
 def _crosswalk_suggestions(
     workspace: Workspace,
     assessment_id: int,
-    system_id: int,
+    system_id: int | None,
     question_id: str,
     catalog: Catalog | None,
 ) -> list[Suggestion]:
@@ -492,20 +445,15 @@ def _crosswalk_suggestions(
     return found
 
 
+@reads
 def _answers_of_system(
-    workspace: Workspace, assessment_id: int, system_id: int
+    uow: UnitOfWork, assessment_id: int, system_id: int | None
 ) -> dict[str, list[tuple[int, ResponseInfo]]]:
     """Return answered responses by question: this assessment first, then newest first."""
-    with workspace.db.read() as session:
-        others = session.execute(
-            sa.select(Assessment.id)
-            .where(Assessment.system_id == system_id, Assessment.id != assessment_id)
-            .order_by(Assessment.id.desc())
-        ).scalars()
-        order = [assessment_id, *others]
+    others = uow.repository(AssessmentRepository).other_ids_of_system(system_id, assessment_id)
     answers: dict[str, list[tuple[int, ResponseInfo]]] = {}
-    for aid in order:
-        for response in list_responses(workspace, aid):
+    for aid in [assessment_id, *others]:
+        for response in list_responses(uow, aid):
             if response.level is not None:
                 answers.setdefault(response.question_id, []).append((aid, response))
     return answers

@@ -123,15 +123,15 @@ def load_system_view(
             per_identity[finding.identity] = per_identity.get(finding.identity, 0) + 1
     identities = []
     for identity_id, chain in paths.items():
-        facts_of = facts.identities.get(identity_id)
-        if facts_of is None:
+        facts_of = facts.identities.get(identity_id) if isinstance(identity_id, str) else None
+        if facts_of is None or not isinstance(identity_id, str):
             continue
         identities.append(
             IdentityLine(
                 identity_id, facts_of.name, _text(facts_of.kind), facts_of.owner,
                 _text(facts_of.environment), facts_of.last_rotated, facts_of.last_used,
                 facts_of.expires, facts_of.revocation_procedure,
-                "direct" if len(chain) == 1 else " → ".join(chain), len(chain) - 1,
+                "direct" if len(chain) == 1 else " → ".join(map(str, chain)), len(chain) - 1,
                 per_identity.get(identity_id, 0),
             )
         )  # fmt: skip

@@ -23,11 +23,11 @@ from app.services.assessment_records import (
     ResponseInfo,
     editable_row,
     framework_ref,
-    questions_in,
-    responses_in,
+    list_responses,
+    load_questions,
 )
 from app.services.errors import UserError
-from app.services.findings import gap_key, refresh_gap_findings_in
+from app.services.findings import gap_key, refresh_gap_findings
 from app.services.scoring import score_loaded
 from app.services.unit import reads
 from app.services.upgrade_plan import (
@@ -88,8 +88,8 @@ def _plan(
         if file is None:
             raise UserError("name the version to move to")
         to_version = file.framework.version
-    editable_row(uow.session, assessment_id)  # the assessments service still takes a session
-    loaded = questions_in(uow.session, assessment_id)
+    editable_row(uow, assessment_id)
+    loaded = load_questions(uow, assessment_id)
     current = _pick_framework(uow, loaded, framework_id, file, to_version)
     if current.version == to_version:
         raise UserError(f"assessment {assessment_id} already uses {current.id} {to_version}")
@@ -101,7 +101,7 @@ def _plan(
             f"{current.id} {to_version} has no mapping from version {current.version}; "
             "its answers cannot be carried"
         )
-    responses = {r.question_id: r for r in responses_in(uow.session, assessment_id)}
+    responses = {r.question_id: r for r in list_responses(uow, assessment_id)}
     in_scope = scope_of(target, loaded.info.scope)
     moves, new = plan_moves((current, target), loaded, responses, mapping, in_scope)
     carried = carried_responses(moves, responses)
@@ -175,9 +175,9 @@ def upgrade_assessment(
         UserError: As :func:`plan_upgrade`.
     """
     candidate = file_source(file)
-    with workspace.unit_of_work() as uow:  # the gap refresh below still needs the workspace
+    with workspace.unit_of_work() as uow:
         plan = _plan(uow, assessment_id, to_version, framework_id, candidate)
-        row = editable_row(uow.session, assessment_id)
+        row = editable_row(uow, assessment_id)
         old_ref = next(ref for ref in row.frameworks if ref["id"] == plan.framework_id)
         stored = _store(uow, plan)
         new_ref = asdict(framework_ref(stored))
@@ -188,7 +188,7 @@ def upgrade_assessment(
         }
         history = _move_responses(uow, plan)
         moved_findings = _move_findings(uow, plan)
-        refresh_gap_findings_in(uow.session, workspace, assessment_id)
+        refresh_gap_findings(uow, assessment_id)
         uow.record(
             "assessment.upgrade",
             "assessment",
@@ -246,7 +246,7 @@ def _move_responses(uow: UnitOfWork, plan: UpgradePlan) -> list[dict[str, Any]]:
     rows = uow.repository(UpgradeRepository)
     old_ids = [m.old_id for m in plan.moves]
     by_question = {r.question_id: r for r in rows.responses(plan.assessment_id, old_ids)}
-    infos = {r.question_id: r for r in responses_in(uow.session, plan.assessment_id)}
+    infos = {r.question_id: r for r in list_responses(uow, plan.assessment_id)}
     carried = carried_responses(plan.moves, infos)
     free = {m.old_id: by_question[m.old_id] for m in plan.moves if m.old_id in by_question}
     for row in free.values():  # park every old row so renames never collide

@@ -92,10 +92,7 @@ def test_dialog_previews_then_moves_the_answers(page, qtbot, threads):
     assert any(m.change == "new question" and m.new_ids == "nhi.NHI11.q1" for m in moves)
     assert any(m.change == "removed" and m.answer == "kept in the history" for m in moves)
     assert (
-        svc.get_assessment(assessment_id=assessment_id, workspace=dialog._workspace)
-        .frameworks[0]
-        .version
-        == "2025"
+        svc.get_assessment(dialog._workspace, assessment_id).frameworks[0].version == "2025"
     )  # a preview writes nothing
 
     with qtbot.waitSignal(dialog.upgraded, timeout=WAIT_MS):

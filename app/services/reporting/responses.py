@@ -3,7 +3,7 @@
 The responses sheet of the assessment workbook goes to the client, comes back with levels,
 N/A reasons and notes, and is compared here with the answers stored in the workspace. A dry run
 lists every change and every row-level problem and stores nothing. Applying goes through
-:func:`app.services.assessments.update_response_in`, question by question inside one write
+:func:`app.services.assessments.update_response`, question by question inside one write
 transaction, so each change is validated and journalled like an answer given in the window and
 the workbook is applied whole or not at all (a refusal, a locked database or a cancel part-way
 leaves every answer as it was). A workbook with any problem is not applied at all; a final
@@ -29,13 +29,14 @@ from app.services.assessments import (
     get_assessment,
     list_responses,
     load_questions,
-    update_response_in,
+    update_response,
 )
 from app.services.errors import UserError
 from app.services.progress import Progress, check_cancelled
 from app.services.reporting.document import assessment_ref
 from app.services.workspace import Workspace
 from app.storage import journal
+from app.storage.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from app.reports.xlsx_import import ResponseRow
@@ -226,7 +227,9 @@ def _apply(
         check_cancelled(progress)
         if progress is not None:
             progress.report(number / len(by_question), f"Applying {question_id}")
-        update_response_in(session, workspace, plan.assessment_id, question_id, **changes)
+        update_response(
+            UnitOfWork(session, workspace.actor), plan.assessment_id, question_id, **changes
+        )
     journal.record(
         session,
         actor=workspace.actor,
