@@ -29,6 +29,7 @@ from app.storage.models import (
     ResponseEvidence,
     SystemIdentity,
 )
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +151,10 @@ def _answer_issues(session: Session, loaded: AssessmentQuestions) -> list[GateIs
             message = f"{label} is flagged for review and not yet reviewed"
             issues.append(GateIssue("flagged-not-reviewed", message, question.id, WARNING))
     if other_unanswered:
-        message = f"{other_unanswered} other question(s) are unanswered"
+        message = (
+            f"{plural(other_unanswered, 'other question')} "
+            f"{'is' if other_unanswered == 1 else 'are'} unanswered"
+        )
         issues.append(GateIssue("unanswered", message, "", WARNING))
     return issues
 

@@ -31,6 +31,7 @@ from app.gui.dialogs.countersign_dialog import CountersignDialog
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.progress_dialog import run_with_progress
 from app.gui.dialogs.verify_dialog import VerifyDialog
+from app.gui.widgets.appendix_choice import AppendixChoice
 from app.gui.widgets.credential_picker import CredentialPicker
 from app.gui.widgets.pdf_preview import PdfPreview
 from app.services.assessments import AssessmentInfo, list_assessments
@@ -150,6 +151,11 @@ class ReportsPage(QWidget):
         self.profile_box.setAccessibleName("Audience profile")
         for label, key in _PROFILES:
             self.profile_box.addItem(label, key)
+        self.appendix_choice = AppendixChoice()
+        self.appendix_choice.setToolTip("Per-question detail printed after the report's body")
+        self.profile_box.currentIndexChanged.connect(
+            lambda *_: self.appendix_choice.use_profile(self.current_profile())
+        )
         self.sign_check = QCheckBox("Sign the PDF as the assessor")
         self.sign_check.setToolTip(
             "A PAdES signature with your certificate file or your smart card / token"
@@ -165,6 +171,7 @@ class ReportsPage(QWidget):
         form.addRow("Assessment", self.assessment_box)
         form.addRow("Format", formats)
         form.addRow("Audience", self.profile_box)
+        form.addRow("Appendices", self.appendix_choice)
         form.addRow("", self.sign_check)
         form.addRow(self.credential)
         form.addRow("Reason", self.reason_edit)
@@ -249,6 +256,7 @@ class ReportsPage(QWidget):
         has_assessment = self.current_assessment_id() is not None
         self.assessment_box.setEnabled(kind not in _PORTFOLIOS and has_assessment)
         self.sign_check.setEnabled(kind == PDF)
+        self.appendix_choice.setEnabled(kind == PDF)
         signing = kind == PDF and self.sign_check.isChecked()
         for widget in (self.credential, self.reason_edit):
             widget.setEnabled(signing)
@@ -332,6 +340,7 @@ class ReportsPage(QWidget):
                 output,
                 profile=profile,
                 signing=signing,
+                appendices=self.appendix_choice.chosen(),
             )
             del signing  # the password lives only in the job until it has run
         self.generate_button.setEnabled(False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -131,6 +132,45 @@ def _revisions(info: AssessmentInfo, author: str) -> tuple[Revision, ...]:
     if info.finalized_at is not None:
         revisions.append(Revision("1.0", info.finalized_at.date(), author, "Final"))
     return tuple(revisions)
+
+
+def check_dates(document: DocumentControl) -> tuple[DocumentControl, list[str]]:
+    """Return the document with dates that cannot contradict its report date, and what changed.
+
+    Fieldwork that ends after the report date is shown as still under way (the report cannot
+    know it ended); a period that starts after the report date or ends before it starts is
+    left out. Revisions keep their real dates, oldest first; one dated after the report date
+    is reported, since the report would predate its own history.
+
+    Returns:
+        The checked document and one sentence per problem found (the caller says them).
+    """
+    problems: list[str] = []
+    day = document.report_date
+    start, end, still_open = document.period_start, document.period_end, False
+    if start is not None and end is not None and end < start:
+        problems.append(f"the fieldwork ends ({end}) before it starts ({start}); it is left out")
+        start = end = None
+    if start is not None and start > day:
+        problems.append(f"the fieldwork starts ({start}) after the report date ({day}); left out")
+        start = end = None
+    if end is not None and end > day:
+        problems.append(
+            f"the fieldwork ends on {end}, after the report date {day}: the report shows it "
+            "as still under way; set the engagement's end date when fieldwork is over"
+        )
+        end, still_open = None, start is not None
+    revisions = tuple(sorted(document.revisions, key=lambda r: r.date))
+    problems += [
+        f"revision {r.version} is dated {r.date}, after the report date {day}"
+        for r in revisions
+        if r.date > day
+    ]
+    checked = dataclasses.replace(
+        document, period_start=start, period_end=end, fieldwork_open=still_open,
+        revisions=revisions,
+    )  # fmt: skip
+    return checked, problems
 
 
 def build_document(

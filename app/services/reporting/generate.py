@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -160,8 +160,12 @@ def generate_pdf(
     signing: SigningRequest | None = None,
     today: dt.date | None = None,
     progress: Progress | None = None,
+    appendices: Sequence[str] | None = None,
 ) -> ReportOutcome:
     """Write the PDF report of an assessment, signed when ``signing`` is given.
+
+    ``appendices`` chooses the appendices printed after the body (keys of ``APPENDICES``);
+    None prints the profile's default ones.
 
     When signing, the quality gate runs first and its errors refuse the signature before
     anything is rendered; the evidence manifest and the results are attached as JSON files
@@ -178,7 +182,12 @@ def generate_pdf(
         check_can_sign(workspace, assessment_id, signing)
     refresh_report_gaps(workspace, assessment_id)
     bundle = build_report(
-        workspace, assessment_id, profile=profile, today=today, progress=scaled(progress, 0, 0.3)
+        workspace,
+        assessment_id,
+        profile=profile,
+        today=today,
+        progress=scaled(progress, 0, 0.3),
+        appendices=appendices,
     )
     from app.reports.pdf import render_pdf  # deferred: WeasyPrint is heavy
 
