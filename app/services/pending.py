@@ -31,6 +31,7 @@ from sqlmodel import Session
 from app.services.workspace import Workspace
 from app.storage import journal
 from app.storage.models import WorkspaceSetting
+from app.storage.unit_of_work import UnitOfWork
 from app.support import safe_files
 
 logger = logging.getLogger(__name__)
@@ -116,7 +117,7 @@ def publish_file(
     workspace: Workspace,
     target: Path,
     render: Callable[[Path], None],
-    record: Callable[[Session, Path], Any],
+    record: Callable[[UnitOfWork, Path], Any],
 ) -> Any:
     """Write a file and its journal entry whole, or leave neither.
 
@@ -124,7 +125,8 @@ def publish_file(
         workspace: The workspace that journals the file.
         target: Where the file goes.
         render: Writes the file at the temporary path it is given.
-        record: Journals the rendered file in the given write session; its result is returned.
+        record: Journals the rendered file in the given unit of work (the transaction that
+            also marks the file journalled); its result is returned.
 
     Raises:
         sqlite3.OperationalError: The workspace cannot be written (nothing is rendered then).
@@ -140,7 +142,7 @@ def publish_file(
         render(partial)
         digest = sha256_of(partial)
         with workspace.db.write() as session:
-            result = record(session, partial)
+            result = record(UnitOfWork(session, workspace.actor), partial)
             mark(session, key, base | {"state": "journalled", "sha256": digest})
     try:
         os.replace(partial, target)

@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
 from app import APP_NAME, __version__
 from app.domain.risk import RiskAssessment
 from app.reports.viewmodels import (
@@ -25,8 +23,10 @@ from app.reports.viewmodels import (
 )
 from app.services.assessments import AssessmentInfo
 from app.services.engagement import EngagementInfo
+from app.services.unit import reads
 from app.services.workspace import Workspace
-from app.storage.models import AISystem, JournalEntry, Person
+from app.storage.repositories.report_data import ReportDataRepository
+from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -43,15 +43,10 @@ def assessment_ref(assessment_id: int) -> str:
     return f"ASSESSMENT-{assessment_id}"
 
 
-def journal_head(workspace: Workspace) -> tuple[int, str]:
+@reads
+def journal_head(uow: UnitOfWork) -> tuple[int, str]:
     """Return the newest journal entry's sequence number and hash (the history's fingerprint)."""
-    with workspace.db.read() as session:
-        row = session.execute(
-            sa.select(JournalEntry.seq, JournalEntry.hash)
-            .order_by(JournalEntry.seq.desc())
-            .limit(1)
-        ).first()
-    return (0, "") if row is None else (int(row[0]), str(row[1]))
+    return uow.repository(ReportDataRepository).journal_head()
 
 
 # --------------------------------------------------------------------------- branding
@@ -226,14 +221,10 @@ def build_document(
 # --------------------------------------------------------------------------- system profile
 
 
-def _owner(workspace: Workspace, system_id: int) -> tuple[str, str]:
-    with workspace.db.read() as session:
-        row = session.execute(
-            sa.select(Person.name, Person.email)
-            .join(AISystem, AISystem.owner_id == Person.id)
-            .where(AISystem.id == system_id)
-        ).first()
-    return ("", "") if row is None else (row[0] or "", row[1] or "")
+@reads
+def system_owner(uow: UnitOfWork, system_id: int) -> tuple[str, str]:
+    """Return the name and e-mail of an AI system's owner (blank when none is recorded)."""
+    return uow.repository(ReportDataRepository).system_owner(system_id)
 
 
 def build_system_profile(
@@ -243,7 +234,9 @@ def build_system_profile(
     from app.services.inventory_queries import get_system
 
     detail = get_system(workspace, info.system)
-    owner_name, owner_email = _owner(workspace, info.system_id)
+    owner_name, owner_email = (
+        system_owner(workspace, info.system_id) if info.system_id is not None else ("", "")
+    )
     row = detail.row
     return SystemProfile(
         system_id=row.ext_id,

@@ -17,8 +17,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
-
 from app.reports.errors import ReportCancelled, ReportError
 from app.services.errors import UserError
 from app.services.pending import publish_file, sha256_of
@@ -38,6 +36,7 @@ from app.services.reporting.signing import (
 )
 from app.services.workspace import Workspace
 from app.storage import journal
+from app.storage.unit_of_work import UnitOfWork
 from app.support.safe_files import new_partial
 
 logger = logging.getLogger(__name__)
@@ -71,7 +70,8 @@ class ReportOutcome:
 
     def as_dict(self) -> dict[str, Any]:
         """Return the outcome as JSON-ready data."""
-        return journal.jsonable(asdict(self))
+        jsonable: dict[str, Any] = journal.jsonable(asdict(self))
+        return jsonable
 
 
 def _pages(path: Path) -> int:
@@ -111,21 +111,20 @@ def _publish(
 ) -> ReportOutcome:
     """Render the report and journal it: both happen, or neither (see :mod:`pending`)."""
 
-    def record(session: Session, partial: Path) -> ReportOutcome:
+    def record(uow: UnitOfWork, partial: Path) -> ReportOutcome:
         outcome = outcome_of(partial)
-        _journal_in(session, workspace, entity_id, outcome)
+        _journal(uow, entity_id, outcome)
         return outcome
 
     try:
-        return publish_file(workspace, output, render, record)
+        written: ReportOutcome = publish_file(workspace, output, render, record)
+        return written
     except OSError as exc:  # the folder refuses the file: nothing was written or journalled
         reason = exc.strerror or str(exc)
         raise UserError(f"cannot write {output.name} in {output.parent}: {reason}") from exc
 
 
-def _journal_in(
-    session: Session, workspace: Workspace, entity_id: str | int, outcome: ReportOutcome
-) -> None:
+def _journal(uow: UnitOfWork, entity_id: str | int, outcome: ReportOutcome) -> None:
     after = {
         "file": outcome.path.name,
         "sha256": outcome.sha256,
@@ -136,13 +135,10 @@ def _journal_in(
     }
     if outcome.kind == "portfolio":  # one action for both formats; the file type says which
         after["kind"] = outcome.path.suffix.lower().lstrip(".")
-    journal.record(
-        session,
-        actor=workspace.actor,
-        action=f"report.{outcome.kind}",
-        entity="assessment" if outcome.kind != "portfolio" else "workspace",
-        entity_id=entity_id,
-        before=None,
+    uow.record(
+        f"report.{outcome.kind}",
+        "assessment" if outcome.kind != "portfolio" else "workspace",
+        entity_id,
         after=after,
     )
 

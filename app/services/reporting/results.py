@@ -42,7 +42,7 @@ CONSISTENT_SPREAD = 1
 
 
 def _node(data: dict[str, Any]) -> NodeResult:
-    values = {name: data.get(name) for name in _NODE_FIELDS}
+    values: dict[str, Any] = {name: data.get(name) for name in _NODE_FIELDS}
     values["title"] = values["title"] or values["id"]
     values["kind"] = values["kind"] or ""
     values["ref"] = values["ref"] or ""
