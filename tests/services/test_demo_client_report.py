@@ -12,7 +12,8 @@ from app.services.demo.builder import build_demo
 from app.services.reporting import generate_pdf
 from app.services.workspace import open_workspace
 
-DEMO_DAY = dt.date(2026, 11, 29)
+#: The demo records its lifecycle (and so the revision history) at the real date.
+DEMO_DAY = dt.date.today()
 #: The body (cover to the last section before the appendices) a client's CISO reads.
 MAX_BODY_PAGES = 30
 #: Phrases that belong to the assessment team or to a lazy template, never to a client.

@@ -24,6 +24,7 @@ from app.services.progress import Cancelled, Progress, check_cancelled, scaled
 from app.services.reporting.build import (
     ReportBundle,
     build_report,
+    check_appendices,
     check_profile,
     refresh_report_gaps,
 )
@@ -174,6 +175,7 @@ def generate_pdf(
     """
     output = _checked_output(output, (".pdf",))
     check_profile(profile)
+    check_appendices(appendices)
     if signing is not None:
         check_can_sign(workspace, assessment_id, signing)
     refresh_report_gaps(workspace, assessment_id)
