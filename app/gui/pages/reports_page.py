@@ -47,6 +47,7 @@ from app.services.reporting import (
     import_responses,
 )
 from app.support.preferences import load_preferences, save_preferences
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -288,11 +289,13 @@ class ReportsPage(QWidget):
         if gate.errors:
             first = gate.errors[0].message
             self.gate_label.setText(
-                f"Quality gate: {len(gate.errors)} error(s) block signing — first: {first}"
+                f"Quality gate: {plural(len(gate.errors), 'error')} "
+                f"{'blocks' if len(gate.errors) == 1 else 'block'} signing — first: {first}"
             )
         else:
             self.gate_label.setText(
-                f"Quality gate passed ({len(gate.warnings)} warning(s)); the report can be signed."
+                f"Quality gate passed ({plural(len(gate.warnings), 'warning')}); "
+                "the report can be signed."
             )
 
     # Generating ----------------------------------------------------------------------------
@@ -418,13 +421,14 @@ class ReportsPage(QWidget):
     def _on_oscal_written(self, outcome: OscalExport) -> None:
         names = ", ".join(outcome.documents)
         removed = (
-            f" Removed {len(outcome.removed)} file(s) of an earlier export there."
+            f" Removed {plural(len(outcome.removed), 'file')} of an earlier export there."
             if outcome.removed
             else ""
         )
         self.result_label.setText(
-            f"Wrote {len(outcome.documents)} OSCAL documents and {outcome.evidence_files} "
-            f"evidence file(s) to {outcome.folder}: {names}.{removed}"
+            f"Wrote {plural(len(outcome.documents), 'OSCAL document')} and "
+            f"{plural(outcome.evidence_files, 'evidence file')} to {outcome.folder}: "
+            f"{names}.{removed}"
         )
         self._context.notify("reports", f"OSCAL export written to {outcome.folder}")
 
