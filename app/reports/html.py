@@ -243,6 +243,10 @@ def report_toc(data: ReportData) -> tuple[TocEntry, ...]:
     return tuple(entries)
 
 
+#: Disagreements the body lists at most (widest first); the rest are counted.
+MAX_DISAGREEMENTS = 15
+
+
 def notable_disagreements(data: ReportData) -> tuple[CrossFrameworkRow, ...]:
     """Return the cross-framework topics whose answers differ enough to matter, widest first."""
     rows = [r for r in data.cross_framework if not r.consistent]
@@ -323,7 +327,8 @@ def report_context(data: ReportData, steps: Steps | None = None) -> dict[str, An
         "toc": toc,
         "sections": {entry.anchor: entry for entry in toc},
         "appendices": {e.anchor for e in toc if e.number.startswith("Appendix")},
-        "disagreements": notable_disagreements(data),
+        "disagreements": notable_disagreements(data)[:MAX_DISAGREEMENTS],
+        "more_disagreements": max(0, len(notable_disagreements(data)) - MAX_DISAGREEMENTS),
         "charts": chart_uris,
         "severity_counts": _severity_counts(data),
         "answers_by_framework": _answers_by_framework(data),

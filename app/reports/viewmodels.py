@@ -353,7 +353,7 @@ class CrossFrameworkRow:
         consistent: False when the answers disagree enough to change the conclusion: they
             differ by two levels or more and fall on both sides of the target.
         spread: Highest minus lowest answered level.
-        lowest: The question answered lowest, as ``ref at level n``.
+        lowest: The question answered lowest, as ``ref title: level n``.
         highest: The question answered highest, likewise.
     """
 

@@ -172,3 +172,19 @@ def test_the_headline_explains_its_measures_and_no_legend_names_an_absent_bar(re
     some_achieved = charts.score_bars_svg(["A", "B"], [1.5, 2.0], [1, 0], [3.0, 3.0])
     assert "Achieved" not in none_achieved
     assert "Achieved" in some_achieved
+
+
+def test_a_long_list_of_disagreements_is_cut_to_the_widest(report_data):
+    from app.reports.html import MAX_DISAGREEMENTS
+    from app.reports.viewmodels import CrossFrameworkRow, CrossRef
+
+    ref = CrossRef("owasp-asi", "ASI01", "t", "1")
+    rows = tuple(
+        CrossFrameworkRow(f"Topic {n:02d}", (ref,), False, "", 2 + n % 3, "low", "high")
+        for n in range(MAX_DISAGREEMENTS + 5)
+    )
+    html = render_html(dataclasses.replace(report_data, profile="client", cross_framework=rows))
+    body = html.split('id="crosswalk"')[1].split("</section>")[0]
+    assert sum(f"Topic {n:02d}" in body for n in range(len(rows))) == MAX_DISAGREEMENTS
+    assert f"{len(rows)} topics were answered two levels apart" in body
+    assert f"The {MAX_DISAGREEMENTS} widest apart are listed here" in body

@@ -170,7 +170,9 @@ def _cross_row(answer: Answer, members: Sequence[Answer]) -> CrossFrameworkRow:
 
 
 def _side(answer: Answer | None) -> str:
-    return "" if answer is None else f"{answer.ref} at level {answer.level}"
+    if answer is None:
+        return ""
+    return f"{answer.ref} {answer.title}: level {answer.level}"
 
 
 def _answer_text(value: int | str | None) -> str:
