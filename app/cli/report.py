@@ -13,6 +13,8 @@ from pathlib import Path
 from app.cli import signing
 from app.cli.common import CliContext, table
 from app.services.reporting import (
+    APPENDICES,
+    DEFAULT_APPENDICES,
     PROFILES,
     ReportOutcome,
     ResponsesImport,
@@ -36,6 +38,15 @@ def _register_report(subparsers: argparse._SubParsersAction) -> None:
     verbs = report.add_subparsers(dest="verb", metavar="VERB", required=True)
     pdf = verbs.add_parser("pdf", help="the PDF report of an assessment, optionally signed")
     _assessment_options(pdf)
+    pdf.add_argument(
+        "--appendices",
+        metavar="LIST",
+        help=(
+            "appendices after the body, comma-separated, or all or none: "
+            f"{', '.join(APPENDICES)} (default: the profile's; client: "
+            f"{', '.join(DEFAULT_APPENDICES['client'])})"
+        ),
+    )
     signing.credential_options(pdf)
     signing.ltv_options(pdf)
     pdf.set_defaults(handler=run_pdf)
@@ -101,9 +112,20 @@ def run_pdf(ctx: CliContext) -> int:
             profile=args.profile,
             signing=request,
             progress=progress,
+            appendices=_appendices(args.appendices),
         )
     ctx.output(outcome.as_dict(), lambda: _describe_outcome(outcome))
     return 0
+
+
+def _appendices(text: str | None) -> tuple[str, ...] | None:
+    """Return the appendices named on the command line (None: the profile's default)."""
+    if text is None:
+        return None
+    words = tuple(w.strip() for w in text.split(",") if w.strip())
+    if words == ("all",):
+        return tuple(APPENDICES)
+    return () if words in ((), ("none",)) else words
 
 
 def run_xlsx(ctx: CliContext) -> int:

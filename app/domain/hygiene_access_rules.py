@@ -17,6 +17,7 @@ from app.domain.blast_radius import UNRECORDED_SENSITIVITY, unknown_reason
 from app.domain.enums import Action, Autonomy, IdentityKind, Sensitivity, Severity
 from app.domain.hygiene_model import HygieneContext, HygieneFinding, HygieneRule, listing
 from app.domain.inventory_facts import DelegationFacts
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,8 @@ def grant_unused(ctx: HygieneContext) -> Iterator[HygieneFinding]:
         yield HygieneFinding(
             "grant-unused",
             Severity.LOW,
-            f"{ctx.named(identity)} holds {len(stale)} grant(s) unused for over {limit} days",
+            f"{ctx.named(identity)} holds {plural(len(stale), 'grant')} unused for over "
+            f"{limit} days",
             f"Grants of {ctx.named(identity)} not used in the {limit} days before "
             f"{ctx.today.isoformat()}: {listing(stale)}.",
             "Remove the unused permissions; re-grant them through a request if a need returns.",

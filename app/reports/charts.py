@@ -87,10 +87,13 @@ def score_bars_svg(
 ) -> str:
     """Draw one horizontal bar per node: mean maturity, achieved level and target (0–5).
 
+    The achieved-level bars (and their legend entry) are drawn only when one of them is above
+    zero: a legend never names a bar the chart does not show.
+
     Args:
         labels: Node labels, top to bottom.
         means: Weighted mean maturity per node (None: nothing answered).
-        achieved: Achieved level per node (None: not available).
+        achieved: Achieved level per node (None: not available); empty to leave them out.
         targets: Target level per node (None: not available).
         colour: Colour of the mean bars.
         accent: Colour of the achieved-level bars.
@@ -105,14 +108,18 @@ def score_bars_svg(
         rows = list(range(count))[::-1]
         mean_values = [m if m is not None else 0.0 for m in means]
         ach_values = [a if a is not None else 0 for a in achieved]
-        ax.barh([r + 0.17 for r in rows], mean_values, height=0.34, color=colour, label="Mean")
-        ax.barh([r - 0.17 for r in rows], ach_values, height=0.34, color=accent, label="Achieved")
+        both = any(ach_values)
+        shift, height = (0.17, 0.34) if both else (0.0, 0.5)
+        ax.barh([r + shift for r in rows], mean_values, height=height, color=colour, label="Mean")
+        if both:
+            ax.barh([r - shift for r in rows], ach_values, height=height, color=accent,
+                    label="Achieved")  # fmt: skip
         for row, target in zip(rows, targets, strict=False):
             if target is not None:
                 ax.plot([target, target], [row - 0.42, row + 0.42], color=TARGET, lw=1.6)
         for row, mean in zip(rows, means, strict=False):
             text = "n/a" if mean is None else f"{mean:.1f}"
-            ax.text((mean or 0) + 0.06, row + 0.17, text, va="center", fontsize=7, color=INK)
+            ax.text((mean or 0) + 0.06, row + shift, text, va="center", fontsize=7, color=INK)
         ax.plot([], [], color=TARGET, lw=1.6, label="Target")
         ax.set_yticks(rows, [_wrap(lbl) for lbl in labels])
         ax.set_xlim(0, 5.4)
@@ -131,7 +138,7 @@ def score_by_function_svg(
     return score_bars_svg(
         [n.title for n in nodes],
         [n.mean for n in nodes],
-        [n.achieved_level for n in nodes],
+        [],
         [n.target for n in nodes],
         colour=colour,
         accent=accent,

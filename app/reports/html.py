@@ -25,8 +25,15 @@ from app.reports import charts
 from app.reports.kpis import INDUSTRY_SOURCE, kpi_rows
 from app.reports.manifest import evidence_manifest_sha256
 from app.reports.progress import ProgressArg, Steps
-from app.reports.viewmodels import Answer, PortfolioData, ReportData
+from app.reports.viewmodels import (
+    APPENDICES,
+    Answer,
+    CrossFrameworkRow,
+    PortfolioData,
+    ReportData,
+)
 from app.support.paths import templates_dir
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -95,9 +102,20 @@ def _filesize(size: int) -> str:
     return f"{size} B"  # pragma: no cover
 
 
-def _count(number: int, word: str, plural: str | None = None) -> str:
-    """Return ``1 file`` / ``3 files`` (``plural`` for irregular words)."""
-    return f"{number} {word if number == 1 else plural or word + 's'}"
+_BREAK_AFTER = re.compile(r"(?<=[@./_:=+\\-])(?=\S)")
+
+
+def breakable(value: Any) -> Any:
+    """Return text escaped, with a line-break opportunity after ``@``, dots, slashes, hyphens.
+
+    E-mail addresses, identity ids and resource paths have no spaces; without these
+    opportunities a narrow cell breaks them anywhere ("maria.okafo r@…"). The result is markup
+    (``<wbr>`` between escaped pieces), safe to print unescaped.
+    """
+    from markupsafe import Markup, escape
+
+    pieces = _BREAK_AFTER.split("" if value is None else str(value))
+    return Markup("<wbr>").join(escape(piece) for piece in pieces)
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -160,7 +178,9 @@ def environment() -> Any:
         pct=_pct,
         dash=_dash,
         filesize=_filesize,
-        count=_count,
+        count=plural,
+        plural=plural,
+        breakable=breakable,
         paragraphs=_paragraphs,
         blocks=_blocks,
         label=_label,
@@ -178,8 +198,22 @@ def base_url() -> str:
 # --------------------------------------------------------------------------- assessment report
 
 
+_APPENDIX_SECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "results": (("appendix-results", APPENDICES["results"]),),
+    "crosswalk": (("appendix-crosswalk", APPENDICES["crosswalk"]),),
+    "findings": (("findings", "Findings by question"), ("actions", "Action plan by finding")),
+    "answers": (("appendix-answers", APPENDICES["answers"]),),
+    "not-applicable": (("appendix-na", APPENDICES["not-applicable"]),),
+    "evidence": (("appendix-evidence", APPENDICES["evidence"]),),
+}
+
+
 def report_toc(data: ReportData) -> tuple[TocEntry, ...]:
-    """Return the sections of an assessment report in order, numbered."""
+    """Return the sections of an assessment report in order: numbered body, lettered appendices.
+
+    The body is what the client reads; per-question tables are appendices, printed when the
+    report's profile (or the assessor) chooses them.
+    """
     entries = [TocEntry("attestation", "", "Attestation and signature")]
     numbered = [
         ("summary", "Executive summary"),
@@ -188,9 +222,8 @@ def report_toc(data: ReportData) -> tuple[TocEntry, ...]:
         ("identity", "Identity and access posture"),
         ("results", "Results by framework"),
     ]
-    if data.cross_framework:
-        numbered.append(("crosswalk", "Cross-framework view"))
-    numbered += [("findings", "Findings and recommendations"), ("actions", "Action plan")]
+    if notable_disagreements(data):
+        numbered.append(("crosswalk", "Where the frameworks disagree"))
     if data.comparison is not None:
         numbered.append(("comparison", "Comparison with the previous assessment"))
     for n, (anchor, title) in enumerate(numbered, start=1):
@@ -200,12 +233,24 @@ def report_toc(data: ReportData) -> tuple[TocEntry, ...]:
                 TocEntry(f"fw-{i}", f"{n}.{i}", fw.title, level=2)
                 for i, fw in enumerate(data.frameworks, start=1)
             ]
+    appendix = [s for key in data.chosen_appendices for s in _APPENDIX_SECTIONS[key]]
+    if not data.cross_framework:
+        appendix = [s for s in appendix if s[0] != "appendix-crosswalk"]
     entries += [
-        TocEntry("appendix-answers", "Appendix A.", "Answers, notes and evidence"),
-        TocEntry("appendix-na", "Appendix B.", "Not-applicable justifications"),
-        TocEntry("appendix-evidence", "Appendix C.", "Evidence index"),
+        TocEntry(anchor, f"Appendix {chr(ord('A') + i)}.", title)
+        for i, (anchor, title) in enumerate(appendix)
     ]
     return tuple(entries)
+
+
+#: Disagreements the body lists at most (widest first); the rest are counted.
+MAX_DISAGREEMENTS = 15
+
+
+def notable_disagreements(data: ReportData) -> tuple[CrossFrameworkRow, ...]:
+    """Return the cross-framework topics whose answers differ enough to matter, widest first."""
+    rows = [r for r in data.cross_framework if not r.consistent]
+    return tuple(sorted(rows, key=lambda r: -r.spread))
 
 
 def _report_charts(data: ReportData) -> dict[str, Any]:
@@ -217,7 +262,7 @@ def _report_charts(data: ReportData) -> dict[str, Any]:
             charts.score_bars_svg(
                 [f.title for f in fws],
                 [f.overall.mean for f in fws],
-                [f.overall.achieved_level for f in fws],
+                [],
                 [f.overall.target for f in fws],
                 colour=colour,
                 accent=accent,
@@ -281,6 +326,9 @@ def report_context(data: ReportData, steps: Steps | None = None) -> dict[str, An
         ],
         "toc": toc,
         "sections": {entry.anchor: entry for entry in toc},
+        "appendices": {e.anchor for e in toc if e.number.startswith("Appendix")},
+        "disagreements": notable_disagreements(data)[:MAX_DISAGREEMENTS],
+        "more_disagreements": max(0, len(notable_disagreements(data)) - MAX_DISAGREEMENTS),
         "charts": chart_uris,
         "severity_counts": _severity_counts(data),
         "answers_by_framework": _answers_by_framework(data),
@@ -336,7 +384,7 @@ def portfolio_context(data: PortfolioData) -> dict[str, Any]:
         "doc": data.document,
         "branding": data.branding,
         "show_notes": data.profile != "client",
-        "cover_rows": [("Scope", f"{len(data.systems)} AI system(s)")],
+        "cover_rows": [("Scope", plural(len(data.systems), "AI system"))],
         "toc": toc,
         "sections": {entry.anchor: entry for entry in toc},
         "kpi_rows": rows,

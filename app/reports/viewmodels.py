@@ -24,6 +24,22 @@ from dataclasses import dataclass
 logger = logging.getLogger(__name__)
 
 PROFILES = ("internal", "client")
+
+#: The appendices a report can carry, in print order, with their titles.
+APPENDICES: dict[str, str] = {
+    "results": "Results by question group",
+    "crosswalk": "Cross-framework answers in full",
+    "findings": "Findings and action plan by question",
+    "answers": "Answers, notes and evidence",
+    "not-applicable": "Not-applicable justifications",
+    "evidence": "Evidence index",
+}
+
+#: The appendices each profile carries unless the assessor chooses others.
+DEFAULT_APPENDICES: dict[str, tuple[str, ...]] = {
+    "internal": tuple(APPENDICES),
+    "client": ("findings", "not-applicable", "evidence"),
+}
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -98,7 +114,9 @@ class DocumentControl:
         classification: The classification printed in every header.
         distribution: Who may receive the document.
         period_start: First day of fieldwork, if known.
-        period_end: Last day of fieldwork, if known.
+        period_end: Last day of fieldwork, if known (never after the report date: a period
+            that is still running on the report date has no end and ``fieldwork_open`` set).
+        fieldwork_open: True when fieldwork was still under way on the report date.
         app_name: The application that produced the report.
         app_version: Its version.
         assessment_ref: The assessment's reference; the responses workbook carries it too.
@@ -119,6 +137,7 @@ class DocumentControl:
     distribution: str = ""
     period_start: dt.date | None = None
     period_end: dt.date | None = None
+    fieldwork_open: bool = False
     app_name: str = "Assay"
     app_version: str = ""
     assessment_ref: str = ""
@@ -328,12 +347,23 @@ class CrossRef:
 
 @dataclass(frozen=True, slots=True)
 class CrossFrameworkRow:
-    """A topic answered in several frameworks (from the crosswalk)."""
+    """A topic answered in several frameworks (from the crosswalk).
+
+    Attributes:
+        consistent: False when the answers disagree enough to change the conclusion: they
+            differ by two levels or more and fall on both sides of the target.
+        spread: Highest minus lowest answered level.
+        lowest: The question answered lowest, as ``ref title: level n``.
+        highest: The question answered highest, likewise.
+    """
 
     topic: str
     refs: tuple[CrossRef, ...]
     consistent: bool = True
     note: str = ""
+    spread: int = 0
+    lowest: str = ""
+    highest: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -473,6 +503,8 @@ class ReportData:
         gap_method_text: How findings are raised from gaps.
         limitations: Limits of the assessment.
         attestation: The assessor's statement on the signature page.
+        appendices: The appendices printed (keys of :data:`APPENDICES`); None for the
+            profile's default (:data:`DEFAULT_APPENDICES`).
     """
 
     document: DocumentControl
@@ -495,10 +527,20 @@ class ReportData:
     actions: tuple[ActionItem, ...] = ()
     evidence: tuple[EvidenceItem, ...] = ()
     comparison: Comparison | None = None
+    appendices: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
             raise ValueError(f"profile must be one of {', '.join(PROFILES)}, not {self.profile!r}")
+        unknown = [a for a in self.appendices or () if a not in APPENDICES]
+        if unknown:
+            raise ValueError(f"unknown appendix {unknown[0]!r} (use {', '.join(APPENDICES)})")
+
+    @property
+    def chosen_appendices(self) -> tuple[str, ...]:
+        """Return the appendices printed, in print order (the profile's default when unset)."""
+        chosen = DEFAULT_APPENDICES[self.profile] if self.appendices is None else self.appendices
+        return tuple(a for a in APPENDICES if a in chosen)
 
     @property
     def is_client(self) -> bool:

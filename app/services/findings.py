@@ -34,6 +34,7 @@ from app.services.workspace import Workspace
 from app.storage import journal
 from app.storage.models import AISystem, Assessment, Finding, FindingEvidence, Identity
 from app.storage.unit_of_work import UnitOfWork
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -365,7 +366,7 @@ def _gap_values(
     focus = f" ({question.focus_area.value})" if question.focus_area else ""
     detail = (
         f"{question.prompt}\nAnswered at level {level} ({LEVEL_NAMES[level]}) against a target "
-        f"of {target} ({LEVEL_NAMES[target]}): {target - level} level(s) short."
+        f"of {target} ({LEVEL_NAMES[target]}): {plural(target - level, 'level')} short."
     )
     if notes:
         detail += f"\nAssessor's notes: {notes}"

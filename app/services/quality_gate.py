@@ -19,6 +19,7 @@ from app.services.assessment_records import AssessmentQuestions, list_responses,
 from app.services.unit import reads
 from app.storage.repositories.assessment_checks import AssessmentChecksRepository
 from app.storage.unit_of_work import UnitOfWork
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +135,10 @@ def _answer_issues(uow: UnitOfWork, loaded: AssessmentQuestions) -> list[GateIss
             message = f"{label} is flagged for review and not yet reviewed"
             issues.append(GateIssue("flagged-not-reviewed", message, question.id, WARNING))
     if other_unanswered:
-        message = f"{other_unanswered} other question(s) are unanswered"
+        message = (
+            f"{plural(other_unanswered, 'other question')} "
+            f"{'is' if other_unanswered == 1 else 'are'} unanswered"
+        )
         issues.append(GateIssue("unanswered", message, "", WARNING))
     return issues
 

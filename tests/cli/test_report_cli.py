@@ -262,6 +262,8 @@ def test_a_wrong_password_is_refused_before_rendering(scenario, capsys, tmp_path
         (["report", "pdf", "--assessment", "2", "-o", "{tmp}/x.txt"], "must end in .pdf"),
         (["report", "xlsx", "--assessment", "2", "-o", "{tmp}/x.pdf"], "must end in .xlsx"),
         (["verify", "{tmp}/absent.pdf"], "no file"),
+        (["report", "pdf", "--assessment", "2", "-o", "{tmp}/x.pdf", "--appendices", "gossip"],
+         "unknown appendix 'gossip'"),
         (["report", "pdf", "--assessment", "2", "-o", "{tmp}/x.pdf", "--password-file", "p"],
          "--password-file/--pin-file go with --sign P12"),
         (["report", "pdf", "--assessment", "2", "-o", "{tmp}/x.pdf", "--pkcs11-lib",

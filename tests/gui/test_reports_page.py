@@ -153,6 +153,28 @@ def test_controls_follow_the_chosen_format(window, qtbot):
     assert not page.certificate_edit.isEnabled()
 
 
+def test_appendices_follow_the_audience_and_the_assessors_ticks(window, qtbot):
+    page = window.page("reports")
+    choice = page.appendix_choice
+    assert choice.chosen() == (
+        "results",
+        "crosswalk",
+        "findings",
+        "answers",
+        "not-applicable",
+        "evidence",
+    )
+    page.profile_box.setCurrentIndex(page.profile_box.findData("client"))
+    assert choice.chosen() == ("findings", "not-applicable", "evidence")
+    choice.boxes["answers"].setChecked(True)
+    choice.boxes["findings"].setChecked(False)
+    assert choice.chosen() == ("answers", "not-applicable", "evidence")
+    page.format_radios["xlsx"].setChecked(True)
+    assert not choice.isEnabled()
+    page.format_radios["pdf"].setChecked(True)
+    assert choice.isEnabled()
+
+
 def test_cancelling_the_password_writes_nothing(window, qtbot, tmp_path, monkeypatch):
     page = window.page("reports")
     output = tmp_path / "never.pdf"

@@ -133,6 +133,6 @@ def test_reports_page_exports_oscal(
     out = tmp_path / "oscal"
     reports.export_oscal_to(out)
     qtbot.waitUntil(lambda: reports.result_label.text().startswith("Wrote"), timeout=WAIT_MS)
-    assert "OSCAL documents and 2 evidence file(s)" in reports.result_label.text()
+    assert "OSCAL documents and 2 evidence files" in reports.result_label.text()
     check_export(out)
     assert threading.get_ident() not in threads["gather"]

@@ -90,3 +90,101 @@ def test_portfolio_shows_industry_figures(portfolio_data):
     for figure in ("5.7%", "97%", "71%"):
         assert figure in html
     assert portfolio_data.systems[0].name in html
+
+
+def test_appendices_follow_the_profile_and_the_assessors_choice(report_data):
+    def appendix_titles(data):
+        return [e.title for e in report_toc(data) if e.number.startswith("Appendix")]
+
+    internal = appendix_titles(report_data)
+    assert internal[0] == "Results by question group"
+    assert internal[-1] == "Evidence index"
+    client = dataclasses.replace(report_data, profile="client")
+    assert appendix_titles(client) == [
+        "Findings by question",
+        "Action plan by finding",
+        "Not-applicable justifications",
+        "Evidence index",
+    ]
+    assert [e.number for e in report_toc(client) if e.number.startswith("Appendix")] == [
+        "Appendix A.",
+        "Appendix B.",
+        "Appendix C.",
+        "Appendix D.",
+    ]
+    chosen = dataclasses.replace(report_data, profile="client", appendices=("answers",))
+    assert appendix_titles(chosen) == ["Answers, notes and evidence"]
+    html = render_html(chosen)
+    assert 'id="appendix-answers"' in html
+    assert 'id="findings"' not in html
+    assert 'id="appendix-evidence"' not in html
+    bare = dataclasses.replace(report_data, appendices=())
+    assert bare.chosen_appendices == ()
+    assert appendix_titles(bare) == []
+    assert 'id="appendix-answers"' not in render_html(bare)
+
+
+def test_an_unknown_appendix_is_refused(report_data):
+    with pytest.raises(ValueError, match="unknown appendix 'gossip'"):
+        dataclasses.replace(report_data, appendices=("gossip",))
+
+
+def test_cross_framework_body_lists_only_disagreements_that_matter(report_data):
+    from app.reports.viewmodels import CrossFrameworkRow, CrossRef
+
+    def row(topic, consistent, spread):
+        ref = CrossRef("owasp-asi", "ASI01", "t", "1")
+        return CrossFrameworkRow(topic, (ref,), consistent, "", spread, "ASI01 at level 1", "x")
+
+    data = dataclasses.replace(
+        report_data,
+        profile="client",
+        cross_framework=(row("Agreed topic", True, 1), row("Two apart", False, 2),
+                         row("Four apart", False, 4)),
+    )  # fmt: skip
+    html = render_html(data)
+    body = html.split('id="crosswalk"')[1].split("</section>")[0]
+    assert body.index("Four apart") < body.index("Two apart")
+    assert "Agreed topic" not in body
+    agreed = dataclasses.replace(data, cross_framework=(row("Agreed topic", True, 1),))
+    assert "crosswalk" not in [e.anchor for e in report_toc(agreed)]
+
+
+def test_addresses_and_tokens_break_after_at_signs_and_dots():
+    from app.reports.html import breakable
+
+    assert str(breakable("maria.okafor@northwind-mutual.example")) == (
+        "maria.<wbr>okafor@<wbr>northwind-<wbr>mutual.<wbr>example"
+    )
+    assert str(breakable("<b>a.b</b>")) == "&lt;b&gt;a.<wbr>b&lt;/<wbr>b&gt;"
+    assert str(breakable(None)) == ""
+
+
+def test_the_headline_explains_its_measures_and_no_legend_names_an_absent_bar(report_data):
+    from app.reports import charts
+
+    html = render_html(dataclasses.replace(report_data, profile="client"))
+    summary = html.split('id="summary"')[1].split("</section>")[0]
+    assert "Achieved" not in summary
+    assert "Meet target" in summary
+    assert "already at the target" in summary
+    none_achieved = charts.score_bars_svg(["A", "B"], [1.5, 2.0], [0, 0], [3.0, 3.0])
+    some_achieved = charts.score_bars_svg(["A", "B"], [1.5, 2.0], [1, 0], [3.0, 3.0])
+    assert "Achieved" not in none_achieved
+    assert "Achieved" in some_achieved
+
+
+def test_a_long_list_of_disagreements_is_cut_to_the_widest(report_data):
+    from app.reports.html import MAX_DISAGREEMENTS
+    from app.reports.viewmodels import CrossFrameworkRow, CrossRef
+
+    ref = CrossRef("owasp-asi", "ASI01", "t", "1")
+    rows = tuple(
+        CrossFrameworkRow(f"Topic {n:02d}", (ref,), False, "", 2 + n % 3, "low", "high")
+        for n in range(MAX_DISAGREEMENTS + 5)
+    )
+    html = render_html(dataclasses.replace(report_data, profile="client", cross_framework=rows))
+    body = html.split('id="crosswalk"')[1].split("</section>")[0]
+    assert sum(f"Topic {n:02d}" in body for n in range(len(rows))) == MAX_DISAGREEMENTS
+    assert f"{len(rows)} topics were answered two levels apart" in body
+    assert f"The {MAX_DISAGREEMENTS} widest apart are listed here" in body

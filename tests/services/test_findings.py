@@ -165,7 +165,7 @@ def test_quality_gate_errors_and_warnings(workspace, assessment):
         warnings["identity-without-owner"].message
         == "identity ID-2 used by the system has no owner"
     )
-    assert warnings["unanswered"].message == "82 other question(s) are unanswered"
+    assert warnings["unanswered"].message == "82 other questions are unanswered"
     assert "system-without-owner" not in warnings
     assert not report.ok
     data = report.as_dict()

@@ -31,6 +31,7 @@ from app.gui.dialogs.countersign_dialog import CountersignDialog
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.progress_dialog import run_with_progress
 from app.gui.dialogs.verify_dialog import VerifyDialog
+from app.gui.widgets.appendix_choice import AppendixChoice
 from app.gui.widgets.credential_picker import CredentialPicker
 from app.gui.widgets.pdf_preview import PdfPreview
 from app.services.assessments import AssessmentInfo, list_assessments
@@ -46,6 +47,7 @@ from app.services.reporting import (
     import_responses,
 )
 from app.support.preferences import load_preferences, save_preferences
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -150,6 +152,11 @@ class ReportsPage(QWidget):
         self.profile_box.setAccessibleName("Audience profile")
         for label, key in _PROFILES:
             self.profile_box.addItem(label, key)
+        self.appendix_choice = AppendixChoice()
+        self.appendix_choice.setToolTip("Per-question detail printed after the report's body")
+        self.profile_box.currentIndexChanged.connect(
+            lambda *_: self.appendix_choice.use_profile(self.current_profile())
+        )
         self.sign_check = QCheckBox("Sign the PDF as the assessor")
         self.sign_check.setToolTip(
             "A PAdES signature with your certificate file or your smart card / token"
@@ -165,6 +172,7 @@ class ReportsPage(QWidget):
         form.addRow("Assessment", self.assessment_box)
         form.addRow("Format", formats)
         form.addRow("Audience", self.profile_box)
+        form.addRow("Appendices", self.appendix_choice)
         form.addRow("", self.sign_check)
         form.addRow(self.credential)
         form.addRow("Reason", self.reason_edit)
@@ -249,6 +257,7 @@ class ReportsPage(QWidget):
         has_assessment = self.current_assessment_id() is not None
         self.assessment_box.setEnabled(kind not in _PORTFOLIOS and has_assessment)
         self.sign_check.setEnabled(kind == PDF)
+        self.appendix_choice.setEnabled(kind == PDF)
         signing = kind == PDF and self.sign_check.isChecked()
         for widget in (self.credential, self.reason_edit):
             widget.setEnabled(signing)
@@ -280,11 +289,13 @@ class ReportsPage(QWidget):
         if gate.errors:
             first = gate.errors[0].message
             self.gate_label.setText(
-                f"Quality gate: {len(gate.errors)} error(s) block signing — first: {first}"
+                f"Quality gate: {plural(len(gate.errors), 'error')} "
+                f"{'blocks' if len(gate.errors) == 1 else 'block'} signing — first: {first}"
             )
         else:
             self.gate_label.setText(
-                f"Quality gate passed ({len(gate.warnings)} warning(s)); the report can be signed."
+                f"Quality gate passed ({plural(len(gate.warnings), 'warning')}); "
+                "the report can be signed."
             )
 
     # Generating ----------------------------------------------------------------------------
@@ -332,6 +343,7 @@ class ReportsPage(QWidget):
                 output,
                 profile=profile,
                 signing=signing,
+                appendices=self.appendix_choice.chosen(),
             )
             del signing  # the password lives only in the job until it has run
         self.generate_button.setEnabled(False)
@@ -409,13 +421,14 @@ class ReportsPage(QWidget):
     def _on_oscal_written(self, outcome: OscalExport) -> None:
         names = ", ".join(outcome.documents)
         removed = (
-            f" Removed {len(outcome.removed)} file(s) of an earlier export there."
+            f" Removed {plural(len(outcome.removed), 'file')} of an earlier export there."
             if outcome.removed
             else ""
         )
         self.result_label.setText(
-            f"Wrote {len(outcome.documents)} OSCAL documents and {outcome.evidence_files} "
-            f"evidence file(s) to {outcome.folder}: {names}.{removed}"
+            f"Wrote {plural(len(outcome.documents), 'OSCAL document')} and "
+            f"{plural(outcome.evidence_files, 'evidence file')} to {outcome.folder}: "
+            f"{names}.{removed}"
         )
         self._context.notify("reports", f"OSCAL export written to {outcome.folder}")
 

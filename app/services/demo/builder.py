@@ -120,7 +120,7 @@ def _describe_engagement(workspace: Workspace, today: dt.date) -> None:
         assessor_organisation="Assay demo consultancy",
         reviewer="Dana Quill (quality reviewer)",
         start_date=today - dt.timedelta(days=21),
-        end_date=today + dt.timedelta(days=14),
+        end_date=today - dt.timedelta(days=2),
         classification="confidential",
     )
     set_workspace_setting(workspace, "branding.organisation", "Assay demo consultancy")

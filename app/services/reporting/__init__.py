@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 
-from app.reports.viewmodels import PROFILES
+from app.reports.viewmodels import APPENDICES, DEFAULT_APPENDICES, PROFILES
 from app.services.reporting.build import ReportBundle, build_report, check_profile
 from app.services.reporting.certificates import CertificateInfo, create_certificate
 from app.services.reporting.generate import (
@@ -49,6 +49,8 @@ from app.services.reporting.verification import SignatureRow, VerifyOutcome, ver
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "APPENDICES",
+    "DEFAULT_APPENDICES",
     "PROFILES",
     "CertificateInfo",
     "PagePreview",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from app.catalog.registry import Catalog
@@ -18,6 +19,7 @@ from app.domain.gaps import GAP_METHOD_TEXT
 from app.domain.risk import RISK_METHOD_TEXT
 from app.domain.scoring import METHOD_TEXT
 from app.reports.viewmodels import (
+    APPENDICES,
     PROFILES,
     Answer,
     EvidenceItem,
@@ -39,6 +41,7 @@ from app.services.reporting.document import (
     build_branding,
     build_document,
     build_system_profile,
+    check_dates,
     journal_head,
 )
 from app.services.reporting.findings_view import (
@@ -73,7 +76,8 @@ class ReportBundle:
         evidence: The evidence records listed in the index (for the manifest).
         journal_seq: Sequence number of the newest journal entry when the report was built.
         journal_hash: Its hash: the fingerprint of the workspace history.
-        warnings: Sentences about settings that could not be used (logo, colours).
+        warnings: Sentences about settings that could not be used (logo, colours) and dates
+            that contradict the report date.
     """
 
     data: ReportData
@@ -94,6 +98,20 @@ def check_profile(profile: str) -> str:
     if profile not in PROFILES:
         raise UserError(f"unknown report profile {profile!r} (use {' or '.join(PROFILES)})")
     return profile
+
+
+def check_appendices(appendices: Sequence[str] | None) -> tuple[str, ...] | None:
+    """Return the chosen appendices as a tuple (None keeps the profile's default).
+
+    Raises:
+        UserError: One of them is not an appendix a report has.
+    """
+    if appendices is None:
+        return None
+    unknown = [a for a in appendices if a not in APPENDICES]
+    if unknown:
+        raise UserError(f"unknown appendix {unknown[0]!r} (use {', '.join(APPENDICES)})")
+    return tuple(appendices)
 
 
 def _catalog(workspace: Workspace) -> Catalog | None:
@@ -160,14 +178,23 @@ def _read(
 
 
 def _assemble(
-    workspace: Workspace, read: _Read, profile: str, today: dt.date, warnings: list[str]
+    workspace: Workspace,
+    read: _Read,
+    profile: str,
+    today: dt.date,
+    warnings: list[str],
+    appendices: tuple[str, ...] | None,
 ) -> tuple[ReportData, int, str]:
     info = read.loaded.info
     branding = build_branding(all_workspace_settings(workspace), warnings)
     versions = [(fw.id, fw.title, fw.version) for fw in read.loaded.frameworks]
-    document = build_document(
-        info, get_engagement(workspace), branding, profile=profile, today=today, versions=versions
-    )
+    document, date_problems = check_dates(
+        build_document(
+            info, get_engagement(workspace), branding, profile=profile, today=today,
+            versions=versions,
+        )
+    )  # fmt: skip
+    warnings += date_problems
     system = build_system_profile(workspace, info, read.analysis.risk)
     results = build_framework_results(read.loaded, read.score)
     previous = info.previous_id
@@ -183,20 +210,23 @@ def _assemble(
         executive_summary=narrative.executive_summary(
             system, read.score, read.posture, read.findings
         ),
-        key_messages=narrative.key_messages(results, read.posture, read.findings, read.gate),
+        key_messages=narrative.key_messages(
+            results, read.posture, read.findings, read.gate, client=profile == "client"
+        ),
         scope_text=narrative.scope(info, system, document.frameworks),
         data_sources=narrative.data_sources(
             workspace, read.evidence_items, read.answers, seq, head
         ),
         method_text=f"{METHOD_TEXT}\n{RISK_METHOD_TEXT}",
         gap_method_text=GAP_METHOD_TEXT,
-        limitations=narrative.limitations(read.gate, info),
+        limitations=narrative.limitations(read.gate, info, client=profile == "client"),
         attestation=narrative.attestation(document, info),
         cross_framework=build_cross_framework(read.answers, read.catalog),
         findings=read.findings,
         actions=build_actions(read.findings),
         evidence=read.evidence_items,
         comparison=build_comparison(workspace, previous, info.id) if previous else None,
+        appendices=appendices,
     )
     return data, seq, head
 
@@ -208,6 +238,7 @@ def build_report(
     profile: str = "internal",
     today: dt.date | None = None,
     progress: Progress | None = None,
+    appendices: Sequence[str] | None = None,
 ) -> ReportBundle:
     """Read everything a report of one assessment shows, from one snapshot; write nothing.
 
@@ -222,14 +253,17 @@ def build_report(
         profile: ``internal`` (everything) or ``client`` (secrets masked, no internal notes).
         today: The report date; today when None.
         progress: Receives progress; cancelling raises ``Cancelled``.
+        appendices: The appendices to print (keys of ``APPENDICES``); None for the profile's
+            default.
 
     Raises:
-        UserError: No such assessment or system, or an unknown profile.
+        UserError: No such assessment or system, an unknown profile or appendix.
         Cancelled: The caller cancelled.
     """
     check_profile(profile)
+    chosen = check_appendices(appendices)
     with workspace.db.snapshot():
-        return _build(workspace, assessment_id, profile, today or dt.date.today(), progress)
+        return _build(workspace, assessment_id, profile, today or dt.date.today(), progress, chosen)
 
 
 def refresh_report_gaps(workspace: Workspace, assessment_id: int) -> None:
@@ -243,7 +277,7 @@ def refresh_report_gaps(workspace: Workspace, assessment_id: int) -> None:
 
 def _build(
     workspace: Workspace, assessment_id: int, profile: str, today: dt.date,
-    progress: Progress | None,
+    progress: Progress | None, appendices: tuple[str, ...] | None,
 ) -> ReportBundle:  # fmt: skip
     loaded = load_questions(workspace, assessment_id)
     client = profile == "client"
@@ -251,7 +285,7 @@ def _build(
     check_cancelled(progress)
     scaled(progress, 0.8, 1.0).report(0.0, "Writing the summary")
     warnings: list[str] = []
-    data, seq, head = _assemble(workspace, read, profile, today, warnings)
+    data, seq, head = _assemble(workspace, read, profile, today, warnings, appendices)
     if client:
         data = replace(for_client(data), profile=profile)
     if progress is not None:

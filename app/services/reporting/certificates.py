@@ -31,7 +31,8 @@ class CertificateInfo:
 
     def as_dict(self) -> dict[str, Any]:
         """Return the certificate's facts as JSON-ready data."""
-        return journal.jsonable(asdict(self))
+        jsonable: dict[str, Any] = journal.jsonable(asdict(self))
+        return jsonable
 
 
 def create_certificate(

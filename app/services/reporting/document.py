@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-
-import sqlalchemy as sa
 
 from app import APP_NAME, __version__
 from app.domain.risk import RiskAssessment
@@ -24,8 +23,10 @@ from app.reports.viewmodels import (
 )
 from app.services.assessments import AssessmentInfo
 from app.services.engagement import EngagementInfo
+from app.services.unit import reads
 from app.services.workspace import Workspace
-from app.storage.models import AISystem, JournalEntry, Person
+from app.storage.repositories.report_data import ReportDataRepository
+from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -42,15 +43,10 @@ def assessment_ref(assessment_id: int) -> str:
     return f"ASSESSMENT-{assessment_id}"
 
 
-def journal_head(workspace: Workspace) -> tuple[int, str]:
+@reads
+def journal_head(uow: UnitOfWork) -> tuple[int, str]:
     """Return the newest journal entry's sequence number and hash (the history's fingerprint)."""
-    with workspace.db.read() as session:
-        row = session.execute(
-            sa.select(JournalEntry.seq, JournalEntry.hash)
-            .order_by(JournalEntry.seq.desc())
-            .limit(1)
-        ).first()
-    return (0, "") if row is None else (int(row[0]), str(row[1]))
+    return uow.repository(ReportDataRepository).journal_head()
 
 
 # --------------------------------------------------------------------------- branding
@@ -133,6 +129,45 @@ def _revisions(info: AssessmentInfo, author: str) -> tuple[Revision, ...]:
     return tuple(revisions)
 
 
+def check_dates(document: DocumentControl) -> tuple[DocumentControl, list[str]]:
+    """Return the document with dates that cannot contradict its report date, and what changed.
+
+    Fieldwork that ends after the report date is shown as still under way (the report cannot
+    know it ended); a period that starts after the report date or ends before it starts is
+    left out. Revisions keep their real dates, oldest first; one dated after the report date
+    is reported, since the report would predate its own history.
+
+    Returns:
+        The checked document and one sentence per problem found (the caller says them).
+    """
+    problems: list[str] = []
+    day = document.report_date
+    start, end, still_open = document.period_start, document.period_end, False
+    if start is not None and end is not None and end < start:
+        problems.append(f"the fieldwork ends ({end}) before it starts ({start}); it is left out")
+        start = end = None
+    if start is not None and start > day:
+        problems.append(f"the fieldwork starts ({start}) after the report date ({day}); left out")
+        start = end = None
+    if end is not None and end > day:
+        problems.append(
+            f"the fieldwork ends on {end}, after the report date {day}: the report shows it "
+            "as still under way; set the engagement's end date when fieldwork is over"
+        )
+        end, still_open = None, start is not None
+    revisions = tuple(sorted(document.revisions, key=lambda r: r.date))
+    problems += [
+        f"revision {r.version} is dated {r.date}, after the report date {day}"
+        for r in revisions
+        if r.date > day
+    ]
+    checked = dataclasses.replace(
+        document, period_start=start, period_end=end, fieldwork_open=still_open,
+        revisions=revisions,
+    )  # fmt: skip
+    return checked, problems
+
+
 def build_document(
     info: AssessmentInfo,
     engagement: EngagementInfo,
@@ -186,14 +221,10 @@ def build_document(
 # --------------------------------------------------------------------------- system profile
 
 
-def _owner(workspace: Workspace, system_id: int) -> tuple[str, str]:
-    with workspace.db.read() as session:
-        row = session.execute(
-            sa.select(Person.name, Person.email)
-            .join(AISystem, AISystem.owner_id == Person.id)
-            .where(AISystem.id == system_id)
-        ).first()
-    return ("", "") if row is None else (row[0] or "", row[1] or "")
+@reads
+def system_owner(uow: UnitOfWork, system_id: int) -> tuple[str, str]:
+    """Return the name and e-mail of an AI system's owner (blank when none is recorded)."""
+    return uow.repository(ReportDataRepository).system_owner(system_id)
 
 
 def build_system_profile(
@@ -203,7 +234,9 @@ def build_system_profile(
     from app.services.inventory_queries import get_system
 
     detail = get_system(workspace, info.system)
-    owner_name, owner_email = _owner(workspace, info.system_id)
+    owner_name, owner_email = (
+        system_owner(workspace, info.system_id) if info.system_id is not None else ("", "")
+    )
     row = detail.row
     return SystemProfile(
         system_id=row.ext_id,

@@ -12,12 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
-
-from sqlmodel import Session
 
 from app.reports.errors import ReportCancelled, ReportError
 from app.services.errors import UserError
@@ -26,6 +24,7 @@ from app.services.progress import Cancelled, Progress, check_cancelled, scaled
 from app.services.reporting.build import (
     ReportBundle,
     build_report,
+    check_appendices,
     check_profile,
     refresh_report_gaps,
 )
@@ -72,7 +71,8 @@ class ReportOutcome:
 
     def as_dict(self) -> dict[str, Any]:
         """Return the outcome as JSON-ready data."""
-        return journal.jsonable(asdict(self))
+        jsonable: dict[str, Any] = journal.jsonable(asdict(self))
+        return jsonable
 
 
 def _pages(path: Path) -> int:
@@ -114,19 +114,18 @@ def _publish(
 
     def record(uow: UnitOfWork, partial: Path) -> ReportOutcome:
         outcome = outcome_of(partial)
-        _journal_in(uow.session, workspace, entity_id, outcome)
+        _journal(uow, entity_id, outcome)
         return outcome
 
     try:
-        return publish_file(workspace, output, render, record)
+        written: ReportOutcome = publish_file(workspace, output, render, record)
+        return written
     except OSError as exc:  # the folder refuses the file: nothing was written or journalled
         reason = exc.strerror or str(exc)
         raise UserError(f"cannot write {output.name} in {output.parent}: {reason}") from exc
 
 
-def _journal_in(
-    session: Session, workspace: Workspace, entity_id: str | int, outcome: ReportOutcome
-) -> None:
+def _journal(uow: UnitOfWork, entity_id: str | int, outcome: ReportOutcome) -> None:
     after = {
         "file": outcome.path.name,
         "sha256": outcome.sha256,
@@ -137,13 +136,10 @@ def _journal_in(
     }
     if outcome.kind == "portfolio":  # one action for both formats; the file type says which
         after["kind"] = outcome.path.suffix.lower().lstrip(".")
-    journal.record(
-        session,
-        actor=workspace.actor,
-        action=f"report.{outcome.kind}",
-        entity="assessment" if outcome.kind != "portfolio" else "workspace",
-        entity_id=entity_id,
-        before=None,
+    uow.record(
+        f"report.{outcome.kind}",
+        "assessment" if outcome.kind != "portfolio" else "workspace",
+        entity_id,
         after=after,
     )
 
@@ -161,8 +157,12 @@ def generate_pdf(
     signing: SigningRequest | None = None,
     today: dt.date | None = None,
     progress: Progress | None = None,
+    appendices: Sequence[str] | None = None,
 ) -> ReportOutcome:
     """Write the PDF report of an assessment, signed when ``signing`` is given.
+
+    ``appendices`` chooses the appendices printed after the body (keys of ``APPENDICES``);
+    None prints the profile's default ones.
 
     When signing, the quality gate runs first and its errors refuse the signature before
     anything is rendered; the evidence manifest and the results are attached as JSON files
@@ -175,11 +175,17 @@ def generate_pdf(
     """
     output = _checked_output(output, (".pdf",))
     check_profile(profile)
+    check_appendices(appendices)
     if signing is not None:
         check_can_sign(workspace, assessment_id, signing)
     refresh_report_gaps(workspace, assessment_id)
     bundle = build_report(
-        workspace, assessment_id, profile=profile, today=today, progress=scaled(progress, 0, 0.3)
+        workspace,
+        assessment_id,
+        profile=profile,
+        today=today,
+        progress=scaled(progress, 0, 0.3),
+        appendices=appendices,
     )
     from app.reports.pdf import render_pdf  # deferred: WeasyPrint is heavy
 

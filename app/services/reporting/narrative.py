@@ -23,6 +23,7 @@ from app.services.assessments import AssessmentInfo
 from app.services.quality_gate import QualityReport
 from app.services.scoring import AssessmentScore
 from app.services.workspace import Workspace
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +57,7 @@ def executive_summary(
         f"{overall.answered} of the {overall.applicable} applicable ones answered "
         f"(completeness {_pct(overall.completeness)}). Its weighted mean maturity is "
         f"{_level(overall.mean)} against a target of {system.target_level}, and "
-        f"{_pct(overall.coverage)} of the applicable questions meet the target; the level "
-        f"reached by every applicable question is {overall.achieved_level or 0}."
+        f"{_pct(overall.coverage)} of the applicable questions already meet the target."
     )
     second = (
         f"The system is in the {system.risk_tier or 'unrated'} risk tier"
@@ -65,24 +65,25 @@ def executive_summary(
         f"{f'; {system.risk_note}' if system.risk_note else ''}. {_reach_sentence(posture)}"
     )
     third = (
-        f"{len(open_findings)} finding(s) remain open, {severe} of them critical or high; "
-        "the action plan orders them by severity."
+        f"{plural(len(open_findings), 'finding')} "
+        f"{'remains' if len(open_findings) == 1 else 'remain'} open, {severe} of them critical "
+        "or high; the action plan orders them by severity."
     )
     return "\n\n".join([first, second, third])
 
 
 def _reach_sentence(posture: IdentityPosture) -> str:
     count = len(posture.identities)
-    identities = f"{count} identit{'y' if count == 1 else 'ies'}"
+    identities = plural(count, "identity")
     if posture.blast_score is None:
         return (
             f"It acts through {identities}, but its identity blast radius is unknown because its "
             f"access is not recorded ({posture.blast_unknown}), which is not the same as a low one."
         )
     return (
-        f"Through {identities} it reaches {len(posture.resources)} resources; its identity "
-        f"blast radius is {posture.blast_score} of 100 ({posture.blast_tier}), with a longest "
-        f"delegation chain of {posture.longest_chain} hop(s)."
+        f"Through {identities} it reaches {plural(len(posture.resources), 'resource')}; its "
+        f"identity blast radius is {posture.blast_score} of 100 ({posture.blast_tier}), with a "
+        f"longest delegation chain of {plural(posture.longest_chain, 'hop')}."
     )
 
 
@@ -91,8 +92,13 @@ def key_messages(
     posture: IdentityPosture,
     findings: Sequence[Finding],
     gate: QualityReport,
+    *,
+    client: bool = False,
 ) -> tuple[str, ...]:
-    """Return short bullets: weakest areas, blast radius, hygiene, open findings, gate."""
+    """Return short bullets: weakest areas, blast radius, hygiene, open findings, gate.
+
+    The quality gate's verdict is an internal check: a client report leaves it out.
+    """
     messages = []
     nodes = [n for fw in frameworks for n in fw.at_depth(1) if n.mean is not None]
     weakest = sorted(nodes, key=lambda n: -(n.gap or 0))[:_WEAKEST]
@@ -108,20 +114,26 @@ def key_messages(
     else:
         messages.append(
             f"Identity blast radius {posture.blast_text} over "
-            f"{len(posture.resources)} reachable resources."
+            f"{plural(len(posture.resources), 'reachable resource')}."
         )
     if posture.hygiene:
-        messages.append(f"{len(posture.hygiene)} identity hygiene finding(s) on this system.")
+        messages.append(
+            f"{plural(len(posture.hygiene), 'identity hygiene finding')} on this system."
+        )
     open_findings = _open(findings)
     if open_findings:
-        messages.append(f"{len(open_findings)} open finding(s) in the action plan.")
-    if gate.errors:
-        messages.append(f"Quality gate: {len(gate.errors)} error(s) remain before signing.")
-    elif gate.warnings:
-        messages.append(f"Quality gate passed with {len(gate.warnings)} warning(s).")
-    else:
-        messages.append("Quality gate passed without warnings.")
+        messages.append(f"{plural(len(open_findings), 'open finding')} in the action plan.")
+    if not client:  # the quality gate is the assessment team's check, not the client's news
+        messages.append(_gate_message(gate))
     return tuple(messages)
+
+
+def _gate_message(gate: QualityReport) -> str:
+    if gate.errors:
+        return f"Quality gate: {plural(len(gate.errors), 'error')} to clear before signing."
+    if gate.warnings:
+        return f"Quality gate passed with {plural(len(gate.warnings), 'warning')}."
+    return "Quality gate passed without warnings."
 
 
 def scope(
@@ -138,8 +150,9 @@ def scope(
     inherited = (
         f" {info.inherited} of the {info.questions} answers are inherited from the "
         "organisation assessment (marked in the answers appendix)"
-        + (f"; {info.overridden} organisation answer(s) were overridden for this system" if
-           info.overridden else "")
+        + (f"; {plural(info.overridden, 'organisation answer')} "
+           f"{'was' if info.overridden == 1 else 'were'} overridden for this system"
+           if info.overridden else "")
         + "."
         if info.inherited or info.overridden
         else ""
@@ -179,17 +192,22 @@ def data_sources(
         f"{answered} answers recorded in Assay" + (f" by {', '.join(people)}." if people else ".")
     )
     sources.append(
-        f"{len(evidence)} evidence file(s), stored in the workspace and listed with their "
-        "SHA-256 in the evidence index."
+        f"{plural(len(evidence), 'evidence file')}, stored in the workspace and listed with "
+        "their SHA-256 in the evidence index."
     )
     sources.append(
-        f"Workspace history: {journal_seq} journal entries, head hash {journal_hash or 'none'}."
+        f"Workspace history: {plural(journal_seq, 'journal entry')}, "
+        f"head hash {journal_hash or 'none'}."
     )
     return tuple(sources)
 
 
-def limitations(gate: QualityReport, info: AssessmentInfo) -> str:
-    """Return the limits of the assessment, including what the quality gate still reports."""
+def limitations(gate: QualityReport, info: AssessmentInfo, *, client: bool = False) -> str:
+    """Return the limits of the assessment.
+
+    The internal profile adds what the quality gate still reports; a client report does not
+    carry the assessment team's own checks.
+    """
     text = (
         "The assessment relies on the inventory, interviews and evidence provided during the "
         "assessment period; controls were not tested beyond the evidence listed. Answers marked "
@@ -197,10 +215,10 @@ def limitations(gate: QualityReport, info: AssessmentInfo) -> str:
     )
     if info.status != "final":
         text += f" The assessment is {info.status}: figures may still change."
-    if gate.errors or gate.warnings:
+    if not client and (gate.errors or gate.warnings):
         text += (
-            f" At the time of the report the quality gate reported {len(gate.errors)} error(s) "
-            f"and {len(gate.warnings)} warning(s)"
+            f" At the time of the report the quality gate reported "
+            f"{plural(len(gate.errors), 'error')} and {plural(len(gate.warnings), 'warning')}"
         )
         first = (gate.errors or gate.warnings)[0].message
         text += f", first: {first}."

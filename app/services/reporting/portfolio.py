@@ -42,6 +42,7 @@ from app.services.reporting.masking import for_client
 from app.services.scoring import AssessmentScore, score_assessment
 from app.services.settings import all_workspace_settings
 from app.services.workspace import Workspace
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -318,10 +319,13 @@ def _summary(systems: Sequence[PortfolioSystem]) -> str:
     tier_text = ", ".join(
         f"{tiers[t]} {t}" for t in ("critical", "high", "moderate", "low") if t in tiers
     )
+    open_count = sum(s.open_findings for s in systems)
     return (
-        f"The inventory holds {len(systems)} AI system(s), {len(assessed)} of them assessed. "
+        f"The inventory holds {plural(len(systems), 'AI system')}, {len(assessed)} of them "
+        "assessed. "
         f"By risk tier: {tier_text or 'none rated'}. "
-        f"{sum(s.open_findings for s in systems)} finding(s) are open across the portfolio."
+        f"{plural(open_count, 'finding')} {'is' if open_count == 1 else 'are'} open across "
+        "the portfolio."
     )
 
 

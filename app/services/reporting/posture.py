@@ -6,8 +6,6 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 
-import sqlalchemy as sa
-
 from app.domain.blast_radius import BlastRadius, identity_blast_radius
 from app.domain.identity_graph import IdentityGraph
 from app.domain.identity_names import readable
@@ -20,8 +18,10 @@ from app.reports.viewmodels import (
     ReachedResource,
 )
 from app.services.identity_analysis import SystemAnalysis, analyse_system, load_graph
+from app.services.unit import reads
 from app.services.workspace import Workspace
-from app.storage.models import Identity, Resource
+from app.storage.repositories.report_data import ReportDataRepository
+from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -33,26 +33,13 @@ def _value(member: object) -> str:
     return "" if member is None else str(getattr(member, "value", member))
 
 
+@reads
 def _extra_columns(
-    workspace: Workspace, identities: Iterable[str], resources: Iterable[str]
+    uow: UnitOfWork, identities: Iterable[str], resources: Iterable[str]
 ) -> tuple[dict[str, str], dict[str, str]]:
     """Return identity providers and resource kinds, which the analysis facts do not carry."""
-    with workspace.db.read() as session:
-        providers = dict(
-            session.execute(
-                sa.select(Identity.external_id, Identity.provider).where(
-                    Identity.external_id.in_(list(identities))
-                )
-            ).all()
-        )
-        kinds = dict(
-            session.execute(
-                sa.select(Resource.external_id, Resource.kind).where(
-                    Resource.external_id.in_(list(resources))
-                )
-            ).all()
-        )
-    return providers, kinds
+    data = uow.repository(ReportDataRepository)
+    return data.identity_providers(identities), data.resource_kinds(resources)
 
 
 def _identity_views(

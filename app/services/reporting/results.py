@@ -42,7 +42,7 @@ CONSISTENT_SPREAD = 1
 
 
 def _node(data: dict[str, Any]) -> NodeResult:
-    values = {name: data.get(name) for name in _NODE_FIELDS}
+    values: dict[str, Any] = {name: data.get(name) for name in _NODE_FIELDS}
     values["title"] = values["title"] or values["id"]
     values["kind"] = values["kind"] or ""
     values["ref"] = values["ref"] or ""
@@ -145,20 +145,34 @@ def build_cross_framework(
         if len(group) < 2 or key in seen:
             continue
         seen.add(key)
-        members = [by_id[q] for q in group]
-        levels = [m.level for m in members if m.level is not None and not m.not_applicable]
-        spread = max(levels) - min(levels) if len(levels) > 1 else 0
-        rows.append(
-            CrossFrameworkRow(
-                topic=f"{answer.ref} {answer.title}",
-                refs=tuple(
-                    CrossRef(m.framework_id, m.ref, m.title, m.answer_text) for m in members
-                ),
-                consistent=spread <= CONSISTENT_SPREAD,
-                note=f"answers differ by {spread} levels" if spread > CONSISTENT_SPREAD else "",
-            )
-        )
+        rows.append(_cross_row(answer, [by_id[q] for q in group]))
     return tuple(rows)
+
+
+def _cross_row(answer: Answer, members: Sequence[Answer]) -> CrossFrameworkRow:
+    levelled = [m for m in members if m.level is not None and not m.not_applicable]
+    low = min(levelled, key=lambda m: m.level or 0, default=None)
+    high = max(levelled, key=lambda m: m.level or 0, default=None)
+    spread = (high.level or 0) - (low.level or 0) if low and high else 0
+    straddles = bool(
+        low and high and (low.level or 0) < low.target and (high.level or 0) >= high.target
+    )
+    matters = spread > CONSISTENT_SPREAD and straddles
+    return CrossFrameworkRow(
+        topic=f"{answer.ref} {answer.title}",
+        refs=tuple(CrossRef(m.framework_id, m.ref, m.title, m.answer_text) for m in members),
+        consistent=not matters,
+        note=f"answers differ by {spread} levels across the target" if matters else "",
+        spread=spread,
+        lowest=_side(low),
+        highest=_side(high),
+    )
+
+
+def _side(answer: Answer | None) -> str:
+    if answer is None:
+        return ""
+    return f"{answer.ref} {answer.title}: level {answer.level}"
 
 
 def _answer_text(value: int | str | None) -> str:

@@ -26,6 +26,7 @@ from app.services.reporting.build import ReportBundle
 from app.services.reporting.revocation_cache import cache_revocation, cached_revocation
 from app.services.reporting.verification import load_trust_and_revocation
 from app.services.workspace import Workspace
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +124,8 @@ def check_can_sign(workspace: Workspace, assessment_id: int, signing: SigningReq
     gate = run_quality_gate(workspace, assessment_id)
     if gate.errors:
         raise UserError(
-            f"cannot sign: the quality gate found {len(gate.errors)} error(s) in assessment "
+            f"cannot sign: the quality gate found {plural(len(gate.errors), 'error')} in "
+            "assessment "
             f"{assessment_id}, first: {gate.errors[0].message}"
         )
 

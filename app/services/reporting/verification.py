@@ -81,7 +81,8 @@ class VerifyOutcome:
             "attachments": list(self.attachments),
             "trust_sources": list(self.trust_sources),
         }
-        return journal.jsonable(data)
+        jsonable: dict[str, Any] = journal.jsonable(data)
+        return jsonable
 
 
 def _row(check: Any) -> SignatureRow:

@@ -1,0 +1,87 @@
+"""The demo's client report reads: a short body, appendices after it, nothing internal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from app.services.demo.builder import build_demo
+from app.services.reporting import generate_pdf
+from app.services.workspace import open_workspace
+
+#: The demo records its lifecycle (and so the revision history) at the real date.
+DEMO_DAY = dt.date.today()
+#: The body (cover to the last section before the appendices) a client's CISO reads.
+MAX_BODY_PAGES = 30
+#: Phrases that belong to the assessment team or to a lazy template, never to a client.
+INTERNAL = (
+    "Quality gate",
+    "quality gate",
+    "warning(s)",
+    "finding(s)",
+    "hop(s)",
+    "level(s)",
+    "file(s)",
+    "Notes (internal)",
+    "Assessor's notes",
+    "reached by every applicable question",
+    "Internal edition",
+)
+
+
+@pytest.fixture(scope="module")
+def client_report(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo-client")
+    result = build_demo(folder / "demo.assay", today=DEMO_DAY)
+    workspace = open_workspace(result.workspace_path, create=False, actor="tester")
+    try:
+        outcome = generate_pdf(
+            workspace,
+            result.final_assessment_id,
+            folder / "client.pdf",
+            profile="client",
+            today=DEMO_DAY,
+        )
+    finally:
+        workspace.close()
+    reader = PdfReader(outcome.path)
+    pages = [page.extract_text() or "" for page in reader.pages]
+    return outcome, reader, pages
+
+
+def _first_appendix_page(reader: PdfReader) -> int:
+    """Return the 0-based page of the first appendix heading (from the PDF's bookmarks)."""
+    starts = [
+        reader.get_destination_page_number(item)
+        for item in reader.outline
+        if not isinstance(item, list) and str(item.title).startswith("Appendix")
+    ]
+    assert starts, "the client report has appendices"
+    return min(starts)
+
+
+def test_the_body_before_the_appendices_is_short(client_report):
+    outcome, reader, pages = client_report
+    body = _first_appendix_page(reader)
+    assert body <= MAX_BODY_PAGES, f"the body runs to {body} pages"
+    assert outcome.pages > body  # the per-question detail is still there, as appendices
+    assert "Findings by question" in pages[body]
+
+
+def test_no_internal_line_or_lazy_plural_reaches_the_client(client_report):
+    _outcome, _reader, pages = client_report
+    text = " ".join(" ".join(pages).split())
+    for phrase in INTERNAL:
+        assert phrase not in text, phrase
+    assert not re.search(r"\b1 (findings|hops|identities|resources)\b", text)
+
+
+def test_the_demo_dates_agree_with_the_report_date(client_report):
+    outcome, _reader, pages = client_report
+    assert not [w for w in outcome.warnings if "fieldwork" in w or "revision" in w]
+    control = next(p for p in pages if "Document control" in p)
+    start, end = (DEMO_DAY - dt.timedelta(days=21)), (DEMO_DAY - dt.timedelta(days=2))
+    assert f"{start.isoformat()} to {end.isoformat()}" in control
