@@ -14,10 +14,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from app.services.settings import store_setting_in
+from app.services.unit import reads, writes
 from app.services.workspace import Workspace
-from app.storage import journal
-from app.storage.models import WorkspaceSetting
+from app.storage.repositories.settings import SettingsRepository
+from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -26,14 +26,13 @@ CACHE_KEY = "signing.revocation_cache"
 MAX_AGE_DAYS = 400
 
 
-def cached_revocation(workspace: Workspace) -> Any:
+@reads
+def cached_revocation(uow: UnitOfWork) -> Any:
     """Return the cached CRLs and OCSP responses as the reports layer's revocation data."""
     from app.reports.errors import ReportError
     from app.reports.trust import RevocationData, parse_revocation
 
-    with workspace.db.read() as session:
-        row = session.get(WorkspaceSetting, CACHE_KEY)
-        entries = dict(row.value or {}) if row is not None else {}
+    entries = _stored(uow)
     data = RevocationData()
     for digest, entry in entries.items():
         try:
@@ -41,6 +40,11 @@ def cached_revocation(workspace: Workspace) -> Any:
         except (ReportError, KeyError, ValueError):
             logger.warning("ignoring an unreadable cached revocation entry %s", digest[:12])
     return data
+
+
+def _stored(uow: UnitOfWork) -> dict[str, Any]:
+    row = uow.repository(SettingsRepository).find(CACHE_KEY)
+    return dict(row.value or {}) if row is not None else {}
 
 
 def _entries(data: Any) -> dict[str, dict[str, str]]:
@@ -59,28 +63,36 @@ def _fresh(entries: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in entries.items() if dt.datetime.fromisoformat(v["added"]) > limit}
 
 
-def cache_revocation(workspace: Workspace, pdf: Path) -> int:
-    """Keep the revocation data a signed PDF embeds; return how many entries were new."""
+def cache_revocation(target: UnitOfWork | Workspace, pdf: Path) -> int:
+    """Keep the revocation data a signed PDF embeds; return how many entries were new.
+
+    The PDF is read before the write transaction opens.
+    """
     from app.reports.ltv import revocation_in_pdf
 
     found = _entries(revocation_in_pdf(Path(pdf)))
     if not found:
         return 0
-    with workspace.db.write() as session:
-        row = session.get(WorkspaceSetting, CACHE_KEY)
-        before = dict(row.value or {}) if row is not None else {}
-        added = sorted(set(found) - set(before))
-        if not added:
-            return 0
-        store_setting_in(session, CACHE_KEY, _fresh(before | {k: found[k] for k in added}))
-        journal.record(
-            session,
-            actor=workspace.actor,
-            action="signing.revocation_cached",
-            entity="workspace_setting",
-            entity_id=CACHE_KEY,
-            before=None,
-            after={"added": [{"sha256": k, "kind": found[k]["kind"]} for k in added]},
-        )
-    logger.info("cached %d revocation entr(ies) from %s", len(added), Path(pdf).name)
+    added = _keep_entries(target, found)
+    if added:
+        logger.info("cached %d revocation entr(ies) from %s", added, Path(pdf).name)
+    return added
+
+
+@writes
+def _keep_entries(uow: UnitOfWork, found: dict[str, dict[str, str]]) -> int:
+    before = _stored(uow)
+    added = sorted(set(found) - set(before))
+    if not added:
+        return 0
+    uow.repository(SettingsRepository).store(
+        CACHE_KEY, _fresh(before | {k: found[k] for k in added})
+    )
+    uow.record(
+        "signing.revocation_cached",
+        "workspace_setting",
+        CACHE_KEY,
+        before=None,
+        after={"added": [{"sha256": k, "kind": found[k]["kind"]} for k in added]},
+    )
     return len(added)

@@ -1,0 +1,45 @@
+"""Workspace setting rows (hygiene thresholds, branding, caches, marks of work owed)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+from app.storage.models import WorkspaceSetting
+
+logger = logging.getLogger(__name__)
+
+
+class SettingsRepository:
+    """Reads and writes the ``workspace_setting`` rows, one JSON value per key.
+
+    Args:
+        session: The unit of work's session.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def find(self, key: str) -> WorkspaceSetting | None:
+        """Return the row of one setting, or None when it was never stored."""
+        return self._session.get(WorkspaceSetting, key)
+
+    def values(self) -> dict[str, Any]:
+        """Return every stored setting's value, by key."""
+        rows = self._session.execute(
+            sa.select(col(WorkspaceSetting.key), col(WorkspaceSetting.value))
+        )
+        return {str(key): value for key, value in rows}
+
+    def store(self, key: str, value: Any) -> Any:
+        """Store a setting's value; return its previous value (None when it was new)."""
+        row = self.find(key)
+        if row is None:
+            self._session.add(WorkspaceSetting(key=key, value=value))
+            return None
+        before = row.value
+        row.value = value
+        return before
