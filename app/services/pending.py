@@ -31,6 +31,7 @@ from sqlmodel import Session
 from app.services.workspace import Workspace
 from app.storage import journal
 from app.storage.models import WorkspaceSetting
+from app.storage.unit_of_work import UnitOfWork
 from app.support import safe_files
 
 logger = logging.getLogger(__name__)
@@ -44,8 +45,13 @@ def _owner() -> dict[str, Any]:
     return {"pid": os.getpid(), "host": socket.gethostname()}
 
 
-def mark(session: Session, key: str, value: dict[str, Any] | None = None) -> None:
+def _session_of(target: Session | UnitOfWork) -> Session:
+    return target.session if isinstance(target, UnitOfWork) else target
+
+
+def mark(target: Session | UnitOfWork, key: str, value: dict[str, Any] | None = None) -> None:
     """Record work owed, in the caller's write transaction (not journalled: bookkeeping)."""
+    session = _session_of(target)
     row = session.get(WorkspaceSetting, key)
     payload = (value or {}) | _owner()
     if row is None:
@@ -55,8 +61,9 @@ def mark(session: Session, key: str, value: dict[str, Any] | None = None) -> Non
     session.flush()
 
 
-def clear(session: Session, key: str) -> None:
+def clear(target: Session | UnitOfWork, key: str) -> None:
     """Remove a mark in the caller's write transaction."""
+    session = _session_of(target)
     session.execute(sa.delete(WorkspaceSetting).where(WorkspaceSetting.key == key))
 
 
