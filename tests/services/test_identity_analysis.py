@@ -390,8 +390,10 @@ def test_drift_between_imports_and_with_current_inventory(seeded) -> None:
 def test_drift_reads_the_importers_snapshot(seeded) -> None:
     from app.services.inventory_import import store
 
+    with seeded.unit_of_work() as uow:
+        snapshot = store.snapshot(uow)
     with seeded.db.write() as session:
-        session.add(ImportRun(file_name="a.xlsx", snapshot=store.snapshot(session)))
+        session.add(ImportRun(file_name="a.xlsx", snapshot=snapshot))
     with seeded.db.write() as session:
         session.execute(sa.delete(Delegation))
     drift = ia.inventory_drift(seeded, old_run=1)
