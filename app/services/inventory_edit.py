@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.ingest.fields import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES, SPECS, SYSTEMS, FieldSpec
+from app.domain.record_kinds import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES, SYSTEMS
+from app.ingest.fields import SPECS, FieldSpec
 from app.ingest.values import BadValue, normaliser, split_email
 from app.services.errors import UserError
 from app.services.unit import reads, writes

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.domain.record_kinds import ENTITIES, GRANTS, IDENTITIES, RESOURCES, SYSTEMS
 from app.ingest.cloud.reader import is_export_format
 from app.ingest.diff import InventoryDiff, diff_inventory
-from app.ingest.fields import ENTITIES, GRANTS, IDENTITIES, RESOURCES, SYSTEMS
 from app.ingest.limits import DEFAULT_LIMITS, Limits
 from app.ingest.pipeline import parse_inventory
 from app.ingest.problems import IngestError, Problem

@@ -11,8 +11,8 @@ import datetime as dt
 import logging
 from typing import Any
 
+from app.domain.record_kinds import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES, SYSTEMS
 from app.ingest.diff import NO_OWNER_COLUMN, Existing, InventoryDiff, Owner, owner_of
-from app.ingest.fields import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES, SYSTEMS
 from app.ingest.records import Record
 from app.services.progress import Progress, check_cancelled
 from app.storage.repositories.inventory_bulk import COLUMNS, InventoryBulkRepository

@@ -7,22 +7,16 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from app.storage.models import Finding
+from app.storage.repositories.base import Repository
 
 logger = logging.getLogger(__name__)
 
 
-class RuleFindingsRepository:
-    """Reads and writes the findings of one source with executemany statements.
-
-    Args:
-        session: The unit of work's session.
-    """
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
+class RuleFindingsRepository(Repository):
+    """Reads and writes the findings of one source with executemany statements."""
 
     def stored(self, source: str, compared: Sequence[str]) -> dict[str, tuple[Any, ...]]:
         """Return the findings of a source by key, as ``(id, key, status, *compared)``.

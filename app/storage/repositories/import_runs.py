@@ -6,22 +6,16 @@ import logging
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from app.storage.models import ImportRun, JournalEntry
+from app.storage.repositories.base import Repository
 
 logger = logging.getLogger(__name__)
 
 
-class ImportRunRepository:
-    """Reads and adds ``import_run`` rows; reads the journal entries that matter to an import.
-
-    Args:
-        session: The unit of work's session.
-    """
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
+class ImportRunRepository(Repository):
+    """Reads and adds ``import_run`` rows; reads the journal entries that matter to an import."""
 
     def find(self, run_id: int) -> ImportRun | None:
         """Return one applied import, or None."""

@@ -11,8 +11,9 @@ import logging
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, col
+from sqlmodel import SQLModel, col
 
+from app.domain.record_kinds import IDENTITIES, RESOURCES, SYSTEMS
 from app.storage.models import (
     AISystem,
     Assessment,
@@ -23,7 +24,7 @@ from app.storage.models import (
     Resource,
     SystemIdentity,
 )
-from app.storage.repositories.inventory_bulk import IDENTITIES, RESOURCES, SYSTEMS
+from app.storage.repositories.base import Repository
 
 logger = logging.getLogger(__name__)
 
@@ -35,15 +36,8 @@ ID_TABLES: dict[str, type[AISystem] | type[Identity] | type[Resource]] = {
 }
 
 
-class InventoryRepository:
-    """Finds, adds, links and deletes single inventory records.
-
-    Args:
-        session: The unit of work's session.
-    """
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
+class InventoryRepository(Repository):
+    """Finds, adds, links and deletes single inventory records."""
 
     def find(self, kind: str, ext_id: str) -> AISystem | Identity | Resource | None:
         """Return the system, identity or resource with this inventory id, or None."""

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from pydantic_core import PydanticUndefined
 from sqlmodel import Session, SQLModel, col
 
+from app.domain.record_kinds import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES, SYSTEMS
 from app.storage.models import (
     AISystem,
     Delegation,
@@ -27,17 +28,10 @@ from app.storage.models import (
     Resource,
     SystemIdentity,
 )
+from app.storage.repositories.base import Repository
 
 logger = logging.getLogger(__name__)
 
-#: The record kinds, as the importer names them.
-SYSTEMS, IDENTITIES, RESOURCES, GRANTS, DELEGATIONS = (
-    "systems",
-    "identities",
-    "resources",
-    "grants",
-    "delegations",
-)
 
 TABLES: dict[str, type[SQLModel]] = {
     SYSTEMS: AISystem,
@@ -147,15 +141,8 @@ class StoredInventory:
     protected_systems: set[str] = field(default_factory=set)
 
 
-class InventoryBulkRepository:
-    """Reads and writes whole inventory tables for an import.
-
-    Args:
-        session: The unit of work's session.
-    """
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
+class InventoryBulkRepository(Repository):
+    """Reads and writes whole inventory tables for an import."""
 
     def load(self) -> StoredInventory:
         """Read the workspace's inventory into the plain form an import compares with."""

@@ -7,12 +7,10 @@ rows, never one ORM object per row) into :class:`~app.domain.inventory_facts.Inv
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
 from app.domain.enums import (
@@ -43,11 +41,11 @@ from app.storage.models import (
     Resource,
     SystemIdentity,
 )
+from app.storage.repositories.base import Repository
+from app.storage.repositories.base import plain_select as _select
 
 logger = logging.getLogger(__name__)
 
-#: ``select`` taking model attributes as they are; the rows it yields are plain values.
-_select: Callable[..., Any] = sa.select
 
 _E = TypeVar("_E", bound=StrEnum)
 
@@ -91,15 +89,8 @@ class _Lookup(dict[str | None, Any]):
         self._unknown.add(str(key))
 
 
-class InventoryFactsRepository:
-    """Reads the inventory as domain facts, with one SELECT per table (no ORM object per row).
-
-    Args:
-        session: The unit of work's session.
-    """
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
+class InventoryFactsRepository(Repository):
+    """Reads the inventory as domain facts, with one SELECT per table (no ORM object per row)."""
 
     def load(self) -> LoadedInventory:
         """Read every system, identity, resource, grant and delegation of the workspace."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,11 +25,10 @@ from app.storage.models import (
     Resource,
     SystemIdentity,
 )
+from app.storage.repositories.base import Repository
+from app.storage.repositories.base import plain_select as _select
 
 logger = logging.getLogger(__name__)
-
-#: ``select`` taking model attributes as they are; the rows it yields are plain values.
-_select: Callable[..., Any] = sa.select
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,15 +150,8 @@ class FindingRow:
     due_date: dt.date | None
 
 
-class InventoryListingRepository:
-    """Reads systems, identities and findings as list rows and details.
-
-    Args:
-        session: The unit of work's session.
-    """
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
+class InventoryListingRepository(Repository):
+    """Reads systems, identities and findings as list rows and details."""
 
     def system_rows(self, *, search: str | None = None) -> list[SystemRow]:
         """Return the AI systems, by inventory id; ``search`` filters on id, name or unit."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, col
+from sqlmodel import SQLModel, col
 
 from app.storage.models import (
     AISystem,
@@ -16,6 +16,7 @@ from app.storage.models import (
     JournalEntry,
     Resource,
 )
+from app.storage.repositories.base import Repository
 
 logger = logging.getLogger(__name__)
 
@@ -43,15 +44,8 @@ _COUNTED: dict[str, type[SQLModel]] = {
 }
 
 
-class OverviewRepository:
-    """Counts the records of a workspace, one query per table.
-
-    Args:
-        session: The unit of work's session.
-    """
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
+class OverviewRepository(Repository):
+    """Counts the records of a workspace, one query per table."""
 
     def counts(self) -> dict[str, int]:
         """Return how many records each counted table holds, and how many findings are open.

@@ -6,22 +6,16 @@ import logging
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from app.storage.models import WorkspaceSetting
+from app.storage.repositories.base import Repository
 
 logger = logging.getLogger(__name__)
 
 
-class SettingsRepository:
-    """Reads and writes the ``workspace_setting`` rows, one JSON value per key.
-
-    Args:
-        session: The unit of work's session.
-    """
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
+class SettingsRepository(Repository):
+    """Reads and writes the ``workspace_setting`` rows, one JSON value per key."""
 
     def find(self, key: str) -> WorkspaceSetting | None:
         """Return the row of one setting, or None when it was never stored."""
