@@ -6,6 +6,10 @@ problem. ``apply_plan`` writes the plan in one write transaction with bulk state
 entry and an ``ImportRun`` row holding a snapshot of the inventory after the import (the basis of
 drift comparison). A plan with errors is applied only when the user asks for the valid rows only;
 records missing from the file are deleted only when asked.
+
+``plan_import`` takes the workspace rather than a unit of work: it reads the file first, outside
+any transaction, and only then compares in a reading unit of its own. ``apply_plan`` takes either
+the workspace or a unit, so a caller may commit an import together with other changes.
 """
 
 from __future__ import annotations
