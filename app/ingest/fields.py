@@ -23,17 +23,10 @@ from app.domain.enums import (
     LifecycleStage,
     Sensitivity,
 )
+from app.domain.record_kinds import DELEGATIONS, ENTITIES, GRANTS, IDENTITIES, RESOURCES, SYSTEMS
 
 logger = logging.getLogger(__name__)
 
-SYSTEMS, IDENTITIES, RESOURCES, GRANTS, DELEGATIONS = (
-    "systems",
-    "identities",
-    "resources",
-    "grants",
-    "delegations",
-)
-ENTITIES = (SYSTEMS, IDENTITIES, RESOURCES, GRANTS, DELEGATIONS)
 
 # Kinds of value a field holds; values.py has one normaliser per kind.
 TEXT, ID, EMAIL, ENUM, DATE, LIST, IDS, BOOL = (

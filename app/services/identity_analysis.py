@@ -12,8 +12,7 @@ import json
 import logging
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-
-import sqlalchemy as sa
+from typing import Any
 
 from app.domain.blast_radius import (
     FORMULA,
@@ -34,9 +33,9 @@ from app.services.errors import UserError
 from app.services.inventory_queries import LoadedInventory, load_graph_inputs, load_inventory
 from app.services.progress import Progress, check_cancelled
 from app.services.settings import all_workspace_settings
-from app.services.workspace import Workspace
-from app.storage import journal
-from app.storage.models import Finding, ImportRun
+from app.services.unit import reads, writes
+from app.storage.repositories.identity_findings import RuleFindingsRepository
+from app.storage.repositories.import_runs import ImportRunRepository
 from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -127,65 +126,67 @@ class PortfolioAnalysis:
         return self._by_id.get(ext_id)
 
 
-def hygiene_settings(workspace: Workspace) -> HygieneSettings:
+@reads
+def hygiene_settings(uow: UnitOfWork) -> HygieneSettings:
     """Return the hygiene thresholds stored in the workspace (defaults where unset)."""
-    return HygieneSettings.from_settings(all_workspace_settings(workspace))
+    return HygieneSettings.from_settings(all_workspace_settings(uow))
 
 
-def load_graph(workspace: Workspace) -> tuple[LoadedInventory, IdentityGraph]:
+@reads
+def load_graph(uow: UnitOfWork) -> tuple[LoadedInventory, IdentityGraph]:
     """Read the inventory and build its identity graph."""
-    with workspace.db.read() as session:
-        loaded = load_inventory(session)
+    loaded = load_inventory(uow)
     return loaded, IdentityGraph.from_facts(loaded.facts)
 
 
-def analyse_system(
-    workspace: Workspace, ext_id: str, *, today: dt.date | None = None
-) -> SystemAnalysis:
+@reads
+def analyse_system(uow: UnitOfWork, ext_id: str, *, today: dt.date | None = None) -> SystemAnalysis:
     """Return the identity posture of one AI system.
 
     Raises:
         UserError: No system has this inventory id.
     """
-    loaded, graph = load_graph(workspace)
+    loaded, graph = load_graph(uow)
     system = loaded.facts.systems.get(ext_id)
     if system is None:
         raise UserError(f"no AI system with id {ext_id!r} in this workspace")
     blast = system_blast_radius(graph, ext_id)
     findings = _findings_about(
-        workspace, loaded.facts, today, system=ext_id, identities=set(blast.identities)
+        uow, loaded.facts, today, system=ext_id, identities=set(blast.identities)
     )
     risk = system_risk(system, blast.tier, blast.score)
     return SystemAnalysis(system, blast, risk, findings)
 
 
+@reads
 def analyse_identity(
-    workspace: Workspace, ext_id: str, *, today: dt.date | None = None
+    uow: UnitOfWork, ext_id: str, *, today: dt.date | None = None
 ) -> IdentityAnalysis:
     """Return the blast radius and hygiene findings of one identity.
 
     Raises:
         UserError: No identity has this inventory id.
     """
-    loaded, graph = load_graph(workspace)
+    loaded, graph = load_graph(uow)
     identity = loaded.facts.identities.get(ext_id)
     if identity is None:
         raise UserError(f"no identity with id {ext_id!r} in this workspace")
     blast = identity_blast_radius(graph, ext_id)
-    findings = _findings_about(workspace, loaded.facts, today, system=None, identities={ext_id})
+    findings = _findings_about(uow, loaded.facts, today, system=None, identities={ext_id})
     systems = tuple(loaded.facts.systems_by_identity().get(ext_id, ()))
     return IdentityAnalysis(identity, systems, blast, findings)
 
 
-def identity_blasts(workspace: Workspace) -> dict[str, BlastRadius]:
+@reads
+def identity_blasts(uow: UnitOfWork) -> dict[str, BlastRadius]:
     """Return every identity's blast radius (without paths), by inventory id."""
-    loaded, graph = load_graph(workspace)
+    loaded, graph = load_graph(uow)
     identities = loaded.facts.identities
     return {ext: identity_blast_radius(graph, ext, explain=False) for ext in identities}
 
 
 def _findings_about(
-    workspace: Workspace,
+    uow: UnitOfWork,
     facts: InventoryFacts,
     today: dt.date | None,
     *,
@@ -194,9 +195,7 @@ def _findings_about(
 ) -> tuple[HygieneFinding, ...]:
     """Run the hygiene rules on the subject's part of the inventory and keep its findings."""
     part = facts.neighbourhood(identities, [system] if system else [])
-    every = evaluate_hygiene(
-        part, today=today or dt.date.today(), settings=hygiene_settings(workspace)
-    )
+    every = evaluate_hygiene(part, today=today or dt.date.today(), settings=hygiene_settings(uow))
     return tuple(
         f
         for f in every
@@ -205,14 +204,14 @@ def _findings_about(
     )
 
 
-def analyse_all(workspace: Workspace, progress: Progress | None = None) -> PortfolioAnalysis:
+@reads
+def analyse_all(uow: UnitOfWork, progress: Progress | None = None) -> PortfolioAnalysis:
     """Return the blast radius and risk tier of every AI system (without paths).
 
     Raises:
         Cancelled: The caller cancelled through ``progress``.
     """
-    with workspace.db.read() as session:
-        inputs = load_graph_inputs(session)
+    inputs = load_graph_inputs(uow)
     scorer = BlastScorer(inputs.graph)
     systems = sorted(inputs.systems.items(), key=lambda item: item[1].ext_id)
     lines: list[SystemSummary] = []
@@ -253,8 +252,9 @@ class InventoryDrift:
     report: DriftReport
 
 
+@reads
 def inventory_drift(
-    workspace: Workspace, *, old_run: int | None = None, new_run: int | None = None
+    uow: UnitOfWork, *, old_run: int | None = None, new_run: int | None = None
 ) -> InventoryDrift:
     """Compare two applied imports, or an import with the current inventory.
 
@@ -265,27 +265,24 @@ def inventory_drift(
         UserError: An import does not exist, there are fewer than two imports, or a stored
             snapshot cannot be read.
     """
-    with workspace.db.read() as session:
-        if old_run is None and new_run is None:
-            latest = session.execute(
-                sa.select(ImportRun.id).order_by(ImportRun.id.desc()).limit(2)
-            ).scalars()
-            ids = list(latest)
-            if len(ids) < 2:
-                raise UserError("drift needs two applied imports; this workspace has fewer")
-            new_run, old_run = ids
-        if old_run is None:
-            raise UserError("name the older import to compare with")
-        old_label, old_facts = _run_facts(session, old_run)
-        if new_run is None:
-            new_label, new_facts = "current inventory", load_inventory(session).facts
-        else:
-            new_label, new_facts = _run_facts(session, new_run)
+    runs = uow.repository(ImportRunRepository)
+    if old_run is None and new_run is None:
+        ids = runs.latest_ids(2)
+        if len(ids) < 2:
+            raise UserError("drift needs two applied imports; this workspace has fewer")
+        new_run, old_run = ids
+    if old_run is None:
+        raise UserError("name the older import to compare with")
+    old_label, old_facts = _run_facts(runs, old_run)
+    if new_run is None:
+        new_label, new_facts = "current inventory", load_inventory(uow).facts
+    else:
+        new_label, new_facts = _run_facts(runs, new_run)
     return InventoryDrift(old_label, new_label, compare_inventories(old_facts, new_facts))
 
 
-def _run_facts(session: sa.orm.Session, run_id: int) -> tuple[str, InventoryFacts]:
-    run = session.get(ImportRun, run_id)
+def _run_facts(runs: ImportRunRepository, run_id: int) -> tuple[str, InventoryFacts]:
+    run = runs.find(run_id)
     if run is None:
         raise UserError(f"no applied import number {run_id} in this workspace")
     label = f"import {run.id} ({run.file_name}, {run.applied_at:%Y-%m-%d})"
@@ -328,8 +325,9 @@ _COMPARED = ("severity", "title", "detail", "recommendation", "references", "sys
              "identity_id", "rule_id")  # fmt: skip
 
 
+@writes
 def refresh_identity_findings(
-    workspace: Workspace, *, today: dt.date | None = None, progress: Progress | None = None
+    uow: UnitOfWork, *, today: dt.date | None = None, progress: Progress | None = None
 ) -> FindingRefresh:
     """Bring the identity-rule findings of the workspace up to date, in one transaction.
 
@@ -342,52 +340,32 @@ def refresh_identity_findings(
         Cancelled: The caller cancelled through ``progress``.
     """
     today = today or dt.date.today()
-    loaded, graph = load_graph(workspace)
+    loaded, graph = load_graph(uow)
     check_cancelled(progress)
-    found = evaluate_hygiene(
-        loaded.facts, today=today, settings=hygiene_settings(workspace), graph=graph
-    )
+    found = evaluate_hygiene(loaded.facts, today=today, settings=hygiene_settings(uow), graph=graph)
     check_cancelled(progress)
     if progress is not None:
         progress.report(0.6, "Recording identity findings")
     wanted = {f.key: _finding_values(f, loaded) for f in found}
     now = dt.datetime.now(dt.UTC)
-    with workspace.db.write() as session:
-        stored = sa.select(Finding.id, Finding.key, Finding.status, *_columns()).where(
-            Finding.source == _SOURCE
+    findings = uow.repository(RuleFindingsRepository)
+    inserts, updates, counts = _plan_changes(wanted, findings.stored(_SOURCE, _COMPARED), now)
+    findings.insert(inserts)
+    findings.update(updates)
+    result = FindingRefresh(**counts)
+    pending.clear(uow, pending.IDENTITY_REFRESH)
+    if result.changed:
+        uow.record(
+            "findings.identity-refresh",
+            "finding",
+            _SOURCE,
+            before=None,
+            after={**counts, "today": today.isoformat()},
         )
-        existing = {row[1]: row for row in session.connection().execute(stored).all()}
-        inserts, updates, counts = _plan_changes(wanted, existing, now)
-        if inserts:
-            session.execute(sa.insert(Finding), inserts)
-        if updates:
-            session.execute(sa.update(Finding), updates)
-        result = FindingRefresh(**counts)
-        pending.clear(UnitOfWork(session, workspace.actor), pending.IDENTITY_REFRESH)
-        if result.changed:
-            journal.record(
-                session,
-                actor=workspace.actor,
-                action="findings.identity-refresh",
-                entity="finding",
-                entity_id=_SOURCE,
-                before=None,
-                after={**counts, "today": today.isoformat()},
-            )
     if progress is not None:
         progress.report(1.0, "Identity findings recorded")
     logger.info("identity findings refreshed: %s", counts)
     return result
-
-
-def _columns() -> list[sa.ColumnElement]:
-    # References are compared as their stored JSON text, which avoids decoding every row.
-    return [
-        sa.type_coerce(Finding.references, sa.Text)
-        if name == "references"
-        else getattr(Finding, name)
-        for name in _COMPARED
-    ]
 
 
 def _finding_values(finding: HygieneFinding, loaded: LoadedInventory) -> tuple[object, ...]:
@@ -428,7 +406,7 @@ def _differences(stored: tuple[object, ...], wanted: tuple[object, ...]) -> set[
 
 
 def _plan_changes(
-    wanted: dict[str, tuple[object, ...]], existing: dict[str, sa.Row], now: dt.datetime
+    wanted: dict[str, tuple[object, ...]], existing: dict[str, tuple[Any, ...]], now: dt.datetime
 ) -> tuple[list[dict[str, object]], list[dict[str, object]], dict[str, int]]:
     counts = dict.fromkeys(("created", "updated", "reopened", "resolved", "unchanged"), 0)
     inserts: list[dict[str, object]] = []

@@ -18,23 +18,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session, SQLModel
-
-from app.ingest.fields import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES, SPECS, SYSTEMS, FieldSpec
+from app.domain.record_kinds import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES, SYSTEMS
+from app.ingest.fields import SPECS, FieldSpec
 from app.ingest.values import BadValue, normaliser, split_email
 from app.services.errors import UserError
-from app.services.workspace import Workspace
+from app.services.unit import reads, writes
 from app.storage import journal
-from app.storage.models import (
-    AISystem,
-    Delegation,
-    Grant,
-    Identity,
-    Person,
-    Resource,
-    SystemIdentity,
-)
+from app.storage.models import Delegation, Grant, Person
+from app.storage.repositories.inventory import ID_TABLES, InventoryRepository
+from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -51,9 +43,6 @@ EDITABLE: dict[str, tuple[str, ...]] = {
     RESOURCES: ("name", "kind", "environment", "sensitivity"),
     GRANTS: ("approval_required", "logged", "last_used"),
     DELEGATIONS: (),
-}  # fmt: skip
-_ID_TABLES: dict[str, type[SQLModel]] = {
-    SYSTEMS: AISystem, IDENTITIES: Identity, RESOURCES: Resource
 }  # fmt: skip
 _LINKS = {SYSTEMS: "identities", IDENTITIES: "systems"}
 ACTION_ADD, ACTION_EDIT, ACTION_DELETE = "inventory.add", "inventory.edit", "inventory.delete"
@@ -133,12 +122,13 @@ def _key(entity: str, key: tuple[str, ...] | str) -> tuple[str, ...]:
     return (parts[0].strip(),)
 
 
-def add_record(ws: Workspace, entity: str, key: tuple[str, ...] | str,
+@writes
+def add_record(uow: UnitOfWork, entity: str, key: tuple[str, ...] | str,
                values: Mapping[str, Any] | None = None) -> EditResult:  # fmt: skip
     """Add one record by hand and journal it.
 
     Args:
-        ws: The workspace.
+        uow: The unit of work (or the workspace).
         entity: The record kind.
         key: Its id (or, for a grant, identity, resource, action, scope; for a delegation,
             from identity, to identity, kind).
@@ -149,21 +139,19 @@ def add_record(ws: Workspace, entity: str, key: tuple[str, ...] | str,
     """
     parts = _key(entity, key)
     typed = _typed(entity, values or {})
-    with ws.db.write() as session:
-        if _find(session, entity, parts) is not None:
-            raise UserError(f"the {NOUNS[entity]} {key_label(parts)} already exists")
-        row = _new_row(session, entity, parts)
-        session.add(row)
-        session.flush()
-        _apply(session, entity, row, typed)
-        after = _state(session, entity, row)
-        journal.record(session, actor=ws.actor, action=ACTION_ADD, entity=entity,
-                       entity_id=" → ".join(parts), before=None, after=after)  # fmt: skip
+    records = uow.repository(InventoryRepository)
+    if _find(records, entity, parts) is not None:
+        raise UserError(f"the {NOUNS[entity]} {key_label(parts)} already exists")
+    row = records.add(_new_row(records, entity, parts))
+    _apply(records, entity, row, typed)
+    after = _state(records, entity, row)
+    uow.record(ACTION_ADD, entity, " → ".join(parts), before=None, after=after)
     logger.info("added %s %s by hand", entity, parts)
     return EditResult(entity, parts, tuple(sorted(typed)))
 
 
-def edit_record(ws: Workspace, entity: str, key: tuple[str, ...] | str,
+@writes
+def edit_record(uow: UnitOfWork, entity: str, key: tuple[str, ...] | str,
                 values: Mapping[str, Any]) -> EditResult:  # fmt: skip
     """Change some fields of a record by hand; journal the fields that changed.
 
@@ -172,40 +160,37 @@ def edit_record(ws: Workspace, entity: str, key: tuple[str, ...] | str,
     """
     parts = _key(entity, key)
     typed = _typed(entity, values)
-    with ws.db.write() as session:
-        row = _existing(session, entity, parts)
-        before = _state(session, entity, row)
-        _apply(session, entity, row, typed)
-        after = _state(session, entity, row)
-        changed = tuple(name for name in after if after[name] != before.get(name))
-        if changed:
-            journal.record(
-                session, actor=ws.actor, action=ACTION_EDIT, entity=entity,
-                entity_id=" → ".join(parts), before={n: before.get(n) for n in changed},
-                after={n: after[n] for n in changed},
-            )  # fmt: skip
+    records = uow.repository(InventoryRepository)
+    row = _existing(records, entity, parts)
+    before = _state(records, entity, row)
+    _apply(records, entity, row, typed)
+    after = _state(records, entity, row)
+    changed = tuple(name for name in after if after[name] != before.get(name))
+    if changed:
+        uow.record(ACTION_EDIT, entity, " → ".join(parts),
+                   before={n: before.get(n) for n in changed},
+                   after={n: after[n] for n in changed})  # fmt: skip
     logger.info("edited %s %s by hand: %s", entity, parts, changed)
     return EditResult(entity, parts, changed)
 
 
-def delete_record(ws: Workspace, entity: str, key: tuple[str, ...] | str) -> EditResult:
+@writes
+def delete_record(uow: UnitOfWork, entity: str, key: tuple[str, ...] | str) -> EditResult:
     """Delete one record (and its links, grants and delegations) and journal it.
 
     Raises:
         UserError: The record does not exist, or it is an AI system with assessments.
     """
     parts = _key(entity, key)
-    with ws.db.write() as session:
-        row = _existing(session, entity, parts)
-        if entity == SYSTEMS and _has_assessments(session, row.id):
-            raise UserError(
-                f"the AI system {parts[0]} has assessments; it cannot be deleted while they exist"
-            )
-        before = _state(session, entity, row)
-        session.delete(row)
-        session.flush()
-        journal.record(session, actor=ws.actor, action=ACTION_DELETE, entity=entity,
-                       entity_id=" → ".join(parts), before=before, after=None)  # fmt: skip
+    records = uow.repository(InventoryRepository)
+    row = _existing(records, entity, parts)
+    if entity == SYSTEMS and records.has_assessments(row.id):
+        raise UserError(
+            f"the AI system {parts[0]} has assessments; it cannot be deleted while they exist"
+        )
+    before = _state(records, entity, row)
+    records.delete(row)
+    uow.record(ACTION_DELETE, entity, " → ".join(parts), before=before, after=None)
     logger.info("deleted %s %s by hand", entity, parts)
     return EditResult(entity, parts, tuple(before))
 
@@ -217,129 +202,97 @@ def _typed(entity: str, values: Mapping[str, Any]) -> dict[str, Any]:
     return {name: read_value(entity, name, text) for name, text in values.items()}
 
 
-def _has_assessments(session: Session, system_id: int | None) -> bool:
-    from app.storage.models import Assessment
-
-    found = session.execute(
-        sa.select(Assessment.id).where(Assessment.system_id == system_id).limit(1)
-    ).first()
-    return found is not None
-
-
-def _row_id(session: Session, entity: str, ext_id: str, role: str) -> int:
-    model = _ID_TABLES[entity]
-    found = session.execute(
-        sa.select(model.id).where(model.external_id == ext_id)  # type: ignore[attr-defined]
-    ).scalar_one_or_none()
+def _row_id(records: InventoryRepository, entity: str, ext_id: str, role: str) -> int:
+    found = records.row_id(entity, ext_id)
     if found is None:
         raise UserError(f"{role}: no {NOUNS[entity]} {ext_id!r} in this workspace")
-    return int(found)
+    return found
 
 
-def _find(session: Session, entity: str, parts: tuple[str, ...]) -> Any:
-    if entity in _ID_TABLES:
-        model = _ID_TABLES[entity]
-        return session.execute(
-            sa.select(model).where(model.external_id == parts[0])  # type: ignore[attr-defined]
-        ).scalar_one_or_none()
+def _find(records: InventoryRepository, entity: str, parts: tuple[str, ...]) -> Any:
+    if entity in ID_TABLES:
+        return records.find(entity, parts[0])
     if entity == GRANTS:
-        identity = _row_id(session, IDENTITIES, parts[0], "Identity")
-        resource = _row_id(session, RESOURCES, parts[1], "Resource")
-        return session.execute(
-            sa.select(Grant).where(Grant.identity_id == identity, Grant.resource_id == resource,
-                                   Grant.action == parts[2], Grant.scope == parts[3])
-        ).scalar_one_or_none()  # fmt: skip
-    source = _row_id(session, IDENTITIES, parts[0], "From identity")
-    target = _row_id(session, IDENTITIES, parts[1], "To identity")
-    return session.execute(
-        sa.select(Delegation).where(Delegation.from_identity_id == source,
-                                    Delegation.to_identity_id == target,
-                                    Delegation.kind == parts[2])
-    ).scalar_one_or_none()  # fmt: skip
+        identity = _row_id(records, IDENTITIES, parts[0], "Identity")
+        resource = _row_id(records, RESOURCES, parts[1], "Resource")
+        return records.find_grant(identity, resource, parts[2], parts[3])
+    source = _row_id(records, IDENTITIES, parts[0], "From identity")
+    target = _row_id(records, IDENTITIES, parts[1], "To identity")
+    return records.find_delegation(source, target, parts[2])
 
 
-def _existing(session: Session, entity: str, parts: tuple[str, ...]) -> Any:
-    row = _find(session, entity, parts)
+def _existing(records: InventoryRepository, entity: str, parts: tuple[str, ...]) -> Any:
+    row = _find(records, entity, parts)
     if row is None:
         raise UserError(f"no {NOUNS[entity]} {key_label(parts)} in this workspace")
     return row
 
 
-def _new_row(session: Session, entity: str, parts: tuple[str, ...]) -> Any:
-    if entity in _ID_TABLES:
-        return _ID_TABLES[entity](external_id=parts[0])
+def _new_row(records: InventoryRepository, entity: str, parts: tuple[str, ...]) -> Any:
+    if entity in ID_TABLES:
+        return ID_TABLES[entity](external_id=parts[0])
     if entity == GRANTS:
         if not parts[2]:
             raise UserError("Action: choose what the grant allows (read, write, execute, admin)")
-        return Grant(identity_id=_row_id(session, IDENTITIES, parts[0], "Identity"),
-                     resource_id=_row_id(session, RESOURCES, parts[1], "Resource"),
+        return Grant(identity_id=_row_id(records, IDENTITIES, parts[0], "Identity"),
+                     resource_id=_row_id(records, RESOURCES, parts[1], "Resource"),
                      action=parts[2], scope=parts[3])  # fmt: skip
     if parts[0] == parts[1]:
         raise UserError("an identity cannot be delegated to itself")
     if not parts[2]:
         raise UserError("Kind: choose the kind of delegation")
-    return Delegation(from_identity_id=_row_id(session, IDENTITIES, parts[0], "From identity"),
-                      to_identity_id=_row_id(session, IDENTITIES, parts[1], "To identity"),
+    return Delegation(from_identity_id=_row_id(records, IDENTITIES, parts[0], "From identity"),
+                      to_identity_id=_row_id(records, IDENTITIES, parts[1], "To identity"),
                       kind=parts[2])  # fmt: skip
 
 
-def _apply(session: Session, entity: str, row: Any, typed: Mapping[str, Any]) -> None:
+def _apply(records: InventoryRepository, entity: str, row: Any, typed: Mapping[str, Any]) -> None:
     for name, value in typed.items():
         if name == "owner":
-            row.owner_id = _person(session, value)
+            row.owner_id = _person(records, value)
         elif name == _LINKS.get(entity):
-            _set_links(session, entity, row.id, value or [])
+            _set_links(records, entity, row.id, value or [])
         else:
             setattr(row, name, value)
     if typed and hasattr(row, "updated_at"):
         row.updated_at = dt.datetime.now(dt.UTC)
-    session.flush()
+    records.flush()
 
 
-def _person(session: Session, owner: tuple[str | None, str] | None) -> int | None:
+def _person(records: InventoryRepository, owner: tuple[str | None, str] | None) -> int | None:
     """Return the person row of an owner, matched by e-mail (else by name), added if new."""
     if owner is None:
         return None
     email, name = owner
-    if email:
-        person = session.execute(sa.select(Person).where(Person.email == email)).scalar()
-    else:
-        person = session.execute(
-            sa.select(Person).where(sa.func.lower(Person.name) == name.casefold()).limit(1)
-        ).scalar()
+    person = records.find_person(email, name)
     if person is None:
-        person = Person(name=name, email=email)
-        session.add(person)
-        session.flush()
+        person = records.add(Person(name=name, email=email))
     elif name and person.name != name and email:
         person.name = name
     return person.id
 
 
-def _set_links(session: Session, entity: str, row_id: int, others: list[str]) -> None:
+def _set_links(records: InventoryRepository, entity: str, row_id: int, others: list[str]) -> None:
     other = IDENTITIES if entity == SYSTEMS else SYSTEMS
     role = "Identities" if entity == SYSTEMS else "Systems"
-    ids = [_row_id(session, other, ext, role) for ext in dict.fromkeys(others)]
-    mine = SystemIdentity.system_id if entity == SYSTEMS else SystemIdentity.identity_id
-    session.execute(sa.delete(SystemIdentity).where(mine == row_id))
-    for other_id in ids:
-        pair = (row_id, other_id) if entity == SYSTEMS else (other_id, row_id)
-        session.add(SystemIdentity(system_id=pair[0], identity_id=pair[1]))
+    ids = [_row_id(records, other, ext, role) for ext in dict.fromkeys(others)]
+    records.set_links(entity, row_id, ids)
 
 
-def _state(session: Session, entity: str, row: Any) -> dict[str, Any]:
+def _state(records: InventoryRepository, entity: str, row: Any) -> dict[str, Any]:
     """Return the record's editable fields as plain values (what the journal records)."""
     state: dict[str, Any] = {}
     for name in EDITABLE[entity]:
         if name == "owner":
-            person = session.get(Person, row.owner_id) if row.owner_id else None
+            person = records.person(row.owner_id) if row.owner_id else None
             state[name] = _owner_text(person)
         elif name == _LINKS.get(entity):
-            state[name] = _links(session, entity, row.id)
+            state[name] = records.links(entity, row.id)
         else:
             value = getattr(row, name)
             state[name] = list(value) if isinstance(value, list) else value
-    return journal.jsonable(state)
+    plain: dict[str, Any] = journal.jsonable(state)
+    return plain
 
 
 def _owner_text(person: Person | None) -> str:
@@ -348,22 +301,6 @@ def _owner_text(person: Person | None) -> str:
     if person.email and person.name:
         return f"{person.name} <{person.email}>"
     return person.email or person.name
-
-
-def _links(session: Session, entity: str, row_id: int) -> list[str]:
-    if entity == SYSTEMS:
-        query = (
-            sa.select(Identity.external_id)
-            .join(SystemIdentity, SystemIdentity.identity_id == Identity.id)
-            .where(SystemIdentity.system_id == row_id)
-        )
-    else:
-        query = (
-            sa.select(AISystem.external_id)
-            .join(SystemIdentity, SystemIdentity.system_id == AISystem.id)
-            .where(SystemIdentity.identity_id == row_id)
-        )
-    return sorted(session.execute(query).scalars())
 
 
 def field_choices(entity: str, name: str) -> tuple[str, ...]:
@@ -383,15 +320,16 @@ def field_kind(entity: str, name: str) -> str:
     return _spec(entity, name).kind
 
 
-def record_texts(ws: Workspace, entity: str, key: tuple[str, ...] | str) -> dict[str, str]:
+@reads
+def record_texts(uow: UnitOfWork, entity: str, key: tuple[str, ...] | str) -> dict[str, str]:
     """Return a record's editable fields as the text a form shows (lists joined by "; ").
 
     Raises:
         UserError: The record does not exist.
     """
     parts = _key(entity, key)
-    with ws.db.read() as session:
-        state = _state(session, entity, _existing(session, entity, parts))
+    records = uow.repository(InventoryRepository)
+    state = _state(records, entity, _existing(records, entity, parts))
     return {name: _as_text(value) for name, value in state.items()}
 
 
@@ -405,10 +343,8 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def known_ids(ws: Workspace) -> dict[str, list[str]]:
+@reads
+def known_ids(uow: UnitOfWork) -> dict[str, list[str]]:
     """Return the ids of every AI system, identity and resource, sorted (for pick lists)."""
-    with ws.db.read() as session:
-        return {
-            entity: sorted(session.execute(sa.select(model.external_id)).scalars())  # type: ignore[attr-defined]
-            for entity, model in _ID_TABLES.items()
-        }
+    records = uow.repository(InventoryRepository)
+    return {entity: records.external_ids(entity) for entity in ID_TABLES}

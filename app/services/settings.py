@@ -10,13 +10,9 @@ import copy
 import logging
 from typing import Any
 
-from sqlmodel import Session, select
-
 from app.services.errors import UserError
-from app.services.unit import reads
-from app.services.workspace import Workspace
-from app.storage import journal
-from app.storage.models import WorkspaceSetting
+from app.services.unit import reads, writes
+from app.storage.repositories.settings import SettingsRepository
 from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -48,21 +44,22 @@ def get_workspace_setting(uow: UnitOfWork, key: str) -> Any:
     """
     if key not in DEFAULT_WORKSPACE_SETTINGS:
         raise UserError(f"unknown workspace setting {key!r}")
-    row = uow.session.get(WorkspaceSetting, key)
+    row = uow.repository(SettingsRepository).find(key)
     return copy.deepcopy(DEFAULT_WORKSPACE_SETTINGS[key]) if row is None else row.value
 
 
-def all_workspace_settings(workspace: Workspace) -> dict[str, Any]:
+@reads
+def all_workspace_settings(uow: UnitOfWork) -> dict[str, Any]:
     """Return every workspace setting with stored values over defaults."""
     values = copy.deepcopy(DEFAULT_WORKSPACE_SETTINGS)
-    with workspace.db.read() as session:
-        for row in session.exec(select(WorkspaceSetting)).all():
-            if row.key in values:
-                values[row.key] = row.value
+    for key, value in uow.repository(SettingsRepository).values().items():
+        if key in values:
+            values[key] = value
     return values
 
 
-def set_workspace_setting(workspace: Workspace, key: str, value: Any) -> None:
+@writes
+def set_workspace_setting(uow: UnitOfWork, key: str, value: Any) -> None:
     """Store a workspace setting and journal the change.
 
     Raises:
@@ -73,28 +70,5 @@ def set_workspace_setting(workspace: Workspace, key: str, value: Any) -> None:
     default = DEFAULT_WORKSPACE_SETTINGS[key]
     if not isinstance(value, type(default)) or isinstance(value, bool) != isinstance(default, bool):
         raise UserError(f"setting {key} takes a {type(default).__name__}, not {value!r}")
-    with workspace.db.write() as session:
-        before = store_setting_in(session, key, value)
-        journal.record(
-            session,
-            actor=workspace.actor,
-            action="setting.set",
-            entity="workspace_setting",
-            entity_id=key,
-            before=before,
-            after=value,
-        )
-
-
-def store_setting_in(session: Session, key: str, value: Any) -> Any:
-    """Store a workspace setting row in the caller's write session; return its previous value.
-
-    The caller journals the change in the same transaction.
-    """
-    row = session.get(WorkspaceSetting, key)
-    if row is None:
-        session.add(WorkspaceSetting(key=key, value=value))
-        return None
-    before = row.value
-    row.value = value
-    return before
+    before = uow.repository(SettingsRepository).store(key, value)
+    uow.record("setting.set", "workspace_setting", key, before=before, after=value)

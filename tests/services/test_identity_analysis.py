@@ -177,8 +177,7 @@ def seeded(workspace):
 
 
 def test_load_inventory_reads_back_the_facts(seeded) -> None:
-    with seeded.db.read() as session:
-        loaded = iq.load_inventory(session)
+    loaded = iq.load_inventory(seeded)
     expected = sample_facts()
     assert loaded.facts.systems == expected.systems
     assert loaded.facts.identities == expected.identities
@@ -192,8 +191,7 @@ def test_values_outside_the_vocabulary_count_as_unrecorded(seeded) -> None:
     with seeded.db.write() as session:
         session.execute(sa.update(AISystem).where(AISystem.external_id == "AIS-1")
                         .values(autonomy="fully-robotic"))  # fmt: skip
-    with seeded.db.read() as session:
-        assert iq.load_inventory(session).facts.systems["AIS-1"].autonomy is None
+    assert iq.load_inventory(seeded).facts.systems["AIS-1"].autonomy is None
 
 
 def test_analyse_system(seeded) -> None:
@@ -392,8 +390,10 @@ def test_drift_between_imports_and_with_current_inventory(seeded) -> None:
 def test_drift_reads_the_importers_snapshot(seeded) -> None:
     from app.services.inventory_import import store
 
+    with seeded.unit_of_work() as uow:
+        snapshot = store.snapshot(uow)
     with seeded.db.write() as session:
-        session.add(ImportRun(file_name="a.xlsx", snapshot=store.snapshot(session)))
+        session.add(ImportRun(file_name="a.xlsx", snapshot=snapshot))
     with seeded.db.write() as session:
         session.execute(sa.delete(Delegation))
     drift = ia.inventory_drift(seeded, old_run=1)

@@ -1,7 +1,8 @@
 """Import inventory files into a workspace (issue 4): dry-run plans and all-or-nothing apply.
 
 See :mod:`app.services.inventory_import.plan` for the use cases and
-:mod:`app.services.inventory_import.store` for the bulk reads and writes behind them.
+:mod:`app.services.inventory_import.store` for what an import writes (its bulk SQL lives in
+:mod:`app.storage.repositories.inventory_bulk`).
 """
 
 from __future__ import annotations

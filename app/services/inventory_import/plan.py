@@ -6,6 +6,10 @@ problem. ``apply_plan`` writes the plan in one write transaction with bulk state
 entry and an ``ImportRun`` row holding a snapshot of the inventory after the import (the basis of
 drift comparison). A plan with errors is applied only when the user asks for the valid rows only;
 records missing from the file are deleted only when asked.
+
+``plan_import`` takes the workspace rather than a unit of work: it reads the file first, outside
+any transaction, and only then compares in a reading unit of its own. ``apply_plan`` takes either
+the workspace or a unit, so a caller may commit an import together with other changes.
 """
 
 from __future__ import annotations
@@ -19,12 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session
-
+from app.domain.record_kinds import ENTITIES, GRANTS, IDENTITIES, RESOURCES, SYSTEMS
 from app.ingest.cloud.reader import is_export_format
 from app.ingest.diff import InventoryDiff, diff_inventory
-from app.ingest.fields import ENTITIES, GRANTS, IDENTITIES, RESOURCES, SYSTEMS
 from app.ingest.limits import DEFAULT_LIMITS, Limits
 from app.ingest.pipeline import parse_inventory
 from app.ingest.problems import IngestError, Problem
@@ -37,9 +38,10 @@ from app.services.inventory_import import store
 from app.services.inventory_import.coverage import Coverage, coverage
 from app.services.inventory_import.linking import link_identities
 from app.services.progress import Progress, check_cancelled, scaled
+from app.services.unit import reads, writes
 from app.services.workspace import Workspace
-from app.storage import journal
-from app.storage.models import ImportRun, JournalEntry
+from app.storage.models import ImportRun
+from app.storage.repositories.import_runs import ImportRunRepository
 from app.storage.unit_of_work import UnitOfWork
 from app.support.gc_pause import paused_gc
 
@@ -294,9 +296,7 @@ def plan_import(
         raise ImportFileError(str(exc)) from exc
     check_cancelled(progress)
     scaled(progress, 0.8, 1.0).report(0.0, "Comparing with the workspace")
-    with ws.db.read() as session, paused_gc():
-        seq = _journal_seq(session)
-        resolved, diff, cover = _compare(session, parsed)
+    seq, (resolved, diff, cover) = _compare_now(ws, parsed)
     options = {
         "sheet": sheet,
         "mapping": _plain_mapping(mapping),
@@ -320,14 +320,19 @@ def _plain_mapping(mapping: Mapping[str, str] | list[str] | None) -> list[str]:
     return list(mapping)
 
 
-def _journal_seq(session: Session) -> int:
-    return session.execute(sa.select(sa.func.max(JournalEntry.seq))).scalar() or 0
+@reads
+def _compare_now(
+    uow: UnitOfWork, parsed: ParsedInventory
+) -> tuple[int, tuple[Resolved, InventoryDiff, Coverage | None]]:
+    """Compare a read file with the workspace; return the journal's head with the result."""
+    with paused_gc():
+        return uow.repository(ImportRunRepository).journal_seq(), _compare(uow, parsed)
 
 
 def _compare(
-    session: Session, parsed: ParsedInventory
+    uow: UnitOfWork, parsed: ParsedInventory
 ) -> tuple[Resolved, InventoryDiff, Coverage | None]:
-    existing = store.load_existing(session)
+    existing = store.load_existing(uow)
     known = KnownIds(
         systems={k[0] for k in existing.records[SYSTEMS]},
         system_names={
@@ -348,39 +353,30 @@ def _compare(
         named=resolved.rejected_keys,
         sources=parsed.sources or None,
     )
-    diff.keep_hand_edits(hand_edits(session))
+    diff.keep_hand_edits(hand_edits(uow))
     return resolved, diff, coverage(existing, resolved, matched)
 
 
-def hand_edits(session: Session) -> dict[str, set[tuple[str, str]]]:
+@reads
+def hand_edits(uow: UnitOfWork) -> dict[str, set[tuple[str, str]]]:
     """Return the fields edited in Assay that an import keeps, per entity.
 
     They are the fields journalled by hand edits since the last import, and those the last
     import itself kept (so a hand edit stays until it is edited again, not only for one import).
     """
-    last = session.execute(
-        sa.select(JournalEntry.seq, JournalEntry.after)
-        .where(JournalEntry.action == IMPORT_ACTION)
-        .order_by(JournalEntry.seq.desc())
-        .limit(1)
-    ).first()
-    seq, after = (last[0], last[1] or {}) if last else (0, {})
+    runs = uow.repository(ImportRunRepository)
+    seq, after = runs.last_entry(IMPORT_ACTION) or (0, {})
     edited: dict[str, set[tuple[str, str]]] = {}
     for entity, label, name in after.get(KEPT_KEY, []):
         edited.setdefault(entity, set()).add((label, name))
-    rows = session.execute(
-        sa.select(JournalEntry.entity, JournalEntry.entity_id, JournalEntry.after).where(
-            JournalEntry.action == ACTION_EDIT, JournalEntry.seq > seq
-        )
-    )
-    for entity, label, changed in rows:
+    for entity, label, changed in runs.entries_after(ACTION_EDIT, seq):
         for name in changed or {}:
             edited.setdefault(entity, set()).add((label, name))
     return edited
 
 
 def apply_plan(
-    ws: Workspace,
+    target: UnitOfWork | Workspace,
     plan: ImportPlan,
     *,
     valid_only: bool = False,
@@ -390,7 +386,7 @@ def apply_plan(
     """Write a plan to the workspace in one transaction.
 
     Args:
-        ws: The workspace the plan was made for.
+        target: The workspace the plan was made for, or a unit of work on it.
         plan: The plan from :func:`plan_import`.
         valid_only: Apply the valid rows even though other rows have errors.
         delete_missing: Delete the records of the entities the file covers that it lacks
@@ -404,42 +400,51 @@ def apply_plan(
         ImportRejectedError: The plan has errors and ``valid_only`` is False; nothing is written.
     """
     _refuse_errors(plan, valid_only)
-    with ws.db.write() as session, paused_gc():
-        if _journal_seq(session) != plan.journal_seq:
+    result = _write_plan(target, plan, valid_only, delete_missing, progress)
+    if progress is not None:
+        progress.report(1.0, "Imported")
+    logger.info("applied import of %s: %s", plan.file_name, result.counts)
+    return result
+
+
+@writes
+def _write_plan(
+    uow: UnitOfWork,
+    plan: ImportPlan,
+    valid_only: bool,
+    delete_missing: bool,
+    progress: Progress | None,
+) -> ImportResult:
+    runs = uow.repository(ImportRunRepository)
+    with paused_gc():
+        if runs.journal_seq() != plan.journal_seq:
             logger.info("workspace changed since the plan was made; comparing again")
-            plan.resolved, plan.diff, plan.coverage = _compare(session, plan.parsed)
+            plan.resolved, plan.diff, plan.coverage = _compare(uow, plan.parsed)
             _refuse_errors(plan, valid_only)
         now = dt.datetime.now(dt.UTC)
-        writer = store.InventoryWriter(session, now, progress)
+        writer = store.InventoryWriter(uow, now, progress)
         writer.write(plan.diff, delete_missing=delete_missing)
         check_cancelled(progress)
         counts = _counts(plan, writer, delete_missing)
-        run = ImportRun(
-            file_name=plan.file_name,
-            file_sha256=plan.file_sha256,
-            format=plan.format,
-            actor=ws.actor,
-            applied_at=now,
-            summary=counts,
-            snapshot=store.snapshot(session),
+        run = runs.add(
+            ImportRun(
+                file_name=plan.file_name,
+                file_sha256=plan.file_sha256,
+                format=plan.format,
+                actor=uow.actor,
+                applied_at=now,
+                summary=counts,
+                snapshot=store.snapshot(uow),
+            )
         )
-        session.add(run)
-        session.flush()
-        pending.mark(
-            UnitOfWork(session, ws.actor), pending.IDENTITY_REFRESH, {"import_run": run.id}
-        )
-        journal.record(
-            session,
-            actor=ws.actor,
-            action=IMPORT_ACTION,
-            entity="import_run",
-            entity_id=run.id or 0,
+        pending.mark(uow, pending.IDENTITY_REFRESH, {"import_run": run.id})
+        uow.record(
+            IMPORT_ACTION,
+            "import_run",
+            run.id or 0,
             before=None,
             after=_journal_after(plan, counts, valid_only, delete_missing),
         )
-    if progress is not None:
-        progress.report(1.0, "Imported")
-    logger.info("applied import of %s: %s", plan.file_name, counts)
     return ImportResult(run.id or 0, counts, writer.people_created)
 
 
@@ -454,7 +459,9 @@ def _refuse_errors(plan: ImportPlan, valid_only: bool) -> None:
         )
 
 
-def _counts(plan: ImportPlan, writer: store.InventoryWriter, deleted: bool) -> dict:
+def _counts(
+    plan: ImportPlan, writer: store.InventoryWriter, deleted: bool
+) -> dict[str, dict[str, int]]:
     rejected = plan.rejected_rows()
     counts: dict[str, dict[str, int]] = {}
     for entity in ENTITIES:
@@ -471,7 +478,9 @@ def _counts(plan: ImportPlan, writer: store.InventoryWriter, deleted: bool) -> d
     return counts
 
 
-def _journal_after(plan: ImportPlan, counts: dict, valid_only: bool, deleted: bool) -> dict:
+def _journal_after(
+    plan: ImportPlan, counts: dict[str, dict[str, int]], valid_only: bool, deleted: bool
+) -> dict[str, Any]:
     return {
         "file": plan.file_name,
         "sha256": plan.file_sha256,
@@ -531,20 +540,7 @@ def import_inventory(
     return plan, result
 
 
-def latest_runs(ws: Workspace, limit: int = 20) -> list[dict[str, Any]]:
+@reads
+def latest_runs(uow: UnitOfWork, limit: int = 20) -> list[dict[str, Any]]:
     """Return the most recent applied imports, newest first (without their snapshots)."""
-    with ws.db.read() as session:
-        rows = session.execute(
-            sa.select(
-                ImportRun.id,
-                ImportRun.file_name,
-                ImportRun.file_sha256,
-                ImportRun.format,
-                ImportRun.actor,
-                ImportRun.applied_at,
-                ImportRun.summary,
-            )
-            .order_by(ImportRun.id.desc())
-            .limit(limit)
-        ).all()
-    return [dict(row._mapping) for row in rows]
+    return uow.repository(ImportRunRepository).latest(limit)

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from app.services.unit import reads, writes
-from app.storage.repositories.report_data import StoredValueRepository
+from app.services.workspace import Workspace
+from app.storage.repositories.settings import SettingsRepository
 from app.storage.unit_of_work import UnitOfWork
 from app.support.text import plural
 
@@ -32,7 +33,7 @@ def cached_revocation(uow: UnitOfWork) -> Any:
     from app.reports.errors import ReportError
     from app.reports.trust import RevocationData, parse_revocation
 
-    entries = dict(uow.repository(StoredValueRepository).value(CACHE_KEY) or {})
+    entries = _stored(uow)
     data = RevocationData()
     for digest, entry in entries.items():
         try:
@@ -40,6 +41,11 @@ def cached_revocation(uow: UnitOfWork) -> Any:
         except (ReportError, KeyError, ValueError):
             logger.warning("ignoring an unreadable cached revocation entry %s", digest[:12])
     return data
+
+
+def _stored(uow: UnitOfWork) -> dict[str, Any]:
+    row = uow.repository(SettingsRepository).find(CACHE_KEY)
+    return dict(row.value or {}) if row is not None else {}
 
 
 def _entries(data: Any) -> dict[str, dict[str, str]]:
@@ -58,25 +64,36 @@ def _fresh(entries: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in entries.items() if dt.datetime.fromisoformat(v["added"]) > limit}
 
 
-@writes
-def cache_revocation(uow: UnitOfWork, pdf: Path) -> int:
-    """Keep the revocation data a signed PDF embeds; return how many entries were new."""
+def cache_revocation(target: UnitOfWork | Workspace, pdf: Path) -> int:
+    """Keep the revocation data a signed PDF embeds; return how many entries were new.
+
+    The PDF is read before the write transaction opens.
+    """
     from app.reports.ltv import revocation_in_pdf
 
     found = _entries(revocation_in_pdf(Path(pdf)))
     if not found:
         return 0
-    stored = uow.repository(StoredValueRepository)
-    before = dict(stored.value(CACHE_KEY) or {})
+    added = _keep_entries(target, found)
+    if added:
+        logger.info("cached %s from %s", plural(added, "revocation entry"), Path(pdf).name)
+    return added
+
+
+@writes
+def _keep_entries(uow: UnitOfWork, found: dict[str, dict[str, str]]) -> int:
+    before = _stored(uow)
     added = sorted(set(found) - set(before))
     if not added:
         return 0
-    stored.store(CACHE_KEY, _fresh(before | {k: found[k] for k in added}))
+    uow.repository(SettingsRepository).store(
+        CACHE_KEY, _fresh(before | {k: found[k] for k in added})
+    )
     uow.record(
         "signing.revocation_cached",
         "workspace_setting",
         CACHE_KEY,
+        before=None,
         after={"added": [{"sha256": k, "kind": found[k]["kind"]} for k in added]},
     )
-    logger.info("cached %s from %s", plural(len(added), "revocation entry"), Path(pdf).name)
     return len(added)

@@ -1,0 +1,396 @@
+"""Bulk reads and writes of the inventory tables, for the inventory import.
+
+Reads return the tables as plain values (dates, lists and flags decoded by the driver's text,
+never one ORM object per row); writes use executemany statements, one per batch of rows, in the
+unit's transaction. The record kinds are named as the importer names them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic_core import PydanticUndefined
+from sqlmodel import Session, SQLModel, col
+
+from app.domain.record_kinds import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES, SYSTEMS
+from app.storage.models import (
+    AISystem,
+    Delegation,
+    Grant,
+    Identity,
+    Person,
+    Resource,
+    SystemIdentity,
+)
+from app.storage.repositories.base import Repository
+
+logger = logging.getLogger(__name__)
+
+
+TABLES: dict[str, type[SQLModel]] = {
+    SYSTEMS: AISystem,
+    IDENTITIES: Identity,
+    RESOURCES: Resource,
+    GRANTS: Grant,
+    DELEGATIONS: Delegation,
+}
+
+#: The canonical fields stored in a column of the same name.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    SYSTEMS: ("name", "description", "business_unit", "provider", "model", "lifecycle_stage",
+              "environment", "autonomy", "data_classification", "exposure", "tools", "tags",
+              "review_due", "risk_designation"),
+    IDENTITIES: ("name", "kind", "provider", "environment", "created", "last_rotated",
+                 "last_used", "expires", "revocation_procedure"),
+    RESOURCES: ("name", "kind", "environment", "sensitivity"),
+    GRANTS: ("approval_required", "logged", "last_used", "conditional"),
+    DELEGATIONS: (),
+}  # fmt: skip
+_MODELS: dict[str, type[SQLModel]] = {**TABLES, "people": Person, "links": SystemIdentity}
+_OWNED = (SYSTEMS, IDENTITIES)
+_BATCH = 5_000
+
+
+def _defaults(model: type[SQLModel]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        if name == "id":
+            continue
+        if info.default_factory is not None:
+            values[name] = info.default_factory()  # type: ignore[call-arg]
+        elif info.default is not PydanticUndefined:
+            values[name] = info.default
+    return values
+
+
+_DATE_FIELDS = frozenset({"review_due", "created", "last_rotated", "last_used", "expires"})
+_JSON_FIELDS = frozenset({"tools", "tags", "attributes"})
+_BOOL_FIELDS = frozenset({"approval_required", "logged", "conditional"})
+
+
+def _from_db(name: str, value: Any) -> Any:
+    """Turn a raw SQLite value into the canonical value (dates, lists, flags)."""
+    if value is None:
+        return [] if name in ("tools", "tags") else ({} if name == "attributes" else None)
+    if name in _DATE_FIELDS:
+        return dt.date.fromisoformat(value[:10])
+    if name in _JSON_FIELDS:
+        if value == "[]":
+            return []
+        return {} if value == "{}" else json.loads(value)
+    if name in _BOOL_FIELDS:
+        return value not in ("0", "false", "")
+    if name in _BOOL_FIELDS:
+        return bool(value)
+    return value
+
+
+def _fetch(session: Session, sql: str) -> list[tuple[Any, ...]]:
+    """Run a query on the session's own connection and return plain tuples from the driver."""
+    cursor = session.connection().connection.cursor()
+    try:
+        rows: list[tuple[Any, ...]] = cursor.execute(sql).fetchall()
+        return rows
+    finally:
+        cursor.close()
+
+
+def _select(session: Session, table: str, columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """Read columns of a whole table through the driver (no per-row ORM work)."""
+    return _fetch(session, f"SELECT {', '.join(columns)} FROM {table}")  # our own names
+
+
+def _rows(session: Session, entity: str, extra: tuple[str, ...]) -> list[dict[str, Any]]:
+    names = ("id", *extra, *COLUMNS[entity], "attributes")
+    table = TABLES[entity].__tablename__
+    convert = [n for n in names if n in _DATE_FIELDS or n in _JSON_FIELDS or n in _BOOL_FIELDS]
+    rows = []
+    for raw in _select(session, str(table), names):
+        row = dict(zip(names, raw, strict=True))
+        for name in convert:
+            value = row[name]
+            if value is None or value.__class__ is str:
+                row[name] = _from_db(name, value)
+            elif name in _BOOL_FIELDS:
+                row[name] = bool(value)
+        rows.append(row)
+    return rows
+
+
+@dataclass
+class StoredInventory:
+    """The workspace's inventory as plain values, keyed like an import file's records.
+
+    Attributes:
+        records: Kind → key → canonical values, plus ``_id`` (the row id), ``attributes`` and,
+            for systems and identities, ``owner_email`` and ``owner_name``.
+        links: ``(system id, identity id)`` pairs.
+        protected_systems: Systems that have assessments.
+    """
+
+    records: dict[str, dict[tuple[str, ...], dict[str, Any]]] = field(
+        default_factory=lambda: {kind: {} for kind in TABLES}
+    )
+    links: set[tuple[str, str]] = field(default_factory=set)
+    protected_systems: set[str] = field(default_factory=set)
+
+
+class InventoryBulkRepository(Repository):
+    """Reads and writes whole inventory tables for an import."""
+
+    def load(self) -> StoredInventory:
+        """Read the workspace's inventory into the plain form an import compares with."""
+        return _load(self._session)
+
+    def people(self) -> list[tuple[int, str | None, str]]:
+        """Return ``(row id, e-mail, name)`` of every person."""
+        return [
+            (int(i), e, n or "")
+            for i, e, n in _select(self._session, "person", ("id", "email", "name"))
+        ]
+
+    def rename_people(self, names: dict[int, str]) -> None:
+        """Give people new names, by row id."""
+        if names:
+            self._session.execute(
+                sa.update(Person), [{"id": i, "name": n} for i, n in names.items()]
+            )
+
+    def external_ids(self, kind: str) -> dict[str, int]:
+        """Return external id → row id for systems, identities or resources."""
+        table = str(TABLES[kind].__tablename__)
+        return dict(_select(self._session, table, ("external_id", "id")))
+
+    def insert(
+        self, kind: str, rows: list[dict[str, Any]], now: dt.datetime, *, defaults: bool = True
+    ) -> None:
+        """Insert rows of a kind (a record kind, ``people`` or ``links``) through executemany.
+
+        Each value goes through its column type's own bind processor (so the stored form is
+        the one SQLAlchemy reads back); JSON is serialised here; with ``defaults`` a column a
+        row lacks takes its model default. ``now`` is the time stamped on the rows.
+        """
+        model = _MODELS[kind]
+        _insert_rows(self._session, model, rows, _defaults(model) if defaults else {}, now)
+
+    def update(self, kind: str, rows: list[dict[str, Any]]) -> None:
+        """Update rows of a record kind by ``id``, one statement per set of changed columns."""
+        _update_rows(self._session, TABLES[kind], rows)
+
+    def delete_links(self, pairs: Iterable[tuple[int, int]]) -> None:
+        """Delete system-identity links given as ``(system row id, identity row id)``."""
+        for system_id, identity_id in pairs:
+            self._session.execute(
+                sa.delete(SystemIdentity).where(
+                    col(SystemIdentity.system_id) == system_id,
+                    col(SystemIdentity.identity_id) == identity_id,
+                )
+            )
+
+    def delete(self, kind: str, row_ids: list[int]) -> None:
+        """Delete rows of a record kind by row id."""
+        table = TABLES[kind].__table__  # type: ignore[attr-defined]
+        for start in range(0, len(row_ids), 500):
+            chunk = row_ids[start : start + 500]
+            self._session.execute(sa.delete(table).where(table.c.id.in_(chunk)))
+
+    def snapshot(self) -> dict[str, Any]:
+        """Return the inventory as it stands, as compact JSON data, for later drift comparison.
+
+        Each kind is ``{"fields": [...], "rows": [[...], ...]}`` (rows in no particular order;
+        dates as ISO text). Custom attributes live in the tables, not in the snapshot.
+        """
+        return _snapshot(self._session)
+
+
+def _load(session: Session) -> StoredInventory:
+    people = {i: (e, n) for i, e, n in _select(session, "person", ("id", "email", "name"))}
+    existing = StoredInventory()
+    ext: dict[str, dict[int, str]] = {}
+    for entity in (SYSTEMS, IDENTITIES, RESOURCES):
+        extra = ("external_id", "owner_id") if entity in _OWNED else ("external_id",)
+        table = existing.records[entity]
+        ext[entity] = {}
+        for row in _rows(session, entity, extra):
+            row_id, key = row.pop("id"), row.pop("external_id")
+            row["_id"] = row_id
+            ext[entity][row_id] = key
+            if entity in _OWNED:
+                email, name = people.get(row.pop("owner_id"), (None, ""))
+                row["owner_email"], row["owner_name"] = email, name
+            table[(key,)] = row
+    identities, resources = ext[IDENTITIES], ext[RESOURCES]
+    for row in _rows(session, GRANTS, ("identity_id", "resource_id", "action", "scope")):
+        key = (identities[row.pop("identity_id")], resources[row.pop("resource_id")],
+               row.pop("action"), row.pop("scope"))  # fmt: skip
+        row["_id"] = row.pop("id")
+        existing.records[GRANTS][key] = row
+    for row in _rows(session, DELEGATIONS, ("from_identity_id", "to_identity_id", "kind")):
+        key = (identities[row.pop("from_identity_id")], identities[row.pop("to_identity_id")],
+               row.pop("kind"))  # fmt: skip
+        row["_id"] = row.pop("id")
+        existing.records[DELEGATIONS][key] = row
+    pairs = _select(session, "system_identity", ("system_id", "identity_id"))
+    existing.links = {(ext[SYSTEMS][s], identities[i]) for s, i in pairs}
+    protected = _select(session, "assessment", ("DISTINCT system_id",))
+    existing.protected_systems = {ext[SYSTEMS][s] for (s,) in protected if s in ext[SYSTEMS]}
+    return existing
+
+
+_LIST_TEXT: dict[tuple[str, ...], str] = {}
+
+
+def _json_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not value:
+        return "[]" if isinstance(value, list) else "{}"
+    if isinstance(value, list) and len(value) < 8:
+        key = tuple(value)
+        text = _LIST_TEXT.get(key)
+        if text is None:
+            text = json.dumps(value, ensure_ascii=False)
+            if len(_LIST_TEXT) < 10_000:
+                _LIST_TEXT[key] = text
+        return text
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _remembering(process: Any) -> Any:
+    """Return ``process`` remembering its results (dates repeat across thousands of rows)."""
+    cache: dict[Any, Any] = {}
+
+    def remembered(value: Any) -> Any:
+        try:
+            return cache[value]
+        except KeyError:
+            result = process(value)
+            if len(cache) < 100_000:
+                cache[value] = result
+            return result
+
+    return remembered
+
+
+def _update_rows(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
+    """Update rows by id with executemany, one statement per set of changed columns."""
+    table = model.__table__  # type: ignore[attr-defined]
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        values = {k: v for k, v in row.items() if k != "id"}
+        values["row_id"] = row["id"]
+        groups.setdefault(tuple(sorted(values)), []).append(values)
+    for names, batch in groups.items():
+        columns: dict[str, Any] = {n: sa.bindparam(n) for n in names if n != "row_id"}
+        statement = table.update().where(table.c.id == sa.bindparam("row_id")).values(columns)
+        for start in range(0, len(batch), _BATCH):
+            session.execute(statement, batch[start : start + _BATCH])
+
+
+def _insert_rows(
+    session: Session,
+    model: type[SQLModel],
+    rows: list[dict[str, Any]],
+    defaults: dict[str, Any],
+    now: dt.datetime,
+) -> None:
+    if not rows:
+        return
+    table = model.__table__  # type: ignore[attr-defined]
+    conn = session.connection()
+    columns = list(dict.fromkeys([*defaults, *rows[0]]))
+    processors = [_processor(table.c[name].type, conn.dialect, now) for name in columns]
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join('?' for _ in columns)})"
+    )
+    for start in range(0, len(rows), _BATCH):
+        batch = rows[start : start + _BATCH]
+        values = []
+        for name, process in zip(columns, processors, strict=True):
+            if name in defaults:
+                default = defaults[name]
+                column = [row.get(name, default) for row in batch]
+            else:
+                column = [row[name] for row in batch]
+            values.append(list(map(process, column)) if process else column)
+        conn.exec_driver_sql(sql, list(zip(*values, strict=True)))
+
+
+def _processor(column_type: Any, dialect: Any, now: dt.datetime) -> Any:
+    """Return the function SQLAlchemy itself would apply to a value of this column."""
+    if isinstance(column_type, sa.JSON):
+        return _json_text
+    process = column_type.dialect_impl(dialect).bind_processor(dialect)
+    if process is None:
+        return None
+    impl = getattr(column_type, "impl", column_type)
+    if isinstance(impl, sa.DateTime):
+        stamped = process(now)
+        return lambda value: stamped if value is now else process(value)
+    if isinstance(impl, sa.Date):
+        return _remembering(process)
+    return process
+
+
+SNAPSHOT_VERSION = 1
+_SNAPSHOT_SQL = {
+    SYSTEMS: (
+        ("id", "name", "owner_email", "lifecycle_stage", "environment", "autonomy",
+         "data_classification", "exposure"),
+        "SELECT s.external_id, s.name, p.email, s.lifecycle_stage, s.environment, s.autonomy, "
+        "s.data_classification, s.exposure FROM ai_system s "
+        "LEFT JOIN person p ON p.id = s.owner_id",
+    ),
+    IDENTITIES: (
+        ("id", "name", "kind", "provider", "owner_email", "environment", "created",
+         "last_rotated", "last_used", "expires"),
+        "SELECT i.external_id, i.name, i.kind, i.provider, p.email, i.environment, i.created, "
+        "i.last_rotated, i.last_used, i.expires FROM identity i "
+        "LEFT JOIN person p ON p.id = i.owner_id",
+    ),
+    RESOURCES: (
+        ("id", "name", "kind", "environment", "sensitivity"),
+        "SELECT external_id, name, kind, environment, sensitivity FROM resource",
+    ),
+    GRANTS: (
+        ("identity", "resource", "action", "scope", "approval_required", "logged", "last_used",
+         "conditional"),
+        "SELECT i.external_id, r.external_id, g.action, g.scope, g.approval_required, g.logged, "
+        "g.last_used, g.conditional FROM access_grant g JOIN identity i ON i.id = g.identity_id "
+        "JOIN resource r ON r.id = g.resource_id",
+    ),
+    DELEGATIONS: (
+        ("from_identity", "to_identity", "kind"),
+        "SELECT f.external_id, t.external_id, d.kind FROM delegation d "
+        "JOIN identity f ON f.id = d.from_identity_id JOIN identity t ON t.id = d.to_identity_id",
+    ),
+    "links": (
+        ("system", "identity"),
+        "SELECT s.external_id, i.external_id FROM system_identity l "
+        "JOIN ai_system s ON s.id = l.system_id JOIN identity i ON i.id = l.identity_id",
+    ),
+}  # fmt: skip
+_FLAG_POSITIONS = {GRANTS: (4, 5)}
+
+
+def _flag(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def _snapshot(session: Session) -> dict[str, Any]:
+    data: dict[str, Any] = {"version": SNAPSHOT_VERSION}
+    for entity, (fields, sql) in _SNAPSHOT_SQL.items():
+        rows: list[Any] = _fetch(session, sql)
+        if entity in _FLAG_POSITIONS:
+            first, second = _FLAG_POSITIONS[entity]
+            rows = [(*row[:first], _flag(row[first]), _flag(row[second]), *row[second + 1 : -1],
+                     _flag(row[-1])) for row in rows]  # fmt: skip
+        data[entity] = {"fields": list(fields), "rows": rows}
+    return data

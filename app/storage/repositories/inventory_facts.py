@@ -1,0 +1,224 @@
+"""The inventory read as domain facts, for analysis: blast radius, risk tier, hygiene, drift.
+
+:class:`InventoryFactsRepository` reads the whole inventory with one SELECT per table (plain
+rows, never one ORM object per row) into :class:`~app.domain.inventory_facts.InventoryFacts`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from sqlmodel import Session
+
+from app.domain.enums import (
+    Action,
+    Autonomy,
+    DelegationKind,
+    Environment,
+    Exposure,
+    IdentityKind,
+    Sensitivity,
+)
+from app.domain.identity_graph import IdentityGraph
+from app.domain.inventory_facts import (
+    DelegationFacts,
+    GrantFacts,
+    IdentityFacts,
+    InventoryFacts,
+    ResourceFacts,
+    SystemFacts,
+)
+from app.domain.scopes import is_whole_scope
+from app.storage.models import (
+    AISystem,
+    Delegation,
+    Grant,
+    Identity,
+    Person,
+    Resource,
+    SystemIdentity,
+)
+from app.storage.repositories.base import Repository
+from app.storage.repositories.base import plain_select as _select
+
+logger = logging.getLogger(__name__)
+
+
+_E = TypeVar("_E", bound=StrEnum)
+
+
+@dataclass
+class LoadedInventory:
+    """The inventory as facts, with the row ids behind each inventory id.
+
+    Attributes:
+        facts: The inventory.
+        system_ids: System inventory id → row id.
+        identity_ids: Identity inventory id → row id.
+    """
+
+    facts: InventoryFacts
+    system_ids: dict[str, int]
+    identity_ids: dict[str, int]
+
+
+class _Vocabulary:
+    """Turns stored text into enum members; text outside the vocabulary counts as unrecorded."""
+
+    def __init__(self) -> None:
+        self.unknown: set[str] = set()
+
+    def table(self, cls: type[_E]) -> dict[str | None, _E | None]:
+        """Return stored text → member for one enum (None and empty text → None)."""
+        values: dict[str | None, Any] = {m.value: m for m in cls}
+        values.update({None: None, "": None})
+        return _Lookup(values, self.unknown)
+
+
+class _Lookup(dict[str | None, Any]):
+    """A dict that records and maps to None any text it does not know."""
+
+    def __init__(self, values: dict[str | None, Any], unknown: set[str]) -> None:
+        super().__init__(values)
+        self._unknown = unknown
+
+    def __missing__(self, key: str) -> None:
+        self._unknown.add(str(key))
+
+
+class InventoryFactsRepository(Repository):
+    """Reads the inventory as domain facts, with one SELECT per table (no ORM object per row)."""
+
+    def load(self) -> LoadedInventory:
+        """Read every system, identity, resource, grant and delegation of the workspace."""
+        return load_inventory(self._session)
+
+    def graph_inputs(self) -> GraphInputs:
+        """Read only what blast radius and risk tier need, keyed by row ids (the fast path)."""
+        return load_graph_inputs(self._session)
+
+
+def load_inventory(session: Session) -> LoadedInventory:
+    """Read every system, identity, resource, grant and delegation of the workspace."""
+    conn = session.connection()
+    vocab = _Vocabulary()
+    kinds, envs = vocab.table(IdentityKind), vocab.table(Environment)
+    levels, actions = vocab.table(Sensitivity), vocab.table(Action)
+    owners = {
+        pid: email or name or ""
+        for pid, email, name in conn.execute(_select(Person.id, Person.email, Person.name))
+    }
+    owners[None] = ""
+    identity_rows = conn.execute(
+        _select(
+            Identity.id, Identity.external_id, Identity.name, Identity.kind, Identity.owner_id,
+            Identity.environment, Identity.created, Identity.last_rotated, Identity.last_used,
+            Identity.expires, Identity.revocation_procedure,
+        )
+    ).all()  # fmt: skip
+    identity_ext = {row[0]: row[1] for row in identity_rows}
+    identities = [
+        IdentityFacts(ext, name or "", kinds[kind], owners.get(owner, ""), envs[env], created,
+                      rotated, used, expires, revocation or "")
+        for _, ext, name, kind, owner, env, created, rotated, used, expires, revocation
+        in identity_rows
+    ]  # fmt: skip
+    uses: dict[int, list[str]] = {}
+    for system_id, identity_id in conn.execute(
+        _select(SystemIdentity.system_id, SystemIdentity.identity_id)
+    ):
+        uses.setdefault(system_id, []).append(identity_ext[identity_id])
+    system_rows = conn.execute(
+        _select(
+            AISystem.id, AISystem.external_id, AISystem.name, AISystem.owner_id,
+            AISystem.autonomy, AISystem.environment, AISystem.data_classification,
+            AISystem.exposure, AISystem.risk_designation,
+        )
+    ).all()  # fmt: skip
+    autonomy, exposure = vocab.table(Autonomy), vocab.table(Exposure)
+    systems = [
+        SystemFacts(ext, name or "", owners.get(owner, ""), autonomy[auto], envs[env],
+                    levels[data], exposure[exp], tuple(sorted(uses.get(sid, ()))), mark or "")
+        for sid, ext, name, owner, auto, env, data, exp, mark in system_rows
+    ]  # fmt: skip
+    resource_rows = conn.execute(
+        _select(Resource.id, Resource.external_id, Resource.name, Resource.environment,
+                  Resource.sensitivity, Resource.kind)
+    ).all()  # fmt: skip
+    resource_ext = {row[0]: row[1] for row in resource_rows}
+    resources = [
+        ResourceFacts(ext, name or "", envs[env], levels[sens], kind or "")
+        for _, ext, name, env, sens, kind in resource_rows
+    ]
+    grants = [
+        GrantFacts(identity_ext[iid], resource_ext[rid], act, scope or "",
+                   approval, used, bool(conditional))
+        for iid, rid, action, scope, approval, used, conditional in conn.execute(
+            _select(Grant.identity_id, Grant.resource_id, Grant.action, Grant.scope,
+                      Grant.approval_required, Grant.last_used, Grant.conditional)
+            .order_by(Grant.id)
+        )
+        if (act := actions[action]) is not None
+    ]  # fmt: skip
+    delegation_kinds = vocab.table(DelegationKind)
+    delegations = [
+        DelegationFacts(identity_ext[source], identity_ext[target],
+                        delegation_kinds[kind] or DelegationKind.ASSUME_ROLE)
+        for source, target, kind in conn.execute(
+            _select(Delegation.from_identity_id, Delegation.to_identity_id, Delegation.kind)
+        )
+    ]  # fmt: skip
+    if vocab.unknown:
+        logger.warning("values outside the vocabulary, taken as unrecorded: %s", vocab.unknown)
+    return LoadedInventory(
+        InventoryFacts.of(systems, identities, resources, grants, delegations),
+        system_ids={row[1]: row[0] for row in system_rows},
+        identity_ids={ext: rid for rid, ext in identity_ext.items()},
+    )
+
+
+@dataclass
+class GraphInputs:
+    """What the portfolio blast radius needs, read without the identities' details.
+
+    Attributes:
+        graph: The identity graph keyed by row ids (systems, identities and resources).
+        systems: Row id → the system's facts (without its identity list).
+    """
+
+    graph: IdentityGraph
+    systems: dict[int, SystemFacts]
+
+
+def load_graph_inputs(session: Session) -> GraphInputs:
+    """Read only what blast radius and risk tier need, keyed by row ids (the fast path)."""
+    conn = session.connection()
+    vocab = _Vocabulary()
+    actions, levels = vocab.table(Action), vocab.table(Sensitivity)
+    autonomy, exposure = vocab.table(Autonomy), vocab.table(Exposure)
+    grant_rows = conn.execute(_select(Grant.identity_id, Grant.resource_id, Grant.action)).all()
+    resource_rows = conn.execute(_select(Resource.id, Resource.sensitivity, Resource.kind)).all()
+    graph = IdentityGraph(
+        uses=conn.execute(_select(SystemIdentity.system_id, SystemIdentity.identity_id)).all(),
+        grants=((i, r, act) for i, r, a in grant_rows if (act := actions[a]) is not None),
+        delegations=conn.execute(
+            _select(Delegation.from_identity_id, Delegation.to_identity_id)
+        ).all(),
+        sensitivity={rid: levels[level] for rid, level, _kind in resource_rows},
+        whole_scopes=(rid for rid, _level, kind in resource_rows if is_whole_scope(kind or "")),
+    )
+    systems = {
+        sid: SystemFacts(ext, name or "", autonomy=autonomy[auto], data_classification=levels[data],
+                         exposure=exposure[exp], designation=mark or "")
+        for sid, ext, name, auto, data, exp, mark in conn.execute(
+            _select(AISystem.id, AISystem.external_id, AISystem.name, AISystem.autonomy,
+                      AISystem.data_classification, AISystem.exposure,
+                      AISystem.risk_designation)
+        ).all()
+    }  # fmt: skip
+    if vocab.unknown:
+        logger.warning("values outside the vocabulary, taken as unrecorded: %s", vocab.unknown)
+    return GraphInputs(graph, systems)

@@ -1,0 +1,90 @@
+"""Counts across the workspace for its overview (records, open findings, unknown access)."""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from sqlmodel import SQLModel, col
+
+from app.storage.models import (
+    AISystem,
+    Assessment,
+    Evidence,
+    Finding,
+    Identity,
+    JournalEntry,
+    Resource,
+)
+from app.storage.repositories.base import Repository
+
+logger = logging.getLogger(__name__)
+
+_OPEN = ("open", "in-progress")
+
+# The identities each system can act as, through delegations (UNION stops at cycles); a system
+# none of whose reachable identities holds a grant has an unknown blast radius (DESIGN §5).
+_ACCESS_UNKNOWN_SQL = sa.text(
+    "WITH RECURSIVE reach(system_id, identity_id) AS ("
+    " SELECT system_id, identity_id FROM system_identity"
+    " UNION SELECT r.system_id, d.to_identity_id FROM reach r"
+    " JOIN delegation d ON d.from_identity_id = r.identity_id)"
+    " SELECT count(*) FROM ai_system s WHERE NOT EXISTS ("
+    " SELECT 1 FROM reach r JOIN access_grant g ON g.identity_id = r.identity_id"
+    " WHERE r.system_id = s.id)"
+)
+
+_COUNTED: dict[str, type[SQLModel]] = {
+    "systems": AISystem,
+    "identities": Identity,
+    "resources": Resource,
+    "assessments": Assessment,
+    "evidence_files": Evidence,
+    "journal_entries": JournalEntry,
+}
+
+
+class OverviewRepository(Repository):
+    """Counts the records of a workspace, one query per table."""
+
+    def counts(self) -> dict[str, int]:
+        """Return how many records each counted table holds, and how many findings are open.
+
+        The keys are ``systems``, ``identities``, ``resources``, ``assessments``,
+        ``evidence_files``, ``journal_entries`` and ``open_findings``.
+        """
+        found = {name: self._count(model) for name, model in _COUNTED.items()}
+        found["open_findings"] = self._count(Finding, col(Finding.status).in_(_OPEN))
+        return found
+
+    def _count(self, model: type[SQLModel], *where: sa.ColumnElement[bool]) -> int:
+        query = sa.select(sa.func.count()).select_from(model)
+        for condition in where:
+            query = query.where(condition)
+        return int(self._session.execute(query).scalar_one())
+
+    def systems_access_unknown(self) -> int:
+        """Count the AI systems whose access is not recorded (blast radius unknown)."""
+        return int(self._session.execute(_ACCESS_UNKNOWN_SQL).scalar_one())
+
+    def open_by_severity(self) -> dict[str, int]:
+        """Return the number of open findings per severity."""
+        rows = self._session.execute(
+            sa.select(col(Finding.severity), sa.func.count())
+            .where(col(Finding.status).in_(_OPEN))
+            .group_by(col(Finding.severity))
+        ).all()
+        return {str(severity): int(count) for severity, count in rows}
+
+    def systems_most_findings(self, limit: int = 8) -> list[tuple[str, str, int]]:
+        """Return (inventory id, name, open findings) of the systems with most open findings."""
+        count = sa.func.count(col(Finding.id))
+        rows = self._session.execute(
+            sa.select(col(AISystem.external_id), col(AISystem.name), count)
+            .join(Finding, col(Finding.system_id) == col(AISystem.id))
+            .where(col(Finding.status).in_(_OPEN))
+            .group_by(col(AISystem.id))
+            .order_by(count.desc(), col(AISystem.external_id))
+            .limit(limit)
+        ).all()
+        return [(str(ext), str(name), int(n)) for ext, name, n in rows]
