@@ -29,6 +29,7 @@ from app.services.errors import UserError
 from app.services.inheritance import freeze_inherited
 from app.services.workspace import Workspace
 from app.storage.models import Assessment, Response, ResponseEvidence
+from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +126,7 @@ def finalize(workspace: Workspace, assessment_id: int, *, force: bool = False) -
     Raises:
         UserError: The assessment is not in review, or the quality gate found errors.
     """
-    from app.services.findings import refresh_gap_findings_in
+    from app.services.finding_themes import refresh_gap_findings
     from app.services.quality_gate import quality_gate_in
     from app.services.seal import assessment_seal
 
@@ -142,7 +143,7 @@ def finalize(workspace: Workspace, assessment_id: int, *, force: bool = False) -
                 f"assessment {assessment_id} has {len(gate.errors)} quality-gate error(s), "
                 f"first: {gate.errors[0].message}; fix them or finalise with force"
             )
-        refresh_gap_findings_in(session, workspace, assessment_id)
+        refresh_gap_findings(UnitOfWork(session, workspace.actor), assessment_id)
         frozen = freeze_inherited(session, row)
         extra = {"forced_over": [issue.message for issue in gate.errors]} if gate.errors else {}
         extra |= {"inherited_frozen": frozen} if frozen else {}

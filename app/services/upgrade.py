@@ -30,7 +30,8 @@ from app.services.assessment_records import (
     responses_in,
 )
 from app.services.errors import UserError
-from app.services.findings import gap_key, refresh_gap_findings_in
+from app.services.finding_themes import refresh_gap_findings
+from app.services.findings import gap_key
 from app.services.scoring import score_loaded
 from app.services.upgrade_plan import (
     UpgradePlan,
@@ -48,6 +49,7 @@ from app.services.upgrade_sources import (
 from app.services.workspace import Workspace
 from app.storage import journal
 from app.storage.models import Finding, FrameworkVersion, Response, ResponseEvidence
+from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -189,7 +191,7 @@ def upgrade_assessment(
         }
         history = _move_responses(session, plan)
         moved_findings = _move_findings(session, plan)
-        refresh_gap_findings_in(session, workspace, assessment_id)
+        refresh_gap_findings(UnitOfWork(session, workspace.actor), assessment_id)
         journal.record(
             session,
             actor=workspace.actor,

@@ -34,7 +34,7 @@ from app.services.assessments import (
     submit_for_review,
 )
 from app.services.errors import UserError
-from app.services.findings import GapRefresh, refresh_gap_findings
+from app.services.finding_themes import GapRefresh, refresh_gap_findings
 from app.services.quality_gate import QualityReport, run_quality_gate
 from app.services.upgrade_plan import UpgradePlan
 from app.services.workspace import Workspace

@@ -29,7 +29,7 @@ from app.services.assessments import AssessmentQuestions, list_responses, load_q
 from app.services.engagement import get_engagement
 from app.services.errors import UserError
 from app.services.evidence import EvidenceInfo
-from app.services.findings import refresh_gap_findings
+from app.services.finding_themes import refresh_gap_findings
 from app.services.frameworks import catalog_for
 from app.services.identity_analysis import SystemAnalysis
 from app.services.progress import Progress, check_cancelled, scaled
