@@ -68,7 +68,8 @@ def test_gaps_group_by_category_and_identity_rule(workspace, assessment):
     assert context.title == "Organizational Context (GV.OC): practices below target"
     assert context.detail.startswith("2 practices under Organizational Context (GV.OC) fall short")
     question = catalog_question(OTHER_OC)
-    assert question.recommendation and question.recommendation in context.recommendation
+    assert question.recommendation
+    assert question.recommendation in context.recommendation
     assert question.guidance not in context.recommendation
     rule = found["rule:identity-no-owner"]
     assert [i.title for i in rule.items] == ["ID-1 has no owner", "ID-2 has no owner"]
@@ -129,7 +130,8 @@ def test_merge_and_split_are_kept_by_later_refreshes(workspace, assessment):
     with pytest.raises(UserError, match="no finding"):
         fs.get_finding(workspace, strategy.id)
     split = themes.split_finding(workspace, context.id, [OTHER_OC], title="Dependencies")
-    assert [i.key for i in split.items] == [OTHER_OC] and split.title == "Dependencies"
+    assert [i.key for i in split.items] == [OTHER_OC]
+    assert split.title == "Dependencies"
     svc.answer(workspace, assessment, "ir8596.secure.GV.RM-01", 1)  # a new gap, merged category
     svc.answer(workspace, assessment, OTHER_OC, 2)  # a moved gap changes level
     themes.refresh_gap_findings(workspace, assessment)
