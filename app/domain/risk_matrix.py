@@ -33,7 +33,7 @@ IMPACT_LABELS: dict[int, str] = {
 
 #: Lowest score of each band, strongest first.
 RATING_BANDS: tuple[tuple[int, Severity], ...] = (
-    (15, Severity.CRITICAL),
+    (20, Severity.CRITICAL),
     (10, Severity.HIGH),
     (5, Severity.MEDIUM),
     (1, Severity.LOW),
@@ -42,9 +42,9 @@ RATING_BANDS: tuple[tuple[int, Severity], ...] = (
 MATRIX_METHOD_TEXT = (
     "Each finding is rated on a 5×5 matrix: likelihood (1 Rare, 2 Unlikely, 3 Possible, "
     "4 Likely, 5 Almost certain) times impact (1 Negligible, 2 Minor, 3 Moderate, 4 Major, "
-    "5 Severe). A score of 15–25 is critical, 10–14 high, 5–9 medium and 1–4 low. The first "
-    "rating is drafted from the gaps behind the finding (how far below target and how important "
-    "the questions are); the assessor confirms or changes it."
+    "5 Severe). A score of 20–25 is critical, 10–16 high, 5–9 medium and 1–4 low. The first "
+    "rating is drafted from the gaps behind the finding (how far below target the practices are, "
+    "and how important they are); the assessor confirms or changes it."
 )
 
 
@@ -80,7 +80,7 @@ def gap_risk(level: int, target: int, priority: int | None) -> tuple[int, int]:
     priority (1 High, 2 Moderate, 3 Foundational), the greater the impact when it is.
     """
     gap = max(1, target - level)
-    likelihood = min(5, 1 + gap + (1 if level <= 1 else 0))
+    likelihood = min(5, 1 + gap + (1 if level == 0 else 0))
     impact = {1: 4, 2: 3, 3: 2}.get(priority or 0, 3)
     return likelihood, impact
 
@@ -100,12 +100,14 @@ def rule_risk(severity: str) -> tuple[int, int]:
 
 
 def combined(risks: list[tuple[int, int]]) -> tuple[int, int]:
-    """Return the rating of a group of gaps: the worst likelihood and the worst impact.
+    """Return the rating of a group of gaps: their typical likelihood and their worst impact.
 
-    One more level of likelihood is added when five or more gaps share the theme (a weakness
-    repeated across controls is likelier to be found), up to the top of the scale.
+    Likelihood is the rounded mean of the gaps', one level higher when eight or more gaps share
+    the theme (a weakness repeated across many controls is likelier to be found), up to the top
+    of the scale.
     """
     if not risks:
         return (1, 1)
-    likelihood = max(r[0] for r in risks) + (1 if len(risks) >= 5 else 0)
+    mean = sum(r[0] for r in risks) / len(risks)
+    likelihood = int(mean + 0.5) + (1 if len(risks) >= 8 else 0)
     return min(5, likelihood), max(r[1] for r in risks)
