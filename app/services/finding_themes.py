@@ -153,7 +153,7 @@ class _Themes:
         for row in self.rows.values():
             self.by_key.update(dict.fromkeys(row.merged_keys, row))
         self.by_key.update({row.key or "": row for row in self.rows.values()})
-        self.created = 0
+        self.new_ids: set[int] = set()
 
     def for_group(self, wanted: _Wanted) -> Finding:
         key = theme_key(self.assessment_id, wanted.group_key)
@@ -169,7 +169,7 @@ class _Themes:
                 )  # fmt: skip
             )
             self.by_key[key] = self.rows[found.id or 0] = found
-            self.created += 1
+            self.new_ids.add(found.id or 0)
         return found
 
 
@@ -267,7 +267,7 @@ def _settle(
         changed = redraft(row, items, [risks.get(i.item_key, (3, 3)) for i in items])
         if row.status == FindingStatus.RESOLVED and "status" not in row.edited:
             row.status, changed = FindingStatus.OPEN.value, True
-        if changed:
+        if changed and finding_id not in themes_.new_ids:
             row.updated_at, updated = now, updated + 1
     return updated, removed, closed
 
@@ -287,7 +287,7 @@ def refresh_gap_findings(uow: UnitOfWork, assessment_id: int) -> GapRefresh:
     updated, removed, closed = _settle(
         themes_, {w.key: w.risk for w in wanted}, dt.datetime.now(dt.UTC)
     )
-    result = GapRefresh(themes_.created, updated, removed, closed, gaps)
+    result = GapRefresh(len(themes_.new_ids), updated, removed, closed, gaps)
     uow.record("finding.themes", "assessment", assessment_id, after=asdict(result))
     logger.info("themed findings of assessment %s: %s", assessment_id, result)
     return result
