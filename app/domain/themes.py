@@ -17,6 +17,14 @@ from app.domain.scoring import LEVEL_NAMES
 
 logger = logging.getLogger(__name__)
 
+THEME_METHOD_TEXT = (
+    "Questions answered below their target are grouped into themed findings: by default one per "
+    "framework category (a CSF 2.0 category, an AI RMF category, an OWASP entry) and one per "
+    "identity-hygiene rule that fired on the system's identities. The assessor merges, splits, "
+    "retitles and rewords themes; each lists the questions and checks behind it with their "
+    "current and target levels as its criteria."
+)
+
 #: How many gaps the condition names before summing up the rest.
 _NAMED = 3
 #: How many distinct recommendations a drafted theme recommendation joins.
@@ -56,28 +64,34 @@ def _level_text(level: int | None) -> str:
     return f"level {level} ({LEVEL_NAMES.get(level, '')})"
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def draft_condition(group_title: str, gaps: Sequence[GapDraft]) -> str:
     """Return the condition found: how many gaps, the widest ones named, with their levels."""
     ordered = _worst_first(gaps)
     if not ordered:
         return f"No gaps remain under {group_title}."
-    if all(g.kind == "rule" for g in ordered):
-        subjects = ", ".join(g.title for g in ordered[:_NAMED])
-        more = len(ordered) - _NAMED
-        rest = f", and {more} more" if more > 0 else ""
-        count = "one case" if len(ordered) == 1 else f"{len(ordered)} cases"
-        return f"The identity check found {count}: {subjects}{rest}."
+    checks = [g for g in ordered if g.kind == "rule"]
     questions = [g for g in ordered if g.kind != "rule"]
-    count = "One practice" if len(questions) == 1 else f"{len(questions)} practices"
-    named = "; ".join(
-        f"{g.title} ({g.ref}) is at {_level_text(g.level)} against a target of "
-        f"{_level_text(g.target)}"
-        for g in questions[:_NAMED]
-    )
-    more = len(questions) - _NAMED
-    rest = f" The other {more} are listed under criteria." if more > 0 else ""
-    verb = "falls" if len(questions) == 1 else "fall"
-    return f"{count} under {group_title} {verb} short of target. {named}.{rest}"
+    parts = []
+    if questions:
+        count = "One practice falls" if len(questions) == 1 else f"{len(questions)} practices fall"
+        named = "; ".join(
+            f"{g.title} ({g.ref}) is at {_level_text(g.level)} against {_level_text(g.target)}"
+            for g in questions[:_NAMED]
+        )
+        lead = "The widest gap" if len(questions) == 1 else "The widest gaps"
+        parts.append(f"{count} short of target. {lead}: {named}.")
+        if len(questions) > _NAMED:
+            parts.append(f"The other {len(questions) - _NAMED} are listed under criteria.")
+    if checks:
+        subjects = "; ".join(g.title for g in checks[:_NAMED])
+        more = len(checks) - _NAMED
+        rest = f"; and {more} more" if more > 0 else ""
+        parts.append(f"The identity check found {_plural(len(checks), 'case')}: {subjects}{rest}.")
+    return " ".join(parts)
 
 
 def draft_recommendation(gaps: Sequence[GapDraft]) -> str:
@@ -93,7 +107,9 @@ def draft_recommendation(gaps: Sequence[GapDraft]) -> str:
         return "Bring the practices listed under criteria up to their target level."
     remaining = len({g.recommendation for g in gaps if g.recommendation}) - len(advice)
     if remaining > 0:
-        advice.append(f"The criteria list {remaining} further practice(s) to bring to target.")
+        advice.append(
+            f"The criteria list {_plural(remaining, 'further practice')} to bring to target."
+        )
     return " ".join(advice)
 
 

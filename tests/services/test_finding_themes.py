@@ -66,7 +66,7 @@ def test_gaps_group_by_category_and_identity_rule(workspace, assessment):
     assert [i.key for i in context.items] == [FOUNDATIONAL, OTHER_OC]
     assert [(i.level, i.target) for i in context.items] == [(2, 3), (1, 3)]
     assert context.title == "Organizational Context (GV.OC): practices below target"
-    assert context.detail.startswith("2 practices under Organizational Context (GV.OC) fall short")
+    assert context.detail.startswith("2 practices fall short of target. The widest gaps: ")
     question = catalog_question(OTHER_OC)
     assert question.recommendation
     assert question.recommendation in context.recommendation
@@ -98,7 +98,7 @@ def test_edits_and_decisions_survive_a_refresh(workspace, assessment):
     themes.refresh_gap_findings(workspace, assessment)
     after = fs.get_finding(workspace, context.id)
     assert [i.key for i in after.items] == [OTHER_OC]
-    assert after.detail.startswith("One practice under")  # drafted text follows the gaps
+    assert after.detail.startswith("One practice falls short")  # drafted text follows the gaps
     assert (after.title, after.recommendation) == (
         "Mission context is not written down", "Write the context down.")  # fmt: skip
     assert (after.owner, after.due_date, after.status) == ("Cy", due, "in-progress")

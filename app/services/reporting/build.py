@@ -14,7 +14,8 @@ import logging
 from dataclasses import dataclass, replace
 
 from app.catalog.registry import Catalog
-from app.domain.gaps import GAP_METHOD_TEXT
+from app.domain.risk_matrix import MATRIX_METHOD_TEXT
+from app.domain.themes import THEME_METHOD_TEXT
 from app.domain.risk import RISK_METHOD_TEXT
 from app.domain.scoring import METHOD_TEXT
 from app.reports.viewmodels import (
@@ -189,7 +190,7 @@ def _assemble(
             workspace, read.evidence_items, read.answers, seq, head
         ),
         method_text=f"{METHOD_TEXT}\n{RISK_METHOD_TEXT}",
-        gap_method_text=GAP_METHOD_TEXT,
+        gap_method_text=f"{THEME_METHOD_TEXT}\n{MATRIX_METHOD_TEXT}",
         limitations=narrative.limitations(read.gate, info),
         attestation=narrative.attestation(document, info),
         cross_framework=build_cross_framework(read.answers, read.catalog),
