@@ -14,10 +14,10 @@ import logging
 from dataclasses import dataclass, replace
 
 from app.catalog.registry import Catalog
-from app.domain.risk_matrix import MATRIX_METHOD_TEXT
-from app.domain.themes import THEME_METHOD_TEXT
 from app.domain.risk import RISK_METHOD_TEXT
+from app.domain.risk_matrix import MATRIX_METHOD_TEXT
 from app.domain.scoring import METHOD_TEXT
+from app.domain.themes import THEME_METHOD_TEXT
 from app.reports.viewmodels import (
     PROFILES,
     Answer,
