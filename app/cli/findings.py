@@ -6,6 +6,7 @@
 ``findings merge N M…`` and ``findings split N GAP…`` reshape themed findings;
 ``findings accept N`` records an accepted risk with its justification and approver;
 ``findings refresh`` re-runs the identity rules (and, with ``--assessment``, the themes);
+``findings import FILE`` reads back the POA&M sheet the client updated;
 ``findings add|delete`` record or remove a finding by hand.
 """
 
@@ -20,7 +21,7 @@ from app.cli.common import CliContext, table
 from app.cli.systems import today_of, today_option
 from app.domain.enums import FINDING_STATUS_LABELS
 from app.domain.scoring import LEVEL_NAMES
-from app.services import finding_themes, identity_analysis
+from app.services import finding_themes, identity_analysis, poam_import
 from app.services import findings as finding_records
 from app.services.errors import UserError
 from app.services.findings import FindingInfo
@@ -53,6 +54,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     today_option(refresh)
     refresh.set_defaults(handler=refresh_findings)
+    imported = verbs.add_parser(
+        "import", help="read back the POA&M sheet: owner, due, effort, response, status"
+    )
+    imported.add_argument("file", metavar="FILE", help="the assessment workbook (.xlsx)")
+    imported.add_argument("--assessment", type=int, required=True, metavar="N")
+    imported.add_argument("--dry-run", action="store_true", help="list the changes, store none")
+    imported.set_defaults(handler=import_poam)
     _register_shaping(verbs)
     _register_by_hand(verbs)
 
@@ -279,3 +287,24 @@ def delete_finding(ctx: CliContext) -> int:
     finding_records.delete_finding(ctx.workspace(), finding_id)
     ctx.output({"deleted": finding_id}, f"Finding {finding_id} deleted")
     return 0
+
+
+def _import_text(result: poam_import.PoamImport) -> str:
+    lines = [
+        f"F-{c.finding_id} (row {c.row}) {c.field}: {c.before or '-'} -> {c.after}"
+        for c in result.changes
+    ]
+    lines += [f"problem: {p}" for p in result.problems]
+    verb = "would change" if result.dry_run else "changed"
+    lines.append(f"{result.file.name}: {len(result.changes)} field(s) {verb}")
+    return "\n".join(lines)
+
+
+def import_poam(ctx: CliContext) -> int:
+    """Read back a POA&M sheet (dry run or apply) and list what it changes."""
+    args = ctx.args
+    result = poam_import.import_poam(
+        ctx.workspace(), args.assessment, args.file, dry_run=args.dry_run
+    )
+    ctx.output(result.as_dict(), lambda: _import_text(result))
+    return 1 if result.problems else 0
