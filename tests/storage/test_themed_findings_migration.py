@@ -65,7 +65,7 @@ def test_gap_findings_move_into_category_themes_keeping_their_tracking(tmp_path)
     assert (context.owner, str(context.due_date), context.status) == (
         "Ann", "2027-02-01", "in-progress")  # fmt: skip
     assert "owner" in context.edited
-    assert context.title.startswith("GV.OC ")
+    assert context.title == "Organizational Context (GV.OC)"
     strategy = themes[f"theme:{info.id}:node:nist-ir-8596:GV.RM"]
     assert [(i.key, i.level) for i in strategy.items] == [("ir8596.secure.GV.RM-02", None)]
     reopened.close()

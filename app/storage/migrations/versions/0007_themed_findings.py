@@ -107,7 +107,7 @@ def _groups_of(conn: sa.Connection, frameworks: list[dict[str, Any]]) -> dict[st
             found[question["id"]] = (
                 f"node:{data.get('id', '')}:{chosen}",
                 data.get("title", ""),
-                f"{chosen} {title}",
+                f"{title} ({chosen})",
             )
     return found
 
