@@ -79,7 +79,7 @@ def draft_condition(group_title: str, gaps: Sequence[GapDraft]) -> str:
     if questions:
         count = "One practice falls" if len(questions) == 1 else f"{len(questions)} practices fall"
         named = "; ".join(
-            f"{g.title} ({g.ref}) is at {_level_text(g.level)} against {_level_text(g.target)}"
+            f"{g.ref} {g.title} is at {_level_text(g.level)} against {_level_text(g.target)}"
             for g in questions[:_NAMED]
         )
         lead = "The widest gap" if len(questions) == 1 else "The widest gaps"

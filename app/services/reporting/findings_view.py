@@ -61,6 +61,12 @@ def _level(value: int | None) -> str:
     return "" if value is None else f"{value} {LEVEL_NAMES.get(value, '')}".strip()
 
 
+def _widest_first(item: GapItem) -> tuple[str, int, str, str]:
+    """Order a theme's criteria: questions before identity checks, widest gap first."""
+    gap = (item.target or 0) - (item.level or 0)
+    return (item.kind, -gap, item.ref, item.title)
+
+
 def _criterion(item: GapItem) -> Criterion:
     if item.kind == "rule":
         return Criterion(ref="Identity check", title=item.title, framework=item.framework)
@@ -109,9 +115,7 @@ def build_findings(
             management_response=f.management_response,
             acceptance_justification=f.acceptance_justification,
             accepted_by=f.accepted_by,
-            criteria=tuple(
-                _criterion(i) for i in sorted(f.items, key=lambda i: (i.kind, i.ref, i.title))
-            ),
+            criteria=tuple(_criterion(i) for i in sorted(f.items, key=_widest_first)),
         )
         for f in findings
     )
