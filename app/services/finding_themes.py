@@ -129,7 +129,7 @@ def _rule_gaps(uow: UnitOfWork, system_id: int | None) -> list[_Wanted]:
             group_key=f"rule:{row.rule_id}",
             group_title=_RULE_TITLES.get(row.rule_id, row.rule_id),
             framework="Identity check",
-            ref=row.rule_id,
+            ref=", ".join(row.references) or row.rule_id,
             title=row.title,
             level=None,
             target=None,
@@ -231,7 +231,9 @@ def redraft(row: Finding, items: Sequence[FindingItem], risks: Iterable[tuple[in
         "title": themes.draft_title(group_title, drafts),
         "detail": themes.draft_condition(group_title, drafts),
         "recommendation": themes.draft_recommendation(drafts),
-        "references": sorted({f"{i.framework}: {i.ref}" for i in items if i.ref}),
+        "references": sorted(
+            {(i.ref if i.kind == "rule" else f"{i.framework}: {i.ref}") for i in items if i.ref}
+        ),
         "effort": themes.draft_effort(drafts),
         "likelihood": likelihood,
         "impact": impact,

@@ -57,8 +57,10 @@ def test_manual_findings(workspace, assessment):
         due_date=dt.date(2027, 1, 15),
     )
     assert (made.source, made.system, made.severity) == ("manual", "AIS-001", "high")
-    changed = fs.update_finding(workspace, made.id, status="accepted", recommendation="Later",
-                                acceptance_justification="Vendor fix due", accepted_by="CISO")  # fmt: skip
+    accepted = {"acceptance_justification": "Vendor fix due", "accepted_by": "CISO"}
+    changed = fs.update_finding(
+        workspace, made.id, status="accepted", recommendation="Later", **accepted
+    )
     assert (changed.status, changed.recommendation) == ("accepted", "Later")
     assert changed.updated_at >= made.updated_at
     for bad, message in (
