@@ -23,7 +23,8 @@ One YAML file per framework version, ``assessments/<framework-id>/<version>.yaml
         priority: null              # 1 High, 2 Moderate, 3 Foundational, or null
         weight: 1.0                 # 0 < weight <= 10
         prompt: "..."               # the assessor's question
-        guidance: "..."             # what good looks like and where to look
+        guidance: "..."             # what good looks like and where to look (for the assessor)
+        recommendation: "..."       # advice to the client when below target (for the report)
         evidence: ["...", "..."]    # at least one item to request
         levels: {0: "...", 5: "..."}  # optional level descriptors, keys 0..5
         scope: organisation         # organisation | system | either; else the node's (below)
@@ -269,6 +270,9 @@ class Question(_Model):
     weight: float = Field(default=1.0, gt=0, le=10)
     prompt: Text
     guidance: str = ""
+    #: Advice to the client when the question falls short, in the report's voice; kept apart
+    #: from ``guidance`` (the assessor's how-to-check notes). Older stored texts have none.
+    recommendation: str = ""
     evidence: Annotated[tuple[Text, ...], NonEmpty, _MIN_ONE]
     levels: dict[Level, Text] = Field(default_factory=dict)
     scope: Scope | None = None

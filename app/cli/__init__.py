@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 COMMAND_MODULES: tuple[str, ...] = (
     "inventory",
     "systems",
+    "findings",
     "records",
     "assess",
     "report",

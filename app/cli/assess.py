@@ -12,6 +12,7 @@ from app.services import (
     answer_undo,
     assessments,
     bulk_answers,
+    finding_themes,
     findings,
     quality_gate,
     scoring,
@@ -307,7 +308,7 @@ def run_findings(ctx: CliContext) -> int:
     """List an assessment's findings, optionally raising gap findings again first."""
     ws, aid = ctx.workspace(), ctx.args.assessment
     if ctx.args.refresh:
-        findings.refresh_gap_findings(ws, aid)
+        finding_themes.refresh_gap_findings(ws, aid)
     found = findings.list_findings(ws, assessment_id=aid)
     rows = [[str(f.id), f.severity, f.status, f.source, f.title[:70]] for f in found]
     text = table(rows, ["id", "severity", "status", "source", "title"])

@@ -1,10 +1,8 @@
-"""``assay systems|identities|findings``: the inventory, its identity analysis and findings.
+"""``assay systems|identities``: the inventory and its identity analysis.
 
 ``systems list`` and ``systems show ID`` show AI systems with their blast radius and risk tier;
-``identities list|show|drift`` the identities and how they changed between imports;
-``findings list`` every finding (identity rules, gaps, manual), ``findings refresh`` brings
-the identity-rule findings up to date, and ``findings add|delete`` record or remove a finding
-by hand.
+``identities list|show|drift`` the identities and how they changed between imports. Findings
+have their own command (:mod:`app.cli.findings`).
 """
 
 from __future__ import annotations
@@ -20,20 +18,16 @@ from app.cli.records import add_edit_verbs
 from app.domain.blast_radius import UNKNOWN, BlastRadius
 from app.domain.hygiene import HygieneFinding
 from app.ingest.fields import IDENTITIES, SYSTEMS
-from app.services import findings as finding_records
 from app.services import identity_analysis, inventory_queries
 from app.services.errors import UserError
 
 logger = logging.getLogger(__name__)
 
-_SOURCES = ("identity-rule", "gap", "manual")
-_STATUSES = ("open", "in-progress", "accepted", "resolved")
-_SEVERITIES = ("low", "medium", "high", "critical")
 _UNKNOWN = UNKNOWN
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``systems``, ``identities`` and ``findings`` commands."""
+    """Add the ``systems`` and ``identities`` commands."""
     systems = subparsers.add_parser("systems", help="AI systems, blast radius and risk tier")
     verbs = systems.add_subparsers(dest="verb", metavar="VERB", required=True)
     listing = verbs.add_parser("list", help="list the AI systems with blast radius and tier")
@@ -41,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.set_defaults(handler=list_systems)
     show = verbs.add_parser("show", help="show one system's identity posture")
     show.add_argument("system_id", metavar="ID", help="the system's inventory id")
-    _today_option(show)
+    today_option(show)
     show.set_defaults(handler=show_system)
     add_edit_verbs(verbs, SYSTEMS)
 
@@ -52,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.set_defaults(handler=list_identities)
     show = verbs.add_parser("show", help="show one identity's blast radius and findings")
     show.add_argument("identity_id", metavar="ID", help="the identity's inventory id")
-    _today_option(show)
+    today_option(show)
     show.set_defaults(handler=show_identity)
     drift = verbs.add_parser("drift", help="what changed between two applied imports")
     drift.add_argument("--from", dest="old_run", type=int, metavar="RUN", help="older import")
@@ -60,45 +54,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     drift.set_defaults(handler=show_drift)
     add_edit_verbs(verbs, IDENTITIES)
 
-    findings = subparsers.add_parser("findings", help="findings of the workspace")
-    verbs = findings.add_subparsers(dest="verb", metavar="VERB", required=True)
-    listing = verbs.add_parser("list", help="list findings, most severe first")
-    listing.add_argument("--system", metavar="ID", help="only findings about this system")
-    listing.add_argument("--source", choices=_SOURCES, help="only findings from this source")
-    listing.add_argument("--status", choices=_STATUSES, help="only findings in this status")
-    listing.set_defaults(handler=list_findings)
-    refresh = verbs.add_parser("refresh", help="re-run the identity hygiene rules")
-    _today_option(refresh)
-    refresh.set_defaults(handler=refresh_findings)
-    _register_finding_writes(verbs)
 
-
-def _register_finding_writes(verbs: argparse._SubParsersAction) -> None:
-    add = verbs.add_parser("add", help="record a finding by hand")
-    add.add_argument("--title", required=True, help="a short statement of the problem")
-    add.add_argument("--severity", choices=_SEVERITIES, default="medium", help="default: medium")
-    add.add_argument("--assessment", type=int, metavar="N", help="the assessment it belongs to")
-    add.add_argument("--system", metavar="ID", help="the AI system it is about")
-    add.add_argument("--detail", default="", metavar="TEXT", help="what was found and where")
-    add.add_argument("--recommendation", default="", metavar="TEXT", help="what to do about it")
-    add.add_argument("--owner", default="", help="who must act on it")
-    add.add_argument("--due", metavar="YYYY-MM-DD", help="by when")
-    add.add_argument(
-        "--reference", action="append", default=[], metavar="REF", help="framework reference"
-    )
-    add.set_defaults(handler=add_finding)
-    delete = verbs.add_parser("delete", help="delete a finding recorded by hand")
-    delete.add_argument("finding_id", type=int, metavar="ID", help="the finding's number")
-    delete.set_defaults(handler=delete_finding)
-
-
-def _today_option(parser: argparse.ArgumentParser) -> None:
+def today_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--today`` (the day dates are evaluated as of) to a command."""
     parser.add_argument(
         "--today", metavar="YYYY-MM-DD", help="evaluate dates as of this day (default: today)"
     )
 
 
-def _today(ctx: CliContext) -> dt.date | None:
+def today_of(ctx: CliContext) -> dt.date | None:
+    """Return the ``--today`` date, or None for today.
+
+    Raises:
+        UserError: It is not a date.
+    """
     text = getattr(ctx.args, "today", None)
     if not text:
         return None
@@ -194,7 +163,7 @@ def show_system(ctx: CliContext) -> int:
     """Print one system's details, blast radius with paths, risk tier and findings."""
     ws = ctx.workspace()
     detail = inventory_queries.get_system(ws, ctx.args.system_id)
-    result = identity_analysis.analyse_system(ws, ctx.args.system_id, today=_today(ctx))
+    result = identity_analysis.analyse_system(ws, ctx.args.system_id, today=today_of(ctx))
     labels = inventory_queries.identity_labels(ws)
     row = detail.row
 
@@ -259,7 +228,7 @@ def _date(value: dt.date | None) -> str:
 def show_identity(ctx: CliContext) -> int:
     """Print one identity's blast radius and hygiene findings."""
     ws = ctx.workspace()
-    result = identity_analysis.analyse_identity(ws, ctx.args.identity_id, today=_today(ctx))
+    result = identity_analysis.analyse_identity(ws, ctx.args.identity_id, today=today_of(ctx))
     labels = inventory_queries.identity_labels(ws)
     identity = result.identity
 
@@ -303,67 +272,4 @@ def show_drift(ctx: CliContext) -> int:
         return "\n".join(lines)
 
     ctx.output(drift, text)
-    return 0
-
-
-def list_findings(ctx: CliContext) -> int:
-    """Print findings, most severe first."""
-    args = ctx.args
-    rows = inventory_queries.list_findings(
-        ctx.workspace(), system=args.system, source=args.source, status=args.status
-    )
-    text = [
-        [str(r.id), r.severity, r.status, r.source, r.system or r.identity or "-", r.title]
-        for r in rows
-    ]
-    headers = ["#", "Severity", "Status", "Source", "Subject", "Title"]
-    ctx.output(rows, lambda: table(text, headers))
-    return 0
-
-
-def refresh_findings(ctx: CliContext) -> int:
-    """Re-run the identity hygiene rules and record their findings."""
-    result = identity_analysis.refresh_identity_findings(ctx.workspace(), today=_today(ctx))
-    ctx.output(
-        result,
-        f"Identity findings: {result.created} new, {result.updated} updated, "
-        f"{result.reopened} reopened, {result.resolved} resolved, {result.unchanged} unchanged",
-    )
-    return 0
-
-
-def _due(text: str | None) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise UserError(f"--due: {text!r} is not a date (use YYYY-MM-DD)") from exc
-
-
-def add_finding(ctx: CliContext) -> int:
-    """Record a finding by hand and print its number."""
-    args = ctx.args
-    made = finding_records.create_finding(
-        ctx.workspace(),
-        title=args.title,
-        severity=args.severity,
-        detail=args.detail,
-        recommendation=args.recommendation,
-        assessment_id=args.assessment,
-        system=args.system,
-        references=args.reference,
-        owner=args.owner,
-        due_date=_due(args.due),
-    )
-    about = made.system or "the engagement"
-    ctx.output(made.as_dict(), f"Finding {made.id} recorded ({made.severity}, about {about})")
-    return 0
-
-
-def delete_finding(ctx: CliContext) -> int:
-    """Delete a finding recorded by hand."""
-    finding_id = ctx.args.finding_id
-    finding_records.delete_finding(ctx.workspace(), finding_id)
-    ctx.output({"deleted": finding_id}, f"Finding {finding_id} deleted")
     return 0

@@ -137,15 +137,29 @@ class FindingSource(StrEnum):
     GAP = "gap"
     IDENTITY_RULE = "identity-rule"
     MANUAL = "manual"
+    THEME = "theme"
 
 
 class FindingStatus(StrEnum):
-    """Triage state of a finding."""
+    """Triage state of a finding: open, in progress, risk accepted or closed.
+
+    The stored values stay as first recorded; :data:`FINDING_STATUS_LABELS` gives the words a
+    client reads (``accepted`` is a risk the client accepted, ``resolved`` a closed finding).
+    """
 
     OPEN = "open"
     IN_PROGRESS = "in-progress"
     ACCEPTED = "accepted"
     RESOLVED = "resolved"
+
+
+#: The words a client reads for each finding status.
+FINDING_STATUS_LABELS: dict[str, str] = {
+    FindingStatus.OPEN.value: "Open",
+    FindingStatus.IN_PROGRESS.value: "In progress",
+    FindingStatus.ACCEPTED.value: "Risk accepted",
+    FindingStatus.RESOLVED.value: "Closed",
+}
 
 
 class Severity(StrEnum):

@@ -367,8 +367,23 @@ class CrossFrameworkRow:
 
 
 @dataclass(frozen=True, slots=True)
+class Criterion:
+    """One question, control or identity rule behind a themed finding, with its levels."""
+
+    ref: str
+    title: str
+    framework: str = ""
+    current: str = ""
+    target: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
-    """A finding from a gap, an identity rule or entered by hand."""
+    """A themed finding, an identity-rule finding or one entered by hand.
+
+    ``detail`` is the condition found; ``criteria`` the gaps behind a themed finding;
+    ``likelihood`` × ``impact`` (1–5 each) give ``score`` on the stated risk matrix.
+    """
 
     finding_id: str
     severity: str
@@ -384,11 +399,24 @@ class Finding:
     due_date: dt.date | None = None
     status: str = "open"
     evidence: tuple[str, ...] = ()
+    status_label: str = ""
+    likelihood: int | None = None
+    impact: int | None = None
+    score: int | None = None
+    effort: str = ""
+    management_response: str = ""
+    acceptance_justification: str = ""
+    accepted_by: str = ""
+    criteria: tuple[Criterion, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class ActionItem:
-    """One step of the action plan (POA&M milestone)."""
+    """One step of the action plan (POA&M milestone).
+
+    ``number`` is the step's place in the plan (1, 2, …); ``priority`` its rank by severity
+    (1 critical … 4 low), shown as ``priority_label``.
+    """
 
     priority: int
     title: str
@@ -398,6 +426,10 @@ class ActionItem:
     effort: str = ""
     status: str = "open"
     milestone: str = ""
+    number: int = 0
+    priority_label: str = ""
+    finding_title: str = ""
+    status_label: str = ""
 
 
 @dataclass(frozen=True, slots=True)

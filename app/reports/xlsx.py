@@ -14,14 +14,13 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from app.domain.enums import EvidenceStrength, FindingStatus
+from app.domain.enums import EvidenceStrength
 from app.reports.errors import ReportError
 from app.reports.html import css_colour
 from app.reports.progress import ProgressArg, Steps
 from app.reports.viewmodels import Answer, DocumentControl, NodeResult, ReportData
 from app.reports.xlsx_cells import (
     Column,
-    add_date_validation,
     add_list_validation,
     new_workbook,
     write_block,
@@ -37,7 +36,6 @@ RESPONSES_SHEET = "Responses"
 ASSESSMENT_LABEL = "Assessment reference"
 LEVEL_CHOICES = ("0", "1", "2", "3", "4", "5", "N/A")
 STRENGTH_CHOICES = tuple(s.value for s in EvidenceStrength)
-STATUS_CHOICES = tuple(s.value for s in FindingStatus)
 
 # Headers of the Responses sheet; the importer finds columns by these names.
 H_QUESTION_ID = "Question ID"
@@ -100,27 +98,6 @@ _SCORE_COLUMNS = [
     Column("Answered", lambda r: r[1].answered, 10),
     Column("N/A", lambda r: r[1].not_applicable, 7),
 ]
-
-
-def _finding_columns(milestones: dict[str, str]) -> list[Column]:
-    return [
-        Column("POA&M ID", lambda f: f.finding_id, 10),
-        Column("Weakness", lambda f: f.title, 44, wrap=True),
-        Column("Description", lambda f: f.detail, 50, wrap=True),
-        Column("Severity", lambda f: f.severity, 10),
-        Column("Source", lambda f: f.source, 12),
-        Column("System", lambda f: f.system, 10),
-        Column("Identity", lambda f: f.identity, 20),
-        Column("Question", lambda f: f.question_ref, 12),
-        Column("References", lambda f: f.references, 24, wrap=True),
-        Column("Remediation", lambda f: f.recommendation, 50, wrap=True),
-        Column("Owner", lambda f: f.owner, 18, editable=True),
-        Column("Scheduled completion", lambda f: f.due_date, 14, "yyyy-mm-dd", editable=True),
-        Column("Milestone", lambda f: milestones.get(f.finding_id, ""), 22, wrap=True),
-        Column("Status", lambda f: f.status, 12, editable=True),
-        Column("Evidence", lambda f: f.evidence, 24, wrap=True),
-        Column("Comments", lambda f: "", 30, editable=True, wrap=True),
-    ]
 
 
 _INVENTORY_COLUMNS = [
@@ -227,17 +204,13 @@ def _responses(ws: Any, data: ReportData, colour: str) -> None:
 
 
 def _findings(ws: Any, data: ReportData, colour: str) -> None:
+    from app.reports.xlsx_poam import write_poam  # deferred: it reads back through xlsx_import
+
     milestones: dict[str, str] = {}
     for action in data.actions:
         for finding_id in action.findings:
             milestones.setdefault(finding_id, action.milestone or action.title)
-    columns = _finding_columns(milestones)
-    count = write_table(ws, columns, data.findings, header_colour=colour, freeze="C2")
-    headers = [c.header for c in columns]
-    add_list_validation(
-        ws, headers.index("Status") + 1, STATUS_CHOICES, count, prompt="Remediation status"
-    )
-    add_date_validation(ws, headers.index("Scheduled completion") + 1, count)
+    write_poam(ws, data.findings, milestones, colour)
 
 
 def write_workbook(data: ReportData, out_path: Path, progress: ProgressArg = None) -> None:

@@ -22,7 +22,7 @@ from app.services.assessment_records import (
     record_change,
 )
 from app.services.errors import UserError
-from app.services.findings import refresh_gap_findings
+from app.services.finding_themes import refresh_gap_findings
 from app.services.inheritance import freeze_inherited
 from app.services.quality_gate import run_quality_gate
 from app.services.seal import assessment_seal

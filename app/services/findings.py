@@ -1,9 +1,11 @@
-"""Findings: raised from maturity gaps, from identity rules (by identity analysis) or by hand.
+"""Findings: themed from an assessment's gaps, raised by identity rules, or entered by hand.
 
-Gap findings are keyed ``gap:<assessment>:<question>`` so raising them again updates them in
-place and keeps what the assessor added (owner, due date, status). A gap that has closed
-removes its finding when nobody touched it, and marks it resolved otherwise. Findings of a final
-assessment are read-only like the assessment.
+Themed findings (see :mod:`app.services.finding_themes`) group an assessment's gaps; this module
+reads every kind of finding and changes one: its texts, risk rating, owner, due date, effort,
+the client's management response and its status. Accepting a risk needs a justification and the
+approver's name. Whatever the assessor writes or decides is remembered in ``edited`` so a refresh
+never overwrites it. Findings of a final assessment keep their reported text; remediation
+tracking goes on.
 """
 
 from __future__ import annotations
@@ -14,40 +16,41 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session
-
-from app.catalog.schema import Framework, Question
-from app.domain.enums import (
-    SEVERITY_ORDER,
-    FindingSource,
-    FindingStatus,
-    Severity,
-    severity_rank,
-)
-from app.domain.gaps import gap_severity
-from app.domain.scoring import LEVEL_NAMES
-from app.services.assessment_records import editable_row, list_responses, load_questions
+from app.domain import risk_matrix
+from app.domain.enums import AssessmentStatus, FindingSource, FindingStatus, Severity
 from app.services.errors import UserError
-from app.services.unit import writes
-from app.services.workspace import Workspace
+from app.services.unit import reads, writes
 from app.storage import journal
-from app.storage.models import AISystem, Assessment, Finding, FindingEvidence, Identity
+from app.storage.models import Finding, FindingItem
+from app.storage.repositories.findings import FindingRepository
 from app.storage.unit_of_work import UnitOfWork
-from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
-_EDITABLE = (
-    "title",
-    "detail",
-    "recommendation",
-    "severity",
-    "owner",
-    "due_date",
-    "status",
-    "references",
-)
+_TEXTS = ("title", "detail", "recommendation", "references")
+_RISK = ("severity", "likelihood", "impact")
+#: Fields that stay editable on the findings of a final assessment: the action plan.
+TRACKING_FIELDS = frozenset(
+    {"owner", "due_date", "status", "effort", "management_response",
+     "acceptance_justification", "accepted_by"}
+)  # fmt: skip
+_EDITABLE = (*_TEXTS, *_RISK, *sorted(TRACKING_FIELDS))
+
+
+@dataclass(frozen=True)
+class GapItem:
+    """One gap a themed finding groups: a question below target or an identity rule."""
+
+    key: str
+    kind: str
+    framework: str
+    ref: str
+    title: str
+    level: int | None
+    target: int | None
+    severity: str
+    recommendation: str
+    placed: bool
 
 
 @dataclass(frozen=True)
@@ -73,80 +76,84 @@ class FindingInfo:
     created_at: dt.datetime
     updated_at: dt.datetime
     evidence_ids: tuple[int, ...] = ()
+    likelihood: int | None = None
+    impact: int | None = None
+    effort: str = ""
+    management_response: str = ""
+    acceptance_justification: str = ""
+    accepted_by: str = ""
+    edited: tuple[str, ...] = ()
+    items: tuple[GapItem, ...] = ()
+
+    @property
+    def condition(self) -> str:
+        """Return the condition found (the finding's detail)."""
+        return self.detail
+
+    @property
+    def score(self) -> int | None:
+        """Return likelihood × impact, or None when the finding is not rated."""
+        if self.likelihood is None or self.impact is None:
+            return None
+        return risk_matrix.score(self.likelihood, self.impact)
 
     def as_dict(self) -> dict[str, Any]:
         """Return the finding as JSON-ready data."""
-        return journal.jsonable(asdict(self))
+        return journal.jsonable(asdict(self))  # type: ignore[no-any-return]
 
 
-@dataclass(frozen=True)
-class GapRefresh:
-    """What :func:`refresh_gap_findings` changed."""
-
-    created: int = 0
-    updated: int = 0
-    removed: int = 0
-    resolved: int = 0
+def _gap_item(row: FindingItem) -> GapItem:
+    return GapItem(
+        key=row.item_key, kind=row.kind, framework=row.framework, ref=row.ref, title=row.title,
+        level=row.level, target=row.target, severity=row.severity,
+        recommendation=row.recommendation, placed=row.placed,
+    )  # fmt: skip
 
 
-def _info(row: Finding, names: dict[str, dict[int, str]], evidence: Sequence[int]) -> FindingInfo:
-    return FindingInfo(
-        id=row.id or 0,
-        key=row.key,
-        source=row.source,
-        rule_id=row.rule_id,
-        assessment_id=row.assessment_id,
-        system=names["system"].get(row.system_id or 0),
-        identity=names["identity"].get(row.identity_id or 0),
-        question_id=row.question_id,
-        severity=row.severity,
-        title=row.title,
-        detail=row.detail,
-        recommendation=row.recommendation,
-        references=tuple(row.references),
-        owner=row.owner,
-        due_date=row.due_date,
-        status=row.status,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        evidence_ids=tuple(evidence),
-    )
+def infos(uow: UnitOfWork, rows: Sequence[Finding]) -> list[FindingInfo]:
+    """Return findings as plain values, with their systems, identities, evidence and gaps."""
+    repo = uow.repository(FindingRepository)
+    systems, identities = repo.names(rows)
+    ids = [r.id or 0 for r in rows]
+    links = repo.evidence_links(ids)
+    items = repo.items_of(ids)
+    return [
+        FindingInfo(
+            id=r.id or 0,
+            key=r.key,
+            source=r.source,
+            rule_id=r.rule_id,
+            assessment_id=r.assessment_id,
+            system=systems.get(r.system_id or 0),
+            identity=identities.get(r.identity_id or 0),
+            question_id=r.question_id,
+            severity=r.severity,
+            title=r.title,
+            detail=r.detail,
+            recommendation=r.recommendation,
+            references=tuple(r.references),
+            owner=r.owner,
+            due_date=r.due_date,
+            status=r.status,
+            created_at=r.created_at,
+            updated_at=r.updated_at,
+            evidence_ids=tuple(sorted(links.get(r.id or 0, ()))),
+            likelihood=r.likelihood,
+            impact=r.impact,
+            effort=r.effort,
+            management_response=r.management_response,
+            acceptance_justification=r.acceptance_justification,
+            accepted_by=r.accepted_by,
+            edited=tuple(r.edited),
+            items=tuple(_gap_item(i) for i in items.get(r.id or 0, ())),
+        )  # fmt: skip
+        for r in rows
+    ]
 
 
-def _infos(session: Session, rows: Sequence[Finding]) -> list[FindingInfo]:
-    system_ids = {r.system_id for r in rows if r.system_id}
-    identity_ids = {r.identity_id for r in rows if r.identity_id}
-    names = {
-        "system": dict(
-            session.execute(
-                sa.select(AISystem.id, AISystem.external_id).where(AISystem.id.in_(system_ids))
-            ).all()
-        ),
-        "identity": dict(
-            session.execute(
-                sa.select(Identity.id, Identity.external_id).where(Identity.id.in_(identity_ids))
-            ).all()
-        ),
-    }
-    links: dict[int, list[int]] = {}
-    for finding_id, evidence_id in session.execute(
-        sa.select(FindingEvidence.finding_id, FindingEvidence.evidence_id).where(
-            FindingEvidence.finding_id.in_([r.id for r in rows])
-        )
-    ):
-        links.setdefault(finding_id, []).append(evidence_id)
-    return [_info(r, names, sorted(links.get(r.id or 0, ()))) for r in rows]
-
-
-_SEVERITY_ORDER = sa.case(
-    {s.value: severity_rank(s) for s in SEVERITY_ORDER},
-    value=Finding.severity,
-    else_=len(Severity),
-)
-
-
+@reads
 def list_findings(
-    workspace: Workspace,
+    uow: UnitOfWork,
     *,
     assessment_id: int | None = None,
     system: str | None = None,
@@ -156,49 +163,74 @@ def list_findings(
     """Return findings, most severe first, filtered by any of the arguments given.
 
     Args:
-        workspace: The open workspace.
+        uow: The unit of work (or the workspace).
         assessment_id: Only findings of this assessment.
         system: Only findings of this AI system (inventory id).
-        source: Only ``gap``, ``identity-rule`` or ``manual`` findings.
+        source: Only ``theme``, ``identity-rule``, ``manual`` (or ``gap``) findings.
         status: Only findings in this status.
+
+    Raises:
+        UserError: An unknown system, source or status.
     """
-    with workspace.db.read() as session:
-        query = sa.select(Finding).order_by(_SEVERITY_ORDER, Finding.id)
-        if assessment_id is not None:
-            query = query.where(Finding.assessment_id == assessment_id)
-        if system is not None:
-            query = query.where(Finding.system_id == _system_id(session, system))
-        if source is not None:
-            query = query.where(Finding.source == FindingSource(source).value)
-        if status is not None:
-            query = query.where(Finding.status == FindingStatus(status).value)
-        return _infos(session, session.execute(query).scalars().all())
+    repo = uow.repository(FindingRepository)
+    rows = repo.listed(
+        assessment_id=assessment_id,
+        system_id=_system_id(repo, system) if system is not None else None,
+        source=_enum(FindingSource, "source", source) if source is not None else None,
+        status=_enum(FindingStatus, "status", status) if status is not None else None,
+    )
+    return infos(uow, rows)
 
 
-def get_finding(workspace: Workspace, finding_id: int) -> FindingInfo:
+@reads
+def get_finding(uow: UnitOfWork, finding_id: int) -> FindingInfo:
     """Return one finding.
 
     Raises:
         UserError: No finding has this id.
     """
-    with workspace.db.read() as session:
-        return _infos(session, [_row(session, finding_id)])[0]
+    return infos(uow, [finding_row(uow, finding_id)])[0]
 
 
-def _row(session: Session, finding_id: int) -> Finding:
-    row = session.get(Finding, finding_id)
+def finding_row(uow: UnitOfWork, finding_id: int) -> Finding:
+    """Return one finding's row in the caller's unit.
+
+    Raises:
+        UserError: No finding has this id.
+    """
+    row = uow.repository(FindingRepository).find(finding_id)
     if row is None:
         raise UserError(f"no finding {finding_id}")
     return row
 
 
-def _system_id(session: Session, system: str) -> int:
-    found = session.execute(
-        sa.select(AISystem.id).where(AISystem.external_id == system)
-    ).scalar_one_or_none()
+def editable_assessment(uow: UnitOfWork, assessment_id: int) -> int | None:
+    """Return the system row id of an assessment that may change, refusing a final one.
+
+    Raises:
+        UserError: No such assessment, or it is final.
+    """
+    row = uow.repository(FindingRepository).assessment(assessment_id)
+    if row is None:
+        raise UserError(f"no assessment {assessment_id}")
+    if row.status == AssessmentStatus.FINAL:
+        raise UserError(f"assessment {assessment_id} is final and read-only; re-assess to change")
+    return row.system_id
+
+
+def _system_id(repo: FindingRepository, system: str) -> int:
+    found = repo.system_id(system)
     if found is None:
         raise UserError(f"no AI system {system!r} in the inventory")
     return found
+
+
+def _enum(kind: Any, name: str, value: Any) -> str:
+    try:
+        return str(kind(value).value)
+    except ValueError:
+        known = ", ".join(e.value for e in kind)
+        raise UserError(f"{name} must be one of {known}, not {value!r}") from None
 
 
 def _checked(changes: dict[str, Any]) -> dict[str, Any]:
@@ -208,23 +240,45 @@ def _checked(changes: dict[str, Any]) -> dict[str, Any]:
     clean = dict(changes)
     for name, enum in (("severity", Severity), ("status", FindingStatus)):
         if name in clean:
+            clean[name] = _enum(enum, name, clean[name])
+    for axis in ("likelihood", "impact"):
+        if clean.get(axis) is not None:
             try:
-                clean[name] = enum(clean[name]).value
-            except ValueError:
-                known = ", ".join(e.value for e in enum)
-                raise UserError(f"{name} must be one of {known}, not {clean[name]!r}") from None
+                clean[axis] = risk_matrix.checked(int(clean[axis]), axis)
+            except (TypeError, ValueError) as error:
+                raise UserError(f"{axis} must be a whole number from 1 to 5") from error
     if "title" in clean and not str(clean["title"]).strip():
         raise UserError("a finding needs a title")
     if "references" in clean:
         clean["references"] = [str(r) for r in clean["references"]]
+    for name in ("owner", "effort", "management_response", "acceptance_justification",
+                 "accepted_by", "detail", "recommendation", "title"):  # fmt: skip
+        if name in clean:
+            clean[name] = str(clean[name] or "").strip()
     due = clean.get("due_date")
     if due is not None and not isinstance(due, dt.date):
         raise UserError(f"due date must be a date, not {due!r}")
     return clean
 
 
+def _check_acceptance(row: Finding) -> None:
+    if row.status != FindingStatus.ACCEPTED:
+        return
+    missing = [
+        label
+        for label, value in (
+            ("a justification", row.acceptance_justification),
+            ("the approver's name", row.accepted_by),
+        )  # fmt: skip
+        if not value.strip()
+    ]
+    if missing:
+        raise UserError(f"accepting the risk of finding {row.id} needs {' and '.join(missing)}")
+
+
+@writes
 def create_finding(
-    workspace: Workspace,
+    uow: UnitOfWork,
     *,
     title: str,
     severity: str = Severity.MEDIUM.value,
@@ -240,7 +294,7 @@ def create_finding(
     """Record a finding by hand.
 
     Args:
-        workspace: The open workspace.
+        uow: The unit of work (or the workspace).
         title: A short statement of the problem.
         severity: low, medium, high or critical.
         detail: What was found and where.
@@ -259,208 +313,101 @@ def create_finding(
     """
     values = _checked(
         {
-            "title": title.strip(),
+            "title": title,
             "severity": severity,
-            "detail": detail.strip(),
-            "recommendation": recommendation.strip(),
+            "detail": detail,
+            "recommendation": recommendation,
             "references": list(references),
-            "owner": owner.strip(),
+            "owner": owner,
             "due_date": due_date,
-        }
+        }  # fmt: skip
     )
-    with workspace.db.write() as session:
-        system_id = _system_id(session, system) if system else None
-        if assessment_id is not None:
-            assessment = editable_row(UnitOfWork(session, workspace.actor), assessment_id)
-            if system_id is not None and system_id != assessment.system_id:
-                raise UserError(f"assessment {assessment_id} is not about AI system {system!r}")
-            system_id = assessment.system_id
-        row = Finding(
+    repo = uow.repository(FindingRepository)
+    system_id = _system_id(repo, system) if system else None
+    if assessment_id is not None:
+        own_system = editable_assessment(uow, assessment_id)
+        if system_id is not None and system_id != own_system:
+            raise UserError(f"assessment {assessment_id} is not about AI system {system!r}")
+        system_id = own_system
+    row = repo.add(
+        Finding(
             source=FindingSource.MANUAL.value,
             assessment_id=assessment_id,
             system_id=system_id,
             question_id=question_id,
             **values,
         )
-        session.add(row)
-        session.flush()
-        _journal(session, workspace, "finding.create", row, None, values)
-        return _infos(session, [row])[0]
+    )
+    uow.record("finding.create", "finding", row.id or 0, after=values)
+    return infos(uow, [row])[0]
 
 
-#: Fields that stay editable on the findings of a final assessment.
-TRACKING_FIELDS = frozenset({"owner", "due_date", "status"})
+@writes
+def update_finding(uow: UnitOfWork, finding_id: int, /, **changes: Any) -> FindingInfo:
+    """Change a finding's texts, risk rating, owner, due date, effort, response or status.
 
-
-def update_finding(workspace: Workspace, finding_id: int, **changes: Any) -> FindingInfo:
-    """Change a finding: owner, due date, status, recommendation, severity, title, detail.
-
-    Remediation tracking (owner, due date, status) goes on after an assessment is final: it
-    is the action plan the client works through. What the final report states about the
-    finding (severity, title, detail, recommendation) is frozen with the assessment.
+    Remediation tracking (owner, due date, effort, status, management response, acceptance)
+    goes on after an assessment is final: it is the action plan the client works through.
+    What the final report states about the finding (texts and rating) is frozen with it.
+    Setting likelihood and impact sets the severity from the risk matrix. Every field changed
+    is remembered as the assessor's, so a refresh of the themes never overwrites it.
 
     Raises:
-        UserError: No such finding, a bad value, or a reported field of a final assessment.
+        UserError: No such finding, a bad value, a reported field of a final assessment, or a
+            risk accepted without justification and approver.
     """
     clean = _checked(changes)
-    with workspace.db.write() as session:
-        row = _row(session, finding_id)
-        if row.assessment_id is not None and set(clean) - TRACKING_FIELDS:
-            editable_row(UnitOfWork(session, workspace.actor), row.assessment_id)
-        before = {name: getattr(row, name) for name in clean}
-        for name, value in clean.items():
-            setattr(row, name, value)
-        row.updated_at = dt.datetime.now(dt.UTC)
-        _journal(session, workspace, "finding.update", row, before, clean)
-        return _infos(session, [row])[0]
+    row = finding_row(uow, finding_id)
+    if row.assessment_id is not None and set(clean) - TRACKING_FIELDS:
+        editable_assessment(uow, row.assessment_id)
+    before = {name: getattr(row, name) for name in clean}
+    for name, value in clean.items():
+        setattr(row, name, value)
+    if {"likelihood", "impact"} & set(clean) and row.likelihood and row.impact:
+        row.severity = risk_matrix.rating(row.likelihood, row.impact).value
+        clean["severity"] = row.severity
+    _check_acceptance(row)
+    row.edited = sorted(set(row.edited) | set(clean))
+    row.updated_at = dt.datetime.now(dt.UTC)
+    uow.record("finding.update", "finding", finding_id, before=before, after=clean)
+    return infos(uow, [row])[0]
 
 
-def delete_finding(workspace: Workspace, finding_id: int) -> None:
+@writes
+def accept_risk(
+    uow: UnitOfWork, finding_id: int, *, justification: str, approver: str
+) -> FindingInfo:
+    """Record that the client accepts a finding's risk, with why and who approved it.
+
+    Raises:
+        UserError: No such finding, or the justification or approver is missing.
+    """
+    return update_finding(
+        uow,
+        finding_id,
+        status=FindingStatus.ACCEPTED.value,
+        acceptance_justification=justification,
+        accepted_by=approver,
+    )
+
+
+@writes
+def delete_finding(uow: UnitOfWork, finding_id: int) -> None:
     """Delete a finding entered by hand.
 
     Raises:
         UserError: No such finding, it was not entered by hand, or its assessment is final.
     """
-    with workspace.db.write() as session:
-        row = _row(session, finding_id)
-        if row.source != FindingSource.MANUAL:
-            raise UserError(f"finding {finding_id} comes from a {row.source}; set its status")
-        if row.assessment_id is not None:
-            editable_row(UnitOfWork(session, workspace.actor), row.assessment_id)
-        before = _infos(session, [row])[0].as_dict()
-        session.delete(row)
-        _journal(session, workspace, "finding.delete", row, before, None)
-
-
-def _journal(
-    session: Session,
-    workspace: Workspace,
-    action: str,
-    row: Finding,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> None:
-    journal.record(
-        session,
-        actor=workspace.actor,
-        action=action,
-        entity="finding",
-        entity_id=row.id or 0,
-        before=before,
-        after=after,
-    )
-
-
-# --------------------------------------------------------------------------- gap findings
+    row = finding_row(uow, finding_id)
+    if row.source != FindingSource.MANUAL:
+        raise UserError(f"finding {finding_id} comes from a {row.source}; set its status")
+    if row.assessment_id is not None:
+        editable_assessment(uow, row.assessment_id)
+    before = infos(uow, [row])[0].as_dict()
+    uow.repository(FindingRepository).delete(row)
+    uow.record("finding.delete", "finding", finding_id, before=before)
 
 
 def gap_key(assessment_id: int, question_id: str) -> str:
-    """Return the key of the gap finding of one question."""
+    """Return the key a per-question gap finding had (kept for workspaces being upgraded)."""
     return f"gap:{assessment_id}:{question_id}"
-
-
-def _gap_values(
-    framework: Framework, question: Question, level: int, target: int, notes: str
-) -> dict[str, Any]:
-    severity = gap_severity(level, target, question.priority)
-    focus = f" ({question.focus_area.value})" if question.focus_area else ""
-    detail = (
-        f"{question.prompt}\nAnswered at level {level} ({LEVEL_NAMES[level]}) against a target "
-        f"of {target} ({LEVEL_NAMES[target]}): {plural(target - level, 'level')} short."
-    )
-    if notes:
-        detail += f"\nAssessor's notes: {notes}"
-    goal = question.levels.get(target)
-    recommendation = f"Reach level {target} ({LEVEL_NAMES[target]})" + (
-        f": {goal}" if goal else "."
-    )
-    if question.guidance:
-        recommendation += f" {question.guidance}"
-    return {
-        "severity": severity.value if severity else Severity.LOW.value,
-        "title": f"{question.ref}{focus}: {question.title} is below target",
-        "detail": detail,
-        "recommendation": recommendation,
-        "references": [f"{framework.title}: {question.ref}", *question.references],
-    }
-
-
-@writes
-def refresh_gap_findings(uow: UnitOfWork, assessment_id: int) -> GapRefresh:
-    """Raise or update a finding for every question answered below its target.
-
-    Severity follows :func:`app.domain.gaps.gap_severity`. A gap finding whose gap has closed
-    is removed if still open, unowned and undated, and marked resolved otherwise; a resolved gap
-    finding whose gap is back is reopened.
-
-    Raises:
-        UserError: No such assessment, or it is final.
-    """
-    assessment = editable_row(uow, assessment_id)
-    result = _apply_gaps(uow.session, assessment, _wanted_gaps(uow, assessment_id))
-    uow.record("finding.gaps", "assessment", assessment_id, after=asdict(result))
-    logger.info("gap findings of assessment %s: %s", assessment_id, result)
-    return result
-
-
-def _wanted_gaps(uow: UnitOfWork, assessment_id: int) -> dict[str, dict[str, Any]]:
-    """Return the gap finding each question answered below its target should have, by key."""
-    loaded = load_questions(uow, assessment_id)
-    responses = {r.question_id: r for r in list_responses(uow, assessment_id)}
-    wanted: dict[str, dict[str, Any]] = {}
-    for framework, question in loaded.entries():
-        response = responses.get(question.id)
-        if response is None or response.level is None or response.not_applicable:
-            continue
-        target = response.target_override
-        target = loaded.info.target_level if target is None else target
-        if response.level < target:
-            notes = "\n".join(filter(None, [response.source_text, response.notes]))
-            values = _gap_values(framework, question, response.level, target, notes)
-            wanted[gap_key(assessment_id, question.id)] = values | {"question_id": question.id}
-    return wanted
-
-
-def _apply_gaps(
-    session: Session, assessment: Assessment, wanted: dict[str, dict[str, Any]]
-) -> GapRefresh:
-    prefix = gap_key(assessment.id or 0, "")
-    existing = {
-        row.key: row
-        for row in session.execute(
-            sa.select(Finding).where(Finding.key.startswith(prefix, autoescape=True))
-        ).scalars()
-    }
-    now = dt.datetime.now(dt.UTC)
-    updated = removed = resolved = 0
-    for key, row in existing.items():
-        if key in wanted:
-            changed = {k: v for k, v in wanted[key].items() if getattr(row, k) != v}
-            if row.status == FindingStatus.RESOLVED:
-                changed["status"] = FindingStatus.OPEN.value
-            for name, value in changed.items():
-                setattr(row, name, value)
-            if changed:
-                row.updated_at, updated = now, updated + 1
-        elif row.status == FindingStatus.OPEN and not row.owner and row.due_date is None:
-            session.delete(row)
-            removed += 1
-        elif row.status != FindingStatus.RESOLVED:
-            row.status, row.updated_at, resolved = FindingStatus.RESOLVED.value, now, resolved + 1
-    new = [
-        {
-            "key": key,
-            "source": FindingSource.GAP.value,
-            "assessment_id": assessment.id,
-            "system_id": assessment.system_id,
-            "status": FindingStatus.OPEN.value,
-            "created_at": now,
-            "updated_at": now,
-        }
-        | values
-        for key, values in wanted.items()
-        if key not in existing
-    ]
-    if new:
-        session.execute(sa.insert(Finding), new)
-    return GapRefresh(len(new), updated, removed, resolved)

@@ -27,7 +27,8 @@ from app.services.assessment_records import (
     load_questions,
 )
 from app.services.errors import UserError
-from app.services.findings import gap_key, refresh_gap_findings
+from app.services.finding_themes import refresh_gap_findings
+from app.services.findings import gap_key
 from app.services.scoring import score_loaded
 from app.services.unit import reads
 from app.services.upgrade_plan import (

@@ -318,6 +318,42 @@ class Finding(SQLModel, table=True):
     status: str = "open"
     created_at: dt.datetime = Field(default_factory=_utcnow)
     updated_at: dt.datetime = Field(default_factory=_utcnow)
+    likelihood: int | None = None
+    impact: int | None = None
+    effort: str = ""
+    management_response: str = ""
+    acceptance_justification: str = ""
+    accepted_by: str = ""
+    #: Fields the assessor wrote or decided; a refresh never overwrites them.
+    edited: list[str] = Field(default_factory=list, sa_column=_json_column(list))
+    #: Default theme keys merged into this finding (their gaps keep coming here).
+    merged_keys: list[str] = Field(default_factory=list, sa_column=_json_column(list))
+
+
+class FindingItem(SQLModel, table=True):
+    """One gap a themed finding groups: a question below target or an identity rule that fired.
+
+    ``group_key`` is the default theme the gap belongs to; ``placed`` is True once the assessor
+    moved it (split or merge), after which a refresh leaves it where it was put.
+    """
+
+    __tablename__ = "finding_item"
+    __table_args__ = (sa.UniqueConstraint("assessment_id", "item_key", name="uq_finding_item"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    finding_id: int = Field(foreign_key="finding.id", index=True, ondelete="CASCADE")
+    assessment_id: int = Field(foreign_key="assessment.id", index=True, ondelete="CASCADE")
+    item_key: str = ""
+    kind: str = "question"
+    group_key: str = ""
+    framework: str = ""
+    ref: str = ""
+    title: str = ""
+    level: int | None = None
+    target: int | None = None
+    severity: str = "low"
+    recommendation: str = ""
+    placed: bool = False
 
 
 class FindingEvidence(SQLModel, table=True):

@@ -15,7 +15,7 @@ from app.storage.models import AISystem, Finding
 
 @pytest.fixture
 def cli(workspace, monkeypatch, capsys):
-    monkeypatch.setattr("app.cli.COMMAND_MODULES", ("systems",))
+    monkeypatch.setattr("app.cli.COMMAND_MODULES", ("systems", "findings"))
     with workspace.db.write() as session:
         session.add(AISystem(external_id="AIS-001", name="Agent", autonomy="advisory"))
         session.add(AISystem(external_id="AIS-002", name="Chat", autonomy="advisory"))
@@ -92,3 +92,38 @@ def test_findings_from_rules_or_final_assessments_are_not_deleted(cli, workspace
         session.get(Finding, rule.id).source = "identity-rule"
     assert "comes from a identity-rule" in cli("findings", "delete", str(rule.id), expect=1)
     assert {f.id for f in fs.list_findings(workspace)} >= {made.id, rule.id}
+
+
+def test_themes_are_listed_shown_edited_merged_split_and_accepted(cli, workspace):
+    info = svc.new_assessment(workspace, "AIS-001", ["nist-ir-8596"], focus_areas=["secure"])
+    for question in ("ir8596.secure.GV.OC-01", "ir8596.secure.GV.OC-03",
+                     "ir8596.secure.GV.RM-02"):  # fmt: skip
+        svc.answer(workspace, info.id, question, 1)
+    assert "Themed findings: 4 new, 0 updated" in cli(
+        "findings", "refresh", "--assessment", str(info.id)
+    )
+    themes = json.loads(cli("findings", "list", "--source", "theme", "--json"))
+    by_ref = {t["items"][0]["ref"][:5]: t["id"] for t in themes}
+    context, strategy = by_ref["GV.OC"], by_ref["GV.RM"]
+    shown = cli("findings", "show", str(context))
+    assert "Criteria (2):" in shown
+    assert "1 Initial" in shown
+    out = cli("findings", "edit", str(context), "--owner", "Cy", "--due", "2027-02-01",
+              "--effort", "medium", "--response", "Agreed", "--likelihood", "4", "--impact",
+              "3", "--title", "Context is unwritten")  # fmt: skip
+    assert out.startswith(f"Finding {context} changed: ")
+    edited = fs.get_finding(workspace, context)
+    assert (edited.owner, edited.due_date, edited.severity) == ("Cy", dt.date(2027, 2, 1), "high")
+    assert cli("findings", "merge", str(context), str(strategy)) == (
+        f"Finding {context} now groups 3 gap(s)\n"
+    )
+    split = json.loads(cli("findings", "split", str(context), "ir8596.secure.GV.RM-02",
+                           "--title", "Appetite", "--json"))  # fmt: skip
+    assert [i["key"] for i in split["items"]] == ["ir8596.secure.GV.RM-02"]
+    err = cli("findings", "edit", str(context), "--status", "accepted", expect=1)
+    assert "needs a justification and the approver's name" in err
+    assert "Traceback" not in err
+    out = cli("findings", "accept", str(context), "--justification", "Low exposure",
+              "--approver", "COO")  # fmt: skip
+    assert out == f"Finding {context}: risk accepted by COO\n"
+    assert "Risk accepted" in cli("findings", "list", "--assessment", str(info.id))

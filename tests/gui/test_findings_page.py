@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.gui import tasks
 from app.services import assessments as svc
-from app.services.findings import create_finding, get_finding, list_findings, refresh_gap_findings
+from app.services.finding_themes import refresh_gap_findings
+from app.services.findings import create_finding, get_finding, list_findings
 from app.services.workspace import open_workspace
 from app.storage.models import AISystem
 
@@ -27,7 +28,7 @@ def ws(tmp_path):
 
 
 def gap_assessment(workspace) -> tuple[int, str]:
-    """An assessment with one answer below target and its gap finding raised."""
+    """An assessment with one answer below target and its themed finding raised."""
     info = svc.new_assessment(workspace, SYSTEM, ["nist-ai-rmf"], target=3)
     question = svc.list_responses(workspace, info.id)[0].question_id
     svc.answer(workspace, info.id, question, 1)
@@ -78,7 +79,7 @@ def test_edits_status_owner_due_date_and_recommendation(make_main_window, qtbot,
     assert stored.due_date == dt.date(2026, 9, 30)
     assert stored.severity == "high"
     assert stored.recommendation == "Write and approve the AI risk policy."
-    assert stored.question_id == question
+    assert [item.key for item in stored.items] == [question]
     row = page.table.selected_row()
     assert row.owner == "dana.lopez@example.com"
     assert row.status == "in-progress"
@@ -145,7 +146,7 @@ def test_gap_findings_raised_on_the_assessments_page_reach_the_findings_page(
     assessments.lifecycle.gaps_button.click()
     with qtbot.waitSignal(findings.refreshed, timeout=10_000):
         window.show_page("findings")
-    assert [f.question_id for f in findings.table.model.rows] == [question]
+    assert [[i.key for i in f.items] for f in findings.table.model.rows] == [[question]]
 
 
 def test_a_stale_read_never_overwrites_a_newer_one(make_main_window, qtbot, ws, monkeypatch):

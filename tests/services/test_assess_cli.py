@@ -97,8 +97,10 @@ def test_lifecycle_gate_findings_compare(cli):
     assert gate["ok"] is True
     assert "quality gate passed" in cli("assess", "gate", "--assessment", "1")
     found = json.loads(cli("assess", "findings", "--assessment", "1", "--refresh", "--json"))
-    # Autonomous: high risk tier, target 4; 3 levels short without a priority: 3 × 2 = high.
-    assert [(f["question_id"], f["severity"]) for f in found] == [("nhi.NHI1.q1", "high")]
+    # Autonomous: high risk tier, target 4; 3 levels short: likelihood 4 × impact 3 = high.
+    assert [([i["key"] for i in f["items"]], f["severity"]) for f in found] == [
+        (["nhi.NHI1.q1"], "high")
+    ]
     assert "in-review" in cli("assess", "submit", "--assessment", "1")
     assert "final" in cli("assess", "finalize", "--assessment", "1")
     err = cli("assess", "answer", "--assessment", "1", "--question", "nhi.NHI1.q1",

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app.catalog.registry import load_default_catalog
 from app.services import assessments as svc
-from app.services import evidence, findings
+from app.services import evidence, finding_themes, findings
 from app.services.errors import UserError
 from app.services.scoring import compare_assessments
 from app.storage.models import AISystem, Finding, JournalEntry
@@ -56,14 +56,14 @@ def test_draft_review_final(workspace, assessment):
             .scalars()
             .all()
         )
-    assert actions[-3:] == ["assessment.in-review", "finding.gaps", "assessment.final"]
+    assert actions[-3:] == ["assessment.in-review", "finding.themes", "assessment.final"]
 
 
 def test_a_final_assessment_is_read_only(workspace, assessment, tmp_path):
     svc.answer(workspace, assessment, Q1, 1)
     _final(workspace, assessment)
     gap = findings.list_findings(workspace, assessment_id=assessment)
-    assert [f.question_id for f in gap] == [Q1]  # gap findings raised on finalising
+    assert [[i.key for i in f.items] for f in gap] == [[Q1]]  # themes raised on finalising
     file = tmp_path / "note.txt"
     file.write_text("x")
     ev = evidence.add_evidence(workspace, file)
@@ -74,7 +74,7 @@ def test_a_final_assessment_is_read_only(workspace, assessment, tmp_path):
         lambda: svc.submit_for_review(workspace, assessment),
         lambda: svc.return_to_draft(workspace, assessment),
         lambda: svc.finalize(workspace, assessment),
-        lambda: findings.refresh_gap_findings(workspace, assessment),
+        lambda: finding_themes.refresh_gap_findings(workspace, assessment),
         lambda: findings.create_finding(workspace, title="late", assessment_id=assessment),
         lambda: findings.update_finding(workspace, gap[0].id, severity="low"),
         lambda: evidence.link_to_response(workspace, ev.id, assessment, Q1),

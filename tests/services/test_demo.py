@@ -102,3 +102,16 @@ def test_cli_demo_refuses_to_replace_an_existing_workspace(tmp_path, capsys):
     assert main(["demo", "--workspace", str(target)]) == 1
     assert "--force" in capsys.readouterr().err
     assert target.read_bytes() == b"precious"
+
+
+def test_the_claims_agent_has_ten_to_twenty_themed_findings_with_owners(demo):
+    result, ws = demo
+    themes = findings.list_findings(ws, assessment_id=result.final_assessment_id, source="theme")
+    assert 10 <= len(themes) <= 20
+    assert all(t.owner and t.due_date and t.effort and t.items for t in themes)
+    assert 2 <= sum(bool(t.management_response) for t in themes) < len(themes)
+    (accepted,) = [t for t in themes if t.status == "accepted"]
+    assert accepted.acceptance_justification
+    assert accepted.accepted_by
+    assert sum(len(t.items) for t in themes) > 150
+    assert findings.list_findings(ws, source="gap") == []

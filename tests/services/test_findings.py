@@ -1,4 +1,4 @@
-"""Findings from gaps and by hand, and the quality gate."""
+"""Findings by hand and from identity rules, and the quality gate (themes: test_finding_themes)."""
 
 from __future__ import annotations
 
@@ -44,60 +44,6 @@ def assessment(workspace, catalog):
     ).id
 
 
-def _gaps(ws, aid):
-    return {f.question_id: f for f in fs.list_findings(ws, assessment_id=aid, source="gap")}
-
-
-def test_gaps_become_findings_with_severity_from_gap_and_priority(workspace, assessment):
-    svc.answer(workspace, assessment, HIGH, 0, note="keys shared by all agents")  # 3 × 3
-    svc.answer(workspace, assessment, FOUNDATIONAL, 2)  # 1 × 1
-    svc.answer(workspace, assessment, MODERATE, 1)  # 2 × 2
-    svc.answer(workspace, assessment, "ir8596.secure.GV.OC-02", 4)  # above target: none
-    svc.update_response(workspace, assessment, "ir8596.secure.GV.OC-03", level=3, target_override=5)
-    result = fs.refresh_gap_findings(workspace, assessment)
-    assert result == fs.GapRefresh(created=4)
-    gaps = _gaps(workspace, assessment)
-    assert {qid: f.severity for qid, f in gaps.items()} == {
-        HIGH: "critical",
-        FOUNDATIONAL: "low",
-        MODERATE: "medium",
-        "ir8596.secure.GV.OC-03": "low",  # 2 × 1 against its own target 5
-    }
-    high = gaps[HIGH]
-    assert high.title.startswith("PR.AA-05 (secure): ")
-    assert "level 0 (Not performed) against a target of 3 (Defined)" in high.detail
-    assert "keys shared by all agents" in high.detail
-    assert high.recommendation.startswith("Reach level 3 (Defined)")
-    assert high.system == "AIS-001"
-    assert high.status == "open"
-    listed = fs.list_findings(workspace, assessment_id=assessment)
-    assert [f.severity for f in listed] == ["critical", "medium", "low", "low"]
-
-
-def test_refresh_keeps_triage_and_closes_gaps(workspace, assessment):
-    svc.answer(workspace, assessment, HIGH, 1)
-    svc.answer(workspace, assessment, FOUNDATIONAL, 1)
-    svc.answer(workspace, assessment, MODERATE, 1)
-    fs.refresh_gap_findings(workspace, assessment)
-    gaps = _gaps(workspace, assessment)
-    due = dt.date(2027, 3, 31)
-    fs.update_finding(workspace, gaps[HIGH].id, owner="Bob", due_date=due, status="in-progress")
-    fs.update_finding(workspace, gaps[MODERATE].id, owner="Cy")
-    svc.answer(workspace, assessment, HIGH, 2)  # smaller gap: updated, triage kept
-    svc.answer(workspace, assessment, FOUNDATIONAL, 3)  # closed, untouched: removed
-    svc.answer(workspace, assessment, MODERATE, 5)  # closed, owned: resolved
-    result = fs.refresh_gap_findings(workspace, assessment)
-    assert result == fs.GapRefresh(created=0, updated=1, removed=1, resolved=1)
-    gaps = _gaps(workspace, assessment)
-    assert set(gaps) == {HIGH, MODERATE}
-    assert (gaps[HIGH].owner, gaps[HIGH].due_date, gaps[HIGH].status) == ("Bob", due, "in-progress")
-    assert gaps[HIGH].severity == "medium"  # 1 × 3
-    assert gaps[MODERATE].status == "resolved"
-    svc.answer(workspace, assessment, MODERATE, 0)  # the gap is back: reopened
-    fs.refresh_gap_findings(workspace, assessment)
-    assert _gaps(workspace, assessment)[MODERATE].status == "open"
-
-
 def test_manual_findings(workspace, assessment):
     made = fs.create_finding(
         workspace,
@@ -111,7 +57,10 @@ def test_manual_findings(workspace, assessment):
         due_date=dt.date(2027, 1, 15),
     )
     assert (made.source, made.system, made.severity) == ("manual", "AIS-001", "high")
-    changed = fs.update_finding(workspace, made.id, status="accepted", recommendation="Later")
+    accepted = {"acceptance_justification": "Vendor fix due", "accepted_by": "CISO"}
+    changed = fs.update_finding(
+        workspace, made.id, status="accepted", recommendation="Later", **accepted
+    )
     assert (changed.status, changed.recommendation) == ("accepted", "Later")
     assert changed.updated_at >= made.updated_at
     for bad, message in (
@@ -184,25 +133,6 @@ def test_gate_passes_when_high_questions_are_answered(workspace, assessment):
     assert report.ok
     assert report.can_sign
     assert "system-without-owner" in {i.code for i in report.warnings}
-
-
-def test_final_assessment_findings_keep_tracking_but_freeze_what_was_reported(
-    workspace, assessment
-):
-    from app.services import assessment_lifecycle
-
-    svc.answer(workspace, assessment, HIGH, 0)
-    fs.refresh_gap_findings(workspace, assessment)
-    finding = _gaps(workspace, assessment)[HIGH]
-    assessment_lifecycle.submit_for_review(workspace, assessment)
-    assessment_lifecycle.finalize(workspace, assessment, force=True)
-    updated = fs.update_finding(
-        workspace, finding.id, status="in-progress", owner="Ann", due_date=dt.date(2027, 3, 31)
-    )
-    assert (updated.status, updated.owner) == ("in-progress", "Ann")
-    with pytest.raises(UserError, match="final"):
-        fs.update_finding(workspace, finding.id, severity="low")
-    assert fs.get_finding(workspace, finding.id).severity == "critical"
 
 
 def _journal(workspace, action):

@@ -86,13 +86,17 @@ def test_every_section_comes_from_the_workspace(ws, built):
     assert bundle.gate.errors == ()
 
 
-def test_a_draft_report_brings_gap_findings_up_to_date(ws, built):
+def test_a_draft_report_brings_themed_findings_up_to_date(ws, built):
     refresh_report_gaps(ws, built.assessment_id)  # the callers' explicit step; building only reads
     data = build_report(ws, built.assessment_id).data
-    gaps = [f for f in data.findings if f.source == "gap"]
+    themes = [f for f in data.findings if f.source == "theme"]
     below = [a for a in data.answers if a.level is not None and a.level < a.target]
-    assert len(gaps) == len(below) > 0
-    assert any(setup.SECRET_NOTE in f.detail for f in gaps), "internal notes reach gap details"
+    criteria = [c for f in themes for c in f.criteria if c.ref != "Identity check"]
+    assert len(criteria) == len(below) > 0
+    assert all(f.recommendation and f.likelihood and f.impact for f in themes)
+    assert not any(setup.SECRET_NOTE in f.detail for f in themes), "notes stay with answers"
+    numbers = [a.number for a in data.actions]
+    assert numbers == list(range(1, len(numbers) + 1))
 
 
 def test_client_profile_masks_secret_ids_and_drops_notes(ws, built):

@@ -12,7 +12,8 @@ from app.services import assessments as svc
 from app.services.assessment_lifecycle import finalize, submit_for_review
 from app.services.errors import UserError
 from app.services.evidence import add_evidence
-from app.services.findings import create_finding, list_findings, refresh_gap_findings
+from app.services.finding_themes import refresh_gap_findings
+from app.services.findings import create_finding, list_findings
 from app.services.scoring import score_assessment
 from app.services.upgrade import available_versions, plan_upgrade, upgrade_assessment
 from app.storage.models import AISystem, FrameworkVersion, JournalEntry, Person
@@ -141,7 +142,7 @@ def test_removed_answers_stay_in_the_journal_and_findings_follow(workspace, answ
     findings = list_findings(workspace, assessment_id=assessment_id)
     manual = next(f for f in findings if f.title == "Offboarding is manual")
     assert manual.question_id == "nhi.NHI1.offboarding"
-    gap_questions = {f.question_id for f in findings if f.source == "gap" and f.key}
+    gap_questions = {i.key for f in findings if f.source == "theme" for i in f.items}
     assert "nhi.NHI4.auth" in gap_questions  # the merged answer (1) is below target 3
     assert not gap_questions & {"nhi.NHI4.q1", "nhi.NHI4.q2", "nhi.NHI2.q1", "nhi.NHI1.q2"}
 

@@ -1,4 +1,6 @@
-"""The Findings page: triage every finding (gaps, identity rules, by hand) and edit it in place.
+"""The Findings page: triage every finding (themes, identity rules, by hand) and edit it in place.
+
+Themed findings are merged and split here too (the writes run on the writer thread).
 
 The findings and the assessments are read on a worker; a generation number tells a stale
 answer from the newest one, so a slow read never overwrites a newer one. Each edit is saved
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -32,12 +35,14 @@ from app.gui import tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.new_finding_dialog import NewFindingDialog
+from app.gui.dialogs.theme_dialogs import MergeDialog, SplitDialog
 from app.gui.itemmodels.rows_table_model import Column, attr
 from app.gui.theme import BAD, SEVERITY_COLOURS
 from app.gui.widgets.finding_editor import SOURCE_TEXT, STATUS_TEXT, FindingEditor
 from app.gui.widgets.rows_table import RowsTable
 from app.services.assessments import AssessmentInfo, list_assessments
 from app.services.errors import UserError
+from app.services.finding_themes import merge_findings, split_finding
 from app.services.findings import (
     FindingInfo,
     create_finding,
@@ -73,11 +78,11 @@ FILTERS: tuple[tuple[str, Any], ...] = (
     ("Open and in progress", is_active),
     ("All findings", None),
     ("Critical and high, still open", is_severe),
-    ("From maturity gaps", _from(FindingSource.GAP)),
+    ("Themed findings", _from(FindingSource.THEME)),
     ("From identity rules", _from(FindingSource.IDENTITY_RULE)),
     ("Entered by hand", _from(FindingSource.MANUAL)),
     ("Overdue", is_overdue),
-    ("Resolved or accepted", lambda finding: not is_active(finding)),
+    ("Closed or risk accepted", lambda finding: not is_active(finding)),
 )
 
 
@@ -111,6 +116,7 @@ COLUMNS = (
     Column("Assessment", lambda f: f.assessment_id, display=lambda v: f"#{v}" if v else ""),
     Column("Owner", attr("owner")),
     Column("Due", attr("due_date"), colour=_due_colour),
+    Column("Gaps", lambda f: len(f.items), display=lambda n: str(n) if n else ""),
     Column("Source", attr("source"), display=lambda s: SOURCE_TEXT.get(s, s)),
 )
 
@@ -159,16 +165,25 @@ class FindingsPage(QWidget):
         self.new_button.clicked.connect(self.start_new_finding)
         self.delete_button = QPushButton("Delete finding")
         self.delete_button.clicked.connect(self.delete_chosen)
-        top.addWidget(self.new_button)
-        top.addWidget(self.delete_button)
+        self.merge_button = QPushButton("Merge…")
+        self.merge_button.setToolTip("Merge other themed findings of this assessment into this one")
+        self.merge_button.clicked.connect(self.start_merge)
+        self.split_button = QPushButton("Split…")
+        self.split_button.setToolTip("Move some gaps of this themed finding to a new finding")
+        self.split_button.clicked.connect(self.start_split)
+        for button in (self.merge_button, self.split_button, self.new_button, self.delete_button):
+            top.addWidget(button)
         self.finding_dialog: NewFindingDialog | None = None
         self.table = RowsTable(COLUMNS, noun="findings", filters=FILTERS, layout_key="findings")
         # RowsTable applies a filter only when the choice changes; apply the first one now.
         self.table.proxy.set_predicate(FILTERS[0][1])
         self.editor = FindingEditor()
         splitter = QSplitter()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.editor)
         splitter.addWidget(self.table)
-        splitter.addWidget(self.editor)
+        splitter.addWidget(scroll)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([640, 420])
@@ -282,7 +297,16 @@ class FindingsPage(QWidget):
         self.editor.show_finding(finding, frozen_reason=self._lock_reason(finding))
         self._update_delete_button()
 
+    def _themed(self) -> FindingInfo | None:
+        finding = self.editor.finding
+        if finding is None or finding.source != FindingSource.THEME:
+            return None
+        return None if finding.assessment_id in self._final else finding
+
     def _update_delete_button(self) -> None:
+        themed = self._themed()
+        self.merge_button.setEnabled(themed is not None)
+        self.split_button.setEnabled(themed is not None and len(themed.items) > 1)
         finding = self.editor.finding
         allowed = deletable(finding, self._final)
         self.delete_button.setEnabled(allowed)
@@ -378,6 +402,71 @@ class FindingsPage(QWidget):
                               on_success=lambda _none: self._written(
                                   f"Finding {finding.id} deleted"),
                               on_failure=failed, writes=True, with_progress=False)  # fmt: skip
+
+    # Merging and splitting themes ------------------------------------------------------------
+    def merge_dialog(self) -> MergeDialog | None:
+        """Return a dialog to merge themes into the chosen one (None: no themed finding chosen)."""
+        themed = self._themed()
+        if themed is None:
+            return None
+        others = [f for f in self._all if f.source == FindingSource.THEME]
+        return MergeDialog(themed, others, self)
+
+    def start_merge(self) -> None:
+        """Ask which themes to merge into the chosen one, then merge them."""
+        dialog = self.merge_dialog()
+        if dialog is None:
+            return
+        try:
+            if dialog.exec() == QDialog.DialogCode.Accepted:
+                self.merge(dialog.into_id, dialog.chosen_ids())
+        finally:
+            dialog.deleteLater()
+
+    def merge(self, into_id: int, other_ids: list[int]) -> tasks.Task:
+        """Merge themed findings on the write thread."""
+        return self._shape(
+            merge_findings, into_id, other_ids, message=f"Findings merged into {into_id}"
+        )
+
+    def split_dialog(self) -> SplitDialog | None:
+        """Return a dialog to split the chosen theme (None: no themed finding chosen)."""
+        themed = self._themed()
+        return None if themed is None else SplitDialog(themed, self)
+
+    def start_split(self) -> None:
+        """Ask which gaps to move out of the chosen theme, then split it."""
+        dialog = self.split_dialog()
+        if dialog is None:
+            return
+        try:
+            if dialog.exec() == QDialog.DialogCode.Accepted:
+                self.split(dialog.finding_id, dialog.chosen_keys(), dialog.title())
+        finally:
+            dialog.deleteLater()
+
+    def split(self, finding_id: int, keys: list[str], title: str = "") -> tasks.Task:
+        """Split a themed finding on the write thread; the new finding is chosen."""
+        return self._shape(split_finding, finding_id, keys, title=title,
+                           message=f"Finding {finding_id} split", choose_result=True)  # fmt: skip
+
+    def _shape(self, service: Any, *args: Any, message: str, choose_result: bool = False,
+               **kwargs: Any) -> tasks.Task:  # fmt: skip
+        self.editor.flush()  # hands over typed text first
+        for button in (self.merge_button, self.split_button):
+            button.setEnabled(False)
+
+        def done(info: FindingInfo) -> None:
+            self._select_next = info.id if choose_result else None
+            self._written(message)
+
+        def failed(exc: BaseException) -> None:
+            show_error(self, "Cannot change the findings", exc)
+            self.refresh()
+
+        return tasks.run_task(service, self._context.workspace, *args, on_success=done,
+                              on_failure=failed, writes=True, with_progress=False,
+                              **kwargs)  # fmt: skip
 
     def _written(self, message: str) -> None:
         self.refresh()

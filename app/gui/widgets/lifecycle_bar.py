@@ -34,7 +34,7 @@ from app.services.assessments import (
     submit_for_review,
 )
 from app.services.errors import UserError
-from app.services.findings import GapRefresh, refresh_gap_findings
+from app.services.finding_themes import GapRefresh, refresh_gap_findings
 from app.services.quality_gate import QualityReport, run_quality_gate
 from app.services.upgrade_plan import UpgradePlan
 from app.services.workspace import Workspace
@@ -106,7 +106,8 @@ class LifecycleBar(QWidget):
         )
         self.compare_button = self._button("Compare…", NO_OTHER_ROUND_TIP)
         self.gaps_button = self._button(
-            "Update gap findings", "Raise or update a finding for every answer below target"
+            "Update findings",
+            "Group every answer below target into themed findings (edits and decisions are kept)",
         )
         self.version_button = self._button(
             "Framework version…",
@@ -295,10 +296,10 @@ class LifecycleBar(QWidget):
         try:
             result: GapRefresh = refresh_gap_findings(self.workspace, self._info.id)
         except UserError as exc:
-            show_error(self, "Cannot update the gap findings", exc)
+            show_error(self, "Cannot update the findings", exc)
             return
         self.message.emit(
-            f"Gap findings: {result.created} new, {result.updated} updated, "
-            f"{result.removed} removed, {result.resolved} resolved"
+            f"Themed findings: {result.created} new, {result.updated} updated, "
+            f"{result.removed} removed, {result.resolved} closed"
         )
         self.changed.emit(self._info.id, "findings")

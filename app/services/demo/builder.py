@@ -18,6 +18,7 @@ from app.services import assessment_lifecycle, assessments, evidence
 from app.services.assessment_records import load_questions
 from app.services.demo.answers import plan_answers
 from app.services.demo.evidence_files import evidence_documents
+from app.services.demo.findings_plan import shape_findings
 from app.services.demo.inventory_data import CLIENT, build_demo_inventory
 from app.services.demo.workbook import write_demo_workbook
 from app.services.engagement import update_engagement
@@ -104,7 +105,7 @@ def build_demo(
         check_cancelled(progress)
         refresh_identity_findings(workspace)
         evidence_ids = _add_evidence(workspace, today)
-        _assess(workspace, evidence_ids, result, scaled(progress, 0.35, 1.0))
+        _assess(workspace, evidence_ids, result, scaled(progress, 0.35, 1.0), today)
     finally:
         workspace.close()
     logger.info("demo workspace built at %s", path)
@@ -161,7 +162,11 @@ def _add_evidence(workspace: Workspace, today: dt.date) -> list[int]:
 
 
 def _assess(
-    workspace: Workspace, evidence_ids: list[int], result: DemoResult, progress: Progress
+    workspace: Workspace,
+    evidence_ids: list[int],
+    result: DemoResult,
+    progress: Progress,
+    today: dt.date,
 ) -> None:
     organisation = assessments.new_assessment(
         workspace, None, ORGANISATION_FRAMEWORKS, title="Northwind organisation baseline"
@@ -185,6 +190,7 @@ def _assess(
         progress.report((index + 1) / 3, f"answered {title}")
         check_cancelled(progress)
     first = result.assessment_ids[0]
+    shape_findings(workspace, first, today)
     assessment_lifecycle.submit_for_review(workspace, first)
     assessment_lifecycle.finalize(workspace, first, force=True)
     result.final_assessment_id = first
@@ -194,6 +200,7 @@ def _assess(
     result.reassessment_id = again.id
     result.assessment_ids.append(again.id)
     _improve(workspace, again.id, evidence_ids)
+    shape_findings(workspace, again.id, today)
     progress.report(1.0, "re-assessment recorded")
 
 

@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from app.catalog.registry import Catalog
-from app.domain.gaps import GAP_METHOD_TEXT
 from app.domain.risk import RISK_METHOD_TEXT
+from app.domain.risk_matrix import MATRIX_METHOD_TEXT
 from app.domain.scoring import METHOD_TEXT
+from app.domain.themes import THEME_METHOD_TEXT
 from app.reports.viewmodels import (
     APPENDICES,
     PROFILES,
@@ -31,7 +32,7 @@ from app.services.assessments import AssessmentQuestions, list_responses, load_q
 from app.services.engagement import get_engagement
 from app.services.errors import UserError
 from app.services.evidence import EvidenceInfo
-from app.services.findings import refresh_gap_findings
+from app.services.finding_themes import refresh_gap_findings
 from app.services.frameworks import catalog_for
 from app.services.identity_analysis import SystemAnalysis
 from app.services.progress import Progress, check_cancelled, scaled
@@ -218,7 +219,7 @@ def _assemble(
             workspace, read.evidence_items, read.answers, seq, head
         ),
         method_text=f"{METHOD_TEXT}\n{RISK_METHOD_TEXT}",
-        gap_method_text=GAP_METHOD_TEXT,
+        gap_method_text=f"{THEME_METHOD_TEXT}\n{MATRIX_METHOD_TEXT}",
         limitations=narrative.limitations(read.gate, info, client=profile == "client"),
         attestation=narrative.attestation(document, info),
         cross_framework=build_cross_framework(read.answers, read.catalog),

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
+from dataclasses import replace
 
-from app.domain.enums import FindingSource, FindingStatus, severity_rank
-from app.reports.viewmodels import ActionItem, EvidenceItem, Finding
+from app.domain.enums import FINDING_STATUS_LABELS, FindingSource, FindingStatus, severity_rank
+from app.domain.scoring import LEVEL_NAMES
+from app.reports.viewmodels import ActionItem, Criterion, EvidenceItem, Finding
 from app.services.assessments import AssessmentQuestions
 from app.services.evidence import EvidenceInfo, get_evidence, list_evidence
-from app.services.findings import FindingInfo, get_finding, list_findings
+from app.services.findings import FindingInfo, GapItem, get_finding, list_findings
 from app.services.inventory_queries import list_findings as list_inventory_findings
 from app.services.workspace import Workspace
 
@@ -34,17 +37,43 @@ def finding_ref(finding_id: int) -> str:
 def collect_findings(workspace: Workspace, assessment_id: int, system: str) -> list[FindingInfo]:
     """Return the findings a report of this assessment shows, most severe first.
 
-    These are the assessment's own (gap and manual) findings, and the findings about the AI
-    system and the identities it uses.
+    These are the assessment's own (themed and manual) findings, and the findings about the AI
+    system and the identities it uses that no theme already groups.
     """
     found = {f.id: f for f in list_findings(workspace, assessment_id=assessment_id)}
+    grouped = {item.key for f in found.values() for item in f.items}
     for row in list_inventory_findings(workspace, system=system):
         if row.id in found:
             continue
         if row.assessment_id is not None and row.assessment_id != assessment_id:
-            continue  # another assessment's gap of the same system
-        found[row.id] = get_finding(workspace, row.id)
-    return sorted(found.values(), key=lambda f: (severity_rank(f.severity), f.id))
+            continue  # another assessment's finding about the same system
+        info = get_finding(workspace, row.id)
+        if f"rule:{info.key or info.id}" not in grouped:
+            found[row.id] = info
+    return sorted(found.values(), key=_order)
+
+
+def _order(finding: FindingInfo) -> tuple[int, int, int]:
+    return (severity_rank(finding.severity), -(finding.score or 0), finding.id)
+
+
+def _level(value: int | None) -> str:
+    return "" if value is None else f"{value} {LEVEL_NAMES.get(value, '')}".strip()
+
+
+def _widest_first(item: GapItem) -> tuple[str, int, str, str]:
+    """Order a theme's criteria: questions before identity checks, widest gap first."""
+    gap = (item.target or 0) - (item.level or 0)
+    return (item.kind, -gap, item.ref, item.title)
+
+
+def _criterion(item: GapItem) -> Criterion:
+    if item.kind == "rule":
+        return Criterion(ref="Identity check", title=item.title, framework=item.framework)
+    return Criterion(
+        ref=item.ref, title=item.title, framework=item.framework,
+        current=_level(item.level), target=_level(item.target),
+    )  # fmt: skip
 
 
 def _detail(finding: FindingInfo, client: bool) -> str:
@@ -78,13 +107,35 @@ def build_findings(
             due_date=f.due_date,
             status=f.status,
             evidence=tuple(evidence_names.get(i, f"#{i}") for i in f.evidence_ids),
+            status_label=FINDING_STATUS_LABELS.get(f.status, f.status),
+            likelihood=f.likelihood,
+            impact=f.impact,
+            score=f.score,
+            effort=f.effort,
+            management_response=f.management_response,
+            acceptance_justification=f.acceptance_justification,
+            accepted_by=f.accepted_by,
+            criteria=tuple(_criterion(i) for i in sorted(f.items, key=_widest_first)),
         )
         for f in findings
     )
 
 
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+def first_sentence(text: str) -> str:
+    """Return the first sentence of a text (all of it when it has one)."""
+    return _SENTENCE.split(text.strip(), maxsplit=1)[0]
+
+
 def build_actions(findings: Sequence[Finding]) -> tuple[ActionItem, ...]:
-    """Return the action plan: one step per finding still open, most severe first."""
+    """Return the action plan: one numbered step per finding still open, most severe first.
+
+    Each step names the finding it answers, its first recommended action, the owner, due date,
+    effort and status the client agreed; its priority (1 critical … 4 low) is a column of its
+    own, apart from the step's number.
+    """
     steps = []
     for finding in findings:
         if finding.status in _CLOSED:
@@ -92,16 +143,20 @@ def build_actions(findings: Sequence[Finding]) -> tuple[ActionItem, ...]:
         steps.append(
             ActionItem(
                 priority=severity_rank(finding.severity) + 1,
-                title=finding.recommendation or finding.title,
+                priority_label=finding.severity.capitalize(),
+                title=first_sentence(finding.recommendation) or finding.title,
+                finding_title=finding.title,
                 findings=(finding.finding_id,),
                 owner=finding.owner,
                 due_date=finding.due_date,
+                effort=finding.effort,
                 status=finding.status,
+                status_label=FINDING_STATUS_LABELS.get(finding.status, finding.status),
                 milestone=_MILESTONES.get(finding.severity, ""),
             )
         )
     steps.sort(key=lambda s: (s.priority, s.due_date is None, s.due_date, s.findings))
-    return tuple(steps)
+    return tuple(replace(step, number=n) for n, step in enumerate(steps, start=1))
 
 
 def build_evidence(
