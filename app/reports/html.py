@@ -22,7 +22,7 @@ from typing import Any
 from app.domain.enums import SEVERITY_ORDER
 from app.domain.scoring import LEVEL_NAMES
 from app.reports import charts
-from app.reports.kpis import INDUSTRY_SOURCE, kpi_rows
+from app.reports.kpis import kpi_rows
 from app.reports.manifest import evidence_manifest_sha256
 from app.reports.progress import ProgressArg, Steps
 from app.reports.viewmodels import Answer, PortfolioData, ReportData
@@ -100,6 +100,22 @@ def _count(number: int, word: str, plural: str | None = None) -> str:
     return f"{number} {word if number == 1 else plural or word + 's'}"
 
 
+_BREAK_AFTER = re.compile(r"(?<=[@./_:=+\\-])(?=\S)")
+
+
+def breakable(value: Any) -> Any:
+    """Return text escaped, with a line-break opportunity after ``@``, dots, slashes, hyphens.
+
+    E-mail addresses, identity ids and resource paths have no spaces; without these
+    opportunities a narrow cell breaks them anywhere ("maria.okafo r@…"). The result is markup
+    (``<wbr>`` between escaped pieces), safe to print unescaped.
+    """
+    from markupsafe import Markup, escape
+
+    pieces = _BREAK_AFTER.split("" if value is None else str(value))
+    return Markup("<wbr>").join(escape(piece) for piece in pieces)
+
+
 def _paragraphs(text: str) -> list[str]:
     return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text or "") if p.strip()]
 
@@ -161,6 +177,7 @@ def environment() -> Any:
         dash=_dash,
         filesize=_filesize,
         count=_count,
+        breakable=breakable,
         paragraphs=_paragraphs,
         blocks=_blocks,
         label=_label,
@@ -319,7 +336,7 @@ def portfolio_toc(data: PortfolioData) -> tuple[TocEntry, ...]:
     titles = [
         ("overview", "Portfolio overview"),
         ("heatmap", "Maturity by system and function"),
-        ("kpis", "Identity posture against industry figures"),
+        ("kpis", "Identity posture"),
         ("top-findings", "Top findings"),
         ("method", "Method"),
     ]
@@ -340,7 +357,6 @@ def portfolio_context(data: PortfolioData) -> dict[str, Any]:
         "toc": toc,
         "sections": {entry.anchor: entry for entry in toc},
         "kpi_rows": rows,
-        "industry_source": INDUSTRY_SOURCE,
         "charts": {
             "heatmap": charts.svg_data_uri(
                 charts.heatmap_svg(
@@ -353,7 +369,6 @@ def portfolio_context(data: PortfolioData) -> dict[str, Any]:
                 charts.kpi_svg(
                     [r.label for r in rows],
                     [r.client for r in rows],
-                    [r.industry for r in rows],
                     colour=colour,
                 )
             ),

@@ -14,10 +14,12 @@ from app.domain.identity_names import readable
 from app.domain.inventory_facts import InventoryFacts
 from app.reports.viewmodels import (
     AccessPath,
+    Attributes,
     HygieneFinding,
     IdentityPosture,
     IdentityView,
     ReachedResource,
+    attributes_text,
 )
 from app.services.identity_analysis import SystemAnalysis, analyse_system, load_graph
 from app.services.workspace import Workspace
@@ -35,16 +37,20 @@ def _value(member: object) -> str:
 
 def _extra_columns(
     workspace: Workspace, identities: Iterable[str], resources: Iterable[str]
-) -> tuple[dict[str, str], dict[str, str]]:
-    """Return identity providers and resource kinds, which the analysis facts do not carry."""
+) -> tuple[dict[str, tuple[str, Attributes]], dict[str, str]]:
+    """Return identity providers with custom attributes, and resource kinds.
+
+    The analysis facts carry neither.
+    """
     with workspace.db.read() as session:
-        providers = dict(
-            session.execute(
-                sa.select(Identity.external_id, Identity.provider).where(
+        providers = {
+            ext: (provider or "", attributes_text(attributes))
+            for ext, provider, attributes in session.execute(
+                sa.select(Identity.external_id, Identity.provider, Identity.attributes).where(
                     Identity.external_id.in_(list(identities))
                 )
             ).all()
-        )
+        }
         kinds = dict(
             session.execute(
                 sa.select(Resource.external_id, Resource.kind).where(
@@ -59,7 +65,7 @@ def _identity_views(
     facts: InventoryFacts,
     graph: IdentityGraph,
     blast: BlastRadius,
-    providers: dict[str, str],
+    providers: dict[str, tuple[str, Attributes]],
     finding_counts: dict[str, int],
 ) -> tuple[IdentityView, ...]:
     views = []
@@ -73,7 +79,7 @@ def _identity_views(
                 identity_id=ext,
                 name=identity.name,
                 kind=_value(identity.kind),
-                provider=providers.get(ext, "") or "",
+                provider=providers.get(ext, ("", ()))[0],
                 owner=identity.owner,
                 environment=_value(identity.environment),
                 created=identity.created,
@@ -85,6 +91,7 @@ def _identity_views(
                 blast_tier=own.tier.value if own.tier else "",
                 findings=finding_counts.get(ext, 0),
                 blast_unknown=own.unknown or "",
+                attributes=providers.get(ext, ("", ()))[1],
             )
         )
     views.sort(key=lambda v: (-(v.blast_score or 0), v.identity_id))
