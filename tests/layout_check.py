@@ -119,7 +119,8 @@ def _outside(glyphs: list[_Glyph], width: float, height: float) -> Iterator[tupl
     for g in glyphs:
         if g.word in reported:
             continue
-        if g.x0 < -TOLERANCE or g.top < -TOLERANCE or g.x1 > width + TOLERANCE or g.bottom > height + TOLERANCE:
+        off_page = min(g.x0, g.top) < -TOLERANCE
+        if off_page or g.x1 > width + TOLERANCE or g.bottom > height + TOLERANCE:
             kind = "outside page"
         elif g.x0 < SIDE_MARGIN - TOLERANCE or g.x1 > width - SIDE_MARGIN + TOLERANCE:
             kind = "outside margin"
