@@ -22,6 +22,7 @@ from app.reports.viewmodels import (
     attributes_text,
 )
 from app.services.identity_analysis import SystemAnalysis, analyse_system, load_graph
+from app.services.reporting.identity_attributes import with_identity_attributes
 from app.services.workspace import Workspace
 from app.storage.models import Identity, Resource
 
@@ -185,7 +186,9 @@ def build_posture(
         blast_raw=float(blast.raw),
         formula=analysis.formula,
         longest_chain=blast.chain.depth,
-        identities=_identity_views(facts, graph, blast, providers, counts),
+        identities=with_identity_attributes(
+            workspace, _identity_views(facts, graph, blast, providers, counts)
+        ),
         resources=resources,
         paths=tuple(paths),
         paths_omitted=omitted,
