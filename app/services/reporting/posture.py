@@ -14,12 +14,10 @@ from app.domain.identity_names import readable
 from app.domain.inventory_facts import InventoryFacts
 from app.reports.viewmodels import (
     AccessPath,
-    Attributes,
     HygieneFinding,
     IdentityPosture,
     IdentityView,
     ReachedResource,
-    attributes_text,
 )
 from app.services.identity_analysis import SystemAnalysis, analyse_system, load_graph
 from app.services.reporting.identity_attributes import with_identity_attributes
@@ -38,20 +36,16 @@ def _value(member: object) -> str:
 
 def _extra_columns(
     workspace: Workspace, identities: Iterable[str], resources: Iterable[str]
-) -> tuple[dict[str, tuple[str, Attributes]], dict[str, str]]:
-    """Return identity providers with custom attributes, and resource kinds.
-
-    The analysis facts carry neither.
-    """
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Return identity providers and resource kinds, which the analysis facts do not carry."""
     with workspace.db.read() as session:
-        providers = {
-            ext: (provider or "", attributes_text(attributes))
-            for ext, provider, attributes in session.execute(
-                sa.select(Identity.external_id, Identity.provider, Identity.attributes).where(
+        providers = dict(
+            session.execute(
+                sa.select(Identity.external_id, Identity.provider).where(
                     Identity.external_id.in_(list(identities))
                 )
             ).all()
-        }
+        )
         kinds = dict(
             session.execute(
                 sa.select(Resource.external_id, Resource.kind).where(
@@ -66,7 +60,7 @@ def _identity_views(
     facts: InventoryFacts,
     graph: IdentityGraph,
     blast: BlastRadius,
-    providers: dict[str, tuple[str, Attributes]],
+    providers: dict[str, str],
     finding_counts: dict[str, int],
 ) -> tuple[IdentityView, ...]:
     views = []
@@ -80,7 +74,7 @@ def _identity_views(
                 identity_id=ext,
                 name=identity.name,
                 kind=_value(identity.kind),
-                provider=providers.get(ext, ("", ()))[0],
+                provider=providers.get(ext, "") or "",
                 owner=identity.owner,
                 environment=_value(identity.environment),
                 created=identity.created,
@@ -92,7 +86,6 @@ def _identity_views(
                 blast_tier=own.tier.value if own.tier else "",
                 findings=finding_counts.get(ext, 0),
                 blast_unknown=own.unknown or "",
-                attributes=providers.get(ext, ("", ()))[1],
             )
         )
     views.sort(key=lambda v: (-(v.blast_score or 0), v.identity_id))
