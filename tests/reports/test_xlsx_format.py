@@ -178,3 +178,17 @@ def test_portfolio_workbook_is_coloured_and_printable(portfolio_data, tmp_path):
     ]
     known = [s for s in portfolio_data.systems if s.blast_score is None]
     assert len(unknown) == len(known)
+
+
+def test_worded_headers_still_import_as_inventory_fields():
+    from app.ingest.fields import IDENTITIES, SYSTEMS, header_key
+    from app.ingest.headers import resolve_header
+    from app.reports.xlsx import _IDENTITY_COLUMNS, _INVENTORY_COLUMNS
+
+    expected = {
+        SYSTEMS: ("id", "owner_email", "business_unit", "lifecycle_stage", "review_due"),
+        IDENTITIES: ("id", "kind", "last_rotated", "expires", "revocation_procedure"),
+    }
+    for columns, entity in ((_INVENTORY_COLUMNS, SYSTEMS), (_IDENTITY_COLUMNS, IDENTITIES)):
+        fields = {resolve_header(header_key(c.header), entity) for c in columns}
+        assert {(entity, name) for name in expected[entity]} <= fields
