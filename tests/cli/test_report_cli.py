@@ -340,5 +340,5 @@ def test_portfolio_pdf(scenario, capsys, tmp_path):
     assert json.loads(out)["kind"] == "portfolio"
     assert out_pdf.read_bytes().startswith(b"%PDF")
     text = _text(out_pdf)
-    assert "Identityposture" in text  # the client's own identity figures, beside their aims
+    assert "Identityposture" in text  # the client's own identity figures, each with its goal
     assert "industry" not in text.lower()
