@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--out",
         metavar="DIR",
-        help="write the workspace, its PDF, signed PDF, workbook and portfolio into DIR",
+        help="write the workspace, its PDF, signed PDF, workbooks and portfolio into DIR",
     )
     parser.add_argument(
         "--force",

@@ -211,15 +211,19 @@ def heatmap_svg(
         "maturity", ["#c62828", "#f9a825", "#2e7d32"]
     ).with_extremes(bad="#eceff1")
     grid = [[math.nan if v is None else v for v in row] for row in values] or [[math.nan]]
+    labels = [_wrap(c, 16) for c in columns]
+    # Column labels stand upright (rotated a quarter turn), so none runs into its neighbour
+    # however many functions there are; the figure grows by the longest label.
+    longest = max((len(line) for label in labels for line in label.split("\n")), default=0)
     with _rc():
-        fig = _figure(6.8, 0.9 + 0.34 * max(len(rows), 1))
+        fig = _figure(6.8, 0.6 + 0.075 * longest + 0.34 * max(len(rows), 1))
         ax = fig.add_subplot()
         image = ax.imshow(grid, cmap=cmap, vmin=0, vmax=5, aspect="auto")
         for r, row in enumerate(values):
             for c, value in enumerate(row):
                 text = "–" if value is None else f"{value:.1f}"
                 ax.text(c, r, text, ha="center", va="center", fontsize=7.5, color=INK)
-        ax.set_xticks(range(len(columns)), list(columns))
+        ax.set_xticks(range(len(columns)), labels, rotation=90, fontsize=7.5)
         ax.set_yticks(range(len(rows)), [_wrap(r, 28) for r in rows])
         ax.xaxis.tick_top()
         ax.tick_params(length=0)
@@ -232,36 +236,24 @@ def heatmap_svg(
 def kpi_svg(
     labels: Sequence[str],
     client: Sequence[float | None],
-    industry: Sequence[float],
     *,
     colour: str = "#1f3a5f",
 ) -> str:
-    """Draw the client's identity shares beside the published industry figures (0–100%)."""
+    """Draw the client's identity shares (0–100%), one bar each; "n/a" where none is counted."""
     count = max(len(labels), 1)
     with _rc():
-        fig = _figure(6.6, 0.8 + 0.55 * count)
+        fig = _figure(6.6, 0.5 + 0.42 * count)
         ax = fig.add_subplot()
         rows = list(range(count))[::-1]
-        client_values = [100 * (v or 0.0) for v in client]
-        ax.barh([r + 0.18 for r in rows], client_values, height=0.34, color=colour, label="Client")
-        ax.barh(
-            [r - 0.18 for r in rows],
-            [100 * v for v in industry],
-            height=0.34,
-            color=MUTED,
-            label="Industry figure",
-        )
+        ax.barh(rows, [100 * (v or 0.0) for v in client], height=0.5, color=colour)
         for row, value in zip(rows, client, strict=False):
             text = "n/a" if value is None else f"{100 * value:.0f}%"
-            ax.text(100 * (value or 0) + 1, row + 0.18, text, va="center", fontsize=7)
-        for row, value in zip(rows, industry, strict=False):
-            ax.text(100 * value + 1, row - 0.18, f"{100 * value:.1f}%", va="center", fontsize=7)
+            ax.text(100 * (value or 0) + 1, row, text, va="center", fontsize=7.5, color=INK)
         ax.set_yticks(rows, [_wrap(lbl, 30) for lbl in labels])
-        ax.set_xlim(0, 112)
+        ax.set_xlim(0, 110)
         ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
         ax.grid(axis="x", color=GRID, lw=0.6)
         ax.set_axisbelow(True)
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
         return _svg(fig)
 
 

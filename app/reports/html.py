@@ -22,7 +22,7 @@ from typing import Any
 from app.domain.enums import SEVERITY_ORDER
 from app.domain.scoring import LEVEL_NAMES
 from app.reports import charts
-from app.reports.kpis import INDUSTRY_SOURCE, kpi_rows
+from app.reports.kpis import kpi_rows
 from app.reports.manifest import evidence_manifest_sha256
 from app.reports.progress import ProgressArg, Steps
 from app.reports.viewmodels import (
@@ -367,7 +367,7 @@ def portfolio_toc(data: PortfolioData) -> tuple[TocEntry, ...]:
     titles = [
         ("overview", "Portfolio overview"),
         ("heatmap", "Maturity by system and function"),
-        ("kpis", "Identity posture against industry figures"),
+        ("kpis", "Identity posture"),
         ("top-findings", "Top findings"),
         ("method", "Method"),
     ]
@@ -388,7 +388,6 @@ def portfolio_context(data: PortfolioData) -> dict[str, Any]:
         "toc": toc,
         "sections": {entry.anchor: entry for entry in toc},
         "kpi_rows": rows,
-        "industry_source": INDUSTRY_SOURCE,
         "charts": {
             "heatmap": charts.svg_data_uri(
                 charts.heatmap_svg(
@@ -401,7 +400,6 @@ def portfolio_context(data: PortfolioData) -> dict[str, Any]:
                 charts.kpi_svg(
                     [r.label for r in rows],
                     [r.client for r in rows],
-                    [r.industry for r in rows],
                     colour=colour,
                 )
             ),

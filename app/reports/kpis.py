@@ -1,8 +1,9 @@
-"""Identity KPIs of the portfolio report, set beside the published industry figures.
+"""Identity KPIs of the portfolio report: the client's own figures, each beside its aim.
 
-The industry figures are widely quoted survey results about non-human identities; they describe
-other organisations, not the client, and the report says so. The client's figures are shares
-of its own inventory, computed here from :class:`~app.reports.viewmodels.IdentityKpis`.
+The figures are shares of the client's own inventory, computed here from
+:class:`~app.reports.viewmodels.IdentityKpis`. Each is set beside the aim it is measured
+against (every identity owned, none over-privileged, every secret rotated in time), not beside
+survey figures about other organisations, whose sources a client could not check.
 """
 
 from __future__ import annotations
@@ -14,27 +15,25 @@ from app.reports.viewmodels import IdentityKpis
 
 logger = logging.getLogger(__name__)
 
-INDUSTRY_SOURCE = "Published industry survey figures on non-human identities"
-
 
 @dataclass(frozen=True, slots=True)
 class KpiRow:
-    """One KPI: the client's share and count beside the industry figure.
+    """One KPI: the client's share and count beside the aim it is measured against.
 
     Attributes:
         label: What is measured for the client.
         client: The client's share (0–1), or None when nothing could be counted.
         client_text: The client's count, e.g. ``97 of 146 identities``.
-        industry: The published figure (0–1).
-        industry_text: What the published figure says.
+        aim: The share to aim for (0–1).
+        aim_text: The aim in words.
         better_when_high: True when a higher client share is better.
     """
 
     label: str
     client: float | None
     client_text: str
-    industry: float
-    industry_text: str
+    aim: float
+    aim_text: str
     better_when_high: bool
 
 
@@ -49,24 +48,24 @@ def kpi_rows(kpis: IdentityKpis) -> tuple[KpiRow, ...]:
             label="Identities with a named owner",
             client=_share(kpis.with_owner, kpis.identities),
             client_text=f"{kpis.with_owner} of {kpis.identities} identities",
-            industry=0.057,
-            industry_text="5.7% of organisations have full visibility of their service accounts",
+            aim=1.0,
+            aim_text="Every identity has a named owner who answers for it",
             better_when_high=True,
         ),
         KpiRow(
             label="Over-privileged identities",
             client=_share(kpis.over_privileged, kpis.identities),
             client_text=f"{kpis.over_privileged} of {kpis.identities} identities",
-            industry=0.97,
-            industry_text="97% of non-human identities carry excessive privileges",
+            aim=0.0,
+            aim_text="No identity holds wildcard or admin scope or grants it does not use",
             better_when_high=False,
         ),
         KpiRow(
             label=f"Secrets not rotated within {kpis.rotation_days} days",
             client=_share(kpis.not_rotated, kpis.rotation_tracked),
             client_text=f"{kpis.not_rotated} of {kpis.rotation_tracked} secrets",
-            industry=0.71,
-            industry_text="71% of non-human identities are not rotated in time",
+            aim=0.0,
+            aim_text=f"Every secret is rotated within {kpis.rotation_days} days",
             better_when_high=False,
         ),
     )

@@ -19,7 +19,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +42,26 @@ DEFAULT_APPENDICES: dict[str, tuple[str, ...]] = {
     "internal": tuple(APPENDICES),
     "client": ("findings", "not-applicable", "evidence"),
 }
+
+#: Custom attributes of an inventory record as (name, text) pairs, sorted by name.
+Attributes = tuple[tuple[str, str], ...]
+
+
+def attributes_text(attributes: Mapping[str, Any] | None) -> Attributes:
+    """Return a record's custom attributes as sorted (name, text) pairs for the reports.
+
+    Lists become comma-separated text, ``None`` becomes empty text, anything else ``str()``.
+    """
+    pairs = []
+    for name, value in (attributes or {}).items():
+        if isinstance(value, list | tuple):
+            text = ", ".join(str(v) for v in value)
+        else:
+            text = "" if value is None else str(value)
+        pairs.append((str(name), text))
+    return tuple(sorted(pairs))
+
+
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -179,6 +201,7 @@ class SystemProfile:
     target_level: int = 3
     risk_factors: tuple[RiskFactor, ...] = ()
     risk_note: str = ""
+    attributes: Attributes = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +223,7 @@ class IdentityView:
     blast_tier: str = ""
     findings: int = 0
     blast_unknown: str = ""
+    attributes: Attributes = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -650,7 +674,7 @@ class HeatmapRow:
 
 @dataclass(frozen=True, slots=True)
 class IdentityKpis:
-    """The client's identity figures set beside the published industry figures.
+    """The client's identity figures: owners, privileges and rotation of its identities.
 
     Attributes:
         identities: Non-human identities in the inventory.

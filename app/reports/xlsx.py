@@ -11,6 +11,7 @@ in Level, Justification, Evidence strength and Notes offline, then read it back 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from app.domain.enums import EvidenceStrength
 from app.reports.errors import ReportError
 from app.reports.html import css_colour
 from app.reports.progress import ProgressArg, Steps
-from app.reports.viewmodels import Answer, DocumentControl, NodeResult, ReportData
+from app.reports.viewmodels import Answer, DocumentControl, IdentityView, NodeResult, ReportData
 from app.reports.xlsx_cells import (
     Column,
     add_list_validation,
@@ -27,6 +28,7 @@ from app.reports.xlsx_cells import (
     write_facts,
     write_table,
 )
+from app.reports.xlsx_format import set_print_layouts
 from app.support.safe_files import SHARED_MODE, staged
 
 logger = logging.getLogger(__name__)
@@ -101,46 +103,73 @@ _SCORE_COLUMNS = [
 
 
 _INVENTORY_COLUMNS = [
-    Column("id", lambda s: s.system_id, 12),
-    Column("name", lambda s: s.name, 24),
-    Column("description", lambda s: s.description, 50, wrap=True),
-    Column("owner_name", lambda s: s.owner_name, 18),
-    Column("owner_email", lambda s: s.owner_email, 26),
-    Column("business_unit", lambda s: s.business_unit, 18),
-    Column("provider", lambda s: s.provider, 18),
-    Column("model", lambda s: s.model, 22),
-    Column("lifecycle_stage", lambda s: s.lifecycle_stage, 14),
-    Column("environment", lambda s: s.environment, 14),
-    Column("autonomy", lambda s: s.autonomy, 18),
-    Column("data_classification", lambda s: s.data_classification, 18),
-    Column("exposure", lambda s: s.exposure, 10),
-    Column("tools", lambda s: s.tools, 36, wrap=True),
-    Column("tags", lambda s: s.tags, 20),
-    Column("review_due", lambda s: s.review_due, 12, "yyyy-mm-dd"),
-    Column("risk_tier", lambda s: s.risk_tier, 10),
-    Column("risk_factor", lambda s: s.risk_factor, 28),
-    Column("target_level", lambda s: s.target_level, 12),
-    Column("risk_note", lambda s: s.risk_note, 34, wrap=True),
+    Column("ID", lambda s: s.system_id, 12),
+    Column("Name", lambda s: s.name, 24),
+    Column("Description", lambda s: s.description, 50, wrap=True),
+    Column("Owner name", lambda s: s.owner_name, 18),
+    Column("Owner email", lambda s: s.owner_email, 26),
+    Column("Business unit", lambda s: s.business_unit, 18),
+    Column("Provider", lambda s: s.provider, 18),
+    Column("Model", lambda s: s.model, 22),
+    Column("Lifecycle stage", lambda s: s.lifecycle_stage, 14),
+    Column("Environment", lambda s: s.environment, 14),
+    Column("Autonomy", lambda s: s.autonomy, 18),
+    Column("Data classification", lambda s: s.data_classification, 18),
+    Column("Exposure", lambda s: s.exposure, 10),
+    Column("Tools", lambda s: s.tools, 36, wrap=True),
+    Column("Tags", lambda s: s.tags, 20),
+    Column("Review due", lambda s: s.review_due, 12, "yyyy-mm-dd"),
+    Column("Risk tier", lambda s: s.risk_tier, 10),
+    Column("Risk factor", lambda s: s.risk_factor, 28),
+    Column("Target level", lambda s: s.target_level, 12),
+    Column("Risk note", lambda s: s.risk_note, 34, wrap=True),
 ]
 
 #: The blast tier cell of an identity whose access is not recorded (its score cell stays empty).
 _UNKNOWN_BLAST = "unknown (access not recorded)"
 
+
+def _blast_score(identity: IdentityView) -> int | str:
+    """The identity's blast radius, or "unknown" when its access is not recorded (never 0)."""
+    return "unknown" if identity.blast_score is None else identity.blast_score
+
+
+def with_attributes(columns: list[Column], rows: Sequence[Any]) -> list[Column]:
+    """Return ``columns`` and one more per custom attribute any of ``rows`` carries.
+
+    A custom attribute is headed by its own name (with "(custom)" added where a standard
+    column has that name already), in name order.
+    """
+    names = sorted({name for row in rows for name, _ in row.attributes})
+    taken = {c.header.lower() for c in columns}
+    extra = [
+        Column(
+            f"{name} (custom)" if name.lower() in taken else name,
+            lambda row, name=name: dict(row.attributes).get(name, ""),
+            min(max(len(name) + 4, 14), 40),
+            wrap=True,
+            kind="",
+        )
+        for name in names
+    ]
+    return columns + extra
+
+
 _IDENTITY_COLUMNS = [
-    Column("id", lambda i: i.identity_id, 22),
-    Column("name", lambda i: i.name, 34),
-    Column("kind", lambda i: i.kind, 16),
-    Column("provider", lambda i: i.provider, 14),
-    Column("owner", lambda i: i.owner, 18),
-    Column("environment", lambda i: i.environment, 12),
-    Column("created", lambda i: i.created, 12, "yyyy-mm-dd"),
-    Column("last_rotated", lambda i: i.last_rotated, 12, "yyyy-mm-dd"),
-    Column("last_used", lambda i: i.last_used, 12, "yyyy-mm-dd"),
-    Column("expires", lambda i: i.expires, 12, "yyyy-mm-dd"),
-    Column("revocation_procedure", lambda i: i.revocation_procedure, 36, wrap=True),
-    Column("blast_score", lambda i: i.blast_score, 11),
-    Column("blast_tier", lambda i: i.blast_tier or _UNKNOWN_BLAST, 11),
-    Column("findings", lambda i: i.findings, 9),
+    Column("ID", lambda i: i.identity_id, 22),
+    Column("Name", lambda i: i.name, 34),
+    Column("Kind", lambda i: i.kind, 16),
+    Column("Provider", lambda i: i.provider, 14),
+    Column("Owner", lambda i: i.owner, 18),
+    Column("Environment", lambda i: i.environment, 12),
+    Column("Created", lambda i: i.created, 12, "yyyy-mm-dd"),
+    Column("Last rotated", lambda i: i.last_rotated, 12, "yyyy-mm-dd"),
+    Column("Last used", lambda i: i.last_used, 12, "yyyy-mm-dd"),
+    Column("Expires", lambda i: i.expires, 12, "yyyy-mm-dd"),
+    Column("Revocation procedure", lambda i: i.revocation_procedure, 36, wrap=True),
+    Column("Blast radius", _blast_score, 12),
+    Column("Blast tier", lambda i: i.blast_tier or _UNKNOWN_BLAST, 14, wrap=True),
+    Column("Findings", lambda i: i.findings, 9),
 ]
 
 _EVIDENCE_COLUMNS = [
@@ -236,11 +265,12 @@ def write_workbook(data: ReportData, out_path: Path, progress: ProgressArg = Non
     steps.step(0.6, "Findings")
     _findings(wb.create_sheet("POA&M"), data, colour)
     steps.step(0.8, "Inventory")
-    write_table(
-        wb.create_sheet("Inventory"), _INVENTORY_COLUMNS, [data.system], header_colour=colour
-    )
+    systems = [data.system]
+    inventory = with_attributes(_INVENTORY_COLUMNS, systems)
+    write_table(wb.create_sheet("Inventory"), inventory, systems, header_colour=colour)
     identities = data.identity.identities
-    write_table(wb.create_sheet("Identities"), _IDENTITY_COLUMNS, identities, header_colour=colour)
+    columns = with_attributes(_IDENTITY_COLUMNS, identities)
+    write_table(wb.create_sheet("Identities"), columns, identities, header_colour=colour)
     write_table(wb.create_sheet("Evidence"), _EVIDENCE_COLUMNS, data.evidence, header_colour=colour)
     wb.properties.identifier = data.document.assessment_ref
     save_workbook(wb, out_path, data.document, steps)
@@ -254,6 +284,7 @@ def save_workbook(wb: Any, out_path: Path, document: DocumentControl, steps: Ste
     """
     wb.properties.title = document.title
     wb.properties.creator = document.assessor
+    set_print_layouts(wb, client=document.client, classification=document.classification)
     steps.step(0.95, "Saving")
     out_path.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app.reports.xlsx_format import colour_values, kind_of
+
 logger = logging.getLogger(__name__)
 
 #: First characters that make a spreadsheet evaluate a cell.
@@ -70,6 +72,9 @@ class Column:
         number_format: Excel number format, e.g. ``0.0`` or ``0%``.
         editable: Highlighted as a column the client may fill in.
         wrap: Wrap long text.
+        kind: How its values are coloured (``severity``, ``tier``, ``priority``, ``status``);
+            None reads the kind from the header, "" colours nothing (see
+            :mod:`app.reports.xlsx_format`).
     """
 
     header: str
@@ -78,6 +83,7 @@ class Column:
     number_format: str = ""
     editable: bool = False
     wrap: bool = False
+    kind: str | None = None
 
 
 def write_table(
@@ -116,6 +122,9 @@ def write_table(
                 cell.number_format = column.number_format
             if column.editable:
                 cell.fill = editable_fill
+    for c, column in enumerate(columns, start=1):
+        kind = kind_of(column.header) if column.kind is None else column.kind
+        colour_values(ws, c, kind, count)
     ws.row_dimensions[1].height = 30
     ws.freeze_panes = freeze
     last = get_column_letter(len(columns))

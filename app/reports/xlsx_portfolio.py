@@ -18,6 +18,7 @@ from app.reports.progress import ProgressArg, Steps
 from app.reports.viewmodels import PortfolioData, PortfolioSystem
 from app.reports.xlsx import save_workbook
 from app.reports.xlsx_cells import Column, new_workbook, put, write_block, write_facts, write_table
+from app.reports.xlsx_format import maturity_scale
 
 logger = logging.getLogger(__name__)
 
@@ -29,28 +30,20 @@ FINDINGS_SHEET = "Top findings"
 UNKNOWN = "unknown"
 
 
-def _risk(system: PortfolioSystem) -> str:
-    tier = system.risk_tier or UNKNOWN
-    return f"{tier} ({system.risk_note})" if system.risk_note else tier  # the note says why
-
-
-def _blast(system: PortfolioSystem) -> str:
-    if system.blast_score is None:
-        return f"{UNKNOWN} ({system.blast_unknown})" if system.blast_unknown else UNKNOWN
-    return (
-        f"{system.blast_score} ({system.blast_tier})"
-        if system.blast_tier
-        else str(system.blast_score)
-    )
+def _blast(system: PortfolioSystem) -> int | str:
+    return UNKNOWN if system.blast_score is None else system.blast_score
 
 
 _SYSTEM_COLUMNS = [
     Column("System ID", lambda s: s.system_id, 11),
     Column("Name", lambda s: s.name, 30, wrap=True),
     Column("Owner", lambda s: s.owner or UNKNOWN, 20),
-    Column("Risk tier", _risk, 28, wrap=True),
+    Column("Risk tier", lambda s: s.risk_tier or UNKNOWN, 11),
+    Column("Why the tier is provisional", lambda s: s.risk_note, 28, wrap=True),
     Column("Target level", lambda s: s.target_level, 8),
-    Column("Blast radius", _blast, 22, wrap=True),
+    Column("Blast radius", _blast, 9),
+    Column("Blast tier", lambda s: s.blast_tier, 10),
+    Column("Why the blast radius is unknown", lambda s: s.blast_unknown, 28, wrap=True),
     Column("Mean", lambda s: s.mean, 8, "0.0"),
     Column("Achieved level", lambda s: s.achieved_level, 9),
     Column("Coverage", lambda s: s.coverage, 10, "0%"),
@@ -138,7 +131,8 @@ def _heatmap(ws: Any, data: PortfolioData, colour: str) -> None:
         Column(label, lambda r, i=i: r.values[i], 10, "0.0")
         for i, label in enumerate(data.heatmap_columns)
     ]
-    write_table(ws, columns, data.heatmap, header_colour=colour, freeze="C2")
+    count = write_table(ws, columns, data.heatmap, header_colour=colour, freeze="C2")
+    maturity_scale(ws, 3, len(columns), count)
 
 
 def _kpis(ws: Any, data: PortfolioData, colour: str) -> None:

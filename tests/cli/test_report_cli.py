@@ -341,4 +341,6 @@ def test_portfolio_pdf(scenario, capsys, tmp_path):
     assert code == 0
     assert json.loads(out)["kind"] == "portfolio"
     assert out_pdf.read_bytes().startswith(b"%PDF")
-    assert "5.7%" in _text(out_pdf)
+    text = _text(out_pdf)
+    assert "Identityposture" in text  # the client's own identity figures, each with its goal
+    assert "industry" not in text.lower()

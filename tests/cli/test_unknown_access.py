@@ -122,8 +122,8 @@ def test_pdf_excel_and_portfolio_say_unknown(ws_path, capsys, tmp_path) -> None:
     identities = workbook["Identities"]
     header = [c.value for c in identities[1]]
     row = next(r for r in identities.iter_rows(min_row=2, values_only=True) if r[0] == "svc-u")
-    assert row[header.index("blast_score")] is None
-    assert row[header.index("blast_tier")] == "unknown (access not recorded)"
+    assert row[header.index("Blast radius")] == "unknown"  # never 0, never blank
+    assert row[header.index("Blast tier")] == "unknown (access not recorded)"
     _run(capsys, "--workspace", path, "report", "portfolio", "-o", folio)
     portfolio = " ".join(_pdf_text(folio).split())
     assert re.search(r"AIS-U Ops agent .*?unknown", portfolio)

@@ -85,10 +85,15 @@ def test_colours_reach_css_only_when_well_formed():
     assert css_colour("red;} body{background:url(http://x)}") == "#1f3a5f"
 
 
-def test_portfolio_shows_industry_figures(portfolio_data):
+def test_portfolio_shows_the_clients_figures_beside_their_aims(portfolio_data):
     html = render_portfolio_html(portfolio_data)
-    for figure in ("5.7%", "97%", "71%"):
-        assert figure in html
+    kpis = portfolio_data.kpis
+    assert f"{kpis.with_owner} of {kpis.identities} identities" in html
+    assert "Every identity has a named owner" in html
+    assert f"rotated within {kpis.rotation_days} days" in html
+    # Survey figures about other organisations, with no source a client could check, are gone.
+    for figure in ("5.7%", "97%", "71%", "industry"):
+        assert figure not in html
     assert portfolio_data.systems[0].name in html
 
 

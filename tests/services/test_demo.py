@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import stat
 
 import pytest
 
 from app.services import assessment_records, findings
-from app.services.demo.builder import build_demo
 from app.services.integrity import check_workspace
 from app.services.inventory_queries import list_identities, list_systems
 from app.services.overview import workspace_summary
@@ -17,10 +15,9 @@ from app.services.workspace import open_workspace
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "demo.assay"
-    result = build_demo(path, today=dt.date(2026, 11, 29))
-    ws = open_workspace(path, create=False, actor="tester")
+def demo(demo_build):
+    result, _out = demo_build
+    ws = open_workspace(result.workspace_path, create=False, actor="tester")
     yield result, ws
     ws.close()
 
@@ -66,13 +63,17 @@ def test_demo_workspace_passes_every_integrity_check(demo):
     assert report.journal.entries > 300
 
 
-def test_demo_reports_are_written_signed_and_verifiable(demo, tmp_path):
-    from app.services.demo.reports import write_demo_reports
+def test_demo_reports_are_written_signed_and_verifiable(demo_reports):
     from app.services.reporting import verify_report
 
-    result, _ws = demo
-    files = write_demo_reports(result, tmp_path / "out")
-    for path in (files.pdf, files.signed_pdf, files.workbook, files.portfolio):
+    files = demo_reports
+    for path in (
+        files.pdf,
+        files.signed_pdf,
+        files.workbook,
+        files.portfolio,
+        files.portfolio_workbook,
+    ):
         assert path.stat().st_size > 10_000, path
     outcome = verify_report(files.signed_pdf, trust=[files.certificate.with_suffix(".pem")])
     assert outcome.valid

@@ -1,4 +1,4 @@
-"""The demo's report files: internal PDF, signed client PDF, workbook and portfolio."""
+"""The demo's report files: internal and signed client PDF, workbook, portfolio PDF and workbook."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ class DemoReports:
     signed_pdf: Path
     workbook: Path
     portfolio: Path
+    portfolio_workbook: Path
     certificate: Path
 
 
@@ -46,6 +47,7 @@ def write_demo_reports(
         signed_pdf=out_dir / "northwind-claims-agent-report-signed.pdf",
         workbook=out_dir / "northwind-claims-agent.xlsx",
         portfolio=out_dir / "northwind-portfolio.pdf",
+        portfolio_workbook=out_dir / "northwind-portfolio.xlsx",
         certificate=out_dir / "demo-assessor.p12",
     )
     for path in (*vars(files).values(), files.certificate.with_suffix(".pem")):
@@ -73,7 +75,10 @@ def write_demo_reports(
         generate_workbook(
             workspace, assessment, files.workbook, progress=scaled(progress, 0.65, 0.75)
         )
-        generate_portfolio(workspace, files.portfolio, progress=scaled(progress, 0.75, 1.0))
+        generate_portfolio(workspace, files.portfolio, progress=scaled(progress, 0.75, 0.95))
+        generate_portfolio(
+            workspace, files.portfolio_workbook, progress=scaled(progress, 0.95, 1.0)
+        )
     finally:
         workspace.close()
     logger.info("demo reports written to %s", out_dir)

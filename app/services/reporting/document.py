@@ -20,6 +20,7 @@ from app.reports.viewmodels import (
     Revision,
     RiskFactor,
     SystemProfile,
+    attributes_text,
 )
 from app.services.assessments import AssessmentInfo
 from app.services.engagement import EngagementInfo
@@ -260,4 +261,5 @@ def build_system_profile(
         target_level=info.target_level,
         risk_factors=tuple(RiskFactor(f.name, f.tier.value, f.text) for f in risk.factors),
         risk_note=risk.note(),
+        attributes=attributes_text(detail.attributes),
     )

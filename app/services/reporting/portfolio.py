@@ -3,7 +3,7 @@
 Each system is shown with its risk tier, blast radius, the figures of its latest assessment
 and its open findings; the heat map shows the mean maturity of each system per framework
 function (a framework without functions is one column); the identity KPIs are counted over the
-non-human identities of the inventory, to be set beside the published industry figures.
+non-human identities of the inventory.
 """
 
 from __future__ import annotations

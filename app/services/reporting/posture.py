@@ -18,6 +18,7 @@ from app.reports.viewmodels import (
     ReachedResource,
 )
 from app.services.identity_analysis import SystemAnalysis, analyse_system, load_graph
+from app.services.reporting.identity_attributes import with_identity_attributes
 from app.services.unit import reads
 from app.services.workspace import Workspace
 from app.storage.repositories.report_data import ReportDataRepository
@@ -165,7 +166,9 @@ def build_posture(
         blast_raw=float(blast.raw),
         formula=analysis.formula,
         longest_chain=blast.chain.depth,
-        identities=_identity_views(facts, graph, blast, providers, counts),
+        identities=with_identity_attributes(
+            workspace, _identity_views(facts, graph, blast, providers, counts)
+        ),
         resources=resources,
         paths=tuple(paths),
         paths_omitted=omitted,
