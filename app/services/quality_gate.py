@@ -1,10 +1,10 @@
 """The quality gate run before an assessment is finalised, reported or signed (DESIGN §6).
 
 Errors block finalising and signing: a High-priority question left unanswered, an N/A without a
-justification, evidence whose bytes no longer match their hash. Warnings are shown but do not
-block: an answer at level 3 or above with no evidence behind it, an AI system or one of its
-identities without an owner, other unanswered questions, answers flagged for review and not yet
-reviewed.
+justification, evidence whose bytes no longer match their hash, a reviewer comment still open.
+Warnings are shown but do not block: an answer at level 3 or above with no evidence behind it,
+an AI system or one of its identities without an owner, other unanswered questions, answers
+flagged for review and not yet reviewed.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from app.storage.models import (
     ResponseEvidence,
     SystemIdentity,
 )
+from app.storage.repositories.review import ReviewRepository
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +101,7 @@ def quality_gate_in(session: Session, assessment_id: int) -> QualityReport:
     loaded = questions_in(session, assessment_id)
     issues = _answer_issues(session, loaded)
     issues += _evidence_issues(session, assessment_id)
+    issues += _review_issues(session, assessment_id)
     if loaded.info.system_id is not None:  # the organisation assessment has no system
         issues += _owner_issues(session, loaded.info.system_id)
     errors = tuple(i for i in issues if i.severity == ERROR)
@@ -191,3 +193,13 @@ def _owner_issues(session: Session, system_id: int) -> list[GateIssue]:
         message = f"identity {external_id} used by the system has no owner"
         issues.append(GateIssue("identity-without-owner", message, "", WARNING))
     return issues
+
+
+def _review_issues(session: Session, assessment_id: int) -> list[GateIssue]:
+    """Open reviewer comments block finalising until the assessor resolves them."""
+    still_open = ReviewRepository(session).open_comment_count(assessment_id)
+    if not still_open:
+        return []
+    noun = "comment is" if still_open == 1 else "comments are"
+    message = f"{still_open} review {noun} still open; resolve them before finalising"
+    return [GateIssue("open-review-comments", message)]

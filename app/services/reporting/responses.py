@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
+from app.domain.review import AnswerSource
 from app.reports.errors import ReportError
 from app.reports.masking import mask_secret
 from app.services.assessments import (
@@ -33,6 +34,7 @@ from app.services.assessments import (
 )
 from app.services.errors import UserError
 from app.services.progress import Progress, check_cancelled
+from app.services.provenance import set_source
 from app.services.reporting.document import assessment_ref
 from app.services.workspace import Workspace
 from app.storage import journal
@@ -201,13 +203,20 @@ def import_responses(
     for change in plan.changes:
         by_question.setdefault(change.question_id, {}).update(change.changes)
     check_cancelled(progress)
-    with workspace.db.write() as session:
-        _apply(session, workspace, plan, by_question, progress)
+    with workspace.unit_of_work() as uow:
+        # the session is handed on until the assessment service takes a unit of work
+        _apply(uow.session, workspace, plan, by_question, progress)
+        set_source(uow, assessment_id, _client_answers(plan), AnswerSource.CLIENT)
     logger.info(
         "imported %d change(s) to %d question(s) of assessment %s from %s",
         len(plan.changes), len(by_question), assessment_id, Path(path).name,
     )  # fmt: skip
     return ResponsesImport(plan.file, assessment_id, plan.changes, (), plan.rows_read, False, True)
+
+
+def _client_answers(plan: ResponsesImport) -> list[str]:
+    """Return the questions whose answer (level or N/A) the client gave in the sheet."""
+    return sorted({change.question_id for change in plan.changes if change.field == ANSWER})
 
 
 def _apply(

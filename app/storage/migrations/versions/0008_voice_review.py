@@ -21,7 +21,9 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("response") as batch:
-        batch.add_column(sa.Column("source", sa.String(), nullable=False, server_default="assessor"))
+        batch.add_column(
+            sa.Column("source", sa.String(), nullable=False, server_default="assessor")
+        )
         batch.add_column(
             sa.Column("verification_method", sa.String(), nullable=False, server_default="")
         )
@@ -93,7 +95,10 @@ def _owned_by_assessment() -> list[sa.Column]:
         ),
         sa.Column("question_id", sa.String(), nullable=False),
         sa.Column(
-            "finding_id", sa.Integer(), sa.ForeignKey("finding.id", ondelete="SET NULL"), nullable=True
+            "finding_id",
+            sa.Integer(),
+            sa.ForeignKey("finding.id", ondelete="SET NULL"),
+            nullable=True,
         ),
     ]
 
