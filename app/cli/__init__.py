@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "records",
     "assess",
     "report",
+    "review",
     "export",
     "frameworks",
     "engagement",

@@ -75,10 +75,11 @@ def draft_rating(results: Results) -> tuple[str, str]:
 
 def draft_themes(score: AssessmentScore) -> list[str]:
     """Return the framework areas furthest from target, one line each."""
+    depth = 3 if any(len(node.path) == 3 for node in score.result.nodes) else 2
     top = [
         node
         for node in score.result.nodes
-        if len(node.path) == 1 and node.applicable and node.at_target < node.applicable
+        if len(node.path) == depth and node.applicable and node.at_target < node.applicable
     ]
     top.sort(key=lambda n: (n.at_target / n.applicable, -n.applicable))
     lines = []
@@ -116,6 +117,13 @@ def draft_limitations(results: Results) -> list[str]:
     return lines
 
 
+def _open_text(total: int, counts: str) -> str:
+    if not total:
+        return "No finding is open."
+    verb = "is" if total == 1 else "are"
+    return f"{_plural(total, 'finding')} {verb} open ({counts})."
+
+
 def draft_texts(results: Results) -> dict[str, str]:
     """Return the generated draft of every field of the assessor's voice."""
     info = results.score.assessment
@@ -132,8 +140,7 @@ def draft_texts(results: Results) -> dict[str, str]:
         f"We assessed {subject} against {frameworks} at a target maturity level of "
         f"{info.target_level}. {overall.answered} of {overall.applicable} applicable questions "
         f"were answered and {overall.at_target} meet the target. "
-        f"{_plural(open_total, 'finding')} {'is' if open_total == 1 else 'are'} open"
-        f"{f' ({counts})' if counts else ''}. Our overall opinion is that the position is "
+        f"{_open_text(open_total, counts)} Our overall opinion is that the position is "
         f"{rating}: {rationale[0].lower()}{rationale[1:]}"
     )
     return {
