@@ -10,6 +10,7 @@ from app.cli.voice import parse_date
 from app.domain.review import RequestStatus
 from app.services import evidence_requests, review
 from app.services.errors import UserError
+from app.services.reporting import request_sheet
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,13 @@ def _register_requests(subparsers: argparse._SubParsersAction) -> None:
     update.add_argument("--due", metavar="YYYY-MM-DD")
     update.add_argument("--note", metavar="TEXT")
     update.set_defaults(handler=run_update)
+    back = verbs.add_parser(
+        "import", help="read status, received dates and notes back from a returned workbook"
+    )
+    back.add_argument("--assessment", required=True, type=int, metavar="ID")
+    back.add_argument("file", metavar="FILE.xlsx")
+    back.add_argument("--dry-run", action="store_true", help="show the changes, store nothing")
+    back.set_defaults(handler=run_import)
 
 
 def _register_review(subparsers: argparse._SubParsersAction) -> None:
@@ -127,6 +135,27 @@ def run_update(ctx: CliContext) -> int:
     found = evidence_requests.update_request(ctx.workspace(), args.request, **changes)
     ctx.output(found.as_dict(), f"request {found.id}: {found.status}")
     return 0
+
+
+def run_import(ctx: CliContext) -> int:
+    """Read the Evidence requests sheet back from a returned workbook."""
+    args = ctx.args
+    result = request_sheet.import_requests(
+        ctx.workspace(), args.assessment, args.file, dry_run=args.dry_run
+    )
+
+    def text() -> str:
+        lines = [f"{result.file.name}: {len(result.changes)} change(s)"]
+        lines += [f"  row {c.row}: request {c.request_id} {c.changes}" for c in result.changes]
+        lines += [f"  problem: {p}" for p in result.problems]
+        if result.problems:
+            lines.append("nothing was applied: correct the problems and import again")
+        elif result.applied:
+            lines.append("applied")
+        return "\n".join(lines)
+
+    ctx.output(result.as_dict(), text)
+    return 1 if result.problems else 0
 
 
 def run_comments(ctx: CliContext) -> int:

@@ -181,7 +181,8 @@ def base_url() -> str:
 def report_toc(data: ReportData) -> tuple[TocEntry, ...]:
     """Return the sections of an assessment report in order, numbered."""
     entries = [TocEntry("attestation", "", "Attestation and signature")]
-    numbered = [
+    numbered = [("opinion", "Overall opinion")] if _has_voice(data) else []
+    numbered += [
         ("summary", "Executive summary"),
         ("scope", "Scope and method"),
         ("system", "AI system profile"),
@@ -205,7 +206,13 @@ def report_toc(data: ReportData) -> tuple[TocEntry, ...]:
         TocEntry("appendix-na", "Appendix B.", "Not-applicable justifications"),
         TocEntry("appendix-evidence", "Appendix C.", "Evidence index"),
     ]
+    if data.voice is not None and data.voice.requests:
+        entries.append(TocEntry("appendix-requests", "Appendix D.", "Evidence requests"))
     return tuple(entries)
+
+
+def _has_voice(data: ReportData) -> bool:
+    return data.voice is not None and data.voice.has_opinion
 
 
 def _report_charts(data: ReportData) -> dict[str, Any]:

@@ -21,6 +21,8 @@ import logging
 import re
 from dataclasses import dataclass
 
+from app.reports.viewmodels_voice import AssessorVoice
+
 logger = logging.getLogger(__name__)
 
 PROFILES = ("internal", "client")
@@ -399,6 +401,7 @@ class Answer:
     answered_at: dt.datetime | None = None
     also_covers: tuple[str, ...] = ()
     source: str = ""
+    provenance: str = ""
 
     @property
     def answer_text(self) -> str:
@@ -495,6 +498,7 @@ class ReportData:
     actions: tuple[ActionItem, ...] = ()
     evidence: tuple[EvidenceItem, ...] = ()
     comparison: Comparison | None = None
+    voice: AssessorVoice | None = None
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
