@@ -63,9 +63,11 @@ class RequestInfo:
 def request_info(row: EvidenceRequest, today: dt.date | None = None) -> RequestInfo:
     """Return a request row's plain values, with whether it is overdue ``today``."""
     day = today or dt.date.today()
+    values = {name: getattr(row, name) for name in _FIELDS}
     return RequestInfo(
-        row.id or 0, row.assessment_id, *(getattr(row, name) for name in _FIELDS),
-        row.requested_by, row.created_at, is_overdue(row.status, row.due_date, day),
+        id=row.id or 0, assessment_id=row.assessment_id, **values,
+        requested_by=row.requested_by, created_at=row.created_at,
+        overdue=is_overdue(row.status, row.due_date, day),
     )  # fmt: skip
 
 
@@ -129,7 +131,7 @@ def add_request(
 
 
 @writes
-def update_request(uow: UnitOfWork, request_id: int, **changes: Any) -> RequestInfo:
+def update_request(uow: UnitOfWork, /, request_id: int, **changes: Any) -> RequestInfo:
     """Change a request (status, received date, note, due date, contact…) and journal it.
 
     Receiving a request without a date records today as its received date.

@@ -105,7 +105,7 @@ def get_opinion(uow: UnitOfWork, assessment_id: int) -> OpinionInfo:
 
 
 @writes
-def write_opinion(uow: UnitOfWork, assessment_id: int, **texts: str) -> OpinionInfo:
+def write_opinion(uow: UnitOfWork, /, assessment_id: int, **texts: str) -> OpinionInfo:
     """Store text the assessor wrote; those fields are then never replaced by a draft.
 
     Args:

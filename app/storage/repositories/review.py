@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.storage.models import (
     Assessment,
@@ -40,7 +40,9 @@ class ReviewRepository:
 
     def opinion(self, assessment_id: int) -> AssessmentOpinion | None:
         """Return the opinion row of an assessment, or None when none was written yet."""
-        query = sa.select(AssessmentOpinion).where(AssessmentOpinion.assessment_id == assessment_id)
+        query = sa.select(AssessmentOpinion).where(
+            col(AssessmentOpinion.assessment_id) == assessment_id
+        )
         return self._session.execute(query).scalar_one_or_none()
 
     def opinion_or_add(self, assessment_id: int) -> AssessmentOpinion:
@@ -54,7 +56,7 @@ class ReviewRepository:
     def response(self, assessment_id: int, question_id: str) -> Response | None:
         """Return the response row to one question, or None."""
         query = sa.select(Response).where(
-            Response.assessment_id == assessment_id, Response.question_id == question_id
+            col(Response.assessment_id) == assessment_id, col(Response.question_id) == question_id
         )
         return self._session.execute(query).scalar_one_or_none()
 
@@ -62,16 +64,16 @@ class ReviewRepository:
         """Return every response row of an assessment, by question id."""
         query = (
             sa.select(Response)
-            .where(Response.assessment_id == assessment_id)
-            .order_by(Response.question_id)
+            .where(col(Response.assessment_id) == assessment_id)
+            .order_by(col(Response.question_id))
         )
         return self._session.execute(query).scalars().all()
 
     def requests(self, assessment_id: int | None = None) -> Sequence[EvidenceRequest]:
         """Return the evidence requests of one assessment (or all), oldest first."""
-        query = sa.select(EvidenceRequest).order_by(EvidenceRequest.id)
+        query = sa.select(EvidenceRequest).order_by(col(EvidenceRequest.id))
         if assessment_id is not None:
-            query = query.where(EvidenceRequest.assessment_id == assessment_id)
+            query = query.where(col(EvidenceRequest.assessment_id) == assessment_id)
         return self._session.execute(query).scalars().all()
 
     def request(self, request_id: int) -> EvidenceRequest | None:
@@ -82,8 +84,8 @@ class ReviewRepository:
         """Return the reviewer comments of an assessment, oldest first."""
         query = (
             sa.select(ReviewComment)
-            .where(ReviewComment.assessment_id == assessment_id)
-            .order_by(ReviewComment.id)
+            .where(col(ReviewComment.assessment_id) == assessment_id)
+            .order_by(col(ReviewComment.id))
         )
         return self._session.execute(query).scalars().all()
 
@@ -93,8 +95,8 @@ class ReviewRepository:
 
     def open_comment_count(self, assessment_id: int) -> int:
         """Return how many reviewer comments of an assessment are still open."""
-        query = sa.select(sa.func.count(ReviewComment.id)).where(
-            ReviewComment.assessment_id == assessment_id, ReviewComment.status == "open"
+        query = sa.select(sa.func.count(col(ReviewComment.id))).where(
+            col(ReviewComment.assessment_id) == assessment_id, col(ReviewComment.status) == "open"
         )
         return int(self._session.execute(query).scalar_one())
 

@@ -10,6 +10,8 @@ Revises: 0006_orgscope
 Create Date: 2026-12-07
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -85,7 +87,7 @@ def _create_comments() -> None:
     op.create_index("ix_review_comment_assessment_id", "review_comment", ["assessment_id"])
 
 
-def _owned_by_assessment() -> list[sa.Column]:
+def _owned_by_assessment() -> list[sa.Column[Any]]:
     return [
         sa.Column(
             "assessment_id",
@@ -103,7 +105,7 @@ def _owned_by_assessment() -> list[sa.Column]:
     ]
 
 
-def _texts(*names: str) -> list[sa.Column]:
+def _texts(*names: str) -> list[sa.Column[Any]]:
     return [sa.Column(name, sa.String(), nullable=False) for name in names]
 
 
