@@ -117,11 +117,16 @@ def draft_limitations(results: Results) -> list[str]:
     return lines
 
 
-def _open_text(total: int, counts: str) -> str:
+def _open_text(findings: Sequence[FindingInfo]) -> str:
+    severe = _open_by_severity(findings)
+    total = sum(severe.values())
     if not total:
-        return "No finding is open."
+        return ""
+    counts = ", ".join(
+        f"{severe[s]} {s}" for s in ("critical", "high", "medium", "low") if severe.get(s)
+    )
     verb = "is" if total == 1 else "are"
-    return f"{_plural(total, 'finding')} {verb} open ({counts})."
+    return f"{_plural(total, 'finding')} {verb} open ({counts}). "
 
 
 def draft_texts(results: Results) -> dict[str, str]:
@@ -129,19 +134,24 @@ def draft_texts(results: Results) -> dict[str, str]:
     info = results.score.assessment
     overall = results.score.result.overall
     rating, rationale = draft_rating(results)
-    frameworks = ", ".join(f.title or f.id for f in info.frameworks)
+    titles = [f.title or f.id for f in info.frameworks]
+    against = titles[0] if len(titles) == 1 else f"{len(titles)} frameworks ({'; '.join(titles)})"
     subject = info.system_name or info.title or "the organisation"
-    severe = _open_by_severity(results.findings)
-    counts = ", ".join(
-        f"{severe[s]} {s}" for s in ("critical", "high", "medium", "low") if severe.get(s)
+    short = overall.answered - overall.at_target
+    answered = (
+        f"All {overall.applicable} applicable questions were answered"
+        if overall.answered == overall.applicable
+        else f"{overall.answered} of {overall.applicable} applicable questions were answered"
     )
-    open_total = sum(severe.values())
+    reached = (
+        f"{answered}: {overall.at_target} meet the target and {short} fall short of it."
+        if overall.answered
+        else "No applicable question has been answered yet."
+    )
     summary = (
-        f"We assessed {subject} against {frameworks} at a target maturity level of "
-        f"{info.target_level}. {overall.answered} of {overall.applicable} applicable questions "
-        f"were answered and {overall.at_target} meet the target. "
-        f"{_open_text(open_total, counts)} Our overall opinion is that the position is "
-        f"{rating}: {rationale[0].lower()}{rationale[1:]}"
+        f"We assessed {subject} against {against} at a target maturity level of "
+        f"{info.target_level}. {reached} {_open_text(results.findings)}"
+        f"Our overall opinion: {rating}."
     )
     return {
         "rating": rating,

@@ -66,7 +66,8 @@ def test_a_draft_fills_empty_fields_and_never_overwrites_edited_text(started):
     first = opinion_draft.offer_draft(ws, assessment_id)
     assert first.rating == "unsatisfactory"
     assert "6 of 72 applicable questions were answered" in first.executive_summary
-    assert first.themes and all("below target" in t for t in first.themes)
+    assert first.themes
+    assert all("below target" in t for t in first.themes)
     assert "66 applicable questions were not answered." in first.scope_limitations
     assert first.edited == ()
 
@@ -156,7 +157,8 @@ def test_answers_from_the_responses_sheet_are_the_clients_and_not_verified(ws, b
     report = build_report(ws, built.assessment_id).data
     shown = {a.question_id: a.provenance for a in report.answers}
     assert shown[raised.question_id] == "Client self-assessment (not verified)"
-    assert report.voice is not None and report.voice.unverified_answers == 1
+    assert report.voice is not None
+    assert report.voice.unverified_answers == 1
     generate_workbook(ws, built.assessment_id, tmp_path / "after.xlsx")
     from openpyxl import load_workbook
 
@@ -180,13 +182,12 @@ def test_a_request_past_its_due_date_and_still_awaited_is_overdue(started):
     )  # fmt: skip
     assert [r.id for r in evidence_requests.list_requests(ws, overdue_only=True)] == [late.id]
     received = evidence_requests.update_request(ws, late.id, status="received")
-    assert not received.overdue and received.received_on == dt.date.today()
+    assert not received.overdue
+    assert received.received_on == dt.date.today()
     assert evidence_requests.list_requests(ws, overdue_only=True) == []
     assert [e.entity_id for e in _journal(ws, "request.update")] == [str(late.id)]
     with pytest.raises(UserError, match="one question or one finding"):
-        evidence_requests.add_request(
-            ws, assessment_id, contact="A", description="", due_date=None
-        )
+        evidence_requests.add_request(ws, assessment_id, contact="A", description="", due_date=None)
     with pytest.raises(UserError, match="needs the name of the client contact"):
         evidence_requests.add_request(
             ws, assessment_id, contact=" ", description="", due_date=None, question_id="x"
@@ -209,7 +210,8 @@ def test_requests_go_out_in_the_workbook_and_come_back(ws, built, tmp_path):
 
     sheet = load_workbook(book)["Evidence requests"]
     rows = {row[0].value: [c.value for c in row] for row in sheet.iter_rows(min_row=2)}
-    assert rows[first.id][5] == "overdue" and rows[second.id][5] in ("", None)
+    assert rows[first.id][5] == "overdue"
+    assert rows[second.id][5] in ("", None)
 
     _edit_sheet(book, "Evidence requests", "Request #", {
         first.id: {"Status": "received", "Received on": dt.date(2026, 12, 4),
@@ -226,10 +228,13 @@ def test_requests_go_out_in_the_workbook_and_come_back(ws, built, tmp_path):
 
     _edit_sheet(book, "Evidence requests", "Request #", {second.id: {"Status": "requested"}})
     done = import_requests(ws, built.assessment_id, book)
-    assert done.applied and [c.request_id for c in done.changes] == [first.id]
+    assert done.applied
+    assert [c.request_id for c in done.changes] == [first.id]
     stored = evidence_requests.list_requests(ws, built.assessment_id)[0]
     assert (stored.status, stored.received_on, stored.note) == (
-        "received", dt.date(2026, 12, 4), "Sent by e-mail"
+        "received",
+        dt.date(2026, 12, 4),
+        "Sent by e-mail",
     )
     assert len(_journal(ws, "requests.import")) == 1
 

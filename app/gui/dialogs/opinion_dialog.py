@@ -62,7 +62,10 @@ class OpinionDialog(QDialog):
         for name in _TEXTS:
             edit = QPlainTextEdit()
             edit.setAccessibleName(opinion.FIELD_LABELS[name])
-            edit.setFixedHeight(_HEIGHTS[name])
+            if name == "executive_summary":  # the summary takes whatever room there is
+                edit.setMinimumHeight(_HEIGHTS[name])
+            else:
+                edit.setFixedHeight(_HEIGHTS[name])
             self.edits[name] = edit
             form.addRow(opinion.FIELD_LABELS[name], edit)
         self.marks = QLabel()

@@ -59,7 +59,7 @@ class RequestsDialog(QDialog):
         self.table.setHorizontalHeaderLabels(list(HEADERS))
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
         self.summary = QLabel()
         self.error = error_label()
@@ -105,7 +105,8 @@ class RequestsDialog(QDialog):
             grid.addWidget(QLabel(label), 0, column)
             grid.addWidget(widget, 1, column)
         grid.addWidget(add, 1, 4)
-        grid.setColumnStretch(2, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(2, 2)
         return grid
 
     def reload(self) -> None:

@@ -34,6 +34,18 @@ def _request_row(request: RequestInfo, refs: dict[str, str]) -> EvidenceRequestR
     )  # fmt: skip
 
 
+def _subjects(answers: Sequence[Answer]) -> dict[str, str]:
+    """Return each question's reference, with its focus area where the reference repeats."""
+    counts: dict[str, int] = {}
+    for answer in answers:
+        counts[answer.ref] = counts.get(answer.ref, 0) + 1
+    subjects = {}
+    for answer in answers:
+        area = answer.path.split(" › ")[0] if counts[answer.ref] > 1 and answer.path else ""
+        subjects[answer.question_id] = f"{answer.ref} ({area})" if area else answer.ref
+    return subjects
+
+
 def _day(moment: dt.datetime | None) -> dt.date | None:
     return moment.date() if moment is not None else None
 
@@ -50,7 +62,7 @@ def build_voice(
         reviewer: The engagement's reviewer, named when the approval does not say.
     """
     found = get_opinion(workspace, info.id)
-    refs = {a.question_id: a.ref for a in answers}
+    refs = _subjects(answers)
     requests = tuple(_request_row(r, refs) for r in list_requests(workspace, info.id))
     sources = list_provenance(workspace, info.id).values()
     unverified = sum(1 for p in sources if p.source == "client" and not p.verified)
