@@ -266,3 +266,40 @@ def test_open_review_comments_block_finalising_and_approval(started):
     assert _journal(ws, "review.approve")[-1].after["approved_by"] == "tester"
     found = opinion.get_opinion(ws, assessment_id)
     assert (found.approved_by, found.approved_at) == ("tester", when)
+
+
+# The report ---------------------------------------------------------------------------------
+def test_the_report_opens_with_the_opinion_and_names_reviewer_and_requests(ws, built, tmp_path):
+    import subprocess
+
+    from app.reports.pdf import render_pdf
+
+    questions = [r.question_id for r in assessments.list_responses(ws, built.assessment_id)]
+    opinion.write_opinion(
+        ws, built.assessment_id, rating="needs improvement",
+        rationale="Identity controls lag behind the rest.", key_themes="- Stale keys\n- No owner",
+    )  # fmt: skip
+    opinion_draft.offer_draft(ws, built.assessment_id)
+    evidence_requests.add_request(
+        ws, built.assessment_id, contact="Maria Okafor", description="Rotation log",
+        due_date=dt.date(2020, 1, 1), question_id=questions[0],
+    )  # fmt: skip
+    review.approve(ws, built.assessment_id)
+    data = build_report(ws, built.assessment_id, profile="client").data
+    assert data.voice is not None
+    assert [s.rating for s in data.voice.scale if s.chosen] == ["needs improvement"]
+    assert data.voice.themes == ("Stale keys", "No owner")
+    pdf = tmp_path / "report.pdf"
+    render_pdf(data, pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    pages = text.split("\f")
+    opening = next(page for page in pages if "What it means" in page)
+    assert pages.index(opening) < 8, "the opinion is in the opening pages"
+    assert "Needs improvement" in opening
+    assert "Identity controls lag behind the rest." in opening
+    assert "Stale keys" in opening
+    control = next(page for page in pages if "Document control" in page)
+    assert "· approved" in control, "document control names the reviewer's approval"
+    assert "Appendix D. Evidence requests" in text
+    assert "1 request is overdue" in text
