@@ -146,7 +146,11 @@ def run_import(ctx: CliContext) -> int:
 
     def text() -> str:
         lines = [f"{result.file.name}: {len(result.changes)} change(s)"]
-        lines += [f"  row {c.row}: request {c.request_id} {c.changes}" for c in result.changes]
+        for change in result.changes:
+            what = ", ".join(
+                f"{name.replace('_', ' ')} {value}" for name, value in change.changes.items()
+            )
+            lines.append(f"  row {change.row}: request {change.request_id}: {what}")
         lines += [f"  problem: {p}" for p in result.problems]
         if result.problems:
             lines.append("nothing was applied: correct the problems and import again")
