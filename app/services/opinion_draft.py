@@ -12,6 +12,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.domain.enums import SEVERITY_ORDER
 from app.domain.review import OpinionRating
 from app.services.assessments import get_assessment
 from app.services.evidence_requests import RequestInfo, list_requests
@@ -122,9 +123,7 @@ def _open_text(findings: Sequence[FindingInfo]) -> str:
     total = sum(severe.values())
     if not total:
         return ""
-    counts = ", ".join(
-        f"{severe[s]} {s}" for s in ("critical", "high", "medium", "low") if severe.get(s)
-    )
+    counts = ", ".join(f"{severe[s]} {s}" for s in SEVERITY_ORDER if severe.get(s))
     verb = "is" if total == 1 else "are"
     return f"{_plural(total, 'finding')} {verb} open ({counts}). "
 
