@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+import shiboken6
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -116,6 +117,8 @@ class OpinionDialog(QDialog):
                        on_failure=self._failed, **kwargs)  # fmt: skip
 
     def _show(self, found: opinion.OpinionInfo) -> None:
+        if not shiboken6.isValid(self.error):
+            return  # the dialog closed meanwhile
         self._loaded = {name: getattr(found, name) for name in (*_TEXTS, "rating")}
         for name, edit in self.edits.items():
             edit.setPlainText(getattr(found, name))
@@ -138,5 +141,7 @@ class OpinionDialog(QDialog):
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self.error):
+            return
         self.error.setText(error_text(exc, "The opinion could not be saved"))
         self.error.show()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+import shiboken6
 from PySide6.QtCore import QDate
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -116,6 +117,8 @@ class RequestsDialog(QDialog):
                        on_success=self._show, on_failure=self._failed)  # fmt: skip
 
     def _show(self, found: list[RequestInfo]) -> None:
+        if not shiboken6.isValid(self.error):
+            return  # the dialog closed meanwhile
         self._requests = found
         self.table.setRowCount(len(found))
         late = QBrush(QColor(theme.WARNING))
@@ -160,5 +163,7 @@ class RequestsDialog(QDialog):
         self.reload()
 
     def _failed(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self.error):
+            return
         self.error.setText(error_text(exc, "The request could not be saved"))
         self.error.show()

@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+import shiboken6
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
@@ -133,8 +134,8 @@ class ReviewBox(QGroupBox):
                        on_failure=self._show_error)  # fmt: skip
 
     def _show(self, target: tuple[Workspace, int, str], state: ReviewState) -> None:
-        if target != self._target:
-            return  # another question is shown now
+        if not shiboken6.isValid(self.source_label) or target != self._target:
+            return  # the window closed meanwhile, or another question is shown now
         found = state.provenance
         colour = theme.GOOD if found.verified else theme.WARNING
         if found.source == "assessor" and not found.verified:
@@ -187,5 +188,7 @@ class ReviewBox(QGroupBox):
                               **kwargs)  # fmt: skip
 
     def _show_error(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self.error):
+            return  # the window closed meanwhile
         self.error.setText(str(exc) or "The change could not be saved")
         self.error.show()
