@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -53,3 +54,17 @@ def test_gui_startup_does_not_import_heavy_libraries(tmp_path):
     loaded = json.loads(result.stdout.strip().splitlines()[-1])
     # Alembic's command module is loaded to create a new workspace; a second start would not.
     assert [m for m in loaded if m != "alembic.command"] == []
+
+
+def test_no_service_opens_a_session_itself():
+    """Services get their transaction as a unit of work; only the workspace opens one."""
+    services = ROOT / "app" / "services"
+    opening = re.compile(r"\.db\.(read|write)\(")
+    offenders = [
+        f"{path.relative_to(services)}:{number}"
+        for path in services.rglob("*.py")
+        if path.name != "workspace.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if opening.search(line)
+    ]
+    assert offenders == []

@@ -34,6 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "records",
     "assess",
     "report",
+    "review",
     "export",
     "frameworks",
     "engagement",

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 from app.cli import assess_scope as cli_bulk
+from app.cli import voice as cli_voice
 from app.cli.common import CliContext, table
 from app.services import (
     answer_undo,
@@ -14,6 +15,7 @@ from app.services import (
     bulk_answers,
     finding_themes,
     findings,
+    provenance,
     quality_gate,
     scoring,
     suggestions,
@@ -68,7 +70,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--flag", dest="flagged", action="store_true", help="flag the answer for review"
     )
     answer.add_argument("--reviewed", action="store_true", help="mark the answer reviewed")
+    cli_voice.answer_options(answer)
     answer.set_defaults(handler=run_answer)
+    cli_voice.register_assess_verbs(verbs)
 
     for verb, handler, text in (
         ("undo", run_undo, "take back the last answer change (from the journal)"),
@@ -191,10 +195,13 @@ def run_answer(ctx: CliContext) -> int:
     assessments.get_response(ws, args.assessment, args.question)
     changes = assessments.answer_changes(level, note=args.note, strength=args.strength)
     changes |= {name: True for name in ("flagged", "reviewed") if getattr(args, name)}
+    method, on = cli_voice.checked_provenance(args)
     files = [Path(path) for path in args.evidence]
     response = answer_with_evidence(ws, args.assessment, args.question, changes, files)
+    found = cli_voice.record_provenance(ws, args, method, on)
     shown = "N/A" if response.not_applicable else response.level
-    ctx.output(response.as_dict(), f"{response.question_id}: {shown}")
+    data = response.as_dict() | {"provenance": found.as_dict()}
+    ctx.output(data, f"{response.question_id}: {shown} — {found.text}")
     return 0
 
 
@@ -246,6 +253,7 @@ def run_show(ctx: CliContext) -> int:
     ws = ctx.workspace()
     info = assessments.get_assessment(ws, ctx.args.assessment)
     responses = assessments.list_responses(ws, info.id)
+    sources = provenance.list_provenance(ws, info.id)
 
     def text() -> str:
         rows = [
@@ -256,14 +264,22 @@ def run_show(ctx: CliContext) -> int:
                 str(len(r.evidence_ids)),
                 ("flagged " if r.flagged else "") + ("reviewed" if r.reviewed else ""),
                 _origin(r),
+                sources[r.question_id].text if r.question_id in sources else "",
                 (r.justification or r.notes).replace("\n", " ")[:50],
             ]
             for r in responses
         ]
-        headers = ["question", "level", "strength", "files", "review", "from", "note"]
+        headers = ["question", "level", "strength", "files", "review", "from", "source", "note"]
         return _summary(info) + "\n\n" + table(rows, headers)
 
-    data = {"assessment": info.as_dict(), "responses": [r.as_dict() for r in responses]}
+    data = {
+        "assessment": info.as_dict(),
+        "responses": [
+            r.as_dict() | {"provenance": sources[r.question_id].as_dict()}
+            for r in responses
+            if r.question_id in sources
+        ],
+    }
     ctx.output(data, text)
     return 0
 

@@ -201,10 +201,10 @@ def base_url() -> str:
 _APPENDIX_SECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "results": (("appendix-results", APPENDICES["results"]),),
     "crosswalk": (("appendix-crosswalk", APPENDICES["crosswalk"]),),
-    "findings": (("findings", "Findings by question"), ("actions", "Action plan by finding")),
     "answers": (("appendix-answers", APPENDICES["answers"]),),
     "not-applicable": (("appendix-na", APPENDICES["not-applicable"]),),
     "evidence": (("appendix-evidence", APPENDICES["evidence"]),),
+    "requests": (("appendix-requests", APPENDICES["requests"]),),
 }
 
 
@@ -215,7 +215,8 @@ def report_toc(data: ReportData) -> tuple[TocEntry, ...]:
     report's profile (or the assessor) chooses them.
     """
     entries = [TocEntry("attestation", "", "Attestation and signature")]
-    numbered = [
+    numbered = [("opinion", "Overall opinion")] if _has_voice(data) else []
+    numbered += [
         ("summary", "Executive summary"),
         ("scope", "Scope and method"),
         ("system", "AI system profile"),
@@ -224,6 +225,8 @@ def report_toc(data: ReportData) -> tuple[TocEntry, ...]:
     ]
     if notable_disagreements(data):
         numbered.append(("crosswalk", "Where the frameworks disagree"))
+    if data.findings:
+        numbered += [("findings", "Findings"), ("actions", "Action plan")]
     if data.comparison is not None:
         numbered.append(("comparison", "Comparison with the previous assessment"))
     for n, (anchor, title) in enumerate(numbered, start=1):
@@ -236,6 +239,8 @@ def report_toc(data: ReportData) -> tuple[TocEntry, ...]:
     appendix = [s for key in data.chosen_appendices for s in _APPENDIX_SECTIONS[key]]
     if not data.cross_framework:
         appendix = [s for s in appendix if s[0] != "appendix-crosswalk"]
+    if data.voice is None or not data.voice.requests:
+        appendix = [s for s in appendix if s[0] != "appendix-requests"]
     entries += [
         TocEntry(anchor, f"Appendix {chr(ord('A') + i)}.", title)
         for i, (anchor, title) in enumerate(appendix)
@@ -251,6 +256,10 @@ def notable_disagreements(data: ReportData) -> tuple[CrossFrameworkRow, ...]:
     """Return the cross-framework topics whose answers differ enough to matter, widest first."""
     rows = [r for r in data.cross_framework if not r.consistent]
     return tuple(sorted(rows, key=lambda r: -r.spread))
+
+
+def _has_voice(data: ReportData) -> bool:
+    return data.voice is not None and data.voice.has_opinion
 
 
 def _report_charts(data: ReportData) -> dict[str, Any]:

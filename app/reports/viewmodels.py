@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from app.reports.viewmodels_voice import AssessorVoice
+
 logger = logging.getLogger(__name__)
 
 PROFILES = ("internal", "client")
@@ -31,16 +33,16 @@ PROFILES = ("internal", "client")
 APPENDICES: dict[str, str] = {
     "results": "Results by question group",
     "crosswalk": "Cross-framework answers in full",
-    "findings": "Findings and action plan by question",
     "answers": "Answers, notes and evidence",
     "not-applicable": "Not-applicable justifications",
     "evidence": "Evidence index",
+    "requests": "Evidence requests",
 }
 
 #: The appendices each profile carries unless the assessor chooses others.
 DEFAULT_APPENDICES: dict[str, tuple[str, ...]] = {
     "internal": tuple(APPENDICES),
-    "client": ("findings", "not-applicable", "evidence"),
+    "client": ("not-applicable", "evidence", "requests"),
 }
 
 #: Custom attributes of an inventory record as (name, text) pairs, sorted by name.
@@ -485,6 +487,7 @@ class Answer:
     answered_at: dt.datetime | None = None
     also_covers: tuple[str, ...] = ()
     source: str = ""
+    provenance: str = ""
 
     @property
     def answer_text(self) -> str:
@@ -584,6 +587,7 @@ class ReportData:
     evidence: tuple[EvidenceItem, ...] = ()
     comparison: Comparison | None = None
     appendices: tuple[str, ...] | None = None
+    voice: AssessorVoice | None = None
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:

@@ -29,6 +29,7 @@ from app.reports.xlsx_cells import (
     write_table,
 )
 from app.reports.xlsx_format import set_print_layouts
+from app.reports.xlsx_requests import write_requests_sheet
 from app.support.safe_files import SHARED_MODE, staged
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ def _response_columns(show_notes: bool) -> list[Column]:
         Column("Answered by", lambda a: a.answered_by, 16),
         Column("Answered at", lambda a: a.answered_at, 18, "yyyy-mm-dd hh:mm"),
         Column("Answer from", lambda a: a.source or "this system", 30, wrap=True),
+        Column("Source and verification", lambda a: a.provenance, 34, wrap=True),
     ]
 
 
@@ -272,6 +274,7 @@ def write_workbook(data: ReportData, out_path: Path, progress: ProgressArg = Non
     columns = with_attributes(_IDENTITY_COLUMNS, identities)
     write_table(wb.create_sheet("Identities"), columns, identities, header_colour=colour)
     write_table(wb.create_sheet("Evidence"), _EVIDENCE_COLUMNS, data.evidence, header_colour=colour)
+    write_requests_sheet(wb, data, colour)
     wb.properties.identifier = data.document.assessment_ref
     save_workbook(wb, out_path, data.document, steps)
 

@@ -81,7 +81,12 @@ class ResponsesImport:
     assessment_ref: str
 
 
-def _open(path: Path) -> Any:
+def open_workbook(path: Path) -> Any:
+    """Open a returned workbook with its formulas as written.
+
+    Raises:
+        WorkbookImportError: No such file, or it is not an Excel workbook.
+    """
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -211,7 +216,7 @@ def read_responses_workbook(path: Path) -> ResponsesImport:
         WorkbookImportError: The file is not a workbook, has no Responses sheet, or lacks the
             Question ID or Level column.
     """
-    wb = _open(path)
+    wb = open_workbook(path)
     if RESPONSES_SHEET not in wb.sheetnames:
         raise WorkbookImportError(f"{path.name}: no sheet named '{RESPONSES_SHEET}'")
     ws = wb[RESPONSES_SHEET]

@@ -494,6 +494,8 @@ def change_row(
     now = dt.datetime.now(dt.UTC)
     if _ANSWER_FIELDS.intersection(clean) or "evidence_strength" in clean:
         row.answered_by, row.answered_at = uow.actor, now
+    if {"level", "not_applicable"}.intersection(clean):
+        row.source = "assessor"  # an answer the assessor gives is theirs (provenance, issue 13)
     if "reviewed" in clean:
         row.reviewed_by, row.reviewed_at = (uow.actor, now) if row.reviewed else ("", None)
     uow.flush()

@@ -1,10 +1,10 @@
 """The quality gate run before an assessment is finalised, reported or signed (DESIGN §6).
 
 Errors block finalising and signing: a High-priority question left unanswered, an N/A without a
-justification, evidence whose bytes no longer match their hash. Warnings are shown but do not
-block: an answer at level 3 or above with no evidence behind it, an AI system or one of its
-identities without an owner, other unanswered questions, answers flagged for review and not yet
-reviewed.
+justification, evidence whose bytes no longer match their hash, a reviewer comment still open.
+Warnings are shown but do not block: an answer at level 3 or above with no evidence behind it,
+an AI system or one of its identities without an owner, other unanswered questions, answers
+flagged for review and not yet reviewed.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from app.domain.scoring import CONFIDENCE_LEVEL
 from app.services.assessment_records import AssessmentQuestions, list_responses, load_questions
 from app.services.unit import reads
 from app.storage.repositories.assessment_checks import AssessmentChecksRepository
+from app.storage.repositories.review import ReviewRepository
 from app.storage.unit_of_work import UnitOfWork
 from app.support.text import plural
 
@@ -85,6 +86,7 @@ def run_quality_gate(uow: UnitOfWork, assessment_id: int) -> QualityReport:
     issues = _answer_issues(uow, loaded)
     checks = uow.repository(AssessmentChecksRepository)
     issues += _evidence_issues(checks, assessment_id)
+    issues += _review_issues(uow, assessment_id)
     if loaded.info.system_id is not None:  # the organisation assessment has no system
         issues += _owner_issues(checks, loaded.info.system_id)
     errors = tuple(i for i in issues if i.severity == ERROR)
@@ -163,3 +165,15 @@ def _owner_issues(checks: AssessmentChecksRepository, system_id: int) -> list[Ga
         message = f"identity {external_id} used by the system has no owner"
         issues.append(GateIssue("identity-without-owner", message, "", WARNING))
     return issues
+
+
+def _review_issues(uow: UnitOfWork, assessment_id: int) -> list[GateIssue]:
+    """Open reviewer comments block finalising until the assessor resolves them."""
+    still_open = uow.repository(ReviewRepository).open_comment_count(assessment_id)
+    if not still_open:
+        return []
+    verb = "is" if still_open == 1 else "are"
+    message = (
+        f"{plural(still_open, 'review comment')} {verb} still open; resolve them before finalising"
+    )
+    return [GateIssue("open-review-comments", message)]

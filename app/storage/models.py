@@ -252,6 +252,13 @@ class Response(SQLModel, table=True):
     reviewed_at: dt.datetime | None = None
     origin: str = "own"
     override_reason: str = ""
+    #: Who gave the answer: ``assessor`` or ``client`` (self-assessment from the responses sheet).
+    source: str = "assessor"
+    #: How the assessor verified it: ``document-review``, ``interview``, ``test`` or empty.
+    verification_method: str = ""
+    verified_with: str = ""
+    verified_on: dt.date | None = None
+    verified_by: str = ""
 
 
 class EvidenceBlob(SQLModel, table=True):
@@ -389,3 +396,66 @@ class JournalEntry(SQLModel, table=True):
     after: Any = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
     prev_hash: str = ""
     hash: str = ""
+
+
+class AssessmentOpinion(SQLModel, table=True):
+    """The assessor's voice on one assessment (opinion, summary, themes, limits) and approval.
+
+    ``edited`` lists the text fields a person wrote or changed; a generated draft never
+    replaces those.
+    """
+
+    __tablename__ = "assessment_opinion"
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(
+        foreign_key="assessment.id", unique=True, index=True, ondelete="CASCADE"
+    )
+    rating: str = ""
+    rationale: str = ""
+    executive_summary: str = ""
+    key_themes: str = ""
+    scope_limitations: str = ""
+    edited: list[str] = Field(default_factory=list, sa_column=_json_column(list))
+    updated_by: str = ""
+    updated_at: dt.datetime | None = None
+    approved_by: str = ""
+    approved_at: dt.datetime | None = None
+
+
+class EvidenceRequest(SQLModel, table=True):
+    """Evidence asked of a named client contact for a question or a finding."""
+
+    __tablename__ = "evidence_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", index=True, ondelete="CASCADE")
+    question_id: str = ""
+    finding_id: int | None = Field(default=None, foreign_key="finding.id", ondelete="SET NULL")
+    contact: str = ""
+    contact_email: str = ""
+    description: str = ""
+    due_date: dt.date | None = None
+    status: str = "requested"
+    received_on: dt.date | None = None
+    note: str = ""
+    requested_by: str = ""
+    created_at: dt.datetime = Field(default_factory=_utcnow)
+
+
+class ReviewComment(SQLModel, table=True):
+    """A reviewer's comment on an answer or a finding; open comments block finalising."""
+
+    __tablename__ = "review_comment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", index=True, ondelete="CASCADE")
+    question_id: str = ""
+    finding_id: int | None = Field(default=None, foreign_key="finding.id", ondelete="SET NULL")
+    text: str = ""
+    author: str = ""
+    created_at: dt.datetime = Field(default_factory=_utcnow)
+    status: str = "open"
+    resolution: str = ""
+    resolved_by: str = ""
+    resolved_at: dt.datetime | None = None

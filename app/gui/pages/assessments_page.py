@@ -38,7 +38,9 @@ from app.gui import file_dialogs, tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.new_assessment_dialog import NewAssessmentChoice, NewAssessmentDialog
+from app.gui.dialogs.opinion_dialog import OpinionDialog
 from app.gui.dialogs.progress_dialog import run_with_progress
+from app.gui.dialogs.requests_dialog import RequestsDialog
 from app.gui.pages.assessment_scope import ScopeController
 from app.gui.widgets.assessment_dashboard import AssessmentDashboard
 from app.gui.widgets.assessment_navigator import AssessmentNavigator
@@ -137,6 +139,12 @@ class AssessmentsPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(heading)
         top.addWidget(self.assessment_box, 1)
+        self.opinion_button = QPushButton("Opinion…")
+        self.opinion_button.setToolTip("The assessor's opinion, summary, themes and limitations")
+        self.requests_button = QPushButton("Evidence requests…")
+        self.requests_button.setToolTip("Evidence asked of the client, with due dates")
+        top.addWidget(self.opinion_button)
+        top.addWidget(self.requests_button)
         top.addWidget(self.new_button)
         self.banner = QLabel(FINAL_BANNER)
         self.banner.setObjectName("banner")
@@ -174,6 +182,8 @@ class AssessmentsPage(QWidget):
         layout.addWidget(self.body, 1)
         self.assessment_box.currentIndexChanged.connect(self._on_assessment_box_changed)
         self.new_button.clicked.connect(self._on_new_button_clicked)
+        self.opinion_button.clicked.connect(lambda: self._open_voice_dialog(OpinionDialog))
+        self.requests_button.clicked.connect(lambda: self._open_voice_dialog(RequestsDialog))
         self.lifecycle.changed.connect(self._on_lifecycle_changed)
         self.lifecycle.message.connect(self._context.status_message)
         self.navigator.question_selected.connect(self.show_question)
@@ -191,6 +201,11 @@ class AssessmentsPage(QWidget):
         self.panel.evidence.open_requested.connect(self._open_evidence)
         self.panel.evidence.remove_requested.connect(self._unlink_evidence)
         self.panel.suggestions.accepted.connect(self.accept)
+
+    def _open_voice_dialog(self, kind: type[OpinionDialog] | type[RequestsDialog]) -> None:
+        assessment_id = self.current_assessment_id()
+        if assessment_id is not None:
+            kind(self._context, assessment_id, self).exec()
 
     def _build_shortcuts(self) -> None:
         self.shortcuts: dict[str, QAction] = {}
@@ -301,6 +316,7 @@ class AssessmentsPage(QWidget):
             state.entry(question_id), response, self._evidence_of(response), state.info.target_level
         )
         self.scope.question_shown(question_id)
+        self.panel.review.show_for(self.workspace, state.info.id, question_id, state.read_only)
         if self.tabs.currentWidget() not in (self.panel, self.scope.subcategory):
             self.tabs.setCurrentWidget(self.panel)
         self._load_suggestions(question_id)

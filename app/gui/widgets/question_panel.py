@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from app.domain.enums import EvidenceStrength
 from app.domain.scoring import LEVEL_NAMES
 from app.gui.widgets.evidence_list import EvidenceList, local_files
+from app.gui.widgets.review_box import ReviewBox
 from app.gui.widgets.suggestion_box import SuggestionBox
 from app.services.assessment_state import PRIORITY_NAMES, QuestionEntry, short_title
 from app.services.assessments import ResponseInfo
@@ -117,6 +118,8 @@ class QuestionPanel(QScrollArea):
         for widget in (self.context_label, self.title_label, self.prompt_label):
             layout.addWidget(widget)
         layout.addWidget(self._answer_box())
+        self.review = ReviewBox()
+        layout.addWidget(self.review)
         layout.addWidget(self._group("Guidance", self.guidance_label))
         layout.addWidget(self._group("Evidence to request", self.evidence_hint))
         self.evidence = EvidenceList()

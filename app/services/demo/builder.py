@@ -20,6 +20,7 @@ from app.services.demo.answers import plan_answers
 from app.services.demo.evidence_files import evidence_documents
 from app.services.demo.findings_plan import shape_findings
 from app.services.demo.inventory_data import CLIENT, build_demo_inventory
+from app.services.demo.voice import add_demo_voice
 from app.services.demo.workbook import write_demo_workbook
 from app.services.engagement import update_engagement
 from app.services.errors import UserError
@@ -106,6 +107,8 @@ def build_demo(
         refresh_identity_findings(workspace)
         evidence_ids = _add_evidence(workspace, today)
         _assess(workspace, evidence_ids, result, scaled(progress, 0.35, 1.0), today)
+        drafts = [i for i in result.assessment_ids if i != result.final_assessment_id]
+        add_demo_voice(workspace, result.assessment_ids[1], drafts, today)
     finally:
         workspace.close()
     logger.info("demo workspace built at %s", path)

@@ -59,6 +59,7 @@ from app.services.reporting.results import (
     build_cross_framework,
     build_framework_results,
 )
+from app.services.reporting.voice import answers_with_provenance, build_voice
 from app.services.scoring import AssessmentScore, score_loaded
 from app.services.settings import all_workspace_settings
 from app.services.workspace import Workspace
@@ -170,7 +171,9 @@ def _read(
         posture=posture,
         analysis=analysis,
         findings=build_findings(found, loaded, names, client=client),
-        answers=build_answers(loaded, responses, names, catalog),
+        answers=answers_with_provenance(
+            workspace, info.id, build_answers(loaded, responses, names, catalog)
+        ),
         evidence=evidence,
         evidence_items=evidence_items,
         catalog=catalog,
@@ -228,6 +231,7 @@ def _assemble(
         evidence=read.evidence_items,
         comparison=build_comparison(workspace, previous, info.id) if previous else None,
         appendices=appendices,
+        voice=build_voice(workspace, info, read.answers, document.reviewer),
     )
     return data, seq, head
 

@@ -20,8 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session
-
+from app.domain.review import AnswerSource
 from app.reports.errors import ReportError
 from app.reports.masking import mask_secret
 from app.services.assessments import (
@@ -33,6 +32,7 @@ from app.services.assessments import (
 )
 from app.services.errors import UserError
 from app.services.progress import Progress, check_cancelled
+from app.services.provenance import set_source
 from app.services.reporting.document import assessment_ref
 from app.services.workspace import Workspace
 from app.storage import journal
@@ -202,8 +202,9 @@ def import_responses(
     for change in plan.changes:
         by_question.setdefault(change.question_id, {}).update(change.changes)
     check_cancelled(progress)
-    with workspace.db.write() as session:
-        _apply(session, workspace, plan, by_question, progress)
+    with workspace.unit_of_work() as uow:
+        _apply(uow, plan, by_question, progress)
+        set_source(uow, assessment_id, _client_answers(plan), AnswerSource.CLIENT)
     logger.info(
         "imported %d change(s) to %d question(s) of assessment %s from %s",
         len(plan.changes), len(by_question), assessment_id, Path(path).name,
@@ -211,9 +212,13 @@ def import_responses(
     return ResponsesImport(plan.file, assessment_id, plan.changes, (), plan.rows_read, False, True)
 
 
+def _client_answers(plan: ResponsesImport) -> list[str]:
+    """Return the questions whose answer (level or N/A) the client gave in the sheet."""
+    return sorted({change.question_id for change in plan.changes if change.field == ANSWER})
+
+
 def _apply(
-    session: Session,
-    workspace: Workspace,
+    uow: UnitOfWork,
     plan: ResponsesImport,
     by_question: dict[str, dict[str, Any]],
     progress: Progress | None,
@@ -227,15 +232,11 @@ def _apply(
         check_cancelled(progress)
         if progress is not None:
             progress.report(number / len(by_question), f"Applying {question_id}")
-        update_response(
-            UnitOfWork(session, workspace.actor), plan.assessment_id, question_id, **changes
-        )
-    journal.record(
-        session,
-        actor=workspace.actor,
-        action="responses.import",
-        entity="assessment",
-        entity_id=plan.assessment_id,
+        update_response(uow, plan.assessment_id, question_id, **changes)
+    uow.record(
+        "responses.import",
+        "assessment",
+        plan.assessment_id,
         after={
             "file": plan.file.name,
             "changes": len(plan.changes),

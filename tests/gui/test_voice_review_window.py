@@ -1,0 +1,110 @@
+"""The window's part of the assessor's voice: the review box, the opinion and request dialogs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.gui.dialogs.opinion_dialog import OpinionDialog
+from app.gui.dialogs.requests_dialog import RequestsDialog
+from app.services import evidence_requests, opinion, provenance, review
+from app.services.workspace import open_workspace
+
+_HERE = Path(__file__).with_name("test_assessments_page.py")
+_spec = importlib.util.spec_from_file_location("assessments_page_helpers", _HERE)
+helpers = importlib.util.module_from_spec(_spec)
+sys.modules.setdefault("assessments_page_helpers", helpers)
+_spec.loader.exec_module(helpers)
+
+
+@pytest.fixture
+def opened(make_main_window, qtbot, tmp_path):
+    workspace = open_workspace(tmp_path / "engagement.assay", actor="tester")
+    helpers.add_system(workspace)
+    assessment_id = helpers.small_assessment(workspace)
+    window, page = helpers.open_page(make_main_window, qtbot, workspace)
+    return window, page, workspace, assessment_id
+
+
+def _shot(widget, name: str) -> None:
+    """Save a screenshot when ASSAY_SCREENSHOTS names a folder (for looking at the window)."""
+    folder = os.environ.get("ASSAY_SCREENSHOTS")
+    if folder:
+        widget.grab().save(str(Path(folder) / f"{name}.png"))
+
+
+def test_the_review_box_records_verification_and_comments(opened, qtbot):
+    window, page, ws, assessment_id = opened
+    question = page.panel.question_id
+    box = page.panel.review
+    qtbot.waitUntil(lambda: "Assessor" in box.source_label.text())
+    provenance.set_source(ws, assessment_id, [question], "client")
+    box.reload()
+    qtbot.waitUntil(lambda: "not verified" in box.source_label.text())
+    box.method_box.setCurrentIndex(1)
+    box.with_edit.setText("Maria Okafor")
+    box.record_verification()
+    qtbot.waitUntil(lambda: "verified by interview with Maria Okafor" in box.source_label.text())
+    box.comment_edit.setText("Which document shows the rotation?")
+    box.add_comment()
+    qtbot.waitUntil(lambda: box.comments.count() == 1)
+    assert box.comments.item(0).text().startswith("[OPEN] tester: Which document")
+    window.resize(1280, 1100)
+    _shot(page, "question-panel-review")
+    box.comments.setCurrentRow(0)
+    box.comment_edit.setText("Seen in the key vault export")
+    box.resolve_selected()
+    qtbot.waitUntil(lambda: box.comments.count() == 1 and "resolved" in box.comments.item(0).text())
+    assert review.list_comments(ws, assessment_id, open_only=True) == []
+
+
+def test_the_opinion_dialog_drafts_keeps_edits_and_approves(opened, qtbot):
+    window, page, ws, assessment_id = opened
+    dialog = OpinionDialog(window.context, assessment_id, page)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.approval.text() != "")
+    dialog.edits["rationale"].setPlainText("Identity controls are the weak point.")
+    dialog.offer_draft()
+    qtbot.waitUntil(lambda: dialog.edits["executive_summary"].toPlainText() != "")
+    assert dialog.edits["rationale"].toPlainText() == "Identity controls are the weak point."
+    assert "Rationale" in dialog.marks.text()
+    dialog.resize(760, 820)
+    _shot(dialog, "opinion-dialog")
+    review.add_comment(ws, assessment_id, "Check the summary")
+    dialog.approve()
+    qtbot.waitUntil(lambda: not dialog.error.isHidden())
+    assert "open review comment" in dialog.error.text()
+    assert opinion.get_opinion(ws, assessment_id).rationale.startswith("Identity controls")
+
+
+def test_the_requests_dialog_shows_overdue_and_moves_a_request_on(opened, qtbot):
+    window, page, ws, assessment_id = opened
+    question = page.panel.question_id
+    evidence_requests.add_request(
+        ws, assessment_id, contact="Maria Okafor", description="Rotation log",
+        due_date=dt.date.today() - dt.timedelta(days=3), question_id=question,
+    )  # fmt: skip
+    dialog = RequestsDialog(window.context, assessment_id, page)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1)
+    assert dialog.table.item(0, 5).text() == "requested — overdue"
+    assert "1 overdue" in dialog.summary.text()
+    dialog.subject_edit.setText(question)
+    dialog.contact_edit.setText("Ken Ito")
+    dialog.what_edit.setText("Model card")
+    dialog.add()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 2)
+    _shot(dialog, "requests-dialog")
+    dialog.table.selectRow(0)
+    dialog.status_box.setCurrentText("received")
+    dialog.set_status()
+    qtbot.waitUntil(lambda: dialog.table.item(0, 5).text() == "received")
+    dialog.contact_edit.clear()
+    dialog.add()
+    qtbot.waitUntil(lambda: not dialog.error.isHidden())
+    assert "needs the name of the client contact" in dialog.error.text()
