@@ -22,7 +22,7 @@ from app.domain.enums import FINDING_STATUS_LABELS, FindingStatus
 from app.reports.errors import WorkbookImportError
 from app.reports.viewmodels import Finding
 from app.reports.xlsx_cells import Column, add_date_validation, add_list_validation, write_table
-from app.reports.xlsx_import import SheetProblem, _open, _text
+from app.reports.xlsx_import import SheetProblem, _text, open_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -181,7 +181,7 @@ def read_poam_workbook(path: Path) -> PoamSheet:
     Raises:
         WorkbookImportError: Not a workbook, or no POA&M sheet with a POA&M ID column.
     """
-    wb = _open(path)
+    wb = open_workbook(path)
     if POAM_SHEET not in wb.sheetnames:
         raise WorkbookImportError(f"{path.name}: no sheet named {POAM_SHEET!r}")
     ws = wb[POAM_SHEET]

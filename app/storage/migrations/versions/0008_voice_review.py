@@ -6,7 +6,7 @@ when, by whom). New tables hold the assessor's opinion of an assessment with its
 evidence requested of client contacts, and the reviewer's comments.
 
 Revision ID: 0008_voice_review
-Revises: 0006_orgscope
+Revises: 0007_themed_findings
 Create Date: 2026-12-07
 """
 
