@@ -108,13 +108,27 @@ def test_bench_pdf_against_bare_weasyprint(tmp_path, aims):
 def test_bench_pdf_with_a_long_unbroken_note(tmp_path, aims):
     data = _big_report()
     render_pdf(data, tmp_path / "warm.pdf")
-    _pages, plain = _cpu_timed("PDF", lambda: render_pdf(data, tmp_path / "plain.pdf"))
-    long_data = _with_long_note(data, LONG_NOTE)
-    _pages, long = _cpu_timed(
-        f"PDF with a {LONG_NOTE:,}-character note",
-        lambda: render_pdf(long_data, tmp_path / "long.pdf"),
+    plain_pages, plain = _cpu_timed("PDF", lambda: render_pdf(data, tmp_path / "plain.pdf"))
+    print(f"  {plain_pages} pages")
+    extra = {}
+    for length in (LONG_NOTE, 4 * LONG_NOTE):
+        long_data = _with_long_note(data, length)
+        pages, cpu = _cpu_timed(
+            f"PDF with a {length:,}-character note",
+            lambda d=long_data: render_pdf(d, tmp_path / "long.pdf"),
+        )
+        print(f"  {pages} pages")
+        extra[length] = max(cpu - plain, 0.01)
+    aims.check(
+        f"with a {LONG_NOTE:,}-character note / without",
+        (plain + extra[LONG_NOTE]) / plain,
+        LONG_NOTE_AIM,
+        "x",
     )
-    aims.check(f"with a {LONG_NOTE:,}-character note / without", long / plain, LONG_NOTE_AIM, "x")
+    # Linear growth: four times the note costs at most four times the extra time (+10%).
+    aims.check(
+        "extra time, note 4x as long / note", extra[4 * LONG_NOTE] / extra[LONG_NOTE], 4.4, "x"
+    )
 
 
 def test_bench_report_rendering(tmp_path):
