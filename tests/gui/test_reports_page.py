@@ -193,9 +193,9 @@ def test_import_responses_shows_the_changes_then_applies_them(window, qtbot, tmp
     monkeypatch.setattr(file_dialogs, "get_open_file_name", lambda *a, **k: str(book))
     monkeypatch.setattr(QMessageBox, "question", confirm)
     with qtbot.waitSignal(
-        window.context.data_changed,
+        window.context.changed,
         timeout=30_000,
-        check_params_cb=lambda area: area == "assessments",
+        check_params_cb=lambda written: "response" in written.entities(),
     ):
         page.import_button.click()
     assert len(shown) == 1

@@ -33,6 +33,7 @@ from app.services.inventory_import.background import import_checked_file
 from app.services.inventory_queries import get_system
 from app.services.reporting import create_certificate, generate_pdf
 from app.services.workspace import open_workspace
+from tests.gui.writes import announce
 
 PASSWORD = "thread-Secret-8596!"
 _SETUP = Path(__file__).parents[1] / "services" / "test_reporting_setup.py"
@@ -174,7 +175,7 @@ def test_the_findings_page_reads_on_a_worker(window, qtbot, log, errors):
     page = window.page("findings")
     qtbot.waitUntil(lambda: not page.loading(), timeout=10_000)
     with qtbot.waitSignal(page.refreshed, timeout=10_000):
-        window.context.notify("findings")  # another page changed the findings
+        announce(window.context, "finding")  # another page changed the findings
     stored = list_findings(window.context.workspace)
     assert stored, "the workspace has findings to show"
     assert [f.id for f in page._all] == [f.id for f in stored]

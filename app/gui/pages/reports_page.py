@@ -100,7 +100,7 @@ class ReportsPage(QWidget):
         self.last_outcome: ReportOutcome | None = None
         self._build()
         context.workspace_changed.connect(self._on_workspace_changed)
-        context.data_changed.connect(self._on_data_changed)
+        context.watch("reports", lambda _written: self.refresh())
         self.refresh()
 
     # Layout --------------------------------------------------------------------------------
@@ -236,10 +236,6 @@ class ReportsPage(QWidget):
         self.preview.clear()
         self.refresh()
 
-    def _on_data_changed(self, area: str) -> None:
-        if area in ("assessments", "findings", "inventory", "settings"):
-            self.refresh()
-
     def _on_assessment_changed(self, _index: int = 0) -> None:
         self._update_controls()
         self._check_gate()
@@ -365,8 +361,7 @@ class ReportsPage(QWidget):
         self.result_label.setText(text)
         if outcome.path.suffix.lower() == ".pdf":
             self.preview.show_pdf(outcome.path)
-        self._context.notify("findings")  # a draft's gap findings are refreshed for its report
-        self._context.notify("reports", f"Report written: {outcome.path.name}")
+        self._context.status_message.emit(f"Report written: {outcome.path.name}")
         self.report_written.emit(outcome)
 
     def _on_failed(self, exc: BaseException) -> None:
@@ -417,7 +412,7 @@ class ReportsPage(QWidget):
             f"Wrote {len(outcome.documents)} OSCAL documents and {outcome.evidence_files} "
             f"evidence file(s) to {outcome.folder}: {names}.{removed}"
         )
-        self._context.notify("reports", f"OSCAL export written to {outcome.folder}")
+        self._context.status_message.emit(f"OSCAL export written to {outcome.folder}")
 
     # Verify and import ---------------------------------------------------------------------
     def open_countersign_dialog(self, pdf: Path | None = None) -> CountersignDialog:
@@ -494,4 +489,4 @@ class ReportsPage(QWidget):
         self.result_label.setText(
             f"Imported {len(result.changes)} change(s) from {result.file.name}; each is journalled."
         )
-        self._context.notify("assessments", f"Responses imported from {result.file.name}")
+        self._context.status_message.emit(f"Responses imported from {result.file.name}")
