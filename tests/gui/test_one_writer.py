@@ -105,7 +105,8 @@ def test_a_refused_finding_owner_goes_back_and_the_window_says_why(
     assert editor.owner_edit.text() == ""  # the stored owner is shown again
     assert get_finding(ws, finding.id).owner == ""
     assert any("was not saved" in m and "busy" in m for m in messages)
-    assert len(told) == 1 and "busy" in told[0]
+    assert len(told) == 1
+    assert "busy" in told[0]
     assert "Traceback" not in told[0]
 
     editor.owner_edit.setText("ciso@example.com")  # tried again once the lock is gone
