@@ -368,9 +368,12 @@ class AssessmentsPage(QWidget):
         else:
             self.answer_level(level)
 
-    def answer_level(self, level: int) -> None:
-        if self._save_current(undoable=True, level=level):
-            self._advance()
+    def answer_level(self, level: int) -> bool:
+        """Answer the current question with ``level``; True when the change was sent."""
+        if not self._save_current(undoable=True, level=level):
+            return False
+        self._advance()
+        return True
 
     def _advance(self) -> None:
         if self.advance_box.isChecked():
