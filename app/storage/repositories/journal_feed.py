@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -13,15 +14,11 @@ from app.storage.unit_of_work import Change
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
 class JournalFeedRepository:
-    """Reads the journal's newest entries as change records (never its values).
+    """Reads the journal's newest entries as change records (never their values)."""
 
-    Args:
-        session: The unit of work's session.
-    """
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    _session: Session
 
     def head(self) -> int:
         """Return the sequence number of the newest entry (0 for an empty journal)."""
