@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.gui import writer
 from app.gui.pages import assessments_page, findings_page
+from app.gui.widgets.question_panel import NOTES_DELAY_MS
 from app.services import assessments as svc
 from app.services.engagement import get_engagement, update_engagement
 from app.services.findings import create_finding, get_finding, list_findings
@@ -26,7 +27,7 @@ from tests.gui.test_assessments_save_failure import another_program_writing
 from tests.gui.test_findings_page import SYSTEM as FINDINGS_SYSTEM
 from tests.gui.test_findings_page import findings_page as open_findings_page
 from tests.gui.test_findings_page import gap_assessment, wait_loaded
-from tests.gui.writes import wait_written
+from tests.gui.writes import announce, wait_written
 
 
 @pytest.fixture
@@ -141,3 +142,23 @@ def test_changes_made_by_another_program_show_in_the_window(make_main_window, qt
     finally:
         other.close()
     qtbot.waitUntil(lambda: "<b>1</b> critical" in overview.severity_label.text(), timeout=10_000)
+
+
+def test_notes_typed_while_another_programs_change_reloads_the_page_are_kept(
+    make_main_window, qtbot, ws
+):
+    assessment_id = small_assessment(ws)
+    window, page = open_page(make_main_window, qtbot, ws)
+    panel = page.panel
+    question = panel.question_id
+    qtbot.keyClicks(panel.notes, "Rotation log requested")
+    loads = page._generation
+    announce(window.context, "response")  # another program answered: the page reads again
+    qtbot.keyClicks(panel.notes, " and received.")
+    qtbot.waitUntil(lambda: page._generation > loads and page.state is not None)
+    qtbot.wait(NOTES_DELAY_MS * 3)
+    wait_written(qtbot)
+
+    assert panel.notes.toPlainText() == "Rotation log requested and received."
+    stored = svc.get_response(ws, assessment_id, question)
+    assert stored.notes == "Rotation log requested and received."

@@ -311,6 +311,7 @@ class AssessmentsPage(QWidget):
 
     # The current question ------------------------------------------------------------------
     def show_question(self, question_id: str) -> None:
+        self.panel.flush_notes()  # first: the answer shown below then includes those notes
         state = self.state
         if state is None or question_id not in state.responses:
             return
