@@ -106,6 +106,7 @@ class GuiContext(QObject):
         old, self._workspace = self._workspace, workspace
         old.remove_change_listener(self._on_committed)
         if old is not workspace:
+            tasks.wait_for_writes()  # the old workspace's queued writes land before it closes
             old.close()
         self._watch(workspace)
         self.workspace_changed.emit()
@@ -183,7 +184,7 @@ class GuiContext(QObject):
 
     def _on_written(self, written: Written) -> None:
         self._writes_seen += 1
-        if written.head is not None:
+        if written.head is not None and written.workspace is self._workspace:
             self._known_head = max(self._known_head or 0, written.head)
         self._spread(written)
 

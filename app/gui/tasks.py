@@ -279,6 +279,11 @@ def live_task_count() -> int:
     return len(_live_tasks)
 
 
+def wait_for_writes(timeout_ms: int = 30_000) -> bool:
+    """Block until the one writer has run every write asked for (another workspace opens)."""
+    return write_pool().waitForDone(timeout_ms)
+
+
 def wait_for_all(timeout_ms: int = 30_000) -> bool:
     """Block until every task has finished (used when the app closes)."""
     done = QThreadPool.globalInstance().waitForDone(timeout_ms)

@@ -37,12 +37,14 @@ class Written:
         origin: The view that asked for the write (it already shows it), or None.
         head: The journal's head read after the write, or None when it was not read.
         everything: True when too much changed to list; every view reloads.
+        workspace: The workspace written to (None: not known).
     """
 
     changes: list[Change] = field(default_factory=list)
     origin: object = None
     head: int | None = None
     everything: bool = False
+    workspace: Workspace | None = None
 
     def entities(self) -> set[str]:
         """Return the kinds of record changed."""
@@ -67,7 +69,7 @@ def drop_change_sink(sink: Callable[[Written], None]) -> None:
 
 def deliver(written: Written) -> None:
     """Hand one write's changes to the sink (called on the UI thread)."""
-    if _sink is not None and (written.changes or written.head is not None):
+    if _sink is not None:
         _sink(written)
 
 
@@ -107,7 +109,7 @@ def watching(
     finally:
         _local.collected = None
         written = _after(workspace, before, collected)
-        written.origin = origin
+        written.origin, written.workspace = origin, workspace
         report(written)
 
 
