@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from app.gui import writer
-from app.gui.pages import assessments_page, findings_page
+from app.gui.pages import answer_saving, findings_page
 from app.gui.widgets.question_panel import NOTES_DELAY_MS
 from app.services import assessments as svc
 from app.services.engagement import get_engagement, update_engagement
@@ -64,7 +64,7 @@ def test_typed_and_clicked_answers_are_written_in_order_on_one_worker(
     assessment_id = small_assessment(ws)
     _, page = open_page(make_main_window, qtbot, ws)
     threads: list[int] = []
-    _record_threads(monkeypatch, assessments_page, "update_response", threads)
+    _record_threads(monkeypatch, answer_saving, "update_response", threads)
     panel = page.panel
     question = panel.question_id
     for level in (1, 4, 2):  # quick clicks: the last one wins because writes keep their order

@@ -191,7 +191,7 @@ class ScopeController:
 
     def _stored(self, responses: tuple) -> None:
         for response in responses:
-            self.page._stored(response)
+            self.page.stored(response)
         current = self.page.panel.question_id
         if current is not None:
             self._show_group(current)
@@ -217,7 +217,7 @@ class ScopeController:
 
     def _change(self, action: object, *args: object) -> None:
         def changed(response: Any) -> None:
-            self.page._stored(response)
+            self.page.stored(response)
             self.question_shown(response.question_id)
 
         self._write(action, "Cannot change where the answer comes from", changed, *args)

@@ -39,6 +39,7 @@ from app.gui.context import GuiContext
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.new_assessment_dialog import NewAssessmentChoice, NewAssessmentDialog
 from app.gui.dialogs.progress_dialog import run_with_progress
+from app.gui.pages.answer_saving import AnswerSaving
 from app.gui.pages.assessment_scope import ScopeController
 from app.gui.widgets.assessment_dashboard import AssessmentDashboard
 from app.gui.widgets.assessment_navigator import AssessmentNavigator
@@ -56,10 +57,8 @@ from app.services.assessment_state import (
 from app.services.assessments import (
     AssessmentInfo,
     ResponseInfo,
-    get_response,
     list_assessments,
     new_assessment,
-    update_response,
 )
 from app.services.errors import UserError
 from app.services.evidence import export_evidence, get_evidence, link_to_response
@@ -114,12 +113,9 @@ class AssessmentsPage(QWidget):
         self._score_task: tasks.Task | None = None
         self._score_again = False
         self._suggestion_for: tuple[int, str] | None = None
-        self._in_flight: dict[tuple[int, str], int] = {}
-        """Answers sent to the writer and not written yet, per (assessment, question)."""
-        self._landed_answers: dict[tuple[int, str], ResponseInfo] = {}
-        """Answers written since the assessment was last read (a read may predate them)."""
+        self.answers = AnswerSaving(self)
         self.undo_stack: list[UndoStep] = []
-        self._na_drafts: dict[tuple[int, str], str] = {}
+        self.na_drafts: dict[tuple[int, str], str] = {}
         """N/A reasons typed whose save failed, offered again on the next try."""
         self._build()
         self._build_shortcuts()
@@ -221,6 +217,10 @@ class AssessmentsPage(QWidget):
     def workspace(self) -> Workspace:
         return self._context.workspace
 
+    @property
+    def context(self) -> GuiContext:
+        return self._context
+
     def refresh(self, select: int | None = None) -> None:
         """Reload the list of assessments, keeping (or moving to) the chosen one."""
         current = select if select is not None else self.current_assessment_id()
@@ -259,7 +259,7 @@ class AssessmentsPage(QWidget):
         self._generation += 1
         generation = self._generation
         self.panel.flush_notes()
-        self._landed_answers.clear()
+        self.answers.landed.clear()
         tasks.run_task(
             load_state,
             self.workspace,
@@ -271,22 +271,10 @@ class AssessmentsPage(QWidget):
     def _loaded(self, generation: int, state: AssessmentState) -> None:
         if generation != self._generation:
             return
-        self._keep_own_answers(state)
+        self.answers.keep_own(state, self.state)
         self.body.setCurrentIndex(1)
         self._set_state(state)
         warm_up()  # the dashboard's charts will need matplotlib; load it off the UI thread
-
-    def _keep_own_answers(self, state: AssessmentState) -> None:
-        """Keep the answers this page wrote or is writing over a read that may predate them."""
-        previous = self.state
-        for (assessment_id, question_id), response in self._landed_answers.items():
-            if assessment_id == state.info.id and question_id in state.responses:
-                state.responses[question_id] = response
-        if previous is None or previous.info.id != state.info.id:
-            return
-        for assessment_id, question_id in self._in_flight:
-            if assessment_id == state.info.id and question_id in previous.responses:
-                state.responses[question_id] = previous.responses[question_id]
 
     def _set_state(self, state: AssessmentState | None) -> None:
         previous = self.state
@@ -392,13 +380,13 @@ class AssessmentsPage(QWidget):
             self,
             "Not applicable",
             f"Why does {ref} not apply to this system? (needed for N/A)",
-            self._na_drafts.get(key, response.justification),
+            self.na_drafts.get(key, response.justification),
         )
         if not ok or not text.strip():
             self._context.status_message.emit("N/A needs a justification; the answer is unchanged")
             self.panel.show_response(response, self._evidence_of(response))
             return
-        self._na_drafts[key] = text.strip()  # kept until stored: a failed save loses no typing
+        self.na_drafts[key] = text.strip()  # kept until stored: a failed save loses no typing
         if self._save_current(undoable=True, not_applicable=True, justification=text.strip()):
             self._advance()
 
@@ -448,80 +436,12 @@ class AssessmentsPage(QWidget):
                 *(_ANSWER_FIELDS if {"level", "not_applicable"} & set(changes) else ()),
             }
             step = self._push_undo(question_id, before, fields)
-        self._send(state, question_id, before, changes, step, undo_step)
+        self.answers.send(state, question_id, changes, step, undo_step)
         return True
-
-    def _send(
-        self,
-        state: AssessmentState,
-        question_id: str,
-        before: ResponseInfo,
-        changes: dict[str, Any],
-        step: UndoStep | None,
-        undo_step: UndoStep | None = None,
-    ) -> None:
-        assessment_id = state.info.id
-        key = (assessment_id, question_id)
-        self._in_flight[key] = self._in_flight.get(key, 0) + 1
-        self._show_answer(state, _expected(before, changes), score=False)
-
-        def saved(after: ResponseInfo) -> None:
-            if changes.get("not_applicable"):
-                self._na_drafts.pop(key, None)  # the reason is stored now
-            self._landed_answers[key] = after
-            if self._landed(key):
-                self._stored(after, assessment_id)
-
-        def failed(exc: BaseException) -> None:
-            self._landed(key)
-            if step is not None and step in self.undo_stack:
-                self.undo_stack.remove(step)
-            if undo_step is not None:
-                self.undo_stack.append(undo_step)  # not undone: Ctrl+Z can try again
-            self._not_saved(assessment_id, question_id, before, exc, notes="notes" in changes)
-
-        self._context.write(update_response, assessment_id, question_id, origin=self,
-                            on_success=saved, on_failure=failed, **changes)  # fmt: skip
-
-    def _landed(self, key: tuple[int, str]) -> bool:
-        """Count one write of an answer as done; True when no later one is still on its way."""
-        left = self._in_flight.get(key, 1) - 1
-        if left:
-            self._in_flight[key] = left
-        else:
-            self._in_flight.pop(key, None)
-        return left == 0
 
     def saving(self) -> bool:
         """Return True while answers sent to the writer are not written yet (tests wait)."""
-        return bool(self._in_flight)
-
-    def _not_saved(
-        self,
-        assessment_id: int,
-        question_id: str,
-        before: ResponseInfo,
-        exc: BaseException,
-        *,
-        notes: bool,
-    ) -> None:
-        """Show the stored answer again after a failed save and say the change was lost."""
-        state = self.state
-        if state is None or state.info.id != assessment_id:
-            self._context.refused("A change to an answer", exc)
-            return
-        try:  # reading still works while another program holds the write lock
-            stored = get_response(self.workspace, assessment_id, question_id)
-        except Exception:  # noqa: BLE001 - fall back on the answer last read
-            logger.warning("cannot re-read the answer to %s", question_id, exc_info=True)
-            stored = before
-        if question_id == self.panel.question_id and notes:
-            self.panel.keep_unsaved_notes()  # typing is not thrown away; saved on next try
-        self._show_answer(state, stored)
-        ref = state.entry(question_id).question.ref
-        message = self._context.refused(f"The change to {ref}", exc)
-        shown = UserError(f"{message}. The answer shown is the one stored in the workspace.")
-        show_error(self, "Cannot save the answer", exc if isinstance(exc, UserError) else shown)
+        return bool(self.answers.in_flight)
 
     def _push_undo(self, question_id: str, before: ResponseInfo, fields: set[str]) -> UndoStep:
         step = UndoStep(question_id, {f: getattr(before, f) for f in fields})
@@ -529,7 +449,7 @@ class AssessmentsPage(QWidget):
         del self.undo_stack[:-UNDO_LIMIT]
         return step
 
-    def _show_answer(
+    def show_answer(
         self, state: AssessmentState, response: ResponseInfo, score: bool = True
     ) -> None:
         """Show one answer in the state, its badge and (when current) the panel."""
@@ -540,12 +460,12 @@ class AssessmentsPage(QWidget):
         if score:
             self.schedule_score()
 
-    def _stored(self, response: ResponseInfo, assessment_id: int | None = None) -> None:
+    def stored(self, response: ResponseInfo, assessment_id: int | None = None) -> None:
         """Show an answer as the workspace now holds it."""
         state = self.state
         if state is None or (assessment_id is not None and state.info.id != assessment_id):
             return
-        self._show_answer(state, response)
+        self.show_answer(state, response)
 
     def undo(self) -> None:
         """Restore the answer before the last answer change, through the service."""
@@ -629,7 +549,7 @@ class AssessmentsPage(QWidget):
         for info in result.evidence:
             state.evidence[info.id] = info
         if state is self.state:
-            self._stored(result.response)
+            self.stored(result.response)
             names = ", ".join(info.file_name for info in result.evidence)
             self._context.status_message.emit(f"Stored and linked {names}")
 
@@ -655,11 +575,11 @@ class AssessmentsPage(QWidget):
             return
         old = state.responses[question_id]
         kept = tuple(i for i in old.evidence_ids if i != evidence_id)
-        self._show_answer(state, _with_evidence(old, kept))
+        self.show_answer(state, _with_evidence(old, kept))
 
         def failed(exc: BaseException) -> None:
             if self.state is state:
-                self._show_answer(state, old)
+                self.show_answer(state, old)
             self._refused("Cannot unlink the evidence", "Unlinking the evidence", exc)
 
         self._context.write(link_to_response, evidence_id, state.info.id, question_id,
@@ -678,7 +598,7 @@ class AssessmentsPage(QWidget):
         def accepted(result: Accepted) -> None:
             self.undo_stack.append(UndoStep(suggestion.question_id, {}, result))
             del self.undo_stack[:-UNDO_LIMIT]
-            self._stored(result.response, state.info.id)
+            self.stored(result.response, state.info.id)
 
         self._context.write(accept, state.info.id, suggestion, origin=self, on_success=accepted,
                             on_failure=lambda exc: self._refused(
@@ -693,7 +613,7 @@ class AssessmentsPage(QWidget):
         def undone(response: ResponseInfo) -> None:
             for evidence_id in accepted.created:
                 state.evidence.pop(evidence_id, None)
-            self._stored(response, state.info.id)
+            self.stored(response, state.info.id)
 
         def failed(exc: BaseException) -> None:
             self.undo_stack.append(step)  # not undone: Ctrl+Z can try again
@@ -763,16 +683,6 @@ class AssessmentsPage(QWidget):
     def _focus_search(self) -> None:
         self.navigator.search.setFocus()
         self.navigator.search.selectAll()
-
-
-def _expected(before: ResponseInfo, changes: dict[str, Any]) -> ResponseInfo:
-    """Return the answer as it will be once ``changes`` are written (shown meanwhile)."""
-    known = {k: v for k, v in changes.items() if hasattr(before, k)}
-    if changes.get("level") is not None:
-        known.setdefault("not_applicable", False)
-    if changes.get("not_applicable"):
-        known["level"] = None
-    return replace(before, **known)
 
 
 def _with_evidence(response: ResponseInfo, evidence_ids: tuple[int, ...]) -> ResponseInfo:
