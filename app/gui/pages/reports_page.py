@@ -98,6 +98,8 @@ class ReportsPage(QWidget):
         self._infos: dict[int, AssessmentInfo] = {}
         self._gate_generation = 0
         self.last_outcome: ReportOutcome | None = None
+        self._running: set[str] = set()
+        """The buttons whose work runs ("generate", "oscal"): a refresh keeps them disabled."""
         self._build()
         context.workspace_changed.connect(self._on_workspace_changed)
         context.watch("reports", lambda _written: self.refresh())
@@ -240,6 +242,14 @@ class ReportsPage(QWidget):
         self._update_controls()
         self._check_gate()
 
+    def _start_running(self, work: str) -> None:
+        self._running.add(work)
+        self._update_controls()
+
+    def _stop_running(self, work: str) -> None:
+        self._running.discard(work)
+        self._update_controls()
+
     def _update_controls(self) -> None:
         kind = self.current_format()
         has_assessment = self.current_assessment_id() is not None
@@ -248,9 +258,11 @@ class ReportsPage(QWidget):
         signing = kind == PDF and self.sign_check.isChecked()
         for widget in (self.credential, self.reason_edit):
             widget.setEnabled(signing)
-        self.generate_button.setEnabled(kind in _PORTFOLIOS or has_assessment)
+        self.generate_button.setEnabled(
+            "generate" not in self._running and (kind in _PORTFOLIOS or has_assessment)
+        )
         self.import_button.setEnabled(has_assessment)
-        self.oscal_button.setEnabled(has_assessment)
+        self.oscal_button.setEnabled(has_assessment and "oscal" not in self._running)
         if not has_assessment and kind not in _PORTFOLIOS:
             self.gate_label.setText("No assessment yet: start one on the Assessments page.")
 
@@ -330,7 +342,7 @@ class ReportsPage(QWidget):
                 signing=signing,
             )
             del signing  # the password lives only in the job until it has run
-        self.generate_button.setEnabled(False)
+        self._start_running("generate")
         self.result_label.setText(f"Writing {output.name}…")
         run_with_progress(
             self,
@@ -339,7 +351,7 @@ class ReportsPage(QWidget):
             on_success=self._on_written,
             on_failure=self._on_failed,
             on_cancelled=self._on_cancelled,
-            on_finished=lambda: self.generate_button.setEnabled(True),
+            on_finished=lambda: self._stop_running("generate"),
             writes=True,
             in_child=True,  # a render's garbage collections must not pause the window
         )
@@ -385,7 +397,7 @@ class ReportsPage(QWidget):
         assessment_id = self.current_assessment_id()
         if assessment_id is None:
             return
-        self.oscal_button.setEnabled(False)
+        self._start_running("oscal")
         self.result_label.setText(f"Writing the OSCAL documents to {folder}…")
         run_with_progress(
             self,
@@ -397,7 +409,7 @@ class ReportsPage(QWidget):
             on_success=self._on_oscal_written,
             on_failure=self._on_failed,
             on_cancelled=lambda: self.result_label.setText("Cancelled: nothing was written."),
-            on_finished=lambda: self.oscal_button.setEnabled(True),
+            on_finished=lambda: self._stop_running("oscal"),
             writes=True,
         )
 
