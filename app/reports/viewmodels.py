@@ -509,7 +509,11 @@ class EvidenceItem:
 
 @dataclass(frozen=True, slots=True)
 class NodeChange:
-    """A node's figures in the previous and the current assessment."""
+    """A node's figures in the previous and the current assessment.
+
+    Attributes:
+        whole_framework: The row is a framework as a whole (its categories follow it).
+    """
 
     framework_id: str
     ref: str
@@ -518,6 +522,7 @@ class NodeChange:
     current_mean: float | None
     previous_achieved: int | None = None
     current_achieved: int | None = None
+    whole_framework: bool = False
 
 
 @dataclass(frozen=True, slots=True)
