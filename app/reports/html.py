@@ -146,11 +146,19 @@ def _blocks(text: str) -> list[dict[str, Any]]:
 def _label(value: str | None) -> str:
     if not value:
         return DASH
+    if str(value) in _WORDED:
+        return _WORDED[str(value)]
     text = str(value).replace("-", " ") if str(value) in _SPACED else str(value)
     return text[:1].upper() + text[1:]
 
 
-_SPACED = {"in-progress", "in-review", "identity-rule", "self-declared", "assume-role"}
+_SPACED = {
+    "in-progress", "in-review", "identity-rule", "self-declared", "assume-role",
+    "service-account", "oauth-client", "agent-identity", "managed-identity", "human-delegation",
+    "human-user",
+}  # fmt: skip
+#: Values whose label is not just the value capitalised with spaces.
+_WORDED = {"api-key": "API key", "oauth-client": "OAuth client"}
 
 
 def css_colour(value: str, default: str = "#1f3a5f") -> str:
@@ -289,13 +297,14 @@ def _report_charts(data: ReportData) -> dict[str, Any]:
         ),
         "comparison": None,
     }
-    if data.comparison is not None and data.comparison.nodes:
-        nodes = data.comparison.nodes
+    wholes = [n for n in data.comparison.nodes if n.whole_framework] if data.comparison else []
+    if wholes:
+        # One row per framework: the table below gives each category.
         result["comparison"] = charts.svg_data_uri(
             charts.comparison_svg(
-                [f"{n.ref} {n.title}" if n.ref not in n.title else n.title for n in nodes],
-                [n.previous_mean for n in nodes],
-                [n.current_mean for n in nodes],
+                [n.title for n in wholes],
+                [n.previous_mean for n in wholes],
+                [n.current_mean for n in wholes],
                 colour=colour,
             )
         )

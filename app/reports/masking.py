@@ -60,10 +60,27 @@ def _mask_prefixed(match: re.Match[str]) -> str:
     return match.group("prefix") + _keep_tail(match.group("body"))
 
 
+#: A word of a hyphenated name shorter than this may mix letters and digits ("v2", "ais001").
+_READABLE_MIXED = 7
+_SEPARATORS = re.compile(r"[-_]")
+
+
+def _mixes(text: str) -> bool:
+    return any(c.isdigit() for c in text) and any(c.isalpha() for c in text)
+
+
 def _looks_secret(token: str) -> bool:
-    has_digit = any(c.isdigit() for c in token)
-    has_alpha = any(c.isalpha() for c in token)
-    return has_digit and has_alpha
+    """Whether a long token is a secret rather than a name made of words and numbers.
+
+    A name such as ``MX-AI-0001-CUSTOMER-SERVICE`` or ``claims-agent-v2-prod-2026`` is words
+    and numbers joined by hyphens; a key or token mixes letters and digits within its pieces.
+    """
+    if not _mixes(token):
+        return False
+    words = [w for w in _SEPARATORS.split(token) if w]
+    if len(words) < 2:
+        return True
+    return any(_mixes(w) and len(w) >= _READABLE_MIXED for w in words)
 
 
 def _mask_long(match: re.Match[str]) -> str:

@@ -49,18 +49,24 @@ DEFAULT_APPENDICES: dict[str, tuple[str, ...]] = {
 Attributes = tuple[tuple[str, str], ...]
 
 
+def _attribute_text(value: Any) -> str:
+    """Return one attribute value as text: lists comma-separated, mappings as ``key: value``."""
+    if value is None:
+        return ""
+    if isinstance(value, Mapping):
+        return "; ".join(f"{k}: {_attribute_text(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_attribute_text(v) for v in value)
+    return str(value)
+
+
 def attributes_text(attributes: Mapping[str, Any] | None) -> Attributes:
     """Return a record's custom attributes as sorted (name, text) pairs for the reports.
 
-    Lists become comma-separated text, ``None`` becomes empty text, anything else ``str()``.
+    Lists become comma-separated text, mappings ``key: value`` pairs separated by semicolons
+    (never a Python dict as written in code), ``None`` empty text, anything else ``str()``.
     """
-    pairs = []
-    for name, value in (attributes or {}).items():
-        if isinstance(value, list | tuple):
-            text = ", ".join(str(v) for v in value)
-        else:
-            text = "" if value is None else str(value)
-        pairs.append((str(name), text))
+    pairs = [(str(name), _attribute_text(value)) for name, value in (attributes or {}).items()]
     return tuple(sorted(pairs))
 
 
@@ -512,7 +518,11 @@ class EvidenceItem:
 
 @dataclass(frozen=True, slots=True)
 class NodeChange:
-    """A node's figures in the previous and the current assessment."""
+    """A node's figures in the previous and the current assessment.
+
+    Attributes:
+        whole_framework: The row is a framework as a whole (its categories follow it).
+    """
 
     framework_id: str
     ref: str
@@ -521,6 +531,7 @@ class NodeChange:
     current_mean: float | None
     previous_achieved: int | None = None
     current_achieved: int | None = None
+    whole_framework: bool = False
 
 
 @dataclass(frozen=True, slots=True)

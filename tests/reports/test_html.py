@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
@@ -189,3 +190,50 @@ def test_a_long_list_of_disagreements_is_cut_to_the_widest(report_data):
     assert sum(f"Topic {n:02d}" in body for n in range(len(rows))) == MAX_DISAGREEMENTS
     assert f"{len(rows)} topics were answered two levels apart" in body
     assert f"The {MAX_DISAGREEMENTS} widest apart are listed here" in body
+
+
+def test_a_system_without_identities_or_answers_reads_in_sentences(report_data):
+    """No empty tables under a heading, no chart of "n/a" bars, no "acts through 0 identities"."""
+    identity = dataclasses.replace(
+        report_data.identity,
+        identities=(),
+        resources=(),
+        paths=(),
+        blast_score=None,
+        blast_unknown="no identity is recorded for this system",
+    )
+    first = report_data.frameworks[0]
+    unanswered = dataclasses.replace(first, overall=dataclasses.replace(first.overall, answered=0))
+    data = dataclasses.replace(
+        report_data,
+        profile="client",
+        identity=identity,
+        frameworks=(unanswered, *report_data.frameworks[1:]),
+    )
+    html = render_html(data)
+    text = re.sub(r"<[^>]+>", " ", html)
+    assert "No identity the system acts through is recorded" in text
+    assert "acts through 0" not in " ".join(text.split())
+    assert "No resource within reach is recorded" in text
+    assert "Access paths behind the score" not in text
+    assert "No question of this framework is answered yet" in text
+    assert html.count('alt="Maturity by category"') == len(report_data.frameworks) - 1
+
+
+def test_the_running_header_carries_a_shortened_title(report_data):
+    long_title = "Enterprise-wide multilingual customer correspondence summarisation " * 3
+    document = dataclasses.replace(report_data.document, title=long_title.strip())
+    html = render_html(dataclasses.replace(report_data, document=document))
+    short = re.search(r'data-short="([^"]*)"', html)
+    assert short is not None
+    assert len(short.group(1)) <= 76
+    assert short.group(1).endswith("…")
+    assert 'class="set-title long"' in html
+
+
+def test_the_summary_points_to_the_findings_appendix_in_a_sentence(report_data):
+    html = render_html(dataclasses.replace(report_data, profile="client"))
+    pointer = re.search(r"(Appendix [A-Z]\.?) lists all", html)
+    assert len(report_data.findings) > 5
+    assert pointer is not None
+    assert not pointer.group(1).endswith(".")

@@ -21,6 +21,7 @@ from app.reports.masking import mask_secret
             "9f86d08",
             "0a08",
         ),
+        ("url-safe Zx9_k2LmQ-8pR7sT1uVwXy3", "8pR7sT1uVw", "wXy3"),
     ],
 )
 def test_secrets_are_masked(text, secret, kept):
@@ -38,6 +39,9 @@ def test_secrets_are_masked(text, secret, kept):
         "https://example.com/docs/runbook",
         "GOVERN 1.1 and PR.AA-05",
         "an-ordinary-very-long-hyphenated-identifier-name",
+        # System ids and names of words and numbers are names, not secrets.
+        "MX-AI-0001-ENTERPRISE-CUSTOMER-SERVICE",
+        "claims-agent-v2-prod-2026-westeurope",
     ],
 )
 def test_ordinary_text_is_unchanged(text):

@@ -65,3 +65,23 @@ def test_portfolio_heatmap_rows_match_columns(dummy_dict):
     data["heatmap"][0]["values"] = data["heatmap"][0]["values"][:-1]
     with pytest.raises(ReportDataError, match="heat-map row"):
         portfolio_data_from_dict(data)
+
+
+def test_custom_attributes_read_as_text_never_as_python_literals():
+    from app.reports.viewmodels import attributes_text
+
+    pairs = dict(
+        attributes_text(
+            {
+                "credentials": {"type": "secret", "name": "prod-secret", "end": "2027-01-15"},
+                "aliases": ["svc-a", "svc-b"],
+                "keys": [{"id": "k1"}, {"id": "k2"}],
+                "empty": None,
+            }
+        )
+    )
+    assert pairs["credentials"] == "type: secret; name: prod-secret; end: 2027-01-15"
+    assert pairs["aliases"] == "svc-a, svc-b"
+    assert pairs["keys"] == "id: k1, id: k2"
+    assert pairs["empty"] == ""
+    assert "{" not in "".join(pairs.values())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from openpyxl import load_workbook
 
-from app.services.reporting import generate_portfolio
+from app.services.reporting import generate_pdf, generate_portfolio
 from app.services.workspace import open_workspace
 from tests.layout_check import LayoutProblem, check_pdf, describe
 
@@ -26,9 +26,12 @@ def demo_files(demo_build, demo_reports):
     try:
         client_portfolio = out / "portfolio-client.pdf"
         generate_portfolio(workspace, client_portfolio, profile="client")
+        # The re-assessment's report is the one with a comparison with the previous round.
+        reassessment = out / "reassessment-client.pdf"
+        generate_pdf(workspace, result.reassessment_id, reassessment, profile="client")
     finally:
         workspace.close()
-    return demo_reports, client_portfolio
+    return demo_reports, client_portfolio, reassessment
 
 
 def _unexpected(problems: list[LayoutProblem]) -> list[LayoutProblem]:
@@ -36,14 +39,14 @@ def _unexpected(problems: list[LayoutProblem]) -> list[LayoutProblem]:
 
 
 def test_portfolio_reports_have_no_colliding_or_stray_text(demo_files):
-    files, client_portfolio = demo_files
+    files, client_portfolio, _ = demo_files
     for pdf in (files.portfolio, client_portfolio):
         problems = check_pdf(pdf)
         assert problems == [], f"{pdf.name}:\n{describe(problems)}"
 
 
 def test_system_reports_have_no_colliding_or_stray_text(demo_files):
-    files, _ = demo_files
+    files, _, _ = demo_files
     for pdf in (files.pdf, files.signed_pdf):
         problems = _unexpected(check_pdf(pdf))
         assert problems == [], f"{pdf.name}:\n{describe(problems)}"
@@ -52,7 +55,7 @@ def test_system_reports_have_no_colliding_or_stray_text(demo_files):
 def test_portfolio_heatmap_labels_stand_upright_and_pages_are_used(demo_files):
     import pdfplumber
 
-    files, _ = demo_files
+    files, _, _ = demo_files
     with pdfplumber.open(files.portfolio) as pdf:
         pages = [page.extract_text() or "" for page in pdf.pages]
         upright = [
@@ -69,7 +72,7 @@ def test_portfolio_heatmap_labels_stand_upright_and_pages_are_used(demo_files):
 
 
 def test_demo_workbooks_print_and_colour(demo_files):
-    files, _ = demo_files
+    files, _, _ = demo_files
     for path in (files.workbook, files.portfolio_workbook):
         wb = load_workbook(path)
         for ws in wb.worksheets:
@@ -87,3 +90,31 @@ def test_demo_workbooks_print_and_colour(demo_files):
     assert "Owner email" in headers
     assert "Cost centre" in headers  # the demo inventory's custom column
     assert inventory.cell(2, headers.index("Cost centre") + 1).value
+
+
+def test_reassessment_report_compares_compactly_and_cleanly(demo_files):
+    import pdfplumber
+
+    _, _, reassessment = demo_files
+    problems = check_pdf(reassessment)
+    assert problems == [], f"{reassessment.name}:\n{describe(problems)}"
+    from pypdf import PdfReader
+
+    reader = PdfReader(reassessment)
+    starts = {
+        str(item.title): reader.get_destination_page_number(item)
+        for item in reader.outline
+        if not isinstance(item, list)
+    }
+    start = next(page for title, page in starts.items() if "Comparison with the previous" in title)
+    end = min(page for page in starts.values() if page > start)
+    with pdfplumber.open(reassessment) as pdf:
+        pages = [page.extract_text() or "" for page in pdf.pages]
+    comparison = "\n".join(pages[start:end])
+    # Framework by framework and category by category as in the results, never the raw ids
+    # of the frameworks nor the achieved level (a column of zeros for the client).
+    assert "OWASP Top 10 for Agentic Applications 2026" in comparison
+    assert "ASI03 Identity and Privilege Abuse" in comparison
+    assert not {"nist-ir-8596", "owasp-asi", "owasp-nhi"} & set(comparison.split())
+    assert "achieved" not in comparison.lower()
+    assert end - start <= 4

@@ -229,7 +229,7 @@ def _assemble(
         findings=read.findings,
         actions=build_actions(read.findings),
         evidence=read.evidence_items,
-        comparison=build_comparison(workspace, previous, info.id) if previous else None,
+        comparison=build_comparison(workspace, previous, info.id, results) if previous else None,
         appendices=appendices,
         voice=build_voice(workspace, info, read.answers, document.reviewer),
     )

@@ -136,11 +136,16 @@ def _gate_message(gate: QualityReport) -> str:
     return "Quality gate passed without warnings."
 
 
+def _titled(title: str, version: str) -> str:
+    """Return a framework's title with its version, unless the title already names it."""
+    return title if not version or version in title else f"{title} {version}"
+
+
 def scope(
     info: AssessmentInfo, system: SystemProfile, frameworks: Sequence[FrameworkVersion]
 ) -> str:
     """Return what was assessed and how the scope was chosen."""
-    sets = "; ".join(f"{f.title} {f.version} ({f.scope})" for f in frameworks)
+    sets = "; ".join(f"{_titled(f.title, f.version)} ({f.scope})" for f in frameworks)
     if info.organisation:
         return (
             f"This is the organisation assessment of the engagement: it answers once, for every "

@@ -35,8 +35,6 @@ _NODE_FIELDS = (
     "completeness", "gap", "confidence", "target", "questions", "applicable", "answered",
     "not_applicable", "at_target",
 )  # fmt: skip
-#: Nodes of the comparison table: the framework, then at most this many levels below.
-COMPARISON_DEPTH = 2
 #: Answers further apart than this many levels make a cross-framework row inconsistent.
 CONSISTENT_SPREAD = 1
 
@@ -181,8 +179,17 @@ def _answer_text(value: int | str | None) -> str:
     return "N/A" if value == "na" else str(value)
 
 
-def build_comparison(workspace: Workspace, previous_id: int, current_id: int) -> Comparison | None:
-    """Return the comparison with the previous assessment, or None when it is gone."""
+def build_comparison(
+    workspace: Workspace,
+    previous_id: int,
+    current_id: int,
+    frameworks: Sequence[FrameworkResult] = (),
+) -> Comparison | None:
+    """Return the comparison with the previous assessment, or None when it is gone.
+
+    The nodes compared are those the results section shows: each framework as a whole, then
+    its charted categories (:meth:`FrameworkResult.chart_nodes`), framework by framework.
+    """
     from app.services.errors import UserError
 
     try:
@@ -191,22 +198,27 @@ def build_comparison(workspace: Workspace, previous_id: int, current_id: int) ->
         logger.warning("no comparison with assessment %s: %s", previous_id, exc)
         return None
     previous = comparison.first
+    rows = {row["id"]: row for row in comparison.nodes}
     nodes = []
-    for row in comparison.nodes:
-        framework_id = row["id"].split("/", 1)[0]
-        if row["id"].count("/") > COMPARISON_DEPTH:
-            continue
-        nodes.append(
-            NodeChange(
-                framework_id=framework_id,
-                ref=row["id"].rsplit("/", 1)[-1] if "/" in row["id"] else framework_id,
-                title=row["title"],
-                previous_mean=row["mean"]["first"],
-                current_mean=row["mean"]["second"],
-                previous_achieved=row["achieved_level"]["first"],
-                current_achieved=row["achieved_level"]["second"],
+    for framework in frameworks:
+        for index, node_id in enumerate(
+            [framework.framework_id, *(n.id for n in framework.chart_nodes())]
+        ):
+            row = rows.get(node_id)
+            if row is None:
+                continue
+            nodes.append(
+                NodeChange(
+                    framework_id=framework.framework_id,
+                    ref=node_id.rsplit("/", 1)[-1],
+                    title=framework.title if index == 0 else row["title"],
+                    previous_mean=row["mean"]["first"],
+                    current_mean=row["mean"]["second"],
+                    previous_achieved=row["achieved_level"]["first"],
+                    current_achieved=row["achieved_level"]["second"],
+                    whole_framework=index == 0,
+                )
             )
-        )
     changed = [q for q in comparison.questions if q["change"] != "unchanged"]
     stamp = previous.finalized_at or previous.created_at
     return Comparison(
