@@ -25,6 +25,7 @@ from app.services import finding_themes, identity_analysis, poam_import
 from app.services import findings as finding_records
 from app.services.errors import UserError
 from app.services.findings import FindingInfo
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -216,7 +217,7 @@ def merge_findings(ctx: CliContext) -> int:
     """Merge themed findings into the first one named."""
     args = ctx.args
     info = finding_themes.merge_findings(ctx.workspace(), args.finding_id, args.others)
-    ctx.output(info.as_dict(), f"Finding {info.id} now groups {len(info.items)} gap(s)")
+    ctx.output(info.as_dict(), f"Finding {info.id} now groups {plural(len(info.items), 'gap')}")
     return 0
 
 
@@ -226,7 +227,7 @@ def split_finding(ctx: CliContext) -> int:
     info = finding_themes.split_finding(
         ctx.workspace(), args.finding_id, args.gaps, title=args.title
     )
-    ctx.output(info.as_dict(), f"Finding {info.id} made from {len(info.items)} gap(s)")
+    ctx.output(info.as_dict(), f"Finding {info.id} made from {plural(len(info.items), 'gap')}")
     return 0
 
 
@@ -296,7 +297,7 @@ def _import_text(result: poam_import.PoamImport) -> str:
     ]
     lines += [f"problem: {p}" for p in result.problems]
     verb = "would change" if result.dry_run else "changed"
-    lines.append(f"{result.file.name}: {len(result.changes)} field(s) {verb}")
+    lines.append(f"{result.file.name}: {plural(len(result.changes), 'field')} {verb}")
     return "\n".join(lines)
 
 

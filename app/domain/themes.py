@@ -84,8 +84,11 @@ def draft_condition(group_title: str, gaps: Sequence[GapDraft]) -> str:
         )
         lead = "The widest gap" if len(questions) == 1 else "The widest gaps"
         parts.append(f"{count} short of target. {lead}: {named}.")
-        if len(questions) > _NAMED:
-            parts.append(f"The other {len(questions) - _NAMED} are listed under criteria.")
+        others = len(questions) - _NAMED
+        if others == 1:
+            parts.append("One more is listed under criteria.")
+        elif others > 1:
+            parts.append(f"The other {others} are listed under criteria.")
     if checks:
         subjects = "; ".join(g.title for g in checks[:_NAMED])
         more = len(checks) - _NAMED

@@ -201,7 +201,6 @@ def base_url() -> str:
 _APPENDIX_SECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "results": (("appendix-results", APPENDICES["results"]),),
     "crosswalk": (("appendix-crosswalk", APPENDICES["crosswalk"]),),
-    "findings": (("findings", "Findings by question"), ("actions", "Action plan by finding")),
     "answers": (("appendix-answers", APPENDICES["answers"]),),
     "not-applicable": (("appendix-na", APPENDICES["not-applicable"]),),
     "evidence": (("appendix-evidence", APPENDICES["evidence"]),),
@@ -224,6 +223,7 @@ def report_toc(data: ReportData) -> tuple[TocEntry, ...]:
     ]
     if notable_disagreements(data):
         numbered.append(("crosswalk", "Where the frameworks disagree"))
+    numbered += [("findings", "Findings and recommendations"), ("actions", "Action plan")]
     if data.comparison is not None:
         numbered.append(("comparison", "Comparison with the previous assessment"))
     for n, (anchor, title) in enumerate(numbered, start=1):

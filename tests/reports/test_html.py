@@ -80,6 +80,23 @@ def test_sections_follow_the_data(report_data):
     assert 'href="#findings"' in html
 
 
+def test_themed_findings_and_their_action_plan_are_numbered_body_sections(report_data):
+    for data in (report_data, dataclasses.replace(report_data, appendices=())):
+        toc = {e.anchor: e for e in report_toc(data)}
+        assert toc["findings"].title == "Findings and recommendations"
+        assert toc["actions"].title == "Action plan"
+        assert not toc["findings"].number.startswith("Appendix")
+        order = list(toc)
+        assert order.index("results") < order.index("findings") < order.index("actions")
+        assert order.index("actions") < order.index("comparison")
+    html = render_html(dataclasses.replace(report_data, appendices=()))
+    assert 'id="findings"' in html
+    assert 'id="actions"' in html
+    number = toc["findings"].number.rstrip(".")
+    if len(report_data.findings) > 5:
+        assert f"Section {number} lists all" in html
+
+
 def test_colours_reach_css_only_when_well_formed():
     assert css_colour("#12abEF") == "#12abEF"
     assert css_colour("red;} body{background:url(http://x)}") == "#1f3a5f"
@@ -105,23 +122,16 @@ def test_appendices_follow_the_profile_and_the_assessors_choice(report_data):
     assert internal[0] == "Results by question group"
     assert internal[-1] == "Evidence index"
     client = dataclasses.replace(report_data, profile="client")
-    assert appendix_titles(client) == [
-        "Findings by question",
-        "Action plan by finding",
-        "Not-applicable justifications",
-        "Evidence index",
-    ]
+    assert appendix_titles(client) == ["Not-applicable justifications", "Evidence index"]
     assert [e.number for e in report_toc(client) if e.number.startswith("Appendix")] == [
         "Appendix A.",
         "Appendix B.",
-        "Appendix C.",
-        "Appendix D.",
     ]
     chosen = dataclasses.replace(report_data, profile="client", appendices=("answers",))
     assert appendix_titles(chosen) == ["Answers, notes and evidence"]
     html = render_html(chosen)
     assert 'id="appendix-answers"' in html
-    assert 'id="findings"' not in html
+    assert 'id="findings"' in html  # themed findings are body, whatever the appendices
     assert 'id="appendix-evidence"' not in html
     bare = dataclasses.replace(report_data, appendices=())
     assert bare.chosen_appendices == ()

@@ -1,0 +1,22 @@
+"""The drafted texts of a themed finding read as proper English, whatever the number of gaps."""
+
+from __future__ import annotations
+
+from app.domain.themes import GapDraft, draft_condition
+
+
+def _gap(n: int) -> GapDraft:
+    return GapDraft("question", f"GV.OC-0{n}", f"Practice {n}", 1, 4, "high", f"Do thing {n}.")
+
+
+def test_the_condition_counts_the_gaps_it_does_not_name_in_words():
+    four = draft_condition("Governance", [_gap(n) for n in range(1, 5)])
+    assert "4 practices fall short of target" in four
+    assert "One more is listed under criteria." in four
+    assert "The other 1" not in four
+    five = draft_condition("Governance", [_gap(n) for n in range(1, 6)])
+    assert "The other 2 are listed under criteria." in five
+    three = draft_condition("Governance", [_gap(n) for n in range(1, 4)])
+    assert "listed under criteria" not in three
+    one = draft_condition("Governance", [_gap(1)])
+    assert one.startswith("One practice falls short of target. The widest gap: GV.OC-01")
