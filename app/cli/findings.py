@@ -290,9 +290,21 @@ def delete_finding(ctx: CliContext) -> int:
     return 0
 
 
+def _shown(field: str, value: Any) -> str:
+    """Return a stored value as the sheet words it: status and effort labels, ISO dates."""
+    if value in (None, ""):
+        return "-"
+    if field == "status":
+        return _status(str(value))
+    if field == "effort":
+        return str(value).capitalize()
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
 def _import_text(result: poam_import.PoamImport) -> str:
     lines = [
-        f"F-{c.finding_id} (row {c.row}) {c.field}: {c.before or '-'} -> {c.after}"
+        f"F-{c.finding_id} (row {c.row}) {c.column}: {_shown(c.field, c.before)} -> "
+        f"{_shown(c.field, c.after)}"
         for c in result.changes
     ]
     lines += [f"problem: {p}" for p in result.problems]

@@ -82,8 +82,10 @@ def draft_condition(group_title: str, gaps: Sequence[GapDraft]) -> str:
             f"{g.ref} {g.title} is at {_level_text(g.level)} against {_level_text(g.target)}"
             for g in questions[:_NAMED]
         )
-        lead = "The widest gap" if len(questions) == 1 else "The widest gaps"
-        parts.append(f"{count} short of target. {lead}: {named}.")
+        if len(questions) == 1:
+            parts.append(f"{count} short of target: {named}.")
+        else:
+            parts.append(f"{count} short of target. The widest gaps: {named}.")
         others = len(questions) - _NAMED
         if others == 1:
             parts.append("One more is listed under criteria.")

@@ -19,4 +19,5 @@ def test_the_condition_counts_the_gaps_it_does_not_name_in_words():
     three = draft_condition("Governance", [_gap(n) for n in range(1, 4)])
     assert "listed under criteria" not in three
     one = draft_condition("Governance", [_gap(1)])
-    assert one.startswith("One practice falls short of target. The widest gap: GV.OC-01")
+    assert one.startswith("One practice falls short of target: GV.OC-01 Practice 1 is at level 1")
+    assert "widest" not in one
