@@ -30,7 +30,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.enums import AssessmentStatus, FindingSource, FindingStatus, Severity, severity_rank
+from app.domain.enums import (
+    SEVERITY_ORDER,
+    AssessmentStatus,
+    FindingSource,
+    FindingStatus,
+    Severity,
+    severity_rank,
+)
 from app.gui import tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.error_dialog import show_error
@@ -95,6 +102,12 @@ def deletable(finding: FindingInfo | None, final: set[int]) -> bool:
     )
 
 
+def _severity_text(negated_rank: int) -> str:
+    """Return the severity word of a row's sort value (the negated severity rank)."""
+    rank = -negated_rank
+    return SEVERITY_ORDER[rank].value.capitalize() if rank < len(SEVERITY_ORDER) else ""
+
+
 def _due_colour(finding: FindingInfo) -> str | None:
     return BAD if is_overdue(finding) else None
 
@@ -103,7 +116,7 @@ COLUMNS = (
     Column(
         "Severity",
         lambda f: -severity_rank(f.severity),
-        display=lambda rank: list(Severity)[rank].value.capitalize(),
+        display=_severity_text,
         colour=lambda f: SEVERITY_COLOURS.get(f.severity),
     ),
     Column("Status", attr("status"), display=lambda s: STATUS_TEXT.get(s, s)),
