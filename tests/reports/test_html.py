@@ -7,12 +7,14 @@ import dataclasses
 import pytest
 
 from app.reports.html import (
+    BODY_CRITERIA,
     css_colour,
     environment,
     render_html,
     render_portfolio_html,
     report_toc,
 )
+from app.reports.viewmodels import Criterion
 from app.support.paths import templates_dir
 
 
@@ -97,6 +99,33 @@ def test_themed_findings_and_their_action_plan_are_numbered_body_sections(report
         assert f"Section {number} lists all" in html
 
 
+def test_a_finding_with_many_criteria_shows_the_widest_in_the_body_and_all_in_an_appendix(
+    report_data,
+):
+    finding = report_data.findings[0]
+    criteria = tuple(
+        Criterion(f"GV.XX-{n:02d}", f"Practice {n}", "CSF", "1 Initial", "3 Defined")
+        for n in range(1, BODY_CRITERIA + 4)
+    )
+    many = dataclasses.replace(finding, criteria=criteria)
+    data = dataclasses.replace(report_data, profile="client", findings=(many,), actions=())
+    toc = {e.anchor: e for e in report_toc(data)}
+    letter = toc["appendix-findings"].number.rstrip(".")
+    html = render_html(data)
+    body, appendix = html.split('id="appendix-findings"')
+    assert f"Practice {BODY_CRITERIA}<" in body
+    assert f"Practice {BODY_CRITERIA + 1}<" not in body
+    assert (
+        f"The widest {BODY_CRITERIA} of {BODY_CRITERIA + 3} criteria; {letter} lists the other 3."
+        in body
+    )
+    assert f"Practice {BODY_CRITERIA + 3}<" in appendix
+    few = dataclasses.replace(data, findings=(dataclasses.replace(finding, criteria=criteria[:2]),))
+    assert "appendix-findings" not in {e.anchor for e in report_toc(few)}
+    no_appendix = dataclasses.replace(data, appendices=())
+    assert "the workbook's POA&amp;M sheet lists all" in render_html(no_appendix)
+
+
 def test_colours_reach_css_only_when_well_formed():
     assert css_colour("#12abEF") == "#12abEF"
     assert css_colour("red;} body{background:url(http://x)}") == "#1f3a5f"
@@ -122,10 +151,12 @@ def test_appendices_follow_the_profile_and_the_assessors_choice(report_data):
     assert internal[0] == "Results by question group"
     assert internal[-1] == "Evidence index"
     client = dataclasses.replace(report_data, profile="client")
-    assert appendix_titles(client) == ["Not-applicable justifications", "Evidence index"]
+    expected = ["Not-applicable justifications", "Evidence index"]
+    if any(len(f.criteria) > BODY_CRITERIA for f in client.findings):
+        expected.insert(0, "Criteria of every finding")
+    assert appendix_titles(client) == expected
     assert [e.number for e in report_toc(client) if e.number.startswith("Appendix")] == [
-        "Appendix A.",
-        "Appendix B.",
+        f"Appendix {chr(ord('A') + i)}." for i in range(len(expected))
     ]
     chosen = dataclasses.replace(report_data, profile="client", appendices=("answers",))
     assert appendix_titles(chosen) == ["Answers, notes and evidence"]

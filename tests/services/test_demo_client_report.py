@@ -68,7 +68,7 @@ def test_the_body_before_the_appendices_is_short(client_report):
     body = _first_appendix_page(reader)
     assert body <= MAX_BODY_PAGES, f"the body runs to {body} pages"
     assert outcome.pages > body  # the per-question detail is still there, as appendices
-    assert "Not-applicable justifications" in pages[body]
+    assert "Criteria of every finding" in pages[body]
     body_text = " ".join(pages[:body])
     # The themed findings and their action plan are body sections the CISO reads, not appendices.
     assert re.search(r"\d+\. Findings and recommendations", body_text)
