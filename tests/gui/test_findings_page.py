@@ -324,3 +324,12 @@ def test_each_row_shows_its_own_severity_word(make_main_window, qtbot, ws):
         "A high finding": "High",
         "A critical finding": "Critical",
     }
+
+
+def test_the_assessment_choice_is_wide_enough_to_read(make_main_window, qtbot, ws):
+    page = findings_page(make_main_window, qtbot, ws)
+    page.window().resize(1400, 900)
+    qtbot.waitUntil(lambda: page.window().width() == 1400)
+    box = page.assessment_box
+    assert box.currentText() == "All assessments and identities"
+    assert box.width() >= box.fontMetrics().horizontalAdvance("All assessments and identities")

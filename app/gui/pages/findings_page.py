@@ -168,6 +168,11 @@ class FindingsPage(QWidget):
         self.assessment_box = QComboBox()
         self.assessment_box.setAccessibleName("Findings of")
         self.assessment_box.setToolTip("Show the findings of one assessment, or of all")
+        # Room for "All assessments and identities" or an assessment's number and system.
+        self.assessment_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.assessment_box.setMinimumContentsLength(28)
         top = QHBoxLayout()
         top.addWidget(heading)
         top.addWidget(self.status, 1)
