@@ -110,11 +110,16 @@ def draft_recommendation(gaps: Sequence[GapDraft]) -> str:
             break
     if not advice:
         return "Bring the practices listed under criteria up to their target level."
-    remaining = len({g.recommendation for g in gaps if g.recommendation}) - len(advice)
-    if remaining > 0:
-        advice.append(
-            f"The criteria list {_plural(remaining, 'further practice')} to bring to target."
-        )
+    rest = [g for g in gaps if g.recommendation.strip() not in advice]
+    practices = sum(1 for g in rest if g.kind != "rule")
+    checks = len(rest) - practices
+    owed = []
+    if practices:
+        owed.append(f"{_plural(practices, 'further practice')} to bring to target")
+    if checks:
+        owed.append(f"{_plural(checks, 'further identity case')} to resolve")
+    if owed:
+        advice.append(f"The criteria list {' and '.join(owed)}.")
     return " ".join(advice)
 
 
