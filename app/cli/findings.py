@@ -25,6 +25,7 @@ from app.services import finding_themes, identity_analysis, poam_import
 from app.services import findings as finding_records
 from app.services.errors import UserError
 from app.services.findings import FindingInfo
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -216,7 +217,7 @@ def merge_findings(ctx: CliContext) -> int:
     """Merge themed findings into the first one named."""
     args = ctx.args
     info = finding_themes.merge_findings(ctx.workspace(), args.finding_id, args.others)
-    ctx.output(info.as_dict(), f"Finding {info.id} now groups {len(info.items)} gap(s)")
+    ctx.output(info.as_dict(), f"Finding {info.id} now groups {plural(len(info.items), 'gap')}")
     return 0
 
 
@@ -226,7 +227,7 @@ def split_finding(ctx: CliContext) -> int:
     info = finding_themes.split_finding(
         ctx.workspace(), args.finding_id, args.gaps, title=args.title
     )
-    ctx.output(info.as_dict(), f"Finding {info.id} made from {len(info.items)} gap(s)")
+    ctx.output(info.as_dict(), f"Finding {info.id} made from {plural(len(info.items), 'gap')}")
     return 0
 
 
@@ -289,14 +290,26 @@ def delete_finding(ctx: CliContext) -> int:
     return 0
 
 
+def _shown(field: str, value: Any) -> str:
+    """Return a stored value as the sheet words it: status and effort labels, ISO dates."""
+    if value in (None, ""):
+        return "-"
+    if field == "status":
+        return _status(str(value))
+    if field == "effort":
+        return str(value).capitalize()
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
 def _import_text(result: poam_import.PoamImport) -> str:
     lines = [
-        f"F-{c.finding_id} (row {c.row}) {c.field}: {c.before or '-'} -> {c.after}"
+        f"F-{c.finding_id} (row {c.row}) {c.column}: {_shown(c.field, c.before)} -> "
+        f"{_shown(c.field, c.after)}"
         for c in result.changes
     ]
     lines += [f"problem: {p}" for p in result.problems]
     verb = "would change" if result.dry_run else "changed"
-    lines.append(f"{result.file.name}: {len(result.changes)} field(s) {verb}")
+    lines.append(f"{result.file.name}: {plural(len(result.changes), 'field')} {verb}")
     return "\n".join(lines)
 
 

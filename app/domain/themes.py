@@ -82,10 +82,15 @@ def draft_condition(group_title: str, gaps: Sequence[GapDraft]) -> str:
             f"{g.ref} {g.title} is at {_level_text(g.level)} against {_level_text(g.target)}"
             for g in questions[:_NAMED]
         )
-        lead = "The widest gap" if len(questions) == 1 else "The widest gaps"
-        parts.append(f"{count} short of target. {lead}: {named}.")
-        if len(questions) > _NAMED:
-            parts.append(f"The other {len(questions) - _NAMED} are listed under criteria.")
+        if len(questions) == 1:
+            parts.append(f"{count} short of target: {named}.")
+        else:
+            parts.append(f"{count} short of target. The widest gaps: {named}.")
+        others = len(questions) - _NAMED
+        if others == 1:
+            parts.append("One more is listed under criteria.")
+        elif others > 1:
+            parts.append(f"The other {others} are listed under criteria.")
     if checks:
         subjects = "; ".join(g.title for g in checks[:_NAMED])
         more = len(checks) - _NAMED
@@ -105,11 +110,16 @@ def draft_recommendation(gaps: Sequence[GapDraft]) -> str:
             break
     if not advice:
         return "Bring the practices listed under criteria up to their target level."
-    remaining = len({g.recommendation for g in gaps if g.recommendation}) - len(advice)
-    if remaining > 0:
-        advice.append(
-            f"The criteria list {_plural(remaining, 'further practice')} to bring to target."
-        )
+    rest = [g for g in gaps if g.recommendation.strip() not in advice]
+    practices = sum(1 for g in rest if g.kind != "rule")
+    checks = len(rest) - practices
+    owed = []
+    if practices:
+        owed.append(f"{_plural(practices, 'further practice')} to bring to target")
+    if checks:
+        owed.append(f"{_plural(checks, 'further identity case')} to resolve")
+    if owed:
+        advice.append(f"The criteria list {' and '.join(owed)}.")
     return " ".join(advice)
 
 

@@ -209,6 +209,7 @@ def base_url() -> str:
 _APPENDIX_SECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "results": (("appendix-results", APPENDICES["results"]),),
     "crosswalk": (("appendix-crosswalk", APPENDICES["crosswalk"]),),
+    "findings": (("appendix-findings", APPENDICES["findings"]),),
     "answers": (("appendix-answers", APPENDICES["answers"]),),
     "not-applicable": (("appendix-na", APPENDICES["not-applicable"]),),
     "evidence": (("appendix-evidence", APPENDICES["evidence"]),),
@@ -234,7 +235,7 @@ def report_toc(data: ReportData) -> tuple[TocEntry, ...]:
     if notable_disagreements(data):
         numbered.append(("crosswalk", "Where the frameworks disagree"))
     if data.findings:
-        numbered += [("findings", "Findings"), ("actions", "Action plan")]
+        numbered += [("findings", "Findings and recommendations"), ("actions", "Action plan")]
     if data.comparison is not None:
         numbered.append(("comparison", "Comparison with the previous assessment"))
     for n, (anchor, title) in enumerate(numbered, start=1):
@@ -249,12 +250,17 @@ def report_toc(data: ReportData) -> tuple[TocEntry, ...]:
         appendix = [s for s in appendix if s[0] != "appendix-crosswalk"]
     if data.voice is None or not data.voice.requests:
         appendix = [s for s in appendix if s[0] != "appendix-requests"]
+    if not any(len(f.criteria) > BODY_CRITERIA for f in data.findings):
+        appendix = [s for s in appendix if s[0] != "appendix-findings"]
     entries += [
         TocEntry(anchor, f"Appendix {chr(ord('A') + i)}.", title)
         for i, (anchor, title) in enumerate(appendix)
     ]
     return tuple(entries)
 
+
+#: Criteria a finding lists in the body at most (widest gaps first); an appendix lists all.
+BODY_CRITERIA = 8
 
 #: Disagreements the body lists at most (widest first); the rest are counted.
 MAX_DISAGREEMENTS = 15
@@ -347,6 +353,7 @@ def report_context(data: ReportData, steps: Steps | None = None) -> dict[str, An
         "appendices": {e.anchor for e in toc if e.number.startswith("Appendix")},
         "disagreements": notable_disagreements(data)[:MAX_DISAGREEMENTS],
         "more_disagreements": max(0, len(notable_disagreements(data)) - MAX_DISAGREEMENTS),
+        "body_criteria": BODY_CRITERIA,
         "charts": chart_uris,
         "severity_counts": _severity_counts(data),
         "answers_by_framework": _answers_by_framework(data),

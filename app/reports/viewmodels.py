@@ -33,6 +33,7 @@ PROFILES = ("internal", "client")
 APPENDICES: dict[str, str] = {
     "results": "Results by question group",
     "crosswalk": "Cross-framework answers in full",
+    "findings": "Criteria of every finding",
     "answers": "Answers, notes and evidence",
     "not-applicable": "Not-applicable justifications",
     "evidence": "Evidence index",
@@ -42,7 +43,7 @@ APPENDICES: dict[str, str] = {
 #: The appendices each profile carries unless the assessor chooses others.
 DEFAULT_APPENDICES: dict[str, tuple[str, ...]] = {
     "internal": tuple(APPENDICES),
-    "client": ("not-applicable", "evidence", "requests"),
+    "client": ("findings", "not-applicable", "evidence", "requests"),
 }
 
 #: Custom attributes of an inventory record as (name, text) pairs, sorted by name.

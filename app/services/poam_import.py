@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.enums import FindingStatus
+from app.reports import xlsx_poam
 from app.reports.errors import ReportError
 from app.reports.xlsx_poam import POAM_SHEET, PoamRow, read_poam_workbook
 from app.services.errors import UserError
@@ -23,11 +24,17 @@ from app.services.findings import FindingInfo, finding_row, infos, update_findin
 from app.services.unit import writes
 from app.storage import journal
 from app.storage.unit_of_work import UnitOfWork
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
-_FIELDS = ("owner", "due_date", "effort", "management_response", "status",
-           "acceptance_justification", "accepted_by")  # fmt: skip
+#: The fields the sheet carries back, with the column each is read from.
+COLUMNS: dict[str, str] = {
+    "owner": xlsx_poam.H_OWNER, "due_date": xlsx_poam.H_DUE, "effort": xlsx_poam.H_EFFORT,
+    "management_response": xlsx_poam.H_RESPONSE, "status": xlsx_poam.H_STATUS,
+    "acceptance_justification": xlsx_poam.H_JUSTIFICATION, "accepted_by": xlsx_poam.H_APPROVER,
+}  # fmt: skip
+_FIELDS = tuple(COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,11 @@ class PoamChange:
     field: str
     before: Any
     after: Any
+
+    @property
+    def column(self) -> str:
+        """Return the sheet's column the change was read from."""
+        return COLUMNS[self.field]
 
 
 @dataclass(frozen=True)
@@ -119,7 +131,11 @@ def import_poam(
         if problem:
             problems.append(problem)
     if not dry_run and problems:
-        raise UserError(f"{len(problems)} problem(s) in {Path(path).name}; first: {problems[0]}")
+        listed = "\n".join(f"  {p}" for p in problems)
+        raise UserError(
+            f"{plural(len(problems), 'problem')} in {Path(path).name}; nothing was changed:\n"
+            f"{listed}"
+        )
     if not dry_run:
         for finding_id in dict.fromkeys(c.finding_id for c in changes):
             fields = {c.field: c.after for c in changes if c.finding_id == finding_id}

@@ -115,7 +115,7 @@ def test_themes_are_listed_shown_edited_merged_split_and_accepted(cli, workspace
     edited = fs.get_finding(workspace, context)
     assert (edited.owner, edited.due_date, edited.severity) == ("Cy", dt.date(2027, 2, 1), "high")
     assert cli("findings", "merge", str(context), str(strategy)) == (
-        f"Finding {context} now groups 3 gap(s)\n"
+        f"Finding {context} now groups 3 gaps\n"
     )
     split = json.loads(cli("findings", "split", str(context), "ir8596.secure.GV.RM-02",
                            "--title", "Appetite", "--json"))  # fmt: skip
@@ -127,3 +127,29 @@ def test_themes_are_listed_shown_edited_merged_split_and_accepted(cli, workspace
               "--approver", "COO")  # fmt: skip
     assert out == f"Finding {context}: risk accepted by COO\n"
     assert "Risk accepted" in cli("findings", "list", "--assessment", str(info.id))
+
+
+def test_the_poam_import_lists_changes_in_the_sheets_words(cli, workspace, tmp_path):
+    from openpyxl import load_workbook
+
+    from app.services.reporting.generate import generate_workbook
+
+    info = svc.new_assessment(workspace, "AIS-001", ["nist-ir-8596"], focus_areas=["secure"])
+    svc.answer(workspace, info.id, "ir8596.secure.GV.OC-01", 1)
+    cli("findings", "refresh", "--assessment", str(info.id))
+    book = tmp_path / "book.xlsx"
+    generate_workbook(workspace, info.id, book)
+    wb = load_workbook(book)
+    ws = wb["POA&M"]
+    headers = [c.value for c in ws[1]]
+    ws.cell(2, headers.index("Status") + 1, "In progress")
+    ws.cell(2, headers.index("Due date") + 1, dt.datetime(2027, 3, 31))
+    ws.cell(2, headers.index("Effort") + 1, "High")
+    wb.save(book)
+    out = cli("findings", "import", str(book), "--assessment", str(info.id), "--dry-run")
+    assert "Status: Open -> In progress" in out
+    assert "Due date: - -> 2027-03-31" in out
+    assert "Effort: Low -> High" in out or "Effort: Medium -> High" in out
+    assert "due_date" not in out
+    assert "in-progress" not in out
+    assert out.rstrip().endswith("book.xlsx: 3 fields would change")

@@ -314,3 +314,26 @@ def test_findings_entered_by_hand_stay_once_their_assessment_is_final(make_main_
     assert f"Assessment #{info.id} is final" in page.delete_button.toolTip()
     assert page.delete_chosen() is None
     assert get_finding(ws, manual.id).id == manual.id
+
+
+def test_each_row_shows_its_own_severity_word(make_main_window, qtbot, ws):
+    for severity in ("low", "medium", "high", "critical"):
+        create_finding(ws, title=f"A {severity} finding", severity=severity, system=SYSTEM)
+    page = findings_page(make_main_window, qtbot, ws)
+    model = page.table.proxy
+    shown = {model.index(r, 2).data(): model.index(r, 0).data() for r in range(model.rowCount())}
+    assert shown == {
+        "A low finding": "Low",
+        "A medium finding": "Medium",
+        "A high finding": "High",
+        "A critical finding": "Critical",
+    }
+
+
+def test_the_assessment_choice_is_wide_enough_to_read(make_main_window, qtbot, ws):
+    page = findings_page(make_main_window, qtbot, ws)
+    page.window().resize(1400, 900)
+    qtbot.waitUntil(lambda: page.window().width() == 1400)
+    box = page.assessment_box
+    assert box.currentText() == "All assessments and identities"
+    assert box.width() >= box.fontMetrics().horizontalAdvance("All assessments and identities")

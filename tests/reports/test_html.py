@@ -8,12 +8,14 @@ import re
 import pytest
 
 from app.reports.html import (
+    BODY_CRITERIA,
     css_colour,
     environment,
     render_html,
     render_portfolio_html,
     report_toc,
 )
+from app.reports.viewmodels import Criterion
 from app.support.paths import templates_dir
 
 
@@ -81,6 +83,50 @@ def test_sections_follow_the_data(report_data):
     assert 'href="#findings"' in html
 
 
+def test_themed_findings_and_their_action_plan_are_numbered_body_sections(report_data):
+    for data in (report_data, dataclasses.replace(report_data, appendices=())):
+        toc = {e.anchor: e for e in report_toc(data)}
+        assert toc["findings"].title == "Findings and recommendations"
+        assert toc["actions"].title == "Action plan"
+        assert not toc["findings"].number.startswith("Appendix")
+        order = list(toc)
+        assert order.index("results") < order.index("findings") < order.index("actions")
+        assert order.index("actions") < order.index("comparison")
+    html = render_html(dataclasses.replace(report_data, appendices=()))
+    assert 'id="findings"' in html
+    assert 'id="actions"' in html
+    number = toc["findings"].number.rstrip(".")
+    if len(report_data.findings) > 5:
+        assert f"Section {number} lists all" in html
+
+
+def test_a_finding_with_many_criteria_shows_the_widest_in_the_body_and_all_in_an_appendix(
+    report_data,
+):
+    finding = report_data.findings[0]
+    criteria = tuple(
+        Criterion(f"GV.XX-{n:02d}", f"Practice {n}", "CSF", "1 Initial", "3 Defined")
+        for n in range(1, BODY_CRITERIA + 4)
+    )
+    many = dataclasses.replace(finding, criteria=criteria)
+    data = dataclasses.replace(report_data, profile="client", findings=(many,), actions=())
+    toc = {e.anchor: e for e in report_toc(data)}
+    letter = toc["appendix-findings"].number.rstrip(".")
+    html = render_html(data)
+    body, appendix = html.split('id="appendix-findings"')
+    assert f"Practice {BODY_CRITERIA}<" in body
+    assert f"Practice {BODY_CRITERIA + 1}<" not in body
+    assert (
+        f"The widest {BODY_CRITERIA} of {BODY_CRITERIA + 3} criteria; {letter} lists the other 3."
+        in body
+    )
+    assert f"Practice {BODY_CRITERIA + 3}<" in appendix
+    few = dataclasses.replace(data, findings=(dataclasses.replace(finding, criteria=criteria[:2]),))
+    assert "appendix-findings" not in {e.anchor for e in report_toc(few)}
+    no_appendix = dataclasses.replace(data, appendices=())
+    assert "the workbook's POA&amp;M sheet lists all" in render_html(no_appendix)
+
+
 def test_colours_reach_css_only_when_well_formed():
     assert css_colour("#12abEF") == "#12abEF"
     assert css_colour("red;} body{background:url(http://x)}") == "#1f3a5f"
@@ -107,10 +153,12 @@ def test_appendices_follow_the_profile_and_the_assessors_choice(report_data):
     assert internal[-1] == "Evidence index"
     client = dataclasses.replace(report_data, profile="client")
     # Findings and the action plan are in the body; evidence requests only when there are some.
-    assert appendix_titles(client) == ["Not-applicable justifications", "Evidence index"]
+    expected = ["Not-applicable justifications", "Evidence index"]
+    if any(len(f.criteria) > BODY_CRITERIA for f in client.findings):
+        expected.insert(0, "Criteria of every finding")
+    assert appendix_titles(client) == expected
     assert [e.number for e in report_toc(client) if e.number.startswith("Appendix")] == [
-        "Appendix A.",
-        "Appendix B.",
+        f"Appendix {chr(ord('A') + i)}." for i in range(len(expected))
     ]
     body = [e.anchor for e in report_toc(client) if e.number and e.number[0].isdigit()]
     assert ("findings" in body) == bool(report_data.findings)
@@ -118,6 +166,7 @@ def test_appendices_follow_the_profile_and_the_assessors_choice(report_data):
     assert appendix_titles(chosen) == ["Answers, notes and evidence"]
     html = render_html(chosen)
     assert 'id="appendix-answers"' in html
+    # themed findings are body, whatever the appendices
     assert ('id="findings"' in html) == bool(report_data.findings)
     assert 'id="appendix-evidence"' not in html
     bare = dataclasses.replace(report_data, appendices=())

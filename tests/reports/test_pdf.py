@@ -150,3 +150,28 @@ def test_portfolio_pdf(portfolio_data, squash, tmp_path):
     assert "industry" not in text.lower()
     for system in portfolio_data.systems:
         assert squash(system.name) in text
+
+
+def test_action_plan_effort_and_status_words_stay_whole(report_data, tmp_path):
+    import dataclasses
+
+    import pdfplumber
+
+    from app.reports.pdf import render_pdf
+    from tests.layout_check import check_pdf, describe
+
+    actions = tuple(
+        dataclasses.replace(a, effort="medium", status="in-progress", status_label="In progress")
+        for a in report_data.actions
+    )
+    data = dataclasses.replace(report_data, actions=actions, appendices=())
+    path = tmp_path / "actions.pdf"
+    render_pdf(data, path)
+    with pdfplumber.open(path) as pdf:
+        words = [w["text"] for page in pdf.pages for w in page.extract_words()]
+    assert words.count("Medium") >= len(actions)
+    assert "Mediu" not in words
+    assert [w for w in words if w.startswith("progres") and w != "progress"] == []
+    problems = [describe([p]) for p in check_pdf(path)]
+    in_plan = [text for text in problems if "progress" in text or "Medium" in text]
+    assert in_plan == []

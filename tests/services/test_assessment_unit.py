@@ -83,7 +83,7 @@ def test_finalising_announces_the_gap_findings_with_the_move(workspace, started)
     workspace.add_change_listener(announced.append)
     assert svc.finalize(workspace, assessment, force=True).status == "final"
     actions = [c.action for c in announced[0]]
-    assert actions == ["finding.gaps", "assessment.final"]
+    assert actions == ["finding.themes", "assessment.final"]
 
 
 def test_reassessing_copies_the_answers_through_the_repository(workspace, started):

@@ -107,3 +107,17 @@ def test_bad_cells_are_named_by_sheet_row_and_column(workspace, book):
         f"sheet POA&M, row {row}, column Status: 'Done-ish' is not one of Open, In progress, "
         "Risk accepted, Closed",
     ]
+
+
+def test_a_refused_sheet_names_every_problem_it_has(workspace, book):
+    assessment, path = book
+    first, second = findings.list_findings(workspace, assessment_id=assessment, source="theme")
+    _fill(path, {f"F-{first.id}": {"Status": "Parked", "Owner": "Ana"},
+                 f"F-{second.id}": {"Due date": "31/01/2027"}})  # fmt: skip
+    with pytest.raises(UserError) as refused:
+        import_poam(workspace, assessment, path)
+    message = str(refused.value)
+    assert message.startswith("2 problems in book.xlsx; nothing was changed:")
+    assert "column Status: 'Parked' is not one of" in message
+    assert "column Due date: '31/01/2027' is not a date" in message
+    assert findings.get_finding(workspace, first.id).owner == ""

@@ -31,7 +31,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.enums import AssessmentStatus, FindingSource, FindingStatus, Severity, severity_rank
+from app.domain.enums import (
+    SEVERITY_ORDER,
+    AssessmentStatus,
+    FindingSource,
+    FindingStatus,
+    Severity,
+    severity_rank,
+)
 from app.gui import tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.error_dialog import show_error
@@ -96,6 +103,12 @@ def deletable(finding: FindingInfo | None, final: set[int]) -> bool:
     )
 
 
+def _severity_text(negated_rank: int) -> str:
+    """Return the severity word of a row's sort value (the negated severity rank)."""
+    rank = -negated_rank
+    return SEVERITY_ORDER[rank].value.capitalize() if rank < len(SEVERITY_ORDER) else ""
+
+
 def _due_colour(finding: FindingInfo) -> str | None:
     return BAD if is_overdue(finding) else None
 
@@ -104,7 +117,7 @@ COLUMNS = (
     Column(
         "Severity",
         lambda f: -severity_rank(f.severity),
-        display=lambda rank: list(Severity)[rank].value.capitalize(),
+        display=_severity_text,
         colour=lambda f: SEVERITY_COLOURS.get(f.severity),
     ),
     Column("Status", attr("status"), display=lambda s: STATUS_TEXT.get(s, s)),
@@ -155,6 +168,11 @@ class FindingsPage(QWidget):
         self.assessment_box = QComboBox()
         self.assessment_box.setAccessibleName("Findings of")
         self.assessment_box.setToolTip("Show the findings of one assessment, or of all")
+        # Room for "All assessments and identities" or an assessment's number and system.
+        self.assessment_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.assessment_box.setMinimumContentsLength(28)
         top = QHBoxLayout()
         top.addWidget(heading)
         top.addWidget(self.status, 1)
