@@ -280,9 +280,9 @@ def test_the_running_header_carries_a_shortened_title(report_data):
     assert 'class="set-title long"' in html
 
 
-def test_the_summary_points_to_the_findings_appendix_in_a_sentence(report_data):
+def test_the_summary_points_to_the_findings_section_in_a_sentence(report_data):
     html = render_html(dataclasses.replace(report_data, profile="client"))
-    pointer = re.search(r"(Appendix [A-Z]\.?) lists all", html)
+    pointer = re.search(r"(Section \d+\.?) lists all", html)
     assert len(report_data.findings) > 5
     assert pointer is not None
     assert not pointer.group(1).endswith(".")
