@@ -17,6 +17,8 @@ from typing import Any
 
 from app.domain.enums import EvidenceStrength
 from app.reports.errors import WorkbookImportError
+from app.reports.sheet_rows import RowReader, SheetProblem
+from app.reports.sheet_rows import cell_text as _text
 from app.reports.xlsx import (
     ASSESSMENT_LABEL,
     H_JUSTIFICATION,
@@ -60,19 +62,6 @@ class ResponseRow:
 
 
 @dataclass(frozen=True, slots=True)
-class SheetProblem:
-    """A problem with one cell or row of the workbook."""
-
-    sheet: str
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"sheet {self.sheet}, row {self.row}, column {self.column}: {self.message}"
-
-
-@dataclass(frozen=True, slots=True)
 class ResponsesImport:
     """What a responses workbook holds: valid rows, problems, and its assessment reference."""
 
@@ -98,14 +87,6 @@ def open_workbook(path: Path) -> Any:
         raise WorkbookImportError(f"{path.name}: not an Excel workbook (.xlsx)") from exc
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def _assessment_ref(wb: Any) -> str:
     if SUMMARY_SHEET not in wb.sheetnames:
         return ""
@@ -129,25 +110,11 @@ def _header_map(ws: Any, name: str) -> dict[str, int]:
     return headers
 
 
-class _RowReader:
-    """Checks the cells of one row, collecting problems."""
+class _RowReader(RowReader):
+    """Checks the cells of one responses row, collecting problems."""
 
     def __init__(self, cells: tuple[Any, ...], headers: dict[str, int], row: int) -> None:
-        self.cells, self.headers, self.row = cells, headers, row
-        self.problems: list[SheetProblem] = []
-
-    def cell(self, header: str) -> Any:
-        index = self.headers.get(header.lower())
-        if index is None or index >= len(self.cells):
-            return None
-        cell = self.cells[index]
-        if cell.data_type == "f":
-            self.problem(header, "contains a formula; type the value itself")
-            return None
-        return cell.value
-
-    def problem(self, header: str, message: str) -> None:
-        self.problems.append(SheetProblem(RESPONSES_SHEET, self.row, header, message))
+        super().__init__(RESPONSES_SHEET, cells, headers, row)
 
     def level(self) -> tuple[int | None, bool]:
         raw = self.cell(H_LEVEL)
@@ -166,7 +133,7 @@ class _RowReader:
         return int(number), False
 
     def optional(self, header: str) -> str | None:
-        return _text(self.cell(header)) or None
+        return self.text(header)
 
     def strength(self) -> str | None:
         text = _text(self.cell(H_STRENGTH)).lower()

@@ -20,9 +20,11 @@ from typing import Any
 
 from app.domain.enums import FINDING_STATUS_LABELS, FindingStatus
 from app.reports.errors import WorkbookImportError
+from app.reports.sheet_rows import RowReader, SheetProblem
+from app.reports.sheet_rows import cell_text as _text
 from app.reports.viewmodels import Finding
 from app.reports.xlsx_cells import Column, add_date_validation, add_list_validation, write_table
-from app.reports.xlsx_import import SheetProblem, _text, open_workbook
+from app.reports.xlsx_import import open_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -114,29 +116,12 @@ class PoamSheet:
     problems: tuple[SheetProblem, ...]
 
 
-class _Row:
+class _Row(RowReader):
     def __init__(self, cells: tuple[Any, ...], headers: dict[str, int], row: int) -> None:
-        self.cells, self.headers, self.row = cells, headers, row
-        self.problems: list[SheetProblem] = []
-
-    def raw(self, header: str) -> Any:
-        index = self.headers.get(header.lower())
-        if index is None or index >= len(self.cells):
-            return None
-        cell = self.cells[index]
-        if cell.data_type == "f":
-            self.problem(header, "contains a formula; type the value itself")
-            return None
-        return cell.value
-
-    def text(self, header: str) -> str | None:
-        return _text(self.raw(header)) or None
-
-    def problem(self, header: str, message: str) -> None:
-        self.problems.append(SheetProblem(POAM_SHEET, self.row, header, message))
+        super().__init__(POAM_SHEET, cells, headers, row)
 
     def due(self) -> dt.date | None:
-        value = self.raw(H_DUE)
+        value = self.cell(H_DUE)
         if isinstance(value, dt.datetime):
             return value.date()
         if isinstance(value, dt.date) or value is None or not _text(value):

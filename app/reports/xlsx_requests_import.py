@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from app.reports.errors import WorkbookImportError
-from app.reports.xlsx_import import SheetProblem, open_workbook
+from app.reports.sheet_rows import SheetProblem
+from app.reports.sheet_rows import cell_text as _text
+from app.reports.xlsx_import import open_workbook
 from app.reports.xlsx_requests import (
     H_NOTE,
     H_NUMBER,
@@ -35,14 +37,6 @@ class RequestRow:
     received_on: dt.date | None
     note: str | None
     row: int
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
 
 
 def _problem(row: int, column: str, message: str) -> SheetProblem:
