@@ -160,16 +160,17 @@ def test_appendices_follow_the_audience_and_the_assessors_ticks(window, qtbot):
     assert choice.chosen() == (
         "results",
         "crosswalk",
+        "findings",
         "answers",
         "not-applicable",
         "evidence",
         "requests",
     )
     page.profile_box.setCurrentIndex(page.profile_box.findData("client"))
-    assert choice.chosen() == ("not-applicable", "evidence", "requests")
+    assert choice.chosen() == ("findings", "not-applicable", "evidence", "requests")
     choice.boxes["answers"].setChecked(True)
     choice.boxes["evidence"].setChecked(False)
-    assert choice.chosen() == ("answers", "not-applicable", "requests")
+    assert choice.chosen() == ("findings", "answers", "not-applicable", "requests")
     page.format_radios["xlsx"].setChecked(True)
     assert not choice.isEnabled()
     page.format_radios["pdf"].setChecked(True)
