@@ -56,8 +56,9 @@ class FailureReport:
     def of(cls, exc: BaseException) -> FailureReport:
         """Describe ``exc``, keeping the exception itself when it round-trips through pickle."""
         try:
-            pickled: bytes | None = pickle.dumps(exc)
-            pickle.loads(pickled)  # noqa: S301 - our own bytes, checked before they travel
+            dumped = pickle.dumps(exc)
+            pickle.loads(dumped)  # noqa: S301 - our own bytes, checked before they travel
+            pickled: bytes | None = dumped
         except Exception:  # an exception type whose arguments do not pickle
             pickled = None
         return cls(
@@ -102,7 +103,9 @@ class _PipeProgress:
         return self._cancelled
 
 
-def _child_main(connection: Connection, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+def _child_main(
+    connection: Connection, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
     """Entry point of the child: run ``fn`` and send its outcome (runs in the child only)."""
     from app.support.logging_setup import configure_logging
 
@@ -122,7 +125,7 @@ def _child_main(connection: Connection, fn: Callable[..., Any], args: tuple, kwa
 
 def run_in_child(
     fn: Callable[..., Any],
-    args: tuple = (),
+    args: tuple[Any, ...] = (),
     kwargs: dict[str, Any] | None = None,
     *,
     progress: Progress | None = None,

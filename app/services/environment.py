@@ -14,6 +14,7 @@ import shutil
 import sys
 import time
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from app import __version__
 from app.support import paths
@@ -79,7 +80,7 @@ class EnvironmentReport:
         """Return True when every required check passed."""
         return all(check.ok for check in self.checks if check.required)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """Return the report as JSON-ready data."""
         return {**asdict(self), "ok": self.ok}
 

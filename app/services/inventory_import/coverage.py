@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.domain.identity_names import readable
+from app.domain.record_kinds import DELEGATIONS, GRANTS, IDENTITIES
 from app.ingest.diff import Existing
-from app.ingest.fields import DELEGATIONS, GRANTS, IDENTITIES
 from app.ingest.references import Resolved
 
 logger = logging.getLogger(__name__)

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.domain.record_kinds import ENTITIES
 from app.ingest import aws
 from app.ingest.cloud.detect import FORMATS as EXPORT_FORMATS
 from app.ingest.cloud.reader import describe_exports, is_export
-from app.ingest.fields import ENTITIES, SPECS, header_key, parse_field
+from app.ingest.fields import SPECS, header_key, parse_field
 from app.ingest.headers import find_header_row, map_sheet
 from app.ingest.problems import IngestError
 from app.ingest.readers import read_file
@@ -136,7 +137,7 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if hasattr(value, "isoformat"):
-        return value.isoformat()
+        return str(value.isoformat())
     return " ".join(str(value).split())
 
 

@@ -10,11 +10,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
+from app.domain.record_kinds import IDENTITIES
 from app.ingest.cloud.linking import alias_index, file_identities, names_of, resolve_links
 from app.ingest.cloud.reader import is_export_format
 from app.ingest.diff import Existing
-from app.ingest.fields import IDENTITIES
 from app.ingest.problems import WARNING, Problem, Source, quote
 from app.ingest.records import Link, ParsedInventory
 
@@ -41,7 +43,9 @@ def link_identities(parsed: ParsedInventory, existing: Existing) -> set[str]:
     return set()
 
 
-def _adopt(parsed: ParsedInventory, existing: Existing, mine: list) -> set[str]:
+def _adopt(
+    parsed: ParsedInventory, existing: Existing, mine: list[tuple[str, str, Mapping[str, Any]]]
+) -> set[str]:
     index = alias_index(mine)
     ids = {i for i, _n, _a in mine}
     systems_of: dict[str, list[str]] = {}

@@ -85,7 +85,9 @@ class MappingProfile:
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def _pairs(items: list[str] | dict | None, sep: str, *, last: bool = False) -> dict[str, str]:
+def _pairs(
+    items: list[str] | dict[str, Any] | None, sep: str, *, last: bool = False
+) -> dict[str, str]:
     if not items:
         return {}
     if isinstance(items, dict):

@@ -243,16 +243,16 @@ def _portfolio(
     summaries = analyse_all(workspace, progress=scaled(progress, 0.0, 0.3))
     latest = _latest(workspace)
     scores: dict[str, AssessmentScore] = {}
-    for number, (system, info) in enumerate(sorted(latest.items())):
+    for number, (system, latest_info) in enumerate(sorted(latest.items())):
         check_cancelled(progress)
         scaled(progress, 0.3, 0.8).report(number / max(len(latest), 1), f"Scoring {system}")
-        scores[system] = score_assessment(workspace, info.id)
+        scores[system] = score_assessment(workspace, latest_info.id)
     columns = _columns(list(scores.values()))
     findings = list_findings(workspace)
     counts: dict[str, list[FindingRow]] = {}
-    for row in findings:
-        if row.system and row.status in _OPEN:
-            counts.setdefault(row.system, []).append(row)
+    for finding in findings:
+        if finding.system and finding.status in _OPEN:
+            counts.setdefault(finding.system, []).append(finding)
     systems, heatmap = [], []
     for row in list_systems(workspace):
         summary = summaries.get(row.ext_id)

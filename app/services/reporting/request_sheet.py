@@ -43,7 +43,7 @@ class RequestsImport:
 
     def as_dict(self) -> dict[str, Any]:
         """Return the result as JSON-ready data."""
-        return jsonable(asdict(self))
+        return dict(jsonable(asdict(self)))
 
 
 def _changes(row: Any, stored: RequestInfo) -> dict[str, Any]:

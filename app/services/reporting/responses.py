@@ -87,7 +87,7 @@ class ResponsesImport:
         data = asdict(self)
         for change in data["changes"]:
             change.pop("changes")
-        return journal.jsonable(data)
+        return dict(journal.jsonable(data))
 
 
 def _answer_text(level: int | None, not_applicable: bool, justification: str) -> str:
