@@ -1,0 +1,116 @@
+"""Hand-back: what an assessor changed since the hand-out, each change with author and time.
+
+Every answer, evidence record, finding, opinion, evidence request and review comment whose
+version differs from the one handed out (or that is new) travels with its version at the
+hand-out (the base the lead's merge compares with), its values now, who changed it and when.
+Evidence files go once each, by SHA-256. Deletions do not travel.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from app.services.errors import UserError
+from app.services.packages.common import (
+    HANDOUT_SETTING,
+    journal_head,
+    manifest_base,
+    now_text,
+    signing_for,
+)
+from app.services.packages.handout import PackageResult
+from app.services.reporting.signing import SigningRequest
+from app.services.unit import writes
+from app.storage.package_file import write_package
+from app.storage.repositories.package import PackageRepository
+from app.storage.repositories.package_kinds import HANDBACK_KINDS, KINDS, Record, version
+from app.storage.repositories.settings import SettingsRepository
+from app.storage.unit_of_work import UnitOfWork
+
+logger = logging.getLogger(__name__)
+
+#: Per kind, the fields naming who last changed a record and when (first filled wins).
+_WHO_WHEN: dict[str, tuple[tuple[str, str], ...]] = {
+    "response": (("answered_by", "answered_at"), ("reviewed_by", "reviewed_at")),
+    "evidence": (("collected_by", "added_at"),),
+    "finding": (("", "updated_at"),),
+    "opinion": (("approved_by", "approved_at"), ("updated_by", "updated_at")),
+    "evidence_request": (("requested_by", "created_at"),),
+    "review_comment": (("resolved_by", "resolved_at"), ("author", "created_at")),
+}
+
+
+def _who_when(kind: str, record: Record, actor: str, now: str) -> tuple[str, str]:
+    for who, when in _WHO_WHEN.get(kind, ()):
+        if record.get(when):
+            return (str(record.get(who) or actor) if who else actor), str(record[when])
+    return actor, now
+
+
+def changes_since_handout(uow: UnitOfWork) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Return the hand-out this workspace came from and the changes made since.
+
+    Raises:
+        UserError: The workspace was not opened from a hand-out package.
+    """
+    setting = uow.repository(SettingsRepository).find(HANDOUT_SETTING)
+    if setting is None or not isinstance(setting.value, dict):
+        raise UserError(
+            "this workspace was not opened from a hand-out package, so it has nothing to hand "
+            "back (open one with: assay --workspace NEW.assay package open FILE)"
+        )
+    handout: dict[str, Any] = setting.value
+    base: dict[str, str] = handout.get("base") or {}
+    repo = uow.repository(PackageRepository)
+    now = now_text()
+    changes = []
+    for name in HANDBACK_KINDS:
+        for record in repo.records(name):
+            record.pop("id")
+            was = base.get(str(record["gid"]))
+            if was == version(KINDS[name], record):
+                continue
+            author, at = _who_when(name, record, uow.actor, now)
+            changes.append(
+                {"kind": name, "gid": record["gid"], "base": was, "record": record,
+                 "author": author, "at": at}
+            )  # fmt: skip
+    return handout, changes
+
+
+@writes
+def export_handback(
+    uow: UnitOfWork, output: Path, *, signing: SigningRequest | None = None
+) -> PackageResult:
+    """Write the hand-back package of everything changed since the hand-out.
+
+    Raises:
+        UserError: The workspace did not come from a hand-out, or a credential problem.
+    """
+    signed = signing_for(signing)
+    handout, changes = changes_since_handout(uow)
+    repo = uow.repository(PackageRepository)
+    manifest = manifest_base(uow, "handback", uow.actor) | {
+        "handout": handout.get("handout"),
+        "handout_package": handout.get("package"),
+        "base_journal_head": handout.get("base_journal_head"),
+        "journal_head": journal_head(uow),
+        "signed_by": signed.signer if signed else "",
+    }
+    shas = sorted({c["record"]["sha256"] for c in changes if c["kind"] == "evidence"})
+    blobs = ((sha, repo.blob(sha)) for sha in shas)
+    sha = write_package(
+        output, manifest, {"changes": changes}, blobs, signed.sign if signed else None
+    )
+    counts: dict[str, int] = {}
+    for change in changes:
+        counts[change["kind"]] = counts.get(change["kind"], 0) + 1
+    uow.record(
+        "package.handback",
+        "package",
+        sha,
+        after={"file": Path(output).name, "counts": counts, "handout": handout.get("handout")},
+    )
+    return PackageResult(Path(output), sha, counts, signed.signer if signed else "")
