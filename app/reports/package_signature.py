@@ -13,8 +13,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from app.reports.certcheck import common_name
 from app.reports.credentials import Credential, open_signer
-from app.reports.errors import SigningError
 
 logger = logging.getLogger(__name__)
 
@@ -48,23 +48,28 @@ def sign_manifest(credential: Credential, manifest: bytes) -> bytes:
 def signer_name(credential: Credential) -> str:
     """Return the subject of the credential's certificate in words."""
     with open_signer(credential) as signer:
-        return str(signer.signing_cert.subject.human_friendly)
+        return common_name(signer.signing_cert)
 
 
 def check_manifest_signature(manifest: bytes, signature: bytes) -> PackageSignature:
     """Check a detached CMS signature of ``manifest`` (offline; trust is not judged)."""
     from asn1crypto import cms
     from pyhanko.sign.validation.generic_cms import async_validate_detached_cms
+    from pyhanko_certvalidator import ValidationContext
 
     try:
         info = cms.ContentInfo.load(signature)
         signed_data: Any = info["content"]
-        status = asyncio.run(async_validate_detached_cms(manifest, signed_data))
-    except (ValueError, TypeError, KeyError) as exc:
-        return PackageSignature(False, reason=f"the signature cannot be read ({exc})")
-    except SigningError as exc:
-        return PackageSignature(False, reason=str(exc))
-    signer = str(status.signing_cert.subject.human_friendly) if status.signing_cert else ""
+        # The signer's own certificates anchor the path: this checks the bytes and the
+        # signature, not whether the signer is trusted (the reader judges that by the name).
+        anchors = [c.chosen for c in signed_data["certificates"]]
+        context = ValidationContext(trust_roots=anchors)
+        status = asyncio.run(
+            async_validate_detached_cms(manifest, signed_data, signer_validation_context=context)
+        )
+    except Exception as exc:  # noqa: BLE001 - whatever breaks the check fails the signature
+        return PackageSignature(False, reason=f"the signature cannot be checked ({exc})")
+    signer = common_name(status.signing_cert) if status.signing_cert else ""
     if not status.intact:
         return PackageSignature(False, signer, "the manifest was changed after it was signed")
     if not status.valid:

@@ -3,7 +3,8 @@
 Every answer, evidence record, finding, opinion, evidence request and review comment whose
 version differs from the one handed out (or that is new) travels with its version at the
 hand-out (the base the lead's merge compares with), its values now, who changed it and when.
-Evidence files go once each, by SHA-256. Deletions do not travel.
+Evidence files go once each, by SHA-256. Deletions do not travel, nor do findings the answers
+alone make (gap themes nobody edited): the lead's merge makes those again from the answers.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from app.domain.enums import FindingSource
 from app.services.errors import UserError
 from app.services.packages.common import (
     HANDOUT_SETTING,
@@ -49,6 +51,11 @@ def _who_when(kind: str, record: Record, actor: str, now: str) -> tuple[str, str
     return actor, now
 
 
+def _derived(finding: Record) -> bool:
+    """Return True for a finding the answers alone make (the lead's refresh makes it again)."""
+    return finding.get("source") != FindingSource.MANUAL and not finding.get("edited")
+
+
 def changes_since_handout(uow: UnitOfWork) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Return the hand-out this workspace came from and the changes made since.
 
@@ -69,6 +76,8 @@ def changes_since_handout(uow: UnitOfWork) -> tuple[dict[str, Any], list[dict[st
     for name in HANDBACK_KINDS:
         for record in repo.records(name):
             record.pop("id")
+            if name == "finding" and _derived(record):
+                continue
             was = base.get(str(record["gid"]))
             if was == version(KINDS[name], record):
                 continue

@@ -120,28 +120,43 @@ def compare(uow: UnitOfWork, package: PackageFile) -> list[MergeItem]:
         if change.get("kind") in HANDBACK_KINDS:
             by_kind.setdefault(change["kind"], []).append(change)
     items = []
+    aliases: dict[str, str] = {}
     for kind in HANDBACK_KINDS:
         if kind not in by_kind:
             continue
         here = {str(r["gid"]): r for r in repo.records(kind)}
         for change in by_kind[kind]:
-            items.append(_compare_one(repo, kind, change, here, assessments))
+            items.append(_compare_one(repo, (kind, change), here, assessments, aliases))
     return items
+
+
+def _aliased(kind: str, record: Record, aliases: Mapping[str, str]) -> Record:
+    """Return the record with references to records known here under another gid rewritten."""
+    spec = KINDS[kind]
+    for column in spec.refs:
+        if record.get(column) in aliases:
+            record[column] = aliases[record[column]]
+    for name in spec.links:
+        record[name] = sorted(aliases.get(g, g) for g in record.get(name, []))
+    return record
 
 
 def _compare_one(
     repo: PackageRepository,
-    kind: str,
-    change: dict[str, Any],
+    change_of: tuple[str, dict[str, Any]],
     here: dict[str, Record],
     assessments: Mapping[str, int],
+    aliases: dict[str, str],
 ) -> MergeItem:
-    theirs: Record = dict(change["record"])
+    kind, change = change_of
+    theirs = _aliased(kind, dict(change["record"]), aliases)
     mine = here.get(str(theirs["gid"]))
+    same_file = False
     if mine is None and (natural := repo.natural_match(kind, theirs)) is not None:
         mine = next((r for r in here.values() if r["id"] == natural), None)
-        if mine is not None:
-            theirs["gid"] = mine["gid"]  # the same record, made on both sides
+        if mine is not None:  # the same record, made on both sides
+            aliases[str(theirs["gid"])] = theirs["gid"] = str(mine["gid"])
+            same_file = kind == "evidence"  # the same bytes under the same name
     label = _label(kind, theirs, assessments)
     author, at = str(change.get("author", "")), str(change.get("at", ""))
     gid = str(theirs["gid"])
@@ -150,7 +165,7 @@ def _compare_one(
         return MergeItem(kind, gid, group, label, None, theirs, author, at)
     spec = KINDS[kind]
     mine_version = version(spec, mine)
-    if mine_version == version(spec, theirs):
+    if same_file or mine_version == version(spec, theirs):
         group = "same"
     elif mine_version == change.get("base"):
         group = "theirs"

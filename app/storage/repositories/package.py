@@ -36,6 +36,7 @@ RAW_TABLES: dict[str, type[SQLModel]] = {
 
 #: Columns matching a record arriving under a new gid to one already here.
 _NATURAL: dict[str, tuple[str, ...]] = {
+    "evidence": ("sha256", "file_name"),
     "response": ("assessment_id", "question_id"),
     "finding": ("key",),
     "system": ("external_id",),
