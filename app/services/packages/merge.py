@@ -25,6 +25,7 @@ from app.services.errors import UserError
 from app.services.finding_themes import refresh_gap_findings
 from app.services.packages.common import read_checked, refuse_other_engagement
 from app.services.unit import writes
+from app.storage.journal import Pending
 from app.storage.package_file import PackageFile
 from app.storage.repositories.package import MissingReferenceError, PackageRepository
 from app.storage.repositories.package_kinds import HANDBACK_KINDS, KINDS, Record, version
@@ -254,27 +255,31 @@ def _undecided_message(undecided: list[MergeItem]) -> str:
 def _apply(uow: UnitOfWork, package: PackageFile, result: MergeResult) -> None:
     repo = uow.repository(PackageRepository)
     stored = repo.blob_hashes()
+    journal: list[Pending] = []
     answered: set[int] = set()
-    for item in result.items:
-        if item.group == "same" or result.decisions.get(item.gid) == "mine":
-            continue
-        if item.kind == "evidence" and item.theirs["sha256"] not in stored:
-            repo.add_blob(item.theirs["sha256"], package.blob(item.theirs["sha256"]))
-            stored.add(item.theirs["sha256"])
-        if item.local_id is None:
-            row_id = repo.insert(item.kind, item.theirs)
-        else:
-            row_id = item.local_id
-            repo.update(item.kind, row_id, item.theirs)
-        entity_id = _entity_id(repo, item, row_id)
-        if item.kind == "response":
-            answered.add(int(entity_id.partition(":")[0]))
-        uow.record(f"{item.kind}.merge", item.kind, entity_id, before=item.mine, after=item.theirs)
-    for assessment_id in sorted(answered):
-        try:
-            refresh_gap_findings(uow, assessment_id)
-        except UserError:  # a final assessment keeps its findings as they were finalised
-            logger.info("assessment %s is final: its findings were not refreshed", assessment_id)
+    for kind in HANDBACK_KINDS:
+        updates: list[tuple[int, Record]] = []
+        for item in result.items:
+            if item.kind != kind or item.group == "same":
+                continue
+            if result.decisions.get(item.gid) == "mine":
+                continue
+            sha = item.theirs.get("sha256") if kind == "evidence" else None
+            if sha is not None and sha not in stored:
+                repo.add_blob(sha, package.blob(sha))
+                stored.add(sha)
+            if item.local_id is None:
+                row_id = repo.insert(kind, item.theirs)
+            else:
+                row_id = item.local_id
+                updates.append((row_id, item.theirs))
+            entity_id = _entity_id(repo, item, row_id)
+            if kind == "response":
+                answered.add(int(entity_id.partition(":")[0]))
+            journal.append(Pending(f"{kind}.merge", kind, entity_id, item.mine, item.theirs))
+        repo.update_many(kind, updates)
+    uow.record_many(journal)
+    _refresh_findings(uow, answered)
     uow.record(
         "package.merge",
         "package",
@@ -283,6 +288,15 @@ def _apply(uow: UnitOfWork, package: PackageFile, result: MergeResult) -> None:
                "signed_by": result.signer, "handout": package.manifest.get("handout"),
                "counts": result.counts(), "decisions": dict(sorted(result.decisions.items()))},
     )  # fmt: skip
+
+
+def _refresh_findings(uow: UnitOfWork, assessment_ids: set[int]) -> None:
+    """Make the gap findings of every assessment whose answers the merge changed again."""
+    for assessment_id in sorted(assessment_ids):
+        try:
+            refresh_gap_findings(uow, assessment_id)
+        except UserError:  # a final assessment keeps its findings as they were finalised
+            logger.info("assessment %s is final: its findings were not refreshed", assessment_id)
 
 
 def _entity_id(repo: PackageRepository, item: MergeItem, row_id: int) -> str:

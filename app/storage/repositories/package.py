@@ -45,6 +45,10 @@ _NATURAL: dict[str, tuple[str, ...]] = {
 }
 
 
+#: How many ids one ``IN`` list holds at most.
+_CHUNK = 500
+
+
 class MissingReferenceError(ValueError):
     """A record refers to a record that is neither in the package nor in the workspace."""
 
@@ -153,20 +157,43 @@ class PackageRepository:
         row_id = int(self._session.execute(statement).scalar_one())
         self._remember(kind_name, row_id, str(record["gid"]))
         if links:
-            self._set_links(kind, row_id, record, replace=False)
+            self._set_links(kind, row_id, record)
         return row_id
 
     def link(self, kind_name: str, row_id: int, record: Record) -> None:
         """Insert the links of a record inserted without them."""
-        self._set_links(KINDS[kind_name], row_id, record, replace=False)
+        self._set_links(KINDS[kind_name], row_id, record)
 
-    def update(self, kind_name: str, row_id: int, record: Record) -> None:
-        """Write a record's travelling values over the local record ``row_id`` (gid kept)."""
+    def update_many(self, kind_name: str, rows: list[tuple[int, Record]]) -> None:
+        """Write records' travelling values over local records (their gids kept), in bulk.
+
+        Args:
+            kind_name: The kind of every record.
+            rows: ``(local id, record)`` pairs.
+        """
+        if not rows:
+            return
         kind = KINDS[kind_name]
         names = [c.name for c in kind.table.columns if c.name not in ("id", "gid")]
-        values = self._values(kind, record, names)
-        self._session.execute(sa.update(kind.table).where(kind.table.c.id == row_id).values(values))
-        self._set_links(kind, row_id, record, replace=True)
+        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row_id, record in rows:
+            values = self._values(kind, record, names)
+            by_columns.setdefault(tuple(values), []).append(values | {"row_id_": row_id})
+        for columns, params in by_columns.items():
+            statement = (
+                sa.update(kind.table)
+                .where(kind.table.c.id == sa.bindparam("row_id_"))
+                .values({name: sa.bindparam(name) for name in columns})
+            )
+            self._session.connection().execute(statement, params)
+        for link in kind.links.values():
+            table = link.model.__table__  # type: ignore[attr-defined]
+            owners = [row_id for row_id, _ in rows]
+            for start in range(0, len(owners), _CHUNK):
+                chunk = owners[start : start + _CHUNK]
+                self._session.execute(sa.delete(table).where(table.c[link.owner].in_(chunk)))
+        for row_id, record in rows:
+            self._set_links(kind, row_id, record)
 
     def _values(self, kind: Kind, record: Record, names: Iterable[str]) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -186,11 +213,9 @@ class PackageRepository:
             raise MissingReferenceError(f"{kind} {gid} is neither in the package nor here")
         return found
 
-    def _set_links(self, kind: Kind, row_id: int, record: Record, *, replace: bool) -> None:
+    def _set_links(self, kind: Kind, row_id: int, record: Record) -> None:
         for name, link in kind.links.items():
             table = link.model.__table__  # type: ignore[attr-defined]
-            if replace:
-                self._session.execute(sa.delete(table).where(table.c[link.owner] == row_id))
             targets = [self._required_id(link.target_kind, g, False) for g in record.get(name, [])]
             if targets:
                 self._session.execute(
