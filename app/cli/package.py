@@ -153,7 +153,8 @@ def run_merge(ctx: CliContext) -> int:
 
 
 def _item_dict(item: MergeItem) -> dict[str, Any]:
-    keys = ("kind", "gid", "group", "label", "author", "at", "mine", "theirs")
+    keys = ("kind", "gid", "group", "label", "author", "at", "mine", "theirs", "mine_by",
+            "mine_at")  # fmt: skip
     return {key: getattr(item, key) for key in keys}
 
 
@@ -174,9 +175,11 @@ def _describe_merge(result: MergeResult) -> str:
         items = result.group(group)  # type: ignore[arg-type]
         lines.append(f"{title}: {len(items)}")
         if group == "conflict" and items:
-            rows = [[i.gid, i.label, _side(i.mine), _side(i.theirs), i.author, i.at,
-                     result.decisions.get(i.gid, "undecided")] for i in items]  # fmt: skip
-            lines.append(table(rows, ["gid", "record", "mine", "theirs", "by", "at", "decision"]))
+            rows = [[i.gid, i.label, _side(i.mine), _who(i.mine_by, i.mine_at), _side(i.theirs),
+                     _who(i.author, i.at), result.decisions.get(i.gid, "undecided")]
+                    for i in items]  # fmt: skip
+            headers = ["gid", "record", "mine", "mine by", "theirs", "theirs by", "decision"]
+            lines.append(table(rows, headers))
     lines.append(f"unchanged: {len(result.group('same'))}")
     if result.already_merged:
         lines.append("this package was merged before: nothing changed")
@@ -185,6 +188,10 @@ def _describe_merge(result: MergeResult) -> str:
     else:
         lines.append("dry run: nothing was written")
     return "\n".join(lines)
+
+
+def _who(by: str, at: str) -> str:
+    return f"{by or '?'} {at[:16].replace('T', ' ')}".strip()
 
 
 def _side(record: dict[str, Any] | None) -> str:

@@ -149,3 +149,22 @@ def manifest_base(uow: UnitOfWork, kind: str, author: str) -> dict[str, Any]:
         "author": author,
         "created": now_text(),
     }
+
+
+#: Per kind, the fields naming who last changed a record and when (first filled wins).
+_WHO_WHEN: dict[str, tuple[tuple[str, str], ...]] = {
+    "response": (("answered_by", "answered_at"), ("reviewed_by", "reviewed_at")),
+    "evidence": (("collected_by", "added_at"),),
+    "finding": (("", "updated_at"),),
+    "opinion": (("approved_by", "approved_at"), ("updated_by", "updated_at")),
+    "evidence_request": (("requested_by", "created_at"),),
+    "review_comment": (("resolved_by", "resolved_at"), ("author", "created_at")),
+}
+
+
+def who_when(kind: str, record: dict[str, Any], actor: str, now: str) -> tuple[str, str]:
+    """Return who last changed a record and when, from its own fields (else actor and now)."""
+    for who, when in _WHO_WHEN.get(kind, ()):
+        if record.get(when):
+            return (str(record.get(who) or actor) if who else actor), str(record[when])
+    return actor, now

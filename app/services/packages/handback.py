@@ -21,6 +21,7 @@ from app.services.packages.common import (
     manifest_base,
     now_text,
     signing_for,
+    who_when,
 )
 from app.services.packages.handout import PackageResult
 from app.services.reporting.signing import SigningRequest
@@ -32,23 +33,6 @@ from app.storage.repositories.settings import SettingsRepository
 from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
-
-#: Per kind, the fields naming who last changed a record and when (first filled wins).
-_WHO_WHEN: dict[str, tuple[tuple[str, str], ...]] = {
-    "response": (("answered_by", "answered_at"), ("reviewed_by", "reviewed_at")),
-    "evidence": (("collected_by", "added_at"),),
-    "finding": (("", "updated_at"),),
-    "opinion": (("approved_by", "approved_at"), ("updated_by", "updated_at")),
-    "evidence_request": (("requested_by", "created_at"),),
-    "review_comment": (("resolved_by", "resolved_at"), ("author", "created_at")),
-}
-
-
-def _who_when(kind: str, record: Record, actor: str, now: str) -> tuple[str, str]:
-    for who, when in _WHO_WHEN.get(kind, ()):
-        if record.get(when):
-            return (str(record.get(who) or actor) if who else actor), str(record[when])
-    return actor, now
 
 
 def _derived(finding: Record) -> bool:
@@ -81,7 +65,7 @@ def changes_since_handout(uow: UnitOfWork) -> tuple[dict[str, Any], list[dict[st
             was = base.get(str(record["gid"]))
             if was == version(KINDS[name], record):
                 continue
-            author, at = _who_when(name, record, uow.actor, now)
+            author, at = who_when(name, record, uow.actor, now)
             changes.append(
                 {"kind": name, "gid": record["gid"], "base": was, "record": record,
                  "author": author, "at": at}

@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from app.services.errors import UserError
 from app.services.finding_themes import refresh_gap_findings
-from app.services.packages.common import read_checked, refuse_other_engagement
+from app.services.packages.common import read_checked, refuse_other_engagement, who_when
 from app.services.unit import writes
 from app.storage.journal import Pending
 from app.storage.package_file import PackageFile
@@ -53,6 +53,8 @@ class MergeItem:
         author: Who changed it in the package.
         at: When they changed it.
         local_id: The record's number here (None when new).
+        mine_by: Who last changed the record here.
+        mine_at: When.
     """
 
     kind: str
@@ -64,6 +66,8 @@ class MergeItem:
     author: str
     at: str
     local_id: int | None = None
+    mine_by: str = ""
+    mine_at: str = ""
 
 
 @dataclass
@@ -172,7 +176,10 @@ def _compare_one(
         group = "theirs"
     else:
         group = "conflict"
-    return MergeItem(kind, gid, group, label, mine, theirs, author, at, int(mine["id"]))
+    mine_by, mine_at = who_when(kind, mine, "", "")
+    return MergeItem(
+        kind, gid, group, label, mine, theirs, author, at, int(mine["id"]), mine_by, mine_at
+    )
 
 
 def _decide(

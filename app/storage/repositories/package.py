@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col
 
+from app.domain.enums import AssessmentKind
 from app.storage.models import (
     Assessment,
     Delegation,
@@ -44,6 +45,8 @@ _NATURAL: dict[str, tuple[str, ...]] = {
     "resource": ("external_id",),
 }
 
+
+ORGANISATION = AssessmentKind.ORGANISATION.value
 
 #: How many ids one ``IN`` list holds at most.
 _CHUNK = 500
@@ -267,19 +270,24 @@ class PackageRepository:
     ) -> dict[str, set[int]]:
         """Return the local ids of the assessments and inventory a hand-out of these carries.
 
-        The assessments named and those of the systems named; the systems named and those of
-        the assessments; the identities those systems use, their grants' resources, and the
-        delegations between them.
+        The assessments named and those of the systems named, with the organisation
+        assessment they inherit from; the systems named and those of the assessments; the
+        identities those systems use, their grants' resources, and the delegations between
+        them.
         """
         assessments = set(assessment_ids)
         systems = set(system_ids)
-        rows = self._session.execute(sa.select(col(Assessment.id), col(Assessment.system_id))).all()
-        assessments |= {int(row_id) for row_id, system_id in rows if system_id in systems}
+        rows = self._session.execute(
+            sa.select(col(Assessment.id), col(Assessment.system_id), col(Assessment.kind))
+        ).all()
+        assessments |= {int(row_id) for row_id, system_id, _ in rows if system_id in systems}
         systems |= {
             int(system_id)
-            for row_id, system_id in rows
+            for row_id, system_id, _ in rows
             if row_id in assessments and system_id is not None
         }
+        if assessments:  # the organisation's answers, which system assessments inherit
+            assessments |= {int(row_id) for row_id, _, kind in rows if kind == ORGANISATION}
         identities = {
             int(i)
             for s, i in self._session.execute(sa.select(SystemIdentity.__table__))  # type: ignore[attr-defined]
