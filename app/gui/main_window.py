@@ -27,7 +27,7 @@ from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.help_dialog import HelpDialog
 from app.gui.dialogs.import_action import create_import_action
 from app.gui.dialogs.progress_dialog import run_with_progress
-from app.gui.dialogs.settings_dialog import SettingsDialog
+from app.gui.dialogs.settings_dialog import SettingsDialog, store_settings
 from app.gui.dialogs.system_check_dialog import open_system_check
 from app.gui.icons import icon
 from app.gui.pages.registry import PAGES, PageSpec, import_page_modules
@@ -233,9 +233,16 @@ class MainWindow(QMainWindow):
         self.context.workspace.actor = (
             dialog.preferences().assessor_name or self.context.workspace.actor
         )
-        self.context.notify(
-            "settings", f"Settings saved ({len(changed)} workspace settings changed)"
-        )
+        saved = f"Settings saved ({len(changed)} workspace settings changed)"
+        if not changed:
+            self.context.status_message.emit(saved)
+            return
+        self.context.write(
+            store_settings, changed,
+            on_success=lambda _none: self.context.status_message.emit(saved),
+            on_failure=lambda exc: self.context.refuse(
+                self, "Cannot save the settings", "The workspace settings", exc),
+        )  # fmt: skip
 
     def _on_demo_triggered(self) -> None:
         from app.services.demo.builder import DEMO_FILE_NAME, build_demo  # not at start-up
@@ -292,5 +299,6 @@ class MainWindow(QMainWindow):
         self.flush_pending_edits()
         QSettings().setValue("main_window/geometry", self.saveGeometry())
         tasks.wait_for_all(10_000)
+        self.context.stop()
         self.context.workspace.close()
         super().closeEvent(event)

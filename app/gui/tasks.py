@@ -2,8 +2,13 @@
 
 ``run_task`` runs a plain service function on a worker thread. The function receives a
 ``progress`` object that implements ``app.services.progress.Progress``: reports reach the UI
-thread throttled to whole percents, and ``cancelled`` reads a flag the UI can set. Writes go to a
-pool of one thread, so database writes never race each other.
+thread throttled to whole percents, and ``cancelled`` reads a flag the UI can set.
+
+Every write goes to the one writer: a single thread that runs write tasks in the order they were
+asked for (see :mod:`app.gui.writer`). Around each one it reads the journal's head, collects the
+change records of the units the task commits, and reads the journal entries the task added
+(services that report no change records yet, work done in a child process); those changes reach
+the change sink on the UI thread, before the task's own outcome.
 
 With ``in_child=True`` the worker thread only relays: the function runs in a child process
 (``app.services.child_process``), so the garbage collections of a big render or import pause
@@ -18,6 +23,7 @@ thread still handles its events.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import threading
@@ -27,8 +33,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
+from app.gui import writer
 from app.services.child_process import run_in_child
 from app.services.progress import Cancelled
+from app.services.workspace import Workspace
 from app.support.gc_pause import paused_gc
 
 logger = logging.getLogger(__name__)
@@ -38,15 +46,16 @@ _task_numbers = itertools.count(1)
 _write_pool: QThreadPool | None = None
 _bridge: _Bridge | None = None
 
-PROGRESS, SUCCEEDED, FAILED, CANCELLED, FINISHED = range(5)
+PROGRESS, SUCCEEDED, FAILED, CANCELLED, FINISHED, CHANGED = range(6)
 
 
 def write_pool() -> QThreadPool:
-    """Return the single-thread pool that runs every task that writes."""
+    """Return the pool of the one writer: one thread that never expires, tasks in order."""
     global _write_pool  # noqa: PLW0603 - one pool for the process, created on first use
     if _write_pool is None:
         _write_pool = QThreadPool()
         _write_pool.setMaxThreadCount(1)
+        _write_pool.setExpiryTimeout(-1)
     return _write_pool
 
 
@@ -61,6 +70,9 @@ class _Bridge(QObject):
         self.event.connect(self._dispatch)
 
     def _dispatch(self, number: int, kind: int, payload: object) -> None:
+        if kind == CHANGED:
+            writer.deliver(payload)  # type: ignore[arg-type]
+            return
         task = _live_tasks.get(number)
         if task is None:
             return
@@ -109,7 +121,7 @@ class Job:
         emit = self._bridge.event.emit
         try:
             with paused_gc():  # a worker's garbage must not trigger pauses of the UI thread
-                result = self._fn(*self._args, **self._kwargs)
+                result = self._call()
         except Cancelled:
             emit(self.number, CANCELLED, None)
         except Exception as exc:  # every failure reaches the UI, never a silent thread death
@@ -122,6 +134,32 @@ class Job:
         finally:
             self._fn = self._args = self._kwargs = None  # type: ignore[assignment]
             emit(self.number, FINISHED, None)
+
+    def _call(self) -> Any:
+        return self._fn(*self._args, **self._kwargs)
+
+
+class WriteJob(Job):
+    """A job of the one writer: its function runs inside :func:`writer.watching`.
+
+    The changes it made are sent to the UI thread before its outcome, whether it succeeded
+    or not (a failed task may have committed part of its work).
+    """
+
+    def __init__(self, number: int, call: tuple[Callable[..., Any], tuple, dict],
+                 workspace: Workspace | None, origin: object) -> None:  # fmt: skip
+        super().__init__(number, *call)
+        self._workspace, self._origin = workspace, origin
+
+    def _call(self) -> Any:
+        try:
+            with writer.watching(self._workspace, self._report_changes, self._origin):
+                return super()._call()
+        finally:
+            self._workspace = self._origin = None
+
+    def _report_changes(self, written: writer.Written) -> None:
+        self._bridge.event.emit(self.number, CHANGED, written)
 
 
 class Task(QObject):
@@ -172,6 +210,7 @@ def run_task(
     writes: bool = False,
     with_progress: bool = True,
     in_child: bool = False,
+    origin: object = None,
     **kwargs: Any,
 ) -> Task:
     """Run ``fn(*args, progress=job, **kwargs)`` off the UI thread.
@@ -184,10 +223,13 @@ def run_task(
         on_progress: Called on the UI thread with (fraction, message).
         on_cancelled: Called on the UI thread when the function stopped on Cancel.
         on_finished: Called on the UI thread last, whatever the outcome.
-        writes: Run on the single write thread (the function writes to the workspace).
+        writes: Run on the one writer (the function writes to the workspace, which is its
+            first argument), after every write asked for before.
         with_progress: Pass the job as ``progress=`` to ``fn``.
         in_child: Run ``fn`` in a child process; ``fn`` must be a module-level function taking
             ``progress``, and its arguments and result must pickle.
+        origin: For a write, the view that asked for it (it already shows the change); the
+            change sink receives it with the change records.
         **kwargs: Keyword arguments for ``fn``.
 
     Returns:
@@ -196,10 +238,13 @@ def run_task(
         the ``on_*`` callbacks are the simplest way to receive it.
     """
     number = next(_task_numbers)
+    call: tuple[Callable[..., Any], tuple, dict] = (fn, args, dict(kwargs))
     if in_child:
-        job = Job(number, run_in_child, (fn, args, dict(kwargs)), {})
+        call = (run_in_child, (fn, args, dict(kwargs)), {})
+    if writes:
+        job: Job = WriteJob(number, call, _workspace_of(fn, args), origin)
     else:
-        job = Job(number, fn, args, dict(kwargs))
+        job = Job(number, *call)
     if with_progress or in_child:
         job._kwargs["progress"] = job  # noqa: SLF001 - the job is its own progress sink
     task = Task(job)
@@ -218,9 +263,25 @@ def run_task(
     return task
 
 
+def _workspace_of(fn: Callable[..., Any], args: tuple) -> Workspace | None:
+    """Return the workspace a write is given (among its arguments or its partial's)."""
+    bound = fn.args if isinstance(fn, functools.partial) else ()
+    return next((a for a in (*bound, *args) if isinstance(a, Workspace)), None)
+
+
+def writes_pending() -> int:
+    """Return how many write tasks are queued or running on the one writer."""
+    return sum(isinstance(task.job, WriteJob) for task in _live_tasks.values())
+
+
 def live_task_count() -> int:
     """Return how many tasks are still running (used on close and in tests)."""
     return len(_live_tasks)
+
+
+def wait_for_writes(timeout_ms: int = 30_000) -> bool:
+    """Block until the one writer has run every write asked for (another workspace opens)."""
+    return write_pool().waitForDone(timeout_ms)
 
 
 def wait_for_all(timeout_ms: int = 30_000) -> bool:

@@ -11,10 +11,14 @@ after layout its position is known, and an empty signature field is added there 
 
 from __future__ import annotations
 
+import gc
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from app.reports.breaks import with_break_opportunities
 from app.reports.errors import ReportError
 from app.reports.fetcher import fetch_local
 from app.reports.html import base_url, render_html, render_portfolio_html
@@ -121,6 +125,23 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise ReportError(f"Cannot write {path.name}: {exc.strerror or exc}") from exc
 
 
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while WeasyPrint builds and paints the document.
+
+    Layout allocates hundreds of thousands of boxes and styles that stay alive until the PDF
+    is written; the collector kept walking all of them, a quarter of the CPU time of a
+    56-page report. Nothing is lost: the cycles are collected as usual afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def html_to_pdf(html: str, out_path: Path, steps: Steps | None = None) -> int:
     """Lay out report HTML and write the PDF; return the number of pages.
 
@@ -138,9 +159,11 @@ def html_to_pdf(html: str, out_path: Path, steps: Steps | None = None) -> int:
     steps = steps or Steps()
     _quiet_weasyprint()
     steps.step(0.0, "Laying out pages")
-    document = HTML(string=html, base_url=base_url(), url_fetcher=local_only_fetcher()).render()
-    steps.step(0.75, f"Writing {len(document.pages)} pages")
-    pdf = document.write_pdf()
+    html = with_break_opportunities(html)
+    with _without_cycle_collection():
+        document = HTML(string=html, base_url=base_url(), url_fetcher=local_only_fetcher()).render()
+        steps.step(0.75, f"Writing {len(document.pages)} pages")
+        pdf = document.write_pdf()
     pdf = _with_signature_fields(pdf, document)
     steps.step(0.95, "Saving")
     _write_atomically(out_path, pdf)

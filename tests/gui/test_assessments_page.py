@@ -15,6 +15,7 @@ from app.services.evidence import list_evidence
 from app.services.suggestions import suggestions_for
 from app.services.workspace import open_workspace
 from app.storage.models import AISystem
+from tests.gui.writes import wait_written
 
 SYSTEM = "AIS-001"
 
@@ -111,9 +112,10 @@ def test_keyboard_answers_next_previous_na_and_undo(make_main_window, qtbot, ws,
     assert page.navigator.node_badges(framework_key)[0].startswith("0/")
 
     qtbot.keyClick(tree, Qt.Key.Key_3)
-    assert svc.get_response(ws, assessment_id, first).level == 3
-    assert page.navigator.question_badge(first) == "3"
+    assert page.navigator.question_badge(first) == "3"  # shown at once, written by the writer
     assert page.panel.level_buttons[3].isChecked()
+    wait_written(qtbot)
+    assert svc.get_response(ws, assessment_id, first).level == 3
 
     qtbot.keyClick(tree, Qt.Key.Key_J)
     second = page.panel.question_id
@@ -123,6 +125,7 @@ def test_keyboard_answers_next_previous_na_and_undo(make_main_window, qtbot, ws,
         QInputDialog, "getMultiLineText", lambda *a, **k: ("The system holds no keys.", True)
     )
     qtbot.keyClick(tree, Qt.Key.Key_N)
+    wait_written(qtbot)
     stored = svc.get_response(ws, assessment_id, second)
     assert stored.not_applicable
     assert stored.justification == "The system holds no keys."
@@ -131,6 +134,7 @@ def test_keyboard_answers_next_previous_na_and_undo(make_main_window, qtbot, ws,
     qtbot.keyClick(tree, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
     third = page.panel.question_id
     qtbot.keyClick(tree, Qt.Key.Key_1)
+    wait_written(qtbot)
     assert svc.get_response(ws, assessment_id, third).level == 1
     qtbot.keyClick(tree, Qt.Key.Key_K)
     qtbot.keyClick(tree, Qt.Key.Key_K)
@@ -145,9 +149,11 @@ def test_keyboard_answers_next_previous_na_and_undo(make_main_window, qtbot, ws,
 
     # Ctrl+Z takes back the last answer change (level 1 on the third question) through the service.
     qtbot.keyClick(tree, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    wait_written(qtbot)
     assert svc.get_response(ws, assessment_id, third).level is None
     assert page.panel.question_id == third
     qtbot.keyClick(tree, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    wait_written(qtbot)
     restored = svc.get_response(ws, assessment_id, second)
     assert not restored.not_applicable
     assert restored.level is None
@@ -161,6 +167,7 @@ def test_na_needs_a_justification(make_main_window, qtbot, ws, monkeypatch):
     question = page.panel.question_id
     monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("  ", True))
     qtbot.mouseClick(page.panel.level_buttons[6], Qt.MouseButton.LeftButton)
+    wait_written(qtbot)
     stored = svc.get_response(ws, assessment_id, question)
     assert not stored.not_applicable
     assert stored.level is None
@@ -180,8 +187,10 @@ def test_mouse_answer_notes_flag_and_filters(make_main_window, qtbot, ws):
     panel.target_box.setCurrentIndex(panel.target_box.findData(2))
     panel.target_box.activated.emit(panel.target_box.currentIndex())
     assert page.navigator.question_item(question).text(2) == "target 2"
+    wait_written(qtbot)
     assert "Last answered by tester" in panel.answered_label.text()
     page.navigator.step(1)  # leaving the question saves the notes typed
+    wait_written(qtbot)
     stored = svc.get_response(ws, assessment_id, question)
     assert stored.level == 2
     assert stored.flagged
@@ -290,6 +299,7 @@ def test_lifecycle_to_final_makes_it_read_only_then_reassess(
     assert not page.panel.evidence.add_button.isEnabled()
     page.navigator.tree.setFocus()
     qtbot.keyClick(page.navigator.tree, Qt.Key.Key_5)
+    wait_written(qtbot)
     assert svc.get_response(ws, assessment_id, page.panel.question_id).level in (None, 2)
     assert svc.get_response(ws, assessment_id, first).level == 2
     mime = QMimeData()
@@ -332,6 +342,7 @@ def test_next_question_after_answering_when_chosen(make_main_window, qtbot, ws):
     qtbot.keyClick(page.navigator.tree, Qt.Key.Key_4)
     qtbot.keyClick(page.navigator.tree, Qt.Key.Key_5)
     assert page.panel.question_id == shown[2]
+    wait_written(qtbot)
     levels = {r.question_id: r.level for r in svc.list_responses(ws, assessment_id)}
     assert (levels[shown[0]], levels[shown[1]]) == (4, 5)
     page.panel.notes.setFocus()
@@ -353,6 +364,7 @@ def test_accepting_an_inventory_suggestion_then_undo(make_main_window, qtbot, ws
     qtbot.waitUntil(lambda: bool(box.buttons), timeout=10_000)
     assert "From the inventory" in box.findChildren(QLabel)[1].text()
     box.buttons[0].click()
+    wait_written(qtbot)
     stored = svc.get_response(ws, info.id, question)
     assert stored.level is not None
     assert "Suggested from the inventory" in stored.notes
@@ -360,6 +372,7 @@ def test_accepting_an_inventory_suggestion_then_undo(make_main_window, qtbot, ws
     assert evidence.file_name == f"inventory-analysis-{question}.json"
     assert page.panel.evidence.file_names() == [evidence.file_name]
     page.undo()
+    wait_written(qtbot)
     undone = svc.get_response(ws, info.id, question)
     assert undone.level is None
     assert undone.notes == ""
@@ -379,8 +392,9 @@ def test_unlinking_evidence_keeps_the_file(make_main_window, qtbot, ws, tmp_path
     evidence_list = page.panel.evidence
     evidence_list.list.setCurrentRow(0)
     evidence_list.remove_button.click()
+    assert evidence_list.file_names() == []  # shown at once
+    wait_written(qtbot)
     assert svc.get_response(ws, assessment_id, question).evidence_ids == ()
-    assert evidence_list.file_names() == []
     assert [e.file_name for e in list_evidence(ws)] == ["policy.pdf"]
 
 

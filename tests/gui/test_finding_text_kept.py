@@ -10,6 +10,7 @@ from app.services.findings import create_finding, get_finding, list_findings
 from app.services.workspace import open_workspace
 from app.storage.models import AISystem
 from tests.gui.test_findings_page import SYSTEM, findings_page, gap_assessment, wait_loaded
+from tests.gui.writes import wait_written
 
 
 @pytest.fixture
@@ -64,6 +65,7 @@ def test_owner_typed_survives_a_refresh_and_is_saved_on_switching(make_main_wind
     assert editor.owner_edit.text() == "ciso@example.com"
     assert page.select_finding(other.id)  # switching saves what was typed
     assert editor.finding.id == other.id
+    wait_written(qtbot)
     assert get_finding(ws, finding.id).owner == "ciso@example.com"
     assert page.select_finding(finding.id)
     assert editor.owner_edit.text() == "ciso@example.com"

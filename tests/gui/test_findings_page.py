@@ -15,6 +15,7 @@ from app.services.finding_themes import refresh_gap_findings
 from app.services.findings import create_finding, get_finding, list_findings
 from app.services.workspace import open_workspace
 from app.storage.models import AISystem
+from tests.gui.writes import wait_written
 
 SYSTEM = "AIS-007"
 
@@ -72,6 +73,7 @@ def test_edits_status_owner_due_date_and_recommendation(make_main_window, qtbot,
     editor.recommendation_edit.selectAll()
     qtbot.keyClicks(editor.recommendation_edit, "Write and approve the AI risk policy.")
     editor.flush()
+    wait_written(qtbot)
 
     stored = get_finding(ws, finding.id)
     assert stored.status == "in-progress"
@@ -85,6 +87,7 @@ def test_edits_status_owner_due_date_and_recommendation(make_main_window, qtbot,
     assert row.status == "in-progress"
 
     editor.due_check.setChecked(False)
+    wait_written(qtbot)
     assert get_finding(ws, finding.id).due_date is None
 
 
@@ -99,6 +102,7 @@ def test_resolved_finding_leaves_the_open_filter_but_stays_in_the_editor(
     editor = page.editor
     editor.status_box.setCurrentIndex(editor.status_box.findData("resolved"))
     editor.status_box.activated.emit(editor.status_box.currentIndex())
+    wait_written(qtbot)
     assert get_finding(ws, manual.id).status == "resolved"
     assert page.table.proxy.rowCount() == 1
     assert editor.finding.id == manual.id

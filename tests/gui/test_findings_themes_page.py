@@ -9,6 +9,7 @@ from app.services import assessments as svc
 from app.services.finding_themes import refresh_gap_findings
 from app.services.findings import get_finding, list_findings
 from app.storage.models import AISystem
+from tests.gui.writes import wait_written
 
 QUESTIONS = ("ir8596.secure.GV.OC-01", "ir8596.secure.GV.OC-03", "ir8596.secure.GV.RM-02")
 
@@ -43,6 +44,7 @@ def test_rating_tracking_and_accepting_a_risk(make_main_window, qtbot, workspace
     assert editor.criteria.topLevelItem(0).text(2) == "1 Initial"
     editor.likelihood_box.setValue(2)
     editor.impact_box.setValue(3)
+    wait_written(qtbot)
     assert get_finding(workspace, context.id).severity == "medium"
     editor.effort_box.setCurrentIndex(editor.effort_box.findData("high"))
     editor.effort_box.activated.emit(editor.effort_box.currentIndex())
@@ -53,6 +55,7 @@ def test_rating_tracking_and_accepting_a_risk(make_main_window, qtbot, workspace
     qtbot.keyClicks(editor.approver_edit, "COO")
     editor.status_box.setCurrentIndex(editor.status_box.findData("accepted"))
     editor.status_box.activated.emit(editor.status_box.currentIndex())
+    wait_written(qtbot)
     stored = get_finding(workspace, context.id)
     assert (stored.likelihood, stored.impact, stored.effort) == (2, 3, "high")
     assert stored.management_response == "Agreed; policy by June."

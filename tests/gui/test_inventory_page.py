@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 
 from app.services.inventory_import import import_inventory
 from app.services.inventory_queries import SystemRow
+from tests.gui.writes import announce
 
 SHEETS: dict[str, list[list[object]]] = {
     "AI systems": [
@@ -156,7 +157,7 @@ def test_import_changes_refresh_the_tables(page, qtbot, workspace, tmp_path):
     book.save(tmp_path / "more.xlsx")
     import_inventory(workspace, tmp_path / "more.xlsx")
     with qtbot.waitSignal(page.rows_loaded, timeout=10_000):
-        page._context.notify("inventory", "imported")
+        announce(page._context, "import_run")
     assert "AIS-004" in shown(page.systems)
 
 

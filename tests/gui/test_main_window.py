@@ -10,6 +10,7 @@ from app.gui.pages.registry import PAGES
 from app.services.errors import UserError
 from app.storage.migrate import HEAD_REVISION
 from app.support.preferences import load_preferences
+from tests.gui.writes import announce, wait_written
 
 
 def test_title_names_the_workspace(make_main_window):
@@ -52,7 +53,7 @@ def test_overview_counts_records_read_on_a_worker(make_main_window, qtbot):
     with window.context.workspace.db.write() as session:
         session.add(AISystem(external_id="AIS-9", name="Agent"))
     with qtbot.waitSignal(page.refreshed):
-        window.context.notify("inventory")
+        announce(window.context, "systems")
         assert page.tiles["systems"].text() == "0", "the slot returns before the read"
     assert page.tiles["systems"].text() == "1"
 
@@ -148,7 +149,7 @@ def test_overview_lists_open_findings_by_severity_and_busiest_systems(make_main_
     create_finding(ws, title="No owner", severity="low", system="AIS-1")
     page = window.page("overview")
     with qtbot.waitSignal(page.refreshed):
-        window.context.notify("findings")
+        announce(window.context, "finding")
     assert "<b>1</b> critical" in page.severity_label.text()
     assert "&lt;b&gt;Agent&lt;/b&gt;" in page.busiest.text()
     assert page.welcome.isHidden()
@@ -177,18 +178,31 @@ def test_recent_list_skips_vanished_files_and_tells_same_names_apart(make_main_w
     ]
 
 
-def test_changes_made_in_the_window_wait_only_briefly_for_another_programs_lock(
-    make_main_window, tmp_path
-):
+def _busy_timeout(workspace) -> int:
     import sqlalchemy as sa
 
-    from app.gui.context import UI_WRITE_WAIT_MS
+    with workspace.db.write() as session:
+        return session.execute(sa.text("PRAGMA busy_timeout")).scalar_one()
 
-    def ui_thread_wait(window) -> int:
-        with window.context.workspace.db.write() as session:
-            return session.execute(sa.text("PRAGMA busy_timeout")).scalar_one()
+
+def test_changes_made_in_the_window_wait_only_briefly_for_another_programs_lock(
+    make_main_window, qtbot, tmp_path
+):
+    from app.gui import tasks
+    from app.gui.writer import WRITE_WAIT_MS
+
+    def writer_wait(window) -> int:
+        got: list[int] = []
+        window.context.write(_busy_timeout, on_success=got.append)
+        wait_written(qtbot)
+        return got[0]
 
     window = make_main_window("first.assay")
-    assert ui_thread_wait(window) == UI_WRITE_WAIT_MS
+    assert writer_wait(window) == WRITE_WAIT_MS
     window.open_path(tmp_path / "second.assay", create=True)
-    assert ui_thread_wait(window) == UI_WRITE_WAIT_MS, "a workspace opened later too"
+    assert writer_wait(window) == WRITE_WAIT_MS, "a workspace opened later too"
+    got: list[int] = []
+    tasks.run_task(_busy_timeout, window.context.workspace, on_success=got.append,
+                   with_progress=False)  # fmt: skip
+    qtbot.waitUntil(lambda: bool(got))
+    assert got[0] > WRITE_WAIT_MS, "other threads keep the long wait"

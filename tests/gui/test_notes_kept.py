@@ -10,6 +10,7 @@ from app.services import assessments as svc
 from app.services.workspace import open_workspace
 from app.storage.models import JournalEntry
 from tests.gui.test_assessments_page import add_system, open_page, small_assessment, wait_scored
+from tests.gui.writes import wait_written
 
 
 @pytest.fixture
@@ -31,6 +32,7 @@ def test_notes_saved_after_a_pause_without_switching(make_main_window, qtbot, ws
     question = page.panel.question_id
     qtbot.keyClicks(page.panel.notes, "Interviewed the platform owner.")
     qtbot.wait(NOTES_DELAY_MS * 3)  # the pause alone saves; no question change, no flush
+    wait_written(qtbot)
 
     assert svc.get_response(ws, assessment_id, question).notes == (
         "Interviewed the platform owner."
@@ -58,6 +60,7 @@ def test_notes_kept_when_the_strength_changes_after_typing(make_main_window, qtb
     panel.strength_box.activated.emit(panel.strength_box.currentIndex())
     wait_scored(qtbot, page)
     qtbot.wait(NOTES_DELAY_MS * 2)
+    wait_written(qtbot)
 
     assert panel.notes.toPlainText() == "Screenshot of the key vault policy."
     stored = svc.get_response(ws, assessment_id, question)
@@ -75,6 +78,7 @@ def test_notes_kept_when_the_strength_changes_while_typing(make_main_window, qtb
     panel.strength_box.activated.emit(panel.strength_box.currentIndex())
     qtbot.keyClicks(panel.notes, " (promised Friday).")
     qtbot.wait(NOTES_DELAY_MS * 3)
+    wait_written(qtbot)
 
     assert panel.notes.toPlainText() == "Asked for the rotation log (promised Friday)."
     stored = svc.get_response(ws, assessment_id, question)
@@ -91,16 +95,17 @@ def test_notes_kept_when_switching_quickly(make_main_window, qtbot, ws):
     assert page.panel.question_id != question
     page.navigator.step(-1)
     assert page.panel.notes.toPlainText() == "Owner named in the register."
+    wait_written(qtbot)
     assert svc.get_response(ws, assessment_id, question).notes == "Owner named in the register."
 
 
 def test_na_reason_of_a_failed_save_is_offered_again(make_main_window, qtbot, ws, monkeypatch):
     from PySide6.QtWidgets import QInputDialog, QMessageBox
 
-    from app.gui import context
+    from app.gui import writer
     from tests.gui.test_assessments_save_failure import another_program_writing
 
-    monkeypatch.setattr(context, "UI_WRITE_WAIT_MS", 300)
+    monkeypatch.setattr(writer, "WRITE_WAIT_MS", 300)
     monkeypatch.setattr(QMessageBox, "exec", lambda _box: 0)
     assessment_id = small_assessment(ws)
     _, page = open_page(make_main_window, qtbot, ws)
@@ -114,8 +119,10 @@ def test_na_reason_of_a_failed_save_is_offered_again(make_main_window, qtbot, ws
     monkeypatch.setattr(QInputDialog, "getMultiLineText", dialog)
     with another_program_writing(ws):  # refused: another program holds the write lock
         page.answer_not_applicable()
+        wait_written(qtbot)
     assert svc.get_response(ws, assessment_id, question).not_applicable is False
     page.answer_not_applicable()
+    wait_written(qtbot)
     assert offered[-1] == "The system has no training pipeline of its own."
     stored = svc.get_response(ws, assessment_id, question)
     assert (stored.not_applicable, stored.justification) == (

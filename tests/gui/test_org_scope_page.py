@@ -9,6 +9,7 @@ from app.services import assessments as svc
 from app.services import bulk_answers
 from app.services.workspace import open_workspace
 from app.storage.models import AISystem
+from tests.gui.writes import wait_written
 
 GV = "ir8596.secure.GV.OC-04"
 
@@ -46,6 +47,7 @@ def test_inherited_answer_is_read_only_and_can_be_overridden(
     assert page.panel.read_only
     monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("own entity", True))
     bar.override_button.click()
+    wait_written(qtbot)
     assert page.state.responses[GV].origin == "overridden"
     assert not page.panel.read_only
     assert "Overridden" in bar.text.text()
@@ -72,10 +74,12 @@ def test_one_screen_shows_three_focus_areas_and_saves_them_once(make_main_window
         combo.setCurrentIndex(combo.findData(level))
     panel.note.setPlainText("shared note")
     panel.save_button.click()
+    wait_written(qtbot)
     answers = {q: page.state.responses[q] for q in page.state.responses if "PR.AA-05" in q}
     assert sorted(str(r.level) for r in answers.values()) == ["2", "3", "None"]
     assert all((r.notes or r.justification) == "shared note" for r in answers.values())
     page.undo()  # Ctrl+Z takes back all three at once
+    wait_written(qtbot)
     assert not any(page.state.responses[q].answered for q in answers)
 
 
@@ -100,6 +104,7 @@ def test_bulk_answer_of_picked_questions_is_one_step(make_main_window, qtbot, ws
     assert all(r.not_applicable and len(r.evidence_ids) == 1 for r in changed)
     assert page.state.responses[GV].inherited
     page.undo()
+    wait_written(qtbot)
     assert not any(page.state.responses[q].answered for q in ids[:2])
     assert all(not page.state.responses[q].evidence_ids for q in ids[:2])
 

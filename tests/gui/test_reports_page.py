@@ -16,6 +16,7 @@ from app.gui.dialogs.verify_dialog import VerifyDialog
 from app.services.reporting import create_certificate
 from app.services.workspace import open_workspace
 from app.support.preferences import preferences_path
+from tests.gui.writes import wait_written
 
 PASSWORD = "gui-Secret-8596!"
 RENDER_TIMEOUT_MS = 180_000
@@ -215,11 +216,12 @@ def test_import_responses_shows_the_changes_then_applies_them(window, qtbot, tmp
     monkeypatch.setattr(file_dialogs, "get_open_file_name", lambda *a, **k: str(book))
     monkeypatch.setattr(QMessageBox, "question", confirm)
     with qtbot.waitSignal(
-        window.context.data_changed,
+        window.context.changed,
         timeout=30_000,
-        check_params_cb=lambda area: area == "assessments",
+        check_params_cb=lambda written: "response" in written.entities(),
     ):
         page.import_button.click()
+    wait_written(qtbot)
     assert len(shown) == 1
     assert f"1 change(s) from {book.name}" in shown[0]
     assert get_response(ws, assessment, target.question_id).level == new_level

@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.gui.dialogs.settings_dialog import SettingsDialog
 from app.services.settings import get_workspace_setting
 from app.support.preferences import load_preferences, preferences_path
+from tests.gui.writes import wait_written
 
 
 def test_saving_writes_preferences_and_workspace_settings(qtbot, workspace, make_main_window):
@@ -21,6 +22,7 @@ def test_saving_writes_preferences_and_workspace_settings(qtbot, workspace, make
     dialog.trust_anchors.setPlainText("/pki/firm-root.pem\n\n/pki/cas/\n")
     dialog.pkcs11_library.edit.setText("/usr/lib/opensc-pkcs11.so")
     window.apply_settings(dialog)
+    wait_written(qtbot)
 
     prefs = load_preferences()
     assert (prefs.assessor_name, prefs.theme) == ("Robin Auditor", "dark")
@@ -38,4 +40,4 @@ def test_saving_writes_preferences_and_workspace_settings(qtbot, workspace, make
 def test_unchanged_dialog_changes_nothing(qtbot, workspace):
     dialog = SettingsDialog(workspace)
     qtbot.addWidget(dialog)
-    assert dialog.save() == []
+    assert dialog.save() == {}

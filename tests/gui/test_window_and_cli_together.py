@@ -17,7 +17,7 @@ import textwrap
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlmodel import select
 
 from app.cli import main
@@ -26,6 +26,7 @@ from app.services.workspace import open_workspace
 from app.storage import journal
 from app.storage.models import AISystem, ImportRun, JournalEntry
 from tests.gui.test_workspace_locks import deleted_workspace_files
+from tests.gui.writes import wait_written
 
 ROOT = Path(__file__).resolve().parents[2]
 INVENTORY = ROOT / "resources" / "samples" / "acme-inventory.xlsx"
@@ -92,18 +93,23 @@ class _FdWatch:
         self.seen.extend(deleted_workspace_files())
 
 
-def _window_answers(page, qtbot, questions: list[str], others: list) -> list[tuple[str, int]]:
-    """Answer questions in the window until the other processes are done."""
-    done: list[tuple[str, int]] = []
+def _window_answers(page, qtbot, questions: list[str], others: list) -> tuple[list, list]:
+    """Answer questions in the window until the other processes are done.
+
+    Returns the answers sent to the window's writer and those it kept showing once its writer
+    was done: those it wrote (a refused one goes back to the stored answer and says so).
+    """
+    sent: list[tuple[str, int]] = []
     for n, question in enumerate(questions):
         if all(p.poll() is not None for p in others) and n >= 5:
             break
         page.navigator.select_question(question)
         qtbot.waitUntil(lambda q=question: page.panel.question_id == q)
         if page.answer_level(n % 6):
-            done.append((question, n % 6))
+            sent.append((question, n % 6))
         qtbot.wait(30)
-    return done
+    wait_written(qtbot, timeout=60_000)
+    return sent, [(q, level) for q, level in sent if page.state.responses[q].level == level]
 
 
 def test_window_and_two_cli_processes_lose_nothing(make_main_window, qtbot, tmp_path, monkeypatch):
@@ -116,12 +122,14 @@ def test_window_and_two_cli_processes_lose_nothing(make_main_window, qtbot, tmp_
     page = window.page("assessments")
     qtbot.waitUntil(lambda: page.state is not None, timeout=10_000)
     watch = _FdWatch()
+    refused: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: refused.append(box.text()) or 0)
     monkeypatch.chdir(tmp_path)
     QTimer.singleShot(800, lambda: QApplication.activeModalWidget().reject())
     answering = _start(ANSWERING, str(path), str(assessment_id), ",".join(cli_questions))
     importing = _start(IMPORTING, str(path), str(INVENTORY))
     window._on_open_triggered()  # the dialog that once dropped the window's locks
-    by_window = _window_answers(page, qtbot, window_questions, [answering, importing])
+    sent, by_window = _window_answers(page, qtbot, window_questions, [answering, importing])
     outputs = {}
     for name, process in (("answering", answering), ("importing", importing)):
         out, err = process.communicate(timeout=120)
@@ -132,6 +140,8 @@ def test_window_and_two_cli_processes_lose_nothing(make_main_window, qtbot, tmp_
     window.close()
 
     assert watch.looks > 10
+    assert len(by_window) >= 5
+    assert len(sent) - len(by_window) <= len(refused), "an answer not written was refused aloud"
     assert watch.seen == []
     by_cli = [
         tuple(json.loads(line.removeprefix("REPORTED ")))

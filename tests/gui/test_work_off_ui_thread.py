@@ -33,6 +33,7 @@ from app.services.inventory_import.background import import_checked_file
 from app.services.inventory_queries import get_system
 from app.services.reporting import create_certificate, generate_pdf
 from app.services.workspace import open_workspace
+from tests.gui.writes import announce, wait_written
 
 PASSWORD = "thread-Secret-8596!"
 _SETUP = Path(__file__).parents[1] / "services" / "test_reporting_setup.py"
@@ -161,6 +162,7 @@ def test_a_fully_answered_assessment_is_read_and_scored_on_workers(
     qtbot.waitUntil(lambda: not page.scoring(), timeout=10_000)
     level = page.state.responses[page.panel.question_id].level
     page.answer_level(1 if level != 1 else 2)  # an answer change scores the whole assessment
+    wait_written(qtbot)
     qtbot.waitUntil(lambda: not page.scoring(), timeout=10_000)
     assert len(log.threads("score_state")) >= 2
     assert_off_ui_thread(log, "load_state", "score_state")
@@ -174,7 +176,7 @@ def test_the_findings_page_reads_on_a_worker(window, qtbot, log, errors):
     page = window.page("findings")
     qtbot.waitUntil(lambda: not page.loading(), timeout=10_000)
     with qtbot.waitSignal(page.refreshed, timeout=10_000):
-        window.context.notify("findings")  # another page changed the findings
+        announce(window.context, "finding")  # another page changed the findings
     stored = list_findings(window.context.workspace)
     assert stored, "the workspace has findings to show"
     assert [f.id for f in page._all] == [f.id for f in stored]

@@ -100,7 +100,7 @@ class EngagementDialog(QDialog):
                               writes=True, with_progress=False)  # fmt: skip
 
     def _on_saved(self, info: EngagementInfo) -> None:
-        self._context.notify("engagement", "Engagement details saved")
+        self._context.status_message.emit("Engagement details saved")
         self.saved.emit(info)
         self.accept()
 

@@ -308,9 +308,7 @@ class ImportWizard(QWizard):
         self.result = result
         plan = self.preview_page.plan
         message = result_message(plan, result) if plan else "Imported"
-        self.context.notify("inventory", message)
-        if refresh is not None and refresh.changed:
-            self.context.notify("findings")
+        self.context.status_message.emit(message)
         self.imported.emit(result)
         super().accept()
 

@@ -137,7 +137,7 @@ class OpinionDialog(QDialog):
             self.approval.setText("Not yet approved by the reviewer.")
 
     def _saved(self, _found: opinion.OpinionInfo) -> None:
-        self._context.notify("opinion", "Assessor's opinion saved")
+        self._context.status_message.emit("Assessor's opinion saved")
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:

@@ -206,7 +206,7 @@ class RecordDialog(QDialog):
         self._task = None
         noun = noun_title(result.entity)
         verb = "changed" if self.key else "added"
-        self._context.notify("inventory", f"{noun} {result.label} {verb}")
+        self._context.status_message.emit(f"{noun} {result.label} {verb}")
         self.saved.emit(result)
         self.accept()
 
@@ -315,7 +315,7 @@ def delete_with_confirmation(
         QMessageBox.warning(parent, f"Cannot delete the {noun}", error_text(exc, "Not deleted"))
 
     def deleted(_result: EditResult) -> None:
-        context.notify("inventory", f"{noun_title(entity)} {label} deleted")
+        context.status_message.emit(f"{noun_title(entity)} {label} deleted")
 
     return tasks.run_task(delete_record, context.workspace, entity, key, on_success=deleted,
                           on_failure=failed, writes=True, with_progress=False)  # fmt: skip

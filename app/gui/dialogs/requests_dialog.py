@@ -159,7 +159,7 @@ class RequestsDialog(QDialog):
 
     def _changed(self) -> None:
         self.error.hide()
-        self._context.notify("requests", "Evidence requests saved")
+        self._context.status_message.emit("Evidence requests saved")
         self.reload()
 
     def _failed(self, exc: BaseException) -> None:

@@ -216,12 +216,19 @@ class SettingsDialog(QDialog):
         values.update({key: spin.value() for key, spin in self.hygiene.items()})
         return values
 
-    def save(self) -> list[str]:
-        """Save what changed; return the keys of changed workspace settings."""
+    def save(self) -> dict[str, Any]:
+        """Save the preferences; return the workspace settings that changed, with their values.
+
+        The caller writes those on the one writer (:func:`store_settings`).
+        """
         save_preferences(self.preferences())
-        changed = [k for k, v in self.workspace_values().items() if self._settings.get(k) != v]
-        for key in changed:
-            set_workspace_setting(self._workspace, key, self.workspace_values()[key])
+        values = self.workspace_values()
         if self.logo.edit.text() and not Path(self.logo.edit.text()).exists():
             logger.warning("logo %s does not exist", self.logo.edit.text())
-        return changed
+        return {k: v for k, v in values.items() if self._settings.get(k) != v}
+
+
+def store_settings(workspace: Workspace, values: dict[str, Any]) -> None:
+    """Write changed workspace settings, one journalled change each (run on the writer)."""
+    for key, value in values.items():
+        set_workspace_setting(workspace, key, value)

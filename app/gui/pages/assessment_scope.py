@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QInputDialog, QPushButton
 
 from app.gui import file_dialogs
 from app.gui.dialogs.bulk_answer_dialog import BulkAnswerDialog
-from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.progress_dialog import run_with_progress
 from app.gui.widgets.inheritance_bar import InheritanceBar
 from app.gui.widgets.subcategory_panel import SubcategoryPanel
 from app.services import bulk_answers
-from app.services.errors import UserError
 from app.services.evidence import bulk_answer_with_evidence
 
 if TYPE_CHECKING:
@@ -79,19 +77,24 @@ class ScopeController:
         self.subcategory.show_group(group[0].title, pairs, names, state.read_only)
 
     def save_subcategory(self, ref: str, levels: dict, note: str, strength: object) -> None:
-        """Answer the subcategory's focus areas in one action."""
+        """Answer the subcategory's focus areas in one action, on the one writer."""
         state = self.page.state
         if state is None or not levels:
             return
-        try:
-            result = bulk_answers.answer_focus_areas(
-                self.page.workspace, state.info.id, ref, levels,
-                note=note.strip() or None, strength=strength,  # type: ignore[arg-type]
-            )  # fmt: skip
-        except UserError as exc:
-            show_error(self.page, "Cannot save the subcategory", exc)
-            return
-        self._done(state.info.id, result)
+        assessment_id = state.info.id
+        self._write(
+            bulk_answers.answer_focus_areas, "Cannot save the subcategory",
+            lambda result: self._done(assessment_id, result),
+            assessment_id, ref, levels, note=note.strip() or None, strength=strength,
+        )  # fmt: skip
+
+    def _write(self, service: Any, title: str, done: Any, *args: Any, **kwargs: Any) -> None:
+        """Run a change on the one writer; say why when it is refused."""
+        context = self.page._context
+        context.write(
+            service, *args, origin=self.page, on_success=done, **kwargs,
+            on_failure=lambda exc: context.refuse(self.page, title, "The change", exc),
+        )  # fmt: skip
 
     def _done(self, assessment_id: int, result: bulk_answers.BulkResult) -> None:
         """Show a bulk result and make it one Ctrl+Z step."""
@@ -105,19 +108,24 @@ class ScopeController:
             f"Changed {len(result.responses)} answer(s) in one step (Ctrl+Z undoes it)"
         )
 
-    def undo_bulk(self, step: tuple[int, bulk_answers.BulkResult]) -> bool:
-        """Take back one bulk or subcategory answer as one action; return True when done."""
-        assessment_id, result = step
+    def undo_bulk(self, step: Any) -> bool:
+        """Take back one bulk or subcategory answer as one action; return True when sent.
+
+        ``step`` is the page's undo step; it goes back on the undo stack when the undo fails.
+        """
+        assessment_id, result = step.bulk
         if self.page.state is None or self.page.state.info.id != assessment_id:
             return False
-        try:
-            restored = bulk_answers.restore_answers(
-                self.page.workspace, assessment_id, result.before, result.linked
-            )
-        except UserError as exc:
-            show_error(self.page, "Cannot undo", exc)
-            return False
-        self._stored(restored.responses)
+
+        def refused(exc: BaseException) -> None:
+            self.page.undo_stack.append(step)  # not undone: Ctrl+Z can try again
+            self.page._context.refuse(self.page, "Cannot undo", "The undo", exc)
+
+        self.page._context.write(
+            bulk_answers.restore_answers, assessment_id, result.before, result.linked,
+            origin=self.page, on_success=lambda restored: self._stored(restored.responses),
+            on_failure=refused,
+        )  # fmt: skip
         return True
 
     def _on_attach_requested(self) -> None:
@@ -141,7 +149,8 @@ class ScopeController:
         run_with_progress(
             self.page, "Answering several questions", bulk_answer_with_evidence,
             self.page.workspace, state.info.id, {q: dict(changes) for q in targets}, paths,
-            writes=True, on_success=lambda result: self._bulk_saved(state, result),
+            writes=True, origin=self.page,
+            on_success=lambda result: self._bulk_saved(state, result),
         )  # fmt: skip
 
     # Bulk answering ------------------------------------------------------------------------
@@ -182,7 +191,7 @@ class ScopeController:
 
     def _stored(self, responses: tuple) -> None:
         for response in responses:
-            self.page._stored(response)
+            self.page.stored(response)
         current = self.page.panel.question_id
         if current is not None:
             self._show_group(current)
@@ -207,13 +216,11 @@ class ScopeController:
             self._change(bulk_answers.inherit_again, state.info.id, question_id)
 
     def _change(self, action: object, *args: object) -> None:
-        try:
-            response = action(self.page.workspace, *args)  # type: ignore[operator]
-        except UserError as exc:
-            show_error(self.page, "Cannot change where the answer comes from", exc)
-            return
-        self.page._stored(response)
-        self.question_shown(response.question_id)
+        def changed(response: Any) -> None:
+            self.page.stored(response)
+            self.question_shown(response.question_id)
+
+        self._write(action, "Cannot change where the answer comes from", changed, *args)
 
 
 def _single_text(question: Question) -> str:

@@ -41,12 +41,14 @@ from app.gui.dialogs.new_assessment_dialog import NewAssessmentChoice, NewAssess
 from app.gui.dialogs.opinion_dialog import OpinionDialog
 from app.gui.dialogs.progress_dialog import run_with_progress
 from app.gui.dialogs.requests_dialog import RequestsDialog
+from app.gui.pages.answer_saving import AnswerSaving
 from app.gui.pages.assessment_scope import ScopeController
 from app.gui.widgets.assessment_dashboard import AssessmentDashboard
 from app.gui.widgets.assessment_navigator import AssessmentNavigator
 from app.gui.widgets.chart_canvas import warm_up
 from app.gui.widgets.lifecycle_bar import STATUS_TEXT, LifecycleBar
 from app.gui.widgets.question_panel import QuestionPanel
+from app.gui.writer import Written
 from app.services.assessment_state import (
     AssessmentState,
     Attached,
@@ -57,10 +59,8 @@ from app.services.assessment_state import (
 from app.services.assessments import (
     AssessmentInfo,
     ResponseInfo,
-    get_response,
     list_assessments,
     new_assessment,
-    update_response,
 )
 from app.services.errors import UserError
 from app.services.evidence import export_evidence, get_evidence, link_to_response
@@ -115,14 +115,14 @@ class AssessmentsPage(QWidget):
         self._score_task: tasks.Task | None = None
         self._score_again = False
         self._suggestion_for: tuple[int, str] | None = None
-        self._notifying = False
+        self.answers = AnswerSaving(self)
         self.undo_stack: list[UndoStep] = []
-        self._na_drafts: dict[tuple[int, str], str] = {}
+        self.na_drafts: dict[tuple[int, str], str] = {}
         """N/A reasons typed whose save failed, offered again on the next try."""
         self._build()
         self._build_shortcuts()
         context.workspace_changed.connect(self._on_workspace_changed)
-        context.data_changed.connect(self._on_data_changed)
+        context.watch("assessments", self._on_changed, owner=self)
         self.refresh()
 
     # Layout --------------------------------------------------------------------------------
@@ -232,6 +232,10 @@ class AssessmentsPage(QWidget):
     def workspace(self) -> Workspace:
         return self._context.workspace
 
+    @property
+    def context(self) -> GuiContext:
+        return self._context
+
     def refresh(self, select: int | None = None) -> None:
         """Reload the list of assessments, keeping (or moving to) the chosen one."""
         current = select if select is not None else self.current_assessment_id()
@@ -270,6 +274,7 @@ class AssessmentsPage(QWidget):
         self._generation += 1
         generation = self._generation
         self.panel.flush_notes()
+        self.answers.landed.clear()
         tasks.run_task(
             load_state,
             self.workspace,
@@ -281,6 +286,7 @@ class AssessmentsPage(QWidget):
     def _loaded(self, generation: int, state: AssessmentState) -> None:
         if generation != self._generation:
             return
+        self.answers.keep_own(state, self.state)
         self.body.setCurrentIndex(1)
         self._set_state(state)
         warm_up()  # the dashboard's charts will need matplotlib; load it off the UI thread
@@ -308,6 +314,7 @@ class AssessmentsPage(QWidget):
 
     # The current question ------------------------------------------------------------------
     def show_question(self, question_id: str) -> None:
+        self.panel.flush_notes()  # first: the answer shown below then includes those notes
         state = self.state
         if state is None or question_id not in state.responses:
             return
@@ -366,9 +373,12 @@ class AssessmentsPage(QWidget):
         else:
             self.answer_level(level)
 
-    def answer_level(self, level: int) -> None:
-        if self._save_current(undoable=True, level=level):
-            self._advance()
+    def answer_level(self, level: int) -> bool:
+        """Answer the current question with ``level``; True when the change was sent."""
+        if not self._save_current(undoable=True, level=level):
+            return False
+        self._advance()
+        return True
 
     def _advance(self) -> None:
         if self.advance_box.isChecked():
@@ -386,15 +396,14 @@ class AssessmentsPage(QWidget):
             self,
             "Not applicable",
             f"Why does {ref} not apply to this system? (needed for N/A)",
-            self._na_drafts.get(key, response.justification),
+            self.na_drafts.get(key, response.justification),
         )
         if not ok or not text.strip():
             self._context.status_message.emit("N/A needs a justification; the answer is unchanged")
             self.panel.show_response(response, self._evidence_of(response))
             return
-        self._na_drafts[key] = text.strip()  # kept until stored: a failed save loses no typing
+        self.na_drafts[key] = text.strip()  # kept until stored: a failed save loses no typing
         if self._save_current(undoable=True, not_applicable=True, justification=text.strip()):
-            del self._na_drafts[key]
             self._advance()
 
     def toggle_flag(self) -> None:
@@ -410,77 +419,69 @@ class AssessmentsPage(QWidget):
             return False
         return self._save(self.panel.question_id, undoable=undoable, **changes)
 
-    def _save(self, question_id: str, *, undoable: bool = False, **changes: Any) -> bool:
-        """Save a change of one answer through the service; refresh badges and scores.
+    def _save(
+        self,
+        question_id: str,
+        *,
+        undoable: bool = False,
+        undo_step: UndoStep | None = None,
+        **changes: Any,
+    ) -> bool:
+        """Show a change of one answer at once and send it to the one writer.
 
-        When the save fails (a refused value, or a workspace another program is writing to),
-        the panel shows the answer as stored again and the user is told nothing was saved.
+        When the write fails (a refused value, a workspace another program is writing to, a
+        read-only file) the panel shows the answer as stored again and the window says why.
+
+        Args:
+            question_id: The question answered.
+            undoable: Ctrl+Z can take the change back.
+            undo_step: The undo step this change carries out (back on the stack if it fails).
+            **changes: The fields of the answer changed.
+
+        Returns:
+            True when the change was sent (it is shown; its outcome comes later).
         """
         state = self.state
         if state is None or state.read_only or question_id not in state.responses:
             return False
         before = state.responses[question_id]
-        try:
-            after = update_response(self.workspace, state.info.id, question_id, **changes)
-        except Exception as exc:  # noqa: BLE001 - any failed write: show what is stored
-            self._not_saved(state, question_id, before, exc, notes="notes" in changes)
-            return False
+        step = None
         if undoable:
             fields = {
                 *changes,
                 *(_ANSWER_FIELDS if {"level", "not_applicable"} & set(changes) else ()),
             }
-            self._push_undo(question_id, before, fields)
-        self._stored(after)
+            step = self._push_undo(question_id, before, fields)
+        self.answers.send(state, question_id, changes, step, undo_step)
         return True
 
-    def _not_saved(
-        self,
-        state: AssessmentState,
-        question_id: str,
-        before: ResponseInfo,
-        exc: Exception,
-        *,
-        notes: bool,
-    ) -> None:
-        """Show the stored answer again after a failed save and say the change was lost."""
-        if not isinstance(exc, UserError):
-            logger.error("saving the answer to %s failed", question_id, exc_info=exc)
-        try:  # reading still works while another program holds the write lock
-            stored = get_response(self.workspace, state.info.id, question_id)
-        except Exception:  # noqa: BLE001 - fall back on the answer last read
-            logger.warning("cannot re-read the answer to %s", question_id, exc_info=True)
-            stored = before
-        state.responses[question_id] = stored
-        self.navigator.update_question(question_id)
-        if question_id == self.panel.question_id:
-            if notes:
-                self.panel.keep_unsaved_notes()  # typing is not thrown away; saved on next try
-            self.panel.show_response(stored, self._evidence_of(stored))
-        ref = state.entry(question_id).question.ref
-        if isinstance(exc, UserError):
-            message = f"The change to {ref} was not saved: {exc}"
-            shown: BaseException = exc
-        else:
-            message = f"The change to {ref} was not saved: {_failure_reason(exc)}"
-            shown = UserError(f"{message}. The answer shown is the one stored in the workspace.")
-        self._context.status_message.emit(message)
-        show_error(self, "Cannot save the answer", shown)
+    def saving(self) -> bool:
+        """Return True while answers sent to the writer are not written yet (tests wait)."""
+        return bool(self.answers.in_flight)
 
-    def _push_undo(self, question_id: str, before: ResponseInfo, fields: set[str]) -> None:
-        self.undo_stack.append(UndoStep(question_id, {f: getattr(before, f) for f in fields}))
+    def _push_undo(self, question_id: str, before: ResponseInfo, fields: set[str]) -> UndoStep:
+        step = UndoStep(question_id, {f: getattr(before, f) for f in fields})
+        self.undo_stack.append(step)
         del self.undo_stack[:-UNDO_LIMIT]
+        return step
 
-    def _stored(self, response: ResponseInfo) -> None:
-        state = self.state
-        if state is None:
-            return
+    def show_answer(
+        self, state: AssessmentState, response: ResponseInfo, score: bool = True
+    ) -> None:
+        """Show one answer in the state, its badge and (when current) the panel."""
         state.responses[response.question_id] = response
         self.navigator.update_question(response.question_id)
         if response.question_id == self.panel.question_id:
             self.panel.show_response(response, self._evidence_of(response))
-        self.schedule_score()
-        self._notify()
+        if score:
+            self.schedule_score()
+
+    def stored(self, response: ResponseInfo, assessment_id: int | None = None) -> None:
+        """Show an answer as the workspace now holds it."""
+        state = self.state
+        if state is None or (assessment_id is not None and state.info.id != assessment_id):
+            return
+        self.show_answer(state, response)
 
     def undo(self) -> None:
         """Restore the answer before the last answer change, through the service."""
@@ -493,24 +494,17 @@ class AssessmentsPage(QWidget):
         if values.get("not_applicable"):
             values.pop("level", None)
         if step.bulk is not None:
-            undone = self.scope.undo_bulk(step.bulk)
+            undone = self.scope.undo_bulk(step)
         elif step.accepted is not None:
-            undone = self._undo_accept(step.accepted)
+            undone = self._undo_accept(step)
         else:
-            undone = self._save(step.question_id, **values)
+            undone = self._save(step.question_id, undo_step=step, **values)
         if undone:
             self.navigator.select_question(step.question_id)
             ref = state.entry(step.question_id).question.ref
             self._context.status_message.emit(f"Undid the last change to {ref}")
         else:
             self.undo_stack.append(step)  # not undone: Ctrl+Z can try again
-
-    def _notify(self) -> None:
-        self._notifying = True
-        try:
-            self._context.notify("assessments")
-        finally:
-            self._notifying = False
 
     # Scores --------------------------------------------------------------------------------
     def schedule_score(self) -> None:
@@ -563,6 +557,7 @@ class AssessmentsPage(QWidget):
             question_id,
             list(paths),
             writes=True,
+            origin=self,
             on_success=lambda result: self._attached(state, result),
         )
 
@@ -570,7 +565,7 @@ class AssessmentsPage(QWidget):
         for info in result.evidence:
             state.evidence[info.id] = info
         if state is self.state:
-            self._stored(result.response)
+            self.stored(result.response)
             names = ", ".join(info.file_name for info in result.evidence)
             self._context.status_message.emit(f"Stored and linked {names}")
 
@@ -590,46 +585,58 @@ class AssessmentsPage(QWidget):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
 
     def _unlink_evidence(self, evidence_id: int) -> None:
+        """Show the file unlinked at once; unlink it on the writer (linked again if refused)."""
         state, question_id = self.state, self.panel.question_id
         if state is None or question_id is None:
             return
-        try:
-            link_to_response(self.workspace, evidence_id, state.info.id, question_id, remove=True)
-        except UserError as exc:
-            show_error(self, "Cannot unlink the evidence", exc)
-            return
         old = state.responses[question_id]
         kept = tuple(i for i in old.evidence_ids if i != evidence_id)
-        self._stored(_with_evidence(old, kept))
+        self.show_answer(state, _with_evidence(old, kept))
+
+        def failed(exc: BaseException) -> None:
+            if self.state is state:
+                self.show_answer(state, old)
+            self._refused("Cannot unlink the evidence", "Unlinking the evidence", exc)
+
+        self._context.write(link_to_response, evidence_id, state.info.id, question_id,
+                            remove=True, origin=self, on_failure=failed)  # fmt: skip
+
+    def _refused(self, title: str, what: str, exc: BaseException) -> None:
+        self._context.refuse(self, title, what, exc)
 
     # Suggestions ---------------------------------------------------------------------------
     def accept(self, suggestion: Suggestion) -> None:
-        """Record a suggested answer (undoable)."""
+        """Record a suggested answer on the writer (undoable once written)."""
         state = self.state
         if state is None or state.read_only:
             return
-        try:
-            accepted = accept(self.workspace, state.info.id, suggestion)
-        except UserError as exc:
-            show_error(self, "Cannot accept the suggestion", exc)
-            return
-        self.undo_stack.append(UndoStep(suggestion.question_id, {}, accepted))
-        del self.undo_stack[:-UNDO_LIMIT]
-        self._stored(accepted.response)
 
-    def _undo_accept(self, accepted: Accepted) -> bool:
+        def accepted(result: Accepted) -> None:
+            self.undo_stack.append(UndoStep(suggestion.question_id, {}, result))
+            del self.undo_stack[:-UNDO_LIMIT]
+            self.stored(result.response, state.info.id)
+
+        self._context.write(accept, state.info.id, suggestion, origin=self, on_success=accepted,
+                            on_failure=lambda exc: self._refused(
+                                "Cannot accept the suggestion", "The suggestion", exc))  # fmt: skip
+
+    def _undo_accept(self, step: UndoStep) -> bool:
         """Take back an accepted suggestion: its answer, evidence links and analysis file."""
-        state = self.state
-        if state is None:
+        state, accepted = self.state, step.accepted
+        if state is None or accepted is None:
             return False
-        try:
-            response = undo_accept(self.workspace, accepted)
-        except UserError as exc:
-            show_error(self, "Cannot undo the suggestion", exc)
-            return False
-        for evidence_id in accepted.created:
-            state.evidence.pop(evidence_id, None)
-        self._stored(response)
+
+        def undone(response: ResponseInfo) -> None:
+            for evidence_id in accepted.created:
+                state.evidence.pop(evidence_id, None)
+            self.stored(response, state.info.id)
+
+        def failed(exc: BaseException) -> None:
+            self.undo_stack.append(step)  # not undone: Ctrl+Z can try again
+            self._refused("Cannot undo the suggestion", "Undoing the suggestion", exc)
+
+        self._context.write(undo_accept, accepted, origin=self, on_success=undone,
+                            on_failure=failed)  # fmt: skip
         return True
 
     # New assessment and lifecycle ----------------------------------------------------------
@@ -658,6 +665,7 @@ class AssessmentsPage(QWidget):
             risk_factor=choice.risk_factor,
             catalog=self._context.catalog(),
             writes=True,
+            origin=self,
             with_progress=False,
             on_success=self._created,
         )
@@ -667,14 +675,10 @@ class AssessmentsPage(QWidget):
             f"Assessment {info.id} of {info.system} created with {info.questions} questions"
         )
         self.refresh(select=info.id)
-        self._notify()
 
-    def _on_lifecycle_changed(self, assessment_id: int, area: str) -> None:
-        if area == "assessments":
-            self.refresh(select=assessment_id)
-            self._notify()
-        else:
-            self._context.notify(area)
+    def _on_lifecycle_changed(self, assessment_id: int) -> None:
+        """Show the assessment the lifecycle bar changed (its writes reach others by themselves)."""
+        self.refresh(select=assessment_id)
 
     # Notifications -------------------------------------------------------------------------
     def _on_workspace_changed(self) -> None:
@@ -684,22 +688,17 @@ class AssessmentsPage(QWidget):
         self._set_state(None)
         self.refresh()
 
-    def _on_data_changed(self, area: str) -> None:
-        if self._notifying or area not in ("assessments", "frameworks"):
+    def _on_changed(self, written: Written) -> None:
+        """Reload after records this page shows changed elsewhere (not by the lifecycle bar)."""
+        if written.origin is self.lifecycle:
             return
+        if "framework_version" in written.entities():
+            self._context.reset_catalog()
         self.refresh()
 
     def _focus_search(self) -> None:
         self.navigator.search.setFocus()
         self.navigator.search.selectAll()
-
-
-def _failure_reason(exc: BaseException) -> str:
-    """Return why a write failed, in words: a database error's own message, without its SQL."""
-    reason = str(getattr(exc, "orig", None) or exc)
-    if "locked" in reason or "busy" in reason:
-        return "the workspace is busy (another program is writing to it); try again in a moment"
-    return reason or type(exc).__name__
 
 
 def _with_evidence(response: ResponseInfo, evidence_ids: tuple[int, ...]) -> ResponseInfo:

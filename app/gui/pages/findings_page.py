@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import fields, replace
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -40,8 +41,8 @@ from app.gui.itemmodels.rows_table_model import Column, attr
 from app.gui.theme import BAD, SEVERITY_COLOURS
 from app.gui.widgets.finding_editor import SOURCE_TEXT, STATUS_TEXT, FindingEditor
 from app.gui.widgets.rows_table import RowsTable
+from app.gui.writer import Written
 from app.services.assessments import AssessmentInfo, list_assessments
-from app.services.errors import UserError
 from app.services.finding_themes import merge_findings, split_finding
 from app.services.findings import (
     FindingInfo,
@@ -144,7 +145,6 @@ class FindingsPage(QWidget):
         self._all: list[FindingInfo] = []
         self._assessments: list[AssessmentInfo] = []
         self._select_next: int | None = None
-        self._notifying = False
         self._stale = False
         self._generation = 0
         self._load_task: tasks.Task | None = None
@@ -194,7 +194,7 @@ class FindingsPage(QWidget):
         self.table.selection_changed.connect(self._on_selection_changed)
         self.editor.changed.connect(self.save)
         context.workspace_changed.connect(self.refresh)
-        context.data_changed.connect(self._on_data_changed)
+        context.watch("findings", self._on_changed, owner=self)
         self._update_delete_button()
         self.refresh()
         self.table.view.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
@@ -321,23 +321,30 @@ class FindingsPage(QWidget):
         self.delete_button.setToolTip(reason)
 
     # Saving --------------------------------------------------------------------------------
-    def save(self, finding_id: int, changes: dict[str, Any]) -> None:
-        """Save one edit of a finding and show the stored result."""
-        try:
-            stored = update_finding(self._context.workspace, finding_id, **changes)
-        except UserError as exc:
-            show_error(self, "Cannot change the finding", exc)
-            self.refresh()
-            return
-        self._all = [stored if f.id == finding_id else f for f in self._all]
+    def save(self, finding_id: int, changes: dict[str, Any]) -> tasks.Task:
+        """Show one edit of a finding at once and write it on the one writer.
+
+        When the write is refused the finding is read again (the stored values come back)
+        and the window says why.
+        """
+        names = {f.name for f in fields(FindingInfo)}
+        known = {k: v for k, v in changes.items() if k in names}
+        self._all = [replace(f, **known) if f.id == finding_id else f for f in self._all]
         self._show_rows()  # keeps the finding shown (text typed for another is saved on leaving)
-        if self._load_task is not None:
-            self.refresh()  # the running read may predate this edit
-        self._notifying = True
-        try:
-            self._context.notify("findings", f"Finding {finding_id} saved")
-        finally:
-            self._notifying = False
+
+        def stored(info: FindingInfo) -> None:
+            self._all = [info if f.id == finding_id else f for f in self._all]
+            self._show_rows()
+            if self._load_task is not None:
+                self.refresh()  # the running read may predate this edit
+            self._context.status_message.emit(f"Finding {finding_id} saved")
+
+        def refused(exc: BaseException) -> None:
+            self.refresh()
+            self._context.refuse(self, "Cannot change the finding", f"Finding {finding_id}", exc)
+
+        return self._context.write(update_finding, finding_id, origin=self, on_success=stored,
+                                   on_failure=refused, **changes)  # fmt: skip
 
     # Recording and deleting by hand ----------------------------------------------------------
     def new_finding_dialog(self) -> NewFindingDialog:
@@ -374,9 +381,8 @@ class FindingsPage(QWidget):
             show_error(self, "Cannot record the finding", exc)
             self.refresh()  # e.g. the assessment became final meanwhile
 
-        return tasks.run_task(create_finding, self._context.workspace, on_success=recorded,
-                              on_failure=failed, writes=True, with_progress=False,
-                              **values)  # fmt: skip
+        return self._context.write(create_finding, origin=self, on_success=recorded,
+                                   on_failure=failed, **values)  # fmt: skip
 
     def delete_chosen(self) -> tasks.Task | None:
         """Delete the chosen finding after the user confirms; only one entered by hand."""
@@ -398,10 +404,9 @@ class FindingsPage(QWidget):
             show_error(self, "Cannot delete the finding", exc)
             self.refresh()
 
-        return tasks.run_task(delete_finding, self._context.workspace, finding.id,
-                              on_success=lambda _none: self._written(
-                                  f"Finding {finding.id} deleted"),
-                              on_failure=failed, writes=True, with_progress=False)  # fmt: skip
+        return self._context.write(delete_finding, finding.id, origin=self, on_failure=failed,
+                                   on_success=lambda _none: self._written(
+                                       f"Finding {finding.id} deleted"))  # fmt: skip
 
     # Merging and splitting themes ------------------------------------------------------------
     def merge_dialog(self) -> MergeDialog | None:
@@ -464,21 +469,14 @@ class FindingsPage(QWidget):
             show_error(self, "Cannot change the findings", exc)
             self.refresh()
 
-        return tasks.run_task(service, self._context.workspace, *args, on_success=done,
-                              on_failure=failed, writes=True, with_progress=False,
-                              **kwargs)  # fmt: skip
+        return self._context.write(service, *args, origin=self, on_success=done,
+                                   on_failure=failed, **kwargs)  # fmt: skip
 
     def _written(self, message: str) -> None:
         self.refresh()
-        self._notifying = True
-        try:
-            self._context.notify("findings", message)
-        finally:
-            self._notifying = False
+        self._context.status_message.emit(message)
 
-    def _on_data_changed(self, area: str) -> None:
-        if self._notifying or area not in ("findings", "assessments", "inventory"):
-            return
+    def _on_changed(self, _written: Written) -> None:
         if self.isVisible():
             self.refresh()
         else:  # answers change often; read the findings again when the page is shown

@@ -25,10 +25,8 @@ from app.catalog.registry import Catalog
 from app.catalog.schema import Framework, Node, Question
 from app.gui import file_dialogs
 from app.gui.context import GuiContext
-from app.gui.dialogs.error_dialog import show_error
 from app.gui.itemmodels.rows_table_model import Column, attr
 from app.gui.widgets.rows_table import RowsTable
-from app.services.errors import UserError
 from app.services.frameworks import add_custom_framework
 
 logger = logging.getLogger(__name__)
@@ -184,7 +182,7 @@ class FrameworksPage(QWidget):
         self.table.selection_changed.connect(self._on_table_selection_changed)
         self.tree.currentItemChanged.connect(self._on_tree_current_item_changed)
         context.workspace_changed.connect(self.refresh)
-        context.data_changed.connect(lambda area: area == "frameworks" and self.refresh())
+        context.watch("frameworks", lambda _written: self._framework_added())
         self.refresh()
 
     def refresh(self) -> None:
@@ -246,10 +244,14 @@ class FrameworksPage(QWidget):
         )
         if not path:
             return
-        try:
-            added = add_custom_framework(self._context.workspace, Path(path))
-        except UserError as exc:
-            show_error(self, "Cannot add the framework", exc)
-            return
+        self._context.write(
+            add_custom_framework, Path(path),
+            on_success=lambda added: self._context.status_message.emit(f"Added framework {added}"),
+            on_failure=lambda exc: self._context.refuse(
+                self, "Cannot add the framework", "The framework", exc),
+        )  # fmt: skip
+
+    def _framework_added(self) -> None:
+        """Load the catalog again and show it (a framework was added here or elsewhere)."""
         self._context.reset_catalog()
-        self._context.notify("frameworks", f"Added framework {added}")
+        self.refresh()

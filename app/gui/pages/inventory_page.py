@@ -41,6 +41,7 @@ from app.gui.itemmodels.rows_table_model import Column, attr
 from app.gui.theme import BAD, TIER_TEXT_COLOURS, UNKNOWN_COLOUR, UNKNOWN_TEXT
 from app.gui.widgets.rows_table import RowsTable
 from app.gui.widgets.system_view import SystemView
+from app.gui.writer import Written
 from app.ingest.fields import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES, SYSTEMS
 from app.services.identity_analysis import (
     PortfolioAnalysis,
@@ -186,7 +187,7 @@ class InventoryPage(QWidget):
             "Double-click or press Enter to see an identity's grants, systems and findings"
         )
         context.workspace_changed.connect(self._on_workspace_changed)
-        context.data_changed.connect(self._on_data_changed)
+        context.watch("inventory", self._on_changed)
         self.refresh()
 
     def _import_action(self) -> QAction:
@@ -471,9 +472,8 @@ class InventoryPage(QWidget):
             dialog.reject()
         self.refresh()
 
-    def _on_data_changed(self, area: str) -> None:
-        if area in ("inventory", "findings", "settings"):
-            self.refresh()
+    def _on_changed(self, _written: Written) -> None:
+        self.refresh()
 
     # Actions ------------------------------------------------------------------------------
     def start_import(self) -> ImportWizard:
@@ -497,8 +497,7 @@ class InventoryPage(QWidget):
         from app.gui.dialogs.progress_dialog import run_with_progress
 
         def done(refresh: Any) -> None:
-            self._context.notify(
-                "findings",
+            self._context.status_message.emit(
                 f"Identity findings: {refresh.created} new, {refresh.resolved} resolved, "
                 f"{refresh.reopened} reopened, {refresh.updated} updated",
             )

@@ -92,7 +92,7 @@ class OverviewPage(QWidget):
         layout.addWidget(self.busiest)
         layout.addStretch(1)
         context.workspace_changed.connect(self.refresh)
-        context.data_changed.connect(lambda _area: self.refresh())
+        context.watch("overview", lambda _written: self.refresh())
         self.refresh()
 
     def _tile(self, key: str, label: str) -> QFrame:

@@ -100,9 +100,11 @@ class ReportsPage(QWidget):
         self._infos: dict[int, AssessmentInfo] = {}
         self._gate_generation = 0
         self.last_outcome: ReportOutcome | None = None
+        self._running: set[str] = set()
+        """The buttons whose work runs ("generate", "oscal"): a refresh keeps them disabled."""
         self._build()
         context.workspace_changed.connect(self._on_workspace_changed)
-        context.data_changed.connect(self._on_data_changed)
+        context.watch("reports", lambda _written: self.refresh())
         self.refresh()
 
     # Layout --------------------------------------------------------------------------------
@@ -244,13 +246,17 @@ class ReportsPage(QWidget):
         self.preview.clear()
         self.refresh()
 
-    def _on_data_changed(self, area: str) -> None:
-        if area in ("assessments", "findings", "inventory", "settings"):
-            self.refresh()
-
     def _on_assessment_changed(self, _index: int = 0) -> None:
         self._update_controls()
         self._check_gate()
+
+    def _start_running(self, work: str) -> None:
+        self._running.add(work)
+        self._update_controls()
+
+    def _stop_running(self, work: str) -> None:
+        self._running.discard(work)
+        self._update_controls()
 
     def _update_controls(self) -> None:
         kind = self.current_format()
@@ -261,9 +267,11 @@ class ReportsPage(QWidget):
         signing = kind == PDF and self.sign_check.isChecked()
         for widget in (self.credential, self.reason_edit):
             widget.setEnabled(signing)
-        self.generate_button.setEnabled(kind in _PORTFOLIOS or has_assessment)
+        self.generate_button.setEnabled(
+            "generate" not in self._running and (kind in _PORTFOLIOS or has_assessment)
+        )
         self.import_button.setEnabled(has_assessment)
-        self.oscal_button.setEnabled(has_assessment)
+        self.oscal_button.setEnabled(has_assessment and "oscal" not in self._running)
         if not has_assessment and kind not in _PORTFOLIOS:
             self.gate_label.setText("No assessment yet: start one on the Assessments page.")
 
@@ -346,7 +354,7 @@ class ReportsPage(QWidget):
                 appendices=self.appendix_choice.chosen(),
             )
             del signing  # the password lives only in the job until it has run
-        self.generate_button.setEnabled(False)
+        self._start_running("generate")
         self.result_label.setText(f"Writing {output.name}…")
         run_with_progress(
             self,
@@ -355,7 +363,7 @@ class ReportsPage(QWidget):
             on_success=self._on_written,
             on_failure=self._on_failed,
             on_cancelled=self._on_cancelled,
-            on_finished=lambda: self.generate_button.setEnabled(True),
+            on_finished=lambda: self._stop_running("generate"),
             writes=True,
             in_child=True,  # a render's garbage collections must not pause the window
         )
@@ -377,8 +385,7 @@ class ReportsPage(QWidget):
         self.result_label.setText(text)
         if outcome.path.suffix.lower() == ".pdf":
             self.preview.show_pdf(outcome.path)
-        self._context.notify("findings")  # a draft's gap findings are refreshed for its report
-        self._context.notify("reports", f"Report written: {outcome.path.name}")
+        self._context.status_message.emit(f"Report written: {outcome.path.name}")
         self.report_written.emit(outcome)
 
     def _on_failed(self, exc: BaseException) -> None:
@@ -402,7 +409,7 @@ class ReportsPage(QWidget):
         assessment_id = self.current_assessment_id()
         if assessment_id is None:
             return
-        self.oscal_button.setEnabled(False)
+        self._start_running("oscal")
         self.result_label.setText(f"Writing the OSCAL documents to {folder}…")
         run_with_progress(
             self,
@@ -414,7 +421,7 @@ class ReportsPage(QWidget):
             on_success=self._on_oscal_written,
             on_failure=self._on_failed,
             on_cancelled=lambda: self.result_label.setText("Cancelled: nothing was written."),
-            on_finished=lambda: self.oscal_button.setEnabled(True),
+            on_finished=lambda: self._stop_running("oscal"),
             writes=True,
         )
 
@@ -430,7 +437,7 @@ class ReportsPage(QWidget):
             f"{plural(outcome.evidence_files, 'evidence file')} to {outcome.folder}: "
             f"{names}.{removed}"
         )
-        self._context.notify("reports", f"OSCAL export written to {outcome.folder}")
+        self._context.status_message.emit(f"OSCAL export written to {outcome.folder}")
 
     # Verify and import ---------------------------------------------------------------------
     def open_countersign_dialog(self, pdf: Path | None = None) -> CountersignDialog:
@@ -507,4 +514,4 @@ class ReportsPage(QWidget):
         self.result_label.setText(
             f"Imported {len(result.changes)} change(s) from {result.file.name}; each is journalled."
         )
-        self._context.notify("assessments", f"Responses imported from {result.file.name}")
+        self._context.status_message.emit(f"Responses imported from {result.file.name}")

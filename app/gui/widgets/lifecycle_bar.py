@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import Signal
@@ -22,7 +23,6 @@ from app.domain.enums import AssessmentStatus
 from app.gui import tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.compare_dialog import CompareDialog
-from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.progress_dialog import run_with_progress
 from app.gui.dialogs.upgrade_dialog import UpgradeDialog
 from app.services.assessments import (
@@ -33,7 +33,6 @@ from app.services.assessments import (
     return_to_draft,
     submit_for_review,
 )
-from app.services.errors import UserError
 from app.services.finding_themes import GapRefresh, refresh_gap_findings
 from app.services.quality_gate import QualityReport, run_quality_gate
 from app.services.upgrade_plan import UpgradePlan
@@ -80,8 +79,8 @@ def finalize_question(report: QualityReport) -> str:
 class LifecycleBar(QWidget):
     """Status badge and the lifecycle buttons of one assessment."""
 
-    changed = Signal(int, str)
-    """An assessment id to show and which area changed ("assessments" or "findings")."""
+    changed = Signal(int)
+    """The assessment to show after a move of the lifecycle (others learn from its changes)."""
     message = Signal(str)
     """A short message for the status bar."""
 
@@ -212,8 +211,7 @@ class LifecycleBar(QWidget):
         return dialog
 
     def _upgraded(self, assessment_id: int, plan: UpgradePlan) -> None:
-        self.changed.emit(assessment_id, "assessments")
-        self.changed.emit(assessment_id, "findings")
+        self.changed.emit(assessment_id)
         self.message.emit(f"Moved to {plan.framework_id} {plan.to_version}")
 
     def open_compare(self) -> CompareDialog | None:
@@ -232,13 +230,20 @@ class LifecycleBar(QWidget):
     def _move(self, service: Callable[[Workspace, int], AssessmentInfo], verb: str) -> None:
         if self._info is None:
             return
-        try:
-            info = service(self.workspace, self._info.id)
-        except UserError as exc:
-            show_error(self, "Cannot change the assessment", exc)
-            return
-        self.message.emit(f"Assessment {info.id} {verb}: now {STATUS_TEXT[info.status]}")
-        self.changed.emit(info.id, "assessments")
+
+        def moved(info: AssessmentInfo) -> None:
+            self.message.emit(f"Assessment {info.id} {verb}: now {STATUS_TEXT[info.status]}")
+            self.changed.emit(info.id)
+
+        self._write(service, "Cannot change the assessment", moved, self._info.id)
+
+    def _write(self, service: Callable[..., Any], title: str, done: Callable[[Any], None],
+               *args: Any) -> None:  # fmt: skip
+        """Run a change on the one writer; a refusal is told in a box and the status bar."""
+        self._context.write(
+            service, *args, origin=self, on_success=done,
+            on_failure=lambda exc: self._context.refuse(self, title, "The change", exc),
+        )  # fmt: skip
 
     def start_finalize(self) -> None:
         """Run the quality gate on a worker, then ask and finalise."""
@@ -270,36 +275,35 @@ class LifecycleBar(QWidget):
             assessment_id,
             force=not report.ok,
             writes=True,
+            origin=self,
             with_progress=False,
             on_success=self._finalized,
         )
 
     def _finalized(self, info: AssessmentInfo) -> None:
         self.message.emit(f"Assessment {info.id} is final and read-only")
-        self.changed.emit(info.id, "findings")
-        self.changed.emit(info.id, "assessments")
+        self.changed.emit(info.id)
 
     def reassess(self) -> None:
         if self._info is None:
             return
-        try:
-            info = reassess(self.workspace, self._info.id)
-        except UserError as exc:
-            show_error(self, "Cannot re-assess", exc)
-            return
-        self.message.emit(f"Assessment {info.id} started from a copy of {self._info.id}")
-        self.changed.emit(info.id, "assessments")
+        source = self._info.id
+
+        def started(info: AssessmentInfo) -> None:
+            self.message.emit(f"Assessment {info.id} started from a copy of {source}")
+            self.changed.emit(info.id)
+
+        self._write(reassess, "Cannot re-assess", started, source)
 
     def update_gaps(self) -> None:
         if self._info is None:
             return
-        try:
-            result: GapRefresh = refresh_gap_findings(self.workspace, self._info.id)
-        except UserError as exc:
-            show_error(self, "Cannot update the findings", exc)
-            return
-        self.message.emit(
-            f"Themed findings: {result.created} new, {result.updated} updated, "
-            f"{result.removed} removed, {result.resolved} closed"
-        )
-        self.changed.emit(self._info.id, "findings")
+
+        def refreshed(result: GapRefresh) -> None:
+            self.message.emit(
+                f"Themed findings: {result.created} new, {result.updated} updated, "
+                f"{result.removed} removed, {result.resolved} closed"
+            )
+
+        self._write(refresh_gap_findings, "Cannot update the findings", refreshed,
+                    self._info.id)  # fmt: skip

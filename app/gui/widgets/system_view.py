@@ -168,7 +168,7 @@ class SystemView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.message)
         layout.addWidget(self.tabs, 1)
-        context.data_changed.connect(self._on_data_changed)
+        context.watch("system", lambda _written: self.reload())
         self.reload()
 
     # Hand edits -----------------------------------------------------------------------------
@@ -335,10 +335,6 @@ class SystemView(QWidget):
             on_success=self._on_loaded,
             on_failure=self._on_failed,
         )
-
-    def _on_data_changed(self, area: str) -> None:
-        if area in ("inventory", "settings"):
-            self.reload()
 
     def _on_failed(self, exc: BaseException) -> None:
         self._task = None
