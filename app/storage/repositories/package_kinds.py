@@ -109,6 +109,7 @@ KINDS: dict[str, Kind] = {
             Response,
             {"assessment_id": "assessment"},
             {"evidence": Link(ResponseEvidence, "response_id", "evidence_id", _EVIDENCE)},
+            unversioned=("answered_by", "answered_at"),  # the same answer given twice is one
         ),
         Kind(
             "finding",
@@ -117,7 +118,12 @@ KINDS: dict[str, Kind] = {
             {"evidence": Link(FindingEvidence, "finding_id", "evidence_id", _EVIDENCE)},
             unversioned=("created_at", "updated_at"),
         ),
-        Kind("opinion", AssessmentOpinion, {"assessment_id": "assessment"}),
+        Kind(
+            "opinion",
+            AssessmentOpinion,
+            {"assessment_id": "assessment"},
+            unversioned=("updated_by", "updated_at"),
+        ),
         Kind(
             "evidence_request",
             EvidenceRequest,

@@ -1,0 +1,107 @@
+"""File ▸ Merge package… and opening a hand-out package from File ▸ Open.
+
+Both write through the window's one writer: the merge's dry run (it writes nothing) and then
+the merge with the lead's decisions; opening a hand-out first creates the new workspace the
+assessor names, then fills it from the package.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QDialog
+
+from app.gui import file_dialogs
+from app.gui.dialogs.merge_dialog import MergeDialog
+from app.services.packages.handout import PackageResult, open_handout
+from app.services.packages.merge import MergeResult, merge_package
+from app.support.paths import WORKSPACE_SUFFIX
+
+if TYPE_CHECKING:
+    from app.gui.main_window import MainWindow
+
+logger = logging.getLogger(__name__)
+
+PACKAGE_SUFFIX = ".assaypkg"
+PACKAGE_FILTER = f"Assay packages (*{PACKAGE_SUFFIX});;All files (*)"
+
+
+def choose_package_to_merge(window: MainWindow) -> None:
+    """Ask for a hand-back package and show what merging it would do."""
+    path = file_dialogs.get_open_file_name(window, "Merge package", "", PACKAGE_FILTER)
+    if path:
+        show_merge(window, Path(path))
+
+
+def show_merge(window: MainWindow, path: Path) -> None:
+    """Run the merge's dry run on the writer, then let the lead decide and merge."""
+    context = window.context
+    context.write(
+        merge_package, path, dry_run=True,
+        on_success=lambda result: _decide(window, path, result),
+        on_failure=lambda exc: context.refuse(window, "Cannot merge the package",
+                                              "The package", exc),
+    )  # fmt: skip
+
+
+def _decide(window: MainWindow, path: Path, result: MergeResult) -> None:
+    if result.already_merged:
+        window.context.status_message.emit(f"{path.name} was merged before: nothing to do")
+        return
+    dialog = MergeDialog(result, window)
+    window.merge_dialog = dialog  # reachable while open (tests, screenshots)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return
+    merge(window, path, dialog)
+
+
+def merge(window: MainWindow, path: Path, dialog: MergeDialog) -> None:
+    """Merge the package with the dialog's decisions: one write of the one writer."""
+    context = window.context
+    context.write(
+        merge_package, path, decisions=dialog.decisions(),
+        on_success=lambda result: _merged(window, path, result),
+        on_failure=lambda exc: context.refuse(window, "Cannot merge the package",
+                                              "The package", exc),
+    )  # fmt: skip
+
+
+def _merged(window: MainWindow, path: Path, result: MergeResult) -> None:
+    counts = result.counts()
+    window.context.status_message.emit(
+        f"Merged {path.name}: {counts['new']} new, {counts['theirs']} changed by them, "
+        f"{len(result.decisions)} conflict(s) decided"
+    )
+
+
+def open_package(window: MainWindow, package: Path) -> None:
+    """Open a hand-out package as a new workspace the assessor names, in this window."""
+    target = file_dialogs.get_save_file_name(
+        window,
+        "Save the hand-out as a new workspace",
+        "",
+        f"Assay workspaces (*{WORKSPACE_SUFFIX})",
+    )
+    if not target:
+        return
+    path = Path(target)
+    if path.suffix != WORKSPACE_SUFFIX:
+        path = path.with_suffix(WORKSPACE_SUFFIX)
+    if not window.open_path(path, create=True):
+        return
+    context = window.context
+    context.write(
+        open_handout, package,
+        on_success=lambda result: _opened(window, result),
+        on_failure=lambda exc: context.refuse(window, "Cannot open the package",
+                                              "The hand-out", exc),
+    )  # fmt: skip
+
+
+def _opened(window: MainWindow, result: PackageResult) -> None:
+    window.context.status_message.emit(
+        f"Opened {result.path.name}: {result.counts.get('assessment', 0)} assessment(s) "
+        f"to work on" + (f", signed by {result.signer}" if result.signer else "")
+    )
