@@ -114,11 +114,24 @@ def run_handout(ctx: CliContext) -> int:
 
 def run_open(ctx: CliContext) -> int:
     """Open a hand-out package as the (new) workspace named by --workspace."""
-    if not getattr(ctx.args, "workspace", None):
+    named = getattr(ctx.args, "workspace", None)
+    if not named:
         raise UserError("name the new workspace to open the package into: --workspace NEW.assay")
-    result = open_handout(ctx.workspace(create=True), Path(ctx.args.file))
+    target = Path(named).expanduser()
+    existed = target.exists()
+    try:
+        result = open_handout(ctx.workspace(create=True), Path(ctx.args.file))
+    except UserError:
+        if not existed:  # a refused package leaves no empty workspace behind
+            ctx.close()
+            for leftover in (target, *(target.with_name(target.name + s) for s in _SIDE_FILES)):
+                leftover.unlink(missing_ok=True)
+        raise
     ctx.output(_as_dict(result), lambda: _describe("opened", result))
     return 0
+
+
+_SIDE_FILES = ("-wal", "-shm")
 
 
 def run_handback(ctx: CliContext) -> int:

@@ -147,6 +147,15 @@ def test_a_hand_out_opens_only_into_a_new_workspace(packages, capsys):
     err = _run("--workspace", str(packages["lead"]), "package", "open",
                str(packages["folder"] / "ana.assaypkg"), expect=1, capsys=capsys)  # fmt: skip
     assert "new, empty workspace" in err
+    assert packages["lead"].exists()
+
+
+def test_a_refused_hand_out_leaves_no_workspace_behind(packages, capsys):
+    target = packages["folder"] / "never.assay"
+    err = _run("--workspace", str(target), "package", "open", str(packages["back"]), expect=1,
+               capsys=capsys)  # fmt: skip
+    assert "is a handback package, not a handout" in err
+    assert not target.exists()
 
 
 def test_dry_run_then_merge_then_again_changes_nothing(packages, capsys):

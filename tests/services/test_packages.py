@@ -158,3 +158,22 @@ def test_three_assessors_merge_into_the_expected_answers(lead, tmp_path):
     assert again.already_merged
     assert not again.applied
     assert _head(ws) == before
+
+
+def test_a_second_hand_back_of_the_same_hand_out_builds_on_the_first(lead, tmp_path):
+    ws, (a1, _a2, _a3), (q1, q2, _q3) = lead
+    export_handout(ws, "Ana", tmp_path / "out.assaypkg", assessments=[a1])
+    ana = _open(tmp_path / "ana.assay", "Ana")
+    open_handout(ana, tmp_path / "out.assaypkg")
+    _answer(ana, a1, q1, 2)
+    export_handback(ana, tmp_path / "first.assaypkg")
+    merge_package(ws, tmp_path / "first.assaypkg")
+    _answer(ana, a1, q1, 3)
+    _answer(ana, a1, q2, 1)
+    export_handback(ana, tmp_path / "second.assaypkg")
+    ana.close()
+    plan = merge_package(ws, tmp_path / "second.assaypkg", dry_run=True)
+    assert plan.counts() == {"new": 0, "theirs": 2, "conflict": 0, "same": 0}
+    merge_package(ws, tmp_path / "second.assaypkg")
+    assert _levels(ws, a1, [q1, q2]) == [3, 1]
+    assert check_workspace(ws).ok

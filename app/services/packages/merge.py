@@ -29,6 +29,7 @@ from app.storage.journal import Pending
 from app.storage.package_file import PackageFile
 from app.storage.repositories.package import MissingReferenceError, PackageRepository
 from app.storage.repositories.package_kinds import HANDBACK_KINDS, KINDS, Record, version
+from app.storage.repositories.settings import SettingsRepository
 from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,8 @@ logger = logging.getLogger(__name__)
 Side = Literal["mine", "theirs"]
 Group = Literal["new", "theirs", "conflict", "same"]
 SIDES: tuple[Side, ...] = ("mine", "theirs")
+#: The workspace setting keeping, per hand-out, the version of every record a merge took.
+MERGED_SETTING = "package.merged"
 _SHOWN = 5
 
 
@@ -116,9 +119,22 @@ def _label(kind: str, record: Record, assessments: Mapping[str, int]) -> str:
     return f"{kind.replace('_', ' ')} {text!r}"
 
 
+def _merged_versions(uow: UnitOfWork, package: PackageFile) -> dict[str, str]:
+    """Return the versions earlier hand-backs of the same hand-out left here, by gid."""
+    setting = uow.repository(SettingsRepository).find(MERGED_SETTING)
+    merged = setting.value if setting is not None and isinstance(setting.value, dict) else {}
+    versions = merged.get(str(package.manifest.get("handout")), {})
+    return versions if isinstance(versions, dict) else {}
+
+
 def compare(uow: UnitOfWork, package: PackageFile) -> list[MergeItem]:
-    """Compare every change of a hand-back with the workspace (nothing is written)."""
+    """Compare every change of a hand-back with the workspace (nothing is written).
+
+    A record still as an earlier hand-back of the same hand-out left it counts as unchanged
+    here: the assessor's later change to it is theirs only, not a conflict.
+    """
     repo = uow.repository(PackageRepository)
+    taken = _merged_versions(uow, package)
     assessments = {gid: row_id for row_id, gid in repo.gids("assessment").items()}
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for change in package.parts.get("changes", []):
@@ -131,7 +147,7 @@ def compare(uow: UnitOfWork, package: PackageFile) -> list[MergeItem]:
             continue
         here = {str(r["gid"]): r for r in repo.records(kind)}
         for change in by_kind[kind]:
-            items.append(_compare_one(repo, (kind, change), here, assessments, aliases))
+            items.append(_compare_one(repo, (kind, change), here, assessments, aliases, taken))
     return items
 
 
@@ -152,6 +168,7 @@ def _compare_one(
     here: dict[str, Record],
     assessments: Mapping[str, int],
     aliases: dict[str, str],
+    taken: Mapping[str, str],
 ) -> MergeItem:
     kind, change = change_of
     theirs = _aliased(kind, dict(change["record"]), aliases)
@@ -172,7 +189,7 @@ def _compare_one(
     mine_version = version(spec, mine)
     if same_file or mine_version == version(spec, theirs):
         group = "same"
-    elif mine_version == change.get("base"):
+    elif mine_version in (change.get("base"), taken.get(gid)):
         group = "theirs"
     else:
         group = "conflict"
@@ -286,6 +303,7 @@ def _apply(uow: UnitOfWork, package: PackageFile, result: MergeResult) -> None:
             journal.append(Pending(f"{kind}.merge", kind, entity_id, item.mine, item.theirs))
         repo.update_many(kind, updates)
     uow.record_many(journal)
+    _remember_taken(uow, package, result)
     _refresh_findings(uow, answered)
     uow.record(
         "package.merge",
@@ -295,6 +313,20 @@ def _apply(uow: UnitOfWork, package: PackageFile, result: MergeResult) -> None:
                "signed_by": result.signer, "handout": package.manifest.get("handout"),
                "counts": result.counts(), "decisions": dict(sorted(result.decisions.items()))},
     )  # fmt: skip
+
+
+def _remember_taken(uow: UnitOfWork, package: PackageFile, result: MergeResult) -> None:
+    """Keep the version of every record taken, for the next hand-back of the same hand-out."""
+    settings = uow.repository(SettingsRepository)
+    setting = settings.find(MERGED_SETTING)
+    merged = dict(setting.value) if setting is not None and isinstance(setting.value, dict) else {}
+    handout = str(package.manifest.get("handout"))
+    versions = dict(merged.get(handout) or {})
+    for item in result.items:
+        if item.group != "same" and result.decisions.get(item.gid) != "mine":
+            versions[item.gid] = version(KINDS[item.kind], item.theirs)
+    merged[handout] = versions
+    settings.store(MERGED_SETTING, merged)
 
 
 def _refresh_findings(uow: UnitOfWork, assessment_ids: set[int]) -> None:

@@ -234,7 +234,8 @@ class PackageRepository:
         return [
             {name: plain(value) for name, value in row.items()}
             for row in rows
-            if row.get("key") != WORKSPACE_ID_KEY  # each workspace keeps its own id
+            # each workspace keeps its own id and its own record of packages
+            if row.get("key") != WORKSPACE_ID_KEY and not str(row.get("key")).startswith("package.")
         ]
 
     def insert_raw(self, table_name: str, rows: list[dict[str, Any]]) -> None:
