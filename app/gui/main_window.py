@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.context = GuiContext(workspace)
         self.merge_dialog: QWidget | None = None
+        self.handout_dialog: QWidget | None = None
         self.setAcceptDrops(True)
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -100,6 +101,10 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.import_action)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.handout_action = self._action(file_menu, "&Hand out package…", None)
+        self.handout_action.triggered.connect(lambda: package_actions.hand_out(self))
+        self.handback_action = self._action(file_menu, "Hand &back package…", None)
+        self.handback_action.triggered.connect(lambda: package_actions.hand_back(self))
         self.merge_action = self._action(file_menu, "&Merge package…", None)
         self.merge_action.setToolTip("Merge an assessor's hand-back package into this workspace")
         self.merge_action.triggered.connect(lambda: package_actions.choose_package_to_merge(self))

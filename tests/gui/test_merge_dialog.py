@@ -6,10 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 from app.gui import file_dialogs
 from app.gui.dialogs import package_actions
+from app.gui.dialogs.handout_dialog import HandoutDialog
 from app.gui.dialogs.merge_dialog import CONFLICT_HEADERS, MergeDialog
 from app.services import assessments as svc
 from app.services.engagement import update_engagement
@@ -90,3 +92,38 @@ def test_file_open_turns_a_hand_out_into_a_new_workspace(make_main_window, qtbot
     assert [r.question_id for r in svc.list_responses(window.context.workspace, aid)]
     assert "Opened ana.assaypkg" in window.statusBar().currentMessage()
     assert package_actions.PACKAGE_SUFFIX == ".assaypkg"
+
+
+def test_hand_out_and_hand_back_from_the_window(make_main_window, qtbot, monkeypatch, tmp_path):
+    lead = open_workspace(tmp_path / "lead.assay", actor="Lea Lead")
+    update_engagement(lead, client="Harbour Freight")
+    with lead.db.write() as session:
+        session.add(AISystem(external_id="AIS-001", name="Claims agent"))
+        session.add(AISystem(external_id="AIS-002", name="Pricing agent"))
+    first = svc.new_assessment(lead, "AIS-001", ["nist-ai-rmf"], target=3).id
+    svc.new_assessment(lead, "AIS-002", ["nist-ai-rmf"], target=3)
+    window = make_main_window(workspace=lead)
+    out, back = tmp_path / "ana.assaypkg", tmp_path / "ana-back"
+
+    def choose(dialog: HandoutDialog) -> int:
+        dialog.name.setText("Ana Ruiz")
+        dialog.choices.item(0).setCheckState(Qt.CheckState.Checked)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(HandoutDialog, "exec", choose)
+    monkeypatch.setattr(file_dialogs, "get_save_file_name", lambda *a, **k: str(out))
+    window.handout_action.trigger()
+    wait_written(qtbot)
+    assert "Handed out ana.assaypkg" in window.statusBar().currentMessage()
+
+    ana = open_workspace(tmp_path / "ana.assay", actor="Ana Ruiz")
+    open_handout(ana, out)
+    assert [a.id for a in svc.list_assessments(ana)] == [first]
+    question = svc.list_responses(ana, first)[0].question_id
+    svc.answer(ana, first, question, 3, note="Seen")
+    assessor = make_main_window(workspace=ana)
+    monkeypatch.setattr(file_dialogs, "get_save_file_name", lambda *a, **k: str(back))
+    assessor.handback_action.trigger()
+    wait_written(qtbot)
+    assert back.with_suffix(".assaypkg").exists()
+    assert "Handed back ana-back.assaypkg" in assessor.statusBar().currentMessage()

@@ -1,4 +1,4 @@
-"""File ▸ Merge package… and opening a hand-out package from File ▸ Open.
+"""File ▸ Hand out package…, Hand back package…, Merge package…, and File ▸ Open of a hand-out.
 
 Both write through the window's one writer: the merge's dry run (it writes nothing) and then
 the merge with the lead's decisions; opening a hand-out first creates the new workspace the
@@ -14,8 +14,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QDialog
 
 from app.gui import file_dialogs
+from app.gui.dialogs.handout_dialog import HandoutDialog
 from app.gui.dialogs.merge_dialog import MergeDialog
-from app.services.packages.handout import PackageResult, open_handout
+from app.services.assessment_records import list_assessments
+from app.services.packages.handback import export_handback
+from app.services.packages.handout import PackageResult, export_handout, open_handout
 from app.services.packages.merge import MergeResult, merge_package
 from app.support.paths import WORKSPACE_SUFFIX
 
@@ -105,3 +108,46 @@ def _opened(window: MainWindow, result: PackageResult) -> None:
         f"Opened {result.path.name}: {result.counts.get('assessment', 0)} assessment(s) "
         f"to work on" + (f", signed by {result.signer}" if result.signer else "")
     )
+
+
+def _package_path(window: MainWindow, caption: str) -> Path | None:
+    target = file_dialogs.get_save_file_name(window, caption, "", PACKAGE_FILTER)
+    if not target:
+        return None
+    path = Path(target)
+    return path if path.suffix == PACKAGE_SUFFIX else path.with_suffix(PACKAGE_SUFFIX)
+
+
+def hand_out(window: MainWindow) -> None:
+    """Ask who the hand-out is for and what it carries, then write it on the one writer."""
+    context = window.context
+    dialog = HandoutDialog(list_assessments(context.workspace), window)
+    window.handout_dialog = dialog  # reachable while open (tests)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return
+    path = _package_path(window, "Save the hand-out package")
+    if path is None:
+        return
+    context.write(
+        export_handout, dialog.assessor(), path, assessments=dialog.assessment_ids(),
+        on_success=lambda result: _written(window, "Handed out", result),
+        on_failure=lambda exc: context.refuse(window, "Cannot hand out", "The package", exc),
+    )  # fmt: skip
+
+
+def hand_back(window: MainWindow) -> None:
+    """Write what changed since this workspace's hand-out, on the one writer."""
+    path = _package_path(window, "Save the hand-back package")
+    if path is None:
+        return
+    context = window.context
+    context.write(
+        export_handback, path,
+        on_success=lambda result: _written(window, "Handed back", result),
+        on_failure=lambda exc: context.refuse(window, "Cannot hand back", "The package", exc),
+    )  # fmt: skip
+
+
+def _written(window: MainWindow, verb: str, result: PackageResult) -> None:
+    records = sum(result.counts.values())
+    window.context.status_message.emit(f"{verb} {result.path.name}: {records} record(s)")
