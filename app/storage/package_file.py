@@ -92,6 +92,22 @@ def write_package(
     path = Path(path)
     partial = path.with_name(path.name + ".partial")
     create_private(partial)
+    try:
+        _write_members(partial, manifest, parts, blobs, sign)
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)  # a package is written whole or not at all
+        raise
+    return _file_hash(path)
+
+
+def _write_members(
+    partial: Path,
+    manifest: dict[str, Any],
+    parts: dict[str, Any],
+    blobs: Iterable[tuple[str, bytes]],
+    sign: Callable[[bytes], bytes] | None,
+) -> None:
     listed: dict[str, dict[str, Any]] = {}
     with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, value in parts.items():
@@ -107,8 +123,6 @@ def write_package(
         archive.writestr(MANIFEST, manifest_bytes)
         if sign is not None:
             archive.writestr(SIGNATURE, sign(manifest_bytes))
-    partial.replace(path)
-    return _file_hash(path)
 
 
 def _entry(data: bytes) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from app.reports.package_signature import check_manifest_signature, sign_manifes
 from app.services.errors import UserError
 from app.services.reporting.signing import SigningRequest
 from app.storage import migrate
-from app.storage.package_file import PackageFile, PackageFileError, read_package
+from app.storage.package_file import PackageFile, PackageFileError, read_package, write_package
 from app.storage.repositories.engagement import EngagementRepository
 from app.storage.repositories.package import PackageRepository
 from app.storage.unit_of_work import UnitOfWork
@@ -55,6 +56,26 @@ def signing_for(request: SigningRequest | None) -> Signing | None:
         return sign_manifest(credential, manifest)
 
     return Signing(sign, name)
+
+
+def write_file(
+    path: Path,
+    manifest: dict[str, Any],
+    parts: dict[str, Any],
+    blobs: Iterable[tuple[str, bytes]],
+    signing: Signing | None,
+) -> str:
+    """Write a package file and return its SHA-256.
+
+    Raises:
+        UserError: The file cannot be written or signed (the message names it and says why).
+    """
+    try:
+        return write_package(path, manifest, parts, blobs, signing.sign if signing else None)
+    except OSError as exc:
+        raise UserError(f"cannot write {Path(path).name}: {exc.strerror or exc}") from exc
+    except SigningError as exc:
+        raise UserError(str(exc)) from exc
 
 
 def now_text() -> str:

@@ -17,16 +17,17 @@ from app.domain.enums import FindingSource
 from app.services.errors import UserError
 from app.services.packages.common import (
     HANDOUT_SETTING,
+    content_versions,
     journal_head,
     manifest_base,
     now_text,
     signing_for,
     who_when,
+    write_file,
 )
 from app.services.packages.handout import PackageResult
 from app.services.reporting.signing import SigningRequest
 from app.services.unit import writes
-from app.storage.package_file import write_package
 from app.storage.repositories.package import PackageRepository
 from app.storage.repositories.package_kinds import HANDBACK_KINDS, KINDS, Record, version
 from app.storage.repositories.settings import SettingsRepository
@@ -90,13 +91,12 @@ def export_handback(
         "handout_package": handout.get("package"),
         "base_journal_head": handout.get("base_journal_head"),
         "journal_head": journal_head(uow),
+        "content_versions": content_versions(repo.records("assessment")),
         "signed_by": signed.signer if signed else "",
     }
     shas = sorted({c["record"]["sha256"] for c in changes if c["kind"] == "evidence"})
     blobs = ((sha, repo.blob(sha)) for sha in shas)
-    sha = write_package(
-        output, manifest, {"changes": changes}, blobs, signed.sign if signed else None
-    )
+    sha = write_file(output, manifest, {"changes": changes}, blobs, signed)
     counts: dict[str, int] = {}
     for change in changes:
         counts[change["kind"]] = counts.get(change["kind"], 0) + 1

@@ -24,12 +24,13 @@ from app.services.packages.common import (
     manifest_base,
     read_checked,
     signing_for,
+    write_file,
 )
 from app.services.reporting.signing import SigningRequest
 from app.services.seal import FINAL_ACTION, assessment_seal
 from app.services.unit import writes
 from app.storage.models import new_gid
-from app.storage.package_file import blob_hashes, write_package
+from app.storage.package_file import blob_hashes
 from app.storage.repositories.package import RAW_TABLES, MissingReferenceError, PackageRepository
 from app.storage.repositories.package_kinds import HANDBACK_KINDS, KINDS, Record, version
 from app.storage.repositories.settings import SettingsRepository
@@ -141,9 +142,7 @@ def export_handout(
         "content_versions": content_versions(records["assessment"]),
     }
     blobs = ((sha, repo.blob(sha)) for sha in sorted({r["sha256"] for r in records["evidence"]}))
-    sha = write_package(
-        output, manifest, records | raw, blobs, signed.sign if signed is not None else None
-    )
+    sha = write_file(output, manifest, records | raw, blobs, signed)
     counts = {name: len(rows) for name, rows in records.items()}
     uow.record(
         "package.handout",
