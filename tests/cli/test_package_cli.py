@@ -174,3 +174,20 @@ def test_dry_run_then_merge_then_again_changes_nothing(packages, capsys):
     out = _run("--workspace", lead, "package", "merge", back, capsys=capsys)
     assert "merged before: nothing changed" in out
     assert _run("--workspace", lead, "check", capsys=capsys)
+
+
+def test_hand_out_names_what_it_carries_and_refuses_unknown_systems(packages, tmp_path, capsys):
+    lead = str(packages["lead"])
+    out = _run("--workspace", lead, "package", "handout", "--to", "Ben", "--system", "AIS-001",
+               "-o", str(tmp_path / "ben.assaypkg"), "--json", capsys=capsys)  # fmt: skip
+    result = json.loads(out)
+    assert result["counts"]["assessment"] == 1
+    assert result["counts"]["system"] == 1
+    assert len(result["sha256"]) == 64
+    err = _run("--workspace", lead, "package", "handout", "--to", "Ben", "--system", "AIS-404",
+               "-o", str(tmp_path / "x.assaypkg"), expect=1, capsys=capsys)  # fmt: skip
+    assert "no system 'AIS-404'" in err
+    assert not (tmp_path / "x.assaypkg").exists()
+    err = _run("--workspace", lead, "package", "handback", "-o", str(tmp_path / "y.assaypkg"),
+               expect=1, capsys=capsys)  # fmt: skip
+    assert "not opened from a hand-out package" in err
