@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from app import APP_NAME
 from app.gui import file_dialogs, tasks
 from app.gui.context import GuiContext
+from app.gui.dialogs import package_actions
 from app.gui.dialogs.about_dialog import AboutDialog
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.help_dialog import HelpDialog
@@ -45,6 +46,10 @@ _FALLBACK_KEYS = {
     QKeySequence.StandardKey.Preferences: "Ctrl+,",
 }
 _FILE_FILTER = f"Assay workspaces (*{WORKSPACE_SUFFIX});;All files (*)"
+_OPEN_FILTER = (
+    f"Assay workspaces and packages (*{WORKSPACE_SUFFIX} *{package_actions.PACKAGE_SUFFIX});;"
+    "All files (*)"
+)
 
 
 class MainWindow(QMainWindow):
@@ -53,6 +58,8 @@ class MainWindow(QMainWindow):
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = GuiContext(workspace)
+        self.merge_dialog: QWidget | None = None
+        self.handout_dialog: QWidget | None = None
         self.setAcceptDrops(True)
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -94,6 +101,13 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.import_action)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.handout_action = self._action(file_menu, "&Hand out package…", None)
+        self.handout_action.triggered.connect(lambda: package_actions.hand_out(self))
+        self.handback_action = self._action(file_menu, "Hand &back package…", None)
+        self.handback_action.triggered.connect(lambda: package_actions.hand_back(self))
+        self.merge_action = self._action(file_menu, "&Merge package…", None)
+        self.merge_action.setToolTip("Merge an assessor's hand-back package into this workspace")
+        self.merge_action.triggered.connect(lambda: package_actions.choose_package_to_merge(self))
         file_menu.addSeparator()
         self.settings_action = self._action(
             file_menu, "&Settings…", QKeySequence.StandardKey.Preferences
@@ -217,8 +231,10 @@ class MainWindow(QMainWindow):
             self.open_path(target, create=True)
 
     def _on_open_triggered(self) -> None:
-        path = file_dialogs.get_open_file_name(self, "Open workspace", "", _FILE_FILTER)
-        if path:
+        path = file_dialogs.get_open_file_name(self, "Open workspace", "", _OPEN_FILTER)
+        if path and path.endswith(package_actions.PACKAGE_SUFFIX):
+            package_actions.open_package(self, Path(path))
+        elif path:
             self.open_path(Path(path))
 
     def _on_settings_triggered(self) -> None:

@@ -8,6 +8,7 @@ changes add columns rather than foundations. Enum-valued columns hold the ``StrE
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,12 +23,38 @@ def _json_column(default: Any) -> sa.Column[Any]:
     return sa.Column(sa.JSON, nullable=False, default=default)
 
 
+#: SQL giving a random version-4 UUID as text: the database's own default for every ``gid``,
+#: so rows inserted in bulk (without the model's default) get one of their own each.
+GID_SQL = (
+    "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || "
+    "substr(lower(hex(randomblob(2))), 2) || '-' || "
+    "substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || "
+    "'-' || lower(hex(randomblob(6)))"
+)
+
+
+def new_gid() -> str:
+    """Return a new global id: a random UUID as text."""
+    return str(uuid.uuid4())
+
+
+def _gid() -> Any:
+    """Return the ``gid`` field: the same record's identity in every workspace it travels to."""
+    return Field(
+        default_factory=new_gid,
+        unique=True,
+        index=True,
+        sa_column_kwargs={"server_default": sa.text(f"({GID_SQL})")},
+    )
+
+
 class Engagement(SQLModel, table=True):
     """The client engagement this workspace belongs to (one row per workspace)."""
 
     __tablename__ = "engagement"
 
     id: int | None = Field(default=None, primary_key=True)
+    gid: str = _gid()
     client: str = ""
     title: str = ""
     assessor: str = ""
@@ -54,6 +81,7 @@ class Person(SQLModel, table=True):
     __tablename__ = "person"
 
     id: int | None = Field(default=None, primary_key=True)
+    gid: str = _gid()
     name: str = ""
     email: str | None = Field(default=None, unique=True)
     role: str = ""
@@ -66,6 +94,7 @@ class AISystem(SQLModel, table=True):
     __tablename__ = "ai_system"
 
     id: int | None = Field(default=None, primary_key=True)
+    gid: str = _gid()
     external_id: str = Field(unique=True, index=True)
     name: str = ""
     description: str = ""
@@ -93,6 +122,7 @@ class Identity(SQLModel, table=True):
     __tablename__ = "identity"
 
     id: int | None = Field(default=None, primary_key=True)
+    gid: str = _gid()
     external_id: str = Field(unique=True, index=True)
     name: str = ""
     kind: str | None = None
@@ -124,6 +154,7 @@ class Resource(SQLModel, table=True):
     __tablename__ = "resource"
 
     id: int | None = Field(default=None, primary_key=True)
+    gid: str = _gid()
     external_id: str = Field(unique=True, index=True)
     name: str = ""
     kind: str = ""
@@ -141,6 +172,7 @@ class Grant(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    gid: str = _gid()
     identity_id: int = Field(foreign_key="identity.id", index=True, ondelete="CASCADE")
     resource_id: int = Field(foreign_key="resource.id", index=True, ondelete="CASCADE")
     action: str = "read"
@@ -162,6 +194,7 @@ class Delegation(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    gid: str = _gid()
     from_identity_id: int = Field(foreign_key="identity.id", index=True, ondelete="CASCADE")
     to_identity_id: int = Field(foreign_key="identity.id", index=True, ondelete="CASCADE")
     kind: str = "assume-role"
@@ -210,6 +243,7 @@ class Assessment(SQLModel, table=True):
     __tablename__ = "assessment"
 
     id: int | None = Field(default=None, primary_key=True)
+    gid: str = _gid()
     kind: str = "system"
     system_id: int | None = Field(
         default=None, foreign_key="ai_system.id", index=True, ondelete="RESTRICT"
@@ -236,6 +270,7 @@ class Response(SQLModel, table=True):
     __table_args__ = (sa.UniqueConstraint("assessment_id", "question_id", name="uq_response"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    gid: str = _gid()
     assessment_id: int = Field(foreign_key="assessment.id", index=True, ondelete="CASCADE")
     question_id: str
     level: int | None = None
@@ -277,6 +312,7 @@ class Evidence(SQLModel, table=True):
     __tablename__ = "evidence"
 
     id: int | None = Field(default=None, primary_key=True)
+    gid: str = _gid()
     sha256: str = Field(foreign_key="evidence_blob.sha256", index=True, ondelete="RESTRICT")
     file_name: str = ""
     media_type: str = "application/octet-stream"
@@ -302,6 +338,7 @@ class Finding(SQLModel, table=True):
     __tablename__ = "finding"
 
     id: int | None = Field(default=None, primary_key=True)
+    gid: str = _gid()
     key: str | None = Field(default=None, unique=True)
     source: str = "manual"
     rule_id: str = ""
@@ -408,6 +445,7 @@ class AssessmentOpinion(SQLModel, table=True):
     __tablename__ = "assessment_opinion"
 
     id: int | None = Field(default=None, primary_key=True)
+    gid: str = _gid()
     assessment_id: int = Field(
         foreign_key="assessment.id", unique=True, index=True, ondelete="CASCADE"
     )
@@ -429,6 +467,7 @@ class EvidenceRequest(SQLModel, table=True):
     __tablename__ = "evidence_request"
 
     id: int | None = Field(default=None, primary_key=True)
+    gid: str = _gid()
     assessment_id: int = Field(foreign_key="assessment.id", index=True, ondelete="CASCADE")
     question_id: str = ""
     finding_id: int | None = Field(default=None, foreign_key="finding.id", ondelete="SET NULL")
@@ -449,6 +488,7 @@ class ReviewComment(SQLModel, table=True):
     __tablename__ = "review_comment"
 
     id: int | None = Field(default=None, primary_key=True)
+    gid: str = _gid()
     assessment_id: int = Field(foreign_key="assessment.id", index=True, ondelete="CASCADE")
     question_id: str = ""
     finding_id: int | None = Field(default=None, foreign_key="finding.id", ondelete="SET NULL")

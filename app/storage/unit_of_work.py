@@ -112,6 +112,16 @@ class UnitOfWork:
         self.changes.append(Change(action, entity, str(entity_id)))
         return entry
 
+    def record_many(self, changes: list[journal.Pending]) -> None:
+        """Journal many changes in this transaction at once (one entry each, in order).
+
+        Raises:
+            ReadOnlyUnitError: The unit was opened for reading.
+        """
+        self._refuse_if_read_only()
+        journal.record_many(self._session, actor=self.actor, changes=changes)
+        self.changes.extend(Change(c.action, c.entity, str(c.entity_id)) for c in changes)
+
     def note_change(self, action: str, entity: str, entity_id: str | int) -> None:
         """Note a change that is derived rather than journalled (e.g. refreshed gap findings)."""
         self._refuse_if_read_only()

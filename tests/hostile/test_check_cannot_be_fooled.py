@@ -199,7 +199,7 @@ def test_records_inserted_in_sql_without_a_journal_entry_are_detected(sealed, ca
         sql(
             sealed,
             f"CREATE TEMP TABLE copy AS SELECT * FROM {table} WHERE id = 1",
-            "UPDATE copy SET id = 99",
+            "UPDATE copy SET id = 99, gid = 'copied-row'",  # a global id is unique too
             f"INSERT INTO {table} SELECT * FROM copy",
         )
     code, report = _check(sealed, capsys)

@@ -60,7 +60,7 @@ _BATCH = 5_000
 def _defaults(model: type[SQLModel]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name, info in model.model_fields.items():
-        if name == "id":
+        if name in ("id", "gid"):  # each row gets its own gid from the column's default
             continue
         if info.default_factory is not None:
             values[name] = info.default_factory()  # type: ignore[call-arg]

@@ -1,0 +1,193 @@
+"""``assay package handout|open|handback|merge`` on real files, and every refusal.
+
+A package from another engagement, a changed or truncated one, one whose signature fails and
+one from a newer schema are refused with one sentence each, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from app.reports.certificates import create_self_signed_p12
+from app.services import assessments as svc
+from app.services.engagement import update_engagement
+from app.services.workspace import open_workspace
+from app.storage.models import AISystem
+
+
+def _run(*args: str, expect: int = 0, capsys) -> str:
+    try:
+        code = main(list(args))
+    except SystemExit as stop:
+        code = stop.code
+    captured = capsys.readouterr()
+    assert code == expect, captured.err
+    return captured.out if expect == 0 else captured.err
+
+
+def _lead(path: Path, client: str) -> tuple[str, str]:
+    ws = open_workspace(path, actor="Lea")
+    update_engagement(ws, client=client)
+    with ws.db.write() as session:
+        session.add(AISystem(external_id="AIS-001", name="Agent"))
+    info = svc.new_assessment(ws, "AIS-001", ["nist-ai-rmf"], target=3)
+    question = svc.list_responses(ws, info.id)[0].question_id
+    ws.close()
+    return str(info.id), question
+
+
+@pytest.fixture(scope="module")
+def packages(tmp_path_factory):
+    """A lead workspace, an assessor's signed hand-back, and the assessor's certificate."""
+    folder = tmp_path_factory.mktemp("packages")
+    capsys = _NoCapture()
+    lead, assessor = folder / "lead.assay", folder / "ana.assay"
+    aid, question = _lead(lead, "Harbour Freight")
+    handout, back = folder / "ana.assaypkg", folder / "ana-back.assaypkg"
+    p12 = folder / "ana.p12"
+    create_self_signed_p12(p12, "Ana Assessor", "Firm", "ana@example.com", b"pw")
+    (folder / "pw.txt").write_text("pw\n")
+    _run("--workspace", str(lead), "package", "handout", "--to", "Ana", "-o", str(handout),
+         capsys=capsys)  # fmt: skip
+    _run("--workspace", str(assessor), "package", "open", str(handout), capsys=capsys)
+    _run("--workspace", str(assessor), "assess", "answer", "--assessment", aid, "--question",
+         question, "--level", "4", "--note", "seen in the runbook", capsys=capsys)  # fmt: skip
+    _run("--workspace", str(assessor), "package", "handback", "-o", str(back), "--sign", str(p12),
+         "--password-file", str(folder / "pw.txt"), capsys=capsys)  # fmt: skip
+    return {"folder": folder, "lead": lead, "back": back, "aid": aid, "question": question}
+
+
+class _NoCapture:
+    """Stands in for capsys in a module fixture (its output is not checked)."""
+
+    def readouterr(self):
+        class _Out:
+            out = err = ""
+
+        return _Out()
+
+
+def _journal_size(path: Path) -> int:
+    out = json.loads(_cli_out("--workspace", str(path), "check", "--json"))
+    return int(out["journal"]["entries"])
+
+
+def _cli_out(*args: str) -> str:
+    import contextlib
+    import io
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        main(list(args))
+    return buffer.getvalue()
+
+
+def _rewrite(source: Path, target: Path, change) -> Path:
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w") as out:
+        for name in src.namelist():
+            out.writestr(name, change(name, src.read(name)))
+    return target
+
+
+def _manifest_change(key: str, value: str):
+    def change(name: str, data: bytes) -> bytes:
+        if name != "manifest.json":
+            return data
+        manifest = json.loads(data)
+        manifest[key] = value
+        return json.dumps(manifest).encode()
+
+    return change
+
+
+def _refusals(packages) -> dict[str, tuple[Path, str]]:
+    folder, back = packages["folder"], packages["back"]
+    truncated = folder / "truncated.assaypkg"
+    truncated.write_bytes(back.read_bytes()[: back.stat().st_size // 2])
+    tampered = _rewrite(
+        back, folder / "tampered.assaypkg",
+        lambda n, d: d.replace(b"seen in the runbook", b"seen in the handbook"),
+    )  # fmt: skip
+    resigned = _rewrite(back, folder / "resigned.assaypkg", _manifest_change("author", "Mallory"))
+    newer = folder / "newer.assaypkg"
+    _rewrite(back, newer, _manifest_change("schema", "0099_future"))
+    return {
+        "truncated": (truncated, "not a whole package"),
+        "tampered": (tampered, "does not match its manifest hash"),
+        "signature": (resigned, "signature of resigned.assaypkg fails"),
+        "newer schema": (newer, "made by a newer Assay"),
+    }
+
+
+@pytest.mark.parametrize("case", ["truncated", "tampered", "signature", "newer schema"])
+def test_a_damaged_or_foreign_package_is_refused_and_nothing_is_written(packages, case, capsys):
+    path, reason = _refusals(packages)[case]
+    lead = packages["lead"]
+    before = _journal_size(lead)
+    err = _run("--workspace", str(lead), "package", "merge", str(path), expect=1, capsys=capsys)
+    assert reason in err
+    assert "Traceback" not in err
+    assert _journal_size(lead) == before
+
+
+def test_a_package_of_another_engagement_is_refused(packages, tmp_path, capsys):
+    other = tmp_path / "other.assay"
+    _lead(other, "Another Client")
+    err = _run("--workspace", str(other), "package", "merge", str(packages["back"]), expect=1,
+               capsys=capsys)  # fmt: skip
+    assert "belongs to another engagement" in err
+
+
+def test_a_hand_out_opens_only_into_a_new_workspace(packages, capsys):
+    err = _run("--workspace", str(packages["lead"]), "package", "open",
+               str(packages["folder"] / "ana.assaypkg"), expect=1, capsys=capsys)  # fmt: skip
+    assert "new, empty workspace" in err
+    assert packages["lead"].exists()
+
+
+def test_a_refused_hand_out_leaves_no_workspace_behind(packages, capsys):
+    target = packages["folder"] / "never.assay"
+    err = _run("--workspace", str(target), "package", "open", str(packages["back"]), expect=1,
+               capsys=capsys)  # fmt: skip
+    assert "is a handback package, not a handout" in err
+    assert not target.exists()
+
+
+def test_dry_run_then_merge_then_again_changes_nothing(packages, capsys):
+    lead, back = str(packages["lead"]), str(packages["back"])
+    out = _run("--workspace", lead, "package", "merge", back, "--dry-run", "--json", capsys=capsys)
+    plan = json.loads(out)
+    assert plan["signer"] == "Ana Assessor"
+    assert plan["counts"]["theirs"] == 1
+    assert not plan["applied"]
+    out = _run("--workspace", lead, "package", "merge", back, capsys=capsys)
+    assert "changed by them only: 1" in out
+    assert "merged in one transaction" in out
+    shown = _run("--workspace", lead, "assess", "show", "--assessment", packages["aid"], "--json",
+                 capsys=capsys)  # fmt: skip
+    assert "seen in the runbook" in shown
+    out = _run("--workspace", lead, "package", "merge", back, capsys=capsys)
+    assert "merged before: nothing changed" in out
+    assert _run("--workspace", lead, "check", capsys=capsys)
+
+
+def test_hand_out_names_what_it_carries_and_refuses_unknown_systems(packages, tmp_path, capsys):
+    lead = str(packages["lead"])
+    out = _run("--workspace", lead, "package", "handout", "--to", "Ben", "--system", "AIS-001",
+               "-o", str(tmp_path / "ben.assaypkg"), "--json", capsys=capsys)  # fmt: skip
+    result = json.loads(out)
+    assert result["counts"]["assessment"] == 1
+    assert result["counts"]["system"] == 1
+    assert len(result["sha256"]) == 64
+    err = _run("--workspace", lead, "package", "handout", "--to", "Ben", "--system", "AIS-404",
+               "-o", str(tmp_path / "x.assaypkg"), expect=1, capsys=capsys)  # fmt: skip
+    assert "no system 'AIS-404'" in err
+    assert not (tmp_path / "x.assaypkg").exists()
+    err = _run("--workspace", lead, "package", "handback", "-o", str(tmp_path / "y.assaypkg"),
+               expect=1, capsys=capsys)  # fmt: skip
+    assert "not opened from a hand-out package" in err
