@@ -38,6 +38,7 @@ APPENDICES: dict[str, str] = {
     "not-applicable": "Not-applicable justifications",
     "evidence": "Evidence index",
     "requests": "Evidence requests",
+    "review": "Review record",
 }
 
 #: The appendices each profile carries unless the assessor chooses others.

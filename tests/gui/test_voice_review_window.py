@@ -108,3 +108,27 @@ def test_the_requests_dialog_shows_overdue_and_moves_a_request_on(opened, qtbot)
     dialog.add()
     qtbot.waitUntil(lambda: not dialog.error.isHidden())
     assert "needs the name of the client contact" in dialog.error.text()
+
+
+def test_the_opinion_dialog_lists_every_review_comment(opened, qtbot):
+    window, page, ws, assessment_id = opened
+    question = page.panel.question_id
+    on_whole = review.add_comment(ws, assessment_id, "Say why the batch jobs are out of scope")
+    on_answer = review.add_comment(ws, assessment_id, "Level 2 needs a log", question_id=question)
+    review.resolve_comment(ws, on_answer.id, "Log attached")
+    dialog = OpinionDialog(window.context, assessment_id, page)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.review_list.count() == 2)
+    lines = [dialog.review_list.item(i).text() for i in range(2)]
+    assert lines == [
+        f"[OPEN] #{on_whole.id} on the assessment, by tester: "
+        "Say why the batch jobs are out of scope",
+        f"[resolved] #{on_answer.id} on {question}, by tester: Level 2 needs a log — Log attached",
+    ]
+    dialog.resize(760, 900)
+    _shot(dialog, "opinion-dialog-review")
+    review.resolve_comment(ws, on_whole.id, "Limitation written")
+    empty = OpinionDialog(window.context, assessment_id, page)
+    qtbot.addWidget(empty)
+    qtbot.waitUntil(lambda: empty.review_list.count() == 2)
+    assert "[OPEN]" not in " ".join(empty.review_list.item(i).text() for i in range(2))

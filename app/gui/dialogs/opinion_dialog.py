@@ -3,6 +3,7 @@
 Save writes the fields changed in the form (they are then the assessor's and never replaced
 by a draft). "Offer a draft" saves the form first, then fills only the fields nobody has
 written from the results. The reviewer approves here too; open review comments refuse it.
+Every review comment of the assessment is listed (on answers, findings or the whole).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QLabel,
+    QListWidget,
     QPlainTextEdit,
     QPushButton,
     QWidget,
@@ -24,6 +26,7 @@ from app.domain.review import OPINION_SCALE
 from app.gui import tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.record_dialog import error_text, lay_out_form
+from app.gui.widgets.review_box import comment_line
 from app.services import opinion, opinion_draft, review
 from app.services.workspace import Workspace
 
@@ -82,9 +85,14 @@ class OpinionDialog(QDialog):
         self.approval.setWordWrap(True)
         form.addRow(self.draft_button, self.approval)
         form.addRow("", self.approve_button)
+        self.review_list = QListWidget()
+        self.review_list.setAccessibleName("Review comments")
+        self.review_list.setMaximumHeight(110)
+        form.addRow("Review comments", self.review_list)
         self.error, self.buttons = lay_out_form(self, form, self.save)
         self.setMinimumWidth(640)
         self._run(opinion.get_opinion, writes=False)
+        self._run(review.list_comments, writes=False, then=self._show_comments)
 
     def values(self) -> dict[str, str]:
         """Return the fields whose text differs from what is stored."""
@@ -135,6 +143,15 @@ class OpinionDialog(QDialog):
             )
         else:
             self.approval.setText("Not yet approved by the reviewer.")
+
+    def _show_comments(self, found: list[review.CommentInfo]) -> None:
+        if not shiboken6.isValid(self.review_list):
+            return  # the dialog closed meanwhile
+        self.review_list.clear()
+        for comment in found:
+            self.review_list.addItem(comment_line(comment, subject=True))
+        if not found:
+            self.review_list.addItem("No review comments.")
 
     def _saved(self, _found: opinion.OpinionInfo) -> None:
         self._context.status_message.emit("Assessor's opinion saved")
