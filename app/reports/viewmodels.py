@@ -496,6 +496,8 @@ class Answer:
     also_covers: tuple[str, ...] = ()
     source: str = ""
     provenance: str = ""
+    answer_source: str = ""
+    verification: str = ""
 
     @property
     def answer_text(self) -> str:

@@ -48,6 +48,8 @@ H_LEVEL = "Level (0-5 or N/A)"
 H_JUSTIFICATION = "N/A justification"
 H_STRENGTH = "Evidence strength"
 H_NOTES = "Notes"
+H_ANSWER_SOURCE = "Answer source"
+H_VERIFICATION = "Verification"
 
 
 def _level_value(answer: Answer) -> int | str | None:
@@ -74,7 +76,8 @@ def _response_columns(show_notes: bool) -> list[Column]:
         Column("Answered by", lambda a: a.answered_by, 16),
         Column("Answered at", lambda a: a.answered_at, 18, "yyyy-mm-dd hh:mm"),
         Column("Answer from", lambda a: a.source or "this system", 30, wrap=True),
-        Column("Source and verification", lambda a: a.provenance, 34, wrap=True),
+        Column(H_ANSWER_SOURCE, lambda a: a.answer_source, 20),
+        Column(H_VERIFICATION, lambda a: a.verification, 34, wrap=True),
     ]
 
 

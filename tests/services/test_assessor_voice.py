@@ -166,9 +166,17 @@ def test_answers_from_the_responses_sheet_are_the_clients_and_not_verified(ws, b
 
     sheet = load_workbook(tmp_path / "after.xlsx")["Responses"]
     headers = [c.value for c in sheet[1]]
-    column = headers.index("Source and verification")
-    values = {row[0].value: row[column].value for row in sheet.iter_rows(min_row=2)}
-    assert values[raised.question_id] == "Client self-assessment (not verified)"
+    source, verification = headers.index("Answer source"), headers.index("Verification")
+    values = {row[0].value: (row[source].value, row[verification].value)
+              for row in sheet.iter_rows(min_row=2)}  # fmt: skip
+    assert values[raised.question_id] == ("Client self-assessment", "Not verified")
+    assert values[noted.question_id] == ("Assessor", "Method not recorded")
+    _edit_sheet(tmp_path / "after.xlsx", "Responses", "Question ID", {
+        raised.question_id: {"Answer source": "Assessor", "Verification": "Interview"},
+    })  # fmt: skip
+    again = import_responses(ws, built.assessment_id, tmp_path / "after.xlsx")
+    assert again.changes == (), "the source and verification columns are not read back"
+    assert not provenance.list_provenance(ws, built.assessment_id)[raised.question_id].verified
     client = " ".join(_pdf_text(ws, built.assessment_id, tmp_path / "client.pdf", "client").split())
     ref = next(a.ref for a in report.answers if a.question_id == raised.question_id)
     assert (

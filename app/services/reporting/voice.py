@@ -130,9 +130,12 @@ def with_provenance(
 ) -> tuple[Answer, ...]:
     """Return the answers with each one's provenance phrase filled in."""
     return tuple(
-        replace(a, provenance=sources[a.question_id].text) if a.question_id in sources else a
+        replace(a, provenance=found.text, answer_source=found.source_label,
+                verification=found.verification)
+        if (found := sources.get(a.question_id)) is not None
+        else a
         for a in answers
-    )
+    )  # fmt: skip
 
 
 def answers_with_provenance(
