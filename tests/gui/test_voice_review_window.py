@@ -132,3 +132,42 @@ def test_the_opinion_dialog_lists_every_review_comment(opened, qtbot):
     qtbot.addWidget(empty)
     qtbot.waitUntil(lambda: empty.review_list.count() == 2)
     assert "[OPEN]" not in " ".join(empty.review_list.item(i).text() for i in range(2))
+
+
+def test_the_opinion_dialog_reads_back_the_review_sheet(opened, qtbot, tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.services.reporting import generate_workbook
+
+    window, page, ws, assessment_id = opened
+    comment = review.add_comment(ws, assessment_id, "Name the interviewee")
+    book = tmp_path / "review.xlsx"
+    generate_workbook(ws, assessment_id, book)
+    wb = load_workbook(book)
+    sheet = wb["Review comments"]
+    headers = {c.value: c.column for c in sheet[1]}
+    sheet.cell(row=2, column=headers["Resolution"], value="Named in the notes")
+    sheet.cell(row=3, column=headers["About"], value="F-999")
+    sheet.cell(row=3, column=headers["Comment"], value="Which finding?")
+    wb.save(book)
+    dialog = OpinionDialog(window.context, assessment_id, page)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.review_list.count() == 1)
+    dialog.read_review_sheet(book)
+    qtbot.waitUntil(lambda: not dialog.error.isHidden())
+    assert "row 3, column About: no finding F-999" in dialog.error.text()
+    _shot(dialog, "opinion-dialog-sheet-refused")
+    assert review.list_comments(ws, assessment_id, open_only=True)[0].id == comment.id
+
+    sheet.cell(row=3, column=headers["About"]).value = None
+    sheet.cell(row=3, column=headers["Comment"]).value = None
+    wb.save(book)
+    asked = []
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *a: asked.append(a[2]) or QMessageBox.StandardButton.Yes
+    )
+    dialog.read_review_sheet(book)
+    qtbot.waitUntil(lambda: "[resolved]" in dialog.review_list.item(0).text())
+    assert asked == [f"Row 2: comment {comment.id} resolved"]
+    assert dialog.review_list.item(0).text().endswith("Name the interviewee — Named in the notes")

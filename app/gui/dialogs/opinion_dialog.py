@@ -9,6 +9,7 @@ Every review comment of the assessment is listed (on answers, findings or the wh
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import shiboken6
 from PySide6.QtWidgets import (
@@ -17,17 +18,19 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QListWidget,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QWidget,
 )
 
 from app.domain.review import OPINION_SCALE
-from app.gui import tasks
+from app.gui import file_dialogs, tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.record_dialog import error_text, lay_out_form
 from app.gui.widgets.review_box import comment_line
 from app.services import opinion, opinion_draft, review
+from app.services.reporting.review_sheet import ReviewImport, import_review
 from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
@@ -89,10 +92,16 @@ class OpinionDialog(QDialog):
         self.review_list.setAccessibleName("Review comments")
         self.review_list.setMaximumHeight(110)
         form.addRow("Review comments", self.review_list)
+        self.sheet_button = QPushButton("Read the Review comments sheet…")
+        self.sheet_button.setToolTip(
+            "Close the comments resolved in a returned internal workbook and add its new ones"
+        )
+        self.sheet_button.clicked.connect(self._ask_review_sheet)
+        form.addRow("", self.sheet_button)
         self.error, self.buttons = lay_out_form(self, form, self.save)
         self.setMinimumWidth(640)
         self._run(opinion.get_opinion, writes=False)
-        self._run(review.list_comments, writes=False, then=self._show_comments)
+        self._reload_comments()
 
     def values(self) -> dict[str, str]:
         """Return the fields whose text differs from what is stored."""
@@ -143,6 +152,40 @@ class OpinionDialog(QDialog):
             )
         else:
             self.approval.setText("Not yet approved by the reviewer.")
+
+    def _ask_review_sheet(self) -> None:
+        path = file_dialogs.get_open_file_name(
+            self, "Returned internal workbook", "", "Excel workbooks (*.xlsx)"
+        )
+        if path:
+            self.read_review_sheet(Path(path))
+
+    def read_review_sheet(self, path: Path) -> None:
+        """Read a returned Review comments sheet: show its problems, or ask to apply it."""
+        self._run(import_review, path, dry_run=True, writes=False, then=self._confirm_sheet)
+
+    def _confirm_sheet(self, plan: ReviewImport) -> None:
+        if not shiboken6.isValid(self.error):
+            return
+        if plan.problems:
+            self.error.setText("Nothing was applied from the sheet:\n" + "\n".join(plan.problems))
+            self.error.show()
+            return
+        if not plan.changes:
+            self.approval.setText(f"{plan.file.name} changes no review comment.")
+            return
+        lines = [f"Row {r.row}: comment {r.comment_id} resolved" for r in plan.resolutions]
+        lines += [f"Row {n.row}: new comment on {n.subject}" for n in plan.new_comments]
+        answer = QMessageBox.question(
+            self,
+            "Apply the review sheet?",
+            "\n".join(lines[:15]) + ("\n…" if len(lines) > 15 else ""),
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self._run(import_review, plan.file, then=lambda _r: self._reload_comments())
+
+    def _reload_comments(self) -> None:
+        self._run(review.list_comments, writes=False, then=self._show_comments)
 
     def _show_comments(self, found: list[review.CommentInfo]) -> None:
         if not shiboken6.isValid(self.review_list):
