@@ -251,7 +251,7 @@ def report_toc(data: ReportData) -> tuple[TocEntry, ...]:
         appendix = [s for s in appendix if s[0] != "appendix-crosswalk"]
     if data.voice is None or not data.voice.requests:
         appendix = [s for s in appendix if s[0] != "appendix-requests"]
-    if data.voice is None or not data.voice.comments:  # never in the client edition
+    if data.voice is None or not data.voice.comments or data.profile != "internal":
         appendix = [s for s in appendix if s[0] != "appendix-review"]
     if not any(len(f.criteria) > BODY_CRITERIA for f in data.findings):
         appendix = [s for s in appendix if s[0] != "appendix-findings"]
