@@ -18,16 +18,16 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QListWidget,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QWidget,
 )
 
 from app.domain.review import OPINION_SCALE
-from app.gui import file_dialogs, tasks
+from app.gui import tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.record_dialog import error_text, lay_out_form
+from app.gui.dialogs.sheet_readback import SheetReadBack
 from app.gui.widgets.review_box import comment_line
 from app.services import opinion, opinion_draft, review
 from app.services.reporting.review_sheet import ReviewImport, import_review
@@ -46,6 +46,11 @@ def save_then_draft(
     if texts:
         opinion.write_opinion(workspace, assessment_id, **texts)
     return opinion_draft.offer_draft(workspace, assessment_id)
+
+
+def _sheet_lines(plan: ReviewImport) -> list[str]:
+    lines = [f"Row {r.row}: comment {r.comment_id} resolved" for r in plan.resolutions]
+    return lines + [f"Row {n.row}: new comment on {n.subject}" for n in plan.new_comments]
 
 
 class OpinionDialog(QDialog):
@@ -96,9 +101,13 @@ class OpinionDialog(QDialog):
         self.sheet_button.setToolTip(
             "Close the comments resolved in a returned internal workbook and add its new ones"
         )
-        self.sheet_button.clicked.connect(self._ask_review_sheet)
         form.addRow("", self.sheet_button)
         self.error, self.buttons = lay_out_form(self, form, self.save)
+        self._sheet = SheetReadBack(self, "the review sheet", import_review, _sheet_lines,
+                                    self.error, self._reload_comments)  # fmt: skip
+        self.sheet_button.clicked.connect(
+            lambda: self._sheet.ask(self._context.workspace, self._assessment_id)
+        )
         self.setMinimumWidth(640)
         self._run(opinion.get_opinion, writes=False)
         self._reload_comments()
@@ -153,36 +162,9 @@ class OpinionDialog(QDialog):
         else:
             self.approval.setText("Not yet approved by the reviewer.")
 
-    def _ask_review_sheet(self) -> None:
-        path = file_dialogs.get_open_file_name(
-            self, "Returned internal workbook", "", "Excel workbooks (*.xlsx)"
-        )
-        if path:
-            self.read_review_sheet(Path(path))
-
     def read_review_sheet(self, path: Path) -> None:
         """Read a returned Review comments sheet: show its problems, or ask to apply it."""
-        self._run(import_review, path, dry_run=True, writes=False, then=self._confirm_sheet)
-
-    def _confirm_sheet(self, plan: ReviewImport) -> None:
-        if not shiboken6.isValid(self.error):
-            return
-        if plan.problems:
-            self.error.setText("Nothing was applied from the sheet:\n" + "\n".join(plan.problems))
-            self.error.show()
-            return
-        if not plan.changes:
-            self.approval.setText(f"{plan.file.name} changes no review comment.")
-            return
-        lines = [f"Row {r.row}: comment {r.comment_id} resolved" for r in plan.resolutions]
-        lines += [f"Row {n.row}: new comment on {n.subject}" for n in plan.new_comments]
-        answer = QMessageBox.question(
-            self,
-            "Apply the review sheet?",
-            "\n".join(lines[:15]) + ("\n…" if len(lines) > 15 else ""),
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            self._run(import_review, plan.file, then=lambda _r: self._reload_comments())
+        self._sheet.read(self._context.workspace, self._assessment_id, path)
 
     def _reload_comments(self) -> None:
         self._run(review.list_comments, writes=False, then=self._show_comments)
