@@ -111,3 +111,24 @@ def test_review_comments_through_the_workbook(cli, workspace, capsys, tmp_path):
         ("resolved", "Access log attached"),
         ("open", ""),
     ]
+
+
+def test_requests_come_back_from_the_client_workbook(cli, tmp_path):
+    from openpyxl import load_workbook
+
+    run, aid, question = cli
+    run("requests", "add", "--assessment", aid, "--question", question, "--contact", "Ken Ito",
+        "--what", "Model card")  # fmt: skip
+    book = tmp_path / "client.xlsx"
+    run("report", "xlsx", "--assessment", aid, "--profile", "client", "-o", str(book))
+    wb = load_workbook(book)
+    assert "Review comments" not in wb.sheetnames, "the client never sees the review"
+    sheet = wb["Evidence requests"]
+    headers = {c.value: c.column for c in sheet[1]}
+    sheet.cell(row=2, column=headers["Status"]).value = "received"
+    wb.save(book)
+    out = run("requests", "import", "--assessment", aid, str(book), "--dry-run")
+    assert "row 2: request 1: status received" in out
+    assert "applied" not in out
+    assert run("requests", "import", "--assessment", aid, str(book)).strip().endswith("applied")
+    assert "received" in run("requests", "list", "--assessment", aid)
