@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+from typing import Any
 
 from app.cli.common import CliContext, table
 from app.cli.voice import parse_date
 from app.domain.review import RequestStatus
 from app.services import evidence_requests, review
 from app.services.errors import UserError
-from app.services.reporting import request_sheet
+from app.services.reporting import request_sheet, review_sheet
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +27,14 @@ def _subject_options(parser: argparse.ArgumentParser, *, required: bool) -> None
     about = parser.add_mutually_exclusive_group(required=required)
     about.add_argument("--question", default="", metavar="QID")
     about.add_argument("--finding", type=int, metavar="N")
+
+
+def _import_verb(verbs: argparse._SubParsersAction, what: str, handler: object) -> None:
+    back = verbs.add_parser("import", help=f"read {what} back from a returned workbook")
+    back.add_argument("--assessment", required=True, type=int, metavar="ID")
+    back.add_argument("file", metavar="FILE.xlsx")
+    back.add_argument("--dry-run", action="store_true", help="show the changes, store nothing")
+    back.set_defaults(handler=handler)
 
 
 def _register_requests(subparsers: argparse._SubParsersAction) -> None:
@@ -49,13 +58,7 @@ def _register_requests(subparsers: argparse._SubParsersAction) -> None:
     update.add_argument("--due", metavar="YYYY-MM-DD")
     update.add_argument("--note", metavar="TEXT")
     update.set_defaults(handler=run_update)
-    back = verbs.add_parser(
-        "import", help="read status, received dates and notes back from a returned workbook"
-    )
-    back.add_argument("--assessment", required=True, type=int, metavar="ID")
-    back.add_argument("file", metavar="FILE.xlsx")
-    back.add_argument("--dry-run", action="store_true", help="show the changes, store nothing")
-    back.set_defaults(handler=run_import)
+    _import_verb(verbs, "status, received dates and notes", run_import)
 
 
 def _register_review(subparsers: argparse._SubParsersAction) -> None:
@@ -76,6 +79,7 @@ def _register_review(subparsers: argparse._SubParsersAction) -> None:
     approve = verbs.add_parser("approve", help="approve the assessment as reviewer")
     approve.add_argument("--assessment", required=True, type=int, metavar="ID")
     approve.set_defaults(handler=run_approve)
+    _import_verb(verbs, "resolutions and new comments", run_review_import)
 
 
 def _request_rows(found: list[evidence_requests.RequestInfo]) -> str:
@@ -143,23 +147,13 @@ def run_import(ctx: CliContext) -> int:
     result = request_sheet.import_requests(
         ctx.workspace(), args.assessment, args.file, dry_run=args.dry_run
     )
-
-    def text() -> str:
-        lines = [f"{result.file.name}: {len(result.changes)} change(s)"]
-        for change in result.changes:
-            what = ", ".join(
-                f"{name.replace('_', ' ')} {value}" for name, value in change.changes.items()
-            )
-            lines.append(f"  row {change.row}: request {change.request_id}: {what}")
-        lines += [f"  problem: {p}" for p in result.problems]
-        if result.problems:
-            lines.append("nothing was applied: correct the problems and import again")
-        elif result.applied:
-            lines.append("applied")
-        return "\n".join(lines)
-
-    ctx.output(result.as_dict(), text)
-    return 1 if result.problems else 0
+    lines = []
+    for change in result.changes:
+        what = ", ".join(
+            f"{name.replace('_', ' ')} {value}" for name, value in change.changes.items()
+        )
+        lines.append(f"  row {change.row}: request {change.request_id}: {what}")
+    return _show_import(ctx, result, len(result.changes), lines)
 
 
 def run_comments(ctx: CliContext) -> int:
@@ -202,3 +196,36 @@ def run_approve(ctx: CliContext) -> int:
     data = {"assessment": ctx.args.assessment, "approved_by": ws.actor, "approved_at": when}
     ctx.output(data, f"assessment {ctx.args.assessment} approved by {ws.actor} on {when:%Y-%m-%d}")
     return 0
+
+
+def _show_import(ctx: CliContext, result: Any, changes: int, lines: list[str]) -> int:
+    """Print what a sheet read back changes (or why nothing was applied); 1 on problems."""
+
+    def text() -> str:
+        out = [f"{result.file.name}: {changes} change(s)", *lines]
+        out += [f"  problem: {p}" for p in result.problems]
+        if result.problems:
+            out.append("nothing was applied: correct the problems and import again")
+        elif result.applied:
+            out.append("applied")
+        return "\n".join(out)
+
+    ctx.output(result.as_dict(), text)
+    return 1 if result.problems else 0
+
+
+def run_review_import(ctx: CliContext) -> int:
+    """Read the Review comments sheet back from a returned workbook."""
+    args = ctx.args
+    result = review_sheet.import_review(
+        ctx.workspace(), args.assessment, args.file, dry_run=args.dry_run
+    )
+    lines = [
+        f"  row {r.row}: comment {r.comment_id} resolved"
+        + (f": {r.resolution[:50]}" if r.resolution else "")
+        for r in result.resolutions
+    ]
+    lines += [
+        f"  row {n.row}: new comment on {n.subject}: {n.text[:50]}" for n in result.new_comments
+    ]
+    return _show_import(ctx, result, result.changes, lines)

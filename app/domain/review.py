@@ -68,6 +68,27 @@ def is_overdue(status: str, due: dt.date | None, today: dt.date) -> bool:
     return status in WAITING and due is not None and due < today
 
 
+def source_label(source: str) -> str:
+    """Return who gave an answer, in words: the assessor, or the client's self-assessment."""
+    return "Client self-assessment" if source == AnswerSource.CLIENT else "Assessor"
+
+
+def verification_text(
+    source: str, method: str, with_whom: str, on: dt.date | None, by: str = ""
+) -> str:
+    """Return how an answer was verified, e.g. "Interview with A on 2026-12-03 (R. Lee)".
+
+    An answer nobody verified reads "Not verified" when it is the client's, else "Method not
+    recorded".
+    """
+    if not method:
+        return "Not verified" if source == AnswerSource.CLIENT else "Method not recorded"
+    detail = f" with {with_whom}" if with_whom else ""
+    when = f" on {on.isoformat()}" if on else ""
+    who = f" ({by})" if by else ""
+    return f"{method.replace('-', ' ').capitalize()}{detail}{when}{who}"
+
+
 def provenance_text(
     source: str, method: str, with_whom: str, on: dt.date | None, by: str = ""
 ) -> str:

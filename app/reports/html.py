@@ -214,6 +214,7 @@ _APPENDIX_SECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "not-applicable": (("appendix-na", APPENDICES["not-applicable"]),),
     "evidence": (("appendix-evidence", APPENDICES["evidence"]),),
     "requests": (("appendix-requests", APPENDICES["requests"]),),
+    "review": (("appendix-review", APPENDICES["review"]),),
 }
 
 
@@ -250,6 +251,8 @@ def report_toc(data: ReportData) -> tuple[TocEntry, ...]:
         appendix = [s for s in appendix if s[0] != "appendix-crosswalk"]
     if data.voice is None or not data.voice.requests:
         appendix = [s for s in appendix if s[0] != "appendix-requests"]
+    if data.voice is None or not data.voice.comments or data.profile != "internal":
+        appendix = [s for s in appendix if s[0] != "appendix-review"]
     if not any(len(f.criteria) > BODY_CRITERIA for f in data.findings):
         appendix = [s for s in appendix if s[0] != "appendix-findings"]
     entries += [

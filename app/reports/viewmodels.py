@@ -38,6 +38,7 @@ APPENDICES: dict[str, str] = {
     "not-applicable": "Not-applicable justifications",
     "evidence": "Evidence index",
     "requests": "Evidence requests",
+    "review": "Review record",
 }
 
 #: The appendices each profile carries unless the assessor chooses others.
@@ -495,6 +496,8 @@ class Answer:
     also_covers: tuple[str, ...] = ()
     source: str = ""
     provenance: str = ""
+    answer_source: str = ""
+    verification: str = ""
 
     @property
     def answer_text(self) -> str:

@@ -37,6 +37,31 @@ class EvidenceRequestRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewCommentRow:
+    """One reviewer comment, for the internal report's review record and the workbook.
+
+    ``about`` is what the workbook holds (a question id, ``F-12`` or ``assessment``);
+    ``subject`` the same in a reader's words (the question's reference).
+    """
+
+    number: int
+    about: str
+    subject: str
+    text: str
+    author: str
+    created_at: dt.datetime
+    status: str
+    resolution: str = ""
+    resolved_by: str = ""
+    resolved_at: dt.datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """Return True while the comment is not resolved."""
+        return self.status == "open"
+
+
+@dataclass(frozen=True, slots=True)
 class AssessorVoice:
     """The assessor's opinion and texts, the sign-off dates and the evidence requests.
 
@@ -50,7 +75,10 @@ class AssessorVoice:
         assessor: Who assessed, and ``assessed_on`` when they submitted (or last wrote).
         reviewer: Who approved, and ``approved_on`` when (None while not approved).
         unverified_answers: Answers resting on the client's self-assessment, not verified.
+        unverified_refs: Their question references, for the report's scope section.
         requests: Evidence requested of the client.
+        comments: The reviewer's comments (internal edition only; the client edition
+            carries none and says only whether the report was reviewed and approved).
     """
 
     rating: str = ""
@@ -64,7 +92,14 @@ class AssessorVoice:
     reviewer: str = ""
     approved_on: dt.date | None = None
     unverified_answers: int = 0
+    unverified_refs: tuple[str, ...] = ()
     requests: tuple[EvidenceRequestRow, ...] = ()
+    comments: tuple[ReviewCommentRow, ...] = ()
+
+    @property
+    def open_comments(self) -> tuple[ReviewCommentRow, ...]:
+        """Return the comments still open."""
+        return tuple(c for c in self.comments if c.is_open)
 
     @property
     def overdue_requests(self) -> int:

@@ -1,6 +1,7 @@
 """The assessment workbook (openpyxl): summary, scores, responses, POA&M and inventory sheets.
 
-Sheets: Summary, Scores, Responses, POA&M, Inventory, Identities, Evidence. Every sheet has
+Sheets: Summary, Scores, Responses, POA&M, Inventory, Identities, Evidence, Evidence
+requests, and (internal edition) Review comments. Every sheet has
 styled headers, set widths, frozen header rows, an autofilter and, where the client may edit,
 highlighted cells with data validation. The Responses sheet is the client's working copy: fill
 in Level, Justification, Evidence strength and Notes offline, then read it back with
@@ -30,6 +31,7 @@ from app.reports.xlsx_cells import (
 )
 from app.reports.xlsx_format import set_print_layouts
 from app.reports.xlsx_requests import write_requests_sheet
+from app.reports.xlsx_review import write_review_sheet
 from app.support.safe_files import SHARED_MODE, staged
 
 logger = logging.getLogger(__name__)
@@ -46,6 +48,8 @@ H_LEVEL = "Level (0-5 or N/A)"
 H_JUSTIFICATION = "N/A justification"
 H_STRENGTH = "Evidence strength"
 H_NOTES = "Notes"
+H_ANSWER_SOURCE = "Answer source"
+H_VERIFICATION = "Verification"
 
 
 def _level_value(answer: Answer) -> int | str | None:
@@ -72,7 +76,8 @@ def _response_columns(show_notes: bool) -> list[Column]:
         Column("Answered by", lambda a: a.answered_by, 16),
         Column("Answered at", lambda a: a.answered_at, 18, "yyyy-mm-dd hh:mm"),
         Column("Answer from", lambda a: a.source or "this system", 30, wrap=True),
-        Column("Source and verification", lambda a: a.provenance, 34, wrap=True),
+        Column(H_ANSWER_SOURCE, lambda a: a.answer_source, 20),
+        Column(H_VERIFICATION, lambda a: a.verification, 34, wrap=True),
     ]
 
 
@@ -275,6 +280,7 @@ def write_workbook(data: ReportData, out_path: Path, progress: ProgressArg = Non
     write_table(wb.create_sheet("Identities"), columns, identities, header_colour=colour)
     write_table(wb.create_sheet("Evidence"), _EVIDENCE_COLUMNS, data.evidence, header_colour=colour)
     write_requests_sheet(wb, data, colour)
+    write_review_sheet(wb, data, colour)
     wb.properties.identifier = data.document.assessment_ref
     save_workbook(wb, out_path, data.document, steps)
 

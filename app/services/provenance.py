@@ -13,7 +13,13 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from app.domain.review import AnswerSource, VerificationMethod, provenance_text
+from app.domain.review import (
+    AnswerSource,
+    VerificationMethod,
+    provenance_text,
+    source_label,
+    verification_text,
+)
 from app.services.errors import UserError
 from app.services.review import assessment_row
 from app.services.unit import reads, writes
@@ -43,16 +49,24 @@ class Provenance:
         """Return True when the assessor recorded how the answer was verified."""
         return bool(self.verification_method)
 
+    def _parts(self) -> tuple[str, str, str, dt.date | None, str]:
+        return (self.source, self.verification_method, self.verified_with, self.verified_on,
+                self.verified_by)  # fmt: skip
+
     @property
     def text(self) -> str:
         """Return the provenance in one phrase for a person."""
-        return provenance_text(
-            self.source,
-            self.verification_method,
-            self.verified_with,
-            self.verified_on,
-            self.verified_by,
-        )
+        return provenance_text(*self._parts())
+
+    @property
+    def source_label(self) -> str:
+        """Return who gave the answer, in words."""
+        return source_label(self.source)
+
+    @property
+    def verification(self) -> str:
+        """Return how the answer was verified, in words ("Not verified" for the client's)."""
+        return verification_text(*self._parts())
 
     def as_dict(self) -> dict[str, Any]:
         """Return the provenance as JSON-ready data, with its phrase."""

@@ -83,6 +83,21 @@ def list_comments(
     return [c for c in infos if c.status == OPEN] if open_only else infos
 
 
+@reads
+def subject_problem(
+    uow: UnitOfWork, assessment_id: int, question_id: str = "", finding_id: int | None = None
+) -> str:
+    """Return why a comment cannot be about this question or finding ('' when it can)."""
+    repo = uow.repository(ReviewRepository)
+    if question_id and repo.response(assessment_id, question_id) is None:
+        return f"question {question_id!r} is not part of assessment {assessment_id}"
+    if finding_id is not None:
+        finding = repo.finding(finding_id)
+        if finding is None or finding.assessment_id not in (None, assessment_id):
+            return f"no finding F-{finding_id} in assessment {assessment_id}"
+    return ""
+
+
 @writes
 def add_comment(
     uow: UnitOfWork,
@@ -100,11 +115,10 @@ def add_comment(
     assessment_row(uow, assessment_id, editing=True)
     if not text.strip():
         raise UserError("a review comment needs its text")
+    problem = subject_problem(uow, assessment_id, question_id, finding_id)
+    if problem:
+        raise UserError(problem)
     repo = uow.repository(ReviewRepository)
-    if question_id and repo.response(assessment_id, question_id) is None:
-        raise UserError(f"question {question_id!r} is not part of assessment {assessment_id}")
-    if finding_id is not None and repo.finding(finding_id) is None:
-        raise UserError(f"no finding {finding_id}")
     row = ReviewComment(
         assessment_id=assessment_id, question_id=question_id, finding_id=finding_id,
         text=text.strip(), author=uow.actor,

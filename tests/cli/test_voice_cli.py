@@ -24,7 +24,7 @@ def cli(workspace, capsys):
         except SystemExit as stop:
             code = stop.code
         captured = capsys.readouterr()
-        assert code == expect, captured.err
+        assert code == expect, captured.err + captured.out
         return captured.out if expect == 0 else captured.err
 
     return run, str(info.id), question
@@ -75,3 +75,60 @@ def test_requests_and_review(cli):
     assert "1 open review comment" in err
     run("review", "resolve", "1", "--resolution", "More evidence attached")
     assert run("review", "approve", "--assessment", aid).startswith(f"assessment {aid} approved by")
+
+
+def test_review_comments_through_the_workbook(cli, workspace, capsys, tmp_path):
+    from openpyxl import load_workbook
+
+    run, aid, question = cli
+    run("review", "comment", "--assessment", aid, "--question", question, "Evidence is thin")
+    book = tmp_path / "review.xlsx"
+    run("report", "xlsx", "--assessment", aid, "-o", str(book))
+    wb = load_workbook(book)
+    sheet = wb["Review comments"]
+    headers = {c.value: c.column for c in sheet[1]}
+    sheet.cell(row=2, column=headers["Resolution"], value="Access log attached")
+    sheet.cell(row=3, column=headers["About"], value=question)
+    sheet.cell(row=3, column=headers["Status"], value="closed")
+    wb.save(book)
+    code = main(["--workspace", str(workspace.path), "review", "import", "--assessment", aid,
+                 str(book)])  # fmt: skip
+    refused = capsys.readouterr().out
+    assert code == 1
+    assert "sheet Review comments, row 3, column Status: must be open or resolved" in refused
+    assert "nothing was applied" in refused
+    sheet.cell(row=3, column=headers["Status"]).value = None
+    sheet.cell(row=3, column=headers["Comment"], value="Name the interviewee")
+    wb.save(book)
+    out = run("review", "import", "--assessment", aid, str(book), "--dry-run")
+    assert "row 2: comment 1 resolved: Access log attached" in out
+    assert f"row 3: new comment on {question}: Name the interviewee" in out
+    assert "applied" not in out
+    assert "OPEN" not in run("review", "list", "--assessment", aid, "--open")
+    assert run("review", "import", "--assessment", aid, str(book)).strip().endswith("applied")
+    listed = json.loads(run("review", "list", "--assessment", aid, "--json"))
+    assert [(c["status"], c["resolution"]) for c in listed] == [
+        ("resolved", "Access log attached"),
+        ("open", ""),
+    ]
+
+
+def test_requests_come_back_from_the_client_workbook(cli, tmp_path):
+    from openpyxl import load_workbook
+
+    run, aid, question = cli
+    run("requests", "add", "--assessment", aid, "--question", question, "--contact", "Ken Ito",
+        "--what", "Model card")  # fmt: skip
+    book = tmp_path / "client.xlsx"
+    run("report", "xlsx", "--assessment", aid, "--profile", "client", "-o", str(book))
+    wb = load_workbook(book)
+    assert "Review comments" not in wb.sheetnames, "the client never sees the review"
+    sheet = wb["Evidence requests"]
+    headers = {c.value: c.column for c in sheet[1]}
+    sheet.cell(row=2, column=headers["Status"]).value = "received"
+    wb.save(book)
+    out = run("requests", "import", "--assessment", aid, str(book), "--dry-run")
+    assert "row 2: request 1: status received" in out
+    assert "applied" not in out
+    assert run("requests", "import", "--assessment", aid, str(book)).strip().endswith("applied")
+    assert "received" in run("requests", "list", "--assessment", aid)

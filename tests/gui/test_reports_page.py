@@ -165,6 +165,7 @@ def test_appendices_follow_the_audience_and_the_assessors_ticks(window, qtbot):
         "not-applicable",
         "evidence",
         "requests",
+        "review",
     )
     page.profile_box.setCurrentIndex(page.profile_box.findData("client"))
     assert choice.chosen() == ("findings", "not-applicable", "evidence", "requests")

@@ -108,3 +108,111 @@ def test_the_requests_dialog_shows_overdue_and_moves_a_request_on(opened, qtbot)
     dialog.add()
     qtbot.waitUntil(lambda: not dialog.error.isHidden())
     assert "needs the name of the client contact" in dialog.error.text()
+
+
+def test_the_opinion_dialog_lists_every_review_comment(opened, qtbot):
+    window, page, ws, assessment_id = opened
+    question = page.panel.question_id
+    on_whole = review.add_comment(ws, assessment_id, "Say why the batch jobs are out of scope")
+    on_answer = review.add_comment(ws, assessment_id, "Level 2 needs a log", question_id=question)
+    review.resolve_comment(ws, on_answer.id, "Log attached")
+    dialog = OpinionDialog(window.context, assessment_id, page)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.review_list.count() == 2)
+    lines = [dialog.review_list.item(i).text() for i in range(2)]
+    assert lines == [
+        f"[OPEN] #{on_whole.id} on the assessment, by tester: "
+        "Say why the batch jobs are out of scope",
+        f"[resolved] #{on_answer.id} on {question}, by tester: Level 2 needs a log — Log attached",
+    ]
+    dialog.resize(760, 900)
+    _shot(dialog, "opinion-dialog-review")
+    review.resolve_comment(ws, on_whole.id, "Limitation written")
+    empty = OpinionDialog(window.context, assessment_id, page)
+    qtbot.addWidget(empty)
+    qtbot.waitUntil(lambda: empty.review_list.count() == 2)
+    assert "[OPEN]" not in " ".join(empty.review_list.item(i).text() for i in range(2))
+
+
+def _returned_sheet(ws, assessment_id: int, book: Path, name: str, profile: str = "internal"):
+    """Write the workbook and open one sheet of it, as the person filling it in would."""
+    from openpyxl import load_workbook
+
+    from app.services.reporting import generate_workbook
+
+    generate_workbook(ws, assessment_id, book, profile=profile)
+    wb = load_workbook(book)
+    sheet = wb[name]
+    return wb, sheet, {c.value: c.column for c in sheet[1]}
+
+
+def _type(returned, book: Path, cells: dict[tuple[int, str], object]) -> None:
+    """Type values into cells (row, header) of the returned sheet and save the workbook."""
+    wb, sheet, headers = returned
+    for (row, header), value in cells.items():
+        sheet.cell(row=row, column=headers[header]).value = value
+    wb.save(book)
+
+
+def _refused(qtbot, dialog, read, book: Path) -> str:
+    """Read a sheet that has a problem; return the error the dialog shows."""
+    read(book)
+    qtbot.waitUntil(lambda: not dialog.error.isHidden())
+    return dialog.error.text()
+
+
+def _answer_yes(monkeypatch) -> list[str]:
+    """Answer Yes to the next questions; return what was asked."""
+    from PySide6.QtWidgets import QMessageBox
+
+    asked: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *a: asked.append(a[2]) or QMessageBox.StandardButton.Yes
+    )
+    return asked
+
+
+def test_the_opinion_dialog_reads_back_the_review_sheet(opened, qtbot, tmp_path, monkeypatch):
+    window, page, ws, assessment_id = opened
+    comment = review.add_comment(ws, assessment_id, "Name the interviewee")
+    book = tmp_path / "review.xlsx"
+    returned = _returned_sheet(ws, assessment_id, book, "Review comments")
+    _type(returned, book, {(2, "Resolution"): "Named in the notes", (3, "About"): "F-999",
+                           (3, "Comment"): "Which finding?"})  # fmt: skip
+    dialog = OpinionDialog(window.context, assessment_id, page)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.review_list.count() == 1)
+    assert "row 3, column About: no finding F-999" in _refused(
+        qtbot, dialog, dialog.read_review_sheet, book
+    )
+    _shot(dialog, "opinion-dialog-sheet-refused")
+    assert review.list_comments(ws, assessment_id, open_only=True)[0].id == comment.id
+
+    _type(returned, book, {(3, "About"): None, (3, "Comment"): None})
+    asked = _answer_yes(monkeypatch)
+    dialog.read_review_sheet(book)
+    qtbot.waitUntil(lambda: "[resolved]" in dialog.review_list.item(0).text())
+    assert asked == [f"Row 2: comment {comment.id} resolved"]
+    assert dialog.review_list.item(0).text().endswith("Name the interviewee — Named in the notes")
+
+
+def test_the_requests_dialog_reads_back_the_requests_sheet(opened, qtbot, tmp_path, monkeypatch):
+    window, page, ws, assessment_id = opened
+    request = evidence_requests.add_request(
+        ws, assessment_id, contact="Maria Okafor", description="Rotation log",
+        due_date=dt.date.today() + dt.timedelta(days=3), question_id=page.panel.question_id,
+    )  # fmt: skip
+    book = tmp_path / "client.xlsx"
+    returned = _returned_sheet(ws, assessment_id, book, "Evidence requests", "client")
+    _type(returned, book, {(2, "Status"): "lost"})
+    dialog = RequestsDialog(window.context, assessment_id, page)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1)
+    assert "sheet Evidence requests, row 2, column Status: must be one of" in _refused(
+        qtbot, dialog, dialog.read_requests_sheet, book
+    )
+    _type(returned, book, {(2, "Status"): "received"})
+    asked = _answer_yes(monkeypatch)
+    dialog.read_requests_sheet(book)
+    qtbot.waitUntil(lambda: dialog.table.item(0, 5).text() == "received")
+    assert asked == [f"Row 2: request {request.id}: status received"]

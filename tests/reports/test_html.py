@@ -286,3 +286,26 @@ def test_the_summary_points_to_the_findings_section_in_a_sentence(report_data):
     assert len(report_data.findings) > 5
     assert pointer is not None
     assert not pointer.group(1).endswith(".")
+
+
+def test_the_review_record_is_internal_and_long_unverified_lists_are_cut(report_data, hostile):
+    import datetime as dt
+
+    from app.reports.viewmodels_voice import AssessorVoice, ReviewCommentRow
+
+    moment = dt.datetime(2026, 12, 3, 9, 30, tzinfo=dt.UTC)
+    comment = ReviewCommentRow(7, "F-2", "Finding F-2", hostile[0], "Rita", moment, "open")
+    voice = AssessorVoice(unverified_refs=tuple(f"GV.{n:02d}" for n in range(30)),
+                          comments=(comment,))  # fmt: skip
+    internal = render_html(dataclasses.replace(report_data, profile="internal", voice=voice,
+                                               appendices=("review",)))  # fmt: skip
+    assert "30 answers rest on the client's self-assessment" in internal
+    assert "GV.<wbr>11 and 18 more." in internal
+    assert "1 review comment, 1 open: no. 7 on Finding F-<wbr>2; not yet approved." in internal
+    assert 'id="appendix-review"' in internal
+    assert hostile[0] not in internal, "comment text is escaped"
+    client = render_html(dataclasses.replace(report_data, profile="client", voice=voice,
+                                             appendices=("review",)))  # fmt: skip
+    assert 'id="appendix-review"' not in client
+    assert "1 review comment" not in client
+    assert "Review record" not in client

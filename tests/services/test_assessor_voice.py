@@ -27,6 +27,7 @@ from app.services import (
 from app.services.errors import UserError
 from app.services.reporting import build_report, generate_workbook, import_responses
 from app.services.reporting.request_sheet import import_requests
+from app.services.reporting.review_sheet import import_review
 from app.services.workspace import open_workspace
 from app.storage.models import AISystem, JournalEntry
 
@@ -165,9 +166,23 @@ def test_answers_from_the_responses_sheet_are_the_clients_and_not_verified(ws, b
 
     sheet = load_workbook(tmp_path / "after.xlsx")["Responses"]
     headers = [c.value for c in sheet[1]]
-    column = headers.index("Source and verification")
-    values = {row[0].value: row[column].value for row in sheet.iter_rows(min_row=2)}
-    assert values[raised.question_id] == "Client self-assessment (not verified)"
+    source, verification = headers.index("Answer source"), headers.index("Verification")
+    values = {row[0].value: (row[source].value, row[verification].value)
+              for row in sheet.iter_rows(min_row=2)}  # fmt: skip
+    assert values[raised.question_id] == ("Client self-assessment", "Not verified")
+    assert values[noted.question_id] == ("Assessor", "Method not recorded")
+    _edit_sheet(tmp_path / "after.xlsx", "Responses", "Question ID", {
+        raised.question_id: {"Answer source": "Assessor", "Verification": "Interview"},
+    })  # fmt: skip
+    again = import_responses(ws, built.assessment_id, tmp_path / "after.xlsx")
+    assert again.changes == (), "the source and verification columns are not read back"
+    assert not provenance.list_provenance(ws, built.assessment_id)[raised.question_id].verified
+    client = " ".join(_pdf_text(ws, built.assessment_id, tmp_path / "client.pdf", "client").split())
+    ref = next(a.ref for a in report.answers if a.question_id == raised.question_id)
+    assert (
+        f"1 answer rests on the client's self-assessment, not verified by the assessor: {ref}"
+        in client
+    ), "the client edition marks the unverified answer"
 
 
 # Evidence requests --------------------------------------------------------------------------
@@ -301,6 +316,171 @@ def test_the_report_opens_with_the_opinion_and_names_reviewer_and_requests(ws, b
     assert "Identity controls lag behind the rest." in opening
     assert "Stale keys" in opening
     control = next(page for page in pages if "Document control" in page)
-    assert "· approved" in control, "document control names the reviewer's approval"
+    assert "· reviewed and approved" in control, "document control names the reviewer's approval"
     assert re.search(r"Appendix [A-F]\. Evidence requests", text), "requests are an appendix"
     assert "1 request is overdue" in text
+
+
+# The review record in the workbook and the report --------------------------------------------
+def _review_rows(book: Path) -> dict[object, dict[str, object]]:
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(book)["Review comments"]
+    headers = [c.value for c in sheet[1]]
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row), "no formula cells"
+    return {row[0].value: dict(zip(headers, [c.value for c in row], strict=True))
+            for row in sheet.iter_rows(min_row=2)}  # fmt: skip
+
+
+def _type_rows(book: Path, rows: list[dict[str, object]]) -> list[int]:
+    """Type new rows under the last one, as a reviewer would; return their row numbers."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(book)
+    sheet = wb["Review comments"]
+    headers = {c.value: c.column for c in sheet[1]}
+    numbers = []
+    for values in rows:
+        number = sheet.max_row + 1
+        for header, value in values.items():
+            sheet.cell(row=number, column=headers[header], value=value)
+        numbers.append(number)
+    wb.save(book)
+    return numbers
+
+
+@pytest.fixture
+def commented(ws, built):
+    from app.services.findings import list_findings
+
+    aid = built.assessment_id
+    question = assessments.list_responses(ws, aid)[0].question_id
+    finding = next(f for f in list_findings(ws, assessment_id=aid) if f.source == "manual")
+    on_answer = review.add_comment(ws, aid, "Why level 2 here?", question_id=question)
+    on_whole = review.add_comment(ws, aid, "Scope leaves out the batch jobs")
+    review.resolve_comment(ws, on_whole.id, "Scope limitation added")
+    return ws, aid, question, finding.id, on_answer, on_whole
+
+
+def test_review_comments_go_out_in_the_workbook_and_come_back(commented, tmp_path):
+    ws, aid, question, finding_id, on_answer, on_whole = commented
+    book = tmp_path / "review.xlsx"
+    generate_workbook(ws, aid, book)
+    rows = _review_rows(book)
+    assert rows[on_answer.id]["About"] == question
+    assert rows[on_answer.id]["Status"] == "open"
+    assert rows[on_whole.id]["About"] == "assessment"
+    assert (rows[on_whole.id]["Resolution"], rows[on_whole.id]["Resolved by"]) == (
+        "Scope limitation added",
+        "tester",
+    )
+    client_book = tmp_path / "client.xlsx"
+    generate_workbook(ws, aid, client_book, profile="client")
+    from openpyxl import load_workbook
+
+    assert "Review comments" not in load_workbook(client_book).sheetnames
+
+    _edit_sheet(book, "Review comments", "Comment #", {
+        on_answer.id: {"Resolution": "Level confirmed by interview"},
+        on_whole.id: {"Status": "open"},
+    })  # fmt: skip
+    added = _type_rows(book, [
+        {"About": f"F-{finding_id}", "Comment": "Who owns this finding?"},
+        {"About": "no.such.question", "Comment": "Typo?"},
+        {"About": "assessment", "Comment": "=HYPERLINK(\"x\")"},
+    ])  # fmt: skip
+    refused = import_review(ws, aid, book)
+    assert not refused.applied
+    assert refused.problems == (
+        f"sheet Review comments, row {added[2]}, column Comment: contains a formula; type the "
+        "value itself",
+        f"sheet Review comments, row {_row_of_comment(book, on_whole.id)}, column Status: "
+        f"comment {on_whole.id} is resolved and cannot be opened again; add a new comment on a "
+        "new row",
+        f"sheet Review comments, row {added[1]}, column About: question 'no.such.question' is "
+        f"not part of assessment {aid}",
+    )
+    assert [c.status for c in review.list_comments(ws, aid)] == ["open", "resolved"]
+
+    _edit_sheet(book, "Review comments", "Comment #", {on_whole.id: {"Status": "resolved"}})
+    _clear_rows(book, added[1:])
+    planned = import_review(ws, aid, book, dry_run=True)
+    assert (planned.problems, planned.applied) == ((), False)
+    assert [(r.comment_id, r.resolution) for r in planned.resolutions] == [
+        (on_answer.id, "Level confirmed by interview")
+    ]
+    assert [(n.subject, n.text) for n in planned.new_comments] == [
+        (f"F-{finding_id}", "Who owns this finding?")
+    ]
+    assert len(review.list_comments(ws, aid, open_only=True)) == 1, "a dry run stores nothing"
+
+    assert import_review(ws, aid, book).applied
+    found = review.list_comments(ws, aid)
+    closed = next(c for c in found if c.id == on_answer.id)
+    assert (closed.status, closed.resolution, closed.resolved_by) == (
+        "resolved",
+        "Level confirmed by interview",
+        "tester",
+    )
+    new = found[-1]
+    assert (new.finding_id, new.status, new.author) == (finding_id, "open", "tester")
+    assert _journal(ws, "review.import")[-1].after == {
+        "file": "review.xlsx", "resolved": 1, "added": 1
+    }  # fmt: skip
+    assert {e.entity_id for e in _journal(ws, "review.resolve")} >= {str(on_answer.id)}
+    assert _journal(ws, "review.comment")[-1].entity_id == str(new.id)
+
+
+def _row_of_comment(book: Path, comment_id: int) -> int:
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(book)["Review comments"]
+    return next(row[0].row for row in sheet.iter_rows(min_row=2) if row[0].value == comment_id)
+
+
+def _clear_rows(book: Path, numbers: list[int]) -> None:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(book)
+    sheet = wb["Review comments"]
+    for number in numbers:
+        for cell in sheet[number]:
+            cell.value = None
+    wb.save(book)
+
+
+def _pdf_text(ws, aid: int, pdf: Path, profile: str) -> str:
+    from pypdf import PdfReader
+
+    from app.reports.pdf import render_pdf
+
+    render_pdf(build_report(ws, aid, profile=profile).data, pdf)
+    return "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+
+
+def test_the_internal_report_carries_the_review_record_and_the_client_only_the_approval(
+    commented, tmp_path
+):
+    from tests.layout_check import check_pdf, describe
+
+    ws, aid, question, finding_id, on_answer, on_whole = commented
+    internal = " ".join(_pdf_text(ws, aid, tmp_path / "internal.pdf", "internal").split())
+    assert "Review 2 review comments, 1 open: no. " in internal
+    assert re.search(r"Appendix [A-H]\. Review record", internal)
+    assert "Why level 2 here?" in internal
+    assert "Scope limitation added" in internal
+    assert "not yet approved" in internal
+
+    review.resolve_comment(ws, on_answer.id, "Confirmed")
+    review.approve(ws, aid)
+    internal = " ".join(_pdf_text(ws, aid, tmp_path / "internal.pdf", "internal").split())
+    today = dt.date.today().isoformat()
+    assert f"2 review comments, all resolved; approved by tester on {today}" in internal
+    problems = check_pdf(tmp_path / "internal.pdf")
+    assert not problems, describe(problems)
+
+    client = " ".join(_pdf_text(ws, aid, tmp_path / "client.pdf", "client").split())
+    assert f"Rita Reviewer · reviewed and approved {today} by tester" in client
+    for internal_only in ("Why level 2 here?", "Scope limitation added", "Review record",
+                          "review comment"):  # fmt: skip
+        assert internal_only not in client

@@ -3,11 +3,13 @@
 Save writes the fields changed in the form (they are then the assessor's and never replaced
 by a draft). "Offer a draft" saves the form first, then fills only the fields nobody has
 written from the results. The reviewer approves here too; open review comments refuse it.
+Every review comment of the assessment is listed (on answers, findings or the whole).
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import shiboken6
 from PySide6.QtWidgets import (
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QLabel,
+    QListWidget,
     QPlainTextEdit,
     QPushButton,
     QWidget,
@@ -24,7 +27,10 @@ from app.domain.review import OPINION_SCALE
 from app.gui import tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.record_dialog import error_text, lay_out_form
+from app.gui.dialogs.sheet_readback import SheetReadBack
+from app.gui.widgets.review_box import comment_line
 from app.services import opinion, opinion_draft, review
+from app.services.reporting.review_sheet import ReviewImport, import_review
 from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
@@ -40,6 +46,11 @@ def save_then_draft(
     if texts:
         opinion.write_opinion(workspace, assessment_id, **texts)
     return opinion_draft.offer_draft(workspace, assessment_id)
+
+
+def _sheet_lines(plan: ReviewImport) -> list[str]:
+    lines = [f"Row {r.row}: comment {r.comment_id} resolved" for r in plan.resolutions]
+    return lines + [f"Row {n.row}: new comment on {n.subject}" for n in plan.new_comments]
 
 
 class OpinionDialog(QDialog):
@@ -82,9 +93,24 @@ class OpinionDialog(QDialog):
         self.approval.setWordWrap(True)
         form.addRow(self.draft_button, self.approval)
         form.addRow("", self.approve_button)
+        self.review_list = QListWidget()
+        self.review_list.setAccessibleName("Review comments")
+        self.review_list.setMaximumHeight(110)
+        form.addRow("Review comments", self.review_list)
+        self.sheet_button = QPushButton("Read the Review comments sheet…")
+        self.sheet_button.setToolTip(
+            "Close the comments resolved in a returned internal workbook and add its new ones"
+        )
+        form.addRow("", self.sheet_button)
         self.error, self.buttons = lay_out_form(self, form, self.save)
+        self._sheet = SheetReadBack(self, "the review sheet", import_review, _sheet_lines,
+                                    self.error, self._reload_comments)  # fmt: skip
+        self.sheet_button.clicked.connect(
+            lambda: self._sheet.ask(self._context.workspace, self._assessment_id)
+        )
         self.setMinimumWidth(640)
         self._run(opinion.get_opinion, writes=False)
+        self._reload_comments()
 
     def values(self) -> dict[str, str]:
         """Return the fields whose text differs from what is stored."""
@@ -135,6 +161,22 @@ class OpinionDialog(QDialog):
             )
         else:
             self.approval.setText("Not yet approved by the reviewer.")
+
+    def read_review_sheet(self, path: Path) -> None:
+        """Read a returned Review comments sheet: show its problems, or ask to apply it."""
+        self._sheet.read(self._context.workspace, self._assessment_id, path)
+
+    def _reload_comments(self) -> None:
+        self._run(review.list_comments, writes=False, then=self._show_comments)
+
+    def _show_comments(self, found: list[review.CommentInfo]) -> None:
+        if not shiboken6.isValid(self.review_list):
+            return  # the dialog closed meanwhile
+        self.review_list.clear()
+        for comment in found:
+            self.review_list.addItem(comment_line(comment, subject=True))
+        if not found:
+            self.review_list.addItem("No review comments.")
 
     def _saved(self, _found: opinion.OpinionInfo) -> None:
         self._context.status_message.emit("Assessor's opinion saved")

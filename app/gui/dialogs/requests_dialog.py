@@ -2,12 +2,14 @@
 
 Overdue requests (still awaited after their due date) are highlighted. A new request names a
 client contact and a question (or ``finding N``); the status of the selected request is set
-with the pick list. Reads and writes run on workers through the evidence request service.
+with the pick list. The Evidence requests sheet of a returned workbook is read back here too.
+Reads and writes run on workers through the evidence request service.
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QDate
@@ -31,7 +33,9 @@ from app.domain.review import RequestStatus
 from app.gui import tasks, theme
 from app.gui.context import GuiContext
 from app.gui.dialogs.record_dialog import error_label, error_text
+from app.gui.dialogs.sheet_readback import SheetReadBack
 from app.services.evidence_requests import RequestInfo, add_request, list_requests, update_request
+from app.services.reporting.request_sheet import RequestsImport, import_requests
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +49,14 @@ def _cells(request: RequestInfo) -> tuple[str, ...]:
         request.due_date.isoformat() if request.due_date else "—", status,
         request.received_on.isoformat() if request.received_on else "",
     )  # fmt: skip
+
+
+def _sheet_lines(plan: RequestsImport) -> list[str]:
+    return [
+        f"Row {c.row}: request {c.request_id}: "
+        + ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in c.changes.items())
+        for c in plan.changes
+    ]
 
 
 class RequestsDialog(QDialog):
@@ -69,6 +81,14 @@ class RequestsDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addLayout(self._status_row())
         layout.addLayout(self._add_form())
+        sheet_button = QPushButton("Read the Evidence requests sheet…")
+        sheet_button.setToolTip("Bring back the status, received dates and notes the client wrote")
+        self._sheet = SheetReadBack(self, "the evidence requests sheet", import_requests,
+                                    _sheet_lines, self.error, self._changed)  # fmt: skip
+        sheet_button.clicked.connect(
+            lambda: self._sheet.ask(self._context.workspace, self._assessment_id)
+        )
+        layout.addWidget(sheet_button)
         layout.addWidget(self.error)
         self.resize(900, 480)
         self.reload()
@@ -109,6 +129,10 @@ class RequestsDialog(QDialog):
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(2, 2)
         return grid
+
+    def read_requests_sheet(self, path: Path) -> None:
+        """Read a returned Evidence requests sheet: show its problems, or ask to apply it."""
+        self._sheet.read(self._context.workspace, self._assessment_id, path)
 
     def reload(self) -> None:
         """Read the requests again on a worker."""

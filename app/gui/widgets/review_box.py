@@ -57,6 +57,17 @@ def load_review_state(workspace: Workspace, assessment_id: int, question_id: str
     )
 
 
+def comment_line(comment: review.CommentInfo, *, subject: bool = False) -> str:
+    """Return one comment as a list line: its state, (its subject,) author, text, resolution."""
+    mark = "OPEN" if comment.status == review.OPEN else "resolved"
+    about = "the assessment" if comment.subject == "assessment" else comment.subject
+    where = f" #{comment.id} on {about}, by" if subject else ""
+    text = f"[{mark}]{where} {comment.author}: {comment.text}"
+    if comment.resolution:
+        text += f" — {comment.resolution}"
+    return text
+
+
 class ReviewBox(QGroupBox):
     """Shows and records the provenance of one answer and the reviewer's comments on it."""
 
@@ -143,11 +154,7 @@ class ReviewBox(QGroupBox):
         self.source_label.setText(f"<b style='color:{colour}'>{found.text}</b>")
         self.comments.clear()
         for comment in state.comments:
-            mark = "OPEN" if comment.status == review.OPEN else "resolved"
-            text = f"[{mark}] {comment.author}: {comment.text}"
-            if comment.resolution:
-                text += f" — {comment.resolution}"
-            item = QListWidgetItem(text)
+            item = QListWidgetItem(comment_line(comment))
             item.setData(256, comment.id)
             self.comments.addItem(item)
         self.error.hide()

@@ -231,7 +231,9 @@ def _assemble(
         evidence=read.evidence_items,
         comparison=build_comparison(workspace, previous, info.id, results) if previous else None,
         appendices=appendices,
-        voice=build_voice(workspace, info, read.answers, document.reviewer),
+        voice=build_voice(
+            workspace, info, read.answers, document.reviewer, internal=profile == "internal"
+        ),
     )
     return data, seq, head
 

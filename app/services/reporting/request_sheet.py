@@ -9,6 +9,7 @@ applied at all. Applying changes every request in one unit of work, each change 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,21 @@ def _changes(row: Any, stored: RequestInfo) -> dict[str, Any]:
     return found
 
 
+def read_returned_sheet(
+    read: Callable[[Path], tuple[Sequence[Any], Sequence[Any]]], path: Path
+) -> tuple[Sequence[Any], list[str]]:
+    """Read one sheet of a returned workbook with ``read``; return its rows and problems as text.
+
+    Raises:
+        UserError: The file is not a workbook, or lacks the sheet or one of its columns.
+    """
+    try:
+        rows, problems = read(Path(path))
+    except ReportError as exc:
+        raise UserError(str(exc)) from exc
+    return rows, [str(p) for p in problems]
+
+
 def plan_requests(workspace: Workspace, assessment_id: int, path: Path) -> RequestsImport:
     """Compare the sheet with the stored requests of an assessment (the dry run).
 
@@ -65,11 +81,7 @@ def plan_requests(workspace: Workspace, assessment_id: int, path: Path) -> Reque
     """
     from app.reports.xlsx_requests_import import read_requests_sheet  # reads with openpyxl
 
-    try:
-        rows, sheet_problems = read_requests_sheet(Path(path))
-    except ReportError as exc:
-        raise UserError(str(exc)) from exc
-    problems = [str(p) for p in sheet_problems]
+    rows, problems = read_returned_sheet(read_requests_sheet, path)
     stored = {r.id: r for r in list_requests(workspace, assessment_id)}
     changes: list[RequestChange] = []
     for row in rows:

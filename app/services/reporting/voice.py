@@ -9,11 +9,17 @@ from dataclasses import replace
 
 from app.domain.review import OPINION_SCALE
 from app.reports.viewmodels import Answer
-from app.reports.viewmodels_voice import AssessorVoice, EvidenceRequestRow, ScaleStep
+from app.reports.viewmodels_voice import (
+    AssessorVoice,
+    EvidenceRequestRow,
+    ReviewCommentRow,
+    ScaleStep,
+)
 from app.services.assessments import AssessmentInfo
 from app.services.evidence_requests import RequestInfo, list_requests
 from app.services.opinion import get_opinion
 from app.services.provenance import Provenance, list_provenance
+from app.services.review import CommentInfo, list_comments
 from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
@@ -34,6 +40,24 @@ def _request_row(request: RequestInfo, refs: dict[str, str]) -> EvidenceRequestR
     )  # fmt: skip
 
 
+def comment_about(comment: CommentInfo) -> str:
+    """Return what a comment is about as the workbook writes it: question id, F-n or assessment."""
+    if comment.finding_id is not None:
+        return f"F-{comment.finding_id}"
+    return comment.question_id or "assessment"
+
+
+def _comment_row(comment: CommentInfo, refs: dict[str, str]) -> ReviewCommentRow:
+    about = comment_about(comment)
+    subject = refs.get(comment.question_id, about) if comment.question_id else (
+        "Finding " + about if comment.finding_id is not None else "The assessment as a whole"
+    )  # fmt: skip
+    return ReviewCommentRow(
+        comment.id, about, subject, comment.text, comment.author, comment.created_at,
+        comment.status, comment.resolution, comment.resolved_by, comment.resolved_at,
+    )  # fmt: skip
+
+
 def _subjects(answers: Sequence[Answer]) -> dict[str, str]:
     """Return each question's reference, with its focus area where the reference repeats."""
     counts: dict[str, int] = {}
@@ -51,7 +75,12 @@ def _day(moment: dt.datetime | None) -> dt.date | None:
 
 
 def build_voice(
-    workspace: Workspace, info: AssessmentInfo, answers: Sequence[Answer], reviewer: str
+    workspace: Workspace,
+    info: AssessmentInfo,
+    answers: Sequence[Answer],
+    reviewer: str,
+    *,
+    internal: bool = True,
 ) -> AssessorVoice:
     """Read the assessor's voice, approval and requests of an assessment for its report.
 
@@ -60,12 +89,20 @@ def build_voice(
         info: The assessment.
         answers: The report's answers (for question references).
         reviewer: The engagement's reviewer, named when the approval does not say.
+        internal: Carry the reviewer's comments (the client edition carries none).
     """
     found = get_opinion(workspace, info.id)
     refs = _subjects(answers)
     requests = tuple(_request_row(r, refs) for r in list_requests(workspace, info.id))
+    comments = (
+        tuple(_comment_row(c, refs) for c in list_comments(workspace, info.id)) if internal else ()
+    )
     sources = list_provenance(workspace, info.id).values()
-    unverified = sum(1 for p in sources if p.source == "client" and not p.verified)
+    unverified = sorted(
+        refs.get(p.question_id, p.question_id)
+        for p in sources
+        if p.source == "client" and not p.verified
+    )
     scale = tuple(
         ScaleStep(rating.value, meaning, rating.value == found.rating)
         for rating, meaning in OPINION_SCALE.items()
@@ -81,8 +118,10 @@ def build_voice(
         assessed_on=_day(info.submitted_at or found.updated_at),
         reviewer=found.approved_by or info.reviewer or reviewer,
         approved_on=_day(found.approved_at),
-        unverified_answers=unverified,
+        unverified_answers=len(unverified),
+        unverified_refs=tuple(unverified),
         requests=requests,
+        comments=comments,
     )
 
 
@@ -91,9 +130,12 @@ def with_provenance(
 ) -> tuple[Answer, ...]:
     """Return the answers with each one's provenance phrase filled in."""
     return tuple(
-        replace(a, provenance=sources[a.question_id].text) if a.question_id in sources else a
+        replace(a, provenance=found.text, answer_source=found.source_label,
+                verification=found.verification)
+        if (found := sources.get(a.question_id)) is not None
+        else a
         for a in answers
-    )
+    )  # fmt: skip
 
 
 def answers_with_provenance(
