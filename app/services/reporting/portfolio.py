@@ -139,6 +139,21 @@ def _top_findings(rows: Sequence[FindingRow]) -> tuple[Finding, ...]:
     )
 
 
+def _current(workspace: Workspace, latest: dict[str, AssessmentInfo]) -> list[FindingRow]:
+    """Return the findings that stand today: none of an assessment a later one superseded.
+
+    A re-assessment copies the themes of the assessment before it; counting both would show
+    every open theme of a re-assessed system twice.
+    """
+    standing = {info.id for info in latest.values()}
+    superseded = {
+        info.id
+        for info in list_assessments(workspace)
+        if not info.organisation and info.id not in standing
+    }
+    return [r for r in list_findings(workspace) if r.assessment_id not in superseded]
+
+
 def _latest(workspace: Workspace) -> dict[str, AssessmentInfo]:
     latest: dict[str, AssessmentInfo] = {}
     for info in list_assessments(workspace):
@@ -248,7 +263,7 @@ def _portfolio(
         scaled(progress, 0.3, 0.8).report(number / max(len(latest), 1), f"Scoring {system}")
         scores[system] = score_assessment(workspace, latest_info.id)
     columns = _columns(list(scores.values()))
-    findings = list_findings(workspace)
+    findings = _current(workspace, latest)
     counts: dict[str, list[FindingRow]] = {}
     for finding in findings:
         if finding.system and finding.status in _OPEN:
