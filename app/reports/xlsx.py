@@ -88,7 +88,7 @@ _SCORE_COLUMNS = [
     Column("Framework", lambda r: r[0], 14),
     Column("Node", lambda r: r[1].id, 26),
     Column("Title", lambda r: ("  " * max(r[1].depth - 1, 0)) + r[1].title, 48),
-    Column("Kind", lambda r: r[1].kind, 12),
+    Column("Kind", lambda r: r[1].kind.replace("_", " ").capitalize(), 12),
     Column("Depth", lambda r: r[1].depth, 7),
     Column("Mean", lambda r: r[1].mean, 8, "0.0"),
     Column("Achieved", lambda r: r[1].achieved_level, 9),
@@ -136,6 +136,18 @@ def _blast_score(identity: IdentityView) -> int | str:
     return "unknown" if identity.blast_score is None else identity.blast_score
 
 
+def attribute_header(name: str) -> str:
+    """Return an attribute's column header: a client's name as written, a machine key in words.
+
+    Identity exports bring their own keys (``app_object_id``); a header reads "App object ID".
+    """
+    if "_" not in name:
+        return name
+    words = ["ID" if word.lower() == "id" else word for word in name.split("_") if word]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
 def with_attributes(columns: list[Column], rows: Sequence[Any]) -> list[Column]:
     """Return ``columns`` and one more per custom attribute any of ``rows`` carries.
 
@@ -146,7 +158,7 @@ def with_attributes(columns: list[Column], rows: Sequence[Any]) -> list[Column]:
     taken = {c.header.lower() for c in columns}
     extra = [
         Column(
-            f"{name} (custom)" if name.lower() in taken else name,
+            f"{name} (custom)" if name.lower() in taken else attribute_header(name),
             lambda row, name=name: dict(row.attributes).get(name, ""),
             min(max(len(name) + 4, 14), 40),
             wrap=True,
