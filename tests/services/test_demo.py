@@ -137,3 +137,7 @@ def test_the_portfolio_counts_each_standing_finding_once_and_names_who_fixes_it(
     top = [(f.system, f.title) for f in data.top_findings]
     assert len(top) == len(set(top))
     assert all(f.owner and f.due_date for f in data.top_findings)
+    # The identities' own findings name no system; the overview still counts them.
+    on_identities = [f for f in list_findings(ws, status="open") if not f.system]
+    assert on_identities
+    assert f"The identity check has {len(on_identities)} more open findings" in data.summary

@@ -314,7 +314,7 @@ def _portfolio(
         heatmap=tuple(heatmap),
         kpis=_kpis(workspace, today),
         top_findings=_top_findings(findings),
-        summary=_summary(systems),
+        summary=_summary(systems, findings),
         method_text=f"{METHOD_TEXT}\n{RISK_METHOD_TEXT}",
         organisation=_organisation(workspace),
     )
@@ -325,7 +325,7 @@ def _portfolio(
     return data
 
 
-def _summary(systems: Sequence[PortfolioSystem]) -> str:
+def _summary(systems: Sequence[PortfolioSystem], findings: Sequence[FindingRow]) -> str:
     assessed = [s for s in systems if s.status != "not assessed"]
     tiers: dict[str, int] = {}
     for system in systems:
@@ -335,12 +335,20 @@ def _summary(systems: Sequence[PortfolioSystem]) -> str:
         f"{tiers[t]} {t}" for t in ("critical", "high", "moderate", "low") if t in tiers
     )
     open_count = sum(s.open_findings for s in systems)
+    # Findings about identities name no system: counted apart, they are not lost from the total.
+    on_identities = sum(1 for f in findings if not f.system and f.status in _OPEN)
+    identities = (
+        f" The identity check has {plural(on_identities, 'more open finding')} on the "
+        "identities the systems act through."
+        if on_identities
+        else ""
+    )
     return (
         f"The inventory holds {plural(len(systems), 'AI system')}, {len(assessed)} of them "
         "assessed. "
         f"By risk tier: {tier_text or 'none rated'}. "
-        f"{plural(open_count, 'finding')} {'is' if open_count == 1 else 'are'} open across "
-        "the portfolio."
+        f"{plural(open_count, 'finding')} {'is' if open_count == 1 else 'are'} open on the "
+        f"systems.{identities}"
     )
 
 
