@@ -83,3 +83,14 @@ def test_a_factor_value_drops_the_name_its_sentence_needs():
     assert factor_value("combination", "autonomous system open to the public") == (
         "Autonomous system open to the public"
     )
+
+
+def test_the_blast_radius_formula_is_set_out_once_under_the_method(report_data):
+    html = render_html(report_data)
+    formula = report_data.identity.formula
+    assert formula
+    assert html.count(str(formula)[:60]) == 1
+    assert formula[:60] in _section(html, "scope")
+    identity = " ".join(_section(html, "identity").split())
+    assert "How the score is computed is set out in section" in identity
+    assert ", Scope and method." in identity
