@@ -11,6 +11,7 @@ in Level, Justification, Evidence strength and Notes offline, then read it back 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -136,15 +137,23 @@ def _blast_score(identity: IdentityView) -> int | str:
     return "unknown" if identity.blast_score is None else identity.blast_score
 
 
+_MACHINE_KEY = re.compile(r"[a-z][a-z0-9_.\-]*")
+
+
 def attribute_header(name: str) -> str:
     """Return an attribute's column header: a client's name as written, a machine key in words.
 
-    Identity exports bring their own keys (``app_object_id``); a header reads "App object ID".
+    Identity exports bring their own lower-case keys (``app_object_id``,
+    ``source.azure-role-assignments``); they head columns as "App object ID" and
+    "Source: azure role assignments".
     """
-    if "_" not in name:
+    if not _MACHINE_KEY.fullmatch(name):
         return name
-    words = ["ID" if word.lower() == "id" else word for word in name.split("_") if word]
-    text = " ".join(words)
+    parts = []
+    for part in name.split("."):
+        words = [w for w in re.split(r"[_\-]", part) if w]
+        parts.append(" ".join("ID" if w == "id" else w for w in words))
+    text = ": ".join(p for p in parts if p)
     return text[:1].upper() + text[1:]
 
 

@@ -202,7 +202,13 @@ def _column(ws, header: str) -> list:
 def test_machine_keys_and_stored_kinds_read_as_words(data, tmp_path):
     identities = list(data.identity.identities)
     identities[0] = dataclasses.replace(
-        identities[0], attributes=(("app_object_id", "0f1e"), ("Vault path", "kv/claims"))
+        identities[0],
+        attributes=(
+            ("app_object_id", "0f1e"),
+            ("source.azure-role-assignments", "yes"),
+            ("aliases", "claims-bot"),
+            ("Vault path", "kv/claims"),
+        ),
     )
     keyed = dataclasses.replace(
         data, identity=dataclasses.replace(data.identity, identities=tuple(identities))
@@ -211,7 +217,7 @@ def test_machine_keys_and_stored_kinds_read_as_words(data, tmp_path):
     write_workbook(keyed, path)
     wb = load_workbook(path)
     headers = _headers(wb["Identities"])
-    assert "App object ID" in headers
+    assert {"App object ID", "Source: azure role assignments", "Aliases"} <= set(headers)
     assert "Vault path" in headers  # a client's own name is kept as written
     kinds = set(_column(wb["Scores"], "Kind"))
     assert kinds
