@@ -94,3 +94,20 @@ def test_the_blast_radius_formula_is_set_out_once_under_the_method(report_data):
     identity = " ".join(_section(html, "identity").split())
     assert "How the score is computed is set out in section" in identity
     assert ", Scope and method." in identity
+
+
+def test_a_scope_column_of_dashes_only_is_left_out(report_data, portfolio_data):
+    from app.reports.html import render_portfolio_html
+
+    frameworks = tuple(dataclasses.replace(f, scope="") for f in portfolio_data.document.frameworks)
+    assert frameworks
+    unscoped = dataclasses.replace(
+        portfolio_data, document=dataclasses.replace(portfolio_data.document, frameworks=frameworks)
+    )
+    control = render_portfolio_html(unscoped).split("Frameworks and content versions")[1]
+    table = control.split("</table>")[0]
+    assert "<th>Scope</th>" not in table
+    assert "<th>Content version</th>" in table
+    scoped = render_html(report_data).split("Frameworks and content versions")[1]
+    assert any(f.scope for f in report_data.document.frameworks)
+    assert "<th>Scope</th>" in scoped.split("</table>")[0]
