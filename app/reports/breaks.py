@@ -7,7 +7,7 @@ and prose without markup grows the same way only more slowly. A ``<wbr>`` betwee
 makes them separate runs; each is shaped on its own and layout grows linearly.
 
 :func:`with_break_opportunities` cuts every long text node of the body into pieces of at most
-:data:`PIECE` characters: right after a space where the piece has one (the text looks exactly
+:data:`PIECE` characters: just before a space where the piece has one (the text looks exactly
 as before), otherwise every :data:`PIECE` characters of an unbroken token (a line may then end
 there; such a token already breaks anywhere in the report's table cells). It works on the
 rendered HTML, so all free text of every template — notes, titles, identifiers,
@@ -53,8 +53,10 @@ def _cut_match(match: re.Match[str]) -> str:
 def pieces(text: str, size: int = PIECE) -> list[str]:
     """Cut ``text`` (escaped HTML text) into consecutive pieces of at most ``size`` characters.
 
-    A piece ends after its last space when it has one in its second half, else at ``size``
-    characters, moved back so that no entity (``&amp;``) or combining mark is split.
+    A piece ends before its last space when it has one in its second half (the space opens the
+    next piece: a run that ends in a space makes WeasyPrint 70 put the word before it on a line
+    of its own), else at ``size`` characters, moved back so that no entity (``&amp;``) or
+    combining mark is split.
     """
     result: list[str] = []
     start = 0
@@ -69,7 +71,7 @@ def pieces(text: str, size: int = PIECE) -> list[str]:
 def _cut_at(text: str, start: int, limit: int) -> int:
     space = max(text.rfind(" ", start, limit), text.rfind("\n", start, limit))
     if space >= start + (limit - start) // 2:
-        return space + 1
+        return space
     cut = limit
     ampersand = text.rfind("&", start, cut)
     if ampersand > start and ";" not in text[ampersand:cut]:

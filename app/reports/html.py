@@ -15,6 +15,7 @@ import datetime as dt
 import logging
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -233,7 +234,9 @@ def report_toc(data: ReportData) -> tuple[TocEntry, ...]:
         ("identity", "Identity and access posture"),
         ("results", "Results by framework"),
     ]
-    if notable_disagreements(data):
+    # Disagreeing answers ask the assessment team for a second look: the client's edition
+    # carries the settled results only.
+    if notable_disagreements(data) and not data.is_client:
         numbered.append(("crosswalk", "Where the frameworks disagree"))
     if data.findings:
         numbered += [("findings", "Findings and recommendations"), ("actions", "Action plan")]
@@ -325,6 +328,19 @@ def _severity_counts(data: ReportData) -> dict[str, int]:
     return {s: counts.get(s, 0) for s in SEVERITIES}
 
 
+def and_join(items: Sequence[str]) -> str:
+    """Return ``a, b and c`` (a single item alone, nothing for none)."""
+    kept = [str(item) for item in items if item]
+    if len(kept) < 2:
+        return "".join(kept)
+    return f"{', '.join(kept[:-1])} and {kept[-1]}"
+
+
+def severity_breakdown(counts: dict[str, int]) -> str:
+    """Return ``2 critical, 10 high and 2 medium``: severities with no finding are left out."""
+    return and_join([f"{counts[s]} {s}" for s in SEVERITIES if counts.get(s)])
+
+
 def _answers_by_framework(data: ReportData) -> list[tuple[str, list[Answer]]]:
     titles = {f.framework_id: f.title for f in data.frameworks}
     groups: dict[str, list[Answer]] = {}
@@ -359,6 +375,7 @@ def report_context(data: ReportData, steps: Steps | None = None) -> dict[str, An
         "body_criteria": BODY_CRITERIA,
         "charts": chart_uris,
         "severity_counts": _severity_counts(data),
+        "severity_breakdown": severity_breakdown(_severity_counts(data)),
         "answers_by_framework": _answers_by_framework(data),
         "na_answers": [a for a in data.answers if a.not_applicable],
         "answered": sum(1 for a in data.answers if a.level is not None),

@@ -12,6 +12,7 @@ in Level, Justification, Evidence strength and Notes offline, then read it back 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -93,7 +94,7 @@ _SCORE_COLUMNS = [
     Column("Framework", lambda r: r[0], 14),
     Column("Node", lambda r: r[1].id, 26),
     Column("Title", lambda r: ("  " * max(r[1].depth - 1, 0)) + r[1].title, 48),
-    Column("Kind", lambda r: r[1].kind, 12),
+    Column("Kind", lambda r: r[1].kind.replace("_", " ").capitalize(), 12),
     Column("Depth", lambda r: r[1].depth, 7),
     Column("Mean", lambda r: r[1].mean, 8, "0.0"),
     Column("Achieved", lambda r: r[1].achieved_level, 9),
@@ -141,6 +142,26 @@ def _blast_score(identity: IdentityView) -> int | str:
     return "unknown" if identity.blast_score is None else identity.blast_score
 
 
+_MACHINE_KEY = re.compile(r"[a-z][a-z0-9_.\-]*")
+
+
+def attribute_header(name: str) -> str:
+    """Return an attribute's column header: a client's name as written, a machine key in words.
+
+    Identity exports bring their own lower-case keys (``app_object_id``,
+    ``source.azure-role-assignments``); they head columns as "App object ID" and
+    "Source: azure role assignments".
+    """
+    if not _MACHINE_KEY.fullmatch(name):
+        return name
+    parts = []
+    for part in name.split("."):
+        words = [w for w in re.split(r"[_\-]", part) if w]
+        parts.append(" ".join("ID" if w == "id" else w for w in words))
+    text = ": ".join(p for p in parts if p)
+    return text[:1].upper() + text[1:]
+
+
 def with_attributes(columns: list[Column], rows: Sequence[Any]) -> list[Column]:
     """Return ``columns`` and one more per custom attribute any of ``rows`` carries.
 
@@ -151,7 +172,7 @@ def with_attributes(columns: list[Column], rows: Sequence[Any]) -> list[Column]:
     taken = {c.header.lower() for c in columns}
     extra = [
         Column(
-            f"{name} (custom)" if name.lower() in taken else name,
+            f"{name} (custom)" if name.lower() in taken else attribute_header(name),
             lambda row, name=name: dict(row.attributes).get(name, ""),
             min(max(len(name) + 4, 14), 40),
             wrap=True,

@@ -34,15 +34,21 @@ def _blast(system: PortfolioSystem) -> int | str:
     return UNKNOWN if system.blast_score is None else system.blast_score
 
 
+def _word(value: str | None) -> str:
+    """Return a stored value as the sheet shows it: ``in-review`` reads "In review"."""
+    text = (value or "").replace("-", " ")
+    return text[:1].upper() + text[1:]
+
+
 _SYSTEM_COLUMNS = [
     Column("System ID", lambda s: s.system_id, 11),
     Column("Name", lambda s: s.name, 30, wrap=True),
     Column("Owner", lambda s: s.owner or UNKNOWN, 20),
-    Column("Risk tier", lambda s: s.risk_tier or UNKNOWN, 11),
+    Column("Risk tier", lambda s: _word(s.risk_tier) or UNKNOWN, 11),
     Column("Why the tier is provisional", lambda s: s.risk_note, 28, wrap=True),
     Column("Target level", lambda s: s.target_level, 8),
     Column("Blast radius", _blast, 9),
-    Column("Blast tier", lambda s: s.blast_tier, 10),
+    Column("Blast tier", lambda s: _word(s.blast_tier), 10),
     Column("Why the blast radius is unknown", lambda s: s.blast_unknown, 28, wrap=True),
     Column("Mean", lambda s: s.mean, 8, "0.0"),
     Column("Achieved level", lambda s: s.achieved_level, 9),
@@ -51,7 +57,7 @@ _SYSTEM_COLUMNS = [
     Column("Open findings", lambda s: s.open_findings, 9),
     Column("Critical findings", lambda s: s.critical_findings, 9),
     Column("High findings", lambda s: s.high_findings, 9),
-    Column("Assessment status", lambda s: s.status, 14),
+    Column("Assessment status", lambda s: _word(s.status), 14),
     Column("Own answers", lambda s: s.own_answers, 9),
     Column("Inherited answers", lambda s: s.inherited_answers, 10),
     Column("Overridden answers", lambda s: s.overridden_answers, 11),
@@ -59,14 +65,14 @@ _SYSTEM_COLUMNS = [
 
 _FINDING_COLUMNS = [
     Column("Finding", lambda f: f.finding_id, 10),
-    Column("Severity", lambda f: f.severity, 10),
+    Column("Severity", lambda f: _word(f.severity), 10),
     Column("System", lambda f: f.system, 10),
     Column("Identity", lambda f: f.identity, 20),
     Column("Title", lambda f: f.title, 48, wrap=True),
     Column("Recommendation", lambda f: f.recommendation, 50, wrap=True),
     Column("Owner", lambda f: f.owner, 18),
     Column("Due", lambda f: f.due_date, 12, "yyyy-mm-dd"),
-    Column("Status", lambda f: f.status, 12),
+    Column("Status", lambda f: f.status_label or _word(f.status), 12),
 ]
 
 _RESULT_HEADERS = (

@@ -189,7 +189,7 @@ def test_cross_framework_body_lists_only_disagreements_that_matter(report_data):
 
     data = dataclasses.replace(
         report_data,
-        profile="client",
+        profile="internal",
         cross_framework=(row("Agreed topic", True, 1), row("Two apart", False, 2),
                          row("Four apart", False, 4)),
     )  # fmt: skip
@@ -199,6 +199,10 @@ def test_cross_framework_body_lists_only_disagreements_that_matter(report_data):
     assert "Agreed topic" not in body
     agreed = dataclasses.replace(data, cross_framework=(row("Agreed topic", True, 1),))
     assert "crosswalk" not in [e.anchor for e in report_toc(agreed)]
+    # Answers to look at again are the assessment team's work: the client reads settled results.
+    client = render_html(dataclasses.replace(data, profile="client"))
+    assert 'id="crosswalk"' not in client
+    assert "Where the frameworks disagree" not in client
 
 
 def test_addresses_and_tokens_break_after_at_signs_and_dots():
@@ -234,7 +238,7 @@ def test_a_long_list_of_disagreements_is_cut_to_the_widest(report_data):
         CrossFrameworkRow(f"Topic {n:02d}", (ref,), False, "", 2 + n % 3, "low", "high")
         for n in range(MAX_DISAGREEMENTS + 5)
     )
-    html = render_html(dataclasses.replace(report_data, profile="client", cross_framework=rows))
+    html = render_html(dataclasses.replace(report_data, profile="internal", cross_framework=rows))
     body = html.split('id="crosswalk"')[1].split("</section>")[0]
     assert sum(f"Topic {n:02d}" in body for n in range(len(rows))) == MAX_DISAGREEMENTS
     assert f"{len(rows)} topics were answered two levels apart" in body

@@ -9,7 +9,7 @@ import re
 from pypdf import PdfReader
 
 from app.reports.breaks import LONG, PIECE, pieces, with_break_opportunities
-from app.reports.pdf import render_pdf
+from app.reports.pdf import html_to_pdf, render_pdf
 
 
 def _token(length: int, seed: str = "") -> str:
@@ -26,11 +26,40 @@ def test_pieces_keep_every_character_and_stay_short():
     assert len(cut) == -(-len(text) // PIECE)
 
 
-def test_prose_is_cut_right_after_a_space():
+def test_prose_is_cut_just_before_a_space():
     text = " ".join(["assessor"] * 200)
     cut = pieces(text)
     assert "".join(cut) == text
-    assert all(piece.endswith(" ") for piece in cut[:-1])
+    assert all(piece.startswith(" ") and not piece.endswith(" ") for piece in cut[1:])
+
+
+#: Advice long enough to be cut into pieces, as a finding's recommendation is.
+_ADVICE = (
+    "Move every secret this system uses into your secrets vault and have the code fetch it at "
+    "run time, so none sits in source or configuration files. Write and rehearse a rotation "
+    "runbook so that any leaked key can be replaced within hours without an outage. Replace "
+    "static passwords and API keys on this system's integrations with federated sign-in using "
+    "short-lived tokens. The criteria list 6 further practices to bring to target and 2 "
+    "further identity cases to resolve."
+)
+
+
+def test_a_cut_between_words_never_leaves_a_word_on_a_line_of_its_own(tmp_path):
+    # Cells of forty widths: wherever a line ends near a cut, the next word must follow on
+    # the same line as the words after it (a piece that ended in a space put it alone).
+    tables = "".join(
+        f'<table class="data" style="width:{width}mm"><tr><td>{_ADVICE}</td></tr></table>'
+        for width in range(40, 80)
+    )
+    html = f'<html><head><link rel="stylesheet" href="base.css"></head><body>{tables}</body></html>'
+    html_to_pdf(html, tmp_path / "cells.pdf")
+    lines = [
+        line.strip()
+        for page in PdfReader(tmp_path / "cells.pdf").pages
+        for line in (page.extract_text() or "").splitlines()
+    ]
+    lonely = [line for line in lines if line and " " not in line and line != "resolve."]
+    assert not lonely, lonely
 
 
 def test_entities_and_combining_marks_stay_whole():

@@ -192,3 +192,48 @@ def test_worded_headers_still_import_as_inventory_fields():
     for columns, entity in ((_INVENTORY_COLUMNS, SYSTEMS), (_IDENTITY_COLUMNS, IDENTITIES)):
         fields = {resolve_header(header_key(c.header), entity) for c in columns}
         assert {(entity, name) for name in expected[entity]} <= fields
+
+
+def _column(ws, header: str) -> list:
+    index = _headers(ws).index(header)
+    return [row[index] for row in ws.iter_rows(min_row=2, values_only=True) if row[0]]
+
+
+def test_machine_keys_and_stored_kinds_read_as_words(data, tmp_path):
+    identities = list(data.identity.identities)
+    identities[0] = dataclasses.replace(
+        identities[0],
+        attributes=(
+            ("app_object_id", "0f1e"),
+            ("source.azure-role-assignments", "yes"),
+            ("aliases", "claims-bot"),
+            ("Vault path", "kv/claims"),
+        ),
+    )
+    keyed = dataclasses.replace(
+        data, identity=dataclasses.replace(data.identity, identities=tuple(identities))
+    )
+    path = tmp_path / "keyed.xlsx"
+    write_workbook(keyed, path)
+    wb = load_workbook(path)
+    headers = _headers(wb["Identities"])
+    assert {"App object ID", "Source: azure role assignments", "Aliases"} <= set(headers)
+    assert "Vault path" in headers  # a client's own name is kept as written
+    kinds = set(_column(wb["Scores"], "Kind"))
+    assert kinds
+    assert all("_" not in kind and kind[0].isupper() for kind in kinds), kinds
+
+
+def test_portfolio_sheets_show_words_not_stored_values(portfolio_data, tmp_path):
+    path = tmp_path / "portfolio.xlsx"
+    write_portfolio_workbook(portfolio_data, "abc123", path)
+    wb = load_workbook(path)
+    values = [
+        *_column(wb["Systems"], "Risk tier"),
+        *_column(wb["Systems"], "Assessment status"),
+        *_column(wb["Top findings"], "Severity"),
+        *_column(wb["Top findings"], "Status"),
+    ]
+    words = [v for v in values if v]
+    assert words
+    assert all(v[0].isupper() and "-" not in v for v in words), words

@@ -116,3 +116,28 @@ def test_the_claims_agent_has_ten_to_twenty_themed_findings_with_owners(demo):
     assert accepted.accepted_by
     assert sum(len(t.items) for t in themes) > 150
     assert findings.list_findings(ws, source="gap") == []
+
+
+def test_the_portfolio_counts_each_standing_finding_once_and_names_who_fixes_it(demo):
+    from app.services.inventory_queries import list_findings
+    from app.services.reporting.portfolio import build_portfolio
+
+    result, ws = demo
+    data = build_portfolio(ws)
+    claims = next(s for s in data.systems if s.system_id == "AIS-001")
+    standing = [
+        f
+        for f in list_findings(ws, system="AIS-001")
+        if f.system == "AIS-001"
+        and f.status in ("open", "in-progress")
+        and f.assessment_id != result.final_assessment_id
+    ]
+    # The re-assessment copied the first assessment's themes: only its own copies count.
+    assert claims.open_findings == len(standing)
+    top = [(f.system, f.title) for f in data.top_findings]
+    assert len(top) == len(set(top))
+    assert all(f.owner and f.due_date for f in data.top_findings)
+    # The identities' own findings name no system; the overview still counts them.
+    on_identities = [f for f in list_findings(ws, status="open") if not f.system]
+    assert on_identities
+    assert f"The identity check has {len(on_identities)} more open findings" in data.summary

@@ -89,3 +89,37 @@ def test_the_demo_dates_agree_with_the_report_date(client_report):
     control = next(p for p in pages if "Document control" in p)
     start, end = (DEMO_DAY - dt.timedelta(days=21)), (DEMO_DAY - dt.timedelta(days=2))
     assert f"{start.isoformat()} to {end.isoformat()}" in control
+
+
+def _squashed(pages: list[str]) -> str:
+    return " ".join(" ".join(pages).split())
+
+
+def test_the_client_reads_an_approved_opinion_on_a_page_of_its_own(client_report):
+    _outcome, _reader, pages = client_report
+    opening = next(
+        i for i, p in enumerate(pages) if "1. Overall opinion" in p and "Contents" not in p
+    )
+    text = " ".join(pages[opening].split())
+    assert "Unsatisfactory" in text
+    assert "reviewed and approved by Dana Quill (quality reviewer)" in text
+    assert "Executive summary" in pages[opening + 1]  # nothing of the opinion spills over
+    control = " ".join(next(p for p in pages if "Document control" in p).split())
+    assert "Dana Quill (quality reviewer) · approved" in control
+    assert "not yet approved" not in _squashed(pages)
+
+
+def test_the_client_edition_carries_settled_results_in_plain_words(client_report):
+    _outcome, _reader, pages = client_report
+    text = _squashed(pages)
+    assert "Where the frameworks disagree" not in text
+    assert not re.search(r"\b0 (critical|high|medium|low|not applicable)\b", text)
+    assert "answers appendix" not in text  # the client edition has none
+    assert "Classification Confidential" in text
+    profile = text.split("Tier on its own", 1)[1][:200]
+    assert "Autonomy Human-on-the-loop" in profile
+    assert "autonomy: " not in profile
+    card = text.split("· Staff are not trained for AI-specific risks", 1)[1]
+    accepted = card.split("Criterion")[0]
+    assert "Risk accepted by" in accepted
+    assert "Not yet received" not in accepted

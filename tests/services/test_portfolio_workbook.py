@@ -86,7 +86,7 @@ def test_workbook_holds_the_organisation_once_and_each_systems_counts(engagement
     assert systems["AIS-002"]["Overridden answers"] == 0
     assert systems["AIS-002"]["Mean"] > one["Mean"]
     assert systems["AIS-001"]["Owner"] == "unknown"
-    assert systems["AIS-003"]["Assessment status"] == "not assessed"
+    assert systems["AIS-003"]["Assessment status"] == "Not assessed"
     assert systems["AIS-003"]["Mean"] is None
     assert all("provisional: provisional" not in row["Risk tier"] for row in systems.values())
     heat = _rows(book["Heat map"])

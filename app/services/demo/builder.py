@@ -8,18 +8,20 @@ reports are produced as well (by the caller, through the reporting service).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.services import assessment_lifecycle, assessments, evidence
+from app.services import assessment_lifecycle, assessments, evidence, review
 from app.services.assessment_records import load_questions
 from app.services.demo.answers import plan_answers
 from app.services.demo.evidence_files import evidence_documents
-from app.services.demo.findings_plan import shape_findings
+from app.services.demo.findings_plan import assign_identity_findings, shape_findings
 from app.services.demo.inventory_data import CLIENT, build_demo_inventory
+from app.services.demo.opinion_text import write_demo_opinion
 from app.services.demo.voice import add_demo_voice
 from app.services.demo.workbook import write_demo_workbook
 from app.services.engagement import update_engagement
@@ -34,6 +36,7 @@ from app.support.paths import resources_dir
 logger = logging.getLogger(__name__)
 
 DEMO_ACTOR = "Robin Vale (demo assessor)"
+DEMO_REVIEWER = "Dana Quill (quality reviewer)"
 DEMO_FILE_NAME = "northwind-demo.assay"
 
 #: (system, frameworks, focus areas, max priority, base maturity, title)
@@ -105,6 +108,7 @@ def build_demo(
         _import_inventory(workspace, today, result, scaled(progress, 0.0, 0.3))
         check_cancelled(progress)
         refresh_identity_findings(workspace)
+        assign_identity_findings(workspace, today)
         evidence_ids = _add_evidence(workspace, today)
         _assess(workspace, evidence_ids, result, scaled(progress, 0.35, 1.0), today)
         drafts = [i for i in result.assessment_ids if i != result.final_assessment_id]
@@ -122,7 +126,7 @@ def _describe_engagement(workspace: Workspace, today: dt.date) -> None:
         title="AI identity and security assessment",
         assessor=DEMO_ACTOR,
         assessor_organisation="Assay demo consultancy",
-        reviewer="Dana Quill (quality reviewer)",
+        reviewer=DEMO_REVIEWER,
         start_date=today - dt.timedelta(days=21),
         end_date=today - dt.timedelta(days=2),
         classification="confidential",
@@ -194,7 +198,9 @@ def _assess(
         check_cancelled(progress)
     first = result.assessment_ids[0]
     shape_findings(workspace, first, today)
+    write_demo_opinion(workspace, first)
     assessment_lifecycle.submit_for_review(workspace, first)
+    review.approve(dataclasses.replace(workspace, actor=DEMO_REVIEWER), first)
     assessment_lifecycle.finalize(workspace, first, force=True)
     result.final_assessment_id = first
     again = assessment_lifecycle.reassess(

@@ -2,7 +2,8 @@
 
 The default themes (one per framework category and identity rule) are merged into the issues a
 client would act on, each given a title in the client's terms, an owner, a due date and an
-effort; a few carry the client's management response, and one risk is accepted.
+effort; a few carry the client's management response, and one risk is accepted. The identity
+check's own findings across the estate get an owner and a due date as well, by their kind.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from app.services import finding_themes, findings
+from app.services.inventory_queries import list_findings
 from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
@@ -142,3 +144,35 @@ def shape_findings(workspace: Workspace, assessment_id: int, today: dt.date) -> 
         count = len(findings.list_findings(uow, assessment_id=assessment_id, source="theme"))
     logger.info("demo findings of assessment %s shaped into %s themes", assessment_id, count)
     return count
+
+
+#: Who fixes an identity finding, by its rule: the platform team owns secrets and keys; the
+#: identity team owns grants, owners and revocation; the owners of the systems own autonomy.
+_PLATFORM = "Tom Reyes, Platform Engineering Manager"
+_IDENTITY = "Oscar Lind, Identity and Access Lead"
+_SYSTEMS = "Maria Okafor, Head of Claims Technology"
+IDENTITY_OWNERS = {
+    "key-not-rotated": _PLATFORM,
+    "credential-never-expires": _PLATFORM,
+    "credential-expired": _PLATFORM,
+    "identity-across-environments": _PLATFORM,
+    "autonomous-write-without-approval": _SYSTEMS,
+    "system-no-owner": "Priya Shah, Chief Information Security Officer",
+}
+#: Days allowed to fix an identity finding, by its severity.
+IDENTITY_DUE_DAYS = {"critical": 30, "high": 60, "medium": 90, "low": 180}
+
+
+def assign_identity_findings(workspace: Workspace, today: dt.date) -> int:
+    """Give every open identity-check finding an owner and a due date; return how many."""
+    with workspace.unit_of_work() as uow:
+        rows = list_findings(uow, source="identity-rule", status="open")
+        for row in rows:
+            findings.update_finding(
+                uow,
+                row.id,
+                owner=IDENTITY_OWNERS.get(row.rule_id, _IDENTITY),
+                due_date=today + dt.timedelta(days=IDENTITY_DUE_DAYS.get(row.severity, 180)),
+            )
+    logger.info("demo identity findings assigned: %d", len(rows))
+    return len(rows)

@@ -228,6 +228,16 @@ def system_owner(uow: UnitOfWork, system_id: int) -> tuple[str, str]:
     return uow.repository(ReportDataRepository).system_owner(system_id)
 
 
+def factor_value(name: str, text: str) -> str:
+    """Return a risk factor's value as its table shows it: ``Score 97, critical``, ``Restricted``.
+
+    The factor's text repeats its name for the sentence that names the deciding factor
+    ("set by data classification: restricted"); the table has the name in its own column.
+    """
+    value = text.removeprefix(f"{name}: ")
+    return value[:1].upper() + value[1:]
+
+
 def build_system_profile(
     workspace: Workspace, info: AssessmentInfo, risk: RiskAssessment
 ) -> SystemProfile:
@@ -259,7 +269,9 @@ def build_system_profile(
         risk_tier=info.risk_tier or risk.tier.value,
         risk_factor=info.risk_factor or risk.factor,
         target_level=info.target_level,
-        risk_factors=tuple(RiskFactor(f.name, f.tier.value, f.text) for f in risk.factors),
+        risk_factors=tuple(
+            RiskFactor(f.name, f.tier.value, factor_value(f.name, f.text)) for f in risk.factors
+        ),
         risk_note=risk.note(),
         attributes=attributes_text(detail.attributes),
     )

@@ -154,7 +154,7 @@ def scope(
         )
     inherited = (
         f" {info.inherited} of the {info.questions} answers are inherited from the "
-        "organisation assessment (marked in the answers appendix)"
+        "organisation assessment"
         + (f"; {plural(info.overridden, 'organisation answer')} "
            f"{'was' if info.overridden == 1 else 'were'} overridden for this system"
            if info.overridden else "")

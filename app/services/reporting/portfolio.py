@@ -139,6 +139,21 @@ def _top_findings(rows: Sequence[FindingRow]) -> tuple[Finding, ...]:
     )
 
 
+def _current(workspace: Workspace, latest: dict[str, AssessmentInfo]) -> list[FindingRow]:
+    """Return the findings that stand today: none of an assessment a later one superseded.
+
+    A re-assessment copies the themes of the assessment before it; counting both would show
+    every open theme of a re-assessed system twice.
+    """
+    standing = {info.id for info in latest.values()}
+    superseded = {
+        info.id
+        for info in list_assessments(workspace)
+        if not info.organisation and info.id not in standing
+    }
+    return [r for r in list_findings(workspace) if r.assessment_id not in superseded]
+
+
 def _latest(workspace: Workspace) -> dict[str, AssessmentInfo]:
     latest: dict[str, AssessmentInfo] = {}
     for info in list_assessments(workspace):
@@ -248,7 +263,7 @@ def _portfolio(
         scaled(progress, 0.3, 0.8).report(number / max(len(latest), 1), f"Scoring {system}")
         scores[system] = score_assessment(workspace, latest_info.id)
     columns = _columns(list(scores.values()))
-    findings = list_findings(workspace)
+    findings = _current(workspace, latest)
     counts: dict[str, list[FindingRow]] = {}
     for finding in findings:
         if finding.system and finding.status in _OPEN:
@@ -299,7 +314,7 @@ def _portfolio(
         heatmap=tuple(heatmap),
         kpis=_kpis(workspace, today),
         top_findings=_top_findings(findings),
-        summary=_summary(systems),
+        summary=_summary(systems, findings),
         method_text=f"{METHOD_TEXT}\n{RISK_METHOD_TEXT}",
         organisation=_organisation(workspace),
     )
@@ -310,7 +325,7 @@ def _portfolio(
     return data
 
 
-def _summary(systems: Sequence[PortfolioSystem]) -> str:
+def _summary(systems: Sequence[PortfolioSystem], findings: Sequence[FindingRow]) -> str:
     assessed = [s for s in systems if s.status != "not assessed"]
     tiers: dict[str, int] = {}
     for system in systems:
@@ -320,12 +335,20 @@ def _summary(systems: Sequence[PortfolioSystem]) -> str:
         f"{tiers[t]} {t}" for t in ("critical", "high", "moderate", "low") if t in tiers
     )
     open_count = sum(s.open_findings for s in systems)
+    # Findings about identities name no system: counted apart, they are not lost from the total.
+    on_identities = sum(1 for f in findings if not f.system and f.status in _OPEN)
+    identities = (
+        f" The identity check has {plural(on_identities, 'more open finding')} on the "
+        "identities the systems act through."
+        if on_identities
+        else ""
+    )
     return (
         f"The inventory holds {plural(len(systems), 'AI system')}, {len(assessed)} of them "
         "assessed. "
         f"By risk tier: {tier_text or 'none rated'}. "
-        f"{plural(open_count, 'finding')} {'is' if open_count == 1 else 'are'} open across "
-        "the portfolio."
+        f"{plural(open_count, 'finding')} {'is' if open_count == 1 else 'are'} open on the "
+        f"systems.{identities}"
     )
 
 
