@@ -66,8 +66,18 @@ def _steps(window: MainWindow, workspace: Path, register: Path | None) -> list[S
         page.navigator.select_question(SUBCATEGORY_QUESTION)
         page.tabs.setCurrentWidget(page.scope.subcategory)
 
+    def opinion() -> QWidget:
+        from app.gui.dialogs.opinion_dialog import OpinionDialog
+
+        window.show_page("assessments")
+        page = window.page("assessments")
+        dialog = OpinionDialog(window.context, page.current_assessment_id(), page)
+        dialog.resize(1100, 760)
+        dialog.show()
+        return dialog
+
     steps += [("reassessment", reassessment), ("compare", compare)]
-    steps += [("subcategory", subcategory)]
+    steps += [("subcategory", subcategory), ("opinion", opinion)]
     if register is not None:
         steps.append(("import-values", lambda: _import_check(window, register)))
     return steps
