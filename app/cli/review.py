@@ -11,6 +11,7 @@ from app.domain.review import RequestStatus
 from app.services import evidence_requests, review
 from app.services.errors import UserError
 from app.services.reporting import request_sheet
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +146,7 @@ def run_import(ctx: CliContext) -> int:
     )
 
     def text() -> str:
-        lines = [f"{result.file.name}: {len(result.changes)} change(s)"]
+        lines = [f"{result.file.name}: {plural(len(result.changes), 'change')}"]
         for change in result.changes:
             what = ", ".join(
                 f"{name.replace('_', ' ')} {value}" for name, value in change.changes.items()

@@ -32,6 +32,7 @@ from app.gui import tasks, theme
 from app.gui.context import GuiContext
 from app.gui.dialogs.record_dialog import error_label, error_text
 from app.services.evidence_requests import RequestInfo, add_request, list_requests, update_request
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ class RequestsDialog(QDialog):
         overdue = sum(1 for r in found if r.overdue)
         waiting = sum(1 for r in found if r.status == RequestStatus.REQUESTED)
         self.summary.setText(
-            f"{len(found)} request(s): {waiting} awaited, {overdue} overdue."
+            f"{plural(len(found), 'request')}: {waiting} awaited, {overdue} overdue."
             if found
             else "No evidence requested yet."
         )
