@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from app.catalog.errors import CatalogError, Problem
 from app.catalog.loader import problems_from_validation
 from app.catalog.schema import Framework
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -168,7 +169,8 @@ class _SheetReader:
             missing = [name for name in REQUIRED_COLUMNS if name not in self.columns]
             if missing:
                 found = ", ".join(c for c in cells if c) or "nothing"
-                message = f"missing column(s) {', '.join(missing)} (found: {found})"
+                columns = plural(len(missing), "column", number=False)
+                message = f"missing {columns} {', '.join(missing)} (found: {found})"
                 self.problems.append(Problem(self._where(index + 1), message))
                 raise self._fail()
             return index

@@ -17,6 +17,7 @@ from app.catalog.loader import load_crosswalk, load_framework, load_framework_te
 from app.catalog.mapping import newest_versions
 from app.catalog.schema import Crosswalk, Framework, Link, LinkType, Node, Question
 from app.support.paths import assessments_dir
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +88,9 @@ class Catalog:
             self._links.setdefault(link.source, []).append(link)
             self._links.setdefault(link.target, []).append(link)
         if self._unresolved:
-            logger.warning("%d crosswalk link(s) do not resolve; ignored", len(self._unresolved))
+            logger.warning(
+                "%s not resolved; ignored", plural(len(self._unresolved), "crosswalk link")
+            )
 
     def _resolves(self, end: str) -> bool:
         if ":" in end:
@@ -230,5 +233,5 @@ def load_default_catalog(
     frameworks += [load_framework_text(text, name, custom=True) for name, text in extra]
     crosswalk_path = base / CROSSWALK_FILE
     crosswalk = load_crosswalk(crosswalk_path) if crosswalk_path.is_file() else None
-    logger.debug("catalog: %d framework(s) from %s", len(frameworks), base)
+    logger.debug("catalog: %s from %s", plural(len(frameworks), "framework"), base)
     return Catalog(frameworks, crosswalk)

@@ -22,6 +22,7 @@ from app.services import (
 )
 from app.services.errors import UserError
 from app.services.evidence import answer_with_evidence
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -158,8 +159,9 @@ def _summary(info: assessments.AssessmentInfo) -> str:
         f"target      {info.target_level}"
         + (f" (risk tier {info.risk_tier})" if info.risk_tier else "")
         + f"\nanswered    {info.answered} of {info.questions}"
-        + f"\nown         {info.own_questions} question(s); {info.inherited} inherited from the "
-        "organisation assessment" + (f", {info.overridden} overridden" if info.overridden else "")
+        + f"\nown         {plural(info.own_questions, 'question')}; "
+        f"{info.inherited} inherited from the organisation assessment"
+        + (f", {info.overridden} overridden" if info.overridden else "")
     )
 
 
@@ -313,7 +315,9 @@ def run_gate(ctx: CliContext) -> int:
     def text() -> str:
         lines = [f"error    {i.message}" for i in report.errors]
         lines += [f"warning  {i.message}" for i in report.warnings]
-        verdict = "passed" if report.ok else f"{len(report.errors)} error(s) block signing"
+        errors = len(report.errors)
+        block = plural(errors, "blocks", "block", number=False)
+        verdict = "passed" if report.ok else f"{plural(errors, 'error')} {block} signing"
         return "\n".join([*lines, f"quality gate {verdict}"])
 
     ctx.output(report.as_dict(), text)

@@ -10,6 +10,7 @@ from app.services import assessments, bulk_answers, presets
 from app.services.errors import UserError
 from app.services.evidence import bulk_answer_with_evidence
 from app.services.workspace import Workspace
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +104,9 @@ def run_many(ctx: CliContext, ws: Workspace) -> int:
         [r.question_id, "N/A" if r.not_applicable else "-" if r.level is None else str(r.level)]
         for r in result.responses
     ]
-    text = f"{len(rows)} answer(s) changed in one action\n" + table(rows, ["question", "level"])
+    text = f"{plural(len(rows), 'answer')} changed in one action\n" + table(
+        rows, ["question", "level"]
+    )
     ctx.output([r.as_dict() for r in result.responses], text)
     return 0
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from app.cli.common import CliContext
 from app.services.oscal import OscalExport, export_content, export_oscal
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +52,8 @@ def _text(outcome: OscalExport) -> str:
     lines = [f"OSCAL export written to {outcome.folder}"]
     lines += [f"  {name}  sha256 {digest[:16]}" for name, digest in outcome.documents.items()]
     if outcome.evidence_files:
-        lines.append(f"  evidence/  {outcome.evidence_files} file(s)")
+        lines.append(f"  evidence/  {plural(outcome.evidence_files, 'file')}")
     if outcome.removed:
-        lines.append(f"  removed {len(outcome.removed)} file(s) of an earlier export:")
+        lines.append(f"  removed {plural(len(outcome.removed), 'file')} of an earlier export:")
         lines += [f"    {name}" for name in outcome.removed]
     return "\n".join(lines)

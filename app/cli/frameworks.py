@@ -21,6 +21,7 @@ from app.services.frameworks import (
     read_framework_file,
 )
 from app.services.upgrade import plan_upgrade, upgrade_assessment
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -163,7 +164,7 @@ def validate_file(ctx: CliContext) -> int:
             ctx.output({"file": str(path), "valid": False, "problems": exc.problems}, "")
         else:
             _print_problems(exc)
-            summary = f"assay: {path.name}: {len(exc.problems)} problem(s)"
+            summary = f"assay: {path.name}: {plural(len(exc.problems), 'problem')}"
             print(terminal_safe(summary), file=sys.stderr)
         return 1
     data = {"file": str(path), "valid": True, "problems": [], **framework_summary(framework)}
@@ -182,7 +183,7 @@ def add_file(ctx: CliContext) -> int:
         added = add_custom_framework(ctx.workspace(create=True), path, **_file_options(ctx))
     except FrameworkFileError as exc:
         _print_problems(exc)
-        raise UserError(f"{path.name}: not added, {len(exc.problems)} problem(s)") from exc
+        raise UserError(f"{path.name}: not added, {plural(len(exc.problems), 'problem')}") from exc
     data = {
         "id": added.framework_id,
         "version": added.version,

@@ -27,6 +27,7 @@ from app.services.inventory_import.profile import (
     load_profile,
     save_profile,
 )
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -136,8 +137,8 @@ def import_inventory(ctx: CliContext) -> int:
         ctx.output(_plan_data(plan, None), lambda: _plan_text(plan, dry_run=False))
         rows = sum(plan.rejected_rows().values())
         raise UserError(
-            f"{plan.file_name}: {len(plan.errors):,} problem(s) in {rows:,} row(s); nothing was "
-            "imported (fix them, or add --valid-only to import the valid rows)"
+            f"{plan.file_name}: {plural(len(plan.errors), 'problem')} in {plural(rows, 'row')}; "
+            "nothing was imported (fix them, or add --valid-only to import the valid rows)"
         )
     # As the import wizard does: the identity findings follow the inventory they judge.
     with ctx.progress(f"Importing {plan.file_name}") as progress:
@@ -202,7 +203,7 @@ def _problem_lines(plan: ImportPlan) -> list[str]:
     if not problems:
         return ["No problems found."]
     errors = len(plan.errors)
-    lines = [f"{errors:,} error(s), {len(problems) - errors:,} warning(s):"]
+    lines = [f"{plural(errors, 'error')}, {plural(len(problems) - errors, 'warning')}:"]
     for problem in problems[:MAX_PROBLEMS_SHOWN]:
         mark = "error" if problem.is_error else "warning"
         lines.append(f"  {mark}: {problem}")
@@ -216,7 +217,8 @@ def _export_lines(plan: ImportPlan) -> list[str]:
     lines: list[str] = []
     grants = [r for r in plan.resolved.records["grants"] if r.values.get("conditional")]
     if grants:
-        lines += ["", f"{len(grants):,} grant(s) are conditional: a deny, a condition or a "
+        are = plural(len(grants), "is", number=False)
+        lines += ["", f"{plural(len(grants), 'grant')} {are} conditional: a deny, a condition or a "
                   "boundary may narrow them (kept, and counted at full strength):"]  # fmt: skip
         for record in grants[:MAX_CONDITIONAL_SHOWN]:
             why = (record.attributes.get("denied_by") or record.attributes.get("conditions")
@@ -260,7 +262,7 @@ def _reading_lines(plan: ImportPlan) -> list[str]:
         lines.append("Values not understood, read as unrecorded (give their meaning with --value):")
         for value in parsed.unknown_values[:MAX_PROBLEMS_SHOWN]:
             lines.append(
-                f"  {value.column}:{value.text}  ({value.count:,} row(s), for {value.field})"
+                f"  {value.column}:{value.text}  ({plural(value.count, 'row')}, for {value.field})"
             )
     return [""] + lines if lines else []
 
@@ -297,7 +299,9 @@ def _plan_text(plan: ImportPlan, *, dry_run: bool) -> str:
 
 def _result_text(plan: ImportPlan, result: ImportResult) -> str:
     lines = [_plan_text(plan, dry_run=False), ""]
-    lines.append(f"Imported (import run {result.run_id}); {result.people_created} new owner(s).")
+    lines.append(
+        f"Imported (import run {result.run_id}); {plural(result.people_created, 'new owner')}."
+    )
     deleted = {e: c["deleted"] for e, c in result.counts.items() if c.get("deleted")}
     if deleted:
         lines.append("Deleted: " + ", ".join(f"{n} {e}" for e, n in deleted.items()))

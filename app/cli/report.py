@@ -23,6 +23,7 @@ from app.services.reporting import (
     generate_workbook,
     import_responses,
 )
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -158,7 +159,8 @@ def run_portfolio(ctx: CliContext) -> int:
 
 def _describe_import(result: ResponsesImport) -> str:
     lines = [
-        f"{result.file.name}: {len(result.changes)} change(s), {len(result.problems)} problem(s)"
+        f"{result.file.name}: {plural(len(result.changes), 'change')}, "
+        f"{plural(len(result.problems), 'problem')}"
     ]
     if result.changes:
         rows = [
@@ -168,7 +170,7 @@ def _describe_import(result: ResponsesImport) -> str:
         lines.append(table(rows, ["row", "question", "field", "before", "after"]))
     lines += [f"problem: {p}" for p in result.problems]
     if result.applied:
-        lines.append(f"applied {len(result.changes)} change(s); each is in the journal")
+        lines.append(f"applied {plural(len(result.changes), 'change')}; each is in the journal")
     elif result.dry_run:
         lines.append("dry run: nothing was stored")
     return "\n".join(lines)

@@ -12,6 +12,7 @@ from app.domain.review import RequestStatus
 from app.services import evidence_requests, review
 from app.services.errors import UserError
 from app.services.reporting import request_sheet, review_sheet
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -202,7 +203,7 @@ def _show_import(ctx: CliContext, result: Any, changes: int, lines: list[str]) -
     """Print what a sheet read back changes (or why nothing was applied); 1 on problems."""
 
     def text() -> str:
-        out = [f"{result.file.name}: {changes} change(s)", *lines]
+        out = [f"{result.file.name}: {plural(changes, 'change')}", *lines]
         out += [f"  problem: {p}" for p in result.problems]
         if result.problems:
             out.append("nothing was applied: correct the problems and import again")

@@ -26,6 +26,7 @@ from app.services.reporting import (
     verify_report,
 )
 from app.support.preferences import load_preferences
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -230,7 +231,7 @@ def run_extend(ctx: CliContext) -> int:
     target = output or Path(args.file)
     ctx.output(
         {"file": str(target), "signatures": count, "level": "B-LTA"},
-        f"extended {target} to PAdES B-LTA ({count} signature(s))",
+        f"extended {target} to PAdES B-LTA ({plural(count, 'signature')})",
     )
     return 0
 

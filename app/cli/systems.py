@@ -20,6 +20,7 @@ from app.domain.hygiene import HygieneFinding
 from app.ingest.fields import IDENTITIES, SYSTEMS
 from app.services import identity_analysis, inventory_queries
 from app.services.errors import UserError
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -113,12 +114,12 @@ def _blast_lines(
         headline = f"Blast radius: {UNKNOWN} (access not recorded: {blast.unknown})"
     else:
         headline = (
-            f"Blast radius: {blast.text()}, {len(blast.resources)} resource(s), "
+            f"Blast radius: {blast.text()}, {plural(len(blast.resources), 'resource')}, "
             f"weighted sum {blast.raw}"
         )
     lines = [
         headline,
-        f"Longest delegation chain: {bound}{chain.depth} hop(s)"
+        f"Longest delegation chain: {bound}{plural(chain.depth, 'hop')}"
         + (f" ({' → '.join(shown.get(i, i) for i in chain.identities)})" if chain.depth else ""),
     ]
     paths = blast.paths()

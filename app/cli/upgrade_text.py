@@ -8,6 +8,7 @@ from typing import Any
 from app.catalog.mapping import ChangeKind
 from app.cli.common import table
 from app.services.upgrade_plan import UpgradePlan
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def _moves(plan: UpgradePlan) -> str:
     ]
     unchanged = len(plan.moves) - len(shown)
     text = table(rows, ["CHANGE", "OLD", "NEW", "ANSWERED", "REVIEW"])
-    return text + f"\n({unchanged} unchanged question(s) not listed)"
+    return text + f"\n({plural(unchanged, 'unchanged question')} not listed)"
 
 
 def _figure(node: dict[str, Any] | None, name: str) -> str:

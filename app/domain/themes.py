@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from app.domain.enums import severity_rank
 from app.domain.scoring import LEVEL_NAMES
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -64,10 +65,6 @@ def _level_text(level: int | None) -> str:
     return f"level {level} ({LEVEL_NAMES.get(level, '')})"
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def draft_condition(group_title: str, gaps: Sequence[GapDraft]) -> str:
     """Return the condition found: how many gaps, the widest ones named, with their levels."""
     ordered = _worst_first(gaps)
@@ -95,7 +92,7 @@ def draft_condition(group_title: str, gaps: Sequence[GapDraft]) -> str:
         subjects = "; ".join(g.title for g in checks[:_NAMED])
         more = len(checks) - _NAMED
         rest = f"; and {more} more" if more > 0 else ""
-        parts.append(f"The identity check found {_plural(len(checks), 'case')}: {subjects}{rest}.")
+        parts.append(f"The identity check found {plural(len(checks), 'case')}: {subjects}{rest}.")
     return " ".join(parts)
 
 
@@ -115,9 +112,9 @@ def draft_recommendation(gaps: Sequence[GapDraft]) -> str:
     checks = len(rest) - practices
     owed = []
     if practices:
-        owed.append(f"{_plural(practices, 'further practice')} to bring to target")
+        owed.append(f"{plural(practices, 'further practice')} to bring to target")
     if checks:
-        owed.append(f"{_plural(checks, 'further identity case')} to resolve")
+        owed.append(f"{plural(checks, 'further identity case')} to resolve")
     if owed:
         advice.append(f"The criteria list {' and '.join(owed)}.")
     return " ".join(advice)

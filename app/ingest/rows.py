@@ -448,7 +448,7 @@ def read_sheet_rows(
         names = " and ".join(missing)
         reason = (
             f"sheet {sheet.raw.name!r} was not imported: no column gives the {names} of its "
-            f"{_plural(spec.title)} (map a column to {missing[0]}"
+            f"{_in_sentence(spec.title)} (map a column to {missing[0]}"
             + (", or choose an id rule," if missing == ["id"] else "")
             + " to read it)"
         )
@@ -459,6 +459,6 @@ def read_sheet_rows(
     return reader.run(tick)
 
 
-def _plural(title: str) -> str:
+def _in_sentence(title: str) -> str:
     """Return an entity's title for the middle of a sentence (``AI systems``, ``grants``)."""
     return title if title.startswith("AI") else title.lower()

@@ -20,6 +20,7 @@ from typing import Any
 
 from app.reports.errors import SigningError
 from app.reports.trust import RevocationData, TrustStore
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +143,7 @@ def extend_pdf(in_path: Path, out_path: Path, ltv: LtvOptions) -> int:
     from app.reports.signing import write_file
 
     write_file(out_path, output.getvalue())
-    logger.info("extended %s to B-LTA (%d signature(s))", out_path.name, len(signatures))
+    logger.info("extended %s to B-LTA (%s)", out_path.name, plural(len(signatures), "signature"))
     return len(signatures)
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.reports.errors import ReportError
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +87,9 @@ def load_trust(paths: list[Path]) -> TrustStore:
                 roots.extend(_load_certs(file))
             except (OSError, ValueError, TypeError) as exc:
                 raise ReportError(f"Cannot read the trusted certificate {file.name}.") from exc
-    logger.info("loaded %d trust anchor(s) from %d source(s)", len(roots), len(paths))
+    logger.info(
+        "loaded %s from %s", plural(len(roots), "trust anchor"), plural(len(paths), "source")
+    )
     return TrustStore(tuple(roots), tuple(str(p) for p in paths))
 
 

@@ -29,6 +29,7 @@ from app.reports.xlsx import (
     RESPONSES_SHEET,
     SUMMARY_SHEET,
 )
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -206,6 +207,9 @@ def read_responses_workbook(path: Path) -> ResponsesImport:
         seen[answer.question_id] = number
         rows.append(answer)
     logger.info(
-        "read %d response row(s), %d problem(s) from %s", len(rows), len(problems), path.name
+        "read %s, %s from %s",
+        plural(len(rows), "response row"),
+        plural(len(problems), "problem"),
+        path.name,
     )
     return ResponsesImport(tuple(rows), tuple(problems), _assessment_ref(wb))

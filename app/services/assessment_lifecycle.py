@@ -31,6 +31,7 @@ from app.storage.models import Assessment
 from app.storage.repositories.assessments import AssessmentRepository
 from app.storage.repositories.responses import ResponseRepository
 from app.storage.unit_of_work import UnitOfWork
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ def finalize(uow: UnitOfWork, assessment_id: int, *, force: bool = False) -> Ass
     gate = run_quality_gate(uow, assessment_id)
     if gate.errors and not force:
         raise UserError(
-            f"assessment {assessment_id} has {len(gate.errors)} quality-gate error(s), "
+            f"assessment {assessment_id} has {plural(len(gate.errors), 'quality-gate error')}, "
             f"first: {gate.errors[0].message}; fix them or finalise with force"
         )
     refresh_gap_findings(uow, assessment_id)

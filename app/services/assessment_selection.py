@@ -19,6 +19,7 @@ from app.catalog.schema import Framework, Question
 from app.domain.enums import FocusArea, Origin, Scope
 from app.services.errors import UserError
 from app.storage.models import AISystem
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +122,7 @@ def _nothing_left(framework: Framework, system: AISystem | None) -> str:
             f"no organisation-level question of {framework.id} is in this scope; "
             "its questions are answered per system"
         )
-    acts = f"autonomy {system.autonomy or 'not recorded'}, {len(system.tools)} tool(s)"
+    acts = f"autonomy {system.autonomy or 'not recorded'}, {plural(len(system.tools), 'tool')}"
     return (
         f"no question of {framework.id} is in scope for {system.external_id} ({acts}); "
         "it applies only to systems that act, or the focus/priority/node filter excludes all"
@@ -149,6 +150,7 @@ def filters_for(
     """
     extra = set(per_framework or {}) - {fw.id for fw in frameworks}
     if extra:
-        raise UserError(f"a filter names framework(s) not chosen: {', '.join(sorted(extra))}")
+        named = plural(len(extra), "framework", number=False)
+        raise UserError(f"a filter names {named} not chosen: {', '.join(sorted(extra))}")
     common = FrameworkFilter(tuple(focus_areas) if focus_areas is not None else None, max_priority)
     return {fw.id: check_filter(fw, (per_framework or {}).get(fw.id, common)) for fw in frameworks}

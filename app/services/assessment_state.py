@@ -25,6 +25,7 @@ from app.services.evidence import EvidenceInfo, add_evidence_files, list_evidenc
 from app.services.progress import Progress, check_cancelled
 from app.services.scoring import AssessmentScore, NodeInfo, node_path, score_loaded
 from app.services.workspace import Workspace
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -177,5 +178,5 @@ def attach_files(
     target = (assessment_id, question_id)
     stored = add_evidence_files(workspace, list(paths), response=target, progress=progress)
     response = get_response(workspace, assessment_id, question_id)
-    logger.info("attached %d file(s) to %s:%s", len(stored), assessment_id, question_id)
+    logger.info("attached %s to %s:%s", plural(len(stored), "file"), assessment_id, question_id)
     return Attached(question_id, tuple(stored), response)

@@ -67,6 +67,7 @@ from app.storage.models import AISystem, Assessment, Response
 from app.storage.repositories.assessments import AssessmentRepository
 from app.storage.repositories.responses import ResponseRepository
 from app.storage.unit_of_work import UnitOfWork
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -389,7 +390,8 @@ def validate_changes(changes: dict[str, Any]) -> dict[str, Any]:
     """
     unknown = set(changes) - set(RESPONSE_FIELDS)
     if unknown:
-        raise UserError(f"unknown response field(s): {', '.join(sorted(unknown))}")
+        fields = plural(len(unknown), "response field", number=False)
+        raise UserError(f"unknown {fields}: {', '.join(sorted(unknown))}")
     clean = dict(changes)
     if clean.get("level") is not None:
         check_level(clean["level"])

@@ -31,6 +31,7 @@ from app.services.unit import writes
 from app.storage.models import Response
 from app.storage.repositories.responses import ResponseRepository
 from app.storage.unit_of_work import UnitOfWork
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ def update_many(
         after={"questions": after, "count": len(clean)},
     )
     shown = [r for r in list_responses(uow, assessment_id) if r.question_id in clean]
-    logger.info("%s: %d answer(s) of assessment %s", action, len(clean), assessment_id)
+    logger.info("%s: %s of assessment %s", action, plural(len(clean), "answer"), assessment_id)
     return BulkResult(tuple(shown), before, tuple(link_evidence))
 
 

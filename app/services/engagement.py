@@ -10,6 +10,7 @@ from app.services.errors import UserError
 from app.services.unit import reads, writes
 from app.storage.repositories.engagement import EngagementRepository
 from app.storage.unit_of_work import UnitOfWork
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,8 @@ def update_engagement(uow: UnitOfWork, /, **changes: object) -> EngagementInfo:
     """
     unknown = set(changes) - set(_FIELDS)
     if unknown:
-        raise UserError(f"unknown engagement field(s): {', '.join(sorted(unknown))}")
+        fields = plural(len(unknown), "engagement field", number=False)
+        raise UserError(f"unknown {fields}: {', '.join(sorted(unknown))}")
     if "classification" in changes and changes["classification"] not in CLASSIFICATIONS:
         raise UserError(f"classification must be one of {', '.join(CLASSIFICATIONS)}")
     row = uow.repository(EngagementRepository).find_or_add()

@@ -35,6 +35,7 @@ from app.storage.models import Evidence
 from app.storage.repositories.evidence import EvidenceRepository, LinkKind
 from app.storage.unit_of_work import UnitOfWork
 from app.support.safe_files import safe_base_name
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -250,7 +251,7 @@ def add_evidence_files(
         return []
     infos = _store_and_link(workspace, staged, response, description, progress)
     _report(progress, 1.0, "Stored")
-    logger.info("stored %d evidence file(s) in one transaction", len(infos))
+    logger.info("stored %s in one transaction", plural(len(infos), "evidence file"))
     return infos
 
 

@@ -20,6 +20,7 @@ from app.services.unit import reads, writes
 from app.storage.models import EvidenceRequest
 from app.storage.repositories.review import ReviewRepository
 from app.storage.unit_of_work import UnitOfWork
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -146,7 +147,8 @@ def update_request(uow: UnitOfWork, /, request_id: int, **changes: Any) -> Reque
     assessment_row(uow, row.assessment_id, editing=True)
     unknown = set(changes) - set(_FIELDS)
     if unknown:
-        raise UserError(f"unknown evidence request field(s): {', '.join(sorted(unknown))}")
+        fields = plural(len(unknown), "evidence request field", number=False)
+        raise UserError(f"unknown {fields}: {', '.join(sorted(unknown))}")
     if "status" in changes:
         changes["status"] = check_status(str(changes["status"]))
     before = _values(row)

@@ -24,6 +24,7 @@ from app.storage import journal
 from app.storage.models import Finding, FindingItem
 from app.storage.repositories.findings import FindingRepository
 from app.storage.unit_of_work import UnitOfWork
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -236,7 +237,8 @@ def _enum(kind: Any, name: str, value: Any) -> str:
 def _checked(changes: dict[str, Any]) -> dict[str, Any]:
     unknown = set(changes) - set(_EDITABLE)
     if unknown:
-        raise UserError(f"unknown finding field(s): {', '.join(sorted(unknown))}")
+        fields = plural(len(unknown), "finding field", number=False)
+        raise UserError(f"unknown {fields}: {', '.join(sorted(unknown))}")
     clean = dict(changes)
     for name, enum in (("severity", Severity), ("status", FindingStatus)):
         if name in clean:

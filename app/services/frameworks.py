@@ -26,6 +26,7 @@ from app.services.workspace import Workspace
 from app.storage.models import FrameworkVersion
 from app.storage.repositories.frameworks import FrameworkVersionRepository
 from app.storage.unit_of_work import UnitOfWork
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -239,7 +240,8 @@ def _check_can_add(uow: UnitOfWork, framework: Framework, digest: str) -> None:
     ]
     if taken:
         shown = ", ".join(taken[:3]) + (" ..." if len(taken) > 3 else "")
-        raise UserError(f"question id(s) already used by another framework: {shown}")
+        ids = plural(len(taken), "question id", number=False)
+        raise UserError(f"{ids} already used by another framework: {shown}")
 
 
 def _owner_id(catalog: Catalog, question_id: str) -> str | None:

@@ -22,6 +22,7 @@ from app.storage.models import Assessment, Response
 from app.storage.repositories.assessments import AssessmentRepository
 from app.storage.repositories.responses import ResponseRepository
 from app.storage.unit_of_work import UnitOfWork
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -109,5 +110,5 @@ def freeze_inherited(uow: UnitOfWork, assessment: Assessment) -> int:
         "inherited_from": {"id": found.assessment_id, "date": found.created.isoformat()}
     }
     uow.flush()
-    logger.info("froze %d inherited answer(s) into assessment %s", len(rows), assessment.id)
+    logger.info("froze %s into assessment %s", plural(len(rows), "inherited answer"), assessment.id)
     return len(rows)

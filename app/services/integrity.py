@@ -17,6 +17,7 @@ from app.storage import journal
 from app.storage.repositories.integrity import IntegrityRepository
 from app.storage.repositories.journal import JournalRepository
 from app.storage.unit_of_work import UnitOfWork
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -200,7 +201,8 @@ def _foreign_key_problems(rows: IntegrityRepository) -> list[str]:
     for table, parent in rows.foreign_key_violations():
         counts[(table, parent)] = counts.get((table, parent), 0) + 1
     return [
-        f"{n} row(s) of {table} point to a missing {parent} (deleted outside Assay)"
+        f"{plural(n, 'row')} of {table} {plural(n, 'points', 'point', number=False)} to a missing "
+        f"{parent} (deleted outside Assay)"
         for (table, parent), n in sorted(counts.items())
     ]
 

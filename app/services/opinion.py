@@ -19,6 +19,7 @@ from app.services.unit import reads, writes
 from app.storage.models import AssessmentOpinion
 from app.storage.repositories.review import ReviewRepository
 from app.storage.unit_of_work import UnitOfWork
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +144,8 @@ def _store(
 ) -> OpinionInfo:
     unknown = set(texts) - set(TEXT_FIELDS)
     if unknown:
-        raise UserError(f"unknown opinion field(s): {', '.join(sorted(unknown))}")
+        fields = plural(len(unknown), "opinion field", number=False)
+        raise UserError(f"unknown {fields}: {', '.join(sorted(unknown))}")
     clean = {name: text.strip() for name, text in texts.items()}
     if "rating" in clean:
         clean["rating"] = check_rating(clean["rating"])

@@ -21,6 +21,7 @@ from app.services.opinion import OpinionInfo, apply_draft
 from app.services.provenance import Provenance, list_provenance
 from app.services.scoring import AssessmentScore, score_assessment
 from app.services.workspace import Workspace
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +41,6 @@ class Results:
     findings: Sequence[FindingInfo]
     provenance: Sequence[Provenance]
     requests: Sequence[RequestInfo]
-
-
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count} {word if count == 1 else plural or word + 's'}"
 
 
 def _open_by_severity(findings: Sequence[FindingInfo]) -> dict[str, int]:
@@ -69,7 +66,7 @@ def draft_rating(results: Results) -> tuple[str, str]:
         rating = OpinionRating.NEEDS_IMPROVEMENT
     else:
         rating = OpinionRating.SATISFACTORY
-    serious = [_plural(severe[s], f"{s} finding") for s in ("critical", "high") if severe.get(s)]
+    serious = [plural(severe[s], f"{s} finding") for s in ("critical", "high") if severe.get(s)]
     tail = f"; {' and '.join(serious)} remain open" if serious else ""
     return rating.value, f"{reached}{tail}."
 
@@ -99,20 +96,20 @@ def draft_limitations(results: Results) -> list[str]:
     client = [p for p in results.provenance if p.source == "client" and not p.verified]
     if client:
         lines.append(
-            f"{_plural(len(client), 'answer')} rest on the client's self-assessment and "
+            f"{plural(len(client), 'answer')} rest on the client's self-assessment and "
             "were not verified by the assessor."
         )
     unanswered = overall.applicable - overall.answered
     if unanswered:
-        lines.append(f"{_plural(unanswered, 'applicable question')} were not answered.")
+        lines.append(f"{plural(unanswered, 'applicable question')} were not answered.")
     waiting = [r for r in results.requests if r.status == "requested"]
     overdue = [r for r in waiting if r.overdue]
     if waiting:
         late = f" ({len(overdue)} overdue)" if overdue else ""
-        lines.append(f"{_plural(len(waiting), 'evidence request')} still outstanding{late}.")
+        lines.append(f"{plural(len(waiting), 'evidence request')} still outstanding{late}.")
     if overall.not_applicable:
         lines.append(
-            f"{_plural(overall.not_applicable, 'question')} were judged not applicable "
+            f"{plural(overall.not_applicable, 'question')} were judged not applicable "
             "and not assessed."
         )
     return lines
@@ -125,7 +122,7 @@ def _open_text(findings: Sequence[FindingInfo]) -> str:
         return ""
     counts = ", ".join(f"{severe[s]} {s}" for s in SEVERITY_ORDER if severe.get(s))
     verb = "is" if total == 1 else "are"
-    return f"{_plural(total, 'finding')} {verb} open ({counts}). "
+    return f"{plural(total, 'finding')} {verb} open ({counts}). "
 
 
 def draft_texts(results: Results) -> dict[str, str]:

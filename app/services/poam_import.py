@@ -142,7 +142,9 @@ def import_poam(
             update_finding(uow, finding_id, **fields)
         uow.record("finding.poam-import", "assessment", assessment_id,
                    after={"file": Path(path).name, "changes": len(changes)})  # fmt: skip
-    logger.info("POA&M %s: %s change(s), %s problem(s)", path, len(changes), len(problems))
+    logger.info(
+        "POA&M %s: %s, %s", path, plural(len(changes), "change"), plural(len(problems), "problem")
+    )
     return PoamImport(
         Path(path), assessment_id, tuple(changes), tuple(problems), len(sheet.rows), dry_run,
         applied=not dry_run,

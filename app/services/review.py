@@ -18,6 +18,7 @@ from app.services.unit import reads, writes
 from app.storage.models import Assessment, ReviewComment
 from app.storage.repositories.review import ReviewRepository
 from app.storage.unit_of_work import UnitOfWork
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -162,8 +163,8 @@ def approve(uow: UnitOfWork, assessment_id: int) -> dt.datetime:
     still_open = repo.open_comment_count(assessment_id)
     if still_open:
         raise UserError(
-            f"assessment {assessment_id} has {still_open} open review comment"
-            f"{'' if still_open == 1 else 's'}; resolve them before approving"
+            f"assessment {assessment_id} has {plural(still_open, 'open review comment')}; "
+            "resolve them before approving"
         )
     row = repo.opinion_or_add(assessment_id)
     before = {"approved_by": row.approved_by, "approved_at": row.approved_at}

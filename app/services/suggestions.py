@@ -46,6 +46,7 @@ from app.storage.repositories.assessment_checks import AssessmentChecksRepositor
 from app.storage.repositories.assessments import AssessmentRepository
 from app.storage.repositories.responses import ResponseRepository
 from app.storage.unit_of_work import UnitOfWork
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -357,10 +358,10 @@ def _analysis_facts(
             f"{system}: blast radius unknown, access not recorded ({blast.unknown})"
             if blast.unknown
             else f"{system}: score {blast.score} ({blast.tier.value if blast.tier else ''}), "
-            f"{len(blast.resources)} resource(s) reachable",
+            f"{plural(len(blast.resources), 'resource')} reachable",
         ),
         "analysis.delegation_chain": (
-            f"{system}: longest delegation chain {blast.chain.depth} hop(s)"
+            f"{system}: longest delegation chain {plural(blast.chain.depth, 'hop')}"
             + ("" if blast.chain.exact else " or more"),
         ),
         "analysis.hygiene_findings": tuple(f"{sev}: {title}" for sev, title in findings)

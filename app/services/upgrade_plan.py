@@ -18,6 +18,7 @@ from app.catalog.schema import Framework
 from app.domain.enums import EvidenceStrength, FocusArea
 from app.services.assessment_records import AssessmentQuestions, ResponseInfo
 from app.services.scoring import AssessmentScore
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -142,9 +143,9 @@ class UpgradePlan:
         answered = sum(1 for m in self.removed if m.answered)
         kept = f" ({answered} answered: the answers stay in the journal)" if answered else ""
         return (
-            f"{self.kept} answer(s) carried, {len(self.to_review)} flagged to review, "
-            f"{len(self.new_questions)} new question(s), "
-            f"{len(self.removed)} removed question(s){kept}"
+            f"{plural(self.kept, 'answer')} carried, {len(self.to_review)} flagged to review, "
+            f"{plural(len(self.new_questions), 'new question')}, "
+            f"{plural(len(self.removed), 'removed question')}{kept}"
         )
 
     def score_rows(self) -> list[ScoreRow]:

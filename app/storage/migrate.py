@@ -14,6 +14,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from app.support.safe_files import create_private
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def upgrade_to_head(engine: sa.Engine) -> None:
                 command.upgrade(config, "head")
                 broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
-                    raise RuntimeError(f"migration broke {len(broken)} foreign key(s)")
+                    raise RuntimeError(f"migration broke {plural(len(broken), 'foreign key')}")
         finally:
             driver.execute("PRAGMA foreign_keys=ON")
     logger.info("workspace migrated to %s", HEAD_REVISION)

@@ -50,6 +50,8 @@ def plural_of(word: str) -> str:
 def plural(count: int, word: str, many: str | None = None, *, number: bool = True) -> str:
     """Return ``count`` with ``word`` in the right number: ``1 finding``, ``3 findings``.
 
+    Counts of a thousand or more are grouped: ``1,250 rows``.
+
     Args:
         count: How many.
         word: The singular form.
@@ -60,4 +62,4 @@ def plural(count: int, word: str, many: str | None = None, *, number: bool = Tru
         The counted phrase.
     """
     form = word if count == 1 else many or plural_of(word)
-    return f"{count} {form}" if number else form
+    return f"{count:,} {form}" if number else form

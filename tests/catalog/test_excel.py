@@ -106,7 +106,7 @@ def test_missing_columns_are_named_with_what_was_found(tmp_path: Path):
     with pytest.raises(CatalogError) as caught:
         read_excel_framework(path)
     assert str(caught.value) == (
-        "cols.xlsx, sheet Questions, row 1: missing column(s) ID, Question "
+        "cols.xlsx, sheet Questions, row 1: missing columns ID, Question "
         "(found: Ref, Section, Text)"
     )
 

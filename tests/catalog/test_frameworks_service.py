@@ -160,7 +160,7 @@ def test_cli_validate_reports_all_problems(capsys):
     assert main(["frameworks", "validate", str(INVALID / "many_problems.yaml")]) == 1
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 17
-    assert err[-1] == "assay: many_problems.yaml: 16 problem(s)"
+    assert err[-1] == "assay: many_problems.yaml: 16 problems"
     assert main(["frameworks", "validate", "--json", str(INVALID / "not_a_mapping.yaml")]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report["valid"] is False

@@ -24,8 +24,8 @@ def test_dry_run_lists_skipped_rows_permissions_and_values_not_understood(tmp_pa
         "sheet 'Svc Accts & API keys' row 11"
     ) in out
     assert "8 of 9 permission entries understood." in out
-    assert "  Autonomy:Sometimes  (2 row(s), for systems.autonomy)" in out
-    assert "0 error(s)" in out
+    assert "  Autonomy:Sometimes  (2 rows, for systems.autonomy)" in out
+    assert "0 errors" in out
 
 
 def test_a_saved_profile_imports_next_quarters_export_in_one_step(tmp_path, capsys):

@@ -27,7 +27,7 @@ def test_export_oscal_writes_valid_documents(ws_args, tmp_path, capsys):
     assert main([*args, "export", "oscal", "--assessment", str(assessment_id), "-o", str(out)]) == 0
     text = capsys.readouterr().out
     assert "assessment-results.json" in text
-    assert "evidence/  2 file(s)" in text
+    assert "evidence/  2 files" in text
     check_export(out)
     assert (
         main(
@@ -68,7 +68,7 @@ def test_upgrade_dry_run_then_apply_shows_scores_side_by_side(ws_args, capsys):
     text = capsys.readouterr().out
     assert "(dry run, nothing changed)" in text
     assert (
-        "22 answer(s) carried, 4 flagged to review, 1 new question(s), 1 removed question(s) "
+        "22 answers carried, 4 flagged to review, 1 new question, 1 removed question "
         "(1 answered: the answers stay in the journal)"
     ) in text
     assert "MEAN BEFORE  AFTER" in text
@@ -141,7 +141,7 @@ def test_export_after_an_upgrade_replaces_the_old_catalog(ws_args, tmp_path, cap
     capsys.readouterr()
     assert main(export) == 0
     text = capsys.readouterr().out
-    assert "removed 1 file(s) of an earlier export:\n    owasp-nhi-2025-catalog.json" in text
+    assert "removed 1 file of an earlier export:\n    owasp-nhi-2025-catalog.json" in text
     assert not (out / "owasp-nhi-2025-catalog.json").exists()
     assert (out / "owasp-nhi-2026-draft-catalog.json").exists()
     check_export(out)

@@ -323,7 +323,7 @@ def test_workbook_and_responses_round_trip(scenario, capsys, tmp_path):
     args = ["import-responses", "--assessment", scenario.assessment, book]
     code, out, _ = _run(capsys, *base, *args, "--dry-run")
     assert code == 0
-    assert "1 change(s), 0 problem(s)" in out
+    assert "1 change, 0 problems" in out
     assert question in out
     assert "dry run: nothing was stored" in out
     code, out, _ = _run(capsys, *base, *args, "--json")

@@ -182,7 +182,7 @@ def test_the_wizard_lists_a_window_edit_as_changed_in_assay(page, workspace, qtb
     # Found by its widget: the check's tabs gained "Columns read" before this one.
     kept_tab = preview.tabs.indexOf(preview.kept)
     assert preview.tabs.tabText(kept_tab) == "Changed in Assay since the last import (1)"
-    assert "changed in Assay since the last import are kept" in preview.summary.text()
+    assert "1 value changed in Assay since the last import is kept" in preview.summary.text()
     wizard.reject()
 
 

@@ -91,7 +91,7 @@ def test_bulk_answer_of_picked_questions_is_one_step(make_main_window, qtbot, ws
     for question_id in ids:
         navigator.question_item(question_id).setSelected(True)
     dialog = page.scope.bulk_dialog()
-    assert "2 question(s) picked" in dialog.picked_button.text()  # the inherited one is left out
+    assert "2 questions picked" in dialog.picked_button.text()  # the inherited one is left out
     dialog.level.setCurrentIndex(dialog.level.findData("na"))
     assert not dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()
     dialog.note.setPlainText("No monitoring of this kind here")

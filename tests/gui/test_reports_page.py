@@ -225,9 +225,9 @@ def test_import_responses_shows_the_changes_then_applies_them(window, qtbot, tmp
         page.import_button.click()
     wait_written(qtbot)
     assert len(shown) == 1
-    assert f"1 change(s) from {book.name}" in shown[0]
+    assert f"1 change from {book.name}" in shown[0]
     assert get_response(ws, assessment, target.question_id).level == new_level
-    assert "Imported 1 change(s)" in page.result_label.text()
+    assert "Imported 1 change from" in page.result_label.text()
 
 
 def test_portfolio_workbook_is_offered_and_written(window, qtbot, tmp_path, monkeypatch):

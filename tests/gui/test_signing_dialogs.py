@@ -54,7 +54,8 @@ def test_the_picker_lists_tokens_and_keys(qtbot, hsm):
     assert picker.key_box.currentData() == "rob-sign"
     assert "Rob Reviewer" in picker.key_box.currentText()
     assert picker.check() == ""
-    assert "token(s) with a signing certificate" in picker.token_status.text()
+    found = picker.token_box.count()
+    assert f"{found} tokens with a signing certificate" in picker.token_status.text()
 
 
 def test_reviewer_countersigns_in_the_window_and_verify_lists_both(

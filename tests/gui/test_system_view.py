@@ -93,7 +93,7 @@ def test_grants_and_delegation_chain(view):
     kinds = {(d.source, d.target): d.kind for d in view.delegations.model.rows}
     assert kinds == {("svc-claims", "role-ops"): "assume-role",
                      ("role-ops", "role-admin"): "impersonate"}  # fmt: skip
-    assert "2 hop(s) — svc-claims → role-ops → role-admin" in view.chain_label.text()
+    assert "2 hops — svc-claims → role-ops → role-admin" in view.chain_label.text()
 
 
 def test_blast_radius_is_drawn_with_labelled_edges_and_paths(view):

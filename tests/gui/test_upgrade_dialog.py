@@ -74,7 +74,7 @@ def test_dialog_previews_then_moves_the_answers(page, qtbot, threads):
     dialog.use_file(DRAFT)
     qtbot.waitUntil(lambda: dialog.plan is not None, timeout=WAIT_MS)
     assert "2025 → 2026-draft" in dialog.summary_label.text()
-    assert "22 answer(s) carried, 4 flagged to review" in dialog.summary_label.text()
+    assert "22 answers carried, 4 flagged to review" in dialog.summary_label.text()
     scores = _rows(dialog.scores)
     assert scores[0].key == "overall"
     overall = _texts(dialog.scores, 0)

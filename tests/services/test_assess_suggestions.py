@@ -163,16 +163,14 @@ def test_identity_analysis_results_are_shown_beside_the_facts(workspace, catalog
     ).id
     (offer,) = sg.suggestions_for(workspace, aid, "ir8596.secure.PR.AA-04", catalog=catalog)
     facts = {f.name: f for f in offer.facts}
-    assert facts["analysis.delegation_chain"].values == (
-        "AIS-001: longest delegation chain 1 hop(s)",
-    )
+    assert facts["analysis.delegation_chain"].values == ("AIS-001: longest delegation chain 1 hop",)
     assert facts["delegation.to_identity"].values == ("ID-1→ID-2: ID-2",)
     assert facts["analysis.delegation_chain"].total == 0  # shown, not counted
     assert offer.level == 3  # the three delegation facts are recorded
     (offer,) = sg.suggestions_for(workspace, aid, "ir8596.secure.ID.RA-05", catalog=catalog)
     (blast,) = offer.facts
     assert blast.values[0].startswith("AIS-001: score ")
-    assert blast.values[0].endswith("1 resource(s) reachable")
+    assert blast.values[0].endswith("1 resource reachable")
     assert offer.level is None  # nothing to count: no suggested level
 
 

@@ -48,7 +48,7 @@ def test_errors_refuse_the_import_unless_valid_only(tmp_path, capsys):
     code, out, err = run(capsys, "--workspace", ws, "import", "inventory", str(path))
     assert code == 1
     assert "identities.csv, row 3, column 'can assume': identity 'svc-2' cannot delegate" in out
-    assert err.startswith("assay: identities.csv: 1 problem(s) in 1 row(s); nothing was imported")
+    assert err.startswith("assay: identities.csv: 1 problem in 1 row; nothing was imported")
     code, out, _ = run(capsys, "--workspace", ws, "import", "inventory", str(path), "--valid-only")
     assert code == 0
     assert "Imported (import run 1)" in out

@@ -264,12 +264,12 @@ def test_summary_names_the_journal_only_for_answered_removed_questions(workspace
     svc.answer(workspace, info.id, "nhi.NHI1.q1", 2)
     plan = plan_upgrade(workspace, info.id, "2026-draft", file=DRAFT)
     assert plan.summary() == (
-        "1 answer(s) carried, 0 flagged to review, 1 new question(s), 1 removed question(s)"
+        "1 answer carried, 0 flagged to review, 1 new question, 1 removed question"
     )
     svc.answer(workspace, info.id, "nhi.NHI6.q2", 3)
     plan = plan_upgrade(workspace, info.id, "2026-draft", file=DRAFT)
     assert plan.summary().endswith(
-        "1 removed question(s) (1 answered: the answers stay in the journal)"
+        "1 removed question (1 answered: the answers stay in the journal)"
     )
 
 

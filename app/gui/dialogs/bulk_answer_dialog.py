@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.gui import file_dialogs
 from app.gui.widgets.subcategory_panel import STRENGTHS
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +48,12 @@ class BulkAnswerDialog(QDialog):
     def __init__(self, picked: int, shown: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Answer several questions")
-        self.picked_button = QRadioButton(f"The {picked} question(s) picked in the tree")
-        self.shown_button = QRadioButton(f"All {shown} question(s) the filter shows")
+        self.picked_button = QRadioButton(f"The {plural(picked, 'question')} picked in the tree")
+        self.shown_button = QRadioButton(
+            f"All {plural(shown, 'question')} the filter shows"
+            if shown != 1
+            else "The one question the filter shows"
+        )
         self.picked_button.setEnabled(picked > 0)
         (self.picked_button if picked else self.shown_button).setChecked(True)
         self.level = QComboBox()

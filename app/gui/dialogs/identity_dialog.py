@@ -33,6 +33,7 @@ from app.services.identity_analysis import IdentityAnalysis, analyse_identity
 from app.services.inventory_queries import DelegationRow, IdentityDetail, get_identity
 from app.services.progress import Progress, check_cancelled
 from app.services.workspace import Workspace
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ def delegation_lines(detail: IdentityDetail) -> list[DelegationLine]:
 
 
 def _blast_html(blast: BlastRadius, open_findings: int) -> str:
-    findings = f"{open_findings} recorded finding(s) still open."
+    findings = f"{plural(open_findings, 'recorded finding')} still open."
     if blast.unknown:
         return (
             f"<p>Blast radius <b>{unknown_html(UNKNOWN_TEXT)}</b>: access not recorded "
@@ -91,7 +92,7 @@ def _blast_html(blast: BlastRadius, open_findings: int) -> str:
         )
     return (
         f"<p>Blast radius <b>{blast.score}</b>/100 ({html.escape(blast.tier.value)}), "
-        f"{len(blast.resources)} resource(s); {findings}</p>"
+        f"{plural(len(blast.resources), 'resource')}; {findings}</p>"
     )
 
 

@@ -31,6 +31,7 @@ from app.services.inventory_import.inspection import (
     field_label,
     field_targets,
 )
+from app.support.text import plural
 
 if TYPE_CHECKING:
     from app.gui.dialogs.import_wizard import ImportWizard
@@ -177,7 +178,7 @@ class MappingPage(QWizardPage):
         changed = len(self.choices.overrides)
         self.summary.setText(
             f"{len(rows)} columns: {mapped} mapped to fields, {len(rows) - mapped} kept as custom "
-            f"attributes; {changed} column name(s) mapped by hand."
+            f"attributes; {plural(changed, 'column name')} mapped by hand."
         )
 
     # For tests and callers ------------------------------------------------------------------

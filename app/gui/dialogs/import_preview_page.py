@@ -37,6 +37,7 @@ from app.gui.widgets.rows_table import RowsTable
 from app.ingest.problems import Problem
 from app.services.inventory_import import ImportPlan, plan_import
 from app.services.inventory_import.inspection import EXPORT_KIND
+from app.support.text import plural
 
 if TYPE_CHECKING:
     from app.gui.dialogs.import_wizard import ImportWizard
@@ -107,7 +108,7 @@ def _reading_text(plan: ImportPlan) -> str:
     parsed, parts = plan.parsed, []
     if parsed.skipped_rows:
         parts.append(
-            f"Skipped {len(parsed.skipped_rows)} non-data row(s) (totals, sources, notes): "
+            f"Skipped {plural(len(parsed.skipped_rows), 'non-data row')} (totals, sources, notes): "
             f"{parsed.skipped_text()}."
         )
     understood, entries = parsed.permissions
@@ -115,7 +116,8 @@ def _reading_text(plan: ImportPlan) -> str:
         parts.append(f"{understood:,} of {entries:,} permission entries understood.")
     if parsed.unknown_values:
         parts.append(
-            f"{len(parsed.unknown_values):,} value(s) not understood were left unrecorded: say "
+            f"{plural(len(parsed.unknown_values), 'value')} not understood "
+            f"{plural(len(parsed.unknown_values), 'was', number=False)} left unrecorded: say "
             "what they mean on the Values tab, then press Check again."
         )
     return "".join(f" {p}" for p in parts)
@@ -368,15 +370,17 @@ class PreviewPage(QWizardPage):
         text = f"{plan.file_name} ({plan.format}, {plan.parsed.rows:,} data rows): "
         if errors:
             text += (
-                f"{errors:,} error(s) reject {rejected:,} row(s); {warnings:,} warning(s). "
+                f"{plural(errors, 'error')} {plural(errors, 'rejects', 'reject', number=False)} "
+                f"{plural(rejected, 'row')}; {plural(warnings, 'warning')}. "
                 "Fix the file and check again, or import the valid rows only."
             )
         else:
-            text += f"no errors, {warnings:,} warning(s). Press Import to apply."
+            text += f"no errors, {plural(warnings, 'warning')}. Press Import to apply."
         text += _reading_text(plan)
         if kept:
             text += (
-                f" {len(kept):,} value(s) changed in Assay since the last import are kept "
+                f" {plural(len(kept), 'value')} changed in Assay since the last import "
+                f"{plural(len(kept), 'is', number=False)} kept "
                 "(see the last tab)."
             )
         self.summary.setText(text)
@@ -384,7 +388,8 @@ class PreviewPage(QWizardPage):
         missing = sum(r.missing for r in count_rows(plan) if r.records in ENTITY_TITLES.values())
         self.delete_missing_box.setEnabled(missing > 0)
         self.delete_missing_box.setText(
-            f"Delete the {missing:,} record(s) that are not in the file"
+            f"Delete the {plural(missing, 'record')} that "
+            f"{plural(missing, 'is', number=False)} not in the file"
             if missing
             else "Delete records that are not in the file"
         )

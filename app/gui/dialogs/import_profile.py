@@ -15,6 +15,7 @@ from app.gui.dialogs.import_values import ValueChoices
 from app.ingest.fields import header_key
 from app.services.inventory_import.inspection import SheetPreview
 from app.services.inventory_import.profile import MappingProfile, profile_of
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +76,10 @@ class WizardChoices:
             return ""
         profile = self.profile
         return (
-            f"Mapping profile {self.profile_name}: {len(profile.columns)} column mapping(s), "
-            f"{len(profile.values)} value meaning(s), {len(profile.header_rows)} header row(s)"
+            f"Mapping profile {self.profile_name}: "
+            f"{plural(len(profile.columns), 'column mapping')}, "
+            f"{plural(len(profile.values), 'value meaning')}, "
+            f"{plural(len(profile.header_rows), 'header row')}"
             + (f", ids {profile.id_rule}" if profile.id_rule else "")
             + "."
         )

@@ -39,6 +39,7 @@ from app.services.inventory_import.inspection import (
     inspect_file,
     inspect_sheet,
 )
+from app.support.text import plural
 
 if TYPE_CHECKING:
     from app.gui.dialogs.import_wizard import ImportWizard
@@ -180,7 +181,7 @@ class SheetPage(QWizardPage):
         usable = [s for s in preview.sheets if s.columns]
         if preview.kind == EXPORT_KIND:
             self.message.setText(
-                f"{preview.path.name} is read as identity export(s): {preview.note}. Their "
+                f"{preview.path.name} is read as an identity export: {preview.note}. Its "
                 "identities, resources, grants and delegations are imported; there are no "
                 "sheets or columns to choose."
             )
@@ -193,7 +194,7 @@ class SheetPage(QWizardPage):
             self.message.setText("No sheet of this file has a row of column headers.")
         else:
             self.message.setText(
-                f"{len(preview.sheets)} sheet(s); {sum(1 for s in usable if s.entity)} "
+                f"{plural(len(preview.sheets), 'sheet')}; {sum(1 for s in usable if s.entity)} "
                 "recognised as inventory."
             )
         if len(preview.sheets) > 1:

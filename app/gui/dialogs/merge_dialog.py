@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.gui.theme import WARNING
 from app.services.packages.merge import MergeItem, MergeResult, Side
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def side_cells(kind: str, record: dict[str, Any] | None, who: str, when: str) ->
         note = str(record.get("title") or record.get("text") or record.get("description") or "")
     evidence = len(record.get("evidence") or [])
     moment = when[:16].replace("T", " ")
-    return [shown, note, f"{evidence} file(s)", ", ".join(p for p in (who, moment) if p)]
+    return [shown, note, plural(evidence, "file"), ", ".join(p for p in (who, moment) if p)]
 
 
 def _table(headers: tuple[str, ...], rows: list[list[str]]) -> QTableWidget:
@@ -173,7 +174,8 @@ class MergeDialog(QDialog):
         open_ = len(self.conflicts) - len(self.decisions())
         self.merge_button.setEnabled(open_ == 0)
         self.undecided_label.setText(
-            f"{open_} conflict(s) still to decide: nothing is overwritten without a decision"
+            f"{plural(open_, 'conflict')} still to decide: nothing is overwritten without a "
+            "decision"
             if open_
             else "Every conflict is decided."
         )

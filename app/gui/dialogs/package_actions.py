@@ -21,6 +21,7 @@ from app.services.packages.handback import export_handback
 from app.services.packages.handout import PackageResult, export_handout, open_handout
 from app.services.packages.merge import MergeResult, merge_package
 from app.support.paths import WORKSPACE_SUFFIX
+from app.support.text import plural
 
 if TYPE_CHECKING:
     from app.gui.main_window import MainWindow
@@ -75,7 +76,7 @@ def _merged(window: MainWindow, path: Path, result: MergeResult) -> None:
     counts = result.counts()
     window.context.status_message.emit(
         f"Merged {path.name}: {counts['new']} new, {counts['theirs']} changed by them, "
-        f"{len(result.decisions)} conflict(s) decided"
+        f"{plural(len(result.decisions), 'conflict')} decided"
     )
 
 
@@ -105,7 +106,7 @@ def open_package(window: MainWindow, package: Path) -> None:
 
 def _opened(window: MainWindow, result: PackageResult) -> None:
     window.context.status_message.emit(
-        f"Opened {result.path.name}: {result.counts.get('assessment', 0)} assessment(s) "
+        f"Opened {result.path.name}: {plural(result.counts.get('assessment', 0), 'assessment')} "
         f"to work on" + (f", signed by {result.signer}" if result.signer else "")
     )
 
@@ -150,4 +151,4 @@ def hand_back(window: MainWindow) -> None:
 
 def _written(window: MainWindow, verb: str, result: PackageResult) -> None:
     records = sum(result.counts.values())
-    window.context.status_message.emit(f"{verb} {result.path.name}: {records} record(s)")
+    window.context.status_message.emit(f"{verb} {result.path.name}: {plural(records, 'record')}")

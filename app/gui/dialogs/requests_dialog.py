@@ -36,6 +36,7 @@ from app.gui.dialogs.record_dialog import error_label, error_text
 from app.gui.dialogs.sheet_readback import SheetReadBack
 from app.services.evidence_requests import RequestInfo, add_request, list_requests, update_request
 from app.services.reporting.request_sheet import RequestsImport, import_requests
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -156,7 +157,7 @@ class RequestsDialog(QDialog):
         overdue = sum(1 for r in found if r.overdue)
         waiting = sum(1 for r in found if r.status == RequestStatus.REQUESTED)
         self.summary.setText(
-            f"{len(found)} request(s): {waiting} awaited, {overdue} overdue."
+            f"{plural(len(found), 'request')}: {waiting} awaited, {overdue} overdue."
             if found
             else "No evidence requested yet."
         )

@@ -20,6 +20,7 @@ from app.gui.widgets.inheritance_bar import InheritanceBar
 from app.gui.widgets.subcategory_panel import SubcategoryPanel
 from app.services import bulk_answers
 from app.services.evidence import bulk_answer_with_evidence
+from app.support.text import plural
 
 if TYPE_CHECKING:
     from app.catalog.schema import Question
@@ -105,7 +106,7 @@ class ScopeController:
         del self.page.undo_stack[:-UNDO_LIMIT]
         self._stored(result.responses)
         self.page._context.status_message.emit(
-            f"Changed {len(result.responses)} answer(s) in one step (Ctrl+Z undoes it)"
+            f"Changed {plural(len(result.responses), 'answer')} in one step (Ctrl+Z undoes it)"
         )
 
     def undo_bulk(self, step: Any) -> bool:

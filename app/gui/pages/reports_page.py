@@ -482,8 +482,9 @@ class ReportsPage(QWidget):
         ]
         if plan.problems:
             box = QMessageBox(QMessageBox.Icon.Warning, "Responses not imported",
-                              f"{len(plan.problems)} problem(s) in {plan.file.name}; nothing was "
-                              "changed. Fix the rows and import again.", parent=self)  # fmt: skip
+                              f"{plural(len(plan.problems), 'problem')} in {plan.file.name}; "
+                              "nothing was changed. Fix the rows and import again.",
+                              parent=self)  # fmt: skip
             box.setDetailedText("\n".join(plan.problems))
             box.exec()
             return
@@ -493,7 +494,7 @@ class ReportsPage(QWidget):
         answer = QMessageBox.question(
             self,
             "Apply the responses?",
-            f"{len(plan.changes)} change(s) from {plan.file.name}:\n\n"
+            f"{plural(len(plan.changes), 'change')} from {plan.file.name}:\n\n"
             + "\n".join(lines[:15])
             + ("\n…" if len(lines) > 15 else ""),
         )
@@ -512,6 +513,7 @@ class ReportsPage(QWidget):
 
     def _on_imported(self, result: ResponsesImport) -> None:
         self.result_label.setText(
-            f"Imported {len(result.changes)} change(s) from {result.file.name}; each is journalled."
+            f"Imported {plural(len(result.changes), 'change')} from {result.file.name}; "
+            "each is journalled."
         )
         self._context.status_message.emit(f"Responses imported from {result.file.name}")

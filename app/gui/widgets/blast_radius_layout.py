@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from app.domain.blast_radius import BlastRadius
 from app.domain.enums import RiskTier, Sensitivity
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +126,7 @@ def build_layout(
         rows[column] = row + 1
         kind = "identity" if depth[identity] == 0 else "delegated"
         colour = IDENTITY_COLOUR if kind == "identity" else DELEGATED_COLOUR
-        hops = "used directly" if kind == "identity" else f"{depth[identity]} delegation hop(s)"
+        hops = "used directly" if kind == "identity" else plural(depth[identity], "delegation hop")
         name = names.get(identity, "")
         layout.nodes.append(Node(identity, identity, kind, column, row, colour,
                                  f"identity {identity} {name}\n{hops}", name))  # fmt: skip

@@ -57,6 +57,7 @@ from app.gui.widgets.blast_radius_layout import (
     build_layout,
     paths_text,
 )
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -297,7 +298,7 @@ class BlastRadiusView(QWidget):
         self.graph.show_layout(layout)
         chain = blast.chain
         chain_text = (
-            f"{chain.depth} hop(s): {' → '.join(chain.identities)}"
+            f"{plural(chain.depth, 'hop')}: {' → '.join(chain.identities)}"
             + ("" if chain.exact else " (at least; the search was cut short)")
             if chain.depth
             else "none"
@@ -318,8 +319,8 @@ class BlastRadiusView(QWidget):
             return
         self.summary.setText(
             f"<b>Blast radius {blast.score} / 100 ({e(blast.tier.value)})</b> — weighted sum "
-            f"{blast.raw} over {len(blast.resources):,} resource(s), reached through "
-            f"{len(blast.identities):,} identit{'y' if len(blast.identities) == 1 else 'ies'}. "
+            f"{blast.raw} over {plural(len(blast.resources), 'resource')}, reached through "
+            f"{plural(len(blast.identities), 'identity')}. "
             f"Longest delegation chain: {e(chain_text)}."
             + (f" The drawing leaves out {e(' and '.join(hidden))}." if hidden else "")
             + (f"<br><span style='color:gray'>{e(formula)}</span>" if formula else "")

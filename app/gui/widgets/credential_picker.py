@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from app.gui import file_dialogs, tasks
 from app.services.reporting import SigningRequest, list_token_keys
 from app.support.preferences import load_preferences, save_preferences
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +141,9 @@ class CredentialPicker(QWidget):
             self.token_box.addItem(f"{token.label} ({token.manufacturer} {token.model})".strip())
         found = len(self._tokens)
         self.token_status.setText(
-            f"{found} token(s) with a signing certificate." if found else "No token with a key."
+            f"{plural(found, 'token')} with a signing certificate."
+            if found
+            else "No token with a key."
         )
         prefs = load_preferences()
         library = self.library_edit.text().strip()

@@ -37,6 +37,7 @@ from app.services.finding_themes import GapRefresh, refresh_gap_findings
 from app.services.quality_gate import QualityReport, run_quality_gate
 from app.services.upgrade_plan import UpgradePlan
 from app.services.workspace import Workspace
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -64,10 +65,13 @@ def _issue_lines(report: QualityReport) -> str:
 
 def finalize_question(report: QualityReport) -> str:
     """Return what to ask before finalising, given the quality gate's verdict."""
-    warnings = f"\n\n{len(report.warnings)} warning(s) do not block." if report.warnings else ""
+    count = len(report.warnings)
+    verb = "does" if count == 1 else "do"
+    warnings = f"\n\n{plural(count, 'warning')} {verb} not block." if count else ""
     if report.errors:
         return (
-            f"The quality gate found {len(report.errors)} error(s):\n{_issue_lines(report)}\n\n"
+            f"The quality gate found {plural(len(report.errors), 'error')}:\n"
+            f"{_issue_lines(report)}\n\n"
             "Finalise anyway? The override is recorded in the journal with these errors." + warnings
         )
     return (

@@ -32,6 +32,7 @@ from app.gui.widgets.rows_table import RowsTable
 from app.ingest.fields import DELEGATIONS, GRANTS, RESOURCES, SYSTEMS
 from app.services.errors import UserError
 from app.services.system_view import SystemViewData, load_system_view
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -366,7 +367,8 @@ class SystemView(QWidget):
         self.delegations.set_rows(list(data.delegations))
         chain = analysis.blast_radius.chain
         self.chain_label.setText(
-            f"Longest delegation chain: {chain.depth} hop(s) — {' → '.join(chain.identities)}"
+            f"Longest delegation chain: {plural(chain.depth, 'hop')} — "
+            f"{' → '.join(chain.identities)}"
             if chain.depth
             else "None of this system's identities can act as another identity."
         )

@@ -24,6 +24,7 @@ from app.ingest.cloud.collector import Collector, as_list, owner_from_tags
 from app.ingest.cloud.documents import Document
 from app.ingest.fields import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES
 from app.ingest.problems import IngestError
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -101,8 +102,10 @@ class AwsReader(TrustReading):
         self._policy_delegations()
         if self.unknown_verbs:
             first = ", ".join(list(self.unknown_verbs)[:5])
+            count = len(self.unknown_verbs)
             self.c.warn(
-                f"{len(self.unknown_verbs):,} action(s) have a verb Assay does not know and were "
+                f"{plural(count, 'action')} {plural(count, 'has', number=False)} a verb Assay "
+                f"does not know and {plural(count, 'was', number=False)} "
                 f"read as write (first: {first})",
                 file=self.file,
             )

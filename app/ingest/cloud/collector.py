@@ -27,6 +27,7 @@ from app.ingest.records import (
     ResourceRecord,
     SheetInfo,
 )
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -384,5 +385,5 @@ def inherit_admin(collector: Collector) -> int:
             )
             added += 1
     if added:
-        logger.info("admin over whole scopes reaches %d further resource(s)", added)
+        logger.info("admin over whole scopes reaches %s", plural(added, "further resource"))
     return added

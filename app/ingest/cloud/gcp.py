@@ -25,6 +25,7 @@ from app.ingest.cloud import roles
 from app.ingest.cloud.collector import Collector, as_list, short
 from app.ingest.cloud.documents import Document
 from app.ingest.fields import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +135,8 @@ class GcpReader:
         if self.system_keys:
             keys = next(d.name for d, f in self.docs if f == KEYS)
             self.c.warn(
-                f"{self.system_keys:,} Google-managed key(s) were not taken as "
+                f"{plural(self.system_keys, 'Google-managed key')} "
+                f"{plural(self.system_keys, 'was', number=False)} not taken as "
                 "identities: Google holds and rotates them",
                 file=keys,
             )

@@ -26,6 +26,7 @@ from app.ingest.cloud import roles
 from app.ingest.cloud.collector import Collector, as_list
 from app.ingest.cloud.documents import Document
 from app.ingest.fields import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -92,9 +93,11 @@ class KubernetesReader:
             with self.c.element(self.doc.name, section, index, path, entity):
                 self._item(item, kind, path)
         if self.unknown_verbs:
+            count = len(self.unknown_verbs)
+            known = plural(count, "an RBAC verb", "RBAC verbs", number=False)
             self.c.warn(
-                f"verb(s) {', '.join(self.unknown_verbs)} are not RBAC verbs Assay knows;"
-                " read as write",
+                f"{plural(count, 'verb', number=False)} {', '.join(self.unknown_verbs)} "
+                f"{plural(count, 'is', number=False)} not {known} Assay knows; read as write",
                 file=self.doc.name,
             )
 

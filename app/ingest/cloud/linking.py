@@ -16,6 +16,7 @@ from typing import Any
 from app.ingest.fields import IDENTITIES
 from app.ingest.problems import WARNING, at, quote
 from app.ingest.records import Link, ParsedInventory
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def resolve_links(inventory: ParsedInventory, index: Mapping[str, str], known: s
             rewritten.append(link)
     inventory.links = rewritten
     if count:
-        logger.info("%d register link(s) matched identities by another name", count)
+        logger.info("%s matched identities by another name", plural(count, "register link"))
     return count
 
 

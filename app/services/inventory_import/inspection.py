@@ -24,6 +24,7 @@ from app.ingest.readers import read_file
 from app.ingest.xlsx import RawSheet, column_letter
 from app.services.errors import UserError
 from app.services.progress import Progress, check_cancelled
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -305,7 +306,7 @@ def inspect_file(
         sheets.append(preview_sheet(sheet, raw.name, label))
         if progress is not None:
             progress.report(0.1 + 0.9 * (number + 1) / len(raw.sheets), f"Sheet {sheet.name}")
-    logger.info("inspected %s: %d sheet(s)", raw.name, len(sheets))
+    logger.info("inspected %s: %s", raw.name, plural(len(sheets), "sheet"))
     return FilePreview(Path(path), raw.kind, report, tuple(sheets))
 
 

@@ -44,6 +44,7 @@ from app.storage.models import ImportRun
 from app.storage.repositories.import_runs import ImportRunRepository
 from app.storage.unit_of_work import UnitOfWork
 from app.support.gc_pause import paused_gc
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -453,9 +454,9 @@ def _refuse_errors(plan: ImportPlan, valid_only: bool) -> None:
     if errors and not valid_only:
         rows = sum(plan.rejected_rows().values())
         raise ImportRejectedError(
-            f"{plan.file_name} has {len(errors):,} problem(s) rejecting {rows:,} row(s), "
-            f"first: {errors[0]}; nothing was imported (fix the file, or import the valid rows "
-            "only)"
+            f"{plan.file_name} has {plural(len(errors), 'problem')} rejecting "
+            f"{plural(rows, 'row')}, first: {errors[0]}; nothing was imported (fix the file, or "
+            "import the valid rows only)"
         )
 
 

@@ -23,6 +23,7 @@ from app.services.oscal.common import (
 )
 from app.services.oscal.content import content_file_name, control_id, objective_id
 from app.services.oscal.gather import ROLES, OscalInputs
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -196,8 +197,8 @@ def _task(data: OscalInputs) -> JSON:
         "type": "action",
         "title": "Answer the questionnaire",
         "description": (
-            f"Answer {info.questions} question(s) on the 0-5 maturity scale against a target "
-            f"of {info.target_level}, with notes and evidence."
+            f"Answer {plural(info.questions, 'question')} on the 0-5 maturity scale against a "
+            f"target of {info.target_level}, with notes and evidence."
         ),
         "responsible-roles": [
             {"role-id": "assessor", "party-uuids": [data.assessor["uuid"]]},

@@ -34,6 +34,7 @@ from app.services.oscal.plan import (
     system_component_uuid,
     system_resource,
 )
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ def _themes(data: OscalInputs, gaps: list[tuple[Framework, Question]]) -> list[J
         items.append(
             {
                 "uuid": data.uuid("poam-theme", framework_id, node_id),
-                "title": f"{node.id} {node.title}: {len(members)} answer(s) below target",
+                "title": f"{node.id} {node.title}: {plural(len(members), 'answer')} below target",
                 "description": (
                     f"Raise {refs} ({framework_id}) to the target level; the findings list "
                     "each answer and its gap."

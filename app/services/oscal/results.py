@@ -25,6 +25,7 @@ from app.services.oscal.observations import (
     risk_uuid,
 )
 from app.services.oscal.plan import PLAN_FILE, document_metadata, reviewed_controls
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -88,8 +89,9 @@ def _result(data: OscalInputs) -> JSON:
             "title": info.title,
             "description": (
                 f"Maturity of {info.system} ({info.system_name}) on the 0-5 scale against a "
-                f"target of {info.target_level}; {len(answered)} of {info.questions} "
-                "question(s) answered. Scoring method: " + data.score.method
+                f"target of {info.target_level}; {len(answered)} of "
+                f"{plural(info.questions, 'question')} answered. Scoring method: "
+                + data.score.method
             ),
             "start": timestamp(info.created_at),
             "end": timestamp(end),

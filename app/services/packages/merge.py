@@ -31,6 +31,7 @@ from app.storage.repositories.package import MissingReferenceError, PackageRepos
 from app.storage.repositories.package_kinds import HANDBACK_KINDS, KINDS, Record, version
 from app.storage.repositories.settings import SettingsRepository
 from app.storage.unit_of_work import UnitOfWork
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -270,9 +271,9 @@ def _undecided_message(undecided: list[MergeItem]) -> str:
     shown = "; ".join(f"{i.gid} ({i.label})" for i in undecided[:_SHOWN])
     more = f" and {len(undecided) - _SHOWN} more" if len(undecided) > _SHOWN else ""
     return (
-        f"{len(undecided)} conflict(s) changed on both sides since the hand-out and nothing was "
-        f"merged: {shown}{more}. Decide each with --decide GID=mine|theirs, or all with "
-        "--take mine|theirs (see --dry-run)"
+        f"{plural(len(undecided), 'conflict')} changed on both sides since the hand-out and "
+        f"nothing was merged: {shown}{more}. Decide each with --decide GID=mine|theirs, or all "
+        "with --take mine|theirs (see --dry-run)"
     )
 
 

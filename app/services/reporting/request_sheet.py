@@ -19,6 +19,7 @@ from app.services.errors import UserError
 from app.services.evidence_requests import RequestInfo, list_requests, update_request
 from app.services.workspace import Workspace
 from app.storage.journal import jsonable
+from app.support.text import plural
 
 logger = logging.getLogger(__name__)
 
@@ -114,5 +115,7 @@ def import_requests(
             update_request(uow, change.request_id, **change.changes)
         uow.record("requests.import", "assessment", assessment_id,
                    after={"file": plan.file.name, "changes": len(plan.changes)})  # fmt: skip
-    logger.info("applied %d evidence request change(s) from %s", len(plan.changes), plan.file.name)
+    logger.info(
+        "applied %s from %s", plural(len(plan.changes), "evidence request change"), plan.file.name
+    )
     return RequestsImport(plan.file, assessment_id, plan.changes, (), True)

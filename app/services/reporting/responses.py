@@ -37,6 +37,7 @@ from app.services.reporting.document import assessment_ref
 from app.services.workspace import Workspace
 from app.storage import journal
 from app.storage.unit_of_work import UnitOfWork
+from app.support.text import plural
 
 if TYPE_CHECKING:
     from app.reports.xlsx_import import ResponseRow
@@ -206,8 +207,9 @@ def import_responses(
         _apply(uow, plan, by_question, progress)
         set_source(uow, assessment_id, _client_answers(plan), AnswerSource.CLIENT)
     logger.info(
-        "imported %d change(s) to %d question(s) of assessment %s from %s",
-        len(plan.changes), len(by_question), assessment_id, Path(path).name,
+        "imported %s to %s of assessment %s from %s",
+        plural(len(plan.changes), "change"), plural(len(by_question), "question"),
+        assessment_id, Path(path).name,
     )  # fmt: skip
     return ResponsesImport(plan.file, assessment_id, plan.changes, (), plan.rows_read, False, True)
 
