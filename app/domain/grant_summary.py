@@ -73,7 +73,7 @@ def _phrase(holding: str, held: list[Reach], resources: Mapping[str, ResourceFac
     names: list[str] = []
     for reach in ordered:
         facts = resources.get(reach.resource)
-        kind = facts.kind if facts is not None and facts.kind else "resource"
+        kind = _kind(facts)
         kinds[kind] = kinds.get(kind, 0) + 1
         names.append(facts.name if facts is not None and facts.name else reach.resource)
     if len(names) == 1:
@@ -87,6 +87,13 @@ def _inherited(held: list[Reach]) -> str:
     vias = sorted({r.via for r in held if r.via})
     count = sum(1 for r in held if r.via)
     return f" ({count} inherited from {', '.join(vias)})" if count else ""
+
+
+def _kind(facts: ResourceFacts | None) -> str:
+    """Return the resource's kind in words; a provider's type path (``a.b/c``) is ``resource``."""
+    if facts is None or not facts.kind or "/" in facts.kind:
+        return "resource"
+    return facts.kind
 
 
 def _counted(count: int, kind: str) -> str:

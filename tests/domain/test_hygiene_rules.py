@@ -180,7 +180,7 @@ def test_admin_detail_names_each_scope_once_and_counts_resources_by_kind() -> No
     resources = [
         ResourceFacts(sub, name="s1", kind="Azure subscription"),
         *(ResourceFacts(g, name=g.rsplit("/", 1)[1], kind="Azure resource group") for g in groups),
-        *(ResourceFacts(r, name=r.rsplit("/", 1)[1], kind="Azure resource") for r in leaves),
+        *(ResourceFacts(r, name=r.rsplit("/", 1)[1], kind="Microsoft.X/things") for r in leaves),
     ]
     grants = [
         GrantFacts("svc-1", sub, Action.ADMIN, scope="Owner"),
@@ -190,7 +190,7 @@ def test_admin_detail_names_each_scope_once_and_counts_resources_by_kind() -> No
     (finding,) = evaluate_hygiene(inventory(resources=resources, grants=grants), today=TODAY)
     assert finding.detail == (
         "svc-1 has admin rights or an all-encompassing scope: Owner (admin) on 1 Azure "
-        "subscription, 3 Azure resource groups and 4 Azure resources: s1, rg-0, rg-1 and 5 "
+        "subscription, 3 Azure resource groups and 4 resources: s1, rg-0, rg-1 and 5 "
         "more (7 inherited from s1); scope 's3:*' (read) on bucket."
     )
     assert finding.detail.count("Owner") == 1
