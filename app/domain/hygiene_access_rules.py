@@ -3,8 +3,10 @@
 They cover unused and over-broad grants, unapproved autonomous writes on sensitive data, deep
 delegation chains and human credentials used by AI systems.
 
-Rules over grants report once per identity (or per system) and list the resources concerned,
-so one over-privileged identity makes one finding, not one per grant.
+Rules over grants report once per identity (or per system) and summarise the resources
+concerned by what is held on them (see :mod:`app.domain.grant_summary`), so one
+over-privileged identity makes one finding, not one per grant, and its detail names each
+scope once.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Iterator
 
 from app.domain.blast_radius import UNRECORDED_SENSITIVITY, unknown_reason
 from app.domain.enums import Action, Autonomy, IdentityKind, Sensitivity, Severity
+from app.domain.grant_summary import Reach, scope_reach, summarise
 from app.domain.hygiene_model import HygieneContext, HygieneFinding, HygieneRule, listing
 from app.domain.inventory_facts import DelegationFacts
 from app.support.text import plural
@@ -63,15 +66,14 @@ def wildcard_or_admin_scope(ctx: HygieneContext) -> Iterator[HygieneFinding]:
     """An identity holds admin rights or a wildcard / full-control scope."""
     resources = ctx.facts.resources
     for identity, grants in ctx.grants.items():
-        broad: list[str] = []
+        broad: list[Reach] = []
         restricted = False
         for grant in grants:
             is_admin = grant.action is Action.ADMIN
             wide_scope = bool(grant.scope and BROAD_SCOPE.search(grant.scope))
             if not (is_admin or wide_scope):
                 continue
-            scope = f", scope '{grant.scope}'" if grant.scope else ""
-            broad.append(f"{grant.resource} ({grant.action.value}{scope})")
+            broad.append(scope_reach(grant.resource, grant.action.value, grant.scope))
             resource = resources.get(grant.resource)
             restricted = restricted or (
                 resource is not None and resource.sensitivity is Sensitivity.RESTRICTED
@@ -82,8 +84,8 @@ def wildcard_or_admin_scope(ctx: HygieneContext) -> Iterator[HygieneFinding]:
             "wildcard-or-admin-scope",
             Severity.CRITICAL if restricted else Severity.HIGH,
             f"{ctx.named(identity)} holds admin or wildcard access",
-            f"{ctx.named(identity)} has admin rights or an all-encompassing scope on "
-            f"{listing(broad)}.",
+            f"{ctx.named(identity)} has admin rights or an all-encompassing scope: "
+            f"{summarise(broad, resources)}.",
             "Replace admin and wildcard grants with the specific actions and resources the "
             "AI system needs, and review them regularly.",
             BROAD_SCOPE_REFS,
@@ -98,7 +100,7 @@ def autonomous_write_without_approval(ctx: HygieneContext) -> Iterator[HygieneFi
         if system.autonomy is not Autonomy.AUTONOMOUS:
             continue
         reached = ctx.graph.delegation_paths(system.identities)
-        unapproved: list[str] = []
+        unapproved: list[Reach] = []
         restricted = False
         for identity in reached:
             for grant in ctx.grants.get(identity, []):
@@ -111,9 +113,8 @@ def autonomous_write_without_approval(ctx: HygieneContext) -> Iterator[HygieneFi
                     continue
                 restricted = restricted or level is Sensitivity.RESTRICTED
                 label = level.value if recorded else "unclassified, taken as confidential"
-                unapproved.append(
-                    f"{ctx.named(identity)} → {grant.resource} ({grant.action.value}, {label})"
-                )
+                holding = f"{ctx.named(identity)} holds {grant.action.value} ({label})"
+                unapproved.append(Reach(holding, grant.resource))
         if not unapproved:
             continue
         yield HygieneFinding(
@@ -121,7 +122,7 @@ def autonomous_write_without_approval(ctx: HygieneContext) -> Iterator[HygieneFi
             Severity.CRITICAL if restricted else Severity.HIGH,
             f"Autonomous system {system.ext_id} can change sensitive data without approval",
             f"{system.ext_id} acts autonomously and can write or administer, with no human "
-            f"approval required: {listing(unapproved)}.",
+            f"approval required: {summarise(unapproved, resources)}.",
             "Require a human approval for write and admin actions on confidential or "
             "restricted data, or reduce the system's rights to read.",
             APPROVAL_REFS,

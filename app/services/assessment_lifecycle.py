@@ -8,7 +8,6 @@ one, which stays as it was.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Any
 
@@ -69,7 +68,7 @@ def _set_status(
 ) -> None:
     before = {"status": row.status}
     row.status = to.value
-    now = dt.datetime.now(dt.UTC)
+    now = uow.now()
     if to == AssessmentStatus.IN_REVIEW:
         row.submitted_at = now
     if to == AssessmentStatus.FINAL:
@@ -167,7 +166,7 @@ def reassess(uow: UnitOfWork, assessment_id: int, *, title: str = "") -> Assessm
         Assessment(
             kind=old.kind,
             system_id=old.system_id,
-            title=title.strip() or f"{name} {dt.date.today()}",
+            title=title.strip() or f"{name} {uow.now().date()}",
             status=AssessmentStatus.DRAFT.value,
             frameworks=list(old.frameworks),
             scope=dict(old.scope),
@@ -177,6 +176,7 @@ def reassess(uow: UnitOfWork, assessment_id: int, *, title: str = "") -> Assessm
             assessor=uow.actor,
             reviewer=old.reviewer,
             previous_id=old.id,
+            created_at=uow.now(),
         )
     )
     kept = (*(f for f in RESPONSE_FIELDS if f != "reviewed"), *_COPIED_TOO)

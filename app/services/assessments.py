@@ -14,7 +14,6 @@ import only the records, so finalising (lifecycle → findings → records) runs
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -341,9 +340,9 @@ def _assessment_row(
     }
     if system is not None:
         scope |= {"autonomy": system.autonomy, "uses_tools": bool(system.tools)}
-        default_title = f"{system.name or system.external_id} {dt.date.today().isoformat()}"
+        default_title = f"{system.name or system.external_id} {uow.now().date().isoformat()}"
     else:
-        default_title = f"Organisation {dt.date.today().isoformat()}"
+        default_title = f"Organisation {uow.now().date().isoformat()}"
     return Assessment(
         kind=(AssessmentKind.SYSTEM if system is not None else AssessmentKind.ORGANISATION).value,
         system_id=system.id if system is not None else None,
@@ -352,6 +351,7 @@ def _assessment_row(
         frameworks=[asdict(ref) for ref in refs],
         scope=scope,
         assessor=uow.actor,
+        created_at=uow.now(),
     )
 
 
@@ -493,7 +493,7 @@ def change_row(
         )
     before = _snapshot(row)
     _apply(row, clean)
-    now = dt.datetime.now(dt.UTC)
+    now = uow.now()
     if _ANSWER_FIELDS.intersection(clean) or "evidence_strength" in clean:
         row.answered_by, row.answered_at = uow.actor, now
     if {"level", "not_applicable"}.intersection(clean):

@@ -286,9 +286,7 @@ def refresh_gap_findings(uow: UnitOfWork, assessment_id: int) -> GapRefresh:
     themes_ = _Themes(uow, assessment_id, system_id)
     items = themes_.repo.items_of_assessment(assessment_id)
     gaps = _place(themes_, items, wanted)
-    updated, removed, closed = _settle(
-        themes_, {w.key: w.risk for w in wanted}, dt.datetime.now(dt.UTC)
-    )
+    updated, removed, closed = _settle(themes_, {w.key: w.risk for w in wanted}, uow.now())
     result = GapRefresh(len(themes_.new_ids), updated, removed, closed, gaps)
     uow.record("finding.themes", "assessment", assessment_id, after=asdict(result))
     logger.info("themed findings of assessment %s: %s", assessment_id, result)
@@ -328,7 +326,7 @@ def merge_findings(uow: UnitOfWork, into_id: int, other_ids: Sequence[int]) -> F
             moved.append(item.item_key)
         into.merged_keys = sorted({*into.merged_keys, *other.merged_keys, other.key or ""} - {""})
         repo.delete(other)
-    into.updated_at = dt.datetime.now(dt.UTC)
+    into.updated_at = uow.now()
     _redraft_now(uow, into)
     uow.record(
         "finding.merge", "finding", into_id,

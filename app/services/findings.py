@@ -370,7 +370,7 @@ def update_finding(uow: UnitOfWork, finding_id: int, /, **changes: Any) -> Findi
         clean["severity"] = row.severity
     _check_acceptance(row)
     row.edited = sorted(set(row.edited) | set(clean))
-    row.updated_at = dt.datetime.now(dt.UTC)
+    row.updated_at = uow.now()
     uow.record("finding.update", "finding", finding_id, before=before, after=clean)
     return infos(uow, [row])[0]
 

@@ -339,7 +339,7 @@ def refresh_identity_findings(
     Raises:
         Cancelled: The caller cancelled through ``progress``.
     """
-    today = today or dt.date.today()
+    today = today or uow.now().date()
     loaded, graph = load_graph(uow)
     check_cancelled(progress)
     found = evaluate_hygiene(loaded.facts, today=today, settings=hygiene_settings(uow), graph=graph)
@@ -347,7 +347,7 @@ def refresh_identity_findings(
     if progress is not None:
         progress.report(0.6, "Recording identity findings")
     wanted = {f.key: _finding_values(f, loaded) for f in found}
-    now = dt.datetime.now(dt.UTC)
+    now = uow.now()
     findings = uow.repository(RuleFindingsRepository)
     inserts, updates, counts = _plan_changes(wanted, findings.stored(_SOURCE, _COMPARED), now)
     findings.insert(inserts)

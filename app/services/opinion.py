@@ -159,7 +159,7 @@ def _store(
         setattr(row, name, text)
     if edited:
         row.edited = sorted(set(row.edited or ()) | set(changed))
-    row.updated_by, row.updated_at = uow.actor, dt.datetime.now(dt.UTC)
+    row.updated_by, row.updated_at = uow.actor, uow.now()
     action = "opinion.update" if edited else "opinion.draft"
     uow.record(action, "assessment_opinion", assessment_id,
                before={k: before[k] for k in changed}, after=changed)  # fmt: skip

@@ -144,7 +144,7 @@ def resolve_comment(uow: UnitOfWork, comment_id: int, resolution: str = "") -> C
     if row.status != OPEN:
         raise UserError(f"review comment {comment_id} is already resolved")
     row.status, row.resolution = RESOLVED, resolution.strip()
-    row.resolved_by, row.resolved_at = uow.actor, dt.datetime.now(dt.UTC)
+    row.resolved_by, row.resolved_at = uow.actor, uow.now()
     info = _info(row)
     after = {"status": RESOLVED, "resolution": info.resolution}
     uow.record("review.resolve", "review_comment", comment_id, before={"status": OPEN}, after=after)
@@ -168,7 +168,7 @@ def approve(uow: UnitOfWork, assessment_id: int) -> dt.datetime:
         )
     row = repo.opinion_or_add(assessment_id)
     before = {"approved_by": row.approved_by, "approved_at": row.approved_at}
-    row.approved_by, row.approved_at = uow.actor, dt.datetime.now(dt.UTC)
+    row.approved_by, row.approved_at = uow.actor, uow.now()
     uow.record("review.approve", "assessment", assessment_id, before=before,
                after={"approved_by": row.approved_by, "approved_at": row.approved_at})  # fmt: skip
     return row.approved_at

@@ -6,6 +6,7 @@ refuses a file from a newer Assay, and backs up then migrates an older one.
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import logging
 import os
@@ -42,6 +43,9 @@ class Workspace:
         actor: The name written into the journal for changes made through this object.
         backup_path: The backup taken before a migration on open, if one was taken.
         read_only: True when the file's location cannot be written; changes are refused.
+        clock: Where units of work take the time from; the real time when None. Only the
+            demo builder sets one (to date a fictitious engagement's history); it is not
+            kept when the workspace is handed to another process.
     """
 
     path: Path
@@ -49,6 +53,7 @@ class Workspace:
     actor: str
     backup_path: Path | None = field(default=None)
     read_only: bool = False
+    clock: Callable[[], dt.datetime] | None = field(default=None, repr=False, compare=False)
     _change_listeners: list[Callable[[list[Change]], None]] = field(
         default_factory=list, repr=False, compare=False
     )
@@ -73,7 +78,7 @@ class Workspace:
         after a commit every change listener receives the unit's change records.
         """
         with self.db.write() as session:
-            unit = UnitOfWork(session, self.actor)
+            unit = UnitOfWork(session, self.actor, clock=self.clock)
             yield unit
         if unit.changes:
             self._announce(list(unit.changes))
@@ -82,7 +87,7 @@ class Workspace:
     def reading(self) -> Iterator[UnitOfWork]:
         """Yield a unit of work that only reads (inside ``db.snapshot()`` it reads the snapshot)."""
         with self.db.read() as session:
-            yield UnitOfWork(session, self.actor, writable=False)
+            yield UnitOfWork(session, self.actor, writable=False, clock=self.clock)
 
     def add_change_listener(self, listener: Callable[[list[Change]], None]) -> None:
         """Call ``listener`` with the change records of every unit committed through this object.

@@ -80,6 +80,10 @@ def _head(session: Session) -> tuple[int, str]:
     return (int(last[0]), str(last[1])) if last else (0, GENESIS_HASH)
 
 
+def _stamp(at: dt.datetime | None) -> str:
+    return (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
 def record(
     session: Session,
     *,
@@ -89,6 +93,7 @@ def record(
     entity_id: str | int,
     before: Any = None,
     after: Any = None,
+    at: dt.datetime | None = None,
 ) -> JournalEntry:
     """Append one journal entry in the caller's write transaction.
 
@@ -100,6 +105,7 @@ def record(
         entity_id: Which record (external id where there is one).
         before: The values before the change (None for a creation).
         after: The values after the change (None for a deletion).
+        at: When the change was made; now when None.
 
     Returns:
         The new entry.
@@ -107,7 +113,7 @@ def record(
     prev_seq, prev_hash = _head(session)
     entry = JournalEntry(
         seq=prev_seq + 1,
-        at=dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
+        at=_stamp(at),
         actor=actor,
         action=action,
         entity=entity,
@@ -133,7 +139,9 @@ class Pending:
     after: Any = None
 
 
-def record_many(session: Session, *, actor: str, changes: list[Pending]) -> int:
+def record_many(
+    session: Session, *, actor: str, changes: list[Pending], at: dt.datetime | None = None
+) -> int:
     """Append one journal entry per change in one statement, chained as :func:`record` does.
 
     For a change of thousands of records at once (a merge): the entries are the ones
@@ -149,7 +157,7 @@ def record_many(session: Session, *, actor: str, changes: list[Pending]) -> int:
         seq += 1
         fields = {
             "seq": seq,
-            "at": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
+            "at": _stamp(at),
             "actor": actor,
             "action": change.action,
             "entity": change.entity,

@@ -6,12 +6,18 @@ change a service makes is journalled through :meth:`UnitOfWork.record`, which ap
 hash-chained journal entry in the same transaction and notes a :class:`Change` for whoever
 shows the data (the window refreshes from these, not from guesses about what moved).
 
+The unit also says what time it is (:meth:`UnitOfWork.now`): every stamp a service writes
+and every journal entry takes its time from there. It is the real time, except in a unit
+given a clock, which only the demo builder does, to record a fictitious engagement's
+history at plausible past moments.
+
 Repositories are created on first use and cached for the unit's lifetime, so a service that
 calls another passes its unit on and both work in one transaction.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,12 +59,22 @@ class UnitOfWork:
         session: The transaction's session (from ``Database.write()`` or ``Database.read()``).
         actor: Who acts; written into every journal entry.
         writable: False for a unit that only reads; :meth:`record` then refuses.
+        clock: Where the unit takes the time from; the real time when None (the demo
+            builder alone passes one).
     """
 
-    def __init__(self, session: Session, actor: str, *, writable: bool = True) -> None:
+    def __init__(
+        self,
+        session: Session,
+        actor: str,
+        *,
+        writable: bool = True,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
         self._session = session
         self.actor = actor
         self.writable = writable
+        self._clock = clock
         self.changes: list[Change] = []
         self._repositories: dict[type[Any], Any] = {}
 
@@ -66,6 +82,12 @@ class UnitOfWork:
     def session(self) -> Session:
         """Return the session; for repositories only (services never use it)."""
         return self._session
+
+    def now(self) -> dt.datetime:
+        """Return the current time (timezone-aware, UTC) for stamps written in this unit."""
+        if self._clock is None:
+            return dt.datetime.now(dt.UTC)
+        return self._clock().astimezone(dt.UTC)
 
     def repository(self, kind: Callable[[Session], RepositoryT]) -> RepositoryT:
         """Return this unit's repository of the given class, creating it on first use."""
@@ -108,6 +130,7 @@ class UnitOfWork:
             entity_id=entity_id,
             before=before,
             after=after,
+            at=self.now(),
         )
         self.changes.append(Change(action, entity, str(entity_id)))
         return entry
@@ -119,7 +142,7 @@ class UnitOfWork:
             ReadOnlyUnitError: The unit was opened for reading.
         """
         self._refuse_if_read_only()
-        journal.record_many(self._session, actor=self.actor, changes=changes)
+        journal.record_many(self._session, actor=self.actor, changes=changes, at=self.now())
         self.changes.extend(Change(c.action, c.entity, str(c.entity_id)) for c in changes)
 
     def note_change(self, action: str, entity: str, entity_id: str | int) -> None:

@@ -173,6 +173,29 @@ def test_admin_on_restricted_data_is_critical() -> None:
     assert (finding.rule_id, finding.severity) == ("wildcard-or-admin-scope", Severity.CRITICAL)
 
 
+def test_admin_detail_names_each_scope_once_and_counts_resources_by_kind() -> None:
+    sub = "/subscriptions/s1"
+    groups = [f"{sub}/resourceGroups/rg-{n}" for n in range(3)]
+    leaves = [f"{groups[0]}/providers/x/{name}" for name in ("oai", "kv", "st", "mi")]
+    resources = [
+        ResourceFacts(sub, name="s1", kind="Azure subscription"),
+        *(ResourceFacts(g, name=g.rsplit("/", 1)[1], kind="Azure resource group") for g in groups),
+        *(ResourceFacts(r, name=r.rsplit("/", 1)[1], kind="Microsoft.X/things") for r in leaves),
+    ]
+    grants = [
+        GrantFacts("svc-1", sub, Action.ADMIN, scope="Owner"),
+        *(GrantFacts("svc-1", r, Action.ADMIN, scope="Owner (via s1)") for r in groups + leaves),
+        GrantFacts("svc-1", "bucket", Action.READ, scope="s3:*"),
+    ]
+    (finding,) = evaluate_hygiene(inventory(resources=resources, grants=grants), today=TODAY)
+    assert finding.detail == (
+        "svc-1 has admin rights or an all-encompassing scope: Owner (admin) on 1 Azure "
+        "subscription, 3 Azure resource groups and 4 resources: s1, rg-0, rg-1 and 5 "
+        "more (7 inherited from s1); scope 's3:*' (read) on bucket."
+    )
+    assert finding.detail.count("Owner") == 1
+
+
 def test_no_revocation_procedure() -> None:
     facts = inventory(identities=[clean_identity(revocation_procedure=" ")])
     assert rule_ids(facts) == ["no-revocation-procedure"]
@@ -217,7 +240,7 @@ def test_autonomous_write_through_delegation_on_restricted_is_critical() -> None
     ]  # fmt: skip
     assert len(findings) == 1
     assert findings[0].severity is Severity.CRITICAL
-    assert "role-1 → db (write, restricted)" in findings[0].detail
+    assert "role-1 holds write (restricted) on db." in findings[0].detail
 
 
 def test_identity_shared_by_several_systems() -> None:

@@ -55,6 +55,16 @@ def test_assessments_lifecycle_and_scores(demo):
     assert after.mean > before.mean
 
 
+def test_the_organisation_baseline_is_reviewed_and_final_before_the_systems_start(demo):
+    result, ws = demo
+    baseline = assessment_records.get_assessment(ws, result.organisation_assessment_id)
+    first = assessment_records.get_assessment(ws, result.final_assessment_id)
+    assert baseline.final
+    assert baseline.submitted_at is not None
+    assert baseline.finalized_at is not None
+    assert baseline.submitted_at < baseline.finalized_at < first.created_at
+
+
 def test_demo_workspace_passes_every_integrity_check(demo):
     _result, ws = demo
     report = check_workspace(ws)

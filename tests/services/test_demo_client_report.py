@@ -12,7 +12,7 @@ from app.services.demo.builder import build_demo
 from app.services.reporting import generate_pdf
 from app.services.workspace import open_workspace
 
-#: The demo records its lifecycle (and so the revision history) at the real date.
+#: The day the demo is relative to (its lifecycle is dated on its engagement's calendar).
 DEMO_DAY = dt.date.today()
 #: The body (cover to the last section before the appendices) a client's CISO reads.
 MAX_BODY_PAGES = 30
@@ -91,6 +91,41 @@ def test_the_demo_dates_agree_with_the_report_date(client_report):
     assert f"{start.isoformat()} to {end.isoformat()}" in control
 
 
+def test_the_revision_history_reads_like_an_engagement(client_report):
+    _outcome, _reader, pages = client_report
+    control = " ".join(next(p for p in pages if "Document control" in p).split())
+    found = dict(re.findall(r"\b(0\.1|0\.9|1\.0) (\d{4}-\d{2}-\d{2}) Robin Vale", control))
+    assert set(found) == {"0.1", "0.9", "1.0"}, control
+    started, for_review, final = (dt.date.fromisoformat(found[v]) for v in ("0.1", "0.9", "1.0"))
+    fieldwork_start, fieldwork_end = (
+        (DEMO_DAY - dt.timedelta(days=21)),
+        (DEMO_DAY - dt.timedelta(days=2)),
+    )
+    assert fieldwork_start <= started < for_review < final <= fieldwork_end
+    assert (for_review - started).days >= 5  # a draft during fieldwork, not an afternoon
+
+
+#: One row of a criteria table as the PDF's text gives it: "<ref> <title> <current> <target>".
+_CRITERION_ROW = re.compile(r"^\S+ .+ (\d [A-Z][a-z]+( [a-z]+)?|—) (\d [A-Z][a-z]+|—)$")
+
+
+def test_no_criteria_table_leaves_a_lone_row_on_a_page(client_report):
+    _outcome, _reader, pages = client_report
+    runs = []
+    for page in pages:
+        lines = page.splitlines()
+        for start, line in enumerate(lines):
+            if line.startswith("Criterion Practice or check Current Target"):
+                rows = 0
+                for row in lines[start + 1 :]:
+                    if not _CRITERION_ROW.match(row):
+                        break
+                    rows += 1
+                runs.append(rows)
+                assert rows >= 2, f"a criteria table has {rows} row(s) on a page:\n{page}"
+    assert len(runs) > 10  # the tables were found (body and Appendix A)
+
+
 def _squashed(pages: list[str]) -> str:
     return " ".join(" ".join(pages).split())
 
@@ -105,7 +140,7 @@ def test_the_client_reads_an_approved_opinion_on_a_page_of_its_own(client_report
     assert "reviewed and approved by Dana Quill (quality reviewer)" in text
     assert "Executive summary" in pages[opening + 1]  # nothing of the opinion spills over
     control = " ".join(next(p for p in pages if "Document control" in p).split())
-    assert "Dana Quill (quality reviewer) · approved" in control
+    assert "Dana Quill (quality reviewer) · reviewed and approved" in control
     assert "not yet approved" not in _squashed(pages)
 
 

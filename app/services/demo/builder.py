@@ -2,8 +2,10 @@
 
 The demo is a fictitious insurer: its inventory workbook is written and imported like a
 client's, identity findings are refreshed, two systems are assessed and answered with
-evidence, one assessment is finalised and then re-assessed. With an output folder the
-reports are produced as well (by the caller, through the reporting service).
+evidence, the organisation baseline and one system assessment are reviewed and finalised,
+and that one is then re-assessed. Each step is dated on the engagement's calendar (see
+:mod:`app.services.demo.timeline`). With an output folder the reports are produced as well
+(by the caller, through the reporting service).
 """
 
 from __future__ import annotations
@@ -22,6 +24,18 @@ from app.services.demo.evidence_files import evidence_documents
 from app.services.demo.findings_plan import assign_identity_findings, shape_findings
 from app.services.demo.inventory_data import CLIENT, build_demo_inventory
 from app.services.demo.opinion_text import write_demo_opinion
+from app.services.demo.timeline import (
+    BASELINE_APPROVED,
+    BASELINE_FINAL,
+    BASELINE_REVIEW,
+    FINAL_ISSUED,
+    FINDINGS_WRITTEN,
+    REASSESSMENT,
+    REVIEW_APPROVED,
+    SENT_FOR_REVIEW,
+    SYSTEM_DRAFTS,
+    DemoClock,
+)
 from app.services.demo.voice import add_demo_voice
 from app.services.demo.workbook import write_demo_workbook
 from app.services.engagement import update_engagement
@@ -101,7 +115,8 @@ def build_demo(
     today = today or dt.date.today()
     path = Path(path)
     _remove_workspace_files(path)
-    workspace = open_workspace(path, actor=DEMO_ACTOR)
+    clock = DemoClock(today)
+    workspace = dataclasses.replace(open_workspace(path, actor=DEMO_ACTOR), clock=clock)
     try:
         result = DemoResult(workspace_path=path)
         _describe_engagement(workspace, today)
@@ -110,7 +125,7 @@ def build_demo(
         refresh_identity_findings(workspace)
         assign_identity_findings(workspace, today)
         evidence_ids = _add_evidence(workspace, today)
-        _assess(workspace, evidence_ids, result, scaled(progress, 0.35, 1.0), today)
+        _assess(workspace, evidence_ids, result, scaled(progress, 0.35, 1.0), clock)
         drafts = [i for i in result.assessment_ids if i != result.final_assessment_id]
         add_demo_voice(workspace, result.assessment_ids[1], drafts, today)
     finally:
@@ -173,14 +188,18 @@ def _assess(
     evidence_ids: list[int],
     result: DemoResult,
     progress: Progress,
-    today: dt.date,
+    clock: DemoClock,
 ) -> None:
+    today = clock.today
     organisation = assessments.new_assessment(
         workspace, None, ORGANISATION_FRAMEWORKS, title="Northwind organisation baseline"
     )
     result.organisation_assessment_id = organisation.id
     _answer_all(workspace, organisation.id, 2.6, seed=7, evidence_ids=evidence_ids)
+    shape_findings(workspace, organisation.id, today)
+    _finish_baseline(workspace, organisation.id, clock)
     progress.report(0.25, "answered the organisation assessment")
+    clock.move_to(SYSTEM_DRAFTS)
     for index, (system, frameworks, focus, max_priority, base, title) in enumerate(
         ASSESSMENT_PLANS
     ):
@@ -197,12 +216,17 @@ def _assess(
         progress.report((index + 1) / 3, f"answered {title}")
         check_cancelled(progress)
     first = result.assessment_ids[0]
+    clock.move_to(FINDINGS_WRITTEN)
     shape_findings(workspace, first, today)
     write_demo_opinion(workspace, first)
+    clock.move_to(SENT_FOR_REVIEW)
     assessment_lifecycle.submit_for_review(workspace, first)
+    clock.move_to(REVIEW_APPROVED)
     review.approve(dataclasses.replace(workspace, actor=DEMO_REVIEWER), first)
+    clock.move_to(FINAL_ISSUED)
     assessment_lifecycle.finalize(workspace, first, force=True)
     result.final_assessment_id = first
+    clock.move_to(REASSESSMENT)
     again = assessment_lifecycle.reassess(
         workspace, first, title="Claims triage agent: re-assessment"
     )
@@ -211,6 +235,20 @@ def _assess(
     _improve(workspace, again.id, evidence_ids)
     shape_findings(workspace, again.id, today)
     progress.report(1.0, "re-assessment recorded")
+
+
+def _finish_baseline(workspace: Workspace, assessment_id: int, clock: DemoClock) -> None:
+    """Review and finalise the organisation baseline, as the first week of fieldwork would.
+
+    The system assessments read its answers from then on; a final baseline is the one they
+    freeze when they are finalised themselves.
+    """
+    clock.move_to(BASELINE_REVIEW)
+    assessment_lifecycle.submit_for_review(workspace, assessment_id)
+    clock.move_to(BASELINE_APPROVED)
+    review.approve(dataclasses.replace(workspace, actor=DEMO_REVIEWER), assessment_id)
+    clock.move_to(BASELINE_FINAL)
+    assessment_lifecycle.finalize(workspace, assessment_id)
 
 
 def _answer_all(

@@ -108,6 +108,10 @@ PLANS: tuple[ThemePlan, ...] = (
     ),
 )  # fmt: skip
 
+_CISO = "Priya Shah, Chief Information Security Officer"
+#: Days given to fix a theme no plan takes in (its owner is the CISO).
+LEFT_OVER_DAYS = 90
+
 #: The theme whose risk the client accepts, with why and who approved it.
 ACCEPTED = (
     "Staff are not trained for AI-specific risks",
@@ -141,6 +145,11 @@ def shape_findings(workspace: Workspace, assessment_id: int, today: dt.date) -> 
             )  # fmt: skip
             if plan.title == ACCEPTED[0]:
                 findings.accept_risk(uow, head.id, justification=ACCEPTED[1], approver=ACCEPTED[2])
+        for theme in findings.list_findings(uow, assessment_id=assessment_id, source="theme"):
+            if not theme.owner:  # a theme no plan takes in still gets someone to act on it
+                findings.update_finding(
+                    uow, theme.id, owner=_CISO, due_date=today + dt.timedelta(days=LEFT_OVER_DAYS)
+                )
         count = len(findings.list_findings(uow, assessment_id=assessment_id, source="theme"))
     logger.info("demo findings of assessment %s shaped into %s themes", assessment_id, count)
     return count
@@ -157,7 +166,7 @@ IDENTITY_OWNERS = {
     "credential-expired": _PLATFORM,
     "identity-across-environments": _PLATFORM,
     "autonomous-write-without-approval": _SYSTEMS,
-    "system-no-owner": "Priya Shah, Chief Information Security Officer",
+    "system-no-owner": _CISO,
 }
 #: Days allowed to fix an identity finding, by its severity.
 IDENTITY_DUE_DAYS = {"critical": 30, "high": 60, "medium": 90, "low": 180}

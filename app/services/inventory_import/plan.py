@@ -15,7 +15,6 @@ the workspace or a unit, so a caller may commit an import together with other ch
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import hashlib
 import logging
 from collections.abc import Mapping
@@ -422,7 +421,7 @@ def _write_plan(
             logger.info("workspace changed since the plan was made; comparing again")
             plan.resolved, plan.diff, plan.coverage = _compare(uow, plan.parsed)
             _refuse_errors(plan, valid_only)
-        now = dt.datetime.now(dt.UTC)
+        now = uow.now()
         writer = store.InventoryWriter(uow, now, progress)
         writer.write(plan.diff, delete_missing=delete_missing)
         check_cancelled(progress)
