@@ -71,7 +71,9 @@ def _steps(window: MainWindow, workspace: Path, register: Path | None) -> list[S
 
         window.show_page("assessments")
         page = window.page("assessments")
-        dialog = OpinionDialog(window.context, page.current_assessment_id(), page)
+        infos = [page.assessment_box.itemData(i) for i in range(page.assessment_box.count())]
+        finals = [_previous_of(window, i) for i in infos if _previous_of(window, i) is not None]
+        dialog = OpinionDialog(window.context, finals[0], page)  # the signed round's opinion
         dialog.resize(1100, 760)
         dialog.show()
         return dialog

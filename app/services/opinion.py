@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from app.domain.enums import AssessmentStatus
 from app.domain.review import OPINION_SCALE, OpinionRating
 from app.services.errors import UserError
 from app.services.review import assessment_row
@@ -48,6 +49,8 @@ class OpinionInfo:
     updated_at: dt.datetime | None = None
     approved_by: str = ""
     approved_at: dt.datetime | None = None
+    final: bool = False
+    """The assessment is final: its opinion is kept as it was signed."""
 
     @property
     def themes(self) -> list[str]:
@@ -101,8 +104,9 @@ def get_opinion(uow: UnitOfWork, assessment_id: int) -> OpinionInfo:
     Raises:
         UserError: No such assessment.
     """
-    assessment_row(uow, assessment_id)
-    return info_of(uow.repository(ReviewRepository).opinion(assessment_id), assessment_id)
+    row = assessment_row(uow, assessment_id)
+    info = info_of(uow.repository(ReviewRepository).opinion(assessment_id), assessment_id)
+    return replace(info, final=row.status == AssessmentStatus.FINAL)
 
 
 @writes

@@ -216,3 +216,22 @@ def test_the_requests_dialog_reads_back_the_requests_sheet(opened, qtbot, tmp_pa
     dialog.read_requests_sheet(book)
     qtbot.waitUntil(lambda: dialog.table.item(0, 5).text() == "received")
     assert asked == [f"Row 2: request {request.id}: status received"]
+
+
+def test_a_final_assessments_opinion_is_shown_read_only(opened, qtbot):
+    from app.services.assessment_lifecycle import finalize, submit_for_review
+
+    window, page, ws, assessment_id = opened
+    opinion.write_opinion(ws, assessment_id, rationale="Kept as it was reported.")
+    submit_for_review(ws, assessment_id)
+    review.approve(ws, assessment_id)
+    finalize(ws, assessment_id, force=True)
+    dialog = OpinionDialog(window.context, assessment_id, page)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.edits["rationale"].toPlainText() != "")
+    assert opinion.get_opinion(ws, assessment_id).final
+    assert all(edit.isReadOnly() for edit in dialog.edits.values())
+    for control in (dialog.draft_button, dialog.approve_button, dialog.rating_box):
+        assert not control.isEnabled()
+    assert not dialog.sheet_button.isEnabled()
+    assert "final" in dialog.marks.text()

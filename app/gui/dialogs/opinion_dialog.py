@@ -15,6 +15,7 @@ import shiboken6
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QListWidget,
@@ -155,12 +156,23 @@ class OpinionDialog(QDialog):
             if edited
             else "Nothing written by the assessor yet; a draft fills every field."
         )
+        self._follow_status(found.final)
         if found.approved_at is not None:
             self.approval.setText(
                 f"Approved by {found.approved_by} on {found.approved_at:%Y-%m-%d}."
             )
         else:
             self.approval.setText("Not yet approved by the reviewer.")
+
+    def _follow_status(self, final: bool) -> None:
+        """Keep a final assessment's opinion as it was signed: nothing to type or press."""
+        for edit in self.edits.values():
+            edit.setReadOnly(final)
+        for widget in (self.rating_box, self.draft_button, self.approve_button, self.sheet_button):
+            widget.setEnabled(not final)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setVisible(not final)
+        if final:
+            self.marks.setText("The assessment is final: its opinion stays as it was reported.")
 
     def read_review_sheet(self, path: Path) -> None:
         """Read a returned Review comments sheet: show its problems, or ask to apply it."""
