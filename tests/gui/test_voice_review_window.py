@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QDialogButtonBox
 
 from app.gui.dialogs.opinion_dialog import OpinionDialog
 from app.gui.dialogs.requests_dialog import RequestsDialog
@@ -235,3 +236,4 @@ def test_a_final_assessments_opinion_is_shown_read_only(opened, qtbot):
         assert not control.isEnabled()
     assert not dialog.sheet_button.isEnabled()
     assert "final" in dialog.marks.text()
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).text() == "Close"

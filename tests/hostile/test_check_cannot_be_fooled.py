@@ -95,7 +95,10 @@ def test_an_orphaned_evidence_row_is_detected(sealed, capsys):
     )
     code, report = _check(sealed, capsys)
     assert code == 1
-    assert "1 row of evidence points to a missing evidence_blob" in report["problems"]["foreign_keys"][0]
+    assert (
+        "1 row of evidence points to a missing evidence_blob"
+        in report["problems"]["foreign_keys"][0]
+    )
 
 
 def test_a_deleted_evidence_row_is_detected(sealed, capsys):

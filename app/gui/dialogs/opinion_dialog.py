@@ -171,6 +171,9 @@ class OpinionDialog(QDialog):
         for widget in (self.rating_box, self.draft_button, self.approve_button, self.sheet_button):
             widget.setEnabled(not final)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setVisible(not final)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(
+            "Close" if final else "Cancel"
+        )
         if final:
             self.marks.setText("The assessment is final: its opinion stays as it was reported.")
 
