@@ -90,8 +90,26 @@ def _output(path: str) -> Path:
     return target
 
 
+#: A record kind in words, singular and plural (the package's own kind names are ids).
+_KIND_WORDS: dict[str, tuple[str, str]] = {
+    "person": ("person", "people"), "system": ("system", "systems"),
+    "identity": ("identity", "identities"), "resource": ("resource", "resources"),
+    "grant": ("grant", "grants"), "delegation": ("delegation", "delegations"),
+    "assessment": ("assessment", "assessments"), "response": ("answer", "answers"),
+    "finding": ("finding", "findings"), "opinion": ("opinion", "opinions"),
+    "evidence": ("evidence file", "evidence files"),
+    "evidence_request": ("evidence request", "evidence requests"),
+    "review_comment": ("review comment", "review comments"),
+}  # fmt: skip
+
+
+def _counted(kind: str, n: int) -> str:
+    one, many = _KIND_WORDS.get(kind, (kind.replace("_", " "), kind.replace("_", " ")))
+    return f"{n} {one if n == 1 else many}"
+
+
 def _describe(verb: str, result: PackageResult) -> str:
-    counts = ", ".join(f"{n} {kind}" for kind, n in result.counts.items() if n) or "nothing"
+    counts = ", ".join(_counted(kind, n) for kind, n in result.counts.items() if n) or "nothing"
     signed = f"; signed by {result.signer}" if result.signer else ""
     return f"{verb} {result.path.name} ({counts}){signed}\nsha256 {result.sha256}"
 
@@ -161,7 +179,8 @@ def run_merge(ctx: CliContext) -> int:
         ctx.workspace(create=False), Path(args.file), take=args.take,
         decisions=_decisions(args.decide), dry_run=args.dry_run,
     )  # fmt: skip
-    ctx.output(_merge_dict(result), lambda: _describe_merge(result))
+    name = Path(args.file).name
+    ctx.output(_merge_dict(result), lambda: _describe_merge(name, result))
     return 0
 
 
@@ -181,9 +200,10 @@ def _merge_dict(result: MergeResult) -> dict[str, Any]:
 _GROUPS = (("new", "new"), ("theirs", "changed by them only"), ("conflict", "conflicts"))
 
 
-def _describe_merge(result: MergeResult) -> str:
-    lines = [f"package {result.package} by {result.author or '?'}"
-             + (f", signed by {result.signer}" if result.signer else ", unsigned")]  # fmt: skip
+def _describe_merge(name: str, result: MergeResult) -> str:
+    lines = [f"package {name} by {result.author or '?'}"
+             + (f", signed by {result.signer}" if result.signer else ", unsigned")
+             + f"\nsha256 {result.package}"]  # fmt: skip
     for group, title in _GROUPS:
         items = result.group(group)  # type: ignore[arg-type]
         lines.append(f"{title}: {len(items)}")
@@ -193,14 +213,24 @@ def _describe_merge(result: MergeResult) -> str:
                     for i in items]  # fmt: skip
             headers = ["gid", "record", "mine", "mine by", "theirs", "theirs by", "decision"]
             lines.append(table(rows, headers))
+        elif items and not result.already_merged:
+            lines.extend(f"  {item.label}" for item in items)
     lines.append(f"unchanged: {len(result.group('same'))}")
-    if result.already_merged:
-        lines.append("this package was merged before: nothing changed")
-    elif result.applied:
-        lines.append("merged in one transaction and journalled")
-    else:
-        lines.append("dry run: nothing was written")
+    lines.append(_outcome(result))
     return "\n".join(lines)
+
+
+def _outcome(result: MergeResult) -> str:
+    if result.already_merged:
+        return "this package was merged before: nothing changed"
+    if result.applied:
+        return "merged in one transaction and journalled"
+    undecided = [i for i in result.group("conflict") if i.gid not in result.decisions]
+    if undecided:
+        count = f"{len(undecided)} conflict{'' if len(undecided) == 1 else 's'}"
+        return (f"dry run: nothing was written; {count} to decide before merging: "
+                "--decide GID=mine|theirs each, or --take mine|theirs for all")  # fmt: skip
+    return "dry run: nothing was written; merge without --dry-run to write it"
 
 
 def _who(by: str, at: str) -> str:
@@ -214,5 +244,7 @@ def _side(record: dict[str, Any] | None) -> str:
     if "question_id" in record and "level" in record:
         level = "n/a" if record.get("not_applicable") else record.get("level")
         evidence = len(record.get("evidence") or [])
-        return f"level {level}, {evidence} evidence, note {str(record.get('notes', ''))[:30]!r}"
+        note = str(record.get("notes") or "")
+        shown = f"note “{note[:30]}{'…' if len(note) > 30 else ''}”" if note else "no note"
+        return f"level {level}, {evidence} evidence, {shown}"
     return str(record.get("title") or record.get("status") or record.get("text") or "")[:40]

@@ -151,8 +151,10 @@ def read_package(path: Path) -> PackageFile:
         with zipfile.ZipFile(path) as archive:
             return _checked(path, archive)
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        logger.info("package %s cannot be read as a zip file: %s", path.name, exc)
         raise PackageFileError(
-            f"{path.name} is not a whole package (truncated or not a zip file: {exc})"
+            f"{path.name} is not a whole package: it is truncated, damaged or not a zip file; "
+            "ask its author to send it again"
         ) from exc
 
 

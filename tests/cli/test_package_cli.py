@@ -140,7 +140,8 @@ def test_a_package_of_another_engagement_is_refused(packages, tmp_path, capsys):
     _lead(other, "Another Client")
     err = _run("--workspace", str(other), "package", "merge", str(packages["back"]), expect=1,
                capsys=capsys)  # fmt: skip
-    assert "belongs to another engagement" in err
+    assert "belongs to another engagement (Harbour Freight)" in err
+    assert "not this workspace's (Another Client)" in err
 
 
 def test_a_hand_out_opens_only_into_a_new_workspace(packages, capsys):
@@ -154,7 +155,8 @@ def test_a_refused_hand_out_leaves_no_workspace_behind(packages, capsys):
     target = packages["folder"] / "never.assay"
     err = _run("--workspace", str(target), "package", "open", str(packages["back"]), expect=1,
                capsys=capsys)  # fmt: skip
-    assert "is a handback package, not a handout" in err
+    assert "is a hand-back package, not a hand-out" in err
+    assert "the lead merges it with assay package merge" in err
     assert not target.exists()
 
 
@@ -165,6 +167,9 @@ def test_dry_run_then_merge_then_again_changes_nothing(packages, capsys):
     assert plan["signer"] == "Ana Assessor"
     assert plan["counts"]["theirs"] == 1
     assert not plan["applied"]
+    out = _run("--workspace", lead, "package", "merge", back, "--dry-run", capsys=capsys)
+    assert f"changed by them only: 1\n  answer {packages['aid']}:{packages['question']}\n" in out
+    assert out.endswith("merge without --dry-run to write it\n")
     out = _run("--workspace", lead, "package", "merge", back, capsys=capsys)
     assert "changed by them only: 1" in out
     assert "merged in one transaction" in out
@@ -191,3 +196,33 @@ def test_hand_out_names_what_it_carries_and_refuses_unknown_systems(packages, tm
     err = _run("--workspace", lead, "package", "handback", "-o", str(tmp_path / "y.assaypkg"),
                expect=1, capsys=capsys)  # fmt: skip
     assert "not opened from a hand-out package" in err
+
+
+def test_package_messages_read_in_words_not_ids(packages, tmp_path, capsys):
+    lead, back = str(packages["lead"]), str(packages["back"])
+    out = _run("--workspace", lead, "package", "handout", "--to", "Cy", "-o",
+               str(tmp_path / "cy.assaypkg"), capsys=capsys)  # fmt: skip
+    first = out.splitlines()[0]
+    assert "1 system," in first
+    assert "1 assessment," in first
+    assert "answers" in first
+    assert "response" not in first
+    assert "_" not in first
+    out = _run("--workspace", lead, "package", "merge", back, "--dry-run", capsys=capsys)
+    assert out.startswith("package ana-back.assaypkg by ")
+    assert "'" not in out
+    err = _run("--workspace", lead, "package", "merge", str(tmp_path / "cy.assaypkg"), expect=1,
+               capsys=capsys)  # fmt: skip
+    assert "is a hand-out package, not a hand-back: an assessor opens it" in err
+
+
+def test_a_damaged_zip_is_named_without_the_zip_library_s_words(packages, tmp_path, capsys):
+    data = bytearray(packages["back"].read_bytes())
+    data[40] ^= 0xFF  # inside the first member's local header
+    broken = tmp_path / "broken.assaypkg"
+    broken.write_bytes(bytes(data))
+    err = _run("--workspace", str(packages["lead"]), "package", "merge", str(broken), expect=1,
+               capsys=capsys)  # fmt: skip
+    assert "broken.assaypkg" in err
+    assert "b'" not in err
+    assert "header" not in err

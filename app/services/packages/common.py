@@ -103,6 +103,14 @@ def journal_head(uow: UnitOfWork) -> str:
     return f"{seq}:{digest}"
 
 
+#: A package kind in words, and what to do with a package of that kind.
+_KIND_WORDS = {"handout": "hand-out", "handback": "hand-back"}
+_KIND_USE = {
+    "handout": "an assessor opens it with assay --workspace NEW.assay package open FILE",
+    "handback": "the lead merges it with assay package merge FILE",
+}
+
+
 def read_checked(path: Path, kind: str) -> tuple[PackageFile, str]:
     """Read a package, check it is whole, of this kind, of a known schema and signed right.
 
@@ -125,8 +133,11 @@ def read_checked(path: Path, kind: str) -> tuple[PackageFile, str]:
             "update Assay to read it"
         )
     if manifest.get("kind") != kind:
-        raise UserError(f"refused: {name} is a {manifest.get('kind') or 'unknown'} package, "
-                        f"not a {kind}")  # fmt: skip
+        found = str(manifest.get("kind"))
+        raise UserError(
+            f"refused: {name} is a {_KIND_WORDS.get(found, 'unknown')} package, not a "
+            f"{_KIND_WORDS[kind]}: {_KIND_USE.get(found, 'ask its author')}"
+        )
     signer = ""
     if package.signature:
         verdict = check_manifest_signature(package.manifest_bytes, package.signature)
@@ -143,11 +154,13 @@ def refuse_other_engagement(uow: UnitOfWork, package: PackageFile) -> None:
         UserError: The engagement ids differ.
     """
     ours = engagement_gid(uow)
-    theirs = package.manifest.get("engagement")
-    if theirs != ours:
+    if package.manifest.get("engagement") != ours:
+        row = uow.repository(EngagementRepository).find()
+        here = (row.client if row else "") or "no client named"
+        there = str(package.manifest.get("client") or "") or "a client this package does not name"
         raise UserError(
-            f"refused: {package.path.name} belongs to another engagement "
-            f"({theirs}), not this workspace's ({ours})"
+            f"refused: {package.path.name} belongs to another engagement ({there}), not this "
+            f"workspace's ({here}): merge it in the workspace it was handed out from"
         )
 
 
@@ -163,9 +176,11 @@ def content_versions(records: list[dict[str, Any]]) -> list[dict[str, str]]:
 
 def manifest_base(uow: UnitOfWork, kind: str, author: str) -> dict[str, Any]:
     """Return the manifest values every package carries."""
+    row = uow.repository(EngagementRepository).find()
     return {
         "kind": kind,
         "engagement": engagement_gid(uow),
+        "client": row.client if row else "",
         "schema": migrate.HEAD_REVISION,
         "author": author,
         "created": now_text(),

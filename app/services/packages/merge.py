@@ -113,11 +113,11 @@ def _label(kind: str, record: Record, assessments: Mapping[str, int]) -> str:
     if kind == "evidence":
         return f"evidence {record.get('file_name')}"
     if kind == "finding":
-        return f"finding {record.get('title')!r}"
+        return f"finding “{record.get('title')}”"
     if kind == "opinion":
         return f"opinion of assessment {assessments.get(str(record.get('assessment_id')), '?')}"
     text = str(record.get("description") or record.get("text") or "")[:40]
-    return f"{kind.replace('_', ' ')} {text!r}"
+    return f"{kind.replace('_', ' ')} “{text}”"
 
 
 def _merged_versions(uow: UnitOfWork, package: PackageFile) -> dict[str, str]:
