@@ -111,12 +111,17 @@ def _counted(kind: str, n: int) -> str:
 def _describe(verb: str, result: PackageResult) -> str:
     counts = ", ".join(_counted(kind, n) for kind, n in result.counts.items() if n) or "nothing"
     signed = f"; signed by {result.signer}" if result.signer else ""
-    return f"{verb} {result.path.name} ({counts}){signed}\nsha256 {result.sha256}"
+    text = f"{verb} {result.path.name} ({counts}){signed}\nsha256 {result.sha256}"
+    if result.left_out:
+        left = ", ".join(_counted(kind, n) for kind, n in result.left_out.items())
+        text += (f"\nleft out: {left} of assessments started in this workspace (assessments "
+                 "travel out only: the lead starts them and hands them out)")  # fmt: skip
+    return text
 
 
 def _as_dict(result: PackageResult) -> dict[str, Any]:
     return {"file": str(result.path), "sha256": result.sha256, "counts": result.counts,
-            "signer": result.signer}  # fmt: skip
+            "signer": result.signer, "left_out": result.left_out}  # fmt: skip
 
 
 def run_handout(ctx: CliContext) -> int:

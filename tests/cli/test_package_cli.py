@@ -6,6 +6,7 @@ one from a newer schema are refused with one sentence each, and nothing is writt
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zipfile
 from pathlib import Path
@@ -226,3 +227,65 @@ def test_a_damaged_zip_is_named_without_the_zip_library_s_words(packages, tmp_pa
     assert "broken.assaypkg" in err
     assert "b'" not in err
     assert "header" not in err
+
+
+def test_answers_of_an_assessment_started_by_the_assessor_are_left_out_and_said(
+    packages, tmp_path, capsys
+):
+    lead = str(packages["lead"])
+    handout, ws = tmp_path / "dee.assaypkg", str(tmp_path / "dee.assay")
+    _run("--workspace", lead, "package", "handout", "--to", "Dee", "-o", str(handout),
+         capsys=capsys)  # fmt: skip
+    _run("--workspace", ws, "package", "open", str(handout), capsys=capsys)
+    out = _run("--workspace", ws, "--json", "assess", "new", "--system", "AIS-001",
+               "--framework", "nist-ai-rmf", capsys=capsys)  # fmt: skip
+    started = str(json.loads(out)["id"])
+    _run("--workspace", ws, "assess", "answer", "--assessment", started, "--question",
+         packages["question"], "--level", "2", capsys=capsys)  # fmt: skip
+    back = tmp_path / "dee-back.assaypkg"
+    out = _run("--workspace", ws, "package", "handback", "-o", str(back), capsys=capsys)
+    assert "handed back dee-back.assaypkg (nothing)" in out
+    assert "left out: " in out
+    assert "answers of assessments started in this workspace" in out
+    out = _run("--workspace", lead, "package", "merge", str(back), "--dry-run", capsys=capsys)
+    assert "new: 0\n" in out
+
+
+def _repacked(source: Path, target: Path, change) -> Path:
+    """Rewrite changes.json with ``change`` and list its new hash and size in the manifest."""
+    with zipfile.ZipFile(source) as src:
+        members = {name: src.read(name) for name in src.namelist() if name != "manifest.p7s"}
+    changes = json.loads(members["parts/changes.json"])
+    members["parts/changes.json"] = json.dumps(change(changes)).encode()
+    manifest = json.loads(members["manifest.json"])
+    data = members["parts/changes.json"]
+    manifest["members"]["parts/changes.json"] = {
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "size": len(data),
+    }
+    members["manifest.json"] = json.dumps(manifest).encode()
+    with zipfile.ZipFile(target, "w") as out:
+        for name, content in members.items():
+            out.writestr(name, content)
+    return target
+
+
+def test_a_hand_back_naming_an_assessment_the_lead_lacks_is_refused_in_words(
+    packages, tmp_path, capsys
+):
+    def elsewhere(changes):
+        for change in changes:
+            change["gid"] = change["record"]["gid"] = "00000000-0000-4000-8000-00000000000a"
+            change["base"] = None
+            change["record"]["assessment_id"] = "00000000-0000-4000-8000-000000000000"
+        return changes
+
+    odd = _repacked(packages["back"], tmp_path / "odd.assaypkg", elsewhere)
+    lead = packages["lead"]
+    before = _journal_size(lead)
+    err = _run("--workspace", str(lead), "package", "merge", str(odd), "--dry-run", expect=1,
+               capsys=capsys)  # fmt: skip
+    assert "refused: odd.assaypkg is incomplete: it refers to assessment" in err
+    assert "nothing was merged" in err
+    assert "internal error" not in err
+    assert _journal_size(lead) == before

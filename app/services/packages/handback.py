@@ -41,8 +41,23 @@ def _derived(finding: Record) -> bool:
     return finding.get("source") != FindingSource.MANUAL and not finding.get("edited")
 
 
-def changes_since_handout(uow: UnitOfWork) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Return the hand-out this workspace came from and the changes made since.
+def _started_here(record: Record, handed_out: set[str] | None) -> bool:
+    """Return True for a record of an assessment started here (assessments travel out only).
+
+    A workspace opened before hand-outs named their assessments (``handed_out`` None) leaves
+    nothing out.
+    """
+    assessment = record.get("assessment_id")
+    return handed_out is not None and bool(assessment) and str(assessment) not in handed_out
+
+
+def changes_since_handout(
+    uow: UnitOfWork,
+) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, int]]:
+    """Return the hand-out this workspace came from, the changes made since, and what is left out.
+
+    Records of an assessment started in this workspace cannot be merged (the lead has no such
+    assessment), so they are left out and counted by kind.
 
     Raises:
         UserError: The workspace was not opened from a hand-out package.
@@ -55,13 +70,19 @@ def changes_since_handout(uow: UnitOfWork) -> tuple[dict[str, Any], list[dict[st
         )
     handout: dict[str, Any] = setting.value
     base: dict[str, str] = handout.get("base") or {}
+    named = handout.get("assessments")
+    handed_out = {str(gid) for gid in named} if isinstance(named, list) else None
     repo = uow.repository(PackageRepository)
     now = now_text()
     changes = []
+    left_out: dict[str, int] = {}
     for name in HANDBACK_KINDS:
         for record in repo.records(name):
             record.pop("id")
             if name == "finding" and _derived(record):
+                continue
+            if _started_here(record, handed_out):
+                left_out[name] = left_out.get(name, 0) + 1
                 continue
             was = base.get(str(record["gid"]))
             if was == version(KINDS[name], record):
@@ -71,7 +92,7 @@ def changes_since_handout(uow: UnitOfWork) -> tuple[dict[str, Any], list[dict[st
                 {"kind": name, "gid": record["gid"], "base": was, "record": record,
                  "author": author, "at": at}
             )  # fmt: skip
-    return handout, changes
+    return handout, changes, left_out
 
 
 @writes
@@ -84,7 +105,7 @@ def export_handback(
         UserError: The workspace did not come from a hand-out, or a credential problem.
     """
     signed = signing_for(signing)
-    handout, changes = changes_since_handout(uow)
+    handout, changes, left_out = changes_since_handout(uow)
     repo = uow.repository(PackageRepository)
     manifest = manifest_base(uow, "handback", uow.actor) | {
         "handout": handout.get("handout"),
@@ -104,6 +125,7 @@ def export_handback(
         "package.handback",
         "package",
         sha,
-        after={"file": Path(output).name, "counts": counts, "handout": handout.get("handout")},
-    )
-    return PackageResult(Path(output), sha, counts, signed.signer if signed else "")
+        after={"file": Path(output).name, "counts": counts, "handout": handout.get("handout"),
+               "left_out": left_out},
+    )  # fmt: skip
+    return PackageResult(Path(output), sha, counts, signed.signer if signed else "", left_out)

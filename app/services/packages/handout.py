@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,12 +48,15 @@ class PackageResult:
         sha256: Its SHA-256.
         counts: How many records of each kind it carries.
         signer: Who signed it (empty when unsigned).
+        left_out: For a hand-back, how many records of each kind it leaves out because they
+            belong to an assessment started by the assessor (assessments travel out only).
     """
 
     path: Path
     sha256: str
     counts: dict[str, int]
     signer: str = ""
+    left_out: dict[str, int] = field(default_factory=dict)
 
 
 def _system_ids(repo: PackageRepository, external_ids: Sequence[str]) -> list[int]:
@@ -196,7 +199,11 @@ def open_handout(uow: UnitOfWork, path: Path) -> PackageResult:
             key: manifest.get(key)
             for key in ("handout", "engagement", "author", "to", "created", "base_journal_head")
         }  # fmt: skip
-        | {"package": package.sha256, "base": base},
+        | {
+            "package": package.sha256,
+            "base": base,
+            "assessments": sorted(str(r["gid"]) for r in parts.get("assessment", [])),
+        },
     )
     counts = {name: len(parts.get(name, [])) for name in KINDS}
     uow.record(

@@ -250,7 +250,12 @@ def merge_package(
     result = MergeResult(package.sha256, str(package.manifest.get("author", "")), signer)
     repo = uow.repository(PackageRepository)
     merged = {a.get("package") for a in repo.journal_afters("package.merge") if isinstance(a, dict)}
-    result.items = compare(uow, package)
+    try:
+        result.items = compare(uow, package)
+    except MissingReferenceError as exc:
+        raise UserError(
+            f"refused: {package.path.name} is incomplete: {exc}; nothing was merged"
+        ) from exc
     if package.sha256 in merged:
         result.already_merged = True
         return result

@@ -213,7 +213,10 @@ class PackageRepository:
     def _required_id(self, kind: str, gid: str, nullable: bool | None) -> int | None:
         found = self.id_of(kind, gid)
         if found is None and not nullable:
-            raise MissingReferenceError(f"{kind} {gid} is neither in the package nor here")
+            raise MissingReferenceError(
+                f"it refers to {kind.replace('_', ' ')} {gid}, which is neither in the package "
+                "nor in this workspace"
+            )
         return found
 
     def _set_links(self, kind: Kind, row_id: int, record: Record) -> None:
