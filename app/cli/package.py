@@ -54,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     merge.add_argument("--take", choices=SIDES, help="decide every conflict not decided one by one")
     merge.add_argument(
         "--decide", action="append", default=[], metavar="GID=mine|theirs",
-        help="decide one conflict (repeatable)",
+        help="decide one conflict by its gid or the gid's first characters (repeatable)",
     )  # fmt: skip
     merge.set_defaults(handler=run_merge)
 

@@ -125,7 +125,9 @@ def test_three_assessors_merge_into_the_expected_answers(lead, tmp_path):
     # Ben: his q1 conflicts with the lead's answer, which the lead keeps.
     plan = merge_package(ws, back["ben"], dry_run=True)
     keep = _conflict_gid(plan, q1)
-    merge_package(ws, back["ben"], decisions={keep: "mine"})
+    with pytest.raises(UserError, match="--decide zz: no conflict of the package has this id"):
+        merge_package(ws, back["ben"], decisions={"zz": "mine"}, dry_run=True)
+    merge_package(ws, back["ben"], decisions={keep[:8]: "mine"})  # the start of its id will do
 
     # Cy: q1 of the first assessment was merged from Ana meanwhile; the lead keeps it en bloc.
     plan = merge_package(ws, back["cy"], dry_run=True)

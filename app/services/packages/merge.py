@@ -200,13 +200,33 @@ def _compare_one(
     )
 
 
+def _by_full_gid(decisions: Mapping[str, Side], conflicts: list[str]) -> dict[str, Side]:
+    """Return the decisions keyed by full gid; a decision may name a conflict by its gid's start.
+
+    Raises:
+        UserError: A decision names no conflict, or the start of more than one.
+    """
+    full: dict[str, Side] = {}
+    for given, side in decisions.items():
+        matches = [gid for gid in conflicts if gid.startswith(given.lower())]
+        if not matches:
+            raise UserError(
+                f"--decide {given}: no conflict of the package has this id "
+                "(--dry-run lists the conflicts and their ids)"
+            )
+        if len(matches) > 1:
+            raise UserError(
+                f"--decide {given}: the start of {len(matches)} conflicts' ids; give more of it"
+            )
+        full[matches[0]] = side
+    return full
+
+
 def _decide(
     items: list[MergeItem], take: Side | None, decisions: Mapping[str, Side]
 ) -> tuple[dict[str, Side], list[MergeItem]]:
     """Return the decision of every conflict, and the conflicts still undecided."""
-    unknown = set(decisions) - {i.gid for i in items if i.group == "conflict"}
-    if unknown:
-        raise UserError(f"--decide {sorted(unknown)[0]}: no conflict of the package has this id")
+    decisions = _by_full_gid(decisions, [i.gid for i in items if i.group == "conflict"])
     decided: dict[str, Side] = {}
     open_ = []
     for item in items:
