@@ -289,3 +289,11 @@ def test_a_hand_back_naming_an_assessment_the_lead_lacks_is_refused_in_words(
     assert "nothing was merged" in err
     assert "internal error" not in err
     assert _journal_size(lead) == before
+
+
+def test_a_package_into_a_missing_folder_names_the_folder(packages, tmp_path, capsys):
+    target = tmp_path / "not-there" / "eve.assaypkg"
+    err = _run("--workspace", str(packages["lead"]), "package", "handout", "--to", "Eve", "-o",
+               str(target), expect=1, capsys=capsys)  # fmt: skip
+    assert f"cannot write eve.assaypkg: the folder {target.parent} does not exist" in err
+    assert not target.parent.exists()

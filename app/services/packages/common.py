@@ -73,6 +73,11 @@ def write_file(
     try:
         return write_package(path, manifest, parts, blobs, signing.sign if signing else None)
     except OSError as exc:
+        folder = Path(path).parent
+        if not folder.is_dir():
+            raise UserError(
+                f"cannot write {Path(path).name}: the folder {folder} does not exist"
+            ) from exc
         raise UserError(f"cannot write {Path(path).name}: {exc.strerror or exc}") from exc
     except SigningError as exc:
         raise UserError(str(exc)) from exc
