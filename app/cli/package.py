@@ -243,13 +243,24 @@ def _who(by: str, at: str) -> str:
 
 
 def _side(record: dict[str, Any] | None) -> str:
-    """Return a record's gist: an answer's level and note, or its status and title."""
+    """Return a record's gist: an answer's level and note, an opinion's rating and summary."""
     if record is None:
         return "(removed)"
     if "question_id" in record and "level" in record:
         level = "n/a" if record.get("not_applicable") else record.get("level")
         evidence = len(record.get("evidence") or [])
-        note = str(record.get("notes") or "")
-        shown = f"note “{note[:30]}{'…' if len(note) > 30 else ''}”" if note else "no note"
+        shown = f"note {_quoted(record.get('notes'))}" if record.get("notes") else "no note"
         return f"level {level}, {evidence} evidence, {shown}"
-    return str(record.get("title") or record.get("status") or record.get("text") or "")[:40]
+    if "executive_summary" in record:
+        summary = record.get("executive_summary")
+        shown = f"summary {_quoted(summary)}" if summary else "no summary"
+        return f"{record.get('rating') or 'no rating'}, {shown}"
+    text = record.get("title") or record.get("description") or record.get("text") or ""
+    status = str(record.get("status") or "")
+    return ", ".join(part for part in (status, _quoted(text) if text else "") if part)
+
+
+def _quoted(text: object, width: int = 30) -> str:
+    """Return text in quotes, cut to ``width`` characters with an ellipsis."""
+    value = str(text or "")
+    return f"“{value[:width]}{'…' if len(value) > width else ''}”"

@@ -297,3 +297,25 @@ def test_a_package_into_a_missing_folder_names_the_folder(packages, tmp_path, ca
                str(target), expect=1, capsys=capsys)  # fmt: skip
     assert f"cannot write eve.assaypkg: the folder {target.parent} does not exist" in err
     assert not target.parent.exists()
+
+
+def test_an_opinion_written_on_both_sides_is_a_conflict_showing_both_summaries(tmp_path, capsys):
+    lead, ws = str(tmp_path / "lead.assay"), str(tmp_path / "gus.assay")
+    aid, _ = _lead(Path(lead), "Harbour Freight")
+    handout, back = str(tmp_path / "gus.assaypkg"), str(tmp_path / "gus-back.assaypkg")
+    _run("--workspace", lead, "package", "handout", "--to", "Gus", "-o", handout, capsys=capsys)
+    _run("--workspace", ws, "package", "open", handout, capsys=capsys)
+    for where, words in ((ws, "Controls hold in daily use"), (lead, "Gaps in access reviews")):
+        _run("--workspace", where, "assess", "opinion", "--assessment", aid, "--summary", words,
+             capsys=capsys)  # fmt: skip
+    _run("--workspace", ws, "package", "handback", "-o", back, capsys=capsys)
+    out = _run("--workspace", lead, "package", "merge", back, "--dry-run", capsys=capsys)
+    assert "conflicts: 1\n" in out
+    assert "summary “Gaps in access reviews”" in out
+    assert "summary “Controls hold in daily use”" in out
+    assert "1 conflict to decide before merging" in out
+    _run("--workspace", lead, "package", "merge", back, "--take", "theirs", capsys=capsys)
+    out = _run("--workspace", lead, "assess", "opinion", "--assessment", aid, capsys=capsys)
+    assert "Controls hold in daily use" in out
+    assert "Gaps in access reviews" not in out
+    assert "all checks passed" in _run("--workspace", lead, "check", capsys=capsys)

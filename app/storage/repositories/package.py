@@ -40,6 +40,7 @@ _NATURAL: dict[str, tuple[str, ...]] = {
     "evidence": ("sha256", "file_name"),
     "response": ("assessment_id", "question_id"),
     "finding": ("key",),
+    "opinion": ("assessment_id",),  # one opinion per assessment
     "system": ("external_id",),
     "identity": ("external_id",),
     "resource": ("external_id",),
