@@ -131,8 +131,17 @@ def run_handout(ctx: CliContext) -> int:
         ctx.workspace(create=False), args.to, _output(args.output),
         systems=args.system, assessments=args.assessment, signing=_signing(args),
     )  # fmt: skip
-    ctx.output(_as_dict(result), lambda: _describe("handed out", result))
+    ctx.output(
+        _as_dict(result), lambda: _describe("handed out", result) + _nothing_to_answer(result)
+    )
     return 0
+
+
+def _nothing_to_answer(result: PackageResult) -> str:
+    if result.counts.get("assessment"):
+        return ""
+    return ("\nnote: no assessment travels in it, so the assessor has nothing to answer; start "
+            "one first (assay assess new --system ID) and hand out again")  # fmt: skip
 
 
 def run_open(ctx: CliContext) -> int:

@@ -319,3 +319,19 @@ def test_an_opinion_written_on_both_sides_is_a_conflict_showing_both_summaries(t
     assert "Controls hold in daily use" in out
     assert "Gaps in access reviews" not in out
     assert "all checks passed" in _run("--workspace", lead, "check", capsys=capsys)
+
+
+def test_a_hand_out_without_an_assessment_says_there_is_nothing_to_answer(tmp_path, capsys):
+    lead = tmp_path / "lead.assay"
+    _lead(lead, "Harbour Freight")
+    ws = open_workspace(lead, actor="Lea")
+    with ws.db.write() as session:
+        session.add(AISystem(external_id="AIS-002", name="Chatbot"))
+    ws.close()
+    out = _run("--workspace", str(lead), "package", "handout", "--to", "Hal", "--system",
+               "AIS-002", "-o", str(tmp_path / "hal.assaypkg"), capsys=capsys)  # fmt: skip
+    assert "no assessment travels in it" in out
+    assert "assay assess new --system ID" in out
+    out = _run("--workspace", str(lead), "package", "handout", "--to", "Hal", "-o",
+               str(tmp_path / "all.assaypkg"), capsys=capsys)  # fmt: skip
+    assert "no assessment travels" not in out
