@@ -51,6 +51,7 @@ def test_a_conflict_is_merged_only_once_decided(make_main_window, qtbot, monkeyp
 
     def decide(dialog: MergeDialog) -> int:
         seen["tabs"] = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
+        seen["title"] = dialog.windowTitle()
         seen["merge enabled before"] = dialog.merge_button.isEnabled()
         table = dialog.conflict_table
         seen["row"] = [table.item(0, c).text() for c in range(len(CONFLICT_HEADERS))]
@@ -64,6 +65,7 @@ def test_a_conflict_is_merged_only_once_decided(make_main_window, qtbot, monkeyp
     wait_written(qtbot)
 
     assert seen["tabs"] == ["Conflicts (1)", "New (0)", "Changed by them only (1)"]
+    assert seen["title"] == "Merge package ana-back.assaypkg"
     assert seen["merge enabled before"] is False
     assert seen["merge enabled after"] is True
     row = seen["row"]

@@ -91,9 +91,11 @@ def _width(header: str) -> int:
 class MergeDialog(QDialog):
     """The groups of a merge's dry run, and the lead's decision on every conflict."""
 
-    def __init__(self, result: MergeResult, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, result: MergeResult, parent: QWidget | None = None, file_name: str = ""
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Merge package")
+        self.setWindowTitle(f"Merge package {file_name}".strip())
         self.result = result
         self.conflicts = result.group("conflict")
         signed = f"signed by {result.signer}" if result.signer else "unsigned"

@@ -54,7 +54,7 @@ def _decide(window: MainWindow, path: Path, result: MergeResult) -> None:
     if result.already_merged:
         window.context.status_message.emit(f"{path.name} was merged before: nothing to do")
         return
-    dialog = MergeDialog(result, window)
+    dialog = MergeDialog(result, window, path.name)
     window.merge_dialog = dialog  # reachable while open (tests, screenshots)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return
