@@ -14,6 +14,7 @@ import logging
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from app.domain.identity_names import readable
 from app.domain.scoring import CONFIDENCE_LEVEL
 from app.services.assessment_records import AssessmentQuestions, list_responses, load_questions
 from app.services.unit import reads
@@ -161,8 +162,8 @@ def _owner_issues(checks: AssessmentChecksRepository, system_id: int) -> list[Ga
     if system is not None and system.owner_id is None:
         message = f"AI system {system.external_id} has no accountable owner"
         issues.append(GateIssue("system-without-owner", message, "", WARNING))
-    for external_id in checks.unowned_identities(system_id):
-        message = f"identity {external_id} used by the system has no owner"
+    for external_id, name in checks.unowned_identities(system_id):
+        message = f"identity {readable(external_id, name)} used by the system has no owner"
         issues.append(GateIssue("identity-without-owner", message, "", WARNING))
     return issues
 

@@ -194,3 +194,15 @@ def test_deleting_a_finding_made_by_hand(workspace, assessment, tmp_path):
     with pytest.raises(UserError, match="final"):
         fs.delete_finding(workspace, kept.id)
     assert [f.id for f in fs.list_findings(workspace, source="manual")] == [kept.id]
+
+
+def test_the_gate_names_an_opaque_identity_by_its_name(workspace, assessment):
+    opaque = "3f6a9d1e-2b7c-4e58-a0d4-9c1b7e2f5a60"
+    conn = sqlite3.connect(workspace.path)
+    conn.execute("UPDATE identity SET external_id = ?, name = 'claims-bot' WHERE id = 2", (opaque,))
+    conn.commit()
+    conn.close()
+    warnings = {i.code: i for i in run_quality_gate(workspace, assessment).warnings}
+    assert warnings["identity-without-owner"].message == (
+        f"identity claims-bot ({opaque}) used by the system has no owner"
+    )

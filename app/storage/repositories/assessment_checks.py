@@ -71,15 +71,15 @@ class AssessmentChecksRepository:
         """Return a person row by its database id, or None."""
         return self._session.get(Person, person_id)
 
-    def unowned_identities(self, system_id: int) -> list[str]:
-        """Return the inventory ids of a system's identities that have no owner, in order."""
+    def unowned_identities(self, system_id: int) -> list[tuple[str, str]]:
+        """Return ``(inventory id, name)`` of a system's identities that have no owner, in order."""
         return list(
             self._session.execute(
-                sa.select(col(Identity.external_id))
+                sa.select(col(Identity.external_id), col(Identity.name))
                 .join(SystemIdentity, col(SystemIdentity.identity_id) == col(Identity.id))
                 .where(col(SystemIdentity.system_id) == system_id, col(Identity.owner_id).is_(None))
                 .order_by(col(Identity.external_id))
-            ).scalars()
+            ).tuples()
         )
 
     def open_identity_findings(self, system_id: int) -> list[tuple[str, str]]:
