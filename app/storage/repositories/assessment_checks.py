@@ -73,14 +73,13 @@ class AssessmentChecksRepository:
 
     def unowned_identities(self, system_id: int) -> list[tuple[str, str]]:
         """Return ``(inventory id, name)`` of a system's identities that have no owner, in order."""
-        return list(
-            self._session.execute(
-                sa.select(col(Identity.external_id), col(Identity.name))
-                .join(SystemIdentity, col(SystemIdentity.identity_id) == col(Identity.id))
-                .where(col(SystemIdentity.system_id) == system_id, col(Identity.owner_id).is_(None))
-                .order_by(col(Identity.external_id))
-            ).tuples()
+        rows = self._session.execute(
+            sa.select(col(Identity.external_id), col(Identity.name))
+            .join(SystemIdentity, col(SystemIdentity.identity_id) == col(Identity.id))
+            .where(col(SystemIdentity.system_id) == system_id, col(Identity.owner_id).is_(None))
+            .order_by(col(Identity.external_id))
         )
+        return [(external_id, name) for external_id, name in rows]
 
     def open_identity_findings(self, system_id: int) -> list[tuple[str, str]]:
         """Return ``(severity, title)`` of open identity-rule findings on a system or its ids."""
