@@ -17,7 +17,7 @@ from typing import Any
 
 from app.domain.enums import EvidenceStrength
 from app.reports.errors import WorkbookImportError
-from app.reports.sheet_rows import RowReader, SheetProblem
+from app.reports.sheet_rows import RowReader, SheetProblem, filled_rows, sheet_with_columns
 from app.reports.sheet_rows import cell_text as _text
 from app.reports.xlsx import (
     ASSESSMENT_LABEL,
@@ -97,20 +97,6 @@ def _assessment_ref(wb: Any) -> str:
     return ""
 
 
-def _header_map(ws: Any, name: str) -> dict[str, int]:
-    headers = {
-        _text(cell.value).lower(): cell.column - 1
-        for cell in next(ws.iter_rows(min_row=1, max_row=1), ())
-        if _text(cell.value)
-    }
-    for required in (H_QUESTION_ID, H_LEVEL):
-        if required.lower() not in headers:
-            raise WorkbookImportError(
-                f"{name}, sheet {RESPONSES_SHEET}: column '{required}' is missing from row 1"
-            )
-    return headers
-
-
 class _RowReader(RowReader):
     """Checks the cells of one responses row, collecting problems."""
 
@@ -166,10 +152,6 @@ def _read_row(
     return answer, []
 
 
-def _blank(cells: tuple[Any, ...]) -> bool:
-    return all(_text(c.value) == "" for c in cells)
-
-
 def read_responses_workbook(path: Path) -> ResponsesImport:
     """Read the Responses sheet of a workbook written by :func:`app.reports.xlsx.write_workbook`.
 
@@ -185,16 +167,11 @@ def read_responses_workbook(path: Path) -> ResponsesImport:
             Question ID or Level column.
     """
     wb = open_workbook(path)
-    if RESPONSES_SHEET not in wb.sheetnames:
-        raise WorkbookImportError(f"{path.name}: no sheet named '{RESPONSES_SHEET}'")
-    ws = wb[RESPONSES_SHEET]
-    headers = _header_map(ws, path.name)
+    ws, headers = sheet_with_columns(wb, path.name, RESPONSES_SHEET, (H_QUESTION_ID, H_LEVEL))
     rows: list[ResponseRow] = []
     problems: list[SheetProblem] = []
     seen: dict[str, int] = {}
-    for number, cells in enumerate(ws.iter_rows(min_row=2), start=2):
-        if _blank(cells):
-            continue
+    for number, cells in filled_rows(ws):
         answer, row_problems = _read_row(cells, headers, number)
         problems += row_problems
         if answer is None:

@@ -19,9 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.enums import FINDING_STATUS_LABELS, FindingStatus
-from app.reports.errors import WorkbookImportError
-from app.reports.sheet_rows import RowReader, SheetProblem
-from app.reports.sheet_rows import cell_text as _text
+from app.reports.sheet_rows import RowReader, SheetProblem, sheet_with_columns
 from app.reports.viewmodels import Finding
 from app.reports.xlsx_cells import Column, add_date_validation, add_list_validation, write_table
 from app.reports.xlsx_import import open_workbook
@@ -120,18 +118,6 @@ class _Row(RowReader):
     def __init__(self, cells: tuple[Any, ...], headers: dict[str, int], row: int) -> None:
         super().__init__(POAM_SHEET, cells, headers, row)
 
-    def due(self) -> dt.date | None:
-        value = self.cell(H_DUE)
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date) or value is None or not _text(value):
-            return value if isinstance(value, dt.date) else None
-        try:
-            return dt.date.fromisoformat(_text(value))
-        except ValueError:
-            self.problem(H_DUE, f"{_text(value)!r} is not a date (use YYYY-MM-DD)")
-            return None
-
     def status(self) -> str | None:
         text = self.text(H_STATUS)
         if text is None:
@@ -149,17 +135,6 @@ class _Row(RowReader):
         return text.lower() if text else None
 
 
-def _headers(ws: Any, name: str) -> dict[str, int]:
-    headers = {
-        _text(cell.value).lower(): cell.column - 1
-        for cell in next(ws.iter_rows(min_row=1, max_row=1), ())
-        if _text(cell.value)
-    }
-    if H_ID.lower() not in headers:
-        raise WorkbookImportError(f"{name}, sheet {POAM_SHEET}: column '{H_ID}' is missing")
-    return headers
-
-
 def read_poam_workbook(path: Path) -> PoamSheet:
     """Read the POA&M sheet of a returned assessment workbook.
 
@@ -167,10 +142,7 @@ def read_poam_workbook(path: Path) -> PoamSheet:
         WorkbookImportError: Not a workbook, or no POA&M sheet with a POA&M ID column.
     """
     wb = open_workbook(path)
-    if POAM_SHEET not in wb.sheetnames:
-        raise WorkbookImportError(f"{path.name}: no sheet named {POAM_SHEET!r}")
-    ws = wb[POAM_SHEET]
-    headers = _headers(ws, path.name)
+    ws, headers = sheet_with_columns(wb, path.name, POAM_SHEET, (H_ID,))
     rows: list[PoamRow] = []
     problems: list[SheetProblem] = []
     for number, cells in enumerate(ws.iter_rows(min_row=2), start=2):
@@ -182,7 +154,7 @@ def read_poam_workbook(path: Path) -> PoamSheet:
         if match is None:
             reader.problem(H_ID, f"{ident!r} is not a POA&M ID such as F-12")
         read = PoamRow(
-            number, int(match[1]) if match else 0, reader.text(H_OWNER), reader.due(),
+            number, int(match[1]) if match else 0, reader.text(H_OWNER), reader.date(H_DUE),
             reader.effort(), reader.text(H_RESPONSE), reader.status(),
             reader.text(H_JUSTIFICATION), reader.text(H_APPROVER),
         )  # fmt: skip

@@ -10,9 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.reports import xlsx_review as sheet
-from app.reports.errors import WorkbookImportError
-from app.reports.sheet_rows import RowReader, SheetProblem
-from app.reports.sheet_rows import cell_text as _text
+from app.reports.sheet_rows import RowReader, SheetProblem, filled_rows, sheet_with_columns
 from app.reports.xlsx_import import open_workbook
 
 logger = logging.getLogger(__name__)
@@ -60,27 +58,13 @@ def read_review_sheet(path: Path) -> tuple[tuple[ReviewSheetRow, ...], tuple[She
         WorkbookImportError: Not a workbook, no such sheet, or a column missing from row 1.
     """
     wb = open_workbook(path)
-    if sheet.REVIEW_SHEET not in wb.sheetnames:
-        raise WorkbookImportError(
-            f"{path.name}: no sheet named '{sheet.REVIEW_SHEET}' "
-            "(only the internal edition has one)"
-        )
-    ws = wb[sheet.REVIEW_SHEET]
-    header_cells = next(ws.iter_rows(min_row=1, max_row=1), ())
-    headers = {_text(c.value).lower(): c.column - 1 for c in header_cells if _text(c.value)}
-    required_columns = (sheet.H_NUMBER, sheet.H_ABOUT, sheet.H_COMMENT, sheet.H_STATUS,
-                        sheet.H_RESOLUTION)  # fmt: skip
-    for required in required_columns:
-        if required.lower() not in headers:
-            raise WorkbookImportError(
-                f"{path.name}, sheet {sheet.REVIEW_SHEET}: "
-                f"column '{required}' is missing from row 1"
-            )
+    required = (sheet.H_NUMBER, sheet.H_ABOUT, sheet.H_COMMENT, sheet.H_STATUS, sheet.H_RESOLUTION)
+    ws, headers = sheet_with_columns(
+        wb, path.name, sheet.REVIEW_SHEET, required, " (only the internal edition has one)"
+    )
     rows: list[ReviewSheetRow] = []
     problems: list[SheetProblem] = []
-    for number, cells in enumerate(ws.iter_rows(min_row=2), start=2):
-        if all(_text(c.value) == "" for c in cells):
-            continue
+    for number, cells in filled_rows(ws):
         reader = RowReader(sheet.REVIEW_SHEET, cells, headers, number)
         found = _read_row(reader)
         problems += reader.problems
