@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import re
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.progress_bar import TerminalProgress, terminal_progress
+from app.services.errors import UserError
 from app.services.workspace import Workspace, open_workspace
 from app.storage.journal import jsonable
 from app.support.preferences import load_preferences
@@ -76,6 +78,20 @@ class CliContext:
         if self._workspace is not None:
             self._workspace.close()
             self._workspace = None
+
+
+def date_option(text: str | None, option: str) -> dt.date | None:
+    """Return the date an option gives as YYYY-MM-DD (None when the option is not given).
+
+    Raises:
+        UserError: The text is not such a date.
+    """
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(f"{option}: {text!r} is not a date (use YYYY-MM-DD)") from None
 
 
 def table(rows: list[list[str]], headers: list[str]) -> str:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime as dt
 import logging
 
-from app.cli.common import CliContext
+from app.cli.common import CliContext, date_option
 from app.services.engagement import (
     CLASSIFICATIONS,
     EngagementInfo,
@@ -48,13 +47,6 @@ def show(ctx: CliContext) -> int:
     return 0
 
 
-def _parse_date(text: str, option: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise UserError(f"{option}: {text!r} is not a date (use YYYY-MM-DD)") from exc
-
-
 def set_details(ctx: CliContext) -> int:
     """Change the engagement with the options given."""
     args = ctx.args
@@ -62,9 +54,9 @@ def set_details(ctx: CliContext) -> int:
         name: getattr(args, name) for name in _TEXT_FIELDS if getattr(args, name) is not None
     }
     if args.start_date:
-        changes["start_date"] = _parse_date(args.start_date, "--start-date")
+        changes["start_date"] = date_option(args.start_date, "--start-date")
     if args.end_date:
-        changes["end_date"] = _parse_date(args.end_date, "--end-date")
+        changes["end_date"] = date_option(args.end_date, "--end-date")
     if args.classification:
         changes["classification"] = args.classification
     if not changes:

@@ -17,7 +17,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from app.cli.common import CliContext, table
+from app.cli.common import CliContext, date_option, table
 from app.cli.systems import today_of, today_option
 from app.domain.enums import FINDING_STATUS_LABELS
 from app.domain.scoring import LEVEL_NAMES
@@ -180,15 +180,6 @@ def show_finding(ctx: CliContext) -> int:
     return 0
 
 
-def _due(text: str | None) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise UserError(f"--due: {text!r} is not a date (use YYYY-MM-DD)") from exc
-
-
 _EDIT_OPTIONS = (
     ("title", "title"), ("condition", "detail"), ("recommendation", "recommendation"),
     ("likelihood", "likelihood"), ("impact", "impact"), ("owner", "owner"),
@@ -205,7 +196,7 @@ def edit_finding(ctx: CliContext) -> int:
         if getattr(args, option) is not None
     }
     if args.due is not None:
-        changes["due_date"] = _due(args.due)
+        changes["due_date"] = date_option(args.due, "--due")
     if not changes:
         raise UserError("name at least one field to change (see --help)")
     info = finding_records.update_finding(ctx.workspace(), args.finding_id, **changes)
@@ -275,7 +266,7 @@ def add_finding(ctx: CliContext) -> int:
         system=args.system,
         references=args.reference,
         owner=args.owner,
-        due_date=_due(args.due),
+        due_date=date_option(args.due, "--due"),
     )
     about = made.system or "the engagement"
     ctx.output(made.as_dict(), f"Finding {made.id} recorded ({made.severity}, about {about})")

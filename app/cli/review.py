@@ -6,8 +6,7 @@ import argparse
 import logging
 from typing import Any
 
-from app.cli.common import CliContext, table
-from app.cli.voice import parse_date
+from app.cli.common import CliContext, date_option, table
 from app.domain.review import RequestStatus
 from app.services import evidence_requests, review
 from app.services.errors import UserError
@@ -116,7 +115,7 @@ def run_add(ctx: CliContext) -> int:
     args = ctx.args
     found = evidence_requests.add_request(
         ctx.workspace(), args.assessment, contact=args.contact, description=args.what,
-        due_date=parse_date(args.due, "--due"), question_id=args.question or "",
+        due_date=date_option(args.due, "--due"), question_id=args.question or "",
         finding_id=args.finding, contact_email=args.email,
     )  # fmt: skip
     ctx.output(found.as_dict(), f"request {found.id}: {found.contact}, about {found.subject}")
@@ -130,9 +129,9 @@ def run_update(ctx: CliContext) -> int:
     if args.status:
         changes["status"] = args.status
     if args.received:
-        changes["received_on"] = parse_date(args.received, "--received")
+        changes["received_on"] = date_option(args.received, "--received")
     if args.due:
-        changes["due_date"] = parse_date(args.due, "--due")
+        changes["due_date"] = date_option(args.due, "--due")
     if args.note is not None:
         changes["note"] = args.note
     if not changes:

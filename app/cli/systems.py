@@ -13,13 +13,12 @@ import datetime as dt
 import logging
 from collections.abc import Mapping
 
-from app.cli.common import CliContext, table
+from app.cli.common import CliContext, date_option, table
 from app.cli.records import add_edit_verbs
 from app.domain.blast_radius import UNKNOWN, BlastRadius
 from app.domain.hygiene import HygieneFinding
 from app.ingest.fields import IDENTITIES, SYSTEMS
 from app.services import identity_analysis, inventory_queries
-from app.services.errors import UserError
 from app.support.text import plural
 
 logger = logging.getLogger(__name__)
@@ -69,13 +68,7 @@ def today_of(ctx: CliContext) -> dt.date | None:
     Raises:
         UserError: It is not a date.
     """
-    text = getattr(ctx.args, "today", None)
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise UserError(f"--today: {text!r} is not a date (use YYYY-MM-DD)") from exc
+    return date_option(getattr(ctx.args, "today", None), "--today")
 
 
 def list_systems(ctx: CliContext) -> int:

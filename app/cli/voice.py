@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 import logging
 
-from app.cli.common import CliContext
+from app.cli.common import CliContext, date_option
 from app.domain.review import AnswerSource, OpinionRating, VerificationMethod
 from app.services import opinion, opinion_draft, provenance
 from app.services.errors import UserError
@@ -21,20 +21,6 @@ _TEXT_OPTIONS = {
     "limitations": "scope_limitations",
 }
 _METHODS = "|".join(m.value for m in VerificationMethod)
-
-
-def parse_date(text: str | None, option: str) -> dt.date | None:
-    """Return a YYYY-MM-DD option's date (None when not given).
-
-    Raises:
-        UserError: The text is not such a date.
-    """
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise UserError(f"{option}: {text!r} is not a date (write it as YYYY-MM-DD)") from None
 
 
 def register_assess_verbs(verbs: argparse._SubParsersAction) -> None:
@@ -83,7 +69,7 @@ def checked_provenance(args: argparse.Namespace) -> tuple[str | None, dt.date | 
         UserError: An unknown method, a bad date, or --with/--on without --verify.
     """
     method = provenance.check_method(args.verify) if args.verify else None
-    on = parse_date(args.on, "--on")
+    on = date_option(args.on, "--on")
     if method is None and (args.with_whom or on):
         raise UserError("--with and --on describe a verification: give --verify METHOD too")
     return method, on
@@ -105,7 +91,7 @@ def record_provenance(
 def run_verify(ctx: CliContext) -> int:
     """Record how an answer was verified."""
     args = ctx.args
-    on = parse_date(args.on, "--on")
+    on = date_option(args.on, "--on")
     found = provenance.record_verification(
         ctx.workspace(), args.assessment, args.question, args.method,
         with_whom=args.with_whom, on=on,
