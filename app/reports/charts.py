@@ -201,7 +201,8 @@ def _colour_bar(svg: Svg, x: float, top: float, height: float) -> None:
         y = top + height * (1 - level / 5)
         svg.line(x + 9, y, x + 12, y, INK, 0.8)
         svg.text(x + 14, y, f"{level:g}", size=7.5)
-    svg.text(x + 28, top + height / 2, "Mean maturity", anchor="middle", size=7.5, rotate=True)
+    beside = x + 14 + max(text_width(f"{level:g}", 7.5) for level in levels) + 6
+    svg.text(beside, top + height / 2, "Mean maturity", anchor="middle", size=7.5, rotate=True)
 
 
 def kpi_svg(
