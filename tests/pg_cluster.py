@@ -95,6 +95,7 @@ class Cluster:
             LOGIN,
             "--auth=trust",
             "--encoding=UTF8",
+            "--locale=C",  # text sorts by code point, as SQLite sorts it
             "--no-sync",
         )
         settings = (
