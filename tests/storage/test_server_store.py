@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pickle
 import threading
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -184,3 +186,18 @@ class socket_closed_port:  # noqa: N801 - used as a context manager
 
     def __exit__(self, *_exc: object) -> None:
         return None
+
+
+def test_a_server_workspace_travels_to_another_process_by_its_url(server_url):
+    ws = open_workspace(server_url)
+    try:
+        _append(ws, 1, "before")
+        again = pickle.loads(pickle.dumps(ws))  # what a background process receives
+        try:
+            assert (again.location, again.actor, again.is_server) == (server_url, "tester", True)
+            assert _entries(again) == 1
+        finally:
+            again.close()
+        ws.refuse_own_file(Path("anything.xlsx"), "imported")  # no file of its own: no refusal
+    finally:
+        ws.close()
