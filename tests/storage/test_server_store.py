@@ -201,3 +201,12 @@ def test_a_server_workspace_travels_to_another_process_by_its_url(server_url):
         ws.refuse_own_file(Path("anything.xlsx"), "imported")  # no file of its own: no refusal
     finally:
         ws.close()
+
+
+def test_a_login_without_rights_is_told_so_in_a_sentence(pg_cluster, server_url):
+    pg_cluster.admin(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'visitor')"
+        " THEN CREATE ROLE visitor LOGIN; END IF; END $$"
+    )
+    message = _open_error(server_url.replace("tester@", "visitor@"))
+    assert message.startswith("permission denied for this role")
