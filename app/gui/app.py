@@ -19,11 +19,9 @@ from app.gui.dialogs.error_dialog import show_error
 from app.gui.icons import icon
 from app.gui.main_window import MainWindow
 from app.gui.theme import apply_theme
-from app.services.errors import UserError
-from app.services.workspace import open_workspace
 from app.support import paths
 from app.support.logging_setup import configure_logging
-from app.support.preferences import load_preferences
+from app.support.start_preferences import load_start_preferences
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +99,28 @@ class ErrorHook(QObject):
             self._showing = False
 
 
+def start_window(target: Path | None, actor: str | None = None) -> MainWindow:
+    """Show the main window at once, then open the workspace ``target`` in the background.
+
+    The window paints (title, menus, "Opening workspace…") before the workspace is opened,
+    migrated and checked and before the database layers are imported; the pages fill when the
+    workspace is open.
+
+    Args:
+        target: The workspace file; the user's default workspace when None.
+        actor: Who is working (the assessor's name from the preferences), or None.
+
+    Returns:
+        The shown window.
+    """
+    window = MainWindow()
+    window.show()
+    QApplication.processEvents()  # paint now: the opening worker must not delay the window
+    window.open_in_background(target, actor)
+    logger.info("main window shown; opening %s", target or "the default workspace")
+    return window
+
+
 def run_gui(argv: Sequence[str]) -> int:
     """Open the main window on the named (or default) workspace and run the event loop."""
     parser = argparse.ArgumentParser(prog="assay gui")
@@ -110,20 +130,12 @@ def run_gui(argv: Sequence[str]) -> int:
     configure_logging()
     app = create_application()
     target = args.workspace or args.path
-    prefs = load_preferences()
+    prefs = load_start_preferences()
     apply_theme(app, prefs.theme)
-    actor = prefs.assessor_name or None
-    try:
-        workspace = open_workspace(Path(target) if target else None, actor=actor)
-    except UserError as exc:
-        show_error(None, "Cannot open the workspace", exc)
-        return 1
-    window = MainWindow(workspace)
+    window = start_window(Path(target) if target else None, prefs.assessor_name or None)
     hook = ErrorHook(window)
     hook.install()
     app.aboutToQuit.connect(hook.uninstall)
-    window.show()
-    logger.info("main window shown for %s", workspace.path)
     try:
         return app.exec()
     finally:
