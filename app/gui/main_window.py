@@ -25,7 +25,7 @@ from app.gui import file_dialogs, tasks
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.import_action import create_import_action
 from app.gui.icons import icon
-from app.gui.opening import LATER_MODULES, import_modules, open_for_window
+from app.gui.opening import LATER_MODULES, OPENING, import_modules, open_for_window
 from app.gui.pages.registry import PAGES, PageSpec, import_page_modules
 from app.gui.theme import apply_theme
 from app.gui.widgets.opening_panel import OpeningPanel
@@ -112,14 +112,17 @@ class MainWindow(QMainWindow):
         return self._context is not None
 
     # Opening -------------------------------------------------------------------------------
-    def open_in_background(self, path: Path | None, actor: str | None = None) -> tasks.Task:
+    def open_in_background(self, path: Path | None, actor: str | None = None) -> tasks.Task | None:
         """Open the workspace at ``path`` (the default one when None) on a worker.
 
         The window says it is opening meanwhile; when the workspace is open the pages fill
         (:attr:`workspace_ready`); when it cannot be opened the window says why, in a box
         and in its own page, and offers to open or start another (:attr:`open_failed`).
+        Returns the opening task, or None when the window is closing.
         """
         self._actor = actor
+        if self._closing:
+            return None
         self.opening.show_opening(path)
         self.stack.setCurrentWidget(self.opening)
         self.statusBar().showMessage("Opening workspace…")
@@ -300,7 +303,8 @@ class MainWindow(QMainWindow):
         self.flush_pending_edits()
         actor = self._context.workspace.actor if self._context is not None else self._actor
         try:
-            workspace = open_workspace(path, create=create, actor=actor)
+            with OPENING:  # after a workspace still opening in the background
+                workspace = open_workspace(path, create=create, actor=actor)
         except UserError as exc:
             show_error(self, "Cannot open the workspace", exc)
             return False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,9 @@ if TYPE_CHECKING:
     from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
+
+OPENING = threading.Lock()
+"""Held while a workspace opens: migrations run one at a time (Alembic keeps global state)."""
 
 WINDOW_MODULES = (
     "app.gui.context",
@@ -52,7 +56,8 @@ def open_for_window(path: Path | None, actor: str | None) -> Workspace:
     """
     from app.services.workspace import open_workspace
 
-    workspace = open_workspace(path, actor=actor)
+    with OPENING:
+        workspace = open_workspace(path, actor=actor)
     try:
         import_modules(WINDOW_MODULES)
     except BaseException:

@@ -60,6 +60,7 @@ ASSAY = PEAK_MB + textwrap.dedent(
     app = create_application()
     apply_theme(app, load_start_preferences().theme)
     w = start_window(Path(sys.argv[1]))
+    app.processEvents()  # the first paint (it also starts the opening worker)
     shown = time.perf_counter() - t0
     while not w.is_ready():
         app.processEvents(); time.sleep(0.002)

@@ -39,6 +39,7 @@ def test_the_window_shows_before_the_workspace_is_open_then_fills(start, tmp_pat
     factory, errors = start
     window = factory(tmp_path / "client.assay")
     assert window.isVisible()
+    assert window.opening.title.text() == "Opening workspace…"  # before any event is handled
     assert window.menuBar().actions()[0].text() == "&File"
     if not window.is_ready():  # the worker may already be done on a fast machine
         assert window.stack.currentWidget() is window.opening
