@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
+from app.services.child_process import run_in_child
 from app.services.progress import Cancelled
 from app.support.gc_pause import paused_gc
 
@@ -245,8 +246,6 @@ def run_task(
     number = next(_task_numbers)
     call: tuple[Callable[..., Any], tuple, dict] = (fn, args, dict(kwargs))
     if in_child:
-        from app.services.child_process import run_in_child
-
         call = (run_in_child, (fn, args, dict(kwargs)), {})
     if writes:
         job: Job = WriteJob(number, call, _workspace_of(fn, args), origin)
