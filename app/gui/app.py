@@ -11,7 +11,7 @@ from pathlib import Path
 from types import TracebackType
 
 import shiboken6
-from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app import APP_AUTHOR, APP_NAME, __version__
@@ -114,10 +114,8 @@ def start_window(target: Path | None, actor: str | None = None) -> MainWindow:
         The shown window.
     """
     window = MainWindow()
-    window.opening.show_opening(target)
+    window.open_after_first_paint(target, actor)
     window.show()
-    # Opened from the event loop: the window paints first, then the worker starts.
-    QTimer.singleShot(0, window, lambda: window.open_in_background(target, actor))
     logger.info("main window shown; opening %s", target or "the default workspace")
     return window
 

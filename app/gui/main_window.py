@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -44,6 +44,8 @@ _FALLBACK_KEYS = {
     QKeySequence.StandardKey.HelpContents: "F1",
     QKeySequence.StandardKey.Preferences: "Ctrl+,",
 }
+_PAINT_WAIT_MS = 300
+"""How long a workspace waits to open for a window that does not paint."""
 _FILE_FILTER = f"Assay workspaces (*{WORKSPACE_SUFFIX});;All files (*)"
 _OPEN_FILTER = (
     f"Assay workspaces and packages (*{WORKSPACE_SUFFIX} *{PACKAGE_SUFFIX});;All files (*)"
@@ -69,6 +71,7 @@ class MainWindow(QMainWindow):
         self._context: GuiContext | None = None
         self._closing = False
         self._actor: str | None = None
+        self._after_paint: tuple[Path | None, str | None] | None = None
         self.merge_dialog: QWidget | None = None
         self.handout_dialog: QWidget | None = None
         self.setAcceptDrops(True)
@@ -130,6 +133,28 @@ class MainWindow(QMainWindow):
             open_for_window, path, actor, with_progress=False,
             on_success=self._on_opened, on_failure=self._on_open_failed,
         )  # fmt: skip
+
+    def open_after_first_paint(self, path: Path | None, actor: str | None = None) -> None:
+        """Say the workspace is opening and open it once the window has painted.
+
+        The opening worker loads the database layers and would slow the first paint down;
+        it starts when the window has painted (or after a moment if it never paints, as when
+        it starts minimised).
+        """
+        self.opening.show_opening(path)
+        self._after_paint = (path, actor)
+        QTimer.singleShot(_PAINT_WAIT_MS, self, self._open_after_paint)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if self._after_paint is not None and event.type() == QEvent.Type.UpdateRequest:
+            QTimer.singleShot(0, self, self._open_after_paint)  # once this paint is done
+        return handled
+
+    def _open_after_paint(self) -> None:
+        if self._after_paint is not None:
+            (path, actor), self._after_paint = self._after_paint, None
+            self.open_in_background(path, actor)
 
     def _on_opened(self, workspace: Workspace) -> None:
         if self._closing or self._context is not None:
