@@ -23,6 +23,7 @@ from app.services.integrity import check_workspace
 from app.services.progress import Progress, check_cancelled, scaled
 from app.services.workspace import Workspace, open_workspace
 from app.storage import copy as copier
+from app.storage import errors as db_errors
 
 logger = logging.getLogger(__name__)
 
@@ -153,11 +154,25 @@ def _copy(
         copied = copier.copy_database(
             src.db, dst.db, replace=replace, workspace_id=new_id, progress=report
         )
+    except copier.DestinationNotEmptyError as exc:
+        hint = "" if is_server(str(dst.path)) else " (add --replace to replace it)"
+        raise UserError(f"cannot copy to {dst.name}: {exc}{hint}") from exc
     except copier.CopyError as exc:
         raise UserError(f"cannot copy to {dst.name}: {exc}") from exc
+    except Exception as exc:
+        if not db_errors.is_database_error(exc):
+            raise
+        raise UserError(f"the copy to {dst.name} failed and was undone: {_reason(exc)}") from exc
     if replace:
         anchor.forget_path(dst.path)
     return copied
+
+
+def _reason(exc: Exception) -> str:
+    failure = db_errors.classify(exc)
+    if failure.kind == "other":
+        return f"the database refused a row ({failure.error_class})"
+    return db_errors.describe(exc)
 
 
 def _verify(

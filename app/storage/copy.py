@@ -41,6 +41,10 @@ class CopyError(Exception):
     """The copy was refused or could not be made; the message is one plain sentence."""
 
 
+class DestinationNotEmptyError(CopyError):
+    """The destination already holds a workspace with data."""
+
+
 class HasEngine(Protocol):
     """A workspace database (file or server) as the copy needs it: its engine."""
 
@@ -126,7 +130,7 @@ def copy_database(
         _check_revisions(src, dst)
         if holds_data(dst):
             if not replace:
-                raise CopyError("the destination already holds a workspace with data")
+                raise DestinationNotEmptyError("it already holds a workspace with data")
             _delete_rows(dst)
         if workspace_id is not None:
             _set_workspace_id(dst, workspace_id)
