@@ -115,9 +115,11 @@ def copy_workspace(
     _refuse_same(source, destination)
     if replace and is_server(destination):
         raise UserError("--replace is for files; a server database must be empty to copy into")
+    _say(progress, 0, "opening the source")
     src = _open(source, create=False, actor=actor)
     try:
         created = not is_server(destination) and not _file_exists(destination)
+        _say(progress, 0, "creating the destination" if created else "opening the destination")
         dst = _open(destination, create=True, actor=actor)
         try:
             copied = _copy(src, dst, replace=replace, progress=scaled(progress, 0, _COPY_SHARE))
@@ -181,6 +183,7 @@ def _verify(
     problems: list[str] = []
     heads = []
     for share, (side, workspace) in enumerate((("source", src), ("destination", dst))):
+        _say(progress, share / 2, f"checking the {side}")
         report = check_workspace(workspace, scaled(progress, share / 2, (share + 1) / 2))
         heads.append(report.head)
         problems.extend(f"{side}: {p}" for ps in report.problems.values() for p in ps)
@@ -209,6 +212,12 @@ def _count_problems(src: Workspace, dst: Workspace, copied: dict[str, int]) -> l
         for table in have
         if not have[table] == got.get(table) == copied.get(table, 0)
     ]
+
+
+def _say(progress: Progress | None, fraction: float, message: str) -> None:
+    if progress is not None:
+        check_cancelled(progress)
+        progress.report(fraction, message)
 
 
 def _open(location: str, *, create: bool, actor: str | None) -> Workspace:
