@@ -29,6 +29,14 @@ def demo_file(demo_build, tmp_path) -> Path:
     return target
 
 
+@pytest.fixture
+def file_workspace(tmp_path):
+    """A fresh workspace file (these tests edit it with SQLite directly)."""
+    ws = open_workspace(tmp_path / "other.assay", actor="tester")
+    yield ws
+    ws.close()
+
+
 def table_contents(path: Path) -> dict[str, list[tuple[object, ...]]]:
     """Every table's rows as stored, in key order; the workspace's own id left out."""
     conn = sqlite3.connect(path)
@@ -114,18 +122,18 @@ def test_a_cancelled_copy_removes_the_file_it_created(demo_file, tmp_path):
     assert list(tmp_path.glob("new.assay*")) == []
 
 
-def test_a_destination_with_data_is_refused_unless_replaced(demo_file, tmp_path, workspace):
-    update_engagement(workspace, client="Another client")
-    workspace.close()
-    before = table_contents(workspace.path)
+def test_a_destination_with_data_is_refused_unless_replaced(demo_file, file_workspace):
+    update_engagement(file_workspace, client="Another client")
+    file_workspace.close()
+    before = table_contents(file_workspace.path)
 
     with pytest.raises(UserError, match="already holds a workspace with data.*--replace"):
-        copy_workspace(str(demo_file), str(workspace.path))
-    assert table_contents(workspace.path) == before
+        copy_workspace(str(demo_file), str(file_workspace.path))
+    assert table_contents(file_workspace.path) == before
 
-    result = copy_workspace(str(demo_file), str(workspace.path), replace=True)
+    result = copy_workspace(str(demo_file), str(file_workspace.path), replace=True)
     assert result.verified, result.problems
-    assert table_contents(workspace.path) == table_contents(demo_file)
+    assert table_contents(file_workspace.path) == table_contents(demo_file)
 
 
 @pytest.mark.parametrize("same", ["demo.assay", "./demo.assay", "../{dir}/demo.assay"])
@@ -141,20 +149,20 @@ def test_a_missing_source_is_refused(tmp_path):
     assert not (tmp_path / "copy.assay").exists()
 
 
-def test_a_source_with_a_newer_schema_is_refused(workspace, tmp_path):
-    workspace.close()
-    conn = sqlite3.connect(workspace.path)
+def test_a_source_with_a_newer_schema_is_refused(file_workspace, tmp_path):
+    file_workspace.close()
+    conn = sqlite3.connect(file_workspace.path)
     conn.execute("UPDATE alembic_version SET version_num = '9999_future'")
     conn.commit()
     conn.close()
 
     with pytest.raises(UserError, match="newer version of Assay"):
-        copy_workspace(str(workspace.path), str(tmp_path / "copy.assay"))
+        copy_workspace(str(file_workspace.path), str(tmp_path / "copy.assay"))
     assert not (tmp_path / "copy.assay").exists()
 
 
-def test_the_copier_refuses_schemas_that_differ(workspace, tmp_path):
-    other = open_workspace(tmp_path / "other.assay")
+def test_the_copier_refuses_schemas_that_differ(file_workspace, tmp_path):
+    other = open_workspace(tmp_path / "second.assay")
     other.close()
     conn = sqlite3.connect(other.path)
     conn.execute("UPDATE alembic_version SET version_num = '0008_voice_review'")
@@ -162,4 +170,4 @@ def test_the_copier_refuses_schemas_that_differ(workspace, tmp_path):
     conn.close()
 
     with pytest.raises(copier.CopyError, match="schema 0009"):
-        copier.copy_database(workspace.db, Database(other.path))
+        copier.copy_database(file_workspace.db, Database(other.path))
