@@ -231,7 +231,7 @@ def _open(location: str, *, create: bool, actor: str | None) -> Workspace:
 
 def _refuse_same(source: str, destination: str) -> None:
     if is_server(source) or is_server(destination):
-        same = source.strip().rstrip("/") == destination.strip().rstrip("/")
+        same = copier.same_server_database(source, destination)
     else:
         a, b = Path(source).expanduser().resolve(), Path(destination).expanduser().resolve()
         same = a == b or (a.exists() and b.exists() and os.path.samefile(a, b))

@@ -62,6 +62,19 @@ class TableCopy:
     binary_bytes: int = 0
 
 
+def same_server_database(first: str, second: str) -> bool:
+    """Return True when two server URLs name the same database (logins aside)."""
+    try:
+        a, b = sa.engine.make_url(first), sa.engine.make_url(second)
+    except sa.exc.ArgumentError:
+        return first.strip() == second.strip()
+
+    def place(url: sa.URL) -> tuple[str, int, str]:
+        return ((url.host or "localhost").lower(), url.port or 5432, url.database or "")
+
+    return place(a) == place(b)
+
+
 def tables() -> list[sa.Table]:
     """Return the workspace's tables in foreign-key order (parents first)."""
     return list(SQLModel.metadata.sorted_tables)

@@ -171,3 +171,13 @@ def test_the_copier_refuses_schemas_that_differ(file_workspace, tmp_path):
 
     with pytest.raises(copier.CopyError, match="schema 0009"):
         copier.copy_database(file_workspace.db, Database(other.path))
+
+
+def test_the_same_server_database_under_two_logins_is_refused():
+    with pytest.raises(UserError, match="are the same workspace"):
+        copy_workspace("postgresql://lead@DB.example:5432/acme", "postgres://alice@db.example/acme")
+
+
+def test_replace_is_refused_for_a_server(demo_file):
+    with pytest.raises(UserError, match="--replace is for files"):
+        copy_workspace(str(demo_file), "postgresql://lead@db.example/acme", replace=True)
