@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -135,7 +136,7 @@ def copy_database(
         CopyError: The schemas differ, or the destination holds data and ``replace`` is False.
     """
     with (
-        source.engine.connect() as src,
+        _reading(source.engine) as src,
         destination.engine.connect() as dst,
         src.begin(),
         dst.begin(),
@@ -151,6 +152,21 @@ def copy_database(
         _advance_sequences(dst)
     logger.info("copied %d rows in %d tables", sum(c.rows for c in copied), len(copied))
     return copied
+
+
+@contextmanager
+def _reading(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """Yield a connection whose transaction reads one snapshot of the whole source.
+
+    SQLite's read transaction is one already; PostgreSQL needs REPEATABLE READ for every
+    table to be read as of the same moment while others keep writing.
+    """
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+        yield conn
 
 
 def _check_revisions(src: sa.Connection, dst: sa.Connection) -> None:
