@@ -24,10 +24,10 @@ from app.services.progress import Progress, check_cancelled, scaled
 from app.services.workspace import Workspace, open_workspace
 from app.storage import copy as copier
 from app.storage import errors as db_errors
+from app.storage.server_db import is_server_location
 
 logger = logging.getLogger(__name__)
 
-_SERVER_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 _COPY_SHARE = 0.7  # of the progress bar; checking both sides takes the rest
 
 
@@ -83,7 +83,7 @@ class CopyResult:
 
 def is_server(location: str) -> bool:
     """Return True when ``location`` names a workspace on a server (a PostgreSQL URL)."""
-    return location.strip().lower().startswith(_SERVER_SCHEMES)
+    return is_server_location(location.strip())
 
 
 def copy_workspace(
@@ -125,7 +125,7 @@ def copy_workspace(
             copied = _copy(src, dst, replace=replace, progress=scaled(progress, 0, _COPY_SHARE))
         except BaseException:
             dst.close()
-            if created:
+            if created and dst.path is not None:
                 _remove_file(dst.path)
             raise
         try:
@@ -157,23 +157,26 @@ def _copy(
             src.db, dst.db, replace=replace, workspace_id=new_id, progress=report
         )
     except copier.DestinationNotEmptyError as exc:
-        hint = "" if is_server(str(dst.path)) else " (add --replace to replace it)"
+        hint = "" if dst.is_server else " (add --replace to replace it)"
         raise UserError(f"cannot copy to {dst.name}: {exc}{hint}") from exc
     except copier.CopyError as exc:
         raise UserError(f"cannot copy to {dst.name}: {exc}") from exc
     except Exception as exc:
         if not db_errors.is_database_error(exc):
             raise
-        raise UserError(f"the copy to {dst.name} failed and was undone: {_reason(exc)}") from exc
-    if replace:
+        reason = _reason(exc, dst if dst.is_server else src)
+        raise UserError(f"the copy to {dst.name} failed and was undone: {reason}") from exc
+    if replace and dst.path is not None:
         anchor.forget_path(dst.path)
     return copied
 
 
-def _reason(exc: Exception) -> str:
+def _reason(exc: Exception, workspace: Workspace) -> str:
     failure = db_errors.classify(exc)
     if failure.kind == "other":
         return f"the database refused a row ({failure.error_class})"
+    if workspace.is_server:
+        return db_errors.describe_server(exc, str(getattr(workspace.db, "url", "")))
     return db_errors.describe(exc)
 
 
@@ -222,11 +225,40 @@ def _say(progress: Progress | None, fraction: float, message: str) -> None:
 
 def _open(location: str, *, create: bool, actor: str | None) -> Workspace:
     if is_server(location):
-        raise UserError("this version of Assay cannot open a workspace on a server yet")
+        return _open_server(location, create=create)
     path = Path(location).expanduser()
     if not create and not path.is_file():
         raise WorkspaceError(f"no workspace at {path}")
     return open_workspace(path, create=create, actor=actor)
+
+
+def _open_server(url: str, *, create: bool) -> Workspace:
+    """Open a server workspace; a destination database with no tables yet is initialised."""
+    from app.services.server_workspace import init_server
+
+    try:
+        return open_workspace(url.strip())
+    except WorkspaceError:
+        if not create or not _server_is_empty(url.strip()):
+            raise
+    init_server(url.strip())
+    return open_workspace(url.strip())
+
+
+def _server_is_empty(url: str) -> bool:
+    """Return True when the server database at ``url`` holds no table at all."""
+    from app.storage import server_schema
+    from app.storage.server_db import ServerDatabase
+
+    database = ServerDatabase(url)
+    try:
+        return server_schema.inspect_server(database.engine).kind == "empty"
+    except Exception as exc:
+        if db_errors.is_database_error(exc):
+            return False  # the server's own failure was already told by the open
+        raise
+    finally:
+        database.close()
 
 
 def _refuse_same(source: str, destination: str) -> None:
@@ -252,4 +284,4 @@ def _remove_file(path: Path) -> None:
 
 
 def _where(workspace: Workspace) -> str:
-    return str(workspace.path)
+    return workspace.location

@@ -24,13 +24,14 @@ from sqlmodel import SQLModel
 
 from app.storage import models  # noqa: F401 - registers every table on SQLModel.metadata
 from app.storage.repositories.journal import WORKSPACE_ID_KEY
+from app.storage.server_db import WRITE_LOCK_KEY
 
 logger = logging.getLogger(__name__)
 
 #: Rows inserted per statement, and bytes held at once (evidence tables read few rows at a time).
 BATCH_ROWS = 500
 BATCH_BYTES = 16 * 1024 * 1024
-_BINARY_FETCH = 4
+_BINARY_FETCH = 1
 _SETTINGS = "workspace_setting"
 _VERSION_TABLE = "alembic_version"
 
@@ -142,6 +143,7 @@ def copy_database(
         dst.begin(),
     ):
         _check_revisions(src, dst)
+        _lock_writers(dst)
         if holds_data(dst):
             if not replace:
                 raise DestinationNotEmptyError("it already holds a workspace with data")
@@ -167,6 +169,12 @@ def _reading(engine: sa.Engine) -> Iterator[sa.Connection]:
                 isolation_level="REPEATABLE READ", postgresql_readonly=True
             )
         yield conn
+
+
+def _lock_writers(dst: sa.Connection) -> None:
+    """On PostgreSQL, hold the workspace's write lock: no journal entry is added meanwhile."""
+    if dst.dialect.name == "postgresql":
+        dst.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
 
 
 def _check_revisions(src: sa.Connection, dst: sa.Connection) -> None:
