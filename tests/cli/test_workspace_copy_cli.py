@@ -71,3 +71,26 @@ def test_a_missing_source_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err == f"assay: no workspace at {tmp_path / 'none.assay'}\n"
     assert not (tmp_path / "b.assay").exists()
+
+
+def test_file_to_server_and_back_by_the_command(source, server_url, tmp_path, capsys):
+    back = tmp_path / "back.assay"
+
+    assert main(["workspace", "copy", str(source), server_url, "--json"]) == 0
+    there = json.loads(capsys.readouterr().out)
+    assert main(["workspace", "copy", server_url, str(back), "--json"]) == 0
+    home = json.loads(capsys.readouterr().out)
+
+    assert there["destination"] == server_url  # the test login has no password to hide
+    assert home["destination_head"] == there["source_head"]
+    assert home["tables"] == there["tables"]
+
+
+def test_an_unreachable_server_is_one_line(source, capsys):
+    code = main(["workspace", "copy", str(source), "postgresql://nobody@127.0.0.1:9/acme"])
+
+    assert code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("assay: ")
+    assert err.count("\n") == 1
+    assert "127.0.0.1:9" in err
