@@ -98,8 +98,8 @@ def copy_workspace(
 
     Args:
         source: A workspace file or a server URL.
-        destination: A workspace file (created when missing) or a server URL (an initialised,
-            empty database).
+        destination: A workspace file (created when missing) or the URL of an existing server
+            database (given Assay's schema when it has no tables; refused when it holds data).
         replace: Replace a destination file that already holds a workspace with data.
         actor: Who is copying (the log names them); the operating-system user when None.
         progress: Told how far the copy is; cancelling rolls the destination back.
@@ -134,9 +134,9 @@ def copy_workspace(
             dst.close()
     finally:
         src.close()
-    logger.info(
+    logger.info(  # the locations as shown: a password in a URL is never written
         "workspace copied from %s to %s by %s: %d rows, head %s, %s",
-        source, destination, src.actor, result.rows, result.destination_head,
+        result.source, result.destination, src.actor, result.rows, result.destination_head,
         "verified" if result.verified else "NOT verified",
     )  # fmt: skip
     return CopyResult(**{**result.__dict__, "seconds": time.monotonic() - started})
