@@ -278,6 +278,16 @@ def _remembering(process: Any) -> Any:
     return remembered
 
 
+def insert_rows(
+    session: Session, model: type[SQLModel], rows: list[dict[str, Any]], now: dt.datetime
+) -> None:
+    """Insert rows of any model through executemany, as :meth:`InventoryBulkRepository.insert`.
+
+    A column a row lacks takes the model's default; each row gets its own ``gid``.
+    """
+    _insert_rows(session, model, rows, _defaults(model), now)
+
+
 def _update_rows(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
     """Update rows by id with executemany, one statement per set of changed columns."""
     table = model.__table__  # type: ignore[attr-defined]
@@ -306,10 +316,8 @@ def _insert_rows(
     conn = session.connection()
     columns = list(dict.fromkeys([*defaults, *rows[0]]))
     processors = [_processor(table.c[name].type, conn.dialect, now) for name in columns]
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join('?' for _ in columns)})"
-    )
+    quoted = ", ".join(f'"{name}"' for name in columns)  # ``references`` is an SQL keyword
+    sql = f"INSERT INTO {table.name} ({quoted}) VALUES ({', '.join('?' for _ in columns)})"
     for start in range(0, len(rows), _BATCH):
         batch = rows[start : start + _BATCH]
         values = []
