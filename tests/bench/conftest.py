@@ -87,3 +87,12 @@ def make_main_window(qtbot, tmp_path):
     tasks.wait_for_all()
     for window in windows:
         window.close()
+
+
+@pytest.fixture(scope="session")
+def scale_register(tmp_path_factory):
+    """The generated 100,000-system register (a workbook), written once per run."""
+    from tests.bench.scale_register import RegisterSize, write_register
+
+    folder = tmp_path_factory.mktemp("scale-register")
+    return write_register(folder / "register-100k.xlsx", RegisterSize(100_000))

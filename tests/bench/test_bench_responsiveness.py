@@ -3,11 +3,11 @@
 Drives the real window through an inventory import with the wizard (a generated workbook of
 5,000 AI systems), the scoring of a fully answered assessment, a PDF report and a signed PDF
 report, while ``UiGapRecorder`` (a UI-thread timer) records the longest time the UI thread could
-not react. Prints the wall time and the longest gap of every step; the aim is no gap above
-100 ms. Each line also gives the longest garbage-collection pause in the step: a collection
-stops every Python thread, the UI thread too, so a gap about as long as that pause comes from
-the collector (objects made by the worker), not from work done in a slot. Figures are
-printed, never asserted.
+not react. Prints the wall time and the longest gap of every step; the aims are no gap above
+100 ms and the wizard's apply-and-refresh step of 5,000 systems within 3 s. Each line also
+gives the longest garbage-collection pause in the step: a collection stops every Python
+thread, the UI thread too, so a gap about as long as that pause comes from the collector
+(objects made by the worker), not from work done in a slot.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from app.gui.diagnostics import UiGapRecorder
 
 SYSTEMS, IDENTITIES, RESOURCES, GRANTS = 5_000, 10_000, 1_000, 20_000
 AIM_MS = 100
+APPLY_AIM_S = 3.0
 TIMEOUT_MS = 240_000
 PASSWORD = "bench-Secret-8596!"
 
@@ -69,8 +70,12 @@ class Steps:
         self.gc_pause = 0.0
         print(f"\n{operation}")
 
-    def run(self, label: str, action: Callable[[], object], done: Callable[[], None]) -> None:
-        """Start ``action`` with the recorder running; ``done`` waits until the step is over."""
+    def run(self, label: str, action: Callable[[], object], done: Callable[[], None]) -> float:
+        """Start ``action`` with the recorder running; ``done`` waits until the step is over.
+
+        Returns:
+            The step's wall time in seconds.
+        """
         recorder, collections = UiGapRecorder(), GcPauses()
         gc.callbacks.append(collections)
         recorder.start()
@@ -86,6 +91,7 @@ class Steps:
         self.gap = max(self.gap, gap)
         self.gc_pause = max(self.gc_pause, collections.longest)
         _line(f"  {label}", wall, gap, collections.longest)
+        return wall
 
     def total(self, aims: Any) -> None:
         """Print the total; the longest UI gap of all the steps must stay within the aim."""
@@ -184,7 +190,8 @@ def test_bench_import_with_the_wizard(
     assert not planned.args[0].has_errors, planned.args[0].errors[:3]
     finish = wizard.button(QWizard.WizardButton.FinishButton)
     with qtbot.waitSignal(wizard.imported, timeout=TIMEOUT_MS) as imported:
-        steps.run("apply and refresh findings", finish.click, lambda: imported.wait())
+        applied = steps.run("apply and refresh findings", finish.click, lambda: imported.wait())
+    aims.check(f"apply and refresh {SYSTEMS:,} systems", applied, APPLY_AIM_S)
     steps.run(
         "Inventory page shows the new systems",
         lambda: None,
