@@ -19,6 +19,9 @@ _K = TypeVar("_K")
 
 #: A mapping smaller than this is copied when merged; a larger one is shared under an overlay.
 SHARE_FROM = 256
+#: An overlay whose own part holds more than one resource in this many of the shared part is
+#: made plain (iterating an overlay costs more than iterating a dict).
+FLATTEN_FROM = 8
 _NOTHING: Mapping[Any, int] = {}
 
 
@@ -95,7 +98,11 @@ def merge_reaches(sources: Sequence[Mapping[_K, int]]) -> Mapping[_K, int]:
         for key, rank in beyond(source, base):
             if rank > (extra.get(key) or base.get(key, 0)):
                 extra[key] = rank
-    return Overlay(base, extra) if extra else base
+    if not extra:
+        return base
+    if len(extra) * FLATTEN_FROM > len(base):  # not much shared: a plain mapping reads faster
+        return {**base, **extra}
+    return Overlay(base, extra)
 
 
 def pairs(reach: Mapping[_K, int]) -> Iterator[tuple[_K, int]]:

@@ -419,11 +419,21 @@ def _references_json(references: tuple[str, ...]) -> str:
     return json.dumps(list(references))
 
 
+@lru_cache(maxsize=256)
+def _references_list(text: str) -> list[str]:
+    """Return the references of their JSON text (a handful of texts recur in every refresh)."""
+    return list(json.loads(text))
+
+
 def _as_columns(values: tuple[object, ...], only: set[int] | None = None) -> dict[str, object]:
+    if only is None:
+        out = dict(zip(_COMPARED, values, strict=True))
+        out["references"] = _references_list(str(out["references"]))
+        return out
     out = {}
-    for position, (name, value) in enumerate(zip(_COMPARED, values, strict=True)):
-        if only is None or position in only:
-            out[name] = json.loads(str(value)) if name == "references" else value
+    for position in only:
+        name, value = _COMPARED[position], values[position]
+        out[name] = _references_list(str(value)) if name == "references" else value
     return out
 
 

@@ -12,6 +12,7 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 import sqlalchemy as sa
@@ -318,10 +319,17 @@ def _insert_rows(
     processors = [_processor(table.c[name].type, conn.dialect, now) for name in columns]
     quoted = ", ".join(f'"{name}"' for name in columns)  # ``references`` is an SQL keyword
     sql = f"INSERT INTO {table.name} ({quoted}) VALUES ({', '.join('?' for _ in columns)})"
+    given: set[str] = set()
+    for row in rows:
+        given.update(row)
     for start in range(0, len(rows), _BATCH):
         batch = rows[start : start + _BATCH]
-        values = []
+        values: list[Any] = []
         for name, process in zip(columns, processors, strict=True):
+            if name not in given:  # no row has it: one processed default serves them all
+                default = defaults[name]
+                values.append(repeat(process(default) if process else default, len(batch)))
+                continue
             if name in defaults:
                 default = defaults[name]
                 column = [row.get(name, default) for row in batch]
