@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -324,19 +325,34 @@ def _insert_rows(
         given.update(row)
     for start in range(0, len(rows), _BATCH):
         batch = rows[start : start + _BATCH]
+        read = _columns_of(batch, [name for name in columns if name in given], defaults)
         values: list[Any] = []
         for name, process in zip(columns, processors, strict=True):
             if name not in given:  # no row has it: one processed default serves them all
                 default = defaults[name]
                 values.append(repeat(process(default) if process else default, len(batch)))
-                continue
-            if name in defaults:
-                default = defaults[name]
-                column = [row.get(name, default) for row in batch]
             else:
-                column = [row[name] for row in batch]
-            values.append(list(map(process, column)) if process else column)
+                values.append(list(map(process, read[name])) if process else read[name])
         conn.exec_driver_sql(sql, list(zip(*values, strict=True)))
+
+
+def _columns_of(
+    batch: list[dict[str, Any]], names: list[str], defaults: dict[str, Any]
+) -> dict[str, Sequence[Any]]:
+    """Return the values of each named column over the batch (a row lacking one: its default)."""
+    if not names:
+        return {}
+    try:  # the usual case: every row has every column, read in one call per row
+        pick = itemgetter(*names)
+        picked = [pick(row) for row in batch] if len(names) > 1 else [(pick(r),) for r in batch]
+        return dict(zip(names, zip(*picked, strict=True), strict=True))
+    except KeyError:
+        return {
+            name: [row.get(name, defaults[name]) for row in batch]
+            if name in defaults
+            else [row[name] for row in batch]
+            for name in names
+        }
 
 
 def _processor(column_type: Any, dialect: Any, now: dt.datetime) -> Any:
