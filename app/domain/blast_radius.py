@@ -37,6 +37,7 @@ from dataclasses import dataclass
 
 from app.domain.enums import Action, RiskTier, Sensitivity
 from app.domain.identity_graph import Chain, IdentityGraph, NodeId
+from app.domain.reach import base_of, beyond
 
 logger = logging.getLogger(__name__)
 
@@ -350,7 +351,13 @@ class BlastScorer:
         if known is not None and known[0] is reached:
             return known[1]
         weight, unrecorded = self._weight, self._unrecorded
-        raw = sum(weight.get(resource, unrecorded) * rank for resource, rank in reached.items())
+        base = base_of(reached)
+        if base is reached:
+            raw = sum(weight.get(resource, unrecorded) * rank for resource, rank in reached.items())
+        else:
+            raw = self._raw_of(base)
+            for resource, rank in beyond(reached, base):
+                raw += weight.get(resource, unrecorded) * (rank - base.get(resource, 0))
         self._raw[id(reached)] = (reached, raw)
         return raw
 
@@ -365,8 +372,9 @@ class BlastScorer:
         if len(reaches) > 1:
             base, extra = reaches[0], {}
             weight, unrecorded = self._weight, self._unrecorded
+            shared = base_of(base)
             for other in reaches[1:]:
-                for resource, rank in other.items():
+                for resource, rank in beyond(other, shared):
                     current = extra.get(resource) or base.get(resource, 0)
                     if rank > current:
                         if not current:

@@ -184,7 +184,7 @@ def access_not_recorded(ctx: HygieneContext) -> Iterator[HygieneFinding]:
     """A system's access is not recorded: it has no identity, or none with a recorded grant."""
     graph = ctx.graph
     for system in ctx.facts.systems.values():
-        if graph.system_reach(system.ext_id):
+        if any(graph.reach(i) for i in graph.identities_of(system.ext_id)):
             continue
         reason = unknown_reason("system", len(graph.identities_of(system.ext_id)), 0, 0)
         yield HygieneFinding(

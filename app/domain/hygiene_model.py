@@ -122,10 +122,17 @@ class HygieneContext:
         """Return the grants of each identity."""
         return self.facts.grants_by_identity()
 
+    @cached_property
+    def _names(self) -> dict[str, str]:
+        return {}
+
     def named(self, identity: str) -> str:
         """Return how a finding names an identity: ``name (id)`` when the id is opaque."""
-        facts = self.facts.identities.get(identity)
-        return readable(identity, facts.name if facts else "")
+        known = self._names.get(identity)
+        if known is None:
+            facts = self.facts.identities.get(identity)
+            known = self._names[identity] = readable(identity, facts.name if facts else "")
+        return known
 
     def days_since(self, day: dt.date) -> int:
         """Return how many days ago ``day`` was (negative when it is in the future)."""

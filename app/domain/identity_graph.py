@@ -26,6 +26,7 @@ from types import MappingProxyType
 
 from app.domain.enums import Action, Sensitivity
 from app.domain.inventory_facts import InventoryFacts
+from app.domain.reach import merge_reaches, pairs
 from app.domain.scopes import is_whole_scope
 
 logger = logging.getLogger(__name__)
@@ -146,7 +147,7 @@ class IdentityGraph:
         """Return resource → strongest action rank a system reaches through its identities."""
         reached: dict[NodeId, int] = {}
         for identity in self.identities_of(system):
-            for resource, rank in self.reach(identity).items():
+            for resource, rank in pairs(self.reach(identity)):
                 if rank > reached.get(resource, 0):
                     reached[resource] = rank
         return reached
@@ -275,13 +276,7 @@ class IdentityGraph:
             return _EMPTY
         if len(sources) == 1:
             return sources[0]
-        sources.sort(key=len, reverse=True)
-        merged = dict(sources[0])
-        for source in sources[1:]:
-            for resource, rank in source.items():
-                if rank > merged.get(resource, 0):
-                    merged[resource] = rank
-        return merged
+        return merge_reaches(sources)
 
 
 class _ChainTable:

@@ -7,6 +7,7 @@ hands plain values to the pure functions of ``app.domain``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
 
+from app import __version__
 from app.domain.blast_radius import (
     FORMULA,
     BlastRadius,
@@ -24,7 +26,7 @@ from app.domain.blast_radius import (
 )
 from app.domain.drift import DriftReport, SnapshotError, compare_inventories, facts_from_snapshot
 from app.domain.enums import FindingSource, FindingStatus, RiskTier
-from app.domain.hygiene import HygieneFinding, HygieneSettings, evaluate_hygiene
+from app.domain.hygiene import RULES, HygieneFinding, HygieneSettings, evaluate_hygiene
 from app.domain.identity_graph import IdentityGraph
 from app.domain.inventory_facts import IdentityFacts, InventoryFacts, SystemFacts
 from app.domain.risk import RiskAssessment, system_risk
@@ -34,7 +36,10 @@ from app.services.inventory_queries import LoadedInventory, load_graph_inputs, l
 from app.services.progress import Progress, check_cancelled
 from app.services.settings import all_workspace_settings
 from app.services.unit import reads, writes
-from app.storage.repositories.identity_findings import RuleFindingsRepository
+from app.storage.repositories.identity_findings import (
+    RefreshInputsRepository,
+    RuleFindingsRepository,
+)
 from app.storage.repositories.import_runs import ImportRunRepository
 from app.storage.unit_of_work import UnitOfWork
 
@@ -321,6 +326,7 @@ class FindingRefresh:
 
 _SOURCE = FindingSource.IDENTITY_RULE.value
 _RESOLVED = FindingStatus.RESOLVED.value
+_RULE_IDS = [rule.rule_id for rule in RULES]
 _COMPARED = ("severity", "title", "detail", "recommendation", "references", "system_id",
              "identity_id", "rule_id")  # fmt: skip
 
@@ -340,17 +346,26 @@ def refresh_identity_findings(
         Cancelled: The caller cancelled through ``progress``.
     """
     today = today or uow.now().date()
+    settings = hygiene_settings(uow)
+    inputs = uow.repository(RefreshInputsRepository)
+    findings = uow.repository(RuleFindingsRepository)
+    state = _inputs(inputs.state(), today, settings)
+    if state is not None and state == inputs.last():
+        pending.clear(uow, pending.IDENTITY_REFRESH)
+        logger.info("identity findings refresh skipped: nothing it reads has changed")
+        if progress is not None:
+            progress.report(1.0, "Identity findings already up to date")
+        return FindingRefresh(unchanged=findings.count_unresolved(_SOURCE, _RESOLVED))
     loaded, graph = load_graph(uow)
     check_cancelled(progress)
-    found = evaluate_hygiene(loaded.facts, today=today, settings=hygiene_settings(uow), graph=graph)
+    found = evaluate_hygiene(loaded.facts, today=today, settings=settings, graph=graph)
     check_cancelled(progress)
     if progress is not None:
         progress.report(0.6, "Recording identity findings")
     wanted = {f.key: _finding_values(f, loaded) for f in found}
     now = uow.now()
-    findings = uow.repository(RuleFindingsRepository)
     inserts, updates, counts = _plan_changes(wanted, findings.stored(_SOURCE, _COMPARED), now)
-    findings.insert(inserts)
+    findings.insert(inserts, now)
     findings.update(updates)
     result = FindingRefresh(**counts)
     pending.clear(uow, pending.IDENTITY_REFRESH)
@@ -362,10 +377,27 @@ def refresh_identity_findings(
             before=None,
             after={**counts, "today": today.isoformat()},
         )
+    state = _inputs(inputs.state(), today, settings)
+    if state is not None:
+        inputs.remember(state)
     if progress is not None:
         progress.report(1.0, "Identity findings recorded")
     logger.info("identity findings refreshed: %s", counts)
     return result
+
+
+def _inputs(state: list[Any] | None, today: dt.date, settings: HygieneSettings) -> str | None:
+    """Return what a refresh's outcome depends on, as text to compare with the last one's.
+
+    The outcome depends on the inventory and the findings (their state), the day, the
+    thresholds and the rules of this version of Assay. None when the state is unknown.
+    """
+    if state is None:
+        return None
+    return json.dumps(
+        [state, today.isoformat(), dataclasses.astuple(settings), __version__, _RULE_IDS],
+        default=str,
+    )
 
 
 def _finding_values(finding: HygieneFinding, loaded: LoadedInventory) -> tuple[object, ...]:
@@ -387,11 +419,21 @@ def _references_json(references: tuple[str, ...]) -> str:
     return json.dumps(list(references))
 
 
+@lru_cache(maxsize=256)
+def _references_list(text: str) -> list[str]:
+    """Return the references of their JSON text (a handful of texts recur in every refresh)."""
+    return list(json.loads(text))
+
+
 def _as_columns(values: tuple[object, ...], only: set[int] | None = None) -> dict[str, object]:
+    if only is None:
+        out = dict(zip(_COMPARED, values, strict=True))
+        out["references"] = _references_list(str(out["references"]))
+        return out
     out = {}
-    for position, (name, value) in enumerate(zip(_COMPARED, values, strict=True)):
-        if only is None or position in only:
-            out[name] = json.loads(str(value)) if name == "references" else value
+    for position in only:
+        name, value = _COMPARED[position], values[position]
+        out[name] = _references_list(str(value)) if name == "references" else value
     return out
 
 

@@ -184,16 +184,19 @@ def _earlier_id_problems(uow: UnitOfWork, workspace: Workspace, ident: str | Non
 
 
 def _foreign_schema_problems(rows: IntegrityRepository) -> list[str]:
-    """Name every trigger and view: Assay makes none, so each was added outside Assay.
+    """Name every trigger, view and function Assay did not make, or made but finds changed.
 
-    A trigger runs inside Assay's own writes and can change or delete rows behind them.
+    A trigger runs inside Assay's own writes and can change or delete rows behind them; Assay
+    makes only the change counters of its identity refresh, and knows them by their text.
     """
-    return [
-        f"{kind} {name!r} on {table} was added outside Assay (Assay makes none)"
-        if kind == "trigger"
-        else f"view {name!r} was added outside Assay (Assay makes none)"
-        for kind, name, table in rows.foreign_schema_objects()
-    ]
+    problems = []
+    for kind, name, table, how in rows.foreign_schema_objects():
+        what = f"{kind} {name!r}" + (f" on {table}" if kind == "trigger" else "")
+        if how == "changed":
+            problems.append(f"{what} was changed outside Assay (it is not as Assay made it)")
+        else:
+            problems.append(f"{what} was added outside Assay (it is not one of Assay's own)")
+    return problems
 
 
 def _foreign_key_problems(rows: IntegrityRepository) -> list[str]:

@@ -28,6 +28,9 @@ BUSY_TIMEOUT_MS = 15_000
 #: The first bytes of every SQLite database file.
 SQLITE_MAGIC = b"SQLite format 3\x00"
 _WRITE_OPTION = "assay_write"
+#: Page cache per connection, in KiB as SQLite takes it (negative): bulk writes of a large
+#: inventory touch index pages all over the file, and the default 2 MB cache thrashes.
+CACHE_KIB = -65_536
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -39,6 +42,7 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute(f"PRAGMA cache_size={CACHE_KIB}")
     cursor.close()
 
 

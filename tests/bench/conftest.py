@@ -103,3 +103,12 @@ def bulk_workspace_file(tmp_path_factory):
         return built[systems]
 
     return factory
+
+
+@pytest.fixture(scope="session")
+def scale_register(tmp_path_factory):
+    """The generated 100,000-system register (a workbook), written once per run."""
+    from tests.bench.scale_register import RegisterSize, write_register
+
+    folder = tmp_path_factory.mktemp("scale-register")
+    return write_register(folder / "register-100k.xlsx", RegisterSize(100_000))

@@ -17,17 +17,14 @@ import pytest
 from app.ingest.pipeline import parse_inventory
 from app.services.inventory_import import apply_plan, plan_import
 from app.services.workspace import open_workspace
+from tests.bench.scale_register import (
+    GRANT_HEADERS,
+    IDENTITY_HEADERS,
+    RESOURCE_HEADERS,
+    SYSTEM_HEADERS,
+)
 
 SYSTEMS, IDENTITIES, RESOURCES, GRANTS = 10_000, 20_000, 2_000, 50_000
-
-SYSTEM_HEADERS = ["System ID", "Name", "Description", "Owner", "Owner email", "Business unit",
-                  "Provider", "Model", "Stage", "Env", "Autonomy", "Classification", "Exposure",
-                  "Tools", "Identities", "Tags", "Review due", "Cost centre"]  # fmt: skip
-IDENTITY_HEADERS = ["Identity", "Name", "Type", "Provider", "Owner email", "Env", "Created",
-                    "Last rotated", "Last used", "Expires", "Revocation procedure"]  # fmt: skip
-RESOURCE_HEADERS = ["Resource", "Name", "Type", "Env", "Sensitivity"]
-GRANT_HEADERS = ["Identity", "Resource", "Action", "Scope", "Approval required", "Logged",
-                 "Last used"]  # fmt: skip
 
 
 def _rows(seed: int = 4):

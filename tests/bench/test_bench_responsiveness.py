@@ -3,12 +3,13 @@
 Drives the real window through an inventory import with the wizard (a generated workbook of
 5,000 AI systems), the scoring of a fully answered assessment, a PDF report and a signed PDF
 report, while ``UiGapRecorder`` (a UI-thread timer) records the longest time the UI thread could
-not react. Prints the wall time and the longest gap of every step; the aim is no gap above
-100 ms. Each line also gives the longest garbage-collection pause in the step: a collection
-stops every Python thread, the UI thread too, so a gap about as long as that pause comes from
-the collector (objects made by the worker), not from work done in a slot. The render of the
-unsigned PDF report also has an aim on its wall time (:data:`REPORT_RENDER_AIM_S`). An aim that
-is missed fails the benchmark (the ``aims`` fixture).
+not react. Prints the wall time and the longest gap of every step; the aims are no gap above
+100 ms and the wizard's apply-and-refresh step of 5,000 systems within 3 s. Each line also
+gives the longest garbage-collection pause in the step: a collection stops every Python
+thread, the UI thread too, so a gap about as long as that pause comes from the collector
+(objects made by the worker), not from work done in a slot. The render of the unsigned PDF
+report also has an aim on its wall time (:data:`REPORT_RENDER_AIM_S`). An aim that is missed
+fails the benchmark (the ``aims`` fixture).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ SYSTEMS, IDENTITIES, RESOURCES, GRANTS = 5_000, 10_000, 1_000, 20_000
 AIM_MS = 100
 #: Aim of issue 19: wall seconds to render the demo's report in the window (before its preview).
 REPORT_RENDER_AIM_S = 8.0
+APPLY_AIM_S = 3.0
 TIMEOUT_MS = 240_000
 PASSWORD = "bench-Secret-8596!"
 
@@ -76,7 +78,8 @@ class Steps:
     def run(self, label: str, action: Callable[[], object], done: Callable[[], None]) -> float:
         """Start ``action`` with the recorder running; ``done`` waits until the step is over.
 
-        Returns the step's wall seconds.
+        Returns:
+            The step's wall time in seconds.
         """
         recorder, collections = UiGapRecorder(), GcPauses()
         gc.callbacks.append(collections)
@@ -192,7 +195,8 @@ def test_bench_import_with_the_wizard(
     assert not planned.args[0].has_errors, planned.args[0].errors[:3]
     finish = wizard.button(QWizard.WizardButton.FinishButton)
     with qtbot.waitSignal(wizard.imported, timeout=TIMEOUT_MS) as imported:
-        steps.run("apply and refresh findings", finish.click, lambda: imported.wait())
+        applied = steps.run("apply and refresh findings", finish.click, lambda: imported.wait())
+    aims.check(f"apply and refresh {SYSTEMS:,} systems", applied, APPLY_AIM_S)
     steps.run(
         "Inventory page shows the new systems",
         lambda: None,

@@ -235,7 +235,23 @@ def test_a_trigger_planted_in_the_file_is_reported(sealed, capsys):
     code, report = _check(sealed, capsys)
     assert code == 1
     assert report["problems"]["schema"] == [
-        "trigger 'quiet' on response was added outside Assay (Assay makes none)"
+        "trigger 'quiet' on response was added outside Assay (it is not one of Assay's own)"
+    ]
+
+
+def test_one_of_assays_own_triggers_rewritten_is_reported(sealed, capsys):
+    sql(
+        sealed,
+        "DROP TRIGGER change_count_finding_delete",
+        "CREATE TRIGGER change_count_finding_delete AFTER DELETE ON finding BEGIN "
+        "UPDATE change_count SET changes = changes + 1 WHERE id = 1; "
+        "DELETE FROM response WHERE id = 1; END",
+    )
+    code, report = _check(sealed, capsys)
+    assert code == 1
+    assert report["problems"]["schema"] == [
+        "trigger 'change_count_finding_delete' on finding was changed outside Assay "
+        "(it is not as Assay made it)"
     ]
 
 

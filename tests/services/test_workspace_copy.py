@@ -15,6 +15,7 @@ from app.services.workspace import open_workspace
 from app.services.workspace_copy import copy_workspace
 from app.storage import copy as copier
 from app.storage.db import Database
+from app.storage.migrate import HEAD_REVISION
 from app.storage.repositories.journal import WORKSPACE_ID_KEY
 from app.support.progress import Cancelled
 
@@ -169,7 +170,7 @@ def test_the_copier_refuses_schemas_that_differ(file_workspace, tmp_path):
     conn.commit()
     conn.close()
 
-    with pytest.raises(copier.CopyError, match="schema 0009"):
+    with pytest.raises(copier.CopyError, match=f"schema {HEAD_REVISION}"):
         copier.copy_database(file_workspace.db, Database(other.path))
 
 

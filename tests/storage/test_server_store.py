@@ -211,3 +211,31 @@ def test_a_login_without_rights_is_told_so_in_a_sentence(pg_cluster, server_url)
     )
     message = _open_error(server_url.replace("tester@", "visitor@"))
     assert message.startswith("permission denied for this role")
+
+
+def test_check_knows_assays_own_triggers_and_reports_a_rewritten_function(server_url):
+    workspace = open_workspace(server_url)
+    try:
+        assert check_workspace(workspace).ok
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(
+                "CREATE OR REPLACE FUNCTION change_count_bump() RETURNS trigger "
+                "LANGUAGE plpgsql AS $$ BEGIN DELETE FROM response; RETURN NULL; END $$"
+            )
+            conn.execute(
+                "CREATE FUNCTION quiet() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RETURN NEW; END $$"
+            )
+            conn.execute(
+                "CREATE TRIGGER quiet BEFORE UPDATE ON response "
+                "FOR EACH ROW EXECUTE FUNCTION quiet()"
+            )
+        report = check_workspace(workspace)
+        assert not report.ok
+        assert report.problems["schema"] == [
+            "trigger 'quiet' on response was added outside Assay (it is not one of Assay's own)",
+            "function 'change_count_bump' was changed outside Assay (it is not as Assay made it)",
+            "function 'quiet' was added outside Assay (it is not one of Assay's own)",
+        ]
+    finally:
+        workspace.close()

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col
 
+from app.storage import own_schema
 from app.storage.models import (
     Assessment,
     Evidence,
@@ -20,17 +21,24 @@ from app.storage.models import (
 logger = logging.getLogger(__name__)
 
 _FILE_TRIGGERS_AND_VIEWS = (
-    "SELECT type, name, tbl_name FROM sqlite_master "
+    "SELECT type, name, tbl_name, sql FROM sqlite_master "
     "WHERE type IN ('trigger', 'view') ORDER BY type, name"
 )
 #: The same on a server: triggers made by a user (not those behind constraints) and views, in
 #: the workspace's schema.
 _SERVER_TRIGGERS_AND_VIEWS = (
-    "SELECT 'trigger', t.tgname, c.relname FROM pg_trigger t"
+    "SELECT 'trigger', t.tgname, c.relname,"
+    " replace(pg_get_triggerdef(t.oid), ' ON ' || quote_ident(n.nspname) || '.', ' ON ')"
+    " FROM pg_trigger t"
     " JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
     " WHERE NOT t.tgisinternal AND n.nspname = current_schema()"
-    " UNION ALL SELECT 'view', viewname, viewname FROM pg_views"
+    " UNION ALL SELECT 'view', viewname, viewname, definition FROM pg_views"
     " WHERE schemaname = current_schema() ORDER BY 1, 2"
+)
+#: The functions in the workspace's schema on a server, with their source.
+_SERVER_FUNCTIONS = (
+    "SELECT p.proname, p.prosrc FROM pg_proc p"
+    " JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = current_schema()"
 )
 
 
@@ -56,11 +64,25 @@ class IntegrityRepository:
     def _on_server(self) -> bool:
         return self._session.connection().dialect.name != "sqlite"
 
-    def foreign_schema_objects(self) -> list[tuple[str, str, str]]:
-        """Return every trigger and view as ``(type, name, table)``, by type and name."""
-        sql = _SERVER_TRIGGERS_AND_VIEWS if self._on_server() else _FILE_TRIGGERS_AND_VIEWS
-        rows = self._session.connection().exec_driver_sql(sql)
-        return [(str(kind), str(name), str(table)) for kind, name, table in rows]
+    def foreign_schema_objects(self) -> list[tuple[str, str, str, str]]:
+        """Return every trigger, view and function Assay did not make as it makes them.
+
+        Each is ``(type, name, table, how)`` where ``how`` is ``added`` (not one of Assay's
+        own) or ``changed`` (one of Assay's own names with another definition), by type and
+        name.
+        """
+        server = self._on_server()
+        conn = self._session.connection()
+        own = own_schema.server_triggers() if server else own_schema.file_triggers()
+        found: list[tuple[str, str, str, str]] = []
+        sql = _SERVER_TRIGGERS_AND_VIEWS if server else _FILE_TRIGGERS_AND_VIEWS
+        for kind, name, table, definition in conn.exec_driver_sql(sql):
+            found += _unless_own(str(kind), str(name), str(table), str(definition or ""), own)
+        if server:
+            functions = own_schema.server_functions()
+            for name, source in conn.exec_driver_sql(_SERVER_FUNCTIONS):
+                found += _unless_own("function", str(name), "", str(source or ""), functions)
+        return found
 
     def foreign_key_violations(self) -> list[tuple[str, str]]:
         """Return ``(table, parent table)`` for every row pointing to a missing parent.
@@ -144,3 +166,15 @@ class IntegrityRepository:
         ):
             links.setdefault(int(response_id), []).append(str(digest))
         return links
+
+
+def _unless_own(
+    kind: str, name: str, table: str, definition: str, own: dict[str, str]
+) -> list[tuple[str, str, str, str]]:
+    """Return the object as foreign, unless it is one of Assay's own exactly as Assay made it."""
+    expected = own.get(name) if kind != "view" else None
+    if expected is None:
+        return [(kind, name, table, "added")]
+    if own_schema.normalise(definition) != own_schema.normalise(expected):
+        return [(kind, name, table, "changed")]
+    return []

@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -299,6 +301,16 @@ def _remembering(process: Any) -> Any:
     return remembered
 
 
+def insert_rows(
+    session: Session, model: type[SQLModel], rows: list[dict[str, Any]], now: dt.datetime
+) -> None:
+    """Insert rows of any model through executemany, as :meth:`InventoryBulkRepository.insert`.
+
+    A column a row lacks takes the model's default; each row gets its own ``gid``.
+    """
+    _insert_rows(session, model, rows, _defaults(model), now)
+
+
 def _update_rows(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
     """Update rows by id with executemany, one statement per set of changed columns."""
     table = model.__table__  # type: ignore[attr-defined]
@@ -328,21 +340,41 @@ def _insert_rows(
     columns = list(dict.fromkeys([*defaults, *rows[0]]))
     processors = [_processor(table.c[name].type, conn.dialect, now) for name in columns]
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"  # SQLite's, or psycopg's
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join(mark for _ in columns)})"
-    )
+    quoted = ", ".join(f'"{name}"' for name in columns)  # ``references`` is an SQL keyword
+    sql = f"INSERT INTO {table.name} ({quoted}) VALUES ({', '.join(mark for _ in columns)})"
+    given: set[str] = set()
+    for row in rows:
+        given.update(row)
     for start in range(0, len(rows), _BATCH):
         batch = rows[start : start + _BATCH]
-        values = []
+        read = _columns_of(batch, [name for name in columns if name in given], defaults)
+        values: list[Any] = []
         for name, process in zip(columns, processors, strict=True):
-            if name in defaults:
+            if name not in given:  # no row has it: one processed default serves them all
                 default = defaults[name]
-                column = [row.get(name, default) for row in batch]
+                values.append(repeat(process(default) if process else default, len(batch)))
             else:
-                column = [row[name] for row in batch]
-            values.append(list(map(process, column)) if process else column)
+                values.append(list(map(process, read[name])) if process else read[name])
         conn.exec_driver_sql(sql, list(zip(*values, strict=True)))
+
+
+def _columns_of(
+    batch: list[dict[str, Any]], names: list[str], defaults: dict[str, Any]
+) -> dict[str, Sequence[Any]]:
+    """Return the values of each named column over the batch (a row lacking one: its default)."""
+    if not names:
+        return {}
+    try:  # the usual case: every row has every column, read in one call per row
+        pick = itemgetter(*names)
+        picked = [pick(row) for row in batch] if len(names) > 1 else [(pick(r),) for r in batch]
+        return dict(zip(names, zip(*picked, strict=True), strict=True))
+    except KeyError:
+        return {
+            name: [row.get(name, defaults[name]) for row in batch]
+            if name in defaults
+            else [row[name] for row in batch]
+            for name in names
+        }
 
 
 def _processor(column_type: Any, dialect: Any, now: dt.datetime) -> Any:
