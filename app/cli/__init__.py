@@ -42,6 +42,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "demo",
     "check",
     "doctor",
+    "server_roles",
 )
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_INTERNAL_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from app.storage import server_refusals
+
 logger = logging.getLogger(__name__)
 
 #: SQLite's own wording, lower-cased, for each kind of failure a user can act on.
@@ -45,7 +47,8 @@ class DatabaseFailure:
     """A classified database error.
 
     Attributes:
-        kind: ``busy``, ``full``, ``read-only``, ``too-large``, ``damaged``, ``io`` or ``other``.
+        kind: ``busy``, ``full``, ``read-only``, ``too-large``, ``damaged``, ``io``,
+            ``refused`` (a team server refused the action to the user's role) or ``other``.
         error_class: The driver's exception class name (safe to log).
     """
 
@@ -61,6 +64,8 @@ def is_database_error(exc: BaseException) -> bool:
 def classify(exc: BaseException) -> DatabaseFailure:
     """Return what kind of database failure ``exc`` is, from SQLite's message only."""
     original = getattr(exc, "orig", None) or exc
+    if server_refusals.is_refusal(exc):
+        return DatabaseFailure("refused", type(original).__name__)
     if isinstance(original, MemoryError | OverflowError):
         return DatabaseFailure("too-large", type(original).__name__)
     text = _driver_message(original).lower()
@@ -85,6 +90,8 @@ def describe(exc: BaseException, workspace: Path | None = None) -> str:
         workspace: The workspace file, to look for backups beside it.
     """
     failure = classify(exc)
+    if failure.kind == "refused":
+        return server_refusals.refusal_sentence(exc)
     if failure.kind == "damaged":
         return damaged_sentence(workspace)
     if failure.kind == "other":

@@ -1,0 +1,112 @@
+"""One sentence for an action the team server refused because of the user's role.
+
+Two kinds of refusal reach Assay: a guard's own (it already reads "your role on this server
+(assessor) cannot finalise an assessment") and the server's "permission denied for table …"
+when a grant is missing. The second names neither the action nor the role: the action comes
+from the statement's first word and the table, the role from what was learnt when the
+connection was opened (:func:`remember_role`). No value of any row is ever used.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from typing import Any
+
+from app.storage.server_guards import REFUSAL_PREFIX
+
+logger = logging.getLogger(__name__)
+
+INSUFFICIENT_PRIVILEGE = "42501"
+
+_DENIED = re.compile(r"permission denied for (?:table|relation|sequence) (\S+)")
+
+#: What a table holds, as the object of "cannot delete …".
+_NOUNS = {
+    "ai_system": "AI systems",
+    "identity": "identities",
+    "resource": "resources",
+    "access_grant": "access grants",
+    "delegation": "delegations",
+    "person": "people",
+    "engagement": "the engagement",
+    "assessment": "assessments",
+    "response": "answers",
+    "evidence": "evidence",
+    "evidence_blob": "evidence",
+    "evidence_request": "evidence requests",
+    "finding": "findings",
+    "review_comment": "review comments",
+    "assessment_opinion": "opinions",
+    "framework_version": "framework versions",
+    "import_run": "import records",
+    "journal_entry": "journal entries",
+    "alembic_version": "the schema version",
+}
+_VERBS = {"DELETE": "delete", "UPDATE": "change", "INSERT": "add", "TRUNCATE": "empty"}
+
+_roles: dict[str, str] = {}
+_roles_lock = threading.Lock()
+
+
+def remember_role(login: str, role: str | None) -> None:
+    """Note the team role of a login, learnt when its connection was opened."""
+    with _roles_lock:
+        _roles[login] = role or "none"
+
+
+def is_refusal(exc: BaseException) -> bool:
+    """Return True when the server refused an action for lack of privilege."""
+    return _sqlstate(_original(exc)) == INSUFFICIENT_PRIVILEGE
+
+
+def refusal_sentence(exc: BaseException) -> str:
+    """Return the one sentence telling the user which action their role may not take."""
+    original = _original(exc)
+    message = _primary(original)
+    if message.startswith(REFUSAL_PREFIX) or message.startswith("the journal is"):
+        return message
+    role = _role_of(original)
+    found = _DENIED.search(message)
+    table = found.group(1).strip('"') if found else ""
+    return f"{REFUSAL_PREFIX}{f' ({role})' if role else ''} cannot {_action(exc, table)}"
+
+
+def _action(exc: BaseException, table: str) -> str:
+    statement = str(getattr(exc, "statement", "") or "").lstrip()
+    verb = _VERBS.get(statement.split(" ", 1)[0].upper(), "change")
+    if table == "review_comment" and verb == "add":
+        return "comment on a review"
+    if table == "journal_entry" and verb != "add":
+        return f"{verb} journal entries (the journal is append-only)"
+    return f"{verb} {_NOUNS.get(table, table.replace('_', ' ') or 'this')}"
+
+
+def _original(exc: BaseException) -> Any:
+    return getattr(exc, "orig", None) or exc
+
+
+def _sqlstate(original: Any) -> str:
+    return str(getattr(original, "sqlstate", "") or "")
+
+
+def _primary(original: Any) -> str:
+    diag = getattr(original, "diag", None)
+    primary = getattr(diag, "message_primary", None)
+    return str(primary) if primary else ""
+
+
+def _role_of(original: Any) -> str:
+    login = _login_of(original)
+    with _roles_lock:
+        if login:
+            return _roles.get(login, "")
+        known = set(_roles.values())
+    return known.pop() if len(known) == 1 else ""
+
+
+def _login_of(original: Any) -> str:
+    pgconn = getattr(original, "pgconn", None)
+    user = getattr(pgconn, "user", None)
+    return user.decode() if isinstance(user, bytes) else ""
