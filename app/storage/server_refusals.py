@@ -4,14 +4,13 @@ Two kinds of refusal reach Assay: a guard's own (it already reads "your role on 
 (assessor) cannot finalise an assessment") and the server's "permission denied for table …"
 when a grant is missing. The second names neither the action nor the role: the action comes
 from the statement's first word and the table, the role from what was learnt when the
-connection was opened (:func:`remember_role`). No value of any row is ever used.
+connection was opened (``server_roles.watch_roles``). No value of any row is ever used.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import threading
 from typing import Any
 
 from app.storage.server_guards import REFUSAL_PREFIX
@@ -44,16 +43,10 @@ _NOUNS = {
     "journal_entry": "journal entries",
     "alembic_version": "the schema version",
 }
-_VERBS = {"DELETE": "delete", "UPDATE": "change", "INSERT": "add", "TRUNCATE": "empty"}
+_VERBS = {"DELETE": "delete", "UPDATE": "change", "INSERT": "add", "TRUNCATE": "delete"}
 
-_roles: dict[str, str] = {}
-_roles_lock = threading.Lock()
-
-
-def remember_role(login: str, role: str | None) -> None:
-    """Note the team role of a login, learnt when its connection was opened."""
-    with _roles_lock:
-        _roles[login] = role or "none"
+#: The attribute a watched engine sets on its errors: the team role of the failed connection.
+ROLE_ATTRIBUTE = "assay_team_role"
 
 
 def is_refusal(exc: BaseException) -> bool:
@@ -67,7 +60,8 @@ def refusal_sentence(exc: BaseException) -> str:
     message = _primary(original)
     if message.startswith(REFUSAL_PREFIX) or message.startswith("the journal is"):
         return message
-    role = _role_of(original)
+    role = getattr(exc, ROLE_ATTRIBUTE, None) or ""
+    role = "" if role == "none" else role
     found = _DENIED.search(message)
     table = found.group(1).strip('"') if found else ""
     return f"{REFUSAL_PREFIX}{f' ({role})' if role else ''} cannot {_action(exc, table)}"
@@ -79,7 +73,7 @@ def _action(exc: BaseException, table: str) -> str:
     if table == "review_comment" and verb == "add":
         return "comment on a review"
     if table == "journal_entry" and verb != "add":
-        return f"{verb} journal entries (the journal is append-only)"
+        return f"{verb} the journal's entries: the journal is append-only"
     return f"{verb} {_NOUNS.get(table, table.replace('_', ' ') or 'this')}"
 
 
@@ -95,18 +89,3 @@ def _primary(original: Any) -> str:
     diag = getattr(original, "diag", None)
     primary = getattr(diag, "message_primary", None)
     return str(primary) if primary else ""
-
-
-def _role_of(original: Any) -> str:
-    login = _login_of(original)
-    with _roles_lock:
-        if login:
-            return _roles.get(login, "")
-        known = set(_roles.values())
-    return known.pop() if len(known) == 1 else ""
-
-
-def _login_of(original: Any) -> str:
-    pgconn = getattr(original, "pgconn", None)
-    user = getattr(pgconn, "user", None)
-    return user.decode() if isinstance(user, bytes) else ""

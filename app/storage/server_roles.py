@@ -28,7 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.storage.server_guards import RoleNames, guard_statements
-from app.storage.server_refusals import remember_role
+from app.storage.server_refusals import ROLE_ATTRIBUTE
 
 logger = logging.getLogger(__name__)
 
@@ -245,15 +245,27 @@ def team_role(connection: sa.Connection) -> str | None:
 
 
 def watch_roles(engine: sa.Engine) -> None:
-    """Learn the team role of every connection the engine opens, so refusals can name it."""
+    """Learn the team role of every connection the engine opens, so refusals can name it.
+
+    The role is kept with the pooled connection and set on each error raised on it (as the
+    attribute :data:`~app.storage.server_refusals.ROLE_ATTRIBUTE`).
+    """
     sa.event.listen(engine, "connect", _learn_role)
+    sa.event.listen(engine, "handle_error", _name_role)
 
 
-def _learn_role(dbapi_connection: Any, _record: Any) -> None:
+def _name_role(context: sa.engine.ExceptionContext) -> None:
+    connection = context.connection
+    role = connection.info.get(ROLE_ATTRIBUTE) if connection is not None else None
+    if role and context.sqlalchemy_exception is not None:
+        setattr(context.sqlalchemy_exception, ROLE_ATTRIBUTE, role)
+
+
+def _learn_role(dbapi_connection: Any, record: Any) -> None:
     try:
         cursor = dbapi_connection.cursor()
         cursor.execute("SELECT current_user, current_database()")
-        login, database = cursor.fetchone()
+        database = cursor.fetchone()[1]
         cursor.execute(_HELD, {"names": [role_name(database, role) for role in TEAM_ROLES]})
         held = {str(row[0]) for row in cursor.fetchall()}
         cursor.close()
@@ -261,7 +273,7 @@ def _learn_role(dbapi_connection: Any, _record: Any) -> None:
     except Exception as exc:  # a server without the roles, or a driver that differs
         logger.warning("could not learn the team role of a connection (%s)", type(exc).__name__)
         return
-    remember_role(str(login), _highest(str(database), held))
+    record.info[ROLE_ATTRIBUTE] = _highest(str(database), held) or "none"
 
 
 def create_login(connection: sa.Connection, login: str, verifier: str) -> None:
