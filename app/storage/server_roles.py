@@ -27,6 +27,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.storage.server_grants import (
+    create_group_roles,
+    current_database,
+    grant_statements,
+    quote,
+    stale_revokes,
+    table_names,
+)
 from app.storage.server_guards import RoleNames, guard_statements
 from app.storage.server_refusals import ROLE_ATTRIBUTE
 
@@ -34,23 +42,6 @@ logger = logging.getLogger(__name__)
 
 #: The team roles, from the least to the most trusted.
 TEAM_ROLES: tuple[str, ...] = ("assessor", "reviewer", "lead")
-
-JOURNAL_TABLE = "journal_entry"
-READ_ONLY_TABLES = frozenset({"alembic_version"})
-#: Rows an assessor may delete: links, derived rows and the marks of work in progress.
-ASSESSOR_DELETES = frozenset(
-    {
-        "response_evidence",
-        "system_identity",
-        "finding_evidence",
-        "system_evidence",
-        "finding_item",
-        "workspace_setting",
-        "finding",  # derived gap findings only: a trigger keeps hand-entered ones for the lead
-    }
-)
-#: Tables only a reviewer (or lead) may add rows to.
-REVIEWER_INSERTS = frozenset({"review_comment"})
 
 _MAX_PREFIX = 40
 
@@ -87,17 +78,9 @@ def role_name(database: str, role: str) -> str:
     return f"{role_prefix(database)}_{role}"
 
 
-def _database(connection: sa.Connection) -> str:
-    return str(connection.exec_driver_sql("SELECT current_database()").scalar_one())
-
-
-def _quote(connection: sa.Connection, name: str) -> str:
-    return str(connection.dialect.identifier_preparer.quote_identifier(name))
-
-
 def _names(connection: sa.Connection) -> RoleNames:
-    database = _database(connection)
-    quoted = [_quote(connection, role_name(database, r)) for r in TEAM_ROLES]
+    database = current_database(connection)
+    quoted = [quote(connection, role_name(database, r)) for r in TEAM_ROLES]
     return RoleNames(*quoted)
 
 
@@ -108,72 +91,15 @@ def install_roles(connection: sa.Connection) -> None:
     tables get their grants. It runs in the connection's transaction; the caller commits.
     """
     names = _names(connection)
-    _create_group_roles(connection, names)
-    tables = _tables(connection)
-    for statement in _grant_statements(connection, names, tables) + guard_statements(names):
+    create_group_roles(connection, names)
+    tables = table_names(connection)
+    statements = stale_revokes(connection, names) + grant_statements(connection, names, tables)
+    for statement in statements + guard_statements(names):
         # The driver reads "%" as a placeholder even without parameters: double it.
         connection.exec_driver_sql(statement.replace("%", "%%"))
-    logger.info("installed the team roles on %s (%d tables)", _database(connection), len(tables))
-
-
-def _create_group_roles(connection: sa.Connection, names: RoleNames) -> None:
-    existing = set(
-        connection.exec_driver_sql(
-            "SELECT rolname FROM pg_roles WHERE rolname = ANY(%(names)s)",
-            {"names": [_bare(n) for n in (names.assessor, names.reviewer, names.lead)]},
-        ).scalars()
+    logger.info(
+        "installed the team roles on %s (%d tables)", current_database(connection), len(tables)
     )
-    for name in (names.assessor, names.reviewer, names.lead):
-        if _bare(name) not in existing:
-            connection.exec_driver_sql(f"CREATE ROLE {name} NOLOGIN")
-    connection.exec_driver_sql(f"GRANT {names.assessor} TO {names.reviewer}")
-    connection.exec_driver_sql(f"GRANT {names.reviewer} TO {names.lead}")
-
-
-def _bare(quoted: str) -> str:
-    return quoted[1:-1].replace('""', '"') if quoted.startswith('"') else quoted
-
-
-def _tables(connection: sa.Connection) -> list[str]:
-    rows = connection.exec_driver_sql(
-        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
-    ).scalars()
-    return [str(name) for name in rows]
-
-
-def _grant_statements(connection: sa.Connection, names: RoleNames, tables: list[str]) -> list[str]:
-    database = _quote(connection, _database(connection))
-    everyone = f"{names.assessor}, {names.reviewer}, {names.lead}"
-    statements = [
-        f"GRANT CONNECT ON DATABASE {database} TO {everyone}",
-        f"GRANT USAGE ON SCHEMA {_schema(connection)} TO {everyone}",
-        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {_schema(connection)} TO {everyone}",
-    ]
-    for table in tables:
-        quoted = _quote(connection, table)
-        statements.append(f"REVOKE ALL ON {quoted} FROM {everyone}")
-        statements.append(f"GRANT SELECT ON {quoted} TO {names.assessor}")
-        statements += _table_grants(quoted, table, names)
-    return statements
-
-
-def _table_grants(quoted: str, table: str, names: RoleNames) -> list[str]:
-    if table in READ_ONLY_TABLES:
-        return []
-    if table == JOURNAL_TABLE:
-        return [f"GRANT INSERT ON {quoted} TO {names.assessor}"]
-    writer = names.reviewer if table in REVIEWER_INSERTS else names.assessor
-    deleter = names.assessor if table in ASSESSOR_DELETES else names.lead
-    return [
-        f"GRANT INSERT ON {quoted} TO {writer}",
-        f"GRANT UPDATE ON {quoted} TO {names.assessor}",
-        f"GRANT DELETE ON {quoted} TO {deleter}",
-    ]
-
-
-def _schema(connection: sa.Connection) -> str:
-    schema = str(connection.exec_driver_sql("SELECT current_schema()").scalar_one())
-    return _quote(connection, schema)
 
 
 def grant_role(connection: sa.Connection, login: str, role: str) -> None:
@@ -182,12 +108,12 @@ def grant_role(connection: sa.Connection, login: str, role: str) -> None:
     Raises:
         RoleError: Unknown role, unknown login, or the team roles are not installed.
     """
-    target = role_name(_database(connection), role)
+    target = role_name(current_database(connection), role)
     _require_login(connection, login)
     _require_installed(connection)
     revoke_role(connection, login)
-    quoted = _quote(connection, login)
-    connection.exec_driver_sql(f"GRANT {_quote(connection, target)} TO {quoted}")
+    quoted = quote(connection, login)
+    connection.exec_driver_sql(f"GRANT {quote(connection, target)} TO {quoted}")
     logger.info("gave %s the %s role", login, role)
 
 
@@ -199,11 +125,10 @@ def revoke_role(connection: sa.Connection, login: str) -> list[str]:
     """
     _require_login(connection, login)
     held = [m.role for m in list_members(connection) if m.login == login]
-    database = _database(connection)
+    database = current_database(connection)
     for role in held:
         connection.exec_driver_sql(
-            f"REVOKE {_quote(connection, role_name(database, role))} "
-            f"FROM {_quote(connection, login)}"
+            f"REVOKE {quote(connection, role_name(database, role))} FROM {quote(connection, login)}"
         )
     logger.info("took %s from %s", ", ".join(held) or "no role", login)
     return held
@@ -211,7 +136,7 @@ def revoke_role(connection: sa.Connection, login: str) -> list[str]:
 
 def list_members(connection: sa.Connection) -> list[Member]:
     """Return every login (or role) that directly holds a team role of this database."""
-    database = _database(connection)
+    database = current_database(connection)
     by_name = {role_name(database, role): role for role in TEAM_ROLES}
     rows = connection.exec_driver_sql(
         "SELECT m.rolname, g.rolname, m.rolcanlogin FROM pg_auth_members a "
@@ -238,7 +163,7 @@ def _highest(database: str, held: set[str]) -> str | None:
 
 def team_role(connection: sa.Connection) -> str | None:
     """Return the team role of the connected login (the highest it holds), or None."""
-    database = _database(connection)
+    database = current_database(connection)
     names = [role_name(database, role) for role in TEAM_ROLES]
     held = connection.exec_driver_sql(_HELD, {"names": names}).scalars()
     return _highest(database, {str(name) for name in held})
@@ -285,7 +210,7 @@ def create_login(connection: sa.Connection, login: str, verifier: str) -> None:
     if _role_exists(connection, login):
         raise RoleError(f"a login named {login} exists already on this server")
     literal = "'" + verifier.replace("'", "''") + "'"
-    connection.exec_driver_sql(f"CREATE ROLE {_quote(connection, login)} LOGIN PASSWORD {literal}")
+    connection.exec_driver_sql(f"CREATE ROLE {quote(connection, login)} LOGIN PASSWORD {literal}")
     logger.info("created the login %s", login)
 
 
@@ -299,10 +224,10 @@ def _role_exists(connection: sa.Connection, name: str) -> bool:
 def _require_login(connection: sa.Connection, login: str) -> None:
     if not _role_exists(connection, login):
         raise RoleError(f"there is no login named {login} on this server")
-    if login in {role_name(_database(connection), r) for r in TEAM_ROLES}:
+    if login in {role_name(current_database(connection), r) for r in TEAM_ROLES}:
         raise RoleError(f"{login} is a team role, not a person's login")
 
 
 def _require_installed(connection: sa.Connection) -> None:
-    if not _role_exists(connection, role_name(_database(connection), "lead")):
+    if not _role_exists(connection, role_name(current_database(connection), "lead")):
         raise RoleError("the team roles are not installed on this database: run server init")

@@ -226,3 +226,24 @@ def test_role_names_belong_to_one_database() -> None:
     assert odd.endswith("_assessor")
     assert odd != roles.role_name("acme_2026", "assessor")
     assert len(roles.role_name("x" * 63, "reviewer")) <= 63
+
+
+def test_a_copied_database_does_not_keep_the_originals_roles(team_server: str) -> None:
+    original = sa.make_url(team_server).database
+    assert original is not None
+    copy = f"{original}_copy"
+    admin = _engine(team_server.rsplit("/", 1)[0] + "/postgres")
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {copy} TEMPLATE {original}")
+    admin.dispose()
+    engine = _engine(team_server.rsplit("/", 1)[0] + f"/{copy}")
+    with engine.begin() as conn:
+        roles.install_roles(conn)
+    with engine.connect() as conn:
+        for database, expected in ((original, False), (copy, True)):
+            held = conn.exec_driver_sql(
+                "SELECT has_table_privilege(%(r)s, 'ai_system', 'SELECT')",
+                {"r": roles.role_name(database, "assessor")},
+            ).scalar_one()
+            assert held is expected
+    engine.dispose()
