@@ -230,4 +230,6 @@ def _require_login(connection: sa.Connection, login: str) -> None:
 
 def _require_installed(connection: sa.Connection) -> None:
     if not _role_exists(connection, role_name(current_database(connection), "lead")):
-        raise RoleError("the team roles are not installed on this database: run server init")
+        raise RoleError(
+            "the team roles are not installed on this database: run 'assay server init URL' first"
+        )
