@@ -15,7 +15,8 @@ from app.storage.server_guards import RoleNames
 logger = logging.getLogger(__name__)
 
 JOURNAL_TABLE = "journal_entry"
-READ_ONLY_TABLES = frozenset({"alembic_version"})
+#: Tables the team roles only read: the schema version and the mark of an Assay database.
+READ_ONLY_TABLES = frozenset({"alembic_version", "assay_workspace"})
 #: Rows an assessor may delete: links, derived rows and the marks of work in progress.
 ASSESSOR_DELETES = frozenset(
     {

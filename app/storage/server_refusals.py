@@ -42,6 +42,7 @@ _NOUNS = {
     "import_run": "import records",
     "journal_entry": "journal entries",
     "alembic_version": "the schema version",
+    "assay_workspace": "the workspace mark",
 }
 _VERBS = {"DELETE": "delete", "UPDATE": "change", "INSERT": "add", "TRUNCATE": "delete"}
 
