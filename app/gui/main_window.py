@@ -195,8 +195,10 @@ class MainWindow(QMainWindow):
         workspace = self.context.workspace
         self.context.preload_catalog()
         self.setWindowTitle(f"{workspace.name} — {APP_NAME}")
-        self.statusBar().showMessage(str(workspace.path))
-        save_preferences(remember_workspace(load_preferences(), workspace.path))
+        self.statusBar().showMessage(workspace.location)
+        save_preferences(
+            remember_workspace(load_preferences(), workspace.path or workspace.location)
+        )
 
     def flush_pending_edits(self) -> None:
         """Save text typed but not yet saved (notes and findings wait for a pause in typing)."""

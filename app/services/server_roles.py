@@ -14,7 +14,7 @@ from typing import Any
 
 from app.services.errors import UserError
 from app.storage import server_admin, server_roles
-from app.storage.server_refusals import is_refusal
+from app.storage.server_refusals import is_privilege_error
 from app.storage.server_roles import TEAM_ROLES, Member, RoleError
 from app.support.scram import scram_verifier
 
@@ -32,7 +32,7 @@ def _administering(url: str) -> Iterator[Any]:
     except RoleError as exc:
         raise UserError(str(exc)) from None
     except Exception as exc:
-        if not is_refusal(exc):
+        if not is_privilege_error(exc):
             raise
         raise UserError(
             "the login of this address may not manage roles on this database: use the "

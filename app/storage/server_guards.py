@@ -126,6 +126,16 @@ END
 $$"""
 
 
+#: Every trigger the guards install, as ``(trigger, table)``: Assay's own on a team server.
+GUARD_TRIGGERS: frozenset[tuple[str, str]] = frozenset(
+    {(function, table) for function, table, _timing, _body in _GUARDS}
+    | {
+        ("assay_journal_append_only", "journal_entry"),
+        ("assay_journal_no_truncate", "journal_entry"),
+    }
+)
+
+
 def guard_statements(names: RoleNames) -> list[str]:
     """Return the statements that create (or replace) every guard function and trigger."""
     statements = _helpers(names)

@@ -44,28 +44,52 @@ _NOUNS = {
     "alembic_version": "the schema version",
     "assay_workspace": "the workspace mark",
 }
-_VERBS = {"DELETE": "delete", "UPDATE": "change", "INSERT": "add", "TRUNCATE": "delete"}
+_VERBS = {
+    "DELETE": "delete",
+    "UPDATE": "change",
+    "INSERT": "add",
+    "TRUNCATE": "delete",
+    "SELECT": "read",
+}
 
 #: The attribute a watched engine sets on its errors: the team role of the failed connection.
 ROLE_ATTRIBUTE = "assay_team_role"
 
 
-def is_refusal(exc: BaseException) -> bool:
-    """Return True when the server refused an action for lack of privilege."""
+def is_privilege_error(exc: BaseException) -> bool:
+    """Return True when the server refused anything for lack of privilege (SQLSTATE 42501)."""
     return _sqlstate(_original(exc)) == INSUFFICIENT_PRIVILEGE
+
+
+def is_refusal(exc: BaseException) -> bool:
+    """Return True when the server refused an action to the user's known team role.
+
+    A refusal to a login with no team role (or on a connection whose role is unknown) is
+    not one: the server's plain "permission denied" sentence tells it better.
+    """
+    if not is_privilege_error(exc):
+        return False
+    return _from_guard(_primary(_original(exc))) or bool(_role(exc))
+
+
+def _from_guard(message: str) -> bool:
+    return message.startswith(REFUSAL_PREFIX) or message.startswith("the journal is")
+
+
+def _role(exc: BaseException) -> str:
+    role = str(getattr(exc, ROLE_ATTRIBUTE, None) or "")
+    return "" if role == "none" else role
 
 
 def refusal_sentence(exc: BaseException) -> str:
     """Return the one sentence telling the user which action their role may not take."""
     original = _original(exc)
     message = _primary(original)
-    if message.startswith(REFUSAL_PREFIX) or message.startswith("the journal is"):
+    if _from_guard(message):
         return message
-    role = getattr(exc, ROLE_ATTRIBUTE, None) or ""
-    role = "" if role == "none" else role
     found = _DENIED.search(message)
     table = found.group(1).strip('"') if found else ""
-    return f"{REFUSAL_PREFIX}{f' ({role})' if role else ''} cannot {_action(exc, table)}"
+    return f"{REFUSAL_PREFIX} ({_role(exc)}) cannot {_action(exc, table)}"
 
 
 def _action(exc: BaseException, table: str) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from app.cli import main
 from app.support.logging_setup import log_file_path
-from tests.storage.own_pg_cluster import engine_as, pg_cluster_url, team_server  # noqa: F401
+from tests.storage.team_server import OWNER, engine_as, team_server  # noqa: F401
 
 SECRET = "correct-horse-staple"
 
@@ -47,7 +47,7 @@ def test_grant_with_a_new_login_then_list_and_revoke(
 def test_a_team_member_cannot_hand_out_roles(
     team_server: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    as_assessor = team_server.replace("postgres@", "ann_assessor@")
+    as_assessor = team_server.replace(f"{OWNER}@", "ann_assessor@")
     assert main(["server", "grant", as_assessor, "rob_reviewer", "--role", "lead"]) == 1
     err = capsys.readouterr().err.strip()
     assert err == (

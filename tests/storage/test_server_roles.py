@@ -23,8 +23,8 @@ from app.services.errors import database_message
 from app.storage import server_roles as roles
 from app.storage.models import AISystem, Assessment, Finding
 from app.storage.unit_of_work import UnitOfWork
-from tests.storage.own_pg_cluster import LOGINS, pg_cluster_url, team_server  # noqa: F401
-from tests.storage.own_pg_cluster import engine_as as _engine
+from tests.storage.team_server import LOGINS, OWNER, team_server  # noqa: F401
+from tests.storage.team_server import engine_as as _engine
 
 
 @contextmanager
@@ -138,7 +138,7 @@ def test_a_hand_written_finding_is_the_leads_to_delete(team_server: str) -> None
     assessor.dispose()
 
 
-@pytest.mark.parametrize("login", [*LOGINS, "postgres"])
+@pytest.mark.parametrize("login", [*LOGINS, OWNER])
 def test_no_one_changes_or_deletes_a_journal_entry(team_server: str, login: str) -> None:
     with _unit(team_server, "ann_assessor") as uow:
         uow.record("note.add", "note", 1, after={"text": "first"})
@@ -247,3 +247,33 @@ def test_a_copied_database_does_not_keep_the_originals_roles(team_server: str) -
             ).scalar_one()
             assert held is expected
     engine.dispose()
+    admin = _engine(team_server.rsplit("/", 1)[0] + "/postgres")
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f"DROP DATABASE {copy} WITH (FORCE)")
+    admin.dispose()
+
+
+def test_an_assessor_working_in_the_server_workspace_is_told_why(
+    team_server: str, in_review: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import main
+    from app.services.workspace import open_workspace
+
+    as_ann = team_server.replace(f"{OWNER}@", "ann_assessor@")
+    ws = open_workspace(as_ann)
+    try:
+        assert ws.actor == "ann_assessor"
+        inventory_edit.add_record(ws, SYSTEMS, "ANN-1", {"name": "Triage bot"})  # allowed
+        with pytest.raises(sa.exc.DBAPIError) as caught:
+            finalize(ws, in_review, force=True)
+        assert database_message(caught.value) == (
+            "your role on this server (assessor) cannot finalise an assessment"
+        )
+    finally:
+        ws.close()
+    argv = ["--workspace", as_ann, "assess", "finalize", "--assessment", str(in_review), "--force"]
+    assert main(argv) == 1
+    assert capsys.readouterr().err.strip() == (
+        "assay: your role on this server (assessor) cannot finalise an assessment"
+    )
+    assert _status(team_server, in_review) == "in-review"
