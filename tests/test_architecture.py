@@ -56,6 +56,30 @@ def test_gui_startup_does_not_import_heavy_libraries(tmp_path):
     assert [m for m in loaded if m != "alembic.command"] == []
 
 
+def test_the_window_paints_before_the_database_layers_load():
+    """The first paint needs Qt and a few light modules; the workspace opens after it."""
+    probe = (
+        "import json, sys\n"
+        "from app.gui.app import create_application\n"
+        "from app.gui.main_window import MainWindow\n"
+        "from app.gui.theme import apply_theme\n"
+        "from app.support.start_preferences import load_start_preferences\n"
+        "app = create_application()\n"
+        "apply_theme(app, load_start_preferences().theme)\n"
+        "window = MainWindow()\n"
+        "window.show()\n"
+        "app.processEvents()\n"
+        "heavy = ['sqlalchemy', 'sqlmodel', 'alembic', 'pydantic', 'yaml', 'jinja2', 'openpyxl',\n"
+        "         'weasyprint', 'matplotlib', 'pyhanko', 'app.storage', 'app.services.workspace']\n"
+        "print(json.dumps(sorted(m for m in heavy if m in sys.modules)))\n"
+        "window.close()\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = _run(sys.executable, "-c", probe, env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
 def test_no_service_opens_a_session_itself():
     """Services get their transaction as a unit of work; only the workspace opens one."""
     services = ROOT / "app" / "services"

@@ -41,6 +41,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "engagement",
     "demo",
     "check",
+    "workspace",
     "doctor",
     "server",
     "server_roles",

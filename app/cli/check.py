@@ -7,7 +7,7 @@ import logging
 
 from app.cli.common import CliContext
 from app.services.integrity import CheckReport, check_workspace
-from app.storage.server_db import is_server_location
+from app.support.locations import is_server_location
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from app.cli.progress_bar import TerminalProgress, terminal_progress
 from app.services.errors import UserError
 from app.services.workspace import Workspace, open_workspace
 from app.storage.journal import jsonable
-from app.storage.server_db import is_server_location
+from app.support.locations import is_server_location
 from app.support.preferences import load_preferences
 
 logger = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ import logging
 from app.cli.common import CliContext
 from app.services.errors import UserError
 from app.services.server_workspace import InitResult, init_server
-from app.storage.server_db import is_server_location
+from app.support.locations import is_server_location
 
 logger = logging.getLogger(__name__)
 

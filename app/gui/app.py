@@ -19,12 +19,9 @@ from app.gui.dialogs.error_dialog import show_error
 from app.gui.icons import icon
 from app.gui.main_window import MainWindow
 from app.gui.theme import apply_theme
-from app.services.errors import UserError
-from app.services.workspace import open_workspace
-from app.storage.server_db import is_server_location
 from app.support import paths
 from app.support.logging_setup import configure_logging
-from app.support.preferences import load_preferences
+from app.support.start_preferences import load_start_preferences
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +99,27 @@ class ErrorHook(QObject):
             self._showing = False
 
 
+def start_window(target: Path | str | None, actor: str | None = None) -> MainWindow:
+    """Show the main window at once, then open the workspace ``target`` in the background.
+
+    The window paints (title, menus, "Opening workspace…") before the workspace is opened,
+    migrated and checked and before the database layers are imported; the pages fill when the
+    workspace is open.
+
+    Args:
+        target: The workspace file or server URL; the user's default workspace when None.
+        actor: Who is working (the assessor's name from the preferences), or None.
+
+    Returns:
+        The shown window.
+    """
+    window = MainWindow()
+    window.open_after_first_paint(target, actor)
+    window.show()
+    logger.info("main window shown; opening %s", target or "the default workspace")
+    return window
+
+
 def run_gui(argv: Sequence[str]) -> int:
     """Open the main window on the named (or default) workspace and run the event loop."""
     parser = argparse.ArgumentParser(prog="assay gui")
@@ -111,21 +129,13 @@ def run_gui(argv: Sequence[str]) -> int:
     configure_logging()
     app = create_application()
     target = args.workspace or args.path
-    prefs = load_preferences()
+    prefs = load_start_preferences()
     apply_theme(app, prefs.theme)
-    actor = prefs.assessor_name or None
-    try:
-        location = target if is_server_location(target) else Path(target) if target else None
-        workspace = open_workspace(location, actor=actor)
-    except UserError as exc:
-        show_error(None, "Cannot open the workspace", exc)
-        return 1
-    window = MainWindow(workspace)
+    location = target if target and "://" in target else Path(target) if target else None
+    window = start_window(location, prefs.assessor_name or None)
     hook = ErrorHook(window)
     hook.install()
     app.aboutToQuit.connect(hook.uninstall)
-    window.show()
-    logger.info("main window shown for %s", workspace.location)
     try:
         return app.exec()
     finally:

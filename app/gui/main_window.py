@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -21,22 +22,20 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME
 from app.gui import file_dialogs, tasks
-from app.gui.context import GuiContext
-from app.gui.dialogs import package_actions
-from app.gui.dialogs.about_dialog import AboutDialog
 from app.gui.dialogs.error_dialog import show_error
-from app.gui.dialogs.help_dialog import HelpDialog
 from app.gui.dialogs.import_action import create_import_action
-from app.gui.dialogs.progress_dialog import run_with_progress
-from app.gui.dialogs.settings_dialog import SettingsDialog, store_settings
-from app.gui.dialogs.system_check_dialog import open_system_check
 from app.gui.icons import icon
+from app.gui.opening import LATER_MODULES, OPENING, import_modules, open_for_window
 from app.gui.pages.registry import PAGES, PageSpec, import_page_modules
 from app.gui.theme import apply_theme
+from app.gui.widgets.opening_panel import OpeningPanel
 from app.services.errors import UserError
-from app.services.workspace import Workspace, open_workspace, schema_revision
-from app.support.paths import WORKSPACE_SUFFIX, user_data_dir
-from app.support.preferences import load_preferences, remember_workspace, save_preferences
+from app.support.paths import PACKAGE_SUFFIX, WORKSPACE_SUFFIX, user_data_dir
+
+if TYPE_CHECKING:  # the database layers load after the window is painted (see app.gui.opening)
+    from app.gui.context import GuiContext
+    from app.gui.dialogs.settings_dialog import SettingsDialog
+    from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -45,22 +44,38 @@ _FALLBACK_KEYS = {
     QKeySequence.StandardKey.HelpContents: "F1",
     QKeySequence.StandardKey.Preferences: "Ctrl+,",
 }
+_PAINT_WAIT_MS = 300
+"""How long a workspace waits to open for a window that does not paint."""
 _FILE_FILTER = f"Assay workspaces (*{WORKSPACE_SUFFIX});;All files (*)"
 _OPEN_FILTER = (
-    f"Assay workspaces and packages (*{WORKSPACE_SUFFIX} *{package_actions.PACKAGE_SUFFIX});;"
-    "All files (*)"
+    f"Assay workspaces and packages (*{WORKSPACE_SUFFIX} *{PACKAGE_SUFFIX});;All files (*)"
 )
 
 
 class MainWindow(QMainWindow):
-    """The Assay window on one open workspace."""
+    """The Assay window on one open workspace.
 
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+    Given a workspace it shows it at once. Without one it paints first, showing that the
+    workspace is opening; :meth:`open_in_background` then opens it on a worker and
+    :meth:`attach_workspace` fills the pages. Until then the actions that need a workspace
+    are disabled.
+    """
+
+    workspace_ready = Signal()
+    """The workspace is open and the pages show it."""
+    open_failed = Signal(str)
+    """The workspace opened in the background could not be opened; the reason in words."""
+
+    def __init__(self, workspace: Workspace | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.context = GuiContext(workspace)
+        self._context: GuiContext | None = None
+        self._closing = False
+        self._actor: str | None = None
+        self._after_paint: tuple[Path | str | None, str | None] | None = None
         self.merge_dialog: QWidget | None = None
         self.handout_dialog: QWidget | None = None
         self.setAcceptDrops(True)
+        self.setWindowTitle(APP_NAME)
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName("Navigation")
@@ -81,33 +96,139 @@ class MainWindow(QMainWindow):
             self.nav.addItem(item)
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self._build_menus()
-        self.context.workspace_changed.connect(self._on_workspace_changed)
-        self.context.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self._on_workspace_changed()
-        self.nav.setCurrentRow(0)
+        self.opening = OpeningPanel([self.open_action, self.new_action])
+        self.stack.addWidget(self.opening)
         self._restore_geometry()
+        self._set_workspace_actions_enabled(False)
+        if workspace is not None:
+            self.attach_workspace(workspace)
+
+    @property
+    def context(self) -> GuiContext:
+        """What the pages share; there is one once the workspace is open."""
+        if self._context is None:
+            raise RuntimeError("the window's workspace is not open yet")
+        return self._context
+
+    def is_ready(self) -> bool:
+        """Return True once the window shows an open workspace."""
+        return self._context is not None
+
+    # Opening -------------------------------------------------------------------------------
+    def open_in_background(
+        self, path: Path | str | None, actor: str | None = None
+    ) -> tasks.Task | None:
+        """Open the workspace at ``path`` (the default one when None) on a worker.
+
+        The window says it is opening meanwhile; when the workspace is open the pages fill
+        (:attr:`workspace_ready`); when it cannot be opened the window says why, in a box
+        and in its own page, and offers to open or start another (:attr:`open_failed`).
+        Returns the opening task, or None when the window is closing.
+        """
+        self._actor = actor
+        if self._closing:
+            return None
+        self.opening.show_opening(path)
+        self.stack.setCurrentWidget(self.opening)
+        self.statusBar().showMessage("Opening workspace…")
+        return tasks.run_task(
+            open_for_window, path, actor, with_progress=False,
+            on_success=self._on_opened, on_failure=self._on_open_failed,
+        )  # fmt: skip
+
+    def open_after_first_paint(self, path: Path | str | None, actor: str | None = None) -> None:
+        """Say the workspace is opening and open it once the window has painted.
+
+        The opening worker loads the database layers and would slow the first paint down;
+        it starts when the window has painted (or after a moment if it never paints, as when
+        it starts minimised).
+        """
+        self.opening.show_opening(path)
+        self._after_paint = (path, actor)
+        QTimer.singleShot(_PAINT_WAIT_MS, self, self._open_after_paint)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if self._after_paint is not None and event.type() == QEvent.Type.UpdateRequest:
+            QTimer.singleShot(0, self, self._open_after_paint)  # once this paint is done
+        return handled
+
+    def _open_after_paint(self) -> None:
+        if self._after_paint is not None:
+            (path, actor), self._after_paint = self._after_paint, None
+            self.open_in_background(path, actor)
+
+    def _on_opened(self, workspace: Workspace) -> None:
+        if self._closing or self._context is not None:
+            workspace.close()  # the window closed (or another workspace opened) meanwhile
+            return
+        self.attach_workspace(workspace)
+        if workspace.backup_path:
+            self.statusBar().showMessage(
+                f"Workspace upgraded; the previous version is kept at {workspace.backup_path}"
+            )
+
+    def _on_open_failed(self, exc: BaseException) -> None:
+        if self._closing:
+            return
+        reason = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
+        self.opening.show_failure(reason)
+        self.statusBar().showMessage("No workspace is open")
+        self.open_failed.emit(reason)
+        show_error(self, "Cannot open the workspace", exc)
+
+    def attach_workspace(self, workspace: Workspace) -> None:
+        """Show ``workspace`` in this window: make the pages' context and show the first page."""
+        from app.gui.context import GuiContext  # imported on the opening worker already
+
+        self._context = GuiContext(workspace)
+        self.import_action = create_import_action(self._context, self)
+        self.file_menu.insertAction(self.demo_action, self.import_action)
+        self._context.actions.update(
+            {
+                "workspace.new": self.new_action,
+                "workspace.open": self.open_action,
+                "workspace.open_path": self.open_path_action,
+                "demo.explore": self.demo_action,
+                "inventory.import": self.import_action,
+            }
+        )
+        self._context.workspace_changed.connect(self._on_workspace_changed)
+        self._context.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self._on_workspace_changed()
+        self._set_workspace_actions_enabled(True)
+        self.nav.setCurrentRow(-1)
+        self.nav.setCurrentRow(0)
         tasks.run_task(import_page_modules, with_progress=False)  # first visits only build
+        tasks.run_task(import_modules, LATER_MODULES, with_progress=False)
+        self.workspace_ready.emit()
+
+    def _set_workspace_actions_enabled(self, enabled: bool) -> None:
+        self.nav.setEnabled(enabled)
+        for action in (self.handout_action, self.handback_action, self.merge_action,
+                       self.settings_action, self.about_action, self.find_action):  # fmt: skip
+            action.setEnabled(enabled)
 
     # Menus ---------------------------------------------------------------------------------
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
+        file_menu = self.file_menu = self.menuBar().addMenu("&File")
         self.new_action = self._action(file_menu, "&New workspace…", QKeySequence.StandardKey.New)
         self.new_action.triggered.connect(self._on_new_triggered)
         self.open_action = self._action(
             file_menu, "&Open workspace…", QKeySequence.StandardKey.Open
         )
         self.open_action.triggered.connect(self._on_open_triggered)
-        self.import_action = create_import_action(self.context, self)
-        file_menu.addAction(self.import_action)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self.handout_action = self._action(file_menu, "&Hand out package…", None)
-        self.handout_action.triggered.connect(lambda: package_actions.hand_out(self))
+        self.handout_action.triggered.connect(lambda: _package_actions().hand_out(self))
         self.handback_action = self._action(file_menu, "Hand &back package…", None)
-        self.handback_action.triggered.connect(lambda: package_actions.hand_back(self))
+        self.handback_action.triggered.connect(lambda: _package_actions().hand_back(self))
         self.merge_action = self._action(file_menu, "&Merge package…", None)
         self.merge_action.setToolTip("Merge an assessor's hand-back package into this workspace")
-        self.merge_action.triggered.connect(lambda: package_actions.choose_package_to_merge(self))
+        self.merge_action.triggered.connect(
+            lambda: _package_actions().choose_package_to_merge(self)
+        )
         file_menu.addSeparator()
         self.settings_action = self._action(
             file_menu, "&Settings…", QKeySequence.StandardKey.Preferences
@@ -127,15 +248,6 @@ class MainWindow(QMainWindow):
         )
         self.demo_action.triggered.connect(self._on_demo_triggered)
         file_menu.insertAction(self.recent_menu.menuAction(), self.demo_action)
-        self.context.actions.update(
-            {
-                "workspace.new": self.new_action,
-                "workspace.open": self.open_action,
-                "workspace.open_path": self.open_path_action,
-                "demo.explore": self.demo_action,
-                "inventory.import": self.import_action,
-            }
-        )
         help_menu = self.menuBar().addMenu("&Help")
         self.help_action = self._action(
             help_menu, f"{APP_NAME} &help", QKeySequence.StandardKey.HelpContents
@@ -149,7 +261,7 @@ class MainWindow(QMainWindow):
         self.system_check_action.setToolTip(
             "Check folders, bundled content, system libraries and background processes"
         )
-        self.system_check_action.triggered.connect(lambda: open_system_check(self))
+        self.system_check_action.triggered.connect(self._on_system_check_triggered)
         self.about_action = self._action(help_menu, f"&About {APP_NAME}", None)
         self.about_action.triggered.connect(self._on_about_triggered)
 
@@ -164,6 +276,8 @@ class MainWindow(QMainWindow):
         return action
 
     def _fill_recent_menu(self) -> None:
+        from app.support.preferences import load_preferences
+
         self.recent_menu.clear()
         recent = load_preferences().recent_workspaces
         if not recent:
@@ -192,6 +306,8 @@ class MainWindow(QMainWindow):
 
     # Workspaces ----------------------------------------------------------------------------
     def _on_workspace_changed(self) -> None:
+        from app.support.preferences import load_preferences, remember_workspace, save_preferences
+
         workspace = self.context.workspace
         self.context.preload_catalog()
         self.setWindowTitle(f"{workspace.name} — {APP_NAME}")
@@ -211,13 +327,20 @@ class MainWindow(QMainWindow):
 
     def open_path(self, path: Path, *, create: bool = False) -> bool:
         """Open (or create) the workspace at ``path`` in this window; errors go to a dialog."""
+        from app.services.workspace import open_workspace
+
         self.flush_pending_edits()
+        actor = self._context.workspace.actor if self._context is not None else self._actor
         try:
-            workspace = open_workspace(path, create=create, actor=self.context.workspace.actor)
+            with OPENING:  # after a workspace still opening in the background
+                workspace = open_workspace(path, create=create, actor=actor)
         except UserError as exc:
             show_error(self, "Cannot open the workspace", exc)
             return False
-        self.context.set_workspace(workspace)
+        if self._context is None:
+            self.attach_workspace(workspace)
+        else:
+            self._context.set_workspace(workspace)
         if workspace.backup_path:
             self.statusBar().showMessage(
                 f"Workspace upgraded; the previous version is kept at {workspace.backup_path}"
@@ -234,18 +357,22 @@ class MainWindow(QMainWindow):
 
     def _on_open_triggered(self) -> None:
         path = file_dialogs.get_open_file_name(self, "Open workspace", "", _OPEN_FILTER)
-        if path and path.endswith(package_actions.PACKAGE_SUFFIX):
-            package_actions.open_package(self, Path(path))
+        if path and path.endswith(PACKAGE_SUFFIX):
+            _package_actions().open_package(self, Path(path))
         elif path:
             self.open_path(Path(path))
 
     def _on_settings_triggered(self) -> None:
+        from app.gui.dialogs.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.context.workspace, self)
         if dialog.exec() == SettingsDialog.DialogCode.Accepted:
             self.apply_settings(dialog)
 
     def apply_settings(self, dialog: SettingsDialog) -> None:
         """Save an accepted settings dialog and apply what it changed."""
+        from app.gui.dialogs.settings_dialog import store_settings
+
         changed = dialog.save()
         apply_theme(QApplication.instance(), dialog.preferences().theme)  # type: ignore[arg-type]
         self.context.workspace.actor = (
@@ -263,10 +390,11 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
 
     def _on_demo_triggered(self) -> None:
+        from app.gui.dialogs.progress_dialog import run_with_progress
         from app.services.demo.builder import DEMO_FILE_NAME, build_demo  # not at start-up
 
         target = user_data_dir() / DEMO_FILE_NAME
-        if target == self.context.workspace.path:
+        if self._context is not None and target == self._context.workspace.path:
             self.statusBar().showMessage("The demo workspace is already open", 5000)
             return
         run_with_progress(
@@ -279,7 +407,14 @@ class MainWindow(QMainWindow):
         )
 
     def _on_help_triggered(self) -> None:
+        from app.gui.dialogs.help_dialog import HelpDialog
+
         HelpDialog(self).show()
+
+    def _on_system_check_triggered(self) -> None:
+        from app.gui.dialogs.system_check_dialog import open_system_check
+
+        open_system_check(self)
 
     def _on_find_triggered(self) -> None:
         """Put the cursor in the current page's search box, if it has one."""
@@ -290,6 +425,9 @@ class MainWindow(QMainWindow):
             search.selectAll()
 
     def _on_about_triggered(self) -> None:
+        from app.gui.dialogs.about_dialog import AboutDialog
+        from app.services.workspace import schema_revision
+
         AboutDialog(schema_revision(self.context.workspace), self).exec()
 
     # Drag and drop of workspace files -----------------------------------------------------
@@ -316,7 +454,15 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.flush_pending_edits()
         QSettings().setValue("main_window/geometry", self.saveGeometry())
+        self._closing = True
         tasks.wait_for_all(10_000)
-        self.context.stop()
-        self.context.workspace.close()
+        if self._context is not None:
+            self._context.stop()
+            self._context.workspace.close()
         super().closeEvent(event)
+
+
+def _package_actions():  # noqa: ANN202 - the module, imported when a package action is used
+    from app.gui.dialogs import package_actions
+
+    return package_actions

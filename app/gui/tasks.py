@@ -29,15 +29,17 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
-from app.gui import writer
 from app.services.child_process import run_in_child
 from app.services.progress import Cancelled
-from app.services.workspace import Workspace
 from app.support.gc_pause import paused_gc
+
+if TYPE_CHECKING:  # the database layers load after the window is painted, not with this module
+    from app.gui import writer
+    from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +73,8 @@ class _Bridge(QObject):
 
     def _dispatch(self, number: int, kind: int, payload: object) -> None:
         if kind == CHANGED:
+            from app.gui import writer  # loaded by then: only a write reports changes
+
             writer.deliver(payload)  # type: ignore[arg-type]
             return
         task = _live_tasks.get(number)
@@ -152,6 +156,8 @@ class WriteJob(Job):
         self._workspace, self._origin = workspace, origin
 
     def _call(self) -> Any:
+        from app.gui import writer  # on the worker: the database layers load off the UI thread
+
         try:
             with writer.watching(self._workspace, self._report_changes, self._origin):
                 return super()._call()
@@ -265,6 +271,8 @@ def run_task(
 
 def _workspace_of(fn: Callable[..., Any], args: tuple) -> Workspace | None:
     """Return the workspace a write is given (among its arguments or its partial's)."""
+    from app.services.workspace import Workspace
+
     bound = fn.args if isinstance(fn, functools.partial) else ()
     return next((a for a in (*bound, *args) if isinstance(a, Workspace)), None)
 

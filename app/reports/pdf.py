@@ -126,7 +126,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 @contextmanager
-def _without_cycle_collection() -> Iterator[None]:
+def without_cycle_collection() -> Iterator[None]:
     """Pause Python's cycle collector while WeasyPrint builds and paints the document.
 
     Layout allocates hundreds of thousands of boxes and styles that stay alive until the PDF
@@ -160,7 +160,7 @@ def html_to_pdf(html: str, out_path: Path, steps: Steps | None = None) -> int:
     _quiet_weasyprint()
     steps.step(0.0, "Laying out pages")
     html = with_break_opportunities(html)
-    with _without_cycle_collection():
+    with without_cycle_collection():
         document = HTML(string=html, base_url=base_url(), url_fetcher=local_only_fetcher()).render()
         steps.step(0.75, f"Writing {len(document.pages)} pages")
         pdf = document.write_pdf()

@@ -17,7 +17,8 @@ from app.services.errors import WorkspaceError
 from app.services.workspace import Workspace, _recover
 from app.storage import errors as db_errors
 from app.storage import server_schema
-from app.storage.server_db import ServerDatabase, display_location
+from app.storage.server_db import ServerDatabase
+from app.support.locations import display_location
 
 logger = logging.getLogger(__name__)
 

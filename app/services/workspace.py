@@ -27,9 +27,9 @@ from app.storage.db import (
     Database,
     raw_connect,
 )
-from app.storage.server_db import is_server_location
 from app.storage.unit_of_work import Change, UnitOfWork
 from app.support import paths
+from app.support.locations import is_server_location
 from app.support.safe_files import create_private
 
 logger = logging.getLogger(__name__)

@@ -19,13 +19,13 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import urlsplit, urlunsplit
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from app.storage.db import BUSY_TIMEOUT_MS, Database
 from app.storage.server_roles import watch_roles
+from app.support.locations import display_location
 
 logger = logging.getLogger(__name__)
 
@@ -33,27 +33,6 @@ logger = logging.getLogger(__name__)
 WRITE_LOCK_KEY = 0x41535359
 #: How long opening a connection may take before the server counts as unreachable.
 CONNECT_TIMEOUT_S = 10
-_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
-
-
-def is_server_location(location: object) -> bool:
-    """Return True when ``location`` is a PostgreSQL URL rather than a file path."""
-    if not isinstance(location, str):
-        return False
-    scheme, sep, _ = location.partition("://")
-    return bool(sep) and scheme.lower() in _SCHEMES
-
-
-def display_location(url: str) -> str:
-    """Return the URL as shown to people and written anywhere: without its password."""
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if "@" in netloc:
-        credentials, _, host = netloc.rpartition("@")
-        user = credentials.partition(":")[0]
-        netloc = f"{user}@{host}" if user else host
-    scheme = "postgresql" if parts.scheme.lower() in _SCHEMES else parts.scheme
-    return urlunsplit((scheme, netloc, parts.path, parts.query, ""))
 
 
 def server_url(url: str) -> sa.URL:

@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 
 HOME_ENV = "ASSAY_HOME"
 WORKSPACE_SUFFIX = ".assay"
+PACKAGE_SUFFIX = ".assaypkg"
+"""The name ending of a hand-out or hand-back package."""
 DEFAULT_WORKSPACE_NAME = "default" + WORKSPACE_SUFFIX
 
 

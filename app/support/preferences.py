@@ -18,10 +18,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.support import paths
+from app.support.start_preferences import PREFERENCES_FILE
 
 logger = logging.getLogger(__name__)
 
-PREFERENCES_FILE = "preferences.json"
 CURRENT_VERSION = 1
 MAX_RECENT = 10
 

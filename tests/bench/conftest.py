@@ -87,3 +87,19 @@ def make_main_window(qtbot, tmp_path):
     tasks.wait_for_all()
     for window in windows:
         window.close()
+
+
+@pytest.fixture(scope="session")
+def bulk_workspace_file(tmp_path_factory):
+    """Return a factory: the path of a workspace with that many AI systems, built once per run."""
+    from tests.bench.bulk_inventory import build_inventory
+
+    built = {}
+
+    def factory(systems: int):
+        if systems not in built:
+            folder = tmp_path_factory.mktemp(f"bulk-{systems}")
+            built[systems] = build_inventory(folder / f"bulk-{systems}.assay", systems)
+        return built[systems]
+
+    return factory

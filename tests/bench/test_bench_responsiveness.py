@@ -6,8 +6,9 @@ report, while ``UiGapRecorder`` (a UI-thread timer) records the longest time the
 not react. Prints the wall time and the longest gap of every step; the aim is no gap above
 100 ms. Each line also gives the longest garbage-collection pause in the step: a collection
 stops every Python thread, the UI thread too, so a gap about as long as that pause comes from
-the collector (objects made by the worker), not from work done in a slot. Figures are
-printed, never asserted.
+the collector (objects made by the worker), not from work done in a slot. The render of the
+unsigned PDF report also has an aim on its wall time (:data:`REPORT_RENDER_AIM_S`). An aim that
+is missed fails the benchmark (the ``aims`` fixture).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from app.gui.diagnostics import UiGapRecorder
 
 SYSTEMS, IDENTITIES, RESOURCES, GRANTS = 5_000, 10_000, 1_000, 20_000
 AIM_MS = 100
+#: Aim of issue 19: wall seconds to render the demo's report in the window (before its preview).
+REPORT_RENDER_AIM_S = 8.0
 TIMEOUT_MS = 240_000
 PASSWORD = "bench-Secret-8596!"
 
@@ -62,15 +65,19 @@ class GcPauses:
 class Steps:
     """Measures steps of one operation and prints a line per step and a total."""
 
-    def __init__(self, operation: str) -> None:
+    def __init__(self, operation: str, aim_ms: int = AIM_MS) -> None:
         self.operation = operation
+        self.aim_ms = aim_ms
         self.wall = 0.0
         self.gap = 0
         self.gc_pause = 0.0
         print(f"\n{operation}")
 
-    def run(self, label: str, action: Callable[[], object], done: Callable[[], None]) -> None:
-        """Start ``action`` with the recorder running; ``done`` waits until the step is over."""
+    def run(self, label: str, action: Callable[[], object], done: Callable[[], None]) -> float:
+        """Start ``action`` with the recorder running; ``done`` waits until the step is over.
+
+        Returns the step's wall seconds.
+        """
         recorder, collections = UiGapRecorder(), GcPauses()
         gc.callbacks.append(collections)
         recorder.start()
@@ -85,16 +92,17 @@ class Steps:
         self.wall += wall
         self.gap = max(self.gap, gap)
         self.gc_pause = max(self.gc_pause, collections.longest)
-        _line(f"  {label}", wall, gap, collections.longest)
+        _line(f"  {label}", wall, gap, collections.longest, self.aim_ms)
+        return wall
 
     def total(self, aims: Any) -> None:
         """Print the total; the longest UI gap of all the steps must stay within the aim."""
-        _line("  = total", self.wall, self.gap, self.gc_pause)
-        aims.check(f"{self.operation}: longest UI gap", self.gap, AIM_MS, "ms")
+        _line("  = total", self.wall, self.gap, self.gc_pause, self.aim_ms)
+        aims.check(f"{self.operation}: longest UI gap", self.gap, self.aim_ms, "ms")
 
 
-def _line(label: str, wall: float, gap: int, gc_pause: float) -> None:
-    verdict = "ok" if gap <= AIM_MS else f"above the {AIM_MS} ms aim"
+def _line(label: str, wall: float, gap: int, gc_pause: float, aim_ms: int) -> None:
+    verdict = "ok" if gap <= aim_ms else f"above the {aim_ms} ms aim"
     print(
         f"{label:<40} {wall * 1000:>7,.0f} ms wall | longest UI gap {gap:>5,} ms ({verdict}) "
         f"| longest GC pause {gc_pause * 1000:>4,.0f} ms"
@@ -272,13 +280,16 @@ def _generate_report(window, qtbot, tmp_path, monkeypatch, aims, *, signed: bool
         qtbot.waitSignal(page.report_written, timeout=TIMEOUT_MS) as written,
         qtbot.waitSignal(preview_done, timeout=TIMEOUT_MS) as previewed,
     ):
-        steps.run("render" + (" and sign" if signed else ""), page.generate_button.click,
-                  lambda: written.wait())  # fmt: skip
+        rendered = steps.run("render" + (" and sign" if signed else ""),
+                             page.generate_button.click, lambda: written.wait())  # fmt: skip
         steps.run("preview its pages", lambda: None, lambda: previewed.wait())
     outcome = written.args[0]
     assert outcome.path == output
     assert bool(outcome.signed_by) == signed
     print(f"  ({outcome.pages} pages, {output.stat().st_size / 1024:,.0f} KB)")
+    if not signed:
+        aims.check(f"render the {outcome.pages}-page report in the window", rendered,
+                   REPORT_RENDER_AIM_S)  # fmt: skip
     steps.total(aims)
 
 

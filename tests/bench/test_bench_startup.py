@@ -1,8 +1,10 @@
-"""Start-up to the main window with a 10,000-system workspace, against a bare PySide6 window.
+"""Start-up of the main window on a 10,000- and a 100,000-system workspace, against a bare window.
 
-Prints the median of several cold starts (each in a fresh process), the ratio to a bare window,
-the time until the workspace's summary and the questionnaire catalog are loaded, and the peak
-memory of the process with that workspace open.
+Each cold start runs in a fresh process, the way ``assay gui`` starts: the window paints first
+(title, menus, "Opening workspace…"), then a worker opens the workspace and loads the database
+layers, and the pages fill. Prints the median of several starts of two times: the first paint,
+as a ratio to a bare PySide6 window, and the workspace ready (its summary shown and the
+questionnaire catalog loaded); and the peak memory of the process with that workspace open.
 """
 
 from __future__ import annotations
@@ -13,15 +15,11 @@ import statistics
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
-import sqlalchemy as sa
+import pytest
 
-from app.services.workspace import open_workspace
-from app.storage.models import AISystem, Identity, SystemIdentity
-
-SYSTEMS = 10_000
 RUNS = 5
+READY_AIM_S = 1.5
 
 PEAK_MB = textwrap.dedent(
     """
@@ -56,13 +54,16 @@ ASSAY = PEAK_MB + textwrap.dedent(
     import time, json, sys
     t0 = time.perf_counter()
     from pathlib import Path
-    from app.gui.app import create_application
-    from app.gui.main_window import MainWindow
-    from app.services.workspace import open_workspace
+    from app.gui.app import create_application, start_window
+    from app.gui.theme import apply_theme
+    from app.support.start_preferences import load_start_preferences
     app = create_application()
-    w = MainWindow(open_workspace(Path(sys.argv[1]), create=False))
-    w.show(); app.processEvents()
+    apply_theme(app, load_start_preferences().theme)
+    w = start_window(Path(sys.argv[1]))
+    app.processEvents()  # the first paint (it also starts the opening worker)
     shown = time.perf_counter() - t0
+    while not w.is_ready():
+        app.processEvents(); time.sleep(0.002)
     overview = w.page("overview")
     while overview.summary is None or w.context._catalog is None:
         app.processEvents(); time.sleep(0.002)
@@ -71,36 +72,6 @@ ASSAY = PEAK_MB + textwrap.dedent(
     w.close()
     """
 )
-
-
-def _seed(path: Path) -> None:
-    ws = open_workspace(path)
-    with ws.db.write() as session:
-        session.execute(
-            sa.insert(AISystem),
-            [
-                {
-                    "external_id": f"AIS-{i:05}",
-                    "name": f"System {i}",
-                    "tools": [],
-                    "tags": [],
-                    "attributes": {},
-                }
-                for i in range(SYSTEMS)
-            ],
-        )
-        session.execute(
-            sa.insert(Identity),
-            [
-                {"external_id": f"svc-{i:05}", "name": f"svc {i}", "attributes": {}}
-                for i in range(SYSTEMS * 2)
-            ],
-        )
-        session.execute(
-            sa.insert(SystemIdentity),
-            [{"system_id": i + 1, "identity_id": 2 * i + 1} for i in range(SYSTEMS)],
-        )
-    ws.close()
 
 
 def _measure(code: str, *args: str) -> tuple[float, float, float]:
@@ -122,17 +93,20 @@ def _measure(code: str, *args: str) -> tuple[float, float, float]:
     )
 
 
-def test_startup_with_ten_thousand_systems(tmp_path, aims):
-    path = tmp_path / "big.assay"
-    _seed(path)
+@pytest.mark.parametrize("systems", [10_000, 100_000])
+def test_startup(systems, bulk_workspace_file, aims):
+    path = bulk_workspace_file(systems)
     bare_s, _bare_ready, bare_mb = _measure(BARE)
     assay_s, assay_ready, assay_mb = _measure(ASSAY, str(path))
     print(
-        f"\nstart-up, {SYSTEMS:,} systems: Assay {assay_s:.2f} s vs bare PySide6 window "
-        f"{bare_s:.2f} s (ratio {assay_s / bare_s:.1f}x; aim <= 1.5 s and <= 4x)"
+        f"\nstart-up, {systems:,} systems: window painted after {assay_s:.2f} s vs bare PySide6 "
+        f"window {bare_s:.2f} s (ratio {assay_s / bare_s:.1f}x; aim <= 4x)"
     )
-    print(f"  workspace summary shown and questionnaires loaded after {assay_ready:.2f} s")
+    print(
+        f"  workspace ready (summary shown, questionnaires loaded) after {assay_ready:.2f} s "
+        f"(ratio {assay_ready / bare_s:.1f}x; aim <= {READY_AIM_S} s)"
+    )
     print(f"peak memory: Assay {assay_mb:.0f} MB (bare window {bare_mb:.0f} MB; aim <= 400 MB)")
-    aims.check("start-up", assay_s, 1.5)
-    aims.check("start-up against a bare window", assay_s / bare_s, 4.0, "x")
+    aims.check("first paint against a bare window", assay_s / bare_s, 4.0, "x")
+    aims.check("workspace ready", assay_ready, READY_AIM_S)
     aims.check("peak memory", assay_mb, 400, "MB")

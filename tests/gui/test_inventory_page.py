@@ -58,19 +58,28 @@ def shown(table, column: int = 0) -> list[str]:
     return [proxy.index(r, column).data() for r in range(proxy.rowCount())]
 
 
-def choose_filter(table, label: str) -> None:
+def settle(qtbot, table) -> None:
+    """Wait until the table shows the rows of the search, filter and sort chosen last.
+
+    The Inventory tables work them out on a worker and show the result when it is ready.
+    """
+    qtbot.waitUntil(lambda: not table.proxy.busy(), timeout=10_000)
+
+
+def choose_filter(table, label: str, qtbot) -> None:
     table.filter_box.setCurrentIndex(table.filter_box.findText(label))
+    settle(qtbot, table)
 
 
 def test_systems_table_lists_filters_searches_and_sorts(page, qtbot):
     table = page.systems
     assert shown(table) == ["AIS-001", "AIS-002", "AIS-003"]
     assert table.count_label.text() == "3 AI systems"
-    choose_filter(table, "Without an owner")
+    choose_filter(table, "Without an owner", qtbot)
     assert shown(table) == ["AIS-003"]
-    choose_filter(table, "In production")
+    choose_filter(table, "In production", qtbot)
     assert shown(table) == ["AIS-001", "AIS-002"]
-    choose_filter(table, "All systems")
+    choose_filter(table, "All systems", qtbot)
     qtbot.keyClicks(table.search, "underwriting")
     qtbot.waitUntil(lambda: table.proxy.rowCount() == 1)
     assert shown(table) == ["AIS-002"]
@@ -78,10 +87,11 @@ def test_systems_table_lists_filters_searches_and_sorts(page, qtbot):
     table.search.clear()
     qtbot.waitUntil(lambda: table.proxy.rowCount() == 3)
     table.view.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # by name
+    settle(qtbot, table)
     assert shown(table, 1) == ["Underwriting copilot", "Marketing drafts", "Claims agent"]
 
 
-def test_blast_radius_and_risk_columns_are_filled(page):
+def test_blast_radius_and_risk_columns_are_filled(page, qtbot):
     headers = [page.systems.model.headerData(c, Qt.Orientation.Horizontal) for c in range(13)]
     blast, risk = headers.index("Blast radius"), headers.index("Risk tier")
     rows = dict(zip(shown(page.systems), shown(page.systems, blast), strict=True))
@@ -95,21 +105,21 @@ def test_blast_radius_and_risk_columns_are_filled(page):
     tiers = dict(zip(shown(page.systems), shown(page.systems, risk), strict=True))
     assert tiers["AIS-001"].startswith("critical")
     assert tiers["AIS-003"].endswith("(provisional)")
-    choose_filter(page.systems, "Risk tier high or critical")
+    choose_filter(page.systems, "Risk tier high or critical", qtbot)
     assert "AIS-001" in shown(page.systems)
     assert "AIS-003" not in shown(page.systems)
 
 
-def test_identities_table_and_its_filters(page):
+def test_identities_table_and_its_filters(page, qtbot):
     table = page.identities
     assert table.model.rowCount() == 0, "a hidden table is filled when it is first shown"
     page.tabs.setCurrentWidget(table)
     assert shown(table) == ["svc-claims", "svc-shared"]
-    choose_filter(table, "Shared by several systems")
+    choose_filter(table, "Shared by several systems", qtbot)
     assert shown(table) == ["svc-shared"]
-    choose_filter(table, "Not rotated in time")
+    choose_filter(table, "Not rotated in time", qtbot)
     assert shown(table) == ["svc-claims"]
-    choose_filter(table, "Without an owner")
+    choose_filter(table, "Without an owner", qtbot)
     assert shown(table) == ["svc-shared"]
 
 
@@ -127,7 +137,7 @@ def test_activating_a_system_opens_it_in_a_closable_tab(page, qtbot):
     assert not page.system_views
 
 
-def test_hundred_thousand_light_rows_load_filter_and_sort(page):
+def test_hundred_thousand_light_rows_load_filter_and_sort(page, qtbot):
     rows = [
         SystemRow(f"AIS-{n:06d}", f"System {n}", f"Unit {n % 40}", "", "production",
                   "production" if n < 50_000 else "test", "advisory", "internal", "internal",
@@ -138,11 +148,16 @@ def test_hundred_thousand_light_rows_load_filter_and_sort(page):
     table = page.systems
     assert table.model.rowCount() == 100_000
     assert table.count_label.text() == "100,000 AI systems"
-    choose_filter(table, "In production")
+    table.view.selectRow(7)
+    choose_filter(table, "In production", qtbot)
     assert table.proxy.rowCount() == 50_000
     assert table.count_label.text() == "50,000 of 100,000 AI systems"
-    choose_filter(table, "All systems")
+    assert table.selected_row().ext_id == "AIS-000007", "the chosen row stays chosen"
+    choose_filter(table, "All systems", qtbot)
     table.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    assert table.count_label.text() == "Filtering 100,000 AI systems…"
+    settle(qtbot, table)
+    assert table.count_label.text() == "100,000 AI systems"
     assert table.proxy.index(0, 0).data() == "AIS-099999"
     assert table.proxy.index(99_999, 0).data() == "AIS-000000"
 

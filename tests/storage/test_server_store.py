@@ -19,7 +19,8 @@ from app.services.workspace import open_workspace
 from app.storage import errors as db_errors
 from app.storage import journal
 from app.storage.models import JournalEntry
-from app.storage.server_db import WRITE_LOCK_KEY, display_location
+from app.storage.server_db import WRITE_LOCK_KEY
+from app.support.locations import display_location
 
 
 def _append(workspace, count: int, label: str) -> None:

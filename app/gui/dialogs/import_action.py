@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
-from app.gui.context import GuiContext
+if TYPE_CHECKING:
+    from app.gui.context import GuiContext
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from app.services.assessment_records import list_assessments
 from app.services.packages.handback import export_handback
 from app.services.packages.handout import PackageResult, export_handout, open_handout
 from app.services.packages.merge import MergeResult, merge_package
-from app.support.paths import WORKSPACE_SUFFIX
+from app.support.paths import PACKAGE_SUFFIX, WORKSPACE_SUFFIX
 from app.support.text import plural
 
 if TYPE_CHECKING:
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-PACKAGE_SUFFIX = ".assaypkg"
 PACKAGE_FILTER = f"Assay packages (*{PACKAGE_SUFFIX});;All files (*)"
 
 

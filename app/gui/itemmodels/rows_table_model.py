@@ -60,7 +60,14 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _sort_key(value: Any) -> Any:
+def fold(row: Any, columns: Sequence[Column]) -> str:
+    """Return the row's displayed text in every column, folded for searching."""
+    parts = ((c.display(c.value(row)) if c.display else _text(c.value(row))) for c in columns)
+    return " ".join(parts).casefold()
+
+
+def sort_key(value: Any) -> Any:
+    """Return a key that orders raw values of any kind: missing, numbers, dates, then text."""
     if value is None:
         return (0, "")
     if isinstance(value, bool | int | float):
@@ -99,17 +106,14 @@ class RowsTableModel(QAbstractTableModel):
         return self._search_texts[row]
 
     def _fold(self, row: Any) -> str:
-        parts = (
-            (c.display(c.value(row)) if c.display else _text(c.value(row))) for c in self._columns
-        )
-        return " ".join(parts).casefold()
+        return fold(row, self._columns)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort the rows in Python by the column's raw values (fast on 100,000 rows)."""
         getter = self._columns[column].value
         self.layoutAboutToBeChanged.emit()
         self._rows.sort(
-            key=lambda row: _sort_key(getter(row)),
+            key=lambda row: sort_key(getter(row)),
             reverse=order == Qt.SortOrder.DescendingOrder,
         )
         self._search_texts = None
@@ -147,21 +151,29 @@ class RowsTableModel(QAbstractTableModel):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        row, column = self._rows[index.row()], self._columns[index.column()]
+        return self.cell(self._rows[index.row()], index.column(), role)
+
+    def cell(self, row: Any, column: int, role: int) -> Any:
+        """Return what ``role`` asks of ``row`` (a row object) in ``column``."""
+        spec = self._columns[column]
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.display_text(row, index.column())
+            return self.display_text(row, column)
         if role == SORT_ROLE:
-            return _sort_key(column.value(row))
+            return sort_key(spec.value(row))
         if role == ROW_ROLE:
             return row
-        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip:
-            return column.tooltip(row)
-        if role == Qt.ItemDataRole.ForegroundRole and column.colour:
-            colour = column.colour(row)
+        if role == Qt.ItemDataRole.ToolTipRole and spec.tooltip:
+            return spec.tooltip(row)
+        if role == Qt.ItemDataRole.ForegroundRole and spec.colour:
+            colour = spec.colour(row)
             return QBrush(QColor(colour)) if colour else None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
+        if role == Qt.ItemDataRole.TextAlignmentRole and spec.align_right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+    @property
+    def columns(self) -> list[Column]:
+        return self._columns
 
 
 class RowsFilterProxy(QSortFilterProxyModel):

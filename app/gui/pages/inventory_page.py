@@ -1,8 +1,9 @@
 """The Inventory page: AI systems and identities, the import wizard, and one tab per open system.
 
 The tables load on a worker; the blast radius and risk tier of every system follow from a
-second worker and fill their columns when ready. Both tables are RowsTable views over plain
-rows, so 100,000 systems stay smooth to search, filter and sort.
+second worker and fill their columns when ready. Both tables are large RowsTable views over
+plain rows: searching, filtering and sorting run on a worker and the view shows the result when
+it is ready, so 100,000 systems and 200,000 identities never hold the UI thread.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ from app.services.inventory_edit import noun_title
 from app.services.inventory_queries import IdentityRow, SystemRow, list_identities, list_systems
 from app.services.progress import Progress, check_cancelled
 from app.services.workspace import Workspace
-from app.support.gc_pause import paused_gc
+from app.support.gc_pause import keep_out_of_collections, paused_gc
 
 logger = logging.getLogger(__name__)
 
@@ -74,15 +75,26 @@ def load_rows(
         systems = list_systems(workspace)
         check_cancelled(progress)
         identities = list_identities(workspace)
-        return generation, systems, identities, hygiene_settings(workspace)
+        settings = hygiene_settings(workspace)
+        keep_out_of_collections()  # the rows live until the next reload: never walk them
+        return generation, systems, identities, settings
 
 
 def analyse_rows(
     workspace: Workspace, generation: int, progress: Progress | None = None
-) -> tuple[int, PortfolioAnalysis]:
-    """Compute every system's blast radius and risk tier (on a worker)."""
+) -> tuple[int, dict[str, SystemSummary], int]:
+    """Compute every system's blast radius and risk tier (on a worker).
+
+    Returns:
+        The generation, each system's summary by inventory id, and how many systems are at
+        high or critical risk.
+    """
     with paused_gc():  # the identity graph is built from every grant and delegation
-        return generation, analyse_all(workspace, progress=progress)
+        portfolio: PortfolioAnalysis = analyse_all(workspace, progress=progress)
+        high = sum(1 for s in portfolio.systems if tier_rank(s.risk_tier) >= 2)
+        by_id = {s.ext_id: s for s in portfolio.systems}
+        keep_out_of_collections()
+        return generation, by_id, high
 
 
 def _score_text(value: int | None) -> str:
@@ -163,10 +175,11 @@ class InventoryPage(QWidget):
         self.engagement_dialog: EngagementDialog | None = None
         edits = self._edit_buttons()
         self.systems = RowsTable(self._system_columns(), noun="AI systems",
-                                 filters=self._system_filters(), layout_key="systems")  # fmt: skip
+                                 filters=self._system_filters(), layout_key="systems",
+                                 large=True)  # fmt: skip
         self.identities = RowsTable(self._identity_columns(), noun="identities",
                                     filters=self._identity_filters(),
-                                    layout_key="identities")  # fmt: skip
+                                    layout_key="identities", large=True)  # fmt: skip
         self.tabs = QTabWidget()
         self.tabs.setTabsClosable(True)
         self.tabs.setDocumentMode(True)
@@ -447,16 +460,15 @@ class InventoryPage(QWidget):
         self.systems.set_rows(rows)
         self.systems.resize_columns()
 
-    def _on_analysis_loaded(self, outcome: tuple[int, PortfolioAnalysis]) -> None:
-        generation, portfolio = outcome
+    def _on_analysis_loaded(self, outcome: tuple[int, dict[str, SystemSummary], int]) -> None:
+        generation, analysis, high = outcome
         if generation != self._generation:
             return
         self._analysis_task = None
-        self._analysis = {s.ext_id: s for s in portfolio.systems}
+        self._analysis = analysis
         self.systems.refresh_values()  # the blast radius columns fill in where they are
         self.systems.resize_columns()  # tiers such as "moderate (provisional)" are wider
         text = self.status.text().replace(" · computing blast radius…", "")
-        high = sum(1 for s in portfolio.systems if tier_rank(s.risk_tier) >= 2)
         self.status.setText(f"{text} · {high:,} at high or critical risk")
         self.analysis_loaded.emit()
 

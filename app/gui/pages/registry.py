@@ -5,10 +5,12 @@ from __future__ import annotations
 import importlib
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
-from app.gui.context import GuiContext
+if TYPE_CHECKING:
+    from app.gui.context import GuiContext
 
 logger = logging.getLogger(__name__)
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.itemmodels.rows_table_model import ROW_ROLE, Column, RowsFilterProxy, RowsTableModel
+from app.gui.itemmodels.shown_rows_model import ShownRowsModel
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,13 @@ _MEASURED_TEXTS = 8
 
 
 class RowsTable(QWidget):
-    """Search box, filter choice, count label and a table view over plain rows."""
+    """Search box, filter choice, count label and a table view over plain rows.
+
+    With ``large=True`` the search, filter and sort run on a worker
+    (:class:`~app.gui.itemmodels.shown_rows_model.ShownRowsModel`) and the view shows the
+    result when it is ready, so a table of 100,000 rows never holds the UI thread; otherwise
+    a filter proxy does them at once, which suits tables of a few thousand rows.
+    """
 
     row_activated = Signal(object)
     """The row (a plain object) the user double-clicked or pressed Enter on."""
@@ -47,14 +54,20 @@ class RowsTable(QWidget):
         noun: str = "rows",
         filters: Sequence[tuple[str, Callable[[Any], bool] | None]] = (),
         layout_key: str | None = None,
+        large: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._layout_key = layout_key
         self._noun = noun
+        self._ordering = False
         self.model = RowsTableModel(columns, self)
-        self.proxy = RowsFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
+        self.proxy: RowsFilterProxy | ShownRowsModel
+        if large:
+            self.proxy = ShownRowsModel(self.model, self)
+        else:
+            self.proxy = RowsFilterProxy(self)
+            self.proxy.setSourceModel(self.model)
         self.search = QLineEdit()
         self.search.setPlaceholderText(f"Search {noun}…")
         self.search.setClearButtonEnabled(True)
@@ -93,6 +106,9 @@ class RowsTable(QWidget):
         self.view.doubleClicked.connect(self._on_view_double_clicked)
         self.view.activated.connect(self._on_view_double_clicked)
         self.view.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        if isinstance(self.proxy, ShownRowsModel):
+            self.proxy.accept_sorting()  # after the view's own first call, made above
+            self._follow_ordering(self.proxy)
         if self._filters:
             self._on_filter_box_changed(0)  # the first filter shown is the one in force
         if layout_key:
@@ -128,7 +144,31 @@ class RowsTable(QWidget):
 
     def selected_row(self) -> Any:
         index = self.view.currentIndex()
-        return self.proxy.mapToSource(index).data(ROW_ROLE) if index.isValid() else None
+        return index.data(ROW_ROLE) if index.isValid() else None
+
+    def _follow_ordering(self, shown: ShownRowsModel) -> None:
+        """Keep the count and the chosen row when a worker's new order is shown."""
+        chosen: list[int] = []
+
+        def remember() -> None:
+            index = self.view.currentIndex()
+            keep = index.isValid() and shown.shows_source_rows()
+            chosen[:] = [shown.source_row(index.row())] if keep else []
+
+        def restore() -> None:
+            position = shown.position_of(chosen[0]) if chosen else -1
+            if position >= 0 and shown.shows_source_rows():
+                self.view.selectRow(position)
+                self.view.scrollTo(shown.index(position, 0))
+            self._update_count()
+
+        def ordering(busy: bool) -> None:
+            self._ordering = busy
+            self._update_count()
+
+        shown.modelAboutToBeReset.connect(remember)
+        shown.modelReset.connect(restore)
+        shown.ordering.connect(ordering)
 
     def resize_columns(self) -> None:
         """Fit each column to its header and to the text of a sample of rows.
@@ -160,17 +200,18 @@ class RowsTable(QWidget):
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
+        if self._ordering:
+            self.count_label.setText(f"Filtering {total:,} {self._noun}…")
+            return
         text = (
             f"{total:,} {self._noun}" if shown == total else f"{shown:,} of {total:,} {self._noun}"
         )
         self.count_label.setText(text)
 
     def _on_view_double_clicked(self, index: QModelIndex) -> None:
-        row = self.proxy.mapToSource(index).data(ROW_ROLE)
+        row = index.data(ROW_ROLE)
         if row is not None:
             self.row_activated.emit(row)
 
     def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.selection_changed.emit(
-            self.proxy.mapToSource(current).data(ROW_ROLE) if current.isValid() else None
-        )
+        self.selection_changed.emit(current.data(ROW_ROLE) if current.isValid() else None)

@@ -1,0 +1,47 @@
+"""The two preferences the window needs before it paints, read without the validating model.
+
+:mod:`app.support.preferences` validates the whole file with pydantic, whose import costs
+about as much as Qt's; the window's first paint needs only the theme and the assessor's
+name. This reads those two from the same file and falls back to the defaults exactly where
+the full model would (a missing or unreadable file, a value of the wrong kind).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+
+from app.support import paths
+
+logger = logging.getLogger(__name__)
+
+THEMES = ("system", "light", "dark")
+PREFERENCES_FILE = "preferences.json"
+"""The preferences file's name in the user config folder (both readers use it)."""
+
+
+@dataclass(frozen=True)
+class StartPreferences:
+    """The theme to paint in and who is working (empty when not set)."""
+
+    theme: str = "system"
+    assessor_name: str = ""
+
+
+def load_start_preferences() -> StartPreferences:
+    """Read the theme and the assessor's name; the defaults when the file is missing or bad."""
+    path = paths.user_config_dir() / PREFERENCES_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return StartPreferences()
+    except (OSError, ValueError) as exc:
+        logger.warning("ignoring unreadable preferences %s: %s", path, exc)
+        return StartPreferences()
+    if not isinstance(data, dict):
+        return StartPreferences()
+    theme, name = data.get("theme", "system"), data.get("assessor_name", "")
+    if theme not in THEMES or not isinstance(name, str):
+        return StartPreferences()  # the full model refuses such a file: all defaults
+    return StartPreferences(theme=theme, assessor_name=name)
