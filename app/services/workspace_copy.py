@@ -24,7 +24,7 @@ from app.services.progress import Progress, check_cancelled, scaled
 from app.services.workspace import Workspace, open_workspace
 from app.storage import copy as copier
 from app.storage import errors as db_errors
-from app.storage.server_db import is_server_location
+from app.support.locations import is_server_location
 
 logger = logging.getLogger(__name__)
 
