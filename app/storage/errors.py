@@ -14,6 +14,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from app.storage import server_refusals
 from app.storage.server_errors import is_server_error, server_kind, server_sentence
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,8 @@ class DatabaseFailure:
     """A classified database error.
 
     Attributes:
-        kind: ``busy``, ``full``, ``read-only``, ``too-large``, ``damaged``, ``io`` or ``other``.
+        kind: ``busy``, ``full``, ``read-only``, ``too-large``, ``damaged``, ``io``,
+            ``refused`` (a team server refused the action to the user's role) or ``other``.
         error_class: The driver's exception class name (safe to log).
     """
 
@@ -63,6 +65,8 @@ def is_database_error(exc: BaseException) -> bool:
 def classify(exc: BaseException) -> DatabaseFailure:
     """Return what kind of database failure ``exc`` is, from SQLite's message only."""
     original = getattr(exc, "orig", None) or exc
+    if server_refusals.is_refusal(exc):
+        return DatabaseFailure("refused", type(original).__name__)
     if isinstance(original, MemoryError | OverflowError):
         return DatabaseFailure("too-large", type(original).__name__)
     if is_server_error(original):
@@ -89,6 +93,8 @@ def describe(exc: BaseException, workspace: Path | None = None) -> str:
         workspace: The workspace file, to look for backups beside it.
     """
     failure = classify(exc)
+    if failure.kind == "refused":
+        return server_refusals.refusal_sentence(exc)
     if failure.kind in _SERVER_ONLY or is_server_error(getattr(exc, "orig", None) or exc):
         return server_sentence(failure.kind, failure.error_class, None)
     if failure.kind == "damaged":
@@ -105,6 +111,8 @@ def describe_server(exc: BaseException, url: str) -> str:
     from app.storage.server_db import where  # the server module is loaded only for servers
 
     failure = classify(exc)
+    if failure.kind == "refused":
+        return server_refusals.refusal_sentence(exc)
     return server_sentence(failure.kind, failure.error_class, where(url))
 
 

@@ -9,6 +9,7 @@ Migration 0010 creates them (a test keeps its text and this module in step).
 from __future__ import annotations
 
 import logging
+import re
 
 logger = logging.getLogger(__name__)
 
@@ -60,3 +61,34 @@ def server_functions() -> dict[str, str]:
 def normalise(definition: str) -> str:
     """Return a definition with its spacing made uniform (for comparison only)."""
     return " ".join(definition.split())
+
+
+#: A role named in a guard function's body, as a SQL literal: compared without the name.
+_ROLE_LITERAL = re.compile(r"'[^']*_(lead|reviewer|assessor)'")
+_FUNCTION = re.compile(r"CREATE OR REPLACE FUNCTION (\w+)\(.*?\$\$(.*)\$\$", re.S)
+_TRIGGER = re.compile(r"CREATE TRIGGER (\w+) ")
+
+
+def server_guards() -> tuple[dict[str, str], dict[str, str]]:
+    """Return the team-role guards of a server: (trigger name → definition, function → source).
+
+    The guard functions name the database's team roles; they are compared with the role names
+    left out (:func:`without_role_names`), so a copy of a database made from a template still
+    matches.
+    """
+    from app.storage.server_guards import RoleNames, guard_statements
+
+    triggers: dict[str, str] = {}
+    functions: dict[str, str] = {}
+    names = RoleNames('"x_assessor"', '"x_reviewer"', '"x_lead"')
+    for statement in guard_statements(names):
+        if (function := _FUNCTION.match(statement)) is not None:
+            functions[function.group(1)] = without_role_names(function.group(2))
+        elif (trigger := _TRIGGER.match(statement)) is not None:
+            triggers[trigger.group(1)] = statement
+    return triggers, functions
+
+
+def without_role_names(source: str) -> str:
+    """Return a function's source with the team roles it names replaced by their kind."""
+    return _ROLE_LITERAL.sub(lambda match: f"'<{match.group(1)}>'", source)

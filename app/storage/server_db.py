@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from app.storage.db import BUSY_TIMEOUT_MS, Database
+from app.storage.server_roles import watch_roles
 from app.support.locations import display_location
 
 logger = logging.getLogger(__name__)
@@ -52,6 +53,8 @@ def create_server_engine(url: str, *, read_only: bool = False) -> sa.Engine:
 
     Every connection runs in UTC (stored times are UTC, as in a file) and, read-only, refuses
     writes on the server side too. Statements' parameters are kept out of error messages.
+    Each connection learns its login's team role, so an action the role may not take is
+    refused in a sentence that names it.
 
     Args:
         url: The ``postgresql://`` URL.
@@ -60,7 +63,7 @@ def create_server_engine(url: str, *, read_only: bool = False) -> sa.Engine:
     options = "-c timezone=UTC"
     if read_only:
         options += " -c default_transaction_read_only=on"
-    return sa.create_engine(
+    engine = sa.create_engine(
         server_url(url),
         hide_parameters=True,
         pool_pre_ping=True,
@@ -70,6 +73,8 @@ def create_server_engine(url: str, *, read_only: bool = False) -> sa.Engine:
             "application_name": "assay",
         },
     )
+    watch_roles(engine)
+    return engine
 
 
 class ServerDatabase(Database):

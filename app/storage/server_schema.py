@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from app.storage import migrate
+from app.storage import migrate, server_roles
 from app.storage.db import APPLICATION_ID, SERVER_MARK_TABLE
 
 logger = logging.getLogger(__name__)
@@ -67,16 +67,10 @@ def inspect_server(engine: sa.Engine) -> ServerState:
 
 
 def install_roles_hook(engine: sa.Engine) -> None:
-    """Install the application's roles and grants after the schema is created or upgraded.
+    """Install the team roles, their grants and guards after the schema is created or upgraded.
 
-    The roles live in ``app.storage.server_roles`` (``install_roles(connection)``); until that
-    module exists the schema is created without them.
+    Installing again is harmless: it brings the grants up to date with the tables.
     """
-    try:
-        from app.storage import server_roles  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        logger.info("no server roles module; the schema was created without roles")
-        return
     with engine.begin() as conn:
         server_roles.install_roles(conn)
 

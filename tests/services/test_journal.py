@@ -26,10 +26,16 @@ def _write_entries(workspace, count: int) -> None:
 
 
 def _raw(workspace, sql: str, *params) -> None:
-    """Change the journal behind the app's back, in plain SQL (``?`` marks a parameter)."""
+    """Change the journal behind the app's back, in plain SQL (``?`` marks a parameter).
+
+    On a server the journal refuses this even to its owner; the forger here is a superuser
+    who switches the guard triggers off for the session, and the check must still see it.
+    """
     for index in range(len(params)):
         sql = sql.replace("?", f":p{index}", 1)
     with workspace.db.write() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(sa.text("SET LOCAL session_replication_role = replica"))
         session.execute(sa.text(sql), {f"p{i}": value for i, value in enumerate(params)})
 
 

@@ -239,3 +239,18 @@ def test_check_knows_assays_own_triggers_and_reports_a_rewritten_function(server
         ]
     finally:
         workspace.close()
+
+
+def test_check_reports_a_team_role_guard_rewritten_to_let_everyone_through(server_url):
+    workspace = open_workspace(server_url)
+    try:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(
+                "CREATE OR REPLACE FUNCTION assay_may(wanted text) RETURNS boolean "
+                "LANGUAGE sql STABLE AS $$ SELECT true $$"
+            )
+        assert check_workspace(workspace).problems["schema"] == [
+            "function 'assay_may' was changed outside Assay (it is not as Assay made it)"
+        ]
+    finally:
+        workspace.close()

@@ -39,6 +39,7 @@ _SERVER_TRIGGERS_AND_VIEWS = (
 _SERVER_FUNCTIONS = (
     "SELECT p.proname, p.prosrc FROM pg_proc p"
     " JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = current_schema()"
+    " ORDER BY 1"
 )
 
 
@@ -73,15 +74,19 @@ class IntegrityRepository:
         """
         server = self._on_server()
         conn = self._session.connection()
-        own = own_schema.server_triggers() if server else own_schema.file_triggers()
+        own = own_schema.file_triggers()
+        functions: dict[str, str] = {}
+        if server:
+            guard_triggers, functions = own_schema.server_guards()
+            own = own_schema.server_triggers() | guard_triggers
+            functions |= own_schema.server_functions()
         found: list[tuple[str, str, str, str]] = []
         sql = _SERVER_TRIGGERS_AND_VIEWS if server else _FILE_TRIGGERS_AND_VIEWS
         for kind, name, table, definition in conn.exec_driver_sql(sql):
             found += _unless_own(str(kind), str(name), str(table), str(definition or ""), own)
-        if server:
-            functions = own_schema.server_functions()
-            for name, source in conn.exec_driver_sql(_SERVER_FUNCTIONS):
-                found += _unless_own("function", str(name), "", str(source or ""), functions)
+        for name, source in conn.exec_driver_sql(_SERVER_FUNCTIONS) if server else []:
+            source = own_schema.without_role_names(str(source or ""))
+            found += _unless_own("function", str(name), "", source, functions)
         return found
 
     def foreign_key_violations(self) -> list[tuple[str, str]]:
