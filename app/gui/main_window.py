@@ -24,6 +24,7 @@ from app.gui import file_dialogs, tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs import package_actions
 from app.gui.dialogs.about_dialog import AboutDialog
+from app.gui.dialogs.connect_dialog import ConnectDialog, ServerAddress, open_server, where
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.help_dialog import HelpDialog
 from app.gui.dialogs.import_action import create_import_action
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         self.context = GuiContext(workspace)
         self.merge_dialog: QWidget | None = None
         self.handout_dialog: QWidget | None = None
+        self.connect_dialog: QWidget | None = None
         self.setAcceptDrops(True)
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -97,6 +99,9 @@ class MainWindow(QMainWindow):
             file_menu, "&Open workspace…", QKeySequence.StandardKey.Open
         )
         self.open_action.triggered.connect(self._on_open_triggered)
+        self.connect_action = self._action(file_menu, "&Connect to server…", None)
+        self.connect_action.setToolTip("Open a workspace held on your firm's PostgreSQL server")
+        self.connect_action.triggered.connect(lambda: self.connect_to_server())
         self.import_action = create_import_action(self.context, self)
         file_menu.addAction(self.import_action)
         self.recent_menu = file_menu.addMenu("Open &Recent")
@@ -132,6 +137,7 @@ class MainWindow(QMainWindow):
                 "workspace.new": self.new_action,
                 "workspace.open": self.open_action,
                 "workspace.open_path": self.open_path_action,
+                "workspace.connect": self.connect_action,
                 "demo.explore": self.demo_action,
                 "inventory.import": self.import_action,
             }
@@ -165,12 +171,19 @@ class MainWindow(QMainWindow):
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
-        recent = load_preferences().recent_workspaces
-        if not recent:
+        prefs = load_preferences()
+        servers = [a for a in map(ServerAddress.parse, prefs.recent_servers) if a is not None]
+        if not prefs.recent_workspaces and not servers:
             self.recent_menu.addAction("(no recent workspaces)").setEnabled(False)
-        for path in recent:
+        for path in prefs.recent_workspaces:
             action = self.recent_menu.addAction(path)
             action.triggered.connect(lambda _checked=False, p=path: self.open_path(Path(p)))
+        if servers:
+            self.recent_menu.addSection("Team servers")
+        for address in servers:
+            action = self.recent_menu.addAction(f"{address.label} (server)…")
+            action.setToolTip("Connect again (the password is asked for each time)")
+            action.triggered.connect(lambda _checked=False, a=address: self.connect_to_server(a))
 
     # Pages ---------------------------------------------------------------------------------
     def page(self, key: str) -> QWidget:
@@ -194,8 +207,13 @@ class MainWindow(QMainWindow):
     def _on_workspace_changed(self) -> None:
         workspace = self.context.workspace
         self.context.preload_catalog()
+        place = where(workspace)
+        if getattr(workspace, "is_server", False):
+            self.setWindowTitle(f"{place} — team server — {APP_NAME}")
+            self.statusBar().showMessage(f"Connected to the team server as {place}")
+            return  # the Connect dialog remembers a server when the user asked it to
         self.setWindowTitle(f"{workspace.name} — {APP_NAME}")
-        self.statusBar().showMessage(str(workspace.path))
+        self.statusBar().showMessage(place)
         save_preferences(remember_workspace(load_preferences(), workspace.path))
 
     def flush_pending_edits(self) -> None:
@@ -215,12 +233,32 @@ class MainWindow(QMainWindow):
         except UserError as exc:
             show_error(self, "Cannot open the workspace", exc)
             return False
+        self.adopt(workspace)
+        return True
+
+    def adopt(self, workspace: Workspace) -> None:
+        """Show ``workspace`` in this window instead of the one open (which closes)."""
+        self.flush_pending_edits()
         self.context.set_workspace(workspace)
         if workspace.backup_path:
             self.statusBar().showMessage(
                 f"Workspace upgraded; the previous version is kept at {workspace.backup_path}"
             )
-        return True
+
+    def connect_to_server(self, address: ServerAddress | None = None) -> bool:
+        """Ask for a team server (starting from ``address``) and open its workspace here."""
+        actor = self.context.workspace.actor
+        dialog = ConnectDialog(
+            lambda url, password: open_server(url, password, actor=actor), address, self
+        )
+        self.connect_dialog = dialog  # reachable while open (tests, screenshots)
+        try:
+            if dialog.exec() != ConnectDialog.DialogCode.Accepted or dialog.workspace is None:
+                return False
+            self.adopt(dialog.workspace)
+            return True
+        finally:
+            self.connect_dialog = None  # a child of the window: it still closes a late connection
 
     def _on_new_triggered(self) -> None:
         path = file_dialogs.get_save_file_name(self, "New workspace", "", _FILE_FILTER)
