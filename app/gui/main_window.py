@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKe
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -83,6 +84,10 @@ class MainWindow(QMainWindow):
             self.nav.addItem(item)
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self._build_menus()
+        self.server_label = QLabel()
+        self.server_label.setAccessibleName("Team server")
+        self.server_label.setToolTip("This workspace is held on your firm's PostgreSQL server")
+        self.statusBar().addPermanentWidget(self.server_label)
         self.context.workspace_changed.connect(self._on_workspace_changed)
         self.context.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self._on_workspace_changed()
@@ -208,9 +213,14 @@ class MainWindow(QMainWindow):
         workspace = self.context.workspace
         self.context.preload_catalog()
         place = where(workspace)
-        if getattr(workspace, "is_server", False):
+        on_server = bool(getattr(workspace, "is_server", False))
+        self.server_label.setText(f"Team server: {place}" if on_server else "")
+        self.server_label.setVisible(on_server)
+        if on_server:
             self.setWindowTitle(f"{place} — team server — {APP_NAME}")
-            self.statusBar().showMessage(f"Connected to the team server as {place}")
+            self.statusBar().showMessage(
+                f"Connected to the team server ({place}); others' changes show within seconds"
+            )
             return  # the Connect dialog remembers a server when the user asked it to
         self.setWindowTitle(f"{workspace.name} — {APP_NAME}")
         self.statusBar().showMessage(place)

@@ -251,6 +251,11 @@ class ConnectDialog(QDialog):
             on_success=self._connected, on_failure=self._refused,
         )  # fmt: skip
 
+    @property
+    def connecting(self) -> bool:
+        """Return True while the workspace is being opened."""
+        return self._connecting is not None
+
     def _set_busy(self, busy: bool) -> None:
         for widget in (self.host, self.port, self.database, self.user, self.password):
             widget.setEnabled(not busy)
