@@ -29,3 +29,30 @@ def workspace(tmp_path):
     ws = open_workspace(tmp_path / "test.assay", actor="tester")
     yield ws
     ws.close()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throw-away PostgreSQL cluster for this test run (started on first use, then stopped)."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from tests.pg_cluster import start_cluster
+
+    # Not under pytest's own temporary folder: as root that is closed to the postgres user.
+    root = Path(tempfile.mkdtemp(prefix="assay-pg-"))
+    try:
+        cluster = start_cluster(root)
+        yield cluster
+        cluster.stop()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def server_url(pg_cluster):
+    """The URL of a fresh server database holding an up-to-date Assay schema."""
+    url = pg_cluster.fresh_workspace_url()
+    yield url
+    pg_cluster.drop_database(url)

@@ -42,6 +42,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "demo",
     "check",
     "doctor",
+    "server",
 )
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_INTERNAL_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -58,9 +59,10 @@ def _global_options() -> argparse.ArgumentParser:
     options = argparse.ArgumentParser(add_help=False)
     options.add_argument(
         "--workspace",
-        metavar="PATH",
+        metavar="PATH|URL",
         default=argparse.SUPPRESS,
-        help="workspace file to use (default: your default workspace)",
+        help="workspace file, or postgresql://user@host:port/db for a team server "
+        "(default: your default workspace)",
     )
     options.add_argument(
         "--json", action="store_true", default=argparse.SUPPRESS, help="print JSON"
@@ -131,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail("not enough memory to finish; nothing was saved")
     except Exception as exc:
         if db_errors.is_database_error(exc):
-            return _database_failure(exc, args.command, ctx.workspace_path())
+            return _database_failure(exc, args.command, ctx.workspace_path(), ctx.server_url())
         return _internal_error(exc, args.command)
     finally:
         ctx.close()
@@ -142,12 +144,16 @@ def _fail(message: str) -> int:
     return EXIT_USER_ERROR
 
 
-def _database_failure(exc: Exception, command: str, workspace: Path | None) -> int:
+def _database_failure(
+    exc: Exception, command: str, workspace: Path | None, server: str | None = None
+) -> int:
     """Report a database error in one line; log its kind and class, never its statement."""
     failure = db_errors.classify(exc)
     logger.error("database error in %s: %s (%s)", command, failure.kind, failure.error_class)
     if failure.kind == "other":
         return _internal_error(exc, command)
+    if server is not None:
+        return _fail(db_errors.describe_server(exc, server))
     return _fail(db_errors.describe(exc, workspace))
 
 

@@ -7,6 +7,7 @@ import logging
 
 from app.cli.common import CliContext
 from app.services.integrity import CheckReport, check_workspace
+from app.storage.server_db import is_server_location
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def _describe(report: CheckReport) -> str:
     chain = report.journal
     lines = [
         f"workspace   {report.workspace} (schema {report.schema})",
-        f"file        {report.quick_check}",
+        f"{'server' if is_server_location(report.workspace) else 'file':<12}{report.quick_check}",
         f"journal     {'ok' if chain.ok else 'BROKEN'}: {chain.entries} entries checked",
     ]
     if not chain.ok:

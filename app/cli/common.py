@@ -17,6 +17,7 @@ from app.cli.progress_bar import TerminalProgress, terminal_progress
 from app.services.errors import UserError
 from app.services.workspace import Workspace, open_workspace
 from app.storage.journal import jsonable
+from app.storage.server_db import is_server_location
 from app.support.preferences import load_preferences
 
 logger = logging.getLogger(__name__)
@@ -50,17 +51,28 @@ class CliContext:
         if self._workspace is None:
             path = getattr(self.args, "workspace", None)
             actor = load_preferences().assessor_name or None
-            self._workspace = open_workspace(
-                Path(path) if path else None, create=create or not path, actor=actor
-            )
+            location: Path | str | None = None
+            if path:
+                location = path if is_server_location(path) else Path(path)
+            self._workspace = open_workspace(location, create=create or not path, actor=actor)
         return self._workspace
 
     def workspace_path(self) -> Path | None:
-        """Return the workspace file named on the command line (or the default), if any."""
+        """Return the workspace file named on the command line (or the default), if any.
+
+        None for a workspace on a server (see :meth:`server_url`).
+        """
         if self._workspace is not None:
             return self._workspace.path
         path = getattr(self.args, "workspace", None)
+        if path and is_server_location(path):
+            return None
         return Path(path).expanduser() if path else None
+
+    def server_url(self) -> str | None:
+        """Return the server URL named by ``--workspace``, if it names one."""
+        path = getattr(self.args, "workspace", None)
+        return path if path and is_server_location(path) else None
 
     def output(self, data: Any, text: str | Callable[[], str]) -> None:
         """Print ``data`` as JSON under ``--json``, otherwise the human-readable ``text``."""

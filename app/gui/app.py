@@ -21,6 +21,7 @@ from app.gui.main_window import MainWindow
 from app.gui.theme import apply_theme
 from app.services.errors import UserError
 from app.services.workspace import open_workspace
+from app.storage.server_db import is_server_location
 from app.support import paths
 from app.support.logging_setup import configure_logging
 from app.support.preferences import load_preferences
@@ -114,7 +115,8 @@ def run_gui(argv: Sequence[str]) -> int:
     apply_theme(app, prefs.theme)
     actor = prefs.assessor_name or None
     try:
-        workspace = open_workspace(Path(target) if target else None, actor=actor)
+        location = target if is_server_location(target) else Path(target) if target else None
+        workspace = open_workspace(location, actor=actor)
     except UserError as exc:
         show_error(None, "Cannot open the workspace", exc)
         return 1
@@ -123,7 +125,7 @@ def run_gui(argv: Sequence[str]) -> int:
     hook.install()
     app.aboutToQuit.connect(hook.uninstall)
     window.show()
-    logger.info("main window shown for %s", workspace.path)
+    logger.info("main window shown for %s", workspace.location)
     try:
         return app.exec()
     finally:

@@ -177,10 +177,14 @@ class MainWindow(QMainWindow):
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         prefs = load_preferences()
-        servers = [a for a in map(ServerAddress.parse, prefs.recent_servers) if a is not None]
-        if not prefs.recent_workspaces and not servers:
+        files = [item for item in prefs.recent_workspaces if ServerAddress.parse(item) is None]
+        named = [
+            ServerAddress.parse(item) for item in prefs.recent_servers + prefs.recent_workspaces
+        ]
+        servers = list(dict.fromkeys(address for address in named if address is not None))
+        if not files and not servers:
             self.recent_menu.addAction("(no recent workspaces)").setEnabled(False)
-        for path in prefs.recent_workspaces:
+        for path in files:
             action = self.recent_menu.addAction(path)
             action.triggered.connect(lambda _checked=False, p=path: self.open_path(Path(p)))
         if servers:
@@ -213,7 +217,7 @@ class MainWindow(QMainWindow):
         workspace = self.context.workspace
         self.context.preload_catalog()
         place = where(workspace)
-        on_server = bool(getattr(workspace, "is_server", False))
+        on_server = workspace.is_server
         self.server_label.setText(f"Team server: {place}" if on_server else "")
         self.server_label.setVisible(on_server)
         if on_server:
@@ -224,7 +228,9 @@ class MainWindow(QMainWindow):
             return  # the Connect dialog remembers a server when the user asked it to
         self.setWindowTitle(f"{workspace.name} — {APP_NAME}")
         self.statusBar().showMessage(place)
-        save_preferences(remember_workspace(load_preferences(), workspace.path))
+        save_preferences(
+            remember_workspace(load_preferences(), workspace.path or workspace.location)
+        )
 
     def flush_pending_edits(self) -> None:
         """Save text typed but not yet saved (notes and findings wait for a pause in typing)."""

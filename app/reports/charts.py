@@ -1,24 +1,21 @@
-"""Charts for the reports, drawn with matplotlib's object API (no pyplot) as SVG text.
+"""Charts for the reports, drawn directly as SVG text (no plotting library).
 
 Every function returns the SVG document as a string; :func:`svg_data_uri` turns it into a
-``data:`` URI that the templates put in an ``<img>``. Text is drawn as paths, so a chart looks
-the same without any font installed, and the output is deterministic (fixed hash salt, no date)
-so the same data gives the same bytes. matplotlib is imported inside the functions: loading
-this module costs nothing at start-up.
+``data:`` URI that the templates put in an ``<img>``. Text is set in "DejaVu Sans", the font
+the report embeds, and every label is escaped. The output is deterministic: the same data
+gives the same bytes. Colours come from the report's palette (templates/base.css) and the
+branding; every value is also written as a number, so the charts read in grayscale too.
 """
 
 from __future__ import annotations
 
 import base64
-import io
 import logging
-import math
-import textwrap
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-from app.domain.enums import SEVERITY_ORDER
 from app.reports.viewmodels import FrameworkResult
+from app.support.svg import Svg, text_width, wrap
+from app.support.svg_axes import LegendItem, RowAxes
 
 logger = logging.getLogger(__name__)
 
@@ -26,45 +23,13 @@ INK = "#263238"
 GRID = "#cfd8dc"
 MUTED = "#90a4ae"
 TARGET = "#c62828"
-SEVERITY_COLOURS = {
-    "critical": "#8e0000",
-    "high": "#d84315",
-    "medium": "#f9a825",
-    "low": "#78909c",
-}
-_RC = {
-    "svg.hashsalt": "assay-report",
-    "svg.fonttype": "none",
-    "font.family": "DejaVu Sans",
-    "font.size": 8.5,
-    "axes.edgecolor": GRID,
-    "axes.labelcolor": INK,
-    "xtick.color": INK,
-    "ytick.color": INK,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-}
-
-
-def _figure(width_in: float, height_in: float) -> Any:
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(width_in, height_in), dpi=96, layout="constrained")
-
-
-def _svg(fig: Any) -> str:
-    import matplotlib
-
-    buffer = io.StringIO()
-    with matplotlib.rc_context(_RC):
-        fig.savefig(buffer, format="svg", metadata={"Date": None}, transparent=True)
-    return buffer.getvalue()
-
-
-def _rc() -> Any:
-    import matplotlib
-
-    return matplotlib.rc_context(_RC)
+EMPTY = "#eceff1"
+#: Colours of the heat map from level 0 through 2.5 to 5.
+HEAT_STOPS = ("#c62828", "#f9a825", "#2e7d32")
+#: Blast radius tiers: (from, to, colour).
+BLAST_BANDS = ((0, 25, "#78909c"), (25, 50, "#f9a825"), (50, 75, "#d84315"), (75, 100, "#8e0000"))
+WIDTH = 475.2  # 6.6 in, in points
+LEVEL_TICKS = tuple((float(level), str(level)) for level in range(6))
 
 
 def svg_data_uri(svg: str) -> str:
@@ -72,8 +37,17 @@ def svg_data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def _wrap(label: str, width: int = 34) -> str:
-    return "\n".join(textwrap.wrap(label, width, max_lines=2, placeholder="…")) or label
+def _value(value: float | None, fmt: str = "{:.1f}") -> str:
+    return "n/a" if value is None else fmt.format(value)
+
+
+def _level_axes(
+    labels: Sequence[str], legend: list[LegendItem], *, x_max: float, row_height: float
+) -> RowAxes:
+    """Return axes of one row per label on the maturity scale (0–5), labels wrapped."""
+    rows = [wrap(label, 34) for label in labels]
+    return RowAxes(WIDTH, rows, x_max=x_max, ticks=LEVEL_TICKS, row_height=row_height,
+                   legend=legend)  # fmt: skip
 
 
 def score_bars_svg(
@@ -101,33 +75,30 @@ def score_bars_svg(
     Returns:
         The SVG document.
     """
-    count = max(len(labels), 1)
-    with _rc():
-        fig = _figure(6.6, 0.75 + 0.36 * count)
-        ax = fig.add_subplot()
-        rows = list(range(count))[::-1]
-        mean_values = [m if m is not None else 0.0 for m in means]
-        ach_values = [a if a is not None else 0 for a in achieved]
-        both = any(ach_values)
-        shift, height = (0.17, 0.34) if both else (0.0, 0.5)
-        ax.barh([r + shift for r in rows], mean_values, height=height, color=colour, label="Mean")
-        if both:
-            ax.barh([r - shift for r in rows], ach_values, height=height, color=accent,
-                    label="Achieved")  # fmt: skip
-        for row, target in zip(rows, targets, strict=False):
-            if target is not None:
-                ax.plot([target, target], [row - 0.42, row + 0.42], color=TARGET, lw=1.6)
-        for row, mean in zip(rows, means, strict=False):
-            text = "n/a" if mean is None else f"{mean:.1f}"
-            ax.text((mean or 0) + 0.06, row + shift, text, va="center", fontsize=7, color=INK)
-        ax.plot([], [], color=TARGET, lw=1.6, label="Target")
-        ax.set_yticks(rows, [_wrap(lbl) for lbl in labels])
-        ax.set_xlim(0, 5.4)
-        ax.set_xticks(range(6))
-        ax.grid(axis="x", color=GRID, lw=0.6)
-        ax.set_axisbelow(True)
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
-        return _svg(fig)
+    both = any(a for a in achieved if a)
+    legend = [LegendItem("box", colour, "Mean")]
+    if both:
+        legend.append(LegendItem("box", accent, "Achieved"))
+    legend.append(LegendItem("line", TARGET, "Target"))
+    axes = _level_axes(labels, legend, x_max=5.4, row_height=25.92)
+    svg = axes.draw()
+    bar = axes.row_height * (0.34 if both else 0.5)
+    for row, mean in enumerate(means):
+        middle = axes.y(row) - (bar / 2 if both else 0.0)
+        svg.rect(axes.left, middle - bar / 2, axes.x(mean or 0.0) - axes.left, bar, colour,
+                 class_="mean", data_value=_value(mean, "{:.2f}"))  # fmt: skip
+        svg.text(axes.x(mean or 0.0) + 3, middle, _value(mean), size=7, role="value")
+        if both and row < len(achieved):
+            level = achieved[row] or 0
+            svg.rect(axes.left, middle + bar / 2, axes.x(level) - axes.left, bar, accent,
+                     class_="achieved", data_value=str(level))  # fmt: skip
+    for row, target in enumerate(targets):
+        if target is not None:
+            half = 0.42 * axes.row_height
+            x = axes.x(target)
+            svg.line(x, axes.y(row) - half, x, axes.y(row) + half, TARGET, 1.6, class_="target",
+                     data_value=f"{target:.2f}")  # fmt: skip
+    return svg.to_string()
 
 
 def score_by_function_svg(
@@ -145,31 +116,6 @@ def score_by_function_svg(
     )
 
 
-def severity_svg(counts: Mapping[str, int]) -> str:
-    """Draw the number of findings per severity as one stacked horizontal bar with a legend."""
-    order = [s.value for s in SEVERITY_ORDER if counts.get(s.value)]
-    with _rc():
-        fig = _figure(6.6, 0.9)
-        ax = fig.add_subplot()
-        left = 0
-        for severity in order:
-            value = counts[severity]
-            ax.barh([0], [value], left=left, color=SEVERITY_COLOURS[severity], label=severity)
-            ax.text(left + value / 2, 0, str(value), ha="center", va="center", color="white")
-            left += value
-        ax.set_xlim(0, max(left, 1))
-        ax.axis("off")
-        if order:
-            ax.legend(
-                [s.capitalize() for s in order],
-                loc="lower center",
-                bbox_to_anchor=(0.5, 0.9),
-                ncol=len(order),
-                frameon=False,
-            )
-        return _svg(fig)
-
-
 def comparison_svg(
     labels: Sequence[str],
     previous: Sequence[float | None],
@@ -178,59 +124,85 @@ def comparison_svg(
     colour: str = "#1f3a5f",
 ) -> str:
     """Draw previous → current mean maturity per node as a dumbbell chart (0–5)."""
-    count = max(len(labels), 1)
-    with _rc():
-        fig = _figure(6.6, 0.75 + 0.3 * count)
-        ax = fig.add_subplot()
-        rows = list(range(count))[::-1]
-        for row, before, after in zip(rows, previous, current, strict=False):
-            if before is not None and after is not None:
-                ax.plot([before, after], [row, row], color=GRID, lw=2.5, zorder=1)
-            if before is not None:
-                ax.scatter([before], [row], color=MUTED, s=28, zorder=2)
-            if after is not None:
-                ax.scatter([after], [row], color=colour, s=34, zorder=3)
-        ax.scatter([], [], color=MUTED, s=28, label="Previous")
-        ax.scatter([], [], color=colour, s=34, label="Current")
-        ax.set_yticks(rows, [_wrap(lbl) for lbl in labels])
-        ax.set_xlim(0, 5.2)
-        ax.set_xticks(range(6))
-        ax.grid(axis="x", color=GRID, lw=0.6)
-        ax.set_axisbelow(True)
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
-        return _svg(fig)
+    legend = [LegendItem("dot", MUTED, "Previous"), LegendItem("dot", colour, "Current")]
+    axes = _level_axes(labels, legend, x_max=5.2, row_height=21.6)
+    svg = axes.draw()
+    for row, (before, after) in enumerate(zip(previous, current, strict=False)):
+        y = axes.y(row)
+        if before is not None and after is not None:
+            svg.line(axes.x(before), y, axes.x(after), y, GRID, 2.5)
+        if before is not None:
+            svg.circle(axes.x(before), y, 3.0, MUTED, class_="previous", data_value=f"{before:.2f}")
+        if after is not None:
+            svg.circle(axes.x(after), y, 3.3, colour, class_="current", data_value=f"{after:.2f}")
+    return svg.to_string()
+
+
+def heat_colour(value: float) -> str:
+    """Return the heat map's colour of a maturity value (0–5): red, amber, then green."""
+    share = min(max(value / 5.0, 0.0), 1.0) * (len(HEAT_STOPS) - 1)
+    index = min(int(share), len(HEAT_STOPS) - 2)
+    low, high = HEAT_STOPS[index], HEAT_STOPS[index + 1]
+    fraction = share - index
+    channels = (
+        round(int(low[i : i + 2], 16) * (1 - fraction) + int(high[i : i + 2], 16) * fraction)
+        for i in (1, 3, 5)
+    )
+    return "#" + "".join(f"{c:02x}" for c in channels)
 
 
 def heatmap_svg(
     rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequence[float | None]]
 ) -> str:
     """Draw a systems × functions heat map of mean maturity (0–5; blank where not assessed)."""
-    from matplotlib.colors import LinearSegmentedColormap
+    size, small = 8.5, 7.5
+    row_labels = [wrap(r, 28) for r in rows] or [[""]]
+    # Column labels stand upright (a quarter turn), so none runs into its neighbour however
+    # many functions there are; the top band grows with the longest label.
+    column_labels = [wrap(c, 16) for c in columns]
+    longest = max((text_width(s, small) for lines in column_labels for s in lines), default=0.0)
+    left = max(text_width(s, size) for lines in row_labels for s in lines) + 8
+    top, cell_h = longest + 8, 32.0
+    bar_x = 489.6 - 44
+    svg = Svg(489.6, top + cell_h * len(row_labels) + 10, font_size=size)
+    cell_w = (bar_x - 14 - left) / max(len(columns), 1)
+    for r, lines in enumerate(row_labels):
+        svg.lines(left - 5, top + cell_h * (r + 0.5), lines, anchor="end", role="row-label")
+    for c, lines in enumerate(column_labels):
+        middle = left + cell_w * (c + 0.5)
+        step = 1.2 * small
+        for index, line in enumerate(lines):
+            x = middle + step * (index - (len(lines) - 1) / 2)
+            svg.text(x, top - 5, line, size=small, rotate=True, role="column-label")
+    for r, row in enumerate(values):
+        for c, value in enumerate(row):
+            x, y = left + cell_w * c, top + cell_h * r
+            fill = EMPTY if value is None else heat_colour(value)
+            svg.rect(x, y, cell_w, cell_h, fill, class_="cell", data_value=_value(value, "{:.2f}"))
+            text = "–" if value is None else f"{value:.1f}"
+            svg.text(
+                x + cell_w / 2, y + cell_h / 2, text, anchor="middle", size=small, role="value"
+            )
+    _colour_bar(svg, bar_x, top, cell_h * max(len(row_labels), 1))
+    return svg.to_string()
 
-    cmap = LinearSegmentedColormap.from_list(
-        "maturity", ["#c62828", "#f9a825", "#2e7d32"]
-    ).with_extremes(bad="#eceff1")
-    grid = [[math.nan if v is None else v for v in row] for row in values] or [[math.nan]]
-    labels = [_wrap(c, 16) for c in columns]
-    # Column labels stand upright (rotated a quarter turn), so none runs into its neighbour
-    # however many functions there are; the figure grows by the longest label.
-    longest = max((len(line) for label in labels for line in label.split("\n")), default=0)
-    with _rc():
-        fig = _figure(6.8, 0.6 + 0.075 * longest + 0.34 * max(len(rows), 1))
-        ax = fig.add_subplot()
-        image = ax.imshow(grid, cmap=cmap, vmin=0, vmax=5, aspect="auto")
-        for r, row in enumerate(values):
-            for c, value in enumerate(row):
-                text = "–" if value is None else f"{value:.1f}"
-                ax.text(c, r, text, ha="center", va="center", fontsize=7.5, color=INK)
-        ax.set_xticks(range(len(columns)), labels, rotation=90, fontsize=7.5)
-        ax.set_yticks(range(len(rows)), [_wrap(r, 28) for r in rows])
-        ax.xaxis.tick_top()
-        ax.tick_params(length=0)
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-        fig.colorbar(image, ax=ax, shrink=0.8, label="Mean maturity")
-        return _svg(fig)
+
+def _colour_bar(svg: Svg, x: float, top: float, height: float) -> None:
+    """Draw the heat map's scale: a vertical band from 0 (bottom) to 5 with its ticks."""
+    height = max(height * 0.8, 40.0)
+    top += height * 0.1
+    steps = 40
+    for step in range(steps):
+        value = 5.0 * (step + 0.5) / steps
+        y = top + height * (1 - (step + 1) / steps)
+        svg.rect(x, y, 9, height / steps + 0.2, heat_colour(value))
+    levels = (0, 1, 2, 3, 4, 5) if height >= 60 else (0, 2.5, 5)
+    for level in levels:
+        y = top + height * (1 - level / 5)
+        svg.line(x + 9, y, x + 12, y, INK, 0.8)
+        svg.text(x + 14, y, f"{level:g}", size=7.5)
+    beside = x + 14 + max(text_width(f"{level:g}", 7.5) for level in levels) + 6
+    svg.text(beside, top + height / 2, "Mean maturity", anchor="middle", size=7.5, rotate=True)
 
 
 def kpi_svg(
@@ -240,36 +212,40 @@ def kpi_svg(
     colour: str = "#1f3a5f",
 ) -> str:
     """Draw the client's identity shares (0–100%), one bar each; "n/a" where none is counted."""
-    count = max(len(labels), 1)
-    with _rc():
-        fig = _figure(6.6, 0.5 + 0.42 * count)
-        ax = fig.add_subplot()
-        rows = list(range(count))[::-1]
-        ax.barh(rows, [100 * (v or 0.0) for v in client], height=0.5, color=colour)
-        for row, value in zip(rows, client, strict=False):
-            text = "n/a" if value is None else f"{100 * value:.0f}%"
-            ax.text(100 * (value or 0) + 1, row, text, va="center", fontsize=7.5, color=INK)
-        ax.set_yticks(rows, [_wrap(lbl, 30) for lbl in labels])
-        ax.set_xlim(0, 110)
-        ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
-        ax.grid(axis="x", color=GRID, lw=0.6)
-        ax.set_axisbelow(True)
-        return _svg(fig)
+    ticks = [(float(p), f"{p}%") for p in (0, 25, 50, 75, 100)]
+    axes = RowAxes(
+        WIDTH, [wrap(label, 30) for label in labels], x_max=110, ticks=ticks, row_height=30.24
+    )
+    svg = axes.draw()
+    bar = axes.row_height * 0.5
+    for row, value in enumerate(client):
+        share = 100 * (value or 0.0)
+        y = axes.y(row)
+        svg.rect(axes.left, y - bar / 2, axes.x(share) - axes.left, bar, colour,
+                 class_="share", data_value=_value(value, "{:.4f}"))  # fmt: skip
+        text = "n/a" if value is None else f"{share:.0f}%"
+        svg.text(axes.x(share) + 3, y, text, size=7.5, role="value")
+    return svg.to_string()
 
 
 def blast_gauge_svg(score: int, tier: str) -> str:
     """Draw the blast radius score on a 0–100 band coloured by tier thresholds (25/50/75)."""
-    with _rc():
-        fig = _figure(6.6, 0.85)
-        ax = fig.add_subplot()
-        bands = ((0, 25, "#78909c"), (25, 50, "#f9a825"), (50, 75, "#d84315"), (75, 100, "#8e0000"))
-        for start, end, col in bands:
-            ax.barh([0], [end - start], left=start, color=col, height=0.5, alpha=0.85)
-        ax.plot([score, score], [-0.42, 0.42], color=INK, lw=2.5)
-        ax.text(score, 0.52, f"{score} ({tier})", ha="center", va="bottom", fontsize=8.5)
-        ax.set_xlim(0, 100)
-        ax.set_ylim(-0.5, 0.95)
-        ax.set_yticks([])
-        ax.set_xticks([0, 25, 50, 75, 100])
-        ax.spines["left"].set_visible(False)
-        return _svg(fig)
+    svg = Svg(WIDTH, 61.2)
+    left, right, band_top, band_h = 8.0, WIDTH - 10.0, 24.0, 16.0
+
+    def x(value: float) -> float:
+        return left + (right - left) * value / 100
+
+    for start, end, fill in BLAST_BANDS:
+        svg.rect(x(start), band_top, x(end) - x(start), band_h, fill, fill_opacity="0.85")
+    svg.line(left, band_top + band_h + 3, right, band_top + band_h + 3, GRID, 0.8)
+    for value in (0, 25, 50, 75, 100):
+        svg.line(x(value), band_top + band_h + 3, x(value), band_top + band_h + 6.5, INK, 0.8)
+        svg.text(x(value), band_top + band_h + 13, str(value), anchor="middle")
+    marker = x(min(max(score, 0), 100))
+    svg.line(marker, band_top - 3, marker, band_top + band_h + 3, INK, 2.5, class_="score")
+    label = f"{score} ({tier})"
+    half = text_width(label, 8.5) / 2
+    svg.text(min(max(marker, half), WIDTH - half), band_top - 10, label, anchor="middle",
+             role="value")  # fmt: skip
+    return svg.to_string()

@@ -301,7 +301,6 @@ def _report_charts(data: ReportData) -> dict[str, Any]:
             charts.svg_data_uri(charts.score_by_function_svg(f, colour=colour, accent=accent))
             for f in fws
         ],
-        "severity": charts.svg_data_uri(charts.severity_svg(_severity_counts(data))),
         "blast": None
         if data.identity.blast_score is None
         else charts.svg_data_uri(

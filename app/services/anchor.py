@@ -156,8 +156,8 @@ def recorded_anchor(ident: str | None) -> Head | None:
         return None
 
 
-def records_at_path(path: Path, *, other_than: str | None) -> dict[str, Head]:
-    """Return the heads recorded for the file at ``path`` under ids other than ``other_than``.
+def records_at_path(path: Path | str, *, other_than: str | None) -> dict[str, Head]:
+    """Return the heads recorded for the file (or server URL) at ``path`` under other ids.
 
     A workspace whose id was removed or changed in SQL loses its own record; the records kept
     for the same file under its earlier id still show what its journal held.
@@ -186,7 +186,7 @@ def forget_path(path: Path) -> None:
             _save(anchors)
 
 
-def _is_at(entry: object, path: Path) -> bool:
+def _is_at(entry: object, path: Path | str) -> bool:
     return isinstance(entry, dict) and entry.get("path") == str(path)
 
 
@@ -215,17 +215,17 @@ def _remember(workspace: Workspace) -> None:
     if ident is None:
         return
     _read()  # a damaged record is kept for check to report, never overwritten
-    seen = _heads_held(workspace, ident, workspace.path)
+    seen = _heads_held(workspace, ident, workspace.location)
     if seen is None:
         return
     head, old, held = seen
     anchors = {k: v for k, v in _load().items() if k not in held}  # an id changed, journal whole
-    if old == head and not held and _is_at(anchors.get(ident), workspace.path):
+    if old == head and not held and _is_at(anchors.get(ident), workspace.location):
         return  # nothing new to record
     anchors[ident] = {
         "seq": head.seq,
         "hash": head.hash,
-        "path": str(workspace.path),
+        "path": workspace.location,
         "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     _save(anchors)
@@ -233,7 +233,7 @@ def _remember(workspace: Workspace) -> None:
 
 @reads
 def _heads_held(
-    uow: UnitOfWork, ident: str, path: Path
+    uow: UnitOfWork, ident: str, path: Path | str
 ) -> tuple[Head, Head | None, set[str]] | None:
     """Return the head, the one recorded here and the other records the journal still holds.
 

@@ -78,13 +78,14 @@ class EvidenceInfo:
         return values
 
 
-#: SQLite stores no value over 1,000,000,000 bytes (its default SQLITE_MAX_LENGTH).
+#: SQLite stores no value over 1,000,000,000 bytes (its default SQLITE_MAX_LENGTH); a
+#: PostgreSQL server's bytea holds at most 1 GiB, so the same cap serves both stores.
 SQLITE_MAX_BYTES = 1_000_000_000
 
 
 @reads
 def max_evidence_bytes(uow: UnitOfWork) -> int:
-    """Return the largest evidence file the workspace accepts, in bytes (SQLite's cap at most)."""
+    """Return the largest evidence file the workspace accepts, in bytes (the store's cap)."""
     setting = int(get_workspace_setting(uow, "evidence.max_file_mb")) * _MB
     return min(setting, SQLITE_MAX_BYTES)
 
@@ -92,9 +93,11 @@ def max_evidence_bytes(uow: UnitOfWork) -> int:
 def _check_size(target: UnitOfWork | Workspace, name: str, size: int) -> None:
     limit = max_evidence_bytes(target)
     if size > limit:
+        on_server = isinstance(target, Workspace) and target.is_server
+        store = "the server's limit per value" if on_server else "SQLite's limit"
         raise EvidenceTooLargeError(
             f"{name} is {size / _MB:.1f} MB; evidence files may be at most {limit // _MB} MB "
-            "(workspace setting evidence.max_file_mb, and at most 953 MB, SQLite's limit)"
+            f"(workspace setting evidence.max_file_mb, and at most 953 MB, {store})"
         )
 
 

@@ -129,7 +129,7 @@ def check_workspace(
     evidence_problems = verify_evidence_hashes(workspace, progress)
     notes.append(f"{replayed} journalled records compared with their rows")
     return CheckReport(
-        workspace=str(workspace.path),
+        workspace=workspace.location,
         schema=schema_revision(workspace),
         quick_check=verdict,
         journal=chain,
@@ -178,7 +178,7 @@ def _earlier_id_problems(uow: UnitOfWork, workspace: Workspace, ident: str | Non
     return [
         f"head recorded on this computer for this file under an earlier workspace id: {problem} "
         "(the workspace id was changed or removed, or another workspace was copied over the file)"
-        for other in anchor.records_at_path(workspace.path, other_than=ident).values()
+        for other in anchor.records_at_path(workspace.location, other_than=ident).values()
         if (problem := anchor.anchor_problem(uow, other))
     ]
 

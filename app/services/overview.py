@@ -37,7 +37,7 @@ class WorkspaceSummary:
 
 def workspace_summary(workspace: Workspace) -> WorkspaceSummary:
     """Count the records of a workspace with one query per table, in one read."""
-    return _summary(workspace, workspace.name, str(workspace.path))
+    return _summary(workspace, workspace.name, workspace.location)
 
 
 @reads

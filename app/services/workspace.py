@@ -1,7 +1,8 @@
-"""Create, open, check and describe workspace files.
+"""Create, open, check and describe workspaces: files, and databases on a team server.
 
-Opening a workspace checks it is an SQLite file made by Assay, runs ``PRAGMA quick_check``,
-refuses a file from a newer Assay, and backs up then migrates an older one.
+Opening a workspace file checks it is an SQLite file made by Assay, runs ``PRAGMA quick_check``,
+refuses a file from a newer Assay, and backs up then migrates an older one. A ``postgresql://``
+URL opens a workspace held on a server (see :mod:`app.services.server_workspace`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from app.storage.db import (
     Database,
     raw_connect,
 )
+from app.storage.server_db import is_server_location
 from app.storage.unit_of_work import Change, UnitOfWork
 from app.support import paths
 from app.support.safe_files import create_private
@@ -35,10 +37,10 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class Workspace:
-    """An open workspace: its file, its database and who is working in it.
+    """An open workspace: its file or server database, and who is working in it.
 
     Attributes:
-        path: The workspace file.
+        path: The workspace file; None for a workspace held on a server.
         db: Sessions on the file.
         actor: The name written into the journal for changes made through this object.
         backup_path: The backup taken before a migration on open, if one was taken.
@@ -48,7 +50,7 @@ class Workspace:
             kept when the workspace is handed to another process.
     """
 
-    path: Path
+    path: Path | None
     db: Database
     actor: str
     backup_path: Path | None = field(default=None)
@@ -59,9 +61,23 @@ class Workspace:
     )
 
     @property
+    def is_server(self) -> bool:
+        """Return True for a workspace held on a database server rather than in a file."""
+        return self.db.is_server
+
+    @property
+    def location(self) -> str:
+        """Return where the workspace is, as shown: its file, or its URL without password."""
+        if self.path is not None:
+            return str(self.path)
+        return str(getattr(self.db, "location", ""))
+
+    @property
     def name(self) -> str:
-        """Return the workspace's display name (the file name without its suffix)."""
-        return self.path.stem
+        """Return the workspace's display name: the file name without suffix, or the database."""
+        if self.path is not None:
+            return self.path.stem
+        return self.location.rstrip("/").rpartition("/")[2].partition("?")[0] or self.location
 
     def close(self) -> None:
         """Record the journal's head on this computer, then close every connection."""
@@ -117,6 +133,8 @@ class Workspace:
         Raises:
             UserError: ``path`` is the workspace file, its ``-wal`` or its ``-shm``.
         """
+        if self.path is None:
+            return  # a server workspace has no file of its own on this computer
         own = {self.path, *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm"))}
         try:
             target = Path(path).expanduser().resolve()
@@ -127,7 +145,11 @@ class Workspace:
             raise UserError(f"{target.name} is the open workspace itself; it cannot be {use}")
 
     def __reduce__(self) -> tuple[object, ...]:
-        """Pickle as the file and actor: another process reopens the file (never creates it)."""
+        """Pickle as the file (or URL) and actor: another process reopens it, never creates it."""
+        if self.path is None:
+            from app.services.server_workspace import reopen_server
+
+            return (reopen_server, (getattr(self.db, "url", ""), self.actor, self.read_only))
         return (_reopen, (self.path, self.actor, self.read_only))
 
 
@@ -149,7 +171,7 @@ def default_actor() -> str:
 
 
 def open_workspace(
-    path: Path | None = None,
+    path: Path | str | None = None,
     *,
     create: bool = True,
     actor: str | None = None,
@@ -161,8 +183,11 @@ def open_workspace(
     cannot be opened for writing (a full disk) is opened read-only: it can be read, listed,
     checked and reported on from, and any change is refused with a clear message.
 
+    A ``postgresql://`` URL opens a workspace held on a server instead; its actor is always
+    the database login.
+
     Args:
-        path: The workspace file; the user's default workspace when None.
+        path: The workspace file or server URL; the user's default workspace when None.
         create: Create the file when it does not exist; otherwise refuse.
         actor: Who is working; the operating-system user when None.
         read_only: Open read-only (True), writable (False), or as the location allows (None).
@@ -174,6 +199,10 @@ def open_workspace(
         WorkspaceError: The file is missing, not a workspace, damaged, too new, or needs a
             migration that a read-only location does not allow.
     """
+    if is_server_location(path):
+        from app.services.server_workspace import open_server_workspace
+
+        return open_server_workspace(str(path), read_only=bool(read_only))
     path = Path(path) if path is not None else paths.default_workspace_path()
     path = path.expanduser().resolve()
     if path.is_dir():
@@ -238,7 +267,7 @@ def _recover(workspace: Workspace, is_new: bool) -> None:
     from app.services.pending import recover_interrupted
 
     try:
-        if is_new:
+        if is_new and workspace.path is not None:
             forget_path(workspace.path)
         workspace_id(workspace, create=True)
         recover_interrupted(workspace)
@@ -348,7 +377,15 @@ def _inspect(conn: sqlite3.Connection, path: Path, read_only: bool) -> Path | No
 
 
 def quick_check(workspace: Workspace) -> str:
-    """Run ``PRAGMA quick_check`` and return its verdict (``ok`` when sound)."""
+    """Run ``PRAGMA quick_check`` and return its verdict (``ok`` when sound).
+
+    A server keeps its own storage sound (checksums and write-ahead log are the server's
+    administration); its verdict here is ``ok`` once it answers a query.
+    """
+    if workspace.path is None:
+        from app.services.server_workspace import server_answers
+
+        return server_answers(workspace)
     conn = raw_connect(workspace.path, read_only=workspace.read_only)
     try:
         return str(conn.execute("PRAGMA quick_check").fetchone()[0])
@@ -358,6 +395,10 @@ def quick_check(workspace: Workspace) -> str:
 
 def schema_revision(workspace: Workspace) -> str | None:
     """Return the schema revision stamped in the workspace."""
+    if workspace.path is None:
+        from app.services.server_workspace import server_revision
+
+        return server_revision(workspace)
     conn = raw_connect(workspace.path, read_only=workspace.read_only)
     try:
         return migrate.current_revision(conn)

@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 #: Marks a SQLite file as an Assay workspace (``PRAGMA application_id``): "ASSY".
 APPLICATION_ID = 0x41535359
+#: The table that marks a server database as an Assay workspace (holding ``APPLICATION_ID``).
+SERVER_MARK_TABLE = "assay_workspace"
 BUSY_TIMEOUT_MS = 15_000
 #: The first bytes of every SQLite database file.
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -99,10 +101,17 @@ class SnapshotWriteError(RuntimeError):
 class Database:
     """Sessions on one workspace file.
 
+    The server store (:class:`app.storage.server_db.ServerDatabase`) shares this interface and
+    its read, snapshot and write logic; it differs only in how a snapshot is pinned and how a
+    writer takes the write lock.
+
     Args:
         path: The workspace file, which must already carry the current schema.
         read_only: Open it read-only: every write is refused.
     """
+
+    #: True for a workspace held on a database server.
+    is_server = False
 
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
@@ -151,20 +160,30 @@ class Database:
         if getattr(self._snapshots, "connection", None) is not None:
             yield
             return
-        with self.engine.connect() as conn, conn.begin():
-            conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").all()  # pins the snapshot
-            self._snapshots.connection = conn
-            try:
-                yield
-            finally:
-                self._snapshots.connection = None
+        with self.engine.connect() as plain:
+            conn = self._snapshot_connection(plain)
+            with conn.begin():
+                self._pin_snapshot(conn)
+                self._snapshots.connection = conn
+                try:
+                    yield
+                finally:
+                    self._snapshots.connection = None
+
+    def _snapshot_connection(self, conn: sa.Connection) -> sa.Connection:
+        """Return the connection a snapshot runs on (the server sets its isolation here)."""
+        return conn
+
+    def _pin_snapshot(self, conn: sa.Connection) -> None:
+        """Read once so the snapshot is taken now, not at the first read inside the block."""
+        conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").all()
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """Yield a session inside one write transaction.
 
-        The transaction starts with ``BEGIN IMMEDIATE``, commits when the block ends normally
-        and rolls back when it raises.
+        The transaction takes the workspace's write lock first (``BEGIN IMMEDIATE`` on a file),
+        commits when the block ends normally and rolls back when it raises.
 
         Raises:
             sqlite3.OperationalError: The workspace was opened read-only.
@@ -174,17 +193,29 @@ class Database:
             raise sqlite3.OperationalError("attempt to write a readonly database")
         if getattr(self._snapshots, "connection", None) is not None:
             raise SnapshotWriteError("a write was attempted while reading one snapshot")
-        with self.engine.connect() as conn:
-            brief = self._brief_waits.get(threading.get_ident())
+        brief = self._brief_waits.get(threading.get_ident())
+        with (
+            self.engine.connect() as conn,
+            self._write_connection(conn, brief) as writing,
+            Session(bind=writing, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            self._take_write_lock(session, brief)
+            yield session
+
+    @contextmanager
+    def _write_connection(self, conn: sa.Connection, brief: int | None) -> Iterator[sa.Connection]:
+        """Yield the connection a write runs on: ``BEGIN IMMEDIATE`` and the thread's wait."""
+        if brief is not None:
+            _set_busy_timeout(conn, brief)
+        try:
+            yield conn.execution_options(**{_WRITE_OPTION: True})
+        finally:
             if brief is not None:
-                _set_busy_timeout(conn, brief)
-            try:
-                conn = conn.execution_options(**{_WRITE_OPTION: True})
-                with Session(bind=conn, expire_on_commit=False) as session, session.begin():
-                    yield session
-            finally:
-                if brief is not None:
-                    _set_busy_timeout(conn, BUSY_TIMEOUT_MS)
+                _set_busy_timeout(conn, BUSY_TIMEOUT_MS)
+
+    def _take_write_lock(self, session: Session, brief: int | None) -> None:
+        """Take the write lock inside the transaction (a file took it with its BEGIN)."""
 
     def close(self) -> None:
         """Release every pooled connection (the file can then be moved or deleted)."""

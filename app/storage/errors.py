@@ -14,6 +14,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from app.storage.server_errors import is_server_error, server_kind, server_sentence
+
 logger = logging.getLogger(__name__)
 
 #: SQLite's own wording, lower-cased, for each kind of failure a user can act on.
@@ -54,8 +56,8 @@ class DatabaseFailure:
 
 
 def is_database_error(exc: BaseException) -> bool:
-    """Return True for an error raised by SQLite or by SQLAlchemy around it."""
-    return isinstance(exc, sa.exc.SQLAlchemyError | sqlite3.Error)
+    """Return True for an error raised by SQLite, a server's driver, or SQLAlchemy around them."""
+    return isinstance(exc, sa.exc.SQLAlchemyError | sqlite3.Error) or is_server_error(exc)
 
 
 def classify(exc: BaseException) -> DatabaseFailure:
@@ -63,6 +65,8 @@ def classify(exc: BaseException) -> DatabaseFailure:
     original = getattr(exc, "orig", None) or exc
     if isinstance(original, MemoryError | OverflowError):
         return DatabaseFailure("too-large", type(original).__name__)
+    if is_server_error(original):
+        return DatabaseFailure(server_kind(original), type(original).__name__)
     text = _driver_message(original).lower()
     for kind, needles in _KINDS:
         if any(needle in text for needle in needles):
@@ -85,6 +89,8 @@ def describe(exc: BaseException, workspace: Path | None = None) -> str:
         workspace: The workspace file, to look for backups beside it.
     """
     failure = classify(exc)
+    if failure.kind in _SERVER_ONLY or is_server_error(getattr(exc, "orig", None) or exc):
+        return server_sentence(failure.kind, failure.error_class, None)
     if failure.kind == "damaged":
         return damaged_sentence(workspace)
     if failure.kind == "other":
@@ -92,6 +98,17 @@ def describe(exc: BaseException, workspace: Path | None = None) -> str:
             f"the workspace could not be read or written ({failure.error_class}); nothing was saved"
         )
     return _SENTENCES[failure.kind]
+
+
+def describe_server(exc: BaseException, url: str) -> str:
+    """Return one sentence for a failure of the server holding the workspace at ``url``."""
+    from app.storage.server_db import where  # the server module is loaded only for servers
+
+    failure = classify(exc)
+    return server_sentence(failure.kind, failure.error_class, where(url))
+
+
+_SERVER_ONLY = ("unreachable", "login", "no-database", "permission")
 
 
 def damaged_sentence(workspace: Path | None) -> str:

@@ -67,13 +67,20 @@ def backup_file(conn: sqlite3.Connection, path: Path, reason: str) -> Path:
 
 
 def upgrade_to_head(engine: sa.Engine) -> None:
-    """Run every pending Alembic migration on the workspace behind ``engine``."""
+    """Run every pending Alembic migration on the workspace behind ``engine`` (file or server)."""
     from alembic import command  # imported here: only needed when the schema changes
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.connect() as conn:
+        if conn.dialect.name != "sqlite":
+            # A server checks foreign keys at each statement and changes tables in place.
+            with conn.begin():
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+            logger.info("server workspace migrated to %s", HEAD_REVISION)
+            return
         # SQLite's documented way to change a table other tables point at: foreign keys off
         # (outside any transaction), change, check, on again. Otherwise recreating a table
         # ("batch" mode) would cascade its DROP into the rows that reference it.
@@ -90,6 +97,14 @@ def upgrade_to_head(engine: sa.Engine) -> None:
         finally:
             driver.execute("PRAGMA foreign_keys=ON")
     logger.info("workspace migrated to %s", HEAD_REVISION)
+
+
+def revision_of(conn: sa.Connection) -> str | None:
+    """Return the Alembic revision stamped in a workspace on any store, or None if unstamped."""
+    if not sa.inspect(conn).has_table("alembic_version"):
+        return None
+    row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+    return str(row[0]) if row else None
 
 
 def script_heads() -> list[str]:

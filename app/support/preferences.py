@@ -69,9 +69,12 @@ def save_preferences(prefs: Preferences) -> None:
     os.replace(tmp, path)
 
 
-def remember_workspace(prefs: Preferences, workspace: Path) -> Preferences:
-    """Return preferences with ``workspace`` first in the recent list."""
-    name = str(Path(workspace).resolve())
+def remember_workspace(prefs: Preferences, workspace: Path | str) -> Preferences:
+    """Return preferences with ``workspace`` first in the recent list.
+
+    A file is kept as its full path; a server as its URL, which never holds a password.
+    """
+    name = workspace if isinstance(workspace, str) else str(Path(workspace).resolve())
     recent = [name] + [item for item in prefs.recent_workspaces if item != name]
     return prefs.model_copy(update={"recent_workspaces": recent[:MAX_RECENT]})
 

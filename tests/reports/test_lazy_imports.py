@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("weasyprint", "matplotlib", "openpyxl", "pyhanko", "cryptography.x509")
+HEAVY = ("weasyprint", "openpyxl", "pyhanko", "cryptography.x509")
 
 
 def test_report_modules_import_no_heavy_library():

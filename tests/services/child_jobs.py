@@ -59,4 +59,4 @@ def workspace_facts(workspace: Workspace, *, progress: Progress) -> tuple[str, s
 
     with workspace.db.read() as session:
         tables = session.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
-    return str(workspace.path), workspace.actor, tables
+    return workspace.location, workspace.actor, tables

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.pg_cluster import open_store_workspace, parametrize_stores
+
 DEMO_DAY = dt.date(2026, 11, 29)
 
 
@@ -30,3 +32,14 @@ def demo_reports(demo_build):
 
     result, out = demo_build
     return write_demo_reports(result, out / "reports")
+
+
+def pytest_generate_tests(metafunc):
+    """Run every test on a workspace on both stores, except those marked ``sqlite_only``."""
+    parametrize_stores(metafunc)
+
+
+@pytest.fixture
+def workspace(request, tmp_path):
+    """A fresh, migrated workspace: a file, or a database on the throw-away server."""
+    yield from open_store_workspace(request, tmp_path)

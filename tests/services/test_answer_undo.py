@@ -66,7 +66,7 @@ def test_cli_undo(ws, capsys):
     question = svc.list_responses(ws, info.id)[0].question_id
     svc.answer(ws, info.id, question, 1)
     svc.answer(ws, info.id, question, 5)
-    args = ["assess", "undo", "--assessment", str(info.id), "--workspace", str(ws.path)]
+    args = ["assess", "undo", "--assessment", str(info.id), "--workspace", ws.location]
     assert main(args) == 0
     assert f"{question} is 1" in capsys.readouterr().out
     assert main(args) == 0

@@ -22,7 +22,7 @@ def cli(workspace, monkeypatch, capsys):
         session.add(AISystem(external_id="AIS-002", name="Chat", autonomy="advisory"))
 
     def run(*args: str, expect: int = 0) -> str:
-        code = main(["--workspace", str(workspace.path), *args])
+        code = main(["--workspace", workspace.location, *args])
         captured = capsys.readouterr()
         assert code == expect, captured.err
         return captured.out if expect == 0 else captured.err

@@ -112,6 +112,7 @@ def _finding_count(workspace) -> int:
         return session.execute(sa.select(sa.func.count()).select_from(Finding)).scalar_one()
 
 
+@pytest.mark.sqlite_only
 def test_a_failure_while_finalising_leaves_no_gap_findings_behind(workspace, assessment):
     svc.answer(workspace, assessment, Q1, 1)  # below target: finalising raises a gap finding
     svc.submit_for_review(workspace, assessment)
@@ -132,6 +133,7 @@ def test_a_failure_while_finalising_leaves_no_gap_findings_behind(workspace, ass
     assert _journal_length(workspace) == entries
 
 
+@pytest.mark.sqlite_only
 def test_finalize_checks_the_gate_on_the_answers_it_finalises(workspace, assessment, catalog):
     info = svc.new_assessment(
         workspace, "AIS-002", ["nist-ir-8596"], focus_areas=["secure"], max_priority=1,

@@ -135,7 +135,7 @@ def test_assessment_target_and_title_override(workspace, assessment):
 def test_every_answer_survives_reopening(workspace, assessment):
     for n, qid in enumerate([r.question_id for r in svc.list_responses(workspace, assessment)]):
         svc.answer(workspace, assessment, qid, n % 6)
-    path = workspace.path
+    path = workspace.path or workspace.location  # a file, or the server's URL
     workspace.close()
     from app.services.workspace import open_workspace
 

@@ -128,7 +128,7 @@ def test_score_json_from_the_cli(workspace, demo, monkeypatch, capsys):
     monkeypatch.setattr("app.cli.COMMAND_MODULES", ("assess",))
     svc.answer(workspace, demo, "cd.q1", 5)
     workspace.close()
-    args = ["--workspace", str(workspace.path), "assess", "score", "--assessment", str(demo)]
+    args = ["--workspace", workspace.location, "assess", "score", "--assessment", str(demo)]
     assert main([*args, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data) >= {"overall", "nodes"}

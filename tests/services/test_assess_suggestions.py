@@ -179,6 +179,7 @@ def _count(ws, table) -> int:
         return session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
 
 
+@pytest.mark.sqlite_only
 def test_a_failure_while_accepting_keeps_no_analysis_file(workspace, assessment, catalog):
     (offer,) = sg.suggestions_for(workspace, assessment, ROTATION, catalog=catalog)
     conn = sqlite3.connect(workspace.path)

@@ -95,7 +95,7 @@ def test_a_workspace_travels_by_path_and_is_reopened(tmp_path):
         path, actor, tables = run_in_child(child_jobs.workspace_facts, (ws,))
     finally:
         ws.close()
-    assert (path, actor) == (str(ws.path), "Ada Assessor")
+    assert (path, actor) == (ws.location, "Ada Assessor")
     assert tables > 10
 
 

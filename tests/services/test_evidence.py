@@ -17,6 +17,7 @@ from app.services.integrity import check_workspace
 from app.services.quality_gate import run_quality_gate
 from app.services.settings import set_workspace_setting
 from app.storage.models import AISystem, Evidence, EvidenceBlob, JournalEntry
+from tests.pg_cluster import raw_sql
 
 Q1, Q2 = "nhi.NHI1.q1", "nhi.NHI7.q1"
 
@@ -133,10 +134,12 @@ def test_changed_bytes_are_detected(workspace, assessment, policy):
     info = ev.add_evidence(workspace, policy)
     svc.answer(workspace, assessment, Q1, 3, evidence_ids=[info.id])
     assert ev.verify_evidence_hashes(workspace) == []
-    conn = sqlite3.connect(workspace.path)
-    conn.execute("UPDATE evidence_blob SET data = ? WHERE sha256 = ?", (b"tampered", info.sha256))
-    conn.commit()
-    conn.close()
+    raw_sql(
+        workspace,
+        "UPDATE evidence_blob SET data = :data WHERE sha256 = :sha",
+        data=b"tampered",
+        sha=info.sha256,
+    )
     (problem,) = ev.verify_evidence_hashes(workspace)
     assert "rotation-policy.pdf (#1)" in problem
     assert info.sha256[:12] in problem
@@ -205,6 +208,7 @@ def test_a_vanished_file_stores_none_of_the_drop(workspace, assessment, tmp_path
     assert svc.get_response(workspace, assessment, Q1).evidence_ids == ()
 
 
+@pytest.mark.sqlite_only
 def test_a_failure_while_storing_leaves_no_stored_bytes_behind(workspace, assessment, tmp_path):
     paths = _drop(tmp_path, ["a.txt", "b.pdf", "c.csv"])
     conn = sqlite3.connect(workspace.path)

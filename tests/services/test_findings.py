@@ -93,6 +93,7 @@ def test_rule_findings_share_the_table_but_are_not_deleted_by_hand(workspace, as
     assert fs.update_finding(workspace, rule.id, owner="Ann").owner == "Ann"
 
 
+@pytest.mark.sqlite_only
 def test_quality_gate_errors_and_warnings(workspace, assessment):
     assert len(run_quality_gate(workspace, assessment).errors) == 23  # every High unanswered
     svc.answer(workspace, assessment, HIGH, 4)  # level ≥ 3 without evidence: a warning
@@ -196,6 +197,7 @@ def test_deleting_a_finding_made_by_hand(workspace, assessment, tmp_path):
     assert [f.id for f in fs.list_findings(workspace, source="manual")] == [kept.id]
 
 
+@pytest.mark.sqlite_only
 def test_the_gate_names_an_opaque_identity_by_its_name(workspace, assessment):
     opaque = "3f6a9d1e-2b7c-4e58-a0d4-9c1b7e2f5a60"
     conn = sqlite3.connect(workspace.path)

@@ -411,7 +411,7 @@ def cli(seeded, monkeypatch, capsys):
 
     if "systems" not in app.cli.COMMAND_MODULES:
         monkeypatch.setattr(app.cli, "COMMAND_MODULES", (*app.cli.COMMAND_MODULES, "systems"))
-    path = str(seeded.path)
+    path = seeded.location
 
     def run(*argv: str) -> tuple[int, str, str]:
         code = app.cli.main(["--workspace", path, *argv])

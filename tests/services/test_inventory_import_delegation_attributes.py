@@ -62,7 +62,7 @@ def test_system_view_and_cli_show_delegation_attributes(workspace, tmp_path, cap
     assert (line.source, line.target, line.attributes) == (
         "svc-1", "role-admin", "Change ticket: CHG-1042")  # fmt: skip
     workspace.close()
-    argv = ["--workspace", str(workspace.path), "systems", "show", "AIS-1"]
+    argv = ["--workspace", workspace.location, "systems", "show", "AIS-1"]
     assert app.cli.main(argv) == 0
     out = capsys.readouterr().out
     assert "svc-1 → role-admin (assume-role)  [Change ticket: CHG-1042]" in out

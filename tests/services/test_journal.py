@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
-
+import sqlalchemy as sa
 from sqlmodel import select
 
 from app.services.integrity import check_workspace
@@ -27,10 +26,11 @@ def _write_entries(workspace, count: int) -> None:
 
 
 def _raw(workspace, sql: str, *params) -> None:
-    conn = sqlite3.connect(workspace.path)
-    conn.execute(sql, params)
-    conn.commit()
-    conn.close()
+    """Change the journal behind the app's back, in plain SQL (``?`` marks a parameter)."""
+    for index in range(len(params)):
+        sql = sql.replace("?", f":p{index}", 1)
+    with workspace.db.write() as session:
+        session.execute(sa.text(sql), {f"p{i}": value for i, value in enumerate(params)})
 
 
 def test_service_changes_are_journalled_and_chain_verifies(workspace):

@@ -152,7 +152,7 @@ def test_three_assessors_merge_into_the_expected_answers(lead, tmp_path):
     assert merges[1].after["decisions"] == {keep: "mine"}
     assert set(merges[2].after["decisions"].values()) == {"mine"}
     assert check_workspace(ws).ok
-    assert main(["--workspace", str(ws.path), "check"]) == 0
+    assert main(["--workspace", ws.location, "check"]) == 0
 
     # The same package twice changes nothing.
     before = _head(ws)

@@ -10,6 +10,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
 from app.storage.db import BUSY_TIMEOUT_MS
+from tests.pg_cluster import open_file_workspace
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    """A workspace file: these tests read SQLite's own busy timeout (the server's are elsewhere)."""
+    yield from open_file_workspace(tmp_path)
 
 
 def busy_timeout_inside_a_write(db) -> int:

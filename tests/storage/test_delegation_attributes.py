@@ -74,6 +74,6 @@ def test_new_delegation_without_attributes_stores_an_empty_object(workspace):
         session.add_all([source, target])
         session.flush()
         session.add(Delegation(from_identity_id=source.id, to_identity_id=target.id))
-    conn = sqlite3.connect(workspace.path)
-    assert conn.execute("SELECT attributes FROM delegation").fetchone() == ("{}",)
-    conn.close()
+    with workspace.db.read() as session:
+        stored = session.execute(sa.text("SELECT CAST(attributes AS TEXT) FROM delegation"))
+        assert stored.scalar_one() == "{}"

@@ -107,7 +107,7 @@ def open_server(url: str, password: str | None, *, actor: str | None = None) -> 
     Returns:
         The open server workspace.
     """
-    return open_workspace(_with_password(url, password), create=False, actor=actor)  # type: ignore[arg-type]
+    return open_workspace(_with_password(url, password), create=False, actor=actor)
 
 
 def _with_password(url: str, password: str | None) -> str:
@@ -125,11 +125,8 @@ def _with_password(url: str, password: str | None) -> str:
 
 def where(workspace: Workspace) -> str:
     """Return where ``workspace`` is, as the window shows it: a file path or ``user@host/db``."""
-    if getattr(workspace, "is_server", False):
-        address = ServerAddress.parse(str(getattr(workspace, "location", "")))
-        if address is not None:
-            return address.label
-    return str(workspace.path)
+    address = ServerAddress.parse(workspace.location) if workspace.is_server else None
+    return address.label if address is not None else workspace.location
 
 
 class ConnectDialog(QDialog):

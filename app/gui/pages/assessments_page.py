@@ -45,7 +45,6 @@ from app.gui.pages.answer_saving import AnswerSaving
 from app.gui.pages.assessment_scope import ScopeController
 from app.gui.widgets.assessment_dashboard import AssessmentDashboard
 from app.gui.widgets.assessment_navigator import AssessmentNavigator
-from app.gui.widgets.chart_canvas import warm_up
 from app.gui.widgets.lifecycle_bar import STATUS_TEXT, LifecycleBar
 from app.gui.widgets.question_panel import QuestionPanel
 from app.gui.writer import Written
@@ -289,7 +288,6 @@ class AssessmentsPage(QWidget):
         self.answers.keep_own(state, self.state)
         self.body.setCurrentIndex(1)
         self._set_state(state)
-        warm_up()  # the dashboard's charts will need matplotlib; load it off the UI thread
 
     def _set_state(self, state: AssessmentState | None) -> None:
         previous = self.state

@@ -1,8 +1,7 @@
 """The dashboard of one assessment: headline figures and charts of score and completeness.
 
-The figures refresh whenever a new score arrives; the charts are drawn only while the
-dashboard is visible (and matplotlib is imported the first time they are), so answering
-questions never waits for a chart.
+The figures refresh whenever a new score arrives; the charts (SVG text painted by Qt) are
+drawn only while the dashboard is visible, so answering questions never waits for a chart.
 """
 
 from __future__ import annotations
@@ -169,7 +168,7 @@ class AssessmentDashboard(QWidget):
             self.render_charts()
 
     def render_charts(self) -> None:
-        """Draw both charts for the chosen framework (imports matplotlib on first use)."""
+        """Draw both charts for the chosen framework."""
         self._stale = False
         state, score = self._state, self._score
         framework_id = self.framework_box.currentData()

@@ -1,4 +1,4 @@
-"""The dashboard's charts as plain drawing functions on a matplotlib ``Figure`` (no Qt here).
+"""The dashboard's charts as plain functions that return SVG text (no Qt here).
 
 The rows come from an assessment's scores: one :class:`ChartRow` per function (or risk) of a
 framework, per focus area where the framework has them.
@@ -9,20 +9,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
 from app.services.assessment_state import AssessmentState
 from app.services.scoring import AssessmentScore
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+from app.support.svg_axes import AxesStyle, LegendItem, RowAxes
 
 logger = logging.getLogger(__name__)
 
 FOCUS_COLOURS = {"secure": "#1f77b4", "defend": "#2ca02c", "thwart": "#9467bd", "": "#1f77b4"}
 BELOW_COLOUR, TARGET_COLOUR = "#c62828", "#e08a00"
 ANSWERED, NOT_APPLICABLE, OPEN = "#2e7d32", "#9e9e9e", "#e0e0e0"
+GRID_COLOUR = "#bdbdbd"
 
 
 @dataclass(frozen=True)
@@ -71,70 +69,83 @@ def chart_rows(state: AssessmentState, score: AssessmentScore, framework_id: str
     return rows
 
 
-def _style(axes: Axes, colour: str) -> None:
-    axes.set_facecolor("none")
-    axes.tick_params(colors=colour, labelsize=8)
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    for side in ("left", "bottom"):
-        axes.spines[side].set_color(colour)
-    axes.xaxis.label.set_color(colour)
-    axes.title.set_color(colour)
-
-
-def plot_scores(figure: Figure, colour: str, _background: str, *, rows: Sequence[ChartRow]) -> None:
-    """Draw the mean maturity of each row as a bar with its target as a marker."""
-    axes = figure.add_subplot()
-    _style(axes, colour)
-    positions = list(range(len(rows)))[::-1]
-    means = [row.mean or 0.0 for row in rows]
-    colours = [
-        BELOW_COLOUR
-        if row.mean is not None and row.target is not None and row.mean < row.target
-        else FOCUS_COLOURS.get(row.focus, FOCUS_COLOURS[""])
-        for row in rows
-    ]
-    axes.barh(positions, means, color=colours, height=0.7)
-    targets = [(p, r.target) for p, r in zip(positions, rows, strict=True) if r.target is not None]
-    if targets:
-        axes.scatter(
-            [t for _, t in targets],
-            [p for p, _ in targets],
-            marker="|",
-            s=260,
-            linewidths=2.5,
-            color=TARGET_COLOUR,
-            label="target",
-            zorder=3,
-        )
-        axes.legend(loc="lower right", fontsize=8, frameon=False, labelcolor=colour)
-    for position, row in zip(positions, rows, strict=True):
-        text = "–" if row.mean is None else f"{row.mean:.1f}"
-        axes.text((row.mean or 0) + 0.05, position, text, va="center", fontsize=7, color=colour)
-    axes.set_yticks(positions, [row.label for row in rows])
-    axes.set_xlim(0, 5.4)
-    axes.set_xticks(range(6))
-    axes.set_xlabel("Mean maturity (0–5); red bars are below target")
-    axes.set_title("Score by function against target", fontsize=10, loc="left")
-
-
-def plot_completeness(
-    figure: Figure, colour: str, _background: str, *, rows: Sequence[ChartRow]
-) -> None:
-    """Draw answered, N/A and unanswered questions of each row as stacked bars."""
-    axes = figure.add_subplot()
-    _style(axes, colour)
-    positions = list(range(len(rows)))[::-1]
-    answered = [row.answered for row in rows]
-    not_applicable = [row.not_applicable for row in rows]
-    unanswered = [row.applicable - row.answered for row in rows]
-    axes.barh(positions, answered, color=ANSWERED, height=0.7, label="answered")
-    axes.barh(
-        positions, not_applicable, left=answered, color=NOT_APPLICABLE, height=0.7, label="N/A"
+def _axes(
+    width: float, height: float, colour: str, rows: Sequence[ChartRow], **options: Any
+) -> RowAxes:
+    style = AxesStyle(ink=colour, grid=GRID_COLOUR, font_size=11, tick_size=11, unit="px")
+    return RowAxes(
+        width, [[row.label] for row in rows], style=style, height=height, row_height=0, **options
     )
-    lefts = [a + n for a, n in zip(answered, not_applicable, strict=True)]
-    axes.barh(positions, unanswered, left=lefts, color=OPEN, height=0.7, label="unanswered")
-    axes.set_yticks(positions, [row.label for row in rows])
-    axes.set_xlabel("Questions")
-    axes.set_title("Completeness", fontsize=10, loc="left")
-    axes.legend(loc="lower right", fontsize=8, frameon=False, labelcolor=colour)
+
+
+def _ticks(largest: int) -> list[tuple[float, str]]:
+    """Return round ticks from 0 to at least ``largest``, at most six of them."""
+    step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000) if largest / s <= 5)
+    count = -(-max(largest, 1) // step)
+    return [(float(step * n), str(step * n)) for n in range(count + 1)]
+
+
+def plot_scores(width: float, height: float, colour: str, *, rows: Sequence[ChartRow]) -> str:
+    """Draw the mean maturity of each row as a bar with its target as a marker; return SVG."""
+    has_target = any(row.target is not None for row in rows)
+    axes = _axes(
+        width,
+        height,
+        colour,
+        rows,
+        x_max=5.4,
+        ticks=[(float(level), str(level)) for level in range(6)],
+        legend=[LegendItem("line", TARGET_COLOUR, "target")] if has_target else [],
+        title="Score by function against target",
+        x_title="Mean maturity (0–5); red bars are below target",
+    )
+    svg = axes.draw()
+    bar = 0.7 * axes.row_height
+    for index, row in enumerate(rows):
+        below = row.mean is not None and row.target is not None and row.mean < row.target
+        fill = BELOW_COLOUR if below else FOCUS_COLOURS.get(row.focus, FOCUS_COLOURS[""])
+        y, end = axes.y(index), axes.x(row.mean or 0.0)
+        svg.rect(axes.left, y - bar / 2, end - axes.left, bar, fill, class_="mean")
+        text = "–" if row.mean is None else f"{row.mean:.1f}"
+        svg.text(end + 3, y, text, size=10, fill=colour, role="value")
+        if row.target is not None:
+            x = axes.x(row.target)
+            svg.line(x, y - 0.45 * axes.row_height, x, y + 0.45 * axes.row_height,
+                     TARGET_COLOUR, 2.5)  # fmt: skip
+    return svg.to_string()
+
+
+def plot_completeness(width: float, height: float, colour: str, *, rows: Sequence[ChartRow]) -> str:
+    """Draw answered, N/A and unanswered questions of each row as stacked bars; return SVG."""
+    largest = max((row.applicable + row.not_applicable for row in rows), default=1)
+    ticks = _ticks(largest)
+    axes = _axes(
+        width,
+        height,
+        colour,
+        rows,
+        x_max=ticks[-1][0] or 1.0,
+        ticks=ticks,
+        legend=[
+            LegendItem("box", ANSWERED, "answered"),
+            LegendItem("box", NOT_APPLICABLE, "N/A"),
+            LegendItem("box", OPEN, "unanswered"),
+        ],
+        title="Completeness",
+        x_title="Questions",
+    )
+    svg = axes.draw()
+    bar = 0.7 * axes.row_height
+    for index, row in enumerate(rows):
+        y, start = axes.y(index), 0
+        parts = (
+            (row.answered, ANSWERED, "answered"),
+            (row.not_applicable, NOT_APPLICABLE, "not-applicable"),
+            (row.applicable - row.answered, OPEN, "unanswered"),
+        )
+        for count, fill, name in parts:
+            left = axes.x(start)
+            svg.rect(left, y - bar / 2, axes.x(start + count) - left, bar, fill, class_=name,
+                     data_value=str(count))  # fmt: skip
+            start += count
+    return svg.to_string()

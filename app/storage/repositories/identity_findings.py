@@ -21,10 +21,11 @@ class RuleFindingsRepository(Repository):
     def stored(self, source: str, compared: Sequence[str]) -> dict[str, tuple[Any, ...]]:
         """Return the findings of a source by key, as ``(id, key, status, *compared)``.
 
-        References are returned as their stored JSON text, which avoids decoding every row.
+        References are returned as their stored JSON text, which avoids decoding every row (a
+        cast, since a server's driver would otherwise decode its JSON column).
         """
         columns = [
-            sa.type_coerce(col(Finding.references), sa.Text)
+            sa.cast(col(Finding.references), sa.Text)
             if name == "references"
             else getattr(Finding, name)
             for name in compared

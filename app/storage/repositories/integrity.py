@@ -19,6 +19,20 @@ from app.storage.models import (
 
 logger = logging.getLogger(__name__)
 
+_FILE_TRIGGERS_AND_VIEWS = (
+    "SELECT type, name, tbl_name FROM sqlite_master "
+    "WHERE type IN ('trigger', 'view') ORDER BY type, name"
+)
+#: The same on a server: triggers made by a user (not those behind constraints) and views, in
+#: the workspace's schema.
+_SERVER_TRIGGERS_AND_VIEWS = (
+    "SELECT 'trigger', t.tgname, c.relname FROM pg_trigger t"
+    " JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE NOT t.tgisinternal AND n.nspname = current_schema()"
+    " UNION ALL SELECT 'view', viewname, viewname FROM pg_views"
+    " WHERE schemaname = current_schema() ORDER BY 1, 2"
+)
+
 
 class IntegrityRepository:
     """Reads the workspace as stored, for the checks of ``assay check`` and the seals.
@@ -39,16 +53,23 @@ class IntegrityRepository:
 
     # ------------------------------------------------------------------ schema and keys
 
+    def _on_server(self) -> bool:
+        return self._session.connection().dialect.name != "sqlite"
+
     def foreign_schema_objects(self) -> list[tuple[str, str, str]]:
         """Return every trigger and view as ``(type, name, table)``, by type and name."""
-        rows = self._session.connection().exec_driver_sql(
-            "SELECT type, name, tbl_name FROM sqlite_master "
-            "WHERE type IN ('trigger', 'view') ORDER BY type, name"
-        )
+        sql = _SERVER_TRIGGERS_AND_VIEWS if self._on_server() else _FILE_TRIGGERS_AND_VIEWS
+        rows = self._session.connection().exec_driver_sql(sql)
         return [(str(kind), str(name), str(table)) for kind, name, table in rows]
 
     def foreign_key_violations(self) -> list[tuple[str, str]]:
-        """Return ``(table, parent table)`` for every row pointing to a missing parent."""
+        """Return ``(table, parent table)`` for every row pointing to a missing parent.
+
+        A server checks every foreign key at every statement and cannot be told not to by a
+        connection of the application, so there is nothing to look for there.
+        """
+        if self._on_server():
+            return []
         rows = self._session.connection().exec_driver_sql("PRAGMA foreign_key_check").all()
         return [(str(table), str(parent)) for table, _rowid, parent, _fk in rows]
 

@@ -92,13 +92,34 @@ def _from_db(name: str, value: Any) -> Any:
 
 
 def _fetch(session: Session, sql: str) -> list[tuple[Any, ...]]:
-    """Run a query on the session's own connection and return plain tuples from the driver."""
-    cursor = session.connection().connection.cursor()
+    """Run a query on the session's own connection and return plain tuples from the driver.
+
+    Values come as SQLite's driver gives them on either store: a server's driver returns
+    dates, times and JSON as Python objects, which become the text SQLite holds.
+    """
+    connection = session.connection()
+    cursor = connection.connection.cursor()
     try:
         rows: list[tuple[Any, ...]] = cursor.execute(sql).fetchall()
-        return rows
     finally:
         cursor.close()
+    if connection.dialect.name == "sqlite":
+        return rows
+    return [tuple(_as_file_value(v) for v in row) for row in rows]
+
+
+def _as_file_value(value: Any) -> Any:
+    """Return a server driver's value as SQLite's driver would give it (text for rich types)."""
+    kind = value.__class__
+    if kind is dt.datetime:
+        return value.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if kind is dt.date:
+        return value.isoformat()
+    if kind is dict or kind is list:
+        return json.dumps(value)
+    if kind is bool:
+        return int(value)
+    return value
 
 
 def _select(session: Session, table: str, columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
@@ -306,9 +327,10 @@ def _insert_rows(
     conn = session.connection()
     columns = list(dict.fromkeys([*defaults, *rows[0]]))
     processors = [_processor(table.c[name].type, conn.dialect, now) for name in columns]
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"  # SQLite's, or psycopg's
     sql = (
         f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join('?' for _ in columns)})"
+        f"VALUES ({', '.join(mark for _ in columns)})"
     )
     for start in range(0, len(rows), _BATCH):
         batch = rows[start : start + _BATCH]

@@ -15,6 +15,8 @@ depends_on = None
 
 #: Marks the file as an Assay workspace ("ASSY").
 APPLICATION_ID = 0x41535359
+#: The table that marks a server database as Assay's (a file has its application id).
+SERVER_MARK_TABLE = "assay_workspace"
 
 
 def upgrade() -> None:
@@ -316,10 +318,23 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["response_id"], ["response.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("response_id", "evidence_id"),
     )
-    op.execute(f"PRAGMA application_id={APPLICATION_ID}")
+    _mark_as_assay()
+
+
+def _mark_as_assay() -> None:
+    """Mark the database as an Assay workspace: a file's application id, a server's table."""
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        return
+    op.create_table(
+        SERVER_MARK_TABLE, sa.Column("application_id", sa.Integer(), nullable=False)
+    )  # fmt: skip
+    op.execute(f"INSERT INTO {SERVER_MARK_TABLE} (application_id) VALUES ({APPLICATION_ID})")
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        op.drop_table(SERVER_MARK_TABLE)
     op.drop_table("response_evidence")
     op.drop_table("finding_evidence")
     op.drop_index(op.f("ix_response_assessment_id"), table_name="response")

@@ -158,7 +158,7 @@ def _insert_theme(
             " created_at, updated_at, likelihood, impact, effort, management_response,"
             " acceptance_justification, accepted_by, edited, merged_keys) VALUES (:key, 'theme',"
             " '', :assessment, :system, '', :severity, :title, '', '', '[]', :owner, :due,"
-            " :status, :now, :now, :likelihood, :impact, '', '', '', '', :edited, '[]')"
+            " :status, :now, :now, :likelihood, :impact, '', '', '', '', :edited, '[]') RETURNING id"
         ),
         {
             "key": f"theme:{assessment_id}:{group_key}", "assessment": assessment_id,
@@ -167,7 +167,7 @@ def _insert_theme(
             "status": status, "now": now, "likelihood": likelihood, "impact": impact,
             "edited": json.dumps(edited),
         },
-    ).lastrowid  # fmt: skip
+    ).scalar_one()  # fmt: skip
     for gap in gaps:
         levels = _LEVELS.search(gap.detail or "")
         conn.execute(

@@ -45,7 +45,14 @@ TABLES = (
 )
 
 
+#: PostgreSQL's own random UUID as text: the same form as ``GID_SQL`` gives on a file.
+GID_SERVER_SQL = "gen_random_uuid()::text"
+
+
 def upgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        _upgrade_server()
+        return
     for table in TABLES:
         with op.batch_alter_table(table, recreate="always") as batch:
             batch.add_column(
@@ -53,6 +60,16 @@ def upgrade() -> None:
                     "gid", sa.String(), nullable=False, server_default=sa.text(f"({GID_SQL})")
                 )
             )
+        op.create_index(f"ix_{table}_gid", table, ["gid"], unique=True)
+
+
+def _upgrade_server() -> None:
+    """Add the column in place: a server fills each row's default from a volatile expression."""
+    for table in TABLES:
+        op.add_column(
+            table,
+            sa.Column("gid", sa.String(), nullable=False, server_default=sa.text(GID_SERVER_SQL)),
+        )
         op.create_index(f"ix_{table}_gid", table, ["gid"], unique=True)
 
 
