@@ -14,8 +14,6 @@ import statistics
 import time
 from pathlib import Path
 
-import pytest
-
 from app.services import assessments as svc
 from app.services.inventory_import import apply_plan, plan_import
 from app.services.workspace import Workspace, open_workspace
@@ -76,7 +74,6 @@ def _import_time(location: str | Path, book: Path) -> float:
         workspace.close()
 
 
-@pytest.mark.usefixtures("workbooks")
 def test_bench_import_to_a_server(workbooks, server_url, tmp_path, aims):  # noqa: F811
     book = workbooks[1]
     on_file = _import_time(tmp_path / "bench.assay", book)
