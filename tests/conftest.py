@@ -34,20 +34,9 @@ def workspace(tmp_path):
 @pytest.fixture(scope="session")
 def pg_cluster():
     """A throw-away PostgreSQL cluster for this test run (started on first use, then stopped)."""
-    import shutil
-    import tempfile
-    from pathlib import Path
+    from tests.pg_cluster import running_cluster
 
-    from tests.pg_cluster import start_cluster
-
-    # Not under pytest's own temporary folder: as root that is closed to the postgres user.
-    root = Path(tempfile.mkdtemp(prefix="assay-pg-"))
-    try:
-        cluster = start_cluster(root)
-        yield cluster
-        cluster.stop()
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+    yield from running_cluster()
 
 
 @pytest.fixture

@@ -18,6 +18,8 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -67,9 +69,11 @@ class Cluster:
     Args:
         bindir: The folder of initdb and pg_ctl.
         root: An empty folder for the data and the socket.
+        durable: Flush every commit to disk, as a real server does (the tests skip it).
     """
 
-    def __init__(self, bindir: Path, root: Path) -> None:
+    def __init__(self, bindir: Path, root: Path, *, durable: bool = False) -> None:
+        self.durable = durable
         self.bindir = bindir
         self.root = root
         self.data = root / "data"
@@ -100,9 +104,10 @@ class Cluster:
         )
         settings = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port} "
-            f"-c unix_socket_directories={self.root} -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            f"-c unix_socket_directories={self.root} -c max_connections=200"
         )
+        if not self.durable:  # tests need no crash safety; benchmarks measure with it
+            settings += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
             str(self.bindir / "pg_ctl"),
             "-D",
@@ -153,13 +158,28 @@ class Cluster:
         self.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-def start_cluster(tmp_root: Path) -> Cluster:
-    """Start a cluster with a migrated template, or skip/fail when PostgreSQL is missing."""
+def running_cluster(*, durable: bool = False) -> Iterator[Cluster]:
+    """Yield a started cluster in a fresh temporary folder; stop it and remove the folder after."""
+    # Not under pytest's own temporary folder: as root that is closed to the postgres user.
+    root = Path(tempfile.mkdtemp(prefix="assay-pg-"))
+    try:
+        cluster = start_cluster(root, durable=durable)
+        yield cluster
+        cluster.stop()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def start_cluster(tmp_root: Path, *, durable: bool = False) -> Cluster:
+    """Start a cluster with a migrated template, or skip/fail when PostgreSQL is missing.
+
+    A ``durable`` cluster flushes every commit to disk (for benchmarks).
+    """
     bindir = find_bindir()
     if bindir is None:
         unavailable("initdb and pg_ctl were not found (install the postgresql package)")
     assert bindir is not None
-    cluster = Cluster(bindir, tmp_root)
+    cluster = Cluster(bindir, tmp_root, durable=durable)
     try:
         cluster.start()
     except (OSError, subprocess.CalledProcessError) as exc:

@@ -186,6 +186,14 @@ class GuiContext(QObject):
         self._known_head = None
         workspace.add_change_listener(self._on_committed)
         self._poll_timer.start()
+        # The journal's head at once, not one period later: a change another program makes
+        # while the pages load must count as new.
+        self.look_for_other_changes()
+
+    @property
+    def watching(self) -> bool:
+        """Return True once the journal's head is known (later changes by others are spread)."""
+        return self._known_head is not None
 
     def _on_committed(self, changes: list[Change]) -> None:
         """Receive a committed unit's changes on the committing thread."""

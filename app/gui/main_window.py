@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKe
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -34,6 +35,7 @@ from app.support.paths import PACKAGE_SUFFIX, WORKSPACE_SUFFIX, user_data_dir
 
 if TYPE_CHECKING:  # the database layers load after the window is painted (see app.gui.opening)
     from app.gui.context import GuiContext
+    from app.gui.dialogs.connect_dialog import ServerAddress
     from app.gui.dialogs.settings_dialog import SettingsDialog
     from app.services.workspace import Workspace
 
@@ -74,6 +76,7 @@ class MainWindow(QMainWindow):
         self._after_paint: tuple[Path | str | None, str | None] | None = None
         self.merge_dialog: QWidget | None = None
         self.handout_dialog: QWidget | None = None
+        self.connect_dialog: QWidget | None = None
         self.setAcceptDrops(True)
         self.setWindowTitle(APP_NAME)
         self.nav = QListWidget()
@@ -96,6 +99,11 @@ class MainWindow(QMainWindow):
             self.nav.addItem(item)
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self._build_menus()
+        self.server_label = QLabel()
+        self.server_label.setAccessibleName("Team server")
+        self.server_label.setToolTip("This workspace is held on your firm's PostgreSQL server")
+        self.server_label.setVisible(False)
+        self.statusBar().addPermanentWidget(self.server_label)
         self.opening = OpeningPanel([self.open_action, self.new_action])
         self.stack.addWidget(self.opening)
         self._restore_geometry()
@@ -189,6 +197,7 @@ class MainWindow(QMainWindow):
                 "workspace.new": self.new_action,
                 "workspace.open": self.open_action,
                 "workspace.open_path": self.open_path_action,
+                "workspace.connect": self.connect_action,
                 "demo.explore": self.demo_action,
                 "inventory.import": self.import_action,
             }
@@ -218,6 +227,9 @@ class MainWindow(QMainWindow):
             file_menu, "&Open workspace…", QKeySequence.StandardKey.Open
         )
         self.open_action.triggered.connect(self._on_open_triggered)
+        self.connect_action = self._action(file_menu, "&Connect to server…", None)
+        self.connect_action.setToolTip("Open a workspace held on your firm's PostgreSQL server")
+        self.connect_action.triggered.connect(lambda: self.connect_to_server())
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self.handout_action = self._action(file_menu, "&Hand out package…", None)
@@ -276,15 +288,27 @@ class MainWindow(QMainWindow):
         return action
 
     def _fill_recent_menu(self) -> None:
+        from app.gui.dialogs.connect_dialog import ServerAddress
         from app.support.preferences import load_preferences
 
         self.recent_menu.clear()
-        recent = load_preferences().recent_workspaces
-        if not recent:
+        prefs = load_preferences()
+        files = [item for item in prefs.recent_workspaces if ServerAddress.parse(item) is None]
+        named = [
+            ServerAddress.parse(item) for item in prefs.recent_servers + prefs.recent_workspaces
+        ]
+        servers = list(dict.fromkeys(address for address in named if address is not None))
+        if not files and not servers:
             self.recent_menu.addAction("(no recent workspaces)").setEnabled(False)
-        for path in recent:
+        for path in files:
             action = self.recent_menu.addAction(path)
             action.triggered.connect(lambda _checked=False, p=path: self.open_path(Path(p)))
+        if servers:
+            self.recent_menu.addSection("Team servers")
+        for address in servers:
+            action = self.recent_menu.addAction(f"{address.label} (server)…")
+            action.setToolTip("Connect again (the password is asked for each time)")
+            action.triggered.connect(lambda _checked=False, a=address: self.connect_to_server(a))
 
     # Pages ---------------------------------------------------------------------------------
     def page(self, key: str) -> QWidget:
@@ -306,12 +330,23 @@ class MainWindow(QMainWindow):
 
     # Workspaces ----------------------------------------------------------------------------
     def _on_workspace_changed(self) -> None:
+        from app.gui.dialogs.connect_dialog import where
         from app.support.preferences import load_preferences, remember_workspace, save_preferences
 
         workspace = self.context.workspace
         self.context.preload_catalog()
+        place = where(workspace)
+        on_server = workspace.is_server
+        self.server_label.setText(f"Team server: {place}" if on_server else "")
+        self.server_label.setVisible(on_server)
+        if on_server:
+            self.setWindowTitle(f"{place} — team server — {APP_NAME}")
+            self.statusBar().showMessage(
+                f"Connected to the team server ({place}); others' changes show within seconds"
+            )
+            return  # the Connect dialog remembers a server when the user asked it to
         self.setWindowTitle(f"{workspace.name} — {APP_NAME}")
-        self.statusBar().showMessage(workspace.location)
+        self.statusBar().showMessage(place)
         save_preferences(
             remember_workspace(load_preferences(), workspace.path or workspace.location)
         )
@@ -337,6 +372,12 @@ class MainWindow(QMainWindow):
         except UserError as exc:
             show_error(self, "Cannot open the workspace", exc)
             return False
+        self.adopt(workspace)
+        return True
+
+    def adopt(self, workspace: Workspace) -> None:
+        """Show ``workspace`` in this window instead of the one open (which closes)."""
+        self.flush_pending_edits()
         if self._context is None:
             self.attach_workspace(workspace)
         else:
@@ -345,7 +386,23 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 f"Workspace upgraded; the previous version is kept at {workspace.backup_path}"
             )
-        return True
+
+    def connect_to_server(self, address: ServerAddress | None = None) -> bool:
+        """Ask for a team server (starting from ``address``) and open its workspace here."""
+        from app.gui.dialogs.connect_dialog import ConnectDialog, open_server
+
+        actor = self._context.workspace.actor if self._context is not None else self._actor
+        dialog = ConnectDialog(
+            lambda url, password: open_server(url, password, actor=actor), address, self
+        )
+        self.connect_dialog = dialog  # reachable while open (tests, screenshots)
+        try:
+            if dialog.exec() != ConnectDialog.DialogCode.Accepted or dialog.workspace is None:
+                return False
+            self.adopt(dialog.workspace)
+            return True
+        finally:
+            self.connect_dialog = None  # a child of the window: it still closes a late connection
 
     def _on_new_triggered(self) -> None:
         path = file_dialogs.get_save_file_name(self, "New workspace", "", _FILE_FILTER)

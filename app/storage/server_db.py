@@ -3,8 +3,9 @@
 The team store behaves as the file does: a snapshot is one ``REPEATABLE READ READ ONLY``
 transaction, and every write transaction first takes one transaction-scoped advisory lock, so
 writers follow one another exactly as ``BEGIN IMMEDIATE`` makes them do on a file and the
-journal's hash chain stays one line. The brief wait of the window's thread becomes the write
-transaction's ``lock_timeout``.
+journal's hash chain stays one line. Every connection waits at most the busy timeout for a lock
+(``lock_timeout``, set when it connects, so a write spends no round trip on it); the brief wait
+of the window's thread becomes its write transaction's own ``lock_timeout``.
 
 psycopg is imported only when a server workspace is opened (through SQLAlchemy's
 ``postgresql+psycopg`` dialect), so a file workspace starts without it.
@@ -60,7 +61,7 @@ def create_server_engine(url: str, *, read_only: bool = False) -> sa.Engine:
         url: The ``postgresql://`` URL.
         read_only: Open the workspace read-only.
     """
-    options = "-c timezone=UTC"
+    options = f"-c timezone=UTC -c lock_timeout={BUSY_TIMEOUT_MS}"
     if read_only:
         options += " -c default_transaction_read_only=on"
     engine = sa.create_engine(
@@ -106,8 +107,8 @@ class ServerDatabase(Database):
         yield conn  # the lock is taken inside the transaction, by _take_write_lock
 
     def _take_write_lock(self, session: Session, brief: int | None) -> None:
-        wait_ms = int(brief if brief is not None else BUSY_TIMEOUT_MS)
-        session.execute(sa.text(f"SET LOCAL lock_timeout = {wait_ms}"))
+        if brief is not None:  # otherwise the connection's own lock_timeout applies
+            session.execute(sa.text(f"SET LOCAL lock_timeout = {int(brief)}"))
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
 
     def login(self) -> str:

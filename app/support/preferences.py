@@ -2,9 +2,9 @@
 
 Preferences belong to the person, not the engagement: assessor name and organisation, the
 default certificate path (never its password), the signing set-up (PKCS#11 library, the
-time-stamping authority, the trust anchors reports are verified against), theme and recent
-workspaces. Workspace-wide
-settings live in the workspace itself.
+time-stamping authority, the trust anchors reports are verified against), theme, recent
+workspace files and the team servers the user chose to remember (their address, never a
+password). Workspace-wide settings live in the workspace itself.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import logging
 import os
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -40,6 +41,7 @@ class Preferences(BaseModel):
     trust_anchors: list[str] = Field(default_factory=list)
     theme: Literal["system", "light", "dark"] = "system"
     recent_workspaces: list[str] = Field(default_factory=list)
+    recent_servers: list[str] = Field(default_factory=list)
 
 
 def preferences_path() -> Path:
@@ -75,3 +77,23 @@ def remember_workspace(prefs: Preferences, workspace: Path | str) -> Preferences
     name = workspace if isinstance(workspace, str) else str(Path(workspace).resolve())
     recent = [name] + [item for item in prefs.recent_workspaces if item != name]
     return prefs.model_copy(update={"recent_workspaces": recent[:MAX_RECENT]})
+
+
+def without_password(url: str) -> str:
+    """Return a server address with any password taken out (``user:secret@`` → ``user@``)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if ":" in host:  # an IPv6 address keeps its brackets
+        host = f"[{host}]"
+    user = f"{parts.username}@" if parts.username else ""
+    port = f":{parts.port}" if parts.port else ""
+    return urlunsplit(parts._replace(netloc=f"{user}{host}{port}"))
+
+
+def remember_server(prefs: Preferences, url: str) -> Preferences:
+    """Return preferences with the server at ``url`` first in the recent servers (no password)."""
+    name = without_password(url)
+    recent = [name] + [item for item in prefs.recent_servers if item != name]
+    return prefs.model_copy(update={"recent_servers": recent[:MAX_RECENT]})

@@ -42,6 +42,17 @@ def aims(request):
 
 
 @pytest.fixture(scope="session")
+def pg_cluster():
+    """A throw-away PostgreSQL cluster that flushes every commit to disk, as a real server does.
+
+    Benchmarks compare it with a workspace file, which SQLite flushes on every commit too.
+    """
+    from tests.pg_cluster import running_cluster
+
+    yield from running_cluster(durable=True)
+
+
+@pytest.fixture(scope="session")
 def demo_workspace_file(tmp_path_factory):
     """The demo workspace (inventory, evidence, answered assessments), built once per run."""
     from app.services.demo.builder import build_demo

@@ -21,9 +21,10 @@ def test_title_names_the_workspace(make_main_window):
 def test_file_menu_has_the_standard_actions(make_main_window):
     window = make_main_window()
     texts = [a.text() for a in window.menuBar().actions()[0].menu().actions() if a.text()]
-    assert texts[:5] == [
+    assert texts[:6] == [
         "&New workspace…",
         "&Open workspace…",
+        "&Connect to server…",
         "&Import inventory…",
         "Explore the &demo",
         "Open &Recent",
