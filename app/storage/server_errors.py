@@ -93,9 +93,9 @@ def server_sentence(kind: str, error_class: str, where: tuple[str, str, str] | N
     named = f"database {database}" if database else "the database"
     sentences = {
         "unreachable": f"the server is not reachable at {address} (not running, wrong host or "
-        "port, or a firewall between); nothing was saved",
+        "port, or a firewall between)",
         "login": f"the server at {address} refused the login for {login} (wrong user name or "
-        "password; a password comes from PGPASSWORD or the password file); nothing was saved",
+        "password)",
         "no-database": f"{named} does not exist on the server at {address}; ask its "
         "administrator to create it, then run `assay server init`",
         "permission": "permission denied for this role: the server does not let this login "
