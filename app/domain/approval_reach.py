@@ -145,11 +145,23 @@ class HolderReach:
         } - {group}
 
 
+class HoldingIndex:
+    """Per holder, what a summary needs, computed once: count, resources, most serious holding.
+
+    Args:
+        holdings: Every holder's unapproved writes, most serious first (see
+            :func:`unapproved_holdings`).
+    """
+
+    def __init__(self, holdings: dict[str, tuple[Holding, ...]]) -> None:
+        self.holdings = holdings
+        self.count = {i: len(held) for i, held in holdings.items()}
+        self.best = {i: held[0].order for i, held in holdings.items()}
+        self.resources = {i: frozenset(h.resource for h in held) for i, held in holdings.items()}
+
+
 def approval_detail(
-    ctx: HygieneContext,
-    system: str,
-    reached: frozenset[str],
-    holdings: dict[str, tuple[Holding, ...]],
+    ctx: HygieneContext, system: str, reached: frozenset[str], index: HoldingIndex
 ) -> tuple[str, bool]:
     """Return a finding's detail for the holders a system reaches, and whether any is restricted.
 
@@ -157,22 +169,19 @@ def approval_detail(
         ctx: The rules' context (names and resources).
         system: The system's inventory id.
         reached: The holders the system reaches (not empty).
-        holdings: Every holder's unapproved writes (see :func:`unapproved_holdings`).
+        index: Every holder's unapproved writes and their summary figures.
     """
-    count = sum(len(holdings[h]) for h in reached)
-    every = [h for holder in reached for h in holdings[holder]] if count <= DETAIL_LIMIT else []
-    if every:
-        every.sort(key=_order)
+    holdings = index.holdings
+    count = sum(map(index.count.__getitem__, reached))
+    if count <= DETAIL_LIMIT:
+        every = sorted((h for holder in reached for h in holdings[holder]), key=_order)
         restricted = every[0].level is Sensitivity.RESTRICTED
         text = summarise([h.reach(ctx) for h in every], ctx.facts.resources)
         return (f"{system} acts autonomously and can write or administer, with no human "
                 f"approval required: {text}.", restricted)  # fmt: skip
-    best = {i: holdings[i][0] for i in reached}
-    firsts = heapq.nsmallest(NAMED_HOLDINGS, best.values(), key=_order)
-    named = heapq.nsmallest(
-        NAMED_HOLDINGS, (h for f in firsts for h in holdings[f.identity]), key=_order
-    )
-    resources = {h.resource for holder in reached for h in holdings[holder]}
+    firsts = heapq.nsmallest(NAMED_HOLDINGS, reached, key=index.best.__getitem__)
+    named = heapq.nsmallest(NAMED_HOLDINGS, (h for f in firsts for h in holdings[f]), key=_order)
+    resources = frozenset().union(*map(index.resources.__getitem__, reached))
     restricted = named[0].level is Sensitivity.RESTRICTED
     among = summarise([h.reach(ctx) for h in named], ctx.facts.resources)
     return (

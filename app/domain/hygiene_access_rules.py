@@ -15,7 +15,12 @@ import logging
 import re
 from collections.abc import Iterator
 
-from app.domain.approval_reach import HolderReach, approval_detail, unapproved_holdings
+from app.domain.approval_reach import (
+    HolderReach,
+    HoldingIndex,
+    approval_detail,
+    unapproved_holdings,
+)
 from app.domain.blast_radius import unknown_reason
 from app.domain.enums import Action, Autonomy, IdentityKind, Sensitivity, Severity
 from app.domain.grant_summary import Reach, scope_reach, summarise
@@ -99,13 +104,14 @@ def autonomous_write_without_approval(ctx: HygieneContext) -> Iterator[HygieneFi
     if not holdings:
         return
     reach = HolderReach(ctx.graph, holdings)
+    index = HoldingIndex(holdings)
     for system in ctx.facts.systems.values():
         if system.autonomy is not Autonomy.AUTONOMOUS:
             continue
         reached = reach.of_identities(system.identities)
         if not reached:
             continue
-        detail, restricted = approval_detail(ctx, system.ext_id, reached, holdings)
+        detail, restricted = approval_detail(ctx, system.ext_id, reached, index)
         yield HygieneFinding(
             "autonomous-write-without-approval",
             Severity.CRITICAL if restricted else Severity.HIGH,
