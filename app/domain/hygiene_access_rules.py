@@ -15,7 +15,13 @@ import logging
 import re
 from collections.abc import Iterator
 
-from app.domain.blast_radius import UNRECORDED_SENSITIVITY, unknown_reason
+from app.domain.approval_reach import (
+    HolderReach,
+    HoldingIndex,
+    approval_detail,
+    unapproved_holdings,
+)
+from app.domain.blast_radius import unknown_reason
 from app.domain.enums import Action, Autonomy, IdentityKind, Sensitivity, Severity
 from app.domain.grant_summary import Reach, scope_reach, summarise
 from app.domain.hygiene_model import HygieneContext, HygieneFinding, HygieneRule, listing
@@ -35,7 +41,6 @@ UNRECORDED_ACCESS_REFS = ("OWASP ASI03:2026", "OWASP NHI5:2025")
 BROAD_SCOPE = re.compile(
     r"\*|\b(admin|administrator|owner|root|superuser|full[\s_-]?(access|control))\b", re.I
 )
-_SENSITIVE = {Sensitivity.CONFIDENTIAL, Sensitivity.RESTRICTED}
 
 
 def grant_unused(ctx: HygieneContext) -> Iterator[HygieneFinding]:
@@ -95,34 +100,23 @@ def wildcard_or_admin_scope(ctx: HygieneContext) -> Iterator[HygieneFinding]:
 
 def autonomous_write_without_approval(ctx: HygieneContext) -> Iterator[HygieneFinding]:
     """An autonomous system can write to or administer sensitive data without approval."""
-    resources = ctx.facts.resources
+    holdings = unapproved_holdings(ctx)
+    if not holdings:
+        return
+    reach = HolderReach(ctx.graph, holdings)
+    index = HoldingIndex(holdings)
     for system in ctx.facts.systems.values():
         if system.autonomy is not Autonomy.AUTONOMOUS:
             continue
-        reached = ctx.graph.delegation_paths(system.identities)
-        unapproved: list[Reach] = []
-        restricted = False
-        for identity in reached:
-            for grant in ctx.grants.get(identity, []):
-                if grant.action.rank < Action.WRITE.rank or grant.approval_required is True:
-                    continue
-                resource = resources.get(grant.resource)
-                recorded = resource.sensitivity if resource is not None else None
-                level = recorded or UNRECORDED_SENSITIVITY
-                if level not in _SENSITIVE:
-                    continue
-                restricted = restricted or level is Sensitivity.RESTRICTED
-                label = level.value if recorded else "unclassified, taken as confidential"
-                holding = f"{ctx.named(identity)} holds {grant.action.value} ({label})"
-                unapproved.append(Reach(holding, grant.resource))
-        if not unapproved:
+        reached = reach.of_identities(system.identities)
+        if not reached:
             continue
+        detail, restricted = approval_detail(ctx, system.ext_id, reached, index)
         yield HygieneFinding(
             "autonomous-write-without-approval",
             Severity.CRITICAL if restricted else Severity.HIGH,
             f"Autonomous system {system.ext_id} can change sensitive data without approval",
-            f"{system.ext_id} acts autonomously and can write or administer, with no human "
-            f"approval required: {summarise(unapproved, resources)}.",
+            detail,
             "Require a human approval for write and admin actions on confidential or "
             "restricted data, or reduce the system's rights to read.",
             APPROVAL_REFS,

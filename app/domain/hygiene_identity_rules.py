@@ -214,6 +214,8 @@ def identity_across_environments(ctx: HygieneContext) -> Iterator[HygieneFinding
     """One identity spans environments (its own, its systems' and its resources')."""
     facts = ctx.facts
     for identity in facts.identities.values():
+        if len(_environments(ctx, identity.ext_id, identity.environment)) < 2:
+            continue
         seen: dict[Environment, list[str]] = {}
         if identity.environment:
             seen.setdefault(identity.environment, []).append(
@@ -240,6 +242,20 @@ def identity_across_environments(ctx: HygieneContext) -> Iterator[HygieneFinding
             ENVIRONMENT_REFS,
             identity=identity.ext_id,
         )
+
+
+def _environments(
+    ctx: HygieneContext, identity: str, own: Environment | None
+) -> set[Environment | None]:
+    """Return the environments an identity is tied to (a cheap test before any text is made)."""
+    facts = ctx.facts
+    found = {own, *(facts.systems[s].environment for s in ctx.users.get(identity, []))}
+    for grant in ctx.grants.get(identity, []):
+        resource = facts.resources.get(grant.resource)
+        if resource is not None:
+            found.add(resource.environment)
+    found.discard(None)
+    return found
 
 
 IDENTITY_RULES: tuple[HygieneRule, ...] = (

@@ -101,6 +101,7 @@ class IdentityGraph:
         self.whole_scopes: frozenset[NodeId] = frozenset(whole_scopes)
         self._scc_of: dict[NodeId, int] = {}
         self._scc_reach: list[Mapping[NodeId, int]] = []
+        self._scc_members: list[tuple[NodeId, ...]] = []
         self._chains = _ChainTable()
 
     @classmethod
@@ -151,6 +152,19 @@ class IdentityGraph:
                 if rank > reached.get(resource, 0):
                     reached[resource] = rank
         return reached
+
+    def component(self, identity: NodeId) -> int:
+        """Return the number of the identity's cycle group (identities that act as each other).
+
+        Groups are numbered as they are finished, so every group an identity can delegate to
+        has a smaller number than the identity's own, unless it is the same group.
+        """
+        self._complete(identity)
+        return self._scc_of[identity]
+
+    def component_members(self, component: int) -> tuple[NodeId, ...]:
+        """Return the identities of a cycle group numbered by :meth:`component`."""
+        return self._scc_members[component]
 
     def delegation_paths(self, starts: Iterable[NodeId]) -> dict[NodeId, tuple[NodeId, ...]]:
         """Return, for every identity reachable from ``starts``, a shortest delegation path.
@@ -254,6 +268,7 @@ class IdentityGraph:
         for member in members:
             self._scc_of[member] = component
         self._scc_reach.append(self._merge_reach(members, component))
+        self._scc_members.append(tuple(members))
         if len(members) == 1:
             self._chains.add_single(members[0], self._delegates.get(members[0], ()))
         else:

@@ -1,0 +1,192 @@
+"""Unapproved writes on sensitive data an autonomous system reaches, computed once per graph.
+
+The rule ``autonomous-write-without-approval`` asks, for every autonomous system, which
+identities it can act as (its own, and every one reached through delegations) hold write or
+admin rights on confidential or restricted data with no human approval required. Walking the
+delegations of each system anew costs the size of its reach for every system, and many
+systems share the same roles; here each cycle group of identities learns once which holders
+it reaches, and the groups after it reuse that answer.
+
+A finding that lists a few holdings names each of them; past :data:`DETAIL_LIMIT` the
+finding counts them (holdings, resources, identities) and names the most serious few, so
+its text stays readable however far a system reaches.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from app.domain.blast_radius import UNRECORDED_SENSITIVITY
+from app.domain.enums import Action, Sensitivity
+from app.domain.grant_summary import Reach, summarise
+from app.domain.hygiene_model import HygieneContext
+from app.domain.identity_graph import IdentityGraph
+from app.support.text import plural
+
+logger = logging.getLogger(__name__)
+
+#: A finding with at most this many holdings names each of them.
+DETAIL_LIMIT = 12
+#: How many holdings a summarised finding names.
+NAMED_HOLDINGS = 3
+_SENSITIVE = {Sensitivity.CONFIDENTIAL, Sensitivity.RESTRICTED}
+
+
+@dataclass(frozen=True)
+class Holding:
+    """One write or admin right on sensitive data with no approval required.
+
+    Attributes:
+        identity: The identity holding the right.
+        action: Write or admin.
+        resource: The resource's inventory id.
+        level: The resource's sensitivity (unrecorded counts as confidential).
+        recorded: Whether the sensitivity was recorded.
+    """
+
+    identity: str
+    action: Action
+    resource: str
+    level: Sensitivity
+    recorded: bool
+
+    @property
+    def order(self) -> tuple[bool, int, str, str]:
+        """Return the sort key that puts the most serious holding first."""
+        return (self.level is not Sensitivity.RESTRICTED, -self.action.rank, self.identity,
+                self.resource)  # fmt: skip
+
+    def reach(self, ctx: HygieneContext) -> Reach:
+        """Return the holding as a :class:`Reach` phrase part (``x holds write (restricted)``)."""
+        label = self.level.value if self.recorded else "unclassified, taken as confidential"
+        return Reach(
+            f"{ctx.named(self.identity)} holds {self.action.value} ({label})", self.resource
+        )
+
+
+def unapproved_holdings(ctx: HygieneContext) -> dict[str, tuple[Holding, ...]]:
+    """Return, per identity that has any, its unapproved writes on sensitive data."""
+    resources = ctx.facts.resources
+    found: dict[str, tuple[Holding, ...]] = {}
+    write = Action.WRITE.rank
+    for identity, grants in ctx.grants.items():
+        held: list[Holding] = []
+        for grant in grants:
+            if grant.approval_required is True or grant.action.rank < write:
+                continue
+            facts = resources.get(grant.resource)
+            recorded = facts.sensitivity if facts is not None else None
+            level = recorded or UNRECORDED_SENSITIVITY
+            if level in _SENSITIVE:
+                held.append(Holding(identity, grant.action, grant.resource, level, bool(recorded)))
+        if held:
+            found[identity] = tuple(sorted(held, key=_order))
+    return found
+
+
+def _order(holding: Holding) -> tuple[bool, int, str, str]:
+    return holding.order
+
+
+class HolderReach:
+    """Which holders of unapproved writes each identity reaches, memoised per cycle group.
+
+    Args:
+        graph: The inventory's identity graph (its cycle groups are numbered in an order
+            where every group's delegates come first).
+        holders: The identities that hold unapproved writes themselves.
+    """
+
+    def __init__(self, graph: IdentityGraph, holders: Iterable[str]) -> None:
+        self._graph = graph
+        self._holders = frozenset(holders)
+        self._memo: dict[int, frozenset[str]] = {}
+
+    def of_identities(self, identities: Iterable[str]) -> frozenset[str]:
+        """Return the holders among ``identities`` and every identity they can act as."""
+        parts = [self._of_group(self._graph.component(i)) for i in identities]
+        parts = [part for part in parts if part]
+        if len(parts) <= 1:
+            return parts[0] if parts else frozenset()
+        return frozenset().union(*parts)
+
+    def _of_group(self, group: int) -> frozenset[str]:
+        """Return (and remember) the holders a cycle group reaches, without recursion."""
+        todo = [group]
+        while todo:
+            current = todo[-1]
+            if current in self._memo:
+                todo.pop()
+                continue
+            after = self._next_groups(current)
+            missing = [g for g in after if g not in self._memo]
+            if missing:
+                todo.extend(missing)
+                continue
+            todo.pop()
+            own = self._holders.intersection(self._graph.component_members(current))
+            parts = [self._memo[g] for g in after if self._memo[g]]
+            if not own and len(parts) == 1:
+                self._memo[current] = parts[0]
+            else:
+                self._memo[current] = frozenset(own).union(*parts)
+        return self._memo[group]
+
+    def _next_groups(self, group: int) -> set[int]:
+        """Return the other cycle groups that ``group``'s identities delegate to directly."""
+        graph = self._graph
+        return {
+            graph.component(target)
+            for member in graph.component_members(group)
+            for target in graph.delegates_of(member)
+        } - {group}
+
+
+class HoldingIndex:
+    """Per holder, what a summary needs, computed once: count, resources, most serious holding.
+
+    Args:
+        holdings: Every holder's unapproved writes, most serious first (see
+            :func:`unapproved_holdings`).
+    """
+
+    def __init__(self, holdings: dict[str, tuple[Holding, ...]]) -> None:
+        self.holdings = holdings
+        self.count = {i: len(held) for i, held in holdings.items()}
+        self.best = {i: held[0].order for i, held in holdings.items()}
+        self.resources = {i: frozenset(h.resource for h in held) for i, held in holdings.items()}
+
+
+def approval_detail(
+    ctx: HygieneContext, system: str, reached: frozenset[str], index: HoldingIndex
+) -> tuple[str, bool]:
+    """Return a finding's detail for the holders a system reaches, and whether any is restricted.
+
+    Args:
+        ctx: The rules' context (names and resources).
+        system: The system's inventory id.
+        reached: The holders the system reaches (not empty).
+        index: Every holder's unapproved writes and their summary figures.
+    """
+    holdings = index.holdings
+    count = sum(map(index.count.__getitem__, reached))
+    if count <= DETAIL_LIMIT:
+        every = sorted((h for holder in reached for h in holdings[holder]), key=_order)
+        restricted = every[0].level is Sensitivity.RESTRICTED
+        text = summarise([h.reach(ctx) for h in every], ctx.facts.resources)
+        return (f"{system} acts autonomously and can write or administer, with no human "
+                f"approval required: {text}.", restricted)  # fmt: skip
+    firsts = heapq.nsmallest(NAMED_HOLDINGS, reached, key=index.best.__getitem__)
+    named = heapq.nsmallest(NAMED_HOLDINGS, (h for f in firsts for h in holdings[f]), key=_order)
+    resources = frozenset().union(*map(index.resources.__getitem__, reached))
+    restricted = named[0].level is Sensitivity.RESTRICTED
+    among = summarise([h.reach(ctx) for h in named], ctx.facts.resources)
+    return (
+        f"{system} acts autonomously and can write or administer, with no human approval "
+        f"required, through {plural(count, 'grant')} on {plural(len(resources), 'resource')} "
+        f"held by {plural(len(reached), 'identity')}; among them: {among}.",
+        restricted,
+    )
