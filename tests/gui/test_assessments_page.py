@@ -421,3 +421,15 @@ def test_opening_another_workspace_resets_the_page(make_main_window, qtbot, ws, 
     assert page.state is None
     assert page.assessment_box.count() == 0
     assert "No assessment yet" in page.empty_label.text()
+
+
+def test_a_score_arriving_after_the_page_is_gone_is_dropped(make_main_window, qtbot, ws):
+    small_assessment(ws)
+    window, page = open_page(make_main_window, qtbot, ws)
+    wait_scored(qtbot, page)
+    page.schedule_score()
+    task = page._score_task
+    assert task is not None
+    page.navigator.deleteLater()  # as when the window closes while the worker scores
+    qtbot.waitUntil(lambda: not page.scoring(), timeout=20_000)
+    qtbot.wait(50)  # no exception from a deleted tree item (pytest-qt fails on one)

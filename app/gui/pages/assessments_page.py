@@ -529,6 +529,8 @@ class AssessmentsPage(QWidget):
         self._score_task = None
         if exc is not None:
             logger.warning("scoring failed: %s", exc)
+        if not shiboken6.isValid(self.navigator):
+            return  # the window closed while the score was computed
         if state is self.state and score is not None:
             state.score = score
             self.navigator.update_scores(score)
