@@ -98,7 +98,7 @@ def test_an_empty_database_asks_for_server_init_and_init_is_idempotent(pg_cluste
         assert main(["server", "init", url]) == 0
         assert "created Assay's schema" in capsys.readouterr().out
         assert main(["server", "init", url]) == 0
-        assert "nothing to do" in capsys.readouterr().out
+        assert "already holds Assay's schema" in capsys.readouterr().out
         open_workspace(url).close()
     finally:
         pg_cluster.drop_database(url)
