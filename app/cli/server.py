@@ -43,7 +43,10 @@ def run_init(ctx: CliContext) -> int:
 
 def _describe(result: InitResult) -> str:
     if not result.changed:
-        return f"{result.location} already holds Assay's schema {result.after}; nothing to do"
+        return (
+            f"{result.location} already holds Assay's schema {result.after}; the team roles' "
+            "grants were brought up to date"
+        )
     if result.before is None:
         return f"created Assay's schema {result.after} in {result.location}"
     return f"upgraded {result.location} from schema {result.before} to {result.after}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+from urllib.parse import unquote, urlsplit
 
 from app.cli.common import CliContext, table
 from app.services import server_roles
@@ -65,17 +66,18 @@ def run_grant(ctx: CliContext) -> int:
     password = _ask_password(args.login) if args.create_login else None
     server_roles.grant(args.url, args.login, args.role, password=password)
     data = {"login": args.login, "role": args.role, "created": bool(args.create_login)}
-    ctx.output(data, f"{args.login} is now {args.role} on this server")
+    ctx.output(data, f"{args.login} is now {args.role} in {_database(args.url)}")
     return 0
 
 
 def run_revoke(ctx: CliContext) -> int:
     """Take a login's team role away."""
     held = server_roles.revoke(ctx.args.url, ctx.args.login)
+    where = _database(ctx.args.url)
     text = (
-        f"{ctx.args.login} is no longer {' or '.join(held)} on this server"
+        f"{ctx.args.login} is no longer {' or '.join(held)} in {where}"
         if held
-        else f"{ctx.args.login} held no team role on this server; nothing changed"
+        else f"{ctx.args.login} held no team role in {where}; nothing changed"
     )
     ctx.output({"login": ctx.args.login, "revoked": held}, text)
     return 0
@@ -88,3 +90,9 @@ def run_roles(ctx: CliContext) -> int:
     data = [{"login": m.login, "role": m.role, "can_login": m.can_login} for m in found]
     ctx.output(data, lambda: table(rows, ["login", "role", "can log in"]))
     return 0
+
+
+def _database(url: str) -> str:
+    """Return "database NAME" for a server URL: a team role holds in that database only."""
+    name = unquote(urlsplit(url).path.lstrip("/"))
+    return f"database {name}" if name else "this database"

@@ -116,7 +116,7 @@ def describe_server(exc: BaseException, url: str) -> str:
     return server_sentence(failure.kind, failure.error_class, where(url))
 
 
-_SERVER_ONLY = ("unreachable", "login", "no-database", "permission")
+_SERVER_ONLY = ("unreachable", "login", "no-password", "no-database", "permission")
 
 
 def damaged_sentence(workspace: Path | None) -> str:

@@ -32,11 +32,11 @@ _STATES: dict[str, str] = {
 #: libpq's wording at connection time (no SQLSTATE there), lower-cased, for each kind.
 _CONNECT_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("no-database", ('database "',)),
+    ("no-password", ("no password supplied",)),
     (
         "login",
         (
             "password authentication failed",
-            "no password supplied",
             'role "',
             "authentication failed",
             "no pg_hba.conf entry",
@@ -65,7 +65,7 @@ def is_server_error(exc: BaseException) -> bool:
 def server_kind(exc: BaseException) -> str:
     """Return the kind of a psycopg error, from its SQLSTATE or libpq's wording at connection.
 
-    One of ``unreachable``, ``login``, ``no-database``, ``permission``, ``busy``,
+    One of ``unreachable``, ``login``, ``no-password``, ``no-database``, ``permission``, ``busy``,
     ``read-only``, ``full``, ``too-large`` or ``other``.
     """
     state = getattr(exc, "sqlstate", None)
@@ -98,8 +98,10 @@ def server_sentence(kind: str, error_class: str, where: tuple[str, str, str] | N
         "password)",
         "no-database": f"{named} does not exist on the server at {address}; ask its "
         "administrator to create it, then run `assay server init`",
-        "permission": "permission denied for this role: the server does not let this login "
-        "do that; nothing was saved",
+        "no-password": f"the server at {address} asks for a password for {login} and none "
+        "was given (type it when connecting, or set PGPASSWORD or a PostgreSQL password file)",
+        "permission": f"the server at {address} does not let {login} do that in {named} (a "
+        "login needs a team role there: `assay server grant`); nothing was changed",
         "busy": "the workspace is busy: a lock wait timed out while another user was writing; "
         "nothing was saved, try again in a moment",
         "read-only": "the workspace was opened read-only (or the server is read-only); "

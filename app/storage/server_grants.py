@@ -106,6 +106,9 @@ def grant_statements(connection: sa.Connection, names: RoleNames, tables: list[s
         f"GRANT CONNECT ON DATABASE {database} TO {everyone}",
         f"GRANT USAGE ON SCHEMA {_schema(connection)} TO {everyone}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {_schema(connection)} TO {everyone}",
+        # A lead copies a workspace onto the server; the copy moves the id sequences past the
+        # copied ids (setval), which needs UPDATE on them.
+        f"GRANT UPDATE ON ALL SEQUENCES IN SCHEMA {_schema(connection)} TO {names.lead}",
     ]
     for table in tables:
         quoted = quote(connection, table)

@@ -96,7 +96,7 @@ def _action(exc: BaseException, table: str) -> str:
     statement = str(getattr(exc, "statement", "") or "").lstrip()
     verb = _VERBS.get(statement.split(" ", 1)[0].upper(), "change")
     if table == "review_comment" and verb == "add":
-        return "comment on a review"
+        return "write a review comment"
     if table == "journal_entry" and verb != "add":
         return f"{verb} the journal's entries: the journal is append-only"
     return f"{verb} {_NOUNS.get(table, table.replace('_', ' ') or 'this')}"

@@ -31,7 +31,7 @@ def test_grant_with_a_new_login_then_list_and_revoke(
     code = main(["server", "grant", team_server, "nia_new", "--role", "reviewer",
                  "--create-login"])  # fmt: skip
     assert code == 0
-    assert "nia_new is now reviewer on this server" in capsys.readouterr().out
+    assert "nia_new is now reviewer in database " in capsys.readouterr().out
     stored = _password(team_server, "nia_new")
     assert stored.startswith("SCRAM-SHA-256$4096:")
     assert SECRET not in stored

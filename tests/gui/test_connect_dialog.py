@@ -115,3 +115,11 @@ def test_open_recent_lists_remembered_servers_and_asks_for_the_password(make_mai
     server.trigger()
     assert seen == [(ServerAddress("db.example.com", 5432, "acme", "kim"), "")]
     assert window.context.workspace.path is not None  # cancelled: the file stays open
+
+
+def test_a_sentence_starting_with_an_address_keeps_its_scheme() -> None:
+    from app.gui.dialogs.connect_dialog import _sentence
+
+    said = _sentence("postgresql://ada@db/acme holds no Assay workspace yet")
+    assert said == "postgresql://ada@db/acme holds no Assay workspace yet."
+    assert _sentence("the server is not reachable") == "The server is not reachable."

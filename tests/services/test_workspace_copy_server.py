@@ -71,3 +71,31 @@ def test_an_unreachable_server_is_one_sentence(demo_file):
     with pytest.raises(UserError) as caught:
         copy_workspace(str(demo_file), "postgresql://nobody@127.0.0.1:9/none")
     assert "\n" not in str(caught.value)
+
+
+def test_a_lead_copies_a_workspace_onto_the_server(demo_file, pg_cluster):
+    """The lead, not only the database owner, can move a workspace onto the team server."""
+    from app.services import server_roles
+    from app.services.server_workspace import init_server
+
+    url = pg_cluster.create_database("assay_copy_by_lead")
+    pg_cluster.admin(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'copy_lead') "
+        "THEN CREATE ROLE copy_lead LOGIN; END IF; END $$"
+    )
+    try:
+        init_server(url)
+        server_roles.grant(url, "copy_lead", "lead")
+        as_lead = url.replace(f"//{sa_user(url)}@", "//copy_lead@")
+        result = copy_workspace(str(demo_file), as_lead)
+        assert result.verified, result.problems
+        assert result.destination_head == result.source_head
+    finally:
+        pg_cluster.drop_database(url)
+
+
+def sa_user(url: str) -> str:
+    """Return the login a PostgreSQL URL names."""
+    import sqlalchemy as sa
+
+    return str(sa.make_url(url).username)

@@ -183,7 +183,7 @@ def test_a_reviewer_approves_and_an_assessor_cannot(team_server: str, in_review:
         f"question_id, text, author, created_at, status, resolution, "
         f"resolved_by) VALUES ({in_review}, '', 't', 'a', now(), 'open', '', '')",
     )
-    assert sentence == "your role on this server (assessor) cannot comment on a review"
+    assert sentence == "your role on this server (assessor) cannot write a review comment"
 
 
 def test_only_a_lead_signs_a_report(team_server: str) -> None:

@@ -20,6 +20,7 @@ from app.storage import errors as db_errors
 from app.storage import journal
 from app.storage.models import JournalEntry
 from app.storage.server_db import WRITE_LOCK_KEY
+from app.storage.server_errors import server_kind, server_sentence
 from app.support.locations import display_location
 
 
@@ -97,7 +98,7 @@ def test_an_empty_database_asks_for_server_init_and_init_is_idempotent(pg_cluste
         assert main(["server", "init", url]) == 0
         assert "created Assay's schema" in capsys.readouterr().out
         assert main(["server", "init", url]) == 0
-        assert "nothing to do" in capsys.readouterr().out
+        assert "already holds Assay's schema" in capsys.readouterr().out
         open_workspace(url).close()
     finally:
         pg_cluster.drop_database(url)
@@ -141,6 +142,11 @@ def test_connection_failures_are_plain_sentences(pg_cluster):
     assert "hunter2" not in message
     message = _open_error(pg_cluster.url("postgres", user="nobody"))
     assert "refused the login for user nobody" in message
+    message = server_sentence("no-password", "OperationalError", ("db:5432", "ada", "acme"))
+    assert message.startswith("the server at db:5432 asks for a password for user ada")
+    assert server_kind(psycopg.OperationalError("fe_sendauth: no password supplied")) == (
+        "no-password"
+    )
     message = _open_error(pg_cluster.url("no_such_db"))
     assert "database no_such_db does not exist" in message
     assert "Traceback" not in message
@@ -210,7 +216,9 @@ def test_a_login_without_rights_is_told_so_in_a_sentence(pg_cluster, server_url)
         " THEN CREATE ROLE visitor LOGIN; END IF; END $$"
     )
     message = _open_error(server_url.replace("tester@", "visitor@"))
-    assert message.startswith("permission denied for this role")
+    assert message.startswith("the server at 127.0.0.1:")
+    assert "does not let user visitor do that in database " in message
+    assert "`assay server grant`" in message
 
 
 def test_check_knows_assays_own_triggers_and_reports_a_rewritten_function(server_url):

@@ -283,5 +283,6 @@ class ConnectDialog(QDialog):
 
 def _sentence(reason: str) -> str:
     text = reason.strip() or "the server refused the connection"
-    text = text[:1].upper() + text[1:]
+    if "://" not in text.split(" ", 1)[0]:  # an address keeps its lower-case scheme
+        text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."
