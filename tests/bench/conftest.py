@@ -74,6 +74,8 @@ def demo_workspace(demo_workspace_file, tmp_path):
 @pytest.fixture
 def make_main_window(qtbot, tmp_path):
     """Build real main windows (shown, offscreen) and close them after the test."""
+    import shiboken6
+
     from app.gui import tasks
     from app.gui.app import create_application
     from app.gui.main_window import MainWindow
@@ -97,7 +99,8 @@ def make_main_window(qtbot, tmp_path):
     yield factory
     tasks.wait_for_all()
     for window in windows:
-        window.close()
+        if shiboken6.isValid(window):  # pytest-qt may have closed and deleted it already
+            window.close()
 
 
 @pytest.fixture(scope="session")
