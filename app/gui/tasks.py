@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from app.services.child_process import run_in_child
+from app.services.errors import UserError
 from app.services.progress import Cancelled
 from app.support.gc_pause import paused_gc
 
@@ -131,7 +132,11 @@ class Job:
         except Exception as exc:  # every failure reaches the UI, never a silent thread death
             if not hasattr(exc, "__traceback_text__"):  # a child's own traceback says more
                 exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-            logger.exception("task %s failed", getattr(self._fn, "__name__", self._fn))
+            name = getattr(self._fn, "__name__", self._fn)
+            if isinstance(exc, UserError):  # refused with a sentence: the user is told; no trace
+                logger.info("task %s refused: %s", name, exc)
+            else:
+                logger.exception("task %s failed", name)
             emit(self.number, FAILED, exc)
         else:
             emit(self.number, SUCCEEDED, result)
