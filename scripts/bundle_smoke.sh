@@ -21,4 +21,7 @@ done
 "$bundle/assay" verify "$out/demo/northwind-claims-agent-report-signed.pdf" \
   --trust "$out/demo/demo-assessor.pem"
 "$bundle/assay" check --workspace "$out/demo/northwind-demo.assay"
+# The team server's driver is bundled: an unreachable server is a sentence, not a missing module.
+said=$("$bundle/assay" --workspace postgresql://nobody@127.0.0.1:9/none systems list 2>&1 || true)
+echo "$said" | grep -q "not reachable" || { echo "bundle smoke: server driver: $said" >&2; exit 1; }
 echo "bundle smoke: ok"
