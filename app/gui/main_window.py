@@ -337,7 +337,8 @@ class MainWindow(QMainWindow):
         self.context.preload_catalog()
         place = where(workspace)
         on_server = workspace.is_server
-        self.server_label.setText(f"Team server: {place}" if on_server else "")
+        role = f" · {workspace.team_role}" if workspace.team_role else ""
+        self.server_label.setText(f"Team server: {place}{role}" if on_server else "")
         self.server_label.setVisible(on_server)
         if on_server:
             self.setWindowTitle(f"{place} — team server — {APP_NAME}")

@@ -14,13 +14,14 @@ from typing import Any
 
 from app.services.errors import UserError
 from app.storage import server_admin, server_roles
+from app.storage.server_guards import REFUSAL_PREFIX
 from app.storage.server_refusals import is_privilege_error
 from app.storage.server_roles import TEAM_ROLES, Member, RoleError
 from app.support.scram import scram_verifier
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["TEAM_ROLES", "Member", "grant", "members", "revoke"]
+__all__ = ["REFUSAL_PREFIX", "TEAM_ROLES", "Member", "grant", "members", "revoke"]
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from typing import TypeVar
 from app.services.errors import WorkspaceError
 from app.services.workspace import Workspace, _recover
 from app.storage import errors as db_errors
-from app.storage import server_schema
+from app.storage import server_roles, server_schema
 from app.storage.server_db import ServerDatabase
 from app.support.locations import display_location
 
@@ -42,10 +42,11 @@ def open_server_workspace(url: str, *, read_only: bool = False) -> Workspace:
         state = _on_server(url, lambda: server_schema.inspect_server(database.engine))
         _refuse_unusable(state, location)
         actor = _on_server(url, database.login)
+        role = _on_server(url, lambda: server_roles.login_role(database.engine))
     except WorkspaceError:
         database.close()
         raise
-    workspace = Workspace(path=None, db=database, actor=actor, read_only=read_only)
+    workspace = Workspace(path=None, db=database, actor=actor, read_only=read_only, team_role=role)
     if not read_only:
         _recover(workspace, False)
     logger.info("opened server workspace %s%s", location, " read-only" if read_only else "")

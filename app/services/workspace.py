@@ -45,6 +45,8 @@ class Workspace:
         actor: The name written into the journal for changes made through this object.
         backup_path: The backup taken before a migration on open, if one was taken.
         read_only: True when the file's location cannot be written; changes are refused.
+        team_role: On a team server, the login's team role (``assessor``, ``reviewer`` or
+            ``lead``); None for a file, the database's owner or a login without one.
         clock: Where units of work take the time from; the real time when None. Only the
             demo builder sets one (to date a fictitious engagement's history); it is not
             kept when the workspace is handed to another process.
@@ -55,6 +57,7 @@ class Workspace:
     actor: str
     backup_path: Path | None = field(default=None)
     read_only: bool = False
+    team_role: str | None = None
     clock: Callable[[], dt.datetime] | None = field(default=None, repr=False, compare=False)
     _change_listeners: list[Callable[[list[Change]], None]] = field(
         default_factory=list, repr=False, compare=False

@@ -169,6 +169,24 @@ def team_role(connection: sa.Connection) -> str | None:
     return _highest(database, {str(name) for name in held})
 
 
+_ADMINISTERS = (
+    "SELECT pg_has_role(current_user, (SELECT datdba FROM pg_database "
+    "WHERE datname = current_database()), 'MEMBER')"
+)
+
+
+def login_role(engine: sa.Engine) -> str | None:
+    """Return the team role the engine's login works with, or None when no role limits it.
+
+    The database's owner (and a superuser) passes every guard, so it gets None, as does a
+    login holding no team role (the server refuses what it may not do).
+    """
+    with engine.connect() as connection:
+        if connection.exec_driver_sql(_ADMINISTERS).scalar():
+            return None
+        return team_role(connection)
+
+
 def watch_roles(engine: sa.Engine) -> None:
     """Learn the team role of every connection the engine opens, so refusals can name it.
 

@@ -29,6 +29,7 @@ from app.gui import tasks
 from app.gui.context import GuiContext
 from app.gui.dialogs.record_dialog import error_text, lay_out_form
 from app.gui.dialogs.sheet_readback import SheetReadBack
+from app.gui.role_gate import gate
 from app.gui.widgets.review_box import comment_line
 from app.services import opinion, opinion_draft, review
 from app.services.reporting.review_sheet import ReviewImport, import_review
@@ -170,6 +171,7 @@ class OpinionDialog(QDialog):
             edit.setReadOnly(final)
         for widget in (self.rating_box, self.draft_button, self.approve_button, self.sheet_button):
             widget.setEnabled(not final)
+        gate(self.approve_button, self._context.workspace.team_role, "approve")
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setVisible(not final)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(
             "Close" if final else "Cancel"

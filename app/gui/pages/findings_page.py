@@ -45,6 +45,7 @@ from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.new_finding_dialog import NewFindingDialog
 from app.gui.dialogs.theme_dialogs import MergeDialog, SplitDialog
 from app.gui.itemmodels.rows_table_model import Column, attr
+from app.gui.role_gate import gate
 from app.gui.theme import BAD, SEVERITY_COLOURS
 from app.gui.widgets.finding_editor import SOURCE_TEXT, STATUS_TEXT, FindingEditor
 from app.gui.widgets.rows_table import RowsTable
@@ -337,6 +338,8 @@ class FindingsPage(QWidget):
         else:
             reason = f"Delete finding {finding.id} (it was entered by hand)"
         self.delete_button.setToolTip(reason)
+        if allowed:
+            gate(self.delete_button, self._context.workspace.team_role, "delete_finding")
 
     # Saving --------------------------------------------------------------------------------
     def save(self, finding_id: int, changes: dict[str, Any]) -> tasks.Task:

@@ -39,6 +39,7 @@ from app.gui.dialogs.import_action import create_import_action
 from app.gui.dialogs.import_wizard import ImportWizard, open_import_wizard
 from app.gui.dialogs.record_dialog import RecordDialog, delete_with_confirmation
 from app.gui.itemmodels.rows_table_model import Column, attr
+from app.gui.role_gate import gate
 from app.gui.theme import BAD, TIER_TEXT_COLOURS, UNKNOWN_COLOUR, UNKNOWN_TEXT
 from app.gui.widgets.rows_table import RowsTable
 from app.gui.widgets.system_view import SystemView
@@ -58,6 +59,8 @@ from app.services.workspace import Workspace
 from app.support.gc_pause import keep_out_of_collections, paused_gc
 
 logger = logging.getLogger(__name__)
+
+DELETE_TIP = "Delete the chosen system or identity"
 
 _TIERS = tuple(RiskTier)
 _TIER_TEXT = TIER_TEXT_COLOURS
@@ -225,7 +228,7 @@ class InventoryPage(QWidget):
         self.edit_button.setToolTip("Edit the chosen system or identity")
         self.edit_button.clicked.connect(self.edit_selected)
         self.delete_button = QPushButton("Delete…")
-        self.delete_button.setToolTip("Delete the chosen system or identity")
+        self.delete_button.setToolTip(DELETE_TIP)
         self.delete_button.clicked.connect(self.delete_selected)
         self.engagement_button = QPushButton("Engagement details…")
         self.engagement_button.setToolTip(
@@ -406,6 +409,8 @@ class InventoryPage(QWidget):
     # Loading ------------------------------------------------------------------------------
     def refresh(self) -> None:
         """Reload both tables (and then the blast radius columns) on workers."""
+        role = self._context.workspace.team_role
+        self.delete_button.setEnabled(gate(self.delete_button, role, "delete", DELETE_TIP))
         self._generation += 1
         for task in (self._load_task, self._analysis_task):
             if task is not None:

@@ -31,6 +31,7 @@ from app.gui.dialogs.countersign_dialog import CountersignDialog
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.progress_dialog import run_with_progress
 from app.gui.dialogs.verify_dialog import VerifyDialog
+from app.gui.role_gate import gate
 from app.gui.widgets.appendix_choice import AppendixChoice
 from app.gui.widgets.credential_picker import CredentialPicker
 from app.gui.widgets.pdf_preview import PdfPreview
@@ -50,6 +51,8 @@ from app.support.preferences import load_preferences, save_preferences
 from app.support.text import plural
 
 logger = logging.getLogger(__name__)
+
+SIGN_TIP = "A PAdES signature with your certificate file or your smart card / token"
 
 PDF, XLSX, PORTFOLIO, PORTFOLIO_XLSX = "pdf", "xlsx", "portfolio", "portfolio-xlsx"
 _PORTFOLIOS = (PORTFOLIO, PORTFOLIO_XLSX)
@@ -160,9 +163,7 @@ class ReportsPage(QWidget):
             lambda *_: self.appendix_choice.use_profile(self.current_profile())
         )
         self.sign_check = QCheckBox("Sign the PDF as the assessor")
-        self.sign_check.setToolTip(
-            "A PAdES signature with your certificate file or your smart card / token"
-        )
+        self.sign_check.setToolTip(SIGN_TIP)
         self.sign_check.toggled.connect(self._update_controls)
         self.credential = CredentialPicker()
         self.certificate_edit = self.credential.p12_edit
@@ -263,6 +264,8 @@ class ReportsPage(QWidget):
         has_assessment = self.current_assessment_id() is not None
         self.assessment_box.setEnabled(kind not in _PORTFOLIOS and has_assessment)
         self.sign_check.setEnabled(kind == PDF)
+        if not gate(self.sign_check, self._context.workspace.team_role, "sign", SIGN_TIP):
+            self.sign_check.setChecked(False)
         self.appendix_choice.setEnabled(kind == PDF)
         signing = kind == PDF and self.sign_check.isChecked()
         for widget in (self.credential, self.reason_edit):

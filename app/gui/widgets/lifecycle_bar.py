@@ -25,6 +25,7 @@ from app.gui.context import GuiContext
 from app.gui.dialogs.compare_dialog import CompareDialog
 from app.gui.dialogs.progress_dialog import run_with_progress
 from app.gui.dialogs.upgrade_dialog import UpgradeDialog
+from app.gui.role_gate import gate
 from app.services.assessments import (
     AssessmentInfo,
     finalize,
@@ -40,6 +41,8 @@ from app.services.workspace import Workspace
 from app.support.text import plural
 
 logger = logging.getLogger(__name__)
+
+FINALIZE_TIP = "Check it with the quality gate and make it final (read-only)"
 
 STATUS_TEXT = {
     AssessmentStatus.DRAFT: "Draft",
@@ -101,9 +104,7 @@ class LifecycleBar(QWidget):
         self.status_label.setAccessibleName("Assessment status")
         self.submit_button = self._button("Submit for review", "Hand the draft to the reviewer")
         self.return_button = self._button("Return to draft", "Send it back to the assessor")
-        self.finalize_button = self._button(
-            "Finalize…", "Check it with the quality gate and make it final (read-only)"
-        )
+        self.finalize_button = self._button("Finalize…", FINALIZE_TIP)
         self.reassess_button = self._button(
             "Re-assess", "Start a new draft from a copy of this final assessment"
         )
@@ -163,6 +164,7 @@ class LifecycleBar(QWidget):
         self.submit_button.setEnabled(status == AssessmentStatus.DRAFT)
         self.return_button.setEnabled(status == AssessmentStatus.IN_REVIEW)
         self.finalize_button.setEnabled(status == AssessmentStatus.IN_REVIEW)
+        gate(self.finalize_button, self.workspace.team_role, "finalise", FINALIZE_TIP)
         self.reassess_button.setEnabled(status == AssessmentStatus.FINAL)
         self.gaps_button.setEnabled(status is not None and status != AssessmentStatus.FINAL)
         self.version_button.setEnabled(status is not None and status != AssessmentStatus.FINAL)
