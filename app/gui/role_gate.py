@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 ACTIONS: dict[str, tuple[str, str]] = {
     "finalise": ("lead", "finalise an assessment"),
     "approve": ("reviewer", "approve an assessment"),
-    "comment": ("reviewer", "write review comments"),
+    "comment": ("reviewer", "add review comments"),
     "delete": ("lead", "delete records"),
     "delete_finding": ("lead", "delete a finding entered by hand"),
     "sign": ("lead", "sign a report"),

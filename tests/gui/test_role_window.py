@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.gui.role_gate import ACTIONS, refusal
 from app.services import assessment_lifecycle
 from app.services.workspace import open_workspace
 from tests.gui.test_assessments_page import add_system, small_assessment
@@ -41,6 +42,10 @@ def _window(make_main_window, qtbot, url: str, login: str):
     return window, page.lifecycle.finalize_button, window.page("inventory").delete_button
 
 
+def _comment_button(window):
+    return window.page("assessments").panel.review.comment_button
+
+
 def test_an_assessors_window_disables_what_the_server_would_refuse(
     make_main_window, qtbot, in_review
 ):
@@ -51,6 +56,9 @@ def test_an_assessors_window_disables_what_the_server_would_refuse(
     assert finalize.toolTip() == FINALISE
     assert not delete.isEnabled()
     assert delete.toolTip() == "Your role on this server (assessor) cannot delete records"
+    comment = _comment_button(window)
+    assert not comment.isEnabled()
+    assert comment.toolTip() == "Your role on this server (assessor) cannot add review comments"
 
 
 def test_a_leads_window_enables_them(make_main_window, qtbot, in_review):
@@ -59,6 +67,16 @@ def test_a_leads_window_enables_them(make_main_window, qtbot, in_review):
     assert finalize.isEnabled()
     assert "quality gate" in finalize.toolTip()
     assert delete.isEnabled()
+    assert _comment_button(window).isEnabled()
+
+
+def test_the_table_of_least_roles():
+    assert refusal("reviewer", "approve") is None
+    assert refusal("reviewer", "finalise") == (
+        "Your role on this server (reviewer) cannot finalise an assessment"
+    )
+    assert refusal("assessor", "sign") == "Your role on this server (assessor) cannot sign a report"
+    assert all(refusal(role, action) is None for role in ("lead", None) for action in ACTIONS)
 
 
 def test_a_file_workspace_has_no_role(make_main_window, qtbot):

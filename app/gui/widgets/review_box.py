@@ -28,10 +28,13 @@ from PySide6.QtWidgets import (
 
 from app.domain.review import VerificationMethod
 from app.gui import tasks, theme
+from app.gui.role_gate import gate
 from app.services import provenance, review
 from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
+
+COMMENT_TIP = "Add the typed comment to the shown answer"
 
 METHODS = (
     ("Document review", VerificationMethod.DOCUMENT_REVIEW.value),
@@ -115,6 +118,7 @@ class ReviewBox(QGroupBox):
         self.comment_edit.setPlaceholderText("Reviewer's comment on this answer")
         self.comment_edit.setAccessibleName("New review comment")
         self.comment_button = QPushButton("Comment")
+        self.comment_button.setToolTip(COMMENT_TIP)
         self.comment_button.clicked.connect(self.add_comment)
         self.resolve_button = QPushButton("Resolve selected")
         self.resolve_button.clicked.connect(self.resolve_selected)
@@ -133,6 +137,7 @@ class ReviewBox(QGroupBox):
         self._read_only = read_only
         for widget in (self.verify_button, self.comment_button, self.resolve_button):
             widget.setEnabled(not read_only)
+        gate(self.comment_button, workspace.team_role, "comment", COMMENT_TIP)
         self.reload()
 
     def reload(self) -> None:
