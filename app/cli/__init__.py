@@ -44,7 +44,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "workspace",
     "doctor",
     "server",
-    "server_roles",
 )
 
 EXIT_OK, EXIT_USER_ERROR, EXIT_INTERNAL_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130

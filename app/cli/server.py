@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
+from app.cli import server_roles
 from app.cli.common import CliContext
 from app.services.errors import UserError
 from app.services.server_workspace import InitResult, init_server
@@ -14,8 +15,10 @@ logger = logging.getLogger(__name__)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``server init`` to the CLI."""
-    parser = subparsers.add_parser("server", help="prepare a PostgreSQL team server")
+    """Add ``server init`` and the team-role commands (``grant``, ``revoke``, ``roles``)."""
+    parser = subparsers.add_parser(
+        "server", help="prepare a PostgreSQL team server and give its logins team roles"
+    )
     commands = parser.add_subparsers(dest="server_command", metavar="COMMAND", required=True)
     init = commands.add_parser(
         "init",
@@ -26,6 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     init.add_argument("url", metavar="URL", help="postgresql://user@host:port/dbname")
     init.set_defaults(handler=run_init)
+    server_roles.register(commands)
 
 
 def run_init(ctx: CliContext) -> int:

@@ -18,20 +18,8 @@ from app.services.errors import UserError
 logger = logging.getLogger(__name__)
 
 
-def _server_subcommands(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAction:
-    """Return the sub-commands of ``server``, adding ``server`` when no module has yet."""
-    parser = subparsers.choices.get("server")
-    if parser is None:
-        parser = subparsers.add_parser("server", help="work with a PostgreSQL team server")
-    for action in parser._actions:  # noqa: SLF001 - argparse has no public walk
-        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
-            return action
-    return parser.add_subparsers(dest="server_command", metavar="ACTION", required=True)
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``server grant``, ``server revoke`` and ``server roles`` to the CLI."""
-    actions = _server_subcommands(subparsers)
+def register(actions: argparse._SubParsersAction) -> None:
+    """Add ``grant``, ``revoke`` and ``roles`` to the sub-commands of ``server``."""
     grant = actions.add_parser("grant", help="give a login a team role on the server")
     grant.add_argument("url", metavar="URL", help="administrator's postgresql:// address")
     grant.add_argument("login", metavar="LOGIN", help="the person's database login")
