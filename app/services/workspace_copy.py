@@ -198,8 +198,8 @@ def _verify(
     if heads[0] != heads[1]:
         problems.append(f"the journal heads differ: {heads[0]} and {heads[1]}")
     return CopyResult(
-        source=_where(src),
-        destination=_where(dst),
+        source=src.location,
+        destination=dst.location,
         tables=tables,
         evidence_bytes=sum(c.binary_bytes for c in copied),
         source_head=heads[0],
@@ -281,7 +281,3 @@ def _remove_file(path: Path) -> None:
         with contextlib.suppress(FileNotFoundError):
             (path.parent / name).unlink()
     anchor.forget_path(path)
-
-
-def _where(workspace: Workspace) -> str:
-    return workspace.location
