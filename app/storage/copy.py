@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 from app.storage import models  # noqa: F401 - registers every table on SQLModel.metadata
+from app.storage.migrate import revision_of
 from app.storage.repositories.journal import WORKSPACE_ID_KEY
 from app.storage.server_db import WRITE_LOCK_KEY
 
@@ -33,7 +34,6 @@ BATCH_ROWS = 500
 BATCH_BYTES = 16 * 1024 * 1024
 _BINARY_FETCH = 1
 _SETTINGS = "workspace_setting"
-_VERSION_TABLE = "alembic_version"
 
 #: Called with the rows copied so far, the rows to copy in all, and the table being copied.
 CopyProgress = Callable[[int, int, str], None]
@@ -80,14 +80,6 @@ def same_server_database(first: str, second: str) -> bool:
 def tables() -> list[sa.Table]:
     """Return the workspace's tables in foreign-key order (parents first)."""
     return list(SQLModel.metadata.sorted_tables)
-
-
-def schema_revision(conn: sa.Connection) -> str | None:
-    """Return the Alembic revision stamped in a database (None when it has none)."""
-    if not sa.inspect(conn).has_table(_VERSION_TABLE):
-        return None
-    row = conn.execute(sa.text(f"SELECT version_num FROM {_VERSION_TABLE}")).first()
-    return None if row is None else str(row[0])
 
 
 def row_counts(conn: sa.Connection) -> dict[str, int]:
@@ -178,7 +170,7 @@ def _lock_writers(dst: sa.Connection) -> None:
 
 
 def _check_revisions(src: sa.Connection, dst: sa.Connection) -> None:
-    have, want = schema_revision(src), schema_revision(dst)
+    have, want = revision_of(src), revision_of(dst)
     if have is None:
         raise CopyError("the source carries no schema revision: it is not an Assay workspace")
     if have != want:

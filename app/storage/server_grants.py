@@ -48,10 +48,10 @@ def create_group_roles(connection: sa.Connection, names: RoleNames) -> None:
     existing = set(
         connection.exec_driver_sql(
             "SELECT rolname FROM pg_roles WHERE rolname = ANY(%(names)s)",
-            {"names": [bare(n) for n in (names.assessor, names.reviewer, names.lead)]},
+            {"names": [bare(n) for n in names.least_first()]},
         ).scalars()
     )
-    for name in (names.assessor, names.reviewer, names.lead):
+    for name in names.least_first():
         if bare(name) not in existing:
             connection.exec_driver_sql(f"CREATE ROLE {name} NOLOGIN")
     connection.exec_driver_sql(f"GRANT {names.assessor} TO {names.reviewer}")
@@ -64,7 +64,7 @@ def stale_revokes(connection: sa.Connection, names: RoleNames) -> list[str]:
     A database created as a copy of another (``CREATE DATABASE … TEMPLATE``) carries the
     grants of the original's team roles; they must not reach the copy.
     """
-    ours = [bare(n) for n in (names.assessor, names.reviewer, names.lead)]
+    ours = [bare(n) for n in names.least_first()]
     stale = connection.exec_driver_sql(
         "SELECT DISTINCT r.rolname FROM pg_class c "
         "JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -101,7 +101,7 @@ def table_names(connection: sa.Connection) -> list[str]:
 def grant_statements(connection: sa.Connection, names: RoleNames, tables: list[str]) -> list[str]:
     """Return the statements that set the privileges of the team roles on every table."""
     database = quote(connection, current_database(connection))
-    everyone = f"{names.assessor}, {names.reviewer}, {names.lead}"
+    everyone = ", ".join(names.least_first())
     statements = [
         f"GRANT CONNECT ON DATABASE {database} TO {everyone}",
         f"GRANT USAGE ON SCHEMA {_schema(connection)} TO {everyone}",

@@ -28,6 +28,10 @@ class RoleNames:
     reviewer: str
     lead: str
 
+    def least_first(self) -> tuple[str, str, str]:
+        """Return the three roles from the least to the most trusted."""
+        return (self.assessor, self.reviewer, self.lead)
+
 
 def _literal(identifier: str) -> str:
     """Return a quoted identifier as a SQL string literal of the bare role name."""

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import col
 
+from app.storage import own_schema
 from app.storage.models import Finding, WorkspaceSetting
 from app.storage.repositories.base import Repository
 from app.storage.repositories.inventory_bulk import insert_rows
@@ -58,9 +59,7 @@ class RuleFindingsRepository(Repository):
 
 #: The tables an identity findings refresh reads or writes (triggers of migration 0010 count
 #: their updates and deletions in ``change_count``).
-_WATCHED = ("person", "ai_system", "identity", "resource", "access_grant", "delegation",
-            "system_identity", "finding")  # fmt: skip
-_TRIGGERS = 2 * len(_WATCHED)
+_WATCHED = own_schema.COUNTED_TABLES
 _INPUTS_KEY = "derived:identity-refresh"
 _FILE_TRIGGERS = (
     "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'change_count_%'"
@@ -90,7 +89,8 @@ class RefreshInputsRepository(Repository):
         triggers = conn.execute(
             sa.text(_SERVER_TRIGGERS if server else _FILE_TRIGGERS)
         ).scalar_one()
-        if triggers != (len(_WATCHED) if server else _TRIGGERS):
+        own = own_schema.server_triggers() if server else own_schema.file_triggers()
+        if triggers != len(own):
             logger.warning("change count triggers: %d present", triggers)
             return None
         parts = ["(SELECT changes FROM change_count WHERE id = 1)"]

@@ -339,9 +339,9 @@ def _insert_rows(
     conn = session.connection()
     columns = list(dict.fromkeys([*defaults, *rows[0]]))
     processors = [_processor(table.c[name].type, conn.dialect, now) for name in columns]
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"  # SQLite's, or psycopg's
     quoted = ", ".join(f'"{name}"' for name in columns)  # ``references`` is an SQL keyword
-    sql = f"INSERT INTO {table.name} ({quoted}) VALUES ({', '.join(mark for _ in columns)})"
+    # A file takes an executemany insert; a server takes the rows by COPY (_copy_rows).
+    sql = f"INSERT INTO {table.name} ({quoted}) VALUES ({', '.join('?' for _ in columns)})"
     given: set[str] = set()
     for row in rows:
         given.update(row)
