@@ -9,7 +9,7 @@ from app.cli import server_roles
 from app.cli.common import CliContext
 from app.services.errors import UserError
 from app.services.server_workspace import InitResult, init_server
-from app.support.locations import is_server_location
+from app.support.locations import display_location, is_server_location
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,8 @@ def run_init(ctx: CliContext) -> int:
     """Create or upgrade the schema; print what was done."""
     url = str(ctx.args.url)
     if not is_server_location(url):
-        raise UserError(f"{url!r} is not a server URL (use postgresql://user@host:port/dbname)")
+        shown = display_location(url)  # a password typed into the address is never echoed
+        raise UserError(f"{shown!r} is not a server URL (use postgresql://user@host:port/dbname)")
     result = init_server(url)
     ctx.output(
         {"location": result.location, "before": result.before, "after": result.after},

@@ -70,3 +70,11 @@ def test_plain_sentences_for_bad_input(
         main(["server", "grant", team_server, "x", "--role", "owner"])
     assert stopped.value.code == 1
     assert "invalid choice: 'owner'" in capsys.readouterr().err
+
+
+def test_a_password_typed_into_a_wrong_kind_of_address_is_not_echoed(capsys):
+    assert main(["server", "init", "mysql://ada:Secret-pw-1@db.example/acme"]) == 1
+    err = capsys.readouterr().err
+    assert "is not a server URL" in err
+    assert "Secret-pw-1" not in err
+    assert "ada@db.example" in err
