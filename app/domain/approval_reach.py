@@ -187,6 +187,6 @@ def approval_detail(
     return (
         f"{system} acts autonomously and can write or administer, with no human approval "
         f"required, through {plural(count, 'grant')} on {plural(len(resources), 'resource')} "
-        f"held by {plural(len(reached), 'identity')}; among them: {among}.",
+        f"held by {plural(len(reached), 'identity')}; the most serious among them: {among}.",
         restricted,
     )

@@ -119,6 +119,7 @@ def test_a_far_reaching_system_gets_a_summary_naming_the_most_serious_few() -> N
     assert finding.severity is Severity.CRITICAL
     assert "through 2,000 grants on 2 resources held by 2,000 identities" in finding.detail
     assert "among them: " in finding.detail
+    assert "identities; the most serious among them: " in finding.detail
     assert finding.detail.count(" holds ") == 3  # the most serious three are named
     assert "holds admin (restricted)" in finding.detail
     assert len(finding.detail) < 600
