@@ -2,8 +2,11 @@
 
 :mod:`app.support.preferences` validates the whole file with pydantic, whose import costs
 about as much as Qt's; the window's first paint needs only the theme and the assessor's
-name. This reads those two from the same file and falls back to the defaults exactly where
-the full model would (a missing or unreadable file, a value of the wrong kind).
+name. This reads those two from the same file and falls back to the defaults where the full
+model would on their account (a missing or unreadable file, a theme or name of the wrong
+kind). It does not check the other fields: a file the full model refuses only for, say, a
+malformed recent list still paints in its theme here, while Settings shows the defaults.
+tests/support/test_start_preferences.py holds the two readers to the same answers.
 """
 
 from __future__ import annotations
