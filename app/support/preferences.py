@@ -50,15 +50,53 @@ def preferences_path() -> Path:
 
 
 def load_preferences() -> Preferences:
-    """Read the preferences; a missing or unreadable file gives the defaults (logged)."""
+    """Read the preferences; what cannot be read falls back to its default (logged).
+
+    One bad field (a theme the app no longer knows, a list written as text) costs only that
+    field: the others are kept. A file that is not JSON at all is kept beside the new one as
+    ``preferences.json.unreadable`` so that the next save does not destroy what it held.
+    """
     path = preferences_path()
     if not path.exists():
         return Preferences()
     try:
-        return Preferences.model_validate(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, ValidationError) as exc:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
         logger.warning("ignoring unreadable preferences %s: %s", path, exc)
+        _keep_unreadable(path)
         return Preferences()
+    if not isinstance(stored, dict):
+        logger.warning("ignoring preferences %s: not a JSON object", path)
+        _keep_unreadable(path)
+        return Preferences()
+    return _validated_keeping_good_fields(stored, path)
+
+
+def _validated_keeping_good_fields(stored: dict[str, object], path: Path) -> Preferences:
+    """Validate ``stored``, dropping each field that fails until the rest validates."""
+    fields = dict(stored)
+    while True:
+        try:
+            return Preferences.model_validate(fields)
+        except ValidationError as exc:
+            bad = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
+            bad &= fields.keys()
+            if not bad:  # nothing left to drop: the model itself refuses
+                logger.warning("ignoring preferences %s: %s", path, exc)
+                return Preferences()
+            logger.warning("preferences %s: default used for %s", path, ", ".join(sorted(bad)))
+            for name in bad:
+                del fields[name]
+
+
+def _keep_unreadable(path: Path) -> None:
+    """Copy an unreadable preferences file aside (once) so a later save does not lose it."""
+    aside = path.with_name(path.name + ".unreadable")
+    try:
+        if not aside.exists():
+            aside.write_bytes(path.read_bytes())
+    except OSError as exc:
+        logger.warning("could not keep unreadable preferences %s: %s", path, exc)
 
 
 def save_preferences(prefs: Preferences) -> None:

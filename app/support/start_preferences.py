@@ -2,11 +2,10 @@
 
 :mod:`app.support.preferences` validates the whole file with pydantic, whose import costs
 about as much as Qt's; the window's first paint needs only the theme and the assessor's
-name. This reads those two from the same file and falls back to the defaults where the full
-model would on their account (a missing or unreadable file, a theme or name of the wrong
-kind). It does not check the other fields: a file the full model refuses only for, say, a
-malformed recent list still paints in its theme here, while Settings shows the defaults.
-tests/support/test_start_preferences.py holds the two readers to the same answers.
+name. This reads those two from the same file and, as the full model does, falls back to the
+default of each one that is missing or of the wrong kind (and to both when the file is
+missing or unreadable). tests/support/test_start_preferences.py holds the two readers to the
+same answers.
 """
 
 from __future__ import annotations
@@ -44,7 +43,8 @@ def load_start_preferences() -> StartPreferences:
         return StartPreferences()
     if not isinstance(data, dict):
         return StartPreferences()
-    theme, name = data.get("theme", "system"), data.get("assessor_name", "")
-    if theme not in THEMES or not isinstance(name, str):
-        return StartPreferences()  # the full model refuses such a file: all defaults
-    return StartPreferences(theme=theme, assessor_name=name)
+    theme, name = data.get("theme"), data.get("assessor_name")
+    return StartPreferences(
+        theme=theme if theme in THEMES else StartPreferences.theme,
+        assessor_name=name if isinstance(name, str) else StartPreferences.assessor_name,
+    )

@@ -36,3 +36,32 @@ def test_both_readers_know_the_same_themes() -> None:
     """A theme added to the model must be added to the start reader too."""
     literal = Preferences.model_fields["theme"].annotation
     assert set(THEMES) == set(literal.__args__)
+
+
+def test_one_bad_field_costs_only_that_field() -> None:
+    """A theme the app does not know falls back to the default; the rest of the file stays."""
+    preferences_path().write_text(
+        json.dumps(
+            {
+                "theme": "purple",
+                "assessor_name": "Ada Lovelace",
+                "recent_workspaces": ["/engagements/acme.assay"],
+                "trust_anchors": "not a list",
+            }
+        ),
+        encoding="utf-8",
+    )
+    prefs = load_preferences()
+    assert prefs.theme == "system"
+    assert prefs.trust_anchors == []
+    assert prefs.assessor_name == "Ada Lovelace"
+    assert prefs.recent_workspaces == ["/engagements/acme.assay"]
+
+
+def test_a_file_that_is_not_json_is_kept_aside() -> None:
+    """The next save would overwrite it: what it held is copied beside it first."""
+    path = preferences_path()
+    path.write_text('{"assessor_name": "Ada", oops', encoding="utf-8")
+    assert load_preferences() == Preferences()
+    aside = path.with_name(path.name + ".unreadable")
+    assert aside.read_text(encoding="utf-8") == '{"assessor_name": "Ada", oops'
