@@ -19,8 +19,8 @@ logger = logging.getLogger(__name__)
 ACTIONS: dict[str, tuple[str, str]] = {
     "finalise": ("lead", "finalise an assessment"),
     "approve": ("reviewer", "approve an assessment"),
-    "comment": ("reviewer", "add review comments"),
-    "delete": ("lead", "delete records"),
+    "comment": ("reviewer", "write a review comment"),
+    "delete": ("lead", "delete AI systems or identities"),
     "delete_finding": ("lead", "delete a finding entered by hand"),
     "sign": ("lead", "sign a report"),
 }

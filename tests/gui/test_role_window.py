@@ -7,6 +7,8 @@ sentence as their tooltip; a lead sees them enabled; a file workspace has no rol
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from app.gui.role_gate import ACTIONS, refusal
@@ -55,10 +57,13 @@ def test_an_assessors_window_disables_what_the_server_would_refuse(
     assert not finalize.isEnabled()
     assert finalize.toolTip() == FINALISE
     assert not delete.isEnabled()
-    assert delete.toolTip() == "Your role on this server (assessor) cannot delete records"
+    assert (
+        delete.toolTip()
+        == "Your role on this server (assessor) cannot delete AI systems or identities"
+    )
     comment = _comment_button(window)
     assert not comment.isEnabled()
-    assert comment.toolTip() == "Your role on this server (assessor) cannot add review comments"
+    assert comment.toolTip() == "Your role on this server (assessor) cannot write a review comment"
 
 
 def test_a_leads_window_enables_them(make_main_window, qtbot, in_review):
@@ -87,3 +92,35 @@ def test_a_file_workspace_has_no_role(make_main_window, qtbot):
     assert window.page("inventory").delete_button.toolTip() == (
         "Delete the chosen system or identity"
     )
+
+
+class _DeniedError(Exception):
+    """A server's "permission denied" as the driver raises it, for the refusal wording."""
+
+    sqlstate = "42501"
+
+    def __init__(self, table: str, statement: str) -> None:
+        super().__init__(f"permission denied for table {table}")
+        self.orig = self
+        self.diag = SimpleNamespace(message_primary=str(self))
+        self.statement = statement
+        self.assay_team_role = "assessor"
+
+
+def test_the_tooltips_say_what_the_server_would_say() -> None:
+    """A greyed button's sentence is the one the server's refusal gives for the same act."""
+    from app.storage.server_refusals import refusal_sentence
+
+    def server(table: str, statement: str) -> str:
+        sentence = refusal_sentence(_DeniedError(table, statement))
+        return sentence[0].upper() + sentence[1:]
+
+    assert refusal("assessor", "comment") == server("review_comment", "INSERT INTO review_comment")
+    deleting = refusal("assessor", "delete")
+    assert deleting is not None
+    system, identity = (
+        server("ai_system", "DELETE FROM ai_system"),
+        server("identity", "DELETE FROM identity"),
+    )
+    assert deleting.startswith(system)
+    assert deleting.endswith(identity.rsplit(" ", 1)[-1])
