@@ -236,7 +236,10 @@ def accept_finding(ctx: CliContext) -> int:
 def refresh_findings(ctx: CliContext) -> int:
     """Re-run the identity hygiene rules, then (optionally) an assessment's themes."""
     ws = ctx.workspace()
-    result = identity_analysis.refresh_identity_findings(ws, today=today_of(ctx))
+    with ctx.progress("Refreshing identity findings") as progress:
+        result = identity_analysis.refresh_identity_findings(
+            ws, today=today_of(ctx), progress=progress
+        )
     text = (
         f"Identity findings: {result.created} new, {result.updated} updated, "
         f"{result.reopened} reopened, {result.resolved} resolved, {result.unchanged} unchanged"

@@ -189,10 +189,11 @@ def _decisions(pairs: list[str]) -> dict[str, Side]:
 def run_merge(ctx: CliContext) -> int:
     """Merge a hand-back package (or, with --dry-run, list what merging would do)."""
     args = ctx.args
-    result = merge_package(
-        ctx.workspace(create=False), Path(args.file), take=args.take,
-        decisions=_decisions(args.decide), dry_run=args.dry_run,
-    )  # fmt: skip
+    with ctx.progress(f"Merging {Path(args.file).name}") as progress:
+        result = merge_package(
+            ctx.workspace(create=False), Path(args.file), take=args.take,
+            decisions=_decisions(args.decide), dry_run=args.dry_run, progress=progress,
+        )  # fmt: skip
     name = Path(args.file).name
     ctx.output(_merge_dict(result), lambda: _describe_merge(name, result))
     return 0

@@ -179,3 +179,41 @@ def test_a_second_hand_back_of_the_same_hand_out_builds_on_the_first(lead, tmp_p
     merge_package(ws, tmp_path / "second.assaypkg")
     assert _levels(ws, a1, [q1, q2]) == [3, 1]
     assert check_workspace(ws).ok
+
+
+class _StopAt:
+    """A progress that notes every report and asks to stop once ``stop_at`` is reported."""
+
+    def __init__(self, stop_at: str = "") -> None:
+        self.messages: list[str] = []
+        self._stop_at = stop_at
+
+    def report(self, fraction: float, message: str = "") -> None:
+        self.messages.append(message)
+
+    @property
+    def cancelled(self) -> bool:
+        return bool(self._stop_at) and any(self._stop_at in m for m in self.messages)
+
+
+def test_a_merge_says_how_far_it_is_and_a_cancelled_one_writes_nothing(lead, tmp_path):
+    from app.support.progress import Cancelled
+
+    ws, (a1, _a2, _a3), (q1, _q2, _q3) = lead
+    export_handout(ws, "Ana", tmp_path / "out.assaypkg", assessments=[a1])
+    ana = _open(tmp_path / "ana.assay", "Ana")
+    open_handout(ana, tmp_path / "out.assaypkg")
+    _answer(ana, a1, q1, 2)
+    export_handback(ana, tmp_path / "back.assaypkg")
+    ana.close()
+    before = _head(ws)
+    stopping = _StopAt("Merging answer records")
+    with pytest.raises(Cancelled):
+        merge_package(ws, tmp_path / "back.assaypkg", progress=stopping)
+    assert _head(ws) == before
+    assert _levels(ws, a1, [q1]) == [None]
+    watching = _StopAt()
+    merge_package(ws, tmp_path / "back.assaypkg", progress=watching)
+    assert watching.messages[0] == "Checking back.assaypkg"
+    assert "Merging answer records" in watching.messages
+    assert _levels(ws, a1, [q1]) == [2]

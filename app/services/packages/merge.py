@@ -31,6 +31,7 @@ from app.storage.repositories.package import MissingReferenceError, PackageRepos
 from app.storage.repositories.package_kinds import HANDBACK_KINDS, KINDS, Record, version
 from app.storage.repositories.settings import SettingsRepository
 from app.storage.unit_of_work import UnitOfWork
+from app.support.progress import Progress, check_cancelled
 from app.support.text import plural
 
 logger = logging.getLogger(__name__)
@@ -248,6 +249,7 @@ def merge_package(
     take: Side | None = None,
     decisions: Mapping[str, Side] | None = None,
     dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> MergeResult:
     """Merge a hand-back package into this workspace in the unit's one transaction.
 
@@ -257,6 +259,8 @@ def merge_package(
         take: The decision for every conflict not decided one by one.
         decisions: Decisions of single conflicts, by gid.
         dry_run: Compare only; write nothing.
+        progress: Told how far the merge is; cancelling it before the writes leaves the
+            workspace as it was (and during them, the transaction rolls back).
 
     Returns:
         What was found and (unless a dry run or a repeat) written.
@@ -264,12 +268,15 @@ def merge_package(
     Raises:
         UserError: The package is refused (damaged, changed, newer schema, failing signature,
             another engagement, not a hand-back), or conflicts are left undecided.
+        Cancelled: The caller cancelled through ``progress``.
     """
+    _report(progress, 0.0, f"Checking {path.name}")
     package, signer = read_checked(path, "handback")
     refuse_other_engagement(uow, package)
     result = MergeResult(package.sha256, str(package.manifest.get("author", "")), signer)
     repo = uow.repository(PackageRepository)
     merged = {a.get("package") for a in repo.journal_afters("package.merge") if isinstance(a, dict)}
+    _report(progress, 0.3, "Comparing the package with this workspace")
     try:
         result.items = compare(uow, package)
     except MissingReferenceError as exc:
@@ -285,7 +292,7 @@ def merge_package(
     if undecided:
         raise UserError(_undecided_message(undecided))
     try:
-        _apply(uow, package, result)
+        _apply(uow, package, result, progress)
     except MissingReferenceError as exc:
         raise UserError(f"refused: {package.path.name} is incomplete: {exc}") from exc
     result.applied = True
@@ -302,12 +309,22 @@ def _undecided_message(undecided: list[MergeItem]) -> str:
     )
 
 
-def _apply(uow: UnitOfWork, package: PackageFile, result: MergeResult) -> None:
+def _report(progress: Progress | None, fraction: float, message: str) -> None:
+    check_cancelled(progress)
+    if progress is not None:
+        progress.report(fraction, message)
+
+
+def _apply(
+    uow: UnitOfWork, package: PackageFile, result: MergeResult, progress: Progress | None
+) -> None:
     repo = uow.repository(PackageRepository)
     stored = repo.blob_hashes()
     journal: list[Pending] = []
     answered: set[int] = set()
-    for kind in HANDBACK_KINDS:
+    for number, kind in enumerate(HANDBACK_KINDS):
+        shown = kind.replace("_", " ").replace("response", "answer")
+        _report(progress, 0.5 + 0.4 * number / len(HANDBACK_KINDS), f"Merging {shown} records")
         updates: list[tuple[int, Record]] = []
         for item in result.items:
             if item.kind != kind or item.group == "same":
@@ -330,6 +347,7 @@ def _apply(uow: UnitOfWork, package: PackageFile, result: MergeResult) -> None:
         repo.update_many(kind, updates)
     uow.record_many(journal)
     _remember_taken(uow, package, result)
+    _report(progress, 0.9, "Refreshing the findings of the changed assessments")
     _refresh_findings(uow, answered)
     uow.record(
         "package.merge",
