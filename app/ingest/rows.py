@@ -54,6 +54,9 @@ _DEFAULTS = {(GRANTS, "scope"): "", (DELEGATIONS, "kind"): DelegationKind.ASSUME
 EXCEL_CELL_LIMIT = 32_767
 
 
+#: Stands in for a row already read of a sheet read lazily (its cells are freed as it goes).
+_READ: list[Any] = []
+
 _UNSAVED_FORMULA = (
     "holds a formula with no saved value (an external link, DDE or HYPERLINK formula never "
     "calculated); the row cannot be used: recalculate and save the workbook, or paste values"
@@ -174,8 +177,11 @@ class _SheetReader:
     def run(self, tick: Tick | None) -> SheetRows:
         rows, start = self.sheet.raw.rows, self.sheet.header_row + 1
         total, read, rejected = max(len(rows) - start, 1), 0, 0
+        release = self.sheet.raw.lazy  # its cells are read again if asked for: free each row
         for index in range(start, len(rows)):
             row = rows[index]
+            if release:
+                rows[index] = _READ
             if not any(row) and all(c == "" or c is None for c in row):
                 continue
             note = note_row(row)
@@ -188,6 +194,8 @@ class _SheetReader:
                 rejected += 1
             if tick is not None and read % 2000 == 0:
                 tick((index - start) / total)
+        if release:
+            self.sheet.raw.release()
         self.flag_formulas()
         self.out.covered = self.covered()
         self.out.info = self.info(read, rejected)
