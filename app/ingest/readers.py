@@ -13,6 +13,8 @@ import csv
 import io
 import logging
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -121,20 +123,19 @@ def _read_workbook(
             raise
     if lazy:
         book.close()
-        stamp = _stamp(path)
+        sheets = _LazySheets(path, display, limits, names)
         return RawFile(display, "xlsx", [
-            RawSheet(name, None, formulas.get(name, set()),
-                     loader=partial(_load_sheet, path, name, display, limits, stamp))
+            RawSheet(name, None, formulas.get(name, set()), loader=partial(sheets.rows, name))
             for name in names
         ])  # fmt: skip
     try:
-        sheets = [
-            RawSheet(name, _read_sheet(book, name, display, limits), formulas.get(name, set()))
-            for name in names
+        read = [
+            _sheet_rows(_parse_sheet(book, name, display), name, display, limits) for name in names
         ]
     finally:
         book.close()
-    return RawFile(display, "xlsx", sheets)
+    pairs = zip(names, read, strict=True)
+    return RawFile(display, "xlsx", [RawSheet(n, r, formulas.get(n, set())) for n, r in pairs])
 
 
 def _open_book(path: Path, display: str):  # noqa: ANN202 - python-calamine has no stubs
@@ -153,25 +154,74 @@ def _stamp(path: Path) -> tuple[int, int]:
     return info.st_size, info.st_mtime_ns
 
 
-def _load_sheet(
-    path: Path, name: str, display: str, limits: Limits, stamp: tuple[int, int]
-) -> list[list[Any]]:
-    """Read one sheet of a workbook checked earlier, refusing it if the file changed since."""
-    if not path.is_file() or _stamp(path) != stamp:
-        raise IngestError(f"{display} changed while it was being read; import it again")
-    book = _open_book(path, display)
-    try:
-        return _read_sheet(book, name, display, limits)
-    finally:
-        book.close()
+class _LazySheets:
+    """The sheets of a checked workbook, each read when it is first used.
+
+    When a sheet is read, the next one is parsed meanwhile in a background thread
+    (python-calamine parses without holding the interpreter), so parsing a sheet overlaps the
+    work on the rows of the one before. A sheet is refused if the file changed since it was
+    checked.
+    """
+
+    def __init__(self, path: Path, display: str, limits: Limits, names: list[str]) -> None:
+        self.path, self.display, self.limits, self.names = path, display, limits, names
+        self.stamp = _stamp(path)
+        self.ahead: dict[str, _Parsing] = {}
+
+    def rows(self, name: str) -> list[list[Any]]:
+        """Return the cells of a sheet, and start parsing the next one."""
+        parsing = self.ahead.pop(name, None)
+        sheet = parsing.result() if parsing is not None else self._parse(name)
+        following = self.names.index(name) + 1
+        if following < len(self.names) and self.names[following] not in self.ahead:
+            self.ahead[self.names[following]] = _Parsing(
+                partial(self._parse, self.names[following])
+            )
+        return _sheet_rows(sheet, name, self.display, self.limits)
+
+    def _parse(self, name: str) -> Any:
+        if not self.path.is_file() or _stamp(self.path) != self.stamp:
+            raise IngestError(f"{self.display} changed while it was being read; import it again")
+        book = _open_book(self.path, self.display)
+        try:
+            return _parse_sheet(book, name, self.display)
+        finally:
+            book.close()
 
 
-def _read_sheet(book, name: str, display: str, limits: Limits) -> list[list[Any]]:  # noqa: ANN001
-    """Return a sheet's cells from A1, control characters removed."""
+class _Parsing:
+    """Work done in a background thread; :meth:`result` waits for it and returns or raises."""
+
+    def __init__(self, work: Callable[[], Any]) -> None:
+        self._work = work
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="sheet-parse", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._work()
+        except BaseException as exc:  # handed to the thread that waits for the result
+            self._error = exc
+
+    def result(self) -> Any:
+        """Wait for the work; return its value or raise its error."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+def _parse_sheet(book, name: str, display: str) -> Any:  # noqa: ANN001 - calamine has no stubs
     try:
-        sheet = book.get_sheet_by_name(name)
+        return book.get_sheet_by_name(name)
     except Exception as exc:  # calamine's errors carry the parser's reason
         raise IngestError(f"{display}, sheet {name!r} cannot be read ({exc})") from exc
+
+
+def _sheet_rows(sheet, name: str, display: str, limits: Limits) -> list[list[Any]]:  # noqa: ANN001
+    """Return a parsed sheet's cells from A1, control characters removed."""
     end = sheet.end
     if end is None:
         return []
