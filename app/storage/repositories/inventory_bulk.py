@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice, repeat
@@ -359,13 +360,45 @@ def _insert_rows(
     conn = session.connection()
     rows = iter(rows)
     processors: dict[str, Any] = {}  # by column, shared by the batches (and their caches)
-    while batch := list(islice(rows, _BATCH)):
-        columns = list(dict.fromkeys([*defaults, *batch[0]]))
-        for name in columns:
-            if name not in processors:
-                processors[name] = _processor(table.c[name].type, conn.dialect, now)
-        _insert_batch(conn, table.name, columns, [processors[n] for n in columns], batch,
-                      defaults)  # fmt: skip
+    batch = list(islice(rows, _BATCH))
+    deferred = _drop_indexes(conn, table.name) if len(batch) == _BATCH else []
+    try:
+        while batch:
+            columns = list(dict.fromkeys([*defaults, *batch[0]]))
+            for name in columns:
+                if name not in processors:
+                    processors[name] = _processor(table.c[name].type, conn.dialect, now)
+            _insert_batch(conn, table.name, columns, [processors[n] for n in columns], batch,
+                          defaults)  # fmt: skip
+            batch = list(islice(rows, _BATCH))
+    finally:
+        for sql in deferred:
+            conn.exec_driver_sql(sql)
+
+
+_IF_MISSING = re.compile(r"^CREATE (?:UNIQUE )?INDEX ")
+
+
+def _drop_indexes(conn: sa.Connection, table: str) -> list[str]:
+    """Drop an empty workspace file table's own indexes for a bulk load; return their SQL.
+
+    Building an index once over the loaded rows is much quicker than growing it row by row.
+    The drop and the building again happen in the caller's transaction, so a failed or
+    interrupted load leaves the indexes as they were; constraints' own indexes stay.
+    """
+    if conn.dialect.name != "sqlite":
+        return []
+    if conn.exec_driver_sql(f"SELECT 1 FROM {table} LIMIT 1").first() is not None:
+        return []
+    found = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+        "AND sql IS NOT NULL",
+        (table,),
+    ).all()
+    for name, _sql in found:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    # Built again "if not exists": a load that failed may have rolled the drop back already.
+    return [_IF_MISSING.sub(r"\g<0>IF NOT EXISTS ", sql, count=1) for _name, sql in found]
 
 
 def _insert_batch(
