@@ -231,7 +231,7 @@ class _Options:
 
 def _parse(path: Path, options: _Options, limits: Limits, tick: Tick | None) -> ParsedInventory:
     _tick(tick, 0.0, f"Reading {Path(path).name}")
-    raw = read_file(Path(path), sheet=options.sheet, limits=limits)
+    raw = read_file(Path(path), sheet=options.sheet, limits=limits, lazy=True)
     _tick(tick, 0.3, "Reading rows")
     wanted = options.format
     is_report = len(raw.sheets) == 1 and aws.looks_like_report(raw.sheets[0])
@@ -304,6 +304,7 @@ def parse_raw_file(
         sheet = map_sheet(raw_sheet, raw.name, label, mapping, limits, header_row=chosen)
         inventory.problems.extend(sheet.problems)
         if sheet.entity is None:
+            raw_sheet.release()
             continue
         used_keys |= {header_key(c.header) for c in sheet.columns} & set(mapping)
 
@@ -313,6 +314,7 @@ def parse_raw_file(
         result = read_sheet_rows(
             sheet, limits=limits, tick=sheet_tick, values=values, id_rule=id_rule
         )
+        raw_sheet.release()  # a workbook's next sheet is read into the memory this one held
         inventory.problems.extend(result.problems + result.skipped)
         inventory.skipped_rows.extend(result.skipped)
         inventory.unknown_values.extend(result.unknown.values())

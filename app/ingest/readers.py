@@ -13,8 +13,12 @@ import csv
 import io
 import logging
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from app.ingest import xlsx
 from app.ingest.limits import DEFAULT_LIMITS, Limits, megabytes
@@ -50,13 +54,17 @@ class RawFile:
     delimiter: str = ""
 
 
-def read_file(path: Path, *, sheet: str | None = None, limits: Limits = DEFAULT_LIMITS) -> RawFile:
+def read_file(
+    path: Path, *, sheet: str | None = None, limits: Limits = DEFAULT_LIMITS, lazy: bool = False
+) -> RawFile:
     """Read a workbook or CSV file into raw sheets.
 
     Args:
         path: The file to read.
         sheet: Read only this sheet of a workbook.
         limits: Caps on size, rows, columns and cells.
+        lazy: Check a workbook now but read each sheet's cells only when they are first used
+            (see :meth:`RawSheet.release`); a CSV file is read at once.
 
     Returns:
         The raw sheets of the file.
@@ -79,7 +87,7 @@ def read_file(path: Path, *, sheet: str | None = None, limits: Limits = DEFAULT_
     if head.startswith(_ZIP_MAGIC) or path.suffix.lower() in WORKBOOK_SUFFIXES:
         if not head.startswith(_ZIP_MAGIC):
             raise IngestError(_not_a_workbook(display, head))
-        return _read_workbook(path, display, sheet, limits)
+        return _read_workbook(path, display, sheet, limits, lazy)
     if head.startswith(_OLE_MAGIC):
         raise IngestError(
             f"{display} is an old binary Excel file (.xls); save it as .xlsx or CSV and retry"
@@ -95,16 +103,13 @@ def _not_a_workbook(display: str, head: bytes) -> str:
     return f"{display} is not an Excel workbook (.xlsx/.xlsm): its content is of another kind"
 
 
-def _read_workbook(path: Path, display: str, only: str | None, limits: Limits) -> RawFile:
-    from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
+def _read_workbook(
+    path: Path, display: str, only: str | None, limits: Limits, lazy: bool
+) -> RawFile:
+    from python_calamine import SheetTypeEnum
 
     with xlsx.check_zip(path, display, limits) as archive:
-        try:
-            book = CalamineWorkbook.from_path(str(path))
-        except CalamineError as exc:
-            raise IngestError(f"{display} cannot be read as a workbook ({exc})") from exc
-        except Exception as exc:  # calamine raises plain errors for some broken parts
-            raise IngestError(f"{display} is damaged or truncated ({exc})") from exc
+        book = _open_book(path, display)
         names = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
         try:
             if only is not None:
@@ -116,36 +121,129 @@ def _read_workbook(path: Path, display: str, only: str | None, limits: Limits) -
         except IngestError:
             book.close()
             raise
+    if lazy:
+        book.close()
+        sheets = _LazySheets(path, display, limits, names)
+        return RawFile(display, "xlsx", [
+            RawSheet(name, None, formulas.get(name, set()), loader=partial(sheets.rows, name))
+            for name in names
+        ])  # fmt: skip
     try:
-        sheets = [_read_sheet(book, name, display, limits) for name in names]
+        read = [
+            _sheet_rows(_parse_sheet(book, name, display), name, display, limits) for name in names
+        ]
     finally:
         book.close()
-    for raw in sheets:
-        raw.formula_cells = formulas.get(raw.name, set())
-        _clean_sheet(raw)
-    return RawFile(display, "xlsx", sheets)
+    pairs = zip(names, read, strict=True)
+    return RawFile(display, "xlsx", [RawSheet(n, r, formulas.get(n, set())) for n, r in pairs])
 
 
-def _read_sheet(book, name: str, display: str, limits: Limits) -> RawSheet:  # noqa: ANN001
+def _open_book(path: Path, display: str):  # noqa: ANN202 - python-calamine has no stubs
+    from python_calamine import CalamineError, CalamineWorkbook
+
     try:
-        sheet = book.get_sheet_by_name(name)
+        return CalamineWorkbook.from_path(str(path))
+    except CalamineError as exc:
+        raise IngestError(f"{display} cannot be read as a workbook ({exc})") from exc
+    except Exception as exc:  # calamine raises plain errors for some broken parts
+        raise IngestError(f"{display} is damaged or truncated ({exc})") from exc
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_size, info.st_mtime_ns
+
+
+class _LazySheets:
+    """The sheets of a checked workbook, each read when it is first used.
+
+    When a sheet is read, the next one is parsed meanwhile in a background thread
+    (python-calamine parses without holding the interpreter), so parsing a sheet overlaps the
+    work on the rows of the one before. A sheet is refused if the file changed since it was
+    checked.
+    """
+
+    def __init__(self, path: Path, display: str, limits: Limits, names: list[str]) -> None:
+        self.path, self.display, self.limits, self.names = path, display, limits, names
+        self.stamp = _stamp(path)
+        self.ahead: dict[str, _Parsing] = {}
+
+    def rows(self, name: str) -> list[list[Any]]:
+        """Return the cells of a sheet, and start parsing the next one."""
+        parsing = self.ahead.pop(name, None)
+        sheet = parsing.result() if parsing is not None else self._parse(name)
+        following = self.names.index(name) + 1
+        if following < len(self.names) and self.names[following] not in self.ahead:
+            self.ahead[self.names[following]] = _Parsing(
+                partial(self._parse, self.names[following])
+            )
+        return _sheet_rows(sheet, name, self.display, self.limits)
+
+    def _parse(self, name: str) -> Any:
+        if not self.path.is_file() or _stamp(self.path) != self.stamp:
+            raise IngestError(f"{self.display} changed while it was being read; import it again")
+        book = _open_book(self.path, self.display)
+        try:
+            return _parse_sheet(book, name, self.display)
+        finally:
+            book.close()
+
+
+class _Parsing:
+    """Work done in a background thread; :meth:`result` waits for it and returns or raises."""
+
+    def __init__(self, work: Callable[[], Any]) -> None:
+        self._work = work
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="sheet-parse", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._work()
+        except BaseException as exc:  # handed to the thread that waits for the result
+            self._error = exc
+
+    def result(self) -> Any:
+        """Wait for the work; return its value or raise its error."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+def _parse_sheet(book, name: str, display: str) -> Any:  # noqa: ANN001 - calamine has no stubs
+    try:
+        return book.get_sheet_by_name(name)
     except Exception as exc:  # calamine's errors carry the parser's reason
         raise IngestError(f"{display}, sheet {name!r} cannot be read ({exc})") from exc
+
+
+def _sheet_rows(sheet, name: str, display: str, limits: Limits) -> list[list[Any]]:  # noqa: ANN001
+    """Return a parsed sheet's cells from A1, control characters removed."""
     end = sheet.end
     if end is None:
-        return RawSheet(name, [])
-    rows, columns = end[0] + 1, end[1] + 1
-    if rows > limits.max_rows + limits.header_search_rows:
+        return []
+    height, width = end[0] + 1, end[1] + 1
+    if height > limits.max_rows + limits.header_search_rows:
         raise IngestError(
-            f"{display}, sheet {name!r} has {rows:,} rows, more than the "
+            f"{display}, sheet {name!r} has {height:,} rows, more than the "
             f"{limits.max_rows:,} an import accepts; split the file"
         )
-    if columns > limits.max_columns:
+    if width > limits.max_columns:
         raise IngestError(
-            f"{display}, sheet {name!r} has {columns:,} columns, more than the "
+            f"{display}, sheet {name!r} has {width:,} columns, more than the "
             f"{limits.max_columns:,} an import accepts"
         )
-    return RawSheet(name, sheet.to_python(skip_empty_area=False))
+    rows: list[list[Any]] = []
+    for cells in sheet.iter_rows():  # from the first row; from the sheet's first column
+        row = cells if len(cells) == width else [""] * (width - len(cells)) + cells
+        _clean_row(row)
+        rows.append(row)
+    if len(rows) < height:
+        rows[:0] = [[""] * width for _ in range(height - len(rows))]
+    return rows
 
 
 def decode_text(data: bytes, display: str) -> tuple[str, str]:
@@ -247,11 +345,17 @@ def strip_controls(text: str) -> str:
     return CONTROL_CHARACTERS.sub("", text) if CONTROL_CHARACTERS.search(text) else text
 
 
-def _clean_sheet(sheet: RawSheet) -> None:
-    for row in sheet.rows:
-        for index, cell in enumerate(row):
-            if isinstance(cell, str) and CONTROL_CHARACTERS.search(cell):
-                row[index] = CONTROL_CHARACTERS.sub("", cell)
+def _clean_row(row: list[Any]) -> None:
+    """Remove control characters from a row's text cells, in place.
+
+    Every character the pattern removes is unprintable, so a row whose text is all printable
+    (nearly every row) is passed after one check.
+    """
+    if "".join([c for c in row if c.__class__ is str]).isprintable():
+        return
+    for index, cell in enumerate(row):
+        if cell.__class__ is str and CONTROL_CHARACTERS.search(cell):
+            row[index] = CONTROL_CHARACTERS.sub("", cell)
 
 
 def sniff_delimiter(text: str) -> str:

@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from sys import intern
 from typing import Any
 
 from app.domain.enums import DelegationKind
@@ -20,10 +21,12 @@ from app.ingest.fields import (
     DELEGATIONS,
     EMAIL,
     GRANTS,
+    ID,
     IDENTITIES,
     RESOURCES,
     SPECS,
     SYSTEMS,
+    TEXT,
     header_key,
 )
 from app.ingest.headers import MappedSheet
@@ -53,6 +56,13 @@ _DEFAULTS = {(GRANTS, "scope"): "", (DELEGATIONS, "kind"): DelegationKind.ASSUME
 #: The most characters Excel keeps in a cell; readers cut longer text there.
 EXCEL_CELL_LIMIT = 32_767
 
+
+#: Fields whose text cells are only trimmed; ids are also interned (a register repeats each
+#: identity's and resource's id on many grant rows: one string serves them all).
+_TEXT, _ID = 1, 2
+_TEXT_KINDS = {TEXT: _TEXT, ID: _ID}
+#: Stands in for a row already read of a sheet read lazily (its cells are freed as it goes).
+_READ: list[Any] = []
 
 _UNSAVED_FORMULA = (
     "holds a formula with no saved value (an external link, DDE or HYPERLINK formula never "
@@ -130,7 +140,8 @@ class _SheetReader:
             e: {f: h for (owner, f), h in self.mapped.items() if owner == e} for e in self.entities
         }
         self.plan = [(c.index, c.header, c.entity, c.field, c.normalise, c.is_email,
-                      c.meanings, c.in_key) for c in self.cells]  # fmt: skip
+                      c.meanings, c.in_key, _TEXT_KINDS.get(SPECS[c.entity].field(c.field).kind, 0))
+                     for c in self.cells]  # fmt: skip
         by_key = {header_key(c.header): c.index for c in sheet.columns}
         self.rule_columns = [by_key[header_key(h)] for h in id_rule.columns
                              if header_key(h) in by_key]  # fmt: skip
@@ -174,8 +185,11 @@ class _SheetReader:
     def run(self, tick: Tick | None) -> SheetRows:
         rows, start = self.sheet.raw.rows, self.sheet.header_row + 1
         total, read, rejected = max(len(rows) - start, 1), 0, 0
+        release = self.sheet.raw.lazy  # its cells are read again if asked for: free each row
         for index in range(start, len(rows)):
             row = rows[index]
+            if release:
+                rows[index] = _READ
             if not any(row) and all(c == "" or c is None for c in row):
                 continue
             note = note_row(row)
@@ -188,6 +202,8 @@ class _SheetReader:
                 rejected += 1
             if tick is not None and read % 2000 == 0:
                 tick((index - start) / total)
+        if release:
+            self.sheet.raw.release()
         self.flag_formulas()
         self.out.covered = self.covered()
         self.out.info = self.info(read, rejected)
@@ -199,7 +215,7 @@ class _SheetReader:
         values: dict[str, dict[str, Any]] = {e: {} for e in self.entities}
         names: dict[str, str] = {}
         width, long_cell = len(row), self.long_cell
-        for col, header, entity, name, normalise, is_email, meanings, in_key in self.plan:
+        for col, header, entity, name, normalise, is_email, meanings, in_key, text in self.plan:
             raw = row[col] if col < width else ""
             if (
                 raw.__class__ is str
@@ -211,7 +227,9 @@ class _SheetReader:
                 meaning = meanings.get(vocabulary_key(as_text(raw)))
                 raw = raw if meaning is None else meaning
             try:
-                if is_email:
+                if text and raw.__class__ is str:  # as the text normaliser, without a call
+                    values[entity][name] = intern(raw.strip()) if text is _ID else raw.strip()
+                elif is_email:
                     email, owner = self.split_owner(raw)
                     values[entity][name] = email
                     if owner:

@@ -45,12 +45,19 @@ def note_row(row: list[Any]) -> str:
     case, are told apart after looking at their first two filled cells.
     """
     cells = iter(row)
-    first = next((c for c in cells if not _blank(c)), None)
+    for first in cells:
+        if not _blank(first):
+            break
+    else:
+        return ""
     if not isinstance(first, str):
         return ""
     text = first.strip()
+    total = _TOTAL.match(text)
+    if not total and not _FOOTER.match(text) and not (":" in text and _LABELLED.match(text)):
+        return ""  # a data row, the common case: no need to count its filled cells
     more = sum(1 for _ in zip(range(2), (c for c in cells if not _blank(c)), strict=False))
-    if _TOTAL.match(text) and (more <= 1 or any(ch.isdigit() or ch == ":" for ch in text)):
+    if total and (more <= 1 or any(ch.isdigit() or ch == ":" for ch in text)):
         return "a total"
     if more:
         return ""

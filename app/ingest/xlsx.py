@@ -15,8 +15,7 @@ import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree
@@ -32,9 +31,11 @@ _CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)$")
 _READ_CHUNK = 1024 * 1024
 
 
-@dataclass
 class RawSheet:
     """The cells of one sheet as read, before any header is looked for.
+
+    A workbook's sheet may be read lazily (``loader``): its cells are read on first use and
+    :meth:`release` forgets them, so an import holds one large sheet's cells at a time.
 
     Attributes:
         name: The sheet name (a CSV file's name without its suffix).
@@ -42,9 +43,44 @@ class RawSheet:
         formula_cells: 0-based (row, column) positions of cells that hold a formula.
     """
 
-    name: str
-    rows: list[list[Any]]
-    formula_cells: set[tuple[int, int]] = field(default_factory=set)
+    __slots__ = ("name", "formula_cells", "_rows", "_loader")
+
+    def __init__(
+        self,
+        name: str,
+        rows: list[list[Any]] | None = None,
+        formula_cells: set[tuple[int, int]] | None = None,
+        *,
+        loader: Callable[[], list[list[Any]]] | None = None,
+    ) -> None:
+        self.name = name
+        self.formula_cells = formula_cells if formula_cells is not None else set()
+        self._rows = rows
+        self._loader = loader
+
+    def __repr__(self) -> str:
+        return f"RawSheet({self.name!r}, {len(self.rows)} rows)"
+
+    @property
+    def rows(self) -> list[list[Any]]:
+        """Return the cells, reading them first when the sheet is read lazily."""
+        if self._rows is None:
+            self._rows = self._loader() if self._loader is not None else []
+        return self._rows
+
+    @rows.setter
+    def rows(self, rows: list[list[Any]]) -> None:
+        self._rows = rows
+
+    @property
+    def lazy(self) -> bool:
+        """Return True when the cells can be read again after :meth:`release`."""
+        return self._loader is not None
+
+    def release(self) -> None:
+        """Forget the cells of a lazily read sheet (they are read again when asked for)."""
+        if self._loader is not None:
+            self._rows = None
 
 
 def column_letter(index: int) -> str:

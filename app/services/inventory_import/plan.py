@@ -434,9 +434,9 @@ def _write_plan(
                 actor=uow.actor,
                 applied_at=now,
                 summary=counts,
-                snapshot=store.snapshot(uow),
             )
         )
+        store.write_snapshot(uow, run.id or 0)
         pending.mark(uow, pending.IDENTITY_REFRESH, {"import_run": run.id})
         uow.record(
             IMPORT_ACTION,

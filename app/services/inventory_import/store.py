@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from app.domain.record_kinds import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES, SYSTEMS
@@ -60,23 +61,22 @@ class InventoryWriter:
         self._people(diff)
         for number, entity in enumerate((RESOURCES, IDENTITIES, SYSTEMS)):
             self._step(0.1 + 0.2 * number, f"Writing {entity}")
-            self._insert(entity, [self._new_row(entity, r) for r in diff.entities[entity].creates])
+            self._insert(entity, (self._new_row(entity, r) for r in diff.entities[entity].creates))
             self._update(entity, diff)
         ids = {e: self.rows.external_ids(e) for e in (SYSTEMS, IDENTITIES, RESOURCES)}
         self._step(0.7, "Writing links, grants and delegations")
-        links = [{"system_id": ids[SYSTEMS][k.system], "identity_id": ids[IDENTITIES][k.identity]}
-                 for k in diff.link_creates]  # fmt: skip
+        links = ({"system_id": ids[SYSTEMS][k.system], "identity_id": ids[IDENTITIES][k.identity]}
+                 for k in diff.link_creates)  # fmt: skip
         self.rows.insert("links", links, self.now, defaults=False)
-        self.links_created = len(links)
-        grants = [self._grant_row(r, ids) for r in diff.entities[GRANTS].creates]
-        self._insert(GRANTS, grants)
+        self.links_created = len(diff.link_creates)
+        self._insert(GRANTS, (self._grant_row(r, ids) for r in diff.entities[GRANTS].creates))
         self._update(GRANTS, diff)
-        delegations = [
+        delegations = (
             {"from_identity_id": ids[IDENTITIES][r.key[0]],
              "to_identity_id": ids[IDENTITIES][r.key[1]], "kind": r.key[2],
              "attributes": dict(r.attributes)}
             for r in diff.entities[DELEGATIONS].creates
-        ]  # fmt: skip
+        )  # fmt: skip
         self.rows.insert(DELEGATIONS, delegations, self.now, defaults=False)
         self._update(DELEGATIONS, diff)
         if delete_missing:
@@ -148,7 +148,7 @@ class InventoryWriter:
                    action=action, scope=scope, attributes=dict(record.attributes))  # fmt: skip
         return row
 
-    def _insert(self, entity: str, rows: list[dict[str, Any]]) -> None:
+    def _insert(self, entity: str, rows: Iterable[dict[str, Any]]) -> None:
         self.rows.insert(entity, rows, self.now)
 
     def _update(self, entity: str, diff: InventoryDiff) -> None:
@@ -187,6 +187,11 @@ def snapshot(uow: UnitOfWork) -> dict[str, Any]:
     schema 0003 may also hold ``delegation_attributes``).
     """
     return uow.repository(InventoryBulkRepository).snapshot()
+
+
+def write_snapshot(uow: UnitOfWork, run_id: int) -> None:
+    """Store the inventory as it stands (see :func:`snapshot`) in an import run's row."""
+    uow.repository(InventoryBulkRepository).write_snapshot(run_id)
 
 
 def snapshot_records(data: dict[str, Any], entity: str) -> list[dict[str, Any]]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import islice, repeat
 from operator import itemgetter
 from typing import Any
 
@@ -26,6 +27,7 @@ from app.storage.models import (
     Delegation,
     Grant,
     Identity,
+    ImportRun,
     Person,
     Resource,
     SystemIdentity,
@@ -191,7 +193,7 @@ class InventoryBulkRepository(Repository):
         return dict(_select(self._session, table, ("external_id", "id")))
 
     def insert(
-        self, kind: str, rows: list[dict[str, Any]], now: dt.datetime, *, defaults: bool = True
+        self, kind: str, rows: Iterable[dict[str, Any]], now: dt.datetime, *, defaults: bool = True
     ) -> None:
         """Insert rows of a kind (a record kind, ``people`` or ``links``) through executemany.
 
@@ -222,6 +224,26 @@ class InventoryBulkRepository(Repository):
         for start in range(0, len(row_ids), 500):
             chunk = row_ids[start : start + 500]
             self._session.execute(sa.delete(table).where(table.c.id.in_(chunk)))
+
+    def write_snapshot(self, run_id: int) -> None:
+        """Store :meth:`snapshot` in an import run's row.
+
+        A workspace file gets the JSON text written batch by batch from the database's rows, so
+        a large inventory's snapshot never exists as Python objects, only as its text; a
+        server's snapshot is read and written as data.
+        """
+        run = ImportRun.__table__  # type: ignore[attr-defined]
+        connection = self._session.connection()
+        if connection.dialect.name == "sqlite":
+            text = _snapshot_json(connection)
+            sql = f"UPDATE {run.name} SET snapshot = ? WHERE id = ?"
+            connection.exec_driver_sql(sql, (text, run_id))
+        else:
+            data = _snapshot(self._session)
+            self._session.execute(run.update().where(run.c.id == run_id).values(snapshot=data))
+        stored = self._session.get(ImportRun, run_id)
+        if stored is not None:
+            self._session.expire(stored, ["snapshot"])
 
     def snapshot(self) -> dict[str, Any]:
         """Return the inventory as it stands, as compact JSON data, for later drift comparison.
@@ -302,7 +324,7 @@ def _remembering(process: Any) -> Any:
 
 
 def insert_rows(
-    session: Session, model: type[SQLModel], rows: list[dict[str, Any]], now: dt.datetime
+    session: Session, model: type[SQLModel], rows: Iterable[dict[str, Any]], now: dt.datetime
 ) -> None:
     """Insert rows of any model through executemany, as :meth:`InventoryBulkRepository.insert`.
 
@@ -329,36 +351,82 @@ def _update_rows(session: Session, model: type[SQLModel], rows: list[dict[str, A
 def _insert_rows(
     session: Session,
     model: type[SQLModel],
-    rows: list[dict[str, Any]],
+    rows: Iterable[dict[str, Any]],
     defaults: dict[str, Any],
     now: dt.datetime,
 ) -> None:
-    if not rows:
-        return
+    """Insert rows batch by batch: a generator of rows is never held whole."""
     table = model.__table__  # type: ignore[attr-defined]
     conn = session.connection()
-    columns = list(dict.fromkeys([*defaults, *rows[0]]))
-    processors = [_processor(table.c[name].type, conn.dialect, now) for name in columns]
+    rows = iter(rows)
+    processors: dict[str, Any] = {}  # by column, shared by the batches (and their caches)
+    batch = list(islice(rows, _BATCH))
+    deferred = _drop_indexes(conn, table.name) if len(batch) == _BATCH else []
+    try:
+        while batch:
+            columns = list(dict.fromkeys([*defaults, *batch[0]]))
+            for name in columns:
+                if name not in processors:
+                    processors[name] = _processor(table.c[name].type, conn.dialect, now)
+            _insert_batch(conn, table.name, columns, [processors[n] for n in columns], batch,
+                          defaults)  # fmt: skip
+            batch = list(islice(rows, _BATCH))
+    finally:
+        for sql in deferred:
+            conn.exec_driver_sql(sql)
+
+
+_IF_MISSING = re.compile(r"^CREATE (?:UNIQUE )?INDEX ")
+
+
+def _drop_indexes(conn: sa.Connection, table: str) -> list[str]:
+    """Drop an empty workspace file table's own indexes for a bulk load; return their SQL.
+
+    Building an index once over the loaded rows is much quicker than growing it row by row.
+    The drop and the building again happen in the caller's transaction, so a failed or
+    interrupted load leaves the indexes as they were; constraints' own indexes stay.
+    """
+    if conn.dialect.name != "sqlite":
+        return []
+    if conn.exec_driver_sql(f"SELECT 1 FROM {table} LIMIT 1").first() is not None:
+        return []
+    found = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+        "AND sql IS NOT NULL",
+        (table,),
+    ).all()
+    for name, _sql in found:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    # Built again "if not exists": a load that failed may have rolled the drop back already.
+    return [_IF_MISSING.sub(r"\g<0>IF NOT EXISTS ", sql, count=1) for _name, sql in found]
+
+
+def _insert_batch(
+    conn: sa.Connection,
+    table: str,
+    columns: list[str],
+    processors: list[Any],
+    batch: list[dict[str, Any]],
+    defaults: dict[str, Any],
+) -> None:
     quoted = ", ".join(f'"{name}"' for name in columns)  # ``references`` is an SQL keyword
-    # A file takes an executemany insert; a server takes the rows by COPY (_copy_rows).
-    sql = f"INSERT INTO {table.name} ({quoted}) VALUES ({', '.join('?' for _ in columns)})"
     given: set[str] = set()
-    for row in rows:
+    for row in batch:
         given.update(row)
-    for start in range(0, len(rows), _BATCH):
-        batch = rows[start : start + _BATCH]
-        read = _columns_of(batch, [name for name in columns if name in given], defaults)
-        values: list[Any] = []
-        for name, process in zip(columns, processors, strict=True):
-            if name not in given:  # no row has it: one processed default serves them all
-                default = defaults[name]
-                values.append(repeat(process(default) if process else default, len(batch)))
-            else:
-                values.append(list(map(process, read[name])) if process else read[name])
-        if conn.dialect.name == "postgresql":
-            _copy_rows(conn, table.name, quoted, zip(*values, strict=True))
+    read = _columns_of(batch, [name for name in columns if name in given], defaults)
+    values: list[Any] = []
+    for name, process in zip(columns, processors, strict=True):
+        if name not in given:  # no row has it: one processed default serves them all
+            default = defaults[name]
+            values.append(repeat(process(default) if process else default, len(batch)))
         else:
-            conn.exec_driver_sql(sql, list(zip(*values, strict=True)))
+            values.append(list(map(process, read[name])) if process else read[name])
+    if conn.dialect.name == "postgresql":  # a server takes the rows by COPY
+        _copy_rows(conn, table, quoted, zip(*values, strict=True))
+    else:
+        marks = ", ".join("?" for _ in columns)
+        sql = f"INSERT INTO {table} ({quoted}) VALUES ({marks})"
+        conn.exec_driver_sql(sql, list(zip(*values, strict=True)))
 
 
 def _copy_rows(
@@ -464,8 +532,40 @@ def _snapshot(session: Session) -> dict[str, Any]:
     for entity, (fields, sql) in _SNAPSHOT_SQL.items():
         rows: list[Any] = _fetch(session, sql)
         if entity in _FLAG_POSITIONS:
-            first, second = _FLAG_POSITIONS[entity]
-            rows = [(*row[:first], _flag(row[first]), _flag(row[second]), *row[second + 1 : -1],
-                     _flag(row[-1])) for row in rows]  # fmt: skip
+            rows = _flagged(rows, *_FLAG_POSITIONS[entity])
         data[entity] = {"fields": list(fields), "rows": rows}
     return data
+
+
+def _snapshot_json(connection: sa.Connection) -> str:
+    """Return :func:`_snapshot`'s data of a workspace file as JSON text, as ``json.dumps`` does.
+
+    Rows are read and encoded a batch at a time (ASCII only, so the driver binds the text
+    without another copy).
+    """
+    parts = [f'{{"version": {SNAPSHOT_VERSION}']
+    cursor = connection.connection.cursor()
+    try:
+        for entity, (fields, sql) in _SNAPSHOT_SQL.items():
+            parts.append(f", {json.dumps(entity)}: {{\"fields\": {json.dumps(list(fields))}, "
+                         '"rows": [')  # fmt: skip
+            cursor.execute(sql)
+            first = True
+            while batch := cursor.fetchmany(_BATCH * 4):
+                if entity in _FLAG_POSITIONS:
+                    batch = _flagged(batch, *_FLAG_POSITIONS[entity])
+                parts.append(("" if first else ", ") + json.dumps(batch)[1:-1])
+                first = False
+            parts.append("]}")
+    finally:
+        cursor.close()
+    parts.append("}")
+    text = "".join(parts)
+    parts.clear()
+    return text
+
+
+def _flagged(rows: Sequence[Any], first: int, second: int) -> list[Any]:
+    """Return rows with their yes/no columns (``first``, ``second`` and the last) as booleans."""
+    return [(*row[:first], _flag(row[first]), _flag(row[second]), *row[second + 1 : -1],
+             _flag(row[-1])) for row in rows]  # fmt: skip
