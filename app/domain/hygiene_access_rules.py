@@ -108,10 +108,11 @@ def autonomous_write_without_approval(ctx: HygieneContext) -> Iterator[HygieneFi
     for system in ctx.facts.systems.values():
         if system.autonomy is not Autonomy.AUTONOMOUS:
             continue
-        reached = reach.of_identities(system.identities)
+        reached, base = reach.split(system.identities)
         if not reached:
             continue
-        detail, restricted = approval_detail(ctx, system.ext_id, reached, index)
+        figures = index.figures(reached, base, reach)
+        detail, restricted = approval_detail(ctx, system.ext_id, reached, index, figures)
         yield HygieneFinding(
             "autonomous-write-without-approval",
             Severity.CRITICAL if restricted else Severity.HIGH,

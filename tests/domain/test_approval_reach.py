@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.approval_reach import DETAIL_LIMIT, HolderReach, unapproved_holdings
+from app.domain.approval_reach import (
+    DETAIL_LIMIT,
+    NAMED_HOLDINGS,
+    HolderReach,
+    HoldingIndex,
+    unapproved_holdings,
+)
 from app.domain.enums import Action, Autonomy, IdentityKind, Sensitivity, Severity
 from app.domain.hygiene import HygieneSettings, evaluate_hygiene, rule_by_id
 from app.domain.hygiene_model import HygieneContext
@@ -132,3 +139,42 @@ def test_a_few_holdings_are_each_named() -> None:
     (finding,) = [f for f in evaluate_hygiene(facts, today=TODAY) if f.rule_id == RULE]
     assert finding.severity is Severity.HIGH
     assert finding.detail.count(" holds write (confidential)") == DETAIL_LIMIT
+
+
+_many = st.tuples(
+    st.lists(
+        st.tuples(
+            st.integers(0, 11),
+            st.integers(0, 3),
+            st.sampled_from([Action.WRITE, Action.ADMIN]),
+            st.sampled_from([None, False]),
+        ),
+        max_size=40,
+    ),
+    st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=30),
+    st.lists(
+        st.tuples(st.just(Autonomy.AUTONOMOUS), st.lists(st.integers(0, 11), max_size=4)),
+        min_size=1,
+        max_size=6,
+    ),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_many)
+def test_remembered_figures_equal_figures_counted_afresh(graph) -> None:
+    """Counts and most serious holders built from a group's parts equal a count over all."""
+    grants, delegations, systems = graph
+    facts = _facts(12, grants, delegations, systems)
+    ctx = HygieneContext(facts, IdentityGraph.from_facts(facts), HygieneSettings(), TODAY)
+    holdings = unapproved_holdings(ctx)
+    reach, index = HolderReach(ctx.graph, holdings), HoldingIndex(holdings)
+    for system in facts.systems.values():
+        reached, base = reach.split(system.identities)
+        assert reached == reach.of_identities(system.identities)
+        if not reached:
+            continue
+        count = sum(len(holdings[holder]) for holder in reached)
+        firsts = heapq.nsmallest(NAMED_HOLDINGS, reached, key=index.best.__getitem__)
+        assert index.figures(reached, base, reach) == (count, tuple(firsts))
+        assert index.figures_of(reached) == (count, tuple(firsts))
