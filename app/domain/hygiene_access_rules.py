@@ -179,7 +179,7 @@ def access_not_recorded(ctx: HygieneContext) -> Iterator[HygieneFinding]:
     """A system's access is not recorded: it has no identity, or none with a recorded grant."""
     graph = ctx.graph
     for system in ctx.facts.systems.values():
-        if any(graph.reach(i) for i in graph.identities_of(system.ext_id)):
+        if any(graph.reaches_anything(i) for i in graph.identities_of(system.ext_id)):
             continue
         reason = unknown_reason("system", len(graph.identities_of(system.ext_id)), 0, 0)
         yield HygieneFinding(

@@ -6,8 +6,10 @@ reaches). Delegations may form cycles; the graph handles them by working on grou
 identities that can all reach each other (strongly connected components, found with an
 iterative Tarjan walk so deep chains never hit Python's recursion limit).
 
-What each identity reaches is computed once per component, sinks first, and shared: an
-identity whose reach equals a single source's reach reuses that mapping instead of copying it.
+What each identity reaches is computed once per component, when first asked for (the groups
+it delegates to first), and shared: an identity whose reach equals a single source's reach
+reuses that mapping instead of copying it. Rules that only ask whether an identity reaches
+anything (:meth:`IdentityGraph.reaches_anything`) never build the mappings.
 
 Longest delegation chain: the longest *simple* path of delegations (no identity twice) starting
 at an identity. Between components the graph is acyclic, so the answer there is exact dynamic
@@ -100,7 +102,8 @@ class IdentityGraph:
         self.sensitivity: Mapping[NodeId, Sensitivity | None] = dict(sensitivity or {})
         self.whole_scopes: frozenset[NodeId] = frozenset(whole_scopes)
         self._scc_of: dict[NodeId, int] = {}
-        self._scc_reach: list[Mapping[NodeId, int]] = []
+        self._scc_reach: list[Mapping[NodeId, int] | None] = []
+        self._scc_reaches: list[bool | None] = []
         self._scc_members: list[tuple[NodeId, ...]] = []
         self._chains = _ChainTable()
 
@@ -142,7 +145,12 @@ class IdentityGraph:
         The mapping is shared between identities; callers must not change it.
         """
         self._complete(identity)
-        return self._scc_reach[self._scc_of[identity]]
+        return self._reach_of(self._scc_of[identity])
+
+    def reaches_anything(self, identity: NodeId) -> bool:
+        """Return whether the identity reaches any resource (without building its reach)."""
+        self._complete(identity)
+        return self._reaches_of(self._scc_of[identity])
 
     def system_reach(self, system: NodeId) -> dict[NodeId, int]:
         """Return resource → strongest action rank a system reaches through its identities."""
@@ -267,17 +275,76 @@ class IdentityGraph:
         component = len(self._scc_reach)
         for member in members:
             self._scc_of[member] = component
-        self._scc_reach.append(self._merge_reach(members, component))
+        self._scc_reach.append(None)
+        self._scc_reaches.append(None)
         self._scc_members.append(tuple(members))
         if len(members) == 1:
             self._chains.add_single(members[0], self._delegates.get(members[0], ()))
         else:
             _ChainSearch(self._delegates, self._scc_of, self._chains, members, component).run()
 
-    def _merge_reach(self, members: list[NodeId], component: int) -> Mapping[NodeId, int]:
+    # -- reach of cycle groups, built on demand (delegates' groups first) ---------------------
+
+    def _next_components(self, component: int) -> list[int]:
+        """Return the other groups ``component`` delegates to, in the order first met."""
+        found: dict[int, None] = {}
+        for member in self._scc_members[component]:
+            for target in self._delegates.get(member, ()):
+                other = self._scc_of[target]
+                if other != component:
+                    found[other] = None
+        return list(found)
+
+    def _reach_of(self, component: int) -> Mapping[NodeId, int]:
+        """Return (building it, and those of the groups it needs, first) a group's reach."""
+        done = self._scc_reach
+        todo = [component]
+        while todo:
+            current = todo[-1]
+            if done[current] is not None:
+                todo.pop()
+                continue
+            after = self._next_components(current)
+            missing = [other for other in after if done[other] is None]
+            if missing:
+                todo.extend(missing)
+                continue
+            todo.pop()
+            done[current] = self._merge_reach(current)
+        reach = done[component]
+        assert reach is not None
+        return reach
+
+    def _reaches_of(self, component: int) -> bool:
+        """Return whether a group reaches any resource, as :meth:`_reach_of` but cheaper."""
+        done = self._scc_reaches
+        todo = [component]
+        while todo:
+            current = todo[-1]
+            if done[current] is not None:
+                todo.pop()
+                continue
+            if any(self._grants.get(member) for member in self._scc_members[current]):
+                done[current] = True
+                todo.pop()
+                continue
+            after = self._next_components(current)
+            missing = [other for other in after if done[other] is None]
+            if missing:
+                todo.extend(missing)
+                continue
+            todo.pop()
+            done[current] = any(done[other] for other in after)
+        return bool(done[component])
+
+    def _merge_reach(self, component: int) -> Mapping[NodeId, int]:
+        """Merge the grants of a group's members with the reach of the groups it delegates to.
+
+        The groups it delegates to must have their reach built already.
+        """
         sources: list[Mapping[NodeId, int]] = []
         seen: set[int] = set()
-        for member in members:
+        for member in self._scc_members[component]:  # the order of the former eager merge
             own = self._grants.get(member)
             if own:
                 sources.append(own)
@@ -285,8 +352,9 @@ class IdentityGraph:
                 other = self._scc_of[target]
                 if other != component and other not in seen:
                     seen.add(other)
-                    if self._scc_reach[other]:
-                        sources.append(self._scc_reach[other])
+                    reach = self._scc_reach[other]
+                    if reach:
+                        sources.append(reach)
         if not sources:
             return _EMPTY
         if len(sources) == 1:

@@ -179,3 +179,19 @@ def test_results_do_not_depend_on_query_order(edges, grants) -> None:
     for node in _NODES:
         assert dict(forward.reach(node)) == dict(backward.reach(node))
         assert forward.chain_depth(node) == backward.chain_depth(node)
+
+
+@settings(max_examples=100, deadline=None)
+@given(edges=_edges, grants=_grants)
+def test_whether_anything_is_reached_is_known_without_building_the_reach(edges, grants) -> None:
+    """The cheap test agrees with the reach, asked first or after chains and other reaches."""
+    cheap_first = IdentityGraph(grants=grants, delegations=edges)
+    reach_first = IdentityGraph(grants=grants, delegations=edges)
+    for node in reversed(_NODES):
+        reach_first.chain_depth(node)
+    for node in _NODES:
+        expected = bool(_naive_reach(node, edges, grants))
+        assert cheap_first.reaches_anything(node) is expected
+        assert bool(reach_first.reach(node)) is expected
+        assert reach_first.reaches_anything(node) is expected
+        assert dict(cheap_first.reach(node)) == _naive_reach(node, edges, grants)
