@@ -42,6 +42,7 @@ from app.storage.repositories.identity_findings import (
 )
 from app.storage.repositories.import_runs import ImportRunRepository
 from app.storage.unit_of_work import UnitOfWork
+from app.support.gc_pause import paused_gc
 
 logger = logging.getLogger(__name__)
 
@@ -216,6 +217,11 @@ def analyse_all(uow: UnitOfWork, progress: Progress | None = None) -> PortfolioA
     Raises:
         Cancelled: The caller cancelled through ``progress``.
     """
+    with paused_gc():  # millions of small acyclic objects: full collections only cost time
+        return _analyse_all(uow, progress)
+
+
+def _analyse_all(uow: UnitOfWork, progress: Progress | None) -> PortfolioAnalysis:
     inputs = load_graph_inputs(uow)
     scorer = BlastScorer(inputs.graph)
     systems = sorted(inputs.systems.items(), key=lambda item: item[1].ext_id)
@@ -345,7 +351,11 @@ def refresh_identity_findings(
     Raises:
         Cancelled: The caller cancelled through ``progress``.
     """
-    today = today or uow.now().date()
+    with paused_gc():  # millions of small acyclic objects: full collections only cost time
+        return _refresh(uow, today or uow.now().date(), progress)
+
+
+def _refresh(uow: UnitOfWork, today: dt.date, progress: Progress | None) -> FindingRefresh:
     settings = hygiene_settings(uow)
     inputs = uow.repository(RefreshInputsRepository)
     findings = uow.repository(RuleFindingsRepository)
