@@ -34,6 +34,8 @@ import logging
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import repeat
+from operator import mul
 
 from app.domain.enums import Action, RiskTier, Sensitivity
 from app.domain.identity_graph import Chain, IdentityGraph, NodeId
@@ -352,8 +354,9 @@ class BlastScorer:
             return known[1]
         weight, unrecorded = self._weight, self._unrecorded
         base = base_of(reached)
-        if base is reached:
-            raw = sum(weight.get(resource, unrecorded) * rank for resource, rank in reached.items())
+        raw: int
+        if base is reached:  # weight of each resource times its rank, summed in C
+            raw = sum(map(mul, map(weight.get, reached, repeat(unrecorded)), reached.values()))
         else:
             raw = self._raw_of(base)
             for resource, rank in beyond(reached, base):

@@ -145,7 +145,8 @@ class IdentityGraph:
         The mapping is shared between identities; callers must not change it.
         """
         self._complete(identity)
-        return self._reach_of(self._scc_of[identity])
+        component = self._scc_of[identity]
+        return self._scc_reach[component] or self._reach_of(component)
 
     def reaches_anything(self, identity: NodeId) -> bool:
         """Return whether the identity reaches any resource (without building its reach)."""
