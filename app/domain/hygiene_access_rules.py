@@ -11,6 +11,7 @@ scope once.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from collections.abc import Iterator
@@ -46,11 +47,12 @@ BROAD_SCOPE = re.compile(
 def grant_unused(ctx: HygieneContext) -> Iterator[HygieneFinding]:
     """An identity holds grants not used for longer than the unused limit."""
     limit = ctx.settings.unused_days
+    cutoff = ctx.today - dt.timedelta(days=limit)  # used before it: more than limit days ago
     for identity, grants in ctx.grants.items():
         stale = [
             f"{g.resource} ({g.action.value}, last used {g.last_used.isoformat()})"
             for g in grants
-            if g.last_used is not None and ctx.days_since(g.last_used) > limit
+            if g.last_used is not None and g.last_used < cutoff
         ]
         if not stale:
             continue
