@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 from app.domain.enums import Action, Sensitivity
 from app.domain.inventory_facts import InventoryFacts
@@ -298,45 +299,57 @@ class IdentityGraph:
 
     def _reach_of(self, component: int) -> Mapping[NodeId, int]:
         """Return (building it, and those of the groups it needs, first) a group's reach."""
-        done = self._scc_reach
-        todo = [component]
-        while todo:
-            current = todo[-1]
-            if done[current] is not None:
-                todo.pop()
-                continue
-            after = self._next_components(current)
-            missing = [other for other in after if done[other] is None]
-            if missing:
-                todo.extend(missing)
-                continue
-            todo.pop()
-            done[current] = self._merge_reach(current)
-        reach = done[component]
-        assert reach is not None
+        reach: Mapping[NodeId, int] = self._bottom_up(
+            component, self._scc_reach, lambda current, _after: self._merge_reach(current)
+        )
         return reach
 
     def _reaches_of(self, component: int) -> bool:
         """Return whether a group reaches any resource, as :meth:`_reach_of` but cheaper."""
         done = self._scc_reaches
+        return bool(
+            self._bottom_up(
+                component,
+                done,
+                lambda _current, after: any(done[other] for other in after),
+                lambda current: (
+                    True if any(map(self._grants.get, self._scc_members[current])) else None
+                ),
+            )
+        )
+
+    def _bottom_up(
+        self,
+        component: int,
+        done: list[Any],
+        compute: Callable[[int, list[int]], Any],
+        known: Callable[[int], Any] | None = None,
+    ) -> Any:
+        """Fill ``done`` for a group, after the groups it delegates to, without recursion.
+
+        Args:
+            component: The group whose value is wanted.
+            done: Each group's value so far (None: not computed yet).
+            compute: Gives a group's value from the groups it delegates to (already done).
+            known: Gives a group's value without looking further, or None to look further.
+        """
         todo = [component]
         while todo:
             current = todo[-1]
             if done[current] is not None:
                 todo.pop()
                 continue
-            if any(self._grants.get(member) for member in self._scc_members[current]):
-                done[current] = True
-                todo.pop()
-                continue
-            after = self._next_components(current)
-            missing = [other for other in after if done[other] is None]
-            if missing:
-                todo.extend(missing)
-                continue
+            value = known(current) if known is not None else None
+            if value is None:
+                after = self._next_components(current)
+                missing = [other for other in after if done[other] is None]
+                if missing:
+                    todo.extend(missing)
+                    continue
+                value = compute(current, after)
             todo.pop()
-            done[current] = any(done[other] for other in after)
-        return bool(done[component])
+            done[current] = value
+        return done[component]
 
     def _merge_reach(self, component: int) -> Mapping[NodeId, int]:
         """Merge the grants of a group's members with the reach of the groups it delegates to.

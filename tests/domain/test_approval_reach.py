@@ -89,24 +89,30 @@ def _shared(facts: InventoryFacts) -> dict[str, tuple[set[tuple[str, str, str]],
     return found
 
 
-_N = 7
-_graphs = st.tuples(
-    st.lists(
-        st.tuples(
-            st.integers(0, _N - 1),
-            st.integers(0, 3),
-            st.sampled_from(list(Action)),
-            st.sampled_from([None, False, True]),
+def _inventories(n: int, sizes: tuple[int, int, int, int], actions, approvals, autonomies):
+    """Random grants, delegations and systems over ``n`` identities (as ``_facts`` takes)."""
+    grants, delegations, systems, uses = sizes
+    return st.tuples(
+        st.lists(
+            st.tuples(
+                st.integers(0, n - 1),
+                st.integers(0, 3),
+                st.sampled_from(actions),
+                st.sampled_from(approvals),
+            ),
+            max_size=grants,
         ),
-        max_size=14,
-    ),  # fmt: skip
-    st.lists(st.tuples(st.integers(0, _N - 1), st.integers(0, _N - 1)), max_size=12),
-    st.lists(
-        st.tuples(st.sampled_from(list(Autonomy)), st.lists(st.integers(0, _N - 1), max_size=3)),
-        min_size=1,
-        max_size=5,
-    ),
-)
+        st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=delegations),
+        st.lists(
+            st.tuples(st.sampled_from(autonomies), st.lists(st.integers(0, n - 1), max_size=uses)),
+            min_size=1,
+            max_size=systems,
+        ),
+    )
+
+
+_N = 7
+_graphs = _inventories(_N, (14, 12, 5, 3), list(Action), [None, False, True], list(Autonomy))
 
 
 @settings(max_examples=200, deadline=None)
@@ -141,23 +147,8 @@ def test_a_few_holdings_are_each_named() -> None:
     assert finding.detail.count(" holds write (confidential)") == DETAIL_LIMIT
 
 
-_many = st.tuples(
-    st.lists(
-        st.tuples(
-            st.integers(0, 11),
-            st.integers(0, 3),
-            st.sampled_from([Action.WRITE, Action.ADMIN]),
-            st.sampled_from([None, False]),
-        ),
-        max_size=40,
-    ),
-    st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=30),
-    st.lists(
-        st.tuples(st.just(Autonomy.AUTONOMOUS), st.lists(st.integers(0, 11), max_size=4)),
-        min_size=1,
-        max_size=6,
-    ),
-)
+_many = _inventories(12, (40, 30, 6, 4), [Action.WRITE, Action.ADMIN], [None, False],
+                     [Autonomy.AUTONOMOUS])  # fmt: skip
 
 
 @settings(max_examples=200, deadline=None)
