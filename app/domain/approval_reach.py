@@ -33,6 +33,7 @@ DETAIL_LIMIT = 12
 #: How many holdings a summarised finding names.
 NAMED_HOLDINGS = 3
 _SENSITIVE = {Sensitivity.CONFIDENTIAL, Sensitivity.RESTRICTED}
+_WRITING = frozenset(action for action in Action if action.rank >= Action.WRITE.rank)
 
 
 @dataclass(frozen=True)
@@ -71,11 +72,10 @@ def unapproved_holdings(ctx: HygieneContext) -> dict[str, tuple[Holding, ...]]:
     """Return, per identity that has any, its unapproved writes on sensitive data."""
     resources = ctx.facts.resources
     found: dict[str, tuple[Holding, ...]] = {}
-    write = Action.WRITE.rank
     for identity, grants in ctx.grants.items():
         held: list[Holding] = []
         for grant in grants:
-            if grant.approval_required is True or grant.action.rank < write:
+            if grant.action not in _WRITING or grant.approval_required is True:
                 continue
             facts = resources.get(grant.resource)
             recorded = facts.sensitivity if facts is not None else None
@@ -104,14 +104,25 @@ class HolderReach:
         self._graph = graph
         self._holders = frozenset(holders)
         self._memo: dict[int, frozenset[str]] = {}
+        self._base: dict[int, frozenset[str]] = {}
 
     def of_identities(self, identities: Iterable[str]) -> frozenset[str]:
         """Return the holders among ``identities`` and every identity they can act as."""
+        return self.split(identities)[0]
+
+    def split(self, identities: Iterable[str]) -> tuple[frozenset[str], frozenset[str] | None]:
+        """Return the holders ``identities`` reach and the largest remembered part of them.
+
+        The part (None when there is none) is one of the sets this object keeps, whose figures
+        :class:`HoldingIndex` remembers; the holders are a new set when several parts meet.
+        """
         parts = [self._of_group(self._graph.component(i)) for i in identities]
         parts = [part for part in parts if part]
         if len(parts) <= 1:
-            return parts[0] if parts else frozenset()
-        return frozenset().union(*parts)
+            return (parts[0], None) if parts else (frozenset(), None)
+        largest = max(parts, key=len)
+        union = frozenset().union(*parts)
+        return (largest, None) if len(union) == len(largest) else (union, largest)
 
     def _of_group(self, group: int) -> frozenset[str]:
         """Return (and remember) the holders a cycle group reaches, without recursion."""
@@ -132,8 +143,26 @@ class HolderReach:
             if not own and len(parts) == 1:
                 self._memo[current] = parts[0]
             else:
-                self._memo[current] = frozenset(own).union(*parts)
+                self._memo[current] = self._union(parts, own)
         return self._memo[group]
+
+    def _union(self, parts: list[frozenset[str]], own: Iterable[str] = ()) -> frozenset[str]:
+        """Return the union of ``parts`` and ``own``, noting its largest part as its base."""
+        union = frozenset(own).union(*parts)
+        if parts:
+            largest = max(parts, key=len)
+            if len(largest) == len(union):  # the others add nothing: share the largest
+                return largest
+            self._base[id(union)] = largest
+        return union
+
+    def base(self, holders: frozenset[str]) -> frozenset[str] | None:
+        """Return a remembered subset ``holders`` was built from, or None.
+
+        Only the sets this object returns and keeps (one per cycle group) have one, so the
+        figures of a set can start from those of its largest part (see :class:`HoldingIndex`).
+        """
+        return self._base.get(id(holders))
 
     def _next_groups(self, group: int) -> set[int]:
         """Return the other cycle groups that ``group``'s identities delegate to directly."""
@@ -158,10 +187,61 @@ class HoldingIndex:
         self.count = {i: len(held) for i, held in holdings.items()}
         self.best = {i: held[0].order for i, held in holdings.items()}
         self.resources = {i: frozenset(h.resource for h in held) for i, held in holdings.items()}
+        self._figures: dict[int, tuple[frozenset[str], int, tuple[str, ...]]] = {}
+
+    def figures(
+        self, holders: frozenset[str], base: frozenset[str] | None, reach: HolderReach
+    ) -> Figures:
+        """Return the figures of ``holders``, starting from those of ``base`` when given.
+
+        ``base`` (a part of ``holders``) and every set ``reach`` built ``holders`` or ``base``
+        from have their figures remembered, so a system reaching the holders of a large
+        group of roles costs what it adds to the group, not the size of the group.
+        """
+        if base is None:
+            return self._remembered(holders, reach)
+        self._remembered(base, reach)
+        return self._extend(holders, base)
+
+    def _remembered(self, holders: frozenset[str], reach: HolderReach) -> Figures:
+        chain: list[frozenset[str]] = []
+        current: frozenset[str] | None = holders
+        while current is not None and id(current) not in self._figures:
+            chain.append(current)
+            current = reach.base(current)
+        for part in reversed(chain):
+            self._figures[id(part)] = (part, *self._extend(part, reach.base(part)))
+        _, count, firsts = self._figures[id(holders)]
+        return count, firsts
+
+    def figures_of(self, holders: frozenset[str]) -> Figures:
+        """Return the figures of any set of holders, computed afresh."""
+        return self._extend(holders, None)
+
+    def _extend(self, holders: frozenset[str], base: frozenset[str] | None) -> Figures:
+        """Return the figures of ``holders`` from those of ``base`` (remembered) and the rest."""
+        firsts: tuple[str, ...] = ()
+        if base is None:
+            count, extra = 0, holders
+        else:
+            _, count, firsts = self._figures[id(base)]
+            extra = holders - base
+        count += sum(map(self.count.__getitem__, extra))
+        best = heapq.nsmallest(NAMED_HOLDINGS, [*firsts, *extra], key=self.best.__getitem__)
+        return count, tuple(best)
+
+
+#: How many holdings a set of holders holds, and the few holders whose most serious holding
+#: comes first (at most :data:`NAMED_HOLDINGS`, most serious first).
+Figures = tuple[int, tuple[str, ...]]
 
 
 def approval_detail(
-    ctx: HygieneContext, system: str, reached: frozenset[str], index: HoldingIndex
+    ctx: HygieneContext,
+    system: str,
+    reached: frozenset[str],
+    index: HoldingIndex,
+    figures: Figures | None = None,
 ) -> tuple[str, bool]:
     """Return a finding's detail for the holders a system reaches, and whether any is restricted.
 
@@ -170,16 +250,16 @@ def approval_detail(
         system: The system's inventory id.
         reached: The holders the system reaches (not empty).
         index: Every holder's unapproved writes and their summary figures.
+        figures: The figures of ``reached`` if known (see :meth:`HoldingIndex.figures`).
     """
     holdings = index.holdings
-    count = sum(map(index.count.__getitem__, reached))
+    count, firsts = figures or index.figures_of(reached)
     if count <= DETAIL_LIMIT:
         every = sorted((h for holder in reached for h in holdings[holder]), key=_order)
         restricted = every[0].level is Sensitivity.RESTRICTED
         text = summarise([h.reach(ctx) for h in every], ctx.facts.resources)
         return (f"{system} acts autonomously and can write or administer, with no human "
                 f"approval required: {text}.", restricted)  # fmt: skip
-    firsts = heapq.nsmallest(NAMED_HOLDINGS, reached, key=index.best.__getitem__)
     named = heapq.nsmallest(NAMED_HOLDINGS, (h for f in firsts for h in holdings[f]), key=_order)
     resources = frozenset().union(*map(index.resources.__getitem__, reached))
     restricted = named[0].level is Sensitivity.RESTRICTED

@@ -34,10 +34,12 @@ import logging
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import repeat
+from operator import mul
 
 from app.domain.enums import Action, RiskTier, Sensitivity
 from app.domain.identity_graph import Chain, IdentityGraph, NodeId
-from app.domain.reach import base_of, beyond
+from app.domain.reach import base_of, beyond, pairs
 
 logger = logging.getLogger(__name__)
 
@@ -224,11 +226,22 @@ def floored(score: int, graph: IdentityGraph, reaches: Iterable[Mapping[str, int
         graph: The graph (its ``whole_scopes``).
         reaches: Resource → strongest action rank, one mapping per identity or subject.
     """
-    admin = Action.ADMIN.rank
     wholes = graph.whole_scopes
-    if wholes and any(m.get(w) == admin for m in reaches for w in wholes):
+    if wholes and any(_admin_over_whole(m, wholes) for m in reaches):
         return max(score, WHOLE_SCOPE_FLOOR)
     return score
+
+
+def _admin_over_whole(reach: Mapping[NodeId, int], wholes: frozenset[NodeId]) -> bool:
+    """Return whether ``reach`` holds admin on one of ``wholes``, walking the smaller side.
+
+    Asking the reach about every whole scope would cost the number of scopes for each system,
+    however little the system reaches.
+    """
+    admin = Action.ADMIN.rank
+    if len(reach) < len(wholes):
+        return any(rank == admin and resource in wholes for resource, rank in pairs(reach))
+    return any(reach.get(whole) == admin for whole in wholes)
 
 
 def system_blast_radius(graph: IdentityGraph, system: str, *, explain: bool = True) -> BlastRadius:
@@ -352,8 +365,9 @@ class BlastScorer:
             return known[1]
         weight, unrecorded = self._weight, self._unrecorded
         base = base_of(reached)
-        if base is reached:
-            raw = sum(weight.get(resource, unrecorded) * rank for resource, rank in reached.items())
+        raw: int
+        if base is reached:  # weight of each resource times its rank, summed in C
+            raw = sum(map(mul, map(weight.get, reached, repeat(unrecorded)), reached.values()))
         else:
             raw = self._raw_of(base)
             for resource, rank in beyond(reached, base):

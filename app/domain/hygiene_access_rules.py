@@ -11,6 +11,7 @@ scope once.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from collections.abc import Iterator
@@ -46,11 +47,12 @@ BROAD_SCOPE = re.compile(
 def grant_unused(ctx: HygieneContext) -> Iterator[HygieneFinding]:
     """An identity holds grants not used for longer than the unused limit."""
     limit = ctx.settings.unused_days
+    cutoff = ctx.today - dt.timedelta(days=limit)  # used before it: more than limit days ago
     for identity, grants in ctx.grants.items():
         stale = [
             f"{g.resource} ({g.action.value}, last used {g.last_used.isoformat()})"
             for g in grants
-            if g.last_used is not None and ctx.days_since(g.last_used) > limit
+            if g.last_used is not None and g.last_used < cutoff
         ]
         if not stale:
             continue
@@ -108,10 +110,11 @@ def autonomous_write_without_approval(ctx: HygieneContext) -> Iterator[HygieneFi
     for system in ctx.facts.systems.values():
         if system.autonomy is not Autonomy.AUTONOMOUS:
             continue
-        reached = reach.of_identities(system.identities)
+        reached, base = reach.split(system.identities)
         if not reached:
             continue
-        detail, restricted = approval_detail(ctx, system.ext_id, reached, index)
+        figures = index.figures(reached, base, reach)
+        detail, restricted = approval_detail(ctx, system.ext_id, reached, index, figures)
         yield HygieneFinding(
             "autonomous-write-without-approval",
             Severity.CRITICAL if restricted else Severity.HIGH,
@@ -178,7 +181,7 @@ def access_not_recorded(ctx: HygieneContext) -> Iterator[HygieneFinding]:
     """A system's access is not recorded: it has no identity, or none with a recorded grant."""
     graph = ctx.graph
     for system in ctx.facts.systems.values():
-        if any(graph.reach(i) for i in graph.identities_of(system.ext_id)):
+        if any(graph.reaches_anything(i) for i in graph.identities_of(system.ext_id)):
             continue
         reason = unknown_reason("system", len(graph.identities_of(system.ext_id)), 0, 0)
         yield HygieneFinding(

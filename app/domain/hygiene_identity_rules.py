@@ -213,8 +213,15 @@ def identity_shared_by_systems(ctx: HygieneContext) -> Iterator[HygieneFinding]:
 def identity_across_environments(ctx: HygieneContext) -> Iterator[HygieneFinding]:
     """One identity spans environments (its own, its systems' and its resources')."""
     facts = ctx.facts
+    system_env = {ext: system.environment for ext, system in facts.systems.items()}
+    resource_env = {ext: resource.environment for ext, resource in facts.resources.items()}
+    users, grants = ctx.users, ctx.grants
     for identity in facts.identities.values():
-        if len(_environments(ctx, identity.ext_id, identity.environment)) < 2:
+        found = {identity.environment}
+        found.update(map(system_env.__getitem__, users.get(identity.ext_id, ())))
+        found.update(map(resource_env.get, [g.resource for g in grants.get(identity.ext_id, ())]))
+        found.discard(None)  # not recorded, or a resource outside the inventory
+        if len(found) < 2:  # a cheap test before any text is made
             continue
         seen: dict[Environment, list[str]] = {}
         if identity.environment:
@@ -242,20 +249,6 @@ def identity_across_environments(ctx: HygieneContext) -> Iterator[HygieneFinding
             ENVIRONMENT_REFS,
             identity=identity.ext_id,
         )
-
-
-def _environments(
-    ctx: HygieneContext, identity: str, own: Environment | None
-) -> set[Environment | None]:
-    """Return the environments an identity is tied to (a cheap test before any text is made)."""
-    facts = ctx.facts
-    found = {own, *(facts.systems[s].environment for s in ctx.users.get(identity, []))}
-    for grant in ctx.grants.get(identity, []):
-        resource = facts.resources.get(grant.resource)
-        if resource is not None:
-            found.add(resource.environment)
-    found.discard(None)
-    return found
 
 
 IDENTITY_RULES: tuple[HygieneRule, ...] = (

@@ -6,8 +6,10 @@ reaches). Delegations may form cycles; the graph handles them by working on grou
 identities that can all reach each other (strongly connected components, found with an
 iterative Tarjan walk so deep chains never hit Python's recursion limit).
 
-What each identity reaches is computed once per component, sinks first, and shared: an
-identity whose reach equals a single source's reach reuses that mapping instead of copying it.
+What each identity reaches is computed once per component, when first asked for (the groups
+it delegates to first), and shared: an identity whose reach equals a single source's reach
+reuses that mapping instead of copying it. Rules that only ask whether an identity reaches
+anything (:meth:`IdentityGraph.reaches_anything`) never build the mappings.
 
 Longest delegation chain: the longest *simple* path of delegations (no identity twice) starting
 at an identity. Between components the graph is acyclic, so the answer there is exact dynamic
@@ -20,9 +22,10 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 from app.domain.enums import Action, Sensitivity
 from app.domain.inventory_facts import InventoryFacts
@@ -100,7 +103,8 @@ class IdentityGraph:
         self.sensitivity: Mapping[NodeId, Sensitivity | None] = dict(sensitivity or {})
         self.whole_scopes: frozenset[NodeId] = frozenset(whole_scopes)
         self._scc_of: dict[NodeId, int] = {}
-        self._scc_reach: list[Mapping[NodeId, int]] = []
+        self._scc_reach: list[Mapping[NodeId, int] | None] = []
+        self._scc_reaches: list[bool | None] = []
         self._scc_members: list[tuple[NodeId, ...]] = []
         self._chains = _ChainTable()
 
@@ -142,7 +146,13 @@ class IdentityGraph:
         The mapping is shared between identities; callers must not change it.
         """
         self._complete(identity)
-        return self._scc_reach[self._scc_of[identity]]
+        component = self._scc_of[identity]
+        return self._scc_reach[component] or self._reach_of(component)
+
+    def reaches_anything(self, identity: NodeId) -> bool:
+        """Return whether the identity reaches any resource (without building its reach)."""
+        self._complete(identity)
+        return self._reaches_of(self._scc_of[identity])
 
     def system_reach(self, system: NodeId) -> dict[NodeId, int]:
         """Return resource → strongest action rank a system reaches through its identities."""
@@ -267,17 +277,88 @@ class IdentityGraph:
         component = len(self._scc_reach)
         for member in members:
             self._scc_of[member] = component
-        self._scc_reach.append(self._merge_reach(members, component))
+        self._scc_reach.append(None)
+        self._scc_reaches.append(None)
         self._scc_members.append(tuple(members))
         if len(members) == 1:
             self._chains.add_single(members[0], self._delegates.get(members[0], ()))
         else:
             _ChainSearch(self._delegates, self._scc_of, self._chains, members, component).run()
 
-    def _merge_reach(self, members: list[NodeId], component: int) -> Mapping[NodeId, int]:
+    # -- reach of cycle groups, built on demand (delegates' groups first) ---------------------
+
+    def _next_components(self, component: int) -> list[int]:
+        """Return the other groups ``component`` delegates to, in the order first met."""
+        found: dict[int, None] = {}
+        for member in self._scc_members[component]:
+            for target in self._delegates.get(member, ()):
+                other = self._scc_of[target]
+                if other != component:
+                    found[other] = None
+        return list(found)
+
+    def _reach_of(self, component: int) -> Mapping[NodeId, int]:
+        """Return (building it, and those of the groups it needs, first) a group's reach."""
+        reach: Mapping[NodeId, int] = self._bottom_up(
+            component, self._scc_reach, lambda current, _after: self._merge_reach(current)
+        )
+        return reach
+
+    def _reaches_of(self, component: int) -> bool:
+        """Return whether a group reaches any resource, as :meth:`_reach_of` but cheaper."""
+        done = self._scc_reaches
+        return bool(
+            self._bottom_up(
+                component,
+                done,
+                lambda _current, after: any(done[other] for other in after),
+                lambda current: (
+                    True if any(map(self._grants.get, self._scc_members[current])) else None
+                ),
+            )
+        )
+
+    def _bottom_up(
+        self,
+        component: int,
+        done: list[Any],
+        compute: Callable[[int, list[int]], Any],
+        known: Callable[[int], Any] | None = None,
+    ) -> Any:
+        """Fill ``done`` for a group, after the groups it delegates to, without recursion.
+
+        Args:
+            component: The group whose value is wanted.
+            done: Each group's value so far (None: not computed yet).
+            compute: Gives a group's value from the groups it delegates to (already done).
+            known: Gives a group's value without looking further, or None to look further.
+        """
+        todo = [component]
+        while todo:
+            current = todo[-1]
+            if done[current] is not None:
+                todo.pop()
+                continue
+            value = known(current) if known is not None else None
+            if value is None:
+                after = self._next_components(current)
+                missing = [other for other in after if done[other] is None]
+                if missing:
+                    todo.extend(missing)
+                    continue
+                value = compute(current, after)
+            todo.pop()
+            done[current] = value
+        return done[component]
+
+    def _merge_reach(self, component: int) -> Mapping[NodeId, int]:
+        """Merge the grants of a group's members with the reach of the groups it delegates to.
+
+        The groups it delegates to must have their reach built already.
+        """
         sources: list[Mapping[NodeId, int]] = []
         seen: set[int] = set()
-        for member in members:
+        for member in self._scc_members[component]:  # the order of the former eager merge
             own = self._grants.get(member)
             if own:
                 sources.append(own)
@@ -285,8 +366,9 @@ class IdentityGraph:
                 other = self._scc_of[target]
                 if other != component and other not in seen:
                     seen.add(other)
-                    if self._scc_reach[other]:
-                        sources.append(self._scc_reach[other])
+                    reach = self._scc_reach[other]
+                    if reach:
+                        sources.append(reach)
         if not sources:
             return _EMPTY
         if len(sources) == 1:

@@ -42,10 +42,13 @@ from app.storage.repositories.identity_findings import (
 )
 from app.storage.repositories.import_runs import ImportRunRepository
 from app.storage.unit_of_work import UnitOfWork
+from app.support.gc_pause import paused_gc
 
 logger = logging.getLogger(__name__)
 
 _PROGRESS_EVERY = 500
+#: New findings are written this many at a time, so their rows never all exist at once.
+_INSERT_BATCH = 5_000
 
 
 @dataclass(frozen=True)
@@ -216,6 +219,11 @@ def analyse_all(uow: UnitOfWork, progress: Progress | None = None) -> PortfolioA
     Raises:
         Cancelled: The caller cancelled through ``progress``.
     """
+    with paused_gc():  # millions of small acyclic objects: full collections only cost time
+        return _analyse_all(uow, progress)
+
+
+def _analyse_all(uow: UnitOfWork, progress: Progress | None) -> PortfolioAnalysis:
     inputs = load_graph_inputs(uow)
     scorer = BlastScorer(inputs.graph)
     systems = sorted(inputs.systems.items(), key=lambda item: item[1].ext_id)
@@ -345,7 +353,11 @@ def refresh_identity_findings(
     Raises:
         Cancelled: The caller cancelled through ``progress``.
     """
-    today = today or uow.now().date()
+    with paused_gc():  # millions of small acyclic objects: full collections only cost time
+        return _refresh(uow, today or uow.now().date(), progress)
+
+
+def _refresh(uow: UnitOfWork, today: dt.date, progress: Progress | None) -> FindingRefresh:
     settings = hygiene_settings(uow)
     inputs = uow.repository(RefreshInputsRepository)
     findings = uow.repository(RuleFindingsRepository)
@@ -356,16 +368,15 @@ def refresh_identity_findings(
         if progress is not None:
             progress.report(1.0, "Identity findings already up to date")
         return FindingRefresh(unchanged=findings.count_unresolved(_SOURCE, _RESOLVED))
-    loaded, graph = load_graph(uow)
-    check_cancelled(progress)
-    found = evaluate_hygiene(loaded.facts, today=today, settings=settings, graph=graph)
-    check_cancelled(progress)
+    wanted = _wanted(uow, today, settings, progress)
     if progress is not None:
         progress.report(0.6, "Recording identity findings")
-    wanted = {f.key: _finding_values(f, loaded) for f in found}
     now = uow.now()
     inserts, updates, counts = _plan_changes(wanted, findings.stored(_SOURCE, _COMPARED), now)
-    findings.insert(inserts, now)
+    del wanted  # what is left to write holds what it needs
+    for start in range(0, len(inserts), _INSERT_BATCH):
+        batch = inserts[start : start + _INSERT_BATCH]
+        findings.insert([_new_row(key, values, now) for key, values in batch], now)
     findings.update(updates)
     result = FindingRefresh(**counts)
     pending.clear(uow, pending.IDENTITY_REFRESH)
@@ -384,6 +395,29 @@ def refresh_identity_findings(
         progress.report(1.0, "Identity findings recorded")
     logger.info("identity findings refreshed: %s", counts)
     return result
+
+
+def _wanted(
+    uow: UnitOfWork, today: dt.date, settings: HygieneSettings, progress: Progress | None
+) -> dict[str, tuple[object, ...]]:
+    """Run the rules over the inventory; return each finding's stored values by its key.
+
+    The inventory and its graph are let go on return, before the findings are written.
+    """
+    loaded, graph = load_graph(uow)
+    check_cancelled(progress)
+    found = evaluate_hygiene(loaded.facts, today=today, settings=settings, graph=graph)
+    check_cancelled(progress)
+    return {f.key: _finding_values(f, loaded) for f in found}
+
+
+def _new_row(key: str, values: tuple[object, ...], now: dt.datetime) -> dict[str, object]:
+    """Return the columns of a new finding from its stored values (``_COMPARED`` order)."""
+    row = dict(zip(_COMPARED, values, strict=True))
+    row["references"] = _references_list(str(row["references"]))
+    row.update(key=key, source=_SOURCE, status=FindingStatus.OPEN.value)
+    row.update(created_at=now, updated_at=now)
+    return row
 
 
 def _inputs(state: list[Any] | None, today: dt.date, settings: HygieneSettings) -> str | None:
@@ -425,11 +459,8 @@ def _references_list(text: str) -> list[str]:
     return list(json.loads(text))
 
 
-def _as_columns(values: tuple[object, ...], only: set[int] | None = None) -> dict[str, object]:
-    if only is None:
-        out = dict(zip(_COMPARED, values, strict=True))
-        out["references"] = _references_list(str(out["references"]))
-        return out
+def _as_columns(values: tuple[object, ...], only: set[int]) -> dict[str, object]:
+    """Return the columns at the positions ``only`` of a finding's values (``_COMPARED`` order)."""
     out = {}
     for position in only:
         name, value = _COMPARED[position], values[position]
@@ -449,18 +480,15 @@ def _differences(stored: tuple[object, ...], wanted: tuple[object, ...]) -> set[
 
 def _plan_changes(
     wanted: dict[str, tuple[object, ...]], existing: dict[str, tuple[Any, ...]], now: dt.datetime
-) -> tuple[list[dict[str, object]], list[dict[str, object]], dict[str, int]]:
+) -> tuple[list[tuple[str, tuple[object, ...]]], list[dict[str, object]], dict[str, int]]:
+    """Return the new findings (key and values), the updates by row id, and the counts."""
     counts = dict.fromkeys(("created", "updated", "reopened", "resolved", "unchanged"), 0)
-    inserts: list[dict[str, object]] = []
+    inserts: list[tuple[str, tuple[object, ...]]] = []
     updates: list[dict[str, object]] = []
     for key, values in wanted.items():
         row = existing.get(key)
         if row is None:
-            inserts.append(
-                {"key": key, "source": _SOURCE, "status": "open", **_as_columns(values)}
-                | {"created_at": now, "updated_at": now}
-            )
-            counts["created"] += 1
+            inserts.append((key, values))
             continue
         stored = tuple(row[3:])
         differ = _differences(stored, values) if stored != values else set()
@@ -478,4 +506,5 @@ def _plan_changes(
         if key not in wanted and row[2] != _RESOLVED:
             updates.append({"id": row[0], "status": _RESOLVED, "updated_at": now})
             counts["resolved"] += 1
+    counts["created"] = len(inserts)
     return inserts, updates, counts

@@ -108,10 +108,10 @@ def _seed(ws, rng: random.Random) -> None:
 
 
 def _timed(label: str, func):
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     result = func()
     _timed.last = time.perf_counter() - start
-    print(f"{label}: {_timed.last:.3f} s")
+    print(f"{label}: {_timed.last:.3f} s wall, {time.process_time() - start_cpu:.3f} s CPU")
     return result
 
 
@@ -159,8 +159,9 @@ def test_blast_radius_of_every_system(tmp_path, aims) -> None:
                lambda: identity_analysis.refresh_identity_findings(ws))  # fmt: skip
         aims.check("identity findings refresh, nothing changed", _timed.last, 0.3)
         print(
-            f"scores: max {max(r.score for r in results)}, "
-            f"critical {sum(r.tier.value == 'critical' for r in results)}, "
+            f"scores: max {max(r.score or 0 for r in results)}, "
+            f"critical {sum(r.tier is not None and r.tier.value == 'critical' for r in results)}, "
+            f"unknown {sum(r.score is None for r in results)}, "
             f"deepest chain {max(r.chain.depth for r in results)}, findings {refresh.created}"
         )
         assert len(portfolio.systems) == SYSTEMS

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.approval_reach import DETAIL_LIMIT, HolderReach, unapproved_holdings
+from app.domain.approval_reach import (
+    DETAIL_LIMIT,
+    NAMED_HOLDINGS,
+    HolderReach,
+    HoldingIndex,
+    unapproved_holdings,
+)
 from app.domain.enums import Action, Autonomy, IdentityKind, Sensitivity, Severity
 from app.domain.hygiene import HygieneSettings, evaluate_hygiene, rule_by_id
 from app.domain.hygiene_model import HygieneContext
@@ -82,24 +89,30 @@ def _shared(facts: InventoryFacts) -> dict[str, tuple[set[tuple[str, str, str]],
     return found
 
 
-_N = 7
-_graphs = st.tuples(
-    st.lists(
-        st.tuples(
-            st.integers(0, _N - 1),
-            st.integers(0, 3),
-            st.sampled_from(list(Action)),
-            st.sampled_from([None, False, True]),
+def _inventories(n: int, sizes: tuple[int, int, int, int], actions, approvals, autonomies):
+    """Random grants, delegations and systems over ``n`` identities (as ``_facts`` takes)."""
+    grants, delegations, systems, uses = sizes
+    return st.tuples(
+        st.lists(
+            st.tuples(
+                st.integers(0, n - 1),
+                st.integers(0, 3),
+                st.sampled_from(actions),
+                st.sampled_from(approvals),
+            ),
+            max_size=grants,
         ),
-        max_size=14,
-    ),  # fmt: skip
-    st.lists(st.tuples(st.integers(0, _N - 1), st.integers(0, _N - 1)), max_size=12),
-    st.lists(
-        st.tuples(st.sampled_from(list(Autonomy)), st.lists(st.integers(0, _N - 1), max_size=3)),
-        min_size=1,
-        max_size=5,
-    ),
-)
+        st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=delegations),
+        st.lists(
+            st.tuples(st.sampled_from(autonomies), st.lists(st.integers(0, n - 1), max_size=uses)),
+            min_size=1,
+            max_size=systems,
+        ),
+    )
+
+
+_N = 7
+_graphs = _inventories(_N, (14, 12, 5, 3), list(Action), [None, False, True], list(Autonomy))
 
 
 @settings(max_examples=200, deadline=None)
@@ -132,3 +145,27 @@ def test_a_few_holdings_are_each_named() -> None:
     (finding,) = [f for f in evaluate_hygiene(facts, today=TODAY) if f.rule_id == RULE]
     assert finding.severity is Severity.HIGH
     assert finding.detail.count(" holds write (confidential)") == DETAIL_LIMIT
+
+
+_many = _inventories(12, (40, 30, 6, 4), [Action.WRITE, Action.ADMIN], [None, False],
+                     [Autonomy.AUTONOMOUS])  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(_many)
+def test_remembered_figures_equal_figures_counted_afresh(graph) -> None:
+    """Counts and most serious holders built from a group's parts equal a count over all."""
+    grants, delegations, systems = graph
+    facts = _facts(12, grants, delegations, systems)
+    ctx = HygieneContext(facts, IdentityGraph.from_facts(facts), HygieneSettings(), TODAY)
+    holdings = unapproved_holdings(ctx)
+    reach, index = HolderReach(ctx.graph, holdings), HoldingIndex(holdings)
+    for system in facts.systems.values():
+        reached, base = reach.split(system.identities)
+        assert reached == reach.of_identities(system.identities)
+        if not reached:
+            continue
+        count = sum(len(holdings[holder]) for holder in reached)
+        firsts = heapq.nsmallest(NAMED_HOLDINGS, reached, key=index.best.__getitem__)
+        assert index.figures(reached, base, reach) == (count, tuple(firsts))
+        assert index.figures_of(reached) == (count, tuple(firsts))

@@ -14,7 +14,9 @@ from app.domain.blast_radius import (
     NO_IDENTITY,
     NO_IDENTITY_GRANT,
     NO_SYSTEM_GRANT,
+    WHOLE_SCOPE_FLOOR,
     BlastScorer,
+    floored,
     identity_blast_radius,
     resource_weight,
     score_of,
@@ -23,6 +25,7 @@ from app.domain.blast_radius import (
 )
 from app.domain.enums import Action, RiskTier, Sensitivity
 from app.domain.identity_graph import IdentityGraph
+from app.domain.reach import Overlay
 
 R, X, W, A = Action.READ, Action.EXECUTE, Action.WRITE, Action.ADMIN
 
@@ -186,3 +189,30 @@ def test_scorer_agrees_with_full_blast_radius(uses, grants, delegations, levels)
         assert (quick.raw, quick.score, quick.tier) == (full.raw, full.score, full.tier)
         assert quick.resources == len(full.resources)
         assert quick.chain == full.chain
+
+
+_RESOURCES = [f"r{k}" for k in range(8)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    reaches=st.lists(
+        st.dictionaries(st.sampled_from(_RESOURCES), st.integers(1, 4), max_size=8), max_size=3
+    ),
+    wholes=st.sets(st.sampled_from(_RESOURCES)),
+    score=st.integers(0, 100),
+)
+def test_floor_for_admin_over_a_whole_scope_whichever_side_is_smaller(
+    reaches, wholes, score
+) -> None:
+    """Walking the reach or the whole scopes, the floor applies exactly when admin is held."""
+    graph = IdentityGraph(whole_scopes=wholes)
+    admin = Action.ADMIN.rank
+    expected = any(m.get(w) == admin for m in reaches for w in wholes)
+    assert floored(score, graph, reaches) == (max(score, WHOLE_SCOPE_FLOOR) if expected else score)
+    if reaches:  # the same through a shared reach and what one identity adds to it
+        shared = Overlay(
+            dict.fromkeys(_RESOURCES, 1), {r: k for r, k in reaches[0].items() if k > 1}
+        )
+        held = any(shared.get(w) == admin for w in wholes)
+        assert floored(score, graph, [shared]) == (max(score, WHOLE_SCOPE_FLOOR) if held else score)

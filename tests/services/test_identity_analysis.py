@@ -497,3 +497,26 @@ def test_one_identity_with_its_grants_delegations_and_open_findings(seeded) -> N
     assert iq.get_identity(seeded, "svc-help").open_findings == recorded
     with pytest.raises(UserError, match="no identity with id 'svc-404'"):
         iq.get_identity(seeded, "svc-404")
+
+
+def _stored_findings(ws) -> list:
+    with ws.db.read() as session:
+        return session.execute(
+            sa.select(Finding.key, Finding.severity, Finding.title, Finding.detail,
+                      Finding.references, Finding.system_id, Finding.identity_id,
+                      Finding.status, Finding.owner, Finding.question_id, Finding.rule_id,
+                      Finding.source, Finding.edited).order_by(Finding.key)
+        ).all()  # fmt: skip
+
+
+def test_findings_written_in_batches_equal_findings_written_at_once(workspace, monkeypatch) -> None:
+    """New findings are inserted a few at a time; every one is stored with its values."""
+    seed(workspace, sample_facts())
+    whole = ia.refresh_identity_findings(workspace, today=TODAY)
+    expected = _stored_findings(workspace)
+    with workspace.db.write() as session:
+        session.execute(sa.delete(Finding))
+    monkeypatch.setattr(ia, "_INSERT_BATCH", 2)
+    batched = ia.refresh_identity_findings(workspace, today=TODAY)
+    assert batched.created == whole.created > 2
+    assert _stored_findings(workspace) == expected

@@ -7,6 +7,7 @@ rows, never one ORM object per row) into :class:`~app.domain.inventory_facts.Inv
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -112,20 +113,24 @@ def load_inventory(session: Session) -> LoadedInventory:
         for pid, email, name in conn.execute(_select(Person.id, Person.email, Person.name))
     }
     owners[None] = ""
-    identity_rows = conn.execute(
-        _select(
-            Identity.id, Identity.external_id, Identity.name, Identity.kind, Identity.owner_id,
-            Identity.environment, Identity.created, Identity.last_rotated, Identity.last_used,
-            Identity.expires, Identity.revocation_procedure,
+    same: Callable[[Any, Any], Any] = {}.setdefault  # one object per recurring date or text
+    identity_ext: dict[int, str] = {}
+    identities: list[IdentityFacts] = []
+    for iid, ext, name, kind, owner, env, created, rotated, used, expires, revocation in (
+        conn.execute(
+            _select(
+                Identity.id, Identity.external_id, Identity.name, Identity.kind,
+                Identity.owner_id, Identity.environment, Identity.created, Identity.last_rotated,
+                Identity.last_used, Identity.expires, Identity.revocation_procedure,
+            )
         )
-    ).all()  # fmt: skip
-    identity_ext = {row[0]: row[1] for row in identity_rows}
-    identities = [
-        IdentityFacts(ext, name or "", kinds[kind], owners.get(owner, ""), envs[env], created,
-                      rotated, used, expires, revocation or "")
-        for _, ext, name, kind, owner, env, created, rotated, used, expires, revocation
-        in identity_rows
-    ]  # fmt: skip
+    ):  # fmt: skip
+        identity_ext[iid] = ext
+        identities.append(
+            IdentityFacts(ext, name or "", kinds[kind], owners.get(owner, ""), envs[env],
+                          same(created, created), same(rotated, rotated), same(used, used),
+                          same(expires, expires), same(revocation or "", revocation or ""))
+        )  # fmt: skip
     uses: dict[int, list[str]] = {}
     for system_id, identity_id in conn.execute(
         _select(SystemIdentity.system_id, SystemIdentity.identity_id)
@@ -155,7 +160,7 @@ def load_inventory(session: Session) -> LoadedInventory:
     ]
     grants = [
         GrantFacts(identity_ext[iid], resource_ext[rid], act, scope or "",
-                   approval, used, bool(conditional))
+                   approval, same(used, used), bool(conditional))
         for iid, rid, action, scope, approval, used, conditional in conn.execute(
             _select(Grant.identity_id, Grant.resource_id, Grant.action, Grant.scope,
                       Grant.approval_required, Grant.last_used, Grant.conditional)
