@@ -47,8 +47,6 @@ from app.support.gc_pause import paused_gc
 logger = logging.getLogger(__name__)
 
 _PROGRESS_EVERY = 500
-#: New findings are written this many at a time, so their rows never all exist at once.
-_INSERT_BATCH = 5_000
 
 
 @dataclass(frozen=True)
@@ -374,9 +372,7 @@ def _refresh(uow: UnitOfWork, today: dt.date, progress: Progress | None) -> Find
     now = uow.now()
     inserts, updates, counts = _plan_changes(wanted, findings.stored(_SOURCE, _COMPARED), now)
     del wanted  # what is left to write holds what it needs
-    for start in range(0, len(inserts), _INSERT_BATCH):
-        batch = inserts[start : start + _INSERT_BATCH]
-        findings.insert([_new_row(key, values, now) for key, values in batch], now)
+    findings.insert((_new_row(key, values, now) for key, values in inserts), now)
     findings.update(updates)
     result = FindingRefresh(**counts)
     pending.clear(uow, pending.IDENTITY_REFRESH)

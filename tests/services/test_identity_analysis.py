@@ -44,6 +44,7 @@ from app.storage.models import (
     Resource,
     SystemIdentity,
 )
+from app.storage.repositories import inventory_bulk
 
 TODAY = dt.date(2026, 3, 1)
 
@@ -510,13 +511,13 @@ def _stored_findings(ws) -> list:
 
 
 def test_findings_written_in_batches_equal_findings_written_at_once(workspace, monkeypatch) -> None:
-    """New findings are inserted a few at a time; every one is stored with its values."""
+    """New findings go in a few at a time, indexes built after; each is stored as it was."""
     seed(workspace, sample_facts())
     whole = ia.refresh_identity_findings(workspace, today=TODAY)
     expected = _stored_findings(workspace)
     with workspace.db.write() as session:
         session.execute(sa.delete(Finding))
-    monkeypatch.setattr(ia, "_INSERT_BATCH", 2)
+    monkeypatch.setattr(inventory_bulk, "_BATCH", 2)
     batched = ia.refresh_identity_findings(workspace, today=TODAY)
     assert batched.created == whole.created > 2
     assert _stored_findings(workspace) == expected

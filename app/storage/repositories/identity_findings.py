@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -46,10 +46,12 @@ class RuleFindingsRepository(Repository):
         )
         return int(self._session.connection().execute(query).scalar_one())
 
-    def insert(self, rows: list[dict[str, Any]], now: dt.datetime) -> None:
-        """Insert findings given as column → value dictionaries (``now`` stamps them)."""
-        if rows:
-            insert_rows(self._session, Finding, rows, now)
+    def insert(self, rows: Iterable[dict[str, Any]], now: dt.datetime) -> None:
+        """Insert findings given as column → value dictionaries (``now`` stamps them).
+
+        ``rows`` may be a generator: it is read batch by batch and never held whole.
+        """
+        insert_rows(self._session, Finding, rows, now)
 
     def update(self, rows: list[dict[str, Any]]) -> None:
         """Update findings by ``id`` from column → value dictionaries."""
