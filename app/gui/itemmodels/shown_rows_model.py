@@ -86,32 +86,37 @@ def order_rows(snapshot: Snapshot, choice: Choice) -> Sequence[int]:
             value = snapshot.columns[choice.column].value
             keyed = [(sort_key(value(rows[n])), n) for n in numbers]
             numbers = _sorted_in_chunks(keyed, choice.descending)
+            _let_go(keyed)
         return numbers
 
 
 def _sorted_in_chunks(keyed: list[tuple[Any, int]], descending: bool) -> list[int]:
-    """Sort (key, row number) pairs, rows of equal keys in their own order."""
-    if descending:  # reversed keys, row numbers still rising: a stable descending sort
-        keyed = [(_Reversed(key), n) for key, n in keyed]
+    """Sort (key, row number) pairs, rows of equal keys in their own order.
+
+    Descending sorts (key, -row number) pairs rising and reads them backwards: the keys fall
+    and rows of equal keys still come in their own order, with no wrapper object per row.
+    """
+    if descending:
+        keyed = [(key, -n) for key, n in keyed]
     chunks = [sorted(keyed[i : i + SORT_CHUNK]) for i in range(0, len(keyed), SORT_CHUNK)]
-    return [n for _key, n in heapq.merge(*chunks)]
+    numbers = [n for _key, n in heapq.merge(*chunks)]
+    if descending:
+        numbers.reverse()
+        numbers = [-n for n in numbers]
+    _let_go(keyed)
+    while chunks:  # each chunk frees its pairs and keys: a bounded stop at a time
+        chunks.pop()
+    return numbers
 
 
-class _Reversed:
-    """Wraps a sort key so that it sorts the other way round."""
+def _let_go(items: list[Any]) -> None:
+    """Empty ``items`` a chunk at a time.
 
-    __slots__ = ("key",)
-
-    def __init__(self, key: Any) -> None:
-        self.key = key
-
-    def __lt__(self, other: _Reversed) -> bool:
-        return bool(other.key < self.key)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Reversed) and bool(self.key == other.key)
-
-    __hash__ = None  # type: ignore[assignment]
+    Freeing a list of 100,000 objects is one long step that holds the interpreter (and so
+    the UI thread, should it need Python meanwhile); in chunks the UI thread runs in between.
+    """
+    while items:
+        del items[-SORT_CHUNK:]
 
 
 class ShownRowsModel(QAbstractTableModel):
