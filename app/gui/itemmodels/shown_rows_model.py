@@ -15,11 +15,13 @@ import heapq
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from app.gui import tasks
+from app.gui.itemmodels.paint_gate import PAINTING, STEP_ROWS, in_steps
 from app.gui.itemmodels.rows_table_model import (
     ROW_ROLE,
     SORT_ROLE,
@@ -72,19 +74,22 @@ class Choice:
 def order_rows(snapshot: Snapshot, choice: Choice) -> Sequence[int]:
     """Return the numbers of the rows to show, in the order to show them (run on a worker)."""
     with paused_gc():  # every row's text or sort key: no collection may stop the UI thread
-        rows = snapshot.rows
-        numbers: Sequence[int] = range(len(rows))
+        rows, columns = snapshot.rows, snapshot.columns
+        numbers: range | list[int] = range(len(rows))
         if choice.predicate is not None:
             keep = choice.predicate
-            numbers = [n for n in numbers if keep(rows[n])]
+            numbers = [n for part in in_steps(numbers) for n in part if keep(rows[n])]
         if choice.words:
             if snapshot.texts is None:
-                snapshot.texts = [fold(row, snapshot.columns) for row in rows]
+                every = range(len(rows))
+                snapshot.texts = [fold(rows[n], columns) for part in in_steps(every) for n in part]
             texts, words = snapshot.texts, choice.words
-            numbers = [n for n in numbers if all(word in texts[n] for word in words)]
+            numbers = [
+                n for part in in_steps(numbers) for n in part if all(w in texts[n] for w in words)
+            ]
         if choice.column >= 0:
-            value = snapshot.columns[choice.column].value
-            keyed = [(sort_key(value(rows[n])), n) for n in numbers]
+            value = columns[choice.column].value
+            keyed = [(sort_key(value(rows[n])), n) for part in in_steps(numbers) for n in part]
             numbers = _sorted_in_chunks(keyed, choice.descending)
             _let_go(keyed)
         return numbers
@@ -98,8 +103,14 @@ def _sorted_in_chunks(keyed: list[tuple[Any, int]], descending: bool) -> list[in
     """
     if descending:
         keyed = [(key, -n) for key, n in keyed]
-    chunks = [sorted(keyed[i : i + SORT_CHUNK]) for i in range(0, len(keyed), SORT_CHUNK)]
-    numbers = [n for _key, n in heapq.merge(*chunks)]
+    chunks = []
+    for start in range(0, len(keyed), SORT_CHUNK):
+        PAINTING.step()
+        chunks.append(sorted(keyed[start : start + SORT_CHUNK]))
+    merged, numbers = heapq.merge(*chunks), []
+    while part := [n for _key, n in islice(merged, STEP_ROWS)]:
+        PAINTING.step()
+        numbers.extend(part)
     if descending:
         numbers.reverse()
         numbers = [-n for n in numbers]
@@ -116,6 +127,7 @@ def _let_go(items: list[Any]) -> None:
     the UI thread, should it need Python meanwhile); in chunks the UI thread runs in between.
     """
     while items:
+        PAINTING.step()
         del items[-SORT_CHUNK:]
 
 
