@@ -43,6 +43,10 @@ class PaintGate:
             if self._painting == 0:
                 self._open.set()
 
+    def is_open(self) -> bool:
+        """Return True while no view paints."""
+        return self._open.is_set()
+
     def step(self) -> None:
         """Wait, without the interpreter, while a view paints (on a worker)."""
         self._open.wait(LONGEST_WAIT_S)
