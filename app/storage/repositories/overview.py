@@ -80,14 +80,21 @@ class OverviewRepository(Repository):
         return {str(severity): int(count) for severity, count in rows}
 
     def systems_most_findings(self, limit: int = 8) -> list[tuple[str, str, int]]:
-        """Return (inventory id, name, open findings) of the systems with most open findings."""
-        count = sa.func.count(col(Finding.id))
+        """Return (inventory id, name, open findings) of the systems with most open findings.
+
+        The open findings are counted per system first, so a workspace of 100,000 systems is
+        not scanned system by system for the few that have findings.
+        """
+        per_system = (
+            sa.select(col(Finding.system_id).label("system_id"), sa.func.count().label("n"))
+            .where(col(Finding.status).in_(_OPEN), col(Finding.system_id).is_not(None))
+            .group_by(col(Finding.system_id))
+            .subquery()
+        )
         rows = self._session.execute(
-            sa.select(col(AISystem.external_id), col(AISystem.name), count)
-            .join(Finding, col(Finding.system_id) == col(AISystem.id))
-            .where(col(Finding.status).in_(_OPEN))
-            .group_by(col(AISystem.id))
-            .order_by(count.desc(), col(AISystem.external_id))
+            sa.select(col(AISystem.external_id), col(AISystem.name), per_system.c.n)
+            .join(per_system, per_system.c.system_id == col(AISystem.id))
+            .order_by(per_system.c.n.desc(), col(AISystem.external_id))
             .limit(limit)
         ).all()
         return [(str(ext), str(name), int(n)) for ext, name, n in rows]
