@@ -19,6 +19,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
 from app.gui import tasks, writer
+from app.gui.opening import window_catalog
 from app.gui.writer import Written
 from app.services.change_feed import Feed, changes_since, journal_head
 from app.services.errors import UserError, database_message
@@ -251,9 +252,7 @@ class GuiContext(QObject):
     def catalog(self) -> Catalog:
         """Return the questionnaire catalog of this workspace (shipped + custom), loaded once."""
         if self._catalog is None:
-            from app.services.frameworks import catalog_for  # pydantic and YAML: not at start-up
-
-            self._catalog = catalog_for(self._workspace)
+            self._catalog = window_catalog(self._workspace)
         return self._catalog
 
     def preload_catalog(self) -> None:
@@ -266,9 +265,7 @@ class GuiContext(QObject):
             if self._workspace is workspace and self._catalog is None:
                 self._catalog = catalog
 
-        from app.services.frameworks import catalog_for  # pydantic and YAML: not at start-up
-
-        tasks.run_task(catalog_for, workspace, on_success=loaded, with_progress=False)
+        tasks.run_task(window_catalog, workspace, on_success=loaded, with_progress=False)
 
     def reset_catalog(self) -> None:
         """Forget the loaded catalog (a framework was added or the workspace changed)."""

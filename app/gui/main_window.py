@@ -26,7 +26,13 @@ from app.gui import file_dialogs, tasks
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.import_action import create_import_action
 from app.gui.icons import icon
-from app.gui.opening import LATER_MODULES, OPENING, import_modules, open_for_window
+from app.gui.opening import (
+    LATER_MODULES,
+    OPENING,
+    import_modules,
+    open_for_window,
+    shipped_catalog,
+)
 from app.gui.pages.registry import PAGES, PageSpec, import_page_modules
 from app.gui.theme import apply_theme
 from app.gui.widgets.opening_panel import OpeningPanel
@@ -139,6 +145,7 @@ class MainWindow(QMainWindow):
         self.opening.show_opening(path)
         self.stack.setCurrentWidget(self.opening)
         self.statusBar().showMessage("Opening workspace…")
+        tasks.run_task(shipped_catalog, with_progress=False)  # read alongside the file check
         return tasks.run_task(
             open_for_window, path, actor, with_progress=False,
             on_success=self._on_opened, on_failure=self._on_open_failed,

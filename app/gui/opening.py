@@ -14,10 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from app.catalog.registry import Catalog
     from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 
+_SHIPPED = threading.Lock()
+_shipped: list[Catalog] = []
 OPENING = threading.Lock()
 """Held while a workspace opens: migrations run one at a time (Alembic keeps global state)."""
 
@@ -71,3 +74,24 @@ def import_modules(names: tuple[str, ...]) -> None:
     for name in names:
         importlib.import_module(name)
     logger.debug("imported %d window modules", len(names))
+
+
+def shipped_catalog() -> Catalog:
+    """Return the shipped frameworks, read from their files once per process (any thread).
+
+    The window starts reading them while the workspace opens: the file check of a large
+    workspace runs in SQLite, leaving the interpreter free for the frameworks' YAML.
+    """
+    with _SHIPPED:
+        if not _shipped:
+            from app.catalog.registry import load_default_catalog
+
+            _shipped.append(load_default_catalog())
+        return _shipped[0]
+
+
+def window_catalog(workspace: Workspace) -> Catalog:
+    """Return the catalog of ``workspace``: the shipped frameworks and its own (on a worker)."""
+    from app.services.frameworks import catalog_for
+
+    return catalog_for(workspace, base=shipped_catalog())

@@ -68,14 +68,19 @@ def _stored_custom(uow: UnitOfWork) -> list[FrameworkVersion]:
 
 
 @reads
-def catalog_for(uow: UnitOfWork) -> Catalog:
+def catalog_for(uow: UnitOfWork, *, base: Catalog | None = None) -> Catalog:
     """Return the shipped frameworks plus this workspace's custom ones, as one catalog.
 
     A stored custom set that no longer loads (for example after a format change) or whose ids
     now clash with a shipped framework is left out with a warning in the log, rather than
     making the whole catalog unusable.
+
+    Args:
+        uow: The unit of work (or the workspace) to read the custom frameworks from.
+        base: The shipped frameworks when the caller has loaded them already; read from the
+            shipped files when None.
     """
-    base = load_default_catalog()
+    base = base or load_default_catalog()
     frameworks = list(base.frameworks())
     taken = {q.id for fw in frameworks for q in fw.questions}
     ids = {fw.id for fw in frameworks}

@@ -59,6 +59,24 @@ def test_overview_counts_records_read_on_a_worker(make_main_window, qtbot):
     assert page.tiles["systems"].text() == "1"
 
 
+def test_overview_counts_systems_with_unknown_access_after_the_summary(make_main_window, qtbot):
+    window = make_main_window()
+    page = window.page("overview")
+    qtbot.waitUntil(lambda: page.tiles["systems_access_unknown"].text() == "0")
+    from app.storage.models import AISystem
+
+    with window.context.workspace.db.write() as session:
+        session.add(AISystem(external_id="AIS-1", name="Agent without identities"))
+    with qtbot.waitSignal(page.access_counted):
+        with qtbot.waitSignal(page.refreshed):
+            announce(window.context, "systems")
+        assert page.tiles["systems"].text() == "1"
+        assert page.tiles["systems_access_unknown"].text() == "…", "counted after the summary"
+        assert page.summary.systems_access_unknown is None
+    assert page.tiles["systems_access_unknown"].text() == "1"
+    assert page.summary.systems_access_unknown == 1
+
+
 def test_opening_another_workspace_switches_and_remembers_it(make_main_window, tmp_path):
     window = make_main_window("first.assay")
     assert window.open_path(tmp_path / "second.assay", create=True)

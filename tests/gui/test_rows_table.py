@@ -115,3 +115,22 @@ def test_new_values_keep_the_selection_and_refilter(qtbot):
     table.model.rows[:] = [Row(r.ident, r.name, 0, r.due) for r in table.model.rows]
     table.refresh_values()
     assert table.count_label.text() == "0 of 100 systems", "the filter follows the new values"
+
+
+def test_large_table_sorts_both_ways_keeping_equal_rows_in_their_order(qtbot, monkeypatch):
+    from app.gui.itemmodels import shown_rows_model
+
+    monkeypatch.setattr(shown_rows_model, "SORT_CHUNK", 7)  # many chunks merged
+    rows = [Row(f"AIS-{i:03}", f"agent {i}", (i * 37) % 5, None) for i in range(60)]
+    table = RowsTable(COLUMNS, noun="systems", large=True)
+    qtbot.addWidget(table)
+    table.set_rows(rows)
+    for order, reverse in (
+        (Qt.SortOrder.DescendingOrder, True),
+        (Qt.SortOrder.AscendingOrder, False),
+    ):
+        table.view.sortByColumn(2, order)
+        qtbot.waitUntil(lambda: not table.proxy.busy())
+        shown = [table.proxy.index(r, 0).data() for r in range(table.proxy.rowCount())]
+        expected = sorted(rows, key=lambda row: row.score, reverse=reverse)  # a stable sort
+        assert shown == [row.ident for row in expected]

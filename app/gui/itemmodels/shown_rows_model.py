@@ -15,11 +15,13 @@ import heapq
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from app.gui import tasks
+from app.gui.itemmodels.paint_gate import PAINTING, STEP_ROWS, in_steps
 from app.gui.itemmodels.rows_table_model import (
     ROW_ROLE,
     SORT_ROLE,
@@ -72,46 +74,61 @@ class Choice:
 def order_rows(snapshot: Snapshot, choice: Choice) -> Sequence[int]:
     """Return the numbers of the rows to show, in the order to show them (run on a worker)."""
     with paused_gc():  # every row's text or sort key: no collection may stop the UI thread
-        rows = snapshot.rows
-        numbers: Sequence[int] = range(len(rows))
+        rows, columns = snapshot.rows, snapshot.columns
+        numbers: range | list[int] = range(len(rows))
         if choice.predicate is not None:
             keep = choice.predicate
-            numbers = [n for n in numbers if keep(rows[n])]
+            numbers = [n for part in in_steps(numbers) for n in part if keep(rows[n])]
         if choice.words:
             if snapshot.texts is None:
-                snapshot.texts = [fold(row, snapshot.columns) for row in rows]
+                every = range(len(rows))
+                snapshot.texts = [fold(rows[n], columns) for part in in_steps(every) for n in part]
             texts, words = snapshot.texts, choice.words
-            numbers = [n for n in numbers if all(word in texts[n] for word in words)]
+            numbers = [
+                n for part in in_steps(numbers) for n in part if all(w in texts[n] for w in words)
+            ]
         if choice.column >= 0:
-            value = snapshot.columns[choice.column].value
-            keyed = [(sort_key(value(rows[n])), n) for n in numbers]
+            value = columns[choice.column].value
+            keyed = [(sort_key(value(rows[n])), n) for part in in_steps(numbers) for n in part]
             numbers = _sorted_in_chunks(keyed, choice.descending)
+            _let_go(keyed)
         return numbers
 
 
 def _sorted_in_chunks(keyed: list[tuple[Any, int]], descending: bool) -> list[int]:
-    """Sort (key, row number) pairs, rows of equal keys in their own order."""
-    if descending:  # reversed keys, row numbers still rising: a stable descending sort
-        keyed = [(_Reversed(key), n) for key, n in keyed]
-    chunks = [sorted(keyed[i : i + SORT_CHUNK]) for i in range(0, len(keyed), SORT_CHUNK)]
-    return [n for _key, n in heapq.merge(*chunks)]
+    """Sort (key, row number) pairs, rows of equal keys in their own order.
+
+    Descending sorts (key, -row number) pairs rising and reads them backwards: the keys fall
+    and rows of equal keys still come in their own order, with no wrapper object per row.
+    """
+    if descending:
+        keyed = [(key, -n) for key, n in keyed]
+    chunks = []
+    for start in range(0, len(keyed), SORT_CHUNK):
+        PAINTING.step()
+        chunks.append(sorted(keyed[start : start + SORT_CHUNK]))
+    merged, numbers = heapq.merge(*chunks), []
+    while part := [n for _key, n in islice(merged, STEP_ROWS)]:
+        PAINTING.step()
+        numbers.extend(part)
+    if descending:
+        numbers.reverse()
+        numbers = [-n for n in numbers]
+    _let_go(keyed)
+    while chunks:  # each chunk frees its pairs and keys: a bounded stop at a time
+        chunks.pop()
+    return numbers
 
 
-class _Reversed:
-    """Wraps a sort key so that it sorts the other way round."""
+def _let_go(items: list[Any]) -> None:
+    """Empty ``items`` a chunk at a time.
 
-    __slots__ = ("key",)
-
-    def __init__(self, key: Any) -> None:
-        self.key = key
-
-    def __lt__(self, other: _Reversed) -> bool:
-        return bool(other.key < self.key)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Reversed) and bool(self.key == other.key)
-
-    __hash__ = None  # type: ignore[assignment]
+    Freeing a list of 100,000 objects is one long step that holds the interpreter (and so
+    the UI thread, should it need Python meanwhile); in chunks the UI thread runs in between.
+    """
+    while items:
+        PAINTING.step()
+        del items[-SORT_CHUNK:]
 
 
 class ShownRowsModel(QAbstractTableModel):

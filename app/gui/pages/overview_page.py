@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
@@ -12,7 +13,7 @@ from app.gui import tasks
 from app.gui.context import GuiContext
 from app.gui.theme import SEVERITY_COLOURS
 from app.gui.widgets.welcome_panel import WelcomePanel
-from app.services.overview import WorkspaceSummary, workspace_summary
+from app.services.overview import WorkspaceSummary, systems_access_unknown, workspace_summary
 from app.services.workspace import Workspace
 
 logger = logging.getLogger(__name__)
@@ -47,9 +48,22 @@ def busiest_html(rows: list[tuple[str, str, int]]) -> str:
     return f"<table cellpadding='3'>{cells}</table>" if rows else ""
 
 
+_ACCESS_KEY = "systems_access_unknown"
+_COUNTING = "…"
+"""What the tile of systems with unknown access shows until they are counted."""
+
+
 def read_summary(workspace: Workspace, generation: int) -> tuple[int, WorkspaceSummary]:
-    """Read the summary (on a worker); the generation tells stale answers apart."""
-    return generation, workspace_summary(workspace)
+    """Read the summary but the count of unknown access (on a worker).
+
+    The generation tells stale answers apart.
+    """
+    return generation, workspace_summary(workspace, access_unknown=False)
+
+
+def count_access_unknown(workspace: Workspace, generation: int) -> tuple[int, int]:
+    """Count the AI systems whose access is not recorded (on a worker, after the summary)."""
+    return generation, systems_access_unknown(workspace)
 
 
 class OverviewPage(QWidget):
@@ -57,7 +71,9 @@ class OverviewPage(QWidget):
 
     title = "Overview"
     refreshed = Signal()
-    """The page shows the summary read last."""
+    """The page shows the summary read last (systems with unknown access still counting)."""
+    access_counted = Signal()
+    """The tile of systems with unknown access shows their count too."""
 
     def __init__(self, context: GuiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -131,6 +147,22 @@ class OverviewPage(QWidget):
         self.summary = summary
         self._show(summary)
         self.refreshed.emit()
+        tasks.run_task(
+            count_access_unknown,
+            self._context.workspace,
+            generation,
+            on_success=self._on_access_counted,
+            on_failure=self._on_read_failed,
+            with_progress=False,
+        )
+
+    def _on_access_counted(self, outcome: tuple[int, int]) -> None:
+        generation, count = outcome
+        if generation != self._generation or self.summary is None:
+            return
+        self.summary = replace(self.summary, systems_access_unknown=count)
+        self.tiles[_ACCESS_KEY].setText(f"{count:,}")
+        self.access_counted.emit()
 
     def _show(self, summary: WorkspaceSummary) -> None:
         empty = summary.systems == 0 and summary.assessments == 0
@@ -143,7 +175,8 @@ class OverviewPage(QWidget):
             f"{client} · {summary.path} · {summary.journal_entries} journal entries"
         )
         for key, label in self.tiles.items():
-            label.setText(f"{getattr(summary, key):,}")
+            value = getattr(summary, key)
+            label.setText(_COUNTING if value is None else f"{value:,}")
         self.severity_label.setText(severity_html(summary.open_by_severity))
         self.busiest.setText(busiest_html(summary.systems_most_findings))
         self.busiest_heading.setVisible(bool(summary.systems_most_findings))

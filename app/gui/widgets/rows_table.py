@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QSettings, QTimer, Signal
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.gui.itemmodels.paint_gate import PAINTING
 from app.gui.itemmodels.rows_table_model import ROW_ROLE, Column, RowsFilterProxy, RowsTableModel
 from app.gui.itemmodels.shown_rows_model import ShownRowsModel
 
@@ -31,6 +33,18 @@ MAX_FITTED_WIDTH = 420
 """Fitting never makes a column wider than this; the user may widen it."""
 _CELL_PADDING, _SORT_ARROW_ROOM = 16, 28
 _MEASURED_TEXTS = 8
+
+
+class _TableView(QTableView):
+    """A table view that holds the paint gate while it paints its cells.
+
+    A worker ordering rows steps aside meanwhile, so the cells' calls into Python do not each
+    wait for the worker to hand the interpreter over (see :mod:`app.gui.itemmodels.paint_gate`).
+    """
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        with PAINTING.painting():
+            super().paintEvent(event)
 
 
 class RowsTable(QWidget):
@@ -79,7 +93,7 @@ class RowsTable(QWidget):
             self.filter_box.addItem(label)
         self.filter_box.setVisible(bool(self._filters))
         self.count_label = QLabel()
-        self.view = QTableView()
+        self.view: QTableView = _TableView()
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -282,6 +282,19 @@ class InventoryListingRepository(Repository):
 
 
 _OPEN = ("open", "in-progress")
+_CHUNK = 2_000
+"""Rows fetched at a time by the listings. Fetching 200,000 rows in one call holds the
+interpreter for hundreds of milliseconds, which would stop the window's UI thread."""
+
+
+def _streamed(session: Session, query: Any) -> Any:
+    """Execute ``query``, fetching its rows a chunk at a time."""
+    return session.execute(query.execution_options(yield_per=_CHUNK))
+
+
+def _counts(session: Session, query: Any) -> dict[int, int]:
+    """Return row id → count from a query of (row id, count) pairs."""
+    return {int(key): int(count) for key, count in _streamed(session, query)}
 
 
 def _owner_names(session: Session) -> dict[int, str]:
@@ -293,17 +306,15 @@ def _system_rows(
     session: Session, *, search: str | None = None, ext_id: str | None = None
 ) -> list[SystemRow]:
     owners = _owner_names(session)
-    links = dict(
-        session.execute(
-            _select(SystemIdentity.system_id, sa.func.count()).group_by(SystemIdentity.system_id)
-        ).all()
+    links = _counts(
+        session,
+        _select(SystemIdentity.system_id, sa.func.count()).group_by(SystemIdentity.system_id),
     )
-    open_findings: dict[int, int] = dict(
-        session.execute(
-            _select(Finding.system_id, sa.func.count())
-            .where(col(Finding.status).in_(_OPEN), col(Finding.system_id).is_not(None))
-            .group_by(Finding.system_id)
-        ).all()
+    open_findings = _counts(
+        session,
+        _select(Finding.system_id, sa.func.count())
+        .where(col(Finding.status).in_(_OPEN), col(Finding.system_id).is_not(None))
+        .group_by(Finding.system_id),
     )
     query = _select(
         AISystem.id, AISystem.external_id, AISystem.name, AISystem.business_unit,
@@ -323,11 +334,12 @@ def _system_rows(
                 col(AISystem.business_unit).ilike(pattern, escape="\\"),
             )
         )
+    # pop, not get: the lookups empty as the rows are made, never freed in one long go
     return [
         SystemRow(ext, name, unit, owners.get(owner, ""), stage, env, autonomy, data, exposure,
-                  links.get(sid, 0), open_findings.get(sid, 0))
+                  links.pop(sid, 0), open_findings.pop(sid, 0))
         for sid, ext, name, unit, owner, stage, env, autonomy, data, exposure
-        in session.execute(query)
+        in _streamed(session, query)
     ]  # fmt: skip
 
 
@@ -369,15 +381,16 @@ def _identity_rows(session: Session, identity_id: int | None = None) -> list[Ide
         grants = grants.where(Grant.identity_id == identity_id)
         query = query.where(Identity.id == identity_id)
     systems_of: dict[int, list[str]] = {}
-    for iid, ext in session.execute(links.order_by(AISystem.external_id)):
+    for iid, ext in _streamed(session, links.order_by(AISystem.external_id)):
         systems_of.setdefault(iid, []).append(ext)
-    grant_counts = dict(session.execute(grants).all())
+    grant_counts = _counts(session, grants)
+    # pop, not get: the lookups empty as the rows are made, never freed in one long go
     return [
         IdentityRow(ext, name, kind, provider, owners.get(owner, ""), env, created, rotated,
-                    used, expires, revocation, tuple(systems_of.get(iid, ())),
-                    grant_counts.get(iid, 0))
+                    used, expires, revocation, tuple(systems_of.pop(iid, ())),
+                    grant_counts.pop(iid, 0))
         for iid, ext, name, kind, provider, owner, env, created, rotated, used, expires,
-        revocation in session.execute(query)
+        revocation in _streamed(session, query)
     ]  # fmt: skip
 
 
