@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from app.reports.breaks import with_break_opportunities
+from app.reports.compact import without_layout_whitespace
 from app.reports.errors import ReportError
 from app.reports.fetcher import fetch_local
 from app.reports.html import base_url, render_html, render_portfolio_html
@@ -169,6 +170,14 @@ def without_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
+def prepared_html(html: str) -> str:
+    """Return report HTML ready for layout: no indentation between blocks, long text cut.
+
+    See :mod:`app.reports.compact` and :mod:`app.reports.breaks`.
+    """
+    return with_break_opportunities(without_layout_whitespace(html))
+
+
 def html_to_pdf(html: str, out_path: Path, steps: Steps | None = None) -> int:
     """Lay out report HTML and write the PDF; return the number of pages.
 
@@ -186,7 +195,7 @@ def html_to_pdf(html: str, out_path: Path, steps: Steps | None = None) -> int:
     steps = steps or Steps()
     _quiet_weasyprint()
     steps.step(0.0, "Laying out pages")
-    html = with_break_opportunities(html)
+    html = prepared_html(html)
     with without_cycle_collection():
         document = HTML(string=html, base_url=base_url(), url_fetcher=local_only_fetcher()).render()
         steps.step(0.75, f"Writing {len(document.pages)} pages")
