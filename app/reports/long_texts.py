@@ -1,0 +1,88 @@
+"""Notes too long for a cell of the answer register: shortened there, printed whole after it.
+
+The notes column of the answer register is a fifth of the page wide. One note of 30,000
+characters filled twenty pages of that column, one character row after another, and made the
+report a third slower. A note longer than :data:`CLIP` characters is shortened in the register
+(its first characters, then a link to the rest) and printed in full, across the page, in the
+appendix "Notes in full" right after the register. The reader loses no character: the full
+note is the same text, and the shortened one is its beginning.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from dataclasses import dataclass
+
+from app.reports.viewmodels import ReportData
+
+logger = logging.getLogger(__name__)
+
+#: Longest note printed whole in the answer register.
+CLIP = 500
+#: A word longer than this does not fit a line of the appendix: the note then breaks anywhere.
+LONGEST_WORD = 60
+#: The anchor of the appendix that prints long notes in full.
+APPENDIX_ANCHOR = "appendix-notes"
+APPENDIX_TITLE = "Notes in full"
+
+
+@dataclass(frozen=True, slots=True)
+class FullNote:
+    """A note printed in full in the appendix.
+
+    Attributes:
+        anchor: The id of its place in the appendix (the register links to it).
+        ref: The question's reference.
+        title: The question's title.
+        text: The whole note.
+        beginning: What the register shows of it.
+        unbroken: The note holds a word too long for a line (a key, a hash, a pasted dump);
+            it may then break anywhere, so that its lines fill the page's width.
+    """
+
+    anchor: str
+    ref: str
+    title: str
+    text: str
+    beginning: str
+    unbroken: bool
+
+
+def long_notes(data: ReportData) -> dict[str, FullNote]:
+    """Return the notes too long for the register, by question id (none in a client report)."""
+    if data.is_client or "answers" not in data.chosen_appendices:
+        return {}
+    notes = {
+        answer.question_id: FullNote(
+            f"note-{number}",
+            answer.ref,
+            answer.title,
+            answer.notes,
+            beginning(answer.notes),
+            any(len(word) > LONGEST_WORD for word in answer.notes.split()),
+        )
+        for number, answer in enumerate(
+            (a for a in data.answers if a.notes and len(a.notes) > CLIP), start=1
+        )
+    }
+    if notes:
+        logger.debug("%d notes printed in full in an appendix", len(notes))
+    return notes
+
+
+def beginning(text: str, limit: int = CLIP) -> str:
+    """Return the first characters of ``text``: up to ``limit``, ending before a space if any.
+
+    The cut falls at the last space of the second half of the first ``limit`` characters, else
+    at ``limit`` moved back so that no combining mark is parted from its letter.
+    """
+    if len(text) <= limit:
+        return text
+    space = text.rfind(" ", limit // 2, limit)
+    if space > 0:
+        return text[:space]
+    cut = limit
+    while cut > 1 and unicodedata.combining(text[cut]):
+        cut -= 1
+    return text[:cut]
