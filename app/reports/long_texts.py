@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 CLIP = 500
 #: A word longer than this does not fit a line of the appendix: the note then breaks anywhere.
 LONGEST_WORD = 60
+#: Characters of a monospaced line of the appendix (they fit its width at its font size).
+LINE = 120
 #: The anchor of the appendix that prints long notes in full.
 APPENDIX_ANCHOR = "appendix-notes"
 APPENDIX_TITLE = "Notes in full"
@@ -37,8 +39,10 @@ class FullNote:
         title: The question's title.
         text: The whole note.
         beginning: What the register shows of it.
-        unbroken: The note holds a word too long for a line (a key, a hash, a pasted dump);
-            it may then break anywhere, so that its lines fill the page's width.
+        lines: For a note holding a word too long for a line (a key, a hash, a pasted dump):
+            the note cut into lines of :data:`LINE` characters, printed in the monospaced
+            font, one line each, so that they fill the page's width and cost no search for
+            a place to break; empty for other notes, which wrap as prose does.
     """
 
     anchor: str
@@ -46,7 +50,7 @@ class FullNote:
     title: str
     text: str
     beginning: str
-    unbroken: bool
+    lines: tuple[str, ...]
 
 
 def long_notes(data: ReportData) -> dict[str, FullNote]:
@@ -60,7 +64,7 @@ def long_notes(data: ReportData) -> dict[str, FullNote]:
             answer.title,
             answer.notes,
             beginning(answer.notes),
-            any(len(word) > LONGEST_WORD for word in answer.notes.split()),
+            fixed_lines(answer.notes),
         )
         for number, answer in enumerate(
             (a for a in data.answers if a.notes and len(a.notes) > CLIP), start=1
@@ -86,3 +90,23 @@ def beginning(text: str, limit: int = CLIP) -> str:
     while cut > 1 and unicodedata.combining(text[cut]):
         cut -= 1
     return text[:cut]
+
+
+def fixed_lines(text: str) -> tuple[str, ...]:
+    """Return ``text`` in lines of :data:`LINE` characters when it has a very long word.
+
+    A text whose words are all :data:`LONGEST_WORD` characters or shorter gets no lines (it
+    wraps as prose). No combining mark is parted from its letter.
+    """
+    if not any(len(word) > LONGEST_WORD for word in text.split()):
+        return ()
+    lines: list[str] = []
+    start = 0
+    while len(text) - start > LINE:
+        cut = start + LINE
+        while cut > start + 1 and unicodedata.combining(text[cut]):
+            cut -= 1
+        lines.append(text[start:cut])
+        start = cut
+    lines.append(text[start:])
+    return tuple(lines)

@@ -6,7 +6,10 @@ from app.reports.compact import without_layout_whitespace
 
 
 def test_indentation_between_blocks_goes():
-    html = "<head>\n  <title> A </title>\n</head><body>\n  <table>\n    <tr>\n      <td> x </td>\n    </tr>\n  </table>\n</body>"
+    html = (
+        "<head>\n  <title> A </title>\n</head><body>\n  <table>\n    <tr>\n"
+        "      <td> x </td>\n    </tr>\n  </table>\n</body>"
+    )
     result = without_layout_whitespace(html)
     assert result.startswith("<head>\n  <title> A </title>\n</head>")  # the head is left alone
     assert result.endswith("<body><table><tr><td>x</td></tr></table></body>")

@@ -117,7 +117,7 @@ def _longest_prefix_found(value: str, text: str) -> str:
 
 def test_a_long_note_is_shortened_in_the_register_and_printed_whole_after_it(report_data):
     from app.reports.html import render_html, report_toc
-    from app.reports.long_texts import APPENDIX_TITLE, CLIP, beginning
+    from app.reports.long_texts import APPENDIX_TITLE, CLIP, LINE, beginning
 
     note = _token(CLIP * 4, "whole")
     answers = list(report_data.answers)
@@ -130,7 +130,8 @@ def test_a_long_note_is_shortened_in_the_register_and_printed_whole_after_it(rep
     assert beginning(note) in register
     assert note not in register
     assert 'href="#note-1"' in register
-    assert f'<p class="unbroken">{note}</p>' in html[html.index('id="appendix-notes"') :]
+    appendix = html[html.index('id="appendix-notes"') :]
+    assert note[:LINE] + "<br>" + note[LINE : 2 * LINE] + "<br>" in appendix
 
 
 def test_no_appendix_of_notes_without_a_long_note_or_in_the_client_report(report_data):
@@ -151,3 +152,14 @@ def test_a_prose_note_is_cut_before_a_word():
     cut = beginning(prose)
     assert len(cut) <= CLIP
     assert prose.startswith(cut + " ")
+
+
+def test_fixed_lines_keep_every_character_and_only_for_unbroken_notes():
+    from app.reports.long_texts import LINE, fixed_lines
+
+    dump = _token(LINE * 3 + 7) + "e\u0301" * LINE
+    lines = fixed_lines(dump)
+    assert "".join(lines) == dump
+    assert all(len(line) <= LINE for line in lines)
+    assert not any(line.startswith("\u0301") for line in lines)
+    assert fixed_lines(" ".join(["assessor"] * 400)) == ()
