@@ -156,17 +156,20 @@ def test_bench_pdf_phases(aims):
 def test_bench_pdf_with_a_long_unbroken_note(tmp_path, aims):
     data = _big_report()
     render_pdf(data, tmp_path / "warm.pdf")
-    plain_pages, plain = _cpu_timed("PDF", lambda: render_pdf(data, tmp_path / "plain.pdf"))
-    print(f"  {plain_pages} pages")
-    extra = {}
-    for length in (LONG_NOTE, 4 * LONG_NOTE):
-        long_data = _with_long_note(data, length)
-        pages, cpu = _cpu_timed(
-            f"PDF with a {length:,}-character note",
-            lambda d=long_data: render_pdf(d, tmp_path / "long.pdf"),
-        )
-        print(f"  {pages} pages")
-        extra[length] = max(cpu - plain, 0.01)
+    variants = {0: data} | {n: _with_long_note(data, n) for n in (LONG_NOTE, 4 * LONG_NOTE)}
+    best: dict[int, float] = {}
+    # The extra time is a small difference of two large figures: each render runs twice, in
+    # turn with the others, and the faster run counts (the machine is shared).
+    for _round in range(2):
+        for length, variant in variants.items():
+            label = f"PDF with a {length:,}-character note" if length else "PDF"
+            pages, cpu = _cpu_timed(
+                label, lambda d=variant, n=length: render_pdf(d, tmp_path / f"note-{n}.pdf")
+            )
+            print(f"  {pages} pages")
+            best[length] = min(best.get(length, cpu), cpu)
+    plain = best[0]
+    extra = {length: max(best[length] - plain, 0.01) for length in (LONG_NOTE, 4 * LONG_NOTE)}
     aims.check(
         f"with a {LONG_NOTE:,}-character note / without",
         (plain + extra[LONG_NOTE]) / plain,
