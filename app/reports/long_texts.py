@@ -14,12 +14,14 @@ import logging
 import unicodedata
 from dataclasses import dataclass
 
-from app.reports.viewmodels import ReportData
+from app.reports.viewmodels import Answer, ReportData
 
 logger = logging.getLogger(__name__)
 
 #: Longest note printed whole in the answer register.
 CLIP = 500
+#: What the register shows of a note with a word too long for a line (it reads as a dump).
+CLIP_UNBROKEN = 240
 #: A word longer than this does not fit a line of the appendix: the note then breaks anywhere.
 LONGEST_WORD = 60
 #: Characters of a monospaced line of the appendix (they fit its width at its font size).
@@ -58,14 +60,7 @@ def long_notes(data: ReportData) -> dict[str, FullNote]:
     if data.is_client or "answers" not in data.chosen_appendices:
         return {}
     notes = {
-        answer.question_id: FullNote(
-            f"note-{number}",
-            answer.ref,
-            answer.title,
-            answer.notes,
-            beginning(answer.notes),
-            fixed_lines(answer.notes),
-        )
+        answer.question_id: _full_note(number, answer)
         for number, answer in enumerate(
             (a for a in data.answers if a.notes and len(a.notes) > CLIP), start=1
         )
@@ -73,6 +68,12 @@ def long_notes(data: ReportData) -> dict[str, FullNote]:
     if notes:
         logger.debug("%d notes printed in full in an appendix", len(notes))
     return notes
+
+
+def _full_note(number: int, answer: Answer) -> FullNote:
+    lines = fixed_lines(answer.notes)
+    start = beginning(answer.notes, CLIP_UNBROKEN if lines else CLIP)
+    return FullNote(f"note-{number}", answer.ref, answer.title, answer.notes, start, lines)
 
 
 def beginning(text: str, limit: int = CLIP) -> str:
