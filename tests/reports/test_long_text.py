@@ -117,7 +117,7 @@ def _longest_prefix_found(value: str, text: str) -> str:
 
 def test_a_long_note_is_shortened_in_the_register_and_printed_whole_after_it(report_data):
     from app.reports.html import render_html, report_toc
-    from app.reports.long_texts import APPENDIX_TITLE, CLIP, LINE, beginning
+    from app.reports.long_texts import APPENDIX_TITLE, CLIP, CLIP_UNBROKEN, LINE, beginning
 
     note = _token(CLIP * 4, "whole")
     answers = list(report_data.answers)
@@ -127,7 +127,7 @@ def test_a_long_note_is_shortened_in_the_register_and_printed_whole_after_it(rep
     assert toc.index(APPENDIX_TITLE) == toc.index("Answers, notes and evidence") + 1
     html = render_html(data)
     register = html[html.index('id="appendix-answers"') : html.index('id="appendix-notes"')]
-    assert beginning(note) in register
+    assert beginning(note, CLIP_UNBROKEN) in register
     assert note not in register
     assert 'href="#note-1"' in register
     appendix = html[html.index('id="appendix-notes"') :]
