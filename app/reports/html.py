@@ -24,6 +24,7 @@ from app.domain.enums import SEVERITY_ORDER
 from app.domain.scoring import LEVEL_NAMES
 from app.reports import charts
 from app.reports.kpis import kpi_rows
+from app.reports.long_texts import APPENDIX_ANCHOR, APPENDIX_TITLE, long_notes
 from app.reports.manifest import evidence_manifest_sha256
 from app.reports.progress import ProgressArg, Steps
 from app.reports.viewmodels import (
@@ -258,6 +259,9 @@ def report_toc(data: ReportData) -> tuple[TocEntry, ...]:
         appendix = [s for s in appendix if s[0] != "appendix-review"]
     if not any(len(f.criteria) > BODY_CRITERIA for f in data.findings):
         appendix = [s for s in appendix if s[0] != "appendix-findings"]
+    if long_notes(data):  # right after the register that shortens them
+        at = next(i for i, s in enumerate(appendix) if s[0] == "appendix-answers") + 1
+        appendix.insert(at, (APPENDIX_ANCHOR, APPENDIX_TITLE))
     entries += [
         TocEntry(anchor, f"Appendix {chr(ord('A') + i)}.", title)
         for i, (anchor, title) in enumerate(appendix)
@@ -376,6 +380,7 @@ def report_context(data: ReportData, steps: Steps | None = None) -> dict[str, An
         "severity_counts": _severity_counts(data),
         "severity_breakdown": severity_breakdown(_severity_counts(data)),
         "answers_by_framework": _answers_by_framework(data),
+        "full_notes": long_notes(data),
         "na_answers": [a for a in data.answers if a.not_applicable],
         "answered": sum(1 for a in data.answers if a.level is not None),
         "manifest_sha256": evidence_manifest_sha256(data),

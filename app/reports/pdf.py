@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from app.reports.breaks import with_break_opportunities
+from app.reports.compact import without_layout_whitespace
 from app.reports.errors import ReportError
 from app.reports.fetcher import fetch_local
 from app.reports.html import base_url, render_html, render_portfolio_html
@@ -96,25 +97,52 @@ def _signature_box(document: Any, anchor_id: str) -> tuple[int, tuple[int, int, 
     return None
 
 
-def _with_signature_fields(pdf: bytes, document: Any) -> bytes:
-    """Add an empty signature field over each signature box the layout placed."""
-    import io
+def _signature_field_adder(document: Any) -> Any:
+    """Return a WeasyPrint finisher that adds an empty signature field over each signature box.
 
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import fields
+    The fields are written with the rest of the document (no second pass over the PDF, and
+    the signing library is loaded only when a report is signed). Each field is what pyHanko
+    itself writes for an empty visible field: a ``/Sig`` field merged with its widget
+    annotation (locked, printed), an empty appearance, and ``/SigFlags 1`` in the form.
+    """
+    import pydyf
 
     located = [(name, _signature_box(document, anchor)) for name, anchor in _SIGNATURE_FIELDS]
-    if not any(box for _name, box in located):
-        return pdf
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    for name, box in located:
-        if box is not None:
-            fields.append_signature_field(
-                writer, fields.SigFieldSpec(name, on_page=box[0], box=box[1])
+
+    def finish(_document: Any, pdf: Any) -> None:
+        page_numbers = pdf.pages["Kids"][::3]
+        fields = pydyf.Array()
+        for name, place in located:
+            if place is None:
+                continue
+            page_index, (x1, y1, x2, y2) = place
+            page = pdf.objects[page_numbers[page_index]]
+            appearance = pydyf.Stream(
+                [], pydyf.Dictionary({"Type": "/XObject", "Subtype": "/Form",
+                                      "BBox": pydyf.Array((0, 0, x2 - x1, y2 - y1))}),
+            )  # fmt: skip
+            pdf.add_object(appearance)
+            field = pydyf.Dictionary(
+                {
+                    "FT": "/Sig",
+                    "T": pydyf.String(name),
+                    "Type": "/Annot",
+                    "Subtype": "/Widget",
+                    "F": 0b10000100,  # locked, printed
+                    "Rect": pydyf.Array((x1, y1, x2, y2)),
+                    "P": page.reference,
+                    "AP": pydyf.Dictionary({"N": appearance.reference}),
+                }
             )
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+            pdf.add_object(field)
+            page.setdefault("Annots", pydyf.Array()).append(field.reference)
+            fields.append(field.reference)
+        if fields:
+            form = pdf.catalog.setdefault("AcroForm", pydyf.Dictionary({"Fields": pydyf.Array()}))
+            form["Fields"].extend(fields)
+            form.setdefault("SigFlags", 1)
+
+    return finish
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -142,6 +170,14 @@ def without_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
+def prepared_html(html: str) -> str:
+    """Return report HTML ready for layout: no indentation between blocks, long text cut.
+
+    See :mod:`app.reports.compact` and :mod:`app.reports.breaks`.
+    """
+    return with_break_opportunities(without_layout_whitespace(html))
+
+
 def html_to_pdf(html: str, out_path: Path, steps: Steps | None = None) -> int:
     """Lay out report HTML and write the PDF; return the number of pages.
 
@@ -159,12 +195,11 @@ def html_to_pdf(html: str, out_path: Path, steps: Steps | None = None) -> int:
     steps = steps or Steps()
     _quiet_weasyprint()
     steps.step(0.0, "Laying out pages")
-    html = with_break_opportunities(html)
+    html = prepared_html(html)
     with without_cycle_collection():
         document = HTML(string=html, base_url=base_url(), url_fetcher=local_only_fetcher()).render()
         steps.step(0.75, f"Writing {len(document.pages)} pages")
-        pdf = document.write_pdf()
-    pdf = _with_signature_fields(pdf, document)
+        pdf = document.write_pdf(finisher=_signature_field_adder(document))
     steps.step(0.95, "Saving")
     _write_atomically(out_path, pdf)
     logger.info("wrote %s (%d pages, %d bytes)", out_path.name, len(document.pages), len(pdf))

@@ -29,6 +29,8 @@ BARE_RATIO_AIM = 3.0
 #: A note of this many characters without a space costs at most this share of extra time.
 LONG_NOTE = 30_000
 LONG_NOTE_AIM = 1.10
+#: Aim of issue 19: CPU seconds to sign the rendered report (key, attachments, signature).
+SIGN_AIM_S = 0.3
 DUMMY = Path(__file__).resolve().parents[1] / "data" / "report_dummy.yaml"
 
 
@@ -115,9 +117,8 @@ def _phases(data) -> dict[str, float]:
     """CPU seconds of each phase of one PDF render, the way :func:`render_pdf` runs them."""
     from weasyprint import HTML
 
-    from app.reports.breaks import with_break_opportunities
     from app.reports.html import base_url, render_html
-    from app.reports.pdf import local_only_fetcher, without_cycle_collection
+    from app.reports.pdf import local_only_fetcher, prepared_html, without_cycle_collection
 
     seconds: dict[str, float] = {}
 
@@ -128,7 +129,7 @@ def _phases(data) -> dict[str, float]:
         return result
 
     html = phase("HTML from the templates (charts included)", lambda: render_html(data))
-    html = with_break_opportunities(html)
+    html = prepared_html(html)
     with without_cycle_collection():
         source = phase(
             "HTML parse (WeasyPrint)",
@@ -155,17 +156,20 @@ def test_bench_pdf_phases(aims):
 def test_bench_pdf_with_a_long_unbroken_note(tmp_path, aims):
     data = _big_report()
     render_pdf(data, tmp_path / "warm.pdf")
-    plain_pages, plain = _cpu_timed("PDF", lambda: render_pdf(data, tmp_path / "plain.pdf"))
-    print(f"  {plain_pages} pages")
-    extra = {}
-    for length in (LONG_NOTE, 4 * LONG_NOTE):
-        long_data = _with_long_note(data, length)
-        pages, cpu = _cpu_timed(
-            f"PDF with a {length:,}-character note",
-            lambda d=long_data: render_pdf(d, tmp_path / "long.pdf"),
-        )
-        print(f"  {pages} pages")
-        extra[length] = max(cpu - plain, 0.01)
+    variants = {0: data} | {n: _with_long_note(data, n) for n in (LONG_NOTE, 4 * LONG_NOTE)}
+    best: dict[int, float] = {}
+    # The extra time is a small difference of two large figures: each render runs twice, in
+    # turn with the others, and the faster run counts (the machine is shared).
+    for _round in range(2):
+        for length, variant in variants.items():
+            label = f"PDF with a {length:,}-character note" if length else "PDF"
+            pages, cpu = _cpu_timed(
+                label, lambda d=variant, n=length: render_pdf(d, tmp_path / f"note-{n}.pdf")
+            )
+            print(f"  {pages} pages")
+            best[length] = min(best.get(length, cpu), cpu)
+    plain = best[0]
+    extra = {length: max(best[length] - plain, 0.01) for length in (LONG_NOTE, 4 * LONG_NOTE)}
     aims.check(
         f"with a {LONG_NOTE:,}-character note / without",
         (plain + extra[LONG_NOTE]) / plain,
@@ -178,7 +182,7 @@ def test_bench_pdf_with_a_long_unbroken_note(tmp_path, aims):
     )
 
 
-def test_bench_report_rendering(tmp_path):
+def test_bench_report_rendering(tmp_path, aims):
     data = _big_report()
     pdf = tmp_path / "report.pdf"
     print(f"\nreport with {len(data.answers)} answers, {len(data.findings)} findings")
@@ -187,12 +191,16 @@ def test_bench_report_rendering(tmp_path):
     _timed("workbook", lambda: write_workbook(data, tmp_path / "report.xlsx"))
     p12 = tmp_path / "bench.p12"
     create_self_signed_p12(p12, "Bench Signer", "Bench", "bench@example.com", b"pw", 1)
-    _timed(
-        "sign",
-        lambda: sign_pdf(
+
+    def sign(name: str) -> None:
+        sign_pdf(
             pdf,
-            tmp_path / "signed.pdf",
+            tmp_path / name,
             Credential(p12_path=p12, secret=b"pw"),
             attachments=attachments_for(data),
-        ),
-    )
+        )
+
+    # The render no longer loads pyHanko: the first signature of a process loads it.
+    _cpu_timed("sign, loading the signing library first", lambda: sign("first.pdf"))
+    _, cpu = _cpu_timed("sign", lambda: sign("signed.pdf"))
+    aims.check("sign the report (CPU)", cpu, SIGN_AIM_S)

@@ -113,3 +113,53 @@ def test_a_long_note_title_and_evidence_name_print_in_full(report_data, squash, 
 def _longest_prefix_found(value: str, text: str) -> str:
     found = next(n for n in range(len(value), -1, -1) if value[:n] in text)
     return f"only the first {found} of {len(value)} characters are printed in a row"
+
+
+def test_a_long_note_is_shortened_in_the_register_and_printed_whole_after_it(report_data):
+    from app.reports.html import render_html, report_toc
+    from app.reports.long_texts import APPENDIX_TITLE, CLIP, CLIP_UNBROKEN, LINE, beginning
+
+    note = _token(CLIP * 4, "whole")
+    answers = list(report_data.answers)
+    answers[0] = dataclasses.replace(answers[0], notes=note)
+    data = dataclasses.replace(report_data, answers=tuple(answers))
+    toc = [entry.title for entry in report_toc(data)]
+    assert toc.index(APPENDIX_TITLE) == toc.index("Answers, notes and evidence") + 1
+    html = render_html(data)
+    register = html[html.index('id="appendix-answers"') : html.index('id="appendix-notes"')]
+    assert beginning(note, CLIP_UNBROKEN) in register
+    assert note not in register
+    assert 'href="#note-1"' in register
+    appendix = html[html.index('id="appendix-notes"') :]
+    assert note[:LINE] + "<br>" + note[LINE : 2 * LINE] + "<br>" in appendix
+
+
+def test_no_appendix_of_notes_without_a_long_note_or_in_the_client_report(report_data):
+    from app.reports.html import report_toc
+    from app.reports.long_texts import APPENDIX_TITLE, CLIP
+
+    assert APPENDIX_TITLE not in [e.title for e in report_toc(report_data)]
+    answers = list(report_data.answers)
+    answers[0] = dataclasses.replace(answers[0], notes=_token(CLIP * 2))
+    client = dataclasses.replace(report_data, answers=tuple(answers), profile="client")
+    assert APPENDIX_TITLE not in [e.title for e in report_toc(client)]
+
+
+def test_a_prose_note_is_cut_before_a_word():
+    from app.reports.long_texts import CLIP, beginning
+
+    prose = " ".join(["assessor"] * CLIP)
+    cut = beginning(prose)
+    assert len(cut) <= CLIP
+    assert prose.startswith(cut + " ")
+
+
+def test_fixed_lines_keep_every_character_and_only_for_unbroken_notes():
+    from app.reports.long_texts import LINE, fixed_lines
+
+    dump = _token(LINE * 3 + 7) + "e\u0301" * LINE
+    lines = fixed_lines(dump)
+    assert "".join(lines) == dump
+    assert all(len(line) <= LINE for line in lines)
+    assert not any(line.startswith("\u0301") for line in lines)
+    assert fixed_lines(" ".join(["assessor"] * 400)) == ()

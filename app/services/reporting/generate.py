@@ -190,10 +190,13 @@ def generate_pdf(
     from app.reports.pdf import render_pdf  # deferred: WeasyPrint is heavy
 
     signed: list[SignOutcome] = []
+    pages: list[int] = []
 
     def render(partial: Path) -> None:
         _render(
-            lambda: render_pdf(bundle.data, partial, progress=scaled(progress, 0.3, 0.85)),
+            lambda: pages.append(
+                render_pdf(bundle.data, partial, progress=scaled(progress, 0.3, 0.85))
+            ),
             "PDF report",
         )
         check_cancelled(progress)
@@ -211,7 +214,7 @@ def generate_pdf(
             "pdf",
             profile,
             sha256_of(partial),
-            _pages(partial),
+            pages[0],  # signing adds no page
             signed[0].signer if signed else "",
             bundle.journal_hash,
             _warnings(bundle) + (_signature_warnings(bundle, signed[0]) if signed else ()),
