@@ -43,6 +43,7 @@ from app.storage.repositories.identity_findings import (
 from app.storage.repositories.import_runs import ImportRunRepository
 from app.storage.unit_of_work import UnitOfWork
 from app.support.gc_pause import paused_gc
+from app.support.release import release_in_steps
 
 logger = logging.getLogger(__name__)
 
@@ -242,6 +243,9 @@ def _analyse_all(uow: UnitOfWork, progress: Progress | None) -> PortfolioAnalysi
         )  # fmt: skip
     if progress is not None:
         progress.report(1.0, "Blast radius computed")
+    # The graph of a large inventory goes in pieces: in one go it would hold every other
+    # thread (the window's too) for the whole of its freeing.
+    release_in_steps(systems, scorer, inputs.graph, inputs.systems)
     return PortfolioAnalysis(tuple(lines))
 
 
