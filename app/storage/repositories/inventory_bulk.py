@@ -576,6 +576,8 @@ def _snapshot_json(connection: sa.Connection) -> str:
 def _flagged(rows: Sequence[Any], first: int, second: int) -> list[Any]:
     """Return rows with their yes/no columns (``first``, ``second`` and the last) as booleans."""
     flag = _FLAGS.__getitem__
+    if (first, second) == (4, 5) and rows and len(rows[0]) == 8:  # an access grant's row
+        return [(a, b, c, d, flag(e), flag(f), g, flag(h)) for a, b, c, d, e, f, g, h in rows]
     return [(*row[:first], flag(row[first]), flag(row[second]), *row[second + 1 : -1],
              flag(row[-1])) for row in rows]  # fmt: skip
 
