@@ -31,6 +31,9 @@ def load_existing(uow: UnitOfWork) -> Existing:
     return Existing(stored.records, stored.links, stored.protected_systems)
 
 
+_UNSEEN = object()  # a record whose owner was not looked up yet
+
+
 class InventoryWriter:
     """Writes an :class:`InventoryDiff` with bulk statements in the unit's transaction.
 
@@ -48,6 +51,9 @@ class InventoryWriter:
         self.names: dict[str, str] = {}
         self.by_email: dict[str, int] = {}
         self.by_name: dict[str, int] = {}
+        #: The owner each created or re-owned record names, by the record's id(): found once
+        #: while the people are written, used again when the record's row is built.
+        self.targets: dict[int, Owner | None | object] = {}
 
     def _step(self, fraction: float, message: str) -> None:
         check_cancelled(self.progress)
@@ -115,13 +121,15 @@ class InventoryWriter:
         for entity in _OWNED:
             changed = [c.record for c in diff.entities[entity].updates if "owner" in c.changes]
             for record in diff.entities[entity].creates + changed:
-                target = owner_of(record, self.names)
+                target = self.targets[id(record)] = owner_of(record, self.names)
                 if isinstance(target, Owner):
                     owners.append(target)
         return owners
 
     def _owner_id(self, record: Record) -> int | None | object:
-        target = owner_of(record, self.names)
+        target = self.targets.pop(id(record), _UNSEEN)
+        if target is _UNSEEN:
+            target = owner_of(record, self.names)
         if target is NO_OWNER_COLUMN:
             return NO_OWNER_COLUMN
         if not isinstance(target, Owner):

@@ -307,20 +307,28 @@ def _json_text(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False)
 
 
+class _Remembered(dict[Any, Any]):
+    """Results of a value processor by value; a value not seen yet is processed on lookup."""
+
+    __slots__ = ("process",)
+
+    def __init__(self, process: Any) -> None:
+        super().__init__()
+        self.process = process
+
+    def __missing__(self, value: Any) -> Any:
+        result = self.process(value)
+        if len(self) < 100_000:
+            self[value] = result
+        return result
+
+
 def _remembering(process: Any) -> Any:
-    """Return ``process`` remembering its results (dates repeat across thousands of rows)."""
-    cache: dict[Any, Any] = {}
+    """Return ``process`` remembering its results (dates and flags repeat across many rows).
 
-    def remembered(value: Any) -> Any:
-        try:
-            return cache[value]
-        except KeyError:
-            result = process(value)
-            if len(cache) < 100_000:
-                cache[value] = result
-            return result
-
-    return remembered
+    A value seen before is looked up without a Python call (``dict.__getitem__``).
+    """
+    return _Remembered(process).__getitem__
 
 
 def insert_rows(
@@ -477,7 +485,7 @@ def _processor(column_type: Any, dialect: Any, now: dt.datetime) -> Any:
     if isinstance(impl, sa.DateTime):
         stamped = process(now)
         return lambda value: stamped if value is now else process(value)
-    if isinstance(impl, sa.Date):
+    if isinstance(impl, sa.Date | sa.Boolean):
         return _remembering(process)
     return process
 
@@ -567,5 +575,18 @@ def _snapshot_json(connection: sa.Connection) -> str:
 
 def _flagged(rows: Sequence[Any], first: int, second: int) -> list[Any]:
     """Return rows with their yes/no columns (``first``, ``second`` and the last) as booleans."""
-    return [(*row[:first], _flag(row[first]), _flag(row[second]), *row[second + 1 : -1],
-             _flag(row[-1])) for row in rows]  # fmt: skip
+    flag = _FLAGS.__getitem__
+    if (first, second) == (4, 5) and rows and len(rows[0]) == 8:  # an access grant's row
+        return [(a, b, c, d, flag(e), flag(f), g, flag(h)) for a, b, c, d, e, f, g, h in rows]
+    return [(*row[:first], flag(row[first]), flag(row[second]), *row[second + 1 : -1],
+             flag(row[-1])) for row in rows]  # fmt: skip
+
+
+class _Flags(dict[Any, bool | None]):
+    """A stored yes/no value as a boolean (None stays None), looked up without a call."""
+
+    def __missing__(self, value: Any) -> bool | None:
+        return _flag(value)
+
+
+_FLAGS = _Flags({None: None, 0: False, 1: True})
