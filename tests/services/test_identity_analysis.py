@@ -45,6 +45,7 @@ from app.storage.models import (
     SystemIdentity,
 )
 from app.storage.repositories import inventory_bulk
+from tests.recording_progress import RecordingProgress
 
 TODAY = dt.date(2026, 3, 1)
 
@@ -233,21 +234,8 @@ def test_analyse_identity(seeded) -> None:
     assert shared.systems == ("AIS-1", "AIS-2")
 
 
-class Recorder:
-    def __init__(self, cancel: bool = False) -> None:
-        self.reports: list[float] = []
-        self._cancel = cancel
-
-    def report(self, fraction: float, message: str = "") -> None:
-        self.reports.append(fraction)
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel
-
-
 def test_analyse_all(seeded) -> None:
-    progress = Recorder()
+    progress = RecordingProgress()
     portfolio = ia.analyse_all(seeded, progress)
     assert [s.ext_id for s in portfolio.systems] == ["AIS-1", "AIS-2"]
     second = portfolio.get("AIS-2")
@@ -257,7 +245,7 @@ def test_analyse_all(seeded) -> None:
     assert second.risk_factor == "exposure: public"
     assert progress.reports[-1] == 1.0
     with pytest.raises(Cancelled):
-        ia.analyse_all(seeded, Recorder(cancel=True))
+        ia.analyse_all(seeded, RecordingProgress(cancel=True))
 
 
 def _journal_count(ws) -> int:

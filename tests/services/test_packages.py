@@ -24,6 +24,7 @@ from app.services.packages.handout import export_handout, open_handout
 from app.services.packages.merge import merge_package
 from app.services.workspace import Workspace, open_workspace
 from app.storage.models import AISystem, Evidence, EvidenceBlob, JournalEntry
+from tests.recording_progress import RecordingProgress
 
 
 def _open(path: Path, actor: str) -> Workspace:
@@ -162,13 +163,20 @@ def test_three_assessors_merge_into_the_expected_answers(lead, tmp_path):
     assert _head(ws) == before
 
 
-def test_a_second_hand_back_of_the_same_hand_out_builds_on_the_first(lead, tmp_path):
-    ws, (a1, _a2, _a3), (q1, q2, _q3) = lead
-    export_handout(ws, "Ana", tmp_path / "out.assaypkg", assessments=[a1])
+def _ana_answers_one(ws: Workspace, tmp_path: Path, aid: int, question: str) -> Workspace:
+    """Hand assessment ``aid`` out to Ana, who answers ``question`` (level 2) and hands back
+    ``first.assaypkg``; return her open workspace."""
+    export_handout(ws, "Ana", tmp_path / "out.assaypkg", assessments=[aid])
     ana = _open(tmp_path / "ana.assay", "Ana")
     open_handout(ana, tmp_path / "out.assaypkg")
-    _answer(ana, a1, q1, 2)
+    _answer(ana, aid, question, 2)
     export_handback(ana, tmp_path / "first.assaypkg")
+    return ana
+
+
+def test_a_second_hand_back_of_the_same_hand_out_builds_on_the_first(lead, tmp_path):
+    ws, (a1, _a2, _a3), (q1, q2, _q3) = lead
+    ana = _ana_answers_one(ws, tmp_path, a1, q1)
     merge_package(ws, tmp_path / "first.assaypkg")
     _answer(ana, a1, q1, 3)
     _answer(ana, a1, q2, 1)
@@ -181,39 +189,19 @@ def test_a_second_hand_back_of_the_same_hand_out_builds_on_the_first(lead, tmp_p
     assert check_workspace(ws).ok
 
 
-class _StopAt:
-    """A progress that notes every report and asks to stop once ``stop_at`` is reported."""
-
-    def __init__(self, stop_at: str = "") -> None:
-        self.messages: list[str] = []
-        self._stop_at = stop_at
-
-    def report(self, fraction: float, message: str = "") -> None:
-        self.messages.append(message)
-
-    @property
-    def cancelled(self) -> bool:
-        return bool(self._stop_at) and any(self._stop_at in m for m in self.messages)
-
-
 def test_a_merge_says_how_far_it_is_and_a_cancelled_one_writes_nothing(lead, tmp_path):
     from app.support.progress import Cancelled
 
     ws, (a1, _a2, _a3), (q1, _q2, _q3) = lead
-    export_handout(ws, "Ana", tmp_path / "out.assaypkg", assessments=[a1])
-    ana = _open(tmp_path / "ana.assay", "Ana")
-    open_handout(ana, tmp_path / "out.assaypkg")
-    _answer(ana, a1, q1, 2)
-    export_handback(ana, tmp_path / "back.assaypkg")
-    ana.close()
+    _ana_answers_one(ws, tmp_path, a1, q1).close()
     before = _head(ws)
-    stopping = _StopAt("Merging answer records")
+    stopping = RecordingProgress(stop_at="Merging answer records")
     with pytest.raises(Cancelled):
-        merge_package(ws, tmp_path / "back.assaypkg", progress=stopping)
+        merge_package(ws, tmp_path / "first.assaypkg", progress=stopping)
     assert _head(ws) == before
     assert _levels(ws, a1, [q1]) == [None]
-    watching = _StopAt()
-    merge_package(ws, tmp_path / "back.assaypkg", progress=watching)
-    assert watching.messages[0] == "Checking back.assaypkg"
+    watching = RecordingProgress()
+    merge_package(ws, tmp_path / "first.assaypkg", progress=watching)
+    assert watching.messages[0] == "Checking first.assaypkg"
     assert "Merging answer records" in watching.messages
     assert _levels(ws, a1, [q1]) == [2]
