@@ -110,13 +110,17 @@ def _signature_field_adder(document: Any) -> Any:
     located = [(name, _signature_box(document, anchor)) for name, anchor in _SIGNATURE_FIELDS]
 
     def finish(_document: Any, pdf: Any) -> None:
-        page_numbers = pdf.pages["Kids"][::3]
+        # The page objects in their order (read from the objects, not from how the page
+        # tree spells its references).
+        pages = [
+            o for o in pdf.objects if isinstance(o, pydyf.Dictionary) and o.get("Type") == "/Page"
+        ]
         fields = pydyf.Array()
         for name, place in located:
             if place is None:
                 continue
             page_index, (x1, y1, x2, y2) = place
-            page = pdf.objects[page_numbers[page_index]]
+            page = pages[page_index]
             appearance = pydyf.Stream(
                 [], pydyf.Dictionary({"Type": "/XObject", "Subtype": "/Form",
                                       "BBox": pydyf.Array((0, 0, x2 - x1, y2 - y1))}),
