@@ -53,10 +53,15 @@ def _marks(path) -> dict[str, dict]:
 _KILL_ATTEMPTS = 5
 
 
-def _kill_when(args: list[str], ready, timeout: float = 60) -> bool:
-    """Run the CLI in a child; SIGKILL it as soon as ``ready()``; True if it was killed."""
+def _kill_when(args: list[str], ready, timeout: float = 60, *, hold: str = "") -> bool:
+    """Run the CLI in a child; SIGKILL it as soon as ``ready()``; True if it was killed.
+
+    With ``hold`` the child stops for good at that moment (see ``held_cli``), so a state that
+    lasts milliseconds in a free run is always seen.
+    """
+    cli = ["tests.hostile.held_cli", hold] if hold else ["app"]
     child = subprocess.Popen(
-        [sys.executable, "-m", "app", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [sys.executable, "-m", *cli, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     deadline = time.monotonic() + timeout
     while child.poll() is None and time.monotonic() < deadline:
@@ -93,7 +98,8 @@ def test_sigkill_during_import_and_refresh(tmp_path):
     assert main(["--workspace", str(path), "import", "inventory", str(systems)]) == 0
     killed = _kill_when(
         ["--workspace", str(path), "import", "inventory", str(ids)],
-        lambda: IDENTITY_REFRESH in _marks(path),  # the import committed, refresh under way
+        lambda: IDENTITY_REFRESH in _marks(path),  # the import committed, refresh owed
+        hold="refresh",
     )
     assert killed
     ws = open_workspace(path)
@@ -129,12 +135,14 @@ def test_sigkill_during_a_report(sealed, tmp_path, state):
     def at_state() -> bool:
         return any(v.get("state") == state for v in _marks(sealed).values())
 
-    # The "journalled" state lasts a few milliseconds; on a busy machine the run may finish
+    # "journalled" lasts milliseconds in a free run, so that run is held before its final
+    # rename. "rendering" is seen in a free run; on a very busy machine the run may finish
     # before the poll sees it. A run that finished left a whole report: try again.
+    hold = "report" if state == "journalled" else ""
     for attempt in range(_KILL_ATTEMPTS):
         out = tmp_path / f"out-{attempt}.xlsx"
         args = ["--workspace", str(sealed), "report", "xlsx", "--assessment", "1", "-o", str(out)]
-        if _kill_when(args, at_state):
+        if _kill_when(args, at_state, hold=hold):
             break
         assert out.is_file()
     else:
