@@ -228,16 +228,18 @@ class InventoryBulkRepository(Repository):
     def write_snapshot(self, run_id: int) -> None:
         """Store :meth:`snapshot` in an import run's row.
 
-        A workspace file gets the JSON text written batch by batch from the database's rows, so
-        a large inventory's snapshot never exists as Python objects, only as its text; a
-        server's snapshot is read and written as data.
+        A workspace file gets the JSON text written batch by batch from the database's rows
+        into one buffer of its UTF-8 bytes, stored as text, so a large inventory's snapshot
+        never exists as Python objects, nor as more than one copy of its text; a server's
+        snapshot is read and written as data.
         """
         run = ImportRun.__table__  # type: ignore[attr-defined]
         connection = self._session.connection()
         if connection.dialect.name == "sqlite":
             text = _snapshot_json(connection)
-            sql = f"UPDATE {run.name} SET snapshot = ? WHERE id = ?"
+            sql = f"UPDATE {run.name} SET snapshot = CAST(? AS TEXT) WHERE id = ?"
             connection.exec_driver_sql(sql, (text, run_id))
+            del text
         else:
             data = _snapshot(self._session)
             self._session.execute(run.update().where(run.c.id == run_id).values(snapshot=data))
@@ -545,32 +547,33 @@ def _snapshot(session: Session) -> dict[str, Any]:
     return data
 
 
-def _snapshot_json(connection: sa.Connection) -> str:
-    """Return :func:`_snapshot`'s data of a workspace file as JSON text, as ``json.dumps`` does.
+def _snapshot_json(connection: sa.Connection) -> bytearray:
+    """Return :func:`_snapshot`'s data of a workspace file as JSON, as ``json.dumps`` writes it.
 
-    Rows are read and encoded a batch at a time (ASCII only, so the driver binds the text
-    without another copy).
+    Rows are read and encoded a batch at a time into one buffer of ASCII bytes (``json.dumps``
+    escapes every other character), so the text is never held twice: no list of parts to join.
     """
-    parts = [f'{{"version": {SNAPSHOT_VERSION}']
+    out = bytearray(f'{{"version": {SNAPSHOT_VERSION}'.encode())
     cursor = connection.connection.cursor()
     try:
         for entity, (fields, sql) in _SNAPSHOT_SQL.items():
-            parts.append(f", {json.dumps(entity)}: {{\"fields\": {json.dumps(list(fields))}, "
-                         '"rows": [')  # fmt: skip
+            out += (f", {json.dumps(entity)}: {{\"fields\": {json.dumps(list(fields))}, "
+                    '"rows": [').encode()  # fmt: skip
             cursor.execute(sql)
             first = True
             while batch := cursor.fetchmany(_BATCH * 4):
                 if entity in _FLAG_POSITIONS:
                     batch = _flagged(batch, *_FLAG_POSITIONS[entity])
-                parts.append(("" if first else ", ") + json.dumps(batch)[1:-1])
+                if not first:
+                    out += b", "
+                encoded = json.dumps(batch).encode("ascii")
+                out += memoryview(encoded)[1:-1]  # the rows, without the list's brackets
                 first = False
-            parts.append("]}")
+            out += b"]}"
     finally:
         cursor.close()
-    parts.append("}")
-    text = "".join(parts)
-    parts.clear()
-    return text
+    out += b"}"
+    return out
 
 
 def _flagged(rows: Sequence[Any], first: int, second: int) -> list[Any]:
