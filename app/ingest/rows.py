@@ -58,7 +58,9 @@ EXCEL_CELL_LIMIT = 32_767
 
 
 #: Fields whose text cells are only trimmed; ids are also interned (a register repeats each
-#: identity's and resource's id on many grant rows: one string serves them all).
+#: identity's and resource's id on many grant rows: one string serves them all). Other text
+#: is shared within its column while a sheet is read (a provider, a unit or a procedure
+#: repeated on every row is then held once, not once per row).
 _TEXT, _ID = 1, 2
 _TEXT_KINDS = {TEXT: _TEXT, ID: _ID}
 #: Stands in for a row already read of a sheet read lazily (its cells are freed as it goes).
@@ -133,15 +135,15 @@ class _SheetReader:
                   c.field in SPECS[c.entity].key)
             for c in sheet.columns if c.entity and c.field
         ]  # fmt: skip
-        self.attributes = [(c.index, c.header) for c in sheet.columns if not c.entity]
+        self.attributes = [(c.index, c.header, {}) for c in sheet.columns if not c.entity]
         self.mapped = {(c.entity, c.field): c.header for c in self.cells}
         self.entities = [e for e in SPECS if any(c.entity == e for c in self.cells)]
         self.headers = {
             e: {f: h for (owner, f), h in self.mapped.items() if owner == e} for e in self.entities
         }
         self.plan = [(c.index, c.header, c.entity, c.field, c.normalise, c.is_email,
-                      c.meanings, c.in_key, _TEXT_KINDS.get(SPECS[c.entity].field(c.field).kind, 0))
-                     for c in self.cells]  # fmt: skip
+                      c.meanings, c.in_key, _TEXT_KINDS.get(SPECS[c.entity].field(c.field).kind, 0),
+                      {}) for c in self.cells]  # fmt: skip
         by_key = {header_key(c.header): c.index for c in sheet.columns}
         self.rule_columns = [by_key[header_key(h)] for h in id_rule.columns
                              if header_key(h) in by_key]  # fmt: skip
@@ -215,7 +217,7 @@ class _SheetReader:
         values: dict[str, dict[str, Any]] = {e: {} for e in self.entities}
         names: dict[str, str] = {}
         width, long_cell = len(row), self.long_cell
-        for col, header, entity, name, normalise, is_email, meanings, in_key, text in self.plan:
+        for col, header, entity, name, norm, is_email, meanings, in_key, text, seen in self.plan:
             raw = row[col] if col < width else ""
             if (
                 raw.__class__ is str
@@ -228,14 +230,15 @@ class _SheetReader:
                 raw = raw if meaning is None else meaning
             try:
                 if text and raw.__class__ is str:  # as the text normaliser, without a call
-                    values[entity][name] = intern(raw.strip()) if text is _ID else raw.strip()
+                    raw = raw.strip()
+                    values[entity][name] = intern(raw) if text is _ID else seen.setdefault(raw, raw)
                 elif is_email:
                     email, owner = self.split_owner(raw)
                     values[entity][name] = email
                     if owner:
                         names[entity] = owner
                 else:
-                    values[entity][name] = normalise(raw)
+                    values[entity][name] = norm(raw)
             except BadValue as exc:
                 if in_key:
                     errors.append(self.problem(source.row, header, str(exc)))
@@ -327,7 +330,7 @@ class _SheetReader:
     def read_attributes(self, row_no: int, row: list[Any], errors: list[Problem]) -> dict:
         attributes: dict[str, Any] = {}
         width = len(row)
-        for index, header in self.attributes:
+        for index, header, seen in self.attributes:
             raw = row[index] if index < width else ""
             if raw == "" or raw is None:
                 continue
@@ -338,6 +341,8 @@ class _SheetReader:
             ):
                 continue
             value = attribute_value(raw)
+            if value.__class__ is str:
+                value = seen.setdefault(value, value)  # one string for a value that repeats
             if value != "":
                 attributes[header] = value
         return attributes
