@@ -155,7 +155,7 @@ class Merger:
         value, before = record.values[name], earlier.values.get(name)
         words = _FIELD_WORDS.get(name, name.replace("_", " "))
         kept = f"{words} (row {record.source.row})"
-        earlier.attributes.setdefault(kept, _show(value))
+        earlier.own_attributes().setdefault(kept, _show(value))
         # An owner's name may come from the owner e-mail column ("Reed, Tom" under "Owner").
         column = record.column(name) or record.column(_COLUMN_OF.get(name, name))
         self._warn(
@@ -189,8 +189,10 @@ class Merger:
             elif before in _EMPTY and value not in _EMPTY:
                 earlier.values[name] = value
             earlier.values.setdefault(name, value)
-        for name, value in record.attributes.items():
-            earlier.attributes.setdefault(name, value)
+        if record.attributes:
+            attributes = earlier.own_attributes()
+            for name, value in record.attributes.items():
+                attributes.setdefault(name, value)
         if any(name not in earlier.headers for name in record.headers):
             earlier.headers = {**record.headers, **earlier.headers}  # headers dicts are shared
 

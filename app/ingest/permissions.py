@@ -164,7 +164,7 @@ class _Reader:
         # One cell, or (an account on several rows) each row's cell with its row.
         cells = value if isinstance(value, list) else [(record.source, value)]
         header = record.headers.get(FIELD) or "Permissions"
-        record.attributes.setdefault(header, "; ".join(text for _, text in cells))
+        record.own_attributes().setdefault(header, "; ".join(text for _, text in cells))
         for source, text in cells:
             self.cell(record, header, source, text)
 

@@ -33,6 +33,27 @@ _KEY_FIELD = {
 }
 
 
+class _NoAttributes(dict[str, Any]):
+    """The custom attributes of a record that has none: one shared, read-only empty dict.
+
+    Most records of a register have no custom attribute; sharing one empty dict saves one per
+    record. Code that adds an attribute asks :meth:`Record.own_attributes` for a dict of the
+    record's own; writing to this one raises, so it can never leak into other records.
+    """
+
+    __slots__ = ()
+
+    def _refuse(self, *_args: Any, **_kwargs: Any) -> Any:
+        raise TypeError("a record without attributes shares this dict: use own_attributes()")
+
+    __setitem__ = __delitem__ = setdefault = update = pop = popitem = clear = _refuse
+    __ior__ = _refuse
+
+
+#: The attributes of every record read with none (see :class:`_NoAttributes`).
+NO_ATTRIBUTES: dict[str, Any] = _NoAttributes()
+
+
 @dataclass(slots=True)
 class Record:
     """One inventory record read from a file.
@@ -58,6 +79,12 @@ class Record:
     def label(self) -> str:
         """Return the record's key as one readable string."""
         return " → ".join(part for part in self.key if part) if len(self.key) > 1 else self.key[0]
+
+    def own_attributes(self) -> dict[str, Any]:
+        """Return the record's attributes as a dict of its own, to add attributes to."""
+        if isinstance(self.attributes, _NoAttributes):
+            self.attributes = {}
+        return self.attributes
 
     def column(self, name: str) -> str:
         """Return the header of the column a field was read from (empty when unknown)."""

@@ -32,7 +32,14 @@ from app.ingest.fields import (
 from app.ingest.headers import MappedSheet
 from app.ingest.limits import DEFAULT_LIMITS, Limits
 from app.ingest.problems import WARNING, Problem, Source, quote
-from app.ingest.records import RECORD_TYPES, Link, Record, SheetInfo, UnknownValue
+from app.ingest.records import (
+    NO_ATTRIBUTES,
+    RECORD_TYPES,
+    Link,
+    Record,
+    SheetInfo,
+    UnknownValue,
+)
 from app.ingest.table_end import note_row, note_text
 from app.ingest.values import BadValue, as_text, memoised, normaliser, split_owner
 from app.ingest.vocabulary import is_unrecorded, vocabulary_key
@@ -245,7 +252,7 @@ class _SheetReader:
                 else:
                     values[entity][name] = None
                     self.unrecorded(source.row, header, f"{entity}.{name}", raw, str(exc))
-        attributes = self.read_attributes(source.row, row, errors) if self.attributes else {}
+        attributes = self.read_attributes(source.row, row, errors) if self.attributes else None
         if self.formula_rows:
             self.note_formulas(index, row)
             self.refuse_unsaved_formulas(index, row, source.row, errors)
@@ -345,7 +352,7 @@ class _SheetReader:
                 value = seen.setdefault(value, value)  # one string for a value that repeats
             if value != "":
                 attributes[header] = value
-        return attributes
+        return attributes or NO_ATTRIBUTES
 
     def fallback(self, values: dict[str, dict[str, Any]], entity: str, name: str) -> str:
         for other, other_field in _KEY_FALLBACKS.get((entity, name), ()):
@@ -369,7 +376,8 @@ class _SheetReader:
                 missing = next(n for n, part in zip(required, key, strict=False) if not part)
                 errors.append(self.missing_key(source.row, entity, missing, primary))
                 continue
-            records.append(record_type(key, own, attributes if primary else {}, source, headers))
+            shared = attributes if primary and attributes else NO_ATTRIBUTES  # most have none
+            records.append(record_type(key, own, shared, source, headers))
         return records
 
     def missing_key(self, row: int, entity: str, name: str, primary: bool) -> Problem:
