@@ -386,3 +386,25 @@ def test_aws_report_problems_and_forced_format(tmp_path, make_csv):
         parse_inventory(other, format="aws-credential-report")
     with pytest.raises(IngestError, match="unknown format"):
         parse_inventory(other, format="xml")
+
+
+def test_records_without_attributes_share_nothing_a_merge_or_permission_cell_adds(make_csv):
+    rows = [
+        ["Identity", "Provider", "Owner", "Permissions"],
+        ["svc-1", "Entra ID", "Tom Reed", ""],
+        ["svc-1", "Entra ID", "Someone Else", ""],
+        ["svc-2", "Entra ID", "Tom Reed", "Reader"],
+        ["svc-3", "Entra ID", "Tom Reed", ""],
+    ]
+    inventory = parse_inventory(make_csv(rows, name="accounts.csv"))
+    identities = _by_key(inventory, "identities")
+    assert identities[("svc-1",)].attributes == {"owner (row 3)": "Someone Else"}
+    assert identities[("svc-2",)].attributes == {"Permissions": "Reader"}
+    assert identities[("svc-3",)].attributes == {}
+    with pytest.raises(TypeError):
+        identities[("svc-3",)].attributes["note"] = "a write to the shared empty attributes"
+    assert identities[("svc-3",)].own_attributes() == {}
+    assert all(not r.attributes for r in inventory.records["grants"])
+    # A text repeated down a column is one string, not one per row.
+    providers = {id(r.values["provider"]) for r in identities.values()}
+    assert len(providers) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -73,3 +74,28 @@ def test_a_large_import_keeps_every_row_and_index(workspace, tmp_path):
     assert len(latest_runs(workspace)) == 2
     if is_file:
         assert _indexes(workspace.path) == before
+
+
+def test_the_snapshot_is_stored_as_the_text_json_dumps_writes(workspace, tmp_path):
+    if workspace.db.engine.dialect.name != "sqlite":
+        pytest.skip("a server stores the snapshot as data")
+    register = tmp_path / "grants.xlsx"
+    write_xlsx(register, {
+        "Systems": [["System ID", "Name", "Owner"], ["AIS-1", "Zoë's helper ✓", "Ana Núñez"]],
+        "Identities": [["Identity", "Name"], *([f"svc-{i}", f"Agent {i}"] for i in range(7))],
+        "Resources": [["Resource", "Name"], *([f"res-{i}", f"Store {i}"] for i in range(3))],
+        "Grants": [["Identity", "Resource", "Action", "Scope"],
+                   *([f"svc-{i % 7}", f"res-{i % 3}", "read", f"s-{i}"] for i in range(30))],
+    })  # fmt: skip
+    apply_plan(workspace, plan_import(workspace, register))
+    conn = sqlite3.connect(workspace.path)
+    try:
+        stored, kind = conn.execute("SELECT snapshot, typeof(snapshot) FROM import_run").fetchone()
+    finally:
+        conn.close()
+    with workspace.db.read() as session:
+        data = session.scalars(sa.select(ImportRun.snapshot)).one()
+    assert kind == "text"
+    assert stored == json.dumps(data)
+    assert data["systems"]["rows"][0][1] == "Zoë's helper ✓"
+    assert len(data["grants"]["rows"]) == 30
