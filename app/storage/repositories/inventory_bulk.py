@@ -11,11 +11,12 @@ import datetime as dt
 import json
 import logging
 import re
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice, repeat
 from operator import itemgetter
-from typing import Any
+from typing import IO, Any
 
 import sqlalchemy as sa
 from pydantic_core import PydanticUndefined
@@ -228,18 +229,15 @@ class InventoryBulkRepository(Repository):
     def write_snapshot(self, run_id: int) -> None:
         """Store :meth:`snapshot` in an import run's row.
 
-        A workspace file gets the JSON text written batch by batch from the database's rows
-        into one buffer of its UTF-8 bytes, stored as text, so a large inventory's snapshot
-        never exists as Python objects, nor as more than one copy of its text; a server's
-        snapshot is read and written as data.
+        A workspace file gets the JSON text encoded batch by batch from the database's rows
+        into a temporary file, then copied into the row a piece at a time, so a large
+        inventory's snapshot never exists as Python objects nor as one Python copy of its text;
+        a server's snapshot is read and written as data.
         """
         run = ImportRun.__table__  # type: ignore[attr-defined]
         connection = self._session.connection()
         if connection.dialect.name == "sqlite":
-            text = _snapshot_json(connection)
-            sql = f"UPDATE {run.name} SET snapshot = CAST(? AS TEXT) WHERE id = ?"
-            connection.exec_driver_sql(sql, (text, run_id))
-            del text
+            _write_snapshot_text(connection, run.name, run_id)
         else:
             data = _snapshot(self._session)
             self._session.execute(run.update().where(run.c.id == run_id).values(snapshot=data))
@@ -547,33 +545,55 @@ def _snapshot(session: Session) -> dict[str, Any]:
     return data
 
 
-def _snapshot_json(connection: sa.Connection) -> bytearray:
-    """Return :func:`_snapshot`'s data of a workspace file as JSON, as ``json.dumps`` writes it.
+_PIECE = 1 << 20  # bytes of the snapshot's text copied into its row at a time
 
-    Rows are read and encoded a batch at a time into one buffer of ASCII bytes (``json.dumps``
-    escapes every other character), so the text is never held twice: no list of parts to join.
+
+def _write_snapshot_text(connection: sa.Connection, table: str, run_id: int) -> None:
+    """Store :func:`_snapshot_json`'s text in an import run's row without holding it whole.
+
+    The row first gets text of the right length (SQLite makes it from nothing), which the
+    text is then copied into through SQLite's incremental I/O; the value is text, as before.
     """
-    out = bytearray(f'{{"version": {SNAPSHOT_VERSION}'.encode())
+    driver = connection.connection.driver_connection
+    assert driver is not None  # a checked-out connection always has its driver connection
+    with tempfile.TemporaryFile() as spool:
+        size = _snapshot_json(connection, spool)
+        sql = f"UPDATE {table} SET snapshot = CAST(zeroblob(?) AS TEXT) WHERE id = ?"
+        connection.exec_driver_sql(sql, (size, run_id))
+        spool.seek(0)
+        with driver.blobopen(table, "snapshot", run_id) as blob:
+            while piece := spool.read(_PIECE):
+                blob.write(piece)
+
+
+def _snapshot_json(connection: sa.Connection, out: IO[bytes]) -> int:
+    """Write :func:`_snapshot`'s data of a workspace file as JSON, as ``json.dumps`` writes it.
+
+    Rows are read and encoded a batch at a time, as ASCII bytes (``json.dumps`` escapes every
+    other character). Returns the number of bytes written.
+    """
+    start = out.tell()
+    out.write(f'{{"version": {SNAPSHOT_VERSION}'.encode())
     cursor = connection.connection.cursor()
     try:
         for entity, (fields, sql) in _SNAPSHOT_SQL.items():
-            out += (f", {json.dumps(entity)}: {{\"fields\": {json.dumps(list(fields))}, "
-                    '"rows": [').encode()  # fmt: skip
+            out.write(f", {json.dumps(entity)}: {{\"fields\": {json.dumps(list(fields))}, "
+                      '"rows": ['.encode())  # fmt: skip
             cursor.execute(sql)
             first = True
             while batch := cursor.fetchmany(_BATCH * 4):
                 if entity in _FLAG_POSITIONS:
                     batch = _flagged(batch, *_FLAG_POSITIONS[entity])
                 if not first:
-                    out += b", "
+                    out.write(b", ")
                 encoded = json.dumps(batch).encode("ascii")
-                out += memoryview(encoded)[1:-1]  # the rows, without the list's brackets
+                out.write(memoryview(encoded)[1:-1])  # the rows, without the list's brackets
                 first = False
-            out += b"]}"
+            out.write(b"]}")
     finally:
         cursor.close()
-    out += b"}"
-    return out
+    out.write(b"}")
+    return out.tell() - start
 
 
 def _flagged(rows: Sequence[Any], first: int, second: int) -> list[Any]:
