@@ -97,17 +97,32 @@ def fixed_lines(text: str) -> tuple[str, ...]:
     """Return ``text`` in lines of :data:`LINE` characters when it has a very long word.
 
     A text whose words are all :data:`LONGEST_WORD` characters or shorter gets no lines (it
-    wraps as prose). No combining mark is parted from its letter.
+    wraps as prose). The lines are printed as they are, never wrapped, so none is wider than
+    :data:`LINE` monospaced cells: a wide character (most of Chinese, Japanese and Korean)
+    takes two. No combining mark is parted from its letter.
     """
     if not any(len(word) > LONGEST_WORD for word in text.split()):
         return ()
+    if text.isascii():  # one cell a character: plain slices
+        return tuple(text[start : start + LINE] for start in range(0, len(text), LINE))
     lines: list[str] = []
     start = 0
     while len(text) - start > LINE:
-        cut = start + LINE
-        while cut > start + 1 and unicodedata.combining(text[cut]):
+        cut = _cut(text, start)
+        while cut > start + 1 and cut < len(text) and unicodedata.combining(text[cut]):
             cut -= 1
         lines.append(text[start:cut])
         start = cut
     lines.append(text[start:])
-    return tuple(lines)
+    return tuple(line for line in lines if line)
+
+
+def _cut(text: str, start: int) -> int:
+    """Return where the line starting at ``start`` ends: after at most :data:`LINE` cells."""
+    cells, end = 0, start
+    while end < len(text) and end < start + LINE:
+        cells += 2 if unicodedata.east_asian_width(text[end]) in "WF" else 1
+        if cells > LINE:
+            break
+        end += 1
+    return end

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+import pytest
+
 from app.gui.itemmodels.paint_gate import PAINTING, STEP_ROWS, PaintGate, in_steps
 from app.gui.itemmodels.rows_table_model import Column
 from app.gui.widgets.rows_table import RowsTable
@@ -49,3 +51,31 @@ def test_a_large_table_holds_the_gate_while_it_paints(qtbot):
     assert seen
     assert not any(seen), "cells painted with the gate open"
     assert PAINTING.is_open()
+
+
+def test_a_service_asking_whether_to_stop_waits_while_a_table_paints():
+    from app.gui.itemmodels.paint_gate import SteppingAside
+    from app.support.progress import Cancelled, check_cancelled
+
+    class Asked:
+        cancelled = False
+        reports: list[float] = []
+
+        def report(self, fraction: float, message: str = "") -> None:
+            self.reports.append(fraction)
+
+    inner, answers = Asked(), []
+    progress = SteppingAside(inner)
+    worker = threading.Thread(target=lambda: answers.append(progress.cancelled))
+    with PAINTING.painting():
+        worker.start()
+        worker.join(0.05)
+        assert answers == [], "the work went on while the view painted"
+    worker.join(5)
+    assert answers == [False]
+    progress.report(0.5, "half")
+    assert inner.reports == [0.5]
+    inner.cancelled = True
+    with pytest.raises(Cancelled):
+        check_cancelled(progress)
+    assert SteppingAside(None).cancelled is False

@@ -134,3 +134,29 @@ def test_large_table_sorts_both_ways_keeping_equal_rows_in_their_order(qtbot, mo
         shown = [table.proxy.index(r, 0).data() for r in range(table.proxy.rowCount())]
         expected = sorted(rows, key=lambda row: row.score, reverse=reverse)  # a stable sort
         assert shown == [row.ident for row in expected]
+
+
+def test_a_large_table_paints_each_cell_as_it_answers_each_role(qtbot):
+    """The view takes a cell's roles in one call; each role shows what data() answers."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    columns = [*COLUMNS, Column("Flag", attr("name"), colour=lambda r: "#c62828" * (r.score > 5))]
+    table = RowsTable(columns, noun="systems", large=True)
+    qtbot.addWidget(table)
+    table.set_rows([Row("a", "x", 9, None), Row("b", "y", 1, dt.date(2026, 1, 2))])
+    delegate, shown = table.view.itemDelegate(), table.proxy
+    for row in range(2):
+        for column in range(len(columns)):
+            index = shown.index(row, column)
+            option = QStyleOptionViewItem()
+            delegate.initStyleOption(option, index)
+            assert option.text == index.data()
+            colour = index.data(Qt.ItemDataRole.ForegroundRole)
+            text = option.palette.brush(QPalette.ColorRole.Text).color()
+            assert text == (
+                colour.color() if colour else QPalette().brush(QPalette.ColorRole.Text).color()
+            )
+            right = bool(option.displayAlignment & Qt.AlignmentFlag.AlignRight)
+            assert right == (column == 2)
+    assert shown.index(1, 3).data() == "2026-01-02"

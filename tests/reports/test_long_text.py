@@ -131,7 +131,8 @@ def test_a_long_note_is_shortened_in_the_register_and_printed_whole_after_it(rep
     assert note not in register
     assert 'href="#note-1"' in register
     appendix = html[html.index('id="appendix-notes"') :]
-    assert note[:LINE] + "<br>" + note[LINE : 2 * LINE] + "<br>" in appendix
+    # Preserved lines, two a block: no <br> box and no line break to search for.
+    assert f'<p class="unbroken">{note[:LINE]}\n{note[LINE : 2 * LINE]}</p>' in appendix
 
 
 def test_no_appendix_of_notes_without_a_long_note_or_in_the_client_report(report_data):
@@ -163,3 +164,13 @@ def test_fixed_lines_keep_every_character_and_only_for_unbroken_notes():
     assert all(len(line) <= LINE for line in lines)
     assert not any(line.startswith("\u0301") for line in lines)
     assert fixed_lines(" ".join(["assessor"] * 400)) == ()
+
+
+def test_fixed_lines_of_wide_characters_fit_the_width():
+    from app.reports.long_texts import LINE, fixed_lines
+
+    dump = "\u6f22" * LINE + _token(LINE)  # each of the first takes two monospaced cells
+    lines = fixed_lines(dump)
+    assert "".join(lines) == dump
+    assert lines[0] == "\u6f22" * (LINE // 2)
+    assert all(len(line) <= LINE for line in lines)

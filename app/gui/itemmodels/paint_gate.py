@@ -15,6 +15,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from app.services.progress import NullProgress, Progress
+
 logger = logging.getLogger(__name__)
 
 STEP_ROWS = 2_048
@@ -61,3 +63,25 @@ def in_steps(numbers: range | list[int]) -> Iterator[range | list[int]]:
     for start in range(0, len(numbers), STEP_ROWS):
         PAINTING.step()
         yield numbers[start : start + STEP_ROWS]
+
+
+class SteppingAside:
+    """A worker's progress that waits at the gate whenever the work asks whether to stop.
+
+    For work that runs Python for seconds in a service (which knows nothing of paints) but
+    looks at ``progress.cancelled`` every few milliseconds: a paint then waits for the
+    interpreter at most that long.
+    """
+
+    def __init__(self, inner: Progress | None) -> None:
+        self._inner: Progress = inner if inner is not None else NullProgress()
+
+    def report(self, fraction: float, message: str = "") -> None:
+        """Pass the report on."""
+        self._inner.report(fraction, message)
+
+    @property
+    def cancelled(self) -> bool:
+        """Wait while a view paints, then say whether the caller asked to stop."""
+        PAINTING.step()
+        return self._inner.cancelled

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from PySide6.QtCore import (
@@ -23,6 +24,8 @@ from PySide6.QtGui import QBrush, QColor
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+"""A right-aligned cell's alignment (worked out once: a painted cell asks for it)."""
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -37,6 +40,12 @@ class Column:
     tooltip: Callable[[Any], str] | None = None
     colour: Callable[[Any], str | None] | None = None
     align_right: bool = False
+
+
+@lru_cache(maxsize=64)
+def _brush(colour: str) -> QBrush:
+    """Return the brush of a text colour (one per colour: a painted cell asks for it)."""
+    return QBrush(QColor(colour))
 
 
 def attr(name: str) -> Callable[[Any], Any]:
@@ -166,9 +175,9 @@ class RowsTableModel(QAbstractTableModel):
             return spec.tooltip(row)
         if role == Qt.ItemDataRole.ForegroundRole and spec.colour:
             colour = spec.colour(row)
-            return QBrush(QColor(colour)) if colour else None
+            return _brush(colour) if colour else None
         if role == Qt.ItemDataRole.TextAlignmentRole and spec.align_right:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return _RIGHT
         return None
 
     @property

@@ -18,7 +18,14 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QModelRoleDataSpan,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 
 from app.gui import tasks
 from app.gui.itemmodels.paint_gate import PAINTING, STEP_ROWS, in_steps
@@ -144,6 +151,8 @@ class ShownRowsModel(QAbstractTableModel):
     def __init__(self, source: RowsTableModel, parent: Any = None) -> None:
         super().__init__(parent)
         self._source = source
+        self._column_count = len(source.columns)
+        self._layouts: dict[int, tuple[tuple[int, int], ...]] = {}
         self._snapshot = Snapshot([], list(source.columns))
         self._order: Sequence[int] = range(0)
         self._shown_rows: list[Any] = []
@@ -255,7 +264,7 @@ class ShownRowsModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._order)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self._source.columnCount()
+        return 0 if parent.isValid() else self._column_count
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -269,3 +278,34 @@ class ShownRowsModel(QAbstractTableModel):
         if role == _DISPLAY:
             return self._source.display_text(row, index.column())
         return self._source.cell(row, index.column(), role)
+
+    def multiData(self, index: _Index, roleDataSpan: QModelRoleDataSpan) -> None:  # noqa: N802, N803 - Qt's names
+        """Fill every role a view asks of one cell in one call.
+
+        A view paints a cell after asking for seven roles; answered one by one, that is
+        seven calls into Python per cell. The view asks for them in the same order every
+        time, so where the answered roles sit is learnt once per number of roles asked. Every
+        answered role is set, None too: the view may hand the same span from cell to cell.
+        """
+        if not index.isValid():
+            return
+        row = self._shown_rows[self._order[index.row()]]
+        column, cell = index.column(), self._source.cell
+        size = roleDataSpan.size()
+        layout = self._layouts.get(size)
+        if layout is None:
+            layout = self._layouts[size] = _layout(roleDataSpan)
+        for position, role in layout:
+            item = roleDataSpan[position]
+            if item.role() != role:  # roles asked in another order: look at each
+                self._layouts.pop(size, None)
+                for item in roleDataSpan:
+                    item.setData(cell(row, column, item.role()))
+                return
+            item.setData(cell(row, column, role))
+
+
+def _layout(span: QModelRoleDataSpan) -> tuple[tuple[int, int], ...]:
+    """Return the positions in ``span`` of the roles a cell answers, with each role."""
+    roles = [item.role() for item in span]
+    return tuple((n, role) for n, role in enumerate(roles) if role in _ANSWERED)

@@ -38,6 +38,7 @@ from app.gui.dialogs.identity_dialog import IdentityDialog, show_identity
 from app.gui.dialogs.import_action import create_import_action
 from app.gui.dialogs.import_wizard import ImportWizard, open_import_wizard
 from app.gui.dialogs.record_dialog import RecordDialog, delete_with_confirmation
+from app.gui.itemmodels.paint_gate import SteppingAside
 from app.gui.itemmodels.rows_table_model import Column, attr
 from app.gui.role_gate import gate
 from app.gui.theme import BAD, TIER_TEXT_COLOURS, UNKNOWN_COLOUR, UNKNOWN_TEXT
@@ -93,7 +94,8 @@ def analyse_rows(
         high or critical risk.
     """
     with paused_gc():  # the identity graph is built from every grant and delegation
-        portfolio: PortfolioAnalysis = analyse_all(workspace, progress=progress)
+        # Seconds of Python: the worker steps aside whenever a table paints meanwhile.
+        portfolio: PortfolioAnalysis = analyse_all(workspace, progress=SteppingAside(progress))
         high = sum(1 for s in portfolio.systems if tier_rank(s.risk_tier) >= 2)
         by_id = {s.ext_id: s for s in portfolio.systems}
         keep_out_of_collections()
