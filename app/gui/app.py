@@ -25,10 +25,16 @@ from app.support.start_preferences import load_start_preferences
 
 logger = logging.getLogger(__name__)
 
+# How long a worker thread may hold the interpreter before the UI thread gets its turn. Python's
+# default (5 ms) lets a worker sorting or analysing 100,000 rows delay a paint by several turns;
+# at 1 ms the window answers within a frame and the workers' own time barely changes.
+UI_SWITCH_INTERVAL_S = 0.001
+
 
 def create_application(argv: Sequence[str] = ()) -> QApplication:
     """Return the process's QApplication, creating it with Assay's names."""
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    sys.setswitchinterval(UI_SWITCH_INTERVAL_S)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_AUTHOR)
     app.setApplicationVersion(__version__)
