@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -581,7 +582,9 @@ def test_new_findings_take_the_defaults_and_a_global_id_each(seeded) -> None:
         rows = session.execute(sa.select(Finding)).scalars().all()
     assert len(rows) == created > 2
     assert len({row.gid for row in rows}) == created
-    assert all(len(row.gid) == 36 and row.gid[14] == "4" for row in rows)
+    for row in rows:
+        gid = uuid.UUID(row.gid)
+        assert (str(gid), gid.version, gid.variant) == (row.gid, 4, uuid.RFC_4122)
     for row in rows:
         empty = (row.owner, row.question_id, row.effort, row.accepted_by, row.management_response)
         assert (row.status, *empty) == ("open", "", "", "", "", "")

@@ -10,7 +10,8 @@ again once the rows are in, in the same transaction.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any
 
@@ -29,6 +30,7 @@ logger = logging.getLogger(__name__)
 _BATCH = 5_000
 #: Fewer new rows than this keep the indexes: dropping and building them costs more.
 _MIN_REBUILD = 1_000
+_VARIANT = "89ab"
 
 
 def insert_values(
@@ -45,7 +47,7 @@ def insert_values(
     Args:
         session: The unit's session (its transaction holds the rows and any index rebuild).
         model: The table's model; a column neither given nor constant takes its default, and
-            ``gid`` the database's own (a new one per row).
+            each row a ``gid`` of its own.
         columns: The names of the values of each row, in order.
         rows: The rows, each value as the database stores it (JSON as its text); a
             generator is read batch by batch and never held whole.
@@ -59,6 +61,9 @@ def insert_values(
     for name in columns:
         shared.pop(name, None)
     fixed = {n: _processed(table.c[n].type, conn.dialect, v) for n, v in shared.items()}
+    if "gid" in table.c and "gid" not in columns:
+        columns = [*columns, "gid"]
+        rows = (row + (gid,) for row, gid in zip(rows, _fresh_gids(), strict=False))
     if conn.dialect.name == "postgresql":
         names = ", ".join(f'"{name}"' for name in [*columns, *fixed])
         tail = tuple(fixed.values())
@@ -89,6 +94,21 @@ def _sqlite_insert(
     rows = iter(rows)
     while batch := list(islice(rows, _BATCH)):
         conn.exec_driver_sql(sql, batch)
+
+
+def _fresh_gids() -> Iterator[str]:
+    """Yield new global ids, random version-4 UUIDs as text like ``models.new_gid`` gives.
+
+    Cut from one block of random bytes per batch: about a quarter of the time of a ``uuid4``
+    call, or of the database's own default, per row.
+    """
+    while True:
+        digits = os.urandom(16 * _BATCH).hex()
+        for at in range(0, len(digits), 32):
+            block = digits[at : at + 32]
+            variant = _VARIANT[int(block[16], 16) & 3]
+            yield (f"{block[:8]}-{block[8:12]}-4{block[13:16]}-{variant}{block[17:20]}-"
+                   f"{block[20:]}")  # fmt: skip
 
 
 def _processed(column_type: Any, dialect: Any, value: Any) -> Any:
