@@ -166,17 +166,15 @@ def load_inventory(session: Session) -> LoadedInventory:
                           same(revocation or "", revocation or ""))
         )  # fmt: skip
     uses: dict[int, list[str]] = {}
-    for system_id, identity_id in conn.execute(
-        _select(SystemIdentity.system_id, SystemIdentity.identity_id)
+    for system_id, identity_id in _driver_rows(
+        conn, _select(SystemIdentity.system_id, SystemIdentity.identity_id)
     ):
         uses.setdefault(system_id, []).append(identity_ext[identity_id])
-    system_rows = conn.execute(
-        _select(
-            AISystem.id, AISystem.external_id, AISystem.name, AISystem.owner_id,
-            AISystem.autonomy, AISystem.environment, AISystem.data_classification,
-            AISystem.exposure, AISystem.risk_designation,
-        )
-    ).all()  # fmt: skip
+    system_rows = list(_driver_rows(conn, _select(
+        AISystem.id, AISystem.external_id, AISystem.name, AISystem.owner_id, AISystem.autonomy,
+        AISystem.environment, AISystem.data_classification, AISystem.exposure,
+        AISystem.risk_designation,
+    )))  # fmt: skip
     autonomy, exposure = vocab.table(Autonomy), vocab.table(Exposure)
     systems = [
         SystemFacts(ext, name or "", owners.get(owner, ""), autonomy[auto], envs[env],
@@ -206,8 +204,8 @@ def load_inventory(session: Session) -> LoadedInventory:
     delegations = [
         DelegationFacts(identity_ext[source], identity_ext[target],
                         delegation_kinds[kind] or DelegationKind.ASSUME_ROLE)
-        for source, target, kind in conn.execute(
-            _select(Delegation.from_identity_id, Delegation.to_identity_id, Delegation.kind)
+        for source, target, kind in _driver_rows(
+            conn, _select(Delegation.from_identity_id, Delegation.to_identity_id, Delegation.kind)
         )
     ]  # fmt: skip
     if vocab.unknown:
