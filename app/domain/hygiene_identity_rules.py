@@ -215,6 +215,10 @@ def identity_across_environments(ctx: HygieneContext) -> Iterator[HygieneFinding
     facts = ctx.facts
     system_env = {ext: system.environment for ext, system in facts.systems.items()}
     resource_env = {ext: resource.environment for ext, resource in facts.resources.items()}
+    recorded = {*system_env.values(), *resource_env.values()}
+    recorded.update(identity.environment for identity in facts.identities.values())
+    if len(recorded - {None}) < 2:  # one environment in the whole inventory: nothing spans two
+        return
     users, grants = ctx.users, ctx.grants
     for identity in facts.identities.values():
         found = {identity.environment}

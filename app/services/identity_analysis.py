@@ -25,7 +25,7 @@ from app.domain.blast_radius import (
     system_blast_radius,
 )
 from app.domain.drift import DriftReport, SnapshotError, compare_inventories, facts_from_snapshot
-from app.domain.enums import FindingSource, FindingStatus, RiskTier
+from app.domain.enums import FindingSource, FindingStatus, RiskTier, Severity
 from app.domain.hygiene import RULES, HygieneFinding, HygieneSettings, evaluate_hygiene
 from app.domain.identity_graph import IdentityGraph
 from app.domain.inventory_facts import IdentityFacts, InventoryFacts, SystemFacts
@@ -376,7 +376,7 @@ def _refresh(uow: UnitOfWork, today: dt.date, progress: Progress | None) -> Find
     now = uow.now()
     inserts, updates, counts = _plan_changes(wanted, findings.stored(_SOURCE, _COMPARED), now)
     del wanted  # what is left to write holds what it needs
-    findings.insert((_new_row(key, values, now) for key, values in inserts), now)
+    findings.insert(("key", *_COMPARED), inserts, _new_constants(now))
     findings.update(updates)
     result = FindingRefresh(**counts)
     pending.clear(uow, pending.IDENTITY_REFRESH)
@@ -408,16 +408,13 @@ def _wanted(
     check_cancelled(progress)
     found = evaluate_hygiene(loaded.facts, today=today, settings=settings, graph=graph)
     check_cancelled(progress)
-    return {f.key: _finding_values(f, loaded) for f in found}
+    return _finding_values(found, loaded)
 
 
-def _new_row(key: str, values: tuple[object, ...], now: dt.datetime) -> dict[str, object]:
-    """Return the columns of a new finding from its stored values (``_COMPARED`` order)."""
-    row = dict(zip(_COMPARED, values, strict=True))
-    row["references"] = _references_list(str(row["references"]))
-    row.update(key=key, source=_SOURCE, status=FindingStatus.OPEN.value)
-    row.update(created_at=now, updated_at=now)
-    return row
+def _new_constants(now: dt.datetime) -> dict[str, object]:
+    """Return the columns every new finding shares (the rest: ``key`` and ``_COMPARED``)."""
+    return {"source": _SOURCE, "status": FindingStatus.OPEN.value, "created_at": now,
+            "updated_at": now}  # fmt: skip
 
 
 def _inputs(state: list[Any] | None, today: dt.date, settings: HygieneSettings) -> str | None:
@@ -434,18 +431,25 @@ def _inputs(state: list[Any] | None, today: dt.date, settings: HygieneSettings) 
     )
 
 
-def _finding_values(finding: HygieneFinding, loaded: LoadedInventory) -> tuple[object, ...]:
-    """Return the finding's stored values in the order of ``_COMPARED``."""
-    return (
-        finding.severity.value,
-        finding.title,
-        finding.detail,
-        finding.recommendation,
-        _references_json(finding.references),
-        loaded.system_ids.get(finding.system) if finding.system else None,
-        loaded.identity_ids.get(finding.identity) if finding.identity else None,
-        finding.rule_id,
-    )
+def _finding_values(
+    found: list[HygieneFinding], loaded: LoadedInventory
+) -> dict[str, tuple[object, ...]]:
+    """Return each finding's stored values in the order of ``_COMPARED``, by its key."""
+    systems, identities = loaded.system_ids, loaded.identity_ids
+    severity = {level: level.value for level in Severity}  # an enum's .value is a slow lookup
+    return {
+        f.key: (
+            severity[f.severity],
+            f.title,
+            f.detail,
+            f.recommendation,
+            _references_json(f.references),
+            systems.get(f.system) if f.system else None,
+            identities.get(f.identity) if f.identity else None,
+            f.rule_id,
+        )
+        for f in found
+    }
 
 
 @lru_cache(maxsize=256)
@@ -480,15 +484,15 @@ def _differences(stored: tuple[object, ...], wanted: tuple[object, ...]) -> set[
 
 def _plan_changes(
     wanted: dict[str, tuple[object, ...]], existing: dict[str, tuple[Any, ...]], now: dt.datetime
-) -> tuple[list[tuple[str, tuple[object, ...]]], list[dict[str, object]], dict[str, int]]:
-    """Return the new findings (key and values), the updates by row id, and the counts."""
+) -> tuple[list[tuple[object, ...]], list[dict[str, object]], dict[str, int]]:
+    """Return the new findings (key, then values), the updates by row id, and the counts."""
     counts = dict.fromkeys(("created", "updated", "reopened", "resolved", "unchanged"), 0)
-    inserts: list[tuple[str, tuple[object, ...]]] = []
+    inserts: list[tuple[object, ...]] = []
     updates: list[dict[str, object]] = []
     for key, values in wanted.items():
         row = existing.get(key)
         if row is None:
-            inserts.append((key, values))
+            inserts.append((key, *values))
             continue
         stored = tuple(row[3:])
         differ = _differences(stored, values) if stored != values else set()

@@ -268,6 +268,23 @@ def test_identity_across_environments() -> None:
     assert findings["identity-across-environments"].severity is Severity.MEDIUM
 
 
+def test_identity_across_environments_needs_two_environments_on_its_own_paths() -> None:
+    """One environment everywhere, or a second one only elsewhere, fires nothing."""
+    one = inventory(
+        identities=[clean_identity(environment=Environment.TEST)],
+        systems=[clean_system(environment=Environment.TEST)],
+        resources=[ResourceFacts("wiki", environment=Environment.TEST)],
+    )
+    assert "identity-across-environments" not in rule_ids(one)
+    elsewhere = inventory(
+        identities=[clean_identity(environment=Environment.TEST)],
+        systems=[clean_system(environment=Environment.TEST)],
+        resources=[ResourceFacts("wiki", environment=Environment.TEST),
+                   ResourceFacts("ledger", environment=Environment.PRODUCTION)],
+    )  # fmt: skip
+    assert "identity-across-environments" not in rule_ids(elsewhere)
+
+
 def _chain_of(hops: int) -> InventoryFacts:
     names = ["svc-1"] + [f"role-{k}" for k in range(hops)]
     identities = [clean_identity()] + [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -44,7 +45,7 @@ from app.storage.models import (
     Resource,
     SystemIdentity,
 )
-from app.storage.repositories import inventory_bulk
+from app.storage.repositories import row_insert
 from tests.recording_progress import RecordingProgress
 
 TODAY = dt.date(2026, 3, 1)
@@ -505,7 +506,94 @@ def test_findings_written_in_batches_equal_findings_written_at_once(workspace, m
     expected = _stored_findings(workspace)
     with workspace.db.write() as session:
         session.execute(sa.delete(Finding))
-    monkeypatch.setattr(inventory_bulk, "_BATCH", 2)
+    monkeypatch.setattr(row_insert, "_BATCH", 2)
     batched = ia.refresh_identity_findings(workspace, today=TODAY)
     assert batched.created == whole.created > 2
     assert _stored_findings(workspace) == expected
+
+
+def _finding_indexes(ws) -> list[tuple[str, str]]:
+    with ws.db.read() as session:
+        return session.execute(
+            sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                    "AND tbl_name = 'finding' ORDER BY name")
+        ).all()  # fmt: skip
+
+
+def _add_manual_finding(ws, title: str) -> None:
+    with ws.db.write() as session:
+        session.add(Finding(source="manual", title=title, key=f"manual:{title}"))
+
+
+@pytest.mark.sqlite_only
+def test_a_refresh_adding_more_than_the_table_holds_builds_its_indexes_again(
+    workspace, monkeypatch, caplog
+) -> None:
+    """Findings added to a table holding fewer rows are stored alike, its indexes rebuilt."""
+    seed(workspace, sample_facts())
+    _add_manual_finding(workspace, "kept")
+    indexes = _finding_indexes(workspace)
+    kept = ia.refresh_identity_findings(workspace, today=TODAY)
+    expected = _stored_findings(workspace)
+    with workspace.db.write() as session:
+        session.execute(sa.delete(Finding).where(Finding.source == "identity-rule"))
+    monkeypatch.setattr(row_insert, "_MIN_REBUILD", 1)
+    monkeypatch.setattr(row_insert, "_BATCH", 2)
+    with caplog.at_level("INFO", logger=row_insert.__name__):
+        rebuilt = ia.refresh_identity_findings(workspace, today=TODAY)
+    assert "indexes built again" in caplog.text
+    assert rebuilt.created == kept.created > 2
+    assert _stored_findings(workspace) == expected
+    assert _finding_indexes(workspace) == indexes
+    with workspace.db.read() as session:
+        plan = session.execute(
+            sa.text("EXPLAIN QUERY PLAN SELECT id FROM finding WHERE identity_id = 1")
+        ).all()
+    assert "ix_finding_identity_id" in str(plan)
+
+
+@pytest.mark.sqlite_only
+def test_a_refresh_that_fails_while_writing_leaves_findings_and_indexes_as_they_were(
+    workspace, monkeypatch
+) -> None:
+    seed(workspace, sample_facts())
+    _add_manual_finding(workspace, "kept")
+    indexes, before = _finding_indexes(workspace), _stored_findings(workspace)
+    journal = _journal_count(workspace)
+    monkeypatch.setattr(row_insert, "_MIN_REBUILD", 1)
+    monkeypatch.setattr(row_insert, "_BATCH", 2)
+    written = row_insert._sqlite_insert
+
+    def fail_after_writing(conn, *args, **kwargs) -> None:
+        written(conn, *args, **kwargs)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(row_insert, "_sqlite_insert", fail_after_writing)
+    with pytest.raises(OSError, match="disk full"):
+        ia.refresh_identity_findings(workspace, today=TODAY)
+    assert _stored_findings(workspace) == before
+    assert _finding_indexes(workspace) == indexes
+    assert _journal_count(workspace) == journal
+
+
+def test_new_findings_take_the_defaults_and_a_global_id_each(seeded) -> None:
+    created = ia.refresh_identity_findings(seeded, today=TODAY).created
+    with seeded.db.read() as session:
+        rows = session.execute(sa.select(Finding)).scalars().all()
+    assert len(rows) == created > 2
+    assert len({row.gid for row in rows}) == created
+    for row in rows:
+        gid = uuid.UUID(row.gid)
+        assert (str(gid), gid.version, gid.variant) == (row.gid, 4, uuid.RFC_4122)
+    for row in rows:
+        empty = (row.owner, row.question_id, row.effort, row.accepted_by, row.management_response)
+        assert (row.status, *empty) == ("open", "", "", "", "", "")
+        assert (row.edited, row.merged_keys, row.due_date, row.assessment_id) == (
+            [],
+            [],
+            None,
+            None,
+        )
+        assert row.created_at == row.updated_at
+        assert row.references
+        assert all(ref.startswith("OWASP ") for ref in row.references)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,7 +12,7 @@ from sqlmodel import col
 from app.storage import own_schema
 from app.storage.models import Finding, WorkspaceSetting
 from app.storage.repositories.base import Repository
-from app.storage.repositories.inventory_bulk import insert_rows
+from app.storage.repositories.row_insert import insert_values
 
 logger = logging.getLogger(__name__)
 
@@ -46,12 +45,15 @@ class RuleFindingsRepository(Repository):
         )
         return int(self._session.connection().execute(query).scalar_one())
 
-    def insert(self, rows: Iterable[dict[str, Any]], now: dt.datetime) -> None:
-        """Insert findings given as column → value dictionaries (``now`` stamps them).
+    def insert(
+        self, columns: Sequence[str], rows: Sequence[tuple[Any, ...]], shared: dict[str, Any]
+    ) -> None:
+        """Insert new findings given as ``columns`` values; each also takes the ``shared`` ones.
 
-        ``rows`` may be a generator: it is read batch by batch and never held whole.
+        Values are as stored (references as their JSON text); the other columns take their
+        defaults. Rows about as many as the table holds have its indexes built once, after.
         """
-        insert_rows(self._session, Finding, rows, now)
+        insert_values(self._session, Finding, columns, rows, shared, expected=len(rows))
 
     def update(self, rows: list[dict[str, Any]]) -> None:
         """Update findings by ``id`` from column → value dictionaries."""

@@ -387,16 +387,18 @@ def _insert_rows(
 _IF_MISSING = re.compile(r"^CREATE (?:UNIQUE )?INDEX ")
 
 
-def _drop_indexes(conn: sa.Connection, table: str) -> list[str]:
-    """Drop an empty workspace file table's own indexes for a bulk load; return their SQL.
+def _drop_indexes(conn: sa.Connection, table: str, *, adding: int = 0) -> list[str]:
+    """Drop a workspace file table's own indexes for a bulk load; return their SQL.
 
-    Building an index once over the loaded rows is much quicker than growing it row by row.
-    The drop and the building again happen in the caller's transaction, so a failed or
-    interrupted load leaves the indexes as they were; constraints' own indexes stay.
+    The table must be empty, or hold no more rows than the load is ``adding``. Building an
+    index once over the loaded rows is much quicker than growing it row by row. The drop and
+    the building again happen in the caller's transaction, so a failed or interrupted load
+    leaves the indexes as they were; constraints' own indexes stay.
     """
     if conn.dialect.name != "sqlite":
         return []
-    if conn.exec_driver_sql(f"SELECT 1 FROM {table} LIMIT 1").first() is not None:
+    held = f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT {int(adding) + 1})"
+    if conn.exec_driver_sql(held).scalar_one() > adding:
         return []
     found = conn.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "

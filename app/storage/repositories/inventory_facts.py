@@ -6,12 +6,14 @@ rows, never one ORM object per row) into :class:`~app.domain.inventory_facts.Inv
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from app.domain.enums import (
@@ -46,6 +48,9 @@ from app.storage.repositories.base import Repository
 from app.storage.repositories.base import plain_select as _select
 
 logger = logging.getLogger(__name__)
+
+#: Rows fetched from the driver at a time by :func:`_driver_rows`.
+_FETCH = 5_000
 
 
 _E = TypeVar("_E", bound=StrEnum)
@@ -90,6 +95,36 @@ class _Lookup(dict[str | None, Any]):
         self._unknown.add(str(key))
 
 
+class _Days(dict[Any, dt.date | None]):
+    """Dates by their stored value, each parsed once.
+
+    A file's driver gives dates as text, a server's as dates.
+    """
+
+    def __missing__(self, value: Any) -> dt.date | None:
+        if value is None or isinstance(value, dt.date):
+            day = value
+        else:
+            day = dt.date.fromisoformat(str(value)[:10])
+        self[value] = day
+        return day
+
+
+def _driver_rows(conn: sa.Connection, query: Any) -> Iterator[tuple[Any, ...]]:
+    """Yield the rows of a query without parameters as the driver gives them.
+
+    Half the time of SQLAlchemy's rows on the largest tables (500,000 grants): no row object
+    and no value processing per row. Dates and flags are the caller's to convert.
+    """
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(str(query.compile(dialect=conn.dialect)))
+        while batch := cursor.fetchmany(_FETCH):
+            yield from batch
+    finally:
+        cursor.close()
+
+
 class InventoryFactsRepository(Repository):
     """Reads the inventory as domain facts, with one SELECT per table (no ORM object per row)."""
 
@@ -113,36 +148,33 @@ def load_inventory(session: Session) -> LoadedInventory:
         for pid, email, name in conn.execute(_select(Person.id, Person.email, Person.name))
     }
     owners[None] = ""
-    same: Callable[[Any, Any], Any] = {}.setdefault  # one object per recurring date or text
+    same: Callable[[Any, Any], Any] = {}.setdefault  # one object per recurring text
+    day = _Days()  # one date object per recurring date
     identity_ext: dict[int, str] = {}
     identities: list[IdentityFacts] = []
     for iid, ext, name, kind, owner, env, created, rotated, used, expires, revocation in (
-        conn.execute(
-            _select(
-                Identity.id, Identity.external_id, Identity.name, Identity.kind,
-                Identity.owner_id, Identity.environment, Identity.created, Identity.last_rotated,
-                Identity.last_used, Identity.expires, Identity.revocation_procedure,
-            )
-        )
+        _driver_rows(conn, _select(
+            Identity.id, Identity.external_id, Identity.name, Identity.kind, Identity.owner_id,
+            Identity.environment, Identity.created, Identity.last_rotated, Identity.last_used,
+            Identity.expires, Identity.revocation_procedure,
+        ))
     ):  # fmt: skip
         identity_ext[iid] = ext
         identities.append(
             IdentityFacts(ext, name or "", kinds[kind], owners.get(owner, ""), envs[env],
-                          same(created, created), same(rotated, rotated), same(used, used),
-                          same(expires, expires), same(revocation or "", revocation or ""))
+                          day[created], day[rotated], day[used], day[expires],
+                          same(revocation or "", revocation or ""))
         )  # fmt: skip
     uses: dict[int, list[str]] = {}
-    for system_id, identity_id in conn.execute(
-        _select(SystemIdentity.system_id, SystemIdentity.identity_id)
+    for system_id, identity_id in _driver_rows(
+        conn, _select(SystemIdentity.system_id, SystemIdentity.identity_id)
     ):
         uses.setdefault(system_id, []).append(identity_ext[identity_id])
-    system_rows = conn.execute(
-        _select(
-            AISystem.id, AISystem.external_id, AISystem.name, AISystem.owner_id,
-            AISystem.autonomy, AISystem.environment, AISystem.data_classification,
-            AISystem.exposure, AISystem.risk_designation,
-        )
-    ).all()  # fmt: skip
+    system_rows = list(_driver_rows(conn, _select(
+        AISystem.id, AISystem.external_id, AISystem.name, AISystem.owner_id, AISystem.autonomy,
+        AISystem.environment, AISystem.data_classification, AISystem.exposure,
+        AISystem.risk_designation,
+    )))  # fmt: skip
     autonomy, exposure = vocab.table(Autonomy), vocab.table(Exposure)
     systems = [
         SystemFacts(ext, name or "", owners.get(owner, ""), autonomy[auto], envs[env],
@@ -160,10 +192,10 @@ def load_inventory(session: Session) -> LoadedInventory:
     ]
     grants = [
         GrantFacts(identity_ext[iid], resource_ext[rid], act, scope or "",
-                   approval, same(used, used), bool(conditional))
-        for iid, rid, action, scope, approval, used, conditional in conn.execute(
+                   None if approval is None else bool(approval), day[used], bool(conditional))
+        for iid, rid, action, scope, approval, used, conditional in _driver_rows(conn,
             _select(Grant.identity_id, Grant.resource_id, Grant.action, Grant.scope,
-                      Grant.approval_required, Grant.last_used, Grant.conditional)
+                    Grant.approval_required, Grant.last_used, Grant.conditional)
             .order_by(Grant.id)
         )
         if (act := actions[action]) is not None
@@ -172,8 +204,8 @@ def load_inventory(session: Session) -> LoadedInventory:
     delegations = [
         DelegationFacts(identity_ext[source], identity_ext[target],
                         delegation_kinds[kind] or DelegationKind.ASSUME_ROLE)
-        for source, target, kind in conn.execute(
-            _select(Delegation.from_identity_id, Delegation.to_identity_id, Delegation.kind)
+        for source, target, kind in _driver_rows(
+            conn, _select(Delegation.from_identity_id, Delegation.to_identity_id, Delegation.kind)
         )
     ]  # fmt: skip
     if vocab.unknown:
