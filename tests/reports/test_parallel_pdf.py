@@ -157,7 +157,8 @@ def test_only_documents_of_the_report_shape_are_cut(report_data, portfolio_data)
     from app.reports.html import render_html, render_portfolio_html
 
     parts = split_report(prepared_html(render_html(report_data)))
-    assert parts is not None and len(parts.body) > 5
+    assert parts is not None
+    assert len(parts.body) > 5
     assert parts.front.startswith('<section class="cover"')
     assert split_report(prepared_html(render_portfolio_html(portfolio_data))) is not None
     assert split_report("<html><head></head><body><p>x</p></body></html>") is None
@@ -170,5 +171,6 @@ def test_balanced_runs_keep_order_and_minimise_the_heaviest():
     assert balanced_runs([1, 1, 1, 1], 4) == [(0, 1), (1, 2), (2, 3), (3, 4)]
     assert balanced_runs([3], 4) == [(0, 1)]
     runs = balanced_runs([4, 2, 9, 1, 1, 3], 3)
-    assert runs[0][0] == 0 and runs[-1][1] == 6
+    assert runs[0][0] == 0
+    assert runs[-1][1] == 6
     assert max(sum([4, 2, 9, 1, 1, 3][a:b]) for a, b in runs) == 9
