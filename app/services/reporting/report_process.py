@@ -93,9 +93,10 @@ def _serve(connection: Connection) -> None:
     from app.reports.render_pool import RenderPool, default_size
 
     pool = RenderPool().start() if default_size() > 1 else None  # they warm up meanwhile
-    import weasyprint  # noqa: F401 - the layout engine, loaded before the job arrives
-
     from app.services.reporting import generate  # noqa: F401 - loaded while the user chooses
+
+    if not connection.poll():  # no job yet: load the layout engine before it comes
+        import weasyprint  # noqa: F401
 
     try:
         serve_child_job(connection, lambda fn: functools.partial(fn, render_pool=pool))
