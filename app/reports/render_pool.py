@@ -123,11 +123,11 @@ class RenderPool:
         return self.start()._workers[:count]
 
     def close(self) -> None:
-        """Stop the workers, killing any still busy."""
+        """Stop the workers; those not gone at once are killed (they hold nothing to keep)."""
         for worker in self._workers:
             worker.send(None)
         for worker in self._workers:
-            worker.process.join(1.0)
+            worker.process.join(0.2)
         self.terminate()
 
     def terminate(self) -> None:

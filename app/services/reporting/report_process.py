@@ -102,7 +102,7 @@ def _serve(connection: Connection) -> None:
         serve_child_job(connection, lambda fn: functools.partial(fn, render_pool=pool))
     finally:
         if pool is not None:
-            pool.close()
+            pool.terminate()  # the report is written: nothing of theirs is needed
         logging.shutdown()
         # The report's objects are freed with the process: tearing the interpreter down one
         # object at a time took longer than some reports take to lay out.
