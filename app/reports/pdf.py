@@ -16,7 +16,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.reports.breaks import with_break_opportunities
 from app.reports.compact import without_layout_whitespace
@@ -26,6 +26,9 @@ from app.reports.html import base_url, render_html, render_portfolio_html
 from app.reports.progress import ProgressArg, Steps
 from app.reports.viewmodels import PortfolioData, ReportData
 from app.support.safe_files import write_atomically
+
+if TYPE_CHECKING:
+    from app.reports.render_pool import RenderPool
 
 logger = logging.getLogger(__name__)
 
@@ -182,41 +185,70 @@ def prepared_html(html: str) -> str:
     return with_break_opportunities(without_layout_whitespace(html))
 
 
-def html_to_pdf(html: str, out_path: Path, steps: Steps | None = None) -> int:
+def lay_out(html: str) -> Any:
+    """Return the WeasyPrint document of prepared report HTML (see :func:`prepared_html`)."""
+    from weasyprint import HTML
+
+    _quiet_weasyprint()
+    return HTML(string=html, base_url=base_url(), url_fetcher=local_only_fetcher()).render()
+
+
+def pdf_bytes(document: Any) -> bytes:
+    """Return the PDF of a laid-out document, with its empty signature fields."""
+    data: bytes = document.write_pdf(finisher=_signature_field_adder(document))
+    return data
+
+
+def html_to_pdf(
+    html: str, out_path: Path, steps: Steps | None = None, *, pool: RenderPool | None = None
+) -> int:
     """Lay out report HTML and write the PDF; return the number of pages.
 
     Args:
         html: HTML from :mod:`app.reports.html` (its links are relative to the templates).
         out_path: Where to write the PDF (written to a temporary name, then renamed).
         steps: Progress steps, checked for cancellation between layout and writing.
+        pool: Worker processes that lay out a long report's sections side by side
+            (:mod:`app.reports.parallel_pdf`); None lays out everything here.
 
     Raises:
         ReportCancelled: The caller asked to stop.
         ReportError: The PDF cannot be written.
     """
-    from weasyprint import HTML
-
     steps = steps or Steps()
-    _quiet_weasyprint()
     steps.step(0.0, "Laying out pages")
     html = prepared_html(html)
-    with without_cycle_collection():
-        document = HTML(string=html, base_url=base_url(), url_fetcher=local_only_fetcher()).render()
-        steps.step(0.75, f"Writing {len(document.pages)} pages")
-        pdf = document.write_pdf(finisher=_signature_field_adder(document))
+    rendered = None
+    if pool is not None:
+        from app.reports.parallel_pdf import render_in_parts
+
+        rendered = render_in_parts(html, pool, steps.sub(0.0, 0.95))
+    if rendered is None:
+        with without_cycle_collection():
+            document = lay_out(html)
+            steps.step(0.75, f"Writing {len(document.pages)} pages")
+            rendered = pdf_bytes(document), len(document.pages)
+    pdf, pages = rendered
     steps.step(0.95, "Saving")
     _write_atomically(out_path, pdf)
-    logger.info("wrote %s (%d pages, %d bytes)", out_path.name, len(document.pages), len(pdf))
-    return len(document.pages)
+    logger.info("wrote %s (%d pages, %d bytes)", out_path.name, pages, len(pdf))
+    return pages
 
 
-def render_pdf(data: ReportData, out_path: Path, progress: ProgressArg = None) -> int:
+def render_pdf(
+    data: ReportData,
+    out_path: Path,
+    progress: ProgressArg = None,
+    *,
+    pool: RenderPool | None = None,
+) -> int:
     """Render the assessment report to a PDF file.
 
     Args:
         data: The report's view-model.
         out_path: The PDF to write.
         progress: Optional progress object or callable (see :mod:`app.reports.progress`).
+        pool: Worker processes for a long report's sections (see :func:`html_to_pdf`).
 
     Returns:
         The number of pages.
@@ -227,7 +259,7 @@ def render_pdf(data: ReportData, out_path: Path, progress: ProgressArg = None) -
     """
     steps = Steps(progress)
     html = render_html(data, steps.sub(0.0, 0.3))
-    pages = html_to_pdf(html, out_path, steps.sub(0.3, 1.0))
+    pages = html_to_pdf(html, out_path, steps.sub(0.3, 1.0), pool=pool)
     steps.step(1.0, "Report ready")
     return pages
 

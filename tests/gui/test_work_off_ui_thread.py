@@ -31,7 +31,7 @@ from app.services.findings import list_findings
 from app.services.inventory_import import file_sha256
 from app.services.inventory_import.background import import_checked_file
 from app.services.inventory_queries import get_system
-from app.services.reporting import create_certificate, generate_pdf
+from app.services.reporting import create_certificate, generate_pdf, report_process
 from app.services.workspace import open_workspace
 from tests.gui.writes import announce, wait_written
 
@@ -224,16 +224,17 @@ def test_the_new_assessment_and_new_finding_dialogs_read_on_workers(window, qtbo
 def test_pdf_reports_are_generated_in_a_child_process(
     window, qtbot, tmp_path, monkeypatch, log, errors, signed
 ):
-    # A worker thread starts the child process that runs the real generate_pdf and relays its
-    # progress. The task is cancelled first (as the progress dialog's Cancel button would), so
-    # the child stops at its first cancellation check instead of rendering for many seconds.
+    # A worker thread hands the real generate_pdf to the report process prepared when the page
+    # opened, and relays its progress. The task is cancelled first (as the progress dialog's
+    # Cancel button would), so the process stops at its first cancellation check instead of
+    # rendering for many seconds.
     jobs = []
 
     def cancel_first(args, kwargs):
-        jobs.append(args[0])
-        kwargs["progress"].cancel()
+        jobs.append(args[2])  # (function, arguments, keywords) as sent to the process
+        args[3].cancel()
 
-    log.watch(tasks, "run_in_child", before=cancel_first)
+    log.watch(report_process, "run_child_job", before=cancel_first)
     output = tmp_path / "report.pdf"
     monkeypatch.setattr(file_dialogs, "get_save_file_name", lambda *a, **k: str(output))
     window.show_page("reports")
@@ -249,7 +250,8 @@ def test_pdf_reports_are_generated_in_a_child_process(
     qtbot.waitUntil(lambda: page.generate_button.isEnabled(), timeout=60_000)
     assert page.result_label.text() == "Cancelled: no report was written."
     assert not output.exists()
-    assert_off_ui_thread(log, "run_in_child")
-    assert jobs[0].func is generate_pdf
-    assert (jobs[0].keywords["signing"] is not None) == signed
+    assert_off_ui_thread(log, "run_child_job")
+    function, _arguments, keywords = jobs[0]
+    assert function is generate_pdf
+    assert (keywords["signing"] is not None) == signed
     assert errors == []

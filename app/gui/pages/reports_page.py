@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -31,6 +31,7 @@ from app.gui.dialogs.countersign_dialog import CountersignDialog
 from app.gui.dialogs.error_dialog import show_error
 from app.gui.dialogs.progress_dialog import run_with_progress
 from app.gui.dialogs.verify_dialog import VerifyDialog
+from app.gui.pages.prepared_report import PreparedReport
 from app.gui.role_gate import gate
 from app.gui.widgets.appendix_choice import AppendixChoice
 from app.gui.widgets.credential_picker import CredentialPicker
@@ -105,10 +106,18 @@ class ReportsPage(QWidget):
         self.last_outcome: ReportOutcome | None = None
         self._running: set[str] = set()
         """The buttons whose work runs ("generate", "oscal"): a refresh keeps them disabled."""
+        self._prepared = PreparedReport()
+        """A report process started when the page shows, so a PDF starts without waiting."""
+        self.destroyed.connect(self._prepared.close)
         self._build()
         context.workspace_changed.connect(self._on_workspace_changed)
         context.watch("reports", lambda _written: self.refresh())
         self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        """Prepare a report process while the user chooses what to write."""
+        super().showEvent(event)
+        self._prepared.prepare()
 
     # Layout --------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -348,6 +357,7 @@ class ReportsPage(QWidget):
             if self.sign_check.isChecked() and signing is None:
                 return
             job = partial(
+                self._prepared.take().run,
                 generate_pdf,
                 workspace,
                 self.current_assessment_id(),
@@ -366,10 +376,17 @@ class ReportsPage(QWidget):
             on_success=self._on_written,
             on_failure=self._on_failed,
             on_cancelled=self._on_cancelled,
-            on_finished=lambda: self._stop_running("generate"),
+            on_finished=self._generated,
             writes=True,
-            in_child=True,  # a render's garbage collections must not pause the window
+            # A render's garbage collections must not pause the window: it runs in a child
+            # (a PDF in the report process prepared for it).
+            in_child=kind != PDF,
         )
+
+    def _generated(self) -> None:
+        self._stop_running("generate")
+        if self.isVisible():
+            self._prepared.prepare_in_background()
 
     def _on_cancelled(self) -> None:
         self.result_label.setText("Cancelled: no report was written.")

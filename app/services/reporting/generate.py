@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.reports.errors import ReportCancelled, ReportError
 from app.services.errors import UserError
@@ -39,6 +40,9 @@ from app.services.workspace import Workspace
 from app.storage import journal
 from app.storage.unit_of_work import UnitOfWork
 from app.support.safe_files import new_partial
+
+if TYPE_CHECKING:
+    from app.reports.render_pool import RenderPool
 
 logger = logging.getLogger(__name__)
 
@@ -158,11 +162,14 @@ def generate_pdf(
     today: dt.date | None = None,
     progress: Progress | None = None,
     appendices: Sequence[str] | None = None,
+    render_pool: RenderPool | None = None,
 ) -> ReportOutcome:
     """Write the PDF report of an assessment, signed when ``signing`` is given.
 
     ``appendices`` chooses the appendices printed after the body (keys of ``APPENDICES``);
-    None prints the profile's default ones.
+    None prints the profile's default ones. A long report is laid out in parts side by side
+    by ``render_pool``'s workers, or by workers started for it when None (where the process
+    may start processes and has more than one core).
 
     When signing, the quality gate runs first and its errors refuse the signature before
     anything is rendered; the evidence manifest and the results are attached as JSON files
@@ -193,12 +200,15 @@ def generate_pdf(
     pages: list[int] = []
 
     def render(partial: Path) -> None:
-        _render(
-            lambda: pages.append(
-                render_pdf(bundle.data, partial, progress=scaled(progress, 0.3, 0.85))
-            ),
-            "PDF report",
-        )
+        with _pool(render_pool) as pool:
+            _render(
+                lambda: pages.append(
+                    render_pdf(
+                        bundle.data, partial, progress=scaled(progress, 0.3, 0.85), pool=pool
+                    )
+                ),
+                "PDF report",
+            )
         check_cancelled(progress)
         if signing is not None:
             scaled(progress, 0.85, 1.0).report(0.0, "Signing")
@@ -225,6 +235,21 @@ def generate_pdf(
         progress.report(1.0, "Report written")
     logger.info("wrote PDF report of assessment %s (%s)", assessment_id, profile)
     return outcome
+
+
+@contextmanager
+def _pool(given: RenderPool | None) -> Iterator[RenderPool | None]:
+    """Yield the render workers to use: those given, or new ones started only if needed."""
+    from app.reports.render_pool import RenderPool, can_start_workers, default_size
+
+    if given is not None or default_size() < 2 or not can_start_workers():
+        yield given
+        return
+    pool = RenderPool()  # its processes start when a long report needs them
+    try:
+        yield pool
+    finally:
+        pool.close()
 
 
 def generate_workbook(

@@ -1,0 +1,59 @@
+"""Page numbers of a report laid out in parts: every part counts on from the parts before it.
+
+WeasyPrint numbers pages in two steps: it lays out every page of the document first, then
+builds the page margins (running header, "Page X of Y" footer) page by page from each page's
+counters. :func:`continued_page_numbers` steps in between: on the first margin it tells the
+caller how many pages the part laid out and receives how far the part's pages are shifted in the
+whole report and the report's total, and every margin is built with those numbers. A part can
+therefore be laid out before the pages in front of it are counted; only its margins wait.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from app.reports.errors import ReportError
+
+logger = logging.getLogger(__name__)
+
+Numbering = Callable[[int], tuple[int, int]]
+"""Given the pages a part laid out, return (what to add to each page number, total pages)."""
+
+
+@contextmanager
+def continued_page_numbers(numbering: Numbering) -> Iterator[None]:
+    """Number the pages of the documents laid out in the block as part of a larger report.
+
+    Args:
+        numbering: Called once, when the part's pages are laid out and before its first
+            margin is built, with the part's page count; returns the shift of its page numbers
+            and the report's total page count.
+
+    Raises:
+        ReportError: The layout never built a margin (WeasyPrint changed how it numbers pages).
+    """
+    import weasyprint.layout as layout
+
+    original = layout.make_margin_boxes
+    agreed: list[tuple[int, int]] = []
+
+    def margin_boxes(context: Any, page: Any, state: Any) -> Any:
+        quote_depth, counters, scopes, groups = state
+        if not agreed:
+            agreed.append(numbering(counters["pages"][-1]))
+        shift, total = agreed[0]
+        counters = dict(counters)
+        counters["page"] = [*counters["page"][:-1], counters["page"][-1] + shift]
+        counters["pages"] = [total]
+        return original(context, page, (quote_depth, counters, scopes, groups))
+
+    layout.make_margin_boxes = margin_boxes
+    try:
+        yield
+    finally:
+        layout.make_margin_boxes = original
+    if not agreed:
+        raise ReportError("the layout engine did not number the pages of a report part")

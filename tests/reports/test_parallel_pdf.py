@@ -1,0 +1,176 @@
+"""A report laid out in parts by worker processes is the report laid out in one piece."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+
+import pytest
+from pypdf import PdfReader
+
+from app.reports import parallel_pdf
+from app.reports.credentials import Credential
+from app.reports.errors import ReportCancelled
+from app.reports.manifest import attachments_for
+from app.reports.pdf import SIGNATURE_FIELD, prepared_html, render_pdf
+from app.reports.render_pool import RenderPool
+from app.reports.report_parts import balanced_runs, split_report
+from app.reports.signing import sign_pdf
+from app.reports.verify import verify_pdf
+from tests.pki import PDFSIG, pdfsig
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with RenderPool(2) as workers:
+        yield workers.start()
+
+
+@pytest.fixture(scope="module")
+def parallel_pdf_file(report_data, pool, tmp_path_factory):
+    path = tmp_path_factory.mktemp("parallel") / "report.pdf"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parallel_pdf, "MIN_WEIGHT", 0)  # the dummy report counts as long
+        render_pdf(report_data, path, pool=pool)
+    return path
+
+
+def _structure(path):
+    reader = PdfReader(path)
+    index = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages)}
+
+    def outline(items, depth=0):
+        found = []
+        for item in items:
+            if isinstance(item, list):
+                found += outline(item, depth + 1)
+            else:
+                found.append((depth, item.title, index[item.page.idnum], round(item.top, 1)))
+        return found
+
+    annotations = [
+        sorted(
+            (str(a.get_object().get("/Dest")), str(a.get_object().get("/FT")))
+            for a in page.get("/Annots") or ()
+        )
+        for page in reader.pages
+    ]
+    return {
+        "text": [page.extract_text() for page in reader.pages],
+        "outline": outline(reader.outline),
+        "destinations": {
+            name: (index[d.page.idnum], round(d.top, 1))
+            for name, d in reader.named_destinations.items()
+        },
+        "annotations": annotations,
+        "fields": sorted(reader.get_fields() or {}),
+        "metadata": dict(reader.metadata),
+    }
+
+
+def test_parts_give_the_same_pages_numbers_contents_links_and_fields(report_pdf, parallel_pdf_file):
+    one_piece, in_parts = _structure(report_pdf), _structure(parallel_pdf_file)
+    assert len(in_parts["text"]) == len(one_piece["text"]) >= 20
+    for number, (expected, got) in enumerate(
+        zip(one_piece["text"], in_parts["text"], strict=True), start=1
+    ):
+        assert got == expected, f"page {number}"  # footers, headers and contents included
+    for key in ("outline", "destinations", "annotations", "fields", "metadata"):
+        assert in_parts[key] == one_piece[key], key
+    assert SIGNATURE_FIELD in in_parts["fields"]
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm not installed")
+def test_parts_look_the_same(report_pdf, parallel_pdf_file, tmp_path):
+    from PIL import Image, ImageChops
+
+    for name, path in (("one", report_pdf), ("parts", parallel_pdf_file)):
+        subprocess.run(
+            ["pdftoppm", "-r", "30", "-png", "-l", "8", str(path), str(tmp_path / name)],
+            check=True,
+        )
+    pages = sorted(tmp_path.glob("one-*.png"))
+    assert len(pages) == 8
+    for page in pages:
+        other = tmp_path / page.name.replace("one-", "parts-")
+        with Image.open(page) as a, Image.open(other) as b:
+            assert ImageChops.difference(a.convert("RGB"), b.convert("RGB")).getbbox() is None
+
+
+def test_a_report_laid_out_in_parts_signs_and_verifies(
+    parallel_pdf_file, report_data, p12, tmp_path
+):
+    path, password = p12
+    signed = tmp_path / "signed.pdf"
+    sign_pdf(
+        parallel_pdf_file,
+        signed,
+        Credential(p12_path=path, secret=password),
+        attachments=attachments_for(report_data),
+    )
+    (check,) = verify_pdf(signed).signatures
+    assert check.intact
+    if PDFSIG is not None:
+        assert "Signature is Valid" in pdfsig(signed)
+
+
+def test_cancel_kills_the_workers_and_leaves_no_file(report_data, tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel_pdf, "MIN_WEIGHT", 0)
+    pool = RenderPool(2).start()
+    processes = [worker.process for worker in pool.workers(2)]
+
+    class CancelOnceInParts:
+        """Cancels once the parts are handed to the workers."""
+
+        message = ""
+
+        def report(self, fraction: float, message: str = "") -> None:
+            self.message = message
+
+        @property
+        def cancelled(self) -> bool:
+            return "parts" in self.message
+
+    target = tmp_path / "cancelled.pdf"
+    with pytest.raises(ReportCancelled):
+        render_pdf(report_data, target, progress=CancelOnceInParts(), pool=pool)
+    deadline = time.monotonic() + 10
+    while any(p.is_alive() for p in processes) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(p.is_alive() for p in processes)
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_failed_worker_falls_back_to_one_piece(report_data, report_pdf, tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel_pdf, "MIN_WEIGHT", 0)
+    pool = RenderPool(2).start()
+    for worker in pool.workers(2):
+        worker.process.kill()
+    path = tmp_path / "report.pdf"
+    pages = render_pdf(report_data, path, pool=pool)
+    assert pages == len(PdfReader(report_pdf).pages)
+    assert not pool.started
+
+
+def test_only_documents_of_the_report_shape_are_cut(report_data, portfolio_data):
+    from app.reports.html import render_html, render_portfolio_html
+
+    parts = split_report(prepared_html(render_html(report_data)))
+    assert parts is not None
+    assert len(parts.body) > 5
+    assert parts.front.startswith('<section class="cover"')
+    assert split_report(prepared_html(render_portfolio_html(portfolio_data))) is not None
+    assert split_report("<html><head></head><body><p>x</p></body></html>") is None
+    no_contents = '<html><head></head><body><section class="cover"></section><section>'
+    assert split_report(no_contents + "</section></body></html>") is None
+
+
+def test_balanced_runs_keep_order_and_minimise_the_heaviest():
+    assert balanced_runs([5, 1, 1, 1, 5], 2) in ([(0, 2), (2, 5)], [(0, 3), (3, 5)])
+    assert balanced_runs([1, 1, 1, 1], 4) == [(0, 1), (1, 2), (2, 3), (3, 4)]
+    assert balanced_runs([3], 4) == [(0, 1)]
+    runs = balanced_runs([4, 2, 9, 1, 1, 3], 3)
+    assert runs[0][0] == 0
+    assert runs[-1][1] == 6
+    assert max(sum([4, 2, 9, 1, 1, 3][a:b]) for a, b in runs) == 9
