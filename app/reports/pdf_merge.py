@@ -5,12 +5,18 @@ to are taken only from the part that holds each anchor (the others carry a stand
 :mod:`app.reports.report_parts`); the outline is the parts' outlines one after the other; the
 document information and language are the front part's; the empty signature fields of the
 attestation page go into the document's form.
+
+Each part embeds the subsets of the fonts it uses under WeasyPrint's tag for that font (the
+same six letters in every part, for different glyphs). A PDF names one subset per tag, so the
+subsets of the parts after the first are given tags of their own.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,12 +46,15 @@ def merge_parts(parts: Sequence[PartPdf]) -> bytes:
 
     writer = PdfWriter()
     first: Any = None
-    for part in parts:
+    for number, part in enumerate(parts):
         reader = PdfReader(io.BytesIO(part.data))
         first = first or reader
-        pages = {}
+        pages, retagged = {}, set()
         for page in reader.pages[part.skip :]:
-            pages[page.indirect_reference.idnum] = writer.add_page(page).indirect_reference
+            added = writer.add_page(page)
+            pages[page.indirect_reference.idnum] = added.indirect_reference
+            if number:
+                _retag_subsets(added.get("/Resources"), number, retagged)
         _add_destinations(writer, reader, pages, part.anchors)
         _add_outline(writer, reader.outline, pages, None)
     _add_signature_form(writer)
@@ -57,6 +66,50 @@ def merge_parts(parts: Sequence[PartPdf]) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _retag_subsets(resources: Any, part: int, seen: set[int]) -> None:
+    """Give the font subsets under ``resources`` (and its forms') tags unique to ``part``."""
+    from pypdf.generic import NameObject
+
+    resources = resources.get_object() if resources is not None else None
+    if not resources:
+        return
+    for font in (resources.get("/Font") or {}).values():
+        if id(font.get_object()) in seen:
+            continue
+        seen.add(id(font.get_object()))
+        for holder, key in _subset_names(font.get_object()):
+            name = str(holder[key])
+            holder[NameObject(key)] = NameObject(f"/{_part_tag(name[1:7], part)}{name[7:]}")
+    for form in (resources.get("/XObject") or {}).values():
+        form = form.get_object()
+        if id(form) not in seen:
+            seen.add(id(form))
+            _retag_subsets(form.get("/Resources"), part, seen)
+
+
+def _subset_names(font: Any) -> list[tuple[Any, str]]:
+    """Return (dictionary, key) of every subset name of a font: base, descendants, descriptors."""
+    found = []
+    for each in [font, *(d.get_object() for d in font.get("/DescendantFonts") or ())]:
+        if _is_subset(each.get("/BaseFont")):
+            found.append((each, "/BaseFont"))
+        descriptor = each.get("/FontDescriptor")
+        if descriptor is not None and _is_subset(descriptor.get_object().get("/FontName")):
+            found.append((descriptor.get_object(), "/FontName"))
+    return found
+
+
+def _is_subset(name: Any) -> bool:
+    text = str(name or "")
+    return len(text) > 8 and text[7] == "+" and text[1:7].isupper() and text[1:7].isalpha()
+
+
+def _part_tag(tag: str, part: int) -> str:
+    """Return six capital letters standing for ``tag`` in ``part`` (the same on every run)."""
+    digest = hashlib.sha256(f"{tag}:{part}".encode()).digest()
+    return "".join(string.ascii_uppercase[byte % 26] for byte in digest[:6])
 
 
 def _add_destinations(

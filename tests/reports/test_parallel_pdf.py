@@ -82,6 +82,35 @@ def test_parts_give_the_same_pages_numbers_contents_links_and_fields(report_pdf,
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm not installed")
+def _embedded_subsets(path) -> dict[str, set[bytes]]:
+    """Every embedded font subset by its name, with the bytes of each program so named."""
+    found: dict[str, set[bytes]] = {}
+    reader = PdfReader(path)
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            for each in [font.get_object(), *font.get_object().get("/DescendantFonts", [])]:
+                descriptor = each.get_object().get("/FontDescriptor")
+                if descriptor is None:
+                    continue
+                descriptor = descriptor.get_object()
+                program = descriptor.get("/FontFile2") or descriptor.get("/FontFile3")
+                if program is not None:
+                    name = str(descriptor["/FontName"])
+                    found.setdefault(name, set()).add(program.get_object().get_data())
+    return found
+
+
+def test_each_font_subset_has_a_name_of_its_own(report_pdf, parallel_pdf_file):
+    # Each part embeds its own subset of a font: the tag in front of the name must tell them
+    # apart, as it does in a report laid out in one piece.
+    one_piece, in_parts = _embedded_subsets(report_pdf), _embedded_subsets(parallel_pdf_file)
+    assert all(len(programs) == 1 for programs in one_piece.values())
+    assert all(len(programs) == 1 for programs in in_parts.values()), in_parts.keys()
+    plain_names = {name.split("+", 1)[1] for name in in_parts}
+    assert plain_names == {name.split("+", 1)[1] for name in one_piece}
+    assert len(in_parts) > len(one_piece)  # the parts' subsets, each named
+
+
 def test_parts_look_the_same(report_pdf, parallel_pdf_file, tmp_path):
     from PIL import Image, ImageChops
 
