@@ -210,3 +210,50 @@ def _reap(process: Any) -> None:
     if process.is_alive():
         process.terminate()
         process.join(5.0)
+
+
+def run_child_job(
+    connection: Connection,
+    process: Any,
+    job: tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]],
+    progress: Progress | None = None,
+) -> Any:
+    """Hand a child started ahead of time its job and relay it as :func:`run_in_child` does.
+
+    The child runs :func:`serve_child_job`; the connection and the process are used up.
+
+    Raises:
+        Cancelled: The child stopped on Cancel (or was terminated after the grace period).
+        BackgroundProcessError: The child died without an answer.
+        Exception: Whatever the job raised in the child, re-raised here.
+    """
+    try:
+        connection.send(job)
+        return _relay(connection, process, progress or NullProgress())
+    finally:
+        connection.close()
+        _reap(process)
+
+
+def serve_child_job(
+    connection: Connection, prepare: Callable[[Callable[..., Any]], Callable[..., Any]]
+) -> bool:
+    """In a child started ahead of time: wait for its job, run it and send the outcome.
+
+    Args:
+        connection: The child's end of the pipe.
+        prepare: Turns the job's function into the one to call (to hand it what the child
+            prepared while it waited).
+
+    Returns:
+        False when the parent closed the pipe or sent ``None`` instead of a job.
+    """
+    try:
+        job = connection.recv()
+    except (EOFError, OSError):
+        return False
+    if job is None:
+        return False
+    fn, args, kwargs = job
+    _child_main(connection, prepare(fn), args, kwargs)
+    return True

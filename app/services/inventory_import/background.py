@@ -60,6 +60,11 @@ def import_and_refresh(
     return result, refresh
 
 
+def changed_after_check(file_name: str) -> ImportFileError:
+    """Return the refusal of a file that is not byte for byte the one its dry run checked."""
+    return ImportFileError(f"{file_name} changed after it was checked; go back and check it again")
+
+
 def import_checked_file(
     ws: Workspace,
     path: Path,
@@ -89,9 +94,7 @@ def import_checked_file(
     """
     plan = plan_import(ws, Path(path), **options, progress=scaled(progress, 0.0, 0.25))
     if plan.file_sha256 != checked_sha256:
-        raise ImportFileError(
-            f"{plan.file_name} changed after it was checked; go back and check it again"
-        )
+        raise changed_after_check(plan.file_name)
     return import_and_refresh(
         ws,
         plan,
