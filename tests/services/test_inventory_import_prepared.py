@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.services.inventory_import import ImportFileError, plan_import
-from app.services.inventory_import.prepared import ImportProcess
+from app.services.inventory_import.prepared import ImportProcess, apply_prepared
 from app.services.inventory_queries import list_systems
 from app.services.progress import Cancelled
 
@@ -64,6 +64,14 @@ def test_a_file_changed_after_the_dry_run_is_refused_and_nothing_is_written(work
     write_register(register, ["AIS-9", "Someone else's bot", "x@acme.test", "advisory", ""])
     with pytest.raises(ImportFileError, match="register.csv changed after it was checked"):
         process.apply(workspace, plan.file_sha256, valid_only=False, delete_missing=False)
+    assert list_systems(workspace) == []
+
+
+def test_a_file_changed_after_the_process_planned_it_is_refused_at_import(workspace, register):
+    plan = plan_import(workspace, register)  # as the process plans it, before the change
+    write_register(register, ["AIS-9", "Someone else's bot", "x@acme.test", "advisory", ""])
+    with pytest.raises(ImportFileError, match="register.csv changed after it was checked"):
+        apply_prepared(workspace, plan, plan.file_sha256, valid_only=False, delete_missing=False)
     assert list_systems(workspace) == []
 
 
