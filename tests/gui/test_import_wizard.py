@@ -65,6 +65,16 @@ def prepared_process(wizard, qtbot):
     return wizard.prepared.process
 
 
+def checked_register(page, qtbot, tmp_path):
+    """Open the wizard on a two-system register and run its dry run."""
+    path = write_workbook(tmp_path / "register.xlsx", {"AI systems": SYSTEMS})
+    wizard = page.start_import()
+    open_file(wizard, qtbot, path)
+    wizard.next()
+    run_dry_run(wizard, qtbot)
+    return wizard, path
+
+
 def test_wizard_imports_a_workbook_with_a_column_mapped_by_hand(page, qtbot, tmp_path):
     path = write_workbook(
         tmp_path / "register.xlsx", {"AI systems": SYSTEMS, "Identities": IDENTITIES}
@@ -205,11 +215,7 @@ def test_cancel_in_the_progress_dialog_writes_nothing(page, qtbot, tmp_path):
 
     from app.gui import tasks
 
-    path = write_workbook(tmp_path / "register.xlsx", {"AI systems": SYSTEMS})
-    wizard = page.start_import()
-    open_file(wizard, qtbot, path)
-    wizard.next()
-    run_dry_run(wizard, qtbot)
+    wizard, _path = checked_register(page, qtbot, tmp_path)
     process = prepared_process(wizard, qtbot)
     gate = threading.Event()
     tasks.run_task(lambda progress: gate.wait(10), writes=True)  # holds the write thread
@@ -235,11 +241,7 @@ def test_a_file_changed_after_its_dry_run_is_not_imported(
 
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
-    path = write_workbook(tmp_path / "register.xlsx", {"AI systems": SYSTEMS})
-    wizard = page.start_import()
-    open_file(wizard, qtbot, path)
-    wizard.next()
-    run_dry_run(wizard, qtbot)
+    wizard, path = checked_register(page, qtbot, tmp_path)
     if child == "prepared":  # it planned the file, before or after the change: both refused
         prepared_process(wizard, qtbot)
     else:  # no prepared process: a fresh child reads the changed file
@@ -380,11 +382,7 @@ def test_an_identity_export_folder_needs_no_mapping_and_shows_its_conditional_gr
 
 
 def test_the_prepared_process_imports_the_checked_file_and_ends(page, qtbot, tmp_path):
-    path = write_workbook(tmp_path / "register.xlsx", {"AI systems": SYSTEMS})
-    wizard = page.start_import()
-    open_file(wizard, qtbot, path)
-    wizard.next()
-    run_dry_run(wizard, qtbot)
+    wizard, _path = checked_register(page, qtbot, tmp_path)
     process = prepared_process(wizard, qtbot)
     with qtbot.waitSignal(wizard.imported, timeout=30_000):
         wizard.button(QWizard.WizardButton.FinishButton).click()
@@ -397,11 +395,7 @@ def test_the_prepared_process_imports_the_checked_file_and_ends(page, qtbot, tmp
 def test_going_back_stops_the_prepared_process_and_the_next_check_prepares_another(
     page, qtbot, tmp_path
 ):
-    path = write_workbook(tmp_path / "register.xlsx", {"AI systems": SYSTEMS})
-    wizard = page.start_import()
-    open_file(wizard, qtbot, path)
-    wizard.next()
-    run_dry_run(wizard, qtbot)
+    wizard, _path = checked_register(page, qtbot, tmp_path)
     first = prepared_process(wizard, qtbot)
     wizard.back()  # to the mapping step, where the options may change
     assert not first.is_alive()
@@ -416,13 +410,9 @@ def test_going_back_stops_the_prepared_process_and_the_next_check_prepares_anoth
 def test_closing_the_wizard_or_the_window_stops_the_prepared_process_unwritten(
     page, qtbot, tmp_path
 ):
-    path = write_workbook(tmp_path / "register.xlsx", {"AI systems": SYSTEMS})
     processes = []
     for _ in range(2):
-        wizard = page.start_import()
-        open_file(wizard, qtbot, path)
-        wizard.next()
-        run_dry_run(wizard, qtbot)
+        wizard, _path = checked_register(page, qtbot, tmp_path)
         processes.append(prepared_process(wizard, qtbot))
         if len(processes) == 1:
             wizard.reject()  # Cancel of the wizard

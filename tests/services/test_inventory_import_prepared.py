@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
 import pytest
 
 from app.services.inventory_import import ImportFileError, plan_import
 from app.services.inventory_import.prepared import ImportProcess, apply_prepared
 from app.services.inventory_queries import list_systems
 from app.services.progress import Cancelled
-
-HEADER = ["System ID", "Name", "Owner email", "Autonomy", "Identities"]
-
-
-def write_register(path: Path, *rows: list[str]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
-        writer.writerows(rows)
-    return path
+from tests.services.test_inventory_import_background import write_register
 
 
 class CancelledProgress:

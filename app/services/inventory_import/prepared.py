@@ -78,19 +78,11 @@ class ImportProcess:
     ) -> Outcome:
         """Apply the prepared plan and refresh the identity findings; blocks the calling thread.
 
-        Args:
-            ws: The workspace the process was prepared for (the writer watches its journal).
-            checked_sha256: The SHA-256 of the file the user's dry run read.
-            valid_only: Apply the valid rows even though other rows have errors.
-            delete_missing: Delete records the file covers but lacks.
-            progress: Receives progress; cancelling before the import is written writes nothing.
-
-        Returns:
-            What the import did, and what the findings refresh changed (None when cancelled).
-
-        Raises:
-            ImportFileError: The file changed since its dry run, or could not be read.
-            Cancelled: The user cancelled.
+        ``ws`` is the workspace the process was prepared for (the one writer watches its
+        journal); ``checked_sha256`` the SHA-256 of the file the user's dry run read. The other
+        arguments, the outcome and the errors are those of
+        :func:`~app.services.inventory_import.background.import_checked_file`; a Cancel before
+        the import is written writes nothing.
         """
         logger.info("applying the import prepared for %s", ws.path or "the server workspace")
         job_kwargs = {"valid_only": valid_only, "delete_missing": delete_missing}
@@ -119,6 +111,7 @@ def apply_prepared(
     from app.services.inventory_import.background import changed_after_check, import_and_refresh
     from app.services.inventory_import.plan import file_sha256
 
+    logger.info("Import pressed: applying the prepared plan of %s", plan.file_name)
     started = time.process_time()
     check_cancelled(progress)
     if plan.file_sha256 != checked_sha256 or file_sha256(plan.path) != checked_sha256:
