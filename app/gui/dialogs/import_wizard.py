@@ -1,8 +1,10 @@
 """The inventory import wizard: file → sheet and header row → column mapping → dry run → apply.
 
 Reading the file and the dry run run on a worker (``app.gui.tasks``); the import itself runs in
-a child process started from the write thread through :func:`run_with_progress`, with Cancel,
-and nothing is written until the user presses Import on the dry-run page.
+a child process, from the write thread through :func:`run_with_progress`, with Cancel, and
+nothing is written until the user presses Import on the dry-run page. That process is prepared
+ahead (:mod:`app.gui.dialogs.prepared_import`): started when the wizard opens, it plans each dry
+run's file beside the window, so Import only sends it the command.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 The dry-run plan the user looked at stays in the window. The child reads the same file with
 the same options again (a plan is too large to send through a pipe without stalling the
-window), makes sure the file is byte for byte the one that was checked, then applies it.
+window), makes sure the file is byte for byte the one that was checked, then applies it. The wizard
+usually has a process that did the reading ahead (:mod:`.prepared`); this path serves when
+none is ready.
 """
 
 from __future__ import annotations
