@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-STOP_WAIT_SECONDS = 0.2
+STOP_WAIT_SECONDS = 0.05
 """How long a closed child may take to exit by itself before it is terminated."""
 
 
