@@ -59,6 +59,22 @@ def run_dry_run(wizard, qtbot):
     return blocker.args[0]
 
 
+def prepared_process(wizard, qtbot):
+    """Return the import process that has the dry run's file (Import goes to it)."""
+    qtbot.waitUntil(lambda: wizard.prepared.ready, timeout=15_000)
+    return wizard.prepared.process
+
+
+def checked_register(page, qtbot, tmp_path):
+    """Open the wizard on a two-system register and run its dry run."""
+    path = write_workbook(tmp_path / "register.xlsx", {"AI systems": SYSTEMS})
+    wizard = page.start_import()
+    open_file(wizard, qtbot, path)
+    wizard.next()
+    run_dry_run(wizard, qtbot)
+    return wizard, path
+
+
 def test_wizard_imports_a_workbook_with_a_column_mapped_by_hand(page, qtbot, tmp_path):
     path = write_workbook(
         tmp_path / "register.xlsx", {"AI systems": SYSTEMS, "Identities": IDENTITIES}
@@ -199,11 +215,8 @@ def test_cancel_in_the_progress_dialog_writes_nothing(page, qtbot, tmp_path):
 
     from app.gui import tasks
 
-    path = write_workbook(tmp_path / "register.xlsx", {"AI systems": SYSTEMS})
-    wizard = page.start_import()
-    open_file(wizard, qtbot, path)
-    wizard.next()
-    run_dry_run(wizard, qtbot)
+    wizard, _path = checked_register(page, qtbot, tmp_path)
+    process = prepared_process(wizard, qtbot)
     gate = threading.Event()
     tasks.run_task(lambda progress: gate.wait(10), writes=True)  # holds the write thread
     wizard.button(QWizard.WizardButton.FinishButton).click()
@@ -213,21 +226,26 @@ def test_cancel_in_the_progress_dialog_writes_nothing(page, qtbot, tmp_path):
     with qtbot.waitSignal(task.cancelled_signal, timeout=10_000):
         gate.set()
     assert list_systems(page._context.workspace) == []
+    assert not process.is_alive()  # stopped unused
+    assert prepared_process(wizard, qtbot) is not process  # a new one for the next Import
     assert "nothing was written" in wizard.preview_page.note.text()
     assert wizard.isVisible()
     assert wizard.preview_page.isComplete()  # the user may press Import again
 
 
-def test_a_file_changed_after_its_dry_run_is_not_imported(page, qtbot, tmp_path, monkeypatch):
+@pytest.mark.parametrize("child", ["prepared", "fresh"])
+def test_a_file_changed_after_its_dry_run_is_not_imported(
+    page, qtbot, tmp_path, monkeypatch, child
+):
     from PySide6.QtWidgets import QMessageBox
 
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
-    path = write_workbook(tmp_path / "register.xlsx", {"AI systems": SYSTEMS})
-    wizard = page.start_import()
-    open_file(wizard, qtbot, path)
-    wizard.next()
-    run_dry_run(wizard, qtbot)
+    wizard, path = checked_register(page, qtbot, tmp_path)
+    if child == "prepared":  # it planned the file, before or after the change: both refused
+        prepared_process(wizard, qtbot)
+    else:  # no prepared process: a fresh child reads the changed file
+        wizard.prepared.close()
     write_workbook(path, {"AI systems": [*SYSTEMS[:3], ["AIS-666", "Not checked"]]})
     finish = wizard.button(QWizard.WizardButton.FinishButton)
     finish.click()
@@ -361,3 +379,44 @@ def test_an_identity_export_folder_needs_no_mapping_and_shows_its_conditional_gr
         wizard.button(QWizard.WizardButton.FinishButton).click()
     ids = {row.ext_id for row in list_identities(page._context.workspace)}
     assert "3f6a9d1e-2b7c-4e58-a0d4-9c1b7e2f5a60" in ids
+
+
+def test_the_prepared_process_imports_the_checked_file_and_ends(page, qtbot, tmp_path):
+    wizard, _path = checked_register(page, qtbot, tmp_path)
+    process = prepared_process(wizard, qtbot)
+    with qtbot.waitSignal(wizard.imported, timeout=30_000):
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert {s.ext_id for s in list_systems(page._context.workspace)} == {"AIS-001", "AIS-002"}
+    assert process.used
+    assert not process.is_alive()
+    assert wizard.prepared.process is None  # the wizard closed: nothing left running
+
+
+def test_going_back_stops_the_prepared_process_and_the_next_check_prepares_another(
+    page, qtbot, tmp_path
+):
+    wizard, _path = checked_register(page, qtbot, tmp_path)
+    first = prepared_process(wizard, qtbot)
+    wizard.back()  # to the mapping step, where the options may change
+    assert not first.is_alive()
+    run_dry_run(wizard, qtbot)
+    second = prepared_process(wizard, qtbot)
+    assert second is not first
+    with qtbot.waitSignal(wizard.imported, timeout=30_000):
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert len(list_systems(page._context.workspace)) == 2
+
+
+def test_closing_the_wizard_or_the_window_stops_the_prepared_process_unwritten(
+    page, qtbot, tmp_path
+):
+    processes = []
+    for _ in range(2):
+        wizard, _path = checked_register(page, qtbot, tmp_path)
+        processes.append(prepared_process(wizard, qtbot))
+        if len(processes) == 1:
+            wizard.reject()  # Cancel of the wizard
+            assert not processes[0].is_alive()
+    assert list_systems(page._context.workspace) == []
+    page.window().close()  # the window closes with the wizard still open
+    assert not processes[1].is_alive()

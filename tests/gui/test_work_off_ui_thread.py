@@ -26,10 +26,11 @@ from app.gui.dialogs import (
     new_finding_dialog,
 )
 from app.gui.pages import assessments_page, findings_page
+from app.services import prepared_child
 from app.services.assessments import list_responses
 from app.services.findings import list_findings
 from app.services.inventory_import import file_sha256
-from app.services.inventory_import.background import import_checked_file
+from app.services.inventory_import.prepared import apply_prepared
 from app.services.inventory_queries import get_system
 from app.services.reporting import create_certificate, generate_pdf, report_process
 from app.services.workspace import open_workspace
@@ -112,7 +113,7 @@ def assert_off_ui_thread(log: ThreadLog, *names: str) -> None:
         assert ui not in threads, f"{name} ran on the UI thread"
 
 
-def test_import_wizard_reads_and_checks_on_workers_and_applies_in_a_child(
+def test_import_wizard_reads_and_checks_on_workers_and_applies_in_its_prepared_child(
     window, qtbot, tmp_path, log, errors
 ):
     from openpyxl import Workbook
@@ -120,7 +121,7 @@ def test_import_wizard_reads_and_checks_on_workers_and_applies_in_a_child(
     jobs = []
     for module, name in ((import_sheet_page, "inspect_file"), (import_preview_page, "plan_import")):
         log.watch(module, name)
-    log.watch(tasks, "run_in_child", before=lambda args, _kwargs: jobs.append(args))
+    log.watch(prepared_child, "run_child_job", before=lambda args, _kwargs: jobs.append(args[2]))
     book = Workbook()
     book.active.title = "AI systems"
     book.active.append(["System ID", "Name", "Owner email", "Autonomy"])
@@ -136,14 +137,15 @@ def test_import_wizard_reads_and_checks_on_workers_and_applies_in_a_child(
     wizard.next()
     with qtbot.waitSignal(wizard.preview_page.plan_ready, timeout=15_000):
         wizard.next()
+    qtbot.waitUntil(lambda: wizard.prepared.ready, timeout=15_000)
     with qtbot.waitSignal(wizard.imported, timeout=15_000):
         wizard.button(QWizard.WizardButton.FinishButton).click()
     assert get_system(window.context.workspace, "AIS-900").row.name == "Thread test agent"
-    assert_off_ui_thread(log, "inspect_file", "plan_import", "run_in_child")
-    [(job, (_ws, file, checked, options), _kwargs)] = jobs
-    assert job is import_checked_file
-    assert (file, checked) == (path, file_sha256(path))
-    assert options["format"] == "auto"
+    assert_off_ui_thread(log, "inspect_file", "plan_import", "run_child_job")
+    [(job, (checked,), kwargs)] = jobs  # only the command travels: the child planned the file
+    assert job is apply_prepared
+    assert checked == file_sha256(path)
+    assert kwargs == {"valid_only": False, "delete_missing": False}
     assert errors == []
 
 

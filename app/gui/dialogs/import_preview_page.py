@@ -303,6 +303,7 @@ class PreviewPage(QWizardPage):
     def cleanupPage(self) -> None:
         self.cancel()
         self.plan = None
+        self._wizard().prepared.discard()  # the user goes back: the options may change
 
     def cancel(self) -> None:
         if self._task is not None:
@@ -317,6 +318,7 @@ class PreviewPage(QWizardPage):
         self._clear()
         path = wizard.file_page.path()
         self.summary.setText(f"Checking {path.name}…")
+        arguments = wizard.plan_arguments()
         self._task = run_with_progress(
             wizard,
             f"Checking {path.name}",
@@ -326,8 +328,10 @@ class PreviewPage(QWizardPage):
             on_success=self._on_plan_ready,
             on_failure=self._on_plan_failed,
             on_cancelled=self._on_plan_cancelled,
-            **wizard.plan_arguments(),
+            **arguments,
         )
+        # The import process reads the same file the same way meanwhile, ready for Import.
+        wizard.prepared.prepare(wizard.workspace, path, arguments)
         self.completeChanged.emit()
 
     def _clear(self) -> None:

@@ -1,8 +1,10 @@
 """The inventory import wizard: file → sheet and header row → column mapping → dry run → apply.
 
 Reading the file and the dry run run on a worker (``app.gui.tasks``); the import itself runs in
-a child process started from the write thread through :func:`run_with_progress`, with Cancel,
-and nothing is written until the user presses Import on the dry-run page.
+a child process, from the write thread through :func:`run_with_progress`, with Cancel, and
+nothing is written until the user presses Import on the dry-run page. That process is prepared
+ahead (:mod:`app.gui.dialogs.prepared_import`): started when the wizard opens, it plans each dry
+run's file beside the window, so Import only sends it the command.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -32,6 +34,7 @@ from app.gui.dialogs.import_mapping_page import MappingPage
 from app.gui.dialogs.import_preview_page import PreviewPage
 from app.gui.dialogs.import_profile import PROFILE_FILTER, WizardChoices, profile_for_plan
 from app.gui.dialogs.import_sheet_page import SheetPage
+from app.gui.dialogs.prepared_import import PreparedImport
 from app.gui.dialogs.progress_dialog import run_with_progress
 from app.gui.tasks import Task
 from app.services.errors import UserError
@@ -217,6 +220,8 @@ class ImportWizard(QWizard):
         self.extra = WizardChoices()
         self.result: ImportResult | None = None
         self._apply_task: Task | None = None
+        self.prepared = PreparedImport()
+        """An import process, started now, planning each dry run's file beside it."""
         self.file_page = FilePage()
         self.sheet_page = SheetPage()
         self.mapping_page = MappingPage()
@@ -226,6 +231,16 @@ class ImportWizard(QWizard):
         if path is not None:
             self.file_page.path_edit.setText(str(path))
         self.finished.connect(self._on_finished)
+        self.destroyed.connect(self.prepared.close)
+        if parent is not None:  # the process stops when the window closes, not only the wizard
+            parent.window().installEventFilter(self)
+        self.prepared.warm()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        """Stop the prepared import process when the window closes under the wizard."""
+        if event.type() == QEvent.Type.Close:
+            self.prepared.close()
+        return super().eventFilter(watched, event)
 
     # What the pages share -------------------------------------------------------------------
     @property
@@ -285,21 +300,24 @@ class ImportWizard(QWizard):
         if plan is None or self._apply_task is not None or not self.preview_page.isComplete():
             return
         self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
+        process = self.prepared.take()
+        if process is not None:  # it has planned the file already: only the command travels
+            call: tuple[Any, ...] = (process.apply, self.workspace, plan.file_sha256)
+        else:  # a fresh child reads and plans the file again before applying it
+            call = (import_checked_file, self.workspace, plan.path, plan.file_sha256,
+                    dict(plan.options))  # fmt: skip
         self._apply_task = run_with_progress(
             self,
             f"Importing {plan.file_name}",
-            import_checked_file,
-            self.workspace,
-            plan.path,
-            plan.file_sha256,
-            dict(plan.options),
+            *call,
             valid_only=self.preview_page.valid_only_box.isChecked(),
             delete_missing=self.preview_page.delete_missing_box.isChecked(),
             on_success=self._on_applied,
             on_failure=self._on_apply_failed,
             on_cancelled=self._on_apply_cancelled,
             writes=True,
-            in_child=True,  # its garbage collections must not pause the window
+            # Its garbage collections must not pause the window: it runs in a child process.
+            in_child=process is None,
         )
 
     def _on_applied(self, outcome: tuple[ImportResult, FindingRefresh | None]) -> None:
@@ -314,11 +332,13 @@ class ImportWizard(QWizard):
 
     def _on_apply_failed(self, exc: BaseException) -> None:
         self._apply_task = None
+        self.prepared.again()
         self.preview_page.completeChanged.emit()
         show_error(self, "The import failed; nothing was written", exc)
 
     def _on_apply_cancelled(self) -> None:
         self._apply_task = None
+        self.prepared.again()
         self.preview_page.show_note("Import cancelled; nothing was written.")
         self.preview_page.completeChanged.emit()
 
@@ -332,6 +352,7 @@ class ImportWizard(QWizard):
     def _on_finished(self, _code: int) -> None:
         # The file preview and the plan hold every row of the file: let them go now, not when
         # the last Python reference to this closed wizard happens to disappear.
+        self.prepared.close()
         self.file_preview = self.choices = None
         self.preview_page.plan = None
         self.deleteLater()

@@ -2,7 +2,9 @@
 
 The dry-run plan the user looked at stays in the window. The child reads the same file with
 the same options again (a plan is too large to send through a pipe without stalling the
-window), makes sure the file is byte for byte the one that was checked, then applies it.
+window), makes sure the file is byte for byte the one that was checked, then applies it. The wizard
+usually has a process that did the reading ahead (:mod:`.prepared`); this path serves when
+none is ready.
 """
 
 from __future__ import annotations
@@ -60,6 +62,11 @@ def import_and_refresh(
     return result, refresh
 
 
+def changed_after_check(file_name: str) -> ImportFileError:
+    """Return the refusal of a file that is not byte for byte the one its dry run checked."""
+    return ImportFileError(f"{file_name} changed after it was checked; go back and check it again")
+
+
 def import_checked_file(
     ws: Workspace,
     path: Path,
@@ -89,9 +96,7 @@ def import_checked_file(
     """
     plan = plan_import(ws, Path(path), **options, progress=scaled(progress, 0.0, 0.25))
     if plan.file_sha256 != checked_sha256:
-        raise ImportFileError(
-            f"{plan.file_name} changed after it was checked; go back and check it again"
-        )
+        raise changed_after_check(plan.file_name)
     return import_and_refresh(
         ws,
         plan,
