@@ -17,7 +17,7 @@ from types import ModuleType
 import pytest
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWizard
 
-from app.gui import file_dialogs, tasks
+from app.gui import file_dialogs
 from app.gui.dialogs import (
     identity_dialog,
     import_preview_page,
@@ -32,7 +32,7 @@ from app.services.findings import list_findings
 from app.services.inventory_import import file_sha256
 from app.services.inventory_import.prepared import apply_prepared
 from app.services.inventory_queries import get_system
-from app.services.reporting import create_certificate, generate_pdf, report_process
+from app.services.reporting import create_certificate, generate_pdf
 from app.services.workspace import open_workspace
 from tests.gui.writes import announce, wait_written
 
@@ -236,7 +236,7 @@ def test_pdf_reports_are_generated_in_a_child_process(
         jobs.append(args[2])  # (function, arguments, keywords) as sent to the process
         args[3].cancel()
 
-    log.watch(report_process, "run_child_job", before=cancel_first)
+    log.watch(prepared_child, "run_child_job", before=cancel_first)
     output = tmp_path / "report.pdf"
     monkeypatch.setattr(file_dialogs, "get_save_file_name", lambda *a, **k: str(output))
     window.show_page("reports")

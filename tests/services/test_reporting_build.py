@@ -206,7 +206,7 @@ def _gone(pids: set[int], seconds: float = 10.0) -> bool:
 def _wait_for_workers(process: ReportProcess) -> set[int]:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        workers = _children(process._process.pid)  # noqa: SLF001 - looking at the real processes
+        workers = _children(process.pid)  # noqa: SLF001 - looking at the real processes
         if len(workers) >= 2:
             return workers
         time.sleep(0.05)
@@ -235,7 +235,7 @@ class _CancelWhenAsked:
 @pytest.mark.skipif(not _PROC.is_dir(), reason="reads the process tree from /proc")
 def test_cancel_stops_the_report_process_and_its_render_workers(ws, built, tmp_path):
     process = ReportProcess()
-    pids = {process._process.pid} | _wait_for_workers(process)  # noqa: SLF001
+    pids = {process.pid} | _wait_for_workers(process)  # noqa: SLF001
     with pytest.raises(Cancelled):
         process.run(
             generate_pdf, ws, built.assessment_id, tmp_path / "r.pdf", progress=_CancelWhenAsked()
@@ -247,6 +247,6 @@ def test_cancel_stops_the_report_process_and_its_render_workers(ws, built, tmp_p
 @pytest.mark.skipif(not _PROC.is_dir(), reason="reads the process tree from /proc")
 def test_closing_an_unused_process_stops_its_render_workers():
     process = ReportProcess()
-    pids = {process._process.pid} | _wait_for_workers(process)  # noqa: SLF001
+    pids = {process.pid} | _wait_for_workers(process)  # noqa: SLF001
     process.close()
     assert _gone(pids)

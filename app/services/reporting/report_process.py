@@ -16,15 +16,14 @@ goes away.
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import functools
 import logging
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from app.services.child_process import run_child_job, serve_child_job
+from app.services.child_process import serve_child_job
+from app.services.prepared_child import PreparedChild
 from app.services.progress import Progress
 
 if TYPE_CHECKING:
@@ -37,23 +36,17 @@ class ReportProcess:
     """A prepared child process that runs one report function (see the module docstring)."""
 
     def __init__(self) -> None:
-        import multiprocessing
-
-        context = multiprocessing.get_context("spawn")
-        self._connection, theirs = context.Pipe(duplex=True)
-        self._process = context.Process(
-            target=_serve, args=(theirs,), name="assay-report", daemon=False
-        )
-        self._process.start()
-        theirs.close()
-        self._used = False
-        atexit.register(self.close)
-        logger.info("prepared a report process (pid %s)", self._process.pid)
+        self._child = PreparedChild(_serve, name="assay-report", daemon=False)
 
     @property
     def used(self) -> bool:
-        """Return True once a job was handed to the process (it serves one)."""
-        return self._used
+        """Return True once a job was handed to the process (it serves one) or it was closed."""
+        return self._child.used
+
+    @property
+    def pid(self) -> int | None:
+        """Return the process id."""
+        return self._child.pid
 
     def run(
         self, fn: Callable[..., Any], *args: Any, progress: Progress | None = None, **kwargs: Any
@@ -67,25 +60,11 @@ class ReportProcess:
         Raises:
             RuntimeError: The process already served a job.
         """
-        if self._used:
-            raise RuntimeError("a report process serves one report")
-        self._used = True
-        atexit.unregister(self.close)
-        return run_child_job(self._connection, self._process, (fn, args, kwargs), progress)
+        return self._child.run(fn, args, kwargs, progress)
 
     def close(self) -> None:
         """Stop the process if it has not served a job (its render workers stop with it)."""
-        atexit.unregister(self.close)
-        if self._used:
-            return
-        self._used = True
-        with contextlib.suppress(OSError):  # the process is gone already
-            self._connection.send(None)
-        self._connection.close()
-        self._process.join(2.0)
-        if self._process.is_alive():
-            self._process.terminate()
-            self._process.join(2.0)
+        self._child.close()
 
 
 def _serve(connection: Connection) -> None:
