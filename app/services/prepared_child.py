@@ -121,3 +121,39 @@ class PreparedChild:
             self._process.terminate()
             self._process.join(2.0)
         logger.info("stopped prepared child %s unused", self._process.name)
+
+
+class PreparedProcess:
+    """Base of the app's prepared processes: one :class:`PreparedChild` and its life.
+
+    A subclass names what the process does and how its job is handed over; this base says
+    whether it served, which process it is, and stops it unused.
+
+    Args:
+        target: The child's entry point (see :class:`PreparedChild`).
+        name: The process's name.
+        daemon: Whether the process is daemonic (see :class:`PreparedChild`).
+    """
+
+    def __init__(
+        self, target: Callable[[Connection], None], *, name: str, daemon: bool = True
+    ) -> None:
+        self._child = PreparedChild(target, name=name, daemon=daemon)
+
+    @property
+    def used(self) -> bool:
+        """Return True once the process was given its job or closed (it serves one)."""
+        return self._child.used
+
+    @property
+    def pid(self) -> int | None:
+        """Return the process id."""
+        return self._child.pid
+
+    def is_alive(self) -> bool:
+        """Return True while the process runs."""
+        return self._child.is_alive()
+
+    def close(self) -> None:
+        """Stop the process unless it has its job; it exits without running one."""
+        self._child.close()

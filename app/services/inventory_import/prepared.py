@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from app.services.child_process import serve_child_job
 from app.services.identity_analysis import FindingRefresh
 from app.services.inventory_import.plan import ImportPlan, ImportResult
-from app.services.prepared_child import PreparedChild
+from app.services.prepared_child import PreparedProcess
 from app.services.progress import Progress, check_cancelled
 from app.services.workspace import Workspace
 
@@ -40,25 +40,14 @@ logger = logging.getLogger(__name__)
 Outcome = tuple[ImportResult, FindingRefresh | None]
 
 
-class ImportProcess:
-    """A prepared child process that plans one checked file and applies it on request."""
+class ImportProcess(PreparedProcess):
+    """A prepared child process that plans one checked file and applies it on request.
+
+    Closed unless it is applying, it stops and writes nothing.
+    """
 
     def __init__(self) -> None:
-        self._child = PreparedChild(_serve, name="assay-import")
-
-    @property
-    def used(self) -> bool:
-        """Return True once the process applied (or was asked to apply) its import, or closed."""
-        return self._child.used
-
-    @property
-    def pid(self) -> int | None:
-        """Return the process id."""
-        return self._child.pid
-
-    def is_alive(self) -> bool:
-        """Return True while the process runs."""
-        return self._child.is_alive()
+        super().__init__(_serve, name="assay-import")
 
     def prepare(self, ws: Workspace, path: Path, options: dict[str, Any]) -> None:
         """Have the process read and plan ``path`` as ``plan_import(ws, path, **options)`` does.
@@ -88,10 +77,6 @@ class ImportProcess:
         job_kwargs = {"valid_only": valid_only, "delete_missing": delete_missing}
         outcome: Outcome = self._child.run(apply_prepared, (checked_sha256,), job_kwargs, progress)
         return outcome
-
-    def close(self) -> None:
-        """Stop the process unless it is applying; it writes nothing."""
-        self._child.close()
 
 
 def apply_prepared(

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from app.services.child_process import serve_child_job
-from app.services.prepared_child import PreparedChild
+from app.services.prepared_child import PreparedProcess
 from app.services.progress import Progress
 
 if TYPE_CHECKING:
@@ -32,21 +32,14 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-class ReportProcess:
-    """A prepared child process that runs one report function (see the module docstring)."""
+class ReportProcess(PreparedProcess):
+    """A prepared child process that runs one report function (see the module docstring).
+
+    Closing it unused stops its render workers with it.
+    """
 
     def __init__(self) -> None:
-        self._child = PreparedChild(_serve, name="assay-report", daemon=False)
-
-    @property
-    def used(self) -> bool:
-        """Return True once a job was handed to the process (it serves one) or it was closed."""
-        return self._child.used
-
-    @property
-    def pid(self) -> int | None:
-        """Return the process id."""
-        return self._child.pid
+        super().__init__(_serve, name="assay-report", daemon=False)
 
     def run(
         self, fn: Callable[..., Any], *args: Any, progress: Progress | None = None, **kwargs: Any
@@ -61,10 +54,6 @@ class ReportProcess:
             RuntimeError: The process already served a job.
         """
         return self._child.run(fn, args, kwargs, progress)
-
-    def close(self) -> None:
-        """Stop the process if it has not served a job (its render workers stop with it)."""
-        self._child.close()
 
 
 def _serve(connection: Connection) -> None:
