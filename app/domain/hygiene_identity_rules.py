@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from operator import attrgetter
 
 from app.domain.enums import Environment, Severity
 from app.domain.hygiene_model import (
@@ -227,10 +228,12 @@ def identity_across_environments(ctx: HygieneContext) -> Iterator[HygieneFinding
     if len(recorded - {None}) < 2:  # one environment in the whole inventory: nothing spans two
         return
     users, grants = ctx.users, ctx.grants
+    resource_of = attrgetter("resource")
     for identity in facts.identities.values():
-        found = {identity.environment}
+        # every identity is tested: mapped in C, without a list or a generator of its own
+        found = set(map(resource_env.get, map(resource_of, grants.get(identity.ext_id, ()))))
         found.update(map(system_env.__getitem__, users.get(identity.ext_id, ())))
-        found.update(map(resource_env.get, [g.resource for g in grants.get(identity.ext_id, ())]))
+        found.add(identity.environment)
         found.discard(None)  # not recorded, or a resource outside the inventory
         if len(found) < 2:  # a cheap test before any text is made
             continue

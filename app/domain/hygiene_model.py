@@ -13,6 +13,7 @@ from app.domain.enums import IdentityKind, Severity
 from app.domain.identity_graph import IdentityGraph
 from app.domain.identity_names import readable
 from app.domain.inventory_facts import GrantFacts, InventoryFacts
+from app.support.frozen import quick_init
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +26,8 @@ EXPIRING_KINDS = SECRET_KINDS | {IdentityKind.HUMAN_DELEGATION}
 _SEVERITY_ORDER = {s: n for n, s in enumerate(Severity)}
 
 
-@dataclass(frozen=True, slots=True, init=False)
+@quick_init  # built by the hundred thousand
+@dataclass(frozen=True, slots=True)
 class HygieneFinding:
     """One breach of an identity hygiene rule.
 
@@ -49,29 +51,6 @@ class HygieneFinding:
     system: str | None = None
     identity: str | None = None
 
-    def __init__(  # noqa: PLR0913 - one argument per field, as the generated one had
-        self,
-        rule_id: str,
-        severity: Severity,
-        title: str,
-        detail: str,
-        recommendation: str,
-        references: tuple[str, ...],
-        system: str | None = None,
-        identity: str | None = None,
-    ) -> None:
-        # A refresh makes one finding per breach (hundreds of thousands at scale): the slots
-        # are set through their descriptors, twice as fast as the frozen dataclass's own
-        # ``object.__setattr__`` calls, and the instance stays just as read-only.
-        _SET_RULE_ID(self, rule_id)
-        _SET_SEVERITY(self, severity)
-        _SET_TITLE(self, title)
-        _SET_DETAIL(self, detail)
-        _SET_RECOMMENDATION(self, recommendation)
-        _SET_REFERENCES(self, references)
-        _SET_SYSTEM(self, system)
-        _SET_IDENTITY(self, identity)
-
     @property
     def key(self) -> str:
         """Return a key that stays the same for the same rule and subject on every run."""
@@ -85,22 +64,6 @@ class HygieneFinding:
             self.system or "",
             self.identity or "",
         )
-
-
-(
-    _SET_RULE_ID,
-    _SET_SEVERITY,
-    _SET_TITLE,
-    _SET_DETAIL,
-    _SET_RECOMMENDATION,
-    _SET_REFERENCES,
-    _SET_SYSTEM,
-    _SET_IDENTITY,
-) = (
-    getattr(HygieneFinding, name).__set__
-    for name in ("rule_id", "severity", "title", "detail", "recommendation", "references",
-                 "system", "identity")
-)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

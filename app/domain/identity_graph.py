@@ -154,6 +154,15 @@ class IdentityGraph:
         self._complete(identity)
         return self._reaches_of(self._scc_of[identity])
 
+    def system_reaches_anything(self, system: NodeId) -> bool:
+        """Return whether any identity of a system reaches a resource (see above)."""
+        complete, scc_of = self._complete, self._scc_of
+        for identity in self._uses.get(system, ()):
+            complete(identity)
+            if self._reaches_of(scc_of[identity]):
+                return True
+        return False
+
     def system_reach(self, system: NodeId) -> dict[NodeId, int]:
         """Return resource → strongest action rank a system reaches through its identities."""
         reached: dict[NodeId, int] = {}
@@ -216,6 +225,19 @@ class IdentityGraph:
         """Return the number of hops of the longest chain from ``identity`` (cheap)."""
         self._complete(identity)
         return self._chains.length[identity]
+
+    def deepest_chain(self, system: NodeId) -> int:
+        """Return the hops of the longest chain from any identity of a system (0 without any).
+
+        The cheap test before :meth:`system_chain`, run for every system of an inventory.
+        """
+        complete, length = self._complete, self._chains.length
+        deepest = 0
+        for identity in self._uses.get(system, ()):
+            complete(identity)
+            if length[identity] > deepest:
+                deepest = length[identity]
+        return deepest
 
     def system_chain(self, system: NodeId) -> Chain:
         """Return the longest delegation chain starting at any identity of a system."""
@@ -307,6 +329,8 @@ class IdentityGraph:
     def _reaches_of(self, component: int) -> bool:
         """Return whether a group reaches any resource, as :meth:`_reach_of` but cheaper."""
         done = self._scc_reaches
+        if done[component] is not None:  # asked once per identity of every system: no walk
+            return bool(done[component])
         return bool(
             self._bottom_up(
                 component,
