@@ -72,13 +72,12 @@ def grant_unused(ctx: HygieneContext) -> Iterator[HygieneFinding]:
 def wildcard_or_admin_scope(ctx: HygieneContext) -> Iterator[HygieneFinding]:
     """An identity holds admin rights or a wildcard / full-control scope."""
     resources = ctx.facts.resources
+    admin, broad_scope = Action.ADMIN, BROAD_SCOPE.search  # every grant is tested
     for identity, grants in ctx.grants.items():
         broad: list[Reach] = []
         restricted = False
         for grant in grants:
-            is_admin = grant.action is Action.ADMIN
-            wide_scope = bool(grant.scope and BROAD_SCOPE.search(grant.scope))
-            if not (is_admin or wide_scope):
+            if grant.action is not admin and not (grant.scope and broad_scope(grant.scope)):
                 continue
             broad.append(scope_reach(grant.resource, grant.action.value, grant.scope))
             resource = resources.get(grant.resource)
@@ -132,7 +131,7 @@ def delegation_chain_too_deep(ctx: HygieneContext) -> Iterator[HygieneFinding]:
     limit = ctx.settings.max_delegation_depth
     graph = ctx.graph
     for system in ctx.facts.systems.values():
-        if all(graph.chain_depth(i) <= limit for i in graph.identities_of(system.ext_id)):
+        if not graph.identities_of(system.ext_id) or graph.deepest_chain(system.ext_id) <= limit:
             continue
         chain = graph.system_chain(system.ext_id)
         bound = "" if chain.exact else "at least "
@@ -181,7 +180,7 @@ def access_not_recorded(ctx: HygieneContext) -> Iterator[HygieneFinding]:
     """A system's access is not recorded: it has no identity, or none with a recorded grant."""
     graph = ctx.graph
     for system in ctx.facts.systems.values():
-        if any(graph.reaches_anything(i) for i in graph.identities_of(system.ext_id)):
+        if graph.system_reaches_anything(system.ext_id):
             continue
         reason = unknown_reason("system", len(graph.identities_of(system.ext_id)), 0, 0)
         yield HygieneFinding(

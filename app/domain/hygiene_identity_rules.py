@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from operator import attrgetter
 
 from app.domain.enums import Environment, Severity
 from app.domain.hygiene_model import (
@@ -38,13 +39,14 @@ def identity_no_owner(ctx: HygieneContext) -> Iterator[HygieneFinding]:
     for identity in ctx.facts.identities.values():
         if identity.owner.strip():
             continue
-        used_by = ctx.users.get(identity.ext_id, [])
-        detail = f"No owner is recorded for identity {ctx.named(identity.ext_id)}"
+        used_by = ctx.users.get(identity.ext_id)
+        name = ctx.named(identity.ext_id)
+        detail = f"No owner is recorded for identity {name}"
         detail += f" (used by {listing(used_by)})." if used_by else "."
         yield HygieneFinding(
             "identity-no-owner",
             Severity.MEDIUM,
-            f"Identity {ctx.named(identity.ext_id)} has no owner",
+            f"Identity {name} has no owner",
             detail,
             "Name a person accountable for the identity: its need, its permissions, its "
             "rotation and its removal when the system it serves is retired.",
@@ -90,11 +92,12 @@ def key_not_rotated(ctx: HygieneContext) -> Iterator[HygieneFinding]:
             continue
         age = ctx.days_since(basis)
         what = "last rotated" if identity.last_rotated else "created and never rotated"
+        name = ctx.named(identity.ext_id)
         yield HygieneFinding(
             "key-not-rotated",
             Severity.HIGH if age > 2 * limit else Severity.MEDIUM,
-            f"Secret of {ctx.named(identity.ext_id)} not rotated for {age} days",
-            f"{ctx.named(identity.ext_id)} was {what} on {basis.isoformat()}, {age} days before "
+            f"Secret of {name} not rotated for {age} days",
+            f"{name} was {what} on {basis.isoformat()}, {age} days before "
             f"{ctx.today.isoformat()}; the limit is {limit} days.",
             "Rotate the secret now and automate rotation within the limit, or replace it with "
             "a short-lived credential issued on demand.",
@@ -117,11 +120,12 @@ def identity_unused(ctx: HygieneContext) -> Iterator[HygieneFinding]:
             continue
         if idle <= limit:
             continue
+        name = ctx.named(identity.ext_id)
         yield HygieneFinding(
             "identity-unused",
             Severity.MEDIUM,
-            f"Identity {ctx.named(identity.ext_id)} unused for {idle} days",
-            f"{ctx.named(identity.ext_id)} was {fact}, {idle} days before {ctx.today.isoformat()}; "
+            f"Identity {name} unused for {idle} days",
+            f"{name} was {fact}, {idle} days before {ctx.today.isoformat()}; "
             f"the limit is {limit} days.",
             "Confirm with the owner whether the identity is still needed; disable it, then "
             "delete it once nothing breaks.",
@@ -135,11 +139,12 @@ def no_revocation_procedure(ctx: HygieneContext) -> Iterator[HygieneFinding]:
     for identity in ctx.facts.identities.values():
         if identity.revocation_procedure.strip():
             continue
+        name = ctx.named(identity.ext_id)
         yield HygieneFinding(
             "no-revocation-procedure",
             Severity.MEDIUM,
-            f"No revocation procedure for {ctx.named(identity.ext_id)}",
-            f"No procedure is documented for revoking {ctx.named(identity.ext_id)} if it is "
+            f"No revocation procedure for {name}",
+            f"No procedure is documented for revoking {name} if it is "
             "leaked or its system misbehaves.",
             "Document who revokes the identity, how, and how long it takes; test it as part "
             "of incident exercises.",
@@ -154,11 +159,12 @@ def credential_expired(ctx: HygieneContext) -> Iterator[HygieneFinding]:
         if identity.expires is None or identity.expires >= ctx.today:
             continue
         used_by = ctx.users.get(identity.ext_id, [])
+        name = ctx.named(identity.ext_id)
         yield HygieneFinding(
             "credential-expired",
             Severity.MEDIUM,
-            f"Credential of {ctx.named(identity.ext_id)} expired",
-            f"{ctx.named(identity.ext_id)} expired on {identity.expires.isoformat()}"
+            f"Credential of {name} expired",
+            f"{name} expired on {identity.expires.isoformat()}"
             f"{f' and is still linked to {listing(used_by)}' if used_by else ''}.",
             "Remove the expired credential and its grants, or renew it through the normal "
             "issuing process and record the new expiry.",
@@ -180,11 +186,12 @@ def credential_never_expires(ctx: HygieneContext) -> Iterator[HygieneFinding]:
             fact = f"is valid until {identity.expires.isoformat()}, {ahead} days ahead"
         else:
             continue
+        name = ctx.named(identity.ext_id)
         yield HygieneFinding(
             "credential-never-expires",
             Severity.MEDIUM,
-            f"Long-lived credential {ctx.named(identity.ext_id)}",
-            f"{ctx.named(identity.ext_id)} ({identity.kind.value}) {fact}; credentials should "
+            f"Long-lived credential {name}",
+            f"{name} ({identity.kind.value}) {fact}; credentials should "
             f"expire within {limit} days.",
             "Give the credential an expiry within the limit, or switch to short-lived tokens "
             "issued per task.",
@@ -198,11 +205,12 @@ def identity_shared_by_systems(ctx: HygieneContext) -> Iterator[HygieneFinding]:
     for identity, systems in ctx.users.items():
         if len(systems) < 2:
             continue
+        name = ctx.named(identity)
         yield HygieneFinding(
             "identity-shared-by-systems",
             Severity.MEDIUM,
-            f"Identity {ctx.named(identity)} shared by {len(systems)} AI systems",
-            f"{ctx.named(identity)} is used by {listing(systems)}; a leak or misuse in one of them "
+            f"Identity {name} shared by {len(systems)} AI systems",
+            f"{name} is used by {listing(systems)}; a leak or misuse in one of them "
             "exposes the others, and its use cannot be told apart.",
             "Give each AI system its own identity with only the access that system needs.",
             REUSE_REFS,
@@ -220,10 +228,12 @@ def identity_across_environments(ctx: HygieneContext) -> Iterator[HygieneFinding
     if len(recorded - {None}) < 2:  # one environment in the whole inventory: nothing spans two
         return
     users, grants = ctx.users, ctx.grants
+    resource_of = attrgetter("resource")
     for identity in facts.identities.values():
-        found = {identity.environment}
+        # every identity is tested: mapped in C, without a list or a generator of its own
+        found = set(map(resource_env.get, map(resource_of, grants.get(identity.ext_id, ()))))
         found.update(map(system_env.__getitem__, users.get(identity.ext_id, ())))
-        found.update(map(resource_env.get, [g.resource for g in grants.get(identity.ext_id, ())]))
+        found.add(identity.environment)
         found.discard(None)  # not recorded, or a resource outside the inventory
         if len(found) < 2:  # a cheap test before any text is made
             continue

@@ -13,6 +13,7 @@ from app.domain.enums import IdentityKind, Severity
 from app.domain.identity_graph import IdentityGraph
 from app.domain.identity_names import readable
 from app.domain.inventory_facts import GrantFacts, InventoryFacts
+from app.support.frozen import quick_init
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,7 @@ EXPIRING_KINDS = SECRET_KINDS | {IdentityKind.HUMAN_DELEGATION}
 _SEVERITY_ORDER = {s: n for n, s in enumerate(Severity)}
 
 
+@quick_init  # built by the hundred thousand
 @dataclass(frozen=True, slots=True)
 class HygieneFinding:
     """One breach of an identity hygiene rule.

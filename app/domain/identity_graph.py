@@ -24,6 +24,7 @@ import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 
@@ -44,6 +45,8 @@ NodeId = str | int
 
 _EMPTY: Mapping[NodeId, int] = MappingProxyType({})
 _RANK = {action: action.rank for action in Action}
+_GRANT_EDGE = attrgetter("identity", "resource", "action")
+_DELEGATION_EDGE = attrgetter("source", "target")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +94,9 @@ class IdentityGraph:
         self._uses = {system: tuple(ids) for system, ids in system_uses.items()}
         self._grants: dict[NodeId, dict[NodeId, int]] = {}
         for identity, resource, action in grants:
-            held = self._grants.setdefault(identity, {})
+            held = self._grants.get(identity)
+            if held is None:  # not setdefault: no new dict for each of 500,000 grants
+                held = self._grants[identity] = {}
             rank = _RANK[action]
             if rank > held.get(resource, 0):
                 held[resource] = rank
@@ -113,8 +118,8 @@ class IdentityGraph:
         """Build the graph of a whole inventory."""
         return cls(
             uses=((s.ext_id, i) for s in facts.systems.values() for i in s.identities),
-            grants=((g.identity, g.resource, g.action) for g in facts.grants),
-            delegations=((d.source, d.target) for d in facts.delegations),
+            grants=map(_GRANT_EDGE, facts.grants),  # mapped in C, not a generator's frame
+            delegations=map(_DELEGATION_EDGE, facts.delegations),
             sensitivity={r.ext_id: r.sensitivity for r in facts.resources.values()},
             whole_scopes=(r.ext_id for r in facts.resources.values() if is_whole_scope(r.kind)),
         )
@@ -153,6 +158,15 @@ class IdentityGraph:
         """Return whether the identity reaches any resource (without building its reach)."""
         self._complete(identity)
         return self._reaches_of(self._scc_of[identity])
+
+    def system_reaches_anything(self, system: NodeId) -> bool:
+        """Return whether any identity of a system reaches a resource (see above)."""
+        complete, scc_of = self._complete, self._scc_of
+        for identity in self._uses.get(system, ()):
+            complete(identity)
+            if self._reaches_of(scc_of[identity]):
+                return True
+        return False
 
     def system_reach(self, system: NodeId) -> dict[NodeId, int]:
         """Return resource → strongest action rank a system reaches through its identities."""
@@ -216,6 +230,19 @@ class IdentityGraph:
         """Return the number of hops of the longest chain from ``identity`` (cheap)."""
         self._complete(identity)
         return self._chains.length[identity]
+
+    def deepest_chain(self, system: NodeId) -> int:
+        """Return the hops of the longest chain from any identity of a system (0 without any).
+
+        The cheap test before :meth:`system_chain`, run for every system of an inventory.
+        """
+        complete, length = self._complete, self._chains.length
+        deepest = 0
+        for identity in self._uses.get(system, ()):
+            complete(identity)
+            if length[identity] > deepest:
+                deepest = length[identity]
+        return deepest
 
     def system_chain(self, system: NodeId) -> Chain:
         """Return the longest delegation chain starting at any identity of a system."""
@@ -307,6 +334,8 @@ class IdentityGraph:
     def _reaches_of(self, component: int) -> bool:
         """Return whether a group reaches any resource, as :meth:`_reach_of` but cheaper."""
         done = self._scc_reaches
+        if done[component] is not None:  # asked once per identity of every system: no walk
+            return bool(done[component])
         return bool(
             self._bottom_up(
                 component,

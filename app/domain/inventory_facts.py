@@ -21,10 +21,12 @@ from app.domain.enums import (
     IdentityKind,
     Sensitivity,
 )
+from app.support.frozen import quick_init
 
 logger = logging.getLogger(__name__)
 
 
+@quick_init  # built by the hundred thousand
 @dataclass(frozen=True, slots=True)
 class SystemFacts:
     """An AI system as identity analysis sees it.
@@ -53,6 +55,7 @@ class SystemFacts:
     designation: str = ""
 
 
+@quick_init  # built by the hundred thousand
 @dataclass(frozen=True, slots=True)
 class IdentityFacts:
     """A non-human identity, or a human's credential, with its lifecycle dates.
@@ -82,6 +85,7 @@ class IdentityFacts:
     revocation_procedure: str = ""
 
 
+@quick_init  # built by the hundred thousand
 @dataclass(frozen=True, slots=True)
 class ResourceFacts:
     """Something an identity can reach.
@@ -101,6 +105,7 @@ class ResourceFacts:
     kind: str = ""
 
 
+@quick_init  # built by the hundred thousand
 @dataclass(frozen=True, slots=True)
 class GrantFacts:
     """A permission of an identity on a resource.
@@ -125,6 +130,7 @@ class GrantFacts:
     conditional: bool = False
 
 
+@quick_init  # built by the hundred thousand
 @dataclass(frozen=True, slots=True)
 class DelegationFacts:
     """One identity can act as another.

@@ -1,0 +1,64 @@
+"""The quicker ``__init__`` of frozen dataclasses keeps everything a frozen dataclass gives."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from app.domain.enums import Action
+from app.domain.inventory_facts import GrantFacts
+from app.support.frozen import quick_init
+
+
+@quick_init
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Point:
+    x: int
+    y: int = 0
+    label: str = "origin"
+
+
+def test_fields_defaults_equality_and_hash_are_the_dataclass_ones() -> None:
+    point = _Point(1)
+    assert (point.x, point.y, point.label) == (1, 0, "origin")
+    assert point == _Point(1, 0, "origin") == _Point(x=1, label="origin")
+    assert hash(point) == hash(_Point(1))
+    assert repr(point) == "_Point(x=1, y=0, label='origin')"
+    assert dataclasses.replace(point, y=5) == _Point(1, 5)
+
+
+def test_the_instance_stays_read_only() -> None:
+    point = _Point(1, 2)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        point.x = 3  # type: ignore[misc]
+    assert point.x == 1
+
+
+def test_missing_and_unknown_arguments_are_refused_as_before() -> None:
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'x'"):
+        _Point()  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="unexpected keyword argument 'z'"):
+        _Point(1, z=2)  # type: ignore[call-arg]
+
+
+def test_inventory_facts_use_it() -> None:
+    grant = GrantFacts("svc-1", "res-1", Action.WRITE, scope="db:*")
+    assert grant.approval_required is None
+    assert grant.last_used is None
+    assert grant == GrantFacts("svc-1", "res-1", Action.WRITE, "db:*")
+
+
+def test_classes_it_cannot_speed_up_are_refused() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class NoSlots:
+        x: int
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class WithFactory:
+        items: list[int] = dataclasses.field(default_factory=list)
+
+    with pytest.raises(TypeError, match="not a frozen dataclass with slots"):
+        quick_init(NoSlots)
+    with pytest.raises(TypeError, match="only plain fields"):
+        quick_init(WithFactory)
