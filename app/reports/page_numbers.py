@@ -33,7 +33,9 @@ def continued_page_numbers(numbering: Numbering) -> Iterator[None]:
             and the report's total page count.
 
     Raises:
-        ReportError: The layout never built a margin (WeasyPrint changed how it numbers pages).
+        ReportError: The layout never built a margin, or keeps its counters in another shape
+            (the hook rests on how WeasyPrint numbers pages; the caller then lays the report
+            out in one piece).
     """
     import weasyprint.layout as layout
 
@@ -41,9 +43,13 @@ def continued_page_numbers(numbering: Numbering) -> Iterator[None]:
     agreed: list[tuple[int, int]] = []
 
     def margin_boxes(context: Any, page: Any, state: Any) -> Any:
-        quote_depth, counters, scopes, groups = state
+        try:
+            quote_depth, counters, scopes, groups = state
+            laid_out = counters["pages"][-1]
+        except (TypeError, ValueError, KeyError, IndexError) as exc:
+            raise ReportError("the layout engine keeps its page counters another way") from exc
         if not agreed:
-            agreed.append(numbering(counters["pages"][-1]))
+            agreed.append(numbering(laid_out))
         shift, total = agreed[0]
         counters = dict(counters)
         counters["page"] = [*counters["page"][:-1], counters["page"][-1] + shift]

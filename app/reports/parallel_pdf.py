@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 
+from app.reports.errors import ReportCancelled, ReportError
 from app.reports.page_numbers import continued_page_numbers
 from app.reports.pdf import lay_out, pdf_bytes, without_cycle_collection
 from app.reports.pdf_merge import PartPdf, merge_parts
@@ -50,7 +51,10 @@ def render_in_parts(html: str, pool: RenderPool, steps: Steps) -> tuple[bytes, i
         return None
     try:
         return _render(parts, groups, pool.workers(len(groups)), steps)
-    except PartFailedError as exc:
+    except ReportCancelled:
+        pool.terminate()
+        raise
+    except (PartFailedError, ReportError) as exc:  # a hook the layout engine no longer takes
         logger.warning("report parts failed (%s); laying the report out in one piece", exc)
         pool.terminate()
         return None

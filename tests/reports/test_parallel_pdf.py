@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import time
@@ -11,7 +12,7 @@ from pypdf import PdfReader
 
 from app.reports import parallel_pdf
 from app.reports.credentials import Credential
-from app.reports.errors import ReportCancelled
+from app.reports.errors import ReportCancelled, ReportError
 from app.reports.manifest import attachments_for
 from app.reports.pdf import SIGNATURE_FIELD, prepared_html, render_pdf
 from app.reports.render_pool import RenderPool
@@ -180,6 +181,26 @@ def test_a_failed_worker_falls_back_to_one_piece(report_data, report_pdf, tmp_pa
     pages = render_pdf(report_data, path, pool=pool)
     assert pages == len(PdfReader(report_pdf).pages)
     assert not pool.started
+
+
+def test_a_numbering_hook_the_layout_engine_refuses_falls_back_to_one_piece(
+    report_data, report_pdf, pool, tmp_path, monkeypatch
+):
+    # The page-number hook rests on how the layout engine keeps its counters; when a new
+    # version keeps them another way the report is laid out in one piece, not refused.
+    @contextlib.contextmanager
+    def refused(_numbering):
+        raise ReportError("the layout engine keeps its page counters another way")
+        yield  # pragma: no cover - never reached
+
+    monkeypatch.setattr(parallel_pdf, "MIN_WEIGHT", 0)
+    monkeypatch.setattr(parallel_pdf, "continued_page_numbers", refused)
+    path = tmp_path / "report.pdf"
+    pages = render_pdf(report_data, path, pool=pool)
+    assert pages == len(PdfReader(report_pdf).pages)
+    assert (
+        PdfReader(path).pages[-1].extract_text() == PdfReader(report_pdf).pages[-1].extract_text()
+    )
 
 
 def test_only_documents_of_the_report_shape_are_cut(report_data, portfolio_data):
