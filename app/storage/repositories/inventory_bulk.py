@@ -331,16 +331,6 @@ def _remembering(process: Any) -> Any:
     return _Remembered(process).__getitem__
 
 
-def insert_rows(
-    session: Session, model: type[SQLModel], rows: Iterable[dict[str, Any]], now: dt.datetime
-) -> None:
-    """Insert rows of any model through executemany, as :meth:`InventoryBulkRepository.insert`.
-
-    A column a row lacks takes the model's default; each row gets its own ``gid``.
-    """
-    _insert_rows(session, model, rows, _defaults(model), now)
-
-
 def _update_rows(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
     """Update rows by id with executemany, one statement per set of changed columns."""
     table = model.__table__  # type: ignore[attr-defined]
@@ -370,18 +360,25 @@ def _insert_rows(
     processors: dict[str, Any] = {}  # by column, shared by the batches (and their caches)
     batch = list(islice(rows, _BATCH))
     deferred = _drop_indexes(conn, table.name) if len(batch) == _BATCH else []
-    try:
-        while batch:
-            columns = list(dict.fromkeys([*defaults, *batch[0]]))
-            for name in columns:
-                if name not in processors:
-                    processors[name] = _processor(table.c[name].type, conn.dialect, now)
-            _insert_batch(conn, table.name, columns, [processors[n] for n in columns], batch,
-                          defaults)  # fmt: skip
-            batch = list(islice(rows, _BATCH))
-    finally:
-        for sql in deferred:
-            conn.exec_driver_sql(sql)
+    while batch:
+        columns = list(dict.fromkeys([*defaults, *batch[0]]))
+        for name in columns:
+            if name not in processors:
+                processors[name] = _processor(table.c[name].type, conn.dialect, now)
+        _insert_batch(conn, table.name, columns, [processors[n] for n in columns], batch,
+                      defaults)  # fmt: skip
+        batch = list(islice(rows, _BATCH))
+    _build_again(conn, deferred)
+
+
+def _build_again(conn: sa.Connection, deferred: list[str]) -> None:
+    """Build the indexes :func:`_drop_indexes` dropped, once the load is in.
+
+    Only after a load that succeeded: a failed one is rolled back with the caller's
+    transaction, which brings the dropped indexes back, and its own error is the one reported.
+    """
+    for sql in deferred:
+        conn.exec_driver_sql(sql)
 
 
 _IF_MISSING = re.compile(r"^CREATE (?:UNIQUE )?INDEX ")
@@ -407,7 +404,7 @@ def _drop_indexes(conn: sa.Connection, table: str, *, adding: int = 0) -> list[s
     ).all()
     for name, _sql in found:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
-    # Built again "if not exists": a load that failed may have rolled the drop back already.
+    # Built again "if not exists", in case the table's indexes came back some other way.
     return [_IF_MISSING.sub(r"\g<0>IF NOT EXISTS ", sql, count=1) for _name, sql in found]
 
 

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from app.storage.repositories.inventory_bulk import (
+    _build_again,
     _copy_rows,
     _defaults,
     _drop_indexes,
@@ -71,11 +72,8 @@ def insert_values(
         return
     adding = expected if expected >= _MIN_REBUILD else 0
     deferred = _drop_indexes(conn, table.name, adding=adding) if adding else []
-    try:
-        _sqlite_insert(conn, table.name, columns, rows, fixed)
-    finally:
-        for sql in deferred:
-            conn.exec_driver_sql(sql)
+    _sqlite_insert(conn, table.name, columns, rows, fixed)
+    _build_again(conn, deferred)
     if deferred:
         logger.info("%s: %d indexes built again after adding %d rows", table.name,
                     len(deferred), expected)  # fmt: skip
