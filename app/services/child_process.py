@@ -228,7 +228,10 @@ def run_child_job(
         Exception: Whatever the job raised in the child, re-raised here.
     """
     try:
-        connection.send(job)
+        try:
+            connection.send(job)
+        except OSError as exc:  # the child died while it waited for its job
+            raise BackgroundProcessError(_died_message(process)) from exc
         return _relay(connection, process, progress or NullProgress())
     finally:
         connection.close()

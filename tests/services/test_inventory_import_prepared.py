@@ -84,3 +84,30 @@ def test_cancel_before_the_apply_and_close_stop_the_process_without_writing(work
     unused.close()
     assert not unused.is_alive()
     assert list_systems(workspace) == []
+
+
+def test_a_process_serves_the_one_check_it_was_prepared_for(workspace, register):
+    unprepared = ImportProcess()
+    try:
+        with pytest.raises(RuntimeError, match="not prepared"):
+            unprepared.apply(workspace, "0" * 64, valid_only=False, delete_missing=False)
+    finally:
+        unprepared.close()
+    process = prepared(workspace, register)
+    try:
+        with pytest.raises(RuntimeError, match="prepared already"):
+            process.prepare(workspace, register, {})
+    finally:
+        process.close()
+    assert list_systems(workspace) == []
+
+
+def test_a_prepared_process_that_died_is_reported_not_a_broken_pipe(workspace, register):
+    from app.services.child_process import BackgroundProcessError
+
+    process = prepared(workspace, register)
+    process._child._process.kill()  # noqa: SLF001 - the child dies while it waits
+    process._child._process.join(5)  # noqa: SLF001
+    with pytest.raises(BackgroundProcessError):
+        process.apply(workspace, "0" * 64, valid_only=False, delete_missing=False)
+    assert list_systems(workspace) == []

@@ -436,7 +436,8 @@ def _write_plan(
                 summary=counts,
             )
         )
-        store.write_snapshot(uow, run.id or 0)
+        assert run.id is not None, "the import run has its id once flushed"
+        store.write_snapshot(uow, run.id)
         pending.mark(uow, pending.IDENTITY_REFRESH, {"import_run": run.id})
         uow.record(
             IMPORT_ACTION,

@@ -48,13 +48,20 @@ class ImportProcess(PreparedProcess):
 
     def __init__(self) -> None:
         super().__init__(_serve, name="assay-import")
+        self._prepared_for: Workspace | None = None
 
     def prepare(self, ws: Workspace, path: Path, options: dict[str, Any]) -> None:
         """Have the process read and plan ``path`` as ``plan_import(ws, path, **options)`` does.
 
         Call it once, with the arguments of the dry run the user will read.
+
+        Raises:
+            RuntimeError: The process was prepared already (it serves one check).
         """
+        if self._prepared_for is not None:
+            raise RuntimeError("the import process was prepared already")
         self._child.send((ws, Path(path), dict(options)))
+        self._prepared_for = ws
 
     def apply(
         self,
@@ -72,7 +79,12 @@ class ImportProcess(PreparedProcess):
         arguments, the outcome and the errors are those of
         :func:`~app.services.inventory_import.background.import_checked_file`; a Cancel before
         the import is written writes nothing.
+
+        Raises:
+            RuntimeError: The process was not prepared, or for another workspace.
         """
+        if self._prepared_for is not ws:
+            raise RuntimeError("the import process was not prepared for this workspace")
         logger.info("applying the import prepared for %s", ws.path or "the server workspace")
         job_kwargs = {"valid_only": valid_only, "delete_missing": delete_missing}
         outcome: Outcome = self._child.run(apply_prepared, (checked_sha256,), job_kwargs, progress)
