@@ -23,7 +23,8 @@ def quick_init(cls: type[_T]) -> type[_T]:
 
     Apply it above ``@dataclass(frozen=True, slots=True)``. Only plain fields are supported:
     positional or keyword, with or without a default value (no default factory, no
-    keyword-only field, no ``__post_init__``).
+    keyword-only field, no field left out of ``__init__``, no ``InitVar``, no
+    ``__post_init__``).
 
     Raises:
         TypeError: The class is not such a dataclass.
@@ -31,13 +32,13 @@ def quick_init(cls: type[_T]) -> type[_T]:
     params = getattr(cls, "__dataclass_params__", None)
     if params is None or not params.frozen or "__slots__" not in cls.__dict__:
         raise TypeError(f"{cls.__name__} is not a frozen dataclass with slots")
-    if hasattr(cls, "__post_init__"):
-        raise TypeError(f"{cls.__name__} has a __post_init__")
+    if hasattr(cls, "__post_init__") or _has_init_vars(cls):
+        raise TypeError(f"{cls.__name__} has a __post_init__ or init-only variables")
     namespace: dict[str, Any] = {}
     arguments: list[str] = []
     body: list[str] = []
     for field in dataclasses.fields(cls):  # type: ignore[arg-type]
-        if field.default_factory is not dataclasses.MISSING or field.kw_only:
+        if field.default_factory is not dataclasses.MISSING or field.kw_only or not field.init:
             raise TypeError(f"{cls.__name__}.{field.name}: only plain fields are supported")
         name = field.name
         namespace[f"_set_{name}"] = getattr(cls, name).__set__
@@ -54,3 +55,9 @@ def quick_init(cls: type[_T]) -> type[_T]:
     init.__doc__ = cls.__init__.__doc__
     setattr(cls, "__init__", init)  # noqa: B010 - a method replaced on purpose
     return cls
+
+
+def _has_init_vars(cls: type) -> bool:
+    """Return True when the class declares ``InitVar`` pseudo-fields (they are not fields)."""
+    hints = cls.__dict__.get("__annotations__", {})
+    return any("InitVar" in str(hint) for hint in hints.values())

@@ -62,3 +62,21 @@ def test_classes_it_cannot_speed_up_are_refused() -> None:
         quick_init(NoSlots)
     with pytest.raises(TypeError, match="only plain fields"):
         quick_init(WithFactory)
+
+
+def test_fields_left_out_of_init_and_init_only_variables_are_refused() -> None:
+    # Either would change the constructor's signature silently if the class were taken.
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Derived:
+        x: int
+        doubled: int = dataclasses.field(init=False, default=0)
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class WithInitVar:
+        x: int
+        scale: dataclasses.InitVar[int] = 1
+
+    with pytest.raises(TypeError, match="only plain fields"):
+        quick_init(Derived)
+    with pytest.raises(TypeError, match="init-only"):
+        quick_init(WithInitVar)
