@@ -179,6 +179,22 @@ def seeded(workspace):
     return workspace
 
 
+def test_driver_rows_refuse_a_query_whose_parameters_they_would_drop(seeded) -> None:
+    from app.storage.models import AISystem
+    from app.storage.repositories.inventory_facts import _driver_rows
+
+    with seeded.db.read() as session:
+        conn = session.connection()
+        every = list(_driver_rows(conn, sa.select(AISystem.external_id)))
+        assert every
+        with pytest.raises(ValueError, match="without parameters"):
+            list(
+                _driver_rows(
+                    conn, sa.select(AISystem.external_id).where(AISystem.external_id == "AIS-1")
+                )
+            )
+
+
 def test_load_inventory_reads_back_the_facts(seeded) -> None:
     loaded = iq.load_inventory(seeded)
     expected = sample_facts()
