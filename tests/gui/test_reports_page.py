@@ -247,3 +247,21 @@ def test_portfolio_workbook_is_offered_and_written(window, qtbot, tmp_path, monk
     assert book.sheetnames[:2] == ["Summary", "Systems"]
     assert book["Systems"].max_row >= 2
     assert "portfolio.xlsx" in page.result_label.text()
+
+
+def test_the_prepared_report_process_lives_only_while_the_page_shows(window, qtbot):
+    # A ready report process and its render workers hold a few hundred megabytes: the page
+    # lets it go when another page shows, and prepares a fresh one when it shows again.
+    window.show()
+    page = window.page("reports")
+    qtbot.waitUntil(page.isVisible)
+    first = page._prepared._process  # noqa: SLF001 - the page's prepared process
+    assert first is not None
+    window.show_page("overview")
+    assert page._prepared._process is None  # noqa: SLF001
+    qtbot.waitUntil(lambda: not first.is_alive(), timeout=20_000)
+    window.show_page("reports")
+    second = page._prepared._process  # noqa: SLF001
+    assert second is not None
+    assert second.pid != first.pid
+    assert second.is_alive()

@@ -24,11 +24,24 @@ class PreparedReport:
         self._process: ReportProcess | None = None
         self._closed = False
         self._starting = False
+        self._wanted = False
+        """True while the page shows: a process started meanwhile is kept."""
 
     def prepare(self) -> None:
-        """Start a report process in the background unless one is ready."""
+        """Start a report process in the background unless one is ready (the page shows)."""
+        self._wanted = True
         if self._process is None and not self._closed:
             self._process = ReportProcess()
+
+    def stop(self) -> None:
+        """The page is hidden: let the ready process go (by a worker); showing prepares again.
+
+        A ready process and its render workers hold a few hundred megabytes.
+        """
+        self._wanted = False
+        process, self._process = self._process, None
+        if process is not None:
+            tasks.run_task(process.close, with_progress=False)
 
     def prepare_in_background(self) -> None:
         """Start the next report process from a worker (after a report was written)."""
@@ -38,7 +51,7 @@ class PreparedReport:
 
     def _adopt(self, process: ReportProcess) -> None:
         self._starting = False
-        if self._closed or self._process is not None:
+        if self._closed or not self._wanted or self._process is not None:
             process.close()
         else:
             self._process = process

@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShowEvent
+from PySide6.QtGui import QHideEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -118,6 +118,11 @@ class ReportsPage(QWidget):
         """Prepare a report process while the user chooses what to write."""
         super().showEvent(event)
         self._prepared.prepare()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt's name
+        """Let the prepared report process go while the page is not in use."""
+        super().hideEvent(event)
+        self._prepared.stop()
 
     # Layout --------------------------------------------------------------------------------
     def _build(self) -> None:
