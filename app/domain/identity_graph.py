@@ -150,19 +150,28 @@ class IdentityGraph:
 
         The mapping is shared between identities; callers must not change it.
         """
+        if identity not in self._delegates:  # most identities act as no other: their grants
+            return self._grants.get(identity, _EMPTY)
         self._complete(identity)
         component = self._scc_of[identity]
         return self._scc_reach[component] or self._reach_of(component)
 
     def reaches_anything(self, identity: NodeId) -> bool:
         """Return whether the identity reaches any resource (without building its reach)."""
+        if identity not in self._delegates:
+            return identity in self._grants
         self._complete(identity)
         return self._reaches_of(self._scc_of[identity])
 
     def system_reaches_anything(self, system: NodeId) -> bool:
         """Return whether any identity of a system reaches a resource (see above)."""
-        complete, scc_of = self._complete, self._scc_of
+        complete, scc_of, delegates, grants = (self._complete, self._scc_of, self._delegates,
+                                                self._grants)  # fmt: skip
         for identity in self._uses.get(system, ()):
+            if identity not in delegates:
+                if identity in grants:
+                    return True
+                continue
             complete(identity)
             if self._reaches_of(scc_of[identity]):
                 return True
@@ -215,6 +224,8 @@ class IdentityGraph:
 
     def chain(self, identity: NodeId) -> Chain:
         """Return the longest simple delegation chain starting at ``identity``."""
+        if identity not in self._delegates:
+            return Chain((identity,))
         self._complete(identity)
         nodes = [identity]
         current = identity
@@ -228,6 +239,8 @@ class IdentityGraph:
 
     def chain_depth(self, identity: NodeId) -> int:
         """Return the number of hops of the longest chain from ``identity`` (cheap)."""
+        if identity not in self._delegates:
+            return 0
         self._complete(identity)
         return self._chains.length[identity]
 
@@ -236,9 +249,11 @@ class IdentityGraph:
 
         The cheap test before :meth:`system_chain`, run for every system of an inventory.
         """
-        complete, length = self._complete, self._chains.length
+        complete, length, delegates = self._complete, self._chains.length, self._delegates
         deepest = 0
         for identity in self._uses.get(system, ()):
+            if identity not in delegates:
+                continue
             complete(identity)
             if length[identity] > deepest:
                 deepest = length[identity]

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from app.domain import identity_graph
 from app.domain.enums import Action
-from app.domain.identity_graph import IdentityGraph
+from app.domain.identity_graph import Chain, IdentityGraph
 
 R, X, W, A = Action.READ, Action.EXECUTE, Action.WRITE, Action.ADMIN
 
@@ -75,6 +75,25 @@ def test_identity_with_one_source_shares_its_reach() -> None:
     graph = IdentityGraph(grants=[("role", "r", W)], delegations=[("a", "role"), ("b", "role")])
     assert graph.reach("a") is graph.reach("role")
     assert graph.reach("b") is graph.reach("role")
+
+
+def test_identity_acting_as_no_other_reaches_its_own_grants_without_a_walk() -> None:
+    graph = IdentityGraph(
+        uses=[("S", "leaf"), ("S", "bare")],
+        grants=[("leaf", "r1", Action.READ), ("leaf", "r1", Action.WRITE)],
+        delegations=[("other", "leaf")],
+    )
+    assert graph.reach("leaf") is graph.own_grants("leaf")
+    assert dict(graph.reach("leaf")) == {"r1": Action.WRITE.rank}
+    assert graph.reach("bare") == {}
+    assert not graph.reaches_anything("bare")
+    assert graph.reaches_anything("leaf")
+    assert graph.system_reaches_anything("S")
+    assert graph.chain("leaf") == Chain(("leaf",))
+    assert graph.chain_depth("leaf") == 0
+    assert graph.deepest_chain("S") == 0
+    assert graph.chain("other").identities == ("other", "leaf")  # walked after it was asked
+    assert graph.component("leaf") != graph.component("other")
 
 
 def test_dense_cycle_group_beyond_budget_gives_lower_bound(monkeypatch) -> None:
