@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import heapq
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from app.domain.blast_radius import UNRECORDED_SENSITIVITY
@@ -188,6 +188,7 @@ class HoldingIndex:
         self.best = {i: held[0].order for i, held in holdings.items()}
         self.resources = {i: frozenset(h.resource for h in held) for i, held in holdings.items()}
         self._figures: dict[int, tuple[frozenset[str], int, tuple[str, ...]]] = {}
+        self._reached: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
     def figures(
         self, holders: frozenset[str], base: frozenset[str] | None, reach: HolderReach
@@ -204,15 +205,41 @@ class HoldingIndex:
         return self._extend(holders, base)
 
     def _remembered(self, holders: frozenset[str], reach: HolderReach) -> Figures:
-        chain: list[frozenset[str]] = []
-        current: frozenset[str] | None = holders
-        while current is not None and id(current) not in self._figures:
-            chain.append(current)
-            current = reach.base(current)
-        for part in reversed(chain):
+        for part in _unknown_parts(holders, self._figures, reach):
             self._figures[id(part)] = (part, *self._extend(part, reach.base(part)))
         _, count, firsts = self._figures[id(holders)]
         return count, firsts
+
+    def resources_of(
+        self, holders: frozenset[str], base: frozenset[str] | None, reach: HolderReach
+    ) -> int:
+        """Return how many resources ``holders`` hold unapproved writes on, between them.
+
+        ``base`` is as for :meth:`figures`. The resources of every set ``reach`` keeps are
+        remembered, each built from those of the set it was built from, so systems that reach
+        the holders of one large group of roles each cost what they add to it.
+        """
+        if base is None:
+            return len(self._remembered_resources(holders, reach))
+        known = self._remembered_resources(base, reach)
+        return len(known) + len(self._resources_beyond(holders, base) - known)
+
+    def _remembered_resources(self, holders: frozenset[str], reach: HolderReach) -> frozenset[str]:
+        for part in _unknown_parts(holders, self._reached, reach):
+            base = reach.base(part)
+            if base is None:
+                found = self.resources_among(part)
+            else:
+                found = self._reached[id(base)][1] | self._resources_beyond(part, base)
+            self._reached[id(part)] = (part, found)
+        return self._reached[id(holders)][1]
+
+    def _resources_beyond(self, holders: frozenset[str], base: frozenset[str]) -> set[str]:
+        return {resource for holder in holders - base for resource in self.resources[holder]}
+
+    def resources_among(self, holders: frozenset[str]) -> frozenset[str]:
+        """Return the resources ``holders`` hold unapproved writes on, computed afresh."""
+        return frozenset().union(*map(self.resources.__getitem__, holders))
 
     def figures_of(self, holders: frozenset[str]) -> Figures:
         """Return the figures of any set of holders, computed afresh."""
@@ -231,6 +258,23 @@ class HoldingIndex:
         return count, tuple(best)
 
 
+def _unknown_parts(
+    holders: frozenset[str], known: Mapping[int, object], reach: HolderReach
+) -> list[frozenset[str]]:
+    """Return ``holders`` and the sets it was built from that ``known`` lacks, bases first.
+
+    ``reach.base`` leads from a set to the set it was built from; each set returned comes
+    after its base, so a caller can work out each from the one before.
+    """
+    chain: list[frozenset[str]] = []
+    current: frozenset[str] | None = holders
+    while current is not None and id(current) not in known:
+        chain.append(current)
+        current = reach.base(current)
+    chain.reverse()
+    return chain
+
+
 #: How many holdings a set of holders holds, and the few holders whose most serious holding
 #: comes first (at most :data:`NAMED_HOLDINGS`, most serious first).
 Figures = tuple[int, tuple[str, ...]]
@@ -242,6 +286,7 @@ def approval_detail(
     reached: frozenset[str],
     index: HoldingIndex,
     figures: Figures | None = None,
+    split: tuple[frozenset[str] | None, HolderReach] | None = None,
 ) -> tuple[str, bool]:
     """Return a finding's detail for the holders a system reaches, and whether any is restricted.
 
@@ -251,6 +296,9 @@ def approval_detail(
         reached: The holders the system reaches (not empty).
         index: Every holder's unapproved writes and their summary figures.
         figures: The figures of ``reached`` if known (see :meth:`HoldingIndex.figures`).
+        split: The remembered part of ``reached`` (None when ``reached`` is itself
+            remembered) and the :class:`HolderReach` that split it (see
+            :meth:`HolderReach.split`); without it the resources are counted afresh.
     """
     holdings = index.holdings
     count, firsts = figures or index.figures_of(reached)
@@ -261,12 +309,15 @@ def approval_detail(
         return (f"{system} acts autonomously and can write or administer, with no human "
                 f"approval required: {text}.", restricted)  # fmt: skip
     named = heapq.nsmallest(NAMED_HOLDINGS, (h for f in firsts for h in holdings[f]), key=_order)
-    resources = frozenset().union(*map(index.resources.__getitem__, reached))
+    if split is None:
+        resources = len(index.resources_among(reached))
+    else:
+        resources = index.resources_of(reached, *split)
     restricted = named[0].level is Sensitivity.RESTRICTED
     among = summarise([h.reach(ctx) for h in named], ctx.facts.resources)
     return (
         f"{system} acts autonomously and can write or administer, with no human approval "
-        f"required, through {plural(count, 'grant')} on {plural(len(resources), 'resource')} "
+        f"required, through {plural(count, 'grant')} on {plural(resources, 'resource')} "
         f"held by {plural(len(reached), 'identity')}; the most serious among them: {among}.",
         restricted,
     )

@@ -113,7 +113,9 @@ def autonomous_write_without_approval(ctx: HygieneContext) -> Iterator[HygieneFi
         if not reached:
             continue
         figures = index.figures(reached, base, reach)
-        detail, restricted = approval_detail(ctx, system.ext_id, reached, index, figures)
+        detail, restricted = approval_detail(
+            ctx, system.ext_id, reached, index, figures, (base, reach)
+        )
         yield HygieneFinding(
             "autonomous-write-without-approval",
             Severity.CRITICAL if restricted else Severity.HIGH,

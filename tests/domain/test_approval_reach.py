@@ -169,3 +169,6 @@ def test_remembered_figures_equal_figures_counted_afresh(graph) -> None:
         firsts = heapq.nsmallest(NAMED_HOLDINGS, reached, key=index.best.__getitem__)
         assert index.figures(reached, base, reach) == (count, tuple(firsts))
         assert index.figures_of(reached) == (count, tuple(firsts))
+        resources = {h.resource for holder in reached for h in holdings[holder]}
+        assert index.resources_of(reached, base, reach) == len(resources)
+        assert index.resources_among(reached) == resources
