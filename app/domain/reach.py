@@ -87,8 +87,9 @@ def merge_reaches(sources: Sequence[Mapping[_K, int]]) -> Mapping[_K, int]:
     ordered = sorted(sources, key=len, reverse=True)
     base = base_of(ordered[0])
     if len(base) < SHARE_FROM:
-        merged: dict[_K, int] = {}
-        for source in ordered:
+        first = ordered[0]  # copied whole in C: its ranks need no comparison
+        merged: dict[_K, int] = dict(first) if type(first) is dict else dict(pairs(first))
+        for source in ordered[1:]:
             for key, rank in beyond(source, _NOTHING):
                 if rank > merged.get(key, 0):
                     merged[key] = rank
