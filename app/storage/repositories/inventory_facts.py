@@ -239,25 +239,30 @@ def load_graph_inputs(session: Session) -> GraphInputs:
     vocab = _Vocabulary()
     actions, levels = vocab.table(Action), vocab.table(Sensitivity)
     autonomy, exposure = vocab.table(Autonomy), vocab.table(Exposure)
-    grant_rows = conn.execute(_select(Grant.identity_id, Grant.resource_id, Grant.action)).all()
-    resource_rows = conn.execute(_select(Resource.id, Resource.sensitivity, Resource.kind)).all()
+    resource_rows = list(_driver_rows(conn, _select(Resource.id, Resource.sensitivity,
+                                                     Resource.kind)))  # fmt: skip
     graph = IdentityGraph(
-        uses=conn.execute(_select(SystemIdentity.system_id, SystemIdentity.identity_id)).all(),
-        grants=((i, r, act) for i, r, a in grant_rows if (act := actions[a]) is not None),
-        delegations=conn.execute(
-            _select(Delegation.from_identity_id, Delegation.to_identity_id)
-        ).all(),
+        uses=_driver_rows(conn, _select(SystemIdentity.system_id, SystemIdentity.identity_id)),
+        grants=(
+            (i, r, act)
+            for i, r, a in _driver_rows(
+                conn, _select(Grant.identity_id, Grant.resource_id, Grant.action)
+            )
+            if (act := actions[a]) is not None
+        ),
+        delegations=_driver_rows(
+            conn, _select(Delegation.from_identity_id, Delegation.to_identity_id)
+        ),
         sensitivity={rid: levels[level] for rid, level, _kind in resource_rows},
         whole_scopes=(rid for rid, _level, kind in resource_rows if is_whole_scope(kind or "")),
     )
     systems = {
         sid: SystemFacts(ext, name or "", autonomy=autonomy[auto], data_classification=levels[data],
                          exposure=exposure[exp], designation=mark or "")
-        for sid, ext, name, auto, data, exp, mark in conn.execute(
+        for sid, ext, name, auto, data, exp, mark in _driver_rows(conn,
             _select(AISystem.id, AISystem.external_id, AISystem.name, AISystem.autonomy,
-                      AISystem.data_classification, AISystem.exposure,
-                      AISystem.risk_designation)
-        ).all()
+                    AISystem.data_classification, AISystem.exposure, AISystem.risk_designation)
+        )
     }  # fmt: skip
     if vocab.unknown:
         logger.warning("values outside the vocabulary, taken as unrecorded: %s", vocab.unknown)
