@@ -324,7 +324,8 @@ class BlastSummary:
         tier: The tier of the score; None when the access is not recorded.
         resources: How many resources the system reaches.
         identities: How many identities the system uses directly.
-        chain: The longest delegation chain from the system.
+        chain_depth: The hops of the longest delegation chain from the system.
+        chain_exact: False when that chain is a lower bound (see :class:`Chain`).
         unknown: Why the blast radius is unknown (None when it is known).
     """
 
@@ -334,7 +335,8 @@ class BlastSummary:
     tier: RiskTier | None
     resources: int
     identities: int
-    chain: Chain
+    chain_depth: int
+    chain_exact: bool
     unknown: str | None = None
 
 
@@ -395,9 +397,9 @@ class BlastScorer:
                             count += 1
                         raw += weight.get(resource, unrecorded) * (rank - current)
                         extra[resource] = rank
-        chain = graph.system_chain(system)
+        depth, exact = graph.system_chain_figures(system)
         reason = unknown_reason("system", len(starts), raw, count)
         if reason is not None:
-            return BlastSummary(system, 0, None, None, 0, len(starts), chain, reason)
+            return BlastSummary(system, 0, None, None, 0, len(starts), depth, exact, reason)
         score = floored(score_of(raw), graph, reaches)
-        return BlastSummary(system, raw, score, tier_of(score), count, len(starts), chain)
+        return BlastSummary(system, raw, score, tier_of(score), count, len(starts), depth, exact)

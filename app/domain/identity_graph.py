@@ -259,6 +259,20 @@ class IdentityGraph:
                 deepest = length[identity]
         return deepest
 
+    def system_chain_figures(self, system: NodeId) -> tuple[int, bool]:
+        """Return the hops and exactness of :meth:`system_chain`, without its identities."""
+        complete, chains, delegates = self._complete, self._chains, self._delegates
+        best_depth, exact = -1, True
+        for identity in self._uses.get(system, ()):
+            if identity not in delegates:  # acts as no other: no hop, exact
+                depth, its_exact = 0, True
+            else:
+                complete(identity)
+                depth, its_exact = chains.length[identity], chains.exact[identity]
+            if depth > best_depth:
+                best_depth, exact = depth, its_exact
+        return max(best_depth, 0), exact
+
     def system_chain(self, system: NodeId) -> Chain:
         """Return the longest delegation chain starting at any identity of a system."""
         best: Chain = Chain(())
