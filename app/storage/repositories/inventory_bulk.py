@@ -370,13 +370,27 @@ def _insert_rows(
     rows = chain(first, rows)
     while batch := list(islice(rows, _WRITE_BATCH)):
         values: list[Sequence[Any]] = [
-            list(map(process, column)) if process is not None else column
+            _processed_column(process, column)
             for process, column in zip(processors, zip(*batch, strict=True), strict=True)
         ]
         if gids is not None:
             values.append(list(islice(gids, len(batch))))
         insert_columns(conn, table.name, names, values, fixed)
     _build_again(conn, deferred)
+
+
+def _processed_column(process: Any, column: Sequence[Any]) -> Sequence[Any]:
+    """Return a column's values as the driver takes them.
+
+    A column of nothing but empty values (no custom attributes, no tools) is processed once.
+    """
+    if process is None:
+        return column
+    first = column[0]
+    # Only empty values equal an empty one (numbers are left out: 0 equals False and 0.0).
+    if not first and not isinstance(first, int | float) and column.count(first) == len(column):
+        return [process(first)] * len(column)
+    return list(map(process, column))
 
 
 def _processor(column_type: Any, dialect: Any) -> Any:

@@ -26,7 +26,6 @@ logger = logging.getLogger(__name__)
 _BATCH = 5_000
 #: Fewer new rows than this keep the indexes: dropping and building them costs more.
 _MIN_REBUILD = 1_000
-_VARIANT = "89ab"
 
 
 def _defaults(model: type[SQLModel]) -> dict[str, Any]:
@@ -176,16 +175,29 @@ def _same_throughout(values: Sequence[Any]) -> bool:
 def _fresh_gids() -> Iterator[str]:
     """Yield new global ids, random version-4 UUIDs as text like ``models.new_gid`` gives.
 
-    Cut from one block of random bytes per batch: about a quarter of the time of a ``uuid4``
-    call, or of the database's own default, per row.
+    Cut from one block of random bytes per batch, its version and variant bits set for all
+    ids at once: about a fifth of the time of a ``uuid4`` call, or of the database's own
+    default, per row.
     """
     while True:
-        digits = os.urandom(16 * _BATCH).hex()
-        for at in range(0, len(digits), 32):
-            block = digits[at : at + 32]
-            variant = _VARIANT[int(block[16], 16) & 3]
-            yield (f"{block[:8]}-{block[8:12]}-4{block[13:16]}-{variant}{block[17:20]}-"
-                   f"{block[20:]}")  # fmt: skip
+        yield from _gid_batch(_BATCH)
+
+
+def _gid_batch(count: int) -> list[str]:
+    """Return ``count`` new global ids (see :func:`_fresh_gids`)."""
+    raw = bytearray(os.urandom(16 * count))
+    raw[6::16] = raw[6::16].translate(_VERSION_4)
+    raw[8::16] = raw[8::16].translate(_RFC_4122)
+    digits = raw.hex()
+    return [f"{digits[at : at + 8]}-{digits[at + 8 : at + 12]}-{digits[at + 12 : at + 16]}-"
+            f"{digits[at + 16 : at + 20]}-{digits[at + 20 : at + 32]}"
+            for at in range(0, 32 * count, 32)]  # fmt: skip
+
+
+#: Byte translations setting a UUID's version (the high half of its 7th byte: 4) and its
+#: variant (the two high bits of its 9th byte: 10).
+_VERSION_4 = bytes((byte & 0x0F) | 0x40 for byte in range(256))
+_RFC_4122 = bytes((byte & 0x3F) | 0x80 for byte in range(256))
 
 
 def _processed(column_type: Any, dialect: Any, value: Any) -> Any:
