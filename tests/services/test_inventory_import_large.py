@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from app.services.inventory_import import apply_plan, latest_runs, plan_import
 from app.storage.models import Grant, Identity, ImportRun, Resource
+from app.storage.repositories import inventory_bulk
 from tests.services.test_inventory_import import write_xlsx
 
 ROWS = 12_500  # more than two batches of the bulk writer
@@ -76,9 +77,10 @@ def test_a_large_import_keeps_every_row_and_index(workspace, tmp_path):
         assert _indexes(workspace.path) == before
 
 
-def test_the_snapshot_is_stored_as_the_text_json_dumps_writes(workspace, tmp_path):
+def test_the_snapshot_is_stored_as_the_text_json_dumps_writes(workspace, tmp_path, monkeypatch):
     if workspace.db.engine.dialect.name != "sqlite":
         pytest.skip("a server stores the snapshot as data")
+    monkeypatch.setattr(inventory_bulk, "_SNAPSHOT_BATCH", 4)  # rows cut across batches
     register = tmp_path / "grants.xlsx"
     write_xlsx(register, {
         "Systems": [["System ID", "Name", "Owner"], ["AIS-1", "Zoë's helper ✓", "Ana Núñez"]],

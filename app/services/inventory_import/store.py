@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterator
 from typing import Any
 
 from app.domain.record_kinds import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES, SYSTEMS
 from app.ingest.diff import NO_OWNER_COLUMN, Existing, InventoryDiff, Owner, owner_of
 from app.ingest.records import Record
 from app.services.progress import Progress, check_cancelled
-from app.storage.repositories.inventory_bulk import COLUMNS, InventoryBulkRepository
+from app.storage.repositories.inventory_bulk import (
+    COLUMNS,
+    InventoryBulkRepository,
+    column_defaults,
+)
 from app.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -67,23 +71,19 @@ class InventoryWriter:
         self._people(diff)
         for number, entity in enumerate((RESOURCES, IDENTITIES, SYSTEMS)):
             self._step(0.1 + 0.2 * number, f"Writing {entity}")
-            self._insert(entity, (self._new_row(entity, r) for r in diff.entities[entity].creates))
+            self._insert_new(entity, diff.entities[entity].creates)
             self._update(entity, diff)
         ids = {e: self.rows.external_ids(e) for e in (SYSTEMS, IDENTITIES, RESOURCES)}
         self._step(0.7, "Writing links, grants and delegations")
-        links = ({"system_id": ids[SYSTEMS][k.system], "identity_id": ids[IDENTITIES][k.identity]}
-                 for k in diff.link_creates)  # fmt: skip
-        self.rows.insert("links", links, self.now, defaults=False)
+        systems, identities = ids[SYSTEMS], ids[IDENTITIES]
+        links = ((systems[k.system], identities[k.identity]) for k in diff.link_creates)
+        self.rows.insert("links", _LINK_COLUMNS, links, defaults=False)
         self.links_created = len(diff.link_creates)
-        self._insert(GRANTS, (self._grant_row(r, ids) for r in diff.entities[GRANTS].creates))
+        self.rows.insert(GRANTS, _GRANT_COLUMNS, _grant_rows(diff.entities[GRANTS].creates, ids))
         self._update(GRANTS, diff)
-        delegations = (
-            {"from_identity_id": ids[IDENTITIES][r.key[0]],
-             "to_identity_id": ids[IDENTITIES][r.key[1]], "kind": r.key[2],
-             "attributes": dict(r.attributes)}
-            for r in diff.entities[DELEGATIONS].creates
-        )  # fmt: skip
-        self.rows.insert(DELEGATIONS, delegations, self.now, defaults=False)
+        delegations = ((identities[r.key[0]], identities[r.key[1]], r.key[2], r.attributes)
+                       for r in diff.entities[DELEGATIONS].creates)  # fmt: skip
+        self.rows.insert(DELEGATIONS, _DELEGATION_COLUMNS, delegations, defaults=False)
         self._update(DELEGATIONS, diff)
         if delete_missing:
             self._step(0.9, "Deleting records missing from the file")
@@ -107,7 +107,8 @@ class InventoryWriter:
                     renames[known] = owner.name
             elif owner.name.casefold() not in self.by_name:
                 new.setdefault("\0" + owner.name.casefold(), {"name": owner.name, "email": None})
-        self.rows.insert("people", list(new.values()), self.now)
+        people = [(person["name"], person["email"]) for person in new.values()]
+        self.rows.insert("people", ("name", "email"), people)
         self.rows.rename_people(renames)
         self.people_created = len(new)
         if new:
@@ -138,26 +139,26 @@ class InventoryWriter:
             return self.by_email[target.email]
         return self.by_name.get(target.name.casefold())
 
-    def _new_row(self, entity: str, record: Record) -> dict[str, Any]:
-        row = {name: record.values[name] for name in COLUMNS[entity] if name in record.values}
-        row["external_id"] = record.key[0]
-        row["attributes"] = dict(record.attributes)
+    def _insert_new(self, entity: str, records: list[Record]) -> None:
+        """Insert new systems, identities or resources, each row a plain tuple."""
+        names = COLUMNS[entity]
+        columns: tuple[str, ...] = ("external_id", *names, "attributes")
+        rows = _new_rows(records, names, column_defaults(entity))
         if entity in _OWNED:
-            owner = self._owner_id(record)
-            row["owner_id"] = None if owner is NO_OWNER_COLUMN else owner
-        if entity in _TIMESTAMPED:
-            row["created_at"] = row["updated_at"] = self.now
-        return row
+            columns, rows = (*columns, "owner_id"), self._with_owners(records, rows)
+        stamps = dict.fromkeys(("created_at", "updated_at"), self.now)
+        self.rows.insert(
+            entity, columns, rows, constants=stamps if entity in _TIMESTAMPED else None
+        )
 
-    def _grant_row(self, record: Record, ids: dict[str, dict[str, int]]) -> dict[str, Any]:
-        row = {name: record.values[name] for name in COLUMNS[GRANTS] if name in record.values}
-        identity, resource, action, scope = record.key
-        row.update(identity_id=ids[IDENTITIES][identity], resource_id=ids[RESOURCES][resource],
-                   action=action, scope=scope, attributes=dict(record.attributes))  # fmt: skip
-        return row
-
-    def _insert(self, entity: str, rows: Iterable[dict[str, Any]]) -> None:
-        self.rows.insert(entity, rows, self.now)
+    def _with_owners(
+        self, records: list[Record], rows: Iterator[tuple[Any, ...]]
+    ) -> Iterator[tuple[Any, ...]]:
+        """Yield each record's row followed by its owner's row id."""
+        owner_id = self._owner_id
+        for record, row in zip(records, rows, strict=True):
+            owner = owner_id(record)
+            yield (*row, None if owner is NO_OWNER_COLUMN else owner)
 
     def _update(self, entity: str, diff: InventoryDiff) -> None:
         rows = []
@@ -184,6 +185,32 @@ class InventoryWriter:
             row_ids = diff.entities[entity].missing_ids
             self.rows.delete(entity, row_ids)
             self.deleted[entity] = len(row_ids)
+
+
+_LINK_COLUMNS = ("system_id", "identity_id")
+_GRANT_COLUMNS = ("identity_id", "resource_id", "action", "scope", *COLUMNS[GRANTS], "attributes")
+_DELEGATION_COLUMNS = ("from_identity_id", "to_identity_id", "kind", "attributes")
+
+
+def _new_rows(
+    records: list[Record], names: tuple[str, ...], defaults: tuple[Any, ...]
+) -> Iterator[tuple[Any, ...]]:
+    """Yield ``(external id, *values of names, attributes)`` of new records.
+
+    A value the record lacks is its column's default.
+    """
+    for record in records:
+        yield (record.key[0], *map(record.values.get, names, defaults), record.attributes)
+
+
+def _grant_rows(records: list[Record], ids: dict[str, dict[str, int]]) -> Iterator[tuple[Any, ...]]:
+    """Yield the rows of new grants (see ``_GRANT_COLUMNS``), a value lacking its default."""
+    identities, resources = ids[IDENTITIES], ids[RESOURCES]
+    names, defaults = COLUMNS[GRANTS], column_defaults(GRANTS)
+    for record in records:
+        identity, resource, action, scope = record.key
+        yield (identities[identity], resources[resource], action, scope,
+               *map(record.values.get, names, defaults), record.attributes)  # fmt: skip
 
 
 def snapshot(uow: UnitOfWork) -> dict[str, Any]:

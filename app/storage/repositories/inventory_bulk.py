@@ -10,16 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import islice, repeat
-from operator import itemgetter
+from itertools import chain, islice
 from typing import IO, Any
 
 import sqlalchemy as sa
-from pydantic_core import PydanticUndefined
 from sqlmodel import Session, SQLModel, col
 
 from app.domain.record_kinds import DELEGATIONS, GRANTS, IDENTITIES, RESOURCES, SYSTEMS
@@ -34,6 +31,15 @@ from app.storage.models import (
     SystemIdentity,
 )
 from app.storage.repositories.base import Repository
+from app.storage.repositories.row_insert import (
+    _build_again,
+    _defaults,
+    _drop_indexes,
+    _fresh_gids,
+    _json_text,
+    _processed,
+    insert_columns,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -60,18 +66,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 _MODELS: dict[str, type[SQLModel]] = {**TABLES, "people": Person, "links": SystemIdentity}
 _OWNED = (SYSTEMS, IDENTITIES)
 _BATCH = 5_000
+#: Rows written at a time: a small batch reuses the memory the last one freed, still in the
+#: processor's cache (see ``_SNAPSHOT_BATCH``).
+_WRITE_BATCH = 1_000
 
 
-def _defaults(model: type[SQLModel]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for name, info in model.model_fields.items():
-        if name in ("id", "gid"):  # each row gets its own gid from the column's default
-            continue
-        if info.default_factory is not None:
-            values[name] = info.default_factory()  # type: ignore[call-arg]
-        elif info.default is not PydanticUndefined:
-            values[name] = info.default
-    return values
+def column_defaults(kind: str) -> tuple[Any, ...]:
+    """Return the model default of each of a record kind's :data:`COLUMNS`, in order."""
+    defaults = _defaults(TABLES[kind])
+    return tuple(defaults[name] for name in COLUMNS[kind])
 
 
 _DATE_FIELDS = frozenset({"review_due", "created", "last_rotated", "last_used", "expires"})
@@ -194,16 +197,31 @@ class InventoryBulkRepository(Repository):
         return dict(_select(self._session, table, ("external_id", "id")))
 
     def insert(
-        self, kind: str, rows: Iterable[dict[str, Any]], now: dt.datetime, *, defaults: bool = True
+        self,
+        kind: str,
+        columns: Sequence[str],
+        rows: Iterable[tuple[Any, ...]],
+        *,
+        constants: dict[str, Any] | None = None,
+        defaults: bool = True,
     ) -> None:
-        """Insert rows of a kind (a record kind, ``people`` or ``links``) through executemany.
+        """Insert rows of a kind (a record kind, ``people`` or ``links``), batch by batch.
 
         Each value goes through its column type's own bind processor (so the stored form is
-        the one SQLAlchemy reads back); JSON is serialised here; with ``defaults`` a column a
-        row lacks takes its model default. ``now`` is the time stamped on the rows.
+        the one SQLAlchemy reads back; JSON is serialised here). Every row also takes
+        ``constants`` and, with ``defaults``, the model default of each column neither given
+        nor constant; each row gets a global id of its own.
+
+        Args:
+            kind: What the rows are.
+            columns: The names of the values of each row, in order.
+            rows: The rows; a generator is read batch by batch and never held whole.
+            constants: Values shared by every row (the time stamped on them), by column.
+            defaults: Whether columns neither given nor constant take their model defaults.
         """
         model = _MODELS[kind]
-        _insert_rows(self._session, model, rows, _defaults(model) if defaults else {}, now)
+        shared = {**(_defaults(model) if defaults else {}), **(constants or {})}
+        _insert_rows(self._session, model, columns, rows, shared)
 
     def update(self, kind: str, rows: list[dict[str, Any]]) -> None:
         """Update rows of a record kind by ``id``, one statement per set of changed columns."""
@@ -288,25 +306,6 @@ def _load(session: Session) -> StoredInventory:
     return existing
 
 
-_LIST_TEXT: dict[tuple[str, ...], str] = {}
-
-
-def _json_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if not value:
-        return "[]" if isinstance(value, list) else "{}"
-    if isinstance(value, list) and len(value) < 8:
-        key = tuple(value)
-        text = _LIST_TEXT.get(key)
-        if text is None:
-            text = json.dumps(value, ensure_ascii=False)
-            if len(_LIST_TEXT) < 10_000:
-                _LIST_TEXT[key] = text
-        return text
-    return json.dumps(value, ensure_ascii=False)
-
-
 class _Remembered(dict[Any, Any]):
     """Results of a value processor by value; a value not seen yet is processed on lookup."""
 
@@ -349,131 +348,52 @@ def _update_rows(session: Session, model: type[SQLModel], rows: list[dict[str, A
 def _insert_rows(
     session: Session,
     model: type[SQLModel],
-    rows: Iterable[dict[str, Any]],
-    defaults: dict[str, Any],
-    now: dt.datetime,
+    columns: Sequence[str],
+    rows: Iterable[tuple[Any, ...]],
+    shared: dict[str, Any],
 ) -> None:
-    """Insert rows batch by batch: a generator of rows is never held whole."""
+    """Insert rows batch by batch, their values processed column by column.
+
+    A load of at least a batch into an empty table builds the table's indexes once the rows
+    are in (see :func:`_drop_indexes`).
+    """
     table = model.__table__  # type: ignore[attr-defined]
     conn = session.connection()
+    processors = [_processor(table.c[name].type, conn.dialect) for name in columns]
+    fixed = {name: _processed(table.c[name].type, conn.dialect, value)
+             for name, value in shared.items() if name not in columns}  # fmt: skip
+    names = [*columns, "gid"] if "gid" in table.c and "gid" not in columns else list(columns)
+    gids = _fresh_gids() if len(names) > len(columns) else None
     rows = iter(rows)
-    processors: dict[str, Any] = {}  # by column, shared by the batches (and their caches)
-    batch = list(islice(rows, _BATCH))
-    deferred = _drop_indexes(conn, table.name) if len(batch) == _BATCH else []
-    while batch:
-        columns = list(dict.fromkeys([*defaults, *batch[0]]))
-        for name in columns:
-            if name not in processors:
-                processors[name] = _processor(table.c[name].type, conn.dialect, now)
-        _insert_batch(conn, table.name, columns, [processors[n] for n in columns], batch,
-                      defaults)  # fmt: skip
-        batch = list(islice(rows, _BATCH))
+    first = list(islice(rows, _BATCH))
+    deferred = _drop_indexes(conn, table.name) if len(first) == _BATCH else []
+    rows = chain(first, rows)
+    while batch := list(islice(rows, _WRITE_BATCH)):
+        values: list[Sequence[Any]] = [
+            _processed_column(process, column)
+            for process, column in zip(processors, zip(*batch, strict=True), strict=True)
+        ]
+        if gids is not None:
+            values.append(list(islice(gids, len(batch))))
+        insert_columns(conn, table.name, names, values, fixed)
     _build_again(conn, deferred)
 
 
-def _build_again(conn: sa.Connection, deferred: list[str]) -> None:
-    """Build the indexes :func:`_drop_indexes` dropped, once the load is in.
+def _processed_column(process: Any, column: Sequence[Any]) -> Sequence[Any]:
+    """Return a column's values as the driver takes them.
 
-    Only after a load that succeeded: a failed one is rolled back with the caller's
-    transaction, which brings the dropped indexes back, and its own error is the one reported.
+    A column of nothing but empty values (no custom attributes, no tools) is processed once.
     """
-    for sql in deferred:
-        conn.exec_driver_sql(sql)
+    if process is None:
+        return column
+    first = column[0]
+    # Only empty values equal an empty one (numbers are left out: 0 equals False and 0.0).
+    if not first and not isinstance(first, int | float) and column.count(first) == len(column):
+        return [process(first)] * len(column)
+    return list(map(process, column))
 
 
-_IF_MISSING = re.compile(r"^CREATE (?:UNIQUE )?INDEX ")
-
-
-def _drop_indexes(conn: sa.Connection, table: str, *, adding: int = 0) -> list[str]:
-    """Drop a workspace file table's own indexes for a bulk load; return their SQL.
-
-    The table must be empty, or hold no more rows than the load is ``adding``. Building an
-    index once over the loaded rows is much quicker than growing it row by row. The drop and
-    the building again happen in the caller's transaction, so a failed or interrupted load
-    leaves the indexes as they were; constraints' own indexes stay.
-    """
-    if conn.dialect.name != "sqlite":
-        return []
-    held = f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT {int(adding) + 1})"
-    if conn.exec_driver_sql(held).scalar_one() > adding:
-        return []
-    found = conn.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-        "AND sql IS NOT NULL",
-        (table,),
-    ).all()
-    for name, _sql in found:
-        conn.exec_driver_sql(f'DROP INDEX "{name}"')
-    # Built again "if not exists", in case the table's indexes came back some other way.
-    return [_IF_MISSING.sub(r"\g<0>IF NOT EXISTS ", sql, count=1) for _name, sql in found]
-
-
-def _insert_batch(
-    conn: sa.Connection,
-    table: str,
-    columns: list[str],
-    processors: list[Any],
-    batch: list[dict[str, Any]],
-    defaults: dict[str, Any],
-) -> None:
-    quoted = ", ".join(f'"{name}"' for name in columns)  # ``references`` is an SQL keyword
-    given: set[str] = set()
-    for row in batch:
-        given.update(row)
-    read = _columns_of(batch, [name for name in columns if name in given], defaults)
-    values: list[Any] = []
-    for name, process in zip(columns, processors, strict=True):
-        if name not in given:  # no row has it: one processed default serves them all
-            default = defaults[name]
-            values.append(repeat(process(default) if process else default, len(batch)))
-        else:
-            values.append(list(map(process, read[name])) if process else read[name])
-    if conn.dialect.name == "postgresql":  # a server takes the rows by COPY
-        _copy_rows(conn, table, quoted, zip(*values, strict=True))
-    else:
-        marks = ", ".join("?" for _ in columns)
-        sql = f"INSERT INTO {table} ({quoted}) VALUES ({marks})"
-        conn.exec_driver_sql(sql, list(zip(*values, strict=True)))
-
-
-def _copy_rows(
-    conn: sa.Connection, table: str, columns: str, rows: Iterable[tuple[Any, ...]]
-) -> None:
-    """Send rows to a PostgreSQL table with COPY, in the session's transaction.
-
-    One stream instead of a statement per row: a large import spends its time on the rows,
-    not on round trips (it is about twice as fast as executemany on a server).
-    """
-    driver = conn.connection.driver_connection
-    assert driver is not None  # a checked-out connection always has its driver connection
-    with (
-        driver.cursor() as cursor,
-        cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
-
-
-def _columns_of(
-    batch: list[dict[str, Any]], names: list[str], defaults: dict[str, Any]
-) -> dict[str, Sequence[Any]]:
-    """Return the values of each named column over the batch (a row lacking one: its default)."""
-    if not names:
-        return {}
-    try:  # the usual case: every row has every column, read in one call per row
-        pick = itemgetter(*names)
-        picked = [pick(row) for row in batch] if len(names) > 1 else [(pick(r),) for r in batch]
-        return dict(zip(names, zip(*picked, strict=True), strict=True))
-    except KeyError:
-        return {
-            name: [row.get(name, defaults[name]) for row in batch]
-            if name in defaults
-            else [row[name] for row in batch]
-            for name in names
-        }
-
-
-def _processor(column_type: Any, dialect: Any, now: dt.datetime) -> Any:
+def _processor(column_type: Any, dialect: Any) -> Any:
     """Return the function SQLAlchemy itself would apply to a value of this column."""
     if isinstance(column_type, sa.JSON):
         return _json_text
@@ -481,9 +401,6 @@ def _processor(column_type: Any, dialect: Any, now: dt.datetime) -> Any:
     if process is None:
         return None
     impl = getattr(column_type, "impl", column_type)
-    if isinstance(impl, sa.DateTime):
-        stamped = process(now)
-        return lambda value: stamped if value is now else process(value)
     if isinstance(impl, sa.Date | sa.Boolean):
         return _remembering(process)
     return process
@@ -545,6 +462,10 @@ def _snapshot(session: Session) -> dict[str, Any]:
 
 
 _PIECE = 1 << 20  # bytes of the snapshot's text copied into its row at a time
+#: Rows of the snapshot read and encoded at a time. Small batches let each one reuse the
+#: memory the last one freed, still in the processor's cache: after a large import's plan,
+#: batches of 20,000 rows were scattered over a large heap and ran up to twice as slow.
+_SNAPSHOT_BATCH = 1_000
 
 
 def _write_snapshot_text(connection: sa.Connection, table: str, run_id: int) -> None:
@@ -580,7 +501,7 @@ def _snapshot_json(connection: sa.Connection, out: IO[bytes]) -> int:
                       '"rows": ['.encode())  # fmt: skip
             cursor.execute(sql)
             first = True
-            while batch := cursor.fetchmany(_BATCH * 4):
+            while batch := cursor.fetchmany(_SNAPSHOT_BATCH):
                 if entity in _FLAG_POSITIONS:
                     batch = _flagged(batch, *_FLAG_POSITIONS[entity])
                 if not first:
