@@ -83,7 +83,7 @@ _UNSAVED_FORMULA = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class RowBundle:
     """What one valid row says: its records and links."""
 
@@ -180,6 +180,13 @@ class _SheetReader:
                          for e in self.entities}  # fmt: skip
         assert all(SPECS[e].key[: len(r)] == r for e, r in self.required.items())
         self.compile_blocks()
+        self.file, self.label = sheet.file, sheet.label
+        #: The entities whose records can have an owner's name (a column, or an e-mail cell's).
+        self.owner_entities = [
+            e for e in self.entities
+            if (e, "owner_name") in self.mapped
+            or any(c.entity == e and c.is_email for c in self.cells)
+        ]  # fmt: skip
 
     def compile_blocks(self) -> None:
         """Prepare the reading of blocks of rows column by column (:mod:`app.ingest.columns`)."""
@@ -277,8 +284,7 @@ class _SheetReader:
             if position in unusual or index in formulas:
                 ok = self.read_row(index, row)
             else:
-                source = Source(self.sheet.file, self.sheet.label, index + 1)
-                ok = self.finish_row(index, row, source, self.values_of(cells), {}, [])
+                ok = self.finish_ordinary(index, row, self.values_of(cells))
             rejected += not ok
         return rejected
 
@@ -325,6 +331,29 @@ class _SheetReader:
                     self.unrecorded(source.row, header, f"{entity}.{name}", raw, str(exc))
         return self.finish_row(index, row, source, values, names, errors)
 
+    def finish_ordinary(
+        self, index: int, row: list[Any], values: dict[str, dict[str, Any]]
+    ) -> bool:
+        """Finish a row whose cells were all ordinary, as :meth:`finish_row` with less to do.
+
+        Such a row has no formula and no owner's name read from an e-mail cell.
+        """
+        source = Source(self.file, self.label, index + 1)
+        errors: list[Problem] = []
+        attributes = self.read_attributes(source.row, row, errors) if self.attributes else None
+        if self.owner_entities:
+            self.owner_emails(source.row, values)
+        if self.needs_id and not values[self.primary].get("id"):
+            self.give_id(source.row, row, values)
+        records = self.build_records(source, values, attributes, errors)
+        if errors:
+            self.out.problems.extend(errors)
+            self.out.rejected.extend(records)
+            return False
+        links = self.build_links(source, values) if self.has_links else []
+        self.out.bundles.append(RowBundle(source, records, links))
+        return True
+
     def finish_row(
         self,
         index: int,
@@ -367,7 +396,8 @@ class _SheetReader:
 
     def owner_emails(self, row: int, values: dict[str, dict[str, Any]]) -> None:
         """Read an owner's name cell that holds an e-mail (``Name <address>`` or an address)."""
-        for own in values.values():
+        for entity in self.owner_entities:
+            own = values[entity]
             text = own.get("owner_name")
             if text and is_unrecorded(text):
                 own["owner_name"] = ""
