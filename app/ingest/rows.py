@@ -334,25 +334,14 @@ class _SheetReader:
     def finish_ordinary(
         self, index: int, row: list[Any], values: dict[str, dict[str, Any]]
     ) -> bool:
-        """Finish a row whose cells were all ordinary, as :meth:`finish_row` with less to do.
+        """Finish a row whose cells were all ordinary (no formula, no owner's name in an e-mail).
 
-        Such a row has no formula and no owner's name read from an e-mail cell.
+        Only its custom attributes and :meth:`close_row` are left to do.
         """
         source = Source(self.file, self.label, index + 1)
         errors: list[Problem] = []
         attributes = self.read_attributes(source.row, row, errors) if self.attributes else None
-        if self.owner_entities:
-            self.owner_emails(source.row, values)
-        if self.needs_id and not values[self.primary].get("id"):
-            self.give_id(source.row, row, values)
-        records = self.build_records(source, values, attributes, errors)
-        if errors:
-            self.out.problems.extend(errors)
-            self.out.rejected.extend(records)
-            return False
-        links = self.build_links(source, values) if self.has_links else []
-        self.out.bundles.append(RowBundle(source, records, links))
-        return True
+        return self.close_row(row, source, values, attributes, errors)
 
     def finish_row(
         self,
@@ -371,6 +360,17 @@ class _SheetReader:
         for entity, owner in names.items():
             if not values[entity].get("owner_name") and "owner_name" in SPECS[entity].field_names:
                 values[entity]["owner_name"] = owner
+        return self.close_row(row, source, values, attributes, errors)
+
+    def close_row(
+        self,
+        row: list[Any],
+        source: Source,
+        values: dict[str, dict[str, Any]],
+        attributes: dict[str, Any] | None,
+        errors: list[Problem],
+    ) -> bool:
+        """Read owners and ids, build the row's records and links; False when it is rejected."""
         self.owner_emails(source.row, values)
         if self.needs_id and not values[self.primary].get("id"):
             self.give_id(source.row, row, values)
