@@ -63,6 +63,33 @@ class Merger:
             strict_entity: The entity whose ids must be unique in this sheet (the entity of a
                 sheet that describes only one); None in a flat sheet.
         """
+        if self._all_new(bundle, strict_entity):
+            for record in bundle.records:
+                if record.entity == strict_entity:
+                    self.strict.add((record.entity, record.key))
+                self.index[record.entity][record.key] = record
+                self.inventory.records[record.entity].append(record)
+        else:
+            if not self._add_known(bundle, strict_entity):
+                return False
+        for link in bundle.links:
+            if (link.system, link.identity) not in self.link_keys:
+                self.link_keys.add((link.system, link.identity))
+                self.inventory.links.append(link)
+        return True
+
+    def _all_new(self, bundle: RowBundle, strict_entity: str | None) -> bool:
+        """Return True when no record of the row was seen before (the common case)."""
+        for record in bundle.records:
+            if record.key in self.index[record.entity]:
+                return False
+            first = self.rejected_first.get((record.entity, record.key))
+            if first is not None and record.entity == strict_entity:
+                return False
+        return True
+
+    def _add_known(self, bundle: RowBundle, strict_entity: str | None) -> bool:
+        """Add a row some of whose records were seen before; False when it conflicts."""
         for record in bundle.records:
             problem = self._conflict(record, strict_entity, bundle)
             if problem is not None:
@@ -71,10 +98,6 @@ class Merger:
                 return False
         for record in bundle.records:
             self._merge(record, strict_entity)
-        for link in bundle.links:
-            if (link.system, link.identity) not in self.link_keys:
-                self.link_keys.add((link.system, link.identity))
-                self.inventory.links.append(link)
         return True
 
     def add_rejected(self, records: list[Record], *, strict_entity: str | None) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from app.ingest.fields import DELEGATIONS, ENTITIES, GRANTS, IDENTITIES, RESOURCES, SYSTEMS
 from app.ingest.problems import WARNING, Problem, Source, at, quote
@@ -20,6 +21,7 @@ from app.ingest.records import IdentityRecord, Link, ParsedInventory, Record
 logger = logging.getLogger(__name__)
 
 _MAX_PASSES = 4
+_Sourced = TypeVar("_Sourced", Record, Link)
 
 
 @dataclass
@@ -67,12 +69,9 @@ class _Check:
         rejected: set[tuple[str, int]] = set()
         for _ in range(_MAX_PASSES):
             records = {
-                entity: [
-                    r for r in self.inventory.records[entity] if _row(r.source) not in rejected
-                ]
-                for entity in ENTITIES
+                entity: _kept(self.inventory.records[entity], rejected) for entity in ENTITIES
             }
-            links = [k for k in self.inventory.links if _row(k.source) not in rejected]
+            links = _kept(self.inventory.links, rejected)
             found = self.check(records, links)
             new = {_row_of(p) for p in found if p.is_error} - rejected
             for problem in found:
@@ -133,6 +132,19 @@ class _Check:
     def named_systems(self, links: list[Link]) -> list[Link]:
         """Return the links with systems named by name (or by id in other case) given by id."""
         ids = {r.key[0] for r in self.inventory.records[SYSTEMS]} | self.known.systems
+        by_name: dict[str, set[str]] | None = None  # made when a link names a system not by id
+        resolved = []
+        for link in links:
+            if link.system not in ids:
+                by_name = self.system_names() if by_name is None else by_name
+                found = by_name.get(name_key(link.system), set())
+                if len(found) == 1:
+                    link = link._replace(system=next(iter(found)))
+            resolved.append(link)
+        return list(dict.fromkeys(resolved))
+
+    def system_names(self) -> dict[str, set[str]]:
+        """Return the ids of the systems by their names and ids, compared as by :func:`name_key`."""
         by_name: dict[str, set[str]] = {}
         for key, system in self.known.system_names.items():
             by_name.setdefault(key, set()).add(system)
@@ -142,13 +154,7 @@ class _Check:
                     by_name.setdefault(name_key(text), set()).add(record.key[0])
         for system in self.known.systems:
             by_name.setdefault(name_key(system), set()).add(system)
-        resolved = []
-        for link in links:
-            found = by_name.get(name_key(link.system), set())
-            if link.system not in ids and len(found) == 1:
-                link = link._replace(system=next(iter(found)))
-            resolved.append(link)
-        return list(dict.fromkeys(resolved))
+        return by_name
 
     def rejected_reason(self, entity: str, key: str) -> str:
         """Say that a record is on a rejected row of this file, and why; empty when it is not."""
@@ -199,6 +205,13 @@ class _Check:
 def _nowhere(noun: str, value: str) -> str:
     where = "this file's resources" if noun == "resource" else "this file"
     return f"{noun} {quote(value)} is neither in {where} nor in the workspace"
+
+
+def _kept(items: list[_Sourced], rejected: set[tuple[str, int]]) -> list[_Sourced]:
+    """Return the records or links whose rows are not rejected (a new list)."""
+    if not rejected:
+        return list(items)
+    return [item for item in items if _row(item.source) not in rejected]
 
 
 def _row(source: Source) -> tuple[str, int]:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from sys import intern
 from typing import Any
 
 from app.domain.enums import DelegationKind
+from app.ingest import columns
 from app.ingest.choices import IdRule, ValueMap, generated_id
 from app.ingest.fields import (
     DELEGATIONS,
@@ -68,8 +70,10 @@ EXCEL_CELL_LIMIT = 32_767
 #: identity's and resource's id on many grant rows: one string serves them all). Other text
 #: is shared within its column while a sheet is read (a provider, a unit or a procedure
 #: repeated on every row is then held once, not once per row).
-_TEXT, _ID = 1, 2
-_TEXT_KINDS = {TEXT: _TEXT, ID: _ID}
+_ID = columns.ID
+_TEXT_KINDS = {TEXT: columns.TEXT, ID: columns.ID}
+#: Rows read together, column by column.
+_BLOCK_ROWS = 512
 #: Stands in for a row already read of a sheet read lazily (its cells are freed as it goes).
 _READ: list[Any] = []
 
@@ -79,7 +83,7 @@ _UNSAVED_FORMULA = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class RowBundle:
     """What one valid row says: its records and links."""
 
@@ -111,6 +115,14 @@ class _Cell:
     is_email: bool
     meanings: dict[str, str]
     in_key: bool
+
+
+def _tuple_getter(positions: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """Return a function picking the given positions of a sequence, always as a tuple."""
+    if len(positions) == 1:
+        only = positions[0]
+        return lambda cells: (cells[only],)
+    return itemgetter(*positions)
 
 
 def attribute_value(value: Any) -> Any:
@@ -167,6 +179,35 @@ class _SheetReader:
         self.required = {e: tuple(n for n in SPECS[e].key if (e, n) not in _DEFAULTS)
                          for e in self.entities}  # fmt: skip
         assert all(SPECS[e].key[: len(r)] == r for e, r in self.required.items())
+        self.compile_blocks()
+        self.file, self.label = sheet.file, sheet.label
+        #: The entities whose records can have an owner's name (a column, or an e-mail cell's).
+        self.owner_entities = [
+            e for e in self.entities
+            if (e, "owner_name") in self.mapped
+            or any(c.entity == e and c.is_email for c in self.cells)
+        ]  # fmt: skip
+
+    def compile_blocks(self) -> None:
+        """Prepare the reading of blocks of rows column by column (:mod:`app.ingest.columns`)."""
+        owner = self.split_owner
+        self.rules = [
+            columns.ColumnRule(text, norm, owner if is_email else None, bool(meanings), seen,
+                               self.long_cell)
+            for _c, _h, _e, _n, norm, is_email, meanings, _k, text, seen in self.plan
+        ]  # fmt: skip
+        indexes = [c.index for c in self.cells]
+        self.width = max(indexes, default=-1) + 1
+        self.pick = itemgetter(*indexes) if len(indexes) > 1 else itemgetter(*indexes[:1] or [0])
+        fields = [(c.entity, c.field) for c in self.cells]
+        self.single = (
+            tuple(name for _e, name in fields) if self.entities == [self.primary] else None
+        )
+        self.by_entity = []
+        for entity in self.entities:
+            positions = [i for i, (e, _n) in enumerate(fields) if e == entity]
+            names = tuple(fields[i][1] for i in positions)
+            self.by_entity.append((entity, names, _tuple_getter(positions)))
 
     def problem(self, row: int, column: str, reason: str, severity: str = "error") -> Problem:
         return Problem(self.sheet.file, self.sheet.label, row, column, reason, severity)
@@ -195,6 +236,7 @@ class _SheetReader:
         rows, start = self.sheet.raw.rows, self.sheet.header_row + 1
         total, read, rejected = max(len(rows) - start, 1), 0, 0
         release = self.sheet.raw.lazy  # its cells are read again if asked for: free each row
+        block: list[tuple[int, list[Any]]] = []
         for index in range(start, len(rows)):
             row = rows[index]
             if release:
@@ -207,16 +249,51 @@ class _SheetReader:
                 self.out.skipped.append(self.problem(index + 1, "", reason, WARNING))
                 continue
             read += 1
-            if not self.read_row(index, row):
-                rejected += 1
+            block.append((index, row))
+            if len(block) == _BLOCK_ROWS:
+                rejected += self.read_block(block)
+                block = []
             if tick is not None and read % 2000 == 0:
                 tick((index - start) / total)
+        rejected += self.read_block(block)
         if release:
             self.sheet.raw.release()
         self.flag_formulas()
         self.out.covered = self.covered()
         self.out.info = self.info(read, rejected)
         return self.out
+
+    def read_block(self, block: list[tuple[int, list[Any]]]) -> int:
+        """Read a block of data rows, column by column; return how many were rejected."""
+        if not block:
+            return 0
+        if not self.rules:
+            return sum(not self.read_row(index, row) for index, row in block)
+        rows = [row for _, row in block]
+        if any(len(row) < self.width for row in rows):  # a short CSV row: empty cells after it
+            rows = [row + [""] * (self.width - len(row)) for row in rows]
+        unusual: set[int] = set()
+        picked = list(map(self.pick, rows))
+        by_column = zip(*picked, strict=True) if len(self.rules) > 1 else [picked]
+        converted = [rule.convert(cells, unusual)
+                     for rule, cells in zip(self.rules, by_column, strict=True)]  # fmt: skip
+        formulas = self.formula_rows
+        rejected = 0
+        by_row = zip(*converted, strict=True)
+        for position, ((index, row), cells) in enumerate(zip(block, by_row, strict=True)):
+            if position in unusual or index in formulas:
+                ok = self.read_row(index, row)
+            else:
+                ok = self.finish_ordinary(index, row, self.values_of(cells))
+            rejected += not ok
+        return rejected
+
+    def values_of(self, cells: tuple[Any, ...]) -> dict[str, dict[str, Any]]:
+        """Return a row's converted cells as field values by entity."""
+        if self.single is not None:
+            return {self.primary: dict(zip(self.single, cells, strict=True))}
+        return {entity: dict(zip(names, pick(cells), strict=True))
+                for entity, names, pick in self.by_entity}  # fmt: skip
 
     def read_row(self, index: int, row: list[Any]) -> bool:
         source = Source(self.sheet.file, self.sheet.label, index + 1)
@@ -252,6 +329,30 @@ class _SheetReader:
                 else:
                     values[entity][name] = None
                     self.unrecorded(source.row, header, f"{entity}.{name}", raw, str(exc))
+        return self.finish_row(index, row, source, values, names, errors)
+
+    def finish_ordinary(
+        self, index: int, row: list[Any], values: dict[str, dict[str, Any]]
+    ) -> bool:
+        """Finish a row whose cells were all ordinary (no formula, no owner's name in an e-mail).
+
+        Only its custom attributes and :meth:`close_row` are left to do.
+        """
+        source = Source(self.file, self.label, index + 1)
+        errors: list[Problem] = []
+        attributes = self.read_attributes(source.row, row, errors) if self.attributes else None
+        return self.close_row(row, source, values, attributes, errors)
+
+    def finish_row(
+        self,
+        index: int,
+        row: list[Any],
+        source: Source,
+        values: dict[str, dict[str, Any]],
+        names: dict[str, str],
+        errors: list[Problem],
+    ) -> bool:
+        """Build a row's records and links from its field values; False when it is rejected."""
         attributes = self.read_attributes(source.row, row, errors) if self.attributes else None
         if self.formula_rows:
             self.note_formulas(index, row)
@@ -259,6 +360,17 @@ class _SheetReader:
         for entity, owner in names.items():
             if not values[entity].get("owner_name") and "owner_name" in SPECS[entity].field_names:
                 values[entity]["owner_name"] = owner
+        return self.close_row(row, source, values, attributes, errors)
+
+    def close_row(
+        self,
+        row: list[Any],
+        source: Source,
+        values: dict[str, dict[str, Any]],
+        attributes: dict[str, Any] | None,
+        errors: list[Problem],
+    ) -> bool:
+        """Read owners and ids, build the row's records and links; False when it is rejected."""
         self.owner_emails(source.row, values)
         if self.needs_id and not values[self.primary].get("id"):
             self.give_id(source.row, row, values)
@@ -284,7 +396,8 @@ class _SheetReader:
 
     def owner_emails(self, row: int, values: dict[str, dict[str, Any]]) -> None:
         """Read an owner's name cell that holds an e-mail (``Name <address>`` or an address)."""
-        for own in values.values():
+        for entity in self.owner_entities:
+            own = values[entity]
             text = own.get("owner_name")
             if text and is_unrecorded(text):
                 own["owner_name"] = ""

@@ -24,6 +24,8 @@ _FOOTER = re.compile(
     r"\*+\s)\b",
     re.IGNORECASE,
 )
+#: A line that starts as a total or as a source, note or signature line (one test for both).
+_TOTAL_OR_FOOTER = re.compile(f"(?:{_TOTAL.pattern})|(?:{_FOOTER.pattern})", re.IGNORECASE)
 _LABELLED = re.compile(r"^\s*[A-Za-z][\w ()/&.-]{1,40}:\s+\S")
 
 
@@ -53,9 +55,11 @@ def note_row(row: list[Any]) -> str:
     if not isinstance(first, str):
         return ""
     text = first.strip()
+    if ":" not in text and not _TOTAL_OR_FOOTER.match(text):
+        return ""  # a data row, the common case: no need to count its filled cells
     total = _TOTAL.match(text)
     if not total and not _FOOTER.match(text) and not (":" in text and _LABELLED.match(text)):
-        return ""  # a data row, the common case: no need to count its filled cells
+        return ""
     more = sum(1 for _ in zip(range(2), (c for c in cells if not _blank(c)), strict=False))
     if total and (more <= 1 or any(ch.isdigit() or ch == ":" for ch in text)):
         return "a total"

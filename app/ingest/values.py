@@ -31,7 +31,6 @@ class BadValue(ValueError):  # noqa: N818 - reads as what the cell is
 
 
 Normaliser = Callable[[Any], Any]
-_MISSING = object()
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _MAX_SERIAL = 2_958_465  # 9999-12-31
@@ -136,14 +135,21 @@ def _items(value: Any) -> list[str]:
     return items
 
 
-def _copying(function: Callable[[Any], list[str]]) -> Callable[[Any], list[str]]:
-    """Return a memoised list-valued normaliser that hands each caller its own list."""
-    remembered = memoised(function)
+class Copying:
+    """A memoised list-valued normaliser that hands each caller its own list.
 
-    def fresh(value: Any) -> list[str]:
-        return list(remembered(value))
+    Attributes:
+        remembered: The memo the lists are copied from.
+    """
 
-    return fresh
+    __slots__ = ("remembered",)
+
+    def __init__(self, function: Callable[[Any], list[str]]) -> None:
+        self.remembered = memoised(function)
+
+    def __call__(self, value: Any) -> list[str]:
+        """Return the list the cell reads as, a copy of its own."""
+        return list(self.remembered(value))
 
 
 def _bool(value: Any) -> bool | None:
@@ -253,36 +259,59 @@ _BY_KIND: dict[str, Normaliser] = {
 }
 
 
-def memoised(function: Callable[[Any], Any], size: int = 20_000) -> Callable[[Any], Any]:
+class _Store(dict[Any, Any]):
+    """A memo's table: a missing entry is computed, and kept while the table has room."""
+
+    __slots__ = ("compute", "size")
+
+    def __init__(self, compute: Callable[[Any], Any], size: int) -> None:
+        super().__init__()
+        self.compute, self.size = compute, size
+
+    def __missing__(self, key: Any) -> Any:
+        found = self.compute(key)
+        if len(self) < self.size:
+            self[key] = found
+        return found
+
+
+class Remembered:
+    """A function remembering its results for up to ``size`` distinct cells of each table.
+
+    Text cells, the common case, are keyed by the text alone (:attr:`texts`); other cells by
+    their type and value (:attr:`others`: 1, 1.0 and True are equal keys otherwise). A whole
+    column of one type can be looked up in C through the tables' ``__getitem__``.
+
+    Attributes:
+        function: The function remembered.
+        texts: Text cell → result.
+        others: ``(type, value)`` → result.
+    """
+
+    __slots__ = ("function", "texts", "others")
+
+    def __init__(self, function: Callable[[Any], Any], size: int) -> None:
+        self.function = function
+        self.texts = _Store(function, size)
+        self.others = _Store(lambda key: function(key[1]), size)
+
+    def __call__(self, value: Any) -> Any:
+        """Return the function's result for a cell, remembered when seen before."""
+        if value.__class__ is str:
+            return self.texts[value]
+        try:
+            return self.others[(type(value), value)]
+        except TypeError:  # an unhashable cell: nothing to remember
+            return self.function(value)
+
+
+def memoised(function: Callable[[Any], Any], size: int = 20_000) -> Remembered:
     """Return ``function`` remembering its results for up to ``size`` distinct cells.
 
     Columns of owners, vocabularies and dates repeat the same few values over thousands of rows;
     failures are not remembered (they raise each time, so every row gets its problem).
     """
-    texts: dict[str, Any] = {}  # text cells, the common case, keyed by the text alone
-    others: dict[tuple[type, Any], Any] = {}  # 1, 1.0 and True are equal keys: add the type
-
-    def remembered(value: Any) -> Any:
-        if value.__class__ is str:
-            found = texts.get(value, _MISSING)
-            if found is _MISSING:
-                found = function(value)
-                if len(texts) < size:
-                    texts[value] = found
-            return found
-        key = (type(value), value)
-        try:
-            return others[key]
-        except KeyError:
-            pass
-        except TypeError:  # an unhashable cell: nothing to remember
-            return function(value)
-        result = function(value)
-        if len(others) < size:
-            others[key] = result
-        return result
-
-    return remembered
+    return Remembered(function, size)
 
 
 def normaliser(fspec: FieldSpec) -> Normaliser:
@@ -296,7 +325,7 @@ def normaliser(fspec: FieldSpec) -> Normaliser:
     if fspec.kind in (EMAIL, DATE, BOOL):
         return memoised(_BY_KIND[fspec.kind])
     if fspec.kind in (LIST, IDS):
-        return _copying(_BY_KIND[fspec.kind])
+        return Copying(_BY_KIND[fspec.kind])
     return _BY_KIND[fspec.kind]
 
 
