@@ -23,6 +23,7 @@ from app.reports.compact import without_layout_whitespace
 from app.reports.errors import ReportError
 from app.reports.fetcher import fetch_local
 from app.reports.html import base_url, render_html, render_portfolio_html
+from app.reports.parser_cache import repair_html_parser_cache
 from app.reports.progress import ProgressArg, Steps
 from app.reports.viewmodels import PortfolioData, ReportData
 from app.support.safe_files import write_atomically
@@ -190,6 +191,7 @@ def lay_out(html: str) -> Any:
     from weasyprint import HTML
 
     _quiet_weasyprint()
+    repair_html_parser_cache()
     return HTML(string=html, base_url=base_url(), url_fetcher=local_only_fetcher()).render()
 
 
