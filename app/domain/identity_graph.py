@@ -249,15 +249,7 @@ class IdentityGraph:
 
         The cheap test before :meth:`system_chain`, run for every system of an inventory.
         """
-        complete, length, delegates = self._complete, self._chains.length, self._delegates
-        deepest = 0
-        for identity in self._uses.get(system, ()):
-            if identity not in delegates:
-                continue
-            complete(identity)
-            if length[identity] > deepest:
-                deepest = length[identity]
-        return deepest
+        return self.system_chain_figures(system)[0]
 
     def system_chain_figures(self, system: NodeId) -> tuple[int, bool]:
         """Return the hops and exactness of :meth:`system_chain`, without its identities."""

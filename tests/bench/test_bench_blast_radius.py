@@ -162,7 +162,7 @@ def test_blast_radius_of_every_system(tmp_path, aims) -> None:
             f"scores: max {max(r.score or 0 for r in results)}, "
             f"critical {sum(r.tier is not None and r.tier.value == 'critical' for r in results)}, "
             f"unknown {sum(r.score is None for r in results)}, "
-            f"deepest chain {max(r.chain.depth for r in results)}, findings {refresh.created}"
+            f"deepest chain {max(r.chain_depth for r in results)}, findings {refresh.created}"
         )
         assert len(portfolio.systems) == SYSTEMS
         assert [r.score for r in results] == [r.score for r in with_paths]
