@@ -47,3 +47,12 @@ def test_numbers_that_compare_equal_are_each_stored_as_given(workspace) -> None:
     with workspace.db.read() as session:
         names = session.execute(sa.text("SELECT name FROM person ORDER BY id")).scalars().all()
     assert names == ["1", "1.0"]
+
+
+def test_json_text_of_equal_but_different_lists_is_their_own() -> None:
+    from app.storage.repositories.row_insert import json_text
+
+    assert json_text(["crm", "email"]) == '["crm", "email"]'
+    assert json_text(["crm", "email"]) == '["crm", "email"]'  # remembered, the same text
+    texts = [json_text([1]), json_text([True]), json_text([1.0])]
+    assert texts == ["[1]", "[true]", "[1.0]"]

@@ -32,13 +32,13 @@ from app.storage.models import (
 )
 from app.storage.repositories.base import Repository
 from app.storage.repositories.row_insert import (
-    _build_again,
-    _defaults,
-    _drop_indexes,
-    _fresh_gids,
-    _json_text,
-    _processed,
+    build_indexes_again,
+    drop_indexes_for_load,
+    fresh_gids,
     insert_columns,
+    json_text,
+    model_defaults,
+    processed_value,
 )
 
 logger = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ _WRITE_BATCH = 1_000
 
 def column_defaults(kind: str) -> tuple[Any, ...]:
     """Return the model default of each of a record kind's :data:`COLUMNS`, in order."""
-    defaults = _defaults(TABLES[kind])
+    defaults = model_defaults(TABLES[kind])
     return tuple(defaults[name] for name in COLUMNS[kind])
 
 
@@ -220,7 +220,7 @@ class InventoryBulkRepository(Repository):
             defaults: Whether columns neither given nor constant take their model defaults.
         """
         model = _MODELS[kind]
-        shared = {**(_defaults(model) if defaults else {}), **(constants or {})}
+        shared = {**(model_defaults(model) if defaults else {}), **(constants or {})}
         _insert_rows(self._session, model, columns, rows, shared)
 
     def update(self, kind: str, rows: list[dict[str, Any]]) -> None:
@@ -355,18 +355,18 @@ def _insert_rows(
     """Insert rows batch by batch, their values processed column by column.
 
     A load of at least a batch into an empty table builds the table's indexes once the rows
-    are in (see :func:`_drop_indexes`).
+    are in (see :func:`drop_indexes_for_load`).
     """
     table = model.__table__  # type: ignore[attr-defined]
     conn = session.connection()
     processors = [_processor(table.c[name].type, conn.dialect) for name in columns]
-    fixed = {name: _processed(table.c[name].type, conn.dialect, value)
+    fixed = {name: processed_value(table.c[name].type, conn.dialect, value)
              for name, value in shared.items() if name not in columns}  # fmt: skip
     names = [*columns, "gid"] if "gid" in table.c and "gid" not in columns else list(columns)
-    gids = _fresh_gids() if len(names) > len(columns) else None
+    gids = fresh_gids() if len(names) > len(columns) else None
     rows = iter(rows)
     first = list(islice(rows, _BATCH))
-    deferred = _drop_indexes(conn, table.name) if len(first) == _BATCH else []
+    deferred = drop_indexes_for_load(conn, table.name) if len(first) == _BATCH else []
     rows = chain(first, rows)
     while batch := list(islice(rows, _WRITE_BATCH)):
         values: list[Sequence[Any]] = [
@@ -376,7 +376,7 @@ def _insert_rows(
         if gids is not None:
             values.append(list(islice(gids, len(batch))))
         insert_columns(conn, table.name, names, values, fixed)
-    _build_again(conn, deferred)
+    build_indexes_again(conn, deferred)
 
 
 def _processed_column(process: Any, column: Sequence[Any]) -> Sequence[Any]:
@@ -396,7 +396,7 @@ def _processed_column(process: Any, column: Sequence[Any]) -> Sequence[Any]:
 def _processor(column_type: Any, dialect: Any) -> Any:
     """Return the function SQLAlchemy itself would apply to a value of this column."""
     if isinstance(column_type, sa.JSON):
-        return _json_text
+        return json_text
     process = column_type.dialect_impl(dialect).bind_processor(dialect)
     if process is None:
         return None

@@ -28,7 +28,15 @@ _BATCH = 5_000
 _MIN_REBUILD = 1_000
 
 
-def _defaults(model: type[SQLModel]) -> dict[str, Any]:
+def model_defaults(model: type[SQLModel]) -> dict[str, Any]:
+    """Return the default of each column of a model that has one (``id`` and ``gid`` left out).
+
+    Args:
+        model: The table's model.
+
+    Returns:
+        Column name → the value a new row takes when none is given.
+    """
     values: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         if name in ("id", "gid"):  # each row gets a gid of its own
@@ -40,15 +48,27 @@ def _defaults(model: type[SQLModel]) -> dict[str, Any]:
     return values
 
 
+#: JSON text of short lists of strings (tools, tags), which repeat across many rows.
 _LIST_TEXT: dict[tuple[str, ...], str] = {}
 
 
-def _json_text(value: Any) -> str | None:
+def json_text(value: Any) -> str | None:
+    """Return a JSON column's value as the text stored for it (None stays NULL).
+
+    A short list of strings is encoded once and its text remembered. Only strings: ``[1]``,
+    ``[1.0]`` and ``[true]`` are equal as tuples, but their texts differ.
+
+    Args:
+        value: The value (a list, a dict, or None).
+
+    Returns:
+        The JSON text, or None.
+    """
     if value is None:
         return None
     if not value:
         return "[]" if isinstance(value, list) else "{}"
-    if isinstance(value, list) and len(value) < 8:
+    if isinstance(value, list) and len(value) < 8 and all(v.__class__ is str for v in value):
         key = tuple(value)
         text = _LIST_TEXT.get(key)
         if text is None:
@@ -83,22 +103,22 @@ def insert_values(
     """
     table = model.__table__  # type: ignore[attr-defined]
     conn = session.connection()
-    shared = {**_defaults(model), **constants}
+    shared = {**model_defaults(model), **constants}
     for name in columns:
         shared.pop(name, None)
-    fixed = {n: _processed(table.c[n].type, conn.dialect, v) for n, v in shared.items()}
+    fixed = {n: processed_value(table.c[n].type, conn.dialect, v) for n, v in shared.items()}
     if "gid" in table.c and "gid" not in columns:
         columns = [*columns, "gid"]
-        rows = (row + (gid,) for row, gid in zip(rows, _fresh_gids(), strict=False))
+        rows = (row + (gid,) for row, gid in zip(rows, fresh_gids(), strict=False))
     if conn.dialect.name == "postgresql":
         names = ", ".join(f'"{name}"' for name in [*columns, *fixed])
         tail = tuple(fixed.values())
         _copy_rows(conn, table.name, names, (row + tail for row in rows))
         return
     adding = expected if expected >= _MIN_REBUILD else 0
-    deferred = _drop_indexes(conn, table.name, adding=adding) if adding else []
+    deferred = drop_indexes_for_load(conn, table.name, adding=adding) if adding else []
     _sqlite_insert(conn, table.name, columns, rows, fixed)
-    _build_again(conn, deferred)
+    build_indexes_again(conn, deferred)
     if deferred:
         logger.info("%s: %d indexes built again after adding %d rows", table.name,
                     len(deferred), expected)  # fmt: skip
@@ -172,7 +192,7 @@ def _same_throughout(values: Sequence[Any]) -> bool:
     return kind is not int or set(map(type, values)) == {int}
 
 
-def _fresh_gids() -> Iterator[str]:
+def fresh_gids() -> Iterator[str]:
     """Yield new global ids, random version-4 UUIDs as text like ``models.new_gid`` gives.
 
     Cut from one block of random bytes per batch, its version and variant bits set for all
@@ -184,7 +204,7 @@ def _fresh_gids() -> Iterator[str]:
 
 
 def _gid_batch(count: int) -> list[str]:
-    """Return ``count`` new global ids (see :func:`_fresh_gids`)."""
+    """Return ``count`` new global ids (see :func:`fresh_gids`)."""
     raw = bytearray(os.urandom(16 * count))
     raw[6::16] = raw[6::16].translate(_VERSION_4)
     raw[8::16] = raw[8::16].translate(_RFC_4122)
@@ -200,10 +220,10 @@ _VERSION_4 = bytes((byte & 0x0F) | 0x40 for byte in range(256))
 _RFC_4122 = bytes((byte & 0x3F) | 0x80 for byte in range(256))
 
 
-def _processed(column_type: Any, dialect: Any, value: Any) -> Any:
+def processed_value(column_type: Any, dialect: Any, value: Any) -> Any:
     """Return a value as the driver takes it for this column (JSON as its text)."""
     if isinstance(column_type, sa.JSON):
-        return _json_text(value)
+        return json_text(value)
     process = column_type.dialect_impl(dialect).bind_processor(dialect)
     return process(value) if process is not None else value
 
@@ -221,8 +241,8 @@ def _literal(value: Any) -> str:
     raise TypeError(f"no SQL literal for a {type(value).__name__}")
 
 
-def _build_again(conn: sa.Connection, deferred: list[str]) -> None:
-    """Build the indexes :func:`_drop_indexes` dropped, once the load is in.
+def build_indexes_again(conn: sa.Connection, deferred: list[str]) -> None:
+    """Build the indexes :func:`drop_indexes_for_load` dropped, once the load is in.
 
     Only after a load that succeeded: a failed one is rolled back with the caller's
     transaction, which brings the dropped indexes back, and its own error is the one reported.
@@ -234,7 +254,7 @@ def _build_again(conn: sa.Connection, deferred: list[str]) -> None:
 _IF_MISSING = re.compile(r"^CREATE (?:UNIQUE )?INDEX ")
 
 
-def _drop_indexes(conn: sa.Connection, table: str, *, adding: int = 0) -> list[str]:
+def drop_indexes_for_load(conn: sa.Connection, table: str, *, adding: int = 0) -> list[str]:
     """Drop a workspace file table's own indexes for a bulk load; return their SQL.
 
     The table must be empty, or hold no more rows than the load is ``adding``. Building an
