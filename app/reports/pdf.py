@@ -186,13 +186,18 @@ def prepared_html(html: str) -> str:
     return with_break_opportunities(without_layout_whitespace(html))
 
 
-def lay_out(html: str) -> Any:
-    """Return the WeasyPrint document of prepared report HTML (see :func:`prepared_html`)."""
+def parsed_html(html: str) -> Any:
+    """Return WeasyPrint's parsed document of prepared report HTML, not yet laid out."""
     from weasyprint import HTML
 
     _quiet_weasyprint()
     repair_html_parser_cache()
-    return HTML(string=html, base_url=base_url(), url_fetcher=local_only_fetcher()).render()
+    return HTML(string=html, base_url=base_url(), url_fetcher=local_only_fetcher())
+
+
+def lay_out(html: str) -> Any:
+    """Return the WeasyPrint document of prepared report HTML (see :func:`prepared_html`)."""
+    return parsed_html(html).render()
 
 
 def pdf_bytes(document: Any) -> bytes:

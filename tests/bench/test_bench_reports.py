@@ -118,10 +118,8 @@ def test_bench_pdf_against_bare_weasyprint(tmp_path, aims):
 
 def _phases(data) -> dict[str, float]:
     """CPU seconds of each phase of one PDF render, the way :func:`render_pdf` runs them."""
-    from weasyprint import HTML
-
-    from app.reports.html import base_url, render_html
-    from app.reports.pdf import local_only_fetcher, prepared_html, without_cycle_collection
+    from app.reports.html import render_html
+    from app.reports.pdf import parsed_html, prepared_html, without_cycle_collection
 
     seconds: dict[str, float] = {}
 
@@ -134,10 +132,7 @@ def _phases(data) -> dict[str, float]:
     html = phase("HTML from the templates (charts included)", lambda: render_html(data))
     html = prepared_html(html)
     with without_cycle_collection():
-        source = phase(
-            "HTML parse (WeasyPrint)",
-            lambda: HTML(string=html, base_url=base_url(), url_fetcher=local_only_fetcher()),
-        )
+        source = phase("HTML parse (WeasyPrint)", lambda: parsed_html(html))
         document = phase("style, boxes and layout", source.render)
         phase("painting and PDF writing (fonts subset)", document.write_pdf)
     return seconds
