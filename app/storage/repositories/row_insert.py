@@ -181,11 +181,14 @@ def _same_throughout(values: Sequence[Any]) -> bool:
     """Tell whether every value is the first one: the same text, integer or NULL.
 
     Other kinds (and an integer column mixing numbers that compare equal, like 1 and 1.0,
-    stored differently in a text column) are bound as they are.
+    stored differently in a text column), and text holding a NUL character, are bound as they
+    are.
     """
     first = values[0]
     kind = first.__class__
     if first is not None and kind is not str and kind is not int:
+        return False
+    if kind is str and "\0" in first:  # the driver takes such text bound, not in a statement
         return False
     if values.count(first) != len(values):
         return False
