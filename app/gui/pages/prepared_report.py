@@ -47,7 +47,14 @@ class PreparedReport:
         """Start the next report process from a worker (after a report was written)."""
         if self._process is None and not self._starting and not self._closed:
             self._starting = True
-            tasks.run_task(ReportProcess, with_progress=False, on_success=self._adopt)
+            tasks.run_task(
+                ReportProcess, with_progress=False, on_success=self._adopt, on_failure=self._failed
+            )
+
+    def _failed(self, exc: BaseException) -> None:
+        """The next process could not start: a later report starts one of its own."""
+        self._starting = False
+        logger.warning("could not prepare a report process: %s", exc)
 
     def _adopt(self, process: ReportProcess) -> None:
         self._starting = False
