@@ -92,6 +92,7 @@ def test_identity_acting_as_no_other_reaches_its_own_grants_without_a_walk() -> 
     assert graph.chain("leaf") == Chain(("leaf",))
     assert graph.chain_depth("leaf") == 0
     assert graph.deepest_chain("S") == 0
+    assert not {"leaf", "bare"} & graph._scc_of.keys()  # no cycle group was made for them
     assert graph.chain("other").identities == ("other", "leaf")  # walked after it was asked
     assert graph.component("leaf") != graph.component("other")
 

@@ -82,7 +82,6 @@ def test_parts_give_the_same_pages_numbers_contents_links_and_fields(report_pdf,
     assert SIGNATURE_FIELD in in_parts["fields"]
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm not installed")
 def _embedded_subsets(path) -> dict[str, set[bytes]]:
     """Every embedded font subset by its name, with the bytes of each program so named."""
     found: dict[str, set[bytes]] = {}
@@ -112,6 +111,7 @@ def test_each_font_subset_has_a_name_of_its_own(report_pdf, parallel_pdf_file):
     assert len(in_parts) > len(one_piece)  # the parts' subsets, each named
 
 
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm not installed")
 def test_parts_look_the_same(report_pdf, parallel_pdf_file, tmp_path):
     from PIL import Image, ImageChops
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
+from types import SimpleNamespace
 
 from tinyhtml5 import inputstream, parse
 
@@ -37,3 +39,20 @@ def test_the_parser_finds_the_patterns_it_stored():
     _tree('<p class="a">text &amp; more</p>')
     cache = inputstream.characters_until_regex
     assert cache[(("&", "<", "\u0000"), False)].pattern == "[^\\x26\\x3c\\x00]+"
+
+
+def test_a_second_parse_builds_no_pattern_again(monkeypatch):
+    repair_html_parser_cache()
+    html = '<p class="a">text &amp; more</p><table><tr><td>x</td></tr></table>'
+    _tree(html)
+    built = []
+    real_compile = re.compile
+
+    def compile_and_count(*args):
+        built.append(args)
+        return real_compile(*args)
+
+    # The parser's module alone sees the counting compile; the rest of the process does not.
+    monkeypatch.setattr(inputstream, "re", SimpleNamespace(compile=compile_and_count))
+    _tree(html)
+    assert built == []
