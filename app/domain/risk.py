@@ -208,14 +208,29 @@ def system_risk(
     """Return the risk tier of an AI system (see :func:`risk_tier`).
 
     Its blast radius is always an input here: a None ``blast_tier`` means it is unknown.
+    A portfolio has few kinds of system: each is worked out once (looked up by position,
+    which costs a fraction of the keyword lookup of :func:`risk_tier`'s own cache).
     """
+    return _system_risk(system.autonomy, system.data_classification, system.exposure,
+                        system.designation, blast_tier, blast_score)  # fmt: skip
+
+
+@lru_cache(maxsize=8192)
+def _system_risk(
+    autonomy: Autonomy | None,
+    data_classification: Sensitivity | None,
+    exposure: Exposure | None,
+    designation: str,
+    blast_tier: RiskTier | None,
+    blast_score: int | None,
+) -> RiskAssessment:
     return risk_tier(
-        autonomy=system.autonomy,
-        data_classification=system.data_classification,
-        exposure=system.exposure,
+        autonomy=autonomy,
+        data_classification=data_classification,
+        exposure=exposure,
         blast_tier=blast_tier,
         blast_score=blast_score,
-        designation=system.designation,
+        designation=designation,
         blast_unknown=blast_tier is None,
     )
 

@@ -227,18 +227,13 @@ def _analyse_all(uow: UnitOfWork, progress: Progress | None) -> PortfolioAnalysi
     scorer = BlastScorer(inputs.graph)
     systems = sorted(inputs.systems.items(), key=lambda item: item[1].ext_id)
     lines: list[SystemSummary] = []
-    risks: dict[tuple[object, ...], RiskAssessment] = {}  # few kinds of system: each once
     for number, (row_id, system) in enumerate(systems):
         if number % _PROGRESS_EVERY == 0:
             check_cancelled(progress)
             if progress is not None:
                 progress.report(number / len(systems), "Computing blast radius")
         blast = scorer.system(row_id)
-        inputs_of_risk = (system.autonomy, system.data_classification, system.exposure,
-                          system.designation, blast.tier, blast.score)  # fmt: skip
-        risk = risks.get(inputs_of_risk)
-        if risk is None:
-            risk = risks[inputs_of_risk] = system_risk(system, blast.tier, blast.score)
+        risk = system_risk(system, blast.tier, blast.score)
         lines.append(
             SystemSummary(
                 system.ext_id, system.name, blast.score, blast.tier, blast.raw, blast.resources,
