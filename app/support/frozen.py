@@ -10,6 +10,7 @@ raises :class:`dataclasses.FrozenInstanceError`. Equality, hashing, ``repr`` and
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import logging
 from typing import Any, TypeVar
 
@@ -32,7 +33,7 @@ def quick_init(cls: type[_T]) -> type[_T]:
     params = getattr(cls, "__dataclass_params__", None)
     if params is None or not params.frozen or "__slots__" not in cls.__dict__:
         raise TypeError(f"{cls.__name__} is not a frozen dataclass with slots")
-    if hasattr(cls, "__post_init__") or _has_init_vars(cls):
+    if hasattr(cls, "__post_init__"):
         raise TypeError(f"{cls.__name__} has a __post_init__ or init-only variables")
     namespace: dict[str, Any] = {}
     arguments: list[str] = []
@@ -48,6 +49,8 @@ def quick_init(cls: type[_T]) -> type[_T]:
             namespace[f"_default_{name}"] = field.default
             arguments.append(f"{name}=_default_{name}")
         body.append(f"    _set_{name}(self, {name})")
+    if not _init_takes_only_fields(cls):
+        raise TypeError(f"{cls.__name__} has a __post_init__ or init-only variables")
     source = f"def __init__(self, {', '.join(arguments)}):\n" + "\n".join(body) + "\n"
     exec(source, namespace)  # noqa: S102 - the text is made above from field names only
     init = namespace["__init__"]
@@ -57,7 +60,11 @@ def quick_init(cls: type[_T]) -> type[_T]:
     return cls
 
 
-def _has_init_vars(cls: type) -> bool:
-    """Return True when the class declares ``InitVar`` pseudo-fields (they are not fields)."""
-    hints = cls.__dict__.get("__annotations__", {})
-    return any("InitVar" in str(hint) for hint in hints.values())
+def _init_takes_only_fields(cls: type) -> bool:
+    """Return True when the dataclass's own ``__init__`` takes its fields and nothing else.
+
+    An ``InitVar`` is an argument of ``__init__`` but no field; the generated signature tells,
+    however the class's annotations are stored.
+    """
+    arguments = list(inspect.signature(cls.__init__).parameters)[1:]  # type: ignore[misc]
+    return arguments == [field.name for field in dataclasses.fields(cls)]
