@@ -255,13 +255,14 @@ def test_the_prepared_report_process_lives_only_while_the_page_shows(window, qtb
     window.show()
     page = window.page("reports")
     qtbot.waitUntil(page.isVisible)
+    # A worker starts it (starting a process would hold the UI thread while the page shows).
+    qtbot.waitUntil(lambda: page._prepared._process is not None, timeout=20_000)  # noqa: SLF001
     first = page._prepared._process  # noqa: SLF001 - the page's prepared process
-    assert first is not None
     window.show_page("overview")
     assert page._prepared._process is None  # noqa: SLF001
     qtbot.waitUntil(lambda: not first.is_alive(), timeout=20_000)
     window.show_page("reports")
+    qtbot.waitUntil(lambda: page._prepared._process is not None, timeout=20_000)  # noqa: SLF001
     second = page._prepared._process  # noqa: SLF001
-    assert second is not None
     assert second.pid != first.pid
     assert second.is_alive()
