@@ -29,8 +29,11 @@ WINDOW_MODULES = (
     "app.gui.writer",
     "app.gui.pages.registry",
     "app.gui.pages.overview_page",
+    "app.gui.dialogs.connect_dialog",
+    "app.support.preferences",
 )
-"""What the window imports as soon as the workspace is open (the first page among them)."""
+"""What the window imports as soon as the workspace is open (the first page among them, and
+what the window's title and the recent workspaces are worked out with)."""
 
 LATER_MODULES = (
     "app.gui.dialogs.package_actions",
