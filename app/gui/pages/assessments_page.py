@@ -112,6 +112,8 @@ class AssessmentsPage(QWidget):
         self.state: AssessmentState | None = None
         self._generation = 0
         self._score_task: tasks.Task | None = None
+        self._shown: tuple[AssessmentState, str] | None = None
+        """The state and question :meth:`show_question` showed last."""
         self._score_again = False
         self._suggestion_for: tuple[int, str] | None = None
         self.answers = AnswerSaving(self)
@@ -307,8 +309,12 @@ class AssessmentsPage(QWidget):
         if current is None:
             first = next((e.id for e in state.entries if not state.responses[e.id].answered), None)
             self.navigator.select_question(first or state.entries[0].id)
-        else:
+        elif not self._showing(state, current):  # selecting it again in the tree showed it
             self.show_question(current)
+
+    def _showing(self, state: AssessmentState, question_id: str) -> bool:
+        shown = self._shown
+        return shown is not None and shown[0] is state and shown[1] == question_id
 
     # The current question ------------------------------------------------------------------
     def show_question(self, question_id: str) -> None:
@@ -325,6 +331,7 @@ class AssessmentsPage(QWidget):
         if self.tabs.currentWidget() not in (self.panel, self.scope.subcategory):
             self.tabs.setCurrentWidget(self.panel)
         self._load_suggestions(question_id)
+        self._shown = (state, question_id)
 
     def _evidence_of(self, response: ResponseInfo) -> list:
         state = self.state

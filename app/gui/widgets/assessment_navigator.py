@@ -8,6 +8,7 @@ previous move through the questions still shown.
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -44,6 +45,12 @@ NAME, DONE, SCORE = 0, 1, 2
 BELOW, MET, MUTED = "#c62828", "#2e7d32", "#757575"
 FLAG = "⚑"
 INHERITED_MARK = "org"
+
+
+@functools.cache
+def _brush(colour: str) -> QBrush:
+    """Return the brush of one badge colour (made once: a badge is set hundreds of times)."""
+    return QBrush(QColor(colour))
 
 
 def answer_badge(level: int | None, not_applicable: bool, flagged: bool) -> str:
@@ -121,22 +128,33 @@ class AssessmentNavigator(QWidget):
                 self.select_question(current)
 
     def _build(self, state: AssessmentState) -> None:
+        """Build the items away from the tree, then hand them over at once.
+
+        An item made inside a shown tree makes the tree lay out its rows again for each item
+        and each badge; made apart, the tree lays them out once.
+        """
+        top: list[QTreeWidgetItem] = []
+        frameworks: list[QTreeWidgetItem] = []
         for entry in state.entries:
-            parent: QTreeWidget | QTreeWidgetItem = self.tree
+            parent: QTreeWidgetItem | None = None
             for info in entry.path:
                 item = self._nodes.get(info.key)
                 if item is None:
                     title = short_title(entry.framework) if info.kind == "framework" else info.title
-                    item = QTreeWidgetItem(parent, [title, "", ""])
+                    item = QTreeWidgetItem([title, "", ""])
                     item.setData(0, NODE_ROLE, info.key)
                     item.setToolTip(NAME, info.title)
                     self._nodes[info.key] = item
                     if info.kind == "framework":
-                        item.setExpanded(True)
+                        frameworks.append(item)
+                    if parent is None:
+                        top.append(item)
+                    else:
+                        parent.addChild(item)
                 parent = item
             question = entry.question
             label = f"{question.ref}  {question.title}"
-            leaf = QTreeWidgetItem(parent, [label, "", ""])
+            leaf = QTreeWidgetItem([label, "", ""])
             leaf.setData(0, QUESTION_ROLE, question.id)
             facts = [question.focus_area.value.capitalize()] if question.focus_area else []
             if question.priority:
@@ -145,6 +163,13 @@ class AssessmentNavigator(QWidget):
             self._items[question.id] = leaf
             self._texts[question.id] = question_text(question)
             self._update_badge(question.id)
+            if parent is None:
+                top.append(leaf)
+            else:
+                parent.addChild(leaf)
+        self.tree.addTopLevelItems(top)
+        for item in frameworks:
+            item.setExpanded(True)  # once in the tree: an item apart from it cannot expand
         self._update_summary()  # once: counting every answer per question is quadratic
 
     # Badges --------------------------------------------------------------------------------
@@ -169,11 +194,11 @@ class AssessmentNavigator(QWidget):
             tip = "Not applicable" if response.not_applicable else f"Unanswered, target {target}"
         if response.inherited:
             tip += " · inherited from the organisation assessment"
-        item.setForeground(DONE, QBrush(QColor(colour)))
+        item.setForeground(DONE, _brush(colour))
         item.setToolTip(DONE, tip)
         differs = target != state.info.target_level
         item.setText(SCORE, f"target {target}" if differs else "")
-        item.setForeground(SCORE, QBrush(QColor(MUTED)))
+        item.setForeground(SCORE, _brush(MUTED))
 
     def update_scores(self, score: AssessmentScore | None) -> None:
         """Refresh the completion and score badges of every node."""
@@ -192,12 +217,12 @@ class AssessmentNavigator(QWidget):
             )
             if node.mean is None:
                 item.setText(SCORE, "–")
-                item.setForeground(SCORE, QBrush(QColor(MUTED)))
+                item.setForeground(SCORE, _brush(MUTED))
                 continue
             target = node.target if node.target is not None else 0.0
             item.setText(SCORE, f"{node.mean:.1f} / {target:.0f}")
             below = node.mean + 1e-9 < target
-            item.setForeground(SCORE, QBrush(QColor(BELOW if below else MET)))
+            item.setForeground(SCORE, _brush(BELOW if below else MET))
             item.setToolTip(
                 SCORE,
                 f"Mean maturity {node.mean:.2f} against target {target:.1f}; "
