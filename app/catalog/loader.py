@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from app.catalog.errors import CatalogError, Problem
+from app.catalog.parsed_yaml import parse_kept
 from app.catalog.presets import PresetFile
 from app.catalog.schema import Crosswalk, Framework
 from app.catalog.structure import format_location
@@ -113,7 +114,7 @@ def _decode(data: bytes, source_name: str) -> str:
 
 def _validate(model: type[_ModelT], text: str, source_name: str) -> _ModelT:
     try:
-        raw = load_strict(text)
+        raw = parse_kept(text, load_strict)
     except yaml.YAMLError as exc:
         raise CatalogError(source_name, [_syntax_problem(exc)]) from exc
     if not isinstance(raw, Mapping):
