@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,9 +30,9 @@ from app.gui.icons import icon
 from app.gui.opening import (
     LATER_MODULES,
     OPENING,
+    check_then_read_frameworks,
     import_modules,
     open_for_window,
-    shipped_catalog,
 )
 from app.gui.pages.registry import PAGES, PageSpec, import_page_modules
 from app.gui.theme import apply_theme
@@ -145,9 +146,10 @@ class MainWindow(QMainWindow):
         self.opening.show_opening(path)
         self.stack.setCurrentWidget(self.opening)
         self.statusBar().showMessage("Opening workspace…")
-        tasks.run_task(shipped_catalog, with_progress=False)  # read alongside the file check
+        checked: Future[str | None] = Future()  # the file check, alongside the imports
+        tasks.run_task(check_then_read_frameworks, path, checked, with_progress=False)
         return tasks.run_task(
-            open_for_window, path, actor, with_progress=False,
+            open_for_window, path, actor, checked, with_progress=False,
             on_success=self._on_opened, on_failure=self._on_open_failed,
         )  # fmt: skip
 

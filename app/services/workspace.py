@@ -179,6 +179,7 @@ def open_workspace(
     create: bool = True,
     actor: str | None = None,
     read_only: bool | None = None,
+    checked: str | None = None,
 ) -> Workspace:
     """Open (and if needed create and migrate) a workspace.
 
@@ -194,6 +195,8 @@ def open_workspace(
         create: Create the file when it does not exist; otherwise refuse.
         actor: Who is working; the operating-system user when None.
         read_only: Open read-only (True), writable (False), or as the location allows (None).
+        checked: ``"ok"`` when ``PRAGMA quick_check`` passed on the file moments before (the
+            window runs it while the database layers load); None to run it here.
 
     Returns:
         The open workspace.
@@ -220,7 +223,7 @@ def open_workspace(
         read_only = False
     elif read_only is None:
         read_only = not _location_writable(path)
-    read_only, backup = _check_and_prepare(path, is_new, read_only)
+    read_only, backup = _check_and_prepare(path, is_new, read_only, checked)
     database = Database(path, read_only=read_only)
     if backup is not None or is_new:
         _migrate(database, path, backup)
@@ -280,7 +283,9 @@ def _recover(workspace: Workspace, is_new: bool) -> None:
         logger.warning("interrupted work not completed: %s", db_errors.classify(exc).kind)
 
 
-def _check_and_prepare(path: Path, is_new: bool, read_only: bool) -> tuple[bool, Path | None]:
+def _check_and_prepare(
+    path: Path, is_new: bool, read_only: bool, checked: str | None
+) -> tuple[bool, Path | None]:
     """Check an existing file; return whether it opens read-only and the pre-migration backup.
 
     A file that cannot be opened for writing (a full disk, a medium that refuses the WAL
@@ -289,17 +294,17 @@ def _check_and_prepare(path: Path, is_new: bool, read_only: bool) -> tuple[bool,
     if is_new:
         return False, None
     try:
-        return read_only, _inspect_file(path, read_only)
+        return read_only, _inspect_file(path, read_only, checked)
     except _CannotWriteError:
         logger.info("%s cannot be opened for writing; opening it read-only", path.name)
-        return True, _inspect_file(path, True)
+        return True, _inspect_file(path, True, checked)
 
 
 class _CannotWriteError(Exception):
     """The file could be read but not opened for writing."""
 
 
-def _inspect_file(path: Path, read_only: bool) -> Path | None:
+def _inspect_file(path: Path, read_only: bool, checked: str | None) -> Path | None:
     try:
         conn = raw_connect(path, read_only=read_only)
     except sqlite3.Error as exc:
@@ -308,7 +313,7 @@ def _inspect_file(path: Path, read_only: bool) -> Path | None:
         _check_identity(conn, path)
         if not read_only:
             _probe_writable(conn)
-        return _inspect(conn, path, read_only)
+        return _inspect(conn, path, read_only, checked)
     except sqlite3.DatabaseError as exc:
         if not read_only and db_errors.classify(exc).kind in _WRITE_FAILURES:
             raise _CannotWriteError() from exc
@@ -359,8 +364,10 @@ def _check_identity(conn: sqlite3.Connection, path: Path) -> None:
         )
 
 
-def _inspect(conn: sqlite3.Connection, path: Path, read_only: bool) -> Path | None:
-    result = conn.execute("PRAGMA quick_check").fetchone()[0]
+def _inspect(
+    conn: sqlite3.Connection, path: Path, read_only: bool, checked: str | None
+) -> Path | None:
+    result = checked if checked == "ok" else conn.execute("PRAGMA quick_check").fetchone()[0]
     if result != "ok":
         raise WorkspaceError(db_errors.damaged_sentence(path))
     revision = migrate.current_revision(conn)
