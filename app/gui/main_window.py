@@ -217,9 +217,21 @@ class MainWindow(QMainWindow):
         self._set_workspace_actions_enabled(True)
         self.nav.setCurrentRow(-1)
         self.nav.setCurrentRow(0)
-        tasks.run_task(import_page_modules, with_progress=False)  # first visits only build
-        tasks.run_task(import_modules, LATER_MODULES, with_progress=False)
+        self._import_after_first_page()
         self.workspace_ready.emit()
+
+    def _import_after_first_page(self) -> None:
+        """Import the other pages and the menus' modules once the first page shows the workspace.
+
+        Until then the imports would compete with its reads and paint for the interpreter.
+        """
+        from app.gui.pages.overview_page import OverviewPage  # loaded by the opening worker
+
+        first = self.page(PAGES[0].key)
+        if isinstance(first, OverviewPage) and first.summary is None:
+            first.refreshed.connect(_import_in_background, Qt.ConnectionType.SingleShotConnection)
+        else:
+            _import_in_background()
 
     def _set_workspace_actions_enabled(self, enabled: bool) -> None:
         self.nav.setEnabled(enabled)
@@ -527,6 +539,12 @@ class MainWindow(QMainWindow):
             self._context.stop()
             self._context.workspace.close()
         super().closeEvent(event)
+
+
+def _import_in_background() -> None:
+    """Import every page's module and the menus' on workers (first visits then only build)."""
+    tasks.run_task(import_page_modules, with_progress=False)
+    tasks.run_task(import_modules, LATER_MODULES, with_progress=False)
 
 
 def _package_actions():  # noqa: ANN202 - the module, imported when a package action is used
