@@ -9,17 +9,22 @@ without spaces against the same report without it.
 
 from __future__ import annotations
 
+import cProfile
 import dataclasses
 import gc
+import pstats
+import re
 import statistics
 import time
 from pathlib import Path
 
 from app.reports.certificates import create_self_signed_p12
 from app.reports.credentials import Credential
+from app.reports.html import render_html
 from app.reports.loading import load_yaml, report_data_from_dict
 from app.reports.manifest import attachments_for
-from app.reports.pdf import render_pdf
+from app.reports.pdf import lay_out, pdf_bytes, prepared_html, render_pdf, without_cycle_collection
+from app.reports.report_parts import split_report
 from app.reports.signing import sign_pdf
 from app.reports.xlsx import write_workbook
 
@@ -118,8 +123,7 @@ def test_bench_pdf_against_bare_weasyprint(tmp_path, aims):
 
 def _phases(data) -> dict[str, float]:
     """CPU seconds of each phase of one PDF render, the way :func:`render_pdf` runs them."""
-    from app.reports.html import render_html
-    from app.reports.pdf import parsed_html, prepared_html, without_cycle_collection
+    from app.reports.pdf import parsed_html
 
     seconds: dict[str, float] = {}
 
@@ -151,7 +155,9 @@ def test_bench_pdf_phases(aims):
     aims.check(f"PDF of {ANSWERS} answers, sum of the phases (CPU)", total, PDF_AIM_S)
 
 
-def _note_renders(data, lengths: tuple[int, ...], folder: Path, rounds: int) -> NoteRenders:
+def _note_renders(
+    data, lengths: tuple[int, ...], folder: Path, rounds: int, render=None
+) -> NoteRenders:
     """CPU seconds of the report with a note of each length, and without one.
 
     The extra time of a note is a small difference of two large figures, and the CPU time of the
@@ -162,7 +168,8 @@ def _note_renders(data, lengths: tuple[int, ...], folder: Path, rounds: int) -> 
     median over the rounds counts. Every run starts from the same heap: the garbage of the one
     before is collected, and what is left is frozen so the collector does not walk it.
     """
-    render_pdf(data, folder / "warm.pdf")
+    render = render or (lambda d, n: render_pdf(d, folder / f"note-{n}.pdf"))
+    render(data, 0)  # warm: imports, fonts and templates
     variants = {n: _with_long_note(data, n) if n else data for n in (0, *lengths)}
     seconds: dict[int, list[float]] = {length: [] for length in variants}
     for round_ in range(rounds):
@@ -172,10 +179,7 @@ def _note_renders(data, lengths: tuple[int, ...], folder: Path, rounds: int) -> 
             gc.collect()
             gc.freeze()
             try:
-                pages, cpu = _cpu_timed(
-                    label,
-                    lambda d=variants[length], n=length: render_pdf(d, folder / f"note-{n}.pdf"),
-                )
+                pages, cpu = _cpu_timed(label, lambda d=variants[length], n=length: render(d, n))
             finally:
                 gc.unfreeze()
             print(f"  {pages} pages")
@@ -213,17 +217,48 @@ def test_bench_pdf_with_a_long_unbroken_note(tmp_path, aims):
                LONG_NOTE_AIM, "x")  # fmt: skip
 
 
+#: The sections whose layout a note changes: the register shows its beginning, the appendix all.
+_NOTE_SECTIONS = re.compile(r'<h1 class="section-title" id="(?:appendix-answers|appendix-notes)"')
+
+
+def _note_sections(data, _length: int) -> int:
+    """Render the report's HTML and lay out and paint the sections a note lands in.
+
+    The sections are laid out as a part of the report, the way a render worker lays out its
+    part (:mod:`app.reports.parallel_pdf`): the cover and those sections. Returns the pages.
+    """
+    parts = split_report(prepared_html(render_html(data)))
+    assert parts is not None
+    chunks = [
+        chunk for chunk in parts.body if _NOTE_SECTIONS.match(chunk.html, chunk.html.find("<h1"))
+    ]
+    with without_cycle_collection():
+        document = lay_out(parts.part_html(chunks))
+        pdf_bytes(document)
+    return len(document.pages)
+
+
+def _python_calls(action) -> int:
+    """Return how many Python functions ``action`` calls (a count that no other load changes)."""
+    profile = cProfile.Profile()
+    profile.runcall(action)
+    return pstats.Stats(profile).total_calls
+
+
 def test_bench_long_note_costs_grow_linearly(tmp_path, aims):
     """Four times the note costs at most four times the extra time (+10%).
 
-    Measured on a short report (three answers, two findings, the answers appendix only), whose
-    own render is about a second: on the 400-answer report the extra time of the shorter note
-    is within the render's noise. Even here the shorter note's extra time (an eighth of the
-    render) is about as large as the drift of the render between runs: on the same code the
-    fastest of three runs of each variant gave 6.9, the median of six paired rounds 4.0. The
-    extra times are therefore taken in pairs within each of five rounds (see
-    :func:`_note_renders`). The render runs in this process only (no worker processes), so
-    its CPU time is all counted.
+    The extra time of a note is the difference of two renders, and the CPU time of one render
+    varies by a tenth or more on a shared machine (other processes slow it down by turns): laid
+    out whole, even a short report (about a second) hid the shorter note's extra time (an eighth
+    of it) in that noise, and the ratio read from 3.9 to 5.2 on the same code. Only what a note
+    changes is therefore timed: the report's HTML from the templates, and the layout and
+    painting of the two sections the note lands in (the answer register, which shows its
+    beginning, and "Notes in full"), laid out as a part of the report is by a render worker.
+    Without the note that part is a cover and a register of three answers, a fifth of a
+    second, so the note's extra time is most of each render. The extra times are taken in
+    pairs within each of seven rounds, median (see :func:`_note_renders`). The Python calls
+    each note adds are printed too: a count that no other load changes.
     """
     data = report_data_from_dict(load_yaml(DUMMY)["report"])
     data = dataclasses.replace(
@@ -235,9 +270,15 @@ def test_bench_long_note_costs_grow_linearly(tmp_path, aims):
         evidence=data.evidence[:2],
         appendices=("answers",),
     )
-    renders = _note_renders(data, (LONG_NOTE, 4 * LONG_NOTE), tmp_path, rounds=5)
-    extra = {n: renders.extra(n) for n in (LONG_NOTE, 4 * LONG_NOTE)}
+    lengths = (LONG_NOTE, 4 * LONG_NOTE)
+    renders = _note_renders(data, lengths, tmp_path, 7, _note_sections)
+    extra = {n: renders.extra(n) for n in lengths}
     print(f"  extra time: {extra[LONG_NOTE]:.2f} s and {extra[4 * LONG_NOTE]:.2f} s")
+    plain = _python_calls(lambda: _note_sections(data, 0))
+    calls = {n: _python_calls(lambda n=n: _note_sections(_with_long_note(data, n), n)) - plain
+             for n in lengths}  # fmt: skip
+    print(f"  Python calls added: {calls[LONG_NOTE]:,} and {calls[4 * LONG_NOTE]:,} "
+          f"({calls[4 * LONG_NOTE] / calls[LONG_NOTE]:.2f} x)")  # fmt: skip
     aims.check(
         "extra time, note 4x as long / note", extra[4 * LONG_NOTE] / extra[LONG_NOTE], 4.4, "x"
     )
