@@ -41,6 +41,7 @@ from app.ingest.records import (
     Record,
     SheetInfo,
     UnknownValue,
+    values_maker,
 )
 from app.ingest.table_end import note_row, note_text
 from app.ingest.values import BadValue, as_text, memoised, normaliser, split_owner
@@ -201,13 +202,15 @@ class _SheetReader:
         self.pick = itemgetter(*indexes) if len(indexes) > 1 else itemgetter(*indexes[:1] or [0])
         fields = [(c.entity, c.field) for c in self.cells]
         self.single = (
-            tuple(name for _e, name in fields) if self.entities == [self.primary] else None
+            values_maker(tuple(name for _e, name in fields))
+            if self.entities == [self.primary]
+            else None
         )
         self.by_entity = []
         for entity in self.entities:
             positions = [i for i, (e, _n) in enumerate(fields) if e == entity]
             names = tuple(fields[i][1] for i in positions)
-            self.by_entity.append((entity, names, _tuple_getter(positions)))
+            self.by_entity.append((entity, values_maker(names), _tuple_getter(positions)))
 
     def problem(self, row: int, column: str, reason: str, severity: str = "error") -> Problem:
         return Problem(self.sheet.file, self.sheet.label, row, column, reason, severity)
@@ -291,9 +294,8 @@ class _SheetReader:
     def values_of(self, cells: tuple[Any, ...]) -> dict[str, dict[str, Any]]:
         """Return a row's converted cells as field values by entity."""
         if self.single is not None:
-            return {self.primary: dict(zip(self.single, cells, strict=True))}
-        return {entity: dict(zip(names, pick(cells), strict=True))
-                for entity, names, pick in self.by_entity}  # fmt: skip
+            return {self.primary: self.single(cells)}
+        return {entity: make(pick(cells)) for entity, make, pick in self.by_entity}
 
     def read_row(self, index: int, row: list[Any]) -> bool:
         source = Source(self.sheet.file, self.sheet.label, index + 1)
