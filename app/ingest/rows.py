@@ -75,6 +75,8 @@ _ID = columns.ID
 _TEXT_KINDS = {TEXT: columns.TEXT, ID: columns.ID}
 #: Rows read together, column by column.
 _BLOCK_ROWS = 512
+#: The links of a row that states none (one empty tuple rather than an empty list a row).
+NO_LINKS: tuple[Link, ...] = ()
 #: Stands in for a row already read of a sheet read lazily (its cells are freed as it goes).
 _READ: list[Any] = []
 
@@ -86,11 +88,11 @@ _UNSAVED_FORMULA = (
 
 @dataclass(slots=True)
 class RowBundle:
-    """What one valid row says: its records and links."""
+    """What one valid row says: its records and links (:data:`NO_LINKS` when it has none)."""
 
     source: Source
     records: list[Record]
-    links: list[Link]
+    links: Sequence[Link]
 
 
 @dataclass
@@ -381,7 +383,7 @@ class _SheetReader:
             self.out.problems.extend(errors)
             self.out.rejected.extend(records)
             return False
-        links = self.build_links(source, values) if self.has_links else []
+        links = self.build_links(source, values) if self.has_links else NO_LINKS
         self.out.bundles.append(RowBundle(source, records, links))
         return True
 
@@ -505,7 +507,7 @@ class _SheetReader:
             return self.problem(row, header, f"the row has no {label}")
         return self.problem(row, header, f"the row describes a {what} but gives no {name}")
 
-    def build_links(self, source: Source, values: dict[str, dict[str, Any]]) -> list[Link]:
+    def build_links(self, source: Source, values: dict[str, dict[str, Any]]) -> Sequence[Link]:
         links = []
         system_id = values.get(SYSTEMS, {}).get("id")
         if system_id:
@@ -520,7 +522,7 @@ class _SheetReader:
             column = self.mapped.get((IDENTITIES, "systems"), "")
             for system in values[IDENTITIES].get("systems") or ():
                 links.append(Link(system, identity_id, source, column))
-        return links
+        return links or NO_LINKS
 
     def note_formulas(self, index: int, row: list[Any]) -> None:
         for col in self.formula_rows.get(index, ()):
