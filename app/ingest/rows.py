@@ -487,7 +487,10 @@ class _SheetReader:
             primary = entity is self.primary
             if not primary and not any(v not in ("", None, []) for v in own.values()):
                 continue
-            key = tuple([own.get(n) or self.fallback(values, entity, n) for n in key_names])
+            key = tuple(map(own.get, key_names))
+            if not all(key):  # a part the row lacks may come from another entity or a default
+                key = tuple([part or self.fallback(values, entity, n)
+                             for n, part in zip(key_names, key, strict=True)])  # fmt: skip
             required = self.required[entity]  # a prefix of the key: optional parts come last
             if not all(key[: len(required)]):
                 missing = next(n for n, part in zip(required, key, strict=False) if not part)
