@@ -51,7 +51,9 @@ class Merger:
         self.index: dict[str, dict[tuple[str, ...], Record]] = {
             entity: {} for entity in inventory.records
         }
-        self.strict: set[tuple[str, tuple[str, ...]]] = set()
+        #: Per entity, the keys read in a sheet describing only that entity (no extra tuple
+        #: per key: a 100,000-system register has 860,000 of them).
+        self.strict: dict[str, set[tuple[str, ...]]] = {entity: set() for entity in self.index}
         self.rejected_first: dict[tuple[str, tuple[str, ...]], Source] = {}
         self.link_keys: set[tuple[str, str]] = set()
 
@@ -66,7 +68,7 @@ class Merger:
         if self._all_new(bundle, strict_entity):
             for record in bundle.records:
                 if record.entity == strict_entity:
-                    self.strict.add((record.entity, record.key))
+                    self.strict[record.entity].add(record.key)
                 self.index[record.entity][record.key] = record
                 self.inventory.records[record.entity].append(record)
         else:
@@ -119,7 +121,7 @@ class Merger:
             if key in self.rejected_first:
                 first = self.rejected_first[key]
                 self.inventory.problems.append(_duplicate(record, first, rejected=True))
-            elif key in self.strict and earlier is not None:
+            elif record.key in self.strict[record.entity] and earlier is not None:
                 if not _adds_links(record, earlier):
                     self.inventory.problems.append(_duplicate(record, earlier.source))
             else:
@@ -142,7 +144,7 @@ class Merger:
             and earlier.values.get(name) not in _EMPTY
             and earlier.values.get(name) != value
         ]
-        strict = record.entity == strict_entity and (record.entity, record.key) in self.strict
+        strict = record.entity == strict_entity and record.key in self.strict[record.entity]
         if strict and differing and record.entity != IDENTITIES:
             problem = _duplicate(record, earlier.source, differing=differing[0])
             return self._give_rule_id(record, bundle, problem)
@@ -167,8 +169,8 @@ class Merger:
         record.key = (made,)
         record.values["id"] = made
         if record.entity == SYSTEMS and bundle is not None:
-            bundle.links[:] = [k._replace(system=made) if k.system == old else k
-                               for k in bundle.links]  # fmt: skip
+            bundle.links = [k._replace(system=made) if k.system == old else k
+                            for k in bundle.links]  # fmt: skip
         self._warn(record, f"{problem.reason.split(' (give')[0]}: read as {quote(made)} "
                            f"(id rule: {self.id_rule.describe()})")  # fmt: skip
         return None
@@ -197,7 +199,7 @@ class Merger:
 
     def _merge(self, record: Record, strict_entity: str | None) -> None:
         if record.entity == strict_entity:
-            self.strict.add((record.entity, record.key))
+            self.strict[record.entity].add(record.key)
         earlier = self.index[record.entity].get(record.key)
         if earlier is None:
             self.index[record.entity][record.key] = record

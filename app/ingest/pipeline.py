@@ -25,6 +25,7 @@ from app.ingest.readers import RawFile, read_file
 from app.ingest.records import ParsedInventory, Record
 from app.ingest.rows import SheetRows, read_sheet_rows
 from app.support.gc_pause import paused_gc
+from app.support.heap import return_free_memory
 
 logger = logging.getLogger(__name__)
 
@@ -326,6 +327,8 @@ def parse_raw_file(
             inventory.sheets.append(result.info)
             inventory.rows += result.info.rows
         inventory.covered |= result.covered
+        del result  # the sheet's rows are merged: give back what reading them took
+        return_free_memory()
     read_permissions(inventory)
     unused = set(mapping) - used_keys
     if unused:

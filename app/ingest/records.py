@@ -8,6 +8,7 @@ from. Grants and delegations are identified by their ends; the others by their `
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, NamedTuple
 
@@ -52,6 +53,24 @@ class _NoAttributes(dict[str, Any]):
 
 #: The attributes of every record read with none (see :class:`_NoAttributes`).
 NO_ATTRIBUTES: dict[str, Any] = _NoAttributes()
+
+
+def values_maker(names: tuple[str, ...]) -> Callable[[Iterable[Any]], dict[str, Any]]:
+    """Return a function making a record's field values from its cells, in ``names`` order.
+
+    The dicts it makes are ordinary dicts that share one table of keys (an instance's
+    attribute dict, taken from an object made only for it): each holds only its values, about
+    half the memory of a dict of its own for the seven fields of a grant, and a third for the
+    seventeen of a system. They read, compare, copy and change as any dict does.
+    """
+    shape: type = type("FieldValues", (), {"__module__": __name__})
+
+    def make(cells: Iterable[Any]) -> dict[str, Any]:
+        values: dict[str, Any] = shape().__dict__
+        values.update(zip(names, cells, strict=True))
+        return values
+
+    return make
 
 
 @dataclass(slots=True)

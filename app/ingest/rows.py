@@ -41,6 +41,7 @@ from app.ingest.records import (
     Record,
     SheetInfo,
     UnknownValue,
+    values_maker,
 )
 from app.ingest.table_end import note_row, note_text
 from app.ingest.values import BadValue, as_text, memoised, normaliser, split_owner
@@ -74,6 +75,8 @@ _ID = columns.ID
 _TEXT_KINDS = {TEXT: columns.TEXT, ID: columns.ID}
 #: Rows read together, column by column.
 _BLOCK_ROWS = 512
+#: The links of a row that states none (one empty tuple rather than an empty list a row).
+NO_LINKS: tuple[Link, ...] = ()
 #: Stands in for a row already read of a sheet read lazily (its cells are freed as it goes).
 _READ: list[Any] = []
 
@@ -85,11 +88,11 @@ _UNSAVED_FORMULA = (
 
 @dataclass(slots=True)
 class RowBundle:
-    """What one valid row says: its records and links."""
+    """What one valid row says: its records and links (:data:`NO_LINKS` when it has none)."""
 
     source: Source
     records: list[Record]
-    links: list[Link]
+    links: Sequence[Link]
 
 
 @dataclass
@@ -201,13 +204,15 @@ class _SheetReader:
         self.pick = itemgetter(*indexes) if len(indexes) > 1 else itemgetter(*indexes[:1] or [0])
         fields = [(c.entity, c.field) for c in self.cells]
         self.single = (
-            tuple(name for _e, name in fields) if self.entities == [self.primary] else None
+            values_maker(tuple(name for _e, name in fields))
+            if self.entities == [self.primary]
+            else None
         )
         self.by_entity = []
         for entity in self.entities:
             positions = [i for i, (e, _n) in enumerate(fields) if e == entity]
             names = tuple(fields[i][1] for i in positions)
-            self.by_entity.append((entity, names, _tuple_getter(positions)))
+            self.by_entity.append((entity, values_maker(names), _tuple_getter(positions)))
 
     def problem(self, row: int, column: str, reason: str, severity: str = "error") -> Problem:
         return Problem(self.sheet.file, self.sheet.label, row, column, reason, severity)
@@ -291,9 +296,8 @@ class _SheetReader:
     def values_of(self, cells: tuple[Any, ...]) -> dict[str, dict[str, Any]]:
         """Return a row's converted cells as field values by entity."""
         if self.single is not None:
-            return {self.primary: dict(zip(self.single, cells, strict=True))}
-        return {entity: dict(zip(names, pick(cells), strict=True))
-                for entity, names, pick in self.by_entity}  # fmt: skip
+            return {self.primary: self.single(cells)}
+        return {entity: make(pick(cells)) for entity, make, pick in self.by_entity}
 
     def read_row(self, index: int, row: list[Any]) -> bool:
         source = Source(self.sheet.file, self.sheet.label, index + 1)
@@ -379,7 +383,7 @@ class _SheetReader:
             self.out.problems.extend(errors)
             self.out.rejected.extend(records)
             return False
-        links = self.build_links(source, values) if self.has_links else []
+        links = self.build_links(source, values) if self.has_links else NO_LINKS
         self.out.bundles.append(RowBundle(source, records, links))
         return True
 
@@ -483,7 +487,10 @@ class _SheetReader:
             primary = entity is self.primary
             if not primary and not any(v not in ("", None, []) for v in own.values()):
                 continue
-            key = tuple([own.get(n) or self.fallback(values, entity, n) for n in key_names])
+            key = tuple(map(own.get, key_names))
+            if not all(key):  # a part the row lacks may come from another entity or a default
+                key = tuple([part or self.fallback(values, entity, n)
+                             for n, part in zip(key_names, key, strict=True)])  # fmt: skip
             required = self.required[entity]  # a prefix of the key: optional parts come last
             if not all(key[: len(required)]):
                 missing = next(n for n, part in zip(required, key, strict=False) if not part)
@@ -503,7 +510,7 @@ class _SheetReader:
             return self.problem(row, header, f"the row has no {label}")
         return self.problem(row, header, f"the row describes a {what} but gives no {name}")
 
-    def build_links(self, source: Source, values: dict[str, dict[str, Any]]) -> list[Link]:
+    def build_links(self, source: Source, values: dict[str, dict[str, Any]]) -> Sequence[Link]:
         links = []
         system_id = values.get(SYSTEMS, {}).get("id")
         if system_id:
@@ -518,7 +525,7 @@ class _SheetReader:
             column = self.mapped.get((IDENTITIES, "systems"), "")
             for system in values[IDENTITIES].get("systems") or ():
                 links.append(Link(system, identity_id, source, column))
-        return links
+        return links or NO_LINKS
 
     def note_formulas(self, index: int, row: list[Any]) -> None:
         for col in self.formula_rows.get(index, ()):

@@ -30,14 +30,13 @@ def link_identities(parsed: ParsedInventory, existing: Existing) -> set[str]:
         The workspace identities an export's identity turned out to be (named otherwise).
     """
     rows = existing.records[IDENTITIES]
-    workspace = [
-        (k[0], str(r.get("name") or ""), r.get("attributes") or {}) for k, r in rows.items()
-    ]
     mine = file_identities(parsed)
-    if parsed.links:
-        index = alias_index(mine + workspace)
-        known = {k[0] for k in rows} | {i for i, _n, _a in mine}
-        resolve_links(parsed, index, known)
+    known = {k[0] for k in rows} | {i for i, _n, _a in mine}
+    if any(link.identity not in known for link in parsed.links):  # else none to resolve
+        workspace = [
+            (k[0], str(r.get("name") or ""), r.get("attributes") or {}) for k, r in rows.items()
+        ]
+        resolve_links(parsed, alias_index(mine + workspace), known)
     if is_export_format(parsed.format) and existing.links:
         return _adopt(parsed, existing, mine)
     return set()
