@@ -110,7 +110,10 @@ class RenderPool:
         for number in range(1, self.size + 1):
             ours, theirs = context.Pipe(duplex=True)
             process = context.Process(
-                target=_worker_main, args=(theirs,), name=f"assay-render-{number}", daemon=True
+                target=_worker_main,
+                args=(theirs, os.getpid()),
+                name=f"assay-render-{number}",
+                daemon=True,
             )
             process.start()
             theirs.close()
@@ -153,12 +156,18 @@ class _StoppedError(Exception):
     """The parent asked the worker to stop in the middle of a part."""
 
 
-def _worker_main(connection: Connection) -> None:
-    """Entry point of a worker process (runs in the worker only)."""
+def _worker_main(connection: Connection, parent: int) -> None:
+    """Entry point of a worker process (runs in the worker only).
+
+    Args:
+        connection: The worker's end of the pipe to the process that started it.
+        parent: That process's id, given at the start: a worker that comes up after its
+            parent is gone already has another parent and must not wait for it to go.
+    """
+    _stop_with_parent(parent)
     from app.support.logging_setup import configure_logging
 
     configure_logging()
-    _stop_with_parent()
     from app.reports.pdf import lay_out, pdf_bytes
 
     pdf_bytes(lay_out(_WARM_UP))  # loads the layout engine's fonts and caches now
@@ -203,9 +212,14 @@ def _lay_out_part(connection: Connection, html: str) -> None:
         connection.send(("pdf", pdf_bytes(document)))
 
 
-def _stop_with_parent() -> None:
-    """Exit when the parent process is gone (killed, or terminated after a Cancel)."""
-    parent = os.getppid()
+def _stop_with_parent(parent: int) -> None:
+    """Exit when the process ``parent`` is gone (killed, or terminated after a Cancel).
+
+    Checked once at once, then twice a second: a worker whose parent died while it was still
+    starting has already been handed to another process.
+    """
+    if os.getppid() != parent:
+        os._exit(0)
 
     def watch() -> None:
         while os.getppid() == parent:

@@ -224,3 +224,28 @@ def test_balanced_runs_keep_order_and_minimise_the_heaviest():
     assert runs[0][0] == 0
     assert runs[-1][1] == 6
     assert max(sum([4, 2, 9, 1, 1, 3][a:b]) for a, b in runs) == 9
+
+
+def test_a_worker_whose_parent_is_gone_before_it_starts_exits_at_once():
+    """A worker that comes up after its parent died must not warm up and wait for work."""
+    import multiprocessing
+
+    from app.reports import render_pool
+
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe(duplex=True)
+    not_its_parent = _a_finished_process_id(context)
+    worker = context.Process(target=render_pool._worker_main, args=(theirs, not_its_parent))
+    worker.start()
+    theirs.close()
+    worker.join(60)
+    assert worker.exitcode == 0
+    with pytest.raises(EOFError):  # it sent nothing: it neither warmed up nor laid anything out
+        ours.recv()
+
+
+def _a_finished_process_id(context) -> int:
+    finished = context.Process(target=time.sleep, args=(0,))
+    finished.start()
+    finished.join()
+    return finished.pid
