@@ -381,9 +381,12 @@ class BlastScorer:
         """Return the blast radius figures of one system."""
         graph = self.graph
         starts = graph.identities_of(system)
-        reaches = sorted(
-            {id(m): m for m in (graph.reach(i) for i in starts)}.values(), key=len, reverse=True
-        )
+        if len(starts) == 1:  # most systems: no merge to order
+            reaches = [graph.reach(starts[0])]
+        else:
+            reaches = sorted(
+                {id(m): m for m in map(graph.reach, starts)}.values(), key=len, reverse=True
+            )
         raw, count = (self._raw_of(reaches[0]), len(reaches[0])) if reaches else (0, 0)
         if len(reaches) > 1:
             base, extra = reaches[0], {}
