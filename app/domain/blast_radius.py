@@ -40,6 +40,7 @@ from operator import mul
 from app.domain.enums import Action, RiskTier, Sensitivity
 from app.domain.identity_graph import Chain, IdentityGraph, NodeId
 from app.domain.reach import base_of, beyond, pairs
+from app.support.frozen import quick_init
 
 logger = logging.getLogger(__name__)
 
@@ -313,6 +314,7 @@ def _explain(
     return found, list(by_identity)
 
 
+@quick_init  # one per system of a portfolio
 @dataclass(frozen=True, slots=True)
 class BlastSummary:
     """The figures of a blast radius without the per-resource detail (portfolio views).

@@ -32,6 +32,7 @@ from app.domain.enums import Action, Sensitivity
 from app.domain.inventory_facts import InventoryFacts
 from app.domain.reach import merge_reaches, pairs
 from app.domain.scopes import is_whole_scope
+from app.support.frozen import quick_init
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ _GRANT_EDGE = attrgetter("identity", "resource", "action")
 _DELEGATION_EDGE = attrgetter("source", "target")
 
 
+@quick_init  # one per flagged chain, or per system explained
 @dataclass(frozen=True, slots=True)
 class Chain:
     """The longest delegation chain starting at an identity or a system.
