@@ -15,7 +15,6 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Iterator
-from operator import attrgetter
 
 from app.domain.approval_reach import (
     HolderReach,
@@ -43,7 +42,6 @@ UNRECORDED_ACCESS_REFS = ("OWASP ASI03:2026", "OWASP NHI5:2025")
 BROAD_SCOPE = re.compile(
     r"\*|\b(admin|administrator|owner|root|superuser|full[\s_-]?(access|control))\b", re.I
 )
-_SCOPE_OF = attrgetter("scope")
 
 
 def grant_unused(ctx: HygieneContext) -> Iterator[HygieneFinding]:
@@ -74,15 +72,12 @@ def grant_unused(ctx: HygieneContext) -> Iterator[HygieneFinding]:
 def wildcard_or_admin_scope(ctx: HygieneContext) -> Iterator[HygieneFinding]:
     """An identity holds admin rights or a wildcard / full-control scope."""
     resources = ctx.facts.resources
-    admin = Action.ADMIN
-    # a few scope texts recur over every grant: each is searched once
-    scopes = set(map(_SCOPE_OF, ctx.facts.grants))
-    broad_scopes = {scope for scope in scopes if scope and BROAD_SCOPE.search(scope)}
+    admin, broad_scope = Action.ADMIN, BROAD_SCOPE.search  # every grant is tested
     for identity, grants in ctx.grants.items():
         broad: list[Reach] = []
         restricted = False
-        for grant in grants:  # every grant is tested
-            if grant.action is not admin and grant.scope not in broad_scopes:
+        for grant in grants:
+            if grant.action is not admin and not (grant.scope and broad_scope(grant.scope)):
                 continue
             broad.append(scope_reach(grant.resource, grant.action.value, grant.scope))
             resource = resources.get(grant.resource)
