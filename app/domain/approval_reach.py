@@ -18,12 +18,15 @@ import heapq
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import compress
+from operator import attrgetter
 
 from app.domain.blast_radius import UNRECORDED_SENSITIVITY
 from app.domain.enums import Action, Sensitivity
 from app.domain.grant_summary import Reach, summarise
 from app.domain.hygiene_model import HygieneContext
 from app.domain.identity_graph import IdentityGraph
+from app.support.frozen import quick_init
 from app.support.text import plural
 
 logger = logging.getLogger(__name__)
@@ -34,9 +37,12 @@ DETAIL_LIMIT = 12
 NAMED_HOLDINGS = 3
 _SENSITIVE = {Sensitivity.CONFIDENTIAL, Sensitivity.RESTRICTED}
 _WRITING = frozenset(action for action in Action if action.rank >= Action.WRITE.rank)
+_NO_HOLDERS: frozenset[str] = frozenset()
+_ACTION_OF = attrgetter("action")
 
 
-@dataclass(frozen=True)
+@quick_init  # one per unapproved write on sensitive data: many in a large inventory
+@dataclass(frozen=True, slots=True)
 class Holding:
     """One write or admin right on sensitive data with no approval required.
 
@@ -70,21 +76,36 @@ class Holding:
 
 def unapproved_holdings(ctx: HygieneContext) -> dict[str, tuple[Holding, ...]]:
     """Return, per identity that has any, its unapproved writes on sensitive data."""
-    resources = ctx.facts.resources
-    found: dict[str, tuple[Holding, ...]] = {}
-    for identity, grants in ctx.grants.items():
-        held: list[Holding] = []
-        for grant in grants:
-            if grant.action not in _WRITING or grant.approval_required is True:
-                continue
-            facts = resources.get(grant.resource)
-            recorded = facts.sensitivity if facts is not None else None
-            level = recorded or UNRECORDED_SENSITIVITY
-            if level in _SENSITIVE:
-                held.append(Holding(identity, grant.action, grant.resource, level, bool(recorded)))
-        if held:
-            found[identity] = tuple(sorted(held, key=_order))
-    return found
+    levels = _sensitive_levels(ctx)
+    unlisted = (UNRECORDED_SENSITIVITY, False)  # a resource outside the inventory
+    grants = ctx.facts.grants
+    writing = compress(grants, map(_WRITING.__contains__, map(_ACTION_OF, grants)))  # in C
+    held: dict[str, list[Holding]] = {}
+    for grant in writing:
+        if grant.approval_required is True:
+            continue
+        level = levels.get(grant.resource, unlisted)
+        if level is not None:
+            identity = grant.identity
+            holding = Holding(identity, grant.action, grant.resource, *level)
+            if identity in held:
+                held[identity].append(holding)
+            else:
+                held[identity] = [holding]
+    return {identity: tuple(sorted(found, key=_order)) for identity, found in held.items()}
+
+
+def _sensitive_levels(ctx: HygieneContext) -> dict[str, tuple[Sensitivity, bool] | None]:
+    """Return each resource's sensitivity and whether it was recorded; None when not sensitive.
+
+    An unrecorded sensitivity counts as :data:`UNRECORDED_SENSITIVITY`.
+    """
+    levels: dict[str, tuple[Sensitivity, bool] | None] = {}
+    for ext_id, resource in ctx.facts.resources.items():
+        recorded = resource.sensitivity
+        level = recorded or UNRECORDED_SENSITIVITY
+        levels[ext_id] = (level, bool(recorded)) if level in _SENSITIVE else None
+    return levels
 
 
 def _order(holding: Holding) -> tuple[bool, int, str, str]:
@@ -105,6 +126,7 @@ class HolderReach:
         self._holders = frozenset(holders)
         self._memo: dict[int, frozenset[str]] = {}
         self._base: dict[int, frozenset[str]] = {}
+        self._alone: dict[str, frozenset[str]] = {}
 
     def of_identities(self, identities: Iterable[str]) -> frozenset[str]:
         """Return the holders among ``identities`` and every identity they can act as."""
@@ -116,13 +138,24 @@ class HolderReach:
         The part (None when there is none) is one of the sets this object keeps, whose figures
         :class:`HoldingIndex` remembers; the holders are a new set when several parts meet.
         """
-        parts = [self._of_group(self._graph.component(i)) for i in identities]
-        parts = [part for part in parts if part]
+        parts = [part for part in map(self._of_identity, identities) if part]
         if len(parts) <= 1:
             return (parts[0], None) if parts else (frozenset(), None)
         largest = max(parts, key=len)
         union = frozenset().union(*parts)
         return (largest, None) if len(union) == len(largest) else (union, largest)
+
+    def _of_identity(self, identity: str) -> frozenset[str]:
+        """Return the holders an identity reaches; one that acts as no other is not walked."""
+        graph = self._graph
+        if graph.delegates_of(identity):
+            return self._of_group(graph.component(identity))
+        if identity not in self._holders:
+            return _NO_HOLDERS
+        alone = self._alone.get(identity)
+        if alone is None:  # one set per identity, so its figures are remembered
+            alone = self._alone[identity] = frozenset((identity,))
+        return alone
 
     def _of_group(self, group: int) -> frozenset[str]:
         """Return (and remember) the holders a cycle group reaches, without recursion."""

@@ -40,6 +40,7 @@ from operator import mul
 from app.domain.enums import Action, RiskTier, Sensitivity
 from app.domain.identity_graph import Chain, IdentityGraph, NodeId
 from app.domain.reach import base_of, beyond, pairs
+from app.support.frozen import quick_init
 
 logger = logging.getLogger(__name__)
 
@@ -313,6 +314,7 @@ def _explain(
     return found, list(by_identity)
 
 
+@quick_init  # one per system of a portfolio
 @dataclass(frozen=True, slots=True)
 class BlastSummary:
     """The figures of a blast radius without the per-resource detail (portfolio views).
@@ -381,9 +383,12 @@ class BlastScorer:
         """Return the blast radius figures of one system."""
         graph = self.graph
         starts = graph.identities_of(system)
-        reaches = sorted(
-            {id(m): m for m in (graph.reach(i) for i in starts)}.values(), key=len, reverse=True
-        )
+        if len(starts) == 1:  # most systems: no merge to order
+            reaches = [graph.reach(starts[0])]
+        else:
+            reaches = sorted(
+                {id(m): m for m in map(graph.reach, starts)}.values(), key=len, reverse=True
+            )
         raw, count = (self._raw_of(reaches[0]), len(reaches[0])) if reaches else (0, 0)
         if len(reaches) > 1:
             base, extra = reaches[0], {}

@@ -133,9 +133,10 @@ def delegation_chain_too_deep(ctx: HygieneContext) -> Iterator[HygieneFinding]:
     limit = ctx.settings.max_delegation_depth
     graph = ctx.graph
     for system in ctx.facts.systems.values():
-        if not graph.identities_of(system.ext_id) or graph.deepest_chain(system.ext_id) <= limit:
+        start, depth, _ = graph.deepest_start(system.ext_id)
+        if start is None or depth <= limit:
             continue
-        chain = graph.system_chain(system.ext_id)
+        chain = graph.chain(start)  # its identities are followed only for a finding
         bound = "" if chain.exact else "at least "
         yield HygieneFinding(
             "delegation-chain-too-deep",

@@ -32,6 +32,7 @@ from app.domain.enums import Action, Sensitivity
 from app.domain.inventory_facts import InventoryFacts
 from app.domain.reach import merge_reaches, pairs
 from app.domain.scopes import is_whole_scope
+from app.support.frozen import quick_init
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ _GRANT_EDGE = attrgetter("identity", "resource", "action")
 _DELEGATION_EDGE = attrgetter("source", "target")
 
 
+@quick_init  # one per flagged chain, or per system explained
 @dataclass(frozen=True, slots=True)
 class Chain:
     """The longest delegation chain starting at an identity or a system.
@@ -165,17 +167,7 @@ class IdentityGraph:
 
     def system_reaches_anything(self, system: NodeId) -> bool:
         """Return whether any identity of a system reaches a resource (see above)."""
-        complete, scc_of, delegates, grants = (self._complete, self._scc_of, self._delegates,
-                                                self._grants)  # fmt: skip
-        for identity in self._uses.get(system, ()):
-            if identity not in delegates:
-                if identity in grants:
-                    return True
-                continue
-            complete(identity)
-            if self._reaches_of(scc_of[identity]):
-                return True
-        return False
+        return any(map(self.reaches_anything, self._uses.get(system, ())))
 
     def system_reach(self, system: NodeId) -> dict[NodeId, int]:
         """Return resource → strongest action rank a system reaches through its identities."""
@@ -227,15 +219,7 @@ class IdentityGraph:
         if identity not in self._delegates:
             return Chain((identity,))
         self._complete(identity)
-        nodes = [identity]
-        current = identity
-        while True:
-            tail, continues = self._chains.tail[current]
-            nodes.extend(tail)
-            if not continues:
-                break
-            current = tail[-1]
-        return Chain(tuple(nodes), self._chains.exact[identity])
+        return Chain(self._chains.nodes(identity), self._chains.exact[identity])
 
     def chain_depth(self, identity: NodeId) -> int:
         """Return the number of hops of the longest chain from ``identity`` (cheap)."""
@@ -244,16 +228,15 @@ class IdentityGraph:
         self._complete(identity)
         return self._chains.length[identity]
 
-    def deepest_chain(self, system: NodeId) -> int:
-        """Return the hops of the longest chain from any identity of a system (0 without any).
+    def deepest_start(self, system: NodeId) -> tuple[NodeId | None, int, bool]:
+        """Return where a system's longest chain starts, its hops and whether it is exact.
 
-        The cheap test before :meth:`system_chain`, run for every system of an inventory.
+        The start is the first of the system's identities whose chain has the most hops (None
+        for a system without identities, with 0 hops, exact). The cheap test run for every
+        system of an inventory: the chain's identities are followed only by :meth:`chain`.
         """
-        return self.system_chain_figures(system)[0]
-
-    def system_chain_figures(self, system: NodeId) -> tuple[int, bool]:
-        """Return the hops and exactness of :meth:`system_chain`, without its identities."""
         complete, chains, delegates = self._complete, self._chains, self._delegates
+        start: NodeId | None = None
         best_depth, exact = -1, True
         for identity in self._uses.get(system, ()):
             if identity not in delegates:  # acts as no other: no hop, exact
@@ -262,18 +245,18 @@ class IdentityGraph:
                 complete(identity)
                 depth, its_exact = chains.length[identity], chains.exact[identity]
             if depth > best_depth:
-                best_depth, exact = depth, its_exact
-        return max(best_depth, 0), exact
+                start, best_depth, exact = identity, depth, its_exact
+        return start, max(best_depth, 0), exact
+
+    def system_chain_figures(self, system: NodeId) -> tuple[int, bool]:
+        """Return the hops and exactness of :meth:`system_chain`, without its identities."""
+        _, depth, exact = self.deepest_start(system)
+        return depth, exact
 
     def system_chain(self, system: NodeId) -> Chain:
         """Return the longest delegation chain starting at any identity of a system."""
-        best: Chain = Chain(())
-        best_depth = -1
-        for identity in self.identities_of(system):
-            depth = self.chain_depth(identity)
-            if depth > best_depth:
-                best, best_depth = self.chain(identity), depth
-        return best
+        start = self.deepest_start(system)[0]
+        return Chain(()) if start is None else self.chain(start)
 
     # -- Tarjan walk ----------------------------------------------------------------------------
 
@@ -437,6 +420,28 @@ class _ChainTable:
         self.length: dict[NodeId, int] = {}
         self.tail: dict[NodeId, tuple[tuple[NodeId, ...], bool]] = {}
         self.exact: dict[NodeId, bool] = {}
+        self._nodes: dict[NodeId, tuple[NodeId, ...]] = {}
+
+    def nodes(self, identity: NodeId) -> tuple[NodeId, ...]:
+        """Return the identities of an identity's longest chain, itself first.
+
+        Each chain is remembered from where its tails join, so chains through the same
+        identities cost a copy of the shared part, not a walk of its tails.
+        """
+        known = self._nodes
+        joins: list[NodeId] = []
+        current = identity
+        while current not in known:
+            tail, continues = self.tail[current]
+            if not continues:
+                known[current] = (current, *tail)
+                break
+            joins.append(current)
+            current = tail[-1]
+        rest = known[current]
+        for join in reversed(joins):
+            rest = known[join] = (join, *self.tail[join][0][:-1], *rest)
+        return known[identity]
 
     def add_single(self, identity: NodeId, targets: tuple[NodeId, ...]) -> None:
         """Store the chain of an identity outside any cycle from its delegates' chains."""

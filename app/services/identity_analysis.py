@@ -42,6 +42,7 @@ from app.storage.repositories.identity_findings import (
 )
 from app.storage.repositories.import_runs import ImportRunRepository
 from app.storage.unit_of_work import UnitOfWork
+from app.support.frozen import quick_init
 from app.support.gc_pause import paused_gc
 from app.support.release import release_in_steps
 
@@ -88,6 +89,7 @@ class IdentityAnalysis:
     formula: str = FORMULA
 
 
+@quick_init  # one per system of a portfolio
 @dataclass(frozen=True, slots=True)
 class SystemSummary:
     """One line of the portfolio: a system's blast radius and risk tier.

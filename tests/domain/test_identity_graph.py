@@ -91,7 +91,7 @@ def test_identity_acting_as_no_other_reaches_its_own_grants_without_a_walk() -> 
     assert graph.system_reaches_anything("S")
     assert graph.chain("leaf") == Chain(("leaf",))
     assert graph.chain_depth("leaf") == 0
-    assert graph.deepest_chain("S") == 0
+    assert graph.deepest_start("S") == ("leaf", 0, True)
     assert not {"leaf", "bare"} & graph._scc_of.keys()  # no cycle group was made for them
     assert graph.chain("other").identities == ("other", "leaf")  # walked after it was asked
     assert graph.component("leaf") != graph.component("other")
@@ -206,3 +206,36 @@ def test_results_do_not_depend_on_query_order(edges, grants) -> None:
         assert backward.reaches_anything(node) is anything
         assert dict(cheap_first.reach(node)) == dict(forward.reach(node))
         assert forward.chain_depth(node) == backward.chain_depth(node)
+
+
+def _walked_chain(graph: IdentityGraph, node: str) -> tuple[str, ...]:
+    """Return a chain by following each identity's stored tail, as chains were once read."""
+    if not graph.delegates_of(node):
+        return (node,)
+    graph.component(node)
+    nodes, current = [node], node
+    while True:
+        tail, continues = graph._chains.tail[current]
+        nodes.extend(tail)
+        if not continues:
+            return tuple(nodes)
+        current = tail[-1]
+
+
+@settings(max_examples=120, deadline=None)
+@given(edges=_edges, uses=st.lists(st.sampled_from(_NODES), max_size=4))
+def test_remembered_chains_equal_chains_walked_afresh(edges, uses) -> None:
+    """Chains joined from remembered parts are the walked ones, whatever is asked first."""
+    forward = IdentityGraph(uses=[("S", u) for u in uses], delegations=edges)
+    backward = IdentityGraph(uses=[("S", u) for u in uses], delegations=edges)
+    walked = IdentityGraph(delegations=edges)
+    for node in reversed(_NODES):
+        backward.chain(node)
+    for node in _NODES:
+        assert forward.chain(node).identities == _walked_chain(walked, node)
+        assert backward.chain(node) == forward.chain(node)
+    deepest = max(uses, key=forward.chain_depth, default=None)  # the first with the most hops
+    start, depth, exact = forward.deepest_start("S")
+    assert start == deepest
+    assert forward.system_chain("S") == (forward.chain(start) if start else Chain(()))
+    assert (depth, exact) == (forward.system_chain("S").depth, forward.system_chain("S").exact)
