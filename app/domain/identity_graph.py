@@ -425,23 +425,30 @@ class _ChainTable:
     def nodes(self, identity: NodeId) -> tuple[NodeId, ...]:
         """Return the identities of an identity's longest chain, itself first.
 
-        Each chain is remembered from where its tails join, so chains through the same
-        identities cost a copy of the shared part, not a walk of its tails.
+        The chain of each identity asked for is remembered, and a walk that reaches one ends
+        there with a copy of it: chains through the same identities cost a copy of the shared
+        part, not a walk of its tails. Only what was asked for is kept, so what is remembered
+        never outgrows what was returned (keeping every identity passed on the way would hold
+        a chain of n hops n times over).
         """
         known = self._nodes
-        joins: list[NodeId] = []
+        if identity in known:
+            return known[identity]
+        nodes = [identity]
         current = identity
-        while current not in known:
+        while True:
             tail, continues = self.tail[current]
             if not continues:
-                known[current] = (current, *tail)
+                nodes.extend(tail)
                 break
-            joins.append(current)
             current = tail[-1]
-        rest = known[current]
-        for join in reversed(joins):
-            rest = known[join] = (join, *self.tail[join][0][:-1], *rest)
-        return known[identity]
+            if current in known:
+                nodes.extend(tail[:-1])
+                nodes.extend(known[current])
+                break
+            nodes.extend(tail)
+        chain = known[identity] = tuple(nodes)
+        return chain
 
     def add_single(self, identity: NodeId, targets: tuple[NodeId, ...]) -> None:
         """Store the chain of an identity outside any cycle from its delegates' chains."""

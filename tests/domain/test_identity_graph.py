@@ -239,3 +239,14 @@ def test_remembered_chains_equal_chains_walked_afresh(edges, uses) -> None:
     assert start == deepest
     assert forward.system_chain("S") == (forward.chain(start) if start else Chain(()))
     assert (depth, exact) == (forward.system_chain("S").depth, forward.system_chain("S").exact)
+
+
+def test_a_long_chain_is_remembered_once_not_once_per_identity_on_it() -> None:
+    """Asking for the chain of a long line of delegations keeps one copy of it, not n."""
+    hops = 3_000
+    edges = [(f"i{n}", f"i{n + 1}") for n in range(hops)]
+    graph = IdentityGraph(delegations=edges)
+    assert graph.chain("i0").depth == hops
+    assert sum(map(len, graph._chains._nodes.values())) == hops + 1
+    assert graph.chain("i10").identities == tuple(f"i{n}" for n in range(10, hops + 1))
+    assert sum(map(len, graph._chains._nodes.values())) == 2 * hops - 8
