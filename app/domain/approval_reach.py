@@ -77,7 +77,8 @@ class Holding:
 def unapproved_holdings(ctx: HygieneContext) -> dict[str, tuple[Holding, ...]]:
     """Return, per identity that has any, its unapproved writes on sensitive data."""
     levels = _sensitive_levels(ctx)
-    unlisted = (UNRECORDED_SENSITIVITY, False)  # a resource outside the inventory
+    # A resource outside the inventory has no recorded sensitivity either.
+    unlisted = (UNRECORDED_SENSITIVITY, False) if UNRECORDED_SENSITIVITY in _SENSITIVE else None
     grants = ctx.facts.grants
     writing = compress(grants, map(_WRITING.__contains__, map(_ACTION_OF, grants)))  # in C
     held: dict[str, list[Holding]] = {}
