@@ -15,7 +15,7 @@ from app.support import heap
     not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc",
     reason="malloc_trim is a GNU C library call",
 )
-def test_the_gnu_c_library_gives_back_a_freed_block() -> None:
+def test_the_gnu_c_library_call_is_found_and_runs_after_blocks_are_freed() -> None:
     assert heap._TRIM is not None
     libc = ctypes.CDLL(None)
     libc.malloc.restype = ctypes.c_void_p
@@ -23,8 +23,7 @@ def test_the_gnu_c_library_gives_back_a_freed_block() -> None:
     blocks = [libc.malloc(64 * 1024) for _ in range(256)]  # below the mmap threshold: heap
     for block in blocks:
         libc.free(block)
-    assert heap._TRIM(0) in (0, 1)  # 1: memory was released
-    heap.return_free_memory()
+    heap.return_free_memory()  # the call itself: it must find the function and not fail
 
 
 def test_returning_free_memory_leaves_python_objects_intact() -> None:
