@@ -232,6 +232,7 @@ def _note_sections(data, _length: int) -> int:
     chunks = [
         chunk for chunk in parts.body if _NOTE_SECTIONS.match(chunk.html, chunk.html.find("<h1"))
     ]
+    assert len(chunks) == 2, "the register and the notes in full, each one part"
     with without_cycle_collection():
         document = lay_out(parts.part_html(chunks))
         pdf_bytes(document)
