@@ -38,12 +38,14 @@ __all__ = [
 _ModelT = TypeVar("_ModelT", bound=BaseModel)
 
 
-def load_framework(path: Path, *, custom: bool = False) -> Framework:
+def load_framework(path: Path, *, custom: bool = False, shipped: bool = False) -> Framework:
     """Parse and validate one framework file.
 
     Args:
         path: The YAML file.
         custom: True for a user's own framework.
+        shipped: True for a file the app ships: its parse is kept between runs
+            (:mod:`app.catalog.parsed_yaml`).
 
     Returns:
         The framework, with ``sha256`` of the file's bytes and ``source_name`` set.
@@ -53,9 +55,9 @@ def load_framework(path: Path, *, custom: bool = False) -> Framework:
     """
     data = _read_bytes(path)
     text = _decode(data, path.name)
-    return load_framework_text(
-        text, path.name, custom=custom, sha256=hashlib.sha256(data).hexdigest()
-    )
+    digest = hashlib.sha256(data).hexdigest()
+    framework = _validate(Framework, text, path.name, keep_parse=shipped)
+    return framework.set_origin(sha256=digest, source_name=path.name, custom=custom)
 
 
 def load_framework_text(
@@ -77,13 +79,14 @@ def load_framework_text(
     return framework.set_origin(sha256=digest, source_name=source_name, custom=custom)
 
 
-def load_crosswalk(path: Path) -> Crosswalk:
-    """Parse and validate the crosswalk file.
+def load_crosswalk(path: Path, *, shipped: bool = False) -> Crosswalk:
+    """Parse and validate the crosswalk file (``shipped``: its parse is kept between runs).
 
     Raises:
         CatalogError: With every problem found.
     """
-    return load_crosswalk_text(_decode(_read_bytes(path), path.name), path.name)
+    text = _decode(_read_bytes(path), path.name)
+    return _validate(Crosswalk, text, path.name, keep_parse=shipped)
 
 
 def load_crosswalk_text(text: str, source_name: str) -> Crosswalk:
@@ -112,11 +115,28 @@ def _decode(data: bytes, source_name: str) -> str:
         raise CatalogError(source_name, [problem]) from exc
 
 
-def _validate(model: type[_ModelT], text: str, source_name: str) -> _ModelT:
+def _validate(
+    model: type[_ModelT], text: str, source_name: str, *, keep_parse: bool = False
+) -> _ModelT:
+    """Parse (or read the kept parse of) ``text`` and validate it as ``model``.
+
+    A kept parse that fails validation is never taken over the text: the text is parsed
+    again and that is validated, so the problems reported are the text's own.
+    """
     try:
-        raw = parse_kept(text, load_strict)
+        raw = parse_kept(text, load_strict) if keep_parse else load_strict(text)
     except yaml.YAMLError as exc:
         raise CatalogError(source_name, [_syntax_problem(exc)]) from exc
+    try:
+        return _validated(model, raw, text, source_name)
+    except CatalogError:
+        if not keep_parse:
+            raise
+        logger.warning("the kept parse of %s fails validation; parsing the text", source_name)
+        return _validated(model, load_strict(text), text, source_name)
+
+
+def _validated(model: type[_ModelT], raw: object, text: str, source_name: str) -> _ModelT:
     if not isinstance(raw, Mapping):
         problem = Problem("", "must be a YAML mapping with schema_version, id, nodes, questions")
         raise CatalogError(source_name, [problem])

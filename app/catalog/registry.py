@@ -208,7 +208,11 @@ def shipped_versions(framework_id: str, root: Path | None = None) -> list[Framew
         CatalogError: A file of that framework has problems.
     """
     folder = (root or assessments_dir()) / framework_id
-    found = [load_framework(path) for path in sorted(folder.glob("*.yaml")) if path.is_file()]
+    found = [
+        load_framework(path, shipped=True)
+        for path in sorted(folder.glob("*.yaml"))
+        if path.is_file()
+    ]
     newest, older = newest_versions(f for f in found if f.id == framework_id)
     return [*older, *newest]
 
@@ -229,9 +233,10 @@ def load_default_catalog(
         CatalogError: A file has problems, or two frameworks or questions share an id.
     """
     base = root or assessments_dir()
-    frameworks, _ = newest_versions(load_framework(path) for path in shipped_framework_paths(base))
+    shipped = (load_framework(path, shipped=True) for path in shipped_framework_paths(base))
+    frameworks, _ = newest_versions(shipped)
     frameworks += [load_framework_text(text, name, custom=True) for name, text in extra]
     crosswalk_path = base / CROSSWALK_FILE
-    crosswalk = load_crosswalk(crosswalk_path) if crosswalk_path.is_file() else None
+    crosswalk = load_crosswalk(crosswalk_path, shipped=True) if crosswalk_path.is_file() else None
     logger.debug("catalog: %s from %s", plural(len(frameworks), "framework"), base)
     return Catalog(frameworks, crosswalk)

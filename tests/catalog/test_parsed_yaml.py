@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import marshal
 
 import pytest
 import yaml
@@ -75,3 +77,53 @@ def test_a_framework_with_problems_reports_them_as_before():
     for _ in range(2):
         with pytest.raises(Exception, match="required"):
             load_framework_text(bad, "bad.yaml")
+
+
+def _shipped_text():
+    path = next(iter(shipped_framework_paths()))
+    return path, path.read_text(encoding="utf-8-sig")
+
+
+def test_a_copy_changed_in_any_byte_is_not_used():
+    _, text = _shipped_text()
+    parsed = parsed_yaml.parse_kept(text, load_strict)
+    (copy,) = _kept_files()
+    kept = copy.read_bytes()
+    for position in (0, len(parsed_yaml._HEADER) + 3, len(kept) // 2, len(kept) - 1):
+        changed = bytearray(kept)
+        changed[position] ^= 0x01
+        copy.write_bytes(bytes(changed))
+        assert parsed_yaml.parse_kept(text, load_strict) == parsed
+        assert copy.read_bytes() == kept  # parsed again and kept again, as it was
+    copy.write_bytes(kept[: len(kept) // 2])  # cut short
+    assert parsed_yaml.parse_kept(text, load_strict) == parsed
+
+
+def test_a_copy_written_by_another_version_is_not_used(monkeypatch):
+    text = "id: versioned\n"
+    parsed_yaml.parse_kept(text, load_strict)
+    monkeypatch.setattr(parsed_yaml, "_HEADER", b"assay parsed YAML, marshal 4, app 99.0\n")
+    assert parsed_yaml.parse_kept(text, lambda _: {"id": "parsed again"}) == {"id": "parsed again"}
+
+
+def test_a_checksummed_copy_that_fails_validation_gives_way_to_the_text():
+    path, text = _shipped_text()
+    from app.catalog.loader import load_framework
+
+    expected = load_framework(path).model_dump()  # not kept: parsed
+    assert _kept_files() == []
+    load_framework(path, shipped=True)
+    (copy,) = _kept_files()
+    payload = marshal.dumps({"id": 1})  # a copy with its checksum made to match
+    digest = hashlib.sha256(payload).hexdigest().encode()
+    copy.write_bytes(parsed_yaml._HEADER + digest + b"\n" + payload)
+    assert load_framework(path, shipped=True).model_dump() == expected
+
+
+def test_only_shipped_texts_are_kept():
+    own = "schema_version: 1\nid: mine\n"
+    with pytest.raises(Exception, match="required"):
+        load_framework_text(own, "mine.yaml", custom=True)
+    load_default_catalog(extra=[])
+    kept = {copy.name for copy in _kept_files()}
+    assert len(kept) == len(list(shipped_framework_paths())) + 1  # and the crosswalk
