@@ -240,6 +240,25 @@ class GraphInputs:
     systems: dict[int, SystemFacts]
 
 
+def _known_action_grants(
+    conn: sa.Connection, actions: dict[str | None, Action | None]
+) -> Iterator[tuple[int, int, str]]:
+    """Return ``(identity, resource, action text)`` of every grant whose action is known.
+
+    The database leaves out the others, so the rows are handed on as the driver gives them
+    (no Python step per grant); their distinct texts still pass through ``actions`` so that
+    text outside the vocabulary is reported.
+    """
+    known = [action.value for action in Action]
+    for (text,) in conn.execute(
+        _select(Grant.action).distinct().where(sa.column("action").not_in(known))
+    ):
+        actions[text]  # noqa: B018 -- records text outside the vocabulary
+    listed = ", ".join(f"'{text}'" for text in known)  # the enum's own texts, not user input
+    query = _select(Grant.identity_id, Grant.resource_id, Grant.action)
+    return _driver_rows(conn, query.where(sa.text(f"action IN ({listed})")))
+
+
 def load_graph_inputs(session: Session) -> GraphInputs:
     """Read only what blast radius and risk tier need, keyed by row ids (the fast path)."""
     conn = session.connection()
@@ -250,13 +269,7 @@ def load_graph_inputs(session: Session) -> GraphInputs:
                                                      Resource.kind)))  # fmt: skip
     graph = IdentityGraph(
         uses=_driver_rows(conn, _select(SystemIdentity.system_id, SystemIdentity.identity_id)),
-        grants=(
-            (i, r, act)
-            for i, r, a in _driver_rows(
-                conn, _select(Grant.identity_id, Grant.resource_id, Grant.action)
-            )
-            if (act := actions[a]) is not None
-        ),
+        grants=_known_action_grants(conn, actions),
         delegations=_driver_rows(
             conn, _select(Delegation.from_identity_id, Delegation.to_identity_id)
         ),
