@@ -227,17 +227,22 @@ def load_inventory(session: Session) -> LoadedInventory:
     )
 
 
+#: A system's inventory id, name, autonomy, data classification, exposure and designation: a
+#: plain tuple, as a portfolio line reads it once (a record per system cost more than its use).
+SystemKind = tuple[str, str, Autonomy | None, Sensitivity | None, Exposure | None, str]
+
+
 @dataclass
 class GraphInputs:
     """What the portfolio blast radius needs, read without the identities' details.
 
     Attributes:
         graph: The identity graph keyed by row ids (systems, identities and resources).
-        systems: Row id → the system's facts (without its identity list).
+        systems: Row id → the system's id, name and risk inputs (:data:`SystemKind`).
     """
 
     graph: IdentityGraph
-    systems: dict[int, SystemFacts]
+    systems: dict[int, SystemKind]
 
 
 def _known_action_grants(
@@ -277,8 +282,7 @@ def load_graph_inputs(session: Session) -> GraphInputs:
         whole_scopes=(rid for rid, _level, kind in resource_rows if is_whole_scope(kind or "")),
     )
     systems = {
-        sid: SystemFacts(ext, name or "", autonomy=autonomy[auto], data_classification=levels[data],
-                         exposure=exposure[exp], designation=mark or "")
+        sid: (ext, name or "", autonomy[auto], levels[data], exposure[exp], mark or "")
         for sid, ext, name, auto, data, exp, mark in _driver_rows(conn,
             _select(AISystem.id, AISystem.external_id, AISystem.name, AISystem.autonomy,
                     AISystem.data_classification, AISystem.exposure, AISystem.risk_designation)
