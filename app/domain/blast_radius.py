@@ -342,6 +342,11 @@ class BlastSummary:
     unknown: str | None = None
 
 
+#: Two plain reaches of a system, each smaller than this, are merged by a copy (a larger one
+#: has its weighted sum remembered instead, and only the other one is compared).
+_COPY_BELOW = 64
+
+
 class BlastScorer:
     """Scores many systems of one graph fast, without building per-resource records.
 
@@ -383,7 +388,18 @@ class BlastScorer:
         """Return the blast radius figures of one system."""
         graph = self.graph
         starts = graph.identities_of(system)
-        if len(starts) == 1:  # most systems: no merge to order
+        if len(starts) == 2:
+            first, second = map(graph.reach, starts)
+            if (
+                type(first) is dict
+                and type(second) is dict
+                and len(first) < _COPY_BELOW
+                and len(second) < _COPY_BELOW
+                and first is not second
+            ):
+                return self._plain_pair(system, first, second)
+            reaches = sorted({id(first): first, id(second): second}.values(), key=len, reverse=True)
+        elif len(starts) == 1:  # no merge to order
             reaches = [graph.reach(starts[0])]
         else:
             reaches = sorted(
@@ -408,3 +424,27 @@ class BlastScorer:
             return BlastSummary(system, 0, None, None, 0, len(starts), depth, exact, reason)
         score = floored(score_of(raw), graph, reaches)
         return BlastSummary(system, raw, score, tier_of(score), count, len(starts), depth, exact)
+
+    def _plain_pair(
+        self, system: NodeId, first: dict[NodeId, int], second: dict[NodeId, int]
+    ) -> BlastSummary:
+        """Return the figures of a system with two identities of plain, unshared reaches.
+
+        The most common case: the two reaches are merged into one mapping (copied in C, the
+        smaller one compared) and weighed in C, with nothing remembered.
+        """
+        merged, other = (
+            (first.copy(), second) if len(first) >= len(second) else (second.copy(), first)
+        )
+        get = merged.get
+        for resource, rank in other.items():
+            if rank > get(resource, 0):
+                merged[resource] = rank
+        weight = self._weight
+        raw = sum(map(mul, map(weight.get, merged, repeat(self._unrecorded)), merged.values()))
+        depth, exact = self.graph.system_chain_figures(system)
+        reason = unknown_reason("system", 2, raw, len(merged))
+        if reason is not None:
+            return BlastSummary(system, 0, None, None, 0, 2, depth, exact, reason)
+        score = floored(score_of(raw), self.graph, (merged,))
+        return BlastSummary(system, raw, score, tier_of(score), len(merged), 2, depth, exact)

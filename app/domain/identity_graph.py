@@ -45,7 +45,8 @@ CHAIN_MIN_STEPS = 64
 NodeId = str | int
 
 _EMPTY: Mapping[NodeId, int] = MappingProxyType({})
-_RANK = {action: action.rank for action in Action}
+#: Rank of each action, looked up by the member or by its stored text (the two are equal keys).
+_RANK: dict[Action | str, int] = {action: action.rank for action in Action}
 _GRANT_EDGE = attrgetter("identity", "resource", "action")
 _DELEGATION_EDGE = attrgetter("source", "target")
 
@@ -74,7 +75,7 @@ class IdentityGraph:
 
     Args:
         uses: ``(system, identity)`` pairs: the system uses the identity.
-        grants: ``(identity, resource, action)`` triples.
+        grants: ``(identity, resource, action)`` triples (the action or its stored text).
         delegations: ``(from_identity, to_identity)`` pairs: ``from`` can act as ``to``.
         sensitivity: Sensitivity of each resource (missing or None: not recorded).
         whole_scopes: Resources that stand for a whole account, subscription, project or
@@ -85,7 +86,7 @@ class IdentityGraph:
         self,
         *,
         uses: Iterable[tuple[NodeId, NodeId]] = (),
-        grants: Iterable[tuple[NodeId, NodeId, Action]] = (),
+        grants: Iterable[tuple[NodeId, NodeId, Action | str]] = (),
         delegations: Iterable[tuple[NodeId, NodeId]] = (),
         sensitivity: Mapping[NodeId, Sensitivity | None] | None = None,
         whole_scopes: Iterable[NodeId] = (),

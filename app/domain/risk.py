@@ -211,12 +211,12 @@ def system_risk(
     A portfolio has few kinds of system: each is worked out once (looked up by position,
     which costs a fraction of the keyword lookup of :func:`risk_tier`'s own cache).
     """
-    return _system_risk(system.autonomy, system.data_classification, system.exposure,
-                        system.designation, blast_tier, blast_score)  # fmt: skip
+    return kind_risk(system.autonomy, system.data_classification, system.exposure,
+                     system.designation, blast_tier, blast_score)  # fmt: skip
 
 
 @lru_cache(maxsize=8192)
-def _system_risk(
+def kind_risk(
     autonomy: Autonomy | None,
     data_classification: Sensitivity | None,
     exposure: Exposure | None,
@@ -224,6 +224,7 @@ def _system_risk(
     blast_tier: RiskTier | None,
     blast_score: int | None,
 ) -> RiskAssessment:
+    """Return the risk tier of one kind of system: its risk inputs in order (see above)."""
     return risk_tier(
         autonomy=autonomy,
         data_classification=data_classification,

@@ -29,7 +29,7 @@ from app.domain.enums import FindingSource, FindingStatus, RiskTier, Severity
 from app.domain.hygiene import RULES, HygieneFinding, HygieneSettings, evaluate_hygiene
 from app.domain.identity_graph import IdentityGraph
 from app.domain.inventory_facts import IdentityFacts, InventoryFacts, SystemFacts
-from app.domain.risk import RiskAssessment, system_risk
+from app.domain.risk import RiskAssessment, kind_risk, system_risk
 from app.services import pending
 from app.services.errors import UserError
 from app.services.inventory_queries import LoadedInventory, load_graph_inputs, load_inventory
@@ -227,18 +227,18 @@ def analyse_all(uow: UnitOfWork, progress: Progress | None = None) -> PortfolioA
 def _analyse_all(uow: UnitOfWork, progress: Progress | None) -> PortfolioAnalysis:
     inputs = load_graph_inputs(uow)
     scorer = BlastScorer(inputs.graph)
-    systems = sorted(inputs.systems.items(), key=lambda item: item[1].ext_id)
+    systems = sorted(inputs.systems.items(), key=lambda item: item[1][0])
     lines: list[SystemSummary] = []
-    for number, (row_id, system) in enumerate(systems):
+    for number, (row_id, (ext_id, name, autonomy, data, exposure, mark)) in enumerate(systems):
         if number % _PROGRESS_EVERY == 0:
             check_cancelled(progress)
             if progress is not None:
                 progress.report(number / len(systems), "Computing blast radius")
         blast = scorer.system(row_id)
-        risk = system_risk(system, blast.tier, blast.score)
+        risk = kind_risk(autonomy, data, exposure, mark, blast.tier, blast.score)
         lines.append(
             SystemSummary(
-                system.ext_id, system.name, blast.score, blast.tier, blast.raw, blast.resources,
+                ext_id, name, blast.score, blast.tier, blast.raw, blast.resources,
                 blast.identities, blast.chain_depth, blast.chain_exact, risk.tier, risk.factor,
                 risk.target_level, blast.unknown, risk.missing,
             )

@@ -6,7 +6,7 @@ import random
 
 from app.domain import reach
 from app.domain.blast_radius import BlastScorer, system_blast_radius
-from app.domain.enums import Action
+from app.domain.enums import Action, Sensitivity
 from app.domain.identity_graph import IdentityGraph
 from app.domain.reach import Overlay, base_of, merge_reaches, pairs
 
@@ -63,3 +63,23 @@ def test_many_identities_delegating_into_one_role_group_score_as_before() -> Non
                                                                    len(full.resources))  # fmt: skip
         expected = _plain([graph.reach(i) for i in graph.identities_of(system)])
         assert graph.system_reach(system) == expected
+
+
+def test_systems_of_small_plain_reaches_score_as_their_full_blast_radius() -> None:
+    rng = random.Random(11)
+    resources = [f"res-{n}" for n in range(12)]  # few resources: reaches overlap often
+    actions = list(Action)
+    grants = [(f"id-{n}", rng.choice(resources), rng.choice(actions)) for n in range(400)]
+    delegations = [(f"id-{n}", f"id-{rng.randrange(400)}") for n in range(0, 400, 7)]
+    uses = [(f"sys-{n % 150}", f"id-{rng.randrange(420)}") for n in range(420)]
+    uses += [(f"solo-{n}", f"id-{n}") for n in range(20)]
+    sensitivity = {r: rng.choice([*Sensitivity, None]) for r in resources[:9]}
+    graph = IdentityGraph(uses=uses, grants=grants, delegations=delegations,
+                          sensitivity=sensitivity)  # fmt: skip
+    scorer = BlastScorer(graph)
+    sizes = {len(graph.identities_of(system)) for system in graph.systems}
+    assert {1, 2, 3} <= sizes  # one, two (the plain pair) and more identities
+    for system in graph.systems:
+        summary, full = scorer.system(system), system_blast_radius(graph, system, explain=False)
+        assert (summary.raw, summary.score, summary.tier, summary.resources, summary.unknown) == (
+            full.raw, full.score, full.tier, len(full.resources), full.unknown)  # fmt: skip

@@ -265,6 +265,18 @@ def test_analyse_all(seeded) -> None:
         ia.analyse_all(seeded, RecordingProgress(cancel=True))
 
 
+def test_portfolio_leaves_out_grants_of_an_action_outside_the_vocabulary(seeded, caplog) -> None:
+    with seeded.db.write() as session:
+        session.execute(sa.update(Grant).where(Grant.action == "write").values(action="overwrite"))
+    with caplog.at_level("WARNING"):
+        line = ia.analyse_all(seeded).get("AIS-1")
+    assert "overwrite" in caplog.text
+    full = ia.analyse_system(seeded, "AIS-1", today=TODAY).blast_radius
+    assert line is not None
+    assert (line.raw, line.score, line.resources) == (full.raw, full.score, len(full.resources))
+    assert "claims-db" not in {item.resource for item in full.resources}
+
+
 def _journal_count(ws) -> int:
     with ws.db.read() as session:
         return session.execute(sa.select(sa.func.count()).select_from(JournalEntry)).scalar_one()

@@ -227,17 +227,41 @@ def load_inventory(session: Session) -> LoadedInventory:
     )
 
 
+#: A system's inventory id, name, autonomy, data classification, exposure and designation: a
+#: plain tuple, as a portfolio line reads it once (a record per system cost more than its use).
+SystemKind = tuple[str, str, Autonomy | None, Sensitivity | None, Exposure | None, str]
+
+
 @dataclass
 class GraphInputs:
     """What the portfolio blast radius needs, read without the identities' details.
 
     Attributes:
         graph: The identity graph keyed by row ids (systems, identities and resources).
-        systems: Row id → the system's facts (without its identity list).
+        systems: Row id → the system's id, name and risk inputs (:data:`SystemKind`).
     """
 
     graph: IdentityGraph
-    systems: dict[int, SystemFacts]
+    systems: dict[int, SystemKind]
+
+
+def _known_action_grants(
+    conn: sa.Connection, actions: dict[str | None, Action | None]
+) -> Iterator[tuple[int, int, str]]:
+    """Return ``(identity, resource, action text)`` of every grant whose action is known.
+
+    The database leaves out the others, so the rows are handed on as the driver gives them
+    (no Python step per grant); their distinct texts still pass through ``actions`` so that
+    text outside the vocabulary is reported.
+    """
+    known = [action.value for action in Action]
+    for (text,) in conn.execute(
+        _select(Grant.action).distinct().where(sa.column("action").not_in(known))
+    ):
+        actions[text]  # noqa: B018 -- records text outside the vocabulary
+    listed = ", ".join(f"'{text}'" for text in known)  # the enum's own texts, not user input
+    query = _select(Grant.identity_id, Grant.resource_id, Grant.action)
+    return _driver_rows(conn, query.where(sa.text(f"action IN ({listed})")))
 
 
 def load_graph_inputs(session: Session) -> GraphInputs:
@@ -250,13 +274,7 @@ def load_graph_inputs(session: Session) -> GraphInputs:
                                                      Resource.kind)))  # fmt: skip
     graph = IdentityGraph(
         uses=_driver_rows(conn, _select(SystemIdentity.system_id, SystemIdentity.identity_id)),
-        grants=(
-            (i, r, act)
-            for i, r, a in _driver_rows(
-                conn, _select(Grant.identity_id, Grant.resource_id, Grant.action)
-            )
-            if (act := actions[a]) is not None
-        ),
+        grants=_known_action_grants(conn, actions),
         delegations=_driver_rows(
             conn, _select(Delegation.from_identity_id, Delegation.to_identity_id)
         ),
@@ -264,8 +282,7 @@ def load_graph_inputs(session: Session) -> GraphInputs:
         whole_scopes=(rid for rid, _level, kind in resource_rows if is_whole_scope(kind or "")),
     )
     systems = {
-        sid: SystemFacts(ext, name or "", autonomy=autonomy[auto], data_classification=levels[data],
-                         exposure=exposure[exp], designation=mark or "")
+        sid: (ext, name or "", autonomy[auto], levels[data], exposure[exp], mark or "")
         for sid, ext, name, auto, data, exp, mark in _driver_rows(conn,
             _select(AISystem.id, AISystem.external_id, AISystem.name, AISystem.autonomy,
                     AISystem.data_classification, AISystem.exposure, AISystem.risk_designation)
