@@ -198,14 +198,19 @@ def open_store_workspace(request: pytest.FixtureRequest, tmp_path: Path):
         yield ws
         ws.close()
         return
-    yield from open_file_workspace(tmp_path)
+    yield from open_file_workspace(tmp_path, request.getfixturevalue("workspace_template"))
 
 
-def open_file_workspace(tmp_path: Path):
-    """Yield a fresh workspace file: for tests of what only a file has (its path, SQLite)."""
+def open_file_workspace(tmp_path: Path, template: Path):
+    """Yield a fresh workspace file: for tests of what only a file has (its path, SQLite).
+
+    The file is a copy of the migrated ``template`` (the ``workspace_template`` fixture).
+    """
     from app.services.workspace import open_workspace
+    from tests.workspace_files import copy_workspace_template
 
-    ws = open_workspace(tmp_path / "test.assay", actor="tester")
+    path = copy_workspace_template(template, tmp_path / "test.assay")
+    ws = open_workspace(path, actor="tester")
     yield ws
     ws.close()
 
