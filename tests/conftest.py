@@ -21,14 +21,20 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     return home
 
 
-@pytest.fixture
-def workspace(tmp_path):
-    """A fresh, migrated workspace file in the test's temporary folder."""
-    from app.services.workspace import open_workspace
+@pytest.fixture(scope="session")
+def workspace_template(tmp_path_factory: pytest.TempPathFactory):
+    """A new workspace file migrated once per test process; fixtures hand out copies of it."""
+    from tests.workspace_files import build_workspace_template
 
-    ws = open_workspace(tmp_path / "test.assay", actor="tester")
-    yield ws
-    ws.close()
+    return build_workspace_template(tmp_path_factory.mktemp("template") / "template.assay")
+
+
+@pytest.fixture
+def workspace(tmp_path, workspace_template):
+    """A fresh, migrated workspace file in the test's temporary folder."""
+    from tests.pg_cluster import open_file_workspace
+
+    yield from open_file_workspace(tmp_path, workspace_template)
 
 
 @pytest.fixture(scope="session")

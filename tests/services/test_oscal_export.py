@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from app.services import assessments as svc
 from app.services.assessment_lifecycle import finalize, submit_for_review
-from app.services.demo.builder import build_demo
 from app.services.evidence import add_evidence_bytes
 from app.services.frameworks import add_custom_framework
 from app.services.oscal import export_content, export_oscal
@@ -26,9 +26,11 @@ DRAFT = Path(__file__).parents[1] / "data" / "frameworks" / "owasp-nhi-2026-draf
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(demo_build, tmp_path_factory):
+    """A copy of the demo built once for the test run, for this module (each export is journalled in it)."""
+    result, _out = demo_build
     path = tmp_path_factory.mktemp("demo") / "demo.assay"
-    result = build_demo(path, today=dt.date(2026, 11, 29))
+    shutil.copyfile(result.workspace_path, path)
     ws = open_workspace(path, create=False, actor="tester")
     yield result, ws
     ws.close()

@@ -14,9 +14,9 @@ from tests.pg_cluster import open_file_workspace
 
 
 @pytest.fixture
-def workspace(tmp_path):
+def workspace(tmp_path, workspace_template):
     """A workspace file: these tests read SQLite's own busy timeout (the server's are elsewhere)."""
-    yield from open_file_workspace(tmp_path)
+    yield from open_file_workspace(tmp_path, workspace_template)
 
 
 def busy_timeout_inside_a_write(db) -> int:
