@@ -27,7 +27,7 @@ DRAFT = Path(__file__).parents[1] / "data" / "frameworks" / "owasp-nhi-2026-draf
 
 @pytest.fixture(scope="module")
 def demo(demo_build, tmp_path_factory):
-    """A copy of the demo built once for the test run, for this module (each export is journalled in it)."""
+    """A copy of the demo built once for the test run (each export is journalled in it)."""
     result, _out = demo_build
     path = tmp_path_factory.mktemp("demo") / "demo.assay"
     shutil.copyfile(result.workspace_path, path)
