@@ -54,14 +54,22 @@ def load_framework(path: Path, *, custom: bool = False, shipped: bool = False) -
         CatalogError: The file cannot be read or has problems; every problem is listed.
     """
     data = _read_bytes(path)
-    text = _decode(data, path.name)
-    digest = hashlib.sha256(data).hexdigest()
-    framework = _validate(Framework, text, path.name, keep_parse=shipped)
-    return framework.set_origin(sha256=digest, source_name=path.name, custom=custom)
+    return load_framework_text(
+        _decode(data, path.name),
+        path.name,
+        custom=custom,
+        sha256=hashlib.sha256(data).hexdigest(),
+        keep_parse=shipped,
+    )
 
 
 def load_framework_text(
-    text: str, source_name: str, *, custom: bool = False, sha256: str | None = None
+    text: str,
+    source_name: str,
+    *,
+    custom: bool = False,
+    sha256: str | None = None,
+    keep_parse: bool = False,
 ) -> Framework:
     """Parse and validate a framework from its YAML text.
 
@@ -70,11 +78,12 @@ def load_framework_text(
         source_name: The file name to name in messages.
         custom: True for a user's own framework.
         sha256: The hash of the original bytes; by default the hash of ``text`` as UTF-8.
+        keep_parse: Keep the parse between runs (the app's shipped texts only).
 
     Raises:
         CatalogError: With every problem found.
     """
-    framework = _validate(Framework, text, source_name)
+    framework = _validate(Framework, text, source_name, keep_parse=keep_parse)
     digest = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
     return framework.set_origin(sha256=digest, source_name=source_name, custom=custom)
 
@@ -86,16 +95,16 @@ def load_crosswalk(path: Path, *, shipped: bool = False) -> Crosswalk:
         CatalogError: With every problem found.
     """
     text = _decode(_read_bytes(path), path.name)
-    return _validate(Crosswalk, text, path.name, keep_parse=shipped)
+    return load_crosswalk_text(text, path.name, keep_parse=shipped)
 
 
-def load_crosswalk_text(text: str, source_name: str) -> Crosswalk:
-    """Parse and validate crosswalk YAML text.
+def load_crosswalk_text(text: str, source_name: str, *, keep_parse: bool = False) -> Crosswalk:
+    """Parse and validate crosswalk YAML text (``keep_parse``: kept between runs).
 
     Raises:
         CatalogError: With every problem found.
     """
-    return _validate(Crosswalk, text, source_name)
+    return _validate(Crosswalk, text, source_name, keep_parse=keep_parse)
 
 
 def _read_bytes(path: Path) -> bytes:

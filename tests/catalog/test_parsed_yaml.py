@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from app.catalog import parsed_yaml
+from app.catalog.errors import CatalogError
 from app.catalog.loader import load_framework_text
 from app.catalog.registry import load_default_catalog, shipped_framework_paths
 from app.support.safe_yaml import load_strict
@@ -74,9 +75,13 @@ def test_a_damaged_copy_is_parsed_again(tmp_path):
 
 def test_a_framework_with_problems_reports_them_as_before():
     bad = "schema_version: 1\nid: x\n"
-    for _ in range(2):
-        with pytest.raises(Exception, match="required"):
-            load_framework_text(bad, "bad.yaml")
+    reported = []
+    for _ in range(2):  # parsed and kept, then read back: the same problems
+        with pytest.raises(CatalogError, match="required") as raised:
+            load_framework_text(bad, "bad.yaml", keep_parse=True)
+        reported.append(raised.value.problems)
+    assert len(_kept_files()) == 1
+    assert reported[0] == reported[1]
 
 
 def _shipped_text():
@@ -121,9 +126,10 @@ def test_a_checksummed_copy_that_fails_validation_gives_way_to_the_text():
 
 
 def test_only_shipped_texts_are_kept():
-    own = "schema_version: 1\nid: mine\n"
-    with pytest.raises(Exception, match="required"):
-        load_framework_text(own, "mine.yaml", custom=True)
+    _, shipped = _shipped_text()
+    own = shipped + "\n# the user's own copy\n"
+    assert load_framework_text(own, "mine.yaml", custom=True).custom
+    assert _kept_files() == []
     load_default_catalog(extra=[])
     kept = {copy.name for copy in _kept_files()}
     assert len(kept) == len(list(shipped_framework_paths())) + 1  # and the crosswalk
