@@ -45,10 +45,6 @@ class PreparedReport:
                 on_failure=lambda exc: self._failed(starting, exc),
             )
 
-    def prepare_in_background(self) -> None:
-        """Start the next report process (after a report was written, the page still shows)."""
-        self.prepare()
-
     def stop(self) -> None:
         """The page is hidden: let the ready process go (by a worker); showing prepares again.
 
@@ -77,7 +73,7 @@ class PreparedReport:
     def take(self) -> ReportRun:
         """Return what runs one report: the ready process, the starting one, or a new one.
 
-        The next process is prepared after the report (:meth:`prepare_in_background`).
+        The next process is prepared after the report (:meth:`prepare`).
         """
         process, self._process = self._process, None
         starting, self._starting = self._starting, None  # never both: one is adopted

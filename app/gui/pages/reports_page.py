@@ -391,7 +391,7 @@ class ReportsPage(QWidget):
     def _generated(self) -> None:
         self._stop_running("generate")
         if self.isVisible():
-            self._prepared.prepare_in_background()
+            self._prepared.prepare()
 
     def _on_cancelled(self) -> None:
         self.result_label.setText("Cancelled: no report was written.")
