@@ -12,7 +12,6 @@ Tests of creating, migrating or naming a workspace still call ``open_workspace``
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from pathlib import Path
 
 
@@ -34,12 +33,8 @@ def build_workspace_template(path: Path) -> Path:
     try:
         migrate.upgrade_to_head(database.engine)
     finally:
-        database.close()
-    conn = sqlite3.connect(path)
-    try:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        conn.close()
+        database.close()  # the last connection closed: SQLite folds the log into the file
+    assert not path.with_name(path.name + "-wal").exists()
     return path
 
 
@@ -47,16 +42,13 @@ def copy_workspace_template(template: Path, path: Path) -> Path:
     """Write a new workspace file at ``path``: a copy of ``template``, readable by its owner only.
 
     Args:
-        template: A file made by :func:`build_workspace_template`.
+        template: A file made by :func:`build_workspace_template` (owner-only: the copy keeps
+            its mode).
         path: The new workspace file (its folder is created when missing).
 
     Returns:
         The path of the new file.
     """
-    from app.support.safe_files import create_private
-
     path.parent.mkdir(parents=True, exist_ok=True)
-    create_private(path)
-    with template.open("rb") as source, path.open("r+b") as target:
-        shutil.copyfileobj(source, target)
+    shutil.copy2(template, path)
     return path
